@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* vitk odx verbs. */
+#include "cli.h"
+
+const struct cli_verb cli_odx_verbs[] = {
+	{ 0 },
+};

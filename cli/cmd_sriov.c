@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* vitk sriov verbs. */
+#include "cli.h"
+
+const struct cli_verb cli_sriov_verbs[] = {
+	{ 0 },
+};
