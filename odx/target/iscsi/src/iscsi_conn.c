@@ -261,16 +261,24 @@ static void negotiate_key(struct cx *c, const char *k, const char *v, iscsi_text
 	} else if (!strcmp(k, "MaxConnections")) {
 		vitk_odx_target__textbuf_add(out, k, parse_num(v, 1, 65535, &n) ? "1" : "Reject");
 	} else if (!strcmp(k, "InitialR2T")) {
+		/*
+		 * We answer Yes (the result is the OR) and ImmediateData=No
+		 * (the result is the AND): every write's data is solicited by
+		 * an R2T, so the command PDU goes out alone and all data goes
+		 * through the TTT/DataSN/offset checks.  That is the behaviour
+		 * libiscsi's iSCSITMF and iSCSIdatasn tests expect.
+		 */
 		if (!strcmp(v, "Yes") || !strcmp(v, "No")) {
-			c->initial_r2t = !strcmp(v, "Yes");
-			vitk_odx_target__textbuf_add(out, k, v);
+			c->initial_r2t = true;
+			vitk_odx_target__textbuf_add(out, k, "Yes");
 		} else {
 			vitk_odx_target__textbuf_add(out, k, "Reject");
 		}
 	} else if (!strcmp(k, "ImmediateData")) {
+		/* No: see InitialR2T.  Immediate data that arrives anyway is accepted. */
 		if (!strcmp(v, "Yes") || !strcmp(v, "No")) {
-			c->immediate_data = !strcmp(v, "Yes");
-			vitk_odx_target__textbuf_add(out, k, v);
+			c->immediate_data = false;
+			vitk_odx_target__textbuf_add(out, k, "No");
 		} else {
 			vitk_odx_target__textbuf_add(out, k, "Reject");
 		}
@@ -788,6 +796,32 @@ static void task_unlink(struct cx *c, struct task *tk)
 	}
 }
 
+/* Rewrite a WRITE/WRITE AND VERIFY CDB's transfer length; false for other opcodes. */
+static bool truncate_write(struct task *tk, uint32_t blocks)
+{
+	switch (tk->cdb[0]) {
+	case 0x0a: /* WRITE(6) */
+		tk->cdb[4] = (uint8_t)blocks; /* blocks < 256 here: the CDB asked for more */
+		return true;
+	case 0x2a: /* WRITE(10) */
+	case 0x2e: /* WRITE AND VERIFY(10) */
+		vitk_put_be16(tk->cdb + 7, (uint16_t)blocks);
+		return true;
+	case 0xaa:
+	case 0xae:
+		vitk_put_be32(tk->cdb + 6, blocks);
+		return true;
+	case 0x8a:
+	case 0x8e:
+		if (tk->cdb_len < 16)
+			return false;
+		vitk_put_be32(tk->cdb + 10, blocks);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Execute a command whose Data-Out (if any) is complete; sends the response. */
 static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
@@ -838,10 +872,28 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	} else if (!lun_ok) {
 		no_such_lun(&cmd);
 	} else if (need_out > (write_bit ? tk->edtl : 0)) {
-		/* SPDTL > EDTL on a write: transfer nothing (FCP-4 option b) */
-		set_sense(&cmd, 0x05, 0x0e, 0x03); /* invalid field in information unit */
+		/*
+		 * SPDTL > EDTL: a plain write is truncated to the whole blocks
+		 * the initiator sends (FCP-4 option a, what libiscsi 1.19's
+		 * residual tests expect); any other command transfers nothing
+		 * (option b: INVALID FIELD IN INFORMATION UNIT).
+		 */
+		uint32_t edtl_w = write_bit ? tk->received : 0;
+
 		resflags = 0x04;
 		residual = (uint32_t)(need_out - (write_bit ? tk->edtl : 0));
+		if (truncate_write(tk, edtl_w / bs)) {
+			cmd.dout = tk->buf;
+			cmd.dout_len = (size_t)(edtl_w / bs) * bs;
+			if (tk->cdb[0] == 0x0a && edtl_w / bs == 0)
+				r = 0; /* WRITE(6) cannot say 0 blocks: nothing to do */
+			else
+				r = tgt_device_exec(c->t->dev, &cmd);
+			if (r < 0)
+				set_sense(&cmd, 0x04, 0x44, 0x00);
+		} else {
+			set_sense(&cmd, 0x05, 0x0e, 0x03);
+		}
 		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
 	} else {
@@ -1078,8 +1130,10 @@ static int handle_tmf(struct cx *c)
 		if (tk) {
 			task_unlink(c, tk);
 			task_free(tk);
+			resp = 0;
+		} else {
+			resp = 1; /* task does not exist: already completed */
 		}
-		resp = 0; /* aborted, or already completed */
 		break;
 	}
 	case 2: /* ABORT TASK SET */
