@@ -42,7 +42,16 @@ struct vitk_inventory {
 	inv_table *tables;
 	inv_stmt cache[INV_STMT_CACHE];
 	uint64_t tick;
+	/* last write_row() shape, so repeated inserts skip building SQL */
+	char *last_sql;
+	char last_key[1024];
+	/* timestamp cache */
+	long long now_sec;
+	char now[21];
 };
+
+/* "YYYY-MM-DDTHH:MM:SSZ" for now, cached per second */
+const char *inv_now(vitk_inventory *inv);
 
 int inv_exec(vitk_inventory *inv, const char *sql);
 int inv_db_error(vitk_inventory *inv, const char *what);

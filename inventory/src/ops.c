@@ -94,7 +94,6 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 	char *sql = NULL;
 	size_t len = 0;
 	sqlite3_stmt *st = NULL;
-	char now[21];
 	int r, rc, idx = 1;
 	bool do_upsert;
 
@@ -123,6 +122,24 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 						      "upsert into '%s' needs key column '%s'",
 						      t->name, t->cols[i].name);
 		}
+	}
+	/* the statement depends only on table, column order and upsert-ness */
+	{
+		char key[sizeof(inv->last_key)];
+		size_t kl = (size_t)snprintf(key, sizeof(key), "%s|%d", t->name, do_upsert);
+
+		for (size_t i = 0; i < n && kl < sizeof(key); i++)
+			kl += (size_t)snprintf(key + kl, sizeof(key) - kl, "|%s", vals[i].column);
+		if (kl < sizeof(key) && inv->last_sql && strcmp(key, inv->last_key) == 0) {
+			sql = strdup(inv->last_sql);
+			if (!sql)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			goto have_sql;
+		}
+		if (kl < sizeof(key))
+			memcpy(inv->last_key, key, kl + 1);
+		else
+			inv->last_key[0] = '\0';
 	}
 	sql = malloc(SQL_MAX);
 	if (!sql)
@@ -166,24 +183,29 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		r = vitk_error_set(VITK_EINVAL, 0, "too many columns for '%s'", t->name);
 		goto out;
 	}
+	free(inv->last_sql);
+	inv->last_sql = inv->last_key[0] ? strdup(sql) : NULL;
+have_sql:
 	r = inv_prepare(inv, sql, &st);
 	if (r < 0)
 		goto out;
-	vitk_inventory_now(now);
 	sqlite3_bind_int64(st, idx++, host_id);
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, idx++, &vals[i]);
-	sqlite3_bind_text(st, idx++, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, idx++, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, idx++, inv_now(inv), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, idx++, inv_now(inv), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
+		char why[256];
+
+		rc = sqlite3_reset(st);
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(inv->db));
 		if (rc == SQLITE_CONSTRAINT && host_exists(inv, host_id) < 0)
 			goto out_err_host;
-		r = vitk_error_set(VITK_EDB, 0, "cannot write to '%s': %s", t->name,
-				   sqlite3_errmsg(inv->db));
+		r = vitk_error_set(VITK_EDB, 0, "cannot write to '%s': %s", t->name, why);
 		goto out;
 	}
+	sqlite3_reset(st);
 	if (out_id) {
 		if (sqlite3_changes(inv->db) > 0 && !do_upsert) {
 			*out_id = sqlite3_last_insert_rowid(inv->db);
