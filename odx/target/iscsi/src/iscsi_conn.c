@@ -40,6 +40,8 @@ struct task {
 	uint32_t burst_end;   /* end offset of the current burst */
 	uint32_t exp_datasn;  /* DataSN expected in the current sequence */
 	uint32_t r2tsn;
+	bool aborting;        /* ABORT TASK arrived: answer it when the burst ends */
+	uint32_t abort_itt;
 };
 
 struct cx {
@@ -1076,6 +1078,17 @@ static int handle_data_out(struct cx *c)
 	if (!c->bhs.final)
 		return 0;
 	tk->in_unsol = false;
+	if (tk->aborting) {
+		uint8_t th[ISCSI_BHS_LEN];
+
+		task_unlink(c, tk);
+		vitk_odx_target__bhs_init(th, ISCSI_OP_TMF_RSP, 0x80, 0, tk->abort_itt);
+		th[2] = 0; /* function complete */
+		put_sn(c, th, true);
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted", tk->itt);
+		task_free(tk);
+		return send_pdu(c, th, NULL, 0);
+	}
 	return task_progress(c, tk);
 }
 
@@ -1128,9 +1141,17 @@ static int handle_tmf(struct cx *c)
 			if (tk->itt == rtt)
 				break;
 		if (tk) {
-			task_unlink(c, tk);
-			task_free(tk);
-			resp = 0;
+			/*
+			 * The task is waiting for Data-Out we asked for: let the
+			 * initiator finish answering the outstanding R2T (or its
+			 * unsolicited burst), then drop the task and answer
+			 * (RFC 7143 4.2.3.x: outstanding R2Ts are answered before
+			 * the TMF response).  See handle_data_out().
+			 */
+			tk->aborting = true;
+			tk->abort_itt = c->bhs.itt;
+			LOGC(c, VITK_LOG_INFO, "ABORT TASK 0x%08x: waiting for its Data-Out", rtt);
+			return 0;
 		} else {
 			resp = 1; /* task does not exist: already completed */
 		}

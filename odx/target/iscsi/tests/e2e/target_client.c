@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test client for `vitk odx serve` end-to-end tests.
+ *
+ *   target_client write PORTAL IQN LUN BS FILE        write FILE at LBA 0 (libiscsi, WRITE16)
+ *   target_client read  PORTAL IQN LUN BS LEN OUT     read LEN bytes from LBA 0 into OUT
+ *   target_client raw   HOST PORT IQN SCENARIO        hand-made PDUs over a raw socket
+ *
+ * Raw scenarios (exit 0 when the target behaved as RFC 7143 asks):
+ *   garbage      48 bytes of 0xff before login: the connection is dropped
+ *   scsi-first   a SCSI Command as first PDU: the connection is dropped
+ *   bad-opcode   unknown opcode in full feature phase: Reject (reason 05), session goes on
+ *   bad-ahs      SCSI Command with an unknown AHS type: Reject (reason 09), session goes on
+ *   oversize     DataSegmentLength over MaxRecvDataSegmentLength: the connection is dropped
+ *   cmdsn-window NOP-Out with CmdSN past MaxCmdSN is ignored; the next in-window one answered
+ *   truncated    half a header, then close
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <iscsi/iscsi.h>
+#include <iscsi/scsi-lowlevel.h>
+
+#define CHUNK (1024 * 1024)
+
+static struct iscsi_context *connect_lun(const char *portal, const char *iqn, int lun)
+{
+	struct iscsi_context *ic = iscsi_create_context("iqn.2026-01.test:target-client");
+
+	if (!ic) {
+		fprintf(stderr, "cannot create libiscsi context\n");
+		return NULL;
+	}
+	iscsi_set_targetname(ic, iqn);
+	iscsi_set_session_type(ic, ISCSI_SESSION_NORMAL);
+	iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_NONE);
+	if (iscsi_full_connect_sync(ic, portal, lun) != 0) {
+		fprintf(stderr, "login to %s %s lun %d failed: %s\n", portal, iqn, lun,
+			iscsi_get_error(ic));
+		iscsi_destroy_context(ic);
+		return NULL;
+	}
+	return ic;
+}
+
+static int do_write(char **argv)
+{
+	int lun = atoi(argv[3]), bs = atoi(argv[4]);
+	FILE *f = fopen(argv[5], "rb");
+	struct iscsi_context *ic = NULL;
+	unsigned char *buf = malloc(CHUNK);
+	uint64_t lba = 0;
+	size_t n;
+	int rc = 1;
+
+	if (!f || !buf || bs <= 0)
+		goto out;
+	ic = connect_lun(argv[1], argv[2], lun);
+	if (!ic)
+		goto out;
+	while ((n = fread(buf, 1, CHUNK, f)) > 0) {
+		struct scsi_task *t;
+
+		if (n % (size_t)bs) {
+			fprintf(stderr, "file size is not a multiple of %d\n", bs);
+			goto out;
+		}
+		t = iscsi_write16_sync(ic, lun, lba, buf, (uint32_t)n, bs, 0, 0, 0, 0, 0);
+		if (!t || t->status != SCSI_STATUS_GOOD) {
+			fprintf(stderr, "WRITE16 at lba %llu failed: %s\n", (unsigned long long)lba,
+				iscsi_get_error(ic));
+			if (t)
+				scsi_free_scsi_task(t);
+			goto out;
+		}
+		scsi_free_scsi_task(t);
+		lba += n / (size_t)bs;
+	}
+	rc = 0;
+out:
+	if (ic) {
+		iscsi_logout_sync(ic);
+		iscsi_destroy_context(ic);
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	return rc;
+}
+
+static int do_read(char **argv)
+{
+	int lun = atoi(argv[3]), bs = atoi(argv[4]);
+	uint64_t left = strtoull(argv[5], NULL, 0), lba = 0;
+	FILE *f = fopen(argv[6], "wb");
+	struct iscsi_context *ic = NULL;
+	int rc = 1;
+
+	if (!f || bs <= 0)
+		goto out;
+	ic = connect_lun(argv[1], argv[2], lun);
+	if (!ic)
+		goto out;
+	while (left > 0) {
+		uint32_t n = left > CHUNK ? CHUNK : (uint32_t)left;
+		struct scsi_task *t = iscsi_read16_sync(ic, lun, lba, n, bs, 0, 0, 0, 0, 0);
+
+		if (!t || t->status != SCSI_STATUS_GOOD || t->datain.size != (int)n) {
+			fprintf(stderr, "READ16 at lba %llu failed: %s\n", (unsigned long long)lba,
+				iscsi_get_error(ic));
+			if (t)
+				scsi_free_scsi_task(t);
+			goto out;
+		}
+		fwrite(t->datain.data, 1, n, f);
+		scsi_free_scsi_task(t);
+		left -= n;
+		lba += n / (uint32_t)bs;
+	}
+	rc = 0;
+out:
+	if (ic) {
+		iscsi_logout_sync(ic);
+		iscsi_destroy_context(ic);
+	}
+	if (f && fclose(f) != 0)
+		rc = 1;
+	return rc;
+}
+
+/* ---- raw PDUs ---- */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static int send_all(int fd, const void *b, size_t n)
+{
+	return send(fd, b, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+/* read one PDU; returns opcode, -1 on EOF/error, -2 on timeout */
+static int recv_pdu(int fd, uint8_t *hdr, uint8_t *data, size_t cap, int timeout_ms)
+{
+	size_t got = 0, dlen;
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (poll(&p, 1, timeout_ms) == 0)
+		return -2;
+	while (got < 48) {
+		ssize_t n = recv(fd, hdr + got, 48 - got, 0);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	dlen = ((size_t)hdr[5] << 16 | (size_t)hdr[6] << 8 | hdr[7]);
+	dlen = (dlen + 3) & ~(size_t)3;
+	if (dlen > cap)
+		return -1;
+	got = 0;
+	while (got < dlen) {
+		ssize_t n = recv(fd, data + got, dlen - got, 0);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return hdr[0] & 0x3f;
+}
+
+static int dial(const char *host, int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		perror("connect");
+		exit(2);
+	}
+	return fd;
+}
+
+static uint32_t g_cmdsn;
+
+static int login(int fd, const char *iqn)
+{
+	uint8_t h[48], rh[48], data[8192], rdata[65536];
+	int n;
+
+	n = snprintf((char *)data, sizeof(data),
+		     "InitiatorName=iqn.2026-01.test:raw%cSessionType=Normal%cTargetName=%s%c"
+		     "HeaderDigest=None%cDataDigest=None%cMaxRecvDataSegmentLength=65536%c",
+		     0, 0, iqn, 0, 0, 0, 0);
+	memset(h, 0, sizeof(h));
+	h[0] = 0x43;
+	h[1] = 0x80 | (1 << 2) | 3; /* T, CSG=1, NSG=3 */
+	h[5] = 0;
+	h[6] = (uint8_t)(n >> 8);
+	h[7] = (uint8_t)n;
+	h[8] = 0x80; /* ISID: random type */
+	h[13] = 1;
+	put32(h + 16, 1);
+	g_cmdsn = 100;
+	put32(h + 24, g_cmdsn);
+	while (n % 4)
+		data[n++] = 0;
+	if (send_all(fd, h, 48) || send_all(fd, data, (size_t)n))
+		return -1;
+	if (recv_pdu(fd, rh, rdata, sizeof(rdata), 5000) != 0x23 || rh[36] != 0 ||
+	    (rh[1] & 0x83) != 0x83) {
+		fprintf(stderr, "login failed: status %02x%02x flags %02x\n", rh[36], rh[37], rh[1]);
+		return -1;
+	}
+	g_cmdsn = get32(rh + 28);
+	return 0;
+}
+
+static int nop(int fd, uint32_t itt, uint32_t cmdsn)
+{
+	uint8_t h[48];
+
+	memset(h, 0, sizeof(h));
+	h[0] = 0x00;
+	h[1] = 0x80;
+	put32(h + 16, itt);
+	put32(h + 20, 0xffffffffu);
+	put32(h + 24, cmdsn);
+	return send_all(fd, h, 48);
+}
+
+static int expect_nop_in(int fd, uint32_t itt)
+{
+	uint8_t rh[48], rd[65536];
+	int op = recv_pdu(fd, rh, rd, sizeof(rd), 5000);
+
+	if (op != 0x20 || get32(rh + 16) != itt) {
+		fprintf(stderr, "expected NOP-In for ITT %u, got opcode %d ITT %u\n", itt, op,
+			op >= 0 ? get32(rh + 16) : 0);
+		return -1;
+	}
+	return 0;
+}
+
+static int expect_closed(int fd)
+{
+	uint8_t rh[48], rd[65536];
+	int op;
+
+	/* a Reject may come first; then the connection must end */
+	do {
+		op = recv_pdu(fd, rh, rd, sizeof(rd), 10000);
+	} while (op == 0x3f);
+	if (op != -1) {
+		fprintf(stderr, "expected the target to drop the connection, got %d\n", op);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_raw(char **argv)
+{
+	const char *host = argv[1], *iqn = argv[3], *sc = argv[4];
+	int port = atoi(argv[2]);
+	int fd = dial(host, port);
+	uint8_t h[48], rh[48], rd[65536];
+	int op;
+
+	memset(h, 0, sizeof(h));
+	if (!strcmp(sc, "garbage")) {
+		memset(h, 0xff, sizeof(h));
+		if (send_all(fd, h, 48))
+			return 1;
+		return expect_closed(fd) ? 1 : 0;
+	}
+	if (!strcmp(sc, "scsi-first")) {
+		h[0] = 0x01;
+		h[1] = 0x80;
+		h[32] = 0x00; /* TEST UNIT READY */
+		if (send_all(fd, h, 48))
+			return 1;
+		return expect_closed(fd) ? 1 : 0;
+	}
+	if (!strcmp(sc, "truncated")) {
+		if (send_all(fd, h, 20))
+			return 1;
+		close(fd);
+		return 0;
+	}
+	if (login(fd, iqn))
+		return 1;
+	if (!strcmp(sc, "bad-opcode")) {
+		h[0] = 0x40 | 0x1c;
+		h[1] = 0x80;
+		put32(h + 16, 9);
+		if (send_all(fd, h, 48))
+			return 1;
+		op = recv_pdu(fd, rh, rd, sizeof(rd), 5000);
+		if (op != 0x3f || rh[2] != 0x05) {
+			fprintf(stderr, "expected Reject(05), got opcode %d reason %d\n", op, rh[2]);
+			return 1;
+		}
+		if (nop(fd, 10, g_cmdsn) || expect_nop_in(fd, 10))
+			return 1;
+		return 0;
+	}
+	if (!strcmp(sc, "bad-ahs")) {
+		uint8_t ahs[8] = { 0, 5, 9, 0, 1, 2, 3, 4 };
+
+		h[0] = 0x01;
+		h[1] = 0x80;
+		h[4] = 2;
+		put32(h + 16, 11);
+		put32(h + 24, g_cmdsn);
+		if (send_all(fd, h, 48) || send_all(fd, ahs, sizeof(ahs)))
+			return 1;
+		op = recv_pdu(fd, rh, rd, sizeof(rd), 5000);
+		if (op != 0x3f || rh[2] != 0x09) {
+			fprintf(stderr, "expected Reject(09), got opcode %d reason %d\n", op, rh[2]);
+			return 1;
+		}
+		/* the rejected command consumed CmdSN g_cmdsn */
+		if (nop(fd, 12, g_cmdsn + 1) || expect_nop_in(fd, 12))
+			return 1;
+		return 0;
+	}
+	if (!strcmp(sc, "oversize")) {
+		h[0] = 0x00;
+		h[1] = 0x80;
+		h[5] = 0x10; /* 1 MiB: over the 256 KiB the target declared */
+		put32(h + 16, 13);
+		put32(h + 20, 0xffffffffu);
+		put32(h + 24, g_cmdsn);
+		if (send_all(fd, h, 48))
+			return 1;
+		return expect_closed(fd) ? 1 : 0;
+	}
+	if (!strcmp(sc, "cmdsn-window")) {
+		if (nop(fd, 14, g_cmdsn + 1000))
+			return 1;
+		/* PDUs are handled in order: had 14 been answered, its NOP-In came first */
+		if (nop(fd, 15, g_cmdsn) || expect_nop_in(fd, 15))
+			return 1;
+		return 0;
+	}
+	fprintf(stderr, "unknown scenario '%s'\n", sc);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 7 && !strcmp(argv[1], "write"))
+		return do_write(argv + 1);
+	if (argc == 8 && !strcmp(argv[1], "read"))
+		return do_read(argv + 1);
+	if (argc == 6 && !strcmp(argv[1], "raw"))
+		return do_raw(argv + 1);
+	fprintf(stderr, "usage: see the comment at the top of target_client.c\n");
+	return 2;
+}
