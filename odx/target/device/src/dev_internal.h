@@ -179,6 +179,7 @@ struct tgt_device {
 	struct tpc_op *ops;
 	uint64_t op_seq;
 	bool shutting_down;
+	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
 };
 
 /* helpers shared by the command files */

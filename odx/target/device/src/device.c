@@ -167,6 +167,7 @@ int tgt_device_new(tgt_device **out, const tgt_device_options *opts)
 		close(fd);
 	}
 	d->token_seq = 1;
+	d->now_ns = vitk_now_ns;
 	pthread_mutex_init(&d->lock, NULL);
 	*out = d;
 	d = NULL;

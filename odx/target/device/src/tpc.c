@@ -582,7 +582,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct tpc_token *t = NULL;
 	struct tpc_op *op;
 	tpc_sense err;
-	uint64_t total = 0, cap_blocks = 0, now = vitk_now_ns();
+	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
 	size_t i;
 
@@ -713,7 +713,7 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 {
 	struct tpc_token *t;
 	uint64_t id = vitk_get_be64(tok + 8);
-	uint64_t now = vitk_now_ns();
+	uint64_t now = d->now_ns();
 	size_t i;
 	bool ours = false;
 
@@ -985,7 +985,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			j->nsrc++;
 		}
 		avail_blocks = ((t->nblocks << t->lun->bs_shift) - off_bytes) >> l->bs_shift;
-		t->last_use_ns = vitk_now_ns();
+		t->last_use_ns = d->now_ns();
 		t->lun->stats.tokens_used++;
 	}
 	j->blocks = req;
