@@ -988,15 +988,17 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		t->last_use_ns = d->now_ns();
 		t->lun->stats.tokens_used++;
 	}
+	/* the cap truncates first ("partial ROD token usage", GOOD); a token that
+	 * cannot cover even the capped request is an underrun */
 	j->blocks = req;
-	if (avail_blocks < j->blocks) {
-		j->blocks = avail_blocks;
-		j->short_token = true;
-	}
 	if (cap_blocks && j->blocks > cap_blocks) {
 		j->blocks = cap_blocks;
 		j->capped = true;
-		j->short_token = false;
+	}
+	if (avail_blocks < j->blocks) {
+		j->blocks = avail_blocks;
+		j->short_token = true;
+		j->capped = false;
 	}
 	op = op_new(d, list_id, l->lun, 0x11);
 	if (!op) {
