@@ -186,7 +186,7 @@ static void log_to_stderr(vitk_log_level level, const char *domain, const char *
 
 	if (ctx->quiet && level > VITK_LOG_ERROR)
 		return;
-	if ((int)level > VITK_LOG_WARNING + ctx->verbose)
+	if ((int)level > VITK_LOG_INFO + ctx->verbose)
 		return;
 	fprintf(stderr, "vitk: %s: %s: %s\n", domain ? domain : (ctx->noun ? ctx->noun : "vitk"),
 		names[level <= VITK_LOG_DEBUG ? level : VITK_LOG_DEBUG], msg);
@@ -281,7 +281,7 @@ int cli_main(int argc, char **argv)
 			      verb->args_usage ? " " : "", verb->args_usage ? verb->args_usage : "");
 		goto out;
 	}
-	/* library log messages: warnings by default, info with -v, debug with -vv */
+	/* library log messages: info and above by default, debug with -v, none but errors with -q */
 	vitk_set_log_fn(log_to_stderr, &ctx);
 	if (verb->flags & CLI_NEEDS_INVENTORY) {
 		r = open_inventory(&ctx, verb, ps.db, dbpath, sizeof(dbpath));
