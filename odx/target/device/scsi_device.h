@@ -58,6 +58,10 @@ typedef struct {
 	/* out (added): Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
+	/* in (added): identifies the I_T nexus (e.g. a per-session serial), so
+	 * copy-operation list identifiers and their status are per nexus as SPC
+	 * requires; 0 = unknown (all such commands share one namespace) */
+	uint64_t nexus;
 } tgt_cmd;
 
 /*

@@ -348,11 +348,14 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (n == 0)
 		return;
 	tpc__revoke_overlap(d, l, lba, n);
+	if (unmap) {
+		/* UNMAP: deallocate whatever the data block holds; LBPRZ=1 says the
+		 * blocks then read as zeros (libiscsi WriteSame*.UnmapUntilEnd) */
+		r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+		goto out;
+	}
 	if (ndob || all_zero(blk, l->bs)) {
-		/* zeros: punch a hole when UNMAP is set (LBPRZ=1), else write zeros */
-		if (unmap)
-			r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
-		else {
+		{
 			r = fallocate(l->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 				      (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift));
 			if (r < 0)
@@ -457,14 +460,16 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
-	if (!check_writable(l, cmd) || !check_range(l, cmd, lba, n))
-		return;
-	if (n == 0)
-		return;
+	/* Data-Out must be exactly 2 x NUMBER OF LOGICAL BLOCKS (a 256-block
+	 * request wraps the 8-bit field to 0 and arrives with data: refuse it) */
 	if (cmd->dout_len != 2 * bytes) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
+	if (!check_writable(l, cmd) || !check_range(l, cmd, lba, n))
+		return;
+	if (n == 0)
+		return;
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)

@@ -11,8 +11,8 @@
  *
  * Tokens are point-in-time by revocation: a write that overlaps a token's
  * source ranges revokes it (23h/06h).  Copy-operation records are keyed by
- * list identifier only: the device layer does not see I_T nexus identities,
- * so two initiators sharing a list id share a record (documented limitation).
+ * (tgt_cmd.nexus, list id); an iSCSI layer that leaves nexus at 0 makes all
+ * initiators share one list-id namespace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +51,7 @@ struct tpc_op {
 	struct tpc_op *next;
 	uint64_t seq;
 	uint32_t list_id;
+	uint64_t nexus; /* list ids are per I_T nexus (tgt_cmd.nexus) */
 	unsigned lun;
 	uint8_t sa; /* originating service action */
 	uint8_t state;
@@ -97,12 +98,12 @@ static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 
 /* ---- operation records (dev->lock held) ---- */
 
-static struct tpc_op *op_find(tgt_device *d, uint32_t list_id)
+static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
 {
 	struct tpc_op *o;
 
 	for (o = d->ops; o; o = o->next)
-		if (o->list_id == list_id)
+		if (o->list_id == list_id && o->nexus == nexus)
 			return o;
 	return NULL;
 }
@@ -129,9 +130,10 @@ static void op_unlink_free(tgt_device *d, struct tpc_op *victim)
 }
 
 /* a fresh record for @list_id, replacing a finished one; NULL if busy/no memory */
-static struct tpc_op *op_new(tgt_device *d, uint32_t list_id, unsigned lun, uint8_t sa)
+static struct tpc_op *op_new(tgt_device *d, uint64_t nexus, uint32_t list_id, unsigned lun,
+			     uint8_t sa)
 {
-	struct tpc_op *o = op_find(d, list_id), *it, *oldest = NULL;
+	struct tpc_op *o = op_find(d, nexus, list_id), *it, *oldest = NULL;
 	size_t n = 0;
 
 	if (o)
@@ -148,6 +150,7 @@ static struct tpc_op *op_new(tgt_device *d, uint32_t list_id, unsigned lun, uint
 		return NULL;
 	o->seq = ++d->op_seq;
 	o->list_id = list_id;
+	o->nexus = nexus;
 	o->lun = lun;
 	o->sa = sa;
 	o->state = 0x11;
@@ -489,7 +492,8 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		uint64_t bytes;
 
 		if (g->src >= x->ncscd || g->dst >= x->ncscd) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_INVALID_FIELD_PARAM);
+			/* an index with no CSCD names an unreachable copy target */
+			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
 		if (luns[g->dst]->ro) {
@@ -507,14 +511,14 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	pthread_mutex_lock(&d->lock);
 	if (x->list_id_usage != 3) {
-		op = op_find(d, x->list_id);
+		op = op_find(d, cmd->nexus, x->list_id);
 		if (op_running(op)) {
 			pthread_mutex_unlock(&d->lock);
 			op = NULL;
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
 			goto out;
 		}
-		op = op_new(d, x->list_id, l->lun, 0x00);
+		op = op_new(d, cmd->nexus, x->list_id, l->lun, 0x00);
 	}
 	pthread_mutex_unlock(&d->lock);
 
@@ -542,7 +546,13 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			break;
 		}
 		if (to > t->size || bytes > t->size - to) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_OVERRUN);
+			/*
+			 * Writing past the destination's capacity.  libiscsi 1.19
+			 * (ValidSegDescr) accepts only COPY ABORTED with no additional
+			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
+			 * used; the INFORMATION field carries the failing segment.
+			 */
+			dev__sense_info(cmd, SK_ABORTED_COPY, 0x0000, i);
 			break;
 		}
 		if (bytes == 0)
@@ -649,7 +659,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	t->last_use_ns = now;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
@@ -660,7 +670,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_NO_RESOURCES_ROD_TOKEN);
 		goto out;
 	}
-	op = op_new(d, list_id, l->lun, 0x10);
+	op = op_new(d, cmd->nexus, list_id, l->lun, 0x10);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
@@ -943,7 +953,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
@@ -1000,7 +1010,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		j->short_token = true;
 		j->capped = false;
 	}
-	op = op_new(d, list_id, l->lun, 0x11);
+	op = op_new(d, cmd->nexus, list_id, l->lun, 0x11);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
@@ -1038,7 +1048,7 @@ static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
 	struct tpc_op *op;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op && op_running(op))
 		op->abort_req = true;
 	pthread_mutex_unlock(&d->lock);
@@ -1076,7 +1086,7 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 	uint64_t tc;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->cdb[2]);
+	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
@@ -1102,7 +1112,7 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 	size_t n;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->cdb[2]);
+	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
@@ -1125,7 +1135,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 
 	memset(b, 0, sizeof(b));
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, vitk_get_be32(cmd->cdb + 2));
+	op = op_find(d, cmd->nexus, vitk_get_be32(cmd->cdb + 2));
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);

@@ -27,9 +27,12 @@ static int parse_cscd(const uint8_t *c, tpc_cscd *out, tpc_sense *err)
 	out->lu_id_type = c[1] >> 6;
 	out->nul = c[1] & 0x20;
 	out->pdt = c[1] & 0x1f;
-	/* libiscsi's ValidTgtDescr expects INVALID FIELD IN CDB for a reserved LU ID TYPE */
-	if (out->lu_id_type != 0)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	/*
+	 * LU ID TYPE only says how the initiator named the LU to itself; the
+	 * designator decides the match.  libiscsi 1.19's ValidTgtDescr sends a
+	 * reserved value and expects success (later versions expect INVALID
+	 * FIELD IN CDB); 1.19 is what this target is held to.
+	 */
 	out->code_set = c[4] & 0x0f;
 	out->assoc = (c[5] >> 4) & 0x03;
 	out->desig_type = c[5] & 0x0f;

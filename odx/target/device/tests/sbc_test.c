@@ -283,6 +283,17 @@ static void test_device_write_same__pattern_unmap_and_size(void **state)
 		if (buf2[i])
 			fail_msg("byte %zu not zero after WRITE SAME UNMAP", i);
 
+	/* UNMAP deallocates even when the data block is not zeros (LBPRZ=1) */
+	memset(buf, 0xff, 512);
+	h_cdb16_rw(ws16, 0x8a, 10, 4);
+	assert_int_equal(H_RUN(h, 0, ws16, buf, 2048, 0), 0);
+	h_cdb10_rw(ws, 0x41, 10, 4);
+	ws[1] = 0x08;
+	assert_int_equal(H_RUN(h, 0, ws, buf, 512, 0), 0);
+	h_file_read(h, 0, 10 * 512, buf2, 2048);
+	for (i = 0; i < 2048; i++)
+		assert_int_equal(buf2[i], 0);
+
 	/* beyond the end */
 	h_cdb16_rw(ws16, 0x93, H_LUN0_BLOCKS - 1, 2);
 	H_RUN(h, 0, ws16, buf, 512, 0);
@@ -369,6 +380,11 @@ static void test_device_caw__match_and_miscompare(void **state)
 	/* wrong Data-Out size */
 	H_RUN(h, 0, caw, buf2, 1024, 0);
 	h_assert_sense(h, 0x05, 0x24, 0x00);
+	/* 256 blocks wrap NUMBER OF LOGICAL BLOCKS to 0 but still carry data */
+	caw[13] = 0;
+	H_RUN(h, 0, caw, buf2, 2048, 0);
+	h_assert_sense(h, 0x05, 0x24, 0x00);
+	assert_int_equal(H_RUN(h, 0, caw, NULL, 0, 0), 0);
 }
 
 static void test_device_verify__bytchk(void **state)

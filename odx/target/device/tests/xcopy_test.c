@@ -225,10 +225,9 @@ static void test_device_xcopy__target_descriptor_checks(void **state)
 	cscd_for(h, 0, pl + 16);
 	n = 48 + seg02(pl + 48, 0, 0, 16, 0, 100);
 	header(pl, 1, 0, 32, 28);
-	/* reserved LU ID TYPE: libiscsi expects INVALID FIELD IN CDB */
+	/* a reserved LU ID TYPE is ignored: the designator decides (libiscsi 1.19) */
 	pl[17] = 0x80;
-	xcopy(h, 0, pl, n);
-	h_assert_sense(h, 0x05, 0x24, 0x00);
+	assert_int_equal(xcopy(h, 0, pl, n), 0);
 	/* NUL bit */
 	pl[17] = 0x20;
 	xcopy(h, 0, pl, n);
@@ -244,10 +243,10 @@ static void test_device_xcopy__target_descriptor_checks(void **state)
 	xcopy(h, 0, pl, n);
 	h_assert_sense(h, 0x0a, 0x0d, 0x03);
 	pl[17] = 0;
-	/* destination index with no CSCD */
+	/* destination index with no CSCD: unreachable copy target */
 	seg02(pl + 48, 0, 1, 16, 0, 100);
 	xcopy(h, 0, pl, n);
-	h_assert_sense(h, 0x0a, 0x26, 0x00);
+	h_assert_sense(h, 0x0a, 0x0d, 0x02);
 }
 
 static void test_device_xcopy__underrun_overrun_and_protect(void **state)
@@ -261,7 +260,9 @@ static void test_device_xcopy__underrun_overrun_and_protect(void **state)
 	n = 80 + seg02(pl + 80, 0, 0, 2048, 0, H_LUN0_BLOCKS - 1);
 	header(pl, 7, 0, 64, 28);
 	xcopy(h, 0, pl, n);
-	h_assert_sense(h, 0x0a, 0x0d, 0x05); /* destination past its end */
+	h_assert_sense(h, 0x0a, 0x00, 0x00); /* destination past its end */
+	assert_int_equal(h->cmd.sense[0], 0xf0); /* INFORMATION: segment 0 */
+	assert_int_equal(vitk_get_be32(h->cmd.sense + 3), 0);
 
 	/* failure details for list 7 carry the sense */
 	h_cdb_tpc(c, 0x84, 0x04, 7, 256);
@@ -269,8 +270,8 @@ static void test_device_xcopy__underrun_overrun_and_protect(void **state)
 	assert_int_equal(h->din[56], 0x02);
 	assert_int_equal(vitk_get_be16(h->din + 58), 18);
 	assert_int_equal(h->din[60 + 2], 0x0a);
-	assert_int_equal(h->din[60 + 12], 0x0d);
-	assert_int_equal(h->din[60 + 13], 0x05);
+	assert_int_equal(h->din[60 + 12], 0x00);
+	assert_int_equal(h->din[60 + 13], 0x00);
 	h_cdb_tpc(c, 0x84, 0x00, 7, 12);
 	assert_int_equal(H_RUN(h, 0, c, NULL, 0, 12), 0);
 	assert_int_equal(h->din[4], 0x02); /* completed with errors */
@@ -341,6 +342,37 @@ static void test_device_rcr__discard_and_no_list_id(void **state)
 	h_assert_sense(h, 0x05, 0x26, 0x00);
 }
 
+static void test_device_rcr__list_ids_per_nexus(void **state)
+{
+	harness *h = *state;
+	uint8_t c[16];
+	size_t n;
+
+	seed_lun0(h);
+	cscd_for(h, 0, pl + 16);
+	n = 48 + seg02(pl + 48, 0, 0, 4, 0, 4096);
+	header(pl, 1, 0, 32, 28);
+	h_cdb_tpc(c, 0x83, 0x00, 0, (uint32_t)n);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = c, h->cmd.cdb_len = 16, h->cmd.dout = pl, h->cmd.dout_len = n;
+	h->cmd.nexus = 0x1001;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	h_assert_good(h);
+
+	/* another I_T nexus does not see list id 1 ... */
+	h_cdb_tpc(c, 0x84, 0x00, 1, 12);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = c, h->cmd.cdb_len = 16, h->cmd.din = h->din, h->cmd.din_cap = 12;
+	h->cmd.nexus = 0x2002;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	h_assert_sense(h, 0x05, 0x24, 0x00);
+	/* ... the one that sent it does */
+	h->cmd.nexus = 0x1001;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	h_assert_good(h);
+	assert_int_equal(h->din[4], 0x01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +391,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_rcr__op_params_and_status_errors, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_rcr__discard_and_no_list_id, h_setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_rcr__list_ids_per_nexus, h_setup,
 						h_teardown),
 	};
 
