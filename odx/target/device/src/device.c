@@ -523,7 +523,8 @@ size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t bs)
 			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be16(cdb + 7)) * bs;
 		break;
 	case 0x41: /* WRITE SAME(10) */
-		n = bs;
+		/* with UNMAP the data block is optional here: 0 = "take what comes" */
+		n = (cdb[1] & 0x08) ? 0 : bs;
 		break;
 	case 0x42: /* UNMAP */
 	case 0x55: /* MODE SELECT(10) */
@@ -548,7 +549,7 @@ size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t bs)
 			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be32(cdb + 10)) * bs;
 		break;
 	case 0x93: /* WRITE SAME(16) */
-		n = (cdb[1] & 0x01) ? 0 : bs;
+		n = (cdb[1] & 0x09) ? 0 : bs; /* NDOB or UNMAP */
 		break;
 	case 0xaa: /* WRITE(12) */
 	case 0xae: /* WRITE AND VERIFY(12) */

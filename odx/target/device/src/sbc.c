@@ -340,7 +340,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
-	if (!ndob && cmd->dout_len != l->bs) {
+	if (!ndob && !(unmap && cmd->dout_len == 0) && cmd->dout_len != l->bs) {
 		/* exactly one logical block of Data-Out (WriteSame*.InvalidDataOutSize) */
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;

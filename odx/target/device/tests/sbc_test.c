@@ -205,6 +205,9 @@ static void test_device_rw__write_protect(void **state)
 	h_cdb10_rw(ws, 0x41, 0, 4);
 	H_RUN(h, 3, ws, buf, 512, 0);
 	h_assert_sense(h, 0x07, 0x27, 0x00);
+	ws[1] = 0x08; /* UNMAP without a data block */
+	H_RUN(h, 3, ws, NULL, 0, 0);
+	h_assert_sense(h, 0x07, 0x27, 0x00);
 	/* the data is untouched and still readable */
 	h_cdb10_rw(c10, 0x28, 0, 1);
 	assert_int_equal(H_RUN(h, 3, c10, NULL, 0, 512), 0);
@@ -455,6 +458,8 @@ static void test_device_cdb__dout_len(void **state)
 	h_cdb16_rw(c, 0x93, 0, 100);
 	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 512);
 	c[1] = 0x01; /* NDOB */
+	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 0);
+	c[1] = 0x08; /* UNMAP: the data block is optional */
 	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 0);
 	memset(c, 0, 16);
 	c[0] = 0x89;
