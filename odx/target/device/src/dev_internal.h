@@ -180,6 +180,9 @@ struct tgt_device {
 	uint64_t op_seq;
 	bool shutting_down;
 	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
+	/* tests only: called before each chunk a WRITE USING TOKEN moves */
+	void (*chunk_hook)(void *arg);
+	void *chunk_hook_arg;
 };
 
 /* helpers shared by the command files */

@@ -562,21 +562,26 @@ static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
 	dev__put_din(cmd, buf, 8 + 16 * nd, alloc);
 }
 
-static void do_start_stop(tgt_lun *l, tgt_cmd *cmd)
+static void do_start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t pc = cmd->cdb[4] >> 4;
-	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01, prevent;
 
+	pthread_mutex_lock(&d->lock);
+	prevent = l->prevent;
+	pthread_mutex_unlock(&d->lock);
 	/* a fixed, always-ready disk: accept power conditions, refuse eject if prevented */
-	if (pc == 0 && loej && !start && l->prevent) {
+	if (pc == 0 && loej && !start && prevent) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, 0x5302); /* medium removal prevented */
 		return;
 	}
 }
 
-static void do_prevent_allow(tgt_lun *l, tgt_cmd *cmd)
+static void do_prevent_allow(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
+	pthread_mutex_lock(&d->lock);
 	l->prevent = (cmd->cdb[4] & 0x03) != 0;
+	pthread_mutex_unlock(&d->lock);
 }
 
 void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -638,10 +643,10 @@ void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		break;
 	case 0x1b:
-		do_start_stop(l, cmd);
+		do_start_stop(d, l, cmd);
 		break;
 	case 0x1e:
-		do_prevent_allow(l, cmd);
+		do_prevent_allow(d, l, cmd);
 		break;
 	default:
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);

@@ -799,6 +799,8 @@ static void wut_run(struct wut_job *j)
 				chunk = (64ull << 20) >> dst->bs_shift;
 			bytes = chunk << dst->bs_shift;
 
+			if (d->chunk_hook)
+				d->chunk_hook(d->chunk_hook_arg);
 			pthread_mutex_lock(&d->lock);
 			aborted = j->op && j->op->abort_req;
 			revoked = !j->zero && token_state_now(d, j->token_id) == TOK_REVOKED;

@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 
+#include <sched.h>
 #include <time.h>
 
 #include "dev_internal.h"
@@ -498,6 +499,76 @@ static void test_device_odx__immed_and_abort(void **state)
 	assert_true(st == 0x12 || st == 0x60 || st == 0x01);
 }
 
+#include <semaphore.h>
+
+static sem_t hook_entered, hook_go;
+static int hook_calls;
+
+static void blocking_hook(void *arg)
+{
+	(void)arg;
+	if (hook_calls++ == 0) {
+		sem_post(&hook_entered);
+		sem_wait(&hook_go);
+	}
+}
+
+static void test_device_odx__abort_running_and_list_id_busy(void **state)
+{
+	harness *h = *state;
+	uint8_t tok[512], c[16];
+	uint64_t sl[1] = { 0 }, dl[1] = { 0 };
+	uint32_t sn[1] = { 64 }, dn[1] = { 64 };
+	size_t len;
+	uint8_t st;
+	int polls = 0;
+
+	seed(h);
+	make_token(h, 1, 1, sl, sn, tok);
+	sem_init(&hook_entered, 0, 0);
+	sem_init(&hook_go, 0, 0);
+	hook_calls = 0;
+	h->dev->chunk_hook = blocking_hook;
+
+	memset(buf2, 0, 64 * 512);
+	h_file_write(h, 1, 0, buf2, 64 * 512);
+	len = wut_list(pl, 0x01, 0, tok, 1, dl, dn); /* IMMED */
+	assert_int_equal(wut(h, 1, 9, pl, len), 0);
+	sem_wait(&hook_entered); /* the background copy is parked before its first chunk */
+
+	assert_int_equal(rrti(h, 1, 9), 0x12);
+	assert_int_equal(rrti_count(h), 0);
+	/* list id 9 is busy for every originating command */
+	len = pt_list(pl, 0, 1, sl, sn);
+	pt(h, 0, 9, pl, len);
+	h_assert_sense(h, 0x05, 0x00, 0x16);
+	len = wut_list(pl, 0, 0, tok, 1, dl, dn);
+	wut(h, 1, 9, pl, len);
+	h_assert_sense(h, 0x05, 0x00, 0x16);
+
+	h_cdb_tpc(c, 0x83, 0x1c, 9, 0);
+	assert_int_equal(H_RUN(h, 1, c, NULL, 0, 0), 0);
+	sem_post(&hook_go);
+	for (;;) {
+		st = rrti(h, 1, 9);
+		if (st != 0x12)
+			break;
+		assert_true(++polls < 1000000);
+		sched_yield();
+	}
+	assert_int_equal(st, 0x60); /* terminated */
+	assert_int_equal(rrti_count(h), 0);
+	assert_int_equal(h->din[12], 0x02);
+	assert_int_equal(h->din[32 + 2] & 0x0f, 0x0a);
+	/* nothing was written */
+	h_file_read(h, 1, 0, buf2, 64 * 512);
+	assert_int_equal(buf2[0], 0);
+	assert_int_equal(buf2[64 * 512 - 1], 0);
+	h->dev->chunk_hook = NULL;
+	sem_destroy(&hook_entered);
+	sem_destroy(&hook_go);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +587,8 @@ int main(void)
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__immed_and_abort, h_setup,
 						h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_odx__abort_running_and_list_id_busy,
+						h_setup, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
