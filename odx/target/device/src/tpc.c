@@ -291,6 +291,16 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	memset(b, 0, 512);
 	b[1] = 0x8f;
 
+	/* 0000h block device ROD token limits first: the descriptor Windows reads */
+	vitk_put_be16(b + n, 0x0000);
+	vitk_put_be16(b + n + 2, 0x20);
+	vitk_put_be16(b + n + 10, TPC_MAX_RANGES);
+	vitk_put_be32(b + n + 12, d->ito_max);
+	vitk_put_be32(b + n + 16, d->ito_default);
+	vitk_put_be64(b + n + 20, max_token_blocks(l));
+	vitk_put_be64(b + n + 28, opt >> l->bs_shift ? opt >> l->bs_shift : 1);
+	n += 36;
+
 	/* 0001h supported commands */
 	start = n;
 	vitk_put_be16(b + n, 0x0001);
@@ -334,16 +344,6 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	vitk_put_be16(b + n, 0x000c);
 	vitk_put_be16(b + n + 2, 4);
 	n += 8;
-
-	/* 0000h block device ROD token limits */
-	vitk_put_be16(b + n, 0x0000);
-	vitk_put_be16(b + n + 2, 0x20);
-	vitk_put_be16(b + n + 10, TPC_MAX_RANGES);
-	vitk_put_be32(b + n + 12, d->ito_max);
-	vitk_put_be32(b + n + 16, d->ito_default);
-	vitk_put_be64(b + n + 20, max_token_blocks(l));
-	vitk_put_be64(b + n + 28, opt >> l->bs_shift ? opt >> l->bs_shift : 1);
-	n += 36;
 
 	/* 0106h ROD token features */
 	vitk_put_be16(b + n, 0x0106);
