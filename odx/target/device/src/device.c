@@ -624,6 +624,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	}
 	if (!cmd->dout)
 		cmd->dout_len = 0;
+	if (!cmd->din)
+		cmd->din_cap = 0;
 
 	if (op == 0xa0) { /* REPORT LUNS answers for every LUN number */
 		spc__report_luns(d, cmd);

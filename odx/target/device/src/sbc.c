@@ -177,28 +177,41 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
 }
 
-/* compare @len bytes of @data with the medium at byte @off; -1 equal, else first diff */
-static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, size_t len,
+/*
+ * Compare @len bytes of @data with the medium at byte @off, 1 MiB at a time.
+ * With @stride, @data holds one block compared against every block.
+ * Return: -1 when equal, else the offset of the first differing byte.
+ */
+static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, uint64_t len,
 			      size_t stride, int *err)
 {
+	const size_t chunk = 1 << 20;
 	uint8_t *buf = NULL;
 	int64_t at = -1;
+	uint64_t done = 0;
 	size_t i;
 
 	*err = 0;
-	buf = malloc(len ? len : 1);
+	buf = malloc(chunk);
 	if (!buf) {
 		*err = -ENOMEM;
 		return -1;
 	}
-	*err = pread_full(l->fd, buf, len, off);
-	if (*err == 0) {
-		for (i = 0; i < len; i++) {
-			if (buf[i] != data[stride ? i % stride : i]) {
-				at = (int64_t)i;
+	while (done < len && at < 0) {
+		size_t n = len - done > chunk ? chunk : (size_t)(len - done);
+
+		*err = pread_full(l->fd, buf, n, off + done);
+		if (*err)
+			break;
+		for (i = 0; i < n; i++) {
+			uint64_t k = done + i;
+
+			if (buf[i] != data[stride ? k % stride : k]) {
+				at = (int64_t)k;
 				break;
 			}
 		}
+		done += n;
 	}
 	free(buf);
 	return at;
@@ -226,11 +239,7 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
-	if (bytes > SIZE_MAX / 2) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
-		return;
-	}
-	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, (size_t)bytes,
+	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
 		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
@@ -422,10 +431,6 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 		if (!range_ok(l, lba, n)) {
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
-			return;
-		}
-		if (n > (SBC_MAX_WS_BLOCKS_BYTES >> l->bs_shift)) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
 			return;
 		}
 	}

@@ -411,6 +411,19 @@ static void test_device_verify__bytchk(void **state)
 	h_cdb10_rw(v, 0x2f, H_LUN0_BLOCKS, 1);
 	H_RUN(h, 0, v, NULL, 0, 0);
 	h_assert_sense(h, 0x05, 0x21, 0x00);
+	/* BYTCHK=3: one block of Data-Out compared with every block */
+	memset(buf, 0x3c, 2048);
+	h_cdb10_rw(w, 0x2a, 80, 4);
+	assert_int_equal(H_RUN(h, 0, w, buf, 2048, 0), 0);
+	h_cdb10_rw(v, 0x2f, 80, 4);
+	v[1] = 0x06;
+	assert_int_equal(tgt_cdb_dout_len(v, 10, 512), 512);
+	assert_int_equal(H_RUN(h, 0, v, buf, 512, 0), 0);
+	buf2[0] = 0x3d;
+	h_file_write(h, 0, 82 * 512 + 9, buf2, 1);
+	H_RUN(h, 0, v, buf, 512, 0);
+	h_assert_sense(h, 0x0e, 0x1d, 0x00);
+	assert_int_equal(vitk_get_be32(h->cmd.sense + 3), 2 * 512 + 9);
 	/* VRPROTECT */
 	h_cdb10_rw(v, 0x2f, 0, 1);
 	v[1] = 0x20;
