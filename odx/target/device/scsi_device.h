@@ -86,4 +86,19 @@ typedef struct {
 
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
 
+/*
+ * Task management hooks (added).  tgt_device_lun_reset(): a LOGICAL UNIT
+ * RESET (or, once per LUN, a TARGET WARM/COLD RESET) of @lun: running
+ * background copies on it are aborted, PREVENT is released, and every I_T
+ * nexus that has used the LUN gets a UNIT ATTENTION 29h/03h on its next
+ * command (INQUIRY, REPORT LUNS and REQUEST SENSE excepted).
+ * Return: 0, or VITK_ENOTFOUND for an unknown LUN.
+ *
+ * tgt_device_nexus_gone(): the I_T nexus @nexus ended (session logout or
+ * connection loss); its unit attentions and finished copy-status records are
+ * dropped.
+ */
+int tgt_device_lun_reset(tgt_device *d, unsigned lun);
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+
 #endif

@@ -160,6 +160,12 @@ typedef struct tgt_lun {
 	tgt_lun_stats stats; /* under dev->lock */
 	pthread_mutex_t caw_lock;
 	bool prevent;
+	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
+	size_t nnexus;
+	struct {
+		uint64_t nexus;
+		uint16_t ua_asc;
+	} nexus[64];
 } tgt_lun;
 
 struct tpc_token;
@@ -210,6 +216,8 @@ void spc__report_luns(tgt_device *d, tgt_cmd *cmd);
 void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
 void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
 void tpc__device_free(tgt_device *d);
+void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */
+void tpc__nexus_gone(tgt_device *d, uint64_t nexus);  /* dev->lock held */
 size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *buf, size_t cap);
 
 /* command table used by dispatch and REPORT SUPPORTED OPERATION CODES */

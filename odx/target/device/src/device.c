@@ -602,6 +602,76 @@ static void inquiry_no_lun(tgt_cmd *cmd)
 	cmd->status = 0;
 }
 
+/* remember @nexus on @l; return (and clear) its pending unit attention ASC, or 0 */
+static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume)
+{
+	uint16_t ua = 0;
+	size_t i;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < l->nnexus; i++)
+		if (l->nexus[i].nexus == nexus)
+			break;
+	if (i == l->nnexus) {
+		if (l->nnexus == VITK_ARRAY_SIZE(l->nexus)) {
+			/* table full: forget the oldest nexus */
+			memmove(&l->nexus[0], &l->nexus[1], (l->nnexus - 1) * sizeof(l->nexus[0]));
+			l->nnexus--;
+			i = l->nnexus;
+		}
+		l->nexus[i].nexus = nexus;
+		l->nexus[i].ua_asc = 0;
+		l->nnexus++;
+	}
+	ua = l->nexus[i].ua_asc;
+	if (consume)
+		l->nexus[i].ua_asc = 0;
+	pthread_mutex_unlock(&d->lock);
+	return ua;
+}
+
+int tgt_device_lun_reset(tgt_device *d, unsigned lun)
+{
+	tgt_lun *l;
+	size_t i;
+
+	if (!d)
+		return vitk_error_set(VITK_EINVAL, 0, "lun reset: missing device");
+	l = dev__find_lun(d, lun);
+	if (!l)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < l->nnexus; i++)
+		l->nexus[i].ua_asc = 0x2903; /* BUS DEVICE RESET FUNCTION OCCURRED */
+	l->prevent = false;
+	tpc__lun_reset(d, l);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	size_t i, j;
+
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nluns; i++) {
+		tgt_lun *l = d->luns[i];
+
+		for (j = 0; j < l->nnexus; j++) {
+			if (l->nexus[j].nexus == nexus) {
+				memmove(&l->nexus[j], &l->nexus[j + 1],
+					(l->nnexus - j - 1) * sizeof(l->nexus[0]));
+				l->nnexus--;
+				break;
+			}
+		}
+	}
+	tpc__nexus_gone(d, nexus);
+	pthread_mutex_unlock(&d->lock);
+}
+
 int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 {
 	tgt_lun *l;
@@ -648,6 +718,26 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		return 0;
 	}
 
+	if (op != 0x12) {
+		/* a pending unit attention is reported once, instead of the command
+		 * (REQUEST SENSE returns it as data); INQUIRY never consumes it */
+		uint16_t ua = nexus_ua(d, l, cmd->nexus, true);
+
+		if (ua) {
+			dev__sense(cmd, SK_UNIT_ATTENTION, ua);
+			if (op == 0x03) {
+				tgt_cmd tmp = *cmd;
+
+				dev__put_din(cmd, tmp.sense, 18, cmd->cdb[4]);
+				cmd->status = 0;
+				cmd->sense_len = 0;
+			}
+			goto count;
+		}
+	} else {
+		(void)nexus_ua(d, l, cmd->nexus, false);
+	}
+
 	switch (op) {
 	case 0x03:
 		spc__request_sense(d, l, cmd);
@@ -673,6 +763,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		break;
 	}
 
+count:
 	pthread_mutex_lock(&d->lock);
 	l->stats.cmds_by_opcode[op]++;
 	l->stats.bytes_read_wire += cmd->din_len;

@@ -1194,6 +1194,27 @@ void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 }
 
+void tpc__lun_reset(tgt_device *d, const tgt_lun *l)
+{
+	struct tpc_op *o;
+
+	for (o = d->ops; o; o = o->next)
+		if (o->lun == l->lun && op_running(o))
+			o->abort_req = true;
+}
+
+void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	struct tpc_op *o = d->ops, *next;
+
+	while (o) {
+		next = o->next;
+		if (o->nexus == nexus && !op_running(o))
+			op_unlink_free(d, o);
+		o = next;
+	}
+}
+
 void tpc__device_free(tgt_device *d)
 {
 	struct tpc_op *o;

@@ -566,6 +566,60 @@ static void test_device_exec__concurrent(void **state)
 	assert_int_equal(st.cmds_by_opcode[0x28], 800);
 }
 
+static uint8_t run_nexus(harness *h, uint64_t nexus, const uint8_t *cdb, size_t len,
+			 size_t din_cap)
+{
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = cdb;
+	h->cmd.cdb_len = len;
+	h->cmd.din = h->din;
+	h->cmd.din_cap = din_cap;
+	h->cmd.nexus = nexus;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	return h->cmd.status;
+}
+
+static void test_device_tmf__lun_reset_unit_attention(void **state)
+{
+	harness *h = *state;
+	uint8_t tur[6] = { 0 }, inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	uint8_t rs[6] = { 0x03, 0, 0, 0, 18, 0 };
+	uint8_t pa[6] = { 0x1e, 0, 0, 0, 0x01, 0 }, ssu[6] = { 0x1b, 0, 0, 0, 0x02, 0 };
+
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	assert_int_equal(run_nexus(h, 2, tur, 6, 0), 0);
+	assert_int_equal(run_nexus(h, 1, pa, 6, 0), 0); /* PREVENT */
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 9), VITK_ENOTFOUND);
+
+	/* nexus 1: one UNIT ATTENTION 29h/03h, then normal service */
+	run_nexus(h, 1, tur, 6, 0);
+	h_assert_sense(h, 0x06, 0x29, 0x03);
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	/* the reset released PREVENT: the eject is accepted */
+	assert_int_equal(run_nexus(h, 1, ssu, 6, 0), 0);
+	/* nexus 2: INQUIRY does not consume it, REQUEST SENSE returns it as data */
+	assert_int_equal(run_nexus(h, 2, inq, 6, 36), 0);
+	assert_int_equal(run_nexus(h, 2, rs, 6, 18), 0);
+	assert_int_equal(h->din[2] & 0x0f, 0x06);
+	assert_int_equal(h->din[12], 0x29);
+	assert_int_equal(h->din[13], 0x03);
+	assert_int_equal(run_nexus(h, 2, tur, 6, 0), 0);
+	/* other LUNs are untouched */
+	h->cmd.lun = 1;
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.lun = 1, h->cmd.cdb = tur, h->cmd.cdb_len = 6, h->cmd.nexus = 1;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	assert_int_equal(h->cmd.status, 0);
+
+	/* a nexus that has gone away is forgotten */
+	tgt_device_nexus_gone(h->dev, 1);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	run_nexus(h, 2, tur, 6, 0);
+	h_assert_sense(h, 0x06, 0x29, 0x03);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +646,8 @@ int main(void)
 		cmocka_unit_test(test_device_cdb__dout_len),
 		cmocka_unit_test_setup_teardown(test_device_stats__counters, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_exec__concurrent, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_tmf__lun_reset_unit_attention, h_setup,
+						h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

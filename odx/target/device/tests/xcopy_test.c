@@ -371,6 +371,10 @@ static void test_device_rcr__list_ids_per_nexus(void **state)
 	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
 	h_assert_good(h);
 	assert_int_equal(h->din[4], 0x01);
+	/* until that nexus logs out */
+	tgt_device_nexus_gone(h->dev, 0x1001);
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	h_assert_sense(h, 0x05, 0x24, 0x00);
 }
 
 int main(void)
