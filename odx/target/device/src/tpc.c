@@ -96,6 +96,18 @@ static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 	return an && bn && a < b + bn && b < a + an;
 }
 
+/* block device range descriptors of one list may not overlap (SBC) */
+static bool ranges_disjoint(const tpc_range *r, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (ranges_overlap(r[i].lba, r[i].nblocks, r[j].lba, r[j].nblocks))
+				return false;
+	return true;
+}
+
 /* ---- operation records (dev->lock held) ---- */
 
 static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
@@ -630,6 +642,10 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		}
 		total += r->nblocks;
 	}
+	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		goto out;
+	}
 	if (total > max_token_blocks(l)) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
 		goto out;
@@ -928,6 +944,10 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			goto out;
 		}
 		req += r->nblocks;
+	}
+	if (!ranges_disjoint(w->ranges, w->nranges)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		goto out;
 	}
 	if (req > max_token_blocks(l)) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);

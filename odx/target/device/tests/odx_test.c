@@ -307,6 +307,15 @@ static void test_device_odx__token_sense_paths(void **state)
 	assert_int_equal(h->din[13], 18);
 	assert_int_equal(h->din[32 + 2], 0x0a);
 
+	/* overlapping destination ranges */
+	{
+		uint64_t ol[2] = { 0, 4 };
+		uint32_t on[2] = { 8, 8 };
+
+		len = wut_list(pl, 0, 0, tok, 2, ol, on);
+		wut(h, 1, 2, pl, len);
+		h_assert_sense(h, 0x05, 0x26, 0x00);
+	}
 	/* a destination range past the end */
 	dl[0] = H_LUN0_BLOCKS - 10;
 	len = wut_list(pl, 0, 0, tok, 1, dl, dn);
@@ -355,6 +364,11 @@ static void test_device_odx__list_length_and_ranges(void **state)
 	h_assert_sense(h, 0x05, 0x1a, 0x00);
 	/* no ranges */
 	len = pt_list(pl, 0, 0, lba, n);
+	pt(h, 0, 1, pl, len);
+	h_assert_sense(h, 0x05, 0x26, 0x00);
+	/* overlapping ranges */
+	lba[0] = 100, n[0] = 10, lba[1] = 109, n[1] = 5;
+	len = pt_list(pl, 0, 2, lba, n);
 	pt(h, 0, 1, pl, len);
 	h_assert_sense(h, 0x05, 0x26, 0x00);
 	/* range past the end */
