@@ -396,7 +396,7 @@ tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun)
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
 {
 	tgt_device *dm = (tgt_device *)d;
-	tgt_lun *l;
+	tgt_lun *l = NULL;
 
 	if (!d || !out)
 		return vitk_error_set(VITK_EINVAL, 0, "stats: missing argument");
@@ -632,7 +632,7 @@ static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume
 
 int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 {
-	tgt_lun *l;
+	tgt_lun *l = NULL;
 	size_t i;
 
 	if (!d)
@@ -674,7 +674,7 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 
 int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 {
-	tgt_lun *l;
+	tgt_lun *l = NULL;
 	uint8_t op;
 
 	if (!d || !cmd)

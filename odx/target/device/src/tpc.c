@@ -112,7 +112,7 @@ static bool ranges_disjoint(const tpc_range *r, size_t n)
 
 static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
 {
-	struct tpc_op *o;
+	struct tpc_op *o = NULL;
 
 	for (o = d->ops; o; o = o->next)
 		if (o->list_id == list_id && o->nexus == nexus)
@@ -192,7 +192,7 @@ static void token_expire_check(tgt_device *d, struct tpc_token *t, uint64_t now)
 
 static size_t tokens_valid(tgt_device *d, uint64_t now)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	size_t n = 0;
 
 	for (t = d->tokens; t; t = t->next) {
@@ -230,7 +230,7 @@ static void tokens_trim(tgt_device *d)
 
 void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	size_t i;
 
 	pthread_mutex_lock(&d->lock);
@@ -602,7 +602,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_pt_list *pt = NULL;
 	struct tpc_token *t = NULL;
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	tpc_sense err;
 	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
@@ -737,7 +737,7 @@ struct wut_job {
 
 static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sense *err)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	uint64_t id = vitk_get_be64(tok + 8);
 	uint64_t now = d->now_ns();
 	size_t i;
@@ -780,7 +780,7 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 
 static int token_state_now(tgt_device *d, uint64_t id)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 
 	for (t = d->tokens; t; t = t->next)
 		if (t->id == id)
@@ -872,7 +872,7 @@ static void wut_run(struct wut_job *j)
 
 	pthread_mutex_lock(&d->lock);
 	if (j->del_tkn && !j->zero) {
-		struct tpc_token *t;
+		struct tpc_token *t = NULL;
 
 		for (t = d->tokens; t; t = t->next)
 			if (t->id == j->token_id && t->state == TOK_VALID)
@@ -909,8 +909,8 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_wut_list *w = NULL;
 	struct wut_job *j = NULL;
-	struct tpc_token *t;
-	struct tpc_op *op;
+	struct tpc_token *t = NULL;
+	struct tpc_op *op = NULL;
 	tpc_sense err;
 	uint32_t rod_type;
 	uint64_t req = 0, avail_blocks, cap_blocks = 0;
@@ -1067,7 +1067,7 @@ out:
 static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
 {
 	uint32_t list_id = vitk_get_be32(cmd->cdb + 2);
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, list_id);
@@ -1104,7 +1104,7 @@ void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 {
 	uint8_t b[12] = { 0 };
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	uint64_t tc;
 
 	pthread_mutex_lock(&d->lock);
@@ -1130,7 +1130,7 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 {
 	uint8_t b[60 + 18] = { 0 };
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	size_t n;
 
 	pthread_mutex_lock(&d->lock);
@@ -1152,7 +1152,7 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 {
 	uint8_t b[32 + 18 + 6 + TPC_ROD_TOKEN_LEN];
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	size_t n, s;
 
 	memset(b, 0, sizeof(b));
@@ -1216,7 +1216,7 @@ void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l)
 {
-	struct tpc_op *o;
+	struct tpc_op *o = NULL;
 
 	for (o = d->ops; o; o = o->next)
 		if (o->lun == l->lun && op_running(o))
@@ -1237,8 +1237,8 @@ void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
 
 void tpc__device_free(tgt_device *d)
 {
-	struct tpc_op *o;
-	struct tpc_token *t;
+	struct tpc_op *o = NULL;
+	struct tpc_token *t = NULL;
 
 	pthread_mutex_lock(&d->lock);
 	d->shutting_down = true;

@@ -82,7 +82,7 @@ int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sens
 	while (off < end) {
 		const uint8_t *s = p + off;
 		size_t dlen;
-		tpc_seg *g;
+		tpc_seg *g = NULL;
 
 		if (end - off < 4)
 			return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
