@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static tpc_xcopy_list x;
 	static tpc_pt_list pt;
 	static tpc_wut_list w;
-	tpc_sense err = { 0, 0 };
+	tpc_sense err = { 0, 0, -1 };
 	size_t i;
 
 	if (size < 1)

@@ -62,7 +62,8 @@ enum {
 /* A sense triple produced by the pure parsers. */
 typedef struct {
 	uint8_t key;
-	uint16_t asc; /* asc << 8 | ascq */
+	uint16_t asc;  /* asc << 8 | ascq */
+	int32_t field; /* byte of the parameter list at fault (sense-key specific), -1: none */
 } tpc_sense;
 
 /* ---- copy manager limits (advertised in RCOP and VPD 0x8F) ---- */
@@ -194,6 +195,10 @@ struct tgt_device {
 /* helpers shared by the command files */
 void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc);
 void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info);
+/* ILLEGAL REQUEST with a sense-key specific field pointer: @in_cdb selects
+ * INVALID FIELD IN CDB vs PARAMETER LIST; @bit is 0-7, or -1 for none */
+void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit);
+void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
 void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
 void dev__naa_designator(uint8_t *out20, const tgt_lun *l); /* 4-byte header + 16 */

@@ -50,6 +50,19 @@ void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 	dev__sense_info(cmd, key, asc, UINT64_MAX);
 }
 
+void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit)
+{
+	dev__sense(cmd, SK_ILLEGAL_REQUEST, asc);
+	cmd->sense[15] = (uint8_t)(0x80 | (in_cdb ? 0x40 : 0) |
+				   (bit >= 0 ? 0x08 | (bit & 0x07) : 0));
+	vitk_put_be16(cmd->sense + 16, byte);
+}
+
+void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit)
+{
+	dev__sense_field(cmd, ASC_INVALID_FIELD_CDB, true, byte, bit);
+}
+
 void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc)
 {
 	size_t n = len;

@@ -124,7 +124,7 @@ static void do_read(tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* RDPROTECT */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
@@ -159,7 +159,7 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
@@ -227,7 +227,7 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot || bytchk == 2) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, rw.prot ? 7 : 2); /* VRPROTECT / BYTCHK */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
@@ -254,7 +254,7 @@ static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
@@ -336,7 +336,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	int r = 0;
 
 	if (prot || anchor) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, prot ? 7 : 4); /* WRPROTECT / ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -346,7 +346,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (!check_range(l, cmd, lba, n))
 		return;
 	if (n > max_ws) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, is16 ? 10 : 7, -1); /* NUMBER OF LOGICAL BLOCKS */
 		return;
 	}
 	if (!ndob && !(unmap && cmd->dout_len == 0) && cmd->dout_len != l->bs) {
@@ -403,7 +403,7 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t dlen, i, ndesc;
 
 	if (cmd->cdb[1] & 0x01) { /* ANCHOR: not supported (ANC_SUP=0) */
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 0); /* ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -458,11 +458,11 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	int err = 0;
 
 	if (c[1] >> 5) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (n > SBC_MAX_CAW_BLOCKS) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 13, -1); /* NUMBER OF LOGICAL BLOCKS */
 		return;
 	}
 	/* Data-Out must be exactly 2 x NUMBER OF LOGICAL BLOCKS (a 256-block
@@ -492,7 +492,7 @@ static void do_read_capacity10(tgt_lun *l, tgt_cmd *cmd)
 	uint64_t last = l->nblocks - 1;
 
 	if (!(cmd->cdb[8] & 0x01) && vitk_get_be32(cmd->cdb + 2)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LBA without PMI */
 		return;
 	}
 	vitk_put_be32(buf, last > 0xfffffffeull ? 0xffffffffu : (uint32_t)last);
@@ -645,7 +645,7 @@ void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		else if ((c[1] & 0x1f) == 0x12)
 			do_get_lba_status(l, cmd);
 		else
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+			dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
 	case 0x1b:
 		do_start_stop(d, l, cmd);

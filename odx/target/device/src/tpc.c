@@ -76,7 +76,11 @@ struct tpc_op {
 
 static void sense_of(tgt_cmd *cmd, const tpc_sense *s)
 {
-	dev__sense(cmd, s->key, s->asc);
+	if (s->key == SK_ILLEGAL_REQUEST && s->field >= 0)
+		dev__sense_field(cmd, s->asc, s->asc == ASC_INVALID_FIELD_CDB, (uint16_t)s->field,
+				 -1);
+	else
+		dev__sense(cmd, s->key, s->asc);
 }
 
 static uint64_t max_token_blocks(const tgt_lun *l)
@@ -469,7 +473,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	tpc_xcopy_list *x = NULL;
 	tgt_lun *luns[TPC_MAX_CSCD];
 	struct tpc_op *op = NULL;
-	tpc_sense err;
+	tpc_sense err = { 0, 0, -1 };
 	uint64_t copied = 0;
 	size_t i;
 
@@ -603,7 +607,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	tpc_pt_list *pt = NULL;
 	struct tpc_token *t = NULL;
 	struct tpc_op *op = NULL;
-	tpc_sense err;
+	tpc_sense err = { 0, 0, -1 };
 	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
 	size_t i;
@@ -626,11 +630,11 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (pt->rtv && pt->rod_type != TPC_ROD_TYPE_PIT_DEFAULT &&
 	    pt->rod_type != TPC_ROD_TYPE_PIT_ANY) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
 	if (pt->inactivity_s > d->ito_max) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
 	for (i = 0; i < pt->nranges; i++) {
@@ -643,11 +647,11 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		total += r->nblocks;
 	}
 	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 16, -1); /* range descriptors */
 		goto out;
 	}
 	if (total > max_token_blocks(l)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 14, -1); /* range list */
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -911,7 +915,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct wut_job *j = NULL;
 	struct tpc_token *t = NULL;
 	struct tpc_op *op = NULL;
-	tpc_sense err;
+	tpc_sense err = { 0, 0, -1 };
 	uint32_t rod_type;
 	uint64_t req = 0, avail_blocks, cap_blocks = 0;
 	size_t i;
@@ -946,11 +950,11 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		req += r->nblocks;
 	}
 	if (!ranges_disjoint(w->ranges, w->nranges)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 536, -1); /* range descriptors */
 		goto out;
 	}
 	if (req > max_token_blocks(l)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 534, -1); /* range list */
 		goto out;
 	}
 	if (vitk_get_be16(w->token + 6) != 0x01f8) {
@@ -997,7 +1001,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
 			pthread_mutex_unlock(&d->lock);
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+			dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
 		j->src = t->lun;
@@ -1075,7 +1079,7 @@ static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
 		op->abort_req = true;
 	pthread_mutex_unlock(&d->lock);
 	if (!op)
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 }
 
 void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -1094,7 +1098,7 @@ void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		do_copy_abort(d, cmd);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
 	}
 }
@@ -1111,7 +1115,7 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	vitk_put_be32(b, 8);
@@ -1137,7 +1141,7 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[56] = op->cmd_status;
@@ -1160,7 +1164,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	op = op_find(d, cmd->nexus, vitk_get_be32(cmd->cdb + 2));
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[4] = op->sa;
@@ -1209,7 +1213,7 @@ void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		do_rrti(d, cmd, true);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
 	}
 }

@@ -235,6 +235,8 @@ static void test_device_odx__expired_on_fake_clock(void **state)
 	len = pt_list(pl, 101, 1, sl, sn);
 	pt(h, 0, 3, pl, len);
 	h_assert_sense(h, 0x05, 0x26, 0x00);
+	assert_int_equal(h->cmd.sense[15], 0x80); /* INACTIVITY TIMEOUT at byte 4 */
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 4);
 	/* an explicit 50 s timeout outlives the default */
 	len = pt_list(pl, 50, 1, sl, sn);
 	assert_int_equal(pt(h, 0, 3, pl, len), 0);

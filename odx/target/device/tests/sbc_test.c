@@ -167,6 +167,9 @@ static void test_device_rw__protect_fields_and_opcodes(void **state)
 	c10[1] = 0x20; /* RDPROTECT=1 without protection information */
 	H_RUN(h, 0, c10, NULL, 0, 512);
 	h_assert_sense(h, 0x05, 0x24, 0x00);
+	/* sense-key specific: SKSV, C/D=CDB, BPV, bit 7 of byte 1 */
+	assert_int_equal(h->cmd.sense[15], 0xcf);
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 1);
 
 	h_cdb16_rw(c16, 0x8a, 0, 1);
 	c16[1] = 0xe0;

@@ -192,6 +192,8 @@ static void test_device_xcopy__descriptor_limits_and_types(void **state)
 	header(pl, 2, 0, 32, 65 * 28);
 	xcopy(h, 0, pl, n);
 	h_assert_sense(h, 0x05, 0x26, 0x08);
+	assert_int_equal(h->cmd.sense[15], 0x80); /* field pointer: the 65th segment */
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 48 + 64 * 28);
 
 	/* descriptor lists longer than the advertised maximum (4096) */
 	header(pl, 3, 0, 32, 4096);
@@ -205,6 +207,8 @@ static void test_device_xcopy__descriptor_limits_and_types(void **state)
 	pl[16] = 0xe0;
 	xcopy(h, 0, pl, n);
 	h_assert_sense(h, 0x05, 0x26, 0x07);
+	assert_int_equal(h->cmd.sense[15], 0x80);
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 16);
 	/* stream-to-stream segment (01h) */
 	pl[16] = 0xe4;
 	pl[48] = 0x01;
