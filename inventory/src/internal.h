@@ -44,7 +44,10 @@ struct vitk_inventory {
 	uint64_t tick;
 	/* last write_row() shape, so repeated inserts skip building SQL */
 	char *last_sql;
-	char last_key[1024];
+	const inv_table *last_table;
+	bool last_upsert;
+	size_t last_ncols;
+	char *last_cols[INV_MAX_COLUMNS];
 	/* timestamp cache */
 	long long now_sec;
 	char now[21];

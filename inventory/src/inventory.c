@@ -123,6 +123,7 @@ static void tables_clear(vitk_inventory *inv)
 	free(inv->tables);
 	inv->tables = NULL;
 	inv->ntables = 0;
+	inv->last_table = NULL;
 }
 
 void vitk_inventory_now(char out[21])
@@ -406,6 +407,8 @@ void vitk_inventory_free(vitk_inventory *inv)
 	if (inv->db)
 		sqlite3_close(inv->db);
 	free(inv->last_sql);
+	for (size_t i = 0; i < inv->last_ncols; i++)
+		free(inv->last_cols[i]);
 	free(inv->path);
 	free(inv);
 }

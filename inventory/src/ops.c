@@ -124,22 +124,18 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		}
 	}
 	/* the statement depends only on table, column order and upsert-ness */
-	{
-		char key[sizeof(inv->last_key)];
-		size_t kl = (size_t)snprintf(key, sizeof(key), "%s|%d", t->name, do_upsert);
+	if (inv->last_sql && inv->last_table == t && inv->last_upsert == do_upsert &&
+	    inv->last_ncols == n) {
+		bool same = true;
 
-		for (size_t i = 0; i < n && kl < sizeof(key); i++)
-			kl += (size_t)snprintf(key + kl, sizeof(key) - kl, "|%s", vals[i].column);
-		if (kl < sizeof(key) && inv->last_sql && strcmp(key, inv->last_key) == 0) {
-			sql = strdup(inv->last_sql);
-			if (!sql)
-				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			goto have_sql;
+		for (size_t i = 0; same && i < n; i++)
+			same = strcmp(inv->last_cols[i], vals[i].column) == 0;
+		if (same) {
+			r = inv_prepare(inv, inv->last_sql, &st);
+			if (r < 0)
+				return r;
+			goto have_stmt;
 		}
-		if (kl < sizeof(key))
-			memcpy(inv->last_key, key, kl + 1);
-		else
-			inv->last_key[0] = '\0';
 	}
 	sql = malloc(SQL_MAX);
 	if (!sql)
@@ -183,12 +179,25 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		r = vitk_error_set(VITK_EINVAL, 0, "too many columns for '%s'", t->name);
 		goto out;
 	}
-	free(inv->last_sql);
-	inv->last_sql = inv->last_key[0] ? strdup(sql) : NULL;
-have_sql:
 	r = inv_prepare(inv, sql, &st);
 	if (r < 0)
 		goto out;
+	free(inv->last_sql);
+	for (size_t i = 0; i < inv->last_ncols; i++)
+		free(inv->last_cols[i]);
+	inv->last_ncols = 0;
+	inv->last_sql = strdup(sql);
+	inv->last_table = t;
+	inv->last_upsert = do_upsert;
+	for (size_t i = 0; inv->last_sql && i < n; i++) {
+		inv->last_cols[i] = strdup(vals[i].column);
+		inv->last_ncols++;
+		if (!inv->last_cols[i]) {
+			free(inv->last_sql);
+			inv->last_sql = NULL;
+		}
+	}
+have_stmt:
 	sqlite3_bind_int64(st, idx++, host_id);
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, idx++, &vals[i]);
@@ -211,6 +220,12 @@ have_sql:
 			*out_id = sqlite3_last_insert_rowid(inv->db);
 		} else {
 			/* look the row up by its key */
+			if (!sql)
+				sql = malloc(SQL_MAX);
+			if (!sql) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
 			len = (size_t)snprintf(sql, SQL_MAX, "SELECT id FROM %s WHERE host_id = ?",
 					       t->name);
 			for (size_t i = 0; i < n; i++)

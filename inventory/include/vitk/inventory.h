@@ -146,8 +146,14 @@ typedef struct {
 
 static inline vitk_inventory_value vitk_inventory__text(const char *col, const char *str)
 {
-	vitk_inventory_value v = { .column = col, .type = VITK_INV_TEXT, .is_null = str == NULL,
-				   .s = str };
+	vitk_inventory_value v;
+
+	v.column = col;
+	v.type = VITK_INV_TEXT;
+	v.is_null = str == NULL;
+	v.i = 0;
+	v.d = 0.0;
+	v.s = str;
 	return v;
 }
 #define VITK_INV_S(col, str) vitk_inventory__text((col), (str))
