@@ -28,7 +28,7 @@ TPID=""
 cleanup() {
 	[ -n "$VPID" ] && kill -TERM "$VPID" 2>/dev/null && wait "$VPID" 2>/dev/null
 	if [ -n "$TPID" ]; then
-		tgtadm -C 13 --op delete --mode system >/dev/null 2>&1 || kill "$TPID" 2>/dev/null
+		kill -KILL "$TPID" 2>/dev/null
 		wait "$TPID" 2>/dev/null
 	fi
 	true
@@ -79,7 +79,7 @@ tgtadm -C 13 --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$DIR/rw
 tgtadm -C 13 --lld iscsi --op bind --mode target --tid 1 -I ALL
 t_read=$(perf_read "iscsi://127.0.0.1:13291/$TIQN/1")
 t_write=$(seq_write 127.0.0.1:13291 "$TIQN" 1)
-tgtadm -C 13 --op delete --mode system >/dev/null 2>&1 || kill "$TPID"
+kill -KILL "$TPID"
 wait "$TPID" || true
 TPID=""
 
