@@ -201,7 +201,7 @@ static int xcopy(char **a)
 		fprintf(stderr, "no NAA designator in VPD 0x83\n");
 		return 1;
 	}
-	pl[16 + 29] = 0x02; /* 512 = 0x000200 */
+	pl[16 + 30] = 0x02; /* block length 512 = 00 02 00 */
 	pl[48 + 30] = 0x02;
 	t0 = now_s();
 	while (done < bytes) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -56,6 +57,8 @@ struct cx {
 	uint32_t peer_mrdsl, our_mrdsl, rx_limit;
 	uint32_t max_burst, first_burst;
 	bool immediate_data, initial_r2t, mrdsl_declared, tpgt_sent;
+	bool hdr_digest, data_digest;         /* CRC32C, active in full feature phase */
+	bool hdr_digest_neg, data_digest_neg; /* negotiated, not yet active */
 	char initiator[256];
 	/* login */
 	int csg;
@@ -102,6 +105,9 @@ static int read_full(int fd, void *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return vitk_error_set(VITK_ETIMEDOUT, 0, "login not finished within %d s",
+					      ODX_TARGET_LOGIN_TIMEOUT_S);
 		if (n < 0)
 			return vitk_error_set(VITK_EIO, errno, "recv failed");
 		if (n == 0)
@@ -129,10 +135,32 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static void set_recv_timeout(int fd, int seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* send header + data (+ padding) in one write */
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
 static int send_pdu(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint32_t dlen)
 {
-	size_t total = ISCSI_BHS_LEN + iscsi_pad4(dlen);
+	size_t hlen = ISCSI_BHS_LEN + (c->hdr_digest ? 4 : 0);
+	size_t total = hlen + iscsi_pad4(dlen) + (c->data_digest && dlen ? 4 : 0);
 
 	if (total > c->tx_cap) {
 		uint8_t *n = realloc(c->tx, total);
@@ -143,9 +171,15 @@ static int send_pdu(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint3
 		c->tx_cap = total;
 	}
 	memcpy(c->tx, bhs, ISCSI_BHS_LEN);
+	if (c->hdr_digest)
+		put_le32(c->tx + ISCSI_BHS_LEN,
+			 vitk_odx_target__crc32c(0, bhs, ISCSI_BHS_LEN, true, true));
 	if (dlen)
-		memcpy(c->tx + ISCSI_BHS_LEN, data, dlen);
-	memset(c->tx + ISCSI_BHS_LEN + dlen, 0, iscsi_pad4(dlen) - dlen);
+		memcpy(c->tx + hlen, data, dlen);
+	memset(c->tx + hlen + dlen, 0, iscsi_pad4(dlen) - dlen);
+	if (c->data_digest && dlen)
+		put_le32(c->tx + hlen + iscsi_pad4(dlen),
+			 vitk_odx_target__crc32c(0, c->tx + hlen, iscsi_pad4(dlen), true, true));
 	return write_full(c->fd, c->tx, total);
 }
 
@@ -183,6 +217,19 @@ static int read_pdu(struct cx *c)
 		if (r2 < 0)
 			return r2;
 	}
+	if (c->hdr_digest) {
+		uint8_t d[4];
+		uint32_t crc;
+		int r2 = read_full(c->fd, d, 4);
+
+		if (r2 < 0)
+			return r2;
+		crc = vitk_odx_target__crc32c(0, c->hdr, ISCSI_BHS_LEN, true, c->bhs.ahs_len == 0);
+		if (c->bhs.ahs_len)
+			crc = vitk_odx_target__crc32c(crc, c->ahs, c->bhs.ahs_len, false, true);
+		if (crc != get_le32(d))
+			return vitk_error_set(VITK_EINVAL, 0, "pdu: header digest mismatch");
+	}
 	padded = iscsi_pad4(c->bhs.data_len);
 	if (padded > c->data_cap) {
 		uint8_t *n = realloc(c->data, padded);
@@ -197,6 +244,16 @@ static int read_pdu(struct cx *c)
 
 		if (r2 < 0)
 			return r2;
+	}
+	if (c->data_digest && padded) {
+		uint8_t d[4];
+		int r2 = read_full(c->fd, d, 4);
+
+		if (r2 < 0)
+			return r2;
+		/* ErrorRecoveryLevel 0: a digest error ends the connection */
+		if (vitk_odx_target__crc32c(0, c->data, padded, true, true) != get_le32(d))
+			return vitk_error_set(VITK_EINVAL, 0, "pdu: data digest mismatch");
 	}
 	return r;
 }
@@ -243,6 +300,26 @@ static bool parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return true;
 }
 
+/* the first value of the initiator's list that we support */
+static const char *pick_digest(const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == 4 && !strncmp(p, "None", 4))
+			return "None";
+		if (l == 6 && !strncmp(p, "CRC32C", 6))
+			return "CRC32C";
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return "Reject";
+}
+
 static void fmt_u(char *buf, size_t len, uint64_t v)
 {
 	snprintf(buf, len, "%llu", (unsigned long long)v);
@@ -259,7 +336,13 @@ static void negotiate_key(struct cx *c, const char *k, const char *v, iscsi_text
 	    !strncmp(k, "CHAP_", 5))
 		return; /* declarative / security: handled by the caller */
 	if (!strcmp(k, "HeaderDigest") || !strcmp(k, "DataDigest")) {
-		vitk_odx_target__textbuf_add(out, k, list_has(v, "None") ? "None" : "Reject");
+		const char *pick = pick_digest(v);
+
+		if (!strcmp(k, "HeaderDigest"))
+			c->hdr_digest_neg = !strcmp(pick, "CRC32C");
+		else
+			c->data_digest_neg = !strcmp(pick, "CRC32C");
+		vitk_odx_target__textbuf_add(out, k, pick);
 	} else if (!strcmp(k, "MaxConnections")) {
 		vitk_odx_target__textbuf_add(out, k, parse_num(v, 1, 65535, &n) ? "1" : "Reject");
 	} else if (!strcmp(k, "InitialR2T")) {
@@ -581,12 +664,15 @@ static int handle_login(struct cx *c)
 		c->csg = nsg;
 	if (transit && nsg == 3) {
 		c->ffp = true;
+		set_recv_timeout(c->fd, 0); /* sessions may idle as long as they like */
+		c->hdr_digest = c->hdr_digest_neg;
+		c->data_digest = c->data_digest_neg;
 		c->rx_limit = c->mrdsl_declared ? c->our_mrdsl : LOGIN_MRDSL;
 		LOGC(c, VITK_LOG_INFO, "%s session tsih %u for '%s' (MRDSL %u/%u, burst %u/%u%s%s)",
 		     c->discovery ? "discovery" : "normal", c->tsih, c->initiator, c->peer_mrdsl,
 		     c->rx_limit, c->first_burst, c->max_burst,
-		     c->immediate_data ? ", immediate data" : "",
-		     c->initial_r2t ? ", InitialR2T" : "");
+		     c->hdr_digest ? ", header CRC32C" : "",
+		     c->data_digest ? ", data CRC32C" : "");
 	}
 out:
 	vitk_odx_target__text_dispose(&kv);
@@ -1346,6 +1432,7 @@ void *vitk_odx_target__conn_main(void *arg)
 		c->immediate_data = true;
 		c->initial_r2t = true;
 		c->next_ttt = 1;
+		set_recv_timeout(c->fd, ODX_TARGET_LOGIN_TIMEOUT_S);
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
 		drop_tasks(c, true, 0);

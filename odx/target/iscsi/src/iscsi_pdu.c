@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* iSCSI PDU codec, key=value text and CHAP helpers (RFC 7143, RFC 1994). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,37 @@ void vitk_odx_target__textbuf_dispose(iscsi_textbuf *b)
 		return;
 	free(b->buf);
 	memset(b, 0, sizeof(*b));
+}
+
+/* ---- CRC32C ---- */
+
+static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
+
+static void crc32c_init(void)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (j = 0; j < 8; j++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc32c_table[i] = c;
+	}
+}
+
+uint32_t vitk_odx_target__crc32c(uint32_t crc, const void *buf, size_t len, bool first, bool last)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	pthread_once(&crc32c_once, crc32c_init);
+	if (first)
+		crc = 0xffffffffu;
+	for (i = 0; i < len; i++)
+		crc = crc32c_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return last ? crc ^ 0xffffffffu : crc;
 }
 
 /* ---- CHAP ---- */

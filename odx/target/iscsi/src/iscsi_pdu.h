@@ -138,6 +138,16 @@ static inline bool iscsi_sn_lt(uint32_t a, uint32_t b)
 	return a != b && (uint32_t)(b - a) < 0x80000000u;
 }
 
+/* ---- digests ---- */
+
+/*
+ * CRC32C (Castagnoli) as iSCSI uses it: seed 0xffffffff, reflected, final
+ * xor.  On the wire the 32-bit value goes least significant byte first.
+ * Chain calls by passing the previous return value as @crc with
+ * @first = false.
+ */
+uint32_t vitk_odx_target__crc32c(uint32_t crc, const void *buf, size_t len, bool first, bool last);
+
 /* ---- CHAP ---- */
 
 /* CHAP_R check: MD5(id || secret || challenge) == response. Return: true if equal. */

@@ -15,6 +15,8 @@
 #define ODX_TARGET_MAX_LUNS 256
 #define ODX_TARGET_CMD_WINDOW 32u
 #define ODX_TARGET_MAX_XFER (64u * 1024u * 1024u) /* per-command data buffer cap */
+#define ODX_TARGET_MAX_CONNS 256        /* connections beyond this are closed at once */
+#define ODX_TARGET_LOGIN_TIMEOUT_S 30   /* a login that stalls this long is dropped */
 
 struct odx_conn;
 
@@ -38,6 +40,7 @@ struct vitk_odx_target {
 	struct odx_conn *conns;
 	uint16_t next_tsih;
 	uint32_t next_conn_id;
+	size_t nconns;
 };
 
 /* iscsi_conn.c */

@@ -246,6 +246,7 @@ static void reap(vitk_odx_target *t, bool all)
 			if ((*pp)->done || all) {
 				found = *pp;
 				*pp = found->next;
+				t->nconns--;
 				break;
 			}
 		}
@@ -332,9 +333,24 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		pthread_mutex_lock(&t->lock);
 		oc->id = ++t->next_conn_id;
 		pthread_mutex_unlock(&t->lock);
+		pthread_mutex_lock(&t->lock);
+		if (t->nconns >= ODX_TARGET_MAX_CONNS) {
+			pthread_mutex_unlock(&t->lock);
+			vitk_log(VITK_LOG_WARNING, ODX_TARGET_LOG_DOMAIN,
+				 "refusing %s: %d connections already", oc->peer,
+				 ODX_TARGET_MAX_CONNS);
+			close(fd);
+			free(oc);
+			continue;
+		}
+		t->nconns++;
+		pthread_mutex_unlock(&t->lock);
 		if (pthread_create(&oc->thread, NULL, vitk_odx_target__conn_main, oc) != 0) {
 			vitk_log(VITK_LOG_ERROR, ODX_TARGET_LOG_DOMAIN,
 				 "cannot start a thread for %s", oc->peer);
+			pthread_mutex_lock(&t->lock);
+			t->nconns--;
+			pthread_mutex_unlock(&t->lock);
 			close(fd);
 			free(oc);
 			continue;

@@ -189,7 +189,7 @@ static const char *kv(const iscsi_text *t, const char *k)
 
 static const char op_keys[] =
 	"InitiatorName=iqn.2026-01.test:init\0SessionType=Normal\0TargetName=" IQN "\0"
-	"HeaderDigest=CRC32C,None\0DataDigest=None\0MaxRecvDataSegmentLength=4096\0"
+	"HeaderDigest=None,CRC32C\0DataDigest=None\0MaxRecvDataSegmentLength=4096\0"
 	"MaxBurstLength=8192\0FirstBurstLength=262144\0InitialR2T=No\0ImmediateData=Yes\0"
 	"MaxConnections=4\0ErrorRecoveryLevel=2\0DefaultTime2Wait=2\0X-vendor-thing=1\0";
 
@@ -596,6 +596,127 @@ static void test_odx_target_conn__task_management_and_logout(void **state)
 	assert_int_equal(recv_pdu(f->fd, &p), -1);
 }
 
+static void le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* PDU with CRC32C header and data digests; @bad_hd corrupts the header digest */
+static void send_pdu_dig(int fd, const uint8_t *h, const uint8_t *data, uint32_t len, bool bad_hd)
+{
+	uint8_t buf[48 + 4 + 8192 + 4];
+	size_t n = 0;
+	uint32_t padded = iscsi_pad4(len);
+
+	assert_true(len <= 8192);
+	memcpy(buf, h, 48);
+	vitk_put_be24(buf + 5, len);
+	le32(buf + 48, vitk_odx_target__crc32c(0, buf, 48, true, true) ^ (bad_hd ? 1u : 0u));
+	n = 52;
+	if (len) {
+		memset(buf + n, 0, padded);
+		memcpy(buf + n, data, len);
+		le32(buf + n + padded, vitk_odx_target__crc32c(0, buf + n, padded, true, true));
+		n += padded + 4;
+	}
+	assert_int_equal(send(fd, buf, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static int recv_pdu_dig(int fd, struct pdu *p)
+{
+	uint8_t d[4];
+	uint32_t padded;
+
+	if (recv_full(fd, p->h, 48) < 0 || recv_full(fd, d, 4) < 0)
+		return -1;
+	assert_int_equal(vitk_odx_target__crc32c(0, p->h, 48, true, true),
+			 (uint32_t)(d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24));
+	p->len = vitk_get_be24(p->h + 5);
+	padded = iscsi_pad4(p->len);
+	if (padded) {
+		if (recv_full(fd, p->data, padded) < 0 || recv_full(fd, d, 4) < 0)
+			return -1;
+		assert_int_equal(vitk_odx_target__crc32c(0, p->data, padded, true, true),
+				 (uint32_t)(d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24));
+	}
+	return p->h[0] & 0x3f;
+}
+
+static void test_odx_target_conn__crc32c_digests(void **state)
+{
+	struct fixture *f = *state;
+	static const char keys[] =
+		"InitiatorName=iqn.2026-01.test:init\0SessionType=Normal\0TargetName=" IQN "\0"
+		"HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0MaxRecvDataSegmentLength=8192\0";
+	uint8_t h[48], blk[1000], cdb[10] = { 0x2a, 0, 0, 0, 0, 4, 0, 0, 2, 0 };
+	struct pdu p;
+	iscsi_text t;
+	uint32_t ttt;
+	unsigned i;
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, keys, sizeof(keys) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP); /* login: no digests */
+	assert_int_equal(p.h[36], 0);
+	text_of(&p, &t);
+	assert_string_equal(kv(&t, "HeaderDigest"), "CRC32C");
+	assert_string_equal(kv(&t, "DataDigest"), "CRC32C");
+	vitk_odx_target__text_dispose(&t);
+
+	/* WRITE(10) of 2 blocks at LBA 4 in PDUs of 1000 bytes (padding inside the digest) */
+	for (i = 0; i < sizeof(blk); i++)
+		blk[i] = (uint8_t)(i ^ 0x5a);
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = 0xa0;
+	vitk_put_be32(h + 16, 0x31);
+	vitk_put_be32(h + 20, 1024);
+	vitk_put_be32(h + 24, 1000);
+	memcpy(h + 32, cdb, sizeof(cdb));
+	send_pdu_dig(f->fd, h, NULL, 0, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_R2T);
+	ttt = vitk_get_be32(p.h + 20);
+	assert_int_equal(vitk_get_be32(p.h + 44), 1024);
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_DATA_OUT;
+	vitk_put_be32(h + 16, 0x31);
+	vitk_put_be32(h + 20, ttt);
+	send_pdu_dig(f->fd, h, blk, 1000, false);
+	h[1] = 0x80;
+	vitk_put_be32(h + 36, 1);
+	vitk_put_be32(h + 40, 1000);
+	send_pdu_dig(f->fd, h, blk, 24, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+
+	cdb[0] = 0x28;
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = 0xc0;
+	vitk_put_be32(h + 16, 0x32);
+	vitk_put_be32(h + 20, 1024);
+	vitk_put_be32(h + 24, 1001);
+	memcpy(h + 32, cdb, sizeof(cdb));
+	send_pdu_dig(f->fd, h, NULL, 0, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.len, 1024);
+	assert_memory_equal(p.data, blk, 1000);
+	assert_memory_equal(p.data + 1000, blk, 24);
+
+	/* a corrupted header digest ends the connection (ErrorRecoveryLevel 0) */
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_NOP_OUT;
+	h[1] = 0x80;
+	vitk_put_be32(h + 16, 0x33);
+	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+	send_pdu_dig(f->fd, h, NULL, 0, true);
+	assert_int_equal(recv_pdu(f->fd, &p), -1);
+}
+
 static void test_odx_target_conn__stats_and_portal(void **state)
 {
 	struct fixture *f = *state;
@@ -639,6 +760,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__task_management_and_logout,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__crc32c_digests, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__stats_and_portal, setup,
 						teardown),
 	};

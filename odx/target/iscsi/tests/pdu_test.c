@@ -203,6 +203,28 @@ static void test_odx_target_pdu__chap(void **state)
 	assert_int_equal(vitk_odx_target__chap_decode("0x0102", resp, 1), -1);
 }
 
+static void test_odx_target_pdu__crc32c_vectors(void **state)
+{
+	uint8_t buf[32];
+	uint32_t c;
+	unsigned i;
+
+	(void)state;
+	/* RFC 3720 B.4: 32 bytes of zeros -> aa 36 91 8a on the wire */
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(vitk_odx_target__crc32c(0, buf, 32, true, true), 0x8a9136aau);
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(vitk_odx_target__crc32c(0, buf, 32, true, true), 0x62a8ab43u);
+	for (i = 0; i < 32; i++)
+		buf[i] = (uint8_t)i;
+	assert_int_equal(vitk_odx_target__crc32c(0, buf, 32, true, true), 0x46dd794eu);
+	/* chained == one shot */
+	c = vitk_odx_target__crc32c(0, buf, 10, true, false);
+	c = vitk_odx_target__crc32c(c, buf + 10, 22, false, true);
+	assert_int_equal(c, 0x46dd794eu);
+	assert_int_equal(vitk_odx_target__crc32c(0, "123456789", 9, true, true), 0xe3069283u);
+}
+
 static void test_odx_target_pdu__serial_numbers(void **state)
 {
 	(void)state;
@@ -226,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_odx_target_pdu__textbuf),
 		cmocka_unit_test(test_odx_target_pdu__md5_vectors),
 		cmocka_unit_test(test_odx_target_pdu__chap),
+		cmocka_unit_test(test_odx_target_pdu__crc32c_vectors),
 		cmocka_unit_test(test_odx_target_pdu__serial_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
