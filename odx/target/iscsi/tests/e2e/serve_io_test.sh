@@ -26,6 +26,13 @@ cmp "$T/p1" "$T/r1" && ok || fail "lun 1 read back differs"
 cmp -n 3145728 "$T/p0" "$T/d0.img" && ok || fail "lun 0 backing file differs"
 cmp -n 5242880 "$T/p1" "$T/d1.img" && ok || fail "lun 1 backing file differs"
 
+# the same over a session with CRC32C header digests
+head -c 1048576 /dev/urandom >"$T/p2"
+TARGET_CLIENT_DIGEST=crc32c "$CLIENT" write 127.0.0.1:13283 "$IQN" 0 512 "$T/p2" &&
+	TARGET_CLIENT_DIGEST=crc32c "$CLIENT" read 127.0.0.1:13283 "$IQN" 0 512 1048576 "$T/r2" &&
+	cmp "$T/p2" "$T/r2" && ok || fail "write/read with header digests"
+grep -q "header CRC32C" "$T/io.err" && ok || fail "no session with header digests was logged"
+
 iscsi-perf -t 2 -m 8 -b 64 "iscsi://127.0.0.1:13283/$IQN/0" >"$T/perf" 2>&1
 rc=$?
 if [ $rc -ne 0 ] || ! grep -q "iops average" "$T/perf"; then
@@ -37,7 +44,7 @@ stop_serve io || fail "serve exited non-zero"
 python3 - "$T/io.out" <<'PY' && ok || fail "stats JSON: $(cat "$T/io.out")"
 import json, sys
 rows = {r["lun"]: r for r in json.load(open(sys.argv[1]))}
-assert rows[0]["bytes_written_wire"] == 3145728, rows[0]
+assert rows[0]["bytes_written_wire"] == 3145728 + 1048576, rows[0]
 assert rows[1]["bytes_written_wire"] == 5242880, rows[1]
 assert rows[1]["bytes_read_wire"] >= 5242880, rows[1]
 assert rows[0]["bytes_read_wire"] > 3145728, rows[0]

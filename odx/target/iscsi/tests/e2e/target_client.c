@@ -6,6 +6,8 @@
  *   target_client read  PORTAL IQN LUN BS LEN OUT     read LEN bytes from LBA 0 into OUT
  *   target_client raw   HOST PORT IQN SCENARIO        hand-made PDUs over a raw socket
  *
+ * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
+ *
  * Raw scenarios (exit 0 when the target behaved as RFC 7143 asks):
  *   garbage      48 bytes of 0xff before login: the connection is dropped
  *   scsi-first   a SCSI Command as first PDU: the connection is dropped
@@ -40,7 +42,11 @@ static struct iscsi_context *connect_lun(const char *portal, const char *iqn, in
 	}
 	iscsi_set_targetname(ic, iqn);
 	iscsi_set_session_type(ic, ISCSI_SESSION_NORMAL);
-	iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_NONE);
+	/* TARGET_CLIENT_DIGEST=crc32c: ask for CRC32C header digests only */
+	if (getenv("TARGET_CLIENT_DIGEST") && !strcmp(getenv("TARGET_CLIENT_DIGEST"), "crc32c"))
+		iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_CRC32C);
+	else
+		iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_NONE);
 	if (iscsi_full_connect_sync(ic, portal, lun) != 0) {
 		fprintf(stderr, "login to %s %s lun %d failed: %s\n", portal, iqn, lun,
 			iscsi_get_error(ic));
