@@ -180,14 +180,19 @@ static int run_out(struct iscsi_context *ic, int lun, uint8_t sa, uint32_t list_
 	return rc;
 }
 
-#define XSEG_BLOCKS 32768u /* 16 MiB per 0x02 segment */
+/*
+ * Segment descriptors of type 0x0A (block -> block with byte offsets; a
+ * 32-bit byte count), 256 MiB each: the copy manager's advertised maximum
+ * segment length.  Up to 64 per command.
+ */
+#define XSEG_BYTES (256u * 1024u * 1024u)
 
 static int xcopy(char **a)
 {
 	int src = atoi(a[2]), dst = atoi(a[3]);
 	uint64_t bytes = strtoull(a[4], NULL, 0), done = 0;
 	struct iscsi_context *ic = login(a[0], a[1], src);
-	uint8_t pl[16 + 64 + 64 * 28];
+	uint8_t pl[16 + 64 + 64 * 32];
 	double t0;
 
 	if (!ic || bytes % BS)
@@ -206,27 +211,25 @@ static int xcopy(char **a)
 	t0 = now_s();
 	while (done < bytes) {
 		uint32_t nseg = 0, i;
-		uint64_t lba = done / BS;
 
 		for (i = 0; i < 64 && done < bytes; i++) {
-			uint8_t *s = pl + 16 + 64 + 28 * i;
-			uint64_t left = (bytes - done) / BS;
-			uint32_t n = left > XSEG_BLOCKS ? XSEG_BLOCKS : (uint32_t)left;
+			uint8_t *s = pl + 16 + 64 + 32 * i;
+			uint64_t left = bytes - done;
+			uint32_t n = left > XSEG_BYTES ? XSEG_BYTES : (uint32_t)left;
 
-			memset(s, 0, 28);
-			s[0] = 0x02;
-			put16(s + 2, 0x18);
+			memset(s, 0, 32);
+			s[0] = 0x0a;
+			put16(s + 2, 0x1c);
 			put16(s + 4, 0);
 			put16(s + 6, 1);
-			put16(s + 10, (uint16_t)n);
-			put64(s + 12, lba);
-			put64(s + 20, lba);
-			lba += n;
-			done += (uint64_t)n * BS;
+			put32(s + 8, n);
+			put64(s + 12, done / BS);
+			put64(s + 20, done / BS);
+			done += n;
 			nseg++;
 		}
-		put32(pl + 8, nseg * 28);
-		if (run_out(ic, src, 0x00, 0, pl, 16 + 64 + nseg * 28))
+		put32(pl + 8, nseg * 32);
+		if (run_out(ic, src, 0x00, 0, pl, 16 + 64 + nseg * 32))
 			return 1;
 	}
 	report("xcopy", bytes, now_s() - t0);
