@@ -25,6 +25,7 @@
 #define OUR_MAX_BURST (1024u * 1024u)
 #define OUR_FIRST_BURST (256u * 1024u)
 #define CHAP_CHALLENGE_LEN 16
+#define MAX_PENDING_WRITES 64u /* writes waiting for Data-Out, per connection */
 
 enum auth_state { AUTH_NONE_YET = 0, AUTH_WAIT_CHAP_A, AUTH_WAIT_CHAP_R, AUTH_DONE };
 
@@ -76,6 +77,7 @@ struct cx {
 	uint8_t *tx;
 	size_t tx_cap;
 	struct task *tasks;
+	unsigned ntasks;
 	uint32_t next_ttt;
 };
 
@@ -879,6 +881,7 @@ static void task_unlink(struct cx *c, struct task *tk)
 	for (pp = &c->tasks; *pp; pp = &(*pp)->next) {
 		if (*pp == tk) {
 			*pp = tk->next;
+			c->ntasks--;
 			return;
 		}
 	}
@@ -1107,6 +1110,17 @@ static int handle_scsi_cmd(struct cx *c)
 		task_free(tk);
 		return r;
 	}
+	if (c->ntasks >= MAX_PENDING_WRITES) {
+		tgt_cmd cmd;
+
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.status = 0x28; /* TASK SET FULL */
+		LOGC(c, VITK_LOG_WARNING, "%u writes already wait for data: TASK SET FULL",
+		     MAX_PENDING_WRITES);
+		r = send_scsi_rsp(c, tk->itt, &cmd, 0, 0);
+		task_free(tk);
+		return r;
+	}
 	tk->buf = malloc(tk->edtl);
 	if (!tk->buf) {
 		task_free(tk);
@@ -1124,6 +1138,7 @@ static int handle_scsi_cmd(struct cx *c)
 	tk->received = imm;
 	tk->next = c->tasks;
 	c->tasks = tk;
+	c->ntasks++;
 	if (!fbit) {
 		tk->in_unsol = true;
 		tk->burst_end = tk->edtl < c->first_burst ? tk->edtl : c->first_burst;
@@ -1202,6 +1217,7 @@ static void drop_tasks(struct cx *c, bool all, uint64_t lun_raw)
 
 		if (all || tk->lun_raw == lun_raw) {
 			*pp = tk->next;
+			c->ntasks--;
 			task_free(tk);
 		} else {
 			pp = &tk->next;
