@@ -366,10 +366,8 @@ static int diagnose(vitk_sriov *ctx, const char *only)
 	if (!path)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	d = opendir(path);
-	if (!d) {
-		r = vitk_error_set(VITK_EIO, errno, "cannot open '%s'", path);
-		goto out;
-	}
+	if (!d)
+		goto out; /* nothing to diagnose: the caller reports libpci's message */
 	while (r == 0 && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || (only && strcmp(only, e->d_name)))
 			continue;
@@ -505,6 +503,20 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 			if (r < 0)
 				goto out;
 		}
+	}
+	if (dump) {
+		char *text = NULL;
+		size_t tlen = 0, ndev = 0;
+
+		r = vitk_read_file(ctx->dump_file, 64u << 20, &text, &tlen);
+		if (r == 0) {
+			r = vitk_sriov__dump_validate(text, tlen, &ndev);
+			if (r < 0)
+				vitk_error_prefix("'%s': ", ctx->dump_file);
+		}
+		free(text);
+		if (r < 0)
+			goto out;
 	}
 	a = pci_alloc();
 	if (!a) {

@@ -73,4 +73,7 @@ int vitk_sriov__nl_build_getlink(uint8_t **out, size_t *out_len, const char *ifn
 int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *cfg,
 			size_t cfg_len, unsigned flags);
 
+/* dump.c: check an lspci -xxxx capture before libpci reads it */
+int vitk_sriov__dump_validate(const char *text, size_t len, size_t *n_devices);
+
 #endif

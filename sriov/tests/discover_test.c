@@ -248,12 +248,48 @@ static void test_sriov_discover__dump(void **state)
 	assert_msg_contains("'0000:01:00.0': device has no SR-IOV capability");
 	vitk_sriov_free(ctx);
 
-	/* libpci's own error path (cannot open the dump) returns instead of exiting */
 	o.dump_file = "/nonexistent/dump.txt";
+	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
+	assert_int_equal(vitk_sriov_scan(&l, ctx, 0), VITK_ENOTFOUND);
+	assert_null(l);
+	vitk_sriov_free(ctx);
+	/* a malformed capture is refused with the line number */
+	tspit(path, "01:00.0 Ethernet\n00: 86 80 zz 10\n");
+	o.dump_file = path;
+	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
+	assert_int_equal(vitk_sriov_scan(&l, ctx, 0), VITK_EINVAL);
+	assert_msg_contains("dump line 2: config byte is not two hex digits");
+	vitk_sriov_free(ctx);
+	tspit(path, "00: 86 80 c9 10\n");
+	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
+	assert_int_equal(vitk_sriov_scan(&l, ctx, 0), VITK_EINVAL);
+	assert_msg_contains("dump line 1: config data before any device header");
+	vitk_sriov_free(ctx);
+}
+
+/* libpci's error() (which would exit) fires: we return an error instead */
+static void test_sriov_discover__libpci_error_handler(void **state)
+{
+	vitk_sriov_options o = VITK_SRIOV_OPTIONS_INIT;
+	vitk_sriov *ctx = NULL;
+	vitk_sriov_pf_list *l = NULL;
+	char root[PATH_MAX], path[PATH_MAX];
+	const char *tmp = getenv("TEST_TMPDIR");
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/nodevs", tmp ? tmp : "/tmp");
+	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	mkdir(root, 0755);
+	snprintf(path, sizeof(path), "%s/bus", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	mkdir(path, 0755); /* but no devices/ */
+	o.sysfs_root = root;
 	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
 	assert_int_equal(vitk_sriov_scan(&l, ctx, 0), VITK_EIO);
 	assert_msg_contains("libpci: ");
 	assert_null(l);
+	/* and libpci still works afterwards in the same process */
 	vitk_sriov_free(ctx);
 }
 
@@ -264,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_sriov_discover__errors),
 		cmocka_unit_test(test_sriov_discover__cross_check_and_fallback),
 		cmocka_unit_test(test_sriov_discover__dump),
+		cmocka_unit_test(test_sriov_discover__libpci_error_handler),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
