@@ -122,8 +122,14 @@ static int vf_fill(vitk_sriov *ctx, vitk_sriov_vf_info *vf)
 	if (!strcmp(vf->driver_override, "(null)"))
 		vf->driver_override[0] = '\0';
 	list_netdevs(ctx, vf->addr, names, 1, &n);
-	if (n)
+	if (n) {
+		char attr[64], op[16];
+
 		memcpy(vf->netdev, names[0], sizeof(vf->netdev));
+		snprintf(attr, sizeof(attr), "net/%s/operstate", vf->netdev);
+		read_optional_str(ctx, vf->addr, attr, op, sizeof(op));
+		vf->host_used = !strcmp(op, "up");
+	}
 	return 0;
 }
 

@@ -17,13 +17,11 @@
 #include <stdio.h>
 
 #include <vitk/common.h>
+#include <vitk/inventory.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* <vitk/inventory.h>; repeated typedefs are valid C11 */
-typedef struct vitk_inventory vitk_inventory;
 
 #define VITK_SRIOV_ADDR_MAX 16 /* "0000:01:00.0" + NUL, domains up to 4 hex digits */
 #define VITK_SRIOV_NAME_MAX 64
@@ -180,6 +178,7 @@ typedef struct {
 	char driver_override[VITK_SRIOV_NAME_MAX];
 	char netdev[VITK_SRIOV_IFNAME_MAX];      /* "" when none */
 	bool present;                            /* the device directory exists */
+	bool host_used;                          /* its netdev is up on the host */
 	bool has_state;
 	vitk_sriov_vf_state state;
 	char domain[VITK_SRIOV_NAME_MAX];        /* libvirt domain using it, "" if none */
@@ -366,6 +365,7 @@ typedef struct {
 void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
 
 #define VITK_SRIOV_APPLY_DRY_RUN 0x1u
+#define VITK_SRIOV_APPLY_FORCE 0x2u /* change VF counts even under domains */
 
 /**
  * vitk_sriov_apply() - converge the host to @d.  Compares every setting with
@@ -373,7 +373,7 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
  * returns an empty list.  Returns the first failure but attempts the rest.
  */
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags);
+		     unsigned flags, const char *const *in_use, size_t n_in_use);
 
 typedef struct {
 	unsigned int version;
@@ -459,6 +459,45 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 /** Append a history event. */
 int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
 				 const char *subject, const char *detail);
+
+/** VFs that must not be planned: excluded, reserved by another VM, assigned. */
+typedef struct {
+	size_t count;
+	char (*vf)[VITK_SRIOV_ADDR_MAX];
+	char (*reason)[96];
+} vitk_sriov_taken_list;
+void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l);
+/**
+ * vitk_sriov_inventory_taken() - the host's taken VFs.  Reservations of
+ * @except_vm (may be NULL) are not counted, so re-planning a VM is stable.
+ */
+int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+			       const char *except_vm);
+/** VFs attached to domains (for set-vfs refusals); same list type. */
+int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id);
+
+/**
+ * vitk_sriov_inventory_reserve() - record @plan as reservation @plan_id for
+ * @vm (replacing the VM's previous reservations) and a history event.
+ */
+int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
+				 const char *vm, int vlan, const vitk_sriov_plan *plan);
+/** The VFs of reservation @plan_id (or of VM @plan_id); @vfs owned (taken list type). */
+int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
+				  int *vlan, vitk_inventory *inv, int64_t host_id,
+				  const char *plan_id);
+/**
+ * vitk_sriov_inventory_mac() - the stable MAC of @vf in @domain: the desired
+ * state's MAC if any, else the stored one, else a new one that is stored.
+ */
+int vitk_sriov_inventory_mac(char out[18], vitk_inventory *inv, int64_t host_id,
+			     const char *domain, const char *vf);
+/** Record an attach (@attached) or detach of @vf for @domain. */
+int vitk_sriov_inventory_assign(vitk_inventory *inv, int64_t host_id, const char *vf,
+				const char *domain, const char *uri, const char *mac, int vlan,
+				bool attached);
+/** Fill vf->domain from the recorded assignments. */
+int vitk_sriov_inventory_annotate(vitk_inventory *inv, int64_t host_id, vitk_sriov_pf_list *pfs);
 
 /* ---------------------------------------------------------- libvirt */
 
