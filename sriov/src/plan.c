@@ -189,12 +189,16 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 			for (j = 0; j < p->n_picks; j++)
 				if (!strcmp(p->picks[j].adapter, cp->pf->adapter))
 					adapter_used = true;
-			/* lower is better: unused PF, unused adapter, NUMA match, most free VFs */
+			/*
+			 * Lower is better: an unused PF (redundancy), the VM's NUMA node
+			 * (only "preferred" gets here with a mismatch), an adapter not
+			 * used yet (failure domain), then the most free VFs (spread load).
+			 */
 			key[0] = cp->used ? 1 : 0;
-			key[1] = adapter_used ? 1 : 0;
-			key[2] = cp->numa_ok ? 0 : 1;
+			key[1] = cp->numa_ok ? 0 : 1;
+			key[2] = adapter_used ? 1 : 0;
 			key[3] = -(int)(cp->n_free - cp->next);
-			if (!best || memcmp(key, best_key, sizeof(key)) < 0) {
+			{
 				int m;
 				bool better = !best;
 
@@ -218,7 +222,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 			char why[256];
 
 			pf_used = best->used > 0;
-			adapter_used = best_key[1] != 0;
+			adapter_used = best_key[2] != 0;
 			memcpy(pk->vf, vf->addr, sizeof(pk->vf));
 			memcpy(pk->pf, best->pf->addr, sizeof(pk->pf));
 			memcpy(pk->adapter, best->pf->adapter, sizeof(pk->adapter));
