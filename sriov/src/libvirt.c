@@ -79,33 +79,48 @@ int vitk_sriov_interface_xml(char **out, const char *vf_addr, const char *mac, i
 	return 0;
 }
 
-static int open_dom(virConnectPtr *conn, virDomainPtr *dom, const char *uri, const char *domain)
-{
-	virSetErrorFunc(NULL, quiet_virt);
-	*dom = NULL;
-	*conn = virConnectOpen(uri);
-	if (!*conn)
-		return virt_err(VITK_EIO, uri ? uri : "cannot connect to libvirt");
-	if (domain) {
-		*dom = virDomainLookupByName(*conn, domain);
-		if (!*dom) {
-			int r = vitk_error_set(VITK_ENOTFOUND, 0, "no domain '%s' on '%s'", domain,
-					       uri ? uri : "default URI");
+struct vitk_sriov_virt {
+	virConnectPtr conn;
+	char *uri;
+};
 
-			virConnectClose(*conn);
-			*conn = NULL;
-			return r;
-		}
+int vitk_sriov_virt_open(vitk_sriov_virt **out, const char *uri)
+{
+	vitk_sriov_virt *v = calloc(1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	virSetErrorFunc(NULL, quiet_virt);
+	v->uri = strdup(uri ? uri : "default URI");
+	v->conn = virConnectOpen(uri);
+	if (!v->conn || !v->uri) {
+		int r = virt_err(VITK_EIO, uri ? uri : "cannot connect to libvirt");
+
+		vitk_error_prefix("cannot connect to '%s': ", uri ? uri : "default URI");
+		vitk_sriov_virt_free(v);
+		return r;
 	}
+	*out = v;
 	return 0;
 }
 
-static void close_dom(virConnectPtr conn, virDomainPtr dom)
+void vitk_sriov_virt_free(vitk_sriov_virt *v)
 {
-	if (dom)
-		virDomainFree(dom);
-	if (conn)
-		virConnectClose(conn);
+	if (!v)
+		return;
+	if (v->conn)
+		virConnectClose(v->conn);
+	free(v->uri);
+	free(v);
+}
+
+static int open_dom(virDomainPtr *dom, vitk_sriov_virt *v, const char *domain)
+{
+	*dom = virDomainLookupByName(v->conn, domain);
+	if (!*dom)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "no domain '%s' on '%s'", domain, v->uri);
+	return 0;
 }
 
 static unsigned affect(unsigned flags)
@@ -119,15 +134,14 @@ static unsigned affect(unsigned flags)
 	return f ? f : VIR_DOMAIN_AFFECT_CURRENT;
 }
 
-int vitk_sriov_libvirt_domain_xml(char **out, const char *uri, const char *domain, bool inactive)
+int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain, bool inactive)
 {
-	virConnectPtr conn = NULL;
 	virDomainPtr dom = NULL;
 	char *x;
 	int r;
 
 	*out = NULL;
-	r = open_dom(&conn, &dom, uri, domain);
+	r = open_dom(&dom, v, domain);
 	if (r < 0)
 		return r;
 	x = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
@@ -140,7 +154,7 @@ int vitk_sriov_libvirt_domain_xml(char **out, const char *uri, const char *domai
 	if (!*out)
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 out:
-	close_dom(conn, dom);
+	virDomainFree(dom);
 	return r;
 }
 
@@ -260,31 +274,30 @@ out:
 	return r;
 }
 
-int vitk_sriov_libvirt_attach(const char *uri, const char *domain, const char *xml, unsigned flags)
+int vitk_sriov_libvirt_attach(vitk_sriov_virt *v, const char *domain, const char *xml,
+			      unsigned flags)
 {
-	virConnectPtr conn = NULL;
 	virDomainPtr dom = NULL;
 	int r;
 
-	r = open_dom(&conn, &dom, uri, domain);
+	r = open_dom(&dom, v, domain);
 	if (r < 0)
 		return r;
 	if (virDomainAttachDeviceFlags(dom, xml, affect(flags)) < 0) {
 		virErrorPtr e = virGetLastError();
 
 		if (e && e->code == VIR_ERR_NO_SUPPORT && flags == VITK_SRIOV_AFFECT_CONFIG)
-			r = redefine(conn, dom, xml, NULL);
+			r = redefine(v->conn, dom, xml, NULL);
 		else
 			r = virt_err(VITK_EIO, "cannot attach the interface");
 	}
-	close_dom(conn, dom);
+	virDomainFree(dom);
 	return r;
 }
 
-int vitk_sriov_libvirt_detach(const char *uri, const char *domain, const char *vf_addr,
+int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char *vf_addr,
 			      unsigned flags)
 {
-	virConnectPtr conn = NULL;
 	virDomainPtr dom = NULL;
 	char *x = NULL;
 	xmlDocPtr doc = NULL;
@@ -292,7 +305,7 @@ int vitk_sriov_libvirt_detach(const char *uri, const char *domain, const char *v
 	xmlBufferPtr buf = NULL;
 	int r;
 
-	r = open_dom(&conn, &dom, uri, domain);
+	r = open_dom(&dom, v, domain);
 	if (r < 0)
 		return r;
 	x = virDomainGetXMLDesc(dom, (flags & VITK_SRIOV_AFFECT_LIVE) ? 0 : VIR_DOMAIN_XML_INACTIVE);
@@ -319,7 +332,7 @@ int vitk_sriov_libvirt_detach(const char *uri, const char *domain, const char *v
 		virErrorPtr e = virGetLastError();
 
 		if (e && e->code == VIR_ERR_NO_SUPPORT && flags == VITK_SRIOV_AFFECT_CONFIG)
-			r = redefine(conn, dom, NULL, vf_addr);
+			r = redefine(v->conn, dom, NULL, vf_addr);
 		else
 			r = virt_err(VITK_EIO, "cannot detach the interface");
 	}
@@ -328,7 +341,7 @@ out:
 		xmlBufferFree(buf);
 	xmlFreeDoc(doc);
 	free(x);
-	close_dom(conn, dom);
+	virDomainFree(dom);
 	return r;
 }
 
@@ -553,18 +566,14 @@ static int cmp_addr(const void *a, const void *b)
 	return strcmp(((const vitk_sriov_pf_info *)a)->addr, ((const vitk_sriov_pf_info *)b)->addr);
 }
 
-int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, const char *uri)
+int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v)
 {
-	virConnectPtr conn = NULL;
-	virDomainPtr none = NULL;
+	virConnectPtr conn = v->conn;
 	vitk_sriov_pf_list *l = NULL;
 	char **names = NULL;
-	int n = 0, i, r;
+	int n = 0, i, r = 0;
 
 	*out = NULL;
-	r = open_dom(&conn, &none, uri, NULL);
-	if (r < 0)
-		return r;
 	n = virNodeNumOfDevices(conn, "pci", 0);
 	if (n < 0) {
 		r = virt_err(VITK_EIO, "cannot count node devices");
@@ -621,6 +630,5 @@ out:
 		free(names[i]);
 	free(names);
 	vitk_sriov_pf_list_free(l);
-	close_dom(conn, NULL);
 	return r;
 }

@@ -513,23 +513,27 @@ void vitk_sriov_mac_generate(char out[18], const char *seed);
 #define VITK_SRIOV_AFFECT_LIVE 0x1u
 #define VITK_SRIOV_AFFECT_CONFIG 0x2u
 
-/**
- * vitk_sriov_libvirt_attach() / _detach() - attach or detach the interface
- * XML to domain @domain on @uri.  When the driver has no device attach (the
- * test driver) and only CONFIG is asked, the persistent definition is edited
- * and redefined instead (facts §4).
- */
-int vitk_sriov_libvirt_attach(const char *uri, const char *domain, const char *xml, unsigned flags);
-int vitk_sriov_libvirt_detach(const char *uri, const char *domain, const char *vf_addr,
-			      unsigned flags);
-/** The domain's XML (inactive definition when @inactive).  *@out malloc'd. */
-int vitk_sriov_libvirt_domain_xml(char **out, const char *uri, const char *domain, bool inactive);
+/* A libvirt connection (opaque).  The test:/// driver keeps state per connection. */
+typedef struct vitk_sriov_virt vitk_sriov_virt;
+/** Connect to @uri (NULL: libvirt's default).  libvirt's stderr printing is silenced. */
+int vitk_sriov_virt_open(vitk_sriov_virt **out, const char *uri);
+void vitk_sriov_virt_free(vitk_sriov_virt *v);
 
 /**
- * vitk_sriov_libvirt_nodedev_scan() - PFs and VFs from libvirt's node devices
- * on @uri (virt_functions / phys_function capabilities).
+ * vitk_sriov_libvirt_attach() / _detach() - attach the interface XML to
+ * domain @domain, or detach the interface whose source is @vf_addr.  When the
+ * driver has no device attach (the test driver) and only CONFIG is asked, the
+ * persistent definition is edited and redefined instead (facts §4).
  */
-int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, const char *uri);
+int vitk_sriov_libvirt_attach(vitk_sriov_virt *v, const char *domain, const char *xml,
+			      unsigned flags);
+int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char *vf_addr,
+			      unsigned flags);
+/** The domain's XML (inactive definition when @inactive).  *@out malloc'd. */
+int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
+				  bool inactive);
+/** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
+int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
 /** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
 int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
 
