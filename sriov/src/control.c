@@ -66,7 +66,9 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 		goto out;
 	}
 	if (n > pf->sysfs_totalvfs) {
-		r = numvfs_error(pf, ERANGE, n);
+		r = vitk_error_set(VITK_ERANGE, 0,
+				   "cannot write 'sriov_numvfs' on '%s': %u is above sriov_totalvfs (%u)",
+				   pf->addr, n, pf->sysfs_totalvfs);
 		goto out;
 	}
 	cur = pf->sysfs_numvfs;

@@ -680,7 +680,6 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		"#   vitk sriov apply --import FILE, then vitk sriov persist\n"
 		"[Unit]\n"
 		"Description=vitk SR-IOV desired state (VF counts, drivers, VF MAC/VLAN/trust)\n"
-		"Documentation=https://example.invalid/vitk/sriov\n"
 		"DefaultDependencies=no\n"
 		"After=systemd-modules-load.service systemd-udev-trigger.service local-fs.target\n"
 		"Wants=network-pre.target\n"
@@ -694,8 +693,7 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		"ExecStart=%s\n"
 		"\n"
 		"[Install]\n"
-		"WantedBy=multi-user.target\n"
-		"RequiredBy=libvirtd.service\n",
+		"WantedBy=multi-user.target\n",
 		exec);
 	if (fclose(f) != 0) {
 		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s': %s", tmp, strerror(errno));

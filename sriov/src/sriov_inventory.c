@@ -588,13 +588,14 @@ int vitk_sriov_inventory_mac(char out[18], vitk_inventory *inv, int64_t host_id,
 
 		return vitk_inventory_upsert(inv, "sriov_mac", host_id, v, 3, NULL);
 	}
-	/* 3. generate once (random-seeded, locally administered) and store */
+	/*
+	 * 3. generate once and store.  Derived from (domain, VF) so a domain that
+	 * is recreated gets its MAC back even from an empty inventory.
+	 */
 	{
-		char uuid[37];
 		vitk_inventory_value v[3];
 
-		vitk_inventory_uuid(uuid);
-		snprintf(seed, sizeof(seed), "%s/%s/%s", domain, vf, uuid);
+		snprintf(seed, sizeof(seed), "%s/%s", domain, vf);
 		vitk_sriov_mac_generate(out, seed);
 		v[0] = VITK_INV_S("domain", domain);
 		v[1] = VITK_INV_S("vf", vf);
