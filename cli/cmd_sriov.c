@@ -1462,6 +1462,7 @@ static const struct cli_opt attach_opts[] = {
 	CLI_OPT_UINT("vlan", 0, "ID", "VLAN tag (default: the plan's)"),
 	CLI_OPT_FLAG("live", 0, "affect the running domain"),
 	CLI_OPT_FLAG("config", 0, "affect the persistent definition"),
+	OPT_SYSFS,
 	CLI_OPT_END,
 };
 static const struct cli_opt detach_opts[] = {
@@ -1470,6 +1471,7 @@ static const struct cli_opt detach_opts[] = {
 	CLI_OPT_STR("vf", 0, "ADDR", "the VF to detach"),
 	CLI_OPT_FLAG("live", 0, "affect the running domain"),
 	CLI_OPT_FLAG("config", 0, "affect the persistent definition"),
+	OPT_SYSFS,
 	CLI_OPT_END,
 };
 static const struct cli_opt esxi_opts[] = {

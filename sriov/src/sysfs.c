@@ -131,7 +131,7 @@ int vitk_sriov__read_attr(const vitk_sriov *ctx, const char *addr, const char *a
 		int e = vitk_error_last()->os_errno;
 
 		if (e == ENOENT)
-			r = vitk_error_set(VITK_ENOTFOUND, e, "'%s': missing sysfs attribute '%s'",
+			r = vitk_error_set(VITK_ENOTFOUND, 0, "'%s': missing sysfs attribute '%s'",
 					   addr, attr);
 		else if (r == VITK_ERANGE)
 			r = vitk_error_set(VITK_EINVAL, 0,
@@ -155,6 +155,14 @@ out:
 	return r;
 }
 
+/* how much of a bad value to quote: one line, at most 32 bytes */
+static int echo_len(const char *s)
+{
+	size_t n = strcspn(s, "\r\n");
+
+	return (int)(n > 32 ? 32 : n);
+}
+
 /* trailing whitespace/newline allowed, nothing else */
 static const char *skip_trailing(const char *s)
 {
@@ -171,16 +179,18 @@ int vitk_sriov_parse_uint(const char *s, unsigned *out, const char *what)
 	if (!s)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: no value", what);
 	if (*p < '0' || *p > '9')
-		return vitk_error_set(VITK_EINVAL, 0, "%s: not a decimal number: '%.32s'", what, s);
+		return vitk_error_set(VITK_EINVAL, 0, "%s: not a decimal number: '%.*s'", what,
+				      echo_len(s), s);
 	while (*p >= '0' && *p <= '9') {
 		v = v * 10 + (unsigned long)(*p - '0');
 		if (v > UINT_MAX)
-			return vitk_error_set(VITK_EINVAL, 0, "%s: value too large: '%.32s'", what,
-					      s);
+			return vitk_error_set(VITK_EINVAL, 0, "%s: value too large: '%.*s'", what,
+					      echo_len(s), s);
 		p++;
 	}
 	if (*skip_trailing(p) != '\0')
-		return vitk_error_set(VITK_EINVAL, 0, "%s: not a decimal number: '%.32s'", what, s);
+		return vitk_error_set(VITK_EINVAL, 0, "%s: not a decimal number: '%.*s'", what,
+				      echo_len(s), s);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -227,11 +237,12 @@ int vitk_sriov_parse_hex(const char *s, uint32_t max, uint32_t *out, const char 
 			break;
 		v = v * 16 + (uint64_t)d;
 		if (++digits > 8 || v > max)
-			return vitk_error_set(VITK_EINVAL, 0, "%s: value out of range: '%.32s'",
-					      what, s);
+			return vitk_error_set(VITK_EINVAL, 0, "%s: value out of range: '%.*s'",
+					      what, echo_len(s), s);
 	}
 	if (digits == 0 || *skip_trailing(p) != '\0')
-		return vitk_error_set(VITK_EINVAL, 0, "%s: not a hex number: '%.32s'", what, s);
+		return vitk_error_set(VITK_EINVAL, 0, "%s: not a hex number: '%.*s'", what,
+				      echo_len(s), s);
 	*out = (uint32_t)v;
 	return 0;
 }

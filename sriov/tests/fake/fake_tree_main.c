@@ -3,6 +3,8 @@
  * fake_tree ROOT sample       a sample host: two 82576 ports (one with 2 VFs),
  *                             a ThunderX (4 VFs), an I210, a broken device
  * fake_tree ROOT bench N M    N SR-IOV PFs with M VFs each (benchmark)
+ * fake_tree FILE dump         an `lspci -xxxx` style capture (ThunderX with
+ *                             128 VFs enabled, an 82576 with 256 bytes only)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,12 +71,51 @@ static int bench(const char *root, unsigned npf, unsigned nvf)
 	return 0;
 }
 
+static void dump_dev(FILE *f, const char *hdr, const uint8_t *cfg, size_t len)
+{
+	size_t i, j;
+
+	fprintf(f, "%s\n", hdr);
+	for (i = 0; i < len; i += 16) {
+		fprintf(f, len > 256 ? "%03zx:" : "%02zx:", i);
+		for (j = 0; j < 16; j++)
+			fprintf(f, " %02x", cfg[i + j]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+}
+
+static int dump(const char *path)
+{
+	uint8_t cfg[4096];
+	fake_pf_spec s;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fake_fixture_thunderx(&s, "0002:01:00.0", NULL);
+	s.initial_num_vfs = 128;
+	fake_config_build(cfg, sizeof(cfg), &s);
+	dump_dev(f, "0002:01:00.0 Ethernet controller: Cavium, Inc. THUNDERX Network Interface Controller (rev 01)",
+		 cfg, sizeof(cfg));
+	fake_fixture_82576(&s, "0000:01:00.0", NULL);
+	s.initial_num_vfs = 1;
+	fake_config_build(cfg, sizeof(cfg), &s);
+	dump_dev(f, "0000:05:00.0 Ethernet controller: Intel Corporation 82576 Gigabit Network Connection (rev 01)",
+		 cfg, sizeof(cfg));
+	dump_dev(f, "06:00.0 Ethernet controller: Intel Corporation 82576 Gigabit Network Connection (rev 01)",
+		 cfg, 256);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
 
 	if (argc == 3 && !strcmp(argv[2], "sample"))
 		r = sample(argv[1]);
+	else if (argc == 3 && !strcmp(argv[2], "dump"))
+		r = dump(argv[1]);
 	else if (argc == 5 && !strcmp(argv[2], "bench"))
 		r = bench(argv[1], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]));
 	else {
