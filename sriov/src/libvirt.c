@@ -228,14 +228,14 @@ static int redefine(virConnectPtr conn, virDomainPtr dom, const char *add_xml,
 
 	if (!x)
 		return virt_err(VITK_EIO, "cannot get the domain XML");
-	doc = xmlReadMemory(x, (int)strlen(x), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	doc = xmlReadMemory(x, (int)strlen(x), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	free(x);
 	if (!doc || !(devs = find_devices(doc))) {
 		r = vitk_error_set(VITK_EINVAL, 0, "domain XML without <devices>");
 		goto out;
 	}
 	if (add_xml) {
-		frag = xmlReadMemory(add_xml, (int)strlen(add_xml), "iface.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+		frag = xmlReadMemory(add_xml, (int)strlen(add_xml), "iface.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		if (!frag || !xmlDocGetRootElement(frag)) {
 			r = vitk_error_set(VITK_EINVAL, 0, "bad interface XML");
 			goto out;
@@ -313,7 +313,7 @@ int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char
 		r = virt_err(VITK_EIO, "cannot get the domain XML");
 		goto out;
 	}
-	doc = xmlReadMemory(x, (int)strlen(x), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	doc = xmlReadMemory(x, (int)strlen(x), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	devs = doc ? find_devices(doc) : NULL;
 	for (c = devs ? devs->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && iface_matches(c, vf_addr))
