@@ -1273,6 +1273,30 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 	free(buf);
 	if (r < 0)
 		return lib_fail(ctx, r);
+	if (cli_str(ctx, "system-uuid")) {
+		r = vitk_sriov_esxi_host_set_uuid(h, cli_str(ctx, "system-uuid"));
+		if (r < 0) {
+			r = lib_fail(ctx, r);
+			goto out;
+		}
+	}
+	if (cli_str(ctx, "lspci")) {
+		vitk_sriov *s = NULL;
+		vitk_sriov_pf_list *pl = NULL;
+
+		r = open_ctx(ctx, &s, cli_str(ctx, "lspci"));
+		if (r)
+			goto out;
+		r = vitk_sriov_scan(&pl, s, VITK_SRIOV_SCAN_NO_NAMES | VITK_SRIOV_SCAN_NO_VF_STATE);
+		vitk_sriov_free(s);
+		if (r < 0) {
+			r = lib_fail(ctx, r);
+			goto out;
+		}
+		if (vitk_sriov_esxi_host_enrich(h, pl) == 0)
+			cli_warn(ctx, "no port of the host is an SR-IOV PF in '%s'", cli_str(ctx, "lspci"));
+		vitk_sriov_pf_list_free(pl);
+	}
 	for (i = 0; i < nsets; i++) {
 		const char *eq = strchr(sets[i], '=');
 		unsigned n;
@@ -1477,6 +1501,8 @@ static const struct cli_opt detach_opts[] = {
 static const struct cli_opt esxi_opts[] = {
 	CLI_OPT_STR("host-json", 0, "FILE", "ESXi host description (JSON)"),
 	CLI_OPT_STR("sriovnic-list", 0, "FILE", "captured `esxcli network sriovnic list` output"),
+	CLI_OPT_STR("lspci", 0, "FILE", "`lspci -xxxx` capture of the host: VF IDs, offset, stride"),
+	CLI_OPT_STR("system-uuid", 0, "UUID", "the host's `esxcli system uuid get` (5.1 .vmx form)"),
 	CLI_OPT_MULTI("set", 's', "PORT=N", "desired VF count of a port (repeatable)"),
 	CLI_OPT_STR("vmx", 0, "PORT:VF", "also print the .vmx stanza for this VF"),
 	CLI_OPT_STR("form", 0, "5.1|5.5", ".vmx form (default 5.1: PCI device)"),

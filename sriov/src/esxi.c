@@ -73,6 +73,43 @@ static int json_uint(json_t *o, const char *key, unsigned max, unsigned *out, co
 	return 0;
 }
 
+int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *u)
+{
+	size_t k;
+	bool ok = u && strlen(u) == 36;
+
+	for (k = 0; ok && k < 36; k++)
+		ok = (k == 8 || k == 13 || k == 18 || k == 23) ? u[k] == '-'
+							       : isxdigit((unsigned char)u[k]) != 0;
+	if (!ok)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "ESXi host: 'system_uuid' must look like 4c4c4544-0047-3010-8031-b4c04f4e5931");
+	snprintf(h->system_uuid, sizeof(h->system_uuid), "%s", u);
+	return 0;
+}
+
+int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs)
+{
+	size_t i, j;
+	int n = 0;
+
+	for (i = 0; h && pfs && i < h->n_ports; i++)
+		for (j = 0; j < pfs->count; j++) {
+			const vitk_sriov_pf_info *pf = &pfs->items[j];
+			vitk_sriov_esxi_port *pt = &h->ports[i];
+
+			if (strcmp(pf->addr, pt->addr) || !pf->has_cap)
+				continue;
+			pt->vendor_id = pf->vendor_id;
+			pt->device_id = pf->device_id;
+			pt->vf_device_id = pf->cap.vf_device;
+			pt->vf_offset = pf->cap.vf_offset;
+			pt->vf_stride = pf->cap.vf_stride;
+			n++;
+		}
+	return n;
+}
+
 int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json, size_t len)
 {
 	vitk_sriov_esxi_host *h = NULL;
@@ -104,19 +141,9 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 	snprintf(h->host, sizeof(h->host), "%s", v ? json_string_value(v) : "");
 	v = json_object_get(root, "system_uuid");
 	if (v) {
-		const char *u = json_is_string(v) ? json_string_value(v) : "";
-		size_t k;
-		bool ok = strlen(u) == 36;
-
-		for (k = 0; ok && k < 36; k++)
-			ok = (k == 8 || k == 13 || k == 18 || k == 23) ? u[k] == '-'
-								       : isxdigit((unsigned char)u[k]) != 0;
-		if (!ok) {
-			r = vitk_error_set(VITK_EINVAL, 0,
-					   "ESXi host: 'system_uuid' must look like 4c4c4544-0047-3010-8031-b4c04f4e5931");
+		r = vitk_sriov_esxi_host_set_uuid(h, json_is_string(v) ? json_string_value(v) : "");
+		if (r < 0)
 			goto out;
-		}
-		snprintf(h->system_uuid, sizeof(h->system_uuid), "%s", u);
 	}
 	ports = json_object_get(root, "ports");
 	if (!json_is_array(ports) || json_array_size(ports) == 0 ||

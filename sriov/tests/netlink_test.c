@@ -216,6 +216,42 @@ static void test_sriov_netlink__mac_helpers(void **state)
 	assert_string_equal(vitk_sriov_link_state_str(VITK_SRIOV_LINK_ENABLE), "enable");
 }
 
+/* the real NETLINK_ROUTE transport, on interfaces every host has (or lacks) */
+static void test_sriov_netlink__real_transport(void **state)
+{
+	vitk_sriov_options o = VITK_SRIOV_OPTIONS_INIT;
+	vitk_sriov *ctx = NULL;
+	vitk_sriov_vf_state *st = NULL;
+	size_t n = 99;
+
+	(void)state;
+	o.sysfs_root = "/nonexistent";
+	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
+	assert_int_equal(vitk_sriov_vf_query(ctx, "lo", &st, &n), 0);
+	assert_int_equal(n, 0); /* loopback has no VFs */
+	assert_null(st);
+	assert_int_equal(vitk_sriov_vf_query(ctx, "vitknosuch0", &st, &n), VITK_ENOTFOUND);
+	assert_msg_contains("netlink: cannot get link 'vitknosuch0'");
+	vitk_sriov_free(ctx);
+}
+
+/* the real sysfs write op: plain writes, errno passed through */
+static void test_sriov_netlink__real_sysfs_write(void **state)
+{
+	char path[PATH_MAX];
+	const char *tmp = getenv("TEST_TMPDIR");
+	char *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/attr", tmp ? tmp : "/tmp");
+	tspit(path, "");
+	assert_int_equal(vitk_sriov__real_write(NULL, path, "4", 1), 0);
+	s = tslurp("%s", path);
+	assert_string_equal(s, "4");
+	free(s);
+	assert_int_equal(vitk_sriov__real_write(NULL, "/nonexistent/attr", "4", 1), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_sriov_netlink__parse_malformed),
 		cmocka_unit_test(test_sriov_netlink__configure_and_query),
 		cmocka_unit_test(test_sriov_netlink__mac_helpers),
+		cmocka_unit_test(test_sriov_netlink__real_transport),
+		cmocka_unit_test(test_sriov_netlink__real_sysfs_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

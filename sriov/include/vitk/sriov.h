@@ -563,6 +563,15 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 /** Parse `esxcli network sriovnic list` text output (outside bytes). */
 int vitk_sriov_esxi_parse_sriovnic_list(vitk_sriov_esxi_host **out, const char *text, size_t len);
 void vitk_sriov_esxi_host_free(vitk_sriov_esxi_host *h);
+/**
+ * vitk_sriov_esxi_host_enrich() - fill the ports' vendor/device IDs, VF device
+ * ID, First VF Offset and VF Stride from PFs discovered in an `lspci -xxxx`
+ * capture of that host (matched by PCI address).  Return: the number of
+ * ports enriched (>= 0).
+ */
+int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs);
+/** Set the host's system UUID (checked: 8-4-4-4-12 hex). */
+int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *uuid);
 
 typedef struct {
 	char driver[VITK_SRIOV_NAME_MAX];

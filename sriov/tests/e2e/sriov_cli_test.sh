@@ -147,6 +147,11 @@ golden esxi.json "$VITK" -o json sriov esxi --sriovnic-list "$DATA/esxi/sriovnic
 	--set vmnic2=4 --set vmnic3=4 --set vmnic4=16
 golden esxi55.out "$VITK" sriov esxi --host-json "$DATA/esxi/host.json" --vmx vmnic4:2 --form 5.5 \
 	--network "SR-IOV PG" --slot 1
+golden esxi_lspci.out "$VITK" sriov esxi --sriovnic-list "$DATA/esxi/sriovnic_list_05.txt" \
+	--lspci "$TEST_TMPDIR/capture.txt" --system-uuid 4c4c4544-0047-3010-8031-b4c04f4e5931 \
+	--set vmnic0=7 --set vmnic1=64 --vmx vmnic0:1
+expect_exit 1 "$VITK" -q sriov esxi --sriovnic-list "$DATA/esxi/sriovnic_list_05.txt" --vmx vmnic0:1
+expect_stderr "vitk: sriov: port vmnic0: the VF address needs 'vf_offset' and 'vf_stride'"
 expect_exit 3 "$VITK" -q sriov esxi --host-json "$DATA/esxi/host.json" --set vmnic9=2
 expect_stderr "vitk: sriov: no port 'vmnic9' on the ESXi host"
 
