@@ -72,6 +72,7 @@ static void test_sriov_discover__scan(void **state)
 	assert_string_equal(p->vfs[1].driver, "igbvf");
 	assert_string_equal(p->vfs[1].netdev, "enp1s0f01");
 	assert_true(p->vfs[0].present);
+	assert_false(p->vfs[1].host_used); /* its netdev is down */
 	/* VF state came from (fake) rtnetlink through the PF netdev */
 	assert_true(p->vfs[1].has_state);
 	assert_int_equal(p->vfs[1].state.vf, 1);
@@ -96,6 +97,17 @@ static void test_sriov_discover__scan(void **state)
 	assert_string_equal(p->addr, "0002:01:00.0");
 	assert_null(vitk_sriov_pf_list_find_vf(l, "0002:01:00.7", NULL));
 	vitk_sriov_pf_list_free(l);
+	/* the host brings a VF netdev up: it is host-used now */
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/class/net/enp1s0f01/operstate", e.root);
+		tspit(path, "up\n");
+		assert_int_equal(vitk_sriov_scan(&l, e.ctx, 0), 0);
+		assert_true(l->items[0].vfs[1].host_used);
+		assert_false(l->items[0].vfs[0].host_used);
+		vitk_sriov_pf_list_free(l);
+	}
 	tenv_done(&e);
 }
 

@@ -302,6 +302,8 @@ static int add_netdev(const char *root, const char *addr, const char *name, cons
 		wfmt(net, "phys_port_name", "%s\n", ppn);
 	if (dev_port >= 0)
 		wfmt(net, "dev_port", "%d\n", dev_port);
+	/* PFs come up, VF netdevs start down (nobody configured them) */
+	wfmt(net, "operstate", "%s\n", mac && !strncmp(mac, "02:00:", 6) ? "down" : "up");
 	domain_of(addr, dom);
 	P(link, "%s/class/net/%s", root, name);
 	P(tgt, "../../devices/pci%s:00/%s/net/%s", dom, addr, name);
