@@ -1251,6 +1251,7 @@ static const char *shift_warning =
 static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *hj = cli_str(ctx, "host-json"), *sl = cli_str(ctx, "sriovnic-list");
+	const char *hname = cli_str(ctx, "host");
 	const char *vmx = cli_str(ctx, "vmx"), *form = cli_str(ctx, "form");
 	const char *const *sets = NULL;
 	size_t nsets = cli_multi(ctx, "set", &sets), i, j, nc = 0;
@@ -1263,16 +1264,23 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!hj == !sl)
-		return cli_error(ctx, CLI_EXIT_USAGE, "need one of --host-json FILE or --sriovnic-list FILE");
-	r = read_input(ctx, hj ? hj : sl, &buf, &len);
-	if (r)
-		return r;
-	r = hj ? vitk_sriov_esxi_host_from_json(&h, buf, len)
-	       : vitk_sriov_esxi_parse_sriovnic_list(&h, buf, len);
-	free(buf);
+	if ((hj != NULL) + (sl != NULL) + (hname != NULL) != 1)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "need one of --host-json FILE, --sriovnic-list FILE or --host NAME");
+	if (hname) {
+		r = vitk_sriov_inventory_esxi_load(&h, ctx->inv, hname);
+	} else {
+		r = read_input(ctx, hj ? hj : sl, &buf, &len);
+		if (r)
+			return r;
+		r = hj ? vitk_sriov_esxi_host_from_json(&h, buf, len)
+		       : vitk_sriov_esxi_parse_sriovnic_list(&h, buf, len);
+		free(buf);
+	}
 	if (r < 0)
 		return lib_fail(ctx, r);
+	if (sl && cli_str(ctx, "name"))
+		snprintf(h->host, sizeof(h->host), "%s", cli_str(ctx, "name"));
 	if (cli_str(ctx, "system-uuid")) {
 		r = vitk_sriov_esxi_host_set_uuid(h, cli_str(ctx, "system-uuid"));
 		if (r < 0) {
@@ -1349,35 +1357,9 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (ctx->inv && h->host[0]) {
-		int64_t hid = 0;
-
-		if (vitk_inventory_host_ensure(ctx->inv, h->host, NULL, "esxi", "import", &hid) == 0) {
-			vitk_sriov_pf_list pl;
-			vitk_sriov_pf_info *items = calloc(h->n_ports, sizeof(*items));
-
-			for (i = 0; items && i < h->n_ports; i++) {
-				items[i].version = 1;
-				memcpy(items[i].addr, h->ports[i].addr, sizeof(items[i].addr));
-				memcpy(items[i].adapter, items[i].addr, 10);
-				snprintf(items[i].driver, sizeof(items[i].driver), "%s", h->ports[i].driver);
-				snprintf(items[i].netdevs[0], sizeof(items[i].netdevs[0]), "%s", h->ports[i].name);
-				items[i].n_netdevs = 1;
-				items[i].vendor_id = h->ports[i].vendor_id;
-				items[i].device_id = h->ports[i].device_id;
-				items[i].numa_node = -1;
-				items[i].iommu_group = -1;
-				items[i].autoprobe = -1;
-				items[i].has_sysfs = true;
-				items[i].sysfs_numvfs = h->ports[i].max_vfs;
-				items[i].sysfs_totalvfs = h->ports[i].max_vfs;
-			}
-			pl.items = items;
-			pl.count = items ? h->n_ports : 0;
-			if (vitk_sriov_inventory_record_scan(ctx->inv, hid, &pl) < 0)
-				cli_warn(ctx, "cannot record the ESXi host: %s", vitk_error_last()->message);
-			free(items);
-		}
+	if (ctx->inv && h->host[0] && !hname) {
+		if (vitk_sriov_inventory_esxi_save(ctx->inv, h, NULL) < 0)
+			cli_warn(ctx, "cannot record the ESXi host: %s", vitk_error_last()->message);
 		vitk_error_clear();
 	}
 	cli_warn(ctx, "%s", shift_warning);
@@ -1501,6 +1483,8 @@ static const struct cli_opt detach_opts[] = {
 static const struct cli_opt esxi_opts[] = {
 	CLI_OPT_STR("host-json", 0, "FILE", "ESXi host description (JSON)"),
 	CLI_OPT_STR("sriovnic-list", 0, "FILE", "captured `esxcli network sriovnic list` output"),
+	CLI_OPT_STR("host", 0, "NAME", "use the ESXi host recorded in the inventory"),
+	CLI_OPT_STR("name", 0, "NAME", "record a --sriovnic-list capture under this host name"),
 	CLI_OPT_STR("lspci", 0, "FILE", "`lspci -xxxx` capture of the host: VF IDs, offset, stride"),
 	CLI_OPT_STR("system-uuid", 0, "UUID", "the host's `esxcli system uuid get` (5.1 .vmx form)"),
 	CLI_OPT_MULTI("set", 's', "PORT=N", "desired VF count of a port (repeatable)"),

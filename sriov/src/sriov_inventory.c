@@ -659,3 +659,127 @@ int vitk_sriov_inventory_annotate(vitk_inventory *inv, int64_t host_id, vitk_sri
 	vitk_inventory_rows_free(rows);
 	return 0;
 }
+
+int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_host *h,
+				   int64_t *host_id)
+{
+	vitk_sriov_pf_list pl;
+	vitk_sriov_pf_info *items = NULL;
+	int64_t hid = 0;
+	size_t i;
+	int r;
+
+	if (!h->host[0])
+		return vitk_error_set(VITK_EINVAL, 0, "the ESXi host has no name to record it under");
+	r = vitk_inventory_host_ensure(inv, h->host, h->system_uuid[0] ? h->system_uuid : NULL,
+				       "esxi", "import", &hid);
+	if (r < 0)
+		return r;
+	items = calloc(h->n_ports ? h->n_ports : 1, sizeof(*items));
+	if (!items)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	for (i = 0; i < h->n_ports; i++) {
+		const vitk_sriov_esxi_port *pt = &h->ports[i];
+		vitk_sriov_pf_info *pf = &items[i];
+
+		pf->version = 1;
+		memcpy(pf->addr, pt->addr, sizeof(pf->addr));
+		memcpy(pf->adapter, pf->addr, 10);
+		snprintf(pf->driver, sizeof(pf->driver), "%s", pt->driver);
+		snprintf(pf->netdevs[0], sizeof(pf->netdevs[0]), "%s", pt->name);
+		pf->n_netdevs = 1;
+		pf->vendor_id = pt->vendor_id;
+		pf->device_id = pt->device_id;
+		pf->numa_node = -1;
+		pf->iommu_group = -1;
+		pf->autoprobe = -1;
+		pf->has_sysfs = true;
+		pf->sysfs_numvfs = pt->max_vfs;
+		pf->sysfs_totalvfs = pt->max_vfs;
+		pf->sysfs_offset = pt->vf_offset;
+		pf->sysfs_stride = pt->vf_stride;
+		pf->sysfs_vf_device = pt->vf_device_id;
+	}
+	pl.items = items;
+	pl.count = h->n_ports;
+	r = vitk_sriov_inventory_record_scan(inv, hid, &pl);
+	free(items);
+	if (r == 0 && host_id)
+		*host_id = hid;
+	return r;
+}
+
+static uint16_t hex16(const char *s)
+{
+	uint32_t v = 0;
+
+	if (!s || vitk_sriov_parse_hex(s, 0xffff, &v, "id") < 0) {
+		vitk_error_clear();
+		return 0;
+	}
+	return (uint16_t)v;
+}
+
+int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
+				   const char *host)
+{
+	vitk_sriov_esxi_host *h = NULL;
+	vitk_inventory_rows *rows = NULL, *hr = NULL;
+	int64_t hid = 0;
+	size_t i, n;
+	char sql[96];
+	int r;
+
+	*out = NULL;
+	r = vitk_inventory_host_lookup(inv, host, &hid);
+	if (r < 0)
+		return r;
+	snprintf(sql, sizeof(sql), "SELECT name, machine_id, kind FROM hosts WHERE id = %lld",
+		 (long long)hid);
+	r = vitk_inventory_query(&hr, inv, sql);
+	if (r < 0)
+		return r;
+	if (vitk_inventory_rows_count(hr) != 1 || !vitk_inventory_rows_get(hr, 0, "kind") ||
+	    strcmp(vitk_inventory_rows_get(hr, 0, "kind"), "esxi")) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "host '%s' is not an ESXi host in the inventory",
+				   host);
+		goto out;
+	}
+	r = vitk_inventory_select(&rows, inv, "sriov_pf", hid, NULL, 0, "addr");
+	if (r < 0)
+		goto out;
+	n = vitk_inventory_rows_count(rows);
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->ports = calloc(n ? n : 1, sizeof(*h->ports)))) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(h->host, sizeof(h->host), "%s", vitk_inventory_rows_get(hr, 0, "name") ?: "");
+	if (vitk_sriov_esxi_host_set_uuid(h, vitk_inventory_rows_get(hr, 0, "machine_id")) < 0)
+		vitk_error_clear(); /* recorded without a system UUID */
+	for (i = 0; i < n; i++) {
+		vitk_sriov_esxi_port *pt = &h->ports[i];
+
+		snprintf(pt->name, sizeof(pt->name), "%s", vitk_inventory_rows_get(rows, i, "netdev") ?: "");
+		snprintf(pt->addr, sizeof(pt->addr), "%s", vitk_inventory_rows_get(rows, i, "addr") ?: "");
+		snprintf(pt->driver, sizeof(pt->driver), "%s", vitk_inventory_rows_get(rows, i, "driver") ?: "");
+		pt->vendor_id = hex16(vitk_inventory_rows_get(rows, i, "vendor_id"));
+		pt->device_id = hex16(vitk_inventory_rows_get(rows, i, "device_id"));
+		pt->vf_device_id = hex16(vitk_inventory_rows_get(rows, i, "vf_device"));
+		pt->vf_offset = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_offset");
+		pt->vf_stride = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_stride");
+		pt->max_vfs = (unsigned)vitk_inventory_rows_get_int(rows, i, "num_vfs");
+		h->n_ports = i + 1;
+	}
+	if (h->n_ports == 0) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "no SR-IOV ports recorded for ESXi host '%s'", host);
+		goto out;
+	}
+	*out = h;
+	h = NULL;
+out:
+	vitk_sriov_esxi_host_free(h);
+	vitk_inventory_rows_free(rows);
+	vitk_inventory_rows_free(hr);
+	return r;
+}

@@ -183,12 +183,49 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 	vitk_inventory_free(inv);
 }
 
+static void test_sriov_inventory__esxi_roundtrip(void **state)
+{
+	const char *j = "{\"host\": \"esx01\", \"system_uuid\": \"4c4c4544-0047-3010-8031-b4c04f4e5931\","
+			" \"ports\": [{\"name\": \"vmnic4\", \"pci\": \"07:00.0\", \"driver\": \"be2net\","
+			" \"vendor_id\": \"19a2\", \"device_id\": \"0710\", \"vf_device_id\": \"0710\","
+			" \"vf_offset\": 32, \"vf_stride\": 1, \"max_vfs\": 16}]}";
+	vitk_sriov_esxi_host *h = NULL, *back = NULL;
+	vitk_inventory *inv;
+	int64_t host, esx = 0;
+	char *a = NULL, *b = NULL;
+
+	(void)state;
+	inv = open_inv(&host);
+	assert_int_equal(vitk_sriov_esxi_host_from_json(&h, j, strlen(j)), 0);
+	assert_int_equal(vitk_sriov_inventory_esxi_save(inv, h, &esx), 0);
+	assert_true(esx != host);
+	assert_int_equal(vitk_sriov_inventory_esxi_load(&back, inv, "esx01"), 0);
+	assert_string_equal(back->system_uuid, h->system_uuid);
+	assert_int_equal(back->n_ports, 1);
+	assert_string_equal(back->ports[0].name, "vmnic4");
+	assert_string_equal(back->ports[0].addr, "0000:07:00.0");
+	assert_int_equal(back->ports[0].vf_device_id, 0x710);
+	assert_int_equal(back->ports[0].vf_offset, 32);
+	assert_int_equal(back->ports[0].max_vfs, 16);
+	assert_int_equal(vitk_sriov_esxi_vmx(&a, h, "vmnic4", 0, 0, VITK_SRIOV_VMX_51, NULL), 0);
+	assert_int_equal(vitk_sriov_esxi_vmx(&b, back, "vmnic4", 0, 0, VITK_SRIOV_VMX_51, NULL), 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	vitk_sriov_esxi_host_free(back);
+	assert_int_equal(vitk_sriov_inventory_esxi_load(&back, inv, "kvm1"), VITK_ENOTFOUND);
+	assert_int_equal(vitk_sriov_inventory_esxi_load(&back, inv, "nosuch"), VITK_ENOTFOUND);
+	vitk_sriov_esxi_host_free(h);
+	vitk_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sriov_inventory__record_scan),
 		cmocka_unit_test(test_sriov_inventory__desired_roundtrip),
 		cmocka_unit_test(test_sriov_inventory__reserve_assign_mac),
+		cmocka_unit_test(test_sriov_inventory__esxi_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

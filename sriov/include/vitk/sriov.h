@@ -586,6 +586,17 @@ typedef struct {
  */
 int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h);
 
+/**
+ * vitk_sriov_inventory_esxi_save() - record an ESXi host (kind "esxi",
+ * machine_id = its system UUID when known, else its name) and its ports as
+ * sriov_pf rows (netdev = vmnic, num_vfs = max_vfs, VF IDs/offset/stride).
+ */
+int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_host *h,
+				   int64_t *host_id);
+/** Load an ESXi host recorded by _esxi_save() (by name, machine-id or id). */
+int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
+				   const char *host);
+
 #define VITK_SRIOV_VMX_51 1
 #define VITK_SRIOV_VMX_55 2
 

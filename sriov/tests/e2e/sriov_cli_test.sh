@@ -152,6 +152,10 @@ golden esxi_lspci.out "$VITK" sriov esxi --sriovnic-list "$DATA/esxi/sriovnic_li
 	--set vmnic0=7 --set vmnic1=64 --vmx vmnic0:1
 expect_exit 1 "$VITK" -q sriov esxi --sriovnic-list "$DATA/esxi/sriovnic_list_05.txt" --vmx vmnic0:1
 expect_stderr "vitk: sriov: port vmnic0: the VF address needs 'vf_offset' and 'vf_stride'"
+# the host recorded by --host-json (esx01) comes back from the inventory (with --set vmnic3=12)
+golden esxi.out "$VITK" sriov esxi --host esx01 --set vmnic3=12 --vmx vmnic4:0
+expect_exit 3 "$VITK" -q sriov esxi --host kvm1
+expect_stderr "vitk: sriov: host 'kvm1' is not an ESXi host in the inventory"
 expect_exit 3 "$VITK" -q sriov esxi --host-json "$DATA/esxi/host.json" --set vmnic9=2
 expect_stderr "vitk: sriov: no port 'vmnic9' on the ESXi host"
 
