@@ -565,6 +565,49 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/* VFs in use: assignments in the inventory, plus running domains when --connect is given */
+static int vfs_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list **out)
+{
+	const char *uri = opt_str(ctx, "connect");
+	vitk_sriov_taken_list *l = NULL, *lv = NULL;
+	vitk_sriov_virt *v = NULL;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	r = vitk_sriov_inventory_in_use(&l, ctx->inv, ctx->host_id);
+	if (r < 0)
+		return lib_fail(ctx, r);
+	if (uri) {
+		r = vitk_sriov_virt_open(&v, uri);
+		if (r == 0)
+			r = vitk_sriov_libvirt_vfs_in_use(&lv, v);
+		vitk_sriov_virt_free(v);
+		if (r < 0) {
+			vitk_sriov_taken_list_free(l);
+			return lib_fail(ctx, r);
+		}
+		for (i = 0; i < lv->count; i++) {
+			char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
+			char (*nr)[96];
+
+			if (!nv)
+				break;
+			l->vf = nv;
+			nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
+			if (!nr)
+				break;
+			l->reason = nr;
+			memcpy(l->vf[l->count], lv->vf[i], sizeof(l->vf[0]));
+			memcpy(l->reason[l->count], lv->reason[i], sizeof(l->reason[0]));
+			l->count++;
+		}
+		vitk_sriov_taken_list_free(lv);
+	}
+	*out = l;
+	return 0;
+}
+
 /* ------------------------------------------------------------ control */
 
 static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
@@ -589,9 +632,9 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 		flags |= VITK_SRIOV_SET_FORCE;
 	if (cli_flag(ctx, "no-autoprobe"))
 		flags |= VITK_SRIOV_SET_NO_AUTOPROBE;
-	r = vitk_sriov_inventory_in_use(&used, ctx->inv, ctx->host_id);
-	if (r < 0)
-		return lib_fail(ctx, r);
+	r = vfs_in_use(ctx, &used);
+	if (r)
+		return r;
 	in_use = taken_vfs(used);
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
@@ -836,11 +879,9 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		flags |= VITK_SRIOV_APPLY_DRY_RUN;
 	if (cli_flag(ctx, "force"))
 		flags |= VITK_SRIOV_APPLY_FORCE;
-	r = vitk_sriov_inventory_in_use(&used, ctx->inv, ctx->host_id);
-	if (r < 0) {
-		r = lib_fail(ctx, r);
+	r = vfs_in_use(ctx, &used);
+	if (r)
 		goto out;
-	}
 	in_use = taken_vfs(used);
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
@@ -1417,6 +1458,7 @@ static const struct cli_opt show_opts[] = {
 };
 static const struct cli_opt set_vfs_opts[] = {
 	CLI_OPT_FLAG("force", 'f', "change the count even if domains use VFs of the PF"),
+	CLI_OPT_STR("connect", 'c', "URI", "also check the running domains on this libvirt URI"),
 	CLI_OPT_FLAG("no-autoprobe", 0, "keep the new VFs unbound (for vfio-pci)"),
 	OPT_SYSFS,
 	CLI_OPT_END,
@@ -1440,6 +1482,7 @@ static const struct cli_opt apply_opts[] = {
 	CLI_OPT_FLAG("export", 0, "print the stored desired state as JSON and exit"),
 	CLI_OPT_FLAG("dry-run", 'n', "show what would change"),
 	CLI_OPT_FLAG("force", 'f', "change VF counts even under domains"),
+	CLI_OPT_STR("connect", 'c', "URI", "also check the running domains on this libvirt URI"),
 	OPT_SYSFS,
 	CLI_OPT_END,
 };

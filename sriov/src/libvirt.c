@@ -345,6 +345,59 @@ out:
 	return r;
 }
 
+static int addr_from(xmlNodePtr a, char out[VITK_SRIOV_ADDR_MAX]);
+
+static int taken_push(vitk_sriov_taken_list *l, const char *vf, const char *dom)
+{
+	char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
+	char (*nr)[96];
+
+	if (!nv)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	l->vf = nv;
+	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
+	if (!nr)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	l->reason = nr;
+	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
+	snprintf(l->reason[l->count], sizeof(l->reason[0]), "used by running domain '%.60s'", dom);
+	l->count++;
+	return 0;
+}
+
+/* PCI source addresses of <interface type='hostdev'> and <hostdev type='pci'> */
+static int collect_sources(vitk_sriov_taken_list *l, const char *xml, const char *dom)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+					      XML_PARSE_NOWARNING);
+	xmlNodePtr devs = doc ? find_devices(doc) : NULL, c, src, a;
+	int r = 0;
+
+	for (c = devs ? devs->children : NULL; c && r == 0; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || (xmlStrcmp(c->name, BAD_CAST "interface") &&
+						    xmlStrcmp(c->name, BAD_CAST "hostdev")))
+			continue;
+		for (src = c->children; src && r == 0; src = src->next) {
+			if (src->type != XML_ELEMENT_NODE || xmlStrcmp(src->name, BAD_CAST "source"))
+				continue;
+			for (a = src->children; a && r == 0; a = a->next) {
+				char addr[VITK_SRIOV_ADDR_MAX];
+
+				if (a->type != XML_ELEMENT_NODE || xmlStrcmp(a->name, BAD_CAST "address"))
+					continue;
+				if (addr_from(a, addr) < 0) {
+					vitk_error_clear();
+					continue;
+				}
+				r = taken_push(l, addr, dom);
+			}
+		}
+	}
+	xmlFreeDoc(doc);
+	return r;
+}
+
 /* ------------------------------------------------------------ nodedev */
 
 static int prop_num(xmlNodePtr n, const char *name, unsigned long max, unsigned long *out)
@@ -559,6 +612,44 @@ out:
 	}
 	xmlFreeDoc(doc);
 	return r;
+}
+
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v)
+{
+	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
+	virDomainPtr *doms = NULL;
+	int n, i, r = 0;
+
+	*out = NULL;
+	if (!l)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	n = virConnectListAllDomains(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	if (n < 0) {
+		r = virt_err(VITK_EIO, "cannot list running domains");
+		goto out;
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		char *x = virDomainGetXMLDesc(doms[i], 0);
+
+		if (!x) {
+			r = virt_err(VITK_EIO, "cannot get a domain's XML");
+			break;
+		}
+		r = collect_sources(l, x, virDomainGetName(doms[i]) ? virDomainGetName(doms[i]) : "?");
+		free(x);
+	}
+out:
+	for (i = 0; doms && i < n; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	if (r < 0) {
+		free(l->vf);
+		free(l->reason);
+		free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
 }
 
 static int cmp_addr(const void *a, const void *b)

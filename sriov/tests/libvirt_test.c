@@ -115,6 +115,21 @@ static void test_sriov_libvirt__attach_detach_config(void **state)
 	assert_null(v);
 }
 
+static void test_sriov_libvirt__vfs_in_use(void **state)
+{
+	vitk_sriov_virt *v = NULL;
+	vitk_sriov_taken_list *t = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_sriov_virt_open(&v, uri), 0);
+	assert_int_equal(vitk_sriov_libvirt_vfs_in_use(&t, v), 0);
+	assert_int_equal(t->count, 1);
+	assert_string_equal(t->vf[0], "0000:02:10.3");
+	assert_string_equal(t->reason[0], "used by running domain 'vm2'");
+	vitk_sriov_taken_list_free(t);
+	vitk_sriov_virt_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_sriov_libvirt__nodedev_scan),
 		cmocka_unit_test(test_sriov_libvirt__nodedev_parse_errors),
 		cmocka_unit_test(test_sriov_libvirt__attach_detach_config),
+		cmocka_unit_test(test_sriov_libvirt__vfs_in_use),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -532,6 +532,12 @@ int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char
 /** The domain's XML (inactive definition when @inactive).  *@out malloc'd. */
 int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
 				  bool inactive);
+/**
+ * vitk_sriov_libvirt_vfs_in_use() - PCI devices given to running domains
+ * (<interface type='hostdev'> and <hostdev type='pci'> sources), with the
+ * reason "used by running domain 'NAME'".  @out owned.
+ */
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v);
 /** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
 int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
 /** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */

@@ -133,6 +133,8 @@ URI="test://$DATA/libvirt/node.xml"
 golden attach.out V sriov attach --domain vm1 --plan vm1 --connect "$URI" --config
 expect_exit 4 V -q sriov set-vfs 01:00.0 2
 expect_stderr "vitk: sriov: '0000:01:00.0': VF 0 (0000:02:10.0) is in use by a domain; detach it first or use --force"
+expect_exit 4 V -q sriov set-vfs 01:00.1 1 --connect "$URI"
+expect_stderr "vitk: sriov: '0000:01:00.1': VF 1 (0000:02:10.3) is in use by a domain; detach it first or use --force"
 golden list_vfs_domain.out V sriov list --vfs 01:00.0
 golden nodedev.out V sriov list --connect "$URI"
 golden inventory.out "$VITK" inventory sql \
