@@ -187,6 +187,17 @@ static void test_sriov_netlink__configure_and_query(void **state)
 	assert_true(pf->vfs[3].has_state);
 	assert_int_equal(pf->vfs[3].state.vlan, 42);
 	vitk_sriov_pf_free(pf);
+	/* re-creating the VFs resets their settings, like a real PF driver */
+	{
+		unsigned actual = 0;
+
+		assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, 0, &actual), 0);
+		assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4, 0, NULL, 0, &actual), 0);
+		assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
+		assert_int_equal(st[3].vlan, 0);
+		assert_false(st[3].trust);
+		free(st);
+	}
 	/* errors: VF out of range, PF without netdev, kernel refusal */
 	c.vf = 4;
 	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &c), VITK_ENOTFOUND);

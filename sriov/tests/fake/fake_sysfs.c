@@ -492,6 +492,25 @@ static int vf_create(const char *root, const char *pf, const char *pfdir, unsign
 static int vfs_disable(const char *root, const char *pf, const char *pfdir, unsigned n)
 {
 	unsigned i;
+	DIR *d;
+	struct dirent *e;
+	char net[PATH_MAX];
+
+	/* the PF driver forgets the VF settings (MAC, VLAN, ...) with the VFs */
+	P(net, "%s/net", pfdir);
+	d = opendir(net);
+	while (d && (e = readdir(d)) != NULL) {
+		char buf[32], path[PATH_MAX];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (rfmt(buf, sizeof(buf), "%s/net/%s/ifindex", pfdir, e->d_name) == 0) {
+			P(path, "%s/.fake/nl/%s", root, buf);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
 
 	for (i = 0; i < n; i++) {
 		char link[PATH_MAX], tgt[PATH_MAX], vfdir[PATH_MAX], path[PATH_MAX];
