@@ -290,6 +290,7 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 			size_t cfg_len, unsigned flags)
 {
 	bool dump = ctx->dump_file != NULL;
+	char why[VITK_ERROR_MESSAGE_MAX] = "";
 	int r;
 
 	pf->version = 1;
@@ -303,6 +304,9 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 	if (r == 0) {
 		pf->has_cap = true;
 	} else if (r == VITK_ENOTFOUND) {
+		/* keep a specific reason (short config space, not PCIe) for the error below */
+		if (!strstr(vitk_error_last()->message, ": no SR-IOV capability"))
+			snprintf(why, sizeof(why), "%s", vitk_error_last()->message);
 		vitk_error_clear();
 	} else {
 		return r;
@@ -347,9 +351,12 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 			vitk_error_clear();
 		}
 	}
-	if (!pf->has_cap && !pf->has_sysfs)
+	if (!pf->has_cap && !pf->has_sysfs) {
+		if (why[0])
+			return vitk_error_set(VITK_ENOTSUP, 0, "%s", why);
 		return vitk_error_set(VITK_ENOTSUP, 0, "'%s': device has no SR-IOV capability",
 				      pf->addr);
+	}
 	cross_check(pf);
 	r = vfs_fill(ctx, pf, dump);
 	if (r < 0)

@@ -76,6 +76,10 @@ golden show_vf.json V -o json sriov show 0002:01:00.3
 golden list_csv.out V -o csv sriov list 0002:01:00.0
 "$TREE" "$TEST_TMPDIR/capture.txt" dump
 golden dump.json "$VITK" -o json sriov list --vfs --dump "$TEST_TMPDIR/capture.txt"
+expect_exit 1 "$VITK" -q sriov show 04:00.0 --dump "$TEST_TMPDIR/capture.txt"
+expect_stderr "vitk: sriov: '0000:04:00.0': extended capability chain loops at offset 0x100"
+expect_exit 4 "$VITK" -q sriov show 06:00.0 --dump "$TEST_TMPDIR/capture.txt"
+expect_stderr "vitk: sriov: '0000:06:00.0': config space has only 256 bytes: no extended capabilities (SR-IOV)"
 
 # ---- bad input: one clear line naming the device and the field, documented exit codes
 expect_exit 3 V -q sriov show 09:00.0

@@ -4,7 +4,8 @@
  *                             a ThunderX (4 VFs), an I210, a broken device
  * fake_tree ROOT bench N M    N SR-IOV PFs with M VFs each (benchmark)
  * fake_tree FILE dump         an `lspci -xxxx` style capture (ThunderX with
- *                             128 VFs enabled, an 82576 with 256 bytes only)
+ *                             128 VFs enabled, an 82576, the same with 256
+ *                             bytes only, one with a looping extended chain)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -105,6 +106,10 @@ static int dump(const char *path)
 		 cfg, sizeof(cfg));
 	dump_dev(f, "06:00.0 Ethernet controller: Intel Corporation 82576 Gigabit Network Connection (rev 01)",
 		 cfg, 256);
+	fake_fixture_broken(&s, "0000:04:00.0", FAKE_BROKEN_LOOP);
+	fake_config_build(cfg, sizeof(cfg), &s);
+	dump_dev(f, "04:00.0 Ethernet controller: Intel Corporation 82576 Gigabit Network Connection (rev 01)",
+		 cfg, sizeof(cfg));
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
