@@ -636,6 +636,10 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	in_use = taken_vfs(used);
+	if (!in_use) {
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
 		goto out;
@@ -883,6 +887,10 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	if (r)
 		goto out;
 	in_use = taken_vfs(used);
+	if (!in_use) {
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
 		goto out;
@@ -1061,7 +1069,11 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	taken = taken_vfs(t);
 	why = calloc(t->count + 1, sizeof(*why));
-	for (i = 0; why && i < t->count; i++)
+	if (!taken || !why) {
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t->count; i++)
 		why[i] = t->reason[i];
 	q.taken = taken;
 	q.taken_reason = why;
@@ -1186,9 +1198,11 @@ static int cmd_attach(struct cli_ctx *ctx, int argc, char **argv)
 		if (vitk_sriov_addr_normalize(norm, vfa) < 0)
 			return lib_fail(ctx, VITK_EINVAL);
 		vfs = calloc(1, sizeof(*vfs));
-		vfs->vf = calloc(1, sizeof(*vfs->vf));
-		vfs->reason = calloc(1, sizeof(*vfs->reason));
-		if (!vfs->vf || !vfs->reason) {
+		if (vfs) {
+			vfs->vf = calloc(1, sizeof(*vfs->vf));
+			vfs->reason = calloc(1, sizeof(*vfs->reason));
+		}
+		if (!vfs || !vfs->vf || !vfs->reason) {
 			vitk_sriov_taken_list_free(vfs);
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 		}
