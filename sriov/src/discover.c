@@ -65,7 +65,7 @@ static void list_netdevs(vitk_sriov *ctx, const char *addr, char names[][VITK_SR
 	free(path);
 	if (!d)
 		return;
-	while ((e = readdir(d)) != NULL) {
+	for (e = readdir(d); e; e = readdir(d)) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= VITK_SRIOV_IFNAME_MAX)
 			continue;
 		if (*n < max) {
@@ -381,7 +381,7 @@ static int diagnose(vitk_sriov *ctx, const char *only)
 	d = opendir(path);
 	if (!d)
 		goto out; /* nothing to diagnose: the caller reports libpci's message */
-	while (r == 0 && (e = readdir(d)) != NULL) {
+	for (e = readdir(d); r == 0 && e; e = readdir(d)) {
 		if (e->d_name[0] == '.' || (only && strcmp(only, e->d_name)))
 			continue;
 		for (i = 0; i < VITK_ARRAY_SIZE(mandatory) && r == 0; i++) {

@@ -186,12 +186,18 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 			goto out;
 		}
 		snprintf(pt->driver, sizeof(pt->driver), "%s", json_string_value(drv));
-		if ((r = json_hex16(p, "vendor_id", &pt->vendor_id, where, false)) < 0 ||
-		    (r = json_hex16(p, "device_id", &pt->device_id, where, false)) < 0 ||
-		    (r = json_hex16(p, "vf_device_id", &pt->vf_device_id, where, false)) < 0 ||
-		    (r = json_uint(p, "vf_offset", 0xffff, &pt->vf_offset, where)) < 0 ||
-		    (r = json_uint(p, "vf_stride", 0xffff, &pt->vf_stride, where)) < 0 ||
-		    (r = json_uint(p, "max_vfs", ESXI_MAX_VFS_PER_PORT, &pt->max_vfs, where)) < 0)
+		r = json_hex16(p, "vendor_id", &pt->vendor_id, where, false);
+		if (r == 0)
+			r = json_hex16(p, "device_id", &pt->device_id, where, false);
+		if (r == 0)
+			r = json_hex16(p, "vf_device_id", &pt->vf_device_id, where, false);
+		if (r == 0)
+			r = json_uint(p, "vf_offset", 0xffff, &pt->vf_offset, where);
+		if (r == 0)
+			r = json_uint(p, "vf_stride", 0xffff, &pt->vf_stride, where);
+		if (r == 0)
+			r = json_uint(p, "max_vfs", ESXI_MAX_VFS_PER_PORT, &pt->max_vfs, where);
+		if (r < 0)
 			goto out;
 		for (j = 0; j < i; j++)
 			if (!strcmp(h->ports[j].addr, pt->addr) || !strcmp(h->ports[j].name, pt->name)) {

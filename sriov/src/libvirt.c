@@ -427,8 +427,12 @@ static int addr_from(xmlNodePtr a, char out[VITK_SRIOV_ADDR_MAX])
 		if (r < 0)
 			return r;
 	}
-	if ((r = prop_num(a, "bus", 0xff, &b)) < 0 || (r = prop_num(a, "slot", 0x1f, &s)) < 0 ||
-	    (r = prop_num(a, "function", 7, &f)) < 0)
+	r = prop_num(a, "bus", 0xff, &b);
+	if (r == 0)
+		r = prop_num(a, "slot", 0x1f, &s);
+	if (r == 0)
+		r = prop_num(a, "function", 7, &f);
+	if (r < 0)
 		return r;
 	snprintf(out, VITK_SRIOV_ADDR_MAX, "%04lx:%02lx:%02lx.%lu", d, b, s, f);
 	return 0;

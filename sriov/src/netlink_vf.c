@@ -262,10 +262,14 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 
 	memset(st, 0, sizeof(*st));
 	st->version = 1;
-	while ((r = vf_nla_next(&it, &type, &a, &alen)) > 0) {
+	for (;;) {
+		r = vf_nla_next(&it, &type, &a, &alen);
+		if (r <= 0)
+			break;
 		switch (type) {
 		case IFLA_VF_MAC:
-			if ((r = need(alen, 4 + 6, "IFLA_VF_MAC")) < 0)
+			r = need(alen, 4 + 6, "IFLA_VF_MAC");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			memcpy(st->mac, a + 4, 6);
@@ -273,7 +277,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			have_vf = true;
 			break;
 		case IFLA_VF_VLAN:
-			if ((r = need(alen, 12, "IFLA_VF_VLAN")) < 0)
+			r = need(alen, 12, "IFLA_VF_VLAN");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			if (!st->has_vlan) {
@@ -291,12 +296,16 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			size_t l2;
 			int r2;
 
-			while ((r2 = vf_nla_next(&it2, &t2, &a2, &l2)) > 0) {
+			for (;;) {
+				r2 = vf_nla_next(&it2, &t2, &a2, &l2);
+				if (r2 <= 0)
+					break;
 				uint16_t proto;
 
 				if (t2 != IFLA_VF_VLAN_INFO)
 					continue;
-				if ((r = need(l2, 14, "IFLA_VF_VLAN_INFO")) < 0)
+				r = need(l2, 14, "IFLA_VF_VLAN_INFO");
+				if (r < 0)
 					return r;
 				st->vf = rd32(a2);
 				st->vlan = rd32(a2 + 4);
@@ -312,7 +321,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			break;
 		}
 		case IFLA_VF_TX_RATE:
-			if ((r = need(alen, 8, "IFLA_VF_TX_RATE")) < 0)
+			r = need(alen, 8, "IFLA_VF_TX_RATE");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			if (!st->has_rate) {
@@ -322,7 +332,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			have_vf = true;
 			break;
 		case IFLA_VF_RATE:
-			if ((r = need(alen, 12, "IFLA_VF_RATE")) < 0)
+			r = need(alen, 12, "IFLA_VF_RATE");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			st->min_tx_rate = rd32(a + 4);
@@ -331,7 +342,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			have_vf = true;
 			break;
 		case IFLA_VF_SPOOFCHK:
-			if ((r = need(alen, 8, "IFLA_VF_SPOOFCHK")) < 0)
+			r = need(alen, 8, "IFLA_VF_SPOOFCHK");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			/* kernels report (u32)-1 when the driver does not support it */
@@ -342,7 +354,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			have_vf = true;
 			break;
 		case IFLA_VF_LINK_STATE:
-			if ((r = need(alen, 8, "IFLA_VF_LINK_STATE")) < 0)
+			r = need(alen, 8, "IFLA_VF_LINK_STATE");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			st->link_state = rd32(a + 4);
@@ -350,7 +363,8 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 			have_vf = true;
 			break;
 		case IFLA_VF_TRUST:
-			if ((r = need(alen, 8, "IFLA_VF_TRUST")) < 0)
+			r = need(alen, 8, "IFLA_VF_TRUST");
+			if (r < 0)
 				return r;
 			st->vf = rd32(a);
 			if (rd32(a + 4) != 0xffffffffu) {
@@ -415,7 +429,10 @@ int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
 			first = false;
 			it.p = buf + sizeof(h) + NLMSG_ALIGN(sizeof(ifi));
 			it.left = mlen - sizeof(h) - NLMSG_ALIGN(sizeof(ifi));
-			while ((r = vf_nla_next(&it, &type, &a, &alen)) > 0) {
+			for (;;) {
+				r = vf_nla_next(&it, &type, &a, &alen);
+				if (r <= 0)
+					break;
 				struct nla_it it2;
 				uint16_t t2;
 				const uint8_t *a2;
@@ -425,7 +442,10 @@ int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
 					continue;
 				it2.p = a;
 				it2.left = alen;
-				while ((r = vf_nla_next(&it2, &t2, &a2, &l2)) > 0) {
+				for (;;) {
+					r = vf_nla_next(&it2, &t2, &a2, &l2);
+					if (r <= 0)
+						break;
 					if (t2 != IFLA_VF_INFO)
 						continue;
 					if (count >= NL_MAX_VFS) {
