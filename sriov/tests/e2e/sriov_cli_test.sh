@@ -118,6 +118,17 @@ golden bind_host.out V sriov bind 02:10.4 host
 expect_exit 2 V -q sriov vf set 01:00.0 1 --spoofchk maybe
 expect_stderr "vitk: sriov: --spoofchk must be on or off"
 
+# N -> M goes through 0, and --no-autoprobe leaves the new VFs unbound
+: >"$SYS/.fake/writes.log"
+golden set_vfs_noauto.out V sriov set-vfs 01:00.0 3 --no-autoprobe
+golden writes_noauto.log cat "$SYS/.fake/writes.log"
+[ ! -e "$SYS/bus/pci/devices/0000:02:10.4/driver" ] && ok || fail "VF bound despite --no-autoprobe"
+V -q sriov set-vfs 01:00.0 0 >/dev/null && echo 1 >"$SYS/bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe"
+V -q sriov set-vfs 01:00.0 4 >/dev/null || fail "set-vfs back to 4"
+V -q sriov vf set 01:00.0 1 --mac 52:54:00:12:34:56 --vlan 100 --qos 3 --trust on >/dev/null || fail "vf set again"
+expect_exit 1 V -q --db "$TEST_TMPDIR/my db.db" sriov persist --root "$TEST_TMPDIR/root2"
+expect_stderr "vitk: sriov: paths in the unit must be absolute and free of spaces, quotes and '%'"
+
 # ---- desired state: apply converges, the second run changes nothing
 golden apply1.out V sriov apply --import "$DATA/desired/host.json"
 golden apply2.out V sriov apply

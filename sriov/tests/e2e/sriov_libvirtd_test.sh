@@ -36,7 +36,7 @@ runuser -u nobody -- env -i PATH=/usr/sbin:/usr/bin:/bin HOME="$LV/home" XDG_RUN
 	XDG_CONFIG_HOME="$LV/cfg" XDG_CACHE_HOME="$LV/cache" /usr/sbin/libvirtd --timeout 300 \
 	>"$LV/daemon.log" 2>&1 &
 SOCK=$LV/run/libvirt/libvirt-sock
-for _ in $(seq 1 100); do [ -S "$SOCK" ] && [ -s "$LV/run/libvirt/libvirtd.pid" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -S "$SOCK" ] && [ -s "$LV/run/libvirt/libvirtd.pid" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { echo "FAIL: libvirtd did not start"; cat "$LV/daemon.log"; exit 1; }
 PID=$(cat "$LV/run/libvirt/libvirtd.pid")
 URI="qemu+unix:///session?socket=$SOCK"
