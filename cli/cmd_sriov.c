@@ -316,10 +316,11 @@ static int print_pfs(struct cli_ctx *ctx, const vitk_sriov_pf_list *l, bool with
 
 /* ------------------------------------------------------------ discovery */
 
-static int discover(struct cli_ctx *ctx, vitk_sriov_pf_list **out, const char *only)
+/* @nodedev: --connect means "discover through libvirt's node devices" (list, show) */
+static int discover(struct cli_ctx *ctx, vitk_sriov_pf_list **out, const char *only, bool nodedev)
 {
 	const char *dump = opt_str(ctx, "dump");
-	const char *uri = opt_str(ctx, "connect");
+	const char *uri = nodedev ? opt_str(ctx, "connect") : NULL;
 	vitk_sriov *s = NULL;
 	int r;
 
@@ -402,7 +403,7 @@ static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 	vitk_sriov_pf_list *l = NULL;
 	int r;
 
-	r = discover(ctx, &l, argc ? argv[0] : NULL);
+	r = discover(ctx, &l, argc ? argv[0] : NULL, true);
 	if (r)
 		return r;
 	r = print_pfs(ctx, l, cli_flag(ctx, "vfs"));
@@ -439,7 +440,7 @@ static int show_vf(struct cli_ctx *ctx, const char *norm)
 	const vitk_sriov_vf_info *vf;
 	int r;
 
-	r = discover(ctx, &l, NULL);
+	r = discover(ctx, &l, NULL, true);
 	if (r)
 		return r;
 	vf = vitk_sriov_pf_list_find_vf(l, norm, &pf);
@@ -491,7 +492,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 			free(phys);
 		}
 	}
-	r = discover(ctx, &l, norm);
+	r = discover(ctx, &l, norm, true);
 	if (r)
 		return r;
 	pf = &l->items[0];
@@ -565,44 +566,62 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+static void taken_append(vitk_sriov_taken_list *l, const vitk_sriov_taken_list *more)
+{
+	size_t i;
+
+	for (i = 0; more && i < more->count; i++) {
+		char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
+		char (*nr)[96];
+
+		if (!nv)
+			return;
+		l->vf = nv;
+		nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
+		if (!nr)
+			return;
+		l->reason = nr;
+		memcpy(l->vf[l->count], more->vf[i], sizeof(l->vf[0]));
+		memcpy(l->reason[l->count], more->reason[i], sizeof(l->reason[0]));
+		l->count++;
+	}
+}
+
+/* VFs of running domains on --connect URI (none without it) */
+static int libvirt_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list *l)
+{
+	const char *uri = opt_str(ctx, "connect");
+	vitk_sriov_taken_list *lv = NULL;
+	vitk_sriov_virt *v = NULL;
+	int r;
+
+	if (!uri)
+		return 0;
+	r = vitk_sriov_virt_open(&v, uri);
+	if (r == 0)
+		r = vitk_sriov_libvirt_vfs_in_use(&lv, v);
+	vitk_sriov_virt_free(v);
+	if (r < 0)
+		return lib_fail(ctx, r);
+	taken_append(l, lv);
+	vitk_sriov_taken_list_free(lv);
+	return 0;
+}
+
 /* VFs in use: assignments in the inventory, plus running domains when --connect is given */
 static int vfs_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list **out)
 {
-	const char *uri = opt_str(ctx, "connect");
-	vitk_sriov_taken_list *l = NULL, *lv = NULL;
-	vitk_sriov_virt *v = NULL;
-	size_t i;
+	vitk_sriov_taken_list *l = NULL;
 	int r;
 
 	*out = NULL;
 	r = vitk_sriov_inventory_in_use(&l, ctx->inv, ctx->host_id);
 	if (r < 0)
 		return lib_fail(ctx, r);
-	if (uri) {
-		r = vitk_sriov_virt_open(&v, uri);
-		if (r == 0)
-			r = vitk_sriov_libvirt_vfs_in_use(&lv, v);
-		vitk_sriov_virt_free(v);
-		if (r < 0) {
-			vitk_sriov_taken_list_free(l);
-			return lib_fail(ctx, r);
-		}
-		for (i = 0; i < lv->count; i++) {
-			char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-			char (*nr)[96];
-
-			if (!nv)
-				break;
-			l->vf = nv;
-			nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-			if (!nr)
-				break;
-			l->reason = nr;
-			memcpy(l->vf[l->count], lv->vf[i], sizeof(l->vf[0]));
-			memcpy(l->reason[l->count], lv->reason[i], sizeof(l->reason[0]));
-			l->count++;
-		}
-		vitk_sriov_taken_list_free(lv);
+	r = libvirt_in_use(ctx, l);
+	if (r) {
+		vitk_sriov_taken_list_free(l);
+		return r;
 	}
 	*out = l;
 	return 0;
@@ -1059,7 +1078,7 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_error(ctx, CLI_EXIT_USAGE, "--vlan must be 0..4095");
 		q.vlan = (int)u;
 	}
-	r = discover(ctx, &l, NULL);
+	r = discover(ctx, &l, NULL, false);
 	if (r)
 		return r;
 	r = vitk_sriov_inventory_taken(&t, ctx->inv, ctx->host_id, q.vm);
@@ -1067,6 +1086,9 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 		r = lib_fail(ctx, r);
 		goto out;
 	}
+	r = libvirt_in_use(ctx, t);
+	if (r)
+		goto out;
 	taken = taken_vfs(t);
 	why = calloc(t->count + 1, sizeof(*why));
 	if (!taken || !why) {
@@ -1514,6 +1536,7 @@ static const struct cli_opt plan_opts[] = {
 	CLI_OPT_STR("policy", 0, "P", "NUMA policy: required, preferred (default), none"),
 	CLI_OPT_UINT("vlan", 0, "ID", "VLAN to set at attach"),
 	CLI_OPT_FLAG("no-reserve", 0, "do not record a reservation"),
+	CLI_OPT_STR("connect", 'c', "URI", "also avoid VFs of running domains on this libvirt URI"),
 	OPT_SYSFS,
 	CLI_OPT_END,
 };

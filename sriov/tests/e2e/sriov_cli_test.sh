@@ -152,6 +152,7 @@ expect_exit 4 V -q sriov set-vfs 01:00.1 1 --connect "$URI"
 expect_stderr "vitk: sriov: '0000:01:00.1': VF 1 (0000:02:10.3) is in use by a domain; detach it first or use --force"
 golden list_vfs_domain.out V sriov list --vfs 01:00.0
 golden nodedev.out V sriov list --connect "$URI"
+golden plan3.out V sriov plan --vm vm3 --count 2 --numa 0 --policy required --no-reserve --connect "$URI"
 golden inventory.out "$VITK" inventory sql \
 	"SELECT event, subject, detail FROM sriov_history WHERE event IN ('set-vfs','bind','attached','reserved','vf-config','set-num-vfs') ORDER BY id"
 expect_exit 3 V -q sriov attach --domain nosuch --vf 02:10.2 --connect "$URI" --config
