@@ -1134,7 +1134,8 @@ static int handle_scsi_cmd(struct cx *c)
 		return vitk_error_set(VITK_EINVAL, 0, "immediate data %u over FirstBurstLength %u",
 				      imm, c->first_burst);
 	}
-	memcpy(tk->buf, c->data, imm);
+	if (imm)
+		memcpy(tk->buf, c->data, imm);
 	tk->received = imm;
 	tk->next = c->tasks;
 	c->tasks = tk;
@@ -1173,7 +1174,8 @@ static int handle_data_out(struct cx *c)
 				      "Data-Out offset %u length %u outside the expected burst "
 				      "[%u, %u)",
 				      off, len, tk->received, tk->burst_end);
-	memcpy(tk->buf + off, c->data, len);
+	if (len)
+		memcpy(tk->buf + off, c->data, len);
 	tk->received += len;
 	tk->exp_datasn++;
 	if (!c->bhs.final)

@@ -150,7 +150,8 @@ int vitk_odx_target__text_parse(iscsi_text *out, const uint8_t *data, size_t len
 	out->buf = malloc(len + 1);
 	if (!out->buf)
 		return vitk_error_set(VITK_ENOMEM, 0, "text: out of memory");
-	memcpy(out->buf, data, len);
+	if (len)
+		memcpy(out->buf, data, len);
 	out->buf[len] = '\0';
 	while (i < len) {
 		char *entry = out->buf + i;

@@ -180,7 +180,8 @@ rw:
 
 			if (c->dout_len < n)
 				n = c->dout_len;
-			memcpy(l->mem + lba * l->bs, c->dout, n);
+			if (n)
+				memcpy(l->mem + lba * l->bs, c->dout, n);
 			l->st.bytes_written_wire += n;
 		}
 		break;
