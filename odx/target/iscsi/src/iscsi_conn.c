@@ -938,15 +938,13 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	if (!bs)
 		bs = 512;
 	cmd.lun = lun;
+	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
 
-	/* Data-In buffer: big enough to see an overflow past the EDTL */
-	need_in = is_read_op(tk->cdb[0]) ? read_need(tk->cdb, tk->cdb_len, bs) : 65536;
+	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
-	if (need_in > cap)
-		cap = need_in;
 	if (cap > ODX_TARGET_MAX_XFER)
 		cap = ODX_TARGET_MAX_XFER;
-	din = calloc(1, cap ? cap : 1);
+	din = malloc(cap ? cap : 1);
 	if (!din) {
 		set_sense(&cmd, 0x0b, 0x55, 0x03); /* insufficient resources */
 		goto respond;
@@ -1007,11 +1005,18 @@ respond:
 		}
 	} else {
 		uint32_t edtl = read_bit ? tk->edtl : 0;
+		uint64_t full = cmd.din_full > cmd.din_len ? cmd.din_full : cmd.din_len;
 
+		/* a READ that succeeded had CDB-length worth of data, whatever the EDTL */
+		if (cmd.status == 0 && is_read_op(tk->cdb[0])) {
+			need_in = read_need(tk->cdb, tk->cdb_len, bs);
+			if (need_in > full)
+				full = need_in;
+		}
 		send_len = (uint32_t)(cmd.din_len < edtl ? cmd.din_len : edtl);
-		if (cmd.din_len > edtl) {
+		if (full > edtl) {
 			resflags = 0x04;
-			residual = (uint32_t)(cmd.din_len - edtl);
+			residual = (uint32_t)(full - edtl);
 		} else if (cmd.din_len < tk->edtl) {
 			resflags = 0x02;
 			residual = tk->edtl - (uint32_t)cmd.din_len;
@@ -1233,6 +1238,7 @@ static int handle_tmf(struct cx *c)
 	uint8_t fn = c->hdr[1] & 0x7f, resp = 0;
 	uint32_t rtt = c->bhs.ttt;
 	unsigned lun;
+	size_t i;
 	int r;
 
 	if (!cmdsn_accept(c))
@@ -1271,10 +1277,17 @@ static int handle_tmf(struct cx *c)
 			break;
 		}
 		drop_tasks(c, false, c->bhs.lun_raw);
+		if (fn == 5 && tgt_device_lun_reset(c->t->dev, lun) < 0) {
+			vitk_error_clear();
+			resp = 2;
+		}
 		break;
 	case 6: /* TARGET WARM RESET */
 	case 7: /* TARGET COLD RESET */
 		drop_tasks(c, true, 0);
+		for (i = 0; i < c->t->nluns; i++)
+			(void)tgt_device_lun_reset(c->t->dev, c->t->luns[i].lun);
+		vitk_error_clear();
 		break;
 	case 3: /* CLEAR ACA */
 		resp = 5;
@@ -1454,6 +1467,8 @@ void *vitk_odx_target__conn_main(void *arg)
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
 		drop_tasks(c, true, 0);
+		if (c->ffp && !c->discovery)
+			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
 		free(c->login_acc);
 		free(c->data);
 		free(c->tx);

@@ -279,7 +279,10 @@ static void peer_name(int fd, char *buf, size_t len)
 			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 		}
 	}
-	snprintf(buf, len, "%s:%u", host, port);
+	if (strchr(host, ':'))
+		snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		snprintf(buf, len, "%s:%u", host, port);
 }
 
 int vitk_odx_target_run(vitk_odx_target *t)

@@ -26,6 +26,11 @@
 #include "iscsi_pdu.h"
 
 #define PORT 13286
+
+/* tests/fake_device.c */
+extern uint64_t fake_last_nexus;
+extern uint64_t fake_nexus_gone;
+extern unsigned fake_lun_resets;
 #define IQN "iqn.2026-01.test.vitk:conn"
 
 struct fixture {
@@ -547,10 +552,13 @@ static void test_odx_target_conn__task_management_and_logout(void **state)
 	uint32_t witt, ttt;
 
 	login_normal(f, NULL);
+	fake_lun_resets = 0;
 	tmf(f, 1, 0, 0x4242, 1);  /* ABORT TASK of an unknown task: does not exist */
 	tmf(f, 5, 0, 0, 0);       /* LUN RESET */
+	assert_int_equal(fake_lun_resets, 1);
 	tmf(f, 5, 9, 0, 2);       /* LUN RESET of a missing LUN */
-	tmf(f, 6, 0, 0, 0);       /* TARGET WARM RESET */
+	tmf(f, 6, 0, 0, 0);       /* TARGET WARM RESET: every LUN */
+	assert_int_equal(fake_lun_resets, 3);
 	tmf(f, 8, 0, 0, 4);       /* TASK REASSIGN at ERL 0 */
 
 	/* ABORT TASK of a write waiting for its R2T data: answered after the burst */
@@ -594,6 +602,11 @@ static void test_odx_target_conn__task_management_and_logout(void **state)
 	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGOUT_RSP);
 	assert_int_equal(p.h[2], 0);
 	assert_int_equal(recv_pdu(f->fd, &p), -1);
+	/* the device saw this session's nexus on its commands, then its end */
+	assert_true(fake_last_nexus != 0);
+	for (int i = 0; i < 200 && fake_nexus_gone != fake_last_nexus; i++)
+		usleep(10000); /* the connection thread finishes after closing */
+	assert_true(fake_nexus_gone == fake_last_nexus);
 }
 
 static void le32(uint8_t *p, uint32_t v)

@@ -24,6 +24,11 @@ struct fake_lun {
 	tgt_lun_stats st;
 };
 
+/* observed by the tests */
+uint64_t fake_last_nexus;
+uint64_t fake_nexus_gone;
+unsigned fake_lun_resets;
+
 struct tgt_device {
 	pthread_mutex_t lock;
 	struct fake_lun luns[FAKE_MAX_LUNS];
@@ -101,6 +106,7 @@ static void sense(tgt_cmd *c, uint8_t key, uint8_t asc, uint8_t ascq)
 
 static void put(tgt_cmd *c, const uint8_t *p, size_t n)
 {
+	c->din_full = n;
 	if (n > c->din_cap)
 		n = c->din_cap;
 	memcpy(c->din, p, n);
@@ -117,6 +123,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *c)
 	c->status = 0;
 	c->sense_len = 0;
 	c->din_len = 0;
+	c->din_full = 0;
+	fake_last_nexus = c->nexus;
 	for (i = 0; i < d->n; i++)
 		if (d->luns[i].lun == c->lun)
 			l = &d->luns[i];
@@ -213,4 +221,23 @@ int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
 		}
 	}
 	return vitk_error_set(VITK_ENOTFOUND, 0, "no lun %u", lun);
+}
+
+int tgt_device_lun_reset(tgt_device *d, unsigned lun)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		if (d->luns[i].lun == lun) {
+			fake_lun_resets++;
+			return 0;
+		}
+	}
+	return vitk_error_set(VITK_ENOTFOUND, 0, "no lun %u", lun);
+}
+
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	(void)d;
+	fake_nexus_gone = nexus;
 }
