@@ -5,6 +5,9 @@
  *   target_client write PORTAL IQN LUN BS FILE        write FILE at LBA 0 (libiscsi, WRITE16)
  *   target_client read  PORTAL IQN LUN BS LEN OUT     read LEN bytes from LBA 0 into OUT
  *   target_client raw   HOST PORT IQN SCENARIO        hand-made PDUs over a raw socket
+ *   target_client odx   PORTAL IQN SRC DST BYTES        POPULATE TOKEN over SRC [0, BYTES),
+ *       RRTI, WRITE USING TOKEN to DST; prints "pt=S wut=S status=XX transfer=N"
+ *       (SCSI statuses, RRTI copy operation status and transfer count of the WUT)
  *
  * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
  *
@@ -139,6 +142,110 @@ out:
 	if (f && fclose(f) != 0)
 		rc = 1;
 	return rc;
+}
+
+/* ---- ODX token copy (512-byte blocks) ---- */
+
+static void be16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	be16(p, v >> 16);
+	be16(p + 2, v);
+}
+
+static void be64(uint8_t *p, uint64_t v)
+{
+	be32(p, (uint32_t)(v >> 32));
+	be32(p + 4, (uint32_t)v);
+}
+
+static struct scsi_task *tpc(struct iscsi_context *ic, int lun, uint8_t op, uint8_t sa,
+			     uint32_t list_id, uint8_t *pl, uint32_t len, uint32_t alloc)
+{
+	struct scsi_task *t = calloc(1, sizeof(*t));
+	struct iscsi_data d = { len, pl };
+
+	t->cdb[0] = op;
+	t->cdb[1] = sa;
+	be32(t->cdb + (op == 0x83 ? 6 : 2), list_id);
+	be32(t->cdb + 10, op == 0x83 ? len : alloc);
+	t->cdb_size = 16;
+	t->xfer_dir = op == 0x83 ? SCSI_XFER_WRITE : SCSI_XFER_READ;
+	t->expxferlen = op == 0x83 ? len : alloc;
+	if (!iscsi_scsi_command_sync(ic, lun, t, op == 0x83 ? &d : NULL)) {
+		fprintf(stderr, "%02x/%02x: %s\n", op, sa, iscsi_get_error(ic));
+		scsi_free_scsi_task(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int do_odx(char **argv)
+{
+	int src = atoi(argv[3]), dst = atoi(argv[4]);
+	uint64_t blocks = strtoull(argv[5], NULL, 0) / 512;
+	struct iscsi_context *ic = connect_lun(argv[1], argv[2], src);
+	uint8_t pt[32], wut[552];
+	struct scsi_task *t;
+	int pt_status, wut_status, off;
+
+	if (!ic)
+		return 1;
+	memset(pt, 0, sizeof(pt));
+	be16(pt, sizeof(pt) - 2);
+	be16(pt + 14, 16);
+	be64(pt + 16, 0);
+	be32(pt + 24, (uint32_t)blocks);
+	t = tpc(ic, src, 0x83, 0x10, 1, pt, sizeof(pt), 0);
+	if (!t)
+		return 1;
+	pt_status = t->status;
+	scsi_free_scsi_task(t);
+	t = tpc(ic, src, 0x84, 0x07, 1, NULL, 0, 1024);
+	if (!t || t->status != SCSI_STATUS_GOOD || t->datain.size < 38) {
+		fprintf(stderr, "RRTI after POPULATE TOKEN failed\n");
+		return 1;
+	}
+	off = 32 + t->datain.data[13] + 6;
+	if (t->datain.size < off + 512) {
+		fprintf(stderr, "RRTI returned no ROD token\n");
+		return 1;
+	}
+	memset(wut, 0, sizeof(wut));
+	be16(wut, sizeof(wut) - 2);
+	memcpy(wut + 16, t->datain.data + off, 512);
+	be16(wut + 534, 16);
+	be64(wut + 536, 0);
+	be32(wut + 544, (uint32_t)blocks);
+	scsi_free_scsi_task(t);
+	t = tpc(ic, dst, 0x83, 0x11, 2, wut, sizeof(wut), 0);
+	if (!t)
+		return 1;
+	wut_status = t->status;
+	scsi_free_scsi_task(t);
+	t = tpc(ic, dst, 0x84, 0x07, 2, NULL, 0, 1024);
+	if (!t || t->status != SCSI_STATUS_GOOD || t->datain.size < 24) {
+		fprintf(stderr, "RRTI after WRITE USING TOKEN failed\n");
+		return 1;
+	}
+	printf("pt=%02x wut=%02x status=%02x transfer=%llu\n", pt_status, wut_status,
+	       t->datain.data[5] & 0x7f,
+	       (unsigned long long)(((uint64_t)t->datain.data[16] << 56) |
+				    ((uint64_t)t->datain.data[17] << 48) |
+				    ((uint64_t)t->datain.data[18] << 40) |
+				    ((uint64_t)t->datain.data[19] << 32) |
+				    ((uint64_t)t->datain.data[20] << 24) |
+				    ((uint64_t)t->datain.data[21] << 16) |
+				    ((uint64_t)t->datain.data[22] << 8) | t->datain.data[23]));
+	scsi_free_scsi_task(t);
+	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return 0;
 }
 
 /* ---- raw PDUs ---- */
@@ -381,6 +488,8 @@ int main(int argc, char **argv)
 		return do_read(argv + 1);
 	if (argc == 6 && !strcmp(argv[1], "raw"))
 		return do_raw(argv + 1);
+	if (argc == 7 && !strcmp(argv[1], "odx"))
+		return do_odx(argv + 1);
 	fprintf(stderr, "usage: see the comment at the top of target_client.c\n");
 	return 2;
 }
