@@ -532,6 +532,31 @@ static uint16_t alloc_tsih(vitk_odx_target *t)
 	return v;
 }
 
+/*
+ * Session reinstatement (RFC 7143 6.3.5): a new normal session from the
+ * same initiator port (InitiatorName + ISID) replaces the old one, whose
+ * connection is shut down so its thread ends and its nexus is released.
+ */
+static void reinstate(struct cx *c)
+{
+	struct odx_conn *o;
+
+	pthread_mutex_lock(&c->t->lock);
+	for (o = c->t->conns; o; o = o->next) {
+		if (o == c->oc || !o->session || o->done)
+			continue;
+		if (memcmp(o->isid, c->isid, 6) == 0 && strcmp(o->initiator, c->initiator) == 0) {
+			LOGC(c, VITK_LOG_INFO, "reinstating the session of conn %u", o->id);
+			shutdown(o->fd, SHUT_RDWR);
+			o->session = false;
+		}
+	}
+	memcpy(c->oc->isid, c->isid, 6);
+	snprintf(c->oc->initiator, sizeof(c->oc->initiator), "%s", c->initiator);
+	c->oc->session = true;
+	pthread_mutex_unlock(&c->t->lock);
+}
+
 static int handle_login(struct cx *c)
 {
 	iscsi_text kv = { 0 };
@@ -665,6 +690,8 @@ static int handle_login(struct cx *c)
 	if (transit)
 		c->csg = nsg;
 	if (transit && nsg == 3) {
+		if (!c->discovery)
+			reinstate(c);
 		c->ffp = true;
 		set_recv_timeout(c->fd, 0); /* sessions may idle as long as they like */
 		c->hdr_digest = c->hdr_digest_neg;
@@ -996,6 +1023,10 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		}
 	}
 respond:
+	if (cmd.status != 0)
+		LOGC(c, VITK_LOG_DEBUG, "lun %u opcode 0x%02x: status 0x%02x sense %x/%02x/%02x", lun,
+		     tk->cdb[0], cmd.status, cmd.sense_len > 2 ? cmd.sense[2] & 0x0f : 0,
+		     cmd.sense_len > 12 ? cmd.sense[12] : 0, cmd.sense_len > 13 ? cmd.sense[13] : 0);
 	if (cmd.din_len > cmd.din_cap)
 		cmd.din_len = cmd.din_cap;
 	if (write_bit) {

@@ -52,6 +52,10 @@ struct odx_conn {
 	char peer[80];
 	pthread_t thread;
 	bool done; /* set by the thread when it is about to exit (under t->lock) */
+	/* set under t->lock once a normal session reaches full feature phase */
+	bool session;
+	uint8_t isid[6];
+	char initiator[256];
 };
 
 /* thread entry: serves one connection until logout/EOF/error */

@@ -730,6 +730,24 @@ static void test_odx_target_conn__crc32c_digests(void **state)
 	assert_int_equal(recv_pdu(f->fd, &p), -1);
 }
 
+static void test_odx_target_conn__session_reinstatement(void **state)
+{
+	struct fixture *f = *state;
+	int first;
+	struct pdu p;
+	uint8_t tur[6] = { 0 };
+
+	login_normal(f, NULL);
+	first = f->fd;
+	/* the same InitiatorName and ISID log in again: the old session goes */
+	login_normal(f, NULL);
+	assert_int_equal(recv_pdu(first, &p), -1);
+	close(first);
+	scsi_cmd(f, 0x80, 0, 0, tur, sizeof(tur));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+}
+
 static void test_odx_target_conn__stats_and_portal(void **state)
 {
 	struct fixture *f = *state;
@@ -772,6 +790,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__discovery_sendtargets, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__task_management_and_logout,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__session_reinstatement,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__crc32c_digests, setup,
 						teardown),
