@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -74,8 +75,6 @@ struct cx {
 	uint8_t *data;
 	size_t data_cap;
 	iscsi_bhs bhs;
-	uint8_t *tx;
-	size_t tx_cap;
 	struct task *tasks;
 	unsigned ntasks;
 	uint32_t next_ttt;
@@ -120,22 +119,6 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return vitk_error_set(VITK_EIO, errno, "send failed");
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static void set_recv_timeout(int fd, int seconds)
 {
@@ -159,30 +142,61 @@ static uint32_t get_le32(const uint8_t *p)
 	       ((uint32_t)p[3] << 24);
 }
 
+/* header (+digest), data, padding (+digest) in one sendmsg, without copying the data */
 static int send_pdu(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint32_t dlen)
 {
-	size_t hlen = ISCSI_BHS_LEN + (c->hdr_digest ? 4 : 0);
-	size_t total = hlen + iscsi_pad4(dlen) + (c->data_digest && dlen ? 4 : 0);
+	static const uint8_t zeros[4];
+	uint8_t head[ISCSI_BHS_LEN + 4], tail[8];
+	uint32_t pad = iscsi_pad4(dlen) - dlen;
+	size_t tlen = pad;
+	struct iovec iov[3];
+	struct msghdr mh;
+	int n = 0;
 
-	if (total > c->tx_cap) {
-		uint8_t *n = realloc(c->tx, total);
-
-		if (!n)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory for a %zu byte PDU", total);
-		c->tx = n;
-		c->tx_cap = total;
-	}
-	memcpy(c->tx, bhs, ISCSI_BHS_LEN);
+	memcpy(head, bhs, ISCSI_BHS_LEN);
 	if (c->hdr_digest)
-		put_le32(c->tx + ISCSI_BHS_LEN,
+		put_le32(head + ISCSI_BHS_LEN,
 			 vitk_odx_target__crc32c(0, bhs, ISCSI_BHS_LEN, true, true));
-	if (dlen)
-		memcpy(c->tx + hlen, data, dlen);
-	memset(c->tx + hlen + dlen, 0, iscsi_pad4(dlen) - dlen);
-	if (c->data_digest && dlen)
-		put_le32(c->tx + hlen + iscsi_pad4(dlen),
-			 vitk_odx_target__crc32c(0, c->tx + hlen, iscsi_pad4(dlen), true, true));
-	return write_full(c->fd, c->tx, total);
+	iov[n].iov_base = head;
+	iov[n++].iov_len = ISCSI_BHS_LEN + (c->hdr_digest ? 4 : 0);
+	if (dlen) {
+		iov[n].iov_base = (void *)data;
+		iov[n++].iov_len = dlen;
+		memcpy(tail, zeros, pad);
+		if (c->data_digest) {
+			uint32_t crc = vitk_odx_target__crc32c(0, data, dlen, true, pad == 0);
+
+			if (pad)
+				crc = vitk_odx_target__crc32c(crc, zeros, pad, false, true);
+			put_le32(tail + pad, crc);
+			tlen += 4;
+		}
+		if (tlen) {
+			iov[n].iov_base = tail;
+			iov[n++].iov_len = tlen;
+		}
+	}
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)n;
+	for (;;) {
+		ssize_t w = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return vitk_error_set(VITK_EIO, errno, "send failed");
+		/* skip what went out; stop when every iovec is empty */
+		while (mh.msg_iovlen > 0 && (size_t)w >= mh.msg_iov[0].iov_len) {
+			w -= (ssize_t)mh.msg_iov[0].iov_len;
+			mh.msg_iov++;
+			mh.msg_iovlen--;
+		}
+		if (mh.msg_iovlen == 0)
+			return 0;
+		mh.msg_iov[0].iov_base = (uint8_t *)mh.msg_iov[0].iov_base + w;
+		mh.msg_iov[0].iov_len -= (size_t)w;
+	}
 }
 
 static void put_sn(struct cx *c, uint8_t *bhs, bool advance_statsn)
@@ -1502,7 +1516,6 @@ void *vitk_odx_target__conn_main(void *arg)
 			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
 		free(c->login_acc);
 		free(c->data);
-		free(c->tx);
 		LOGC(c, VITK_LOG_INFO, "closed");
 		free(c);
 	}
