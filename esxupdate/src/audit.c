@@ -137,9 +137,9 @@ static bool dev_uses(const vitk_esxupdate_pci_dev *dev, const vitk_esxupdate_vib
 static const char *class_word(vitk_esxupdate_driver_class c)
 {
 	switch (c) {
-	case VITK_ESXUPDATE_DRIVER_NIC: return "NIC";
-	case VITK_ESXUPDATE_DRIVER_STORAGE: return "storage";
-	default: return "driver";
+	case VITK_ESXUPDATE_DRIVER_NIC: return "NIC ";
+	case VITK_ESXUPDATE_DRIVER_STORAGE: return "storage ";
+	default: return "";
 	}
 }
 
@@ -156,6 +156,8 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			   esxu_strv *names)
 {
 	const vitk_esxupdate_result *res = a->res;
+	const char *fail_prefix = res->removal_refused.n ? "with --ok-to-remove: "
+							  : "if forced through with -f: ";
 	size_t i, k;
 	int r = 0;
 
@@ -203,14 +205,14 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			sev = VITK_ESXUPDATE_SEV_WARNING;
 		if (ndev)
 			r = add_finding(a, sev, code,
-					esxu_printf("%s%s %s their driver: %s. Host may lose %s after reboot.",
-						    fails ? "if the command were forced through: " : "",
-						    devs.s, ndev == 1 ? "loses" : "lose", target,
+					esxu_printf("%s%s %s: %s. Host may lose %s after reboot.",
+						    fails ? fail_prefix : "",
+						    devs.s, ndev == 1 ? "loses its driver" : "lose their driver", target,
 						    loss_word(c->driver)));
 		else
 			r = add_finding(a, sev, code,
-					esxu_printf("%s%s %s %s: %s%s. Host may lose %s after reboot.",
-						    fails ? "if the command were forced through: " : "",
+					esxu_printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
+						    fails ? fail_prefix : "",
 						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
 						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
 											      : "driver removed",
@@ -249,7 +251,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		    from && c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_NONE) {
 			n_kept_vendor++;
 			r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
-					esxu_printf("vendor %s driver %s %s is kept", class_word(c->driver),
+					esxu_printf("vendor %sdriver %s %s is kept", class_word(c->driver),
 						    c->name, c->from_version));
 		}
 		if (r == 0 && from && to &&
@@ -297,7 +299,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r == 0 && res->reboot && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "reboot-required",
 				esxu_strdup("a reboot is required; disable HA for the host first (esxcli help)"));
-	if (r == 0 && res->maint)
+	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
 				esxu_strdup("VIBs require maintenance mode: enter maintenance mode first"));
 	if (r == 0 && h->profile && h->profile_vendor)

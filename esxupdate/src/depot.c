@@ -640,10 +640,10 @@ static int join_rel(char **out, const char *dir, const char *rel, const char *bu
 
 	*out = NULL;
 	if (!rel || !*rel)
-		return vitk_error_set(VITK_EINVAL, 0, "%s: %s has an empty <%s>", bundle, where, field);
+		return vitk_error_set(VITK_EINVAL, 0, "'%s': %s has an empty <%s>", bundle, where, field);
 	if (!name_is_safe(rel) || (dir && *dir && !name_is_safe(dir)))
 		return vitk_error_set(VITK_EINVAL, 0,
-				      "%s: %s <%s> '%s' points outside the bundle: refused", bundle,
+				      "'%s': %s <%s> '%s' points outside the bundle: refused", bundle,
 				      where, field, rel);
 	rel = strip_dot(rel);
 	if (dir && *dir)
