@@ -148,6 +148,11 @@ size_t cli_table_rows(const cli_table *t);
 int cli_table_print(const struct cli_ctx *ctx, const cli_table *t);
 /* one record: text -> "key: value" lines; JSON -> an object; CSV -> 1 row */
 int cli_record_print(const struct cli_ctx *ctx, const cli_table *t);
+/*
+ * A table from inventory rows (column types follow the rows' declared
+ * types); columns named in the NULL-terminated @skip are left out.
+ */
+cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *const *skip);
 /* the table as a JSON array (new reference), to embed in a larger document */
 json_t *cli_table_to_json(const cli_table *t);
 

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	int i;
 
 	ins = calloc((size_t)argc, sizeof(*ins));
-	buf = malloc(MAX_INPUT);
+	buf = calloc(1, MAX_INPUT);
 	if (!ins || !buf)
 		return 1;
 	for (i = 1; i < argc; i++) {

@@ -1,16 +1,275 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * vitk odx: SCSI offloaded copy initiator (ODX token copy, EXTENDED COPY,
+ * host copy fallback) with explanations for every method it does not use.
+ *
+ * Devices are opened from a path (/dev/sg*, /dev/sd*, /dev/bsg/...) or an
+ * iscsi:// URL, or over any vitk_scsi_transport (tests use a scripted fake).
+ * Nothing is sent to a destination before the safety checks pass: range
+ * inside capacity, no overlap on the same LU, destination not mounted/held.
+ */
 #ifndef VITK_ODX_H
 #define VITK_ODX_H
 
 #include <vitk/common.h>
-#include <vitk/inventory.h>
+#include <vitk/scsi.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+typedef struct vitk_inventory vitk_inventory;
+typedef struct vitk_odx_dev vitk_odx_dev;
+
+/* ---------------------------------------------------------------- device */
+
+typedef struct {
+	unsigned version;
+	bool read_only;
+	const char *initiator_iqn; /* NULL: built-in default */
+	const char *proc_root;     /* "/proc" (house-style R10) */
+	const char *sys_root;      /* "/sys" */
+} vitk_odx_open_options;
+#define VITK_ODX_OPEN_OPTIONS_INIT { 1, false, NULL, "/proc", "/sys" }
+
+typedef struct {
+	const char *name; /* path or URL given at open */
+	char vendor[9];
+	char product[17];
+	char revision[5];
+	char serial[65];
+	vitk_scsi_designator designator; /* best LU designator (NAA > EUI-64 > T10 > vendor) */
+	char copy_manager[256];          /* who executes copies for this LU ("iscsi:portal/iqn") */
+	uint32_t block_size;
+	uint64_t blocks;
+	bool tpc; /* 3PC bit */
+	bool has_vpd_tpc;
+	vitk_scsi_vpd_tpc vpd_tpc;
+	bool has_rcop;
+	vitk_scsi_rcop rcop;
+	bool has_block_limits;
+	vitk_scsi_vpd_block_limits block_limits;
+} vitk_odx_dev_info;
+
+/**
+ * vitk_odx_dev_open() - open and identify a device or iscsi:// URL.
+ * Sends INQUIRY (standard, VPD 0x00/0x80/0x83/0x8F/0xB0), READ CAPACITY(16)
+ * and, when the 3PC bit is set, RECEIVE COPY OPERATING PARAMETERS.
+ * @out: owned; free with vitk_odx_dev_free()
+ * @o: NULL for defaults
+ * Return: 0, VITK_ENOTFOUND, VITK_EIO, VITK_ESCSI, VITK_EINVAL (garbage from
+ * the device: the message names the device and the field).
+ */
+int vitk_odx_dev_open(vitk_odx_dev **out, const char *path_or_url, const vitk_odx_open_options *o);
+
+/**
+ * vitk_odx_dev_open_with_transport() - identify a device behind @t.
+ * @t is borrowed: it must outlive the device and is not closed by
+ * vitk_odx_dev_free().  @copy_manager: a string naming the copy manager the
+ * LU belongs to (NULL: unknown).
+ */
+int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t, const char *name,
+				     const char *copy_manager, const vitk_odx_open_options *o);
+
+/** vitk_odx_dev_free() - close (and free an owned transport).  NULL ok. */
+void vitk_odx_dev_free(vitk_odx_dev *d);
+
+/** vitk_odx_dev_get_info() - identity and capabilities (borrowed, valid until free). */
+const vitk_odx_dev_info *vitk_odx_dev_get_info(const vitk_odx_dev *d);
+
+/** vitk_odx_dev_transport() - the transport (borrowed), for byte counters. */
+vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d);
+
+/**
+ * vitk_odx_dev_check_in_use() - is the device (a local block/sg device)
+ * mounted (@proc_root/self/mountinfo) or held (@sys_root/dev/block/M:m/holders)?
+ * Return: 0 when free or not a local device, VITK_EBUSY with the reason in
+ * the error message.
+ */
+int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
+
+/* ----------------------------------------------------------- copy engine */
+
+typedef enum {
+	VITK_ODX_METHOD_AUTO = 0,
+	VITK_ODX_METHOD_TOKEN = 1, /* POPULATE TOKEN + WRITE USING TOKEN */
+	VITK_ODX_METHOD_XCOPY = 2, /* EXTENDED COPY(LID1) */
+	VITK_ODX_METHOD_HOST = 3,  /* READ(16)/WRITE(16) through the host */
+	VITK_ODX_METHOD_WRITE_SAME = 4 /* zeroing fallback only */
+} vitk_odx_method;
+
+/** "auto", "token", "xcopy", "host", "write_same". */
+const char *vitk_odx_method_str(vitk_odx_method m);
+/** Parse a method name; VITK_EINVAL if unknown. */
+int vitk_odx_method_parse(const char *s, vitk_odx_method *out);
+
+typedef struct {
+	uint64_t done_bytes;
+	uint64_t total_bytes;
+	double rate_bps;
+	double eta_s;
+	vitk_odx_method method;
+} vitk_odx_progress;
+
+typedef void (*vitk_odx_progress_fn)(const vitk_odx_progress *p, void *payload);
+/* called after each completed chunk with the blocks done so far (for resumable jobs);
+ * a negative return aborts the copy with that code */
+typedef int (*vitk_odx_chunk_fn)(uint64_t blocks_done, vitk_odx_method method, void *payload);
+
+typedef struct {
+	unsigned version;
+	uint64_t src_lba;
+	uint64_t dst_lba;
+	uint64_t count; /* blocks; 0: from src_lba to the end of the source */
+	vitk_odx_method method;
+	bool verify;
+	bool force;                      /* copy to a mounted/held destination */
+	uint64_t resume_blocks;          /* blocks already copied (resume a job) */
+	uint32_t max_blocks_per_command; /* 0: device limits only */
+	uint32_t host_buffer_bytes;      /* 0: 8 MiB */
+	unsigned poll_delay_cap_ms;      /* cap on the device's status update delay; 0: 1000 */
+	uint32_t inactivity_timeout_s;   /* POPULATE TOKEN inactivity timeout; 0: device default */
+	vitk_odx_progress_fn progress;
+	void *progress_payload;
+	vitk_odx_chunk_fn on_chunk;
+	void *chunk_payload;
+} vitk_odx_copy_options;
+#define VITK_ODX_COPY_OPTIONS_INIT { .version = 1 }
+
+#define VITK_ODX_REASON_MAX 256
+
+typedef struct {
+	vitk_odx_method method;
+	bool usable;
+	char reason[VITK_ODX_REASON_MAX]; /* why not usable; or a note when usable */
+} vitk_odx_plan_item;
+
+typedef struct {
+	vitk_odx_method chosen;
+	vitk_odx_plan_item items[3]; /* token, xcopy, host (in that order) */
+	uint64_t src_lba, dst_lba, count; /* resolved range */
+	uint64_t blocks_per_command;
+	uint64_t commands; /* estimated data-moving commands for the chosen method */
+	char note[VITK_ODX_REASON_MAX];
+} vitk_odx_plan;
+
+/**
+ * vitk_odx_plan_make() - choose a method and explain every rejected one.
+ * Sends nothing.  Safety refusals (range past capacity, overlap on the same
+ * LU, zero-length) return an error; an unusable forced method returns
+ * VITK_ENOTSUP with the plan filled in and the reason in the message.
+ * Return: 0, VITK_ERANGE, VITK_EINVAL, VITK_ENOTSUP.
+ */
+int vitk_odx_plan_make(vitk_odx_plan *out, const vitk_odx_dev *src, const vitk_odx_dev *dst,
+		       const vitk_odx_copy_options *o);
+
+#define VITK_ODX_MAX_FALLBACKS 8
+
+typedef struct {
+	vitk_odx_method from, to;
+	uint64_t at_block; /* offset into the copy (blocks) where the fallback started */
+	char reason[VITK_ODX_REASON_MAX];
+} vitk_odx_fallback;
+
+typedef struct {
+	vitk_odx_method method; /* the method chosen by the plan */
+	uint64_t bytes;         /* bytes copied (this run) */
+	uint64_t host_bytes;    /* bytes that crossed the host's transports (data + parameters) */
+	uint64_t offload_blocks;
+	uint64_t host_blocks;
+	uint64_t commands;      /* SCSI commands sent for the copy */
+	uint64_t verify_bytes;  /* bytes read back by --verify */
+	uint64_t duration_ns;
+	bool verified;
+	size_t nfallbacks;
+	vitk_odx_fallback fallbacks[VITK_ODX_MAX_FALLBACKS];
+} vitk_odx_copy_result;
+
+/**
+ * vitk_odx_copy() - copy a block range from @src to @dst.
+ * @res: filled even on failure (what was done until then)
+ * @plan: optional, receives the plan
+ * Return: 0; VITK_ERANGE/VITK_EINVAL (refused, nothing sent); VITK_EBUSY
+ * (destination mounted/held); VITK_ESCSI/VITK_EIO (device); VITK_ERROR
+ * (verify mismatch).
+ */
+int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan, vitk_odx_dev *src,
+		  vitk_odx_dev *dst, const vitk_odx_copy_options *o);
+
+/**
+ * vitk_odx_zero() - zero @count blocks at @lba with WRITE USING TOKEN and
+ * the block device zero ROD token, falling back to WRITE SAME(16), then to
+ * host writes.  res->method tells which did the work.
+ */
+int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *dev, uint64_t lba, uint64_t count,
+		  const vitk_odx_copy_options *o);
+
+/* ---------------------------------------------------------- token files */
+/*
+ * A token file is a sequence of records: the 512-byte ROD token followed by
+ * the 8-byte big-endian number of bytes it represents (ddpt's rtf_len form),
+ * one record per POPULATE TOKEN.
+ */
+#define VITK_ODX_TOKEN_RECORD_LEN 520
+
+typedef struct {
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
+	uint64_t bytes;
+	vitk_scsi_rod_token parsed;
+} vitk_odx_token_record;
+
+typedef struct {
+	vitk_odx_token_record *items;
+	size_t count;
+} vitk_odx_token_list;
+
+/** Parse token-file bytes (pure).  @out owned: vitk_odx_token_list_free(). */
+int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, size_t len);
+void vitk_odx_token_list_free(vitk_odx_token_list *l);
+/** Read and parse a token file. */
+int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path);
+
+/**
+ * vitk_odx_token_create() - POPULATE TOKEN over @lba/@count (split by the
+ * device's max token transfer size) and write the tokens to @path.
+ */
+int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *dev, uint64_t lba,
+			  uint64_t count, const char *path, const vitk_odx_copy_options *o);
+
+/**
+ * vitk_odx_token_write() - WRITE USING TOKEN from every token in @path to
+ * consecutive ranges starting at @lba of @dev.
+ */
+int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *dev, const char *path,
+			 uint64_t lba, const vitk_odx_copy_options *o);
+
+/* ------------------------------------------------------------- inventory */
+
 /** vitk_odx_inventory_register() - create/upgrade the odx tables in @inv. */
 int vitk_odx_inventory_register(vitk_inventory *inv);
+
+/** Record (upsert by name) a LUN's identity and capabilities in odx_lun. */
+int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vitk_odx_dev *d);
+
+typedef struct {
+	char uuid[37];
+	char src[512], dst[512];
+	uint64_t src_lba, dst_lba, count;
+	vitk_odx_method requested;
+	uint64_t blocks_done;
+	char result[16]; /* "running", "ok", "failed" */
+} vitk_odx_job;
+
+/** Create a job row (result "running"); @job->uuid is filled. */
+int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
+		       const vitk_odx_plan *plan);
+/** Persist progress (blocks done) after a chunk. */
+int vitk_odx_job_progress(vitk_inventory *inv, const char *uuid, uint64_t blocks_done);
+/** Final state of a job: result "ok" or "failed", counters and fallbacks. */
+int vitk_odx_job_finish(vitk_inventory *inv, const char *uuid, const vitk_odx_copy_result *res,
+			const vitk_odx_plan *plan, int rc, const char *error);
+/** Load a job by uuid (or unique uuid prefix).  VITK_ENOTFOUND if none. */
+int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,871 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The copy engine: plan (with a reason for every rejected method), then
+ * token copy (POPULATE TOKEN -> RRTI -> WRITE USING TOKEN -> RRTI),
+ * EXTENDED COPY(LID1) or host copy, with fallbacks recorded as they happen.
+ * Every command's LBAs are computed from (range start + blocks done), never
+ * from a running iterator that might not advance (ddpt's multi-command bug).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "odx_internal.h"
+
+#define DEFAULT_HOST_BUF (8u << 20)
+#define DEFAULT_POLL_CAP_MS 1000u
+#define MAX_POLLS 10000
+#define TOKEN_LID_BASE 0x100u
+
+const char *vitk_odx_method_str(vitk_odx_method m)
+{
+	switch (m) {
+	case VITK_ODX_METHOD_AUTO: return "auto";
+	case VITK_ODX_METHOD_TOKEN: return "token";
+	case VITK_ODX_METHOD_XCOPY: return "xcopy";
+	case VITK_ODX_METHOD_HOST: return "host";
+	case VITK_ODX_METHOD_WRITE_SAME: return "write_same";
+	}
+	return "unknown";
+}
+
+int vitk_odx_method_parse(const char *s, vitk_odx_method *out)
+{
+	static const vitk_odx_method all[] = { VITK_ODX_METHOD_AUTO, VITK_ODX_METHOD_TOKEN,
+					       VITK_ODX_METHOD_XCOPY, VITK_ODX_METHOD_HOST };
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(all); i++) {
+		if (s && strcmp(s, vitk_odx_method_str(all[i])) == 0) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return vitk_error_set(VITK_EINVAL, 0, "unknown method '%s' (auto, token, xcopy, host)",
+			      s ? s : "");
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return b ? (a + b - 1) / b : 0;
+}
+
+/* ------------------------------------------------------------------ plan */
+
+static bool same_lu(const vitk_odx_dev *a, const vitk_odx_dev *b)
+{
+	const vitk_scsi_designator *x = &a->info.designator, *y = &b->info.designator;
+
+	if (a == b)
+		return true;
+	if (x->found && y->found)
+		return x->len == y->len && memcmp(x->raw, y->raw, 4u + x->len) == 0;
+	return strcmp(a->name, b->name) == 0;
+}
+
+static bool same_copy_manager(const vitk_odx_dev *a, const vitk_odx_dev *b)
+{
+	const vitk_scsi_vpd_tpc *x = &a->info.vpd_tpc, *y = &b->info.vpd_tpc;
+
+	if (x->has_copy_group_id && y->has_copy_group_id)
+		return x->copy_group_id_len == y->copy_group_id_len &&
+		       memcmp(x->copy_group_id, y->copy_group_id, x->copy_group_id_len) == 0;
+	if (a->info.copy_manager[0] && b->info.copy_manager[0])
+		return strcmp(a->info.copy_manager, b->info.copy_manager) == 0;
+	return true; /* unknown: let the copy manager decide (and fall back if it refuses) */
+}
+
+static uint64_t token_blocks_per_cmd(const vitk_odx_dev *src, const vitk_odx_dev *dst,
+				     const vitk_odx_copy_options *o)
+{
+	uint64_t n = 0xFFFFFFFFull; /* one range descriptor's NUMBER OF LOGICAL BLOCKS */
+
+	if (src->info.vpd_tpc.max_token_transfer_size)
+		n = min64(n, src->info.vpd_tpc.max_token_transfer_size);
+	if (dst->info.vpd_tpc.max_token_transfer_size)
+		n = min64(n, dst->info.vpd_tpc.max_token_transfer_size);
+	if (o->max_blocks_per_command)
+		n = min64(n, o->max_blocks_per_command);
+	return n;
+}
+
+static uint64_t xcopy_blocks_per_seg(const vitk_odx_dev *dst, const vitk_odx_copy_options *o)
+{
+	uint64_t n = VITK_SCSI_SEG02_MAX_BLOCKS;
+	uint32_t msl = dst->info.rcop.max_segment_length;
+
+	if (msl && msl / dst->info.block_size)
+		n = min64(n, msl / dst->info.block_size);
+	if (o->max_blocks_per_command)
+		n = min64(n, o->max_blocks_per_command);
+	return n ? n : 1;
+}
+
+static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst)
+{
+	const vitk_scsi_rcop *r = &dst->info.rcop;
+	size_t n = 64;
+
+	if (r->max_segment_count)
+		n = min64(n, r->max_segment_count);
+	if (r->max_desc_list_length) {
+		uint32_t room = r->max_desc_list_length > 64 ? r->max_desc_list_length - 64 : 0;
+
+		n = min64(n, room / VITK_SCSI_SEG02_LEN);
+	}
+	return n ? n : 1;
+}
+
+static void reject(vitk_odx_plan_item *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reject(vitk_odx_plan_item *it, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!it->usable)
+		return; /* keep the first reason */
+	it->usable = false;
+	va_start(ap, fmt);
+	vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void plan_token(vitk_odx_plan_item *it, const vitk_odx_dev *src, const vitk_odx_dev *dst)
+{
+	const vitk_scsi_vpd_tpc *s = &src->info.vpd_tpc, *d = &dst->info.vpd_tpc;
+
+	if (!src->info.tpc && !dst->info.tpc)
+		reject(it, "no 3PC / ODX token copy unsupported (neither device has the 3PC bit)");
+	if (!src->info.tpc)
+		reject(it, "source has no 3PC bit");
+	if (!dst->info.tpc)
+		reject(it, "destination has no 3PC bit");
+	if (!src->info.has_vpd_tpc)
+		reject(it, "source has no third-party copy VPD page (0x8F)");
+	if (!dst->info.has_vpd_tpc)
+		reject(it, "destination has no third-party copy VPD page (0x8F)");
+	if (!s->has_rod_limits)
+		reject(it, "source has no block device ROD token limits descriptor in VPD 0x8F");
+	if (!d->has_rod_limits)
+		reject(it, "destination has no block device ROD token limits descriptor in VPD 0x8F");
+	if (!vitk_scsi_vpd_tpc_has_out(s, VITK_SCSI_SA_POPULATE_TOKEN))
+		reject(it, "POPULATE TOKEN not in Supported Commands of the source");
+	if (!vitk_scsi_vpd_tpc_has_in(s, VITK_SCSI_SA_RRTI))
+		reject(it, "RECEIVE ROD TOKEN INFORMATION not in Supported Commands of the source");
+	if (!vitk_scsi_vpd_tpc_has_out(d, VITK_SCSI_SA_WRITE_USING_TOKEN))
+		reject(it, "WRITE USING TOKEN not in Supported Commands");
+	if (src->info.block_size != dst->info.block_size)
+		reject(it, "block sizes differ (%u vs %u)", src->info.block_size,
+		       dst->info.block_size);
+	if (!same_copy_manager(src, dst) && !(s->has_rod_features && s->remote_tokens >= 4))
+		reject(it, "source and destination are on different copy managers");
+}
+
+static void plan_xcopy(vitk_odx_plan_item *it, const vitk_odx_dev *src, const vitk_odx_dev *dst)
+{
+	if (!dst->info.tpc && !dst->info.has_rcop)
+		reject(it, "no 3PC / EXTENDED COPY unsupported");
+	if (!dst->info.has_rcop)
+		reject(it, "destination does not answer RECEIVE COPY OPERATING PARAMETERS");
+	if (dst->info.has_vpd_tpc && dst->info.vpd_tpc.has_supported_cmds &&
+	    !vitk_scsi_vpd_tpc_has_out(&dst->info.vpd_tpc, VITK_SCSI_SA_XCOPY_LID1))
+		reject(it, "EXTENDED COPY(LID1) not in Supported Commands");
+	if (dst->info.has_rcop && dst->info.rcop.nimpl_descs &&
+	    !vitk_scsi_rcop_has_desc(&dst->info.rcop, 0xE4))
+		reject(it, "destination copy manager does not implement identification CSCD 0xE4");
+	if (dst->info.has_rcop && dst->info.rcop.nimpl_descs &&
+	    !vitk_scsi_rcop_has_desc(&dst->info.rcop, 0x02))
+		reject(it, "destination copy manager does not implement segment descriptor 0x02");
+	if (dst->info.has_rcop && dst->info.rcop.max_cscd_count == 1 && !same_lu(src, dst))
+		reject(it, "destination copy manager accepts only one CSCD");
+	if (!src->info.designator.found)
+		reject(it, "source has no usable designator in VPD 0x83 for a CSCD");
+	if (!dst->info.designator.found)
+		reject(it, "destination has no usable designator in VPD 0x83 for a CSCD");
+	if (src->info.block_size != dst->info.block_size)
+		reject(it, "block sizes differ (%u vs %u)", src->info.block_size,
+		       dst->info.block_size);
+	if (!same_copy_manager(src, dst))
+		reject(it, "source and destination are on different copy managers");
+}
+
+int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx_dev *dst,
+		       const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	const vitk_odx_method order[3] = { VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_XCOPY,
+					   VITK_ODX_METHOD_HOST };
+	uint64_t count, bpc, remain;
+	size_t i;
+
+	if (!o)
+		o = &defaults;
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < 3; i++) {
+		p->items[i].method = order[i];
+		p->items[i].usable = true;
+	}
+	if (o->src_lba >= src->info.blocks)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "source LBA %llu is past the end of '%s' (%llu blocks)",
+				      (unsigned long long)o->src_lba, src->name,
+				      (unsigned long long)src->info.blocks);
+	count = o->count ? o->count : src->info.blocks - o->src_lba;
+	if (count > src->info.blocks - o->src_lba)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "source range %llu+%llu is past the end of '%s' (%llu blocks)",
+				      (unsigned long long)o->src_lba, (unsigned long long)count,
+				      src->name, (unsigned long long)src->info.blocks);
+	if (src->info.block_size != dst->info.block_size) {
+		for (i = 0; i < 3; i++)
+			reject(&p->items[i], "block sizes differ (%u vs %u)", src->info.block_size,
+			       dst->info.block_size);
+		return vitk_error_set(VITK_EINVAL, 0, "block sizes differ (%u vs %u)",
+				      src->info.block_size, dst->info.block_size);
+	}
+	if (o->dst_lba >= dst->info.blocks || count > dst->info.blocks - o->dst_lba)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "destination range %llu+%llu is past the capacity of '%s' "
+				      "(%llu blocks)",
+				      (unsigned long long)o->dst_lba, (unsigned long long)count,
+				      dst->name, (unsigned long long)dst->info.blocks);
+	if (same_lu(src, dst) && o->src_lba < o->dst_lba + count && o->dst_lba < o->src_lba + count)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "source %llu+%llu and destination %llu+%llu overlap on the "
+				      "same LU '%s'",
+				      (unsigned long long)o->src_lba, (unsigned long long)count,
+				      (unsigned long long)o->dst_lba, (unsigned long long)count,
+				      dst->name);
+	if (o->resume_blocks > count)
+		return vitk_error_set(VITK_EINVAL, 0, "resume point %llu is past the range (%llu)",
+				      (unsigned long long)o->resume_blocks,
+				      (unsigned long long)count);
+	p->src_lba = o->src_lba;
+	p->dst_lba = o->dst_lba;
+	p->count = count;
+	remain = count - o->resume_blocks;
+
+	plan_token(&p->items[0], src, dst);
+	plan_xcopy(&p->items[1], src, dst);
+
+	if (o->method != VITK_ODX_METHOD_AUTO) {
+		for (i = 0; i < 3; i++) {
+			if (order[i] == o->method)
+				continue;
+			if (p->items[i].usable)
+				reject(&p->items[i], "not requested (--method %s)",
+				       vitk_odx_method_str(o->method));
+		}
+	}
+	p->chosen = VITK_ODX_METHOD_AUTO;
+	for (i = 0; i < 3; i++) {
+		if (p->items[i].usable && (o->method == VITK_ODX_METHOD_AUTO || order[i] == o->method)) {
+			p->chosen = order[i];
+			break;
+		}
+	}
+	if (p->chosen == VITK_ODX_METHOD_AUTO) {
+		for (i = 0; i < 3; i++)
+			if (order[i] == o->method)
+				break;
+		return vitk_error_set(VITK_ENOTSUP, 0, "method %s is not usable: %s",
+				      vitk_odx_method_str(o->method), p->items[i].reason);
+	}
+	switch (p->chosen) {
+	case VITK_ODX_METHOD_TOKEN:
+		bpc = token_blocks_per_cmd(src, dst, o);
+		p->blocks_per_command = bpc;
+		p->commands = div_up(remain, bpc);
+		if (p->commands > 1)
+			snprintf(p->note, sizeof(p->note),
+				 "range exceeds max token transfer size, split into %llu commands",
+				 (unsigned long long)p->commands);
+		break;
+	case VITK_ODX_METHOD_XCOPY: {
+		uint64_t seg = xcopy_blocks_per_seg(dst, o);
+		size_t nseg = xcopy_segs_per_cmd(dst);
+
+		p->blocks_per_command = seg * nseg;
+		p->commands = div_up(remain, p->blocks_per_command);
+		if (p->commands > 1)
+			snprintf(p->note, sizeof(p->note),
+				 "range exceeds %llu blocks per EXTENDED COPY (%zu segment%s of %llu), "
+				 "split into %llu commands",
+				 (unsigned long long)p->blocks_per_command, nseg, nseg > 1 ? "s" : "",
+				 (unsigned long long)seg, (unsigned long long)p->commands);
+		break;
+	}
+	default: {
+		uint64_t buf = o->host_buffer_bytes ? o->host_buffer_bytes : DEFAULT_HOST_BUF;
+
+		p->blocks_per_command = buf / src->info.block_size ? buf / src->info.block_size : 1;
+		p->commands = 2 * div_up(remain, p->blocks_per_command);
+		break;
+	}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- engine */
+
+struct eng {
+	vitk_odx_dev *src, *dst;
+	const vitk_odx_copy_options *o;
+	vitk_odx_copy_result *res;
+	uint64_t src_lba, dst_lba, count; /* whole range */
+	uint64_t done;                    /* blocks done in [0, count) */
+	uint64_t start_done;              /* resume point */
+	uint64_t t0;
+	uint32_t lid;
+	uint8_t lid1;
+	vitk_odx_method cur;
+	uint8_t *buf;
+	size_t buf_len;
+};
+
+static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
+{
+	vitk_odx_fallback *f;
+	va_list ap;
+
+	if (e->res->nfallbacks >= VITK_ODX_MAX_FALLBACKS)
+		return;
+	f = &e->res->fallbacks[e->res->nfallbacks++];
+	f->from = from;
+	f->to = to;
+	f->at_block = e->done;
+	va_start(ap, fmt);
+	vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
+	va_end(ap);
+	vitk_log(VITK_LOG_INFO, "odx", "falling back from %s to %s at block %llu: %s",
+		 vitk_odx_method_str(from), vitk_odx_method_str(to), (unsigned long long)e->done,
+		 f->reason);
+}
+
+static int advance(struct eng *e, uint64_t blocks, bool offloaded)
+{
+	uint32_t bs = e->dst->info.block_size;
+
+	e->done += blocks;
+	e->res->bytes += blocks * bs;
+	if (offloaded)
+		e->res->offload_blocks += blocks;
+	else
+		e->res->host_blocks += blocks;
+	if (e->o->progress) {
+		vitk_odx_progress pr;
+		double secs = (double)(vitk_now_ns() - e->t0) / 1e9;
+		uint64_t moved = (e->done - e->start_done) * bs;
+
+		pr.done_bytes = e->done * bs;
+		pr.total_bytes = e->count * bs;
+		pr.rate_bps = secs > 0 ? (double)moved / secs : 0;
+		pr.eta_s = pr.rate_bps > 0 ? (double)((e->count - e->done) * bs) / pr.rate_bps : 0;
+		pr.method = e->cur;
+		e->o->progress(&pr, e->o->progress_payload);
+	}
+	if (e->o->on_chunk)
+		return e->o->on_chunk(e->done, e->cur, e->o->chunk_payload);
+	return 0;
+}
+
+static bool is_asc(const vitk_scsi_result *r, uint8_t asc, int ascq)
+{
+	return r->status == VITK_SCSI_STATUS_CHECK_CONDITION && r->sense_ok &&
+	       r->sense_parsed.asc == asc && (ascq < 0 || r->sense_parsed.ascq == ascq);
+}
+
+static uint32_t next_lid(struct eng *e)
+{
+	return e->lid++;
+}
+
+/* ---- host copy ---- */
+
+static int host_alloc(struct eng *e)
+{
+	size_t want = e->o->host_buffer_bytes ? e->o->host_buffer_bytes : DEFAULT_HOST_BUF;
+	uint32_t bs = e->src->info.block_size;
+	const vitk_scsi_vpd_block_limits *a = &e->src->info.block_limits;
+	const vitk_scsi_vpd_block_limits *b = &e->dst->info.block_limits;
+	void *p = NULL;
+
+	if (e->buf)
+		return 0;
+	if (a->max_transfer_length && (uint64_t)a->max_transfer_length * bs < want)
+		want = (size_t)a->max_transfer_length * bs;
+	if (b->max_transfer_length && (uint64_t)b->max_transfer_length * bs < want)
+		want = (size_t)b->max_transfer_length * bs;
+	want -= want % bs;
+	if (want < bs)
+		want = bs;
+	if (posix_memalign(&p, 4096, want) != 0)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "cannot allocate a %zu-byte copy buffer",
+				      want);
+	e->buf = p;
+	e->buf_len = want;
+	return 0;
+}
+
+static int read_blocks(vitk_odx_dev *d, uint64_t lba, uint32_t n, uint8_t *buf)
+{
+	uint8_t cdb[16];
+	vitk_scsi_result res;
+	int r;
+
+	vitk_scsi_cdb_read16(cdb, lba, n);
+	r = vitk_odx__exec_ok(d, "READ(16)", cdb, 16, buf, (size_t)n * d->info.block_size, NULL, 0,
+			      ODX_TIMEOUT_SHORT_MS, &res);
+	if (r < 0)
+		return r;
+	if (res.din_got != (size_t)n * d->info.block_size)
+		return vitk_error_set(VITK_EIO, 0, "%s: READ(16) at LBA %llu returned %zu of %zu bytes",
+				      d->name, (unsigned long long)lba, res.din_got,
+				      (size_t)n * d->info.block_size);
+	return 0;
+}
+
+static int write_blocks(vitk_odx_dev *d, uint64_t lba, uint32_t n, const uint8_t *buf)
+{
+	uint8_t cdb[16];
+	vitk_scsi_result res;
+
+	vitk_scsi_cdb_write16(cdb, lba, n);
+	return vitk_odx__exec_ok(d, "WRITE(16)", cdb, 16, NULL, 0, buf,
+				 (size_t)n * d->info.block_size, ODX_TIMEOUT_SHORT_MS, &res);
+}
+
+static int host_copy(struct eng *e)
+{
+	uint32_t bs = e->src->info.block_size;
+	int r;
+
+	e->cur = VITK_ODX_METHOD_HOST;
+	r = host_alloc(e);
+	if (r < 0)
+		return r;
+	while (e->done < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
+
+		r = read_blocks(e->src, e->src_lba + e->done, n, e->buf);
+		if (r < 0)
+			return r;
+		r = write_blocks(e->dst, e->dst_lba + e->done, n, e->buf);
+		if (r < 0)
+			return r;
+		r = advance(e, n, false);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- token copy ---- */
+
+static unsigned poll_delay(struct eng *e, uint32_t dev_ms)
+{
+	unsigned cap = e->o->poll_delay_cap_ms ? e->o->poll_delay_cap_ms : DEFAULT_POLL_CAP_MS;
+
+	if (dev_ms == 0 || dev_ms >= 0xFFFFFFFEu)
+		return dev_ms == 0 ? 0 : cap;
+	return dev_ms < cap ? dev_ms : cap;
+}
+
+/*
+ * RRTI for @lid until the operation is no longer in progress.
+ * Return 0 with @out filled, or < 0.
+ */
+static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrti *out)
+{
+	uint8_t cdb[16], *buf = NULL;
+	const size_t cap = 1024;
+	vitk_scsi_result res;
+	int r = 0, polls;
+
+	buf = malloc(cap);
+	if (!buf)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	for (polls = 0; polls < MAX_POLLS; polls++) {
+		vitk_scsi_cdb_receive_copy(cdb, VITK_SCSI_SA_RRTI, lid, (uint32_t)cap);
+		r = vitk_odx__exec_ok(d, "RECEIVE ROD TOKEN INFORMATION", cdb, 16, buf, cap, NULL, 0,
+				      ODX_TIMEOUT_SHORT_MS, &res);
+		if (r < 0)
+			goto out;
+		r = vitk_scsi_rrti_parse(out, buf, res.din_got);
+		if (r < 0) {
+			vitk_error_prefix("%s", d->name);
+			goto out;
+		}
+		if (!vitk_scsi_copy_status_in_progress(out->copy_status))
+			goto out;
+		vitk_odx__sleep_ms(poll_delay(e, out->status_update_delay_ms));
+	}
+	r = vitk_error_set(VITK_ETIMEDOUT, 0, "%s: copy operation %u still in progress after %d polls",
+			   d->name, lid, MAX_POLLS);
+out:
+	free(buf);
+	return r;
+}
+
+enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
+
+/*
+ * Send PT/WUT with LID walking on OPERATION IN PROGRESS.  On return @res
+ * holds the final status and *lid_out the LID used.
+ */
+static int send_tpc_out(struct eng *e, vitk_odx_dev *d, uint8_t sa, const uint8_t *pl,
+			size_t pl_len, uint32_t *lid_out, vitk_scsi_result *res)
+{
+	uint8_t cdb[16];
+	int tries, r;
+
+	for (tries = 0;; tries++) {
+		uint32_t lid = next_lid(e);
+
+		if (sa == VITK_SCSI_SA_POPULATE_TOKEN)
+			vitk_scsi_cdb_populate_token(cdb, lid, (uint32_t)pl_len, 0);
+		else
+			vitk_scsi_cdb_write_using_token(cdb, lid, (uint32_t)pl_len, 0);
+		r = vitk_odx__exec(d, cdb, 16, NULL, 0, pl, pl_len, ODX_TIMEOUT_LONG_MS, res);
+		if (r < 0)
+			return r;
+		*lid_out = lid;
+		if (is_asc(res, 0x00, 0x16) && tries < ODX_LID_RETRIES) {
+			vitk_log(VITK_LOG_DEBUG, "odx", "%s: list id %u busy, trying the next", d->name,
+				 lid);
+			continue;
+		}
+		return 0;
+	}
+}
+
+static void sense_reason(char *buf, size_t len, const char *what, const vitk_scsi_result *res)
+{
+	char desc[160];
+
+	vitk_odx__describe(desc, sizeof(desc), res);
+	snprintf(buf, len, "%s failed: %s", what, desc);
+}
+
+/* One PT and the WUTs that drain it.  Returns TOK_* or < 0. */
+static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
+{
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
+	vitk_scsi_rrti info;
+	vitk_scsi_result res;
+	vitk_scsi_range rg;
+	uint64_t represented, rod_off = 0;
+	uint32_t lid;
+	int n, r, stalls = 0;
+
+	rg.lba = e->src_lba + e->done;
+	rg.blocks = (uint32_t)min64(e->count - e->done, bpc);
+	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, &rg,
+					   1);
+	if (n < 0)
+		return n;
+	r = send_tpc_out(e, e->src, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &res);
+	if (r < 0)
+		return r;
+	if (res.status != VITK_SCSI_STATUS_GOOD) {
+		sense_reason(why, wlen, "POPULATE TOKEN", &res);
+		return TOK_FALLBACK;
+	}
+	r = rrti_wait(e, e->src, lid, &info);
+	if (r < 0)
+		return r;
+	if (info.copy_status != VITK_SCSI_COPY_DONE && info.copy_status != VITK_SCSI_COPY_DONE_PARTIAL &&
+	    info.copy_status != VITK_SCSI_COPY_DONE_RESIDUAL) {
+		snprintf(why, wlen, "POPULATE TOKEN ended with copy status 0x%02x",
+			 info.copy_status);
+		return TOK_FALLBACK;
+	}
+	if (!info.has_token) {
+		snprintf(why, wlen, "RECEIVE ROD TOKEN INFORMATION returned no ROD token");
+		return TOK_FALLBACK;
+	}
+	represented = info.transfer_count;
+	if (represented == 0 || represented > rg.blocks) {
+		snprintf(why, wlen, "POPULATE TOKEN transfer count %llu for %u blocks requested",
+			 (unsigned long long)represented, rg.blocks);
+		return TOK_FALLBACK;
+	}
+	memcpy(token, info.token, sizeof(token));
+
+	while (rod_off < represented) {
+		vitk_scsi_range wr;
+		uint64_t got;
+
+		wr.lba = e->dst_lba + e->done;
+		wr.blocks = (uint32_t)(represented - rod_off);
+		n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token,
+						      &wr, 1);
+		if (n < 0)
+			return n;
+		r = send_tpc_out(e, e->dst, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
+				 &res);
+		if (r < 0)
+			return r;
+		if (res.status != VITK_SCSI_STATUS_GOOD) {
+			sense_reason(why, wlen, "WRITE USING TOKEN", &res);
+			/* a continuation with an invalidated token: populate a fresh one */
+			if (rod_off > 0 && is_asc(&res, 0x23, -1))
+				return TOK_REPOPULATE;
+			return TOK_FALLBACK;
+		}
+		r = rrti_wait(e, e->dst, lid, &info);
+		if (r < 0)
+			return r;
+		got = info.transfer_count;
+		if (info.copy_status == VITK_SCSI_COPY_DONE && got == 0)
+			got = wr.blocks; /* devices that do not report a count for GOOD */
+		if (got > wr.blocks) {
+			snprintf(why, wlen,
+				 "WRITE USING TOKEN reported %llu blocks written for %u requested",
+				 (unsigned long long)got, wr.blocks);
+			return TOK_FALLBACK;
+		}
+		if (got == 0) {
+			if (++stalls >= 2) {
+				snprintf(why, wlen,
+					 "WRITE USING TOKEN made no progress (transfer count 0)");
+				return TOK_FALLBACK;
+			}
+			continue;
+		}
+		stalls = 0;
+		rod_off += got;
+		r = advance(e, got, true);
+		if (r < 0)
+			return r;
+	}
+	return TOK_OK;
+}
+
+static int token_copy(struct eng *e, const vitk_odx_plan *p)
+{
+	char why[VITK_ODX_REASON_MAX];
+	int r;
+
+	e->cur = VITK_ODX_METHOD_TOKEN;
+	while (e->done < e->count) {
+		r = token_round(e, p->blocks_per_command, why, sizeof(why));
+		if (r < 0)
+			return r;
+		if (r == TOK_REPOPULATE)
+			continue;
+		if (r == TOK_FALLBACK) {
+			fallback(e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_HOST, "%s", why);
+			return host_copy(e);
+		}
+	}
+	return 0;
+}
+
+/* ---- EXTENDED COPY ---- */
+
+static int xcopy_copy(struct eng *e, const vitk_odx_plan *p)
+{
+	uint64_t seg_blocks = xcopy_blocks_per_seg(e->dst, e->o);
+	size_t nseg_max = xcopy_segs_per_cmd(e->dst);
+	vitk_scsi_segment *segs = NULL;
+	uint8_t cscd[64], *pl = NULL, cdb[16];
+	size_t pl_cap;
+	vitk_scsi_result res;
+	int r = 0;
+
+	(void)p;
+	e->cur = VITK_ODX_METHOD_XCOPY;
+	segs = calloc(nseg_max, sizeof(*segs));
+	pl_cap = 16 + 64 + nseg_max * VITK_SCSI_SEG02_LEN;
+	pl = malloc(pl_cap);
+	if (!segs || !pl) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	r = vitk_scsi_cscd_e4_build(cscd, &e->src->info.designator, e->src->info.block_size);
+	if (r >= 0)
+		r = vitk_scsi_cscd_e4_build(cscd + 32, &e->dst->info.designator,
+					    e->dst->info.block_size);
+	if (r < 0)
+		goto out;
+	while (e->done < e->count) {
+		uint64_t off = e->done, cmd_blocks = 0;
+		size_t nseg = 0;
+		int tries, n;
+
+		while (nseg < nseg_max && off < e->count) {
+			uint64_t b = min64(e->count - off, seg_blocks);
+
+			memset(&segs[nseg], 0, sizeof(segs[nseg]));
+			segs[nseg].type = 0x02;
+			segs[nseg].src_index = 0;
+			segs[nseg].dst_index = 1;
+			segs[nseg].count = (uint32_t)b;
+			segs[nseg].src_lba = e->src_lba + off;
+			segs[nseg].dst_lba = e->dst_lba + off;
+			off += b;
+			cmd_blocks += b;
+			nseg++;
+		}
+		for (tries = 0;; tries++) {
+			uint8_t lid = e->lid1;
+
+			e->lid1 = (uint8_t)(e->lid1 == 0xFF ? 1 : e->lid1 + 1);
+			n = vitk_scsi_xcopy_lid1_build(pl, pl_cap, lid, VITK_SCSI_LIST_ID_USAGE_DISCARD,
+						       0, cscd, 2, segs, nseg);
+			if (n < 0) {
+				r = n;
+				goto out;
+			}
+			vitk_scsi_cdb_extended_copy_lid1(cdb, (uint32_t)n);
+			r = vitk_odx__exec(e->dst, cdb, 16, NULL, 0, pl, (size_t)n,
+					   ODX_TIMEOUT_LONG_MS, &res);
+			if (r < 0)
+				goto out;
+			if (is_asc(&res, 0x00, 0x16) && tries < ODX_LID_RETRIES)
+				continue;
+			break;
+		}
+		if (res.status != VITK_SCSI_STATUS_GOOD) {
+			char why[VITK_ODX_REASON_MAX];
+
+			sense_reason(why, sizeof(why), "EXTENDED COPY", &res);
+			fallback(e, VITK_ODX_METHOD_XCOPY, VITK_ODX_METHOD_HOST, "%s", why);
+			r = host_copy(e);
+			goto out;
+		}
+		r = advance(e, cmd_blocks, true);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(segs);
+	free(pl);
+	return r;
+}
+
+/* ---- verify ---- */
+
+static int verify(struct eng *e)
+{
+	uint32_t bs = e->src->info.block_size;
+	uint8_t *b2 = NULL;
+	uint64_t off = 0;
+	uint64_t in0 = e->src->t->bytes_in + (e->dst->t != e->src->t ? e->dst->t->bytes_in : 0);
+	int r;
+
+	r = host_alloc(e);
+	if (r < 0)
+		return r;
+	if (posix_memalign((void **)&b2, 4096, e->buf_len) != 0)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	while (off < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - off, e->buf_len / bs);
+		size_t i;
+
+		r = read_blocks(e->src, e->src_lba + off, n, e->buf);
+		if (r < 0)
+			goto out;
+		r = read_blocks(e->dst, e->dst_lba + off, n, b2);
+		if (r < 0)
+			goto out;
+		if (memcmp(e->buf, b2, (size_t)n * bs) != 0) {
+			for (i = 0; i < (size_t)n * bs && e->buf[i] == b2[i]; i++)
+				;
+			r = vitk_error_set(VITK_ERROR, 0,
+					   "verify: '%s' block %llu differs from '%s' block %llu",
+					   e->dst->name,
+					   (unsigned long long)(e->dst_lba + off + i / bs),
+					   e->src->name,
+					   (unsigned long long)(e->src_lba + off + i / bs));
+			goto out;
+		}
+		off += n;
+	}
+	e->res->verified = true;
+out:
+	e->res->verify_bytes = e->src->t->bytes_in +
+			       (e->dst->t != e->src->t ? e->dst->t->bytes_in : 0) - in0;
+	free(b2);
+	return r;
+}
+
+static uint64_t transport_bytes(const vitk_odx_dev *a, const vitk_odx_dev *b, uint64_t *cmds)
+{
+	uint64_t n = a->t->bytes_in + a->t->bytes_out;
+
+	*cmds = a->t->commands;
+	if (b && b->t != a->t) {
+		n += b->t->bytes_in + b->t->bytes_out;
+		*cmds += b->t->commands;
+	}
+	return n;
+}
+
+int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_dev *src,
+		  vitk_odx_dev *dst, const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_plan plan;
+	struct eng e;
+	uint64_t b0, c0, b1, c1;
+	int r;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	r = vitk_odx_plan_make(&plan, src, dst, o);
+	if (plan_out)
+		*plan_out = plan;
+	if (r < 0)
+		return r;
+	res->method = plan.chosen;
+	if (!o->force) {
+		r = vitk_odx_dev_check_in_use(dst);
+		if (r < 0)
+			return vitk_error_prefix("refusing to write (use --force)");
+	}
+	e.src = src;
+	e.dst = dst;
+	e.o = o;
+	e.res = res;
+	e.src_lba = plan.src_lba;
+	e.dst_lba = plan.dst_lba;
+	e.count = plan.count;
+	e.done = e.start_done = o->resume_blocks;
+	e.lid = TOKEN_LID_BASE;
+	e.lid1 = 1;
+	e.t0 = vitk_now_ns();
+	b0 = transport_bytes(src, dst, &c0);
+	switch (plan.chosen) {
+	case VITK_ODX_METHOD_TOKEN:
+		r = token_copy(&e, &plan);
+		break;
+	case VITK_ODX_METHOD_XCOPY:
+		r = xcopy_copy(&e, &plan);
+		break;
+	default:
+		r = host_copy(&e);
+		break;
+	}
+	b1 = transport_bytes(src, dst, &c1);
+	res->host_bytes = b1 - b0;
+	res->commands = c1 - c0;
+	if (r == 0 && o->verify)
+		r = verify(&e);
+	res->duration_ns = vitk_now_ns() - e.t0;
+	free(e.buf);
+	return r;
+}

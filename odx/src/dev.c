@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* Device open/identify, command retries, mounted/held checks. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "odx_internal.h"
+
+void vitk_odx__sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	if (ms)
+		nanosleep(&ts, NULL);
+}
+
+void vitk_odx__describe(char *buf, size_t len, const vitk_scsi_result *res)
+{
+	if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION && res->sense_ok) {
+		const vitk_scsi_sense *s = &res->sense_parsed;
+		const char *t = vitk_scsi_asc_str(s->asc, s->ascq);
+
+		snprintf(buf, len, "%s, %s (ASC %02Xh/%02Xh)", vitk_scsi_sense_key_str(s->sense_key),
+			 t ? t : "unknown additional sense", s->asc, s->ascq);
+	} else if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION) {
+		snprintf(buf, len, "CHECK CONDITION with %s sense data",
+			 res->sense_len ? "malformed" : "no");
+	} else {
+		snprintf(buf, len, "SCSI status 0x%02x", res->status);
+	}
+}
+
+int vitk_odx__exec(vitk_odx_dev *d, const uint8_t *cdb, size_t cdb_len, void *din, size_t din_len,
+		   const void *dout, size_t dout_len, unsigned timeout_ms, vitk_scsi_result *res)
+{
+	int ua = 0, busy = 0, r;
+
+	for (;;) {
+		r = vitk_scsi_exec(d->t, cdb, cdb_len, din, din_len, dout, dout_len, timeout_ms, res);
+		if (r < 0)
+			return vitk_error_prefix("%s", d->name);
+		if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION && res->sense_ok &&
+		    res->sense_parsed.sense_key == VITK_SCSI_KEY_UNIT_ATTENTION &&
+		    ua++ < ODX_UA_RETRIES)
+			continue;
+		if ((res->status == VITK_SCSI_STATUS_BUSY ||
+		     res->status == VITK_SCSI_STATUS_TASK_SET_FULL) &&
+		    busy++ < ODX_BUSY_RETRIES) {
+			vitk_odx__sleep_ms(10u * (unsigned)busy);
+			continue;
+		}
+		return 0;
+	}
+}
+
+int vitk_odx__exec_ok(vitk_odx_dev *d, const char *what, const uint8_t *cdb, size_t cdb_len,
+		      void *din, size_t din_len, const void *dout, size_t dout_len,
+		      unsigned timeout_ms, vitk_scsi_result *res)
+{
+	char desc[160];
+	int r;
+
+	r = vitk_odx__exec(d, cdb, cdb_len, din, din_len, dout, dout_len, timeout_ms, res);
+	if (r < 0)
+		return r;
+	if (res->status == VITK_SCSI_STATUS_GOOD)
+		return 0;
+	vitk_odx__describe(desc, sizeof(desc), res);
+	return vitk_error_set_scsi(res->status, res->sense_ok ? res->sense_parsed.sense_key : -1,
+				   res->sense_ok ? res->sense_parsed.asc : -1,
+				   res->sense_ok ? res->sense_parsed.ascq : -1, "%s: %s: %s", d->name,
+				   what, desc);
+}
+
+static int inquiry_vpd(vitk_odx_dev *d, uint8_t page, uint8_t *buf, size_t cap, size_t *got)
+{
+	uint8_t cdb[6];
+	vitk_scsi_result res;
+	char what[32];
+	int r;
+
+	vitk_scsi_cdb_inquiry(cdb, true, page, (uint16_t)cap);
+	snprintf(what, sizeof(what), "INQUIRY VPD 0x%02x", page);
+	r = vitk_odx__exec_ok(d, what, cdb, 6, buf, cap, NULL, 0, ODX_TIMEOUT_SHORT_MS, &res);
+	if (r < 0)
+		return r;
+	*got = res.din_got;
+	return 0;
+}
+
+static int identify(vitk_odx_dev *d)
+{
+	vitk_odx_dev_info *in = &d->info;
+	uint8_t *buf = NULL, cdb[16];
+	const size_t cap = 8192;
+	vitk_scsi_inquiry inq;
+	vitk_scsi_vpd_pages pages;
+	vitk_scsi_capacity cap16;
+	vitk_scsi_result res;
+	size_t got = 0;
+	int r;
+
+	buf = calloc(1, cap);
+	if (!buf)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	vitk_scsi_cdb_inquiry(cdb, false, 0, 96);
+	r = vitk_odx__exec_ok(d, "INQUIRY", cdb, 6, buf, 96, NULL, 0, ODX_TIMEOUT_SHORT_MS, &res);
+	if (r < 0)
+		goto out;
+	r = vitk_scsi_inquiry_parse(&inq, buf, res.din_got);
+	if (r < 0)
+		goto bad;
+	if (inq.device_type != 0) {
+		r = vitk_error_set(VITK_ENOTSUP, 0, "%s: peripheral device type 0x%02x is not a disk",
+				   d->name, inq.device_type);
+		goto out;
+	}
+	memcpy(in->vendor, inq.vendor, sizeof(in->vendor));
+	memcpy(in->product, inq.product, sizeof(in->product));
+	memcpy(in->revision, inq.revision, sizeof(in->revision));
+	in->tpc = inq.tpc;
+
+	memset(&pages, 0, sizeof(pages));
+	r = inquiry_vpd(d, 0x00, buf, cap, &got);
+	if (r == VITK_ESCSI) {
+		vitk_error_clear(); /* VPD pages are optional for old devices */
+	} else if (r < 0) {
+		goto out;
+	} else {
+		r = vitk_scsi_vpd_pages_parse(&pages, buf, got);
+		if (r < 0)
+			goto bad;
+	}
+	if (vitk_scsi_vpd_pages_has(&pages, 0x80)) {
+		r = inquiry_vpd(d, 0x80, buf, cap, &got);
+		if (r < 0)
+			goto out;
+		r = vitk_scsi_vpd_serial_parse(in->serial, sizeof(in->serial), buf, got);
+		if (r < 0)
+			goto bad;
+	}
+	if (vitk_scsi_vpd_pages_has(&pages, 0x83)) {
+		r = inquiry_vpd(d, 0x83, buf, cap, &got);
+		if (r < 0)
+			goto out;
+		r = vitk_scsi_vpd_devid_parse(&in->designator, buf, got);
+		if (r < 0)
+			goto bad;
+	}
+	if (vitk_scsi_vpd_pages_has(&pages, 0x8F)) {
+		r = inquiry_vpd(d, 0x8F, buf, cap, &got);
+		if (r < 0)
+			goto out;
+		r = vitk_scsi_vpd_tpc_parse(&in->vpd_tpc, buf, got);
+		if (r < 0)
+			goto bad;
+		in->has_vpd_tpc = true;
+	}
+	if (vitk_scsi_vpd_pages_has(&pages, 0xB0)) {
+		r = inquiry_vpd(d, 0xB0, buf, cap, &got);
+		if (r < 0)
+			goto out;
+		r = vitk_scsi_vpd_block_limits_parse(&in->block_limits, buf, got);
+		if (r < 0)
+			goto bad;
+		in->has_block_limits = true;
+	}
+	vitk_scsi_cdb_read_capacity16(cdb, 32);
+	r = vitk_odx__exec_ok(d, "READ CAPACITY(16)", cdb, 16, buf, 32, NULL, 0,
+			      ODX_TIMEOUT_SHORT_MS, &res);
+	if (r < 0)
+		goto out;
+	r = vitk_scsi_capacity_parse(&cap16, buf, res.din_got);
+	if (r < 0)
+		goto bad;
+	in->block_size = cap16.block_size;
+	in->blocks = cap16.last_lba + 1;
+	if (in->tpc) {
+		/* RCOP is how EXTENDED COPY limits are advertised; failure only disables xcopy */
+		vitk_scsi_cdb_receive_copy(cdb, VITK_SCSI_SA_RCOP, 0, 1024);
+		r = vitk_odx__exec(d, cdb, 16, buf, 1024, NULL, 0, ODX_TIMEOUT_SHORT_MS, &res);
+		if (r < 0)
+			goto out;
+		if (res.status == VITK_SCSI_STATUS_GOOD) {
+			r = vitk_scsi_rcop_parse(&in->rcop, buf, res.din_got);
+			if (r < 0)
+				goto bad;
+			in->has_rcop = true;
+		}
+	}
+	r = 0;
+	goto out;
+bad:
+	vitk_error_prefix("%s", d->name);
+out:
+	free(buf);
+	return r;
+}
+
+static void set_roots(vitk_odx_dev *d, const vitk_odx_open_options *o)
+{
+	snprintf(d->proc_root, sizeof(d->proc_root), "%s", o && o->proc_root ? o->proc_root : "/proc");
+	snprintf(d->sys_root, sizeof(d->sys_root), "%s", o && o->sys_root ? o->sys_root : "/sys");
+}
+
+int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t, const char *name,
+				     const char *copy_manager, const vitk_odx_open_options *o)
+{
+	vitk_odx_dev *d = NULL;
+	int r;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	d->t = t;
+	d->name = strdup(name ? name : t->kind ? t->kind : "device");
+	if (!d->name) {
+		free(d);
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	}
+	d->info.name = d->name;
+	set_roots(d, o);
+	if (copy_manager)
+		snprintf(d->info.copy_manager, sizeof(d->info.copy_manager), "%s", copy_manager);
+	r = identify(d);
+	if (r < 0) {
+		vitk_odx_dev_free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+/* iscsi://[user[%pass]@]host[:port]/IQN/LUN -> "iscsi:host:port/IQN" */
+static void iscsi_copy_manager(char *buf, size_t len, const char *url)
+{
+	const char *p = url + strlen("iscsi://"), *at = strchr(p, '@'), *slash;
+	size_t n;
+
+	if (at && at < strchr(p, '/'))
+		p = at + 1;
+	slash = strrchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	snprintf(buf, len, "iscsi:%.*s", (int)n, p);
+}
+
+int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_options *o)
+{
+	vitk_scsi_transport *t = NULL;
+	char cm[256];
+	bool iscsi = strncmp(path, "iscsi://", 8) == 0;
+	int r;
+
+	*out = NULL;
+	if (iscsi) {
+		r = vitk_scsi_transport_open_iscsi(&t, path, o ? o->initiator_iqn : NULL);
+		iscsi_copy_manager(cm, sizeof(cm), path);
+	} else {
+		r = vitk_scsi_transport_open_sg(&t, path, o ? o->read_only : false);
+		snprintf(cm, sizeof(cm), "local");
+	}
+	if (r < 0)
+		return r;
+	r = vitk_odx_dev_open_with_transport(out, t, path, cm, o);
+	if (r < 0) {
+		vitk_scsi_transport_free(t);
+		return r;
+	}
+	(*out)->owns_transport = true;
+	(*out)->local = !iscsi;
+	if ((*out)->local) {
+		/* local LUs: the copy manager is the array, named by vendor/product */
+		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",
+			 (*out)->info.vendor, (*out)->info.product);
+	}
+	return 0;
+}
+
+void vitk_odx_dev_free(vitk_odx_dev *d)
+{
+	if (!d)
+		return;
+	if (d->owns_transport)
+		vitk_scsi_transport_free(d->t);
+	free(d->name);
+	free(d);
+}
+
+const vitk_odx_dev_info *vitk_odx_dev_get_info(const vitk_odx_dev *d)
+{
+	return &d->info;
+}
+
+vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d)
+{
+	return d->t;
+}
+
+/* ---- mounted / held ---- */
+
+static int mounted(const char *proc_root, unsigned maj, unsigned min, char *where, size_t wlen)
+{
+	char path[512], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned a, b;
+		char mp[256];
+
+		/* id parent maj:min root mountpoint ... */
+		if (sscanf(line, "%*u %*u %u:%u %*s %255s", &a, &b, mp) == 3 && a == maj && b == min) {
+			snprintf(where, wlen, "%s", mp);
+			found = 1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+static int held(const char *sys_root, unsigned maj, unsigned min, char *who, size_t wlen)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *dir;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/holders", sys_root, maj, min);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(who, wlen, "%s", e->d_name);
+		found = 1;
+		break;
+	}
+	closedir(dir);
+	return found;
+}
+
+static int check_devnum(const vitk_odx_dev *d, unsigned maj, unsigned min, const char *label)
+{
+	char what[256];
+
+	if (mounted(d->proc_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is mounted on '%s'", d->name, label,
+				      what);
+	if (held(d->sys_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is held by '%s'", d->name, label,
+				      what);
+	return 0;
+}
+
+int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
+{
+	char path[512], name[300];
+	struct stat st;
+	struct dirent *e;
+	DIR *dir = NULL;
+	unsigned maj, min;
+	int r;
+
+	if (!d->local || stat(d->name, &st) != 0)
+		return 0;
+	if (S_ISCHR(st.st_mode)) {
+		/* /dev/sgN: find its block device through sysfs */
+		const char *base = strrchr(d->name, '/');
+		char *line = NULL;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/class/scsi_generic/%s/device/block",
+			 d->sys_root, base ? base + 1 : d->name);
+		dir = opendir(path);
+		if (!dir)
+			return 0;
+		r = 0;
+		while ((e = readdir(dir)) != NULL) {
+			char dev[1100];
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
+			if (vitk_read_file(dev, 64, &line, &n) == 0 &&
+			    sscanf(line, "%u:%u", &maj, &min) == 2) {
+				st.st_rdev = makedev(maj, min);
+				free(line);
+				line = NULL;
+				break;
+			}
+			vitk_error_clear();
+			free(line);
+			line = NULL;
+		}
+		closedir(dir);
+		dir = NULL;
+		if (e == NULL)
+			return 0;
+	} else if (!S_ISBLK(st.st_mode)) {
+		return 0;
+	}
+	maj = major(st.st_rdev);
+	min = minor(st.st_rdev);
+	r = check_devnum(d, maj, min, "");
+	if (r < 0)
+		return r;
+	/* partitions: /sys/dev/block/M:m/<part>/dev */
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", d->sys_root, maj, min);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	r = 0;
+	while ((e = readdir(dir)) != NULL && r == 0) {
+		char dev[1100], *txt = NULL;
+		size_t n;
+		unsigned a, b;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dev, sizeof(dev), "%s/%s/partition", path, e->d_name);
+		if (access(dev, F_OK) != 0)
+			continue;
+		snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
+		if (vitk_read_file(dev, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
+			snprintf(name, sizeof(name), " (partition %s)", e->d_name);
+			r = check_devnum(d, a, b, name);
+		} else {
+			vitk_error_clear();
+		}
+		free(txt);
+	}
+	closedir(dir);
+	return r;
+}
