@@ -233,7 +233,8 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	r = vitk_esxupdate_command_parse(&c, line);
 	if (r < 0) {
-		r = cli_error_lib(ctx, r, "cannot use --command");
+		/* the pasted command line is part of our command line: a usage error */
+		r = cli_error(ctx, CLI_EXIT_USAGE, "cannot use --command: %s", vitk_error_last()->message);
 		goto out;
 	}
 	r = vitk_esxupdate_host_new(&h);

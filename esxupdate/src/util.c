@@ -402,7 +402,7 @@ int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
 	if (v->name && v->version) {
 		r = vitk_esxupdate_version_check(v->version);
 		if (r < 0)
-			return vitk_error_prefix("%s: VIB '%s': version", what, v->name);
+			return vitk_error_prefix("%s: VIB '%s': version: ", what, v->name);
 	}
 	if (!v->id && v->name && v->version) {
 		v->id = esxu_printf("%s_%s_%s_%s", v->vendor ? v->vendor : "", v->type ? v->type : "bootbank",
@@ -432,7 +432,7 @@ int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		r = vitk_esxupdate_version_check(v->version);
 		if (r < 0)
-			return vitk_error_prefix("%s: VIB ID '%s': version", what, v->id);
+			return vitk_error_prefix("%s: VIB ID '%s': version: ", what, v->id);
 	}
 	if (!v->name || !*v->name)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: VIB without a name", what);
