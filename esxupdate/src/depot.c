@@ -740,7 +740,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 			if (strcmp(mk, "metadata") != 0)
 				continue;
 			url = esxu_xml_child_text(mn, "url");
-			snprintf(where, sizeof(where), "%s", vpath);
+			esxu_strlcpy(where, vpath, sizeof(where));
 			free(mpath);
 			mpath = NULL;
 			r = join_rel(&mpath, vdir, url, path, where, "url");

@@ -37,6 +37,8 @@ void esxu_strv_dispose(esxu_strv *sv);
 void esxu_strv_sort(esxu_strv *sv);
 bool esxu_strv_has(const esxu_strv *sv, const char *s);
 
+/* bounded copy, always NUL-terminated (truncates) */
+void esxu_strlcpy(char *dst, const char *src, size_t cap);
 char *esxu_strdup(const char *s);
 char *esxu_strndup(const char *s, size_t n);
 char *esxu_trim_dup(const char *s, size_t n); /* strip surrounding whitespace */

@@ -330,7 +330,7 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 
 			if (!t)
 				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			snprintf(cols[i].title, sizeof(cols[i].title), "%s", t);
+			esxu_strlcpy(cols[i].title, t, sizeof(cols[i].title));
 			free(t);
 		}
 		/* header text must start at the column start and not spill into the gap */

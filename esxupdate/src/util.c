@@ -147,6 +147,18 @@ bool esxu_strv_has(const esxu_strv *sv, const char *s)
 	return false;
 }
 
+void esxu_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 char *esxu_strdup(const char *s)
 {
 	return s ? esxu_strndup(s, strlen(s)) : NULL;
@@ -486,7 +498,7 @@ int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, co
 			return vitk_error_set(VITK_EINVAL, 0, "%s: %s: version too long in '%.40s'",
 					      what, field, p);
 		}
-		snprintf(ver, sizeof(ver), "%s", q);
+		esxu_strlcpy(ver, q, sizeof(ver));
 		if (!*name || (*rel && !*ver) || (!*rel && *ver) ||
 		    (*rel && strcmp(rel, "<<") && strcmp(rel, "<=") && strcmp(rel, "=") &&
 		     strcmp(rel, ">=") && strcmp(rel, ">>") && strcmp(rel, "==") &&
@@ -534,7 +546,7 @@ static int constraint_cmp(const char *have, const char *want)
 
 	if (strchr(want, '-'))
 		return vitk_esxupdate_version_cmp(have, want);
-	snprintf(buf, sizeof(buf), "%s", have);
+	esxu_strlcpy(buf, have, sizeof(buf));
 	dash = strchr(buf, '-');
 	if (dash)
 		buf[dash - buf] = '\0';

@@ -56,7 +56,7 @@ int esxu_xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const c
 		if (e && e->message) {
 			size_t k;
 
-			snprintf(msg, sizeof(msg), "%s", e->message);
+			esxu_strlcpy(msg, e->message, sizeof(msg));
 			k = strlen(msg);
 			while (k && isspace((unsigned char)msg[k - 1]))
 				msg[--k] = '\0';
