@@ -36,6 +36,13 @@ struct entries {
 	struct entry *v;
 	size_t n, cap;
 	uint64_t kept;
+	bool sorted; /* v is sorted by name: bsearch */
+};
+
+struct vib_index {
+	/* open-addressing hash of VIB id -> index, so 2000-VIB depots stay linear */
+	size_t *slots;
+	size_t cap;
 };
 
 struct vitk_esxupdate_depot {
@@ -49,6 +56,7 @@ struct vitk_esxupdate_depot {
 	vitk_esxupdate_profile *profiles;
 	size_t nprof, pcap;
 	vitk_esxupdate_depot_options opts;
+	struct vib_index ix;
 };
 
 static void entries_dispose(struct entries *es)
@@ -63,10 +71,21 @@ static void entries_dispose(struct entries *es)
 	memset(es, 0, sizeof(*es));
 }
 
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
 static const struct entry *entries_find(const struct entries *es, const char *name)
 {
 	size_t i;
 
+	if (es->sorted) {
+		struct entry key;
+
+		key.name = (char *)name;
+		return bsearch(&key, es->v, es->n, sizeof(*es->v), cmp_entry);
+	}
 	for (i = 0; i < es->n; i++)
 		if (strcmp(es->v[i].name, name) == 0)
 			return &es->v[i];
@@ -290,10 +309,22 @@ const vitk_esxupdate_vib *vitk_esxupdate_depot_vib(const vitk_esxupdate_depot *d
 	return d && i < d->nvibs ? &d->vibs[i] : NULL;
 }
 
+static uint64_t hash_str(const char *s);
+
 const vitk_esxupdate_vib *vitk_esxupdate_depot_find_id(const vitk_esxupdate_depot *d, const char *id)
 {
 	size_t i;
 
+	if (d && d->ix.cap) {
+		size_t slot = hash_str(id) & (d->ix.cap - 1);
+
+		while (d->ix.slots[slot] != (size_t)-1) {
+			if (strcmp(d->vibs[d->ix.slots[slot]].id, id) == 0)
+				return &d->vibs[d->ix.slots[slot]];
+			slot = (slot + 1) & (d->ix.cap - 1);
+		}
+		return NULL;
+	}
 	for (i = 0; d && i < d->nvibs; i++)
 		if (strcmp(d->vibs[i].id, id) == 0)
 			return &d->vibs[i];
@@ -346,17 +377,13 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 	for (i = 0; i < d->nprof; i++)
 		esxu_profile_dispose(&d->profiles[i]);
 	free(d->profiles);
+	free(d->ix.slots);
 	free(d->path);
 	free(d);
 }
 
 /* ------------------------------------------------------------ building */
 
-struct vib_index {
-	/* open-addressing hash of VIB id -> index, so 2000-VIB depots stay linear */
-	size_t *slots;
-	size_t cap;
-};
 
 static uint64_t hash_str(const char *s)
 {
@@ -660,7 +687,6 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 {
 	struct archive *a = NULL;
 	struct entries es = { 0 };
-	struct vib_index ix = { 0 };
 	xmlDoc *idx = NULL, *vidx = NULL;
 	esxu_strv metas = { 0 }, vdirs = { 0 };
 	const struct entry *e;
@@ -681,6 +707,9 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	r = read_entries(a, &es, what, &d->opts, keep_outer, d->opts.max_metadata);
 	if (r < 0)
 		goto out;
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof(*es.v), cmp_entry);
+	es.sorted = true;
 	e = entries_find(&es, "index.xml");
 	if (!e) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0,
@@ -773,7 +802,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		goto out;
 	}
 	for (i = 0; i < metas.n; i++) {
-		r = load_metadata_zip(d, &ix, entries_find(&es, metas.v[i]), path);
+		r = load_metadata_zip(d, &d->ix, entries_find(&es, metas.v[i]), path);
 		if (r < 0)
 			goto out;
 	}
@@ -802,7 +831,6 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	}
 	r = 0;
 out:
-	free(ix.slots);
 	esxu_strv_dispose(&metas);
 	esxu_strv_dispose(&vdirs);
 	free(vpath);
@@ -867,7 +895,6 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 {
 	struct archive *a = NULL;
 	struct entries es = { 0 };
-	struct vib_index ix = { 0 };
 	vitk_esxupdate_vib v;
 	char what[600];
 	int r;
@@ -919,10 +946,9 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 			goto out;
 	}
 	v.file_present = true;
-	r = depot_add_vib(d, &ix, &v, true);
+	r = depot_add_vib(d, &d->ix, &v, true);
 out:
 	esxu_vib_dispose(&v);
-	free(ix.slots);
 	entries_dispose(&es);
 	if (a)
 		archive_read_free(a);

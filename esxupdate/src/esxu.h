@@ -99,7 +99,14 @@ struct vitk_esxupdate_host {
 	char *profile_vendor;
 	vitk_esxupdate_acceptance acceptance;
 	char list_format[16];
+	size_t *byname; /* indexes of vibs sorted by name (rebuilt after each parse) */
+	size_t nbyname;
 };
+
+/* rebuild h->byname; on OOM lookups fall back to a linear scan */
+void esxu_host_reindex(vitk_esxupdate_host *h);
+/* sorted-string helpers for O(log n) lookups */
+int esxu_cmp_strp(const void *a, const void *b);
 
 /* PCI ID tags of a VIB: "PCIID 8086154c" -> vendor/device pairs; returns count written */
 size_t esxu_vib_pciids(const vitk_esxupdate_vib *v, uint32_t *ids, size_t cap);

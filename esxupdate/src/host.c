@@ -38,12 +38,41 @@ static void clear_vibs(vitk_esxupdate_host *h)
 	h->nvibs = 0;
 }
 
+static const vitk_esxupdate_host *sort_host; /* qsort has no context argument */
+
+static int cmp_byname(const void *a, const void *b)
+{
+	return strcmp(sort_host->vibs[*(const size_t *)a].name, sort_host->vibs[*(const size_t *)b].name);
+}
+
+void esxu_host_reindex(vitk_esxupdate_host *h)
+{
+	size_t i;
+
+	free(h->byname);
+	h->byname = NULL;
+	h->nbyname = 0;
+	for (i = 0; i < h->nvibs; i++)
+		if (!h->vibs[i].name)
+			return;
+	h->byname = malloc((h->nvibs + 1) * sizeof(*h->byname));
+	if (!h->byname)
+		return;
+	for (i = 0; i < h->nvibs; i++)
+		h->byname[i] = i;
+	sort_host = h;
+	qsort(h->byname, h->nvibs, sizeof(*h->byname), cmp_byname);
+	sort_host = NULL;
+	h->nbyname = h->nvibs;
+}
+
 void vitk_esxupdate_host_free(vitk_esxupdate_host *h)
 {
 	size_t i;
 
 	if (!h)
 		return;
+	free(h->byname);
 	clear_vibs(h);
 	free(h->vibs);
 	for (i = 0; i < h->npci; i++) {
@@ -97,6 +126,22 @@ const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h,
 {
 	size_t i;
 
+	if (h && h->byname && h->nbyname == h->nvibs) {
+		size_t lo = 0, hi = h->nbyname;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(h->vibs[h->byname[mid]].name, name);
+
+			if (c == 0)
+				return &h->vibs[h->byname[mid]];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	for (i = 0; h && i < h->nvibs; i++)
 		if (h->vibs[i].name && strcmp(h->vibs[i].name, name) == 0)
 			return &h->vibs[i];
@@ -247,16 +292,16 @@ static int finish_vib(vitk_esxupdate_vib *v, const char *what, size_t lineno)
 
 static int check_dupes(vitk_esxupdate_host *h, const char *what)
 {
-	size_t i, j;
+	size_t i;
 
-	/* O(n^2) is fine for a few hundred; cap above keeps it bounded */
-	for (i = 0; i < h->nvibs; i++)
-		for (j = i + 1; j < h->nvibs && h->nvibs < 4000; j++)
-			if (strcmp(h->vibs[i].name, h->vibs[j].name) == 0)
-				return vitk_error_set(VITK_EINVAL, 0,
-						      "%s: VIB '%s' listed twice (%s and %s)", what,
-						      h->vibs[i].name, h->vibs[i].version,
-						      h->vibs[j].version);
+	esxu_host_reindex(h);
+	for (i = 0; h->byname && i + 1 < h->nbyname; i++) {
+		const vitk_esxupdate_vib *a = &h->vibs[h->byname[i]], *b = &h->vibs[h->byname[i + 1]];
+
+		if (strcmp(a->name, b->name) == 0)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: VIB '%s' listed twice (%s and %s)", what,
+					      a->name, a->version, b->version);
+	}
 	return 0;
 }
 
@@ -676,11 +721,14 @@ static vitk_esxupdate_vib *detail_target(vitk_esxupdate_host *h, const vitk_esxu
 	size_t i;
 	vitk_esxupdate_vib *v;
 
+	if (tmp->name) {
+		const vitk_esxupdate_vib *f = vitk_esxupdate_host_find(h, tmp->name);
+
+		if (f)
+			return &h->vibs[f - h->vibs];
+	}
 	for (i = 0; i < h->nvibs; i++)
 		if (tmp->id && h->vibs[i].id && strcmp(tmp->id, h->vibs[i].id) == 0)
-			return &h->vibs[i];
-	for (i = 0; i < h->nvibs; i++)
-		if (tmp->name && h->vibs[i].name && strcmp(tmp->name, h->vibs[i].name) == 0)
 			return &h->vibs[i];
 	v = host_add_vib(h);
 	return v;
@@ -850,6 +898,8 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 	if (!details) {
 		snprintf(h->list_format, sizeof(h->list_format), "xml");
 		r = check_dupes(h, what);
+	} else {
+		esxu_host_reindex(h);
 	}
 out:
 	esxu_vib_dispose(&tmp);
@@ -975,6 +1025,7 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 	}
 	if (in_block)
 		r = merge_detail(h, &tmp, ctx);
+	esxu_host_reindex(h);
 	if (r == 0 && blocks == 0)
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: no VIB found in `esxcli software vib get` output",
 				   what);

@@ -24,6 +24,7 @@ struct plan {
 	int *cact;               /* per candidate: 0 skip, 1 install */
 	const char **creason;
 	long *cpeer;             /* same-name host VIB index or -1 */
+	bool *hpeer;             /* per host VIB: some candidate has its name */
 };
 
 const char *vitk_esxupdate_action_name(vitk_esxupdate_action a)
@@ -150,11 +151,27 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 
 static long host_index(const vitk_esxupdate_host *h, const char *name)
 {
-	size_t i;
+	const vitk_esxupdate_vib *v = vitk_esxupdate_host_find(h, name);
 
-	for (i = 0; i < h->nvibs; i++)
-		if (strcmp(h->vibs[i].name, name) == 0)
-			return (long)i;
+	return v ? (long)(v - h->vibs) : -1;
+}
+
+/* next host VIB (from constraint @from_constraint on) that one of @c's <replaces> matches, or -1 */
+static long first_replaced_host(const vitk_esxupdate_host *h, const vitk_esxupdate_vib *c,
+				const enum hstate *hst, size_t from_constraint, size_t *next)
+{
+	size_t j;
+
+	for (j = from_constraint; j < c->replaces.count; j++) {
+		long k = host_index(h, c->replaces.items[j].name);
+
+		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs[k].name, c->name) != 0 &&
+		    esxu_constraint_matches_vib(&c->replaces.items[j], &h->vibs[k], false)) {
+			*next = j + 1;
+			return k;
+		}
+	}
+	*next = c->replaces.count;
 	return -1;
 }
 
@@ -317,9 +334,16 @@ static int plan_ops(struct plan *p)
 	const vitk_esxupdate_host *h = p->h;
 	vitk_esxupdate_op op = p->cmd->op;
 	bool allow_down = (p->cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES) != 0;
-	size_t i, k;
+	size_t i, k, nrep = 0, *rep = NULL;
 	int r = 0;
 
+	/* the (few) host VIBs that carry <replaces> */
+	rep = calloc(h->nvibs + 1, sizeof(*rep));
+	if (!rep)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	for (k = 0; k < h->nvibs; k++)
+		if (h->vibs[k].replaces.count)
+			rep[nrep++] = k;
 	for (i = 0; i < p->ncand; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
 		long hi = host_index(h, c->name);
@@ -358,9 +382,9 @@ static int plan_ops(struct plan *p)
 		{
 			long obs = -1;
 
-			for (k = 0; k < h->nvibs && obs < 0; k++)
-				if (list_matches(&h->vibs[k].replaces, c))
-					obs = (long)k;
+			for (k = 0; k < nrep && obs < 0; k++)
+				if (list_matches(&h->vibs[rep[k]].replaces, c))
+					obs = (long)rep[k];
 			if (obs >= 0) {
 				assume(p->r, "a depot VIB that an installed VIB replaces (obsoletes) is skipped");
 				p->creason[i] = "obsoleted by an installed VIB";
@@ -368,11 +392,8 @@ static int plan_ops(struct plan *p)
 			}
 		}
 		if (op == VITK_ESXUPDATE_OP_VIB_UPDATE) {
-			bool updates = false;
-
-			for (k = 0; k < h->nvibs; k++)
-				if (p->hst[k] == H_KEEP && list_matches(&c->replaces, &h->vibs[k]))
-					updates = true;
+			size_t next;
+			bool updates = first_replaced_host(h, c, p->hst, 0, &next) >= 0;
 			if (!updates) {
 				p->creason[i] = "not installed on the host: vib update installs no new VIBs";
 				continue;
@@ -387,31 +408,38 @@ static int plan_ops(struct plan *p)
 	for (i = 0; i < p->ncand; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
 
+		size_t next = 0;
+		long hk;
+
 		if (!p->cact[i])
 			continue;
-		for (k = 0; k < h->nvibs; k++) {
-			if (p->hst[k] != H_KEEP || strcmp(h->vibs[k].name, c->name) == 0)
-				continue;
-			if (list_matches(&c->replaces, &h->vibs[k])) {
-				p->hst[k] = H_REPLACED;
-				p->hby[k] = c->name;
-				if (op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)
-					assume(p->r, "profile update removes an installed VIB that a profile VIB replaces (the profile VIB is 'related' to it)");
-			}
+		for (;;) {
+			hk = first_replaced_host(h, c, p->hst, next, &next);
+			if (hk < 0)
+				break;
+			p->hst[hk] = H_REPLACED;
+			p->hby[hk] = c->name;
+			if (op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)
+				assume(p->r, "profile update removes an installed VIB that a profile VIB replaces (the profile VIB is 'related' to it)");
 		}
 	}
 	if (op == VITK_ESXUPDATE_OP_PROFILE_INSTALL) {
-		for (k = 0; k < h->nvibs; k++) {
-			bool in = false;
+		/* a host VIB with a same-name candidate has cpeer pointing at it */
+		bool *in = calloc(h->nvibs + 1, sizeof(*in));
 
-			if (p->hst[k] != H_KEEP)
-				continue;
-			for (i = 0; i < p->ncand && !in; i++)
-				in = strcmp(p->cand[i]->name, h->vibs[k].name) == 0;
-			if (!in)
-				p->hst[k] = H_DROPPED;
+		if (!in) {
+			free(rep);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		}
+		for (i = 0; i < p->ncand; i++)
+			if (p->cpeer[i] >= 0)
+				in[p->cpeer[i]] = true;
+		for (k = 0; k < h->nvibs; k++)
+			if (p->hst[k] == H_KEEP && !in[k])
+				p->hst[k] = H_DROPPED;
+		free(in);
 	}
+	free(rep);
 	return r;
 }
 
@@ -644,44 +672,63 @@ static int build_error(struct plan *p)
 	return 0;
 }
 
+struct cid {
+	const char *id;
+	size_t i;
+};
+
+static int cmp_cid(const void *a, const void *b)
+{
+	return strcmp(((const struct cid *)a)->id, ((const struct cid *)b)->id);
+}
+
 /* vib update: bulletins whose VIBs are partly installed and partly skipped as new */
 static int check_half_applied(struct plan *p)
 {
 	const vitk_esxupdate_depot *d = p->d;
-	size_t bi, i, j;
+	struct cid *ix = calloc(p->ncand + 1, sizeof(*ix));
+	size_t bi, i;
+	int r = 0;
 
-	for (bi = 0; bi < vitk_esxupdate_depot_bulletin_count(d); bi++) {
+	if (!ix)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	for (i = 0; i < p->ncand; i++) {
+		ix[i].id = p->cand[i]->id;
+		ix[i].i = i;
+	}
+	qsort(ix, p->ncand, sizeof(*ix), cmp_cid);
+	for (bi = 0; bi < vitk_esxupdate_depot_bulletin_count(d) && r == 0; bi++) {
 		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, bi);
-		size_t applied = 0;
+		size_t applied = 0, nsk = 0;
 		esxu_buf sk = { 0 };
-		size_t nsk = 0;
 
-		for (i = 0; i < b->nvib_ids; i++)
-			for (j = 0; j < p->ncand; j++) {
-				if (strcmp(p->cand[j]->id, b->vib_ids[i]) != 0)
-					continue;
-				if (p->cact[j])
-					applied++;
-				else if (p->cpeer[j] < 0 ||
-					 vib_cmp(p->cand[j], &p->h->vibs[p->cpeer[j]]) > 0) {
-					esxu_buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
-					nsk++;
-				}
+		for (i = 0; i < b->nvib_ids; i++) {
+			struct cid key = { b->vib_ids[i], 0 };
+			const struct cid *f = bsearch(&key, ix, p->ncand, sizeof(*ix), cmp_cid);
+			size_t j;
+
+			if (!f)
+				continue;
+			j = f->i;
+			if (p->cact[j])
+				applied++;
+			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs[p->cpeer[j]]) > 0) {
+				esxu_buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
+				nsk++;
 			}
+		}
 		if (applied && nsk) {
 			char *line = esxu_printf("bulletin %s: %zu VIB(s) updated but %zu skipped (%s)", b->id,
 						 applied, nsk, sk.s ? sk.s : "");
 
-			if (!line || esxu_strv_add(&p->r->half_applied, line) < 0) {
-				free(line);
-				esxu_buf_dispose(&sk);
-				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			}
+			if (!line || esxu_strv_add(&p->r->half_applied, line) < 0)
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(line);
 		}
 		esxu_buf_dispose(&sk);
 	}
-	return 0;
+	free(ix);
+	return r;
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -737,13 +784,7 @@ static int fill_result(struct plan *p)
 
 		switch (p->hst[i]) {
 		case H_KEEP: {
-			bool has_cand = false;
-			size_t j;
-
-			for (j = 0; j < p->ncand; j++)
-				if (p->cpeer[j] == (long)i)
-					has_cand = true;
-			if (!has_cand)
+			if (!p->hpeer[i])
 				r = add_change(res, v->name, VITK_ESXUPDATE_ACT_KEPT, v, NULL,
 					       "not touched by the command");
 			continue;
@@ -814,7 +855,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	p.cact = calloc(nd + 1, sizeof(*p.cact));
 	p.creason = calloc(nd + 1, sizeof(*p.creason));
 	p.cpeer = calloc(nd + 1, sizeof(*p.cpeer));
-	if (!p.hst || !p.hby || !p.cact || !p.creason || !p.cpeer) {
+	p.hpeer = calloc(nh + 1, sizeof(*p.hpeer));
+	if (!p.hst || !p.hby || !p.cact || !p.creason || !p.cpeer || !p.hpeer) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
@@ -825,8 +867,14 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	if (r < 0)
 		goto out;
 	r = plan_ops(&p);
-	if (r == 0)
+	if (r == 0) {
+		size_t i;
+
+		for (i = 0; i < p.ncand; i++)
+			if (p.cpeer[i] >= 0)
+				p.hpeer[p.cpeer[i]] = true;
 		r = fill_result(&p);
+	}
 	if (r == 0 && !(cmd->flags & VITK_ESXUPDATE_F_FORCE))
 		r = check_image(&p);
 	else if (r == 0) {
@@ -877,6 +925,7 @@ out:
 	free(p.cact);
 	free(p.creason);
 	free(p.cpeer);
+	free(p.hpeer);
 	vitk_esxupdate_result_free(res);
 	return r;
 }
