@@ -204,9 +204,11 @@ static void print_result_text(struct cli_ctx *ctx, const vitk_esxupdate_result *
 static char *default_host_name(const char *file)
 {
 	const char *b = strrchr(file, '/');
-	char *s = strdup(b ? b + 1 : file), *dot;
+	char *s = strdup(b ? b + 1 : file), *dot = NULL;
 
-	if (s && (dot = strchr(s, '.')) != NULL && dot != s)
+	if (s)
+		dot = strchr(s, '.');
+	if (dot && dot != s)
 		*dot = '\0';
 	return s;
 }

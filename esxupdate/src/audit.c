@@ -262,6 +262,10 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 					esxu_printf("%s: acceptance drops from %s to %s", c->name,
 						    vitk_esxupdate_acceptance_name(from->acceptance),
 						    vitk_esxupdate_acceptance_name(to->acceptance)));
+		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->checksum_mismatch)
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-checksum-mismatch",
+					esxu_printf("%s: '%s' in the bundle does not match the sha-256 of the metadata (corrupt or tampered download)",
+						    c->to_id, to->relative_path));
 		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->relative_path &&
 		    !to->file_present && strcmp(vitk_esxupdate_depot_kind(d), "bundle") == 0)
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-file-missing",

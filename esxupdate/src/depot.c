@@ -30,6 +30,7 @@ struct entry {
 	char *data; /* NULL when not kept */
 	size_t len;
 	int64_t size;
+	char sha256[65]; /* hex digest of a streamed .vib entry, "" if not computed */
 };
 
 struct entries {
@@ -123,9 +124,59 @@ static const char *strip_dot(const char *name)
  * Read the entries of an archive already opened in @a.  Entries whose name
  * satisfies keep() are inflated into memory (each under @keep_cap bytes).
  */
+static bool ends_with_ci(const char *s, const char *sfx)
+{
+	size_t a = strlen(s), b = strlen(sfx);
+
+	return a >= b && strcasecmp(s + a - b, sfx) == 0;
+}
+
+/* sha-256 of an entry's data, streamed (VIB payloads are never kept in memory) */
+static int hash_entry(struct archive *a, struct entry *e, const char *what)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[32], buf[65536];
+	unsigned int mdlen = 0, i;
+	int64_t total = 0;
+	int r = 0;
+
+	if (!ctx)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (;;) {
+		la_ssize_t got = archive_read_data(a, buf, sizeof(buf));
+
+		if (got < 0) {
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is corrupt or truncated: %s", what,
+					   e->name, archive_error_string(a) ? archive_error_string(a) : "read error");
+			goto out;
+		}
+		if (got == 0)
+			break;
+		total += got;
+		if (e->size >= 0 && total > e->size) {
+			r = vitk_error_set(VITK_ERANGE, 0, "%s: entry '%s' inflates beyond its declared %lld bytes (zip bomb?): refused",
+					   what, e->name, (long long)e->size);
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)got);
+	}
+	if (e->size >= 0 && total != e->size) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is truncated: %lld of %lld bytes", what,
+				   e->name, (long long)total, (long long)e->size);
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (i = 0; i < 32; i++)
+		snprintf(e->sha256 + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
 static int read_entries(struct archive *a, struct entries *es, const char *what,
 			const vitk_esxupdate_depot_options *o, bool (*keep)(const char *name),
-			size_t keep_cap)
+			size_t keep_cap, bool hash_vibs)
 {
 	struct archive_entry *ae;
 	uint64_t declared = 0;
@@ -181,8 +232,14 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		e->size = sz;
 		es->n++;
-		if (!keep(e->name))
+		if (!keep(e->name)) {
+			if (hash_vibs && ends_with_ci(e->name, ".vib")) {
+				r = hash_entry(a, e, what);
+				if (r < 0)
+					return r;
+			}
 			continue;
+		}
 		if (sz > (int64_t)keep_cap)
 			return vitk_error_set(VITK_ERANGE, 0,
 					      "%s: entry '%s' declares %lld bytes, over the %zu byte limit",
@@ -639,7 +696,7 @@ static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 				   archive_error_string(a) ? archive_error_string(a) : "unknown");
 		goto out;
 	}
-	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml);
+	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
 	if (r < 0)
 		goto out;
 	for (i = 0; i < es.n; i++) {
@@ -704,7 +761,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		goto out;
 	}
 	snprintf(what, sizeof(what), "'%s'", path);
-	r = read_entries(a, &es, what, &d->opts, keep_outer, d->opts.max_metadata);
+	r = read_entries(a, &es, what, &d->opts, keep_outer, d->opts.max_metadata, d->opts.verify_vibs);
 	if (r < 0)
 		goto out;
 	if (es.n > 1)
@@ -811,10 +868,17 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		vitk_esxupdate_vib *v = &d->vibs[i];
 		size_t k;
 
+		const struct entry *fe;
+
 		if (!v->relative_path)
 			continue;
-		if (entries_find(&es, strip_dot(v->relative_path))) {
+		fe = entries_find(&es, strip_dot(v->relative_path));
+		if (fe) {
 			v->file_present = true;
+			if (v->sha256 && fe->sha256[0]) {
+				v->checksum_verified = true;
+				v->checksum_mismatch = strcasecmp(v->sha256, fe->sha256) != 0;
+			}
 			continue;
 		}
 		for (k = 0; k < vdirs.n && !v->file_present; k++) {
@@ -913,7 +977,7 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 		goto out;
 	}
 	snprintf(what, sizeof(what), "'%s'", path);
-	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml);
+	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
 	if (r < 0)
 		goto out;
 	if (es.n == 0 || strcmp(es.v[0].name, "descriptor.xml") != 0) {
@@ -972,8 +1036,12 @@ static int sha256_file(FILE *f, char out[65], const char *path)
 		goto out;
 	}
 	rewind(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	for (;;) {
+		n = fread(buf, 1, sizeof(buf), f);
+		if (n == 0)
+			break;
 		EVP_DigestUpdate(ctx, buf, n);
+	}
 	if (ferror(f)) {
 		r = vitk_error_set(VITK_EIO, errno, "'%s': read error", path);
 		goto out;

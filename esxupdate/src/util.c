@@ -392,6 +392,8 @@ int esxu_vib_copy(vitk_esxupdate_vib *dst, const vitk_esxupdate_vib *src)
 	dst->reboot_required = src->reboot_required;
 	dst->has_relations = src->has_relations;
 	dst->file_present = src->file_present;
+	dst->checksum_verified = src->checksum_verified;
+	dst->checksum_mismatch = src->checksum_mismatch;
 	if (copy_constraints(&dst->depends, &src->depends) < 0 ||
 	    copy_constraints(&dst->conflicts, &src->conflicts) < 0 ||
 	    copy_constraints(&dst->replaces, &src->replaces) < 0 ||

@@ -42,6 +42,8 @@ static void test_esxupdate_depot__bundle(void **state)
 			    "vib20/net-be2net/VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820.vib");
 	assert_true(v->file_present);
 	assert_int_equal(strlen(v->sha256), 64);
+	assert_true(v->checksum_verified);
+	assert_false(v->checksum_mismatch);
 	v = vitk_esxupdate_depot_find_id(d, "VMW_bootbank_lsi-mr3_0.255.03.01-2vmw.550.1.16.1746018");
 	assert_non_null(v);
 	assert_int_equal(v->replaces.count, 1);
@@ -65,6 +67,22 @@ static void test_esxupdate_depot__bundle(void **state)
 	assert_non_null(b);
 	assert_int_equal(b->nvib_ids, 2);
 	assert_string_equal(b->release_type, "patch");
+	vitk_esxupdate_depot_free(d);
+}
+
+static void test_esxupdate_depot__tampered_vib(void **state)
+{
+	vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+	vitk_esxupdate_depot *d = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "tampered.zip", NULL), 0);
+	assert_true(vitk_esxupdate_depot_vib(d, 0)->checksum_verified);
+	assert_true(vitk_esxupdate_depot_vib(d, 0)->checksum_mismatch);
+	vitk_esxupdate_depot_free(d);
+	o.verify_vibs = false;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "tampered.zip", &o), 0);
+	assert_false(vitk_esxupdate_depot_vib(d, 0)->checksum_verified);
 	vitk_esxupdate_depot_free(d);
 }
 
@@ -204,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_esxupdate_depot__bundle),
 		cmocka_unit_test(test_esxupdate_depot__single_vib),
+		cmocka_unit_test(test_esxupdate_depot__tampered_vib),
 		cmocka_unit_test(test_esxupdate_depot__bad_input),
 		cmocka_unit_test(test_esxupdate_depot__caps),
 		cmocka_unit_test(test_esxupdate_depot__xml_parsers),

@@ -356,6 +356,18 @@ static void test_esxupdate_sim__acceptance(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+static void test_esxupdate_sim__tampered(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "tampered.zip", "esxcli software vib install -d /x.zip --no-sig-check");
+
+	(void)state;
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-checksum-mismatch",
+				"virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0: 'vib20/ghettoVCB/virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0.vib' in the bundle does not match"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__oem_profile_and_compare(void **state)
 {
 	vitk_esxupdate_host *h = host_a();
@@ -421,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__replaces),
 		cmocka_unit_test(test_esxupdate_sim__depends_provides),
 		cmocka_unit_test(test_esxupdate_sim__acceptance),
+		cmocka_unit_test(test_esxupdate_sim__tampered),
 		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
 		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
 	};

@@ -132,6 +132,8 @@ typedef struct {
 	char *relative_path;  /* depot only */
 	char *sha256;         /* depot only, from the metadata checksum */
 	bool file_present;    /* depot only: relative_path exists in the bundle */
+	bool checksum_verified; /* depot only: the .vib's sha-256 was compared with the metadata */
+	bool checksum_mismatch; /* ... and differed (corrupt or tampered file) */
 } vitk_esxupdate_vib;
 
 typedef enum {
@@ -234,9 +236,11 @@ typedef struct {
 	uint64_t max_total;         /* declared uncompressed total of the bundle (default 8 GiB) */
 	size_t max_xml;             /* one XML document (default 32 MiB) */
 	size_t max_metadata;        /* one metadata zip, uncompressed (default 64 MiB) */
+	bool verify_vibs;           /* stream every .vib of a bundle through sha-256 (default true) */
 } vitk_esxupdate_depot_options;
 
-#define VITK_ESXUPDATE_DEPOT_OPTIONS_INIT { 1, 65536, (uint64_t)8 << 30, (size_t)32 << 20, (size_t)64 << 20 }
+#define VITK_ESXUPDATE_DEPOT_OPTIONS_INIT                                                          \
+	{ 1, 65536, (uint64_t)8 << 30, (size_t)32 << 20, (size_t)64 << 20, true }
 
 /**
  * vitk_esxupdate_depot_open() - read an offline bundle .zip (index.xml ->
