@@ -119,6 +119,7 @@ static int cmd_depot(struct cli_ctx *ctx, int argc, char **argv)
 	cli_table_add_column(vibs, "acceptance", CLI_COL_STR);
 	cli_table_add_column(vibs, "driver", CLI_COL_STR);
 	cli_table_add_column(vibs, "file", CLI_COL_BOOL);
+	cli_table_add_column(vibs, "checksum", CLI_COL_STR);
 	for (i = 0; i < vitk_esxupdate_depot_vib_count(d); i++) {
 		const vitk_esxupdate_vib *v = vitk_esxupdate_depot_vib(d, i);
 
@@ -129,6 +130,8 @@ static int cmd_depot(struct cli_ctx *ctx, int argc, char **argv)
 		cli_table_set_str(vibs, "acceptance", vitk_esxupdate_acceptance_name(v->acceptance));
 		cli_table_set_str(vibs, "driver", driver_name(vitk_esxupdate_vib_driver_class(v)));
 		cli_table_set_bool(vibs, "file", v->file_present);
+		cli_table_set_str(vibs, "checksum", !v->checksum_verified ? NULL
+						    : v->checksum_mismatch ? "mismatch" : "ok");
 	}
 	if (ctx->output == CLI_OUT_JSON) {
 		json_t *doc = json_object();
@@ -141,6 +144,10 @@ static int cmd_depot(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(doc, "vibs", cli_table_to_json(vibs));
 		r = cli_json_print(ctx, doc);
 		json_decref(doc);
+		goto out;
+	}
+	if (ctx->output == CLI_OUT_CSV) {
+		r = cli_table_print(ctx, vibs); /* one table per CSV document: the VIBs */
 		goto out;
 	}
 	cli_text(ctx, "Depot: %s (%s, sha256 %s)\n\nImage profiles:\n", vitk_esxupdate_depot_path(d),
@@ -356,6 +363,8 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		json_object_set_new(doc, "audit_uuid", uuid[0] ? json_string(uuid) : json_null());
 		r = cli_json_print(ctx, doc);
 		json_decref(doc);
+	} else if (ctx->output == CLI_OUT_CSV) {
+		r = cli_table_print(ctx, fi); /* one table per CSV document: the findings */
 	} else {
 		cli_text(ctx, "Host:    %s (%zu VIBs, profile %s, acceptance %s, %zu PCI devices)\n", host_name,
 			 vitk_esxupdate_host_vib_count(h),
@@ -387,6 +396,65 @@ out:
 	vitk_esxupdate_audit_free(a);
 	vitk_esxupdate_command_free(c);
 	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+	return r;
+}
+
+/* ------------------------------------------------------------ snapshot */
+
+static const struct cli_opt snapshot_opts[] = {
+	CLI_OPT_STR("host-vibs", 0, "FILE", "`esxcli software vib list` output (text, csv or xml)"),
+	CLI_OPT_STR("host-vib-details", 0, "FILE", "`esxcli software vib get` output (text or xml)"),
+	CLI_OPT_STR("host-profile", 0, "FILE", "`esxcli software profile get` / `acceptance get` output"),
+	CLI_OPT_END,
+};
+
+static int cmd_snapshot(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *vibs = cli_str(ctx, "host-vibs"), *f;
+	vitk_esxupdate_host *h = NULL;
+	cli_table *t = cli_table_new();
+	char uuid[37];
+	int r;
+
+	(void)argc;
+	if (!vibs) {
+		r = cli_error(ctx, CLI_EXIT_USAGE, "snapshot needs --host-vibs FILE");
+		goto out;
+	}
+	r = vitk_esxupdate_host_new(&h);
+	if (r < 0) {
+		r = cli_error_lib(ctx, r, "snapshot");
+		goto out;
+	}
+	r = load(ctx, h, vibs, vitk_esxupdate_host_parse_vib_list, "--host-vibs");
+	f = cli_str(ctx, "host-vib-details");
+	if (!r && f)
+		r = load(ctx, h, f, vitk_esxupdate_host_parse_vib_get, "--host-vib-details");
+	f = cli_str(ctx, "host-profile");
+	if (!r && f)
+		r = load(ctx, h, f, vitk_esxupdate_host_parse_profile, "--host-profile");
+	if (r)
+		goto out;
+	r = vitk_esxupdate_store_snapshot(ctx->inv, argv[0], h, vibs, uuid);
+	if (r < 0) {
+		r = cli_error_lib(ctx, r, "cannot record the snapshot");
+		goto out;
+	}
+	cli_table_add_column(t, "host", CLI_COL_STR);
+	cli_table_add_column(t, "snapshot", CLI_COL_STR);
+	cli_table_add_column(t, "vibs", CLI_COL_INT);
+	cli_table_add_column(t, "format", CLI_COL_STR);
+	cli_table_add_column(t, "profile", CLI_COL_STR);
+	cli_table_add_row(t);
+	cli_table_set_str(t, "host", argv[0]);
+	cli_table_set_str(t, "snapshot", uuid);
+	cli_table_set_int(t, "vibs", (int64_t)vitk_esxupdate_host_vib_count(h));
+	cli_table_set_str(t, "format", vitk_esxupdate_host_list_format(h));
+	cli_table_set_str(t, "profile", vitk_esxupdate_host_profile(h));
+	r = cli_record_print(ctx, t);
+out:
+	cli_table_free(t);
 	vitk_esxupdate_host_free(h);
 	return r;
 }
@@ -578,6 +646,9 @@ const struct cli_verb cli_esxupdate_verbs[] = {
 	{ .name = "audit", .fn = cmd_audit, .opts = audit_opts, .min_args = 0, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY,
 	  .summary = "Predict what an esxcli software command would do; exit 10 on CRITICAL/WARNING findings" },
+	{ .name = "snapshot", .fn = cmd_snapshot, .opts = snapshot_opts, .min_args = 1, .max_args = 1,
+	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "HOST",
+	  .summary = "Record a dated VIB snapshot of an ESXi host from esxcli captures" },
 	{ .name = "compare", .fn = cmd_compare, .opts = compare_opts, .min_args = 2, .max_args = 2,
 	  .args_usage = "PROFILE_A PROFILE_B", .summary = "Compare two image profiles of a depot" },
 	{ .name = "vibs", .fn = cmd_vibs, .opts = vibs_opts, .min_args = 1, .max_args = 1,

@@ -115,6 +115,12 @@ run history_findings.json 0 -- esxupdate history -o json --findings --host esx02
 run - 0 -- esxupdate audit --host esx02 --host-vibs $H/hostA-viblist.csv --depot $FX/ESXi550-201403001.zip \
 	--command "esxcli software profile update -d $PATCH -p $STD"
 run vibs_diff.out 0 -- esxupdate vibs --diff esx02
+# snapshots without an audit (dated), then the diff of the two latest
+run snapshot.out 0 -- esxupdate snapshot esx03 --host-vibs $H/hostB-viblist.txt --host-profile $H/hostA-profile.txt
+run - 0 -- esxupdate snapshot esx03 --host-vibs $H/hostA-viblist.xml
+run vibs_diff_esx03.json 0 -- esxupdate vibs -o json --diff esx03
+run audit_findings.csv 10 -- esxupdate audit -o csv --no-store "${HOSTA[@]}" --command "esxcli software vib install -d $PATCH"
+run depot_tampered.csv 0 -- esxupdate depot -o csv --no-store $FX/tampered.zip
 
 # bad input: one clear line naming the file and the part; nothing recorded
 "$VITK" --db "$DB" esxupdate history -o json >"$TEST_TMPDIR/before.json"
