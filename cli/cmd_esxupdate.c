@@ -176,6 +176,7 @@ static const struct cli_opt audit_opts[] = {
 	CLI_OPT_STR("host-pci", 0, "FILE", "`lspci -nn` or `esxcli hardware pci list` output"),
 	CLI_OPT_STR("host", 0, "NAME", "ESXi host name for the inventory (default: vib list file name)"),
 	CLI_OPT_STR("depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use"),
+	CLI_OPT_MULTI("depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output (repeatable)"),
 	CLI_OPT_STR("command", 'c', "CMDLINE", "the exact esxcli command you intend to run"),
 	CLI_OPT_FLAG("no-store", 0, "do not record the snapshot, depot and audit"),
 	CLI_OPT_END,
@@ -266,6 +267,24 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 	r = open_depot(ctx, depot, &d);
 	if (r)
 		goto out;
+	{
+		const char *const *dp = NULL;
+		size_t ndp = cli_multi(ctx, "depot-profile", &dp), k;
+
+		for (k = 0; k < ndp && r == 0; k++) {
+			char *buf = NULL;
+			size_t len = 0;
+
+			r = vitk_read_file(dp[k], VITK_ESXUPDATE_INPUT_MAX, &buf, &len);
+			if (r == 0)
+				r = vitk_esxupdate_depot_add_profile_text(d, buf, len, dp[k]);
+			free(buf);
+			if (r < 0)
+				r = cli_error_lib(ctx, r, "cannot use --depot-profile");
+		}
+		if (r)
+			goto out;
+	}
 	r = vitk_esxupdate_audit_run(&a, h, d, c);
 	if (r < 0) {
 		r = cli_error_lib(ctx, r, "cannot simulate the command");
@@ -336,6 +355,10 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 			json_object_set_new(doc, "depot", dj);
 		}
 		json_object_set_new(doc, "command", json_string(line));
+		json_object_set_new(doc, "profile_source",
+				    c->profile && vitk_esxupdate_depot_find_profile(d, c->profile)
+					    ? json_string(vitk_esxupdate_depot_find_profile(d, c->profile)->source)
+					    : json_null());
 		json_object_set_new(jr, "header", json_string(vitk_esxupdate_result_header(res)));
 		json_object_set_new(jr, "message", json_string(vitk_esxupdate_result_message(res)));
 		json_object_set_new(jr, "error", jstr(vitk_esxupdate_result_error(res)));
@@ -371,7 +394,11 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 			 vitk_esxupdate_host_profile(h) ? vitk_esxupdate_host_profile(h) : "unknown",
 			 vitk_esxupdate_acceptance_name(vitk_esxupdate_host_acceptance(h)),
 			 vitk_esxupdate_host_pci_count(h));
-		cli_text(ctx, "Depot:   %s\nCommand: %s\n\nSimulated esxcli output:\n", vitk_esxupdate_depot_path(d), line);
+		cli_text(ctx, "Depot:   %s\nCommand: %s\n", vitk_esxupdate_depot_path(d), line);
+		if (c->profile && vitk_esxupdate_depot_find_profile(d, c->profile))
+			cli_text(ctx, "Profile: %s (VIB list from %s)\n", c->profile,
+				 vitk_esxupdate_depot_find_profile(d, c->profile)->source);
+		cli_text(ctx, "\nSimulated esxcli output:\n");
 		print_result_text(ctx, res);
 		cli_text(ctx, "\nPer-VIB classification:\n");
 		r = cli_table_print(ctx, ch);

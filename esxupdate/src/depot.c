@@ -313,6 +313,16 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 	return 0;
 }
 
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
 static bool ends_with(const char *s, const char *sfx)
 {
 	size_t a = strlen(s), b = strlen(sfx);
@@ -863,6 +873,45 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		if (r < 0)
 			goto out;
 	}
+	/*
+	 * No profile document (the layout is not public, facts §8): fall back to
+	 * roll-up bulletins ("... all VIBs" / releaseType rollup), one profile
+	 * per bulletin, named after it; the audit names this source.
+	 */
+	if (d->nprof == 0) {
+		for (i = 0; i < d->nbul && r == 0; i++) {
+			const vitk_esxupdate_bulletin *b = &d->bulletins[i];
+			vitk_esxupdate_profile p;
+			size_t k;
+
+			if (!(b->summary && contains_ci(b->summary, "all VIBs")) &&
+			    !(b->release_type && strcasecmp(b->release_type, "rollup") == 0))
+				continue;
+			memset(&p, 0, sizeof(p));
+			p.source = "bulletin-rollup";
+			p.name = esxu_strdup(b->id);
+			p.vendor = esxu_strdup(b->vendor);
+			p.vib_ids = calloc(b->nvib_ids + 1, sizeof(*p.vib_ids));
+			if (!p.name || !p.vib_ids) {
+				esxu_profile_dispose(&p);
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			for (k = 0; k < b->nvib_ids; k++) {
+				p.vib_ids[k] = esxu_strdup(b->vib_ids[k]);
+				if (!p.vib_ids[k]) {
+					esxu_profile_dispose(&p);
+					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+					goto out;
+				}
+				p.nvib_ids++;
+			}
+			r = depot_add_profile(d, &p);
+			esxu_profile_dispose(&p);
+			if (r < 0)
+				goto out;
+		}
+	}
 	/* which VIB files are really in the bundle */
 	for (i = 0; i < d->nvibs; i++) {
 		vitk_esxupdate_vib *v = &d->vibs[i];
@@ -905,6 +954,114 @@ out:
 	entries_dispose(&es);
 	if (a)
 		archive_read_free(a);
+	return r;
+}
+
+/* ------------------------------------------- sources profile get (text) */
+
+int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
+					  const char *what)
+{
+	vitk_esxupdate_profile p;
+	const char *line = buf, *end = buf + len;
+	size_t lineno = 0, i;
+	int r = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.source = "sources-profile-get";
+	if (len > VITK_ESXUPDATE_INPUT_MAX || memchr(buf, '\0', len))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: not `esxcli software sources profile get` text", what);
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		const char *colon = memchr(line, ':', n);
+		char key[32];
+
+		lineno++;
+		if (colon && n && (line[0] == ' ' || line[0] == '\t')) {
+			char *val = esxu_trim_dup(colon + 1, (size_t)(line + n - colon - 1));
+
+			esxu_norm_key(key, sizeof(key), line, (size_t)(colon - line));
+			if (!val) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			if (strcmp(key, "name") == 0) {
+				free(p.name);
+				p.name = val;
+				val = NULL;
+			} else if (strcmp(key, "vendor") == 0) {
+				free(p.vendor);
+				p.vendor = val;
+				val = NULL;
+			} else if (strcmp(key, "acceptancelevel") == 0) {
+				p.acceptance = vitk_esxupdate_acceptance_parse(val);
+			} else if (strcmp(key, "vibs") == 0) {
+				const char *q = val;
+
+				while (q && *q && r == 0) {
+					const char *c = strchr(q, ',');
+					char *item = esxu_trim_dup(q, c ? (size_t)(c - q) : strlen(q));
+					char *sp = item ? strchr(item, ' ') : NULL;
+					const vitk_esxupdate_vib *v = NULL;
+
+					if (item && *item) {
+						if (!sp) {
+							r = vitk_error_set(VITK_EINVAL, 0,
+									   "%s line %zu: VIBs entry '%s' is not 'name version'",
+									   what, lineno, item);
+						} else {
+							*sp = '\0';
+							for (i = 0; i < d->nvibs && !v; i++)
+								if (strcmp(d->vibs[i].name, item) == 0 &&
+								    strcmp(d->vibs[i].version, sp + 1) == 0)
+									v = &d->vibs[i];
+							if (!v)
+								r = vitk_error_set(VITK_EINVAL, 0,
+										   "%s line %zu: VIB '%s %s' is not in the depot",
+										   what, lineno, item, sp + 1);
+							else {
+								char **np = realloc(p.vib_ids, (p.nvib_ids + 1) * sizeof(*np));
+
+								if (!np)
+									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+								else {
+									p.vib_ids = np;
+									np[p.nvib_ids] = esxu_strdup(v->id);
+									if (np[p.nvib_ids])
+										p.nvib_ids++;
+									else
+										r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+								}
+							}
+						}
+					}
+					free(item);
+					q = c ? c + 1 : NULL;
+				}
+			}
+			free(val);
+			if (r < 0)
+				goto out;
+		}
+		line = nl ? nl + 1 : end;
+	}
+	if (!p.name || !*p.name || p.nvib_ids == 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: no 'Name:' and 'VIBs:' fields: not `esxcli software sources profile get` output",
+				   what);
+		goto out;
+	}
+	/* replace a profile of the same name */
+	for (i = 0; i < d->nprof; i++)
+		if (strcmp(d->profiles[i].name, p.name) == 0) {
+			esxu_profile_dispose(&d->profiles[i]);
+			d->profiles[i] = p;
+			memset(&p, 0, sizeof(p));
+			goto out;
+		}
+	r = depot_add_profile(d, &p);
+out:
+	esxu_profile_dispose(&p);
 	return r;
 }
 

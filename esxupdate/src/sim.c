@@ -260,8 +260,10 @@ static int pick_candidates(struct plan *p)
 			}
 			pool[npool++] = v;
 		}
-		if (strcmp(pr->source, "profile-xml") != 0)
-			assume(p->r, "the image profile's VIB list was taken from a roll-up bulletin");
+		if (strcmp(pr->source, "bulletin-rollup") == 0)
+			assume(p->r, "no image profile document in the depot: the profile is the roll-up bulletin's VIB list");
+		else if (strcmp(pr->source, "sources-profile-get") == 0)
+			assume(p->r, "the image profile's VIB list comes from the operator's `sources profile get` capture, not from the depot");
 	} else {
 		for (i = 0; i < vitk_esxupdate_depot_vib_count(d); i++) {
 			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_vib(d, i);

@@ -86,6 +86,38 @@ static void test_esxupdate_depot__tampered_vib(void **state)
 	vitk_esxupdate_depot_free(d);
 }
 
+static void test_esxupdate_depot__profile_sources(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_profile *p;
+	size_t len;
+	char *txt = tu_read(HOSTFX "sources-profile-get.txt", &len);
+	static const char bad[] = "X\n   Name: X\n   VIBs: esx-base 9.9-9\n";
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "rollup-only.zip", NULL), 0);
+	/* no profile document: the roll-up bulletin stands in, and says so */
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
+	p = vitk_esxupdate_depot_profile(d, 0);
+	assert_string_equal(p->name, "ESXi550-201403001");
+	assert_string_equal(p->source, "bulletin-rollup");
+	assert_int_equal(p->nvib_ids, 8);
+	/* the operator's capture of `sources profile get` adds the real profile */
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, txt, len, "spg.txt"), 0);
+	p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-no-tools");
+	assert_non_null(p);
+	assert_string_equal(p->source, "sources-profile-get");
+	assert_int_equal(p->nvib_ids, 7);
+	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
+	assert_string_equal(p->vib_ids[0], "VMware_bootbank_esx-base_5.5.0-1.16.1746018");
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, bad, strlen(bad), "b.txt"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 2);
+	free(txt);
+	vitk_esxupdate_depot_free(d);
+}
+
 static void test_esxupdate_depot__single_vib(void **state)
 {
 	vitk_esxupdate_depot *d = NULL;
@@ -223,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_depot__bundle),
 		cmocka_unit_test(test_esxupdate_depot__single_vib),
 		cmocka_unit_test(test_esxupdate_depot__tampered_vib),
+		cmocka_unit_test(test_esxupdate_depot__profile_sources),
 		cmocka_unit_test(test_esxupdate_depot__bad_input),
 		cmocka_unit_test(test_esxupdate_depot__caps),
 		cmocka_unit_test(test_esxupdate_depot__xml_parsers),

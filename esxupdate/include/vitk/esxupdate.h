@@ -226,7 +226,7 @@ typedef struct {
 	vitk_esxupdate_acceptance acceptance;
 	char **vib_ids;
 	size_t nvib_ids;
-	const char *source; /* "profile-xml" or "bulletin-rollup" (static string) */
+	const char *source; /* "profile-xml", "bulletin-rollup" or "sources-profile-get" (static string) */
 } vitk_esxupdate_profile;
 
 /* caps (defaults; tests may lower them through the options) */
@@ -267,6 +267,17 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+
+/**
+ * vitk_esxupdate_depot_add_profile_text() - add (or replace) an image profile
+ * from the text of `esxcli software sources profile get -d BUNDLE -p NAME`
+ * captured on a host: its "VIBs:" list ("name version, ...") is resolved
+ * against the depot's VIBs.  Use it when the bundle's profile layout is not
+ * one the reader understands.  Source "sources-profile-get".
+ * Return: 0, VITK_EINVAL (malformed, or a VIB the depot does not carry).
+ */
+int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
+					  const char *what);
 
 /* Pure parsers of one XML document (used by the depot reader and the fuzzers). */
 

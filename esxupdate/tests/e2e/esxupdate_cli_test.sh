@@ -105,6 +105,10 @@ run audit_acceptance.out 10 -- esxupdate audit --host esx01 --host-vibs $H/hostA
 run audit_oem.json 10 -- esxupdate audit -o json --no-store --host esx01 --host-vibs $H/hostA-viblist.csv \
 	--depot $FX/HP-ESXi-5.5.0-depot.zip --command "esxcli software vib install -d /tmp/HP-ESXi-5.5.0-depot.zip"
 
+# a bundle without profile documents + the operator's `sources profile get` capture
+run audit_profile_text.out 0 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/rollup-only.zip \
+	--depot-profile $H/sources-profile-get.txt --command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
+
 run compare.out 0 -- esxupdate compare --depot $FX/ESXi550-201403001.zip ESXi-5.5.0-20140301001s-standard $STD
 run compare.json 0 -- esxupdate compare -o json --all --depot $FX/ESXi550-201403001.zip $STD ESXi-5.5.0-20140302001-no-tools
 run vibs.out 0 -- esxupdate vibs esx02
