@@ -32,6 +32,17 @@ static const char *driver_name(vitk_esxupdate_driver_class c)
 	}
 }
 
+/* "OEM/5.5.0" from "10.0.725.0-1OEM.550.0.0.1331820"; "" when untagged */
+static void tag_text(const char *version, char *out, size_t cap)
+{
+	vitk_esxupdate_release_info ri = VITK_ESXUPDATE_RELEASE_INFO_INIT;
+
+	out[0] = '\0';
+	if (!version || vitk_esxupdate_release_decode(version, &ri) < 0 || ri.tag == VITK_ESXUPDATE_TAG_NONE)
+		return;
+	snprintf(out, cap, "%.15s%s%.15s", ri.tag_text, ri.esxi[0] ? "/" : "", ri.esxi);
+}
+
 static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depot **out)
 {
 	int r = vitk_esxupdate_depot_open(out, path, NULL);
@@ -308,6 +319,7 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 	cli_table_add_column(ch, "action", CLI_COL_STR);
 	cli_table_add_column(ch, "from_version", CLI_COL_STR);
 	cli_table_add_column(ch, "to_version", CLI_COL_STR);
+	cli_table_add_column(ch, "build", CLI_COL_STR);
 	cli_table_add_column(ch, "driver", CLI_COL_STR);
 	cli_table_add_column(ch, "vendor_build", CLI_COL_BOOL);
 	cli_table_add_column(ch, "reason", CLI_COL_STR);
@@ -319,6 +331,20 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		cli_table_set_str(ch, "action", vitk_esxupdate_action_name(x->action));
 		cli_table_set_str(ch, "from_version", x->from_version);
 		cli_table_set_str(ch, "to_version", x->to_version);
+		{
+			/* release tags decoded: who built it, for which ESXi ("OEM/5.5.0->vmw/5.5.0") */
+			char ft[40], tt[40], both[90];
+
+			tag_text(x->from_version, ft, sizeof(ft));
+			tag_text(x->to_version, tt, sizeof(tt));
+			if (x->from_version && x->to_version && (ft[0] || tt[0]))
+				snprintf(both, sizeof(both), "%s->%s", ft[0] ? ft : "-", tt[0] ? tt : "-");
+			else if (x->from_version && x->to_version)
+				both[0] = '\0';
+			else
+				snprintf(both, sizeof(both), "%s", x->from_version ? ft : tt);
+			cli_table_set_str(ch, "build", both[0] ? both : NULL);
+		}
 		cli_table_set_str(ch, "driver", driver_name(x->driver));
 		cli_table_set_bool(ch, "vendor_build", x->vendor);
 		cli_table_set_str(ch, "reason", x->reason);

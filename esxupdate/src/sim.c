@@ -421,6 +421,8 @@ static int plan_ops(struct plan *p)
 				break;
 			p->hst[hk] = H_REPLACED;
 			p->hby[hk] = c->name;
+			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE)
+				assume(p->r, "with -f the VIBs named in <replaces> are still removed: -f skips the obsolescence check, not the replacement");
 			if (op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)
 				assume(p->r, "profile update removes an installed VIB that a profile VIB replaces (the profile VIB is 'related' to it)");
 		}
