@@ -81,6 +81,8 @@ static const struct entry *entries_find(const struct entries *es, const char *na
 {
 	size_t i;
 
+	if (es->n == 0)
+		return NULL;
 	if (es->sorted) {
 		struct entry key;
 

@@ -173,6 +173,26 @@ static void test_esxupdate_depot__bad_input(void **state)
 	}
 }
 
+/* an empty zip (only the end-of-central-directory record): no entries at all */
+static void test_esxupdate_depot__empty_zip(void **state)
+{
+	static const unsigned char eocd[22] = { 'P', 'K', 5, 6 };
+	const char *tmp = getenv("TEST_TMPDIR");
+	char path[512];
+	vitk_esxupdate_depot *d = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/empty.zip", tmp ? tmp : "/tmp");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(eocd, 1, sizeof(eocd), f), sizeof(eocd));
+	fclose(f);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, path, NULL), VITK_ENOTFOUND);
+	assert_non_null(strstr(vitk_error_last()->message, "no index.xml at the top of the bundle"));
+	assert_null(d);
+}
+
 /* caps are options: a lowered inflate cap catches an oversized metadata zip */
 static void test_esxupdate_depot__caps(void **state)
 {
@@ -258,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_depot__profile_sources),
 		cmocka_unit_test(test_esxupdate_depot__bad_input),
 		cmocka_unit_test(test_esxupdate_depot__caps),
+		cmocka_unit_test(test_esxupdate_depot__empty_zip),
 		cmocka_unit_test(test_esxupdate_depot__xml_parsers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
