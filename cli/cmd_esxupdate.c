@@ -187,7 +187,7 @@ static const struct cli_opt audit_opts[] = {
 	CLI_OPT_STR("host-pci", 0, "FILE", "`lspci -nn` or `esxcli hardware pci list` output"),
 	CLI_OPT_STR("host", 0, "NAME", "ESXi host name for the inventory (default: vib list file name)"),
 	CLI_OPT_STR("depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use"),
-	CLI_OPT_MULTI("depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output (repeatable)"),
+	CLI_OPT_MULTI("depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output"),
 	CLI_OPT_STR("command", 'c', "CMDLINE", "the exact esxcli command you intend to run"),
 	CLI_OPT_FLAG("no-store", 0, "do not record the snapshot, depot and audit"),
 	CLI_OPT_END,
