@@ -221,6 +221,20 @@ static bool selector_matches(const char *sel, const vitk_esxupdate_vib *v,
 	}
 }
 
+static int cmp_pool(const void *a, const void *b)
+{
+	const vitk_esxupdate_vib *x = *(const vitk_esxupdate_vib *const *)a;
+	const vitk_esxupdate_vib *y = *(const vitk_esxupdate_vib *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	c = -vitk_esxupdate_version_cmp(x->version, y->version); /* newest first */
+	if (c)
+		return c;
+	return strcmp(x->id, y->id);
+}
+
 static int pick_candidates(struct plan *p)
 {
 	const vitk_esxupdate_depot *d = p->d;
@@ -293,26 +307,20 @@ static int pick_candidates(struct plan *p)
 			}
 		}
 	}
-	/* newest per name */
+	/* newest per name: sort by name, newest first, keep the first of each name */
 	p->cand = calloc(npool + 1, sizeof(*p->cand));
 	if (!p->cand) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
+	if (npool > 1)
+		qsort(pool, npool, sizeof(*pool), cmp_pool);
 	for (i = 0; i < npool; i++) {
-		bool replaced = false;
-
-		for (j = 0; j < p->ncand; j++) {
-			if (strcmp(p->cand[j]->name, pool[i]->name) == 0) {
-				dup_versions = true;
-				if (vitk_esxupdate_version_cmp(pool[i]->version, p->cand[j]->version) > 0)
-					p->cand[j] = pool[i];
-				replaced = true;
-				break;
-			}
+		if (p->ncand && strcmp(p->cand[p->ncand - 1]->name, pool[i]->name) == 0) {
+			dup_versions = true;
+			continue;
 		}
-		if (!replaced)
-			p->cand[p->ncand++] = pool[i];
+		p->cand[p->ncand++] = pool[i];
 	}
 	if (dup_versions)
 		assume(p->r, "when the depot carries several versions of one VIB name, the newest is the candidate");
