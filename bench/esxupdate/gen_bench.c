@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Synthetic benchmark input: an offline bundle of 2000*K VIBs and 40*K image
- * profiles in the real layout (index.xml -> vendor-index.xml -> metadata zip
+ * profiles of ~500 VIBs each (so the whole input grows K times) in the real layout (index.xml -> vendor-index.xml -> metadata zip
  * with vmware.xml, vibs/, bulletins/, profiles/; vib20/ ar files), and a
  * 400*K-VIB host (`vib list` text and `vib get` text).
  *
@@ -150,8 +150,8 @@ int main(int argc, char **argv)
 		add(&b, "<imageProfile><name>ESXi-5.5.0-2014%04zu-standard</name><creator>VMware, Inc.</creator>"
 			"<hostacceptance>partner</hostacceptance><viblist>", i);
 		for (j = 0; j < V; j++) {
-			if (j != 0 && (j * 7 + i) % 4 != 0)
-				continue; /* a quarter of the VIBs, always esx-base */
+			if (j != 0 && (j * 7 + i) % (4 * k) != 0)
+				continue; /* 500 VIBs per profile at any scale, always esx-base */
 			vib_name(j, name, sizeof(name));
 			depot_version(j, ver, sizeof(ver));
 			add(&b, "<vib><vibid>VMware_bootbank_%s_%s</vibid></vib>", name, ver);
