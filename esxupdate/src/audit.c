@@ -198,6 +198,22 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			esxu_buf_dispose(&devs);
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		}
+		/* name the heuristics this finding rests on */
+		{
+			uint32_t ids[1];
+			bool tagged = false;
+			size_t t;
+
+			for (t = 0; t < hv->ntags; t++)
+				if (esxu_streq_ci(hv->tags[t], "driver") || esxu_streq_ci(hv->tags[t], "module"))
+					tagged = true;
+			if (!tagged && !esxu_vib_pciids(hv, ids, 1))
+				esxu_result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+			if (ndev && !esxu_vib_pciids(hv, ids, 1))
+				esxu_result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+			if (c->vendor)
+				esxu_result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+		}
 		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
 		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
 									      : VITK_ESXUPDATE_SEV_WARNING;

@@ -127,6 +127,9 @@ struct vitk_esxupdate_result {
 	char *profile;        /* profile name used (profile ops) */
 };
 
+/* record an undocumented rule applied to this result (deduplicated) */
+int esxu_result_assume(vitk_esxupdate_result *r, const char *text);
+
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 

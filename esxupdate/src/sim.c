@@ -48,6 +48,11 @@ static int assume(vitk_esxupdate_result *r, const char *text)
 	return esxu_strv_add(&r->assumptions, text);
 }
 
+int esxu_result_assume(vitk_esxupdate_result *r, const char *text)
+{
+	return assume(r, text);
+}
+
 void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 {
 	size_t i;
@@ -591,6 +596,7 @@ static int check_image(struct plan *p)
 			}
 		}
 	}
+	assume(p->r, "Depends and Conflicts are checked over the whole resulting image (kept and new VIBs), Provides satisfy Depends");
 	if (host_unknown)
 		assume(p->r, "VIBs without `vib get` details (Depends/Conflicts/Provides) are assumed to be satisfied");
 	if (p->r->conflict_errors.n)
@@ -780,8 +786,10 @@ static int fill_result(struct plan *p)
 		}
 		if (r == 0)
 			r = esxu_strv_add(&res->lists[0], c->id);
-		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO)
+		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
+			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
+		}
 		else if (c->reboot_required == VITK_ESXUPDATE_UNSET && c->live_install == VITK_ESXUPDATE_UNSET &&
 			 is_bootbank(c)) {
 			res->reboot = true;
@@ -822,8 +830,10 @@ static int fill_result(struct plan *p)
 				r = esxu_strv_add(&res->removal_refused, v->id);
 			break;
 		}
-		if (v->live_remove == VITK_ESXUPDATE_NO)
+		if (v->live_remove == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
+			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
+		}
 		else if (v->live_remove == VITK_ESXUPDATE_UNSET && is_bootbank(v)) {
 			res->reboot = true;
 			unknown_live = true;
