@@ -156,12 +156,16 @@ static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const
 			return vitk_error_set(VITK_ENOTSUP, 0,
 					      "command: more than one depot (-d) is not supported; audit one bundle at a time");
 		c->depot = esxu_strdup(val);
+		if (!c->depot)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
 	case O_PROFILE:
 		if (!*val)
 			return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", spelled);
 		free(c->profile);
 		c->profile = esxu_strdup(val);
+		if (!c->profile)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
 	case O_VIBNAME:
 		return add_vibname(c, val);
@@ -209,7 +213,7 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	/* esxcli global options before the namespace (--server=... etc.) are skipped */
 	while (i < w.n && strncmp(w.v[i], "--", 2) == 0)
 		i++;
-	if (i + 2 >= w.n + 0 || strcmp(w.v[i], "software") != 0) {
+	if (i + 2 >= w.n || strcmp(w.v[i], "software") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0,
 				   "command: expected 'esxcli software vib|profile install|update ...'");
 		goto out;
@@ -321,11 +325,6 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	}
 	if ((c->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES) && c->op != VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
 		r = vitk_error_set(VITK_EINVAL, 0, "command: --allow-downgrades is only valid for 'software profile update'");
-		goto out;
-	}
-	if (!c->depot || (c->profile == NULL && (c->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL ||
-						 c->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE))) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
 	*out = c;
