@@ -200,6 +200,19 @@ static void test_esxupdate_host__profile_pci(void **state)
 	d = vitk_esxupdate_host_pci(h, 2);
 	assert_int_equal(d->vendor_id, 0x103c);
 	assert_int_equal(d->device_id, 0x323b);
+	{
+		static const char esx_lspci[] =
+			"0000:02:00.0 Network controller: Emulex Corporation OneConnect 10Gb NIC [vmnic0]\n"
+			"0000:03:00.0 Mass storage controller: Hewlett-Packard Company Smart Array P420i [vmhba0]\n";
+		static const char badhex[] = "0000:02:00.0\n   Vendor ID: 0xzz\n";
+
+		assert_int_equal(vitk_esxupdate_host_parse_pci(h, esx_lspci, strlen(esx_lspci), "e"), 0);
+		assert_int_equal(vitk_esxupdate_host_pci_count(h), 2);
+		assert_string_equal(vitk_esxupdate_host_pci(h, 1)->vmkname, "vmhba0");
+		assert_int_equal(vitk_esxupdate_host_pci(h, 1)->vendor_id, 0);
+		assert_int_equal(vitk_esxupdate_host_parse_pci(h, badhex, strlen(badhex), "x"), VITK_EINVAL);
+		assert_string_equal(vitk_error_last()->message, "x line 2: bad hex value '0xzz'");
+	}
 	assert_int_equal(vitk_esxupdate_host_parse_pci(h, "garbage\n", 8, "p.txt"), VITK_EINVAL);
 	assert_non_null(strstr(vitk_error_last()->message, "p.txt line 1: not lspci output"));
 	assert_int_equal(vitk_esxupdate_host_parse_profile(h, "nothing: here\n", 14, "pr"), VITK_EINVAL);

@@ -290,6 +290,42 @@ static void test_esxupdate_sim__replaces(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* -n accepts name, name:version, vendor:name and vendor:name:version */
+static void test_esxupdate_sim__vibname_forms(void **state)
+{
+	static const char *const forms[] = {
+		"scsi-hpsa", "scsi-hpsa:5.5.0-44vmw.550.0.0.1331820", "VMware:scsi-hpsa",
+		"VMware:scsi-hpsa:5.5.0-44vmw.550.0.0.1331820",
+	};
+	vitk_esxupdate_host *h = host_a();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char line[256];
+		vitk_esxupdate_audit *a;
+		const vitk_esxupdate_result *r;
+
+		snprintf(line, sizeof(line), "esxcli software vib install -d /x.zip -n %s", forms[i]);
+		a = run(h, PATCH, line);
+		r = vitk_esxupdate_audit_result(a);
+		if (vitk_esxupdate_result_list_count(r, 0) != 1)
+			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, 0));
+		assert_string_equal(vitk_esxupdate_result_list(r, 0, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
+		assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 1);
+		vitk_esxupdate_audit_free(a);
+	}
+	/* a wrong vendor or version selects nothing: NoMatchError */
+	{
+		vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib install -d /x.zip -n HP:scsi-hpsa");
+
+		assert_non_null(vitk_esxupdate_result_error(vitk_esxupdate_audit_result(a)));
+		assert_string_equal(vitk_esxupdate_audit_verdict(a), "review");
+		vitk_esxupdate_audit_free(a);
+	}
+	vitk_esxupdate_host_free(h);
+}
+
 /* Provides satisfy Depends; remove the provider and esxcli's DependencyError appears */
 static void test_esxupdate_sim__depends_provides(void **state)
 {
@@ -431,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__profile_install_refused),
 		cmocka_unit_test(test_esxupdate_sim__vib_update_half),
 		cmocka_unit_test(test_esxupdate_sim__replaces),
+		cmocka_unit_test(test_esxupdate_sim__vibname_forms),
 		cmocka_unit_test(test_esxupdate_sim__depends_provides),
 		cmocka_unit_test(test_esxupdate_sim__acceptance),
 		cmocka_unit_test(test_esxupdate_sim__tampered),
