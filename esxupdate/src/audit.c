@@ -303,6 +303,18 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
 				esxu_printf("%s: vib update installs no new VIBs, the patch would be only half applied",
 					    res->half_applied.v[i]));
+	/* profile install applies the profile's host acceptance level */
+	if (r == 0 && res->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL && res->profile && h->acceptance) {
+		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, res->profile);
+
+		if (pr && pr->acceptance && pr->acceptance > h->acceptance) {
+			esxu_result_assume(a->res, "profile install sets the host acceptance level to the image profile's level");
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
+					esxu_printf("host acceptance level drops from %s to %s (profile %s)",
+						    vitk_esxupdate_acceptance_name(h->acceptance),
+						    vitk_esxupdate_acceptance_name(pr->acceptance), pr->name));
+		}
+	}
 	if (r == 0 && res->removal_refused.n)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused",
 				esxu_printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",

@@ -217,6 +217,21 @@ static void test_esxupdate_sim__profile_update_safe(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* a host at VMwareAccepted: profile install of a PartnerSupported profile lowers it */
+static void test_esxupdate_sim__host_acceptance_drop(void **state)
+{
+	vitk_esxupdate_host *h = tu_host(HOSTFX "hostA-viblist.txt", HOSTFX "hostA-vibget.txt", NULL, NULL);
+	vitk_esxupdate_audit *a;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_parse_profile(h, "VMwareAccepted\n", 15, "acc"), 0);
+	a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD " --ok-to-remove");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
+				"host acceptance level drops from VMwareAccepted to PartnerSupported (profile " STD ")"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__profile_install_refused(void **state)
 {
 	vitk_esxupdate_host *h = host_a();
@@ -465,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__no_pci),
 		cmocka_unit_test(test_esxupdate_sim__profile_update_safe),
 		cmocka_unit_test(test_esxupdate_sim__profile_install_refused),
+		cmocka_unit_test(test_esxupdate_sim__host_acceptance_drop),
 		cmocka_unit_test(test_esxupdate_sim__vib_update_half),
 		cmocka_unit_test(test_esxupdate_sim__replaces),
 		cmocka_unit_test(test_esxupdate_sim__vibname_forms),
