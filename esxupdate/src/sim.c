@@ -432,10 +432,14 @@ static int plan_ops(struct plan *p)
 			hk = first_replaced_host(h, c, p->hst, next, &next);
 			if (hk < 0)
 				break;
+			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) {
+				/* -f "bypasses checks for ... obsolescence" (esxcli help, facts §1.2) */
+				assume(p->r, "with -f the obsolescence step is bypassed: installed VIBs named in another VIB's <replaces> stay installed");
+				p->hst[hk] = H_KEEP;
+				break;
+			}
 			p->hst[hk] = H_REPLACED;
 			p->hby[hk] = c->name;
-			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE)
-				assume(p->r, "with -f the VIBs named in <replaces> are still removed: -f skips the obsolescence check, not the replacement");
 			if (op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)
 				assume(p->r, "profile update removes an installed VIB that a profile VIB replaces (the profile VIB is 'related' to it)");
 		}

@@ -296,8 +296,14 @@ static void test_esxupdate_sim__replaces(void **state)
 	assert_string_equal(change(r, "scsi-megaraid-perc9")->reason, "replaced by lsi-mr3");
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-removed",
 				"vendor storage driver removed: scsi-megaraid-perc9 6.901.55.00-1OEM.550.0.0.1331820 -> removed (replaced by lsi-mr3)"));
-	/* -n selector that matches nothing: the esxcli NoMatchError */
 	vitk_esxupdate_audit_free(a);
+	/* -f bypasses obsolescence: the OEM driver stays, and the audit says why */
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n lsi-mr3 -f");
+	r = vitk_esxupdate_audit_result(a);
+	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_KEPT);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 0);
+	vitk_esxupdate_audit_free(a);
+	/* -n selector that matches nothing: the esxcli NoMatchError */
 	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n nosuchvib");
 	r = vitk_esxupdate_audit_result(a);
 	assert_non_null(strstr(vitk_esxupdate_result_error(r), "No VIB matching VIB search specification 'nosuchvib'."));
