@@ -22,8 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		/* what we print must parse back to the same command */
 		if (!f || vitk_esxupdate_command_parse(&c2, f) != 0 || c2->op != c->op ||
-		    c2->flags != c->flags || strcmp(c2->depot, c->depot) != 0 ||
-		    c2->nvibnames != c->nvibnames)
+		    c2->flags != c->flags || !c2->depot != !c->depot ||
+		    (c->depot && strcmp(c2->depot, c->depot) != 0) || c2->nvibnames != c->nvibnames ||
+		    c2->nviburls != c->nviburls)
 			abort();
 		free(f);
 	}

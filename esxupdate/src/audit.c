@@ -445,7 +445,9 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	}
 	switch (cmd->op) {
 	case VITK_ESXUPDATE_OP_VIB_INSTALL:
-		esxu_buf_add(&ex, "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
+		esxu_buf_add(&ex, cmd->nviburls
+					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
+					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
 		break;
 	case VITK_ESXUPDATE_OP_VIB_UPDATE:
 		esxu_buf_add(&ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
@@ -470,7 +472,7 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	}
 	memset(&safe, 0, sizeof(safe));
 	safe.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
-	safe.depot = cmd->depot;
+	safe.depot = cmd->depot ? cmd->depot : cmd->viburls[0];
 	safe.profile = p->name;
 	safe.flags = 0;
 	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &safe);

@@ -19,6 +19,9 @@ void vitk_esxupdate_command_free(vitk_esxupdate_command *c)
 	for (i = 0; i < c->nvibnames; i++)
 		free(c->vibnames[i]);
 	free(c->vibnames);
+	for (i = 0; i < c->nviburls; i++)
+		free(c->viburls[i]);
+	free(c->viburls);
 	free(c);
 }
 
@@ -129,20 +132,22 @@ static const struct {
 	{ "proxy", 0, O_IGNORED_VAL, 0 },
 };
 
-static int add_vibname(vitk_esxupdate_command *c, const char *v)
+static int add_str(char ***list, size_t *n, const char *v, const char *opt)
 {
 	char **p;
 
 	if (!*v)
-		return vitk_error_set(VITK_EINVAL, 0, "command: empty -n/--vibname");
-	p = realloc(c->vibnames, (c->nvibnames + 1) * sizeof(*p));
+		return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", opt);
+	if (*n >= 256)
+		return vitk_error_set(VITK_EINVAL, 0, "command: too many %s", opt);
+	p = realloc(*list, (*n + 1) * sizeof(*p));
 	if (!p)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	c->vibnames = p;
-	p[c->nvibnames] = esxu_strdup(v);
-	if (!p[c->nvibnames])
+	*list = p;
+	p[*n] = esxu_strdup(v);
+	if (!p[*n])
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	c->nvibnames++;
+	(*n)++;
 	return 0;
 }
 
@@ -168,11 +173,9 @@ static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
 	case O_VIBNAME:
-		return add_vibname(c, val);
+		return add_str(&c->vibnames, &c->nvibnames, val, "-n/--vibname");
 	case O_VIBURL:
-		return vitk_error_set(VITK_ENOTSUP, 0,
-				      "command: %s (install from VIB URLs) is not supported; use -d with the bundle",
-				      spelled);
+		return add_str(&c->viburls, &c->nviburls, val, "-v/--viburl");
 	case O_FLAG:
 		c->flags |= opt_table[k].flag;
 		break;
@@ -299,8 +302,17 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 		if (r < 0)
 			goto out;
 	}
-	if (!c->depot) {
+	if (c->depot && c->nviburls) {
+		r = vitk_error_set(VITK_ENOTSUP, 0, "command: -d and -v together are not supported; audit one source at a time");
+		goto out;
+	}
+	if (!c->depot && !c->nviburls) {
 		r = vitk_error_set(VITK_EINVAL, 0, "command: no depot (-d/--depot) given");
+		goto out;
+	}
+	if (c->nviburls && (c->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || c->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)) {
+		r = vitk_error_set(VITK_EINVAL, 0, "command: -v/--viburl is not valid for 'software %s'",
+				   vitk_esxupdate_op_name(c->op));
 		goto out;
 	}
 	if ((c->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || c->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE)) {
@@ -363,8 +375,15 @@ char *vitk_esxupdate_command_format(const vitk_esxupdate_command *c)
 	esxu_buf b = { 0 };
 	size_t i;
 
-	esxu_buf_printf(&b, "esxcli software %s -d ", vitk_esxupdate_op_name(c->op));
-	add_quoted(&b, c->depot);
+	esxu_buf_printf(&b, "esxcli software %s", vitk_esxupdate_op_name(c->op));
+	if (c->depot) {
+		esxu_buf_add(&b, " -d ");
+		add_quoted(&b, c->depot);
+	}
+	for (i = 0; i < c->nviburls; i++) {
+		esxu_buf_add(&b, " -v ");
+		add_quoted(&b, c->viburls[i]);
+	}
 	if (c->profile) {
 		esxu_buf_add(&b, " -p ");
 		add_quoted(&b, c->profile);

@@ -284,12 +284,47 @@ static int pick_candidates(struct plan *p)
 		else if (strcmp(pr->source, "sources-profile-get") == 0)
 			assume(p->r, "the image profile's VIB list comes from the operator's `sources profile get` capture, not from the depot");
 	} else {
+		for (j = 0; j < cmd->nviburls; j++) {
+			/* -v URL: the audit's depot is that .vib, or a bundle holding a file of that name */
+			const char *base = strrchr(cmd->viburls[j], '/');
+			bool found = strcmp(vitk_esxupdate_depot_kind(d), "vib") == 0;
+
+			base = base ? base + 1 : cmd->viburls[j];
+			for (i = 0; i < vitk_esxupdate_depot_vib_count(d) && !found; i++) {
+				const vitk_esxupdate_vib *v = vitk_esxupdate_depot_vib(d, i);
+				const char *rb = v->relative_path ? strrchr(v->relative_path, '/') : NULL;
+
+				rb = rb ? rb + 1 : v->relative_path;
+				found = rb && strcmp(rb, base) == 0;
+			}
+			if (!found) {
+				r = vitk_error_set(VITK_EINVAL, 0,
+						   "-v '%s': the depot given to the audit is not that VIB and holds no file '%s'",
+						   cmd->viburls[j], base);
+				goto out;
+			}
+		}
+		if (cmd->nviburls)
+			assume(p->r, "-v VIB URLs are audited against the .vib (or bundle) given as the depot, matched by file name");
 		for (i = 0; i < vitk_esxupdate_depot_vib_count(d); i++) {
 			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_vib(d, i);
 			bool take = cmd->nvibnames == 0;
 
 			for (j = 0; j < cmd->nvibnames && !take; j++)
 				take = selector_matches(cmd->vibnames[j], v, d);
+			if (take && cmd->nviburls && strcmp(vitk_esxupdate_depot_kind(d), "vib") != 0) {
+				/* from a bundle: only the VIB files named by -v */
+				const char *rb = v->relative_path ? strrchr(v->relative_path, '/') : NULL;
+				size_t u;
+
+				rb = rb ? rb + 1 : v->relative_path;
+				take = false;
+				for (u = 0; u < cmd->nviburls && rb && !take; u++) {
+					const char *base = strrchr(cmd->viburls[u], '/');
+
+					take = strcmp(rb, base ? base + 1 : cmd->viburls[u]) == 0;
+				}
+			}
 			if (take)
 				pool[npool++] = v;
 		}

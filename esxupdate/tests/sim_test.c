@@ -101,7 +101,8 @@ static void test_esxupdate_command__bad(void **state)
 		{ "esxcli software vib install -d x.zip --ok-to-remove", VITK_EINVAL, "command: --ok-to-remove is only valid for 'software profile install'" },
 		{ "esxcli software profile install -d x.zip -p P --allow-downgrades", VITK_EINVAL, "command: --allow-downgrades is only valid for 'software profile update'" },
 		{ "esxcli software vib install -d x.zip --bogus", VITK_EINVAL, "command: unknown option '--bogus' for 'software vib install'" },
-		{ "esxcli software vib install -v /tmp/x.vib", VITK_ENOTSUP, "command: -v (install from VIB URLs) is not supported; use -d with the bundle" },
+		{ "esxcli software vib install -v /tmp/x.vib -d x.zip", VITK_ENOTSUP, "command: -d and -v together are not supported; audit one source at a time" },
+		{ "esxcli software profile update -v /tmp/x.vib -p P", VITK_EINVAL, "command: -v/--viburl is not valid for 'software profile update'" },
 		{ "esxcli software vib remove -n x", VITK_ENOTSUP, "command: 'software vib remove' is not simulated (vib install|update, profile install|update)" },
 		{ "esxcli network nic list", VITK_EINVAL, "command: expected 'esxcli software vib|profile install|update ...'" },
 		{ "esxcli software vib install -d 'x.zip", VITK_EINVAL, "command: unterminated ' quote" },
@@ -348,6 +349,42 @@ static void test_esxupdate_sim__vibname_forms(void **state)
 }
 
 /* Provides satisfy Depends; remove the provider and esxcli's DependencyError appears */
+/* -v: installing the inbox driver VIB file by hand is the same incident */
+static void test_esxupdate_sim__viburl(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "net-be2net.vib",
+				      "esxcli software vib install -v /vmfs/volumes/ds1/net-be2net.vib");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+	vitk_esxupdate_depot *d = NULL;
+	vitk_esxupdate_command *c = NULL;
+	vitk_esxupdate_audit *a2 = NULL;
+	char *f;
+
+	(void)state;
+	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded", "vmnic0 19a2:0710"));
+	vitk_esxupdate_audit_free(a);
+	/* from a bundle, -v picks the VIB file by name */
+	a = run(h, PATCH, "esxcli software vib install -v /vmfs/volumes/ds1/VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820.vib");
+	r = vitk_esxupdate_audit_result(a);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	vitk_esxupdate_audit_free(a);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software vib install -v /x/other.vib"), 0);
+	f = vitk_esxupdate_command_format(c);
+	assert_string_equal(f, "esxcli software vib install -v /x/other.vib");
+	free(f);
+	assert_int_equal(vitk_esxupdate_audit_run(&a2, h, d, c), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "-v '/x/other.vib': the depot given to the audit is not that VIB and holds no file 'other.vib'");
+	vitk_esxupdate_command_free(c);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__depends_provides(void **state)
 {
 	static const char list[] =
@@ -490,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__vib_update_half),
 		cmocka_unit_test(test_esxupdate_sim__replaces),
 		cmocka_unit_test(test_esxupdate_sim__vibname_forms),
+		cmocka_unit_test(test_esxupdate_sim__viburl),
 		cmocka_unit_test(test_esxupdate_sim__depends_provides),
 		cmocka_unit_test(test_esxupdate_sim__acceptance),
 		cmocka_unit_test(test_esxupdate_sim__tampered),

@@ -312,10 +312,12 @@ typedef enum {
 
 typedef struct {
 	vitk_esxupdate_op op;
-	char *depot;     /* as written in the command (host path or URL) */
+	char *depot;     /* -d as written in the command (host path or URL); NULL with -v */
 	char *profile;   /* -p, profile ops only */
 	char **vibnames; /* -n, vib ops only */
 	size_t nvibnames;
+	char **viburls;  /* -v, vib ops only (instead of -d) */
+	size_t nviburls;
 	unsigned flags;
 } vitk_esxupdate_command;
 
@@ -323,8 +325,11 @@ typedef struct {
  * vitk_esxupdate_command_parse() - parse a pasted esxcli command line
  * ("esxcli software vib install -d /vmfs/.../x.zip", "--depot=", "-p",
  * "--profile=", "-n", "--vibname=", flags; shell quoting honoured).
+ * "-v/--viburl" (vib install/update) is accepted instead of -d: the audit's
+ * depot must then be that .vib (or a bundle holding a VIB file of that name).
  * Return: 0, VITK_EINVAL (unknown option, missing depot/profile, option not
- * valid for the command), VITK_ENOTSUP (-v/--viburl, other namespaces).
+ * valid for the command), VITK_ENOTSUP (-d and -v together, several -d, other
+ * namespaces).
  */
 int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line);
 void vitk_esxupdate_command_free(vitk_esxupdate_command *c);
