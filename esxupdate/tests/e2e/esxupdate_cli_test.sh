@@ -79,6 +79,11 @@ expect_in x 'CRITICAL +driver-downgraded +vmnic0 19a2:0710, vmnic1 19a2:0710 los
 expect_in x 'CRITICAL +driver-downgraded +vmhba0 103c:323b loses its driver: scsi-hpsa 5.5.0.84-1OEM'
 run audit_vib_install.json 10 -- esxupdate audit -o json "${HOSTA[@]}" --command "esxcli software vib install --depot=$PATCH"
 
+# the same incident through a single VIB file (-v)
+run audit_viburl.out 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/net-be2net.vib \
+	--command "esxcli software vib install -v /vmfs/volumes/datastore1/net-be2net.vib"
+expect_in x 'CRITICAL +driver-downgraded +vmnic0 19a2:0710, vmnic1 19a2:0710 lose their driver: net-be2net'
+
 # the safe command: both vendor drivers kept, no CRITICAL, exit 0
 run audit_profile_update.out 0 -- esxupdate audit "${HOSTA[@]}" --command "esxcli software profile update -d $PATCH -p $STD"
 expect_in x 'net-be2net +skipped +10.0.725.0-1OEM'
