@@ -467,7 +467,9 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		esxu_buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
 	p = choose_profile(h, d, cmd, &why);
 	if (!p) {
-		esxu_buf_add(&ex, " The depot has no image profile, so no profile update can be recommended: install only the VIBs you need with -n NAME, after checking each.");
+		esxu_buf_add(&ex, critical_names->n
+					  ? " The depot has no image profile, so no profile update can be recommended: do not apply it to this host; take these drivers from the vendor's (OEM) depot or custom image instead."
+					  : " The depot has no image profile, so no profile update can be recommended: install only the VIBs you need with -n NAME, after checking each.");
 		goto done;
 	}
 	memset(&safe, 0, sizeof(safe));
