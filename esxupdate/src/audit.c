@@ -46,7 +46,7 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	free(a->rec_cmd);
 	free(a->rec_profile);
 	free(a->explanation);
-	esxu_strv_dispose(&a->crit);
+	vitk_esxupdate__strv_dispose(&a->crit);
 	free(a);
 }
 
@@ -92,7 +92,7 @@ static int add_finding(vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const
 	}
 	f = &a->f[a->nf];
 	f->severity = s;
-	f->code = esxu_strdup(code);
+	f->code = vitk_esxupdate__strdup(code);
 	f->message = msg;
 	if (!f->code) {
 		free(msg);
@@ -119,7 +119,7 @@ static void module_of(const char *vib, char *out, size_t cap)
 static bool dev_uses(const vitk_esxupdate_pci_dev *dev, const vitk_esxupdate_vib *v)
 {
 	uint32_t ids[512];
-	size_t n = esxu_vib_pciids(v, ids, VITK_ARRAY_SIZE(ids)), i;
+	size_t n = vitk_esxupdate__vib_pciids(v, ids, VITK_ARRAY_SIZE(ids)), i;
 	char mod[64], devmod[64];
 
 	for (i = 0; i < n; i++)
@@ -190,12 +190,12 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 
 			if (!dev_uses(d, hv))
 				continue;
-			esxu_buf_printf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
+			vitk_esxupdate__buf_printf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
 					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
 			ndev++;
 		}
 		if (devs.oom) {
-			esxu_buf_dispose(&devs);
+			vitk_esxupdate__buf_dispose(&devs);
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		}
 		/* name the heuristics this finding rests on */
@@ -205,14 +205,14 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			size_t t;
 
 			for (t = 0; t < hv->ntags; t++)
-				if (esxu_streq_ci(hv->tags[t], "driver") || esxu_streq_ci(hv->tags[t], "module"))
+				if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
 					tagged = true;
-			if (!tagged && !esxu_vib_pciids(hv, ids, 1))
-				esxu_result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
-			if (ndev && !esxu_vib_pciids(hv, ids, 1))
-				esxu_result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+			if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+				vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+			if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+				vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
 			if (c->vendor)
-				esxu_result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+				vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
 		}
 		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
 		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
@@ -221,13 +221,13 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			sev = VITK_ESXUPDATE_SEV_WARNING;
 		if (ndev)
 			r = add_finding(a, sev, code,
-					esxu_printf("%s%s %s: %s. Host may lose %s after reboot.",
+					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
 						    fails ? fail_prefix : "",
 						    devs.s, ndev == 1 ? "loses its driver" : "lose their driver", target,
 						    loss_word(c->driver)));
 		else
 			r = add_finding(a, sev, code,
-					esxu_printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
+					vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
 						    fails ? fail_prefix : "",
 						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
 						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
@@ -235,9 +235,9 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 						    target,
 						    h->npci ? " (no host device matched)" : "",
 						    loss_word(c->driver)));
-		esxu_buf_dispose(&devs);
-		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !esxu_strv_has(names, c->name))
-			r = esxu_strv_add(names, c->name);
+		vitk_esxupdate__buf_dispose(&devs);
+		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
+			r = vitk_esxupdate__strv_add(names, c->name);
 	}
 	return r;
 }
@@ -267,7 +267,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		    from && c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_NONE) {
 			n_kept_vendor++;
 			r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
-					esxu_printf("vendor %sdriver %s %s is kept", class_word(c->driver),
+					vitk_esxupdate__printf("vendor %sdriver %s %s is kept", class_word(c->driver),
 						    c->name, c->from_version));
 		}
 		if (r == 0 && from && to &&
@@ -275,65 +275,65 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		    from->acceptance != VITK_ESXUPDATE_ACC_UNKNOWN &&
 		    to->acceptance != VITK_ESXUPDATE_ACC_UNKNOWN && to->acceptance > from->acceptance)
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
-					esxu_printf("%s: acceptance drops from %s to %s", c->name,
+					vitk_esxupdate__printf("%s: acceptance drops from %s to %s", c->name,
 						    vitk_esxupdate_acceptance_name(from->acceptance),
 						    vitk_esxupdate_acceptance_name(to->acceptance)));
 		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->checksum_mismatch)
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-checksum-mismatch",
-					esxu_printf("%s: '%s' in the bundle does not match the sha-256 of the metadata (corrupt or tampered download)",
+					vitk_esxupdate__printf("%s: '%s' in the bundle does not match the sha-256 of the metadata (corrupt or tampered download)",
 						    c->to_id, to->relative_path));
 		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->relative_path &&
 		    !to->file_present && strcmp(vitk_esxupdate_depot_kind(d), "bundle") == 0)
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-file-missing",
-					esxu_printf("%s: the bundle has no '%s'", c->to_id, to->relative_path));
+					vitk_esxupdate__printf("%s: the bundle has no '%s'", c->to_id, to->relative_path));
 	}
 	for (i = 0; i < res->acc_errors.n && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "acceptance-bypassed" : "acceptance-violation",
-				esxu_printf("%s%s", res->acc_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->acc_errors.v[i],
 					    res->checks_bypassed ? " (bypassed by -f/--no-sig-check: the host acceptance level would drop)" : ""));
 	for (i = 0; i < res->dep_errors.n && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "dependency-forced" : "dependency-error",
-				esxu_printf("%s%s", res->dep_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->dep_errors.v[i],
 					    res->checks_bypassed ? " (bypassed by -f)" : ""));
 	for (i = 0; i < res->conflict_errors.n && r == 0; i++)
-		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", esxu_strdup(res->conflict_errors.v[i]));
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.v[i]));
 	for (i = 0; i < res->half_applied.n && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
-				esxu_printf("%s: vib update installs no new VIBs, the patch would be only half applied",
+				vitk_esxupdate__printf("%s: vib update installs no new VIBs, the patch would be only half applied",
 					    res->half_applied.v[i]));
 	/* profile install applies the profile's host acceptance level */
 	if (r == 0 && res->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL && res->profile && h->acceptance) {
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, res->profile);
 
 		if (pr && pr->acceptance && pr->acceptance > h->acceptance) {
-			esxu_result_assume(a->res, "profile install sets the host acceptance level to the image profile's level");
+			vitk_esxupdate__result_assume(a->res, "profile install sets the host acceptance level to the image profile's level");
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
-					esxu_printf("host acceptance level drops from %s to %s (profile %s)",
+					vitk_esxupdate__printf("host acceptance level drops from %s to %s (profile %s)",
 						    vitk_esxupdate_acceptance_name(h->acceptance),
 						    vitk_esxupdate_acceptance_name(pr->acceptance), pr->name));
 		}
 	}
 	if (r == 0 && res->removal_refused.n)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused",
-				esxu_printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",
+				vitk_esxupdate__printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",
 					    res->removal_refused.n));
 	if (r == 0 && res->error && !res->removal_refused.n && !res->dep_errors.n &&
 	    !res->acc_errors.n && !res->conflict_errors.n)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
-				esxu_strdup("the command fails as written (see the result message)"));
+				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
 	if (r == 0)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "summary",
-				esxu_printf("%zu installed, %zu upgraded, %zu downgraded, %zu removed, %zu skipped%s",
+				vitk_esxupdate__printf("%zu installed, %zu upgraded, %zu downgraded, %zu removed, %zu skipped%s",
 					    n_inst, n_up, n_down, n_rm, n_skip,
 					    res->error ? " (planned; the command fails, nothing changes)" : ""));
 	if (r == 0 && res->reboot && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "reboot-required",
-				esxu_strdup("a reboot is required; disable HA for the host first (esxcli help)"));
+				vitk_esxupdate__strdup("a reboot is required; disable HA for the host first (esxcli help)"));
 	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
-				esxu_strdup("VIBs require maintenance mode: enter maintenance mode first"));
+				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
 	if (r == 0 && h->profile && h->profile_vendor)
 		(void)0;
 	return r;
@@ -341,8 +341,8 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 
 static bool vmware_vendor(const char *v)
 {
-	return v && (esxu_streq_ci(v, "VMware, Inc.") || esxu_streq_ci(v, "VMware") ||
-		     esxu_streq_ci(v, "VMW"));
+	return v && (vitk_esxupdate__streq_ci(v, "VMware, Inc.") || vitk_esxupdate__streq_ci(v, "VMware") ||
+		     vitk_esxupdate__streq_ci(v, "VMW"));
 }
 
 static bool is_oem_profile(const vitk_esxupdate_profile *p)
@@ -408,8 +408,8 @@ static char *names_joined(const esxu_strv *sv)
 	size_t i;
 
 	for (i = 0; i < sv->n; i++)
-		esxu_buf_printf(&b, "%s%s", i ? ", " : "", sv->v[i]);
-	return esxu_buf_take(&b);
+		vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", sv->v[i]);
+	return vitk_esxupdate__buf_take(&b);
 }
 
 static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
@@ -431,9 +431,9 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		safe = *cmd;
 		safe.flags |= VITK_ESXUPDATE_F_DRY_RUN;
 		a->rec_cmd = vitk_esxupdate_command_format(&safe);
-		a->explanation = esxu_strdup("No risk found: the intended command keeps every vendor NIC/storage driver. Run it with --dry-run first and compare the VIB lists with this report.");
+		a->explanation = vitk_esxupdate__strdup("No risk found: the intended command keeps every vendor NIC/storage driver. Run it with --dry-run first and compare the VIB lists with this report.");
 		if (cmd->profile)
-			a->rec_profile = esxu_strdup(cmd->profile);
+			a->rec_profile = vitk_esxupdate__strdup(cmd->profile);
 		return (a->rec_cmd && a->explanation) ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
 	a->verdict = ncrit ? "unsafe" : "review";
@@ -445,29 +445,29 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	}
 	switch (cmd->op) {
 	case VITK_ESXUPDATE_OP_VIB_INSTALL:
-		esxu_buf_add(&ex, cmd->nviburls
+		vitk_esxupdate__buf_add(&ex, cmd->nviburls
 					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
 					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
 		break;
 	case VITK_ESXUPDATE_OP_VIB_UPDATE:
-		esxu_buf_add(&ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
+		vitk_esxupdate__buf_add(&ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
 		break;
 	case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
-		esxu_buf_add(&ex, "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
+		vitk_esxupdate__buf_add(&ex, "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
 		break;
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
-		esxu_buf_add(&ex, (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
+		vitk_esxupdate__buf_add(&ex, (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
 					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
 					  : "'profile update' as written still has findings to review.");
 		break;
 	}
 	if (ncrit)
-		esxu_buf_printf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->n, names);
+		vitk_esxupdate__buf_printf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->n, names);
 	else
-		esxu_buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
+		vitk_esxupdate__buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
 	p = choose_profile(h, d, cmd, &why);
 	if (!p) {
-		esxu_buf_add(&ex, critical_names->n
+		vitk_esxupdate__buf_add(&ex, critical_names->n
 					  ? " The depot has no image profile, so no profile update can be recommended: do not apply it to this host; take these drivers from the vendor's (OEM) depot or custom image instead."
 					  : " The depot has no image profile, so no profile update can be recommended: install only the VIBs you need with -n NAME, after checking each.");
 		goto done;
@@ -481,7 +481,7 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r < 0)
 		goto out;
 	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL) || sa->res->error) {
-		esxu_buf_printf(&ex, " Even 'profile update -p %s' is not safe for this host (%s), so no command is recommended.",
+		vitk_esxupdate__buf_printf(&ex, " Even 'profile update -p %s' is not safe for this host (%s), so no command is recommended.",
 				p->name, sa->res->error ? "it fails" : "it still removes or downgrades vendor drivers");
 		goto done;
 	}
@@ -493,19 +493,19 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	}
 	a->rec_cmd = cmdtext;
 	cmdtext = NULL;
-	a->rec_profile = esxu_strdup(p->name);
-	esxu_buf_printf(&ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
+	a->rec_profile = vitk_esxupdate__strdup(p->name);
+	vitk_esxupdate__buf_printf(&ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
 			p->name, why);
 	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING))
-		esxu_buf_printf(&ex, "; it still has %zu warning(s) to review",
+		vitk_esxupdate__buf_printf(&ex, "; it still has %zu warning(s) to review",
 				vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING));
-	esxu_buf_add(&ex, ". Run it with --dry-run first, then again without.");
+	vitk_esxupdate__buf_add(&ex, ". Run it with --dry-run first, then again without.");
 done:
-	a->explanation = esxu_buf_take(&ex);
+	a->explanation = vitk_esxupdate__buf_take(&ex);
 	if (!a->explanation)
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 out:
-	esxu_buf_dispose(&ex);
+	vitk_esxupdate__buf_dispose(&ex);
 	vitk_esxupdate_audit_free(sa);
 	free(names);
 	free(intended);

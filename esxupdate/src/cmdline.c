@@ -62,14 +62,14 @@ static int split_words(const char *line, esxu_strv *out)
 					r = vitk_error_set(VITK_EINVAL, 0, "command: unterminated ' quote");
 					goto out;
 				}
-				esxu_buf_addn(&w, p + 1, (size_t)(e - p - 1));
+				vitk_esxupdate__buf_addn(&w, p + 1, (size_t)(e - p - 1));
 				p = e + 1;
 			} else if (*p == '"') {
 				p++;
 				while (*p && *p != '"') {
 					if (*p == '\\' && p[1])
 						p++;
-					esxu_buf_addn(&w, p, 1);
+					vitk_esxupdate__buf_addn(&w, p, 1);
 					p++;
 				}
 				if (*p != '"') {
@@ -78,7 +78,7 @@ static int split_words(const char *line, esxu_strv *out)
 				}
 				p++;
 			} else if (*p == '\\' && p[1]) {
-				esxu_buf_addn(&w, p + 1, 1);
+				vitk_esxupdate__buf_addn(&w, p + 1, 1);
 				p += 2;
 			} else if (*p == ';' || *p == '|' || *p == '&' || *p == '`' || *p == '$') {
 				r = vitk_error_set(VITK_EINVAL, 0,
@@ -86,7 +86,7 @@ static int split_words(const char *line, esxu_strv *out)
 						   *p);
 				goto out;
 			} else {
-				esxu_buf_addn(&w, p, 1);
+				vitk_esxupdate__buf_addn(&w, p, 1);
 				p++;
 			}
 		}
@@ -99,13 +99,13 @@ static int split_words(const char *line, esxu_strv *out)
 				r = vitk_error_set(VITK_EINVAL, 0, "command: too many words");
 				goto out;
 			}
-			r = esxu_strv_add(out, w.s ? w.s : "");
+			r = vitk_esxupdate__strv_add(out, w.s ? w.s : "");
 			if (r < 0)
 				goto out;
 		}
 	}
 out:
-	esxu_buf_dispose(&w);
+	vitk_esxupdate__buf_dispose(&w);
 	return r;
 }
 
@@ -144,7 +144,7 @@ static int add_str(char ***list, size_t *n, const char *v, const char *opt)
 	if (!p)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	*list = p;
-	p[*n] = esxu_strdup(v);
+	p[*n] = vitk_esxupdate__strdup(v);
 	if (!p[*n])
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	(*n)++;
@@ -160,7 +160,7 @@ static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const
 		if (c->depot)
 			return vitk_error_set(VITK_ENOTSUP, 0,
 					      "command: more than one depot (-d) is not supported; audit one bundle at a time");
-		c->depot = esxu_strdup(val);
+		c->depot = vitk_esxupdate__strdup(val);
 		if (!c->depot)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
@@ -168,7 +168,7 @@ static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const
 		if (!*val)
 			return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", spelled);
 		free(c->profile);
-		c->profile = esxu_strdup(val);
+		c->profile = vitk_esxupdate__strdup(val);
 		if (!c->profile)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
@@ -343,7 +343,7 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	c = NULL;
 	r = 0;
 out:
-	esxu_strv_dispose(&w);
+	vitk_esxupdate__strv_dispose(&w);
 	vitk_esxupdate_command_free(c);
 	return r;
 }
@@ -357,17 +357,17 @@ static void add_quoted(esxu_buf *b, const char *s)
 		if (!isalnum((unsigned char)*p) && !strchr("/._-:=+,@%", *p))
 			plain = false;
 	if (plain) {
-		esxu_buf_add(b, s);
+		vitk_esxupdate__buf_add(b, s);
 		return;
 	}
-	esxu_buf_add(b, "'");
+	vitk_esxupdate__buf_add(b, "'");
 	for (p = s; *p; p++) {
 		if (*p == '\'')
-			esxu_buf_add(b, "'\\''");
+			vitk_esxupdate__buf_add(b, "'\\''");
 		else
-			esxu_buf_addn(b, p, 1);
+			vitk_esxupdate__buf_addn(b, p, 1);
 	}
-	esxu_buf_add(b, "'");
+	vitk_esxupdate__buf_add(b, "'");
 }
 
 char *vitk_esxupdate_command_format(const vitk_esxupdate_command *c)
@@ -375,36 +375,36 @@ char *vitk_esxupdate_command_format(const vitk_esxupdate_command *c)
 	esxu_buf b = { 0 };
 	size_t i;
 
-	esxu_buf_printf(&b, "esxcli software %s", vitk_esxupdate_op_name(c->op));
+	vitk_esxupdate__buf_printf(&b, "esxcli software %s", vitk_esxupdate_op_name(c->op));
 	if (c->depot) {
-		esxu_buf_add(&b, " -d ");
+		vitk_esxupdate__buf_add(&b, " -d ");
 		add_quoted(&b, c->depot);
 	}
 	for (i = 0; i < c->nviburls; i++) {
-		esxu_buf_add(&b, " -v ");
+		vitk_esxupdate__buf_add(&b, " -v ");
 		add_quoted(&b, c->viburls[i]);
 	}
 	if (c->profile) {
-		esxu_buf_add(&b, " -p ");
+		vitk_esxupdate__buf_add(&b, " -p ");
 		add_quoted(&b, c->profile);
 	}
 	for (i = 0; i < c->nvibnames; i++) {
-		esxu_buf_add(&b, " -n ");
+		vitk_esxupdate__buf_add(&b, " -n ");
 		add_quoted(&b, c->vibnames[i]);
 	}
 	if (c->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE)
-		esxu_buf_add(&b, " --ok-to-remove");
+		vitk_esxupdate__buf_add(&b, " --ok-to-remove");
 	if (c->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
-		esxu_buf_add(&b, " --allow-downgrades");
+		vitk_esxupdate__buf_add(&b, " --allow-downgrades");
 	if (c->flags & VITK_ESXUPDATE_F_FORCE)
-		esxu_buf_add(&b, " -f");
+		vitk_esxupdate__buf_add(&b, " -f");
 	if (c->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK)
-		esxu_buf_add(&b, " --no-sig-check");
+		vitk_esxupdate__buf_add(&b, " --no-sig-check");
 	if (c->flags & VITK_ESXUPDATE_F_MAINTENANCE_MODE)
-		esxu_buf_add(&b, " --maintenance-mode");
+		vitk_esxupdate__buf_add(&b, " --maintenance-mode");
 	if (c->flags & VITK_ESXUPDATE_F_NO_LIVE_INSTALL)
-		esxu_buf_add(&b, " --no-live-install");
+		vitk_esxupdate__buf_add(&b, " --no-live-install");
 	if (c->flags & VITK_ESXUPDATE_F_DRY_RUN)
-		esxu_buf_add(&b, " --dry-run");
-	return esxu_buf_take(&b);
+		vitk_esxupdate__buf_add(&b, " --dry-run");
+	return vitk_esxupdate__buf_take(&b);
 }

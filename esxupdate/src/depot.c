@@ -6,7 +6,7 @@
  * Hostile-input rules: entry count and declared uncompressed size are
  * capped, every entry we inflate is read against a byte cap (zip bombs),
  * names that escape the bundle ('..', absolute, URLs) are refused, XML goes
- * through esxu_xml_read() (no DTD, no entities, no network).
+ * through vitk_esxupdate__xml_read() (no DTD, no entities, no network).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -229,7 +229,7 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 		}
 		e = &es->v[es->n];
 		memset(e, 0, sizeof(*e));
-		e->name = esxu_strdup(strip_dot(name));
+		e->name = vitk_esxupdate__strdup(strip_dot(name));
 		if (!e->name)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		e->size = sz;
@@ -438,13 +438,13 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 	if (!d)
 		return;
 	for (i = 0; i < d->nvibs; i++)
-		esxu_vib_dispose(&d->vibs[i]);
+		vitk_esxupdate__vib_dispose(&d->vibs[i]);
 	free(d->vibs);
 	for (i = 0; i < d->nbul; i++)
-		esxu_bulletin_dispose(&d->bulletins[i]);
+		vitk_esxupdate__bulletin_dispose(&d->bulletins[i]);
 	free(d->bulletins);
 	for (i = 0; i < d->nprof; i++)
-		esxu_profile_dispose(&d->profiles[i]);
+		vitk_esxupdate__profile_dispose(&d->profiles[i]);
 	free(d->profiles);
 	free(d->ix.slots);
 	free(d->path);
@@ -503,7 +503,7 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 				}
 				if (v->reboot_required == VITK_ESXUPDATE_UNSET)
 					v->reboot_required = o->reboot_required;
-				esxu_vib_dispose(o);
+				vitk_esxupdate__vib_dispose(o);
 				*o = *v;
 			} else {
 				if (!o->relative_path && v->relative_path) {
@@ -516,7 +516,7 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 				}
 				if (o->reboot_required == VITK_ESXUPDATE_UNSET)
 					o->reboot_required = v->reboot_required;
-				esxu_vib_dispose(v);
+				vitk_esxupdate__vib_dispose(v);
 			}
 			memset(v, 0, sizeof(*v));
 			return 0;
@@ -544,7 +544,7 @@ static int depot_add_bulletin(vitk_esxupdate_depot *d, vitk_esxupdate_bulletin *
 
 	for (i = 0; i < d->nbul; i++)
 		if (strcmp(d->bulletins[i].id, b->id) == 0) {
-			esxu_bulletin_dispose(b);
+			vitk_esxupdate__bulletin_dispose(b);
 			return 0;
 		}
 	if (d->nbul == d->bcap) {
@@ -567,7 +567,7 @@ static int depot_add_profile(vitk_esxupdate_depot *d, vitk_esxupdate_profile *p)
 
 	for (i = 0; i < d->nprof; i++)
 		if (strcmp(d->profiles[i].name, p->name) == 0) {
-			esxu_profile_dispose(p);
+			vitk_esxupdate__profile_dispose(p);
 			return 0;
 		}
 	if (d->nprof == d->pcap) {
@@ -601,10 +601,10 @@ static void on_inline_vib(void *vctx, const xmlNode *vibnode)
 		return;
 	memset(&v, 0, sizeof(v));
 	v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required = VITK_ESXUPDATE_UNSET;
-	r = esxu_vib_from_xml(&v, vibnode, c->what);
+	r = vitk_esxupdate__vib_from_xml(&v, vibnode, c->what);
 	if (r == 0)
 		r = depot_add_vib(c->d, c->ix, &v, false);
-	esxu_vib_dispose(&v);
+	vitk_esxupdate__vib_dispose(&v);
 	if (r < 0)
 		c->err = r;
 }
@@ -618,37 +618,37 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 	char k[32];
 	int r;
 
-	r = esxu_xml_read(&doc, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, d->opts.max_xml, what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
-	esxu_xml_key(root, k, sizeof(k));
+	vitk_esxupdate__xml_key(root, k, sizeof(k));
 	if (strcmp(k, "vib") == 0) {
 		vitk_esxupdate_vib v;
 
 		memset(&v, 0, sizeof(v));
 		v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
 			VITK_ESXUPDATE_UNSET;
-		r = esxu_vib_from_xml(&v, root, what);
+		r = vitk_esxupdate__vib_from_xml(&v, root, what);
 		if (r == 0)
 			r = depot_add_vib(d, ix, &v, true);
-		esxu_vib_dispose(&v);
+		vitk_esxupdate__vib_dispose(&v);
 	} else if (strcmp(k, "bulletin") == 0) {
 		vitk_esxupdate_bulletin b;
 
 		memset(&b, 0, sizeof(b));
-		r = esxu_bulletin_from_xml(&b, root, what, NULL, NULL);
+		r = vitk_esxupdate__bulletin_from_xml(&b, root, what, NULL, NULL);
 		if (r == 0)
 			r = depot_add_bulletin(d, &b);
-		esxu_bulletin_dispose(&b);
+		vitk_esxupdate__bulletin_dispose(&b);
 	} else if (strcmp(k, "imageprofile") == 0) {
 		vitk_esxupdate_profile p;
 
 		memset(&p, 0, sizeof(p));
-		r = esxu_profile_from_xml(&p, root, what);
+		r = vitk_esxupdate__profile_from_xml(&p, root, what);
 		if (r == 0)
 			r = depot_add_profile(d, &p);
-		esxu_profile_dispose(&p);
+		vitk_esxupdate__profile_dispose(&p);
 	} else if (strcmp(k, "metadataresponse") == 0) {
 		/* vmware.xml: bulletins with inline VIB summaries, maybe profiles */
 		for (n = root->children; n && r == 0; n = n->next) {
@@ -656,26 +656,26 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 
 			if (n->type != XML_ELEMENT_NODE)
 				continue;
-			esxu_xml_key(n, ck, sizeof(ck));
+			vitk_esxupdate__xml_key(n, ck, sizeof(ck));
 			if (strcmp(ck, "bulletin") == 0) {
 				vitk_esxupdate_bulletin b;
 				struct inline_ctx ic = { d, ix, what, 0 };
 
 				memset(&b, 0, sizeof(b));
-				r = esxu_bulletin_from_xml(&b, n, what, on_inline_vib, &ic);
+				r = vitk_esxupdate__bulletin_from_xml(&b, n, what, on_inline_vib, &ic);
 				if (r == 0)
 					r = ic.err;
 				if (r == 0)
 					r = depot_add_bulletin(d, &b);
-				esxu_bulletin_dispose(&b);
+				vitk_esxupdate__bulletin_dispose(&b);
 			} else if (strcmp(ck, "imageprofile") == 0) {
 				vitk_esxupdate_profile p;
 
 				memset(&p, 0, sizeof(p));
-				r = esxu_profile_from_xml(&p, n, what);
+				r = vitk_esxupdate__profile_from_xml(&p, n, what);
 				if (r == 0)
 					r = depot_add_profile(d, &p);
-				esxu_profile_dispose(&p);
+				vitk_esxupdate__profile_dispose(&p);
 			}
 		}
 	}
@@ -743,9 +743,9 @@ static int join_rel(char **out, const char *dir, const char *rel, const char *bu
 				      where, field, rel);
 	rel = strip_dot(rel);
 	if (dir && *dir)
-		s = esxu_printf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel);
+		s = vitk_esxupdate__printf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel);
 	else
-		s = esxu_strdup(rel);
+		s = vitk_esxupdate__strdup(rel);
 	if (!s)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	*out = s;
@@ -787,7 +787,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		goto out;
 	}
 	snprintf(what, sizeof(what), "'%s': index.xml", path);
-	r = esxu_xml_read(&idx, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, d->opts.max_xml, what);
 	if (r < 0)
 		goto out;
 	root = xmlDocGetRootElement(idx);
@@ -796,15 +796,15 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 
 		if (vn->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(vn, k, sizeof(k));
+		vitk_esxupdate__xml_key(vn, k, sizeof(k));
 		if (strcmp(k, "vendor") != 0)
 			continue;
-		indexfile = esxu_xml_child_text(vn, "indexfile");
-		relpath = esxu_xml_child_text(vn, "relativepath");
+		indexfile = vitk_esxupdate__xml_child_text(vn, "indexfile");
+		relpath = vitk_esxupdate__xml_child_text(vn, "relativepath");
 		r = join_rel(&vpath, relpath, indexfile, path, "index.xml", "indexfile");
 		free(indexfile);
 		if (r == 0)
-			r = esxu_strv_add(&vdirs, relpath ? relpath : "");
+			r = vitk_esxupdate__strv_add(&vdirs, relpath ? relpath : "");
 		free(relpath);
 		if (r < 0)
 			goto out;
@@ -818,11 +818,11 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		snprintf(what, sizeof(what), "'%s': %s", path, vpath);
 		xmlFreeDoc(vidx);
 		vidx = NULL;
-		r = esxu_xml_read(&vidx, e->data, e->len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len, d->opts.max_xml, what);
 		if (r < 0)
 			goto out;
 		free(vdir);
-		vdir = esxu_strdup(vpath);
+		vdir = vitk_esxupdate__strdup(vpath);
 		if (!vdir) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
@@ -834,11 +834,11 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 
 			if (mn->type != XML_ELEMENT_NODE)
 				continue;
-			esxu_xml_key(mn, mk, sizeof(mk));
+			vitk_esxupdate__xml_key(mn, mk, sizeof(mk));
 			if (strcmp(mk, "metadata") != 0)
 				continue;
-			url = esxu_xml_child_text(mn, "url");
-			esxu_strlcpy(where, vpath, sizeof(where));
+			url = vitk_esxupdate__xml_child_text(mn, "url");
+			vitk_esxupdate__strlcpy(where, vpath, sizeof(where));
 			free(mpath);
 			mpath = NULL;
 			r = join_rel(&mpath, vdir, url, path, where, "url");
@@ -852,8 +852,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 						   path, vpath, mpath);
 				goto out;
 			}
-			if (!esxu_strv_has(&metas, mpath)) {
-				r = esxu_strv_add(&metas, mpath);
+			if (!vitk_esxupdate__strv_has(&metas, mpath)) {
+				r = vitk_esxupdate__strv_add(&metas, mpath);
 				if (r < 0)
 					goto out;
 			}
@@ -891,25 +891,25 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 				continue;
 			memset(&p, 0, sizeof(p));
 			p.source = "bulletin-rollup";
-			p.name = esxu_strdup(b->id);
-			p.vendor = esxu_strdup(b->vendor);
+			p.name = vitk_esxupdate__strdup(b->id);
+			p.vendor = vitk_esxupdate__strdup(b->vendor);
 			p.vib_ids = calloc(b->nvib_ids + 1, sizeof(*p.vib_ids));
 			if (!p.name || !p.vib_ids) {
-				esxu_profile_dispose(&p);
+				vitk_esxupdate__profile_dispose(&p);
 				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 				goto out;
 			}
 			for (k = 0; k < b->nvib_ids; k++) {
-				p.vib_ids[k] = esxu_strdup(b->vib_ids[k]);
+				p.vib_ids[k] = vitk_esxupdate__strdup(b->vib_ids[k]);
 				if (!p.vib_ids[k]) {
-					esxu_profile_dispose(&p);
+					vitk_esxupdate__profile_dispose(&p);
 					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 					goto out;
 				}
 				p.nvib_ids++;
 			}
 			r = depot_add_profile(d, &p);
-			esxu_profile_dispose(&p);
+			vitk_esxupdate__profile_dispose(&p);
 			if (r < 0)
 				goto out;
 		}
@@ -946,8 +946,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	}
 	r = 0;
 out:
-	esxu_strv_dispose(&metas);
-	esxu_strv_dispose(&vdirs);
+	vitk_esxupdate__strv_dispose(&metas);
+	vitk_esxupdate__strv_dispose(&vdirs);
 	free(vpath);
 	free(mpath);
 	free(vdir);
@@ -981,9 +981,9 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 
 		lineno++;
 		if (colon && n && (line[0] == ' ' || line[0] == '\t')) {
-			char *val = esxu_trim_dup(colon + 1, (size_t)(line + n - colon - 1));
+			char *val = vitk_esxupdate__trim_dup(colon + 1, (size_t)(line + n - colon - 1));
 
-			esxu_norm_key(key, sizeof(key), line, (size_t)(colon - line));
+			vitk_esxupdate__norm_key(key, sizeof(key), line, (size_t)(colon - line));
 			if (!val) {
 				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 				goto out;
@@ -1003,7 +1003,7 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 
 				while (q && *q && r == 0) {
 					const char *c = strchr(q, ',');
-					char *item = esxu_trim_dup(q, c ? (size_t)(c - q) : strlen(q));
+					char *item = vitk_esxupdate__trim_dup(q, c ? (size_t)(c - q) : strlen(q));
 					char *sp = item ? strchr(item, ' ') : NULL;
 					const vitk_esxupdate_vib *v = NULL;
 
@@ -1029,7 +1029,7 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 								else {
 									p.vib_ids = np;
-									np[p.nvib_ids] = esxu_strdup(v->id);
+									np[p.nvib_ids] = vitk_esxupdate__strdup(v->id);
 									if (np[p.nvib_ids])
 										p.nvib_ids++;
 									else
@@ -1056,14 +1056,14 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 	/* replace a profile of the same name */
 	for (i = 0; i < d->nprof; i++)
 		if (strcmp(d->profiles[i].name, p.name) == 0) {
-			esxu_profile_dispose(&d->profiles[i]);
+			vitk_esxupdate__profile_dispose(&d->profiles[i]);
 			d->profiles[i] = p;
 			memset(&p, 0, sizeof(p));
 			goto out;
 		}
 	r = depot_add_profile(d, &p);
 out:
-	esxu_profile_dispose(&p);
+	vitk_esxupdate__profile_dispose(&p);
 	return r;
 }
 
@@ -1153,16 +1153,16 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 		xmlDoc *doc = NULL;
 		char k[16];
 
-		r = esxu_xml_read(&doc, es.v[0].data, es.v[0].len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&doc, es.v[0].data, es.v[0].len, d->opts.max_xml, what);
 		if (r < 0)
 			goto out;
-		esxu_xml_key(xmlDocGetRootElement(doc), k, sizeof(k));
+		vitk_esxupdate__xml_key(xmlDocGetRootElement(doc), k, sizeof(k));
 		if (strcmp(k, "vib") != 0)
 			r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is not <vib>", what);
 		else {
 			v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
 				VITK_ESXUPDATE_UNSET;
-			r = esxu_vib_from_xml(&v, xmlDocGetRootElement(doc), what);
+			r = vitk_esxupdate__vib_from_xml(&v, xmlDocGetRootElement(doc), what);
 		}
 		xmlFreeDoc(doc);
 		if (r < 0)
@@ -1171,7 +1171,7 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 	v.file_present = true;
 	r = depot_add_vib(d, &d->ix, &v, true);
 out:
-	esxu_vib_dispose(&v);
+	vitk_esxupdate__vib_dispose(&v);
 	entries_dispose(&es);
 	if (a)
 		archive_read_free(a);
@@ -1256,7 +1256,7 @@ int vitk_esxupdate_depot_open(vitk_esxupdate_depot **out, const char *path,
 
 		d->opts = o;
 	}
-	d->path = esxu_strdup(path);
+	d->path = vitk_esxupdate__strdup(path);
 	if (!d->path) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;

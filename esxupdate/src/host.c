@@ -34,7 +34,7 @@ static void clear_vibs(vitk_esxupdate_host *h)
 	size_t i;
 
 	for (i = 0; i < h->nvibs; i++)
-		esxu_vib_dispose(&h->vibs[i]);
+		vitk_esxupdate__vib_dispose(&h->vibs[i]);
 	h->nvibs = 0;
 }
 
@@ -45,7 +45,7 @@ static int cmp_byname(const void *a, const void *b)
 	return strcmp(sort_host->vibs[*(const size_t *)a].name, sort_host->vibs[*(const size_t *)b].name);
 }
 
-void esxu_host_reindex(vitk_esxupdate_host *h)
+void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h)
 {
 	size_t i;
 
@@ -229,7 +229,7 @@ static enum vfield field_of(const char *raw, size_t n)
 {
 	char k[48];
 
-	esxu_norm_key(k, sizeof(k), raw, n);
+	vitk_esxupdate__norm_key(k, sizeof(k), raw, n);
 	if (strcmp(k, "name") == 0)
 		return F_NAME;
 	if (strcmp(k, "version") == 0)
@@ -251,7 +251,7 @@ static enum vfield field_of(const char *raw, size_t n)
 
 static int set_field(vitk_esxupdate_vib *v, enum vfield f, const char *s, size_t n)
 {
-	char *val = esxu_trim_dup(s, n), **dst = NULL;
+	char *val = vitk_esxupdate__trim_dup(s, n), **dst = NULL;
 
 	if (!val)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -286,7 +286,7 @@ static int finish_vib(vitk_esxupdate_vib *v, const char *what, size_t lineno)
 	int r;
 
 	snprintf(ctx, sizeof(ctx), "%s line %zu", what, lineno);
-	r = esxu_vib_complete(v, ctx);
+	r = vitk_esxupdate__vib_complete(v, ctx);
 	return r;
 }
 
@@ -294,7 +294,7 @@ static int check_dupes(vitk_esxupdate_host *h, const char *what)
 {
 	size_t i;
 
-	esxu_host_reindex(h);
+	vitk_esxupdate__host_reindex(h);
 	for (i = 0; h->byname && i + 1 < h->nbyname; i++) {
 		const vitk_esxupdate_vib *a = &h->vibs[h->byname[i]], *b = &h->vibs[h->byname[i + 1]];
 
@@ -371,11 +371,11 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 		if (en > prevn)
 			en = prevn;
 		{
-			char *t = esxu_trim_dup(prev + st, en - st);
+			char *t = vitk_esxupdate__trim_dup(prev + st, en - st);
 
 			if (!t)
 				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			esxu_strlcpy(cols[i].title, t, sizeof(cols[i].title));
+			vitk_esxupdate__strlcpy(cols[i].title, t, sizeof(cols[i].title));
 			free(t);
 		}
 		/* header text must start at the column start and not spill into the gap */
@@ -483,7 +483,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 				}
 				if (*p == '"') {
 					if (p + 1 < end && p[1] == '"') {
-						esxu_buf_addn(&f, "\"", 1);
+						vitk_esxupdate__buf_addn(&f, "\"", 1);
 						p += 2;
 						continue;
 					}
@@ -492,7 +492,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 				}
 				if (*p == '\n')
 					(*lineno)++;
-				esxu_buf_addn(&f, p, 1);
+				vitk_esxupdate__buf_addn(&f, p, 1);
 				p++;
 			}
 		} else {
@@ -500,7 +500,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 
 			while (p < end && *p != ',' && *p != '\n' && *p != '\r')
 				p++;
-			esxu_buf_addn(&f, st, (size_t)(p - st));
+			vitk_esxupdate__buf_addn(&f, st, (size_t)(p - st));
 		}
 		if (f.oom) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -511,7 +511,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 					   *lineno);
 			goto out;
 		}
-		r = esxu_strv_add(sv, f.s ? f.s : "");
+		r = vitk_esxupdate__strv_add(sv, f.s ? f.s : "");
 		if (r < 0)
 			goto out;
 		if (p < end && *p == ',') {
@@ -532,7 +532,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 		goto out;
 	}
 out:
-	esxu_buf_dispose(&f);
+	vitk_esxupdate__buf_dispose(&f);
 	*pp = p;
 	return r;
 }
@@ -564,7 +564,7 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 	while (p < end) {
 		vitk_esxupdate_vib *v;
 
-		esxu_strv_dispose(&row);
+		vitk_esxupdate__strv_dispose(&row);
 		startline = lineno;
 		r = csv_record(&p, end, &row, what, &lineno);
 		if (r < 0)
@@ -594,8 +594,8 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 	snprintf(h->list_format, sizeof(h->list_format), "csv");
 	r = check_dupes(h, what);
 out:
-	esxu_strv_dispose(&hdr);
-	esxu_strv_dispose(&row);
+	vitk_esxupdate__strv_dispose(&hdr);
+	vitk_esxupdate__strv_dispose(&row);
 	return r;
 }
 
@@ -617,23 +617,23 @@ static int xml_field_values(const xmlNode *field, esxu_strv *vals)
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(c, k, sizeof(k));
+		vitk_esxupdate__xml_key(c, k, sizeof(k));
 		if (strcmp(k, "list") == 0) {
 			for (s = c->children; s; s = s->next) {
 				char *t;
 
 				if (s->type != XML_ELEMENT_NODE)
 					continue;
-				t = esxu_xml_text(s);
-				r = t ? esxu_strv_add(vals, t) : 0;
+				t = vitk_esxupdate__xml_text(s);
+				r = t ? vitk_esxupdate__strv_add(vals, t) : 0;
 				free(t);
 				if (r < 0)
 					return r;
 			}
 		} else {
-			char *t = esxu_xml_text(c);
+			char *t = vitk_esxupdate__xml_text(c);
 
-			r = t ? esxu_strv_add(vals, t) : 0;
+			r = t ? vitk_esxupdate__strv_add(vals, t) : 0;
 			free(t);
 			if (r < 0)
 				return r;
@@ -649,7 +649,7 @@ static int join_constraints(vitk_esxupdate_constraints *c, const esxu_strv *vals
 	int r;
 
 	for (i = 0; i < vals->n; i++) {
-		r = esxu_constraints_parse_text(c, vals->v[i], what, field);
+		r = vitk_esxupdate__constraints_parse_text(c, vals->v[i], what, field);
 		if (r < 0)
 			return r;
 	}
@@ -665,22 +665,22 @@ static int apply_detail(vitk_esxupdate_vib *v, const char *key, const esxu_strv 
 	size_t i;
 	int r = 0;
 
-	esxu_norm_key(k, sizeof(k), key, strlen(key));
+	vitk_esxupdate__norm_key(k, sizeof(k), key, strlen(key));
 	if (strcmp(k, "depends") == 0) {
 		v->has_relations = true;
-		esxu_constraints_dispose(&v->depends);
+		vitk_esxupdate__constraints_dispose(&v->depends);
 		r = join_constraints(&v->depends, vals, what, "Depends");
 	} else if (strcmp(k, "conflicts") == 0) {
 		v->has_relations = true;
-		esxu_constraints_dispose(&v->conflicts);
+		vitk_esxupdate__constraints_dispose(&v->conflicts);
 		r = join_constraints(&v->conflicts, vals, what, "Conflicts");
 	} else if (strcmp(k, "replaces") == 0) {
 		v->has_relations = true;
-		esxu_constraints_dispose(&v->replaces);
+		vitk_esxupdate__constraints_dispose(&v->replaces);
 		r = join_constraints(&v->replaces, vals, what, "Replaces");
 	} else if (strcmp(k, "provides") == 0) {
 		v->has_relations = true;
-		esxu_constraints_dispose(&v->provides);
+		vitk_esxupdate__constraints_dispose(&v->provides);
 		r = join_constraints(&v->provides, vals, what, "Provides");
 	} else if (strcmp(k, "tags") == 0) {
 		v->has_relations = true;
@@ -690,22 +690,22 @@ static int apply_detail(vitk_esxupdate_vib *v, const char *key, const esxu_strv 
 
 			while (p && *p && r == 0) {
 				const char *e = strchr(p, ',');
-				char *t = esxu_trim_dup(p, e ? (size_t)(e - p) : strlen(p));
+				char *t = vitk_esxupdate__trim_dup(p, e ? (size_t)(e - p) : strlen(p));
 
 				if (!t)
 					return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 				if (*t)
-					r = esxu_vib_add_tag(v, t);
+					r = vitk_esxupdate__vib_add_tag(v, t);
 				free(t);
 				p = e ? e + 1 : NULL;
 			}
 		}
 	} else if (strcmp(k, "maintenancemoderequired") == 0) {
-		v->maintenance_mode = esxu_parse_bool(one);
+		v->maintenance_mode = vitk_esxupdate__parse_bool(one);
 	} else if (strcmp(k, "liveinstallallowed") == 0) {
-		v->live_install = esxu_parse_bool(one);
+		v->live_install = vitk_esxupdate__parse_bool(one);
 	} else if (strcmp(k, "liveremoveallowed") == 0) {
-		v->live_remove = esxu_parse_bool(one);
+		v->live_remove = vitk_esxupdate__parse_bool(one);
 	} else {
 		enum vfield f = field_of(key, strlen(key));
 
@@ -739,7 +739,7 @@ static int merge_detail(vitk_esxupdate_host *h, vitk_esxupdate_vib *tmp, const c
 	vitk_esxupdate_vib *dst;
 	int r;
 
-	r = esxu_vib_complete(tmp, what);
+	r = vitk_esxupdate__vib_complete(tmp, what);
 	if (r < 0)
 		return r;
 	dst = detail_target(h, tmp);
@@ -756,10 +756,10 @@ static int merge_detail(vitk_esxupdate_host *h, vitk_esxupdate_vib *tmp, const c
 		return 0;
 	}
 	/* move the relation data over */
-	esxu_constraints_dispose(&dst->depends);
-	esxu_constraints_dispose(&dst->conflicts);
-	esxu_constraints_dispose(&dst->replaces);
-	esxu_constraints_dispose(&dst->provides);
+	vitk_esxupdate__constraints_dispose(&dst->depends);
+	vitk_esxupdate__constraints_dispose(&dst->conflicts);
+	vitk_esxupdate__constraints_dispose(&dst->replaces);
+	vitk_esxupdate__constraints_dispose(&dst->provides);
 	dst->depends = tmp->depends;
 	dst->conflicts = tmp->conflicts;
 	dst->replaces = tmp->replaces;
@@ -813,14 +813,14 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 	int r;
 
 	tmp_init(&tmp);
-	r = esxu_xml_read(&doc, buf, len, VITK_ESXUPDATE_INPUT_MAX, what);
+	r = vitk_esxupdate__xml_read(&doc, buf, len, VITK_ESXUPDATE_INPUT_MAX, what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
 	{
 		char k[16];
 
-		esxu_xml_key(root, k, sizeof(k));
+		vitk_esxupdate__xml_key(root, k, sizeof(k));
 		if (strcmp(k, "output") != 0) {
 			r = vitk_error_set(VITK_EINVAL, 0,
 					   "%s: root element is <%s>, expected esxcli <output>", what,
@@ -828,12 +828,12 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 			goto out;
 		}
 	}
-	n = esxu_xml_child(root, "root");
+	n = vitk_esxupdate__xml_child(root, "root");
 	if (!n) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: esxcli XML without <root>", what);
 		goto out;
 	}
-	list = esxu_xml_child(n, "list");
+	list = vitk_esxupdate__xml_child(n, "list");
 	if (!list)
 		list = n; /* single structure */
 	if (!details)
@@ -845,11 +845,11 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(n, k, sizeof(k));
+		vitk_esxupdate__xml_key(n, k, sizeof(k));
 		if (strcmp(k, "structure") != 0)
 			continue;
 		idx++;
-		esxu_vib_dispose(&tmp);
+		vitk_esxupdate__vib_dispose(&tmp);
 		tmp_init(&tmp);
 		v = &tmp;
 		for (f = n->children; f; f = f->next) {
@@ -857,10 +857,10 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 
 			if (f->type != XML_ELEMENT_NODE)
 				continue;
-			fname = esxu_xml_attr(f, "name");
+			fname = vitk_esxupdate__xml_attr(f, "name");
 			if (!fname)
 				continue;
-			esxu_strv_dispose(&vals);
+			vitk_esxupdate__strv_dispose(&vals);
 			r = xml_field_values(f, &vals);
 			if (r == 0)
 				r = apply_detail(v, fname, &vals, what);
@@ -877,7 +877,7 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 			char ctx[300];
 
 			snprintf(ctx, sizeof(ctx), "%s structure %zu", what, idx);
-			r = esxu_vib_complete(&tmp, ctx);
+			r = vitk_esxupdate__vib_complete(&tmp, ctx);
 			if (r == 0) {
 				v = host_add_vib(h);
 				if (!v)
@@ -899,11 +899,11 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 		snprintf(h->list_format, sizeof(h->list_format), "xml");
 		r = check_dupes(h, what);
 	} else {
-		esxu_host_reindex(h);
+		vitk_esxupdate__host_reindex(h);
 	}
 out:
-	esxu_vib_dispose(&tmp);
-	esxu_strv_dispose(&vals);
+	vitk_esxupdate__vib_dispose(&tmp);
+	vitk_esxupdate__strv_dispose(&vals);
 	xmlFreeDoc(doc);
 	return r;
 }
@@ -975,11 +975,11 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 				r = merge_detail(h, &tmp, ctx);
 				if (r < 0)
 					goto out;
-				esxu_vib_dispose(&tmp);
+				vitk_esxupdate__vib_dispose(&tmp);
 				tmp_init(&tmp);
 			}
 			snprintf(ctx, sizeof(ctx), "%s line %zu", what, ls.lineno);
-			tmp.id = esxu_trim_dup(s, n);
+			tmp.id = vitk_esxupdate__trim_dup(s, n);
 			if (!tmp.id || strchr(tmp.id, ' ')) {
 				r = vitk_error_set(VITK_EINVAL, 0,
 						   "%s line %zu: expected a VIB ID header line, got '%.60s'",
@@ -1005,12 +1005,12 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 						   "%s line %zu: expected 'Key: value'", what, ls.lineno);
 				goto out;
 			}
-			key = esxu_trim_dup(s, (size_t)(colon - s));
-			val = esxu_trim_dup(colon + 1, (size_t)(s + n - colon - 1));
-			esxu_strv_dispose(&vals);
+			key = vitk_esxupdate__trim_dup(s, (size_t)(colon - s));
+			val = vitk_esxupdate__trim_dup(colon + 1, (size_t)(s + n - colon - 1));
+			vitk_esxupdate__strv_dispose(&vals);
 			r = (key && val) ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			if (r == 0 && *val)
-				r = esxu_strv_add(&vals, val);
+				r = vitk_esxupdate__strv_add(&vals, val);
 			if (r == 0) {
 				char lctx[300];
 
@@ -1025,13 +1025,13 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 	}
 	if (in_block)
 		r = merge_detail(h, &tmp, ctx);
-	esxu_host_reindex(h);
+	vitk_esxupdate__host_reindex(h);
 	if (r == 0 && blocks == 0)
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: no VIB found in `esxcli software vib get` output",
 				   what);
 out:
-	esxu_vib_dispose(&tmp);
-	esxu_strv_dispose(&vals);
+	vitk_esxupdate__vib_dispose(&tmp);
+	vitk_esxupdate__strv_dispose(&vals);
 	return r;
 }
 
@@ -1055,7 +1055,7 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 
 		if (blank(s, n) || s[0] == '[')
 			continue;
-		line = esxu_trim_dup(s, n);
+		line = vitk_esxupdate__trim_dup(s, n);
 		if (!line)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		colon = strchr(line, ':');
@@ -1072,7 +1072,7 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 
 				if (e - line > 10 && strcmp(e - 10, " (Updated)") == 0)
 					e[-10] = '\0';
-				h->profile = esxu_strdup(line);
+				h->profile = vitk_esxupdate__strdup(line);
 				any = true;
 			}
 			free(line);
@@ -1080,9 +1080,9 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 		}
 		{
 			char k[48];
-			char *val = esxu_trim_dup(colon + 1, strlen(colon + 1));
+			char *val = vitk_esxupdate__trim_dup(colon + 1, strlen(colon + 1));
 
-			esxu_norm_key(k, sizeof(k), line, (size_t)(colon - line));
+			vitk_esxupdate__norm_key(k, sizeof(k), line, (size_t)(colon - line));
 			if (!val) {
 				free(line);
 				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -1204,7 +1204,7 @@ static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len,
 		if (blank(s, n) || s[0] == '[')
 			continue;
 		if (!isspace((unsigned char)s[0])) {
-			char *addr = esxu_trim_dup(s, n);
+			char *addr = vitk_esxupdate__trim_dup(s, n);
 
 			if (!addr)
 				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -1230,8 +1230,8 @@ static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len,
 		if (!colon)
 			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: expected 'Key: value'",
 					      what, ls.lineno);
-		esxu_norm_key(k, sizeof(k), s, (size_t)(colon - s));
-		val = esxu_trim_dup(colon + 1, (size_t)(s + n - colon - 1));
+		vitk_esxupdate__norm_key(k, sizeof(k), s, (size_t)(colon - s));
+		val = vitk_esxupdate__trim_dup(colon + 1, (size_t)(s + n - colon - 1));
 		if (!val)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		if (strcmp(k, "vendorid") == 0 || strcmp(k, "deviceid") == 0 ||
@@ -1283,7 +1283,7 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 
 		if (blank(s, n) || s[0] == '[' || isspace((unsigned char)s[0]))
 			continue;
-		line = esxu_strndup(s, n);
+		line = vitk_esxupdate__strndup(s, n);
 		if (!line)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		sp = strchr(line, ' ');
@@ -1323,7 +1323,7 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 			free(line);
 			return vitk_error_prefix("%s: ", what);
 		}
-		d->address = esxu_strndup(line, (size_t)(sp - line));
+		d->address = vitk_esxupdate__strndup(line, (size_t)(sp - line));
 		d->vendor_id = (uint16_t)vid;
 		d->device_id = (uint16_t)did;
 		d->class_id = (uint16_t)cls;
@@ -1335,7 +1335,7 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 				char *rb = strchr(lb, ']');
 
 				if (rb)
-					d->vmkname = esxu_strndup(lb + 1, (size_t)(rb - lb - 1));
+					d->vmkname = vitk_esxupdate__strndup(lb + 1, (size_t)(rb - lb - 1));
 			}
 		}
 		free(line);

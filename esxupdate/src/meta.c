@@ -35,24 +35,24 @@ static int read_constraints(vitk_esxupdate_constraints *c, const xmlNode *list, 
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(n, k, sizeof(k));
+		vitk_esxupdate__xml_key(n, k, sizeof(k));
 		if (strcmp(k, "constraint") && strcmp(k, "provide"))
 			continue;
-		name = esxu_xml_attr(n, "name");
-		rel = esxu_xml_attr(n, "relation");
-		ver = esxu_xml_attr(n, "version");
+		name = vitk_esxupdate__xml_attr(n, "name");
+		rel = vitk_esxupdate__xml_attr(n, "relation");
+		ver = vitk_esxupdate__xml_attr(n, "version");
 		if (!name || !*name) {
 			r = vitk_error_set(VITK_EINVAL, 0, "%s: <%s> constraint without a name", what,
 					   field);
 		} else if (ver && *ver && vitk_esxupdate_version_check(ver) < 0) {
 			r = vitk_error_prefix("%s: <%s> constraint '%s': ", what, field, name);
-		} else if (rel && *rel && !esxu_relation_holds(rel, 0) && !esxu_relation_holds(rel, 1) &&
-			   !esxu_relation_holds(rel, -1)) {
+		} else if (rel && *rel && !vitk_esxupdate__relation_holds(rel, 0) && !vitk_esxupdate__relation_holds(rel, 1) &&
+			   !vitk_esxupdate__relation_holds(rel, -1)) {
 			r = vitk_error_set(VITK_EINVAL, 0, "%s: <%s> constraint '%s': bad relation '%s'",
 					   what, field, name, rel);
 		} else {
 			/* provides carry "version" without relation: "= version" */
-			r = esxu_constraints_add(c, name, rel ? rel : (ver && *ver ? "=" : ""), ver);
+			r = vitk_esxupdate__constraints_add(c, name, rel ? rel : (ver && *ver ? "=" : ""), ver);
 		}
 		free(name);
 		free(rel);
@@ -73,10 +73,10 @@ static int read_tags(vitk_esxupdate_vib *v, const xmlNode *list)
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		t = esxu_xml_text(n);
+		t = vitk_esxupdate__xml_text(n);
 		if (!t)
 			continue;
-		r = *t ? esxu_vib_add_tag(v, t) : 0;
+		r = *t ? vitk_esxupdate__vib_add_tag(v, t) : 0;
 		free(t);
 		if (r < 0)
 			return r;
@@ -86,10 +86,10 @@ static int read_tags(vitk_esxupdate_vib *v, const xmlNode *list)
 
 static void read_bool(vitk_esxupdate_bool *dst, const xmlNode *n)
 {
-	char *t = esxu_xml_text(n);
+	char *t = vitk_esxupdate__xml_text(n);
 
 	if (t) {
-		vitk_esxupdate_bool b = esxu_parse_bool(t);
+		vitk_esxupdate_bool b = vitk_esxupdate__parse_bool(t);
 
 		if (b != VITK_ESXUPDATE_UNSET)
 			*dst = b;
@@ -100,16 +100,16 @@ static void read_bool(vitk_esxupdate_bool *dst, const xmlNode *n)
 static int read_checksum(vitk_esxupdate_vib *v, const xmlNode *n)
 {
 	/* <checksum><checksum-type>sha-256</checksum-type><checksum>hex</checksum></checksum> */
-	char *type = esxu_xml_child_text(n, "checksumtype");
-	xmlNode *inner = esxu_xml_child(n, "checksum");
+	char *type = vitk_esxupdate__xml_child_text(n, "checksumtype");
+	xmlNode *inner = vitk_esxupdate__xml_child(n, "checksum");
 
 	if (type && (strcmp(type, "sha-256") == 0 || strcmp(type, "sha256") == 0) && inner)
-		set_str(&v->sha256, esxu_xml_text(inner));
+		set_str(&v->sha256, vitk_esxupdate__xml_text(inner));
 	free(type);
 	return 0;
 }
 
-int esxu_vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, const char *what)
+int vitk_esxupdate__vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, const char *what)
 {
 	const xmlNode *n;
 	int r = 0;
@@ -119,53 +119,53 @@ int esxu_vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, const char *wh
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(n, k, sizeof(k));
+		vitk_esxupdate__xml_key(n, k, sizeof(k));
 		if (strcmp(k, "name") == 0)
-			set_str(&v->name, esxu_xml_text(n));
+			set_str(&v->name, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "version") == 0)
-			set_str(&v->version, esxu_xml_text(n));
+			set_str(&v->version, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "vendor") == 0)
-			set_str(&v->vendor, esxu_xml_text(n));
+			set_str(&v->vendor, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "type") == 0 || strcmp(k, "vibtype") == 0)
-			set_str(&v->type, esxu_xml_text(n));
+			set_str(&v->type, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "vibid") == 0)
-			set_str(&v->id, esxu_xml_text(n));
+			set_str(&v->id, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "summary") == 0)
-			set_str(&v->summary, esxu_xml_text(n));
+			set_str(&v->summary, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "acceptancelevel") == 0) {
-			char *t = esxu_xml_text(n);
+			char *t = vitk_esxupdate__xml_text(n);
 
 			v->acceptance = vitk_esxupdate_acceptance_parse(t);
 			free(t);
 		} else if (strcmp(k, "relationships") == 0) {
 			v->has_relations = true;
-			r = read_constraints(&v->depends, esxu_xml_child(n, "depends"), what, "depends");
+			r = read_constraints(&v->depends, vitk_esxupdate__xml_child(n, "depends"), what, "depends");
 			if (r == 0)
-				r = read_constraints(&v->conflicts, esxu_xml_child(n, "conflicts"), what,
+				r = read_constraints(&v->conflicts, vitk_esxupdate__xml_child(n, "conflicts"), what,
 						     "conflicts");
 			if (r == 0)
-				r = read_constraints(&v->replaces, esxu_xml_child(n, "replaces"), what,
+				r = read_constraints(&v->replaces, vitk_esxupdate__xml_child(n, "replaces"), what,
 						     "replaces");
 			if (r == 0)
-				r = read_constraints(&v->provides, esxu_xml_child(n, "provides"), what,
+				r = read_constraints(&v->provides, vitk_esxupdate__xml_child(n, "provides"), what,
 						     "provides");
 		} else if (strcmp(k, "softwaretags") == 0) {
 			v->has_relations = true;
 			r = read_tags(v, n);
 		} else if (strcmp(k, "systemrequires") == 0 || strcmp(k, "systemreqs") == 0) {
-			read_bool(&v->maintenance_mode, esxu_xml_child(n, "maintenancemode"));
+			read_bool(&v->maintenance_mode, vitk_esxupdate__xml_child(n, "maintenancemode"));
 		} else if (strcmp(k, "postinstall") == 0) {
-			read_bool(&v->reboot_required, esxu_xml_child(n, "rebootrequired"));
+			read_bool(&v->reboot_required, vitk_esxupdate__xml_child(n, "rebootrequired"));
 		} else if (strcmp(k, "liveinstallallowed") == 0) {
 			read_bool(&v->live_install, n);
 		} else if (strcmp(k, "liveremoveallowed") == 0) {
 			read_bool(&v->live_remove, n);
 		} else if (strcmp(k, "relativepath") == 0) {
-			set_str(&v->relative_path, esxu_xml_text(n));
+			set_str(&v->relative_path, vitk_esxupdate__xml_text(n));
 		} else if (strcmp(k, "vibfile") == 0) {
-			xmlNode *c = esxu_xml_child(n, "checksum");
+			xmlNode *c = vitk_esxupdate__xml_child(n, "checksum");
 
-			set_str(&v->relative_path, esxu_xml_child_text(n, "relativepath"));
+			set_str(&v->relative_path, vitk_esxupdate__xml_child_text(n, "relativepath"));
 			if (c)
 				read_checksum(v, c);
 		} else if (strcmp(k, "checksum") == 0) {
@@ -174,7 +174,7 @@ int esxu_vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, const char *wh
 		if (r < 0)
 			return r;
 	}
-	return esxu_vib_complete(v, what);
+	return vitk_esxupdate__vib_complete(v, what);
 }
 
 int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t len, const char *what)
@@ -186,22 +186,22 @@ int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t l
 	int r;
 
 	*out = NULL;
-	r = esxu_xml_read(&doc, buf, len, META_XML_MAX, what);
+	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
-	esxu_xml_key(root, k, sizeof(k));
+	vitk_esxupdate__xml_key(root, k, sizeof(k));
 	if (strcmp(k, "vib") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <vib>", what,
 				   (const char *)root->name);
 		goto out;
 	}
-	v = esxu_vib_new();
+	v = vitk_esxupdate__vib_new();
 	if (!v) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	r = esxu_vib_from_xml(v, root, what);
+	r = vitk_esxupdate__vib_from_xml(v, root, what);
 	if (r < 0)
 		goto out;
 	*out = v;
@@ -224,7 +224,7 @@ static int add_id(char ***ids, size_t *n, const char *id)
 	if (!p)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	*ids = p;
-	p[*n] = esxu_strdup(id);
+	p[*n] = vitk_esxupdate__strdup(id);
 	if (!p[*n])
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	(*n)++;
@@ -240,7 +240,7 @@ static void free_ids(char **ids, size_t n)
 	free(ids);
 }
 
-void esxu_bulletin_dispose(vitk_esxupdate_bulletin *b)
+void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b)
 {
 	free(b->id);
 	free(b->vendor);
@@ -254,11 +254,11 @@ void vitk_esxupdate_bulletin_free(vitk_esxupdate_bulletin *b)
 {
 	if (!b)
 		return;
-	esxu_bulletin_dispose(b);
+	vitk_esxupdate__bulletin_dispose(b);
 	free(b);
 }
 
-int esxu_bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode *root, const char *what,
+int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode *root, const char *what,
 			   void (*inline_vib)(void *ctx, const xmlNode *vibnode), void *ctx)
 {
 	const xmlNode *n, *c;
@@ -269,26 +269,26 @@ int esxu_bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode *root, cons
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(n, k, sizeof(k));
+		vitk_esxupdate__xml_key(n, k, sizeof(k));
 		if (strcmp(k, "id") == 0)
-			set_str(&b->id, esxu_xml_text(n));
+			set_str(&b->id, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "vendor") == 0)
-			set_str(&b->vendor, esxu_xml_text(n));
+			set_str(&b->vendor, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "summary") == 0)
-			set_str(&b->summary, esxu_xml_text(n));
+			set_str(&b->summary, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "releasetype") == 0)
-			set_str(&b->release_type, esxu_xml_text(n));
+			set_str(&b->release_type, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "viblist") == 0) {
 			for (c = n->children; c; c = c->next) {
 				char ck[16], *id = NULL;
 
 				if (c->type != XML_ELEMENT_NODE)
 					continue;
-				esxu_xml_key(c, ck, sizeof(ck));
+				vitk_esxupdate__xml_key(c, ck, sizeof(ck));
 				if (strcmp(ck, "vibid") == 0)
-					id = esxu_xml_text(c);
+					id = vitk_esxupdate__xml_text(c);
 				else if (strcmp(ck, "vib") == 0) {
-					id = esxu_xml_child_text(c, "vibid");
+					id = vitk_esxupdate__xml_child_text(c, "vibid");
 					if (inline_vib)
 						inline_vib(ctx, c);
 				}
@@ -315,11 +315,11 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 	int r;
 
 	*out = NULL;
-	r = esxu_xml_read(&doc, buf, len, META_XML_MAX, what);
+	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
-	esxu_xml_key(root, k, sizeof(k));
+	vitk_esxupdate__xml_key(root, k, sizeof(k));
 	if (strcmp(k, "bulletin") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <bulletin>",
 				   what, (const char *)root->name);
@@ -330,7 +330,7 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	r = esxu_bulletin_from_xml(b, root, what, NULL, NULL);
+	r = vitk_esxupdate__bulletin_from_xml(b, root, what, NULL, NULL);
 	if (r < 0)
 		goto out;
 	*out = b;
@@ -343,7 +343,7 @@ out:
 
 /* ----------------------------------------------------------- profiles */
 
-void esxu_profile_dispose(vitk_esxupdate_profile *p)
+void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p)
 {
 	free(p->name);
 	free(p->vendor);
@@ -356,7 +356,7 @@ void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p)
 {
 	if (!p)
 		return;
-	esxu_profile_dispose(p);
+	vitk_esxupdate__profile_dispose(p);
 	free(p);
 }
 
@@ -366,7 +366,7 @@ void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p)
  * and <viblist> holding <vib><vibid>..</vibid></vib>, bare <vibid>, or
  * <vib> with <vendor>/<name>/<version> children.  Unknown elements ignored.
  */
-int esxu_profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what)
+int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what)
 {
 	const xmlNode *n, *c;
 	int r = 0;
@@ -377,16 +377,16 @@ int esxu_profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const 
 
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(n, k, sizeof(k));
+		vitk_esxupdate__xml_key(n, k, sizeof(k));
 		if (strcmp(k, "name") == 0)
-			set_str(&p->name, esxu_xml_text(n));
+			set_str(&p->name, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "creator") == 0 || strcmp(k, "vendor") == 0) {
 			if (!p->vendor || strcmp(k, "vendor") == 0)
-				set_str(&p->vendor, esxu_xml_text(n));
+				set_str(&p->vendor, vitk_esxupdate__xml_text(n));
 		} else if (strcmp(k, "description") == 0)
-			set_str(&p->description, esxu_xml_text(n));
+			set_str(&p->description, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "hostacceptance") == 0 || strcmp(k, "acceptancelevel") == 0) {
-			char *t = esxu_xml_text(n);
+			char *t = vitk_esxupdate__xml_text(n);
 
 			p->acceptance = vitk_esxupdate_acceptance_parse(t);
 			free(t);
@@ -396,19 +396,19 @@ int esxu_profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const 
 
 				if (c->type != XML_ELEMENT_NODE)
 					continue;
-				esxu_xml_key(c, ck, sizeof(ck));
+				vitk_esxupdate__xml_key(c, ck, sizeof(ck));
 				if (strcmp(ck, "vibid") == 0) {
-					id = esxu_xml_text(c);
+					id = vitk_esxupdate__xml_text(c);
 				} else if (strcmp(ck, "vib") == 0) {
-					id = esxu_xml_child_text(c, "vibid");
+					id = vitk_esxupdate__xml_child_text(c, "vibid");
 					if (!id) {
 						vitk_esxupdate_vib tmp;
 
 						memset(&tmp, 0, sizeof(tmp));
-						r = esxu_vib_from_xml(&tmp, c, what);
+						r = vitk_esxupdate__vib_from_xml(&tmp, c, what);
 						if (r == 0)
-							id = esxu_strdup(tmp.id);
-						esxu_vib_dispose(&tmp);
+							id = vitk_esxupdate__strdup(tmp.id);
+						vitk_esxupdate__vib_dispose(&tmp);
 						if (r < 0)
 							return r;
 					}
@@ -436,11 +436,11 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 	int r;
 
 	*out = NULL;
-	r = esxu_xml_read(&doc, buf, len, META_XML_MAX, what);
+	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
-	esxu_xml_key(root, k, sizeof(k));
+	vitk_esxupdate__xml_key(root, k, sizeof(k));
 	if (strcmp(k, "imageprofile") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <imageProfile>",
 				   what, (const char *)root->name);
@@ -451,7 +451,7 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	r = esxu_profile_from_xml(p, root, what);
+	r = vitk_esxupdate__profile_from_xml(p, root, what);
 	if (r < 0)
 		goto out;
 	*out = p;

@@ -43,12 +43,12 @@ const char *vitk_esxupdate_action_name(vitk_esxupdate_action a)
 
 static int assume(vitk_esxupdate_result *r, const char *text)
 {
-	if (esxu_strv_has(&r->assumptions, text))
+	if (vitk_esxupdate__strv_has(&r->assumptions, text))
 		return 0;
-	return esxu_strv_add(&r->assumptions, text);
+	return vitk_esxupdate__strv_add(&r->assumptions, text);
 }
 
-int esxu_result_assume(vitk_esxupdate_result *r, const char *text)
+int vitk_esxupdate__result_assume(vitk_esxupdate_result *r, const char *text)
 {
 	return assume(r, text);
 }
@@ -63,7 +63,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	free(r->message);
 	free(r->error);
 	for (i = 0; i < 3; i++)
-		esxu_strv_dispose(&r->lists[i]);
+		vitk_esxupdate__strv_dispose(&r->lists[i]);
 	for (i = 0; i < r->nchanges; i++) {
 		free(r->changes[i].name);
 		free(r->changes[i].from_id);
@@ -73,12 +73,12 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 		free(r->changes[i].reason);
 	}
 	free(r->changes);
-	esxu_strv_dispose(&r->assumptions);
-	esxu_strv_dispose(&r->dep_errors);
-	esxu_strv_dispose(&r->conflict_errors);
-	esxu_strv_dispose(&r->acc_errors);
-	esxu_strv_dispose(&r->removal_refused);
-	esxu_strv_dispose(&r->half_applied);
+	vitk_esxupdate__strv_dispose(&r->assumptions);
+	vitk_esxupdate__strv_dispose(&r->dep_errors);
+	vitk_esxupdate__strv_dispose(&r->conflict_errors);
+	vitk_esxupdate__strv_dispose(&r->acc_errors);
+	vitk_esxupdate__strv_dispose(&r->removal_refused);
+	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
 	free(r);
 }
@@ -132,17 +132,17 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 	}
 	c = &r->changes[r->nchanges];
 	memset(c, 0, sizeof(*c));
-	c->name = esxu_strdup(name);
+	c->name = vitk_esxupdate__strdup(name);
 	c->action = a;
 	if (from) {
-		c->from_id = esxu_strdup(from->id);
-		c->from_version = esxu_strdup(from->version);
+		c->from_id = vitk_esxupdate__strdup(from->id);
+		c->from_version = vitk_esxupdate__strdup(from->version);
 	}
 	if (to) {
-		c->to_id = esxu_strdup(to->id);
-		c->to_version = esxu_strdup(to->version);
+		c->to_id = vitk_esxupdate__strdup(to->id);
+		c->to_version = vitk_esxupdate__strdup(to->version);
 	}
-	c->reason = esxu_strdup(reason ? reason : "");
+	c->reason = vitk_esxupdate__strdup(reason ? reason : "");
 	c->driver = vitk_esxupdate_vib_driver_class(from ? from : to);
 	if (from && c->driver == VITK_ESXUPDATE_DRIVER_NONE && to)
 		c->driver = vitk_esxupdate_vib_driver_class(to);
@@ -171,7 +171,7 @@ static long first_replaced_host(const vitk_esxupdate_host *h, const vitk_esxupda
 		long k = host_index(h, c->replaces.items[j].name);
 
 		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs[k].name, c->name) != 0 &&
-		    esxu_constraint_matches_vib(&c->replaces.items[j], &h->vibs[k], false)) {
+		    vitk_esxupdate__constraint_matches_vib(&c->replaces.items[j], &h->vibs[k], false)) {
 			*next = j + 1;
 			return k;
 		}
@@ -187,7 +187,7 @@ static const vitk_esxupdate_constraint *list_matches(const vitk_esxupdate_constr
 	size_t i;
 
 	for (i = 0; i < list->count; i++)
-		if (esxu_constraint_matches_vib(&list->items[i], v, false))
+		if (vitk_esxupdate__constraint_matches_vib(&list->items[i], v, false))
 			return &list->items[i];
 	return NULL;
 }
@@ -259,15 +259,15 @@ static int pick_candidates(struct plan *p)
 			esxu_buf b = { 0 };
 
 			for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++)
-				esxu_buf_printf(&b, "%s%s", i ? ", " : "",
+				vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "",
 						vitk_esxupdate_depot_profile(d, i)->name);
 			r = vitk_error_set(VITK_ENOTFOUND, 0,
 					   "image profile '%s' is not in the depot (profiles: %s)",
 					   cmd->profile, b.s && *b.s ? b.s : "none");
-			esxu_buf_dispose(&b);
+			vitk_esxupdate__buf_dispose(&b);
 			goto out;
 		}
-		p->r->profile = esxu_strdup(pr->name);
+		p->r->profile = vitk_esxupdate__strdup(pr->name);
 		for (i = 0; i < pr->nvib_ids; i++) {
 			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_find_id(d, pr->vib_ids[i]);
 
@@ -334,7 +334,7 @@ static int pick_candidates(struct plan *p)
 			for (i = 0; i < vitk_esxupdate_depot_vib_count(d) && !found; i++)
 				found = selector_matches(cmd->vibnames[j], vitk_esxupdate_depot_vib(d, i), d);
 			if (!found) {
-				char *e = esxu_printf("[NoMatchError]\n No VIB matching VIB search specification '%s'.",
+				char *e = vitk_esxupdate__printf("[NoMatchError]\n No VIB matching VIB search specification '%s'.",
 						      cmd->vibnames[j]);
 
 				if (!e) {
@@ -522,8 +522,8 @@ static int final_image(struct plan *p, const vitk_esxupdate_vib ***out, size_t *
 static char *constraint_text(const vitk_esxupdate_constraint *c)
 {
 	if (c->version && c->relation && *c->relation)
-		return esxu_printf("%s %s %s", c->name, c->relation, c->version);
-	return esxu_strdup(c->name);
+		return vitk_esxupdate__printf("%s %s %s", c->name, c->relation, c->version);
+	return vitk_esxupdate__strdup(c->name);
 }
 
 struct pname {
@@ -561,7 +561,7 @@ static bool image_satisfies(const struct pname *idx, size_t nidx, const vitk_esx
 	for (k = pname_lower(idx, nidx, c->name); k < nidx && strcmp(idx[k].name, c->name) == 0; k++) {
 		if (idx[k].v == self)
 			continue;
-		if (esxu_constraint_matches_vib(c, idx[k].v, true)) {
+		if (vitk_esxupdate__constraint_matches_vib(c, idx[k].v, true)) {
 			if (who)
 				*who = idx[k].v;
 			return true;
@@ -608,11 +608,11 @@ static int check_image(struct plan *p)
 		for (j = 0; j < v->depends.count; j++) {
 			if (!image_satisfies(idx, nidx, &v->depends.items[j], v, NULL)) {
 				char *ct = constraint_text(&v->depends.items[j]);
-				char *line = ct ? esxu_printf("VIB %s requires %s, but the requirement cannot be satisfied within the ImageProfile.",
+				char *line = ct ? vitk_esxupdate__printf("VIB %s requires %s, but the requirement cannot be satisfied within the ImageProfile.",
 							      v->id, ct) : NULL;
 
 				free(ct);
-				if (!line || esxu_strv_add(&p->r->dep_errors, line) < 0) {
+				if (!line || vitk_esxupdate__strv_add(&p->r->dep_errors, line) < 0) {
 					free(line);
 					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 					goto out;
@@ -624,9 +624,9 @@ static int check_image(struct plan *p)
 			const vitk_esxupdate_vib *who = NULL;
 
 			if (image_satisfies(idx, nidx, &v->conflicts.items[j], v, &who)) {
-				char *line = esxu_printf("VIB %s conflicts with %s.", v->id, who->id);
+				char *line = vitk_esxupdate__printf("VIB %s conflicts with %s.", v->id, who->id);
 
-				if (!line || esxu_strv_add(&p->r->conflict_errors, line) < 0) {
+				if (!line || vitk_esxupdate__strv_add(&p->r->conflict_errors, line) < 0) {
 					free(line);
 					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 					goto out;
@@ -650,11 +650,11 @@ static int check_image(struct plan *p)
 			if (!p->cact[i] || c->acceptance == VITK_ESXUPDATE_ACC_UNKNOWN)
 				continue;
 			if (c->acceptance > hl) {
-				char *line = esxu_printf("VIB %s's acceptance level is %s, which is not compliant with the ImageProfile acceptance level %s",
+				char *line = vitk_esxupdate__printf("VIB %s's acceptance level is %s, which is not compliant with the ImageProfile acceptance level %s",
 							 c->id, vitk_esxupdate_acceptance_short(c->acceptance),
 							 vitk_esxupdate_acceptance_short(hl));
 
-				if (!line || esxu_strv_add(&p->r->acc_errors, line) < 0) {
+				if (!line || vitk_esxupdate__strv_add(&p->r->acc_errors, line) < 0) {
 					free(line);
 					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 					goto out;
@@ -682,10 +682,10 @@ static int build_error(struct plan *p)
 	if (res->error)
 		return 0; /* NoMatchError already */
 	if (res->removal_refused.n) {
-		esxu_buf_add(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
+		vitk_esxupdate__buf_add(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
 		for (i = 0; i < res->removal_refused.n; i++)
-			esxu_buf_printf(&b, "%s%s", i ? ", " : "", res->removal_refused.v[i]);
-		esxu_buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
+			vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", res->removal_refused.v[i]);
+		vitk_esxupdate__buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
 		assume(res, "the wording of the profile install removal error is modelled on the --ok-to-remove help text, not verified");
 	}
 	if (res->dep_errors.n || res->conflict_errors.n) {
@@ -694,14 +694,14 @@ static int build_error(struct plan *p)
 			assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
 		} else {
 			if (b.len)
-				esxu_buf_add(&b, "\n");
+				vitk_esxupdate__buf_add(&b, "\n");
 			if (res->dep_errors.n) {
-				esxu_buf_add(&b, "[DependencyError]");
+				vitk_esxupdate__buf_add(&b, "[DependencyError]");
 				for (i = 0; i < res->dep_errors.n; i++)
-					esxu_buf_printf(&b, "\n%s", res->dep_errors.v[i]);
+					vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
 			}
 			for (i = 0; i < res->conflict_errors.n; i++)
-				esxu_buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
+				vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
 						res->conflict_errors.v[i]);
 		}
 	}
@@ -710,22 +710,22 @@ static int build_error(struct plan *p)
 			res->checks_bypassed = true;
 		} else {
 			if (b.len)
-				esxu_buf_add(&b, "\n");
-			esxu_buf_add(&b, "[AcceptanceLevelError]");
+				vitk_esxupdate__buf_add(&b, "\n");
+			vitk_esxupdate__buf_add(&b, "[AcceptanceLevelError]");
 			for (i = 0; i < res->acc_errors.n; i++)
-				esxu_buf_printf(&b, "\n%s", res->acc_errors.v[i]);
-			esxu_buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
+				vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+			vitk_esxupdate__buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
 		}
 	}
 	if (b.oom)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (b.len) {
-		esxu_buf_add(&b, "\nPlease refer to the log file for more details.");
-		res->error = esxu_buf_take(&b);
+		vitk_esxupdate__buf_add(&b, "\nPlease refer to the log file for more details.");
+		res->error = vitk_esxupdate__buf_take(&b);
 		if (!res->error)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	esxu_buf_dispose(&b);
+	vitk_esxupdate__buf_dispose(&b);
 	return 0;
 }
 
@@ -770,19 +770,19 @@ static int check_half_applied(struct plan *p)
 			if (p->cact[j])
 				applied++;
 			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs[p->cpeer[j]]) > 0) {
-				esxu_buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
+				vitk_esxupdate__buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
 				nsk++;
 			}
 		}
 		if (applied && nsk) {
-			char *line = esxu_printf("bulletin %s: %zu VIB(s) updated but %zu skipped (%s)", b->id,
+			char *line = vitk_esxupdate__printf("bulletin %s: %zu VIB(s) updated but %zu skipped (%s)", b->id,
 						 applied, nsk, sk.s ? sk.s : "");
 
-			if (!line || esxu_strv_add(&p->r->half_applied, line) < 0)
+			if (!line || vitk_esxupdate__strv_add(&p->r->half_applied, line) < 0)
 				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(line);
 		}
-		esxu_buf_dispose(&sk);
+		vitk_esxupdate__buf_dispose(&sk);
 	}
 	free(ix);
 	return r;
@@ -810,7 +810,7 @@ static int fill_result(struct plan *p)
 		if (!p->cact[i]) {
 			r = add_change(res, c->name, VITK_ESXUPDATE_ACT_SKIPPED, peer, c, p->creason[i]);
 			if (r == 0)
-				r = esxu_strv_add(&res->lists[2], c->id);
+				r = vitk_esxupdate__strv_add(&res->lists[2], c->id);
 			continue;
 		}
 		if (peer) {
@@ -824,7 +824,7 @@ static int fill_result(struct plan *p)
 				       p->creason[i] ? p->creason[i] : "new VIB");
 		}
 		if (r == 0)
-			r = esxu_strv_add(&res->lists[0], c->id);
+			r = vitk_esxupdate__strv_add(&res->lists[0], c->id);
 		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -850,23 +850,23 @@ static int fill_result(struct plan *p)
 		}
 		case H_UPGRADED:
 		case H_DOWNGRADED:
-			r = esxu_strv_add(&res->lists[1], v->id);
+			r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
 			break;
 		case H_REPLACED:
-			why = esxu_printf("replaced by %s", p->hby[i]);
+			why = vitk_esxupdate__printf("replaced by %s", p->hby[i]);
 			r = why ? add_change(res, v->name, VITK_ESXUPDATE_ACT_REMOVED_REPLACED, v, NULL, why)
 				: vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(why);
 			if (r == 0)
-				r = esxu_strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
 			break;
 		case H_DROPPED:
 			r = add_change(res, v->name, VITK_ESXUPDATE_ACT_REMOVED_PROFILE, v, NULL,
 				       "not in the image profile");
 			if (r == 0)
-				r = esxu_strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
 			if (r == 0 && !(p->cmd->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE))
-				r = esxu_strv_add(&res->removal_refused, v->id);
+				r = vitk_esxupdate__strv_add(&res->removal_refused, v->id);
 			break;
 		}
 		if (v->live_remove == VITK_ESXUPDATE_NO) {
@@ -888,7 +888,7 @@ static int fill_result(struct plan *p)
 	if (res->nchanges > 1)
 		qsort(res->changes, res->nchanges, sizeof(*res->changes), cmp_change);
 	for (i = 0; i < 3; i++)
-		esxu_strv_sort(&res->lists[i]);
+		vitk_esxupdate__strv_sort(&res->lists[i]);
 	return 0;
 }
 
@@ -948,7 +948,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		r = build_error(&p);
 	if (r < 0)
 		goto out;
-	res->header = esxu_strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
+	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
 				  ? "Installation Result"
 				  : "Update Result");
@@ -957,21 +957,21 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	if (res->error) {
 		size_t i;
 
-		res->message = esxu_strdup(res->error);
+		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
 		for (i = 0; i < 3; i++)
-			esxu_strv_dispose(&res->lists[i]);
+			vitk_esxupdate__strv_dispose(&res->lists[i]);
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
-		res->message = esxu_strdup("Dryrun only, host not changed.");
+		res->message = vitk_esxupdate__strdup("Dryrun only, host not changed.");
 		assume(res, "the --dry-run message text is modelled, not verified");
 	} else if (res->reboot) {
-		res->message = esxu_strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
+		res->message = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 						   cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE
 					   ? "The update completed successfully, but the system needs to be rebooted for the changes to be effective."
 					   : "The update completed successfully, but the system needs to be rebooted for the changes to be effective.");
 	} else {
-		res->message = esxu_strdup("Operation finished successfully.");
+		res->message = vitk_esxupdate__strdup("Operation finished successfully.");
 	}
 	if (!res->header || !res->message) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -1055,7 +1055,7 @@ int vitk_esxupdate_profile_compare(vitk_esxupdate_diff **out, const vitk_esxupda
 					it = &diff->items[j];
 			if (!it) {
 				it = &diff->items[diff->count++];
-				it->name = esxu_strdup(v->name);
+				it->name = vitk_esxupdate__strdup(v->name);
 				if (!it->name) {
 					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 					goto out;
@@ -1063,9 +1063,9 @@ int vitk_esxupdate_profile_compare(vitk_esxupdate_diff **out, const vitk_esxupda
 			}
 			free(side ? it->b_version : it->a_version);
 			if (side)
-				it->b_version = esxu_strdup(v->version);
+				it->b_version = vitk_esxupdate__strdup(v->version);
 			else
-				it->a_version = esxu_strdup(v->version);
+				it->a_version = vitk_esxupdate__strdup(v->version);
 		}
 	}
 	for (i = 0; i < diff->count; i++) {

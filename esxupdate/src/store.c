@@ -330,9 +330,9 @@ static int add_item(vitk_esxupdate_snapshot_diff *d, const char *name, const cha
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	d->items = p;
 	p = &d->items[d->count++];
-	p->name = esxu_strdup(name);
-	p->old_version = esxu_strdup(o);
-	p->new_version = esxu_strdup(n);
+	p->name = vitk_esxupdate__strdup(name);
+	p->old_version = vitk_esxupdate__strdup(o);
+	p->new_version = vitk_esxupdate__strdup(n);
 	if (!p->name || (o && !p->old_version) || (n && !p->new_version))
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	return 0;
@@ -370,10 +370,10 @@ int vitk_esxupdate_snapshot_diff_latest(vitk_esxupdate_snapshot_diff **out, vitk
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	d->new_uuid = esxu_strdup(vitk_inventory_rows_get(snaps, 0, "uuid"));
-	d->old_uuid = esxu_strdup(vitk_inventory_rows_get(snaps, 1, "uuid"));
-	d->new_taken = esxu_strdup(vitk_inventory_rows_get(snaps, 0, "taken_at"));
-	d->old_taken = esxu_strdup(vitk_inventory_rows_get(snaps, 1, "taken_at"));
+	d->new_uuid = vitk_esxupdate__strdup(vitk_inventory_rows_get(snaps, 0, "uuid"));
+	d->old_uuid = vitk_esxupdate__strdup(vitk_inventory_rows_get(snaps, 1, "uuid"));
+	d->new_taken = vitk_esxupdate__strdup(vitk_inventory_rows_get(snaps, 0, "taken_at"));
+	d->old_taken = vitk_esxupdate__strdup(vitk_inventory_rows_get(snaps, 1, "taken_at"));
 	if (!d->new_uuid || !d->old_uuid || !d->new_taken || !d->old_taken) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;

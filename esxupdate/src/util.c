@@ -30,7 +30,7 @@ static void buf_grow(esxu_buf *b, size_t extra)
 	b->cap = ncap;
 }
 
-void esxu_buf_addn(esxu_buf *b, const char *s, size_t n)
+void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n)
 {
 	buf_grow(b, n);
 	if (b->oom)
@@ -40,12 +40,12 @@ void esxu_buf_addn(esxu_buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-void esxu_buf_add(esxu_buf *b, const char *s)
+void vitk_esxupdate__buf_add(esxu_buf *b, const char *s)
 {
-	esxu_buf_addn(b, s, strlen(s));
+	vitk_esxupdate__buf_addn(b, s, strlen(s));
 }
 
-void esxu_buf_printf(esxu_buf *b, const char *fmt, ...)
+void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -66,23 +66,23 @@ void esxu_buf_printf(esxu_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-char *esxu_buf_take(esxu_buf *b)
+char *vitk_esxupdate__buf_take(esxu_buf *b)
 {
 	char *s;
 
 	if (b->oom) {
-		esxu_buf_dispose(b);
+		vitk_esxupdate__buf_dispose(b);
 		return NULL;
 	}
 	if (!b->s)
-		return esxu_strdup("");
+		return vitk_esxupdate__strdup("");
 	s = b->s;
 	b->s = NULL;
 	b->len = b->cap = 0;
 	return s;
 }
 
-void esxu_buf_dispose(esxu_buf *b)
+void vitk_esxupdate__buf_dispose(esxu_buf *b)
 {
 	free(b->s);
 	b->s = NULL;
@@ -90,7 +90,7 @@ void esxu_buf_dispose(esxu_buf *b)
 	b->oom = false;
 }
 
-int esxu_strv_addn(esxu_strv *sv, const char *s, size_t n)
+int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n)
 {
 	char *d;
 
@@ -103,19 +103,19 @@ int esxu_strv_addn(esxu_strv *sv, const char *s, size_t n)
 		sv->v = p;
 		sv->cap = ncap;
 	}
-	d = esxu_strndup(s, n);
+	d = vitk_esxupdate__strndup(s, n);
 	if (!d)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	sv->v[sv->n++] = d;
 	return 0;
 }
 
-int esxu_strv_add(esxu_strv *sv, const char *s)
+int vitk_esxupdate__strv_add(esxu_strv *sv, const char *s)
 {
-	return esxu_strv_addn(sv, s, strlen(s));
+	return vitk_esxupdate__strv_addn(sv, s, strlen(s));
 }
 
-void esxu_strv_dispose(esxu_strv *sv)
+void vitk_esxupdate__strv_dispose(esxu_strv *sv)
 {
 	size_t i;
 
@@ -131,13 +131,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void esxu_strv_sort(esxu_strv *sv)
+void vitk_esxupdate__strv_sort(esxu_strv *sv)
 {
 	if (sv->n > 1)
 		qsort(sv->v, sv->n, sizeof(char *), cmp_str);
 }
 
-bool esxu_strv_has(const esxu_strv *sv, const char *s)
+bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s)
 {
 	size_t i;
 
@@ -147,7 +147,7 @@ bool esxu_strv_has(const esxu_strv *sv, const char *s)
 	return false;
 }
 
-void esxu_strlcpy(char *dst, const char *src, size_t cap)
+void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = strlen(src);
 
@@ -159,12 +159,12 @@ void esxu_strlcpy(char *dst, const char *src, size_t cap)
 	dst[n] = '\0';
 }
 
-char *esxu_strdup(const char *s)
+char *vitk_esxupdate__strdup(const char *s)
 {
-	return s ? esxu_strndup(s, strlen(s)) : NULL;
+	return s ? vitk_esxupdate__strndup(s, strlen(s)) : NULL;
 }
 
-char *esxu_strndup(const char *s, size_t n)
+char *vitk_esxupdate__strndup(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -175,7 +175,7 @@ char *esxu_strndup(const char *s, size_t n)
 	return d;
 }
 
-char *esxu_trim_dup(const char *s, size_t n)
+char *vitk_esxupdate__trim_dup(const char *s, size_t n)
 {
 	while (n && isspace((unsigned char)*s)) {
 		s++;
@@ -183,10 +183,10 @@ char *esxu_trim_dup(const char *s, size_t n)
 	}
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
-	return esxu_strndup(s, n);
+	return vitk_esxupdate__strndup(s, n);
 }
 
-char *esxu_printf(const char *fmt, ...)
+char *vitk_esxupdate__printf(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -206,7 +206,7 @@ char *esxu_printf(const char *fmt, ...)
 	return s;
 }
 
-bool esxu_streq_ci(const char *a, const char *b)
+bool vitk_esxupdate__streq_ci(const char *a, const char *b)
 {
 	if (!a || !b)
 		return false;
@@ -219,7 +219,7 @@ bool esxu_streq_ci(const char *a, const char *b)
 	return *a == *b;
 }
 
-void esxu_norm_key(char *dst, size_t cap, const char *src, size_t n)
+void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n)
 {
 	size_t o = 0, i;
 
@@ -237,20 +237,20 @@ void esxu_norm_key(char *dst, size_t cap, const char *src, size_t n)
 	dst[o] = '\0';
 }
 
-vitk_esxupdate_bool esxu_parse_bool(const char *s)
+vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s)
 {
 	if (!s)
 		return VITK_ESXUPDATE_UNSET;
-	if (esxu_streq_ci(s, "true") || esxu_streq_ci(s, "yes") || strcmp(s, "1") == 0)
+	if (vitk_esxupdate__streq_ci(s, "true") || vitk_esxupdate__streq_ci(s, "yes") || strcmp(s, "1") == 0)
 		return VITK_ESXUPDATE_YES;
-	if (esxu_streq_ci(s, "false") || esxu_streq_ci(s, "no") || strcmp(s, "0") == 0)
+	if (vitk_esxupdate__streq_ci(s, "false") || vitk_esxupdate__streq_ci(s, "no") || strcmp(s, "0") == 0)
 		return VITK_ESXUPDATE_NO;
 	return VITK_ESXUPDATE_UNSET;
 }
 
 /* ------------------------------------------------------------ VIBs */
 
-vitk_esxupdate_vib *esxu_vib_new(void)
+vitk_esxupdate_vib *vitk_esxupdate__vib_new(void)
 {
 	vitk_esxupdate_vib *v = calloc(1, sizeof(*v));
 
@@ -261,7 +261,7 @@ vitk_esxupdate_vib *esxu_vib_new(void)
 	return v;
 }
 
-void esxu_constraints_dispose(vitk_esxupdate_constraints *c)
+void vitk_esxupdate__constraints_dispose(vitk_esxupdate_constraints *c)
 {
 	size_t i;
 
@@ -275,7 +275,7 @@ void esxu_constraints_dispose(vitk_esxupdate_constraints *c)
 	c->count = 0;
 }
 
-void esxu_vib_dispose(vitk_esxupdate_vib *v)
+void vitk_esxupdate__vib_dispose(vitk_esxupdate_vib *v)
 {
 	size_t i;
 
@@ -288,10 +288,10 @@ void esxu_vib_dispose(vitk_esxupdate_vib *v)
 	free(v->type);
 	free(v->install_date);
 	free(v->summary);
-	esxu_constraints_dispose(&v->depends);
-	esxu_constraints_dispose(&v->conflicts);
-	esxu_constraints_dispose(&v->replaces);
-	esxu_constraints_dispose(&v->provides);
+	vitk_esxupdate__constraints_dispose(&v->depends);
+	vitk_esxupdate__constraints_dispose(&v->conflicts);
+	vitk_esxupdate__constraints_dispose(&v->replaces);
+	vitk_esxupdate__constraints_dispose(&v->provides);
 	for (i = 0; i < v->ntags; i++)
 		free(v->tags[i]);
 	free(v->tags);
@@ -302,11 +302,11 @@ void esxu_vib_dispose(vitk_esxupdate_vib *v)
 
 void vitk_esxupdate_vib_free(vitk_esxupdate_vib *v)
 {
-	esxu_vib_dispose(v);
+	vitk_esxupdate__vib_dispose(v);
 	free(v);
 }
 
-int esxu_constraints_add(vitk_esxupdate_constraints *c, const char *name, const char *rel,
+int vitk_esxupdate__constraints_add(vitk_esxupdate_constraints *c, const char *name, const char *rel,
 			 const char *version)
 {
 	vitk_esxupdate_constraint *p;
@@ -318,9 +318,9 @@ int esxu_constraints_add(vitk_esxupdate_constraints *c, const char *name, const 
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	c->items = p;
 	p = &c->items[c->count];
-	p->name = esxu_strdup(name);
-	p->relation = esxu_strdup(rel ? rel : "");
-	p->version = version && *version ? esxu_strdup(version) : NULL;
+	p->name = vitk_esxupdate__strdup(name);
+	p->relation = vitk_esxupdate__strdup(rel ? rel : "");
+	p->version = version && *version ? vitk_esxupdate__strdup(version) : NULL;
 	if (!p->name || !p->relation || (version && *version && !p->version)) {
 		free(p->name);
 		free(p->relation);
@@ -337,7 +337,7 @@ static int copy_constraints(vitk_esxupdate_constraints *d, const vitk_esxupdate_
 	int r;
 
 	for (i = 0; i < s->count; i++) {
-		r = esxu_constraints_add(d, s->items[i].name, s->items[i].relation,
+		r = vitk_esxupdate__constraints_add(d, s->items[i].name, s->items[i].relation,
 					 s->items[i].version);
 		if (r < 0)
 			return r;
@@ -345,7 +345,7 @@ static int copy_constraints(vitk_esxupdate_constraints *d, const vitk_esxupdate_
 	return 0;
 }
 
-int esxu_vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
+int vitk_esxupdate__vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
 {
 	char **p;
 
@@ -355,7 +355,7 @@ int esxu_vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
 	if (!p)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	v->tags = p;
-	p[v->ntags] = esxu_strdup(tag);
+	p[v->ntags] = vitk_esxupdate__strdup(tag);
 	if (!p[v->ntags])
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	v->ntags++;
@@ -365,13 +365,13 @@ int esxu_vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
 #define DUPF(f)                                                                                    \
 	do {                                                                                       \
 		if (src->f) {                                                                      \
-			dst->f = esxu_strdup(src->f);                                              \
+			dst->f = vitk_esxupdate__strdup(src->f);                                              \
 			if (!dst->f)                                                               \
 				goto oom;                                                          \
 		}                                                                                  \
 	} while (0)
 
-int esxu_vib_copy(vitk_esxupdate_vib *dst, const vitk_esxupdate_vib *src)
+int vitk_esxupdate__vib_copy(vitk_esxupdate_vib *dst, const vitk_esxupdate_vib *src)
 {
 	size_t i;
 
@@ -400,16 +400,16 @@ int esxu_vib_copy(vitk_esxupdate_vib *dst, const vitk_esxupdate_vib *src)
 	    copy_constraints(&dst->provides, &src->provides) < 0)
 		goto oom;
 	for (i = 0; i < src->ntags; i++)
-		if (esxu_vib_add_tag(dst, src->tags[i]) < 0)
+		if (vitk_esxupdate__vib_add_tag(dst, src->tags[i]) < 0)
 			goto oom;
 	return 0;
 oom:
-	esxu_vib_dispose(dst);
+	vitk_esxupdate__vib_dispose(dst);
 	return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 }
 
 /* VIB ID = <vendor>_<type>_<name>_<version>; names may contain '_' (vmkapi...) */
-int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
+int vitk_esxupdate__vib_complete(vitk_esxupdate_vib *v, const char *what)
 {
 	int r;
 
@@ -419,7 +419,7 @@ int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
 			return vitk_error_prefix("%s: VIB '%s': version: ", what, v->name);
 	}
 	if (!v->id && v->name && v->version) {
-		v->id = esxu_printf("%s_%s_%s_%s", v->vendor ? v->vendor : "", v->type ? v->type : "bootbank",
+		v->id = vitk_esxupdate__printf("%s_%s_%s_%s", v->vendor ? v->vendor : "", v->type ? v->type : "bootbank",
 				    v->name, v->version);
 		if (!v->id)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -435,13 +435,13 @@ int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
 					      "%s: VIB ID '%s' is not <vendor>_<type>_<name>_<version>",
 					      what, v->id);
 		if (!v->version)
-			v->version = esxu_strdup(last + 1);
+			v->version = vitk_esxupdate__strdup(last + 1);
 		if (!v->name)
-			v->name = esxu_strndup(p2 + 1, (size_t)(last - p2 - 1));
+			v->name = vitk_esxupdate__strndup(p2 + 1, (size_t)(last - p2 - 1));
 		if (!v->vendor)
-			v->vendor = esxu_strndup(v->id, (size_t)(p1 - v->id));
+			v->vendor = vitk_esxupdate__strndup(v->id, (size_t)(p1 - v->id));
 		if (!v->type)
-			v->type = esxu_strndup(p1 + 1, (size_t)(p2 - p1 - 1));
+			v->type = vitk_esxupdate__strndup(p1 + 1, (size_t)(p2 - p1 - 1));
 		if (!v->version || !v->name || !v->vendor || !v->type)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		r = vitk_esxupdate_version_check(v->version);
@@ -457,7 +457,7 @@ int esxu_vib_complete(vitk_esxupdate_vib *v, const char *what)
 }
 
 /* "esx-base >= 5.5, esx-base <= 6.0.0, nsx-api <= 1, vmkapi_2_2_0_0" */
-int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, const char *what,
+int vitk_esxupdate__constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, const char *what,
 				const char *field)
 {
 	const char *p = s;
@@ -466,7 +466,7 @@ int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, co
 	while (p && *p) {
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char *item = esxu_trim_dup(p, n);
+		char *item = vitk_esxupdate__trim_dup(p, n);
 		char name[256], rel[4] = "", ver[VITK_ESXUPDATE_VERSION_MAX + 1] = "";
 		const char *q;
 		size_t k;
@@ -500,7 +500,7 @@ int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, co
 			return vitk_error_set(VITK_EINVAL, 0, "%s: %s: version too long in '%.40s'",
 					      what, field, p);
 		}
-		esxu_strlcpy(ver, q, sizeof(ver));
+		vitk_esxupdate__strlcpy(ver, q, sizeof(ver));
 		if (!*name || (*rel && !*ver) || (!*rel && *ver) ||
 		    (*rel && strcmp(rel, "<<") && strcmp(rel, "<=") && strcmp(rel, "=") &&
 		     strcmp(rel, ">=") && strcmp(rel, ">>") && strcmp(rel, "==") &&
@@ -510,7 +510,7 @@ int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, co
 			free(item);
 			return r;
 		}
-		r = esxu_constraints_add(c, name, strcmp(rel, "==") == 0 ? "=" : rel, ver);
+		r = vitk_esxupdate__constraints_add(c, name, strcmp(rel, "==") == 0 ? "=" : rel, ver);
 		free(item);
 		if (r < 0)
 			return r;
@@ -519,7 +519,7 @@ int esxu_constraints_parse_text(vitk_esxupdate_constraints *c, const char *s, co
 	return 0;
 }
 
-bool esxu_relation_holds(const char *rel, int cmp)
+bool vitk_esxupdate__relation_holds(const char *rel, int cmp)
 {
 	if (!rel || !*rel)
 		return true;
@@ -548,14 +548,14 @@ static int constraint_cmp(const char *have, const char *want)
 
 	if (strchr(want, '-'))
 		return vitk_esxupdate_version_cmp(have, want);
-	esxu_strlcpy(buf, have, sizeof(buf));
+	vitk_esxupdate__strlcpy(buf, have, sizeof(buf));
 	dash = strchr(buf, '-');
 	if (dash)
 		buf[dash - buf] = '\0';
 	return vitk_esxupdate_version_cmp(buf, want);
 }
 
-bool esxu_constraint_matches_vib(const vitk_esxupdate_constraint *c, const vitk_esxupdate_vib *v,
+bool vitk_esxupdate__constraint_matches_vib(const vitk_esxupdate_constraint *c, const vitk_esxupdate_vib *v,
 				 bool use_provides)
 {
 	size_t i;
@@ -563,7 +563,7 @@ bool esxu_constraint_matches_vib(const vitk_esxupdate_constraint *c, const vitk_
 	if (v->name && strcmp(c->name, v->name) == 0) {
 		if (!c->version || !*c->relation)
 			return true;
-		if (v->version && esxu_relation_holds(c->relation, constraint_cmp(v->version, c->version)))
+		if (v->version && vitk_esxupdate__relation_holds(c->relation, constraint_cmp(v->version, c->version)))
 			return true;
 	}
 	if (!use_provides)
@@ -575,13 +575,13 @@ bool esxu_constraint_matches_vib(const vitk_esxupdate_constraint *c, const vitk_
 			continue;
 		if (!c->version || !*c->relation)
 			return true;
-		if (p->version && esxu_relation_holds(c->relation, constraint_cmp(p->version, c->version)))
+		if (p->version && vitk_esxupdate__relation_holds(c->relation, constraint_cmp(p->version, c->version)))
 			return true;
 	}
 	return false;
 }
 
-size_t esxu_vib_pciids(const vitk_esxupdate_vib *v, uint32_t *ids, size_t cap)
+size_t vitk_esxupdate__vib_pciids(const vitk_esxupdate_vib *v, uint32_t *ids, size_t cap)
 {
 	size_t i, n = 0;
 
@@ -627,9 +627,9 @@ vitk_esxupdate_acceptance vitk_esxupdate_acceptance_parse(const char *s)
 	if (!s)
 		return VITK_ESXUPDATE_ACC_UNKNOWN;
 	for (i = 0; i < VITK_ARRAY_SIZE(acc_names); i++)
-		if (esxu_streq_ci(s, acc_names[i].name) || esxu_streq_ci(s, acc_names[i].shortname))
+		if (vitk_esxupdate__streq_ci(s, acc_names[i].name) || vitk_esxupdate__streq_ci(s, acc_names[i].shortname))
 			return acc_names[i].a;
-	if (esxu_streq_ci(s, "PartnerCertified")) /* seen in some captures */
+	if (vitk_esxupdate__streq_ci(s, "PartnerCertified")) /* seen in some captures */
 		return VITK_ESXUPDATE_ACC_PARTNER;
 	return VITK_ESXUPDATE_ACC_UNKNOWN;
 }
@@ -687,9 +687,9 @@ vitk_esxupdate_driver_class vitk_esxupdate_vib_driver_class(const vitk_esxupdate
 	if (!v || !v->name)
 		return VITK_ESXUPDATE_DRIVER_NONE;
 	for (i = 0; i < v->ntags; i++)
-		if (esxu_streq_ci(v->tags[i], "driver") || esxu_streq_ci(v->tags[i], "module"))
+		if (vitk_esxupdate__streq_ci(v->tags[i], "driver") || vitk_esxupdate__streq_ci(v->tags[i], "module"))
 			tagged = true;
-	if (esxu_vib_pciids(v, ids, 1))
+	if (vitk_esxupdate__vib_pciids(v, ids, 1))
 		tagged = true;
 	/* a provider/plugin (lsu-*, *-provider, cim) is not a driver even with a driver-ish name */
 	if (strstr(v->name, "provider") || strncmp(v->name, "lsu-", 4) == 0 ||
@@ -717,6 +717,6 @@ bool vitk_esxupdate_vib_is_vendor(const vitk_esxupdate_vib *v)
 	vitk_error_clear();
 	if (!v->vendor)
 		return false;
-	return !(esxu_streq_ci(v->vendor, "VMware") || esxu_streq_ci(v->vendor, "VMW") ||
-		 esxu_streq_ci(v->vendor, "VMware, Inc."));
+	return !(vitk_esxupdate__streq_ci(v->vendor, "VMware") || vitk_esxupdate__streq_ci(v->vendor, "VMW") ||
+		 vitk_esxupdate__streq_ci(v->vendor, "VMware, Inc."));
 }

@@ -196,7 +196,7 @@ int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_in
 			d++;
 		if (d && c[d] && d < 20) {
 			ri.release = strtoull(c, NULL, 10);
-			esxu_strlcpy(ri.tag_text, c + d, sizeof(ri.tag_text));
+			vitk_esxupdate__strlcpy(ri.tag_text, c + d, sizeof(ri.tag_text));
 			if (strcmp(ri.tag_text, "vmw") == 0)
 				ri.tag = VITK_ESXUPDATE_TAG_VMW;
 			else if (strcmp(ri.tag_text, "OEM") == 0 || strcmp(ri.tag_text, "oem") == 0)

@@ -25,7 +25,7 @@ static bool has_ci(const char *buf, size_t len, const char *needle)
 	return false;
 }
 
-int esxu_xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const char *what)
+int vitk_esxupdate__xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const char *what)
 {
 	xmlParserCtxt *ctx = NULL;
 	xmlDoc *doc = NULL;
@@ -56,7 +56,7 @@ int esxu_xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const c
 		if (e && e->message) {
 			size_t k;
 
-			esxu_strlcpy(msg, e->message, sizeof(msg));
+			vitk_esxupdate__strlcpy(msg, e->message, sizeof(msg));
 			k = strlen(msg);
 			while (k && isspace((unsigned char)msg[k - 1]))
 				msg[--k] = '\0';
@@ -82,14 +82,14 @@ out:
 	return r;
 }
 
-void esxu_xml_key(const xmlNode *n, char *dst, size_t cap)
+void vitk_esxupdate__xml_key(const xmlNode *n, char *dst, size_t cap)
 {
 	const char *name = n && n->name ? (const char *)n->name : "";
 
-	esxu_norm_key(dst, cap, name, strlen(name));
+	vitk_esxupdate__norm_key(dst, cap, name, strlen(name));
 }
 
-xmlNode *esxu_xml_child(const xmlNode *n, const char *key)
+xmlNode *vitk_esxupdate__xml_child(const xmlNode *n, const char *key)
 {
 	xmlNode *c;
 	char k[64];
@@ -99,14 +99,14 @@ xmlNode *esxu_xml_child(const xmlNode *n, const char *key)
 	for (c = n->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		esxu_xml_key(c, k, sizeof(k));
+		vitk_esxupdate__xml_key(c, k, sizeof(k));
 		if (strcmp(k, key) == 0)
 			return c;
 	}
 	return NULL;
 }
 
-char *esxu_xml_text(const xmlNode *n)
+char *vitk_esxupdate__xml_text(const xmlNode *n)
 {
 	xmlChar *t;
 	char *s;
@@ -116,24 +116,24 @@ char *esxu_xml_text(const xmlNode *n)
 	t = xmlNodeGetContent(n);
 	if (!t)
 		return NULL;
-	s = esxu_trim_dup((const char *)t, strlen((const char *)t));
+	s = vitk_esxupdate__trim_dup((const char *)t, strlen((const char *)t));
 	xmlFree(t);
 	return s;
 }
 
-char *esxu_xml_child_text(const xmlNode *n, const char *key)
+char *vitk_esxupdate__xml_child_text(const xmlNode *n, const char *key)
 {
-	return esxu_xml_text(esxu_xml_child(n, key));
+	return vitk_esxupdate__xml_text(vitk_esxupdate__xml_child(n, key));
 }
 
-char *esxu_xml_attr(const xmlNode *n, const char *name)
+char *vitk_esxupdate__xml_attr(const xmlNode *n, const char *name)
 {
 	xmlChar *t = xmlGetProp(n, (const xmlChar *)name);
 	char *s;
 
 	if (!t)
 		return NULL;
-	s = esxu_strdup((const char *)t);
+	s = vitk_esxupdate__strdup((const char *)t);
 	xmlFree(t);
 	return s;
 }
