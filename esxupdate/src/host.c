@@ -917,6 +917,21 @@ static const char *skip_ws(const char *buf, size_t len)
 	return p;
 }
 
+/* skip blanks and pasted shell prompt lines ("[root@esx:~] esxcli ...") */
+static const char *skip_prompt(const char *buf, size_t len)
+{
+	const char *p = skip_ws(buf, len);
+
+	while (p < buf + len && *p == '[') {
+		const char *e = memchr(p, '\n', (size_t)(buf + len - p));
+
+		if (!e)
+			break;
+		p = skip_ws(e + 1, (size_t)(buf + len - e - 1));
+	}
+	return p;
+}
+
 int vitk_esxupdate_host_parse_vib_list(vitk_esxupdate_host *h, const char *buf, size_t len,
 				       const char *what)
 {
@@ -927,9 +942,9 @@ int vitk_esxupdate_host_parse_vib_list(vitk_esxupdate_host *h, const char *buf, 
 	r = check_input(buf, len, what);
 	if (r < 0)
 		return r;
-	p = skip_ws(buf, len);
+	p = skip_prompt(buf, len);
 	if (p < buf + len && *p == '<')
-		return parse_xml_structs(h, buf, len, what, false);
+		return parse_xml_structs(h, p, (size_t)(buf + len - p), what, false);
 	nl = memchr(p, '\n', (size_t)(buf + len - p));
 	if (!nl)
 		nl = buf + len;
@@ -956,9 +971,9 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 	r = check_input(buf, len, what);
 	if (r < 0)
 		return r;
-	p = skip_ws(buf, len);
+	p = skip_prompt(buf, len);
 	if (p < buf + len && *p == '<')
-		return parse_xml_structs(h, buf, len, what, true);
+		return parse_xml_structs(h, p, (size_t)(buf + len - p), what, true);
 	tmp_init(&tmp);
 	while (next_line(&ls, &s, &n)) {
 		if (blank(s, n))

@@ -86,6 +86,27 @@ static void test_esxupdate_host__list_widths(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* a pasted prompt line before csv / xml output is skipped */
+static void test_esxupdate_host__list_prompt(void **state)
+{
+	static const char csv[] = "[root@esx01:~] esxcli --formatter=csv software vib list\n"
+				  "Name,Version,Vendor,AcceptanceLevel\nesx-base,5.5.0-0.0.1331820,VMware,VMwareCertified\n";
+	static const char xml[] = "[root@esx01:~] esxcli --formatter=xml software vib list\n"
+				  "<output><root><list><structure><field name=\"Name\"><string>a</string></field>"
+				  "<field name=\"Version\"><string>1.0-1</string></field></structure></list></root></output>\n";
+	vitk_esxupdate_host *h = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_new(&h), 0);
+	assert_int_equal(vitk_esxupdate_host_parse_vib_list(h, csv, strlen(csv), "c"), 0);
+	assert_string_equal(vitk_esxupdate_host_list_format(h), "csv");
+	assert_int_equal(vitk_esxupdate_host_vib_count(h), 1);
+	assert_int_equal(vitk_esxupdate_host_parse_vib_list(h, xml, strlen(xml), "x"), 0);
+	assert_string_equal(vitk_esxupdate_host_list_format(h), "xml");
+	assert_string_equal(vitk_esxupdate_host_vib(h, 0)->name, "a");
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_host__list_bad(void **state)
 {
 	vitk_esxupdate_host *h = NULL;
@@ -227,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_host__list_text),
 		cmocka_unit_test(test_esxupdate_host__list_csv_xml),
 		cmocka_unit_test(test_esxupdate_host__list_widths),
+		cmocka_unit_test(test_esxupdate_host__list_prompt),
 		cmocka_unit_test(test_esxupdate_host__list_bad),
 		cmocka_unit_test(test_esxupdate_host__vib_get),
 		cmocka_unit_test(test_esxupdate_host__vib_get_bad),
