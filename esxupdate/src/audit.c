@@ -72,6 +72,8 @@ const char *vitk_esxupdate_audit_recommended_profile(const vitk_esxupdate_audit 
 const char *vitk_esxupdate_audit_explanation(const vitk_esxupdate_audit *a) { return a->explanation; }
 const char *vitk_esxupdate_audit_verdict(const vitk_esxupdate_audit *a) { return a->verdict; }
 
+static bool vmware_vendor(const char *v);
+
 static int add_finding(vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const char *code,
 		       char *msg /* owned */)
 {
@@ -334,8 +336,13 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
 				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
-	if (r == 0 && h->profile && h->profile_vendor)
-		(void)0;
+	/* facts §2.5 heuristic: vendor other than VMware, or a name not starting ESXi- = OEM image */
+	if (r == 0 && h->profile &&
+	    ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0))
+		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image",
+				vitk_esxupdate__printf("the host runs the OEM image profile '%s'%s%s%s: its vendor drivers are not in VMware's patch bundles; prefer the vendor's updated profile when one exists",
+						       h->profile, h->profile_vendor ? " (" : "",
+						       h->profile_vendor ? h->profile_vendor : "", h->profile_vendor ? ")" : ""));
 	return r;
 }
 

@@ -207,6 +207,7 @@ static void test_esxupdate_sim__profile_update_safe(void **state)
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
 				"vendor storage driver scsi-hpsa 5.5.0.84-1OEM.550.0.0.1331820 is kept"));
 	assert_string_equal(vitk_esxupdate_audit_verdict(a), "safe");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image", "'HP-ESXi-5.5.0-iso-5.72' (Hewlett-Packard)"));
 	vitk_esxupdate_audit_free(a);
 
 	/* --allow-downgrades turns it into the incident again */
