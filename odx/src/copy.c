@@ -869,3 +869,485 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	free(e.buf);
 	return r;
 }
+
+/* ------------------------------------------------------------------ zero */
+
+static int zero_write_same(struct eng *e, vitk_odx_dev *d)
+{
+	uint32_t bs = d->info.block_size;
+	uint64_t max = d->info.block_limits.max_write_same_length;
+	uint8_t *blk = NULL, cdb[16];
+	vitk_scsi_result res;
+	int r = 0;
+
+	if (max == 0 || max > 0xFFFFFFFFull)
+		max = 65535; /* conservative when the device does not say */
+	if (e->o->max_blocks_per_command)
+		max = min64(max, e->o->max_blocks_per_command);
+	blk = calloc(1, bs);
+	if (!blk)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	e->cur = VITK_ODX_METHOD_WRITE_SAME;
+	while (e->done < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - e->done, max);
+
+		vitk_scsi_cdb_write_same16(cdb, e->dst_lba + e->done, n);
+		r = vitk_odx__exec(d, cdb, 16, NULL, 0, blk, bs, ODX_TIMEOUT_LONG_MS, &res);
+		if (r < 0)
+			goto out;
+		if (res.status != VITK_SCSI_STATUS_GOOD) {
+			char why[VITK_ODX_REASON_MAX];
+
+			sense_reason(why, sizeof(why), "WRITE SAME(16)", &res);
+			fallback(e, VITK_ODX_METHOD_WRITE_SAME, VITK_ODX_METHOD_HOST, "%s", why);
+			r = 1;
+			goto out;
+		}
+		r = advance(e, n, true);
+		if (r < 0)
+			goto out;
+	}
+out:
+	free(blk);
+	return r;
+}
+
+static int zero_host(struct eng *e, vitk_odx_dev *d)
+{
+	uint32_t bs = d->info.block_size;
+	int r;
+
+	e->cur = VITK_ODX_METHOD_HOST;
+	r = host_alloc(e);
+	if (r < 0)
+		return r;
+	memset(e->buf, 0, e->buf_len);
+	while (e->done < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
+
+		r = write_blocks(d, e->dst_lba + e->done, n, e->buf);
+		if (r < 0)
+			return r;
+		r = advance(e, n, false);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool zero_token_usable(const vitk_odx_dev *d, char *why, size_t wlen)
+{
+	const vitk_scsi_vpd_tpc *t = &d->info.vpd_tpc;
+	size_t i;
+
+	if (!d->info.tpc) {
+		snprintf(why, wlen, "device has no 3PC bit");
+		return false;
+	}
+	if (!d->info.has_vpd_tpc || !t->has_rod_limits) {
+		snprintf(why, wlen, "device has no block device ROD token limits in VPD 0x8F");
+		return false;
+	}
+	if (!vitk_scsi_vpd_tpc_has_out(t, VITK_SCSI_SA_WRITE_USING_TOKEN)) {
+		snprintf(why, wlen, "WRITE USING TOKEN not in Supported Commands");
+		return false;
+	}
+	if (t->has_rod_types) {
+		for (i = 0; i < t->nrod_types; i++)
+			if (t->rod_types[i].rod_type == VITK_SCSI_ROD_TYPE_ZERO)
+				return true;
+		snprintf(why, wlen, "block device zero ROD type not listed in VPD 0x8F");
+		return false;
+	}
+	return true;
+}
+
+int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint64_t count,
+		  const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	char why[VITK_ODX_REASON_MAX];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	struct eng e;
+	uint64_t b0, c0, b1, c1;
+	int r = 0;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	if (count == 0)
+		return vitk_error_set(VITK_EINVAL, 0, "zero: --count is 0");
+	if (lba >= d->info.blocks || count > d->info.blocks - lba)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "range %llu+%llu is past the capacity of '%s' (%llu blocks)",
+				      (unsigned long long)lba, (unsigned long long)count, d->name,
+				      (unsigned long long)d->info.blocks);
+	if (!o->force) {
+		r = vitk_odx_dev_check_in_use(d);
+		if (r < 0)
+			return vitk_error_prefix("refusing to write (use --force)");
+	}
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.dst_lba = e.src_lba = lba;
+	e.count = count;
+	e.lid = TOKEN_LID_BASE;
+	e.t0 = vitk_now_ns();
+	b0 = transport_bytes(d, NULL, &c0);
+	vitk_scsi_rod_token_zero(token);
+	if (zero_token_usable(d, why, sizeof(why))) {
+		uint64_t max = d->info.vpd_tpc.max_token_transfer_size;
+
+		if (max == 0 || max > 0xFFFFFFFFull)
+			max = 0xFFFFFFFFull;
+		if (o->max_blocks_per_command)
+			max = min64(max, o->max_blocks_per_command);
+		res->method = VITK_ODX_METHOD_TOKEN;
+		e.cur = VITK_ODX_METHOD_TOKEN;
+		while (e.done < e.count) {
+			vitk_scsi_range wr = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
+			vitk_scsi_result sr;
+			uint32_t lid;
+			int n;
+
+			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, 0, token,
+							      &wr, 1);
+			if (n < 0) {
+				r = n;
+				goto out;
+			}
+			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
+					 &sr);
+			if (r < 0)
+				goto out;
+			if (sr.status != VITK_SCSI_STATUS_GOOD) {
+				sense_reason(why, sizeof(why), "WRITE USING TOKEN (zero ROD token)",
+					     &sr);
+				fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s",
+					 why);
+				break;
+			}
+			r = advance(&e, wr.blocks, true);
+			if (r < 0)
+				goto out;
+		}
+	} else {
+		res->method = VITK_ODX_METHOD_WRITE_SAME;
+		fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s", why);
+	}
+	if (e.done < e.count) {
+		if (res->method == VITK_ODX_METHOD_TOKEN && e.done == 0)
+			res->method = VITK_ODX_METHOD_WRITE_SAME;
+		r = zero_write_same(&e, d);
+		if (r < 0)
+			goto out;
+		if (r == 1) {
+			if (e.done == 0)
+				res->method = VITK_ODX_METHOD_HOST;
+			r = zero_host(&e, d);
+		}
+	}
+out:
+	b1 = transport_bytes(d, NULL, &c1);
+	res->host_bytes = b1 - b0;
+	res->commands = c1 - c0;
+	res->duration_ns = vitk_now_ns() - e.t0;
+	free(e.buf);
+	return r;
+}
+
+/* ----------------------------------------------------------- token files */
+
+void vitk_odx_token_list_free(vitk_odx_token_list *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	free(l);
+}
+
+int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, size_t len)
+{
+	vitk_odx_token_list *l = NULL;
+	size_t i, n;
+	int r = 0;
+
+	*out = NULL;
+	if (len == 0 || len % VITK_ODX_TOKEN_RECORD_LEN)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "token file: size %zu is not a multiple of %d bytes (512-byte "
+				      "token + 8-byte length)",
+				      len, VITK_ODX_TOKEN_RECORD_LEN);
+	n = len / VITK_ODX_TOKEN_RECORD_LEN;
+	if (n > 65536)
+		return vitk_error_set(VITK_EINVAL, 0, "token file: %zu tokens (at most 65536)", n);
+	l = calloc(1, sizeof(*l));
+	if (l)
+		l->items = calloc(n, sizeof(*l->items));
+	if (!l || !l->items) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = buf + i * VITK_ODX_TOKEN_RECORD_LEN;
+
+		memcpy(l->items[i].token, p, VITK_SCSI_ROD_TOKEN_LEN);
+		l->items[i].bytes = vitk_get_be64(p + VITK_SCSI_ROD_TOKEN_LEN);
+		r = vitk_scsi_rod_token_parse(&l->items[i].parsed, p, VITK_SCSI_ROD_TOKEN_LEN);
+		if (r < 0) {
+			vitk_error_prefix("token file: record %zu", i);
+			goto out;
+		}
+		if (l->items[i].bytes == 0) {
+			r = vitk_error_set(VITK_EINVAL, 0, "token file: record %zu represents 0 bytes",
+					   i);
+			goto out;
+		}
+	}
+	l->count = n;
+	*out = l;
+	l = NULL;
+out:
+	vitk_odx_token_list_free(l);
+	return r;
+}
+
+int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	r = vitk_read_file(path, 65536u * VITK_ODX_TOKEN_RECORD_LEN, &buf, &len);
+	if (r < 0)
+		return r;
+	r = vitk_odx_token_list_parse(out, (const uint8_t *)buf, len);
+	if (r < 0)
+		vitk_error_prefix("'%s'", path);
+	free(buf);
+	return r;
+}
+
+int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba,
+			  uint64_t count, const char *path, const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	uint8_t pl[64], rec[VITK_ODX_TOKEN_RECORD_LEN];
+	struct eng e;
+	FILE *f = NULL;
+	uint64_t max, b0, c0, b1, c1;
+	char why[VITK_ODX_REASON_MAX];
+	int r = 0;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	if (lba >= d->info.blocks)
+		return vitk_error_set(VITK_ERANGE, 0, "LBA %llu is past the end of '%s'",
+				      (unsigned long long)lba, d->name);
+	if (count == 0)
+		count = d->info.blocks - lba;
+	if (count > d->info.blocks - lba)
+		return vitk_error_set(VITK_ERANGE, 0, "range %llu+%llu is past the end of '%s'",
+				      (unsigned long long)lba, (unsigned long long)count, d->name);
+	if (!d->info.tpc || !vitk_scsi_vpd_tpc_has_out(&d->info.vpd_tpc,
+						       VITK_SCSI_SA_POPULATE_TOKEN))
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' does not support POPULATE TOKEN (3PC bit %s, VPD 0x8F %s)",
+				      d->name, d->info.tpc ? "set" : "clear",
+				      d->info.has_vpd_tpc ? "present" : "absent");
+	max = d->info.vpd_tpc.max_token_transfer_size;
+	if (max == 0 || max > 0xFFFFFFFFull)
+		max = 0xFFFFFFFFull;
+	if (o->max_blocks_per_command)
+		max = min64(max, o->max_blocks_per_command);
+	f = fopen(path, "wbx");
+	if (!f)
+		return vitk_error_set(errno == EEXIST ? VITK_EINVAL : VITK_EIO, errno,
+				      "cannot create token file '%s'", path);
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.src_lba = e.dst_lba = lba;
+	e.count = count;
+	e.lid = TOKEN_LID_BASE;
+	e.t0 = vitk_now_ns();
+	e.cur = VITK_ODX_METHOD_TOKEN;
+	res->method = VITK_ODX_METHOD_TOKEN;
+	b0 = transport_bytes(d, NULL, &c0);
+	while (e.done < e.count) {
+		vitk_scsi_range rg = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
+		vitk_scsi_result sr;
+		vitk_scsi_rrti info;
+		uint32_t lid;
+		int n;
+
+		n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, o->inactivity_timeout_s,
+						   &rg, 1);
+		if (n < 0) {
+			r = n;
+			goto out;
+		}
+		r = send_tpc_out(&e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &sr);
+		if (r < 0)
+			goto out;
+		if (sr.status != VITK_SCSI_STATUS_GOOD) {
+			sense_reason(why, sizeof(why), "POPULATE TOKEN", &sr);
+			r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,
+						sr.sense_parsed.asc, sr.sense_parsed.ascq, "%s: %s",
+						d->name, why);
+			goto out;
+		}
+		r = rrti_wait(&e, d, lid, &info);
+		if (r < 0)
+			goto out;
+		if (!info.has_token || info.transfer_count == 0 || info.transfer_count > rg.blocks) {
+			r = vitk_error_set(VITK_EIO, 0,
+					   "%s: RRTI after POPULATE TOKEN: status 0x%02x, %s, transfer "
+					   "count %llu",
+					   d->name, info.copy_status,
+					   info.has_token ? "token" : "no token",
+					   (unsigned long long)info.transfer_count);
+			goto out;
+		}
+		memcpy(rec, info.token, VITK_SCSI_ROD_TOKEN_LEN);
+		vitk_put_be64(rec + VITK_SCSI_ROD_TOKEN_LEN, info.transfer_count * d->info.block_size);
+		if (fwrite(rec, 1, sizeof(rec), f) != sizeof(rec)) {
+			r = vitk_error_set(VITK_EIO, errno, "cannot write token file '%s'", path);
+			goto out;
+		}
+		r = advance(&e, info.transfer_count, true);
+		if (r < 0)
+			goto out;
+	}
+out:
+	if (f && fclose(f) != 0 && r == 0)
+		r = vitk_error_set(VITK_EIO, errno, "cannot write token file '%s'", path);
+	if (r < 0)
+		remove(path);
+	b1 = transport_bytes(d, NULL, &c1);
+	res->host_bytes = b1 - b0;
+	res->commands = c1 - c0;
+	res->duration_ns = vitk_now_ns() - e.t0;
+	return r;
+}
+
+int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char *path,
+			 uint64_t lba, const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_token_list *l = NULL;
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	struct eng e;
+	uint64_t total = 0, b0, c0, b1, c1;
+	uint32_t bs = d->info.block_size;
+	size_t i;
+	int r;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	r = vitk_odx_token_file_read(&l, path);
+	if (r < 0)
+		return r;
+	for (i = 0; i < l->count; i++) {
+		if (l->items[i].bytes % bs) {
+			r = vitk_error_set(VITK_EINVAL, 0,
+					   "token %zu represents %llu bytes, not a multiple of the "
+					   "block size %u of '%s'",
+					   i, (unsigned long long)l->items[i].bytes, bs, d->name);
+			goto out;
+		}
+		total += l->items[i].bytes / bs;
+	}
+	if (lba >= d->info.blocks || total > d->info.blocks - lba) {
+		r = vitk_error_set(VITK_ERANGE, 0,
+				   "tokens represent %llu blocks; %llu+%llu is past the capacity of "
+				   "'%s' (%llu blocks)",
+				   (unsigned long long)total, (unsigned long long)lba,
+				   (unsigned long long)total, d->name,
+				   (unsigned long long)d->info.blocks);
+		goto out;
+	}
+	if (!o->force) {
+		r = vitk_odx_dev_check_in_use(d);
+		if (r < 0) {
+			vitk_error_prefix("refusing to write (use --force)");
+			goto out;
+		}
+	}
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.src_lba = e.dst_lba = lba;
+	e.count = total;
+	e.lid = TOKEN_LID_BASE + 0x1000;
+	e.t0 = vitk_now_ns();
+	e.cur = VITK_ODX_METHOD_TOKEN;
+	res->method = VITK_ODX_METHOD_TOKEN;
+	b0 = transport_bytes(d, NULL, &c0);
+	for (i = 0; i < l->count; i++) {
+		uint64_t blocks = l->items[i].bytes / bs, rod_off = 0;
+		int stalls = 0;
+
+		while (rod_off < blocks) {
+			vitk_scsi_range wr = { lba + e.done, (uint32_t)min64(blocks - rod_off,
+									     0xFFFFFFFFull) };
+			vitk_scsi_result sr;
+			vitk_scsi_rrti info;
+			uint32_t lid;
+			uint64_t got;
+			int n;
+
+			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off,
+							      l->items[i].token, &wr, 1);
+			if (n < 0) {
+				r = n;
+				goto done;
+			}
+			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
+					 &sr);
+			if (r < 0)
+				goto done;
+			if (sr.status != VITK_SCSI_STATUS_GOOD) {
+				char why[VITK_ODX_REASON_MAX];
+
+				sense_reason(why, sizeof(why), "WRITE USING TOKEN", &sr);
+				r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,
+							sr.sense_parsed.asc, sr.sense_parsed.ascq,
+							"%s: token %zu: %s", d->name, i, why);
+				goto done;
+			}
+			r = rrti_wait(&e, d, lid, &info);
+			if (r < 0)
+				goto done;
+			got = info.transfer_count;
+			if (info.copy_status == VITK_SCSI_COPY_DONE && got == 0)
+				got = wr.blocks;
+			if (got > wr.blocks || (got == 0 && ++stalls >= 2)) {
+				r = vitk_error_set(VITK_EIO, 0,
+						   "%s: token %zu: WRITE USING TOKEN transfer count "
+						   "%llu for %u blocks",
+						   d->name, i, (unsigned long long)got, wr.blocks);
+				goto done;
+			}
+			rod_off += got;
+			r = advance(&e, got, true);
+			if (r < 0)
+				goto done;
+		}
+	}
+done:
+	b1 = transport_bytes(d, NULL, &c1);
+	res->host_bytes = b1 - b0;
+	res->commands = c1 - c0;
+	res->duration_ns = vitk_now_ns() - e.t0;
+out:
+	vitk_odx_token_list_free(l);
+	return r;
+}

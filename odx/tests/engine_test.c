@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: MIT */
+/* Scripted conversations for the copy engine: exact CDBs and parameter lists. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <vitk/odx.h>
+
+#include "fake_scsi.h"
+
+#define BS 512u
+#define NBLK 8192u
+
+struct world {
+	fake_scsi src, dst;
+	vitk_odx_dev *s, *d;
+	fake_scsi_cmd ss[64], ds[64]; /* scripts */
+	size_t nss, nds;
+	uint8_t bufs[128][600];       /* parameter lists / responses the scripts point to */
+	size_t nbufs;
+	uint8_t token[512];
+};
+
+static struct world *W;
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	fake_scsi_init(&w->src, "SRC0001", 1, BS, NBLK);
+	fake_scsi_init(&w->dst, "DST0001", 2, BS, NBLK);
+	vitk_put_be32(w->token, 0x00800000);
+	vitk_put_be16(w->token + 6, 0x01F8);
+	vitk_put_be64(w->token + 8, 0xC0FFEE);
+	W = w;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	vitk_odx_dev_free(w->s);
+	vitk_odx_dev_free(w->d);
+	fake_scsi_dispose(&w->src);
+	fake_scsi_dispose(&w->dst);
+	free(w);
+	return 0;
+}
+
+static void open_both(struct world *w, const char *cm_src, const char *cm_dst)
+{
+	assert_int_equal(vitk_odx_dev_open_with_transport(&w->s, &w->src.t, "fake-src", cm_src, NULL), 0);
+	assert_int_equal(vitk_odx_dev_open_with_transport(&w->d, &w->dst.t, "fake-dst", cm_dst, NULL), 0);
+	w->src.nlog = w->dst.nlog = 0;
+}
+
+static uint8_t *nbuf(struct world *w)
+{
+	assert_true(w->nbufs < 128);
+	return w->bufs[w->nbufs++];
+}
+
+static void add_pt(struct world *w, uint32_t lid, uint64_t lba, uint32_t n)
+{
+	fake_scsi_cmd *c = &w->ss[w->nss++];
+	vitk_scsi_range rg = { lba, n };
+	uint8_t *pl = nbuf(w);
+	int len = vitk_scsi_populate_token_build(pl, 600, false, 0, 0, &rg, 1);
+
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_populate_token(c->cdb, lid, (uint32_t)len, 0);
+	c->dout = pl;
+	c->dout_len = (size_t)len;
+}
+
+static void add_status(fake_scsi_cmd *c, uint8_t status, uint8_t key, uint8_t asc, uint8_t ascq)
+{
+	c->status = status;
+	c->key = key;
+	c->asc = asc;
+	c->ascq = ascq;
+}
+
+static void add_rrti(struct world *w, bool on_src, uint32_t lid, uint8_t sa, uint8_t st,
+		     uint64_t tc, bool with_token)
+{
+	fake_scsi_cmd *c = on_src ? &w->ss[w->nss++] : &w->ds[w->nds++];
+	vitk_scsi_rrti r;
+	uint8_t *b = nbuf(w);
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.response_to_sa = sa;
+	r.copy_status = st;
+	r.transfer_count = tc;
+	r.has_token = with_token;
+	memcpy(r.token, w->token, 512);
+	len = vitk_scsi_rrti_build(b, 600, &r);
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_receive_copy(c->cdb, VITK_SCSI_SA_RRTI, lid, 1024);
+	c->din = b;
+	c->din_len = (size_t)len;
+}
+
+static fake_scsi_cmd *add_wut(struct world *w, uint32_t lid, uint64_t off, uint64_t lba,
+			      uint32_t n, uint64_t src_lba, uint32_t copied)
+{
+	fake_scsi_cmd *c = &w->ds[w->nds++];
+	vitk_scsi_range rg = { lba, n };
+	uint8_t *pl = nbuf(w);
+	int len = vitk_scsi_write_using_token_build(pl, 600, false, false, off, w->token, &rg, 1);
+
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_write_using_token(c->cdb, lid, (uint32_t)len, 0);
+	c->dout = pl;
+	c->dout_len = (size_t)len;
+	if (copied) {
+		c->copy_from = &w->src;
+		c->copy_src_lba = src_lba;
+		c->copy_dst_lba = lba;
+		c->copy_blocks = copied;
+	}
+	return c;
+}
+
+static void arm(struct world *w)
+{
+	fake_scsi_expect(&w->src, w->ss, w->nss);
+	fake_scsi_expect(&w->dst, w->ds, w->nds);
+}
+
+static void assert_scripts_done(struct world *w)
+{
+	if (!fake_scsi_done(&w->src))
+		fail_msg("src script: %s (pos %zu of %zu)", w->src.failure, w->src.pos, w->src.nscript);
+	if (!fake_scsi_done(&w->dst))
+		fail_msg("dst script: %s (pos %zu of %zu)", w->dst.failure, w->dst.pos, w->dst.nscript);
+}
+
+/* dst[dst_lba..+n) == src[src_lba..+n), and the blocks just outside are untouched */
+static void assert_copied(struct world *w, uint64_t src_lba, uint64_t dst_lba, uint64_t n)
+{
+	assert_memory_equal(w->dst.disk + dst_lba * BS, w->src.disk + src_lba * BS, n * BS);
+	if (dst_lba > 0)
+		assert_int_equal(w->dst.disk[(dst_lba - 1) * BS + 5], fake_scsi_pattern(&w->dst, dst_lba - 1, 5));
+	if (dst_lba + n < NBLK)
+		assert_int_equal(w->dst.disk[(dst_lba + n) * BS + 5],
+				 fake_scsi_pattern(&w->dst, dst_lba + n, 5));
+}
+
+static void test_odx_engine__token_pt_rrti_wut(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	vitk_odx_plan plan;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 8192, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 8192, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 100, 64);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 64, true);
+	add_wut(w, 0x101, 0, 2000, 64, 100, 64);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 64, false);
+	arm(w);
+	o.src_lba = 100;
+	o.dst_lba = 2000;
+	o.count = 64;
+	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(plan.chosen, VITK_ODX_METHOD_TOKEN);
+	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
+	assert_int_equal(res.bytes, 64 * BS);
+	assert_int_equal(res.offload_blocks, 64);
+	assert_int_equal(res.host_blocks, 0);
+	assert_int_equal(res.nfallbacks, 0);
+	assert_int_equal(res.commands, 4);
+	/* PT list 32 + WUT list 552 + 2 RRTI responses, no data */
+	assert_true(res.host_bytes < 4096);
+	assert_int_equal(w->src.reads + w->dst.writes, 0);
+	assert_copied(w, 100, 2000, 64);
+}
+
+static void test_odx_engine__token_split_exact_lbas(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	vitk_odx_plan plan;
+	uint32_t lid = 0x100;
+	uint64_t done;
+
+	/* max token transfer size 100 blocks: 350 blocks -> 4 rounds, LBAs advance each time */
+	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 100, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	for (done = 0; done < 350; done += 100) {
+		uint32_t n = (uint32_t)(350 - done < 100 ? 350 - done : 100);
+
+		add_pt(w, lid, 1000 + done, n);
+		add_rrti(w, true, lid, 0x10, VITK_SCSI_COPY_DONE, n, true);
+		add_wut(w, lid + 1, 0, 5000 + done, n, 1000 + done, n);
+		add_rrti(w, false, lid + 1, 0x11, VITK_SCSI_COPY_DONE, n, false);
+		lid += 2;
+	}
+	arm(w);
+	o.src_lba = 1000;
+	o.dst_lba = 5000;
+	o.count = 350;
+	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), 0);
+	assert_int_equal(plan.commands, 4);
+	assert_string_equal(plan.note, "range exceeds max token transfer size, split into 4 commands");
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 350);
+	assert_copied(w, 1000, 5000, 350);
+}
+
+static void test_odx_engine__token_partial_transfer_continues_offset(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	/* PT truncated by the copy manager: 128 asked, token represents 100 */
+	add_pt(w, 0x100, 0, 128);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	/* first WUT writes only 60 of 100: continue at offset 60 into the ROD */
+	add_wut(w, 0x101, 0, 3000, 100, 0, 60);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE_PARTIAL, 60, false);
+	add_wut(w, 0x102, 60, 3060, 40, 60, 40);
+	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_DONE, 40, false);
+	/* then the remaining 28 blocks with a new token */
+	add_pt(w, 0x103, 100, 28);
+	add_rrti(w, true, 0x103, 0x10, VITK_SCSI_COPY_DONE, 28, true);
+	add_wut(w, 0x104, 0, 3100, 28, 100, 28);
+	add_rrti(w, false, 0x104, 0x11, VITK_SCSI_COPY_DONE, 28, false);
+	arm(w);
+	o.dst_lba = 3000;
+	o.count = 128;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 128);
+	assert_int_equal(res.nfallbacks, 0);
+	assert_copied(w, 0, 3000, 128);
+}
+
+static void test_odx_engine__token_expired_falls_back_to_host(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+
+	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 100, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 100);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	add_wut(w, 0x101, 0, 4000, 100, 0, 100);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 100, false);
+	add_pt(w, 0x102, 100, 100);
+	add_rrti(w, true, 0x102, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	c = add_wut(w, 0x103, 0, 4100, 100, 0, 0);
+	add_status(c, 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x23, 0x07);
+	arm(w);
+	o.dst_lba = 4000;
+	o.count = 250;
+	o.host_buffer_bytes = 64 * BS;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
+	assert_int_equal(res.offload_blocks, 100);
+	assert_int_equal(res.host_blocks, 150);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_int_equal(res.fallbacks[0].from, VITK_ODX_METHOD_TOKEN);
+	assert_int_equal(res.fallbacks[0].to, VITK_ODX_METHOD_HOST);
+	assert_int_equal(res.fallbacks[0].at_block, 100);
+	assert_string_equal(res.fallbacks[0].reason,
+			    "WRITE USING TOKEN failed: ILLEGAL REQUEST, invalid token operation, "
+			    "token expired (ASC 23h/07h)");
+	/* host copy from the failure point, in 64-block reads: 64+64+22 */
+	assert_int_equal(w->src.reads, 3);
+	assert_int_equal(w->dst.writes, 3);
+	assert_true(res.host_bytes >= 150 * BS * 2);
+	assert_copied(w, 0, 4000, 250);
+}
+
+static void test_odx_engine__lid_busy_and_unit_attention(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	/* PT on LID 0x100: OPERATION IN PROGRESS -> LID 0x101 */
+	add_pt(w, 0x100, 10, 20);
+	add_status(&w->ss[w->nss - 1], 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x00, 0x16);
+	/* LID 0x101: UNIT ATTENTION (power on) -> the same command again */
+	add_pt(w, 0x101, 10, 20);
+	add_status(&w->ss[w->nss - 1], 2, VITK_SCSI_KEY_UNIT_ATTENTION, 0x29, 0x00);
+	add_pt(w, 0x101, 10, 20);
+	add_rrti(w, true, 0x101, 0x10, VITK_SCSI_COPY_DONE, 20, true);
+	/* RRTI in progress once, then done */
+	c = add_wut(w, 0x102, 0, 500, 20, 10, 20);
+	(void)c;
+	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_IN_PROGRESS_FG, 0, false);
+	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_DONE, 20, false);
+	arm(w);
+	o.src_lba = 10;
+	o.dst_lba = 500;
+	o.count = 20;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 20);
+	assert_copied(w, 10, 500, 20);
+}
+
+static void test_odx_engine__plan_reasons_no_3pc(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	vitk_odx_plan plan;
+
+	/* like tgtd: no 3PC bit, no VPD 0x8F, RCOP rejected */
+	open_both(w, "cm", "cm");
+	o.count = 100;
+	o.dst_lba = 100;
+	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
+	assert_int_equal(plan.chosen, VITK_ODX_METHOD_HOST);
+	assert_false(plan.items[0].usable);
+	assert_string_equal(plan.items[0].reason,
+			    "no 3PC / ODX token copy unsupported (neither device has the 3PC bit)");
+	assert_false(plan.items[1].usable);
+	assert_string_equal(plan.items[1].reason, "no 3PC / EXTENDED COPY unsupported");
+	assert_true(plan.items[2].usable);
+	assert_int_equal(res.host_blocks, 100);
+	assert_copied(w, 0, 100, 100);
+	/* the same with --method token: refused, nothing sent */
+	w->src.nlog = w->dst.nlog = 0;
+	o.method = VITK_ODX_METHOD_TOKEN;
+	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), VITK_ENOTSUP);
+	assert_non_null(strstr(vitk_error_last()->message, "no 3PC"));
+	assert_int_equal(w->src.nlog + w->dst.nlog, 0);
+}
+
+static void test_odx_engine__plan_reasons_capabilities(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_plan plan;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	/* destination lists no WRITE USING TOKEN (drop 0x11 from Supported Commands) */
+	w->dst.vpd8f[4 + 36 + 9] = 0x10;
+	open_both(w, "array-a", "array-b");
+	o.count = 10;
+	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), 0);
+	assert_string_equal(plan.items[0].reason, "WRITE USING TOKEN not in Supported Commands");
+	assert_string_equal(plan.items[1].reason,
+			    "source and destination are on different copy managers");
+	assert_int_equal(plan.chosen, VITK_ODX_METHOD_HOST);
+}
+
+static void test_odx_engine__safety_refusals_send_nothing(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	open_both(w, "cm", "cm");
+	o.count = 100;
+	o.dst_lba = NBLK - 50;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERANGE);
+	assert_non_null(strstr(vitk_error_last()->message, "past the capacity"));
+	/* overlap on the same LU */
+	o.dst_lba = 50;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->s, &o), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "overlap"));
+	/* source past the end */
+	o.src_lba = NBLK;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERANGE);
+	assert_int_equal(w->src.nlog + w->dst.nlog, 0);
+}
+
+static void test_odx_engine__block_size_mismatch(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_plan plan;
+
+	fake_scsi_dispose(&w->dst);
+	fake_scsi_init(&w->dst, "DST4K", 2, 4096, 1024);
+	open_both(w, "cm", "cm");
+	o.count = 8;
+	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), VITK_EINVAL);
+	assert_string_equal(plan.items[0].reason, "block sizes differ (512 vs 4096)");
+	assert_string_equal(vitk_error_last()->message, "block sizes differ (512 vs 4096)");
+}
+
+static void test_odx_engine__xcopy_split_exact_segments(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	vitk_odx_plan plan;
+	uint8_t cscd[64];
+	uint64_t off;
+	uint8_t lid = 1;
+
+	/* no ODX (VPD 0x8F without ROD limits) but RCOP: 64-block segments, 2 per command */
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 64 * BS, 2);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 64 * BS, 2);
+	w->src.vpd8f_len = w->dst.vpd8f_len = 0;
+	open_both(w, "cm", "cm");
+	assert_int_equal(vitk_scsi_cscd_e4_build(cscd, &vitk_odx_dev_get_info(w->s)->designator, BS), 32);
+	assert_int_equal(vitk_scsi_cscd_e4_build(cscd + 32, &vitk_odx_dev_get_info(w->d)->designator, BS), 32);
+	for (off = 0; off < 300; off += 128) {
+		vitk_scsi_segment seg[2];
+		size_t nseg = 0, k;
+		uint8_t *pl = nbuf(w);
+		fake_scsi_cmd *c = &w->ds[w->nds++];
+		int len;
+
+		for (k = 0; k < 2 && off + 64 * k < 300; k++) {
+			uint64_t s = off + 64 * k;
+
+			memset(&seg[k], 0, sizeof(seg[k]));
+			seg[k].type = 0x02;
+			seg[k].dst_index = 1;
+			seg[k].count = (uint32_t)(300 - s < 64 ? 300 - s : 64);
+			seg[k].src_lba = 7 + s;
+			seg[k].dst_lba = 6000 + s;
+			nseg++;
+		}
+		len = vitk_scsi_xcopy_lid1_build(pl, 600, lid++, 2, 0, cscd, 2, seg, nseg);
+		memset(c, 0, sizeof(*c));
+		c->cdb_len = 16;
+		vitk_scsi_cdb_extended_copy_lid1(c->cdb, (uint32_t)len);
+		c->dout = pl;
+		c->dout_len = (size_t)len;
+		c->copy_from = &w->src;
+		c->copy_src_lba = 7 + off;
+		c->copy_dst_lba = 6000 + off;
+		c->copy_blocks = 300 - off < 128 ? 300 - off : 128;
+	}
+	arm(w);
+	o.src_lba = 7;
+	o.dst_lba = 6000;
+	o.count = 300;
+	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(plan.chosen, VITK_ODX_METHOD_XCOPY);
+	assert_string_equal(plan.items[0].reason,
+			    "source has no third-party copy VPD page (0x8F)");
+	assert_int_equal(plan.commands, 3);
+	assert_int_equal(res.offload_blocks, 300);
+	assert_int_equal(w->dst.nscript, 3);
+	assert_copied(w, 7, 6000, 300);
+}
+
+static void test_odx_engine__xcopy_unreachable_falls_back(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	c = &w->ds[w->nds++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_extended_copy_lid1(c->cdb, 16 + 64 + 28);
+	add_status(c, 2, VITK_SCSI_KEY_COPY_ABORTED, 0x0D, 0x02);
+	arm(w);
+	o.count = 40;
+	o.dst_lba = 40;
+	o.method = VITK_ODX_METHOD_XCOPY;
+	o.verify = true;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_string_equal(res.fallbacks[0].reason,
+			    "EXTENDED COPY failed: COPY ABORTED, copy target device not reachable "
+			    "(ASC 0Dh/02h)");
+	assert_true(res.verified);
+	assert_int_equal(res.verify_bytes, 2 * 40 * BS);
+	assert_copied(w, 0, 40, 40);
+}
+
+static void test_odx_engine__verify_detects_mismatch(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	/* the array claims success but writes nothing */
+	add_pt(w, 0x100, 0, 16);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 16, true);
+	add_wut(w, 0x101, 0, 100, 16, 0, 0);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 16, false);
+	arm(w);
+	o.count = 16;
+	o.dst_lba = 100;
+	o.verify = true;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERROR);
+	assert_string_equal(vitk_error_last()->message,
+			    "verify: 'fake-dst' block 100 differs from 'fake-src' block 0");
+	assert_false(res.verified);
+}
+
+static void test_odx_engine__resume_starts_at_offset(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 200, 56);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 56, true);
+	add_wut(w, 0x101, 0, 1200, 56, 200, 56);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 56, false);
+	arm(w);
+	o.dst_lba = 1000;
+	o.count = 256;
+	o.resume_blocks = 200;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.bytes, 56 * BS);
+	assert_copied(w, 200, 1200, 56);
+}
+
+static void test_odx_engine__zero_token_then_write_same(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+	uint8_t z[512];
+	static uint8_t zeros[64 * BS];
+	vitk_scsi_range rg = { 300, 64 };
+	uint8_t *pl;
+	int len;
+
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	vitk_scsi_rod_token_zero(z);
+	pl = nbuf(w);
+	len = vitk_scsi_write_using_token_build(pl, 600, false, false, 0, z, &rg, 1);
+	c = &w->ds[w->nds++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_write_using_token(c->cdb, 0x100, (uint32_t)len, 0);
+	c->dout = pl;
+	c->dout_len = (size_t)len;
+	c->zero = true;
+	c->copy_dst_lba = 300;
+	c->copy_blocks = 64;
+	arm(w);
+	assert_int_equal(vitk_odx_zero(&res, w->d, 300, 64, NULL), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
+	assert_memory_equal(w->dst.disk + 300 * BS, zeros, 64 * BS);
+	assert_int_equal(w->dst.disk[299 * BS], fake_scsi_pattern(&w->dst, 299, 0));
+	assert_int_equal(w->dst.disk[364 * BS], fake_scsi_pattern(&w->dst, 364, 0));
+
+	/* the array rejects the zero token: WRITE SAME(16) does it */
+	w->nds = 0;
+	c = &w->ds[w->nds++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_write_using_token(c->cdb, 0x100, (uint32_t)len, 0);
+	add_status(c, 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x23, 0x01);
+	arm(w);
+	rg.lba = 1000;
+	assert_int_equal(vitk_odx_zero(&res, w->d, 1000, 64, NULL), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.method, VITK_ODX_METHOD_WRITE_SAME);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_non_null(strstr(res.fallbacks[0].reason, "unsupported token type"));
+	assert_int_equal(w->dst.write_sames, 1);
+	assert_memory_equal(w->dst.disk + 1000 * BS, zeros, 64 * BS);
+	assert_int_equal(w->dst.disk[1064 * BS], fake_scsi_pattern(&w->dst, 1064, 0));
+
+	/* neither: host writes */
+	w->dst.write_same_unsupported = true;
+	w->dst.tpc = false;
+	vitk_odx_dev_free(w->d);
+	w->d = NULL;
+	assert_int_equal(vitk_odx_dev_open_with_transport(&w->d, &w->dst.t, "fake-dst", "cm", NULL), 0);
+	assert_int_equal(vitk_odx_zero(&res, w->d, 2000, 64, NULL), 0);
+	assert_int_equal(res.method, VITK_ODX_METHOD_HOST);
+	assert_int_equal(res.nfallbacks, 2);
+	assert_memory_equal(w->dst.disk + 2000 * BS, zeros, 64 * BS);
+	assert_int_equal(vitk_odx_zero(&res, w->d, NBLK - 10, 64, NULL), VITK_ERANGE);
+}
+
+static void test_odx_engine__token_files(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	vitk_odx_token_list *l = NULL;
+	char path[] = "/tmp/odx_tokXXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 100, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 50, 100);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	add_pt(w, 0x101, 150, 30);
+	add_rrti(w, true, 0x101, 0x10, VITK_SCSI_COPY_DONE, 30, true);
+	add_wut(w, 0x1100, 0, 700, 100, 50, 100);
+	add_rrti(w, false, 0x1100, 0x11, VITK_SCSI_COPY_DONE, 100, false);
+	add_wut(w, 0x1101, 0, 800, 30, 150, 30);
+	add_rrti(w, false, 0x1101, 0x11, VITK_SCSI_COPY_DONE, 30, false);
+	arm(w);
+	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), 0);
+	assert_int_equal(vitk_odx_token_file_read(&l, path), 0);
+	assert_int_equal(l->count, 2);
+	assert_int_equal(l->items[0].bytes, 100 * BS);
+	assert_int_equal(l->items[1].bytes, 30 * BS);
+	assert_int_equal(l->items[0].parsed.cm_token_id, 0xC0FFEE);
+	vitk_odx_token_list_free(l);
+	/* create refuses to overwrite an existing file */
+	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), VITK_EINVAL);
+	assert_int_equal(vitk_odx_token_write(&res, w->d, path, 700, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 130);
+	assert_copied(w, 50, 700, 130);
+	/* writing past the capacity is refused */
+	assert_int_equal(vitk_odx_token_write(&res, w->d, path, NBLK - 100, &o), VITK_ERANGE);
+	unlink(path);
+	/* garbage token file */
+	{
+		uint8_t junk[520] = { 1, 2, 3 };
+		assert_int_equal(vitk_odx_token_list_parse(&l, junk, sizeof(junk)), VITK_EINVAL);
+		assert_non_null(strstr(vitk_error_last()->message, "token file: record 0"));
+		assert_int_equal(vitk_odx_token_list_parse(&l, junk, 100), VITK_EINVAL);
+	}
+}
+
+static void test_odx_engine__garbage_vpd_names_device(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_dev *d = NULL;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	vitk_put_be16(w->src.vpd8f + 6, 0x0100); /* ROD limits descriptor length past the page */
+	assert_int_equal(vitk_odx_dev_open_with_transport(&d, &w->src.t, "bad-array", NULL, NULL),
+			 VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "bad-array"));
+	assert_non_null(strstr(vitk_error_last()->message, "VPD page 0x8f"));
+	assert_null(d);
+}
+
+static int progress_calls;
+static void on_progress(const vitk_odx_progress *p, void *payload)
+{
+	(void)payload;
+	assert_true(p->done_bytes <= p->total_bytes);
+	progress_calls++;
+}
+
+static uint64_t chunk_marks[16];
+static size_t nchunk;
+static int on_chunk(uint64_t done, vitk_odx_method m, void *payload)
+{
+	(void)payload;
+	assert_int_equal(m, VITK_ODX_METHOD_HOST);
+	if (nchunk < 16)
+		chunk_marks[nchunk++] = done;
+	return done >= 128 ? VITK_EBUSY : 0; /* simulate an interruption */
+}
+
+static void test_odx_engine__host_progress_and_interrupt(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	open_both(w, NULL, NULL);
+	o.count = 256;
+	o.dst_lba = 4096;
+	o.host_buffer_bytes = 64 * BS;
+	o.progress = on_progress;
+	o.on_chunk = on_chunk;
+	progress_calls = 0;
+	nchunk = 0;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_EBUSY);
+	assert_int_equal(nchunk, 2);
+	assert_int_equal(chunk_marks[0], 64);
+	assert_int_equal(chunk_marks[1], 128);
+	assert_int_equal(progress_calls, 2);
+	assert_int_equal(res.bytes, 128 * BS);
+	assert_copied(w, 0, 4096, 128);
+	/* the block after the interruption point is untouched */
+	assert_int_equal(w->dst.disk[(4096 + 128) * BS], fake_scsi_pattern(&w->dst, 4096 + 128, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_pt_rrti_wut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_split_exact_lbas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_and_unit_attention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_no_3pc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_capabilities, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__safety_refusals_send_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__block_size_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__xcopy_split_exact_segments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__xcopy_unreachable_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__verify_detects_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__resume_starts_at_offset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__zero_token_then_write_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__garbage_vpd_names_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__host_progress_and_interrupt, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
