@@ -252,6 +252,7 @@ int vitk_odx_inventory_register(vitk_inventory *inv);
 int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vitk_odx_dev *d);
 
 typedef struct {
+	int64_t id; /* row id in this database (not stable across import) */
 	char uuid[37];
 	char src[512], dst[512];
 	uint64_t src_lba, dst_lba, count;
@@ -263,11 +264,16 @@ typedef struct {
 /** Create a job row (result "running"); @job->uuid is filled. */
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan);
-/** Persist progress (blocks done) after a chunk. */
-int vitk_odx_job_progress(vitk_inventory *inv, const char *uuid, uint64_t blocks_done);
-/** Final state of a job: result "ok" or "failed", counters and fallbacks. */
-int vitk_odx_job_finish(vitk_inventory *inv, const char *uuid, const vitk_odx_copy_result *res,
-			const vitk_odx_plan *plan, int rc, const char *error);
+/** Persist progress (blocks done, counting any earlier runs) after a chunk. */
+int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
+/**
+ * Final state of a job: result "ok" or "failed" (@rc < 0, @error), the
+ * method, counters (added to those of earlier runs when resumed), every
+ * rejected method with its reason and every fallback with its reason.
+ */
+int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
+			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, int rc,
+			const char *error);
 /** Load a job by uuid (or unique uuid prefix).  VITK_ENOTFOUND if none. */
 int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out);
 
