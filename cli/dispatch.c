@@ -179,6 +179,19 @@ static int unknown_word(struct cli_ctx *ctx, const char *what, const char *word,
 	return cli_error(ctx, CLI_EXIT_USAGE, "unknown %s '%s' (see '%s')", what, word, help_hint);
 }
 
+static void log_to_stderr(vitk_log_level level, const char *domain, const char *msg, void *payload)
+{
+	const struct cli_ctx *ctx = payload;
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+
+	if (ctx->quiet && level > VITK_LOG_ERROR)
+		return;
+	if ((int)level > VITK_LOG_INFO + ctx->verbose)
+		return;
+	fprintf(stderr, "vitk: %s: %s: %s\n", domain ? domain : (ctx->noun ? ctx->noun : "vitk"),
+		names[level <= VITK_LOG_DEBUG ? level : VITK_LOG_DEBUG], msg);
+}
+
 int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { .prog = "vitk", .output = CLI_OUT_TABLE };
@@ -268,6 +281,8 @@ int cli_main(int argc, char **argv)
 			      verb->args_usage ? " " : "", verb->args_usage ? verb->args_usage : "");
 		goto out;
 	}
+	/* library log messages: info and above by default, debug with -v, none but errors with -q */
+	vitk_set_log_fn(log_to_stderr, &ctx);
 	if (verb->flags & CLI_NEEDS_INVENTORY) {
 		r = open_inventory(&ctx, verb, ps.db, dbpath, sizeof(dbpath));
 		if (r)
@@ -277,6 +292,7 @@ int cli_main(int argc, char **argv)
 	}
 	r = verb->fn(&ctx, ps.npos, (char **)ps.pos);
 out:
+	vitk_set_log_fn(NULL, NULL);
 	vitk_inventory_free(ctx.inv);
 	cli_free_vals(&ctx);
 	if (fflush(stdout) != 0 && r == 0)

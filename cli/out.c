@@ -311,7 +311,9 @@ static void print_text_table(const cli_table *t)
 			const struct cell *cell = &t->cells[r * t->ncols + c];
 			const char *s = cell_text(cell, buf, sizeof(buf));
 			size_t pad = w[c] - text_width(s);
-			bool num = cell->set && (cell->type == CLI_COL_INT || cell->type == CLI_COL_REAL);
+			bool num = cell->set ? (cell->type == CLI_COL_INT || cell->type == CLI_COL_REAL)
+					     : (t->cols[c].type == CLI_COL_INT ||
+						t->cols[c].type == CLI_COL_REAL);
 
 			if (num)
 				printf("%*s%s", (int)pad, "", s);

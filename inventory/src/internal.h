@@ -42,7 +42,19 @@ struct vitk_inventory {
 	inv_table *tables;
 	inv_stmt cache[INV_STMT_CACHE];
 	uint64_t tick;
+	/* last write_row() shape, so repeated inserts skip building SQL */
+	char *last_sql;
+	const inv_table *last_table;
+	bool last_upsert;
+	size_t last_ncols;
+	char *last_cols[INV_MAX_COLUMNS];
+	/* timestamp cache */
+	long long now_sec;
+	char now[21];
 };
+
+/* "YYYY-MM-DDTHH:MM:SSZ" for now, cached per second */
+const char *inv_now(vitk_inventory *inv);
 
 int inv_exec(vitk_inventory *inv, const char *sql);
 int inv_db_error(vitk_inventory *inv, const char *what);

@@ -123,6 +123,7 @@ static void tables_clear(vitk_inventory *inv)
 	free(inv->tables);
 	inv->tables = NULL;
 	inv->ntables = 0;
+	inv->last_table = NULL;
 }
 
 void vitk_inventory_now(char out[21])
@@ -405,8 +406,25 @@ void vitk_inventory_free(vitk_inventory *inv)
 	tables_clear(inv);
 	if (inv->db)
 		sqlite3_close(inv->db);
+	free(inv->last_sql);
+	for (size_t i = 0; i < inv->last_ncols; i++)
+		free(inv->last_cols[i]);
 	free(inv->path);
 	free(inv);
+}
+
+const char *inv_now(vitk_inventory *inv)
+{
+	time_t t = time(NULL);
+
+	if ((long long)t != inv->now_sec) {
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(inv->now, sizeof(inv->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		inv->now_sec = (long long)t;
+	}
+	return inv->now;
 }
 
 const char *vitk_inventory_path(const vitk_inventory *inv)

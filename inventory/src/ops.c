@@ -94,7 +94,6 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 	char *sql = NULL;
 	size_t len = 0;
 	sqlite3_stmt *st = NULL;
-	char now[21];
 	int r, rc, idx = 1;
 	bool do_upsert;
 
@@ -122,6 +121,20 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "upsert into '%s' needs key column '%s'",
 						      t->name, t->cols[i].name);
+		}
+	}
+	/* the statement depends only on table, column order and upsert-ness */
+	if (inv->last_sql && inv->last_table == t && inv->last_upsert == do_upsert &&
+	    inv->last_ncols == n) {
+		bool same = true;
+
+		for (size_t i = 0; same && i < n; i++)
+			same = strcmp(inv->last_cols[i], vals[i].column) == 0;
+		if (same) {
+			r = inv_prepare(inv, inv->last_sql, &st);
+			if (r < 0)
+				return r;
+			goto have_stmt;
 		}
 	}
 	sql = malloc(SQL_MAX);
@@ -169,26 +182,50 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 	r = inv_prepare(inv, sql, &st);
 	if (r < 0)
 		goto out;
-	vitk_inventory_now(now);
+	free(inv->last_sql);
+	for (size_t i = 0; i < inv->last_ncols; i++)
+		free(inv->last_cols[i]);
+	inv->last_ncols = 0;
+	inv->last_sql = strdup(sql);
+	inv->last_table = t;
+	inv->last_upsert = do_upsert;
+	for (size_t i = 0; inv->last_sql && i < n; i++) {
+		inv->last_cols[i] = strdup(vals[i].column);
+		inv->last_ncols++;
+		if (!inv->last_cols[i]) {
+			free(inv->last_sql);
+			inv->last_sql = NULL;
+		}
+	}
+have_stmt:
 	sqlite3_bind_int64(st, idx++, host_id);
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, idx++, &vals[i]);
-	sqlite3_bind_text(st, idx++, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, idx++, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, idx++, inv_now(inv), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, idx++, inv_now(inv), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
+		char why[256];
+
+		rc = sqlite3_reset(st);
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(inv->db));
 		if (rc == SQLITE_CONSTRAINT && host_exists(inv, host_id) < 0)
 			goto out_err_host;
-		r = vitk_error_set(VITK_EDB, 0, "cannot write to '%s': %s", t->name,
-				   sqlite3_errmsg(inv->db));
+		r = vitk_error_set(VITK_EDB, 0, "cannot write to '%s': %s", t->name, why);
 		goto out;
 	}
+	sqlite3_reset(st);
 	if (out_id) {
 		if (sqlite3_changes(inv->db) > 0 && !do_upsert) {
 			*out_id = sqlite3_last_insert_rowid(inv->db);
 		} else {
 			/* look the row up by its key */
+			if (!sql)
+				sql = malloc(SQL_MAX);
+			if (!sql) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
 			len = (size_t)snprintf(sql, SQL_MAX, "SELECT id FROM %s WHERE host_id = ?",
 					       t->name);
 			for (size_t i = 0; i < n; i++)

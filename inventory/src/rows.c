@@ -119,7 +119,6 @@ int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st)
 			switch (kind) {
 			case SQLITE_INTEGER:
 				cell->i = sqlite3_column_int64(st, (int)c);
-				cell->d = (double)cell->i;
 				snprintf(num, sizeof(num), "%" PRId64, cell->i);
 				txt = num;
 				tlen = strlen(num);
@@ -128,7 +127,6 @@ int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st)
 				break;
 			case SQLITE_FLOAT:
 				cell->d = sqlite3_column_double(st, (int)c);
-				cell->i = (int64_t)cell->d;
 				snprintf(num, sizeof(num), "%.17g", cell->d);
 				txt = num;
 				tlen = strlen(num);
@@ -143,7 +141,6 @@ int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st)
 				if (!txt)
 					txt = "";
 				cell->i = strtoll(txt, NULL, 10);
-				cell->d = strtod(txt, NULL);
 				if (!r->types[c])
 					r->types[c] = VITK_INV_TEXT;
 				break;
@@ -268,14 +265,22 @@ int64_t vitk_inventory_rows_int(const vitk_inventory_rows *rows, size_t row, siz
 {
 	const inv_cell *c = cell_at(rows, row, col);
 
-	return c ? c->i : 0;
+	if (!c || c->kind == SQLITE_NULL)
+		return 0;
+	return c->kind == SQLITE_FLOAT ? (int64_t)c->d : c->i;
 }
 
 double vitk_inventory_rows_real(const vitk_inventory_rows *rows, size_t row, size_t col)
 {
 	const inv_cell *c = cell_at(rows, row, col);
 
-	return c ? c->d : 0.0;
+	if (!c || c->kind == SQLITE_NULL)
+		return 0.0;
+	if (c->kind == SQLITE_FLOAT)
+		return c->d;
+	if (c->kind == SQLITE_INTEGER)
+		return (double)c->i;
+	return strtod(rows->arena + c->off, NULL);
 }
 
 const char *vitk_inventory_rows_get(const vitk_inventory_rows *rows, size_t row, const char *col)

@@ -8,8 +8,10 @@
 #include <vitk/inventory.h>
 
 typedef struct {
-	int64_t i;
-	double d;
+	union {
+		int64_t i; /* SQLITE_INTEGER and text cells (parsed) */
+		double d;  /* SQLITE_FLOAT */
+	};
 	uint32_t off;   /* text offset into the arena; UINT32_MAX when NULL */
 	uint8_t kind;   /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL */
 } inv_cell;

@@ -67,6 +67,10 @@ static void test_inventory_rows__upsert_select(void **state)
 	v[2] = VITK_INV_S("mac", "02:00:00:00:00:02");
 	assert_int_equal(vitk_inventory_upsert(inv, "demo_vf", host, v, 4, &id2), 0);
 	assert_true(id1 == id2);
+	/* same statement shape again (cached SQL path) still reports the id */
+	id2 = 0;
+	assert_int_equal(vitk_inventory_upsert(inv, "demo_vf", host, v, 4, &id2), 0);
+	assert_true(id1 == id2);
 	assert_int_equal(vitk_inventory_select(&rows, inv, "demo_vf", host, NULL, 0, NULL), 0);
 	assert_int_equal(vitk_inventory_rows_count(rows), 1);
 	assert_string_equal(vitk_inventory_rows_get(rows, 0, "mac"), "02:00:00:00:00:02");

@@ -144,9 +144,19 @@ typedef struct {
 	const char *s;
 } vitk_inventory_value;
 
-#define VITK_INV_S(col, str)                                                                       \
-	((vitk_inventory_value){ .column = (col), .type = VITK_INV_TEXT, .is_null = !(str),        \
-				 .s = (str) })
+static inline vitk_inventory_value vitk_inventory__text(const char *col, const char *str)
+{
+	vitk_inventory_value v;
+
+	v.column = col;
+	v.type = VITK_INV_TEXT;
+	v.is_null = str == NULL;
+	v.i = 0;
+	v.d = 0.0;
+	v.s = str;
+	return v;
+}
+#define VITK_INV_S(col, str) vitk_inventory__text((col), (str))
 #define VITK_INV_I(col, v)                                                                         \
 	((vitk_inventory_value){ .column = (col), .type = VITK_INV_INT, .i = (int64_t)(v) })
 #define VITK_INV_R(col, v)                                                                         \

@@ -55,6 +55,9 @@ typedef struct {
 	uint8_t status;       /* SAM status: 0 GOOD, 2 CHECK CONDITION, 8 BUSY, 0x18 RESERVATION CONFLICT */
 	uint8_t sense[TGT_SENSE_MAX];
 	size_t sense_len;     /* fixed-format sense (0x70) unless stated otherwise */
+	/* out (added): Data-In bytes the command had to return, before din_cap
+	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
+	size_t din_full;
 } tgt_cmd;
 
 /*

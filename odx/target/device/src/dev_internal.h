@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to //odx/target/device: the device and LUN objects, the sense
+ * helpers and the pure third-party-copy parameter-list parsers.
+ */
+#ifndef VITK_ODX_TARGET_DEV_INTERNAL_H
+#define VITK_ODX_TARGET_DEV_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "odx/target/device/scsi_device.h"
+
+/* ---- sense keys / ASC ---- */
+enum {
+	SK_NO_SENSE = 0x00,
+	SK_NOT_READY = 0x02,
+	SK_MEDIUM_ERROR = 0x03,
+	SK_HARDWARE_ERROR = 0x04,
+	SK_ILLEGAL_REQUEST = 0x05,
+	SK_UNIT_ATTENTION = 0x06,
+	SK_DATA_PROTECT = 0x07,
+	SK_ABORTED_COPY = 0x0a,
+	SK_ABORTED_COMMAND = 0x0b,
+	SK_MISCOMPARE = 0x0e,
+};
+
+#define ASC_INVALID_OPCODE 0x2000
+#define ASC_LBA_OUT_OF_RANGE 0x2100
+#define ASC_INVALID_FIELD_CDB 0x2400
+#define ASC_LUN_NOT_SUPPORTED 0x2500
+#define ASC_INVALID_FIELD_PARAM 0x2600
+#define ASC_PARAM_LIST_LENGTH 0x1a00
+#define ASC_WRITE_PROTECTED 0x2700
+#define ASC_MISCOMPARE_VERIFY 0x1d00
+#define ASC_SAVING_PARAMS_UNSUP 0x3900
+#define ASC_OP_IN_PROGRESS 0x0016
+#define ASC_3RD_PARTY_DEVICE_FAILURE 0x0d01
+#define ASC_COPY_TARGET_UNREACHABLE 0x0d02
+#define ASC_COPY_TARGET_BAD_TYPE 0x0d03
+#define ASC_COPY_TARGET_UNDERRUN 0x0d04
+#define ASC_COPY_TARGET_OVERRUN 0x0d05
+#define ASC_TOO_MANY_TARGET_DESC 0x2606
+#define ASC_UNSUP_TARGET_DESC_TYPE 0x2607
+#define ASC_TOO_MANY_SEGMENT_DESC 0x2608
+#define ASC_UNSUP_SEGMENT_DESC_TYPE 0x2609
+#define ASC_TOKEN_UNSUP_TYPE 0x2301
+#define ASC_TOKEN_REMOTE_UNSUP 0x2302
+#define ASC_TOKEN_UNKNOWN 0x2304
+#define ASC_TOKEN_CORRUPT 0x2305
+#define ASC_TOKEN_REVOKED 0x2306
+#define ASC_TOKEN_EXPIRED 0x2307
+#define ASC_TOKEN_CANCELLED 0x2308
+#define ASC_TOKEN_DELETED 0x2309
+#define ASC_TOKEN_INVALID_LENGTH 0x230a
+#define ASC_NO_RESOURCES_ROD_TOKEN 0x550d
+#define ASC_WRITE_ERROR 0x0c00
+#define ASC_READ_ERROR 0x1100
+
+/* A sense triple produced by the pure parsers. */
+typedef struct {
+	uint8_t key;
+	uint16_t asc; /* asc << 8 | ascq */
+} tpc_sense;
+
+/* ---- copy manager limits (advertised in RCOP and VPD 0x8F) ---- */
+#define TPC_MAX_CSCD 16
+#define TPC_MAX_SEGMENTS 64
+#define TPC_MAX_DESC_LIST_LEN 4096
+#define TPC_MAX_SEGMENT_LEN (256u * 1024 * 1024)
+#define TPC_MAX_RANGES 64
+#define TPC_MAX_TOKEN_BLOCKS_BYTES (1ull << 36) /* 64 GiB per token */
+#define TPC_OPTIMAL_TRANSFER_BYTES (64ull * 1024 * 1024)
+#define TPC_DEFAULT_INACTIVITY_S 60
+#define TPC_MAX_INACTIVITY_S 3600
+#define TPC_MAX_TOKENS 1024
+#define TPC_ROD_TOKEN_LEN 512
+#define TPC_ROD_TYPE_PIT_DEFAULT 0x00800000u
+#define TPC_ROD_TYPE_PIT_ANY 0x0080ffffu
+#define TPC_ROD_TYPE_ZERO 0xffff0001u
+
+/* ---- parsed EXTENDED COPY(LID1) list ---- */
+typedef struct {
+	uint8_t type;       /* 0xE4 */
+	uint8_t lu_id_type; /* bits 7-6 of byte 1 */
+	bool nul;
+	uint8_t pdt;
+	uint8_t code_set, assoc, desig_type, desig_len;
+	uint8_t desig[20];
+	bool pad;
+	uint32_t block_len;
+} tpc_cscd;
+
+typedef struct {
+	uint8_t type; /* 0x02 or 0x0A */
+	bool dc, cat;
+	uint16_t src, dst; /* CSCD indexes */
+	uint32_t count;    /* blocks (0x02) or bytes (0x0A) */
+	uint64_t src_lba, dst_lba;
+	uint16_t src_off, dst_off; /* byte offsets (0x0A) */
+} tpc_seg;
+
+typedef struct {
+	uint8_t list_id;
+	uint8_t list_id_usage; /* 0 hold, 2 discard, 3 none */
+	uint8_t priority;
+	bool str;
+	size_t ncscd, nseg;
+	tpc_cscd cscd[TPC_MAX_CSCD];
+	tpc_seg seg[TPC_MAX_SEGMENTS];
+} tpc_xcopy_list;
+
+typedef struct {
+	uint64_t lba;
+	uint32_t nblocks;
+} tpc_range;
+
+typedef struct {
+	bool immed, rtv;
+	uint32_t inactivity_s;
+	uint32_t rod_type;
+	size_t nranges;
+	tpc_range ranges[TPC_MAX_RANGES];
+} tpc_pt_list;
+
+typedef struct {
+	bool immed, del_tkn;
+	uint64_t offset; /* blocks into the ROD */
+	uint8_t token[TPC_ROD_TOKEN_LEN];
+	size_t nranges;
+	tpc_range ranges[TPC_MAX_RANGES];
+} tpc_wut_list;
+
+/*
+ * Pure parsers of the parameter lists the initiator sends.  @p/@len are the
+ * Data-Out bytes actually received (already capped to the CDB's parameter
+ * list length).  Return 0, or -1 with *err set to the sense to report.
+ */
+int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sense *err);
+int tpc__parse_pt(const uint8_t *p, size_t len, size_t max_ranges, tpc_pt_list *out,
+		  tpc_sense *err);
+int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list *out,
+		   tpc_sense *err);
+
+/* ---- device objects ---- */
+typedef struct tgt_lun {
+	unsigned lun;
+	char *path;
+	int fd;
+	uint64_t size;
+	uint64_t nblocks;
+	uint32_t bs;
+	unsigned bs_shift;
+	bool ro;
+	bool is_blockdev;
+	uint8_t naa[16];
+	char serial[33];
+	tgt_lun_stats stats; /* under dev->lock */
+	pthread_mutex_t caw_lock;
+	bool prevent;
+} tgt_lun;
+
+struct tpc_token;
+struct tpc_op;
+
+struct tgt_device {
+	pthread_mutex_t lock; /* tokens, ops, stats */
+	char *iqn;
+	tgt_device_options opts;
+	uint32_t ito_default, ito_max;
+	tgt_lun **luns;
+	size_t nluns;
+	struct tpc_token *tokens;
+	size_t ntokens;
+	uint64_t token_seq;
+	uint8_t token_secret[16];
+	struct tpc_op *ops;
+	uint64_t op_seq;
+	bool shutting_down;
+	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
+};
+
+/* helpers shared by the command files */
+void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc);
+void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info);
+void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
+tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
+void dev__naa_designator(uint8_t *out20, const tgt_lun *l); /* 4-byte header + 16 */
+
+/* token bookkeeping: a write to [lba, lba+n) of @l revokes overlapping tokens */
+void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n);
+
+/* data movement inside the target: copy_file_range with a fallback */
+int dev__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
+		    uint64_t len);
+int dev__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
+
+/* command groups; each returns after setting status/sense */
+void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void spc__report_luns(tgt_device *d, tgt_cmd *cmd);
+void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+void tpc__device_free(tgt_device *d);
+size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *buf, size_t cap);
+
+/* command table used by dispatch and REPORT SUPPORTED OPERATION CODES */
+typedef struct {
+	uint8_t op;
+	uint8_t sa;
+	bool has_sa;
+	uint8_t cdb_len;
+	uint8_t usage[16]; /* CDB usage data (byte 0 = opcode) */
+} dev_cmd_desc;
+
+const dev_cmd_desc *dev__cmd_table(size_t *n);
+const dev_cmd_desc *dev__cmd_lookup(uint8_t op, uint8_t sa);
+
+#endif

@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SBC block commands on a file-backed LUN: READ/WRITE 6/10/12/16, WRITE AND
+ * VERIFY, VERIFY, WRITE SAME, UNMAP, SYNCHRONIZE CACHE, COMPARE AND WRITE,
+ * READ CAPACITY, GET LBA STATUS, PRE-FETCH, START STOP UNIT, PREVENT ALLOW.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <vitk/common.h>
+
+#include "dev_internal.h"
+
+/* VPD 0xB0 limits (spc.c advertises the same numbers) */
+#define SBC_MAX_XFER_BLOCKS_BYTES (8u * 1024 * 1024)
+#define SBC_MAX_CAW_BLOCKS 255
+#define SBC_MAX_UNMAP_DESC 256
+#define SBC_MAX_WS_BLOCKS_BYTES (1ull << 36)
+
+struct rw {
+	uint64_t lba;
+	uint64_t n;
+	uint8_t prot; /* RD/WR/VRPROTECT */
+};
+
+static void parse_rw(const uint8_t *c, struct rw *rw)
+{
+	memset(rw, 0, sizeof(*rw));
+	switch (c[0] >> 5) {
+	case 0: /* 6-byte */
+		rw->lba = ((uint64_t)(c[1] & 0x1f) << 16) | ((uint64_t)c[2] << 8) | c[3];
+		rw->n = c[4] ? c[4] : 256;
+		break;
+	case 1: /* 10-byte */
+	case 2:
+		rw->lba = vitk_get_be32(c + 2);
+		rw->n = vitk_get_be16(c + 7);
+		rw->prot = c[1] >> 5;
+		break;
+	case 5: /* 12-byte */
+		rw->lba = vitk_get_be32(c + 2);
+		rw->n = vitk_get_be32(c + 6);
+		rw->prot = c[1] >> 5;
+		break;
+	case 4: /* 16-byte */
+		rw->lba = vitk_get_be64(c + 2);
+		rw->n = vitk_get_be32(c + 10);
+		rw->prot = c[1] >> 5;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool range_ok(const tgt_lun *l, uint64_t lba, uint64_t n)
+{
+	return lba <= l->nblocks && n <= l->nblocks - lba;
+}
+
+/* 0-block commands still need an in-range LBA (libiscsi *_0blocks tests) */
+static bool check_range(tgt_lun *l, tgt_cmd *cmd, uint64_t lba, uint64_t n)
+{
+	if (!range_ok(l, lba, n) || (n == 0 && lba > l->nblocks)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		return false;
+	}
+	return true;
+}
+
+static bool check_writable(tgt_lun *l, tgt_cmd *cmd)
+{
+	if (l->ro) {
+		dev__sense(cmd, SK_DATA_PROTECT, ASC_WRITE_PROTECTED);
+		return false;
+	}
+	return true;
+}
+
+static int pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = pread(fd, buf + done, len - done, (off_t)(off + done));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0) { /* past EOF of a sparse file that shrank: zeros */
+			memset(buf + done, 0, len - done);
+			break;
+		}
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static int pwrite_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = pwrite(fd, buf + done, len - done, (off_t)(off + done));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static void do_read(tgt_lun *l, tgt_cmd *cmd)
+{
+	struct rw rw;
+	uint64_t bytes;
+	size_t n;
+
+	parse_rw(cmd->cdb, &rw);
+	if (rw.prot) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_range(l, cmd, rw.lba, rw.n))
+		return;
+	bytes = rw.n << l->bs_shift;
+	n = bytes > cmd->din_cap ? cmd->din_cap : (size_t)bytes;
+	if (n && pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift) < 0) {
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+		return;
+	}
+	cmd->din_len = n;
+	cmd->din_full = (size_t)bytes;
+}
+
+/* revoke tokens, then write @len bytes of @buf at @lba */
+static int write_blocks(tgt_device *d, tgt_lun *l, uint64_t lba, const uint8_t *buf,
+			size_t len, bool fua)
+{
+	int r;
+
+	tpc__revoke_overlap(d, l, lba, (len + l->bs - 1) >> l->bs_shift);
+	r = pwrite_full(l->fd, buf, len, lba << l->bs_shift);
+	if (r == 0 && fua)
+		r = fdatasync(l->fd) < 0 ? -errno : 0;
+	return r;
+}
+
+static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	struct rw rw;
+	uint64_t bytes;
+
+	parse_rw(cmd->cdb, &rw);
+	if (rw.prot) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
+		return;
+	bytes = rw.n << l->bs_shift;
+	if (bytes == 0)
+		return;
+	if (cmd->dout_len < bytes) {
+		/* the initiator sent less than the CDB asks for */
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes,
+			 cmd->cdb[0] != 0x0a && (cmd->cdb[1] & 0x08)) < 0)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+}
+
+/* compare @len bytes of @data with the medium at byte @off; -1 equal, else first diff */
+static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, size_t len,
+			      size_t stride, int *err)
+{
+	uint8_t *buf = NULL;
+	int64_t at = -1;
+	size_t i;
+
+	*err = 0;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		*err = -ENOMEM;
+		return -1;
+	}
+	*err = pread_full(l->fd, buf, len, off);
+	if (*err == 0) {
+		for (i = 0; i < len; i++) {
+			if (buf[i] != data[stride ? i % stride : i]) {
+				at = (int64_t)i;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return at;
+}
+
+static void do_verify(tgt_lun *l, tgt_cmd *cmd)
+{
+	struct rw rw;
+	uint8_t bytchk = (cmd->cdb[1] >> 1) & 0x03;
+	uint64_t bytes;
+	int64_t at;
+	int err;
+
+	parse_rw(cmd->cdb, &rw);
+	if (rw.prot || bytchk == 2) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_range(l, cmd, rw.lba, rw.n))
+		return;
+	if (bytchk == 0 || rw.n == 0)
+		return; /* medium verification: a file always reads back */
+	bytes = rw.n << l->bs_shift;
+	if (cmd->dout_len < (bytchk == 3 ? l->bs : bytes)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (bytes > SIZE_MAX / 2) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, (size_t)bytes,
+			    bytchk == 3 ? l->bs : 0, &err);
+	if (err)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+	else if (at >= 0)
+		dev__sense_info(cmd, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY, (uint64_t)at);
+}
+
+static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	struct rw rw;
+	uint64_t bytes;
+
+	parse_rw(cmd->cdb, &rw);
+	if (rw.prot) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
+		return;
+	bytes = rw.n << l->bs_shift;
+	if (bytes == 0)
+		return;
+	if (cmd->dout_len < bytes) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	/* the verify step cannot fail on a file once pwrite succeeded */
+	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, false) < 0)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+}
+
+static void do_sync_cache(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint64_t lba, n;
+
+	if (cmd->cdb[0] == 0x35) {
+		lba = vitk_get_be32(cmd->cdb + 2);
+		n = vitk_get_be16(cmd->cdb + 7);
+	} else {
+		lba = vitk_get_be64(cmd->cdb + 2);
+		n = vitk_get_be32(cmd->cdb + 10);
+	}
+	if (!check_range(l, cmd, lba, n))
+		return;
+	if (lba == l->nblocks && n == 0 && lba != 0) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		return;
+	}
+	if (fdatasync(l->fd) < 0 && errno != EINVAL)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+}
+
+static void do_prefetch(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint64_t lba, n;
+
+	if (cmd->cdb[0] == 0x34) {
+		lba = vitk_get_be32(cmd->cdb + 2);
+		n = vitk_get_be16(cmd->cdb + 7);
+	} else {
+		lba = vitk_get_be64(cmd->cdb + 2);
+		n = vitk_get_be32(cmd->cdb + 10);
+	}
+	if (!check_range(l, cmd, lba, n))
+		return;
+	if (n)
+		(void)posix_fadvise(l->fd, (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift),
+				    POSIX_FADV_WILLNEED);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	const uint8_t *c = cmd->cdb;
+	bool is16 = c[0] == 0x93;
+	bool unmap = c[1] & 0x08, anchor = c[1] & 0x10, ndob = is16 && (c[1] & 0x01);
+	uint8_t prot = c[1] >> 5;
+	uint64_t lba = is16 ? vitk_get_be64(c + 2) : vitk_get_be32(c + 2);
+	uint64_t n = is16 ? vitk_get_be32(c + 10) : vitk_get_be16(c + 7);
+	uint64_t max_ws = SBC_MAX_WS_BLOCKS_BYTES >> l->bs_shift;
+	const uint8_t *blk = cmd->dout;
+	uint8_t *buf = NULL;
+	size_t chunk_blocks, i;
+	uint64_t done = 0;
+	int r = 0;
+
+	if (prot || anchor) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_writable(l, cmd))
+		return;
+	if (n == 0) /* WSNZ=0: zero blocks means "to the end of the medium" */
+		n = lba <= l->nblocks ? l->nblocks - lba : 0;
+	if (!check_range(l, cmd, lba, n))
+		return;
+	if (n > max_ws) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!ndob && cmd->dout_len != l->bs) {
+		/* exactly one logical block of Data-Out (WriteSame*.InvalidDataOutSize) */
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (n == 0)
+		return;
+	tpc__revoke_overlap(d, l, lba, n);
+	if (ndob || all_zero(blk, l->bs)) {
+		/* zeros: punch a hole when UNMAP is set (LBPRZ=1), else write zeros */
+		if (unmap)
+			r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+		else {
+			r = fallocate(l->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+				      (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift));
+			if (r < 0)
+				r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+		}
+		goto out;
+	}
+	chunk_blocks = (1u << 20) >> l->bs_shift;
+	buf = malloc((size_t)chunk_blocks << l->bs_shift);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < chunk_blocks; i++)
+		memcpy(buf + (i << l->bs_shift), blk, l->bs);
+	while (done < n) {
+		uint64_t k = n - done > chunk_blocks ? chunk_blocks : n - done;
+
+		r = pwrite_full(l->fd, buf, (size_t)(k << l->bs_shift),
+				(lba + done) << l->bs_shift);
+		if (r < 0)
+			break;
+		done += k;
+	}
+out:
+	free(buf);
+	if (r < 0)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+}
+
+static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	size_t plen = vitk_get_be16(cmd->cdb + 7);
+	const uint8_t *p = cmd->dout;
+	size_t len = cmd->dout_len < plen ? cmd->dout_len : plen;
+	size_t dlen, i, ndesc;
+
+	if (cmd->cdb[1] & 0x01) { /* ANCHOR: not supported (ANC_SUP=0) */
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_writable(l, cmd))
+		return;
+	if (plen == 0)
+		return;
+	if (len < 8) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		return;
+	}
+	dlen = vitk_get_be16(p + 2);
+	if (vitk_get_be16(p) + 2u > len || dlen + 8 > len || dlen % 16) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		return;
+	}
+	ndesc = dlen / 16;
+	if (ndesc > SBC_MAX_UNMAP_DESC) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return;
+	}
+	/* validate everything before changing anything */
+	for (i = 0; i < ndesc; i++) {
+		uint64_t lba = vitk_get_be64(p + 8 + 16 * i);
+		uint64_t n = vitk_get_be32(p + 8 + 16 * i + 8);
+
+		if (!range_ok(l, lba, n)) {
+			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+			return;
+		}
+		if (n > (SBC_MAX_WS_BLOCKS_BYTES >> l->bs_shift)) {
+			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+			return;
+		}
+	}
+	for (i = 0; i < ndesc; i++) {
+		uint64_t lba = vitk_get_be64(p + 8 + 16 * i);
+		uint64_t n = vitk_get_be32(p + 8 + 16 * i + 8);
+
+		if (!n)
+			continue;
+		tpc__revoke_overlap(d, l, lba, n);
+		if (dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift) < 0) {
+			dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+			return;
+		}
+	}
+}
+
+static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	const uint8_t *c = cmd->cdb;
+	uint64_t lba = vitk_get_be64(c + 2);
+	uint64_t n = c[13];
+	size_t bytes = (size_t)(n << l->bs_shift);
+	int64_t at;
+	int err = 0;
+
+	if (c[1] >> 5) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (n > SBC_MAX_CAW_BLOCKS) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (!check_writable(l, cmd) || !check_range(l, cmd, lba, n))
+		return;
+	if (n == 0)
+		return;
+	if (cmd->dout_len != 2 * bytes) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	pthread_mutex_lock(&l->caw_lock);
+	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
+	if (err)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+	else if (at >= 0)
+		dev__sense_info(cmd, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY, (uint64_t)at);
+	else if (write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08) < 0)
+		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+	pthread_mutex_unlock(&l->caw_lock);
+}
+
+static void do_read_capacity10(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint8_t buf[8];
+	uint64_t last = l->nblocks - 1;
+
+	if (!(cmd->cdb[8] & 0x01) && vitk_get_be32(cmd->cdb + 2)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	vitk_put_be32(buf, last > 0xfffffffeull ? 0xffffffffu : (uint32_t)last);
+	vitk_put_be32(buf + 4, l->bs);
+	dev__put_din(cmd, buf, sizeof(buf), sizeof(buf));
+}
+
+static void do_read_capacity16(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint8_t buf[32] = { 0 };
+
+	vitk_put_be64(buf, l->nblocks - 1);
+	vitk_put_be32(buf + 8, l->bs);
+	buf[13] = 0; /* one logical block per physical block */
+	buf[14] = 0x80 | 0x40; /* LBPME, LBPRZ: unmapped blocks read as zero */
+	dev__put_din(cmd, buf, sizeof(buf), vitk_get_be32(cmd->cdb + 10));
+}
+
+static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint64_t lba = vitk_get_be64(cmd->cdb + 2);
+	uint32_t alloc = vitk_get_be32(cmd->cdb + 10);
+	uint8_t buf[8 + 16 * 32];
+	size_t nd = 0, maxd;
+	uint64_t cur = lba;
+
+	if (lba >= l->nblocks) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		return;
+	}
+	memset(buf, 0, sizeof(buf));
+	maxd = alloc > 8 ? (alloc - 8) / 16 : 0;
+	if (maxd < 1)
+		maxd = 1;
+	if (maxd > 32)
+		maxd = 32;
+	while (nd < maxd && cur < l->nblocks) {
+		off_t off = (off_t)(cur << l->bs_shift), data, end;
+		uint64_t next;
+		uint8_t state;
+		uint8_t *dsc = buf + 8 + 16 * nd;
+
+		data = l->is_blockdev ? off : lseek(l->fd, off, SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			data = off; /* no SEEK_DATA: report mapped */
+		if (data == off) {
+			state = 0; /* mapped */
+			end = l->is_blockdev ? (off_t)l->size : lseek(l->fd, off, SEEK_HOLE);
+			if (end < 0 || (uint64_t)end > l->size)
+				end = (off_t)l->size;
+			next = ((uint64_t)end + l->bs - 1) >> l->bs_shift;
+		} else {
+			state = 1; /* deallocated */
+			end = data < 0 ? (off_t)l->size : data;
+			if ((uint64_t)end > l->size)
+				end = (off_t)l->size;
+			next = (uint64_t)end >> l->bs_shift;
+		}
+		if (next <= cur)
+			next = cur + 1;
+		if (next > l->nblocks)
+			next = l->nblocks;
+		if (next - cur > 0xffffffffu)
+			next = cur + 0xffffffffu;
+		vitk_put_be64(dsc, cur);
+		vitk_put_be32(dsc + 8, (uint32_t)(next - cur));
+		dsc[12] = state;
+		nd++;
+		cur = next;
+	}
+	vitk_put_be32(buf, (uint32_t)(4 + 16 * nd));
+	dev__put_din(cmd, buf, 8 + 16 * nd, alloc);
+}
+
+static void do_start_stop(tgt_lun *l, tgt_cmd *cmd)
+{
+	uint8_t pc = cmd->cdb[4] >> 4;
+	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+
+	/* a fixed, always-ready disk: accept power conditions, refuse eject if prevented */
+	if (pc == 0 && loej && !start && l->prevent) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, 0x5302); /* medium removal prevented */
+		return;
+	}
+}
+
+static void do_prevent_allow(tgt_lun *l, tgt_cmd *cmd)
+{
+	l->prevent = (cmd->cdb[4] & 0x03) != 0;
+}
+
+void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	const uint8_t *c = cmd->cdb;
+
+	switch (c[0]) {
+	case 0x00: /* TEST UNIT READY */
+		break;
+	case 0x08:
+	case 0x28:
+	case 0xa8:
+	case 0x88:
+		do_read(l, cmd);
+		break;
+	case 0x0a:
+	case 0x2a:
+	case 0xaa:
+	case 0x8a:
+		do_write(d, l, cmd);
+		break;
+	case 0x2e:
+	case 0xae:
+	case 0x8e:
+		do_write_verify(d, l, cmd);
+		break;
+	case 0x2f:
+	case 0xaf:
+	case 0x8f:
+		do_verify(l, cmd);
+		break;
+	case 0x35:
+	case 0x91:
+		do_sync_cache(l, cmd);
+		break;
+	case 0x34:
+	case 0x90:
+		do_prefetch(l, cmd);
+		break;
+	case 0x41:
+	case 0x93:
+		do_write_same(d, l, cmd);
+		break;
+	case 0x42:
+		do_unmap(d, l, cmd);
+		break;
+	case 0x89:
+		do_caw(d, l, cmd);
+		break;
+	case 0x25:
+		do_read_capacity10(l, cmd);
+		break;
+	case 0x9e:
+		if ((c[1] & 0x1f) == 0x10)
+			do_read_capacity16(l, cmd);
+		else if ((c[1] & 0x1f) == 0x12)
+			do_get_lba_status(l, cmd);
+		else
+			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		break;
+	case 0x1b:
+		do_start_stop(l, cmd);
+		break;
+	case 0x1e:
+		do_prevent_allow(l, cmd);
+		break;
+	default:
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		break;
+	}
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPC primary commands: INQUIRY (standard + VPD), MODE SENSE(6/10),
+ * REQUEST SENSE, REPORT LUNS and REPORT SUPPORTED OPERATION CODES, plus
+ * the command table that RSOC reports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vitk/common.h>
+
+#include "dev_internal.h"
+
+/* ---- command table (CDB usage data as RSOC reports it) ---- */
+
+#define RW10(op, b1) { op, 0, false, 10, { op, b1, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x00 } }
+#define RW12(op, b1)                                                                               \
+	{ op, 0, false, 12, { op, b1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } }
+#define RW16(op, b1)                                                                               \
+	{ op, 0, false, 16,                                                                        \
+	  { op, b1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f,  \
+	    0x00 } }
+#define SA16(op, sa, b2to5, b6to9, b10to13)                                                        \
+	{ op, sa, true, 16,                                                                        \
+	  { op, sa, b2to5, b2to5, b2to5, b2to5, b6to9, b6to9, b6to9, b6to9, b10to13, b10to13,      \
+	    b10to13, b10to13, 0x00, 0x00 } }
+
+static const dev_cmd_desc cmd_table[] = {
+	{ 0x00, 0, false, 6, { 0x00, 0, 0, 0, 0, 0x00 } },          /* TEST UNIT READY */
+	{ 0x03, 0, false, 6, { 0x03, 0x01, 0, 0, 0xff, 0x00 } },    /* REQUEST SENSE */
+	{ 0x08, 0, false, 6, { 0x08, 0x1f, 0xff, 0xff, 0xff, 0x00 } }, /* READ(6) */
+	{ 0x0a, 0, false, 6, { 0x0a, 0x1f, 0xff, 0xff, 0xff, 0x00 } }, /* WRITE(6) */
+	{ 0x12, 0, false, 6, { 0x12, 0x01, 0xff, 0xff, 0xff, 0x00 } }, /* INQUIRY */
+	{ 0x1a, 0, false, 6, { 0x1a, 0x08, 0xff, 0xff, 0xff, 0x00 } }, /* MODE SENSE(6) */
+	{ 0x1b, 0, false, 6, { 0x1b, 0x01, 0x00, 0x0f, 0xf7, 0x00 } }, /* START STOP UNIT */
+	{ 0x1e, 0, false, 6, { 0x1e, 0, 0, 0, 0x03, 0x00 } },       /* PREVENT ALLOW */
+	{ 0x25, 0, false, 10, { 0x25, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0x00 } },
+	RW10(0x28, 0x18), /* READ(10): DPO FUA */
+	RW10(0x2a, 0x18), /* WRITE(10) */
+	RW10(0x2e, 0x12), /* WRITE AND VERIFY(10): DPO BYTCHK */
+	RW10(0x2f, 0x16), /* VERIFY(10): DPO BYTCHK */
+	RW10(0x34, 0x02), /* PRE-FETCH(10): IMMED */
+	RW10(0x35, 0x02), /* SYNCHRONIZE CACHE(10): IMMED */
+	RW10(0x41, 0x08), /* WRITE SAME(10): UNMAP */
+	{ 0x42, 0, false, 10, { 0x42, 0, 0, 0, 0, 0, 0x1f, 0xff, 0xff, 0x00 } }, /* UNMAP */
+	{ 0x5a, 0, false, 10, { 0x5a, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0x00 } }, /* MODE SENSE(10) */
+	SA16(0x83, 0x00, 0x00, 0x00, 0xff), /* EXTENDED COPY(LID1) */
+	{ 0x83, 0x10, true, 16, { 0x83, 0x10, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } },
+	{ 0x83, 0x11, true, 16, { 0x83, 0x11, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } },
+	SA16(0x83, 0x1c, 0xff, 0x00, 0x00), /* COPY OPERATION ABORT */
+	{ 0x84, 0x00, true, 16, { 0x84, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
+	{ 0x84, 0x03, true, 16, { 0x84, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
+	{ 0x84, 0x04, true, 16, { 0x84, 0x04, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
+	SA16(0x84, 0x05, 0xff, 0x00, 0xff), /* RECEIVE COPY STATUS(LID4) */
+	SA16(0x84, 0x07, 0xff, 0x00, 0xff), /* RECEIVE ROD TOKEN INFORMATION */
+	RW16(0x88, 0x18), /* READ(16) */
+	{ 0x89, 0, false, 16, { 0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0xff, 0x1f, 0x00 } },
+	RW16(0x8a, 0x18), /* WRITE(16) */
+	RW16(0x8e, 0x12), /* WRITE AND VERIFY(16) */
+	RW16(0x8f, 0x16), /* VERIFY(16) */
+	RW16(0x90, 0x02), /* PRE-FETCH(16) */
+	RW16(0x91, 0x02), /* SYNCHRONIZE CACHE(16) */
+	RW16(0x93, 0x09), /* WRITE SAME(16): UNMAP NDOB */
+	{ 0x9e, 0x10, true, 16, { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
+	{ 0x9e, 0x12, true, 16, { 0x9e, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
+	{ 0xa0, 0, false, 12, { 0xa0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0x00 } }, /* REPORT LUNS */
+	{ 0xa3, 0x0c, true, 12, { 0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x00 } },
+	RW12(0xa8, 0x18), /* READ(12) */
+	RW12(0xaa, 0x18), /* WRITE(12) */
+	RW12(0xae, 0x12), /* WRITE AND VERIFY(12) */
+	RW12(0xaf, 0x16), /* VERIFY(12) */
+};
+
+const dev_cmd_desc *dev__cmd_table(size_t *n)
+{
+	*n = VITK_ARRAY_SIZE(cmd_table);
+	return cmd_table;
+}
+
+const dev_cmd_desc *dev__cmd_lookup(uint8_t op, uint8_t sa)
+{
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(cmd_table); i++)
+		if (cmd_table[i].op == op && (!cmd_table[i].has_sa || cmd_table[i].sa == sa))
+			return &cmd_table[i];
+	return NULL;
+}
+
+static bool op_has_sa(uint8_t op)
+{
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(cmd_table); i++)
+		if (cmd_table[i].op == op)
+			return cmd_table[i].has_sa;
+	return false;
+}
+
+/* ---- INQUIRY ---- */
+
+static void put_str(uint8_t *dst, const char *s, size_t n)
+{
+	size_t k = strlen(s);
+
+	memset(dst, ' ', n);
+	memcpy(dst, s, k < n ? k : n);
+}
+
+static size_t inquiry_std(const tgt_lun *l, uint8_t *b)
+{
+	(void)l;
+	memset(b, 0, 96);
+	b[0] = 0x00;        /* direct access block device */
+	b[2] = 0x06;        /* SPC-4 */
+	b[3] = 0x12;        /* HISUP, response data format 2 */
+	b[4] = 96 - 5;
+	b[5] = 0x08;        /* 3PC: third-party copy supported */
+	b[7] = 0x02;        /* CMDQUE */
+	put_str(b + 8, "VITK", 8);
+	put_str(b + 16, "ODX LAB TARGET", 16);
+	put_str(b + 32, "0001", 4);
+	/* version descriptors: SAM-5, iSCSI, SPC-4, SBC-3 */
+	vitk_put_be16(b + 58, 0x00a0);
+	vitk_put_be16(b + 60, 0x0960);
+	vitk_put_be16(b + 62, 0x0460);
+	vitk_put_be16(b + 64, 0x04c0);
+	return 96;
+}
+
+static size_t vpd_supported(uint8_t *b)
+{
+	static const uint8_t pages[] = { 0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2 };
+
+	b[1] = 0x00;
+	vitk_put_be16(b + 2, sizeof(pages));
+	memcpy(b + 4, pages, sizeof(pages));
+	return 4 + sizeof(pages);
+}
+
+static size_t vpd_serial(const tgt_lun *l, uint8_t *b)
+{
+	size_t n = strlen(l->serial);
+
+	b[1] = 0x80;
+	vitk_put_be16(b + 2, (uint16_t)n);
+	memcpy(b + 4, l->serial, n);
+	return 4 + n;
+}
+
+static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
+{
+	size_t n = 4;
+	char t10[8 + 16 + 1 + 16 + 1];
+	size_t tl;
+
+	(void)d;
+	b[1] = 0x83;
+	/* NAA-6, 16 bytes, associated with the LU */
+	dev__naa_designator(b + n, l);
+	n += 20;
+	/* T10 vendor id: "VITK    " + product-ish + serial */
+	memset(t10, 0, sizeof(t10));
+	memcpy(t10, "VITK    ", 8);
+	tl = 8 + (size_t)snprintf(t10 + 8, sizeof(t10) - 8, "ODXLAB-%s", l->serial);
+	b[n] = 0x02; /* ASCII */
+	b[n + 1] = 0x01; /* LU, T10 vendor id */
+	b[n + 3] = (uint8_t)tl;
+	memcpy(b + n + 4, t10, tl);
+	n += 4 + tl;
+	vitk_put_be16(b + 2, (uint16_t)(n - 4));
+	return n;
+}
+
+static size_t vpd_block_limits(const tgt_lun *l, uint8_t *b)
+{
+	b[1] = 0xb0;
+	vitk_put_be16(b + 2, 0x3c);
+	b[4] = 0x00;                                   /* WSNZ=0 */
+	b[5] = 255;                                    /* max COMPARE AND WRITE length */
+	vitk_put_be16(b + 6, 1);                       /* optimal transfer granularity */
+	vitk_put_be32(b + 8, (8u << 20) >> l->bs_shift);  /* max transfer length */
+	vitk_put_be32(b + 12, (1u << 20) >> l->bs_shift); /* optimal transfer length */
+	vitk_put_be32(b + 16, 0);                      /* max prefetch */
+	vitk_put_be32(b + 20, 0xffffffffu);            /* max unmap LBA count */
+	vitk_put_be32(b + 24, 256);                    /* max unmap block descriptors */
+	vitk_put_be32(b + 28, 1);                      /* optimal unmap granularity */
+	vitk_put_be32(b + 32, 0);                      /* UGAVALID=0 */
+	vitk_put_be64(b + 36, (1ull << 36) >> l->bs_shift); /* max write same length */
+	return 64;
+}
+
+static size_t vpd_block_chars(uint8_t *b)
+{
+	b[1] = 0xb1;
+	vitk_put_be16(b + 2, 0x3c);
+	vitk_put_be16(b + 4, 0x0001); /* non-rotating medium */
+	b[7] = 0;                      /* form factor not reported */
+	return 64;
+}
+
+static size_t vpd_lbp(uint8_t *b)
+{
+	b[1] = 0xb2;
+	vitk_put_be16(b + 2, 4);
+	b[4] = 0;
+	b[5] = 0x80 | 0x40 | 0x20 | 0x04; /* LBPU LBPWS LBPWS10 LBPRZ */
+	b[6] = 0x02;                      /* thin provisioned */
+	return 8;
+}
+
+void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	uint8_t b[1024];
+	size_t alloc = vitk_get_be16(cmd->cdb + 3);
+	bool evpd = cmd->cdb[1] & 0x01;
+	uint8_t page = cmd->cdb[2];
+	size_t n;
+
+	if (cmd->cdb[1] & 0xfe) { /* CMDDT (obsolete) and reserved bits */
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	memset(b, 0, sizeof(b));
+	if (!evpd) {
+		if (page) {
+			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+			return;
+		}
+		n = inquiry_std(l, b);
+		dev__put_din(cmd, b, n, alloc);
+		return;
+	}
+	switch (page) {
+	case 0x00:
+		n = vpd_supported(b);
+		break;
+	case 0x80:
+		n = vpd_serial(l, b);
+		break;
+	case 0x83:
+		n = vpd_devid(d, l, b);
+		break;
+	case 0x8f:
+		n = tpc__vpd_8f(d, l, b, sizeof(b));
+		break;
+	case 0xb0:
+		n = vpd_block_limits(l, b);
+		break;
+	case 0xb1:
+		n = vpd_block_chars(b);
+		break;
+	case 0xb2:
+		n = vpd_lbp(b);
+		break;
+	default:
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	b[0] = 0x00;
+	dev__put_din(cmd, b, n, alloc);
+}
+
+/* ---- MODE SENSE ---- */
+
+static size_t page_caching(uint8_t *p, uint8_t pc)
+{
+	memset(p, 0, 20);
+	p[0] = 0x08;
+	p[1] = 0x12;
+	if (pc != 1)
+		p[2] = 0x04; /* WCE: writes land in the page cache until SYNC/FUA */
+	return 20;
+}
+
+static size_t page_control(uint8_t *p, uint8_t pc)
+{
+	memset(p, 0, 12);
+	p[0] = 0x0a;
+	p[1] = 0x0a;
+	if (pc != 1) {
+		p[2] = 0x00;             /* TST=0, D_SENSE=0: fixed-format sense */
+		p[3] = 0x10;             /* queue algorithm modifier 1 (unrestricted) */
+		vitk_put_be16(p + 8, 0xffff); /* busy timeout period: unlimited */
+	}
+	return 12;
+}
+
+static size_t page_iec(uint8_t *p, uint8_t pc)
+{
+	(void)pc;
+	memset(p, 0, 12);
+	p[0] = 0x1c;
+	p[1] = 0x0a;
+	return 12;
+}
+
+void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	const uint8_t *c = cmd->cdb;
+	bool ten = c[0] == 0x5a;
+	bool dbd = c[1] & 0x08, llbaa = ten && (c[1] & 0x10);
+	uint8_t pc = c[2] >> 6, page = c[2] & 0x3f, sub = c[3];
+	size_t alloc = ten ? vitk_get_be16(c + 7) : c[4];
+	uint8_t b[512];
+	size_t hdr = ten ? 8 : 4, n, bdl = 0;
+
+	(void)d;
+	if (pc == 3) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_SAVING_PARAMS_UNSUP);
+		return;
+	}
+	if (sub != 0 && !(sub == 0xff && page == 0x3f)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	memset(b, 0, sizeof(b));
+	n = hdr;
+	if (!dbd) {
+		if (llbaa) {
+			vitk_put_be64(b + n, l->nblocks);
+			vitk_put_be32(b + n + 12, l->bs);
+			bdl = 16;
+		} else {
+			vitk_put_be32(b + n, l->nblocks > 0xffffffffull ? 0xffffffffu
+								: (uint32_t)l->nblocks);
+			vitk_put_be24(b + n + 5, l->bs);
+			bdl = 8;
+		}
+		n += bdl;
+	}
+	switch (page) {
+	case 0x08:
+		n += page_caching(b + n, pc);
+		break;
+	case 0x0a:
+		n += page_control(b + n, pc);
+		break;
+	case 0x1c:
+		n += page_iec(b + n, pc);
+		break;
+	case 0x3f:
+		n += page_caching(b + n, pc);
+		n += page_control(b + n, pc);
+		n += page_iec(b + n, pc);
+		break;
+	default:
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	/* device-specific parameter: WP for read-only LUNs, DPOFUA supported */
+	if (ten) {
+		vitk_put_be16(b, (uint16_t)(n - 2));
+		b[3] = (uint8_t)((l->ro ? 0x80 : 0) | 0x10);
+		b[4] = llbaa && bdl ? 0x01 : 0;
+		vitk_put_be16(b + 6, (uint16_t)bdl);
+	} else {
+		b[0] = (uint8_t)(n - 1);
+		b[2] = (uint8_t)((l->ro ? 0x80 : 0) | 0x10);
+		b[3] = (uint8_t)bdl;
+	}
+	dev__put_din(cmd, b, n, alloc);
+}
+
+/* ---- REQUEST SENSE ---- */
+
+void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	uint8_t b[18] = { 0 };
+
+	(void)d;
+	(void)l;
+	/* autosense delivers every check condition, so nothing is pending */
+	if (cmd->cdb[1] & 0x01) { /* DESC: descriptor format */
+		b[0] = 0x72;
+		dev__put_din(cmd, b, 8, cmd->cdb[4]);
+		return;
+	}
+	b[0] = 0x70;
+	b[7] = 10;
+	dev__put_din(cmd, b, sizeof(b), cmd->cdb[4]);
+}
+
+/* ---- REPORT LUNS ---- */
+
+void spc__report_luns(tgt_device *d, tgt_cmd *cmd)
+{
+	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
+	uint8_t sel = cmd->cdb[2];
+	uint8_t *b = NULL;
+	size_t n = 8 + 8 * d->nluns, i;
+
+	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (alloc < 16) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (sel == 0x01 || sel == 0x11)
+		n = 8; /* no well-known LUs */
+	b = calloc(1, n);
+	if (!b) {
+		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		return;
+	}
+	vitk_put_be32(b, (uint32_t)(n - 8));
+	for (i = 0; n > 8 && i < d->nluns; i++) {
+		unsigned lun = d->luns[i]->lun;
+
+		if (lun < 256) {
+			b[8 + 8 * i + 1] = (uint8_t)lun;
+		} else { /* flat space addressing */
+			b[8 + 8 * i] = (uint8_t)(0x40 | (lun >> 8));
+			b[8 + 8 * i + 1] = (uint8_t)lun;
+		}
+	}
+	dev__put_din(cmd, b, n, alloc);
+	free(b);
+}
+
+/* ---- REPORT SUPPORTED OPERATION CODES ---- */
+
+void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	const uint8_t *c = cmd->cdb;
+	bool rctd = c[2] & 0x80;
+	uint8_t opts = c[2] & 0x07, rop = c[3];
+	uint16_t rsa = vitk_get_be16(c + 4);
+	uint32_t alloc = vitk_get_be32(c + 6);
+	size_t ntab, i, n = 0;
+	const dev_cmd_desc *t = dev__cmd_table(&ntab);
+	const dev_cmd_desc *e = NULL;
+	uint8_t b[4 + VITK_ARRAY_SIZE(cmd_table) * 20];
+
+	(void)d;
+	(void)l;
+	if ((c[1] & 0x1f) != 0x0c) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	memset(b, 0, sizeof(b));
+	if (opts == 0) {
+		n = 4;
+		for (i = 0; i < ntab; i++) {
+			uint8_t *p = b + n;
+
+			p[0] = t[i].op;
+			vitk_put_be16(p + 2, t[i].has_sa ? t[i].sa : 0);
+			p[5] = (uint8_t)((t[i].has_sa ? 0x01 : 0) | (rctd ? 0x02 : 0));
+			vitk_put_be16(p + 6, t[i].cdb_len);
+			n += 8;
+			if (rctd) {
+				vitk_put_be16(p + 8, 0x0a); /* timeouts descriptor length */
+				vitk_put_be32(p + 12, 0);  /* nominal: not specified */
+				vitk_put_be32(p + 16, 600); /* recommended seconds */
+				n += 12;
+			}
+		}
+		vitk_put_be32(b, (uint32_t)(n - 4));
+		dev__put_din(cmd, b, n, alloc);
+		return;
+	}
+	if (opts > 3) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (opts == 1 && op_has_sa(rop)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	if (opts == 2 && !op_has_sa(rop) && dev__cmd_lookup(rop, 0)) {
+		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	for (i = 0; i < ntab; i++) {
+		if (t[i].op != rop)
+			continue;
+		if (t[i].has_sa && (opts == 1 || t[i].sa != rsa))
+			continue;
+		e = &t[i];
+		break;
+	}
+	b[1] = e ? 0x03 : 0x01; /* supported per standard / not supported */
+	if (e) {
+		if (rctd)
+			b[1] |= 0x80;
+		vitk_put_be16(b + 2, e->cdb_len);
+		memcpy(b + 4, e->usage, e->cdb_len);
+		n = 4 + e->cdb_len;
+		if (rctd) {
+			vitk_put_be16(b + n, 0x0a);
+			vitk_put_be32(b + n + 8, 600);
+			n += 12;
+		}
+	} else {
+		n = 4;
+	}
+	dev__put_din(cmd, b, n, alloc);
+}

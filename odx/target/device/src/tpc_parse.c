@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure parsers of the third-party-copy parameter lists an initiator sends:
+ * EXTENDED COPY(LID1), POPULATE TOKEN and WRITE USING TOKEN.  Bytes in,
+ * struct or sense triple out; no device state.  Layouts: SPC-4 / SBC-3 as
+ * summarised in docs/scsi-third-party-copy.md, section 3.
+ */
+#include <string.h>
+
+#include <vitk/common.h>
+
+#include "dev_internal.h"
+
+static int fail(tpc_sense *err, uint8_t key, uint16_t asc)
+{
+	err->key = key;
+	err->asc = asc;
+	return -1;
+}
+
+static int parse_cscd(const uint8_t *c, tpc_cscd *out, tpc_sense *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = c[0];
+	if (c[0] != 0xe4)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_TARGET_DESC_TYPE);
+	out->lu_id_type = c[1] >> 6;
+	out->nul = c[1] & 0x20;
+	out->pdt = c[1] & 0x1f;
+	/* libiscsi's ValidTgtDescr expects INVALID FIELD IN CDB for a reserved LU ID TYPE */
+	if (out->lu_id_type != 0)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	out->code_set = c[4] & 0x0f;
+	out->assoc = (c[5] >> 4) & 0x03;
+	out->desig_type = c[5] & 0x0f;
+	out->desig_len = c[7];
+	if (out->desig_len > 20)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	memcpy(out->desig, c + 8, out->desig_len);
+	out->pad = c[28] & 0x04;
+	out->block_len = vitk_get_be24(c + 29);
+	return 0;
+}
+
+int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sense *err)
+{
+	size_t cscd_len, seg_len, inline_len, off, end, i;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 16)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	out->list_id = p[0];
+	out->str = p[1] & 0x20;
+	out->list_id_usage = (p[1] >> 3) & 0x03;
+	out->priority = p[1] & 0x07;
+	cscd_len = vitk_get_be16(p + 2);
+	seg_len = vitk_get_be32(p + 8);
+	inline_len = vitk_get_be32(p + 12);
+	/* all three are bounded by 32 bits: the sum cannot overflow size_t on 64-bit */
+	if ((uint64_t)16 + cscd_len + seg_len + inline_len > len)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	if ((uint64_t)cscd_len + seg_len > TPC_MAX_DESC_LIST_LEN)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	if (inline_len != 0) /* maximum inline data length is 0 */
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	if (out->list_id_usage == 1)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	if (cscd_len % 32)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	if (cscd_len / 32 > TPC_MAX_CSCD)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_TARGET_DESC);
+	out->ncscd = cscd_len / 32;
+	for (i = 0; i < out->ncscd; i++)
+		if (parse_cscd(p + 16 + 32 * i, &out->cscd[i], err) < 0)
+			return -1;
+
+	off = 16 + cscd_len;
+	end = off + seg_len;
+	while (off < end) {
+		const uint8_t *s = p + off;
+		size_t dlen;
+		tpc_seg *g;
+
+		if (end - off < 4)
+			return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dlen = vitk_get_be16(s + 2);
+		if (s[0] != 0x02 && s[0] != 0x0a)
+			return fail(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_SEGMENT_DESC_TYPE);
+		if (out->nseg >= TPC_MAX_SEGMENTS)
+			return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC);
+		if ((s[0] == 0x02 && dlen != 0x18) || (s[0] == 0x0a && dlen != 0x1c))
+			return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		if (end - off < dlen + 4)
+			return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		g = &out->seg[out->nseg++];
+		g->type = s[0];
+		g->dc = s[1] & 0x02;
+		g->cat = s[1] & 0x01;
+		g->src = vitk_get_be16(s + 4);
+		g->dst = vitk_get_be16(s + 6);
+		if (s[0] == 0x02)
+			g->count = vitk_get_be16(s + 10);
+		else
+			g->count = vitk_get_be32(s + 8);
+		g->src_lba = vitk_get_be64(s + 12);
+		g->dst_lba = vitk_get_be64(s + 20);
+		if (s[0] == 0x0a) {
+			g->src_off = vitk_get_be16(s + 28);
+			g->dst_off = vitk_get_be16(s + 30);
+		}
+		off += dlen + 4;
+	}
+	return 0;
+}
+
+static int parse_ranges(const uint8_t *p, size_t avail, size_t list_len, size_t max_ranges,
+			tpc_range *out, size_t *n, tpc_sense *err)
+{
+	size_t i, cnt;
+
+	if (list_len % 16)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	if (list_len > avail)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	cnt = list_len / 16;
+	if (cnt == 0)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+	if (cnt > max_ranges || cnt > TPC_MAX_RANGES)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC);
+	for (i = 0; i < cnt; i++) {
+		out[i].lba = vitk_get_be64(p + 16 * i);
+		out[i].nblocks = vitk_get_be32(p + 16 * i + 8);
+	}
+	*n = cnt;
+	return 0;
+}
+
+int tpc__parse_pt(const uint8_t *p, size_t len, size_t max_ranges, tpc_pt_list *out,
+		  tpc_sense *err)
+{
+	size_t dlen, rlen;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 16)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	dlen = vitk_get_be16(p);
+	if (dlen + 2 > len || dlen + 2 < 16)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	out->immed = p[2] & 0x01;
+	out->rtv = p[2] & 0x02;
+	out->inactivity_s = vitk_get_be32(p + 4);
+	out->rod_type = out->rtv ? vitk_get_be32(p + 8) : TPC_ROD_TYPE_PIT_DEFAULT;
+	rlen = vitk_get_be16(p + 14);
+	return parse_ranges(p + 16, dlen + 2 - 16, rlen, max_ranges, out->ranges, &out->nranges,
+			    err);
+}
+
+int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list *out,
+		   tpc_sense *err)
+{
+	size_t dlen, rlen;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 536)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	dlen = vitk_get_be16(p);
+	if (dlen + 2 > len || dlen + 2 < 536)
+		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+	out->immed = p[2] & 0x01;
+	out->del_tkn = p[2] & 0x02;
+	out->offset = vitk_get_be64(p + 8);
+	memcpy(out->token, p + 16, TPC_ROD_TOKEN_LEN);
+	rlen = vitk_get_be16(p + 534);
+	return parse_ranges(p + 536, dlen + 2 - 536, rlen, max_ranges, out->ranges,
+			    &out->nranges, err);
+}
