@@ -278,11 +278,12 @@ static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 		for (j = 0; j < argc; j++) {
 			vitk_odx_plan p;
 			int prc;
-			json_t *m = json_array();
+			json_t *m = NULL;
 			size_t k;
 
 			if (i == j)
 				continue;
+			m = json_array();
 			pair_plan(&p, devs[i], devs[j], &prc);
 			for (k = 0; k < 3; k++)
 				json_array_append_new(
@@ -707,7 +708,7 @@ static const struct cli_opt odx_copy_opts[] = {
 	CLI_OPT_STR("resume", 0, "JOB", "resume an interrupted copy job"),
 	CLI_OPT_FLAG("force", 'f', "write even if the destination is mounted or held"),
 	CLI_OPT_UINT("max-blocks-per-command", 0, "N", "cap the blocks moved by one command"),
-	CLI_OPT_SIZE("buffer", 0, "SIZE", "host copy buffer (default 8M)"),
+	CLI_OPT_SIZE("buffer", 0, "SIZE", "host copy buffer per command (default 4M)"),
 	CLI_OPT_END,
 };
 

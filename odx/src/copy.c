@@ -7,6 +7,7 @@
  * from a running iterator that might not advance (ddpt's multi-command bug).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 #include "odx_internal.h"
 
-#define DEFAULT_HOST_BUF (8u << 20)
+#define DEFAULT_HOST_BUF (4u << 20) /* x RING buffers when pipelined */
 #define DEFAULT_POLL_CAP_MS 1000u
 #define MAX_POLLS 10000
 #define TOKEN_LID_BASE 0x100u
@@ -443,6 +444,136 @@ static int write_blocks(vitk_odx_dev *d, uint64_t lba, uint32_t n, const uint8_t
 				 (size_t)n * d->info.block_size, ODX_TIMEOUT_SHORT_MS, &res);
 }
 
+/*
+ * Pipelined host copy for two different transports: a reader thread fills a
+ * ring of buffers from the source while this thread writes the previous ones
+ * to the destination, so one READ and one WRITE are always in flight.  Each
+ * transport is used by one thread only (libiscsi contexts are not
+ * thread-safe).  Errors from the reader travel back as code + message.
+ */
+#define RING 4
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[RING];
+	uint32_t blocks[RING];
+	size_t filled, drained; /* counters: slot = n % RING */
+	bool stop;
+	int err;
+	char msg[VITK_ERROR_MESSAGE_MAX];
+	vitk_odx_dev *src;
+	uint64_t lba, end; /* next source LBA to read, end LBA */
+	uint32_t chunk;
+};
+
+static void *reader_main(void *arg)
+{
+	struct ring *g = arg;
+
+	for (;;) {
+		uint64_t lba;
+		uint32_t n;
+		size_t slot;
+		int r;
+
+		pthread_mutex_lock(&g->mu);
+		while (!g->stop && g->filled - g->drained == RING)
+			pthread_cond_wait(&g->cv, &g->mu);
+		if (g->stop || g->lba >= g->end) {
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		lba = g->lba;
+		n = (uint32_t)min64(g->end - lba, g->chunk);
+		slot = g->filled % RING;
+		pthread_mutex_unlock(&g->mu);
+		r = read_blocks(g->src, lba, n, g->buf[slot]);
+		pthread_mutex_lock(&g->mu);
+		if (r < 0) {
+			g->err = r;
+			snprintf(g->msg, sizeof(g->msg), "%s", vitk_error_last()->message);
+			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		g->blocks[slot] = n;
+		g->lba += n;
+		g->filled++;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return NULL;
+}
+
+static int host_copy_pipelined(struct eng *e)
+{
+	uint32_t bs = e->src->info.block_size;
+	struct ring g;
+	pthread_t th;
+	size_t i;
+	int r = 0;
+
+	memset(&g, 0, sizeof(g));
+	g.chunk = (uint32_t)min64(e->buf_len / bs, 0xFFFFFFFFu);
+	for (i = 0; i < RING; i++) {
+		void *p = NULL;
+
+		if (posix_memalign(&p, 4096, (size_t)g.chunk * bs) != 0) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto free_bufs;
+		}
+		g.buf[i] = p;
+	}
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	g.src = e->src;
+	g.lba = e->src_lba + e->done;
+	g.end = e->src_lba + e->count;
+	if (pthread_create(&th, NULL, reader_main, &g) != 0) {
+		r = vitk_error_set(VITK_ERROR, errno, "cannot start the reader thread");
+		goto destroy;
+	}
+	while (e->done < e->count) {
+		size_t slot;
+		uint32_t n;
+
+		pthread_mutex_lock(&g.mu);
+		while (g.filled == g.drained && !g.err)
+			pthread_cond_wait(&g.cv, &g.mu);
+		if (g.filled == g.drained && g.err) {
+			r = vitk_error_set(g.err, 0, "%s", g.msg);
+			pthread_mutex_unlock(&g.mu);
+			break;
+		}
+		slot = g.drained % RING;
+		n = g.blocks[slot];
+		pthread_mutex_unlock(&g.mu);
+		r = write_blocks(e->dst, e->dst_lba + e->done, n, g.buf[slot]);
+		if (r < 0)
+			break;
+		pthread_mutex_lock(&g.mu);
+		g.drained++;
+		pthread_cond_broadcast(&g.cv);
+		pthread_mutex_unlock(&g.mu);
+		r = advance(e, n, false);
+		if (r < 0)
+			break;
+	}
+	pthread_mutex_lock(&g.mu);
+	g.stop = true;
+	pthread_cond_broadcast(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	pthread_join(th, NULL);
+destroy:
+	pthread_cond_destroy(&g.cv);
+	pthread_mutex_destroy(&g.mu);
+free_bufs:
+	for (i = 0; i < RING; i++)
+		free(g.buf[i]);
+	return r;
+}
+
 static int host_copy(struct eng *e)
 {
 	uint32_t bs = e->src->info.block_size;
@@ -452,6 +583,8 @@ static int host_copy(struct eng *e)
 	r = host_alloc(e);
 	if (r < 0)
 		return r;
+	if (e->src->t != e->dst->t && e->count - e->done > e->buf_len / bs)
+		return host_copy_pipelined(e);
 	while (e->done < e->count) {
 		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
 

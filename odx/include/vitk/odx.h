@@ -126,7 +126,7 @@ typedef struct {
 	bool force;                      /* copy to a mounted/held destination */
 	uint64_t resume_blocks;          /* blocks already copied (resume a job) */
 	uint32_t max_blocks_per_command; /* 0: device limits only */
-	uint32_t host_buffer_bytes;      /* 0: 8 MiB */
+	uint32_t host_buffer_bytes;      /* 0: 4 MiB (x4 in flight for two transports) */
 	unsigned poll_delay_cap_ms;      /* cap on the device's status update delay; 0: 1000 */
 	uint32_t inactivity_timeout_s;   /* POPULATE TOKEN inactivity timeout; 0: device default */
 	vitk_odx_progress_fn progress;
