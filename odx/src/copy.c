@@ -328,6 +328,7 @@ struct eng {
 	vitk_odx_method cur;
 	uint8_t *buf;
 	size_t buf_len;
+	uint64_t extra_bytes, extra_cmds; /* moved by extra sessions (multi-stream host copy) */
 };
 
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
@@ -574,6 +575,178 @@ free_bufs:
 	return r;
 }
 
+/*
+ * Multi-stream host copy over iSCSI: STREAMS workers, each with its own
+ * source and destination sessions (libiscsi contexts are single-threaded),
+ * take chunks in order, so up to STREAMS reads and writes are in flight.
+ * Progress is reported (and persisted for --resume) only up to the lowest
+ * chunk not yet written, so a resumed job never skips a hole.
+ */
+#define STREAMS 8
+#define STREAM_CHUNK (1u << 20) /* larger commands were slower on loopback iSCSI (R2T bursts) */
+
+struct mstream {
+	pthread_mutex_t mu;
+	struct eng *e;
+	uint64_t base;   /* e->done when started */
+	uint64_t next;   /* next chunk index to hand out */
+	uint64_t nchunks;
+	uint64_t chunk;  /* blocks */
+	uint8_t *donemap;
+	uint64_t water;  /* chunks [0, water) all written */
+	int err;
+	char msg[VITK_ERROR_MESSAGE_MAX];
+};
+
+struct worker {
+	struct mstream *m;
+	vitk_odx_dev src, dst; /* shallow copies using this worker's transports */
+	vitk_scsi_transport *ts, *td;
+	pthread_t th;
+	bool started;
+};
+
+static void ms_fail(struct mstream *m, int r)
+{
+	if (!m->err) {
+		m->err = r;
+		snprintf(m->msg, sizeof(m->msg), "%s", vitk_error_last()->message);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct mstream *m = w->m;
+	struct eng *e = m->e;
+	uint32_t bs = e->src->info.block_size;
+	uint8_t *buf = NULL;
+
+	if (posix_memalign((void **)&buf, 4096, (size_t)m->chunk * bs) != 0) {
+		pthread_mutex_lock(&m->mu);
+		ms_fail(m, vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory"));
+		pthread_mutex_unlock(&m->mu);
+		return NULL;
+	}
+	for (;;) {
+		uint64_t idx, off, n, before;
+		int r;
+
+		pthread_mutex_lock(&m->mu);
+		if (m->err || m->next >= m->nchunks) {
+			pthread_mutex_unlock(&m->mu);
+			break;
+		}
+		idx = m->next++;
+		pthread_mutex_unlock(&m->mu);
+		off = m->base + idx * m->chunk;
+		n = min64(e->count - off, m->chunk);
+		r = read_blocks(&w->src, e->src_lba + off, (uint32_t)n, buf);
+		if (r == 0)
+			r = write_blocks(&w->dst, e->dst_lba + off, (uint32_t)n, buf);
+		pthread_mutex_lock(&m->mu);
+		if (r < 0) {
+			ms_fail(m, r);
+			pthread_mutex_unlock(&m->mu);
+			break;
+		}
+		m->donemap[idx] = 1;
+		before = m->water;
+		while (m->water < m->nchunks && m->donemap[m->water])
+			m->water++;
+		if (m->water > before && !m->err) {
+			uint64_t upto = min64(m->base + m->water * m->chunk, e->count);
+
+			r = advance(e, upto - e->done, false);
+			if (r < 0)
+				ms_fail(m, r);
+		}
+		pthread_mutex_unlock(&m->mu);
+	}
+	free(buf);
+	return NULL;
+}
+
+/* returns 1 when multi-stream is not possible (caller uses another path) */
+static int host_copy_streams(struct eng *e)
+{
+	uint32_t bs = e->src->info.block_size;
+	struct worker w[STREAMS];
+	struct mstream m;
+	size_t i, nw = 0;
+	int r = 0;
+
+	if (!e->src->iscsi || !e->dst->iscsi)
+		return 1;
+	memset(&m, 0, sizeof(m));
+	memset(w, 0, sizeof(w));
+	m.e = e;
+	m.base = e->done;
+	m.chunk = min64(e->buf_len, STREAM_CHUNK) / bs;
+	if (m.chunk == 0)
+		m.chunk = 1;
+	m.nchunks = div_up(e->count - e->done, m.chunk);
+	if (m.nchunks < 2)
+		return 1;
+	for (i = 0; i < STREAMS && i < m.nchunks; i++) {
+		const char *ini = e->src->initiator[0] ? e->src->initiator : NULL;
+
+		if (vitk_scsi_transport_open_iscsi(&w[i].ts, e->src->name, ini) < 0 ||
+		    vitk_scsi_transport_open_iscsi(&w[i].td, e->dst->name, ini) < 0) {
+			vitk_error_clear(); /* fewer sessions than wanted: use what we have */
+			vitk_scsi_transport_free(w[i].ts);
+			w[i].ts = NULL;
+			break;
+		}
+		w[i].m = &m;
+		w[i].src = *e->src;
+		w[i].src.t = w[i].ts;
+		w[i].dst = *e->dst;
+		w[i].dst.t = w[i].td;
+		nw++;
+	}
+	if (nw < 2) {
+		r = 1;
+		goto out;
+	}
+	m.donemap = calloc(m.nchunks, 1);
+	if (!m.donemap) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_init(&m.mu, NULL);
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&m.mu);
+			ms_fail(&m, vitk_error_set(VITK_ERROR, errno, "cannot start a copy thread"));
+			pthread_mutex_unlock(&m.mu);
+			break;
+		}
+		w[i].started = true;
+	}
+	for (i = 0; i < nw; i++)
+		if (w[i].started)
+			pthread_join(w[i].th, NULL);
+	pthread_mutex_destroy(&m.mu);
+	if (m.err)
+		r = vitk_error_set(m.err, 0, "%s", m.msg);
+out:
+	for (i = 0; i < STREAMS; i++) {
+		if (w[i].ts) {
+			e->extra_bytes += w[i].ts->bytes_in + w[i].ts->bytes_out;
+			e->extra_cmds += w[i].ts->commands;
+		}
+		if (w[i].td) {
+			e->extra_bytes += w[i].td->bytes_in + w[i].td->bytes_out;
+			e->extra_cmds += w[i].td->commands;
+		}
+		vitk_scsi_transport_free(w[i].ts);
+		vitk_scsi_transport_free(w[i].td);
+	}
+	free(m.donemap);
+	return r;
+}
+
 static int host_copy(struct eng *e)
 {
 	uint32_t bs = e->src->info.block_size;
@@ -583,8 +756,14 @@ static int host_copy(struct eng *e)
 	r = host_alloc(e);
 	if (r < 0)
 		return r;
-	if (e->src->t != e->dst->t && e->count - e->done > e->buf_len / bs)
-		return host_copy_pipelined(e);
+	if (e->count - e->done > e->buf_len / bs) {
+		r = host_copy_streams(e);
+		if (r != 1)
+			return r;
+		r = 0;
+		if (e->src->t != e->dst->t)
+			return host_copy_pipelined(e);
+	}
 	while (e->done < e->count) {
 		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
 
@@ -994,8 +1173,8 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 		break;
 	}
 	b1 = transport_bytes(src, dst, &c1);
-	res->host_bytes = b1 - b0;
-	res->commands = c1 - c0;
+	res->host_bytes = b1 - b0 + e.extra_bytes;
+	res->commands = c1 - c0 + e.extra_cmds;
 	if (r == 0 && o->verify)
 		r = verify(&e);
 	res->duration_ns = vitk_now_ns() - e.t0;

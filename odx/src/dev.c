@@ -275,6 +275,9 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	}
 	(*out)->owns_transport = true;
 	(*out)->local = !iscsi;
+	(*out)->iscsi = iscsi;
+	if (o && o->initiator_iqn)
+		snprintf((*out)->initiator, sizeof((*out)->initiator), "%s", o->initiator_iqn);
 	if ((*out)->local) {
 		/* local LUs: the copy manager is the array, named by vendor/product */
 		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",

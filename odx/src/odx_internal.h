@@ -9,6 +9,8 @@ struct vitk_odx_dev {
 	vitk_scsi_transport *t;
 	bool owns_transport;
 	bool local;      /* a local device node (sg/sd/bsg) */
+	bool iscsi;      /* opened from an iscsi:// URL (more sessions can be opened) */
+	char initiator[224];
 	char *name;
 	char proc_root[256];
 	char sys_root[256];
