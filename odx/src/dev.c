@@ -357,27 +357,65 @@ static int held(const char *sys_root, unsigned maj, unsigned min, char *who, siz
 	return found;
 }
 
-static int check_devnum(const vitk_odx_dev *d, unsigned maj, unsigned min, const char *label)
+static int check_devnum(const char *name, const char *proc_root, const char *sys_root,
+			unsigned maj, unsigned min, const char *label)
 {
 	char what[256];
 
-	if (mounted(d->proc_root, maj, min, what, sizeof(what)))
-		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is mounted on '%s'", d->name, label,
+	if (mounted(proc_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is mounted on '%s'", name, label,
 				      what);
-	if (held(d->sys_root, maj, min, what, sizeof(what)))
-		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is held by '%s'", d->name, label,
-				      what);
+	if (held(sys_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is held by '%s'", name, label, what);
 	return 0;
+}
+
+int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
+				 const char *proc_root, const char *sys_root)
+{
+	char path[512], label[300];
+	struct dirent *e;
+	DIR *dir;
+	int r;
+
+	r = check_devnum(name, proc_root, sys_root, maj, min, "");
+	if (r < 0)
+		return r;
+	/* partitions: /sys/dev/block/M:m/<part>/{partition,dev} */
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sys_root, maj, min);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir)) != NULL && r == 0) {
+		char f[1100], *txt = NULL;
+		size_t n;
+		unsigned a, b;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/partition", path, e->d_name);
+		if (access(f, F_OK) != 0)
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/dev", path, e->d_name);
+		if (vitk_read_file(f, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
+			snprintf(label, sizeof(label), " (partition %s)", e->d_name);
+			r = check_devnum(name, proc_root, sys_root, a, b, label);
+		} else {
+			vitk_error_clear();
+		}
+		free(txt);
+	}
+	closedir(dir);
+	return r;
 }
 
 int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
 {
-	char path[512], name[300];
+	char path[512];
 	struct stat st;
 	struct dirent *e;
 	DIR *dir = NULL;
 	unsigned maj, min;
-	int r;
 
 	if (!d->local || stat(d->name, &st) != 0)
 		return 0;
@@ -392,7 +430,6 @@ int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
 		dir = opendir(path);
 		if (!dir)
 			return 0;
-		r = 0;
 		while ((e = readdir(dir)) != NULL) {
 			char dev[1100];
 
@@ -419,34 +456,5 @@ int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
 	}
 	maj = major(st.st_rdev);
 	min = minor(st.st_rdev);
-	r = check_devnum(d, maj, min, "");
-	if (r < 0)
-		return r;
-	/* partitions: /sys/dev/block/M:m/<part>/dev */
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", d->sys_root, maj, min);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	r = 0;
-	while ((e = readdir(dir)) != NULL && r == 0) {
-		char dev[1100], *txt = NULL;
-		size_t n;
-		unsigned a, b;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(dev, sizeof(dev), "%s/%s/partition", path, e->d_name);
-		if (access(dev, F_OK) != 0)
-			continue;
-		snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
-		if (vitk_read_file(dev, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
-			snprintf(name, sizeof(name), " (partition %s)", e->d_name);
-			r = check_devnum(d, a, b, name);
-		} else {
-			vitk_error_clear();
-		}
-		free(txt);
-	}
-	closedir(dir);
-	return r;
+	return vitk_odx_devnum_check_in_use(maj, min, d->name, d->proc_root, d->sys_root);
 }

@@ -88,6 +88,15 @@ vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d);
  */
 int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
 
+/**
+ * vitk_odx_devnum_check_in_use() - the same check for block device @maj:@min
+ * (and, through @sys_root/dev/block/M:m/<part>/dev, its partitions) under
+ * explicit roots; @name is used in the message.
+ * Return: 0, or VITK_EBUSY naming the mount point or the holder.
+ */
+int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
+				 const char *proc_root, const char *sys_root);
+
 /* ----------------------------------------------------------- copy engine */
 
 typedef enum {
