@@ -114,4 +114,36 @@ V -o json odx probe $U/0 $U/1 >"$W/probe.json" && ok || fail "probe"
 check "probe: offload yes" -- [ "$(jget "$W/probe.json" '.pairs[0].offload')" = true ]
 check "probe: 3PC" -- [ "$(jget "$W/probe.json" '.devices[0].tpc')" = true ]
 
+# --- a tampered token file: the target's sense comes back through libiscsi
+head -c 200 "$W/t.rod" >"$W/bad.rod"
+printf '\xff' >>"$W/bad.rod"
+tail -c +202 "$W/t.rod" >>"$W/bad.rod"
+cp "$W/b.img" "$W/b.before"
+"$VITK" --db "$DB" odx token write "$W/bad.rod" $U/1 --lba 125000 2>"$W/bad.err"
+check "tampered token: device exit code" -- [ $? -eq 4 ]
+check "tampered token: sense decoded" -- grep -q "invalid token operation" "$W/bad.err"
+check "tampered token: one error line" -- [ "$(wc -l <"$W/bad.err")" = 1 ]
+check "tampered token: nothing written" -- cmp -s "$W/b.before" "$W/b.img"
+"$VITK" --db "$DB" odx token show "$W/a.img" 2>"$W/show.err"
+check "token show of a non-token file fails cleanly" -- grep -q "token file" "$W/show.err"
+
+# --- a copy manager that truncates every command to 1 MiB: PT transfer counts
+#     below the request and partial WUTs are followed exactly (offset into ROD)
+PORT2=13265
+IQN2=iqn.2026-01.lab.vitk:e2e-trunc
+U2=iscsi://127.0.0.1:$PORT2/$IQN2
+random_file "$W/c.img" 32
+random_file "$W/d.img" 32
+"$VITK" odx serve --portal 127.0.0.1:$PORT2 --iqn $IQN2 --lun "0=$W/c.img" --lun "1=$W/d.img" \
+	--max-bytes-per-command 1M 2>"$W/serve2.log" &
+PIDS+=($!)
+wait_port $PORT2 || { cat "$W/serve2.log"; exit 1; }
+cp "$W/d.img" "$W/d.before"
+V -o json odx copy $U2/0 $U2/1 --src-lba 3 --dst-lba 777 --count 20000 --method token >"$W/trunc.json" 2>"$W/trunc.err" && ok || fail "truncated copy: $(cat "$W/trunc.err")"
+check "truncated: data" -- same_blocks "$W/c.img" 3 "$W/d.img" 777 20000
+check "truncated: before untouched" -- same_blocks "$W/d.before" 776 "$W/d.img" 776 1
+check "truncated: after untouched" -- same_blocks "$W/d.before" 20777 "$W/d.img" 20777 1
+check "truncated: all offloaded" -- [ "$(jget "$W/trunc.json" .offload_blocks)" = 20000 ]
+check "truncated: many commands" -- [ "$(jget "$W/trunc.json" .commands)" -ge 40 ]
+
 finish
