@@ -3,7 +3,8 @@
 # target over loopback iSCSI four ways, in one run:
 #   (a) vitk token copy  (b) vitk EXTENDED COPY  (c) vitk host copy
 #   (d) qemu-img convert -f raw -O raw iscsi:// iscsi:// (reference host copy)
-# Prints wall time, bytes through the host transport, peak RSS and the ratios.
+# Prints the median wall time of 3 runs, bytes through the host transport,
+# peak RSS and the ratios.
 # Usage: bench/odx/run.sh [SIZE_MIB] [PORT]   (needs qemu-utils qemu-block-extra)
 set -euo pipefail
 SIZE_MIB=${1:-1024}
@@ -30,20 +31,25 @@ SRV=$!
 for i in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 declare -A WALL HOSTB RSS
-run() { # run NAME -- command...: wall time (s) and peak RSS (KiB) of the command
-	local name=$1
+run() { # run NAME -- command...: median of 3 runs: wall time (s), peak RSS (KiB)
+	local name=$1 k
 	shift 2
-	/usr/bin/time -f "%e %M" -o "$W/$name.time" "$@" >"$W/$name.out" 2>"$W/$name.err" || {
-		echo "$name failed:" >&2
-		cat "$W/$name.err" >&2
-		exit 1
-	}
-	read -r WALL[$name] RSS[$name] <"$W/$name.time"
-	cmp -s "$W/src.img" "$W/dst.img" || { echo "$name: data differs after the copy" >&2; exit 1; }
-	truncate -s 0 "$W/dst.img"
-	truncate -s $((SIZE_MIB * 1048576)) "$W/dst.img"
+	: >"$W/$name.walls"
+	for k in 1 2 3; do
+		truncate -s 0 "$W/dst.img"
+		truncate -s $((SIZE_MIB * 1048576)) "$W/dst.img"
+		sync # start every run with no dirty pages from the previous one
+		/usr/bin/time -f "%e %M" -o "$W/$name.time" "$@" >"$W/$name.out" 2>"$W/$name.err" || {
+			echo "$name failed:" >&2
+			cat "$W/$name.err" >&2
+			exit 1
+		}
+		cat "$W/$name.time" >>"$W/$name.walls"
+		cmp -s "$W/src.img" "$W/dst.img" || { echo "$name: data differs after the copy" >&2; exit 1; }
+	done
+	read -r WALL[$name] RSS[$name] < <(sort -n "$W/$name.walls" | sed -n 2p)
+	RSS[$name]=$(sort -k2 -n "$W/$name.walls" | tail -1 | cut -d' ' -f2)
 }
-
 run token -- "$VITK" --db "$W/inv.db" -o json odx copy "$U/0" "$U/1" --method token
 HOSTB[token]=$(jq .host_bytes "$W/token.out")
 run xcopy -- "$VITK" --db "$W/inv.db" -o json odx copy "$U/0" "$U/1" --method xcopy
