@@ -1321,6 +1321,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 		while (e.done < e.count) {
 			vitk_scsi_range wr = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
 			vitk_scsi_result sr;
+			uint64_t got;
 			uint32_t lid;
 			int n;
 
@@ -1341,7 +1342,27 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 					 why);
 				break;
 			}
-			r = advance(&e, wr.blocks, true);
+			/* the copy manager may truncate: the transfer count says how much */
+			got = wr.blocks;
+			if (vitk_scsi_vpd_tpc_has_in(&d->info.vpd_tpc, VITK_SCSI_SA_RRTI)) {
+				vitk_scsi_rrti info;
+
+				r = rrti_wait(&e, d, lid, &info);
+				if (r < 0)
+					goto out;
+				if (info.transfer_count > 0 || info.copy_status != VITK_SCSI_COPY_DONE)
+					got = info.transfer_count;
+			}
+			if (got == 0 || got > wr.blocks) {
+				snprintf(why, sizeof(why),
+					 "WRITE USING TOKEN (zero ROD token) transfer count %llu for %u "
+					 "blocks",
+					 (unsigned long long)got, wr.blocks);
+				fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s",
+					 why);
+				break;
+			}
+			r = advance(&e, got, true);
 			if (r < 0)
 				goto out;
 		}

@@ -301,7 +301,7 @@ static void test_odx_engine__token_expired_falls_back_to_host(void **state)
 	assert_copied(w, 0, 4000, 250);
 }
 
-static void test_odx_engine__lid_busy_and_unit_attention(void **state)
+static void test_odx_engine__lid_busy_unit_attention_busy(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
@@ -317,6 +317,8 @@ static void test_odx_engine__lid_busy_and_unit_attention(void **state)
 	/* LID 0x101: UNIT ATTENTION (power on) -> the same command again */
 	add_pt(w, 0x101, 10, 20);
 	add_status(&w->ss[w->nss - 1], 2, VITK_SCSI_KEY_UNIT_ATTENTION, 0x29, 0x00);
+	add_pt(w, 0x101, 10, 20);
+	add_status(&w->ss[w->nss - 1], VITK_SCSI_STATUS_BUSY, 0, 0, 0); /* BUSY: retried */
 	add_pt(w, 0x101, 10, 20);
 	add_rrti(w, true, 0x101, 0x10, VITK_SCSI_COPY_DONE, 20, true);
 	/* RRTI in progress once, then done */
@@ -581,7 +583,23 @@ static void test_odx_engine__zero_token_then_write_same(void **state)
 	c->dout_len = (size_t)len;
 	c->zero = true;
 	c->copy_dst_lba = 300;
-	c->copy_blocks = 64;
+	c->copy_blocks = 40;
+	/* the copy manager truncates: 40 of 64 blocks, then the rest */
+	add_rrti(w, false, 0x100, 0x11, VITK_SCSI_COPY_DONE_PARTIAL, 40, false);
+	rg.lba = 340;
+	rg.blocks = 24;
+	pl = nbuf(w);
+	len = vitk_scsi_write_using_token_build(pl, 600, false, false, 0, z, &rg, 1);
+	c = &w->ds[w->nds++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_write_using_token(c->cdb, 0x101, (uint32_t)len, 0);
+	c->dout = pl;
+	c->dout_len = (size_t)len;
+	c->zero = true;
+	c->copy_dst_lba = 340;
+	c->copy_blocks = 24;
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 24, false);
 	arm(w);
 	assert_int_equal(vitk_odx_zero(&res, w->d, 300, 64, NULL), 0);
 	assert_scripts_done(w);
@@ -592,13 +610,18 @@ static void test_odx_engine__zero_token_then_write_same(void **state)
 
 	/* the array rejects the zero token: WRITE SAME(16) does it */
 	w->nds = 0;
+	rg.lba = 1000;
+	rg.blocks = 64;
+	pl = nbuf(w);
+	len = vitk_scsi_write_using_token_build(pl, 600, false, false, 0, z, &rg, 1);
 	c = &w->ds[w->nds++];
 	memset(c, 0, sizeof(*c));
 	c->cdb_len = 16;
 	vitk_scsi_cdb_write_using_token(c->cdb, 0x100, (uint32_t)len, 0);
+	c->dout = pl;
+	c->dout_len = (size_t)len;
 	add_status(c, 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x23, 0x01);
 	arm(w);
-	rg.lba = 1000;
 	assert_int_equal(vitk_odx_zero(&res, w->d, 1000, 64, NULL), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.method, VITK_ODX_METHOD_WRITE_SAME);
@@ -735,7 +758,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_split_exact_lbas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_and_unit_attention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_no_3pc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__safety_refusals_send_nothing, setup, teardown),

@@ -145,5 +145,11 @@ check "truncated: before untouched" -- same_blocks "$W/d.before" 776 "$W/d.img" 
 check "truncated: after untouched" -- same_blocks "$W/d.before" 20777 "$W/d.img" 20777 1
 check "truncated: all offloaded" -- [ "$(jget "$W/trunc.json" .offload_blocks)" = 20000 ]
 check "truncated: many commands" -- [ "$(jget "$W/trunc.json" .commands)" -ge 40 ]
+cp "$W/d.img" "$W/d.before"
+V -o json odx zero $U2/1 --lba 1001 --count 30000 >"$W/tz.json" 2>"$W/tz.err" && ok || fail "truncated zero: $(cat "$W/tz.err")"
+check "truncated zero: zeros" -- zero_blocks "$W/d.img" 1001 30000
+check "truncated zero: before untouched" -- same_blocks "$W/d.before" 1000 "$W/d.img" 1000 1
+check "truncated zero: after untouched" -- same_blocks "$W/d.before" 31001 "$W/d.img" 31001 1
+check "truncated zero: by token" -- [ "$(jget "$W/tz.json" .method)" = token ]
 
 finish
