@@ -801,11 +801,13 @@ static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrt
 	const size_t cap = 1024;
 	vitk_scsi_result res;
 	int r = 0, polls;
+	int max = e->o->max_polls ? (int)e->o->max_polls : MAX_POLLS;
 
 	buf = malloc(cap);
 	if (!buf)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	for (polls = 0; polls < MAX_POLLS; polls++) {
+
+	for (polls = 0; polls < max; polls++) {
 		vitk_scsi_cdb_receive_copy(cdb, VITK_SCSI_SA_RRTI, lid, (uint32_t)cap);
 		r = vitk_odx__exec_ok(d, "RECEIVE ROD TOKEN INFORMATION", cdb, 16, buf, cap, NULL, 0,
 				      ODX_TIMEOUT_SHORT_MS, &res);
@@ -820,8 +822,17 @@ static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrt
 			goto out;
 		vitk_odx__sleep_ms(poll_delay(e, out->status_update_delay_ms));
 	}
-	r = vitk_error_set(VITK_ETIMEDOUT, 0, "%s: copy operation %u still in progress after %d polls",
-			   d->name, lid, MAX_POLLS);
+	{
+		/* best effort: do not leave the operation running on the array */
+		vitk_scsi_result ar;
+
+		vitk_scsi_cdb_copy_operation_abort(cdb, lid);
+		if (vitk_odx__exec(d, cdb, 16, NULL, 0, NULL, 0, ODX_TIMEOUT_SHORT_MS, &ar) < 0)
+			vitk_error_clear();
+	}
+	r = vitk_error_set(VITK_ETIMEDOUT, 0,
+			   "%s: copy operation %u still in progress after %d polls (aborted)",
+			   d->name, lid, max);
 out:
 	free(buf);
 	return r;
@@ -893,6 +904,11 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
+	if (r == VITK_ETIMEDOUT) {
+		snprintf(why, wlen, "%s", vitk_error_last()->message);
+		vitk_error_clear();
+		return TOK_FALLBACK;
+	}
 	if (r < 0)
 		return r;
 	if (info.copy_status != VITK_SCSI_COPY_DONE && info.copy_status != VITK_SCSI_COPY_DONE_PARTIAL &&
@@ -935,6 +951,11 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 			return TOK_FALLBACK;
 		}
 		r = rrti_wait(e, e->dst, lid, &info);
+		if (r == VITK_ETIMEDOUT) {
+			snprintf(why, wlen, "%s", vitk_error_last()->message);
+			vitk_error_clear();
+			return TOK_FALLBACK;
+		}
 		if (r < 0)
 			return r;
 		got = info.transfer_count;

@@ -336,6 +336,36 @@ static void test_odx_engine__lid_busy_unit_attention_busy(void **state)
 	assert_copied(w, 10, 500, 20);
 }
 
+static void test_odx_engine__stuck_operation_aborted_then_host(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 30);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_IN_PROGRESS_BG, 0, false);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_IN_PROGRESS_BG, 0, false);
+	c = &w->ss[w->nss++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_copy_operation_abort(c->cdb, 0x100);
+	arm(w);
+	o.count = 30;
+	o.dst_lba = 30;
+	o.max_polls = 2;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_string_equal(res.fallbacks[0].reason,
+			    "fake-src: copy operation 256 still in progress after 2 polls (aborted)");
+	assert_int_equal(res.host_blocks, 30);
+	assert_copied(w, 0, 30, 30);
+}
+
 static void test_odx_engine__plan_reasons_no_3pc(void **state)
 {
 	struct world *w = *state;
@@ -759,6 +789,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__stuck_operation_aborted_then_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_no_3pc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__safety_refusals_send_nothing, setup, teardown),

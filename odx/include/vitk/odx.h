@@ -138,6 +138,7 @@ typedef struct {
 	uint32_t host_buffer_bytes;      /* 0: 4 MiB (x4 in flight for two transports) */
 	unsigned poll_delay_cap_ms;      /* cap on the device's status update delay; 0: 1000 */
 	uint32_t inactivity_timeout_s;   /* POPULATE TOKEN inactivity timeout; 0: device default */
+	unsigned max_polls;              /* RRTI polls before aborting the operation; 0: 10000 */
 	vitk_odx_progress_fn progress;
 	void *progress_payload;
 	vitk_odx_chunk_fn on_chunk;
