@@ -48,6 +48,17 @@ int vitk_odx_method_parse(const char *s, vitk_odx_method *out)
 			      s ? s : "");
 }
 
+/* strlcpy: truncation of a long device message into a reason is intended */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static uint64_t min64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
@@ -905,7 +916,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 	}
 	r = rrti_wait(e, e->src, lid, &info);
 	if (r == VITK_ETIMEDOUT) {
-		snprintf(why, wlen, "%s", vitk_error_last()->message);
+		copy_str(why, wlen, vitk_error_last()->message);
 		vitk_error_clear();
 		return TOK_FALLBACK;
 	}
@@ -952,7 +963,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		}
 		r = rrti_wait(e, e->dst, lid, &info);
 		if (r == VITK_ETIMEDOUT) {
-			snprintf(why, wlen, "%s", vitk_error_last()->message);
+			copy_str(why, wlen, vitk_error_last()->message);
 			vitk_error_clear();
 			return TOK_FALLBACK;
 		}
