@@ -366,6 +366,31 @@ static void test_odx_engine__stuck_operation_aborted_then_host(void **state)
 	assert_copied(w, 0, 30, 30);
 }
 
+static void test_odx_engine__malformed_sense_falls_back(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	static const uint8_t junk[] = { 0x72, 0x05 }; /* descriptor format cut at 2 bytes */
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 30);
+	add_status(&w->ss[w->nss - 1], 2, 0, 0, 0);
+	w->ss[w->nss - 1].raw_sense = junk;
+	w->ss[w->nss - 1].raw_sense_len = sizeof(junk);
+	arm(w);
+	o.count = 30;
+	o.dst_lba = 60;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_string_equal(res.fallbacks[0].reason,
+			    "POPULATE TOKEN failed: CHECK CONDITION with malformed sense data");
+	assert_copied(w, 0, 60, 30);
+}
+
 static void test_odx_engine__plan_reasons_no_3pc(void **state)
 {
 	struct world *w = *state;
@@ -790,6 +815,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__stuck_operation_aborted_then_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__malformed_sense_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_no_3pc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__safety_refusals_send_nothing, setup, teardown),

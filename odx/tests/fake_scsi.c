@@ -272,6 +272,12 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 		f->pos++;
 		*status = c->status;
 		if (c->status == 2) {
+			if (c->raw_sense) {
+				n = c->raw_sense_len < *sense_len ? c->raw_sense_len : *sense_len;
+				memcpy(sense, c->raw_sense, n);
+				*sense_len = n;
+				goto out;
+			}
 			*sense_len = vitk_scsi_sense_build_fixed(sense, *sense_len, c->key, c->asc,
 								 c->ascq);
 			goto out;

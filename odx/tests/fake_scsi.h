@@ -28,6 +28,8 @@ typedef struct {
 	size_t din_len;
 	uint8_t status;           /* 0 GOOD, 2 CHECK CONDITION, 8 BUSY */
 	uint8_t key, asc, ascq;   /* sense for CHECK CONDITION */
+	const uint8_t *raw_sense; /* if set: these sense bytes instead (malformed sense tests) */
+	size_t raw_sense_len;
 	/* side effect on success: copy blocks from another fake's disk (ODX/XCOPY) */
 	fake_scsi *copy_from;
 	uint64_t copy_src_lba, copy_dst_lba, copy_blocks;
