@@ -826,7 +826,7 @@ static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrt
 			goto out;
 		r = vitk_scsi_rrti_parse(out, buf, res.din_got);
 		if (r < 0) {
-			vitk_error_prefix("%s", d->name);
+			vitk_error_prefix("%s: ", d->name);
 			goto out;
 		}
 		if (!vitk_scsi_copy_status_in_progress(out->copy_status))
@@ -1179,7 +1179,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(dst);
 		if (r < 0)
-			return vitk_error_prefix("refusing to write (use --force)");
+			return vitk_error_prefix("refusing to write (use --force): ");
 	}
 	e.src = src;
 	e.dst = dst;
@@ -1330,7 +1330,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(d);
 		if (r < 0)
-			return vitk_error_prefix("refusing to write (use --force)");
+			return vitk_error_prefix("refusing to write (use --force): ");
 	}
 	e.src = e.dst = d;
 	e.o = o;
@@ -1462,7 +1462,7 @@ int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, siz
 		l->items[i].bytes = vitk_get_be64(p + VITK_SCSI_ROD_TOKEN_LEN);
 		r = vitk_scsi_rod_token_parse(&l->items[i].parsed, p, VITK_SCSI_ROD_TOKEN_LEN);
 		if (r < 0) {
-			vitk_error_prefix("token file: record %zu", i);
+			vitk_error_prefix("token file: record %zu: ", i);
 			goto out;
 		}
 		if (l->items[i].bytes == 0) {
@@ -1491,7 +1491,7 @@ int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path)
 		return r;
 	r = vitk_odx_token_list_parse(out, (const uint8_t *)buf, len);
 	if (r < 0)
-		vitk_error_prefix("'%s'", path);
+		vitk_error_prefix("'%s': ", path);
 	free(buf);
 	return r;
 }
@@ -1642,7 +1642,7 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(d);
 		if (r < 0) {
-			vitk_error_prefix("refusing to write (use --force)");
+			vitk_error_prefix("refusing to write (use --force): ");
 			goto out;
 		}
 	}

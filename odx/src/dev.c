@@ -44,7 +44,7 @@ int vitk_odx__exec(vitk_odx_dev *d, const uint8_t *cdb, size_t cdb_len, void *di
 	for (;;) {
 		r = vitk_scsi_exec(d->t, cdb, cdb_len, din, din_len, dout, dout_len, timeout_ms, res);
 		if (r < 0)
-			return vitk_error_prefix("%s", d->name);
+			return vitk_error_prefix("%s: ", d->name);
 		if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION && res->sense_ok &&
 		    res->sense_parsed.sense_key == VITK_SCSI_KEY_UNIT_ATTENTION &&
 		    ua++ < ODX_UA_RETRIES)
@@ -197,7 +197,7 @@ static int identify(vitk_odx_dev *d)
 	r = 0;
 	goto out;
 bad:
-	vitk_error_prefix("%s", d->name);
+	vitk_error_prefix("%s: ", d->name);
 out:
 	free(buf);
 	return r;

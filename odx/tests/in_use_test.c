@@ -74,6 +74,10 @@ static void test_odx_in_use__sg_open_missing(void **state)
 	assert_int_equal(vitk_odx_dev_open(&d, "/dev/vitk-no-such-sg", NULL), VITK_ENOTFOUND);
 	assert_non_null(strstr(vitk_error_last()->message, "/dev/vitk-no-such-sg"));
 	assert_null(d);
+	/* a character device that is not SCSI: the sg_pt transport reports the failure */
+	assert_true(vitk_odx_dev_open(&d, "/dev/null", NULL) < 0);
+	assert_non_null(strstr(vitk_error_last()->message, "/dev/null"));
+	assert_null(d);
 	assert_int_equal(vitk_odx_dev_open(&d, "iscsi://bad url", NULL), VITK_EINVAL);
 	assert_null(d);
 }
