@@ -138,6 +138,9 @@ static int print_result(struct cli_ctx *ctx, const char *job, const char *src, c
 		json_object_set_new(o, "method", json_string(vitk_odx_method_str(res->method)));
 		json_object_set_new(o, "bytes", json_integer((json_int_t)res->bytes));
 		json_object_set_new(o, "host_bytes", json_integer((json_int_t)res->host_bytes));
+		json_object_set_new(o, "host_bytes_in", json_integer((json_int_t)res->host_bytes_in));
+		json_object_set_new(o, "host_bytes_out",
+				    json_integer((json_int_t)res->host_bytes_out));
 		json_object_set_new(o, "offload_blocks", json_integer((json_int_t)res->offload_blocks));
 		json_object_set_new(o, "host_blocks", json_integer((json_int_t)res->host_blocks));
 		json_object_set_new(o, "commands", json_integer((json_int_t)res->commands));

@@ -339,7 +339,7 @@ struct eng {
 	vitk_odx_method cur;
 	uint8_t *buf;
 	size_t buf_len;
-	uint64_t extra_bytes, extra_cmds; /* moved by extra sessions (multi-stream host copy) */
+	uint64_t extra_in, extra_out, extra_cmds; /* extra sessions (multi-stream host copy) */
 };
 
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
@@ -744,11 +744,13 @@ static int host_copy_streams(struct eng *e)
 out:
 	for (i = 0; i < STREAMS; i++) {
 		if (w[i].ts) {
-			e->extra_bytes += w[i].ts->bytes_in + w[i].ts->bytes_out;
+			e->extra_in += w[i].ts->bytes_in;
+			e->extra_out += w[i].ts->bytes_out;
 			e->extra_cmds += w[i].ts->commands;
 		}
 		if (w[i].td) {
-			e->extra_bytes += w[i].td->bytes_in + w[i].td->bytes_out;
+			e->extra_in += w[i].td->bytes_in;
+			e->extra_out += w[i].td->bytes_out;
 			e->extra_cmds += w[i].td->commands;
 		}
 		vitk_scsi_transport_free(w[i].ts);
@@ -1145,16 +1147,30 @@ out:
 	return r;
 }
 
-static uint64_t transport_bytes(const vitk_odx_dev *a, const vitk_odx_dev *b, uint64_t *cmds)
-{
-	uint64_t n = a->t->bytes_in + a->t->bytes_out;
+struct ctr {
+	uint64_t in, out, cmds;
+};
 
-	*cmds = a->t->commands;
+static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c)
+{
+	c->in = a->t->bytes_in;
+	c->out = a->t->bytes_out;
+	c->cmds = a->t->commands;
 	if (b && b->t != a->t) {
-		n += b->t->bytes_in + b->t->bytes_out;
-		*cmds += b->t->commands;
+		c->in += b->t->bytes_in;
+		c->out += b->t->bytes_out;
+		c->cmds += b->t->commands;
 	}
-	return n;
+}
+
+/* bytes that crossed the host's transports between @c0 and @c1 (plus extra sessions) */
+static void account(vitk_odx_copy_result *res, const struct ctr *c0, const struct ctr *c1,
+		    const struct eng *e)
+{
+	res->host_bytes_in = c1->in - c0->in + e->extra_in;
+	res->host_bytes_out = c1->out - c0->out + e->extra_out;
+	res->host_bytes = res->host_bytes_in + res->host_bytes_out;
+	res->commands = c1->cmds - c0->cmds + e->extra_cmds;
 }
 
 int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_dev *src,
@@ -1163,7 +1179,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
 	vitk_odx_plan plan;
 	struct eng e;
-	uint64_t b0, c0, b1, c1;
+	struct ctr c0, c1;
 	int r;
 
 	if (!o)
@@ -1192,7 +1208,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	e.lid = TOKEN_LID_BASE;
 	e.lid1 = 1;
 	e.t0 = vitk_now_ns();
-	b0 = transport_bytes(src, dst, &c0);
+	snap(src, dst, &c0);
 	switch (plan.chosen) {
 	case VITK_ODX_METHOD_TOKEN:
 		r = token_copy(&e, &plan);
@@ -1204,9 +1220,8 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 		r = host_copy(&e);
 		break;
 	}
-	b1 = transport_bytes(src, dst, &c1);
-	res->host_bytes = b1 - b0 + e.extra_bytes;
-	res->commands = c1 - c0 + e.extra_cmds;
+	snap(src, dst, &c1);
+	account(res, &c0, &c1, &e);
 	if (r == 0 && o->verify)
 		r = verify(&e);
 	res->duration_ns = vitk_now_ns() - e.t0;
@@ -1313,7 +1328,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 	char why[VITK_ODX_REASON_MAX];
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	struct eng e;
-	uint64_t b0, c0, b1, c1;
+	struct ctr c0, c1;
 	int r = 0;
 
 	if (!o)
@@ -1339,7 +1354,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 	e.count = count;
 	e.lid = TOKEN_LID_BASE;
 	e.t0 = vitk_now_ns();
-	b0 = transport_bytes(d, NULL, &c0);
+	snap(d, NULL, &c0);
 	vitk_scsi_rod_token_zero(token);
 	if (zero_token_usable(d, why, sizeof(why))) {
 		uint64_t max = d->info.vpd_tpc.max_token_transfer_size;
@@ -1415,9 +1430,8 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 		}
 	}
 out:
-	b1 = transport_bytes(d, NULL, &c1);
-	res->host_bytes = b1 - b0;
-	res->commands = c1 - c0;
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 	free(e.buf);
 	return r;
@@ -1503,7 +1517,8 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 	uint8_t pl[64], rec[VITK_ODX_TOKEN_RECORD_LEN];
 	struct eng e;
 	FILE *f = NULL;
-	uint64_t max, b0, c0, b1, c1;
+	uint64_t max;
+	struct ctr c0, c1;
 	char why[VITK_ODX_REASON_MAX];
 	int r = 0;
 
@@ -1543,7 +1558,7 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 	e.t0 = vitk_now_ns();
 	e.cur = VITK_ODX_METHOD_TOKEN;
 	res->method = VITK_ODX_METHOD_TOKEN;
-	b0 = transport_bytes(d, NULL, &c0);
+	snap(d, NULL, &c0);
 	while (e.done < e.count) {
 		vitk_scsi_range rg = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
 		vitk_scsi_result sr;
@@ -1594,9 +1609,8 @@ out:
 		r = vitk_error_set(VITK_EIO, errno, "cannot write token file '%s'", path);
 	if (r < 0)
 		remove(path);
-	b1 = transport_bytes(d, NULL, &c1);
-	res->host_bytes = b1 - b0;
-	res->commands = c1 - c0;
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 	return r;
 }
@@ -1608,7 +1622,8 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 	vitk_odx_token_list *l = NULL;
 	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	struct eng e;
-	uint64_t total = 0, b0, c0, b1, c1;
+	uint64_t total = 0;
+	struct ctr c0, c1;
 	uint32_t bs = d->info.block_size;
 	size_t i;
 	int r;
@@ -1655,7 +1670,7 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 	e.t0 = vitk_now_ns();
 	e.cur = VITK_ODX_METHOD_TOKEN;
 	res->method = VITK_ODX_METHOD_TOKEN;
-	b0 = transport_bytes(d, NULL, &c0);
+	snap(d, NULL, &c0);
 	for (i = 0; i < l->count; i++) {
 		uint64_t blocks = l->items[i].bytes / bs, rod_off = 0;
 		int stalls = 0;
@@ -1708,9 +1723,8 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 		}
 	}
 done:
-	b1 = transport_bytes(d, NULL, &c1);
-	res->host_bytes = b1 - b0;
-	res->commands = c1 - c0;
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 out:
 	vitk_odx_token_list_free(l);

@@ -298,6 +298,10 @@ static void test_odx_engine__token_expired_falls_back_to_host(void **state)
 	assert_int_equal(w->src.reads, 3);
 	assert_int_equal(w->dst.writes, 3);
 	assert_true(res.host_bytes >= 150 * BS * 2);
+	/* Data-In: 150 blocks + 2 RRTI with a token + 1 without; Data-Out: 150 blocks + 2 PT + 2 WUT */
+	assert_int_equal(res.host_bytes_in, 150 * BS + 2 * (32 + 4 + 2 + 512) + (32 + 4));
+	assert_int_equal(res.host_bytes_out, 150 * BS + 2 * 32 + 2 * 552);
+	assert_int_equal(res.host_bytes, res.host_bytes_in + res.host_bytes_out);
 	assert_copied(w, 0, 4000, 250);
 }
 

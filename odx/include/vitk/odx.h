@@ -185,6 +185,8 @@ typedef struct {
 	vitk_odx_method method; /* the method chosen by the plan */
 	uint64_t bytes;         /* bytes copied (this run) */
 	uint64_t host_bytes;    /* bytes that crossed the host's transports (data + parameters) */
+	uint64_t host_bytes_in;  /* of which Data-In (device to host) */
+	uint64_t host_bytes_out; /* of which Data-Out (host to device) */
 	uint64_t offload_blocks;
 	uint64_t host_blocks;
 	uint64_t commands;      /* SCSI commands sent for the copy */

@@ -53,6 +53,7 @@ check "xcopy: host_bytes < 1 MiB" -- [ "$(jget "$W/xcopy.json" .host_bytes)" -lt
 copy_case host 7 80000 9000 host --verify --buffer 1M
 check "host: method" -- [ "$(jget "$W/host.json" .method)" = host ]
 check "host: host_bytes = 2 x data" -- [ "$(jget "$W/host.json" .host_bytes)" = $((2 * 9000 * BS)) ]
+check "host: in = out = data" -- [ "$(jget "$W/host.json" .host_bytes_in)" = $((9000 * BS)) ]
 check "host: verified" -- [ "$(jget "$W/host.json" .verified)" = true ]
 check "host: rejected methods have reasons" -- \
 	[ "$(jget "$W/host.json" '[.rejected[] | select(.reason | length > 0)] | length')" = 2 ]
