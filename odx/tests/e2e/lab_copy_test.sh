@@ -110,6 +110,11 @@ check "jobs: every job has method, bytes, host_bytes" -- \
 check "jobs: resumed job ran twice" -- \
 	[ "$(jget "$W/jobs.json" "[.[] | select(.job == \"$job\")][0].runs")" = 2 ]
 
+"$VITK" --db "$DB" odx jobs --host no-such-host 2>"$W/jh.err"
+check "jobs --host unknown: exit 3" -- [ $? -eq 3 ]
+h=$(V -o json odx jobs | jq -r '.[0].host')
+check "jobs --host filters" -- [ "$(V -o json odx jobs --host "$h" | jq length)" = "$(jget "$W/jobs.json" length)" ]
+
 # --- probe verdicts
 V -o json odx probe $U/0 $U/1 >"$W/probe.json" && ok || fail "probe"
 check "probe: offload yes" -- [ "$(jget "$W/probe.json" '.pairs[0].offload')" = true ]
@@ -152,5 +157,19 @@ check "truncated zero: zeros" -- zero_blocks "$W/d.img" 1001 30000
 check "truncated zero: before untouched" -- same_blocks "$W/d.before" 1000 "$W/d.img" 1000 1
 check "truncated zero: after untouched" -- same_blocks "$W/d.before" 31001 "$W/d.img" 31001 1
 check "truncated zero: by token" -- [ "$(jget "$W/tz.json" .method)" = token ]
+
+# --- CHAP: credentials in the URL (iscsi://user%secret@host:port/IQN/LUN)
+PORT3=13266
+IQN3=iqn.2026-01.lab.vitk:e2e-chap
+random_file "$W/e.img" 4
+"$VITK" odx serve --portal 127.0.0.1:$PORT3 --iqn $IQN3 --lun "0=$W/e.img" --chap odxuser:s3cr3tpassw0rd \
+	2>"$W/serve3.log" &
+PIDS+=($!)
+wait_port $PORT3 || { cat "$W/serve3.log"; exit 1; }
+V -o json odx probe "iscsi://odxuser%s3cr3tpassw0rd@127.0.0.1:$PORT3/$IQN3/0" >"$W/chap.json" 2>"$W/chap.err" && ok || fail "chap probe: $(cat "$W/chap.err")"
+check "chap: identified" -- [ "$(jget "$W/chap.json" '.devices[0].blocks')" = 8192 ]
+"$VITK" --db "$DB" odx probe "iscsi://127.0.0.1:$PORT3/$IQN3/0" 2>"$W/nochap.err"
+check "no chap: device exit code" -- [ $? -eq 4 ]
+check "no chap: login error" -- grep -q "cannot log in" "$W/nochap.err"
 
 finish
