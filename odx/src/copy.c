@@ -120,10 +120,17 @@ static uint64_t xcopy_blocks_per_seg(const vitk_odx_dev *dst, const vitk_odx_cop
 	return n ? n : 1;
 }
 
-static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst)
+static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst, const vitk_odx_copy_options *o)
 {
 	const vitk_scsi_rcop *r = &dst->info.rcop;
 	size_t n = 64;
+
+	/* --max-blocks-per-command caps the whole command, not only one segment */
+	if (o->max_blocks_per_command) {
+		uint64_t seg = xcopy_blocks_per_seg(dst, o);
+
+		n = min64(n, o->max_blocks_per_command / seg ? o->max_blocks_per_command / seg : 1);
+	}
 
 	if (r->max_segment_count)
 		n = min64(n, r->max_segment_count);
@@ -301,7 +308,7 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		break;
 	case VITK_ODX_METHOD_XCOPY: {
 		uint64_t seg = xcopy_blocks_per_seg(dst, o);
-		size_t nseg = xcopy_segs_per_cmd(dst);
+		size_t nseg = xcopy_segs_per_cmd(dst, o);
 
 		p->blocks_per_command = seg * nseg;
 		p->commands = div_up(remain, p->blocks_per_command);
@@ -1022,7 +1029,7 @@ static int token_copy(struct eng *e, const vitk_odx_plan *p)
 static int xcopy_copy(struct eng *e, const vitk_odx_plan *p)
 {
 	uint64_t seg_blocks = xcopy_blocks_per_seg(e->dst, e->o);
-	size_t nseg_max = xcopy_segs_per_cmd(e->dst);
+	size_t nseg_max = xcopy_segs_per_cmd(e->dst, e->o);
 	vitk_scsi_segment *segs = NULL;
 	uint8_t cscd[64], *pl = NULL, cdb[16];
 	size_t pl_cap;

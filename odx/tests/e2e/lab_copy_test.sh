@@ -48,6 +48,7 @@ check "token_split: >= 7 PT+WUT rounds" -- [ "$(jget "$W/token_split.json" .comm
 copy_case xcopy 100 50003 20000 xcopy --max-blocks-per-command 4096
 check "xcopy: method" -- [ "$(jget "$W/xcopy.json" .method)" = xcopy ]
 check "xcopy: host_bytes < 1 MiB" -- [ "$(jget "$W/xcopy.json" .host_bytes)" -lt 1048576 ]
+check "xcopy: 5 commands of <= 4096 blocks" -- [ "$(jget "$W/xcopy.json" .commands)" = 5 ]
 
 # --- host copy with --verify
 copy_case host 7 80000 9000 host --verify --buffer 1M
