@@ -400,6 +400,8 @@ static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 	o.force = cli_flag(ctx, "force");
 	if (cli_u64(ctx, "max-blocks-per-command", &v))
 		o.max_blocks_per_command = (uint32_t)(v > 0xFFFFFFFFu ? 0xFFFFFFFFu : v);
+	if (cli_u64(ctx, "streams", &v))
+		o.host_streams = (unsigned)(v > 32 ? 32 : v);
 	if (cli_u64(ctx, "buffer", &v))
 		o.host_buffer_bytes = (uint32_t)(v > (1u << 30) ? (1u << 30) : v);
 
@@ -712,6 +714,7 @@ static const struct cli_opt odx_copy_opts[] = {
 	CLI_OPT_FLAG("force", 'f', "write even if the destination is mounted or held"),
 	CLI_OPT_UINT("max-blocks-per-command", 0, "N", "cap the blocks moved by one command"),
 	CLI_OPT_SIZE("buffer", 0, "SIZE", "host copy buffer per command (default 4M)"),
+	CLI_OPT_UINT("streams", 0, "N", "iSCSI host copy: sessions per side (default 8, max 32)"),
 	CLI_OPT_END,
 };
 

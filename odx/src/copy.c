@@ -601,6 +601,7 @@ free_bufs:
  * chunk not yet written, so a resumed job never skips a hole.
  */
 #define STREAMS 8
+#define MAX_STREAMS 32
 #define STREAM_CHUNK (1u << 20) /* larger commands were slower on loopback iSCSI (R2T bursts) */
 
 struct mstream {
@@ -689,13 +690,15 @@ static void *worker_main(void *arg)
 static int host_copy_streams(struct eng *e)
 {
 	uint32_t bs = e->src->info.block_size;
-	struct worker w[STREAMS];
+	struct worker w[MAX_STREAMS];
 	struct mstream m;
-	size_t i, nw = 0;
+	size_t i, nw = 0, want = e->o->host_streams ? e->o->host_streams : STREAMS;
 	int r = 0;
 
-	if (!e->src->iscsi || !e->dst->iscsi)
+	if (!e->src->iscsi || !e->dst->iscsi || want < 2)
 		return 1;
+	if (want > MAX_STREAMS)
+		want = MAX_STREAMS;
 	memset(&m, 0, sizeof(m));
 	memset(w, 0, sizeof(w));
 	m.e = e;
@@ -706,7 +709,7 @@ static int host_copy_streams(struct eng *e)
 	m.nchunks = div_up(e->count - e->done, m.chunk);
 	if (m.nchunks < 2)
 		return 1;
-	for (i = 0; i < STREAMS && i < m.nchunks; i++) {
+	for (i = 0; i < want && i < m.nchunks; i++) {
 		const char *ini = e->src->initiator[0] ? e->src->initiator : NULL;
 
 		if (vitk_scsi_transport_open_iscsi(&w[i].ts, e->src->name, ini) < 0 ||
@@ -749,7 +752,7 @@ static int host_copy_streams(struct eng *e)
 	if (m.err)
 		r = vitk_error_set(m.err, 0, "%s", m.msg);
 out:
-	for (i = 0; i < STREAMS; i++) {
+	for (i = 0; i < MAX_STREAMS; i++) {
 		if (w[i].ts) {
 			e->extra_in += w[i].ts->bytes_in;
 			e->extra_out += w[i].ts->bytes_out;

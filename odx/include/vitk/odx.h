@@ -139,6 +139,7 @@ typedef struct {
 	unsigned poll_delay_cap_ms;      /* cap on the device's status update delay; 0: 1000 */
 	uint32_t inactivity_timeout_s;   /* POPULATE TOKEN inactivity timeout; 0: device default */
 	unsigned max_polls;              /* RRTI polls before aborting the operation; 0: 10000 */
+	unsigned host_streams;           /* iSCSI host copy sessions per side; 0: 8, 1: one session */
 	vitk_odx_progress_fn progress;
 	void *progress_payload;
 	vitk_odx_chunk_fn on_chunk;

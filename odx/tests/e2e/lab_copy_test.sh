@@ -59,6 +59,11 @@ check "host: verified" -- [ "$(jget "$W/host.json" .verified)" = true ]
 check "host: rejected methods have reasons" -- \
 	[ "$(jget "$W/host.json" '[.rejected[] | select(.reason | length > 0)] | length')" = 2 ]
 
+# --- host copy on one session per side (reader thread + ring instead of 8 sessions)
+copy_case host1 33 90001 7000 host --streams 1 --buffer 512K
+check "host1: host_bytes = 2 x data" -- [ "$(jget "$W/host1.json" .host_bytes)" = $((2 * 7000 * BS)) ]
+check "host1: 7 reads + 7 writes of 512 KiB" -- [ "$(jget "$W/host1.json" .commands)" = 14 ]
+
 # --- auto picks token on the lab target
 copy_case auto 0 100000 4096 auto
 check "auto: token chosen" -- [ "$(jget "$W/auto.json" .method)" = token ]
