@@ -837,10 +837,15 @@ static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrt
 		if (r < 0)
 			goto out;
 		r = vitk_scsi_rrti_parse(out, buf, res.din_got);
+		if (r == 0)
+			r = vitk_scsi_transfer_count_blocks(out->transfer_count_units,
+							    out->transfer_count, d->info.block_size,
+							    &out->transfer_count);
 		if (r < 0) {
 			vitk_error_prefix("%s: ", d->name);
 			goto out;
 		}
+		out->transfer_count_units = VITK_SCSI_UNITS_BLOCKS; /* normalised above */
 		if (!vitk_scsi_copy_status_in_progress(out->copy_status))
 			goto out;
 		vitk_odx__sleep_ms(poll_delay(e, out->status_update_delay_ms));

@@ -91,8 +91,17 @@ static void add_status(fake_scsi_cmd *c, uint8_t status, uint8_t key, uint8_t as
 	c->ascq = ascq;
 }
 
+static void add_rrti_units(struct world *w, bool on_src, uint32_t lid, uint8_t sa, uint8_t st,
+			   uint64_t tc, bool with_token, uint8_t units);
+
 static void add_rrti(struct world *w, bool on_src, uint32_t lid, uint8_t sa, uint8_t st,
 		     uint64_t tc, bool with_token)
+{
+	add_rrti_units(w, on_src, lid, sa, st, tc, with_token, VITK_SCSI_UNITS_BLOCKS);
+}
+
+static void add_rrti_units(struct world *w, bool on_src, uint32_t lid, uint8_t sa, uint8_t st,
+			   uint64_t tc, bool with_token, uint8_t units)
 {
 	fake_scsi_cmd *c = on_src ? &w->ss[w->nss++] : &w->ds[w->nds++];
 	vitk_scsi_rrti r;
@@ -103,6 +112,7 @@ static void add_rrti(struct world *w, bool on_src, uint32_t lid, uint8_t sa, uin
 	r.response_to_sa = sa;
 	r.copy_status = st;
 	r.transfer_count = tc;
+	r.transfer_count_units = units;
 	r.has_token = with_token;
 	memcpy(r.token, w->token, 512);
 	len = vitk_scsi_rrti_build(b, 600, &r);
@@ -173,7 +183,8 @@ static void test_odx_engine__token_pt_rrti_wut(void **state)
 	add_pt(w, 0x100, 100, 64);
 	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 64, true);
 	add_wut(w, 0x101, 0, 2000, 64, 100, 64);
-	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 64, false);
+	/* this copy manager reports the transfer count in bytes (units 00h) */
+	add_rrti_units(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 64 * BS, false, 0x00);
 	arm(w);
 	o.src_lba = 100;
 	o.dst_lba = 2000;
