@@ -409,52 +409,67 @@ int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 	return r;
 }
 
-int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
+/* the block device behind a char node (/dev/sgN, /dev/bsg/H:C:T:L) through sysfs */
+static int char_to_block(const char *path, const char *sys_root, unsigned *maj, unsigned *min)
 {
-	char path[512];
-	struct stat st;
-	struct dirent *e;
-	DIR *dir = NULL;
-	unsigned maj, min;
+	static const char *const classes[] = { "scsi_generic", "bsg" };
+	const char *base = strrchr(path, '/');
+	size_t k;
 
-	if (!d->local || stat(d->name, &st) != 0)
-		return 0;
-	if (S_ISCHR(st.st_mode)) {
-		/* /dev/sgN: find its block device through sysfs */
-		const char *base = strrchr(d->name, '/');
-		char *line = NULL;
-		size_t n;
+	base = base ? base + 1 : path;
+	for (k = 0; k < VITK_ARRAY_SIZE(classes); k++) {
+		char dir_path[512];
+		struct dirent *e;
+		DIR *dir;
+		int found = 0;
 
-		snprintf(path, sizeof(path), "%s/class/scsi_generic/%s/device/block",
-			 d->sys_root, base ? base + 1 : d->name);
-		dir = opendir(path);
+		snprintf(dir_path, sizeof(dir_path), "%s/class/%s/%s/device/block", sys_root,
+			 classes[k], base);
+		dir = opendir(dir_path);
 		if (!dir)
-			return 0;
-		while ((e = readdir(dir)) != NULL) {
-			char dev[1100];
+			continue;
+		while (!found && (e = readdir(dir)) != NULL) {
+			char dev[1100], *line = NULL;
+			size_t n;
 
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
-			if (vitk_read_file(dev, 64, &line, &n) == 0 &&
-			    sscanf(line, "%u:%u", &maj, &min) == 2) {
-				st.st_rdev = makedev(maj, min);
-				free(line);
-				line = NULL;
-				break;
-			}
-			vitk_error_clear();
+			snprintf(dev, sizeof(dev), "%s/%s/dev", dir_path, e->d_name);
+			if (vitk_read_file(dev, 64, &line, &n) == 0 && sscanf(line, "%u:%u", maj, min) == 2)
+				found = 1;
+			else
+				vitk_error_clear();
 			free(line);
-			line = NULL;
 		}
 		closedir(dir);
-		dir = NULL;
-		if (e == NULL)
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root)
+{
+	struct stat st;
+	unsigned maj, min;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (S_ISCHR(st.st_mode)) {
+		if (!char_to_block(path, sys_root, &maj, &min))
 			return 0;
-	} else if (!S_ISBLK(st.st_mode)) {
+	} else if (S_ISBLK(st.st_mode)) {
+		maj = major(st.st_rdev);
+		min = minor(st.st_rdev);
+	} else {
 		return 0;
 	}
-	maj = major(st.st_rdev);
-	min = minor(st.st_rdev);
-	return vitk_odx_devnum_check_in_use(maj, min, d->name, d->proc_root, d->sys_root);
+	return vitk_odx_devnum_check_in_use(maj, min, path, proc_root, sys_root);
+}
+
+int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
+{
+	if (!d->local)
+		return 0;
+	return vitk_odx_path_check_in_use(d->name, d->proc_root, d->sys_root);
 }

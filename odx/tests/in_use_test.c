@@ -62,6 +62,13 @@ static void test_odx_in_use__mounted_held_partition(void **state)
 	put("proc/self/mountinfo", "31 1 8:16 / /mnt rw - xfs /dev/sdb rw\n");
 	assert_int_equal(vitk_odx_devnum_check_in_use(8, 16, "/dev/sdb", proc, sys), VITK_EBUSY);
 	assert_string_equal(vitk_error_last()->message, "'/dev/sdb' is mounted on '/mnt'");
+	/* a char node (here /dev/null standing in for /dev/sgN) resolved through sysfs */
+	put("sys/class/scsi_generic/null/device/block/sdb/dev", "8:16\n");
+	assert_int_equal(vitk_odx_path_check_in_use("/dev/null", proc, sys), VITK_EBUSY);
+	assert_string_equal(vitk_error_last()->message, "'/dev/null' is mounted on '/mnt'");
+	/* a regular file or a missing path is not a device: nothing to check */
+	assert_int_equal(vitk_odx_path_check_in_use(proc, proc, sys), 0);
+	assert_int_equal(vitk_odx_path_check_in_use("/nonexistent/x", proc, sys), 0);
 	/* missing roots: nothing to report */
 	assert_int_equal(vitk_odx_devnum_check_in_use(8, 16, "/dev/sdb", "/nonexistent", "/nonexistent"), 0);
 }

@@ -97,6 +97,14 @@ int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
 int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 				 const char *proc_root, const char *sys_root);
 
+/**
+ * vitk_odx_path_check_in_use() - the check for a device node: a block
+ * device by its number, a char node (/dev/sgN, /dev/bsg/...) through
+ * @sys_root/class/{scsi_generic,bsg}/NAME/device/block/<disk>/dev.
+ * Return: 0 (free, or not a device node), VITK_EBUSY.
+ */
+int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root);
+
 /* ----------------------------------------------------------- copy engine */
 
 typedef enum {
