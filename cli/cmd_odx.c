@@ -214,6 +214,53 @@ static void pair_plan(vitk_odx_plan *p, const vitk_odx_dev *s, const vitk_odx_de
 	*rc = vitk_odx_plan_make(p, s, d, &o);
 }
 
+static void probe_columns(cli_table *t)
+{
+	static const char *const cols[] = { "device", "vendor", "product", "serial", "designator",
+					    "copy_manager" };
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(cols); i++)
+		cli_table_add_column(t, cols[i], CLI_COL_STR);
+	cli_table_add_column(t, "block_size", CLI_COL_INT);
+	cli_table_add_column(t, "blocks", CLI_COL_INT);
+	cli_table_add_column(t, "tpc", CLI_COL_BOOL);
+	cli_table_add_column(t, "vpd_8f", CLI_COL_BOOL);
+	cli_table_add_column(t, "populate_token", CLI_COL_BOOL);
+	cli_table_add_column(t, "write_using_token", CLI_COL_BOOL);
+	cli_table_add_column(t, "xcopy_lid1", CLI_COL_BOOL);
+	cli_table_add_column(t, "max_token_transfer", CLI_COL_INT);
+	cli_table_add_column(t, "optimal_transfer", CLI_COL_INT);
+	cli_table_add_column(t, "max_range_descriptors", CLI_COL_INT);
+	cli_table_add_column(t, "max_segment_length", CLI_COL_INT);
+	cli_table_add_column(t, "max_segments", CLI_COL_INT);
+}
+
+static void probe_row(cli_table *t, const vitk_odx_dev_info *in)
+{
+	cli_table_add_row(t);
+	cli_table_set_str(t, "device", in->name);
+	cli_table_set_str(t, "vendor", in->vendor);
+	cli_table_set_str(t, "product", in->product);
+	cli_table_set_str(t, "serial", in->serial);
+	cli_table_set_str(t, "designator", in->designator.found ? in->designator.text : NULL);
+	cli_table_set_str(t, "copy_manager", in->copy_manager);
+	cli_table_set_int(t, "block_size", in->block_size);
+	cli_table_set_int(t, "blocks", (int64_t)in->blocks);
+	cli_table_set_bool(t, "tpc", in->tpc);
+	cli_table_set_bool(t, "vpd_8f", in->has_vpd_tpc);
+	cli_table_set_bool(t, "populate_token",
+			   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc, VITK_SCSI_SA_POPULATE_TOKEN));
+	cli_table_set_bool(t, "write_using_token",
+			   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc, VITK_SCSI_SA_WRITE_USING_TOKEN));
+	cli_table_set_bool(t, "xcopy_lid1", in->has_rcop);
+	cli_table_set_int(t, "max_token_transfer", (int64_t)in->vpd_tpc.max_token_transfer_size);
+	cli_table_set_int(t, "optimal_transfer", (int64_t)in->vpd_tpc.optimal_transfer_count);
+	cli_table_set_int(t, "max_range_descriptors", in->vpd_tpc.max_range_descriptors);
+	cli_table_set_int(t, "max_segment_length", in->rcop.max_segment_length);
+	cli_table_set_int(t, "max_segments", in->rcop.max_segment_count);
+}
+
 static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_odx_dev **devs = NULL;
@@ -235,48 +282,9 @@ static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	static const char *const cols[] = { "device", "vendor", "product", "serial", "designator",
-					    "copy_manager" };
-	for (i = 0; i < (int)VITK_ARRAY_SIZE(cols); i++)
-		cli_table_add_column(t, cols[i], CLI_COL_STR);
-	cli_table_add_column(t, "block_size", CLI_COL_INT);
-	cli_table_add_column(t, "blocks", CLI_COL_INT);
-	cli_table_add_column(t, "tpc", CLI_COL_BOOL);
-	cli_table_add_column(t, "vpd_8f", CLI_COL_BOOL);
-	cli_table_add_column(t, "populate_token", CLI_COL_BOOL);
-	cli_table_add_column(t, "write_using_token", CLI_COL_BOOL);
-	cli_table_add_column(t, "xcopy_lid1", CLI_COL_BOOL);
-	cli_table_add_column(t, "max_token_transfer", CLI_COL_INT);
-	cli_table_add_column(t, "optimal_transfer", CLI_COL_INT);
-	cli_table_add_column(t, "max_range_descriptors", CLI_COL_INT);
-	cli_table_add_column(t, "max_segment_length", CLI_COL_INT);
-	cli_table_add_column(t, "max_segments", CLI_COL_INT);
-	for (i = 0; i < argc; i++) {
-		const vitk_odx_dev_info *in = vitk_odx_dev_get_info(devs[i]);
-
-		cli_table_add_row(t);
-		cli_table_set_str(t, "device", in->name);
-		cli_table_set_str(t, "vendor", in->vendor);
-		cli_table_set_str(t, "product", in->product);
-		cli_table_set_str(t, "serial", in->serial);
-		cli_table_set_str(t, "designator", in->designator.found ? in->designator.text : NULL);
-		cli_table_set_str(t, "copy_manager", in->copy_manager);
-		cli_table_set_int(t, "block_size", in->block_size);
-		cli_table_set_int(t, "blocks", (int64_t)in->blocks);
-		cli_table_set_bool(t, "tpc", in->tpc);
-		cli_table_set_bool(t, "vpd_8f", in->has_vpd_tpc);
-		cli_table_set_bool(t, "populate_token",
-				   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc, VITK_SCSI_SA_POPULATE_TOKEN));
-		cli_table_set_bool(t, "write_using_token",
-				   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc,
-							     VITK_SCSI_SA_WRITE_USING_TOKEN));
-		cli_table_set_bool(t, "xcopy_lid1", in->has_rcop);
-		cli_table_set_int(t, "max_token_transfer", (int64_t)in->vpd_tpc.max_token_transfer_size);
-		cli_table_set_int(t, "optimal_transfer", (int64_t)in->vpd_tpc.optimal_transfer_count);
-		cli_table_set_int(t, "max_range_descriptors", in->vpd_tpc.max_range_descriptors);
-		cli_table_set_int(t, "max_segment_length", in->rcop.max_segment_length);
-		cli_table_set_int(t, "max_segments", in->rcop.max_segment_count);
-	}
+	probe_columns(t);
+	for (i = 0; i < argc; i++)
+		probe_row(t, vitk_odx_dev_get_info(devs[i]));
 	for (i = 0; i < argc; i++) {
 		for (j = 0; j < argc; j++) {
 			vitk_odx_plan p;
@@ -326,7 +334,23 @@ static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 	} else {
 		size_t k;
 
-		r = cli_table_print(ctx, t);
+		if (ctx->output == CLI_OUT_CSV) {
+			r = cli_table_print(ctx, t);
+		} else {
+			/* text: one "key: value" record per device (the table is too wide) */
+			for (i = 0; i < argc && r == 0; i++) {
+				cli_table *one = cli_table_new();
+
+				probe_columns(one);
+				probe_row(one, vitk_odx_dev_get_info(devs[i]));
+				if (i)
+					cli_text(ctx, "\n");
+				r = cli_record_print(ctx, one);
+				cli_table_free(one);
+			}
+			if (argc > 1)
+				cli_text(ctx, "\n");
+		}
 		for (k = 0; k < json_array_size(pairs); k++) {
 			json_t *pr = json_array_get(pairs, k);
 			bool off = json_is_true(json_object_get(pr, "offload"));

@@ -125,6 +125,9 @@ check "jobs --host filters" -- [ "$(V -o json odx jobs --host "$h" | jq length)"
 V -o json odx probe $U/0 $U/1 >"$W/probe.json" && ok || fail "probe"
 check "probe: offload yes" -- [ "$(jget "$W/probe.json" '.pairs[0].offload')" = true ]
 check "probe: 3PC" -- [ "$(jget "$W/probe.json" '.devices[0].tpc')" = true ]
+V odx probe $U/0 $U/1 >"$W/probe.txt" || fail "probe text"
+check "probe text: verdict" -- grep -qx "offload $U/0 -> $U/1: yes, token is usable" "$W/probe.txt"
+check "probe text: records" -- [ "$(grep -c '^max token transfer: *134217728$' "$W/probe.txt")" = 2 ]
 
 # --- a tampered token file: the target's sense comes back through libiscsi
 head -c 200 "$W/t.rod" >"$W/bad.rod"

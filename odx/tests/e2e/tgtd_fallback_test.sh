@@ -49,4 +49,6 @@ check "zero: fallback recorded" -- [ "$(jget "$W/z.json" '.fallbacks | length')"
 
 V -o json odx probe $U/1 $U/2 >"$W/p.json" && ok || fail "probe"
 check "probe: offload no" -- [ "$(jget "$W/p.json" '.pairs[0].offload')" = false ]
+V odx probe $U/1 $U/2 >"$W/p.txt" || fail "probe text"
+check "probe text: verdict with reasons" -- grep -qx "offload $U/1 -> $U/2: no because token: no 3PC / ODX token copy unsupported (neither device has the 3PC bit); xcopy: no 3PC / EXTENDED COPY unsupported" "$W/p.txt"
 finish
