@@ -34,10 +34,11 @@ copy_case() {
 }
 
 # --- token copy: < 1 MiB through the host, no fallbacks
-copy_case token 2048 1000 16384 token
+copy_case token 2048 1000 16384 token --verify
 check "token: method" -- [ "$(jget "$W/token.json" .method)" = token ]
 check "token: host_bytes < 1 MiB" -- [ "$(jget "$W/token.json" .host_bytes)" -lt 1048576 ]
 check "token: no fallbacks" -- [ "$(jget "$W/token.json" '.fallbacks | length')" = 0 ]
+check "token: read back through libiscsi (--verify)" -- [ "$(jget "$W/token.json" .verified)" = true ]
 
 # --- token copy split into many commands (exact LBAs: data must match everywhere)
 copy_case token_split 5 30001 10000 token --max-blocks-per-command 1536
@@ -45,10 +46,11 @@ check "token_split: offload only" -- [ "$(jget "$W/token_split.json" .host_block
 check "token_split: >= 7 PT+WUT rounds" -- [ "$(jget "$W/token_split.json" .commands)" -ge 28 ]
 
 # --- EXTENDED COPY, several commands
-copy_case xcopy 100 50003 20000 xcopy --max-blocks-per-command 4096
+copy_case xcopy 100 50003 20000 xcopy --max-blocks-per-command 4096 --verify
 check "xcopy: method" -- [ "$(jget "$W/xcopy.json" .method)" = xcopy ]
 check "xcopy: host_bytes < 1 MiB" -- [ "$(jget "$W/xcopy.json" .host_bytes)" -lt 1048576 ]
 check "xcopy: 5 commands of <= 4096 blocks" -- [ "$(jget "$W/xcopy.json" .commands)" = 5 ]
+check "xcopy: read back through libiscsi (--verify)" -- [ "$(jget "$W/xcopy.json" .verified)" = true ]
 
 # --- host copy with --verify
 copy_case host 7 80000 9000 host --verify --buffer 1M
