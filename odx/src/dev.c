@@ -346,7 +346,10 @@ static int held(const char *sys_root, unsigned maj, unsigned min, char *who, siz
 	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((e = readdir(dir)) != NULL) {
+	for (;;) {
+		e = readdir(dir);
+		if (!e)
+			break;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(who, wlen, "%s", e->d_name);
@@ -386,7 +389,10 @@ int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((e = readdir(dir)) != NULL && r == 0) {
+	while (r == 0) {
+		e = readdir(dir);
+		if (!e)
+			break;
 		char f[1100], *txt = NULL;
 		size_t n;
 		unsigned a, b;
@@ -428,7 +434,10 @@ static int char_to_block(const char *path, const char *sys_root, unsigned *maj, 
 		dir = opendir(dir_path);
 		if (!dir)
 			continue;
-		while (!found && (e = readdir(dir)) != NULL) {
+		while (!found) {
+			e = readdir(dir);
+			if (!e)
+				break;
 			char dev[1100], *line = NULL;
 			size_t n;
 
