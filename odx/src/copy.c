@@ -869,6 +869,23 @@ out:
 enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
 
 /*
+ * Blocks per WRITE USING TOKEN: like Windows, split a ROD into writes of the
+ * destination's optimal transfer count, at most 256 MiB each, so every
+ * command finishes in bounded time and progress (and --resume) advance.
+ */
+#define WUT_MAX_BYTES (256ull << 20)
+
+static uint64_t wut_cap(const vitk_odx_dev *dst)
+{
+	uint64_t cap = WUT_MAX_BYTES / dst->info.block_size;
+	uint64_t otc = dst->info.vpd_tpc.optimal_transfer_count;
+
+	if (otc && otc < cap)
+		cap = otc;
+	return cap ? cap : 1;
+}
+
+/*
  * Send PT/WUT with LID walking on OPERATION IN PROGRESS.  On return @res
  * holds the final status and *lid_out the LID used.
  */
@@ -962,7 +979,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		uint64_t got;
 
 		wr.lba = e->dst_lba + e->done;
-		wr.blocks = (uint32_t)(represented - rod_off);
+		wr.blocks = (uint32_t)min64(represented - rod_off, wut_cap(e->dst));
 		n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token,
 						      &wr, 1);
 		if (n < 0)
@@ -1376,6 +1393,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 
 		if (max == 0 || max > 0xFFFFFFFFull)
 			max = 0xFFFFFFFFull;
+		max = min64(max, wut_cap(d));
 		if (o->max_blocks_per_command)
 			max = min64(max, o->max_blocks_per_command);
 		res->method = VITK_ODX_METHOD_TOKEN;
@@ -1691,8 +1709,8 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 		int stalls = 0;
 
 		while (rod_off < blocks) {
-			vitk_scsi_range wr = { lba + e.done, (uint32_t)min64(blocks - rod_off,
-									     0xFFFFFFFFull) };
+			vitk_scsi_range wr = { lba + e.done,
+					       (uint32_t)min64(blocks - rod_off, wut_cap(d)) };
 			vitk_scsi_result sr;
 			vitk_scsi_rrti info;
 			uint32_t lid;

@@ -239,6 +239,34 @@ static void test_odx_engine__token_split_exact_lbas(void **state)
 	assert_copied(w, 1000, 5000, 350);
 }
 
+static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	/* one 100-block token drained by WUTs of the destination's optimal transfer count (40) */
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 40, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 500, 100);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	add_wut(w, 0x101, 0, 7000, 40, 500, 40);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 40, false);
+	add_wut(w, 0x102, 40, 7040, 40, 540, 40);
+	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_DONE, 40, false);
+	add_wut(w, 0x103, 80, 7080, 20, 580, 20);
+	add_rrti(w, false, 0x103, 0x11, VITK_SCSI_COPY_DONE, 20, false);
+	arm(w);
+	o.src_lba = 500;
+	o.dst_lba = 7000;
+	o.count = 100;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 100);
+	assert_copied(w, 500, 7000, 100);
+}
+
 static void test_odx_engine__token_partial_transfer_continues_offset(void **state)
 {
 	struct world *w = *state;
@@ -827,6 +855,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_pt_rrti_wut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_split_exact_lbas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_wut_split_by_optimal_transfer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
