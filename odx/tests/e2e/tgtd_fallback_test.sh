@@ -47,6 +47,26 @@ V -o json odx zero $U/2 --lba 5000 --count 100 >"$W/z.json" 2>"$W/z.err" && ok |
 check "zero: zeros" -- zero_blocks "$W/l2.img" 5000 100
 check "zero: fallback recorded" -- [ "$(jget "$W/z.json" '.fallbacks | length')" -ge 1 ]
 
+# across arrays: lab target (3PC, ODX) -> tgtd (none); the lab target's 4096-byte LUN is refused
+LPORT=13268
+LIQN=iqn.2026-01.lab.vitk:e2e-cross
+L=iscsi://127.0.0.1:$LPORT/$LIQN
+random_file "$W/lab0.img" 8
+"$VITK" odx serve --portal 127.0.0.1:$LPORT --iqn $LIQN --lun "0=$W/lab0.img" \
+	--lun "1=$W/lab4k.img,size=8M,bs=4096" 2>"$W/lab.log" &
+PIDS+=($!)
+wait_port $LPORT || { cat "$W/lab.log"; exit 1; }
+cp "$W/l2.img" "$W/before"
+V -o json odx copy $L/0 $U/2 --dst-lba 20000 --count 4000 >"$W/cross.json" 2>"$W/cross.err" && ok || fail "cross copy: $(cat "$W/cross.err")"
+check "cross: host" -- [ "$(jget "$W/cross.json" .method)" = host ]
+check "cross: token reason" -- \
+	[ "$(jget "$W/cross.json" '.rejected[] | select(.method == "token") | .reason')" = "destination has no 3PC bit" ]
+check "cross: data" -- same_blocks "$W/lab0.img" 0 "$W/l2.img" 20000 4000
+check "cross: after untouched" -- same_blocks "$W/before" 24000 "$W/l2.img" 24000 1
+"$VITK" --db "$DB" odx copy $L/1 $U/2 --count 8 2>"$W/bs.err"
+check "block size mismatch: exit 1" -- [ $? -eq 1 ]
+check "block size mismatch: message" -- grep -q "block sizes differ (4096 vs 512)" "$W/bs.err"
+
 V -o json odx probe $U/1 $U/2 >"$W/p.json" && ok || fail "probe"
 check "probe: offload no" -- [ "$(jget "$W/p.json" '.pairs[0].offload')" = false ]
 V odx probe $U/1 $U/2 >"$W/p.txt" || fail "probe text"
