@@ -866,6 +866,35 @@ out:
 	return r;
 }
 
+/*
+ * How many blocks a WRITE USING TOKEN that ended with GOOD wrote.  A GOOD
+ * status means the write is complete unless RRTI (when the device has it)
+ * reports a smaller transfer count; a device that lists no RRTI, or rejects
+ * it as an ILLEGAL REQUEST, is taken at its word.
+ */
+static int wut_written(struct eng *e, vitk_odx_dev *d, uint32_t lid, uint32_t asked,
+		       uint64_t *got)
+{
+	vitk_scsi_rrti info;
+	int r;
+
+	*got = asked;
+	if (d->info.has_vpd_tpc && d->info.vpd_tpc.has_supported_cmds &&
+	    !vitk_scsi_vpd_tpc_has_in(&d->info.vpd_tpc, VITK_SCSI_SA_RRTI))
+		return 0;
+	r = rrti_wait(e, d, lid, &info);
+	if (r == VITK_ESCSI && vitk_error_last()->scsi_sense_key == VITK_SCSI_KEY_ILLEGAL_REQUEST) {
+		vitk_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (info.copy_status == VITK_SCSI_COPY_DONE && info.transfer_count == 0)
+		return 0; /* devices that do not report a count for GOOD */
+	*got = info.transfer_count;
+	return 0;
+}
+
 enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
 
 /*
@@ -995,7 +1024,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 				return TOK_REPOPULATE;
 			return TOK_FALLBACK;
 		}
-		r = rrti_wait(e, e->dst, lid, &info);
+		r = wut_written(e, e->dst, lid, wr.blocks, &got);
 		if (r == VITK_ETIMEDOUT) {
 			copy_str(why, wlen, vitk_error_last()->message);
 			vitk_error_clear();
@@ -1003,9 +1032,6 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		}
 		if (r < 0)
 			return r;
-		got = info.transfer_count;
-		if (info.copy_status == VITK_SCSI_COPY_DONE && got == 0)
-			got = wr.blocks; /* devices that do not report a count for GOOD */
 		if (got > wr.blocks) {
 			snprintf(why, wlen,
 				 "WRITE USING TOKEN reported %llu blocks written for %u requested",
@@ -1423,16 +1449,9 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 				break;
 			}
 			/* the copy manager may truncate: the transfer count says how much */
-			got = wr.blocks;
-			if (vitk_scsi_vpd_tpc_has_in(&d->info.vpd_tpc, VITK_SCSI_SA_RRTI)) {
-				vitk_scsi_rrti info;
-
-				r = rrti_wait(&e, d, lid, &info);
-				if (r < 0)
-					goto out;
-				if (info.transfer_count > 0 || info.copy_status != VITK_SCSI_COPY_DONE)
-					got = info.transfer_count;
-			}
+			r = wut_written(&e, d, lid, wr.blocks, &got);
+			if (r < 0)
+				goto out;
 			if (got == 0 || got > wr.blocks) {
 				snprintf(why, sizeof(why),
 					 "WRITE USING TOKEN (zero ROD token) transfer count %llu for %u "
@@ -1712,7 +1731,6 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 			vitk_scsi_range wr = { lba + e.done,
 					       (uint32_t)min64(blocks - rod_off, wut_cap(d)) };
 			vitk_scsi_result sr;
-			vitk_scsi_rrti info;
 			uint32_t lid;
 			uint64_t got;
 			int n;
@@ -1736,12 +1754,9 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 							"%s: token %zu: %s", d->name, i, why);
 				goto done;
 			}
-			r = rrti_wait(&e, d, lid, &info);
+			r = wut_written(&e, d, lid, wr.blocks, &got);
 			if (r < 0)
 				goto done;
-			got = info.transfer_count;
-			if (info.copy_status == VITK_SCSI_COPY_DONE && got == 0)
-				got = wr.blocks;
 			if (got > wr.blocks || (got == 0 && ++stalls >= 2)) {
 				r = vitk_error_set(VITK_EIO, 0,
 						   "%s: token %zu: WRITE USING TOKEN transfer count "

@@ -267,6 +267,53 @@ static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
 	assert_copied(w, 500, 7000, 100);
 }
 
+static void test_odx_engine__wut_without_rrti_is_complete(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	fake_scsi_cmd *c;
+
+	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 100, 0, 16u << 20, 1);
+	w->dst.vpd8f[54] = 0x03; /* destination lists no RRTI (84h/07h) */
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 100);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	add_wut(w, 0x101, 0, 300, 100, 0, 100); /* no RRTI follows */
+	arm(w);
+	o.dst_lba = 300;
+	o.count = 100;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 100);
+	assert_copied(w, 0, 300, 100);
+
+	/* a destination that lists RRTI but rejects it: GOOD means complete */
+	vitk_odx_dev_free(w->d);
+	w->d = NULL;
+	w->dst.vpd8f[54] = 0x07;
+	assert_int_equal(vitk_odx_dev_open_with_transport(&w->d, &w->dst.t, "fake-dst", "cm", NULL), 0);
+	w->nss = w->nds = 0;
+	add_pt(w, 0x100, 100, 50);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 50, true);
+	add_wut(w, 0x101, 0, 900, 50, 100, 50);
+	c = &w->ds[w->nds++];
+	memset(c, 0, sizeof(*c));
+	c->cdb_len = 16;
+	vitk_scsi_cdb_receive_copy(c->cdb, VITK_SCSI_SA_RRTI, 0x101, 1024);
+	add_status(c, 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x24, 0x00);
+	arm(w);
+	o.src_lba = 100;
+	o.dst_lba = 900;
+	o.count = 50;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.offload_blocks, 50);
+	assert_int_equal(res.nfallbacks, 0);
+	assert_copied(w, 100, 900, 50);
+}
+
 static void test_odx_engine__token_partial_transfer_continues_offset(void **state)
 {
 	struct world *w = *state;
@@ -856,6 +903,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_pt_rrti_wut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_split_exact_lbas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_wut_split_by_optimal_transfer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__wut_without_rrti_is_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
