@@ -70,6 +70,14 @@ check "host1: 7 reads + 7 writes of 512 KiB" -- [ "$(jget "$W/host1.json" .comma
 copy_case auto 0 100000 4096 auto
 check "auto: token chosen" -- [ "$(jget "$W/auto.json" .method)" = token ]
 
+# --- within one LU (one session, disjoint ranges)
+cp "$W/a.img" "$W/a.before"
+V -o json odx copy $U/0 $U/0 --src-lba 10 --dst-lba 125000 --count 1000 >"$W/self.json" 2>"$W/self.err" && ok || fail "same-LU copy: $(cat "$W/self.err")"
+check "same LU: token" -- [ "$(jget "$W/self.json" .method)" = token ]
+check "same LU: data" -- same_blocks "$W/a.before" 10 "$W/a.img" 125000 1000
+check "same LU: source untouched" -- same_blocks "$W/a.before" 0 "$W/a.img" 0 125000
+check "same LU: after untouched" -- same_blocks "$W/a.before" 126000 "$W/a.img" 126000 1
+
 # --- zero with the zero ROD token
 cp "$W/b.img" "$W/b.before"
 V -o json odx zero $U/1 --lba 1000 --count 777 >"$W/zero.json" 2>"$W/zero.err" && ok || fail "zero: $(cat "$W/zero.err")"
