@@ -899,17 +899,21 @@ enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
 
 /*
  * Blocks per WRITE USING TOKEN: like Windows, split a ROD into writes of the
- * destination's optimal transfer count, at most 256 MiB each, so every
+ * destination's optimal transfer count (64 MiB when it gives none), at most
+ * 256 MiB each, so every
  * command finishes in bounded time and progress (and --resume) advance.
  */
 #define WUT_MAX_BYTES (256ull << 20)
+#define WUT_DEFAULT_BYTES (64ull << 20) /* no optimal transfer count given */
 
 static uint64_t wut_cap(const vitk_odx_dev *dst)
 {
 	uint64_t cap = WUT_MAX_BYTES / dst->info.block_size;
 	uint64_t otc = dst->info.vpd_tpc.optimal_transfer_count;
 
-	if (otc && otc < cap)
+	if (!otc)
+		otc = WUT_DEFAULT_BYTES / dst->info.block_size;
+	if (otc < cap)
 		cap = otc;
 	return cap ? cap : 1;
 }
