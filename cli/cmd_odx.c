@@ -578,6 +578,12 @@ static int cmd_token(struct cli_ctx *ctx, int argc, char **argv)
 	get_u64(ctx, "lba", 0, &lba);
 	get_u64(ctx, "count", 0, &count);
 	o.force = cli_flag(ctx, "force");
+	{
+		uint64_t ito;
+
+		if (cli_u64(ctx, "inactivity-timeout", &ito))
+			o.inactivity_timeout_s = (uint32_t)(ito > 0xFFFFFFFFu ? 0xFFFFFFFFu : ito);
+	}
 	if (strcmp(argv[0], "show") == 0) {
 		if (argc != 2)
 			return cli_error(ctx, CLI_EXIT_USAGE, "usage: vitk odx token show FILE");
@@ -752,6 +758,8 @@ static const struct cli_opt odx_zero_opts[] = {
 static const struct cli_opt odx_token_opts[] = {
 	CLI_OPT_UINT("lba", 0, "N", "create: first source block; write: first destination block"),
 	CLI_OPT_UINT("count", 'c', "BLOCKS", "create: blocks to cover (default: to the end)"),
+	CLI_OPT_UINT("inactivity-timeout", 0, "SECONDS",
+		     "create: token inactivity timeout (default: the device's)"),
 	CLI_OPT_FLAG("force", 'f', "write even if the device is mounted or held"),
 	CLI_OPT_END,
 };

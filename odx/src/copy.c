@@ -1596,6 +1596,12 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 				      "'%s' does not support POPULATE TOKEN (3PC bit %s, VPD 0x8F %s)",
 				      d->name, d->info.tpc ? "set" : "clear",
 				      d->info.has_vpd_tpc ? "present" : "absent");
+	if (o->inactivity_timeout_s && d->info.vpd_tpc.max_inactivity_timeout &&
+	    o->inactivity_timeout_s > d->info.vpd_tpc.max_inactivity_timeout)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "inactivity timeout %u s exceeds the maximum %u s of '%s'",
+				      o->inactivity_timeout_s,
+				      d->info.vpd_tpc.max_inactivity_timeout, d->name);
 	max = d->info.vpd_tpc.max_token_transfer_size;
 	if (max == 0 || max > 0xFFFFFFFFull)
 		max = 0xFFFFFFFFull;

@@ -813,6 +813,12 @@ static void test_odx_engine__token_files(void **state)
 	add_wut(w, 0x1101, 0, 800, 30, 150, 30);
 	add_rrti(w, false, 0x1101, 0x11, VITK_SCSI_COPY_DONE, 30, false);
 	arm(w);
+	o.inactivity_timeout_s = 3601; /* the fake's maximum is 3600 s: refused, nothing sent */
+	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "inactivity timeout 3601 s exceeds the maximum 3600 s of 'fake-src'");
+	assert_int_equal(w->src.nlog, 0);
+	o.inactivity_timeout_s = 0;
 	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), 0);
 	assert_int_equal(vitk_odx_token_file_read(&l, path), 0);
 	assert_int_equal(l->count, 2);
