@@ -374,6 +374,56 @@ out:
 
 /* -------------------------------------------------------------------- copy */
 
+/* --dry-run: the plan, nothing sent beyond identification */
+static int print_plan(struct cli_ctx *ctx, const char *src, const char *dst,
+		      const vitk_odx_plan *p)
+{
+	cli_table *t;
+	size_t i;
+	int r;
+
+	if (ctx->output == CLI_OUT_JSON) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:s?, s:o}", "src",
+				      src, "dst", dst, "src_lba", (json_int_t)p->src_lba, "dst_lba",
+				      (json_int_t)p->dst_lba, "count", (json_int_t)p->count,
+				      "method", vitk_odx_method_str(p->chosen), "blocks_per_command",
+				      (json_int_t)p->blocks_per_command, "commands",
+				      (json_int_t)p->commands, "note", p->note[0] ? p->note : NULL,
+				      "rejected", plan_rejected_json(p));
+
+		r = cli_json_print(ctx, o);
+		json_decref(o);
+		return r;
+	}
+	t = cli_table_new();
+	cli_table_add_column(t, "src", CLI_COL_STR);
+	cli_table_add_column(t, "dst", CLI_COL_STR);
+	cli_table_add_column(t, "src_lba", CLI_COL_INT);
+	cli_table_add_column(t, "dst_lba", CLI_COL_INT);
+	cli_table_add_column(t, "count", CLI_COL_INT);
+	cli_table_add_column(t, "method", CLI_COL_STR);
+	cli_table_add_column(t, "blocks_per_command", CLI_COL_INT);
+	cli_table_add_column(t, "commands", CLI_COL_INT);
+	cli_table_add_row(t);
+	cli_table_set_str(t, "src", src);
+	cli_table_set_str(t, "dst", dst);
+	cli_table_set_int(t, "src_lba", (int64_t)p->src_lba);
+	cli_table_set_int(t, "dst_lba", (int64_t)p->dst_lba);
+	cli_table_set_int(t, "count", (int64_t)p->count);
+	cli_table_set_str(t, "method", vitk_odx_method_str(p->chosen));
+	cli_table_set_int(t, "blocks_per_command", (int64_t)p->blocks_per_command);
+	cli_table_set_int(t, "commands", (int64_t)p->commands);
+	r = cli_record_print(ctx, t);
+	cli_table_free(t);
+	for (i = 0; i < 3; i++)
+		if (!p->items[i].usable)
+			cli_text(ctx, "not %s: %s\n", vitk_odx_method_str(p->items[i].method),
+				 p->items[i].reason);
+	if (p->note[0])
+		cli_text(ctx, "note: %s\n", p->note);
+	return r;
+}
+
 static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
@@ -442,6 +492,10 @@ static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 	r = vitk_odx_plan_make(&plan, s, d, &o);
 	if (r < 0) {
 		r = cli_error_lib(ctx, r, "refusing to copy '%s' to '%s'", src, dst);
+		goto out;
+	}
+	if (cli_flag(ctx, "dry-run")) {
+		r = print_plan(ctx, src, dst, &plan);
 		goto out;
 	}
 	if (vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, s) < 0 ||
@@ -740,6 +794,7 @@ static const struct cli_opt odx_copy_opts[] = {
 	CLI_OPT_UINT("count", 'c', "BLOCKS", "blocks to copy (default: to the end of the source)"),
 	CLI_OPT_STR("method", 'm', "METHOD", "auto, token, xcopy or host (default auto)"),
 	CLI_OPT_FLAG("verify", 0, "read both ranges back and compare them"),
+	CLI_OPT_FLAG("dry-run", 'n', "show the plan (method, commands, reasons) and copy nothing"),
 	CLI_OPT_STR("resume", 0, "JOB", "resume an interrupted copy job"),
 	CLI_OPT_FLAG("force", 'f', "write even if the destination is mounted or held"),
 	CLI_OPT_UINT("max-blocks-per-command", 0, "N", "cap the blocks moved by one command"),

@@ -33,6 +33,15 @@ copy_case() {
 	check "$name: bytes" -- [ "$(jget "$W/$name.json" .bytes)" = $((n * BS)) ]
 }
 
+# --- --dry-run: the plan, nothing written
+sum_before=$(md5sum <"$W/b.img")
+V -o json odx copy $U/0 $U/1 --count 10000 --dst-lba 5 --max-blocks-per-command 1000 --dry-run >"$W/dry.json" || fail "dry run"
+check "dry run: token" -- [ "$(jget "$W/dry.json" .method)" = token ]
+check "dry run: 10 commands" -- [ "$(jget "$W/dry.json" .commands)" = 10 ]
+check "dry run: note" -- [ "$(jget "$W/dry.json" .note)" = "range exceeds max token transfer size, split into 10 commands" ]
+check "dry run: nothing written" -- [ "$(md5sum <"$W/b.img")" = "$sum_before" ]
+check "dry run: no job recorded" -- [ "$(V -o json odx jobs | jq length)" = 0 ]
+
 # --- token copy: < 1 MiB through the host, no fallbacks
 copy_case token 2048 1000 16384 token --verify
 check "token: method" -- [ "$(jget "$W/token.json" .method)" = token ]
