@@ -1,8 +1,785 @@
 /* SPDX-License-Identifier: MIT */
+/* The sriov domain in the inventory: PFs, VFs, desired state, reservations, assignments, history. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <vitk/sriov.h>
+
+#include "sriov_priv.h"
+
+#define K VITK_INV_COL_KEY
+#define T VITK_INV_TEXT
+#define I VITK_INV_INT
+
+static const vitk_inventory_column pf_cols[] = {
+	{ "addr", T, K },	 { "vendor_id", T, 0 },	 { "device_id", T, 0 },
+	{ "vendor_name", T, 0 }, { "device_name", T, 0 }, { "driver", T, 0 },
+	{ "netdev", T, 0 },	 { "adapter", T, 0 },	 { "numa_node", I, 0 },
+	{ "iommu_group", I, 0 }, { "total_vfs", I, 0 },	 { "num_vfs", I, 0 },
+	{ "vf_offset", I, 0 },	 { "vf_stride", I, 0 },	 { "vf_device", T, 0 },
+	{ "autoprobe", I, 0 },	 { "mismatch", T, 0 },
+};
+static const vitk_inventory_column vf_cols[] = {
+	{ "addr", T, K },   { "pf", T, 0 }, { "vf_index", I, 0 }, { "driver", T, 0 },
+	{ "netdev", T, 0 }, { "mac", T, 0 }, { "vlan", I, 0 },
+};
+static const vitk_inventory_column dpf_cols[] = {
+	{ "pf", T, K }, { "num_vfs", I, 0 }, { "autoprobe", I, 0 }, { "driver", T, 0 },
+};
+static const vitk_inventory_column dvf_cols[] = {
+	{ "pf", T, K },	 { "vf_index", I, K }, { "mac", T, 0 },	     { "vlan", I, 0 },
+	{ "qos", I, 0 }, { "trust", I, 0 },    { "spoofchk", I, 0 }, { "driver", T, 0 },
+};
+static const vitk_inventory_column excl_cols[] = { { "vf", T, K }, { "reason", T, 0 } };
+static const vitk_inventory_column resv_cols[] = {
+	{ "vf", T, K }, { "plan_id", T, 0 }, { "vm", T, 0 }, { "pf", T, 0 }, { "vlan", I, 0 },
+};
+static const vitk_inventory_column asg_cols[] = {
+	{ "vf", T, K },	 { "domain", T, 0 }, { "uri", T, 0 },
+	{ "mac", T, 0 }, { "vlan", I, 0 },   { "state", T, 0 },
+};
+static const vitk_inventory_column mac_cols[] = {
+	{ "domain", T, K }, { "vf", T, K }, { "mac", T, 0 },
+};
+static const vitk_inventory_column hist_cols[] = {
+	{ "event", T, 0 }, { "subject", T, 0 }, { "detail", T, 0 },
+};
+
+#define TBL(n, c) { n, c, VITK_ARRAY_SIZE(c) }
+static const vitk_inventory_table tables[] = {
+	TBL("sriov_pf", pf_cols),
+	TBL("sriov_vf", vf_cols),
+	TBL("sriov_desired_pf", dpf_cols),
+	TBL("sriov_desired_vf", dvf_cols),
+	TBL("sriov_exclude", excl_cols),
+	TBL("sriov_reservation", resv_cols),
+	TBL("sriov_assignment", asg_cols),
+	TBL("sriov_mac", mac_cols),
+	TBL("sriov_history", hist_cols),
+};
+
+static const vitk_inventory_domain sriov_domain = { "sriov", 1, tables, VITK_ARRAY_SIZE(tables) };
 
 int vitk_sriov_inventory_register(vitk_inventory *inv)
 {
-	(void)inv;
+	return vitk_inventory_register(inv, &sriov_domain);
+}
+
+int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
+				 const char *subject, const char *detail)
+{
+	vitk_inventory_value v[] = { VITK_INV_S("event", event), VITK_INV_S("subject", subject),
+				     VITK_INV_S("detail", detail) };
+
+	return vitk_inventory_insert(inv, "sriov_history", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+}
+
+static int record_pf(vitk_inventory *inv, int64_t host_id, const vitk_sriov_pf_info *pf)
+{
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value m[] = { VITK_INV_S("addr", pf->addr) };
+	char vid[8], did[8], vfd[8];
+	unsigned num = pf->has_sysfs ? pf->sysfs_numvfs : pf->cap.num_vfs;
+	size_t i;
+	int r;
+
+	r = vitk_inventory_select(&rows, inv, "sriov_pf", host_id, m, 1, NULL);
+	if (r < 0)
+		return r;
+	if (vitk_inventory_rows_count(rows) == 1 &&
+	    vitk_inventory_rows_get_int(rows, 0, "num_vfs") != (int64_t)num) {
+		char d[64];
+
+		snprintf(d, sizeof(d), "%lld -> %u",
+			 (long long)vitk_inventory_rows_get_int(rows, 0, "num_vfs"), num);
+		r = vitk_sriov_inventory_history(inv, host_id, "num-vfs-changed", pf->addr, d);
+	} else if (vitk_inventory_rows_count(rows) == 0) {
+		r = vitk_sriov_inventory_history(inv, host_id, "pf-discovered", pf->addr,
+						 pf->device_name[0] ? pf->device_name : NULL);
+	}
+	vitk_inventory_rows_free(rows);
+	if (r < 0)
+		return r;
+	snprintf(vid, sizeof(vid), "%04x", pf->vendor_id);
+	snprintf(did, sizeof(did), "%04x", pf->device_id);
+	snprintf(vfd, sizeof(vfd), "%04x", pf->has_cap ? pf->cap.vf_device : pf->sysfs_vf_device);
+	{
+		vitk_inventory_value v[] = {
+			VITK_INV_S("addr", pf->addr),
+			VITK_INV_S("vendor_id", vid),
+			VITK_INV_S("device_id", did),
+			VITK_INV_S("vendor_name", pf->vendor_name[0] ? pf->vendor_name : NULL),
+			VITK_INV_S("device_name", pf->device_name[0] ? pf->device_name : NULL),
+			VITK_INV_S("driver", pf->driver[0] ? pf->driver : NULL),
+			VITK_INV_S("netdev", pf->n_netdevs ? pf->netdevs[0] : NULL),
+			VITK_INV_S("adapter", pf->adapter),
+			VITK_INV_I("numa_node", pf->numa_node),
+			VITK_INV_I("iommu_group", pf->iommu_group),
+			VITK_INV_I("total_vfs", pf->has_sysfs ? pf->sysfs_totalvfs : pf->cap.total_vfs),
+			VITK_INV_I("num_vfs", num),
+			VITK_INV_I("vf_offset", pf->has_sysfs ? pf->sysfs_offset : pf->cap.vf_offset),
+			VITK_INV_I("vf_stride", pf->has_sysfs ? pf->sysfs_stride : pf->cap.vf_stride),
+			VITK_INV_S("vf_device", vfd),
+			VITK_INV_I("autoprobe", pf->autoprobe),
+			VITK_INV_S("mismatch", pf->mismatch[0] ? pf->mismatch : NULL),
+		};
+
+		r = vitk_inventory_upsert(inv, "sriov_pf", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < pf->n_vfs; i++) {
+		const vitk_sriov_vf_info *vf = &pf->vfs[i];
+		char mac[18];
+		vitk_inventory_value v[] = {
+			VITK_INV_S("addr", vf->addr),
+			VITK_INV_S("pf", pf->addr),
+			VITK_INV_I("vf_index", vf->index),
+			VITK_INV_S("driver", vf->driver[0] ? vf->driver : NULL),
+			VITK_INV_S("netdev", vf->netdev[0] ? vf->netdev : NULL),
+			VITK_INV_NULL("mac"),
+			VITK_INV_NULL("vlan"),
+		};
+
+		if (vf->has_state && vf->state.has_mac) {
+			vitk_sriov_mac_format(mac, vf->state.mac);
+			v[5] = VITK_INV_S("mac", mac);
+		}
+		if (vf->has_state && vf->state.has_vlan)
+			v[6] = VITK_INV_I("vlan", vf->state.vlan);
+		r = vitk_inventory_upsert(inv, "sriov_vf", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+		if (r < 0)
+			return r;
+	}
+	/* VFs that went away */
+	{
+		vitk_inventory_value pm[] = { VITK_INV_S("pf", pf->addr) };
+
+		r = vitk_inventory_select(&rows, inv, "sriov_vf", host_id, pm, 1, NULL);
+		if (r < 0)
+			return r;
+		for (i = 0; i < vitk_inventory_rows_count(rows) && r == 0; i++) {
+			const char *a = vitk_inventory_rows_get(rows, i, "addr");
+			size_t j;
+			bool found = false;
+
+			for (j = 0; j < pf->n_vfs; j++)
+				if (a && !strcmp(a, pf->vfs[j].addr))
+					found = true;
+			if (!found && a) {
+				vitk_inventory_value dm[] = { VITK_INV_S("addr", a) };
+
+				r = vitk_inventory_delete(inv, "sriov_vf", host_id, dm, 1, NULL);
+			}
+		}
+		vitk_inventory_rows_free(rows);
+	}
+	return r;
+}
+
+int vitk_sriov_inventory_record_scan(vitk_inventory *inv, int64_t host_id,
+				     const vitk_sriov_pf_list *pfs)
+{
+	size_t i;
+	int r;
+
+	r = vitk_inventory_begin(inv);
+	if (r < 0)
+		return r;
+	for (i = 0; i < pfs->count && r == 0; i++)
+		r = record_pf(inv, host_id, &pfs->items[i]);
+	if (r < 0) {
+		vitk_inventory_rollback(inv);
+		return r;
+	}
+	return vitk_inventory_commit(inv);
+}
+
+int vitk_sriov_inventory_save_desired(vitk_inventory *inv, int64_t host_id,
+				      const vitk_sriov_desired *d)
+{
+	size_t i, j;
+	int r;
+
+	r = vitk_inventory_begin(inv);
+	if (r < 0)
+		return r;
+	r = vitk_inventory_delete(inv, "sriov_desired_vf", host_id, NULL, 0, NULL);
+	if (r == 0)
+		r = vitk_inventory_delete(inv, "sriov_desired_pf", host_id, NULL, 0, NULL);
+	if (r == 0)
+		r = vitk_inventory_delete(inv, "sriov_exclude", host_id, NULL, 0, NULL);
+	for (i = 0; i < d->n_pfs && r == 0; i++) {
+		const vitk_sriov_desired_pf *p = &d->pfs[i];
+		vitk_inventory_value v[] = {
+			VITK_INV_S("pf", p->pf),
+			VITK_INV_I("num_vfs", p->num_vfs),
+			p->autoprobe >= 0 ? VITK_INV_I("autoprobe", p->autoprobe)
+					  : VITK_INV_NULL("autoprobe"),
+			VITK_INV_S("driver", p->driver[0] ? p->driver : NULL),
+		};
+
+		r = vitk_inventory_insert(inv, "sriov_desired_pf", host_id, v, VITK_ARRAY_SIZE(v),
+					  NULL);
+		for (j = 0; j < p->n_vfs && r == 0; j++) {
+			const vitk_sriov_desired_vf *f = &p->vfs[j];
+			char mac[18];
+			vitk_inventory_value w[] = {
+				VITK_INV_S("pf", p->pf),
+				VITK_INV_I("vf_index", f->index),
+				VITK_INV_NULL("mac"),
+				f->has_vlan ? VITK_INV_I("vlan", f->vlan) : VITK_INV_NULL("vlan"),
+				f->has_vlan ? VITK_INV_I("qos", f->qos) : VITK_INV_NULL("qos"),
+				f->has_trust ? VITK_INV_I("trust", f->trust) : VITK_INV_NULL("trust"),
+				f->has_spoofchk ? VITK_INV_I("spoofchk", f->spoofchk)
+						: VITK_INV_NULL("spoofchk"),
+				VITK_INV_S("driver", f->driver[0] ? f->driver : NULL),
+			};
+
+			if (f->has_mac) {
+				vitk_sriov_mac_format(mac, f->mac);
+				w[2] = VITK_INV_S("mac", mac);
+			}
+			r = vitk_inventory_insert(inv, "sriov_desired_vf", host_id, w,
+						  VITK_ARRAY_SIZE(w), NULL);
+		}
+	}
+	for (i = 0; i < d->n_exclude && r == 0; i++) {
+		vitk_inventory_value v[] = { VITK_INV_S("vf", d->exclude[i]),
+					     VITK_INV_S("reason", "excluded (host use)") };
+
+		r = vitk_inventory_insert(inv, "sriov_exclude", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+	}
+	if (r == 0) {
+		char det[64];
+
+		snprintf(det, sizeof(det), "%zu PF(s), %zu excluded VF(s)", d->n_pfs, d->n_exclude);
+		r = vitk_sriov_inventory_history(inv, host_id, "desired-saved", NULL, det);
+	}
+	if (r < 0) {
+		vitk_inventory_rollback(inv);
+		return r;
+	}
+	return vitk_inventory_commit(inv);
+}
+
+int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *inv,
+				      int64_t host_id)
+{
+	vitk_inventory_rows *pr = NULL, *vr = NULL, *er = NULL;
+	vitk_sriov_desired *d = NULL;
+	size_t i, j, n;
+	int r;
+
+	*out = NULL;
+	r = vitk_inventory_select(&pr, inv, "sriov_desired_pf", host_id, NULL, 0, "pf");
+	if (r == 0)
+		r = vitk_inventory_select(&vr, inv, "sriov_desired_vf", host_id, NULL, 0, "vf_index");
+	if (r == 0)
+		r = vitk_inventory_select(&er, inv, "sriov_exclude", host_id, NULL, 0, "vf");
+	if (r < 0)
+		goto out;
+	d = calloc(1, sizeof(*d));
+	n = vitk_inventory_rows_count(pr);
+	if (!d || (n && !(d->pfs = calloc(n, sizeof(*d->pfs))))) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		vitk_sriov_desired_pf *p = &d->pfs[i];
+		const char *s = vitk_inventory_rows_get(pr, i, "pf");
+		int ci = vitk_inventory_rows_column_index(pr, "autoprobe");
+
+		d->n_pfs = i + 1;
+		snprintf(p->pf, sizeof(p->pf), "%s", s ? s : "");
+		p->num_vfs = (unsigned)vitk_inventory_rows_get_int(pr, i, "num_vfs");
+		p->autoprobe = vitk_inventory_rows_is_null(pr, i, (size_t)ci)
+				       ? -1
+				       : (int)vitk_inventory_rows_get_int(pr, i, "autoprobe");
+		s = vitk_inventory_rows_get(pr, i, "driver");
+		snprintf(p->driver, sizeof(p->driver), "%s", s ? s : "");
+		p->vfs = calloc(vitk_inventory_rows_count(vr) + 1, sizeof(*p->vfs));
+		if (!p->vfs) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		for (j = 0; j < vitk_inventory_rows_count(vr); j++) {
+			vitk_sriov_desired_vf *f;
+			const char *vpf = vitk_inventory_rows_get(vr, j, "pf");
+
+			if (!vpf || strcmp(vpf, p->pf))
+				continue;
+			f = &p->vfs[p->n_vfs++];
+			f->index = (unsigned)vitk_inventory_rows_get_int(vr, j, "vf_index");
+			s = vitk_inventory_rows_get(vr, j, "mac");
+			if (s && vitk_sriov_mac_parse(f->mac, s) == 0)
+				f->has_mac = true;
+			vitk_error_clear();
+			f->has_vlan = vitk_inventory_rows_get(vr, j, "vlan") != NULL;
+			f->vlan = (uint32_t)vitk_inventory_rows_get_int(vr, j, "vlan");
+			f->qos = (uint32_t)vitk_inventory_rows_get_int(vr, j, "qos");
+			f->has_trust = vitk_inventory_rows_get(vr, j, "trust") != NULL;
+			f->trust = vitk_inventory_rows_get_int(vr, j, "trust") != 0;
+			f->has_spoofchk = vitk_inventory_rows_get(vr, j, "spoofchk") != NULL;
+			f->spoofchk = vitk_inventory_rows_get_int(vr, j, "spoofchk") != 0;
+			s = vitk_inventory_rows_get(vr, j, "driver");
+			snprintf(f->driver, sizeof(f->driver), "%s", s ? s : "");
+		}
+	}
+	n = vitk_inventory_rows_count(er);
+	if (n) {
+		d->exclude = calloc(n, sizeof(*d->exclude));
+		if (!d->exclude) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			const char *s = vitk_inventory_rows_get(er, i, "vf");
+
+			snprintf(d->exclude[i], sizeof(d->exclude[i]), "%s", s ? s : "");
+		}
+		d->n_exclude = n;
+	}
+	*out = d;
+	d = NULL;
+out:
+	vitk_inventory_rows_free(pr);
+	vitk_inventory_rows_free(vr);
+	vitk_inventory_rows_free(er);
+	vitk_sriov_desired_free(d);
+	return r;
+}
+
+void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l)
+{
+	if (!l)
+		return;
+	free(l->vf);
+	free(l->reason);
+	free(l);
+}
+
+static int taken_add(vitk_sriov_taken_list *l, const char *vf, const char *reason)
+{
+	char (*nv)[VITK_SRIOV_ADDR_MAX];
+	char (*nr)[96];
+	size_t i;
+
+	if (!vf)
+		return 0;
+	for (i = 0; i < l->count; i++)
+		if (!strcmp(l->vf[i], vf))
+			return 0; /* first reason wins */
+	nv = realloc(l->vf, (l->count + 1) * sizeof(*nv));
+	if (!nv)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	l->vf = nv;
+	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
+	if (!nr)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	l->reason = nr;
+	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
+	snprintf(l->reason[l->count], sizeof(l->reason[0]), "%s", reason);
+	l->count++;
 	return 0;
+}
+
+static int add_assigned(vitk_sriov_taken_list *l, vitk_inventory *inv, int64_t host_id)
+{
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value m[] = { VITK_INV_S("state", "attached") };
+	size_t i;
+	int r;
+
+	r = vitk_inventory_select(&rows, inv, "sriov_assignment", host_id, m, 1, "vf");
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+		char reason[96];
+
+		snprintf(reason, sizeof(reason), "attached to domain '%.60s'",
+			 vitk_inventory_rows_get(rows, i, "domain") ?: "?");
+		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+	}
+	vitk_inventory_rows_free(rows);
+	return r;
+}
+
+int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id)
+{
+	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
+	int r;
+
+	*out = NULL;
+	if (!l)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	r = add_assigned(l, inv, host_id);
+	if (r < 0) {
+		vitk_sriov_taken_list_free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
+}
+
+int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+			       const char *except_vm)
+{
+	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
+	vitk_inventory_rows *rows = NULL;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (!l)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	r = vitk_inventory_select(&rows, inv, "sriov_exclude", host_id, NULL, 0, "vf");
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
+		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), "excluded (host use)");
+	vitk_inventory_rows_free(rows);
+	rows = NULL;
+	if (r == 0)
+		r = add_assigned(l, inv, host_id);
+	if (r == 0)
+		r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, NULL, 0, "vf");
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+		const char *vm = vitk_inventory_rows_get(rows, i, "vm");
+		char reason[96];
+
+		if (except_vm && vm && !strcmp(vm, except_vm))
+			continue;
+		snprintf(reason, sizeof(reason), "reserved for VM '%.30s' (plan %.36s)", vm ? vm : "?",
+			 vitk_inventory_rows_get(rows, i, "plan_id") ?: "?");
+		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+	}
+	vitk_inventory_rows_free(rows);
+	if (r < 0) {
+		vitk_sriov_taken_list_free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
+}
+
+int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
+				 const char *vm, int vlan, const vitk_sriov_plan *plan)
+{
+	vitk_inventory_value m[] = { VITK_INV_S("vm", vm) };
+	size_t i;
+	int r;
+
+	r = vitk_inventory_begin(inv);
+	if (r < 0)
+		return r;
+	r = vitk_inventory_delete(inv, "sriov_reservation", host_id, m, 1, NULL);
+	for (i = 0; r == 0 && i < plan->n_picks; i++) {
+		vitk_inventory_value v[] = {
+			VITK_INV_S("vf", plan->picks[i].vf),   VITK_INV_S("plan_id", plan_id),
+			VITK_INV_S("vm", vm),		       VITK_INV_S("pf", plan->picks[i].pf),
+			vlan >= 0 ? VITK_INV_I("vlan", vlan) : VITK_INV_NULL("vlan"),
+		};
+
+		r = vitk_inventory_upsert(inv, "sriov_reservation", host_id, v, VITK_ARRAY_SIZE(v),
+					  NULL);
+	}
+	if (r == 0) {
+		char det[256];
+		size_t dl = 0;
+
+		dl += (size_t)snprintf(det, sizeof(det), "plan %s:", plan_id);
+		for (i = 0; i < plan->n_picks && dl < sizeof(det); i++)
+			dl += (size_t)snprintf(det + dl, sizeof(det) - dl, " %s", plan->picks[i].vf);
+		r = vitk_sriov_inventory_history(inv, host_id, "reserved", vm, det);
+	}
+	if (r < 0) {
+		vitk_inventory_rollback(inv);
+		return r;
+	}
+	return vitk_inventory_commit(inv);
+}
+
+int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
+				  int *vlan, vitk_inventory *inv, int64_t host_id,
+				  const char *plan_id)
+{
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value m[] = { VITK_INV_S("plan_id", plan_id) };
+	vitk_sriov_taken_list *l = NULL;
+	size_t i;
+	int r;
+
+	*vfs = NULL;
+	r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, m, 1, "vf");
+	if (r == 0 && vitk_inventory_rows_count(rows) == 0) {
+		vitk_inventory_value mv[] = { VITK_INV_S("vm", plan_id) };
+
+		vitk_inventory_rows_free(rows);
+		rows = NULL;
+		r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, mv, 1, "vf");
+	}
+	if (r < 0)
+		goto out;
+	if (vitk_inventory_rows_count(rows) == 0) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "no reservation '%s'", plan_id);
+		goto out;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
+		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"),
+			      vitk_inventory_rows_get(rows, i, "pf") ?: "");
+	if (r < 0)
+		goto out;
+	snprintf(vm, VITK_SRIOV_NAME_MAX, "%s", vitk_inventory_rows_get(rows, 0, "vm") ?: "");
+	*vlan = vitk_inventory_rows_get(rows, 0, "vlan")
+			? (int)vitk_inventory_rows_get_int(rows, 0, "vlan")
+			: -1;
+	*vfs = l;
+	l = NULL;
+out:
+	vitk_sriov_taken_list_free(l);
+	vitk_inventory_rows_free(rows);
+	return r;
+}
+
+int vitk_sriov_inventory_mac(char out[18], vitk_inventory *inv, int64_t host_id,
+			     const char *domain, const char *vf)
+{
+	vitk_inventory_rows *rows = NULL, *vr = NULL;
+	vitk_inventory_value m[] = { VITK_INV_S("domain", domain), VITK_INV_S("vf", vf) };
+	vitk_inventory_value mv[] = { VITK_INV_S("addr", vf) };
+	char seed[160];
+	int r;
+
+	out[0] = '\0';
+	/* 1. the desired state's MAC for this VF */
+	r = vitk_inventory_select(&vr, inv, "sriov_vf", host_id, mv, 1, NULL);
+	if (r == 0 && vitk_inventory_rows_count(vr) == 1) {
+		vitk_inventory_rows *dr = NULL;
+		vitk_inventory_value dm[] = {
+			VITK_INV_S("pf", vitk_inventory_rows_get(vr, 0, "pf")),
+			VITK_INV_I("vf_index", vitk_inventory_rows_get_int(vr, 0, "vf_index")),
+		};
+
+		r = vitk_inventory_select(&dr, inv, "sriov_desired_vf", host_id, dm, 2, NULL);
+		if (r == 0 && vitk_inventory_rows_count(dr) == 1 &&
+		    vitk_inventory_rows_get(dr, 0, "mac"))
+			snprintf(out, 18, "%s", vitk_inventory_rows_get(dr, 0, "mac"));
+		vitk_inventory_rows_free(dr);
+	}
+	vitk_inventory_rows_free(vr);
+	if (r < 0)
+		return r;
+	/* 2. the one stored at the first attach */
+	if (!out[0]) {
+		r = vitk_inventory_select(&rows, inv, "sriov_mac", host_id, m, 2, NULL);
+		if (r < 0)
+			return r;
+		if (vitk_inventory_rows_count(rows) == 1)
+			snprintf(out, 18, "%s", vitk_inventory_rows_get(rows, 0, "mac") ?: "");
+		vitk_inventory_rows_free(rows);
+	}
+	if (out[0]) {
+		vitk_inventory_value v[] = { VITK_INV_S("domain", domain), VITK_INV_S("vf", vf),
+					     VITK_INV_S("mac", out) };
+
+		return vitk_inventory_upsert(inv, "sriov_mac", host_id, v, 3, NULL);
+	}
+	/*
+	 * 3. generate once and store.  Derived from (domain, VF) so a domain that
+	 * is recreated gets its MAC back even from an empty inventory.
+	 */
+	{
+		vitk_inventory_value v[3];
+
+		snprintf(seed, sizeof(seed), "%s/%s", domain, vf);
+		vitk_sriov_mac_generate(out, seed);
+		v[0] = VITK_INV_S("domain", domain);
+		v[1] = VITK_INV_S("vf", vf);
+		v[2] = VITK_INV_S("mac", out);
+		r = vitk_inventory_upsert(inv, "sriov_mac", host_id, v, 3, NULL);
+	}
+	return r;
+}
+
+int vitk_sriov_inventory_assign(vitk_inventory *inv, int64_t host_id, const char *vf,
+				const char *domain, const char *uri, const char *mac, int vlan,
+				bool attached)
+{
+	vitk_inventory_value v[] = {
+		VITK_INV_S("vf", vf),
+		VITK_INV_S("domain", domain),
+		VITK_INV_S("uri", uri),
+		VITK_INV_S("mac", mac),
+		vlan >= 0 ? VITK_INV_I("vlan", vlan) : VITK_INV_NULL("vlan"),
+		VITK_INV_S("state", attached ? "attached" : "detached"),
+	};
+	vitk_inventory_value m[] = { VITK_INV_S("vf", vf) };
+	int r;
+
+	r = vitk_inventory_begin(inv);
+	if (r < 0)
+		return r;
+	r = vitk_inventory_upsert(inv, "sriov_assignment", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+	if (r == 0 && attached) /* the reservation became an assignment */
+		r = vitk_inventory_delete(inv, "sriov_reservation", host_id, m, 1, NULL);
+	if (r == 0)
+		r = vitk_sriov_inventory_history(inv, host_id, attached ? "attached" : "detached", vf,
+						 domain);
+	if (r < 0) {
+		vitk_inventory_rollback(inv);
+		return r;
+	}
+	return vitk_inventory_commit(inv);
+}
+
+int vitk_sriov_inventory_annotate(vitk_inventory *inv, int64_t host_id, vitk_sriov_pf_list *pfs)
+{
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value m[] = { VITK_INV_S("state", "attached") };
+	size_t i, j, k;
+	int r;
+
+	r = vitk_inventory_select(&rows, inv, "sriov_assignment", host_id, m, 1, NULL);
+	if (r < 0)
+		return r;
+	for (k = 0; k < vitk_inventory_rows_count(rows); k++) {
+		const char *vf = vitk_inventory_rows_get(rows, k, "vf");
+		const char *dom = vitk_inventory_rows_get(rows, k, "domain");
+
+		for (i = 0; vf && dom && i < pfs->count; i++)
+			for (j = 0; j < pfs->items[i].n_vfs; j++)
+				if (!strcmp(pfs->items[i].vfs[j].addr, vf))
+					snprintf(pfs->items[i].vfs[j].domain,
+						 sizeof(pfs->items[i].vfs[j].domain), "%s", dom);
+	}
+	vitk_inventory_rows_free(rows);
+	return 0;
+}
+
+int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_host *h,
+				   int64_t *host_id)
+{
+	vitk_sriov_pf_list pl;
+	vitk_sriov_pf_info *items = NULL;
+	int64_t hid = 0;
+	size_t i;
+	int r;
+
+	if (!h->host[0])
+		return vitk_error_set(VITK_EINVAL, 0, "the ESXi host has no name to record it under");
+	r = vitk_inventory_host_ensure(inv, h->host, h->system_uuid[0] ? h->system_uuid : NULL,
+				       "esxi", "import", &hid);
+	if (r < 0)
+		return r;
+	items = calloc(h->n_ports ? h->n_ports : 1, sizeof(*items));
+	if (!items)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	for (i = 0; i < h->n_ports; i++) {
+		const vitk_sriov_esxi_port *pt = &h->ports[i];
+		vitk_sriov_pf_info *pf = &items[i];
+
+		pf->version = 1;
+		memcpy(pf->addr, pt->addr, sizeof(pf->addr));
+		memcpy(pf->adapter, pf->addr, 10);
+		snprintf(pf->driver, sizeof(pf->driver), "%s", pt->driver);
+		snprintf(pf->netdevs[0], sizeof(pf->netdevs[0]), "%s", pt->name);
+		pf->n_netdevs = 1;
+		pf->vendor_id = pt->vendor_id;
+		pf->device_id = pt->device_id;
+		pf->numa_node = -1;
+		pf->iommu_group = -1;
+		pf->autoprobe = -1;
+		pf->has_sysfs = true;
+		pf->sysfs_numvfs = pt->max_vfs;
+		pf->sysfs_totalvfs = pt->max_vfs;
+		pf->sysfs_offset = pt->vf_offset;
+		pf->sysfs_stride = pt->vf_stride;
+		pf->sysfs_vf_device = pt->vf_device_id;
+	}
+	pl.items = items;
+	pl.count = h->n_ports;
+	r = vitk_sriov_inventory_record_scan(inv, hid, &pl);
+	free(items);
+	if (r == 0 && host_id)
+		*host_id = hid;
+	return r;
+}
+
+static uint16_t hex16(const char *s)
+{
+	uint32_t v = 0;
+
+	if (!s || vitk_sriov_parse_hex(s, 0xffff, &v, "id") < 0) {
+		vitk_error_clear();
+		return 0;
+	}
+	return (uint16_t)v;
+}
+
+int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
+				   const char *host)
+{
+	vitk_sriov_esxi_host *h = NULL;
+	vitk_inventory_rows *rows = NULL, *hr = NULL;
+	int64_t hid = 0;
+	size_t i, n;
+	char sql[96];
+	int r;
+
+	*out = NULL;
+	r = vitk_inventory_host_lookup(inv, host, &hid);
+	if (r < 0)
+		return r;
+	snprintf(sql, sizeof(sql), "SELECT name, machine_id, kind FROM hosts WHERE id = %lld",
+		 (long long)hid);
+	r = vitk_inventory_query(&hr, inv, sql);
+	if (r < 0)
+		return r;
+	if (vitk_inventory_rows_count(hr) != 1 || !vitk_inventory_rows_get(hr, 0, "kind") ||
+	    strcmp(vitk_inventory_rows_get(hr, 0, "kind"), "esxi")) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "host '%s' is not an ESXi host in the inventory",
+				   host);
+		goto out;
+	}
+	r = vitk_inventory_select(&rows, inv, "sriov_pf", hid, NULL, 0, "addr");
+	if (r < 0)
+		goto out;
+	n = vitk_inventory_rows_count(rows);
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->ports = calloc(n ? n : 1, sizeof(*h->ports)))) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(h->host, sizeof(h->host), "%s", vitk_inventory_rows_get(hr, 0, "name") ?: "");
+	if (vitk_sriov_esxi_host_set_uuid(h, vitk_inventory_rows_get(hr, 0, "machine_id")) < 0)
+		vitk_error_clear(); /* recorded without a system UUID */
+	for (i = 0; i < n; i++) {
+		vitk_sriov_esxi_port *pt = &h->ports[i];
+
+		snprintf(pt->name, sizeof(pt->name), "%s", vitk_inventory_rows_get(rows, i, "netdev") ?: "");
+		snprintf(pt->addr, sizeof(pt->addr), "%s", vitk_inventory_rows_get(rows, i, "addr") ?: "");
+		snprintf(pt->driver, sizeof(pt->driver), "%s", vitk_inventory_rows_get(rows, i, "driver") ?: "");
+		pt->vendor_id = hex16(vitk_inventory_rows_get(rows, i, "vendor_id"));
+		pt->device_id = hex16(vitk_inventory_rows_get(rows, i, "device_id"));
+		pt->vf_device_id = hex16(vitk_inventory_rows_get(rows, i, "vf_device"));
+		pt->vf_offset = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_offset");
+		pt->vf_stride = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_stride");
+		pt->max_vfs = (unsigned)vitk_inventory_rows_get_int(rows, i, "num_vfs");
+		h->n_ports = i + 1;
+	}
+	if (h->n_ports == 0) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "no SR-IOV ports recorded for ESXi host '%s'", host);
+		goto out;
+	}
+	*out = h;
+	h = NULL;
+out:
+	vitk_sriov_esxi_host_free(h);
+	vitk_inventory_rows_free(rows);
+	vitk_inventory_rows_free(hr);
+	return r;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seam between the lab target's iSCSI layer (iscsi_*.c) and its SCSI
- * device model + copy manager (lu.c, copy_manager.c, ...).
+ * device model + copy manager (src/device.c, sbc.c, spc.c, tpc.c).
  *
  * One tgt_device holds every LUN of one target so that EXTENDED COPY and
  * ROD tokens can move data between its LUNs.  tgt_device_exec() is
@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct tgt_device tgt_device;
 
@@ -31,12 +35,28 @@ typedef struct {
 	bool read_only;
 } tgt_lun_config;
 
-/* Create; on error returns a negative vitk_err with vitk_error_last() set. */
+/**
+ * tgt_device_new() - create a device with no LUNs; @opts is copied.
+ * Return: 0 with *out owned by the caller (release with tgt_device_free()),
+ * or a negative vitk_err with vitk_error_last() set (missing iqn, default
+ * inactivity timeout above the maximum).
+ */
 int tgt_device_new(tgt_device **out, const tgt_device_options *opts);
+/**
+ * tgt_device_add_lun() - open (or create sparse, when missing and @cfg->size
+ * is set) the backing file and add the LUN.  Add every LUN before the first
+ * tgt_device_exec(): the LUN table is not locked.
+ * Return: 0; VITK_EINVAL for a size that is not a multiple of the block size,
+ * a file larger than size=, a duplicate LUN or block size other than 512/4096;
+ * VITK_EIO when the file cannot be opened/created/sized.  The message names
+ * the LUN and the path.  A file created by a failed call is removed.
+ */
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg);
+/** tgt_device_free() - abort and join background copies, close files; NULL ok. */
 void tgt_device_free(tgt_device *d);
 size_t tgt_device_lun_count(const tgt_device *d);
-/* LUN numbers in ascending order, for REPORT LUNS at the iSCSI layer */
+/* LUN numbers in ascending order, for REPORT LUNS at the iSCSI layer;
+ * returns the total count (may exceed @max) */
 size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max);
 
 #define TGT_SENSE_MAX 252
@@ -58,6 +78,10 @@ typedef struct {
 	/* out (added): Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
+	/* in (added): identifies the I_T nexus (e.g. a per-session serial), so
+	 * copy-operation list identifiers and their status are per nexus as SPC
+	 * requires; 0 = unknown (all such commands share one namespace) */
+	uint64_t nexus;
 } tgt_cmd;
 
 /*
@@ -80,6 +104,27 @@ typedef struct {
 	uint64_t tokens_created, tokens_used, tokens_expired;
 } tgt_lun_stats;
 
+/** tgt_device_stats() - a consistent snapshot.  Return: 0 or VITK_ENOTFOUND. */
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
+
+/*
+ * Task management hooks (added).  tgt_device_lun_reset(): a LOGICAL UNIT
+ * RESET (or, once per LUN, a TARGET WARM/COLD RESET) of @lun: running
+ * background copies on it are aborted, PREVENT is released, and every I_T
+ * nexus that has used the LUN gets a UNIT ATTENTION 29h/03h on its next
+ * command (INQUIRY and REPORT LUNS do not consume it; REQUEST SENSE returns
+ * it as sense data).
+ * Return: 0, or VITK_ENOTFOUND for an unknown LUN.
+ *
+ * tgt_device_nexus_gone(): the I_T nexus @nexus ended (session logout or
+ * connection loss); its unit attentions and finished copy-status records are
+ * dropped.
+ */
+int tgt_device_lun_reset(tgt_device *d, unsigned lun);
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,20 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * vitk sriov: SR-IOV physical/virtual function discovery and control.
+ *
+ * Every filesystem root is a parameter (sysfs_root, persist root) and every
+ * write to sysfs or rtnetlink goes through an injectable ops struct, so the
+ * whole library runs against a fake tree in tests (house-style R9/R10).
+ * The library never prints, logs or exits; libpci's error handler (which
+ * exits by default) is replaced while libpci runs.
+ */
 #ifndef VITK_SRIOV_H
 #define VITK_SRIOV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <vitk/common.h>
 #include <vitk/inventory.h>
@@ -9,8 +23,597 @@
 extern "C" {
 #endif
 
+#define VITK_SRIOV_ADDR_MAX 16 /* "0000:01:00.0" + NUL, domains up to 4 hex digits */
+#define VITK_SRIOV_NAME_MAX 64
+#define VITK_SRIOV_IFNAME_MAX 16
+#define VITK_SRIOV_MAX_NETDEVS 4
+
+/* ------------------------------------------------------------- seams */
+
+/**
+ * struct vitk_sriov_sysfs_ops - how the library writes sysfs attributes.
+ * @write: write @len bytes of @buf to the attribute at absolute @path.
+ *         Return 0, or a negative errno exactly as the kernel would give it.
+ * Reads are plain file reads under sysfs_root; only writes need a seam because
+ * plain files cannot react to them (a fake implements the kernel behaviour).
+ */
+typedef struct vitk_sriov_sysfs_ops {
+	int (*write)(void *self, const char *path, const char *buf, size_t len);
+	void *self;
+} vitk_sriov_sysfs_ops;
+
+/**
+ * struct vitk_sriov_netlink_ops - one rtnetlink request/response exchange.
+ * @transact: send the complete netlink message @req; on success store the
+ *            reply messages (malloc'd, caller frees, may be NULL for a bare
+ *            ack) in *@reply.  Return 0 or the negative errno carried by the
+ *            kernel's NLMSG_ERROR (or by the socket).
+ */
+typedef struct vitk_sriov_netlink_ops {
+	int (*transact)(void *self, const uint8_t *req, size_t req_len, uint8_t **reply,
+			size_t *reply_len);
+	void *self;
+} vitk_sriov_netlink_ops;
+
+/* ------------------------------------------------------------ context */
+
+typedef struct vitk_sriov vitk_sriov;
+
+typedef struct {
+	unsigned int version;
+	const char *sysfs_root;                   /* NULL: "/sys" */
+	const char *pci_ids;                      /* NULL: libpci's default ID database */
+	const char *dump_file;                    /* lspci -xxxx capture: read-only discovery */
+	const vitk_sriov_sysfs_ops *sysfs_ops;    /* NULL: real writes */
+	const vitk_sriov_netlink_ops *netlink_ops; /* NULL: a real NETLINK_ROUTE socket */
+	bool no_netlink;                          /* do not query VF state */
+} vitk_sriov_options;
+#define VITK_SRIOV_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL, false }
+
+/**
+ * vitk_sriov_open() - create a context.  The options are copied.
+ * Return: 0, VITK_EINVAL, VITK_ENOMEM.  Free with vitk_sriov_free().
+ */
+int vitk_sriov_open(vitk_sriov **out, const vitk_sriov_options *opts);
+/** vitk_sriov_free() - NULL ok. */
+void vitk_sriov_free(vitk_sriov *ctx);
+/** vitk_sriov_sysfs_root() - borrowed. */
+const char *vitk_sriov_sysfs_root(const vitk_sriov *ctx);
+
+/* -------------------------------------------------- SR-IOV capability */
+
+#define VITK_SRIOV_EXT_CAP_ID 0x0010
+#define VITK_SRIOV_CTRL_VFE 0x0001
+#define VITK_SRIOV_CTRL_MSE 0x0008
+#define VITK_SRIOV_CTRL_ARI 0x0010
+
+typedef struct {
+	unsigned int version;
+	uint16_t offset; /* of the capability in config space */
+	uint8_t cap_version;
+	uint32_t caps;
+	uint16_t ctrl;
+	uint16_t status;
+	uint16_t initial_vfs;
+	uint16_t total_vfs;
+	uint16_t num_vfs;
+	uint8_t fdl;
+	uint16_t vf_offset;
+	uint16_t vf_stride;
+	uint16_t vf_device;
+	uint32_t supported_page_sizes;
+	uint32_t system_page_size;
+	bool vf_enable;
+	bool vf_mse;
+	bool ari;
+} vitk_sriov_cap;
+
+/**
+ * vitk_sriov_cap_parse() - find and decode the SR-IOV extended capability.
+ * @cfg, @len: raw config space (little-endian registers as on the bus)
+ * @what: the device name used in error messages
+ *
+ * Walks the classic list (needs a PCI Express capability) and the extended
+ * chain from 0x100 with loop and pointer checks; never reads past @len.
+ * Return: 0; VITK_ENOTFOUND (no SR-IOV, or no extended space);
+ * VITK_EINVAL (malformed: message names the device and the field).
+ */
+int vitk_sriov_cap_parse(vitk_sriov_cap *out, const uint8_t *cfg, size_t len, const char *what);
+
+/**
+ * vitk_sriov_vf_addr() - the address of 0-based VF @index of PF @pf_addr from
+ * First VF Offset and VF Stride (drivers/pci/iov.c arithmetic).
+ * Return: 0, VITK_EINVAL (bad PF address), VITK_ERANGE (bus overflow).
+ */
+int vitk_sriov_vf_addr(char out[VITK_SRIOV_ADDR_MAX], const char *pf_addr, unsigned offset,
+		       unsigned stride, unsigned index);
+
+/** vitk_sriov_addr_normalize() - "1:0.0" / "01:00.0" -> "0000:01:00.0". */
+int vitk_sriov_addr_normalize(char out[VITK_SRIOV_ADDR_MAX], const char *in);
+
+/* ------------------------------------------------------------ VF state */
+
+enum {
+	VITK_SRIOV_LINK_AUTO = 0,
+	VITK_SRIOV_LINK_ENABLE = 1,
+	VITK_SRIOV_LINK_DISABLE = 2
+};
+
+/* The VF settings kept by the PF driver (rtnetlink IFLA_VF_*). */
+typedef struct {
+	unsigned int version;
+	uint32_t vf;
+	bool has_mac;
+	uint8_t mac[6];
+	bool has_vlan;
+	uint32_t vlan;
+	uint32_t qos;
+	uint16_t vlan_proto; /* host order: 0x8100 or 0x88a8 */
+	bool has_spoofchk;
+	bool spoofchk;
+	bool has_trust;
+	bool trust;
+	bool has_link_state;
+	uint32_t link_state;
+	bool has_rate;
+	uint32_t min_tx_rate; /* Mbit/s */
+	uint32_t max_tx_rate;
+} vitk_sriov_vf_state;
+#define VITK_SRIOV_VF_STATE_INIT { .version = 1 }
+
+/** Parse "aa:bb:cc:dd:ee:ff".  Return 0 or VITK_EINVAL. */
+int vitk_sriov_mac_parse(uint8_t mac[6], const char *s);
+void vitk_sriov_mac_format(char out[18], const uint8_t mac[6]);
+/** "auto" / "enable" / "disable" -> VITK_SRIOV_LINK_*; -1 if unknown. */
+int vitk_sriov_link_state_parse(const char *s);
+const char *vitk_sriov_link_state_str(uint32_t state);
+
+/* --------------------------------------------------------- discovery */
+
+typedef struct {
+	unsigned int version;
+	char addr[VITK_SRIOV_ADDR_MAX];
+	unsigned int index;
+	char driver[VITK_SRIOV_NAME_MAX];        /* "" when unbound */
+	char driver_override[VITK_SRIOV_NAME_MAX];
+	char netdev[VITK_SRIOV_IFNAME_MAX];      /* "" when none */
+	bool present;                            /* the device directory exists */
+	bool host_used;                          /* its netdev is up on the host */
+	bool has_state;
+	vitk_sriov_vf_state state;
+	char domain[VITK_SRIOV_NAME_MAX];        /* libvirt domain using it, "" if none */
+} vitk_sriov_vf_info;
+
+typedef struct {
+	unsigned int version;
+	char addr[VITK_SRIOV_ADDR_MAX];
+	uint16_t vendor_id;
+	uint16_t device_id;
+	uint32_t class_code;
+	char vendor_name[VITK_SRIOV_NAME_MAX * 2];
+	char device_name[VITK_SRIOV_NAME_MAX * 2];
+	char driver[VITK_SRIOV_NAME_MAX];
+	size_t n_netdevs;
+	char netdevs[VITK_SRIOV_MAX_NETDEVS][VITK_SRIOV_IFNAME_MAX];
+	char phys_port_name[VITK_SRIOV_NAME_MAX];
+	int dev_port;    /* -1 unknown */
+	int numa_node;   /* -1 unknown */
+	int iommu_group; /* -1 none */
+	char adapter[VITK_SRIOV_ADDR_MAX]; /* "dddd:bb:dd": the physical card */
+	bool has_cap;
+	vitk_sriov_cap cap;
+	bool has_sysfs;  /* sriov_* attributes present (a driver with SR-IOV support) */
+	unsigned sysfs_totalvfs;
+	unsigned sysfs_numvfs;
+	unsigned sysfs_offset;
+	unsigned sysfs_stride;
+	uint16_t sysfs_vf_device;
+	int autoprobe;   /* sriov_drivers_autoprobe, -1 unknown */
+	char mismatch[256]; /* cross-check findings, "" when consistent */
+	bool vfs_from_links; /* VF list came from virtfnN, else offset/stride */
+	size_t n_vfs;
+	vitk_sriov_vf_info *vfs;
+} vitk_sriov_pf_info;
+
+typedef struct {
+	vitk_sriov_pf_info *items;
+	size_t count;
+} vitk_sriov_pf_list;
+
+#define VITK_SRIOV_SCAN_NO_VF_STATE 0x1u /* skip netlink */
+#define VITK_SRIOV_SCAN_NO_NAMES 0x2u    /* skip the ID database */
+
+/**
+ * vitk_sriov_scan() - every SR-IOV capable PF (sorted by address) with its VFs.
+ * Uses libpci (sysfs method with sysfs.path under sysfs_root, or the dump
+ * method when dump_file is set) plus the sysfs attributes.
+ * @out: owned; free with vitk_sriov_pf_list_free().
+ * Return: 0, VITK_EIO, VITK_EINVAL (a malformed device, message names it).
+ */
+int vitk_sriov_scan(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags);
+
+/**
+ * vitk_sriov_pf_get() - one PF.  @addr may be short ("01:00.0").
+ * Return: 0; VITK_ENOTFOUND (no such device); VITK_ENOTSUP (not SR-IOV
+ * capable); VITK_EINVAL.  @out owned, free with vitk_sriov_pf_free().
+ */
+int vitk_sriov_pf_get(vitk_sriov_pf_info **out, vitk_sriov *ctx, const char *addr, unsigned flags);
+void vitk_sriov_pf_free(vitk_sriov_pf_info *pf);
+void vitk_sriov_pf_list_free(vitk_sriov_pf_list *list);
+/** Find a VF anywhere in @list (borrowed), setting *pf_out to its PF.  NULL if none. */
+const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *list,
+						     const char *vf_addr,
+						     const vitk_sriov_pf_info **pf_out);
+
+/* ----------------------------------------------------------- control */
+
+#define VITK_SRIOV_SET_NO_AUTOPROBE 0x1u /* write sriov_drivers_autoprobe=0 first */
+#define VITK_SRIOV_SET_FORCE 0x2u        /* ignore VFs in use */
+
+/**
+ * vitk_sriov_pf_set_num_vfs() - change the VF count of PF @addr.
+ * Writes 0 first when changing N->M (the kernel's EBUSY rule), reads back
+ * and stores the count the driver really enabled in *@actual.  @in_use lists
+ * VF addresses used by domains; changing the count is refused (VITK_EBUSY)
+ * if any of the PF's VFs is in it, unless VITK_SRIOV_SET_FORCE.
+ * Return: 0, VITK_ENOTFOUND, VITK_ENOTSUP, VITK_ERANGE, VITK_EBUSY, VITK_ENOMEM, VITK_EIO.
+ */
+int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
+			      const char *const *in_use, size_t n_in_use, unsigned *actual);
+
+/**
+ * vitk_sriov_vf_bind() - bind VF @addr to @driver ("vfio-pci", any driver
+ * name) or give it back to the host ("host": clear driver_override, probe).
+ * Uses driver_override, unbind, drivers_probe; reads the result back.
+ * Return: 0, VITK_ENOTFOUND, VITK_EIO (driver did not take it).
+ */
+int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver);
+
+/** VF settings to apply; has_* selects what is changed. */
+typedef vitk_sriov_vf_state vitk_sriov_vf_config;
+
+/**
+ * vitk_sriov_vf_configure() - set VF @vf of PF @pf_addr through the PF's
+ * netdev (RTM_SETLINK, IFLA_VFINFO_LIST built with libnl).
+ * Return: 0, VITK_ENOTFOUND (no PF netdev), VITK_EIO (kernel error in message).
+ */
+int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg);
+
+/**
+ * vitk_sriov_vf_query() - the VF states of netdev @ifname (RTM_GETLINK with
+ * RTEXT_FILTER_VF).  @out: malloc'd array (free()), *@n entries.
+ */
+int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state **out, size_t *n);
+
+/* ----------------------------------------------------------- netlink */
+
+/**
+ * vitk_sriov_nl_build_setlink() - build RTM_SETLINK for @ifindex carrying one
+ * IFLA_VF_INFO with every has_* attribute of @cfg.  *@out malloc'd bytes.
+ */
+int vitk_sriov_nl_build_setlink(uint8_t **out, size_t *out_len, int ifindex,
+				const vitk_sriov_vf_config *cfg);
+
+/**
+ * vitk_sriov_nl_parse_link() - parse one or more RTM_NEWLINK/SETLINK messages
+ * (outside bytes: every length is checked) and return the VF states found
+ * in IFLA_VFINFO_LIST.  *@ifindex gets the first message's index.
+ * @out: malloc'd (free()), may be NULL with *n == 0.
+ */
+int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
+			     vitk_sriov_vf_state **out, size_t *n);
+
+/* -------------------------------------------------- sysfs value parsers */
+
+/** Decimal unsigned ("8\n"). @what names the attribute in errors. */
+int vitk_sriov_parse_uint(const char *s, unsigned *out, const char *what);
+/** Hex with or without 0x ("0x8086\n", "10ca"). */
+int vitk_sriov_parse_hex(const char *s, uint32_t max, uint32_t *out, const char *what);
+/** Signed decimal ("-1\n"). */
+int vitk_sriov_parse_int(const char *s, int *out, const char *what);
+
+/* ----------------------------------------------------- desired state */
+
+typedef struct {
+	unsigned int index;
+	bool has_mac;
+	uint8_t mac[6];
+	bool has_vlan;
+	uint32_t vlan;
+	uint32_t qos;
+	bool has_trust;
+	bool trust;
+	bool has_spoofchk;
+	bool spoofchk;
+	char driver[VITK_SRIOV_NAME_MAX]; /* "" keep, "vfio-pci", "host" */
+} vitk_sriov_desired_vf;
+
+typedef struct {
+	char pf[VITK_SRIOV_ADDR_MAX];
+	unsigned num_vfs;
+	int autoprobe; /* -1 leave, 0, 1 */
+	char driver[VITK_SRIOV_NAME_MAX]; /* default for all VFs: "" keep, "vfio-pci", "host" */
+	size_t n_vfs;
+	vitk_sriov_desired_vf *vfs;
+} vitk_sriov_desired_pf;
+
+typedef struct {
+	size_t n_pfs;
+	vitk_sriov_desired_pf *pfs;
+	size_t n_exclude;
+	char (*exclude)[VITK_SRIOV_ADDR_MAX]; /* VFs never handed to VMs (host use) */
+} vitk_sriov_desired;
+
+/** Parse the desired-state JSON document.  @out owned: vitk_sriov_desired_free(). */
+int vitk_sriov_desired_from_json(vitk_sriov_desired **out, const char *json, size_t len);
+/** Serialise (stable key order); *@out malloc'd NUL-terminated. */
+int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d);
+void vitk_sriov_desired_free(vitk_sriov_desired *d);
+
+typedef struct {
+	char subject[VITK_SRIOV_ADDR_MAX + 8]; /* PF or VF address */
+	char action[32];                       /* "set-num-vfs", "bind", "vf-config", "autoprobe" */
+	char detail[160];
+	int result; /* 0 ok, negative vitk_err */
+	char error[160];
+} vitk_sriov_change;
+
+typedef struct {
+	size_t count;
+	vitk_sriov_change *items;
+} vitk_sriov_change_list;
+void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
+
+#define VITK_SRIOV_APPLY_DRY_RUN 0x1u
+#define VITK_SRIOV_APPLY_FORCE 0x2u /* change VF counts even under domains */
+
+/**
+ * vitk_sriov_apply() - converge the host to @d.  Compares every setting with
+ * the discovered state and changes only what differs, so a second run
+ * returns an empty list.  Returns the first failure but attempts the rest.
+ */
+int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
+		     unsigned flags, const char *const *in_use, size_t n_in_use);
+
+typedef struct {
+	unsigned int version;
+	const char *root;      /* "" or "/" for the real system; tests use a temp dir */
+	const char *vitk_path; /* ExecStart binary, NULL: /usr/bin/vitk */
+	const char *db_path;   /* --db for the unit; NULL: default */
+	const char *sysfs_root; /* NULL: default */
+	const char *unit_name; /* NULL: vitk-sriov.service */
+} vitk_sriov_persist_options;
+#define VITK_SRIOV_PERSIST_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * vitk_sriov_persist() - write <root>/etc/systemd/system/<unit> (oneshot,
+ * `vitk sriov apply` at boot, Before=libvirtd.service, After/Wants
+ * network-online.target) and enable it with a multi-user.target.wants link.
+ * *@unit_path (optional, malloc'd) gets the unit file path.
+ */
+int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path);
+
+/* ----------------------------------------------------------- planner */
+
+typedef enum {
+	VITK_SRIOV_NUMA_NONE = 0,
+	VITK_SRIOV_NUMA_PREFERRED = 1,
+	VITK_SRIOV_NUMA_REQUIRED = 2
+} vitk_sriov_numa_policy;
+
+typedef struct {
+	unsigned int version;
+	const char *vm;
+	unsigned count;
+	int numa_node; /* -1 any */
+	vitk_sriov_numa_policy policy;
+	int vlan;      /* -1 none */
+	/* VFs that must not be chosen, with the reason ("excluded", "reserved by vm1", ...) */
+	const char *const *taken;
+	const char *const *taken_reason;
+	size_t n_taken;
+} vitk_sriov_plan_request;
+#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL, NULL, 0 }
+
+typedef struct {
+	char vf[VITK_SRIOV_ADDR_MAX];
+	char pf[VITK_SRIOV_ADDR_MAX];
+	char adapter[VITK_SRIOV_ADDR_MAX];
+	unsigned vf_index;
+	int numa_node;
+	char pf_netdev[VITK_SRIOV_IFNAME_MAX];
+} vitk_sriov_plan_pick;
+
+typedef struct {
+	size_t n_picks;
+	vitk_sriov_plan_pick *picks;
+	size_t n_notes;
+	char **notes;    /* every choice and rejection, in order */
+	size_t n_warnings;
+	char **warnings; /* shared PF / adapter, NUMA fallback */
+} vitk_sriov_plan;
+
+/**
+ * vitk_sriov_plan_compute() - choose @req->count VFs from @pfs.  Pure and
+ * deterministic.  Return: 0; VITK_ENOTFOUND when not enough VFs qualify
+ * (the plan still carries the notes explaining why).
+ */
+int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs,
+			    const vitk_sriov_plan_request *req);
+void vitk_sriov_plan_free(vitk_sriov_plan *p);
+
+/* ----------------------------------------------------------- inventory */
+
 /** vitk_sriov_inventory_register() - create/upgrade the sriov tables in @inv. */
 int vitk_sriov_inventory_register(vitk_inventory *inv);
+
+/** Record a scan (PF and VF rows; history rows for changes). */
+int vitk_sriov_inventory_record_scan(vitk_inventory *inv, int64_t host_id,
+				     const vitk_sriov_pf_list *pfs);
+/** Store @d as the host's desired state (replaces the previous one). */
+int vitk_sriov_inventory_save_desired(vitk_inventory *inv, int64_t host_id,
+				      const vitk_sriov_desired *d);
+/** Load the host's desired state (empty document when none). */
+int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *inv,
+				      int64_t host_id);
+/** Append a history event. */
+int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
+				 const char *subject, const char *detail);
+
+/** VFs that must not be planned: excluded, reserved by another VM, assigned. */
+typedef struct {
+	size_t count;
+	char (*vf)[VITK_SRIOV_ADDR_MAX];
+	char (*reason)[96];
+} vitk_sriov_taken_list;
+void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l);
+/**
+ * vitk_sriov_inventory_taken() - the host's taken VFs.  Reservations of
+ * @except_vm (may be NULL) are not counted, so re-planning a VM is stable.
+ */
+int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+			       const char *except_vm);
+/** VFs attached to domains (for set-vfs refusals); same list type. */
+int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id);
+
+/**
+ * vitk_sriov_inventory_reserve() - record @plan as reservation @plan_id for
+ * @vm (replacing the VM's previous reservations) and a history event.
+ */
+int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
+				 const char *vm, int vlan, const vitk_sriov_plan *plan);
+/** The VFs of reservation @plan_id (or of VM @plan_id); @vfs owned (taken list type). */
+int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
+				  int *vlan, vitk_inventory *inv, int64_t host_id,
+				  const char *plan_id);
+/**
+ * vitk_sriov_inventory_mac() - the stable MAC of @vf in @domain: the desired
+ * state's MAC if any, else the stored one, else a new one that is stored.
+ */
+int vitk_sriov_inventory_mac(char out[18], vitk_inventory *inv, int64_t host_id,
+			     const char *domain, const char *vf);
+/** Record an attach (@attached) or detach of @vf for @domain. */
+int vitk_sriov_inventory_assign(vitk_inventory *inv, int64_t host_id, const char *vf,
+				const char *domain, const char *uri, const char *mac, int vlan,
+				bool attached);
+/** Fill vf->domain from the recorded assignments. */
+int vitk_sriov_inventory_annotate(vitk_inventory *inv, int64_t host_id, vitk_sriov_pf_list *pfs);
+
+/* ---------------------------------------------------------- libvirt */
+
+/**
+ * vitk_sriov_interface_xml() - `<interface type='hostdev' managed='yes'>` for
+ * VF @vf_addr with @mac (required) and @vlan (-1 none).  *@out malloc'd.
+ */
+int vitk_sriov_interface_xml(char **out, const char *vf_addr, const char *mac, int vlan);
+
+/** A stable locally administered MAC derived from @seed (52:54:00 is QEMU's; we use 02:xx). */
+void vitk_sriov_mac_generate(char out[18], const char *seed);
+
+#define VITK_SRIOV_AFFECT_LIVE 0x1u
+#define VITK_SRIOV_AFFECT_CONFIG 0x2u
+
+/* A libvirt connection (opaque).  The test:/// driver keeps state per connection. */
+typedef struct vitk_sriov_virt vitk_sriov_virt;
+/** Connect to @uri (NULL: libvirt's default).  libvirt's stderr printing is silenced. */
+int vitk_sriov_virt_open(vitk_sriov_virt **out, const char *uri);
+void vitk_sriov_virt_free(vitk_sriov_virt *v);
+
+/**
+ * vitk_sriov_libvirt_attach() / _detach() - attach the interface XML to
+ * domain @domain, or detach the interface whose source is @vf_addr.  When the
+ * driver has no device attach (the test driver) and only CONFIG is asked, the
+ * persistent definition is edited and redefined instead (facts §4).
+ */
+int vitk_sriov_libvirt_attach(vitk_sriov_virt *v, const char *domain, const char *xml,
+			      unsigned flags);
+int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char *vf_addr,
+			      unsigned flags);
+/** The domain's XML (inactive definition when @inactive).  *@out malloc'd. */
+int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
+				  bool inactive);
+/**
+ * vitk_sriov_libvirt_vfs_in_use() - PCI devices given to running domains
+ * (<interface type='hostdev'> and <hostdev type='pci'> sources), with the
+ * reason "used by running domain 'NAME'".  @out owned.
+ */
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v);
+/** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
+int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
+/** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
+int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
+
+/* ------------------------------------------------------------- ESXi */
+
+typedef struct {
+	char name[VITK_SRIOV_IFNAME_MAX];   /* vmnic4 */
+	char addr[VITK_SRIOV_ADDR_MAX];     /* PF PCI address */
+	char driver[VITK_SRIOV_NAME_MAX];
+	uint16_t vendor_id;
+	uint16_t device_id;    /* PF */
+	uint16_t vf_device_id; /* 0 unknown */
+	unsigned vf_offset;    /* for the VF addresses; 0 unknown */
+	unsigned vf_stride;
+	unsigned max_vfs;      /* desired */
+} vitk_sriov_esxi_port;
+
+typedef struct {
+	char host[VITK_SRIOV_NAME_MAX];
+	char system_uuid[40];
+	size_t n_ports;
+	vitk_sriov_esxi_port *ports;
+} vitk_sriov_esxi_host;
+
+/** JSON host description -> host.  @out owned: vitk_sriov_esxi_host_free(). */
+int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json, size_t len);
+/** Parse `esxcli network sriovnic list` text output (outside bytes). */
+int vitk_sriov_esxi_parse_sriovnic_list(vitk_sriov_esxi_host **out, const char *text, size_t len);
+void vitk_sriov_esxi_host_free(vitk_sriov_esxi_host *h);
+/**
+ * vitk_sriov_esxi_host_enrich() - fill the ports' vendor/device IDs, VF device
+ * ID, First VF Offset and VF Stride from PFs discovered in an `lspci -xxxx`
+ * capture of that host (matched by PCI address).  Return: the number of
+ * ports enriched (>= 0).
+ */
+int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs);
+/** Set the host's system UUID (checked: 8-4-4-4-12 hex). */
+int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *uuid);
+
+typedef struct {
+	char driver[VITK_SRIOV_NAME_MAX];
+	char command[512];
+	size_t n_ports;
+	char ports[16][VITK_SRIOV_IFNAME_MAX + VITK_SRIOV_ADDR_MAX + 4];
+} vitk_sriov_esxi_cmd;
+
+/**
+ * vitk_sriov_esxi_max_vfs() - one esxcli command per driver, ports in PCI
+ * order.  *@out malloc'd array of *@n commands (free()).
+ */
+int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h);
+
+/**
+ * vitk_sriov_inventory_esxi_save() - record an ESXi host (kind "esxi",
+ * machine_id = its system UUID when known, else its name) and its ports as
+ * sriov_pf rows (netdev = vmnic, num_vfs = max_vfs, VF IDs/offset/stride).
+ */
+int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_host *h,
+				   int64_t *host_id);
+/** Load an ESXi host recorded by _esxi_save() (by name, machine-id or id). */
+int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
+				   const char *host);
+
+#define VITK_SRIOV_VMX_51 1
+#define VITK_SRIOV_VMX_55 2
+
+/**
+ * vitk_sriov_esxi_vmx() - the .vmx passthrough stanza for VF @vf_index of port
+ * @port, slot pciPassthru<@slot>.  5.1: a PCI device with deviceId/vendorId/
+ * systemId/id; 5.5+: the SR-IOV passthrough adapter (pfId, networkName).
+ * *@out malloc'd.
+ */
+int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
+			unsigned vf_index, unsigned slot, int form, const char *network);
 
 #ifdef __cplusplus
 }

@@ -62,7 +62,8 @@ enum {
 /* A sense triple produced by the pure parsers. */
 typedef struct {
 	uint8_t key;
-	uint16_t asc; /* asc << 8 | ascq */
+	uint16_t asc;  /* asc << 8 | ascq */
+	int32_t field; /* byte of the parameter list at fault (sense-key specific), -1: none */
 } tpc_sense;
 
 /* ---- copy manager limits (advertised in RCOP and VPD 0x8F) ---- */
@@ -160,6 +161,12 @@ typedef struct tgt_lun {
 	tgt_lun_stats stats; /* under dev->lock */
 	pthread_mutex_t caw_lock;
 	bool prevent;
+	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
+	size_t nnexus;
+	struct {
+		uint64_t nexus;
+		uint16_t ua_asc;
+	} nexus[64];
 } tgt_lun;
 
 struct tpc_token;
@@ -180,11 +187,18 @@ struct tgt_device {
 	uint64_t op_seq;
 	bool shutting_down;
 	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
+	/* tests only: called before each chunk a WRITE USING TOKEN moves */
+	void (*chunk_hook)(void *arg);
+	void *chunk_hook_arg;
 };
 
 /* helpers shared by the command files */
 void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc);
 void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info);
+/* ILLEGAL REQUEST with a sense-key specific field pointer: @in_cdb selects
+ * INVALID FIELD IN CDB vs PARAMETER LIST; @bit is 0-7, or -1 for none */
+void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit);
+void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
 void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
 void dev__naa_designator(uint8_t *out20, const tgt_lun *l); /* 4-byte header + 16 */
@@ -207,6 +221,8 @@ void spc__report_luns(tgt_device *d, tgt_cmd *cmd);
 void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
 void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
 void tpc__device_free(tgt_device *d);
+void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */
+void tpc__nexus_gone(tgt_device *d, uint64_t nexus);  /* dev->lock held */
 size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *buf, size_t cap);
 
 /* command table used by dispatch and REPORT SUPPORTED OPERATION CODES */

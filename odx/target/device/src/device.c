@@ -50,6 +50,19 @@ void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 	dev__sense_info(cmd, key, asc, UINT64_MAX);
 }
 
+void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit)
+{
+	dev__sense(cmd, SK_ILLEGAL_REQUEST, asc);
+	cmd->sense[15] = (uint8_t)(0x80 | (in_cdb ? 0x40 : 0) |
+				   (bit >= 0 ? 0x08 | (bit & 0x07) : 0));
+	vitk_put_be16(cmd->sense + 16, byte);
+}
+
+void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit)
+{
+	dev__sense_field(cmd, ASC_INVALID_FIELD_CDB, true, byte, bit);
+}
+
 void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc)
 {
 	size_t n = len;
@@ -396,7 +409,7 @@ tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun)
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
 {
 	tgt_device *dm = (tgt_device *)d;
-	tgt_lun *l;
+	tgt_lun *l = NULL;
 
 	if (!d || !out)
 		return vitk_error_set(VITK_EINVAL, 0, "stats: missing argument");
@@ -523,7 +536,8 @@ size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t bs)
 			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be16(cdb + 7)) * bs;
 		break;
 	case 0x41: /* WRITE SAME(10) */
-		n = bs;
+		/* with UNMAP the data block is optional here: 0 = "take what comes" */
+		n = (cdb[1] & 0x08) ? 0 : bs;
 		break;
 	case 0x42: /* UNMAP */
 	case 0x55: /* MODE SELECT(10) */
@@ -548,7 +562,7 @@ size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t bs)
 			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be32(cdb + 10)) * bs;
 		break;
 	case 0x93: /* WRITE SAME(16) */
-		n = (cdb[1] & 0x01) ? 0 : bs;
+		n = (cdb[1] & 0x09) ? 0 : bs; /* NDOB or UNMAP */
 		break;
 	case 0xaa: /* WRITE(12) */
 	case 0xae: /* WRITE AND VERIFY(12) */
@@ -601,9 +615,79 @@ static void inquiry_no_lun(tgt_cmd *cmd)
 	cmd->status = 0;
 }
 
+/* remember @nexus on @l; return (and clear) its pending unit attention ASC, or 0 */
+static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume)
+{
+	uint16_t ua = 0;
+	size_t i;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < l->nnexus; i++)
+		if (l->nexus[i].nexus == nexus)
+			break;
+	if (i == l->nnexus) {
+		if (l->nnexus == VITK_ARRAY_SIZE(l->nexus)) {
+			/* table full: forget the oldest nexus */
+			memmove(&l->nexus[0], &l->nexus[1], (l->nnexus - 1) * sizeof(l->nexus[0]));
+			l->nnexus--;
+			i = l->nnexus;
+		}
+		l->nexus[i].nexus = nexus;
+		l->nexus[i].ua_asc = 0;
+		l->nnexus++;
+	}
+	ua = l->nexus[i].ua_asc;
+	if (consume)
+		l->nexus[i].ua_asc = 0;
+	pthread_mutex_unlock(&d->lock);
+	return ua;
+}
+
+int tgt_device_lun_reset(tgt_device *d, unsigned lun)
+{
+	tgt_lun *l = NULL;
+	size_t i;
+
+	if (!d)
+		return vitk_error_set(VITK_EINVAL, 0, "lun reset: missing device");
+	l = dev__find_lun(d, lun);
+	if (!l)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < l->nnexus; i++)
+		l->nexus[i].ua_asc = 0x2903; /* BUS DEVICE RESET FUNCTION OCCURRED */
+	l->prevent = false;
+	tpc__lun_reset(d, l);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	size_t i, j;
+
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nluns; i++) {
+		tgt_lun *l = d->luns[i];
+
+		for (j = 0; j < l->nnexus; j++) {
+			if (l->nexus[j].nexus == nexus) {
+				memmove(&l->nexus[j], &l->nexus[j + 1],
+					(l->nnexus - j - 1) * sizeof(l->nexus[0]));
+				l->nnexus--;
+				break;
+			}
+		}
+	}
+	tpc__nexus_gone(d, nexus);
+	pthread_mutex_unlock(&d->lock);
+}
+
 int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 {
-	tgt_lun *l;
+	tgt_lun *l = NULL;
 	uint8_t op;
 
 	if (!d || !cmd)
@@ -623,6 +707,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	}
 	if (!cmd->dout)
 		cmd->dout_len = 0;
+	if (!cmd->din)
+		cmd->din_cap = 0;
 
 	if (op == 0xa0) { /* REPORT LUNS answers for every LUN number */
 		spc__report_luns(d, cmd);
@@ -643,6 +729,26 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
 		}
 		return 0;
+	}
+
+	if (op != 0x12) {
+		/* a pending unit attention is reported once, instead of the command
+		 * (REQUEST SENSE returns it as data); INQUIRY never consumes it */
+		uint16_t ua = nexus_ua(d, l, cmd->nexus, true);
+
+		if (ua) {
+			dev__sense(cmd, SK_UNIT_ATTENTION, ua);
+			if (op == 0x03) {
+				tgt_cmd tmp = *cmd;
+
+				dev__put_din(cmd, tmp.sense, 18, cmd->cdb[4]);
+				cmd->status = 0;
+				cmd->sense_len = 0;
+			}
+			goto count;
+		}
+	} else {
+		(void)nexus_ua(d, l, cmd->nexus, false);
 	}
 
 	switch (op) {
@@ -670,6 +776,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		break;
 	}
 
+count:
 	pthread_mutex_lock(&d->lock);
 	l->stats.cmds_by_opcode[op]++;
 	l->stats.bytes_read_wire += cmd->din_len;

@@ -124,7 +124,7 @@ static void do_read(tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* RDPROTECT */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
@@ -159,7 +159,7 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
@@ -177,28 +177,41 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
 }
 
-/* compare @len bytes of @data with the medium at byte @off; -1 equal, else first diff */
-static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, size_t len,
+/*
+ * Compare @len bytes of @data with the medium at byte @off, 1 MiB at a time.
+ * With @stride, @data holds one block compared against every block.
+ * Return: -1 when equal, else the offset of the first differing byte.
+ */
+static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, uint64_t len,
 			      size_t stride, int *err)
 {
+	const size_t chunk = 1 << 20;
 	uint8_t *buf = NULL;
 	int64_t at = -1;
+	uint64_t done = 0;
 	size_t i;
 
 	*err = 0;
-	buf = malloc(len ? len : 1);
+	buf = malloc(chunk);
 	if (!buf) {
 		*err = -ENOMEM;
 		return -1;
 	}
-	*err = pread_full(l->fd, buf, len, off);
-	if (*err == 0) {
-		for (i = 0; i < len; i++) {
-			if (buf[i] != data[stride ? i % stride : i]) {
-				at = (int64_t)i;
+	while (done < len && at < 0) {
+		size_t n = len - done > chunk ? chunk : (size_t)(len - done);
+
+		*err = pread_full(l->fd, buf, n, off + done);
+		if (*err)
+			break;
+		for (i = 0; i < n; i++) {
+			uint64_t k = done + i;
+
+			if (buf[i] != data[stride ? k % stride : k]) {
+				at = (int64_t)k;
 				break;
 			}
 		}
+		done += n;
 	}
 	free(buf);
 	return at;
@@ -214,7 +227,7 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot || bytchk == 2) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, rw.prot ? 7 : 2); /* VRPROTECT / BYTCHK */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
@@ -226,11 +239,7 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
-	if (bytes > SIZE_MAX / 2) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
-		return;
-	}
-	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, (size_t)bytes,
+	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
 		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
@@ -245,7 +254,7 @@ static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
@@ -327,7 +336,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	int r = 0;
 
 	if (prot || anchor) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, prot ? 7 : 4); /* WRPROTECT / ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -337,10 +346,10 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (!check_range(l, cmd, lba, n))
 		return;
 	if (n > max_ws) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, is16 ? 10 : 7, -1); /* NUMBER OF LOGICAL BLOCKS */
 		return;
 	}
-	if (!ndob && cmd->dout_len != l->bs) {
+	if (!ndob && !(unmap && cmd->dout_len == 0) && cmd->dout_len != l->bs) {
 		/* exactly one logical block of Data-Out (WriteSame*.InvalidDataOutSize) */
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
@@ -348,11 +357,14 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (n == 0)
 		return;
 	tpc__revoke_overlap(d, l, lba, n);
+	if (unmap) {
+		/* UNMAP: deallocate whatever the data block holds; LBPRZ=1 says the
+		 * blocks then read as zeros (libiscsi WriteSame*.UnmapUntilEnd) */
+		r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+		goto out;
+	}
 	if (ndob || all_zero(blk, l->bs)) {
-		/* zeros: punch a hole when UNMAP is set (LBPRZ=1), else write zeros */
-		if (unmap)
-			r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
-		else {
+		{
 			r = fallocate(l->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 				      (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift));
 			if (r < 0)
@@ -391,7 +403,7 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t dlen, i, ndesc;
 
 	if (cmd->cdb[1] & 0x01) { /* ANCHOR: not supported (ANC_SUP=0) */
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 0); /* ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -421,10 +433,6 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
 			return;
 		}
-		if (n > (SBC_MAX_WS_BLOCKS_BYTES >> l->bs_shift)) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
-			return;
-		}
 	}
 	for (i = 0; i < ndesc; i++) {
 		uint64_t lba = vitk_get_be64(p + 8 + 16 * i);
@@ -450,10 +458,16 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	int err = 0;
 
 	if (c[1] >> 5) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (n > SBC_MAX_CAW_BLOCKS) {
+		dev__invalid_cdb(cmd, 13, -1); /* NUMBER OF LOGICAL BLOCKS */
+		return;
+	}
+	/* Data-Out must be exactly 2 x NUMBER OF LOGICAL BLOCKS (a 256-block
+	 * request wraps the 8-bit field to 0 and arrives with data: refuse it) */
+	if (cmd->dout_len != 2 * bytes) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
@@ -461,10 +475,6 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	if (n == 0)
 		return;
-	if (cmd->dout_len != 2 * bytes) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
-		return;
-	}
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)
@@ -482,7 +492,7 @@ static void do_read_capacity10(tgt_lun *l, tgt_cmd *cmd)
 	uint64_t last = l->nblocks - 1;
 
 	if (!(cmd->cdb[8] & 0x01) && vitk_get_be32(cmd->cdb + 2)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LBA without PMI */
 		return;
 	}
 	vitk_put_be32(buf, last > 0xfffffffeull ? 0xffffffffu : (uint32_t)last);
@@ -557,21 +567,26 @@ static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
 	dev__put_din(cmd, buf, 8 + 16 * nd, alloc);
 }
 
-static void do_start_stop(tgt_lun *l, tgt_cmd *cmd)
+static void do_start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t pc = cmd->cdb[4] >> 4;
-	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01;
+	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01, prevent;
 
+	pthread_mutex_lock(&d->lock);
+	prevent = l->prevent;
+	pthread_mutex_unlock(&d->lock);
 	/* a fixed, always-ready disk: accept power conditions, refuse eject if prevented */
-	if (pc == 0 && loej && !start && l->prevent) {
+	if (pc == 0 && loej && !start && prevent) {
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, 0x5302); /* medium removal prevented */
 		return;
 	}
 }
 
-static void do_prevent_allow(tgt_lun *l, tgt_cmd *cmd)
+static void do_prevent_allow(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
+	pthread_mutex_lock(&d->lock);
 	l->prevent = (cmd->cdb[4] & 0x03) != 0;
+	pthread_mutex_unlock(&d->lock);
 }
 
 void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -630,13 +645,13 @@ void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		else if ((c[1] & 0x1f) == 0x12)
 			do_get_lba_status(l, cmd);
 		else
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+			dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
 	case 0x1b:
-		do_start_stop(l, cmd);
+		do_start_stop(d, l, cmd);
 		break;
 	case 0x1e:
-		do_prevent_allow(l, cmd);
+		do_prevent_allow(d, l, cmd);
 		break;
 	default:
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);

@@ -219,13 +219,13 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t n;
 
 	if (cmd->cdb[1] & 0xfe) { /* CMDDT (obsolete) and reserved bits */
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 1); /* CMDDT */
 		return;
 	}
 	memset(b, 0, sizeof(b));
 	if (!evpd) {
 		if (page) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+			dev__invalid_cdb(cmd, 2, -1); /* PAGE CODE without EVPD */
 			return;
 		}
 		n = inquiry_std(l, b);
@@ -255,7 +255,7 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n = vpd_lbp(b);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* PAGE CODE */
 		return;
 	}
 	b[0] = 0x00;
@@ -312,7 +312,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	if (sub != 0 && !(sub == 0xff && page == 0x3f)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 3, -1); /* SUBPAGE CODE */
 		return;
 	}
 	memset(b, 0, sizeof(b));
@@ -346,7 +346,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n += page_iec(b + n, pc);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, 5); /* PAGE CODE */
 		return;
 	}
 	/* device-specific parameter: WP for read-only LUNs, DPOFUA supported */
@@ -392,11 +392,11 @@ void spc__report_luns(tgt_device *d, tgt_cmd *cmd)
 	size_t n = 8 + 8 * d->nluns, i;
 
 	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* SELECT REPORT */
 		return;
 	}
 	if (alloc < 16) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 6, -1); /* ALLOCATION LENGTH < 16 */
 		return;
 	}
 	if (sel == 0x01 || sel == 0x11)
@@ -438,7 +438,7 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	(void)d;
 	(void)l;
 	if ((c[1] & 0x1f) != 0x0c) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		return;
 	}
 	memset(b, 0, sizeof(b));
@@ -464,15 +464,15 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	if (opts > 3) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	if (opts == 1 && op_has_sa(rop)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	if (opts == 2 && !op_has_sa(rop) && dev__cmd_lookup(rop, 0)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	for (i = 0; i < ntab; i++) {

@@ -11,8 +11,8 @@
  *
  * Tokens are point-in-time by revocation: a write that overlaps a token's
  * source ranges revokes it (23h/06h).  Copy-operation records are keyed by
- * list identifier only: the device layer does not see I_T nexus identities,
- * so two initiators sharing a list id share a record (documented limitation).
+ * (tgt_cmd.nexus, list id); an iSCSI layer that leaves nexus at 0 makes all
+ * initiators share one list-id namespace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +51,7 @@ struct tpc_op {
 	struct tpc_op *next;
 	uint64_t seq;
 	uint32_t list_id;
+	uint64_t nexus; /* list ids are per I_T nexus (tgt_cmd.nexus) */
 	unsigned lun;
 	uint8_t sa; /* originating service action */
 	uint8_t state;
@@ -75,7 +76,11 @@ struct tpc_op {
 
 static void sense_of(tgt_cmd *cmd, const tpc_sense *s)
 {
-	dev__sense(cmd, s->key, s->asc);
+	if (s->key == SK_ILLEGAL_REQUEST && s->field >= 0)
+		dev__sense_field(cmd, s->asc, s->asc == ASC_INVALID_FIELD_CDB, (uint16_t)s->field,
+				 -1);
+	else
+		dev__sense(cmd, s->key, s->asc);
 }
 
 static uint64_t max_token_blocks(const tgt_lun *l)
@@ -95,14 +100,26 @@ static bool ranges_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
 	return an && bn && a < b + bn && b < a + an;
 }
 
+/* block device range descriptors of one list may not overlap (SBC) */
+static bool ranges_disjoint(const tpc_range *r, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (ranges_overlap(r[i].lba, r[i].nblocks, r[j].lba, r[j].nblocks))
+				return false;
+	return true;
+}
+
 /* ---- operation records (dev->lock held) ---- */
 
-static struct tpc_op *op_find(tgt_device *d, uint32_t list_id)
+static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
 {
-	struct tpc_op *o;
+	struct tpc_op *o = NULL;
 
 	for (o = d->ops; o; o = o->next)
-		if (o->list_id == list_id)
+		if (o->list_id == list_id && o->nexus == nexus)
 			return o;
 	return NULL;
 }
@@ -129,9 +146,10 @@ static void op_unlink_free(tgt_device *d, struct tpc_op *victim)
 }
 
 /* a fresh record for @list_id, replacing a finished one; NULL if busy/no memory */
-static struct tpc_op *op_new(tgt_device *d, uint32_t list_id, unsigned lun, uint8_t sa)
+static struct tpc_op *op_new(tgt_device *d, uint64_t nexus, uint32_t list_id, unsigned lun,
+			     uint8_t sa)
 {
-	struct tpc_op *o = op_find(d, list_id), *it, *oldest = NULL;
+	struct tpc_op *o = op_find(d, nexus, list_id), *it, *oldest = NULL;
 	size_t n = 0;
 
 	if (o)
@@ -148,6 +166,7 @@ static struct tpc_op *op_new(tgt_device *d, uint32_t list_id, unsigned lun, uint
 		return NULL;
 	o->seq = ++d->op_seq;
 	o->list_id = list_id;
+	o->nexus = nexus;
 	o->lun = lun;
 	o->sa = sa;
 	o->state = 0x11;
@@ -177,7 +196,7 @@ static void token_expire_check(tgt_device *d, struct tpc_token *t, uint64_t now)
 
 static size_t tokens_valid(tgt_device *d, uint64_t now)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	size_t n = 0;
 
 	for (t = d->tokens; t; t = t->next) {
@@ -215,7 +234,7 @@ static void tokens_trim(tgt_device *d)
 
 void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	size_t i;
 
 	pthread_mutex_lock(&d->lock);
@@ -288,6 +307,16 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	memset(b, 0, 512);
 	b[1] = 0x8f;
 
+	/* 0000h block device ROD token limits first: the descriptor Windows reads */
+	vitk_put_be16(b + n, 0x0000);
+	vitk_put_be16(b + n + 2, 0x20);
+	vitk_put_be16(b + n + 10, TPC_MAX_RANGES);
+	vitk_put_be32(b + n + 12, d->ito_max);
+	vitk_put_be32(b + n + 16, d->ito_default);
+	vitk_put_be64(b + n + 20, max_token_blocks(l));
+	vitk_put_be64(b + n + 28, opt >> l->bs_shift ? opt >> l->bs_shift : 1);
+	n += 36;
+
 	/* 0001h supported commands */
 	start = n;
 	vitk_put_be16(b + n, 0x0001);
@@ -331,16 +360,6 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	vitk_put_be16(b + n, 0x000c);
 	vitk_put_be16(b + n + 2, 4);
 	n += 8;
-
-	/* 0000h block device ROD token limits */
-	vitk_put_be16(b + n, 0x0000);
-	vitk_put_be16(b + n + 2, 0x20);
-	vitk_put_be16(b + n + 10, TPC_MAX_RANGES);
-	vitk_put_be32(b + n + 12, d->ito_max);
-	vitk_put_be32(b + n + 16, d->ito_default);
-	vitk_put_be64(b + n + 20, max_token_blocks(l));
-	vitk_put_be64(b + n + 28, opt >> l->bs_shift ? opt >> l->bs_shift : 1);
-	n += 36;
 
 	/* 0106h ROD token features */
 	vitk_put_be16(b + n, 0x0106);
@@ -454,7 +473,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	tpc_xcopy_list *x = NULL;
 	tgt_lun *luns[TPC_MAX_CSCD];
 	struct tpc_op *op = NULL;
-	tpc_sense err;
+	tpc_sense err = { 0, 0, -1 };
 	uint64_t copied = 0;
 	size_t i;
 
@@ -489,7 +508,8 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		uint64_t bytes;
 
 		if (g->src >= x->ncscd || g->dst >= x->ncscd) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_INVALID_FIELD_PARAM);
+			/* an index with no CSCD names an unreachable copy target */
+			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
 		if (luns[g->dst]->ro) {
@@ -507,14 +527,14 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	pthread_mutex_lock(&d->lock);
 	if (x->list_id_usage != 3) {
-		op = op_find(d, x->list_id);
+		op = op_find(d, cmd->nexus, x->list_id);
 		if (op_running(op)) {
 			pthread_mutex_unlock(&d->lock);
 			op = NULL;
 			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
 			goto out;
 		}
-		op = op_new(d, x->list_id, l->lun, 0x00);
+		op = op_new(d, cmd->nexus, x->list_id, l->lun, 0x00);
 	}
 	pthread_mutex_unlock(&d->lock);
 
@@ -542,7 +562,13 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			break;
 		}
 		if (to > t->size || bytes > t->size - to) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_OVERRUN);
+			/*
+			 * Writing past the destination's capacity.  libiscsi 1.19
+			 * (ValidSegDescr) accepts only COPY ABORTED with no additional
+			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
+			 * used; the INFORMATION field carries the failing segment.
+			 */
+			dev__sense_info(cmd, SK_ABORTED_COPY, 0x0000, i);
 			break;
 		}
 		if (bytes == 0)
@@ -580,8 +606,8 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_pt_list *pt = NULL;
 	struct tpc_token *t = NULL;
-	struct tpc_op *op;
-	tpc_sense err;
+	struct tpc_op *op = NULL;
+	tpc_sense err = { 0, 0, -1 };
 	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
 	size_t i;
@@ -604,11 +630,11 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (pt->rtv && pt->rod_type != TPC_ROD_TYPE_PIT_DEFAULT &&
 	    pt->rod_type != TPC_ROD_TYPE_PIT_ANY) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
 	if (pt->inactivity_s > d->ito_max) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
 	for (i = 0; i < pt->nranges; i++) {
@@ -620,8 +646,12 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		}
 		total += r->nblocks;
 	}
+	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 16, -1); /* range descriptors */
+		goto out;
+	}
 	if (total > max_token_blocks(l)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 14, -1); /* range list */
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -649,7 +679,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	t->last_use_ns = now;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
@@ -660,7 +690,7 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_NO_RESOURCES_ROD_TOKEN);
 		goto out;
 	}
-	op = op_new(d, list_id, l->lun, 0x10);
+	op = op_new(d, cmd->nexus, list_id, l->lun, 0x10);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
@@ -711,7 +741,7 @@ struct wut_job {
 
 static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sense *err)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 	uint64_t id = vitk_get_be64(tok + 8);
 	uint64_t now = d->now_ns();
 	size_t i;
@@ -754,7 +784,7 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 
 static int token_state_now(tgt_device *d, uint64_t id)
 {
-	struct tpc_token *t;
+	struct tpc_token *t = NULL;
 
 	for (t = d->tokens; t; t = t->next)
 		if (t->id == id)
@@ -789,6 +819,8 @@ static void wut_run(struct wut_job *j)
 				chunk = (64ull << 20) >> dst->bs_shift;
 			bytes = chunk << dst->bs_shift;
 
+			if (d->chunk_hook)
+				d->chunk_hook(d->chunk_hook_arg);
 			pthread_mutex_lock(&d->lock);
 			aborted = j->op && j->op->abort_req;
 			revoked = !j->zero && token_state_now(d, j->token_id) == TOK_REVOKED;
@@ -844,7 +876,7 @@ static void wut_run(struct wut_job *j)
 
 	pthread_mutex_lock(&d->lock);
 	if (j->del_tkn && !j->zero) {
-		struct tpc_token *t;
+		struct tpc_token *t = NULL;
 
 		for (t = d->tokens; t; t = t->next)
 			if (t->id == j->token_id && t->state == TOK_VALID)
@@ -881,9 +913,9 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_wut_list *w = NULL;
 	struct wut_job *j = NULL;
-	struct tpc_token *t;
-	struct tpc_op *op;
-	tpc_sense err;
+	struct tpc_token *t = NULL;
+	struct tpc_op *op = NULL;
+	tpc_sense err = { 0, 0, -1 };
 	uint32_t rod_type;
 	uint64_t req = 0, avail_blocks, cap_blocks = 0;
 	size_t i;
@@ -917,8 +949,12 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		}
 		req += r->nblocks;
 	}
+	if (!ranges_disjoint(w->ranges, w->nranges)) {
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 536, -1); /* range descriptors */
+		goto out;
+	}
 	if (req > max_token_blocks(l)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 534, -1); /* range list */
 		goto out;
 	}
 	if (vitk_get_be16(w->token + 6) != 0x01f8) {
@@ -943,7 +979,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
@@ -965,7 +1001,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
 			pthread_mutex_unlock(&d->lock);
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+			dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
 		j->src = t->lun;
@@ -988,17 +1024,19 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		t->last_use_ns = d->now_ns();
 		t->lun->stats.tokens_used++;
 	}
+	/* the cap truncates first ("partial ROD token usage", GOOD); a token that
+	 * cannot cover even the capped request is an underrun */
 	j->blocks = req;
-	if (avail_blocks < j->blocks) {
-		j->blocks = avail_blocks;
-		j->short_token = true;
-	}
 	if (cap_blocks && j->blocks > cap_blocks) {
 		j->blocks = cap_blocks;
 		j->capped = true;
-		j->short_token = false;
 	}
-	op = op_new(d, list_id, l->lun, 0x11);
+	if (avail_blocks < j->blocks) {
+		j->blocks = avail_blocks;
+		j->short_token = true;
+		j->capped = false;
+	}
+	op = op_new(d, cmd->nexus, list_id, l->lun, 0x11);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
 		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
@@ -1033,15 +1071,15 @@ out:
 static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
 {
 	uint32_t list_id = vitk_get_be32(cmd->cdb + 2);
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, list_id);
+	op = op_find(d, cmd->nexus, list_id);
 	if (op && op_running(op))
 		op->abort_req = true;
 	pthread_mutex_unlock(&d->lock);
 	if (!op)
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 }
 
 void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -1060,7 +1098,7 @@ void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		do_copy_abort(d, cmd);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
 	}
 }
@@ -1070,14 +1108,14 @@ void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 {
 	uint8_t b[12] = { 0 };
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	uint64_t tc;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->cdb[2]);
+	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	vitk_put_be32(b, 8);
@@ -1096,14 +1134,14 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 {
 	uint8_t b[60 + 18] = { 0 };
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	size_t n;
 
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->cdb[2]);
+	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != 0x00 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[56] = op->cmd_status;
@@ -1118,15 +1156,15 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 {
 	uint8_t b[32 + 18 + 6 + TPC_ROD_TOKEN_LEN];
-	struct tpc_op *op;
+	struct tpc_op *op = NULL;
 	size_t n, s;
 
 	memset(b, 0, sizeof(b));
 	pthread_mutex_lock(&d->lock);
-	op = op_find(d, vitk_get_be32(cmd->cdb + 2));
+	op = op_find(d, cmd->nexus, vitk_get_be32(cmd->cdb + 2));
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[4] = op->sa;
@@ -1175,15 +1213,36 @@ void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		do_rrti(d, cmd, true);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 		break;
+	}
+}
+
+void tpc__lun_reset(tgt_device *d, const tgt_lun *l)
+{
+	struct tpc_op *o = NULL;
+
+	for (o = d->ops; o; o = o->next)
+		if (o->lun == l->lun && op_running(o))
+			o->abort_req = true;
+}
+
+void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	struct tpc_op *o = d->ops, *next;
+
+	while (o) {
+		next = o->next;
+		if (o->nexus == nexus && !op_running(o))
+			op_unlink_free(d, o);
+		o = next;
 	}
 }
 
 void tpc__device_free(tgt_device *d)
 {
-	struct tpc_op *o;
-	struct tpc_token *t;
+	struct tpc_op *o = NULL;
+	struct tpc_token *t = NULL;
 
 	pthread_mutex_lock(&d->lock);
 	d->shutting_down = true;

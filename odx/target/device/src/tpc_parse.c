@@ -11,31 +11,40 @@
 
 #include "dev_internal.h"
 
-static int fail(tpc_sense *err, uint8_t key, uint16_t asc)
+static int fail_at(tpc_sense *err, uint8_t key, uint16_t asc, int32_t field)
 {
 	err->key = key;
 	err->asc = asc;
+	err->field = field;
 	return -1;
 }
 
-static int parse_cscd(const uint8_t *c, tpc_cscd *out, tpc_sense *err)
+static int fail(tpc_sense *err, uint8_t key, uint16_t asc)
+{
+	return fail_at(err, key, asc, -1);
+}
+
+static int parse_cscd(const uint8_t *c, size_t at, tpc_cscd *out, tpc_sense *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->type = c[0];
 	if (c[0] != 0xe4)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_TARGET_DESC_TYPE);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_TARGET_DESC_TYPE, (int32_t)at);
 	out->lu_id_type = c[1] >> 6;
 	out->nul = c[1] & 0x20;
 	out->pdt = c[1] & 0x1f;
-	/* libiscsi's ValidTgtDescr expects INVALID FIELD IN CDB for a reserved LU ID TYPE */
-	if (out->lu_id_type != 0)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	/*
+	 * LU ID TYPE only says how the initiator named the LU to itself; the
+	 * designator decides the match.  libiscsi 1.19's ValidTgtDescr sends a
+	 * reserved value and expects success (later versions expect INVALID
+	 * FIELD IN CDB); 1.19 is what this target is held to.
+	 */
 	out->code_set = c[4] & 0x0f;
 	out->assoc = (c[5] >> 4) & 0x03;
 	out->desig_type = c[5] & 0x0f;
 	out->desig_len = c[7];
 	if (out->desig_len > 20)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, (int32_t)at + 7);
 	memcpy(out->desig, c + 8, out->desig_len);
 	out->pad = c[28] & 0x04;
 	out->block_len = vitk_get_be24(c + 29);
@@ -62,16 +71,16 @@ int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sens
 	if ((uint64_t)cscd_len + seg_len > TPC_MAX_DESC_LIST_LEN)
 		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
 	if (inline_len != 0) /* maximum inline data length is 0 */
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, 12);
 	if (out->list_id_usage == 1)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, 1);
 	if (cscd_len % 32)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, 2);
 	if (cscd_len / 32 > TPC_MAX_CSCD)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_TARGET_DESC);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_TARGET_DESC, 2);
 	out->ncscd = cscd_len / 32;
 	for (i = 0; i < out->ncscd; i++)
-		if (parse_cscd(p + 16 + 32 * i, &out->cscd[i], err) < 0)
+		if (parse_cscd(p + 16 + 32 * i, 16 + 32 * i, &out->cscd[i], err) < 0)
 			return -1;
 
 	off = 16 + cscd_len;
@@ -79,17 +88,20 @@ int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sens
 	while (off < end) {
 		const uint8_t *s = p + off;
 		size_t dlen;
-		tpc_seg *g;
+		tpc_seg *g = NULL;
 
 		if (end - off < 4)
 			return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
 		dlen = vitk_get_be16(s + 2);
 		if (s[0] != 0x02 && s[0] != 0x0a)
-			return fail(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_SEGMENT_DESC_TYPE);
+			return fail_at(err, SK_ILLEGAL_REQUEST, ASC_UNSUP_SEGMENT_DESC_TYPE,
+				       (int32_t)off);
 		if (out->nseg >= TPC_MAX_SEGMENTS)
-			return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC);
+			return fail_at(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC,
+				       (int32_t)off);
 		if ((s[0] == 0x02 && dlen != 0x18) || (s[0] == 0x0a && dlen != 0x1c))
-			return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+			return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM,
+				       (int32_t)off + 2);
 		if (end - off < dlen + 4)
 			return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
 		g = &out->seg[out->nseg++];
@@ -114,19 +126,19 @@ int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sens
 }
 
 static int parse_ranges(const uint8_t *p, size_t avail, size_t list_len, size_t max_ranges,
-			tpc_range *out, size_t *n, tpc_sense *err)
+			int32_t len_field, tpc_range *out, size_t *n, tpc_sense *err)
 {
 	size_t i, cnt;
 
 	if (list_len % 16)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, len_field);
 	if (list_len > avail)
 		return fail(err, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
 	cnt = list_len / 16;
 	if (cnt == 0)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM, len_field);
 	if (cnt > max_ranges || cnt > TPC_MAX_RANGES)
-		return fail(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC);
+		return fail_at(err, SK_ILLEGAL_REQUEST, ASC_TOO_MANY_SEGMENT_DESC, len_field);
 	for (i = 0; i < cnt; i++) {
 		out[i].lba = vitk_get_be64(p + 16 * i);
 		out[i].nblocks = vitk_get_be32(p + 16 * i + 8);
@@ -151,8 +163,8 @@ int tpc__parse_pt(const uint8_t *p, size_t len, size_t max_ranges, tpc_pt_list *
 	out->inactivity_s = vitk_get_be32(p + 4);
 	out->rod_type = out->rtv ? vitk_get_be32(p + 8) : TPC_ROD_TYPE_PIT_DEFAULT;
 	rlen = vitk_get_be16(p + 14);
-	return parse_ranges(p + 16, dlen + 2 - 16, rlen, max_ranges, out->ranges, &out->nranges,
-			    err);
+	return parse_ranges(p + 16, dlen + 2 - 16, rlen, max_ranges, 14, out->ranges,
+			    &out->nranges, err);
 }
 
 int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list *out,
@@ -171,6 +183,6 @@ int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list
 	out->offset = vitk_get_be64(p + 8);
 	memcpy(out->token, p + 16, TPC_ROD_TOKEN_LEN);
 	rlen = vitk_get_be16(p + 534);
-	return parse_ranges(p + 536, dlen + 2 - 536, rlen, max_ranges, out->ranges,
+	return parse_ranges(p + 536, dlen + 2 - 536, rlen, max_ranges, 534, out->ranges,
 			    &out->nranges, err);
 }

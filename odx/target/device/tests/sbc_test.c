@@ -167,6 +167,9 @@ static void test_device_rw__protect_fields_and_opcodes(void **state)
 	c10[1] = 0x20; /* RDPROTECT=1 without protection information */
 	H_RUN(h, 0, c10, NULL, 0, 512);
 	h_assert_sense(h, 0x05, 0x24, 0x00);
+	/* sense-key specific: SKSV, C/D=CDB, BPV, bit 7 of byte 1 */
+	assert_int_equal(h->cmd.sense[15], 0xcf);
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 1);
 
 	h_cdb16_rw(c16, 0x8a, 0, 1);
 	c16[1] = 0xe0;
@@ -204,6 +207,9 @@ static void test_device_rw__write_protect(void **state)
 	h_assert_sense(h, 0x07, 0x27, 0x00);
 	h_cdb10_rw(ws, 0x41, 0, 4);
 	H_RUN(h, 3, ws, buf, 512, 0);
+	h_assert_sense(h, 0x07, 0x27, 0x00);
+	ws[1] = 0x08; /* UNMAP without a data block */
+	H_RUN(h, 3, ws, NULL, 0, 0);
 	h_assert_sense(h, 0x07, 0x27, 0x00);
 	/* the data is untouched and still readable */
 	h_cdb10_rw(c10, 0x28, 0, 1);
@@ -282,6 +288,17 @@ static void test_device_write_same__pattern_unmap_and_size(void **state)
 	for (i = 0; i < 2048 * 512; i++)
 		if (buf2[i])
 			fail_msg("byte %zu not zero after WRITE SAME UNMAP", i);
+
+	/* UNMAP deallocates even when the data block is not zeros (LBPRZ=1) */
+	memset(buf, 0xff, 512);
+	h_cdb16_rw(ws16, 0x8a, 10, 4);
+	assert_int_equal(H_RUN(h, 0, ws16, buf, 2048, 0), 0);
+	h_cdb10_rw(ws, 0x41, 10, 4);
+	ws[1] = 0x08;
+	assert_int_equal(H_RUN(h, 0, ws, buf, 512, 0), 0);
+	h_file_read(h, 0, 10 * 512, buf2, 2048);
+	for (i = 0; i < 2048; i++)
+		assert_int_equal(buf2[i], 0);
 
 	/* beyond the end */
 	h_cdb16_rw(ws16, 0x93, H_LUN0_BLOCKS - 1, 2);
@@ -369,6 +386,11 @@ static void test_device_caw__match_and_miscompare(void **state)
 	/* wrong Data-Out size */
 	H_RUN(h, 0, caw, buf2, 1024, 0);
 	h_assert_sense(h, 0x05, 0x24, 0x00);
+	/* 256 blocks wrap NUMBER OF LOGICAL BLOCKS to 0 but still carry data */
+	caw[13] = 0;
+	H_RUN(h, 0, caw, buf2, 2048, 0);
+	h_assert_sense(h, 0x05, 0x24, 0x00);
+	assert_int_equal(H_RUN(h, 0, caw, NULL, 0, 0), 0);
 }
 
 static void test_device_verify__bytchk(void **state)
@@ -392,6 +414,19 @@ static void test_device_verify__bytchk(void **state)
 	h_cdb10_rw(v, 0x2f, H_LUN0_BLOCKS, 1);
 	H_RUN(h, 0, v, NULL, 0, 0);
 	h_assert_sense(h, 0x05, 0x21, 0x00);
+	/* BYTCHK=3: one block of Data-Out compared with every block */
+	memset(buf, 0x3c, 2048);
+	h_cdb10_rw(w, 0x2a, 80, 4);
+	assert_int_equal(H_RUN(h, 0, w, buf, 2048, 0), 0);
+	h_cdb10_rw(v, 0x2f, 80, 4);
+	v[1] = 0x06;
+	assert_int_equal(tgt_cdb_dout_len(v, 10, 512), 512);
+	assert_int_equal(H_RUN(h, 0, v, buf, 512, 0), 0);
+	buf2[0] = 0x3d;
+	h_file_write(h, 0, 82 * 512 + 9, buf2, 1);
+	H_RUN(h, 0, v, buf, 512, 0);
+	h_assert_sense(h, 0x0e, 0x1d, 0x00);
+	assert_int_equal(vitk_get_be32(h->cmd.sense + 3), 2 * 512 + 9);
 	/* VRPROTECT */
 	h_cdb10_rw(v, 0x2f, 0, 1);
 	v[1] = 0x20;
@@ -439,6 +474,8 @@ static void test_device_cdb__dout_len(void **state)
 	h_cdb16_rw(c, 0x93, 0, 100);
 	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 512);
 	c[1] = 0x01; /* NDOB */
+	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 0);
+	c[1] = 0x08; /* UNMAP: the data block is optional */
 	assert_int_equal(tgt_cdb_dout_len(c, 16, 512), 0);
 	memset(c, 0, 16);
 	c[0] = 0x89;
@@ -532,6 +569,60 @@ static void test_device_exec__concurrent(void **state)
 	assert_int_equal(st.cmds_by_opcode[0x28], 800);
 }
 
+static uint8_t run_nexus(harness *h, uint64_t nexus, const uint8_t *cdb, size_t len,
+			 size_t din_cap)
+{
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = cdb;
+	h->cmd.cdb_len = len;
+	h->cmd.din = h->din;
+	h->cmd.din_cap = din_cap;
+	h->cmd.nexus = nexus;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	return h->cmd.status;
+}
+
+static void test_device_tmf__lun_reset_unit_attention(void **state)
+{
+	harness *h = *state;
+	uint8_t tur[6] = { 0 }, inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	uint8_t rs[6] = { 0x03, 0, 0, 0, 18, 0 };
+	uint8_t pa[6] = { 0x1e, 0, 0, 0, 0x01, 0 }, ssu[6] = { 0x1b, 0, 0, 0, 0x02, 0 };
+
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	assert_int_equal(run_nexus(h, 2, tur, 6, 0), 0);
+	assert_int_equal(run_nexus(h, 1, pa, 6, 0), 0); /* PREVENT */
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 9), VITK_ENOTFOUND);
+
+	/* nexus 1: one UNIT ATTENTION 29h/03h, then normal service */
+	run_nexus(h, 1, tur, 6, 0);
+	h_assert_sense(h, 0x06, 0x29, 0x03);
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	/* the reset released PREVENT: the eject is accepted */
+	assert_int_equal(run_nexus(h, 1, ssu, 6, 0), 0);
+	/* nexus 2: INQUIRY does not consume it, REQUEST SENSE returns it as data */
+	assert_int_equal(run_nexus(h, 2, inq, 6, 36), 0);
+	assert_int_equal(run_nexus(h, 2, rs, 6, 18), 0);
+	assert_int_equal(h->din[2] & 0x0f, 0x06);
+	assert_int_equal(h->din[12], 0x29);
+	assert_int_equal(h->din[13], 0x03);
+	assert_int_equal(run_nexus(h, 2, tur, 6, 0), 0);
+	/* other LUNs are untouched */
+	h->cmd.lun = 1;
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.lun = 1, h->cmd.cdb = tur, h->cmd.cdb_len = 6, h->cmd.nexus = 1;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	assert_int_equal(h->cmd.status, 0);
+
+	/* a nexus that has gone away is forgotten */
+	tgt_device_nexus_gone(h->dev, 1);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	assert_int_equal(run_nexus(h, 1, tur, 6, 0), 0);
+	run_nexus(h, 2, tur, 6, 0);
+	h_assert_sense(h, 0x06, 0x29, 0x03);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +649,8 @@ int main(void)
 		cmocka_unit_test(test_device_cdb__dout_len),
 		cmocka_unit_test_setup_teardown(test_device_stats__counters, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_exec__concurrent, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_tmf__lun_reset_unit_attention, h_setup,
+						h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* libvirt node-device XML (a remote host's libvirtd is outside input). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <vitk/sriov.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	vitk_sriov_pf_info pf;
+	bool is_pf = false;
+
+	if (vitk_sriov_nodedev_parse(&pf, &is_pf, (const char *)data, size) == 0)
+		free(pf.vfs);
+	return 0;
+}

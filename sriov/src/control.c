@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* Control: VF count (the kernel's EBUSY/ERANGE/ENOENT rules) and driver binding. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sriov_priv.h"
+
+static int numvfs_error(const vitk_sriov_pf_info *pf, int e, unsigned n)
+{
+	switch (e) {
+	case EBUSY:
+		return vitk_error_set(VITK_EBUSY, e,
+				      "cannot write 'sriov_numvfs' on '%s': VFs already enabled, disable them (write 0) before enabling %u",
+				      pf->addr, n);
+	case ERANGE:
+		return vitk_error_set(VITK_ERANGE, e,
+				      "cannot write 'sriov_numvfs' on '%s': %u is above sriov_totalvfs (%u)",
+				      pf->addr, n, pf->sysfs_totalvfs);
+	case ENOENT:
+		return vitk_error_set(VITK_ENOTSUP, e,
+				      "cannot write 'sriov_numvfs' on '%s': driver '%s' does not support SR-IOV configuration via sysfs",
+				      pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+	case ENOMEM:
+		return vitk_error_set(VITK_ENOMEM, e,
+				      "cannot write 'sriov_numvfs' on '%s': not enough MMIO resources or bus numbers for %u VFs (try booting with pci=realloc)",
+				      pf->addr, n);
+	default:
+		return vitk_error_set(VITK_EIO, e, "cannot write 'sriov_numvfs' on '%s': %s",
+				      pf->addr, strerror(e));
+	}
+}
+
+static int write_dev(vitk_sriov *ctx, const char *addr, const char *attr, const char *val)
+{
+	char *path = vitk_sriov__dev_path(ctx, addr, attr);
+	int e;
+
+	if (!path)
+		return -ENOMEM;
+	e = vitk_sriov__write_attr(ctx, path, val);
+	free(path);
+	return e;
+}
+
+int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
+			      const char *const *in_use, size_t n_in_use, unsigned *actual)
+{
+	vitk_sriov_pf_info *pf = NULL;
+	char val[16];
+	unsigned cur, now = 0;
+	size_t i, j;
+	int r, e;
+
+	if (actual)
+		*actual = 0;
+	r = vitk_sriov_pf_get(&pf, ctx, addr, VITK_SRIOV_SCAN_NO_VF_STATE | VITK_SRIOV_SCAN_NO_NAMES);
+	if (r < 0)
+		return r;
+	if (!pf->has_sysfs) {
+		r = vitk_error_set(VITK_ENOTSUP, 0,
+				   "'%s': no 'sriov_numvfs' attribute: driver '%s' does not manage SR-IOV",
+				   pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+		goto out;
+	}
+	if (n > pf->sysfs_totalvfs) {
+		r = vitk_error_set(VITK_ERANGE, 0,
+				   "cannot write 'sriov_numvfs' on '%s': %u is above sriov_totalvfs (%u)",
+				   pf->addr, n, pf->sysfs_totalvfs);
+		goto out;
+	}
+	cur = pf->sysfs_numvfs;
+	if (cur == n) {
+		if (actual)
+			*actual = n;
+		goto out;
+	}
+	/* refuse to pull VFs from under running domains */
+	if (!(flags & VITK_SRIOV_SET_FORCE) && cur != 0) {
+		for (i = 0; i < pf->n_vfs; i++)
+			for (j = 0; j < n_in_use; j++)
+				if (!strcmp(pf->vfs[i].addr, in_use[j])) {
+					r = vitk_error_set(VITK_EBUSY, 0,
+							   "'%s': VF %u (%s) is in use by a domain; detach it first or use --force",
+							   pf->addr, pf->vfs[i].index, pf->vfs[i].addr);
+					goto out;
+				}
+	}
+	if (pf->autoprobe >= 0 && n > 0) {
+		const char *want = (flags & VITK_SRIOV_SET_NO_AUTOPROBE) ? "0" : "1";
+
+		if ((flags & VITK_SRIOV_SET_NO_AUTOPROBE) || pf->autoprobe == 0) {
+			e = write_dev(ctx, pf->addr, "sriov_drivers_autoprobe", want);
+			if (e < 0) {
+				r = vitk_error_set(VITK_EIO, -e,
+						   "cannot write 'sriov_drivers_autoprobe' on '%s': %s",
+						   pf->addr, strerror(-e));
+				goto out;
+			}
+		}
+	}
+	if (cur != 0 && n != 0) {
+		/* N -> M: the kernel refuses with EBUSY, go through 0 */
+		e = write_dev(ctx, pf->addr, "sriov_numvfs", "0");
+		if (e < 0) {
+			r = numvfs_error(pf, -e, 0);
+			goto out;
+		}
+	}
+	snprintf(val, sizeof(val), "%u", n);
+	e = write_dev(ctx, pf->addr, "sriov_numvfs", val);
+	if (e < 0) {
+		r = numvfs_error(pf, -e, n);
+		goto out;
+	}
+	r = vitk_sriov__read_uint(ctx, pf->addr, "sriov_numvfs", &now);
+	if (r < 0)
+		goto out;
+	if (actual)
+		*actual = now;
+	if (now != n)
+		vitk_log(VITK_LOG_WARNING, "sriov", "'%s': %u VFs requested, the driver enabled %u",
+			 pf->addr, n, now);
+out:
+	vitk_sriov_pf_free(pf);
+	return r;
+}
+
+int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
+{
+	char norm[VITK_SRIOV_ADDR_MAX], cur[VITK_SRIOV_NAME_MAX], after[VITK_SRIOV_NAME_MAX];
+	char *probe = NULL;
+	bool to_host;
+	int r, e;
+
+	r = vitk_sriov_addr_normalize(norm, addr);
+	if (r < 0)
+		return r;
+	if (!driver || !*driver || strchr(driver, '/') || strlen(driver) >= VITK_SRIOV_NAME_MAX)
+		return vitk_error_set(VITK_EINVAL, 0, "invalid driver name '%.40s'",
+				      driver ? driver : "");
+	to_host = !strcmp(driver, "host");
+	if (!vitk_sriov__attr_exists(ctx, norm, "vendor"))
+		return vitk_error_set(VITK_ENOTFOUND, 0, "no PCI device '%s'", norm);
+	if (!vitk_sriov__attr_exists(ctx, norm, "physfn"))
+		return vitk_error_set(VITK_EINVAL, 0, "'%s' is not a virtual function", norm);
+	if (vitk_sriov__read_link_base(ctx, norm, "driver", cur, sizeof(cur)) < 0) {
+		vitk_error_clear();
+		cur[0] = '\0';
+	}
+	if (!to_host && !strcmp(cur, driver))
+		return 0; /* already there */
+	e = write_dev(ctx, norm, "driver_override", to_host ? "\n" : driver);
+	if (e < 0)
+		return vitk_error_set(VITK_EIO, -e, "cannot write 'driver_override' on '%s': %s",
+				      norm, strerror(-e));
+	if (cur[0]) {
+		e = write_dev(ctx, norm, "driver/unbind", norm);
+		if (e < 0)
+			return vitk_error_set(VITK_EIO, -e, "cannot unbind '%s' from '%s': %s", norm,
+					      cur, strerror(-e));
+	}
+	probe = vitk_sriov__path(ctx->sysfs_root, "bus/pci/drivers_probe", NULL, NULL);
+	if (!probe)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	e = vitk_sriov__write_attr(ctx, probe, norm);
+	free(probe);
+	if (e < 0)
+		return vitk_error_set(VITK_EIO, -e, "cannot write 'drivers_probe' for '%s': %s", norm,
+				      strerror(-e));
+	if (vitk_sriov__read_link_base(ctx, norm, "driver", after, sizeof(after)) < 0) {
+		vitk_error_clear();
+		after[0] = '\0';
+	}
+	if (!to_host && strcmp(after, driver))
+		return vitk_error_set(VITK_EIO, 0,
+				      "'%s': driver '%s' did not bind it (is the module loaded?)", norm,
+				      driver);
+	if (to_host && !strcmp(after, "vfio-pci"))
+		return vitk_error_set(VITK_EIO, 0, "'%s': still bound to vfio-pci", norm);
+	return 0;
+}
