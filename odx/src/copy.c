@@ -613,6 +613,9 @@ struct mstream {
 	uint64_t chunk;  /* blocks */
 	uint8_t *donemap;
 	uint64_t water;  /* chunks [0, water) all written */
+	bool verify;     /* compare instead of copy */
+	uint64_t bad_chunk; /* verify: lowest chunk with a difference (UINT64_MAX: none) */
+	uint64_t bad_block; /* verify: first differing block in it (range offset) */
 	int err;
 	char msg[VITK_ERROR_MESSAGE_MAX];
 };
@@ -639,12 +642,14 @@ static void *worker_main(void *arg)
 	struct mstream *m = w->m;
 	struct eng *e = m->e;
 	uint32_t bs = e->src->info.block_size;
-	uint8_t *buf = NULL;
+	uint8_t *buf = NULL, *buf2 = NULL;
 
-	if (posix_memalign((void **)&buf, 4096, (size_t)m->chunk * bs) != 0) {
+	if (posix_memalign((void **)&buf, 4096, (size_t)m->chunk * bs) != 0 ||
+	    (m->verify && posix_memalign((void **)&buf2, 4096, (size_t)m->chunk * bs) != 0)) {
 		pthread_mutex_lock(&m->mu);
 		ms_fail(m, vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory"));
 		pthread_mutex_unlock(&m->mu);
+		free(buf);
 		return NULL;
 	}
 	for (;;) {
@@ -652,7 +657,8 @@ static void *worker_main(void *arg)
 		int r;
 
 		pthread_mutex_lock(&m->mu);
-		if (m->err || m->next >= m->nchunks) {
+		/* verify: chunks past a known difference cannot change the answer */
+		if (m->err || m->next >= m->nchunks || m->next > m->bad_chunk) {
 			pthread_mutex_unlock(&m->mu);
 			break;
 		}
@@ -661,13 +667,27 @@ static void *worker_main(void *arg)
 		off = m->base + idx * m->chunk;
 		n = min64(e->count - off, m->chunk);
 		r = read_blocks(&w->src, e->src_lba + off, (uint32_t)n, buf);
-		if (r == 0)
+		if (r == 0 && !m->verify)
 			r = write_blocks(&w->dst, e->dst_lba + off, (uint32_t)n, buf);
+		if (r == 0 && m->verify)
+			r = read_blocks(&w->dst, e->dst_lba + off, (uint32_t)n, buf2);
 		pthread_mutex_lock(&m->mu);
 		if (r < 0) {
 			ms_fail(m, r);
 			pthread_mutex_unlock(&m->mu);
 			break;
+		}
+		if (m->verify) {
+			if (memcmp(buf, buf2, (size_t)n * bs) != 0 && idx < m->bad_chunk) {
+				size_t i;
+
+				for (i = 0; buf[i] == buf2[i]; i++)
+					;
+				m->bad_chunk = idx;
+				m->bad_block = off + i / bs;
+			}
+			pthread_mutex_unlock(&m->mu);
+			continue;
 		}
 		m->donemap[idx] = 1;
 		before = m->water;
@@ -683,11 +703,15 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&m->mu);
 	}
 	free(buf);
+	free(buf2);
 	return NULL;
 }
 
-/* returns 1 when multi-stream is not possible (caller uses another path) */
-static int host_copy_streams(struct eng *e)
+/*
+ * returns 1 when multi-stream is not possible (caller uses another path);
+ * @verify: compare the whole range instead of copying from e->done
+ */
+static int host_streams(struct eng *e, bool verify)
 {
 	uint32_t bs = e->src->info.block_size;
 	struct worker w[MAX_STREAMS];
@@ -695,28 +719,32 @@ static int host_copy_streams(struct eng *e)
 	size_t i, nw = 0, want = e->o->host_streams ? e->o->host_streams : STREAMS;
 	int r = 0;
 
-	if (!e->src->iscsi || !e->dst->iscsi || want < 2)
+	if (!e->src->open_session || !e->dst->open_session || want < 2)
 		return 1;
 	if (want > MAX_STREAMS)
 		want = MAX_STREAMS;
 	memset(&m, 0, sizeof(m));
 	memset(w, 0, sizeof(w));
 	m.e = e;
-	m.base = e->done;
+	m.verify = verify;
+	m.bad_chunk = UINT64_MAX;
+	m.base = verify ? 0 : e->done;
 	m.chunk = min64(e->buf_len, STREAM_CHUNK) / bs;
 	if (m.chunk == 0)
 		m.chunk = 1;
-	m.nchunks = div_up(e->count - e->done, m.chunk);
+	m.nchunks = div_up(e->count - m.base, m.chunk);
 	if (m.nchunks < 2)
 		return 1;
 	for (i = 0; i < want && i < m.nchunks; i++) {
-		const char *ini = e->src->initiator[0] ? e->src->initiator : NULL;
-
-		if (vitk_scsi_transport_open_iscsi(&w[i].ts, e->src->name, ini) < 0 ||
-		    vitk_scsi_transport_open_iscsi(&w[i].td, e->dst->name, ini) < 0) {
+		if (e->src->open_session(e->src->session_payload, &w[i].ts) < 0) {
 			vitk_error_clear(); /* fewer sessions than wanted: use what we have */
-			vitk_scsi_transport_free(w[i].ts);
 			w[i].ts = NULL;
+			break;
+		}
+		if (e->dst->open_session(e->dst->session_payload, &w[i].td) < 0) {
+			vitk_error_clear();
+			e->src->close_session(e->src->session_payload, w[i].ts);
+			w[i].ts = w[i].td = NULL;
 			break;
 		}
 		w[i].m = &m;
@@ -751,6 +779,11 @@ static int host_copy_streams(struct eng *e)
 	pthread_mutex_destroy(&m.mu);
 	if (m.err)
 		r = vitk_error_set(m.err, 0, "%s", m.msg);
+	else if (verify && m.bad_chunk != UINT64_MAX)
+		r = vitk_error_set(VITK_ERROR, 0,
+				   "verify: '%s' block %llu differs from '%s' block %llu",
+				   e->dst->name, (unsigned long long)(e->dst_lba + m.bad_block),
+				   e->src->name, (unsigned long long)(e->src_lba + m.bad_block));
 out:
 	for (i = 0; i < MAX_STREAMS; i++) {
 		if (w[i].ts) {
@@ -763,8 +796,10 @@ out:
 			e->extra_out += w[i].td->bytes_out;
 			e->extra_cmds += w[i].td->commands;
 		}
-		vitk_scsi_transport_free(w[i].ts);
-		vitk_scsi_transport_free(w[i].td);
+		if (w[i].ts)
+			e->src->close_session(e->src->session_payload, w[i].ts);
+		if (w[i].td)
+			e->dst->close_session(e->dst->session_payload, w[i].td);
 	}
 	free(m.donemap);
 	return r;
@@ -780,7 +815,7 @@ static int host_copy(struct eng *e)
 	if (r < 0)
 		return r;
 	if (e->count - e->done > e->buf_len / bs) {
-		r = host_copy_streams(e);
+		r = host_streams(e, false);
 		if (r != 1)
 			return r;
 		r = 0;
@@ -1176,6 +1211,17 @@ static int verify(struct eng *e)
 	r = host_alloc(e);
 	if (r < 0)
 		return r;
+	if (e->count > e->buf_len / bs) {
+		uint64_t x0 = e->extra_in;
+
+		r = host_streams(e, true);
+		if (r != 1) {
+			e->res->verify_bytes = e->extra_in - x0;
+			if (r == 0)
+				e->res->verified = true;
+			return r;
+		}
+	}
 	if (posix_memalign((void **)&b2, 4096, e->buf_len) != 0)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	while (off < e->count) {

@@ -251,6 +251,27 @@ static void iscsi_copy_manager(char *buf, size_t len, const char *url)
 	snprintf(buf, len, "iscsi:%.*s", (int)n, p);
 }
 
+static int iscsi_session_open(void *payload, vitk_scsi_transport **out)
+{
+	const vitk_odx_dev *d = payload;
+
+	return vitk_scsi_transport_open_iscsi(out, d->name, d->initiator[0] ? d->initiator : NULL);
+}
+
+static void iscsi_session_close(void *payload, vitk_scsi_transport *t)
+{
+	(void)payload;
+	vitk_scsi_transport_free(t);
+}
+
+void vitk_odx_dev_set_session_opener(vitk_odx_dev *d, vitk_odx_session_open_fn open,
+				     vitk_odx_session_close_fn close, void *payload)
+{
+	d->open_session = open;
+	d->close_session = close;
+	d->session_payload = payload;
+}
+
 int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_options *o)
 {
 	vitk_scsi_transport *t = NULL;
@@ -275,9 +296,10 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	}
 	(*out)->owns_transport = true;
 	(*out)->local = !iscsi;
-	(*out)->iscsi = iscsi;
 	if (o && o->initiator_iqn)
 		snprintf((*out)->initiator, sizeof((*out)->initiator), "%s", o->initiator_iqn);
+	if (iscsi)
+		vitk_odx_dev_set_session_opener(*out, iscsi_session_open, iscsi_session_close, *out);
 	if ((*out)->local) {
 		/* local LUs: the copy manager is the array, named by vendor/product */
 		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",

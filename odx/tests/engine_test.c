@@ -903,6 +903,62 @@ static void test_odx_engine__host_progress_and_interrupt(void **state)
 	assert_int_equal(w->dst.disk[(4096 + 128) * BS], fake_scsi_pattern(&w->dst, 4096 + 128, 0));
 }
 
+static void test_odx_engine__streams_host_copy_and_verify(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	/* extra sessions (as over iSCSI): 1000 blocks in 64-block chunks on 4 streams */
+	open_both(w, "cm", "cm");
+	vitk_odx_dev_set_session_opener(w->s, fake_scsi_session_open, fake_scsi_session_close, &w->src);
+	vitk_odx_dev_set_session_opener(w->d, fake_scsi_session_open, fake_scsi_session_close, &w->dst);
+	o.count = 1000;
+	o.src_lba = 3;
+	o.dst_lba = 2001;
+	o.host_buffer_bytes = 64 * BS;
+	o.host_streams = 4;
+	o.verify = true;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_int_equal(res.host_blocks, 1000);
+	assert_int_equal(res.host_bytes_in, 1000 * BS);
+	assert_int_equal(res.host_bytes_out, 1000 * BS);
+	assert_int_equal(res.commands, 2 * 16);
+	assert_true(res.verified);
+	assert_int_equal(res.verify_bytes, 2 * 1000 * BS);
+	/* the main sessions moved no data: the streams did */
+	assert_int_equal(w->src.reads + w->dst.writes, 0);
+	assert_copied(w, 3, 2001, 1000);
+}
+
+static void test_odx_engine__streams_verify_finds_first_difference(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	vitk_odx_dev_set_session_opener(w->s, fake_scsi_session_open, fake_scsi_session_close, &w->src);
+	vitk_odx_dev_set_session_opener(w->d, fake_scsi_session_open, fake_scsi_session_close, &w->dst);
+	/* the array says 600 blocks were written but wrote only 300 */
+	add_pt(w, 0x100, 0, 600);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 600, true);
+	add_wut(w, 0x101, 0, 1000, 600, 0, 300);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 600, false);
+	arm(w);
+	o.count = 600;
+	o.dst_lba = 1000;
+	o.host_buffer_bytes = 64 * BS;
+	o.verify = true;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERROR);
+	assert_scripts_done(w);
+	assert_string_equal(vitk_error_last()->message,
+			    "verify: 'fake-dst' block 1300 differs from 'fake-src' block 300");
+	assert_false(res.verified);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +983,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__garbage_vpd_names_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__host_progress_and_interrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__streams_host_copy_and_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__streams_verify_finds_first_difference, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -327,3 +327,25 @@ size_t fake_scsi_count_op(const fake_scsi *f, uint8_t op)
 			n++;
 	return n;
 }
+
+int fake_scsi_session_open(void *payload, vitk_scsi_transport **out)
+{
+	const fake_scsi *f = payload;
+	fake_scsi *c = malloc(sizeof(*c));
+
+	if (!c)
+		return VITK_ENOMEM;
+	memcpy(c, f, sizeof(*c));
+	c->nlog = c->reads = c->writes = c->write_sames = 0;
+	c->t.bytes_in = c->t.bytes_out = c->t.commands = 0;
+	c->failure[0] = '\0';
+	fake_scsi_expect(c, NULL, 0);
+	*out = &c->t; /* t is the first member: the clone's address */
+	return 0;
+}
+
+void fake_scsi_session_close(void *payload, vitk_scsi_transport *t)
+{
+	(void)payload;
+	free(t);
+}

@@ -77,5 +77,12 @@ bool fake_scsi_done(const fake_scsi *f);
 /* the pattern byte stored at @lba/@off at init */
 uint8_t fake_scsi_pattern(const fake_scsi *f, uint64_t lba, size_t off);
 size_t fake_scsi_count_op(const fake_scsi *f, uint8_t op);
+/*
+ * Another "session" to the same device: same identity and disk (shared, not
+ * copied), no script.  A vitk_odx_session_open_fn/close_fn pair for tests;
+ * @payload is the fake_scsi to clone.
+ */
+int fake_scsi_session_open(void *payload, vitk_scsi_transport **out);
+void fake_scsi_session_close(void *payload, vitk_scsi_transport *t);
 
 #endif

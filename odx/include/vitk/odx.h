@@ -71,6 +71,20 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path_or_url, const vitk_od
 int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t, const char *name,
 				     const char *copy_manager, const vitk_odx_open_options *o);
 
+/*
+ * Extra sessions for the multi-stream host copy and verify.  A device opened
+ * from an iscsi:// URL opens more sessions to the same URL by default; other
+ * devices have none unless an opener is set here (tests, embedders).  @open
+ * returns a transport that @close releases; both may be called from the
+ * engine's worker threads, never concurrently for the same transport.
+ */
+typedef int (*vitk_odx_session_open_fn)(void *payload, vitk_scsi_transport **out);
+typedef void (*vitk_odx_session_close_fn)(void *payload, vitk_scsi_transport *t);
+
+/** vitk_odx_dev_set_session_opener() - replace (or with NULLs remove) the opener. */
+void vitk_odx_dev_set_session_opener(vitk_odx_dev *d, vitk_odx_session_open_fn open,
+				     vitk_odx_session_close_fn close, void *payload);
+
 /** vitk_odx_dev_free() - close (and free an owned transport).  NULL ok. */
 void vitk_odx_dev_free(vitk_odx_dev *d);
 
