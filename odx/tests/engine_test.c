@@ -931,6 +931,47 @@ static void test_odx_engine__streams_host_copy_and_verify(void **state)
 	assert_copied(w, 3, 2001, 1000);
 }
 
+static uint64_t last_chunk_done;
+static bool chunk_went_back;
+/* runs on the engine's worker threads (serialised by the engine): no cmocka asserts here */
+static int record_chunk(uint64_t done, vitk_odx_method m, void *payload)
+{
+	(void)m;
+	(void)payload;
+	if (done < last_chunk_done)
+		chunk_went_back = true;
+	last_chunk_done = done;
+	return 0;
+}
+
+static void test_odx_engine__streams_read_error_keeps_resume_point(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+
+	w->src.bad_lba = 3 + 700; /* inside the 11th 64-block chunk (640..703) */
+	open_both(w, "cm", "cm");
+	vitk_odx_dev_set_session_opener(w->s, fake_scsi_session_open, fake_scsi_session_close, &w->src);
+	vitk_odx_dev_set_session_opener(w->d, fake_scsi_session_open, fake_scsi_session_close, &w->dst);
+	o.count = 1000;
+	o.src_lba = 3;
+	o.dst_lba = 2001;
+	o.host_buffer_bytes = 64 * BS;
+	o.host_streams = 4;
+	o.on_chunk = record_chunk;
+	last_chunk_done = 0;
+	chunk_went_back = false;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ESCSI);
+	assert_false(chunk_went_back);
+	assert_non_null(strstr(vitk_error_last()->message, "unrecovered read error"));
+	/* progress (and so a resume point) never passes the chunk that failed */
+	assert_true(res.host_blocks <= 640);
+	assert_int_equal(res.host_blocks % 64, 0);
+	assert_int_equal(last_chunk_done, res.host_blocks);
+	assert_copied(w, 3, 2001, res.host_blocks);
+}
+
 static void test_odx_engine__streams_verify_finds_first_difference(void **state)
 {
 	struct world *w = *state;
@@ -985,6 +1026,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__host_progress_and_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__streams_host_copy_and_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__streams_verify_finds_first_difference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__streams_read_error_keeps_resume_point, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,10 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 		}
 		if (cdb[0] == VITK_SCSI_OP_READ16) {
 			f->reads++;
+			if (f->bad_lba && lba <= f->bad_lba && f->bad_lba < lba + cnt) {
+				check(sense, sense_len, status, VITK_SCSI_KEY_MEDIUM_ERROR, 0x11, 0);
+				goto out;
+			}
 			if (din_len != (size_t)cnt * f->block_size)
 				fail(f, "READ(16) buffer length mismatch", cdb);
 			*din_got = put(din, din_len, f->disk + lba * f->block_size,

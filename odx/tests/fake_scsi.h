@@ -52,6 +52,7 @@ struct fake_scsi {
 	uint8_t vpdb0[64];
 	size_t vpdb0_len;
 	bool write_same_unsupported;
+	uint64_t bad_lba;     /* READ(16) covering it: MEDIUM ERROR 11h/00h (0: none) */
 	/* disk */
 	uint8_t *disk;
 	/* script */
