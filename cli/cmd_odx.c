@@ -685,6 +685,114 @@ out:
 
 /* -------------------------------------------------------------------- jobs */
 
+static json_t *job_json(const vitk_inventory_rows *rows, size_t i)
+{
+	static const char *const s_cols[] = { "uuid", "host", "src", "dst", "requested_method",
+					      "method", "result", "error", "created_at",
+					      "finished_at" };
+	static const char *const i_cols[] = { "src_lba", "dst_lba", "count", "blocks_done",
+					      "bytes", "host_bytes", "commands", "duration_ms",
+					      "runs" };
+	json_t *o = json_object();
+	size_t k;
+
+	for (k = 0; k < VITK_ARRAY_SIZE(s_cols); k++) {
+		const char *v = vitk_inventory_rows_get(rows, i, s_cols[k]);
+
+		json_object_set_new(o, strcmp(s_cols[k], "uuid") == 0 ? "job" : s_cols[k],
+				    v ? json_string(v) : json_null());
+	}
+	for (k = 0; k < VITK_ARRAY_SIZE(i_cols); k++)
+		json_object_set_new(o, i_cols[k],
+				    json_integer(vitk_inventory_rows_get_int(rows, i, i_cols[k])));
+	json_object_set_new(o, "verified", json_boolean(vitk_inventory_rows_get_int(rows, i, "verified")));
+	for (k = 0; k < 2; k++) {
+		const char *col = k ? "fallbacks" : "rejected";
+		const char *v = vitk_inventory_rows_get(rows, i, col);
+		json_t *arr = v ? json_loads(v, 0, NULL) : NULL;
+
+		json_object_set_new(o, col, arr ? arr : json_array());
+	}
+	return o;
+}
+
+/* `vitk odx jobs JOB`: one job with every rejected method and fallback */
+static int job_show(struct cli_ctx *ctx, const vitk_inventory_rows *rows, const char *id)
+{
+	size_t i, n = vitk_inventory_rows_count(rows), hit = (size_t)-1;
+	json_t *o;
+	cli_table *t;
+	size_t k;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const char *u = vitk_inventory_rows_get(rows, i, "uuid");
+
+		if (u && strncmp(u, id, strlen(id)) == 0) {
+			if (hit != (size_t)-1)
+				return cli_error(ctx, CLI_EXIT_USAGE, "job id '%s' is ambiguous", id);
+			hit = i;
+		}
+	}
+	if (hit == (size_t)-1 || !id[0])
+		return cli_error(ctx, CLI_EXIT_NOTFOUND, "no copy job '%s'", id);
+	o = job_json(rows, hit);
+	if (ctx->output == CLI_OUT_JSON) {
+		r = cli_json_print(ctx, o);
+		json_decref(o);
+		return r;
+	}
+	t = cli_table_new();
+	{
+		const char *keys[] = { "job", "host", "src", "dst", "src_lba", "dst_lba", "count",
+				       "requested_method", "method", "blocks_done", "bytes",
+				       "host_bytes", "commands", "duration_ms", "runs", "verified",
+				       "result", "error", "created_at", "finished_at" };
+
+		for (k = 0; k < VITK_ARRAY_SIZE(keys); k++) {
+			json_t *v = json_object_get(o, keys[k]);
+
+			if (json_is_integer(v)) {
+				cli_table_add_column(t, keys[k], CLI_COL_INT);
+			} else if (json_is_boolean(v)) {
+				cli_table_add_column(t, keys[k], CLI_COL_BOOL);
+			} else {
+				cli_table_add_column(t, keys[k], CLI_COL_STR);
+			}
+		}
+		cli_table_add_row(t);
+		for (k = 0; k < VITK_ARRAY_SIZE(keys); k++) {
+			json_t *v = json_object_get(o, keys[k]);
+
+			if (json_is_integer(v))
+				cli_table_set_int(t, keys[k], json_integer_value(v));
+			else if (json_is_boolean(v))
+				cli_table_set_bool(t, keys[k], json_is_true(v));
+			else
+				cli_table_set_str(t, keys[k], json_string_value(v));
+		}
+	}
+	r = cli_record_print(ctx, t);
+	cli_table_free(t);
+	for (k = 0; k < json_array_size(json_object_get(o, "rejected")); k++) {
+		json_t *e = json_array_get(json_object_get(o, "rejected"), k);
+
+		cli_text(ctx, "not %s: %s\n", json_string_value(json_object_get(e, "method")),
+			 json_string_value(json_object_get(e, "reason")));
+	}
+	for (k = 0; k < json_array_size(json_object_get(o, "fallbacks")); k++) {
+		json_t *e = json_array_get(json_object_get(o, "fallbacks"), k);
+
+		cli_text(ctx, "fallback at block %lld: %s -> %s: %s\n",
+			 (long long)json_integer_value(json_object_get(e, "at_block")),
+			 json_string_value(json_object_get(e, "from")),
+			 json_string_value(json_object_get(e, "to")),
+			 json_string_value(json_object_get(e, "reason")));
+	}
+	json_decref(o);
+	return r;
+}
+
 static int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_inventory_rows *rows = NULL;
@@ -705,38 +813,17 @@ static int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot list jobs");
 	n = vitk_inventory_rows_count(rows);
+	if (argc == 1) {
+		r = job_show(ctx, rows, argv[0]);
+		vitk_inventory_rows_free(rows);
+		return r;
+	}
 	if (ctx->output == CLI_OUT_JSON) {
 		json_t *a = json_array();
 
 		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-			static const char *const s_cols[] = { "uuid", "host", "src", "dst",
-							      "requested_method", "method", "result",
-							      "error", "created_at", "finished_at" };
-			static const char *const i_cols[] = { "src_lba", "dst_lba", "count",
-							      "blocks_done", "bytes", "host_bytes",
-							      "commands", "duration_ms", "runs" };
-			size_t k;
+			json_t *o = job_json(rows, i);
 
-			for (k = 0; k < VITK_ARRAY_SIZE(s_cols); k++) {
-				const char *v = vitk_inventory_rows_get(rows, i, s_cols[k]);
-
-				json_object_set_new(o, strcmp(s_cols[k], "uuid") == 0 ? "job" : s_cols[k],
-						    v ? json_string(v) : json_null());
-			}
-			for (k = 0; k < VITK_ARRAY_SIZE(i_cols); k++)
-				json_object_set_new(o, i_cols[k],
-						    json_integer(vitk_inventory_rows_get_int(rows, i,
-											     i_cols[k])));
-			json_object_set_new(o, "verified",
-					    json_boolean(vitk_inventory_rows_get_int(rows, i, "verified")));
-			for (k = 0; k < 2; k++) {
-				const char *col = k ? "fallbacks" : "rejected";
-				const char *v = vitk_inventory_rows_get(rows, i, col);
-				json_t *arr = v ? json_loads(v, 0, NULL) : NULL;
-
-				json_object_set_new(o, col, arr ? arr : json_array());
-			}
 			json_array_append_new(a, o);
 		}
 		r = cli_json_print(ctx, a);
@@ -836,9 +923,9 @@ const struct cli_verb cli_odx_verbs[] = {
 	{ .name = "token", .fn = cmd_token, .opts = odx_token_opts, .min_args = 2, .max_args = 3,
 	  .args_usage = "create DEV FILE | write FILE DEV | show FILE",
 	  .summary = "Populate ROD tokens into a file, write from one, or show one" },
-	{ .name = "jobs", .fn = cmd_jobs, .opts = odx_jobs_opts, .min_args = 0, .max_args = 0,
-	  .flags = CLI_NEEDS_INVENTORY,
-	  .summary = "List copy jobs with their method, bytes and fallbacks" },
+	{ .name = "jobs", .fn = cmd_jobs, .opts = odx_jobs_opts, .min_args = 0, .max_args = 1,
+	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "[JOB]",
+	  .summary = "List copy jobs, or show one with every reason and fallback" },
 	/* `serve` lives in cmd_odx_serve.c (the lab target); keep this entry */
 	{ .name = "serve", .fn = cli_odx_serve, .opts = cli_odx_serve_opts, .min_args = 0,
 	  .max_args = 0, .summary = "Serve file-backed LUNs as an iSCSI target with XCOPY and ODX" },

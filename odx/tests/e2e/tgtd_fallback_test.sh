@@ -63,6 +63,14 @@ check "cross: token reason" -- \
 	[ "$(jget "$W/cross.json" '.rejected[] | select(.method == "token") | .reason')" = "destination has no 3PC bit" ]
 check "cross: data" -- same_blocks "$W/lab0.img" 0 "$W/l2.img" 20000 4000
 check "cross: after untouched" -- same_blocks "$W/before" 24000 "$W/l2.img" 24000 1
+cj=$(jget "$W/cross.json" .job)
+V odx jobs "${cj:0:8}" >"$W/job.txt" || fail "jobs JOB"
+check "jobs JOB: method" -- grep -qE '^method: +host$' "$W/job.txt"
+check "jobs JOB: token reason" -- grep -qx "not token: destination has no 3PC bit" "$W/job.txt"
+check "jobs JOB: xcopy reason" -- grep -qx "not xcopy: no 3PC / EXTENDED COPY unsupported" "$W/job.txt"
+check "jobs JOB json" -- [ "$(V -o json odx jobs "$cj" | jq -r .job)" = "$cj" ]
+"$VITK" --db "$DB" odx jobs 00000000-no-such 2>/dev/null
+check "jobs JOB unknown: exit 3" -- [ $? -eq 3 ]
 "$VITK" --db "$DB" odx copy $L/1 $U/2 --count 8 2>"$W/bs.err"
 check "block size mismatch: exit 1" -- [ $? -eq 1 ]
 check "block size mismatch: message" -- grep -q "block sizes differ (4096 vs 512)" "$W/bs.err"
