@@ -1017,7 +1017,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
-	if (r == VITK_ETIMEDOUT) {
+	if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
+		/* stuck, refused or garbage: the device answered, the host can still copy */
 		copy_str(why, wlen, vitk_error_last()->message);
 		vitk_error_clear();
 		return TOK_FALLBACK;
@@ -1064,7 +1065,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 			return TOK_FALLBACK;
 		}
 		r = wut_written(e, e->dst, lid, wr.blocks, &got);
-		if (r == VITK_ETIMEDOUT) {
+		if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
 			copy_str(why, wlen, vitk_error_last()->message);
 			vitk_error_clear();
 			return TOK_FALLBACK;

@@ -481,6 +481,32 @@ static void test_odx_engine__malformed_sense_falls_back(void **state)
 	assert_copied(w, 0, 60, 30);
 }
 
+static void test_odx_engine__garbage_rrti_falls_back(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res;
+	static const uint8_t junk[20] = { 0, 0, 0, 16, 0x10, 0x01 }; /* 20 of 32 header bytes */
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 40);
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 40, true);
+	w->ss[w->nss - 1].din = junk;
+	w->ss[w->nss - 1].din_len = sizeof(junk);
+	arm(w);
+	o.count = 40;
+	o.dst_lba = 40;
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.nfallbacks, 1);
+	assert_string_equal(res.fallbacks[0].reason,
+			    "fake-src: RECEIVE ROD TOKEN INFORMATION: data truncated (20 bytes, need 32)");
+	assert_int_equal(res.host_blocks, 40);
+	assert_copied(w, 0, 40, 40);
+}
+
 static void test_odx_engine__plan_reasons_no_3pc(void **state)
 {
 	struct world *w = *state;
@@ -1016,6 +1042,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__lid_busy_unit_attention_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__stuck_operation_aborted_then_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__malformed_sense_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__garbage_rrti_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_no_3pc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__plan_reasons_capabilities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__safety_refusals_send_nothing, setup, teardown),
