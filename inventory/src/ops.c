@@ -489,52 +489,88 @@ out:
 
 /* ------------------------------------------------------------------ hosts */
 
+/* id of the one host matching @sql bound to @arg, 0 if none, -1 if several */
+static int64_t host_unique(vitk_inventory *inv, const char *sql, const char *arg, int *r)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+	int rc, n = 0;
+
+	*r = inv_prepare(inv, sql, &st);
+	if (*r < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		*r = inv_db_error(inv, "cannot read hosts");
+	return n > 1 ? -1 : id;
+}
+
+static int host_touch(vitk_inventory *inv, int64_t id, const char *name, const char *machine_id)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	if (inv->readonly)
+		return 0;
+	r = inv_prepare(inv,
+			"UPDATE hosts SET name = ?1, machine_id = coalesce(machine_id, ?2), "
+			"updated_at = ?3 WHERE id = ?4 AND (name IS NOT ?1 OR "
+			"(machine_id IS NULL AND ?2 IS NOT NULL))",
+			&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	if (machine_id)
+		sqlite3_bind_text(st, 2, machine_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, inv_now(inv), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : inv_db_error(inv, "cannot update host");
+}
+
+/*
+ * Identity rules: a machine-id identifies a host.  A host known only by
+ * name (an imported ESXi capture, say) is adopted by the first caller that
+ * knows its machine-id; a name-only lookup finds the one host of that name.
+ */
 int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char *machine_id,
 			       const char *kind, const char *source, int64_t *out_id)
 {
 	sqlite3_stmt *st = NULL;
-	char now[21];
-	int r, rc;
+	int64_t id = 0;
+	int r = 0, rc;
 
 	*out_id = 0;
 	if (!name || !*name)
 		return vitk_error_set(VITK_EINVAL, 0, "host needs a name");
 	if (machine_id && !*machine_id)
 		machine_id = NULL;
-	r = inv_prepare(inv,
-			machine_id ? "SELECT id FROM hosts WHERE machine_id = ?"
-				   : "SELECT id FROM hosts WHERE machine_id IS NULL AND name = ?",
-			&st);
+	if (machine_id) {
+		id = host_unique(inv, "SELECT id FROM hosts WHERE machine_id = ?", machine_id, &r);
+		if (r < 0)
+			return r;
+		if (id == 0)
+			id = host_unique(inv,
+					 "SELECT id FROM hosts WHERE machine_id IS NULL AND name = ?",
+					 name, &r);
+	} else {
+		id = host_unique(inv, "SELECT id FROM hosts WHERE machine_id IS NULL AND name = ?",
+				 name, &r);
+		if (r == 0 && id == 0)
+			id = host_unique(inv, "SELECT id FROM hosts WHERE name = ?", name, &r);
+	}
 	if (r < 0)
 		return r;
-	sqlite3_bind_text(st, 1, machine_id ? machine_id : name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW) {
-		/* keep the name current (hostnames change) */
-		if (!inv->readonly && machine_id) {
-			r = inv_prepare(inv,
-					"UPDATE hosts SET name = ?, updated_at = ? WHERE id = ? AND "
-					"name IS NOT ?",
-					&st);
-			if (r < 0)
-				return r;
-			vitk_inventory_now(now);
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(st, 3, *out_id);
-			sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
-				return inv_db_error(inv, "cannot update host");
-		}
-		return 0;
+	if (id > 0) {
+		*out_id = id;
+		return host_touch(inv, id, name, machine_id);
 	}
-	if (rc != SQLITE_DONE)
-		return inv_db_error(inv, "cannot read hosts");
 	if (inv->readonly)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "host '%s' is not in the inventory", name);
 	r = inv_prepare(inv,
@@ -543,14 +579,13 @@ int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char
 			&st);
 	if (r < 0)
 		return r;
-	vitk_inventory_now(now);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	if (machine_id)
 		sqlite3_bind_text(st, 2, machine_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, kind ? kind : "linux", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, source ? source : "local", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, inv_now(inv), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, inv_now(inv), -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

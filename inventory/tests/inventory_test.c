@@ -294,6 +294,27 @@ static void test_inventory_hosts__local_and_lookup(void **state)
 	vitk_inventory_free(inv);
 }
 
+static void test_inventory_hosts__name_only_adopted(void **state)
+{
+	vitk_inventory *inv = NULL;
+	int64_t a = 0, b = 0, c = 0, d = 0;
+
+	(void)state;
+	assert_int_equal(vitk_inventory_open(&inv, ":memory:", 0), 0);
+	/* an ESXi capture knows only the name ... */
+	assert_int_equal(vitk_inventory_host_ensure(inv, "esx01", NULL, "esxi", "import", &a), 0);
+	/* ... a later import knows its system UUID: same host */
+	assert_int_equal(vitk_inventory_host_ensure(inv, "esx01", "4c4c4544-0047", "esxi", "import", &b), 0);
+	assert_true(a == b);
+	/* and a name-only reference still finds it */
+	assert_int_equal(vitk_inventory_host_ensure(inv, "esx01", NULL, "esxi", "import", &c), 0);
+	assert_true(a == c);
+	/* a different machine with the same name is a different host */
+	assert_int_equal(vitk_inventory_host_ensure(inv, "esx01", "ffff", "esxi", "import", &d), 0);
+	assert_true(d != a);
+	vitk_inventory_free(inv);
+}
+
 static void test_inventory_check__healthy(void **state)
 {
 	int64_t host = 0;
@@ -372,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_inventory_register__newer_domain_refused),
 		cmocka_unit_test(test_inventory_export__roundtrip_idempotent),
 		cmocka_unit_test(test_inventory_hosts__local_and_lookup),
+		cmocka_unit_test(test_inventory_hosts__name_only_adopted),
 		cmocka_unit_test(test_inventory_check__healthy),
 		cmocka_unit_test(test_inventory_concurrency__two_processes),
 	};

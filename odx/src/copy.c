@@ -7,6 +7,7 @@
  * from a running iterator that might not advance (ddpt's multi-command bug).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 #include "odx_internal.h"
 
-#define DEFAULT_HOST_BUF (8u << 20)
+#define DEFAULT_HOST_BUF (4u << 20) /* x RING buffers when pipelined */
 #define DEFAULT_POLL_CAP_MS 1000u
 #define MAX_POLLS 10000
 #define TOKEN_LID_BASE 0x100u
@@ -45,6 +46,17 @@ int vitk_odx_method_parse(const char *s, vitk_odx_method *out)
 	}
 	return vitk_error_set(VITK_EINVAL, 0, "unknown method '%s' (auto, token, xcopy, host)",
 			      s ? s : "");
+}
+
+/* strlcpy: truncation of a long device message into a reason is intended */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -108,10 +120,17 @@ static uint64_t xcopy_blocks_per_seg(const vitk_odx_dev *dst, const vitk_odx_cop
 	return n ? n : 1;
 }
 
-static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst)
+static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst, const vitk_odx_copy_options *o)
 {
 	const vitk_scsi_rcop *r = &dst->info.rcop;
 	size_t n = 64;
+
+	/* --max-blocks-per-command caps the whole command, not only one segment */
+	if (o->max_blocks_per_command) {
+		uint64_t seg = xcopy_blocks_per_seg(dst, o);
+
+		n = min64(n, o->max_blocks_per_command / seg ? o->max_blocks_per_command / seg : 1);
+	}
 
 	if (r->max_segment_count)
 		n = min64(n, r->max_segment_count);
@@ -289,7 +308,7 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		break;
 	case VITK_ODX_METHOD_XCOPY: {
 		uint64_t seg = xcopy_blocks_per_seg(dst, o);
-		size_t nseg = xcopy_segs_per_cmd(dst);
+		size_t nseg = xcopy_segs_per_cmd(dst, o);
 
 		p->blocks_per_command = seg * nseg;
 		p->commands = div_up(remain, p->blocks_per_command);
@@ -327,6 +346,7 @@ struct eng {
 	vitk_odx_method cur;
 	uint8_t *buf;
 	size_t buf_len;
+	uint64_t extra_in, extra_out, extra_cmds; /* extra sessions (multi-stream host copy) */
 };
 
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
@@ -443,6 +463,348 @@ static int write_blocks(vitk_odx_dev *d, uint64_t lba, uint32_t n, const uint8_t
 				 (size_t)n * d->info.block_size, ODX_TIMEOUT_SHORT_MS, &res);
 }
 
+/*
+ * Pipelined host copy for two different transports: a reader thread fills a
+ * ring of buffers from the source while this thread writes the previous ones
+ * to the destination, so one READ and one WRITE are always in flight.  Each
+ * transport is used by one thread only (libiscsi contexts are not
+ * thread-safe).  Errors from the reader travel back as code + message.
+ */
+#define RING 4
+
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[RING];
+	uint32_t blocks[RING];
+	size_t filled, drained; /* counters: slot = n % RING */
+	bool stop;
+	int err;
+	char msg[VITK_ERROR_MESSAGE_MAX];
+	vitk_odx_dev *src;
+	uint64_t lba, end; /* next source LBA to read, end LBA */
+	uint32_t chunk;
+};
+
+static void *reader_main(void *arg)
+{
+	struct ring *g = arg;
+
+	for (;;) {
+		uint64_t lba;
+		uint32_t n;
+		size_t slot;
+		int r;
+
+		pthread_mutex_lock(&g->mu);
+		while (!g->stop && g->filled - g->drained == RING)
+			pthread_cond_wait(&g->cv, &g->mu);
+		if (g->stop || g->lba >= g->end) {
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		lba = g->lba;
+		n = (uint32_t)min64(g->end - lba, g->chunk);
+		slot = g->filled % RING;
+		pthread_mutex_unlock(&g->mu);
+		r = read_blocks(g->src, lba, n, g->buf[slot]);
+		pthread_mutex_lock(&g->mu);
+		if (r < 0) {
+			g->err = r;
+			snprintf(g->msg, sizeof(g->msg), "%s", vitk_error_last()->message);
+			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		g->blocks[slot] = n;
+		g->lba += n;
+		g->filled++;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return NULL;
+}
+
+static int host_copy_pipelined(struct eng *e)
+{
+	uint32_t bs = e->src->info.block_size;
+	struct ring g;
+	pthread_t th;
+	size_t i;
+	int r = 0;
+
+	memset(&g, 0, sizeof(g));
+	g.chunk = (uint32_t)min64(e->buf_len / bs, 0xFFFFFFFFu);
+	for (i = 0; i < RING; i++) {
+		void *p = NULL;
+
+		if (posix_memalign(&p, 4096, (size_t)g.chunk * bs) != 0) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto free_bufs;
+		}
+		g.buf[i] = p;
+	}
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	g.src = e->src;
+	g.lba = e->src_lba + e->done;
+	g.end = e->src_lba + e->count;
+	if (pthread_create(&th, NULL, reader_main, &g) != 0) {
+		r = vitk_error_set(VITK_ERROR, errno, "cannot start the reader thread");
+		goto destroy;
+	}
+	while (e->done < e->count) {
+		size_t slot;
+		uint32_t n;
+
+		pthread_mutex_lock(&g.mu);
+		while (g.filled == g.drained && !g.err)
+			pthread_cond_wait(&g.cv, &g.mu);
+		if (g.filled == g.drained && g.err) {
+			r = vitk_error_set(g.err, 0, "%s", g.msg);
+			pthread_mutex_unlock(&g.mu);
+			break;
+		}
+		slot = g.drained % RING;
+		n = g.blocks[slot];
+		pthread_mutex_unlock(&g.mu);
+		r = write_blocks(e->dst, e->dst_lba + e->done, n, g.buf[slot]);
+		if (r < 0)
+			break;
+		pthread_mutex_lock(&g.mu);
+		g.drained++;
+		pthread_cond_broadcast(&g.cv);
+		pthread_mutex_unlock(&g.mu);
+		r = advance(e, n, false);
+		if (r < 0)
+			break;
+	}
+	pthread_mutex_lock(&g.mu);
+	g.stop = true;
+	pthread_cond_broadcast(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	pthread_join(th, NULL);
+destroy:
+	pthread_cond_destroy(&g.cv);
+	pthread_mutex_destroy(&g.mu);
+free_bufs:
+	for (i = 0; i < RING; i++)
+		free(g.buf[i]);
+	return r;
+}
+
+/*
+ * Multi-stream host copy over iSCSI: STREAMS workers, each with its own
+ * source and destination sessions (libiscsi contexts are single-threaded),
+ * take chunks in order, so up to STREAMS reads and writes are in flight.
+ * Progress is reported (and persisted for --resume) only up to the lowest
+ * chunk not yet written, so a resumed job never skips a hole.
+ */
+#define STREAMS 8
+#define MAX_STREAMS 32
+#define STREAM_CHUNK (1u << 20) /* larger commands were slower on loopback iSCSI (R2T bursts) */
+
+struct mstream {
+	pthread_mutex_t mu;
+	struct eng *e;
+	uint64_t base;   /* e->done when started */
+	uint64_t next;   /* next chunk index to hand out */
+	uint64_t nchunks;
+	uint64_t chunk;  /* blocks */
+	uint8_t *donemap;
+	uint64_t water;  /* chunks [0, water) all written */
+	bool verify;     /* compare instead of copy */
+	uint64_t bad_chunk; /* verify: lowest chunk with a difference (UINT64_MAX: none) */
+	uint64_t bad_block; /* verify: first differing block in it (range offset) */
+	int err;
+	char msg[VITK_ERROR_MESSAGE_MAX];
+};
+
+struct worker {
+	struct mstream *m;
+	vitk_odx_dev src, dst; /* shallow copies using this worker's transports */
+	vitk_scsi_transport *ts, *td;
+	pthread_t th;
+	bool started;
+};
+
+static void ms_fail(struct mstream *m, int r)
+{
+	if (!m->err) {
+		m->err = r;
+		snprintf(m->msg, sizeof(m->msg), "%s", vitk_error_last()->message);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct mstream *m = w->m;
+	struct eng *e = m->e;
+	uint32_t bs = e->src->info.block_size;
+	uint8_t *buf = NULL, *buf2 = NULL;
+
+	if (posix_memalign((void **)&buf, 4096, (size_t)m->chunk * bs) != 0 ||
+	    (m->verify && posix_memalign((void **)&buf2, 4096, (size_t)m->chunk * bs) != 0)) {
+		pthread_mutex_lock(&m->mu);
+		ms_fail(m, vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory"));
+		pthread_mutex_unlock(&m->mu);
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		uint64_t idx, off, n, before;
+		int r;
+
+		pthread_mutex_lock(&m->mu);
+		/* verify: chunks past a known difference cannot change the answer */
+		if (m->err || m->next >= m->nchunks || m->next > m->bad_chunk) {
+			pthread_mutex_unlock(&m->mu);
+			break;
+		}
+		idx = m->next++;
+		pthread_mutex_unlock(&m->mu);
+		off = m->base + idx * m->chunk;
+		n = min64(e->count - off, m->chunk);
+		r = read_blocks(&w->src, e->src_lba + off, (uint32_t)n, buf);
+		if (r == 0 && !m->verify)
+			r = write_blocks(&w->dst, e->dst_lba + off, (uint32_t)n, buf);
+		if (r == 0 && m->verify)
+			r = read_blocks(&w->dst, e->dst_lba + off, (uint32_t)n, buf2);
+		pthread_mutex_lock(&m->mu);
+		if (r < 0) {
+			ms_fail(m, r);
+			pthread_mutex_unlock(&m->mu);
+			break;
+		}
+		if (m->verify) {
+			if (memcmp(buf, buf2, (size_t)n * bs) != 0 && idx < m->bad_chunk) {
+				size_t i;
+
+				for (i = 0; buf[i] == buf2[i]; i++)
+					;
+				m->bad_chunk = idx;
+				m->bad_block = off + i / bs;
+			}
+			pthread_mutex_unlock(&m->mu);
+			continue;
+		}
+		m->donemap[idx] = 1;
+		before = m->water;
+		while (m->water < m->nchunks && m->donemap[m->water])
+			m->water++;
+		if (m->water > before && !m->err) {
+			uint64_t upto = min64(m->base + m->water * m->chunk, e->count);
+
+			r = advance(e, upto - e->done, false);
+			if (r < 0)
+				ms_fail(m, r);
+		}
+		pthread_mutex_unlock(&m->mu);
+	}
+	free(buf);
+	free(buf2);
+	return NULL;
+}
+
+/*
+ * returns 1 when multi-stream is not possible (caller uses another path);
+ * @verify: compare the whole range instead of copying from e->done
+ */
+static int host_streams(struct eng *e, bool verify)
+{
+	uint32_t bs = e->src->info.block_size;
+	struct worker w[MAX_STREAMS];
+	struct mstream m;
+	size_t i, nw = 0, want = e->o->host_streams ? e->o->host_streams : STREAMS;
+	int r = 0;
+
+	if (!e->src->open_session || !e->dst->open_session || want < 2)
+		return 1;
+	if (want > MAX_STREAMS)
+		want = MAX_STREAMS;
+	memset(&m, 0, sizeof(m));
+	memset(w, 0, sizeof(w));
+	m.e = e;
+	m.verify = verify;
+	m.bad_chunk = UINT64_MAX;
+	m.base = verify ? 0 : e->done;
+	m.chunk = min64(e->buf_len, STREAM_CHUNK) / bs;
+	if (m.chunk == 0)
+		m.chunk = 1;
+	m.nchunks = div_up(e->count - m.base, m.chunk);
+	if (m.nchunks < 2)
+		return 1;
+	for (i = 0; i < want && i < m.nchunks; i++) {
+		if (e->src->open_session(e->src->session_payload, &w[i].ts) < 0) {
+			vitk_error_clear(); /* fewer sessions than wanted: use what we have */
+			w[i].ts = NULL;
+			break;
+		}
+		if (e->dst->open_session(e->dst->session_payload, &w[i].td) < 0) {
+			vitk_error_clear();
+			e->src->close_session(e->src->session_payload, w[i].ts);
+			w[i].ts = w[i].td = NULL;
+			break;
+		}
+		w[i].m = &m;
+		w[i].src = *e->src;
+		w[i].src.t = w[i].ts;
+		w[i].dst = *e->dst;
+		w[i].dst.t = w[i].td;
+		nw++;
+	}
+	if (nw < 2) {
+		r = 1;
+		goto out;
+	}
+	m.donemap = calloc(m.nchunks, 1);
+	if (!m.donemap) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_init(&m.mu, NULL);
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].th, NULL, worker_main, &w[i]) != 0) {
+			pthread_mutex_lock(&m.mu);
+			ms_fail(&m, vitk_error_set(VITK_ERROR, errno, "cannot start a copy thread"));
+			pthread_mutex_unlock(&m.mu);
+			break;
+		}
+		w[i].started = true;
+	}
+	for (i = 0; i < nw; i++)
+		if (w[i].started)
+			pthread_join(w[i].th, NULL);
+	pthread_mutex_destroy(&m.mu);
+	if (m.err)
+		r = vitk_error_set(m.err, 0, "%s", m.msg);
+	else if (verify && m.bad_chunk != UINT64_MAX)
+		r = vitk_error_set(VITK_ERROR, 0,
+				   "verify: '%s' block %llu differs from '%s' block %llu",
+				   e->dst->name, (unsigned long long)(e->dst_lba + m.bad_block),
+				   e->src->name, (unsigned long long)(e->src_lba + m.bad_block));
+out:
+	for (i = 0; i < MAX_STREAMS; i++) {
+		if (w[i].ts) {
+			e->extra_in += w[i].ts->bytes_in;
+			e->extra_out += w[i].ts->bytes_out;
+			e->extra_cmds += w[i].ts->commands;
+		}
+		if (w[i].td) {
+			e->extra_in += w[i].td->bytes_in;
+			e->extra_out += w[i].td->bytes_out;
+			e->extra_cmds += w[i].td->commands;
+		}
+		if (w[i].ts)
+			e->src->close_session(e->src->session_payload, w[i].ts);
+		if (w[i].td)
+			e->dst->close_session(e->dst->session_payload, w[i].td);
+	}
+	free(m.donemap);
+	return r;
+}
+
 static int host_copy(struct eng *e)
 {
 	uint32_t bs = e->src->info.block_size;
@@ -452,6 +814,14 @@ static int host_copy(struct eng *e)
 	r = host_alloc(e);
 	if (r < 0)
 		return r;
+	if (e->count - e->done > e->buf_len / bs) {
+		r = host_streams(e, false);
+		if (r != 1)
+			return r;
+		r = 0;
+		if (e->src->t != e->dst->t)
+			return host_copy_pipelined(e);
+	}
 	while (e->done < e->count) {
 		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
 
@@ -489,33 +859,99 @@ static int rrti_wait(struct eng *e, vitk_odx_dev *d, uint32_t lid, vitk_scsi_rrt
 	const size_t cap = 1024;
 	vitk_scsi_result res;
 	int r = 0, polls;
+	int max = e->o->max_polls ? (int)e->o->max_polls : MAX_POLLS;
 
 	buf = malloc(cap);
 	if (!buf)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	for (polls = 0; polls < MAX_POLLS; polls++) {
+
+	for (polls = 0; polls < max; polls++) {
 		vitk_scsi_cdb_receive_copy(cdb, VITK_SCSI_SA_RRTI, lid, (uint32_t)cap);
 		r = vitk_odx__exec_ok(d, "RECEIVE ROD TOKEN INFORMATION", cdb, 16, buf, cap, NULL, 0,
 				      ODX_TIMEOUT_SHORT_MS, &res);
 		if (r < 0)
 			goto out;
 		r = vitk_scsi_rrti_parse(out, buf, res.din_got);
+		if (r == 0)
+			r = vitk_scsi_transfer_count_blocks(out->transfer_count_units,
+							    out->transfer_count, d->info.block_size,
+							    &out->transfer_count);
 		if (r < 0) {
-			vitk_error_prefix("%s", d->name);
+			vitk_error_prefix("%s: ", d->name);
 			goto out;
 		}
+		out->transfer_count_units = VITK_SCSI_UNITS_BLOCKS; /* normalised above */
 		if (!vitk_scsi_copy_status_in_progress(out->copy_status))
 			goto out;
 		vitk_odx__sleep_ms(poll_delay(e, out->status_update_delay_ms));
 	}
-	r = vitk_error_set(VITK_ETIMEDOUT, 0, "%s: copy operation %u still in progress after %d polls",
-			   d->name, lid, MAX_POLLS);
+	{
+		/* best effort: do not leave the operation running on the array */
+		vitk_scsi_result ar;
+
+		vitk_scsi_cdb_copy_operation_abort(cdb, lid);
+		if (vitk_odx__exec(d, cdb, 16, NULL, 0, NULL, 0, ODX_TIMEOUT_SHORT_MS, &ar) < 0)
+			vitk_error_clear();
+	}
+	r = vitk_error_set(VITK_ETIMEDOUT, 0,
+			   "%s: copy operation %u still in progress after %d polls (aborted)",
+			   d->name, lid, max);
 out:
 	free(buf);
 	return r;
 }
 
+/*
+ * How many blocks a WRITE USING TOKEN that ended with GOOD wrote.  A GOOD
+ * status means the write is complete unless RRTI (when the device has it)
+ * reports a smaller transfer count; a device that lists no RRTI, or rejects
+ * it as an ILLEGAL REQUEST, is taken at its word.
+ */
+static int wut_written(struct eng *e, vitk_odx_dev *d, uint32_t lid, uint32_t asked,
+		       uint64_t *got)
+{
+	vitk_scsi_rrti info;
+	int r;
+
+	*got = asked;
+	if (d->info.has_vpd_tpc && d->info.vpd_tpc.has_supported_cmds &&
+	    !vitk_scsi_vpd_tpc_has_in(&d->info.vpd_tpc, VITK_SCSI_SA_RRTI))
+		return 0;
+	r = rrti_wait(e, d, lid, &info);
+	if (r == VITK_ESCSI && vitk_error_last()->scsi_sense_key == VITK_SCSI_KEY_ILLEGAL_REQUEST) {
+		vitk_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (info.copy_status == VITK_SCSI_COPY_DONE && info.transfer_count == 0)
+		return 0; /* devices that do not report a count for GOOD */
+	*got = info.transfer_count;
+	return 0;
+}
+
 enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
+
+/*
+ * Blocks per WRITE USING TOKEN: like Windows, split a ROD into writes of the
+ * destination's optimal transfer count (64 MiB when it gives none), at most
+ * 256 MiB each, so every
+ * command finishes in bounded time and progress (and --resume) advance.
+ */
+#define WUT_MAX_BYTES (256ull << 20)
+#define WUT_DEFAULT_BYTES (64ull << 20) /* no optimal transfer count given */
+
+static uint64_t wut_cap(const vitk_odx_dev *dst)
+{
+	uint64_t cap = WUT_MAX_BYTES / dst->info.block_size;
+	uint64_t otc = dst->info.vpd_tpc.optimal_transfer_count;
+
+	if (!otc)
+		otc = WUT_DEFAULT_BYTES / dst->info.block_size;
+	if (otc < cap)
+		cap = otc;
+	return cap ? cap : 1;
+}
 
 /*
  * Send PT/WUT with LID walking on OPERATION IN PROGRESS.  On return @res
@@ -581,6 +1017,12 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
+	if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
+		/* stuck, refused or garbage: the device answered, the host can still copy */
+		copy_str(why, wlen, vitk_error_last()->message);
+		vitk_error_clear();
+		return TOK_FALLBACK;
+	}
 	if (r < 0)
 		return r;
 	if (info.copy_status != VITK_SCSI_COPY_DONE && info.copy_status != VITK_SCSI_COPY_DONE_PARTIAL &&
@@ -606,7 +1048,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		uint64_t got;
 
 		wr.lba = e->dst_lba + e->done;
-		wr.blocks = (uint32_t)(represented - rod_off);
+		wr.blocks = (uint32_t)min64(represented - rod_off, wut_cap(e->dst));
 		n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token,
 						      &wr, 1);
 		if (n < 0)
@@ -622,12 +1064,14 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 				return TOK_REPOPULATE;
 			return TOK_FALLBACK;
 		}
-		r = rrti_wait(e, e->dst, lid, &info);
+		r = wut_written(e, e->dst, lid, wr.blocks, &got);
+		if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
+			copy_str(why, wlen, vitk_error_last()->message);
+			vitk_error_clear();
+			return TOK_FALLBACK;
+		}
 		if (r < 0)
 			return r;
-		got = info.transfer_count;
-		if (info.copy_status == VITK_SCSI_COPY_DONE && got == 0)
-			got = wr.blocks; /* devices that do not report a count for GOOD */
 		if (got > wr.blocks) {
 			snprintf(why, wlen,
 				 "WRITE USING TOKEN reported %llu blocks written for %u requested",
@@ -676,7 +1120,7 @@ static int token_copy(struct eng *e, const vitk_odx_plan *p)
 static int xcopy_copy(struct eng *e, const vitk_odx_plan *p)
 {
 	uint64_t seg_blocks = xcopy_blocks_per_seg(e->dst, e->o);
-	size_t nseg_max = xcopy_segs_per_cmd(e->dst);
+	size_t nseg_max = xcopy_segs_per_cmd(e->dst, e->o);
 	vitk_scsi_segment *segs = NULL;
 	uint8_t cscd[64], *pl = NULL, cdb[16];
 	size_t pl_cap;
@@ -768,6 +1212,17 @@ static int verify(struct eng *e)
 	r = host_alloc(e);
 	if (r < 0)
 		return r;
+	if (e->count > e->buf_len / bs) {
+		uint64_t x0 = e->extra_in;
+
+		r = host_streams(e, true);
+		if (r != 1) {
+			e->res->verify_bytes = e->extra_in - x0;
+			if (r == 0)
+				e->res->verified = true;
+			return r;
+		}
+	}
 	if (posix_memalign((void **)&b2, 4096, e->buf_len) != 0)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	while (off < e->count) {
@@ -801,16 +1256,30 @@ out:
 	return r;
 }
 
-static uint64_t transport_bytes(const vitk_odx_dev *a, const vitk_odx_dev *b, uint64_t *cmds)
-{
-	uint64_t n = a->t->bytes_in + a->t->bytes_out;
+struct ctr {
+	uint64_t in, out, cmds;
+};
 
-	*cmds = a->t->commands;
+static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c)
+{
+	c->in = a->t->bytes_in;
+	c->out = a->t->bytes_out;
+	c->cmds = a->t->commands;
 	if (b && b->t != a->t) {
-		n += b->t->bytes_in + b->t->bytes_out;
-		*cmds += b->t->commands;
+		c->in += b->t->bytes_in;
+		c->out += b->t->bytes_out;
+		c->cmds += b->t->commands;
 	}
-	return n;
+}
+
+/* bytes that crossed the host's transports between @c0 and @c1 (plus extra sessions) */
+static void account(vitk_odx_copy_result *res, const struct ctr *c0, const struct ctr *c1,
+		    const struct eng *e)
+{
+	res->host_bytes_in = c1->in - c0->in + e->extra_in;
+	res->host_bytes_out = c1->out - c0->out + e->extra_out;
+	res->host_bytes = res->host_bytes_in + res->host_bytes_out;
+	res->commands = c1->cmds - c0->cmds + e->extra_cmds;
 }
 
 int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_dev *src,
@@ -819,7 +1288,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
 	vitk_odx_plan plan;
 	struct eng e;
-	uint64_t b0, c0, b1, c1;
+	struct ctr c0, c1;
 	int r;
 
 	if (!o)
@@ -835,7 +1304,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(dst);
 		if (r < 0)
-			return vitk_error_prefix("refusing to write (use --force)");
+			return vitk_error_prefix("refusing to write (use --force): ");
 	}
 	e.src = src;
 	e.dst = dst;
@@ -848,7 +1317,7 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	e.lid = TOKEN_LID_BASE;
 	e.lid1 = 1;
 	e.t0 = vitk_now_ns();
-	b0 = transport_bytes(src, dst, &c0);
+	snap(src, dst, &c0);
 	switch (plan.chosen) {
 	case VITK_ODX_METHOD_TOKEN:
 		r = token_copy(&e, &plan);
@@ -860,12 +1329,509 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 		r = host_copy(&e);
 		break;
 	}
-	b1 = transport_bytes(src, dst, &c1);
-	res->host_bytes = b1 - b0;
-	res->commands = c1 - c0;
+	snap(src, dst, &c1);
+	account(res, &c0, &c1, &e);
 	if (r == 0 && o->verify)
 		r = verify(&e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 	free(e.buf);
+	return r;
+}
+
+/* ------------------------------------------------------------------ zero */
+
+static int zero_write_same(struct eng *e, vitk_odx_dev *d)
+{
+	uint32_t bs = d->info.block_size;
+	uint64_t max = d->info.block_limits.max_write_same_length;
+	uint8_t *blk = NULL, cdb[16];
+	vitk_scsi_result res;
+	int r = 0;
+
+	if (max == 0 || max > 0xFFFFFFFFull)
+		max = 65535; /* conservative when the device does not say */
+	if (e->o->max_blocks_per_command)
+		max = min64(max, e->o->max_blocks_per_command);
+	blk = calloc(1, bs);
+	if (!blk)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	e->cur = VITK_ODX_METHOD_WRITE_SAME;
+	while (e->done < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - e->done, max);
+
+		vitk_scsi_cdb_write_same16(cdb, e->dst_lba + e->done, n);
+		r = vitk_odx__exec(d, cdb, 16, NULL, 0, blk, bs, ODX_TIMEOUT_LONG_MS, &res);
+		if (r < 0)
+			goto out;
+		if (res.status != VITK_SCSI_STATUS_GOOD) {
+			char why[VITK_ODX_REASON_MAX];
+
+			sense_reason(why, sizeof(why), "WRITE SAME(16)", &res);
+			fallback(e, VITK_ODX_METHOD_WRITE_SAME, VITK_ODX_METHOD_HOST, "%s", why);
+			r = 1;
+			goto out;
+		}
+		r = advance(e, n, true);
+		if (r < 0)
+			goto out;
+	}
+out:
+	free(blk);
+	return r;
+}
+
+static int zero_host(struct eng *e, vitk_odx_dev *d)
+{
+	uint32_t bs = d->info.block_size;
+	int r;
+
+	e->cur = VITK_ODX_METHOD_HOST;
+	r = host_alloc(e);
+	if (r < 0)
+		return r;
+	memset(e->buf, 0, e->buf_len);
+	while (e->done < e->count) {
+		uint32_t n = (uint32_t)min64(e->count - e->done, e->buf_len / bs);
+
+		r = write_blocks(d, e->dst_lba + e->done, n, e->buf);
+		if (r < 0)
+			return r;
+		r = advance(e, n, false);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool zero_token_usable(const vitk_odx_dev *d, char *why, size_t wlen)
+{
+	const vitk_scsi_vpd_tpc *t = &d->info.vpd_tpc;
+	size_t i;
+
+	if (!d->info.tpc) {
+		snprintf(why, wlen, "device has no 3PC bit");
+		return false;
+	}
+	if (!d->info.has_vpd_tpc || !t->has_rod_limits) {
+		snprintf(why, wlen, "device has no block device ROD token limits in VPD 0x8F");
+		return false;
+	}
+	if (!vitk_scsi_vpd_tpc_has_out(t, VITK_SCSI_SA_WRITE_USING_TOKEN)) {
+		snprintf(why, wlen, "WRITE USING TOKEN not in Supported Commands");
+		return false;
+	}
+	if (t->has_rod_types) {
+		for (i = 0; i < t->nrod_types; i++)
+			if (t->rod_types[i].rod_type == VITK_SCSI_ROD_TYPE_ZERO)
+				return true;
+		snprintf(why, wlen, "block device zero ROD type not listed in VPD 0x8F");
+		return false;
+	}
+	return true;
+}
+
+int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint64_t count,
+		  const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	char why[VITK_ODX_REASON_MAX];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	struct eng e;
+	struct ctr c0, c1;
+	int r = 0;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	if (count == 0)
+		return vitk_error_set(VITK_EINVAL, 0, "zero: --count is 0");
+	if (lba >= d->info.blocks || count > d->info.blocks - lba)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "range %llu+%llu is past the capacity of '%s' (%llu blocks)",
+				      (unsigned long long)lba, (unsigned long long)count, d->name,
+				      (unsigned long long)d->info.blocks);
+	if (!o->force) {
+		r = vitk_odx_dev_check_in_use(d);
+		if (r < 0)
+			return vitk_error_prefix("refusing to write (use --force): ");
+	}
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.dst_lba = e.src_lba = lba;
+	e.count = count;
+	e.lid = TOKEN_LID_BASE;
+	e.t0 = vitk_now_ns();
+	snap(d, NULL, &c0);
+	vitk_scsi_rod_token_zero(token);
+	if (zero_token_usable(d, why, sizeof(why))) {
+		uint64_t max = d->info.vpd_tpc.max_token_transfer_size;
+
+		if (max == 0 || max > 0xFFFFFFFFull)
+			max = 0xFFFFFFFFull;
+		max = min64(max, wut_cap(d));
+		if (o->max_blocks_per_command)
+			max = min64(max, o->max_blocks_per_command);
+		res->method = VITK_ODX_METHOD_TOKEN;
+		e.cur = VITK_ODX_METHOD_TOKEN;
+		while (e.done < e.count) {
+			vitk_scsi_range wr = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
+			vitk_scsi_result sr;
+			uint64_t got;
+			uint32_t lid;
+			int n;
+
+			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, 0, token,
+							      &wr, 1);
+			if (n < 0) {
+				r = n;
+				goto out;
+			}
+			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
+					 &sr);
+			if (r < 0)
+				goto out;
+			if (sr.status != VITK_SCSI_STATUS_GOOD) {
+				sense_reason(why, sizeof(why), "WRITE USING TOKEN (zero ROD token)",
+					     &sr);
+				fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s",
+					 why);
+				break;
+			}
+			/* the copy manager may truncate: the transfer count says how much */
+			r = wut_written(&e, d, lid, wr.blocks, &got);
+			if (r < 0)
+				goto out;
+			if (got == 0 || got > wr.blocks) {
+				snprintf(why, sizeof(why),
+					 "WRITE USING TOKEN (zero ROD token) transfer count %llu for %u "
+					 "blocks",
+					 (unsigned long long)got, wr.blocks);
+				fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s",
+					 why);
+				break;
+			}
+			r = advance(&e, got, true);
+			if (r < 0)
+				goto out;
+		}
+	} else {
+		res->method = VITK_ODX_METHOD_WRITE_SAME;
+		fallback(&e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_WRITE_SAME, "%s", why);
+	}
+	if (e.done < e.count) {
+		if (res->method == VITK_ODX_METHOD_TOKEN && e.done == 0)
+			res->method = VITK_ODX_METHOD_WRITE_SAME;
+		r = zero_write_same(&e, d);
+		if (r < 0)
+			goto out;
+		if (r == 1) {
+			if (e.done == 0)
+				res->method = VITK_ODX_METHOD_HOST;
+			r = zero_host(&e, d);
+		}
+	}
+out:
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
+	res->duration_ns = vitk_now_ns() - e.t0;
+	free(e.buf);
+	return r;
+}
+
+/* ----------------------------------------------------------- token files */
+
+void vitk_odx_token_list_free(vitk_odx_token_list *l)
+{
+	if (!l)
+		return;
+	free(l->items);
+	free(l);
+}
+
+int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, size_t len)
+{
+	vitk_odx_token_list *l = NULL;
+	size_t i, n;
+	int r = 0;
+
+	*out = NULL;
+	if (len == 0 || len % VITK_ODX_TOKEN_RECORD_LEN)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "token file: size %zu is not a multiple of %d bytes (512-byte "
+				      "token + 8-byte length)",
+				      len, VITK_ODX_TOKEN_RECORD_LEN);
+	n = len / VITK_ODX_TOKEN_RECORD_LEN;
+	if (n > 65536)
+		return vitk_error_set(VITK_EINVAL, 0, "token file: %zu tokens (at most 65536)", n);
+	l = calloc(1, sizeof(*l));
+	if (l)
+		l->items = calloc(n, sizeof(*l->items));
+	if (!l || !l->items) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = buf + i * VITK_ODX_TOKEN_RECORD_LEN;
+
+		memcpy(l->items[i].token, p, VITK_SCSI_ROD_TOKEN_LEN);
+		l->items[i].bytes = vitk_get_be64(p + VITK_SCSI_ROD_TOKEN_LEN);
+		r = vitk_scsi_rod_token_parse(&l->items[i].parsed, p, VITK_SCSI_ROD_TOKEN_LEN);
+		if (r < 0) {
+			vitk_error_prefix("token file: record %zu: ", i);
+			goto out;
+		}
+		if (l->items[i].bytes == 0) {
+			r = vitk_error_set(VITK_EINVAL, 0, "token file: record %zu represents 0 bytes",
+					   i);
+			goto out;
+		}
+	}
+	l->count = n;
+	*out = l;
+	l = NULL;
+out:
+	vitk_odx_token_list_free(l);
+	return r;
+}
+
+int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	*out = NULL;
+	r = vitk_read_file(path, 65536u * VITK_ODX_TOKEN_RECORD_LEN, &buf, &len);
+	if (r < 0)
+		return r;
+	r = vitk_odx_token_list_parse(out, (const uint8_t *)buf, len);
+	if (r < 0)
+		vitk_error_prefix("'%s': ", path);
+	free(buf);
+	return r;
+}
+
+int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba,
+			  uint64_t count, const char *path, const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	uint8_t pl[64], rec[VITK_ODX_TOKEN_RECORD_LEN];
+	struct eng e;
+	FILE *f = NULL;
+	uint64_t max;
+	struct ctr c0, c1;
+	char why[VITK_ODX_REASON_MAX];
+	int r = 0;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	if (lba >= d->info.blocks)
+		return vitk_error_set(VITK_ERANGE, 0, "LBA %llu is past the end of '%s'",
+				      (unsigned long long)lba, d->name);
+	if (count == 0)
+		count = d->info.blocks - lba;
+	if (count > d->info.blocks - lba)
+		return vitk_error_set(VITK_ERANGE, 0, "range %llu+%llu is past the end of '%s'",
+				      (unsigned long long)lba, (unsigned long long)count, d->name);
+	if (!d->info.tpc || !vitk_scsi_vpd_tpc_has_out(&d->info.vpd_tpc,
+						       VITK_SCSI_SA_POPULATE_TOKEN))
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' does not support POPULATE TOKEN (3PC bit %s, VPD 0x8F %s)",
+				      d->name, d->info.tpc ? "set" : "clear",
+				      d->info.has_vpd_tpc ? "present" : "absent");
+	if (o->inactivity_timeout_s && d->info.vpd_tpc.max_inactivity_timeout &&
+	    o->inactivity_timeout_s > d->info.vpd_tpc.max_inactivity_timeout)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "inactivity timeout %u s exceeds the maximum %u s of '%s'",
+				      o->inactivity_timeout_s,
+				      d->info.vpd_tpc.max_inactivity_timeout, d->name);
+	max = d->info.vpd_tpc.max_token_transfer_size;
+	if (max == 0 || max > 0xFFFFFFFFull)
+		max = 0xFFFFFFFFull;
+	if (o->max_blocks_per_command)
+		max = min64(max, o->max_blocks_per_command);
+	f = fopen(path, "wbx");
+	if (!f)
+		return vitk_error_set(errno == EEXIST ? VITK_EINVAL : VITK_EIO, errno,
+				      "cannot create token file '%s'", path);
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.src_lba = e.dst_lba = lba;
+	e.count = count;
+	e.lid = TOKEN_LID_BASE;
+	e.t0 = vitk_now_ns();
+	e.cur = VITK_ODX_METHOD_TOKEN;
+	res->method = VITK_ODX_METHOD_TOKEN;
+	snap(d, NULL, &c0);
+	while (e.done < e.count) {
+		vitk_scsi_range rg = { lba + e.done, (uint32_t)min64(e.count - e.done, max) };
+		vitk_scsi_result sr;
+		vitk_scsi_rrti info;
+		uint32_t lid;
+		int n;
+
+		n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, o->inactivity_timeout_s,
+						   &rg, 1);
+		if (n < 0) {
+			r = n;
+			goto out;
+		}
+		r = send_tpc_out(&e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &sr);
+		if (r < 0)
+			goto out;
+		if (sr.status != VITK_SCSI_STATUS_GOOD) {
+			sense_reason(why, sizeof(why), "POPULATE TOKEN", &sr);
+			r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,
+						sr.sense_parsed.asc, sr.sense_parsed.ascq, "%s: %s",
+						d->name, why);
+			goto out;
+		}
+		r = rrti_wait(&e, d, lid, &info);
+		if (r < 0)
+			goto out;
+		if (!info.has_token || info.transfer_count == 0 || info.transfer_count > rg.blocks) {
+			r = vitk_error_set(VITK_EIO, 0,
+					   "%s: RRTI after POPULATE TOKEN: status 0x%02x, %s, transfer "
+					   "count %llu",
+					   d->name, info.copy_status,
+					   info.has_token ? "token" : "no token",
+					   (unsigned long long)info.transfer_count);
+			goto out;
+		}
+		memcpy(rec, info.token, VITK_SCSI_ROD_TOKEN_LEN);
+		vitk_put_be64(rec + VITK_SCSI_ROD_TOKEN_LEN, info.transfer_count * d->info.block_size);
+		if (fwrite(rec, 1, sizeof(rec), f) != sizeof(rec)) {
+			r = vitk_error_set(VITK_EIO, errno, "cannot write token file '%s'", path);
+			goto out;
+		}
+		r = advance(&e, info.transfer_count, true);
+		if (r < 0)
+			goto out;
+	}
+out:
+	if (f && fclose(f) != 0 && r == 0)
+		r = vitk_error_set(VITK_EIO, errno, "cannot write token file '%s'", path);
+	if (r < 0)
+		remove(path);
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
+	res->duration_ns = vitk_now_ns() - e.t0;
+	return r;
+}
+
+int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char *path,
+			 uint64_t lba, const vitk_odx_copy_options *o)
+{
+	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_token_list *l = NULL;
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	struct eng e;
+	uint64_t total = 0;
+	struct ctr c0, c1;
+	uint32_t bs = d->info.block_size;
+	size_t i;
+	int r;
+
+	if (!o)
+		o = &defaults;
+	memset(res, 0, sizeof(*res));
+	memset(&e, 0, sizeof(e));
+	r = vitk_odx_token_file_read(&l, path);
+	if (r < 0)
+		return r;
+	for (i = 0; i < l->count; i++) {
+		if (l->items[i].bytes % bs) {
+			r = vitk_error_set(VITK_EINVAL, 0,
+					   "token %zu represents %llu bytes, not a multiple of the "
+					   "block size %u of '%s'",
+					   i, (unsigned long long)l->items[i].bytes, bs, d->name);
+			goto out;
+		}
+		total += l->items[i].bytes / bs;
+	}
+	if (lba >= d->info.blocks || total > d->info.blocks - lba) {
+		r = vitk_error_set(VITK_ERANGE, 0,
+				   "tokens represent %llu blocks; %llu+%llu is past the capacity of "
+				   "'%s' (%llu blocks)",
+				   (unsigned long long)total, (unsigned long long)lba,
+				   (unsigned long long)total, d->name,
+				   (unsigned long long)d->info.blocks);
+		goto out;
+	}
+	if (!o->force) {
+		r = vitk_odx_dev_check_in_use(d);
+		if (r < 0) {
+			vitk_error_prefix("refusing to write (use --force): ");
+			goto out;
+		}
+	}
+	e.src = e.dst = d;
+	e.o = o;
+	e.res = res;
+	e.src_lba = e.dst_lba = lba;
+	e.count = total;
+	e.lid = TOKEN_LID_BASE + 0x1000;
+	e.t0 = vitk_now_ns();
+	e.cur = VITK_ODX_METHOD_TOKEN;
+	res->method = VITK_ODX_METHOD_TOKEN;
+	snap(d, NULL, &c0);
+	for (i = 0; i < l->count; i++) {
+		uint64_t blocks = l->items[i].bytes / bs, rod_off = 0;
+		int stalls = 0;
+
+		while (rod_off < blocks) {
+			vitk_scsi_range wr = { lba + e.done,
+					       (uint32_t)min64(blocks - rod_off, wut_cap(d)) };
+			vitk_scsi_result sr;
+			uint32_t lid;
+			uint64_t got;
+			int n;
+
+			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off,
+							      l->items[i].token, &wr, 1);
+			if (n < 0) {
+				r = n;
+				goto done;
+			}
+			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
+					 &sr);
+			if (r < 0)
+				goto done;
+			if (sr.status != VITK_SCSI_STATUS_GOOD) {
+				char why[VITK_ODX_REASON_MAX];
+
+				sense_reason(why, sizeof(why), "WRITE USING TOKEN", &sr);
+				r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,
+							sr.sense_parsed.asc, sr.sense_parsed.ascq,
+							"%s: token %zu: %s", d->name, i, why);
+				goto done;
+			}
+			r = wut_written(&e, d, lid, wr.blocks, &got);
+			if (r < 0)
+				goto done;
+			if (got > wr.blocks || (got == 0 && ++stalls >= 2)) {
+				r = vitk_error_set(VITK_EIO, 0,
+						   "%s: token %zu: WRITE USING TOKEN transfer count "
+						   "%llu for %u blocks",
+						   d->name, i, (unsigned long long)got, wr.blocks);
+				goto done;
+			}
+			rod_off += got;
+			r = advance(&e, got, true);
+			if (r < 0)
+				goto done;
+		}
+	}
+done:
+	snap(d, NULL, &c1);
+	account(res, &c0, &c1, &e);
+	res->duration_ns = vitk_now_ns() - e.t0;
+out:
+	vitk_odx_token_list_free(l);
 	return r;
 }

@@ -44,7 +44,7 @@ int vitk_odx__exec(vitk_odx_dev *d, const uint8_t *cdb, size_t cdb_len, void *di
 	for (;;) {
 		r = vitk_scsi_exec(d->t, cdb, cdb_len, din, din_len, dout, dout_len, timeout_ms, res);
 		if (r < 0)
-			return vitk_error_prefix("%s", d->name);
+			return vitk_error_prefix("%s: ", d->name);
 		if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION && res->sense_ok &&
 		    res->sense_parsed.sense_key == VITK_SCSI_KEY_UNIT_ATTENTION &&
 		    ua++ < ODX_UA_RETRIES)
@@ -197,7 +197,7 @@ static int identify(vitk_odx_dev *d)
 	r = 0;
 	goto out;
 bad:
-	vitk_error_prefix("%s", d->name);
+	vitk_error_prefix("%s: ", d->name);
 out:
 	free(buf);
 	return r;
@@ -251,6 +251,27 @@ static void iscsi_copy_manager(char *buf, size_t len, const char *url)
 	snprintf(buf, len, "iscsi:%.*s", (int)n, p);
 }
 
+static int iscsi_session_open(void *payload, vitk_scsi_transport **out)
+{
+	const vitk_odx_dev *d = payload;
+
+	return vitk_scsi_transport_open_iscsi(out, d->name, d->initiator[0] ? d->initiator : NULL);
+}
+
+static void iscsi_session_close(void *payload, vitk_scsi_transport *t)
+{
+	(void)payload;
+	vitk_scsi_transport_free(t);
+}
+
+void vitk_odx_dev_set_session_opener(vitk_odx_dev *d, vitk_odx_session_open_fn open,
+				     vitk_odx_session_close_fn close, void *payload)
+{
+	d->open_session = open;
+	d->close_session = close;
+	d->session_payload = payload;
+}
+
 int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_options *o)
 {
 	vitk_scsi_transport *t = NULL;
@@ -275,6 +296,10 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	}
 	(*out)->owns_transport = true;
 	(*out)->local = !iscsi;
+	if (o && o->initiator_iqn)
+		snprintf((*out)->initiator, sizeof((*out)->initiator), "%s", o->initiator_iqn);
+	if (iscsi)
+		vitk_odx_dev_set_session_opener(*out, iscsi_session_open, iscsi_session_close, *out);
 	if ((*out)->local) {
 		/* local LUs: the copy manager is the array, named by vendor/product */
 		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",
@@ -343,7 +368,10 @@ static int held(const char *sys_root, unsigned maj, unsigned min, char *who, siz
 	dir = opendir(path);
 	if (!dir)
 		return 0;
-	while ((e = readdir(dir)) != NULL) {
+	for (;;) {
+		e = readdir(dir);
+		if (!e)
+			break;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(who, wlen, "%s", e->d_name);
@@ -354,91 +382,52 @@ static int held(const char *sys_root, unsigned maj, unsigned min, char *who, siz
 	return found;
 }
 
-static int check_devnum(const vitk_odx_dev *d, unsigned maj, unsigned min, const char *label)
+static int check_devnum(const char *name, const char *proc_root, const char *sys_root,
+			unsigned maj, unsigned min, const char *label)
 {
 	char what[256];
 
-	if (mounted(d->proc_root, maj, min, what, sizeof(what)))
-		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is mounted on '%s'", d->name, label,
+	if (mounted(proc_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is mounted on '%s'", name, label,
 				      what);
-	if (held(d->sys_root, maj, min, what, sizeof(what)))
-		return vitk_error_set(VITK_EBUSY, EBUSY, "'%s'%s is held by '%s'", d->name, label,
-				      what);
+	if (held(sys_root, maj, min, what, sizeof(what)))
+		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is held by '%s'", name, label, what);
 	return 0;
 }
 
-int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
+int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
+				 const char *proc_root, const char *sys_root)
 {
-	char path[512], name[300];
-	struct stat st;
+	char path[512], label[300];
 	struct dirent *e;
-	DIR *dir = NULL;
-	unsigned maj, min;
+	DIR *dir;
 	int r;
 
-	if (!d->local || stat(d->name, &st) != 0)
-		return 0;
-	if (S_ISCHR(st.st_mode)) {
-		/* /dev/sgN: find its block device through sysfs */
-		const char *base = strrchr(d->name, '/');
-		char *line = NULL;
-		size_t n;
-
-		snprintf(path, sizeof(path), "%s/class/scsi_generic/%s/device/block",
-			 d->sys_root, base ? base + 1 : d->name);
-		dir = opendir(path);
-		if (!dir)
-			return 0;
-		r = 0;
-		while ((e = readdir(dir)) != NULL) {
-			char dev[1100];
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
-			if (vitk_read_file(dev, 64, &line, &n) == 0 &&
-			    sscanf(line, "%u:%u", &maj, &min) == 2) {
-				st.st_rdev = makedev(maj, min);
-				free(line);
-				line = NULL;
-				break;
-			}
-			vitk_error_clear();
-			free(line);
-			line = NULL;
-		}
-		closedir(dir);
-		dir = NULL;
-		if (e == NULL)
-			return 0;
-	} else if (!S_ISBLK(st.st_mode)) {
-		return 0;
-	}
-	maj = major(st.st_rdev);
-	min = minor(st.st_rdev);
-	r = check_devnum(d, maj, min, "");
+	r = check_devnum(name, proc_root, sys_root, maj, min, "");
 	if (r < 0)
 		return r;
-	/* partitions: /sys/dev/block/M:m/<part>/dev */
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", d->sys_root, maj, min);
+	/* partitions: /sys/dev/block/M:m/<part>/{partition,dev} */
+	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sys_root, maj, min);
 	dir = opendir(path);
 	if (!dir)
 		return 0;
-	r = 0;
-	while ((e = readdir(dir)) != NULL && r == 0) {
-		char dev[1100], *txt = NULL;
+	while (r == 0) {
+		e = readdir(dir);
+		if (!e)
+			break;
+		char f[1100], *txt = NULL;
 		size_t n;
 		unsigned a, b;
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(dev, sizeof(dev), "%s/%s/partition", path, e->d_name);
-		if (access(dev, F_OK) != 0)
+		snprintf(f, sizeof(f), "%s/%s/partition", path, e->d_name);
+		if (access(f, F_OK) != 0)
 			continue;
-		snprintf(dev, sizeof(dev), "%s/%s/dev", path, e->d_name);
-		if (vitk_read_file(dev, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
-			snprintf(name, sizeof(name), " (partition %s)", e->d_name);
-			r = check_devnum(d, a, b, name);
+		snprintf(f, sizeof(f), "%s/%s/dev", path, e->d_name);
+		if (vitk_read_file(f, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
+			snprintf(label, sizeof(label), " (partition %s)", e->d_name);
+			r = check_devnum(name, proc_root, sys_root, a, b, label);
 		} else {
 			vitk_error_clear();
 		}
@@ -446,4 +435,72 @@ int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
 	}
 	closedir(dir);
 	return r;
+}
+
+/* the block device behind a char node (/dev/sgN, /dev/bsg/H:C:T:L) through sysfs */
+static int char_to_block(const char *path, const char *sys_root, unsigned *maj, unsigned *min)
+{
+	static const char *const classes[] = { "scsi_generic", "bsg" };
+	const char *base = strrchr(path, '/');
+	size_t k;
+
+	base = base ? base + 1 : path;
+	for (k = 0; k < VITK_ARRAY_SIZE(classes); k++) {
+		char dir_path[512];
+		struct dirent *e;
+		DIR *dir;
+		int found = 0;
+
+		snprintf(dir_path, sizeof(dir_path), "%s/class/%s/%s/device/block", sys_root,
+			 classes[k], base);
+		dir = opendir(dir_path);
+		if (!dir)
+			continue;
+		while (!found) {
+			e = readdir(dir);
+			if (!e)
+				break;
+			char dev[1100], *line = NULL;
+			size_t n;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dev, sizeof(dev), "%s/%s/dev", dir_path, e->d_name);
+			if (vitk_read_file(dev, 64, &line, &n) == 0 && sscanf(line, "%u:%u", maj, min) == 2)
+				found = 1;
+			else
+				vitk_error_clear();
+			free(line);
+		}
+		closedir(dir);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root)
+{
+	struct stat st;
+	unsigned maj, min;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (S_ISCHR(st.st_mode)) {
+		if (!char_to_block(path, sys_root, &maj, &min))
+			return 0;
+	} else if (S_ISBLK(st.st_mode)) {
+		maj = major(st.st_rdev);
+		min = minor(st.st_rdev);
+	} else {
+		return 0;
+	}
+	return vitk_odx_devnum_check_in_use(maj, min, path, proc_root, sys_root);
+}
+
+int vitk_odx_dev_check_in_use(const vitk_odx_dev *d)
+{
+	if (!d->local)
+		return 0;
+	return vitk_odx_path_check_in_use(d->name, d->proc_root, d->sys_root);
 }

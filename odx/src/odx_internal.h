@@ -9,6 +9,10 @@ struct vitk_odx_dev {
 	vitk_scsi_transport *t;
 	bool owns_transport;
 	bool local;      /* a local device node (sg/sd/bsg) */
+	char initiator[224];
+	vitk_odx_session_open_fn open_session; /* NULL: no extra sessions */
+	vitk_odx_session_close_fn close_session;
+	void *session_payload;
 	char *name;
 	char proc_root[256];
 	char sys_root[256];

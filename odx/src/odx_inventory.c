@@ -1,9 +1,286 @@
 /* SPDX-License-Identifier: MIT */
+/* The odx domain in the inventory: LUNs and copy jobs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include <vitk/inventory.h>
-#include <vitk/odx.h>
+
+#include "odx_internal.h"
+
+static const vitk_inventory_column lun_cols[] = {
+	{ "name", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
+	{ "vendor", VITK_INV_TEXT, 0 },
+	{ "product", VITK_INV_TEXT, 0 },
+	{ "revision", VITK_INV_TEXT, 0 },
+	{ "serial", VITK_INV_TEXT, 0 },
+	{ "designator", VITK_INV_TEXT, 0 },
+	{ "designator_type", VITK_INV_TEXT, 0 },
+	{ "copy_manager", VITK_INV_TEXT, 0 },
+	{ "block_size", VITK_INV_INT, 0 },
+	{ "blocks", VITK_INV_INT, 0 },
+	{ "tpc", VITK_INV_INT, 0 },
+	{ "token_capable", VITK_INV_INT, 0 },
+	{ "xcopy_capable", VITK_INV_INT, 0 },
+	{ "max_token_transfer", VITK_INV_INT, 0 },
+	{ "optimal_transfer", VITK_INV_INT, 0 },
+	{ "max_segment_length", VITK_INV_INT, 0 },
+};
+
+static const vitk_inventory_column job_cols[] = {
+	{ "uuid", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
+	{ "src", VITK_INV_TEXT, 0 },
+	{ "dst", VITK_INV_TEXT, 0 },
+	{ "src_lba", VITK_INV_INT, 0 },
+	{ "dst_lba", VITK_INV_INT, 0 },
+	{ "count", VITK_INV_INT, 0 },
+	{ "requested_method", VITK_INV_TEXT, 0 },
+	{ "method", VITK_INV_TEXT, 0 },
+	{ "blocks_done", VITK_INV_INT, 0 },
+	{ "bytes", VITK_INV_INT, 0 },
+	{ "host_bytes", VITK_INV_INT, 0 },
+	{ "commands", VITK_INV_INT, 0 },
+	{ "duration_ms", VITK_INV_INT, 0 },
+	{ "runs", VITK_INV_INT, 0 },
+	{ "result", VITK_INV_TEXT, 0 },
+	{ "error", VITK_INV_TEXT, 0 },
+	{ "rejected", VITK_INV_TEXT, 0 },  /* JSON [{method, reason}] */
+	{ "fallbacks", VITK_INV_TEXT, 0 }, /* JSON [{from, to, at_block, reason}] */
+	{ "verified", VITK_INV_INT, 0 },
+	{ "finished_at", VITK_INV_TEXT, 0 },
+};
+
+static const vitk_inventory_table odx_tables[] = {
+	{ "odx_lun", lun_cols, VITK_ARRAY_SIZE(lun_cols) },
+	{ "odx_job", job_cols, VITK_ARRAY_SIZE(job_cols) },
+};
+
+static const vitk_inventory_domain odx_domain = { "odx", 1, odx_tables,
+						   VITK_ARRAY_SIZE(odx_tables) };
 
 int vitk_odx_inventory_register(vitk_inventory *inv)
 {
-	(void)inv;
-	return 0;
+	return vitk_inventory_register(inv, &odx_domain);
+}
+
+static const char *desig_type_str(uint8_t t)
+{
+	switch (t) {
+	case VITK_SCSI_DESIG_NAA: return "naa";
+	case VITK_SCSI_DESIG_EUI64: return "eui64";
+	case VITK_SCSI_DESIG_T10: return "t10";
+	default: return "vendor";
+	}
+}
+
+int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vitk_odx_dev *d)
+{
+	const vitk_odx_dev_info *in = &d->info;
+	vitk_odx_plan p;
+	bool token, xcopy;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	const char *vendor = in->vendor, *product = in->product, *revision = in->revision,
+		   *serial = in->serial;
+	const char *desig = in->designator.found ? in->designator.text : NULL;
+	const char *cm = in->copy_manager[0] ? in->copy_manager : NULL;
+
+	/* capability as a copy within this LU (self-pair plan, disjoint halves) */
+	o.count = in->blocks / 2 ? in->blocks / 2 : 1;
+	o.dst_lba = in->blocks - o.count;
+	memset(&p, 0, sizeof(p));
+	if (in->blocks >= 2 && vitk_odx_plan_make(&p, d, d, &o) == 0) {
+		token = p.items[0].usable;
+		xcopy = p.items[1].usable;
+	} else {
+		vitk_error_clear();
+		token = xcopy = false;
+	}
+	vitk_inventory_value v[] = {
+		VITK_INV_S("name", in->name),
+		VITK_INV_S("vendor", vendor),
+		VITK_INV_S("product", product),
+		VITK_INV_S("revision", revision),
+		VITK_INV_S("serial", serial),
+		VITK_INV_S("designator", desig),
+		VITK_INV_S("designator_type",
+			   in->designator.found ? desig_type_str(in->designator.type) : NULL),
+		VITK_INV_S("copy_manager", cm),
+		VITK_INV_I("block_size", in->block_size),
+		VITK_INV_I("blocks", in->blocks),
+		VITK_INV_I("tpc", in->tpc),
+		VITK_INV_I("token_capable", token),
+		VITK_INV_I("xcopy_capable", xcopy),
+		VITK_INV_I("max_token_transfer", in->vpd_tpc.max_token_transfer_size),
+		VITK_INV_I("optimal_transfer", in->vpd_tpc.optimal_transfer_count),
+		VITK_INV_I("max_segment_length", in->rcop.max_segment_length),
+	};
+	return vitk_inventory_upsert(inv, "odx_lun", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+}
+
+int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
+		       const vitk_odx_plan *plan)
+{
+	vitk_inventory_uuid(job->uuid);
+	snprintf(job->result, sizeof(job->result), "running");
+	job->blocks_done = 0;
+	const char *uuidp = job->uuid, *srcp = job->src, *dstp = job->dst;
+	vitk_inventory_value v[] = {
+		VITK_INV_S("uuid", uuidp),
+		VITK_INV_S("src", srcp),
+		VITK_INV_S("dst", dstp),
+		VITK_INV_I("src_lba", plan->src_lba),
+		VITK_INV_I("dst_lba", plan->dst_lba),
+		VITK_INV_I("count", plan->count),
+		VITK_INV_S("requested_method", vitk_odx_method_str(job->requested)),
+		VITK_INV_S("method", vitk_odx_method_str(plan->chosen)),
+		VITK_INV_I("blocks_done", 0),
+		VITK_INV_I("bytes", 0),
+		VITK_INV_I("host_bytes", 0),
+		VITK_INV_I("commands", 0),
+		VITK_INV_I("duration_ms", 0),
+		VITK_INV_I("runs", 0),
+		VITK_INV_S("result", "running"),
+	};
+	job->src_lba = plan->src_lba;
+	job->dst_lba = plan->dst_lba;
+	job->count = plan->count;
+	return vitk_inventory_insert(inv, "odx_job", host_id, v, VITK_ARRAY_SIZE(v), &job->id);
+}
+
+int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done)
+{
+	vitk_inventory_value v[] = { VITK_INV_I("blocks_done", blocks_done) };
+
+	return vitk_inventory_update(inv, "odx_job", job->id, v, 1);
+}
+
+static char *json_text(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	return s;
+}
+
+int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
+			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, int rc,
+			const char *error)
+{
+	vitk_inventory_rows *rows = NULL;
+	json_t *rej = json_array(), *fb = json_array();
+	char *rej_s = NULL, *fb_s = NULL, now[21];
+	int64_t prev_bytes = 0, prev_host = 0, prev_cmds = 0, prev_ms = 0, runs = 0;
+	const char *uuidp = job->uuid;
+	vitk_inventory_value match = VITK_INV_S("uuid", uuidp);
+	size_t i;
+	int r;
+
+	r = vitk_inventory_select(&rows, inv, "odx_job", 0, &match, 1, NULL);
+	if (r < 0)
+		goto out;
+	if (vitk_inventory_rows_count(rows) == 1) {
+		prev_bytes = vitk_inventory_rows_get_int(rows, 0, "bytes");
+		prev_host = vitk_inventory_rows_get_int(rows, 0, "host_bytes");
+		prev_cmds = vitk_inventory_rows_get_int(rows, 0, "commands");
+		prev_ms = vitk_inventory_rows_get_int(rows, 0, "duration_ms");
+		runs = vitk_inventory_rows_get_int(rows, 0, "runs");
+	}
+	for (i = 0; i < 3; i++) {
+		if (plan->items[i].usable)
+			continue;
+		json_array_append_new(rej, json_pack("{s:s, s:s}", "method",
+						     vitk_odx_method_str(plan->items[i].method),
+						     "reason", plan->items[i].reason));
+	}
+	for (i = 0; i < res->nfallbacks; i++) {
+		const vitk_odx_fallback *f = &res->fallbacks[i];
+
+		json_array_append_new(fb, json_pack("{s:s, s:s, s:I, s:s}", "from",
+						    vitk_odx_method_str(f->from), "to",
+						    vitk_odx_method_str(f->to), "at_block",
+						    (json_int_t)f->at_block, "reason", f->reason));
+	}
+	rej_s = json_text(rej);
+	fb_s = json_text(fb);
+	rej = fb = NULL;
+	vitk_inventory_now(now);
+	{
+		const char *nowp = now;
+		vitk_inventory_value v[] = {
+			VITK_INV_S("method", vitk_odx_method_str(plan->chosen)),
+			VITK_INV_I("blocks_done", job->blocks_done),
+			VITK_INV_I("bytes", prev_bytes + (int64_t)res->bytes),
+			VITK_INV_I("host_bytes", prev_host + (int64_t)res->host_bytes),
+			VITK_INV_I("commands", prev_cmds + (int64_t)res->commands),
+			VITK_INV_I("duration_ms", prev_ms + (int64_t)(res->duration_ns / 1000000)),
+			VITK_INV_I("runs", runs + 1),
+			VITK_INV_S("result", rc < 0 ? "failed" : "ok"),
+			VITK_INV_S("error", rc < 0 ? error : NULL),
+			VITK_INV_S("rejected", rej_s),
+			VITK_INV_S("fallbacks", fb_s),
+			VITK_INV_I("verified", res->verified),
+			VITK_INV_S("finished_at", nowp),
+		};
+		r = vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
+	}
+out:
+	json_decref(rej);
+	json_decref(fb);
+	free(rej_s);
+	free(fb_s);
+	vitk_inventory_rows_free(rows);
+	return r;
+}
+
+int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out)
+{
+	vitk_inventory_rows *rows = NULL;
+	size_t i, n, hit = (size_t)-1, len = strlen(uuid);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return vitk_error_set(VITK_EINVAL, 0, "empty job id");
+	r = vitk_inventory_select(&rows, inv, "odx_job", 0, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	n = vitk_inventory_rows_count(rows);
+	for (i = 0; i < n; i++) {
+		const char *u = vitk_inventory_rows_get(rows, i, "uuid");
+
+		if (u && strncmp(u, uuid, len) == 0) {
+			if (hit != (size_t)-1) {
+				r = vitk_error_set(VITK_EINVAL, 0, "job id '%s' is ambiguous", uuid);
+				goto out;
+			}
+			hit = i;
+		}
+	}
+	if (hit == (size_t)-1) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "no copy job '%s'", uuid);
+		goto out;
+	}
+	out->id = vitk_inventory_rows_get_int(rows, hit, "id");
+	snprintf(out->uuid, sizeof(out->uuid), "%s", vitk_inventory_rows_get(rows, hit, "uuid"));
+	snprintf(out->src, sizeof(out->src), "%s",
+		 vitk_inventory_rows_get(rows, hit, "src") ? vitk_inventory_rows_get(rows, hit, "src") : "");
+	snprintf(out->dst, sizeof(out->dst), "%s",
+		 vitk_inventory_rows_get(rows, hit, "dst") ? vitk_inventory_rows_get(rows, hit, "dst") : "");
+	out->src_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "src_lba");
+	out->dst_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "dst_lba");
+	out->count = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "count");
+	out->blocks_done = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "blocks_done");
+	if (vitk_odx_method_parse(vitk_inventory_rows_get(rows, hit, "requested_method"),
+				  &out->requested) < 0) {
+		vitk_error_clear();
+		out->requested = VITK_ODX_METHOD_AUTO;
+	}
+	snprintf(out->result, sizeof(out->result), "%s",
+		 vitk_inventory_rows_get(rows, hit, "result") ? vitk_inventory_rows_get(rows, hit, "result") : "");
+	r = 0;
+out:
+	vitk_inventory_rows_free(rows);
+	return r;
 }

@@ -695,3 +695,24 @@ int vitk_scsi_range_list_parse(vitk_scsi_range *out, size_t max, size_t *nout, c
 	*nout = n;
 	return 0;
 }
+
+int vitk_scsi_transfer_count_blocks(uint8_t units, uint64_t count, uint32_t block_size,
+				    uint64_t *blocks)
+{
+	unsigned shift;
+
+	if (block_size == 0)
+		return BAD("transfer count: block size 0");
+	if (units == VITK_SCSI_UNITS_BLOCKS) {
+		*blocks = count;
+		return 0;
+	}
+	if (units > 0x06)
+		return BAD("transfer count: unknown transfer count units 0x%02x", units);
+	shift = 10u * units;
+	if (shift && count > (UINT64_MAX >> shift))
+		return BAD("transfer count: %llu x 2^%u bytes overflows", (unsigned long long)count,
+			   shift);
+	*blocks = (count << shift) / block_size;
+	return 0;
+}

@@ -59,7 +59,12 @@ static int iscsi_submit(void *self, const uint8_t *cdb, size_t cdb_len, void *di
 	if (!iscsi_scsi_command_sync(tr->ctx, tr->lun, task, dout_len ? &data : NULL)) {
 		r = vitk_error_set(VITK_EIO, 0, "iscsi: command 0x%02x failed: %s", cdb[0],
 				   iscsi_get_error(tr->ctx));
-		task = NULL; /* freed by libiscsi on this path */
+		/*
+		 * The task may still sit in libiscsi's queues (connection lost in
+		 * the middle): freeing it here could be a double free when the
+		 * context is destroyed, so it is deliberately left to libiscsi.
+		 */
+		task = NULL;
 		goto out;
 	}
 	if (task->status == SCSI_STATUS_CANCELLED || task->status == SCSI_STATUS_ERROR ||

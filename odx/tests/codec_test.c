@@ -601,6 +601,24 @@ static void test_odx_codec__sense_fixed_and_descriptor(void **state)
 	assert_int_equal(vitk_scsi_sense_parse(&s, bad, 0), VITK_EINVAL);
 }
 
+static void test_odx_codec__transfer_count_units(void **state)
+{
+	uint64_t b = 0;
+	(void)state;
+
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0xF1, 777, 512, &b), 0);
+	assert_int_equal(b, 777);
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0x00, 1048576 + 100, 512, &b), 0);
+	assert_int_equal(b, 2048); /* a partial block is not done */
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0x01, 3, 4096, &b), 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0x02, 3, 4096, &b), 0);
+	assert_int_equal(b, 768);
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0x06, 1ull << 60, 512, &b), VITK_EINVAL);
+	assert_int_equal(vitk_scsi_transfer_count_blocks(0x07, 1, 512, &b), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "units 0x07"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_odx_codec__write_using_token_param_list),
 		cmocka_unit_test(test_odx_codec__rrti_and_token),
 		cmocka_unit_test(test_odx_codec__sense_fixed_and_descriptor),
+		cmocka_unit_test(test_odx_codec__transfer_count_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,20 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path_or_url, const vitk_od
 int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t, const char *name,
 				     const char *copy_manager, const vitk_odx_open_options *o);
 
+/*
+ * Extra sessions for the multi-stream host copy and verify.  A device opened
+ * from an iscsi:// URL opens more sessions to the same URL by default; other
+ * devices have none unless an opener is set here (tests, embedders).  @open
+ * returns a transport that @close releases; both may be called from the
+ * engine's worker threads, never concurrently for the same transport.
+ */
+typedef int (*vitk_odx_session_open_fn)(void *payload, vitk_scsi_transport **out);
+typedef void (*vitk_odx_session_close_fn)(void *payload, vitk_scsi_transport *t);
+
+/** vitk_odx_dev_set_session_opener() - replace (or with NULLs remove) the opener. */
+void vitk_odx_dev_set_session_opener(vitk_odx_dev *d, vitk_odx_session_open_fn open,
+				     vitk_odx_session_close_fn close, void *payload);
+
 /** vitk_odx_dev_free() - close (and free an owned transport).  NULL ok. */
 void vitk_odx_dev_free(vitk_odx_dev *d);
 
@@ -87,6 +101,23 @@ vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d);
  * the error message.
  */
 int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
+
+/**
+ * vitk_odx_devnum_check_in_use() - the same check for block device @maj:@min
+ * (and, through @sys_root/dev/block/M:m/<part>/dev, its partitions) under
+ * explicit roots; @name is used in the message.
+ * Return: 0, or VITK_EBUSY naming the mount point or the holder.
+ */
+int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
+				 const char *proc_root, const char *sys_root);
+
+/**
+ * vitk_odx_path_check_in_use() - the check for a device node: a block
+ * device by its number, a char node (/dev/sgN, /dev/bsg/...) through
+ * @sys_root/class/{scsi_generic,bsg}/NAME/device/block/<disk>/dev.
+ * Return: 0 (free, or not a device node), VITK_EBUSY.
+ */
+int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root);
 
 /* ----------------------------------------------------------- copy engine */
 
@@ -126,9 +157,11 @@ typedef struct {
 	bool force;                      /* copy to a mounted/held destination */
 	uint64_t resume_blocks;          /* blocks already copied (resume a job) */
 	uint32_t max_blocks_per_command; /* 0: device limits only */
-	uint32_t host_buffer_bytes;      /* 0: 8 MiB */
+	uint32_t host_buffer_bytes;      /* 0: 4 MiB (x4 in flight for two transports) */
 	unsigned poll_delay_cap_ms;      /* cap on the device's status update delay; 0: 1000 */
 	uint32_t inactivity_timeout_s;   /* POPULATE TOKEN inactivity timeout; 0: device default */
+	unsigned max_polls;              /* RRTI polls before aborting the operation; 0: 10000 */
+	unsigned host_streams;           /* iSCSI host copy sessions per side; 0: 8, 1: one session */
 	vitk_odx_progress_fn progress;
 	void *progress_payload;
 	vitk_odx_chunk_fn on_chunk;
@@ -175,6 +208,8 @@ typedef struct {
 	vitk_odx_method method; /* the method chosen by the plan */
 	uint64_t bytes;         /* bytes copied (this run) */
 	uint64_t host_bytes;    /* bytes that crossed the host's transports (data + parameters) */
+	uint64_t host_bytes_in;  /* of which Data-In (device to host) */
+	uint64_t host_bytes_out; /* of which Data-Out (host to device) */
 	uint64_t offload_blocks;
 	uint64_t host_blocks;
 	uint64_t commands;      /* SCSI commands sent for the copy */
@@ -252,6 +287,7 @@ int vitk_odx_inventory_register(vitk_inventory *inv);
 int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vitk_odx_dev *d);
 
 typedef struct {
+	int64_t id; /* row id in this database (not stable across import) */
 	char uuid[37];
 	char src[512], dst[512];
 	uint64_t src_lba, dst_lba, count;
@@ -263,11 +299,16 @@ typedef struct {
 /** Create a job row (result "running"); @job->uuid is filled. */
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan);
-/** Persist progress (blocks done) after a chunk. */
-int vitk_odx_job_progress(vitk_inventory *inv, const char *uuid, uint64_t blocks_done);
-/** Final state of a job: result "ok" or "failed", counters and fallbacks. */
-int vitk_odx_job_finish(vitk_inventory *inv, const char *uuid, const vitk_odx_copy_result *res,
-			const vitk_odx_plan *plan, int rc, const char *error);
+/** Persist progress (blocks done, counting any earlier runs) after a chunk. */
+int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
+/**
+ * Final state of a job: result "ok" or "failed" (@rc < 0, @error), the
+ * method, counters (added to those of earlier runs when resumed), every
+ * rejected method with its reason and every fallback with its reason.
+ */
+int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
+			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, int rc,
+			const char *error);
 /** Load a job by uuid (or unique uuid prefix).  VITK_ENOTFOUND if none. */
 int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out);
 

@@ -434,6 +434,18 @@ int vitk_scsi_rrti_parse(vitk_scsi_rrti *out, const uint8_t *buf, size_t len);
 /** Copy status still in progress (10h-12h)? */
 bool vitk_scsi_copy_status_in_progress(uint8_t status);
 
+#define VITK_SCSI_UNITS_BYTES 0x00
+#define VITK_SCSI_UNITS_BLOCKS 0xF1
+
+/**
+ * vitk_scsi_transfer_count_blocks() - convert a TRANSFER COUNT in @units
+ * (00h bytes, 01h-06h KiB..EiB, F1h logical blocks) to whole logical blocks
+ * of @block_size, rounding down (a partial block counts as not done).
+ * Return: 0, or VITK_EINVAL for an unknown unit or an overflowing count.
+ */
+int vitk_scsi_transfer_count_blocks(uint8_t units, uint64_t count, uint32_t block_size,
+				    uint64_t *blocks);
+
 /** Build an RRTI response (for fakes, tests and the fuzz corpus). Return: bytes, or < 0. */
 int vitk_scsi_rrti_build(uint8_t *out, size_t cap, const vitk_scsi_rrti *in);
 

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Risk findings and the recommendation.  CRITICAL: a vendor NIC/storage
+ * driver removed or downgraded.  WARNING: acceptance drops or violations,
+ * dependency/conflict errors, a half-applied patch, a command that fails.
+ * INFO: the rest.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esxu.h"
+
+struct vitk_esxupdate_audit {
+	vitk_esxupdate_result *res;
+	vitk_esxupdate_finding *f;
+	size_t nf, fcap;
+	char *rec_cmd, *rec_profile, *explanation;
+	const char *verdict;
+	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
+};
+
+const char *vitk_esxupdate_severity_name(vitk_esxupdate_severity s)
+{
+	switch (s) {
+	case VITK_ESXUPDATE_SEV_CRITICAL: return "CRITICAL";
+	case VITK_ESXUPDATE_SEV_WARNING: return "WARNING";
+	case VITK_ESXUPDATE_SEV_INFO: return "INFO";
+	}
+	return "?";
+}
+
+void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	vitk_esxupdate_result_free(a->res);
+	for (i = 0; i < a->nf; i++) {
+		free(a->f[i].code);
+		free(a->f[i].message);
+	}
+	free(a->f);
+	free(a->rec_cmd);
+	free(a->rec_profile);
+	free(a->explanation);
+	vitk_esxupdate__strv_dispose(&a->crit);
+	free(a);
+}
+
+const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a) { return a->res; }
+size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a) { return a->nf; }
+
+const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i)
+{
+	return i < a->nf ? &a->f[i] : NULL;
+}
+
+size_t vitk_esxupdate_audit_count(const vitk_esxupdate_audit *a, vitk_esxupdate_severity s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->nf; i++)
+		n += a->f[i].severity == s;
+	return n;
+}
+
+const char *vitk_esxupdate_audit_recommended_command(const vitk_esxupdate_audit *a) { return a->rec_cmd; }
+const char *vitk_esxupdate_audit_recommended_profile(const vitk_esxupdate_audit *a) { return a->rec_profile; }
+const char *vitk_esxupdate_audit_explanation(const vitk_esxupdate_audit *a) { return a->explanation; }
+const char *vitk_esxupdate_audit_verdict(const vitk_esxupdate_audit *a) { return a->verdict; }
+
+static bool vmware_vendor(const char *v);
+
+static int add_finding(vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const char *code,
+		       char *msg /* owned */)
+{
+	vitk_esxupdate_finding *f;
+
+	if (!msg)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (a->nf == a->fcap) {
+		size_t ncap = a->fcap ? a->fcap * 2 : 16;
+		vitk_esxupdate_finding *p = realloc(a->f, ncap * sizeof(*p));
+
+		if (!p) {
+			free(msg);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		a->f = p;
+		a->fcap = ncap;
+	}
+	f = &a->f[a->nf];
+	f->severity = s;
+	f->code = vitk_esxupdate__strdup(code);
+	f->message = msg;
+	if (!f->code) {
+		free(msg);
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	a->nf++;
+	return 0;
+}
+
+/* vmkernel module name a driver VIB most likely provides: net-be2net -> be2net */
+static void module_of(const char *vib, char *out, size_t cap)
+{
+	const char *p = vib;
+	size_t i;
+
+	if (strncmp(p, "net-", 4) == 0 || strncmp(p, "scsi-", 5) == 0 || strncmp(p, "sata-", 5) == 0 ||
+	    strncmp(p, "block-", 6) == 0)
+		p = strchr(p, '-') + 1;
+	for (i = 0; p[i] && i + 1 < cap; i++)
+		out[i] = p[i] == '-' ? '_' : p[i];
+	out[i] = '\0';
+}
+
+static bool dev_uses(const vitk_esxupdate_pci_dev *dev, const vitk_esxupdate_vib *v)
+{
+	uint32_t ids[512];
+	size_t n = vitk_esxupdate__vib_pciids(v, ids, VITK_ARRAY_SIZE(ids)), i;
+	char mod[64], devmod[64];
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == (((uint32_t)dev->vendor_id << 16) | dev->device_id))
+			return true;
+	if (dev->module) {
+		module_of(v->name, mod, sizeof(mod));
+		module_of(dev->module, devmod, sizeof(devmod));
+		if (strcmp(mod, devmod) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *class_word(vitk_esxupdate_driver_class c)
+{
+	switch (c) {
+	case VITK_ESXUPDATE_DRIVER_NIC: return "NIC ";
+	case VITK_ESXUPDATE_DRIVER_STORAGE: return "storage ";
+	default: return "";
+	}
+}
+
+static const char *loss_word(vitk_esxupdate_driver_class c)
+{
+	switch (c) {
+	case VITK_ESXUPDATE_DRIVER_NIC: return "network";
+	case VITK_ESXUPDATE_DRIVER_STORAGE: return "storage";
+	default: return "devices";
+	}
+}
+
+static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, bool fails,
+			   esxu_strv *names)
+{
+	const vitk_esxupdate_result *res = a->res;
+	const char *fail_prefix = res->removal_refused.n ? "with --ok-to-remove: "
+							  : "if forced through with -f: ";
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < res->nchanges && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes[i];
+		const vitk_esxupdate_vib *hv;
+		esxu_buf devs = { 0 };
+		char target[300];
+		vitk_esxupdate_severity sev;
+		const char *code;
+		size_t ndev = 0;
+
+		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED &&
+		    c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		    c->action != VITK_ESXUPDATE_ACT_REMOVED_PROFILE)
+			continue;
+		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE)
+			continue;
+		hv = vitk_esxupdate_host_find(h, c->name);
+		if (!hv)
+			continue;
+		if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
+			snprintf(target, sizeof(target), "%s %s -> %s", c->name, c->from_version,
+				 c->to_version);
+		else
+			snprintf(target, sizeof(target), "%s %s -> removed (%s)", c->name,
+				 c->from_version, c->reason);
+		for (k = 0; k < h->npci; k++) {
+			const vitk_esxupdate_pci_dev *d = &h->pci[k];
+
+			if (!dev_uses(d, hv))
+				continue;
+			vitk_esxupdate__buf_printf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
+					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
+			ndev++;
+		}
+		if (devs.oom) {
+			vitk_esxupdate__buf_dispose(&devs);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		/* name the heuristics this finding rests on */
+		{
+			uint32_t ids[1];
+			bool tagged = false;
+			size_t t;
+
+			for (t = 0; t < hv->ntags; t++)
+				if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
+					tagged = true;
+			if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+				vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+			if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+				vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+			if (c->vendor)
+				vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+		}
+		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
+		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
+									      : VITK_ESXUPDATE_SEV_WARNING;
+		if (fails && sev == VITK_ESXUPDATE_SEV_CRITICAL)
+			sev = VITK_ESXUPDATE_SEV_WARNING;
+		if (ndev)
+			r = add_finding(a, sev, code,
+					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
+						    fails ? fail_prefix : "",
+						    devs.s, ndev == 1 ? "loses its driver" : "lose their driver", target,
+						    loss_word(c->driver)));
+		else
+			r = add_finding(a, sev, code,
+					vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
+						    fails ? fail_prefix : "",
+						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
+						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
+											      : "driver removed",
+						    target,
+						    h->npci ? " (no host device matched)" : "",
+						    loss_word(c->driver)));
+		vitk_esxupdate__buf_dispose(&devs);
+		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
+			r = vitk_esxupdate__strv_add(names, c->name);
+	}
+	return r;
+}
+
+static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			  const vitk_esxupdate_depot *d)
+{
+	const vitk_esxupdate_result *res = a->res;
+	size_t i, n_inst = 0, n_up = 0, n_down = 0, n_rm = 0, n_skip = 0, n_kept_vendor = 0;
+	int r = 0;
+
+	for (i = 0; i < res->nchanges && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes[i];
+		const vitk_esxupdate_vib *from = c->from_id ? vitk_esxupdate_host_find(h, c->name) : NULL;
+		const vitk_esxupdate_vib *to = c->to_id ? vitk_esxupdate_depot_find_id(d, c->to_id) : NULL;
+
+		switch (c->action) {
+		case VITK_ESXUPDATE_ACT_INSTALLED: n_inst++; break;
+		case VITK_ESXUPDATE_ACT_UPGRADED: n_up++; break;
+		case VITK_ESXUPDATE_ACT_DOWNGRADED: n_down++; break;
+		case VITK_ESXUPDATE_ACT_REMOVED_REPLACED:
+		case VITK_ESXUPDATE_ACT_REMOVED_PROFILE: n_rm++; break;
+		case VITK_ESXUPDATE_ACT_SKIPPED: n_skip++; break;
+		case VITK_ESXUPDATE_ACT_KEPT: break;
+		}
+		if ((c->action == VITK_ESXUPDATE_ACT_KEPT || c->action == VITK_ESXUPDATE_ACT_SKIPPED) &&
+		    from && c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_NONE) {
+			n_kept_vendor++;
+			r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
+					vitk_esxupdate__printf("vendor %sdriver %s %s is kept", class_word(c->driver),
+						    c->name, c->from_version));
+		}
+		if (r == 0 && from && to &&
+		    (c->action == VITK_ESXUPDATE_ACT_UPGRADED || c->action == VITK_ESXUPDATE_ACT_DOWNGRADED) &&
+		    from->acceptance != VITK_ESXUPDATE_ACC_UNKNOWN &&
+		    to->acceptance != VITK_ESXUPDATE_ACC_UNKNOWN && to->acceptance > from->acceptance)
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
+					vitk_esxupdate__printf("%s: acceptance drops from %s to %s", c->name,
+						    vitk_esxupdate_acceptance_name(from->acceptance),
+						    vitk_esxupdate_acceptance_name(to->acceptance)));
+		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->checksum_mismatch)
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-checksum-mismatch",
+					vitk_esxupdate__printf("%s: '%s' in the bundle does not match the sha-256 of the metadata (corrupt or tampered download)",
+						    c->to_id, to->relative_path));
+		if (r == 0 && to && c->action != VITK_ESXUPDATE_ACT_SKIPPED && to->relative_path &&
+		    !to->file_present && strcmp(vitk_esxupdate_depot_kind(d), "bundle") == 0)
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-file-missing",
+					vitk_esxupdate__printf("%s: the bundle has no '%s'", c->to_id, to->relative_path));
+	}
+	for (i = 0; i < res->acc_errors.n && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
+				res->checks_bypassed ? "acceptance-bypassed" : "acceptance-violation",
+				vitk_esxupdate__printf("%s%s", res->acc_errors.v[i],
+					    res->checks_bypassed ? " (bypassed by -f/--no-sig-check: the host acceptance level would drop)" : ""));
+	for (i = 0; i < res->dep_errors.n && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
+				res->checks_bypassed ? "dependency-forced" : "dependency-error",
+				vitk_esxupdate__printf("%s%s", res->dep_errors.v[i],
+					    res->checks_bypassed ? " (bypassed by -f)" : ""));
+	for (i = 0; i < res->conflict_errors.n && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.v[i]));
+	for (i = 0; i < res->half_applied.n && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
+				vitk_esxupdate__printf("%s: vib update installs no new VIBs, the patch would be only half applied",
+					    res->half_applied.v[i]));
+	/* profile install applies the profile's host acceptance level */
+	if (r == 0 && res->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL && res->profile && h->acceptance) {
+		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, res->profile);
+
+		if (pr && pr->acceptance && pr->acceptance > h->acceptance) {
+			vitk_esxupdate__result_assume(a->res, "profile install sets the host acceptance level to the image profile's level");
+			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
+					vitk_esxupdate__printf("host acceptance level drops from %s to %s (profile %s)",
+						    vitk_esxupdate_acceptance_name(h->acceptance),
+						    vitk_esxupdate_acceptance_name(pr->acceptance), pr->name));
+		}
+	}
+	if (r == 0 && res->removal_refused.n)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused",
+				vitk_esxupdate__printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",
+					    res->removal_refused.n));
+	if (r == 0 && res->error && !res->removal_refused.n && !res->dep_errors.n &&
+	    !res->acc_errors.n && !res->conflict_errors.n)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
+				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
+	if (r == 0)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "summary",
+				vitk_esxupdate__printf("%zu installed, %zu upgraded, %zu downgraded, %zu removed, %zu skipped%s",
+					    n_inst, n_up, n_down, n_rm, n_skip,
+					    res->error ? " (planned; the command fails, nothing changes)" : ""));
+	if (r == 0 && res->reboot && !res->error)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "reboot-required",
+				vitk_esxupdate__strdup("a reboot is required; disable HA for the host first (esxcli help)"));
+	if (r == 0 && res->maint && !res->error)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
+				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
+	/* facts §2.5 heuristic: vendor other than VMware, or a name not starting ESXi- = OEM image */
+	if (r == 0 && h->profile &&
+	    ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0))
+		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image",
+				vitk_esxupdate__printf("the host runs the OEM image profile '%s'%s%s%s: its vendor drivers are not in VMware's patch bundles; prefer the vendor's updated profile when one exists",
+						       h->profile, h->profile_vendor ? " (" : "",
+						       h->profile_vendor ? h->profile_vendor : "", h->profile_vendor ? ")" : ""));
+	return r;
+}
+
+static bool vmware_vendor(const char *v)
+{
+	return v && (vitk_esxupdate__streq_ci(v, "VMware, Inc.") || vitk_esxupdate__streq_ci(v, "VMware") ||
+		     vitk_esxupdate__streq_ci(v, "VMW"));
+}
+
+static bool is_oem_profile(const vitk_esxupdate_profile *p)
+{
+	return (p->vendor && !vmware_vendor(p->vendor)) || strncmp(p->name, "ESXi-", 5) != 0;
+}
+
+static bool ends_with(const char *s, const char *sfx)
+{
+	size_t a = strlen(s), b = strlen(sfx);
+
+	return a >= b && strcmp(s + a - b, sfx) == 0;
+}
+
+/* the profile to recommend; @why gets a short reason */
+static const vitk_esxupdate_profile *choose_profile(const vitk_esxupdate_host *h,
+						    const vitk_esxupdate_depot *d,
+						    const vitk_esxupdate_command *cmd, const char **why)
+{
+	const vitk_esxupdate_profile *best = NULL;
+	bool tools = vitk_esxupdate_host_find(h, "tools-light") != NULL;
+	const char *want = tools ? "-standard" : "-no-tools";
+	size_t i;
+
+	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
+		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
+
+		if (is_oem_profile(p) && (!best || strcmp(p->name, best->name) > 0))
+			best = p;
+	}
+	if (best) {
+		*why = "the depot carries an OEM image profile, which keeps the vendor drivers";
+		return best;
+	}
+	if (cmd->profile && vitk_esxupdate_depot_find_profile(d, cmd->profile)) {
+		*why = "the profile named in the intended command";
+		return vitk_esxupdate_depot_find_profile(d, cmd->profile);
+	}
+	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
+		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
+
+		/* prefer the full (security + bugfix) profile over the "s" security-only one */
+		if (ends_with(p->name, want) && (!best || strcmp(p->name, best->name) > 0 ||
+						 (ends_with(best->name, tools ? "s-standard" : "s-no-tools") &&
+						  !ends_with(p->name, tools ? "s-standard" : "s-no-tools"))))
+			best = p;
+	}
+	if (best) {
+		*why = tools ? "the host has VMware Tools (tools-light): the -standard profile keeps them"
+			     : "the host has no tools-light: the -no-tools profile";
+		return best;
+	}
+	if (vitk_esxupdate_depot_profile_count(d)) {
+		*why = "the only kind of profile in the depot";
+		return vitk_esxupdate_depot_profile(d, 0);
+	}
+	return NULL;
+}
+
+static char *names_joined(const esxu_strv *sv)
+{
+	esxu_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", sv->v[i]);
+	return vitk_esxupdate__buf_take(&b);
+}
+
+static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+		     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
+		     const esxu_strv *critical_names)
+{
+	size_t ncrit = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL);
+	size_t nwarn = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING);
+	const vitk_esxupdate_profile *p;
+	vitk_esxupdate_command safe;
+	vitk_esxupdate_audit *sa = NULL;
+	const char *why = "";
+	char *names = NULL, *intended = NULL, *cmdtext = NULL;
+	esxu_buf ex = { 0 };
+	int r = 0;
+
+	if (ncrit == 0 && nwarn == 0) {
+		a->verdict = "safe";
+		safe = *cmd;
+		safe.flags |= VITK_ESXUPDATE_F_DRY_RUN;
+		a->rec_cmd = vitk_esxupdate_command_format(&safe);
+		a->explanation = vitk_esxupdate__strdup("No risk found: the intended command keeps every vendor NIC/storage driver. Run it with --dry-run first and compare the VIB lists with this report.");
+		if (cmd->profile)
+			a->rec_profile = vitk_esxupdate__strdup(cmd->profile);
+		return (a->rec_cmd && a->explanation) ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	a->verdict = ncrit ? "unsafe" : "review";
+	names = names_joined(critical_names);
+	intended = vitk_esxupdate_command_format(cmd);
+	if (!names || !intended) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	switch (cmd->op) {
+	case VITK_ESXUPDATE_OP_VIB_INSTALL:
+		vitk_esxupdate__buf_add(&ex, cmd->nviburls
+					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
+					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
+		break;
+	case VITK_ESXUPDATE_OP_VIB_UPDATE:
+		vitk_esxupdate__buf_add(&ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
+		break;
+	case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
+		vitk_esxupdate__buf_add(&ex, "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
+		break;
+	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
+		vitk_esxupdate__buf_add(&ex, (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
+					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
+					  : "'profile update' as written still has findings to review.");
+		break;
+	}
+	if (ncrit)
+		vitk_esxupdate__buf_printf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->n, names);
+	else
+		vitk_esxupdate__buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
+	p = choose_profile(h, d, cmd, &why);
+	if (!p) {
+		vitk_esxupdate__buf_add(&ex, critical_names->n
+					  ? " The depot has no image profile, so no profile update can be recommended: do not apply it to this host; take these drivers from the vendor's (OEM) depot or custom image instead."
+					  : " The depot has no image profile, so no profile update can be recommended: install only the VIBs you need with -n NAME, after checking each.");
+		goto done;
+	}
+	memset(&safe, 0, sizeof(safe));
+	safe.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	safe.depot = cmd->depot ? cmd->depot : cmd->viburls[0];
+	safe.profile = p->name;
+	safe.flags = 0;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &safe);
+	if (r < 0)
+		goto out;
+	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL) || sa->res->error) {
+		vitk_esxupdate__buf_printf(&ex, " Even 'profile update -p %s' is not safe for this host (%s), so no command is recommended.",
+				p->name, sa->res->error ? "it fails" : "it still removes or downgrades vendor drivers");
+		goto done;
+	}
+	safe.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	cmdtext = vitk_esxupdate_command_format(&safe);
+	if (!cmdtext) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	a->rec_cmd = cmdtext;
+	cmdtext = NULL;
+	a->rec_profile = vitk_esxupdate__strdup(p->name);
+	vitk_esxupdate__buf_printf(&ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
+			p->name, why);
+	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING))
+		vitk_esxupdate__buf_printf(&ex, "; it still has %zu warning(s) to review",
+				vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING));
+	vitk_esxupdate__buf_add(&ex, ". Run it with --dry-run first, then again without.");
+done:
+	a->explanation = vitk_esxupdate__buf_take(&ex);
+	if (!a->explanation)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+out:
+	vitk_esxupdate__buf_dispose(&ex);
+	vitk_esxupdate_audit_free(sa);
+	free(names);
+	free(intended);
+	free(cmdtext);
+	return r;
+}
+
+int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
+{
+	vitk_esxupdate_audit *a = NULL;
+	int r;
+
+	*out = NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	r = vitk_esxupdate_simulate(&a->res, host, depot, cmd);
+	if (r < 0)
+		goto out;
+	r = driver_findings(a, host, a->res->error != NULL, &a->crit);
+	if (r == 0)
+		r = other_findings(a, host, depot);
+	if (r < 0)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	vitk_esxupdate_audit_free(a);
+	return r;
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+	const vitk_esxupdate_finding *a = x, *b = y;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	return 0;
+}
+
+int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
+{
+	vitk_esxupdate_audit *a = NULL;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	r = vitk_esxupdate_audit_run__inner(&a, host, depot, cmd);
+	if (r < 0)
+		return r;
+	r = recommend(a, host, depot, cmd, &a->crit);
+	if (r < 0)
+		goto out;
+	/* stable order: severity, then the order found (qsort is not stable: do insertion) */
+	for (i = 1; i < a->nf; i++) {
+		vitk_esxupdate_finding t = a->f[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_finding(&a->f[j - 1], &t) > 0) {
+			a->f[j] = a->f[j - 1];
+			j--;
+		}
+		a->f[j] = t;
+	}
+	*out = a;
+	a = NULL;
+out:
+	vitk_esxupdate_audit_free(a);
+	return r;
+}

@@ -1,0 +1,1312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Depot reader: offline bundle .zip (index.xml -> vendor-index.xml ->
+ * metadata zip) and single .vib files (ar), through libarchive.
+ *
+ * Hostile-input rules: entry count and declared uncompressed size are
+ * capped, every entry we inflate is read against a byte cap (zip bombs),
+ * names that escape the bundle ('..', absolute, URLs) are refused, XML goes
+ * through vitk_esxupdate__xml_read() (no DTD, no entities, no network).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+
+#include "esxu.h"
+
+#define STORE_MAX_TOTAL ((uint64_t)512 << 20) /* bytes kept in memory per bundle */
+
+struct entry {
+	char *name;
+	char *data; /* NULL when not kept */
+	size_t len;
+	int64_t size;
+	char sha256[65]; /* hex digest of a streamed .vib entry, "" if not computed */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+	uint64_t kept;
+	bool sorted; /* v is sorted by name: bsearch */
+};
+
+struct vib_index {
+	/* open-addressing hash of VIB id -> index, so 2000-VIB depots stay linear */
+	size_t *slots;
+	size_t cap;
+};
+
+struct vitk_esxupdate_depot {
+	char *path;
+	char sha256[65];
+	const char *kind;
+	vitk_esxupdate_vib *vibs;
+	size_t nvibs, vcap;
+	vitk_esxupdate_bulletin *bulletins;
+	size_t nbul, bcap;
+	vitk_esxupdate_profile *profiles;
+	size_t nprof, pcap;
+	vitk_esxupdate_depot_options opts;
+	struct vib_index ix;
+};
+
+static void entries_dispose(struct entries *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++) {
+		free(es->v[i].name);
+		free(es->v[i].data);
+	}
+	free(es->v);
+	memset(es, 0, sizeof(*es));
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static const struct entry *entries_find(const struct entries *es, const char *name)
+{
+	size_t i;
+
+	if (es->n == 0)
+		return NULL;
+	if (es->sorted) {
+		struct entry key;
+
+		key.name = (char *)name;
+		return bsearch(&key, es->v, es->n, sizeof(*es->v), cmp_entry);
+	}
+	for (i = 0; i < es->n; i++)
+		if (strcmp(es->v[i].name, name) == 0)
+			return &es->v[i];
+	return NULL;
+}
+
+/* a relative path that stays inside the archive; "./" prefixes are dropped */
+static bool name_is_safe(const char *name)
+{
+	const char *p = name;
+
+	if (!*name || name[0] == '/' || name[0] == '\\' || strstr(name, "://") ||
+	    (isalpha((unsigned char)name[0]) && name[1] == ':'))
+		return false;
+	while (*p) {
+		const char *e = p;
+
+		while (*e && *e != '/' && *e != '\\')
+			e++;
+		if (e - p == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p = *e ? e + 1 : e;
+	}
+	return true;
+}
+
+static const char *strip_dot(const char *name)
+{
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	return name;
+}
+
+/*
+ * Read the entries of an archive already opened in @a.  Entries whose name
+ * satisfies keep() are inflated into memory (each under @keep_cap bytes).
+ */
+static bool ends_with_ci(const char *s, const char *sfx)
+{
+	size_t a = strlen(s), b = strlen(sfx);
+
+	return a >= b && strcasecmp(s + a - b, sfx) == 0;
+}
+
+/* sha-256 of an entry's data, streamed (VIB payloads are never kept in memory) */
+static int hash_entry(struct archive *a, struct entry *e, const char *what)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[32], buf[65536];
+	unsigned int mdlen = 0, i;
+	int64_t total = 0;
+	int r = 0;
+
+	if (!ctx)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (;;) {
+		la_ssize_t got = archive_read_data(a, buf, sizeof(buf));
+
+		if (got < 0) {
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is corrupt or truncated: %s", what,
+					   e->name, archive_error_string(a) ? archive_error_string(a) : "read error");
+			goto out;
+		}
+		if (got == 0)
+			break;
+		total += got;
+		if (e->size >= 0 && total > e->size) {
+			r = vitk_error_set(VITK_ERANGE, 0, "%s: entry '%s' inflates beyond its declared %lld bytes (zip bomb?): refused",
+					   what, e->name, (long long)e->size);
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)got);
+	}
+	if (e->size >= 0 && total != e->size) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is truncated: %lld of %lld bytes", what,
+				   e->name, (long long)total, (long long)e->size);
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (i = 0; i < 32; i++)
+		snprintf(e->sha256 + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+static int read_entries(struct archive *a, struct entries *es, const char *what,
+			const vitk_esxupdate_depot_options *o, bool (*keep)(const char *name),
+			size_t keep_cap, bool hash_vibs)
+{
+	struct archive_entry *ae;
+	uint64_t declared = 0;
+	int r;
+
+	for (;;) {
+		const char *name;
+		struct entry *e;
+		int64_t sz;
+
+		r = archive_read_next_header(a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: corrupt or truncated archive: %s",
+					      what, archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		name = archive_entry_pathname(ae);
+		if (!name)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: entry %zu has no name", what, es->n + 1);
+		if (!name_is_safe(name))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "%s: entry '%s' escapes the archive (absolute path or '..'): refused",
+					      what, name);
+		if (es->n >= o->max_entries)
+			return vitk_error_set(VITK_ERANGE, 0, "%s: more than %zu entries: refused", what,
+					      o->max_entries);
+		if (archive_entry_filetype(ae) == AE_IFDIR)
+			continue;
+		if (archive_entry_filetype(ae) != AE_IFREG)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is not a regular file: refused",
+					      what, name);
+		sz = archive_entry_size_is_set(ae) ? archive_entry_size(ae) : -1;
+		if (sz > 0) {
+			declared += (uint64_t)sz;
+			if (declared > o->max_total)
+				return vitk_error_set(VITK_ERANGE, 0,
+						      "%s: declared uncompressed size exceeds %llu bytes at entry '%s' (zip bomb?)",
+						      what, (unsigned long long)o->max_total, name);
+		}
+		if (es->n == es->cap) {
+			size_t ncap = es->cap ? es->cap * 2 : 32;
+			struct entry *p = realloc(es->v, ncap * sizeof(*p));
+
+			if (!p)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			es->v = p;
+			es->cap = ncap;
+		}
+		e = &es->v[es->n];
+		memset(e, 0, sizeof(*e));
+		e->name = vitk_esxupdate__strdup(strip_dot(name));
+		if (!e->name)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		e->size = sz;
+		es->n++;
+		if (!keep(e->name)) {
+			if (hash_vibs && ends_with_ci(e->name, ".vib")) {
+				r = hash_entry(a, e, what);
+				if (r < 0)
+					return r;
+			}
+			continue;
+		}
+		if (sz > (int64_t)keep_cap)
+			return vitk_error_set(VITK_ERANGE, 0,
+					      "%s: entry '%s' declares %lld bytes, over the %zu byte limit",
+					      what, e->name, (long long)sz, keep_cap);
+		{
+			size_t cap = sz > 0 ? (size_t)sz + 1 : 4096, len = 0;
+			char *buf = malloc(cap + 1);
+
+			if (!buf)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			for (;;) {
+				la_ssize_t got;
+
+				if (len == cap) {
+					size_t ncap = cap * 2;
+					char *p;
+
+					if (cap > keep_cap) {
+						free(buf);
+						return vitk_error_set(VITK_ERANGE, 0,
+								      "%s: entry '%s' inflates beyond %zu bytes (zip bomb?): refused",
+								      what, e->name, keep_cap);
+					}
+					if (ncap > keep_cap + 1)
+						ncap = keep_cap + 1;
+					p = realloc(buf, ncap + 1);
+					if (!p) {
+						free(buf);
+						return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+					}
+					buf = p;
+					cap = ncap;
+				}
+				got = archive_read_data(a, buf + len, cap - len);
+				if (got < 0) {
+					r = vitk_error_set(VITK_EINVAL, 0,
+							   "%s: entry '%s' is corrupt or truncated: %s",
+							   what, e->name,
+							   archive_error_string(a) ? archive_error_string(a) : "read error");
+					free(buf);
+					return r;
+				}
+				if (got == 0)
+					break;
+				len += (size_t)got;
+				if (len > keep_cap) {
+					free(buf);
+					return vitk_error_set(VITK_ERANGE, 0,
+							      "%s: entry '%s' inflates beyond %zu bytes (zip bomb?): refused",
+							      what, e->name, keep_cap);
+				}
+			}
+			if (sz >= 0 && (int64_t)len != sz) {
+				free(buf);
+				return vitk_error_set(VITK_EINVAL, 0,
+						      "%s: entry '%s' is truncated: %zu of %lld bytes",
+						      what, e->name, len, (long long)sz);
+			}
+			es->kept += len;
+			if (es->kept > STORE_MAX_TOTAL) {
+				free(buf);
+				return vitk_error_set(VITK_ERANGE, 0,
+						      "%s: metadata larger than %llu bytes in total: refused",
+						      what, (unsigned long long)STORE_MAX_TOTAL);
+			}
+			buf[len] = '\0';
+			e->data = buf;
+			e->len = len;
+		}
+	}
+	return 0;
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static bool ends_with(const char *s, const char *sfx)
+{
+	size_t a = strlen(s), b = strlen(sfx);
+
+	return a >= b && strcasecmp(s + a - b, sfx) == 0;
+}
+
+static bool keep_outer(const char *name)
+{
+	return ends_with(name, ".xml") || ends_with(name, ".zip");
+}
+
+static bool keep_xml(const char *name)
+{
+	return ends_with(name, ".xml");
+}
+
+static struct archive *zip_reader(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (a)
+		archive_read_support_format_zip_seekable(a);
+	return a;
+}
+
+/* ----------------------------------------------------------- accessors */
+
+const char *vitk_esxupdate_depot_path(const vitk_esxupdate_depot *d)
+{
+	return d->path;
+}
+
+const char *vitk_esxupdate_depot_sha256(const vitk_esxupdate_depot *d)
+{
+	return d->sha256;
+}
+
+const char *vitk_esxupdate_depot_kind(const vitk_esxupdate_depot *d)
+{
+	return d->kind;
+}
+
+size_t vitk_esxupdate_depot_vib_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->nvibs : 0;
+}
+
+const vitk_esxupdate_vib *vitk_esxupdate_depot_vib(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->nvibs ? &d->vibs[i] : NULL;
+}
+
+static uint64_t hash_str(const char *s);
+
+const vitk_esxupdate_vib *vitk_esxupdate_depot_find_id(const vitk_esxupdate_depot *d, const char *id)
+{
+	size_t i;
+
+	if (d && d->ix.cap) {
+		size_t slot = hash_str(id) & (d->ix.cap - 1);
+
+		while (d->ix.slots[slot] != (size_t)-1) {
+			if (strcmp(d->vibs[d->ix.slots[slot]].id, id) == 0)
+				return &d->vibs[d->ix.slots[slot]];
+			slot = (slot + 1) & (d->ix.cap - 1);
+		}
+		return NULL;
+	}
+	for (i = 0; d && i < d->nvibs; i++)
+		if (strcmp(d->vibs[i].id, id) == 0)
+			return &d->vibs[i];
+	return NULL;
+}
+
+size_t vitk_esxupdate_depot_bulletin_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->nbul : 0;
+}
+
+const vitk_esxupdate_bulletin *vitk_esxupdate_depot_bulletin(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->nbul ? &d->bulletins[i] : NULL;
+}
+
+size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->nprof : 0;
+}
+
+const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->nprof ? &d->profiles[i] : NULL;
+}
+
+const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
+								const char *name)
+{
+	size_t i;
+
+	for (i = 0; d && i < d->nprof; i++)
+		if (strcmp(d->profiles[i].name, name) == 0)
+			return &d->profiles[i];
+	return NULL;
+}
+
+void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nvibs; i++)
+		vitk_esxupdate__vib_dispose(&d->vibs[i]);
+	free(d->vibs);
+	for (i = 0; i < d->nbul; i++)
+		vitk_esxupdate__bulletin_dispose(&d->bulletins[i]);
+	free(d->bulletins);
+	for (i = 0; i < d->nprof; i++)
+		vitk_esxupdate__profile_dispose(&d->profiles[i]);
+	free(d->profiles);
+	free(d->ix.slots);
+	free(d->path);
+	free(d);
+}
+
+/* ------------------------------------------------------------ building */
+
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esxupdate_vib *v,
+			 bool authoritative)
+{
+	size_t slot, i;
+
+	if (ix->cap == 0 || d->nvibs * 2 >= ix->cap) {
+		size_t ncap = ix->cap ? ix->cap * 2 : 256;
+		size_t *ns = malloc(ncap * sizeof(*ns));
+
+		if (!ns)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		for (i = 0; i < ncap; i++)
+			ns[i] = (size_t)-1;
+		for (i = 0; i < d->nvibs; i++) {
+			slot = hash_str(d->vibs[i].id) & (ncap - 1);
+			while (ns[slot] != (size_t)-1)
+				slot = (slot + 1) & (ncap - 1);
+			ns[slot] = i;
+		}
+		free(ix->slots);
+		ix->slots = ns;
+		ix->cap = ncap;
+	}
+	slot = hash_str(v->id) & (ix->cap - 1);
+	while (ix->slots[slot] != (size_t)-1) {
+		vitk_esxupdate_vib *o = &d->vibs[ix->slots[slot]];
+
+		if (strcmp(o->id, v->id) == 0) {
+			/* descriptor beats an inline summary; keep the richer fields */
+			if (authoritative) {
+				if (!v->relative_path && o->relative_path) {
+					v->relative_path = o->relative_path;
+					o->relative_path = NULL;
+				}
+				if (!v->sha256 && o->sha256) {
+					v->sha256 = o->sha256;
+					o->sha256 = NULL;
+				}
+				if (v->reboot_required == VITK_ESXUPDATE_UNSET)
+					v->reboot_required = o->reboot_required;
+				vitk_esxupdate__vib_dispose(o);
+				*o = *v;
+			} else {
+				if (!o->relative_path && v->relative_path) {
+					o->relative_path = v->relative_path;
+					v->relative_path = NULL;
+				}
+				if (!o->sha256 && v->sha256) {
+					o->sha256 = v->sha256;
+					v->sha256 = NULL;
+				}
+				if (o->reboot_required == VITK_ESXUPDATE_UNSET)
+					o->reboot_required = v->reboot_required;
+				vitk_esxupdate__vib_dispose(v);
+			}
+			memset(v, 0, sizeof(*v));
+			return 0;
+		}
+		slot = (slot + 1) & (ix->cap - 1);
+	}
+	if (d->nvibs == d->vcap) {
+		size_t ncap = d->vcap ? d->vcap * 2 : 64;
+		vitk_esxupdate_vib *p = realloc(d->vibs, ncap * sizeof(*p));
+
+		if (!p)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		d->vibs = p;
+		d->vcap = ncap;
+	}
+	ix->slots[slot] = d->nvibs;
+	d->vibs[d->nvibs++] = *v;
+	memset(v, 0, sizeof(*v));
+	return 0;
+}
+
+static int depot_add_bulletin(vitk_esxupdate_depot *d, vitk_esxupdate_bulletin *b)
+{
+	size_t i;
+
+	for (i = 0; i < d->nbul; i++)
+		if (strcmp(d->bulletins[i].id, b->id) == 0) {
+			vitk_esxupdate__bulletin_dispose(b);
+			return 0;
+		}
+	if (d->nbul == d->bcap) {
+		size_t ncap = d->bcap ? d->bcap * 2 : 16;
+		vitk_esxupdate_bulletin *p = realloc(d->bulletins, ncap * sizeof(*p));
+
+		if (!p)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		d->bulletins = p;
+		d->bcap = ncap;
+	}
+	d->bulletins[d->nbul++] = *b;
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+static int depot_add_profile(vitk_esxupdate_depot *d, vitk_esxupdate_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < d->nprof; i++)
+		if (strcmp(d->profiles[i].name, p->name) == 0) {
+			vitk_esxupdate__profile_dispose(p);
+			return 0;
+		}
+	if (d->nprof == d->pcap) {
+		size_t ncap = d->pcap ? d->pcap * 2 : 8;
+		vitk_esxupdate_profile *q = realloc(d->profiles, ncap * sizeof(*q));
+
+		if (!q)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		d->profiles = q;
+		d->pcap = ncap;
+	}
+	d->profiles[d->nprof++] = *p;
+	memset(p, 0, sizeof(*p));
+	return 0;
+}
+
+struct inline_ctx {
+	vitk_esxupdate_depot *d;
+	struct vib_index *ix;
+	const char *what;
+	int err;
+};
+
+static void on_inline_vib(void *vctx, const xmlNode *vibnode)
+{
+	struct inline_ctx *c = vctx;
+	vitk_esxupdate_vib v;
+	int r;
+
+	if (c->err)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required = VITK_ESXUPDATE_UNSET;
+	r = vitk_esxupdate__vib_from_xml(&v, vibnode, c->what);
+	if (r == 0)
+		r = depot_add_vib(c->d, c->ix, &v, false);
+	vitk_esxupdate__vib_dispose(&v);
+	if (r < 0)
+		c->err = r;
+}
+
+/* one XML document of the metadata zip: classify by its root element */
+static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *e,
+			 const char *what)
+{
+	xmlDoc *doc = NULL;
+	xmlNode *root, *n;
+	char k[32];
+	int r;
+
+	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, d->opts.max_xml, what);
+	if (r < 0)
+		return r;
+	root = xmlDocGetRootElement(doc);
+	vitk_esxupdate__xml_key(root, k, sizeof(k));
+	if (strcmp(k, "vib") == 0) {
+		vitk_esxupdate_vib v;
+
+		memset(&v, 0, sizeof(v));
+		v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
+			VITK_ESXUPDATE_UNSET;
+		r = vitk_esxupdate__vib_from_xml(&v, root, what);
+		if (r == 0)
+			r = depot_add_vib(d, ix, &v, true);
+		vitk_esxupdate__vib_dispose(&v);
+	} else if (strcmp(k, "bulletin") == 0) {
+		vitk_esxupdate_bulletin b;
+
+		memset(&b, 0, sizeof(b));
+		r = vitk_esxupdate__bulletin_from_xml(&b, root, what, NULL, NULL);
+		if (r == 0)
+			r = depot_add_bulletin(d, &b);
+		vitk_esxupdate__bulletin_dispose(&b);
+	} else if (strcmp(k, "imageprofile") == 0) {
+		vitk_esxupdate_profile p;
+
+		memset(&p, 0, sizeof(p));
+		r = vitk_esxupdate__profile_from_xml(&p, root, what);
+		if (r == 0)
+			r = depot_add_profile(d, &p);
+		vitk_esxupdate__profile_dispose(&p);
+	} else if (strcmp(k, "metadataresponse") == 0) {
+		/* vmware.xml: bulletins with inline VIB summaries, maybe profiles */
+		for (n = root->children; n && r == 0; n = n->next) {
+			char ck[32];
+
+			if (n->type != XML_ELEMENT_NODE)
+				continue;
+			vitk_esxupdate__xml_key(n, ck, sizeof(ck));
+			if (strcmp(ck, "bulletin") == 0) {
+				vitk_esxupdate_bulletin b;
+				struct inline_ctx ic = { d, ix, what, 0 };
+
+				memset(&b, 0, sizeof(b));
+				r = vitk_esxupdate__bulletin_from_xml(&b, n, what, on_inline_vib, &ic);
+				if (r == 0)
+					r = ic.err;
+				if (r == 0)
+					r = depot_add_bulletin(d, &b);
+				vitk_esxupdate__bulletin_dispose(&b);
+			} else if (strcmp(ck, "imageprofile") == 0) {
+				vitk_esxupdate_profile p;
+
+				memset(&p, 0, sizeof(p));
+				r = vitk_esxupdate__profile_from_xml(&p, n, what);
+				if (r == 0)
+					r = depot_add_profile(d, &p);
+				vitk_esxupdate__profile_dispose(&p);
+			}
+		}
+	}
+	/* vendorList / metaList copies and unknown documents are ignored */
+	xmlFreeDoc(doc);
+	return r;
+}
+
+static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *mz,
+			     const char *bundle)
+{
+	struct archive *a = NULL;
+	struct entries es = { 0 };
+	char what[512];
+	size_t i;
+	int r;
+
+	snprintf(what, sizeof(what), "%s: metadata zip '%s'", bundle, mz->name);
+	if (mz->len < 4 || memcmp(mz->data, "PK", 2) != 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: not a zip archive", what);
+		goto out;
+	}
+	a = zip_reader();
+	if (!a) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	if (archive_read_open_memory(a, mz->data, mz->len) != ARCHIVE_OK) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: not a readable zip archive: %s", what,
+				   archive_error_string(a) ? archive_error_string(a) : "unknown");
+		goto out;
+	}
+	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < es.n; i++) {
+		char ewhat[700];
+
+		if (!es.v[i].data)
+			continue;
+		snprintf(ewhat, sizeof(ewhat), "%s entry '%s'", what, es.v[i].name);
+		r = load_meta_doc(d, ix, &es.v[i], ewhat);
+		if (r < 0)
+			goto out;
+	}
+out:
+	if (a)
+		archive_read_free(a);
+	entries_dispose(&es);
+	return r;
+}
+
+/* join a directory prefix (may be empty) and a relative name; refuse escapes */
+static int join_rel(char **out, const char *dir, const char *rel, const char *bundle,
+		    const char *where, const char *field)
+{
+	char *s;
+
+	*out = NULL;
+	if (!rel || !*rel)
+		return vitk_error_set(VITK_EINVAL, 0, "'%s': %s has an empty <%s>", bundle, where, field);
+	if (!name_is_safe(rel) || (dir && *dir && !name_is_safe(dir)))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "'%s': %s <%s> '%s' points outside the bundle: refused", bundle,
+				      where, field, rel);
+	rel = strip_dot(rel);
+	if (dir && *dir)
+		s = vitk_esxupdate__printf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel);
+	else
+		s = vitk_esxupdate__strdup(rel);
+	if (!s)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	*out = s;
+	return 0;
+}
+
+static int load_bundle(vitk_esxupdate_depot *d, const char *path)
+{
+	struct archive *a = NULL;
+	struct entries es = { 0 };
+	xmlDoc *idx = NULL, *vidx = NULL;
+	esxu_strv metas = { 0 }, vdirs = { 0 };
+	const struct entry *e;
+	xmlNode *root, *vn, *mn;
+	char *vpath = NULL, *mpath = NULL, *vdir = NULL, what[600];
+	size_t i;
+	int r;
+
+	a = zip_reader();
+	if (!a)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': not a readable zip archive: %s", path,
+				   archive_error_string(a) ? archive_error_string(a) : "unknown");
+		goto out;
+	}
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = read_entries(a, &es, what, &d->opts, keep_outer, d->opts.max_metadata, d->opts.verify_vibs);
+	if (r < 0)
+		goto out;
+	if (es.n > 1)
+		qsort(es.v, es.n, sizeof(*es.v), cmp_entry);
+	es.sorted = true;
+	e = entries_find(&es, "index.xml");
+	if (!e) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0,
+				   "'%s': no index.xml at the top of the bundle: not an offline bundle",
+				   path);
+		goto out;
+	}
+	snprintf(what, sizeof(what), "'%s': index.xml", path);
+	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, d->opts.max_xml, what);
+	if (r < 0)
+		goto out;
+	root = xmlDocGetRootElement(idx);
+	for (vn = root->children; vn; vn = vn->next) {
+		char k[32], *indexfile, *relpath;
+
+		if (vn->type != XML_ELEMENT_NODE)
+			continue;
+		vitk_esxupdate__xml_key(vn, k, sizeof(k));
+		if (strcmp(k, "vendor") != 0)
+			continue;
+		indexfile = vitk_esxupdate__xml_child_text(vn, "indexfile");
+		relpath = vitk_esxupdate__xml_child_text(vn, "relativepath");
+		r = join_rel(&vpath, relpath, indexfile, path, "index.xml", "indexfile");
+		free(indexfile);
+		if (r == 0)
+			r = vitk_esxupdate__strv_add(&vdirs, relpath ? relpath : "");
+		free(relpath);
+		if (r < 0)
+			goto out;
+		e = entries_find(&es, vpath);
+		if (!e || !e->data) {
+			r = vitk_error_set(VITK_ENOTFOUND, 0,
+					   "'%s': index.xml names vendor index '%s' but the bundle has no such entry",
+					   path, vpath);
+			goto out;
+		}
+		snprintf(what, sizeof(what), "'%s': %s", path, vpath);
+		xmlFreeDoc(vidx);
+		vidx = NULL;
+		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len, d->opts.max_xml, what);
+		if (r < 0)
+			goto out;
+		free(vdir);
+		vdir = vitk_esxupdate__strdup(vpath);
+		if (!vdir) {
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			goto out;
+		}
+		*(strrchr(vdir, '/') ? strrchr(vdir, '/') : vdir) = '\0';
+		for (mn = xmlDocGetRootElement(vidx)->children; mn; mn = mn->next) {
+			char mk[32], *url;
+			char where[300];
+
+			if (mn->type != XML_ELEMENT_NODE)
+				continue;
+			vitk_esxupdate__xml_key(mn, mk, sizeof(mk));
+			if (strcmp(mk, "metadata") != 0)
+				continue;
+			url = vitk_esxupdate__xml_child_text(mn, "url");
+			vitk_esxupdate__strlcpy(where, vpath, sizeof(where));
+			free(mpath);
+			mpath = NULL;
+			r = join_rel(&mpath, vdir, url, path, where, "url");
+			free(url);
+			if (r < 0)
+				goto out;
+			e = entries_find(&es, mpath);
+			if (!e || !e->data) {
+				r = vitk_error_set(VITK_ENOTFOUND, 0,
+						   "'%s': %s names metadata '%s' but the bundle has no such entry",
+						   path, vpath, mpath);
+				goto out;
+			}
+			if (!vitk_esxupdate__strv_has(&metas, mpath)) {
+				r = vitk_esxupdate__strv_add(&metas, mpath);
+				if (r < 0)
+					goto out;
+			}
+		}
+		free(vpath);
+		vpath = NULL;
+	}
+	if (vdirs.n == 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': index.xml lists no <vendor>", path);
+		goto out;
+	}
+	if (metas.n == 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': the vendor index lists no <metadata> <url>",
+				   path);
+		goto out;
+	}
+	for (i = 0; i < metas.n; i++) {
+		r = load_metadata_zip(d, &d->ix, entries_find(&es, metas.v[i]), path);
+		if (r < 0)
+			goto out;
+	}
+	/*
+	 * No profile document (the layout is not public, facts §8): fall back to
+	 * roll-up bulletins ("... all VIBs" / releaseType rollup), one profile
+	 * per bulletin, named after it; the audit names this source.
+	 */
+	if (d->nprof == 0) {
+		for (i = 0; i < d->nbul && r == 0; i++) {
+			const vitk_esxupdate_bulletin *b = &d->bulletins[i];
+			vitk_esxupdate_profile p;
+			size_t k;
+
+			if (!(b->summary && contains_ci(b->summary, "all VIBs")) &&
+			    !(b->release_type && strcasecmp(b->release_type, "rollup") == 0))
+				continue;
+			memset(&p, 0, sizeof(p));
+			p.source = "bulletin-rollup";
+			p.name = vitk_esxupdate__strdup(b->id);
+			p.vendor = vitk_esxupdate__strdup(b->vendor);
+			p.vib_ids = calloc(b->nvib_ids + 1, sizeof(*p.vib_ids));
+			if (!p.name || !p.vib_ids) {
+				vitk_esxupdate__profile_dispose(&p);
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			for (k = 0; k < b->nvib_ids; k++) {
+				p.vib_ids[k] = vitk_esxupdate__strdup(b->vib_ids[k]);
+				if (!p.vib_ids[k]) {
+					vitk_esxupdate__profile_dispose(&p);
+					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+					goto out;
+				}
+				p.nvib_ids++;
+			}
+			r = depot_add_profile(d, &p);
+			vitk_esxupdate__profile_dispose(&p);
+			if (r < 0)
+				goto out;
+		}
+	}
+	/* which VIB files are really in the bundle */
+	for (i = 0; i < d->nvibs; i++) {
+		vitk_esxupdate_vib *v = &d->vibs[i];
+		size_t k;
+
+		const struct entry *fe;
+
+		if (!v->relative_path)
+			continue;
+		fe = entries_find(&es, strip_dot(v->relative_path));
+		if (fe) {
+			v->file_present = true;
+			if (v->sha256 && fe->sha256[0]) {
+				v->checksum_verified = true;
+				v->checksum_mismatch = strcasecmp(v->sha256, fe->sha256) != 0;
+			}
+			continue;
+		}
+		for (k = 0; k < vdirs.n && !v->file_present; k++) {
+			char *j = NULL;
+
+			if (!*vdirs.v[k] || !name_is_safe(v->relative_path))
+				continue;
+			if (join_rel(&j, vdirs.v[k], v->relative_path, path, "", "") == 0 &&
+			    entries_find(&es, j))
+				v->file_present = true;
+			free(j);
+			vitk_error_clear();
+		}
+	}
+	r = 0;
+out:
+	vitk_esxupdate__strv_dispose(&metas);
+	vitk_esxupdate__strv_dispose(&vdirs);
+	free(vpath);
+	free(mpath);
+	free(vdir);
+	xmlFreeDoc(idx);
+	xmlFreeDoc(vidx);
+	entries_dispose(&es);
+	if (a)
+		archive_read_free(a);
+	return r;
+}
+
+/* ------------------------------------------- sources profile get (text) */
+
+int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
+					  const char *what)
+{
+	vitk_esxupdate_profile p;
+	const char *line = buf, *end = buf + len;
+	size_t lineno = 0, i;
+	int r = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.source = "sources-profile-get";
+	if (len > VITK_ESXUPDATE_INPUT_MAX || memchr(buf, '\0', len))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: not `esxcli software sources profile get` text", what);
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		const char *colon = memchr(line, ':', n);
+		char key[32];
+
+		lineno++;
+		if (colon && n && (line[0] == ' ' || line[0] == '\t')) {
+			char *val = vitk_esxupdate__trim_dup(colon + 1, (size_t)(line + n - colon - 1));
+
+			vitk_esxupdate__norm_key(key, sizeof(key), line, (size_t)(colon - line));
+			if (!val) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			if (strcmp(key, "name") == 0) {
+				free(p.name);
+				p.name = val;
+				val = NULL;
+			} else if (strcmp(key, "vendor") == 0) {
+				free(p.vendor);
+				p.vendor = val;
+				val = NULL;
+			} else if (strcmp(key, "acceptancelevel") == 0) {
+				p.acceptance = vitk_esxupdate_acceptance_parse(val);
+			} else if (strcmp(key, "vibs") == 0) {
+				const char *q = val;
+
+				while (q && *q && r == 0) {
+					const char *c = strchr(q, ',');
+					char *item = vitk_esxupdate__trim_dup(q, c ? (size_t)(c - q) : strlen(q));
+					char *sp = item ? strchr(item, ' ') : NULL;
+					const vitk_esxupdate_vib *v = NULL;
+
+					if (item && *item) {
+						if (!sp) {
+							r = vitk_error_set(VITK_EINVAL, 0,
+									   "%s line %zu: VIBs entry '%s' is not 'name version'",
+									   what, lineno, item);
+						} else {
+							*sp = '\0';
+							for (i = 0; i < d->nvibs && !v; i++)
+								if (strcmp(d->vibs[i].name, item) == 0 &&
+								    strcmp(d->vibs[i].version, sp + 1) == 0)
+									v = &d->vibs[i];
+							if (!v)
+								r = vitk_error_set(VITK_EINVAL, 0,
+										   "%s line %zu: VIB '%s %s' is not in the depot",
+										   what, lineno, item, sp + 1);
+							else {
+								char **np = realloc(p.vib_ids, (p.nvib_ids + 1) * sizeof(*np));
+
+								if (!np)
+									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+								else {
+									p.vib_ids = np;
+									np[p.nvib_ids] = vitk_esxupdate__strdup(v->id);
+									if (np[p.nvib_ids])
+										p.nvib_ids++;
+									else
+										r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+								}
+							}
+						}
+					}
+					free(item);
+					q = c ? c + 1 : NULL;
+				}
+			}
+			free(val);
+			if (r < 0)
+				goto out;
+		}
+		line = nl ? nl + 1 : end;
+	}
+	if (!p.name || !*p.name || p.nvib_ids == 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: no 'Name:' and 'VIBs:' fields: not `esxcli software sources profile get` output",
+				   what);
+		goto out;
+	}
+	/* replace a profile of the same name */
+	for (i = 0; i < d->nprof; i++)
+		if (strcmp(d->profiles[i].name, p.name) == 0) {
+			vitk_esxupdate__profile_dispose(&d->profiles[i]);
+			d->profiles[i] = p;
+			memset(&p, 0, sizeof(p));
+			goto out;
+		}
+	r = depot_add_profile(d, &p);
+out:
+	vitk_esxupdate__profile_dispose(&p);
+	return r;
+}
+
+/* ------------------------------------------------------------ .vib (ar) */
+
+/* walk the ar headers ourselves first so truncation is reported exactly */
+static int ar_precheck(FILE *f, uint64_t fsize, const char *path)
+{
+	char hdr[60], name[17];
+	uint64_t off = 8;
+	unsigned n = 0;
+
+	while (off < fsize) {
+		unsigned long long sz;
+		char szs[11], *end = NULL;
+
+		if (fseeko(f, (off_t)off, SEEK_SET) != 0)
+			return vitk_error_set(VITK_EIO, errno, "'%s': seek failed", path);
+		if (fsize - off < 60 || fread(hdr, 1, 60, f) != 60)
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "'%s': truncated ar archive: member header %u cut short at offset %llu",
+					      path, n + 1, (unsigned long long)off);
+		memcpy(name, hdr, 16);
+		name[16] = '\0';
+		for (int k = 15; k >= 0 && (name[k] == ' ' || name[k] == '/'); k--)
+			name[k] = '\0';
+		if (hdr[58] != '`' || hdr[59] != '\n')
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "'%s': corrupt ar archive: bad header magic for member %u ('%s')",
+					      path, n + 1, name);
+		memcpy(szs, hdr + 48, 10);
+		szs[10] = '\0';
+		sz = strtoull(szs, &end, 10);
+		if (end == szs)
+			return vitk_error_set(VITK_EINVAL, 0, "'%s': corrupt ar archive: member '%s' has no size",
+					      path, name);
+		off += 60;
+		if (sz > fsize - off)
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "'%s': truncated ar archive: member '%s' declares %llu bytes, only %llu remain",
+					      path, name, sz, (unsigned long long)(fsize - off));
+		off += sz + (sz & 1);
+		if (++n > 4096)
+			return vitk_error_set(VITK_ERANGE, 0, "'%s': more than 4096 ar members", path);
+	}
+	if (n == 0)
+		return vitk_error_set(VITK_EINVAL, 0, "'%s': empty ar archive (no descriptor.xml)", path);
+	return 0;
+}
+
+static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t fsize)
+{
+	struct archive *a = NULL;
+	struct entries es = { 0 };
+	vitk_esxupdate_vib v;
+	char what[600];
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	r = ar_precheck(f, fsize, path);
+	if (r < 0)
+		return r;
+	a = archive_read_new();
+	if (!a)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	archive_read_support_format_ar(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': not a readable ar archive: %s", path,
+				   archive_error_string(a) ? archive_error_string(a) : "unknown");
+		goto out;
+	}
+	snprintf(what, sizeof(what), "'%s'", path);
+	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
+	if (r < 0)
+		goto out;
+	if (es.n == 0 || strcmp(es.v[0].name, "descriptor.xml") != 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': first ar member is '%s', expected descriptor.xml",
+				   path, es.n ? es.v[0].name : "(none)");
+		goto out;
+	}
+	if (!entries_find(&es, "sig.pkcs7")) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': no sig.pkcs7 member", path);
+		goto out;
+	}
+	snprintf(what, sizeof(what), "'%s': descriptor.xml", path);
+	{
+		xmlDoc *doc = NULL;
+		char k[16];
+
+		r = vitk_esxupdate__xml_read(&doc, es.v[0].data, es.v[0].len, d->opts.max_xml, what);
+		if (r < 0)
+			goto out;
+		vitk_esxupdate__xml_key(xmlDocGetRootElement(doc), k, sizeof(k));
+		if (strcmp(k, "vib") != 0)
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is not <vib>", what);
+		else {
+			v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
+				VITK_ESXUPDATE_UNSET;
+			r = vitk_esxupdate__vib_from_xml(&v, xmlDocGetRootElement(doc), what);
+		}
+		xmlFreeDoc(doc);
+		if (r < 0)
+			goto out;
+	}
+	v.file_present = true;
+	r = depot_add_vib(d, &d->ix, &v, true);
+out:
+	vitk_esxupdate__vib_dispose(&v);
+	entries_dispose(&es);
+	if (a)
+		archive_read_free(a);
+	return r;
+}
+
+/* ------------------------------------------------------------- open */
+
+static int sha256_file(FILE *f, char out[65], const char *path)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[32], buf[65536];
+	unsigned int mdlen = 0, i;
+	size_t n;
+	int r = 0;
+
+	if (!ctx)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		r = vitk_error_set(VITK_ERROR, 0, "sha256 unavailable");
+		goto out;
+	}
+	rewind(f);
+	for (;;) {
+		n = fread(buf, 1, sizeof(buf), f);
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(ctx, buf, n);
+	}
+	if (ferror(f)) {
+		r = vitk_error_set(VITK_EIO, errno, "'%s': read error", path);
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+/* is the End Of Central Directory record present in the last 64 KiB + 22 bytes? */
+static int zip_has_eocd(FILE *f, uint64_t fsize, bool *out)
+{
+	size_t tail = fsize < 65557 ? (size_t)fsize : 65557, i;
+	unsigned char *buf = malloc(tail ? tail : 1);
+
+	*out = false;
+	if (!buf)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (fseeko(f, (off_t)(fsize - tail), SEEK_SET) != 0 || fread(buf, 1, tail, f) != tail) {
+		free(buf);
+		return vitk_error_set(VITK_EIO, errno, "read error");
+	}
+	for (i = tail >= 22 ? tail - 22 + 1 : 0; i-- > 0;)
+		if (buf[i] == 'P' && buf[i + 1] == 'K' && buf[i + 2] == 5 && buf[i + 3] == 6) {
+			*out = true;
+			break;
+		}
+	free(buf);
+	return 0;
+}
+
+int vitk_esxupdate_depot_open(vitk_esxupdate_depot **out, const char *path,
+			      const vitk_esxupdate_depot_options *opts)
+{
+	vitk_esxupdate_depot *d = NULL;
+	FILE *f = NULL;
+	struct stat st;
+	unsigned char magic[8] = { 0 };
+	size_t got;
+	int r;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (opts)
+		d->opts = *opts;
+	else {
+		vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+
+		d->opts = o;
+	}
+	d->path = vitk_esxupdate__strdup(path);
+	if (!d->path) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	f = fopen(path, "rb");
+	if (!f) {
+		r = vitk_error_set(errno == ENOENT ? VITK_ENOTFOUND : VITK_EIO, errno,
+				   "cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s' is not a regular file", path);
+		goto out;
+	}
+	r = sha256_file(f, d->sha256, path);
+	if (r < 0)
+		goto out;
+	rewind(f);
+	got = fread(magic, 1, sizeof(magic), f);
+	if (got >= 8 && memcmp(magic, "!<arch>\n", 8) == 0) {
+		d->kind = "vib";
+		r = load_vib(d, path, f, (uint64_t)st.st_size);
+	} else if (got >= 4 && magic[0] == 'P' && magic[1] == 'K' &&
+		   ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6))) {
+		bool eocd;
+
+		d->kind = "bundle";
+		r = zip_has_eocd(f, (uint64_t)st.st_size, &eocd);
+		if (r == 0 && !eocd)
+			r = vitk_error_set(VITK_EINVAL, 0,
+					   "'%s': truncated zip: end of central directory record not found",
+					   path);
+		if (r == 0)
+			r = load_bundle(d, path);
+	} else {
+		r = vitk_error_set(VITK_EINVAL, 0,
+				   "'%s' is neither an offline bundle (zip) nor a VIB (ar): unknown file signature",
+				   path);
+	}
+	if (r < 0)
+		goto out;
+	if (d->nvibs == 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': the depot holds no VIB", path);
+		goto out;
+	}
+	*out = d;
+	d = NULL;
+out:
+	if (f)
+		fclose(f);
+	vitk_esxupdate_depot_free(d);
+	return r;
+}

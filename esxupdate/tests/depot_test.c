@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/* Depot reader: offline bundles, single VIBs, metadata parsers and hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static void test_esxupdate_depot__bundle(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_vib *v;
+	const vitk_esxupdate_profile *p;
+	const vitk_esxupdate_bulletin *b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "ESXi550-201403001.zip", NULL), 0);
+	assert_string_equal(vitk_esxupdate_depot_kind(d), "bundle");
+	assert_int_equal(strlen(vitk_esxupdate_depot_sha256(d)), 64);
+	assert_int_equal(vitk_esxupdate_depot_vib_count(d), 8);
+	assert_int_equal(vitk_esxupdate_depot_bulletin_count(d), 5);
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 3);
+	v = vitk_esxupdate_depot_find_id(d, "VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820");
+	assert_non_null(v);
+	assert_string_equal(v->name, "net-be2net");
+	assert_string_equal(v->vendor, "VMW");
+	assert_int_equal(v->acceptance, VITK_ESXUPDATE_ACC_CERTIFIED);
+	assert_true(v->has_relations);
+	assert_int_equal(v->depends.count, 2);
+	assert_string_equal(v->depends.items[1].relation, ">=");
+	assert_int_equal(v->ntags, 4);
+	assert_int_equal(v->maintenance_mode, VITK_ESXUPDATE_YES);
+	assert_int_equal(v->live_install, VITK_ESXUPDATE_NO);
+	/* from vmware.xml's inline summary, merged into the descriptor */
+	assert_int_equal(v->reboot_required, VITK_ESXUPDATE_YES);
+	assert_string_equal(v->relative_path,
+			    "vib20/net-be2net/VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820.vib");
+	assert_true(v->file_present);
+	assert_int_equal(strlen(v->sha256), 64);
+	assert_true(v->checksum_verified);
+	assert_false(v->checksum_mismatch);
+	v = vitk_esxupdate_depot_find_id(d, "VMW_bootbank_lsi-mr3_0.255.03.01-2vmw.550.1.16.1746018");
+	assert_non_null(v);
+	assert_int_equal(v->replaces.count, 1);
+	assert_string_equal(v->replaces.items[0].name, "scsi-megaraid-perc9");
+	v = vitk_esxupdate_depot_find_id(d, "VMware_bootbank_esx-base_5.5.0-1.16.1746018");
+	assert_int_equal(v->provides.count, 2);
+	assert_string_equal(v->provides.items[1].version, "9.2.2.0");
+	p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-standard");
+	assert_non_null(p);
+	assert_int_equal(p->nvib_ids, 8);
+	assert_string_equal(p->vendor, "VMware, Inc.");
+	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
+	assert_string_equal(p->source, "profile-xml");
+	for (i = 0; i < p->nvib_ids; i++)
+		assert_non_null(vitk_esxupdate_depot_find_id(d, p->vib_ids[i]));
+	assert_int_equal(vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-no-tools")->nvib_ids, 7);
+	b = NULL;
+	for (i = 0; i < vitk_esxupdate_depot_bulletin_count(d); i++)
+		if (strcmp(vitk_esxupdate_depot_bulletin(d, i)->id, "ESXi550-201403401-BG") == 0)
+			b = vitk_esxupdate_depot_bulletin(d, i);
+	assert_non_null(b);
+	assert_int_equal(b->nvib_ids, 2);
+	assert_string_equal(b->release_type, "patch");
+	vitk_esxupdate_depot_free(d);
+}
+
+static void test_esxupdate_depot__tampered_vib(void **state)
+{
+	vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+	vitk_esxupdate_depot *d = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "tampered.zip", NULL), 0);
+	assert_true(vitk_esxupdate_depot_vib(d, 0)->checksum_verified);
+	assert_true(vitk_esxupdate_depot_vib(d, 0)->checksum_mismatch);
+	vitk_esxupdate_depot_free(d);
+	o.verify_vibs = false;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "tampered.zip", &o), 0);
+	assert_false(vitk_esxupdate_depot_vib(d, 0)->checksum_verified);
+	vitk_esxupdate_depot_free(d);
+}
+
+static void test_esxupdate_depot__profile_sources(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_profile *p;
+	size_t len;
+	char *txt = tu_read(HOSTFX "sources-profile-get.txt", &len);
+	static const char bad[] = "X\n   Name: X\n   VIBs: esx-base 9.9-9\n";
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "rollup-only.zip", NULL), 0);
+	/* no profile document: the roll-up bulletin stands in, and says so */
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
+	p = vitk_esxupdate_depot_profile(d, 0);
+	assert_string_equal(p->name, "ESXi550-201403001");
+	assert_string_equal(p->source, "bulletin-rollup");
+	assert_int_equal(p->nvib_ids, 8);
+	/* the operator's capture of `sources profile get` adds the real profile */
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, txt, len, "spg.txt"), 0);
+	p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-no-tools");
+	assert_non_null(p);
+	assert_string_equal(p->source, "sources-profile-get");
+	assert_int_equal(p->nvib_ids, 7);
+	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
+	assert_string_equal(p->vib_ids[0], "VMware_bootbank_esx-base_5.5.0-1.16.1746018");
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, bad, strlen(bad), "b.txt"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
+	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 2);
+	free(txt);
+	vitk_esxupdate_depot_free(d);
+}
+
+static void test_esxupdate_depot__single_vib(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "net-be2net.vib", NULL), 0);
+	assert_string_equal(vitk_esxupdate_depot_kind(d), "vib");
+	assert_int_equal(vitk_esxupdate_depot_vib_count(d), 1);
+	assert_string_equal(vitk_esxupdate_depot_vib(d, 0)->id,
+			    "VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820");
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 0);
+	vitk_esxupdate_depot_free(d);
+}
+
+struct bad {
+	const char *file;
+	int code;
+	const char *msg; /* exact message after the quoted path */
+};
+
+static void test_esxupdate_depot__bad_input(void **state)
+{
+	static const struct bad cases[] = {
+		{ "notzip.zip", VITK_EINVAL, "' is neither an offline bundle (zip) nor a VIB (ar): unknown file signature" },
+		{ "truncated.zip", VITK_EINVAL, "': truncated zip: end of central directory record not found" },
+		{ "zipslip.zip", VITK_EINVAL, "': entry '../../evil.xml' escapes the archive (absolute path or '..'): refused" },
+		{ "zipbomb.zip", VITK_ERANGE, "': entry 'big.xml' declares 80000000 bytes, over the 67108864 byte limit" },
+		{ "dtd.zip", VITK_EINVAL, "': index.xml: XML declares a DTD (<!DOCTYPE>): refused" },
+		{ "novendor.zip", VITK_ENOTFOUND, "': index.xml names vendor index 'vendor-index.xml' but the bundle has no such entry" },
+		{ "outside.zip", VITK_EINVAL, "': vendor-index.xml <url> '../metadata.zip' points outside the bundle: refused" },
+		{ "remote-url.zip", VITK_EINVAL, "': vendor-index.xml <url> 'http://hostupdate.example.com/metadata.zip' points outside the bundle: refused" },
+		{ "truncated.vib", VITK_EINVAL, "': truncated ar archive: member 'net-be2n' declares 67 bytes, only 28 remain" },
+		{ "missing.zip", VITK_ENOTFOUND, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vitk_esxupdate_depot *d = (vitk_esxupdate_depot *)0x1;
+		char path[256], want[512];
+		int r;
+
+		snprintf(path, sizeof(path), DEPOTFX "%s", cases[i].file);
+		r = vitk_esxupdate_depot_open(&d, path, NULL);
+		if (r != cases[i].code)
+			fail_msg("%s: rc %d, want %d (%s)", cases[i].file, r, cases[i].code,
+				 vitk_error_last()->message);
+		assert_null(d);
+		if (!cases[i].msg)
+			continue;
+		snprintf(want, sizeof(want), "'%s%s", path, cases[i].msg);
+		assert_string_equal(vitk_error_last()->message, want);
+	}
+}
+
+/* an empty zip (only the end-of-central-directory record): no entries at all */
+static void test_esxupdate_depot__empty_zip(void **state)
+{
+	static const unsigned char eocd[22] = { 'P', 'K', 5, 6 };
+	const char *tmp = getenv("TEST_TMPDIR");
+	char path[512];
+	vitk_esxupdate_depot *d = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/empty.zip", tmp ? tmp : "/tmp");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(eocd, 1, sizeof(eocd), f), sizeof(eocd));
+	fclose(f);
+	/* libarchive does not recognise an entry-less zip: a clear refusal, not a crash */
+	assert_int_equal(vitk_esxupdate_depot_open(&d, path, NULL), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "empty.zip': not a readable zip archive"));
+	assert_null(d);
+}
+
+/* caps are options: a lowered inflate cap catches an oversized metadata zip */
+static void test_esxupdate_depot__caps(void **state)
+{
+	vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+	vitk_esxupdate_depot *d = NULL;
+
+	(void)state;
+	o.max_entries = 5;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "ESXi550-201403001.zip", &o), VITK_ERANGE);
+	assert_non_null(strstr(vitk_error_last()->message, "more than 5 entries: refused"));
+	o = (vitk_esxupdate_depot_options)VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+	o.max_metadata = 1000;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "ESXi550-201403001.zip", &o), VITK_ERANGE);
+	assert_non_null(strstr(vitk_error_last()->message, "ESXi550-201403001-metadata.zip' declares"));
+	o = (vitk_esxupdate_depot_options)VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
+	o.max_total = 10000;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "ESXi550-201403001.zip", &o), VITK_ERANGE);
+	assert_non_null(strstr(vitk_error_last()->message, "(zip bomb?)"));
+	assert_null(d);
+}
+
+static void test_esxupdate_depot__xml_parsers(void **state)
+{
+	static const char vib[] =
+		"<vib version=\"5.0\"><type>bootbank</type><name>i40en</name>"
+		"<version>1.7.11-1OEM.650.0.0.4598673</version><vendor>INT</vendor>"
+		"<relationships><depends><constraint name=\"vmkapi_2_4_0_0\"/></depends><conflicts/>"
+		"<replaces><constraint name=\"net-i40e\" relation=\"&lt;&lt;\" version=\"2.0-1\"/></replaces>"
+		"<provides/></relationships><software-tags><tag>PCIID 8086154c</tag><tag>driver</tag></software-tags>"
+		"<system-requires><maintenance-mode>true</maintenance-mode></system-requires>"
+		"<acceptance-level>certified</acceptance-level><live-install-allowed>false</live-install-allowed>"
+		"<unknown-element>ignored</unknown-element></vib>";
+	static const char ent[] = "<!DOCTYPE vib [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><vib>&x;</vib>";
+	static const char noname[] = "<vib><version>1.0-1</version></vib>";
+	static const char badver[] = "<vib><name>x</name><version>1..0-1</version></vib>";
+	static const char badrel[] = "<vib><name>x</name><version>1.0-1</version><relationships><depends><constraint name=\"a\" relation=\"~=\" version=\"1\"/></depends></relationships></vib>";
+	static const char bul[] = "<bulletin><id>B1</id><vendor>V</vendor><vibList><vibID>V_bootbank_a_1.0-1</vibID></vibList></bulletin>";
+	static const char prof[] = "<ImageProfile><Name>P1</Name><Vendor>OEM</Vendor><AcceptanceLevel>partner</AcceptanceLevel>"
+				   "<VibList><vib><vendor>V</vendor><name>a</name><version>1.0-1</version></vib><vibid>V_bootbank_b_2.0-1</vibid></VibList></ImageProfile>";
+	vitk_esxupdate_vib *v = NULL;
+	vitk_esxupdate_bulletin *b = NULL;
+	vitk_esxupdate_profile *p = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, vib, strlen(vib), "d.xml"), 0);
+	assert_string_equal(v->id, "INT_bootbank_i40en_1.7.11-1OEM.650.0.0.4598673");
+	assert_string_equal(v->replaces.items[0].relation, "<<");
+	assert_int_equal(vitk_esxupdate_vib_driver_class(v), VITK_ESXUPDATE_DRIVER_NIC);
+	vitk_esxupdate_vib_free(v);
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, ent, strlen(ent), "d.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "d.xml: XML declares a DTD (<!DOCTYPE>): refused");
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, noname, strlen(noname), "d.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "d.xml: VIB without a name");
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, badver, strlen(badver), "d.xml"), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "malformed version '1..0-1'"));
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, badrel, strlen(badrel), "d.xml"), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "bad relation '~='"));
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, "<vib>", 5, "d.xml"), VITK_EINVAL);
+	assert_non_null(strstr(vitk_error_last()->message, "d.xml: malformed XML at line 1"));
+	assert_null(v);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, bul, strlen(bul), "b.xml"), 0);
+	assert_string_equal(b->id, "B1");
+	assert_int_equal(b->nvib_ids, 1);
+	vitk_esxupdate_bulletin_free(b);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, "<bulletin/>", 11, "b.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "b.xml: bulletin without an <id>");
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, prof, strlen(prof), "p.xml"), 0);
+	assert_string_equal(p->name, "P1");
+	assert_string_equal(p->vendor, "OEM");
+	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
+	assert_int_equal(p->nvib_ids, 2);
+	assert_string_equal(p->vib_ids[0], "V_bootbank_a_1.0-1");
+	assert_string_equal(p->vib_ids[1], "V_bootbank_b_2.0-1");
+	vitk_esxupdate_profile_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_esxupdate_depot__bundle),
+		cmocka_unit_test(test_esxupdate_depot__single_vib),
+		cmocka_unit_test(test_esxupdate_depot__tampered_vib),
+		cmocka_unit_test(test_esxupdate_depot__profile_sources),
+		cmocka_unit_test(test_esxupdate_depot__bad_input),
+		cmocka_unit_test(test_esxupdate_depot__caps),
+		cmocka_unit_test(test_esxupdate_depot__empty_zip),
+		cmocka_unit_test(test_esxupdate_depot__xml_parsers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line parser, simulator and audit on the motivating scenario. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define PATCH DEPOTFX "ESXi550-201403001.zip"
+#define STD "ESXi-5.5.0-20140302001-standard"
+
+static vitk_esxupdate_host *host_a(void)
+{
+	return tu_host(HOSTFX "hostA-viblist.txt", HOSTFX "hostA-vibget.txt", HOSTFX "hostA-profile.txt",
+		       HOSTFX "hostA-pci.txt");
+}
+
+static vitk_esxupdate_audit *run(const vitk_esxupdate_host *h, const char *depot, const char *line)
+{
+	vitk_esxupdate_depot *d = NULL;
+	vitk_esxupdate_command *c = NULL;
+	vitk_esxupdate_audit *a = NULL;
+
+	if (vitk_esxupdate_depot_open(&d, depot, NULL) < 0 || vitk_esxupdate_command_parse(&c, line) < 0 ||
+	    vitk_esxupdate_audit_run(&a, h, d, c) < 0)
+		fail_msg("%s", vitk_error_last()->message);
+	vitk_esxupdate_command_free(c);
+	vitk_esxupdate_depot_free(d); /* the audit owns copies of everything it reports */
+	return a;
+}
+
+static const vitk_esxupdate_change *change(const vitk_esxupdate_result *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vitk_esxupdate_result_change_count(r); i++)
+		if (strcmp(vitk_esxupdate_result_change(r, i)->name, name) == 0)
+			return vitk_esxupdate_result_change(r, i);
+	fail_msg("no change for %s", name);
+	return NULL;
+}
+
+static bool has_finding(const vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const char *code,
+			const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < vitk_esxupdate_audit_finding_count(a); i++) {
+		const vitk_esxupdate_finding *f = vitk_esxupdate_audit_finding(a, i);
+
+		if (f->severity == s && strcmp(f->code, code) == 0 && (!text || strstr(f->message, text)))
+			return true;
+	}
+	return false;
+}
+
+static void test_esxupdate_command__parse(void **state)
+{
+	vitk_esxupdate_command *c = NULL;
+	char *s;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_command_parse(&c,
+		"[root@esx01:~] esxcli software profile update --depot=/vmfs/volumes/ds1/ESXi550-201403001.zip "
+		"-p 'ESXi-5.5.0-20140302001-standard' --allow-downgrades --no-sig-check --dry-run"), 0);
+	assert_int_equal(c->op, VITK_ESXUPDATE_OP_PROFILE_UPDATE);
+	assert_string_equal(c->depot, "/vmfs/volumes/ds1/ESXi550-201403001.zip");
+	assert_string_equal(c->profile, STD);
+	assert_int_equal(c->flags, VITK_ESXUPDATE_F_ALLOW_DOWNGRADES | VITK_ESXUPDATE_F_NO_SIG_CHECK |
+					   VITK_ESXUPDATE_F_DRY_RUN);
+	s = vitk_esxupdate_command_format(c);
+	assert_string_equal(s, "esxcli software profile update -d /vmfs/volumes/ds1/ESXi550-201403001.zip -p "
+			       "ESXi-5.5.0-20140302001-standard --allow-downgrades --no-sig-check --dry-run");
+	free(s);
+	vitk_esxupdate_command_free(c);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software vib install -d \"/vmfs/volumes/my ds/x.zip\" -n net-be2net --vibname=VMW:scsi-hpsa -f"), 0);
+	assert_int_equal(c->op, VITK_ESXUPDATE_OP_VIB_INSTALL);
+	assert_string_equal(c->depot, "/vmfs/volumes/my ds/x.zip");
+	assert_int_equal(c->nvibnames, 2);
+	assert_string_equal(c->vibnames[1], "VMW:scsi-hpsa");
+	assert_int_equal(c->flags, VITK_ESXUPDATE_F_FORCE);
+	s = vitk_esxupdate_command_format(c);
+	assert_string_equal(s, "esxcli software vib install -d '/vmfs/volumes/my ds/x.zip' -n net-be2net -n VMW:scsi-hpsa -f");
+	free(s);
+	vitk_esxupdate_command_free(c);
+}
+
+static void test_esxupdate_command__bad(void **state)
+{
+	static const struct {
+		const char *line;
+		int code;
+		const char *msg;
+	} cases[] = {
+		{ "esxcli software vib install", VITK_EINVAL, "command: no depot (-d/--depot) given" },
+		{ "esxcli software profile update -d x.zip", VITK_EINVAL, "command: 'software profile update' needs -p/--profile" },
+		{ "esxcli software vib install -d x.zip --ok-to-remove", VITK_EINVAL, "command: --ok-to-remove is only valid for 'software profile install'" },
+		{ "esxcli software profile install -d x.zip -p P --allow-downgrades", VITK_EINVAL, "command: --allow-downgrades is only valid for 'software profile update'" },
+		{ "esxcli software vib install -d x.zip --bogus", VITK_EINVAL, "command: unknown option '--bogus' for 'software vib install'" },
+		{ "esxcli software vib install -v /tmp/x.vib -d x.zip", VITK_ENOTSUP, "command: -d and -v together are not supported; audit one source at a time" },
+		{ "esxcli software profile update -v /tmp/x.vib -p P", VITK_EINVAL, "command: -v/--viburl is not valid for 'software profile update'" },
+		{ "esxcli software vib remove -n x", VITK_ENOTSUP, "command: 'software vib remove' is not simulated (vib install|update, profile install|update)" },
+		{ "esxcli network nic list", VITK_EINVAL, "command: expected 'esxcli software vib|profile install|update ...'" },
+		{ "esxcli software vib install -d 'x.zip", VITK_EINVAL, "command: unterminated ' quote" },
+		{ "esxcli software vib install -d x.zip; reboot", VITK_EINVAL, "command: shell metacharacter ';' not supported; paste one esxcli command" },
+		{ "esxcli software vib install -d x.zip -p P", VITK_EINVAL, "command: -p/--profile is not valid for 'software vib install'" },
+		{ "esxcli software vib install -d a.zip -d b.zip", VITK_ENOTSUP, "command: more than one depot (-d) is not supported; audit one bundle at a time" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vitk_esxupdate_command *c = NULL;
+		int r = vitk_esxupdate_command_parse(&c, cases[i].line);
+
+		if (r != cases[i].code || strcmp(vitk_error_last()->message, cases[i].msg) != 0)
+			fail_msg("'%s': rc %d '%s'", cases[i].line, r, vitk_error_last()->message);
+		assert_null(c);
+	}
+}
+
+/* the incident: vib install -d downgrades the OEM drivers */
+static void test_esxupdate_sim__vib_install_incident(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib install -d /vmfs/volumes/ds1/ESXi550-201403001.zip");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+	const vitk_esxupdate_change *c;
+
+	(void)state;
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_string_equal(vitk_esxupdate_result_header(r), "Installation Result");
+	assert_true(vitk_esxupdate_result_reboot_required(r));
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 8);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 6);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 0);
+	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "Emulex_bootbank_net-be2net_10.0.725.0-1OEM.550.0.0.1331820");
+	c = change(r, "net-be2net");
+	assert_int_equal(c->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	assert_true(c->vendor);
+	assert_int_equal(c->driver, VITK_ESXUPDATE_DRIVER_NIC);
+	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	assert_int_equal(change(r, "esx-base")->action, VITK_ESXUPDATE_ACT_UPGRADED);
+	assert_int_equal(change(r, "esx-tboot")->action, VITK_ESXUPDATE_ACT_INSTALLED);
+	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_KEPT);
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded",
+				"vmnic0 19a2:0710, vmnic1 19a2:0710 lose their driver: net-be2net 10.0.725.0-1OEM.550.0.0.1331820 -> 4.6.100.0v-1vmw.550.0.0.1331820. Host may lose network after reboot."));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded",
+				"vmhba0 103c:323b loses its driver: scsi-hpsa 5.5.0.84-1OEM.550.0.0.1331820 -> 5.5.0-44vmw.550.0.0.1331820. Host may lose storage after reboot."));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded", "vmnic2 8086:10fb loses its driver: net-ixgbe"));
+	/* the first finding is CRITICAL (sorted by severity) */
+	assert_int_equal(vitk_esxupdate_audit_finding(a, 0)->severity, VITK_ESXUPDATE_SEV_CRITICAL);
+	assert_string_equal(vitk_esxupdate_audit_verdict(a), "unsafe");
+	assert_string_equal(vitk_esxupdate_audit_recommended_command(a),
+			    "esxcli software profile update -d /vmfs/volumes/ds1/ESXi550-201403001.zip -p ESXi-5.5.0-20140302001-standard --dry-run");
+	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), STD);
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "net-be2net, net-ixgbe, scsi-hpsa"));
+	assert_true(vitk_esxupdate_result_assumption_count(r) >= 2);
+	assert_string_equal(vitk_esxupdate_result_assumption(r, 0),
+			    "vib install -d without -n targets every VIB in the depot (newest per name)");
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+/* without PCI data the drivers are still named */
+static void test_esxupdate_sim__no_pci(void **state)
+{
+	vitk_esxupdate_host *h = tu_host(HOSTFX "hostA-viblist.csv", NULL, NULL, NULL);
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib install -d /x.zip");
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded",
+				"vendor NIC driver downgraded: net-be2net 10.0.725.0-1OEM.550.0.0.1331820 -> 4.6.100.0v-1vmw.550.0.0.1331820. Host may lose network after reboot."));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded",
+				"vendor storage driver downgraded: scsi-hpsa"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__profile_update_safe(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software profile update -d /vmfs/volumes/ds1/ESXi550-201403001.zip -p " STD);
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_string_equal(vitk_esxupdate_result_header(r), "Update Result");
+	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_SKIPPED);
+	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_SKIPPED);
+	assert_int_equal(change(r, "net-ixgbe")->action, VITK_ESXUPDATE_ACT_SKIPPED);
+	assert_int_equal(change(r, "esx-base")->action, VITK_ESXUPDATE_ACT_UPGRADED);
+	assert_int_equal(change(r, "lsi-mr3")->action, VITK_ESXUPDATE_ACT_INSTALLED);
+	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_KEPT);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 3); /* old esx-base, net-tg3, tools-light */
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 3);
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING), 0);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
+				"vendor NIC driver net-be2net 10.0.725.0-1OEM.550.0.0.1331820 is kept"));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
+				"vendor storage driver scsi-hpsa 5.5.0.84-1OEM.550.0.0.1331820 is kept"));
+	assert_string_equal(vitk_esxupdate_audit_verdict(a), "safe");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image", "'HP-ESXi-5.5.0-iso-5.72' (Hewlett-Packard)"));
+	vitk_esxupdate_audit_free(a);
+
+	/* --allow-downgrades turns it into the incident again */
+	a = run(h, PATCH, "esxcli software profile update -d /x.zip -p " STD " --allow-downgrades");
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
+	assert_string_equal(vitk_esxupdate_audit_recommended_command(a),
+			    "esxcli software profile update -d /x.zip -p " STD " --dry-run");
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+/* a host at VMwareAccepted: profile install of a PartnerSupported profile lowers it */
+static void test_esxupdate_sim__host_acceptance_drop(void **state)
+{
+	vitk_esxupdate_host *h = tu_host(HOSTFX "hostA-viblist.txt", HOSTFX "hostA-vibget.txt", NULL, NULL);
+	vitk_esxupdate_audit *a;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_parse_profile(h, "VMwareAccepted\n", 15, "acc"), 0);
+	a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD " --ok-to-remove");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-drop",
+				"host acceptance level drops from VMwareAccepted to PartnerSupported (profile " STD ")"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__profile_install_refused(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD);
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_string_equal(vitk_esxupdate_result_error(r),
+			    "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: "
+			    "VMware_bootbank_esx-dvfilter-generic-fastpath_5.5.0-0.0.1331820, "
+			    "Hewlett-Packard_bootbank_hp-ams_550.10.0.0-18.1198610, "
+			    "Hewlett-Packard_bootbank_hpnmi_550.2.3.5-1198610.\n"
+			    " Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.\n"
+			    "Please refer to the log file for more details.");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_REMOVED_PROFILE);
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused", NULL));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "driver-downgraded", "with --ok-to-remove: vmnic0"));
+	vitk_esxupdate_audit_free(a);
+
+	a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD " --ok-to-remove");
+	r = vitk_esxupdate_audit_result(a);
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 9);
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__vib_update_half(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib update -d /x.zip");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_int_equal(change(r, "esx-base")->action, VITK_ESXUPDATE_ACT_UPGRADED);
+	assert_int_equal(change(r, "esx-tboot")->action, VITK_ESXUPDATE_ACT_SKIPPED);
+	assert_string_equal(change(r, "esx-tboot")->reason, "not installed on the host: vib update installs no new VIBs");
+	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_SKIPPED);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 3);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 5);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
+				"bulletin ESXi550-201403401-BG: 1 VIB(s) updated but 1 skipped (esx-tboot)"));
+	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
+	assert_string_equal(vitk_esxupdate_audit_verdict(a), "review");
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__replaces(void **state)
+{
+	vitk_esxupdate_host *h = tu_host(HOSTFX "hostB-viblist.txt", HOSTFX "hostB-vibget.txt", HOSTFX "hostA-profile.txt", NULL);
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib install -d /x.zip -n lsi-mr3");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "LSI_bootbank_scsi-megaraid-perc9_6.901.55.00-1OEM.550.0.0.1331820");
+	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_REMOVED_REPLACED);
+	assert_string_equal(change(r, "scsi-megaraid-perc9")->reason, "replaced by lsi-mr3");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-removed",
+				"vendor storage driver removed: scsi-megaraid-perc9 6.901.55.00-1OEM.550.0.0.1331820 -> removed (replaced by lsi-mr3)"));
+	vitk_esxupdate_audit_free(a);
+	/* -f bypasses obsolescence: the OEM driver stays, and the audit says why */
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n lsi-mr3 -f");
+	r = vitk_esxupdate_audit_result(a);
+	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_KEPT);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 0);
+	vitk_esxupdate_audit_free(a);
+	/* -n selector that matches nothing: the esxcli NoMatchError */
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n nosuchvib");
+	r = vitk_esxupdate_audit_result(a);
+	assert_non_null(strstr(vitk_esxupdate_result_error(r), "No VIB matching VIB search specification 'nosuchvib'."));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+/* -n accepts name, name:version, vendor:name and vendor:name:version */
+static void test_esxupdate_sim__vibname_forms(void **state)
+{
+	static const char *const forms[] = {
+		"scsi-hpsa", "scsi-hpsa:5.5.0-44vmw.550.0.0.1331820", "VMware:scsi-hpsa",
+		"VMware:scsi-hpsa:5.5.0-44vmw.550.0.0.1331820",
+	};
+	vitk_esxupdate_host *h = host_a();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		char line[256];
+		vitk_esxupdate_audit *a;
+		const vitk_esxupdate_result *r;
+
+		snprintf(line, sizeof(line), "esxcli software vib install -d /x.zip -n %s", forms[i]);
+		a = run(h, PATCH, line);
+		r = vitk_esxupdate_audit_result(a);
+		if (vitk_esxupdate_result_list_count(r, 0) != 1)
+			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, 0));
+		assert_string_equal(vitk_esxupdate_result_list(r, 0, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
+		assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 1);
+		vitk_esxupdate_audit_free(a);
+	}
+	/* a wrong vendor or version selects nothing: NoMatchError */
+	{
+		vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software vib install -d /x.zip -n HP:scsi-hpsa");
+
+		assert_non_null(vitk_esxupdate_result_error(vitk_esxupdate_audit_result(a)));
+		assert_string_equal(vitk_esxupdate_audit_verdict(a), "review");
+		vitk_esxupdate_audit_free(a);
+	}
+	vitk_esxupdate_host_free(h);
+}
+
+/* Provides satisfy Depends; remove the provider and esxcli's DependencyError appears */
+/* -v: installing the inbox driver VIB file by hand is the same incident */
+static void test_esxupdate_sim__viburl(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "net-be2net.vib",
+				      "esxcli software vib install -v /vmfs/volumes/ds1/net-be2net.vib");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+	vitk_esxupdate_depot *d = NULL;
+	vitk_esxupdate_command *c = NULL;
+	vitk_esxupdate_audit *a2 = NULL;
+	char *f;
+
+	(void)state;
+	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded", "vmnic0 19a2:0710"));
+	vitk_esxupdate_audit_free(a);
+	/* from a bundle, -v picks the VIB file by name */
+	a = run(h, PATCH, "esxcli software vib install -v /vmfs/volumes/ds1/VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820.vib");
+	r = vitk_esxupdate_audit_result(a);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
+	vitk_esxupdate_audit_free(a);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software vib install -v /x/other.vib"), 0);
+	f = vitk_esxupdate_command_format(c);
+	assert_string_equal(f, "esxcli software vib install -v /x/other.vib");
+	free(f);
+	assert_int_equal(vitk_esxupdate_audit_run(&a2, h, d, c), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "-v '/x/other.vib': the depot given to the audit is not that VIB and holds no file 'other.vib'");
+	vitk_esxupdate_command_free(c);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__depends_provides(void **state)
+{
+	static const char list[] =
+		"Name      Version            Vendor  Acceptance Level  Install Date\n"
+		"--------  -----------------  ------  ----------------  ------------\n"
+		"esx-base  5.5.0-0.0.1331820  VMware  VMwareCertified   2014-01-10\n";
+	static const char get_ok[] = "VMware_bootbank_esx-base_5.5.0-0.0.1331820\n   Provides: vmkapi_2_2_0_0, com.vmware.driverAPI-9.2.2.0 = 9.2.2.0\n";
+	static const char get_old[] = "VMware_bootbank_esx-base_5.5.0-0.0.1331820\n   Provides: vmkapi_2_1_0_0, com.vmware.driverAPI-9.2.1.0 = 9.2.1.0\n";
+	vitk_esxupdate_host *h = NULL;
+	vitk_esxupdate_audit *a;
+	const vitk_esxupdate_result *r;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_new(&h), 0);
+	assert_int_equal(vitk_esxupdate_host_parse_vib_list(h, list, strlen(list), "l"), 0);
+	assert_int_equal(vitk_esxupdate_host_parse_vib_get(h, get_ok, strlen(get_ok), "g"), 0);
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n net-be2net");
+	r = vitk_esxupdate_audit_result(a);
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_INSTALLED);
+	vitk_esxupdate_audit_free(a);
+	assert_int_equal(vitk_esxupdate_host_parse_vib_get(h, get_old, strlen(get_old), "g"), 0);
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n net-be2net");
+	r = vitk_esxupdate_audit_result(a);
+	assert_string_equal(vitk_esxupdate_result_error(r),
+			    "[DependencyError]\n"
+			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires vmkapi_2_2_0_0, but the requirement cannot be satisfied within the ImageProfile.\n"
+			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires com.vmware.driverAPI-9.2.2.0 >= 9.2.2.0, but the requirement cannot be satisfied within the ImageProfile.\n"
+			    "Please refer to the log file for more details.");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "dependency-error", "requires vmkapi_2_2_0_0"));
+	vitk_esxupdate_audit_free(a);
+	/* -f bypasses it (documented) and the audit says so */
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n net-be2net -f");
+	r = vitk_esxupdate_audit_result(a);
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "dependency-forced", "(bypassed by -f)"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__acceptance(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "ghettoVCB-offline-bundle.zip", "esxcli software vib install -d /tmp/ghettoVCB-offline-bundle.zip");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_string_equal(vitk_esxupdate_result_error(r),
+			    "[AcceptanceLevelError]\n"
+			    "VIB virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0's acceptance level is community, which is not compliant with the ImageProfile acceptance level partner\n"
+			    "To change the host acceptance level, use the 'esxcli software acceptance set' command.\n"
+			    "Please refer to the log file for more details.");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-violation", NULL));
+	assert_null(vitk_esxupdate_audit_recommended_command(a)); /* no profile in that depot */
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "The depot has no image profile"));
+	vitk_esxupdate_audit_free(a);
+	a = run(h, DEPOTFX "ghettoVCB-offline-bundle.zip", "esxcli software vib install -d /tmp/g.zip --no-sig-check");
+	r = vitk_esxupdate_audit_result(a);
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-bypassed", "host acceptance level would drop"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__tampered(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "tampered.zip", "esxcli software vib install -d /x.zip --no-sig-check");
+
+	(void)state;
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-checksum-mismatch",
+				"virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0: 'vib20/ghettoVCB/virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0.vib' in the bundle does not match"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__oem_profile_and_compare(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, DEPOTFX "HP-ESXi-5.5.0-depot.zip", "esxcli software vib install -d /x.zip");
+	vitk_esxupdate_depot *d = NULL;
+	vitk_esxupdate_diff *diff = NULL;
+	size_t i;
+	bool seen = false;
+
+	(void)state;
+	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), "HP-ESXi-5.5.0-Update1-iso-5.72");
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "OEM image profile"));
+	vitk_esxupdate_audit_free(a);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
+	assert_int_equal(vitk_esxupdate_profile_compare(&diff, d, "ESXi-5.5.0-20140301001s-standard", STD), 0);
+	assert_int_equal(diff->count, 8);
+	for (i = 0; i < diff->count; i++)
+		if (strcmp(diff->items[i].name, "net-be2net") == 0) {
+			assert_null(diff->items[i].a_version);
+			assert_string_equal(diff->items[i].b_version, "4.6.100.0v-1vmw.550.0.0.1331820");
+			seen = true;
+		} else if (strcmp(diff->items[i].name, "esx-base") == 0) {
+			assert_int_equal(diff->items[i].cmp, 0);
+		}
+	assert_true(seen);
+	assert_string_equal(diff->items[0].name, "esx-base");
+	vitk_esxupdate_diff_free(diff);
+	assert_int_equal(vitk_esxupdate_profile_compare(&diff, d, "nope", STD), VITK_ENOTFOUND);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__unknown_profile(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_depot *d = NULL;
+	vitk_esxupdate_command *c = NULL;
+	vitk_esxupdate_audit *a = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software profile update -d x -p ESXi-6.0-nope"), 0);
+	assert_int_equal(vitk_esxupdate_audit_run(&a, h, d, c), VITK_ENOTFOUND);
+	assert_string_equal(vitk_error_last()->message,
+			    "image profile 'ESXi-6.0-nope' is not in the depot (profiles: ESXi-5.5.0-20140302001-standard, "
+			    "ESXi-5.5.0-20140302001-no-tools, ESXi-5.5.0-20140301001s-standard)");
+	assert_null(a);
+	vitk_esxupdate_command_free(c);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_esxupdate_command__parse),
+		cmocka_unit_test(test_esxupdate_command__bad),
+		cmocka_unit_test(test_esxupdate_sim__vib_install_incident),
+		cmocka_unit_test(test_esxupdate_sim__no_pci),
+		cmocka_unit_test(test_esxupdate_sim__profile_update_safe),
+		cmocka_unit_test(test_esxupdate_sim__profile_install_refused),
+		cmocka_unit_test(test_esxupdate_sim__host_acceptance_drop),
+		cmocka_unit_test(test_esxupdate_sim__vib_update_half),
+		cmocka_unit_test(test_esxupdate_sim__replaces),
+		cmocka_unit_test(test_esxupdate_sim__vibname_forms),
+		cmocka_unit_test(test_esxupdate_sim__viburl),
+		cmocka_unit_test(test_esxupdate_sim__depends_provides),
+		cmocka_unit_test(test_esxupdate_sim__acceptance),
+		cmocka_unit_test(test_esxupdate_sim__tampered),
+		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
+		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
