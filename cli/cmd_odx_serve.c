@@ -30,7 +30,10 @@ const struct cli_opt cli_odx_serve_opts[] = {
 	CLI_OPT_STR("pidfile", 0, "FILE", "write the process id here once listening"),
 	CLI_OPT_SIZE("max-bytes-per-command", 0, "SIZE",
 		     "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)"),
-	CLI_OPT_FLAG("stats", 0, "print the per-LUN counters table on stdout at shutdown"),
+	CLI_OPT_FLAG("stats", 0,
+		     "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
+		     "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
+		     "tokens_used, tokens_expired, opcodes {\"0x28\": n})"),
 	CLI_OPT_END,
 };
 
@@ -194,11 +197,36 @@ static int print_stats(struct cli_ctx *ctx, vitk_odx_target *t, bool table)
 		cli_table_set_int(tb, "tokens_expired", (int64_t)s.tokens_expired);
 		cli_table_set_str(tb, "opcodes", ops);
 	}
-	if (tb) {
+	if (tb && ctx->output == CLI_OUT_JSON) {
+		/* JSON: "opcodes" is an object {"0x28": 12, ...} instead of the text summary */
+		json_t *doc = cli_table_to_json(tb);
+		size_t row = 0;
+
+		for (i = 0; doc && i < n; i++) {
+			vitk_odx_target_stats s;
+			json_t *ops = json_object();
+			unsigned op;
+
+			if (vitk_odx_target_lun_stats(t, i, &s) < 0)
+				continue;
+			for (op = 0; op < 256; op++) {
+				char key[8];
+
+				if (!s.cmds_by_opcode[op])
+					continue;
+				snprintf(key, sizeof(key), "0x%02x", op);
+				json_object_set_new(ops, key, json_integer((json_int_t)s.cmds_by_opcode[op]));
+			}
+			json_object_set_new(json_array_get(doc, row++), "opcodes", ops);
+		}
+		if (!doc || cli_json_print(ctx, doc) != 0)
+			rc = CLI_EXIT_FAIL;
+		json_decref(doc);
+	} else if (tb) {
 		if (cli_table_print(ctx, tb) != 0)
 			rc = CLI_EXIT_FAIL;
-		cli_table_free(tb);
 	}
+	cli_table_free(tb);
 	return rc;
 }
 

@@ -48,5 +48,10 @@ assert rows[0]["bytes_written_wire"] == 3145728 + 1048576, rows[0]
 assert rows[1]["bytes_written_wire"] == 5242880, rows[1]
 assert rows[1]["bytes_read_wire"] >= 5242880, rows[1]
 assert rows[0]["bytes_read_wire"] > 3145728, rows[0]
+# WRITE(16) in 1 MiB commands: 3 + 1 on lun 0, 5 on lun 1
+assert rows[0]["opcodes"]["0x8a"] == 4, rows[0]
+assert rows[1]["opcodes"]["0x8a"] == 5, rows[1]
+assert rows[1]["opcodes"]["0x88"] == 5, rows[1]
+assert rows[0]["commands"] == sum(rows[0]["opcodes"].values()), rows[0]
 PY
 finish
