@@ -1567,7 +1567,7 @@ static const struct cli_opt esxi_opts[] = {
 	CLI_OPT_STR("name", 0, "NAME", "record a --sriovnic-list capture under this host name"),
 	CLI_OPT_STR("lspci", 0, "FILE", "`lspci -xxxx` capture of the host: VF IDs, offset, stride"),
 	CLI_OPT_STR("system-uuid", 0, "UUID", "the host's `esxcli system uuid get` (5.1 .vmx form)"),
-	CLI_OPT_MULTI("set", 's', "PORT=N", "desired VF count of a port (repeatable)"),
+	CLI_OPT_MULTI("set", 's', "PORT=N", "desired VF count of a port"),
 	CLI_OPT_STR("vmx", 0, "PORT:VF", "also print the .vmx stanza for this VF"),
 	CLI_OPT_STR("form", 0, "5.1|5.5", ".vmx form (default 5.1: PCI device)"),
 	CLI_OPT_UINT("slot", 0, "N", "pciPassthru slot number (default 0)"),
