@@ -404,6 +404,27 @@ static void vdiag(const struct cli_ctx *ctx, const char *kind, const char *fmt, 
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* one line, whatever a library (or libiscsi) put in the message */
+	{
+		char *w = msg;
+		bool space = false;
+
+		for (const char *p = msg; *p; p++) {
+			bool ctl = (unsigned char)*p < 0x20 || *p == 0x7f;
+
+			if (ctl || *p == ' ') {
+				if (!space && w != msg)
+					*w++ = ' ';
+				space = true;
+				continue;
+			}
+			space = false;
+			*w++ = *p;
+		}
+		while (w > msg && w[-1] == ' ')
+			w--;
+		*w = '\0';
+	}
 	fflush(stdout);
 	if (ctx && ctx->noun)
 		fprintf(stderr, "vitk: %s: %s%s\n", ctx->noun, kind, msg);
@@ -445,7 +466,9 @@ int cli_error_lib(const struct cli_ctx *ctx, int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (e->message[0])
+	if (e->message[0] && strncmp(e->message, msg, strlen(msg)) == 0)
+		cli_error(ctx, 0, "%s", e->message); /* the library already said it */
+	else if (e->message[0])
 		cli_error(ctx, 0, "%s: %s", msg, e->message);
 	else
 		cli_error(ctx, 0, "%s: %s", msg, vitk_err_str(r));
