@@ -58,11 +58,16 @@ run_one() {
 	bazel query --noshow_progress "labels(data, $label)" 2>/dev/null |
 		while read -r f; do
 			f=${f#//}
-			cp -f "${f%%:*}/${f#*:}" "$dir/corpus/" 2>/dev/null
+			f="${f%%:*}/${f#*:}"
+			[ -e "$f" ] || f="$bindir/$f" # generated seed (genrule output)
+			cp -f "$f" "$dir/corpus/" 2>/dev/null
 		done
-	(cd "$dir" && "$out/bin/${pkg//\//_}_$name" -max_total_time="$secs" \
+	# Run from the runfiles tree: some targets open fixtures by workspace path.
+	local cwd="$bindir/$pkg/${name}_libfuzzer.runfiles/vitk"
+	[ -d "$cwd" ] || cwd=$dir
+	(cd "$cwd" && "$out/bin/${pkg//\//_}_$name" -max_total_time="$secs" \
 		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$dir/" corpus >"$dir/log" 2>&1)
+		-artifact_prefix="$dir/" "$dir/corpus" >"$dir/log" 2>&1)
 	echo "$label rc=$? $(grep -E '^(#[0-9]+|Done)' "$dir/log" | grep -E 'cov:|Done' | tail -2 | tr '\n' ' ')"
 	ls "$dir" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' | sed "s|^|    $dir/|"
 }

@@ -18,6 +18,7 @@ def vitk_fuzz_test(name, srcs, deps = [], corpus = [], iterations = 20000, **kwa
         name = name + "_libfuzzer",
         srcs = srcs,
         deps = deps,
+        data = corpus,
         testonly = True,
         copts = ["-fsanitize=fuzzer"],
         linkopts = ["-fsanitize=fuzzer"],
