@@ -7,6 +7,12 @@
 #include "esxu.h"
 
 #define CMD_MAX 8192
+/*
+ * Words in one command line.  Each of up to 256 -v and 256 -n values may take
+ * two words once normalised ("-vX" prints as "-v X"), plus prefix and flags:
+ * whatever vitk_esxupdate_command_format() prints must parse back.
+ */
+#define WORDS_MAX (4 * 256 + 32)
 
 void vitk_esxupdate_command_free(vitk_esxupdate_command *c)
 {
@@ -95,7 +101,7 @@ static int split_words(const char *line, esxu_strv *out)
 			goto out;
 		}
 		if (have) {
-			if (out->n >= 256) {
+			if (out->n >= WORDS_MAX) {
 				r = vitk_error_set(VITK_EINVAL, 0, "command: too many words");
 				goto out;
 			}
@@ -338,6 +344,23 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	if ((c->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES) && c->op != VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
 		r = vitk_error_set(VITK_EINVAL, 0, "command: --allow-downgrades is only valid for 'software profile update'");
 		goto out;
+	}
+	/* the normalised form is what gets recorded and parsed again: it must fit too */
+	{
+		char *f = vitk_esxupdate_command_format(c);
+		size_t flen;
+
+		if (!f) {
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			goto out;
+		}
+		flen = strlen(f);
+		free(f);
+		if (flen > CMD_MAX) {
+			r = vitk_error_set(VITK_EINVAL, 0, "command: longer than %d bytes once normalised",
+					   CMD_MAX);
+			goto out;
+		}
 	}
 	*out = c;
 	c = NULL;

@@ -1327,9 +1327,10 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 		if (!ids) {
 			for (p = strchr(sp, '['); p; p = strchr(p + 1, '[')) {
 				unsigned int c;
-				char close;
+				int end = 0;
 
-				if (sscanf(p, "[%4x%c", &c, &close) == 2 && close == ']' && p[5] == ']')
+				/* exactly "[cccc]": never look past the string's NUL */
+				if (sscanf(p, "[%4x]%n", &c, &end) == 1 && end == 6)
 					cls = c;
 			}
 		}

@@ -242,6 +242,23 @@ static void test_esxupdate_host__profile_pci(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* fuzz: a short "[cc]" at the very end of an lspci line was read past its NUL */
+static void test_esxupdate_host__lspci_short_class(void **state)
+{
+	static const char tail[] = "0000:02:00.0 r[00]";
+	static const char full[] = "0000:02:00.0 Ethernet controller [0200]: Emulex\n";
+	vitk_esxupdate_host *h;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_new(&h), 0);
+	assert_int_equal(vitk_esxupdate_host_parse_pci(h, tail, strlen(tail), "t"), 0);
+	assert_int_equal(vitk_esxupdate_host_pci_count(h), 1);
+	assert_int_equal(vitk_esxupdate_host_pci(h, 0)->class_id, 0);
+	assert_int_equal(vitk_esxupdate_host_parse_pci(h, full, strlen(full), "f"), 0);
+	assert_int_equal(vitk_esxupdate_host_pci(h, 0)->class_id, 0x0200);
+	vitk_esxupdate_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_host__vib_get),
 		cmocka_unit_test(test_esxupdate_host__vib_get_bad),
 		cmocka_unit_test(test_esxupdate_host__profile_pci),
+		cmocka_unit_test(test_esxupdate_host__lspci_short_class),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

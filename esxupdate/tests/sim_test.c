@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -121,6 +123,41 @@ static void test_esxupdate_command__bad(void **state)
 			fail_msg("'%s': rc %d '%s'", cases[i].line, r, vitk_error_last()->message);
 		assert_null(c);
 	}
+}
+
+/* fuzz: "-vX" words double when printed; the printed form must parse back */
+static void test_esxupdate_command__roundtrip_limits(void **state)
+{
+	char line[8192], *f;
+	vitk_esxupdate_command *c = NULL, *c2 = NULL;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(line, sizeof(line), "esxcli software vib install");
+	for (i = 0; i < 200; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " -v/v%zu", i);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, line), 0);
+	assert_int_equal(c->nviburls, 200);
+	f = vitk_esxupdate_command_format(c);
+	assert_non_null(f);
+	assert_int_equal(vitk_esxupdate_command_parse(&c2, f), 0);
+	assert_int_equal(c2->nviburls, 200);
+	assert_string_equal(c2->viburls[199], "/v199");
+	free(f);
+	vitk_esxupdate_command_free(c);
+	vitk_esxupdate_command_free(c2);
+
+	/* 8000 bytes in, but every \' prints as '\'' : too long once normalised */
+	n = (size_t)snprintf(line, sizeof(line), "esxcli software vib install -d ");
+	while (n < 8000) {
+		line[n++] = '\\';
+		line[n++] = '\'';
+	}
+	line[n] = '\0';
+	c = NULL;
+	assert_int_equal(vitk_esxupdate_command_parse(&c, line), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "command: longer than 8192 bytes once normalised");
+	assert_null(c);
 }
 
 /* the incident: vib install -d downgrades the OEM drivers */
@@ -520,6 +557,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_esxupdate_command__parse),
 		cmocka_unit_test(test_esxupdate_command__bad),
+		cmocka_unit_test(test_esxupdate_command__roundtrip_limits),
 		cmocka_unit_test(test_esxupdate_sim__vib_install_incident),
 		cmocka_unit_test(test_esxupdate_sim__no_pci),
 		cmocka_unit_test(test_esxupdate_sim__profile_update_safe),
