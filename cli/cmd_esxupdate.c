@@ -69,6 +69,40 @@ static int load(struct cli_ctx *ctx, vitk_esxupdate_host *h, const char *file,
 	return 0;
 }
 
+/*
+ * The host state from the capture options every host-reading verb shares:
+ * --host-vibs (given), --host-vib-details, --host-profile and, when the verb
+ * declares it, --host-pci.  On failure the error is printed and *out is NULL.
+ */
+static int load_host(struct cli_ctx *ctx, const char *verb, const char *vibs, bool with_pci,
+		     vitk_esxupdate_host **out)
+{
+	vitk_esxupdate_host *h = NULL;
+	const char *f;
+	int r;
+
+	*out = NULL;
+	r = vitk_esxupdate_host_new(&h);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "%s", verb);
+	r = load(ctx, h, vibs, vitk_esxupdate_host_parse_vib_list, "--host-vibs");
+	f = cli_str(ctx, "host-vib-details");
+	if (!r && f)
+		r = load(ctx, h, f, vitk_esxupdate_host_parse_vib_get, "--host-vib-details");
+	f = cli_str(ctx, "host-profile");
+	if (!r && f)
+		r = load(ctx, h, f, vitk_esxupdate_host_parse_profile, "--host-profile");
+	f = with_pci ? cli_str(ctx, "host-pci") : NULL;
+	if (!r && f)
+		r = load(ctx, h, f, vitk_esxupdate_host_parse_pci, "--host-pci");
+	if (r) {
+		vitk_esxupdate_host_free(h);
+		return r;
+	}
+	*out = h;
+	return 0;
+}
+
 /* --------------------------------------------------------------- depot */
 
 static const struct cli_opt depot_opts[] = {
@@ -235,7 +269,7 @@ static char *default_host_name(const char *file)
 static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *vibs = cli_str(ctx, "host-vibs"), *depot = cli_str(ctx, "depot");
-	const char *line = cli_str(ctx, "command"), *f;
+	const char *line = cli_str(ctx, "command");
 	vitk_esxupdate_host *h = NULL;
 	vitk_esxupdate_depot *d = NULL;
 	vitk_esxupdate_command *c = NULL;
@@ -258,21 +292,7 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		r = cli_error(ctx, CLI_EXIT_USAGE, "cannot use --command: %s", vitk_error_last()->message);
 		goto out;
 	}
-	r = vitk_esxupdate_host_new(&h);
-	if (r < 0) {
-		r = cli_error_lib(ctx, r, "audit");
-		goto out;
-	}
-	r = load(ctx, h, vibs, vitk_esxupdate_host_parse_vib_list, "--host-vibs");
-	f = cli_str(ctx, "host-vib-details");
-	if (!r && f)
-		r = load(ctx, h, f, vitk_esxupdate_host_parse_vib_get, "--host-vib-details");
-	f = cli_str(ctx, "host-profile");
-	if (!r && f)
-		r = load(ctx, h, f, vitk_esxupdate_host_parse_profile, "--host-profile");
-	f = cli_str(ctx, "host-pci");
-	if (!r && f)
-		r = load(ctx, h, f, vitk_esxupdate_host_parse_pci, "--host-pci");
+	r = load_host(ctx, "audit", vibs, true, &h);
 	if (r)
 		goto out;
 	r = open_depot(ctx, depot, &d);
@@ -464,7 +484,7 @@ static const struct cli_opt snapshot_opts[] = {
 
 static int cmd_snapshot(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *vibs = cli_str(ctx, "host-vibs"), *f;
+	const char *vibs = cli_str(ctx, "host-vibs");
 	vitk_esxupdate_host *h = NULL;
 	cli_table *t = cli_table_new();
 	char uuid[37];
@@ -475,18 +495,7 @@ static int cmd_snapshot(struct cli_ctx *ctx, int argc, char **argv)
 		r = cli_error(ctx, CLI_EXIT_USAGE, "snapshot needs --host-vibs FILE");
 		goto out;
 	}
-	r = vitk_esxupdate_host_new(&h);
-	if (r < 0) {
-		r = cli_error_lib(ctx, r, "snapshot");
-		goto out;
-	}
-	r = load(ctx, h, vibs, vitk_esxupdate_host_parse_vib_list, "--host-vibs");
-	f = cli_str(ctx, "host-vib-details");
-	if (!r && f)
-		r = load(ctx, h, f, vitk_esxupdate_host_parse_vib_get, "--host-vib-details");
-	f = cli_str(ctx, "host-profile");
-	if (!r && f)
-		r = load(ctx, h, f, vitk_esxupdate_host_parse_profile, "--host-profile");
+	r = load_host(ctx, "snapshot", vibs, false, &h);
 	if (r)
 		goto out;
 	r = vitk_esxupdate_store_snapshot(ctx->inv, argv[0], h, vibs, uuid);

@@ -710,16 +710,12 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		len += (size_t)snprintf(sql + len, cap - len,
 					", created_at TEXT NOT NULL, updated_at TEXT NOT NULL");
 		if (nkeys) {
-			bool first = true;
-
 			len += (size_t)snprintf(sql + len, cap - len, ", UNIQUE(host_id");
 			for (size_t i = 0; i < n; i++)
 				if (cols[i].flags & VITK_INV_COL_KEY) {
 					len += (size_t)snprintf(sql + len, cap - len, ", %s",
 								cols[i].name);
-					first = false;
 				}
-			(void)first;
 			len += (size_t)snprintf(sql + len, cap - len, ")");
 		}
 		snprintf(sql + len, cap - len, "); CREATE INDEX %s_host ON %s(host_id);", name, name);

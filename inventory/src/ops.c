@@ -148,7 +148,7 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		len += (size_t)snprintf(sql + len, SQL_MAX - len, ", ?");
 	len += (size_t)snprintf(sql + len, SQL_MAX - len, ", ?, ?)");
 	if (do_upsert) {
-		bool first = true, any = false;
+		bool first = true;
 
 		len += (size_t)snprintf(sql + len, SQL_MAX - len, " ON CONFLICT(host_id");
 		for (size_t i = 0; i < t->ncols; i++)
@@ -171,9 +171,7 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 			len += (size_t)snprintf(sql + len, SQL_MAX - len,
 						" OR %s IS NOT excluded.%s", vals[i].column,
 						vals[i].column);
-			any = true;
 		}
-		(void)any;
 	}
 	if (len >= SQL_MAX - 32) {
 		r = vitk_error_set(VITK_EINVAL, 0, "too many columns for '%s'", t->name);
