@@ -27,7 +27,6 @@ void *vitk_array__grow(void *ptr, size_t *asize, size_t size, size_t extra, size
 	*asize = want;
 	return np;
 oom:
-	vitk_error_set(VITK_ENOMEM, 0, "out of memory growing an array to %zu+%zu items of %zu bytes",
-		       size, extra, item_size);
+	vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	return ptr;
 }

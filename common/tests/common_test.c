@@ -110,6 +110,15 @@ static void test_common_read_file__cap(void **state)
 	buf = NULL;
 	assert_int_equal(vitk_read_file(path, 5000, &buf, &len), VITK_ERANGE);
 	assert_null(buf);
+	/* exactly at the cap is fine, one byte over is not (also below one read's size) */
+	assert_int_equal(vitk_read_file(path, 10000, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(vitk_read_file(path, 9999, &buf, &len), VITK_ERANGE);
+	assert_null(buf);
+	assert_int_equal(vitk_read_file(path, 100, &buf, &len), VITK_ERANGE);
+	assert_null(buf);
 	unlink(path);
 	assert_int_equal(vitk_read_file(path, 5000, &buf, &len), VITK_ENOTFOUND);
 }
