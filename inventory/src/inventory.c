@@ -259,10 +259,15 @@ static int count_user_tables(vitk_inventory *inv, int *out)
 	return r;
 }
 
-static int check_version(vitk_inventory *inv, int ver, int app_id)
+/* Read user_version and application_id; refuse foreign and newer files. */
+static int check_version(vitk_inventory *inv, int *out_ver)
 {
-	int ntables = 0, r;
+	int ver = 0, app_id = 0, ntables = 0, r;
 
+	r = read_user_version(inv, &ver, &app_id);
+	if (r < 0)
+		return r;
+	*out_ver = ver;
 	if (ver > VITK_INVENTORY_SCHEMA_VERSION)
 		return vitk_error_set(VITK_EDB, 0,
 				      "'%s' has inventory schema %d, newer than this vitk knows (%d): "
@@ -286,13 +291,10 @@ static int check_version(vitk_inventory *inv, int ver, int app_id)
 
 static int migrate(vitk_inventory *inv)
 {
-	int ver = 0, app_id = 0, r;
+	int ver = 0, r;
 	char pragma[64];
 
-	r = read_user_version(inv, &ver, &app_id);
-	if (r < 0)
-		return r;
-	r = check_version(inv, ver, app_id);
+	r = check_version(inv, &ver);
 	if (r < 0 || ver == VITK_INVENTORY_SCHEMA_VERSION)
 		return r;
 	if (inv->readonly)
@@ -302,10 +304,7 @@ static int migrate(vitk_inventory *inv)
 	if (r < 0)
 		return vitk_error_prefix("cannot lock '%s': ", inv->path);
 	/* another process may have migrated while we waited for the lock */
-	r = read_user_version(inv, &ver, &app_id);
-	if (r < 0)
-		goto fail;
-	r = check_version(inv, ver, app_id);
+	r = check_version(inv, &ver);
 	if (r < 0)
 		goto fail;
 	for (; ver < VITK_INVENTORY_SCHEMA_VERSION; ver++) {
@@ -369,13 +368,10 @@ int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)
 	if (r < 0)
 		goto out;
 	if (!inv->readonly && !memory) {
-		int ver = 0, app_id = 0;
+		int ver = 0;
 
 		/* refuse foreign files before switching their journal mode */
-		r = read_user_version(inv, &ver, &app_id);
-		if (r < 0)
-			goto out;
-		r = check_version(inv, ver, app_id);
+		r = check_version(inv, &ver);
 		if (r < 0)
 			goto out;
 		r = inv_exec(inv, "PRAGMA journal_mode = WAL");

@@ -53,6 +53,20 @@ static int check_values(const inv_table *t, const vitk_inventory_value *vals, si
 	return 0;
 }
 
+/* What every write checks first: writable, a registered table, declared columns. */
+static int writable_table(vitk_inventory *inv, const char *table,
+			  const vitk_inventory_value *vals, size_t n, const inv_table **out)
+{
+	int r;
+
+	if (inv->readonly)
+		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	r = need_table(inv, table, out);
+	if (r < 0)
+		return r;
+	return check_values(*out, vals, n);
+}
+
 static void bind_value(sqlite3_stmt *st, int idx, const vitk_inventory_value *v)
 {
 	if (v->is_null) {
@@ -99,12 +113,7 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 
 	if (out_id)
 		*out_id = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, vals, n);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
 	do_upsert = upsert && t->nkeys > 0;
@@ -274,12 +283,7 @@ int vitk_inventory_update(vitk_inventory *inv, const char *table, int64_t id,
 	char now[21];
 	int r, idx = 1;
 
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, vals, n);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "UPDATE %s SET updated_at = ?",
@@ -328,12 +332,7 @@ int vitk_inventory_delete(vitk_inventory *inv, const char *table, int64_t host_i
 
 	if (out_deleted)
 		*out_deleted = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, match, n);
+	r = writable_table(inv, table, match, n, &t);
 	if (r < 0)
 		return r;
 	len = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM %s", t->name);
