@@ -239,6 +239,12 @@ int cli_print_table(const struct cli_ctx *ctx, const vitk_table *t);
 /* the first row as "key: value" lines (text), an object (JSON) or one row (CSV) */
 int cli_print_record(const struct cli_ctx *ctx, const vitk_table *t);
 /*
+ * One struct as a record: the columns bound to its members with
+ * VITK_TABLE_FIELD() (for small results such as "init" or "import").
+ */
+int cli_print_struct(const struct cli_ctx *ctx, const vitk_table_column *cols, size_t ncols,
+		     const void *rec);
+/*
  * A vitk_table from inventory rows (column types follow the rows' declared
  * types); columns named in the NULL-terminated @skip are left out.
  */

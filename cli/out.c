@@ -361,6 +361,24 @@ int cli_print_record(const struct cli_ctx *ctx, const vitk_table *t)
 	return render(ctx, t, true);
 }
 
+int cli_print_struct(const struct cli_ctx *ctx, const vitk_table_column *cols, size_t ncols,
+		     const void *rec)
+{
+	vitk_table *t = NULL;
+	int r;
+
+	r = vitk_table_new(&t, cols, ncols);
+	if (r == 0)
+		r = vitk_table_add_record(t, rec);
+	if (r < 0) {
+		vitk_table_free(t);
+		return cli_error_lib(ctx, r, "cannot format the result");
+	}
+	r = cli_print_record(ctx, t);
+	vitk_table_free(t);
+	return r;
+}
+
 int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const char *const *skip)
 {
 	size_t nc = vitk_inventory_rows_ncolumns(rows), n = 0;

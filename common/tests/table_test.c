@@ -204,6 +204,23 @@ static void test_table_cells__many_rows(void **state)
 	vitk_table_free(t);
 }
 
+static void test_table_json__invalid_utf8_replaced(void **state)
+{
+	vitk_table *t = NULL;
+	json_t *j = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_table_new(&t, cols, 1), 0);
+	assert_int_equal(vitk_table_add_row(t), 0);
+	/* a lone continuation byte, a truncated sequence, an overlong '/', valid e-acute */
+	assert_int_equal(vitk_table_set_str(t, C_NAME, "a\x80" "b\xe2\x82 \xc0\xaf\xc3\xa9\x1b"), 0);
+	assert_int_equal(vitk_table_to_json(&j, t), 0);
+	assert_json(j, "[{\"name\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd"
+		       "\xc3\xa9\\u001B\"}]");
+	json_decref(j);
+	vitk_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_table_new__bad_columns),
 		cmocka_unit_test(test_table_record__fields_by_type),
 		cmocka_unit_test(test_table_cells__many_rows),
+		cmocka_unit_test(test_table_json__invalid_utf8_replaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

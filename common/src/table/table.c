@@ -245,6 +245,47 @@ int vitk_table_error(const vitk_table *t)
 	return t->error;
 }
 
+/*
+ * A JSON string for @s.  JSON text is UTF-8 (RFC 8259 section 8.1), so a
+ * string that is not (a device field, an imported row) has each invalid
+ * byte replaced by U+FFFD rather than being dropped or failing the document.
+ */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	size_t len = strlen(s), w = 0;
+	char *fixed;
+
+	if (j)
+		return j;
+	fixed = malloc(len * 3 + 1);
+	if (!fixed)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		const unsigned char c = (unsigned char)s[i];
+		size_t n = c < 0x80 ? 1 : c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+		json_t *probe = NULL;
+
+		/* let jansson judge a sequence: it refuses overlongs and surrogates */
+		if (n > 1 && i + n <= len)
+			probe = json_stringn(s + i, n);
+		if (n == 1 || probe) {
+			memcpy(fixed + w, s + i, n);
+			w += n;
+			i += n;
+		} else {
+			memcpy(fixed + w, "\xef\xbf\xbd", 3);
+			w += 3;
+			i++;
+		}
+		json_decref(probe);
+	}
+	fixed[w] = '\0';
+	j = json_string(fixed);
+	free(fixed);
+	return j;
+}
+
 /* Read member @col->offset of @rec into a JSON value (new reference; json null for NULL). */
 static int field_json(json_t **out, const vitk_table_column *col, const void *rec)
 {
@@ -258,7 +299,7 @@ static int field_json(json_t **out, const vitk_table_column *col, const void *re
 		const char *s;
 
 		memcpy(&s, p, sizeof(s));
-		*out = s ? json_string(s) : json_null();
+		*out = s ? json_text(s) : json_null();
 		break;
 	}
 	case VITK_TABLE_F_I8: { int8_t v; memcpy(&v, p, sizeof(v)); i = v; goto integer; }
@@ -420,7 +461,7 @@ static json_t *cell_json(const vitk_table *t, size_t row, size_t col)
 	case VITK_TABLE_REAL: return json_real(c->v.d);
 	case VITK_TABLE_BOOL: return json_boolean(c->v.b);
 	case VITK_TABLE_JSON: return json_incref(c->v.j);
-	default: return json_string(c->v.s);
+	default: return json_text(c->v.s);
 	}
 }
 
