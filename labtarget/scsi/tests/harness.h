@@ -26,7 +26,7 @@
 #include <vitk/common.h>
 #include <vitk/error.h>
 
-#include "odx/target/device/scsi_device.h"
+#include "labtarget/scsi/scsi_device.h"
 
 #define H_LUN0_BLOCKS 8192u
 #define H_LUN2_BLOCKS 256u

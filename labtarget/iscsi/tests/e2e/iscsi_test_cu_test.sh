@@ -2,7 +2,7 @@
 # libiscsi's iscsi-test-cu against `vitk odx serve` (two LUNs, --dataloss).
 # Arguments: [--fresh] [--bs N] the suites/tests to run (e.g. SCSI.ExtendedCopy ALL).  Any
 # failed test fails this target; the failing tests are listed.
-. "${TEST_SRCDIR:-$0.runfiles}/vitk/odx/target/iscsi/tests/e2e/serve_lib.sh"
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 # --fresh: a new target (new backing files) for every suite
 # --bs N: block size of LUN 0, the LUN under test (default 512)

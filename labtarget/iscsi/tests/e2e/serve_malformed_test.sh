@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Malformed PDUs over a raw socket: the target rejects or drops the
 # connection, never crashes, and a session running at the same time carries on.
-. "${TEST_SRCDIR:-$0.runfiles}/vitk/odx/target/iscsi/tests/e2e/serve_lib.sh"
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 start_serve bad 13284 --lun "0=$T/m0.img,size=32M" || finish
 head -c 33554432 /dev/urandom >"$T/p"

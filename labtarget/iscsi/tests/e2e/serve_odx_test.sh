@@ -2,7 +2,7 @@
 # ODX token copy between two LUNs of `vitk odx serve`, whole and truncated by
 # --max-bytes-per-command ("done with partial ROD token usage"), data checked
 # on the backing files, token counters in --stats.
-. "${TEST_SRCDIR:-$0.runfiles}/vitk/odx/target/iscsi/tests/e2e/serve_lib.sh"
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 head -c 8388608 /dev/urandom >"$T/src.img"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Read/write through libiscsi (R2T-driven Data-Out, multi-PDU Data-In), two
 # concurrent sessions on two LUNs, data checked on the backing files, iscsi-perf reads.
-. "${TEST_SRCDIR:-$0.runfiles}/vitk/odx/target/iscsi/tests/e2e/serve_lib.sh"
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 start_serve io 13283 -o json --stats \
 	--lun "0=$T/d0.img,size=16M" --lun "1=$T/d1.img,size=16M,bs=4096" || finish

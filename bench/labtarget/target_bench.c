@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Benchmark driver for bench/target/run.sh (libiscsi initiator).
+ * Benchmark driver for bench/labtarget/run.sh (libiscsi initiator).
  *
  *   target_bench seqwrite PORTAL IQN LUN REQ_BYTES TOTAL_BYTES QDEPTH
  *   target_bench xcopy    PORTAL IQN SRC_LUN DST_LUN BYTES
@@ -298,6 +298,6 @@ int main(int argc, char **argv)
 		return xcopy(argv + 2);
 	if (argc == 7 && !strcmp(argv[1], "token"))
 		return token(argv + 2);
-	fprintf(stderr, "usage: see bench/target/target_bench.c\n");
+	fprintf(stderr, "usage: see bench/labtarget/target_bench.c\n");
 	return 2;
 }

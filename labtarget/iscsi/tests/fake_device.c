@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A RAM-disk stand-in for //odx/target/device behind scsi_device.h, so the
+ * A RAM-disk stand-in for //labtarget/scsi behind scsi_device.h, so the
  * iSCSI layer's tests exercise the protocol without the real device model.
  * Just enough SCSI: INQUIRY, TEST UNIT READY, READ CAPACITY 10/16,
  * READ/WRITE 10/16.  Everything else: ILLEGAL REQUEST, INVALID OPCODE.
@@ -12,7 +12,7 @@
 #include <vitk/common.h>
 #include <vitk/error.h>
 
-#include "odx/target/device/scsi_device.h"
+#include "labtarget/scsi/scsi_device.h"
 
 #define FAKE_MAX_LUNS 8
 

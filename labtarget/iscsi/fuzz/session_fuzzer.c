@@ -16,7 +16,7 @@
 #include <vitk/error.h>
 #include <vitk/odx_target.h>
 
-#include "odx/target/iscsi/src/iscsi_target.h"
+#include "labtarget/iscsi/src/iscsi_target.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

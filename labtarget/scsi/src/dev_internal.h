@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to //odx/target/device: the device and LUN objects, the sense
+ * Private to //labtarget/scsi: the device and LUN objects, the sense
  * helpers and the pure third-party-copy parameter-list parsers.
  */
 #ifndef VITK_ODX_TARGET_DEV_INTERNAL_H
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "odx/target/device/scsi_device.h"
+#include "labtarget/scsi/scsi_device.h"
 
 /* ---- sense keys / ASC ---- */
 enum {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Login with and without CHAP, SendTargets discovery, start-up errors, shutdown summary.
-. "${TEST_SRCDIR:-$0.runfiles}/vitk/odx/target/iscsi/tests/e2e/serve_lib.sh"
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 # -- start-up errors --------------------------------------------------------
 "$VITK" --db "$T/vitk.db" odx serve --portal 127.0.0.1:13280 --iqn "$IQN" \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The seam header compiles on its own, as C++ too (house style R18).
-#include "odx/target/device/scsi_device.h"
+#include "labtarget/scsi/scsi_device.h"
 
 int main()
 {

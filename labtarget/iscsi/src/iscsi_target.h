@@ -9,7 +9,7 @@
 
 #include <vitk/odx_target.h>
 
-#include "odx/target/device/scsi_device.h"
+#include "labtarget/scsi/scsi_device.h"
 
 #define ODX_TARGET_LOG_DOMAIN "odx-target"
 #define ODX_TARGET_MAX_LUNS 256

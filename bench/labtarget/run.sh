@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# bench/target: `vitk odx serve` vs tgtd (same backing file, same loopback,
+# bench/labtarget: `vitk odx serve` vs tgtd (same backing file, same loopback,
 # same libiscsi initiators), and the copy manager vs `cp --reflink=never`.
 # Not a test: run it by hand, read the ratios.  Ports 13290-13299.
 #
-#   bench/target/run.sh            # 256 MiB read/write file, 1 GiB copies
-#   SIZE_MB=64 COPY_MB=256 bench/target/run.sh
+#   bench/labtarget/run.sh            # 256 MiB read/write file, 1 GiB copies
+#   SIZE_MB=64 COPY_MB=256 bench/labtarget/run.sh
 # Copy times include the final sync, like the cp time; best of RUNS (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,10 +19,10 @@ IQN=iqn.2026-01.bench.vitk:odx
 TIQN=iqn.2026-01.bench.vitk:tgtd
 mkdir -p "$DIR"
 
-bazel build -c opt //cli:vitk //bench/target:target_bench >/dev/null 2>&1 ||
-	bazel build -c opt //cli:vitk //bench/target:target_bench
+bazel build -c opt //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
+	bazel build -c opt //cli:vitk //bench/labtarget:target_bench
 VITK=$(bazel info -c opt bazel-bin 2>/dev/null)/cli/vitk
-BENCH=$(bazel info -c opt bazel-bin 2>/dev/null)/bench/target/target_bench
+BENCH=$(bazel info -c opt bazel-bin 2>/dev/null)/bench/labtarget/target_bench
 
 VPID=""
 TPID=""

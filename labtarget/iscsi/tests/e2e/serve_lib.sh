@@ -6,7 +6,7 @@ set -uo pipefail
 RUNFILES=${TEST_SRCDIR:-${RUNFILES_DIR:-$0.runfiles}}
 VITK=${VITK:-$RUNFILES/vitk/cli/vitk}
 [ -x "$VITK" ] || VITK=$(find "$RUNFILES" -path '*cli/vitk' -type f | head -1)
-CLIENT=${CLIENT:-$RUNFILES/vitk/odx/target/iscsi/target_client}
+CLIENT=${CLIENT:-$RUNFILES/vitk/labtarget/iscsi/target_client}
 [ -x "$CLIENT" ] || CLIENT=$(find "$RUNFILES" -name target_client -type f | head -1)
 IQN=iqn.2026-01.test.vitk:odx
 T=$TEST_TMPDIR
