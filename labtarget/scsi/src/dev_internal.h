@@ -11,53 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitk/scsi_constants.h>
+
 #include "labtarget/scsi/scsi_device.h"
-
-/* ---- sense keys / ASC ---- */
-enum {
-	SK_NO_SENSE = 0x00,
-	SK_NOT_READY = 0x02,
-	SK_MEDIUM_ERROR = 0x03,
-	SK_HARDWARE_ERROR = 0x04,
-	SK_ILLEGAL_REQUEST = 0x05,
-	SK_UNIT_ATTENTION = 0x06,
-	SK_DATA_PROTECT = 0x07,
-	SK_ABORTED_COPY = 0x0a,
-	SK_ABORTED_COMMAND = 0x0b,
-	SK_MISCOMPARE = 0x0e,
-};
-
-#define ASC_INVALID_OPCODE 0x2000
-#define ASC_LBA_OUT_OF_RANGE 0x2100
-#define ASC_INVALID_FIELD_CDB 0x2400
-#define ASC_LUN_NOT_SUPPORTED 0x2500
-#define ASC_INVALID_FIELD_PARAM 0x2600
-#define ASC_PARAM_LIST_LENGTH 0x1a00
-#define ASC_WRITE_PROTECTED 0x2700
-#define ASC_MISCOMPARE_VERIFY 0x1d00
-#define ASC_SAVING_PARAMS_UNSUP 0x3900
-#define ASC_OP_IN_PROGRESS 0x0016
-#define ASC_3RD_PARTY_DEVICE_FAILURE 0x0d01
-#define ASC_COPY_TARGET_UNREACHABLE 0x0d02
-#define ASC_COPY_TARGET_BAD_TYPE 0x0d03
-#define ASC_COPY_TARGET_UNDERRUN 0x0d04
-#define ASC_COPY_TARGET_OVERRUN 0x0d05
-#define ASC_TOO_MANY_TARGET_DESC 0x2606
-#define ASC_UNSUP_TARGET_DESC_TYPE 0x2607
-#define ASC_TOO_MANY_SEGMENT_DESC 0x2608
-#define ASC_UNSUP_SEGMENT_DESC_TYPE 0x2609
-#define ASC_TOKEN_UNSUP_TYPE 0x2301
-#define ASC_TOKEN_REMOTE_UNSUP 0x2302
-#define ASC_TOKEN_UNKNOWN 0x2304
-#define ASC_TOKEN_CORRUPT 0x2305
-#define ASC_TOKEN_REVOKED 0x2306
-#define ASC_TOKEN_EXPIRED 0x2307
-#define ASC_TOKEN_CANCELLED 0x2308
-#define ASC_TOKEN_DELETED 0x2309
-#define ASC_TOKEN_INVALID_LENGTH 0x230a
-#define ASC_NO_RESOURCES_ROD_TOKEN 0x550d
-#define ASC_WRITE_ERROR 0x0c00
-#define ASC_READ_ERROR 0x1100
 
 /* A sense triple produced by the pure parsers. */
 typedef struct {
@@ -77,10 +33,6 @@ typedef struct {
 #define TPC_DEFAULT_INACTIVITY_S 60
 #define TPC_MAX_INACTIVITY_S 3600
 #define TPC_MAX_TOKENS 1024
-#define TPC_ROD_TOKEN_LEN 512
-#define TPC_ROD_TYPE_PIT_DEFAULT 0x00800000u
-#define TPC_ROD_TYPE_PIT_ANY 0x0080ffffu
-#define TPC_ROD_TYPE_ZERO 0xffff0001u
 
 /* ---- parsed EXTENDED COPY(LID1) list ---- */
 typedef struct {
@@ -129,7 +81,7 @@ typedef struct {
 typedef struct {
 	bool immed, del_tkn;
 	uint64_t offset; /* blocks into the ROD */
-	uint8_t token[TPC_ROD_TOKEN_LEN];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	size_t nranges;
 	tpc_range ranges[TPC_MAX_RANGES];
 } tpc_wut_list;

@@ -31,8 +31,8 @@
 
 void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info)
 {
-	memset(cmd->sense, 0, 18);
-	cmd->sense[0] = 0x70;
+	memset(cmd->sense, 0, VITK_SCSI_SENSE_FIXED_LEN);
+	cmd->sense[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	cmd->sense[2] = key & 0x0f;
 	cmd->sense[7] = 10;
 	cmd->sense[12] = (uint8_t)(asc >> 8);
@@ -41,8 +41,8 @@ void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info)
 		cmd->sense[0] |= 0x80; /* VALID: INFORMATION holds @info */
 		vitk_put_be32(cmd->sense + 3, (uint32_t)info);
 	}
-	cmd->sense_len = 18;
-	cmd->status = 0x02;
+	cmd->sense_len = VITK_SCSI_SENSE_FIXED_LEN;
+	cmd->status = VITK_SCSI_STATUS_CHECK_CONDITION;
 }
 
 void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
@@ -52,7 +52,7 @@ void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 
 void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit)
 {
-	dev__sense(cmd, SK_ILLEGAL_REQUEST, asc);
+	dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, asc);
 	cmd->sense[15] = (uint8_t)(0x80 | (in_cdb ? 0x40 : 0) |
 				   (bit >= 0 ? 0x08 | (bit & 0x07) : 0));
 	vitk_put_be16(cmd->sense + 16, byte);
@@ -60,7 +60,7 @@ void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, in
 
 void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit)
 {
-	dev__sense_field(cmd, ASC_INVALID_FIELD_CDB, true, byte, bit);
+	dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, true, byte, bit);
 }
 
 void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc)
@@ -604,7 +604,7 @@ static void inquiry_no_lun(tgt_cmd *cmd)
 	size_t alloc = cmd->cdb_len >= 5 ? vitk_get_be16(cmd->cdb + 3) : 0;
 
 	if (cmd->cdb[1] & 0x01) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
 		return;
 	}
 	buf[0] = 0x7f; /* qualifier 3, type 1Fh: no LU at this number */
@@ -655,7 +655,7 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < l->nnexus; i++)
-		l->nexus[i].ua_asc = 0x2903; /* BUS DEVICE RESET FUNCTION OCCURRED */
+		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
 	l->prevent = false;
 	tpc__lun_reset(d, l);
 	pthread_mutex_unlock(&d->lock);
@@ -697,12 +697,12 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	cmd->status = 0;
 	cmd->sense_len = 0;
 	if (!cmd->cdb || cmd->cdb_len == 0) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		return 0;
 	}
 	op = cmd->cdb[0];
 	if (cmd->cdb_len < cdb_len_for(op)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return 0;
 	}
 	if (!cmd->dout)
@@ -722,11 +722,11 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 			/* REQUEST SENSE to a missing LU returns the reason as data */
 			tgt_cmd tmp = *cmd;
 
-			dev__sense(&tmp, SK_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
+			dev__sense(&tmp, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
 			dev__put_din(cmd, tmp.sense, 18, cmd->cdb[4]);
 			cmd->status = 0;
 		} else {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LUN_NOT_SUPPORTED);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
 		}
 		return 0;
 	}
@@ -737,7 +737,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		uint16_t ua = nexus_ua(d, l, cmd->nexus, true);
 
 		if (ua) {
-			dev__sense(cmd, SK_UNIT_ATTENTION, ua);
+			dev__sense(cmd, VITK_SCSI_KEY_UNIT_ATTENTION, ua);
 			if (op == 0x03) {
 				tgt_cmd tmp = *cmd;
 

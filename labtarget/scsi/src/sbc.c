@@ -65,7 +65,7 @@ static bool range_ok(const tgt_lun *l, uint64_t lba, uint64_t n)
 static bool check_range(tgt_lun *l, tgt_cmd *cmd, uint64_t lba, uint64_t n)
 {
 	if (!range_ok(l, lba, n) || (n == 0 && lba > l->nblocks)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return false;
 	}
 	return true;
@@ -74,7 +74,7 @@ static bool check_range(tgt_lun *l, tgt_cmd *cmd, uint64_t lba, uint64_t n)
 static bool check_writable(tgt_lun *l, tgt_cmd *cmd)
 {
 	if (l->ro) {
-		dev__sense(cmd, SK_DATA_PROTECT, ASC_WRITE_PROTECTED);
+		dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		return false;
 	}
 	return true;
@@ -132,7 +132,7 @@ static void do_read(tgt_lun *l, tgt_cmd *cmd)
 	bytes = rw.n << l->bs_shift;
 	n = bytes > cmd->din_cap ? cmd->din_cap : (size_t)bytes;
 	if (n && pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift) < 0) {
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
 		return;
 	}
 	cmd->din_len = n;
@@ -169,12 +169,12 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	if (cmd->dout_len < bytes) {
 		/* the initiator sent less than the CDB asks for */
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes,
 			 cmd->cdb[0] != 0x0a && (cmd->cdb[1] & 0x08)) < 0)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
 /*
@@ -236,15 +236,15 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 		return; /* medium verification: a file always reads back */
 	bytes = rw.n << l->bs_shift;
 	if (cmd->dout_len < (bytchk == 3 ? l->bs : bytes)) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
 	else if (at >= 0)
-		dev__sense_info(cmd, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY, (uint64_t)at);
+		dev__sense_info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 }
 
 static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -263,12 +263,12 @@ static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (bytes == 0)
 		return;
 	if (cmd->dout_len < bytes) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	/* the verify step cannot fail on a file once pwrite succeeded */
 	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, false) < 0)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
 static void do_sync_cache(tgt_lun *l, tgt_cmd *cmd)
@@ -285,11 +285,11 @@ static void do_sync_cache(tgt_lun *l, tgt_cmd *cmd)
 	if (!check_range(l, cmd, lba, n))
 		return;
 	if (lba == l->nblocks && n == 0 && lba != 0) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	if (fdatasync(l->fd) < 0 && errno != EINVAL)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
 static void do_prefetch(tgt_lun *l, tgt_cmd *cmd)
@@ -351,7 +351,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (!ndob && !(unmap && cmd->dout_len == 0) && cmd->dout_len != l->bs) {
 		/* exactly one logical block of Data-Out (WriteSame*.InvalidDataOutSize) */
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	if (n == 0)
@@ -392,7 +392,7 @@ static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 out:
 	free(buf);
 	if (r < 0)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
 static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -411,17 +411,17 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (len < 8) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	dlen = vitk_get_be16(p + 2);
 	if (vitk_get_be16(p) + 2u > len || dlen + 8 > len || dlen % 16) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	ndesc = dlen / 16;
 	if (ndesc > SBC_MAX_UNMAP_DESC) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
 		return;
 	}
 	/* validate everything before changing anything */
@@ -430,7 +430,7 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		uint64_t n = vitk_get_be32(p + 8 + 16 * i + 8);
 
 		if (!range_ok(l, lba, n)) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			return;
 		}
 	}
@@ -442,7 +442,7 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			continue;
 		tpc__revoke_overlap(d, l, lba, n);
 		if (dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift) < 0) {
-			dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+			dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 			return;
 		}
 	}
@@ -468,7 +468,7 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	/* Data-Out must be exactly 2 x NUMBER OF LOGICAL BLOCKS (a 256-block
 	 * request wraps the 8-bit field to 0 and arrives with data: refuse it) */
 	if (cmd->dout_len != 2 * bytes) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, lba, n))
@@ -478,11 +478,11 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
 	else if (at >= 0)
-		dev__sense_info(cmd, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY, (uint64_t)at);
+		dev__sense_info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 	else if (write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08) < 0)
-		dev__sense(cmd, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
+		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 	pthread_mutex_unlock(&l->caw_lock);
 }
 
@@ -520,7 +520,7 @@ static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
 	uint64_t cur = lba;
 
 	if (lba >= l->nblocks) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	memset(buf, 0, sizeof(buf));
@@ -577,7 +577,7 @@ static void do_start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_unlock(&d->lock);
 	/* a fixed, always-ready disk: accept power conditions, refuse eject if prevented */
 	if (pc == 0 && loej && !start && prevent) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, 0x5302); /* medium removal prevented */
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_MEDIUM_REMOVAL_PREVENTED);
 		return;
 	}
 }
@@ -654,7 +654,7 @@ void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		do_prevent_allow(d, l, cmd);
 		break;
 	default:
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		break;
 	}
 }

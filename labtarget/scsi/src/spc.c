@@ -131,9 +131,14 @@ static size_t inquiry_std(const tgt_lun *l, uint8_t *b)
 
 static size_t vpd_supported(uint8_t *b)
 {
-	static const uint8_t pages[] = { 0x00, 0x80, 0x83, 0x8f, 0xb0, 0xb1, 0xb2 };
+	static const uint8_t pages[] = {
+		VITK_SCSI_VPD_SUPPORTED_PAGES,	 VITK_SCSI_VPD_UNIT_SERIAL,
+		VITK_SCSI_VPD_DEVICE_ID,	 VITK_SCSI_VPD_THIRD_PARTY_COPY,
+		VITK_SCSI_VPD_BLOCK_LIMITS,	 VITK_SCSI_VPD_BLOCK_CHARACTERISTICS,
+		VITK_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
+	};
 
-	b[1] = 0x00;
+	b[1] = VITK_SCSI_VPD_SUPPORTED_PAGES;
 	vitk_put_be16(b + 2, sizeof(pages));
 	memcpy(b + 4, pages, sizeof(pages));
 	return 4 + sizeof(pages);
@@ -143,7 +148,7 @@ static size_t vpd_serial(const tgt_lun *l, uint8_t *b)
 {
 	size_t n = strlen(l->serial);
 
-	b[1] = 0x80;
+	b[1] = VITK_SCSI_VPD_UNIT_SERIAL;
 	vitk_put_be16(b + 2, (uint16_t)n);
 	memcpy(b + 4, l->serial, n);
 	return 4 + n;
@@ -156,7 +161,7 @@ static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
 	size_t tl;
 
 	(void)d;
-	b[1] = 0x83;
+	b[1] = VITK_SCSI_VPD_DEVICE_ID;
 	/* NAA-6, 16 bytes, associated with the LU */
 	dev__naa_designator(b + n, l);
 	n += 20;
@@ -175,7 +180,7 @@ static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
 
 static size_t vpd_block_limits(const tgt_lun *l, uint8_t *b)
 {
-	b[1] = 0xb0;
+	b[1] = VITK_SCSI_VPD_BLOCK_LIMITS;
 	vitk_put_be16(b + 2, 0x3c);
 	b[4] = 0x00;                                   /* WSNZ=0 */
 	b[5] = 255;                                    /* max COMPARE AND WRITE length */
@@ -193,7 +198,7 @@ static size_t vpd_block_limits(const tgt_lun *l, uint8_t *b)
 
 static size_t vpd_block_chars(uint8_t *b)
 {
-	b[1] = 0xb1;
+	b[1] = VITK_SCSI_VPD_BLOCK_CHARACTERISTICS;
 	vitk_put_be16(b + 2, 0x3c);
 	vitk_put_be16(b + 4, 0x0001); /* non-rotating medium */
 	b[7] = 0;                      /* form factor not reported */
@@ -202,7 +207,7 @@ static size_t vpd_block_chars(uint8_t *b)
 
 static size_t vpd_lbp(uint8_t *b)
 {
-	b[1] = 0xb2;
+	b[1] = VITK_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING;
 	vitk_put_be16(b + 2, 4);
 	b[4] = 0;
 	b[5] = 0x80 | 0x40 | 0x20 | 0x04; /* LBPU LBPWS LBPWS10 LBPRZ */
@@ -233,25 +238,25 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	switch (page) {
-	case 0x00:
+	case VITK_SCSI_VPD_SUPPORTED_PAGES:
 		n = vpd_supported(b);
 		break;
-	case 0x80:
+	case VITK_SCSI_VPD_UNIT_SERIAL:
 		n = vpd_serial(l, b);
 		break;
-	case 0x83:
+	case VITK_SCSI_VPD_DEVICE_ID:
 		n = vpd_devid(d, l, b);
 		break;
-	case 0x8f:
+	case VITK_SCSI_VPD_THIRD_PARTY_COPY:
 		n = tpc__vpd_8f(d, l, b, sizeof(b));
 		break;
-	case 0xb0:
+	case VITK_SCSI_VPD_BLOCK_LIMITS:
 		n = vpd_block_limits(l, b);
 		break;
-	case 0xb1:
+	case VITK_SCSI_VPD_BLOCK_CHARACTERISTICS:
 		n = vpd_block_chars(b);
 		break;
-	case 0xb2:
+	case VITK_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING:
 		n = vpd_lbp(b);
 		break;
 	default:
@@ -308,7 +313,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	(void)d;
 	if (pc == 3) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_SAVING_PARAMS_UNSUP);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_SAVING_PARAMS_UNSUPPORTED);
 		return;
 	}
 	if (sub != 0 && !(sub == 0xff && page == 0x3f)) {
@@ -373,11 +378,11 @@ void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	(void)l;
 	/* autosense delivers every check condition, so nothing is pending */
 	if (cmd->cdb[1] & 0x01) { /* DESC: descriptor format */
-		b[0] = 0x72;
+		b[0] = VITK_SCSI_SENSE_DESC_CURRENT;
 		dev__put_din(cmd, b, 8, cmd->cdb[4]);
 		return;
 	}
-	b[0] = 0x70;
+	b[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	b[7] = 10;
 	dev__put_din(cmd, b, sizeof(b), cmd->cdb[4]);
 }
@@ -403,7 +408,7 @@ void spc__report_luns(tgt_device *d, tgt_cmd *cmd)
 		n = 8; /* no well-known LUs */
 	b = calloc(1, n);
 	if (!b) {
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
 	vitk_put_be32(b, (uint32_t)(n - 8));

@@ -27,7 +27,7 @@ enum { TOK_VALID = 0, TOK_REVOKED, TOK_EXPIRED, TOK_DELETED, TOK_CANCELLED };
 struct tpc_token {
 	struct tpc_token *next;
 	uint64_t id;
-	uint8_t bytes[TPC_ROD_TOKEN_LEN];
+	uint8_t bytes[VITK_SCSI_ROD_TOKEN_LEN];
 	tgt_lun *lun;
 	size_t nranges;
 	tpc_range ranges[TPC_MAX_RANGES];
@@ -35,16 +35,6 @@ struct tpc_token {
 	uint32_t ito_s;
 	uint64_t last_use_ns;
 	int state;
-};
-
-/* copy operation status codes (RRTI / RCS LID4 byte 5) */
-enum {
-	OPS_DONE = 0x01,
-	OPS_DONE_ERR = 0x02,
-	OPS_PARTIAL = 0x03,
-	OPS_RESIDUAL = 0x04,
-	OPS_BACKGROUND = 0x12,
-	OPS_TERMINATED = 0x60,
 };
 
 struct tpc_op {
@@ -62,7 +52,7 @@ struct tpc_op {
 	uint8_t sense[18];
 	size_t sense_len;
 	bool has_token;
-	uint8_t token[TPC_ROD_TOKEN_LEN];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	/* background WRITE USING TOKEN */
 	bool abort_req;
 	bool has_thread;
@@ -76,8 +66,8 @@ struct tpc_op {
 
 static void sense_of(tgt_cmd *cmd, const tpc_sense *s)
 {
-	if (s->key == SK_ILLEGAL_REQUEST && s->field >= 0)
-		dev__sense_field(cmd, s->asc, s->asc == ASC_INVALID_FIELD_CDB, (uint16_t)s->field,
+	if (s->key == VITK_SCSI_KEY_ILLEGAL_REQUEST && s->field >= 0)
+		dev__sense_field(cmd, s->asc, s->asc == VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, (uint16_t)s->field,
 				 -1);
 	else
 		dev__sense(cmd, s->key, s->asc);
@@ -126,7 +116,8 @@ static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
 
 static bool op_running(const struct tpc_op *o)
 {
-	return o && o->state >= 0x10 && o->state <= 0x12;
+	return o && o->state >= VITK_SCSI_COPY_IN_PROGRESS_UNKNOWN &&
+	       o->state <= VITK_SCSI_COPY_IN_PROGRESS_BG;
 }
 
 static void op_unlink_free(tgt_device *d, struct tpc_op *victim)
@@ -169,7 +160,7 @@ static struct tpc_op *op_new(tgt_device *d, uint64_t nexus, uint32_t list_id, un
 	o->nexus = nexus;
 	o->lun = lun;
 	o->sa = sa;
-	o->state = 0x11;
+	o->state = VITK_SCSI_COPY_IN_PROGRESS_FG;
 	o->next = d->ops;
 	d->ops = o;
 	return o;
@@ -180,7 +171,7 @@ static void op_finish(struct tpc_op *o, const tgt_cmd *cmd, uint8_t ok_state)
 	o->cmd_status = cmd->status;
 	o->sense_len = cmd->sense_len > sizeof(o->sense) ? sizeof(o->sense) : cmd->sense_len;
 	memcpy(o->sense, cmd->sense, o->sense_len);
-	o->state = cmd->status == 0 ? ok_state : (ok_state == OPS_DONE ? OPS_DONE_ERR : ok_state);
+	o->state = cmd->status == 0 ? ok_state : (ok_state == VITK_SCSI_COPY_DONE ? VITK_SCSI_COPY_DONE_ERRORS : ok_state);
 }
 
 /* ---- tokens (dev->lock held) ---- */
@@ -254,7 +245,7 @@ void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t
 static void cscd_for_lun(uint8_t *c, const tgt_lun *l)
 {
 	memset(c, 0, 32);
-	c[0] = 0xe4;
+	c[0] = VITK_SCSI_CSCD_IDENTIFICATION;
 	c[1] = 0x00; /* LU ID TYPE 0, disk */
 	dev__naa_designator(c + 4, l);
 	vitk_put_be24(c + 29, l->bs);
@@ -266,9 +257,9 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i;
 
-	memset(b, 0, TPC_ROD_TOKEN_LEN);
-	vitk_put_be32(b, TPC_ROD_TYPE_PIT_DEFAULT);
-	vitk_put_be16(b + 6, 0x01f8);
+	memset(b, 0, VITK_SCSI_ROD_TOKEN_LEN);
+	vitk_put_be32(b, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
+	vitk_put_be16(b + 6, VITK_SCSI_ROD_TOKEN_LENGTH_FIELD);
 	vitk_put_be64(b + 8, t->id);
 	cscd_for_lun(b + 16, t->lun);
 	vitk_put_be64(b + 56, t->nblocks << t->lun->bs_shift); /* low half of the 16-byte count */
@@ -305,10 +296,10 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	if (cap < 512)
 		return 0;
 	memset(b, 0, 512);
-	b[1] = 0x8f;
+	b[1] = VITK_SCSI_VPD_THIRD_PARTY_COPY;
 
 	/* 0000h block device ROD token limits first: the descriptor Windows reads */
-	vitk_put_be16(b + n, 0x0000);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_LIMITS);
 	vitk_put_be16(b + n + 2, 0x20);
 	vitk_put_be16(b + n + 10, TPC_MAX_RANGES);
 	vitk_put_be32(b + n + 12, d->ito_max);
@@ -319,27 +310,27 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 
 	/* 0001h supported commands */
 	start = n;
-	vitk_put_be16(b + n, 0x0001);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_SUPPORTED_CMDS);
 	n += 5;
-	b[n++] = 0x83;
+	b[n++] = VITK_SCSI_OP_3PC_OUT;
 	b[n++] = 4;
-	b[n++] = 0x00;
-	b[n++] = 0x10;
-	b[n++] = 0x11;
-	b[n++] = 0x1c;
-	b[n++] = 0x84;
+	b[n++] = VITK_SCSI_SA_XCOPY_LID1;
+	b[n++] = VITK_SCSI_SA_POPULATE_TOKEN;
+	b[n++] = VITK_SCSI_SA_WRITE_USING_TOKEN;
+	b[n++] = VITK_SCSI_SA_COPY_OPERATION_ABORT;
+	b[n++] = VITK_SCSI_OP_3PC_IN;
 	b[n++] = 5;
-	b[n++] = 0x00;
-	b[n++] = 0x03;
-	b[n++] = 0x04;
-	b[n++] = 0x05;
-	b[n++] = 0x07;
+	b[n++] = VITK_SCSI_SA_RCS_LID1;
+	b[n++] = VITK_SCSI_SA_RCOP;
+	b[n++] = VITK_SCSI_SA_RCFD_LID1;
+	b[n++] = VITK_SCSI_SA_RCS_LID4;
+	b[n++] = VITK_SCSI_SA_RRTI;
 	b[start + 4] = (uint8_t)(n - start - 5); /* commands supported list length */
 	n = start + ((n - start + 3) & ~(size_t)3);
 	vitk_put_be16(b + start + 2, (uint16_t)(n - start - 4));
 
 	/* 0004h parameter data */
-	vitk_put_be16(b + n, 0x0004);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_PARAM_DATA);
 	vitk_put_be16(b + n + 2, 0x1c);
 	vitk_put_be16(b + n + 8, TPC_MAX_CSCD);
 	vitk_put_be16(b + n + 10, TPC_MAX_SEGMENTS);
@@ -348,21 +339,21 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	n += 32;
 
 	/* 0008h supported descriptors */
-	vitk_put_be16(b + n, 0x0008);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_SUPPORTED_DESCS);
 	vitk_put_be16(b + n + 2, 4);
 	b[n + 4] = 3;
-	b[n + 5] = 0x02;
-	b[n + 6] = 0x0a;
-	b[n + 7] = 0xe4;
+	b[n + 5] = VITK_SCSI_SEG_BLOCK_TO_BLOCK;
+	b[n + 6] = VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET;
+	b[n + 7] = VITK_SCSI_CSCD_IDENTIFICATION;
 	n += 8;
 
 	/* 000Ch supported CSCD descriptor IDs: none (only E4h descriptors) */
-	vitk_put_be16(b + n, 0x000c);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_CSCD_IDS);
 	vitk_put_be16(b + n + 2, 4);
 	n += 8;
 
 	/* 0106h ROD token features */
-	vitk_put_be16(b + n, 0x0106);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_FEATURES);
 	vitk_put_be16(b + n + 2, 48 - 4 + 48);
 	b[n + 4] = 0x00; /* remote tokens: none */
 	vitk_put_be32(b + n + 16, 1);
@@ -382,17 +373,17 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	n += 48 + 48;
 
 	/* 0108h supported ROD types */
-	vitk_put_be16(b + n, 0x0108);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_TYPES);
 	vitk_put_be16(b + n + 2, 4 + 128);
 	vitk_put_be16(b + n + 6, 128);
-	vitk_put_be32(b + n + 8, TPC_ROD_TYPE_PIT_DEFAULT);
+	vitk_put_be32(b + n + 8, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
 	b[n + 8 + 4] = 0x03; /* TOKEN_IN, TOKEN_OUT */
-	vitk_put_be32(b + n + 72, TPC_ROD_TYPE_ZERO);
+	vitk_put_be32(b + n + 72, VITK_SCSI_ROD_TYPE_ZERO);
 	b[n + 72 + 4] = 0x02; /* TOKEN_IN only */
 	n += 8 + 128;
 
 	/* 8001h general copy operations */
-	vitk_put_be16(b + n, 0x8001);
+	vitk_put_be16(b + n, VITK_SCSI_TPC_GENERAL_COPY_OPS);
 	vitk_put_be16(b + n + 2, 0x20);
 	vitk_put_be32(b + n + 4, TPC_MAX_OPS);
 	vitk_put_be32(b + n + 8, TPC_MAX_OPS);
@@ -426,9 +417,9 @@ static void do_rcop(tgt_device *d, tgt_cmd *cmd)
 	b[38] = 0;
 	b[39] = 0;
 	b[43] = 3;
-	b[44] = 0x02;
-	b[45] = 0x0a;
-	b[46] = 0xe4;
+	b[44] = VITK_SCSI_SEG_BLOCK_TO_BLOCK;
+	b[45] = VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET;
+	b[46] = VITK_SCSI_CSCD_IDENTIFICATION;
 	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
@@ -439,30 +430,30 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 	size_t i;
 
 	if (c->nul) {
-		err->key = SK_ABORTED_COPY;
-		err->asc = ASC_COPY_TARGET_UNREACHABLE;
+		err->key = VITK_SCSI_KEY_COPY_ABORTED;
+		err->asc = VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE;
 		return NULL;
 	}
 	if (c->pdt != 0) {
-		err->key = SK_ABORTED_COPY;
-		err->asc = ASC_COPY_TARGET_BAD_TYPE;
+		err->key = VITK_SCSI_KEY_COPY_ABORTED;
+		err->asc = VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE;
 		return NULL;
 	}
 	for (i = 0; i < d->nluns; i++) {
 		tgt_lun *l = d->luns[i];
 
-		if (c->assoc == 0 && c->desig_type == 3 && c->desig_len == 16 &&
+		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_NAA && c->desig_len == 16 &&
 		    memcmp(c->desig, l->naa, 16) == 0)
 			return l;
 		/* the T10 vendor id designator is accepted too (QEMU prefers NAA) */
-		if (c->assoc == 0 && c->desig_type == 1 && c->desig_len > 8 &&
+		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_T10 && c->desig_len > 8 &&
 		    c->desig_len == 8 + 7 + strlen(l->serial) &&
 		    memcmp(c->desig, "VITK    ODXLAB-", 15) == 0 &&
 		    memcmp(c->desig + 15, l->serial, strlen(l->serial)) == 0)
 			return l;
 	}
-	err->key = SK_ABORTED_COPY;
-	err->asc = ASC_COPY_TARGET_UNREACHABLE;
+	err->key = VITK_SCSI_KEY_COPY_ABORTED;
+	err->asc = VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE;
 	return NULL;
 }
 
@@ -480,12 +471,12 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return; /* SPC: not an error, nothing to do */
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	x = malloc(sizeof(*x));
 	if (!x) {
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
 	if (tpc__parse_xcopy(cmd->dout, len, x, &err) < 0) {
@@ -499,7 +490,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			goto out;
 		}
 		if (x->cscd[i].block_len && x->cscd[i].block_len != luns[i]->bs) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_BAD_TYPE);
+			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE);
 			goto out;
 		}
 	}
@@ -509,32 +500,32 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 		if (g->src >= x->ncscd || g->dst >= x->ncscd) {
 			/* an index with no CSCD names an unreachable copy target */
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_UNREACHABLE);
+			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
 		if (luns[g->dst]->ro) {
-			dev__sense(cmd, SK_DATA_PROTECT, ASC_WRITE_PROTECTED);
+			dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 			goto out;
 		}
-		bytes = g->type == 0x02 ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
+		bytes = g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
 								       : luns[g->src]->bs)
 					: g->count;
 		if (bytes > max_segment_len(d)) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
 			goto out;
 		}
 	}
 
 	pthread_mutex_lock(&d->lock);
-	if (x->list_id_usage != 3) {
+	if (x->list_id_usage != VITK_SCSI_LIST_ID_USAGE_NONE) {
 		op = op_find(d, cmd->nexus, x->list_id);
 		if (op_running(op)) {
 			pthread_mutex_unlock(&d->lock);
 			op = NULL;
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 			goto out;
 		}
-		op = op_new(d, cmd->nexus, x->list_id, l->lun, 0x00);
+		op = op_new(d, cmd->nexus, x->list_id, l->lun, VITK_SCSI_SA_XCOPY_LID1);
 	}
 	pthread_mutex_unlock(&d->lock);
 
@@ -544,7 +535,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		uint64_t so, to, bytes;
 		int r;
 
-		if (g->type == 0x02) {
+		if (g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
 			bytes = (uint64_t)g->count * (g->dc ? t->bs : s->bs);
 			so = g->src_lba << s->bs_shift;
 			to = g->dst_lba << t->bs_shift;
@@ -558,7 +549,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				so = UINT64_MAX;
 		}
 		if (so == UINT64_MAX || so > s->size || bytes > s->size - so) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_COPY_TARGET_UNDERRUN);
+			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 			break;
 		}
 		if (to > t->size || bytes > t->size - to) {
@@ -568,7 +559,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
 			 * used; the INFORMATION field carries the failing segment.
 			 */
-			dev__sense_info(cmd, SK_ABORTED_COPY, 0x0000, i);
+			dev__sense_info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
 			break;
 		}
 		if (bytes == 0)
@@ -577,7 +568,7 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				    ((to + bytes + t->bs - 1) >> t->bs_shift) - (to >> t->bs_shift));
 		r = dev__copy_range(s, so, t, to, bytes);
 		if (r < 0) {
-			dev__sense(cmd, SK_ABORTED_COPY, ASC_3RD_PARTY_DEVICE_FAILURE);
+			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 			break;
 		}
 		copied += bytes;
@@ -590,8 +581,8 @@ static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (op) {
 		pthread_mutex_lock(&d->lock);
 		op->transfer_count = copied;
-		op->units = 0x00;
-		op_finish(op, cmd, OPS_DONE);
+		op->units = VITK_SCSI_UNITS_BYTES;
+		op_finish(op, cmd, VITK_SCSI_COPY_DONE);
 		pthread_mutex_unlock(&d->lock);
 	}
 out:
@@ -615,43 +606,43 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
 	if (!pt || !t) {
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_pt(cmd->dout, plen, TPC_MAX_RANGES, pt, &err) < 0) {
 		sense_of(cmd, &err);
 		goto out;
 	}
-	if (pt->rtv && pt->rod_type != TPC_ROD_TYPE_PIT_DEFAULT &&
-	    pt->rod_type != TPC_ROD_TYPE_PIT_ANY) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* ROD TYPE */
+	if (pt->rtv && pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT &&
+	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY) {
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
 	if (pt->inactivity_s > d->ito_max) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 4, -1); /* INACTIVITY TIMEOUT */
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
 	for (i = 0; i < pt->nranges; i++) {
 		const tpc_range *r = &pt->ranges[i];
 
 		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			goto out;
 		}
 		total += r->nblocks;
 	}
 	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 16, -1); /* range descriptors */
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
 		goto out;
 	}
 	if (total > max_token_blocks(l)) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 14, -1); /* range list */
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1); /* range list */
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -682,18 +673,18 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
 	if (tokens_valid(d, now) >= TPC_MAX_TOKENS) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_NO_RESOURCES_ROD_TOKEN);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
 		goto out;
 	}
-	op = op_new(d, cmd->nexus, list_id, l->lun, 0x10);
+	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	t->id = d->token_seq++;
@@ -703,11 +694,11 @@ static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	d->ntokens++;
 	l->stats.tokens_created++;
 	op->has_token = true;
-	memcpy(op->token, t->bytes, TPC_ROD_TOKEN_LEN);
+	memcpy(op->token, t->bytes, VITK_SCSI_ROD_TOKEN_LEN);
 	op->transfer_count = t->nblocks;
-	op->units = 0xf1;
+	op->units = VITK_SCSI_UNITS_BLOCKS;
 	op->segments = (uint16_t)t->nranges;
-	op_finish(op, cmd, partial ? OPS_PARTIAL : OPS_DONE);
+	op_finish(op, cmd, partial ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE);
 	tokens_trim(d);
 	pthread_mutex_unlock(&d->lock);
 	t = NULL;
@@ -747,19 +738,19 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 	size_t i;
 	bool ours = false;
 
-	err->key = SK_ILLEGAL_REQUEST;
+	err->key = VITK_SCSI_KEY_ILLEGAL_REQUEST;
 	for (t = d->tokens; t; t = t->next)
 		if (t->id == id)
 			break;
 	if (!t) {
 		for (i = 0; i < d->nluns; i++)
-			if (tok[16] == 0xe4 && memcmp(tok + 16 + 8, d->luns[i]->naa, 16) == 0)
+			if (tok[16] == VITK_SCSI_CSCD_IDENTIFICATION && memcmp(tok + 16 + 8, d->luns[i]->naa, 16) == 0)
 				ours = true;
-		err->asc = ours || tok[16] != 0xe4 ? ASC_TOKEN_UNKNOWN : ASC_TOKEN_REMOTE_UNSUP;
+		err->asc = ours || tok[16] != VITK_SCSI_CSCD_IDENTIFICATION ? VITK_SCSI_ASC_TOKEN_UNKNOWN : VITK_SCSI_ASC_TOKEN_REMOTE_UNSUPPORTED;
 		return NULL;
 	}
-	if (memcmp(t->bytes, tok, TPC_ROD_TOKEN_LEN) != 0) {
-		err->asc = ASC_TOKEN_CORRUPT;
+	if (memcmp(t->bytes, tok, VITK_SCSI_ROD_TOKEN_LEN) != 0) {
+		err->asc = VITK_SCSI_ASC_TOKEN_CORRUPT;
 		return NULL;
 	}
 	token_expire_check(d, t, now);
@@ -767,16 +758,16 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 	case TOK_VALID:
 		return t;
 	case TOK_REVOKED:
-		err->asc = ASC_TOKEN_REVOKED;
+		err->asc = VITK_SCSI_ASC_TOKEN_REVOKED;
 		break;
 	case TOK_EXPIRED:
-		err->asc = ASC_TOKEN_EXPIRED;
+		err->asc = VITK_SCSI_ASC_TOKEN_EXPIRED;
 		break;
 	case TOK_DELETED:
-		err->asc = ASC_TOKEN_DELETED;
+		err->asc = VITK_SCSI_ASC_TOKEN_DELETED;
 		break;
 	default:
-		err->asc = ASC_TOKEN_CANCELLED;
+		err->asc = VITK_SCSI_ASC_TOKEN_CANCELLED;
 		break;
 	}
 	return NULL;
@@ -866,13 +857,13 @@ static void wut_run(struct wut_job *j)
 	}
 
 	if (aborted)
-		dev__sense(res, SK_ABORTED_COPY, 0x0000);
+		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
 	else if (revoked)
-		dev__sense(res, SK_ABORTED_COPY, ASC_TOKEN_REVOKED);
+		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_TOKEN_REVOKED);
 	else if (r < 0)
-		dev__sense(res, SK_ABORTED_COPY, ASC_3RD_PARTY_DEVICE_FAILURE);
+		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 	else if (j->short_token)
-		dev__sense(res, SK_ABORTED_COPY, ASC_COPY_TARGET_UNDERRUN);
+		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 
 	pthread_mutex_lock(&d->lock);
 	if (j->del_tkn && !j->zero) {
@@ -886,13 +877,13 @@ static void wut_run(struct wut_job *j)
 		uint8_t st;
 
 		j->op->transfer_count = done_blocks;
-		j->op->units = 0xf1;
+		j->op->units = VITK_SCSI_UNITS_BLOCKS;
 		if (aborted)
-			st = OPS_TERMINATED;
+			st = VITK_SCSI_COPY_TERMINATED;
 		else if (res->status)
-			st = j->short_token && r == 0 && !revoked ? OPS_RESIDUAL : OPS_DONE_ERR;
+			st = j->short_token && r == 0 && !revoked ? VITK_SCSI_COPY_DONE_RESIDUAL : VITK_SCSI_COPY_DONE_ERRORS;
 		else
-			st = j->capped ? OPS_PARTIAL : OPS_DONE;
+			st = j->capped ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE;
 		op_finish(j->op, res, st);
 		j->op->state = st;
 	}
@@ -923,13 +914,13 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	w = malloc(sizeof(*w));
 	j = calloc(1, sizeof(*j));
 	if (!w || !j) {
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_wut(cmd->dout, plen, TPC_MAX_RANGES, w, &err) < 0) {
@@ -937,33 +928,33 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	if (l->ro) {
-		dev__sense(cmd, SK_DATA_PROTECT, ASC_WRITE_PROTECTED);
+		dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
 	for (i = 0; i < w->nranges; i++) {
 		const tpc_range *r = &w->ranges[i];
 
 		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			goto out;
 		}
 		req += r->nblocks;
 	}
 	if (!ranges_disjoint(w->ranges, w->nranges)) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 536, -1); /* range descriptors */
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 536, -1); /* range descriptors */
 		goto out;
 	}
 	if (req > max_token_blocks(l)) {
-		dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 534, -1); /* range list */
+		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 534, -1); /* range list */
 		goto out;
 	}
-	if (vitk_get_be16(w->token + 6) != 0x01f8) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_TOKEN_INVALID_LENGTH);
+	if (vitk_get_be16(w->token + 6) != VITK_SCSI_ROD_TOKEN_LENGTH_FIELD) {
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
 		goto out;
 	}
 	rod_type = vitk_get_be32(w->token);
-	if (rod_type != TPC_ROD_TYPE_PIT_DEFAULT && rod_type != TPC_ROD_TYPE_ZERO) {
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_TOKEN_UNSUP_TYPE);
+	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO) {
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
 		goto out;
 	}
 	j->d = d;
@@ -982,10 +973,10 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_ILLEGAL_REQUEST, ASC_OP_IN_PROGRESS);
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
-	if (rod_type == TPC_ROD_TYPE_ZERO) {
+	if (rod_type == VITK_SCSI_ROD_TYPE_ZERO) {
 		j->zero = true;
 		avail_blocks = req;
 	} else {
@@ -1001,7 +992,7 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
 			pthread_mutex_unlock(&d->lock);
-			dev__sense_field(cmd, ASC_INVALID_FIELD_PARAM, false, 8, -1); /* OFFSET INTO ROD */
+			dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
 		j->src = t->lun;
@@ -1036,17 +1027,17 @@ static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		j->short_token = true;
 		j->capped = false;
 	}
-	op = op_new(d, cmd->nexus, list_id, l->lun, 0x11);
+	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_WRITE_USING_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, SK_HARDWARE_ERROR, 0x5500);
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	j->op = op;
-	op->units = 0xf1;
+	op->units = VITK_SCSI_UNITS_BLOCKS;
 	op->segments = (uint16_t)w->nranges;
 	if (w->immed) {
-		op->state = OPS_BACKGROUND;
+		op->state = VITK_SCSI_COPY_IN_PROGRESS_BG;
 		op->job = j;
 		if (pthread_create(&op->thread, NULL, wut_thread, j) == 0) {
 			op->has_thread = true;
@@ -1113,17 +1104,17 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
-	if (!op || op->sa != 0x00) {
+	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1) {
 		pthread_mutex_unlock(&d->lock);
 		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	vitk_put_be32(b, 8);
-	b[4] = op_running(op) ? 0x00 : (op->state == OPS_DONE ? 0x01 : 0x02);
+	b[4] = op_running(op) ? 0x00 : (op->state == VITK_SCSI_COPY_DONE ? 0x01 : 0x02);
 	vitk_put_be16(b + 5, op->segments);
 	tc = op->transfer_count;
 	if (tc > 0xffffffffull) {
-		b[7] = 0x02; /* mebibytes */
+		b[7] = VITK_SCSI_UNITS_MIB;
 		tc >>= 20;
 	}
 	vitk_put_be32(b + 8, (uint32_t)tc);
@@ -1139,7 +1130,7 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
-	if (!op || op->sa != 0x00 || op_running(op) || op->cmd_status == 0) {
+	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
 		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
@@ -1155,7 +1146,7 @@ static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
 
 static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 {
-	uint8_t b[32 + 18 + 6 + TPC_ROD_TOKEN_LEN];
+	uint8_t b[32 + 18 + 6 + VITK_SCSI_ROD_TOKEN_LEN];
 	struct tpc_op *op = NULL;
 	size_t n, s;
 
@@ -1181,9 +1172,9 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	n = 32 + s;
 	if (with_token) {
 		if (op->has_token) {
-			vitk_put_be32(b + n, 2 + TPC_ROD_TOKEN_LEN);
-			memcpy(b + n + 6, op->token, TPC_ROD_TOKEN_LEN);
-			n += 6 + TPC_ROD_TOKEN_LEN;
+			vitk_put_be32(b + n, 2 + VITK_SCSI_ROD_TOKEN_LEN);
+			memcpy(b + n + 6, op->token, VITK_SCSI_ROD_TOKEN_LEN);
+			n += 6 + VITK_SCSI_ROD_TOKEN_LEN;
 		} else {
 			n += 4; /* ROD token descriptors length 0 */
 		}
