@@ -91,9 +91,6 @@ typedef struct {
  */
 int tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
 
-/* How many bytes a command wants from the initiator (Data-Out), from its CDB; 0 if none. */
-size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t block_size);
-
 /* Per-LUN counters for `vitk odx serve --stats` and the shutdown summary. */
 typedef struct {
 	unsigned lun;

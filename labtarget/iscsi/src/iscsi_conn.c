@@ -825,35 +825,6 @@ static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint
 	return 0;
 }
 
-static bool is_read_op(uint8_t op)
-{
-	return op == 0x08 || op == 0x28 || op == 0xa8 || op == 0x88;
-}
-
-static uint64_t read_need(const uint8_t *cdb, size_t len, uint32_t bs)
-{
-	uint64_t blocks = 0;
-
-	switch (cdb[0]) {
-	case 0x08:
-		blocks = cdb[4] ? cdb[4] : 256;
-		break;
-	case 0x28:
-		blocks = vitk_get_be16(cdb + 7);
-		break;
-	case 0xa8:
-		blocks = vitk_get_be32(cdb + 6);
-		break;
-	case 0x88:
-		if (len >= 16)
-			blocks = vitk_get_be32(cdb + 10);
-		break;
-	default:
-		return 0;
-	}
-	return blocks * bs;
-}
-
 static void report_luns(struct cx *c, tgt_cmd *cmd)
 {
 	unsigned luns[ODX_TARGET_MAX_LUNS];
@@ -928,32 +899,6 @@ static void task_unlink(struct cx *c, struct task *tk)
 	}
 }
 
-/* Rewrite a WRITE/WRITE AND VERIFY CDB's transfer length; false for other opcodes. */
-static bool truncate_write(struct task *tk, uint32_t blocks)
-{
-	switch (tk->cdb[0]) {
-	case 0x0a: /* WRITE(6) */
-		tk->cdb[4] = (uint8_t)blocks; /* blocks < 256 here: the CDB asked for more */
-		return true;
-	case 0x2a: /* WRITE(10) */
-	case 0x2e: /* WRITE AND VERIFY(10) */
-		vitk_put_be16(tk->cdb + 7, (uint16_t)blocks);
-		return true;
-	case 0xaa:
-	case 0xae:
-		vitk_put_be32(tk->cdb + 6, blocks);
-		return true;
-	case 0x8a:
-	case 0x8e:
-		if (tk->cdb_len < 16)
-			return false;
-		vitk_put_be32(tk->cdb + 10, blocks);
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Execute a command whose Data-Out (if any) is complete; sends the response. */
 static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
@@ -965,8 +910,15 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	uint8_t resflags = 0;
 	uint32_t residual = 0, send_len = 0;
 	uint8_t *din = NULL;
+	int idx = tgt_cdb_lookup(tk->cdb, tk->cdb_len);
+	const tgt_cdb_desc *desc = NULL;
 	int r;
 
+	if (idx >= 0) {
+		size_t n;
+
+		desc = &tgt_cdb_table(&n)[idx];
+	}
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.cdb = tk->cdb;
 	cmd.cdb_len = tk->cdb_len;
@@ -993,11 +945,12 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	cmd.din = din;
 	cmd.din_cap = cap;
 
-	need_out = tgt_cdb_dout_len(tk->cdb, tk->cdb_len, bs);
+	if (desc && desc->dir == TGT_DIR_OUT)
+		need_out = tgt_cdb_xfer_len(desc, tk->cdb, bs);
 	if (write_bit && need_out == 0)
 		need_out = tk->received; /* a command the length helper does not know */
 
-	if (tk->cdb[0] == 0xa0) {
+	if (tk->cdb[0] == VITK_SCSI_OP_REPORT_LUNS) {
 		report_luns(c, &cmd);
 	} else if (!lun_ok) {
 		no_such_lun(&cmd);
@@ -1012,10 +965,10 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 
 		resflags = 0x04;
 		residual = (uint32_t)(need_out - (write_bit ? tk->edtl : 0));
-		if (truncate_write(tk, edtl_w / bs)) {
+		if (desc && tgt_cdb_set_blocks(desc, tk->cdb, edtl_w / bs)) {
 			cmd.dout = tk->buf;
 			cmd.dout_len = (size_t)(edtl_w / bs) * bs;
-			if (tk->cdb[0] == 0x0a && edtl_w / bs == 0)
+			if ((desc->flags & TGT_CDB_ZERO_IS_256) && edtl_w / bs == 0)
 				r = 0; /* WRITE(6) cannot say 0 blocks: nothing to do */
 			else
 				r = tgt_device_exec(c->t->dev, &cmd);
@@ -1053,8 +1006,9 @@ respond:
 		uint64_t full = cmd.din_full > cmd.din_len ? cmd.din_full : cmd.din_len;
 
 		/* a READ that succeeded had CDB-length worth of data, whatever the EDTL */
-		if (cmd.status == 0 && is_read_op(tk->cdb[0])) {
-			need_in = read_need(tk->cdb, tk->cdb_len, bs);
+		if (cmd.status == 0 && desc && desc->dir == TGT_DIR_IN &&
+		    desc->unit == TGT_UNIT_BLOCKS) {
+			need_in = tgt_cdb_xfer_len(desc, tk->cdb, bs);
 			if (need_in > full)
 				full = need_in;
 		}

@@ -9,6 +9,7 @@
 
 #include <vitk/odx_target.h>
 
+#include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 
 #define ODX_TARGET_LOG_DOMAIN "odx-target"

@@ -201,15 +201,6 @@ rw:
 	return 0;
 }
 
-size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t block_size)
-{
-	if (cdb_len >= 10 && cdb[0] == 0x2a)
-		return (size_t)vitk_get_be16(cdb + 7) * block_size;
-	if (cdb_len >= 16 && cdb[0] == 0x8a)
-		return (size_t)vitk_get_be32(cdb + 10) * block_size;
-	return 0;
-}
-
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
 {
 	size_t i;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,6 +13,7 @@
 
 #include <vitk/scsi_constants.h>
 
+#include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 
 /* A sense triple produced by the pure parsers. */
@@ -163,30 +164,26 @@ int dev__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_o
 		    uint64_t len);
 int dev__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
 
-/* command groups; each returns after setting status/sense */
-void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void spc__report_luns(tgt_device *d, tgt_cmd *cmd);
-void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
-void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+/*
+ * Command handlers, one per row of the descriptor table (labtarget/scsi/cdb.h,
+ * dispatched by device.c).  Each returns after setting status/sense; @l is
+ * NULL only for REPORT LUNS.
+ */
+typedef void tgt_handler(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+/* sbc.c */
+tgt_handler sbc__test_unit_ready, sbc__read, sbc__write, sbc__write_verify, sbc__verify,
+	sbc__sync_cache, sbc__prefetch, sbc__write_same, sbc__unmap, sbc__compare_and_write,
+	sbc__read_capacity10, sbc__read_capacity16, sbc__get_lba_status, sbc__start_stop,
+	sbc__prevent_allow;
+/* spc.c */
+tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns, spc__rsoc;
+/* tpc.c */
+tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
+	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;
+
 void tpc__device_free(tgt_device *d);
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */
 void tpc__nexus_gone(tgt_device *d, uint64_t nexus);  /* dev->lock held */
 size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *buf, size_t cap);
-
-/* command table used by dispatch and REPORT SUPPORTED OPERATION CODES */
-typedef struct {
-	uint8_t op;
-	uint8_t sa;
-	bool has_sa;
-	uint8_t cdb_len;
-	uint8_t usage[16]; /* CDB usage data (byte 0 = opcode) */
-} dev_cmd_desc;
-
-const dev_cmd_desc *dev__cmd_table(size_t *n);
-const dev_cmd_desc *dev__cmd_lookup(uint8_t op, uint8_t sa);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The lab target's SCSI device: LUN lifecycle, the command dispatcher,
- * sense helpers and per-LUN counters.  Command bodies live in sbc.c
+ * sense helpers and per-LUN counters.  Commands are dispatched through the
+ * descriptor table (labtarget/scsi/cdb.h); their bodies live in sbc.c
  * (block commands), spc.c (INQUIRY, MODE SENSE, RSOC, ...) and tpc.c (the
  * copy manager: EXTENDED COPY and ROD tokens).
  *
@@ -512,91 +513,11 @@ int dev__zero_range(tgt_lun *l, uint64_t off, uint64_t len)
 
 /* ---- dispatch ---- */
 
-size_t tgt_cdb_dout_len(const uint8_t *cdb, size_t cdb_len, uint32_t bs)
-{
-	uint64_t n = 0;
+#define TGT_HANDLER(op, sa, cdb_len, dir, len_off, len_size, unit, flags, handler, name, usage) \
+	handler,
 
-	if (!cdb || cdb_len < 6)
-		return 0;
-	switch (cdb[0]) {
-	case 0x0a: /* WRITE(6) */
-		n = cdb[4] ? cdb[4] : 256;
-		n *= bs;
-		break;
-	case 0x15: /* MODE SELECT(6) */
-		n = cdb[4];
-		break;
-	case 0x2a: /* WRITE(10) */
-	case 0x2e: /* WRITE AND VERIFY(10) */
-		if (cdb_len >= 10)
-			n = (uint64_t)vitk_get_be16(cdb + 7) * bs;
-		break;
-	case 0x2f: /* VERIFY(10) */
-		if (cdb_len >= 10 && (cdb[1] & 0x06))
-			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be16(cdb + 7)) * bs;
-		break;
-	case 0x41: /* WRITE SAME(10) */
-		/* with UNMAP the data block is optional here: 0 = "take what comes" */
-		n = (cdb[1] & 0x08) ? 0 : bs;
-		break;
-	case 0x42: /* UNMAP */
-	case 0x55: /* MODE SELECT(10) */
-		if (cdb_len >= 10)
-			n = vitk_get_be16(cdb + 7);
-		break;
-	case 0x83: /* THIRD PARTY COPY OUT */
-		if (cdb_len >= 16)
-			n = vitk_get_be32(cdb + 10);
-		break;
-	case 0x89: /* COMPARE AND WRITE */
-		if (cdb_len >= 16)
-			n = 2ull * cdb[13] * bs;
-		break;
-	case 0x8a: /* WRITE(16) */
-	case 0x8e: /* WRITE AND VERIFY(16) */
-		if (cdb_len >= 16)
-			n = (uint64_t)vitk_get_be32(cdb + 10) * bs;
-		break;
-	case 0x8f: /* VERIFY(16) */
-		if (cdb_len >= 16 && (cdb[1] & 0x06))
-			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be32(cdb + 10)) * bs;
-		break;
-	case 0x93: /* WRITE SAME(16) */
-		n = (cdb[1] & 0x09) ? 0 : bs; /* NDOB or UNMAP */
-		break;
-	case 0xaa: /* WRITE(12) */
-	case 0xae: /* WRITE AND VERIFY(12) */
-		if (cdb_len >= 12)
-			n = (uint64_t)vitk_get_be32(cdb + 6) * bs;
-		break;
-	case 0xaf: /* VERIFY(12) */
-		if (cdb_len >= 12 && (cdb[1] & 0x06))
-			n = (uint64_t)((cdb[1] & 0x06) == 0x06 ? 1 : vitk_get_be32(cdb + 6)) * bs;
-		break;
-	default:
-		break;
-	}
-	if (n > SIZE_MAX)
-		n = SIZE_MAX;
-	return (size_t)n;
-}
-
-static size_t cdb_len_for(uint8_t op)
-{
-	switch (op >> 5) {
-	case 0:
-		return 6;
-	case 1:
-	case 2:
-		return 10;
-	case 4:
-		return 16;
-	case 5:
-		return 12;
-	default:
-		return 6;
-	}
-}
+/* the handler column of the descriptor table: handlers[i] serves tgt_cdb_table()[i] */
+static tgt_handler *const handlers[] = { TGT_COMMANDS(TGT_HANDLER) };
 
 static void inquiry_no_lun(tgt_cmd *cmd)
 {
@@ -689,6 +610,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 {
 	tgt_lun *l = NULL;
 	uint8_t op;
+	int idx;
 
 	if (!d || !cmd)
 		return vitk_error_set(VITK_EINVAL, 0, "exec: missing argument");
@@ -700,30 +622,31 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		return 0;
 	}
-	op = cmd->cdb[0];
-	if (cmd->cdb_len < cdb_len_for(op)) {
+	idx = tgt_cdb_lookup(cmd->cdb, cmd->cdb_len);
+	if (idx == TGT_CDB_SHORT) {
 		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return 0;
 	}
+	op = cmd->cdb[0];
 	if (!cmd->dout)
 		cmd->dout_len = 0;
 	if (!cmd->din)
 		cmd->din_cap = 0;
 
-	if (op == 0xa0) { /* REPORT LUNS answers for every LUN number */
-		spc__report_luns(d, cmd);
+	if (op == VITK_SCSI_OP_REPORT_LUNS && idx >= 0) { /* answers for every LUN number */
+		spc__report_luns(d, NULL, cmd);
 		return 0;
 	}
 	l = dev__find_lun(d, cmd->lun);
 	if (!l) {
-		if (op == 0x12)
+		if (op == VITK_SCSI_OP_INQUIRY)
 			inquiry_no_lun(cmd);
-		else if (op == 0x03) {
+		else if (op == VITK_SCSI_OP_REQUEST_SENSE) {
 			/* REQUEST SENSE to a missing LU returns the reason as data */
 			tgt_cmd tmp = *cmd;
 
 			dev__sense(&tmp, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
-			dev__put_din(cmd, tmp.sense, 18, cmd->cdb[4]);
+			dev__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
 			cmd->status = 0;
 		} else {
 			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
@@ -731,17 +654,17 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		return 0;
 	}
 
-	if (op != 0x12) {
+	if (op != VITK_SCSI_OP_INQUIRY) {
 		/* a pending unit attention is reported once, instead of the command
 		 * (REQUEST SENSE returns it as data); INQUIRY never consumes it */
 		uint16_t ua = nexus_ua(d, l, cmd->nexus, true);
 
 		if (ua) {
 			dev__sense(cmd, VITK_SCSI_KEY_UNIT_ATTENTION, ua);
-			if (op == 0x03) {
+			if (op == VITK_SCSI_OP_REQUEST_SENSE) {
 				tgt_cmd tmp = *cmd;
 
-				dev__put_din(cmd, tmp.sense, 18, cmd->cdb[4]);
+				dev__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
 				cmd->status = 0;
 				cmd->sense_len = 0;
 			}
@@ -751,30 +674,13 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		(void)nexus_ua(d, l, cmd->nexus, false);
 	}
 
-	switch (op) {
-	case 0x03:
-		spc__request_sense(d, l, cmd);
-		break;
-	case 0x12:
-		spc__inquiry(d, l, cmd);
-		break;
-	case 0x1a:
-	case 0x5a:
-		spc__mode_sense(d, l, cmd);
-		break;
-	case 0xa3:
-		spc__rsoc(d, l, cmd);
-		break;
-	case 0x83:
-		tpc__copy_out(d, l, cmd);
-		break;
-	case 0x84:
-		tpc__copy_in(d, l, cmd);
-		break;
-	default:
-		sbc__exec(d, l, cmd);
-		break;
-	}
+	/* unknown commands are refused after the LUN and unit attention checks */
+	if (idx == TGT_CDB_UNKNOWN_OP)
+		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
+	else if (idx == TGT_CDB_UNKNOWN_SA)
+		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+	else
+		handlers[idx](d, l, cmd);
 
 count:
 	pthread_mutex_lock(&d->lock);

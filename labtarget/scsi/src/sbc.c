@@ -116,11 +116,13 @@ static int pwrite_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static void do_read(tgt_lun *l, tgt_cmd *cmd)
+void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	struct rw rw;
 	uint64_t bytes;
 	size_t n;
+
+	(void)d;
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
@@ -152,7 +154,7 @@ static int write_blocks(tgt_device *d, tgt_lun *l, uint64_t lba, const uint8_t *
 	return r;
 }
 
-static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	struct rw rw;
 	uint64_t bytes;
@@ -173,7 +175,7 @@ static void do_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes,
-			 cmd->cdb[0] != 0x0a && (cmd->cdb[1] & 0x08)) < 0)
+			 cmd->cdb[0] != VITK_SCSI_OP_WRITE6 && (cmd->cdb[1] & 0x08)) < 0)
 		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
@@ -217,13 +219,15 @@ static int64_t compare_medium(tgt_lun *l, uint64_t off, const uint8_t *data, uin
 	return at;
 }
 
-static void do_verify(tgt_lun *l, tgt_cmd *cmd)
+void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	struct rw rw;
 	uint8_t bytchk = (cmd->cdb[1] >> 1) & 0x03;
 	uint64_t bytes;
 	int64_t at;
 	int err;
+
+	(void)d;
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot || bytchk == 2) {
@@ -247,7 +251,7 @@ static void do_verify(tgt_lun *l, tgt_cmd *cmd)
 		dev__sense_info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 }
 
-static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	struct rw rw;
 	uint64_t bytes;
@@ -271,11 +275,13 @@ static void do_write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
-static void do_sync_cache(tgt_lun *l, tgt_cmd *cmd)
+void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint64_t lba, n;
 
-	if (cmd->cdb[0] == 0x35) {
+	(void)d;
+
+	if (cmd->cdb[0] == VITK_SCSI_OP_SYNCHRONIZE_CACHE10) {
 		lba = vitk_get_be32(cmd->cdb + 2);
 		n = vitk_get_be16(cmd->cdb + 7);
 	} else {
@@ -292,11 +298,13 @@ static void do_sync_cache(tgt_lun *l, tgt_cmd *cmd)
 		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
-static void do_prefetch(tgt_lun *l, tgt_cmd *cmd)
+void sbc__prefetch(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint64_t lba, n;
 
-	if (cmd->cdb[0] == 0x34) {
+	(void)d;
+
+	if (cmd->cdb[0] == VITK_SCSI_OP_PRE_FETCH10) {
 		lba = vitk_get_be32(cmd->cdb + 2);
 		n = vitk_get_be16(cmd->cdb + 7);
 	} else {
@@ -320,10 +328,10 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void do_write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	const uint8_t *c = cmd->cdb;
-	bool is16 = c[0] == 0x93;
+	bool is16 = c[0] == VITK_SCSI_OP_WRITE_SAME16;
 	bool unmap = c[1] & 0x08, anchor = c[1] & 0x10, ndob = is16 && (c[1] & 0x01);
 	uint8_t prot = c[1] >> 5;
 	uint64_t lba = is16 ? vitk_get_be64(c + 2) : vitk_get_be32(c + 2);
@@ -395,7 +403,7 @@ out:
 		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 }
 
-static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	size_t plen = vitk_get_be16(cmd->cdb + 7);
 	const uint8_t *p = cmd->dout;
@@ -448,7 +456,7 @@ static void do_unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 }
 
-static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	const uint8_t *c = cmd->cdb;
 	uint64_t lba = vitk_get_be64(c + 2);
@@ -486,10 +494,12 @@ static void do_caw(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_unlock(&l->caw_lock);
 }
 
-static void do_read_capacity10(tgt_lun *l, tgt_cmd *cmd)
+void sbc__read_capacity10(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t buf[8];
 	uint64_t last = l->nblocks - 1;
+
+	(void)d;
 
 	if (!(cmd->cdb[8] & 0x01) && vitk_get_be32(cmd->cdb + 2)) {
 		dev__invalid_cdb(cmd, 2, -1); /* LBA without PMI */
@@ -500,9 +510,11 @@ static void do_read_capacity10(tgt_lun *l, tgt_cmd *cmd)
 	dev__put_din(cmd, buf, sizeof(buf), sizeof(buf));
 }
 
-static void do_read_capacity16(tgt_lun *l, tgt_cmd *cmd)
+void sbc__read_capacity16(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t buf[32] = { 0 };
+
+	(void)d;
 
 	vitk_put_be64(buf, l->nblocks - 1);
 	vitk_put_be32(buf + 8, l->bs);
@@ -511,13 +523,15 @@ static void do_read_capacity16(tgt_lun *l, tgt_cmd *cmd)
 	dev__put_din(cmd, buf, sizeof(buf), vitk_get_be32(cmd->cdb + 10));
 }
 
-static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
+void sbc__get_lba_status(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint64_t lba = vitk_get_be64(cmd->cdb + 2);
 	uint32_t alloc = vitk_get_be32(cmd->cdb + 10);
 	uint8_t buf[8 + 16 * 32];
 	size_t nd = 0, maxd;
 	uint64_t cur = lba;
+
+	(void)d;
 
 	if (lba >= l->nblocks) {
 		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
@@ -567,7 +581,7 @@ static void do_get_lba_status(tgt_lun *l, tgt_cmd *cmd)
 	dev__put_din(cmd, buf, 8 + 16 * nd, alloc);
 }
 
-static void do_start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t pc = cmd->cdb[4] >> 4;
 	bool loej = cmd->cdb[4] & 0x02, start = cmd->cdb[4] & 0x01, prevent;
@@ -582,79 +596,16 @@ static void do_start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 }
 
-static void do_prevent_allow(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__prevent_allow(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	pthread_mutex_lock(&d->lock);
 	l->prevent = (cmd->cdb[4] & 0x03) != 0;
 	pthread_mutex_unlock(&d->lock);
 }
 
-void sbc__exec(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void sbc__test_unit_ready(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
-	const uint8_t *c = cmd->cdb;
-
-	switch (c[0]) {
-	case 0x00: /* TEST UNIT READY */
-		break;
-	case 0x08:
-	case 0x28:
-	case 0xa8:
-	case 0x88:
-		do_read(l, cmd);
-		break;
-	case 0x0a:
-	case 0x2a:
-	case 0xaa:
-	case 0x8a:
-		do_write(d, l, cmd);
-		break;
-	case 0x2e:
-	case 0xae:
-	case 0x8e:
-		do_write_verify(d, l, cmd);
-		break;
-	case 0x2f:
-	case 0xaf:
-	case 0x8f:
-		do_verify(l, cmd);
-		break;
-	case 0x35:
-	case 0x91:
-		do_sync_cache(l, cmd);
-		break;
-	case 0x34:
-	case 0x90:
-		do_prefetch(l, cmd);
-		break;
-	case 0x41:
-	case 0x93:
-		do_write_same(d, l, cmd);
-		break;
-	case 0x42:
-		do_unmap(d, l, cmd);
-		break;
-	case 0x89:
-		do_caw(d, l, cmd);
-		break;
-	case 0x25:
-		do_read_capacity10(l, cmd);
-		break;
-	case 0x9e:
-		if ((c[1] & 0x1f) == 0x10)
-			do_read_capacity16(l, cmd);
-		else if ((c[1] & 0x1f) == 0x12)
-			do_get_lba_status(l, cmd);
-		else
-			dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
-		break;
-	case 0x1b:
-		do_start_stop(d, l, cmd);
-		break;
-	case 0x1e:
-		do_prevent_allow(d, l, cmd);
-		break;
-	default:
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
-		break;
-	}
+	(void)d;
+	(void)l;
+	(void)cmd; /* a file-backed LUN is always ready */
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SPC primary commands: INQUIRY (standard + VPD), MODE SENSE(6/10),
- * REQUEST SENSE, REPORT LUNS and REPORT SUPPORTED OPERATION CODES, plus
- * the command table that RSOC reports.
+ * REQUEST SENSE, REPORT LUNS and REPORT SUPPORTED OPERATION CODES (generated
+ * from the command descriptor table, labtarget/scsi/cdb.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,92 +11,6 @@
 #include <vitk/common.h>
 
 #include "dev_internal.h"
-
-/* ---- command table (CDB usage data as RSOC reports it) ---- */
-
-#define RW10(op, b1) { op, 0, false, 10, { op, b1, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x00 } }
-#define RW12(op, b1)                                                                               \
-	{ op, 0, false, 12, { op, b1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } }
-#define RW16(op, b1)                                                                               \
-	{ op, 0, false, 16,                                                                        \
-	  { op, b1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f,  \
-	    0x00 } }
-#define SA16(op, sa, b2to5, b6to9, b10to13)                                                        \
-	{ op, sa, true, 16,                                                                        \
-	  { op, sa, b2to5, b2to5, b2to5, b2to5, b6to9, b6to9, b6to9, b6to9, b10to13, b10to13,      \
-	    b10to13, b10to13, 0x00, 0x00 } }
-
-static const dev_cmd_desc cmd_table[] = {
-	{ 0x00, 0, false, 6, { 0x00, 0, 0, 0, 0, 0x00 } },          /* TEST UNIT READY */
-	{ 0x03, 0, false, 6, { 0x03, 0x01, 0, 0, 0xff, 0x00 } },    /* REQUEST SENSE */
-	{ 0x08, 0, false, 6, { 0x08, 0x1f, 0xff, 0xff, 0xff, 0x00 } }, /* READ(6) */
-	{ 0x0a, 0, false, 6, { 0x0a, 0x1f, 0xff, 0xff, 0xff, 0x00 } }, /* WRITE(6) */
-	{ 0x12, 0, false, 6, { 0x12, 0x01, 0xff, 0xff, 0xff, 0x00 } }, /* INQUIRY */
-	{ 0x1a, 0, false, 6, { 0x1a, 0x08, 0xff, 0xff, 0xff, 0x00 } }, /* MODE SENSE(6) */
-	{ 0x1b, 0, false, 6, { 0x1b, 0x01, 0x00, 0x0f, 0xf7, 0x00 } }, /* START STOP UNIT */
-	{ 0x1e, 0, false, 6, { 0x1e, 0, 0, 0, 0x03, 0x00 } },       /* PREVENT ALLOW */
-	{ 0x25, 0, false, 10, { 0x25, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0x00 } },
-	RW10(0x28, 0x18), /* READ(10): DPO FUA */
-	RW10(0x2a, 0x18), /* WRITE(10) */
-	RW10(0x2e, 0x12), /* WRITE AND VERIFY(10): DPO BYTCHK */
-	RW10(0x2f, 0x16), /* VERIFY(10): DPO BYTCHK */
-	RW10(0x34, 0x02), /* PRE-FETCH(10): IMMED */
-	RW10(0x35, 0x02), /* SYNCHRONIZE CACHE(10): IMMED */
-	RW10(0x41, 0x08), /* WRITE SAME(10): UNMAP */
-	{ 0x42, 0, false, 10, { 0x42, 0, 0, 0, 0, 0, 0x1f, 0xff, 0xff, 0x00 } }, /* UNMAP */
-	{ 0x5a, 0, false, 10, { 0x5a, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0x00 } }, /* MODE SENSE(10) */
-	SA16(0x83, 0x00, 0x00, 0x00, 0xff), /* EXTENDED COPY(LID1) */
-	{ 0x83, 0x10, true, 16, { 0x83, 0x10, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } },
-	{ 0x83, 0x11, true, 16, { 0x83, 0x11, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00 } },
-	SA16(0x83, 0x1c, 0xff, 0x00, 0x00), /* COPY OPERATION ABORT */
-	{ 0x84, 0x00, true, 16, { 0x84, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	{ 0x84, 0x03, true, 16, { 0x84, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	{ 0x84, 0x04, true, 16, { 0x84, 0x04, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	SA16(0x84, 0x05, 0xff, 0x00, 0xff), /* RECEIVE COPY STATUS(LID4) */
-	SA16(0x84, 0x07, 0xff, 0x00, 0xff), /* RECEIVE ROD TOKEN INFORMATION */
-	RW16(0x88, 0x18), /* READ(16) */
-	{ 0x89, 0, false, 16, { 0x89, 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0xff, 0x1f, 0x00 } },
-	RW16(0x8a, 0x18), /* WRITE(16) */
-	RW16(0x8e, 0x12), /* WRITE AND VERIFY(16) */
-	RW16(0x8f, 0x16), /* VERIFY(16) */
-	RW16(0x90, 0x02), /* PRE-FETCH(16) */
-	RW16(0x91, 0x02), /* SYNCHRONIZE CACHE(16) */
-	RW16(0x93, 0x09), /* WRITE SAME(16): UNMAP NDOB */
-	{ 0x9e, 0x10, true, 16, { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	{ 0x9e, 0x12, true, 16, { 0x9e, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0 } },
-	{ 0xa0, 0, false, 12, { 0xa0, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0x00 } }, /* REPORT LUNS */
-	{ 0xa3, 0x0c, true, 12, { 0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x00 } },
-	RW12(0xa8, 0x18), /* READ(12) */
-	RW12(0xaa, 0x18), /* WRITE(12) */
-	RW12(0xae, 0x12), /* WRITE AND VERIFY(12) */
-	RW12(0xaf, 0x16), /* VERIFY(12) */
-};
-
-const dev_cmd_desc *dev__cmd_table(size_t *n)
-{
-	*n = VITK_ARRAY_SIZE(cmd_table);
-	return cmd_table;
-}
-
-const dev_cmd_desc *dev__cmd_lookup(uint8_t op, uint8_t sa)
-{
-	size_t i;
-
-	for (i = 0; i < VITK_ARRAY_SIZE(cmd_table); i++)
-		if (cmd_table[i].op == op && (!cmd_table[i].has_sa || cmd_table[i].sa == sa))
-			return &cmd_table[i];
-	return NULL;
-}
-
-static bool op_has_sa(uint8_t op)
-{
-	size_t i;
-
-	for (i = 0; i < VITK_ARRAY_SIZE(cmd_table); i++)
-		if (cmd_table[i].op == op)
-			return cmd_table[i].has_sa;
-	return false;
-}
 
 /* ---- INQUIRY ---- */
 
@@ -304,7 +218,7 @@ static size_t page_iec(uint8_t *p, uint8_t pc)
 void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	const uint8_t *c = cmd->cdb;
-	bool ten = c[0] == 0x5a;
+	bool ten = c[0] == VITK_SCSI_OP_MODE_SENSE10;
 	bool dbd = c[1] & 0x08, llbaa = ten && (c[1] & 0x10);
 	uint8_t pc = c[2] >> 6, page = c[2] & 0x3f, sub = c[3];
 	size_t alloc = ten ? vitk_get_be16(c + 7) : c[4];
@@ -389,13 +303,14 @@ void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 /* ---- REPORT LUNS ---- */
 
-void spc__report_luns(tgt_device *d, tgt_cmd *cmd)
+void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
 	uint8_t sel = cmd->cdb[2];
 	uint8_t *b = NULL;
 	size_t n = 8 + 8 * d->nluns, i;
 
+	(void)l; /* NULL: REPORT LUNS answers for every LUN number */
 	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
 		dev__invalid_cdb(cmd, 2, -1); /* SELECT REPORT */
 		return;
@@ -436,14 +351,14 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint16_t rsa = vitk_get_be16(c + 4);
 	uint32_t alloc = vitk_get_be32(c + 6);
 	size_t ntab, i, n = 0;
-	const dev_cmd_desc *t = dev__cmd_table(&ntab);
-	const dev_cmd_desc *e = NULL;
-	uint8_t b[4 + VITK_ARRAY_SIZE(cmd_table) * 20];
+	const tgt_cdb_desc *t = tgt_cdb_table(&ntab);
+	const tgt_cdb_desc *e = NULL;
+	uint8_t b[4 + 64 * 20];
 
 	(void)d;
 	(void)l;
-	if ((c[1] & 0x1f) != 0x0c) {
-		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+	if (ntab > 64) { /* b[] holds 64 descriptors with timeouts */
+		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		return;
 	}
 	memset(b, 0, sizeof(b));
@@ -453,8 +368,8 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			uint8_t *p = b + n;
 
 			p[0] = t[i].op;
-			vitk_put_be16(p + 2, t[i].has_sa ? t[i].sa : 0);
-			p[5] = (uint8_t)((t[i].has_sa ? 0x01 : 0) | (rctd ? 0x02 : 0));
+			vitk_put_be16(p + 2, t[i].sa != TGT_NO_SA ? t[i].sa : 0);
+			p[5] = (uint8_t)((t[i].sa != TGT_NO_SA ? 0x01 : 0) | (rctd ? 0x02 : 0));
 			vitk_put_be16(p + 6, t[i].cdb_len);
 			n += 8;
 			if (rctd) {
@@ -472,18 +387,18 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
-	if (opts == 1 && op_has_sa(rop)) {
+	if (opts == 1 && tgt_cdb_op_has_sa(rop)) {
 		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
-	if (opts == 2 && !op_has_sa(rop) && dev__cmd_lookup(rop, 0)) {
+	if (opts == 2 && !tgt_cdb_op_has_sa(rop) && tgt_cdb_lookup(&rop, 1) != TGT_CDB_UNKNOWN_OP) {
 		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	for (i = 0; i < ntab; i++) {
 		if (t[i].op != rop)
 			continue;
-		if (t[i].has_sa && (opts == 1 || t[i].sa != rsa))
+		if (t[i].sa != TGT_NO_SA && (opts == 1 || t[i].sa != rsa))
 			continue;
 		e = &t[i];
 		break;

@@ -396,11 +396,12 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	return n;
 }
 
-static void do_rcop(tgt_device *d, tgt_cmd *cmd)
+void tpc__rcop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t b[64];
 	size_t n = 47;
 
+	(void)l;
 	memset(b, 0, sizeof(b));
 	vitk_put_be32(b, (uint32_t)(n - 4));
 	b[4] = 0x01; /* SNLID: list ids are per I_T nexus-agnostic here, held on request */
@@ -457,7 +458,7 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 	return NULL;
 }
 
-static void do_xcopy(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	size_t len = cmd->dout_len < plen ? cmd->dout_len : plen;
@@ -591,7 +592,7 @@ out:
 
 /* ---- POPULATE TOKEN ---- */
 
-static void do_populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t list_id = vitk_get_be32(cmd->cdb + 6);
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
@@ -898,7 +899,7 @@ static void *wut_thread(void *arg)
 	return NULL;
 }
 
-static void do_write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t list_id = vitk_get_be32(cmd->cdb + 6);
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
@@ -1059,11 +1060,12 @@ out:
 
 /* ---- COPY OPERATION ABORT ---- */
 
-static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
+void tpc__copy_abort(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t list_id = vitk_get_be32(cmd->cdb + 2);
 	struct tpc_op *op = NULL;
 
+	(void)l;
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, list_id);
 	if (op && op_running(op))
@@ -1073,35 +1075,15 @@ static void do_copy_abort(tgt_device *d, tgt_cmd *cmd)
 		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 }
 
-void tpc__copy_out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
-{
-	switch (cmd->cdb[1] & 0x1f) {
-	case 0x00:
-		do_xcopy(d, l, cmd);
-		break;
-	case 0x10:
-		do_populate_token(d, l, cmd);
-		break;
-	case 0x11:
-		do_write_using_token(d, l, cmd);
-		break;
-	case 0x1c:
-		do_copy_abort(d, cmd);
-		break;
-	default:
-		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
-		break;
-	}
-}
-
 /* ---- RECEIVE COPY RESULTS / RRTI ---- */
 
-static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
+void tpc__rcs_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t b[12] = { 0 };
 	struct tpc_op *op = NULL;
 	uint64_t tc;
 
+	(void)l;
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1) {
@@ -1122,12 +1104,13 @@ static void do_rcs_lid1(tgt_device *d, tgt_cmd *cmd)
 	dev__put_din(cmd, b, sizeof(b), vitk_get_be32(cmd->cdb + 10));
 }
 
-static void do_failure_details(tgt_device *d, tgt_cmd *cmd)
+void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint8_t b[60 + 18] = { 0 };
 	struct tpc_op *op = NULL;
 	size_t n;
 
+	(void)l;
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1 || op_running(op) || op->cmd_status == 0) {
@@ -1184,29 +1167,16 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
-void tpc__copy_in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+void tpc__rcs_lid4(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	(void)l;
-	switch (cmd->cdb[1] & 0x1f) {
-	case 0x00:
-		do_rcs_lid1(d, cmd);
-		break;
-	case 0x03:
-		do_rcop(d, cmd);
-		break;
-	case 0x04:
-		do_failure_details(d, cmd);
-		break;
-	case 0x05:
-		do_rrti(d, cmd, false);
-		break;
-	case 0x07:
-		do_rrti(d, cmd, true);
-		break;
-	default:
-		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
-		break;
-	}
+	do_rrti(d, cmd, false); /* the RRTI layout without the ROD token descriptors */
+}
+
+void tpc__rrti(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	(void)l;
+	do_rrti(d, cmd, true);
 }
 
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l)

@@ -26,6 +26,7 @@
 #include <vitk/common.h>
 #include <vitk/error.h>
 
+#include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 
 #define H_LUN0_BLOCKS 8192u

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The seam header compiles on its own, as C++ too (house style R18).
+#include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 
 int main()
