@@ -11,6 +11,7 @@
 
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 #include "fake_scsi.h"
 

@@ -24,22 +24,23 @@ typedef struct vitk_odx_dev vitk_odx_dev;
 /* ---------------------------------------------------------------- device */
 
 typedef struct {
-	unsigned version;
 	bool read_only;
 	const char *initiator_iqn; /* NULL: built-in default */
-	const char *proc_root;     /* "/proc" (house-style R10) */
-	const char *sys_root;      /* "/sys" */
+	const char *proc_root;     /* "/proc"; a test tree in tests (the CLI maps VITK_PROC_ROOT) */
+	const char *sys_root;      /* "/sys" (VITK_SYSFS_ROOT) */
 } vitk_odx_open_options;
-#define VITK_ODX_OPEN_OPTIONS_INIT { 1, false, NULL, "/proc", "/sys" }
+/* the defaults; NULL roots mean "/proc" and "/sys" too */
+#define VITK_ODX_OPEN_OPTIONS_INIT { .proc_root = "/proc", .sys_root = "/sys" }
 
 typedef struct {
+	/* strings are owned by the device and never NULL ("" when unknown) */
 	const char *name; /* path or URL given at open */
-	char vendor[9];
-	char product[17];
-	char revision[5];
-	char serial[65];
+	const char *vendor;
+	const char *product;
+	const char *revision;
+	const char *serial;
 	vitk_scsi_designator designator; /* best LU designator (NAA > EUI-64 > T10 > vendor) */
-	char copy_manager[256];          /* who executes copies for this LU ("iscsi:portal/iqn") */
+	const char *copy_manager;        /* who executes copies for this LU ("iscsi:portal/iqn") */
 	uint32_t block_size;
 	uint64_t blocks;
 	bool tpc; /* 3PC bit */
@@ -102,23 +103,6 @@ vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d);
  */
 int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
 
-/**
- * vitk_odx_devnum_check_in_use() - the same check for block device @maj:@min
- * (and, through @sys_root/dev/block/M:m/<part>/dev, its partitions) under
- * explicit roots; @name is used in the message.
- * Return: 0, or VITK_EBUSY naming the mount point or the holder.
- */
-int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
-				 const char *proc_root, const char *sys_root);
-
-/**
- * vitk_odx_path_check_in_use() - the check for a device node: a block
- * device by its number, a char node (/dev/sgN, /dev/bsg/...) through
- * @sys_root/class/{scsi_generic,bsg}/NAME/device/block/<disk>/dev.
- * Return: 0 (free, or not a device node), VITK_EBUSY.
- */
-int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root);
-
 /* ----------------------------------------------------------- copy engine */
 
 typedef enum {
@@ -148,7 +132,6 @@ typedef void (*vitk_odx_progress_fn)(const vitk_odx_progress *p, void *payload);
 typedef int (*vitk_odx_chunk_fn)(uint64_t blocks_done, vitk_odx_method method, void *payload);
 
 typedef struct {
-	unsigned version;
 	uint64_t src_lba;
 	uint64_t dst_lba;
 	uint64_t count; /* blocks; 0: from src_lba to the end of the source */
@@ -167,7 +150,7 @@ typedef struct {
 	vitk_odx_chunk_fn on_chunk;
 	void *chunk_payload;
 } vitk_odx_copy_options;
-#define VITK_ODX_COPY_OPTIONS_INIT { .version = 1 }
+#define VITK_ODX_COPY_OPTIONS_INIT { .method = VITK_ODX_METHOD_AUTO } /* every other field 0 */
 
 #define VITK_ODX_REASON_MAX 256
 
@@ -258,11 +241,9 @@ typedef struct {
 	size_t count;
 } vitk_odx_token_list;
 
-/** Parse token-file bytes (pure).  @out owned: vitk_odx_token_list_free(). */
-int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, size_t len);
-void vitk_odx_token_list_free(vitk_odx_token_list *l);
-/** Read and parse a token file. */
+/** Read and parse a token file.  @out owned: vitk_odx_token_list_free(). */
 int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path);
+void vitk_odx_token_list_free(vitk_odx_token_list *l);
 
 /**
  * vitk_odx_token_create() - POPULATE TOKEN over @lba/@count (split by the
@@ -299,22 +280,6 @@ typedef struct {
 /** vitk_odx_job_clear() - free the job's strings and zero it. */
 void vitk_odx_job_clear(vitk_odx_job *job);
 
-/**
- * Create a job row (result "running") for @job->src, @job->dst and
- * @job->requested; fills @job->uuid, ->id, ->result and the range from @plan.
- */
-int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
-		       const vitk_odx_plan *plan);
-/** Persist progress (blocks done, counting any earlier runs) after a chunk. */
-int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
-/**
- * Final state of a job: result "ok" or "failed" (@rc < 0, @error), the
- * method, counters (added to those of earlier runs when resumed), every
- * rejected method with its reason and every fallback with its reason.
- */
-int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
-			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, int rc,
-			const char *error);
 /**
  * Load a job by uuid (or unique uuid prefix) into @out (overwritten, not
  * freed; vitk_odx_job_clear() it after use).  VITK_ENOTFOUND if none, VITK_EINVAL if ambiguous.
