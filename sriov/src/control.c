@@ -50,12 +50,12 @@ static int write_dev(vitk_sriov *ctx, const char *addr, const char *attr, const 
 }
 
 int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
-			      const char *const *in_use, size_t n_in_use, unsigned *actual)
+			      const vitk_sriov_taken *in_use, unsigned *actual)
 {
 	vitk_sriov_pf_info *pf = NULL;
 	char val[16];
 	unsigned cur, now = 0;
-	size_t i, j;
+	size_t i;
 	int r, e;
 
 	if (actual)
@@ -84,13 +84,12 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 	/* refuse to pull VFs from under running domains */
 	if (!(flags & VITK_SRIOV_SET_FORCE) && cur != 0) {
 		for (i = 0; i < pf->n_vfs; i++)
-			for (j = 0; j < n_in_use; j++)
-				if (!strcmp(pf->vfs[i].addr, in_use[j])) {
-					r = vitk_error_set(VITK_EBUSY, 0,
-							   "'%s': VF %u (%s) is in use by a domain; detach it first or use --force",
-							   pf->addr, pf->vfs[i].index, pf->vfs[i].addr);
-					goto out;
-				}
+			if (vitk_sriov_taken_lookup(in_use, pf->vfs[i].addr)) {
+				r = vitk_error_set(VITK_EBUSY, 0,
+						   "'%s': VF %u (%s) is in use by a domain; detach it first or use --force",
+						   pf->addr, pf->vfs[i].index, pf->vfs[i].addr);
+				goto out;
+			}
 	}
 	if (pf->autoprobe >= 0 && n > 0) {
 		const char *want = (flags & VITK_SRIOV_SET_NO_AUTOPROBE) ? "0" : "1";

@@ -245,6 +245,38 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 						     const char *vf_addr,
 						     const vitk_sriov_pf_info **pf_out);
 
+/* --------------------------------------------------------- taken VFs */
+
+/*
+ * vitk_sriov_taken - a set of VF addresses that must not be changed or
+ * planned, each with a reason ("excluded (host use)", "attached to domain
+ * 'vm1'", "used by running domain 'vm2'", ...).  Opaque.  Insertion order is
+ * kept; adding a VF that is already in the set keeps its first reason.
+ */
+typedef struct vitk_sriov_taken vitk_sriov_taken;
+
+/** vitk_sriov_taken_new() - an empty set.  Return: 0, VITK_ENOMEM. */
+int vitk_sriov_taken_new(vitk_sriov_taken **out);
+/** vitk_sriov_taken_free() - NULL ok. */
+void vitk_sriov_taken_free(vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_add() - add @vf with @reason (NULL: "taken"); both copied.
+ * Return: 0 (also when @vf is already there), VITK_EINVAL (empty @vf),
+ * VITK_ENOMEM (the set is unchanged).
+ */
+int vitk_sriov_taken_add(vitk_sriov_taken *t, const char *vf, const char *reason);
+/** vitk_sriov_taken_merge() - add every entry of @from (NULL ok), in order. */
+int vitk_sriov_taken_merge(vitk_sriov_taken *t, const vitk_sriov_taken *from);
+/** vitk_sriov_taken_lookup() - the reason @vf is taken (borrowed), NULL if it is not. */
+const char *vitk_sriov_taken_lookup(const vitk_sriov_taken *t, const char *vf);
+/** vitk_sriov_taken_count() - entries in @t (NULL: 0). */
+size_t vitk_sriov_taken_count(const vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_get() - entry @i (insertion order): the VF address, and its
+ * reason in *@reason (optional).  Both borrowed.  NULL when @i >= count.
+ */
+const char *vitk_sriov_taken_get(const vitk_sriov_taken *t, size_t i, const char **reason);
+
 /* ----------------------------------------------------------- control */
 
 #define VITK_SRIOV_SET_NO_AUTOPROBE 0x1u /* write sriov_drivers_autoprobe=0 first */
@@ -253,13 +285,14 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 /**
  * vitk_sriov_pf_set_num_vfs() - change the VF count of PF @addr.
  * Writes 0 first when changing N->M (the kernel's EBUSY rule), reads back
- * and stores the count the driver really enabled in *@actual.  @in_use lists
- * VF addresses used by domains; changing the count is refused (VITK_EBUSY)
- * if any of the PF's VFs is in it, unless VITK_SRIOV_SET_FORCE.
+ * and stores the count the driver really enabled in *@actual.  @in_use (NULL
+ * ok) holds the VFs used by domains (vitk_sriov_in_use()); changing the count
+ * is refused (VITK_EBUSY) if any of the PF's VFs is in it, unless
+ * VITK_SRIOV_SET_FORCE.
  * Return: 0, VITK_ENOTFOUND, VITK_ENOTSUP, VITK_ERANGE, VITK_EBUSY, VITK_ENOMEM, VITK_EIO.
  */
 int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
-			      const char *const *in_use, size_t n_in_use, unsigned *actual);
+			      const vitk_sriov_taken *in_use, unsigned *actual);
 
 /**
  * vitk_sriov_vf_bind() - bind VF @addr to @driver ("vfio-pci", any driver
@@ -371,9 +404,10 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
  * vitk_sriov_apply() - converge the host to @d.  Compares every setting with
  * the discovered state and changes only what differs, so a second run
  * returns an empty list.  Returns the first failure but attempts the rest.
+ * @in_use (NULL ok): VFs used by domains, as for vitk_sriov_pf_set_num_vfs().
  */
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags, const char *const *in_use, size_t n_in_use);
+		     unsigned flags, const vitk_sriov_taken *in_use);
 
 typedef struct {
 	unsigned int version;
@@ -408,12 +442,10 @@ typedef struct {
 	int numa_node; /* -1 any */
 	vitk_sriov_numa_policy policy;
 	int vlan;      /* -1 none */
-	/* VFs that must not be chosen, with the reason ("excluded", "reserved by vm1", ...) */
-	const char *const *taken;
-	const char *const *taken_reason;
-	size_t n_taken;
+	/* VFs that must not be chosen, with the reason (vitk_sriov_unavailable()); NULL: none */
+	const vitk_sriov_taken *taken;
 } vitk_sriov_plan_request;
-#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL, NULL, 0 }
+#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL }
 
 typedef struct {
 	char vf[VITK_SRIOV_ADDR_MAX];
@@ -460,21 +492,16 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
 				 const char *subject, const char *detail);
 
-/** VFs that must not be planned: excluded, reserved by another VM, assigned. */
-typedef struct {
-	size_t count;
-	char (*vf)[VITK_SRIOV_ADDR_MAX];
-	char (*reason)[96];
-} vitk_sriov_taken_list;
-void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l);
 /**
- * vitk_sriov_inventory_taken() - the host's taken VFs.  Reservations of
- * @except_vm (may be NULL) are not counted, so re-planning a VM is stable.
+ * vitk_sriov_inventory_taken() - add the VFs that must not be planned to @t:
+ * excluded (host use), attached to domains, reserved for another VM.
+ * Reservations of @except_vm (may be NULL) are not counted, so re-planning a
+ * VM is stable.
  */
-int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+int vitk_sriov_inventory_taken(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id,
 			       const char *except_vm);
-/** VFs attached to domains (for set-vfs refusals); same list type. */
-int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id);
+/** vitk_sriov_inventory_in_use() - add the VFs recorded as attached to domains to @t. */
+int vitk_sriov_inventory_in_use(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id);
 
 /**
  * vitk_sriov_inventory_reserve() - record @plan as reservation @plan_id for
@@ -482,10 +509,17 @@ int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv
  */
 int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
 				 const char *vm, int vlan, const vitk_sriov_plan *plan);
-/** The VFs of reservation @plan_id (or of VM @plan_id); @vfs owned (taken list type). */
-int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
-				  int *vlan, vitk_inventory *inv, int64_t host_id,
-				  const char *plan_id);
+/* The VFs reserved by one plan. */
+typedef struct {
+	char *vm;     /* the VM the plan was made for */
+	int vlan;     /* -1 none */
+	size_t n_vfs;
+	char **vfs;   /* VF addresses */
+} vitk_sriov_reservation;
+void vitk_sriov_reservation_free(vitk_sriov_reservation *r);
+/** The reservation @plan_id (or the reservation of VM @plan_id).  @out owned. */
+int vitk_sriov_inventory_plan_get(vitk_sriov_reservation **out, vitk_inventory *inv,
+				  int64_t host_id, const char *plan_id);
 /**
  * vitk_sriov_inventory_mac() - the stable MAC of @vf in @domain: the desired
  * state's MAC if any, else the stored one, else a new one that is stored.
@@ -533,15 +567,74 @@ int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char
 int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
 				  bool inactive);
 /**
- * vitk_sriov_libvirt_vfs_in_use() - PCI devices given to running domains
- * (<interface type='hostdev'> and <hostdev type='pci'> sources), with the
- * reason "used by running domain 'NAME'".  @out owned.
+ * vitk_sriov_libvirt_vfs_in_use() - add the PCI devices given to running
+ * domains (<interface type='hostdev'> and <hostdev type='pci'> sources) to
+ * @t, with the reason "used by running domain 'NAME'".
  */
-int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v);
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v);
 /** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
 int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
 /** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
 int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
+
+/* ------------------------------------------- in-use rule and attach */
+
+/**
+ * vitk_sriov_in_use() - the VFs used by domains: those the inventory records
+ * as attached, then (when @uri is not NULL) the PCI devices of the domains
+ * running on libvirt @uri.  This is the set that vitk_sriov_pf_set_num_vfs()
+ * and vitk_sriov_apply() refuse to pull from under a domain.  @out owned.
+ */
+int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+		      const char *uri);
+/**
+ * vitk_sriov_unavailable() - the VFs the planner must not choose for VM @vm:
+ * excluded, attached, reserved for another VM (vitk_sriov_inventory_taken()),
+ * then the devices of the domains running on @uri (NULL: libvirt not asked).
+ */
+int vitk_sriov_unavailable(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+			   const char *vm, const char *uri);
+
+typedef struct {
+	const char *domain; /* required */
+	const char *vf;     /* one VF, or ... */
+	const char *plan;   /* ... the VFs of a reservation (plan ID or VM name) */
+	int vlan;           /* -1: the reservation's VLAN (none for a single VF) */
+	const char *uri;    /* libvirt URI; NULL: libvirt's default */
+	unsigned flags;     /* VITK_SRIOV_AFFECT_* */
+} vitk_sriov_attach_request;
+#define VITK_SRIOV_ATTACH_REQUEST_INIT { .vlan = -1 }
+
+typedef struct {
+	char *domain;
+	char *vf;
+	char *mac;
+	int vlan; /* -1 none */
+} vitk_sriov_attachment;
+
+typedef struct {
+	size_t count;
+	vitk_sriov_attachment *items; /* the VFs attached, in order */
+	size_t n_warnings;
+	char **warnings; /* e.g. the plan was made for another VM */
+} vitk_sriov_attach_result;
+void vitk_sriov_attach_result_free(vitk_sriov_attach_result *r);
+
+/**
+ * vitk_sriov_attach() - attach one VF or a reservation's VFs to a domain:
+ * for each VF the stable MAC (vitk_sriov_inventory_mac()), the interface XML,
+ * the libvirt attach, and the assignment record.  Stops at the first failure
+ * (message "cannot attach VF to 'DOMAIN': ..."); *@out then still holds the
+ * VFs attached so far and the warnings (NULL only when nothing was started).
+ */
+int vitk_sriov_attach(vitk_sriov_attach_result **out, vitk_inventory *inv, int64_t host_id,
+		      const vitk_sriov_attach_request *req);
+/**
+ * vitk_sriov_detach() - detach @vf from @domain on libvirt @uri (NULL: the
+ * default) and record it.  Message on failure: "cannot detach VF from 'DOMAIN': ...".
+ */
+int vitk_sriov_detach(vitk_inventory *inv, int64_t host_id, const char *uri, const char *domain,
+		      const char *vf, unsigned flags);
 
 /* ------------------------------------------------------------- ESXi */
 
