@@ -642,8 +642,6 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 
 	if (unit_path)
 		*unit_path = NULL;
-	if (!o || o->version != 1)
-		return vitk_error_set(VITK_EINVAL, 0, "unsupported persist options");
 	if (strchr(unit, '/') || strlen(unit) < 9 || strcmp(unit + strlen(unit) - 8, ".service") ||
 	    !unit_arg_ok(unit))
 		return vitk_error_set(VITK_EINVAL, 0, "invalid unit name '%.60s'", unit);

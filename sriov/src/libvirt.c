@@ -444,7 +444,6 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 	int have = 0, r = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	pf->version = 1;
 	pf->numa_node = -1;
 	pf->iommu_group = -1;
 	pf->dev_port = -1;
@@ -565,7 +564,6 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 				}
 				pf->vfs = nv;
 				memset(&nv[pf->n_vfs], 0, sizeof(nv[0]));
-				nv[pf->n_vfs].version = 1;
 				nv[pf->n_vfs].index = (unsigned)pf->n_vfs;
 				nv[pf->n_vfs].present = true;
 				r = addr_from(k, nv[pf->n_vfs].addr);

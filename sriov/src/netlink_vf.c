@@ -261,7 +261,6 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 	bool have_vf = false;
 
 	memset(st, 0, sizeof(*st));
-	st->version = 1;
 	for (;;) {
 		r = vf_nla_next(&it, &type, &a, &alen);
 		if (r <= 0)

@@ -80,7 +80,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 	int r = 0;
 
 	*out = NULL;
-	if (!req || req->version != 1 || !req->vm || !req->vm[0] || req->count == 0 ||
+	if (!req || !req->vm || !req->vm[0] || req->count == 0 ||
 	    req->count > 64)
 		return vitk_error_set(VITK_EINVAL, 0, "plan: need a VM name and a count of 1..64");
 	p = calloc(1, sizeof(*p));

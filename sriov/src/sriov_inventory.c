@@ -654,7 +654,6 @@ int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_ho
 		const vitk_sriov_esxi_port *pt = &h->ports[i];
 		vitk_sriov_pf_info *pf = &items[i];
 
-		pf->version = 1;
 		memcpy(pf->addr, pt->addr, sizeof(pf->addr));
 		memcpy(pf->adapter, pf->addr, 10);
 		snprintf(pf->driver, sizeof(pf->driver), "%s", pt->driver);

@@ -70,7 +70,6 @@ static void test_sriov_netlink__build_parse_roundtrip(void **state)
 
 	/* only what is asked is sent */
 	memset(&c, 0, sizeof(c));
-	c.version = 1;
 	c.vf = 0;
 	c.has_trust = true;
 	c.trust = false;

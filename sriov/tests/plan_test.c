@@ -22,7 +22,6 @@ static vitk_sriov_pf_list *host(void)
 	for (i = 0; i < l->count; i++) {
 		vitk_sriov_pf_info *p = &l->items[i];
 
-		p->version = 1;
 		strcpy(p->addr, pfs[i].addr);
 		memcpy(p->adapter, p->addr, 10);
 		p->adapter[10] = '\0';

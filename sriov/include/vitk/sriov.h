@@ -60,7 +60,6 @@ typedef struct vitk_sriov_netlink_ops {
 typedef struct vitk_sriov vitk_sriov;
 
 typedef struct {
-	unsigned int version;
 	const char *sysfs_root;                   /* NULL: "/sys" */
 	const char *pci_ids;                      /* NULL: libpci's default ID database */
 	const char *dump_file;                    /* lspci -xxxx capture: read-only discovery */
@@ -68,7 +67,7 @@ typedef struct {
 	const vitk_sriov_netlink_ops *netlink_ops; /* NULL: a real NETLINK_ROUTE socket */
 	bool no_netlink;                          /* do not query VF state */
 } vitk_sriov_options;
-#define VITK_SRIOV_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL, false }
+#define VITK_SRIOV_OPTIONS_INIT { .sysfs_root = NULL }
 
 /**
  * vitk_sriov_open() - create a context.  The options are copied.
@@ -88,7 +87,6 @@ const char *vitk_sriov_sysfs_root(const vitk_sriov *ctx);
 #define VITK_SRIOV_CTRL_ARI 0x0010
 
 typedef struct {
-	unsigned int version;
 	uint16_t offset; /* of the capability in config space */
 	uint8_t cap_version;
 	uint32_t caps;
@@ -141,7 +139,6 @@ enum {
 
 /* The VF settings kept by the PF driver (rtnetlink IFLA_VF_*). */
 typedef struct {
-	unsigned int version;
 	uint32_t vf;
 	bool has_mac;
 	uint8_t mac[6];
@@ -159,7 +156,7 @@ typedef struct {
 	uint32_t min_tx_rate; /* Mbit/s */
 	uint32_t max_tx_rate;
 } vitk_sriov_vf_state;
-#define VITK_SRIOV_VF_STATE_INIT { .version = 1 }
+#define VITK_SRIOV_VF_STATE_INIT { .vf = 0 }
 
 /** Parse "aa:bb:cc:dd:ee:ff".  Return 0 or VITK_EINVAL. */
 int vitk_sriov_mac_parse(uint8_t mac[6], const char *s);
@@ -171,7 +168,6 @@ const char *vitk_sriov_link_state_str(uint32_t state);
 /* --------------------------------------------------------- discovery */
 
 typedef struct {
-	unsigned int version;
 	char addr[VITK_SRIOV_ADDR_MAX];
 	unsigned int index;
 	char driver[VITK_SRIOV_NAME_MAX];        /* "" when unbound */
@@ -185,7 +181,6 @@ typedef struct {
 } vitk_sriov_vf_info;
 
 typedef struct {
-	unsigned int version;
 	char addr[VITK_SRIOV_ADDR_MAX];
 	uint16_t vendor_id;
 	uint16_t device_id;
@@ -410,14 +405,13 @@ int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_s
 		     unsigned flags, const vitk_sriov_taken *in_use);
 
 typedef struct {
-	unsigned int version;
 	const char *root;      /* "" or "/" for the real system; tests use a temp dir */
 	const char *vitk_path; /* ExecStart binary, NULL: /usr/bin/vitk */
 	const char *db_path;   /* --db for the unit; NULL: default */
 	const char *sysfs_root; /* NULL: default */
 	const char *unit_name; /* NULL: vitk-sriov.service */
 } vitk_sriov_persist_options;
-#define VITK_SRIOV_PERSIST_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL }
+#define VITK_SRIOV_PERSIST_OPTIONS_INIT { .root = NULL }
 
 /**
  * vitk_sriov_persist() - write <root>/etc/systemd/system/<unit> (oneshot,
@@ -436,7 +430,6 @@ typedef enum {
 } vitk_sriov_numa_policy;
 
 typedef struct {
-	unsigned int version;
 	const char *vm;
 	unsigned count;
 	int numa_node; /* -1 any */
@@ -445,7 +438,8 @@ typedef struct {
 	/* VFs that must not be chosen, with the reason (vitk_sriov_unavailable()); NULL: none */
 	const vitk_sriov_taken *taken;
 } vitk_sriov_plan_request;
-#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL }
+#define VITK_SRIOV_PLAN_REQUEST_INIT                                                               \
+	{ .count = 2, .numa_node = -1, .policy = VITK_SRIOV_NUMA_PREFERRED, .vlan = -1 }
 
 typedef struct {
 	char vf[VITK_SRIOV_ADDR_MAX];

@@ -38,7 +38,6 @@ static int rd(const char *path, char *buf, size_t len)
 static void defaults(vitk_sriov_vf_state *s, unsigned vf)
 {
 	memset(s, 0, sizeof(*s));
-	s->version = 1;
 	s->vf = vf;
 	s->has_mac = true;
 	s->has_vlan = true;
