@@ -5,6 +5,7 @@
  * JSON keys are an interface (snake_case, stable).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,22 @@ static int open_ctx(struct cli_ctx *ctx, vitk_sriov **out, const char *dump)
 	if (r < 0)
 		return lib_fail(ctx, r);
 	return 0;
+}
+
+/* a decimal count or index given as an argument ("8"), at most @max */
+static bool parse_count(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = (unsigned)v;
+	return *s == '\0';
 }
 
 static bool parse_onoff(const char *s, bool *out)
@@ -577,7 +594,7 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (vitk_sriov_parse_uint(argv[1], (unsigned *)&actual, "VF count") < 0)
+	if (!parse_count(argv[1], UINT_MAX, &actual))
 		return cli_error(ctx, CLI_EXIT_USAGE, "invalid VF count '%s'", argv[1]);
 	n = actual;
 	actual = 0;
@@ -634,7 +651,7 @@ static int cmd_vf(struct cli_ctx *ctx, int argc, char **argv)
 				 argv[0]);
 	if (vitk_sriov_addr_normalize(norm, argv[1]) < 0)
 		return lib_fail(ctx, VITK_EINVAL);
-	if (vitk_sriov_parse_uint(argv[2], &idx, "VF index") < 0)
+	if (!parse_count(argv[2], UINT_MAX, &idx))
 		return cli_error(ctx, CLI_EXIT_USAGE, "invalid VF index '%s'", argv[2]);
 	c.vf = idx;
 	v = cli_str(ctx, "mac");
@@ -1249,7 +1266,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 		unsigned n;
 		bool found = false;
 
-		if (!eq || vitk_sriov_parse_uint(eq + 1, &n, "--set count") < 0 || n > 1024) {
+		if (!eq || !parse_count(eq + 1, 1024, &n)) {
 			r = cli_error(ctx, CLI_EXIT_USAGE, "--set wants PORT=COUNT, got '%s'", sets[i]);
 			goto out;
 		}
@@ -1277,7 +1294,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 		int f = VITK_SRIOV_VMX_51;
 
 		if (!colon || (size_t)(colon - vmx) >= sizeof(port) ||
-		    vitk_sriov_parse_uint(colon + 1, &vfi, "--vmx VF") < 0) {
+		    !parse_count(colon + 1, UINT_MAX, &vfi)) {
 			r = cli_error(ctx, CLI_EXIT_USAGE, "--vmx wants PORT:VF (e.g. vmnic4:0)");
 			goto out;
 		}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 #define SRIOV_ATTR_MAX 4096 /* cap on any sysfs attribute we read */
 #define SRIOV_CONFIG_MAX 4096

@@ -313,33 +313,6 @@ int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sri
  */
 int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state **out, size_t *n);
 
-/* ----------------------------------------------------------- netlink */
-
-/**
- * vitk_sriov_nl_build_setlink() - build RTM_SETLINK for @ifindex carrying one
- * IFLA_VF_INFO with every has_* attribute of @cfg.  *@out malloc'd bytes.
- */
-int vitk_sriov_nl_build_setlink(uint8_t **out, size_t *out_len, int ifindex,
-				const vitk_sriov_vf_config *cfg);
-
-/**
- * vitk_sriov_nl_parse_link() - parse one or more RTM_NEWLINK/SETLINK messages
- * (outside bytes: every length is checked) and return the VF states found
- * in IFLA_VFINFO_LIST.  *@ifindex gets the first message's index.
- * @out: malloc'd (free()), may be NULL with *n == 0.
- */
-int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
-			     vitk_sriov_vf_state **out, size_t *n);
-
-/* -------------------------------------------------- sysfs value parsers */
-
-/** Decimal unsigned ("8\n"). @what names the attribute in errors. */
-int vitk_sriov_parse_uint(const char *s, unsigned *out, const char *what);
-/** Hex with or without 0x ("0x8086\n", "10ca"). */
-int vitk_sriov_parse_hex(const char *s, uint32_t max, uint32_t *out, const char *what);
-/** Signed decimal ("-1\n"). */
-int vitk_sriov_parse_int(const char *s, int *out, const char *what);
-
 /* ----------------------------------------------------- desired state */
 
 typedef struct {
@@ -568,8 +541,6 @@ int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *do
 int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v);
 /** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
 int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
-/** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
-int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
 
 /* ------------------------------------------- in-use rule and attach */
 

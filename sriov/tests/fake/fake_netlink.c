@@ -16,6 +16,8 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include <vitk/sys/sriov.h>
+
 #include "fake_netlink.h"
 
 #define MAXVF 512
