@@ -9,7 +9,7 @@
 
 #include <libxml/tree.h>
 
-#include <vitk/esxupdate.h>
+#include <vitk/sys/esxupdate.h>
 
 /* ---- small growable string buffer ---- */
 typedef struct {
@@ -115,7 +115,7 @@ struct vitk_esxupdate_result {
 	unsigned flags;
 	char *header, *message, *error;
 	bool reboot, maint;
-	esxu_strv lists[3];
+	esxu_strv lists[VITK_ESXUPDATE_LIST_COUNT];
 	vitk_esxupdate_change *changes;
 	size_t nchanges, ccap;
 	esxu_strv assumptions;

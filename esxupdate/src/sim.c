@@ -62,7 +62,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	free(r->header);
 	free(r->message);
 	free(r->error);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_dispose(&r->lists[i]);
 	for (i = 0; i < r->nchanges; i++) {
 		free(r->changes[i].name);
@@ -89,14 +89,14 @@ const char *vitk_esxupdate_result_error(const vitk_esxupdate_result *r) { return
 bool vitk_esxupdate_result_reboot_required(const vitk_esxupdate_result *r) { return r->reboot; }
 bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r) { return r->maint; }
 
-size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, int which)
+size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which)
 {
-	return which >= 0 && which < 3 ? r->lists[which].n : 0;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT ? r->lists[which].n : 0;
 }
 
-const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, int which, size_t i)
+const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i)
 {
-	return which >= 0 && which < 3 && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
 }
 
 size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->nchanges; }
@@ -810,7 +810,7 @@ static int fill_result(struct plan *p)
 		if (!p->cact[i]) {
 			r = add_change(res, c->name, VITK_ESXUPDATE_ACT_SKIPPED, peer, c, p->creason[i]);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[2], c->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_SKIPPED], c->id);
 			continue;
 		}
 		if (peer) {
@@ -824,7 +824,7 @@ static int fill_result(struct plan *p)
 				       p->creason[i] ? p->creason[i] : "new VIB");
 		}
 		if (r == 0)
-			r = vitk_esxupdate__strv_add(&res->lists[0], c->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_INSTALLED], c->id);
 		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -850,7 +850,7 @@ static int fill_result(struct plan *p)
 		}
 		case H_UPGRADED:
 		case H_DOWNGRADED:
-			r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_REPLACED:
 			why = vitk_esxupdate__printf("replaced by %s", p->hby[i]);
@@ -858,13 +858,13 @@ static int fill_result(struct plan *p)
 				: vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(why);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_DROPPED:
 			r = add_change(res, v->name, VITK_ESXUPDATE_ACT_REMOVED_PROFILE, v, NULL,
 				       "not in the image profile");
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			if (r == 0 && !(p->cmd->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE))
 				r = vitk_esxupdate__strv_add(&res->removal_refused, v->id);
 			break;
@@ -887,7 +887,7 @@ static int fill_result(struct plan *p)
 	assume(res, "maintenance mode is required only when a VIB to be installed or removed says so");
 	if (res->nchanges > 1)
 		qsort(res->changes, res->nchanges, sizeof(*res->changes), cmp_change);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_sort(&res->lists[i]);
 	return 0;
 }
@@ -959,7 +959,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 
 		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {

@@ -471,9 +471,12 @@ bool vitk_esxupdate_vib_is_vendor(const vitk_esxupdate_vib *v)
 	if (!v)
 		return false;
 	if (v->version && vitk_esxupdate_release_decode(v->version, &ri) == 0) {
-		if (ri.tag == VITK_ESXUPDATE_TAG_OEM)
+		vitk_esxupdate_tag tag = ri.tag;
+
+		vitk_esxupdate_release_info_clear(&ri);
+		if (tag == VITK_ESXUPDATE_TAG_OEM)
 			return true;
-		if (ri.tag == VITK_ESXUPDATE_TAG_VMW)
+		if (tag == VITK_ESXUPDATE_TAG_VMW)
 			return false;
 	}
 	vitk_error_clear();

@@ -172,10 +172,10 @@ static void test_esxupdate_sim__vib_install_incident(void **state)
 	assert_null(vitk_esxupdate_result_error(r));
 	assert_string_equal(vitk_esxupdate_result_header(r), "Installation Result");
 	assert_true(vitk_esxupdate_result_reboot_required(r));
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 8);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 6);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 0);
-	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "Emulex_bootbank_net-be2net_10.0.725.0-1OEM.550.0.0.1331820");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 8);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 6);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 0);
+	assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_REMOVED, 0), "Emulex_bootbank_net-be2net_10.0.725.0-1OEM.550.0.0.1331820");
 	c = change(r, "net-be2net");
 	assert_int_equal(c->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
 	assert_true(c->vendor);
@@ -235,8 +235,8 @@ static void test_esxupdate_sim__profile_update_safe(void **state)
 	assert_int_equal(change(r, "esx-base")->action, VITK_ESXUPDATE_ACT_UPGRADED);
 	assert_int_equal(change(r, "lsi-mr3")->action, VITK_ESXUPDATE_ACT_INSTALLED);
 	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_KEPT);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 3); /* old esx-base, net-tg3, tools-light */
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 3);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 3); /* old esx-base, net-tg3, tools-light */
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 3);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
@@ -285,7 +285,7 @@ static void test_esxupdate_sim__profile_install_refused(void **state)
 			    "Hewlett-Packard_bootbank_hpnmi_550.2.3.5-1198610.\n"
 			    " Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.\n"
 			    "Please refer to the log file for more details.");
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 0);
 	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_REMOVED_PROFILE);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused", NULL));
@@ -295,7 +295,7 @@ static void test_esxupdate_sim__profile_install_refused(void **state)
 	a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD " --ok-to-remove");
 	r = vitk_esxupdate_audit_result(a);
 	assert_null(vitk_esxupdate_result_error(r));
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 9);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 9);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
 	vitk_esxupdate_audit_free(a);
 	vitk_esxupdate_host_free(h);
@@ -312,8 +312,8 @@ static void test_esxupdate_sim__vib_update_half(void **state)
 	assert_int_equal(change(r, "esx-tboot")->action, VITK_ESXUPDATE_ACT_SKIPPED);
 	assert_string_equal(change(r, "esx-tboot")->reason, "not installed on the host: vib update installs no new VIBs");
 	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_SKIPPED);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 3);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 5);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 3);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 5);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
 				"bulletin ESXi550-201403401-BG: 1 VIB(s) updated but 1 skipped (esx-tboot)"));
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
@@ -329,8 +329,8 @@ static void test_esxupdate_sim__replaces(void **state)
 	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
 
 	(void)state;
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
-	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "LSI_bootbank_scsi-megaraid-perc9_6.901.55.00-1OEM.550.0.0.1331820");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
+	assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_REMOVED, 0), "LSI_bootbank_scsi-megaraid-perc9_6.901.55.00-1OEM.550.0.0.1331820");
 	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_REMOVED_REPLACED);
 	assert_string_equal(change(r, "scsi-megaraid-perc9")->reason, "replaced by lsi-mr3");
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-removed",
@@ -340,7 +340,7 @@ static void test_esxupdate_sim__replaces(void **state)
 	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n lsi-mr3 -f");
 	r = vitk_esxupdate_audit_result(a);
 	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_KEPT);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 0);
 	vitk_esxupdate_audit_free(a);
 	/* -n selector that matches nothing: the esxcli NoMatchError */
 	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n nosuchvib");
@@ -369,9 +369,9 @@ static void test_esxupdate_sim__vibname_forms(void **state)
 		snprintf(line, sizeof(line), "esxcli software vib install -d /x.zip -n %s", forms[i]);
 		a = run(h, PATCH, line);
 		r = vitk_esxupdate_audit_result(a);
-		if (vitk_esxupdate_result_list_count(r, 0) != 1)
-			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, 0));
-		assert_string_equal(vitk_esxupdate_result_list(r, 0, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
+		if (vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED) != 1)
+			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED));
+		assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_INSTALLED, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
 		assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 1);
 		vitk_esxupdate_audit_free(a);
 	}
@@ -401,13 +401,13 @@ static void test_esxupdate_sim__viburl(void **state)
 
 	(void)state;
 	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded", "vmnic0 19a2:0710"));
 	vitk_esxupdate_audit_free(a);
 	/* from a bundle, -v picks the VIB file by name */
 	a = run(h, PATCH, "esxcli software vib install -v /vmfs/volumes/ds1/VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820.vib");
 	r = vitk_esxupdate_audit_result(a);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
 	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
 	vitk_esxupdate_audit_free(a);
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
@@ -452,7 +452,7 @@ static void test_esxupdate_sim__depends_provides(void **state)
 			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires vmkapi_2_2_0_0, but the requirement cannot be satisfied within the ImageProfile.\n"
 			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires com.vmware.driverAPI-9.2.2.0 >= 9.2.2.0, but the requirement cannot be satisfied within the ImageProfile.\n"
 			    "Please refer to the log file for more details.");
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "dependency-error", "requires vmkapi_2_2_0_0"));
 	vitk_esxupdate_audit_free(a);
 	/* -f bypasses it (documented) and the audit says so */
