@@ -46,9 +46,12 @@ static void tag_text(const char *version, char *out, size_t cap)
 static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depot **out)
 {
 	int r = vitk_esxupdate_depot_open(out, path, NULL);
+	size_t i;
 
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot read depot");
+	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++)
+		cli_info(ctx, "%s", vitk_esxupdate_depot_note(*out, i));
 	return 0;
 }
 

@@ -225,14 +225,20 @@ typedef struct {
 	size_t nvib_ids;
 } vitk_esxupdate_bulletin;
 
+/**
+ * An image profile: a document under profiles/ of a metadata zip (or, in
+ * older depots, inside vmware.xml), or an operator's `sources profile get`
+ * capture.  A bulletin is never turned into a profile.
+ */
 typedef struct {
 	char *name;
-	char *vendor;
+	char *vendor;       /* <creator> (or the older <vendor>) */
 	char *description;
 	vitk_esxupdate_acceptance acceptance;
 	char **vib_ids;
 	size_t nvib_ids;
-	const char *source; /* "profile-xml", "bulletin-rollup" or "sources-profile-get" (static string) */
+	const char *source; /* "profile-xml" or "sources-profile-get" (static string) */
+	char *document;     /* the metadata member it was read from ("profiles/..."), NULL for a capture */
 } vitk_esxupdate_profile;
 
 /* caps (defaults; tests may lower them through the options) */
@@ -273,6 +279,13 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/**
+ * Notes about members the reader skipped (a metadata zip member outside
+ * vibs/, profiles/, bulletins/ and the known files), one line each, for a
+ * verbose display.
+ */
+size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 
 /**
  * vitk_esxupdate_depot_add_profile_text() - add (or replace) an image profile

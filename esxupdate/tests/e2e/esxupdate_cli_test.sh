@@ -72,6 +72,13 @@ STD=ESXi-5.5.0-20140302001-standard
 run depot.out 0 -- esxupdate depot $FX/ESXi550-201403001.zip
 run depot.json 0 -- esxupdate depot -o json $FX/ESXi550-201403001.zip
 run vib.out 0 -- esxupdate depot --no-store $FX/net-be2net.vib
+# the metadata zip member outside the known folders is reported with -v, the listing does not change
+"$VITK" --db "$DB" -v esxupdate depot --no-store $FX/ESXi550-201403001.zip >/dev/null 2>"$TEST_TMPDIR/err"
+checks=$((checks + 1))
+grep -q "metadata zip 'ESXi550-201403001-metadata.zip': unrecognized file 'vendor-index.xml' skipped" "$TEST_TMPDIR/err" ||
+	fail "depot -v does not report the unrecognized metadata member: $(cat "$TEST_TMPDIR/err")"
+# the shape older fixtures had stays readable: same profiles and VIBs
+run legacy_depot.out 0 -- esxupdate depot --no-store $FX/legacy-depot.zip
 
 # the incident: vib install -d downgrades both OEM drivers -> CRITICAL, exit 10
 run audit_vib_install.out 10 -- esxupdate audit "${HOSTA[@]}" --command "esxcli software vib install -d $PATCH"
@@ -111,7 +118,7 @@ run audit_oem.json 10 -- esxupdate audit -o json --no-store --host esx01 --host-
 	--depot $FX/HP-ESXi-5.5.0-depot.zip --command "esxcli software vib install -d /tmp/HP-ESXi-5.5.0-depot.zip"
 
 # a bundle without profile documents + the operator's `sources profile get` capture
-run audit_profile_text.out 0 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/rollup-only.zip \
+run audit_profile_text.out 0 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
 	--depot-profile $H/sources-profile-get.txt --command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
 
 run compare.out 0 -- esxupdate compare --depot $FX/ESXi550-201403001.zip ESXi-5.5.0-20140301001s-standard $STD
