@@ -122,6 +122,9 @@ struct vitk_esxupdate_result {
 	/* for the risk analysis */
 	esxu_strv dep_errors, conflict_errors, acc_errors, removal_refused, half_applied;
 	bool checks_bypassed; /* -f / --no-sig-check let the operation pass its checks */
+	bool no_profile;      /* -p names no profile of the depot: [NoMatchError], nothing planned */
+	char *profile_wanted; /* the -p of the command (profile ops) */
+	bool bootbank_ops, locker_ops; /* VIBs of that kind are installed or removed (dry-run installers) */
 	char *profile;        /* profile name used (profile ops) */
 };
 

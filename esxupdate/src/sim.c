@@ -80,6 +80,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	vitk_esxupdate__strv_dispose(&r->removal_refused);
 	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
+	free(r->profile_wanted);
 	free(r);
 }
 
@@ -256,15 +257,16 @@ static int pick_candidates(struct plan *p)
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, cmd->profile);
 
 		if (!pr) {
-			esxu_buf b = { 0 };
-
-			for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "",
-						vitk_esxupdate_depot_profile(d, i)->name);
-			r = vitk_error_set(VITK_ENOTFOUND, 0,
-					   "image profile '%s' is not in the depot (profiles: %s)",
-					   cmd->profile, b.s && *b.s ? b.s : "none");
-			vitk_esxupdate__buf_dispose(&b);
+			/* esxcli: esximage's NoMatchError (code 13), the console adds "id = NAME" */
+			free(p->r->error);
+			p->r->error = vitk_esxupdate__printf("[NoMatchError]\n No image profile found with name '%s'\n id = %s\nPlease refer to the log file for more details.",
+							     cmd->profile, cmd->profile);
+			if (!p->r->error) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			p->r->no_profile = true;
+			assume(p->r, "the layout of the [NoMatchError] for a missing -p profile (message, 'id = NAME', log hint) is modelled on esxcli 8.0 console output");
 			goto out;
 		}
 		p->r->profile = vitk_esxupdate__strdup(pr->name);
@@ -279,9 +281,7 @@ static int pick_candidates(struct plan *p)
 			}
 			pool[npool++] = v;
 		}
-		if (strcmp(pr->source, "bulletin-rollup") == 0)
-			assume(p->r, "no image profile document in the depot: the profile is the roll-up bulletin's VIB list");
-		else if (strcmp(pr->source, "sources-profile-get") == 0)
+		if (strcmp(pr->source, "sources-profile-get") == 0)
 			assume(p->r, "the image profile's VIB list comes from the operator's `sources profile get` capture, not from the depot");
 	} else {
 		for (j = 0; j < cmd->nviburls; j++) {
@@ -662,8 +662,6 @@ static int check_image(struct plan *p)
 				free(line);
 			}
 		}
-		if (p->r->acc_errors.n)
-			assume(p->r, "the [AcceptanceLevelError] wording is reproduced from memory of esxcli output, not from a verified capture");
 	}
 out:
 	free(idx);
@@ -676,6 +674,7 @@ static int build_error(struct plan *p)
 	vitk_esxupdate_result *res = p->r;
 	bool force = (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) != 0;
 	bool nosig = (p->cmd->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK) != 0;
+	bool dep, acc;
 	esxu_buf b = { 0 };
 	size_t i;
 
@@ -688,35 +687,28 @@ static int build_error(struct plan *p)
 		vitk_esxupdate__buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
 		assume(res, "the wording of the profile install removal error is modelled on the --ok-to-remove help text, not verified");
 	}
-	if (res->dep_errors.n || res->conflict_errors.n) {
-		if (force) {
-			res->checks_bypassed = true;
-			assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			if (res->dep_errors.n) {
-				vitk_esxupdate__buf_add(&b, "[DependencyError]");
-				for (i = 0; i < res->dep_errors.n; i++)
-					vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
-			}
-			for (i = 0; i < res->conflict_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
-						res->conflict_errors.v[i]);
-		}
+	if ((res->dep_errors.n || res->conflict_errors.n) && force) {
+		res->checks_bypassed = true;
+		assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
 	}
-	if (res->acc_errors.n) {
-		if (force || nosig) {
-			res->checks_bypassed = true;
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			vitk_esxupdate__buf_add(&b, "[AcceptanceLevelError]");
-			for (i = 0; i < res->acc_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+	if (res->acc_errors.n && (force || nosig))
+		res->checks_bypassed = true;
+	dep = res->dep_errors.n && !force;
+	acc = res->acc_errors.n && !force && !nosig;
+	if (dep || acc) {
+		vitk_esxupdate__buf_add(&b, b.len ? "\n[DependencyError]" : "[DependencyError]");
+		for (i = 0; dep && i < res->dep_errors.n; i++)
+			vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
+		for (i = 0; acc && i < res->acc_errors.n; i++)
+			vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+		if (acc) {
 			vitk_esxupdate__buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
+			assume(res, "acceptance-level errors are reported under [DependencyError], as esxcli on ESXi 5.5 does (later releases use [AcceptanceConfigError])");
 		}
 	}
+	for (i = 0; !force && i < res->conflict_errors.n; i++)
+		vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
+					   res->conflict_errors.v[i]);
 	if (b.oom)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (b.len) {
@@ -825,6 +817,7 @@ static int fill_result(struct plan *p)
 		}
 		if (r == 0)
 			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_INSTALLED], c->id);
+		*(is_bootbank(c) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -869,6 +862,7 @@ static int fill_result(struct plan *p)
 				r = vitk_esxupdate__strv_add(&res->removal_refused, v->id);
 			break;
 		}
+		*(is_bootbank(v) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (v->live_remove == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -907,6 +901,10 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	res->op = cmd->op;
 	res->flags = cmd->flags;
+	if (cmd->profile && !(res->profile_wanted = vitk_esxupdate__strdup(cmd->profile))) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	p.h = host;
 	p.d = depot;
 	p.cmd = cmd;
@@ -927,6 +925,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	r = pick_candidates(&p);
 	if (r < 0)
 		goto out;
+	if (res->no_profile)
+		goto finish; /* esxcli stops at the NoMatchError: nothing is planned */
 	r = plan_ops(&p);
 	if (r == 0) {
 		size_t i;
@@ -948,6 +948,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		r = build_error(&p);
 	if (r < 0)
 		goto out;
+finish:
 	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
 				  ? "Installation Result"
@@ -963,8 +964,11 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
-		res->message = vitk_esxupdate__strdup("Dryrun only, host not changed.");
-		assume(res, "the --dry-run message text is modelled, not verified");
+		res->message = vitk_esxupdate__printf("Dryrun only, host not changed. The following installers will be applied: [%s%s%s]",
+						      res->bootbank_ops ? "BootBankInstaller" : "",
+						      res->bootbank_ops && res->locker_ops ? ", " : "",
+						      res->locker_ops ? "LockerInstaller" : "");
+		assume(res, "the installers named in the dry-run message follow the kinds of VIBs installed or removed (bootbank: BootBankInstaller, locker: LockerInstaller)");
 	} else if (res->reboot) {
 		res->message = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 						   cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE

@@ -472,13 +472,17 @@ static void test_esxupdate_sim__acceptance(void **state)
 
 	(void)state;
 	assert_string_equal(vitk_esxupdate_result_error(r),
-			    "[AcceptanceLevelError]\n"
+			    "[DependencyError]\n"
 			    "VIB virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0's acceptance level is community, which is not compliant with the ImageProfile acceptance level partner\n"
 			    "To change the host acceptance level, use the 'esxcli software acceptance set' command.\n"
 			    "Please refer to the log file for more details.");
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-violation", NULL));
-	assert_null(vitk_esxupdate_audit_recommended_command(a)); /* no profile in that depot */
-	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "The depot has no image profile"));
+	/* no profile in that depot, and neither vib form is safe */
+	assert_null(vitk_esxupdate_audit_recommended_command(a));
+	assert_null(vitk_esxupdate_audit_recommended_profile(a));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "The depot carries no image profile, only bulletins"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "'vib update -d' is not safe here (it would install nothing)"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "'vib install -n' of the new and newer VIBs is not safe either (it fails): no safe command."));
 	vitk_esxupdate_audit_free(a);
 	a = run(h, DEPOTFX "ghettoVCB-offline-bundle.zip", "esxcli software vib install -d /tmp/g.zip --no-sig-check");
 	r = vitk_esxupdate_audit_result(a);
@@ -511,7 +515,8 @@ static void test_esxupdate_sim__oem_profile_and_compare(void **state)
 
 	(void)state;
 	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), "HP-ESXi-5.5.0-Update1-iso-5.72");
-	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "OEM image profile"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a),
+			       "(the host runs the OEM image 'HP-ESXi-5.5.0-iso-5.72' (Hewlett-Packard) and this is the depot's OEM profile (creator 'Hewlett-Packard')"));
 	vitk_esxupdate_audit_free(a);
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
 	assert_int_equal(vitk_esxupdate_profile_compare(&diff, d, "ESXi-5.5.0-20140301001s-standard", STD), 0);
@@ -532,6 +537,27 @@ static void test_esxupdate_sim__oem_profile_and_compare(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* esxcli's dry-run message names the installers of the VIB kinds touched, profile update prints "Update Result" */
+static void test_esxupdate_sim__dry_run_message(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software profile update -d /x.zip -p " STD " --dry-run");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_string_equal(vitk_esxupdate_result_header(r), "Update Result");
+	assert_string_equal(vitk_esxupdate_result_message(r),
+			    "Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller, LockerInstaller]");
+	vitk_esxupdate_audit_free(a);
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n net-tg3 --dry-run");
+	r = vitk_esxupdate_audit_result(a);
+	assert_string_equal(vitk_esxupdate_result_header(r), "Installation Result");
+	assert_string_equal(vitk_esxupdate_result_message(r),
+			    "Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller]");
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__unknown_profile(void **state)
 {
 	vitk_esxupdate_host *h = host_a();
@@ -542,11 +568,16 @@ static void test_esxupdate_sim__unknown_profile(void **state)
 	(void)state;
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
 	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software profile update -d x -p ESXi-6.0-nope"), 0);
-	assert_int_equal(vitk_esxupdate_audit_run(&a, h, d, c), VITK_ENOTFOUND);
-	assert_string_equal(vitk_error_last()->message,
-			    "image profile 'ESXi-6.0-nope' is not in the depot (profiles: ESXi-5.5.0-20140302001-standard, "
-			    "ESXi-5.5.0-20140302001-no-tools, ESXi-5.5.0-20140301001s-standard)");
-	assert_null(a);
+	/* as esxcli: a [NoMatchError] result, not a failure of the audit; the real profile is recommended */
+	assert_int_equal(vitk_esxupdate_audit_run(&a, h, d, c), 0);
+	assert_string_equal(vitk_esxupdate_result_error(vitk_esxupdate_audit_result(a)),
+			    "[NoMatchError]\n No image profile found with name 'ESXi-6.0-nope'\n id = ESXi-6.0-nope\n"
+			    "Please refer to the log file for more details.");
+	assert_int_equal(vitk_esxupdate_result_change_count(vitk_esxupdate_audit_result(a)), 0);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found", "no image profile named 'ESXi-6.0-nope'"));
+	assert_string_not_equal(vitk_esxupdate_audit_verdict(a), "safe");
+	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), "ESXi-5.5.0-20140302001-standard");
+	vitk_esxupdate_audit_free(a);
 	vitk_esxupdate_command_free(c);
 	vitk_esxupdate_depot_free(d);
 	vitk_esxupdate_host_free(h);
@@ -572,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__tampered),
 		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
 		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
+		cmocka_unit_test(test_esxupdate_sim__dry_run_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
