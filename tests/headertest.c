@@ -8,6 +8,7 @@
 #include <vitk/odx.h>
 #include <vitk/sriov.h>
 #include <vitk/esxupdate.h>
+#include <vitk/sys/esxupdate.h>
 #include <vitk/odx_target.h>
 
 int main(void)
