@@ -60,6 +60,11 @@ static int writable_table(vitk_inventory *inv, const char *table,
 
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	if (inv->pg)
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' is a central PostgreSQL inventory: hosts write to it "
+				      "with `vitk inventory push`",
+				      inv->path);
 	r = need_table(inv, table, out);
 	if (r < 0)
 		return r;
@@ -382,6 +387,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 	if (order_by && !valid_order(t, order_by, ocol, sizeof(ocol), &desc))
 		return vitk_error_set(VITK_EINVAL, 0, "cannot order '%s' by '%s'", t->name,
 				      order_by);
+	if (inv->pg)
+		return invpg_select(out, inv, t, host_id, match, n, order_by ? ocol : NULL, desc);
 	vitk_str_puts(&sql, "SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
 	for (size_t i = 0; i < t->cols.size; i++)
 		vitk_str_putf(&sql, ", t.%s AS %s", t->cols.ptr[i].name, t->cols.ptr[i].name);
@@ -445,6 +452,8 @@ int vitk_inventory_query(vitk_inventory_rows **out, vitk_inventory *inv, const c
 	int r;
 
 	*out = NULL;
+	if (inv->pg)
+		return invpg_query(out, inv, sql);
 	sqlite3_set_authorizer(inv->db, ro_authorizer, NULL);
 	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, &tail) != SQLITE_OK) {
 		r = vitk_error_set(VITK_EINVAL, 0, "query refused: %s", sqlite3_errmsg(inv->db));
@@ -535,6 +544,8 @@ int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char
 		return vitk_error_set(VITK_EINVAL, 0, "host needs a name");
 	if (machine_id && !*machine_id)
 		machine_id = NULL;
+	if (inv->pg)
+		return invpg_host_ensure(inv, name, machine_id, kind, source, out_id);
 	if (machine_id) {
 		id = host_unique(inv, "SELECT id FROM hosts WHERE machine_id = ?", machine_id, &r);
 		if (r < 0)
@@ -620,6 +631,8 @@ int vitk_inventory_host_lookup(vitk_inventory *inv, const char *name_or_id, int6
 	int r;
 
 	*out_id = 0;
+	if (inv->pg)
+		return invpg_host_lookup(inv, name_or_id, out_id);
 	r = inv_prepare(inv,
 			"SELECT id FROM hosts WHERE CAST(id AS TEXT) = ?1 OR machine_id = ?1 OR "
 			"name = ?1 ORDER BY (CAST(id AS TEXT) = ?1) DESC, (machine_id = ?1) DESC, id "
@@ -655,7 +668,14 @@ int vitk_inventory_counts(vitk_inventory_rows **out, vitk_inventory *inv)
 		const char *vals[3];
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tab);
-		if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK ||
+		if (inv->pg) {
+			int64_t n = 0;
+
+			r = invpg_count(inv, tab, &n);
+			if (r < 0)
+				goto out;
+			snprintf(num, sizeof(num), "%lld", (long long)n);
+		} else if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW) {
 			/* registered in another binary but table missing: report 0 */
 			snprintf(num, sizeof(num), "0");
@@ -720,6 +740,10 @@ int vitk_inventory_check(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (inv->pg) {
+		vitk_inventory_rows_free(rows);
+		return invpg_check(out, inv);
+	}
 	if (sqlite3_prepare_v2(inv->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
 		r = inv_db_error(inv, "integrity_check failed");
 		goto out;

@@ -44,12 +44,20 @@ typedef struct vitk_inventory_rows vitk_inventory_rows;
 /**
  * vitk_inventory_open() - open (and create/migrate) an inventory database.
  * @out: the handle; free with vitk_inventory_free()
- * @path: file path, or ":memory:"
+ * @path: file path, or ":memory:"; or a central PostgreSQL inventory as a
+ *        "postgresql://" URL or a libpq conninfo ("service=fleet",
+ *        "dbname=vitk host=..."), see docs/fleet.md
  * @flags: VITK_INVENTORY_*
  *
- * Turns on WAL, busy_timeout and foreign keys and applies the core schema
- * migrations in one transaction.  A file that is not a database, or one
- * whose schema is newer than this binary knows, is refused and left as is.
+ * SQLite: turns on WAL, busy_timeout and foreign keys and applies the core
+ * schema migrations in one transaction.  A file that is not a database, or
+ * one whose schema is newer than this binary knows, is refused and left as is.
+ *
+ * PostgreSQL: connects through libpq (passwords come from PGPASSFILE,
+ * ~/.pgpass, PGPASSWORD or the service file, never from vitk), and applies
+ * the migrations in one transaction under an advisory lock.  A central
+ * inventory is read with the same functions; rows reach it only through
+ * vitk_inventory_push() (the row writers return VITK_ENOTSUP).
  *
  * Return: 0, VITK_ENOTFOUND (NO_CREATE and missing), VITK_EDB.
  */
@@ -58,8 +66,14 @@ int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags);
 /** vitk_inventory_free() - close the database.  NULL is ignored. */
 void vitk_inventory_free(vitk_inventory *inv);
 
-/** vitk_inventory_path() - the path given at open (borrowed). */
+/**
+ * vitk_inventory_path() - the path given at open (borrowed); for PostgreSQL
+ * the URL or conninfo with any password replaced by "***".
+ */
 const char *vitk_inventory_path(const vitk_inventory *inv);
+
+/** vitk_inventory_backend() - "sqlite" or "postgresql". */
+const char *vitk_inventory_backend(const vitk_inventory *inv);
 
 /* ---------------------------------------------------------------- schema */
 
@@ -260,6 +274,39 @@ typedef struct {
  */
 int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 			  vitk_inventory_import_stats *stats);
+
+/* ------------------------------------------------------------------ push */
+
+typedef struct {
+	size_t hosts;          /* hosts pushed */
+	size_t hosts_added;    /* of which new to the central inventory */
+	size_t rows_added;
+	size_t rows_updated;
+	size_t rows_unchanged;
+	unsigned attempts;     /* 1 unless a serialization failure or deadlock was retried */
+} vitk_inventory_push_stats;
+
+/**
+ * vitk_inventory_push() - upsert hosts' rows from a local inventory into a
+ * central PostgreSQL one, in one transaction.
+ * @central: opened on a PostgreSQL target
+ * @local: a local (SQLite) inventory
+ * @host_ids: the local hosts to push (normally the one local host)
+ *
+ * The merge rules are import's: hosts by machine-id (by name when they have
+ * none), rows by (host, KEY columns), keyless rows by every column plus
+ * created_at; rows are never deleted.  Pushing the same rows twice changes
+ * nothing.  A push that fails or is interrupted at any point leaves the
+ * central inventory as it was; serialization failures and deadlocks are
+ * retried with backoff (at most 8 attempts, 60 s).  Every table of @local
+ * must be registered in @central with all its columns.
+ *
+ * Return: 0, VITK_ENOTSUP (wrong backends), VITK_EPERM (the role may not
+ * write these hosts), VITK_EBUSY (still conflicting after the retries),
+ * VITK_EINVAL, VITK_EDB.
+ */
+int vitk_inventory_push(vitk_inventory *central, vitk_inventory *local, const int64_t *host_ids,
+			size_t nhosts, vitk_inventory_push_stats *stats);
 
 /* --------------------------------------------------------------- helpers */
 
