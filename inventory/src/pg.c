@@ -318,8 +318,9 @@ static int tables_load(vitk_inventory *inv)
 	int r;
 
 	inv_tables_clear(inv);
-	r = pg_params(inv, "SELECT name, domain, columns FROM vitk.vitk_tables ORDER BY name", 0,
-		      NULL, &res, "cannot read table specs");
+	r = pg_params(inv,
+		      "SELECT name, domain, columns FROM vitk.vitk_tables ORDER BY name COLLATE \"C\"",
+		      0, NULL, &res, "cannot read table specs");
 	if (r < 0)
 		return r;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -680,14 +681,23 @@ static int host_upsert(vitk_inventory *inv, const char *name, const char *machin
 		return 0;
 	}
 	PQclear(res);
-	r = pg_params(inv,
-		      "INSERT INTO vitk.hosts AS h (name, machine_id, kind, source, created_at, "
-		      "updated_at) VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (machine_id) DO "
-		      "UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
-		      "WHERE h.name IS DISTINCT FROM excluded.name RETURNING id, xmax = 0",
-		      6, p, &res, "cannot add host");
-	if (r < 0)
-		return r;
+	res = PQexecParams(inv->pg->conn,
+			   "INSERT INTO vitk.hosts AS h (name, machine_id, kind, source, created_at, "
+			   "updated_at) VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT (machine_id) DO "
+			   "UPDATE SET name = excluded.name, updated_at = excluded.updated_at "
+			   "WHERE h.name IS DISTINCT FROM excluded.name RETURNING id, xmax = 0",
+			   6, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		/* a push or report role may not add the machine it runs on: it is simply
+		 * not registered (vitk_inventory_host_local()); a push must not go on */
+		if (state && strcmp(state, "42501") == 0 && source && strcmp(source, "local") == 0) {
+			PQclear(res);
+			return 0;
+		}
+		return pg_fail(inv, res, "cannot add host");
+	}
 	if (PQntuples(res) == 1) {
 		*out_id = first_id(res);
 		*added = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
@@ -785,6 +795,19 @@ static const char *param_text(const vitk_inventory_value *v, char *buf, size_t c
 	}
 }
 
+static bool is_number(const char *s, vitk_inventory_type type)
+{
+	char *end = NULL;
+
+	if (!s || !*s)
+		return false;
+	if (type == VITK_INV_INT)
+		(void)strtoll(s, &end, 10);
+	else
+		(void)strtod(s, &end);
+	return end && *end == '\0';
+}
+
 int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table *t,
 		 int64_t host_id, const vitk_inventory_value *match, size_t n, const char *ocol,
 		 bool desc)
@@ -813,6 +836,17 @@ int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table
 		vitk_str_putf(&sql, " AND t.host_id = $%d", np);
 	}
 	for (size_t i = 0; i < n; i++) {
+		const inv_col *c = NULL;
+
+		for (size_t k = 0; k < t->cols.size; k++)
+			if (strcmp(t->cols.ptr[k].name, match[i].column) == 0)
+				c = &t->cols.ptr[k];
+		/* text that is no number never equals a number column (SQLite affinity) */
+		if (c && c->type != VITK_INV_TEXT && !match[i].is_null &&
+		    match[i].type == VITK_INV_TEXT && !is_number(match[i].s, c->type)) {
+			vitk_str_puts(&sql, " AND false");
+			continue;
+		}
 		params[np] = param_text(&match[i], nums[np], sizeof(nums[np]));
 		np++;
 		vitk_str_putf(&sql, " AND t.%s IS NOT DISTINCT FROM $%d", match[i].column, np);

@@ -138,6 +138,9 @@ int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char
  * vitk_inventory_host_local() - register the machine we run on, from
  * @etc_root/hostname (else gethostname()) and @etc_root/machine-id.
  * @etc_root: normally "/etc"
+ *
+ * On a central PostgreSQL inventory whose role may not add this machine (a
+ * push or report role, docs/fleet.md) this returns 0 with *out_id = 0.
  */
 int vitk_inventory_host_local(vitk_inventory *inv, const char *etc_root, int64_t *out_id);
 

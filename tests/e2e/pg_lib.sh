@@ -9,6 +9,8 @@
 # Exports PGHOST (the socket dir), PGPORT, PGUSER=postgres, PGDATABASE=vitk,
 # PG_DIR, PG_BIN.  pg_stop is installed as an EXIT trap.
 
+# bazel runs tests with a minimal PATH; runuser lives in sbin
+export PATH=$PATH:/usr/sbin:/sbin
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 pg_stop() {
