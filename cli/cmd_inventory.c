@@ -94,6 +94,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 
 struct report_cfg {
 	const char *host;
+	const char *host_glob;
 	struct cli_strv where;
 	const char *order_by;
 	bool all_columns;
@@ -102,6 +103,7 @@ struct report_cfg {
 #define CFG struct report_cfg
 static const struct cli_opt report_opts[] = {
 	{ CLI_STR(CFG, host, "host", 'H', "HOST", "only rows of this host (name, machine-id or id)") },
+	{ CLI_STR(CFG, host_glob, "host-glob", 'g', "PATTERN", "only rows of hosts whose name matches this shell pattern") },
 	{ CLI_MULTI(CFG, where, "where", 'w', "COL=VAL", "only rows whose column equals the value") },
 	{ CLI_STR(CFG, order_by, "order-by", 0, "COL", "sort by this column (append ' DESC' to reverse)") },
 	{ CLI_FLAG(CFG, all_columns, "all-columns", 'a', "include created_at, updated_at and host_id") },
@@ -151,6 +153,23 @@ static int report_error(struct cli_ctx *ctx, int r, const char *table)
 			 list);
 }
 
+/* report free-vfs | offload-savings: aggregates across hosts */
+static int fleet_report(struct cli_ctx *ctx, const char *name, const struct report_cfg *cfg)
+{
+	vitk_inventory_rows *rows = NULL;
+	int r;
+
+	if (cfg->host || cfg->where.n || cfg->order_by)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "'%s' takes --host-glob, not --host, --where or --order-by", name);
+	r = vitk_inventory_fleet_report(&rows, ctx->inv, name, cfg->host_glob);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "cannot report '%s'", name);
+	r = print_rows(ctx, rows, NULL);
+	vitk_inventory_rows_free(rows);
+	return r;
+}
+
 static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const skip[] = { "host_id", "created_at", "updated_at", NULL };
@@ -162,8 +181,12 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host)
+	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host && !cfg->host_glob)
 		return cmd_hosts(ctx, 0, NULL);
+	if (strchr(argv[0], '-'))
+		return fleet_report(ctx, argv[0], cfg);
+	if (cfg->host && cfg->host_glob)
+		return cli_error(ctx, CLI_EXIT_USAGE, "give --host or --host-glob, not both");
 	r = parse_where(ctx, &cfg->where, match, names);
 	if (r)
 		goto out;
@@ -174,8 +197,12 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
-				  cfg->order_by);
+	if (cfg->host_glob)
+		r = vitk_inventory_select_glob(&rows, ctx->inv, argv[0], cfg->host_glob, match,
+					       cfg->where.n, cfg->order_by);
+	else
+		r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
+					  cfg->order_by);
 	if (r < 0)
 		r = report_error(ctx, r, argv[0]);
 	else
@@ -415,8 +442,8 @@ const struct cli_verb cli_inventory_verbs[] = {
 	  .summary = "Row counts per domain and table" },
 	{ .name = "report", .fn = cmd_report, .opts = report_opts, CLI_CONFIG(struct report_cfg),
 	  .min_args = 1, .max_args = 1,
-	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "TABLE",
-	  .summary = "Print one inventory table, filtered by host and column values" },
+	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "TABLE|free-vfs|offload-savings",
+	  .summary = "Print one inventory table, filtered by host and column values, or a fleet aggregate" },
 	{ .name = "tables", .fn = cmd_tables, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .summary = "List the domain tables and their columns" },
 	{ .name = "export", .fn = cmd_export, .max_args = 1,

@@ -69,6 +69,10 @@ void inv_spec_text(vitk_str *spec, const vitk_inventory_column *cols, size_t n);
 int inv_check_domain(const vitk_inventory_domain *domain);
 bool inv_is_pg_target(const char *path);
 char *inv_redact(const char *target);
+/* a shell pattern as an anchored POSIX regular expression (PostgreSQL's ~); NULL on OOM */
+char *inv_glob_regex(const char *glob);
+/* a shell pattern for SQLite's GLOB ("[!" becomes "[^"); NULL on OOM */
+char *inv_glob_sqlite(const char *glob);
 
 /* inventory.c / ops.c: the SQLite backend */
 int inv_exec(vitk_inventory *inv, const char *sql);
@@ -97,8 +101,11 @@ int invpg_host_ensure(vitk_inventory *inv, const char *name, const char *machine
 		      const char *kind, const char *source, int64_t *out_id);
 int invpg_host_lookup(vitk_inventory *inv, const char *name_or_id, int64_t *out_id);
 int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table *t,
-		 int64_t host_id, const vitk_inventory_value *match, size_t n, const char *ocol,
-		 bool desc);
+		 int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		 size_t n, const char *ocol, bool desc);
+/* one read-only SELECT with text parameters $1.. (NULL: SQL NULL) */
+int invpg_query_params(vitk_inventory_rows **out, vitk_inventory *inv, const char *sql, int n,
+		       const char *const *params);
 int invpg_query(vitk_inventory_rows **out, vitk_inventory *inv, const char *sql);
 int invpg_count(vitk_inventory *inv, const char *table, int64_t *out);
 int invpg_check(vitk_inventory_rows **out, vitk_inventory *inv);

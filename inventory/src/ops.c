@@ -366,9 +366,27 @@ static bool valid_order(const inv_table *t, const char *order, char *col, size_t
 	return col_find(t, col) != NULL;
 }
 
+static int select_rows(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+		       int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		       size_t n, const char *order_by);
+
 int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
 			  int64_t host_id, const vitk_inventory_value *match, size_t n,
 			  const char *order_by)
+{
+	return select_rows(out, inv, table, host_id, NULL, match, n, order_by);
+}
+
+int vitk_inventory_select_glob(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+			       const char *host_glob, const vitk_inventory_value *match, size_t n,
+			       const char *order_by)
+{
+	return select_rows(out, inv, table, 0, host_glob, match, n, order_by);
+}
+
+static int select_rows(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+		       int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		       size_t n, const char *order_by)
 {
 	const inv_table *t = NULL;
 	vitk_str sql = VITK_STR_INIT;
@@ -388,7 +406,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 		return vitk_error_set(VITK_EINVAL, 0, "cannot order '%s' by '%s'", t->name,
 				      order_by);
 	if (inv->pg)
-		return invpg_select(out, inv, t, host_id, match, n, order_by ? ocol : NULL, desc);
+		return invpg_select(out, inv, t, host_id, host_glob, match, n,
+				    order_by ? ocol : NULL, desc);
 	vitk_str_puts(&sql, "SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
 	for (size_t i = 0; i < t->cols.size; i++)
 		vitk_str_putf(&sql, ", t.%s AS %s", t->cols.ptr[i].name, t->cols.ptr[i].name);
@@ -397,6 +416,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 		      "FROM %s t JOIN hosts h ON h.id = t.host_id",
 		      t->name);
 	append_where(&sql, host_id, match, n, "t.");
+	if (host_glob)
+		vitk_str_puts(&sql, " AND h.name GLOB ?");
 	vitk_str_putf(&sql, " ORDER BY t.%s%s, t.id", order_by ? ocol : "id", desc ? " DESC" : "");
 	if (sql.oom)
 		return VITK_ENOMEM;
@@ -408,6 +429,15 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 		sqlite3_bind_int64(st, idx++, host_id);
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, idx++, &match[i]);
+	if (host_glob) {
+		char *g = inv_glob_sqlite(host_glob);
+
+		if (!g) {
+			sqlite3_finalize(st);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		sqlite3_bind_text(st, idx++, g, -1, free);
+	}
 	r = inv_rows_collect(out, inv->db, st);
 	sqlite3_finalize(st);
 	if (r == 0) {

@@ -169,6 +169,17 @@ static vitk_inventory_type type_of_oid(Oid oid)
 	}
 }
 
+static bool numeric_is_int(PGresult *res, int col)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *v = PQgetvalue(res, i, col);
+
+		if (!PQgetisnull(res, i, col) && (strpbrk(v, ".eEN") || strlen(v) > 18))
+			return false;
+	}
+	return true;
+}
+
 /* a PGresult as inventory rows (numbers typed as in the SQLite backend) */
 static int pg_rows(vitk_inventory_rows **out, PGresult *res)
 {
@@ -190,8 +201,12 @@ static int pg_rows(vitk_inventory_rows **out, PGresult *res)
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	for (size_t c = 0; c < ncols; c++)
+	for (size_t c = 0; c < ncols; c++) {
 		rows->types[c] = type_of_oid(PQftype(res, (int)c));
+		/* numeric (sum() of bigint, say) holding only integers reads as SQLite's integer */
+		if (PQftype(res, (int)c) == 1700 && numeric_is_int(res, (int)c))
+			rows->types[c] = VITK_INV_INT;
+	}
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t c = 0; c < ncols; c++)
 			vals.ptr[c] = PQgetisnull(res, (int)i, (int)c)
@@ -809,9 +824,10 @@ static bool is_number(const char *s, vitk_inventory_type type)
 }
 
 int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table *t,
-		 int64_t host_id, const vitk_inventory_value *match, size_t n, const char *ocol,
-		 bool desc)
+		 int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		 size_t n, const char *ocol, bool desc)
 {
+	char *glob_re = NULL;
 	vitk_str sql = VITK_STR_INIT;
 	const char *params[INV_MAX_COLUMNS + 2];
 	char nums[INV_MAX_COLUMNS + 2][32];
@@ -851,6 +867,15 @@ int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table
 		np++;
 		vitk_str_putf(&sql, " AND t.%s IS NOT DISTINCT FROM $%d", match[i].column, np);
 	}
+	if (host_glob) {
+		glob_re = inv_glob_regex(host_glob);
+		if (!glob_re) {
+			vitk_str_clear(&sql);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		params[np++] = glob_re;
+		vitk_str_putf(&sql, " AND h.name ~ $%d", np);
+	}
 	for (size_t i = 0; ocol && i < t->cols.size; i++)
 		if (strcmp(t->cols.ptr[i].name, ocol) == 0)
 			oc = &t->cols.ptr[i];
@@ -860,10 +885,10 @@ int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table
 			      ? " COLLATE \"C\""
 			      : "",
 		      desc ? " DESC" : "");
-	if (sql.oom)
-		return VITK_ENOMEM;
-	r = pg_params(inv, sql.ptr, np, params, &res, "cannot query inventory");
+	r = sql.oom ? VITK_ENOMEM
+		    : pg_params(inv, sql.ptr, np, params, &res, "cannot query inventory");
 	vitk_str_clear(&sql);
+	free(glob_re);
 	if (r < 0)
 		return r;
 	r = pg_rows(out, res);
@@ -872,6 +897,12 @@ int invpg_select(vitk_inventory_rows **out, vitk_inventory *inv, const inv_table
 }
 
 int invpg_query(vitk_inventory_rows **out, vitk_inventory *inv, const char *sql)
+{
+	return invpg_query_params(out, inv, sql, 0, NULL);
+}
+
+int invpg_query_params(vitk_inventory_rows **out, vitk_inventory *inv, const char *sql, int n,
+		       const char *const *params)
 {
 	PGresult *res = NULL;
 	int r;
@@ -886,7 +917,7 @@ int invpg_query(vitk_inventory_rows **out, vitk_inventory *inv, const char *sql)
 	if (r < 0)
 		return r;
 	/* the extended protocol takes exactly one statement */
-	res = PQexecParams(inv->pg->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	res = PQexecParams(inv->pg->conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (PQresultStatus(res) == PGRES_COMMAND_OK)
 			r = vitk_error_set(VITK_EINVAL, 0, "query refused: not a SELECT");

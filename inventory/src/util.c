@@ -292,3 +292,60 @@ char *inv_redact(const char *target)
 	}
 	return vitk_str_detach(&out);
 }
+
+char *inv_glob_regex(const char *glob)
+{
+	vitk_str re = VITK_STR_INIT;
+	bool in_class = false;
+
+	vitk_str_putc(&re, '^');
+	for (const char *p = glob; *p; p++) {
+		if (in_class) {
+			if (*p == ']')
+				in_class = false;
+			if (*p == '\\')
+				vitk_str_putc(&re, '\\');
+			vitk_str_putc(&re, *p);
+			continue;
+		}
+		switch (*p) {
+		case '*': vitk_str_puts(&re, ".*"); break;
+		case '?': vitk_str_putc(&re, '.'); break;
+		case '[':
+			/* a class needs its closing ']' (as in SQLite GLOB); else it is literal */
+			if (!strchr(p + 1 + (p[1] == '^' || p[1] == '!') + (p[1] == ']'), ']')) {
+				/* SQLite GLOB matches nothing then: "x^" never matches */
+				vitk_str_clear(&re);
+				return strdup("x^");
+			}
+			in_class = true;
+			vitk_str_putc(&re, '[');
+			if (p[1] == '^' || p[1] == '!') {
+				vitk_str_putc(&re, '^');
+				p++;
+			}
+			if (p[1] == ']') {
+				vitk_str_putc(&re, ']');
+				p++;
+			}
+			break;
+		default:
+			if (strchr("\\.^$|()+{}]", *p))
+				vitk_str_putc(&re, '\\');
+			vitk_str_putc(&re, *p);
+		}
+	}
+	vitk_str_putc(&re, '$');
+	return vitk_str_detach(&re);
+}
+
+char *inv_glob_sqlite(const char *glob)
+{
+	char *out = strdup(glob);
+
+	/* the shell's "[!...]" is "[^...]" to SQLite's GLOB */
+	for (char *p = out; p && *p; p++)
+		if (p[0] == '[' && p[1] == '!')
+			p[1] = '^';
+	return out;
+}

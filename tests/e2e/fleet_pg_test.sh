@@ -180,6 +180,49 @@ expect_exit 1 -- C inventory report fleet_vf --order-by "id; DROP TABLE vitk.hos
 expect_exit 3 -- C inventory report "fleet_vf; DROP TABLE vitk.hosts"
 [ "$(count hosts)" -ge 6 ] && ok || fail "hosts table damaged"
 
+# --- fleet aggregates and --host-glob: the same answers on both backends -----
+AG=$W/agg.db
+"$VITK" --db "$AG" inventory init >/dev/null
+sqlite3 "$AG" "
+INSERT INTO sriov_pf(host_id, addr, numa_node, created_at, updated_at) VALUES
+  (1, '0000:01:00.0', 0, 't', 't'), (1, '0000:81:00.0', 1, 't', 't');
+INSERT INTO sriov_vf(host_id, addr, pf, vf_index, created_at, updated_at) VALUES
+  (1, '0000:01:00.1', '0000:01:00.0', 0, 't', 't'), (1, '0000:01:00.2', '0000:01:00.0', 1, 't', 't'),
+  (1, '0000:01:00.3', '0000:01:00.0', 2, 't', 't'), (1, '0000:01:00.4', '0000:01:00.0', 3, 't', 't'),
+  (1, '0000:81:00.1', '0000:81:00.0', 0, 't', 't');
+INSERT INTO sriov_assignment(host_id, vf, domain, created_at, updated_at) VALUES (1, '0000:01:00.1', 'vm1', 't', 't');
+INSERT INTO sriov_reservation(host_id, vf, created_at, updated_at) VALUES (1, '0000:01:00.2', 't', 't');
+INSERT INTO sriov_exclude(host_id, vf, created_at, updated_at) VALUES (1, '0000:01:00.3', 't', 't');
+INSERT INTO odx_lun(host_id, name, vendor, product, created_at, updated_at) VALUES (1, '/dev/sdb', 'PURE', 'FlashArray', 't', 't');
+INSERT INTO odx_job(host_id, uuid, src, bytes, host_bytes, result, created_at, updated_at) VALUES
+  (1, 'u1', '/dev/sdb', 1048576, 4096, 'ok', 't', 't'), (1, 'u2', '/dev/sdb', 2097152, 0, 'ok', 't', 't'),
+  (1, 'u3', '/dev/sdc', 100, 100, 'ok', 't', 't'), (1, 'u4', '/dev/sdb', 5, 0, 'failed', 't', 't');"
+expect_exit 0 -- "$VITK" --db "$AG" inventory push "$URL"
+"$VITK" --db "$AG" -o csv inventory report free-vfs --host-glob 'ops*' >"$W/fv.csv"
+printf 'host,numa_node,vfs,assigned,reserved,excluded,free\r\nopsbox,0,4,1,1,1,1\r\nopsbox,1,1,0,0,0,1\r\n' | cmp -s - "$W/fv.csv" && ok || fail "free-vfs on SQLite: $(cat "$W/fv.csv")"
+C -o csv inventory report free-vfs --host-glob 'ops*' | cmp -s - "$W/fv.csv" && ok || fail "free-vfs differs on PostgreSQL"
+"$VITK" --db "$AG" -o json inventory report offload-savings >"$W/os.json"
+jq -e '.[] | select(.array == "PURE FlashArray") | .jobs == 2 and .saved_bytes == 3141632' "$W/os.json" >/dev/null && ok || fail "offload-savings: $(cat "$W/os.json")"
+C -o json inventory report offload-savings --host-glob 'opsbo[xy]' | cmp -s - "$W/os.json" && ok || fail "offload-savings differs on PostgreSQL"
+# the hosts each backend selects by a pattern are the ones bash's [[ == ]] selects
+globbed() { # globbed DB PATTERN: host names of the fleet_vf rows the report selects
+	"$VITK" --db "$1" -o json inventory report fleet_vf --host-glob "$2" | jq -r '[.[].host] | unique | .[]'
+}
+expected() { # expected DB PATTERN
+	local n
+	"$VITK" --db "$1" -o json inventory report fleet_vf | jq -r '[.[].host] | unique | .[]' |
+		while IFS= read -r n; do [[ $n == $2 ]] && printf '%s\n' "$n"; done
+}
+for g in 'kvm*' '*0?' '[ek]*' '[!e]*' '[^e]*' 'x.*' '*)' "x'*" '[' 'h*-[ab]' '*[]]*'; do
+	for db in "$LOCAL" "$URL"; do
+		[ "$(globbed "$db" "$g")" = "$(expected "$db" "$g")" ] && ok ||
+			fail "--host-glob '$g' on ${db%%:*}: '$(globbed "$db" "$g")' vs '$(expected "$db" "$g")'"
+	done
+done
+[ "$(C -o csv inventory report free-vfs --host-glob 'nohost*' | wc -l)" = 1 ] && ok || fail "glob matched nothing"
+expect_exit 2 -- C inventory report free-vfs --host opsbox
+expect_exit 3 -- C inventory report no-such-report
+
 # --- kill -9 mid-push: the store is unchanged, the retry succeeds -------------
 mkhost "$W/k" host-k cccccccccccccccccccccccccccccccc
 s1=$(snap)

@@ -215,6 +215,27 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 			  const char *order_by);
 
 /**
+ * vitk_inventory_select_glob() - vitk_inventory_select() over the hosts whose
+ * name matches the shell pattern @host_glob ('*', '?', '[...]'; NULL: all).
+ */
+int vitk_inventory_select_glob(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+			       const char *host_glob, const vitk_inventory_value *match, size_t n,
+			       const char *order_by);
+
+/**
+ * vitk_inventory_fleet_report() - an aggregate across hosts, on either backend.
+ * @name: "free-vfs" (per host and NUMA node: VFs, assigned, reserved,
+ *        excluded, free) or "offload-savings" (per host and array, i.e. source
+ *        LUN vendor and product: jobs, bytes, host_bytes, saved_bytes)
+ * @host_glob: only hosts whose name matches this shell pattern; NULL: all
+ *
+ * Return: 0, VITK_ENOTFOUND (unknown @name; the message lists the names),
+ * VITK_EDB.
+ */
+int vitk_inventory_fleet_report(vitk_inventory_rows **out, vitk_inventory *inv, const char *name,
+				const char *host_glob);
+
+/**
  * vitk_inventory_query() - run one read-only SELECT (for `inventory sql` and
  * reports).  The statement runs under an authorizer that refuses writes,
  * ATTACH and PRAGMA changes.  Parameters: none.
