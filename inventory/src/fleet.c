@@ -53,7 +53,7 @@ int vitk_inventory_fleet_report(vitk_inventory_rows **out, vitk_inventory *inv, 
 	const fleet_report *rep = NULL;
 	vitk_str sql = VITK_STR_INIT;
 	char *re = NULL;
-	int r;
+	int r = 0;
 
 	*out = NULL;
 	for (size_t i = 0; name && i < VITK_ARRAY_SIZE(reports); i++)
