@@ -255,20 +255,32 @@ bool inv_is_pg_target(const char *path)
  */
 char *inv_redact(const char *target)
 {
-	vitk_str out = VITK_STR_INIT;
-	const char *p = target;
+	vitk_str url = VITK_STR_INIT, out = VITK_STR_INIT;
+	const char *p;
 
+	/* 1. the password of a URL's userinfo */
+	vitk_str_puts(&url, target);
 	if (strstr(target, "://")) {
 		const char *auth = strstr(target, "://") + 3;
-		const char *at = strchr(auth, '@'), *slash = strchr(auth, '/');
-		const char *colon = strchr(auth, ':');
+		size_t alen = strcspn(auth, "/?#");
+		const char *at = NULL, *colon = strchr(auth, ':');
 
-		if (at && (!slash || at < slash) && colon && colon < at) {
-			vitk_str_put(&out, target, (size_t)(colon - target));
-			vitk_str_puts(&out, ":***");
-			p = at;
+		/* userinfo ends at the last '@' of the authority (RFC 3986 section 3.2) */
+		for (size_t i = 0; i < alen; i++)
+			if (auth[i] == '@')
+				at = auth + i;
+		if (at && colon && colon < at) {
+			vitk_str_truncate(&url, (size_t)(colon - target));
+			vitk_str_puts(&url, ":***");
+			vitk_str_puts(&url, at);
 		}
 	}
+	if (url.oom) {
+		vitk_str_clear(&url);
+		return NULL;
+	}
+	/* 2. every "password=" value, quoted or not */
+	p = url.ptr;
 	while (*p) {
 		const char *pw = strstr(p, "password=");
 
@@ -290,6 +302,7 @@ char *inv_redact(const char *target)
 				p++;
 		}
 	}
+	vitk_str_clear(&url);
 	return vitk_str_detach(&out);
 }
 
