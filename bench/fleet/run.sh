@@ -18,11 +18,14 @@ HOSTS=${HOSTS:-1000}
 ROWS=${ROWS:-5000}
 PUSHERS=${PUSHERS:-4}
 NPF=$(((ROWS + 249) / 250))
+W=$(mktemp -d /tmp/vitk-bench-fleet.XXXXXX)
+trap 'rm -rf "$W"' EXIT
 bazel build -c opt //cli:vitk >/dev/null 2>&1
-VITK=$PWD/bazel-bin/cli/vitk
+# a copy: a later build with other options repoints bazel-bin
+cp "$(bazel info -c opt bazel-bin 2>/dev/null)/cli/vitk" "$W/vitk"
+VITK=$W/vitk
 source tests/e2e/pg_lib.sh
 pg_start -c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=30min
-W=$(mktemp -d /tmp/vitk-bench-fleet.XXXXXX)
 trap 'pg_stop; rm -rf "$W"' EXIT
 URL="postgresql:///vitk?host=$PGHOST&port=$PGPORT&user=postgres"
 export VITK_ETC_ROOT=$W/etc

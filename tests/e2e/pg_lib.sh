@@ -14,8 +14,10 @@ export PATH=$PATH:/usr/sbin:/sbin
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 
 pg_stop() {
-	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
-	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
+	[ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR" ] || return 0
+	if [ -f "$PG_DIR/data/postmaster.pid" ]; then
+		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1
+	fi
 	rm -rf "$PG_DIR"
 }
 
