@@ -128,7 +128,8 @@ static int open_inventory(struct cli_ctx *ctx, const struct cli_verb *v, const c
 		return cli_error(ctx, CLI_EXIT_DB, "cannot find the inventory: set --db or $VITK_DB");
 	ctx->db_path = path;
 	/* a PostgreSQL URL or conninfo has no directory to create */
-	if (!ro && strcmp(path, ":memory:") != 0 && !strstr(path, "://") && !strchr(path, '=')) {
+	if (!ro && strcmp(path, ":memory:") != 0 && !strstr(path, "://") &&
+	    !(strchr(path, '=') && !strchr(path, '/'))) {
 		char dir[4096];
 		char *slash;
 

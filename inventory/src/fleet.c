@@ -22,18 +22,26 @@ typedef struct {
 
 static const fleet_report reports[] = {
 	{ "free-vfs",
-	  /* a VF is free when it is neither assigned, reserved nor excluded */
-	  "SELECT h.name AS host, p.numa_node AS numa_node, count(*) AS vfs, "
+	  /*
+	   * A VF is free when it is neither assigned, reserved nor excluded (each
+	   * keyed by VF per host, so the joins add no rows).  One pass over the VFs
+	   * counts per host and PF; hosts and NUMA nodes join the small result.
+	   */
+	  "WITH per_pf AS (SELECT v.host_id, v.pf, count(*) AS vfs, "
 	  "sum(CASE WHEN a.vf IS NOT NULL THEN 1 ELSE 0 END) AS assigned, "
 	  "sum(CASE WHEN a.vf IS NULL AND r.vf IS NOT NULL THEN 1 ELSE 0 END) AS reserved, "
 	  "sum(CASE WHEN a.vf IS NULL AND r.vf IS NULL AND x.vf IS NOT NULL THEN 1 ELSE 0 END) "
-	  "AS excluded, "
-	  "sum(CASE WHEN a.vf IS NULL AND r.vf IS NULL AND x.vf IS NULL THEN 1 ELSE 0 END) AS free "
-	  "FROM sriov_vf v JOIN hosts h ON h.id = v.host_id "
-	  "LEFT JOIN sriov_pf p ON p.host_id = v.host_id AND p.addr = v.pf "
+	  "AS excluded FROM sriov_vf v "
 	  "LEFT JOIN sriov_assignment a ON a.host_id = v.host_id AND a.vf = v.addr "
 	  "LEFT JOIN sriov_reservation r ON r.host_id = v.host_id AND r.vf = v.addr "
-	  "LEFT JOIN sriov_exclude x ON x.host_id = v.host_id AND x.vf = v.addr WHERE %s",
+	  "LEFT JOIN sriov_exclude x ON x.host_id = v.host_id AND x.vf = v.addr "
+	  "WHERE v.host_id IN (SELECT h.id FROM hosts h WHERE %s) GROUP BY v.host_id, v.pf) "
+	  "SELECT h.name AS host, p.numa_node AS numa_node, CAST(sum(c.vfs) AS bigint) AS vfs, "
+	  "CAST(sum(c.assigned) AS bigint) AS assigned, CAST(sum(c.reserved) AS bigint) AS reserved, "
+	  "CAST(sum(c.excluded) AS bigint) AS excluded, "
+	  "CAST(sum(c.vfs - c.assigned - c.reserved - c.excluded) AS bigint) AS free "
+	  "FROM per_pf c JOIN hosts h ON h.id = c.host_id "
+	  "LEFT JOIN sriov_pf p ON p.host_id = c.host_id AND p.addr = c.pf",
 	  " GROUP BY h.name, p.numa_node ORDER BY h.name%s, p.numa_node" },
 	{ "offload-savings",
 	  /* bytes the array copied that never crossed the host (odx_job.bytes - host_bytes) */

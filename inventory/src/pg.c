@@ -100,10 +100,11 @@ static void pg_quiet(void *arg, const char *msg)
 	(void)msg;
 }
 
-/* SQLSTATE classes the caller may retry (serialization failure, deadlock) */
+/* SQLSTATEs the caller may retry (serialization failure, deadlock, lock_timeout) */
 static bool retryable(const char *state)
 {
-	return state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+	return state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+			 strcmp(state, "55P03") == 0);
 }
 
 static int pg_fail(vitk_inventory *inv, PGresult *res, const char *what)
@@ -390,7 +391,9 @@ int invpg_open(vitk_inventory *inv, const char *target, unsigned flags)
 		return vitk_error_set(VITK_EDB, 0, "'%s': cannot use UTF8", inv->path);
 	r = pg_exec(inv,
 		    "SELECT set_config('search_path', 'vitk', false), "
-		    "set_config('client_min_messages', 'warning', false)",
+		    "set_config('client_min_messages', 'warning', false), "
+		    /* no lock wait is endless: as the SQLite backend's busy timeout */
+		    "set_config('lock_timeout', '30s', false)",
 		    "cannot configure the session");
 	if (r == 0)
 		r = migrate(inv);
@@ -918,17 +921,17 @@ int invpg_query_params(vitk_inventory_rows **out, vitk_inventory *inv, const cha
 		return r;
 	/* the extended protocol takes exactly one statement */
 	res = PQexecParams(inv->pg->conn, sql, n, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (PQresultStatus(res) == PGRES_COMMAND_OK)
-			r = vitk_error_set(VITK_EINVAL, 0, "query refused: not a SELECT");
-		else
-			r = pg_fail(inv, res, "query refused"), res = NULL;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		r = pg_rows(out, res);
+		PQclear(res);
+	} else if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		r = vitk_error_set(VITK_EINVAL, 0, "query refused: not a SELECT");
+	} else {
+		r = pg_fail(inv, res, "query refused");
 		if (r != VITK_EBUSY)
 			r = VITK_EINVAL;
-	} else {
-		r = pg_rows(out, res);
 	}
-	PQclear(res);
 	PQclear(PQexec(inv->pg->conn, "ROLLBACK"));
 	return r;
 }

@@ -70,6 +70,10 @@ expect_exit 1 -- C inventory sql "WITH d AS (DELETE FROM hosts RETURNING 1) SELE
 [ "$(count hosts)" = 3 ] && ok || fail "sql changed hosts"
 expect_exit 5 -- "$VITK" --db "postgresql:///nosuchdb?host=$PGHOST&port=$PGPORT&user=postgres" inventory hosts
 expect_stderr "cannot connect to"
+# the other reading verbs work on a central inventory
+expect_exit 0 -- C odx jobs
+expect_exit 0 -- C esxupdate history
+expect_exit 0 -- C inventory tables
 # central inventories are written only by push
 expect_exit 4 -- C inventory import "$DATA/fleet-export.json"
 expect_stderr "inventory push"
