@@ -254,7 +254,11 @@ int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const c
  * documents a library built; steals no reference.
  */
 int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
-/* a text line on stdout in table mode only (headings, verdicts); ignored for json/csv */
+/*
+ * A text line on stdout in table mode only (headings, verdicts); ignored for
+ * json/csv.  Control and bidi characters are escaped as in tables, except
+ * the newlines, so pass untrusted text as an argument, never as @fmt.
+ */
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* @s with control, bidi and invalid UTF-8 bytes escaped for a terminal; free() it; NULL on OOM */
 char *cli_display_text(const char *s);

@@ -64,7 +64,11 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
-char *cli_display_text(const char *s)
+/*
+ * @s escaped for a terminal.  With @keep_lines (free text from cli_text())
+ * newlines and tabs stay, and bytes that are not UTF-8 pass unchanged.
+ */
+static char *escape(const char *s, bool keep_lines)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
@@ -77,14 +81,22 @@ char *cli_display_text(const char *s)
 		uint32_t cp = 0;
 		size_t n = utf8_seq(p, &cp);
 
+		if (n == 0 && keep_lines) { /* cli_text() may get a sequence a byte at a time */
+			*w++ = (char)*p++;
+			continue;
+		}
 		if (n == 0) { /* not UTF-8: show the byte */
 			w += sprintf(w, "\\x%02x", *p++);
 			continue;
 		}
-		if (cp == '\n') {
+		if (cp == '\n' && keep_lines) {
+			*w++ = '\n';
+		} else if (cp == '\n') {
 			w += sprintf(w, "\\n");
 		} else if (cp == '\r') {
 			w += sprintf(w, "\\r");
+		} else if (cp == '\t' && keep_lines) {
+			*w++ = '\t';
 		} else if (cp == '\t') {
 			w += sprintf(w, "\\t");
 		} else if (cp < 0x20 || cp == 0x7f) {
@@ -99,6 +111,11 @@ char *cli_display_text(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+char *cli_display_text(const char *s)
+{
+	return escape(s, false);
 }
 
 /* ----------------------------------------------------------- cell values */
@@ -432,13 +449,31 @@ out:
 
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
+	char small[512], *buf = small, *shown = NULL;
 	va_list ap;
+	int n;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small)) {
+		buf = malloc((size_t)n + 1);
+		if (!buf)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(buf, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
+	shown = escape(buf, true);
+	fputs(shown ? shown : "", stdout);
+	free(shown);
+	if (buf != small)
+		free(buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */
