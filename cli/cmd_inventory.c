@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/str.h>
+
 #include "cli.h"
 
 #define IMPORT_MAX (1024u * 1024u * 1024u)
@@ -93,7 +95,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 
 struct report_cfg {
 	const char *host;
-	struct cli_strv where;
+	cli_strv where;
 	const char *order_by;
 	bool all_columns;
 };
@@ -111,18 +113,18 @@ static const struct cli_opt report_opts[] = {
 #define REPORT_MAX_WHERE 32
 
 /* --where COL=VAL filters as inventory matches; @names holds the column names */
-static int parse_where(struct cli_ctx *ctx, const struct cli_strv *where,
+static int parse_where(struct cli_ctx *ctx, const cli_strv *where,
 		       vitk_inventory_value *match, char **names)
 {
-	if (where->n > REPORT_MAX_WHERE)
+	if (where->size > REPORT_MAX_WHERE)
 		return cli_error(ctx, CLI_EXIT_USAGE, "at most %d --where filters", REPORT_MAX_WHERE);
-	for (size_t i = 0; i < where->n; i++) {
-		const char *eq = strchr(where->v[i], '=');
+	for (size_t i = 0; i < where->size; i++) {
+		const char *eq = strchr(where->ptr[i], '=');
 
-		if (!eq || eq == where->v[i])
+		if (!eq || eq == where->ptr[i])
 			return cli_error(ctx, CLI_EXIT_USAGE, "--where needs COL=VAL, not '%s'",
-					 where->v[i]);
-		names[i] = strndup(where->v[i], (size_t)(eq - where->v[i]));
+					 where->ptr[i]);
+		names[i] = strndup(where->ptr[i], (size_t)(eq - where->ptr[i]));
 		if (!names[i])
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 		match[i] = VITK_INV_S(names[i], eq + 1);
@@ -134,20 +136,21 @@ static int parse_where(struct cli_ctx *ctx, const struct cli_strv *where,
 static int report_error(struct cli_ctx *ctx, int r, const char *table)
 {
 	vitk_inventory_rows *tabs = NULL;
-	char msg[VITK_ERROR_MESSAGE_MAX], list[1024] = "";
-	size_t used = 0;
+	vitk_str msg = VITK_STR_INIT;
 
 	if (r != VITK_ENOTFOUND)
 		return cli_error_lib(ctx, r, "cannot report '%s'", table);
-	snprintf(msg, sizeof(msg), "%s", vitk_error_last()->message);
-	if (vitk_inventory_tables(&tabs, ctx->inv) < 0)
-		return cli_error(ctx, CLI_EXIT_NOTFOUND, "cannot report '%s': %s", table, msg);
-	for (size_t i = 0; i < vitk_inventory_rows_count(tabs) && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? " " : "",
-					 vitk_inventory_rows_get(tabs, i, "table"));
+	vitk_str_putf(&msg, "cannot report '%s': %s", table, vitk_error_last()->message);
+	if (vitk_inventory_tables(&tabs, ctx->inv) == 0) {
+		for (size_t i = 0; i < vitk_inventory_rows_count(tabs); i++)
+			vitk_str_putf(&msg, "%s%s", i ? " " : " (tables: ",
+				      vitk_inventory_rows_get(tabs, i, "table"));
+		vitk_str_puts(&msg, vitk_inventory_rows_count(tabs) ? ")" : "");
+	}
 	vitk_inventory_rows_free(tabs);
-	return cli_error(ctx, CLI_EXIT_NOTFOUND, "cannot report '%s': %s (tables: %s)", table, msg,
-			 list);
+	r = cli_error(ctx, CLI_EXIT_NOTFOUND, "%s", msg.oom ? "cannot report: out of memory" : msg.ptr);
+	vitk_str_clear(&msg);
+	return r;
 }
 
 static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
@@ -161,7 +164,7 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host)
+	if (strcmp(argv[0], "hosts") == 0 && cfg->where.size == 0 && !cfg->host)
 		return cmd_hosts(ctx, 0, NULL);
 	r = parse_where(ctx, &cfg->where, match, names);
 	if (r)
@@ -173,7 +176,7 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
+	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.size,
 				  cfg->order_by);
 	if (r < 0)
 		r = report_error(ctx, r, argv[0]);

@@ -19,8 +19,7 @@ struct cli_optval {
 	bool given;
 	const char *str;
 	uint64_t u;
-	const char **multi;
-	size_t nmulti;
+	cli_strv multi;
 };
 
 static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
@@ -58,8 +57,8 @@ size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const 
 {
 	const struct cli_optval *v = find_val(ctx, name);
 
-	*out = (const char *const *)v->multi;
-	return v->nmulti;
+	*out = (const char *const *)v->multi.ptr;
+	return v->multi.size;
 }
 
 static size_t levenshtein(const char *a, const char *b)
@@ -247,15 +246,12 @@ static int parse_enum(struct cli_ctx *ctx, const struct cli_opt *o, const char *
 }
 
 /* append @val to a cli_strv, keeping it NULL-terminated */
-static int strv_push(struct cli_strv *sv, const char *val)
+static int strv_push(cli_strv *sv, const char *val)
 {
-	const char **nv = realloc(sv->v, (sv->n + 2) * sizeof(*nv));
-
-	if (!nv)
-		return -1;
-	sv->v = nv;
-	sv->v[sv->n++] = val;
-	sv->v[sv->n] = NULL;
+	if (vitk_array_grow(*sv, 2) < 0)
+		return VITK_ENOMEM;
+	sv->ptr[sv->size++] = val;
+	sv->ptr[sv->size] = NULL;
 	return 0;
 }
 
@@ -286,7 +282,7 @@ static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, c
 			memcpy(cfg + o->offset, &e, sizeof(e));
 		break;
 	case CLI_OPT_T_MULTI:
-		if (strv_push((struct cli_strv *)(void *)(cfg + o->offset), val) < 0)
+		if (strv_push((cli_strv *)(void *)(cfg + o->offset), val) < 0)
 			r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 		break;
 	default:
@@ -301,7 +297,6 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 		 const char *val, const char *spelled)
 {
 	struct cli_optval *v;
-	struct cli_strv sv;
 	size_t idx;
 	int r;
 
@@ -334,12 +329,8 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 		v->str = val;
 		break;
 	case CLI_OPT_T_MULTI:
-		sv.v = v->multi;
-		sv.n = v->nmulti;
-		if (strv_push(&sv, val) < 0)
+		if (strv_push(&v->multi, val) < 0)
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		v->multi = sv.v;
-		v->nmulti = sv.n;
 		v->given = true;
 		break;
 	default:
@@ -351,14 +342,12 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 void cli_config_clear(const struct cli_opt *opts, void *config)
 {
 	for (size_t i = 0; config && opts && opts[i].name; i++) {
-		struct cli_strv *sv;
+		cli_strv *sv;
 
 		if (!opts[i].bound || opts[i].type != CLI_OPT_T_MULTI)
 			continue;
-		sv = (struct cli_strv *)(void *)((unsigned char *)config + opts[i].offset);
-		free(sv->v);
-		sv->v = NULL;
-		sv->n = 0;
+		sv = (cli_strv *)(void *)((unsigned char *)config + opts[i].offset);
+		vitk_array_clear(*sv);
 	}
 }
 
@@ -484,7 +473,7 @@ void cli_free_vals(struct cli_ctx *ctx)
 	while (ctx->opts && ctx->opts[n].name)
 		n++;
 	for (size_t i = 0; i < n; i++)
-		free(ctx->vals[i].multi);
+		vitk_array_clear(ctx->vals[i].multi);
 	free(ctx->vals);
 	ctx->vals = NULL;
 }
@@ -545,7 +534,7 @@ static size_t field_size(enum cli_opt_type type)
 	case CLI_OPT_T_UINT:
 	case CLI_OPT_T_SIZE: return sizeof(uint64_t);
 	case CLI_OPT_T_ENUM: return sizeof(int);
-	case CLI_OPT_T_MULTI: return sizeof(struct cli_strv);
+	case CLI_OPT_T_MULTI: return sizeof(cli_strv);
 	default: return 0;
 	}
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/str.h>
+
 #include "cli.h"
 
 /* ------------------------------------------------------- display escaping */
@@ -449,31 +451,21 @@ out:
 
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
-	char small[512], *buf = small, *shown = NULL;
+	vitk_str buf = VITK_STR_INIT;
+	char *shown = NULL;
 	va_list ap;
-	int n;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
+	vitk_str_vputf(&buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(small)) {
-		buf = malloc((size_t)n + 1);
-		if (!buf)
-			return;
-		va_start(ap, fmt);
-		vsnprintf(buf, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
 	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
-	shown = escape(buf, true);
+	if (!buf.oom)
+		shown = escape(buf.ptr, true);
 	fputs(shown ? shown : "", stdout);
 	free(shown);
-	if (buf != small)
-		free(buf);
+	vitk_str_clear(&buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */
@@ -653,8 +645,7 @@ void cli_progress_free(struct cli_progress *p)
  * from then on) or when the table is printed.
  */
 struct cli_table {
-	vitk_table_column *cols; /* keys owned */
-	size_t ncols;
+	VITK_ARRAY(vitk_table_column) cols; /* keys owned */
 	vitk_table *t;
 	bool oom;
 };
@@ -668,9 +659,9 @@ void cli_table_free(cli_table *t)
 {
 	if (!t)
 		return;
-	for (size_t c = 0; c < t->ncols; c++)
-		free((char *)t->cols[c].key);
-	free(t->cols);
+	for (size_t c = 0; c < t->cols.size; c++)
+		free((char *)t->cols.ptr[c].key);
+	vitk_array_clear(t->cols);
 	vitk_table_free(t->t);
 	free(t);
 }
@@ -687,27 +678,19 @@ static vitk_table_type shim_type(enum cli_col_type type)
 
 void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type)
 {
-	vitk_table_column *nc;
+	vitk_table_column col = VITK_TABLE_COLUMN(NULL, shim_type(type));
 
 	VITK_ASSERT(!t->t);
-	nc = realloc(t->cols, (t->ncols + 1) * sizeof(*nc));
-	if (!nc) {
+	col.key = strdup(key);
+	if (!col.key || vitk_array_append(t->cols, col) < 0) {
+		free((char *)col.key);
 		t->oom = true;
-		return;
 	}
-	t->cols = nc;
-	memset(&t->cols[t->ncols], 0, sizeof(*nc));
-	t->cols[t->ncols].key = strdup(key);
-	t->cols[t->ncols].type = shim_type(type);
-	if (!t->cols[t->ncols].key)
-		t->oom = true;
-	else
-		t->ncols++;
 }
 
 static vitk_table *shim_table(cli_table *t)
 {
-	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols, t->ncols) < 0)
+	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols.ptr, t->cols.size) < 0)
 		t->oom = true;
 	return t->t;
 }
@@ -802,16 +785,12 @@ cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *cons
 		return NULL;
 	}
 	/* the shim's own column list, for cli_table_set_* by key */
-	t->cols = calloc(vitk_table_ncolumns(t->t), sizeof(*t->cols));
-	if (!t->cols) {
-		cli_table_free(t);
-		return NULL;
-	}
 	for (size_t c = 0; c < vitk_table_ncolumns(t->t); c++) {
-		t->cols[c] = *vitk_table_column_at(t->t, c);
-		t->cols[c].key = strdup(t->cols[c].key);
-		t->ncols++;
-		if (!t->cols[c].key) {
+		vitk_table_column col = *vitk_table_column_at(t->t, c);
+
+		col.key = strdup(col.key);
+		if (!col.key || vitk_array_append(t->cols, col) < 0) {
+			free((char *)col.key);
 			cli_table_free(t);
 			return NULL;
 		}
