@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vitk_table: columns described once, typed rows, JSON from the same object.
- * See <vitk/table.h>.  Cells are stored row-major in one VITK_ARRAY;
+ * See <vitk/table.h>.  Cells are stored row-major in one growable array;
  * strings and JSON values are owned by their cells.
  */
 #include <stdlib.h>
@@ -123,12 +123,11 @@ int vitk_table_add_row(vitk_table *t)
 {
 	if (t->error)
 		return t->error;
-	if (t->ncols) {
-		if (vitk_array_grow(t->cells, t->ncols) < 0)
-			return fail(t, VITK_ENOMEM);
+	if (vitk_array_grow(t->cells, t->ncols) < 0)
+		return fail(t, VITK_ENOMEM);
+	if (t->ncols)
 		memset(&t->cells.ptr[t->cells.size], 0, t->ncols * sizeof(struct cell));
-		t->cells.size += t->ncols;
-	}
+	t->cells.size += t->ncols;
 	t->nrows++;
 	return 0;
 }
