@@ -16,7 +16,6 @@
 
 #include <jansson.h>
 
-#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/inventory.h>
 #include <vitk/table.h>
@@ -33,7 +32,7 @@
  *
  *	struct report_cfg {
  *		const char *host;         NULL when not given
- *		cli_strv where;           every --where, in order
+ *		struct cli_strv where;    every --where, in order
  *		uint64_t vlan;
  *		bool vlan_given;          set when --vlan appeared
  *		int method;               index into method_names
@@ -57,7 +56,7 @@
  *		const struct report_cfg *cfg = ctx->config;
  *
  * Field types are checked at compile time: flag -> bool, str -> const char *,
- * uint and size -> uint64_t, enum -> int, multi -> cli_strv; a
+ * uint and size -> uint64_t, enum -> int, multi -> struct cli_strv; a
  * CLI_GIVEN() field is a bool.  Defaults: the config starts as a copy of the
  * verb's .config_init (else all zero); a given option overwrites its field.
  * A repeated non-multi option keeps its last value.  Parse errors are one
@@ -73,15 +72,19 @@ enum cli_opt_type {
 	CLI_OPT_T_STR,   /* --name VALUE             -> const char * */
 	CLI_OPT_T_UINT,  /* --name N (decimal, 0x)   -> uint64_t */
 	CLI_OPT_T_SIZE,  /* --name 1G (binary units) -> uint64_t */
-	CLI_OPT_T_MULTI, /* --name VALUE, repeatable -> cli_strv */
+	CLI_OPT_T_MULTI, /* --name VALUE, repeatable -> struct cli_strv */
 	CLI_OPT_T_ENUM,  /* --name WORD from a list  -> int */
 };
 
 /*
- * All values of a repeatable option, in command-line order: a VITK_ARRAY
- * (<vitk/array.h>) with ptr[0..size-1], and ptr[size] == NULL once given.
+ * All values of a repeatable option, in command-line order: v[0..n-1], and
+ * v[n] == NULL once given.  Grown by the parser through <vitk/array.h>.
  */
-typedef VITK_ARRAY(const char *) cli_strv;
+struct cli_strv {
+	const char **v;
+	size_t n;
+	size_t asize; /* allocated entries; the parser's business */
+};
 
 struct cli_opt {
 	const char *name; /* long name, kebab-case; NULL ends the table */
@@ -112,7 +115,7 @@ struct cli_opt {
 #define CLI_UINT(T, f, n, s, a, h) CLI__SPEC(n, s, CLI_OPT_T_UINT, a, h), .bound = true, .offset = CLI__OFF(T, f, uint64_t)
 #define CLI_SIZE(T, f, n, s, a, h) CLI__SPEC(n, s, CLI_OPT_T_SIZE, a, h), .bound = true, .offset = CLI__OFF(T, f, uint64_t)
 #define CLI_MULTI(T, f, n, s, a, h)                                                                \
-	CLI__SPEC(n, s, CLI_OPT_T_MULTI, a, h), .bound = true, .offset = CLI__OFF(T, f, cli_strv)
+	CLI__SPEC(n, s, CLI_OPT_T_MULTI, a, h), .bound = true, .offset = CLI__OFF(T, f, struct cli_strv)
 /* @vals: NULL-terminated allowed names; the field gets the index of the name given */
 #define CLI_ENUM(T, f, n, s, a, vals, h)                                                           \
 	CLI__SPEC(n, s, CLI_OPT_T_ENUM, a, h), .bound = true, .offset = CLI__OFF(T, f, int), .values = (vals)

@@ -95,7 +95,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 
 struct report_cfg {
 	const char *host;
-	cli_strv where;
+	struct cli_strv where;
 	const char *order_by;
 	bool all_columns;
 };
@@ -113,18 +113,18 @@ static const struct cli_opt report_opts[] = {
 #define REPORT_MAX_WHERE 32
 
 /* --where COL=VAL filters as inventory matches; @names holds the column names */
-static int parse_where(struct cli_ctx *ctx, const cli_strv *where,
+static int parse_where(struct cli_ctx *ctx, const struct cli_strv *where,
 		       vitk_inventory_value *match, char **names)
 {
-	if (where->size > REPORT_MAX_WHERE)
+	if (where->n > REPORT_MAX_WHERE)
 		return cli_error(ctx, CLI_EXIT_USAGE, "at most %d --where filters", REPORT_MAX_WHERE);
-	for (size_t i = 0; i < where->size; i++) {
-		const char *eq = strchr(where->ptr[i], '=');
+	for (size_t i = 0; i < where->n; i++) {
+		const char *eq = strchr(where->v[i], '=');
 
-		if (!eq || eq == where->ptr[i])
+		if (!eq || eq == where->v[i])
 			return cli_error(ctx, CLI_EXIT_USAGE, "--where needs COL=VAL, not '%s'",
-					 where->ptr[i]);
-		names[i] = strndup(where->ptr[i], (size_t)(eq - where->ptr[i]));
+					 where->v[i]);
+		names[i] = strndup(where->v[i], (size_t)(eq - where->v[i]));
 		if (!names[i])
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 		match[i] = VITK_INV_S(names[i], eq + 1);
@@ -164,7 +164,7 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (strcmp(argv[0], "hosts") == 0 && cfg->where.size == 0 && !cfg->host)
+	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host)
 		return cmd_hosts(ctx, 0, NULL);
 	r = parse_where(ctx, &cfg->where, match, names);
 	if (r)
@@ -176,7 +176,7 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.size,
+	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
 				  cfg->order_by);
 	if (r < 0)
 		r = report_error(ctx, r, argv[0]);

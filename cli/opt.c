@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+
 #include "cli.h"
 #include "dispatch.h"
 
@@ -19,7 +21,7 @@ struct cli_optval {
 	bool given;
 	const char *str;
 	uint64_t u;
-	cli_strv multi;
+	struct cli_strv multi;
 };
 
 static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
@@ -57,8 +59,8 @@ size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const 
 {
 	const struct cli_optval *v = find_val(ctx, name);
 
-	*out = (const char *const *)v->multi.ptr;
-	return v->multi.size;
+	*out = (const char *const *)v->multi.v;
+	return v->multi.n;
 }
 
 static size_t levenshtein(const char *a, const char *b)
@@ -246,13 +248,24 @@ static int parse_enum(struct cli_ctx *ctx, const struct cli_opt *o, const char *
 }
 
 /* append @val to a cli_strv, keeping it NULL-terminated */
-static int strv_push(cli_strv *sv, const char *val)
+static int strv_push(struct cli_strv *sv, const char *val)
 {
-	if (vitk_array_grow(*sv, 2) < 0)
+	VITK_ARRAY(const char *) a = { sv->v, sv->n, sv->asize };
+
+	if (vitk_array_grow(a, 2) < 0)
 		return VITK_ENOMEM;
-	sv->ptr[sv->size++] = val;
-	sv->ptr[sv->size] = NULL;
+	a.ptr[a.size++] = val;
+	a.ptr[a.size] = NULL;
+	sv->v = a.ptr;
+	sv->n = a.size;
+	sv->asize = a.asize;
 	return 0;
+}
+
+static void strv_clear(struct cli_strv *sv)
+{
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
 }
 
 /* the typed store: into the field of ctx->config that @o is bound to */
@@ -282,7 +295,7 @@ static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, c
 			memcpy(cfg + o->offset, &e, sizeof(e));
 		break;
 	case CLI_OPT_T_MULTI:
-		if (strv_push((cli_strv *)(void *)(cfg + o->offset), val) < 0)
+		if (strv_push((struct cli_strv *)(void *)(cfg + o->offset), val) < 0)
 			r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 		break;
 	default:
@@ -342,12 +355,8 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 void cli_config_clear(const struct cli_opt *opts, void *config)
 {
 	for (size_t i = 0; config && opts && opts[i].name; i++) {
-		cli_strv *sv;
-
-		if (!opts[i].bound || opts[i].type != CLI_OPT_T_MULTI)
-			continue;
-		sv = (cli_strv *)(void *)((unsigned char *)config + opts[i].offset);
-		vitk_array_clear(*sv);
+		if (opts[i].bound && opts[i].type == CLI_OPT_T_MULTI)
+			strv_clear((struct cli_strv *)(void *)((unsigned char *)config + opts[i].offset));
 	}
 }
 
@@ -473,7 +482,7 @@ void cli_free_vals(struct cli_ctx *ctx)
 	while (ctx->opts && ctx->opts[n].name)
 		n++;
 	for (size_t i = 0; i < n; i++)
-		vitk_array_clear(ctx->vals[i].multi);
+		strv_clear(&ctx->vals[i].multi);
 	free(ctx->vals);
 	ctx->vals = NULL;
 }
@@ -534,7 +543,7 @@ static size_t field_size(enum cli_opt_type type)
 	case CLI_OPT_T_UINT:
 	case CLI_OPT_T_SIZE: return sizeof(uint64_t);
 	case CLI_OPT_T_ENUM: return sizeof(int);
-	case CLI_OPT_T_MULTI: return sizeof(cli_strv);
+	case CLI_OPT_T_MULTI: return sizeof(struct cli_strv);
 	default: return 0;
 	}
 }

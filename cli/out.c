@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/str.h>
 
 #include "cli.h"

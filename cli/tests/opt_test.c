@@ -26,7 +26,7 @@ struct test_cfg {
 	uint64_t chunk;
 	int method;
 	int policy;
-	cli_strv lun;
+	struct cli_strv lun;
 };
 
 static const char *const method_names[] = { "auto", "token", "xcopy", "host", NULL };
@@ -108,8 +108,8 @@ static void test_cli_opt__types(void **state)
 	assert_int_equal(c.chunk, 1 << 20);
 	assert_int_equal(c.method, 2);
 	assert_int_equal(c.policy, 20); /* CLI_ENUM_INTS: the mapped value, not the index */
-	assert_int_equal(c.lun.size, 0);
-	assert_null(c.lun.ptr);
+	assert_int_equal(c.lun.n, 0);
+	assert_null(c.lun.v);
 	cli_config_clear(test_opts, &c);
 
 	/* nothing given: the defaults stay, given flags stay false */
@@ -189,18 +189,18 @@ static void test_cli_opt__repeatable(void **state)
 
 	(void)state;
 	assert_int_equal(parse(&c, "--lun", "0=/a", "-l", "1=/b", "--lun=2=/c", "-l3=/d", NULL), 0);
-	assert_int_equal(c.lun.size, 4);
-	assert_string_equal(c.lun.ptr[0], "0=/a");
-	assert_string_equal(c.lun.ptr[1], "1=/b");
-	assert_string_equal(c.lun.ptr[2], "2=/c");
-	assert_string_equal(c.lun.ptr[3], "3=/d");
-	assert_null(c.lun.ptr[4]);
+	assert_int_equal(c.lun.n, 4);
+	assert_string_equal(c.lun.v[0], "0=/a");
+	assert_string_equal(c.lun.v[1], "1=/b");
+	assert_string_equal(c.lun.v[2], "2=/c");
+	assert_string_equal(c.lun.v[3], "3=/d");
+	assert_null(c.lun.v[4]);
 	cli_config_clear(test_opts, &c);
-	assert_null(c.lun.ptr);
-	assert_int_equal(c.lun.size, 0);
+	assert_null(c.lun.v);
+	assert_int_equal(c.lun.n, 0);
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(parse(&c, "-l", "x", "-l", "y", NULL), 0);
-		assert_int_equal(c.lun.size, 2);
+		assert_int_equal(c.lun.n, 2);
 		cli_config_clear(test_opts, &c);
 	}
 }
