@@ -119,10 +119,10 @@ static json_t *vf_json(const vitk_sriov_vf_info *vf)
 	json_object_set_new(o, "index", json_integer(vf->index));
 	json_object_set_new(o, "addr", json_string(vf->addr));
 	json_object_set_new(o, "present", json_boolean(vf->present));
-	json_object_set_new(o, "driver", vf->driver[0] ? json_string(vf->driver) : json_null());
+	json_object_set_new(o, "driver", vf->driver ? json_string(vf->driver) : json_null());
 	json_object_set_new(o, "driver_override",
-			    vf->driver_override[0] ? json_string(vf->driver_override) : json_null());
-	json_object_set_new(o, "netdev", vf->netdev[0] ? json_string(vf->netdev) : json_null());
+			    vf->driver_override ? json_string(vf->driver_override) : json_null());
+	json_object_set_new(o, "netdev", vf->netdev ? json_string(vf->netdev) : json_null());
 	json_object_set_new(o, "host_used", json_boolean(vf->host_used));
 	if (vf->has_state) {
 		const vitk_sriov_vf_state *s = &vf->state;
@@ -142,7 +142,7 @@ static json_t *vf_json(const vitk_sriov_vf_info *vf)
 		json_object_set_new(o, "min_tx_rate", s->has_rate ? json_integer(s->min_tx_rate) : json_null());
 		json_object_set_new(o, "max_tx_rate", s->has_rate ? json_integer(s->max_tx_rate) : json_null());
 	}
-	json_object_set_new(o, "domain", vf->domain[0] ? json_string(vf->domain) : json_null());
+	json_object_set_new(o, "domain", vf->domain ? json_string(vf->domain) : json_null());
 	return o;
 }
 
@@ -177,13 +177,13 @@ static json_t *pf_json(const vitk_sriov_pf_info *pf, bool with_vfs)
 	json_object_set_new(o, "vendor_id", json_string(buf));
 	snprintf(buf, sizeof(buf), "%04x", pf->device_id);
 	json_object_set_new(o, "device_id", json_string(buf));
-	json_object_set_new(o, "vendor_name", pf->vendor_name[0] ? json_string(pf->vendor_name) : json_null());
-	json_object_set_new(o, "device_name", pf->device_name[0] ? json_string(pf->device_name) : json_null());
-	json_object_set_new(o, "driver", pf->driver[0] ? json_string(pf->driver) : json_null());
+	json_object_set_new(o, "vendor_name", pf->vendor_name ? json_string(pf->vendor_name) : json_null());
+	json_object_set_new(o, "device_name", pf->device_name ? json_string(pf->device_name) : json_null());
+	json_object_set_new(o, "driver", pf->driver ? json_string(pf->driver) : json_null());
 	for (i = 0; i < pf->n_netdevs; i++)
 		json_array_append_new(nd, json_string(pf->netdevs[i]));
 	json_object_set_new(o, "netdevs", nd);
-	json_object_set_new(o, "phys_port_name", pf->phys_port_name[0] ? json_string(pf->phys_port_name) : json_null());
+	json_object_set_new(o, "phys_port_name", pf->phys_port_name ? json_string(pf->phys_port_name) : json_null());
 	json_object_set_new(o, "dev_port", pf->dev_port >= 0 ? json_integer(pf->dev_port) : json_null());
 	json_object_set_new(o, "numa_node", pf->numa_node >= 0 ? json_integer(pf->numa_node) : json_null());
 	json_object_set_new(o, "iommu_group", pf->iommu_group >= 0 ? json_integer(pf->iommu_group) : json_null());
@@ -192,7 +192,7 @@ static json_t *pf_json(const vitk_sriov_pf_info *pf, bool with_vfs)
 	json_object_set_new(o, "num_vfs", json_integer(pf->has_sysfs ? pf->sysfs_numvfs : pf->cap.num_vfs));
 	json_object_set_new(o, "autoprobe", pf->autoprobe >= 0 ? json_boolean(pf->autoprobe) : json_null());
 	json_object_set_new(o, "capability", pf->has_cap ? cap_json(&pf->cap) : json_null());
-	json_object_set_new(o, "mismatch", pf->mismatch[0] ? json_string(pf->mismatch) : json_null());
+	json_object_set_new(o, "mismatch", pf->mismatch ? json_string(pf->mismatch) : json_null());
 	json_object_set_new(o, "vfs_from", json_string(pf->vfs_from_links ? "virtfn" : "offset_stride"));
 	if (with_vfs) {
 		vfs = json_array();
@@ -211,14 +211,14 @@ static void pf_row(cli_table *t, const vitk_sriov_pf_info *pf)
 	cli_table_add_row(t);
 	cli_table_set_str(t, "pf", pf->addr);
 	cli_table_set_str(t, "id", id);
-	cli_table_set_str(t, "driver", pf->driver[0] ? pf->driver : NULL);
+	cli_table_set_str(t, "driver", pf->driver ? pf->driver : NULL);
 	cli_table_set_str(t, "netdev", pf->n_netdevs ? pf->netdevs[0] : NULL);
 	if (pf->numa_node >= 0)
 		cli_table_set_int(t, "numa", pf->numa_node);
 	cli_table_set_int(t, "total_vfs", pf->has_sysfs ? pf->sysfs_totalvfs : pf->cap.total_vfs);
 	cli_table_set_int(t, "num_vfs", pf->has_sysfs ? pf->sysfs_numvfs : pf->cap.num_vfs);
 	cli_table_set_str(t, "adapter", pf->adapter);
-	cli_table_set_str(t, "name", pf->device_name[0] ? pf->device_name : NULL);
+	cli_table_set_str(t, "name", pf->device_name ? pf->device_name : NULL);
 }
 
 static cli_table *pf_table(void)
@@ -263,8 +263,8 @@ static void vf_row(cli_table *t, const vitk_sriov_pf_info *pf, const vitk_sriov_
 	cli_table_set_str(t, "pf", pf->addr);
 	cli_table_set_int(t, "vf", vf->index);
 	cli_table_set_str(t, "addr", vf->addr);
-	cli_table_set_str(t, "driver", vf->driver[0] ? vf->driver : NULL);
-	cli_table_set_str(t, "netdev", vf->netdev[0] ? vf->netdev : NULL);
+	cli_table_set_str(t, "driver", vf->driver ? vf->driver : NULL);
+	cli_table_set_str(t, "netdev", vf->netdev ? vf->netdev : NULL);
 	if (vf->has_state) {
 		char mac[18];
 
@@ -284,7 +284,7 @@ static void vf_row(cli_table *t, const vitk_sriov_pf_info *pf, const vitk_sriov_
 		if (vf->state.has_rate)
 			cli_table_set_int(t, "max_rate", vf->state.max_tx_rate);
 	}
-	cli_table_set_str(t, "domain", vf->domain[0] ? vf->domain : NULL);
+	cli_table_set_str(t, "domain", vf->domain ? vf->domain : NULL);
 }
 
 static int print_pfs(struct cli_ctx *ctx, const vitk_sriov_pf_list *l, bool with_vfs)
@@ -326,83 +326,22 @@ static int print_pfs(struct cli_ctx *ctx, const vitk_sriov_pf_list *l, bool with
 /* @nodedev: --connect means "discover through libvirt's node devices" (list, show) */
 static int discover(struct cli_ctx *ctx, vitk_sriov_pf_list **out, const char *only, bool nodedev)
 {
-	const char *dump = opt_str(ctx, "dump");
-	const char *uri = nodedev ? opt_str(ctx, "connect") : NULL;
+	vitk_sriov_discover_request q = { 0 };
 	vitk_sriov *s = NULL;
 	int r;
 
-	*out = NULL;
-	if (uri) {
-		vitk_sriov_virt *v = NULL;
-
-		r = vitk_sriov_virt_open(&v, uri);
-		if (r == 0)
-			r = vitk_sriov_libvirt_nodedev_scan(out, v);
-		vitk_sriov_virt_free(v);
-		if (r < 0)
-			return lib_fail(ctx, r);
-	} else {
-		r = open_ctx(ctx, &s, dump);
+	q.uri = nodedev ? opt_str(ctx, "connect") : NULL;
+	q.pf = only;
+	q.inv = ctx->host_id ? ctx->inv : NULL;
+	q.host_id = ctx->host_id;
+	if (!q.uri) {
+		r = open_ctx(ctx, &s, opt_str(ctx, "dump"));
 		if (r)
 			return r;
-		if (only) {
-			vitk_sriov_pf_info *pf = NULL;
-
-			r = vitk_sriov_pf_get(&pf, s, only, 0);
-			if (r == 0) {
-				*out = calloc(1, sizeof(**out));
-				if (*out) {
-					(*out)->items = pf;
-					(*out)->count = 1;
-				} else {
-					vitk_sriov_pf_free(pf);
-				}
-			}
-		} else {
-			r = vitk_sriov_scan(out, s, 0);
-		}
-		vitk_sriov_free(s);
-		if (r < 0)
-			return lib_fail(ctx, r);
-		if (!*out)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 	}
-	if (uri && only) {
-		char norm[VITK_SRIOV_ADDR_MAX];
-		size_t i;
-
-		if (vitk_sriov_addr_normalize(norm, only) < 0) {
-			vitk_sriov_pf_list_free(*out);
-			*out = NULL;
-			return lib_fail(ctx, VITK_EINVAL);
-		}
-		for (i = 0; i < (*out)->count; i++)
-			if (!strcmp((*out)->items[i].addr, norm))
-				break;
-		if (i == (*out)->count) {
-			vitk_sriov_pf_list_free(*out);
-			*out = NULL;
-			return cli_error(ctx, CLI_EXIT_NOTFOUND, "no SR-IOV PF '%s' on '%s'", norm, uri);
-		}
-		if (i) {
-			vitk_sriov_pf_info t = (*out)->items[0];
-
-			(*out)->items[0] = (*out)->items[i];
-			(*out)->items[i] = t;
-		}
-		for (i = 1; i < (*out)->count; i++)
-			free((*out)->items[i].vfs);
-		(*out)->count = 1;
-	}
-	/* the local host's inventory: assignments, and the scan itself */
-	if (ctx->inv && ctx->host_id && !dump && !uri) {
-		if (vitk_sriov_inventory_annotate(ctx->inv, ctx->host_id, *out) < 0 ||
-		    vitk_sriov_inventory_record_scan(ctx->inv, ctx->host_id, *out) < 0) {
-			cli_warn(ctx, "cannot record the scan: %s", vitk_error_last()->message);
-			vitk_error_clear();
-		}
-	}
-	return 0;
+	r = vitk_sriov_discover(out, s, &q);
+	vitk_sriov_free(s);
+	return r < 0 ? lib_fail(ctx, r) : 0;
 }
 
 static int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
@@ -518,14 +457,14 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 		record_kv(kv, &nkv, "pf", pf->addr);
 		snprintf(b, sizeof(b), "%04x:%04x", pf->vendor_id, pf->device_id);
 		record_kv(kv, &nkv, "id", b);
-		record_kv(kv, &nkv, "vendor", pf->vendor_name[0] ? pf->vendor_name : NULL);
-		record_kv(kv, &nkv, "device", pf->device_name[0] ? pf->device_name : NULL);
-		record_kv(kv, &nkv, "driver", pf->driver[0] ? pf->driver : NULL);
+		record_kv(kv, &nkv, "vendor", pf->vendor_name ? pf->vendor_name : NULL);
+		record_kv(kv, &nkv, "device", pf->device_name ? pf->device_name : NULL);
+		record_kv(kv, &nkv, "driver", pf->driver ? pf->driver : NULL);
 		b[0] = '\0';
 		for (i = 0; i < pf->n_netdevs; i++)
 			snprintf(b + strlen(b), sizeof(b) - strlen(b), "%s%s", i ? " " : "", pf->netdevs[i]);
 		record_kv(kv, &nkv, "netdevs", b[0] ? b : NULL);
-		record_kv(kv, &nkv, "phys_port_name", pf->phys_port_name[0] ? pf->phys_port_name : NULL);
+		record_kv(kv, &nkv, "phys_port_name", pf->phys_port_name ? pf->phys_port_name : NULL);
 		record_int(kv, &nkv, "dev_port", pf->dev_port);
 		record_int(kv, &nkv, "numa_node", pf->numa_node);
 		record_int(kv, &nkv, "iommu_group", pf->iommu_group);
@@ -551,7 +490,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 			record_kv(kv, &nkv, "sysfs", NULL);
 		}
 		record_kv(kv, &nkv, "autoprobe", pf->autoprobe < 0 ? NULL : pf->autoprobe ? "on" : "off");
-		record_kv(kv, &nkv, "cross_check", pf->mismatch[0] ? pf->mismatch : "consistent");
+		record_kv(kv, &nkv, "cross_check", pf->mismatch ? pf->mismatch : "consistent");
 		record_kv(kv, &nkv, "vfs_from", pf->vfs_from_links ? "virtfn links" : "offset/stride");
 		for (i = 0; i < nkv; i++)
 			cli_table_add_column(t, kv[i].k, CLI_COL_STR);
@@ -1053,7 +992,7 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 			json_object_set_new(k, "vf", json_string(p->picks[i].vf));
 			json_object_set_new(k, "vf_index", json_integer(p->picks[i].vf_index));
 			json_object_set_new(k, "pf", json_string(p->picks[i].pf));
-			json_object_set_new(k, "pf_netdev", p->picks[i].pf_netdev[0]
+			json_object_set_new(k, "pf_netdev", p->picks[i].pf_netdev
 								    ? json_string(p->picks[i].pf_netdev)
 								    : json_null());
 			json_object_set_new(k, "adapter", json_string(p->picks[i].adapter));
@@ -1088,7 +1027,7 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 			cli_table_add_row(tb);
 			cli_table_set_str(tb, "vf", p->picks[i].vf);
 			cli_table_set_str(tb, "pf", p->picks[i].pf);
-			cli_table_set_str(tb, "pf_netdev", p->picks[i].pf_netdev[0] ? p->picks[i].pf_netdev : NULL);
+			cli_table_set_str(tb, "pf_netdev", p->picks[i].pf_netdev ? p->picks[i].pf_netdev : NULL);
 			cli_table_set_str(tb, "adapter", p->picks[i].adapter);
 			if (p->picks[i].numa_node >= 0)
 				cli_table_set_int(tb, "numa", p->picks[i].numa_node);
@@ -1235,8 +1174,13 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (r < 0)
 		return lib_fail(ctx, r);
-	if (sl && cli_str(ctx, "name"))
-		snprintf(h->host, sizeof(h->host), "%s", cli_str(ctx, "name"));
+	if (sl && cli_str(ctx, "name")) {
+		r = vitk_sriov_esxi_host_set_name(h, cli_str(ctx, "name"));
+		if (r < 0) {
+			r = lib_fail(ctx, r);
+			goto out;
+		}
+	}
 	if (cli_str(ctx, "system-uuid")) {
 		r = vitk_sriov_esxi_host_set_uuid(h, cli_str(ctx, "system-uuid"));
 		if (r < 0) {
@@ -1313,7 +1257,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (ctx->inv && h->host[0] && !hname) {
+	if (ctx->inv && h->host && !hname) {
 		if (vitk_sriov_inventory_esxi_save(ctx->inv, h, NULL) < 0)
 			cli_warn(ctx, "cannot record the ESXi host: %s", vitk_error_last()->message);
 		vitk_error_clear();
@@ -1322,7 +1266,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->output == CLI_OUT_JSON) {
 		json_t *o = json_object(), *a = json_array();
 
-		json_object_set_new(o, "host", h->host[0] ? json_string(h->host) : json_null());
+		json_object_set_new(o, "host", h->host ? json_string(h->host) : json_null());
 		for (i = 0; i < nc; i++) {
 			json_t *c = json_object(), *p = json_array();
 
@@ -1351,7 +1295,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 	}
 out:
 	free(stanza);
-	free(cmds);
+	vitk_sriov_esxi_cmds_free(cmds, nc);
 	vitk_sriov_esxi_host_free(h);
 	return r;
 }

@@ -121,8 +121,8 @@ static void test_sriov_assign__in_use_rule(void **state)
 		vitk_sriov_desired_free(d);
 		memset(&plan, 0, sizeof(plan));
 		memset(&pick, 0, sizeof(pick));
-		strcpy(pick.vf, "0000:82:10.0");
-		strcpy(pick.pf, "0000:81:00.0");
+		pick.vf = "0000:82:10.0";
+		pick.pf = "0000:81:00.0";
 		plan.picks = &pick;
 		plan.n_picks = 1;
 		assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "p-1", "db1", -1, &plan), 0);
@@ -193,8 +193,8 @@ static void test_sriov_assign__attach_detach(void **state)
 
 		memset(&plan, 0, sizeof(plan));
 		memset(&pick, 0, sizeof(pick));
-		strcpy(pick.vf, "0000:02:10.0");
-		strcpy(pick.pf, "0000:01:00.0");
+		pick.vf = "0000:02:10.0";
+		pick.pf = "0000:01:00.0";
 		plan.picks = &pick;
 		plan.n_picks = 1;
 		assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "p-1", "db1", 7, &plan), 0);

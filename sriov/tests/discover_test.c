@@ -64,7 +64,7 @@ static void test_sriov_discover__scan(void **state)
 	assert_int_equal(p->sysfs_stride, 2);
 	assert_int_equal(p->sysfs_vf_device, 0x10ca);
 	assert_int_equal(p->autoprobe, 1);
-	assert_string_equal(p->mismatch, "");
+	assert_null(p->mismatch);
 	assert_true(p->vfs_from_links);
 	assert_int_equal(p->n_vfs, 2);
 	assert_string_equal(p->vfs[0].addr, "0000:02:10.0");
@@ -92,7 +92,7 @@ static void test_sriov_discover__scan(void **state)
 	assert_int_equal(p->n_vfs, 4);
 	assert_string_equal(p->vfs[3].addr, "0002:01:00.4");
 	assert_string_equal(p->vfs[3].driver, "thunder-nicvf");
-	assert_string_equal(p->vfs[3].netdev, "");
+	assert_null(p->vfs[3].netdev);
 	assert_non_null(vitk_sriov_pf_list_find_vf(l, "0002:01:00.2", &p));
 	assert_string_equal(p->addr, "0002:01:00.0");
 	assert_null(vitk_sriov_pf_list_find_vf(l, "0002:01:00.7", NULL));

@@ -167,34 +167,39 @@ const char *vitk_sriov_link_state_str(uint32_t state);
 
 /* --------------------------------------------------------- discovery */
 
+/*
+ * Discovery results.  Every string is owned by the struct (NULL when the
+ * value is unknown or absent unless noted) and released with the list or PF
+ * that holds it: vitk_sriov_pf_free(), vitk_sriov_pf_list_free().
+ */
 typedef struct {
-	char addr[VITK_SRIOV_ADDR_MAX];
+	char *addr;                              /* never NULL */
 	unsigned int index;
-	char driver[VITK_SRIOV_NAME_MAX];        /* "" when unbound */
-	char driver_override[VITK_SRIOV_NAME_MAX];
-	char netdev[VITK_SRIOV_IFNAME_MAX];      /* "" when none */
+	char *driver;                            /* NULL when unbound */
+	char *driver_override;
+	char *netdev;                            /* NULL when none */
 	bool present;                            /* the device directory exists */
 	bool host_used;                          /* its netdev is up on the host */
 	bool has_state;
 	vitk_sriov_vf_state state;
-	char domain[VITK_SRIOV_NAME_MAX];        /* libvirt domain using it, "" if none */
+	char *domain;                            /* libvirt domain using it, NULL if none */
 } vitk_sriov_vf_info;
 
 typedef struct {
-	char addr[VITK_SRIOV_ADDR_MAX];
+	char *addr;      /* never NULL */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint32_t class_code;
-	char vendor_name[VITK_SRIOV_NAME_MAX * 2];
-	char device_name[VITK_SRIOV_NAME_MAX * 2];
-	char driver[VITK_SRIOV_NAME_MAX];
-	size_t n_netdevs;
-	char netdevs[VITK_SRIOV_MAX_NETDEVS][VITK_SRIOV_IFNAME_MAX];
-	char phys_port_name[VITK_SRIOV_NAME_MAX];
+	char *vendor_name;
+	char *device_name;
+	char *driver;
+	size_t n_netdevs; /* at most VITK_SRIOV_MAX_NETDEVS */
+	char **netdevs;
+	char *phys_port_name;
 	int dev_port;    /* -1 unknown */
 	int numa_node;   /* -1 unknown */
 	int iommu_group; /* -1 none */
-	char adapter[VITK_SRIOV_ADDR_MAX]; /* "dddd:bb:dd": the physical card */
+	char *adapter;   /* "dddd:bb:dd": the physical card; never NULL */
 	bool has_cap;
 	vitk_sriov_cap cap;
 	bool has_sysfs;  /* sriov_* attributes present (a driver with SR-IOV support) */
@@ -204,7 +209,7 @@ typedef struct {
 	unsigned sysfs_stride;
 	uint16_t sysfs_vf_device;
 	int autoprobe;   /* sriov_drivers_autoprobe, -1 unknown */
-	char mismatch[256]; /* cross-check findings, "" when consistent */
+	char *mismatch;  /* cross-check findings, NULL when consistent */
 	bool vfs_from_links; /* VF list came from virtfnN, else offset/stride */
 	size_t n_vfs;
 	vitk_sriov_vf_info *vfs;
@@ -234,6 +239,8 @@ int vitk_sriov_scan(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags);
  */
 int vitk_sriov_pf_get(vitk_sriov_pf_info **out, vitk_sriov *ctx, const char *addr, unsigned flags);
 void vitk_sriov_pf_free(vitk_sriov_pf_info *pf);
+/** vitk_sriov_pf_clear() - free what @pf owns (strings, VFs) and zero it; not @pf itself. */
+void vitk_sriov_pf_clear(vitk_sriov_pf_info *pf);
 void vitk_sriov_pf_list_free(vitk_sriov_pf_list *list);
 /** Find a VF anywhere in @list (borrowed), setting *pf_out to its PF.  NULL if none. */
 const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *list,
@@ -271,6 +278,26 @@ size_t vitk_sriov_taken_count(const vitk_sriov_taken *t);
  * reason in *@reason (optional).  Both borrowed.  NULL when @i >= count.
  */
 const char *vitk_sriov_taken_get(const vitk_sriov_taken *t, size_t i, const char **reason);
+
+/* What to discover, and where to record it. */
+typedef struct {
+	const char *uri;       /* libvirt node devices on this URI instead of sysfs; NULL: sysfs */
+	const char *pf;        /* only this PF (short address ok); NULL: all PFs */
+	unsigned flags;        /* VITK_SRIOV_SCAN_* (sysfs and dumps only) */
+	vitk_inventory *inv;   /* annotate VFs with their domains and record the scan; NULL: none */
+	int64_t host_id;
+} vitk_sriov_discover_request;
+
+/**
+ * vitk_sriov_discover() - the PFs (and VFs) of this host: from sysfs or the
+ * lspci capture @ctx was opened with, or from libvirt's node devices on
+ * @q->uri (then @ctx may be NULL).  A local sysfs scan is annotated with the
+ * inventory's assignments and recorded in it; a failure to record is logged
+ * as a warning (vitk_log()), not returned.  @out owned.
+ * Return: 0, VITK_ENOTFOUND (no such PF), VITK_ENOTSUP, VITK_EINVAL, VITK_EIO.
+ */
+int vitk_sriov_discover(vitk_sriov_pf_list **out, vitk_sriov *ctx,
+			const vitk_sriov_discover_request *q);
 
 /* ----------------------------------------------------------- control */
 
@@ -326,14 +353,14 @@ typedef struct {
 	bool trust;
 	bool has_spoofchk;
 	bool spoofchk;
-	char driver[VITK_SRIOV_NAME_MAX]; /* "" keep, "vfio-pci", "host" */
+	char *driver; /* NULL keep, "vfio-pci", "host" */
 } vitk_sriov_desired_vf;
 
 typedef struct {
-	char pf[VITK_SRIOV_ADDR_MAX];
+	char *pf;
 	unsigned num_vfs;
 	int autoprobe; /* -1 leave, 0, 1 */
-	char driver[VITK_SRIOV_NAME_MAX]; /* default for all VFs: "" keep, "vfio-pci", "host" */
+	char *driver;  /* default for all VFs: NULL keep, "vfio-pci", "host" */
 	size_t n_vfs;
 	vitk_sriov_desired_vf *vfs;
 } vitk_sriov_desired_pf;
@@ -342,7 +369,7 @@ typedef struct {
 	size_t n_pfs;
 	vitk_sriov_desired_pf *pfs;
 	size_t n_exclude;
-	char (*exclude)[VITK_SRIOV_ADDR_MAX]; /* VFs never handed to VMs (host use) */
+	char **exclude; /* VFs never handed to VMs (host use) */
 } vitk_sriov_desired;
 
 /** Parse the desired-state JSON document.  @out owned: vitk_sriov_desired_free(). */
@@ -352,11 +379,11 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d);
 void vitk_sriov_desired_free(vitk_sriov_desired *d);
 
 typedef struct {
-	char subject[VITK_SRIOV_ADDR_MAX + 8]; /* PF or VF address */
-	char action[32];                       /* "set-num-vfs", "bind", "vf-config", "autoprobe" */
-	char detail[160];
-	int result; /* 0 ok, negative vitk_err */
-	char error[160];
+	char *subject; /* PF or VF address */
+	char *action;  /* "set-num-vfs", "bind", "vf-config", "autoprobe", "inspect" */
+	char *detail;  /* NULL none */
+	int result;    /* 0 ok, negative vitk_err */
+	char *error;   /* NULL when result is 0 */
 } vitk_sriov_change;
 
 typedef struct {
@@ -415,12 +442,12 @@ typedef struct {
 	{ .count = 2, .numa_node = -1, .policy = VITK_SRIOV_NUMA_PREFERRED, .vlan = -1 }
 
 typedef struct {
-	char vf[VITK_SRIOV_ADDR_MAX];
-	char pf[VITK_SRIOV_ADDR_MAX];
-	char adapter[VITK_SRIOV_ADDR_MAX];
+	char *vf;
+	char *pf;
+	char *adapter;
 	unsigned vf_index;
 	int numa_node;
-	char pf_netdev[VITK_SRIOV_IFNAME_MAX];
+	char *pf_netdev; /* NULL when the PF has none */
 } vitk_sriov_plan_pick;
 
 typedef struct {
@@ -604,9 +631,9 @@ int vitk_sriov_detach(vitk_inventory *inv, int64_t host_id, const char *uri, con
 /* ------------------------------------------------------------- ESXi */
 
 typedef struct {
-	char name[VITK_SRIOV_IFNAME_MAX];   /* vmnic4 */
-	char addr[VITK_SRIOV_ADDR_MAX];     /* PF PCI address */
-	char driver[VITK_SRIOV_NAME_MAX];
+	char *name;            /* vmnic4 */
+	char *addr;            /* PF PCI address */
+	char *driver;
 	uint16_t vendor_id;
 	uint16_t device_id;    /* PF */
 	uint16_t vf_device_id; /* 0 unknown */
@@ -616,8 +643,8 @@ typedef struct {
 } vitk_sriov_esxi_port;
 
 typedef struct {
-	char host[VITK_SRIOV_NAME_MAX];
-	char system_uuid[40];
+	char *host;        /* NULL unknown */
+	char *system_uuid; /* NULL unknown */
 	size_t n_ports;
 	vitk_sriov_esxi_port *ports;
 } vitk_sriov_esxi_host;
@@ -634,21 +661,24 @@ void vitk_sriov_esxi_host_free(vitk_sriov_esxi_host *h);
  * ports enriched (>= 0).
  */
 int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs);
+/** Set the host's name (checked: letters, digits, '_', '-', '.'; below VITK_SRIOV_NAME_MAX). */
+int vitk_sriov_esxi_host_set_name(vitk_sriov_esxi_host *h, const char *name);
 /** Set the host's system UUID (checked: 8-4-4-4-12 hex). */
 int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *uuid);
 
 typedef struct {
-	char driver[VITK_SRIOV_NAME_MAX];
-	char command[512];
+	char *driver;
+	char *command;
 	size_t n_ports;
-	char ports[16][VITK_SRIOV_IFNAME_MAX + VITK_SRIOV_ADDR_MAX + 4];
+	char **ports; /* "vmnic4 (0000:03:00.0)" */
 } vitk_sriov_esxi_cmd;
 
 /**
  * vitk_sriov_esxi_max_vfs() - one esxcli command per driver, ports in PCI
- * order.  *@out malloc'd array of *@n commands (free()).
+ * order.  *@out: *@n commands, free with vitk_sriov_esxi_cmds_free().
  */
 int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h);
+void vitk_sriov_esxi_cmds_free(vitk_sriov_esxi_cmd *cmds, size_t n);
 
 /**
  * vitk_sriov_inventory_esxi_save() - record an ESXi host (kind "esxi",
