@@ -18,7 +18,6 @@
 #include "cli.h"
 
 /* display texts are bounded and may be cut */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 /*
  * Test seam: a test-only binary (//sriov:vitk_sriov_fake) sets these to the

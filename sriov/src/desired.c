@@ -2,6 +2,7 @@
 /* Desired state: JSON (strict, bounded), idempotent apply, systemd persistence. */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +10,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-
-/*
- * Change texts are deliberately truncated to their fixed fields, and persist
- * checks the root length before building paths.
- */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include "sriov_priv.h"
 
@@ -650,6 +645,21 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* snprintf into a path buffer; a path that does not fit is an error, never cut */
+static int path_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int path_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return vitk_error_set(VITK_EINVAL, 0, "path too long: '%.60s...'", buf);
+	return 0;
+}
+
 static bool unit_arg_ok(const char *s)
 {
 	/* no whitespace, quotes, % or newlines: keeps ExecStart a plain word list */
@@ -685,13 +695,19 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		     o->sysfs_root ? " --sysfs-root " : "", o->sysfs_root ? o->sysfs_root : "");
 	if (n < 0 || (size_t)n >= sizeof(exec))
 		return vitk_error_set(VITK_EINVAL, 0, "ExecStart line too long");
-	snprintf(dir, sizeof(dir), "%s/etc/systemd/system", root);
-	snprintf(wants, sizeof(wants), "%s/multi-user.target.wants", dir);
-	r = mkdirs(wants);
+	r = path_fmt(dir, sizeof(dir), "%s/etc/systemd/system", root);
+	if (r == 0)
+		r = path_fmt(wants, sizeof(wants), "%s/multi-user.target.wants", dir);
+	if (r == 0)
+		r = path_fmt(path, sizeof(path), "%s/%s", dir, unit);
+	if (r == 0)
+		r = path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, unit);
+	if (r == 0)
+		r = path_fmt(link, sizeof(link), "%s/%s", wants, unit);
+	if (r == 0)
+		r = mkdirs(wants);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/%s", dir, unit);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, unit);
 	f = fopen(tmp, "w");
 	if (!f)
 		return vitk_error_set(VITK_EIO, errno, "cannot write '%s': %s", tmp, strerror(errno));
@@ -732,9 +748,10 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		unlink(tmp);
 		return r;
 	}
-	snprintf(link, sizeof(link), "%s/%s", wants, unit);
 	unlink(link);
-	snprintf(tmp, sizeof(tmp), "../%s", unit);
+	r = path_fmt(tmp, sizeof(tmp), "../%s", unit);
+	if (r < 0)
+		return r;
 	if (symlink(tmp, link) < 0)
 		return vitk_error_set(VITK_EIO, errno, "cannot enable '%s': %s", link, strerror(errno));
 	if (unit_path) {

@@ -15,25 +15,27 @@
 
 #include "sriov_priv.h"
 
-#pragma GCC diagnostic ignored "-Wformat-truncation" /* notes are bounded texts */
 
 static int add_text(char ***arr, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int add_text(char ***arr, size_t *n, const char *fmt, ...)
 {
-	char buf[512];
 	char **na;
 	va_list ap;
+	int len;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	na = realloc(*arr, (*n + 1) * sizeof(*na));
 	if (!na)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	*arr = na;
-	na[*n] = strdup(buf);
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	na[*n] = len >= 0 ? malloc((size_t)len + 1) : NULL;
 	if (!na[*n])
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(na[*n], (size_t)len + 1, fmt, ap);
+	va_end(ap);
 	(*n)++;
 	return 0;
 }
