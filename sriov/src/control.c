@@ -2,7 +2,8 @@
 /*
  * Control: VF count (the kernel's EBUSY/ERANGE/ENOENT rules), driver binding
  * and VF settings (discovery finds the PF netdev, netlink_vf.c builds the
- * RTM_SETLINK request).
+ * RTM_SETLINK request).  The kernel's rules for these writes (drivers/pci/iov.c,
+ * Documentation/ABI/testing/sysfs-bus-pci) are summarised in docs/sriov.md.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * capability decoder, cross-checked.
  *
  * libpci's error callback is declared noreturn and its default calls exit().
- * A library must never exit (R8), so while libpci runs we install a handler
+ * A library must never exit (docs/architecture.md), so while libpci runs we install a handler
  * that records the message and longjmps back to the entry point, which then
  * frees the libpci state and returns an error.  libpci has no user pointer in
  * the callback, hence the thread-local jump buffer.

@@ -543,7 +543,7 @@ int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *p
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "the 5.5+ form needs a port group name without quotes");
 		vitk_sriov__addr_parse(pt->addr, &d, &b, &s, &f);
-		/* pfId is the PF's bus:dev.fn in zero-padded decimal (see the facts, §6) */
+		/* pfId is the PF's bus:dev.fn in zero-padded decimal (docs/sriov.md, "ESXi") */
 		return vitk_sriov__strsetf(out,
 			 "# SR-IOV passthrough adapter (VMs compatible with ESXi 5.5 and later).\n"
 			 "# Key set taken from public automation code, not VMware documentation.\n"

@@ -2,7 +2,8 @@
 /*
  * VF settings over rtnetlink.  Requests are built with libnl-route-3
  * (rtnl_link_vf_* + rtnl_link_build_change_request); replies (outside bytes)
- * are parsed by our own bounded attribute walker.
+ * are parsed by our own bounded attribute walker.  Attribute layout:
+ * include/uapi/linux/if_link.h (IFLA_VFINFO_LIST, IFLA_VF_*) in the kernel.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -61,7 +61,7 @@ static void test_sriov_sysfs__addr(void **state)
 	assert_int_equal(vitk_sriov_addr_normalize(out, "0000:01:00.0.1"), VITK_EINVAL);
 }
 
-/* the kernel's BDF arithmetic, checked against the facts' verified values */
+/* the kernel's VF address arithmetic (docs/sriov.md, "Kernel sysfs interface") */
 static void test_sriov_sysfs__vf_addr(void **state)
 {
 	char out[VITK_SRIOV_ADDR_MAX];

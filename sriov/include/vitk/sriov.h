@@ -4,7 +4,8 @@
  *
  * Every filesystem root is a parameter (sysfs_root, persist root) and every
  * write to sysfs or rtnetlink goes through an injectable ops struct, so the
- * whole library runs against a fake tree in tests (house-style R9/R10).
+ * whole library runs against a fake tree in tests (sriov/README.md, "Seams").
+ * Kernel, libvirt and ESXi behaviour relied on: docs/sriov.md.
  * The library never prints, logs or exits; libpci's error handler (which
  * exits by default) is replaced while libpci runs.
  */
@@ -551,7 +552,7 @@ void vitk_sriov_virt_free(vitk_sriov_virt *v);
  * vitk_sriov_libvirt_attach() / _detach() - attach the interface XML to
  * domain @domain, or detach the interface whose source is @vf_addr.  When the
  * driver has no device attach (the test driver) and only CONFIG is asked, the
- * persistent definition is edited and redefined instead (facts §4).
+ * persistent definition is edited and redefined instead (docs/sriov.md, "libvirt").
  */
 int vitk_sriov_libvirt_attach(vitk_sriov_virt *v, const char *domain, const char *xml,
 			      unsigned flags);

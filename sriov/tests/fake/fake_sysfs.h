@@ -81,7 +81,7 @@ void fake_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((forma
 /** Remove the tree. */
 int fake_sysfs_remove(const char *root);
 
-/* Fixtures from real register values (sriov-facts.md §5). */
+/* Fixtures from real register values (docs/sriov.md, "SR-IOV extended capability"). */
 void fake_fixture_82576(fake_pf_spec *s, const char *addr, const char *netdev);
 void fake_fixture_thunderx(fake_pf_spec *s, const char *addr, const char *netdev);
 void fake_fixture_no_sriov(fake_pf_spec *s, const char *addr, const char *netdev);
