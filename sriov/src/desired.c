@@ -415,9 +415,11 @@ static vitk_sriov_change *change_add(vitk_sriov_change_list *l, const char *subj
 	l->items = n;
 	n = &l->items[l->count];
 	memset(n, 0, sizeof(*n));
-	if (vitk_sriov__strset(&n->subject, subject) < 0 ||
+	n->detail = strdup("");
+	if (!n->detail || vitk_sriov__strset(&n->subject, subject) < 0 ||
 	    vitk_sriov__strset(&n->action, action) < 0) {
 		free(n->subject);
+		free(n->detail);
 		return NULL;
 	}
 	l->count++;

@@ -512,7 +512,7 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 	return NULL;
 }
 
-static bool is_vf(vitk_sriov *ctx, const char *addr)
+bool vitk_sriov_is_vf(vitk_sriov *ctx, const char *addr)
 {
 	return vitk_sriov__attr_exists(ctx, addr, "physfn");
 }
@@ -564,7 +564,7 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 				r = vitk_error_set(VITK_ENOTFOUND, 0, "no PCI device '%s'", only);
 				goto out;
 			}
-			if (is_vf(ctx, only)) {
+			if (vitk_sriov_is_vf(ctx, only)) {
 				r = vitk_error_set(VITK_ENOTSUP, 0,
 						   "'%s' is a virtual function, not a PF", only);
 				goto out;
@@ -627,7 +627,7 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 		if (only && strcmp(addr, only))
 			continue;
 		found_only = true;
-		if (!dump && !only && is_vf(ctx, addr))
+		if (!dump && !only && vitk_sriov_is_vf(ctx, addr))
 			continue;
 		if (pci_read_block(d, 0, cfg, 4096))
 			clen = 4096;

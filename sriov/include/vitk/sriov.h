@@ -382,7 +382,7 @@ void vitk_sriov_desired_free(vitk_sriov_desired *d);
 typedef struct {
 	char *subject; /* PF or VF address */
 	char *action;  /* "set-num-vfs", "bind", "vf-config", "autoprobe", "inspect" */
-	char *detail;  /* NULL none */
+	char *detail;  /* "" when there is nothing to add */
 	int result;    /* 0 ok, negative vitk_err */
 	char *error;   /* NULL when result is 0 */
 } vitk_sriov_change;
@@ -703,6 +703,122 @@ int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *i
  */
 int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
 			unsigned vf_index, unsigned slot, int form, const char *network);
+
+/* -------------------------------------------------------- workflows */
+
+/*
+ * Where a workflow looks and what it records: the host's inventory (NULL: no
+ * records, nothing taken from it) and a libvirt URI whose running domains
+ * count as VF users (NULL: libvirt is not asked).  A failure to record a
+ * history event is logged as a warning (vitk_log()), not returned.
+ */
+typedef struct {
+	vitk_inventory *inv;
+	int64_t host_id;
+	const char *uri;
+} vitk_sriov_site;
+
+/**
+ * vitk_sriov_is_vf() - whether @addr (normalised) is a virtual function in
+ * the sysfs tree of @ctx (it has a physfn link).
+ */
+bool vitk_sriov_is_vf(vitk_sriov *ctx, const char *addr);
+
+/**
+ * vitk_sriov_set_vfs() - set the VF count of PF @pf, refusing to pull VFs
+ * from under domains (vitk_sriov_in_use() of @site) unless
+ * VITK_SRIOV_SET_FORCE, and record a "set-vfs" event.  *@actual: the count
+ * the driver enabled.
+ */
+int vitk_sriov_set_vfs(vitk_sriov *ctx, const vitk_sriov_site *site, const char *pf, unsigned n,
+		       unsigned flags, unsigned *actual);
+
+#define VITK_SRIOV_RATE_MAX 0x1u /* the request sets max_tx_rate */
+#define VITK_SRIOV_RATE_MIN 0x2u /* the request sets min_tx_rate */
+
+/**
+ * vitk_sriov_vf_set() - vitk_sriov_vf_configure() for VF @cfg->vf of PF @pf,
+ * and a "vf-set" event.  IFLA_VF_RATE carries both rates: the one not named
+ * in @rates (VITK_SRIOV_RATE_*) keeps its current value.
+ */
+int vitk_sriov_vf_set(vitk_sriov *ctx, const vitk_sriov_site *site, const char *pf,
+		      const vitk_sriov_vf_config *cfg, unsigned rates);
+
+/** vitk_sriov_bind_vf() - vitk_sriov_vf_bind() and a "bind" event. */
+int vitk_sriov_bind_vf(vitk_sriov *ctx, const vitk_sriov_site *site, const char *vf,
+		       const char *driver);
+
+/**
+ * vitk_sriov_import_desired() - parse the desired-state JSON @json and store
+ * it as the host's desired state in @site->inv.
+ */
+int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *json, size_t len);
+/** vitk_sriov_export_desired() - the host's stored desired state as JSON (malloc'd). */
+int vitk_sriov_export_desired(char **out, const vitk_sriov_site *site);
+
+/**
+ * vitk_sriov_apply_desired() - converge the host to its stored desired state:
+ * vitk_sriov_apply() with the VFs in use on @site, a history event per change
+ * (not for a dry run), then the host's new state recorded.  VITK_ENOTFOUND
+ * when no desired state is stored and @allow_empty is false.  Like
+ * vitk_sriov_apply(), *@out holds the changes even when one failed.
+ */
+int vitk_sriov_apply_desired(vitk_sriov_change_list **out, vitk_sriov *ctx,
+			     const vitk_sriov_site *site, unsigned flags, bool allow_empty);
+
+/* A plan as the planner's result and its reservation. */
+typedef struct {
+	vitk_sriov_plan *plan;
+	char *plan_id; /* "p-xxxxxxxx"; NULL when not reserved */
+	char *vm;
+	int vlan;      /* -1 none */
+} vitk_sriov_vm_plan;
+void vitk_sriov_vm_plan_free(vitk_sriov_vm_plan *p);
+
+/**
+ * vitk_sriov_plan_vm() - discover the host's VFs (recorded in @site->inv),
+ * take out those unavailable for @req->vm (vitk_sriov_unavailable()), plan,
+ * and unless @no_reserve record the plan as a reservation with a stable ID
+ * derived from the VM and its VFs.  @req->taken is ignored.  On VITK_ENOTFOUND
+ * (not enough VFs) *@out still holds the plan with the notes explaining why.
+ */
+int vitk_sriov_plan_vm(vitk_sriov_vm_plan **out, vitk_sriov *ctx, const vitk_sriov_site *site,
+		       const vitk_sriov_plan_request *req, bool no_reserve);
+
+/* What to compute for an ESXi host. */
+typedef struct {
+	/* the host: exactly one of these three */
+	const char *host_json;     /* path of a JSON host description */
+	const char *sriovnic_list; /* path of captured `esxcli network sriovnic list` output */
+	const char *host;          /* a host recorded in the inventory (name, machine-id or id) */
+	const char *name;          /* record a sriovnic_list capture under this host name */
+	const char *system_uuid;   /* the host's `esxcli system uuid get` */
+	const char *lspci;         /* path of the host's `lspci -xxxx` capture: VF IDs, offset, stride */
+	const char *const *sets;   /* "PORT=N": desired VF count of a port */
+	size_t n_sets;
+	const char *vmx;           /* "PORT:VF": also the .vmx stanza of this VF; NULL: none */
+	int form;                  /* VITK_SRIOV_VMX_51 or VITK_SRIOV_VMX_55 */
+	unsigned slot;             /* pciPassthru slot */
+	const char *network;       /* port group (5.5+ form) */
+} vitk_sriov_esxi_request;
+
+typedef struct {
+	vitk_sriov_esxi_host *host;
+	size_t n_cmds;
+	vitk_sriov_esxi_cmd *cmds; /* one esxcli command per driver */
+	char *vmx;                 /* NULL unless asked for */
+	const char *warning;       /* why max_vfs is fragile (static text) */
+} vitk_sriov_esxi_result;
+void vitk_sriov_esxi_result_free(vitk_sriov_esxi_result *r);
+
+/**
+ * vitk_sriov_esxi_run() - load or parse the host, apply the name, UUID, lspci
+ * details and VF counts of @q, compute the max_vfs commands and the optional
+ * .vmx stanza, and record a host read from a file in @inv (NULL: not
+ * recorded; a failure to record is logged as a warning).  @out owned.
+ */
+int vitk_sriov_esxi_run(vitk_sriov_esxi_result **out, vitk_inventory *inv,
+			const vitk_sriov_esxi_request *q);
 
 #ifdef __cplusplus
 }
