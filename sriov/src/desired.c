@@ -323,7 +323,7 @@ out:
 	return r;
 }
 
-int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
+int vitk_sriov__desired_doc(json_t **out, const vitk_sriov_desired *d)
 {
 	json_t *root = json_object(), *pfs = json_array(), *ex = json_array();
 	size_t i, j;
@@ -377,14 +377,27 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
 	for (i = 0; i < d->n_exclude; i++)
 		json_array_append_new(ex, json_string(d->exclude[i]));
 	json_object_set(root, "exclude", ex);
-	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!*out)
-		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	*out = root;
+	root = NULL;
 out:
 	json_decref(pfs);
 	json_decref(ex);
 	json_decref(root);
 	return r;
+}
+
+int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
+{
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	r = vitk_sriov__desired_doc(&doc, d);
+	if (r < 0)
+		return r;
+	*out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return *out ? 0 : vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 }
 
 /* ------------------------------------------------------------------ apply */

@@ -86,6 +86,9 @@ void vitk_sriov__strv_free(char **v, size_t n);
 int vitk_sriov__taken_addf(vitk_sriov_taken *t, const char *vf, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* desired.c: the desired-state document (what vitk_sriov_desired_to_json() serialises) */
+int vitk_sriov__desired_doc(json_t **out, const vitk_sriov_desired *d);
+
 /* dump.c: check an lspci -xxxx capture before libpci reads it */
 int vitk_sriov__dump_validate(const char *text, size_t len, size_t *n_devices);
 

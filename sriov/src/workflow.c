@@ -13,6 +13,8 @@
 
 #include "sriov_priv.h"
 
+#define DESIRED_FILE_MAX (16u << 20)
+
 /* keep only PF @addr of @l (first), VITK_ENOTFOUND naming @uri if it is not there */
 static int select_pf(vitk_sriov_pf_list *l, const char *addr, const char *uri)
 {
@@ -187,6 +189,16 @@ int vitk_sriov_vf_set(vitk_sriov *ctx, const vitk_sriov_site *site, const char *
 	return 0;
 }
 
+int vitk_sriov_persist_unit(const vitk_sriov_site *site, const vitk_sriov_persist_options *o,
+			    char **unit_path)
+{
+	int r = vitk_sriov_persist(o, unit_path);
+
+	if (r == 0)
+		record(site, "persist", NULL, "%s", *unit_path);
+	return r;
+}
+
 int vitk_sriov_bind_vf(vitk_sriov *ctx, const vitk_sriov_site *site, const char *vf,
 		       const char *driver)
 {
@@ -204,19 +216,25 @@ int vitk_sriov_bind_vf(vitk_sriov *ctx, const vitk_sriov_site *site, const char 
 
 /* ---------------------------------------------------------- desired state */
 
-int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *json, size_t len)
+int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *path)
 {
 	vitk_sriov_desired *d = NULL;
+	char *buf = NULL;
+	size_t len = 0;
 	int r;
 
-	r = vitk_sriov_desired_from_json(&d, json, len);
+	r = vitk_read_file(path, DESIRED_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return vitk_error_prefix("cannot read '%s': ", path);
+	r = vitk_sriov_desired_from_json(&d, buf, len);
 	if (r == 0)
 		r = vitk_sriov_inventory_save_desired(site->inv, site->host_id, d);
 	vitk_sriov_desired_free(d);
+	free(buf);
 	return r;
 }
 
-int vitk_sriov_export_desired(char **out, const vitk_sriov_site *site)
+int vitk_sriov_export_desired(json_t **out, const vitk_sriov_site *site)
 {
 	vitk_sriov_desired *d = NULL;
 	int r;
@@ -224,7 +242,7 @@ int vitk_sriov_export_desired(char **out, const vitk_sriov_site *site)
 	*out = NULL;
 	r = vitk_sriov_inventory_load_desired(&d, site->inv, site->host_id);
 	if (r == 0)
-		r = vitk_sriov_desired_to_json(out, d);
+		r = vitk_sriov__desired_doc(out, d);
 	vitk_sriov_desired_free(d);
 	return r;
 }

@@ -19,6 +19,7 @@
 
 #include <vitk/common.h>
 #include <vitk/inventory.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -749,12 +750,16 @@ int vitk_sriov_bind_vf(vitk_sriov *ctx, const vitk_sriov_site *site, const char 
 		       const char *driver);
 
 /**
- * vitk_sriov_import_desired() - parse the desired-state JSON @json and store
- * it as the host's desired state in @site->inv.
+ * vitk_sriov_import_desired() - read the desired-state JSON file @path and
+ * store it as the host's desired state in @site->inv.
  */
-int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *json, size_t len);
-/** vitk_sriov_export_desired() - the host's stored desired state as JSON (malloc'd). */
-int vitk_sriov_export_desired(char **out, const vitk_sriov_site *site);
+int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *path);
+/** vitk_sriov_export_desired() - the host's stored desired state as a JSON document. */
+int vitk_sriov_export_desired(json_t **out, const vitk_sriov_site *site);
+
+/** vitk_sriov_persist_unit() - vitk_sriov_persist() and a "persist" event; *@unit_path required. */
+int vitk_sriov_persist_unit(const vitk_sriov_site *site, const vitk_sriov_persist_options *o,
+			    char **unit_path);
 
 /**
  * vitk_sriov_apply_desired() - converge the host to its stored desired state:
@@ -819,6 +824,45 @@ void vitk_sriov_esxi_result_free(vitk_sriov_esxi_result *r);
  */
 int vitk_sriov_esxi_run(vitk_sriov_esxi_result **out, vitk_inventory *inv,
 			const vitk_sriov_esxi_request *q);
+
+/* -------------------------------------------------------- documents */
+
+/*
+ * Result documents (<vitk/table.h>): the fields of each are declared once,
+ * in sriov/src/document.c.  Tables are the text/CSV views; the JSON documents
+ * keep their keys stable (sriov/README.md lists them).  Every function
+ * returns 0, VITK_ENOMEM or VITK_EINVAL; @out is owned by the caller
+ * (vitk_table_free(), json_decref()).
+ */
+/** One row per PF: pf id driver netdev numa total_vfs num_vfs adapter name. */
+int vitk_sriov_pf_table(vitk_table **out, const vitk_sriov_pf_list *l);
+/**
+ * One row per VF of @l (only VF @vf when not NULL): pf vf addr driver netdev
+ * mac vlan qos spoofchk trust link max_rate domain.
+ */
+int vitk_sriov_vf_table(vitk_table **out, const vitk_sriov_pf_list *l, const char *vf);
+/** One PF in detail as a record of texts (capability and sysfs summaries, cross-check). */
+int vitk_sriov_pf_record(vitk_table **out, const vitk_sriov_pf_info *pf);
+/** The PFs as a JSON array of PF objects (with a "vfs" array when @with_vfs). */
+int vitk_sriov_pf_list_to_json(json_t **out, const vitk_sriov_pf_list *l, bool with_vfs);
+/** One PF object with its VFs. */
+int vitk_sriov_pf_to_json(json_t **out, const vitk_sriov_pf_info *pf);
+/** VF @vf of @l as an object with its PF's "pf" and "pf_netdev"; VITK_ENOTFOUND if absent. */
+int vitk_sriov_vf_to_json(json_t **out, const vitk_sriov_pf_list *l, const char *vf);
+/** The picks of a plan (text view): vf pf pf_netdev adapter numa. */
+int vitk_sriov_plan_table(vitk_table **out, const vitk_sriov_plan *p);
+/** {plan_id vm vlan picks[{vf vf_index pf pf_netdev adapter numa_node}] notes[] warnings[]} */
+int vitk_sriov_vm_plan_to_json(json_t **out, const vitk_sriov_vm_plan *vp);
+/** The changes of an apply (text view): subject action detail result (planned/failed/done). */
+int vitk_sriov_changes_table(vitk_table **out, const vitk_sriov_change_list *l, bool dry_run);
+/** {dry_run changed changes[{subject action detail ok error}]} */
+int vitk_sriov_changes_to_json(json_t **out, const vitk_sriov_change_list *l, bool dry_run);
+/** The VFs attached: domain vf mac vlan. */
+int vitk_sriov_attach_table(vitk_table **out, const vitk_sriov_attach_result *res);
+/** One row per esxcli command: driver command ports[]. */
+int vitk_sriov_esxi_commands_table(vitk_table **out, const vitk_sriov_esxi_result *res);
+/** {host commands[{driver command ports[]}] warning vmx} */
+int vitk_sriov_esxi_result_to_json(json_t **out, const vitk_sriov_esxi_result *res);
 
 #ifdef __cplusplus
 }
