@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 #define DESIRED_MAX_BYTES (4u << 20)
@@ -421,13 +423,12 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l)
 static vitk_sriov_change *change_add(vitk_sriov_change_list *l, const char *subject,
 				     const char *action)
 {
-	vitk_sriov_change *n = realloc(l->items, (l->count + 1) * sizeof(*n));
+	VITK_ARRAY(vitk_sriov_change) a = { l->items, l->count, l->count };
+	vitk_sriov_change *n = vitk_array_push(a);
 
 	if (!n)
 		return NULL;
-	l->items = n;
-	n = &l->items[l->count];
-	memset(n, 0, sizeof(*n));
+	l->items = a.ptr;
 	n->detail = strdup("");
 	if (!n->detail || vitk_sriov__strset(&n->subject, subject) < 0 ||
 	    vitk_sriov__strset(&n->action, action) < 0) {
@@ -435,7 +436,7 @@ static vitk_sriov_change *change_add(vitk_sriov_change_list *l, const char *subj
 		free(n->detail);
 		return NULL;
 	}
-	l->count++;
+	l->count = a.size;
 	return n;
 }
 

@@ -21,6 +21,8 @@
 
 #include <pci/pci.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 static _Thread_local jmp_buf *pci_jump;
@@ -237,18 +239,13 @@ static int add_mismatch(vitk_sriov_pf_info *pf, const char *fmt, ...)
 {
 	char *piece = NULL;
 	va_list ap;
-	int n, r;
+	int r;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	r = vitk_sriov__vstrsetf(&piece, fmt, ap);
 	va_end(ap);
-	piece = n >= 0 ? malloc((size_t)n + 1) : NULL;
-	if (!piece)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(piece, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	r = vitk_sriov__strsetf(&pf->mismatch, "%s%s%s", pf->mismatch ? pf->mismatch : "",
+	if (r == 0)
+		r = vitk_sriov__strsetf(&pf->mismatch, "%s%s%s", pf->mismatch ? pf->mismatch : "",
 				pf->mismatch ? "; " : "", piece);
 	free(piece);
 	return r;
@@ -643,20 +640,19 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 			}
 			continue;
 		}
-		if (list->count == cap_items) {
-			size_t nc = cap_items ? cap_items * 2 : 16;
-			vitk_sriov_pf_info *ni = realloc(list->items, nc * sizeof(*ni));
+		{
+			/* owned by the list from here on, so a libpci longjmp frees it too */
+			VITK_ARRAY(vitk_sriov_pf_info) pfs = { list->items, list->count, cap_items };
 
-			if (!ni) {
-				r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			pf = vitk_array_push(pfs);
+			list->items = pfs.ptr;
+			cap_items = pfs.asize;
+			if (!pf) {
+				r = VITK_ENOMEM;
 				goto out;
 			}
-			list->items = ni;
-			cap_items = nc;
+			list->count = pfs.size;
 		}
-		/* owned by the list from here on, so a libpci longjmp frees it too */
-		pf = &list->items[list->count++];
-		memset(pf, 0, sizeof(*pf));
 		rr = vitk_sriov__strset(&pf->addr, addr);
 		if (rr < 0) {
 			r = rr;

@@ -191,19 +191,13 @@ static int set_strf(vitk_table *t, size_t col, const char *fmt, ...)
 {
 	char *s = NULL;
 	va_list ap;
-	int n, r;
+	int r;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	r = vitk_sriov__vstrsetf(&s, fmt, ap);
 	va_end(ap);
-	if (n >= 0)
-		s = malloc((size_t)n + 1);
-	if (!s)
-		return oom();
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	r = vitk_table_set_str(t, col, s);
+	if (r == 0)
+		r = vitk_table_set_str(t, col, s);
 	free(s);
 	return r;
 }

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 #define ESXI_MAX_PORTS 256
@@ -427,20 +429,21 @@ void vitk_sriov_esxi_cmds_free(vitk_sriov_esxi_cmd *cmds, size_t n)
 /* add port @pt to the command of its driver */
 static int cmd_add_port(vitk_sriov_esxi_cmd *c, const vitk_sriov_esxi_port *pt)
 {
-	char **np = realloc(c->ports, (c->n_ports + 1) * sizeof(*np));
+	VITK_ARRAY(char *) a = { c->ports, c->n_ports, c->n_ports };
+	char *port = NULL;
 	int r;
 
-	if (!np)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	c->ports = np;
-	np[c->n_ports] = NULL;
-	r = vitk_sriov__strsetf(&np[c->n_ports], "%s (%s)", pt->name, pt->addr);
-	if (r < 0)
+	r = vitk_sriov__strsetf(&port, "%s (%s)", pt->name, pt->addr);
+	if (r == 0 && vitk_array_append(a, port) < 0)
+		r = VITK_ENOMEM;
+	if (r < 0) {
+		free(port);
 		return r;
-	r = vitk_sriov__strsetf(&c->command, "%s%s%u", c->command, c->n_ports ? "," : "",
-				pt->max_vfs);
-	c->n_ports++;
-	return r;
+	}
+	c->ports = a.ptr;
+	c->n_ports = a.size;
+	return vitk_sriov__strsetf(&c->command, "%s%s%u", c->command, a.size > 1 ? "," : "",
+				   pt->max_vfs);
 }
 
 int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h)

@@ -15,6 +15,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 #define NODEDEV_XML_MAX (1u << 20)
@@ -560,19 +562,22 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 							   NODEDEV_MAX_VFS);
 					goto out;
 				}
-				nv = realloc(pf->vfs, (pf->n_vfs + 1) * sizeof(*nv));
-				if (!nv) {
-					r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-					goto out;
+				{
+					VITK_ARRAY(vitk_sriov_vf_info) a = { pf->vfs, pf->n_vfs, pf->n_vfs };
+
+					nv = vitk_array_push(a);
+					if (!nv) {
+						r = VITK_ENOMEM;
+						goto out;
+					}
+					pf->vfs = a.ptr;
+					pf->n_vfs = a.size;
 				}
-				pf->vfs = nv;
-				memset(&nv[pf->n_vfs], 0, sizeof(nv[0]));
-				nv[pf->n_vfs].index = (unsigned)pf->n_vfs;
-				nv[pf->n_vfs].present = true;
-				pf->n_vfs++;
+				nv->index = (unsigned)pf->n_vfs - 1;
+				nv->present = true;
 				r = addr_from(k, addr);
 				if (r == 0)
-					r = vitk_sriov__strset(&nv[pf->n_vfs - 1].addr, addr);
+					r = vitk_sriov__strset(&nv->addr, addr);
 				if (r < 0)
 					goto out;
 			}

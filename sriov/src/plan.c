@@ -13,30 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 
 static int add_text(char ***arr, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int add_text(char ***arr, size_t *n, const char *fmt, ...)
 {
-	char **na;
+	VITK_ARRAY(char *) a = { *arr, *n, *n };
+	char *text = NULL;
 	va_list ap;
-	int len;
+	int r;
 
-	na = realloc(*arr, (*n + 1) * sizeof(*na));
-	if (!na)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	*arr = na;
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	r = vitk_sriov__vstrsetf(&text, fmt, ap);
 	va_end(ap);
-	na[*n] = len >= 0 ? malloc((size_t)len + 1) : NULL;
-	if (!na[*n])
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(na[*n], (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	(*n)++;
+	if (r < 0)
+		return r;
+	if (vitk_array_append(a, text) < 0) {
+		free(text);
+		return VITK_ENOMEM;
+	}
+	*arr = a.ptr;
+	*n = a.size;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef VITK_SRIOV_PRIV_H
 #define VITK_SRIOV_PRIV_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,8 +78,9 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 
 /* util.c: replace *@dst (freed) with a copy of @src (NULL or "": NULL); VITK_ENOMEM */
 int vitk_sriov__strset(char **dst, const char *src);
-/* replace *@dst with a formatted string; VITK_ENOMEM */
+/* replace *@dst with a formatted string (never NULL on success); VITK_ENOMEM */
 int vitk_sriov__strsetf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vitk_sriov__vstrsetf(char **dst, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* free a vector of @n strings and the vector */
 void vitk_sriov__strv_free(char **v, size_t n);
 

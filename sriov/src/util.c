@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/str.h>
+
 #include "sriov_priv.h"
 
 int vitk_sriov__strset(char **dst, const char *src)
@@ -22,26 +24,29 @@ int vitk_sriov__strset(char **dst, const char *src)
 	return 0;
 }
 
-int vitk_sriov__strsetf(char **dst, const char *fmt, ...)
+int vitk_sriov__vstrsetf(char **dst, const char *fmt, va_list ap)
 {
-	va_list ap;
+	vitk_str b = VITK_STR_INIT;
 	char *c;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return vitk_error_set(VITK_EINVAL, 0, "bad format '%s'", fmt);
-	c = malloc((size_t)n + 1);
+	vitk_str_vputf(&b, fmt, ap);
+	c = vitk_str_detach(&b); /* NULL after a failed write, VITK_ENOMEM recorded */
 	if (!c)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(c, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+		return VITK_ENOMEM;
 	free(*dst);
 	*dst = c;
 	return 0;
+}
+
+int vitk_sriov__strsetf(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vitk_sriov__vstrsetf(dst, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 void vitk_sriov__strv_free(char **v, size_t n)

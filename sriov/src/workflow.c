@@ -110,23 +110,14 @@ static void record(const vitk_sriov_site *site, const char *event, const char *s
 {
 	char *detail = NULL;
 	va_list ap;
-	int n;
+	int r;
 
 	if (!site || !site->inv || !site->host_id)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	r = vitk_sriov__vstrsetf(&detail, fmt, ap);
 	va_end(ap);
-	if (n >= 0)
-		detail = malloc((size_t)n + 1);
-	if (detail) {
-		va_start(ap, fmt);
-		vsnprintf(detail, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	if (!detail)
-		vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	if (!detail || vitk_sriov_inventory_history(site->inv, site->host_id, event, subject,
+	if (r < 0 || vitk_sriov_inventory_history(site->inv, site->host_id, event, subject,
 						    detail) < 0) {
 		vitk_log(VITK_LOG_WARNING, "sriov", "cannot record history: %s",
 			 vitk_error_last()->message);
