@@ -6,8 +6,11 @@
  * write to sysfs or rtnetlink goes through an injectable ops struct, so the
  * whole library runs against a fake tree in tests (sriov/README.md, "Seams").
  * Kernel, libvirt and ESXi behaviour relied on: docs/sriov.md.
- * The library never prints, logs or exits; libpci's error handler (which
- * exits by default) is replaced while libpci runs.
+ * The library never prints or exits and logs only through the optional
+ * vitk_log() callback; libpci's error handler (which exits by default) is
+ * replaced while libpci runs.  Workflows (discover, set-vfs, apply, plan,
+ * attach, ESXi) return their results as documents (vitk_table / JSON, see
+ * "documents" below); sriov/README.md maps the API.
  */
 #ifndef VITK_SRIOV_H
 #define VITK_SRIOV_H
@@ -26,8 +29,8 @@ extern "C" {
 #endif
 
 #define VITK_SRIOV_ADDR_MAX 16 /* "0000:01:00.0" + NUL, domains up to 4 hex digits */
-#define VITK_SRIOV_NAME_MAX 64
-#define VITK_SRIOV_IFNAME_MAX 16
+#define VITK_SRIOV_NAME_MAX 64    /* longest accepted driver/host name + 1 */
+#define VITK_SRIOV_IFNAME_MAX 16  /* IFNAMSIZ */
 #define VITK_SRIOV_MAX_NETDEVS 4
 
 /* ------------------------------------------------------------- seams */
