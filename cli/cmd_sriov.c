@@ -710,7 +710,8 @@ static int print_esxi(struct cli_ctx *ctx, const vitk_sriov_esxi_result *res)
 static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct esxi_cfg *c = ctx->config;
-	vitk_sriov_esxi_request q = { .form = c->form, .slot = (unsigned)c->slot };
+	vitk_sriov_esxi_request q = { .form = (vitk_sriov_vmx_form)c->form,
+				       .slot = (unsigned)c->slot };
 	vitk_sriov_esxi_result *res = NULL;
 	int r;
 

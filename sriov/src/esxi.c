@@ -496,7 +496,8 @@ out:
 }
 
 int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
-			unsigned vf_index, unsigned slot, int form, const char *network)
+			unsigned vf_index, unsigned slot, vitk_sriov_vmx_form form,
+			const char *network)
 {
 	const vitk_sriov_esxi_port *pt = NULL;
 	char vf[VITK_SRIOV_ADDR_MAX];
@@ -560,5 +561,5 @@ int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *p
 			 "pciPassthru%u.allowMTUChange = \"TRUE\"\n",
 			 slot, slot, network, slot, b, s, f, slot, b, s, f, slot, slot, slot, slot);
 	}
-	return vitk_error_set(VITK_EINVAL, 0, "unknown .vmx form %d", form);
+	return vitk_error_set(VITK_EINVAL, 0, "unknown .vmx form %d", (int)form);
 }

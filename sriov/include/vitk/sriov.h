@@ -696,8 +696,11 @@ int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_ho
 int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
 				   const char *host);
 
-#define VITK_SRIOV_VMX_51 1
-#define VITK_SRIOV_VMX_55 2
+/* .vmx forms (docs/sriov.md, "ESXi") */
+typedef enum {
+	VITK_SRIOV_VMX_51 = 1, /* a PCI passthrough device (VMs of ESXi 5.1) */
+	VITK_SRIOV_VMX_55 = 2  /* the SR-IOV passthrough adapter (ESXi 5.5 and later) */
+} vitk_sriov_vmx_form;
 
 /**
  * vitk_sriov_esxi_vmx() - the .vmx passthrough stanza for VF @vf_index of port
@@ -706,7 +709,8 @@ int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *i
  * *@out malloc'd.
  */
 int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
-			unsigned vf_index, unsigned slot, int form, const char *network);
+			unsigned vf_index, unsigned slot, vitk_sriov_vmx_form form,
+			const char *network);
 
 /* -------------------------------------------------------- workflows */
 
@@ -805,7 +809,7 @@ typedef struct {
 	const char *const *sets;   /* "PORT=N": desired VF count of a port */
 	size_t n_sets;
 	const char *vmx;           /* "PORT:VF": also the .vmx stanza of this VF; NULL: none */
-	int form;                  /* VITK_SRIOV_VMX_51 or VITK_SRIOV_VMX_55 */
+	vitk_sriov_vmx_form form;
 	unsigned slot;             /* pciPassthru slot */
 	const char *network;       /* port group (5.5+ form) */
 } vitk_sriov_esxi_request;
