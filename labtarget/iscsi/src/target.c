@@ -168,16 +168,6 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	return 0;
 }
 
-uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun)
-{
-	size_t i;
-
-	for (i = 0; i < t->nluns; i++)
-		if (t->luns[i].lun == lun)
-			return t->luns[i].block_size;
-	return 0;
-}
-
 int vitk_odx_target_listen(vitk_odx_target *t)
 {
 	struct addrinfo hints, *res = NULL;

@@ -6,7 +6,7 @@
  * (THIRD PARTY COPY IN, 84h), plus VPD page 8Fh.
  *
  * Data never passes through this process: segments are moved with
- * copy_file_range() between backing files (dev__copy_range), which lets the
+ * copy_file_range() between backing files (lun__copy_range), which lets the
  * filesystem reflink or copy in the kernel.
  *
  * Tokens are point-in-time by revocation: a write that overlaps a token's
@@ -67,10 +67,10 @@ struct tpc_op {
 static void sense_of(tgt_cmd *cmd, const tpc_sense *s)
 {
 	if (s->key == VITK_SCSI_KEY_ILLEGAL_REQUEST && s->field >= 0)
-		dev__sense_field(cmd, s->asc, s->asc == VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, (uint16_t)s->field,
+		sense__field(cmd, s->asc, s->asc == VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, (uint16_t)s->field,
 				 -1);
 	else
-		dev__sense(cmd, s->key, s->asc);
+		sense__set(cmd, s->key, s->asc);
 }
 
 static uint64_t max_token_blocks(const tgt_lun *l)
@@ -247,7 +247,7 @@ static void cscd_for_lun(uint8_t *c, const tgt_lun *l)
 	memset(c, 0, 32);
 	c[0] = VITK_SCSI_CSCD_IDENTIFICATION;
 	c[1] = 0x00; /* LU ID TYPE 0, disk */
-	dev__naa_designator(c + 4, l);
+	lun__naa_designator(c + 4, l);
 	vitk_put_be24(c + 29, l->bs);
 }
 
@@ -264,7 +264,7 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 	cscd_for_lun(b + 16, t->lun);
 	vitk_put_be64(b + 56, t->nblocks << t->lun->bs_shift); /* low half of the 16-byte count */
 	vitk_put_be32(b + 96, t->lun->bs);
-	dev__naa_designator(b + 128, t->lun);
+	lun__naa_designator(b + 128, t->lun);
 	/* an unguessable tag: FNV over the per-process secret, id and ranges */
 	for (i = 0; i < sizeof(d->token_secret); i++) {
 		h ^= d->token_secret[i];
@@ -421,7 +421,7 @@ void tpc__rcop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	b[44] = VITK_SCSI_SEG_BLOCK_TO_BLOCK;
 	b[45] = VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET;
 	b[46] = VITK_SCSI_CSCD_IDENTIFICATION;
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 /* ---- EXTENDED COPY(LID1) ---- */
@@ -472,12 +472,12 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return; /* SPC: not an error, nothing to do */
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	x = malloc(sizeof(*x));
 	if (!x) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
 	if (tpc__parse_xcopy(cmd->dout, len, x, &err) < 0) {
@@ -491,7 +491,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			goto out;
 		}
 		if (x->cscd[i].block_len && x->cscd[i].block_len != luns[i]->bs) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE);
 			goto out;
 		}
 	}
@@ -501,18 +501,18 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 		if (g->src >= x->ncscd || g->dst >= x->ncscd) {
 			/* an index with no CSCD names an unreachable copy target */
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
 		if (luns[g->dst]->ro) {
-			dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+			sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 			goto out;
 		}
 		bytes = g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
 								       : luns[g->src]->bs)
 					: g->count;
 		if (bytes > max_segment_len(d)) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
 			goto out;
 		}
 	}
@@ -523,7 +523,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (op_running(op)) {
 			pthread_mutex_unlock(&d->lock);
 			op = NULL;
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 			goto out;
 		}
 		op = op_new(d, cmd->nexus, x->list_id, l->lun, VITK_SCSI_SA_XCOPY_LID1);
@@ -550,7 +550,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				so = UINT64_MAX;
 		}
 		if (so == UINT64_MAX || so > s->size || bytes > s->size - so) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 			break;
 		}
 		if (to > t->size || bytes > t->size - to) {
@@ -560,16 +560,16 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
 			 * used; the INFORMATION field carries the failing segment.
 			 */
-			dev__sense_info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
+			sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
 			break;
 		}
 		if (bytes == 0)
 			continue;
 		tpc__revoke_overlap(d, t, to >> t->bs_shift,
 				    ((to + bytes + t->bs - 1) >> t->bs_shift) - (to >> t->bs_shift));
-		r = dev__copy_range(s, so, t, to, bytes);
+		r = lun__copy_range(s, so, t, to, bytes);
 		if (r < 0) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 			break;
 		}
 		copied += bytes;
@@ -607,13 +607,13 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
 	if (!pt || !t) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_pt(cmd->dout, plen, TPC_MAX_RANGES, pt, &err) < 0) {
@@ -622,28 +622,28 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (pt->rtv && pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT &&
 	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
 	if (pt->inactivity_s > d->ito_max) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
 	for (i = 0; i < pt->nranges; i++) {
 		const tpc_range *r = &pt->ranges[i];
 
 		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			goto out;
 		}
 		total += r->nblocks;
 	}
 	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
 		goto out;
 	}
 	if (total > max_token_blocks(l)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1); /* range list */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1); /* range list */
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -674,18 +674,18 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
 	if (tokens_valid(d, now) >= TPC_MAX_TOKENS) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
 		goto out;
 	}
 	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	t->id = d->token_seq++;
@@ -822,7 +822,7 @@ static void wut_run(struct wut_job *j)
 
 			tpc__revoke_overlap(d, dst, lba, chunk);
 			if (j->zero) {
-				r = dev__zero_range(dst, lba << dst->bs_shift, bytes);
+				r = lun__zero_range(dst, lba << dst->bs_shift, bytes);
 			} else {
 				uint64_t left = bytes, to = lba << dst->bs_shift;
 
@@ -831,7 +831,7 @@ static void wut_run(struct wut_job *j)
 
 					if (n > left)
 						n = left;
-					r = dev__copy_range(j->src, j->ext[si].off + s_used, dst, to,
+					r = lun__copy_range(j->src, j->ext[si].off + s_used, dst, to,
 							    n);
 					s_used += n;
 					to += n;
@@ -858,13 +858,13 @@ static void wut_run(struct wut_job *j)
 	}
 
 	if (aborted)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
 	else if (revoked)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_TOKEN_REVOKED);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_TOKEN_REVOKED);
 	else if (r < 0)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 	else if (j->short_token)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 
 	pthread_mutex_lock(&d->lock);
 	if (j->del_tkn && !j->zero) {
@@ -915,13 +915,13 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	w = malloc(sizeof(*w));
 	j = calloc(1, sizeof(*j));
 	if (!w || !j) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_wut(cmd->dout, plen, TPC_MAX_RANGES, w, &err) < 0) {
@@ -929,33 +929,33 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	if (l->ro) {
-		dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
 	for (i = 0; i < w->nranges; i++) {
 		const tpc_range *r = &w->ranges[i];
 
 		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			goto out;
 		}
 		req += r->nblocks;
 	}
 	if (!ranges_disjoint(w->ranges, w->nranges)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 536, -1); /* range descriptors */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 536, -1); /* range descriptors */
 		goto out;
 	}
 	if (req > max_token_blocks(l)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 534, -1); /* range list */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 534, -1); /* range list */
 		goto out;
 	}
 	if (vitk_get_be16(w->token + 6) != VITK_SCSI_ROD_TOKEN_LENGTH_FIELD) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
 		goto out;
 	}
 	rod_type = vitk_get_be32(w->token);
 	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
 		goto out;
 	}
 	j->d = d;
@@ -974,7 +974,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
 	if (rod_type == VITK_SCSI_ROD_TYPE_ZERO) {
@@ -993,7 +993,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
 			pthread_mutex_unlock(&d->lock);
-			dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
+			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
 		j->src = t->lun;
@@ -1031,7 +1031,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_WRITE_USING_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	j->op = op;
@@ -1072,7 +1072,7 @@ void tpc__copy_abort(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		op->abort_req = true;
 	pthread_mutex_unlock(&d->lock);
 	if (!op)
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 }
 
 /* ---- RECEIVE COPY RESULTS / RRTI ---- */
@@ -1088,7 +1088,7 @@ void tpc__rcs_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	vitk_put_be32(b, 8);
@@ -1101,7 +1101,7 @@ void tpc__rcs_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	vitk_put_be32(b + 8, (uint32_t)tc);
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, sizeof(b), vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, sizeof(b), vitk_get_be32(cmd->cdb + 10));
 }
 
 void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -1115,7 +1115,7 @@ void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[56] = op->cmd_status;
@@ -1124,7 +1124,7 @@ void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	n = 60 + op->sense_len;
 	vitk_put_be32(b, (uint32_t)(n - 4));
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
@@ -1138,7 +1138,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	op = op_find(d, cmd->nexus, vitk_get_be32(cmd->cdb + 2));
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[4] = op->sa;
@@ -1164,7 +1164,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	}
 	vitk_put_be32(b, (uint32_t)(n - 4));
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 void tpc__rcs_lid4(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
