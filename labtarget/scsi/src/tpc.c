@@ -354,17 +354,21 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 
 	/* 0106h ROD token features */
 	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_FEATURES);
-	vitk_put_be16(b + n + 2, 48 - 4 + 48);
+	vitk_put_be16(b + n + 2, 48 - 4 + 4 + VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
 	b[n + 4] = 0x00; /* remote tokens: none */
 	vitk_put_be32(b + n + 16, 1);
 	vitk_put_be32(b + n + 20, d->ito_max);
 	vitk_put_be32(b + n + 24, d->ito_max);
-	vitk_put_be16(b + n + 46, 48);
+	vitk_put_be16(b + n + 46, 4 + VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
 	{
 		uint8_t *dd = b + n + 48;
 
-		dd[0] = 0x00; /* block device */
-		vitk_put_be16(dd + 6, 1);
+		/* block ROD device type specific features descriptor (SPC-4
+		 * 7.8.17.8.2): format 000b, peripheral device type 00h, and a
+		 * DESCRIPTOR LENGTH of 002Ch (issue 17: it used to be left 0) */
+		dd[0] = 0x00;
+		vitk_put_be16(dd + 2, VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
+		vitk_put_be16(dd + 6, 1); /* optimal block ROD length granularity */
 		vitk_put_be64(dd + 8, TPC_MAX_TOKEN_BLOCKS_BYTES);
 		vitk_put_be64(dd + 16, opt);
 		vitk_put_be64(dd + 24, opt);
@@ -640,6 +644,19 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
+		goto out;
+	}
+	if (total == 0) {
+		/*
+		 * Every range has NUMBER OF LOGICAL BLOCKS 0: SBC-4 (POPULATE
+		 * TOKEN, block device range descriptor) makes each such range a
+		 * no-op, so the token would represent no data at all.  Refuse the
+		 * list the way SBC-4 refuses one without a complete range
+		 * descriptor: ILLEGAL REQUEST, INVALID FIELD IN PARAMETER LIST,
+		 * pointing at BLOCK DEVICE RANGE DESCRIPTOR LENGTH (issue 17:
+		 * ddpt's looping form filled the token table with such tokens).
+		 */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1);
 		goto out;
 	}
 	if (total > max_token_blocks(l)) {
