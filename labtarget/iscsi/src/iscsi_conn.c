@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 
@@ -67,13 +68,11 @@ struct cx {
 	enum auth_state auth;
 	uint8_t chap_id;
 	uint8_t chap_challenge[CHAP_CHALLENGE_LEN];
-	uint8_t *login_acc;
-	size_t login_acc_len;
+	VITK_ARRAY(uint8_t) login_acc; /* login text accumulated over Continue PDUs */
 	/* io */
 	uint8_t hdr[ISCSI_BHS_LEN];
 	uint8_t ahs[ISCSI_AHS_MAX];
-	uint8_t *data;
-	size_t data_cap;
+	VITK_ARRAY(uint8_t) data; /* data segment buffer: asize bytes, size unused */
 	iscsi_bhs bhs;
 	struct task *tasks;
 	unsigned ntasks;
@@ -247,16 +246,10 @@ static int read_pdu(struct cx *c)
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: header digest mismatch");
 	}
 	padded = iscsi_pad4(c->bhs.data_len);
-	if (padded > c->data_cap) {
-		uint8_t *n = realloc(c->data, padded);
-
-		if (!n)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		c->data = n;
-		c->data_cap = padded;
-	}
+	if (vitk_array_grow(c->data, padded) < 0) /* data.size stays 0: a buffer */
+		return VITK_ENOMEM;
 	if (padded) {
-		int r2 = read_full(c->fd, c->data, padded);
+		int r2 = read_full(c->fd, c->data.ptr, padded);
 
 		if (r2 < 0)
 			return r2;
@@ -268,7 +261,7 @@ static int read_pdu(struct cx *c)
 		if (r2 < 0)
 			return r2;
 		/* ErrorRecoveryLevel 0: a digest error ends the connection */
-		if (vitk_odx_target__crc32c(0, c->data, padded, true, true) != get_le32(d))
+		if (vitk_odx_target__crc32c(0, c->data.ptr, padded, true, true) != get_le32(d))
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: data digest mismatch");
 	}
 	return r;
@@ -430,7 +423,7 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 			  const iscsi_textbuf *tb, uint16_t tsih)
 {
 	uint8_t h[ISCSI_BHS_LEN];
-	uint32_t dlen = tb ? (uint32_t)tb->len : 0;
+	uint32_t dlen = tb ? (uint32_t)tb->buf.size : 0;
 
 	vitk_odx_target__bhs_init(h, ISCSI_OP_LOGIN_RSP, flags, dlen, c->bhs.itt);
 	h[2] = 0x00; /* version max */
@@ -440,7 +433,7 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 	put_sn(c, h, true);
 	h[36] = sclass;
 	h[37] = sdetail;
-	return send_pdu(c, h, tb ? tb->buf : NULL, dlen);
+	return send_pdu(c, h, tb ? tb->buf.ptr : NULL, dlen);
 }
 
 static int login_fail(struct cx *c, uint8_t sclass, uint8_t sdetail, const char *why)
@@ -609,27 +602,24 @@ static int handle_login(struct cx *c)
 	}
 	c->csg = csg;
 	/* accumulate continued text */
-	if (c->login_acc_len + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
+	if (c->login_acc.size + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
 		r = login_fail(c, 2, 0, "login text too long");
 		goto out;
 	}
 	if (c->bhs.data_len) {
-		uint8_t *n = realloc(c->login_acc, c->login_acc_len + c->bhs.data_len);
-
-		if (!n) {
+		if (vitk_array_grow(c->login_acc, c->bhs.data_len) < 0) {
 			r = login_fail(c, 3, 2, "out of memory");
 			goto out;
 		}
-		c->login_acc = n;
-		memcpy(c->login_acc + c->login_acc_len, c->data, c->bhs.data_len);
-		c->login_acc_len += c->bhs.data_len;
+		memcpy(c->login_acc.ptr + c->login_acc.size, c->data.ptr, c->bhs.data_len);
+		c->login_acc.size += c->bhs.data_len;
 	}
 	if (cont) {
 		r = send_login_rsp(c, (uint8_t)(csg << 2), 0, 0, NULL, 0);
 		goto out;
 	}
-	r = vitk_odx_target__text_parse(&kv, c->login_acc, c->login_acc_len);
-	c->login_acc_len = 0;
+	r = vitk_odx_target__text_parse(&kv, c->login_acc.ptr, c->login_acc.size);
+	c->login_acc.size = 0;
 	if (r < 0) {
 		r = login_fail(c, 2, 0, vitk_error_last()->message);
 		goto out;
@@ -1139,7 +1129,7 @@ static int handle_scsi_cmd(struct cx *c)
 				      imm, c->first_burst);
 	}
 	if (imm)
-		memcpy(tk->buf, c->data, imm);
+		memcpy(tk->buf, c->data.ptr, imm);
 	tk->received = imm;
 	tk->next = c->tasks;
 	c->tasks = tk;
@@ -1179,7 +1169,7 @@ static int handle_data_out(struct cx *c)
 				      "[%u, %u)",
 				      off, len, tk->received, tk->burst_end);
 	if (len)
-		memcpy(tk->buf + off, c->data, len);
+		memcpy(tk->buf + off, c->data.ptr, len);
 	tk->received += len;
 	tk->exp_datasn++;
 	if (!c->bhs.final)
@@ -1211,7 +1201,7 @@ static int handle_nop_out(struct cx *c)
 	vitk_put_be64(h + 8, c->bhs.lun_raw);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	return send_pdu(c, h, c->data, c->bhs.data_len);
+	return send_pdu(c, h, c->data.ptr, c->bhs.data_len);
 }
 
 static void drop_tasks(struct cx *c, bool all, uint64_t lun_raw)
@@ -1342,7 +1332,7 @@ static int handle_text(struct cx *c)
 		LOGC(c, VITK_LOG_WARNING, "continued Text requests are not supported");
 		return send_reject(c, ISCSI_REJECT_CMD_NOT_SUPPORTED);
 	}
-	r = vitk_odx_target__text_parse(&kv, c->data, c->bhs.data_len);
+	r = vitk_odx_target__text_parse(&kv, c->data.ptr, c->bhs.data_len);
 	if (r < 0) {
 		LOGC(c, VITK_LOG_WARNING, "%s", vitk_error_last()->message);
 		return send_reject(c, ISCSI_REJECT_INVALID_PDU_FIELD);
@@ -1363,10 +1353,10 @@ static int handle_text(struct cx *c)
 			vitk_odx_target__textbuf_add(&out, k, "NotUnderstood");
 		}
 	}
-	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.len, c->bhs.itt);
+	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.buf.size, c->bhs.itt);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	r = send_pdu(c, h, out.buf, (uint32_t)out.len);
+	r = send_pdu(c, h, out.buf.ptr, (uint32_t)out.buf.size);
 	vitk_odx_target__text_dispose(&kv);
 	vitk_odx_target__textbuf_dispose(&out);
 	return r;
@@ -1468,8 +1458,8 @@ void *vitk_odx_target__conn_main(void *arg)
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery)
 			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
-		free(c->login_acc);
-		free(c->data);
+		vitk_array_clear(c->login_acc);
+		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");
 		free(c);
 	}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitk/array.h>
 #include <vitk/scsi_constants.h>
 
 #include "labtarget/scsi/cdb.h"
@@ -130,8 +131,7 @@ struct tgt_device {
 	char *iqn;
 	tgt_device_options opts;
 	uint32_t ito_default, ito_max;
-	tgt_lun **luns;
-	size_t nluns;
+	VITK_ARRAY(tgt_lun *) luns; /* ascending LUN number */
 	struct tpc_token *tokens;
 	size_t ntokens;
 	uint64_t token_seq;

@@ -150,9 +150,9 @@ void tgt_device_free(tgt_device *d)
 	if (!d)
 		return;
 	tpc__device_free(d);
-	for (i = 0; i < d->nluns; i++)
-		lun_free(d->luns[i]);
-	free(d->luns);
+	for (i = 0; i < d->luns.size; i++)
+		lun_free(d->luns.ptr[i]);
+	vitk_array_clear(d->luns);
 	pthread_mutex_destroy(&d->lock);
 	free(d->iqn);
 	free(d);
@@ -170,7 +170,6 @@ static unsigned log2u(uint32_t v)
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 {
 	tgt_lun *l = NULL;
-	tgt_lun **nl;
 	struct stat st;
 	char abspath[PATH_MAX];
 	bool created = false;
@@ -187,8 +186,8 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: block size %u is not supported (512 or 4096)",
 				      cfg->lun, cfg->block_size);
-	for (i = 0; i < d->nluns; i++)
-		if (d->luns[i]->lun == cfg->lun)
+	for (i = 0; i < d->luns.size; i++)
+		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
@@ -301,17 +300,15 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	}
 	make_naa(l, d->iqn, abspath);
 
-	nl = realloc(d->luns, (d->nluns + 1) * sizeof(*nl));
-	if (!nl) {
-		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	if (vitk_array_grow(d->luns, 1) < 0) {
+		r = VITK_ENOMEM;
 		goto out;
 	}
-	d->luns = nl;
 	/* keep ascending LUN order */
-	for (i = d->nluns; i > 0 && d->luns[i - 1]->lun > l->lun; i--)
-		d->luns[i] = d->luns[i - 1];
-	d->luns[i] = l;
-	d->nluns++;
+	for (i = d->luns.size; i > 0 && d->luns.ptr[i - 1]->lun > l->lun; i--)
+		d->luns.ptr[i] = d->luns.ptr[i - 1];
+	d->luns.ptr[i] = l;
+	d->luns.size++;
 	l = NULL;
 out:
 	if (l && created)
@@ -322,7 +319,7 @@ out:
 
 size_t tgt_device_lun_count(const tgt_device *d)
 {
-	return d ? d->nluns : 0;
+	return d ? d->luns.size : 0;
 }
 
 size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max)
@@ -331,18 +328,18 @@ size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max)
 
 	if (!d)
 		return 0;
-	for (i = 0; i < d->nluns && i < max; i++)
-		out[i] = d->luns[i]->lun;
-	return d->nluns;
+	for (i = 0; i < d->luns.size && i < max; i++)
+		out[i] = d->luns.ptr[i]->lun;
+	return d->luns.size;
 }
 
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun)
 {
 	size_t i;
 
-	for (i = 0; i < d->nluns; i++)
-		if (d->luns[i]->lun == lun)
-			return d->luns[i];
+	for (i = 0; i < d->luns.size; i++)
+		if (d->luns.ptr[i]->lun == lun)
+			return d->luns.ptr[i];
 	return NULL;
 }
 
@@ -439,8 +436,8 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 	if (!d)
 		return;
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < d->nluns; i++) {
-		tgt_lun *l = d->luns[i];
+	for (i = 0; i < d->luns.size; i++) {
+		tgt_lun *l = d->luns.ptr[i];
 
 		for (j = 0; j < l->nnexus; j++) {
 			if (l->nexus[j].nexus == nexus) {

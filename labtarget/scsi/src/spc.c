@@ -308,7 +308,7 @@ void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
 	uint8_t sel = cmd->cdb[2];
 	uint8_t *b = NULL;
-	size_t n = 8 + 8 * d->nluns, i;
+	size_t n = 8 + 8 * d->luns.size, i;
 
 	(void)l; /* NULL: REPORT LUNS answers for every LUN number */
 	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
@@ -327,8 +327,8 @@ void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	vitk_put_be32(b, (uint32_t)(n - 8));
-	for (i = 0; n > 8 && i < d->nluns; i++) {
-		unsigned lun = d->luns[i]->lun;
+	for (i = 0; n > 8 && i < d->luns.size; i++) {
+		unsigned lun = d->luns.ptr[i]->lun;
 
 		if (lun < 256) {
 			b[8 + 8 * i + 1] = (uint8_t)lun;

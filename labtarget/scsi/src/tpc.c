@@ -444,8 +444,8 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 		err->asc = VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE;
 		return NULL;
 	}
-	for (i = 0; i < d->nluns; i++) {
-		tgt_lun *l = d->luns[i];
+	for (i = 0; i < d->luns.size; i++) {
+		tgt_lun *l = d->luns.ptr[i];
 
 		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_NAA && c->desig_len == 16 &&
 		    memcmp(c->desig, l->naa, 16) == 0)
@@ -761,8 +761,8 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 		if (t->id == id)
 			break;
 	if (!t) {
-		for (i = 0; i < d->nluns; i++)
-			if (tok[16] == VITK_SCSI_CSCD_IDENTIFICATION && memcmp(tok + 16 + 8, d->luns[i]->naa, 16) == 0)
+		for (i = 0; i < d->luns.size; i++)
+			if (tok[16] == VITK_SCSI_CSCD_IDENTIFICATION && memcmp(tok + 16 + 8, d->luns.ptr[i]->naa, 16) == 0)
 				ours = true;
 		err->asc = ours || tok[16] != VITK_SCSI_CSCD_IDENTIFICATION ? VITK_SCSI_ASC_TOKEN_UNKNOWN : VITK_SCSI_ASC_TOKEN_REMOTE_UNSUPPORTED;
 		return NULL;
