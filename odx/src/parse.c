@@ -302,7 +302,8 @@ static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_
 		break;
 	}
 	case VITK_SCSI_TPC_PARAM_DATA:
-		/* SPC-4: max inline data length at bytes 16-19 (sg_vpd reads 17; see facts) */
+		/* SPC-4 7.8.17.5: max inline data length at bytes 16-19 (sg_vpd reads 17;
+		 * docs/scsi-third-party-copy.md) */
 		NEED(20);
 		t->has_param_data = true;
 		t->max_cscd_count = vitk_get_be16(d + 8);

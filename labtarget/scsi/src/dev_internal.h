@@ -3,8 +3,8 @@
  * Private to //labtarget/scsi: the device and LUN objects, the sense
  * helpers and the pure third-party-copy parameter-list parsers.
  */
-#ifndef VITK_ODX_TARGET_DEV_INTERNAL_H
-#define VITK_ODX_TARGET_DEV_INTERNAL_H
+#ifndef VITK_LABTARGET_DEV_INTERNAL_H
+#define VITK_LABTARGET_DEV_INTERNAL_H
 
 #include <pthread.h>
 #include <stdbool.h>
