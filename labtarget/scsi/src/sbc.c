@@ -154,7 +154,8 @@ static int write_blocks(tgt_device *d, tgt_lun *l, uint64_t lba, const uint8_t *
 	return r;
 }
 
-void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+/* WRITE and WRITE AND VERIFY: check, then write the Data-Out (FUA: sync it) */
+static void write_cmd(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, bool fua)
 {
 	struct rw rw;
 	uint64_t bytes;
@@ -174,9 +175,14 @@ void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
-	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes,
-			 cmd->cdb[0] != VITK_SCSI_OP_WRITE6 && (cmd->cdb[1] & 0x08)) < 0)
+	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, fua) < 0)
 		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+}
+
+void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	/* FUA is bit 3 of byte 1, except in WRITE(6) */
+	write_cmd(d, l, cmd, cmd->cdb[0] != VITK_SCSI_OP_WRITE6 && (cmd->cdb[1] & 0x08));
 }
 
 /*
@@ -253,26 +259,8 @@ void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 void sbc__write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
-	struct rw rw;
-	uint64_t bytes;
-
-	parse_rw(cmd->cdb, &rw);
-	if (rw.prot) {
-		sense__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
-		return;
-	}
-	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
-		return;
-	bytes = rw.n << l->bs_shift;
-	if (bytes == 0)
-		return;
-	if (cmd->dout_len < bytes) {
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
-		return;
-	}
 	/* the verify step cannot fail on a file once pwrite succeeded */
-	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, false) < 0)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	write_cmd(d, l, cmd, false);
 }
 
 void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)

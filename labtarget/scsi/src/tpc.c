@@ -102,6 +102,54 @@ static bool ranges_disjoint(const tpc_range *r, size_t n)
 	return true;
 }
 
+/*
+ * The CDB's parameter list length against the Data-Out received.  False when
+ * the command ends here: a length of 0 asks for nothing (SPC-4, not an
+ * error), a short Data-Out is a PARAMETER LIST LENGTH ERROR.
+ */
+static bool param_list_ready(tgt_cmd *cmd, size_t plen)
+{
+	if (plen == 0)
+		return false;
+	if (cmd->dout_len < plen) {
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Block device range descriptors of a POPULATE TOKEN / WRITE USING TOKEN
+ * list that starts at byte @list_off of the parameter list: each inside the
+ * LUN, no two overlapping, at most a token's worth in all (*@total blocks).
+ * False with the sense set otherwise (SBC-4, POPULATE TOKEN).
+ */
+static bool ranges_ok(tgt_cmd *cmd, const tgt_lun *l, const tpc_range *r, size_t n,
+		      uint16_t list_off, uint64_t *total)
+{
+	size_t i;
+
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		if (r[i].lba > l->nblocks || r[i].nblocks > l->nblocks - r[i].lba) {
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+			return false;
+		}
+		*total += r[i].nblocks;
+	}
+	if (!ranges_disjoint(r, n)) {
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, list_off, -1);
+		return false;
+	}
+	if (*total > max_token_blocks(l)) {
+		/* BLOCK DEVICE RANGE DESCRIPTOR LENGTH, just before the list */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false,
+			     (uint16_t)(list_off - 2), -1);
+		return false;
+	}
+	return true;
+}
+
 /* ---- operation records (dev->lock held) ---- */
 
 static struct tpc_op *op_find(tgt_device *d, uint64_t nexus, uint32_t list_id)
@@ -473,12 +521,8 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t copied = 0;
 	size_t i;
 
-	if (plen == 0)
-		return; /* SPC: not an error, nothing to do */
-	if (cmd->dout_len < plen) {
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+	if (!param_list_ready(cmd, plen))
 		return;
-	}
 	x = malloc(sizeof(*x));
 	if (!x) {
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
@@ -608,12 +652,8 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	bool partial = false;
 	size_t i;
 
-	if (plen == 0)
+	if (!param_list_ready(cmd, plen))
 		return;
-	if (cmd->dout_len < plen) {
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
-		return;
-	}
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
 	if (!pt || !t) {
@@ -633,19 +673,8 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
-	for (i = 0; i < pt->nranges; i++) {
-		const tpc_range *r = &pt->ranges[i];
-
-		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
-			goto out;
-		}
-		total += r->nblocks;
-	}
-	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
-		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
+	if (!ranges_ok(cmd, l, pt->ranges, pt->nranges, 16, &total))
 		goto out;
-	}
 	if (total == 0) {
 		/*
 		 * Every range has NUMBER OF LOGICAL BLOCKS 0: SBC-4 (POPULATE
@@ -657,10 +686,6 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		 * ddpt's looping form filled the token table with such tokens).
 		 */
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1);
-		goto out;
-	}
-	if (total > max_token_blocks(l)) {
-		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1); /* range list */
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -929,12 +954,8 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t req = 0, avail_blocks, cap_blocks = 0;
 	size_t i;
 
-	if (plen == 0)
+	if (!param_list_ready(cmd, plen))
 		return;
-	if (cmd->dout_len < plen) {
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
-		return;
-	}
 	w = malloc(sizeof(*w));
 	j = calloc(1, sizeof(*j));
 	if (!w || !j) {
@@ -949,23 +970,8 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
-	for (i = 0; i < w->nranges; i++) {
-		const tpc_range *r = &w->ranges[i];
-
-		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
-			goto out;
-		}
-		req += r->nblocks;
-	}
-	if (!ranges_disjoint(w->ranges, w->nranges)) {
-		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 536, -1); /* range descriptors */
+	if (!ranges_ok(cmd, l, w->ranges, w->nranges, 536, &req))
 		goto out;
-	}
-	if (req > max_token_blocks(l)) {
-		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 534, -1); /* range list */
-		goto out;
-	}
 	if (vitk_get_be16(w->token + 6) != VITK_SCSI_ROD_TOKEN_LENGTH_FIELD) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
 		goto out;
