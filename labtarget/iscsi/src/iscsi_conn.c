@@ -733,16 +733,17 @@ static bool cmdsn_accept(struct cx *c)
 	return true;
 }
 
-static void set_sense(tgt_cmd *cmd, uint8_t key, uint8_t asc, uint8_t ascq)
+/* CHECK CONDITION with fixed sense data; @asc is ASC << 8 | ASCQ */
+static void set_sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 {
-	memset(cmd->sense, 0, 18);
-	cmd->sense[0] = 0x70;
+	memset(cmd->sense, 0, VITK_SCSI_SENSE_FIXED_LEN);
+	cmd->sense[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	cmd->sense[2] = key;
-	cmd->sense[7] = 10;
-	cmd->sense[12] = asc;
-	cmd->sense[13] = ascq;
-	cmd->sense_len = 18;
-	cmd->status = 2;
+	cmd->sense[7] = VITK_SCSI_SENSE_FIXED_LEN - 8;
+	cmd->sense[12] = (uint8_t)VITK_SCSI_ASC_OF(asc);
+	cmd->sense[13] = (uint8_t)VITK_SCSI_ASCQ_OF(asc);
+	cmd->sense_len = VITK_SCSI_SENSE_FIXED_LEN;
+	cmd->status = VITK_SCSI_STATUS_CHECK_CONDITION;
 }
 
 static int send_scsi_rsp(struct cx *c, uint32_t itt, const tgt_cmd *cmd, uint8_t resflags,
@@ -815,59 +816,6 @@ static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint
 	return 0;
 }
 
-static void report_luns(struct cx *c, tgt_cmd *cmd)
-{
-	unsigned luns[ODX_TARGET_MAX_LUNS];
-	size_t n = tgt_device_luns(c->t->dev, luns, ODX_TARGET_MAX_LUNS), i;
-	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
-	uint8_t buf[8 + 8 * ODX_TARGET_MAX_LUNS];
-	size_t total = 8 + 8 * n;
-
-	if (cmd->cdb[2] > 2 || alloc < 16) {
-		set_sense(cmd, 0x05, 0x24, 0x00);
-		return;
-	}
-	memset(buf, 0, sizeof(buf));
-	vitk_put_be32(buf, (uint32_t)(8 * n));
-	for (i = 0; i < n; i++)
-		vitk_put_be64(buf + 8 + 8 * i, vitk_odx_target__lun_encode(luns[i]));
-	if (total > alloc)
-		total = alloc;
-	if (total > cmd->din_cap)
-		total = cmd->din_cap;
-	memcpy(cmd->din, buf, total);
-	cmd->din_len = total;
-	cmd->status = 0;
-}
-
-/* commands addressed to a LUN the target does not have (SPC-4 4.6.19 / SAM) */
-static void no_such_lun(tgt_cmd *cmd)
-{
-	if (cmd->cdb[0] == 0x12) { /* INQUIRY: peripheral qualifier 3 */
-		uint8_t inq[36] = { 0x7f, 0, 0x06, 0x02, 31 };
-		size_t n = cmd->din_cap < sizeof(inq) ? cmd->din_cap : sizeof(inq);
-
-		if (cmd->cdb[1] & 1) {
-			set_sense(cmd, 0x05, 0x25, 0x00);
-			return;
-		}
-		memcpy(cmd->din, inq, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	if (cmd->cdb[0] == 0x03) { /* REQUEST SENSE: LOGICAL UNIT NOT SUPPORTED as data */
-		uint8_t s[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x25, 0x00 };
-		size_t n = cmd->din_cap < sizeof(s) ? cmd->din_cap : sizeof(s);
-
-		memcpy(cmd->din, s, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	set_sense(cmd, 0x05, 0x25, 0x00);
-}
-
 static void task_free(struct task *tk)
 {
 	if (!tk)
@@ -920,7 +868,9 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	lun_ok = lun_ok && bs != 0;
 	if (!bs)
 		bs = 512;
-	cmd.lun = lun;
+	/* no LU at this number (or an address we cannot decode): the device
+	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
+	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
@@ -929,7 +879,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		cap = ODX_TARGET_MAX_XFER;
 	din = malloc(cap ? cap : 1);
 	if (!din) {
-		set_sense(&cmd, 0x0b, 0x55, 0x03); /* insufficient resources */
+		set_sense(&cmd, VITK_SCSI_KEY_ABORTED_COMMAND, VITK_SCSI_ASC_INSUFFICIENT_RESOURCES);
 		goto respond;
 	}
 	cmd.din = din;
@@ -940,11 +890,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	if (write_bit && need_out == 0)
 		need_out = tk->received; /* a command the length helper does not know */
 
-	if (tk->cdb[0] == VITK_SCSI_OP_REPORT_LUNS) {
-		report_luns(c, &cmd);
-	} else if (!lun_ok) {
-		no_such_lun(&cmd);
-	} else if (need_out > (write_bit ? tk->edtl : 0)) {
+	if (lun_ok && need_out > (write_bit ? tk->edtl : 0)) {
 		/*
 		 * SPDTL > EDTL: a plain write is truncated to the whole blocks
 		 * the initiator sends (FCP-4 option a, what libiscsi 1.19's
@@ -963,9 +909,9 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 			else
 				r = tgt_device_exec(c->t->dev, &cmd);
 			if (r < 0)
-				set_sense(&cmd, 0x04, 0x44, 0x00);
+				set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		} else {
-			set_sense(&cmd, 0x05, 0x0e, 0x03);
+			set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_IU);
 		}
 		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
@@ -976,7 +922,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
 			     vitk_error_last()->message);
-			set_sense(&cmd, 0x04, 0x44, 0x00); /* internal target failure */
+			set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		}
 	}
 respond:
@@ -1097,7 +1043,7 @@ static int handle_scsi_cmd(struct cx *c)
 		tgt_cmd cmd;
 
 		memset(&cmd, 0, sizeof(cmd));
-		set_sense(&cmd, 0x05, 0x24, 0x00);
+		set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		LOGC(c, VITK_LOG_WARNING, "write of %u bytes exceeds the %u byte cap", tk->edtl,
 		     ODX_TARGET_MAX_XFER);
 		r = send_scsi_rsp(c, tk->itt, &cmd, 0, 0);

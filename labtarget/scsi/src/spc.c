@@ -186,7 +186,7 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 static size_t page_caching(uint8_t *p, uint8_t pc)
 {
 	memset(p, 0, 20);
-	p[0] = 0x08;
+	p[0] = VITK_SCSI_MODE_PAGE_CACHING;
 	p[1] = 0x12;
 	if (pc != 1)
 		p[2] = 0x04; /* WCE: writes land in the page cache until SYNC/FUA */
@@ -196,7 +196,7 @@ static size_t page_caching(uint8_t *p, uint8_t pc)
 static size_t page_control(uint8_t *p, uint8_t pc)
 {
 	memset(p, 0, 12);
-	p[0] = 0x0a;
+	p[0] = VITK_SCSI_MODE_PAGE_CONTROL;
 	p[1] = 0x0a;
 	if (pc != 1) {
 		p[2] = 0x00;             /* TST=0, D_SENSE=0: fixed-format sense */
@@ -210,7 +210,7 @@ static size_t page_iec(uint8_t *p, uint8_t pc)
 {
 	(void)pc;
 	memset(p, 0, 12);
-	p[0] = 0x1c;
+	p[0] = VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS;
 	p[1] = 0x0a;
 	return 12;
 }
@@ -230,7 +230,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_SAVING_PARAMS_UNSUPPORTED);
 		return;
 	}
-	if (sub != 0 && !(sub == 0xff && page == 0x3f)) {
+	if (sub != 0 && !(sub == 0xff && page == VITK_SCSI_MODE_PAGE_ALL)) {
 		sense__invalid_cdb(cmd, 3, -1); /* SUBPAGE CODE */
 		return;
 	}
@@ -250,16 +250,16 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n += bdl;
 	}
 	switch (page) {
-	case 0x08:
+	case VITK_SCSI_MODE_PAGE_CACHING:
 		n += page_caching(b + n, pc);
 		break;
-	case 0x0a:
+	case VITK_SCSI_MODE_PAGE_CONTROL:
 		n += page_control(b + n, pc);
 		break;
-	case 0x1c:
+	case VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS:
 		n += page_iec(b + n, pc);
 		break;
-	case 0x3f:
+	case VITK_SCSI_MODE_PAGE_ALL:
 		n += page_caching(b + n, pc);
 		n += page_control(b + n, pc);
 		n += page_iec(b + n, pc);
