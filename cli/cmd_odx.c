@@ -854,6 +854,6 @@ const struct cli_verb cli_odx_verbs[] = {
 	  .summary = "List copy jobs, or show one with every reason and fallback" },
 	/* `serve` lives in cmd_odx_serve.c (the lab target); keep this entry */
 	{ .name = "serve", .fn = cli_odx_serve, .opts = cli_odx_serve_opts, .min_args = 0,
-	  .max_args = 0, .summary = "Serve file-backed LUNs as an iSCSI target with XCOPY and ODX" },
+	  .max_args = 0, CLI_CONFIG(struct cli_odx_serve_cfg), .summary = "Serve file-backed LUNs as an iSCSI target with XCOPY and ODX" },
 	{ 0 },
 };
