@@ -173,7 +173,7 @@ static int print_result(struct cli_ctx *ctx, const char *job, const char *src, c
 			if (!plan->items[i].usable)
 				cli_text(ctx, "not %s: %s\n", vitk_odx_method_str(plan->items[i].method),
 					 plan->items[i].reason);
-	if (plan && plan->note[0])
+	if (plan && plan->note)
 		cli_text(ctx, "note: %s\n", plan->note);
 	for (i = 0; i < res->nfallbacks; i++)
 		cli_text(ctx, "fallback at block %llu: %s -> %s: %s\n",
@@ -345,7 +345,7 @@ static int print_plan(struct cli_ctx *ctx, const char *src, const char *dst,
 				      (json_int_t)p->dst_lba, "count", (json_int_t)p->count,
 				      "method", vitk_odx_method_str(p->chosen), "blocks_per_command",
 				      (json_int_t)p->blocks_per_command, "commands",
-				      (json_int_t)p->commands, "note", p->note[0] ? p->note : NULL,
+				      (json_int_t)p->commands, "note", p->note,
 				      "rejected", plan_rejected_json(p));
 
 		r = cli_json_print(ctx, o);
@@ -376,7 +376,7 @@ static int print_plan(struct cli_ctx *ctx, const char *src, const char *dst,
 		if (!p->items[i].usable)
 			cli_text(ctx, "not %s: %s\n", vitk_odx_method_str(p->items[i].method),
 				 p->items[i].reason);
-	if (p->note[0])
+	if (p->note)
 		cli_text(ctx, "note: %s\n", p->note);
 	return r;
 }
@@ -550,7 +550,7 @@ static int token_show(struct cli_ctx *ctx, const char *path)
 static int cmd_token(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { .method = VITK_ODX_METHOD_AUTO };
 	vitk_odx_dev *d = NULL;
 	uint64_t lba = 0, count = 0;
 	int r;
@@ -605,6 +605,7 @@ static int cmd_token(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_error(ctx, CLI_EXIT_USAGE, "unknown token action '%s' (create, write, show)",
 			 argv[0]);
 out:
+	vitk_odx_copy_result_clear(&res);
 	vitk_odx_dev_free(d);
 	return r;
 }

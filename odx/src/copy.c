@@ -142,17 +142,73 @@ static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst, const vitk_odx_copy_op
 	return n ? n : 1;
 }
 
-static void reject(vitk_odx_plan_item *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reject(vitk_odx_plan_item *it, const char *fmt, ...)
+/* a formatted string the caller frees; NULL on out-of-memory (recorded) */
+static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char *s;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (!s) {
+		vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return NULL;
+	}
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
+char *vitk_odx__strf(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	s = vfmt(f, ap);
+	va_end(ap);
+	return s;
+}
+
+/* not usable, and why; an item keeps its first reason */
+static void reject(vitk_odx_plan_item *it, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static void reject(vitk_odx_plan_item *it, const char *f, ...)
 {
 	va_list ap;
 
 	if (!it->usable)
-		return; /* keep the first reason */
+		return;
 	it->usable = false;
-	va_start(ap, fmt);
-	vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
+	va_start(ap, f);
+	it->reason = vfmt(f, ap);
 	va_end(ap);
+}
+
+void vitk_odx_plan_clear(vitk_odx_plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < 3; i++)
+		free(p->items[i].reason);
+	free(p->note);
+	memset(p, 0, sizeof(*p));
+}
+
+void vitk_odx_copy_result_clear(vitk_odx_copy_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nfallbacks; i++)
+		free(r->fallbacks[i].reason);
+	free(r->fallbacks);
+	memset(r, 0, sizeof(*r));
 }
 
 static void plan_token(vitk_odx_plan_item *it, const vitk_odx_dev *src, const vitk_odx_dev *dst)
@@ -302,9 +358,8 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		p->blocks_per_command = bpc;
 		p->commands = div_up(remain, bpc);
 		if (p->commands > 1)
-			snprintf(p->note, sizeof(p->note),
-				 "range exceeds max token transfer size, split into %llu commands",
-				 (unsigned long long)p->commands);
+			p->note = vitk_odx__strf("range exceeds max token transfer size, split into %llu commands",
+				       (unsigned long long)p->commands);
 		break;
 	case VITK_ODX_METHOD_XCOPY: {
 		uint64_t seg = xcopy_blocks_per_seg(dst, o);
@@ -313,11 +368,10 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		p->blocks_per_command = seg * nseg;
 		p->commands = div_up(remain, p->blocks_per_command);
 		if (p->commands > 1)
-			snprintf(p->note, sizeof(p->note),
-				 "range exceeds %llu blocks per EXTENDED COPY (%zu segment%s of %llu), "
-				 "split into %llu commands",
-				 (unsigned long long)p->blocks_per_command, nseg, nseg > 1 ? "s" : "",
-				 (unsigned long long)seg, (unsigned long long)p->commands);
+			p->note = vitk_odx__strf("range exceeds %llu blocks per EXTENDED COPY (%zu segment%s of "
+				      "%llu), split into %llu commands",
+				      (unsigned long long)p->blocks_per_command, nseg, nseg > 1 ? "s" : "",
+				      (unsigned long long)seg, (unsigned long long)p->commands);
 		break;
 	}
 	default: {
@@ -353,21 +407,28 @@ static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, co
 	__attribute__((format(printf, 4, 5)));
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
 {
-	vitk_odx_fallback *f;
+	vitk_odx_copy_result *res = e->res;
+	vitk_odx_fallback *grown, *f;
 	va_list ap;
 
-	if (e->res->nfallbacks >= VITK_ODX_MAX_FALLBACKS)
-		return;
-	f = &e->res->fallbacks[e->res->nfallbacks++];
-	f->from = from;
-	f->to = to;
-	f->at_block = e->done;
+	/* one fallback per method change: a handful; on out-of-memory it is only logged */
+	grown = realloc(res->fallbacks, (res->nfallbacks + 1) * sizeof(*grown));
+	if (grown)
+		res->fallbacks = grown;
 	va_start(ap, fmt);
-	vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
+	f = grown ? &res->fallbacks[res->nfallbacks] : NULL;
+	if (f) {
+		memset(f, 0, sizeof(*f));
+		f->from = from;
+		f->to = to;
+		f->at_block = e->done;
+		f->reason = vfmt(fmt, ap);
+		res->nfallbacks++;
+	}
 	va_end(ap);
 	vitk_log(VITK_LOG_INFO, "odx", "falling back from %s to %s at block %llu: %s",
 		 vitk_odx_method_str(from), vitk_odx_method_str(to), (unsigned long long)e->done,
-		 f->reason);
+		 f && f->reason ? f->reason : "(out of memory)");
 }
 
 static int advance(struct eng *e, uint64_t blocks, bool offloaded)
@@ -1097,7 +1158,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 
 static int token_copy(struct eng *e, const vitk_odx_plan *p)
 {
-	char why[VITK_ODX_REASON_MAX];
+	char why[ODX_WHY_MAX];
 	int r;
 
 	e->cur = VITK_ODX_METHOD_TOKEN;
@@ -1181,7 +1242,7 @@ static int xcopy_copy(struct eng *e, const vitk_odx_plan *p)
 			break;
 		}
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
-			char why[VITK_ODX_REASON_MAX];
+			char why[ODX_WHY_MAX];
 
 			sense_reason(why, sizeof(why), "EXTENDED COPY", &res);
 			fallback(e, VITK_ODX_METHOD_XCOPY, VITK_ODX_METHOD_HOST, "%s", why);
@@ -1296,15 +1357,15 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	memset(res, 0, sizeof(*res));
 	memset(&e, 0, sizeof(e));
 	r = vitk_odx_plan_make(&plan, src, dst, o);
-	if (plan_out)
-		*plan_out = plan;
 	if (r < 0)
-		return r;
+		goto out;
 	res->method = plan.chosen;
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(dst);
-		if (r < 0)
-			return vitk_error_prefix("refusing to write (use --force): ");
+		if (r < 0) {
+			r = vitk_error_prefix("refusing to write (use --force): ");
+			goto out;
+		}
 	}
 	e.src = src;
 	e.dst = dst;
@@ -1335,6 +1396,11 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 		r = verify(&e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 	free(e.buf);
+out:
+	if (plan_out)
+		*plan_out = plan;
+	else
+		vitk_odx_plan_clear(&plan);
 	return r;
 }
 
@@ -1364,7 +1430,7 @@ static int zero_write_same(struct eng *e, vitk_odx_dev *d)
 		if (r < 0)
 			goto out;
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
-			char why[VITK_ODX_REASON_MAX];
+			char why[ODX_WHY_MAX];
 
 			sense_reason(why, sizeof(why), "WRITE SAME(16)", &res);
 			fallback(e, VITK_ODX_METHOD_WRITE_SAME, VITK_ODX_METHOD_HOST, "%s", why);
@@ -1434,7 +1500,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 		  const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	char why[VITK_ODX_REASON_MAX];
+	char why[ODX_WHY_MAX];
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	struct eng e;
 	struct ctr c0, c1;
@@ -1622,7 +1688,7 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 	FILE *f = NULL;
 	uint64_t max;
 	struct ctr c0, c1;
-	char why[VITK_ODX_REASON_MAX];
+	char why[ODX_WHY_MAX];
 	int r = 0;
 
 	if (!o)
@@ -1803,7 +1869,7 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 			if (r < 0)
 				goto done;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
-				char why[VITK_ODX_REASON_MAX];
+				char why[ODX_WHY_MAX];
 
 				sense_reason(why, sizeof(why), "WRITE USING TOKEN", &sr);
 				r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,

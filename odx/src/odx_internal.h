@@ -27,6 +27,7 @@ struct vitk_odx_dev {
 #define ODX_UA_RETRIES 5
 #define ODX_BUSY_RETRIES 10
 #define ODX_LID_RETRIES 10
+#define ODX_WHY_MAX 256 /* a reason built while the engine runs (device messages are cut) */
 
 /*
  * Send a command with UNIT ATTENTION / BUSY retries.  Return 0 with @res
@@ -45,5 +46,8 @@ int vitk_odx__exec_ok(vitk_odx_dev *d, const char *what, const uint8_t *cdb, siz
 void vitk_odx__describe(char *buf, size_t len, const vitk_scsi_result *res);
 
 void vitk_odx__sleep_ms(unsigned ms);
+
+/* a formatted string the caller frees; NULL on out-of-memory (recorded) */
+char *vitk_odx__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -116,6 +116,7 @@ int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vi
 		VITK_INV_I("optimal_transfer", in->vpd_tpc.optimal_transfer_count),
 		VITK_INV_I("max_segment_length", in->rcop.max_segment_length),
 	};
+	vitk_odx_plan_clear(&p);
 	return vitk_inventory_upsert(inv, "odx_lun", host_id, v, VITK_ARRAY_SIZE(v), NULL);
 }
 

@@ -45,6 +45,8 @@ void vitk_odx_job_result_clear(vitk_odx_job_result *r)
 	if (!r)
 		return;
 	vitk_odx_job_clear(&r->job);
+	vitk_odx_plan_clear(&r->plan);
+	vitk_odx_copy_result_clear(&r->copy);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -156,7 +158,7 @@ static int job_copy(vitk_inventory *inv, const vitk_odx_job_request *req, vitk_o
 		req->started(&out->job, &out->plan, req->started_payload);
 	o->on_chunk = on_chunk;
 	o->chunk_payload = &run;
-	rc = vitk_odx_copy(&out->copy, &out->plan, s, d, o);
+	rc = vitk_odx_copy(&out->copy, NULL, s, d, o); /* the same plan as out->plan */
 	out->ran = true;
 	out->job.blocks_done = o->resume_blocks + out->copy.bytes / vitk_odx_dev_get_info(s)->block_size;
 	snprintf(err, sizeof(err), "%s", rc < 0 ? vitk_error_last()->message : "");
@@ -239,8 +241,10 @@ void vitk_odx_probe_result_clear(vitk_odx_probe_result *r)
 		return;
 	for (i = 0; i < r->ndevs; i++)
 		vitk_odx_dev_free(r->devs[i]);
-	for (i = 0; i < r->npairs; i++)
+	for (i = 0; i < r->npairs; i++) {
 		free(r->pairs[i].reason);
+		vitk_odx_plan_clear(&r->pairs[i].plan);
+	}
 	free(r->devs);
 	free(r->pairs);
 	memset(r, 0, sizeof(*r));
@@ -251,8 +255,7 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 		      const char *dst, const vitk_odx_dev *d)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	const char *text;
-	char because[2 * VITK_ODX_REASON_MAX + 16];
+	const vitk_odx_plan_item *it = p->plan.items;
 
 	p->src = src;
 	p->dst = dst;
@@ -260,20 +263,21 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 	o.dst_lba = s == d ? d->info.blocks - 1 : 0;
 	if (vitk_odx_plan_make(&p->plan, s, d, &o) < 0) {
 		p->refused = true;
-		text = vitk_error_last()->message;
+		p->reason = vitk_odx__strf("%s", vitk_error_last()->message);
 	} else {
 		p->method = p->plan.chosen;
 		p->offload = p->method == VITK_ODX_METHOD_TOKEN || p->method == VITK_ODX_METHOD_XCOPY;
 		if (p->offload)
-			snprintf(because, sizeof(because), "%s is usable", vitk_odx_method_str(p->method));
+			p->reason = vitk_odx__strf("%s is usable", vitk_odx_method_str(p->method));
 		else
-			snprintf(because, sizeof(because), "token: %s; xcopy: %s", p->plan.items[0].reason,
-				 p->plan.items[1].reason);
-		text = because;
+			p->reason = vitk_odx__strf("token: %s; xcopy: %s",
+						   it[0].reason ? it[0].reason : "",
+						   it[1].reason ? it[1].reason : "");
 	}
-	p->reason = strdup(text);
+	if (!p->reason)
+		return VITK_ENOMEM;
 	vitk_error_clear();
-	return p->reason ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return 0;
 }
 
 static int probe_fail(vitk_odx_probe_result *out, vitk_odx_stage stage, const char *name, int r)

@@ -152,12 +152,10 @@ typedef struct {
 } vitk_odx_copy_options;
 #define VITK_ODX_COPY_OPTIONS_INIT { .method = VITK_ODX_METHOD_AUTO } /* every other field 0 */
 
-#define VITK_ODX_REASON_MAX 256
-
 typedef struct {
 	vitk_odx_method method;
 	bool usable;
-	char reason[VITK_ODX_REASON_MAX]; /* why not usable; or a note when usable */
+	char *reason; /* why not usable (owned); NULL when usable */
 } vitk_odx_plan_item;
 
 typedef struct {
@@ -166,12 +164,16 @@ typedef struct {
 	uint64_t src_lba, dst_lba, count; /* resolved range */
 	uint64_t blocks_per_command;
 	uint64_t commands; /* estimated data-moving commands for the chosen method */
-	char note[VITK_ODX_REASON_MAX];
+	char *note;        /* how the range is split (owned); NULL: nothing to say */
 } vitk_odx_plan;
+
+/** vitk_odx_plan_clear() - free the plan's strings and zero it.  NULL ok. */
+void vitk_odx_plan_clear(vitk_odx_plan *p);
 
 /**
  * vitk_odx_plan_make() - choose a method and explain every rejected one.
- * Sends nothing.  Safety refusals (range past capacity, overlap on the same
+ * Sends nothing.  @out is overwritten (not freed): vitk_odx_plan_clear() it
+ * after use, also after a failure.  Safety refusals (range past capacity, overlap on the same
  * LU, zero-length) return an error; an unusable forced method returns
  * VITK_ENOTSUP with the plan filled in and the reason in the message.
  * Return: 0, VITK_ERANGE, VITK_EINVAL, VITK_ENOTSUP.
@@ -179,12 +181,10 @@ typedef struct {
 int vitk_odx_plan_make(vitk_odx_plan *out, const vitk_odx_dev *src, const vitk_odx_dev *dst,
 		       const vitk_odx_copy_options *o);
 
-#define VITK_ODX_MAX_FALLBACKS 8
-
 typedef struct {
 	vitk_odx_method from, to;
 	uint64_t at_block; /* offset into the copy (blocks) where the fallback started */
-	char reason[VITK_ODX_REASON_MAX];
+	char *reason;      /* owned */
 } vitk_odx_fallback;
 
 typedef struct {
@@ -199,14 +199,21 @@ typedef struct {
 	uint64_t verify_bytes;  /* bytes read back by --verify */
 	uint64_t duration_ns;
 	bool verified;
+	vitk_odx_fallback *fallbacks; /* owned, in the order they happened */
 	size_t nfallbacks;
-	vitk_odx_fallback fallbacks[VITK_ODX_MAX_FALLBACKS];
 } vitk_odx_copy_result;
+
+/**
+ * vitk_odx_copy_result_clear() - free the fallbacks and zero @r.  NULL ok.
+ * Every function filling a vitk_odx_copy_result overwrites it (without
+ * freeing): clear it after each use, also after a failure.
+ */
+void vitk_odx_copy_result_clear(vitk_odx_copy_result *r);
 
 /**
  * vitk_odx_copy() - copy a block range from @src to @dst.
  * @res: filled even on failure (what was done until then)
- * @plan: optional, receives the plan
+ * @plan: optional, receives the plan (vitk_odx_plan_clear() it)
  * Return: 0; VITK_ERANGE/VITK_EINVAL (refused, nothing sent); VITK_EBUSY
  * (destination mounted/held); VITK_ESCSI/VITK_EIO (device); VITK_ERROR
  * (verify mismatch).
