@@ -38,17 +38,20 @@ static void tag_text(const char *version, char *out, size_t cap)
 	vitk_esxupdate_release_info ri = VITK_ESXUPDATE_RELEASE_INFO_INIT;
 
 	out[0] = '\0';
-	if (!version || vitk_esxupdate_release_decode(version, &ri) < 0 || ri.tag == VITK_ESXUPDATE_TAG_NONE)
-		return;
-	snprintf(out, cap, "%.15s%s%.15s", ri.tag_text, ri.esxi[0] ? "/" : "", ri.esxi);
+	if (version && vitk_esxupdate_release_decode(version, &ri) == 0 && ri.tag != VITK_ESXUPDATE_TAG_NONE)
+		snprintf(out, cap, "%.15s%s%.15s", ri.tag_text, ri.esxi ? "/" : "", ri.esxi ? ri.esxi : "");
+	vitk_esxupdate_release_info_clear(&ri);
 }
 
 static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depot **out)
 {
 	int r = vitk_esxupdate_depot_open(out, path, NULL);
+	size_t i;
 
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot read depot");
+	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++)
+		cli_info(ctx, "%s", vitk_esxupdate_depot_note(*out, i));
 	return 0;
 }
 

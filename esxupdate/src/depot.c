@@ -58,6 +58,7 @@ struct vitk_esxupdate_depot {
 	size_t nprof, pcap;
 	vitk_esxupdate_depot_options opts;
 	struct vib_index ix;
+	esxu_strv notes; /* members the reader skipped ("Unrecognized file ...") */
 };
 
 static void entries_dispose(struct entries *es)
@@ -315,16 +316,6 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 	return 0;
 }
 
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return true;
-	return false;
-}
-
 static bool ends_with(const char *s, const char *sfx)
 {
 	size_t a = strlen(s), b = strlen(sfx);
@@ -340,6 +331,49 @@ static bool keep_outer(const char *name)
 static bool keep_xml(const char *name)
 {
 	return ends_with(name, ".xml");
+}
+
+/*
+ * Members of a metadata zip are classified by their folder, never by their
+ * extension (docs/esxupdate-facts.md, "metadata.zip"): VMware's writer names
+ * image profiles "profiles/<name><hash>" without one.
+ */
+enum meta_kind {
+	META_UNKNOWN = 0,
+	META_VIB,           /* vibs/ */
+	META_PROFILE,       /* profiles/ */
+	META_BULLETIN,      /* bulletins/ */
+	META_NOTIFICATIONS, /* notifications.xml: recognised, not used */
+	META_VMWARE_XML     /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+};
+
+static enum meta_kind meta_classify(const char *name)
+{
+	static const struct {
+		const char *prefix;
+		enum meta_kind kind;
+	} folders[] = {
+		{ "vibs/", META_VIB },
+		{ "profiles/", META_PROFILE },
+		{ "bulletins/", META_BULLETIN },
+	};
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(folders); i++)
+		if (strncmp(name, folders[i].prefix, strlen(folders[i].prefix)) == 0)
+			return name[strlen(folders[i].prefix)] ? folders[i].kind : META_UNKNOWN;
+	if (strcmp(name, "notifications.xml") == 0)
+		return META_NOTIFICATIONS;
+	if (strcmp(name, "vmware.xml") == 0)
+		return META_VMWARE_XML;
+	return META_UNKNOWN;
+}
+
+static bool keep_meta(const char *name)
+{
+	enum meta_kind k = meta_classify(name);
+
+	return k != META_UNKNOWN && k != META_NOTIFICATIONS;
 }
 
 static struct archive *zip_reader(void)
@@ -447,8 +481,19 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 		vitk_esxupdate__profile_dispose(&d->profiles[i]);
 	free(d->profiles);
 	free(d->ix.slots);
+	vitk_esxupdate__strv_dispose(&d->notes);
 	free(d->path);
 	free(d);
+}
+
+size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->notes.n : 0;
+}
+
+const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->notes.n ? d->notes.v[i] : NULL;
 }
 
 /* ------------------------------------------------------------ building */
@@ -591,30 +636,99 @@ struct inline_ctx {
 	int err;
 };
 
+static int add_vib_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+		       const char *what, bool authoritative);
+
 static void on_inline_vib(void *vctx, const xmlNode *vibnode)
 {
 	struct inline_ctx *c = vctx;
+
+	if (c->err == 0)
+		c->err = add_vib_doc(c->d, c->ix, vibnode, c->what, false);
+}
+
+static int add_vib_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+		       const char *what, bool authoritative)
+{
 	vitk_esxupdate_vib v;
 	int r;
 
-	if (c->err)
-		return;
 	memset(&v, 0, sizeof(v));
 	v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required = VITK_ESXUPDATE_UNSET;
-	r = vitk_esxupdate__vib_from_xml(&v, vibnode, c->what);
+	r = vitk_esxupdate__vib_from_xml(&v, root, what);
 	if (r == 0)
-		r = depot_add_vib(c->d, c->ix, &v, false);
+		r = depot_add_vib(d, ix, &v, authoritative);
 	vitk_esxupdate__vib_dispose(&v);
-	if (r < 0)
-		c->err = r;
+	return r;
 }
 
-/* one XML document of the metadata zip: classify by its root element */
-static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *e,
-			 const char *what)
+static int add_bulletin_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+			    const char *what, bool inline_vibs)
 {
+	vitk_esxupdate_bulletin b;
+	struct inline_ctx ic = { d, ix, what, 0 };
+	int r;
+
+	memset(&b, 0, sizeof(b));
+	r = vitk_esxupdate__bulletin_from_xml(&b, root, what, inline_vibs ? on_inline_vib : NULL, &ic);
+	if (r == 0)
+		r = ic.err;
+	if (r == 0)
+		r = depot_add_bulletin(d, &b);
+	vitk_esxupdate__bulletin_dispose(&b);
+	return r;
+}
+
+static int add_profile_doc(vitk_esxupdate_depot *d, const xmlNode *root, const char *what,
+			   const char *member)
+{
+	vitk_esxupdate_profile p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	r = vitk_esxupdate__profile_from_xml(&p, root, what);
+	if (r == 0) {
+		p.document = vitk_esxupdate__strdup(member);
+		if (!p.document)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	if (r == 0)
+		r = depot_add_profile(d, &p);
+	vitk_esxupdate__profile_dispose(&p);
+	return r;
+}
+
+/* vmware.xml (legacy clients' copy): bulletins with inline VIBs, and the profiles older depots put there */
+static int load_vmware_xml(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+			   const char *what, const char *member)
+{
+	const xmlNode *n;
+	int r = 0;
+
+	for (n = root->children; n && r == 0; n = n->next) {
+		char ck[32];
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		vitk_esxupdate__xml_key(n, ck, sizeof(ck));
+		if (strcmp(ck, "bulletin") == 0)
+			r = add_bulletin_doc(d, ix, n, what, true);
+		else if (strcmp(ck, "imageprofile") == 0)
+			r = add_profile_doc(d, n, what, member);
+	}
+	return r;
+}
+
+/* one member of the metadata zip, of the kind its folder says */
+static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *e,
+			 enum meta_kind kind, const char *what)
+{
+	static const char *const roots[] = {
+		[META_VIB] = "vib", [META_PROFILE] = "imageprofile", [META_BULLETIN] = "bulletin",
+		[META_VMWARE_XML] = "metadataresponse",
+	};
 	xmlDoc *doc = NULL;
-	xmlNode *root, *n;
+	xmlNode *root;
 	char k[32];
 	int r;
 
@@ -623,64 +737,61 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 		return r;
 	root = xmlDocGetRootElement(doc);
 	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "vib") == 0) {
-		vitk_esxupdate_vib v;
-
-		memset(&v, 0, sizeof(v));
-		v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
-			VITK_ESXUPDATE_UNSET;
-		r = vitk_esxupdate__vib_from_xml(&v, root, what);
-		if (r == 0)
-			r = depot_add_vib(d, ix, &v, true);
-		vitk_esxupdate__vib_dispose(&v);
-	} else if (strcmp(k, "bulletin") == 0) {
-		vitk_esxupdate_bulletin b;
-
-		memset(&b, 0, sizeof(b));
-		r = vitk_esxupdate__bulletin_from_xml(&b, root, what, NULL, NULL);
-		if (r == 0)
-			r = depot_add_bulletin(d, &b);
-		vitk_esxupdate__bulletin_dispose(&b);
-	} else if (strcmp(k, "imageprofile") == 0) {
-		vitk_esxupdate_profile p;
-
-		memset(&p, 0, sizeof(p));
-		r = vitk_esxupdate__profile_from_xml(&p, root, what);
-		if (r == 0)
-			r = depot_add_profile(d, &p);
-		vitk_esxupdate__profile_dispose(&p);
-	} else if (strcmp(k, "metadataresponse") == 0) {
-		/* vmware.xml: bulletins with inline VIB summaries, maybe profiles */
-		for (n = root->children; n && r == 0; n = n->next) {
-			char ck[32];
-
-			if (n->type != XML_ELEMENT_NODE)
-				continue;
-			vitk_esxupdate__xml_key(n, ck, sizeof(ck));
-			if (strcmp(ck, "bulletin") == 0) {
-				vitk_esxupdate_bulletin b;
-				struct inline_ctx ic = { d, ix, what, 0 };
-
-				memset(&b, 0, sizeof(b));
-				r = vitk_esxupdate__bulletin_from_xml(&b, n, what, on_inline_vib, &ic);
-				if (r == 0)
-					r = ic.err;
-				if (r == 0)
-					r = depot_add_bulletin(d, &b);
-				vitk_esxupdate__bulletin_dispose(&b);
-			} else if (strcmp(ck, "imageprofile") == 0) {
-				vitk_esxupdate_profile p;
-
-				memset(&p, 0, sizeof(p));
-				r = vitk_esxupdate__profile_from_xml(&p, n, what);
-				if (r == 0)
-					r = depot_add_profile(d, &p);
-				vitk_esxupdate__profile_dispose(&p);
-			}
-		}
-	}
-	/* vendorList / metaList copies and unknown documents are ignored */
+	if (strcmp(k, roots[kind]) != 0)
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <%s> in this folder",
+				   what, (const char *)root->name, roots[kind]);
+	else if (kind == META_VIB)
+		r = add_vib_doc(d, ix, root, what, true);
+	else if (kind == META_BULLETIN)
+		r = add_bulletin_doc(d, ix, root, what, false);
+	else if (kind == META_PROFILE)
+		r = add_profile_doc(d, root, what, e->name);
+	else
+		r = load_vmware_xml(d, ix, root, what, e->name);
 	xmlFreeDoc(doc);
+	return r;
+}
+
+static int note_unrecognized(vitk_esxupdate_depot *d, const char *what, const char *member)
+{
+	char *s = vitk_esxupdate__printf("%s: unrecognized file '%s' skipped", what, member);
+	int r;
+
+	if (!s)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	r = vitk_esxupdate__strv_add(&d->notes, s);
+	free(s);
+	return r;
+}
+
+/* vibs/, bulletins/, profiles/; vmware.xml only when neither vibs/ nor bulletins/ exists */
+static int load_meta_entries(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entries *es,
+			     const char *what)
+{
+	bool folders = false;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < es->n; i++) {
+		enum meta_kind k = meta_classify(es->v[i].name);
+
+		folders = folders || k == META_VIB || k == META_BULLETIN;
+	}
+	for (i = 0; i < es->n && r == 0; i++) {
+		const struct entry *e = &es->v[i];
+		enum meta_kind k = meta_classify(e->name);
+		char *ewhat;
+
+		if (k == META_UNKNOWN) {
+			r = note_unrecognized(d, what, e->name);
+			continue;
+		}
+		if (k == META_NOTIFICATIONS || (k == META_VMWARE_XML && folders) || !e->data)
+			continue;
+		ewhat = vitk_esxupdate__printf("%s entry '%s'", what, e->name);
+		r = ewhat ? load_meta_doc(d, ix, e, k, ewhat) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		free(ewhat);
+	}
 	return r;
 }
 
@@ -689,11 +800,12 @@ static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 {
 	struct archive *a = NULL;
 	struct entries es = { 0 };
-	char what[512];
-	size_t i;
+	char *what;
 	int r;
 
-	snprintf(what, sizeof(what), "%s: metadata zip '%s'", bundle, mz->name);
+	what = vitk_esxupdate__printf("%s: metadata zip '%s'", bundle, mz->name);
+	if (!what)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (mz->len < 4 || memcmp(mz->data, "PK", 2) != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: not a zip archive", what);
 		goto out;
@@ -708,24 +820,35 @@ static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 				   archive_error_string(a) ? archive_error_string(a) : "unknown");
 		goto out;
 	}
-	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
-	if (r < 0)
-		goto out;
-	for (i = 0; i < es.n; i++) {
-		char ewhat[700];
-
-		if (!es.v[i].data)
-			continue;
-		snprintf(ewhat, sizeof(ewhat), "%s entry '%s'", what, es.v[i].name);
-		r = load_meta_doc(d, ix, &es.v[i], ewhat);
-		if (r < 0)
-			goto out;
-	}
+	r = read_entries(a, &es, what, &d->opts, keep_meta, d->opts.max_xml, false);
+	if (r == 0)
+		r = load_meta_entries(d, ix, &es, what);
 out:
 	if (a)
 		archive_read_free(a);
 	entries_dispose(&es);
+	free(what);
 	return r;
+}
+
+/*
+ * Every VIB an image profile names must be in the depot (esximage refuses
+ * such metadata too: "VIBs ... from image profile ... cannot be found").
+ */
+static int check_profiles(const vitk_esxupdate_depot *d, const char *path)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->nprof; i++) {
+		const vitk_esxupdate_profile *p = &d->profiles[i];
+
+		for (k = 0; k < p->nvib_ids; k++)
+			if (!vitk_esxupdate_depot_find_id(d, p->vib_ids[k]))
+				return vitk_error_set(VITK_EINVAL, 0,
+						      "'%s': metadata member '%s': VIBs %s from image profile '%s' cannot be found in metadata",
+						      path, p->document ? p->document : "?", p->vib_ids[k], p->name);
+	}
+	return 0;
 }
 
 /* join a directory prefix (may be empty) and a relative name; refuse escapes */
@@ -875,45 +998,9 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		if (r < 0)
 			goto out;
 	}
-	/*
-	 * No profile document (the layout is not public, facts §8): fall back to
-	 * roll-up bulletins ("... all VIBs" / releaseType rollup), one profile
-	 * per bulletin, named after it; the audit names this source.
-	 */
-	if (d->nprof == 0) {
-		for (i = 0; i < d->nbul && r == 0; i++) {
-			const vitk_esxupdate_bulletin *b = &d->bulletins[i];
-			vitk_esxupdate_profile p;
-			size_t k;
-
-			if (!(b->summary && contains_ci(b->summary, "all VIBs")) &&
-			    !(b->release_type && strcasecmp(b->release_type, "rollup") == 0))
-				continue;
-			memset(&p, 0, sizeof(p));
-			p.source = "bulletin-rollup";
-			p.name = vitk_esxupdate__strdup(b->id);
-			p.vendor = vitk_esxupdate__strdup(b->vendor);
-			p.vib_ids = calloc(b->nvib_ids + 1, sizeof(*p.vib_ids));
-			if (!p.name || !p.vib_ids) {
-				vitk_esxupdate__profile_dispose(&p);
-				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-				goto out;
-			}
-			for (k = 0; k < b->nvib_ids; k++) {
-				p.vib_ids[k] = vitk_esxupdate__strdup(b->vib_ids[k]);
-				if (!p.vib_ids[k]) {
-					vitk_esxupdate__profile_dispose(&p);
-					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-					goto out;
-				}
-				p.nvib_ids++;
-			}
-			r = depot_add_profile(d, &p);
-			vitk_esxupdate__profile_dispose(&p);
-			if (r < 0)
-				goto out;
-		}
-	}
+	r = check_profiles(d, path);
+	if (r < 0)
+		goto out;
 	/* which VIB files are really in the bundle */
 	for (i = 0; i < d->nvibs; i++) {
 		vitk_esxupdate_vib *v = &d->vibs[i];

@@ -9,7 +9,7 @@
 
 #include <libxml/tree.h>
 
-#include <vitk/esxupdate.h>
+#include <vitk/sys/esxupdate.h>
 
 /* ---- small growable string buffer ---- */
 typedef struct {
@@ -115,13 +115,16 @@ struct vitk_esxupdate_result {
 	unsigned flags;
 	char *header, *message, *error;
 	bool reboot, maint;
-	esxu_strv lists[3];
+	esxu_strv lists[VITK_ESXUPDATE_LIST_COUNT];
 	vitk_esxupdate_change *changes;
 	size_t nchanges, ccap;
 	esxu_strv assumptions;
 	/* for the risk analysis */
 	esxu_strv dep_errors, conflict_errors, acc_errors, removal_refused, half_applied;
 	bool checks_bypassed; /* -f / --no-sig-check let the operation pass its checks */
+	bool no_profile;      /* -p names no profile of the depot: [NoMatchError], nothing planned */
+	char *profile_wanted; /* the -p of the command (profile ops) */
+	bool bootbank_ops, locker_ops; /* VIBs of that kind are installed or removed (dry-run installers) */
 	char *profile;        /* profile name used (profile ops) */
 };
 

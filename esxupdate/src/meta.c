@@ -348,6 +348,7 @@ void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p)
 	free(p->name);
 	free(p->vendor);
 	free(p->description);
+	free(p->document);
 	free_ids(p->vib_ids, p->nvib_ids);
 	memset(p, 0, sizeof(*p));
 }
@@ -360,19 +361,72 @@ void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p)
 	free(p);
 }
 
+/* one <viblist> child: <vib><vib-id>..</vib-id></vib> (esximage), bare <vibid>, or <vib> with vendor/name/version */
+static int profile_vib_ref(const xmlNode *c, const char *what, char **out)
+{
+	char ck[16];
+	int r = 0;
+
+	*out = NULL;
+	vitk_esxupdate__xml_key(c, ck, sizeof(ck));
+	if (strcmp(ck, "vibid") == 0) {
+		*out = vitk_esxupdate__xml_text(c);
+	} else if (strcmp(ck, "vib") == 0) {
+		*out = vitk_esxupdate__xml_child_text(c, "vibid");
+		if (!*out) {
+			vitk_esxupdate_vib tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			r = vitk_esxupdate__vib_from_xml(&tmp, c, what);
+			if (r == 0 && !(*out = vitk_esxupdate__strdup(tmp.id)))
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			vitk_esxupdate__vib_dispose(&tmp);
+		}
+	}
+	return r;
+}
+
+static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const char *what)
+{
+	const xmlNode *c;
+	int r = 0;
+
+	for (c = list->children; c && r == 0; c = c->next) {
+		char *id = NULL;
+		size_t i;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		r = profile_vib_ref(c, what, &id);
+		for (i = 0; r == 0 && id && i < p->nvib_ids; i++)
+			if (strcmp(p->vib_ids[i], id) == 0)
+				r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice",
+						   what, p->name ? p->name : "?", id);
+		if (r == 0 && id && *id)
+			r = add_id(&p->vib_ids, &p->nvib_ids, id);
+		free(id);
+	}
+	return r;
+}
+
 /*
- * The profile layout is not public (facts §8): accept <imageProfile> with
- * <name>, <creator>|<vendor>, <description>, <hostacceptance>|<acceptancelevel>
- * and <viblist> holding <vib><vibid>..</vibid></vib>, bare <vibid>, or
- * <vib> with <vendor>/<name>/<version> children.  Unknown elements ignored.
+ * An image profile, esximage's schema first (docs/esxupdate-facts.md, "image
+ * profile document"): <imageprofile> with <name>, <creator>, <profileID>,
+ * <creationtime>, <modifiedtime>, <serialno>, <description>, <readonly>,
+ * <viblist><vib><vib-id>..</vib-id></vib>..</viblist>, <acceptancelevel>.
+ * Older spellings stay accepted: <imageProfile>, <vendor> for the creator,
+ * <hostacceptance>, bare <vibid> and <vib> with vendor/name/version.
+ * Element names are normalised, so <vib-id> and <vibid> are one key.
+ * Unknown elements are ignored.  name and creator are required; a VIB listed
+ * twice is an error.
  */
 int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what)
 {
-	const xmlNode *n, *c;
+	const xmlNode *n;
 	int r = 0;
 
 	p->source = "profile-xml";
-	for (n = root->children; n; n = n->next) {
+	for (n = root->children; n && r == 0; n = n->next) {
 		char k[32];
 
 		if (n->type != XML_ELEMENT_NODE)
@@ -390,39 +444,15 @@ int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *r
 
 			p->acceptance = vitk_esxupdate_acceptance_parse(t);
 			free(t);
-		} else if (strcmp(k, "viblist") == 0) {
-			for (c = n->children; c; c = c->next) {
-				char ck[16], *id = NULL;
-
-				if (c->type != XML_ELEMENT_NODE)
-					continue;
-				vitk_esxupdate__xml_key(c, ck, sizeof(ck));
-				if (strcmp(ck, "vibid") == 0) {
-					id = vitk_esxupdate__xml_text(c);
-				} else if (strcmp(ck, "vib") == 0) {
-					id = vitk_esxupdate__xml_child_text(c, "vibid");
-					if (!id) {
-						vitk_esxupdate_vib tmp;
-
-						memset(&tmp, 0, sizeof(tmp));
-						r = vitk_esxupdate__vib_from_xml(&tmp, c, what);
-						if (r == 0)
-							id = vitk_esxupdate__strdup(tmp.id);
-						vitk_esxupdate__vib_dispose(&tmp);
-						if (r < 0)
-							return r;
-					}
-				}
-				if (id && *id)
-					r = add_id(&p->vib_ids, &p->nvib_ids, id);
-				free(id);
-				if (r < 0)
-					return r;
-			}
-		}
+		} else if (strcmp(k, "viblist") == 0)
+			r = profile_viblist(p, n, what);
 	}
+	if (r < 0)
+		return r;
 	if (!p->name || !*p->name)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile without a <name>", what);
+	if (!p->vendor || !*p->vendor)
+		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' without a <creator>", what, p->name);
 	return 0;
 }
 

@@ -62,7 +62,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	free(r->header);
 	free(r->message);
 	free(r->error);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_dispose(&r->lists[i]);
 	for (i = 0; i < r->nchanges; i++) {
 		free(r->changes[i].name);
@@ -80,6 +80,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	vitk_esxupdate__strv_dispose(&r->removal_refused);
 	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
+	free(r->profile_wanted);
 	free(r);
 }
 
@@ -89,14 +90,14 @@ const char *vitk_esxupdate_result_error(const vitk_esxupdate_result *r) { return
 bool vitk_esxupdate_result_reboot_required(const vitk_esxupdate_result *r) { return r->reboot; }
 bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r) { return r->maint; }
 
-size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, int which)
+size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which)
 {
-	return which >= 0 && which < 3 ? r->lists[which].n : 0;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT ? r->lists[which].n : 0;
 }
 
-const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, int which, size_t i)
+const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i)
 {
-	return which >= 0 && which < 3 && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
 }
 
 size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->nchanges; }
@@ -256,15 +257,16 @@ static int pick_candidates(struct plan *p)
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, cmd->profile);
 
 		if (!pr) {
-			esxu_buf b = { 0 };
-
-			for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "",
-						vitk_esxupdate_depot_profile(d, i)->name);
-			r = vitk_error_set(VITK_ENOTFOUND, 0,
-					   "image profile '%s' is not in the depot (profiles: %s)",
-					   cmd->profile, b.s && *b.s ? b.s : "none");
-			vitk_esxupdate__buf_dispose(&b);
+			/* esxcli: esximage's NoMatchError (code 13), the console adds "id = NAME" */
+			free(p->r->error);
+			p->r->error = vitk_esxupdate__printf("[NoMatchError]\n No image profile found with name '%s'\n id = %s\nPlease refer to the log file for more details.",
+							     cmd->profile, cmd->profile);
+			if (!p->r->error) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			p->r->no_profile = true;
+			assume(p->r, "the layout of the [NoMatchError] for a missing -p profile (message, 'id = NAME', log hint) is modelled on esxcli 8.0 console output");
 			goto out;
 		}
 		p->r->profile = vitk_esxupdate__strdup(pr->name);
@@ -279,9 +281,7 @@ static int pick_candidates(struct plan *p)
 			}
 			pool[npool++] = v;
 		}
-		if (strcmp(pr->source, "bulletin-rollup") == 0)
-			assume(p->r, "no image profile document in the depot: the profile is the roll-up bulletin's VIB list");
-		else if (strcmp(pr->source, "sources-profile-get") == 0)
+		if (strcmp(pr->source, "sources-profile-get") == 0)
 			assume(p->r, "the image profile's VIB list comes from the operator's `sources profile get` capture, not from the depot");
 	} else {
 		for (j = 0; j < cmd->nviburls; j++) {
@@ -662,8 +662,6 @@ static int check_image(struct plan *p)
 				free(line);
 			}
 		}
-		if (p->r->acc_errors.n)
-			assume(p->r, "the [AcceptanceLevelError] wording is reproduced from memory of esxcli output, not from a verified capture");
 	}
 out:
 	free(idx);
@@ -676,6 +674,7 @@ static int build_error(struct plan *p)
 	vitk_esxupdate_result *res = p->r;
 	bool force = (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) != 0;
 	bool nosig = (p->cmd->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK) != 0;
+	bool dep, acc;
 	esxu_buf b = { 0 };
 	size_t i;
 
@@ -688,35 +687,28 @@ static int build_error(struct plan *p)
 		vitk_esxupdate__buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
 		assume(res, "the wording of the profile install removal error is modelled on the --ok-to-remove help text, not verified");
 	}
-	if (res->dep_errors.n || res->conflict_errors.n) {
-		if (force) {
-			res->checks_bypassed = true;
-			assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			if (res->dep_errors.n) {
-				vitk_esxupdate__buf_add(&b, "[DependencyError]");
-				for (i = 0; i < res->dep_errors.n; i++)
-					vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
-			}
-			for (i = 0; i < res->conflict_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
-						res->conflict_errors.v[i]);
-		}
+	if ((res->dep_errors.n || res->conflict_errors.n) && force) {
+		res->checks_bypassed = true;
+		assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
 	}
-	if (res->acc_errors.n) {
-		if (force || nosig) {
-			res->checks_bypassed = true;
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			vitk_esxupdate__buf_add(&b, "[AcceptanceLevelError]");
-			for (i = 0; i < res->acc_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+	if (res->acc_errors.n && (force || nosig))
+		res->checks_bypassed = true;
+	dep = res->dep_errors.n && !force;
+	acc = res->acc_errors.n && !force && !nosig;
+	if (dep || acc) {
+		vitk_esxupdate__buf_add(&b, b.len ? "\n[DependencyError]" : "[DependencyError]");
+		for (i = 0; dep && i < res->dep_errors.n; i++)
+			vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
+		for (i = 0; acc && i < res->acc_errors.n; i++)
+			vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+		if (acc) {
 			vitk_esxupdate__buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
+			assume(res, "acceptance-level errors are reported under [DependencyError], as esxcli on ESXi 5.5 does (later releases use [AcceptanceConfigError])");
 		}
 	}
+	for (i = 0; !force && i < res->conflict_errors.n; i++)
+		vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
+					   res->conflict_errors.v[i]);
 	if (b.oom)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (b.len) {
@@ -810,7 +802,7 @@ static int fill_result(struct plan *p)
 		if (!p->cact[i]) {
 			r = add_change(res, c->name, VITK_ESXUPDATE_ACT_SKIPPED, peer, c, p->creason[i]);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[2], c->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_SKIPPED], c->id);
 			continue;
 		}
 		if (peer) {
@@ -824,7 +816,8 @@ static int fill_result(struct plan *p)
 				       p->creason[i] ? p->creason[i] : "new VIB");
 		}
 		if (r == 0)
-			r = vitk_esxupdate__strv_add(&res->lists[0], c->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_INSTALLED], c->id);
+		*(is_bootbank(c) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -850,7 +843,7 @@ static int fill_result(struct plan *p)
 		}
 		case H_UPGRADED:
 		case H_DOWNGRADED:
-			r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_REPLACED:
 			why = vitk_esxupdate__printf("replaced by %s", p->hby[i]);
@@ -858,17 +851,18 @@ static int fill_result(struct plan *p)
 				: vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(why);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_DROPPED:
 			r = add_change(res, v->name, VITK_ESXUPDATE_ACT_REMOVED_PROFILE, v, NULL,
 				       "not in the image profile");
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			if (r == 0 && !(p->cmd->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE))
 				r = vitk_esxupdate__strv_add(&res->removal_refused, v->id);
 			break;
 		}
+		*(is_bootbank(v) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (v->live_remove == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -887,7 +881,7 @@ static int fill_result(struct plan *p)
 	assume(res, "maintenance mode is required only when a VIB to be installed or removed says so");
 	if (res->nchanges > 1)
 		qsort(res->changes, res->nchanges, sizeof(*res->changes), cmp_change);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_sort(&res->lists[i]);
 	return 0;
 }
@@ -907,6 +901,10 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	res->op = cmd->op;
 	res->flags = cmd->flags;
+	if (cmd->profile && !(res->profile_wanted = vitk_esxupdate__strdup(cmd->profile))) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	p.h = host;
 	p.d = depot;
 	p.cmd = cmd;
@@ -927,6 +925,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	r = pick_candidates(&p);
 	if (r < 0)
 		goto out;
+	if (res->no_profile)
+		goto finish; /* esxcli stops at the NoMatchError: nothing is planned */
 	r = plan_ops(&p);
 	if (r == 0) {
 		size_t i;
@@ -948,6 +948,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		r = build_error(&p);
 	if (r < 0)
 		goto out;
+finish:
 	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
 				  ? "Installation Result"
@@ -959,12 +960,15 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 
 		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
-		res->message = vitk_esxupdate__strdup("Dryrun only, host not changed.");
-		assume(res, "the --dry-run message text is modelled, not verified");
+		res->message = vitk_esxupdate__printf("Dryrun only, host not changed. The following installers will be applied: [%s%s%s]",
+						      res->bootbank_ops ? "BootBankInstaller" : "",
+						      res->bootbank_ops && res->locker_ops ? ", " : "",
+						      res->locker_ops ? "LockerInstaller" : "");
+		assume(res, "the installers named in the dry-run message follow the kinds of VIBs installed or removed (bootbank: BootBankInstaller, locker: LockerInstaller)");
 	} else if (res->reboot) {
 		res->message = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 						   cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE

@@ -131,12 +131,14 @@ static void test_esxupdate_version__release_tags(void **state)
 	assert_int_equal(vitk_esxupdate_release_decode("5.5.0-0.0.1331820", &ri), 0);
 	assert_int_equal(ri.tag, VITK_ESXUPDATE_TAG_NONE);
 	assert_int_equal(ri.build, 1331820);
-	assert_string_equal(ri.esxi, "");
+	assert_null(ri.esxi);
+	assert_null(ri.tag_text);
 
 	assert_int_equal(vitk_esxupdate_release_decode("7.0.0-A00", &ri), 0);
 	assert_int_equal(ri.tag, VITK_ESXUPDATE_TAG_NONE);
 
 	assert_int_equal(vitk_esxupdate_release_decode("x..y", &ri), VITK_EINVAL);
+	vitk_esxupdate_release_info_clear(&ri);
 }
 
 static void test_esxupdate_version__acceptance(void **state)

@@ -64,19 +64,25 @@ typedef enum {
 	VITK_ESXUPDATE_TAG_OTHER     /* another alphabetic tag (e.g. "vft" community) */
 } vitk_esxupdate_tag;
 
+/** Release tag of a VibVersion; strings owned, released by vitk_esxupdate_release_info_clear(). */
 typedef struct {
-	unsigned int version;      /* 1 */
 	vitk_esxupdate_tag tag;
-	char tag_text[16];         /* "vmw", "OEM", "vft" ... or "" */
+	char *tag_text;            /* "vmw", "OEM", "vft" ..., NULL when untagged */
 	uint64_t release;          /* the number before the tag ("1" of "1OEM") */
-	char esxi[16];             /* "5.5.0" from "550", "" if unknown */
+	char *esxi;                /* "5.5.0" from "550", NULL if unknown */
 	uint64_t build;            /* ESXi build number the VIB was built against, 0 if unknown */
 } vitk_esxupdate_release_info;
 
-#define VITK_ESXUPDATE_RELEASE_INFO_INIT { 1, VITK_ESXUPDATE_TAG_NONE, "", 0, "", 0 }
+#define VITK_ESXUPDATE_RELEASE_INFO_INIT { .tag = VITK_ESXUPDATE_TAG_NONE }
 
-/** vitk_esxupdate_release_decode() - decode the release tag of a VibVersion. */
+/**
+ * vitk_esxupdate_release_decode() - decode the release tag of a VibVersion.
+ * @out: initialised with VITK_ESXUPDATE_RELEASE_INFO_INIT (or a previous
+ * result, which is released first).
+ * Return: 0, VITK_EINVAL (malformed version), VITK_ENOMEM.
+ */
 int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_info *out);
+void vitk_esxupdate_release_info_clear(vitk_esxupdate_release_info *ri);
 
 /* ---------------------------------------------------------- acceptance */
 
@@ -219,19 +225,24 @@ typedef struct {
 	size_t nvib_ids;
 } vitk_esxupdate_bulletin;
 
+/**
+ * An image profile: a document under profiles/ of a metadata zip (or, in
+ * older depots, inside vmware.xml), or an operator's `sources profile get`
+ * capture.  A bulletin is never turned into a profile.
+ */
 typedef struct {
 	char *name;
-	char *vendor;
+	char *vendor;       /* <creator> (or the older <vendor>) */
 	char *description;
 	vitk_esxupdate_acceptance acceptance;
 	char **vib_ids;
 	size_t nvib_ids;
-	const char *source; /* "profile-xml", "bulletin-rollup" or "sources-profile-get" (static string) */
+	const char *source; /* "profile-xml" or "sources-profile-get" (static string) */
+	char *document;     /* the metadata member it was read from ("profiles/..."), NULL for a capture */
 } vitk_esxupdate_profile;
 
 /* caps (defaults; tests may lower them through the options) */
 typedef struct {
-	unsigned int version;       /* 1 */
 	size_t max_entries;         /* entries per archive (default 65536) */
 	uint64_t max_total;         /* declared uncompressed total of the bundle (default 8 GiB) */
 	size_t max_xml;             /* one XML document (default 32 MiB) */
@@ -240,7 +251,8 @@ typedef struct {
 } vitk_esxupdate_depot_options;
 
 #define VITK_ESXUPDATE_DEPOT_OPTIONS_INIT                                                          \
-	{ 1, 65536, (uint64_t)8 << 30, (size_t)32 << 20, (size_t)64 << 20, true }
+	{ .max_entries = 65536, .max_total = (uint64_t)8 << 30, .max_xml = (size_t)32 << 20,          \
+	  .max_metadata = (size_t)64 << 20, .verify_vibs = true }
 
 /**
  * vitk_esxupdate_depot_open() - read an offline bundle .zip (index.xml ->
@@ -267,6 +279,13 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/**
+ * Notes about members the reader skipped (a metadata zip member outside
+ * vibs/, profiles/, bulletins/ and the known files), one line each, for a
+ * verbose display.
+ */
+size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 
 /**
  * vitk_esxupdate_depot_add_profile_text() - add (or replace) an image profile
@@ -278,20 +297,6 @@ const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxup
  */
 int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
 					  const char *what);
-
-/* Pure parsers of one XML document (used by the depot reader and the fuzzers). */
-
-/** A VIB descriptor (descriptor.xml or a metadata vibs/ entry).  *out freed with vitk_esxupdate_vib_free(). */
-int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t len, const char *what);
-void vitk_esxupdate_vib_free(vitk_esxupdate_vib *v);
-/** A bulletin (a metadata bulletins/ entry).  Freed with vitk_esxupdate_bulletin_free(). */
-int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf, size_t len,
-				  const char *what);
-void vitk_esxupdate_bulletin_free(vitk_esxupdate_bulletin *b);
-/** An image profile (tolerant: element names are matched case-insensitively). */
-int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, size_t len,
-				 const char *what);
-void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p);
 
 /* ------------------------------------------------------------- command */
 
@@ -394,9 +399,17 @@ const char *vitk_esxupdate_result_message(const vitk_esxupdate_result *r);
 const char *vitk_esxupdate_result_error(const vitk_esxupdate_result *r);
 bool vitk_esxupdate_result_reboot_required(const vitk_esxupdate_result *r);
 bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r);
-/* lists: which 0 = installed, 1 = removed, 2 = skipped (VIB IDs, sorted) */
-size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, int which);
-const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, int which, size_t i);
+/** The three VIB lists of an esxcli result. */
+typedef enum {
+	VITK_ESXUPDATE_LIST_INSTALLED = 0, /* "VIBs Installed" */
+	VITK_ESXUPDATE_LIST_REMOVED,       /* "VIBs Removed" */
+	VITK_ESXUPDATE_LIST_SKIPPED,       /* "VIBs Skipped" */
+	VITK_ESXUPDATE_LIST_COUNT
+} vitk_esxupdate_list;
+
+/* VIB IDs of one list, sorted */
+size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which);
+const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i);
 size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r);
 const vitk_esxupdate_change *vitk_esxupdate_result_change(const vitk_esxupdate_result *r, size_t i);
 size_t vitk_esxupdate_result_assumption_count(const vitk_esxupdate_result *r);

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * esxupdate: string buffer, string vector and small string helpers.  A leaf:
+ * calls nothing else in the library.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "esxu.h"
+
+static void buf_grow(esxu_buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *p;
+
+	if (b->oom)
+		return;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(b->s, ncap);
+	if (!p) {
+		b->oom = true;
+		return;
+	}
+	b->s = p;
+	b->cap = ncap;
+}
+
+void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void vitk_esxupdate__buf_add(esxu_buf *b, const char *s)
+{
+	vitk_esxupdate__buf_addn(b, s, strlen(s));
+}
+
+void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	buf_grow(b, (size_t)n);
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *vitk_esxupdate__buf_take(esxu_buf *b)
+{
+	char *s;
+
+	if (b->oom) {
+		vitk_esxupdate__buf_dispose(b);
+		return NULL;
+	}
+	if (!b->s)
+		return vitk_esxupdate__strdup("");
+	s = b->s;
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void vitk_esxupdate__buf_dispose(esxu_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+	b->oom = false;
+}
+
+int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n)
+{
+	char *d;
+
+	if (sv->n == sv->cap) {
+		size_t ncap = sv->cap ? sv->cap * 2 : 8;
+		char **p = realloc(sv->v, ncap * sizeof(*p));
+
+		if (!p)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		sv->v = p;
+		sv->cap = ncap;
+	}
+	d = vitk_esxupdate__strndup(s, n);
+	if (!d)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	sv->v[sv->n++] = d;
+	return 0;
+}
+
+int vitk_esxupdate__strv_add(esxu_strv *sv, const char *s)
+{
+	return vitk_esxupdate__strv_addn(sv, s, strlen(s));
+}
+
+void vitk_esxupdate__strv_dispose(esxu_strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vitk_esxupdate__strv_sort(esxu_strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(char *), cmp_str);
+}
+
+bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+char *vitk_esxupdate__strdup(const char *s)
+{
+	return s ? vitk_esxupdate__strndup(s, strlen(s)) : NULL;
+}
+
+char *vitk_esxupdate__strndup(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *vitk_esxupdate__trim_dup(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return vitk_esxupdate__strndup(s, n);
+}
+
+char *vitk_esxupdate__printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+bool vitk_esxupdate__streq_ci(const char *a, const char *b)
+{
+	if (!a || !b)
+		return false;
+	while (*a && *b) {
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t o = 0, i;
+
+	if (!cap)
+		return;
+	for (i = 0; i < n && src[i]; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == ' ' || c == '-' || c == '_' || c == '\t')
+			continue;
+		if (o + 1 >= cap)
+			break;
+		dst[o++] = (char)tolower(c);
+	}
+	dst[o] = '\0';
+}
+
+vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s)
+{
+	if (!s)
+		return VITK_ESXUPDATE_UNSET;
+	if (vitk_esxupdate__streq_ci(s, "true") || vitk_esxupdate__streq_ci(s, "yes") || strcmp(s, "1") == 0)
+		return VITK_ESXUPDATE_YES;
+	if (vitk_esxupdate__streq_ci(s, "false") || vitk_esxupdate__streq_ci(s, "no") || strcmp(s, "0") == 0)
+		return VITK_ESXUPDATE_NO;
+	return VITK_ESXUPDATE_UNSET;
+}
+
