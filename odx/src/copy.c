@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+#include <vitk/str.h>
+
 #include "odx_internal.h"
 
 #define DEFAULT_HOST_BUF (4u << 20) /* x RING buffers when pipelined */
@@ -143,23 +146,13 @@ static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst, const vitk_odx_copy_op
 }
 
 /* a formatted string the caller frees; NULL on out-of-memory (recorded) */
-static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-static char *vfmt(const char *fmt, va_list ap)
+static char *vfmt(const char *f, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vfmt(const char *f, va_list ap)
 {
-	va_list ap2;
-	char *s;
-	int n;
+	vitk_str s = VITK_STR_INIT;
 
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	s = n < 0 ? NULL : malloc((size_t)n + 1);
-	if (!s) {
-		vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		return NULL;
-	}
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	return s;
+	vitk_str_vputf(&s, f, ap);
+	return vitk_str_detach(&s);
 }
 
 char *vitk_odx__strf(const char *f, ...)
@@ -403,29 +396,29 @@ struct eng {
 	uint64_t extra_in, extra_out, extra_cmds; /* extra sessions (multi-stream host copy) */
 };
 
+typedef VITK_ARRAY(vitk_odx_fallback) fallback_array;
+
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
 {
 	vitk_odx_copy_result *res = e->res;
-	vitk_odx_fallback *grown, *f;
+	fallback_array a = { res->fallbacks, res->nfallbacks, res->nfallbacks };
+	vitk_odx_fallback *f;
 	va_list ap;
 
 	/* one fallback per method change: a handful; on out-of-memory it is only logged */
-	grown = realloc(res->fallbacks, (res->nfallbacks + 1) * sizeof(*grown));
-	if (grown)
-		res->fallbacks = grown;
-	va_start(ap, fmt);
-	f = grown ? &res->fallbacks[res->nfallbacks] : NULL;
+	f = vitk_array_push(a);
+	res->fallbacks = a.ptr;
+	res->nfallbacks = a.size;
 	if (f) {
-		memset(f, 0, sizeof(*f));
 		f->from = from;
 		f->to = to;
 		f->at_block = e->done;
+		va_start(ap, fmt);
 		f->reason = vfmt(fmt, ap);
-		res->nfallbacks++;
+		va_end(ap);
 	}
-	va_end(ap);
 	vitk_log(VITK_LOG_INFO, "odx", "falling back from %s to %s at block %llu: %s",
 		 vitk_odx_method_str(from), vitk_odx_method_str(to), (unsigned long long)e->done,
 		 f && f->reason ? f->reason : "(out of memory)");

@@ -2,7 +2,9 @@
 #ifndef VITK_ODX_INTERNAL_H
 #define VITK_ODX_INTERNAL_H
 
+#include <vitk/inventory.h>
 #include <vitk/odx.h>
+#include <vitk/table.h>
 #include <vitk/sys/odx.h>
 
 struct vitk_odx_dev {
@@ -46,6 +48,16 @@ int vitk_odx__exec_ok(vitk_odx_dev *d, const char *what, const uint8_t *cdb, siz
 void vitk_odx__describe(char *buf, size_t len, const vitk_scsi_result *res);
 
 void vitk_odx__sleep_ms(unsigned ms);
+
+/* result.c: the rejected methods and the fallbacks as JSON arrays (new references; NULL on OOM) */
+json_t *vitk_odx__rejected_json(const vitk_odx_plan *p);
+json_t *vitk_odx__fallbacks_json(const vitk_odx_copy_result *res);
+
+/*
+ * odx_inventory.c: the row of odx_job rows whose uuid starts with @id.
+ * Return: 0, VITK_ENOTFOUND ("no copy job"), VITK_EINVAL ("ambiguous").
+ */
+int vitk_odx__job_find(const vitk_inventory_rows *rows, const char *id, size_t *hit);
 
 /* a formatted string the caller frees; NULL on out-of-memory (recorded) */
 char *vitk_odx__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -194,6 +194,9 @@ int vitk_odx_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_re
 		goto out;
 	}
 	out->planned = true;
+	out->job.src_lba = out->plan.src_lba;
+	out->job.dst_lba = out->plan.dst_lba;
+	out->job.count = out->plan.count;
 	if (req->dry_run)
 		goto out;
 	r = job_record(inv, host_id, req->resume != NULL, out, s, d);
@@ -207,28 +210,71 @@ out:
 	return r;
 }
 
-/* ----------------------------------------------------------------- zero */
+/* ------------------------------------------------------ zero and tokens */
 
-int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, uint64_t count,
-		      const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+enum one_dev_op { OP_ZERO, OP_TOKEN_CREATE, OP_TOKEN_WRITE };
+
+/* open @name (read-only for TOKEN_CREATE) and run @op on out->job's range and file */
+static int one_dev_run(vitk_odx_job_result *out, enum one_dev_op op, const char *name,
+		       const char *path, const vitk_odx_copy_options *o, const vitk_odx_opener *op_)
 {
+	vitk_odx_job *job = &out->job;
 	vitk_odx_dev *d = NULL;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	out->job.src_lba = out->job.dst_lba = lba;
-	out->job.count = count;
-	if (dup_str(&out->job.dst, name) < 0)
-		return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
-	r = open_named(op, name, false, &d);
+	r = open_named(op_, name, op == OP_TOKEN_CREATE, &d);
 	if (r < 0)
-		return fail(out, VITK_ODX_STAGE_OPEN, out->job.dst, r);
-	r = vitk_odx_zero(&out->copy, d, lba, count, o);
+		return fail(out, VITK_ODX_STAGE_OPEN, name, r);
+	if (op == OP_ZERO)
+		r = vitk_odx_zero(&out->copy, d, job->dst_lba, job->count, o);
+	else if (op == OP_TOKEN_CREATE)
+		r = vitk_odx_token_create(&out->copy, d, job->src_lba, job->count, path, o);
+	else
+		r = vitk_odx_token_write(&out->copy, d, path, job->dst_lba, o);
 	out->ran = true;
+	if (op != OP_ZERO)
+		job->count = out->copy.offload_blocks;
 	vitk_odx_dev_free(d);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_COPY, NULL, r);
 	return 0;
+}
+
+/* out->job names @src and @dst, the range starts at @lba on both */
+static int one_dev_job(vitk_odx_job_result *out, const char *src, const char *dst, uint64_t lba,
+		       uint64_t count)
+{
+	memset(out, 0, sizeof(*out));
+	out->job.src_lba = out->job.dst_lba = lba;
+	out->job.count = count;
+	if ((src && dup_str(&out->job.src, src) < 0) || dup_str(&out->job.dst, dst) < 0)
+		return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
+	return 0;
+}
+
+int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, uint64_t count,
+		      const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, NULL, name, lba, count);
+
+	return r < 0 ? r : one_dev_run(out, OP_ZERO, out->job.dst, NULL, o, op);
+}
+
+int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
+			      uint64_t count, const char *path, const vitk_odx_copy_options *o,
+			      const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, dev, path, lba, count);
+
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_CREATE, out->job.src, path, o, op);
+}
+
+int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
+			     uint64_t lba, const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, path, dev, lba, 0);
+
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_WRITE, out->job.dst, path, o, op);
 }
 
 /* ---------------------------------------------------------------- probe */

@@ -13,6 +13,7 @@
 
 #include <vitk/common.h>
 #include <vitk/scsi.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -397,6 +398,73 @@ typedef struct {
 int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
 		   const char *const *names, size_t n, const vitk_odx_opener *op);
 void vitk_odx_probe_result_clear(vitk_odx_probe_result *r);
+
+/**
+ * vitk_odx_token_create_run() - open @dev read-only and POPULATE TOKEN over
+ * @lba/@count into the token file @path (vitk_odx_token_create()).
+ * out->job: src @dev, dst @path, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
+			      uint64_t count, const char *path, const vitk_odx_copy_options *o,
+			      const vitk_odx_opener *op);
+
+/**
+ * vitk_odx_token_write_run() - open @dev read-write and WRITE USING TOKEN
+ * from every token in @path from @lba on (vitk_odx_token_write()).
+ * out->job: src @path, dst @dev, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
+			     uint64_t lba, const vitk_odx_copy_options *o, const vitk_odx_opener *op);
+
+/* ------------------------------------------------------------- documents */
+/*
+ * Every odx result as a document, built here so that every caller gets the
+ * same fields (the JSON keys are an interface, see odx/README.md):
+ *
+ *   json     the whole document (an object or an array)
+ *   table    its rows, for CSV and for an aligned text table
+ *   records  for text: "key: value" records (one row each), printed instead
+ *            of the table, separated by blank lines (one more after them
+ *            when there are several)
+ *   lines    for text: sentences after the table or records ("not token:
+ *            ...", "fallback at block ...", "offload A -> B: yes, ...")
+ *
+ * A document with records and no table gives CSV from its first record.
+ */
+typedef struct {
+	json_t *json;
+	vitk_table *table;
+	vitk_table **records;
+	size_t nrecords;
+	char **lines;
+	size_t nlines;
+} vitk_odx_doc;
+
+/** vitk_odx_doc_clear() - free everything in @d and zero it.  NULL ok. */
+void vitk_odx_doc_clear(vitk_odx_doc *d);
+
+/**
+ * vitk_odx_job_result_doc() - the document of a copy, zero or token run
+ * ({job, src, dst, src_lba, dst_lba, count, method, bytes, host_bytes, ...,
+ * rejected, fallbacks}; job and src are left out when absent), or of a dry
+ * run's plan ({src, dst, ..., blocks_per_command, commands, note, rejected}).
+ */
+int vitk_odx_job_result_doc(vitk_odx_doc *out, const vitk_odx_job_result *r);
+
+/** vitk_odx_probe_doc() - {devices: [...], pairs: [{src, dst, offload, method, reason, methods}]}. */
+int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *r);
+
+/** vitk_odx_token_file_doc() - the records of the token file @path, one row each. */
+int vitk_odx_token_file_doc(vitk_odx_doc *out, const char *path);
+
+/**
+ * vitk_odx_jobs_doc() - the copy jobs in @inv (of host @host, NULL: all):
+ * a list, or with @job (a uuid or a unique prefix) that one job with every
+ * rejected method and fallback.
+ * Return: 0; VITK_ENOTFOUND (unknown host or job), VITK_EINVAL (ambiguous
+ * prefix), VITK_EDB.  Messages name the host or job.
+ */
+int vitk_odx_jobs_doc(vitk_odx_doc *out, vitk_inventory *inv, const char *host, const char *job);
 
 #ifdef __cplusplus
 }
