@@ -4,7 +4,7 @@
  * token copy (POPULATE TOKEN -> RRTI -> WRITE USING TOKEN -> RRTI),
  * EXTENDED COPY(LID1) or host copy, with fallbacks recorded as they happen.
  * Every command's LBAs are computed from (range start + blocks done), never
- * from a running iterator that might not advance (ddpt's multi-command bug).
+ * from a running iterator that might not advance (odx/README.md).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -987,10 +987,11 @@ static int wut_written(struct eng *e, vitk_odx_dev *d, uint32_t lid, uint32_t as
 enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
 
 /*
- * Blocks per WRITE USING TOKEN: like Windows, split a ROD into writes of the
- * destination's optimal transfer count (64 MiB when it gives none), at most
- * 256 MiB each, so every
- * command finishes in bounded time and progress (and --resume) advance.
+ * Blocks per WRITE USING TOKEN: like Windows (Microsoft, "Windows Storage
+ * Offloaded Data Transfer"; odx/README.md "Facts"), split a ROD into writes of
+ * the destination's optimal transfer count (64 MiB when it gives none), at
+ * most 256 MiB each, so every command finishes in bounded time and progress
+ * (and --resume) advance.
  */
 #define WUT_MAX_BYTES (256ull << 20)
 #define WUT_DEFAULT_BYTES (64ull << 20) /* no optimal transfer count given */

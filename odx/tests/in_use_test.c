@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Mounted/held detection against fake /proc and /sys trees (house-style R10). */
+/* Mounted/held detection against fake /proc and /sys trees (the roots are options, never hard-coded). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
