@@ -1038,6 +1038,33 @@ static int send_tpc_out(struct eng *e, vitk_odx_dev *d, uint8_t sa, const uint8_
 	}
 }
 
+/* POPULATE TOKEN of the one range @rg of @d (with the options' inactivity timeout) */
+static int send_pt(struct eng *e, vitk_odx_dev *d, const vitk_scsi_range *rg, uint32_t *lid,
+		   vitk_scsi_result *res)
+{
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	int n;
+
+	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, rg,
+					   1);
+	if (n < 0)
+		return n;
+	return send_tpc_out(e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, lid, res);
+}
+
+/* WRITE USING TOKEN of @token from @rod_off blocks into it to the one range @wr of @d */
+static int send_wut(struct eng *e, vitk_odx_dev *d, uint64_t rod_off, const uint8_t *token,
+		    const vitk_scsi_range *wr, uint32_t *lid, vitk_scsi_result *res)
+{
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	int n;
+
+	n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token, wr, 1);
+	if (n < 0)
+		return n;
+	return send_tpc_out(e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, lid, res);
+}
+
 static void sense_reason(char *buf, size_t len, const char *what, const vitk_scsi_result *res)
 {
 	char desc[160];
@@ -1047,24 +1074,32 @@ static void sense_reason(char *buf, size_t len, const char *what, const vitk_scs
 }
 
 /* One PT and the WUTs that drain it.  Returns TOK_* or < 0. */
+/*
+ * Stuck, refused or garbage (timeout, check condition, malformed data): the
+ * device answered and the host can still copy; its message becomes the reason.
+ */
+static bool device_gave_up(int r, char *why, size_t wlen)
+{
+	if (r != VITK_ETIMEDOUT && r != VITK_ESCSI && r != VITK_EINVAL)
+		return false;
+	copy_str(why, wlen, vitk_error_last()->message);
+	vitk_error_clear();
+	return true;
+}
+
 static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 {
-	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	vitk_scsi_rrti info;
 	vitk_scsi_result res;
 	vitk_scsi_range rg;
 	uint64_t represented, rod_off = 0;
 	uint32_t lid;
-	int n, r, stalls = 0;
+	int r, stalls = 0;
 
 	rg.lba = e->src_lba + e->done;
 	rg.blocks = (uint32_t)min64(e->count - e->done, bpc);
-	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, &rg,
-					   1);
-	if (n < 0)
-		return n;
-	r = send_tpc_out(e, e->src, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &res);
+	r = send_pt(e, e->src, &rg, &lid, &res);
 	if (r < 0)
 		return r;
 	if (res.status != VITK_SCSI_STATUS_GOOD) {
@@ -1072,12 +1107,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
-	if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
-		/* stuck, refused or garbage: the device answered, the host can still copy */
-		copy_str(why, wlen, vitk_error_last()->message);
-		vitk_error_clear();
+	if (device_gave_up(r, why, wlen))
 		return TOK_FALLBACK;
-	}
 	if (r < 0)
 		return r;
 	if (info.copy_status != VITK_SCSI_COPY_DONE && info.copy_status != VITK_SCSI_COPY_DONE_PARTIAL &&
@@ -1104,12 +1135,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 
 		wr.lba = e->dst_lba + e->done;
 		wr.blocks = (uint32_t)min64(represented - rod_off, wut_cap(e->dst));
-		n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token,
-						      &wr, 1);
-		if (n < 0)
-			return n;
-		r = send_tpc_out(e, e->dst, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-				 &res);
+		r = send_wut(e, e->dst, rod_off, token, &wr, &lid, &res);
 		if (r < 0)
 			return r;
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
@@ -1120,11 +1146,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 			return TOK_FALLBACK;
 		}
 		r = wut_written(e, e->dst, lid, wr.blocks, &got);
-		if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
-			copy_str(why, wlen, vitk_error_last()->message);
-			vitk_error_clear();
+		if (device_gave_up(r, why, wlen))
 			return TOK_FALLBACK;
-		}
 		if (r < 0)
 			return r;
 		if (got > wr.blocks) {
@@ -1495,7 +1518,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
 	char why[ODX_WHY_MAX];
-	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	struct eng e;
 	struct ctr c0, c1;
 	int r = 0;
@@ -1540,16 +1563,8 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 			vitk_scsi_result sr;
 			uint64_t got;
 			uint32_t lid;
-			int n;
 
-			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, 0, token,
-							      &wr, 1);
-			if (n < 0) {
-				r = n;
-				goto out;
-			}
-			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-					 &sr);
+			r = send_wut(&e, d, 0, token, &wr, &lid, &sr);
 			if (r < 0)
 				goto out;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
@@ -1677,7 +1692,7 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 			  uint64_t count, const char *path, const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	uint8_t pl[64], rec[VITK_ODX_TOKEN_RECORD_LEN];
+	uint8_t rec[VITK_ODX_TOKEN_RECORD_LEN];
 	struct eng e;
 	FILE *f = NULL;
 	uint64_t max;
@@ -1733,15 +1748,8 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 		vitk_scsi_result sr;
 		vitk_scsi_rrti info;
 		uint32_t lid;
-		int n;
 
-		n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, o->inactivity_timeout_s,
-						   &rg, 1);
-		if (n < 0) {
-			r = n;
-			goto out;
-		}
-		r = send_tpc_out(&e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &sr);
+		r = send_pt(&e, d, &rg, &lid, &sr);
 		if (r < 0)
 			goto out;
 		if (sr.status != VITK_SCSI_STATUS_GOOD) {
@@ -1789,7 +1797,6 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
 	vitk_odx_token_list *l = NULL;
-	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	struct eng e;
 	uint64_t total = 0;
 	struct ctr c0, c1;
@@ -1850,16 +1857,8 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 			vitk_scsi_result sr;
 			uint32_t lid;
 			uint64_t got;
-			int n;
 
-			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off,
-							      l->items[i].token, &wr, 1);
-			if (n < 0) {
-				r = n;
-				goto done;
-			}
-			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-					 &sr);
+			r = send_wut(&e, d, rod_off, l->items[i].token, &wr, &lid, &sr);
 			if (r < 0)
 				goto done;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
