@@ -60,18 +60,22 @@ static int print_doc(struct cli_ctx *ctx, const vitk_odx_doc *d)
 	return r;
 }
 
+/* print the document @build returned (@r), or say @what failed */
+static int print_built(struct cli_ctx *ctx, int r, vitk_odx_doc *doc, const char *what)
+{
+	if (r < 0)
+		return cli_error_lib(ctx, r, "%s", what);
+	r = print_doc(ctx, doc);
+	vitk_odx_doc_clear(doc);
+	return r;
+}
+
 /* the document of a run that succeeded */
 static int print_run(struct cli_ctx *ctx, const vitk_odx_job_result *res)
 {
 	vitk_odx_doc doc;
-	int r;
 
-	r = vitk_odx_job_result_doc(&doc, res);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot format the result");
-	r = print_doc(ctx, &doc);
-	vitk_odx_doc_clear(&doc);
-	return r;
+	return print_built(ctx, vitk_odx_job_result_doc(&doc, res), &doc, "cannot format the result");
 }
 
 static void on_progress(const vitk_odx_progress *p, void *payload)
@@ -245,14 +249,8 @@ struct token_cfg {
 static int token_show(struct cli_ctx *ctx, const char *path)
 {
 	vitk_odx_doc doc;
-	int r;
 
-	r = vitk_odx_token_file_doc(&doc, path);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot read token file");
-	r = print_doc(ctx, &doc);
-	vitk_odx_doc_clear(&doc);
-	return r;
+	return print_built(ctx, vitk_odx_token_file_doc(&doc, path), &doc, "cannot read token file");
 }
 
 static int cmd_token(struct cli_ctx *ctx, int argc, char **argv)
