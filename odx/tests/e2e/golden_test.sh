@@ -26,12 +26,15 @@ normalise() {
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/<TS>/g' \
 		-e 's/("duration_ms": )[0-9]+/\1<MS>/g' -e 's/^(duration ms: +)[0-9]+$/\1<MS>/' \
 		-e 's/^(mib per s: +)[0-9.]+$/\1<RATE>/' \
+		-e 's/60a1b2c[0-9a-f]{25}/<NAA>/g' \
+		-e 's/("serial": ")[0-9a-f]{16}"/\1<SERIAL>"/g' -e 's/^( *serial: +)[0-9a-f]{16}$/\1<SERIAL>/' \
 		-e "s#$W#<TMP>#g" -e "s#$(hostname)#<HOST>#g" |
 		# CSV: the duration_ms and mib_per_s columns, found by the header line
-		awk -F, -v OFS=, '/^[a-z_]+(,[a-z_]+)+\r?$/ { d = r = 0
-				for (i = 1; i <= NF; i++) { if ($i == "duration_ms") d = i; if ($i == "mib_per_s") r = i }
+		awk -F, -v OFS=, '/^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)+\r?$/ { d = r = sr = 0
+				for (i = 1; i <= NF; i++) { if ($i == "duration_ms") d = i; if ($i == "mib_per_s") r = i; if ($i == "serial") sr = i }
 				print; next }
-			NF > 1 && d { $d = "<MS>"; if (r) $r = "<RATE>" } { print }'
+			NF > 1 && d { $d = "<MS>"; if (r) $r = "<RATE>" }
+			NF > 1 && sr { $sr = "<SERIAL>" } { print }'
 }
 
 # golden NAME -- command...: exit code, stderr and stdout (normalised) must equal the file
