@@ -12,7 +12,7 @@ struct vitk_odx_dev {
 	vitk_scsi_transport *t;
 	bool owns_transport;
 	bool local;      /* a local device node (sg/sd/bsg) */
-	char initiator[224];
+	char *initiator; /* NULL: the transport's default */
 	vitk_odx_session_open_fn open_session; /* NULL: no extra sessions */
 	vitk_odx_session_close_fn close_session;
 	void *session_payload;
@@ -20,8 +20,7 @@ struct vitk_odx_dev {
 	/* the storage behind info's strings */
 	char vendor[9], product[17], revision[5], serial[65];
 	char copy_manager[256];
-	char proc_root[256];
-	char sys_root[256];
+	char *proc_root, *sys_root; /* owned */
 };
 
 #define ODX_TIMEOUT_SHORT_MS 60000u
