@@ -515,6 +515,14 @@ static void job_record_clear(struct job_rec *j)
 	json_decref(j->fallbacks);
 }
 
+/* member @key of a stored object as text; rows may come from an imported file: "" unless a string */
+static const char *member(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
 /* the lines of a stored job: every rejected method, every fallback */
 static int stored_lines(vitk_odx_doc *d, const struct job_rec *j)
 {
@@ -524,17 +532,14 @@ static int stored_lines(vitk_odx_doc *d, const struct job_rec *j)
 	for (k = 0; r == 0 && k < json_array_size(j->rejected); k++) {
 		json_t *e = json_array_get(j->rejected, k);
 
-		r = add_line(d, "not %s: %s", json_string_value(json_object_get(e, "method")),
-			     json_string_value(json_object_get(e, "reason")));
+		r = add_line(d, "not %s: %s", member(e, "method"), member(e, "reason"));
 	}
 	for (k = 0; r == 0 && k < json_array_size(j->fallbacks); k++) {
 		json_t *e = json_array_get(j->fallbacks, k);
 
 		r = add_line(d, "fallback at block %lld: %s -> %s: %s",
 			     (long long)json_integer_value(json_object_get(e, "at_block")),
-			     json_string_value(json_object_get(e, "from")),
-			     json_string_value(json_object_get(e, "to")),
-			     json_string_value(json_object_get(e, "reason")));
+			     member(e, "from"), member(e, "to"), member(e, "reason"));
 	}
 	return r;
 }
