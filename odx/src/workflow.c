@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workflows an embedder runs by name: a recorded (resumable) copy job,
- * zeroing and the probe of several devices with a verdict per pair.
+ * The workflows an embedder runs by device name: a recorded (resumable) copy
+ * job, zeroing, token files and the probe of several devices with a verdict
+ * per pair.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,25 +215,25 @@ out:
 
 enum one_dev_op { OP_ZERO, OP_TOKEN_CREATE, OP_TOKEN_WRITE };
 
-/* open @name (read-only for TOKEN_CREATE) and run @op on out->job's range and file */
-static int one_dev_run(vitk_odx_job_result *out, enum one_dev_op op, const char *name,
-		       const char *path, const vitk_odx_copy_options *o, const vitk_odx_opener *op_)
+/* open @name (read-only for TOKEN_CREATE) and run @what on out->job's range and file */
+static int one_dev_run(vitk_odx_job_result *out, enum one_dev_op what, const char *name,
+		       const char *path, const vitk_odx_copy_options *o, const vitk_odx_opener *op)
 {
 	vitk_odx_job *job = &out->job;
 	vitk_odx_dev *d = NULL;
 	int r;
 
-	r = open_named(op_, name, op == OP_TOKEN_CREATE, &d);
+	r = open_named(op, name, what == OP_TOKEN_CREATE, &d);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_OPEN, name, r);
-	if (op == OP_ZERO)
+	if (what == OP_ZERO)
 		r = vitk_odx_zero(&out->copy, d, job->dst_lba, job->count, o);
-	else if (op == OP_TOKEN_CREATE)
+	else if (what == OP_TOKEN_CREATE)
 		r = vitk_odx_token_create(&out->copy, d, job->src_lba, job->count, path, o);
 	else
 		r = vitk_odx_token_write(&out->copy, d, path, job->dst_lba, o);
 	out->ran = true;
-	if (op != OP_ZERO)
+	if (what != OP_ZERO)
 		job->count = out->copy.offload_blocks;
 	vitk_odx_dev_free(d);
 	if (r < 0)
