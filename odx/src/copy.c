@@ -186,7 +186,7 @@ void vitk_odx_plan_clear(vitk_odx_plan *p)
 
 	if (!p)
 		return;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ODX_NITEMS; i++)
 		free(p->items[i].reason);
 	free(p->note);
 	memset(p, 0, sizeof(*p));
@@ -267,15 +267,18 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		       const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	const vitk_odx_method order[3] = { VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_XCOPY,
-					   VITK_ODX_METHOD_HOST };
+	const vitk_odx_method order[VITK_ODX_NITEMS] = {
+		[VITK_ODX_ITEM_TOKEN] = VITK_ODX_METHOD_TOKEN,
+		[VITK_ODX_ITEM_XCOPY] = VITK_ODX_METHOD_XCOPY,
+		[VITK_ODX_ITEM_HOST] = VITK_ODX_METHOD_HOST,
+	};
 	uint64_t count, bpc, remain;
 	size_t i;
 
 	if (!o)
 		o = &defaults;
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < VITK_ODX_NITEMS; i++) {
 		p->items[i].method = order[i];
 		p->items[i].usable = true;
 	}
@@ -291,7 +294,7 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 				      (unsigned long long)o->src_lba, (unsigned long long)count,
 				      src->name, (unsigned long long)src->info.blocks);
 	if (src->info.block_size != dst->info.block_size) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ODX_NITEMS; i++)
 			reject(&p->items[i], "block sizes differ (%u vs %u)", src->info.block_size,
 			       dst->info.block_size);
 		return vitk_error_set(VITK_EINVAL, 0, "block sizes differ (%u vs %u)",
@@ -319,11 +322,11 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 	p->count = count;
 	remain = count - o->resume_blocks;
 
-	plan_token(&p->items[0], src, dst);
-	plan_xcopy(&p->items[1], src, dst);
+	plan_token(&p->items[VITK_ODX_ITEM_TOKEN], src, dst);
+	plan_xcopy(&p->items[VITK_ODX_ITEM_XCOPY], src, dst);
 
 	if (o->method != VITK_ODX_METHOD_AUTO) {
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < VITK_ODX_NITEMS; i++) {
 			if (order[i] == o->method)
 				continue;
 			if (p->items[i].usable)
@@ -332,14 +335,14 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		}
 	}
 	p->chosen = VITK_ODX_METHOD_AUTO;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < VITK_ODX_NITEMS; i++) {
 		if (p->items[i].usable && (o->method == VITK_ODX_METHOD_AUTO || order[i] == o->method)) {
 			p->chosen = order[i];
 			break;
 		}
 	}
 	if (p->chosen == VITK_ODX_METHOD_AUTO) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ODX_NITEMS; i++)
 			if (order[i] == o->method)
 				break;
 		return vitk_error_set(VITK_ENOTSUP, 0, "method %s is not usable: %s",

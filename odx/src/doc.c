@@ -87,7 +87,7 @@ static int reason_lines(vitk_odx_doc *d, const vitk_odx_plan *p, const vitk_odx_
 	size_t i;
 	int r = 0;
 
-	for (i = 0; p && r == 0 && i < 3; i++)
+	for (i = 0; p && r == 0 && i < VITK_ODX_NITEMS; i++)
 		if (!p->items[i].usable)
 			r = add_line(d, "not %s: %s", vitk_odx_method_str(p->items[i].method),
 				     p->items[i].reason ? p->items[i].reason : "");
@@ -316,7 +316,7 @@ static json_t *methods_json(const vitk_odx_probe_pair *p)
 	int r;
 
 	r = vitk_table_new(&t, method_cols, VITK_ARRAY_SIZE(method_cols));
-	for (k = 0; r == 0 && k < 3; k++) {
+	for (k = 0; r == 0 && k < VITK_ODX_NITEMS; k++) {
 		const vitk_odx_plan_item *it = &p->plan.items[k];
 		struct method_rec m = { vitk_odx_method_str(it->method), !p->refused && it->usable,
 					it->usable ? NULL : it->reason };

@@ -91,8 +91,8 @@ int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vi
 	o.dst_lba = in->blocks - o.count;
 	memset(&p, 0, sizeof(p));
 	if (in->blocks >= 2 && vitk_odx_plan_make(&p, d, d, &o) == 0) {
-		token = p.items[0].usable;
-		xcopy = p.items[1].usable;
+		token = p.items[VITK_ODX_ITEM_TOKEN].usable;
+		xcopy = p.items[VITK_ODX_ITEM_XCOPY].usable;
 	} else {
 		vitk_error_clear();
 		token = xcopy = false;

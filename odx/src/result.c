@@ -44,7 +44,7 @@ json_t *vitk_odx__rejected_json(const vitk_odx_plan *p)
 	int r;
 
 	r = vitk_table_new(&t, rejected_cols, VITK_ARRAY_SIZE(rejected_cols));
-	for (i = 0; p && r == 0 && i < 3; i++) {
+	for (i = 0; p && r == 0 && i < VITK_ODX_NITEMS; i++) {
 		if (p->items[i].usable)
 			continue;
 		r = vitk_table_add_row(t);

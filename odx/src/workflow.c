@@ -317,9 +317,10 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 		if (p->offload)
 			p->reason = vitk_odx__strf("%s is usable", vitk_odx_method_str(p->method));
 		else
-			p->reason = vitk_odx__strf("token: %s; xcopy: %s",
-						   it[0].reason ? it[0].reason : "",
-						   it[1].reason ? it[1].reason : "");
+			p->reason = vitk_odx__strf(
+				"token: %s; xcopy: %s",
+				it[VITK_ODX_ITEM_TOKEN].reason ? it[VITK_ODX_ITEM_TOKEN].reason : "",
+				it[VITK_ODX_ITEM_XCOPY].reason ? it[VITK_ODX_ITEM_XCOPY].reason : "");
 	}
 	if (!p->reason)
 		return VITK_ENOMEM;

@@ -159,9 +159,17 @@ typedef struct {
 	char *reason; /* why not usable (owned); NULL when usable */
 } vitk_odx_plan_item;
 
+/* where each method's item is in vitk_odx_plan.items */
+enum {
+	VITK_ODX_ITEM_TOKEN = 0,
+	VITK_ODX_ITEM_XCOPY = 1,
+	VITK_ODX_ITEM_HOST = 2,
+	VITK_ODX_NITEMS = 3
+};
+
 typedef struct {
 	vitk_odx_method chosen;
-	vitk_odx_plan_item items[3]; /* token, xcopy, host (in that order) */
+	vitk_odx_plan_item items[VITK_ODX_NITEMS]; /* token, xcopy, host: VITK_ODX_ITEM_* */
 	uint64_t src_lba, dst_lba, count; /* resolved range */
 	uint64_t blocks_per_command;
 	uint64_t commands; /* estimated data-moving commands for the chosen method */
