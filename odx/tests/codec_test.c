@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Golden byte vectors for every builder and parser (tables in the facts doc). */
+/* Golden byte vectors for every builder and parser (layouts: SPC-4, SBC-4; see odx/README.md "Facts"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,7 +176,7 @@ static void test_odx_codec__vpd_pages_serial_b0(void **state)
 	assert_int_equal(bl.max_write_same_length, 0);
 }
 
-/* A VPD 0x8F page with every descriptor type from the facts. */
+/* A VPD 0x8F page with every descriptor type the parser decodes (SPC-4 Third Party Copy VPD page). */
 static size_t build_tpc_page(uint8_t *b)
 {
 	size_t o = 4;
