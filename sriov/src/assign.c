@@ -90,16 +90,18 @@ void vitk_sriov_attach_result_free(vitk_sriov_attach_result *res)
 static int add_warning(vitk_sriov_attach_result *res, const char *plan, const char *vm,
 		       const char *dom)
 {
-	const char *fmt = "plan '%s' was made for VM '%s', attaching to '%s'";
-	int n = snprintf(NULL, 0, fmt, plan, vm, dom);
-	char *w = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	char *w = NULL;
+	int r;
 
+	r = vitk_sriov__strsetf(&w, "plan '%s' was made for VM '%s', attaching to '%s'", plan, vm,
+				dom);
+	if (r < 0)
+		return r;
 	res->warnings = calloc(1, sizeof(*res->warnings));
-	if (!w || !res->warnings) {
+	if (!res->warnings) {
 		free(w);
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	}
-	snprintf(w, (size_t)n + 1, fmt, plan, vm, dom);
 	res->warnings[res->n_warnings++] = w;
 	return 0;
 }
