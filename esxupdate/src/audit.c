@@ -340,7 +340,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
 				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
-	/* facts §2.5 heuristic: vendor other than VMware, or a name not starting ESXi- = OEM image */
+	/* docs/esxupdate-facts.md "OEM images": vendor other than VMware, or a name not starting ESXi- */
 	if (r == 0 && h->profile &&
 	    ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0))
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image",
@@ -356,7 +356,7 @@ static bool vmware_vendor(const char *v)
 		     vitk_esxupdate__streq_ci(v, "VMW"));
 }
 
-/* facts heuristic (docs/esxupdate-facts.md): a creator other than VMware, or a name not starting "ESXi-" */
+/* docs/esxupdate-facts.md "OEM images": a creator other than VMware, or a name not starting "ESXi-" */
 static bool is_oem_profile(const vitk_esxupdate_profile *p)
 {
 	return (p->vendor && !vmware_vendor(p->vendor)) || strncmp(p->name, "ESXi-", 5) != 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The esxcli software simulator.  The documented semantics (facts §1) are
- * applied directly; every rule that VMware does not document is recorded as
- * an assumption in the result so an operator can see what was inferred.
+ * The esxcli software simulator.  The documented semantics (esxcli help
+ * texts, docs/esxupdate-facts.md "Commands") are applied directly; every
+ * rule that VMware does not document is recorded as an assumption in the
+ * result so an operator can see what was inferred.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,7 +469,7 @@ static int plan_ops(struct plan *p)
 			if (hk < 0)
 				break;
 			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) {
-				/* -f "bypasses checks for ... obsolescence" (esxcli help, facts §1.2) */
+				/* -f "bypasses checks for ... obsolescence" (esxcli help of -f) */
 				assume(p->r, "with -f the obsolescence step is bypassed: installed VIBs named in another VIB's <replaces> stay installed");
 				p->hst[hk] = H_KEEP;
 				break;
