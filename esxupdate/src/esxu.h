@@ -47,6 +47,16 @@ bool vitk_esxupdate__streq_ci(const char *a, const char *b);
 /* key normalisation: lowercase, drop ' ', '-', '_' ("Acceptance Level" -> "acceptancelevel") */
 void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n);
 
+/* ---- lines of a capture ---- */
+typedef struct {
+	const char *p, *end;
+	size_t lineno; /* of the line last returned */
+} esxu_lines;
+
+/* next line without its terminator (and a trailing '\r'); false at the end */
+bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n);
+bool vitk_esxupdate__blank(const char *s, size_t n);
+
 /* ---- VIB helpers ---- */
 vitk_esxupdate_vib *vitk_esxupdate__vib_new(void);
 void vitk_esxupdate__vib_dispose(vitk_esxupdate_vib *v);

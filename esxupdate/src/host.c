@@ -173,42 +173,6 @@ const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h)
 	return h && h->list_format[0] ? h->list_format : NULL;
 }
 
-/* ------------------------------------------------------------ lines */
-
-struct lines {
-	const char *p, *end;
-	size_t lineno;
-};
-
-/* next line without its terminator; false at end */
-static bool next_line(struct lines *ls, const char **s, size_t *n)
-{
-	const char *e;
-
-	if (ls->p >= ls->end)
-		return false;
-	e = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
-	if (!e)
-		e = ls->end;
-	*s = ls->p;
-	*n = (size_t)(e - ls->p);
-	if (*n && (*s)[*n - 1] == '\r')
-		(*n)--;
-	ls->p = e < ls->end ? e + 1 : e;
-	ls->lineno++;
-	return true;
-}
-
-static bool blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isspace((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 static int check_input(const char *buf, size_t len, const char *what)
 {
 	if (!buf)
@@ -317,7 +281,7 @@ struct col {
 
 static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *prev = NULL, *s;
 	size_t prevn = 0, n, ncols = 0, i, sepline = 0;
 	struct col cols[MAX_COLS];
@@ -325,7 +289,7 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 	int r;
 
 	/* find the dashed separator line: only '-' and ' ', at least one run of 3+ dashes */
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		bool ok = n >= 3 && s[0] == '-';
 
 		for (i = 0; ok && i < n; i++)
@@ -335,7 +299,7 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 			sepline = ls.lineno;
 			break;
 		}
-		if (!blank(s, n)) {
+		if (!vitk_esxupdate__blank(s, n)) {
 			prev = s;
 			prevn = n;
 		}
@@ -392,10 +356,10 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 				      "%s line %zu: header has no 'Name' and 'Version' columns", what,
 				      sepline - 1);
 	clear_vibs(h);
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		vitk_esxupdate_vib *v;
 
-		if (blank(s, n))
+		if (vitk_esxupdate__blank(s, n))
 			continue;
 		if (n > LINE_MAX_LEN)
 			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: line too long", what,
@@ -425,12 +389,12 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 			 * in the gap before the next column, means the row does
 			 * not line up with the separator line.
 			 */
-			if (s[st] == ' ' && !blank(s + st, en - st))
+			if (s[st] == ' ' && !vitk_esxupdate__blank(s + st, en - st))
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "%s line %zu: column '%s' does not start at offset %zu (shifted columns)",
 						      what, ls.lineno, cols[i].title, st);
 			if (i + 1 < ncols && cols[i].end < n && cols[i].end < en &&
-			    !blank(s + cols[i].end, en - cols[i].end))
+			    !vitk_esxupdate__blank(s + cols[i].end, en - cols[i].end))
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "%s line %zu: text in the gap after column '%s' (shifted columns)",
 						      what, ls.lineno, cols[i].title);
@@ -569,7 +533,7 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 		r = csv_record(&p, end, &row, what, &lineno);
 		if (r < 0)
 			goto out;
-		if (row.n == 1 && blank(row.v[0], strlen(row.v[0])))
+		if (row.n == 1 && vitk_esxupdate__blank(row.v[0], strlen(row.v[0])))
 			continue;
 		if (row.n != hdr.n) {
 			r = vitk_error_set(VITK_EINVAL, 0,
@@ -959,7 +923,7 @@ int vitk_esxupdate_host_parse_vib_list(vitk_esxupdate_host *h, const char *buf, 
 int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, size_t len,
 				      const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s, *p;
 	size_t n, blocks = 0;
 	vitk_esxupdate_vib tmp;
@@ -975,8 +939,8 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 	if (p < buf + len && *p == '<')
 		return parse_xml_structs(h, p, (size_t)(buf + len - p), what, true);
 	tmp_init(&tmp);
-	while (next_line(&ls, &s, &n)) {
-		if (blank(s, n))
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
+		if (vitk_esxupdate__blank(s, n))
 			continue;
 		if (n > LINE_MAX_LEN) {
 			r = vitk_error_set(VITK_EINVAL, 0, "%s line %zu: line too long", what, ls.lineno);
@@ -1055,7 +1019,7 @@ out:
 int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, size_t len,
 				      const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n;
 	bool any = false;
@@ -1064,11 +1028,11 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 	r = check_input(buf, len, what);
 	if (r < 0)
 		return r;
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		char *line;
 		const char *colon;
 
-		if (blank(s, n) || s[0] == '[')
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[')
 			continue;
 		line = vitk_esxupdate__trim_dup(s, n);
 		if (!line)
@@ -1206,17 +1170,17 @@ static bool is_pci_addr(const char *s, size_t n)
 /* `esxcli hardware pci list`: blocks of "   Key: value" under an address line */
 static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	vitk_esxupdate_pci_dev *d = NULL;
 	const char *s;
 	size_t n;
 	int r = 0;
 
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		const char *colon;
 		char k[48], *val;
 
-		if (blank(s, n) || s[0] == '[')
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[')
 			continue;
 		if (!isspace((unsigned char)s[0])) {
 			char *addr = vitk_esxupdate__trim_dup(s, n);
@@ -1286,17 +1250,17 @@ static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len,
  */
 static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n;
 
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		char *line, *sp, *p;
 		vitk_esxupdate_pci_dev *d;
 		unsigned int vid = 0, did = 0, cls = 0;
 		bool ids = false;
 
-		if (blank(s, n) || s[0] == '[' || isspace((unsigned char)s[0]))
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[' || isspace((unsigned char)s[0]))
 			continue;
 		line = vitk_esxupdate__strndup(s, n);
 		if (!line)
@@ -1364,7 +1328,7 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n, i;
 	bool esxcli = false;
@@ -1380,7 +1344,7 @@ int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_
 	}
 	h->npci = 0;
 	/* esxcli form if any indented "Key: value" line follows */
-	while (next_line(&ls, &s, &n))
+	while (vitk_esxupdate__next_line(&ls, &s, &n))
 		if (n > 2 && isspace((unsigned char)s[0]) && memchr(s, ':', n)) {
 			esxcli = true;
 			break;

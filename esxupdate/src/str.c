@@ -251,3 +251,31 @@ vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s)
 	return VITK_ESXUPDATE_UNSET;
 }
 
+
+bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n)
+{
+	const char *e;
+
+	if (ls->p >= ls->end)
+		return false;
+	e = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
+	if (!e)
+		e = ls->end;
+	*s = ls->p;
+	*n = (size_t)(e - ls->p);
+	if (*n && (*s)[*n - 1] == '\r')
+		(*n)--;
+	ls->p = e < ls->end ? e + 1 : e;
+	ls->lineno++;
+	return true;
+}
+
+bool vitk_esxupdate__blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
