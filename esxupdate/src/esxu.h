@@ -109,9 +109,14 @@ struct vitk_esxupdate_host {
 	char *profile_vendor;
 	vitk_esxupdate_acceptance acceptance;
 	char list_format[16];
+	vitk_esxupdate_component *comps;
+	size_t ncomps, compcap;
 	size_t *byname; /* indexes of vibs sorted by name (rebuilt after each parse) */
 	size_t nbyname;
 };
+
+void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
+void vitk_esxupdate__host_components_free(vitk_esxupdate_host *h);
 
 /* rebuild h->byname; on OOM lookups fall back to a linear scan */
 void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h);

@@ -83,6 +83,7 @@ void vitk_esxupdate_host_free(vitk_esxupdate_host *h)
 	free(h->pci);
 	free(h->profile);
 	free(h->profile_vendor);
+	vitk_esxupdate__host_components_free(h);
 	free(h);
 }
 

@@ -246,6 +246,10 @@ void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b)
 	free(b->vendor);
 	free(b->summary);
 	free(b->release_type);
+	free(b->component_name);
+	free(b->component_display_name);
+	free(b->component_version);
+	free(b->component_display_version);
 	free_ids(b->vib_ids, b->nvib_ids);
 	memset(b, 0, sizeof(*b));
 }
@@ -278,6 +282,20 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			set_str(&b->summary, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "releasetype") == 0)
 			set_str(&b->release_type, vitk_esxupdate__xml_text(n));
+		else if (strcmp(k, "componentnamespec") == 0) {
+			/* <componentNameSpec name="Intel-i40en" uiString="..."/> (7.0+ components) */
+			set_str(&b->component_name, vitk_esxupdate__xml_attr(n, "name"));
+			set_str(&b->component_display_name, vitk_esxupdate__xml_attr(n, "uiString"));
+		} else if (strcmp(k, "componentversionspec") == 0) {
+			char *v = vitk_esxupdate__xml_attr(n, "version");
+
+			if (v && *v && vitk_esxupdate_version_check(v) < 0) {
+				free(v);
+				return vitk_error_prefix("%s: <componentVersionSpec>: ", what);
+			}
+			set_str(&b->component_version, v);
+			set_str(&b->component_display_version, vitk_esxupdate__xml_attr(n, "uiString"));
+		}
 		else if (strcmp(k, "viblist") == 0) {
 			for (c = n->children; c; c = c->next) {
 				char ck[16], *id = NULL;
@@ -302,6 +320,9 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 	}
 	if (!b->id || !*b->id)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin without an <id>", what);
+	if ((b->component_name && *b->component_name) != (b->component_version && *b->component_version))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin '%s' has a component name or version, not both",
+				      what, b->id);
 	return 0;
 }
 

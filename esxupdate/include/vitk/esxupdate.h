@@ -201,6 +201,29 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what);
 
+/** An ESXi 7.0/8.0 component installed on the host (`esxcli software component list`). */
+typedef struct {
+	char *name;            /* "Intel-i40en" */
+	char *display_name;
+	char *version;         /* "1.14.1.0-1OEM.700.1.0.15843807" */
+	char *display_version; /* "1.14.1.0" */
+	char *vendor;
+	char *release_date;    /* as printed ("07-16-2021") */
+	vitk_esxupdate_acceptance acceptance;
+	char *platforms;       /* 8.0 "Platforms" column ("host"), NULL on 7.0 */
+} vitk_esxupdate_component;
+
+/**
+ * vitk_esxupdate_host_parse_component_list() - `esxcli software component
+ * list` text of a 7.0 or 8.0 host (columns from the separator line).
+ * Replaces the host's component list.
+ * Return: 0, VITK_EINVAL (malformed, a component twice, bad version), VITK_ERANGE.
+ */
+int vitk_esxupdate_host_parse_component_list(vitk_esxupdate_host *h, const char *buf, size_t len,
+					     const char *what);
+size_t vitk_esxupdate_host_component_count(const vitk_esxupdate_host *h);
+const vitk_esxupdate_component *vitk_esxupdate_host_component(const vitk_esxupdate_host *h, size_t i);
+
 size_t vitk_esxupdate_host_vib_count(const vitk_esxupdate_host *h);
 const vitk_esxupdate_vib *vitk_esxupdate_host_vib(const vitk_esxupdate_host *h, size_t i);
 const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h, const char *name);
@@ -216,6 +239,10 @@ const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h);
 
 typedef struct vitk_esxupdate_depot vitk_esxupdate_depot;
 
+/**
+ * A bulletin.  On ESXi 7.0 and later a bulletin with a componentNameSpec and
+ * componentVersionSpec is a component; its vib_ids are the component's VIBs.
+ */
 typedef struct {
 	char *id;
 	char *vendor;
@@ -223,6 +250,10 @@ typedef struct {
 	char *release_type; /* "patch", "extension", "rollup" ... */
 	char **vib_ids;
 	size_t nvib_ids;
+	char *component_name;            /* componentNameSpec@name ("Intel-i40en"), NULL if not a component */
+	char *component_display_name;    /* componentNameSpec@uiString */
+	char *component_version;         /* componentVersionSpec@version */
+	char *component_display_version; /* componentVersionSpec@uiString */
 } vitk_esxupdate_bulletin;
 
 /**
