@@ -43,6 +43,14 @@ static int open_dev(struct cli_ctx *ctx, vitk_odx_dev **d, const char *path, boo
 	return 0;
 }
 
+/* the CLI's device opener: roots and initiator from the environment */
+static void cli_opener(vitk_odx_opener *op, vitk_odx_open_options *o)
+{
+	open_opts(o, false);
+	memset(op, 0, sizeof(*op));
+	op->options = o;
+}
+
 static int get_u64(struct cli_ctx *ctx, const char *name, uint64_t def, uint64_t *out)
 {
 	*out = def;
@@ -81,37 +89,10 @@ static json_t *fallbacks_json(const vitk_odx_copy_result *res)
 	return a;
 }
 
-struct prog {
-	struct cli_progress *bar;
-	const vitk_odx_job *job;
-	vitk_inventory *inv;
-	uint64_t base_blocks;
-	uint64_t last_persist_ns;
-};
-
 static void on_progress(const vitk_odx_progress *p, void *payload)
 {
-	struct prog *pg = payload;
-
-	cli_progress_update(pg->bar, p->done_bytes, p->total_bytes, p->rate_bps,
+	cli_progress_update(payload, p->done_bytes, p->total_bytes, p->rate_bps,
 			    vitk_odx_method_str(p->method));
-}
-
-static int on_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
-{
-	struct prog *pg = payload;
-	uint64_t now = vitk_now_ns();
-
-	(void)m;
-	if (!pg->job || !pg->inv)
-		return 0;
-	/* persist at most ~4 times a second; a stale value only means re-copying a little */
-	if (now - pg->last_persist_ns < 250000000ull)
-		return 0;
-	pg->last_persist_ns = now;
-	if (vitk_odx_job_progress(pg->inv, pg->job, blocks_done) < 0)
-		vitk_error_clear(); /* progress is advisory; the final state is written at the end */
-	return 0;
 }
 
 /* the result of a data-moving verb: one record (text) or one object (JSON) */
@@ -204,16 +185,6 @@ static int print_result(struct cli_ctx *ctx, const char *job, const char *src, c
 
 /* ------------------------------------------------------------------- probe */
 
-static void pair_plan(vitk_odx_plan *p, const vitk_odx_dev *s, const vitk_odx_dev *d, int *rc)
-{
-	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	const vitk_odx_dev_info *di = vitk_odx_dev_get_info(d);
-
-	o.count = 1;
-	o.dst_lba = s == d ? di->blocks - 1 : 0;
-	*rc = vitk_odx_plan_make(p, s, d, &o);
-}
-
 static void probe_columns(cli_table *t)
 {
 	static const char *const cols[] = { "device", "vendor", "product", "serial", "designator",
@@ -261,114 +232,100 @@ static void probe_row(cli_table *t, const vitk_odx_dev_info *in)
 	cli_table_set_int(t, "max_segments", in->rcop.max_segment_count);
 }
 
-static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
+static json_t *probe_pairs_json(const vitk_odx_probe_result *pr)
 {
-	vitk_odx_dev **devs = NULL;
-	cli_table *t = cli_table_new();
 	json_t *pairs = json_array();
-	int i, j, r = 0;
+	size_t i, k;
 
-	devs = calloc((size_t)argc, sizeof(*devs));
-	if (!devs) {
-		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		goto out;
+	for (i = 0; i < pr->npairs; i++) {
+		const vitk_odx_probe_pair *p = &pr->pairs[i];
+		json_t *m = json_array();
+
+		for (k = 0; k < 3; k++)
+			json_array_append_new(
+				m, json_pack("{s:s, s:b, s:s?}", "method",
+					     vitk_odx_method_str(p->plan.items[k].method), "usable",
+					     !p->refused && p->plan.items[k].usable, "reason",
+					     p->plan.items[k].usable ? NULL : p->plan.items[k].reason));
+		if (p->refused)
+			json_array_append_new(pairs, json_pack("{s:s, s:s, s:b, s:n, s:s, s:o}", "src", p->src, "dst", p->dst, "offload", 0, "method", "reason", p->reason, "methods", m));
+		else
+			json_array_append_new(
+				pairs, json_pack("{s:s, s:s, s:b, s:s, s:s, s:o}", "src", p->src,
+						 "dst", p->dst, "offload", p->offload, "method",
+						 vitk_odx_method_str(p->method), "reason",
+						 p->reason, "methods", m));
 	}
-	for (i = 0; i < argc; i++) {
-		r = open_dev(ctx, &devs[i], argv[i], true);
-		if (r)
-			goto out;
-		if (ctx->inv && vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, devs[i]) < 0) {
-			r = cli_error_lib(ctx, VITK_EDB, "cannot record '%s'", argv[i]);
-			goto out;
-		}
-	}
+	return pairs;
+}
+
+static int print_probe(struct cli_ctx *ctx, const vitk_odx_probe_result *pr)
+{
+	cli_table *t = cli_table_new();
+	json_t *pairs = probe_pairs_json(pr);
+	size_t i, k;
+	int r = 0;
+
 	probe_columns(t);
-	for (i = 0; i < argc; i++)
-		probe_row(t, vitk_odx_dev_get_info(devs[i]));
-	for (i = 0; i < argc; i++) {
-		for (j = 0; j < argc; j++) {
-			vitk_odx_plan p;
-			int prc;
-			json_t *m = NULL;
-			size_t k;
-
-			if (i == j)
-				continue;
-			m = json_array();
-			pair_plan(&p, devs[i], devs[j], &prc);
-			for (k = 0; k < 3; k++)
-				json_array_append_new(
-					m, json_pack("{s:s, s:b, s:s?}", "method",
-						     vitk_odx_method_str(p.items[k].method), "usable",
-						     prc == 0 && p.items[k].usable, "reason",
-						     p.items[k].usable ? NULL : p.items[k].reason));
-			if (prc < 0) {
-				json_array_append_new(pairs, json_pack("{s:s, s:s, s:b, s:n, s:s, s:o}", "src", argv[i], "dst", argv[j], "offload", 0, "method", "reason", vitk_error_last()->message, "methods", m));
-				vitk_error_clear();
-				continue;
-			}
-			{
-				bool off = p.chosen == VITK_ODX_METHOD_TOKEN ||
-					   p.chosen == VITK_ODX_METHOD_XCOPY;
-				char because[2 * VITK_ODX_REASON_MAX + 16];
-
-				if (off)
-					snprintf(because, sizeof(because), "%s is usable",
-						 vitk_odx_method_str(p.chosen));
-				else
-					snprintf(because, sizeof(because), "token: %s; xcopy: %s",
-						 p.items[0].reason, p.items[1].reason);
-				json_array_append_new(
-					pairs, json_pack("{s:s, s:s, s:b, s:s, s:s, s:o}", "src", argv[i],
-							 "dst", argv[j], "offload", off, "method",
-							 vitk_odx_method_str(p.chosen), "reason",
-							 because, "methods", m));
-			}
-		}
-	}
+	for (i = 0; i < pr->ndevs; i++)
+		probe_row(t, vitk_odx_dev_get_info(pr->devs[i]));
 	if (ctx->output == CLI_OUT_JSON) {
 		json_t *doc = json_pack("{s:o, s:O}", "devices", cli_table_to_json(t), "pairs", pairs);
 
 		r = cli_json_print(ctx, doc);
 		json_decref(doc);
 	} else {
-		size_t k;
-
 		if (ctx->output == CLI_OUT_CSV) {
 			r = cli_table_print(ctx, t);
 		} else {
 			/* text: one "key: value" record per device (the table is too wide) */
-			for (i = 0; i < argc && r == 0; i++) {
+			for (i = 0; i < pr->ndevs && r == 0; i++) {
 				cli_table *one = cli_table_new();
 
 				probe_columns(one);
-				probe_row(one, vitk_odx_dev_get_info(devs[i]));
+				probe_row(one, vitk_odx_dev_get_info(pr->devs[i]));
 				if (i)
 					cli_text(ctx, "\n");
 				r = cli_record_print(ctx, one);
 				cli_table_free(one);
 			}
-			if (argc > 1)
+			if (pr->ndevs > 1)
 				cli_text(ctx, "\n");
 		}
 		for (k = 0; k < json_array_size(pairs); k++) {
-			json_t *pr = json_array_get(pairs, k);
-			bool off = json_is_true(json_object_get(pr, "offload"));
+			json_t *p = json_array_get(pairs, k);
+			bool off = json_is_true(json_object_get(p, "offload"));
 
 			cli_text(ctx, "offload %s -> %s: %s %s\n",
-				 json_string_value(json_object_get(pr, "src")),
-				 json_string_value(json_object_get(pr, "dst")),
+				 json_string_value(json_object_get(p, "src")),
+				 json_string_value(json_object_get(p, "dst")),
 				 off ? "yes," : "no because",
-				 json_string_value(json_object_get(pr, "reason")));
+				 json_string_value(json_object_get(p, "reason")));
 		}
 	}
-out:
-	if (devs)
-		for (i = 0; i < argc; i++)
-			vitk_odx_dev_free(devs[i]);
-	free(devs);
 	json_decref(pairs);
 	cli_table_free(t);
+	return r;
+}
+
+static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
+{
+	vitk_odx_open_options oo;
+	vitk_odx_opener op;
+	vitk_odx_probe_result pr;
+	int r;
+
+	cli_opener(&op, &oo);
+	r = vitk_odx_probe(&pr, ctx->inv, ctx->host_id, (const char *const *)argv, (size_t)argc, &op);
+	if (r < 0 && pr.failed == VITK_ODX_STAGE_OPEN)
+		r = cli_error_lib(ctx, r, "cannot open '%s'", pr.failed_name);
+	else if (r < 0 && pr.failed == VITK_ODX_STAGE_RECORD_LUN)
+		r = cli_error_lib(ctx, VITK_EDB, "cannot record '%s'", pr.failed_name);
+	else if (r < 0)
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	else
+		r = print_probe(ctx, &pr);
+	vitk_odx_probe_result_clear(&pr);
 	return r;
 }
 
@@ -424,128 +381,98 @@ static int print_plan(struct cli_ctx *ctx, const char *src, const char *dst,
 	return r;
 }
 
-static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
+/* the copy options shared by new and resumed jobs */
+static int copy_options(struct cli_ctx *ctx, vitk_odx_job_request *req, int argc, char **argv)
 {
-	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_dev *s = NULL, *d = NULL;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
-	vitk_odx_job job;
-	struct prog pg;
-	const char *resume = cli_str(ctx, "resume");
+	vitk_odx_copy_options *o = &req->copy;
 	const char *method = cli_str(ctx, "method");
-	const char *src, *dst;
 	uint64_t v;
-	int r, rc;
-	bool have_job = false;
 
-	memset(&job, 0, sizeof(job));
-	memset(&pg, 0, sizeof(pg));
-	memset(&res, 0, sizeof(res));
-	if (resume) {
-		if (argc != 0)
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "--resume takes the source and destination from the job");
-		r = vitk_odx_job_load(ctx->inv, resume, &job);
-		if (r < 0)
-			return cli_error_lib(ctx, r, "cannot resume");
-		if (strcmp(job.result, "ok") == 0)
-			return cli_error(ctx, CLI_EXIT_FAIL, "job %s already completed", job.uuid);
-		src = job.src;
-		dst = job.dst;
-		o.src_lba = job.src_lba;
-		o.dst_lba = job.dst_lba;
-		o.count = job.count;
-		o.method = job.requested;
-		o.resume_blocks = job.blocks_done;
-		have_job = true;
-	} else {
+	req->resume = cli_str(ctx, "resume");
+	if (req->resume && argc != 0)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "--resume takes the source and destination from the job");
+	if (!req->resume) {
 		if (argc != 2)
 			return cli_error(ctx, CLI_EXIT_USAGE, "copy needs SRC and DST");
-		src = argv[0];
-		dst = argv[1];
-		get_u64(ctx, "src-lba", 0, &o.src_lba);
-		get_u64(ctx, "dst-lba", 0, &o.dst_lba);
-		get_u64(ctx, "count", 0, &o.count);
-		if (method && vitk_odx_method_parse(method, &o.method) < 0)
+		req->src = argv[0];
+		req->dst = argv[1];
+		get_u64(ctx, "src-lba", 0, &o->src_lba);
+		get_u64(ctx, "dst-lba", 0, &o->dst_lba);
+		get_u64(ctx, "count", 0, &o->count);
+		if (method && vitk_odx_method_parse(method, &o->method) < 0)
 			return cli_error(ctx, CLI_EXIT_USAGE, "%s", vitk_error_last()->message);
 	}
-	o.verify = cli_flag(ctx, "verify");
-	o.force = cli_flag(ctx, "force");
+	o->verify = cli_flag(ctx, "verify");
+	o->force = cli_flag(ctx, "force");
 	if (cli_u64(ctx, "max-blocks-per-command", &v))
-		o.max_blocks_per_command = (uint32_t)(v > 0xFFFFFFFFu ? 0xFFFFFFFFu : v);
+		o->max_blocks_per_command = (uint32_t)(v > 0xFFFFFFFFu ? 0xFFFFFFFFu : v);
 	if (cli_u64(ctx, "streams", &v))
-		o.host_streams = (unsigned)(v > 32 ? 32 : v);
+		o->host_streams = (unsigned)(v > 32 ? 32 : v);
 	if (cli_u64(ctx, "buffer", &v))
-		o.host_buffer_bytes = (uint32_t)(v > (1u << 30) ? (1u << 30) : v);
+		o->host_buffer_bytes = (uint32_t)(v > (1u << 30) ? (1u << 30) : v);
+	req->dry_run = cli_flag(ctx, "dry-run");
+	return 0;
+}
 
-	r = open_dev(ctx, &s, src, true);
+static void on_started(const vitk_odx_job *job, const vitk_odx_plan *plan, void *payload)
+{
+	cli_info(payload, "job %s: %s -> %s, %llu blocks by %s", job->uuid, job->src, job->dst,
+		 (unsigned long long)plan->count, vitk_odx_method_str(plan->chosen));
+}
+
+/* the error of a failed job run, with the context of the stage that failed */
+static int job_error(struct cli_ctx *ctx, const vitk_odx_job_result *res, int r)
+{
+	const vitk_odx_job *j = &res->job;
+
+	switch (res->failed) {
+	case VITK_ODX_STAGE_LOAD: return cli_error_lib(ctx, r, "cannot resume");
+	case VITK_ODX_STAGE_COMPLETED:
+		return cli_error(ctx, CLI_EXIT_FAIL, "job %s already completed", j->uuid);
+	case VITK_ODX_STAGE_OPEN: return cli_error_lib(ctx, r, "cannot open '%s'", res->failed_name);
+	case VITK_ODX_STAGE_PLAN:
+		return cli_error_lib(ctx, r, "refusing to copy '%s' to '%s'", j->src, j->dst);
+	case VITK_ODX_STAGE_RECORD_LUN:
+		return cli_error_lib(ctx, VITK_EDB, "cannot record the LUNs");
+	case VITK_ODX_STAGE_RECORD_JOB: return cli_error_lib(ctx, r, "cannot record the job");
+	case VITK_ODX_STAGE_FINISH:
+		return cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
+	default:
+		return cli_error_lib(ctx, r, "copy '%s' to '%s' failed (job %s, resume with --resume)",
+				     j->src, j->dst, j->uuid);
+	}
+}
+
+static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
+{
+	vitk_odx_job_request req = { .copy = VITK_ODX_COPY_OPTIONS_INIT };
+	vitk_odx_open_options oo;
+	vitk_odx_job_result res;
+	struct cli_progress *bar = NULL;
+	int r;
+
+	r = copy_options(ctx, &req, argc, argv);
 	if (r)
-		goto out;
-	if (strcmp(src, dst) == 0) {
-		d = s; /* the same LU: one session */
-	} else {
-		r = open_dev(ctx, &d, dst, false);
-		if (r)
-			goto out;
+		return r;
+	cli_opener(&req.opener, &oo);
+	if (!req.dry_run) {
+		bar = cli_progress_new(ctx, "copy");
+		req.copy.progress = on_progress;
+		req.copy.progress_payload = bar;
+		req.started = on_started;
+		req.started_payload = ctx;
 	}
-	r = vitk_odx_plan_make(&plan, s, d, &o);
-	if (r < 0) {
-		r = cli_error_lib(ctx, r, "refusing to copy '%s' to '%s'", src, dst);
-		goto out;
-	}
-	if (cli_flag(ctx, "dry-run")) {
-		r = print_plan(ctx, src, dst, &plan);
-		goto out;
-	}
-	if (vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, s) < 0 ||
-	    (d != s && vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, d) < 0)) {
-		r = cli_error_lib(ctx, VITK_EDB, "cannot record the LUNs");
-		goto out;
-	}
-	if (!have_job) {
-		snprintf(job.src, sizeof(job.src), "%s", src);
-		snprintf(job.dst, sizeof(job.dst), "%s", dst);
-		job.requested = o.method;
-		r = vitk_odx_job_start(ctx->inv, ctx->host_id, &job, &plan);
-		if (r < 0) {
-			r = cli_error_lib(ctx, r, "cannot record the job");
-			goto out;
-		}
-	}
-	cli_info(ctx, "job %s: %s -> %s, %llu blocks by %s", job.uuid, src, dst,
-		 (unsigned long long)plan.count, vitk_odx_method_str(plan.chosen));
-	pg.bar = cli_progress_new(ctx, "copy");
-	pg.job = &job;
-	pg.inv = ctx->inv;
-	o.progress = on_progress;
-	o.progress_payload = &pg;
-	o.on_chunk = on_chunk;
-	o.chunk_payload = &pg;
-	rc = vitk_odx_copy(&res, &plan, s, d, &o);
-	cli_progress_free(pg.bar);
-	job.blocks_done = o.resume_blocks + res.bytes / vitk_odx_dev_get_info(s)->block_size;
-	{
-		char err[VITK_ERROR_MESSAGE_MAX];
-
-		snprintf(err, sizeof(err), "%s", rc < 0 ? vitk_error_last()->message : "");
-		if (vitk_odx_job_finish(ctx->inv, &job, &res, &plan, rc, err) < 0) {
-			r = cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
-			goto out;
-		}
-		if (rc < 0) {
-			vitk_error_set(rc, 0, "%s", err);
-			r = cli_error_lib(ctx, rc, "copy '%s' to '%s' failed (job %s, resume with "
-						   "--resume)", src, dst, job.uuid);
-			goto out;
-		}
-	}
-	r = print_result(ctx, job.uuid, src, dst, plan.src_lba, plan.dst_lba, plan.count, &res,
-			 &plan, true);
-out:
-	if (d != s)
-		vitk_odx_dev_free(d);
-	vitk_odx_dev_free(s);
+	r = vitk_odx_job_run(ctx->inv, ctx->host_id, &req, &res);
+	cli_progress_free(bar);
+	if (r < 0)
+		r = job_error(ctx, &res, r);
+	else if (req.dry_run)
+		r = print_plan(ctx, res.job.src, res.job.dst, &res.plan);
+	else
+		r = print_result(ctx, res.job.uuid, res.job.src, res.job.dst, res.plan.src_lba,
+				 res.plan.dst_lba, res.plan.count, &res.copy, &res.plan, true);
+	vitk_odx_job_result_clear(&res);
 	return r;
 }
 
@@ -554,8 +481,9 @@ out:
 static int cmd_zero(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_dev *d = NULL;
+	vitk_odx_open_options oo;
+	vitk_odx_opener op;
+	vitk_odx_job_result res;
 	uint64_t lba, count;
 	int r;
 
@@ -563,17 +491,15 @@ static int cmd_zero(struct cli_ctx *ctx, int argc, char **argv)
 	if (!cli_u64(ctx, "lba", &lba) || !cli_u64(ctx, "count", &count))
 		return cli_error(ctx, CLI_EXIT_USAGE, "zero needs --lba and --count");
 	o.force = cli_flag(ctx, "force");
-	r = open_dev(ctx, &d, argv[0], false);
-	if (r)
-		return r;
-	r = vitk_odx_zero(&res, d, lba, count, &o);
-	if (r < 0) {
+	cli_opener(&op, &oo);
+	r = vitk_odx_zero_run(&res, argv[0], lba, count, &o, &op);
+	if (r < 0 && res.failed == VITK_ODX_STAGE_OPEN)
+		r = cli_error_lib(ctx, r, "cannot open '%s'", argv[0]);
+	else if (r < 0)
 		r = cli_error_lib(ctx, r, "cannot zero '%s'", argv[0]);
-		goto out;
-	}
-	r = print_result(ctx, NULL, NULL, argv[0], lba, lba, count, &res, NULL, true);
-out:
-	vitk_odx_dev_free(d);
+	else
+		r = print_result(ctx, NULL, NULL, argv[0], lba, lba, count, &res.copy, NULL, true);
+	vitk_odx_job_result_clear(&res);
 	return r;
 }
 

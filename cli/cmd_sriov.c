@@ -5,6 +5,7 @@
  * JSON keys are an interface (snake_case, stable).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,22 @@ static int open_ctx(struct cli_ctx *ctx, vitk_sriov **out, const char *dump)
 	return 0;
 }
 
+/* a decimal count or index given as an argument ("8"), at most @max */
+static bool parse_count(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = (unsigned)v;
+	return *s == '\0';
+}
+
 static bool parse_onoff(const char *s, bool *out)
 {
 	if (!strcmp(s, "on") || !strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes")) {
@@ -90,16 +107,6 @@ static void history(struct cli_ctx *ctx, const char *event, const char *subject,
 		cli_warn(ctx, "cannot record history: %s", vitk_error_last()->message);
 		vitk_error_clear();
 	}
-}
-
-static const char **taken_vfs(vitk_sriov_taken_list *t)
-{
-	const char **a = calloc(t->count + 1, sizeof(*a));
-	size_t i;
-
-	for (i = 0; a && i < t->count; i++)
-		a[i] = t->vf[i];
-	return a;
 }
 
 /* ------------------------------------------------------------ output */
@@ -566,65 +573,12 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
-static void taken_append(vitk_sriov_taken_list *l, const vitk_sriov_taken_list *more)
-{
-	size_t i;
-
-	for (i = 0; more && i < more->count; i++) {
-		char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-		char (*nr)[96];
-
-		if (!nv)
-			return;
-		l->vf = nv;
-		nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-		if (!nr)
-			return;
-		l->reason = nr;
-		memcpy(l->vf[l->count], more->vf[i], sizeof(l->vf[0]));
-		memcpy(l->reason[l->count], more->reason[i], sizeof(l->reason[0]));
-		l->count++;
-	}
-}
-
-/* VFs of running domains on --connect URI (none without it) */
-static int libvirt_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list *l)
-{
-	const char *uri = opt_str(ctx, "connect");
-	vitk_sriov_taken_list *lv = NULL;
-	vitk_sriov_virt *v = NULL;
-	int r;
-
-	if (!uri)
-		return 0;
-	r = vitk_sriov_virt_open(&v, uri);
-	if (r == 0)
-		r = vitk_sriov_libvirt_vfs_in_use(&lv, v);
-	vitk_sriov_virt_free(v);
-	if (r < 0)
-		return lib_fail(ctx, r);
-	taken_append(l, lv);
-	vitk_sriov_taken_list_free(lv);
-	return 0;
-}
-
 /* VFs in use: assignments in the inventory, plus running domains when --connect is given */
-static int vfs_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list **out)
+static int vfs_in_use(struct cli_ctx *ctx, vitk_sriov_taken **out)
 {
-	vitk_sriov_taken_list *l = NULL;
-	int r;
+	int r = vitk_sriov_in_use(out, ctx->inv, ctx->host_id, opt_str(ctx, "connect"));
 
-	*out = NULL;
-	r = vitk_sriov_inventory_in_use(&l, ctx->inv, ctx->host_id);
-	if (r < 0)
-		return lib_fail(ctx, r);
-	r = libvirt_in_use(ctx, l);
-	if (r) {
-		vitk_sriov_taken_list_free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return r < 0 ? lib_fail(ctx, r) : 0;
 }
 
 /* ------------------------------------------------------------ control */
@@ -632,8 +586,7 @@ static int vfs_in_use(struct cli_ctx *ctx, vitk_sriov_taken_list **out)
 static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_sriov *s = NULL;
-	vitk_sriov_taken_list *used = NULL;
-	const char **in_use = NULL;
+	vitk_sriov_taken *used = NULL;
 	unsigned flags = 0, actual = 0;
 	uint64_t n = 0;
 	char norm[VITK_SRIOV_ADDR_MAX], det[64];
@@ -641,7 +594,7 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (vitk_sriov_parse_uint(argv[1], (unsigned *)&actual, "VF count") < 0)
+	if (!parse_count(argv[1], UINT_MAX, &actual))
 		return cli_error(ctx, CLI_EXIT_USAGE, "invalid VF count '%s'", argv[1]);
 	n = actual;
 	actual = 0;
@@ -654,15 +607,10 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 	r = vfs_in_use(ctx, &used);
 	if (r)
 		return r;
-	in_use = taken_vfs(used);
-	if (!in_use) {
-		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		goto out;
-	}
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
 		goto out;
-	r = vitk_sriov_pf_set_num_vfs(s, norm, (unsigned)n, flags, in_use, used->count, &actual);
+	r = vitk_sriov_pf_set_num_vfs(s, norm, (unsigned)n, flags, used, &actual);
 	if (r < 0) {
 		r = lib_fail(ctx, r);
 		goto out;
@@ -682,8 +630,7 @@ static int cmd_set_vfs(struct cli_ctx *ctx, int argc, char **argv)
 	r = cli_record_print(ctx, t);
 	cli_table_free(t);
 out:
-	free(in_use);
-	vitk_sriov_taken_list_free(used);
+	vitk_sriov_taken_free(used);
 	vitk_sriov_free(s);
 	return r;
 }
@@ -704,7 +651,7 @@ static int cmd_vf(struct cli_ctx *ctx, int argc, char **argv)
 				 argv[0]);
 	if (vitk_sriov_addr_normalize(norm, argv[1]) < 0)
 		return lib_fail(ctx, VITK_EINVAL);
-	if (vitk_sriov_parse_uint(argv[2], &idx, "VF index") < 0)
+	if (!parse_count(argv[2], UINT_MAX, &idx))
 		return cli_error(ctx, CLI_EXIT_USAGE, "invalid VF index '%s'", argv[2]);
 	c.vf = idx;
 	v = cli_str(ctx, "mac");
@@ -849,8 +796,7 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_sriov_desired *d = NULL;
 	vitk_sriov_change_list *l = NULL;
-	vitk_sriov_taken_list *used = NULL;
-	const char **in_use = NULL;
+	vitk_sriov_taken *used = NULL;
 	vitk_sriov *s = NULL;
 	const char *imp = cli_str(ctx, "import");
 	unsigned flags = 0;
@@ -905,15 +851,10 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	r = vfs_in_use(ctx, &used);
 	if (r)
 		goto out;
-	in_use = taken_vfs(used);
-	if (!in_use) {
-		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		goto out;
-	}
 	r = open_ctx(ctx, &s, NULL);
 	if (r)
 		goto out;
-	ar = vitk_sriov_apply(&l, s, d, flags, in_use, used->count);
+	ar = vitk_sriov_apply(&l, s, d, flags, used);
 	if (ar < 0 && !l) {
 		r = lib_fail(ctx, ar);
 		goto out;
@@ -982,8 +923,7 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 	}
 out:
 	vitk_sriov_change_list_free(l);
-	free(in_use);
-	vitk_sriov_taken_list_free(used);
+	vitk_sriov_taken_free(used);
 	vitk_sriov_desired_free(d);
 	vitk_sriov_free(s);
 	return r;
@@ -1039,9 +979,8 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_sriov_plan_request q = VITK_SRIOV_PLAN_REQUEST_INIT;
 	vitk_sriov_pf_list *l = NULL;
-	vitk_sriov_taken_list *t = NULL;
+	vitk_sriov_taken *t = NULL;
 	vitk_sriov_plan *p = NULL;
-	const char **taken = NULL, **why = NULL;
 	const char *pol = cli_str(ctx, "policy");
 	char id[20] = "";
 	uint64_t u;
@@ -1081,25 +1020,12 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 	r = discover(ctx, &l, NULL, false);
 	if (r)
 		return r;
-	r = vitk_sriov_inventory_taken(&t, ctx->inv, ctx->host_id, q.vm);
+	r = vitk_sriov_unavailable(&t, ctx->inv, ctx->host_id, q.vm, opt_str(ctx, "connect"));
 	if (r < 0) {
 		r = lib_fail(ctx, r);
 		goto out;
 	}
-	r = libvirt_in_use(ctx, t);
-	if (r)
-		goto out;
-	taken = taken_vfs(t);
-	why = calloc(t->count + 1, sizeof(*why));
-	if (!taken || !why) {
-		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < t->count; i++)
-		why[i] = t->reason[i];
-	q.taken = taken;
-	q.taken_reason = why;
-	q.n_taken = t->count;
+	q.taken = t;
 	pr = vitk_sriov_plan_compute(&p, l, &q);
 	if (pr < 0 && !p) {
 		r = lib_fail(ctx, pr);
@@ -1173,9 +1099,7 @@ static int cmd_plan(struct cli_ctx *ctx, int argc, char **argv)
 	if (pr < 0)
 		r = cli_error(ctx, cli_exit_from_err(pr), "%s", vitk_error_last()->message);
 out:
-	free(taken);
-	free(why);
-	vitk_sriov_taken_list_free(t);
+	vitk_sriov_taken_free(t);
 	vitk_sriov_plan_free(p);
 	vitk_sriov_pf_list_free(l);
 	return r;
@@ -1196,95 +1120,56 @@ static unsigned affect_flags(struct cli_ctx *ctx)
 
 static int cmd_attach(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *dom = cli_str(ctx, "domain"), *vfa = cli_str(ctx, "vf"), *plan = cli_str(ctx, "plan");
-	const char *uri = cli_str(ctx, "connect");
-	vitk_sriov_taken_list *vfs = NULL;
-	vitk_sriov_virt *v = NULL;
-	cli_table *t = NULL;
-	char vm[VITK_SRIOV_NAME_MAX] = "", norm[VITK_SRIOV_ADDR_MAX];
-	int vlan = -1, r = 0;
+	vitk_sriov_attach_request q = VITK_SRIOV_ATTACH_REQUEST_INIT;
+	vitk_sriov_attach_result *res = NULL;
+	cli_table *t;
 	uint64_t u;
 	size_t i;
+	int r;
 
 	(void)argc;
 	(void)argv;
-	if (!dom || (!vfa == !plan))
+	q.domain = cli_str(ctx, "domain");
+	q.vf = cli_str(ctx, "vf");
+	q.plan = cli_str(ctx, "plan");
+	q.uri = cli_str(ctx, "connect");
+	q.flags = affect_flags(ctx);
+	if (!q.domain || (!q.vf == !q.plan))
 		return cli_error(ctx, CLI_EXIT_USAGE, "need --domain and one of --vf ADDR or --plan ID");
-	if (plan) {
-		r = vitk_sriov_inventory_plan_get(&vfs, vm, &vlan, ctx->inv, ctx->host_id, plan);
-		if (r < 0)
-			return lib_fail(ctx, r);
-		if (strcmp(vm, dom))
-			cli_warn(ctx, "plan '%s' was made for VM '%s', attaching to '%s'", plan, vm, dom);
-	} else {
-		if (vitk_sriov_addr_normalize(norm, vfa) < 0)
-			return lib_fail(ctx, VITK_EINVAL);
-		vfs = calloc(1, sizeof(*vfs));
-		if (vfs) {
-			vfs->vf = calloc(1, sizeof(*vfs->vf));
-			vfs->reason = calloc(1, sizeof(*vfs->reason));
-		}
-		if (!vfs || !vfs->vf || !vfs->reason) {
-			vitk_sriov_taken_list_free(vfs);
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		}
-		memcpy(vfs->vf[0], norm, sizeof(norm));
-		vfs->count = 1;
-	}
 	if (cli_u64(ctx, "vlan", &u)) {
-		if (u > 4095) {
-			r = cli_error(ctx, CLI_EXIT_USAGE, "--vlan must be 0..4095");
-			goto out;
-		}
-		vlan = (int)u;
+		if (u > 4095)
+			return cli_error(ctx, CLI_EXIT_USAGE, "--vlan must be 0..4095");
+		q.vlan = (int)u;
 	}
-	r = vitk_sriov_virt_open(&v, uri);
+	r = vitk_sriov_attach(&res, ctx->inv, ctx->host_id, &q);
+	for (i = 0; res && i < res->n_warnings; i++)
+		cli_warn(ctx, "%s", res->warnings[i]);
 	if (r < 0) {
-		r = lib_fail(ctx, r);
-		goto out;
+		vitk_sriov_attach_result_free(res);
+		return lib_fail(ctx, r);
 	}
 	t = cli_table_new();
 	cli_table_add_column(t, "domain", CLI_COL_STR);
 	cli_table_add_column(t, "vf", CLI_COL_STR);
 	cli_table_add_column(t, "mac", CLI_COL_STR);
 	cli_table_add_column(t, "vlan", CLI_COL_INT);
-	for (i = 0; i < vfs->count; i++) {
-		char mac[18], *xml = NULL;
-
-		r = vitk_sriov_inventory_mac(mac, ctx->inv, ctx->host_id, dom, vfs->vf[i]);
-		if (r == 0)
-			r = vitk_sriov_interface_xml(&xml, vfs->vf[i], mac, vlan);
-		if (r == 0)
-			r = vitk_sriov_libvirt_attach(v, dom, xml, affect_flags(ctx));
-		free(xml);
-		if (r == 0)
-			r = vitk_sriov_inventory_assign(ctx->inv, ctx->host_id, vfs->vf[i], dom,
-							uri ? uri : "", mac, vlan, true);
-		if (r < 0) {
-			r = cli_error(ctx, cli_exit_from_err(r), "cannot attach %s to '%s': %s", vfs->vf[i],
-				      dom, vitk_error_last()->message);
-			goto out;
-		}
+	for (i = 0; i < res->count; i++) {
 		cli_table_add_row(t);
-		cli_table_set_str(t, "domain", dom);
-		cli_table_set_str(t, "vf", vfs->vf[i]);
-		cli_table_set_str(t, "mac", mac);
-		if (vlan >= 0)
-			cli_table_set_int(t, "vlan", vlan);
+		cli_table_set_str(t, "domain", res->items[i].domain);
+		cli_table_set_str(t, "vf", res->items[i].vf);
+		cli_table_set_str(t, "mac", res->items[i].mac);
+		if (res->items[i].vlan >= 0)
+			cli_table_set_int(t, "vlan", res->items[i].vlan);
 	}
 	r = cli_table_print(ctx, t);
-out:
 	cli_table_free(t);
-	vitk_sriov_virt_free(v);
-	vitk_sriov_taken_list_free(vfs);
+	vitk_sriov_attach_result_free(res);
 	return r;
 }
 
 static int cmd_detach(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *dom = cli_str(ctx, "domain"), *vfa = cli_str(ctx, "vf");
-	const char *uri = cli_str(ctx, "connect");
-	vitk_sriov_virt *v = NULL;
 	char norm[VITK_SRIOV_ADDR_MAX];
 	cli_table *t;
 	int r;
@@ -1295,16 +1180,10 @@ static int cmd_detach(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_error(ctx, CLI_EXIT_USAGE, "need --domain and --vf ADDR");
 	if (vitk_sriov_addr_normalize(norm, vfa) < 0)
 		return lib_fail(ctx, VITK_EINVAL);
-	r = vitk_sriov_virt_open(&v, uri);
-	if (r == 0)
-		r = vitk_sriov_libvirt_detach(v, dom, norm, affect_flags(ctx));
-	vitk_sriov_virt_free(v);
-	if (r == 0)
-		r = vitk_sriov_inventory_assign(ctx->inv, ctx->host_id, norm, dom, uri ? uri : "", NULL,
-						-1, false);
+	r = vitk_sriov_detach(ctx->inv, ctx->host_id, cli_str(ctx, "connect"), dom, norm,
+			      affect_flags(ctx));
 	if (r < 0)
-		return cli_error(ctx, cli_exit_from_err(r), "cannot detach %s from '%s': %s", norm, dom,
-				 vitk_error_last()->message);
+		return lib_fail(ctx, r);
 	t = cli_table_new();
 	cli_table_add_column(t, "domain", CLI_COL_STR);
 	cli_table_add_column(t, "vf", CLI_COL_STR);
@@ -1387,7 +1266,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 		unsigned n;
 		bool found = false;
 
-		if (!eq || vitk_sriov_parse_uint(eq + 1, &n, "--set count") < 0 || n > 1024) {
+		if (!eq || !parse_count(eq + 1, 1024, &n)) {
 			r = cli_error(ctx, CLI_EXIT_USAGE, "--set wants PORT=COUNT, got '%s'", sets[i]);
 			goto out;
 		}
@@ -1415,7 +1294,7 @@ static int cmd_esxi(struct cli_ctx *ctx, int argc, char **argv)
 		int f = VITK_SRIOV_VMX_51;
 
 		if (!colon || (size_t)(colon - vmx) >= sizeof(port) ||
-		    vitk_sriov_parse_uint(colon + 1, &vfi, "--vmx VF") < 0) {
+		    !parse_count(colon + 1, UINT_MAX, &vfi)) {
 			r = cli_error(ctx, CLI_EXIT_USAGE, "--vmx wants PORT:VF (e.g. vmnic4:0)");
 			goto out;
 		}

@@ -19,9 +19,9 @@
 
 static const inv_col *col_find(const inv_table *t, const char *name)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i].name, name) == 0)
-			return &t->cols[i];
+	for (size_t i = 0; i < t->cols.size; i++)
+		if (strcmp(t->cols.ptr[i].name, name) == 0)
+			return &t->cols.ptr[i];
 	return NULL;
 }
 
@@ -51,6 +51,20 @@ static int check_values(const inv_table *t, const vitk_inventory_value *vals, si
 						      vals[i].column);
 	}
 	return 0;
+}
+
+/* What every write checks first: writable, a registered table, declared columns. */
+static int writable_table(vitk_inventory *inv, const char *table,
+			  const vitk_inventory_value *vals, size_t n, const inv_table **out)
+{
+	int r;
+
+	if (inv->readonly)
+		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	r = need_table(inv, table, out);
+	if (r < 0)
+		return r;
+	return check_values(*out, vals, n);
 }
 
 static void bind_value(sqlite3_stmt *st, int idx, const vitk_inventory_value *v)
@@ -99,28 +113,23 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 
 	if (out_id)
 		*out_id = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, vals, n);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
 	do_upsert = upsert && t->nkeys > 0;
 	if (do_upsert) {
 		/* every key column must be given */
-		for (size_t i = 0; i < t->ncols; i++) {
+		for (size_t i = 0; i < t->cols.size; i++) {
 			bool given = false;
 
-			if (!(t->cols[i].flags & VITK_INV_COL_KEY))
+			if (!(t->cols.ptr[i].flags & VITK_INV_COL_KEY))
 				continue;
 			for (size_t j = 0; j < n; j++)
-				given |= strcmp(vals[j].column, t->cols[i].name) == 0;
+				given |= strcmp(vals[j].column, t->cols.ptr[i].name) == 0;
 			if (!given)
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "upsert into '%s' needs key column '%s'",
-						      t->name, t->cols[i].name);
+						      t->name, t->cols.ptr[i].name);
 		}
 	}
 	/* the statement depends only on table, column order and upsert-ness */
@@ -151,10 +160,10 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		bool first = true;
 
 		len += (size_t)snprintf(sql + len, SQL_MAX - len, " ON CONFLICT(host_id");
-		for (size_t i = 0; i < t->ncols; i++)
-			if (t->cols[i].flags & VITK_INV_COL_KEY)
+		for (size_t i = 0; i < t->cols.size; i++)
+			if (t->cols.ptr[i].flags & VITK_INV_COL_KEY)
 				len += (size_t)snprintf(sql + len, SQL_MAX - len, ", %s",
-							t->cols[i].name);
+							t->cols.ptr[i].name);
 		len += (size_t)snprintf(sql + len, SQL_MAX - len, ") DO UPDATE SET ");
 		for (size_t i = 0; i < n; i++) {
 			if (col_find(t, vals[i].column)->flags & VITK_INV_COL_KEY)
@@ -274,12 +283,7 @@ int vitk_inventory_update(vitk_inventory *inv, const char *table, int64_t id,
 	char now[21];
 	int r, idx = 1;
 
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, vals, n);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "UPDATE %s SET updated_at = ?",
@@ -328,12 +332,7 @@ int vitk_inventory_delete(vitk_inventory *inv, const char *table, int64_t host_i
 
 	if (out_deleted)
 		*out_deleted = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, match, n);
+	r = writable_table(inv, table, match, n, &t);
 	if (r < 0)
 		return r;
 	len = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM %s", t->name);
@@ -399,9 +398,9 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 				      order_by);
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 				"SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
-	for (size_t i = 0; i < t->ncols && len < sizeof(sql) - 128; i++)
+	for (size_t i = 0; i < t->cols.size && len < sizeof(sql) - 128; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", t.%s AS %s",
-					t->cols[i].name, t->cols[i].name);
+					t->cols.ptr[i].name, t->cols.ptr[i].name);
 	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 				", t.created_at AS created_at, t.updated_at AS updated_at "
 				"FROM %s t JOIN hosts h ON h.id = t.host_id",
@@ -419,8 +418,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 	sqlite3_finalize(st);
 	if (r == 0) {
 		/* declared types for the generic columns */
-		for (size_t c = 0; c < t->ncols; c++)
-			(*out)->types[c + 3] = t->cols[c].type;
+		for (size_t c = 0; c < t->cols.size; c++)
+			(*out)->types[c + 3] = t->cols.ptr[c].type;
 		(*out)->types[0] = (*out)->types[1] = VITK_INV_INT;
 	}
 	return r;
@@ -662,9 +661,9 @@ int vitk_inventory_counts(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (size_t i = 0; i <= inv->ntables; i++) {
-		const char *dom = i == 0 ? "inventory" : inv->tables[i - 1].domain;
-		const char *tab = i == 0 ? "hosts" : inv->tables[i - 1].name;
+	for (size_t i = 0; i <= inv->tables.size; i++) {
+		const char *dom = i == 0 ? "inventory" : inv->tables.ptr[i - 1].domain;
+		const char *tab = i == 0 ? "hosts" : inv->tables.ptr[i - 1].name;
 		sqlite3_stmt *st = NULL;
 		const char *vals[3];
 
@@ -701,17 +700,17 @@ int vitk_inventory_tables(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (size_t i = 0; i < inv->ntables; i++) {
+	for (size_t i = 0; i < inv->tables.size; i++) {
 		char cols[4096];
 		size_t len = 0;
 		const char *vals[3];
 
 		cols[0] = '\0';
-		for (size_t c = 0; c < inv->tables[i].ncols && len < sizeof(cols) - 80; c++)
+		for (size_t c = 0; c < inv->tables.ptr[i].cols.size && len < sizeof(cols) - 80; c++)
 			len += (size_t)snprintf(cols + len, sizeof(cols) - len, "%s%s",
-						c ? "," : "", inv->tables[i].cols[c].name);
-		vals[0] = inv->tables[i].domain;
-		vals[1] = inv->tables[i].name;
+						c ? "," : "", inv->tables.ptr[i].cols.ptr[c].name);
+		vals[0] = inv->tables.ptr[i].domain;
+		vals[1] = inv->tables.ptr[i].name;
 		vals[2] = cols;
 		r = inv_rows_add_text_row(rows, vals);
 		if (r < 0)

@@ -121,9 +121,9 @@ static int identify(vitk_odx_dev *d)
 				   d->name, inq.device_type);
 		goto out;
 	}
-	memcpy(in->vendor, inq.vendor, sizeof(in->vendor));
-	memcpy(in->product, inq.product, sizeof(in->product));
-	memcpy(in->revision, inq.revision, sizeof(in->revision));
+	memcpy(d->vendor, inq.vendor, sizeof(d->vendor));
+	memcpy(d->product, inq.product, sizeof(d->product));
+	memcpy(d->revision, inq.revision, sizeof(d->revision));
 	in->tpc = inq.tpc;
 
 	memset(&pages, 0, sizeof(pages));
@@ -141,7 +141,7 @@ static int identify(vitk_odx_dev *d)
 		r = inquiry_vpd(d, 0x80, buf, cap, &got);
 		if (r < 0)
 			goto out;
-		r = vitk_scsi_vpd_serial_parse(in->serial, sizeof(in->serial), buf, got);
+		r = vitk_scsi_vpd_serial_parse(d->serial, sizeof(d->serial), buf, got);
 		if (r < 0)
 			goto bad;
 	}
@@ -226,9 +226,14 @@ int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t,
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	}
 	d->info.name = d->name;
+	d->info.vendor = d->vendor;
+	d->info.product = d->product;
+	d->info.revision = d->revision;
+	d->info.serial = d->serial;
+	d->info.copy_manager = d->copy_manager;
 	set_roots(d, o);
 	if (copy_manager)
-		snprintf(d->info.copy_manager, sizeof(d->info.copy_manager), "%s", copy_manager);
+		snprintf(d->copy_manager, sizeof(d->copy_manager), "%s", copy_manager);
 	r = identify(d);
 	if (r < 0) {
 		vitk_odx_dev_free(d);
@@ -302,8 +307,8 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 		vitk_odx_dev_set_session_opener(*out, iscsi_session_open, iscsi_session_close, *out);
 	if ((*out)->local) {
 		/* local LUs: the copy manager is the array, named by vendor/product */
-		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",
-			 (*out)->info.vendor, (*out)->info.product);
+		snprintf((*out)->copy_manager, sizeof((*out)->copy_manager), "local:%s/%s",
+			 (*out)->vendor, (*out)->product);
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #define VITK_ODX_INTERNAL_H
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 struct vitk_odx_dev {
 	vitk_odx_dev_info info;
@@ -14,6 +15,9 @@ struct vitk_odx_dev {
 	vitk_odx_session_close_fn close_session;
 	void *session_payload;
 	char *name;
+	/* the storage behind info's strings */
+	char vendor[9], product[17], revision[5], serial[65];
+	char copy_manager[256];
 	char proc_root[256];
 	char sys_root[256];
 };

@@ -119,11 +119,37 @@ int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vi
 	return vitk_inventory_upsert(inv, "odx_lun", host_id, v, VITK_ARRAY_SIZE(v), NULL);
 }
 
+void vitk_odx_job_clear(vitk_odx_job *job)
+{
+	if (!job)
+		return;
+	free(job->uuid);
+	free(job->src);
+	free(job->dst);
+	free(job->result);
+	memset(job, 0, sizeof(*job));
+}
+
+/* replace *@dst by a copy of @src ("" for NULL) */
+static int set_str(char **dst, const char *src)
+{
+	char *c = strdup(src ? src : "");
+
+	if (!c)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan)
 {
-	vitk_inventory_uuid(job->uuid);
-	snprintf(job->result, sizeof(job->result), "running");
+	char uuid[37];
+
+	vitk_inventory_uuid(uuid);
+	if (set_str(&job->uuid, uuid) < 0 || set_str(&job->result, "running") < 0)
+		return VITK_ENOMEM;
 	job->blocks_done = 0;
 	const char *uuidp = job->uuid, *srcp = job->src, *dstp = job->dst;
 	vitk_inventory_value v[] = {
@@ -263,11 +289,14 @@ int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out)
 		goto out;
 	}
 	out->id = vitk_inventory_rows_get_int(rows, hit, "id");
-	snprintf(out->uuid, sizeof(out->uuid), "%s", vitk_inventory_rows_get(rows, hit, "uuid"));
-	snprintf(out->src, sizeof(out->src), "%s",
-		 vitk_inventory_rows_get(rows, hit, "src") ? vitk_inventory_rows_get(rows, hit, "src") : "");
-	snprintf(out->dst, sizeof(out->dst), "%s",
-		 vitk_inventory_rows_get(rows, hit, "dst") ? vitk_inventory_rows_get(rows, hit, "dst") : "");
+	if (set_str(&out->uuid, vitk_inventory_rows_get(rows, hit, "uuid")) < 0 ||
+	    set_str(&out->src, vitk_inventory_rows_get(rows, hit, "src")) < 0 ||
+	    set_str(&out->dst, vitk_inventory_rows_get(rows, hit, "dst")) < 0 ||
+	    set_str(&out->result, vitk_inventory_rows_get(rows, hit, "result")) < 0) {
+		vitk_odx_job_clear(out);
+		r = VITK_ENOMEM;
+		goto out;
+	}
 	out->src_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "src_lba");
 	out->dst_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "dst_lba");
 	out->count = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "count");
@@ -277,8 +306,6 @@ int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out)
 		vitk_error_clear();
 		out->requested = VITK_ODX_METHOD_AUTO;
 	}
-	snprintf(out->result, sizeof(out->result), "%s",
-		 vitk_inventory_rows_get(rows, hit, "result") ? vitk_inventory_rows_get(rows, hit, "result") : "");
 	r = 0;
 out:
 	vitk_inventory_rows_free(rows);

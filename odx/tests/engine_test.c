@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 #include "fake_scsi.h"
 

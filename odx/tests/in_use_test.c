@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 static char root[256];
 

@@ -11,6 +11,7 @@
 
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 #include "fake_scsi.h"
 
@@ -48,8 +49,9 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 
 	/* a job: start, progress, finish with a rejected method and a fallback */
 	memset(&job, 0, sizeof(job));
-	strcpy(job.src, "iscsi://x/iqn/0");
-	strcpy(job.dst, "iscsi://x/iqn/1");
+	memset(&back, 0, sizeof(back));
+	job.src = strdup("iscsi://x/iqn/0");
+	job.dst = strdup("iscsi://x/iqn/1");
 	job.requested = VITK_ODX_METHOD_AUTO;
 	o.count = 100;
 	o.dst_lba = 200;
@@ -60,6 +62,7 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	assert_int_equal(strlen(job.uuid), 36);
 	assert_int_equal(vitk_odx_job_progress(inv, &job, 40), 0);
 	assert_int_equal(vitk_odx_job_load(inv, job.uuid, &back), 0);
+	assert_int_equal(back.id, job.id);
 	assert_int_equal(back.blocks_done, 40);
 	assert_string_equal(back.result, "running");
 	assert_int_equal(back.count, 100);
@@ -70,8 +73,10 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 		char pfx[9];
 		memcpy(pfx, job.uuid, 8);
 		pfx[8] = 0;
+		vitk_odx_job_clear(&back);
 		assert_int_equal(vitk_odx_job_load(inv, pfx, &back), 0);
 		assert_string_equal(back.uuid, job.uuid);
+		vitk_odx_job_clear(&back);
 	}
 	assert_int_equal(vitk_odx_job_load(inv, "nope", &back), VITK_ENOTFOUND);
 
@@ -102,6 +107,7 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 			    "[{\"from\":\"token\",\"to\":\"host\",\"at_block\":60,\"reason\":\"token expired\"}]");
 	vitk_inventory_rows_free(rows);
 
+	vitk_odx_job_clear(&job);
 	vitk_odx_dev_free(d);
 	fake_scsi_dispose(&f);
 	vitk_inventory_free(inv);

@@ -427,7 +427,7 @@ static const vitk_sriov_desired_vf *desired_vf(const vitk_sriov_desired_pf *p, u
 }
 
 static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov_desired_pf *dp,
-		    unsigned flags, const char *const *in_use, size_t n_in_use, int *first)
+		    unsigned flags, const vitk_sriov_taken *in_use, int *first)
 {
 	bool dry = flags & VITK_SRIOV_APPLY_DRY_RUN;
 	vitk_sriov_pf_info *pf = NULL;
@@ -472,7 +472,7 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 			goto oom;
 		snprintf(c->detail, sizeof(c->detail), "VFs %u -> %u", pf->sysfs_numvfs, dp->num_vfs);
 		if (!dry) {
-			r = vitk_sriov_pf_set_num_vfs(ctx, pf->addr, dp->num_vfs, sf, in_use, n_in_use,
+			r = vitk_sriov_pf_set_num_vfs(ctx, pf->addr, dp->num_vfs, sf, in_use,
 						      &actual);
 			if (r == 0 && actual != dp->num_vfs)
 				r = vitk_error_set(VITK_ERANGE, 0,
@@ -572,7 +572,7 @@ oom:
 }
 
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags, const char *const *in_use, size_t n_in_use)
+		     unsigned flags, const vitk_sriov_taken *in_use)
 {
 	vitk_sriov_change_list *l = calloc(1, sizeof(*l));
 	int first = 0, r = 0;
@@ -582,7 +582,7 @@ int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_s
 	if (!l)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	for (i = 0; i < d->n_pfs && r == 0; i++)
-		r = apply_pf(l, ctx, &d->pfs[i], flags, in_use, n_in_use, &first);
+		r = apply_pf(l, ctx, &d->pfs[i], flags, in_use, &first);
 	if (r < 0) {
 		vitk_sriov_change_list_free(l);
 		return r;
@@ -642,8 +642,6 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 
 	if (unit_path)
 		*unit_path = NULL;
-	if (!o || o->version != 1)
-		return vitk_error_set(VITK_EINVAL, 0, "unsupported persist options");
 	if (strchr(unit, '/') || strlen(unit) < 9 || strcmp(unit + strlen(unit) - 8, ".service") ||
 	    !unit_arg_ok(unit))
 		return vitk_error_set(VITK_EINVAL, 0, "invalid unit name '%.60s'", unit);

@@ -160,7 +160,6 @@ static int vfs_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, bool dump)
 	for (i = 0; i < num; i++) {
 		vitk_sriov_vf_info *vf = &pf->vfs[i];
 
-		vf->version = 1;
 		vf->index = i;
 		if (pf->vfs_from_links) {
 			char link[24];
@@ -293,7 +292,6 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 	char why[VITK_ERROR_MESSAGE_MAX] = "";
 	int r;
 
-	pf->version = 1;
 	pf->numa_node = -1;
 	pf->iommu_group = -1;
 	pf->dev_port = -1;

@@ -347,26 +347,8 @@ out:
 
 static int addr_from(xmlNodePtr a, char out[VITK_SRIOV_ADDR_MAX]);
 
-static int taken_push(vitk_sriov_taken_list *l, const char *vf, const char *dom)
-{
-	char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-	char (*nr)[96];
-
-	if (!nv)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->vf = nv;
-	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-	if (!nr)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->reason = nr;
-	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
-	snprintf(l->reason[l->count], sizeof(l->reason[0]), "used by running domain '%.60s'", dom);
-	l->count++;
-	return 0;
-}
-
 /* PCI source addresses of <interface type='hostdev'> and <hostdev type='pci'> */
-static int collect_sources(vitk_sriov_taken_list *l, const char *xml, const char *dom)
+static int collect_sources(vitk_sriov_taken *t, const char *xml, const char *dom)
 {
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
@@ -390,7 +372,7 @@ static int collect_sources(vitk_sriov_taken_list *l, const char *xml, const char
 					vitk_error_clear();
 					continue;
 				}
-				r = taken_push(l, addr, dom);
+				r = vitk_sriov__taken_addf(t, addr, "used by running domain '%.60s'", dom);
 			}
 		}
 	}
@@ -462,7 +444,6 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 	int have = 0, r = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	pf->version = 1;
 	pf->numa_node = -1;
 	pf->iommu_group = -1;
 	pf->dev_port = -1;
@@ -583,7 +564,6 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 				}
 				pf->vfs = nv;
 				memset(&nv[pf->n_vfs], 0, sizeof(nv[0]));
-				nv[pf->n_vfs].version = 1;
 				nv[pf->n_vfs].index = (unsigned)pf->n_vfs;
 				nv[pf->n_vfs].present = true;
 				r = addr_from(k, nv[pf->n_vfs].addr);
@@ -618,20 +598,14 @@ out:
 	return r;
 }
 
-int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v)
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
 	virDomainPtr *doms = NULL;
 	int n, i, r = 0;
 
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	n = virConnectListAllDomains(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-	if (n < 0) {
-		r = virt_err(VITK_EIO, "cannot list running domains");
-		goto out;
-	}
+	if (n < 0)
+		return virt_err(VITK_EIO, "cannot list running domains");
 	for (i = 0; i < n && r == 0; i++) {
 		char *x = virDomainGetXMLDesc(doms[i], 0);
 
@@ -639,21 +613,13 @@ int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *
 			r = virt_err(VITK_EIO, "cannot get a domain's XML");
 			break;
 		}
-		r = collect_sources(l, x, virDomainGetName(doms[i]) ? virDomainGetName(doms[i]) : "?");
+		r = collect_sources(t, x, virDomainGetName(doms[i]) ? virDomainGetName(doms[i]) : "?");
 		free(x);
 	}
-out:
 	for (i = 0; doms && i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);
-	if (r < 0) {
-		free(l->vf);
-		free(l->reason);
-		free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return r;
 }
 
 static int cmp_addr(const void *a, const void *b)

@@ -261,7 +261,6 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 	bool have_vf = false;
 
 	memset(st, 0, sizeof(*st));
-	st->version = 1;
 	for (;;) {
 		r = vf_nla_next(&it, &type, &a, &alen);
 		if (r <= 0)
@@ -620,49 +619,5 @@ int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state
 out:
 	free(req);
 	free(rep);
-	return r;
-}
-
-int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg)
-{
-	vitk_sriov_pf_info *pf = NULL;
-	uint8_t *req = NULL, *rep = NULL;
-	size_t req_len = 0, rep_len = 0;
-	char attr[64];
-	unsigned ifindex = 0;
-	int r;
-
-	r = vitk_sriov_pf_get(&pf, ctx, pf_addr, VITK_SRIOV_SCAN_NO_VF_STATE | VITK_SRIOV_SCAN_NO_NAMES);
-	if (r < 0)
-		return r;
-	if (pf->n_netdevs == 0) {
-		r = vitk_error_set(VITK_ENOTFOUND, 0,
-				   "'%s': PF has no network interface (driver '%s'): cannot set VF %u",
-				   pf->addr, pf->driver[0] ? pf->driver : "none", cfg->vf);
-		goto out;
-	}
-	if (cfg->vf >= pf->n_vfs) {
-		r = vitk_error_set(VITK_ENOTFOUND, 0, "'%s': no VF %u (%zu VFs enabled)", pf->addr,
-				   cfg->vf, pf->n_vfs);
-		goto out;
-	}
-	snprintf(attr, sizeof(attr), "net/%s/ifindex", pf->netdevs[0]);
-	r = vitk_sriov__read_uint(ctx, pf->addr, attr, &ifindex);
-	if (r < 0)
-		goto out;
-	r = vitk_sriov_nl_build_setlink(&req, &req_len, (int)ifindex, cfg);
-	if (r < 0)
-		goto out;
-	r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
-	if (r < 0) {
-		r = vitk_error_set(VITK_EIO, -r, "cannot set VF %u on '%s' (%s): %s", cfg->vf,
-				   pf->netdevs[0], pf->addr, strerror(-r));
-		goto out;
-	}
-	r = 0;
-out:
-	free(req);
-	free(rep);
-	vitk_sriov_pf_free(pf);
 	return r;
 }

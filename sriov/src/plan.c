@@ -54,17 +54,6 @@ void vitk_sriov_plan_free(vitk_sriov_plan *p)
 	free(p);
 }
 
-static const char *taken_reason(const vitk_sriov_plan_request *req, const char *vf)
-{
-	size_t i;
-
-	for (i = 0; i < req->n_taken; i++)
-		if (!strcmp(req->taken[i], vf))
-			return req->taken_reason && req->taken_reason[i] ? req->taken_reason[i]
-									 : "taken";
-	return NULL;
-}
-
 struct cand_pf {
 	const vitk_sriov_pf_info *pf;
 	bool numa_ok;  /* matches, or no NUMA request */
@@ -91,7 +80,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 	int r = 0;
 
 	*out = NULL;
-	if (!req || req->version != 1 || !req->vm || !req->vm[0] || req->count == 0 ||
+	if (!req || !req->vm || !req->vm[0] || req->count == 0 ||
 	    req->count > 64)
 		return vitk_error_set(VITK_EINVAL, 0, "plan: need a VM name and a count of 1..64");
 	p = calloc(1, sizeof(*p));
@@ -151,7 +140,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 		}
 		for (j = 0; j < pf->n_vfs; j++) {
 			const vitk_sriov_vf_info *vf = &pf->vfs[j];
-			const char *why = taken_reason(req, vf->addr);
+			const char *why = vitk_sriov_taken_lookup(req->taken, vf->addr);
 
 			if (!why && vf->host_used)
 				why = "used by the host (netdev up)";

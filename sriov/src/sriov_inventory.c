@@ -352,41 +352,7 @@ out:
 	return r;
 }
 
-void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l)
-{
-	if (!l)
-		return;
-	free(l->vf);
-	free(l->reason);
-	free(l);
-}
-
-static int taken_add(vitk_sriov_taken_list *l, const char *vf, const char *reason)
-{
-	char (*nv)[VITK_SRIOV_ADDR_MAX];
-	char (*nr)[96];
-	size_t i;
-
-	if (!vf)
-		return 0;
-	for (i = 0; i < l->count; i++)
-		if (!strcmp(l->vf[i], vf))
-			return 0; /* first reason wins */
-	nv = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-	if (!nv)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->vf = nv;
-	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-	if (!nr)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->reason = nr;
-	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
-	snprintf(l->reason[l->count], sizeof(l->reason[0]), "%s", reason);
-	l->count++;
-	return 0;
-}
-
-static int add_assigned(vitk_sriov_taken_list *l, vitk_inventory *inv, int64_t host_id)
+static int add_assigned(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id)
 {
 	vitk_inventory_rows *rows = NULL;
 	vitk_inventory_value m[] = { VITK_INV_S("state", "attached") };
@@ -395,70 +361,53 @@ static int add_assigned(vitk_sriov_taken_list *l, vitk_inventory *inv, int64_t h
 
 	r = vitk_inventory_select(&rows, inv, "sriov_assignment", host_id, m, 1, "vf");
 	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
-		char reason[96];
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
 
-		snprintf(reason, sizeof(reason), "attached to domain '%.60s'",
-			 vitk_inventory_rows_get(rows, i, "domain") ?: "?");
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+		if (vf)
+			r = vitk_sriov__taken_addf(t, vf, "attached to domain '%.60s'",
+						   vitk_inventory_rows_get(rows, i, "domain") ?: "?");
 	}
 	vitk_inventory_rows_free(rows);
 	return r;
 }
 
-int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id)
+int vitk_sriov_inventory_in_use(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
-	int r;
-
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	r = add_assigned(l, inv, host_id);
-	if (r < 0) {
-		vitk_sriov_taken_list_free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return add_assigned(t, inv, host_id);
 }
 
-int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+int vitk_sriov_inventory_taken(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id,
 			       const char *except_vm)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
 	vitk_inventory_rows *rows = NULL;
 	size_t i;
 	int r;
 
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	r = vitk_inventory_select(&rows, inv, "sriov_exclude", host_id, NULL, 0, "vf");
-	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), "excluded (host use)");
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
+
+		if (vf)
+			r = vitk_sriov_taken_add(t, vf, "excluded (host use)");
+	}
 	vitk_inventory_rows_free(rows);
 	rows = NULL;
 	if (r == 0)
-		r = add_assigned(l, inv, host_id);
+		r = add_assigned(t, inv, host_id);
 	if (r == 0)
 		r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, NULL, 0, "vf");
 	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
 		const char *vm = vitk_inventory_rows_get(rows, i, "vm");
-		char reason[96];
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
 
-		if (except_vm && vm && !strcmp(vm, except_vm))
+		if (!vf || (except_vm && vm && !strcmp(vm, except_vm)))
 			continue;
-		snprintf(reason, sizeof(reason), "reserved for VM '%.30s' (plan %.36s)", vm ? vm : "?",
-			 vitk_inventory_rows_get(rows, i, "plan_id") ?: "?");
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+		r = vitk_sriov__taken_addf(t, vf, "reserved for VM '%.30s' (plan %.36s)",
+					   vm ? vm : "?",
+					   vitk_inventory_rows_get(rows, i, "plan_id") ?: "?");
 	}
 	vitk_inventory_rows_free(rows);
-	if (r < 0) {
-		vitk_sriov_taken_list_free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return r;
 }
 
 int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
@@ -498,17 +447,29 @@ int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const cha
 	return vitk_inventory_commit(inv);
 }
 
-int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
-				  int *vlan, vitk_inventory *inv, int64_t host_id,
-				  const char *plan_id)
+void vitk_sriov_reservation_free(vitk_sriov_reservation *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n_vfs; i++)
+		free(r->vfs[i]);
+	free(r->vfs);
+	free(r->vm);
+	free(r);
+}
+
+int vitk_sriov_inventory_plan_get(vitk_sriov_reservation **out, vitk_inventory *inv,
+				  int64_t host_id, const char *plan_id)
 {
 	vitk_inventory_rows *rows = NULL;
 	vitk_inventory_value m[] = { VITK_INV_S("plan_id", plan_id) };
-	vitk_sriov_taken_list *l = NULL;
-	size_t i;
+	vitk_sriov_reservation *res = NULL;
+	size_t i, n;
 	int r;
 
-	*vfs = NULL;
+	*out = NULL;
 	r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, m, 1, "vf");
 	if (r == 0 && vitk_inventory_rows_count(rows) == 0) {
 		vitk_inventory_value mv[] = { VITK_INV_S("vm", plan_id) };
@@ -519,28 +480,39 @@ int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIO
 	}
 	if (r < 0)
 		goto out;
-	if (vitk_inventory_rows_count(rows) == 0) {
+	n = vitk_inventory_rows_count(rows);
+	if (n == 0) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0, "no reservation '%s'", plan_id);
 		goto out;
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
+	res = calloc(1, sizeof(*res));
+	if (res) {
+		res->vfs = calloc(n, sizeof(*res->vfs));
+		res->vm = strdup(vitk_inventory_rows_get(rows, 0, "vm") ?: "");
+	}
+	if (!res || !res->vfs || !res->vm) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"),
-			      vitk_inventory_rows_get(rows, i, "pf") ?: "");
-	if (r < 0)
-		goto out;
-	snprintf(vm, VITK_SRIOV_NAME_MAX, "%s", vitk_inventory_rows_get(rows, 0, "vm") ?: "");
-	*vlan = vitk_inventory_rows_get(rows, 0, "vlan")
-			? (int)vitk_inventory_rows_get_int(rows, 0, "vlan")
-			: -1;
-	*vfs = l;
-	l = NULL;
+	for (i = 0; i < n; i++) {
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
+
+		if (!vf)
+			continue;
+		res->vfs[res->n_vfs] = strdup(vf);
+		if (!res->vfs[res->n_vfs]) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		res->n_vfs++;
+	}
+	res->vlan = vitk_inventory_rows_get(rows, 0, "vlan")
+			    ? (int)vitk_inventory_rows_get_int(rows, 0, "vlan")
+			    : -1;
+	*out = res;
+	res = NULL;
 out:
-	vitk_sriov_taken_list_free(l);
+	vitk_sriov_reservation_free(res);
 	vitk_inventory_rows_free(rows);
 	return r;
 }
@@ -682,7 +654,6 @@ int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_ho
 		const vitk_sriov_esxi_port *pt = &h->ports[i];
 		vitk_sriov_pf_info *pf = &items[i];
 
-		pf->version = 1;
 		memcpy(pf->addr, pt->addr, sizeof(pf->addr));
 		memcpy(pf->adapter, pf->addr, 10);
 		snprintf(pf->driver, sizeof(pf->driver), "%s", pt->driver);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 #define SRIOV_ATTR_MAX 4096 /* cap on any sysfs attribute we read */
 #define SRIOV_CONFIG_MAX 4096
@@ -72,6 +73,10 @@ int vitk_sriov__nl_build_getlink(uint8_t **out, size_t *out_len, const char *ifn
 /* discover.c */
 int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *cfg,
 			size_t cfg_len, unsigned flags);
+
+/* taken.c: add @vf with a printf-style reason */
+int vitk_sriov__taken_addf(vitk_sriov_taken *t, const char *vf, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* dump.c: check an lspci -xxxx capture before libpci reads it */
 int vitk_sriov__dump_validate(const char *text, size_t len, size_t *n_devices);

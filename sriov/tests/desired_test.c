@@ -109,7 +109,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	host(&e);
 	assert_int_equal(vitk_sriov_desired_from_json(&d, doc, strlen(doc)), 0);
 	/* dry run: says what would change, changes nothing */
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, VITK_SRIOV_APPLY_DRY_RUN, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, VITK_SRIOV_APPLY_DRY_RUN, NULL), 0);
 	assert_true(l->count >= 2);
 	assert_string_equal(l->items[0].action, "set-num-vfs");
 	assert_string_equal(l->items[0].detail, "VFs 2 -> 4");
@@ -118,7 +118,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	assert_string_equal(s, "2\n");
 	free(s);
 
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), 0);
 	for (i = 0; i < l->count; i++)
 		assert_int_equal(l->items[i].result, 0);
 	assert_string_equal(l->items[0].subject, "0000:01:00.0");
@@ -162,7 +162,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	free(st);
 
 	/* second run: nothing to do */
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), 0);
 	if (l->count)
 		fail_msg("second apply changed %s %s %s", l->items[0].subject, l->items[0].action,
 			 l->items[0].detail);
@@ -182,7 +182,7 @@ static void test_sriov_desired__apply_errors(void **state)
 	(void)state;
 	host(&e);
 	assert_int_equal(vitk_sriov_desired_from_json(&d, j, strlen(j)), 0);
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), VITK_ERANGE);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), VITK_ERANGE);
 	assert_msg_contains("0000:01:00.0: set-num-vfs: cannot write 'sriov_numvfs' on '0000:01:00.0': 9 is above sriov_totalvfs (8)");
 	assert_int_equal(l->count, 3);
 	assert_int_equal(l->items[0].result, VITK_ERANGE);

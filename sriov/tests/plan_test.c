@@ -22,7 +22,6 @@ static vitk_sriov_pf_list *host(void)
 	for (i = 0; i < l->count; i++) {
 		vitk_sriov_pf_info *p = &l->items[i];
 
-		p->version = 1;
 		strcpy(p->addr, pfs[i].addr);
 		memcpy(p->adapter, p->addr, 10);
 		p->adapter[10] = '\0';
@@ -135,15 +134,15 @@ static void test_sriov_plan__taken_and_shortage(void **state)
 	vitk_sriov_pf_list *l = host();
 	vitk_sriov_plan_request q = VITK_SRIOV_PLAN_REQUEST_INIT;
 	vitk_sriov_plan *p = NULL;
-	const char *taken[] = { "0000:02:10.0", "0000:82:10.0" };
-	const char *why[] = { "excluded (host use)", "reserved for VM 'db1' (plan x)" };
+	vitk_sriov_taken *taken = NULL;
 
 	(void)state;
+	assert_int_equal(vitk_sriov_taken_new(&taken), 0);
+	assert_int_equal(vitk_sriov_taken_add(taken, "0000:02:10.0", "excluded (host use)"), 0);
+	assert_int_equal(vitk_sriov_taken_add(taken, "0000:82:10.0", "reserved for VM 'db1' (plan x)"), 0);
 	l->items[2].vfs[1].host_used = true;
 	q.vm = "vm2";
 	q.taken = taken;
-	q.taken_reason = why;
-	q.n_taken = 2;
 	assert_int_equal(vitk_sriov_plan_compute(&p, l, &q), 0);
 	assert_string_equal(p->picks[0].vf, "0000:02:10.1");
 	assert_string_equal(p->picks[1].vf, "0002:01:00.1");
@@ -159,6 +158,7 @@ static void test_sriov_plan__taken_and_shortage(void **state)
 	vitk_sriov_plan_free(p);
 	q.vm = NULL;
 	assert_int_equal(vitk_sriov_plan_compute(&p, l, &q), VITK_EINVAL);
+	vitk_sriov_taken_free(taken);
 	vitk_sriov_pf_list_free(l);
 }
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 #include "fake_netlink.h"
 #include "fake_sysfs.h"

@@ -60,7 +60,6 @@ typedef struct vitk_sriov_netlink_ops {
 typedef struct vitk_sriov vitk_sriov;
 
 typedef struct {
-	unsigned int version;
 	const char *sysfs_root;                   /* NULL: "/sys" */
 	const char *pci_ids;                      /* NULL: libpci's default ID database */
 	const char *dump_file;                    /* lspci -xxxx capture: read-only discovery */
@@ -68,7 +67,7 @@ typedef struct {
 	const vitk_sriov_netlink_ops *netlink_ops; /* NULL: a real NETLINK_ROUTE socket */
 	bool no_netlink;                          /* do not query VF state */
 } vitk_sriov_options;
-#define VITK_SRIOV_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL, false }
+#define VITK_SRIOV_OPTIONS_INIT { .sysfs_root = NULL }
 
 /**
  * vitk_sriov_open() - create a context.  The options are copied.
@@ -88,7 +87,6 @@ const char *vitk_sriov_sysfs_root(const vitk_sriov *ctx);
 #define VITK_SRIOV_CTRL_ARI 0x0010
 
 typedef struct {
-	unsigned int version;
 	uint16_t offset; /* of the capability in config space */
 	uint8_t cap_version;
 	uint32_t caps;
@@ -141,7 +139,6 @@ enum {
 
 /* The VF settings kept by the PF driver (rtnetlink IFLA_VF_*). */
 typedef struct {
-	unsigned int version;
 	uint32_t vf;
 	bool has_mac;
 	uint8_t mac[6];
@@ -159,7 +156,7 @@ typedef struct {
 	uint32_t min_tx_rate; /* Mbit/s */
 	uint32_t max_tx_rate;
 } vitk_sriov_vf_state;
-#define VITK_SRIOV_VF_STATE_INIT { .version = 1 }
+#define VITK_SRIOV_VF_STATE_INIT { .vf = 0 }
 
 /** Parse "aa:bb:cc:dd:ee:ff".  Return 0 or VITK_EINVAL. */
 int vitk_sriov_mac_parse(uint8_t mac[6], const char *s);
@@ -171,7 +168,6 @@ const char *vitk_sriov_link_state_str(uint32_t state);
 /* --------------------------------------------------------- discovery */
 
 typedef struct {
-	unsigned int version;
 	char addr[VITK_SRIOV_ADDR_MAX];
 	unsigned int index;
 	char driver[VITK_SRIOV_NAME_MAX];        /* "" when unbound */
@@ -185,7 +181,6 @@ typedef struct {
 } vitk_sriov_vf_info;
 
 typedef struct {
-	unsigned int version;
 	char addr[VITK_SRIOV_ADDR_MAX];
 	uint16_t vendor_id;
 	uint16_t device_id;
@@ -245,6 +240,38 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 						     const char *vf_addr,
 						     const vitk_sriov_pf_info **pf_out);
 
+/* --------------------------------------------------------- taken VFs */
+
+/*
+ * vitk_sriov_taken - a set of VF addresses that must not be changed or
+ * planned, each with a reason ("excluded (host use)", "attached to domain
+ * 'vm1'", "used by running domain 'vm2'", ...).  Opaque.  Insertion order is
+ * kept; adding a VF that is already in the set keeps its first reason.
+ */
+typedef struct vitk_sriov_taken vitk_sriov_taken;
+
+/** vitk_sriov_taken_new() - an empty set.  Return: 0, VITK_ENOMEM. */
+int vitk_sriov_taken_new(vitk_sriov_taken **out);
+/** vitk_sriov_taken_free() - NULL ok. */
+void vitk_sriov_taken_free(vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_add() - add @vf with @reason (NULL: "taken"); both copied.
+ * Return: 0 (also when @vf is already there), VITK_EINVAL (empty @vf),
+ * VITK_ENOMEM (the set is unchanged).
+ */
+int vitk_sriov_taken_add(vitk_sriov_taken *t, const char *vf, const char *reason);
+/** vitk_sriov_taken_merge() - add every entry of @from (NULL ok), in order. */
+int vitk_sriov_taken_merge(vitk_sriov_taken *t, const vitk_sriov_taken *from);
+/** vitk_sriov_taken_lookup() - the reason @vf is taken (borrowed), NULL if it is not. */
+const char *vitk_sriov_taken_lookup(const vitk_sriov_taken *t, const char *vf);
+/** vitk_sriov_taken_count() - entries in @t (NULL: 0). */
+size_t vitk_sriov_taken_count(const vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_get() - entry @i (insertion order): the VF address, and its
+ * reason in *@reason (optional).  Both borrowed.  NULL when @i >= count.
+ */
+const char *vitk_sriov_taken_get(const vitk_sriov_taken *t, size_t i, const char **reason);
+
 /* ----------------------------------------------------------- control */
 
 #define VITK_SRIOV_SET_NO_AUTOPROBE 0x1u /* write sriov_drivers_autoprobe=0 first */
@@ -253,13 +280,14 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 /**
  * vitk_sriov_pf_set_num_vfs() - change the VF count of PF @addr.
  * Writes 0 first when changing N->M (the kernel's EBUSY rule), reads back
- * and stores the count the driver really enabled in *@actual.  @in_use lists
- * VF addresses used by domains; changing the count is refused (VITK_EBUSY)
- * if any of the PF's VFs is in it, unless VITK_SRIOV_SET_FORCE.
+ * and stores the count the driver really enabled in *@actual.  @in_use (NULL
+ * ok) holds the VFs used by domains (vitk_sriov_in_use()); changing the count
+ * is refused (VITK_EBUSY) if any of the PF's VFs is in it, unless
+ * VITK_SRIOV_SET_FORCE.
  * Return: 0, VITK_ENOTFOUND, VITK_ENOTSUP, VITK_ERANGE, VITK_EBUSY, VITK_ENOMEM, VITK_EIO.
  */
 int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
-			      const char *const *in_use, size_t n_in_use, unsigned *actual);
+			      const vitk_sriov_taken *in_use, unsigned *actual);
 
 /**
  * vitk_sriov_vf_bind() - bind VF @addr to @driver ("vfio-pci", any driver
@@ -284,33 +312,6 @@ int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sri
  * RTEXT_FILTER_VF).  @out: malloc'd array (free()), *@n entries.
  */
 int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state **out, size_t *n);
-
-/* ----------------------------------------------------------- netlink */
-
-/**
- * vitk_sriov_nl_build_setlink() - build RTM_SETLINK for @ifindex carrying one
- * IFLA_VF_INFO with every has_* attribute of @cfg.  *@out malloc'd bytes.
- */
-int vitk_sriov_nl_build_setlink(uint8_t **out, size_t *out_len, int ifindex,
-				const vitk_sriov_vf_config *cfg);
-
-/**
- * vitk_sriov_nl_parse_link() - parse one or more RTM_NEWLINK/SETLINK messages
- * (outside bytes: every length is checked) and return the VF states found
- * in IFLA_VFINFO_LIST.  *@ifindex gets the first message's index.
- * @out: malloc'd (free()), may be NULL with *n == 0.
- */
-int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
-			     vitk_sriov_vf_state **out, size_t *n);
-
-/* -------------------------------------------------- sysfs value parsers */
-
-/** Decimal unsigned ("8\n"). @what names the attribute in errors. */
-int vitk_sriov_parse_uint(const char *s, unsigned *out, const char *what);
-/** Hex with or without 0x ("0x8086\n", "10ca"). */
-int vitk_sriov_parse_hex(const char *s, uint32_t max, uint32_t *out, const char *what);
-/** Signed decimal ("-1\n"). */
-int vitk_sriov_parse_int(const char *s, int *out, const char *what);
 
 /* ----------------------------------------------------- desired state */
 
@@ -371,19 +372,19 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
  * vitk_sriov_apply() - converge the host to @d.  Compares every setting with
  * the discovered state and changes only what differs, so a second run
  * returns an empty list.  Returns the first failure but attempts the rest.
+ * @in_use (NULL ok): VFs used by domains, as for vitk_sriov_pf_set_num_vfs().
  */
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags, const char *const *in_use, size_t n_in_use);
+		     unsigned flags, const vitk_sriov_taken *in_use);
 
 typedef struct {
-	unsigned int version;
 	const char *root;      /* "" or "/" for the real system; tests use a temp dir */
 	const char *vitk_path; /* ExecStart binary, NULL: /usr/bin/vitk */
 	const char *db_path;   /* --db for the unit; NULL: default */
 	const char *sysfs_root; /* NULL: default */
 	const char *unit_name; /* NULL: vitk-sriov.service */
 } vitk_sriov_persist_options;
-#define VITK_SRIOV_PERSIST_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL }
+#define VITK_SRIOV_PERSIST_OPTIONS_INIT { .root = NULL }
 
 /**
  * vitk_sriov_persist() - write <root>/etc/systemd/system/<unit> (oneshot,
@@ -402,18 +403,16 @@ typedef enum {
 } vitk_sriov_numa_policy;
 
 typedef struct {
-	unsigned int version;
 	const char *vm;
 	unsigned count;
 	int numa_node; /* -1 any */
 	vitk_sriov_numa_policy policy;
 	int vlan;      /* -1 none */
-	/* VFs that must not be chosen, with the reason ("excluded", "reserved by vm1", ...) */
-	const char *const *taken;
-	const char *const *taken_reason;
-	size_t n_taken;
+	/* VFs that must not be chosen, with the reason (vitk_sriov_unavailable()); NULL: none */
+	const vitk_sriov_taken *taken;
 } vitk_sriov_plan_request;
-#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL, NULL, 0 }
+#define VITK_SRIOV_PLAN_REQUEST_INIT                                                               \
+	{ .count = 2, .numa_node = -1, .policy = VITK_SRIOV_NUMA_PREFERRED, .vlan = -1 }
 
 typedef struct {
 	char vf[VITK_SRIOV_ADDR_MAX];
@@ -460,21 +459,16 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
 				 const char *subject, const char *detail);
 
-/** VFs that must not be planned: excluded, reserved by another VM, assigned. */
-typedef struct {
-	size_t count;
-	char (*vf)[VITK_SRIOV_ADDR_MAX];
-	char (*reason)[96];
-} vitk_sriov_taken_list;
-void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l);
 /**
- * vitk_sriov_inventory_taken() - the host's taken VFs.  Reservations of
- * @except_vm (may be NULL) are not counted, so re-planning a VM is stable.
+ * vitk_sriov_inventory_taken() - add the VFs that must not be planned to @t:
+ * excluded (host use), attached to domains, reserved for another VM.
+ * Reservations of @except_vm (may be NULL) are not counted, so re-planning a
+ * VM is stable.
  */
-int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+int vitk_sriov_inventory_taken(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id,
 			       const char *except_vm);
-/** VFs attached to domains (for set-vfs refusals); same list type. */
-int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id);
+/** vitk_sriov_inventory_in_use() - add the VFs recorded as attached to domains to @t. */
+int vitk_sriov_inventory_in_use(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id);
 
 /**
  * vitk_sriov_inventory_reserve() - record @plan as reservation @plan_id for
@@ -482,10 +476,17 @@ int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv
  */
 int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
 				 const char *vm, int vlan, const vitk_sriov_plan *plan);
-/** The VFs of reservation @plan_id (or of VM @plan_id); @vfs owned (taken list type). */
-int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
-				  int *vlan, vitk_inventory *inv, int64_t host_id,
-				  const char *plan_id);
+/* The VFs reserved by one plan. */
+typedef struct {
+	char *vm;     /* the VM the plan was made for */
+	int vlan;     /* -1 none */
+	size_t n_vfs;
+	char **vfs;   /* VF addresses */
+} vitk_sriov_reservation;
+void vitk_sriov_reservation_free(vitk_sriov_reservation *r);
+/** The reservation @plan_id (or the reservation of VM @plan_id).  @out owned. */
+int vitk_sriov_inventory_plan_get(vitk_sriov_reservation **out, vitk_inventory *inv,
+				  int64_t host_id, const char *plan_id);
 /**
  * vitk_sriov_inventory_mac() - the stable MAC of @vf in @domain: the desired
  * state's MAC if any, else the stored one, else a new one that is stored.
@@ -533,15 +534,72 @@ int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char
 int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
 				  bool inactive);
 /**
- * vitk_sriov_libvirt_vfs_in_use() - PCI devices given to running domains
- * (<interface type='hostdev'> and <hostdev type='pci'> sources), with the
- * reason "used by running domain 'NAME'".  @out owned.
+ * vitk_sriov_libvirt_vfs_in_use() - add the PCI devices given to running
+ * domains (<interface type='hostdev'> and <hostdev type='pci'> sources) to
+ * @t, with the reason "used by running domain 'NAME'".
  */
-int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v);
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v);
 /** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
 int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
-/** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
-int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
+
+/* ------------------------------------------- in-use rule and attach */
+
+/**
+ * vitk_sriov_in_use() - the VFs used by domains: those the inventory records
+ * as attached, then (when @uri is not NULL) the PCI devices of the domains
+ * running on libvirt @uri.  This is the set that vitk_sriov_pf_set_num_vfs()
+ * and vitk_sriov_apply() refuse to pull from under a domain.  @out owned.
+ */
+int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+		      const char *uri);
+/**
+ * vitk_sriov_unavailable() - the VFs the planner must not choose for VM @vm:
+ * excluded, attached, reserved for another VM (vitk_sriov_inventory_taken()),
+ * then the devices of the domains running on @uri (NULL: libvirt not asked).
+ */
+int vitk_sriov_unavailable(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+			   const char *vm, const char *uri);
+
+typedef struct {
+	const char *domain; /* required */
+	const char *vf;     /* one VF, or ... */
+	const char *plan;   /* ... the VFs of a reservation (plan ID or VM name) */
+	int vlan;           /* -1: the reservation's VLAN (none for a single VF) */
+	const char *uri;    /* libvirt URI; NULL: libvirt's default */
+	unsigned flags;     /* VITK_SRIOV_AFFECT_* */
+} vitk_sriov_attach_request;
+#define VITK_SRIOV_ATTACH_REQUEST_INIT { .vlan = -1 }
+
+typedef struct {
+	char *domain;
+	char *vf;
+	char *mac;
+	int vlan; /* -1 none */
+} vitk_sriov_attachment;
+
+typedef struct {
+	size_t count;
+	vitk_sriov_attachment *items; /* the VFs attached, in order */
+	size_t n_warnings;
+	char **warnings; /* e.g. the plan was made for another VM */
+} vitk_sriov_attach_result;
+void vitk_sriov_attach_result_free(vitk_sriov_attach_result *r);
+
+/**
+ * vitk_sriov_attach() - attach one VF or a reservation's VFs to a domain:
+ * for each VF the stable MAC (vitk_sriov_inventory_mac()), the interface XML,
+ * the libvirt attach, and the assignment record.  Stops at the first failure
+ * (message "cannot attach VF to 'DOMAIN': ..."); *@out then still holds the
+ * VFs attached so far and the warnings (NULL only when nothing was started).
+ */
+int vitk_sriov_attach(vitk_sriov_attach_result **out, vitk_inventory *inv, int64_t host_id,
+		      const vitk_sriov_attach_request *req);
+/**
+ * vitk_sriov_detach() - detach @vf from @domain on libvirt @uri (NULL: the
+ * default) and record it.  Message on failure: "cannot detach VF from 'DOMAIN': ...".
+ */
+int vitk_sriov_detach(vitk_inventory *inv, int64_t host_id, const char *uri, const char *domain,
+		      const char *vf, unsigned flags);
 
 /* ------------------------------------------------------------- ESXi */
 

@@ -16,6 +16,8 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include <vitk/sys/sriov.h>
+
 #include "fake_netlink.h"
 
 #define MAXVF 512
@@ -38,7 +40,6 @@ static int rd(const char *path, char *buf, size_t len)
 static void defaults(vitk_sriov_vf_state *s, unsigned vf)
 {
 	memset(s, 0, sizeof(*s));
-	s->version = 1;
 	s->vf = vf;
 	s->has_mac = true;
 	s->has_vlan = true;
