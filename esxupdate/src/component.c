@@ -59,48 +59,34 @@ static void clear_components(vitk_esxupdate_host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->ncomps; i++)
-		vitk_esxupdate__component_dispose(&h->comps[i]);
-	h->ncomps = 0;
+	for (i = 0; i < h->comps.size; i++)
+		vitk_esxupdate__component_dispose(&h->comps.ptr[i]);
+	h->comps.size = 0;
 }
 
 void vitk_esxupdate__host_components_free(vitk_esxupdate_host *h)
 {
 	clear_components(h);
-	free(h->comps);
-	h->comps = NULL;
-	h->compcap = 0;
+	vitk_array_clear(h->comps);
 }
 
 size_t vitk_esxupdate_host_component_count(const vitk_esxupdate_host *h)
 {
-	return h ? h->ncomps : 0;
+	return h ? h->comps.size : 0;
 }
 
 const vitk_esxupdate_component *vitk_esxupdate_host_component(const vitk_esxupdate_host *h, size_t i)
 {
-	return h && i < h->ncomps ? &h->comps[i] : NULL;
+	return h && i < h->comps.size ? &h->comps.ptr[i] : NULL;
 }
 
 static vitk_esxupdate_component *add_component(vitk_esxupdate_host *h, const char *what)
 {
-	if (h->ncomps >= COMP_MAX) {
+	if (h->comps.size >= COMP_MAX) {
 		vitk_error_set(VITK_ERANGE, 0, "%s: more than %d components", what, COMP_MAX);
 		return NULL;
 	}
-	if (h->ncomps == h->compcap) {
-		size_t ncap = h->compcap ? h->compcap * 2 : 64;
-		vitk_esxupdate_component *p = realloc(h->comps, ncap * sizeof(*p));
-
-		if (!p) {
-			vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			return NULL;
-		}
-		h->comps = p;
-		h->compcap = ncap;
-	}
-	memset(&h->comps[h->ncomps], 0, sizeof(h->comps[0]));
-	return &h->comps[h->ncomps++];
+	return vitk_array_push(h->comps);
 }
 
 static int set_cell(vitk_esxupdate_component *c, enum cfield f, const char *s, size_t n)
@@ -194,8 +180,8 @@ static int check_component(const vitk_esxupdate_host *h, const vitk_esxupdate_co
 				      what, lineno);
 	if (vitk_esxupdate_version_check(c->version) < 0)
 		return vitk_error_prefix("%s line %zu: component '%s': ", what, lineno, c->name);
-	for (i = 0; i + 1 < h->ncomps; i++)
-		if (strcmp(h->comps[i].name, c->name) == 0)
+	for (i = 0; i + 1 < h->comps.size; i++)
+		if (strcmp(h->comps.ptr[i].name, c->name) == 0)
 			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: component '%s' listed twice", what,
 					      lineno, c->name);
 	return 0;

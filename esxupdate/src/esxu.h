@@ -9,27 +9,13 @@
 
 #include <libxml/tree.h>
 
+#include <vitk/array.h>
+#include <vitk/str.h>
+
 #include <vitk/sys/esxupdate.h>
 
-/* ---- small growable string buffer ---- */
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom;
-} esxu_buf;
-
-void vitk_esxupdate__buf_add(esxu_buf *b, const char *s);
-void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n);
-void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* take ownership of the text ("" if empty); NULL on OOM */
-char *vitk_esxupdate__buf_take(esxu_buf *b);
-void vitk_esxupdate__buf_dispose(esxu_buf *b);
-
-/* ---- string vector ---- */
-typedef struct {
-	char **v;
-	size_t n, cap;
-} esxu_strv;
+/* ---- string vector (owned strings) ---- */
+typedef VITK_ARRAY(char *) esxu_strv;
 
 int vitk_esxupdate__strv_add(esxu_strv *sv, const char *s);
 int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n);
@@ -101,16 +87,13 @@ void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p);
 
 /* ---- host internals for the simulator ---- */
 struct vitk_esxupdate_host {
-	vitk_esxupdate_vib *vibs;
-	size_t nvibs, cap;
-	vitk_esxupdate_pci_dev *pci;
-	size_t npci, pcicap;
+	VITK_ARRAY(vitk_esxupdate_vib) vibs;
+	VITK_ARRAY(vitk_esxupdate_pci_dev) pci;
 	char *profile;
 	char *profile_vendor;
 	vitk_esxupdate_acceptance acceptance;
 	char list_format[16];
-	vitk_esxupdate_component *comps;
-	size_t ncomps, compcap;
+	VITK_ARRAY(vitk_esxupdate_component) comps;
 	size_t *byname; /* indexes of vibs sorted by name (rebuilt after each parse) */
 	size_t nbyname;
 };
@@ -131,8 +114,7 @@ struct vitk_esxupdate_result {
 	char *header, *message, *error;
 	bool reboot, maint;
 	esxu_strv lists[VITK_ESXUPDATE_LIST_COUNT];
-	vitk_esxupdate_change *changes;
-	size_t nchanges, ccap;
+	VITK_ARRAY(vitk_esxupdate_change) changes;
 	esxu_strv assumptions;
 	/* for the risk analysis */
 	esxu_strv dep_errors, conflict_errors, acc_errors, removal_refused, half_applied;

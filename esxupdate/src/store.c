@@ -102,15 +102,15 @@ static int put_snapshot(vitk_inventory *inv, int64_t hid, const char *host_name,
 			VITK_INV_S("list_format", vitk_esxupdate_host_list_format(h)),
 			VITK_INV_S("profile", vitk_esxupdate_host_profile(h)),
 			VITK_INV_S("acceptance", h->acceptance ? vitk_esxupdate_acceptance_name(h->acceptance) : NULL),
-			VITK_INV_I("vib_count", h->nvibs),
+			VITK_INV_I("vib_count", h->vibs.size),
 		};
 
 		r = vitk_inventory_insert(inv, "esxupdate_snapshot", hid, v, VITK_ARRAY_SIZE(v), NULL);
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < h->nvibs; i++) {
-		const vitk_esxupdate_vib *x = &h->vibs[i];
+	for (i = 0; i < h->vibs.size; i++) {
+		const vitk_esxupdate_vib *x = &h->vibs.ptr[i];
 		vitk_inventory_value v[] = {
 			VITK_INV_S("snapshot_uuid", uuid),
 			VITK_INV_S("name", x->name),
