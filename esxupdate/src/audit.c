@@ -12,14 +12,6 @@
 
 #include "esxu.h"
 
-struct vitk_esxupdate_audit {
-	vitk_esxupdate_result *res;
-	VITK_ARRAY(vitk_esxupdate_finding) f;
-	char *rec_cmd, *rec_profile, *explanation;
-	const char *verdict;
-	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
-};
-
 const char *vitk_esxupdate_severity_name(vitk_esxupdate_severity s)
 {
 	switch (s) {
@@ -46,6 +38,9 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	free(a->rec_profile);
 	free(a->explanation);
 	vitk_esxupdate__strv_dispose(&a->crit);
+	free(a->host_profile);
+	free(a->depot_path);
+	free(a->depot_sha256);
 	free(a);
 }
 
@@ -747,6 +742,24 @@ static int cmp_finding(const void *x, const void *y)
 	return 0;
 }
 
+/* what the audit document says about its inputs */
+static int keep_inputs(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+		       const vitk_esxupdate_command *cmd)
+{
+	const vitk_esxupdate_profile *p = cmd->profile ? vitk_esxupdate_depot_find_profile(d, cmd->profile) : NULL;
+
+	a->host_vibs = h->vibs.size;
+	a->host_pci = h->pci.size;
+	a->host_acceptance = h->acceptance;
+	a->host_profile = h->profile ? vitk_esxupdate__strdup(h->profile) : NULL;
+	a->depot_path = vitk_esxupdate__strdup(vitk_esxupdate_depot_path(d));
+	a->depot_sha256 = vitk_esxupdate__strdup(vitk_esxupdate_depot_sha256(d));
+	a->profile_source = p ? p->source : NULL;
+	if ((h->profile && !a->host_profile) || !a->depot_path || !a->depot_sha256)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return 0;
+}
+
 int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
 {
@@ -759,6 +772,8 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 	if (r < 0)
 		return r;
 	r = recommend(a, host, depot, cmd, &a->crit);
+	if (r == 0)
+		r = keep_inputs(a, host, depot, cmd);
 	if (r < 0)
 		goto out;
 	/* stable order: severity, then the order found (qsort is not stable: do insertion) */

@@ -128,6 +128,20 @@ struct vitk_esxupdate_result {
 /* record an undocumented rule applied to this result (deduplicated) */
 int vitk_esxupdate__result_assume(vitk_esxupdate_result *r, const char *text);
 
+struct vitk_esxupdate_audit {
+	vitk_esxupdate_result *res;
+	VITK_ARRAY(vitk_esxupdate_finding) f;
+	char *rec_cmd, *rec_profile, *explanation;
+	const char *verdict;
+	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
+	/* the inputs, as the audit document reports them */
+	size_t host_vibs, host_pci;
+	char *host_profile;
+	vitk_esxupdate_acceptance host_acceptance;
+	char *depot_path, *depot_sha256;
+	const char *profile_source; /* static string, NULL when -p names no depot profile */
+};
+
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -533,6 +534,46 @@ typedef struct {
 int vitk_esxupdate_snapshot_diff_latest(vitk_esxupdate_snapshot_diff **out, vitk_inventory *inv,
 					const char *host_name);
 void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
+
+/* ----------------------------------------------------------- documents */
+/*
+ * Result documents: lists as vitk_table (columns declared once, rendered by
+ * the caller as text, JSON or CSV), nested documents as JSON objects made
+ * from them.  Keys are listed in esxupdate/README.md.  Each *out belongs to
+ * the caller (vitk_table_free(), json_decref(), free()).
+ */
+
+/** Depot lists: profiles (name, vendor, acceptance, vibs, source), bulletins (id, vendor, release_type, vibs, summary), VIBs (name, version, vendor, acceptance, driver, file, checksum). */
+int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[]. */
+int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
+
+/** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */
+int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/** Findings, most severe first: severity, code, message. */
+int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/**
+ * The audit document: host{name, vib_count, profile, acceptance, pci_devices},
+ * depot{path, sha256}, command, profile_source, result{header, message,
+ * error, reboot_required, maintenance_mode_required, vibs_installed[],
+ * vibs_removed[], vibs_skipped[]}, changes[], findings[], assumptions[],
+ * verdict, recommendation{command, profile, explanation}, audit_uuid.
+ * @host_name, @command_line (as the operator wrote it), @audit_uuid: NULL allowed.
+ */
+int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, const char *host_name,
+				 const char *command_line, const char *audit_uuid);
+/** The simulated esxcli output as esxcli prints it ("Update Result\n   Message: ..."); NULL on OOM. */
+char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r);
+
+/** Profile comparison rows (name, change, a_version, b_version); @all keeps "equal" rows. */
+int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff, bool all);
+/** The comparison document: profile_a, profile_b, a_acceptance, b_acceptance, vibs[]. */
+int vitk_esxupdate_diff_to_json(json_t **out, const vitk_esxupdate_diff *diff, const char *profile_a,
+				const char *profile_b, bool all);
+/** Snapshot changes: name, change (added/removed/changed), old_version, new_version. */
+int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_snapshot_diff *d);
 
 #ifdef __cplusplus
 }
