@@ -144,14 +144,16 @@ static int add_str(char ***list, size_t *n, const char *v, const char *opt)
 		return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", opt);
 	if (*n >= 256)
 		return vitk_error_set(VITK_EINVAL, 0, "command: too many %s", opt);
-	p = realloc(*list, (*n + 1) * sizeof(*p));
+	p = vitk_esxupdate__list_grow(*list, *n, sizeof(**list));
 	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return VITK_ENOMEM;
 	*list = p;
-	p[*n] = vitk_esxupdate__strdup(v);
-	if (!p[*n])
+	p = &p[(*n)++];
+	*p = vitk_esxupdate__strdup(v);
+	if (!*p) {
+		(*n)--;
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	(*n)++;
+	}
 	return 0;
 }
 

@@ -1063,18 +1063,17 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 										   "%s line %zu: VIB '%s %s' is not in the depot",
 										   what, lineno, item, sp + 1);
 							else {
-								char **np = realloc(p.vib_ids, (p.nvib_ids + 1) * sizeof(*np));
+								char **np = vitk_esxupdate__list_grow(p.vib_ids, p.nvib_ids,
+												      sizeof(*p.vib_ids));
 
-								if (!np)
-									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-								else {
+								if (np) {
 									p.vib_ids = np;
 									np[p.nvib_ids] = vitk_esxupdate__strdup(v->id);
-									if (np[p.nvib_ids])
-										p.nvib_ids++;
-									else
-										r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 								}
+								if (!np || !np[p.nvib_ids])
+									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+								else
+									p.nvib_ids++;
 							}
 						}
 					}

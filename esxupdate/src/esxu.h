@@ -23,6 +23,14 @@ void vitk_esxupdate__strv_dispose(esxu_strv *sv);
 void vitk_esxupdate__strv_sort(esxu_strv *sv);
 bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s);
 
+/*
+ * Room for one more item in a public { items, count } list (grown by
+ * vitk/array.h; a public list keeps no capacity, so its allocation is its
+ * count).  Return: the list, maybe moved, with item @count zero-filled; or
+ * NULL with VITK_ENOMEM recorded and @items untouched.
+ */
+void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size);
+
 /* bounded copy, always NUL-terminated (truncates) */
 void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap);
 char *vitk_esxupdate__strdup(const char *s);

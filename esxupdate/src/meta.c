@@ -220,14 +220,16 @@ static int add_id(char ***ids, size_t *n, const char *id)
 
 	if (*n >= 100000)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 100000 VIB references");
-	p = realloc(*ids, (*n + 1) * sizeof(*p));
+	p = vitk_esxupdate__list_grow(*ids, *n, sizeof(**ids));
 	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return VITK_ENOMEM;
 	*ids = p;
-	p[*n] = vitk_esxupdate__strdup(id);
-	if (!p[*n])
+	p = &p[(*n)++];
+	*p = vitk_esxupdate__strdup(id);
+	if (!*p) {
+		(*n)--;
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	(*n)++;
+	}
 	return 0;
 }
 

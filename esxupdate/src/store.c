@@ -324,10 +324,10 @@ static const char *find_version(vitk_inventory_rows *rows, const char *name)
 
 static int add_item(vitk_esxupdate_snapshot_diff *d, const char *name, const char *o, const char *n)
 {
-	vitk_esxupdate_snapshot_change *p = realloc(d->items, (d->count + 1) * sizeof(*p));
+	vitk_esxupdate_snapshot_change *p = vitk_esxupdate__list_grow(d->items, d->count, sizeof(*d->items));
 
 	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return VITK_ENOMEM;
 	d->items = p;
 	p = &d->items[d->count++];
 	p->name = vitk_esxupdate__strdup(name);

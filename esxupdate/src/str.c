@@ -189,3 +189,14 @@ bool vitk_esxupdate__blank(const char *s, size_t n)
 			return false;
 	return true;
 }
+
+void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size)
+{
+	size_t asize = count; /* a public list is allocated to its count */
+	char *p = vitk_array__grow(items, &asize, count, 1, item_size);
+
+	if (asize - count < 1)
+		return NULL; /* VITK_ENOMEM recorded, @items unchanged */
+	memset(p + count * item_size, 0, item_size);
+	return p;
+}
