@@ -138,23 +138,11 @@ static const struct {
 
 static int add_str(char ***list, size_t *n, const char *v, const char *opt)
 {
-	char **p;
-
 	if (!*v)
 		return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", opt);
 	if (*n >= 256)
 		return vitk_error_set(VITK_EINVAL, 0, "command: too many %s", opt);
-	p = vitk_esxupdate__list_grow(*list, *n, sizeof(**list));
-	if (!p)
-		return VITK_ENOMEM;
-	*list = p;
-	p = &p[(*n)++];
-	*p = vitk_esxupdate__strdup(v);
-	if (!*p) {
-		(*n)--;
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	}
-	return 0;
+	return vitk_esxupdate__strlist_add(list, n, v);
 }
 
 static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const char *spelled)

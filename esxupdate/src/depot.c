@@ -482,6 +482,21 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* fields a VIB record lacks, moved over from another record of the same VIB */
+static void take_missing(vitk_esxupdate_vib *keep, vitk_esxupdate_vib *other)
+{
+	if (!keep->relative_path) {
+		keep->relative_path = other->relative_path;
+		other->relative_path = NULL;
+	}
+	if (!keep->sha256) {
+		keep->sha256 = other->sha256;
+		other->sha256 = NULL;
+	}
+	if (keep->reboot_required == VITK_ESXUPDATE_UNSET)
+		keep->reboot_required = other->reboot_required;
+}
+
 static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esxupdate_vib *v,
 			 bool authoritative)
 {
@@ -512,29 +527,11 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 		if (strcmp(o->id, v->id) == 0) {
 			/* descriptor beats an inline summary; keep the richer fields */
 			if (authoritative) {
-				if (!v->relative_path && o->relative_path) {
-					v->relative_path = o->relative_path;
-					o->relative_path = NULL;
-				}
-				if (!v->sha256 && o->sha256) {
-					v->sha256 = o->sha256;
-					o->sha256 = NULL;
-				}
-				if (v->reboot_required == VITK_ESXUPDATE_UNSET)
-					v->reboot_required = o->reboot_required;
+				take_missing(v, o);
 				vitk_esxupdate__vib_dispose(o);
 				*o = *v;
 			} else {
-				if (!o->relative_path && v->relative_path) {
-					o->relative_path = v->relative_path;
-					v->relative_path = NULL;
-				}
-				if (!o->sha256 && v->sha256) {
-					o->sha256 = v->sha256;
-					v->sha256 = NULL;
-				}
-				if (o->reboot_required == VITK_ESXUPDATE_UNSET)
-					o->reboot_required = v->reboot_required;
+				take_missing(o, v);
 				vitk_esxupdate__vib_dispose(v);
 			}
 			memset(v, 0, sizeof(*v));
@@ -1062,19 +1059,8 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 								r = vitk_error_set(VITK_EINVAL, 0,
 										   "%s line %zu: VIB '%s %s' is not in the depot",
 										   what, lineno, item, sp + 1);
-							else {
-								char **np = vitk_esxupdate__list_grow(p.vib_ids, p.nvib_ids,
-												      sizeof(*p.vib_ids));
-
-								if (np) {
-									p.vib_ids = np;
-									np[p.nvib_ids] = vitk_esxupdate__strdup(v->id);
-								}
-								if (!np || !np[p.nvib_ids])
-									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-								else
-									p.nvib_ids++;
-							}
+							else
+								r = vitk_esxupdate__strlist_add(&p.vib_ids, &p.nvib_ids, v->id);
 						}
 					}
 					free(item);

@@ -59,13 +59,17 @@ static int table_done(vitk_table **out, vitk_table *t)
 
 /* ---------------------------------------------------------------- depot */
 
-enum { PR_NAME, PR_VENDOR, PR_ACC, PR_VIBS, PR_SOURCE };
+/*
+ * Columns read straight from a record are bound with VITK_TABLE_FIELD; the
+ * others (names of enums, derived values) are set after vitk_table_add_record().
+ */
+enum { PR_ACC = 2 };
 static const vitk_table_column profile_cols[] = {
-	[PR_NAME] = VITK_TABLE_COLUMN("name", VITK_TABLE_STR),
-	[PR_VENDOR] = VITK_TABLE_COLUMN("vendor", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_profile, name, "name"),
+	VITK_TABLE_FIELD(vitk_esxupdate_profile, vendor, "vendor"),
 	[PR_ACC] = VITK_TABLE_COLUMN("acceptance", VITK_TABLE_STR),
-	[PR_VIBS] = VITK_TABLE_COLUMN("vibs", VITK_TABLE_INT),
-	[PR_SOURCE] = VITK_TABLE_COLUMN("source", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_profile, nvib_ids, "vibs"),
+	VITK_TABLE_FIELD(vitk_esxupdate_profile, source, "source"),
 };
 
 int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d)
@@ -77,23 +81,18 @@ int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_d
 	for (i = 0; t && i < vitk_esxupdate_depot_profile_count(d); i++) {
 		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
 
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, PR_NAME, p->name);
-		vitk_table_set_str(t, PR_VENDOR, p->vendor);
+		vitk_table_add_record(t, p);
 		vitk_table_set_str(t, PR_ACC, vitk_esxupdate_acceptance_name(p->acceptance));
-		vitk_table_set_int(t, PR_VIBS, (int64_t)p->nvib_ids);
-		vitk_table_set_str(t, PR_SOURCE, p->source);
 	}
 	return table_done(out, t);
 }
 
-enum { BU_ID, BU_VENDOR, BU_TYPE, BU_VIBS, BU_SUMMARY };
 static const vitk_table_column bulletin_cols[] = {
-	[BU_ID] = VITK_TABLE_COLUMN("id", VITK_TABLE_STR),
-	[BU_VENDOR] = VITK_TABLE_COLUMN("vendor", VITK_TABLE_STR),
-	[BU_TYPE] = VITK_TABLE_COLUMN("release_type", VITK_TABLE_STR),
-	[BU_VIBS] = VITK_TABLE_COLUMN("vibs", VITK_TABLE_INT),
-	[BU_SUMMARY] = VITK_TABLE_COLUMN("summary", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_bulletin, id, "id"),
+	VITK_TABLE_FIELD(vitk_esxupdate_bulletin, vendor, "vendor"),
+	VITK_TABLE_FIELD(vitk_esxupdate_bulletin, release_type, "release_type"),
+	VITK_TABLE_FIELD(vitk_esxupdate_bulletin, nvib_ids, "vibs"),
+	VITK_TABLE_FIELD(vitk_esxupdate_bulletin, summary, "summary"),
 };
 
 int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d)
@@ -102,27 +101,19 @@ int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_
 	size_t i;
 
 	*out = NULL;
-	for (i = 0; t && i < vitk_esxupdate_depot_bulletin_count(d); i++) {
-		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, i);
-
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, BU_ID, b->id);
-		vitk_table_set_str(t, BU_VENDOR, b->vendor);
-		vitk_table_set_str(t, BU_TYPE, b->release_type);
-		vitk_table_set_int(t, BU_VIBS, (int64_t)b->nvib_ids);
-		vitk_table_set_str(t, BU_SUMMARY, b->summary);
-	}
+	for (i = 0; t && i < vitk_esxupdate_depot_bulletin_count(d); i++)
+		vitk_table_add_record(t, vitk_esxupdate_depot_bulletin(d, i));
 	return table_done(out, t);
 }
 
-enum { VI_NAME, VI_VERSION, VI_VENDOR, VI_ACC, VI_DRIVER, VI_FILE, VI_CHECKSUM };
+enum { VI_ACC = 3, VI_DRIVER = 4, VI_CHECKSUM = 6 };
 static const vitk_table_column vib_cols[] = {
-	[VI_NAME] = VITK_TABLE_COLUMN("name", VITK_TABLE_STR),
-	[VI_VERSION] = VITK_TABLE_COLUMN("version", VITK_TABLE_STR),
-	[VI_VENDOR] = VITK_TABLE_COLUMN("vendor", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_vib, name, "name"),
+	VITK_TABLE_FIELD(vitk_esxupdate_vib, version, "version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_vib, vendor, "vendor"),
 	[VI_ACC] = VITK_TABLE_COLUMN("acceptance", VITK_TABLE_STR),
 	[VI_DRIVER] = VITK_TABLE_COLUMN("driver", VITK_TABLE_STR),
-	[VI_FILE] = VITK_TABLE_COLUMN("file", VITK_TABLE_BOOL),
+	VITK_TABLE_FIELD(vitk_esxupdate_vib, file_present, "file"),
 	[VI_CHECKSUM] = VITK_TABLE_COLUMN("checksum", VITK_TABLE_STR),
 };
 
@@ -135,13 +126,9 @@ int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot
 	for (i = 0; t && i < vitk_esxupdate_depot_vib_count(d); i++) {
 		const vitk_esxupdate_vib *v = vitk_esxupdate_depot_vib(d, i);
 
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, VI_NAME, v->name);
-		vitk_table_set_str(t, VI_VERSION, v->version);
-		vitk_table_set_str(t, VI_VENDOR, v->vendor);
+		vitk_table_add_record(t, v);
 		vitk_table_set_str(t, VI_ACC, vitk_esxupdate_acceptance_name(v->acceptance));
 		vitk_table_set_str(t, VI_DRIVER, driver_name(vitk_esxupdate_vib_driver_class(v)));
-		vitk_table_set_bool(t, VI_FILE, v->file_present);
 		vitk_table_set_str(t, VI_CHECKSUM, !v->checksum_verified ? NULL : v->checksum_mismatch ? "mismatch" : "ok");
 	}
 	return table_done(out, t);
@@ -218,16 +205,16 @@ static void build_text(const vitk_esxupdate_change *c, char *both, size_t cap)
 		snprintf(both, cap, "%s", c->from_version ? ft : tt);
 }
 
-enum { CH_NAME, CH_ACTION, CH_FROM, CH_TO, CH_BUILD, CH_DRIVER, CH_VENDOR, CH_REASON };
+enum { CH_ACTION = 1, CH_BUILD = 4, CH_DRIVER = 5 };
 static const vitk_table_column change_cols[] = {
-	[CH_NAME] = VITK_TABLE_COLUMN("name", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_change, name, "name"),
 	[CH_ACTION] = VITK_TABLE_COLUMN("action", VITK_TABLE_STR),
-	[CH_FROM] = VITK_TABLE_COLUMN("from_version", VITK_TABLE_STR),
-	[CH_TO] = VITK_TABLE_COLUMN("to_version", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_change, from_version, "from_version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_change, to_version, "to_version"),
 	[CH_BUILD] = VITK_TABLE_COLUMN("build", VITK_TABLE_STR),
 	[CH_DRIVER] = VITK_TABLE_COLUMN("driver", VITK_TABLE_STR),
-	[CH_VENDOR] = VITK_TABLE_COLUMN("vendor_build", VITK_TABLE_BOOL),
-	[CH_REASON] = VITK_TABLE_COLUMN("reason", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_change, vendor, "vendor_build"),
+	VITK_TABLE_FIELD(vitk_esxupdate_change, reason, "reason"),
 };
 
 int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_audit *a)
@@ -241,24 +228,19 @@ int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_au
 		char build[90];
 
 		build_text(c, build, sizeof(build));
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, CH_NAME, c->name);
+		vitk_table_add_record(t, c);
 		vitk_table_set_str(t, CH_ACTION, vitk_esxupdate_action_name(c->action));
-		vitk_table_set_str(t, CH_FROM, c->from_version);
-		vitk_table_set_str(t, CH_TO, c->to_version);
 		vitk_table_set_str(t, CH_BUILD, build[0] ? build : NULL);
 		vitk_table_set_str(t, CH_DRIVER, driver_name(c->driver));
-		vitk_table_set_bool(t, CH_VENDOR, c->vendor);
-		vitk_table_set_str(t, CH_REASON, c->reason);
 	}
 	return table_done(out, t);
 }
 
-enum { FI_SEVERITY, FI_CODE, FI_MESSAGE };
+enum { FI_SEVERITY = 0 };
 static const vitk_table_column finding_cols[] = {
 	[FI_SEVERITY] = VITK_TABLE_COLUMN("severity", VITK_TABLE_STR),
-	[FI_CODE] = VITK_TABLE_COLUMN("code", VITK_TABLE_STR),
-	[FI_MESSAGE] = VITK_TABLE_COLUMN("message", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_finding, code, "code"),
+	VITK_TABLE_FIELD(vitk_esxupdate_finding, message, "message"),
 };
 
 int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_audit *a)
@@ -268,10 +250,8 @@ int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_a
 
 	*out = NULL;
 	for (i = 0; t && i < a->f.size; i++) {
-		vitk_table_add_row(t);
+		vitk_table_add_record(t, &a->f.ptr[i]);
 		vitk_table_set_str(t, FI_SEVERITY, vitk_esxupdate_severity_name(a->f.ptr[i].severity));
-		vitk_table_set_str(t, FI_CODE, a->f.ptr[i].code);
-		vitk_table_set_str(t, FI_MESSAGE, a->f.ptr[i].message);
 	}
 	return table_done(out, t);
 }
@@ -416,12 +396,12 @@ static const char *diff_change(const vitk_esxupdate_diff_item *it)
 				: "equal";
 }
 
-enum { DI_NAME, DI_CHANGE, DI_A, DI_B };
+enum { DI_CHANGE = 1 };
 static const vitk_table_column diff_cols[] = {
-	[DI_NAME] = VITK_TABLE_COLUMN("name", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_diff_item, name, "name"),
 	[DI_CHANGE] = VITK_TABLE_COLUMN("change", VITK_TABLE_STR),
-	[DI_A] = VITK_TABLE_COLUMN("a_version", VITK_TABLE_STR),
-	[DI_B] = VITK_TABLE_COLUMN("b_version", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_diff_item, a_version, "a_version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_diff_item, b_version, "b_version"),
 };
 
 int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff, bool all)
@@ -431,15 +411,10 @@ int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff,
 
 	*out = NULL;
 	for (i = 0; t && i < diff->count; i++) {
-		const vitk_esxupdate_diff_item *it = &diff->items[i];
-
-		if (!all && strcmp(diff_change(it), "equal") == 0)
+		if (!all && strcmp(diff_change(&diff->items[i]), "equal") == 0)
 			continue;
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, DI_NAME, it->name);
-		vitk_table_set_str(t, DI_CHANGE, diff_change(it));
-		vitk_table_set_str(t, DI_A, it->a_version);
-		vitk_table_set_str(t, DI_B, it->b_version);
+		vitk_table_add_record(t, &diff->items[i]);
+		vitk_table_set_str(t, DI_CHANGE, diff_change(&diff->items[i]));
 	}
 	return table_done(out, t);
 }
@@ -472,12 +447,12 @@ int vitk_esxupdate_diff_to_json(json_t **out, const vitk_esxupdate_diff *diff, c
 
 /* ------------------------------------------------------ snapshot diff */
 
-enum { SD_NAME, SD_CHANGE, SD_OLD, SD_NEW };
+enum { SD_CHANGE = 1 };
 static const vitk_table_column snapshot_diff_cols[] = {
-	[SD_NAME] = VITK_TABLE_COLUMN("name", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_snapshot_change, name, "name"),
 	[SD_CHANGE] = VITK_TABLE_COLUMN("change", VITK_TABLE_STR),
-	[SD_OLD] = VITK_TABLE_COLUMN("old_version", VITK_TABLE_STR),
-	[SD_NEW] = VITK_TABLE_COLUMN("new_version", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_snapshot_change, old_version, "old_version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_snapshot_change, new_version, "new_version"),
 };
 
 int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_snapshot_diff *d)
@@ -489,11 +464,8 @@ int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_sn
 	for (i = 0; t && i < d->count; i++) {
 		const vitk_esxupdate_snapshot_change *c = &d->items[i];
 
-		vitk_table_add_row(t);
-		vitk_table_set_str(t, SD_NAME, c->name);
+		vitk_table_add_record(t, c);
 		vitk_table_set_str(t, SD_CHANGE, !c->old_version ? "added" : !c->new_version ? "removed" : "changed");
-		vitk_table_set_str(t, SD_OLD, c->old_version);
-		vitk_table_set_str(t, SD_NEW, c->new_version);
 	}
 	return table_done(out, t);
 }

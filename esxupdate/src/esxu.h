@@ -31,6 +31,9 @@ bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s);
  */
 void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size);
 
+/* append a copy of @s to a public { char **, count } list */
+int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s);
+
 /* bounded copy, always NUL-terminated (truncates) */
 void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap);
 char *vitk_esxupdate__strdup(const char *s);

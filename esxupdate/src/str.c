@@ -200,3 +200,17 @@ void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size)
 	memset(p + count * item_size, 0, item_size);
 	return p;
 }
+
+int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s)
+{
+	char **p = vitk_esxupdate__list_grow(*list, *n, sizeof(**list));
+
+	if (!p)
+		return VITK_ENOMEM;
+	*list = p;
+	p[*n] = vitk_esxupdate__strdup(s);
+	if (!p[*n])
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	(*n)++;
+	return 0;
+}

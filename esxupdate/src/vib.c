@@ -109,21 +109,9 @@ static int copy_constraints(vitk_esxupdate_constraints *d, const vitk_esxupdate_
 
 int vitk_esxupdate__vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
 {
-	char **p;
-
 	if (v->ntags >= 8192)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 8192 software tags");
-	p = vitk_esxupdate__list_grow(v->tags, v->ntags, sizeof(*v->tags));
-	if (!p)
-		return VITK_ENOMEM;
-	v->tags = p;
-	p = &v->tags[v->ntags++];
-	*p = vitk_esxupdate__strdup(tag);
-	if (!*p) {
-		v->ntags--;
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	}
-	return 0;
+	return vitk_esxupdate__strlist_add(&v->tags, &v->ntags, tag);
 }
 
 #define DUPF(f)                                                                                    \
