@@ -54,6 +54,14 @@ static void test_common_array__append_and_get(void **state)
 	assert_string_equal(*vitk_array_get(v, 1), "b");
 	assert_null(vitk_array_get(v, 2));
 	assert_null(vitk_array_get(v, -1));
+	{
+		item_array items = VITK_ARRAY_INIT;
+
+		assert_int_equal(vitk_array_append(items, ((struct item){ 5, "five" })), 0);
+		assert_int_equal(items.ptr[0].id, 5);
+		assert_string_equal(items.ptr[0].name, "five");
+		vitk_array_clear(items);
+	}
 	for (size_t i = 0; i < v.size; i++)
 		free(v.ptr[i]);
 	vitk_array_clear(v);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <vitk/common.h>
+#include <vitk/str.h>
 
 #include "internal.h"
 
@@ -654,8 +655,8 @@ static bool reserved_column(const char *n)
 int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		     const vitk_inventory_column *cols, size_t n)
 {
-	char *sql = NULL, *spec = NULL;
-	size_t cap = 1024 + n * 160, len = 0, slen = 0, nkeys = 0;
+	vitk_str sql = VITK_STR_INIT, spec = VITK_STR_INIT;
+	size_t nkeys = 0;
 	sqlite3_stmt *st = NULL;
 	int r = 0;
 
@@ -677,42 +678,30 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 						      "table '%s': duplicate column '%s'", name,
 						      cols[i].name);
 	}
-	sql = malloc(cap);
-	spec = malloc(cap);
-	if (!sql || !spec) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	spec[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		slen += (size_t)snprintf(spec + slen, cap - slen, "%s%s:%s:%u", i ? "," : "",
-					 cols[i].name, inv_type_name(cols[i].type), cols[i].flags);
+		vitk_str_putf(&spec, "%s%s:%s:%u", i ? "," : "", cols[i].name,
+			      inv_type_name(cols[i].type), cols[i].flags);
 	if (!table_exists(inv, name)) {
-		len = (size_t)snprintf(sql, cap,
-				       "CREATE TABLE %s (id INTEGER PRIMARY KEY, host_id INTEGER "
-				       "NOT NULL REFERENCES hosts(id) ON DELETE CASCADE",
-				       name);
+		vitk_str_putf(&sql,
+			      "CREATE TABLE %s (id INTEGER PRIMARY KEY, host_id INTEGER "
+			      "NOT NULL REFERENCES hosts(id) ON DELETE CASCADE",
+			      name);
 		for (size_t i = 0; i < n; i++) {
-			len += (size_t)snprintf(sql + len, cap - len, ", %s %s%s", cols[i].name,
-						sql_type(cols[i].type),
-						(cols[i].flags & VITK_INV_COL_NOTNULL) ? " NOT NULL"
-										       : "");
+			vitk_str_putf(&sql, ", %s %s%s", cols[i].name, sql_type(cols[i].type),
+				      (cols[i].flags & VITK_INV_COL_NOTNULL) ? " NOT NULL" : "");
 			if (cols[i].flags & VITK_INV_COL_KEY)
 				nkeys++;
 		}
-		len += (size_t)snprintf(sql + len, cap - len,
-					", created_at TEXT NOT NULL, updated_at TEXT NOT NULL");
+		vitk_str_puts(&sql, ", created_at TEXT NOT NULL, updated_at TEXT NOT NULL");
 		if (nkeys) {
-			len += (size_t)snprintf(sql + len, cap - len, ", UNIQUE(host_id");
+			vitk_str_puts(&sql, ", UNIQUE(host_id");
 			for (size_t i = 0; i < n; i++)
-				if (cols[i].flags & VITK_INV_COL_KEY) {
-					len += (size_t)snprintf(sql + len, cap - len, ", %s",
-								cols[i].name);
-				}
-			len += (size_t)snprintf(sql + len, cap - len, ")");
+				if (cols[i].flags & VITK_INV_COL_KEY)
+					vitk_str_putf(&sql, ", %s", cols[i].name);
+			vitk_str_puts(&sql, ")");
 		}
-		snprintf(sql + len, cap - len, "); CREATE INDEX %s_host ON %s(host_id);", name, name);
-		r = inv_exec(inv, sql);
+		vitk_str_putf(&sql, "); CREATE INDEX %s_host ON %s(host_id);", name, name);
+		r = sql.oom ? VITK_ENOMEM : inv_exec(inv, sql.ptr);
 		if (r < 0) {
 			vitk_error_prefix("cannot create table '%s': ", name);
 			goto out;
@@ -721,15 +710,20 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		for (size_t i = 0; i < n; i++) {
 			if (column_exists(inv, name, cols[i].name))
 				continue;
-			snprintf(sql, cap, "ALTER TABLE %s ADD COLUMN %s %s", name, cols[i].name,
-				 sql_type(cols[i].type));
-			r = inv_exec(inv, sql);
+			vitk_str_truncate(&sql, 0);
+			vitk_str_putf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", name, cols[i].name,
+				      sql_type(cols[i].type));
+			r = sql.oom ? VITK_ENOMEM : inv_exec(inv, sql.ptr);
 			if (r < 0) {
 				vitk_error_prefix("cannot add column '%s' to '%s': ", cols[i].name,
 						  name);
 				goto out;
 			}
 		}
+	}
+	if (spec.oom) {
+		r = VITK_ENOMEM;
+		goto out;
 	}
 	r = inv_prepare(inv,
 			"INSERT INTO vitk_tables(name, domain, columns) VALUES(?, ?, ?) "
@@ -740,13 +734,13 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, spec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, spec.ptr, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = inv_db_error(inv, "cannot record table spec");
 	sqlite3_reset(st);
 out:
-	free(sql);
-	free(spec);
+	vitk_str_clear(&sql);
+	vitk_str_clear(&spec);
 	return r;
 }
 

@@ -108,7 +108,8 @@ static inline int vitk_array__room(size_t asize, size_t size, size_t extra)
  * vitk_array_append() - append a copy of @value (an expression of the item type).
  *
  * Return: 0, or VITK_ENOMEM (array unchanged, @value not evaluated).
- * If @value owns memory, the caller still owns it after a failure.
+ * If @value owns memory, the caller still owns it after a failure.  Put a
+ * compound literal in parentheses: vitk_array_append(a, ((struct x){ 1, 2 })).
  */
 #define vitk_array_append(a, value)                                                                \
 	(vitk_array_grow((a), 1) < 0 ? VITK_ENOMEM : ((a).ptr[(a).size++] = (value), 0))

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vitk_table: columns described once, typed rows, JSON from the same object.
- * See <vitk/table.h>.  Cells are stored row-major in one block that grows
- * by doubling; strings and JSON values are owned by their cells.
+ * See <vitk/table.h>.  Cells are stored row-major in one growable array;
+ * strings and JSON values are owned by their cells.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 #include <vitk/table.h>
@@ -27,8 +28,8 @@ struct cell {
 struct vitk_table {
 	vitk_table_column *cols; /* keys copied */
 	size_t ncols;
-	struct cell *cells; /* nrows * ncols */
-	size_t nrows, arows;
+	VITK_ARRAY(struct cell) cells; /* nrows * ncols, row-major */
+	size_t nrows;
 	int error; /* first failure, sticky */
 };
 
@@ -105,8 +106,8 @@ void vitk_table_free(vitk_table *t)
 		return;
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++)
-			cell_clear(t, c, &t->cells[r * t->ncols + c]);
-	free(t->cells);
+			cell_clear(t, c, &t->cells.ptr[r * t->ncols + c]);
+	vitk_array_clear(t->cells);
 	free_cols(t->cols, t->ncols);
 	free(t);
 }
@@ -122,20 +123,11 @@ int vitk_table_add_row(vitk_table *t)
 {
 	if (t->error)
 		return t->error;
-	if (t->nrows == t->arows && t->ncols) {
-		size_t want = t->arows ? t->arows * 2 : 8;
-		struct cell *nc;
-
-		if (want > SIZE_MAX / t->ncols / sizeof(*nc))
-			return fail(t, vitk_error_set(VITK_ENOMEM, 0, "table too large"));
-		nc = realloc(t->cells, want * t->ncols * sizeof(*nc));
-		if (!nc)
-			return fail(t, vitk_error_set(VITK_ENOMEM, 0, "out of memory"));
-		t->cells = nc;
-		t->arows = want;
-	}
+	if (vitk_array_grow(t->cells, t->ncols) < 0)
+		return fail(t, VITK_ENOMEM);
 	if (t->ncols)
-		memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(struct cell));
+		memset(&t->cells.ptr[t->cells.size], 0, t->ncols * sizeof(struct cell));
+	t->cells.size += t->ncols;
 	t->nrows++;
 	return 0;
 }
@@ -157,7 +149,7 @@ static struct cell *last_cell(vitk_table *t, size_t col, vitk_table_type type, i
 		fail(t, *r);
 		return NULL;
 	}
-	return &t->cells[(t->nrows - 1) * t->ncols + col];
+	return &t->cells.ptr[(t->nrows - 1) * t->ncols + col];
 }
 
 int vitk_table_set_str(vitk_table *t, size_t col, const char *v)
@@ -236,7 +228,7 @@ int vitk_table_set_null(vitk_table *t, size_t col)
 		return t->error;
 	if (col >= t->ncols || t->nrows == 0)
 		return fail(t, vitk_error_set(VITK_EINVAL, 0, "no such table cell"));
-	cell_clear(t, col, &t->cells[(t->nrows - 1) * t->ncols + col]);
+	cell_clear(t, col, &t->cells.ptr[(t->nrows - 1) * t->ncols + col]);
 	return 0;
 }
 
@@ -407,7 +399,7 @@ const vitk_table_column *vitk_table_column_at(const vitk_table *t, size_t col)
 static const struct cell *cell_at(const vitk_table *t, size_t row, size_t col)
 {
 	VITK_ASSERT(row < t->nrows && col < t->ncols);
-	return &t->cells[row * t->ncols + col];
+	return &t->cells.ptr[row * t->ncols + col];
 }
 
 bool vitk_table_is_null(const vitk_table *t, size_t row, size_t col)
