@@ -279,6 +279,13 @@ static void test_esxupdate_depot__xml_parsers(void **state)
 	static const char noname[] = "<vib><version>1.0-1</version></vib>";
 	static const char badver[] = "<vib><name>x</name><version>1..0-1</version></vib>";
 	static const char badrel[] = "<vib><name>x</name><version>1.0-1</version><relationships><depends><constraint name=\"a\" relation=\"~=\" version=\"1\"/></depends></relationships></vib>";
+	static const char comp[] =
+		"<bulletin><id>Intel-i40en_1.14.1.0-1OEM.700.1.0.15843807</id><vendor>Intel</vendor>"
+		"<componentNameSpec name=\"Intel-i40en\" uiString=\"Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters\"/>"
+		"<componentVersionSpec version=\"1.14.1.0-1OEM.700.1.0.15843807\" uiString=\"1.14.1.0\"/>"
+		"<releaseDate>2021-07-16T00:00:00</releaseDate>"
+		"<vibList><vibID>INT_bootbank_i40en_1.14.1.0-1OEM.700.1.0.15843807</vibID></vibList></bulletin>";
+	static const char halfcomp[] = "<bulletin><id>X</id><componentNameSpec name=\"X\"/></bulletin>";
 	static const char bul[] = "<bulletin><id>B1</id><vendor>V</vendor><vibList><vibID>V_bootbank_a_1.0-1</vibID></vibList></bulletin>";
 	static const char esxi[] =
 		"<imageprofile><name>ESXi-6.0.0-20150704001-no-tools</name><creator>VMware, Inc.</creator>"
@@ -318,6 +325,16 @@ static void test_esxupdate_depot__xml_parsers(void **state)
 	assert_string_equal(b->id, "B1");
 	assert_int_equal(b->nvib_ids, 1);
 	vitk_esxupdate_bulletin_free(b);
+	/* a 7.0+ component: a bulletin with componentNameSpec/componentVersionSpec */
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, comp, strlen(comp), "c.xml"), 0);
+	assert_string_equal(b->component_name, "Intel-i40en");
+	assert_string_equal(b->component_display_name, "Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters");
+	assert_string_equal(b->component_version, "1.14.1.0-1OEM.700.1.0.15843807");
+	assert_string_equal(b->component_display_version, "1.14.1.0");
+	assert_int_equal(b->nvib_ids, 1);
+	vitk_esxupdate_bulletin_free(b);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, halfcomp, strlen(halfcomp), "c.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "c.xml: bulletin 'X' has a component name or version, not both");
 	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, "<bulletin/>", 11, "b.xml"), VITK_EINVAL);
 	assert_string_equal(vitk_error_last()->message, "b.xml: bulletin without an <id>");
 	assert_int_equal(vitk_esxupdate_profile_parse(&p, esxi, strlen(esxi), "p.xml"), 0);

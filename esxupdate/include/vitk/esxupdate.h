@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,6 +202,29 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what);
 
+/** An ESXi 7.0/8.0 component installed on the host (`esxcli software component list`). */
+typedef struct {
+	char *name;            /* "Intel-i40en" */
+	char *display_name;
+	char *version;         /* "1.14.1.0-1OEM.700.1.0.15843807" */
+	char *display_version; /* "1.14.1.0" */
+	char *vendor;
+	char *release_date;    /* as printed ("07-16-2021") */
+	vitk_esxupdate_acceptance acceptance;
+	char *platforms;       /* 8.0 "Platforms" column ("host"), NULL on 7.0 */
+} vitk_esxupdate_component;
+
+/**
+ * vitk_esxupdate_host_parse_component_list() - `esxcli software component
+ * list` text of a 7.0 or 8.0 host (columns from the separator line).
+ * Replaces the host's component list.
+ * Return: 0, VITK_EINVAL (malformed, a component twice, bad version), VITK_ERANGE.
+ */
+int vitk_esxupdate_host_parse_component_list(vitk_esxupdate_host *h, const char *buf, size_t len,
+					     const char *what);
+size_t vitk_esxupdate_host_component_count(const vitk_esxupdate_host *h);
+const vitk_esxupdate_component *vitk_esxupdate_host_component(const vitk_esxupdate_host *h, size_t i);
+
 size_t vitk_esxupdate_host_vib_count(const vitk_esxupdate_host *h);
 const vitk_esxupdate_vib *vitk_esxupdate_host_vib(const vitk_esxupdate_host *h, size_t i);
 const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h, const char *name);
@@ -216,6 +240,10 @@ const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h);
 
 typedef struct vitk_esxupdate_depot vitk_esxupdate_depot;
 
+/**
+ * A bulletin.  On ESXi 7.0 and later a bulletin with a componentNameSpec and
+ * componentVersionSpec is a component; its vib_ids are the component's VIBs.
+ */
 typedef struct {
 	char *id;
 	char *vendor;
@@ -223,6 +251,10 @@ typedef struct {
 	char *release_type; /* "patch", "extension", "rollup" ... */
 	char **vib_ids;
 	size_t nvib_ids;
+	char *component_name;            /* componentNameSpec@name ("Intel-i40en"), NULL if not a component */
+	char *component_display_name;    /* componentNameSpec@uiString */
+	char *component_version;         /* componentVersionSpec@version */
+	char *component_display_version; /* componentVersionSpec@uiString */
 } vitk_esxupdate_bulletin;
 
 /**
@@ -502,6 +534,46 @@ typedef struct {
 int vitk_esxupdate_snapshot_diff_latest(vitk_esxupdate_snapshot_diff **out, vitk_inventory *inv,
 					const char *host_name);
 void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
+
+/* ----------------------------------------------------------- documents */
+/*
+ * Result documents: lists as vitk_table (columns declared once, rendered by
+ * the caller as text, JSON or CSV), nested documents as JSON objects made
+ * from them.  Keys are listed in esxupdate/README.md.  Each *out belongs to
+ * the caller (vitk_table_free(), json_decref(), free()).
+ */
+
+/** Depot lists: profiles (name, vendor, acceptance, vibs, source), bulletins (id, vendor, release_type, vibs, summary), VIBs (name, version, vendor, acceptance, driver, file, checksum). */
+int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[]. */
+int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
+
+/** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */
+int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/** Findings, most severe first: severity, code, message. */
+int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/**
+ * The audit document: host{name, vib_count, profile, acceptance, pci_devices},
+ * depot{path, sha256}, command, profile_source, result{header, message,
+ * error, reboot_required, maintenance_mode_required, vibs_installed[],
+ * vibs_removed[], vibs_skipped[]}, changes[], findings[], assumptions[],
+ * verdict, recommendation{command, profile, explanation}, audit_uuid.
+ * @host_name, @command_line (as the operator wrote it), @audit_uuid: NULL allowed.
+ */
+int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, const char *host_name,
+				 const char *command_line, const char *audit_uuid);
+/** The simulated esxcli output as esxcli prints it ("Update Result\n   Message: ..."); NULL on OOM. */
+char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r);
+
+/** Profile comparison rows (name, change, a_version, b_version); @all keeps "equal" rows. */
+int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff, bool all);
+/** The comparison document: profile_a, profile_b, a_acceptance, b_acceptance, vibs[]. */
+int vitk_esxupdate_diff_to_json(json_t **out, const vitk_esxupdate_diff *diff, const char *profile_a,
+				const char *profile_b, bool all);
+/** Snapshot changes: name, change (added/removed/changed), old_version, new_version. */
+int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_snapshot_diff *d);
 
 #ifdef __cplusplus
 }
