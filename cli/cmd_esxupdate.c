@@ -48,9 +48,9 @@ static int load(struct cli_ctx *ctx, vitk_esxupdate_host *h, const char *file,
 	return 0;
 }
 
-/* the host captures shared by audit and snapshot (snapshot has no --host-pci) */
+/* the host captures shared by audit and snapshot (snapshot has no --host-pci, --host-components) */
 struct host_files {
-	const char *vibs, *vib_details, *profile, *pci;
+	const char *vibs, *vib_details, *profile, *pci, *components;
 };
 
 /* the host state from its captures; on failure the error is printed and *out is NULL */
@@ -71,6 +71,8 @@ static int load_host(struct cli_ctx *ctx, const char *verb, const struct host_fi
 		r = load(ctx, h, f->profile, vitk_esxupdate_host_parse_profile, "--host-profile");
 	if (!r)
 		r = load(ctx, h, f->pci, vitk_esxupdate_host_parse_pci, "--host-pci");
+	if (!r)
+		r = load(ctx, h, f->components, vitk_esxupdate_host_parse_component_list, "--host-components");
 	if (r) {
 		vitk_esxupdate_host_free(h);
 		return r;
@@ -176,6 +178,7 @@ static const struct cli_opt audit_opts[] = {
 	{ CLI_STR(CFG, host.vib_details, "host-vib-details", 0, "FILE", "`esxcli software vib get` output (text or xml)") },
 	{ CLI_STR(CFG, host.profile, "host-profile", 0, "FILE", "`esxcli software profile get` / `acceptance get` output") },
 	{ CLI_STR(CFG, host.pci, "host-pci", 0, "FILE", "`lspci -nn` or `esxcli hardware pci list` output") },
+	{ CLI_STR(CFG, host.components, "host-components", 0, "FILE", "`esxcli software component list` output (ESXi 7.0/8.0)") },
 	{ CLI_STR(CFG, host_name, "host", 0, "NAME", "ESXi host name for the inventory (default: vib list file name)") },
 	{ CLI_STR(CFG, depot, "depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use") },
 	{ CLI_MULTI(CFG, depot_profiles, "depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output") },

@@ -141,90 +141,113 @@ static const char *loss_word(vitk_esxupdate_driver_class c)
 	}
 }
 
-static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, bool fails,
-			   esxu_strv *names)
+/* "net-be2net 10.0-1OEM -> 4.6-1vmw" or "... -> removed (replaced by x)", plus the host component holding it */
+static char *loss_target(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			 const vitk_esxupdate_change *c)
+{
+	bool guessed = false;
+	char *comp = vitk_esxupdate__component_text(h, d, c, &guessed), *t;
+
+	if (guessed)
+		vitk_esxupdate__result_assume(a->res, "a host component named '<vendor>-<VIB name>' holds that VIB (no depot component lists it)");
+	if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
+		t = vitk_esxupdate__printf("%s %s -> %s%s%s%s", c->name, c->from_version, c->to_version,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	else
+		t = vitk_esxupdate__printf("%s %s -> removed (%s)%s%s%s", c->name, c->from_version, c->reason,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	free(comp);
+	return t;
+}
+
+/* "vmnic0 19a2:0710, vmnic1 19a2:0710": the host devices that use driver VIB @hv */
+static size_t devices_using(const vitk_esxupdate_host *h, const vitk_esxupdate_vib *hv, vitk_str *devs)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < h->pci.size; k++) {
+		const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
+
+		if (!dev_uses(d, hv))
+			continue;
+		vitk_str_putf(devs, "%s%s %04x:%04x", n ? ", " : "", d->vmkname ? d->vmkname : d->address,
+			      d->vendor_id, d->device_id);
+		n++;
+	}
+	return n;
+}
+
+/* name the heuristics a driver finding rests on */
+static void note_heuristics(vitk_esxupdate_audit *a, const vitk_esxupdate_vib *hv, const vitk_esxupdate_change *c,
+			    size_t ndev)
+{
+	uint32_t ids[1];
+	bool tagged = false;
+	size_t t;
+
+	for (t = 0; t < hv->ntags; t++)
+		if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
+			tagged = true;
+	if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+	if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+	if (c->vendor)
+		vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+}
+
+/* one downgraded or removed driver: CRITICAL for a vendor NIC/storage driver, else WARNING */
+static int driver_finding(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			  const vitk_esxupdate_change *c, bool fails, vitk_esxupdate_severity *sev)
+{
+	const vitk_esxupdate_vib *hv = vitk_esxupdate_host_find(h, c->name);
+	const char *fail_prefix = a->res->removal_refused.size ? "with --ok-to-remove: " : "if forced through with -f: ";
+	const char *code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
+	vitk_str devs = VITK_STR_INIT;
+	char *target = loss_target(a, h, d, c);
+	size_t ndev = devices_using(h, hv, &devs);
+	int r;
+
+	note_heuristics(a, hv, c, ndev);
+	*sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
+								      : VITK_ESXUPDATE_SEV_WARNING;
+	if (fails && *sev == VITK_ESXUPDATE_SEV_CRITICAL)
+		*sev = VITK_ESXUPDATE_SEV_WARNING;
+	if (!target || devs.oom)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	else if (ndev)
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
+						       loss_word(c->driver)));
+	else
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       c->vendor ? "vendor" : "VMware", class_word(c->driver),
+						       c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded" : "driver removed",
+						       target, h->pci.size ? " (no host device matched)" : "", loss_word(c->driver)));
+	free(target);
+	vitk_str_clear(&devs);
+	return r;
+}
+
+static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   bool fails, esxu_strv *names)
 {
 	const vitk_esxupdate_result *res = a->res;
-	const char *fail_prefix = res->removal_refused.size ? "with --ok-to-remove: "
-							  : "if forced through with -f: ";
-	size_t i, k;
+	size_t i;
 	int r = 0;
 
 	for (i = 0; i < res->changes.size && r == 0; i++) {
 		const vitk_esxupdate_change *c = &res->changes.ptr[i];
-		const vitk_esxupdate_vib *hv;
-		vitk_str devs = VITK_STR_INIT;
-		char target[300];
 		vitk_esxupdate_severity sev;
-		const char *code;
-		size_t ndev = 0;
 
-		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED &&
-		    c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED && c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
 		    c->action != VITK_ESXUPDATE_ACT_REMOVED_PROFILE)
 			continue;
-		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE)
+		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE || !vitk_esxupdate_host_find(h, c->name))
 			continue;
-		hv = vitk_esxupdate_host_find(h, c->name);
-		if (!hv)
-			continue;
-		if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
-			snprintf(target, sizeof(target), "%s %s -> %s", c->name, c->from_version,
-				 c->to_version);
-		else
-			snprintf(target, sizeof(target), "%s %s -> removed (%s)", c->name,
-				 c->from_version, c->reason);
-		for (k = 0; k < h->pci.size; k++) {
-			const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
-
-			if (!dev_uses(d, hv))
-				continue;
-			vitk_str_putf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
-					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
-			ndev++;
-		}
-		if (devs.oom) {
-			vitk_str_clear(&devs);
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		}
-		/* name the heuristics this finding rests on */
-		{
-			uint32_t ids[1];
-			bool tagged = false;
-			size_t t;
-
-			for (t = 0; t < hv->ntags; t++)
-				if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
-					tagged = true;
-			if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
-			if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
-			if (c->vendor)
-				vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
-		}
-		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
-		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
-									      : VITK_ESXUPDATE_SEV_WARNING;
-		if (fails && sev == VITK_ESXUPDATE_SEV_CRITICAL)
-			sev = VITK_ESXUPDATE_SEV_WARNING;
-		if (ndev)
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
-						    loss_word(c->driver)));
-		else
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
-						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
-											      : "driver removed",
-						    target,
-						    h->pci.size ? " (no host device matched)" : "",
-						    loss_word(c->driver)));
-		vitk_str_clear(&devs);
+		r = driver_finding(a, h, d, c, fails, &sev);
 		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
 			r = vitk_esxupdate__strv_add(names, c->name);
 	}
@@ -312,7 +335,10 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found",
 				vitk_esxupdate__printf("the depot carries no image profile named '%s': esxcli stops with [NoMatchError] and changes nothing",
 						       res->profile_wanted ? res->profile_wanted : "?"));
-	else if (r == 0 && res->error && !res->removal_refused.size && !res->dep_errors.size &&
+	for (i = 0; r == 0 && i < res->comp_downgrades.size; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "component-downgrade-refused",
+				vitk_esxupdate__strdup(res->comp_downgrades.ptr[i]));
+	if (r == 0 && res->error && !res->no_profile && !res->comp_downgrades.size && !res->removal_refused.size && !res->dep_errors.size &&
 		 !res->acc_errors.size && !res->conflict_errors.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
 				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
@@ -652,6 +678,9 @@ static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, co
 					  ? "'profile install -p' names an image profile the depot does not carry."
 					  : "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
 		break;
+	case VITK_ESXUPDATE_OP_COMPONENT_APPLY:
+		vitk_str_puts(ex, "'component apply' installs the depot's components over the host's: a component's VIBs replace installed VIBs of the same name whatever their vendor, and a component older than the installed one is refused.");
+		break;
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
 		vitk_str_puts(ex, res->no_profile
 					  ? "'profile update -p' names an image profile the depot does not carry."
@@ -721,7 +750,7 @@ int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxup
 	r = vitk_esxupdate_simulate(&a->res, host, depot, cmd);
 	if (r < 0)
 		goto out;
-	r = driver_findings(a, host, a->res->error != NULL, &a->crit);
+	r = driver_findings(a, host, depot, a->res->error != NULL, &a->crit);
 	if (r == 0)
 		r = other_findings(a, host, depot);
 	if (r < 0)

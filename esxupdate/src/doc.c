@@ -276,6 +276,11 @@ static json_t *result_json(const vitk_esxupdate_result *r)
 		[VITK_ESXUPDATE_LIST_REMOVED] = "vibs_removed",
 		[VITK_ESXUPDATE_LIST_SKIPPED] = "vibs_skipped",
 	};
+	static const char *const comp_keys[VITK_ESXUPDATE_LIST_COUNT] = {
+		[VITK_ESXUPDATE_LIST_INSTALLED] = "components_installed",
+		[VITK_ESXUPDATE_LIST_REMOVED] = "components_removed",
+		[VITK_ESXUPDATE_LIST_SKIPPED] = "components_skipped",
+	};
 	json_t *o = json_object();
 	size_t w;
 	int rc = 0;
@@ -289,6 +294,8 @@ static json_t *result_json(const vitk_esxupdate_result *r)
 	put(o, "maintenance_mode_required", json_boolean(r->maint), &rc);
 	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++)
 		put(o, keys[w], strv_json(&r->lists[w]), &rc);
+	for (w = 0; r->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY && w < VITK_ESXUPDATE_LIST_COUNT; w++)
+		put(o, comp_keys[w], strv_json(&r->comp_lists[w]), &rc);
 	if (rc < 0) {
 		json_decref(o);
 		return NULL;
@@ -356,32 +363,57 @@ int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, co
 	return 0;
 }
 
+/* "   VIBs Installed: a, b" lines */
+static void lists_text(vitk_str *s, const char *const *names, const esxu_strv *lists)
+{
+	size_t w, i;
+
+	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++) {
+		vitk_str_putf(s, "   %s:", names[w]);
+		for (i = 0; i < lists[w].size; i++)
+			vitk_str_putf(s, "%s %s", i ? "," : "", lists[w].ptr[i]);
+		vitk_str_puts(s, "\n");
+	}
+}
+
+/* "   Message: ..." (multi-line esxcli errors keep their line breaks, indented) */
+static void message_text(vitk_str *s, const char *msg)
+{
+	vitk_str_puts(s, "   Message: ");
+	for (; *msg; msg++) {
+		if (*msg == '\n')
+			vitk_str_puts(s, "\n   ");
+		else
+			vitk_str_putc(s, *msg);
+	}
+	vitk_str_puts(s, "\n");
+}
+
 char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r)
 {
-	static const char *const names[VITK_ESXUPDATE_LIST_COUNT] = {
+	static const char *const vib_names[VITK_ESXUPDATE_LIST_COUNT] = {
 		[VITK_ESXUPDATE_LIST_INSTALLED] = "VIBs Installed",
 		[VITK_ESXUPDATE_LIST_REMOVED] = "VIBs Removed",
 		[VITK_ESXUPDATE_LIST_SKIPPED] = "VIBs Skipped",
 	};
+	static const char *const comp_names[VITK_ESXUPDATE_LIST_COUNT] = {
+		[VITK_ESXUPDATE_LIST_INSTALLED] = "Components Installed",
+		[VITK_ESXUPDATE_LIST_REMOVED] = "Components Removed",
+		[VITK_ESXUPDATE_LIST_SKIPPED] = "Components Skipped",
+	};
 	vitk_str s = VITK_STR_INIT;
-	const char *p;
-	size_t w, i;
 
-	vitk_str_putf(&s, "%s\n   Message: ", r->header);
-	/* multi-line esxcli errors keep their line breaks, indented */
-	for (p = r->message; *p; p++) {
-		if (*p == '\n')
-			vitk_str_puts(&s, "\n   ");
-		else
-			vitk_str_putc(&s, *p);
+	vitk_str_putf(&s, "%s\n", r->header);
+	if (r->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY) {
+		/* component apply prints its component lists first, then the message */
+		lists_text(&s, comp_names, r->comp_lists);
+		message_text(&s, r->message);
+		vitk_str_putf(&s, "   Reboot Required: %s\n", r->reboot ? "true" : "false");
+		return vitk_str_detach(&s);
 	}
-	vitk_str_putf(&s, "\n   Reboot Required: %s\n", r->reboot ? "true" : "false");
-	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++) {
-		vitk_str_putf(&s, "   %s:", names[w]);
-		for (i = 0; i < r->lists[w].size; i++)
-			vitk_str_putf(&s, "%s %s", i ? "," : "", r->lists[w].ptr[i]);
-		vitk_str_puts(&s, "\n");
-	}
+	message_text(&s, r->message);
+	vitk_str_putf(&s, "   Reboot Required: %s\n", r->reboot ? "true" : "false");
+	lists_text(&s, vib_names, r->lists);
 	return vitk_str_detach(&s);
 }
 

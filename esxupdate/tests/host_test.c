@@ -278,7 +278,7 @@ static void test_esxupdate_host__component_list(void **state)
 		if (vitk_esxupdate_host_parse_component_list(h, buf, len, files[f]) != 0)
 			fail_msg("%s", vitk_error_last()->message);
 		assert_int_equal(vitk_esxupdate_host_component_count(h), 5);
-		c = vitk_esxupdate_host_component(h, 2);
+		c = vitk_esxupdate_host_component(h, 1);
 		assert_string_equal(c->name, "Intel-i40en");
 		assert_string_equal(c->display_name, "Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters");
 		assert_string_equal(c->version, "1.14.1.0-1OEM.700.1.0.15843807");

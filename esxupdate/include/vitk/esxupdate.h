@@ -336,7 +336,8 @@ typedef enum {
 	VITK_ESXUPDATE_OP_VIB_INSTALL = 1,
 	VITK_ESXUPDATE_OP_VIB_UPDATE,
 	VITK_ESXUPDATE_OP_PROFILE_INSTALL,
-	VITK_ESXUPDATE_OP_PROFILE_UPDATE
+	VITK_ESXUPDATE_OP_PROFILE_UPDATE,
+	VITK_ESXUPDATE_OP_COMPONENT_APPLY /* ESXi 7.0+: esxcli software component apply */
 } vitk_esxupdate_op;
 
 #define VITK_ESXUPDATE_F_FORCE 0x01u
@@ -355,6 +356,8 @@ typedef struct {
 	size_t nvibnames;
 	char **viburls;  /* -v, vib ops only (instead of -d) */
 	size_t nviburls;
+	char **components; /* -n/--component "name" or "name:version", component apply only */
+	size_t ncomponents;
 	unsigned flags;
 } vitk_esxupdate_command;
 
@@ -362,6 +365,7 @@ typedef struct {
  * vitk_esxupdate_command_parse() - parse a pasted esxcli command line
  * ("esxcli software vib install -d /vmfs/.../x.zip", "--depot=", "-p",
  * "--profile=", "-n", "--vibname=", flags; shell quoting honoured).
+ * "esxcli software component apply -d DEPOT [-n NAME[:VERSION]]" (7.0+) too.
  * "-v/--viburl" (vib install/update) is accepted instead of -d: the audit's
  * depot must then be that .vib (or a bundle holding a VIB file of that name).
  * Return: 0, VITK_EINVAL (unknown option, missing depot/profile, option not
