@@ -661,6 +661,49 @@ static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host 
 	return r;
 }
 
+/*
+ * The vendor's depot, when the operator gave one: 'profile update' with its
+ * own (OEM) profile, simulated against that depot.  *done when recommended.
+ */
+static int recommend_vendor(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			    const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = o && o->vendor_depot ? oem_profile(h, o->vendor_depot) : NULL;
+	vitk_esxupdate_command c;
+	vitk_esxupdate_audit *sa = NULL;
+	int r;
+
+	*done = false;
+	if (!p)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	c.depot = (char *)o->vendor_depot_path;
+	c.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, o->vendor_depot, &c);
+	if (r == 0 && (sa->res->error || vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL))) {
+		vitk_str_putf(ex, " The vendor depot's profile %s is not safe for this host either (%s).", p->name,
+			      not_safe_reason(sa));
+	} else if (r == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with the vendor depot's own profile %s (creator '%s'): it carries the vendor's drivers built for this release, upgrades from the profile and never removes VIBs. Run it with --dry-run first, then again without.",
+			      p->name, p->vendor);
+		r = set_recommendation(a, &c, p->name);
+		*done = r == 0;
+	}
+	vitk_esxupdate_audit_free(sa);
+	return r;
+}
+
+static bool replaces_any(const vitk_esxupdate_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->changes.size; i++)
+		if (res->changes.ptr[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED)
+			return true;
+	return false;
+}
+
 /* what is wrong with the intended command, in one or two sentences */
 static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
 {
@@ -684,6 +727,8 @@ static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, co
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
 		vitk_str_puts(ex, res->no_profile
 					  ? "'profile update -p' names an image profile the depot does not carry."
+					  : replaces_any(res)
+					  ? "'profile update' keeps installed VIBs it has no newer version of, but removes those a profile VIB replaces or obsoletes, whatever their vendor."
 					  : (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
 					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
 					  : "'profile update' as written still has findings to review.");
@@ -693,8 +738,9 @@ static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, co
 
 static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
-		     const esxu_strv *critical_names)
+		     const vitk_esxupdate_audit_options *o, const esxu_strv *critical_names)
 {
+	bool done = false;
 	size_t ncrit = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL);
 	size_t nwarn = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING);
 	const char *depot = cmd->depot ? cmd->depot : cmd->viburls[0];
@@ -719,7 +765,10 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		vitk_str_putf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->size, names);
 	else
 		vitk_str_putf(&ex, " Here it has %zu warning(s).", nwarn);
-	if (vitk_esxupdate_depot_profile_count(d) == 0) {
+	r = recommend_vendor(a, h, o, &ex, &done);
+	if (r < 0 || done) {
+		/* the vendor's own profile is the answer */
+	} else if (vitk_esxupdate_depot_profile_count(d) == 0) {
 		vitk_str_puts(&ex, vitk_esxupdate_depot_bulletin_count(d)
 					  ? " The depot carries no image profile, only bulletins, so no 'profile update -p' can be recommended (a bulletin id is not a profile name: esxcli would answer [NoMatchError])."
 					  : " The depot carries no image profile, so no 'profile update -p' can be recommended.");
@@ -792,6 +841,13 @@ static int keep_inputs(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, co
 int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
 {
+	return vitk_esxupdate_audit_run_ex(out, host, depot, cmd, NULL);
+}
+
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts)
+{
 	vitk_esxupdate_audit *a = NULL;
 	size_t i;
 	int r;
@@ -800,7 +856,7 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 	r = vitk_esxupdate_audit_run__inner(&a, host, depot, cmd);
 	if (r < 0)
 		return r;
-	r = recommend(a, host, depot, cmd, &a->crit);
+	r = recommend(a, host, depot, cmd, opts, &a->crit);
 	if (r == 0)
 		r = keep_inputs(a, host, depot, cmd);
 	if (r < 0)

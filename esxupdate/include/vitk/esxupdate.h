@@ -463,6 +463,22 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a);
 
+/** What else the recommendation may use. */
+typedef struct {
+	/* the vendor's depot (OEM add-on profile), and its path as the host sees it (for -d) */
+	const vitk_esxupdate_depot *vendor_depot;
+	const char *vendor_depot_path;
+} vitk_esxupdate_audit_options;
+
+/**
+ * vitk_esxupdate_audit_run_ex() - vitk_esxupdate_audit_run() with options:
+ * with a vendor depot, 'profile update' with the vendor's own profile is
+ * simulated and recommended first when it is safe.  @opts may be NULL.
+ */
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts);
+
 const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a);
 size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a);
 const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i);
