@@ -76,10 +76,14 @@ enum cli_opt_type {
 	CLI_OPT_T_ENUM,  /* --name WORD from a list  -> int */
 };
 
-/* All values of a repeatable option, in command-line order; v[n] is NULL. */
+/*
+ * All values of a repeatable option, in command-line order: v[0..n-1], and
+ * v[n] == NULL once given.  Grown by the parser through <vitk/array.h>.
+ */
 struct cli_strv {
 	const char **v;
 	size_t n;
+	size_t asize; /* allocated entries; the parser's business */
 };
 
 struct cli_opt {
@@ -254,7 +258,11 @@ int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const c
  * documents a library built; steals no reference.
  */
 int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
-/* a text line on stdout in table mode only (headings, verdicts); ignored for json/csv */
+/*
+ * A text line on stdout in table mode only (headings, verdicts); ignored for
+ * json/csv.  Control and bidi characters are escaped as in tables, except
+ * the newlines, so pass untrusted text as an argument, never as @fmt.
+ */
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* @s with control, bidi and invalid UTF-8 bytes escaped for a terminal; free() it; NULL on OOM */
 char *cli_display_text(const char *s);

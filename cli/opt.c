@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+
 #include "cli.h"
 #include "dispatch.h"
 
@@ -19,8 +21,7 @@ struct cli_optval {
 	bool given;
 	const char *str;
 	uint64_t u;
-	const char **multi;
-	size_t nmulti;
+	struct cli_strv multi;
 };
 
 static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
@@ -58,8 +59,8 @@ size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const 
 {
 	const struct cli_optval *v = find_val(ctx, name);
 
-	*out = (const char *const *)v->multi;
-	return v->nmulti;
+	*out = (const char *const *)v->multi.v;
+	return v->multi.n;
 }
 
 static size_t levenshtein(const char *a, const char *b)
@@ -249,14 +250,22 @@ static int parse_enum(struct cli_ctx *ctx, const struct cli_opt *o, const char *
 /* append @val to a cli_strv, keeping it NULL-terminated */
 static int strv_push(struct cli_strv *sv, const char *val)
 {
-	const char **nv = realloc(sv->v, (sv->n + 2) * sizeof(*nv));
+	VITK_ARRAY(const char *) a = { sv->v, sv->n, sv->asize };
 
-	if (!nv)
-		return -1;
-	sv->v = nv;
-	sv->v[sv->n++] = val;
-	sv->v[sv->n] = NULL;
+	if (vitk_array_grow(a, 2) < 0)
+		return VITK_ENOMEM;
+	a.ptr[a.size++] = val;
+	a.ptr[a.size] = NULL;
+	sv->v = a.ptr;
+	sv->n = a.size;
+	sv->asize = a.asize;
 	return 0;
+}
+
+static void strv_clear(struct cli_strv *sv)
+{
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
 }
 
 /* the typed store: into the field of ctx->config that @o is bound to */
@@ -301,7 +310,6 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 		 const char *val, const char *spelled)
 {
 	struct cli_optval *v;
-	struct cli_strv sv;
 	size_t idx;
 	int r;
 
@@ -334,12 +342,8 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 		v->str = val;
 		break;
 	case CLI_OPT_T_MULTI:
-		sv.v = v->multi;
-		sv.n = v->nmulti;
-		if (strv_push(&sv, val) < 0)
+		if (strv_push(&v->multi, val) < 0)
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		v->multi = sv.v;
-		v->nmulti = sv.n;
 		v->given = true;
 		break;
 	default:
@@ -351,14 +355,8 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 void cli_config_clear(const struct cli_opt *opts, void *config)
 {
 	for (size_t i = 0; config && opts && opts[i].name; i++) {
-		struct cli_strv *sv;
-
-		if (!opts[i].bound || opts[i].type != CLI_OPT_T_MULTI)
-			continue;
-		sv = (struct cli_strv *)(void *)((unsigned char *)config + opts[i].offset);
-		free(sv->v);
-		sv->v = NULL;
-		sv->n = 0;
+		if (opts[i].bound && opts[i].type == CLI_OPT_T_MULTI)
+			strv_clear((struct cli_strv *)(void *)((unsigned char *)config + opts[i].offset));
 	}
 }
 
@@ -484,7 +482,7 @@ void cli_free_vals(struct cli_ctx *ctx)
 	while (ctx->opts && ctx->opts[n].name)
 		n++;
 	for (size_t i = 0; i < n; i++)
-		free(ctx->vals[i].multi);
+		strv_clear(&ctx->vals[i].multi);
 	free(ctx->vals);
 	ctx->vals = NULL;
 }

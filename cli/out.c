@@ -17,6 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
+#include <vitk/str.h>
+
 #include "cli.h"
 
 /* ------------------------------------------------------- display escaping */
@@ -64,7 +67,11 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
-char *cli_display_text(const char *s)
+/*
+ * @s escaped for a terminal.  With @keep_lines (free text from cli_text())
+ * newlines and tabs stay, and bytes that are not UTF-8 pass unchanged.
+ */
+static char *escape(const char *s, bool keep_lines)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
@@ -77,14 +84,22 @@ char *cli_display_text(const char *s)
 		uint32_t cp = 0;
 		size_t n = utf8_seq(p, &cp);
 
+		if (n == 0 && keep_lines) { /* cli_text() may get a sequence a byte at a time */
+			*w++ = (char)*p++;
+			continue;
+		}
 		if (n == 0) { /* not UTF-8: show the byte */
 			w += sprintf(w, "\\x%02x", *p++);
 			continue;
 		}
-		if (cp == '\n') {
+		if (cp == '\n' && keep_lines) {
+			*w++ = '\n';
+		} else if (cp == '\n') {
 			w += sprintf(w, "\\n");
 		} else if (cp == '\r') {
 			w += sprintf(w, "\\r");
+		} else if (cp == '\t' && keep_lines) {
+			*w++ = '\t';
 		} else if (cp == '\t') {
 			w += sprintf(w, "\\t");
 		} else if (cp < 0x20 || cp == 0x7f) {
@@ -99,6 +114,11 @@ char *cli_display_text(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+char *cli_display_text(const char *s)
+{
+	return escape(s, false);
 }
 
 /* ----------------------------------------------------------- cell values */
@@ -432,13 +452,21 @@ out:
 
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
+	vitk_str buf = VITK_STR_INIT;
+	char *shown = NULL;
 	va_list ap;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vitk_str_vputf(&buf, fmt, ap);
 	va_end(ap);
+	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
+	if (!buf.oom)
+		shown = escape(buf.ptr, true);
+	fputs(shown ? shown : "", stdout);
+	free(shown);
+	vitk_str_clear(&buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */
@@ -618,8 +646,7 @@ void cli_progress_free(struct cli_progress *p)
  * from then on) or when the table is printed.
  */
 struct cli_table {
-	vitk_table_column *cols; /* keys owned */
-	size_t ncols;
+	VITK_ARRAY(vitk_table_column) cols; /* keys owned */
 	vitk_table *t;
 	bool oom;
 };
@@ -633,9 +660,9 @@ void cli_table_free(cli_table *t)
 {
 	if (!t)
 		return;
-	for (size_t c = 0; c < t->ncols; c++)
-		free((char *)t->cols[c].key);
-	free(t->cols);
+	for (size_t c = 0; c < t->cols.size; c++)
+		free((char *)t->cols.ptr[c].key);
+	vitk_array_clear(t->cols);
 	vitk_table_free(t->t);
 	free(t);
 }
@@ -652,27 +679,19 @@ static vitk_table_type shim_type(enum cli_col_type type)
 
 void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type)
 {
-	vitk_table_column *nc;
+	vitk_table_column col = VITK_TABLE_COLUMN(NULL, shim_type(type));
 
 	VITK_ASSERT(!t->t);
-	nc = realloc(t->cols, (t->ncols + 1) * sizeof(*nc));
-	if (!nc) {
+	col.key = strdup(key);
+	if (!col.key || vitk_array_append(t->cols, col) < 0) {
+		free((char *)col.key);
 		t->oom = true;
-		return;
 	}
-	t->cols = nc;
-	memset(&t->cols[t->ncols], 0, sizeof(*nc));
-	t->cols[t->ncols].key = strdup(key);
-	t->cols[t->ncols].type = shim_type(type);
-	if (!t->cols[t->ncols].key)
-		t->oom = true;
-	else
-		t->ncols++;
 }
 
 static vitk_table *shim_table(cli_table *t)
 {
-	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols, t->ncols) < 0)
+	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols.ptr, t->cols.size) < 0)
 		t->oom = true;
 	return t->t;
 }
@@ -767,16 +786,12 @@ cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *cons
 		return NULL;
 	}
 	/* the shim's own column list, for cli_table_set_* by key */
-	t->cols = calloc(vitk_table_ncolumns(t->t), sizeof(*t->cols));
-	if (!t->cols) {
-		cli_table_free(t);
-		return NULL;
-	}
 	for (size_t c = 0; c < vitk_table_ncolumns(t->t); c++) {
-		t->cols[c] = *vitk_table_column_at(t->t, c);
-		t->cols[c].key = strdup(t->cols[c].key);
-		t->ncols++;
-		if (!t->cols[c].key) {
+		vitk_table_column col = *vitk_table_column_at(t->t, c);
+
+		col.key = strdup(col.key);
+		if (!col.key || vitk_array_append(t->cols, col) < 0) {
+			free((char *)col.key);
 			cli_table_free(t);
 			return NULL;
 		}

@@ -7,8 +7,8 @@
  * ROD tokens can move data between its LUNs.  tgt_device_exec() is
  * thread-safe: several connections may call it at once.
  */
-#ifndef VITK_ODX_TARGET_SCSI_DEVICE_H
-#define VITK_ODX_TARGET_SCSI_DEVICE_H
+#ifndef VITK_LABTARGET_SCSI_DEVICE_H
+#define VITK_LABTARGET_SCSI_DEVICE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,10 +75,10 @@ typedef struct {
 	uint8_t status;       /* SAM status: 0 GOOD, 2 CHECK CONDITION, 8 BUSY, 0x18 RESERVATION CONFLICT */
 	uint8_t sense[TGT_SENSE_MAX];
 	size_t sense_len;     /* fixed-format sense (0x70) unless stated otherwise */
-	/* out (added): Data-In bytes the command had to return, before din_cap
+	/* out: Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
-	/* in (added): identifies the I_T nexus (e.g. a per-session serial), so
+	/* in: identifies the I_T nexus (e.g. a per-session serial), so
 	 * copy-operation list identifiers and their status are per nexus as SPC
 	 * requires; 0 = unknown (all such commands share one namespace) */
 	uint64_t nexus;
@@ -105,7 +105,7 @@ typedef struct {
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
 
 /*
- * Task management hooks (added).  tgt_device_lun_reset(): a LOGICAL UNIT
+ * Task management hooks.  tgt_device_lun_reset(): a LOGICAL UNIT
  * RESET (or, once per LUN, a TARGET WARM/COLD RESET) of @lun: running
  * background copies on it are aborted, PREVENT is released, and every I_T
  * nexus that has used the LUN gets a UNIT ATTENTION 29h/03h on its next

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 
@@ -67,13 +68,11 @@ struct cx {
 	enum auth_state auth;
 	uint8_t chap_id;
 	uint8_t chap_challenge[CHAP_CHALLENGE_LEN];
-	uint8_t *login_acc;
-	size_t login_acc_len;
+	VITK_ARRAY(uint8_t) login_acc; /* login text accumulated over Continue PDUs */
 	/* io */
 	uint8_t hdr[ISCSI_BHS_LEN];
 	uint8_t ahs[ISCSI_AHS_MAX];
-	uint8_t *data;
-	size_t data_cap;
+	VITK_ARRAY(uint8_t) data; /* data segment buffer: asize bytes, size unused */
 	iscsi_bhs bhs;
 	struct task *tasks;
 	unsigned ntasks;
@@ -247,16 +246,10 @@ static int read_pdu(struct cx *c)
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: header digest mismatch");
 	}
 	padded = iscsi_pad4(c->bhs.data_len);
-	if (padded > c->data_cap) {
-		uint8_t *n = realloc(c->data, padded);
-
-		if (!n)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		c->data = n;
-		c->data_cap = padded;
-	}
+	if (vitk_array_grow(c->data, padded) < 0) /* data.size stays 0: a buffer */
+		return VITK_ENOMEM;
 	if (padded) {
-		int r2 = read_full(c->fd, c->data, padded);
+		int r2 = read_full(c->fd, c->data.ptr, padded);
 
 		if (r2 < 0)
 			return r2;
@@ -268,7 +261,7 @@ static int read_pdu(struct cx *c)
 		if (r2 < 0)
 			return r2;
 		/* ErrorRecoveryLevel 0: a digest error ends the connection */
-		if (vitk_odx_target__crc32c(0, c->data, padded, true, true) != get_le32(d))
+		if (vitk_odx_target__crc32c(0, c->data.ptr, padded, true, true) != get_le32(d))
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: data digest mismatch");
 	}
 	return r;
@@ -430,7 +423,7 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 			  const iscsi_textbuf *tb, uint16_t tsih)
 {
 	uint8_t h[ISCSI_BHS_LEN];
-	uint32_t dlen = tb ? (uint32_t)tb->len : 0;
+	uint32_t dlen = tb ? (uint32_t)tb->buf.size : 0;
 
 	vitk_odx_target__bhs_init(h, ISCSI_OP_LOGIN_RSP, flags, dlen, c->bhs.itt);
 	h[2] = 0x00; /* version max */
@@ -440,7 +433,7 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 	put_sn(c, h, true);
 	h[36] = sclass;
 	h[37] = sdetail;
-	return send_pdu(c, h, tb ? tb->buf : NULL, dlen);
+	return send_pdu(c, h, tb ? tb->buf.ptr : NULL, dlen);
 }
 
 static int login_fail(struct cx *c, uint8_t sclass, uint8_t sdetail, const char *why)
@@ -609,27 +602,24 @@ static int handle_login(struct cx *c)
 	}
 	c->csg = csg;
 	/* accumulate continued text */
-	if (c->login_acc_len + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
+	if (c->login_acc.size + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
 		r = login_fail(c, 2, 0, "login text too long");
 		goto out;
 	}
 	if (c->bhs.data_len) {
-		uint8_t *n = realloc(c->login_acc, c->login_acc_len + c->bhs.data_len);
-
-		if (!n) {
+		if (vitk_array_grow(c->login_acc, c->bhs.data_len) < 0) {
 			r = login_fail(c, 3, 2, "out of memory");
 			goto out;
 		}
-		c->login_acc = n;
-		memcpy(c->login_acc + c->login_acc_len, c->data, c->bhs.data_len);
-		c->login_acc_len += c->bhs.data_len;
+		memcpy(c->login_acc.ptr + c->login_acc.size, c->data.ptr, c->bhs.data_len);
+		c->login_acc.size += c->bhs.data_len;
 	}
 	if (cont) {
 		r = send_login_rsp(c, (uint8_t)(csg << 2), 0, 0, NULL, 0);
 		goto out;
 	}
-	r = vitk_odx_target__text_parse(&kv, c->login_acc, c->login_acc_len);
-	c->login_acc_len = 0;
+	r = vitk_odx_target__text_parse(&kv, c->login_acc.ptr, c->login_acc.size);
+	c->login_acc.size = 0;
 	if (r < 0) {
 		r = login_fail(c, 2, 0, vitk_error_last()->message);
 		goto out;
@@ -743,16 +733,17 @@ static bool cmdsn_accept(struct cx *c)
 	return true;
 }
 
-static void set_sense(tgt_cmd *cmd, uint8_t key, uint8_t asc, uint8_t ascq)
+/* CHECK CONDITION with fixed sense data; @asc is ASC << 8 | ASCQ */
+static void set_sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 {
-	memset(cmd->sense, 0, 18);
-	cmd->sense[0] = 0x70;
+	memset(cmd->sense, 0, VITK_SCSI_SENSE_FIXED_LEN);
+	cmd->sense[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	cmd->sense[2] = key;
-	cmd->sense[7] = 10;
-	cmd->sense[12] = asc;
-	cmd->sense[13] = ascq;
-	cmd->sense_len = 18;
-	cmd->status = 2;
+	cmd->sense[7] = VITK_SCSI_SENSE_FIXED_LEN - 8;
+	cmd->sense[12] = (uint8_t)VITK_SCSI_ASC_OF(asc);
+	cmd->sense[13] = (uint8_t)VITK_SCSI_ASCQ_OF(asc);
+	cmd->sense_len = VITK_SCSI_SENSE_FIXED_LEN;
+	cmd->status = VITK_SCSI_STATUS_CHECK_CONDITION;
 }
 
 static int send_scsi_rsp(struct cx *c, uint32_t itt, const tgt_cmd *cmd, uint8_t resflags,
@@ -825,59 +816,6 @@ static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint
 	return 0;
 }
 
-static void report_luns(struct cx *c, tgt_cmd *cmd)
-{
-	unsigned luns[ODX_TARGET_MAX_LUNS];
-	size_t n = tgt_device_luns(c->t->dev, luns, ODX_TARGET_MAX_LUNS), i;
-	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
-	uint8_t buf[8 + 8 * ODX_TARGET_MAX_LUNS];
-	size_t total = 8 + 8 * n;
-
-	if (cmd->cdb[2] > 2 || alloc < 16) {
-		set_sense(cmd, 0x05, 0x24, 0x00);
-		return;
-	}
-	memset(buf, 0, sizeof(buf));
-	vitk_put_be32(buf, (uint32_t)(8 * n));
-	for (i = 0; i < n; i++)
-		vitk_put_be64(buf + 8 + 8 * i, vitk_odx_target__lun_encode(luns[i]));
-	if (total > alloc)
-		total = alloc;
-	if (total > cmd->din_cap)
-		total = cmd->din_cap;
-	memcpy(cmd->din, buf, total);
-	cmd->din_len = total;
-	cmd->status = 0;
-}
-
-/* commands addressed to a LUN the target does not have (SPC-4 4.6.19 / SAM) */
-static void no_such_lun(tgt_cmd *cmd)
-{
-	if (cmd->cdb[0] == 0x12) { /* INQUIRY: peripheral qualifier 3 */
-		uint8_t inq[36] = { 0x7f, 0, 0x06, 0x02, 31 };
-		size_t n = cmd->din_cap < sizeof(inq) ? cmd->din_cap : sizeof(inq);
-
-		if (cmd->cdb[1] & 1) {
-			set_sense(cmd, 0x05, 0x25, 0x00);
-			return;
-		}
-		memcpy(cmd->din, inq, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	if (cmd->cdb[0] == 0x03) { /* REQUEST SENSE: LOGICAL UNIT NOT SUPPORTED as data */
-		uint8_t s[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x25, 0x00 };
-		size_t n = cmd->din_cap < sizeof(s) ? cmd->din_cap : sizeof(s);
-
-		memcpy(cmd->din, s, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	set_sense(cmd, 0x05, 0x25, 0x00);
-}
-
 static void task_free(struct task *tk)
 {
 	if (!tk)
@@ -930,7 +868,9 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	lun_ok = lun_ok && bs != 0;
 	if (!bs)
 		bs = 512;
-	cmd.lun = lun;
+	/* no LU at this number (or an address we cannot decode): the device
+	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
+	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
@@ -939,7 +879,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		cap = ODX_TARGET_MAX_XFER;
 	din = malloc(cap ? cap : 1);
 	if (!din) {
-		set_sense(&cmd, 0x0b, 0x55, 0x03); /* insufficient resources */
+		set_sense(&cmd, VITK_SCSI_KEY_ABORTED_COMMAND, VITK_SCSI_ASC_INSUFFICIENT_RESOURCES);
 		goto respond;
 	}
 	cmd.din = din;
@@ -950,11 +890,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	if (write_bit && need_out == 0)
 		need_out = tk->received; /* a command the length helper does not know */
 
-	if (tk->cdb[0] == VITK_SCSI_OP_REPORT_LUNS) {
-		report_luns(c, &cmd);
-	} else if (!lun_ok) {
-		no_such_lun(&cmd);
-	} else if (need_out > (write_bit ? tk->edtl : 0)) {
+	if (lun_ok && need_out > (write_bit ? tk->edtl : 0)) {
 		/*
 		 * SPDTL > EDTL: a plain write is truncated to the whole blocks
 		 * the initiator sends (FCP-4 option a, what libiscsi 1.19's
@@ -973,9 +909,9 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 			else
 				r = tgt_device_exec(c->t->dev, &cmd);
 			if (r < 0)
-				set_sense(&cmd, 0x04, 0x44, 0x00);
+				set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		} else {
-			set_sense(&cmd, 0x05, 0x0e, 0x03);
+			set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_IU);
 		}
 		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
@@ -986,7 +922,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
 			     vitk_error_last()->message);
-			set_sense(&cmd, 0x04, 0x44, 0x00); /* internal target failure */
+			set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		}
 	}
 respond:
@@ -1107,7 +1043,7 @@ static int handle_scsi_cmd(struct cx *c)
 		tgt_cmd cmd;
 
 		memset(&cmd, 0, sizeof(cmd));
-		set_sense(&cmd, 0x05, 0x24, 0x00);
+		set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		LOGC(c, VITK_LOG_WARNING, "write of %u bytes exceeds the %u byte cap", tk->edtl,
 		     ODX_TARGET_MAX_XFER);
 		r = send_scsi_rsp(c, tk->itt, &cmd, 0, 0);
@@ -1139,7 +1075,7 @@ static int handle_scsi_cmd(struct cx *c)
 				      imm, c->first_burst);
 	}
 	if (imm)
-		memcpy(tk->buf, c->data, imm);
+		memcpy(tk->buf, c->data.ptr, imm);
 	tk->received = imm;
 	tk->next = c->tasks;
 	c->tasks = tk;
@@ -1179,7 +1115,7 @@ static int handle_data_out(struct cx *c)
 				      "[%u, %u)",
 				      off, len, tk->received, tk->burst_end);
 	if (len)
-		memcpy(tk->buf + off, c->data, len);
+		memcpy(tk->buf + off, c->data.ptr, len);
 	tk->received += len;
 	tk->exp_datasn++;
 	if (!c->bhs.final)
@@ -1211,7 +1147,7 @@ static int handle_nop_out(struct cx *c)
 	vitk_put_be64(h + 8, c->bhs.lun_raw);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	return send_pdu(c, h, c->data, c->bhs.data_len);
+	return send_pdu(c, h, c->data.ptr, c->bhs.data_len);
 }
 
 static void drop_tasks(struct cx *c, bool all, uint64_t lun_raw)
@@ -1342,7 +1278,7 @@ static int handle_text(struct cx *c)
 		LOGC(c, VITK_LOG_WARNING, "continued Text requests are not supported");
 		return send_reject(c, ISCSI_REJECT_CMD_NOT_SUPPORTED);
 	}
-	r = vitk_odx_target__text_parse(&kv, c->data, c->bhs.data_len);
+	r = vitk_odx_target__text_parse(&kv, c->data.ptr, c->bhs.data_len);
 	if (r < 0) {
 		LOGC(c, VITK_LOG_WARNING, "%s", vitk_error_last()->message);
 		return send_reject(c, ISCSI_REJECT_INVALID_PDU_FIELD);
@@ -1363,10 +1299,10 @@ static int handle_text(struct cx *c)
 			vitk_odx_target__textbuf_add(&out, k, "NotUnderstood");
 		}
 	}
-	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.len, c->bhs.itt);
+	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.buf.size, c->bhs.itt);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	r = send_pdu(c, h, out.buf, (uint32_t)out.len);
+	r = send_pdu(c, h, out.buf.ptr, (uint32_t)out.buf.size);
 	vitk_odx_target__text_dispose(&kv);
 	vitk_odx_target__textbuf_dispose(&out);
 	return r;
@@ -1468,8 +1404,8 @@ void *vitk_odx_target__conn_main(void *arg)
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery)
 			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
-		free(c->login_acc);
-		free(c->data);
+		vitk_array_clear(c->login_acc);
+		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");
 		free(c);
 	}

@@ -225,40 +225,28 @@ const char *vitk_odx_target__text_get(const iscsi_text *t, const char *key)
 void vitk_odx_target__textbuf_add(iscsi_textbuf *b, const char *key, const char *value)
 {
 	size_t kl = strlen(key), vl = strlen(value), need = kl + vl + 2;
+	uint8_t *p;
 
 	if (b->overflow)
 		return;
-	if (b->len + need > ISCSI_TEXT_MAX_LEN) {
+	if (b->buf.size + need > ISCSI_TEXT_MAX_LEN || vitk_array_grow(b->buf, need) < 0) {
 		b->overflow = true;
 		return;
 	}
-	if (b->len + need > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 512;
-		uint8_t *nb;
-
-		while (ncap < b->len + need)
-			ncap *= 2;
-		nb = realloc(b->buf, ncap);
-		if (!nb) {
-			b->overflow = true;
-			return;
-		}
-		b->buf = nb;
-		b->cap = ncap;
-	}
-	memcpy(b->buf + b->len, key, kl);
-	b->buf[b->len + kl] = '=';
-	memcpy(b->buf + b->len + kl + 1, value, vl);
-	b->buf[b->len + kl + 1 + vl] = '\0';
-	b->len += need;
+	p = b->buf.ptr + b->buf.size;
+	memcpy(p, key, kl);
+	p[kl] = '=';
+	memcpy(p + kl + 1, value, vl);
+	p[kl + 1 + vl] = '\0';
+	b->buf.size += need;
 }
 
 void vitk_odx_target__textbuf_dispose(iscsi_textbuf *b)
 {
 	if (!b)
 		return;
-	free(b->buf);
-	memset(b, 0, sizeof(*b));
+	vitk_array_clear(b->buf);
+	b->overflow = false;
 }
 
 /* ---- CRC32C ---- */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitk/array.h>
+
 #define ISCSI_BHS_LEN 48
 #define ISCSI_AHS_MAX (255u * 4u)
 #define ISCSI_RSVD_TAG 0xffffffffu
@@ -124,9 +126,8 @@ const char *vitk_odx_target__text_get(const iscsi_text *t, const char *key);
 
 /* A growing output buffer of key=value\0 pairs, capped at ISCSI_TEXT_MAX_LEN. */
 typedef struct {
-	uint8_t *buf;
-	size_t len, cap;
-	bool overflow;
+	VITK_ARRAY(uint8_t) buf; /* ptr/size: the pairs so far */
+	bool overflow;           /* a pair did not fit (or no memory): send nothing */
 } iscsi_textbuf;
 
 void vitk_odx_target__textbuf_add(iscsi_textbuf *b, const char *key, const char *value);

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vitk/odx_target.h>
@@ -62,7 +63,18 @@ struct odx_conn {
 /* thread entry: serves one connection until logout/EOF/error */
 void *vitk_odx_target__conn_main(void *arg);
 
-/* block size of @lun, or 0 when the target has no such LUN */
-uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun);
+/*
+ * Block size of @lun, or 0 when the target has no such LUN.  Inline so that
+ * iscsi_conn.c does not call back into target.c (which starts connections).
+ */
+static inline uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun)
+{
+	size_t i;
+
+	for (i = 0; i < t->nluns; i++)
+		if (t->luns[i].lun == lun)
+			return t->luns[i].block_size;
+	return 0;
+}
 
 #endif

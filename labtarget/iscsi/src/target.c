@@ -74,8 +74,8 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	int r;
 
 	*out = NULL;
-	if (!opts || opts->version != VITK_ODX_TARGET_OPTIONS_VERSION)
-		return vitk_error_set(VITK_EINVAL, 0, "target options: bad version");
+	if (!opts)
+		return vitk_error_set(VITK_EINVAL, 0, "target options: missing");
 	if (!opts->iqn || !iqn_valid(opts->iqn))
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "target name '%s' is not a valid iSCSI name (lowercase "
@@ -135,7 +135,7 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	size_t i;
 	int r;
 
-	if (!lun || lun->version != VITK_ODX_TARGET_LUN_VERSION || !lun->path)
+	if (!lun || !lun->path)
 		return vitk_error_set(VITK_EINVAL, 0, "lun: bad configuration");
 	if (lun->lun >= 16384)
 		return vitk_error_set(VITK_EINVAL, 0, "lun %u: number out of range 0..16383",
@@ -165,16 +165,6 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	t->luns[t->nluns].lun = lun->lun;
 	t->luns[t->nluns].block_size = lun->block_size;
 	t->nluns++;
-	return 0;
-}
-
-uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun)
-{
-	size_t i;
-
-	for (i = 0; i < t->nluns; i++)
-		if (t->luns[i].lun == lun)
-			return t->luns[i].block_size;
 	return 0;
 }
 
@@ -285,6 +275,31 @@ static void peer_name(int fd, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", host, port);
 }
 
+/* one INFO line per LUN with its counters, when serving ends */
+static void log_summary(const vitk_odx_target *t)
+{
+	size_t i, n = vitk_odx_target_lun_count(t);
+
+	for (i = 0; i < n; i++) {
+		vitk_odx_target_stats s;
+		uint64_t total = 0;
+		unsigned op;
+
+		if (vitk_odx_target_lun_stats(t, i, &s) < 0)
+			continue;
+		for (op = 0; op < 256; op++)
+			total += s.cmds_by_opcode[op];
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN,
+			 "lun %u: %llu commands, %llu bytes read, %llu bytes written, %llu bytes "
+			 "copied, tokens %llu created %llu used %llu expired",
+			 s.lun, (unsigned long long)total, (unsigned long long)s.bytes_read_wire,
+			 (unsigned long long)s.bytes_written_wire,
+			 (unsigned long long)s.bytes_copied_internal,
+			 (unsigned long long)s.tokens_created, (unsigned long long)s.tokens_used,
+			 (unsigned long long)s.tokens_expired);
+	}
+}
+
 int vitk_odx_target_run(vitk_odx_target *t)
 {
 	int r = 0;
@@ -365,6 +380,8 @@ int vitk_odx_target_run(vitk_odx_target *t)
 	}
 	reap(t, true);
 	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "stopped");
+	if (r == 0)
+		log_summary(t);
 	return r;
 }
 

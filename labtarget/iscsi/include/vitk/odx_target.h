@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,6 @@ extern "C" {
 typedef struct vitk_odx_target vitk_odx_target;
 
 typedef struct {
-	unsigned int version;
 	const char *iqn;          /* target name (required) */
 	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port */
 	const char *chap_user;    /* NULL: AuthMethod=None accepted */
@@ -38,11 +38,9 @@ typedef struct {
 	uint32_t max_recv_data_segment_length; /* 0: 262144 */
 } vitk_odx_target_options;
 
-#define VITK_ODX_TARGET_OPTIONS_VERSION 1
-#define VITK_ODX_TARGET_OPTIONS_INIT { VITK_ODX_TARGET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
 
 typedef struct {
-	unsigned int version;
 	unsigned int lun;
 	const char *path;    /* backing file; created sparse when missing */
 	uint64_t size;       /* bytes; 0: the existing file's size */
@@ -50,8 +48,7 @@ typedef struct {
 	bool read_only;
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_VERSION 1
-#define VITK_ODX_TARGET_LUN_INIT { VITK_ODX_TARGET_LUN_VERSION, 0, NULL, 0, 512, false }
+#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {
@@ -115,6 +112,16 @@ size_t vitk_odx_target_lun_count(const vitk_odx_target *t);
  * Return: 0, or VITK_ENOTFOUND when @idx is out of range.
  */
 int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_target_stats *out);
+
+/**
+ * vitk_odx_target_stats_table() - the per-LUN counters as a result document,
+ * one row per LUN in ascending order.  Columns: lun, commands,
+ * bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created,
+ * tokens_used, tokens_expired (integers) and opcodes (an object mapping
+ * "0x28"-style opcodes to command counts; only opcodes that were seen).
+ * Return: 0 and a table in *out (vitk_table_free()), or VITK_ENOMEM.
+ */
+int vitk_odx_target_stats_table(const vitk_odx_target *t, vitk_table **out);
 
 /** vitk_odx_target_free() - stop (if running), release everything.  NULL ok. */
 void vitk_odx_target_free(vitk_odx_target *t);
