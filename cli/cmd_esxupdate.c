@@ -131,6 +131,10 @@ static int depot_text(struct cli_ctx *ctx, const vitk_esxupdate_depot *d)
 	cli_text(ctx, "\nVIBs:\n");
 	if (r == 0)
 		r = print_table(ctx, vitk_esxupdate_depot_vibs_table(&t, d), &t);
+	if (r == 0 && vitk_esxupdate_depot_image_count(d)) { /* 7.0+ depots only */
+		cli_text(ctx, "\nBase images, add-ons and manifests:\n");
+		r = print_table(ctx, vitk_esxupdate_depot_images_table(&t, d), &t);
+	}
 	return r;
 }
 

@@ -134,6 +134,34 @@ int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot
 	return table_done(out, t);
 }
 
+enum { IM_KIND = 0, IM_COMPONENTS = 5, IM_REMOVED = 6 };
+static const vitk_table_column image_cols[] = {
+	[IM_KIND] = VITK_TABLE_COLUMN("kind", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, name, "name"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, version, "version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, vendor, "vendor"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, document, "document"),
+	[IM_COMPONENTS] = VITK_TABLE_COLUMN("components", VITK_TABLE_INT),
+	[IM_REMOVED] = VITK_TABLE_COLUMN("removed_components", VITK_TABLE_INT),
+};
+
+int vitk_esxupdate_depot_images_table(vitk_table **out, const vitk_esxupdate_depot *d)
+{
+	vitk_table *t = table_new(image_cols, VITK_ARRAY_SIZE(image_cols));
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; t && i < vitk_esxupdate_depot_image_count(d); i++) {
+		const vitk_esxupdate_image *im = vitk_esxupdate_depot_image(d, i);
+
+		vitk_table_add_record(t, im);
+		vitk_table_set_str(t, IM_KIND, vitk_esxupdate_image_kind_name(im->kind));
+		vitk_table_set_int(t, IM_COMPONENTS, (int64_t)im->ncomponents);
+		vitk_table_set_int(t, IM_REMOVED, (int64_t)im->nremoved);
+	}
+	return table_done(out, t);
+}
+
 /* set @key of @doc to the JSON array of table @t (freed), after its builder returned @r */
 static void put_table(json_t *doc, const char *key, vitk_table *t, int *r)
 {
@@ -168,6 +196,9 @@ int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d)
 	if (r == 0)
 		r = vitk_esxupdate_depot_vibs_table(&t, d);
 	put_table(doc, "vibs", r == 0 ? t : NULL, &r);
+	if (r == 0)
+		r = vitk_esxupdate_depot_images_table(&t, d);
+	put_table(doc, "images", r == 0 ? t : NULL, &r);
 	if (r < 0) {
 		json_decref(doc);
 		return r;

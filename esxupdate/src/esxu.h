@@ -94,6 +94,9 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			   void (*inline_vib)(void *ctx, const xmlNode *vibnode), void *ctx);
 int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what);
 void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b);
+/* an image document (JSON) into @im; VITK_EINVAL when it is not one */
+int vitk_esxupdate__image_from_json(vitk_esxupdate_image *im, const char *buf, size_t len, const char *what);
+void vitk_esxupdate__image_dispose(vitk_esxupdate_image *im);
 void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p);
 
 /* ---- host internals for the simulator ---- */

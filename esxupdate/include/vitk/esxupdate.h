@@ -311,6 +311,41 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/** ESXi 7.0+ image documents of a metadata zip (baseimages/, addons/, manifests/). */
+typedef enum {
+	VITK_ESXUPDATE_IMAGE_BASE = 0, /* baseimages/ */
+	VITK_ESXUPDATE_IMAGE_ADDON,    /* addons/ */
+	VITK_ESXUPDATE_IMAGE_MANIFEST  /* manifests/ (hardware support packages) */
+} vitk_esxupdate_image_kind;
+
+const char *vitk_esxupdate_image_kind_name(vitk_esxupdate_image_kind k); /* "base-image", "add-on", "manifest" */
+
+typedef struct {
+	char *name;
+	char *version; /* NULL when the document gives none */
+} vitk_esxupdate_component_ref;
+
+/**
+ * A base image, vendor add-on or manifest, read tolerantly (its on-disk form
+ * is not confirmed): the fields the vSphere Automation schemas name, other
+ * keys ignored.  A member that is not such a JSON object becomes a note.
+ */
+typedef struct {
+	vitk_esxupdate_image_kind kind;
+	char *name;            /* display_name, nameSpec.name or name */
+	char *version;         /* version or versionSpec.version */
+	char *display_version; /* display_version or versionSpec.uiString */
+	char *vendor;
+	vitk_esxupdate_component_ref *components;
+	size_t ncomponents;
+	char **removed;        /* removed_components (add-ons) */
+	size_t nremoved;
+	char *document;        /* the metadata member it was read from */
+} vitk_esxupdate_image;
+
+size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d);
+const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i);
+
 /**
  * Notes about members the reader skipped (a metadata zip member outside
  * vibs/, profiles/, bulletins/ and the known files), one line each, for a
@@ -567,7 +602,9 @@ void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
 int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
 int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
 int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
-/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[]. */
+/** 7.0+ image documents: kind, name, version, vendor, document, components, removed_components (counts). */
+int vitk_esxupdate_depot_images_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[], images[]. */
 int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
 
 /** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */

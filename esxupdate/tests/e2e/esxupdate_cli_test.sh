@@ -162,6 +162,8 @@ expect_in x 'Downgrades of manually added Components Intel-i40en\(1.14.1.0-1OEM.
 run audit_70_component_apply.json 0 -- esxupdate audit -o json "${HPE70[@]}" --depot $FX/$HPE80 \
 	--command "esxcli software component apply -d /vmfs/volumes/ds1/$HPE80 -n Intel-i40en"
 
+run depot_80_addon.out 0 -- esxupdate depot --no-store $FX/$HPE80
+
 run compare.out 0 -- esxupdate compare --depot $FX/ESXi550-201403001.zip ESXi-5.5.0-20140301001s-standard $STD
 run compare.json 0 -- esxupdate compare -o json --all --depot $FX/ESXi550-201403001.zip $STD ESXi-5.5.0-20140302001-no-tools
 run vibs.out 0 -- esxupdate vibs esx02
