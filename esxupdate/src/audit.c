@@ -704,6 +704,80 @@ static bool replaces_any(const vitk_esxupdate_result *res)
 	return false;
 }
 
+/* the vendor depot's components holding the VIBs named in @lost ("-n A -n B" selectors) */
+static int vendor_components(const vitk_esxupdate_depot *vd, const esxu_strv *lost, esxu_strv *out)
+{
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_bulletin_count(vd); i++) {
+		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(vd, i);
+
+		for (k = 0; r == 0 && b->component_name && k < b->nvib_ids; k++) {
+			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_find_id(vd, b->vib_ids[k]);
+
+			if (v && vitk_esxupdate__strv_has(lost, v->name) && !vitk_esxupdate__strv_has(out, b->component_name))
+				r = vitk_esxupdate__strv_add(out, b->component_name);
+		}
+	}
+	return r;
+}
+
+/*
+ * No safe profile, but the vendor's depot has the components the VMware
+ * profile would cost the host: 'profile update' with the VMware profile, then
+ * 'component apply' of those components, the second simulated on the host as
+ * the first leaves it.  *done when recommended.
+ */
+static int recommend_profile_then_components(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+					     const vitk_esxupdate_depot *d, const char *depot,
+					     const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = vmware_profile(d, vitk_esxupdate_host_find(h, "tools-light") != NULL);
+	vitk_esxupdate_command pu, ca;
+	vitk_esxupdate_audit *sa = NULL, *sb = NULL;
+	vitk_esxupdate_host *after = NULL;
+	esxu_strv comps = VITK_ARRAY_INIT;
+	char *second = NULL;
+	bool safe = false;
+	int r;
+
+	*done = false;
+	if (!p || !o || !o->vendor_depot)
+		return 0;
+	memset(&pu, 0, sizeof(pu));
+	pu.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	pu.depot = (char *)depot;
+	pu.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &pu);
+	if (r == 0 && !sa->res->error)
+		r = vendor_components(o->vendor_depot, &sa->crit, &comps);
+	if (r == 0 && comps.size && !sa->res->error)
+		r = vitk_esxupdate__host_after(&after, h, sa->res, d);
+	memset(&ca, 0, sizeof(ca));
+	ca.op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
+	ca.depot = (char *)o->vendor_depot_path;
+	ca.components = comps.ptr;
+	ca.ncomponents = comps.size;
+	ca.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	if (r == 0 && after)
+		r = try_command(after, o->vendor_depot, &ca, &sb, &safe);
+	if (r == 0 && safe && (second = vitk_esxupdate_command_format(&ca)) &&
+	    (r = set_recommendation(a, &pu, p->name)) == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with profile %s, then re-apply the vendor's components from its depot: %s (simulated on the host as the profile update leaves it: it restores the vendor drivers and has no warning).",
+			      p->name, second);
+		*done = true;
+	} else if (r == 0 && safe) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	free(second);
+	vitk_esxupdate__strv_dispose(&comps);
+	vitk_esxupdate_host_free(after);
+	vitk_esxupdate_audit_free(sa);
+	vitk_esxupdate_audit_free(sb);
+	return r;
+}
+
 /* what is wrong with the intended command, in one or two sentences */
 static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
 {
@@ -766,8 +840,10 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	else
 		vitk_str_putf(&ex, " Here it has %zu warning(s).", nwarn);
 	r = recommend_vendor(a, h, o, &ex, &done);
+	if (r == 0 && !done)
+		r = recommend_profile_then_components(a, h, d, depot, o, &ex, &done);
 	if (r < 0 || done) {
-		/* the vendor's own profile is the answer */
+		/* the vendor's own profile, or the VMware profile plus the vendor's components */
 	} else if (vitk_esxupdate_depot_profile_count(d) == 0) {
 		vitk_str_puts(&ex, vitk_esxupdate_depot_bulletin_count(d)
 					  ? " The depot carries no image profile, only bulletins, so no 'profile update -p' can be recommended (a bulletin id is not a profile name: esxcli would answer [NoMatchError])."

@@ -174,6 +174,10 @@ struct vitk_esxupdate_audit {
 	const char *profile_source; /* static string, NULL when -p names no depot profile */
 };
 
+/* the host as @res (simulated against @d) would leave it; *out freed with vitk_esxupdate_host_free() */
+int vitk_esxupdate__host_after(vitk_esxupdate_host **out, const vitk_esxupdate_host *h,
+			       const vitk_esxupdate_result *res, const vitk_esxupdate_depot *d);
+
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 

@@ -147,6 +147,11 @@ expect_in x 'CRITICAL +driver-removed +0000:37:00.0 1077:1634 loses its driver: 
 run audit_70_standard_vendor.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$HPE80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
 expect_in x "profile update -d /vmfs/volumes/ds1/$HPE80 -p HPE-Custom-AddOn_802.0.0.11.5.0-6 --dry-run"
+# ... and with a vendor's async driver depot (no profile): the VMware profile, then its components re-applied
+run audit_70_standard_components.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
+	--vendor-depot $FX/MRVL-E4-CNA-Driver-Bundle-depot.zip \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'then re-apply the vendor.s components from its depot: esxcli software component apply -d /vmfs/volumes/ds1/MRVL-E4-CNA-Driver-Bundle-depot.zip -n MRVL-E4-CNA-Driver-Bundle --dry-run'
 # vib install -d of VMware's depot: the Intel-i40en component is downgraded (named with its component)
 run audit_70_vib_install.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
 	--command "esxcli software vib install -d /vmfs/volumes/ds1/$VMW80"
