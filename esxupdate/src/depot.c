@@ -53,6 +53,7 @@ struct vitk_esxupdate_depot {
 	VITK_ARRAY(vitk_esxupdate_vib) vibs;
 	VITK_ARRAY(vitk_esxupdate_bulletin) bulletins;
 	VITK_ARRAY(vitk_esxupdate_profile) profiles;
+	VITK_ARRAY(vitk_esxupdate_image) images;
 	vitk_esxupdate_depot_options opts;
 	struct vib_index ix;
 	esxu_strv notes; /* members the reader skipped ("Unrecognized file ...") */
@@ -318,7 +319,10 @@ enum meta_kind {
 	META_PROFILE,       /* profiles/ */
 	META_BULLETIN,      /* bulletins/ */
 	META_NOTIFICATIONS, /* notifications.xml: recognised, not used */
-	META_VMWARE_XML     /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+	META_VMWARE_XML,    /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+	META_BASEIMAGE,     /* baseimages/ (7.0+, form not confirmed: read tolerantly) */
+	META_ADDON,         /* addons/ */
+	META_MANIFEST       /* manifests/ */
 };
 
 static enum meta_kind meta_classify(const char *name)
@@ -330,6 +334,9 @@ static enum meta_kind meta_classify(const char *name)
 		{ "vibs/", META_VIB },
 		{ "profiles/", META_PROFILE },
 		{ "bulletins/", META_BULLETIN },
+		{ "baseimages/", META_BASEIMAGE },
+		{ "addons/", META_ADDON },
+		{ "manifests/", META_MANIFEST },
 	};
 	size_t i;
 
@@ -454,10 +461,23 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 	for (i = 0; i < d->profiles.size; i++)
 		vitk_esxupdate__profile_dispose(&d->profiles.ptr[i]);
 	vitk_array_clear(d->profiles);
+	for (i = 0; i < d->images.size; i++)
+		vitk_esxupdate__image_dispose(&d->images.ptr[i]);
+	vitk_array_clear(d->images);
 	free(d->ix.slots);
 	vitk_esxupdate__strv_dispose(&d->notes);
 	free(d->path);
 	free(d);
+}
+
+size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->images.size : 0;
+}
+
+const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->images.size ? &d->images.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d)
@@ -702,6 +722,34 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 	return r;
 }
 
+/* a base image / add-on / manifest: kept when it reads as one, else a note (the form is not confirmed) */
+static int load_image_doc(vitk_esxupdate_depot *d, const struct entry *e, enum meta_kind k, const char *what)
+{
+	vitk_esxupdate_image im;
+	char *note;
+	int r;
+
+	memset(&im, 0, sizeof(im));
+	im.kind = k == META_BASEIMAGE ? VITK_ESXUPDATE_IMAGE_BASE
+		  : k == META_ADDON  ? VITK_ESXUPDATE_IMAGE_ADDON
+				     : VITK_ESXUPDATE_IMAGE_MANIFEST;
+	r = vitk_esxupdate__image_from_json(&im, e->data, e->len, what);
+	if (r == VITK_EINVAL) {
+		vitk_esxupdate__image_dispose(&im);
+		note = vitk_esxupdate__printf("%s: not read (%s)", what, vitk_error_last()->message);
+		r = note ? vitk_esxupdate__strv_add(&d->notes, note) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		free(note);
+		return r;
+	}
+	if (r == 0 && !(im.document = vitk_esxupdate__strdup(e->name)))
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r == 0 && vitk_array_append(d->images, im) < 0)
+		r = VITK_ENOMEM;
+	if (r < 0)
+		vitk_esxupdate__image_dispose(&im);
+	return r;
+}
+
 static int note_unrecognized(vitk_esxupdate_depot *d, const char *what, const char *member)
 {
 	char *s = vitk_esxupdate__printf("%s: unrecognized file '%s' skipped", what, member);
@@ -739,7 +787,12 @@ static int load_meta_entries(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 		if (k == META_NOTIFICATIONS || (k == META_VMWARE_XML && folders) || !e->data)
 			continue;
 		ewhat = vitk_esxupdate__printf("%s entry '%s'", what, e->name);
-		r = ewhat ? load_meta_doc(d, ix, e, k, ewhat) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		if (!ewhat)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		else if (k == META_BASEIMAGE || k == META_ADDON || k == META_MANIFEST)
+			r = load_image_doc(d, e, k, ewhat);
+		else
+			r = load_meta_doc(d, ix, e, k, ewhat);
 		free(ewhat);
 	}
 	return r;
