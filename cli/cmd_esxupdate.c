@@ -173,6 +173,7 @@ struct audit_cfg {
 	const char *depot;
 	const char *vendor_depot;
 	struct cli_strv depot_profiles;
+	const char *depot_profile_list;
 	const char *command;
 	bool no_store;
 };
@@ -188,6 +189,7 @@ static const struct cli_opt audit_opts[] = {
 	{ CLI_STR(CFG, depot, "depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use") },
 	{ CLI_STR(CFG, vendor_depot, "vendor-depot", 0, "ZIP", "the server vendor's depot (add-on profile), next to --depot on the host") },
 	{ CLI_MULTI(CFG, depot_profiles, "depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output") },
+	{ CLI_STR(CFG, depot_profile_list, "depot-profile-list", 0, "FILE", "`esxcli software sources profile list -d ZIP` output (warns about profiles not read)") },
 	{ CLI_STR(CFG, command, "command", 'c', "CMDLINE", "the exact esxcli command you intend to run") },
 	{ CLI_FLAG(CFG, no_store, "no-store", 0, "do not record the snapshot, depot and audit") },
 	CLI_OPT_END,
@@ -247,6 +249,19 @@ static char *host_name_of(const struct audit_cfg *cfg)
 	return s;
 }
 
+/* --depot-profile-list: the profiles the host sees in the depot, checked against those read */
+static int profile_list_input(struct cli_ctx *ctx, const char *file, vitk_esxupdate_depot *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = vitk_read_file(file, VITK_ESXUPDATE_INPUT_MAX, &buf, &len);
+
+	if (r == 0)
+		r = vitk_esxupdate_depot_check_profile_list(d, buf, len, file);
+	free(buf);
+	return r < 0 ? cli_error_lib(ctx, r, "cannot use --depot-profile-list") : 0;
+}
+
 static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct audit_in *in)
 {
 	size_t k;
@@ -269,6 +284,8 @@ static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct
 		if (r < 0)
 			r = cli_error_lib(ctx, r, "cannot use --depot-profile");
 	}
+	if (!r && cfg->depot_profile_list)
+		r = profile_list_input(ctx, cfg->depot_profile_list, in->depot);
 	if (!r && cfg->vendor_depot)
 		r = vendor_input(ctx, cfg, in);
 	if (!r && !(in->host_name = host_name_of(cfg)))

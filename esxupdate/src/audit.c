@@ -335,6 +335,10 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found",
 				vitk_esxupdate__printf("the depot carries no image profile named '%s': esxcli stops with [NoMatchError] and changes nothing",
 						       res->profile_wanted ? res->profile_wanted : "?"));
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_unread_profile_count(d); i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-unread",
+				vitk_esxupdate__printf("the host lists image profile '%s' in the depot, but no document for it was read: capture `esxcli software sources profile get -d DEPOT -p %s` and give it with --depot-profile",
+						       vitk_esxupdate_depot_unread_profile(d, i), vitk_esxupdate_depot_unread_profile(d, i)));
 	for (i = 0; r == 0 && i < res->comp_downgrades.size; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "component-downgrade-refused",
 				vitk_esxupdate__strdup(res->comp_downgrades.ptr[i]));

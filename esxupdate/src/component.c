@@ -19,7 +19,7 @@
 enum cfield { C_NONE, C_NAME, C_DNAME, C_VERSION, C_DVERSION, C_VENDOR, C_DATE, C_ACC, C_PLATFORMS };
 
 struct ccol {
-	size_t start, end;
+	size_t start;
 	enum cfield f;
 };
 
@@ -118,56 +118,22 @@ static int set_cell(vitk_esxupdate_component *c, enum cfield f, const char *s, s
 /* the separator line's dash runs, the header line above it names them */
 static int read_header(esxu_lines *ls, struct ccol *cols, size_t *ncols, const char *what)
 {
-	const char *prev = NULL, *s = NULL;
-	size_t prevn = 0, n = 0, i;
+	esxu_col hc[COMP_COLS_MAX];
 	bool name = false, version = false;
+	size_t i;
+	int r;
 
-	for (;;) {
-		bool sep;
-
-		if (!vitk_esxupdate__next_line(ls, &s, &n))
-			return vitk_error_set(VITK_EINVAL, 0,
-					      "%s: no column separator line ('----  ----') found: not `esxcli software component list` output",
-					      what);
-		sep = n >= 3 && s[0] == '-';
-		for (i = 0; sep && i < n; i++)
-			sep = s[i] == '-' || s[i] == ' ';
-		if (sep && prev)
-			break;
-		if (!vitk_esxupdate__blank(s, n)) {
-			prev = s;
-			prevn = n;
-		}
-	}
-	*ncols = 0;
-	for (i = 0; i < n;) {
-		while (i < n && s[i] == ' ')
-			i++;
-		if (i >= n)
-			break;
-		if (*ncols == COMP_COLS_MAX)
-			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: more than %d columns", what,
-					      ls->lineno, COMP_COLS_MAX);
-		cols[*ncols].start = i;
-		while (i < n && s[i] == '-')
-			i++;
-		cols[(*ncols)++].end = i;
-	}
-	for (i = 0; i < *ncols; i++) {
-		size_t st = cols[i].start, en = i + 1 < *ncols ? cols[i + 1].start : prevn;
-
-		if (st >= prevn || prev[st] == ' ')
-			return vitk_error_set(VITK_EINVAL, 0,
-					      "%s line %zu: header is not aligned with the separator line (shifted columns)",
-					      what, ls->lineno - 1);
-		cols[i].f = cfield_of(prev + st, (en < prevn ? en : prevn) - st);
+	r = vitk_esxupdate__table_header(ls, hc, COMP_COLS_MAX, ncols, what, "esxcli software component list");
+	for (i = 0; r == 0 && i < *ncols; i++) {
+		cols[i].start = hc[i].start;
+		cols[i].f = cfield_of(hc[i].title, hc[i].title_len);
 		name |= cols[i].f == C_NAME;
 		version |= cols[i].f == C_VERSION;
 	}
-	if (!name || !version)
-		return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: header has no 'Name' and 'Version' columns",
-				      what, ls->lineno - 1);
-	return 0;
+	if (r == 0 && (!name || !version))
+		r = vitk_error_set(VITK_EINVAL, 0, "%s line %zu: header has no 'Name' and 'Version' columns", what,
+				   ls->lineno - 1);
+	return r;
 }
 
 static int check_component(const vitk_esxupdate_host *h, const vitk_esxupdate_component *c, const char *what,

@@ -57,6 +57,7 @@ struct vitk_esxupdate_depot {
 	vitk_esxupdate_depot_options opts;
 	struct vib_index ix;
 	esxu_strv notes; /* members the reader skipped ("Unrecognized file ...") */
+	esxu_strv unread; /* profiles a host lists in the depot that the reader did not find */
 };
 
 static void entries_dispose(struct entries *es)
@@ -466,6 +467,7 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 	vitk_array_clear(d->images);
 	free(d->ix.slots);
 	vitk_esxupdate__strv_dispose(&d->notes);
+	vitk_esxupdate__strv_dispose(&d->unread);
 	free(d->path);
 	free(d);
 }
@@ -478,6 +480,21 @@ size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d)
 const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i)
 {
 	return d && i < d->images.size ? &d->images.ptr[i] : NULL;
+}
+
+int vitk_esxupdate__depot_unread(vitk_esxupdate_depot *d, const char *name)
+{
+	return vitk_esxupdate__strv_has(&d->unread, name) ? 0 : vitk_esxupdate__strv_add(&d->unread, name);
+}
+
+size_t vitk_esxupdate_depot_unread_profile_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->unread.size : 0;
+}
+
+const char *vitk_esxupdate_depot_unread_profile(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->unread.size ? d->unread.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d)
@@ -1131,6 +1148,13 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 				   what);
 		goto out;
 	}
+	/* a capture of a profile the reader missed: it is no longer unread */
+	for (i = 0; i < d->unread.size; i++)
+		if (strcmp(d->unread.ptr[i], p.name) == 0) {
+			free(d->unread.ptr[i]);
+			d->unread.ptr[i] = d->unread.ptr[--d->unread.size];
+			break;
+		}
 	/* replace a profile of the same name */
 	for (i = 0; i < d->profiles.size; i++)
 		if (strcmp(d->profiles.ptr[i].name, p.name) == 0) {

@@ -54,6 +54,21 @@ typedef struct {
 bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n);
 bool vitk_esxupdate__blank(const char *s, size_t n);
 
+/* a column of an esxcli text table: where it starts, its header text (not NUL-terminated) */
+typedef struct {
+	size_t start;
+	const char *title;
+	size_t title_len;
+} esxu_col;
+
+/*
+ * The header of an esxcli text table: the line above the dashed separator
+ * names the columns, the dash runs give their starts.  @command names the
+ * capture in errors ("esxcli software component list").
+ */
+int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, size_t *ncols, const char *what,
+				 const char *command);
+
 /* ---- VIB helpers ---- */
 vitk_esxupdate_vib *vitk_esxupdate__vib_new(void);
 void vitk_esxupdate__vib_dispose(vitk_esxupdate_vib *v);
@@ -173,6 +188,9 @@ struct vitk_esxupdate_audit {
 	char *depot_path, *depot_sha256;
 	const char *profile_source; /* static string, NULL when -p names no depot profile */
 };
+
+/* record a profile the host lists in the depot but the reader found no document for */
+int vitk_esxupdate__depot_unread(vitk_esxupdate_depot *d, const char *name);
 
 /* the host as @res (simulated against @d) would leave it; *out freed with vitk_esxupdate_host_free() */
 int vitk_esxupdate__host_after(vitk_esxupdate_host **out, const vitk_esxupdate_host *h,

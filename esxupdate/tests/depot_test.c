@@ -201,6 +201,13 @@ static void test_esxupdate_depot__profile_sources(void **state)
 	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
 	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
+	/* the host's `sources profile list` names -standard too: no document was read for it */
+	free(txt);
+	txt = tu_read(HOSTFX "sources-profile-list.txt", &len);
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, txt, len, "spl.txt"), 0);
+	assert_int_equal(vitk_esxupdate_depot_unread_profile_count(d), 1);
+	assert_string_equal(vitk_esxupdate_depot_unread_profile(d, 0), "ESXi-5.5.0-20140302001-standard");
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, "x\n", 2, "n.txt"), VITK_EINVAL);
 	free(txt);
 	vitk_esxupdate_depot_free(d);
 }

@@ -365,6 +365,17 @@ const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
 					  const char *what);
 
+/**
+ * vitk_esxupdate_depot_check_profile_list() - the text of `esxcli software
+ * sources profile list -d BUNDLE` captured on a host: every profile it names
+ * that the reader found no document for (and no `sources profile get`
+ * capture added) is recorded as unread; the audit warns about each.
+ * Return: 0, VITK_EINVAL (not that output).
+ */
+int vitk_esxupdate_depot_check_profile_list(vitk_esxupdate_depot *d, const char *buf, size_t len, const char *what);
+size_t vitk_esxupdate_depot_unread_profile_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_unread_profile(const vitk_esxupdate_depot *d, size_t i);
+
 /* ------------------------------------------------------------- command */
 
 typedef enum {

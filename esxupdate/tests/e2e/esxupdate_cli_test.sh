@@ -121,6 +121,13 @@ run audit_oem.json 10 -- esxupdate audit -o json --no-store --host esx01 --host-
 run audit_profile_text.out 0 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
 	--depot-profile $H/sources-profile-get.txt --command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
 
+# the host's `sources profile list` names a profile the reader found no document for: a WARNING says so
+run - 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
+	--depot-profile $H/sources-profile-get.txt --depot-profile-list $H/sources-profile-list.txt \
+	--command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
+expect_in x "WARNING +profile-unread +the host lists image profile 'ESXi-5.5.0-20140302001-standard' in the depot"
+expect_not_in x "profile-unread +the host lists image profile 'ESXi-5.5.0-20140302001-no-tools'"
+
 # a depot with bulletins only: no -p is offered; the vib forms are simulated (vib install -n is safe here)
 run audit_bulletin_only.out 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
 	--command "esxcli software vib install -d /vmfs/volumes/datastore1/bulletin-only.zip"
