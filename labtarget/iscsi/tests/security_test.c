@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The target's defences at the byte level, on 127.0.0.1:13287 over the real
+ * The target's defences at the byte level, on 127.0.0.1:13289 over the real
  * device model: the initiator ACL (0202), LUN masking as the session sees
  * it, mutual CHAP (RFC 7143 12.1.3), the deadline of a whole login against
  * a byte-a-time sender, the cap on connections per address, NOP-In pings of
@@ -28,7 +28,7 @@
 
 #include "iscsi_pdu.h"
 
-#define PORT 13287
+#define PORT 13289
 #define IQN "iqn.2026-01.test.vitk:sec"
 #define INIT "iqn.2026-01.test:init"
 
@@ -97,7 +97,7 @@ static int start(void **state, const vitk_odx_target_options *extra)
 	snprintf(f->lun0, sizeof(f->lun0), "%s/lun0.img", f->dir);
 	snprintf(f->lun1, sizeof(f->lun1), "%s/lun1.img", f->dir);
 	o.iqn = IQN;
-	o.portal = "127.0.0.1:13287";
+	o.portal = "127.0.0.1:13289";
 	if (vitk_odx_target_new(&f->t, &o) < 0)
 		return -1;
 	l.path = f->lun0;
