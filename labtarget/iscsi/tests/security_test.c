@@ -86,16 +86,18 @@ static int start(void **state, const vitk_odx_target_options *extra)
 	vitk_odx_target_options o = *extra;
 	vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
 	struct fixture *f = &fx;
+	char dir[200];
 
 	memset(f, 0, sizeof(*f));
 	pthread_mutex_init(&f->log_lock, NULL);
 	vitk_set_log_fn(grab_log, f);
-	snprintf(f->dir, sizeof(f->dir), "%s/sectestXXXXXX",
+	snprintf(dir, sizeof(dir), "%s/sectestXXXXXX",
 		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
-	if (!mkdtemp(f->dir))
+	if (!mkdtemp(dir))
 		return -1;
-	snprintf(f->lun0, sizeof(f->lun0), "%s/lun0.img", f->dir);
-	snprintf(f->lun1, sizeof(f->lun1), "%s/lun1.img", f->dir);
+	memcpy(f->dir, dir, sizeof(dir));
+	snprintf(f->lun0, sizeof(f->lun0), "%s/lun0.img", dir);
+	snprintf(f->lun1, sizeof(f->lun1), "%s/lun1.img", dir);
 	o.iqn = IQN;
 	o.portal = "127.0.0.1:13289";
 	if (vitk_odx_target_new(&f->t, &o) < 0)

@@ -52,13 +52,15 @@ static tgt_device *new_device(fx *f, uint32_t quota)
 static int setup_quota(void **state, uint32_t quota)
 {
 	fx *f = calloc(1, sizeof(*f));
+	char dir[sizeof(f->dir)];
 	int i;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/accessXXXXXX", h_tmpdir());
-	assert_non_null(mkdtemp(f->dir));
+	snprintf(dir, sizeof(dir), "%s/accessXXXXXX", h_tmpdir());
+	assert_non_null(mkdtemp(dir));
+	memcpy(f->dir, dir, sizeof(dir));
 	for (i = 0; i < 3; i++)
-		snprintf(f->path[i], sizeof(f->path[i]), "%s/l%d.img", f->dir, i);
+		snprintf(f->path[i], sizeof(f->path[i]), "%s/l%d.img", dir, i);
 	f->dev = new_device(f, quota);
 	*state = f;
 	return 0;

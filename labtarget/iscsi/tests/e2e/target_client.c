@@ -313,11 +313,13 @@ static int do_flood(char **argv)
 			fflush(stdout);
 			scsi_free_scsi_task(t);
 			sleep(60); /* the session stays logged in until the caller kills us */
+			iscsi_destroy_context(ic);
 			return 0;
 		}
 		scsi_free_scsi_task(t);
 	}
 	printf("tokens=%u sense=0/00/00\n", n);
+	iscsi_destroy_context(ic);
 	return 0;
 }
 
@@ -613,6 +615,10 @@ static int do_loris(char **argv)
 		sleep(1);
 	}
 	printf("closed=%d refused=%d last=%.1f\n", closed, refused, last);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	free(when);
 	return closed == n ? 0 : 1;
 }
 
