@@ -338,6 +338,14 @@ static int chap_source(const struct cli_ctx *ctx, const char *flag, const char *
 		flag_value = ev;
 	if (flag_value && !(*out = strdup(flag_value)))
 		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (flag_value && flag_value != ev) {
+		/* the option's value lives in argv: blank it there, so that
+		 * /proc/PID/cmdline shows it only until now */
+		char *sep = strchr((char *)flag_value, ':');
+
+		if (sep)
+			memset(sep + 1, '*', strlen(sep + 1));
+	}
 	return 0;
 }
 

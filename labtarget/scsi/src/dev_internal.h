@@ -169,6 +169,8 @@ void sense__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
  * (SBC-4, thin provisioning: resource exhaustion); anything else MEDIUM
  * ERROR, WRITE ERROR */
 void sense__write_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
+/* ... and a failed read: MEDIUM ERROR, UNRECOVERED READ ERROR, logged the same way */
+void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
 /* Data-In: @len bytes of @buf, capped to the allocation length and din_cap */
 void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 

@@ -121,6 +121,7 @@ void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct rw rw;
 	uint64_t bytes;
 	size_t n;
+	int r;
 
 	(void)d;
 
@@ -133,8 +134,8 @@ void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	bytes = rw.n << l->bs_shift;
 	n = bytes > cmd->din_cap ? cmd->din_cap : (size_t)bytes;
-	if (n && pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift) < 0) {
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+	if (n && (r = pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift)) < 0) {
+		sense__read_failed(cmd, l, rw.lba, r);
 		return;
 	}
 	cmd->din_len = n;
@@ -256,7 +257,7 @@ void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, rw.lba, err);
 	else if (at >= 0)
 		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 }
@@ -478,7 +479,7 @@ void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, lba, err);
 	else if (at >= 0)
 		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 	else if ((r = write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08)) < 0)

@@ -76,3 +76,12 @@ void sense__write_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err)
 		 l->lun, (unsigned long long)lba, strerror(e), e,
 		 no_space ? "space allocation failed, write protect" : "write error");
 }
+
+void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err)
+{
+	int e = err < 0 ? -err : err;
+
+	sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+	vitk_log(VITK_LOG_ERROR, "odx-target", "lun %u: read at lba %llu failed: %s (errno %d)",
+		 l->lun, (unsigned long long)lba, strerror(e), e);
+}

@@ -11,6 +11,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <fcntl.h>
 
 #include "dev_internal.h"
 
@@ -349,6 +350,25 @@ static void test_access__write_failures_are_named(void **state)
 	assert_int_equal(run(f, IQN_A, 1, 1, c, sizeof(c), data, sizeof(data)), 0);
 }
 
+static void test_access__read_failures_are_named(void **state)
+{
+	fx *f = *state;
+	tgt_lun *l = dev__find_lun(f->dev, 1);
+	uint8_t c[16];
+	int saved = l->fd, wronly = open("/dev/null", O_WRONLY);
+
+	assert_true(wronly >= 0);
+	vitk_set_log_fn(grab_log, f);
+	l->fd = wronly; /* pread fails with EBADF */
+	h_cdb16_rw(c, 0x88, 7, 1);
+	run(f, IQN_A, 1, 1, c, sizeof(c), NULL, 0);
+	l->fd = saved;
+	close(wronly);
+	assert_sense(f, 0x03, 0x11, 0x00); /* UNRECOVERED READ ERROR */
+	assert_non_null(strstr(f->log, "lun 1: read at lba 7 failed"));
+	assert_non_null(strstr(f->log, "errno 9"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +384,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_access__gone_sessions_tokens_are_reclaimed,
 						setup_quota_all, teardown),
 		cmocka_unit_test_setup_teardown(test_access__write_failures_are_named, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_access__read_failures_are_named, setup,
 						teardown),
 	};
 

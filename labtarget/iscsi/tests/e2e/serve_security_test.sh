@@ -62,6 +62,11 @@ stop_serve chape
 start_serve chapw 13294 --lun "0=$T/e.img,size=1M" --chap bob:argv-secret || finish
 grep -q "warning: --chap puts the secret on the command line, where ps and /proc/PID/cmdline show it" \
 	"$T/chapw.err" && ok || fail "no --chap warning: $(cat "$T/chapw.err")"
+# once read, the secret is blanked in argv
+tr '\0' ' ' <"/proc/$PID_chapw/cmdline" | grep -q -- "--chap bob:\*\*\*" && ok ||
+	fail "secret still in /proc/PID/cmdline: $(tr '\0' ' ' <"/proc/$PID_chapw/cmdline")"
+TARGET_CLIENT_CHAP=bob:argv-secret "$CLIENT" write 127.0.0.1:13294 "$IQN" 0 512 "$T/64k.bin" \
+	2>"$T/w.err" && ok || fail "CHAP from --chap: $(cat "$T/w.err")"
 stop_serve chapw
 
 # -- ACL and LUN masking ------------------------------------------------------
