@@ -27,6 +27,8 @@ enum { TOK_VALID = 0, TOK_REVOKED, TOK_EXPIRED, TOK_DELETED, TOK_CANCELLED };
 struct tpc_token {
 	struct tpc_token *next;
 	uint64_t id;
+	uint64_t nexus; /* the I_T nexus that made it (its quota) */
+	bool orphan;    /* that nexus is gone: first to be reclaimed */
 	uint8_t bytes[VITK_SCSI_ROD_TOKEN_LEN];
 	tgt_lun *lun;
 	size_t nranges;
@@ -35,8 +37,6 @@ struct tpc_token {
 	uint32_t ito_s;
 	uint64_t last_use_ns;
 	int state;
-	uint64_t nexus; /* the I_T nexus that made it (its quota) */
-	bool orphan;    /* that nexus is gone: first to be reclaimed */
 };
 
 struct tpc_op {
@@ -767,6 +767,7 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
+	t->nexus = cmd->nexus; /* its quota */
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, list_id);
@@ -787,7 +788,6 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	t->id = d->token_seq++;
-	t->nexus = cmd->nexus;
 	token_build(d, t);
 	t->next = d->tokens;
 	d->tokens = t;
