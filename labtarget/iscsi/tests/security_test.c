@@ -310,6 +310,24 @@ static unsigned report_luns(struct fixture *f, unsigned *first)
 	return vitk_get_be32(p.data) / 8;
 }
 
+/* LOGICAL UNIT RESET of @lun: the TMF response code */
+static unsigned lun_reset(struct fixture *f, unsigned lun)
+{
+	uint8_t h[48];
+	struct pdu p;
+
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x80 | 5;
+	vitk_put_be64(h + 8, vitk_odx_target__lun_encode(lun));
+	vitk_put_be32(h + 16, ++f->itt);
+	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	return p.h[2];
+}
+
 static void test_odx_target_sec__acl_refuses_unlisted_initiators(void **state)
 {
 	struct fixture *f = *state;
@@ -319,12 +337,15 @@ static void test_odx_target_sec__acl_refuses_unlisted_initiators(void **state)
 	assert_true(log_has(f, "login refused (0202): initiator not authorized"));
 	close(f->fd);
 	assert_int_equal(login_as(f, INIT), 0x0000);
-	/* LUN 1 is masked for this initiator */
+	/* LUN 1 is masked for this initiator: not listed, and no LU to reset */
 	assert_int_equal(report_luns(f, &first), 1);
 	assert_int_equal(first, 0);
+	assert_int_equal(lun_reset(f, 1), 2); /* LUN does not exist */
+	assert_int_equal(lun_reset(f, 0), 0);
 	close(f->fd);
 	assert_int_equal(login_as(f, "iqn.2026-01.test:other"), 0x0000);
 	assert_int_equal(report_luns(f, &first), 2);
+	assert_int_equal(lun_reset(f, 1), 0);
 }
 
 static void test_odx_target_sec__acl_hides_the_target_from_discovery(void **state)
