@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/str.h>
+
 #include "cli.h"
 
 #define IMPORT_MAX (1024u * 1024u * 1024u)
@@ -137,20 +139,21 @@ static int parse_where(struct cli_ctx *ctx, const struct cli_strv *where,
 static int report_error(struct cli_ctx *ctx, int r, const char *table)
 {
 	vitk_inventory_rows *tabs = NULL;
-	char msg[VITK_ERROR_MESSAGE_MAX], list[1024] = "";
-	size_t used = 0;
+	vitk_str msg = VITK_STR_INIT;
 
 	if (r != VITK_ENOTFOUND)
 		return cli_error_lib(ctx, r, "cannot report '%s'", table);
-	snprintf(msg, sizeof(msg), "%s", vitk_error_last()->message);
-	if (vitk_inventory_tables(&tabs, ctx->inv) < 0)
-		return cli_error(ctx, CLI_EXIT_NOTFOUND, "cannot report '%s': %s", table, msg);
-	for (size_t i = 0; i < vitk_inventory_rows_count(tabs) && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? " " : "",
-					 vitk_inventory_rows_get(tabs, i, "table"));
+	vitk_str_putf(&msg, "cannot report '%s': %s", table, vitk_error_last()->message);
+	if (vitk_inventory_tables(&tabs, ctx->inv) == 0) {
+		for (size_t i = 0; i < vitk_inventory_rows_count(tabs); i++)
+			vitk_str_putf(&msg, "%s%s", i ? " " : " (tables: ",
+				      vitk_inventory_rows_get(tabs, i, "table"));
+		vitk_str_puts(&msg, vitk_inventory_rows_count(tabs) ? ")" : "");
+	}
 	vitk_inventory_rows_free(tabs);
-	return cli_error(ctx, CLI_EXIT_NOTFOUND, "cannot report '%s': %s (tables: %s)", table, msg,
-			 list);
+	r = cli_error(ctx, CLI_EXIT_NOTFOUND, "%s", msg.oom ? "cannot report: out of memory" : msg.ptr);
+	vitk_str_clear(&msg);
+	return r;
 }
 
 /* report free-vfs | offload-savings: aggregates across hosts */

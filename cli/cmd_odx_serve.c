@@ -2,18 +2,25 @@
 /*
  * vitk odx serve: the lab iSCSI target (file-backed LUNs, EXTENDED COPY, ODX).
  *
- * Runs in the foreground until SIGINT/SIGTERM, logs connections and errors
- * to stderr and prints per-LUN counters at shutdown (a table on stdout with
- * --stats, a one-line summary per LUN on stderr otherwise).
+ * Runs in the foreground until SIGINT/SIGTERM.  The target logs connections,
+ * errors and, at shutdown, one summary line per LUN through the library log
+ * (stderr, see dispatch.c); --stats also prints the per-LUN counters on
+ * stdout as a table (the library's document, vitk_odx_target_stats_table()).
+ *
+ * Secrets: --chap-file / --chap-mutual-file (mode 0600 or stricter) or the
+ * environment (VITK_TARGET_CHAP, VITK_TARGET_CHAP_MUTUAL), never needed on
+ * the command line; --chap still works but warns that ps shows it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 #include <vitk/odx_target.h>
@@ -21,25 +28,50 @@
 #include "cli.h"
 #include "cmd_odx_serve.h"
 
+#define CFG struct cli_odx_serve_cfg
 const struct cli_opt cli_odx_serve_opts[] = {
-	CLI_OPT_STR("portal", 'p', "HOST:PORT", "address to listen on (default 0.0.0.0:3260)"),
-	CLI_OPT_STR("iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)"),
-	CLI_OPT_MULTI("lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro]",
-		      "serve PATH as LUN N (created sparse with size S when missing)"),
-	CLI_OPT_STR("chap", 0, "USER:SECRET", "require one-way CHAP (MD5) at login"),
-	CLI_OPT_STR("pidfile", 0, "FILE", "write the process id here once listening"),
-	CLI_OPT_SIZE("max-bytes-per-command", 0, "SIZE",
-		     "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)"),
-	CLI_OPT_FLAG("stats", 0,
-		     "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
-		     "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
-		     "tokens_used, tokens_expired, opcodes {\"0x28\": n})"),
+	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
+		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
+	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
+	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro][,allow=IQN+IQN]",
+		    "serve PATH as LUN N (created sparse with size S when missing); allow= "
+		    "shows it only to those initiators") },
+	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET",
+		  "require one-way CHAP (MD5) at login; visible in ps, prefer --chap-file") },
+	{ CLI_STR(CFG, chap_file, "chap-file", 0, "FILE",
+		  "USER:SECRET for CHAP from FILE (mode 0600; or $VITK_TARGET_CHAP)") },
+	{ CLI_STR(CFG, chap_mutual, "chap-mutual", 0, "USER:SECRET",
+		  "name and secret the target answers mutual CHAP with; visible in ps") },
+	{ CLI_STR(CFG, chap_mutual_file, "chap-mutual-file", 0, "FILE",
+		  "USER:SECRET for mutual CHAP from FILE (mode 0600; or $VITK_TARGET_CHAP_MUTUAL)") },
+	{ CLI_MULTI(CFG, allow, "allow", 0, "IQN",
+		    "initiator allowed to log in (repeatable); others get 0202 at login") },
+	{ CLI_STR(CFG, acl_file, "acl-file", 0, "FILE",
+		  "initiators allowed to log in, one name per line ('#' comments)") },
+	{ CLI_STR(CFG, pidfile, "pidfile", 0, "FILE", "write the process id here once listening") },
+	{ CLI_SIZE(CFG, max_bytes_per_command, "max-bytes-per-command", 0, "SIZE",
+		   "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)") },
+	{ CLI_UINT(CFG, login_timeout, "login-timeout", 0, "SECONDS",
+		   "deadline of a whole login (default 30)"), CLI_RANGE(1, 3600) },
+	{ CLI_UINT(CFG, idle_timeout, "idle-timeout", 0, "SECONDS",
+		   "ping an idle session with NOP-In after this long (default 60)"),
+	  CLI_RANGE(1, 86400) },
+	{ CLI_UINT(CFG, nop_timeout, "nop-timeout", 0, "SECONDS",
+		   "drop a session that leaves the ping unanswered this long (default 30)"),
+	  CLI_RANGE(1, 3600) },
+	{ CLI_UINT(CFG, max_conns_per_address, "max-conns-per-address", 0, "N",
+		   "connections one initiator address may hold (default 64)"), CLI_RANGE(1, 256) },
+	{ CLI_UINT(CFG, tokens_per_session, "tokens-per-session", 0, "N",
+		   "live ROD tokens one session may hold (default 128)"), CLI_RANGE(1, 1024) },
+	{ CLI_FLAG(CFG, stats, "stats", 0,
+		   "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
+		   "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
+		   "tokens_used, tokens_expired, opcodes {\"0x28\": n})") },
 	CLI_OPT_END,
 };
+#undef CFG
 
 static vitk_odx_target *g_target;
-static volatile sig_atomic_t g_quiet;
-static volatile sig_atomic_t g_verbose;
 
 static void on_signal(int sig)
 {
@@ -47,34 +79,81 @@ static void on_signal(int sig)
 	vitk_odx_target_stop(g_target);
 }
 
-static void serve_log(vitk_log_level level, const char *domain, const char *msg, void *payload)
-{
-	static const char *names[] = { "error", "warning", "info", "debug" };
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
+#define LUN_MAX_ALLOW 64
 
-	(void)payload;
-	(void)domain;
-	if (level == VITK_LOG_DEBUG && !g_verbose)
-		return;
-	if (level == VITK_LOG_INFO && g_quiet)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "vitk: odx: serve: %s %s: %s\n", ts,
-		level <= VITK_LOG_DEBUG ? names[level] : "log", msg);
+/* one parsed --lun: the library's view plus the strings it points into */
+struct lun_spec {
+	vitk_odx_target_lun l;
+	char *path;
+	char *allow_buf;
+	const char *allow[LUN_MAX_ALLOW];
+};
+
+static void lun_spec_clear(struct lun_spec *ls)
+{
+	free(ls->path);
+	free(ls->allow_buf);
+	memset(ls, 0, sizeof(*ls));
 }
 
-/* "N=PATH[,size=S][,bs=B][,ro]" */
-static int parse_lun(const struct cli_ctx *ctx, const char *spec, vitk_odx_target_lun *l,
-		     char **path_out)
+/* "allow=IQN1+IQN2": the names (checked by the library) */
+static int parse_allow(const struct cli_ctx *ctx, const char *spec, const char *v,
+		       struct lun_spec *ls)
+{
+	char *save = NULL, *tok;
+
+	free(ls->allow_buf);
+	ls->allow_buf = strdup(v);
+	if (!ls->allow_buf)
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	ls->l.nallow = 0;
+	for (tok = strtok_r(ls->allow_buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+		if (ls->l.nallow == LUN_MAX_ALLOW)
+			return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': more than %d initiators",
+					 spec, LUN_MAX_ALLOW);
+		ls->allow[ls->l.nallow++] = tok;
+	}
+	if (ls->l.nallow == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': allow= names no initiator",
+				 spec);
+	ls->l.allow = ls->allow;
+	return 0;
+}
+
+/* one ",key[=value]" of a --lun */
+static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char *tok,
+			 struct lun_spec *ls)
+{
+	uint64_t v;
+
+	if (strncmp(tok, "size=", 5) == 0) {
+		if (vitk_parse_size(tok + 5, &v) < 0 || v == 0)
+			return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': bad size '%s'", spec,
+					 tok + 5);
+		ls->l.size = v;
+	} else if (strncmp(tok, "bs=", 3) == 0) {
+		if (vitk_parse_u64(tok + 3, &v) < 0 || (v != 512 && v != 4096))
+			return cli_error(ctx, CLI_EXIT_USAGE,
+					 "--lun '%s': block size '%s' is not 512 or 4096", spec,
+					 tok + 3);
+		ls->l.block_size = (uint32_t)v;
+	} else if (strcmp(tok, "ro") == 0) {
+		ls->l.read_only = true;
+	} else if (strncmp(tok, "allow=", 6) == 0) {
+		return parse_allow(ctx, spec, tok + 6, ls);
+	} else {
+		return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
+	}
+	return 0;
+}
+
+/* "N=PATH[,size=S][,bs=B][,ro][,allow=IQN+IQN]" */
+static int parse_lun(const struct cli_ctx *ctx, const char *spec, struct lun_spec *ls)
 {
 	char *dup = strdup(spec), *eq, *tok, *save = NULL;
 	uint64_t v;
 	int rc = CLI_EXIT_USAGE;
 
-	*path_out = NULL;
 	if (!dup)
 		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 	eq = strchr(dup, '=');
@@ -88,230 +167,77 @@ static int parse_lun(const struct cli_ctx *ctx, const char *spec, vitk_odx_targe
 			  dup);
 		goto out;
 	}
-	l->lun = (unsigned)v;
+	ls->l.lun = (unsigned)v;
 	tok = strtok_r(eq + 1, ",", &save);
 	if (!tok || !*tok) {
 		cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': missing PATH", spec);
 		goto out;
 	}
-	*path_out = strdup(tok);
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		if (strncmp(tok, "size=", 5) == 0) {
-			if (vitk_parse_size(tok + 5, &v) < 0 || v == 0) {
-				cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': bad size '%s'", spec,
-					  tok + 5);
-				goto out;
-			}
-			l->size = v;
-		} else if (strncmp(tok, "bs=", 3) == 0) {
-			if (vitk_parse_u64(tok + 3, &v) < 0 || (v != 512 && v != 4096)) {
-				cli_error(ctx, CLI_EXIT_USAGE,
-					  "--lun '%s': block size '%s' is not 512 or 4096", spec,
-					  tok + 3);
-				goto out;
-			}
-			l->block_size = (uint32_t)v;
-		} else if (strcmp(tok, "ro") == 0) {
-			l->read_only = true;
-		} else {
-			cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
-			goto out;
-		}
-	}
-	rc = 0;
+	ls->path = strdup(tok);
+	ls->l.path = ls->path;
+	rc = ls->path ? 0 : cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	while (rc == 0 && (tok = strtok_r(NULL, ",", &save)) != NULL)
+		rc = parse_lun_opt(ctx, spec, tok, ls);
 out:
 	vitk_error_clear();
-	if (rc != 0) {
-		free(*path_out);
-		*path_out = NULL;
-	}
 	free(dup);
 	return rc;
 }
 
-static void opcode_summary(const vitk_odx_target_stats *s, char *buf, size_t len)
-{
-	size_t off = 0;
-	unsigned op;
-
-	buf[0] = '\0';
-	for (op = 0; op < 256 && off + 24 < len; op++) {
-		if (!s->cmds_by_opcode[op])
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%02x:%llu", off ? " " : "", op,
-					(unsigned long long)s->cmds_by_opcode[op]);
-	}
-}
-
-static int print_stats(struct cli_ctx *ctx, vitk_odx_target *t, bool table)
-{
-	cli_table *tb = NULL;
-	size_t i, n = vitk_odx_target_lun_count(t);
-	int rc = CLI_EXIT_OK;
-
-	if (table) {
-		tb = cli_table_new();
-		cli_table_add_column(tb, "lun", CLI_COL_INT);
-		cli_table_add_column(tb, "commands", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_read_wire", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_written_wire", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_copied_internal", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_created", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_used", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_expired", CLI_COL_INT);
-		cli_table_add_column(tb, "opcodes", CLI_COL_STR);
-	}
-	for (i = 0; i < n; i++) {
-		vitk_odx_target_stats s;
-		uint64_t total = 0;
-		char ops[2048];
-		unsigned op;
-
-		if (vitk_odx_target_lun_stats(t, i, &s) < 0)
-			continue;
-		for (op = 0; op < 256; op++)
-			total += s.cmds_by_opcode[op];
-		opcode_summary(&s, ops, sizeof(ops));
-		if (!ctx->quiet)
-			fprintf(stderr,
-				"vitk: odx: serve: lun %u: %llu commands, %llu bytes read, %llu "
-				"bytes written, %llu bytes copied, tokens %llu created %llu used "
-				"%llu expired\n",
-				s.lun, (unsigned long long)total,
-				(unsigned long long)s.bytes_read_wire,
-				(unsigned long long)s.bytes_written_wire,
-				(unsigned long long)s.bytes_copied_internal,
-				(unsigned long long)s.tokens_created,
-				(unsigned long long)s.tokens_used,
-				(unsigned long long)s.tokens_expired);
-		if (!tb)
-			continue;
-		cli_table_add_row(tb);
-		cli_table_set_int(tb, "lun", s.lun);
-		cli_table_set_int(tb, "commands", (int64_t)total);
-		cli_table_set_int(tb, "bytes_read_wire", (int64_t)s.bytes_read_wire);
-		cli_table_set_int(tb, "bytes_written_wire", (int64_t)s.bytes_written_wire);
-		cli_table_set_int(tb, "bytes_copied_internal", (int64_t)s.bytes_copied_internal);
-		cli_table_set_int(tb, "tokens_created", (int64_t)s.tokens_created);
-		cli_table_set_int(tb, "tokens_used", (int64_t)s.tokens_used);
-		cli_table_set_int(tb, "tokens_expired", (int64_t)s.tokens_expired);
-		cli_table_set_str(tb, "opcodes", ops);
-	}
-	if (tb && ctx->output == CLI_OUT_JSON) {
-		/* JSON: "opcodes" is an object {"0x28": 12, ...} instead of the text summary */
-		json_t *doc = cli_table_to_json(tb);
-		size_t row = 0;
-
-		for (i = 0; doc && i < n; i++) {
-			vitk_odx_target_stats s;
-			json_t *ops = json_object();
-			unsigned op;
-
-			if (vitk_odx_target_lun_stats(t, i, &s) < 0)
-				continue;
-			for (op = 0; op < 256; op++) {
-				char key[8];
-
-				if (!s.cmds_by_opcode[op])
-					continue;
-				snprintf(key, sizeof(key), "0x%02x", op);
-				json_object_set_new(ops, key, json_integer((json_int_t)s.cmds_by_opcode[op]));
-			}
-			json_object_set_new(json_array_get(doc, row++), "opcodes", ops);
-		}
-		if (!doc || cli_json_print(ctx, doc) != 0)
-			rc = CLI_EXIT_FAIL;
-		json_decref(doc);
-	} else if (tb) {
-		if (cli_table_print(ctx, tb) != 0)
-			rc = CLI_EXIT_FAIL;
-	}
-	cli_table_free(tb);
-	return rc;
-}
-
+/* the pid, then an atomic rename into place */
 static int write_pidfile(const char *path)
 {
-	char tmp[4096];
-	FILE *f;
+	char tmp[4096], line[32];
+	int fd, n, ok;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -1;
-	f = fopen(tmp, "w");
-	if (!f)
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0)
+	ok = write(fd, line, (size_t)n) == n;
+	if (close(fd) != 0 || !ok)
 		return -1;
 	return rename(tmp, path);
 }
 
-int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
+/* new target, every --lun, listening: 0 or the exit code (message printed) */
+static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+			const vitk_odx_target_options *o, vitk_odx_target **out)
 {
-	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
-	vitk_odx_target *t = NULL;
-	const char *const *luns = NULL;
-	const char *chap = cli_str(ctx, "chap"), *pidfile = cli_str(ctx, "pidfile");
-	char *chap_user = NULL, *colon;
-	struct sigaction sa, old_int, old_term, old_pipe;
-	bool sig_installed = false, pid_written = false;
-	size_t nluns, i;
-	uint64_t cap = 0;
-	int rc = CLI_EXIT_OK, r;
+	size_t i;
+	int r;
 
-	(void)argc;
-	(void)argv;
-	g_quiet = ctx->quiet;
-	g_verbose = ctx->verbose > 0;
-	o.iqn = cli_str(ctx, "iqn");
-	o.portal = cli_str(ctx, "portal") ? cli_str(ctx, "portal") : "0.0.0.0:3260";
-	if (!o.iqn)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
-	nluns = cli_multi(ctx, "lun", &luns);
-	if (nluns == 0)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
-	if (chap) {
-		chap_user = strdup(chap);
-		if (!chap_user)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		colon = strchr(chap_user, ':');
-		if (!colon || colon == chap_user || !colon[1]) {
-			rc = cli_error(ctx, CLI_EXIT_USAGE, "serve: --chap expects USER:SECRET");
-			goto out;
-		}
-		*colon = '\0';
-		o.chap_user = chap_user;
-		o.chap_secret = colon + 1;
-	}
-	if (cli_u64(ctx, "max-bytes-per-command", &cap))
-		o.max_bytes_per_command = cap;
+	r = vitk_odx_target_new(out, o);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot create target '%s'", o->iqn);
+	for (i = 0; i < cfg->lun.n; i++) {
+		struct lun_spec ls;
+		int rc;
 
-	vitk_set_log_fn(serve_log, NULL);
-	r = vitk_odx_target_new(&t, &o);
-	if (r < 0) {
-		rc = cli_error_lib(ctx, r, "serve: cannot create target '%s'", o.iqn);
-		goto out;
-	}
-	for (i = 0; i < nluns; i++) {
-		vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
-		char *path = NULL;
-
-		rc = parse_lun(ctx, luns[i], &l, &path);
+		memset(&ls, 0, sizeof(ls));
+		ls.l.block_size = 512;
+		rc = parse_lun(ctx, cfg->lun.v[i], &ls);
+		r = rc == 0 ? vitk_odx_target_add_lun(*out, &ls.l) : 0;
+		lun_spec_clear(&ls);
 		if (rc != 0)
-			goto out;
-		l.path = path;
-		r = vitk_odx_target_add_lun(t, &l);
+			return rc;
 		if (r < 0)
-			rc = cli_error_lib(ctx, r, "serve");
-		free(path);
-		if (r < 0)
-			goto out;
+			return cli_error_lib(ctx, r, "serve");
 	}
-	r = vitk_odx_target_listen(t);
-	if (r < 0) {
-		rc = cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o.portal);
-		goto out;
-	}
+	r = vitk_odx_target_listen(*out);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o->portal);
+	return 0;
+}
+
+/* SIGINT/SIGTERM stop the target; the pidfile exists while it serves */
+static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx_target *t)
+{
+	struct sigaction sa, old_int, old_term, old_pipe;
+	int rc = 0, r;
+
 	g_target = t;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -320,32 +246,227 @@ int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &old_pipe);
-	sig_installed = true;
-	if (pidfile) {
-		if (write_pidfile(pidfile) < 0) {
-			rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s",
-				       pidfile, strerror(errno));
-			goto out;
-		}
-		pid_written = true;
+	if (pidfile && write_pidfile(pidfile) < 0) {
+		rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s", pidfile,
+			       strerror(errno));
+		pidfile = NULL;
 	}
-	r = vitk_odx_target_run(t);
-	if (r < 0) {
+	if (rc == 0 && (r = vitk_odx_target_run(t)) < 0)
 		rc = cli_error_lib(ctx, r, "serve: serving failed");
-		goto out;
-	}
-	rc = print_stats(ctx, t, cli_flag(ctx, "stats"));
-out:
-	if (sig_installed) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGPIPE, &old_pipe, NULL);
-	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	g_target = NULL;
-	if (pid_written)
+	if (pidfile)
 		unlink(pidfile);
+	return rc;
+}
+
+/* what the verb allocates besides the target: secrets and the ACL */
+struct serve_run {
+	char *chap, *mutual; /* "USER:SECRET", wiped on release */
+	char *acl_text;
+	VITK_ARRAY(const char *) allow;
+};
+
+static void wipe_free(char *s)
+{
+	if (s)
+		memset(s, 0, strlen(s));
+	free(s);
+}
+
+static void serve_run_clear(struct serve_run *run)
+{
+	wipe_free(run->chap);
+	wipe_free(run->mutual);
+	free(run->acl_text);
+	vitk_array_clear(run->allow);
+}
+
+/*
+ * A secret file: a regular file nobody but its owner may read or write
+ * (mode 0600 or stricter), holding USER:SECRET on its first line.
+ */
+static int read_secret_file(const struct cli_ctx *ctx, const char *opt, const char *path,
+			    char **out)
+{
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (stat(path, &st) < 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s '%s': %s", opt, path,
+				 strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s '%s': not a regular file", opt,
+				 path);
+	if (st.st_mode & 077)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "serve: %s '%s' has mode %04o: group or others may read it "
+				 "(chmod 600 it)",
+				 opt, path, (unsigned)(st.st_mode & 07777));
+	r = vitk_read_file(path, 4096, out, &len);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: %s '%s'", opt, path);
+	(*out)[strcspn(*out, "\r\n")] = '\0';
+	return 0;
+}
+
+/*
+ * USER:SECRET for one CHAP direction from its flag, its file or the
+ * environment (one source at most); *out NULL when none is given.
+ */
+static int chap_source(const struct cli_ctx *ctx, const char *flag, const char *flag_value,
+		       const char *file, const char *env, char **out)
+{
+	const char *ev = getenv(env);
+	char opt[32];
+
+	*out = NULL;
+	snprintf(opt, sizeof(opt), "--%s-file", flag);
+	if (flag_value && file)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: give --%s or --%s-file, not both",
+				 flag, flag);
+	if (file)
+		return read_secret_file(ctx, opt, file, out);
+	if (flag_value)
+		cli_warn(ctx, "--%s puts the secret on the command line, where ps and "
+			      "/proc/PID/cmdline show it; use --%s-file FILE or $%s",
+			 flag, flag, env);
+	if (!flag_value && ev && *ev)
+		flag_value = ev;
+	if (flag_value && !(*out = strdup(flag_value)))
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (flag_value && flag_value != ev) {
+		/* the option's value lives in argv: blank it there, so that
+		 * /proc/PID/cmdline shows it only until now */
+		char *sep = strchr((char *)flag_value, ':');
+
+		if (sep)
+			memset(sep + 1, '*', strlen(sep + 1));
+	}
+	return 0;
+}
+
+/* "USER:SECRET" split in place into *user and *secret */
+static int split_chap(const struct cli_ctx *ctx, const char *what, char *s, const char **user,
+		      const char **secret)
+{
+	char *colon = s ? strchr(s, ':') : NULL;
+
+	if (!s)
+		return 0;
+	if (!colon || colon == s || !colon[1])
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s expects USER:SECRET", what);
+	*colon = '\0';
+	*user = s;
+	*secret = colon + 1;
+	return 0;
+}
+
+/* --allow and --acl-file into one list (names are checked by the library) */
+static int collect_acl(const struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+		       struct serve_run *run)
+{
+	char *line, *save = NULL;
+	size_t i, len;
+	int r;
+
+	for (i = 0; i < cfg->allow.n; i++)
+		if (vitk_array_append(run->allow, cfg->allow.v[i]) < 0)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (!cfg->acl_file)
+		return 0;
+	r = vitk_read_file(cfg->acl_file, 1u << 20, &run->acl_text, &len);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: --acl-file '%s'", cfg->acl_file);
+	for (line = strtok_r(run->acl_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		line[strcspn(line, " \t\r#")] = '\0';
+		if (*line && vitk_array_append(run->allow, (const char *)line) < 0)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	}
+	if (run->allow.size == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --acl-file '%s' names no initiator",
+				 cfg->acl_file);
+	return 0;
+}
+
+/* a portal anyone may reach, with nothing that checks who logs in */
+static void warn_if_open(const struct cli_ctx *ctx, const vitk_odx_target_options *o)
+{
+	char host[256];
+	uint16_t port;
+
+	if (o->chap_user || o->nallow || !o->portal ||
+	    vitk_odx_target_parse_portal(o->portal, host, sizeof(host), &port) < 0) {
+		vitk_error_clear();
+		return;
+	}
+	if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
+	    strcmp(host, "localhost") != 0)
+		cli_warn(ctx, "serving on %s without CHAP or --allow: any host that reaches it "
+			      "may log in",
+			 o->portal);
+}
+
+/* options -> library options (secrets and ACL resolved into @run) */
+static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+			 struct serve_run *run, vitk_odx_target_options *o)
+{
+	int rc;
+
+	o->iqn = cfg->iqn;
+	o->portal = cfg->portal ? cfg->portal : "127.0.0.1:3260";
+	o->max_bytes_per_command = cfg->max_bytes_per_command;
+	o->login_timeout_s = (uint32_t)cfg->login_timeout;
+	o->idle_timeout_s = (uint32_t)cfg->idle_timeout;
+	o->nop_timeout_s = (uint32_t)cfg->nop_timeout;
+	o->max_conns_per_address = (uint32_t)cfg->max_conns_per_address;
+	o->tokens_per_session = (uint32_t)cfg->tokens_per_session;
+	if (!o->iqn)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
+	if (cfg->lun.n == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
+	if ((rc = chap_source(ctx, "chap", cfg->chap, cfg->chap_file, "VITK_TARGET_CHAP",
+			      &run->chap)) != 0 ||
+	    (rc = chap_source(ctx, "chap-mutual", cfg->chap_mutual, cfg->chap_mutual_file,
+			      "VITK_TARGET_CHAP_MUTUAL", &run->mutual)) != 0 ||
+	    (rc = split_chap(ctx, "CHAP", run->chap, &o->chap_user, &o->chap_secret)) != 0 ||
+	    (rc = split_chap(ctx, "mutual CHAP", run->mutual, &o->chap_mutual_user,
+			     &o->chap_mutual_secret)) != 0 ||
+	    (rc = collect_acl(ctx, cfg, run)) != 0)
+		return rc;
+	o->allow = run->allow.ptr;
+	o->nallow = run->allow.size;
+	warn_if_open(ctx, o);
+	return 0;
+}
+
+int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_odx_serve_cfg *cfg = ctx->config;
+	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	struct serve_run run;
+	vitk_odx_target *t = NULL;
+	vitk_table *stats = NULL;
+	int rc, r;
+
+	(void)argc;
+	(void)argv;
+	memset(&run, 0, sizeof(run));
+	rc = build_options(ctx, cfg, &run, &o);
+	if (rc == 0)
+		rc = setup_target(ctx, cfg, &o, &t);
+	if (rc == 0)
+		rc = serve_until_signal(ctx, cfg->pidfile, t);
+	if (rc == 0 && cfg->stats) {
+		r = vitk_odx_target_stats_table(t, &stats);
+		rc = r < 0 ? cli_error_lib(ctx, r, "serve: counters") : cli_print_table(ctx, stats);
+	}
+	vitk_table_free(stats);
 	vitk_odx_target_free(t);
-	vitk_set_log_fn(NULL, NULL);
-	free(chap_user);
+	serve_run_clear(&run);
 	return rc;
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/str.h>
+
 #include "cli.h"
 
 /* ------------------------------------------------------- display escaping */
@@ -64,7 +66,11 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
-char *cli_display_text(const char *s)
+/*
+ * @s escaped for a terminal.  With @keep_lines (free text from cli_text())
+ * newlines and tabs stay, and bytes that are not UTF-8 pass unchanged.
+ */
+static char *escape(const char *s, bool keep_lines)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
@@ -77,14 +83,22 @@ char *cli_display_text(const char *s)
 		uint32_t cp = 0;
 		size_t n = utf8_seq(p, &cp);
 
+		if (n == 0 && keep_lines) { /* cli_text() may get a sequence a byte at a time */
+			*w++ = (char)*p++;
+			continue;
+		}
 		if (n == 0) { /* not UTF-8: show the byte */
 			w += sprintf(w, "\\x%02x", *p++);
 			continue;
 		}
-		if (cp == '\n') {
+		if (cp == '\n' && keep_lines) {
+			*w++ = '\n';
+		} else if (cp == '\n') {
 			w += sprintf(w, "\\n");
 		} else if (cp == '\r') {
 			w += sprintf(w, "\\r");
+		} else if (cp == '\t' && keep_lines) {
+			*w++ = '\t';
 		} else if (cp == '\t') {
 			w += sprintf(w, "\\t");
 		} else if (cp < 0x20 || cp == 0x7f) {
@@ -99,6 +113,11 @@ char *cli_display_text(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+char *cli_display_text(const char *s)
+{
+	return escape(s, false);
 }
 
 /* ----------------------------------------------------------- cell values */
@@ -432,13 +451,21 @@ out:
 
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
+	vitk_str buf = VITK_STR_INIT;
+	char *shown = NULL;
 	va_list ap;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vitk_str_vputf(&buf, fmt, ap);
 	va_end(ap);
+	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
+	if (!buf.oom)
+		shown = escape(buf.ptr, true);
+	fputs(shown ? shown : "", stdout);
+	free(shown);
+	vitk_str_clear(&buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */
@@ -606,180 +633,4 @@ void cli_progress_free(struct cli_progress *p)
 		fflush(stderr);
 	}
 	free(p);
-}
-
-
-/* ------------------------------------------ deprecated cli_table (shim) */
-
-/*
- * cli_table keeps the old "add columns by name, set cells by key" calls
- * working on top of vitk_table until every noun builds vitk_tables itself.
- * The vitk_table is made when the first row is added (columns are fixed
- * from then on) or when the table is printed.
- */
-struct cli_table {
-	vitk_table_column *cols; /* keys owned */
-	size_t ncols;
-	vitk_table *t;
-	bool oom;
-};
-
-cli_table *cli_table_new(void)
-{
-	return calloc(1, sizeof(cli_table));
-}
-
-void cli_table_free(cli_table *t)
-{
-	if (!t)
-		return;
-	for (size_t c = 0; c < t->ncols; c++)
-		free((char *)t->cols[c].key);
-	free(t->cols);
-	vitk_table_free(t->t);
-	free(t);
-}
-
-static vitk_table_type shim_type(enum cli_col_type type)
-{
-	switch (type) {
-	case CLI_COL_INT: return VITK_TABLE_INT;
-	case CLI_COL_REAL: return VITK_TABLE_REAL;
-	case CLI_COL_BOOL: return VITK_TABLE_BOOL;
-	default: return VITK_TABLE_STR;
-	}
-}
-
-void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type)
-{
-	vitk_table_column *nc;
-
-	VITK_ASSERT(!t->t);
-	nc = realloc(t->cols, (t->ncols + 1) * sizeof(*nc));
-	if (!nc) {
-		t->oom = true;
-		return;
-	}
-	t->cols = nc;
-	memset(&t->cols[t->ncols], 0, sizeof(*nc));
-	t->cols[t->ncols].key = strdup(key);
-	t->cols[t->ncols].type = shim_type(type);
-	if (!t->cols[t->ncols].key)
-		t->oom = true;
-	else
-		t->ncols++;
-}
-
-static vitk_table *shim_table(cli_table *t)
-{
-	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols, t->ncols) < 0)
-		t->oom = true;
-	return t->t;
-}
-
-void cli_table_add_row(cli_table *t)
-{
-	if (shim_table(t) && vitk_table_add_row(t->t) < 0)
-		t->oom = true;
-}
-
-/* the column of @key; only once a row exists (cells before a row are ignored, as always) */
-static bool shim_col(cli_table *t, const char *key, size_t *col)
-{
-	if (!t->t || t->oom || vitk_table_nrows(t->t) == 0)
-		return false;
-	if (vitk_table_column_find(t->t, key, col) < 0)
-		VITK_ASSERT(!"no such column");
-	return true;
-}
-
-void cli_table_set_str(cli_table *t, const char *key, const char *v)
-{
-	size_t c;
-
-	if (shim_col(t, key, &c))
-		vitk_table_set_str(t->t, c, v);
-}
-
-void cli_table_set_int(cli_table *t, const char *key, int64_t v)
-{
-	size_t c;
-
-	if (shim_col(t, key, &c))
-		vitk_table_set_int(t->t, c, v);
-}
-
-void cli_table_set_real(cli_table *t, const char *key, double v)
-{
-	size_t c;
-
-	if (shim_col(t, key, &c))
-		vitk_table_set_real(t->t, c, v);
-}
-
-void cli_table_set_bool(cli_table *t, const char *key, bool v)
-{
-	size_t c;
-
-	if (shim_col(t, key, &c))
-		vitk_table_set_bool(t->t, c, v);
-}
-
-size_t cli_table_rows(const cli_table *t)
-{
-	return t && t->t ? vitk_table_nrows(t->t) : 0;
-}
-
-int cli_table_print(const struct cli_ctx *ctx, const cli_table *t)
-{
-	vitk_table *vt = shim_table((cli_table *)t);
-
-	if (!vt)
-		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	return cli_print_table(ctx, vt);
-}
-
-int cli_record_print(const struct cli_ctx *ctx, const cli_table *t)
-{
-	vitk_table *vt = shim_table((cli_table *)t);
-
-	if (!vt)
-		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	return cli_print_record(ctx, vt);
-}
-
-json_t *cli_table_to_json(const cli_table *t)
-{
-	vitk_table *vt = shim_table((cli_table *)t);
-	json_t *j = NULL;
-
-	if (vt && vitk_table_to_json(&j, vt) < 0)
-		return NULL;
-	return j;
-}
-
-cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *const *skip)
-{
-	cli_table *t = cli_table_new();
-
-	if (!t || cli_rows_to_table(&t->t, rows, skip) < 0) {
-		cli_table_free(t);
-		return NULL;
-	}
-	/* the shim's own column list, for cli_table_set_* by key */
-	t->cols = calloc(vitk_table_ncolumns(t->t), sizeof(*t->cols));
-	if (!t->cols) {
-		cli_table_free(t);
-		return NULL;
-	}
-	for (size_t c = 0; c < vitk_table_ncolumns(t->t); c++) {
-		t->cols[c] = *vitk_table_column_at(t->t, c);
-		t->cols[c].key = strdup(t->cols[c].key);
-		t->ncols++;
-		if (!t->cols[c].key) {
-			cli_table_free(t);
-			return NULL;
-		}
-	}
-	return t;
 }

@@ -4,6 +4,7 @@
 #include <vitk/common.h>
 #include <vitk/array.h>
 #include <vitk/str.h>
+#include <vitk/table.h>
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
 #include <vitk/sriov.h>

@@ -177,6 +177,16 @@ static void test_cli_out__escapes_terminal_controls(void **state)
 	assert_null(strchr(out, 0x1b));
 	free(out);
 	free(err);
+	/* free text lines (cli_text) keep their line ends but not escape sequences */
+	snprintf(db, sizeof(db), "--db=%s/esc\x1b[2J\xe2\x80\xae.db", tmp ? tmp : "/tmp");
+	assert_int_equal(run(&out, &err, 5, db, "-q", "inventory", "init"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 4, db, "inventory", "show"), 0);
+	assert_non_null(strstr(out, "/esc\\x1b[2J\\u202e.db\n"));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+	free(err);
 }
 
 int main(void)

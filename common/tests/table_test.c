@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include <vitk/common.h>
+#include <failalloc.h>
 #include <vitk/table.h>
 
 static char *dump(const json_t *j)
@@ -221,6 +222,40 @@ static void test_table_json__invalid_utf8_replaced(void **state)
 	vitk_table_free(t);
 }
 
+/* every failing calloc/realloc is reported, never a crash, a leak or a silent drop */
+static void test_table_oom__reported(void **state)
+{
+	int failed = 1;
+
+	(void)state;
+	for (int n = 0; failed && n < 200; n++) {
+		vitk_table *t = NULL;
+		json_t *j = NULL;
+		int r;
+
+		failalloc_after(n);
+		r = vitk_table_new(&t, cols, VITK_ARRAY_SIZE(cols));
+		for (int i = 0; r == 0 && i < 40; i++) {
+			r = vitk_table_add_row(t);
+			if (r == 0)
+				r = vitk_table_set_int(t, C_N, i);
+		}
+		failed = failalloc_failed();
+		failalloc_after(-1);
+		if (failed) {
+			assert_int_equal(r, VITK_ENOMEM);
+			assert_true(t == NULL || vitk_table_error(t) == VITK_ENOMEM);
+		} else {
+			assert_int_equal(r, 0);
+			assert_int_equal(vitk_table_to_json(&j, t), 0);
+			assert_int_equal(json_array_size(j), 40);
+			json_decref(j);
+		}
+		vitk_table_free(t);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_table_record__fields_by_type),
 		cmocka_unit_test(test_table_cells__many_rows),
 		cmocka_unit_test(test_table_json__invalid_utf8_replaced),
+		cmocka_unit_test(test_table_oom__reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

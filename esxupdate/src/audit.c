@@ -12,15 +12,6 @@
 
 #include "esxu.h"
 
-struct vitk_esxupdate_audit {
-	vitk_esxupdate_result *res;
-	vitk_esxupdate_finding *f;
-	size_t nf, fcap;
-	char *rec_cmd, *rec_profile, *explanation;
-	const char *verdict;
-	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
-};
-
 const char *vitk_esxupdate_severity_name(vitk_esxupdate_severity s)
 {
 	switch (s) {
@@ -38,32 +29,35 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	if (!a)
 		return;
 	vitk_esxupdate_result_free(a->res);
-	for (i = 0; i < a->nf; i++) {
-		free(a->f[i].code);
-		free(a->f[i].message);
+	for (i = 0; i < a->f.size; i++) {
+		free(a->f.ptr[i].code);
+		free(a->f.ptr[i].message);
 	}
-	free(a->f);
+	vitk_array_clear(a->f);
 	free(a->rec_cmd);
 	free(a->rec_profile);
 	free(a->explanation);
 	vitk_esxupdate__strv_dispose(&a->crit);
+	free(a->host_profile);
+	free(a->depot_path);
+	free(a->depot_sha256);
 	free(a);
 }
 
 const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a) { return a->res; }
-size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a) { return a->nf; }
+size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a) { return a->f.size; }
 
 const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i)
 {
-	return i < a->nf ? &a->f[i] : NULL;
+	return i < a->f.size ? &a->f.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_audit_count(const vitk_esxupdate_audit *a, vitk_esxupdate_severity s)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < a->nf; i++)
-		n += a->f[i].severity == s;
+	for (i = 0; i < a->f.size; i++)
+		n += a->f.ptr[i].severity == s;
 	return n;
 }
 
@@ -81,26 +75,19 @@ static int add_finding(vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const
 
 	if (!msg)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (a->nf == a->fcap) {
-		size_t ncap = a->fcap ? a->fcap * 2 : 16;
-		vitk_esxupdate_finding *p = realloc(a->f, ncap * sizeof(*p));
-
-		if (!p) {
-			free(msg);
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		}
-		a->f = p;
-		a->fcap = ncap;
+	f = vitk_array_push(a->f);
+	if (!f) {
+		free(msg);
+		return VITK_ENOMEM;
 	}
-	f = &a->f[a->nf];
 	f->severity = s;
 	f->code = vitk_esxupdate__strdup(code);
 	f->message = msg;
 	if (!f->code) {
 		free(msg);
+		a->f.size--;
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	a->nf++;
 	return 0;
 }
 
@@ -154,90 +141,113 @@ static const char *loss_word(vitk_esxupdate_driver_class c)
 	}
 }
 
-static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, bool fails,
-			   esxu_strv *names)
+/* "net-be2net 10.0-1OEM -> 4.6-1vmw" or "... -> removed (replaced by x)", plus the host component holding it */
+static char *loss_target(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			 const vitk_esxupdate_change *c)
+{
+	bool guessed = false;
+	char *comp = vitk_esxupdate__component_text(h, d, c, &guessed), *t;
+
+	if (guessed)
+		vitk_esxupdate__result_assume(a->res, "a host component named '<vendor>-<VIB name>' holds that VIB (no depot component lists it)");
+	if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
+		t = vitk_esxupdate__printf("%s %s -> %s%s%s%s", c->name, c->from_version, c->to_version,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	else
+		t = vitk_esxupdate__printf("%s %s -> removed (%s)%s%s%s", c->name, c->from_version, c->reason,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	free(comp);
+	return t;
+}
+
+/* "vmnic0 19a2:0710, vmnic1 19a2:0710": the host devices that use driver VIB @hv */
+static size_t devices_using(const vitk_esxupdate_host *h, const vitk_esxupdate_vib *hv, vitk_str *devs)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < h->pci.size; k++) {
+		const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
+
+		if (!dev_uses(d, hv))
+			continue;
+		vitk_str_putf(devs, "%s%s %04x:%04x", n ? ", " : "", d->vmkname ? d->vmkname : d->address,
+			      d->vendor_id, d->device_id);
+		n++;
+	}
+	return n;
+}
+
+/* name the heuristics a driver finding rests on */
+static void note_heuristics(vitk_esxupdate_audit *a, const vitk_esxupdate_vib *hv, const vitk_esxupdate_change *c,
+			    size_t ndev)
+{
+	uint32_t ids[1];
+	bool tagged = false;
+	size_t t;
+
+	for (t = 0; t < hv->ntags; t++)
+		if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
+			tagged = true;
+	if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+	if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+	if (c->vendor)
+		vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+}
+
+/* one downgraded or removed driver: CRITICAL for a vendor NIC/storage driver, else WARNING */
+static int driver_finding(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			  const vitk_esxupdate_change *c, bool fails, vitk_esxupdate_severity *sev)
+{
+	const vitk_esxupdate_vib *hv = vitk_esxupdate_host_find(h, c->name);
+	const char *fail_prefix = a->res->removal_refused.size ? "with --ok-to-remove: " : "if forced through with -f: ";
+	const char *code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
+	vitk_str devs = VITK_STR_INIT;
+	char *target = loss_target(a, h, d, c);
+	size_t ndev = devices_using(h, hv, &devs);
+	int r;
+
+	note_heuristics(a, hv, c, ndev);
+	*sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
+								      : VITK_ESXUPDATE_SEV_WARNING;
+	if (fails && *sev == VITK_ESXUPDATE_SEV_CRITICAL)
+		*sev = VITK_ESXUPDATE_SEV_WARNING;
+	if (!target || devs.oom)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	else if (ndev)
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
+						       loss_word(c->driver)));
+	else
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       c->vendor ? "vendor" : "VMware", class_word(c->driver),
+						       c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded" : "driver removed",
+						       target, h->pci.size ? " (no host device matched)" : "", loss_word(c->driver)));
+	free(target);
+	vitk_str_clear(&devs);
+	return r;
+}
+
+static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   bool fails, esxu_strv *names)
 {
 	const vitk_esxupdate_result *res = a->res;
-	const char *fail_prefix = res->removal_refused.n ? "with --ok-to-remove: "
-							  : "if forced through with -f: ";
-	size_t i, k;
+	size_t i;
 	int r = 0;
 
-	for (i = 0; i < res->nchanges && r == 0; i++) {
-		const vitk_esxupdate_change *c = &res->changes[i];
-		const vitk_esxupdate_vib *hv;
-		esxu_buf devs = { 0 };
-		char target[300];
+	for (i = 0; i < res->changes.size && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes.ptr[i];
 		vitk_esxupdate_severity sev;
-		const char *code;
-		size_t ndev = 0;
 
-		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED &&
-		    c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED && c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
 		    c->action != VITK_ESXUPDATE_ACT_REMOVED_PROFILE)
 			continue;
-		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE)
+		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE || !vitk_esxupdate_host_find(h, c->name))
 			continue;
-		hv = vitk_esxupdate_host_find(h, c->name);
-		if (!hv)
-			continue;
-		if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
-			snprintf(target, sizeof(target), "%s %s -> %s", c->name, c->from_version,
-				 c->to_version);
-		else
-			snprintf(target, sizeof(target), "%s %s -> removed (%s)", c->name,
-				 c->from_version, c->reason);
-		for (k = 0; k < h->npci; k++) {
-			const vitk_esxupdate_pci_dev *d = &h->pci[k];
-
-			if (!dev_uses(d, hv))
-				continue;
-			vitk_esxupdate__buf_printf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
-					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
-			ndev++;
-		}
-		if (devs.oom) {
-			vitk_esxupdate__buf_dispose(&devs);
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		}
-		/* name the heuristics this finding rests on */
-		{
-			uint32_t ids[1];
-			bool tagged = false;
-			size_t t;
-
-			for (t = 0; t < hv->ntags; t++)
-				if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
-					tagged = true;
-			if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
-			if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
-			if (c->vendor)
-				vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
-		}
-		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
-		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
-									      : VITK_ESXUPDATE_SEV_WARNING;
-		if (fails && sev == VITK_ESXUPDATE_SEV_CRITICAL)
-			sev = VITK_ESXUPDATE_SEV_WARNING;
-		if (ndev)
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    devs.s, ndev == 1 ? "loses its driver" : "lose their driver", target,
-						    loss_word(c->driver)));
-		else
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
-						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
-											      : "driver removed",
-						    target,
-						    h->npci ? " (no host device matched)" : "",
-						    loss_word(c->driver)));
-		vitk_esxupdate__buf_dispose(&devs);
+		r = driver_finding(a, h, d, c, fails, &sev);
 		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
 			r = vitk_esxupdate__strv_add(names, c->name);
 	}
@@ -251,8 +261,8 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	size_t i, n_inst = 0, n_up = 0, n_down = 0, n_rm = 0, n_skip = 0, n_kept_vendor = 0;
 	int r = 0;
 
-	for (i = 0; i < res->nchanges && r == 0; i++) {
-		const vitk_esxupdate_change *c = &res->changes[i];
+	for (i = 0; i < res->changes.size && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes.ptr[i];
 		const vitk_esxupdate_vib *from = c->from_id ? vitk_esxupdate_host_find(h, c->name) : NULL;
 		const vitk_esxupdate_vib *to = c->to_id ? vitk_esxupdate_depot_find_id(d, c->to_id) : NULL;
 
@@ -289,22 +299,22 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-file-missing",
 					vitk_esxupdate__printf("%s: the bundle has no '%s'", c->to_id, to->relative_path));
 	}
-	for (i = 0; i < res->acc_errors.n && r == 0; i++)
+	for (i = 0; i < res->acc_errors.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "acceptance-bypassed" : "acceptance-violation",
-				vitk_esxupdate__printf("%s%s", res->acc_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->acc_errors.ptr[i],
 					    res->checks_bypassed ? " (bypassed by -f/--no-sig-check: the host acceptance level would drop)" : ""));
-	for (i = 0; i < res->dep_errors.n && r == 0; i++)
+	for (i = 0; i < res->dep_errors.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "dependency-forced" : "dependency-error",
-				vitk_esxupdate__printf("%s%s", res->dep_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->dep_errors.ptr[i],
 					    res->checks_bypassed ? " (bypassed by -f)" : ""));
-	for (i = 0; i < res->conflict_errors.n && r == 0; i++)
-		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.v[i]));
-	for (i = 0; i < res->half_applied.n && r == 0; i++)
+	for (i = 0; i < res->conflict_errors.size && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.ptr[i]));
+	for (i = 0; i < res->half_applied.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
 				vitk_esxupdate__printf("%s: vib update installs no new VIBs, the patch would be only half applied",
-					    res->half_applied.v[i]));
+					    res->half_applied.ptr[i]));
 	/* profile install applies the profile's host acceptance level */
 	if (r == 0 && res->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL && res->profile && h->acceptance) {
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, res->profile);
@@ -317,16 +327,23 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 						    vitk_esxupdate_acceptance_name(pr->acceptance), pr->name));
 		}
 	}
-	if (r == 0 && res->removal_refused.n)
+	if (r == 0 && res->removal_refused.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused",
 				vitk_esxupdate__printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",
-					    res->removal_refused.n));
+					    res->removal_refused.size));
 	if (r == 0 && res->no_profile)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found",
 				vitk_esxupdate__printf("the depot carries no image profile named '%s': esxcli stops with [NoMatchError] and changes nothing",
 						       res->profile_wanted ? res->profile_wanted : "?"));
-	else if (r == 0 && res->error && !res->removal_refused.n && !res->dep_errors.n &&
-		 !res->acc_errors.n && !res->conflict_errors.n)
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_unread_profile_count(d); i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-unread",
+				vitk_esxupdate__printf("the host lists image profile '%s' in the depot, but no document for it was read: capture `esxcli software sources profile get -d DEPOT -p %s` and give it with --depot-profile",
+						       vitk_esxupdate_depot_unread_profile(d, i), vitk_esxupdate_depot_unread_profile(d, i)));
+	for (i = 0; r == 0 && i < res->comp_downgrades.size; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "component-downgrade-refused",
+				vitk_esxupdate__strdup(res->comp_downgrades.ptr[i]));
+	if (r == 0 && res->error && !res->no_profile && !res->comp_downgrades.size && !res->removal_refused.size && !res->dep_errors.size &&
+		 !res->acc_errors.size && !res->conflict_errors.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
 				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
 	if (r == 0)
@@ -340,7 +357,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
 				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
-	/* facts §2.5 heuristic: vendor other than VMware, or a name not starting ESXi- = OEM image */
+	/* docs/esxupdate-facts.md "OEM images": vendor other than VMware, or a name not starting ESXi- */
 	if (r == 0 && h->profile &&
 	    ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0))
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image",
@@ -356,7 +373,7 @@ static bool vmware_vendor(const char *v)
 		     vitk_esxupdate__streq_ci(v, "VMW"));
 }
 
-/* facts heuristic (docs/esxupdate-facts.md): a creator other than VMware, or a name not starting "ESXi-" */
+/* docs/esxupdate-facts.md "OEM images": a creator other than VMware, or a name not starting "ESXi-" */
 static bool is_oem_profile(const vitk_esxupdate_profile *p)
 {
 	return (p->vendor && !vmware_vendor(p->vendor)) || strncmp(p->name, "ESXi-", 5) != 0;
@@ -380,12 +397,12 @@ static const char *host_vendor_driver(const vitk_esxupdate_host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nvibs; i++) {
-		vitk_esxupdate_driver_class c = vitk_esxupdate_vib_driver_class(&h->vibs[i]);
+	for (i = 0; i < h->vibs.size; i++) {
+		vitk_esxupdate_driver_class c = vitk_esxupdate_vib_driver_class(&h->vibs.ptr[i]);
 
 		if ((c == VITK_ESXUPDATE_DRIVER_NIC || c == VITK_ESXUPDATE_DRIVER_STORAGE) &&
-		    vitk_esxupdate_vib_is_vendor(&h->vibs[i]))
-			return h->vibs[i].name;
+		    vitk_esxupdate_vib_is_vendor(&h->vibs.ptr[i]))
+			return h->vibs.ptr[i].name;
 	}
 	return NULL;
 }
@@ -490,12 +507,12 @@ static int choose_profiles(const vitk_esxupdate_host *h, const vitk_esxupdate_de
 
 static char *names_joined(const esxu_strv *sv)
 {
-	esxu_buf b = { 0 };
+	vitk_str b = VITK_STR_INIT;
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", sv->v[i]);
-	return vitk_esxupdate__buf_take(&b);
+	for (i = 0; i < sv->size; i++)
+		vitk_str_putf(&b, "%s%s", i ? ", " : "", sv->ptr[i]);
+	return vitk_str_detach(&b);
 }
 
 /* simulate @c; *safe when it has no finding above INFO and does not fail */
@@ -506,7 +523,7 @@ static int try_command(const vitk_esxupdate_host *h, const vitk_esxupdate_depot 
 
 	*safe = r == 0 && !(*out)->res->error && !vitk_esxupdate_audit_count(*out, VITK_ESXUPDATE_SEV_CRITICAL) &&
 		!vitk_esxupdate_audit_count(*out, VITK_ESXUPDATE_SEV_WARNING) &&
-		(*out)->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].n > 0;
+		(*out)->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].size > 0;
 	return r;
 }
 
@@ -517,9 +534,9 @@ static const char *not_safe_reason(const vitk_esxupdate_audit *sa)
 		return "it fails";
 	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL))
 		return "it still removes or downgrades vendor drivers";
-	if (sa->res->half_applied.n)
+	if (sa->res->half_applied.size)
 		return "it leaves a bulletin half applied";
-	if (!vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING) && !sa->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].n)
+	if (!vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING) && !sa->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].size)
 		return "it would install nothing";
 	return "it has warnings";
 }
@@ -539,7 +556,7 @@ static int set_recommendation(vitk_esxupdate_audit *a, vitk_esxupdate_command *c
  * would add or upgrade, minus those that replace an installed VIB.
  */
 static int recommend_vib_forms(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
-			       const vitk_esxupdate_depot *d, const char *depot, esxu_buf *ex)
+			       const vitk_esxupdate_depot *d, const char *depot, vitk_str *ex)
 {
 	vitk_esxupdate_command c;
 	vitk_esxupdate_audit *sa = NULL, *all = NULL;
@@ -553,23 +570,23 @@ static int recommend_vib_forms(vitk_esxupdate_audit *a, const vitk_esxupdate_hos
 	c.depot = (char *)depot;
 	r = try_command(h, d, &c, &sa, &safe);
 	if (r == 0 && safe) {
-		vitk_esxupdate__buf_add(ex, " 'vib update -d' only updates VIBs already installed; simulated here it keeps every vendor driver and has no warning.");
+		vitk_str_puts(ex, " 'vib update -d' only updates VIBs already installed; simulated here it keeps every vendor driver and has no warning.");
 		r = set_recommendation(a, &c, NULL);
 		goto out;
 	}
 	if (r == 0)
-		vitk_esxupdate__buf_printf(ex, " 'vib update -d' is not safe here (%s).", not_safe_reason(sa));
+		vitk_str_putf(ex, " 'vib update -d' is not safe here (%s).", not_safe_reason(sa));
 	memset(&c, 0, sizeof(c));
 	c.op = VITK_ESXUPDATE_OP_VIB_INSTALL;
 	c.depot = (char *)depot;
 	if (r == 0)
 		r = vitk_esxupdate_audit_run__inner(&all, h, d, &c);
-	for (i = 0; r == 0 && i < all->res->nchanges; i++)
-		if (all->res->changes[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
-		    strncmp(all->res->changes[i].reason, "replaced by ", 12) == 0)
-			r = vitk_esxupdate__strv_add(&replacers, all->res->changes[i].reason + 12);
-	for (i = 0; r == 0 && i < all->res->nchanges; i++) {
-		const vitk_esxupdate_change *ch = &all->res->changes[i];
+	for (i = 0; r == 0 && i < all->res->changes.size; i++)
+		if (all->res->changes.ptr[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		    strncmp(all->res->changes.ptr[i].reason, "replaced by ", 12) == 0)
+			r = vitk_esxupdate__strv_add(&replacers, all->res->changes.ptr[i].reason + 12);
+	for (i = 0; r == 0 && i < all->res->changes.size; i++) {
+		const vitk_esxupdate_change *ch = &all->res->changes.ptr[i];
 
 		if ((ch->action == VITK_ESXUPDATE_ACT_INSTALLED || ch->action == VITK_ESXUPDATE_ACT_UPGRADED) &&
 		    !vitk_esxupdate__strv_has(&replacers, ch->name))
@@ -577,20 +594,20 @@ static int recommend_vib_forms(vitk_esxupdate_audit *a, const vitk_esxupdate_hos
 	}
 	if (r < 0)
 		goto out;
-	if (names.n == 0) {
-		vitk_esxupdate__buf_add(ex, " No VIB of the depot can be installed without downgrading or replacing an installed one: no safe command.");
+	if (names.size == 0) {
+		vitk_str_puts(ex, " No VIB of the depot can be installed without downgrading or replacing an installed one: no safe command.");
 		goto out;
 	}
-	c.vibnames = names.v;
-	c.nvibnames = names.n;
+	c.vibnames = names.ptr;
+	c.nvibnames = names.size;
 	vitk_esxupdate_audit_free(sa);
 	sa = NULL;
 	r = try_command(h, d, &c, &sa, &safe);
 	if (r == 0 && safe) {
-		vitk_esxupdate__buf_add(ex, " 'vib install -n' with only the VIBs that are new or newer than the installed ones, simulated here, keeps every vendor driver and has no warning.");
+		vitk_str_puts(ex, " 'vib install -n' with only the VIBs that are new or newer than the installed ones, simulated here, keeps every vendor driver and has no warning.");
 		r = set_recommendation(a, &c, NULL);
 	} else if (r == 0) {
-		vitk_esxupdate__buf_printf(ex, " 'vib install -n' of the new and newer VIBs is not safe either (%s): no safe command.",
+		vitk_str_putf(ex, " 'vib install -n' of the new and newer VIBs is not safe either (%s): no safe command.",
 					   not_safe_reason(sa));
 	}
 out:
@@ -604,7 +621,7 @@ out:
 /* 'profile update -p' with the first candidate profile whose simulation is safe */
 static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 			     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd, const char *depot,
-			     esxu_buf *ex)
+			     vitk_str *ex)
 {
 	struct pick picks[PICKS_MAX];
 	vitk_esxupdate_command c;
@@ -626,21 +643,21 @@ static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host 
 			break;
 		safe = !sa->res->error && !vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL);
 		if (!safe) {
-			vitk_esxupdate__buf_printf(ex, " 'profile update -p %s' is not safe for this host either (%s).",
+			vitk_str_putf(ex, " 'profile update -p %s' is not safe for this host either (%s).",
 						   c.profile, not_safe_reason(sa));
 			continue;
 		}
-		vitk_esxupdate__buf_printf(ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
+		vitk_str_putf(ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
 					   c.profile, picks[i].why);
 		if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING))
-			vitk_esxupdate__buf_printf(ex, "; it still has %zu warning(s) to review",
+			vitk_str_putf(ex, "; it still has %zu warning(s) to review",
 						   vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING));
-		vitk_esxupdate__buf_add(ex, ". Run it with --dry-run first, then again without.");
+		vitk_str_puts(ex, ". Run it with --dry-run first, then again without.");
 		r = set_recommendation(a, &c, c.profile);
 		break;
 	}
 	if (r == 0 && !a->rec_cmd)
-		vitk_esxupdate__buf_add(ex, n ? " No profile of the depot is safe for this host, so no command is recommended."
+		vitk_str_puts(ex, n ? " No profile of the depot is safe for this host, so no command is recommended."
 					      : " The depot has no -standard, -no-tools or OEM profile to recommend.");
 	for (i = 0; i < n; i++)
 		free(picks[i].why);
@@ -648,26 +665,148 @@ static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host 
 	return r;
 }
 
+/*
+ * The vendor's depot, when the operator gave one: 'profile update' with its
+ * own (OEM) profile, simulated against that depot.  *done when recommended.
+ */
+static int recommend_vendor(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			    const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = o && o->vendor_depot ? oem_profile(h, o->vendor_depot) : NULL;
+	vitk_esxupdate_command c;
+	vitk_esxupdate_audit *sa = NULL;
+	int r;
+
+	*done = false;
+	if (!p)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	c.depot = (char *)o->vendor_depot_path;
+	c.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, o->vendor_depot, &c);
+	if (r == 0 && (sa->res->error || vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL))) {
+		vitk_str_putf(ex, " The vendor depot's profile %s is not safe for this host either (%s).", p->name,
+			      not_safe_reason(sa));
+	} else if (r == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with the vendor depot's own profile %s (creator '%s'): it carries the vendor's drivers built for this release, upgrades from the profile and never removes VIBs. Run it with --dry-run first, then again without.",
+			      p->name, p->vendor);
+		r = set_recommendation(a, &c, p->name);
+		*done = r == 0;
+	}
+	vitk_esxupdate_audit_free(sa);
+	return r;
+}
+
+static bool replaces_any(const vitk_esxupdate_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->changes.size; i++)
+		if (res->changes.ptr[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED)
+			return true;
+	return false;
+}
+
+/* the vendor depot's components holding the VIBs named in @lost ("-n A -n B" selectors) */
+static int vendor_components(const vitk_esxupdate_depot *vd, const esxu_strv *lost, esxu_strv *out)
+{
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_bulletin_count(vd); i++) {
+		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(vd, i);
+
+		for (k = 0; r == 0 && b->component_name && k < b->nvib_ids; k++) {
+			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_find_id(vd, b->vib_ids[k]);
+
+			if (v && vitk_esxupdate__strv_has(lost, v->name) && !vitk_esxupdate__strv_has(out, b->component_name))
+				r = vitk_esxupdate__strv_add(out, b->component_name);
+		}
+	}
+	return r;
+}
+
+/*
+ * No safe profile, but the vendor's depot has the components the VMware
+ * profile would cost the host: 'profile update' with the VMware profile, then
+ * 'component apply' of those components, the second simulated on the host as
+ * the first leaves it.  *done when recommended.
+ */
+static int recommend_profile_then_components(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+					     const vitk_esxupdate_depot *d, const char *depot,
+					     const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = vmware_profile(d, vitk_esxupdate_host_find(h, "tools-light") != NULL);
+	vitk_esxupdate_command pu, ca;
+	vitk_esxupdate_audit *sa = NULL, *sb = NULL;
+	vitk_esxupdate_host *after = NULL;
+	esxu_strv comps = VITK_ARRAY_INIT;
+	char *second = NULL;
+	bool safe = false;
+	int r;
+
+	*done = false;
+	if (!p || !o || !o->vendor_depot)
+		return 0;
+	memset(&pu, 0, sizeof(pu));
+	pu.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	pu.depot = (char *)depot;
+	pu.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &pu);
+	if (r == 0 && !sa->res->error)
+		r = vendor_components(o->vendor_depot, &sa->crit, &comps);
+	if (r == 0 && comps.size && !sa->res->error)
+		r = vitk_esxupdate__host_after(&after, h, sa->res, d);
+	memset(&ca, 0, sizeof(ca));
+	ca.op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
+	ca.depot = (char *)o->vendor_depot_path;
+	ca.components = comps.ptr;
+	ca.ncomponents = comps.size;
+	ca.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	if (r == 0 && after)
+		r = try_command(after, o->vendor_depot, &ca, &sb, &safe);
+	if (r == 0 && safe && (second = vitk_esxupdate_command_format(&ca)) &&
+	    (r = set_recommendation(a, &pu, p->name)) == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with profile %s, then re-apply the vendor's components from its depot: %s (simulated on the host as the profile update leaves it: it restores the vendor drivers and has no warning).",
+			      p->name, second);
+		*done = true;
+	} else if (r == 0 && safe) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	free(second);
+	vitk_esxupdate__strv_dispose(&comps);
+	vitk_esxupdate_host_free(after);
+	vitk_esxupdate_audit_free(sa);
+	vitk_esxupdate_audit_free(sb);
+	return r;
+}
+
 /* what is wrong with the intended command, in one or two sentences */
-static void explain_intended(esxu_buf *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
+static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
 {
 	switch (cmd->op) {
 	case VITK_ESXUPDATE_OP_VIB_INSTALL:
-		vitk_esxupdate__buf_add(ex, cmd->nviburls
+		vitk_str_puts(ex, cmd->nviburls
 					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
 					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
 		break;
 	case VITK_ESXUPDATE_OP_VIB_UPDATE:
-		vitk_esxupdate__buf_add(ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
+		vitk_str_puts(ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
 		break;
 	case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
-		vitk_esxupdate__buf_add(ex, res->no_profile
+		vitk_str_puts(ex, res->no_profile
 					  ? "'profile install -p' names an image profile the depot does not carry."
 					  : "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
 		break;
+	case VITK_ESXUPDATE_OP_COMPONENT_APPLY:
+		vitk_str_puts(ex, "'component apply' installs the depot's components over the host's: a component's VIBs replace installed VIBs of the same name whatever their vendor, and a component older than the installed one is refused.");
+		break;
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
-		vitk_esxupdate__buf_add(ex, res->no_profile
+		vitk_str_puts(ex, res->no_profile
 					  ? "'profile update -p' names an image profile the depot does not carry."
+					  : replaces_any(res)
+					  ? "'profile update' keeps installed VIBs it has no newer version of, but removes those a profile VIB replaces or obsoletes, whatever their vendor."
 					  : (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
 					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
 					  : "'profile update' as written still has findings to review.");
@@ -677,14 +816,15 @@ static void explain_intended(esxu_buf *ex, const vitk_esxupdate_command *cmd, co
 
 static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
-		     const esxu_strv *critical_names)
+		     const vitk_esxupdate_audit_options *o, const esxu_strv *critical_names)
 {
+	bool done = false;
 	size_t ncrit = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL);
 	size_t nwarn = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING);
 	const char *depot = cmd->depot ? cmd->depot : cmd->viburls[0];
 	vitk_esxupdate_command safe;
 	char *names = NULL;
-	esxu_buf ex = { 0 };
+	vitk_str ex = VITK_STR_INIT;
 	int r = 0;
 
 	if (ncrit == 0 && nwarn == 0) {
@@ -700,11 +840,16 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	explain_intended(&ex, cmd, a->res);
 	if (ncrit)
-		vitk_esxupdate__buf_printf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->n, names);
+		vitk_str_putf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->size, names);
 	else
-		vitk_esxupdate__buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
-	if (vitk_esxupdate_depot_profile_count(d) == 0) {
-		vitk_esxupdate__buf_add(&ex, vitk_esxupdate_depot_bulletin_count(d)
+		vitk_str_putf(&ex, " Here it has %zu warning(s).", nwarn);
+	r = recommend_vendor(a, h, o, &ex, &done);
+	if (r == 0 && !done)
+		r = recommend_profile_then_components(a, h, d, depot, o, &ex, &done);
+	if (r < 0 || done) {
+		/* the vendor's own profile, or the VMware profile plus the vendor's components */
+	} else if (vitk_esxupdate_depot_profile_count(d) == 0) {
+		vitk_str_puts(&ex, vitk_esxupdate_depot_bulletin_count(d)
 					  ? " The depot carries no image profile, only bulletins, so no 'profile update -p' can be recommended (a bulletin id is not a profile name: esxcli would answer [NoMatchError])."
 					  : " The depot carries no image profile, so no 'profile update -p' can be recommended.");
 		r = recommend_vib_forms(a, h, d, depot, &ex);
@@ -712,11 +857,11 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = recommend_profile(a, h, d, cmd, depot, &ex);
 	}
 	if (r == 0) {
-		a->explanation = vitk_esxupdate__buf_take(&ex);
+		a->explanation = vitk_str_detach(&ex);
 		if (!a->explanation)
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	vitk_esxupdate__buf_dispose(&ex);
+	vitk_str_clear(&ex);
 	free(names);
 	return r;
 }
@@ -734,7 +879,7 @@ int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxup
 	r = vitk_esxupdate_simulate(&a->res, host, depot, cmd);
 	if (r < 0)
 		goto out;
-	r = driver_findings(a, host, a->res->error != NULL, &a->crit);
+	r = driver_findings(a, host, depot, a->res->error != NULL, &a->crit);
 	if (r == 0)
 		r = other_findings(a, host, depot);
 	if (r < 0)
@@ -755,8 +900,33 @@ static int cmp_finding(const void *x, const void *y)
 	return 0;
 }
 
+/* what the audit document says about its inputs */
+static int keep_inputs(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+		       const vitk_esxupdate_command *cmd)
+{
+	const vitk_esxupdate_profile *p = cmd->profile ? vitk_esxupdate_depot_find_profile(d, cmd->profile) : NULL;
+
+	a->host_vibs = h->vibs.size;
+	a->host_pci = h->pci.size;
+	a->host_acceptance = h->acceptance;
+	a->host_profile = h->profile ? vitk_esxupdate__strdup(h->profile) : NULL;
+	a->depot_path = vitk_esxupdate__strdup(vitk_esxupdate_depot_path(d));
+	a->depot_sha256 = vitk_esxupdate__strdup(vitk_esxupdate_depot_sha256(d));
+	a->profile_source = p ? p->source : NULL;
+	if ((h->profile && !a->host_profile) || !a->depot_path || !a->depot_sha256)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return 0;
+}
+
 int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
+{
+	return vitk_esxupdate_audit_run_ex(out, host, depot, cmd, NULL);
+}
+
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts)
 {
 	vitk_esxupdate_audit *a = NULL;
 	size_t i;
@@ -766,19 +936,21 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 	r = vitk_esxupdate_audit_run__inner(&a, host, depot, cmd);
 	if (r < 0)
 		return r;
-	r = recommend(a, host, depot, cmd, &a->crit);
+	r = recommend(a, host, depot, cmd, opts, &a->crit);
+	if (r == 0)
+		r = keep_inputs(a, host, depot, cmd);
 	if (r < 0)
 		goto out;
 	/* stable order: severity, then the order found (qsort is not stable: do insertion) */
-	for (i = 1; i < a->nf; i++) {
-		vitk_esxupdate_finding t = a->f[i];
+	for (i = 1; i < a->f.size; i++) {
+		vitk_esxupdate_finding t = a->f.ptr[i];
 		size_t j = i;
 
-		while (j > 0 && cmp_finding(&a->f[j - 1], &t) > 0) {
-			a->f[j] = a->f[j - 1];
+		while (j > 0 && cmp_finding(&a->f.ptr[j - 1], &t) > 0) {
+			a->f.ptr[j] = a->f.ptr[j - 1];
 			j--;
 		}
-		a->f[j] = t;
+		a->f.ptr[j] = t;
 	}
 	*out = a;
 	a = NULL;

@@ -9,33 +9,30 @@
 
 #include <libxml/tree.h>
 
+#include <vitk/array.h>
+#include <vitk/str.h>
+
 #include <vitk/sys/esxupdate.h>
 
-/* ---- small growable string buffer ---- */
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom;
-} esxu_buf;
-
-void vitk_esxupdate__buf_add(esxu_buf *b, const char *s);
-void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n);
-void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* take ownership of the text ("" if empty); NULL on OOM */
-char *vitk_esxupdate__buf_take(esxu_buf *b);
-void vitk_esxupdate__buf_dispose(esxu_buf *b);
-
-/* ---- string vector ---- */
-typedef struct {
-	char **v;
-	size_t n, cap;
-} esxu_strv;
+/* ---- string vector (owned strings) ---- */
+typedef VITK_ARRAY(char *) esxu_strv;
 
 int vitk_esxupdate__strv_add(esxu_strv *sv, const char *s);
 int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n);
 void vitk_esxupdate__strv_dispose(esxu_strv *sv);
 void vitk_esxupdate__strv_sort(esxu_strv *sv);
 bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s);
+
+/*
+ * Room for one more item in a public { items, count } list (grown by
+ * vitk/array.h; a public list keeps no capacity, so its allocation is its
+ * count).  Return: the list, maybe moved, with item @count zero-filled; or
+ * NULL with VITK_ENOMEM recorded and @items untouched.
+ */
+void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size);
+
+/* append a copy of @s to a public { char **, count } list */
+int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s);
 
 /* bounded copy, always NUL-terminated (truncates) */
 void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap);
@@ -46,6 +43,31 @@ char *vitk_esxupdate__printf(const char *fmt, ...) __attribute__((format(printf,
 bool vitk_esxupdate__streq_ci(const char *a, const char *b);
 /* key normalisation: lowercase, drop ' ', '-', '_' ("Acceptance Level" -> "acceptancelevel") */
 void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n);
+
+/* ---- lines of a capture ---- */
+typedef struct {
+	const char *p, *end;
+	size_t lineno; /* of the line last returned */
+} esxu_lines;
+
+/* next line without its terminator (and a trailing '\r'); false at the end */
+bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n);
+bool vitk_esxupdate__blank(const char *s, size_t n);
+
+/* a column of an esxcli text table: where it starts, its header text (not NUL-terminated) */
+typedef struct {
+	size_t start;
+	const char *title;
+	size_t title_len;
+} esxu_col;
+
+/*
+ * The header of an esxcli text table: the line above the dashed separator
+ * names the columns, the dash runs give their starts.  @command names the
+ * capture in errors ("esxcli software component list").
+ */
+int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, size_t *ncols, const char *what,
+				 const char *command);
 
 /* ---- VIB helpers ---- */
 vitk_esxupdate_vib *vitk_esxupdate__vib_new(void);
@@ -87,21 +109,42 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			   void (*inline_vib)(void *ctx, const xmlNode *vibnode), void *ctx);
 int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what);
 void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b);
+/* an image document (JSON) into @im; VITK_EINVAL when it is not one */
+int vitk_esxupdate__image_from_json(vitk_esxupdate_image *im, const char *buf, size_t len, const char *what);
+void vitk_esxupdate__image_dispose(vitk_esxupdate_image *im);
 void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p);
 
 /* ---- host internals for the simulator ---- */
 struct vitk_esxupdate_host {
-	vitk_esxupdate_vib *vibs;
-	size_t nvibs, cap;
-	vitk_esxupdate_pci_dev *pci;
-	size_t npci, pcicap;
+	VITK_ARRAY(vitk_esxupdate_vib) vibs;
+	VITK_ARRAY(vitk_esxupdate_pci_dev) pci;
 	char *profile;
 	char *profile_vendor;
 	vitk_esxupdate_acceptance acceptance;
 	char list_format[16];
+	VITK_ARRAY(vitk_esxupdate_component) comps;
 	size_t *byname; /* indexes of vibs sorted by name (rebuilt after each parse) */
 	size_t nbyname;
 };
+
+void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
+/*
+ * component apply: the depot components it takes (newest per name, -n
+ * selected), weighed against the host's components; their VIBs go to @pool
+ * (room for every depot VIB), the component lists and refused downgrades to @res.
+ */
+/*
+ * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
+ * for a VIB change, when a host component holds that VIB (the depot's
+ * component says so, or *guessed: the component is named "<vendor>-<vib>");
+ * NULL when none does (or on OOM).
+ */
+char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+				     const vitk_esxupdate_change *c, bool *guessed);
+int vitk_esxupdate__components_select(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
+				      const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
+				      const vitk_esxupdate_vib **pool, size_t *npool);
+void vitk_esxupdate__host_components_free(vitk_esxupdate_host *h);
 
 /* rebuild h->byname; on OOM lookups fall back to a linear scan */
 void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h);
@@ -116,20 +159,42 @@ struct vitk_esxupdate_result {
 	char *header, *message, *error;
 	bool reboot, maint;
 	esxu_strv lists[VITK_ESXUPDATE_LIST_COUNT];
-	vitk_esxupdate_change *changes;
-	size_t nchanges, ccap;
+	VITK_ARRAY(vitk_esxupdate_change) changes;
 	esxu_strv assumptions;
 	/* for the risk analysis */
 	esxu_strv dep_errors, conflict_errors, acc_errors, removal_refused, half_applied;
 	bool checks_bypassed; /* -f / --no-sig-check let the operation pass its checks */
 	bool no_profile;      /* -p names no profile of the depot: [NoMatchError], nothing planned */
 	char *profile_wanted; /* the -p of the command (profile ops) */
+	esxu_strv comp_lists[VITK_ESXUPDATE_LIST_COUNT]; /* component apply: Components Installed/Removed/Skipped */
+	esxu_strv comp_downgrades; /* component apply: refused downgrades (error lines) */
 	bool bootbank_ops, locker_ops; /* VIBs of that kind are installed or removed (dry-run installers) */
 	char *profile;        /* profile name used (profile ops) */
 };
 
 /* record an undocumented rule applied to this result (deduplicated) */
 int vitk_esxupdate__result_assume(vitk_esxupdate_result *r, const char *text);
+
+struct vitk_esxupdate_audit {
+	vitk_esxupdate_result *res;
+	VITK_ARRAY(vitk_esxupdate_finding) f;
+	char *rec_cmd, *rec_profile, *explanation;
+	const char *verdict;
+	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
+	/* the inputs, as the audit document reports them */
+	size_t host_vibs, host_pci;
+	char *host_profile;
+	vitk_esxupdate_acceptance host_acceptance;
+	char *depot_path, *depot_sha256;
+	const char *profile_source; /* static string, NULL when -p names no depot profile */
+};
+
+/* record a profile the host lists in the depot but the reader found no document for */
+int vitk_esxupdate__depot_unread(vitk_esxupdate_depot *d, const char *name);
+
+/* the host as @res (simulated against @d) would leave it; *out freed with vitk_esxupdate_host_free() */
+int vitk_esxupdate__host_after(vitk_esxupdate_host **out, const vitk_esxupdate_host *h,
+			       const vitk_esxupdate_result *res, const vitk_esxupdate_depot *d);
 
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);

@@ -177,36 +177,45 @@ int vitk_esxupdate__vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, con
 	return vitk_esxupdate__vib_complete(v, what);
 }
 
+/*
+ * One metadata document whose root element must be <@root_key> (normalised);
+ * @root_name is the spelling named in the error.  *doc is freed by the caller.
+ */
+static int read_doc(xmlDoc **doc, xmlNode **root, const char *buf, size_t len, const char *what,
+		    const char *root_key, const char *root_name)
+{
+	char k[32];
+	int r;
+
+	*doc = NULL;
+	r = vitk_esxupdate__xml_read(doc, buf, len, META_XML_MAX, what);
+	if (r < 0)
+		return r;
+	*root = xmlDocGetRootElement(*doc);
+	vitk_esxupdate__xml_key(*root, k, sizeof(k));
+	if (strcmp(k, root_key) != 0)
+		return vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <%s>", what,
+				      (const char *)(*root)->name, root_name);
+	return 0;
+}
+
 int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t len, const char *what)
 {
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_vib *v = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "vib") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <vib>", what,
-				   (const char *)root->name);
-		goto out;
-	}
-	v = vitk_esxupdate__vib_new();
-	if (!v) {
+	r = read_doc(&doc, &root, buf, len, what, "vib", "vib");
+	if (r == 0 && !(v = vitk_esxupdate__vib_new()))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__vib_from_xml(v, root, what);
+	if (r == 0) {
+		*out = v;
+		v = NULL;
 	}
-	r = vitk_esxupdate__vib_from_xml(v, root, what);
-	if (r < 0)
-		goto out;
-	*out = v;
-	v = NULL;
-out:
 	vitk_esxupdate_vib_free(v);
 	xmlFreeDoc(doc);
 	return r;
@@ -216,19 +225,9 @@ out:
 
 static int add_id(char ***ids, size_t *n, const char *id)
 {
-	char **p;
-
 	if (*n >= 100000)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 100000 VIB references");
-	p = realloc(*ids, (*n + 1) * sizeof(*p));
-	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	*ids = p;
-	p[*n] = vitk_esxupdate__strdup(id);
-	if (!p[*n])
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	(*n)++;
-	return 0;
+	return vitk_esxupdate__strlist_add(ids, n, id);
 }
 
 static void free_ids(char **ids, size_t n)
@@ -246,6 +245,10 @@ void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b)
 	free(b->vendor);
 	free(b->summary);
 	free(b->release_type);
+	free(b->component_name);
+	free(b->component_display_name);
+	free(b->component_version);
+	free(b->component_display_version);
 	free_ids(b->vib_ids, b->nvib_ids);
 	memset(b, 0, sizeof(*b));
 }
@@ -278,6 +281,20 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			set_str(&b->summary, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "releasetype") == 0)
 			set_str(&b->release_type, vitk_esxupdate__xml_text(n));
+		else if (strcmp(k, "componentnamespec") == 0) {
+			/* <componentNameSpec name="Intel-i40en" uiString="..."/> (7.0+ components) */
+			set_str(&b->component_name, vitk_esxupdate__xml_attr(n, "name"));
+			set_str(&b->component_display_name, vitk_esxupdate__xml_attr(n, "uiString"));
+		} else if (strcmp(k, "componentversionspec") == 0) {
+			char *v = vitk_esxupdate__xml_attr(n, "version");
+
+			if (v && *v && vitk_esxupdate_version_check(v) < 0) {
+				free(v);
+				return vitk_error_prefix("%s: <componentVersionSpec>: ", what);
+			}
+			set_str(&b->component_version, v);
+			set_str(&b->component_display_version, vitk_esxupdate__xml_attr(n, "uiString"));
+		}
 		else if (strcmp(k, "viblist") == 0) {
 			for (c = n->children; c; c = c->next) {
 				char ck[16], *id = NULL;
@@ -302,6 +319,9 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 	}
 	if (!b->id || !*b->id)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin without an <id>", what);
+	if ((b->component_name && *b->component_name) != (b->component_version && *b->component_version))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin '%s' has a component name or version, not both",
+				      what, b->id);
 	return 0;
 }
 
@@ -311,31 +331,18 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_bulletin *b = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "bulletin") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <bulletin>",
-				   what, (const char *)root->name);
-		goto out;
-	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
+	r = read_doc(&doc, &root, buf, len, what, "bulletin", "bulletin");
+	if (r == 0 && !(b = calloc(1, sizeof(*b))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__bulletin_from_xml(b, root, what, NULL, NULL);
+	if (r == 0) {
+		*out = b;
+		b = NULL;
 	}
-	r = vitk_esxupdate__bulletin_from_xml(b, root, what, NULL, NULL);
-	if (r < 0)
-		goto out;
-	*out = b;
-	b = NULL;
-out:
 	vitk_esxupdate_bulletin_free(b);
 	xmlFreeDoc(doc);
 	return r;
@@ -462,31 +469,18 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_profile *p = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "imageprofile") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <imageProfile>",
-				   what, (const char *)root->name);
-		goto out;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
+	r = read_doc(&doc, &root, buf, len, what, "imageprofile", "imageProfile");
+	if (r == 0 && !(p = calloc(1, sizeof(*p))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__profile_from_xml(p, root, what);
+	if (r == 0) {
+		*out = p;
+		p = NULL;
 	}
-	r = vitk_esxupdate__profile_from_xml(p, root, what);
-	if (r < 0)
-		goto out;
-	*out = p;
-	p = NULL;
-out:
 	vitk_esxupdate_profile_free(p);
 	xmlFreeDoc(doc);
 	return r;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The esxcli software simulator.  The documented semantics (facts §1) are
- * applied directly; every rule that VMware does not document is recorded as
- * an assumption in the result so an operator can see what was inferred.
+ * The esxcli software simulator.  The documented semantics (esxcli help
+ * texts, docs/esxupdate-facts.md "Commands") are applied directly; every
+ * rule that VMware does not document is recorded as an assumption in the
+ * result so an operator can see what was inferred.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,15 +65,15 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	free(r->error);
 	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_dispose(&r->lists[i]);
-	for (i = 0; i < r->nchanges; i++) {
-		free(r->changes[i].name);
-		free(r->changes[i].from_id);
-		free(r->changes[i].from_version);
-		free(r->changes[i].to_id);
-		free(r->changes[i].to_version);
-		free(r->changes[i].reason);
+	for (i = 0; i < r->changes.size; i++) {
+		free(r->changes.ptr[i].name);
+		free(r->changes.ptr[i].from_id);
+		free(r->changes.ptr[i].from_version);
+		free(r->changes.ptr[i].to_id);
+		free(r->changes.ptr[i].to_version);
+		free(r->changes.ptr[i].reason);
 	}
-	free(r->changes);
+	vitk_array_clear(r->changes);
 	vitk_esxupdate__strv_dispose(&r->assumptions);
 	vitk_esxupdate__strv_dispose(&r->dep_errors);
 	vitk_esxupdate__strv_dispose(&r->conflict_errors);
@@ -81,6 +82,9 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
 	free(r->profile_wanted);
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
+		vitk_esxupdate__strv_dispose(&r->comp_lists[i]);
+	vitk_esxupdate__strv_dispose(&r->comp_downgrades);
 	free(r);
 }
 
@@ -92,29 +96,29 @@ bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r) 
 
 size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which)
 {
-	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT ? r->lists[which].n : 0;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT ? r->lists[which].size : 0;
 }
 
 const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i)
 {
-	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT && i < r->lists[which].size ? r->lists[which].ptr[i] : NULL;
 }
 
-size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->nchanges; }
+size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->changes.size; }
 
 const vitk_esxupdate_change *vitk_esxupdate_result_change(const vitk_esxupdate_result *r, size_t i)
 {
-	return i < r->nchanges ? &r->changes[i] : NULL;
+	return i < r->changes.size ? &r->changes.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_result_assumption_count(const vitk_esxupdate_result *r)
 {
-	return r->assumptions.n;
+	return r->assumptions.size;
 }
 
 const char *vitk_esxupdate_result_assumption(const vitk_esxupdate_result *r, size_t i)
 {
-	return i < r->assumptions.n ? r->assumptions.v[i] : NULL;
+	return i < r->assumptions.size ? r->assumptions.ptr[i] : NULL;
 }
 
 static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate_action a,
@@ -122,17 +126,9 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 {
 	vitk_esxupdate_change *c;
 
-	if (r->nchanges == r->ccap) {
-		size_t ncap = r->ccap ? r->ccap * 2 : 64;
-		vitk_esxupdate_change *p = realloc(r->changes, ncap * sizeof(*p));
-
-		if (!p)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		r->changes = p;
-		r->ccap = ncap;
-	}
-	c = &r->changes[r->nchanges];
-	memset(c, 0, sizeof(*c));
+	c = vitk_array_push(r->changes); /* zero-filled; freed with the result on failure */
+	if (!c)
+		return VITK_ENOMEM;
 	c->name = vitk_esxupdate__strdup(name);
 	c->action = a;
 	if (from) {
@@ -148,7 +144,6 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 	if (from && c->driver == VITK_ESXUPDATE_DRIVER_NONE && to)
 		c->driver = vitk_esxupdate_vib_driver_class(to);
 	c->vendor = from ? vitk_esxupdate_vib_is_vendor(from) : false;
-	r->nchanges++;
 	if (!c->name || !c->reason || (from && (!c->from_id || !c->from_version)) ||
 	    (to && (!c->to_id || !c->to_version)))
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -159,7 +154,7 @@ static long host_index(const vitk_esxupdate_host *h, const char *name)
 {
 	const vitk_esxupdate_vib *v = vitk_esxupdate_host_find(h, name);
 
-	return v ? (long)(v - h->vibs) : -1;
+	return v ? (long)(v - h->vibs.ptr) : -1;
 }
 
 /* next host VIB (from constraint @from_constraint on) that one of @c's <replaces> matches, or -1 */
@@ -171,8 +166,8 @@ static long first_replaced_host(const vitk_esxupdate_host *h, const vitk_esxupda
 	for (j = from_constraint; j < c->replaces.count; j++) {
 		long k = host_index(h, c->replaces.items[j].name);
 
-		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs[k].name, c->name) != 0 &&
-		    vitk_esxupdate__constraint_matches_vib(&c->replaces.items[j], &h->vibs[k], false)) {
+		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs.ptr[k].name, c->name) != 0 &&
+		    vitk_esxupdate__constraint_matches_vib(&c->replaces.items[j], &h->vibs.ptr[k], false)) {
 			*next = j + 1;
 			return k;
 		}
@@ -253,7 +248,11 @@ static int pick_candidates(struct plan *p)
 	pool = calloc(vitk_esxupdate_depot_vib_count(d) + 1, sizeof(*pool));
 	if (!pool)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || cmd->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
+	if (cmd->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY) {
+		r = vitk_esxupdate__components_select(p->r, p->h, d, cmd, pool, &npool);
+		if (r < 0)
+			goto out;
+	} else if (cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || cmd->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, cmd->profile);
 
 		if (!pr) {
@@ -388,11 +387,11 @@ static int plan_ops(struct plan *p)
 	int r = 0;
 
 	/* the (few) host VIBs that carry <replaces> */
-	rep = calloc(h->nvibs + 1, sizeof(*rep));
+	rep = calloc(h->vibs.size + 1, sizeof(*rep));
 	if (!rep)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (k = 0; k < h->nvibs; k++)
-		if (h->vibs[k].replaces.count)
+	for (k = 0; k < h->vibs.size; k++)
+		if (h->vibs.ptr[k].replaces.count)
 			rep[nrep++] = k;
 	for (i = 0; i < p->ncand; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
@@ -401,7 +400,7 @@ static int plan_ops(struct plan *p)
 
 		p->cpeer[i] = hi;
 		if (hi >= 0)
-			cmp = vib_cmp(c, &h->vibs[hi]);
+			cmp = vib_cmp(c, &h->vibs.ptr[hi]);
 		if (hi >= 0) {
 			if (cmp == 0) {
 				p->creason[i] = "same version already installed";
@@ -410,6 +409,7 @@ static int plan_ops(struct plan *p)
 			switch (op) {
 			case VITK_ESXUPDATE_OP_VIB_INSTALL:
 			case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
+			case VITK_ESXUPDATE_OP_COMPONENT_APPLY:
 				break;
 			case VITK_ESXUPDATE_OP_VIB_UPDATE:
 				if (cmp < 0) {
@@ -433,7 +433,7 @@ static int plan_ops(struct plan *p)
 			long obs = -1;
 
 			for (k = 0; k < nrep && obs < 0; k++)
-				if (list_matches(&h->vibs[rep[k]].replaces, c))
+				if (list_matches(&h->vibs.ptr[rep[k]].replaces, c))
 					obs = (long)rep[k];
 			if (obs >= 0) {
 				assume(p->r, "a depot VIB that an installed VIB replaces (obsoletes) is skipped");
@@ -468,7 +468,7 @@ static int plan_ops(struct plan *p)
 			if (hk < 0)
 				break;
 			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) {
-				/* -f "bypasses checks for ... obsolescence" (esxcli help, facts §1.2) */
+				/* -f "bypasses checks for ... obsolescence" (esxcli help of -f) */
 				assume(p->r, "with -f the obsolescence step is bypassed: installed VIBs named in another VIB's <replaces> stay installed");
 				p->hst[hk] = H_KEEP;
 				break;
@@ -481,7 +481,7 @@ static int plan_ops(struct plan *p)
 	}
 	if (op == VITK_ESXUPDATE_OP_PROFILE_INSTALL) {
 		/* a host VIB with a same-name candidate has cpeer pointing at it */
-		bool *in = calloc(h->nvibs + 1, sizeof(*in));
+		bool *in = calloc(h->vibs.size + 1, sizeof(*in));
 
 		if (!in) {
 			free(rep);
@@ -490,7 +490,7 @@ static int plan_ops(struct plan *p)
 		for (i = 0; i < p->ncand; i++)
 			if (p->cpeer[i] >= 0)
 				in[p->cpeer[i]] = true;
-		for (k = 0; k < h->nvibs; k++)
+		for (k = 0; k < h->vibs.size; k++)
 			if (p->hst[k] == H_KEEP && !in[k])
 				p->hst[k] = H_DROPPED;
 		free(in);
@@ -505,12 +505,12 @@ static int final_image(struct plan *p, const vitk_esxupdate_vib ***out, size_t *
 	const vitk_esxupdate_vib **img;
 	size_t i, m = 0;
 
-	img = calloc(p->h->nvibs + p->ncand + 1, sizeof(*img));
+	img = calloc(p->h->vibs.size + p->ncand + 1, sizeof(*img));
 	if (!img)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (i = 0; i < p->h->nvibs; i++)
+	for (i = 0; i < p->h->vibs.size; i++)
 		if (p->hst[i] == H_KEEP)
-			img[m++] = &p->h->vibs[i];
+			img[m++] = &p->h->vibs.ptr[i];
 	for (i = 0; i < p->ncand; i++)
 		if (p->cact[i])
 			img[m++] = p->cand[i];
@@ -638,7 +638,7 @@ static int check_image(struct plan *p)
 	assume(p->r, "Depends and Conflicts are checked over the whole resulting image (kept and new VIBs), Provides satisfy Depends");
 	if (host_unknown)
 		assume(p->r, "VIBs without `vib get` details (Depends/Conflicts/Provides) are assumed to be satisfied");
-	if (p->r->conflict_errors.n)
+	if (p->r->conflict_errors.size)
 		assume(p->r, "the wording of conflict errors is modelled on the [DependencyError] text, not verified");
 	/* acceptance: every VIB to be installed must be at least as trusted as the host level */
 	if (hl == VITK_ESXUPDATE_ACC_UNKNOWN) {
@@ -675,49 +675,53 @@ static int build_error(struct plan *p)
 	bool force = (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) != 0;
 	bool nosig = (p->cmd->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK) != 0;
 	bool dep, acc;
-	esxu_buf b = { 0 };
+	vitk_str b = VITK_STR_INIT;
 	size_t i;
 
 	if (res->error)
 		return 0; /* NoMatchError already */
-	if (res->removal_refused.n) {
-		vitk_esxupdate__buf_add(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
-		for (i = 0; i < res->removal_refused.n; i++)
-			vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", res->removal_refused.v[i]);
-		vitk_esxupdate__buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
+	for (i = 0; i < res->comp_downgrades.size; i++)
+		vitk_str_putf(&b, "%s%s", i ? "\n" : "", res->comp_downgrades.ptr[i]);
+	if (res->removal_refused.size) {
+		vitk_str_puts(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
+		for (i = 0; i < res->removal_refused.size; i++)
+			vitk_str_putf(&b, "%s%s", i ? ", " : "", res->removal_refused.ptr[i]);
+		vitk_str_puts(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
 		assume(res, "the wording of the profile install removal error is modelled on the --ok-to-remove help text, not verified");
 	}
-	if ((res->dep_errors.n || res->conflict_errors.n) && force) {
+	if ((res->dep_errors.size || res->conflict_errors.size) && force) {
 		res->checks_bypassed = true;
 		assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
 	}
-	if (res->acc_errors.n && (force || nosig))
+	if (res->acc_errors.size && (force || nosig))
 		res->checks_bypassed = true;
-	dep = res->dep_errors.n && !force;
-	acc = res->acc_errors.n && !force && !nosig;
+	dep = res->dep_errors.size && !force;
+	acc = res->acc_errors.size && !force && !nosig;
 	if (dep || acc) {
-		vitk_esxupdate__buf_add(&b, b.len ? "\n[DependencyError]" : "[DependencyError]");
-		for (i = 0; dep && i < res->dep_errors.n; i++)
-			vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
-		for (i = 0; acc && i < res->acc_errors.n; i++)
-			vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
+		vitk_str_puts(&b, b.size ? "\n[DependencyError]" : "[DependencyError]");
+		for (i = 0; dep && i < res->dep_errors.size; i++)
+			vitk_str_putf(&b, "\n%s", res->dep_errors.ptr[i]);
+		for (i = 0; acc && i < res->acc_errors.size; i++)
+			vitk_str_putf(&b, "\n%s", res->acc_errors.ptr[i]);
 		if (acc) {
-			vitk_esxupdate__buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
+			vitk_str_puts(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
 			assume(res, "acceptance-level errors are reported under [DependencyError], as esxcli on ESXi 5.5 does (later releases use [AcceptanceConfigError])");
 		}
 	}
-	for (i = 0; !force && i < res->conflict_errors.n; i++)
-		vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
-					   res->conflict_errors.v[i]);
-	if (b.oom)
+	for (i = 0; !force && i < res->conflict_errors.size; i++)
+		vitk_str_putf(&b, "%s%s", i == 0 ? (b.size ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
+					   res->conflict_errors.ptr[i]);
+	if (b.oom) {
+		vitk_str_clear(&b);
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (b.len) {
-		vitk_esxupdate__buf_add(&b, "\nPlease refer to the log file for more details.");
-		res->error = vitk_esxupdate__buf_take(&b);
+	}
+	if (b.size) {
+		vitk_str_puts(&b, "\nPlease refer to the log file for more details.");
+		res->error = vitk_str_detach(&b);
 		if (!res->error)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	vitk_esxupdate__buf_dispose(&b);
+	vitk_str_clear(&b);
 	return 0;
 }
 
@@ -749,7 +753,7 @@ static int check_half_applied(struct plan *p)
 	for (bi = 0; bi < vitk_esxupdate_depot_bulletin_count(d) && r == 0; bi++) {
 		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, bi);
 		size_t applied = 0, nsk = 0;
-		esxu_buf sk = { 0 };
+		vitk_str sk = VITK_STR_INIT;
 
 		for (i = 0; i < b->nvib_ids; i++) {
 			struct cid key = { b->vib_ids[i], 0 };
@@ -761,20 +765,20 @@ static int check_half_applied(struct plan *p)
 			j = f->i;
 			if (p->cact[j])
 				applied++;
-			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs[p->cpeer[j]]) > 0) {
-				vitk_esxupdate__buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
+			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs.ptr[p->cpeer[j]]) > 0) {
+				vitk_str_putf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
 				nsk++;
 			}
 		}
 		if (applied && nsk) {
 			char *line = vitk_esxupdate__printf("bulletin %s: %zu VIB(s) updated but %zu skipped (%s)", b->id,
-						 applied, nsk, sk.s ? sk.s : "");
+						 applied, nsk, sk.ptr);
 
 			if (!line || vitk_esxupdate__strv_add(&p->r->half_applied, line) < 0)
 				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(line);
 		}
-		vitk_esxupdate__buf_dispose(&sk);
+		vitk_str_clear(&sk);
 	}
 	free(ix);
 	return r;
@@ -797,7 +801,7 @@ static int fill_result(struct plan *p)
 
 	for (i = 0; i < p->ncand && r == 0; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
-		const vitk_esxupdate_vib *peer = p->cpeer[i] >= 0 ? &h->vibs[p->cpeer[i]] : NULL;
+		const vitk_esxupdate_vib *peer = p->cpeer[i] >= 0 ? &h->vibs.ptr[p->cpeer[i]] : NULL;
 
 		if (!p->cact[i]) {
 			r = add_change(res, c->name, VITK_ESXUPDATE_ACT_SKIPPED, peer, c, p->creason[i]);
@@ -830,8 +834,8 @@ static int fill_result(struct plan *p)
 		if (c->maintenance_mode == VITK_ESXUPDATE_YES)
 			res->maint = true;
 	}
-	for (i = 0; i < h->nvibs && r == 0; i++) {
-		const vitk_esxupdate_vib *v = &h->vibs[i];
+	for (i = 0; i < h->vibs.size && r == 0; i++) {
+		const vitk_esxupdate_vib *v = &h->vibs.ptr[i];
 		char *why = NULL;
 
 		switch (p->hst[i]) {
@@ -879,8 +883,8 @@ static int fill_result(struct plan *p)
 	if (unknown_live)
 		assume(res, "a bootbank VIB whose live-install/remove flags are unknown needs a reboot");
 	assume(res, "maintenance mode is required only when a VIB to be installed or removed says so");
-	if (res->nchanges > 1)
-		qsort(res->changes, res->nchanges, sizeof(*res->changes), cmp_change);
+	if (res->changes.size > 1)
+		qsort(res->changes.ptr, res->changes.size, sizeof(*res->changes.ptr), cmp_change);
 	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_sort(&res->lists[i]);
 	return 0;
@@ -891,7 +895,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 {
 	struct plan p;
 	vitk_esxupdate_result *res = NULL;
-	size_t nh = host->nvibs, nd = vitk_esxupdate_depot_vib_count(depot);
+	size_t nh = host->vibs.size, nd = vitk_esxupdate_depot_vib_count(depot);
 	int r;
 
 	*out = NULL;
@@ -950,7 +954,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		goto out;
 finish:
 	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
-					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
+					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL ||
+					  cmd->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY
 				  ? "Installation Result"
 				  : "Update Result");
 	if (cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE)
@@ -960,8 +965,10 @@ finish:
 
 		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
-		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
+		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++) {
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
+			vitk_esxupdate__strv_dispose(&res->comp_lists[i]);
+		}
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
 		res->message = vitk_esxupdate__printf("Dryrun only, host not changed. The following installers will be applied: [%s%s%s]",

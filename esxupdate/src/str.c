@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * esxupdate: string buffer, string vector and small string helpers.  A leaf:
+ * esxupdate: string vector, line reader and small string helpers.  A leaf:
  * calls nothing else in the library.
  */
 #include <ctype.h>
@@ -11,105 +11,17 @@
 
 #include "esxu.h"
 
-static void buf_grow(esxu_buf *b, size_t extra)
-{
-	size_t need, ncap;
-	char *p;
-
-	if (b->oom)
-		return;
-	need = b->len + extra + 1;
-	if (need <= b->cap)
-		return;
-	ncap = b->cap ? b->cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(b->s, ncap);
-	if (!p) {
-		b->oom = true;
-		return;
-	}
-	b->s = p;
-	b->cap = ncap;
-}
-
-void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n)
-{
-	buf_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void vitk_esxupdate__buf_add(esxu_buf *b, const char *s)
-{
-	vitk_esxupdate__buf_addn(b, s, strlen(s));
-}
-
-void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	buf_grow(b, (size_t)n);
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-char *vitk_esxupdate__buf_take(esxu_buf *b)
-{
-	char *s;
-
-	if (b->oom) {
-		vitk_esxupdate__buf_dispose(b);
-		return NULL;
-	}
-	if (!b->s)
-		return vitk_esxupdate__strdup("");
-	s = b->s;
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
-
-void vitk_esxupdate__buf_dispose(esxu_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-	b->oom = false;
-}
-
 int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n)
 {
 	char *d;
 
-	if (sv->n == sv->cap) {
-		size_t ncap = sv->cap ? sv->cap * 2 : 8;
-		char **p = realloc(sv->v, ncap * sizeof(*p));
-
-		if (!p)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		sv->v = p;
-		sv->cap = ncap;
-	}
 	d = vitk_esxupdate__strndup(s, n);
 	if (!d)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	sv->v[sv->n++] = d;
+	if (vitk_array_append(*sv, d) < 0) {
+		free(d);
+		return VITK_ENOMEM;
+	}
 	return 0;
 }
 
@@ -122,11 +34,9 @@ void vitk_esxupdate__strv_dispose(esxu_strv *sv)
 {
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = sv->cap = 0;
+	for (i = 0; i < sv->size; i++)
+		free(sv->ptr[i]);
+	vitk_array_clear(*sv);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -136,16 +46,16 @@ static int cmp_str(const void *a, const void *b)
 
 void vitk_esxupdate__strv_sort(esxu_strv *sv)
 {
-	if (sv->n > 1)
-		qsort(sv->v, sv->n, sizeof(char *), cmp_str);
+	if (sv->size > 1)
+		qsort(sv->ptr, sv->size, sizeof(char *), cmp_str);
 }
 
 bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		if (strcmp(sv->v[i], s) == 0)
+	for (i = 0; i < sv->size; i++)
+		if (strcmp(sv->ptr[i], s) == 0)
 			return true;
 	return false;
 }
@@ -251,3 +161,103 @@ vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s)
 	return VITK_ESXUPDATE_UNSET;
 }
 
+
+bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n)
+{
+	const char *e;
+
+	if (ls->p >= ls->end)
+		return false;
+	e = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
+	if (!e)
+		e = ls->end;
+	*s = ls->p;
+	*n = (size_t)(e - ls->p);
+	if (*n && (*s)[*n - 1] == '\r')
+		(*n)--;
+	ls->p = e < ls->end ? e + 1 : e;
+	ls->lineno++;
+	return true;
+}
+
+bool vitk_esxupdate__blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size)
+{
+	size_t asize = count; /* a public list is allocated to its count */
+	char *p = vitk_array__grow(items, &asize, count, 1, item_size);
+
+	if (asize - count < 1)
+		return NULL; /* VITK_ENOMEM recorded, @items unchanged */
+	memset(p + count * item_size, 0, item_size);
+	return p;
+}
+
+int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s)
+{
+	char **p = vitk_esxupdate__list_grow(*list, *n, sizeof(**list));
+
+	if (!p)
+		return VITK_ENOMEM;
+	*list = p;
+	p[*n] = vitk_esxupdate__strdup(s);
+	if (!p[*n])
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	(*n)++;
+	return 0;
+}
+
+int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, size_t *ncols, const char *what,
+				 const char *command)
+{
+	const char *prev = NULL, *s = NULL;
+	size_t prevn = 0, n = 0, i;
+
+	for (;;) {
+		bool sep;
+
+		if (!vitk_esxupdate__next_line(ls, &s, &n))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "%s: no column separator line ('----  ----') found: not `%s` output", what, command);
+		sep = n >= 3 && s[0] == '-';
+		for (i = 0; sep && i < n; i++)
+			sep = s[i] == '-' || s[i] == ' ';
+		if (sep && prev)
+			break;
+		if (!vitk_esxupdate__blank(s, n)) {
+			prev = s;
+			prevn = n;
+		}
+	}
+	*ncols = 0;
+	for (i = 0; i < n;) {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i >= n)
+			break;
+		if (*ncols == max)
+			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: more than %zu columns", what, ls->lineno, max);
+		cols[(*ncols)++].start = i;
+		while (i < n && s[i] == '-')
+			i++;
+	}
+	for (i = 0; i < *ncols; i++) {
+		size_t st = cols[i].start, en = i + 1 < *ncols ? cols[i + 1].start : prevn;
+
+		if (st >= prevn || prev[st] == ' ')
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "%s line %zu: header is not aligned with the separator line (shifted columns)",
+					      what, ls->lineno - 1);
+		cols[i].title = prev + st;
+		cols[i].title_len = (en < prevn ? en : prevn) - st;
+	}
+	return 0;
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VibVersion = "<version>-<release>", compared component by component, left
- * to right (facts §3).  Components are split on '.'; each is "<digits><suffix>":
- * the digits compare as a number, then the suffix byte-wise.
+ * to right (docs/esxupdate-facts.md "Version strings").  Components are split
+ * on '.'; each is "<digits><suffix>": the digits compare as a number, then
+ * the suffix byte-wise.
  */
 #include <ctype.h>
 #include <stdio.h>

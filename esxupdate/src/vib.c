@@ -75,11 +75,11 @@ int vitk_esxupdate__constraints_add(vitk_esxupdate_constraints *c, const char *n
 
 	if (c->count >= 4096)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 4096 constraints");
-	p = realloc(c->items, (c->count + 1) * sizeof(*p));
+	p = vitk_esxupdate__list_grow(c->items, c->count, sizeof(*c->items));
 	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return VITK_ENOMEM;
 	c->items = p;
-	p = &c->items[c->count];
+	p = &c->items[c->count++];
 	p->name = vitk_esxupdate__strdup(name);
 	p->relation = vitk_esxupdate__strdup(rel ? rel : "");
 	p->version = version && *version ? vitk_esxupdate__strdup(version) : NULL;
@@ -87,9 +87,9 @@ int vitk_esxupdate__constraints_add(vitk_esxupdate_constraints *c, const char *n
 		free(p->name);
 		free(p->relation);
 		free(p->version);
+		c->count--;
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	c->count++;
 	return 0;
 }
 
@@ -109,19 +109,9 @@ static int copy_constraints(vitk_esxupdate_constraints *d, const vitk_esxupdate_
 
 int vitk_esxupdate__vib_add_tag(vitk_esxupdate_vib *v, const char *tag)
 {
-	char **p;
-
 	if (v->ntags >= 8192)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 8192 software tags");
-	p = realloc(v->tags, (v->ntags + 1) * sizeof(*p));
-	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	v->tags = p;
-	p[v->ntags] = vitk_esxupdate__strdup(tag);
-	if (!p[v->ntags])
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	v->ntags++;
-	return 0;
+	return vitk_esxupdate__strlist_add(&v->tags, &v->ntags, tag);
 }
 
 #define DUPF(f)                                                                                    \

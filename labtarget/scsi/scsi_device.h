@@ -7,8 +7,8 @@
  * ROD tokens can move data between its LUNs.  tgt_device_exec() is
  * thread-safe: several connections may call it at once.
  */
-#ifndef VITK_ODX_TARGET_SCSI_DEVICE_H
-#define VITK_ODX_TARGET_SCSI_DEVICE_H
+#ifndef VITK_LABTARGET_SCSI_DEVICE_H
+#define VITK_LABTARGET_SCSI_DEVICE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +25,7 @@ typedef struct {
 	uint64_t max_bytes_per_command; /* 0: no cap (ODX/XCOPY truncation knob) */
 	uint32_t token_inactivity_default_s; /* 0: built-in default */
 	uint32_t token_inactivity_max_s;     /* 0: built-in default */
+	uint32_t tokens_per_nexus; /* live ROD tokens one I_T nexus may hold; 0: 128 */
 } tgt_device_options;
 
 typedef struct {
@@ -33,6 +34,10 @@ typedef struct {
 	uint64_t size;      /* bytes; 0: use the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* LUN masking: initiator names that see the LUN (copied); nallow 0:
+	 * every initiator.  A masked LUN does not exist for the others. */
+	const char *const *allow;
+	size_t nallow;
 } tgt_lun_config;
 
 /**
@@ -75,13 +80,16 @@ typedef struct {
 	uint8_t status;       /* SAM status: 0 GOOD, 2 CHECK CONDITION, 8 BUSY, 0x18 RESERVATION CONFLICT */
 	uint8_t sense[TGT_SENSE_MAX];
 	size_t sense_len;     /* fixed-format sense (0x70) unless stated otherwise */
-	/* out (added): Data-In bytes the command had to return, before din_cap
+	/* out: Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
-	/* in (added): identifies the I_T nexus (e.g. a per-session serial), so
+	/* in: identifies the I_T nexus (e.g. a per-session serial), so
 	 * copy-operation list identifiers and their status are per nexus as SPC
 	 * requires; 0 = unknown (all such commands share one namespace) */
 	uint64_t nexus;
+	/* in: the initiator's iSCSI name, for LUN masking; NULL: an unnamed
+	 * initiator, which sees only the LUNs without an allow list */
+	const char *initiator;
 } tgt_cmd;
 
 /*
@@ -105,7 +113,7 @@ typedef struct {
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
 
 /*
- * Task management hooks (added).  tgt_device_lun_reset(): a LOGICAL UNIT
+ * Task management hooks.  tgt_device_lun_reset(): a LOGICAL UNIT
  * RESET (or, once per LUN, a TARGET WARM/COLD RESET) of @lun: running
  * background copies on it are aborted, PREVENT is released, and every I_T
  * nexus that has used the LUN gets a UNIT ATTENTION 29h/03h on its next
@@ -115,9 +123,14 @@ int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
  *
  * tgt_device_nexus_gone(): the I_T nexus @nexus ended (session logout or
  * connection loss); its unit attentions and finished copy-status records are
- * dropped.
+ * dropped, and its live ROD tokens no longer count against any quota: they
+ * stay usable (a token may be written by another session) but are the first
+ * to be cancelled when the token table is full.
  */
 int tgt_device_lun_reset(tgt_device *d, unsigned lun);
+/* tgt_device_lun_visible() - whether @initiator may see @lun (LUN masking);
+ * false for a LUN that does not exist */
+bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
 
 #ifdef __cplusplus

@@ -210,6 +210,47 @@ bool vitk_scsi_vpd_tpc_has_in(const vitk_scsi_vpd_tpc *t, uint8_t sa)
 				   type, dl - 4, (unsigned)(min)-4);                               \
 	} while (0)
 
+/*
+ * The ROD device type specific features descriptors inside ROD Token
+ * Features (SPC-4 7.8.17.8): each has a 4-byte header (DESCRIPTOR FORMAT in
+ * bits 7-5 and PERIPHERAL DEVICE TYPE in bits 4-0 of byte 0, DESCRIPTOR
+ * LENGTH in bytes 2-3).  The block one (format 000b, type 00h, 7.8.17.8.2)
+ * has a length of exactly 002Ch; any other length is a malformed page, as
+ * sg_vpd treats it, not something to read fields out of.
+ */
+static int rod_features_subdescs(vitk_scsi_vpd_tpc *t, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t sl;
+
+		if (len - off < 4)
+			return BAD("VPD page 0x8f: ROD device type specific descriptor at byte %zu "
+				   "of the ROD token features truncated",
+				   off);
+		sl = 4u + vitk_get_be16(p + off + 2);
+		if (sl > len - off)
+			return BAD("VPD page 0x8f: ROD device type specific descriptor at byte %zu "
+				   "has length %zu past the end (%zu)",
+				   off, sl - 4, len - off - 4);
+		if (p[off] == 0x00) { /* format 000b, peripheral device type 00h: block */
+			const uint8_t *b = p + off;
+
+			if (sl - 4 != VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN)
+				return BAD("VPD page 0x8f: block ROD device type specific features "
+					   "descriptor length 0x%04zx (want 0x%04x)",
+					   sl - 4, VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
+			t->has_block_rod = true;
+			t->block_rod_granularity = vitk_get_be16(b + 6);
+			t->block_rod_max_bytes = vitk_get_be64(b + 8);
+			t->block_rod_optimal_bytes = vitk_get_be64(b + 16);
+		}
+		off += sl;
+	}
+	return 0;
+}
+
 static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_t dl)
 {
 	size_t i;
@@ -261,7 +302,8 @@ static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_
 		break;
 	}
 	case VITK_SCSI_TPC_PARAM_DATA:
-		/* SPC-4: max inline data length at bytes 16-19 (sg_vpd reads 17; see facts) */
+		/* SPC-4 7.8.17.5: max inline data length at bytes 16-19 (sg_vpd reads 17;
+		 * docs/scsi-third-party-copy.md) */
 		NEED(20);
 		t->has_param_data = true;
 		t->max_cscd_count = vitk_get_be16(d + 8);
@@ -323,15 +365,7 @@ static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_
 			return BAD("VPD page 0x8f: ROD device type specific descriptors length %zu "
 				   "exceeds descriptor length %zu",
 				   ll, dl - 4);
-		if (ll >= 40) {
-			const uint8_t *b = d + 48;
-
-			t->has_block_rod = true;
-			t->block_rod_granularity = vitk_get_be16(b + 6);
-			t->block_rod_max_bytes = vitk_get_be64(b + 8);
-			t->block_rod_optimal_bytes = vitk_get_be64(b + 16);
-		}
-		break;
+		return rod_features_subdescs(t, d + 48, ll);
 	}
 	case VITK_SCSI_TPC_ROD_TYPES: {
 		size_t ll;

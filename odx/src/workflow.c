@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The workflows an embedder runs by name: a recorded (resumable) copy job,
- * zeroing and the probe of several devices with a verdict per pair.
+ * The workflows an embedder runs by device name: a recorded (resumable) copy
+ * job, zeroing, token files and the probe of several devices with a verdict
+ * per pair.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ void vitk_odx_job_result_clear(vitk_odx_job_result *r)
 	if (!r)
 		return;
 	vitk_odx_job_clear(&r->job);
+	vitk_odx_plan_clear(&r->plan);
+	vitk_odx_copy_result_clear(&r->copy);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -156,7 +159,7 @@ static int job_copy(vitk_inventory *inv, const vitk_odx_job_request *req, vitk_o
 		req->started(&out->job, &out->plan, req->started_payload);
 	o->on_chunk = on_chunk;
 	o->chunk_payload = &run;
-	rc = vitk_odx_copy(&out->copy, &out->plan, s, d, o);
+	rc = vitk_odx_copy(&out->copy, NULL, s, d, o); /* the same plan as out->plan */
 	out->ran = true;
 	out->job.blocks_done = o->resume_blocks + out->copy.bytes / vitk_odx_dev_get_info(s)->block_size;
 	snprintf(err, sizeof(err), "%s", rc < 0 ? vitk_error_last()->message : "");
@@ -192,6 +195,9 @@ int vitk_odx_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_re
 		goto out;
 	}
 	out->planned = true;
+	out->job.src_lba = out->plan.src_lba;
+	out->job.dst_lba = out->plan.dst_lba;
+	out->job.count = out->plan.count;
 	if (req->dry_run)
 		goto out;
 	r = job_record(inv, host_id, req->resume != NULL, out, s, d);
@@ -205,28 +211,71 @@ out:
 	return r;
 }
 
-/* ----------------------------------------------------------------- zero */
+/* ------------------------------------------------------ zero and tokens */
 
-int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, uint64_t count,
-		      const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+enum one_dev_op { OP_ZERO, OP_TOKEN_CREATE, OP_TOKEN_WRITE };
+
+/* open @name (read-only for TOKEN_CREATE) and run @what on out->job's range and file */
+static int one_dev_run(vitk_odx_job_result *out, enum one_dev_op what, const char *name,
+		       const char *path, const vitk_odx_copy_options *o, const vitk_odx_opener *op)
 {
+	vitk_odx_job *job = &out->job;
 	vitk_odx_dev *d = NULL;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	out->job.src_lba = out->job.dst_lba = lba;
-	out->job.count = count;
-	if (dup_str(&out->job.dst, name) < 0)
-		return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
-	r = open_named(op, name, false, &d);
+	r = open_named(op, name, what == OP_TOKEN_CREATE, &d);
 	if (r < 0)
-		return fail(out, VITK_ODX_STAGE_OPEN, out->job.dst, r);
-	r = vitk_odx_zero(&out->copy, d, lba, count, o);
+		return fail(out, VITK_ODX_STAGE_OPEN, name, r);
+	if (what == OP_ZERO)
+		r = vitk_odx_zero(&out->copy, d, job->dst_lba, job->count, o);
+	else if (what == OP_TOKEN_CREATE)
+		r = vitk_odx_token_create(&out->copy, d, job->src_lba, job->count, path, o);
+	else
+		r = vitk_odx_token_write(&out->copy, d, path, job->dst_lba, o);
 	out->ran = true;
+	if (what != OP_ZERO)
+		job->count = out->copy.offload_blocks;
 	vitk_odx_dev_free(d);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_COPY, NULL, r);
 	return 0;
+}
+
+/* out->job names @src and @dst, the range starts at @lba on both */
+static int one_dev_job(vitk_odx_job_result *out, const char *src, const char *dst, uint64_t lba,
+		       uint64_t count)
+{
+	memset(out, 0, sizeof(*out));
+	out->job.src_lba = out->job.dst_lba = lba;
+	out->job.count = count;
+	if ((src && dup_str(&out->job.src, src) < 0) || dup_str(&out->job.dst, dst) < 0)
+		return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
+	return 0;
+}
+
+int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, uint64_t count,
+		      const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, NULL, name, lba, count);
+
+	return r < 0 ? r : one_dev_run(out, OP_ZERO, out->job.dst, NULL, o, op);
+}
+
+int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
+			      uint64_t count, const char *path, const vitk_odx_copy_options *o,
+			      const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, dev, path, lba, count);
+
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_CREATE, out->job.src, path, o, op);
+}
+
+int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
+			     uint64_t lba, const vitk_odx_copy_options *o, const vitk_odx_opener *op)
+{
+	int r = one_dev_job(out, path, dev, lba, 0);
+
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_WRITE, out->job.dst, path, o, op);
 }
 
 /* ---------------------------------------------------------------- probe */
@@ -239,8 +288,10 @@ void vitk_odx_probe_result_clear(vitk_odx_probe_result *r)
 		return;
 	for (i = 0; i < r->ndevs; i++)
 		vitk_odx_dev_free(r->devs[i]);
-	for (i = 0; i < r->npairs; i++)
+	for (i = 0; i < r->npairs; i++) {
 		free(r->pairs[i].reason);
+		vitk_odx_plan_clear(&r->pairs[i].plan);
+	}
 	free(r->devs);
 	free(r->pairs);
 	memset(r, 0, sizeof(*r));
@@ -251,8 +302,7 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 		      const char *dst, const vitk_odx_dev *d)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	const char *text;
-	char because[2 * VITK_ODX_REASON_MAX + 16];
+	const vitk_odx_plan_item *it = p->plan.items;
 
 	p->src = src;
 	p->dst = dst;
@@ -260,20 +310,22 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 	o.dst_lba = s == d ? d->info.blocks - 1 : 0;
 	if (vitk_odx_plan_make(&p->plan, s, d, &o) < 0) {
 		p->refused = true;
-		text = vitk_error_last()->message;
+		p->reason = vitk_odx__strf("%s", vitk_error_last()->message);
 	} else {
 		p->method = p->plan.chosen;
 		p->offload = p->method == VITK_ODX_METHOD_TOKEN || p->method == VITK_ODX_METHOD_XCOPY;
 		if (p->offload)
-			snprintf(because, sizeof(because), "%s is usable", vitk_odx_method_str(p->method));
+			p->reason = vitk_odx__strf("%s is usable", vitk_odx_method_str(p->method));
 		else
-			snprintf(because, sizeof(because), "token: %s; xcopy: %s", p->plan.items[0].reason,
-				 p->plan.items[1].reason);
-		text = because;
+			p->reason = vitk_odx__strf(
+				"token: %s; xcopy: %s",
+				it[VITK_ODX_ITEM_TOKEN].reason ? it[VITK_ODX_ITEM_TOKEN].reason : "",
+				it[VITK_ODX_ITEM_XCOPY].reason ? it[VITK_ODX_ITEM_XCOPY].reason : "");
 	}
-	p->reason = strdup(text);
+	if (!p->reason)
+		return VITK_ENOMEM;
 	vitk_error_clear();
-	return p->reason ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return 0;
 }
 
 static int probe_fail(vitk_odx_probe_result *out, vitk_odx_stage stage, const char *name, int r)

@@ -57,7 +57,7 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	o.dst_lba = 200;
 	assert_int_equal(vitk_odx_plan_make(&plan, d, d, &o), 0);
 	plan.items[1].usable = false;
-	strcpy(plan.items[1].reason, "no 3PC / EXTENDED COPY unsupported");
+	plan.items[1].reason = strdup("no 3PC / EXTENDED COPY unsupported");
 	assert_int_equal(vitk_odx_job_start(inv, host, &job, &plan), 0);
 	assert_int_equal(strlen(job.uuid), 36);
 	assert_int_equal(vitk_odx_job_progress(inv, &job, 40), 0);
@@ -86,10 +86,12 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	res.host_bytes = 1234;
 	res.commands = 7;
 	res.nfallbacks = 1;
+	res.fallbacks = calloc(1, sizeof(*res.fallbacks));
+	assert_non_null(res.fallbacks);
 	res.fallbacks[0].from = VITK_ODX_METHOD_TOKEN;
 	res.fallbacks[0].to = VITK_ODX_METHOD_HOST;
 	res.fallbacks[0].at_block = 60;
-	strcpy(res.fallbacks[0].reason, "token expired");
+	res.fallbacks[0].reason = strdup("token expired");
 	job.blocks_done = 100;
 	assert_int_equal(vitk_odx_job_finish(inv, &job, &res, &plan, 0, NULL), 0);
 	/* a second run (resume) adds its counters */
@@ -108,6 +110,8 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	vitk_inventory_rows_free(rows);
 
 	vitk_odx_job_clear(&job);
+	vitk_odx_plan_clear(&plan);
+	vitk_odx_copy_result_clear(&res);
 	vitk_odx_dev_free(d);
 	fake_scsi_dispose(&f);
 	vitk_inventory_free(inv);

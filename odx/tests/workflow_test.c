@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
 
@@ -295,6 +297,127 @@ static void test_odx_workflow__probe_verdicts(void **state)
 	vitk_odx_probe_result_clear(&pr);
 }
 
+/* @j dumped compactly with sorted keys equals @want */
+static void assert_json(json_t *j, const char *want)
+{
+	char *got = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_odx_workflow__documents(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_job_request req = request(w, 7, 1000, 300);
+	vitk_odx_job_result res;
+	vitk_odx_doc doc;
+	char *uuid;
+
+	/* a copy run: the JSON keys, one text record, a line per rejected method */
+	req.copy.method = VITK_ODX_METHOD_HOST;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &res), 0);
+	assert_int_equal(vitk_odx_job_result_doc(&doc, &res), 0);
+	assert_string_equal(json_string_value(json_object_get(doc.json, "job")), res.job.uuid);
+	assert_int_equal(json_integer_value(json_object_get(doc.json, "bytes")), 300 * BS);
+	assert_int_equal(json_integer_value(json_object_get(doc.json, "host_bytes_in")), 300 * BS);
+	assert_json(json_object_get(doc.json, "rejected"),
+		    "[{\"method\":\"token\",\"reason\":\"no 3PC / ODX token copy unsupported "
+		    "(neither device has the 3PC bit)\"},"
+		    "{\"method\":\"xcopy\",\"reason\":\"no 3PC / EXTENDED COPY unsupported\"}]");
+	assert_json(json_object_get(doc.json, "fallbacks"), "[]");
+	assert_int_equal(json_object_size(doc.json), 19);
+	assert_null(doc.table);
+	assert_int_equal(doc.nrecords, 1);
+	assert_int_equal(vitk_table_ncolumns(doc.records[0]), 14);
+	assert_int_equal(doc.nlines, 2);
+	assert_string_equal(doc.lines[0], "not token: no 3PC / ODX token copy unsupported "
+					  "(neither device has the 3PC bit)");
+	vitk_odx_doc_clear(&doc);
+	uuid = strdup(res.job.uuid);
+	vitk_odx_job_result_clear(&res);
+
+	/* a zero run has neither job nor src */
+	{
+		vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+
+		assert_int_equal(vitk_odx_zero_run(&res, "dst", 100, 8, &o, &req.opener), 0);
+		assert_int_equal(vitk_odx_job_result_doc(&doc, &res), 0);
+		assert_null(json_object_get(doc.json, "job"));
+		assert_null(json_object_get(doc.json, "src"));
+		assert_string_equal(json_string_value(json_object_get(doc.json, "method")), "write_same");
+		assert_int_equal(json_array_size(json_object_get(doc.json, "fallbacks")), 1);
+		assert_string_equal(doc.lines[0], "fallback at block 0: token -> write_same: "
+						  "device has no 3PC bit");
+		vitk_odx_doc_clear(&doc);
+		vitk_odx_job_result_clear(&res);
+	}
+
+	/* the jobs: a list (table + JSON array), one job by prefix, unknown and ambiguous ids */
+	assert_int_equal(vitk_odx_jobs_doc(&doc, w->inv, NULL, NULL), 0);
+	assert_int_equal(json_array_size(doc.json), 1);
+	assert_int_equal(vitk_table_nrows(doc.table), 1);
+	assert_int_equal(vitk_table_get_int(doc.table, 0, 10), 0); /* fallbacks */
+	assert_int_equal(doc.nrecords, 0);
+	vitk_odx_doc_clear(&doc);
+	uuid[8] = '\0';
+	assert_int_equal(vitk_odx_jobs_doc(&doc, w->inv, "h1", uuid), 0);
+	assert_string_equal(json_string_value(json_object_get(doc.json, "requested_method")), "host");
+	assert_int_equal(json_integer_value(json_object_get(doc.json, "runs")), 1);
+	assert_int_equal(doc.nrecords, 1);
+	assert_int_equal(doc.nlines, 2);
+	assert_string_equal(doc.lines[1], "not xcopy: no 3PC / EXTENDED COPY unsupported");
+	vitk_odx_doc_clear(&doc);
+	free(uuid);
+	assert_int_equal(vitk_odx_jobs_doc(&doc, w->inv, NULL, "ffff"), VITK_ENOTFOUND);
+	assert_string_equal(vitk_error_last()->message, "no copy job 'ffff'");
+	assert_int_equal(vitk_odx_jobs_doc(&doc, w->inv, NULL, ""), VITK_ENOTFOUND);
+	assert_int_equal(vitk_odx_jobs_doc(&doc, w->inv, "nohost", NULL), VITK_ENOTFOUND);
+	assert_non_null(strstr(vitk_error_last()->message, "unknown host 'nohost': "));
+
+	/* a dry run's plan */
+	req = request(w, 0, 2000, 100);
+	req.dry_run = true;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &res), 0);
+	assert_int_equal(vitk_odx_job_result_doc(&doc, &res), 0);
+	assert_int_equal(json_integer_value(json_object_get(doc.json, "commands")), 4); /* 2 x (READ + WRITE) of 64 blocks */
+	assert_true(json_is_null(json_object_get(doc.json, "note")));
+	assert_int_equal(vitk_table_ncolumns(doc.records[0]), 8);
+	vitk_odx_doc_clear(&doc);
+	vitk_odx_job_result_clear(&res);
+}
+
+static void test_odx_workflow__probe_document(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_opener op = { NULL, open_fake, w };
+	vitk_odx_probe_result pr;
+	vitk_odx_doc doc;
+	static const char *const names[] = { "src", "dst" };
+
+	assert_int_equal(vitk_odx_probe(&pr, NULL, 0, names, 2, &op), 0);
+	assert_int_equal(vitk_odx_probe_doc(&doc, &pr), 0);
+	assert_int_equal(vitk_table_nrows(doc.table), 2);
+	assert_int_equal(doc.nrecords, 2);
+	assert_int_equal(json_array_size(json_object_get(doc.json, "devices")), 2);
+	assert_json(json_array_get(json_object_get(doc.json, "pairs"), 0),
+		    "{\"dst\":\"dst\",\"method\":\"host\",\"methods\":["
+		    "{\"method\":\"token\",\"reason\":\"no 3PC / ODX token copy unsupported "
+		    "(neither device has the 3PC bit)\",\"usable\":false},"
+		    "{\"method\":\"xcopy\",\"reason\":\"no 3PC / EXTENDED COPY unsupported\","
+		    "\"usable\":false},{\"method\":\"host\",\"reason\":null,\"usable\":true}],"
+		    "\"offload\":false,\"reason\":\"token: no 3PC / ODX token copy unsupported "
+		    "(neither device has the 3PC bit); xcopy: no 3PC / EXTENDED COPY unsupported\","
+		    "\"src\":\"src\"}");
+	assert_int_equal(doc.nlines, 2);
+	assert_string_equal(doc.lines[1], "offload dst -> src: no because token: no 3PC / ODX token "
+					  "copy unsupported (neither device has the 3PC bit); "
+					  "xcopy: no 3PC / EXTENDED COPY unsupported");
+	vitk_odx_doc_clear(&doc);
+	vitk_odx_probe_result_clear(&pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +429,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__zero_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__probe_verdicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_workflow__documents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_workflow__probe_document, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 /*
  * Control: VF count (the kernel's EBUSY/ERANGE/ENOENT rules), driver binding
  * and VF settings (discovery finds the PF netdev, netlink_vf.c builds the
- * RTM_SETLINK request).
+ * RTM_SETLINK request).  The kernel's rules for these writes (drivers/pci/iov.c,
+ * Documentation/ABI/testing/sysfs-bus-pci) are summarised in docs/sriov.md.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ static int numvfs_error(const vitk_sriov_pf_info *pf, int e, unsigned n)
 	case ENOENT:
 		return vitk_error_set(VITK_ENOTSUP, e,
 				      "cannot write 'sriov_numvfs' on '%s': driver '%s' does not support SR-IOV configuration via sysfs",
-				      pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+				      pf->addr, pf->driver ? pf->driver : "(none bound)");
 	case ENOMEM:
 		return vitk_error_set(VITK_ENOMEM, e,
 				      "cannot write 'sriov_numvfs' on '%s': not enough MMIO resources or bus numbers for %u VFs (try booting with pci=realloc)",
@@ -66,7 +67,7 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 	if (!pf->has_sysfs) {
 		r = vitk_error_set(VITK_ENOTSUP, 0,
 				   "'%s': no 'sriov_numvfs' attribute: driver '%s' does not manage SR-IOV",
-				   pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+				   pf->addr, pf->driver ? pf->driver : "(none bound)");
 		goto out;
 	}
 	if (n > pf->sysfs_totalvfs) {
@@ -201,7 +202,7 @@ int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sri
 	if (pf->n_netdevs == 0) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0,
 				   "'%s': PF has no network interface (driver '%s'): cannot set VF %u",
-				   pf->addr, pf->driver[0] ? pf->driver : "none", cfg->vf);
+				   pf->addr, pf->driver ? pf->driver : "none", cfg->vf);
 		goto out;
 	}
 	if (cfg->vf >= pf->n_vfs) {

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 struct taken_entry {
@@ -19,9 +21,7 @@ struct taken_entry {
 };
 
 struct vitk_sriov_taken {
-	struct taken_entry *items;
-	size_t count;
-	size_t alloc;
+	VITK_ARRAY(struct taken_entry) items;
 };
 
 int vitk_sriov_taken_new(vitk_sriov_taken **out)
@@ -38,11 +38,11 @@ void vitk_sriov_taken_free(vitk_sriov_taken *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->count; i++) {
-		free(t->items[i].vf);
-		free(t->items[i].reason);
+	for (i = 0; i < t->items.size; i++) {
+		free(t->items.ptr[i].vf);
+		free(t->items.ptr[i].reason);
 	}
-	free(t->items);
+	vitk_array_clear(t->items);
 	free(t);
 }
 
@@ -50,9 +50,9 @@ static const struct taken_entry *find(const vitk_sriov_taken *t, const char *vf)
 {
 	size_t i;
 
-	for (i = 0; t && i < t->count; i++)
-		if (!strcmp(t->items[i].vf, vf))
-			return &t->items[i];
+	for (i = 0; t && i < t->items.size; i++)
+		if (!strcmp(t->items.ptr[i].vf, vf))
+			return &t->items.ptr[i];
 	return NULL;
 }
 
@@ -64,15 +64,6 @@ int vitk_sriov_taken_add(vitk_sriov_taken *t, const char *vf, const char *reason
 		return vitk_error_set(VITK_EINVAL, 0, "taken VFs: no VF address");
 	if (find(t, vf))
 		return 0;
-	if (t->count == t->alloc) {
-		size_t na = t->alloc ? t->alloc * 2 : 8;
-		struct taken_entry *ni = realloc(t->items, na * sizeof(*ni));
-
-		if (!ni)
-			return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-		t->items = ni;
-		t->alloc = na;
-	}
 	e.vf = strdup(vf);
 	e.reason = strdup(reason ? reason : "taken");
 	if (!e.vf || !e.reason) {
@@ -80,28 +71,25 @@ int vitk_sriov_taken_add(vitk_sriov_taken *t, const char *vf, const char *reason
 		free(e.reason);
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	}
-	t->items[t->count++] = e;
+	if (vitk_array_append(t->items, e) < 0) {
+		free(e.vf);
+		free(e.reason);
+		return VITK_ENOMEM;
+	}
 	return 0;
 }
 
 int vitk_sriov__taken_addf(vitk_sriov_taken *t, const char *vf, const char *fmt, ...)
 {
-	char *reason;
+	char *reason = NULL;
 	va_list ap;
-	int n, r;
+	int r;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	r = vitk_sriov__vstrsetf(&reason, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return vitk_error_set(VITK_EINVAL, 0, "taken VFs: bad reason format");
-	reason = malloc((size_t)n + 1);
-	if (!reason)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	va_start(ap, fmt);
-	vsnprintf(reason, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	r = vitk_sriov_taken_add(t, vf, reason);
+	if (r == 0)
+		r = vitk_sriov_taken_add(t, vf, reason);
 	free(reason);
 	return r;
 }
@@ -111,8 +99,8 @@ int vitk_sriov_taken_merge(vitk_sriov_taken *t, const vitk_sriov_taken *from)
 	size_t i;
 	int r;
 
-	for (i = 0; from && i < from->count; i++) {
-		r = vitk_sriov_taken_add(t, from->items[i].vf, from->items[i].reason);
+	for (i = 0; from && i < from->items.size; i++) {
+		r = vitk_sriov_taken_add(t, from->items.ptr[i].vf, from->items.ptr[i].reason);
 		if (r < 0)
 			return r;
 	}
@@ -128,17 +116,17 @@ const char *vitk_sriov_taken_lookup(const vitk_sriov_taken *t, const char *vf)
 
 size_t vitk_sriov_taken_count(const vitk_sriov_taken *t)
 {
-	return t ? t->count : 0;
+	return t ? t->items.size : 0;
 }
 
 const char *vitk_sriov_taken_get(const vitk_sriov_taken *t, size_t i, const char **reason)
 {
-	if (!t || i >= t->count) {
+	if (!t || i >= t->items.size) {
 		if (reason)
 			*reason = NULL;
 		return NULL;
 	}
 	if (reason)
-		*reason = t->items[i].reason;
-	return t->items[i].vf;
+		*reason = t->items.ptr[i].reason;
+	return t->items.ptr[i].vf;
 }

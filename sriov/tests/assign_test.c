@@ -14,7 +14,7 @@ static int setup(void **state)
 	(void)state;
 	if (!realpath("sriov/tests/data/libvirt/node.xml", abs))
 		return -1;
-	snprintf(uri, sizeof(uri), "test://%s", abs);
+	fake_fmt(uri, sizeof(uri), "test://%s", abs);
 	return 0;
 }
 
@@ -56,8 +56,8 @@ static void test_sriov_taken__set(void **state)
 		int i;
 
 		for (i = 0; i < 100; i++) {
-			snprintf(vf, sizeof(vf), "0000:%02x:10.0", i + 0x10);
-			snprintf(reason, sizeof(reason), "r%d", i);
+			fake_fmt(vf, sizeof(vf), "0000:%02x:10.0", i + 0x10);
+			fake_fmt(reason, sizeof(reason), "r%d", i);
 			assert_int_equal(vitk_sriov_taken_add(t, vf, reason), 0);
 		}
 		assert_int_equal(vitk_sriov_taken_count(t), 102);
@@ -121,8 +121,8 @@ static void test_sriov_assign__in_use_rule(void **state)
 		vitk_sriov_desired_free(d);
 		memset(&plan, 0, sizeof(plan));
 		memset(&pick, 0, sizeof(pick));
-		strcpy(pick.vf, "0000:82:10.0");
-		strcpy(pick.pf, "0000:81:00.0");
+		pick.vf = "0000:82:10.0";
+		pick.pf = "0000:81:00.0";
 		plan.picks = &pick;
 		plan.n_picks = 1;
 		assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "p-1", "db1", -1, &plan), 0);
@@ -193,8 +193,8 @@ static void test_sriov_assign__attach_detach(void **state)
 
 		memset(&plan, 0, sizeof(plan));
 		memset(&pick, 0, sizeof(pick));
-		strcpy(pick.vf, "0000:02:10.0");
-		strcpy(pick.pf, "0000:01:00.0");
+		pick.vf = "0000:02:10.0";
+		pick.pf = "0000:01:00.0";
 		plan.picks = &pick;
 		plan.n_picks = 1;
 		assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "p-1", "db1", 7, &plan), 0);

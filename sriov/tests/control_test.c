@@ -20,7 +20,7 @@ static bool exists(const struct tenv *e, const char *rel)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", e->root, rel);
+	fake_fmt(path, sizeof(path), "%s/%s", e->root, rel);
 	return lstat(path, &st) == 0;
 }
 
@@ -56,7 +56,7 @@ static void test_sriov_control__enable_and_change(void **state)
 		char path[PATH_MAX];
 		FILE *cf;
 
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/config", e.root);
+		fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/config", e.root);
 		cf = fopen(path, "rb");
 		assert_non_null(cf);
 		assert_int_equal(fread(cfg, 1, sizeof(cfg), cf), sizeof(cfg));

@@ -150,7 +150,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	{
 		char p[PATH_MAX];
 
-		snprintf(p, sizeof(p), "%s/bus/pci/drivers/vfio-pci/0000:02:10.3", e.root);
+		fake_fmt(p, sizeof(p), "%s/bus/pci/drivers/vfio-pci/0000:02:10.3", e.root);
 		assert_int_equal(access(p, F_OK), 0);
 	}
 	assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
@@ -202,11 +202,11 @@ static void test_sriov_desired__persist(void **state)
 	ssize_t n;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/persistroot", tmp ? tmp : "/tmp");
+	fake_fmt(root, sizeof(root), "%s/persistroot", tmp ? tmp : "/tmp");
 	o.root = root;
 	o.db_path = "/var/lib/vitk/inventory.db";
 	assert_int_equal(vitk_sriov_persist(&o, &unit), 0);
-	snprintf(link, sizeof(link), "%s/etc/systemd/system/vitk-sriov.service", root);
+	fake_fmt(link, sizeof(link), "%s/etc/systemd/system/vitk-sriov.service", root);
 	assert_string_equal(unit, link);
 	text = tslurp("%s", unit);
 	assert_non_null(text);
@@ -216,7 +216,7 @@ static void test_sriov_desired__persist(void **state)
 	assert_non_null(strstr(text, "\nExecStart=/usr/bin/vitk --db /var/lib/vitk/inventory.db sriov apply\n"));
 	assert_non_null(strstr(text, "\nWantedBy=multi-user.target\n"));
 	free(text);
-	snprintf(link, sizeof(link), "%s/etc/systemd/system/multi-user.target.wants/vitk-sriov.service",
+	fake_fmt(link, sizeof(link), "%s/etc/systemd/system/multi-user.target.wants/vitk-sriov.service",
 		 root);
 	n = readlink(link, tgt, sizeof(tgt) - 1);
 	assert_true(n > 0);

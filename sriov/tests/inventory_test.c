@@ -119,10 +119,10 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 	vitk_sriov_desired_free(d);
 	memset(&plan, 0, sizeof(plan));
 	memset(picks, 0, sizeof(picks));
-	strcpy(picks[0].vf, "0000:02:10.0");
-	strcpy(picks[0].pf, "0000:01:00.0");
-	strcpy(picks[1].vf, "0000:82:10.0");
-	strcpy(picks[1].pf, "0000:81:00.0");
+	picks[0].vf = "0000:02:10.0";
+	picks[0].pf = "0000:01:00.0";
+	picks[1].vf = "0000:82:10.0";
+	picks[1].pf = "0000:81:00.0";
 	plan.picks = picks;
 	plan.n_picks = 2;
 	assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "plan-1", "vm1", 42, &plan), 0);
@@ -172,13 +172,14 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 
 		memset(&pf, 0, sizeof(pf));
 		memset(&vf, 0, sizeof(vf));
-		strcpy(vf.addr, "0000:02:10.0");
+		vf.addr = "0000:02:10.0";
 		pf.vfs = &vf;
 		pf.n_vfs = 1;
 		l.items = &pf;
 		l.count = 1;
 		assert_int_equal(vitk_sriov_inventory_annotate(inv, host, &l), 0);
 		assert_string_equal(vf.domain, "vm1");
+		free(vf.domain);
 	}
 	assert_int_equal(vitk_sriov_inventory_assign(inv, host, "0000:02:10.0", "vm1", "test:///default",
 						     mac, 42, false), 0);

@@ -11,7 +11,7 @@ static int setup(void **state)
 	(void)state;
 	if (!realpath("sriov/tests/data/libvirt/node.xml", abs))
 		return -1;
-	snprintf(uri, sizeof(uri), "test://%s", abs);
+	fake_fmt(uri, sizeof(uri), "test://%s", abs);
 	return 0;
 }
 

@@ -253,7 +253,7 @@ static void test_sriov_netlink__real_sysfs_write(void **state)
 	char *s;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/attr", tmp ? tmp : "/tmp");
+	fake_fmt(path, sizeof(path), "%s/attr", tmp ? tmp : "/tmp");
 	tspit(path, "");
 	assert_int_equal(vitk_sriov__real_write(NULL, path, "4", 1), 0);
 	s = tslurp("%s", path);

@@ -22,21 +22,23 @@ static vitk_sriov_pf_list *host(void)
 	for (i = 0; i < l->count; i++) {
 		vitk_sriov_pf_info *p = &l->items[i];
 
-		strcpy(p->addr, pfs[i].addr);
-		memcpy(p->adapter, p->addr, 10);
-		p->adapter[10] = '\0';
+		p->addr = strdup(pfs[i].addr);
+		p->adapter = strndup(p->addr, 10);
 		p->numa_node = pfs[i].numa;
 		p->n_netdevs = 1;
-		strcpy(p->netdevs[0], pfs[i].netdev);
+		p->netdevs = calloc(1, sizeof(*p->netdevs));
+		p->netdevs[0] = strdup(pfs[i].netdev);
 		p->n_vfs = pfs[i].nvf;
 		p->vfs = calloc(p->n_vfs, sizeof(*p->vfs));
 		for (j = 0; j < p->n_vfs; j++) {
+			char a[VITK_SRIOV_ADDR_MAX];
+
 			p->vfs[j].index = (unsigned)j;
 			p->vfs[j].present = true;
-			assert_int_equal(vitk_sriov_vf_addr(p->vfs[j].addr, p->addr,
-							    i == 3 ? 1 : 0x180, i == 3 ? 1 : 2,
-							    (unsigned)j),
+			assert_int_equal(vitk_sriov_vf_addr(a, p->addr, i == 3 ? 1 : 0x180,
+							    i == 3 ? 1 : 2, (unsigned)j),
 					 0);
+			p->vfs[j].addr = strdup(a);
 		}
 	}
 	return l;

@@ -4,7 +4,6 @@
 #define VITK_SRIOV_TEST_UTIL_H
 
 /* test paths are bounded by PATH_MAX */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include <errno.h>
 #include <limits.h>

@@ -165,6 +165,12 @@
 #define VITK_SCSI_VPD_BLOCK_CHARACTERISTICS 0xB1
 #define VITK_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING 0xB2
 
+/* mode page codes (SPC-4 7.5; SBC-4 caching) */
+#define VITK_SCSI_MODE_PAGE_CACHING 0x08
+#define VITK_SCSI_MODE_PAGE_CONTROL 0x0A
+#define VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS 0x1C
+#define VITK_SCSI_MODE_PAGE_ALL 0x3F /* return all pages */
+
 /* designator types in VPD 0x83 (SPC-4 'Device Identification VPD page') */
 #define VITK_SCSI_DESIG_VENDOR 0
 #define VITK_SCSI_DESIG_T10 1

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,6 +202,29 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what);
 
+/** An ESXi 7.0/8.0 component installed on the host (`esxcli software component list`). */
+typedef struct {
+	char *name;            /* "Intel-i40en" */
+	char *display_name;
+	char *version;         /* "1.14.1.0-1OEM.700.1.0.15843807" */
+	char *display_version; /* "1.14.1.0" */
+	char *vendor;
+	char *release_date;    /* as printed ("07-16-2021") */
+	vitk_esxupdate_acceptance acceptance;
+	char *platforms;       /* 8.0 "Platforms" column ("host"), NULL on 7.0 */
+} vitk_esxupdate_component;
+
+/**
+ * vitk_esxupdate_host_parse_component_list() - `esxcli software component
+ * list` text of a 7.0 or 8.0 host (columns from the separator line).
+ * Replaces the host's component list.
+ * Return: 0, VITK_EINVAL (malformed, a component twice, bad version), VITK_ERANGE.
+ */
+int vitk_esxupdate_host_parse_component_list(vitk_esxupdate_host *h, const char *buf, size_t len,
+					     const char *what);
+size_t vitk_esxupdate_host_component_count(const vitk_esxupdate_host *h);
+const vitk_esxupdate_component *vitk_esxupdate_host_component(const vitk_esxupdate_host *h, size_t i);
+
 size_t vitk_esxupdate_host_vib_count(const vitk_esxupdate_host *h);
 const vitk_esxupdate_vib *vitk_esxupdate_host_vib(const vitk_esxupdate_host *h, size_t i);
 const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h, const char *name);
@@ -216,6 +240,10 @@ const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h);
 
 typedef struct vitk_esxupdate_depot vitk_esxupdate_depot;
 
+/**
+ * A bulletin.  On ESXi 7.0 and later a bulletin with a componentNameSpec and
+ * componentVersionSpec is a component; its vib_ids are the component's VIBs.
+ */
 typedef struct {
 	char *id;
 	char *vendor;
@@ -223,6 +251,10 @@ typedef struct {
 	char *release_type; /* "patch", "extension", "rollup" ... */
 	char **vib_ids;
 	size_t nvib_ids;
+	char *component_name;            /* componentNameSpec@name ("Intel-i40en"), NULL if not a component */
+	char *component_display_name;    /* componentNameSpec@uiString */
+	char *component_version;         /* componentVersionSpec@version */
+	char *component_display_version; /* componentVersionSpec@uiString */
 } vitk_esxupdate_bulletin;
 
 /**
@@ -279,6 +311,41 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/** ESXi 7.0+ image documents of a metadata zip (baseimages/, addons/, manifests/). */
+typedef enum {
+	VITK_ESXUPDATE_IMAGE_BASE = 0, /* baseimages/ */
+	VITK_ESXUPDATE_IMAGE_ADDON,    /* addons/ */
+	VITK_ESXUPDATE_IMAGE_MANIFEST  /* manifests/ (hardware support packages) */
+} vitk_esxupdate_image_kind;
+
+const char *vitk_esxupdate_image_kind_name(vitk_esxupdate_image_kind k); /* "base-image", "add-on", "manifest" */
+
+typedef struct {
+	char *name;
+	char *version; /* NULL when the document gives none */
+} vitk_esxupdate_component_ref;
+
+/**
+ * A base image, vendor add-on or manifest, read tolerantly (its on-disk form
+ * is not confirmed): the fields the vSphere Automation schemas name, other
+ * keys ignored.  A member that is not such a JSON object becomes a note.
+ */
+typedef struct {
+	vitk_esxupdate_image_kind kind;
+	char *name;            /* display_name, nameSpec.name or name */
+	char *version;         /* version or versionSpec.version */
+	char *display_version; /* display_version or versionSpec.uiString */
+	char *vendor;
+	vitk_esxupdate_component_ref *components;
+	size_t ncomponents;
+	char **removed;        /* removed_components (add-ons) */
+	size_t nremoved;
+	char *document;        /* the metadata member it was read from */
+} vitk_esxupdate_image;
+
+size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d);
+const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i);
+
 /**
  * Notes about members the reader skipped (a metadata zip member outside
  * vibs/, profiles/, bulletins/ and the known files), one line each, for a
@@ -298,13 +365,25 @@ const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
 					  const char *what);
 
+/**
+ * vitk_esxupdate_depot_check_profile_list() - the text of `esxcli software
+ * sources profile list -d BUNDLE` captured on a host: every profile it names
+ * that the reader found no document for (and no `sources profile get`
+ * capture added) is recorded as unread; the audit warns about each.
+ * Return: 0, VITK_EINVAL (not that output).
+ */
+int vitk_esxupdate_depot_check_profile_list(vitk_esxupdate_depot *d, const char *buf, size_t len, const char *what);
+size_t vitk_esxupdate_depot_unread_profile_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_unread_profile(const vitk_esxupdate_depot *d, size_t i);
+
 /* ------------------------------------------------------------- command */
 
 typedef enum {
 	VITK_ESXUPDATE_OP_VIB_INSTALL = 1,
 	VITK_ESXUPDATE_OP_VIB_UPDATE,
 	VITK_ESXUPDATE_OP_PROFILE_INSTALL,
-	VITK_ESXUPDATE_OP_PROFILE_UPDATE
+	VITK_ESXUPDATE_OP_PROFILE_UPDATE,
+	VITK_ESXUPDATE_OP_COMPONENT_APPLY /* ESXi 7.0+: esxcli software component apply */
 } vitk_esxupdate_op;
 
 #define VITK_ESXUPDATE_F_FORCE 0x01u
@@ -323,6 +402,8 @@ typedef struct {
 	size_t nvibnames;
 	char **viburls;  /* -v, vib ops only (instead of -d) */
 	size_t nviburls;
+	char **components; /* -n/--component "name" or "name:version", component apply only */
+	size_t ncomponents;
 	unsigned flags;
 } vitk_esxupdate_command;
 
@@ -330,6 +411,7 @@ typedef struct {
  * vitk_esxupdate_command_parse() - parse a pasted esxcli command line
  * ("esxcli software vib install -d /vmfs/.../x.zip", "--depot=", "-p",
  * "--profile=", "-n", "--vibname=", flags; shell quoting honoured).
+ * "esxcli software component apply -d DEPOT [-n NAME[:VERSION]]" (7.0+) too.
  * "-v/--viburl" (vib install/update) is accepted instead of -d: the audit's
  * depot must then be that .vib (or a bundle holding a VIB file of that name).
  * Return: 0, VITK_EINVAL (unknown option, missing depot/profile, option not
@@ -427,6 +509,22 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a);
 
+/** What else the recommendation may use. */
+typedef struct {
+	/* the vendor's depot (OEM add-on profile), and its path as the host sees it (for -d) */
+	const vitk_esxupdate_depot *vendor_depot;
+	const char *vendor_depot_path;
+} vitk_esxupdate_audit_options;
+
+/**
+ * vitk_esxupdate_audit_run_ex() - vitk_esxupdate_audit_run() with options:
+ * with a vendor depot, 'profile update' with the vendor's own profile is
+ * simulated and recommended first when it is safe.  @opts may be NULL.
+ */
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts);
+
 const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a);
 size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a);
 const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i);
@@ -502,6 +600,48 @@ typedef struct {
 int vitk_esxupdate_snapshot_diff_latest(vitk_esxupdate_snapshot_diff **out, vitk_inventory *inv,
 					const char *host_name);
 void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
+
+/* ----------------------------------------------------------- documents */
+/*
+ * Result documents: lists as vitk_table (columns declared once, rendered by
+ * the caller as text, JSON or CSV), nested documents as JSON objects made
+ * from them.  Keys are listed in esxupdate/README.md.  Each *out belongs to
+ * the caller (vitk_table_free(), json_decref(), free()).
+ */
+
+/** Depot lists: profiles (name, vendor, acceptance, vibs, source), bulletins (id, vendor, release_type, vibs, summary), VIBs (name, version, vendor, acceptance, driver, file, checksum). */
+int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** 7.0+ image documents: kind, name, version, vendor, document, components, removed_components (counts). */
+int vitk_esxupdate_depot_images_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[], images[]. */
+int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
+
+/** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */
+int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/** Findings, most severe first: severity, code, message. */
+int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/**
+ * The audit document: host{name, vib_count, profile, acceptance, pci_devices},
+ * depot{path, sha256}, command, profile_source, result{header, message,
+ * error, reboot_required, maintenance_mode_required, vibs_installed[],
+ * vibs_removed[], vibs_skipped[]}, changes[], findings[], assumptions[],
+ * verdict, recommendation{command, profile, explanation}, audit_uuid.
+ * @host_name, @command_line (as the operator wrote it), @audit_uuid: NULL allowed.
+ */
+int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, const char *host_name,
+				 const char *command_line, const char *audit_uuid);
+/** The simulated esxcli output as esxcli prints it ("Update Result\n   Message: ..."); NULL on OOM. */
+char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r);
+
+/** Profile comparison rows (name, change, a_version, b_version); @all keeps "equal" rows. */
+int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff, bool all);
+/** The comparison document: profile_a, profile_b, a_acceptance, b_acceptance, vibs[]. */
+int vitk_esxupdate_diff_to_json(json_t **out, const vitk_esxupdate_diff *diff, const char *profile_a,
+				const char *profile_b, bool all);
+/** Snapshot changes: name, change (added/removed/changed), old_version, new_version. */
+int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_snapshot_diff *d);
 
 #ifdef __cplusplus
 }

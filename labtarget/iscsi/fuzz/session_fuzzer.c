@@ -2,10 +2,12 @@
 /*
  * Fuzz a whole iSCSI connection: the input is the byte stream an initiator
  * sends (login, then full feature phase PDUs).  The real connection code
- * (iscsi_conn.c) serves it over a socketpair against the RAM fake device;
+ * (iscsi_conn.c) serves it over a socketpair against the real device model
+ * (one 1 MiB sparse LUN in a temporary directory, removed at exit);
  * responses are drained and discarded.  Any crash or sanitizer report fails.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static vitk_odx_target *g_t;
+static char g_dir[256], g_lun[300];
+
+static void cleanup(void)
+{
+	vitk_odx_target_free(g_t);
+	unlink(g_lun);
+	rmdir(g_dir);
+}
 
 static void *drain(void *arg)
 {
@@ -63,9 +73,15 @@ static vitk_odx_target *target(void)
 		return g_t;
 	o.iqn = "iqn.2026-01.test.vitk:fuzz";
 	o.portal = "127.0.0.1:0";
+	snprintf(g_dir, sizeof(g_dir), "%s/sessfuzzXXXXXX",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
+	if (!mkdtemp(g_dir))
+		abort();
+	snprintf(g_lun, sizeof(g_lun), "%s/lun0.img", g_dir);
 	if (vitk_odx_target_new(&g_t, &o) < 0)
 		abort();
-	l.path = "ram";
+	atexit(cleanup);
+	l.path = g_lun;
 	l.size = 1024 * 1024;
 	if (vitk_odx_target_add_lun(g_t, &l) < 0)
 		abort();

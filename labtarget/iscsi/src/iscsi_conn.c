@@ -5,17 +5,18 @@
  * target's shared tgt_device synchronously, in CmdSN order.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 
@@ -53,6 +54,9 @@ struct cx {
 	int fd;
 	/* session */
 	bool ffp, discovery, closing;
+	uint64_t deadline_ns;     /* reads fail after this (vitk_now_ns); 0: none */
+	const char *deadline_why; /* what the deadline is for, for the message */
+	uint32_t deadline_s;
 	uint8_t isid[6];
 	uint16_t tsih, cid;
 	uint32_t statsn, exp_cmdsn;
@@ -67,13 +71,11 @@ struct cx {
 	enum auth_state auth;
 	uint8_t chap_id;
 	uint8_t chap_challenge[CHAP_CHALLENGE_LEN];
-	uint8_t *login_acc;
-	size_t login_acc_len;
+	VITK_ARRAY(uint8_t) login_acc; /* login text accumulated over Continue PDUs */
 	/* io */
 	uint8_t hdr[ISCSI_BHS_LEN];
 	uint8_t ahs[ISCSI_AHS_MAX];
-	uint8_t *data;
-	size_t data_cap;
+	VITK_ARRAY(uint8_t) data; /* data segment buffer: asize bytes, size unused */
 	iscsi_bhs bhs;
 	struct task *tasks;
 	unsigned ntasks;
@@ -97,18 +99,48 @@ static void conn_log(struct cx *c, vitk_log_level lvl, const char *fmt, ...)
 
 /* ---- socket io ---- */
 
-static int read_full(int fd, void *buf, size_t len)
+/* wait until the socket is readable; VITK_ETIMEDOUT once c->deadline_ns passed */
+static int wait_readable(struct cx *c)
+{
+	for (;;) {
+		struct pollfd p = { c->fd, POLLIN, 0 };
+		uint64_t now = vitk_now_ns();
+		int r;
+
+		if (!c->deadline_ns)
+			return 0;
+		if (now >= c->deadline_ns)
+			return vitk_error_set(VITK_ETIMEDOUT, 0, "%s within %u s", c->deadline_why,
+					      c->deadline_s);
+		r = poll(&p, 1, (int)((c->deadline_ns - now + 999999) / 1000000));
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return vitk_error_set(VITK_EIO, errno, "poll failed");
+	}
+}
+
+static void set_deadline(struct cx *c, uint32_t seconds, const char *why)
+{
+	c->deadline_ns = vitk_now_ns() + (uint64_t)seconds * 1000000000ull;
+	c->deadline_why = why;
+	c->deadline_s = seconds;
+}
+
+/* @len bytes, each recv under the current deadline (a whole login, one PDU) */
+static int read_full(struct cx *c, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = recv(fd, p, len, 0);
+		ssize_t n;
+		int r = wait_readable(c);
 
+		if (r < 0)
+			return r;
+		n = recv(c->fd, p, len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return vitk_error_set(VITK_ETIMEDOUT, 0, "login not finished within %d s",
-					      ODX_TARGET_LOGIN_TIMEOUT_S);
 		if (n < 0)
 			return vitk_error_set(VITK_EIO, errno, "recv failed");
 		if (n == 0)
@@ -117,14 +149,6 @@ static int read_full(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-
-static void set_recv_timeout(int fd, int seconds)
-{
-	struct timeval tv = { seconds, 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 /* send header + data (+ padding) in one write */
@@ -208,6 +232,44 @@ static void put_sn(struct cx *c, uint8_t *bhs, bool advance_statsn)
 	vitk_put_be32(bhs + 32, c->exp_cmdsn + ODX_TARGET_CMD_WINDOW - 1);
 }
 
+/* a target ping: NOP-In with a TTT the initiator must echo (RFC 7143 11.19) */
+static int send_ping(struct cx *c)
+{
+	uint8_t h[ISCSI_BHS_LEN];
+
+	vitk_odx_target__bhs_init(h, ISCSI_OP_NOP_IN, 0x80, 0, ISCSI_RSVD_TAG);
+	if (c->next_ttt == ISCSI_RSVD_TAG)
+		c->next_ttt++;
+	vitk_put_be32(h + 20, c->next_ttt++);
+	put_sn(c, h, false); /* ITT ffffffff: StatSN is not advanced */
+	return send_pdu(c, h, NULL, 0);
+}
+
+/*
+ * Full feature phase: wait for the next PDU.  A session idle for idle_s gets
+ * a NOP-In ping and is dropped when nothing arrives within nop_s; then the
+ * PDU itself must arrive within idle_s + nop_s.
+ */
+static int await_pdu(struct cx *c)
+{
+	int r;
+
+	set_deadline(c, c->t->idle_s, "idle");
+	r = wait_readable(c);
+	if (r == VITK_ETIMEDOUT) {
+		vitk_error_clear();
+		r = send_ping(c);
+		if (r < 0)
+			return r;
+		set_deadline(c, c->t->nop_s, "initiator did not answer the NOP-In ping");
+		r = wait_readable(c);
+	}
+	if (r < 0)
+		return r;
+	set_deadline(c, c->t->idle_s + c->t->nop_s, "PDU not complete");
+	return 0;
+}
+
 /*
  * Read one PDU into c->hdr / c->ahs / c->data.  Return 0, VITK_ENOTSUP for
  * an unknown opcode whose data was consumed (caller rejects), other
@@ -218,7 +280,9 @@ static int read_pdu(struct cx *c)
 	uint32_t padded;
 	int r;
 
-	r = read_full(c->fd, c->hdr, ISCSI_BHS_LEN);
+	if (c->ffp && (r = await_pdu(c)) < 0)
+		return r;
+	r = read_full(c, c->hdr, ISCSI_BHS_LEN);
 	if (r < 0)
 		return r;
 	r = vitk_odx_target__bhs_parse(&c->bhs, c->hdr, ISCSI_BHS_LEN, c->rx_limit);
@@ -228,7 +292,7 @@ static int read_pdu(struct cx *c)
 		return vitk_error_set(VITK_EINVAL, 0, "pdu: DataSegmentLength %u over %u",
 				      c->bhs.data_len, c->rx_limit);
 	if (c->bhs.ahs_len) {
-		int r2 = read_full(c->fd, c->ahs, c->bhs.ahs_len);
+		int r2 = read_full(c, c->ahs, c->bhs.ahs_len);
 
 		if (r2 < 0)
 			return r2;
@@ -236,7 +300,7 @@ static int read_pdu(struct cx *c)
 	if (c->hdr_digest) {
 		uint8_t d[4];
 		uint32_t crc;
-		int r2 = read_full(c->fd, d, 4);
+		int r2 = read_full(c, d, 4);
 
 		if (r2 < 0)
 			return r2;
@@ -247,28 +311,22 @@ static int read_pdu(struct cx *c)
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: header digest mismatch");
 	}
 	padded = iscsi_pad4(c->bhs.data_len);
-	if (padded > c->data_cap) {
-		uint8_t *n = realloc(c->data, padded);
-
-		if (!n)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		c->data = n;
-		c->data_cap = padded;
-	}
+	if (vitk_array_grow(c->data, padded) < 0) /* data.size stays 0: a buffer */
+		return VITK_ENOMEM;
 	if (padded) {
-		int r2 = read_full(c->fd, c->data, padded);
+		int r2 = read_full(c, c->data.ptr, padded);
 
 		if (r2 < 0)
 			return r2;
 	}
 	if (c->data_digest && padded) {
 		uint8_t d[4];
-		int r2 = read_full(c->fd, d, 4);
+		int r2 = read_full(c, d, 4);
 
 		if (r2 < 0)
 			return r2;
 		/* ErrorRecoveryLevel 0: a digest error ends the connection */
-		if (vitk_odx_target__crc32c(0, c->data, padded, true, true) != get_le32(d))
+		if (vitk_odx_target__crc32c(0, c->data.ptr, padded, true, true) != get_le32(d))
 			return vitk_error_set(VITK_EINVAL, 0, "pdu: data digest mismatch");
 	}
 	return r;
@@ -430,7 +488,7 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 			  const iscsi_textbuf *tb, uint16_t tsih)
 {
 	uint8_t h[ISCSI_BHS_LEN];
-	uint32_t dlen = tb ? (uint32_t)tb->len : 0;
+	uint32_t dlen = tb ? (uint32_t)tb->buf.size : 0;
 
 	vitk_odx_target__bhs_init(h, ISCSI_OP_LOGIN_RSP, flags, dlen, c->bhs.itt);
 	h[2] = 0x00; /* version max */
@@ -440,14 +498,31 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 	put_sn(c, h, true);
 	h[36] = sclass;
 	h[37] = sdetail;
-	return send_pdu(c, h, tb ? tb->buf : NULL, dlen);
+	return send_pdu(c, h, tb ? tb->buf.ptr : NULL, dlen);
 }
 
 static int login_fail(struct cx *c, uint8_t sclass, uint8_t sdetail, const char *why)
 {
-	LOGC(c, VITK_LOG_WARNING, "login refused (%02x%02x): %s", sclass, sdetail, why);
+	char msg[256];
+
+	/* @why may be vitk_error_last()->message, which the error below overwrites */
+	snprintf(msg, sizeof(msg), "%s", why);
+	LOGC(c, VITK_LOG_WARNING, "login refused (%02x%02x): %s", sclass, sdetail, msg);
 	(void)send_login_rsp(c, 0, sclass, sdetail, NULL, 0);
-	return vitk_error_set(VITK_EPERM, 0, "login refused: %s", why);
+	return vitk_error_set(VITK_EPERM, 0, "login refused: %s", msg);
+}
+
+/* the target's initiator ACL (LIO-style): empty allows everyone */
+static bool initiator_allowed(const struct cx *c)
+{
+	size_t i;
+
+	if (c->t->nallow == 0)
+		return true;
+	for (i = 0; i < c->t->nallow; i++)
+		if (strcmp(c->t->allow[i], c->initiator) == 0)
+			return true;
+	return false;
 }
 
 static void hex_encode(char *out, const uint8_t *in, size_t len)
@@ -462,6 +537,40 @@ static void hex_encode(char *out, const uint8_t *in, size_t len)
 		out[3 + 2 * i] = hx[in[i] & 15];
 	}
 	out[2 + 2 * len] = '\0';
+}
+
+/*
+ * Mutual CHAP (RFC 7143 12.1.3): the initiator, once authenticated, sent its
+ * own CHAP_I and CHAP_C; the target answers with its own name and secret.
+ * Refused when the target has none, and when the challenge is ours
+ * reflected back.  Return 0, or <0 after a refusal was sent.
+ */
+static int chap_mutual(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
+{
+	const char *ci = vitk_odx_target__text_get(kv, "CHAP_I");
+	const char *cc = vitk_odx_target__text_get(kv, "CHAP_C");
+	char hex[2 + 2 * 16 + 1];
+	uint8_t chal[1024], md[16];
+	uint64_t id;
+	int n;
+
+	if (!ci || !cc)
+		return login_fail(c, 2, 7, "mutual CHAP: CHAP_I and CHAP_C go together");
+	if (!c->t->mutual_user)
+		return login_fail(c, 2, 1, "mutual CHAP asked for, no target secret configured");
+	n = vitk_odx_target__chap_decode(cc, chal, sizeof(chal));
+	if (!parse_num(ci, 0, 255, &id) || n < 1)
+		return login_fail(c, 2, 0, "mutual CHAP: bad CHAP_I or CHAP_C");
+	if ((size_t)n == sizeof(c->chap_challenge) &&
+	    memcmp(chal, c->chap_challenge, sizeof(c->chap_challenge)) == 0)
+		return login_fail(c, 2, 1, "mutual CHAP: our own challenge reflected");
+	if (!vitk_odx_target__chap_response((uint8_t)id, c->t->mutual_secret, chal, (size_t)n, md))
+		return login_fail(c, 3, 0, "mutual CHAP: cannot compute the response");
+	hex_encode(hex, md, sizeof(md));
+	vitk_odx_target__textbuf_add(out, "CHAP_N", c->t->mutual_user);
+	vitk_odx_target__textbuf_add(out, "CHAP_R", hex);
+	LOGC(c, VITK_LOG_INFO, "mutual CHAP: answered as '%s'", c->t->mutual_user);
+	return 0;
 }
 
 /* Security-stage keys.  Return 0 to go on, <0 after a refusal was sent. */
@@ -521,14 +630,19 @@ static int login_security(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out
 
 		if (!n || !rs)
 			return login_fail(c, 2, 7, "CHAP_N/CHAP_R missing");
-		if (vitk_odx_target__text_get(kv, "CHAP_I") || vitk_odx_target__text_get(kv, "CHAP_C"))
-			return login_fail(c, 2, 1, "mutual CHAP is not supported");
 		rl = vitk_odx_target__chap_decode(rs, resp, sizeof(resp));
 		if (strcmp(n, c->t->chap_user) != 0 || rl < 0 ||
 		    !vitk_odx_target__chap_check(c->chap_id, c->t->chap_secret, c->chap_challenge,
 						 sizeof(c->chap_challenge), resp, (size_t)rl))
 			return login_fail(c, 2, 1, "CHAP authentication failed");
 		LOGC(c, VITK_LOG_INFO, "CHAP user '%s' authenticated", n);
+		if (vitk_odx_target__text_get(kv, "CHAP_I") ||
+		    vitk_odx_target__text_get(kv, "CHAP_C")) {
+			int r = chap_mutual(c, kv, out);
+
+			if (r < 0)
+				return r;
+		}
 		c->auth = AUTH_DONE;
 	}
 	return 0;
@@ -609,27 +723,24 @@ static int handle_login(struct cx *c)
 	}
 	c->csg = csg;
 	/* accumulate continued text */
-	if (c->login_acc_len + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
+	if (c->login_acc.size + c->bhs.data_len > ISCSI_TEXT_MAX_LEN) {
 		r = login_fail(c, 2, 0, "login text too long");
 		goto out;
 	}
 	if (c->bhs.data_len) {
-		uint8_t *n = realloc(c->login_acc, c->login_acc_len + c->bhs.data_len);
-
-		if (!n) {
+		if (vitk_array_grow(c->login_acc, c->bhs.data_len) < 0) {
 			r = login_fail(c, 3, 2, "out of memory");
 			goto out;
 		}
-		c->login_acc = n;
-		memcpy(c->login_acc + c->login_acc_len, c->data, c->bhs.data_len);
-		c->login_acc_len += c->bhs.data_len;
+		memcpy(c->login_acc.ptr + c->login_acc.size, c->data.ptr, c->bhs.data_len);
+		c->login_acc.size += c->bhs.data_len;
 	}
 	if (cont) {
 		r = send_login_rsp(c, (uint8_t)(csg << 2), 0, 0, NULL, 0);
 		goto out;
 	}
-	r = vitk_odx_target__text_parse(&kv, c->login_acc, c->login_acc_len);
-	c->login_acc_len = 0;
+	r = vitk_odx_target__text_parse(&kv, c->login_acc.ptr, c->login_acc.size);
+	c->login_acc.size = 0;
 	if (r < 0) {
 		r = login_fail(c, 2, 0, vitk_error_last()->message);
 		goto out;
@@ -654,6 +765,10 @@ static int handle_login(struct cx *c)
 			goto out;
 		} else if (strcmp(tn, c->t->iqn) != 0) {
 			r = login_fail(c, 2, 3, "unknown TargetName");
+			goto out;
+		} else if (!initiator_allowed(c)) {
+			/* 0202: initiator not authorized (RFC 7143 11.13.5) */
+			r = login_fail(c, 2, 2, "initiator not authorized");
 			goto out;
 		}
 	}
@@ -707,7 +822,7 @@ static int handle_login(struct cx *c)
 		if (!c->discovery)
 			reinstate(c);
 		c->ffp = true;
-		set_recv_timeout(c->fd, 0); /* sessions may idle as long as they like */
+		c->deadline_ns = 0; /* from now on per PDU, see await_pdu() */
 		c->hdr_digest = c->hdr_digest_neg;
 		c->data_digest = c->data_digest_neg;
 		c->rx_limit = c->mrdsl_declared ? c->our_mrdsl : LOGIN_MRDSL;
@@ -743,16 +858,17 @@ static bool cmdsn_accept(struct cx *c)
 	return true;
 }
 
-static void set_sense(tgt_cmd *cmd, uint8_t key, uint8_t asc, uint8_t ascq)
+/* CHECK CONDITION with fixed sense data; @asc is ASC << 8 | ASCQ */
+static void set_sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
 {
-	memset(cmd->sense, 0, 18);
-	cmd->sense[0] = 0x70;
+	memset(cmd->sense, 0, VITK_SCSI_SENSE_FIXED_LEN);
+	cmd->sense[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	cmd->sense[2] = key;
-	cmd->sense[7] = 10;
-	cmd->sense[12] = asc;
-	cmd->sense[13] = ascq;
-	cmd->sense_len = 18;
-	cmd->status = 2;
+	cmd->sense[7] = VITK_SCSI_SENSE_FIXED_LEN - 8;
+	cmd->sense[12] = (uint8_t)VITK_SCSI_ASC_OF(asc);
+	cmd->sense[13] = (uint8_t)VITK_SCSI_ASCQ_OF(asc);
+	cmd->sense_len = VITK_SCSI_SENSE_FIXED_LEN;
+	cmd->status = VITK_SCSI_STATUS_CHECK_CONDITION;
 }
 
 static int send_scsi_rsp(struct cx *c, uint32_t itt, const tgt_cmd *cmd, uint8_t resflags,
@@ -825,59 +941,6 @@ static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint
 	return 0;
 }
 
-static void report_luns(struct cx *c, tgt_cmd *cmd)
-{
-	unsigned luns[ODX_TARGET_MAX_LUNS];
-	size_t n = tgt_device_luns(c->t->dev, luns, ODX_TARGET_MAX_LUNS), i;
-	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
-	uint8_t buf[8 + 8 * ODX_TARGET_MAX_LUNS];
-	size_t total = 8 + 8 * n;
-
-	if (cmd->cdb[2] > 2 || alloc < 16) {
-		set_sense(cmd, 0x05, 0x24, 0x00);
-		return;
-	}
-	memset(buf, 0, sizeof(buf));
-	vitk_put_be32(buf, (uint32_t)(8 * n));
-	for (i = 0; i < n; i++)
-		vitk_put_be64(buf + 8 + 8 * i, vitk_odx_target__lun_encode(luns[i]));
-	if (total > alloc)
-		total = alloc;
-	if (total > cmd->din_cap)
-		total = cmd->din_cap;
-	memcpy(cmd->din, buf, total);
-	cmd->din_len = total;
-	cmd->status = 0;
-}
-
-/* commands addressed to a LUN the target does not have (SPC-4 4.6.19 / SAM) */
-static void no_such_lun(tgt_cmd *cmd)
-{
-	if (cmd->cdb[0] == 0x12) { /* INQUIRY: peripheral qualifier 3 */
-		uint8_t inq[36] = { 0x7f, 0, 0x06, 0x02, 31 };
-		size_t n = cmd->din_cap < sizeof(inq) ? cmd->din_cap : sizeof(inq);
-
-		if (cmd->cdb[1] & 1) {
-			set_sense(cmd, 0x05, 0x25, 0x00);
-			return;
-		}
-		memcpy(cmd->din, inq, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	if (cmd->cdb[0] == 0x03) { /* REQUEST SENSE: LOGICAL UNIT NOT SUPPORTED as data */
-		uint8_t s[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x25, 0x00 };
-		size_t n = cmd->din_cap < sizeof(s) ? cmd->din_cap : sizeof(s);
-
-		memcpy(cmd->din, s, n);
-		cmd->din_len = n;
-		cmd->status = 0;
-		return;
-	}
-	set_sense(cmd, 0x05, 0x25, 0x00);
-}
-
 static void task_free(struct task *tk)
 {
 	if (!tk)
@@ -930,8 +993,11 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	lun_ok = lun_ok && bs != 0;
 	if (!bs)
 		bs = 512;
-	cmd.lun = lun;
+	/* no LU at this number (or an address we cannot decode): the device
+	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
+	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
+	cmd.initiator = c->initiator; /* LUN masking */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
@@ -939,7 +1005,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		cap = ODX_TARGET_MAX_XFER;
 	din = malloc(cap ? cap : 1);
 	if (!din) {
-		set_sense(&cmd, 0x0b, 0x55, 0x03); /* insufficient resources */
+		set_sense(&cmd, VITK_SCSI_KEY_ABORTED_COMMAND, VITK_SCSI_ASC_INSUFFICIENT_RESOURCES);
 		goto respond;
 	}
 	cmd.din = din;
@@ -950,11 +1016,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	if (write_bit && need_out == 0)
 		need_out = tk->received; /* a command the length helper does not know */
 
-	if (tk->cdb[0] == VITK_SCSI_OP_REPORT_LUNS) {
-		report_luns(c, &cmd);
-	} else if (!lun_ok) {
-		no_such_lun(&cmd);
-	} else if (need_out > (write_bit ? tk->edtl : 0)) {
+	if (lun_ok && need_out > (write_bit ? tk->edtl : 0)) {
 		/*
 		 * SPDTL > EDTL: a plain write is truncated to the whole blocks
 		 * the initiator sends (FCP-4 option a, what libiscsi 1.19's
@@ -973,9 +1035,9 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 			else
 				r = tgt_device_exec(c->t->dev, &cmd);
 			if (r < 0)
-				set_sense(&cmd, 0x04, 0x44, 0x00);
+				set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		} else {
-			set_sense(&cmd, 0x05, 0x0e, 0x03);
+			set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_IU);
 		}
 		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
@@ -986,7 +1048,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
 			     vitk_error_last()->message);
-			set_sense(&cmd, 0x04, 0x44, 0x00); /* internal target failure */
+			set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		}
 	}
 respond:
@@ -1107,7 +1169,7 @@ static int handle_scsi_cmd(struct cx *c)
 		tgt_cmd cmd;
 
 		memset(&cmd, 0, sizeof(cmd));
-		set_sense(&cmd, 0x05, 0x24, 0x00);
+		set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		LOGC(c, VITK_LOG_WARNING, "write of %u bytes exceeds the %u byte cap", tk->edtl,
 		     ODX_TARGET_MAX_XFER);
 		r = send_scsi_rsp(c, tk->itt, &cmd, 0, 0);
@@ -1139,7 +1201,7 @@ static int handle_scsi_cmd(struct cx *c)
 				      imm, c->first_burst);
 	}
 	if (imm)
-		memcpy(tk->buf, c->data, imm);
+		memcpy(tk->buf, c->data.ptr, imm);
 	tk->received = imm;
 	tk->next = c->tasks;
 	c->tasks = tk;
@@ -1179,7 +1241,7 @@ static int handle_data_out(struct cx *c)
 				      "[%u, %u)",
 				      off, len, tk->received, tk->burst_end);
 	if (len)
-		memcpy(tk->buf + off, c->data, len);
+		memcpy(tk->buf + off, c->data.ptr, len);
 	tk->received += len;
 	tk->exp_datasn++;
 	if (!c->bhs.final)
@@ -1211,7 +1273,7 @@ static int handle_nop_out(struct cx *c)
 	vitk_put_be64(h + 8, c->bhs.lun_raw);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	return send_pdu(c, h, c->data, c->bhs.data_len);
+	return send_pdu(c, h, c->data.ptr, c->bhs.data_len);
 }
 
 static void drop_tasks(struct cx *c, bool all, uint64_t lun_raw)
@@ -1270,7 +1332,8 @@ static int handle_tmf(struct cx *c)
 	case 4: /* CLEAR TASK SET */
 	case 5: /* LOGICAL UNIT RESET */
 		if (vitk_odx_target__lun_decode(c->bhs.lun_raw, &lun) < 0 ||
-		    !vitk_odx_target__lun_block_size(c->t, lun)) {
+		    !vitk_odx_target__lun_block_size(c->t, lun) ||
+		    !tgt_device_lun_visible(c->t->dev, lun, c->initiator)) {
 			vitk_error_clear();
 			resp = 2;
 			break;
@@ -1342,7 +1405,7 @@ static int handle_text(struct cx *c)
 		LOGC(c, VITK_LOG_WARNING, "continued Text requests are not supported");
 		return send_reject(c, ISCSI_REJECT_CMD_NOT_SUPPORTED);
 	}
-	r = vitk_odx_target__text_parse(&kv, c->data, c->bhs.data_len);
+	r = vitk_odx_target__text_parse(&kv, c->data.ptr, c->bhs.data_len);
 	if (r < 0) {
 		LOGC(c, VITK_LOG_WARNING, "%s", vitk_error_last()->message);
 		return send_reject(c, ISCSI_REJECT_INVALID_PDU_FIELD);
@@ -1353,8 +1416,9 @@ static int handle_text(struct cx *c)
 		if (!strcmp(k, "SendTargets")) {
 			char addr[128];
 
-			if (!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
-			    (!*v && !c->discovery)) {
+			/* an initiator outside the ACL is not told about the target */
+			if ((!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
+			     (!*v && !c->discovery)) && initiator_allowed(c)) {
 				local_address(c, addr, sizeof(addr));
 				vitk_odx_target__textbuf_add(&out, "TargetName", c->t->iqn);
 				vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
@@ -1363,10 +1427,10 @@ static int handle_text(struct cx *c)
 			vitk_odx_target__textbuf_add(&out, k, "NotUnderstood");
 		}
 	}
-	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.len, c->bhs.itt);
+	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.buf.size, c->bhs.itt);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 	put_sn(c, h, true);
-	r = send_pdu(c, h, out.buf, (uint32_t)out.len);
+	r = send_pdu(c, h, out.buf.ptr, (uint32_t)out.buf.size);
 	vitk_odx_target__text_dispose(&kv);
 	vitk_odx_target__textbuf_dispose(&out);
 	return r;
@@ -1462,14 +1526,15 @@ void *vitk_odx_target__conn_main(void *arg)
 		c->immediate_data = true;
 		c->initial_r2t = true;
 		c->next_ttt = 1;
-		set_recv_timeout(c->fd, ODX_TARGET_LOGIN_TIMEOUT_S);
+		/* the whole login, however slowly its bytes trickle in */
+		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery)
 			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
-		free(c->login_acc);
-		free(c->data);
+		vitk_array_clear(c->login_acc);
+		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");
 		free(c);
 	}

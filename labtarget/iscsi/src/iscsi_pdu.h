@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vitk/array.h>
+
 #define ISCSI_BHS_LEN 48
 #define ISCSI_AHS_MAX (255u * 4u)
 #define ISCSI_RSVD_TAG 0xffffffffu
@@ -124,9 +126,8 @@ const char *vitk_odx_target__text_get(const iscsi_text *t, const char *key);
 
 /* A growing output buffer of key=value\0 pairs, capped at ISCSI_TEXT_MAX_LEN. */
 typedef struct {
-	uint8_t *buf;
-	size_t len, cap;
-	bool overflow;
+	VITK_ARRAY(uint8_t) buf; /* ptr/size: the pairs so far */
+	bool overflow;           /* a pair did not fit (or no memory): send nothing */
 } iscsi_textbuf;
 
 void vitk_odx_target__textbuf_add(iscsi_textbuf *b, const char *key, const char *value);
@@ -150,6 +151,10 @@ uint32_t vitk_odx_target__crc32c(uint32_t crc, const void *buf, size_t len, bool
 
 /* ---- CHAP ---- */
 
+/* CHAP_R = MD5(id || secret || challenge) (RFC 1994).  Return: false when the
+ * secret (> 256 bytes) or challenge (> 1024 bytes) is too long. */
+bool vitk_odx_target__chap_response(uint8_t id, const char *secret, const uint8_t *challenge,
+				    size_t challenge_len, uint8_t out[16]);
 /* CHAP_R check: MD5(id || secret || challenge) == response. Return: true if equal. */
 bool vitk_odx_target__chap_check(uint8_t id, const char *secret, const uint8_t *challenge,
 				 size_t challenge_len, const uint8_t *response, size_t response_len);

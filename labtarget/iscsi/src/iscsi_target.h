@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vitk/odx_target.h>
@@ -17,7 +18,10 @@
 #define ODX_TARGET_CMD_WINDOW 32u
 #define ODX_TARGET_MAX_XFER (64u * 1024u * 1024u) /* per-command data buffer cap */
 #define ODX_TARGET_MAX_CONNS 256        /* connections beyond this are closed at once */
-#define ODX_TARGET_LOGIN_TIMEOUT_S 30   /* a login that stalls this long is dropped */
+#define ODX_TARGET_LOGIN_TIMEOUT_S 30   /* default deadline of a whole login */
+#define ODX_TARGET_CONNS_PER_ADDR 64    /* default cap of connections from one address */
+#define ODX_TARGET_IDLE_S 60            /* default: NOP-In ping after this long idle */
+#define ODX_TARGET_NOP_S 30             /* default: drop when the ping stays unanswered */
 
 struct odx_conn;
 
@@ -27,7 +31,11 @@ struct vitk_odx_target {
 	char host[256];
 	uint16_t port;
 	char *chap_user, *chap_secret;
+	char *mutual_user, *mutual_secret; /* mutual CHAP: how the target answers */
+	char **allow; /* initiator ACL; nallow 0: every initiator may log in */
+	size_t nallow;
 	uint32_t mrdsl;
+	uint32_t login_timeout_s, conns_per_addr, idle_s, nop_s;
 	tgt_device *dev;
 	struct {
 		unsigned lun;
@@ -51,6 +59,7 @@ struct odx_conn {
 	int fd;
 	uint32_t id;
 	char peer[80];
+	char addr[64]; /* the peer's address without the port */
 	pthread_t thread;
 	bool done; /* set by the thread when it is about to exit (under t->lock) */
 	/* set under t->lock once a normal session reaches full feature phase */
@@ -62,7 +71,18 @@ struct odx_conn {
 /* thread entry: serves one connection until logout/EOF/error */
 void *vitk_odx_target__conn_main(void *arg);
 
-/* block size of @lun, or 0 when the target has no such LUN */
-uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun);
+/*
+ * Block size of @lun, or 0 when the target has no such LUN.  Inline so that
+ * iscsi_conn.c does not call back into target.c (which starts connections).
+ */
+static inline uint32_t vitk_odx_target__lun_block_size(const vitk_odx_target *t, unsigned lun)
+{
+	size_t i;
+
+	for (i = 0; i < t->nluns; i++)
+		if (t->luns[i].lun == lun)
+			return t->luns[i].block_size;
+	return 0;
+}
 
 #endif

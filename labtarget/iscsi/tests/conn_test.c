@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Protocol tests of the iSCSI layer at the byte level: the real target code
- * (target.c, iscsi_conn.c) on 127.0.0.1:13286 over the RAM fake device
- * (tests/fake_device.c), driven by hand-built PDUs.
+ * (target.c, iscsi_conn.c) on 127.0.0.1:13286 over the real device model
+ * (//labtarget/scsi, sparse backing files in a temporary directory), driven
+ * by hand-built PDUs.  What the iSCSI layer hands the device (the I_T nexus,
+ * LUN resets, nexus loss) is observed by spies linked in front of the device
+ * seam with -Wl,--wrap (see BUILD).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,16 +27,46 @@
 #include <vitk/odx_target.h>
 
 #include "iscsi_pdu.h"
+#include "labtarget/scsi/scsi_device.h"
 
 #define PORT 13286
 
-/* tests/fake_device.c */
-extern uint64_t fake_last_nexus;
-extern uint64_t fake_nexus_gone;
-extern unsigned fake_lun_resets;
+/* spies on the device seam: record, then call the real device model */
+static uint64_t fake_last_nexus;
+static uint64_t fake_nexus_gone;
+static unsigned fake_lun_resets;
+
+int __real_tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
+int __wrap_tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
+int __real_tgt_device_lun_reset(tgt_device *d, unsigned lun);
+int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun);
+void __real_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+void __wrap_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+
+int __wrap_tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
+{
+	fake_last_nexus = cmd->nexus;
+	return __real_tgt_device_exec(d, cmd);
+}
+
+int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun)
+{
+	int r = __real_tgt_device_lun_reset(d, lun);
+
+	if (r == 0)
+		fake_lun_resets++;
+	return r;
+}
+
+void __wrap_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	fake_nexus_gone = nexus;
+	__real_tgt_device_nexus_gone(d, nexus);
+}
 #define IQN "iqn.2026-01.test.vitk:conn"
 
 struct fixture {
+	char dir[256], lun0[300], lun3[300];
 	vitk_odx_target *t;
 	pthread_t th;
 	int fd;
@@ -59,6 +92,12 @@ static int start(void **state, const char *chap_secret)
 	vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
 
 	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "%s/conntestXXXXXX",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
+	if (!mkdtemp(f.dir))
+		return -1;
+	snprintf(f.lun0, sizeof(f.lun0), "%s/lun0.img", f.dir);
+	snprintf(f.lun3, sizeof(f.lun3), "%s/lun3.img", f.dir);
 	o.iqn = IQN;
 	o.portal = "127.0.0.1:13286";
 	if (chap_secret) {
@@ -67,10 +106,11 @@ static int start(void **state, const char *chap_secret)
 	}
 	if (vitk_odx_target_new(&f.t, &o) < 0)
 		return -1;
-	l.path = "unused-by-the-fake";
+	l.path = f.lun0;
 	l.size = 1024 * 1024;
 	if (vitk_odx_target_add_lun(f.t, &l) < 0)
 		return -1;
+	l.path = f.lun3;
 	l.lun = 3;
 	l.block_size = 4096;
 	if (vitk_odx_target_add_lun(f.t, &l) < 0)
@@ -104,6 +144,9 @@ static int teardown(void **state)
 	vitk_odx_target_stop(f->t);
 	pthread_join(f->th, NULL);
 	vitk_odx_target_free(f->t);
+	unlink(f->lun0);
+	unlink(f->lun3);
+	rmdir(f->dir);
 	return 0;
 }
 

@@ -159,8 +159,8 @@ static void test_odx_target_pdu__textbuf(void **state)
 	vitk_odx_target__textbuf_add(&b, "A", "1");
 	vitk_odx_target__textbuf_add(&b, "Bb", "None");
 	assert_false(b.overflow);
-	assert_int_equal(b.len, 4 + 8);
-	assert_memory_equal(b.buf, "A=1\0Bb=None\0", 12);
+	assert_int_equal(b.buf.size, 4 + 8);
+	assert_memory_equal(b.buf.ptr, "A=1\0Bb=None\0", 12);
 	vitk_odx_target__textbuf_dispose(&b);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The lab target's SCSI device: LUN lifecycle, the command dispatcher,
- * sense helpers and per-LUN counters.  Commands are dispatched through the
+ * unit attentions and per-LUN counters.  Commands are dispatched through the
  * descriptor table (labtarget/scsi/cdb.h); their bodies live in sbc.c
  * (block commands), spc.c (INQUIRY, MODE SENSE, RSOC, ...) and tpc.c (the
  * copy manager: EXTENDED COPY and ROD tokens).
@@ -27,58 +27,6 @@
 #include <vitk/error.h>
 
 #include "dev_internal.h"
-
-/* ---- sense ---- */
-
-void dev__sense_info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info)
-{
-	memset(cmd->sense, 0, VITK_SCSI_SENSE_FIXED_LEN);
-	cmd->sense[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
-	cmd->sense[2] = key & 0x0f;
-	cmd->sense[7] = 10;
-	cmd->sense[12] = (uint8_t)(asc >> 8);
-	cmd->sense[13] = (uint8_t)asc;
-	if (info != UINT64_MAX) {
-		cmd->sense[0] |= 0x80; /* VALID: INFORMATION holds @info */
-		vitk_put_be32(cmd->sense + 3, (uint32_t)info);
-	}
-	cmd->sense_len = VITK_SCSI_SENSE_FIXED_LEN;
-	cmd->status = VITK_SCSI_STATUS_CHECK_CONDITION;
-}
-
-void dev__sense(tgt_cmd *cmd, uint8_t key, uint16_t asc)
-{
-	dev__sense_info(cmd, key, asc, UINT64_MAX);
-}
-
-void dev__sense_field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit)
-{
-	dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, asc);
-	cmd->sense[15] = (uint8_t)(0x80 | (in_cdb ? 0x40 : 0) |
-				   (bit >= 0 ? 0x08 | (bit & 0x07) : 0));
-	vitk_put_be16(cmd->sense + 16, byte);
-}
-
-void dev__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit)
-{
-	dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, true, byte, bit);
-}
-
-void dev__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc)
-{
-	size_t n = len;
-
-	if (n > alloc)
-		n = alloc;
-	if (n > cmd->din_cap)
-		n = cmd->din_cap;
-	if (n && cmd->din)
-		memcpy(cmd->din, buf, n);
-	else
-		n = 0;
-	cmd->din_len = n;
-	cmd->din_full = len < alloc ? len : alloc;
-}
 
 /* ---- hashing for stable identifiers ---- */
 
@@ -131,15 +79,6 @@ static void make_naa(tgt_lun *l, const char *iqn, const char *abspath)
 	vitk_put_be32(n + 4, (uint32_t)(h1 >> 28));
 	vitk_put_be64(n + 8, h2);
 	snprintf(l->serial, sizeof(l->serial), "%016llx", (unsigned long long)(h1 ^ h2));
-}
-
-void dev__naa_designator(uint8_t *out, const tgt_lun *l)
-{
-	out[0] = 0x01; /* binary code set */
-	out[1] = 0x03; /* association LU, type NAA */
-	out[2] = 0;
-	out[3] = 16;
-	memcpy(out + 4, l->naa, 16);
 }
 
 /* ---- lifecycle ---- */
@@ -195,8 +134,13 @@ out:
 
 static void lun_free(tgt_lun *l)
 {
+	size_t i;
+
 	if (!l)
 		return;
+	for (i = 0; i < l->nallow; i++)
+		free(l->allow[i]);
+	free(l->allow);
 	if (l->fd >= 0)
 		close(l->fd);
 	pthread_mutex_destroy(&l->caw_lock);
@@ -211,9 +155,9 @@ void tgt_device_free(tgt_device *d)
 	if (!d)
 		return;
 	tpc__device_free(d);
-	for (i = 0; i < d->nluns; i++)
-		lun_free(d->luns[i]);
-	free(d->luns);
+	for (i = 0; i < d->luns.size; i++)
+		lun_free(d->luns.ptr[i]);
+	vitk_array_clear(d->luns);
 	pthread_mutex_destroy(&d->lock);
 	free(d->iqn);
 	free(d);
@@ -228,10 +172,28 @@ static unsigned log2u(uint32_t v)
 	return s;
 }
 
+/* the LUN's allow list (LUN masking), owned by the LUN */
+static int copy_allow(tgt_lun *l, const tgt_lun_config *cfg)
+{
+	size_t i;
+
+	if (cfg->nallow == 0 || !cfg->allow)
+		return 0;
+	l->allow = calloc(cfg->nallow, sizeof(*l->allow));
+	if (!l->allow)
+		return -1;
+	for (i = 0; i < cfg->nallow; i++) {
+		l->allow[i] = strdup(cfg->allow[i] ? cfg->allow[i] : "");
+		if (!l->allow[i])
+			return -1;
+		l->nallow++;
+	}
+	return 0;
+}
+
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 {
 	tgt_lun *l = NULL;
-	tgt_lun **nl;
 	struct stat st;
 	char abspath[PATH_MAX];
 	bool created = false;
@@ -248,8 +210,8 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: block size %u is not supported (512 or 4096)",
 				      cfg->lun, cfg->block_size);
-	for (i = 0; i < d->nluns; i++)
-		if (d->luns[i]->lun == cfg->lun)
+	for (i = 0; i < d->luns.size; i++)
+		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
@@ -361,18 +323,20 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		goto out;
 	}
 	make_naa(l, d->iqn, abspath);
-
-	nl = realloc(d->luns, (d->nluns + 1) * sizeof(*nl));
-	if (!nl) {
+	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
-	d->luns = nl;
+
+	if (vitk_array_grow(d->luns, 1) < 0) {
+		r = VITK_ENOMEM;
+		goto out;
+	}
 	/* keep ascending LUN order */
-	for (i = d->nluns; i > 0 && d->luns[i - 1]->lun > l->lun; i--)
-		d->luns[i] = d->luns[i - 1];
-	d->luns[i] = l;
-	d->nluns++;
+	for (i = d->luns.size; i > 0 && d->luns.ptr[i - 1]->lun > l->lun; i--)
+		d->luns.ptr[i] = d->luns.ptr[i - 1];
+	d->luns.ptr[i] = l;
+	d->luns.size++;
 	l = NULL;
 out:
 	if (l && created)
@@ -383,7 +347,7 @@ out:
 
 size_t tgt_device_lun_count(const tgt_device *d)
 {
-	return d ? d->nluns : 0;
+	return d ? d->luns.size : 0;
 }
 
 size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max)
@@ -392,19 +356,26 @@ size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max)
 
 	if (!d)
 		return 0;
-	for (i = 0; i < d->nluns && i < max; i++)
-		out[i] = d->luns[i]->lun;
-	return d->nluns;
+	for (i = 0; i < d->luns.size && i < max; i++)
+		out[i] = d->luns.ptr[i]->lun;
+	return d->luns.size;
 }
 
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun)
 {
 	size_t i;
 
-	for (i = 0; i < d->nluns; i++)
-		if (d->luns[i]->lun == lun)
-			return d->luns[i];
+	for (i = 0; i < d->luns.size; i++)
+		if (d->luns.ptr[i]->lun == lun)
+			return d->luns.ptr[i];
 	return NULL;
+}
+
+bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator)
+{
+	const tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
+
+	return l && lun__visible(l, initiator);
 }
 
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
@@ -423,96 +394,6 @@ int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
 	return 0;
 }
 
-/* ---- data movement helpers ---- */
-
-static int copy_fallback(tgt_lun *src, uint64_t so, tgt_lun *dst, uint64_t dof, uint64_t len)
-{
-	/*
-	 * Only reached when the kernel cannot copy (copy_file_range missing,
-	 * EXDEV on old kernels, or overlapping ranges of one file).  Copy in
-	 * the direction that is safe for overlap.
-	 */
-	const size_t chunk = 1 << 20;
-	uint8_t *buf = malloc(chunk);
-	bool backwards = src == dst && dof > so;
-	uint64_t done = 0;
-	int r = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	while (done < len) {
-		size_t n = len - done > chunk ? chunk : (size_t)(len - done);
-		uint64_t at = backwards ? len - done - n : done;
-		ssize_t k = pread(src->fd, buf, n, (off_t)(so + at));
-
-		if (k != (ssize_t)n) {
-			r = k < 0 ? -errno : -EIO;
-			break;
-		}
-		k = pwrite(dst->fd, buf, n, (off_t)(dof + at));
-		if (k != (ssize_t)n) {
-			r = k < 0 ? -errno : -EIO;
-			break;
-		}
-		done += n;
-	}
-	free(buf);
-	return r;
-}
-
-int dev__copy_range(tgt_lun *src, uint64_t so, tgt_lun *dst, uint64_t dof, uint64_t len)
-{
-	loff_t in = (loff_t)so, outp = (loff_t)dof;
-	uint64_t left = len;
-
-	if (len == 0)
-		return 0;
-	if (src == dst && so < dof + len && dof < so + len)
-		return copy_fallback(src, so, dst, dof, len);
-	while (left > 0) {
-		size_t n = left > (1u << 30) ? (1u << 30) : (size_t)left;
-		ssize_t k = copy_file_range(src->fd, &in, dst->fd, &outp, n, 0);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOSYS || errno == EXDEV || errno == EOPNOTSUPP ||
-			    errno == EINVAL)
-				return copy_fallback(src, (uint64_t)in, dst, (uint64_t)outp,
-						     left);
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO; /* source shorter than its LUN: cannot happen */
-		left -= (uint64_t)k;
-	}
-	return 0;
-}
-
-int dev__zero_range(tgt_lun *l, uint64_t off, uint64_t len)
-{
-	static const uint8_t zeros[65536];
-	uint64_t done = 0;
-
-	if (len == 0)
-		return 0;
-	if (!l->is_blockdev &&
-	    fallocate(l->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
-		      (off_t)len) == 0)
-		return 0;
-	while (done < len) {
-		size_t n = len - done > sizeof(zeros) ? sizeof(zeros) : (size_t)(len - done);
-		ssize_t k = pwrite(l->fd, zeros, n, (off_t)(off + done));
-
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		done += (uint64_t)k;
-	}
-	return 0;
-}
-
-/* ---- dispatch ---- */
-
 #define TGT_HANDLER(op, sa, cdb_len, dir, len_off, len_size, unit, flags, handler, name, usage) \
 	handler,
 
@@ -525,14 +406,14 @@ static void inquiry_no_lun(tgt_cmd *cmd)
 	size_t alloc = cmd->cdb_len >= 5 ? vitk_get_be16(cmd->cdb + 3) : 0;
 
 	if (cmd->cdb[1] & 0x01) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
 		return;
 	}
 	buf[0] = 0x7f; /* qualifier 3, type 1Fh: no LU at this number */
 	buf[2] = 0x06;
 	buf[3] = 0x12;
 	buf[4] = sizeof(buf) - 5;
-	dev__put_din(cmd, buf, sizeof(buf), alloc);
+	sense__put_din(cmd, buf, sizeof(buf), alloc);
 	cmd->status = 0;
 }
 
@@ -590,8 +471,8 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 	if (!d)
 		return;
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < d->nluns; i++) {
-		tgt_lun *l = d->luns[i];
+	for (i = 0; i < d->luns.size; i++) {
+		tgt_lun *l = d->luns.ptr[i];
 
 		for (j = 0; j < l->nnexus; j++) {
 			if (l->nexus[j].nexus == nexus) {
@@ -619,12 +500,12 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	cmd->status = 0;
 	cmd->sense_len = 0;
 	if (!cmd->cdb || cmd->cdb_len == 0) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		return 0;
 	}
 	idx = tgt_cdb_lookup(cmd->cdb, cmd->cdb_len);
 	if (idx == TGT_CDB_SHORT) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return 0;
 	}
 	op = cmd->cdb[0];
@@ -638,6 +519,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		return 0;
 	}
 	l = dev__find_lun(d, cmd->lun);
+	if (l && !lun__visible(l, cmd->initiator))
+		l = NULL; /* LUN masking: to this initiator there is no such LU */
 	if (!l) {
 		if (op == VITK_SCSI_OP_INQUIRY)
 			inquiry_no_lun(cmd);
@@ -645,11 +528,11 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 			/* REQUEST SENSE to a missing LU returns the reason as data */
 			tgt_cmd tmp = *cmd;
 
-			dev__sense(&tmp, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
-			dev__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
+			sense__set(&tmp, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
+			sense__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
 			cmd->status = 0;
 		} else {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LUN_NOT_SUPPORTED);
 		}
 		return 0;
 	}
@@ -660,11 +543,11 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		uint16_t ua = nexus_ua(d, l, cmd->nexus, true);
 
 		if (ua) {
-			dev__sense(cmd, VITK_SCSI_KEY_UNIT_ATTENTION, ua);
+			sense__set(cmd, VITK_SCSI_KEY_UNIT_ATTENTION, ua);
 			if (op == VITK_SCSI_OP_REQUEST_SENSE) {
 				tgt_cmd tmp = *cmd;
 
-				dev__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
+				sense__put_din(cmd, tmp.sense, VITK_SCSI_SENSE_FIXED_LEN, cmd->cdb[4]);
 				cmd->status = 0;
 				cmd->sense_len = 0;
 			}
@@ -676,9 +559,9 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 
 	/* unknown commands are refused after the LUN and unit attention checks */
 	if (idx == TGT_CDB_UNKNOWN_OP)
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
-		dev__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
 	else
 		handlers[idx](d, l, cmd);
 

@@ -65,7 +65,7 @@ static bool range_ok(const tgt_lun *l, uint64_t lba, uint64_t n)
 static bool check_range(tgt_lun *l, tgt_cmd *cmd, uint64_t lba, uint64_t n)
 {
 	if (!range_ok(l, lba, n) || (n == 0 && lba > l->nblocks)) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return false;
 	}
 	return true;
@@ -74,7 +74,7 @@ static bool check_range(tgt_lun *l, tgt_cmd *cmd, uint64_t lba, uint64_t n)
 static bool check_writable(tgt_lun *l, tgt_cmd *cmd)
 {
 	if (l->ro) {
-		dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		return false;
 	}
 	return true;
@@ -121,20 +121,21 @@ void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct rw rw;
 	uint64_t bytes;
 	size_t n;
+	int r;
 
 	(void)d;
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__invalid_cdb(cmd, 1, 7); /* RDPROTECT */
+		sense__invalid_cdb(cmd, 1, 7); /* RDPROTECT */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
 		return;
 	bytes = rw.n << l->bs_shift;
 	n = bytes > cmd->din_cap ? cmd->din_cap : (size_t)bytes;
-	if (n && pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift) < 0) {
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+	if (n && (r = pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift)) < 0) {
+		sense__read_failed(cmd, l, rw.lba, r);
 		return;
 	}
 	cmd->din_len = n;
@@ -148,20 +149,24 @@ static int write_blocks(tgt_device *d, tgt_lun *l, uint64_t lba, const uint8_t *
 	int r;
 
 	tpc__revoke_overlap(d, l, lba, (len + l->bs - 1) >> l->bs_shift);
+	if (d->write_fault && (r = d->write_fault(d->write_fault_arg, l, lba << l->bs_shift)) < 0)
+		return r;
 	r = pwrite_full(l->fd, buf, len, lba << l->bs_shift);
 	if (r == 0 && fua)
 		r = fdatasync(l->fd) < 0 ? -errno : 0;
 	return r;
 }
 
-void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+/* WRITE and WRITE AND VERIFY: check, then write the Data-Out (FUA: sync it) */
+static void write_cmd(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, bool fua)
 {
 	struct rw rw;
 	uint64_t bytes;
+	int r;
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
-		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
+		sense__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
@@ -171,12 +176,18 @@ void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	if (cmd->dout_len < bytes) {
 		/* the initiator sent less than the CDB asks for */
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
-	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes,
-			 cmd->cdb[0] != VITK_SCSI_OP_WRITE6 && (cmd->cdb[1] & 0x08)) < 0)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	r = write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, fua);
+	if (r < 0)
+		sense__write_failed(cmd, l, rw.lba, r);
+}
+
+void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	/* FUA is bit 3 of byte 1, except in WRITE(6) */
+	write_cmd(d, l, cmd, cmd->cdb[0] != VITK_SCSI_OP_WRITE6 && (cmd->cdb[1] & 0x08));
 }
 
 /*
@@ -231,7 +242,7 @@ void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot || bytchk == 2) {
-		dev__invalid_cdb(cmd, 1, rw.prot ? 7 : 2); /* VRPROTECT / BYTCHK */
+		sense__invalid_cdb(cmd, 1, rw.prot ? 7 : 2); /* VRPROTECT / BYTCHK */
 		return;
 	}
 	if (!check_range(l, cmd, rw.lba, rw.n))
@@ -240,39 +251,21 @@ void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return; /* medium verification: a file always reads back */
 	bytes = rw.n << l->bs_shift;
 	if (cmd->dout_len < (bytchk == 3 ? l->bs : bytes)) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, rw.lba, err);
 	else if (at >= 0)
-		dev__sense_info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
+		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 }
 
 void sbc__write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
-	struct rw rw;
-	uint64_t bytes;
-
-	parse_rw(cmd->cdb, &rw);
-	if (rw.prot) {
-		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
-		return;
-	}
-	if (!check_writable(l, cmd) || !check_range(l, cmd, rw.lba, rw.n))
-		return;
-	bytes = rw.n << l->bs_shift;
-	if (bytes == 0)
-		return;
-	if (cmd->dout_len < bytes) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
-		return;
-	}
 	/* the verify step cannot fail on a file once pwrite succeeded */
-	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, false) < 0)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	write_cmd(d, l, cmd, false);
 }
 
 void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -291,11 +284,11 @@ void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (!check_range(l, cmd, lba, n))
 		return;
 	if (lba == l->nblocks && n == 0 && lba != 0) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	if (fdatasync(l->fd) < 0 && errno != EINVAL)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		sense__write_failed(cmd, l, lba, -errno);
 }
 
 void sbc__prefetch(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -344,7 +337,7 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	int r = 0;
 
 	if (prot || anchor) {
-		dev__invalid_cdb(cmd, 1, prot ? 7 : 4); /* WRPROTECT / ANCHOR */
+		sense__invalid_cdb(cmd, 1, prot ? 7 : 4); /* WRPROTECT / ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -354,12 +347,12 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (!check_range(l, cmd, lba, n))
 		return;
 	if (n > max_ws) {
-		dev__invalid_cdb(cmd, is16 ? 10 : 7, -1); /* NUMBER OF LOGICAL BLOCKS */
+		sense__invalid_cdb(cmd, is16 ? 10 : 7, -1); /* NUMBER OF LOGICAL BLOCKS */
 		return;
 	}
 	if (!ndob && !(unmap && cmd->dout_len == 0) && cmd->dout_len != l->bs) {
 		/* exactly one logical block of Data-Out (WriteSame*.InvalidDataOutSize) */
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	if (n == 0)
@@ -368,7 +361,7 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (unmap) {
 		/* UNMAP: deallocate whatever the data block holds; LBPRZ=1 says the
 		 * blocks then read as zeros (libiscsi WriteSame*.UnmapUntilEnd) */
-		r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+		r = lun__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
 		goto out;
 	}
 	if (ndob || all_zero(blk, l->bs)) {
@@ -376,7 +369,7 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			r = fallocate(l->fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
 				      (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift));
 			if (r < 0)
-				r = dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
+				r = lun__zero_range(l, lba << l->bs_shift, n << l->bs_shift);
 		}
 		goto out;
 	}
@@ -400,7 +393,7 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 out:
 	free(buf);
 	if (r < 0)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		sense__write_failed(cmd, l, lba + done, r < -1 ? r : -errno);
 }
 
 void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -411,7 +404,7 @@ void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t dlen, i, ndesc;
 
 	if (cmd->cdb[1] & 0x01) { /* ANCHOR: not supported (ANC_SUP=0) */
-		dev__invalid_cdb(cmd, 1, 0); /* ANCHOR */
+		sense__invalid_cdb(cmd, 1, 0); /* ANCHOR */
 		return;
 	}
 	if (!check_writable(l, cmd))
@@ -419,17 +412,17 @@ void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	if (plen == 0)
 		return;
 	if (len < 8) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	dlen = vitk_get_be16(p + 2);
 	if (vitk_get_be16(p) + 2u > len || dlen + 8 > len || dlen % 16) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
 		return;
 	}
 	ndesc = dlen / 16;
 	if (ndesc > SBC_MAX_UNMAP_DESC) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
 		return;
 	}
 	/* validate everything before changing anything */
@@ -438,7 +431,7 @@ void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		uint64_t n = vitk_get_be32(p + 8 + 16 * i + 8);
 
 		if (!range_ok(l, lba, n)) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 			return;
 		}
 	}
@@ -449,8 +442,8 @@ void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (!n)
 			continue;
 		tpc__revoke_overlap(d, l, lba, n);
-		if (dev__zero_range(l, lba << l->bs_shift, n << l->bs_shift) < 0) {
-			dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		if (lun__zero_range(l, lba << l->bs_shift, n << l->bs_shift) < 0) {
+			sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
 			return;
 		}
 	}
@@ -463,20 +456,20 @@ void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t n = c[13];
 	size_t bytes = (size_t)(n << l->bs_shift);
 	int64_t at;
-	int err = 0;
+	int err = 0, r;
 
 	if (c[1] >> 5) {
-		dev__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
+		sense__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
 		return;
 	}
 	if (n > SBC_MAX_CAW_BLOCKS) {
-		dev__invalid_cdb(cmd, 13, -1); /* NUMBER OF LOGICAL BLOCKS */
+		sense__invalid_cdb(cmd, 13, -1); /* NUMBER OF LOGICAL BLOCKS */
 		return;
 	}
 	/* Data-Out must be exactly 2 x NUMBER OF LOGICAL BLOCKS (a 256-block
 	 * request wraps the 8-bit field to 0 and arrives with data: refuse it) */
 	if (cmd->dout_len != 2 * bytes) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
 	if (!check_writable(l, cmd) || !check_range(l, cmd, lba, n))
@@ -486,11 +479,11 @@ void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, lba, err);
 	else if (at >= 0)
-		dev__sense_info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
-	else if (write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08) < 0)
-		dev__sense(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
+	else if ((r = write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08)) < 0)
+		sense__write_failed(cmd, l, lba, r);
 	pthread_mutex_unlock(&l->caw_lock);
 }
 
@@ -502,12 +495,12 @@ void sbc__read_capacity10(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	(void)d;
 
 	if (!(cmd->cdb[8] & 0x01) && vitk_get_be32(cmd->cdb + 2)) {
-		dev__invalid_cdb(cmd, 2, -1); /* LBA without PMI */
+		sense__invalid_cdb(cmd, 2, -1); /* LBA without PMI */
 		return;
 	}
 	vitk_put_be32(buf, last > 0xfffffffeull ? 0xffffffffu : (uint32_t)last);
 	vitk_put_be32(buf + 4, l->bs);
-	dev__put_din(cmd, buf, sizeof(buf), sizeof(buf));
+	sense__put_din(cmd, buf, sizeof(buf), sizeof(buf));
 }
 
 void sbc__read_capacity16(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -520,7 +513,7 @@ void sbc__read_capacity16(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	vitk_put_be32(buf + 8, l->bs);
 	buf[13] = 0; /* one logical block per physical block */
 	buf[14] = 0x80 | 0x40; /* LBPME, LBPRZ: unmapped blocks read as zero */
-	dev__put_din(cmd, buf, sizeof(buf), vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, buf, sizeof(buf), vitk_get_be32(cmd->cdb + 10));
 }
 
 void sbc__get_lba_status(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -534,7 +527,7 @@ void sbc__get_lba_status(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	(void)d;
 
 	if (lba >= l->nblocks) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	memset(buf, 0, sizeof(buf));
@@ -578,7 +571,7 @@ void sbc__get_lba_status(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		cur = next;
 	}
 	vitk_put_be32(buf, (uint32_t)(4 + 16 * nd));
-	dev__put_din(cmd, buf, 8 + 16 * nd, alloc);
+	sense__put_din(cmd, buf, 8 + 16 * nd, alloc);
 }
 
 void sbc__start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -591,7 +584,7 @@ void sbc__start_stop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_unlock(&d->lock);
 	/* a fixed, always-ready disk: accept power conditions, refuse eject if prevented */
 	if (pc == 0 && loej && !start && prevent) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_MEDIUM_REMOVAL_PREVENTED);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_MEDIUM_REMOVAL_PREVENTED);
 		return;
 	}
 }

@@ -77,7 +77,7 @@ static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
 	(void)d;
 	b[1] = VITK_SCSI_VPD_DEVICE_ID;
 	/* NAA-6, 16 bytes, associated with the LU */
-	dev__naa_designator(b + n, l);
+	lun__naa_designator(b + n, l);
 	n += 20;
 	/* T10 vendor id: "VITK    " + product-ish + serial */
 	memset(t10, 0, sizeof(t10));
@@ -138,17 +138,17 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t n;
 
 	if (cmd->cdb[1] & 0xfe) { /* CMDDT (obsolete) and reserved bits */
-		dev__invalid_cdb(cmd, 1, 1); /* CMDDT */
+		sense__invalid_cdb(cmd, 1, 1); /* CMDDT */
 		return;
 	}
 	memset(b, 0, sizeof(b));
 	if (!evpd) {
 		if (page) {
-			dev__invalid_cdb(cmd, 2, -1); /* PAGE CODE without EVPD */
+			sense__invalid_cdb(cmd, 2, -1); /* PAGE CODE without EVPD */
 			return;
 		}
 		n = inquiry_std(l, b);
-		dev__put_din(cmd, b, n, alloc);
+		sense__put_din(cmd, b, n, alloc);
 		return;
 	}
 	switch (page) {
@@ -174,11 +174,11 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n = vpd_lbp(b);
 		break;
 	default:
-		dev__invalid_cdb(cmd, 2, -1); /* PAGE CODE */
+		sense__invalid_cdb(cmd, 2, -1); /* PAGE CODE */
 		return;
 	}
 	b[0] = 0x00;
-	dev__put_din(cmd, b, n, alloc);
+	sense__put_din(cmd, b, n, alloc);
 }
 
 /* ---- MODE SENSE ---- */
@@ -186,7 +186,7 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 static size_t page_caching(uint8_t *p, uint8_t pc)
 {
 	memset(p, 0, 20);
-	p[0] = 0x08;
+	p[0] = VITK_SCSI_MODE_PAGE_CACHING;
 	p[1] = 0x12;
 	if (pc != 1)
 		p[2] = 0x04; /* WCE: writes land in the page cache until SYNC/FUA */
@@ -196,7 +196,7 @@ static size_t page_caching(uint8_t *p, uint8_t pc)
 static size_t page_control(uint8_t *p, uint8_t pc)
 {
 	memset(p, 0, 12);
-	p[0] = 0x0a;
+	p[0] = VITK_SCSI_MODE_PAGE_CONTROL;
 	p[1] = 0x0a;
 	if (pc != 1) {
 		p[2] = 0x00;             /* TST=0, D_SENSE=0: fixed-format sense */
@@ -210,7 +210,7 @@ static size_t page_iec(uint8_t *p, uint8_t pc)
 {
 	(void)pc;
 	memset(p, 0, 12);
-	p[0] = 0x1c;
+	p[0] = VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS;
 	p[1] = 0x0a;
 	return 12;
 }
@@ -227,11 +227,11 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	(void)d;
 	if (pc == 3) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_SAVING_PARAMS_UNSUPPORTED);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_SAVING_PARAMS_UNSUPPORTED);
 		return;
 	}
-	if (sub != 0 && !(sub == 0xff && page == 0x3f)) {
-		dev__invalid_cdb(cmd, 3, -1); /* SUBPAGE CODE */
+	if (sub != 0 && !(sub == 0xff && page == VITK_SCSI_MODE_PAGE_ALL)) {
+		sense__invalid_cdb(cmd, 3, -1); /* SUBPAGE CODE */
 		return;
 	}
 	memset(b, 0, sizeof(b));
@@ -250,22 +250,22 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n += bdl;
 	}
 	switch (page) {
-	case 0x08:
+	case VITK_SCSI_MODE_PAGE_CACHING:
 		n += page_caching(b + n, pc);
 		break;
-	case 0x0a:
+	case VITK_SCSI_MODE_PAGE_CONTROL:
 		n += page_control(b + n, pc);
 		break;
-	case 0x1c:
+	case VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS:
 		n += page_iec(b + n, pc);
 		break;
-	case 0x3f:
+	case VITK_SCSI_MODE_PAGE_ALL:
 		n += page_caching(b + n, pc);
 		n += page_control(b + n, pc);
 		n += page_iec(b + n, pc);
 		break;
 	default:
-		dev__invalid_cdb(cmd, 2, 5); /* PAGE CODE */
+		sense__invalid_cdb(cmd, 2, 5); /* PAGE CODE */
 		return;
 	}
 	/* device-specific parameter: WP for read-only LUNs, DPOFUA supported */
@@ -279,7 +279,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		b[2] = (uint8_t)((l->ro ? 0x80 : 0) | 0x10);
 		b[3] = (uint8_t)bdl;
 	}
-	dev__put_din(cmd, b, n, alloc);
+	sense__put_din(cmd, b, n, alloc);
 }
 
 /* ---- REQUEST SENSE ---- */
@@ -293,51 +293,63 @@ void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	/* autosense delivers every check condition, so nothing is pending */
 	if (cmd->cdb[1] & 0x01) { /* DESC: descriptor format */
 		b[0] = VITK_SCSI_SENSE_DESC_CURRENT;
-		dev__put_din(cmd, b, 8, cmd->cdb[4]);
+		sense__put_din(cmd, b, 8, cmd->cdb[4]);
 		return;
 	}
 	b[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	b[7] = 10;
-	dev__put_din(cmd, b, sizeof(b), cmd->cdb[4]);
+	sense__put_din(cmd, b, sizeof(b), cmd->cdb[4]);
 }
 
 /* ---- REPORT LUNS ---- */
+
+/* the LUN entries the session may see (LUN masking), into @out when set; the count */
+static size_t report_visible(const tgt_device *d, const tgt_cmd *cmd, uint8_t *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; out && i < d->luns.size; i++) {
+		unsigned lun = d->luns.ptr[i]->lun;
+
+		if (!lun__visible(d->luns.ptr[i], cmd->initiator))
+			continue;
+		if (lun < 256) {
+			out[8 * k + 1] = (uint8_t)lun;
+		} else { /* flat space addressing */
+			out[8 * k] = (uint8_t)(0x40 | (lun >> 8));
+			out[8 * k + 1] = (uint8_t)lun;
+		}
+		k++;
+	}
+	return k;
+}
 
 void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
 	uint8_t sel = cmd->cdb[2];
 	uint8_t *b = NULL;
-	size_t n = 8 + 8 * d->nluns, i;
+	size_t n = 8 + 8 * d->luns.size;
 
 	(void)l; /* NULL: REPORT LUNS answers for every LUN number */
 	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
-		dev__invalid_cdb(cmd, 2, -1); /* SELECT REPORT */
+		sense__invalid_cdb(cmd, 2, -1); /* SELECT REPORT */
 		return;
 	}
 	if (alloc < 16) {
-		dev__invalid_cdb(cmd, 6, -1); /* ALLOCATION LENGTH < 16 */
+		sense__invalid_cdb(cmd, 6, -1); /* ALLOCATION LENGTH < 16 */
 		return;
 	}
 	if (sel == 0x01 || sel == 0x11)
 		n = 8; /* no well-known LUs */
 	b = calloc(1, n);
 	if (!b) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
+	n = 8 + 8 * report_visible(d, cmd, n > 8 ? b + 8 : NULL);
 	vitk_put_be32(b, (uint32_t)(n - 8));
-	for (i = 0; n > 8 && i < d->nluns; i++) {
-		unsigned lun = d->luns[i]->lun;
-
-		if (lun < 256) {
-			b[8 + 8 * i + 1] = (uint8_t)lun;
-		} else { /* flat space addressing */
-			b[8 + 8 * i] = (uint8_t)(0x40 | (lun >> 8));
-			b[8 + 8 * i + 1] = (uint8_t)lun;
-		}
-	}
-	dev__put_din(cmd, b, n, alloc);
+	sense__put_din(cmd, b, n, alloc);
 	free(b);
 }
 
@@ -358,7 +370,7 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	(void)d;
 	(void)l;
 	if (ntab > 64) { /* b[] holds 64 descriptors with timeouts */
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		return;
 	}
 	memset(b, 0, sizeof(b));
@@ -380,19 +392,19 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			}
 		}
 		vitk_put_be32(b, (uint32_t)(n - 4));
-		dev__put_din(cmd, b, n, alloc);
+		sense__put_din(cmd, b, n, alloc);
 		return;
 	}
 	if (opts > 3) {
-		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
+		sense__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	if (opts == 1 && tgt_cdb_op_has_sa(rop)) {
-		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
+		sense__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	if (opts == 2 && !tgt_cdb_op_has_sa(rop) && tgt_cdb_lookup(&rop, 1) != TGT_CDB_UNKNOWN_OP) {
-		dev__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
+		sense__invalid_cdb(cmd, 2, 2); /* REPORTING OPTIONS */
 		return;
 	}
 	for (i = 0; i < ntab; i++) {
@@ -418,5 +430,5 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	} else {
 		n = 4;
 	}
-	dev__put_din(cmd, b, n, alloc);
+	sense__put_din(cmd, b, n, alloc);
 }

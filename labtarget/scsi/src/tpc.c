@@ -6,7 +6,7 @@
  * (THIRD PARTY COPY IN, 84h), plus VPD page 8Fh.
  *
  * Data never passes through this process: segments are moved with
- * copy_file_range() between backing files (dev__copy_range), which lets the
+ * copy_file_range() between backing files (lun__copy_range), which lets the
  * filesystem reflink or copy in the kernel.
  *
  * Tokens are point-in-time by revocation: a write that overlaps a token's
@@ -27,6 +27,8 @@ enum { TOK_VALID = 0, TOK_REVOKED, TOK_EXPIRED, TOK_DELETED, TOK_CANCELLED };
 struct tpc_token {
 	struct tpc_token *next;
 	uint64_t id;
+	uint64_t nexus; /* the I_T nexus that made it (its quota) */
+	bool orphan;    /* that nexus is gone: first to be reclaimed */
 	uint8_t bytes[VITK_SCSI_ROD_TOKEN_LEN];
 	tgt_lun *lun;
 	size_t nranges;
@@ -67,10 +69,10 @@ struct tpc_op {
 static void sense_of(tgt_cmd *cmd, const tpc_sense *s)
 {
 	if (s->key == VITK_SCSI_KEY_ILLEGAL_REQUEST && s->field >= 0)
-		dev__sense_field(cmd, s->asc, s->asc == VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, (uint16_t)s->field,
+		sense__field(cmd, s->asc, s->asc == VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, (uint16_t)s->field,
 				 -1);
 	else
-		dev__sense(cmd, s->key, s->asc);
+		sense__set(cmd, s->key, s->asc);
 }
 
 static uint64_t max_token_blocks(const tgt_lun *l)
@@ -99,6 +101,54 @@ static bool ranges_disjoint(const tpc_range *r, size_t n)
 		for (j = i + 1; j < n; j++)
 			if (ranges_overlap(r[i].lba, r[i].nblocks, r[j].lba, r[j].nblocks))
 				return false;
+	return true;
+}
+
+/*
+ * The CDB's parameter list length against the Data-Out received.  False when
+ * the command ends here: a length of 0 asks for nothing (SPC-4, not an
+ * error), a short Data-Out is a PARAMETER LIST LENGTH ERROR.
+ */
+static bool param_list_ready(tgt_cmd *cmd, size_t plen)
+{
+	if (plen == 0)
+		return false;
+	if (cmd->dout_len < plen) {
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Block device range descriptors of a POPULATE TOKEN / WRITE USING TOKEN
+ * list that starts at byte @list_off of the parameter list: each inside the
+ * LUN, no two overlapping, at most a token's worth in all (*@total blocks).
+ * False with the sense set otherwise (SBC-4, POPULATE TOKEN).
+ */
+static bool ranges_ok(tgt_cmd *cmd, const tgt_lun *l, const tpc_range *r, size_t n,
+		      uint16_t list_off, uint64_t *total)
+{
+	size_t i;
+
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		if (r[i].lba > l->nblocks || r[i].nblocks > l->nblocks - r[i].lba) {
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
+			return false;
+		}
+		*total += r[i].nblocks;
+	}
+	if (!ranges_disjoint(r, n)) {
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, list_off, -1);
+		return false;
+	}
+	if (*total > max_token_blocks(l)) {
+		/* BLOCK DEVICE RANGE DESCRIPTOR LENGTH, just before the list */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false,
+			     (uint16_t)(list_off - 2), -1);
+		return false;
+	}
 	return true;
 }
 
@@ -198,6 +248,52 @@ static size_t tokens_valid(tgt_device *d, uint64_t now)
 	return n;
 }
 
+static uint32_t nexus_quota(const tgt_device *d)
+{
+	return d->opts.tokens_per_nexus ? d->opts.tokens_per_nexus : TPC_TOKENS_PER_NEXUS;
+}
+
+/* cancel the oldest live token whose session is gone; false if there is none */
+static bool token_reclaim_orphan(tgt_device *d)
+{
+	struct tpc_token *t, *oldest = NULL;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && t->orphan && (!oldest || t->id < oldest->id))
+			oldest = t;
+	if (oldest)
+		oldest->state = TOK_CANCELLED;
+	return oldest != NULL;
+}
+
+/*
+ * Room for one more token of @nexus: under the nexus' quota, and a free slot
+ * in the table (reclaimed from a gone session when needed).  One session
+ * cannot fill the table for everyone (issue 10, token table fairness).
+ */
+static bool token_room(tgt_device *d, uint64_t nexus, uint64_t now)
+{
+	struct tpc_token *t;
+	size_t mine = 0;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && !t->orphan && t->nexus == nexus)
+			mine++;
+	if (mine >= nexus_quota(d))
+		return false;
+	return tokens_valid(d, now) < TPC_MAX_TOKENS || token_reclaim_orphan(d);
+}
+
+/* the session @nexus ended: its live tokens stay usable but count for nobody */
+static void tokens_orphan(tgt_device *d, uint64_t nexus)
+{
+	struct tpc_token *t;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->nexus == nexus)
+			t->orphan = true;
+}
+
 /* drop the oldest dead tokens once the list holds more than 2 * TPC_MAX_TOKENS */
 static void tokens_trim(tgt_device *d)
 {
@@ -247,7 +343,7 @@ static void cscd_for_lun(uint8_t *c, const tgt_lun *l)
 	memset(c, 0, 32);
 	c[0] = VITK_SCSI_CSCD_IDENTIFICATION;
 	c[1] = 0x00; /* LU ID TYPE 0, disk */
-	dev__naa_designator(c + 4, l);
+	lun__naa_designator(c + 4, l);
 	vitk_put_be24(c + 29, l->bs);
 }
 
@@ -264,7 +360,7 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 	cscd_for_lun(b + 16, t->lun);
 	vitk_put_be64(b + 56, t->nblocks << t->lun->bs_shift); /* low half of the 16-byte count */
 	vitk_put_be32(b + 96, t->lun->bs);
-	dev__naa_designator(b + 128, t->lun);
+	lun__naa_designator(b + 128, t->lun);
 	/* an unguessable tag: FNV over the per-process secret, id and ranges */
 	for (i = 0; i < sizeof(d->token_secret); i++) {
 		h ^= d->token_secret[i];
@@ -354,17 +450,21 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 
 	/* 0106h ROD token features */
 	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_FEATURES);
-	vitk_put_be16(b + n + 2, 48 - 4 + 48);
+	vitk_put_be16(b + n + 2, 48 - 4 + 4 + VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
 	b[n + 4] = 0x00; /* remote tokens: none */
 	vitk_put_be32(b + n + 16, 1);
 	vitk_put_be32(b + n + 20, d->ito_max);
 	vitk_put_be32(b + n + 24, d->ito_max);
-	vitk_put_be16(b + n + 46, 48);
+	vitk_put_be16(b + n + 46, 4 + VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
 	{
 		uint8_t *dd = b + n + 48;
 
-		dd[0] = 0x00; /* block device */
-		vitk_put_be16(dd + 6, 1);
+		/* block ROD device type specific features descriptor (SPC-4
+		 * 7.8.17.8.2): format 000b, peripheral device type 00h, and a
+		 * DESCRIPTOR LENGTH of 002Ch (issue 17: it used to be left 0) */
+		dd[0] = 0x00;
+		vitk_put_be16(dd + 2, VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
+		vitk_put_be16(dd + 6, 1); /* optimal block ROD length granularity */
 		vitk_put_be64(dd + 8, TPC_MAX_TOKEN_BLOCKS_BYTES);
 		vitk_put_be64(dd + 16, opt);
 		vitk_put_be64(dd + 24, opt);
@@ -421,12 +521,18 @@ void tpc__rcop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	b[44] = VITK_SCSI_SEG_BLOCK_TO_BLOCK;
 	b[45] = VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET;
 	b[46] = VITK_SCSI_CSCD_IDENTIFICATION;
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 /* ---- EXTENDED COPY(LID1) ---- */
 
-static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
+/*
+ * The LUN a CSCD names, among the LUNs @initiator may see: a masked LUN is
+ * as unreachable as one that does not exist (the copy manager must not be a
+ * way around LUN masking; CVE-2020-28374 was LIO's XCOPY missing this).
+ */
+static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, const char *initiator,
+			     tpc_sense *err)
 {
 	size_t i;
 
@@ -440,9 +546,11 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 		err->asc = VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE;
 		return NULL;
 	}
-	for (i = 0; i < d->nluns; i++) {
-		tgt_lun *l = d->luns[i];
+	for (i = 0; i < d->luns.size; i++) {
+		tgt_lun *l = d->luns.ptr[i];
 
+		if (!lun__visible(l, initiator))
+			continue;
 		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_NAA && c->desig_len == 16 &&
 		    memcmp(c->desig, l->naa, 16) == 0)
 			return l;
@@ -469,15 +577,11 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t copied = 0;
 	size_t i;
 
-	if (plen == 0)
-		return; /* SPC: not an error, nothing to do */
-	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
+	if (!param_list_ready(cmd, plen))
 		return;
-	}
 	x = malloc(sizeof(*x));
 	if (!x) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
 	if (tpc__parse_xcopy(cmd->dout, len, x, &err) < 0) {
@@ -485,13 +589,13 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	for (i = 0; i < x->ncscd; i++) {
-		luns[i] = resolve_cscd(d, &x->cscd[i], &err);
+		luns[i] = resolve_cscd(d, &x->cscd[i], cmd->initiator, &err);
 		if (!luns[i]) {
 			sense_of(cmd, &err);
 			goto out;
 		}
 		if (x->cscd[i].block_len && x->cscd[i].block_len != luns[i]->bs) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE);
 			goto out;
 		}
 	}
@@ -501,18 +605,18 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 		if (g->src >= x->ncscd || g->dst >= x->ncscd) {
 			/* an index with no CSCD names an unreachable copy target */
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
 		if (luns[g->dst]->ro) {
-			dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+			sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 			goto out;
 		}
 		bytes = g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
 								       : luns[g->src]->bs)
 					: g->count;
 		if (bytes > max_segment_len(d)) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST);
 			goto out;
 		}
 	}
@@ -523,7 +627,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (op_running(op)) {
 			pthread_mutex_unlock(&d->lock);
 			op = NULL;
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+			sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 			goto out;
 		}
 		op = op_new(d, cmd->nexus, x->list_id, l->lun, VITK_SCSI_SA_XCOPY_LID1);
@@ -550,7 +654,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				so = UINT64_MAX;
 		}
 		if (so == UINT64_MAX || so > s->size || bytes > s->size - so) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 			break;
 		}
 		if (to > t->size || bytes > t->size - to) {
@@ -560,16 +664,16 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
 			 * used; the INFORMATION field carries the failing segment.
 			 */
-			dev__sense_info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
+			sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
 			break;
 		}
 		if (bytes == 0)
 			continue;
 		tpc__revoke_overlap(d, t, to >> t->bs_shift,
 				    ((to + bytes + t->bs - 1) >> t->bs_shift) - (to >> t->bs_shift));
-		r = dev__copy_range(s, so, t, to, bytes);
+		r = lun__copy_range(s, so, t, to, bytes);
 		if (r < 0) {
-			dev__sense(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 			break;
 		}
 		copied += bytes;
@@ -604,16 +708,12 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	bool partial = false;
 	size_t i;
 
-	if (plen == 0)
+	if (!param_list_ready(cmd, plen))
 		return;
-	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
-		return;
-	}
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
 	if (!pt || !t) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_pt(cmd->dout, plen, TPC_MAX_RANGES, pt, &err) < 0) {
@@ -622,28 +722,26 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	if (pt->rtv && pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT &&
 	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
 	if (pt->inactivity_s > d->ito_max) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 4, -1); /* INACTIVITY TIMEOUT */
 		goto out;
 	}
-	for (i = 0; i < pt->nranges; i++) {
-		const tpc_range *r = &pt->ranges[i];
-
-		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
-			goto out;
-		}
-		total += r->nblocks;
-	}
-	if (!ranges_disjoint(pt->ranges, pt->nranges)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 16, -1); /* range descriptors */
+	if (!ranges_ok(cmd, l, pt->ranges, pt->nranges, 16, &total))
 		goto out;
-	}
-	if (total > max_token_blocks(l)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1); /* range list */
+	if (total == 0) {
+		/*
+		 * Every range has NUMBER OF LOGICAL BLOCKS 0: SBC-4 (POPULATE
+		 * TOKEN, block device range descriptor) makes each such range a
+		 * no-op, so the token would represent no data at all.  Refuse the
+		 * list the way SBC-4 refuses one without a complete range
+		 * descriptor: ILLEGAL REQUEST, INVALID FIELD IN PARAMETER LIST,
+		 * pointing at BLOCK DEVICE RANGE DESCRIPTOR LENGTH (issue 17:
+		 * ddpt's looping form filled the token table with such tokens).
+		 */
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 14, -1);
 		goto out;
 	}
 	/* the per-command cap truncates what the token represents */
@@ -669,23 +767,24 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
+	t->nexus = cmd->nexus; /* its quota */
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
-	if (tokens_valid(d, now) >= TPC_MAX_TOKENS) {
+	if (!token_room(d, cmd->nexus, now)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
 		goto out;
 	}
 	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	t->id = d->token_seq++;
@@ -744,8 +843,8 @@ static struct tpc_token *token_lookup(tgt_device *d, const uint8_t *tok, tpc_sen
 		if (t->id == id)
 			break;
 	if (!t) {
-		for (i = 0; i < d->nluns; i++)
-			if (tok[16] == VITK_SCSI_CSCD_IDENTIFICATION && memcmp(tok + 16 + 8, d->luns[i]->naa, 16) == 0)
+		for (i = 0; i < d->luns.size; i++)
+			if (tok[16] == VITK_SCSI_CSCD_IDENTIFICATION && memcmp(tok + 16 + 8, d->luns.ptr[i]->naa, 16) == 0)
 				ours = true;
 		err->asc = ours || tok[16] != VITK_SCSI_CSCD_IDENTIFICATION ? VITK_SCSI_ASC_TOKEN_UNKNOWN : VITK_SCSI_ASC_TOKEN_REMOTE_UNSUPPORTED;
 		return NULL;
@@ -822,7 +921,7 @@ static void wut_run(struct wut_job *j)
 
 			tpc__revoke_overlap(d, dst, lba, chunk);
 			if (j->zero) {
-				r = dev__zero_range(dst, lba << dst->bs_shift, bytes);
+				r = lun__zero_range(dst, lba << dst->bs_shift, bytes);
 			} else {
 				uint64_t left = bytes, to = lba << dst->bs_shift;
 
@@ -831,7 +930,7 @@ static void wut_run(struct wut_job *j)
 
 					if (n > left)
 						n = left;
-					r = dev__copy_range(j->src, j->ext[si].off + s_used, dst, to,
+					r = lun__copy_range(j->src, j->ext[si].off + s_used, dst, to,
 							    n);
 					s_used += n;
 					to += n;
@@ -858,13 +957,13 @@ static void wut_run(struct wut_job *j)
 	}
 
 	if (aborted)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
 	else if (revoked)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_TOKEN_REVOKED);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_TOKEN_REVOKED);
 	else if (r < 0)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
 	else if (j->short_token)
-		dev__sense(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+		sense__set(res, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
 
 	pthread_mutex_lock(&d->lock);
 	if (j->del_tkn && !j->zero) {
@@ -912,16 +1011,12 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t req = 0, avail_blocks, cap_blocks = 0;
 	size_t i;
 
-	if (plen == 0)
+	if (!param_list_ready(cmd, plen))
 		return;
-	if (cmd->dout_len < plen) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR);
-		return;
-	}
 	w = malloc(sizeof(*w));
 	j = calloc(1, sizeof(*j));
 	if (!w || !j) {
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	if (tpc__parse_wut(cmd->dout, plen, TPC_MAX_RANGES, w, &err) < 0) {
@@ -929,33 +1024,18 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	if (l->ro) {
-		dev__sense(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
-	for (i = 0; i < w->nranges; i++) {
-		const tpc_range *r = &w->ranges[i];
-
-		if (r->lba > l->nblocks || r->nblocks > l->nblocks - r->lba) {
-			dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
-			goto out;
-		}
-		req += r->nblocks;
-	}
-	if (!ranges_disjoint(w->ranges, w->nranges)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 536, -1); /* range descriptors */
+	if (!ranges_ok(cmd, l, w->ranges, w->nranges, 536, &req))
 		goto out;
-	}
-	if (req > max_token_blocks(l)) {
-		dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 534, -1); /* range list */
-		goto out;
-	}
 	if (vitk_get_be16(w->token + 6) != VITK_SCSI_ROD_TOKEN_LENGTH_FIELD) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_INVALID_LENGTH);
 		goto out;
 	}
 	rod_type = vitk_get_be32(w->token);
 	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO) {
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
 		goto out;
 	}
 	j->d = d;
@@ -974,7 +1054,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op)) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
 	if (rod_type == VITK_SCSI_ROD_TYPE_ZERO) {
@@ -989,11 +1069,18 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense_of(cmd, &err);
 			goto out;
 		}
+		if (!lun__visible(t->lun, cmd->initiator)) {
+			/* a token is usable only by sessions that see its source LUN */
+			pthread_mutex_unlock(&d->lock);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED,
+				   VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			goto out;
+		}
 		off_bytes = w->offset << l->bs_shift;
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
 			pthread_mutex_unlock(&d->lock);
-			dev__sense_field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
+			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
 		j->src = t->lun;
@@ -1031,7 +1118,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_WRITE_USING_TOKEN);
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__sense(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
 	j->op = op;
@@ -1072,7 +1159,7 @@ void tpc__copy_abort(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		op->abort_req = true;
 	pthread_mutex_unlock(&d->lock);
 	if (!op)
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 }
 
 /* ---- RECEIVE COPY RESULTS / RRTI ---- */
@@ -1088,7 +1175,7 @@ void tpc__rcs_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	vitk_put_be32(b, 8);
@@ -1101,7 +1188,7 @@ void tpc__rcs_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	vitk_put_be32(b + 8, (uint32_t)tc);
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, sizeof(b), vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, sizeof(b), vitk_get_be32(cmd->cdb + 10));
 }
 
 void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -1115,7 +1202,7 @@ void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	op = op_find(d, cmd->nexus, cmd->cdb[2]);
 	if (!op || op->sa != VITK_SCSI_SA_XCOPY_LID1 || op_running(op) || op->cmd_status == 0) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[56] = op->cmd_status;
@@ -1124,7 +1211,7 @@ void tpc__rcfd_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	n = 60 + op->sense_len;
 	vitk_put_be32(b, (uint32_t)(n - 4));
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
@@ -1138,7 +1225,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	op = op_find(d, cmd->nexus, vitk_get_be32(cmd->cdb + 2));
 	if (!op) {
 		pthread_mutex_unlock(&d->lock);
-		dev__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
+		sense__invalid_cdb(cmd, 2, -1); /* LIST IDENTIFIER */
 		return;
 	}
 	b[4] = op->sa;
@@ -1164,7 +1251,7 @@ static void do_rrti(tgt_device *d, tgt_cmd *cmd, bool with_token)
 	}
 	vitk_put_be32(b, (uint32_t)(n - 4));
 	pthread_mutex_unlock(&d->lock);
-	dev__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
+	sense__put_din(cmd, b, n, vitk_get_be32(cmd->cdb + 10));
 }
 
 void tpc__rcs_lid4(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -1198,6 +1285,7 @@ void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
 			op_unlink_free(d, o);
 		o = next;
 	}
+	tokens_orphan(d, nexus);
 }
 
 void tpc__device_free(tgt_device *d)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The seam header compiles on its own, as C++ too (house style R18).
+// The seam headers compile on their own, as C++ too (public headers are C++-safe).
 #include "labtarget/scsi/cdb.h"
 #include "labtarget/scsi/scsi_device.h"
 

@@ -398,6 +398,47 @@ static void test_device_odx__list_length_and_ranges(void **state)
 	}
 }
 
+/* issue 17: a POPULATE TOKEN that represents no data is refused, not turned into a token */
+static void test_device_odx__populate_zero_blocks_refused(void **state)
+{
+	harness *h = *state;
+	/* fixed sense: ILLEGAL REQUEST, 26h/00h, SKSV + field pointer to byte 14 of the list */
+	static const uint8_t want[18] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0,
+					  0x26, 0x00, 0, 0x80, 0x00, 14 };
+	uint64_t lba[2] = { 10, 20 };
+	uint32_t n[2] = { 0, 0 };
+	tgt_lun_stats st;
+	size_t len;
+
+	/* two ranges of 0 blocks */
+	len = pt_list(pl, 0, 2, lba, n);
+	assert_int_equal(pt(h, 0, 7, pl, len), 2);
+	assert_int_equal(h->cmd.sense_len, 18);
+	assert_memory_equal(h->cmd.sense, want, 18);
+	/* no range descriptors at all */
+	len = pt_list(pl, 0, 0, lba, n);
+	assert_int_equal(pt(h, 0, 8, pl, len), 2);
+	assert_memory_equal(h->cmd.sense, want, 18);
+	/* no token was made, and no copy operation recorded for either list id */
+	assert_int_equal(tgt_device_stats(h->dev, 0, &st), 0);
+	assert_int_equal(st.tokens_created, 0);
+	{
+		uint8_t c[16];
+
+		h_cdb_tpc(c, 0x84, 0x07, 7, 1024);
+		H_RUN(h, 0, c, NULL, 0, 1024);
+		h_assert_sense(h, 0x05, 0x24, 0x00);
+	}
+	/* one non-empty range among empty ones still makes a token */
+	n[1] = 4;
+	len = pt_list(pl, 0, 2, lba, n);
+	assert_int_equal(pt(h, 0, 9, pl, len), 0);
+	assert_int_equal(rrti(h, 0, 9), 0x01);
+	assert_int_equal(rrti_count(h), 4);
+	assert_int_equal(tgt_device_stats(h->dev, 0, &st), 0);
+	assert_int_equal(st.tokens_created, 1);
+}
+
 static void test_device_odx__zero_token(void **state)
 {
 	harness *h = *state;
@@ -591,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_odx__populate_and_write, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__revoked_by_write, h_setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_odx__populate_zero_blocks_refused, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__expired_on_fake_clock, setup_clock,
 						h_teardown),

@@ -107,7 +107,31 @@ static void test_device_inquiry__vpd_third_party_copy(void **state)
 	assert_non_null(dsc);
 	assert_int_equal(dsc[4], 3);
 	assert_int_equal(dsc[7], 0xe4);
-	assert_non_null(find_8f(h->din, 0x0106));
+	/* 0106h ROD token features, every byte; the block ROD device type
+	 * specific features descriptor has DESCRIPTOR LENGTH 002Ch (SPC-4
+	 * 7.8.17.8.2, issue 17: it was 0 and sg_vpd printed garbage) */
+	dsc = find_8f(h->din, 0x0106);
+	assert_non_null(dsc);
+	{
+		static const uint8_t want[96] = {
+			0x01, 0x06, 0x00, 0x5c, /* type, length 92 */
+			0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* remote tokens 0 */
+			0x00, 0x00, 0x00, 0x01, /* minimum token lifetime 1 s */
+			0x00, 0x00, 0x0e, 0x10, /* maximum token lifetime 3600 s */
+			0x00, 0x00, 0x0e, 0x10, /* maximum token inactivity timeout */
+			0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			0x00, 0x30, /* ROD device type specific descriptors length 48 */
+			0x00, 0x00, 0x00, 0x2c, /* block, descriptor length 002Ch */
+			0x00, 0x00, 0x00, 0x01, /* optimal block ROD length granularity 1 */
+			0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, /* max bytes 64 GiB */
+			0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, /* optimal 64 MiB */
+			0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, /* to token per segment */
+			0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, /* from token per segment */
+			0, 0, 0, 0, 0, 0, 0, 0,
+		};
+
+		assert_memory_equal(dsc, want, sizeof(want));
+	}
 	dsc = find_8f(h->din, 0x0108);
 	assert_non_null(dsc);
 	assert_int_equal(vitk_get_be32(dsc + 8), 0x00800000);

@@ -13,6 +13,7 @@
 
 #include <vitk/common.h>
 #include <vitk/scsi.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -152,26 +153,36 @@ typedef struct {
 } vitk_odx_copy_options;
 #define VITK_ODX_COPY_OPTIONS_INIT { .method = VITK_ODX_METHOD_AUTO } /* every other field 0 */
 
-#define VITK_ODX_REASON_MAX 256
-
 typedef struct {
 	vitk_odx_method method;
 	bool usable;
-	char reason[VITK_ODX_REASON_MAX]; /* why not usable; or a note when usable */
+	char *reason; /* why not usable (owned); NULL when usable */
 } vitk_odx_plan_item;
+
+/* where each method's item is in vitk_odx_plan.items */
+enum {
+	VITK_ODX_ITEM_TOKEN = 0,
+	VITK_ODX_ITEM_XCOPY = 1,
+	VITK_ODX_ITEM_HOST = 2,
+	VITK_ODX_NITEMS = 3
+};
 
 typedef struct {
 	vitk_odx_method chosen;
-	vitk_odx_plan_item items[3]; /* token, xcopy, host (in that order) */
+	vitk_odx_plan_item items[VITK_ODX_NITEMS]; /* token, xcopy, host: VITK_ODX_ITEM_* */
 	uint64_t src_lba, dst_lba, count; /* resolved range */
 	uint64_t blocks_per_command;
 	uint64_t commands; /* estimated data-moving commands for the chosen method */
-	char note[VITK_ODX_REASON_MAX];
+	char *note;        /* how the range is split (owned); NULL: nothing to say */
 } vitk_odx_plan;
+
+/** vitk_odx_plan_clear() - free the plan's strings and zero it.  NULL ok. */
+void vitk_odx_plan_clear(vitk_odx_plan *p);
 
 /**
  * vitk_odx_plan_make() - choose a method and explain every rejected one.
- * Sends nothing.  Safety refusals (range past capacity, overlap on the same
+ * Sends nothing.  @out is overwritten (not freed): vitk_odx_plan_clear() it
+ * after use, also after a failure.  Safety refusals (range past capacity, overlap on the same
  * LU, zero-length) return an error; an unusable forced method returns
  * VITK_ENOTSUP with the plan filled in and the reason in the message.
  * Return: 0, VITK_ERANGE, VITK_EINVAL, VITK_ENOTSUP.
@@ -179,12 +190,10 @@ typedef struct {
 int vitk_odx_plan_make(vitk_odx_plan *out, const vitk_odx_dev *src, const vitk_odx_dev *dst,
 		       const vitk_odx_copy_options *o);
 
-#define VITK_ODX_MAX_FALLBACKS 8
-
 typedef struct {
 	vitk_odx_method from, to;
 	uint64_t at_block; /* offset into the copy (blocks) where the fallback started */
-	char reason[VITK_ODX_REASON_MAX];
+	char *reason;      /* owned */
 } vitk_odx_fallback;
 
 typedef struct {
@@ -199,14 +208,21 @@ typedef struct {
 	uint64_t verify_bytes;  /* bytes read back by --verify */
 	uint64_t duration_ns;
 	bool verified;
+	vitk_odx_fallback *fallbacks; /* owned, in the order they happened */
 	size_t nfallbacks;
-	vitk_odx_fallback fallbacks[VITK_ODX_MAX_FALLBACKS];
 } vitk_odx_copy_result;
+
+/**
+ * vitk_odx_copy_result_clear() - free the fallbacks and zero @r.  NULL ok.
+ * Every function filling a vitk_odx_copy_result overwrites it (without
+ * freeing): clear it after each use, also after a failure.
+ */
+void vitk_odx_copy_result_clear(vitk_odx_copy_result *r);
 
 /**
  * vitk_odx_copy() - copy a block range from @src to @dst.
  * @res: filled even on failure (what was done until then)
- * @plan: optional, receives the plan
+ * @plan: optional, receives the plan (vitk_odx_plan_clear() it)
  * Return: 0; VITK_ERANGE/VITK_EINVAL (refused, nothing sent); VITK_EBUSY
  * (destination mounted/held); VITK_ESCSI/VITK_EIO (device); VITK_ERROR
  * (verify mismatch).
@@ -390,6 +406,73 @@ typedef struct {
 int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
 		   const char *const *names, size_t n, const vitk_odx_opener *op);
 void vitk_odx_probe_result_clear(vitk_odx_probe_result *r);
+
+/**
+ * vitk_odx_token_create_run() - open @dev read-only and POPULATE TOKEN over
+ * @lba/@count into the token file @path (vitk_odx_token_create()).
+ * out->job: src @dev, dst @path, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
+			      uint64_t count, const char *path, const vitk_odx_copy_options *o,
+			      const vitk_odx_opener *op);
+
+/**
+ * vitk_odx_token_write_run() - open @dev read-write and WRITE USING TOKEN
+ * from every token in @path from @lba on (vitk_odx_token_write()).
+ * out->job: src @path, dst @dev, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
+			     uint64_t lba, const vitk_odx_copy_options *o, const vitk_odx_opener *op);
+
+/* ------------------------------------------------------------- documents */
+/*
+ * Every odx result as a document, built here so that every caller gets the
+ * same fields (the JSON keys are an interface, see odx/README.md):
+ *
+ *   json     the whole document (an object or an array)
+ *   table    its rows, for CSV and for an aligned text table
+ *   records  for text: "key: value" records (one row each), printed instead
+ *            of the table, separated by blank lines (one more after them
+ *            when there are several)
+ *   lines    for text: sentences after the table or records ("not token:
+ *            ...", "fallback at block ...", "offload A -> B: yes, ...")
+ *
+ * A document with records and no table gives CSV from its first record.
+ */
+typedef struct {
+	json_t *json;
+	vitk_table *table;
+	vitk_table **records;
+	size_t nrecords;
+	char **lines;
+	size_t nlines;
+} vitk_odx_doc;
+
+/** vitk_odx_doc_clear() - free everything in @d and zero it.  NULL ok. */
+void vitk_odx_doc_clear(vitk_odx_doc *d);
+
+/**
+ * vitk_odx_job_result_doc() - the document of a copy, zero or token run
+ * ({job, src, dst, src_lba, dst_lba, count, method, bytes, host_bytes, ...,
+ * rejected, fallbacks}; job and src are left out when absent), or of a dry
+ * run's plan ({src, dst, ..., blocks_per_command, commands, note, rejected}).
+ */
+int vitk_odx_job_result_doc(vitk_odx_doc *out, const vitk_odx_job_result *r);
+
+/** vitk_odx_probe_doc() - {devices: [...], pairs: [{src, dst, offload, method, reason, methods}]}. */
+int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *r);
+
+/** vitk_odx_token_file_doc() - the records of the token file @path, one row each. */
+int vitk_odx_token_file_doc(vitk_odx_doc *out, const char *path);
+
+/**
+ * vitk_odx_jobs_doc() - the copy jobs in @inv (of host @host, NULL: all):
+ * a list, or with @job (a uuid or a unique prefix) that one job with every
+ * rejected method and fallback.
+ * Return: 0; VITK_ENOTFOUND (unknown host or job), VITK_EINVAL (ambiguous
+ * prefix), VITK_EDB.  Messages name the host or job.
+ */
+int vitk_odx_jobs_doc(vitk_odx_doc *out, vitk_inventory *inv, const char *host, const char *job);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
  * (or struct in, bytes out).  Parsers check every length against the buffer
  * they are given and fail with VITK_EINVAL and a message naming the page or
  * structure and the field.  Wire layouts: docs/scsi-third-party-copy.md
- * (SPC-4 / SBC-3).  All multi-byte fields are big-endian.
+ * (SPC-4 / SBC-4).  All multi-byte fields are big-endian.
  */
 #ifndef VITK_SCSI_H
 #define VITK_SCSI_H
@@ -206,7 +206,7 @@ typedef struct {
 	size_t nunknown; /* descriptors of other types (skipped) */
 } vitk_scsi_vpd_tpc;
 
-/** VPD 0x8F Third-party Copy, every descriptor type listed in the facts. */
+/** VPD 0x8F Third-party Copy (SPC-4 7.8.17), the descriptor types in docs/scsi-third-party-copy.md. */
 int vitk_scsi_vpd_tpc_parse(vitk_scsi_vpd_tpc *out, const uint8_t *buf, size_t len);
 bool vitk_scsi_vpd_tpc_has_out(const vitk_scsi_vpd_tpc *t, uint8_t sa);
 bool vitk_scsi_vpd_tpc_has_in(const vitk_scsi_vpd_tpc *t, uint8_t sa);
@@ -318,7 +318,7 @@ typedef struct {
  * vitk_scsi_populate_token_build() - POPULATE TOKEN parameter list.
  * @rod_type: 0 leaves RTV clear (the copy manager chooses)
  * @inactivity_timeout: seconds, 0 = device default
- * Range descriptors start at byte 16 (not 15: see ddpt's off-by-one in the facts).
+ * Range descriptors start at byte 16 (ddpt 0.97 writes them at 15: docs/scsi-third-party-copy.md).
  * Return: bytes written, VITK_EINVAL, VITK_ERANGE.
  */
 int vitk_scsi_populate_token_build(uint8_t *out, size_t cap, bool immed, uint32_t rod_type,
@@ -389,7 +389,8 @@ const char *vitk_scsi_rod_type_str(uint32_t rod_type);
 /* --------------------------------------------------------- transport seam */
 
 /*
- * The injectable device backend (house-style R9).  submit() sends one CDB.
+ * The injectable device backend (tests use a scripted one, odx/tests/fake_scsi.h).
+ * submit() sends one CDB.
  * It returns 0 when the command produced a SCSI status (GOOD or not: look at
  * *status and the sense), and a negative vitk_err only for transport
  * failures (connection lost, ioctl error), with vitk_error_last() set.

@@ -76,6 +76,7 @@ golden err_capacity.table -- V odx copy $U/0 $U/1 --dst-lba 16000 --count 1000
 golden err_overlap.table -- V odx copy $U/0 $U/0 --src-lba 0 --dst-lba 50 --count 100
 golden err_block_size.table -- V odx copy $U/2 $U/1 --count 8
 golden err_method.table -- V odx copy $U/0 $U/1 --count 8 --method bogus
+golden err_streams.table -- V odx copy $U/0 $U/1 --count 8 --streams 33
 golden err_args.table -- V odx copy $U/0
 golden err_open.table -- V odx copy $U/0 iscsi://127.0.0.1:$PORT/$IQN/9 --count 8
 golden err_zero_args.table -- V odx zero $U/1 --lba 5

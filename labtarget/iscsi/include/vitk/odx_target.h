@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,29 +30,45 @@ extern "C" {
 typedef struct vitk_odx_target vitk_odx_target;
 
 typedef struct {
-	unsigned int version;
 	const char *iqn;          /* target name (required) */
-	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port */
+	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; NULL: 127.0.0.1:3260; port 0
+				   * picks a free port */
 	const char *chap_user;    /* NULL: AuthMethod=None accepted */
 	const char *chap_secret;  /* required when chap_user is set */
+	/* mutual CHAP (RFC 7143 12.1.3): the name and secret the target answers
+	 * an initiator's challenge with; NULL: an initiator that asks is refused */
+	const char *chap_mutual_user;
+	const char *chap_mutual_secret;
+	/* initiator names allowed to log in to the target (LIO-style ACL);
+	 * nallow 0: every initiator; unlisted ones get 0202 at login */
+	const char *const *allow;
+	size_t nallow;
 	uint64_t max_bytes_per_command; /* 0: no cap (XCOPY/ODX truncation knob) */
 	uint32_t max_recv_data_segment_length; /* 0: 262144 */
+	uint32_t login_timeout_s;       /* the whole login, from accept; 0: 30 */
+	uint32_t max_conns_per_address; /* connections from one address; 0: 64 */
+	uint32_t idle_timeout_s;        /* NOP-In ping after this long idle; 0: 60 */
+	uint32_t nop_timeout_s;         /* drop when the ping is not answered; 0: 30 */
+	uint32_t tokens_per_session;    /* live ROD tokens per session; 0: 128 */
 } vitk_odx_target_options;
 
-#define VITK_ODX_TARGET_OPTIONS_VERSION 1
-#define VITK_ODX_TARGET_OPTIONS_INIT { VITK_ODX_TARGET_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+/* every field 0 / NULL (written out: the header is also used from C++) */
+#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 typedef struct {
-	unsigned int version;
 	unsigned int lun;
 	const char *path;    /* backing file; created sparse when missing */
 	uint64_t size;       /* bytes; 0: the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* LUN masking: initiator names that see this LUN; nallow 0: everyone
+	 * who may log in.  Others find no LUN at this number (REPORT LUNS,
+	 * I/O, EXTENDED COPY and ROD tokens alike). */
+	const char *const *allow;
+	size_t nallow;
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_VERSION 1
-#define VITK_ODX_TARGET_LUN_INIT { VITK_ODX_TARGET_LUN_VERSION, 0, NULL, 0, 512, false }
+#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0 }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {
@@ -115,6 +132,16 @@ size_t vitk_odx_target_lun_count(const vitk_odx_target *t);
  * Return: 0, or VITK_ENOTFOUND when @idx is out of range.
  */
 int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_target_stats *out);
+
+/**
+ * vitk_odx_target_stats_table() - the per-LUN counters as a result document,
+ * one row per LUN in ascending order.  Columns: lun, commands,
+ * bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created,
+ * tokens_used, tokens_expired (integers) and opcodes (an object mapping
+ * "0x28"-style opcodes to command counts; only opcodes that were seen).
+ * Return: 0 and a table in *out (vitk_table_free()), or VITK_ENOMEM.
+ */
+int vitk_odx_target_stats_table(const vitk_odx_target *t, vitk_table **out);
 
 /** vitk_odx_target_free() - stop (if running), release everything.  NULL ok. */
 void vitk_odx_target_free(vitk_odx_target *t);

@@ -63,7 +63,7 @@ iscsi-inq "iscsi://127.0.0.1:13282/iqn.2026-01.test.vitk:other/0" >"$T/inq" 2>&1
 stop_serve chap
 rc=$?
 [ $rc -eq 0 ] && ok || fail "serve exited $rc on SIGTERM"
-grep -q "vitk: odx: serve: lun 0: .* commands" "$T/chap.err" && ok || fail "no lun 0 summary on stderr"
+grep -q "^vitk: odx-target: info: lun 0: .* commands" "$T/chap.err" && ok || fail "no lun 0 summary on stderr"
 grep -q "^LUN  *COMMANDS" "$T/chap.out" && ok || fail "--stats table missing: $(cat "$T/chap.out")"
 [ -e "$T/chap.pid" ] && fail "pidfile left behind" || ok
 stop_serve open || fail "second serve exited non-zero"

@@ -19,7 +19,7 @@ extern "C" {
  * vitk_odx_devnum_check_in_use() - vitk_odx_dev_check_in_use() for block device @maj:@min
  * (and, through @sys_root/dev/block/M:m/<part>/dev, its partitions) under
  * explicit roots; @name is used in the message.
- * Return: 0, or VITK_EBUSY naming the mount point or the holder.
+ * Return: 0, or VITK_EBUSY naming the mount point or the holder (VITK_ENOMEM).
  */
 int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 				 const char *proc_root, const char *sys_root);
@@ -28,7 +28,7 @@ int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
  * vitk_odx_path_check_in_use() - the check for a device node: a block
  * device by its number, a char node (/dev/sgN, /dev/bsg/...) through
  * @sys_root/class/{scsi_generic,bsg}/NAME/device/block/<disk>/dev.
- * Return: 0 (free, or not a device node), VITK_EBUSY.
+ * Return: 0 (free, or not a device node), VITK_EBUSY (VITK_ENOMEM).
  */
 int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root);
 
