@@ -67,6 +67,10 @@ expect_exit 1 -- C inventory sql "SELECT 1; DELETE FROM hosts"
 expect_stderr "query refused"
 expect_exit 1 -- C inventory sql "SELECT set_config('transaction_read_only', 'off', false)"
 expect_exit 1 -- C inventory sql "WITH d AS (DELETE FROM hosts RETURNING 1) SELECT * FROM d"
+# ... and it runs as the read-only role: no superuser functions either
+[ "$(C -o csv inventory sql 'SELECT current_user AS u' | tail -1 | tr -d '\r')" = vitk_report ] && ok || fail "sql does not run as vitk_report"
+expect_exit 1 -- C inventory sql "SELECT pg_read_file('/etc/hostname')"
+expect_stderr "permission denied"
 [ "$(count hosts)" = 3 ] && ok || fail "sql changed hosts"
 expect_exit 5 -- "$VITK" --db "postgresql:///nosuchdb?host=$PGHOST&port=$PGPORT&user=postgres" inventory hosts
 expect_stderr "cannot connect to"
