@@ -395,13 +395,17 @@ static int push_hosts(struct cli_ctx *ctx, const struct push_cfg *cfg, int64_t *
 		else if (cfg->hosts.n)
 			r = vitk_inventory_host_lookup(ctx->inv, cfg->hosts.v[i], &(*ids)[i]);
 		else if (!((*ids)[i] = ctx->host_id))
-			return cli_error(ctx, CLI_EXIT_NOTFOUND,
-					 "this machine is not in '%s': run `vitk inventory init` first",
-					 ctx->db_path);
+			r = vitk_error_set(VITK_ENOTFOUND, 0,
+					   "this machine is not in '%s': run `vitk inventory init` first",
+					   ctx->db_path);
 	}
 	vitk_inventory_rows_free(rows);
 	*n = want;
-	return r < 0 ? cli_error_lib(ctx, r, "cannot push") : 0;
+	if (r == 0)
+		return 0;
+	free(*ids);
+	*ids = NULL;
+	return cli_error_lib(ctx, r, "cannot push");
 }
 
 static int cmd_push(struct cli_ctx *ctx, int argc, char **argv)

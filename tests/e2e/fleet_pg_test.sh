@@ -123,6 +123,10 @@ ida=$(PSQL -c "SELECT id FROM vitk.hosts WHERE machine_id = '$MID_A'")
 [ "$(PSQL -c "SELECT count(*) FROM vitk.fleet_vf WHERE host_id = $ida")" = 3 ] && ok || fail "host_a rows"
 snap() { PSQL -c "SELECT string_agg(concat_ws('|', id, host_id, pf, vf_index, mac, vlan, max_rate_mbps, updated_at), ';' ORDER BY id) FROM vitk.fleet_vf"; PSQL -c "SELECT string_agg(concat_ws('|', id, name, machine_id, updated_at), ';' ORDER BY id) FROM vitk.hosts"; }
 s0=$(snap)
+# a machine that is not in its local inventory has nothing to push
+expect_exit 3 -- env VITK_ETC_ROOT="$W/a/etc" "$VITK" --db "$LOCAL" inventory push "$URL"
+expect_stderr "this machine is not in"
+expect_exit 2 -- env VITK_PUSH_URL= "$VITK" --db "$LOCAL" inventory push
 # host_b pushing host_a's machine-id (a local inventory that holds it) is refused, atomically
 mkhost "$W/b2" host-a-spoof "$MID_A"
 printf '%s\n' "$MID_B" >"$W/b2/etc/machine-id"

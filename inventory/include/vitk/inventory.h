@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vitk inventory: the one SQLite store shared by every vitk library.
+ * vitk inventory: the store shared by every vitk library -- one SQLite file
+ * per host, and for a fleet one central PostgreSQL inventory behind the same
+ * functions (docs/fleet.md).
  *
- * No caller ever sees sqlite3*.  A domain library (odx, sriov, esxupdate)
+ * No caller ever sees sqlite3* or a libpq connection.  A domain library (odx, sriov, esxupdate)
  * declares its tables as column specs and registers them once per open;
  * inventory creates them, adds new columns on upgrade, records the domain's
  * schema version and refuses a database written by a newer vitk.
