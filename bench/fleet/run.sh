@@ -148,6 +148,10 @@ echo "idempotent re-push of one host: $(secs "$t0" "$(now)") s"
 
 # --- the fleet report over everything ------------------------------------------
 PSQL -c "ANALYZE" >/dev/null
+# what any query that reads every VF costs on this machine: the floor under the report
+t0=$(now)
+PSQL -c "SELECT count(*) FROM (SELECT host_id, pf FROM vitk.sriov_vf GROUP BY host_id, pf) g" >/dev/null
+echo "floor: one GROUP BY over the $n_vf VFs in psql: $(secs "$t0" "$(now)") s"
 for run in 1 2 3; do
 	t0=$(now)
 	"$VITK" --db "$URL" -o csv inventory report free-vfs >"$W/report.csv"
