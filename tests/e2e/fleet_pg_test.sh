@@ -257,4 +257,11 @@ expect_exit 0 -- push_as "$W/k" "$URL"
 [ "$(PSQL -c "SELECT count(*) FROM vitk.fleet_vf v JOIN vitk.hosts h ON h.id = v.host_id WHERE h.machine_id = 'cccccccccccccccccccccccccccccccc'")" = 3 ] && ok || fail "retry after kill"
 expect_exit 0 -- C inventory check
 
+# a spec in the store is hostile too: names that are not names never reach SQL
+PSQL -c "UPDATE vitk.vitk_tables SET columns = columns || ',x;drop table vitk.hosts:text:0' WHERE name = 'fleet_vf'"
+expect_exit 5 -- C inventory hosts
+expect_stderr "corrupt column spec"
+expect_exit 5 -- push_as "$W/k" "$URL"
+[ "$(count hosts)" -ge 6 ] && ok || fail "hosts table damaged by a hostile spec"
+
 finish
