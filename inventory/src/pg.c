@@ -114,21 +114,26 @@ static const char *const pg_migrations[] = {
 };
 
 /*
- * The rollup's rows for some hosts ($1, a bigint[]; NULL: every host).  The
+ * The rollup's rows, of every host or of some.  The
  * same counting as the live `free-vfs` in fleet.c (a VF is assigned, else
  * reserved, else excluded, else free); the e2e test compares the two.
  */
-#define ROLLUP_SELECT                                                                              \
-	"SELECT v.host_id, coalesce(v.pf, '') AS pf, count(*) AS vfs, "                          \
-	"sum(CASE WHEN a.vf IS NOT NULL THEN 1 ELSE 0 END) AS assigned, "                        \
-	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NOT NULL THEN 1 ELSE 0 END) AS reserved, "       \
-	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NULL AND x.vf IS NOT NULL THEN 1 ELSE 0 END) "   \
-	"AS excluded FROM vitk.sriov_vf v "                                                      \
-	"LEFT JOIN vitk.sriov_assignment a ON a.host_id = v.host_id AND a.vf = v.addr "          \
-	"LEFT JOIN vitk.sriov_reservation r ON r.host_id = v.host_id AND r.vf = v.addr "         \
-	"LEFT JOIN vitk.sriov_exclude x ON x.host_id = v.host_id AND x.vf = v.addr "             \
-	"WHERE $1::bigint[] IS NULL OR v.host_id = ANY ($1::bigint[]) "                          \
-	"GROUP BY v.host_id, coalesce(v.pf, '')"
+#define ROLLUP_SELECT_WHERE(F)                                                                     \
+	"SELECT v.host_id, coalesce(v.pf, '') AS pf, count(*) AS vfs, "                            \
+	"sum(CASE WHEN a.vf IS NOT NULL THEN 1 ELSE 0 END) AS assigned, "                          \
+	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NOT NULL THEN 1 ELSE 0 END) AS reserved, "         \
+	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NULL AND x.vf IS NOT NULL THEN 1 ELSE 0 END) "     \
+	"AS excluded FROM (SELECT host_id, pf, addr FROM vitk.sriov_vf WHERE " F ") v "            \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_assignment WHERE " F ") a "                 \
+	"ON a.host_id = v.host_id AND a.vf = v.addr "                                              \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_reservation WHERE " F ") r "                \
+	"ON r.host_id = v.host_id AND r.vf = v.addr "                                              \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_exclude WHERE " F ") x "                    \
+	"ON x.host_id = v.host_id AND x.vf = v.addr GROUP BY v.host_id, coalesce(v.pf, '')"
+/* every host */
+#define ROLLUP_ALL ROLLUP_SELECT_WHERE("true")
+/* the hosts in $1 (a bigint[]): each table's (host_id, ...) index finds their rows */
+#define ROLLUP_HOSTS ROLLUP_SELECT_WHERE("host_id = ANY ($1::bigint[])")
 
 
 _Static_assert(VITK_ARRAY_SIZE(pg_migrations) == PG_SCHEMA_VERSION,
@@ -291,15 +296,18 @@ int invpg_rollup_refresh(vitk_inventory *inv, const int64_t *ids, size_t n)
 	vitk_str_putc(&arr, '}');
 	if (arr.oom)
 		return VITK_ENOMEM;
-	param = n ? arr.ptr : NULL;
+	param = arr.ptr;
 	r = pg_params(inv,
-		      "DELETE FROM vitk.vitk_rollup_vfs WHERE $1::bigint[] IS NULL OR "
-		      "host_id = ANY ($1::bigint[])",
-		      1, &param, &res, "cannot refresh the VF rollup");
+		      n ? "DELETE FROM vitk.vitk_rollup_vfs WHERE host_id = ANY ($1::bigint[])"
+			: "DELETE FROM vitk.vitk_rollup_vfs",
+		      n ? 1 : 0, &param, &res, "cannot refresh the VF rollup");
 	PQclear(res);
+	res = NULL;
 	if (r == 0)
-		r = pg_params(inv, "INSERT INTO vitk.vitk_rollup_vfs " ROLLUP_SELECT, 1, &param, &res,
-			      "cannot refresh the VF rollup");
+		r = pg_params(inv,
+			      n ? "INSERT INTO vitk.vitk_rollup_vfs " ROLLUP_HOSTS
+				: "INSERT INTO vitk.vitk_rollup_vfs " ROLLUP_ALL,
+			      n ? 1 : 0, &param, &res, "cannot refresh the VF rollup");
 	PQclear(res);
 	vitk_str_clear(&arr);
 	return r;
@@ -1056,7 +1064,7 @@ int invpg_check(vitk_inventory_rows **out, vitk_inventory *inv)
 		vitk_str_puts(&sql,
 			      " UNION ALL SELECT 'rollup', 'VF counts of host ' || host_id || ' PF ' || "
 			      "pf || ' are stale (push that host again)' FROM ((SELECT * FROM "
-			      "vitk.vitk_rollup_vfs EXCEPT " ROLLUP_SELECT ") UNION (" ROLLUP_SELECT
+			      "vitk.vitk_rollup_vfs EXCEPT " ROLLUP_ALL ") UNION (" ROLLUP_ALL
 			      " EXCEPT SELECT * FROM vitk.vitk_rollup_vfs)) d");
 	for (size_t i = 0; i < inv->tables.size; i++)
 		vitk_str_putf(&sql,
@@ -1066,13 +1074,7 @@ int invpg_check(vitk_inventory_rows **out, vitk_inventory *inv)
 			      inv->tables.ptr[i].name, inv->tables.ptr[i].name);
 	if (sql.oom)
 		return VITK_ENOMEM;
-	{
-		/* the rollup's $1: NULL, every host */
-		const char *all = NULL;
-
-		r = pg_params(inv, sql.ptr, rollup_sources(inv) ? 1 : 0, &all, &res,
-			      "cannot check the inventory");
-	}
+	r = pg_params(inv, sql.ptr, 0, NULL, &res, "cannot check the inventory");
 	vitk_str_clear(&sql);
 	if (r < 0)
 		return r;
