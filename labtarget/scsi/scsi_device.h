@@ -98,6 +98,12 @@ typedef struct {
 	uint64_t bytes_read_wire;     /* Data-In */
 	uint64_t bytes_written_wire;  /* Data-Out */
 	uint64_t bytes_copied_internal; /* XCOPY/WUT data moved inside the target */
+	/* how: bytes_cloned + bytes_copied + bytes_zeroed ==
+	 * bytes_copied_internal + bytes_token_snapshot */
+	uint64_t bytes_cloned;  /* extents shared (FICLONERANGE), no data written */
+	uint64_t bytes_copied;  /* data copied (copy_file_range, read/write) */
+	uint64_t bytes_zeroed;  /* zero token and source holes: deallocated */
+	uint64_t bytes_token_snapshot; /* source ranges saved by POPULATE TOKEN */
 	uint64_t tokens_created, tokens_used, tokens_expired;
 } tgt_lun_stats;
 

@@ -157,10 +157,29 @@ void sense__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
 void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 
 /* lun.c (leaf): the LUN's NAA designator (4-byte header + 16), data movement
- * inside the target (copy_file_range with a fallback; zeroing) */
+ * inside the target (FICLONERANGE, copy_file_range, hole punching) */
 void lun__naa_designator(uint8_t *out20, const tgt_lun *l);
+
+/* one end of a data movement: a LUN's backing file or a token snapshot store */
+typedef struct {
+	int fd;
+	bool is_blockdev;
+} lun_file;
+
+/* how the bytes of a data movement were moved (tgt_lun_stats, --stats) */
+typedef struct {
+	uint64_t cloned; /* extents shared with FICLONERANGE */
+	uint64_t copied; /* data copied: copy_file_range or read/write */
+	uint64_t zeroed; /* holes punched (or zeroes written) for source holes */
+} lun_moved;
+
+lun_file lun__file(const tgt_lun *l);
+/* [so, so+len) of @s to [dof, dof+len) of @t; adds to *@m.  0 or -errno.
+ * Writes nothing outside the destination range. */
+int lun__move(const lun_file *s, uint64_t so, const lun_file *t, uint64_t dof, uint64_t len,
+	      lun_moved *m);
 int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
-		    uint64_t len);
+		    uint64_t len, lun_moved *m);
 int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
 
 /* device.c */

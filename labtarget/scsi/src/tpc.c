@@ -510,6 +510,136 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 	return NULL;
 }
 
+/*
+ * A run of segments that continue each other (same LUNs, contiguous source
+ * and destination bytes): moved as one range, so the filesystem can share
+ * whole blocks although 02h segments end at 65535 blocks (SPC-4 6.4.6.3),
+ * which is not a multiple of the 4 KiB filesystem block with 512-byte LBAs.
+ */
+struct xrun {
+	tgt_lun *s, *t;
+	uint64_t so, to, len;
+};
+
+static void stats_moved(tgt_lun *l, uint64_t bytes, const lun_moved *m)
+{
+	l->stats.bytes_copied_internal += bytes;
+	l->stats.bytes_cloned += m->cloned;
+	l->stats.bytes_copied += m->copied;
+	l->stats.bytes_zeroed += m->zeroed;
+}
+
+enum { SEG_OK, SEG_UNDERRUN, SEG_OVERRUN };
+
+/* the byte extents of a segment, or why it is out of range */
+static int seg_extent(const tpc_seg *g, tgt_lun *s, tgt_lun *t, struct xrun *e)
+{
+	uint64_t so, to, bytes;
+
+	if (g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
+		bytes = (uint64_t)g->count * (g->dc ? t->bs : s->bs);
+		so = g->src_lba << s->bs_shift;
+		to = g->dst_lba << t->bs_shift;
+	} else {
+		bytes = g->count;
+		so = (g->src_lba << s->bs_shift) + g->src_off;
+		to = (g->dst_lba << t->bs_shift) + g->dst_off;
+	}
+	if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks || so > s->size ||
+	    bytes > s->size - so)
+		return SEG_UNDERRUN;
+	if (to > t->size || bytes > t->size - to)
+		return SEG_OVERRUN;
+	e->s = s;
+	e->t = t;
+	e->so = so;
+	e->to = to;
+	e->len = bytes;
+	return SEG_OK;
+}
+
+static void seg_sense(tgt_cmd *cmd, int why, size_t i)
+{
+	if (why == SEG_UNDERRUN) {
+		sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+		return;
+	}
+	/*
+	 * Writing past the destination's capacity.  libiscsi 1.19
+	 * (ValidSegDescr) accepts only COPY ABORTED with no additional sense,
+	 * 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be used; the
+	 * INFORMATION field carries the failing segment.
+	 */
+	sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
+}
+
+static bool run_joins(const struct xrun *run, const struct xrun *e)
+{
+	if (!run->len || run->s != e->s || run->t != e->t || e->so != run->so + run->len ||
+	    e->to != run->to + run->len || run->len + e->len > (1ull << 30))
+		return false;
+	/* within one LUN, only when the joined ranges do not overlap */
+	return run->s != run->t ||
+	       !ranges_overlap(run->so, run->len + e->len, run->to, run->len + e->len);
+}
+
+/* move a run; @nseg segments are then done.  False with the sense set. */
+static bool run_flush(tgt_device *d, tgt_cmd *cmd, struct xrun *run, struct tpc_op *op,
+		      size_t nseg, uint64_t *copied)
+{
+	tgt_lun *t = run->t;
+	lun_moved m = { 0, 0, 0 };
+
+	if (!run->len)
+		return true;
+	tpc__revoke_overlap(d, t, run->to >> t->bs_shift,
+			    ((run->to + run->len + t->bs - 1) >> t->bs_shift) - (run->to >> t->bs_shift));
+	if (lun__copy_range(run->s, run->so, t, run->to, run->len, &m) < 0) {
+		sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+		return false;
+	}
+	*copied += run->len;
+	pthread_mutex_lock(&d->lock);
+	stats_moved(t, run->len, &m);
+	if (op)
+		op->segments = (uint16_t)nseg;
+	pthread_mutex_unlock(&d->lock);
+	run->len = 0;
+	return true;
+}
+
+/* the segments in order, joined into runs; returns the bytes moved */
+static uint64_t xcopy_run(tgt_device *d, tgt_cmd *cmd, const tpc_xcopy_list *x, tgt_lun **luns,
+			  struct tpc_op *op)
+{
+	struct xrun run = { NULL, NULL, 0, 0, 0 }, e;
+	uint64_t copied = 0;
+	size_t i;
+
+	for (i = 0; i < x->nseg; i++) {
+		const tpc_seg *g = &x->seg[i];
+		int why = seg_extent(g, luns[g->src], luns[g->dst], &e);
+
+		if (why != SEG_OK) {
+			/* the segments before this one are done first */
+			if (run_flush(d, cmd, &run, op, i, &copied))
+				seg_sense(cmd, why, i);
+			return copied;
+		}
+		if (e.len == 0)
+			continue;
+		if (run_joins(&run, &e)) {
+			run.len += e.len;
+			continue;
+		}
+		if (!run_flush(d, cmd, &run, op, i, &copied))
+			return copied;
+		run = e;
+	}
+	run_flush(d, cmd, &run, op, x->nseg, &copied);
+	return copied;
+}
+
 void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
@@ -578,55 +708,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	pthread_mutex_unlock(&d->lock);
 
-	for (i = 0; i < x->nseg; i++) {
-		const tpc_seg *g = &x->seg[i];
-		tgt_lun *s = luns[g->src], *t = luns[g->dst];
-		uint64_t so, to, bytes;
-		int r;
-
-		if (g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
-			bytes = (uint64_t)g->count * (g->dc ? t->bs : s->bs);
-			so = g->src_lba << s->bs_shift;
-			to = g->dst_lba << t->bs_shift;
-			if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks)
-				so = UINT64_MAX; /* force the bound checks below */
-		} else {
-			bytes = g->count;
-			so = (g->src_lba << s->bs_shift) + g->src_off;
-			to = (g->dst_lba << t->bs_shift) + g->dst_off;
-			if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks)
-				so = UINT64_MAX;
-		}
-		if (so == UINT64_MAX || so > s->size || bytes > s->size - so) {
-			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
-			break;
-		}
-		if (to > t->size || bytes > t->size - to) {
-			/*
-			 * Writing past the destination's capacity.  libiscsi 1.19
-			 * (ValidSegDescr) accepts only COPY ABORTED with no additional
-			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
-			 * used; the INFORMATION field carries the failing segment.
-			 */
-			sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
-			break;
-		}
-		if (bytes == 0)
-			continue;
-		tpc__revoke_overlap(d, t, to >> t->bs_shift,
-				    ((to + bytes + t->bs - 1) >> t->bs_shift) - (to >> t->bs_shift));
-		r = lun__copy_range(s, so, t, to, bytes);
-		if (r < 0) {
-			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
-			break;
-		}
-		copied += bytes;
-		pthread_mutex_lock(&d->lock);
-		t->stats.bytes_copied_internal += bytes;
-		if (op)
-			op->segments = (uint16_t)(i + 1);
-		pthread_mutex_unlock(&d->lock);
-	}
+	copied = xcopy_run(d, cmd, x, luns, op);
 	if (op) {
 		pthread_mutex_lock(&d->lock);
 		op->transfer_count = copied;
@@ -755,7 +837,8 @@ out:
 struct wut_job {
 	tgt_device *d;
 	struct tpc_op *op;
-	tgt_lun *src, *dst;
+	lun_file src; /* the source LUN's backing file, or its token snapshot store */
+	tgt_lun *dst;
 	bool zero;
 	uint64_t token_id; /* 0 for the zero token */
 	bool del_tkn;
@@ -826,6 +909,31 @@ static int token_state_now(tgt_device *d, uint64_t id)
 	return TOK_DELETED;
 }
 
+/* @bytes of the token's data, from extent *@si at *@s_used on, to byte @to */
+static int wut_chunk(struct wut_job *j, uint64_t to, uint64_t bytes, size_t *si,
+		     uint64_t *s_used, lun_moved *m)
+{
+	lun_file dst = lun__file(j->dst);
+	uint64_t left = bytes;
+	int r = 0;
+
+	while (left > 0 && r == 0) {
+		uint64_t n = j->ext[*si].len - *s_used;
+
+		if (n > left)
+			n = left;
+		r = lun__move(&j->src, j->ext[*si].off + *s_used, &dst, to, n, m);
+		*s_used += n;
+		to += n;
+		left -= n;
+		if (*s_used == j->ext[*si].len) {
+			(*si)++;
+			*s_used = 0;
+		}
+	}
+	return r;
+}
+
 /* run the data movement of a WUT job; fills job->result and the op record */
 static void wut_run(struct wut_job *j)
 {
@@ -837,6 +945,7 @@ static void wut_run(struct wut_job *j)
 	int r = 0;
 	bool aborted = false, revoked = false;
 	tgt_cmd *res = &j->result;
+	lun_moved m;
 
 	res->status = 0;
 	res->sense_len = 0;
@@ -863,26 +972,12 @@ static void wut_run(struct wut_job *j)
 				break;
 
 			tpc__revoke_overlap(d, dst, lba, chunk);
+			memset(&m, 0, sizeof(m));
 			if (j->zero) {
 				r = lun__zero_range(dst, lba << dst->bs_shift, bytes);
+				m.zeroed = bytes;
 			} else {
-				uint64_t left = bytes, to = lba << dst->bs_shift;
-
-				while (left > 0 && r == 0) {
-					uint64_t n = j->ext[si].len - s_used;
-
-					if (n > left)
-						n = left;
-					r = lun__copy_range(j->src, j->ext[si].off + s_used, dst, to,
-							    n);
-					s_used += n;
-					to += n;
-					left -= n;
-					if (s_used == j->ext[si].len) {
-						si++;
-						s_used = 0;
-					}
-				}
+				r = wut_chunk(j, lba << dst->bs_shift, bytes, &si, &s_used, &m);
 			}
 			if (r < 0)
 				break;
@@ -890,7 +985,7 @@ static void wut_run(struct wut_job *j)
 			lba += chunk;
 			nb -= chunk;
 			pthread_mutex_lock(&d->lock);
-			dst->stats.bytes_copied_internal += bytes;
+			stats_moved(dst, bytes, &m);
 			if (j->op)
 				j->op->transfer_count = done_blocks;
 			pthread_mutex_unlock(&d->lock);
@@ -1019,7 +1114,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
-		j->src = t->lun;
+		j->src = lun__file(t->lun);
 		j->token_id = t->id;
 		skip = off_bytes;
 		for (i = 0; i < t->nranges; i++) {
