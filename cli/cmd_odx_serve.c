@@ -27,8 +27,11 @@ const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
 		  "address to listen on (default 0.0.0.0:3260)") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
-	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro]",
-		    "serve PATH as LUN N (created sparse with size S when missing)") },
+	{ CLI_MULTI(CFG, lun, "lun", 'l',
+		    "N=PATH[,size=S][,bs=512|4096][,ro][,tokens=auto|revoke|snapshot]",
+		    "serve PATH as LUN N (created sparse with size S when missing); tokens: "
+		    "writes revoke ROD tokens, or tokens keep a snapshot (auto: where reflink "
+		    "makes it cheap)") },
 	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET", "require one-way CHAP (MD5) at login") },
 	{ CLI_STR(CFG, pidfile, "pidfile", 0, "FILE", "write the process id here once listening") },
 	{ CLI_SIZE(CFG, max_bytes_per_command, "max-bytes-per-command", 0, "SIZE",
@@ -36,7 +39,8 @@ const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_FLAG(CFG, stats, "stats", 0,
 		   "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
 		   "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
-		   "tokens_used, tokens_expired, opcodes {\"0x28\": n})") },
+		   "tokens_used, tokens_expired, bytes_cloned, bytes_copied, bytes_zeroed, "
+		   "bytes_token_snapshot, opcodes {\"0x28\": n})") },
 	CLI_OPT_END,
 };
 #undef CFG
@@ -96,6 +100,18 @@ static int parse_lun(const struct cli_ctx *ctx, const char *spec, vitk_odx_targe
 			l->block_size = (uint32_t)v;
 		} else if (strcmp(tok, "ro") == 0) {
 			l->read_only = true;
+		} else if (strncmp(tok, "tokens=", 7) == 0) {
+			static const char *const modes[] = { "auto", "revoke", "snapshot" };
+
+			for (v = 0; v < 3 && strcmp(tok + 7, modes[v]) != 0; v++)
+				;
+			if (v == 3) {
+				cli_error(ctx, CLI_EXIT_USAGE,
+					  "--lun '%s': tokens '%s' is not auto, revoke or snapshot",
+					  spec, tok + 7);
+				goto out;
+			}
+			l->tokens = (vitk_odx_target_tokens)v;
 		} else {
 			cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
 			goto out;

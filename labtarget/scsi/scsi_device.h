@@ -33,7 +33,17 @@ typedef struct {
 	uint64_t size;      /* bytes; 0: use the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	int tokens;          /* TGT_TOKENS_*: what a write does to the tokens of its LBAs */
 } tgt_lun_config;
+
+/*
+ * Point in time for POPULATE TOKEN.  REVOKE: a write to a token's source
+ * ranges revokes it.  SNAPSHOT: the ranges are saved (reflinked where the
+ * filesystem can, else copied) into a hidden file next to the LUN and the
+ * token survives writes.  AUTO: SNAPSHOT where the filesystem can reflink,
+ * REVOKE elsewhere (ext4, block devices).
+ */
+enum { TGT_TOKENS_AUTO = 0, TGT_TOKENS_REVOKE, TGT_TOKENS_SNAPSHOT };
 
 /**
  * tgt_device_new() - create a device with no LUNs; @opts is copied.

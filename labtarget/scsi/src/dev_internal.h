@@ -100,6 +100,8 @@ int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list
 		   tpc_sense *err);
 
 /* ---- device objects ---- */
+typedef struct tgt_snap tgt_snap;
+
 typedef struct tgt_lun {
 	unsigned lun;
 	char *path;
@@ -110,6 +112,7 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	tgt_snap *snap; /* token snapshot store; NULL: tokens are revoked by writes */
 	uint8_t naa[16];
 	char serial[33];
 	tgt_lun_stats stats; /* under dev->lock */
@@ -181,6 +184,20 @@ int lun__move(const lun_file *s, uint64_t so, const lun_file *t, uint64_t dof, u
 int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
 		    uint64_t len, lun_moved *m);
 int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
+
+/*
+ * snap.c (leaf): a LUN's token snapshot store, an unnamed file next to the
+ * backing file.  Regions start on SNAP_ALIGN bytes and are reference counted:
+ * reserve() returns one held once; the last put() punches it out.
+ */
+#define SNAP_ALIGN (1ull << 20)
+int snap__open(tgt_snap **out, const char *lun_path); /* 0 or -errno */
+void snap__close(tgt_snap *s);
+bool snap__can_clone(tgt_snap *s); /* the filesystem shares extents (reflink) */
+lun_file snap__file(const tgt_snap *s);
+int snap__reserve(tgt_snap *s, uint64_t len, uint64_t *off);
+void snap__hold(tgt_snap *s, uint64_t off);
+void snap__put(tgt_snap *s, uint64_t off);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);

@@ -35,6 +35,20 @@ struct tpc_token {
 	uint32_t ito_s;
 	uint64_t last_use_ns;
 	int state;
+	/* snapshot tokens (t->lun->snap): range i saved at snap_base + snap_at[i] */
+	bool snap;       /* holds its region of the store */
+	bool snap_ready; /* saved: writes to the source ranges no longer matter */
+	uint64_t snap_base;
+	uint64_t snap_at[TPC_MAX_RANGES];
+};
+
+/* what a POPULATE TOKEN saves into its snapshot region, outside the lock */
+struct snap_plan {
+	tgt_snap *store;
+	uint64_t id, base;
+	size_t n;
+	tpc_range r[TPC_MAX_RANGES];
+	uint64_t at[TPC_MAX_RANGES];
 };
 
 struct tpc_op {
@@ -224,13 +238,33 @@ static void op_finish(struct tpc_op *o, const tgt_cmd *cmd, uint8_t ok_state)
 
 /* ---- tokens (dev->lock held) ---- */
 
+/* the token stops being usable; its snapshot region is let go */
+static void token_kill(struct tpc_token *t, int state)
+{
+	t->state = state;
+	if (t->snap) {
+		snap__put(t->lun->snap, t->snap_base);
+		t->snap = false;
+	}
+}
+
 static void token_expire_check(tgt_device *d, struct tpc_token *t, uint64_t now)
 {
 	(void)d;
 	if (t->state == TOK_VALID && now - t->last_use_ns > (uint64_t)t->ito_s * 1000000000ull) {
-		t->state = TOK_EXPIRED;
+		token_kill(t, TOK_EXPIRED);
 		t->lun->stats.tokens_expired++;
 	}
+}
+
+static struct tpc_token *token_find(tgt_device *d, uint64_t id)
+{
+	struct tpc_token *t = NULL;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
 }
 
 static size_t tokens_valid(tgt_device *d, uint64_t now)
@@ -278,11 +312,11 @@ void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t
 
 	pthread_mutex_lock(&d->lock);
 	for (t = d->tokens; t; t = t->next) {
-		if (t->state != TOK_VALID || t->lun != l)
-			continue;
+		if (t->state != TOK_VALID || t->lun != l || t->snap_ready)
+			continue; /* a saved snapshot does not care */
 		for (i = 0; i < t->nranges; i++) {
 			if (ranges_overlap(t->ranges[i].lba, t->ranges[i].nblocks, lba, n)) {
-				t->state = TOK_REVOKED;
+				token_kill(t, TOK_REVOKED);
 				break;
 			}
 		}
@@ -306,7 +340,8 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 	size_t i;
 
 	memset(b, 0, VITK_SCSI_ROD_TOKEN_LEN);
-	vitk_put_be32(b, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
+	/* the default point-in-time type resolves to persistent on snapshot LUNs */
+	vitk_put_be32(b, t->snap ? VITK_SCSI_ROD_TYPE_PIT_PERSISTENT : VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
 	vitk_put_be16(b + 6, VITK_SCSI_ROD_TOKEN_LENGTH_FIELD);
 	vitk_put_be64(b + 8, t->id);
 	cscd_for_lun(b + 16, t->lun);
@@ -334,6 +369,29 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 }
 
 /* ---- VPD 0x8F and RCOP ---- */
+
+/*
+ * 0108h supported ROD types, 64-byte descriptors in ascending type order.
+ * A snapshot LUN also names "point in time copy - persistent": its tokens
+ * survive writes to their source ranges.
+ */
+static size_t vpd_rod_types(const tgt_lun *l, uint8_t *b, size_t n)
+{
+	size_t nd = 0, k = n + 8;
+
+	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_TYPES);
+	vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
+	b[k + 64 * nd++ + 4] = 0x03; /* TOKEN_IN, TOKEN_OUT */
+	if (l->snap) {
+		vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_PIT_PERSISTENT);
+		b[k + 64 * nd++ + 4] = 0x03;
+	}
+	vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_ZERO);
+	b[k + 64 * nd++ + 4] = 0x02; /* TOKEN_IN only */
+	vitk_put_be16(b + n + 2, (uint16_t)(4 + 64 * nd));
+	vitk_put_be16(b + n + 6, (uint16_t)(64 * nd));
+	return k + 64 * nd;
+}
 
 size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap)
 {
@@ -425,14 +483,7 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	n += 48 + 48;
 
 	/* 0108h supported ROD types */
-	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_TYPES);
-	vitk_put_be16(b + n + 2, 4 + 128);
-	vitk_put_be16(b + n + 6, 128);
-	vitk_put_be32(b + n + 8, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
-	b[n + 8 + 4] = 0x03; /* TOKEN_IN, TOKEN_OUT */
-	vitk_put_be32(b + n + 72, VITK_SCSI_ROD_TYPE_ZERO);
-	b[n + 72 + 4] = 0x02; /* TOKEN_IN only */
-	n += 8 + 128;
+	n = vpd_rod_types(l, b, n);
 
 	/* 8001h general copy operations */
 	vitk_put_be16(b + n, VITK_SCSI_TPC_GENERAL_COPY_OPS);
@@ -720,6 +771,143 @@ out:
 	free(x);
 }
 
+/*
+ * Where each range of a snapshot token goes in its region: at the same
+ * offset modulo SNAP_ALIGN as in the LUN, so that reflinking it is possible
+ * (FICLONERANGE wants equal block alignment on both sides).  Returns the
+ * region's length.
+ */
+static uint64_t snap_layout(struct tpc_token *t)
+{
+	uint64_t at = 0;
+	size_t i;
+
+	for (i = 0; i < t->nranges; i++) {
+		uint64_t off = t->ranges[i].lba << t->lun->bs_shift;
+
+		at = (at + SNAP_ALIGN - 1) / SNAP_ALIGN * SNAP_ALIGN + off % SNAP_ALIGN;
+		t->snap_at[i] = at;
+		at += (uint64_t)t->ranges[i].nblocks << t->lun->bs_shift;
+	}
+	return at;
+}
+
+/* a snapshot region for @t, held twice (token, filler); the plan to fill it */
+static bool snap_begin(struct tpc_token *t, struct snap_plan *plan)
+{
+	uint64_t len = snap_layout(t);
+
+	if (snap__reserve(t->lun->snap, len, &t->snap_base) < 0)
+		return false;
+	snap__hold(t->lun->snap, t->snap_base);
+	t->snap = true;
+	plan->store = t->lun->snap;
+	plan->base = t->snap_base;
+	plan->n = t->nranges;
+	memcpy(plan->r, t->ranges, t->nranges * sizeof(t->ranges[0]));
+	memcpy(plan->at, t->snap_at, t->nranges * sizeof(t->snap_at[0]));
+	return true;
+}
+
+/*
+ * Register @t (an op record for @list_id in progress, a token id, a
+ * snapshot region on snapshot LUNs) under the lock.  False with the sense
+ * set; @t still belongs to the caller then.
+ */
+static bool token_insert(tgt_device *d, tgt_cmd *cmd, struct tpc_token *t, uint32_t list_id,
+			 struct tpc_op **opp, struct snap_plan *plan)
+{
+	struct tpc_op *op = NULL;
+	tgt_lun *l = t->lun;
+	bool ok = false;
+
+	pthread_mutex_lock(&d->lock);
+	op = op_find(d, cmd->nexus, list_id);
+	if (op_running(op))
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+	else if (tokens_valid(d, t->last_use_ns) >= TPC_MAX_TOKENS ||
+		 (l->snap && !snap_begin(t, plan)))
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
+	else if (!(op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN)))
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+	else
+		ok = true;
+	if (!ok && t->snap) {
+		snap__put(l->snap, t->snap_base);
+		snap__put(l->snap, t->snap_base);
+		t->snap = false;
+	}
+	if (ok) {
+		t->id = d->token_seq++;
+		plan->id = t->id;
+		token_build(d, t);
+		t->next = d->tokens;
+		d->tokens = t;
+		d->ntokens++;
+		l->stats.tokens_created++;
+		*opp = op;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+/* save the token's ranges into its region (outside the lock); 0 or -errno */
+static int snap_fill(tgt_device *d, tgt_lun *l, const struct snap_plan *plan)
+{
+	lun_file src = lun__file(l), dst = snap__file(l->snap);
+	lun_moved m = { 0, 0, 0 };
+	uint64_t bytes = 0;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < plan->n && r == 0; i++) {
+		uint64_t len = (uint64_t)plan->r[i].nblocks << l->bs_shift;
+
+		r = lun__move(&src, plan->r[i].lba << l->bs_shift, &dst, plan->base + plan->at[i],
+			      len, &m);
+		bytes += r == 0 ? len : 0;
+	}
+	pthread_mutex_lock(&d->lock);
+	l->stats.bytes_token_snapshot += bytes;
+	l->stats.bytes_cloned += m.cloned;
+	l->stats.bytes_copied += m.copied;
+	l->stats.bytes_zeroed += m.zeroed;
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/*
+ * End the POPULATE TOKEN: a saved snapshot makes the token independent of
+ * later writes (one that raced with the saving has revoked it already); the
+ * op record gets the token.  @fill_r: the saving failed.
+ */
+static void token_publish(tgt_device *d, tgt_cmd *cmd, struct tpc_op *op,
+			  const struct snap_plan *plan, bool partial, int fill_r)
+{
+	struct tpc_token *t = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	t = token_find(d, plan->id);
+	if (t && t->snap && fill_r < 0)
+		token_kill(t, TOK_CANCELLED);
+	else if (t && t->snap && t->state == TOK_VALID)
+		t->snap_ready = true;
+	if (plan->n)
+		snap__put(plan->store, plan->base); /* the filler's hold */
+	if (fill_r < 0 || !t) {
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+	} else {
+		op->has_token = true;
+		memcpy(op->token, t->bytes, VITK_SCSI_ROD_TOKEN_LEN);
+		op->transfer_count = t->nblocks;
+		op->segments = (uint16_t)t->nranges;
+	}
+	op->units = VITK_SCSI_UNITS_BLOCKS;
+	op_finish(op, cmd, partial ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE);
+	tokens_trim(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* ---- POPULATE TOKEN ---- */
 
 void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -728,17 +916,20 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_pt_list *pt = NULL;
 	struct tpc_token *t = NULL;
+	struct snap_plan *plan = NULL;
 	struct tpc_op *op = NULL;
 	tpc_sense err = { 0, 0, -1 };
 	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
 	size_t i;
+	int fill_r;
 
 	if (!param_list_ready(cmd, plen))
 		return;
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
-	if (!pt || !t) {
+	plan = calloc(1, sizeof(*plan));
+	if (!pt || !t || !plan) {
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
@@ -747,7 +938,8 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	if (pt->rtv && pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT &&
-	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY) {
+	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY &&
+	    !(pt->rod_type == VITK_SCSI_ROD_TYPE_PIT_PERSISTENT && l->snap)) {
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
@@ -793,41 +985,13 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
-
-	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->nexus, list_id);
-	if (op_running(op)) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+	if (!token_insert(d, cmd, t, list_id, &op, plan))
 		goto out;
-	}
-	if (tokens_valid(d, now) >= TPC_MAX_TOKENS) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
-		goto out;
-	}
-	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN);
-	if (!op) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
-		goto out;
-	}
-	t->id = d->token_seq++;
-	token_build(d, t);
-	t->next = d->tokens;
-	d->tokens = t;
-	d->ntokens++;
-	l->stats.tokens_created++;
-	op->has_token = true;
-	memcpy(op->token, t->bytes, VITK_SCSI_ROD_TOKEN_LEN);
-	op->transfer_count = t->nblocks;
-	op->units = VITK_SCSI_UNITS_BLOCKS;
-	op->segments = (uint16_t)t->nranges;
-	op_finish(op, cmd, partial ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE);
-	tokens_trim(d);
-	pthread_mutex_unlock(&d->lock);
-	t = NULL;
+	t = NULL; /* on the device's list now */
+	fill_r = plan->n ? snap_fill(d, l, plan) : 0;
+	token_publish(d, cmd, op, plan, partial, fill_r);
 out:
+	free(plan);
 	free(t);
 	free(pt);
 }
@@ -842,6 +1006,8 @@ struct wut_job {
 	bool zero;
 	uint64_t token_id; /* 0 for the zero token */
 	bool del_tkn;
+	tgt_snap *snap; /* a snapshot token's store, its region held by the job */
+	uint64_t snap_base;
 	/* source extents after the offset, in bytes, and destination ranges */
 	size_t nsrc;
 	struct {
@@ -1009,7 +1175,7 @@ static void wut_run(struct wut_job *j)
 
 		for (t = d->tokens; t; t = t->next)
 			if (t->id == j->token_id && t->state == TOK_VALID)
-				t->state = TOK_DELETED;
+				token_kill(t, TOK_DELETED);
 	}
 	if (j->op) {
 		uint8_t st;
@@ -1025,6 +1191,8 @@ static void wut_run(struct wut_job *j)
 		op_finish(j->op, res, st);
 		j->op->state = st;
 	}
+	if (j->snap)
+		snap__put(j->snap, j->snap_base);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -1072,7 +1240,8 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	rod_type = vitk_get_be32(w->token);
-	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO) {
+	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO &&
+	    rod_type != VITK_SCSI_ROD_TYPE_PIT_PERSISTENT) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
 		goto out;
 	}
@@ -1114,11 +1283,12 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
-		j->src = lun__file(t->lun);
+		j->src = t->snap ? snap__file(t->lun->snap) : lun__file(t->lun);
 		j->token_id = t->id;
 		skip = off_bytes;
 		for (i = 0; i < t->nranges; i++) {
-			uint64_t off = t->ranges[i].lba << t->lun->bs_shift;
+			uint64_t off = t->snap ? t->snap_base + t->snap_at[i]
+					       : t->ranges[i].lba << t->lun->bs_shift;
 			uint64_t len = (uint64_t)t->ranges[i].nblocks << t->lun->bs_shift;
 
 			if (skip >= len) {
@@ -1155,6 +1325,11 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	j->op = op;
 	op->units = VITK_SCSI_UNITS_BLOCKS;
 	op->segments = (uint16_t)w->nranges;
+	if (t && t->snap) { /* the region outlives the token while this runs */
+		j->snap = t->lun->snap;
+		j->snap_base = t->snap_base;
+		snap__hold(j->snap, j->snap_base);
+	}
 	if (w->immed) {
 		op->state = VITK_SCSI_COPY_IN_PROGRESS_BG;
 		op->job = j;
