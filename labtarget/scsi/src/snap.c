@@ -168,13 +168,15 @@ void snap__put(tgt_snap *s, uint64_t off)
 	i = region_at(s, off);
 	if (i != SIZE_MAX && --s->regions.ptr[i].refs == 0) {
 		/* the space goes back to the filesystem; a failure only wastes it */
-		(void)fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				(off_t)s->regions.ptr[i].off, (off_t)s->regions.ptr[i].len);
+		int e = fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				  (off_t)s->regions.ptr[i].off, (off_t)s->regions.ptr[i].len);
+
 		memmove(s->regions.ptr + i, s->regions.ptr + i + 1,
 			(s->regions.size - i - 1) * sizeof(s->regions.ptr[0]));
 		s->regions.size--;
 		if (s->regions.size == 0)
-			(void)ftruncate(s->fd, 0);
+			e = ftruncate(s->fd, 0);
+		(void)e;
 	}
 	pthread_mutex_unlock(&s->lock);
 }
