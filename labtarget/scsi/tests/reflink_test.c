@@ -31,19 +31,21 @@ static int setup(void **state)
 	const char *dir = getenv("REFLINK_DIR"), *ex = getenv("REFLINK_EXPECT");
 	tgt_device_options o = { 0 };
 	harness *h = calloc(1, sizeof(*h));
+	char tmpl[sizeof(h->dir)];
 	int i;
 
 	assert_non_null(h);
 	assert_non_null(ex);
 	expect_clone = strcmp(ex, "clone") == 0;
-	snprintf(h->dir, sizeof(h->dir), "%s/reflinkXXXXXX", dir && *dir ? dir : h_tmpdir());
-	assert_non_null(mkdtemp(h->dir));
+	snprintf(tmpl, sizeof(tmpl), "%s/reflinkXXXXXX", dir && *dir ? dir : h_tmpdir());
+	assert_non_null(mkdtemp(tmpl));
+	memcpy(h->dir, tmpl, sizeof(tmpl));
 	o.iqn = "iqn.2026-01.io.vitk:reflink";
 	assert_int_equal(tgt_device_new(&h->dev, &o), 0);
 	for (i = 0; i < 4; i++) {
 		tgt_lun_config c = { 0 };
 
-		snprintf(h->path[i], sizeof(h->path[i]), "%s/lun%d.img", h->dir, i);
+		snprintf(h->path[i], sizeof(h->path[i]), "%s/lun%d.img", tmpl, i);
 		c.lun = (unsigned)i, c.path = h->path[i], c.size = LUN_BYTES, c.block_size = 512;
 		c.tokens = modes[i];
 		assert_int_equal(tgt_device_add_lun(h->dev, &c), 0);
