@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-LUN helpers shared by the command files: the LUN's NAA designator
- * and data movement between backing files.  A move shares the block-aligned
- * middle of a range with FICLONERANGE (ioctl_ficlonerange(2): XFS with
- * reflink=1, btrfs) and copies the unaligned head and tail -- or everything,
- * when the filesystem cannot clone (EOPNOTSUPP on ext4, EXDEV across
- * filesystems) -- with copy_file_range(2), falling back to pread/pwrite.
- * Copies skip the source's holes (SEEK_DATA/SEEK_HOLE, lseek(2)) and punch
- * them into the destination, so thin LUNs stay thin.  A leaf: it calls
- * nothing else in the device model.
+ * Per-LUN helpers shared by the command files: the LUN's NAA designator,
+ * LUN masking, and data movement between backing files.  A move shares the
+ * block-aligned middle of a range with FICLONERANGE (ioctl_ficlonerange(2):
+ * XFS with reflink=1, btrfs) and copies the unaligned head and tail -- or
+ * everything, when the filesystem cannot clone (EOPNOTSUPP on ext4, EXDEV
+ * across filesystems) -- with copy_file_range(2), falling back to
+ * pread/pwrite.  Copies skip the source's holes (SEEK_DATA/SEEK_HOLE,
+ * lseek(2)) and punch them into the destination, so thin LUNs stay thin.
+ * A leaf: it calls nothing else in the device model.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +29,18 @@ void lun__naa_designator(uint8_t *out, const tgt_lun *l)
 	out[2] = 0;
 	out[3] = 16;
 	memcpy(out + 4, l->naa, 16);
+}
+
+bool lun__visible(const tgt_lun *l, const char *initiator)
+{
+	size_t i;
+
+	if (l->nallow == 0)
+		return true;
+	for (i = 0; initiator && i < l->nallow; i++)
+		if (strcmp(l->allow[i], initiator) == 0)
+			return true;
+	return false;
 }
 
 static int copy_fallback(int sfd, uint64_t so, int dfd, uint64_t dof, uint64_t len)

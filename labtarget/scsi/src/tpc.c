@@ -5,12 +5,15 @@
  * STATUS / OPERATING PARAMETERS / FAILURE DETAILS / ROD TOKEN INFORMATION
  * (THIRD PARTY COPY IN, 84h), plus VPD page 8Fh.
  *
- * Data never passes through this process: segments are moved with
- * copy_file_range() between backing files (lun__copy_range), which lets the
- * filesystem reflink or copy in the kernel.
+ * Data never passes through this process: segments and token writes are
+ * cloned (FICLONERANGE) or copied in the kernel between backing files
+ * (lun__move, lun.c).
  *
- * Tokens are point-in-time by revocation: a write that overlaps a token's
- * source ranges revokes it (23h/06h).  Copy-operation records are keyed by
+ * Tokens are point in time either by revocation -- a write that overlaps a
+ * token's source ranges revokes it (23h/06h) -- or, on LUNs with a snapshot
+ * store (snap.c), by a copy of the ranges taken at POPULATE TOKEN time, which
+ * later writes do not touch (ROD type 00800002h, docs/scsi-third-party-copy.md).
+ * Copy-operation records are keyed by
  * (tgt_cmd.nexus, list id); an iSCSI layer that leaves nexus at 0 makes all
  * initiators share one list-id namespace.
  */
@@ -27,6 +30,8 @@ enum { TOK_VALID = 0, TOK_REVOKED, TOK_EXPIRED, TOK_DELETED, TOK_CANCELLED };
 struct tpc_token {
 	struct tpc_token *next;
 	uint64_t id;
+	uint64_t nexus; /* the I_T nexus that made it (its quota) */
+	bool orphan;    /* that nexus is gone: first to be reclaimed */
 	uint8_t bytes[VITK_SCSI_ROD_TOKEN_LEN];
 	tgt_lun *lun;
 	size_t nranges;
@@ -280,6 +285,52 @@ static size_t tokens_valid(tgt_device *d, uint64_t now)
 	return n;
 }
 
+static uint32_t nexus_quota(const tgt_device *d)
+{
+	return d->opts.tokens_per_nexus ? d->opts.tokens_per_nexus : TPC_TOKENS_PER_NEXUS;
+}
+
+/* cancel the oldest live token whose session is gone; false if there is none */
+static bool token_reclaim_orphan(tgt_device *d)
+{
+	struct tpc_token *t, *oldest = NULL;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && t->orphan && (!oldest || t->id < oldest->id))
+			oldest = t;
+	if (oldest)
+		token_kill(oldest, TOK_CANCELLED);
+	return oldest != NULL;
+}
+
+/*
+ * Room for one more token of @nexus: under the nexus' quota, and a free slot
+ * in the table (reclaimed from a gone session when needed).  One session
+ * cannot fill the table for everyone (issue 10, token table fairness).
+ */
+static bool token_room(tgt_device *d, uint64_t nexus, uint64_t now)
+{
+	struct tpc_token *t;
+	size_t mine = 0;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && !t->orphan && t->nexus == nexus)
+			mine++;
+	if (mine >= nexus_quota(d))
+		return false;
+	return tokens_valid(d, now) < TPC_MAX_TOKENS || token_reclaim_orphan(d);
+}
+
+/* the session @nexus ended: its live tokens stay usable but count for nobody */
+static void tokens_orphan(tgt_device *d, uint64_t nexus)
+{
+	struct tpc_token *t;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->nexus == nexus)
+			t->orphan = true;
+}
+
 /* drop the oldest dead tokens once the list holds more than 2 * TPC_MAX_TOKENS */
 static void tokens_trim(tgt_device *d)
 {
@@ -529,7 +580,13 @@ void tpc__rcop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 /* ---- EXTENDED COPY(LID1) ---- */
 
-static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
+/*
+ * The LUN a CSCD names, among the LUNs @initiator may see: a masked LUN is
+ * as unreachable as one that does not exist (the copy manager must not be a
+ * way around LUN masking; CVE-2020-28374 was LIO's XCOPY missing this).
+ */
+static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, const char *initiator,
+			     tpc_sense *err)
 {
 	size_t i;
 
@@ -546,6 +603,8 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 	for (i = 0; i < d->luns.size; i++) {
 		tgt_lun *l = d->luns.ptr[i];
 
+		if (!lun__visible(l, initiator))
+			continue;
 		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_NAA && c->desig_len == 16 &&
 		    memcmp(c->desig, l->naa, 16) == 0)
 			return l;
@@ -714,7 +773,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	for (i = 0; i < x->ncscd; i++) {
-		luns[i] = resolve_cscd(d, &x->cscd[i], &err);
+		luns[i] = resolve_cscd(d, &x->cscd[i], cmd->initiator, &err);
 		if (!luns[i]) {
 			sense_of(cmd, &err);
 			goto out;
@@ -825,8 +884,7 @@ static bool token_insert(tgt_device *d, tgt_cmd *cmd, struct tpc_token *t, uint3
 	op = op_find(d, cmd->nexus, list_id);
 	if (op_running(op))
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
-	else if (tokens_valid(d, t->last_use_ns) >= TPC_MAX_TOKENS ||
-		 (l->snap && !snap_begin(t, plan)))
+	else if (!token_room(d, t->nexus, t->last_use_ns) || (l->snap && !snap_begin(t, plan)))
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
 	else if (!(op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN)))
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
@@ -985,6 +1043,7 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
+	t->nexus = cmd->nexus; /* its quota */
 	if (!token_insert(d, cmd, t, list_id, &op, plan))
 		goto out;
 	t = NULL; /* on the device's list now */
@@ -1276,6 +1335,13 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense_of(cmd, &err);
 			goto out;
 		}
+		if (!lun__visible(t->lun, cmd->initiator)) {
+			/* a token is usable only by sessions that see its source LUN */
+			pthread_mutex_unlock(&d->lock);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED,
+				   VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			goto out;
+		}
 		off_bytes = w->offset << l->bs_shift;
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
@@ -1491,6 +1557,7 @@ void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
 			op_unlink_free(d, o);
 		o = next;
 	}
+	tokens_orphan(d, nexus);
 }
 
 void tpc__device_free(tgt_device *d)
