@@ -16,6 +16,8 @@
 
 #include <sys/statvfs.h>
 
+#include "dev_internal.h" /* the device's clock */
+
 #define LUN_BYTES (8u << 20)
 #define LUN_BLOCKS (LUN_BYTES / 512)
 
@@ -23,6 +25,12 @@ static uint8_t buf[LUN_BYTES];
 static uint8_t buf2[LUN_BYTES];
 static uint8_t pl[8192];
 static bool expect_clone;
+static uint64_t fake_ns;
+
+static uint64_t fake_now(void)
+{
+	return fake_ns;
+}
 
 static int setup(void **state)
 {
@@ -340,6 +348,43 @@ static void test_reflink__snapshot_token_survives_write(void **state)
 	assert_int_equal(st.bytes_copied, expect_clone ? 0 : 4 << 20);
 }
 
+/*
+ * A snapshot's space goes back when the token dies: deleted by its WRITE
+ * USING TOKEN (DEL_TKN), or expired.  Measurable where the snapshot is a copy
+ * (ext4); on reflink filesystems it never costs more than metadata.
+ */
+static void test_reflink__snapshot_space_released(void **state)
+{
+	harness *h = *state;
+	uint8_t tok[512], c[16];
+	uint64_t used;
+	size_t len;
+
+	seed(h);
+	used = fs_used(h);
+	make_token(h, 0, 1, 0, 8192, tok);
+	assert_true(fs_used(h) >= used + (expect_clone ? 0 : 4 << 20));
+	len = wut_list(pl, tok, 0, 8192);
+	pl[2] = 0x02; /* DEL_TKN */
+	h_cdb_tpc(c, 0x83, 0x11, 2, (uint32_t)len);
+	assert_int_equal(H_RUN(h, 1, c, pl, len, 0), 0);
+	assert_true(fs_used(h) < used + (1 << 20));
+	assert_int_not_equal(write_using(h, 1, 3, tok, 0, 8192), 0); /* deleted */
+	h_assert_sense(h, 0x05, 0x23, 0x09); /* TOKEN DELETED */
+	/* expiry: a 1 s token, two (fake) seconds later, seen by the next command */
+	fake_ns = 1000000000ull;
+	h->dev->now_ns = fake_now;
+	used = fs_used(h);
+	len = pt_list(pl, 0, 8192);
+	vitk_put_be32(pl + 4, 1); /* INACTIVITY TIMEOUT */
+	h_cdb_tpc(c, 0x83, 0x10, 4, (uint32_t)len);
+	assert_int_equal(H_RUN(h, 0, c, pl, len, 0), 0);
+	assert_true(fs_used(h) >= used + (expect_clone ? 0 : 4 << 20));
+	fake_ns += 2000000000ull;
+	make_token(h, 0, 5, 0, 1, tok); /* counts the live tokens: the old one expires */
+	assert_true(fs_used(h) < used + (1 << 20));
+}
+
 /* without snapshots, the same write revokes the token (as before) */
 static void test_reflink__revoke_mode_revokes(void **state)
 {
@@ -426,6 +471,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reflink__xcopy_segments_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reflink__holes_stay_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reflink__snapshot_token_survives_write, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reflink__snapshot_space_released, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reflink__revoke_mode_revokes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reflink__auto_mode, setup, teardown),
