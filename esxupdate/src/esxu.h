@@ -90,8 +90,40 @@ vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s);
 
 /* ---- XML (libxml2, hardened) ---- */
 /*
+ * What an XML document is, for its size cap (each well above what VMware's
+ * tools write; docs/esxupdate-facts.md "Offline bundles"):
+ *   index.xml, vendor-index.xml: a few vendor / metadata entries (64 KiB);
+ *   a VIB descriptor (vibs/ member, descriptor.xml): one VIB with its PCI ID
+ *     tags and file list (4 MiB);
+ *   a bulletin (bulletins/ member): VIB ids (1 MiB);
+ *   an image profile (profiles/ member): VIB ids (1 MiB);
+ *   vmware.xml: every bulletin with its VIBs expanded (32 MiB);
+ *   an esxcli --formatter=xml capture: VITK_ESXUPDATE_INPUT_MAX (16 MiB).
+ */
+typedef enum {
+	ESXU_XML_INDEX,
+	ESXU_XML_VIB,
+	ESXU_XML_BULLETIN,
+	ESXU_XML_PROFILE,
+	ESXU_XML_VMWARE_XML,
+	ESXU_XML_CAPTURE,
+} esxu_xml_kind;
+
+#define ESXU_XML_INDEX_MAX ((size_t)64 << 10)
+#define ESXU_XML_VIB_MAX ((size_t)4 << 20)
+#define ESXU_XML_BULLETIN_MAX ((size_t)1 << 20)
+#define ESXU_XML_PROFILE_MAX ((size_t)1 << 20)
+#define ESXU_XML_VMWARE_XML_MAX ((size_t)32 << 20)
+
+/* the size cap of a document of @kind, lowered to @limit when that is smaller (0: none) */
+size_t vitk_esxupdate__xml_max(esxu_xml_kind kind, size_t limit);
+
+/*
  * Parse one document: network off, no DTD loading, no entity substitution;
- * documents that declare a DOCTYPE or ENTITY are refused; @max caps the size.
+ * documents that declare a DOCTYPE or ENTITY are refused; @max caps the size
+ * (vitk_esxupdate__xml_max()).  Cost is linear in @len: more than 64
+ * attributes on one element, elements nested more than 64 deep or more than
+ * 16 namespace declarations are refused before parsing (VITK_ERANGE).
  */
 int vitk_esxupdate__xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const char *what);
 /* local name of an element, normalised with esxu_norm_key */

@@ -13,8 +13,6 @@
 
 #include "esxu.h"
 
-#define META_XML_MAX ((size_t)32 << 20)
-
 static int set_str(char **dst, char *val)
 {
 	if (!val)
@@ -182,13 +180,13 @@ int vitk_esxupdate__vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, con
  * @root_name is the spelling named in the error.  *doc is freed by the caller.
  */
 static int read_doc(xmlDoc **doc, xmlNode **root, const char *buf, size_t len, const char *what,
-		    const char *root_key, const char *root_name)
+		    esxu_xml_kind kind, const char *root_key, const char *root_name)
 {
 	char k[32];
 	int r;
 
 	*doc = NULL;
-	r = vitk_esxupdate__xml_read(doc, buf, len, META_XML_MAX, what);
+	r = vitk_esxupdate__xml_read(doc, buf, len, vitk_esxupdate__xml_max(kind, 0), what);
 	if (r < 0)
 		return r;
 	*root = xmlDocGetRootElement(*doc);
@@ -207,7 +205,7 @@ int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t l
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "vib", "vib");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_VIB, "vib", "vib");
 	if (r == 0 && !(v = vitk_esxupdate__vib_new()))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)
@@ -334,7 +332,7 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "bulletin", "bulletin");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_BULLETIN, "bulletin", "bulletin");
 	if (r == 0 && !(b = calloc(1, sizeof(*b))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)
@@ -393,6 +391,33 @@ static int profile_vib_ref(const xmlNode *c, const char *what, char **out)
 	return r;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* a VIB listed twice is an error (esximage); sorted copy, so a long list costs n log n */
+static int profile_no_twice(const vitk_esxupdate_profile *p, const char *what)
+{
+	char **ids;
+	size_t i;
+	int r = 0;
+
+	if (p->nvib_ids < 2)
+		return 0;
+	ids = malloc(p->nvib_ids * sizeof(*ids));
+	if (!ids)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	memcpy(ids, p->vib_ids, p->nvib_ids * sizeof(*ids));
+	qsort(ids, p->nvib_ids, sizeof(*ids), cmp_str);
+	for (i = 1; i < p->nvib_ids && r == 0; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0)
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice", what,
+					   p->name ? p->name : "?", ids[i]);
+	free(ids);
+	return r;
+}
+
 static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const char *what)
 {
 	const xmlNode *c;
@@ -400,20 +425,15 @@ static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const
 
 	for (c = list->children; c && r == 0; c = c->next) {
 		char *id = NULL;
-		size_t i;
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		r = profile_vib_ref(c, what, &id);
-		for (i = 0; r == 0 && id && i < p->nvib_ids; i++)
-			if (strcmp(p->vib_ids[i], id) == 0)
-				r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice",
-						   what, p->name ? p->name : "?", id);
 		if (r == 0 && id && *id)
 			r = add_id(&p->vib_ids, &p->nvib_ids, id);
 		free(id);
 	}
-	return r;
+	return r == 0 ? profile_no_twice(p, what) : r;
 }
 
 /*
@@ -472,7 +492,7 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "imageprofile", "imageProfile");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_PROFILE, "imageprofile", "imageProfile");
 	if (r == 0 && !(p = calloc(1, sizeof(*p))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)
