@@ -41,6 +41,13 @@ char *vitk_esxupdate__strndup(const char *s, size_t n);
 char *vitk_esxupdate__trim_dup(const char *s, size_t n); /* strip surrounding whitespace */
 char *vitk_esxupdate__printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool vitk_esxupdate__streq_ci(const char *a, const char *b);
+/*
+ * Does @s (may be NULL) hold a control character (below 0x20, or DEL)?
+ * Identifiers (VIB ids, names, vendors, versions, profile, bulletin and
+ * component names, the command line) with one are refused: they are printed
+ * inside esxcli's line-based output, where a newline would forge a line.
+ */
+bool vitk_esxupdate__has_ctl(const char *s);
 /* key normalisation: lowercase, drop ' ', '-', '_' ("Acceptance Level" -> "acceptancelevel") */
 void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n);
 

@@ -228,6 +228,16 @@ static int add_id(char ***ids, size_t *n, const char *id)
 	return vitk_esxupdate__strlist_add(ids, n, id);
 }
 
+static bool ids_have_ctl(char *const *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (vitk_esxupdate__has_ctl(ids[i]))
+			return true;
+	return false;
+}
+
 static void free_ids(char **ids, size_t n)
 {
 	size_t i;
@@ -320,6 +330,10 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 	if ((b->component_name && *b->component_name) != (b->component_version && *b->component_version))
 		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin '%s' has a component name or version, not both",
 				      what, b->id);
+	if (vitk_esxupdate__has_ctl(b->id) || vitk_esxupdate__has_ctl(b->component_name) ||
+	    vitk_esxupdate__has_ctl(b->component_version) || ids_have_ctl(b->vib_ids, b->nvib_ids))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin with a control character in its id, component or VIB ids: refused",
+				      what);
 	return 0;
 }
 
@@ -480,6 +494,9 @@ int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *r
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile without a <name>", what);
 	if (!p->vendor || !*p->vendor)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' without a <creator>", what, p->name);
+	if (vitk_esxupdate__has_ctl(p->name) || vitk_esxupdate__has_ctl(p->vendor) || ids_have_ctl(p->vib_ids, p->nvib_ids))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile with a control character in its name, creator or VIB ids: refused",
+				      what);
 	return 0;
 }
 

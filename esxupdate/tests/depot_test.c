@@ -352,6 +352,37 @@ static void test_esxupdate_depot__xml_bounded(void **state)
 	assert_null(doc);
 }
 
+/* issue 10: identifiers are printed inside esxcli's line-based output: a newline in one is refused */
+static void test_esxupdate_depot__control_chars(void **state)
+{
+	static const char vib[] = "<vib><type>bootbank</type><name>net&#10;Verdict: safe</name>"
+				  "<version>1.0-1</version><vendor>V</vendor></vib>";
+	static const char bul[] = "<bulletin><id>B&#9;x</id><vibList><vibID>V_bootbank_a_1.0-1</vibID></vibList></bulletin>";
+	static const char prof[] = "<imageprofile><name>P</name><creator>C</creator><viblist><vib>"
+				   "<vib-id>V_bootbank_a&#13;_1.0-1</vib-id></vib></viblist></imageprofile>";
+	vitk_esxupdate_vib *v = NULL;
+	vitk_esxupdate_bulletin *b = NULL;
+	vitk_esxupdate_profile *p = NULL;
+	vitk_esxupdate_command *c = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, vib, strlen(vib), "d.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "d.xml: VIB with a control character in its id, name, vendor, type or version: refused");
+	assert_null(v);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, bul, strlen(bul), "b.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "b.xml: bulletin with a control character in its id, component or VIB ids: refused");
+	assert_null(b);
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, prof, strlen(prof), "p.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "p.xml: image profile with a control character in its name, creator or VIB ids: refused");
+	assert_null(p);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software profile update -d /d.zip -p 'A\nB'"),
+			 VITK_EINVAL);
+	assert_null(c);
+}
+
 /* an empty zip (only the end-of-central-directory record): no entries at all */
 static void test_esxupdate_depot__empty_zip(void **state)
 {
@@ -507,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_depot__empty_zip),
 		cmocka_unit_test(test_esxupdate_depot__xml_parsers),
 		cmocka_unit_test(test_esxupdate_depot__xml_bounded),
+		cmocka_unit_test(test_esxupdate_depot__control_chars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,19 @@ expect_in x "No image profile found with name 'ESXi-9-nope'"
 expect_in x 'id = ESXi-9-nope'
 expect_in x '^Verdict: review'
 
+# issue 10: untrusted text never reaches the terminal raw.  A command line with a newline or an ESC is
+# refused (it would be echoed inside esxcli's line-based output); a host capture's ESC and bidi override
+# are shown escaped in the text report
+NL_P=$'ESXi-9\nVerdict: safe'
+bad 2 'command: a control character .* refused' -- esxupdate audit --no-store "${HOSTA[@]}" --command "esxcli software profile update -d $PATCH -p '$NL_P'"
+printf 'x\n   Name: ESXi-5.5.0-\033]0;owned\007\xe2\x80\xaestandard\n   Vendor: VMware, Inc.\n' >"$TEST_TMPDIR/esc-profile.txt"
+run - 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --host-profile "$TEST_TMPDIR/esc-profile.txt" --depot $FX/ESXi550-201403001.zip --command "esxcli software vib install -d $PATCH"
+expect_in x 'profile ESXi-5.5.0-\\x1b\]0;owned\\x07\\u202estandard'
+checks=$((checks + 1))
+LC_ALL=C grep -q $'[\x1b\x07]' "$TEST_TMPDIR/out" && fail "audit text output carries a raw ESC or BEL"
+checks=$((checks + 1))
+grep -q $'\xe2\x80\xae' "$TEST_TMPDIR/out" && fail "audit text output carries a raw bidi override"
+
 # ESXi 7.0.3 HPE host, 8.0 U2 depots with components (VMware's, and HPE's with its add-on profile)
 HPE70=(--no-store --host esx70 --host-vibs $H/hpe703-viblist.txt --host-vib-details $H/hpe703-vibget.txt
 	--host-profile $H/hpe703-profile.txt --host-pci $H/hpe703-lspci.txt --host-components $H/hpe703-component-list.txt)
