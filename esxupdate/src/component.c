@@ -344,12 +344,14 @@ static const vitk_esxupdate_bulletin *depot_component_of(const vitk_esxupdate_de
 	return NULL;
 }
 
-/* does host component @c hold the VIB named @vib: the depot says so, or the name ends in "-<vib>" */
-static bool holds(const vitk_esxupdate_component *c, const vitk_esxupdate_depot *d, const char *vib, bool *guessed)
+/* does host component @c hold the VIB named @vib, and how is that known (ESXU_TIE_NONE: it does not) */
+static esxu_tie holds(const vitk_esxupdate_component *c, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+		      const char *vib)
 {
+	const vitk_esxupdate_vib *hv = vitk_esxupdate_host_find(h, vib);
 	size_t i, k, n = strlen(c->name), m = strlen(vib);
 
-	for (i = 0; i < vitk_esxupdate_depot_bulletin_count(d); i++) {
+	for (i = 0; d && i < vitk_esxupdate_depot_bulletin_count(d); i++) {
 		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, i);
 		const char *dash;
 
@@ -358,30 +360,84 @@ static bool holds(const vitk_esxupdate_component *c, const vitk_esxupdate_depot 
 		for (k = 0; k < b->nvib_ids; k++) {
 			dash = strrchr(b->vib_ids[k], '_'); /* <vendor>_<type>_<name>_<version>: name before the last '_' */
 			if (dash && (size_t)(dash - b->vib_ids[k]) > m && strncmp(dash - m, vib, m) == 0 && dash[-m - 1] == '_')
-				return true;
+				return ESXU_TIE_DEPOT;
 		}
 	}
-	*guessed = true;
-	return strcmp(c->name, vib) == 0 || (n > m + 1 && c->name[n - m - 1] == '-' && strcmp(c->name + n - m, vib) == 0);
+	if (strcmp(c->name, vib) == 0 || (n > m + 1 && c->name[n - m - 1] == '-' && strcmp(c->name + n - m, vib) == 0))
+		return ESXU_TIE_NAME;
+	if (hv && hv->version && c->version && strcmp(hv->version, c->version) == 0)
+		return ESXU_TIE_VERSION;
+	return ESXU_TIE_NONE;
+}
+
+const vitk_esxupdate_component *vitk_esxupdate__host_component_of(const vitk_esxupdate_host *h,
+								 const vitk_esxupdate_depot *d, const char *vib,
+								 esxu_tie *how)
+{
+	esxu_tie best = ESXU_TIE_NONE, t;
+	const vitk_esxupdate_component *found = NULL;
+	size_t i;
+
+	/* the strongest tie wins: the depot's word, then the name, then the version */
+	for (i = 0; i < h->comps.size; i++) {
+		t = holds(&h->comps.ptr[i], h, d, vib);
+		if (t != ESXU_TIE_NONE && (best == ESXU_TIE_NONE || t < best)) {
+			best = t;
+			found = &h->comps.ptr[i];
+		}
+	}
+	*how = best;
+	return found;
+}
+
+static bool vmware_component(const vitk_esxupdate_component *c)
+{
+	return c->vendor && (vitk_esxupdate__streq_ci(c->vendor, "VMware, Inc.") || vitk_esxupdate__streq_ci(c->vendor, "VMware"));
+}
+
+int vitk_esxupdate__host_components_untied(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+					   esxu_compv *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->comps.size; i++) {
+		const vitk_esxupdate_component *c = &h->comps.ptr[i];
+		bool tied = false;
+
+		if (vmware_component(c))
+			continue;
+		for (k = 0; !tied && k < h->vibs.size; k++)
+			tied = holds(c, h, d, h->vibs.ptr[k].name) != ESXU_TIE_NONE;
+		if (!tied && vitk_array_append(*out, c) < 0)
+			return VITK_ENOMEM;
+	}
+	return 0;
 }
 
 char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
-				     const vitk_esxupdate_change *c, bool *guessed)
+				     const vitk_esxupdate_change *c, esxu_tie *how)
 {
 	const vitk_esxupdate_bulletin *to = depot_component_of(d, c->to_id);
+	const vitk_esxupdate_component *hc = vitk_esxupdate__host_component_of(h, d, c->name, how);
+	esxu_compv untied = VITK_ARRAY_INIT;
+	vitk_str s = VITK_STR_INIT;
 	size_t i;
 
-	*guessed = false;
-	for (i = 0; i < h->comps.size; i++) {
-		const vitk_esxupdate_component *hc = &h->comps.ptr[i];
-
-		if (!holds(hc, d, c->name, guessed))
-			continue;
-		if (to)
-			return vitk_esxupdate__printf("component %s %s -> %s %s", hc->name, hc->version,
-						      to->component_name, to->component_version);
+	if (hc && to)
+		return vitk_esxupdate__printf("component %s %s -> %s %s", hc->name, hc->version, to->component_name,
+					      to->component_version);
+	if (hc)
 		return vitk_esxupdate__printf("component %s %s loses VIB %s", hc->name, hc->version, c->name);
+	/* no capture ties it: name the host's vendor components no installed VIB is tied to */
+	if (!h->comps.size || vitk_esxupdate__host_components_untied(h, d, &untied) < 0 || !untied.size) {
+		vitk_array_clear(untied);
+		return NULL;
 	}
-	*guessed = false;
-	return NULL;
+	vitk_str_puts(&s, untied.size == 1 ? "no capture names its component; the host's only vendor component without a known VIB is "
+					   : "no capture names its component; the host's vendor components without a known VIB are ");
+	for (i = 0; i < untied.size; i++)
+		vitk_str_putf(&s, "%s%s %s", i ? ", " : "", untied.ptr[i]->name, untied.ptr[i]->version);
+	vitk_array_clear(untied);
+	*how = ESXU_TIE_UNTIED;
+	return vitk_str_detach(&s);
 }

@@ -168,18 +168,37 @@ struct vitk_esxupdate_host {
 
 void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
 /*
+ * How a host component is known to hold an installed VIB, strongest first:
+ * the depot's component of that name lists the VIB; guessed: the component
+ * is named "<vendor>-<VIB name>" (or the VIB name); guessed: its version is
+ * the VIB's (a component's version "might be the same" as its VIBs', ESXCLI
+ * Concepts and Examples 8.0, "Managing Hosts").  ESXU_TIE_UNTIED: no tie, the
+ * host's untied vendor components are named instead.
+ */
+typedef enum { ESXU_TIE_NONE, ESXU_TIE_DEPOT, ESXU_TIE_NAME, ESXU_TIE_VERSION, ESXU_TIE_UNTIED } esxu_tie;
+
+typedef VITK_ARRAY(const vitk_esxupdate_component *) esxu_compv;
+
+/* the host component holding installed VIB @vib (by name), or NULL; *how says how that is known */
+const vitk_esxupdate_component *vitk_esxupdate__host_component_of(const vitk_esxupdate_host *h,
+								 const vitk_esxupdate_depot *d, const char *vib,
+								 esxu_tie *how);
+/* the host's non-VMware components that hold no installed VIB by any tie (appended to @out) */
+int vitk_esxupdate__host_components_untied(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+					   esxu_compv *out);
+/*
+ * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
+ * for a VIB change, when a host component holds that VIB; else, with a
+ * component list, the host's untied vendor components; NULL when neither
+ * (or on OOM).  *how as above.
+ */
+char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+				     const vitk_esxupdate_change *c, esxu_tie *how);
+/*
  * component apply: the depot components it takes (newest per name, -n
  * selected), weighed against the host's components; their VIBs go to @pool
  * (room for every depot VIB), the component lists and refused downgrades to @res.
  */
-/*
- * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
- * for a VIB change, when a host component holds that VIB (the depot's
- * component says so, or *guessed: the component is named "<vendor>-<vib>");
- * NULL when none does (or on OOM).
- */
-char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
-				     const vitk_esxupdate_change *c, bool *guessed);
 int vitk_esxupdate__components_select(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
 				      const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
 				      const vitk_esxupdate_vib **pool, size_t *npool);

@@ -163,6 +163,14 @@ HPE80=HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip
 run audit_70_standard.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
 expect_in x 'CRITICAL +driver-removed +0000:37:00.0 1077:1634 loses its driver: qedentv-ens'
+# issue 11: without the vendor's depot, the plan names the host component to re-apply (tied from the host
+# side: MRVL-E4-CNA-Driver-Bundle is the only vendor component no installed VIB is tied to), says what the
+# operator must supply and what is not simulated; no command is recommended as proven safe
+expect_in x "the host's only vendor component without a known VIB is MRVL-E4-CNA-Driver-Bundle 5.0.402.0-1OEM"
+expect_in x "Plan: 'profile update' with profile ESXi-8.0U2-22380479-standard \(simulated: it costs the host the vendor driver\(s\) qedentv-ens\)"
+expect_in x "esxcli software component apply -d '<vendor depot>' -n MRVL-E4-CNA-Driver-Bundle --dry-run"
+expect_in x 'The second command is not simulated: .* Supply that depot with --vendor-depot ZIP'
+expect_not_in x '^Recommended'
 # ... and with the vendor's depot at hand, its add-on profile is recommended (simulated safe)
 run audit_70_standard_vendor.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$HPE80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
