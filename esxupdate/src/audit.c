@@ -41,6 +41,7 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	free(a->host_profile);
 	free(a->depot_path);
 	free(a->depot_sha256);
+	free(a->untied);
 	free(a);
 }
 
@@ -146,7 +147,13 @@ static char *loss_target(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, 
 			 const vitk_esxupdate_change *c)
 {
 	esxu_tie how = ESXU_TIE_NONE;
-	char *comp = vitk_esxupdate__component_text(h, d, c, &how), *t;
+	char *comp, *t;
+
+	if (!a->untied_done) { /* once per audit: it looks at every host component */
+		a->untied = vitk_esxupdate__untied_text(h, d);
+		a->untied_done = true;
+	}
+	comp = vitk_esxupdate__component_text(h, d, c, a->untied, &how);
 
 	if (how == ESXU_TIE_NAME)
 		vitk_esxupdate__result_assume(a->res, "a host component named '<vendor>-<VIB name>' holds that VIB (no depot component lists it)");
@@ -798,23 +805,26 @@ static int reapply_list(vitk_str *out, esxu_strv *names, const vitk_esxupdate_ho
 			const esxu_strv *lost, bool *guessed)
 {
 	esxu_compv untied = VITK_ARRAY_INIT;
+	const vitk_esxupdate_component **holder = calloc(lost->size + 1, sizeof(*holder));
 	size_t i, k, n = 0;
-	int r = vitk_esxupdate__host_components_untied(h, d, &untied);
+	int r = holder ? vitk_esxupdate__host_components_untied(h, d, &untied) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 
+	/* each lost VIB's holder: the tied component, else the only untied vendor component */
+	for (k = 0; r == 0 && k < lost->size; k++) {
+		esxu_tie how;
+
+		holder[k] = vitk_esxupdate__host_component_of(h, d, lost->ptr[k], &how);
+		if (!holder[k] && untied.size == 1)
+			holder[k] = untied.ptr[0];
+		*guessed = *guessed || (holder[k] && how != ESXU_TIE_DEPOT);
+	}
 	for (i = 0; r == 0 && i < h->comps.size; i++) {
 		const vitk_esxupdate_component *c = &h->comps.ptr[i];
-		bool only = untied.size == 1 && untied.ptr[0] == c;
 		vitk_str held = VITK_STR_INIT;
 
-		for (k = 0; k < lost->size; k++) {
-			esxu_tie how;
-			const vitk_esxupdate_component *hc = vitk_esxupdate__host_component_of(h, d, lost->ptr[k], &how);
-
-			if (hc == c || (!hc && only)) {
+		for (k = 0; k < lost->size; k++)
+			if (holder[k] == c)
 				vitk_str_putf(&held, "%s%s", held.size ? ", " : "", lost->ptr[k]);
-				*guessed = *guessed || !hc || how != ESXU_TIE_DEPOT;
-			}
-		}
 		if (held.size) {
 			vitk_str_putf(out, "%s%s %s (%s%s%s)", n++ ? ", " : "", c->name, c->version,
 				      c->vendor ? c->vendor : "", c->vendor ? "; holds " : "holds ", held.ptr);
@@ -824,6 +834,7 @@ static int reapply_list(vitk_str *out, esxu_strv *names, const vitk_esxupdate_ho
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		vitk_str_clear(&held);
 	}
+	free(holder);
 	vitk_array_clear(untied);
 	return r;
 }

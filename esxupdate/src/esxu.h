@@ -186,14 +186,16 @@ const vitk_esxupdate_component *vitk_esxupdate__host_component_of(const vitk_esx
 /* the host's non-VMware components that hold no installed VIB by any tie (appended to @out) */
 int vitk_esxupdate__host_components_untied(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
 					   esxu_compv *out);
+/* "no capture names its component; the host's only vendor component ... is X 1.0" (owned), NULL when none */
+char *vitk_esxupdate__untied_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d);
 /*
  * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
- * for a VIB change, when a host component holds that VIB; else, with a
- * component list, the host's untied vendor components; NULL when neither
- * (or on OOM).  *how as above.
+ * for a VIB change, when a host component holds that VIB; else a copy of
+ * @untied (vitk_esxupdate__untied_text(), computed once by the caller, may be
+ * NULL); NULL when neither (or on OOM).  *how as above.
  */
 char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
-				     const vitk_esxupdate_change *c, esxu_tie *how);
+				     const vitk_esxupdate_change *c, const char *untied, esxu_tie *how);
 /*
  * component apply: the depot components it takes (newest per name, -n
  * selected), weighed against the host's components; their VIBs go to @pool
@@ -245,6 +247,8 @@ struct vitk_esxupdate_audit {
 	vitk_esxupdate_acceptance host_acceptance;
 	char *depot_path, *depot_sha256;
 	const char *profile_source; /* static string, NULL when -p names no depot profile */
+	char *untied;               /* vitk_esxupdate__untied_text(), once computed */
+	bool untied_done;
 };
 
 /* record a profile the host lists in the depot but the reader found no document for */
