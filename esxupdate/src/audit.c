@@ -784,6 +784,19 @@ static int recommend_profile_then_components(vitk_esxupdate_audit *a, const vitk
 		*done = true;
 	} else if (r == 0 && safe) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	} else if (r == 0 && !sa->res->error && sa->crit.size) {
+		/* say why the vendor depot does not complete the plan */
+		char *lost = names_joined(comps.size ? &comps : &sa->crit);
+
+		if (!lost)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		else if (!comps.size)
+			vitk_str_putf(ex, " The vendor depot carries no component holding %s, so re-applying from it after 'profile update -p %s' cannot restore them.",
+				      lost, p->name);
+		else if (sb)
+			vitk_str_putf(ex, " Re-applying %s from the vendor depot after 'profile update -p %s' is not safe either (%s).",
+				      lost, p->name, not_safe_reason(sb));
+		free(lost);
 	}
 	free(second);
 	vitk_esxupdate__strv_dispose(&comps);

@@ -171,6 +171,11 @@ expect_in x "Plan: 'profile update' with profile ESXi-8.0U2-22380479-standard \(
 expect_in x "esxcli software component apply -d '<vendor depot>' -n MRVL-E4-CNA-Driver-Bundle --dry-run"
 expect_in x 'The second command is not simulated: .* Supply that depot with --vendor-depot ZIP'
 expect_not_in x '^Recommended'
+# a vendor depot that lacks the component is named as such (here VMware's own depot given as the vendor's)
+run - 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$VMW80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'The vendor depot carries no component holding qedentv-ens, so re-applying from it'
+expect_not_in x '^Recommended'
 # ... and with the vendor's depot at hand, its add-on profile is recommended (simulated safe)
 run audit_70_standard_vendor.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$HPE80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
