@@ -209,15 +209,15 @@ int cli_main(int argc, char **argv)
 	r = cli_parse_args(&ctx, &ps, argc - 1, argv + 1, true);
 	if (r)
 		goto out;
-	if (ps.version) {
+	if (ps.g.version) {
 		printf("vitk %s\n", VITK_VERSION);
 		r = CLI_EXIT_OK;
 		goto out;
 	}
 	i = 1 + ps.rest;
 	if (i >= argc) {
-		print_main_help(ps.help ? stdout : stderr);
-		r = ps.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		print_main_help(ps.g.help ? stdout : stderr);
+		r = ps.g.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	if (strcmp(argv[i], "help") == 0) {
@@ -242,13 +242,12 @@ int cli_main(int argc, char **argv)
 		r = cli_parse_args(&ctx, &ps2, argc - i, argv + i, true);
 		if (r)
 			goto out;
-		ps.help = ps2.help;
-		ps.db = ps2.db;
+		ps.g = ps2.g;
 		i += ps2.rest;
 	}
 	if (i >= argc) {
-		print_noun_help(ps.help ? stdout : stderr, noun);
-		r = ps.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		print_noun_help(ps.g.help ? stdout : stderr, noun);
+		r = ps.g.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		goto out;
 	}
 	verb = find_verb(noun, argv[i]);
@@ -277,7 +276,7 @@ int cli_main(int argc, char **argv)
 	r = cli_parse_args(&ctx, &ps, argc - i, argv + i, false);
 	if (r)
 		goto out;
-	if (ps.help) {
+	if (ps.g.help) {
 		cli_print_verb_help(stdout, noun->name, verb);
 		r = CLI_EXIT_OK;
 		goto out;
@@ -292,10 +291,10 @@ int cli_main(int argc, char **argv)
 	/* library log messages: info and above by default, debug with -v, none but errors with -q */
 	vitk_set_log_fn(log_to_stderr, &ctx);
 	if (verb->flags & CLI_NEEDS_INVENTORY) {
-		r = open_inventory(&ctx, verb, ps.db, dbpath, sizeof(dbpath));
+		r = open_inventory(&ctx, verb, ps.g.db, dbpath, sizeof(dbpath));
 		if (r)
 			goto out;
-	} else if (cli_resolve_db_path(ps.db, dbpath, sizeof(dbpath)) == 0) {
+	} else if (cli_resolve_db_path(ps.g.db, dbpath, sizeof(dbpath)) == 0) {
 		ctx.db_path = dbpath;
 	}
 	r = verb->fn(&ctx, ps.npos, (char **)ps.pos);
