@@ -295,13 +295,68 @@ static int unknown_option(struct cli_ctx *ctx, const char *spelled)
 	return cli_error(ctx, CLI_EXIT_USAGE, "unknown option '%s' (see '--help')", spelled);
 }
 
+static int missing_value(struct cli_ctx *ctx, const struct cli_opt *o, const char *spelled)
+{
+	return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a value (%s)", spelled,
+			 o->argname ? o->argname : "VALUE");
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]; *i moves past a separate value */
+static int parse_long(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cli_opt *o = lookup_long(ctx->opts, name, n);
+	const char *val = NULL;
+	char spelled[96];
+
+	if (!o)
+		o = lookup_long(global_opts, name, n);
+	snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
+	if (!o)
+		return unknown_option(ctx, spelled);
+	if (o->type == CLI_OPT_T_FLAG && eq)
+		return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' takes no value", spelled);
+	if (o->type != CLI_OPT_T_FLAG && eq)
+		val = eq + 1;
+	else if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+		return missing_value(ctx, o, spelled);
+	else if (o->type != CLI_OPT_T_FLAG)
+		val = argv[++*i];
+	return store(ctx, ps, o, val, spelled);
+}
+
+/* "-x", bundled flags "-vq", "-xVALUE" or "-x VALUE" at argv[*i] */
+static int parse_short(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
+		const struct cli_opt *o = lookup_short(ctx->opts, *p);
+		char spelled[3] = { '-', *p, 0 };
+		int r;
+
+		if (!o)
+			o = lookup_short(global_opts, *p);
+		if (!o)
+			return unknown_option(ctx, spelled);
+		if (o->type != CLI_OPT_T_FLAG && p[1])
+			return store(ctx, ps, o, p + 1, spelled);
+		if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+			return missing_value(ctx, o, spelled);
+		if (o->type != CLI_OPT_T_FLAG)
+			return store(ctx, ps, o, argv[++*i], spelled);
+		r = store(ctx, ps, o, NULL, spelled);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional)
 {
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		int r;
 
 		if (ps->only_positional || a[0] != '-' || a[1] == '\0') {
 			if (stop_at_positional) {
@@ -317,64 +372,9 @@ int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, ch
 			ps->only_positional = true;
 			continue;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			const struct cli_opt *o = lookup_long(ctx->opts, name, n);
-			const char *val = NULL;
-			char spelled[96];
-
-			if (!o)
-				o = lookup_long(global_opts, name, n);
-			snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				if (eq)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' takes no value", spelled);
-			} else if (eq) {
-				val = eq + 1;
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				val = argv[++i];
-			}
-			r = store(ctx, ps, o, val, spelled);
-			if (r)
-				return r;
-			continue;
-		}
-		/* short options, possibly bundled */
-		for (const char *p = a + 1; *p; p++) {
-			const struct cli_opt *o = lookup_short(ctx->opts, *p);
-			char spelled[3] = { '-', *p, 0 };
-
-			if (!o)
-				o = lookup_short(global_opts, *p);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				r = store(ctx, ps, o, NULL, spelled);
-				if (r)
-					return r;
-				continue;
-			}
-			if (p[1]) {
-				r = store(ctx, ps, o, p + 1, spelled);
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				r = store(ctx, ps, o, argv[++i], spelled);
-			}
-			if (r)
-				return r;
-			break;
-		}
+		r = a[1] == '-' ? parse_long(ctx, ps, argc, argv, &i) : parse_short(ctx, ps, argc, argv, &i);
+		if (r)
+			return r;
 	}
 	ps->rest = argc;
 	return 0;
