@@ -127,7 +127,9 @@ static int open_inventory(struct cli_ctx *ctx, const struct cli_verb *v, const c
 	if (cli_resolve_db_path(dbopt, path, plen) < 0)
 		return cli_error(ctx, CLI_EXIT_DB, "cannot find the inventory: set --db or $VITK_DB");
 	ctx->db_path = path;
-	if (!ro && strcmp(path, ":memory:") != 0) {
+	/* a PostgreSQL URL or conninfo has no directory to create */
+	if (!ro && strcmp(path, ":memory:") != 0 && !strstr(path, "://") &&
+	    !(strchr(path, '=') && !strchr(path, '/'))) {
 		char dir[4096];
 		char *slash;
 
