@@ -10,8 +10,10 @@ set -euo pipefail
 SIZE_MIB=${1:-1024}
 PORT=${2:-13270}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-VITK=${VITK:-$ROOT/bazel-bin/cli/vitk}
-[ -x "$VITK" ] || (cd "$ROOT" && bazel build -c opt //cli:vitk >/dev/null) 
+if [ -z "${VITK:-}" ]; then
+	(cd "$ROOT" && bazel build --config=opt //cli:vitk >/dev/null)
+	VITK=$(cd "$ROOT" && bazel info --config=opt bazel-bin 2>/dev/null)/cli/vitk
+fi
 [ -x "$VITK" ] || { echo "build //cli:vitk first" >&2; exit 1; }
 command -v qemu-img >/dev/null || { echo "qemu-img missing: apt-get install qemu-utils qemu-block-extra" >&2; exit 1; }
 W=$(mktemp -d /tmp/odx-bench.XXXXXX)
