@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The man pages and the bash/zsh completions against the CLI's option tables
+# (docgen's options list) and against `vitk NOUN VERB --help` (the parser's
+# own help from the same tables), in both directions: an option in a table
+# but missing from a page or a completion fails, and so does an option in a
+# page or a completion that no table has.  A tampered page must fail too.
+set -uo pipefail
+OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+# the options (long and short) of NOUN VERB in the tables; "- -": global options
+table_opts() { awk -v n="$1" -v v="$2" '$1 == n && $2 == v { for (i = 3; i <= NF; i++) print $i }' "$OPTS" | sort -u; }
+
+# the option names in section SECTION of a roff page (the .TP tag lines)
+page_opts() {
+	awk -v sec="$2" '
+		/^\.SH / { in_sec = ($0 == ".SH " sec); next }
+		in_sec && prev == ".TP" {
+			line = $0; gsub(/\\f[BIR]/, "", line); gsub(/\\-/, "-", line)
+			n = split(line, w, /[ ,]+/)
+			for (i = 1; i <= n; i++) if (w[i] ~ /^--?[a-zA-Z0-9]/) print w[i]
+		}
+		{ prev = $0 }' "$1" | sort -u
+}
+
+bash_opts() {
+	bash -c 'source "$1"; COMP_WORDS=(vitk $2 $3 -); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _vitk
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASHC" "$1" "$2" | sort -u
+}
+
+zsh_opts() {
+	zsh -fc 'source "$1"; _vitk_opts "$2" "$3"; print -rl -- "${reply[@]%%:*}"' _ "$ZSHC" "$1" "$2" | sort -u
+}
+
+help_opts() {
+	"$VITK" $1 $2 --help 2>/dev/null |
+		sed -n '/^options:/,/^global options:/p' | grep -oE '^ +(-[a-zA-Z0-9], )?--[a-z0-9-]+' |
+		tr -s ' ,' '\n' | sed '/^$/d' | sort -u
+}
+
+same() { # what a b
+	if ! diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") >/dev/null; then
+		bad "$1:"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/    /'
+	fi
+}
+
+globals=$(table_opts - -)
+[ -n "$globals" ] || bad "no global options in $OPTS"
+same "vitk.1 GLOBAL OPTIONS vs the global table" "$globals" "$(page_opts "$MANDIR/vitk.1" "GLOBAL OPTIONS")"
+same "bash: vitk -<TAB> vs the global table" "$globals" "$(bash_opts '' '')"
+same "zsh: global options vs the global table" "$globals" "$(zsh_opts '' '')"
+
+nverbs=0
+for n in $(awk '/^  [a-z]/ { print $1 }' < <("$VITK" --help)); do
+	for v in $("$VITK" "$n" --help | awk '/^  [a-z]/ { print $1 }'); do
+		page="$MANDIR/vitk-$n-$v.1"
+		if ! [ -e "$page" ]; then
+			# an alias: its options must complete like its target's
+			grep -q "\\\\fBvitk $n $v\\\\fR is another name" "$MANDIR"/vitk-"$n"-*.1 ||
+				bad "no page for 'vitk $n $v'"
+			continue
+		fi
+		nverbs=$((nverbs + 1))
+		t=$(table_opts "$n" "$v")
+		same "$page OPTIONS vs table" "$t" "$(page_opts "$page" OPTIONS)"
+		same "$page GLOBAL OPTIONS vs table" "$globals" "$(page_opts "$page" "GLOBAL OPTIONS")"
+		same "vitk $n $v --help vs table" "$t" "$(help_opts "$n" "$v")"
+		same "bash: vitk $n $v -<TAB> vs table" "$(printf '%s\n' $t $globals | sed '/^$/d' | sort -u)" \
+			"$(bash_opts "$n" "$v")"
+		same "zsh: vitk $n $v options vs table" "$t" "$(zsh_opts "$n" "$v" | sed '/^$/d')"
+		grep -q '^\.SH EXAMPLES' "$page" || bad "$page has no EXAMPLES"
+	done
+done
+[ "$nverbs" -ge 30 ] || bad "only $nverbs verbs checked"
+
+# the checker itself must catch a page that lost an option
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+awk 'BEGIN { drop = 0 } /^\.SH OPTIONS/ { sec = 1 } sec && /^\.TP/ && !done { drop = 2; done = 1 }
+	drop > 0 { drop--; next } { print }' "$MANDIR/vitk-odx-copy.1" >"$tmp/vitk-odx-copy.1"
+if [ "$(page_opts "$tmp/vitk-odx-copy.1" OPTIONS)" = "$(table_opts odx copy)" ]; then
+	bad "a page with one option removed was not noticed"
+fi
+
+# a few completions an operator types
+c() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _vitk
+	echo "${COMPREPLY[*]}"' _ "$BASHC" "$@"; }
+[ "$(c vitk sriov set-)" = "set-vfs" ] || bad "vitk sriov set-<TAB>: '$(c vitk sriov set-)'"
+[ "$(c vitk odx copy --method '')" = "auto token xcopy host" ] || bad "--method values: '$(c vitk odx copy --method '')'"
+[ "$(c vitk -o '')" = "table json csv" ] || bad "-o values"
+[ "$(c vitk --db x.db od)" = "odx" ] || bad "noun after --db VALUE"
+mkdir -p "$tmp/sys/bus/pci/devices/0000:3b:00.0" "$tmp/sys/bus/pci/devices/0000:00:1f.0"
+touch "$tmp/sys/bus/pci/devices/0000:3b:00.0/sriov_totalvfs"
+got=$(VITK_SYSFS_ROOT=$tmp/sys c vitk sriov show '')
+[ "$got" = "0000:3b:00.0" ] || bad "vitk sriov show <TAB> from sysfs: '$got'"
+
+echo "checked $nverbs verb pages; $(wc -l <"$OPTS") table options"
+exit $fail
