@@ -21,7 +21,7 @@
 const struct cli_opt cli_inventory_html_opts[] = {
 	{ CLI_STR(CFG, title, "title", 0, "TEXT", "page title (default: vitk inventory report)") },
 	{ CLI_UINT(CFG, open_hosts, "open-hosts", 0, "N",
-		   "hosts shown expanded, the rest collapsed (default 20)"),
+		   "hosts drawn with charts, the rest one table row each (default 20)"),
 	  CLI_RANGE(1, 1000000) },
 	{ CLI_UINT(CFG, max_rows, "max-rows", 0, "N",
 		   "rows per list of jobs, findings and LUNs (default 200)"),

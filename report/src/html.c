@@ -254,8 +254,7 @@ static const struct svg_series vf_series[] = {
 };
 
 /* one host's PFs: rows [from, to) of @pf */
-static void sriov_host(struct rep *r, const vitk_inventory_rows *pf, size_t from, size_t to,
-		       bool open)
+static void sriov_host(struct rep *r, const vitk_inventory_rows *pf, size_t from, size_t to)
 {
 	struct rw *w = &r->w;
 	struct svg_hbar *bars = calloc(to - from, sizeof(*bars));
@@ -287,7 +286,7 @@ static void sriov_host(struct rep *r, const vitk_inventory_rows *pf, size_t from
 		bars[i - from].v[1] = (double)(num - u);
 		bars[i - from].v[2] = (double)(tot > num ? tot - num : 0);
 	}
-	rw_fmt(w, "<details class=\"host\"%s><summary>", open ? " open" : "");
+	rw_raw(w, "<details class=\"host\" open><summary>");
 	rw_esc(w, cell(pf, from, "host"));
 	rw_fmt(w, " &mdash; %zu PF%s, ", to - from, to - from == 1 ? "" : "s");
 	rw_int(w, used);
@@ -322,6 +321,36 @@ static void sriov_host(struct rep *r, const vitk_inventory_rows *pf, size_t from
 	free(groups);
 }
 
+/* a host past the open ones: one row of the "more hosts" table (@first: start the table) */
+static void sriov_host_row(struct rep *r, const vitk_inventory_rows *pf, size_t from, size_t to,
+			   bool first)
+{
+	struct rw *w = &r->w;
+	int64_t tot = 0, num = 0, used = 0;
+	static const char *const cols[] = { "host", "PFs", "total VFs", "enabled", "in use",
+					    "free" };
+
+	if (first) {
+		rw_raw(w, "<h3>More hosts</h3>\n");
+		thead(w, NULL, cols, VITK_ARRAY_SIZE(cols));
+	}
+	for (size_t i = from; i < to; i++) {
+		int64_t n = icell(pf, i, "num_vfs"), u = icell(pf, i, "used");
+
+		tot += icell(pf, i, "total_vfs");
+		num += n;
+		used += u > n ? n : u;
+	}
+	rw_raw(w, "<tr>");
+	td_text(w, cell(pf, from, "host"));
+	td_num(w, NULL, (int64_t)(to - from));
+	td_num(w, NULL, tot);
+	td_num(w, NULL, num);
+	td_num(w, NULL, used);
+	td_num(w, NULL, num - used);
+	rw_raw(w, "</tr>\n");
+}
+
 static void sriov_section(struct rep *r)
 {
 	struct rw *w = &r->w;
@@ -353,14 +382,18 @@ static void sriov_section(struct rep *r)
 
 		while (j < n && icell(pf, j, "host_id") == icell(pf, i, "host_id"))
 			j++;
-		sriov_host(r, pf, i, j, hosts < r->open_hosts);
+		if (hosts < r->open_hosts)
+			sriov_host(r, pf, i, j);
+		else
+			sriov_host_row(r, pf, i, j, hosts == r->open_hosts);
 		hosts++;
 		i = j;
 	}
 	if (hosts > r->open_hosts) {
-		rw_raw(w, "<p class=\"note\">");
-		rw_int(w, (int64_t)r->open_hosts);
-		rw_raw(w, " hosts are shown open; open the others above.</p>\n");
+		rw_raw(w, "</tbody></table>\n<p class=\"note\">");
+		rw_int(w, (int64_t)(hosts - r->open_hosts));
+		rw_raw(w, " more hosts as one row each; one host's PFs: <code>vitk inventory report "
+			  "sriov_pf --host HOST</code></p>\n");
 	}
 	vitk_inventory_rows_free(pf);
 	rw_raw(w, "</section>\n");

@@ -11,9 +11,9 @@
  * WARNING findings, and LUNs with their offload capabilities.  Every chart
  * has a real table with the same numbers behind it.  Every string from the
  * inventory (host names, device strings, job errors, finding messages) is
- * HTML-escaped.  Large fleets stay readable: hosts beyond a threshold are
- * collapsed sections, long lists show their newest rows and say how many
- * were left out.  See report/README.md.
+ * HTML-escaped.  Large fleets stay readable: hosts beyond a threshold get
+ * one aggregate table row each instead of charts, long lists show their
+ * newest rows and say how many were left out.  See report/README.md.
  */
 #ifndef VITK_REPORT_H
 #define VITK_REPORT_H
@@ -32,7 +32,7 @@ typedef struct {
 	const char *title;
 	/* "generated at" text shown in the header; NULL: the current UTC time */
 	const char *generated_at;
-	/* hosts shown expanded before the rest are collapsed; 0: 20 */
+	/* hosts drawn with their charts; the rest get one table row each; 0: 20 */
 	size_t open_hosts;
 	/* rows per list (jobs, findings, LUNs) before the rest are left out; 0: 200 */
 	size_t max_rows;
