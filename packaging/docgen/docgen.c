@@ -487,7 +487,18 @@ static void roff_json_keys(FILE *f)
 	for (size_t r = 0; r < vitk_inventory_rows_count(rows); r++) {
 		fputs(".TP\n.B ", f);
 		roff_line(f, vitk_inventory_rows_get(rows, r, "table"));
-		roff_line(f, vitk_inventory_rows_get(rows, r, "columns"));
+		const char *cols = vitk_inventory_rows_get(rows, r, "columns");
+
+		/* "a,b,c" as "a, b, c": groff can then break and fill the line */
+		for (const char *p = cols ? cols : ""; *p; p++) {
+			if (*p == ',')
+				fputs(", ", f);
+			else if (*p == '-')
+				fputs("\\-", f);
+			else if (*p != ' ')
+				fputc(*p, f);
+		}
+		fputc('\n', f);
 	}
 	vitk_inventory_rows_free(rows);
 	vitk_inventory_free(inv);
