@@ -73,6 +73,8 @@ sed "s|--db $W/persist.db|--db /var/lib/vitk/inventory.db|" "$W/persist/etc/syst
 grep -q "ExecStart=/usr/bin/vitk --db /var/lib/vitk/inventory.db sriov apply" \
 	"$S/lib/systemd/system/vitk-sriov.service" || { echo "build_deb: unexpected sriov unit" >&2; exit 1; }
 chmod 0644 "$S/lib/systemd/system/vitk-sriov.service"
+# where that unit's inventory lives (the directory only; vitk creates the file)
+mkdir -p "$S/var/lib/vitk"
 
 D=$S/usr/share/doc/vitk
 for r in "${readmes[@]}"; do

@@ -740,6 +740,8 @@ static void gen_bash(FILE *f)
 					print_values(f, opt_values(o));
 				else if (file_arg(o->argname))
 					fputs("FILE", f);
+				else if (o->argname && strcmp(o->argname, "JOB") == 0)
+					fputs("JOB", f);
 				fputs("'; return 0 ;;\n", f);
 			}
 		}
@@ -760,7 +762,7 @@ static void gen_bash(FILE *f)
 	      "# copy job ids from the inventory (read-only, quiet; nothing when there is none)\n"
 	      "_vitk_jobs()\n{\n"
 	      "\tvitk -q -o csv \"$@\" inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' \\\n"
-	      "\t\t2>/dev/null </dev/null | tail -n +2\n}\n\n",
+	      "\t\t2>/dev/null </dev/null | tail -n +2 | tr -d '\\r'\n}\n\n",
 	      f);
 
 	fputs("_vitk()\n{\n"
@@ -797,6 +799,8 @@ static void gen_bash(FILE *f)
 	      "\t\tvals=$(_vitk_optarg \"$noun\" \"$verb\" \"$prev\")\n"
 	      "\t\tif [ \"$vals\" = FILE ]; then\n"
 	      "\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\t\telif [ \"$vals\" = JOB ]; then\n"
+	      "\t\t\tCOMPREPLY=($(compgen -W \"$(_vitk_jobs \"${db[@]}\")\" -- \"$cur\"))\n"
 	      "\t\telif [ -n \"$vals\" ]; then\n"
 	      "\t\t\tCOMPREPLY=($(compgen -W \"$vals\" -- \"$cur\"))\n"
 	      "\t\tfi\n"
@@ -939,6 +943,8 @@ static void gen_zsh(FILE *f)
 					print_values(f, opt_values(o));
 				else if (file_arg(o->argname))
 					fputs("FILE", f);
+				else if (o->argname && strcmp(o->argname, "JOB") == 0)
+					fputs("JOB", f);
 				fputs("); return 0 ;;\n", f);
 			}
 		}
@@ -969,6 +975,9 @@ static void gen_zsh(FILE *f)
 	      "\tif ((skip)); then\n"
 	      "\t\t_vitk_optarg \"$noun\" \"$verb\" \"${words[CURRENT - 1]}\"\n"
 	      "\t\tif [[ ${reply[1]} == FILE ]]; then _files\n"
+	      "\t\telif [[ ${reply[1]} == JOB ]]; then\n"
+	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' 2>/dev/null </dev/null | tail -n +2 | tr -d '\\r')\"})\n"
+	      "\t\t\tcompadd -a reply\n"
 	      "\t\telif ((${#reply})); then compadd -a reply; fi\n"
 	      "\t\treturn\n"
 	      "\tfi\n"
@@ -993,7 +1002,7 @@ static void gen_zsh(FILE *f)
 	      "\t\t\tdone\n"
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\tjob)\n"
-	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' 2>/dev/null </dev/null | tail -n +2)\"})\n"
+	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' 2>/dev/null </dev/null | tail -n +2 | tr -d '\\r')\"})\n"
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\tfile) _files ;;\n"
 	      "\t\tesac\n"

@@ -76,6 +76,7 @@ done
 in_root grep -q 'ConditionPathExists=/etc/vitk/target-%i.conf' /lib/systemd/system/vitk-odx-serve@.service ||
 	bad "vitk-odx-serve@.service does not wait for its config"
 in_root test -f /usr/share/doc/vitk/examples/target-lab.conf || bad "no example target config"
+in_root test -d /var/lib/vitk || bad "no /var/lib/vitk"
 
 in_root dpkg --purge vitk >"$T/purge.log" 2>&1 || bad "dpkg --purge vitk: $(cat "$T/purge.log")"
 left=$(in_root sh -c 'ls /usr/bin/vitk /usr/share/man/man1/vitk.1.gz /usr/share/doc/vitk 2>/dev/null')

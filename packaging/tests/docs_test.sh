@@ -5,7 +5,7 @@
 # but missing from a page or a completion fails, and so does an option in a
 # page or a completion that no table has.  A tampered page must fail too.
 set -uo pipefail
-OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5
+OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5 GEN_FLEET=$6
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
@@ -95,6 +95,37 @@ mkdir -p "$tmp/sys/bus/pci/devices/0000:3b:00.0" "$tmp/sys/bus/pci/devices/0000:
 touch "$tmp/sys/bus/pci/devices/0000:3b:00.0/sriov_totalvfs"
 got=$(VITK_SYSFS_ROOT=$tmp/sys c vitk sriov show '')
 [ "$got" = "0000:3b:00.0" ] || bad "vitk sriov show <TAB> from sysfs: '$got'"
+
+# job ids from the inventory: `vitk odx jobs <TAB>` and `--resume <TAB>` (the vitk on PATH, --db honoured)
+mkdir -p "$tmp/bin"
+ln -s "$(cd "$(dirname "$VITK")" && pwd)/$(basename "$VITK")" "$tmp/bin/vitk"
+"$GEN_FLEET" "$tmp/jobs.db" 2 || bad "gen_fleet"
+got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx jobs '')
+[ "$got" = "job-1-1 job-1-0 job-0-1 job-0-0" ] || bad "vitk odx jobs <TAB>: '$got'"
+got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx copy --resume job-1)
+[ "$got" = "job-1-1 job-1-0" ] || bad "vitk odx copy --resume job-1<TAB>: '$got'"
+
+# zsh, interactively (zpty drives a real zsh line editor with compinit and the _vitk file)
+mkdir -p "$tmp/fpath"
+cp "$ZSHC" "$tmp/fpath/_vitk"
+cat >"$tmp/z.zsh" <<'ZSH'
+zmodload zsh/zpty
+zpty z env TERM=dumb zsh -f -i
+zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; PROMPT='> '; vitk() { :; }"
+zpty -w -n z $'vitk sriov set-\t'
+sleep 1
+zpty -w -n z $'\x03'
+sleep 0.3
+zpty -w -n z $'vitk odx copy --method \t\t'
+sleep 1
+out=
+while zpty -r -t z line; do out+=$line; done
+print -r -- "$out" | tr -d '\r'
+zpty -d z
+ZSH
+zout=$(timeout 30 zsh -f "$tmp/z.zsh" "$tmp/fpath" 2>&1)
+grep -q 'vitk sriov set-vfs ' <<<"$zout" || bad "zsh: vitk sriov set-<TAB>: $(tail -c 300 <<<"$zout")"
+grep -qE 'auto +host +token +xcopy' <<<"$zout" || bad "zsh: --method <TAB><TAB>: $(tail -c 300 <<<"$zout")"
 
 echo "checked $nverbs verb pages; $(wc -l <"$OPTS") table options"
 exit $fail
