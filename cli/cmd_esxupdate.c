@@ -48,9 +48,9 @@ static int load(struct cli_ctx *ctx, vitk_esxupdate_host *h, const char *file,
 	return 0;
 }
 
-/* the host captures shared by audit and snapshot (snapshot has no --host-pci) */
+/* the host captures shared by audit and snapshot (snapshot has no --host-pci, --host-components) */
 struct host_files {
-	const char *vibs, *vib_details, *profile, *pci;
+	const char *vibs, *vib_details, *profile, *pci, *components;
 };
 
 /* the host state from its captures; on failure the error is printed and *out is NULL */
@@ -71,6 +71,8 @@ static int load_host(struct cli_ctx *ctx, const char *verb, const struct host_fi
 		r = load(ctx, h, f->profile, vitk_esxupdate_host_parse_profile, "--host-profile");
 	if (!r)
 		r = load(ctx, h, f->pci, vitk_esxupdate_host_parse_pci, "--host-pci");
+	if (!r)
+		r = load(ctx, h, f->components, vitk_esxupdate_host_parse_component_list, "--host-components");
 	if (r) {
 		vitk_esxupdate_host_free(h);
 		return r;
@@ -129,6 +131,10 @@ static int depot_text(struct cli_ctx *ctx, const vitk_esxupdate_depot *d)
 	cli_text(ctx, "\nVIBs:\n");
 	if (r == 0)
 		r = print_table(ctx, vitk_esxupdate_depot_vibs_table(&t, d), &t);
+	if (r == 0 && vitk_esxupdate_depot_image_count(d)) { /* 7.0+ depots only */
+		cli_text(ctx, "\nBase images, add-ons and manifests:\n");
+		r = print_table(ctx, vitk_esxupdate_depot_images_table(&t, d), &t);
+	}
 	return r;
 }
 
@@ -165,7 +171,9 @@ struct audit_cfg {
 	struct host_files host;
 	const char *host_name;
 	const char *depot;
+	const char *vendor_depot;
 	struct cli_strv depot_profiles;
+	const char *depot_profile_list;
 	const char *command;
 	bool no_store;
 };
@@ -176,9 +184,12 @@ static const struct cli_opt audit_opts[] = {
 	{ CLI_STR(CFG, host.vib_details, "host-vib-details", 0, "FILE", "`esxcli software vib get` output (text or xml)") },
 	{ CLI_STR(CFG, host.profile, "host-profile", 0, "FILE", "`esxcli software profile get` / `acceptance get` output") },
 	{ CLI_STR(CFG, host.pci, "host-pci", 0, "FILE", "`lspci -nn` or `esxcli hardware pci list` output") },
+	{ CLI_STR(CFG, host.components, "host-components", 0, "FILE", "`esxcli software component list` output (ESXi 7.0/8.0)") },
 	{ CLI_STR(CFG, host_name, "host", 0, "NAME", "ESXi host name for the inventory (default: vib list file name)") },
 	{ CLI_STR(CFG, depot, "depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use") },
+	{ CLI_STR(CFG, vendor_depot, "vendor-depot", 0, "ZIP", "the server vendor's depot (add-on profile), next to --depot on the host") },
 	{ CLI_MULTI(CFG, depot_profiles, "depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output") },
+	{ CLI_STR(CFG, depot_profile_list, "depot-profile-list", 0, "FILE", "`esxcli software sources profile list -d ZIP` output (warns about profiles not read)") },
 	{ CLI_STR(CFG, command, "command", 'c', "CMDLINE", "the exact esxcli command you intend to run") },
 	{ CLI_FLAG(CFG, no_store, "no-store", 0, "do not record the snapshot, depot and audit") },
 	CLI_OPT_END,
@@ -191,6 +202,8 @@ struct audit_in {
 	vitk_esxupdate_host *host;
 	vitk_esxupdate_depot *depot;
 	char *host_name;
+	vitk_esxupdate_depot *vendor;
+	char *vendor_path; /* the vendor depot as the host sees it: next to the command's depot */
 };
 
 static void audit_in_free(struct audit_in *in)
@@ -199,6 +212,26 @@ static void audit_in_free(struct audit_in *in)
 	vitk_esxupdate_host_free(in->host);
 	vitk_esxupdate_depot_free(in->depot);
 	free(in->host_name);
+	vitk_esxupdate_depot_free(in->vendor);
+	free(in->vendor_path);
+}
+
+/* --vendor-depot: read it, and name it in the directory of the command's depot */
+static int vendor_input(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct audit_in *in)
+{
+	const char *on_host = in->cmd->depot ? in->cmd->depot : in->cmd->viburls[0];
+	const char *dir_end = strrchr(on_host, '/'), *base = strrchr(cfg->vendor_depot, '/');
+	size_t n = dir_end ? (size_t)(dir_end - on_host + 1) : 0;
+	int r = open_depot(ctx, cfg->vendor_depot, &in->vendor);
+
+	base = base ? base + 1 : cfg->vendor_depot;
+	if (r == 0 && !(in->vendor_path = malloc(n + strlen(base) + 1)))
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (r == 0) {
+		memcpy(in->vendor_path, on_host, n);
+		strcpy(in->vendor_path + n, base);
+	}
+	return r;
 }
 
 /* the ESXi host's name: --host, else the vib list file name without directory and extension */
@@ -214,6 +247,19 @@ static char *host_name_of(const struct audit_cfg *cfg)
 	if (dot && dot != s)
 		*dot = '\0';
 	return s;
+}
+
+/* --depot-profile-list: the profiles the host sees in the depot, checked against those read */
+static int profile_list_input(struct cli_ctx *ctx, const char *file, vitk_esxupdate_depot *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = vitk_read_file(file, VITK_ESXUPDATE_INPUT_MAX, &buf, &len);
+
+	if (r == 0)
+		r = vitk_esxupdate_depot_check_profile_list(d, buf, len, file);
+	free(buf);
+	return r < 0 ? cli_error_lib(ctx, r, "cannot use --depot-profile-list") : 0;
 }
 
 static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct audit_in *in)
@@ -238,6 +284,10 @@ static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct
 		if (r < 0)
 			r = cli_error_lib(ctx, r, "cannot use --depot-profile");
 	}
+	if (!r && cfg->depot_profile_list)
+		r = profile_list_input(ctx, cfg->depot_profile_list, in->depot);
+	if (!r && cfg->vendor_depot)
+		r = vendor_input(ctx, cfg, in);
 	if (!r && !(in->host_name = host_name_of(cfg)))
 		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 	return r;
@@ -319,7 +369,9 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_error(ctx, CLI_EXIT_USAGE, "audit needs --host-vibs FILE, --depot ZIP and --command \"esxcli ...\"");
 	r = audit_inputs(ctx, cfg, &in);
 	if (r == 0) {
-		r = vitk_esxupdate_audit_run(&a, in.host, in.depot, in.cmd);
+		vitk_esxupdate_audit_options o = { .vendor_depot = in.vendor, .vendor_depot_path = in.vendor_path };
+
+		r = vitk_esxupdate_audit_run_ex(&a, in.host, in.depot, in.cmd, &o);
 		if (r < 0)
 			r = cli_error_lib(ctx, r, "cannot simulate the command");
 	}

@@ -263,7 +263,6 @@ int cli_main(int argc, char **argv)
 	}
 	ctx.verb = verb->name;
 	i++;
-	cli_free_vals(&ctx);
 	ctx.opts = verb->opts;
 	if (verb->config_size) {
 		ctx.config = calloc(1, verb->config_size);
@@ -305,7 +304,6 @@ out:
 	vitk_inventory_free(ctx.inv);
 	cli_config_clear(ctx.opts, ctx.config);
 	free(ctx.config);
-	cli_free_vals(&ctx);
 	if (fflush(stdout) != 0 && r == 0)
 		r = CLI_EXIT_FAIL;
 	return r;

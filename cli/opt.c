@@ -16,53 +16,6 @@
 #include "cli.h"
 #include "dispatch.h"
 
-struct cli_optval {
-	const struct cli_opt *opt;
-	bool given;
-	const char *str;
-	uint64_t u;
-	struct cli_strv multi;
-};
-
-static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
-{
-	if (ctx->opts && ctx->vals)
-		for (size_t i = 0; ctx->opts[i].name; i++)
-			if (strcmp(ctx->opts[i].name, name) == 0)
-				return &ctx->vals[i];
-	VITK_ASSERT(!"option not declared for this verb");
-	return NULL;
-}
-
-bool cli_flag(const struct cli_ctx *ctx, const char *name)
-{
-	return find_val(ctx, name)->given;
-}
-
-const char *cli_str(const struct cli_ctx *ctx, const char *name)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	return v->given ? v->str : NULL;
-}
-
-bool cli_u64(const struct cli_ctx *ctx, const char *name, uint64_t *out)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	if (v->given && out)
-		*out = v->u;
-	return v->given;
-}
-
-size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const **out)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	*out = (const char *const *)v->multi.v;
-	return v->multi.n;
-}
-
 static size_t levenshtein(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
@@ -107,13 +60,15 @@ const char *cli_near_match(const char *word, const char *const *cands, size_t n)
 	return bestd <= (wl > 4 ? 3u : 2u) ? best : NULL;
 }
 
+/* the global options land in the context and the parse state (set_global), not in a config */
 static const struct cli_opt global_opts[] = {
-	CLI_OPT_STR("db", 0, "PATH", "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)"),
-	CLI_OPT_STR("output", 'o', "FMT", "output format: table, json or csv"),
-	CLI_OPT_FLAG("verbose", 'v', "more detail on stderr"),
-	CLI_OPT_FLAG("quiet", 'q', "only errors on stderr, no progress"),
-	CLI_OPT_FLAG("help", 'h', "show help"),
-	CLI_OPT_FLAG("version", 0, "print the version"),
+	{ CLI__SPEC("db", 0, CLI_OPT_T_STR, "PATH",
+		    "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)") },
+	{ CLI__SPEC("output", 'o', CLI_OPT_T_STR, "FMT", "output format: table, json or csv") },
+	{ CLI__SPEC("verbose", 'v', CLI_OPT_T_FLAG, NULL, "more detail on stderr") },
+	{ CLI__SPEC("quiet", 'q', CLI_OPT_T_FLAG, NULL, "only errors on stderr, no progress") },
+	{ CLI__SPEC("help", 'h', CLI_OPT_T_FLAG, NULL, "show help") },
+	{ CLI__SPEC("version", 0, CLI_OPT_T_FLAG, NULL, "print the version") },
 	CLI_OPT_END,
 };
 
@@ -309,47 +264,10 @@ static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, c
 static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
 		 const char *val, const char *spelled)
 {
-	struct cli_optval *v;
-	size_t idx;
-	int r;
-
 	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts))
 		return set_global(ctx, ps, o, val);
-	if (o->bound && ctx->config) {
-		r = bind(ctx, o, val, spelled);
-		if (r)
-			return r;
-	}
-	/* the deprecated by-name values, kept in step until every noun has migrated */
-	idx = (size_t)(o - ctx->opts);
-	v = &ctx->vals[idx];
-	v->opt = o;
-	switch (o->type) {
-	case CLI_OPT_T_FLAG:
-		v->given = true;
-		break;
-	case CLI_OPT_T_STR:
-	case CLI_OPT_T_ENUM:
-		v->given = true;
-		v->str = val;
-		break;
-	case CLI_OPT_T_UINT:
-	case CLI_OPT_T_SIZE:
-		r = parse_number(ctx, o, val, spelled, &v->u);
-		if (r)
-			return r;
-		v->given = true;
-		v->str = val;
-		break;
-	case CLI_OPT_T_MULTI:
-		if (strv_push(&v->multi, val) < 0)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		v->given = true;
-		break;
-	default:
-		break;
-	}
-	return 0;
+	VITK_ASSERT(o->bound && ctx->config); /* cli_verb_check() holds for every verb */
+	return bind(ctx, o, val, spelled);
 }
 
 void cli_config_clear(const struct cli_opt *opts, void *config)
@@ -383,16 +301,8 @@ static int unknown_option(struct cli_ctx *ctx, const char *spelled)
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional)
 {
-	size_t nopts = 0;
 	int i, r;
 
-	while (ctx->opts && ctx->opts[nopts].name)
-		nopts++;
-	if (!ctx->vals) {
-		ctx->vals = calloc(nopts + 1, sizeof(*ctx->vals));
-		if (!ctx->vals)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	}
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -473,20 +383,6 @@ int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, ch
 	return 0;
 }
 
-void cli_free_vals(struct cli_ctx *ctx)
-{
-	size_t n = 0;
-
-	if (!ctx->vals)
-		return;
-	while (ctx->opts && ctx->opts[n].name)
-		n++;
-	for (size_t i = 0; i < n; i++)
-		strv_clear(&ctx->vals[i].multi);
-	free(ctx->vals);
-	ctx->vals = NULL;
-}
-
 static void print_opt_table(FILE *f, const struct cli_opt *tab)
 {
 	for (size_t i = 0; tab && tab[i].name; i++) {
@@ -559,7 +455,7 @@ static int check_opt(const struct cli_verb *v, const struct cli_opt *o, char *wh
 
 	if (fs == 0)
 		snprintf(why, len, "option '--%s' has no type", o->name);
-	else if (v->config_size && !o->bound)
+	else if (!o->bound)
 		snprintf(why, len, "option '--%s' is not bound to the config", o->name);
 	else if (o->bound && (!v->config_size || o->offset + fs > v->config_size))
 		snprintf(why, len, "option '--%s' lies outside the config", o->name);

@@ -89,7 +89,6 @@ static int parse(struct test_cfg *cfg, ...)
 	n = read(fd, err, sizeof(err) - 1);
 	close(fd);
 	err[n > 0 ? n : 0] = '\0';
-	cli_free_vals(&ctx);
 	return r;
 }
 
@@ -251,7 +250,7 @@ static void test_cli_opt__table_check(void **state)
 		bool y;
 	};
 	static const char *const none[] = { NULL };
-	static const struct cli_opt unbound[] = { CLI_OPT_FLAG("y", 0, "y"), CLI_OPT_END };
+	static const struct cli_opt unbound[] = { { .name = "y", .type = CLI_OPT_T_FLAG }, CLI_OPT_END };
 	static const struct cli_opt clash[] = { { CLI_FLAG(struct bad_cfg, y, "yes", 'o', "y") },
 						CLI_OPT_END };
 	static const struct cli_opt twice[] = { { CLI_FLAG(struct bad_cfg, y, "yes", 'y', "y") },

@@ -54,6 +54,21 @@ typedef struct {
 bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n);
 bool vitk_esxupdate__blank(const char *s, size_t n);
 
+/* a column of an esxcli text table: where it starts, its header text (not NUL-terminated) */
+typedef struct {
+	size_t start;
+	const char *title;
+	size_t title_len;
+} esxu_col;
+
+/*
+ * The header of an esxcli text table: the line above the dashed separator
+ * names the columns, the dash runs give their starts.  @command names the
+ * capture in errors ("esxcli software component list").
+ */
+int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, size_t *ncols, const char *what,
+				 const char *command);
+
 /* ---- VIB helpers ---- */
 vitk_esxupdate_vib *vitk_esxupdate__vib_new(void);
 void vitk_esxupdate__vib_dispose(vitk_esxupdate_vib *v);
@@ -94,6 +109,9 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			   void (*inline_vib)(void *ctx, const xmlNode *vibnode), void *ctx);
 int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what);
 void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b);
+/* an image document (JSON) into @im; VITK_EINVAL when it is not one */
+int vitk_esxupdate__image_from_json(vitk_esxupdate_image *im, const char *buf, size_t len, const char *what);
+void vitk_esxupdate__image_dispose(vitk_esxupdate_image *im);
 void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p);
 
 /* ---- host internals for the simulator ---- */
@@ -110,6 +128,22 @@ struct vitk_esxupdate_host {
 };
 
 void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
+/*
+ * component apply: the depot components it takes (newest per name, -n
+ * selected), weighed against the host's components; their VIBs go to @pool
+ * (room for every depot VIB), the component lists and refused downgrades to @res.
+ */
+/*
+ * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
+ * for a VIB change, when a host component holds that VIB (the depot's
+ * component says so, or *guessed: the component is named "<vendor>-<vib>");
+ * NULL when none does (or on OOM).
+ */
+char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+				     const vitk_esxupdate_change *c, bool *guessed);
+int vitk_esxupdate__components_select(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
+				      const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
+				      const vitk_esxupdate_vib **pool, size_t *npool);
 void vitk_esxupdate__host_components_free(vitk_esxupdate_host *h);
 
 /* rebuild h->byname; on OOM lookups fall back to a linear scan */
@@ -132,6 +166,8 @@ struct vitk_esxupdate_result {
 	bool checks_bypassed; /* -f / --no-sig-check let the operation pass its checks */
 	bool no_profile;      /* -p names no profile of the depot: [NoMatchError], nothing planned */
 	char *profile_wanted; /* the -p of the command (profile ops) */
+	esxu_strv comp_lists[VITK_ESXUPDATE_LIST_COUNT]; /* component apply: Components Installed/Removed/Skipped */
+	esxu_strv comp_downgrades; /* component apply: refused downgrades (error lines) */
 	bool bootbank_ops, locker_ops; /* VIBs of that kind are installed or removed (dry-run installers) */
 	char *profile;        /* profile name used (profile ops) */
 };
@@ -152,6 +188,13 @@ struct vitk_esxupdate_audit {
 	char *depot_path, *depot_sha256;
 	const char *profile_source; /* static string, NULL when -p names no depot profile */
 };
+
+/* record a profile the host lists in the depot but the reader found no document for */
+int vitk_esxupdate__depot_unread(vitk_esxupdate_depot *d, const char *name);
+
+/* the host as @res (simulated against @d) would leave it; *out freed with vitk_esxupdate_host_free() */
+int vitk_esxupdate__host_after(vitk_esxupdate_host **out, const vitk_esxupdate_host *h,
+			       const vitk_esxupdate_result *res, const vitk_esxupdate_depot *d);
 
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);

@@ -121,6 +121,44 @@ static void test_esxupdate_depot__profile_missing_vib(void **state)
 			       "'ESXi-5.5.0-20140302001-standard' cannot be found in metadata"));
 }
 
+/* 7.0+ image documents: read for the schema's fields, a member that is not one becomes a note */
+static void test_esxupdate_depot__image_documents(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_image *im;
+	size_t i;
+	bool noted = false;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip", NULL), 0);
+	assert_int_equal(vitk_esxupdate_depot_image_count(d), 1);
+	im = vitk_esxupdate_depot_image(d, 0);
+	assert_int_equal(im->kind, VITK_ESXUPDATE_IMAGE_BASE);
+	assert_string_equal(im->name, "ESXi");
+	assert_string_equal(im->version, "8.0.2-0.0.22380479");
+	assert_string_equal(im->display_version, "8.0 U2 - 22380479");
+	assert_int_equal(im->ncomponents, 3);
+	assert_string_equal(im->components[2].name, "Intel-i40en");
+	assert_string_equal(im->components[2].version, "1.8.1.137-1vmw.802.0.0.22380479");
+	assert_string_equal(im->document, "baseimages/ESXi-8.0.2-0.0.22380479.json");
+	vitk_esxupdate_depot_free(d);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip", NULL), 0);
+	assert_int_equal(vitk_esxupdate_depot_image_count(d), 1);
+	im = vitk_esxupdate_depot_image(d, 0);
+	assert_int_equal(im->kind, VITK_ESXUPDATE_IMAGE_ADDON);
+	assert_string_equal(im->name, "HPE-Custom-AddOn");
+	assert_string_equal(im->version, "802.0.0.11.5.0-6");
+	assert_string_equal(im->vendor, "Hewlett Packard Enterprise");
+	assert_int_equal(im->ncomponents, 2);
+	assert_string_equal(im->components[1].name, "MRVL-E4-CNA-Driver-Bundle");
+	assert_int_equal(im->nremoved, 1);
+	assert_string_equal(im->removed[0], "VMware-qedentv");
+	for (i = 0; i < vitk_esxupdate_depot_note_count(d); i++)
+		noted |= strstr(vitk_esxupdate_depot_note(d, i), "entry 'manifests/hpe-hsp.xml': not read (") != NULL;
+	assert_true(noted);
+	vitk_esxupdate_depot_free(d);
+}
+
 static void test_esxupdate_depot__tampered_vib(void **state)
 {
 	vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
@@ -163,6 +201,13 @@ static void test_esxupdate_depot__profile_sources(void **state)
 	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
 	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
+	/* the host's `sources profile list` names -standard too: no document was read for it */
+	free(txt);
+	txt = tu_read(HOSTFX "sources-profile-list.txt", &len);
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, txt, len, "spl.txt"), 0);
+	assert_int_equal(vitk_esxupdate_depot_unread_profile_count(d), 1);
+	assert_string_equal(vitk_esxupdate_depot_unread_profile(d, 0), "ESXi-5.5.0-20140302001-standard");
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, "x\n", 2, "n.txt"), VITK_EINVAL);
 	free(txt);
 	vitk_esxupdate_depot_free(d);
 }
@@ -367,6 +412,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_esxupdate_depot__bundle),
 		cmocka_unit_test(test_esxupdate_depot__older_shapes),
+		cmocka_unit_test(test_esxupdate_depot__image_documents),
 		cmocka_unit_test(test_esxupdate_depot__profile_missing_vib),
 		cmocka_unit_test(test_esxupdate_depot__single_vib),
 		cmocka_unit_test(test_esxupdate_depot__tampered_vib),

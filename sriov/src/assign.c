@@ -27,8 +27,9 @@ static int add_running(vitk_sriov_taken *t, const char *uri)
 	return r;
 }
 
-int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
-		      const char *uri)
+/* the recorded users of VFs (@plan: also excluded and reserved ones), then @uri's domains */
+static int taken_set(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id, bool plan,
+		     const char *vm, const char *uri)
 {
 	vitk_sriov_taken *t = NULL;
 	int r;
@@ -36,7 +37,8 @@ int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_
 	*out = NULL;
 	r = vitk_sriov_taken_new(&t);
 	if (r == 0 && inv)
-		r = vitk_sriov_inventory_in_use(t, inv, host_id);
+		r = plan ? vitk_sriov_inventory_taken(t, inv, host_id, vm)
+			 : vitk_sriov_inventory_in_use(t, inv, host_id);
 	if (r == 0)
 		r = add_running(t, uri);
 	if (r < 0) {
@@ -47,24 +49,16 @@ int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_
 	return 0;
 }
 
+int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+		      const char *uri)
+{
+	return taken_set(out, inv, host_id, false, NULL, uri);
+}
+
 int vitk_sriov_unavailable(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
 			   const char *vm, const char *uri)
 {
-	vitk_sriov_taken *t = NULL;
-	int r;
-
-	*out = NULL;
-	r = vitk_sriov_taken_new(&t);
-	if (r == 0 && inv)
-		r = vitk_sriov_inventory_taken(t, inv, host_id, vm);
-	if (r == 0)
-		r = add_running(t, uri);
-	if (r < 0) {
-		vitk_sriov_taken_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return taken_set(out, inv, host_id, true, vm, uri);
 }
 
 /* ------------------------------------------------------------ attach */

@@ -44,6 +44,19 @@ static unsigned num_vfs(const vitk_sriov_pf_info *pf)
 	return pf->has_sysfs ? pf->sysfs_numvfs : pf->cap.num_vfs;
 }
 
+/* hand the built table to the caller, or free it when building failed */
+static int handover(vitk_table **out, vitk_table *t, int r)
+{
+	if (r == 0)
+		r = vitk_table_error(t);
+	if (r < 0) {
+		vitk_table_free(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}
+
 /* set an int cell, or leave it null when @v is negative (unknown) */
 static void set_known(vitk_table *t, size_t col, int v)
 {
@@ -87,12 +100,7 @@ int vitk_sriov_pf_table(vitk_table **out, const vitk_sriov_pf_list *l)
 		vitk_table_set_str(t, PF_NAME, pf->device_name);
 		r = vitk_table_error(t);
 	}
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 /* ------------------------------------------------------ VF list (text, CSV) */
@@ -152,14 +160,7 @@ int vitk_sriov_vf_table(vitk_table **out, const vitk_sriov_pf_list *l, const cha
 		for (j = 0; j < l->items[i].n_vfs; j++)
 			if (!vf || !strcmp(vf, l->items[i].vfs[j].addr))
 				vf_row(t, &l->items[i], &l->items[i].vfs[j]);
-	if (r == 0)
-		r = vitk_table_error(t);
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 /* ---------------------------------------------------------- PF record (text) */
@@ -272,14 +273,7 @@ int vitk_sriov_pf_record(vitk_table **out, const vitk_sriov_pf_info *pf)
 		vitk_table_set_str(t, PR_AUTOPROBE, pf->autoprobe ? "on" : "off");
 	vitk_table_set_str(t, PR_CROSS, pf->mismatch ? pf->mismatch : "consistent");
 	vitk_table_set_str(t, PR_VFS_FROM, pf->vfs_from_links ? "virtfn links" : "offset/stride");
-	if (r == 0)
-		r = vitk_table_error(t);
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 /* ------------------------------------------------------------ JSON: a VF */
@@ -600,12 +594,7 @@ static int picks_table(vitk_table **out, const vitk_sriov_plan *p, bool text)
 		}
 		r = vitk_table_error(t);
 	}
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 int vitk_sriov_plan_table(vitk_table **out, const vitk_sriov_plan *p)
@@ -691,12 +680,7 @@ static int changes_table(vitk_table **out, const vitk_sriov_change_list *l, bool
 		}
 		r = vitk_table_error(t);
 	}
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 int vitk_sriov_changes_table(vitk_table **out, const vitk_sriov_change_list *l, bool dry_run)
@@ -761,12 +745,7 @@ int vitk_sriov_attach_table(vitk_table **out, const vitk_sriov_attach_result *re
 		set_known(t, AT_VLAN, res->items[i].vlan);
 		r = vitk_table_error(t);
 	}
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 /* ------------------------------------------------------------------- ESXi */
@@ -794,14 +773,7 @@ int vitk_sriov_esxi_commands_table(vitk_table **out, const vitk_sriov_esxi_resul
 		vitk_table_set_str(t, EC_COMMAND, res->cmds[i].command);
 		r = ports ? vitk_table_set_json(t, EC_PORTS, ports) : oom();
 	}
-	if (r == 0)
-		r = vitk_table_error(t);
-	if (r < 0) {
-		vitk_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
+	return handover(out, t, r);
 }
 
 enum { ED_HOST, ED_COMMANDS, ED_WARNING, ED_VMX };
