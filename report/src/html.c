@@ -4,7 +4,9 @@
  * table behind every chart.  Reads the inventory with read-only SELECTs
  * (vitk_inventory_query) over the tables the odx, sriov and esxupdate
  * domains register (their columns: odx/README.md, sriov/README.md,
- * esxupdate/README.md).
+ * esxupdate/README.md).  The SQL keeps to what SQLite and PostgreSQL both
+ * accept (CASE, not the two-argument min/max; no integer used as a boolean)
+ * so the page works over either inventory backend.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -210,7 +212,9 @@ static void left_out(struct rw *w, size_t shown, size_t total, const char *how)
 	"AND a.vf NOT IN (SELECT r2.vf FROM sriov_reservation r2 WHERE r2.host_id = p.host_id))"
 
 /* bytes a copy through the host would have moved (read + write) minus what did cross it */
-#define AVOIDED_SQL "max(0, 2 * coalesce(bytes, 0) - coalesce(host_bytes, 0))"
+#define AVOIDED_SQL                                                                                \
+	"CASE WHEN 2 * coalesce(bytes, 0) > coalesce(host_bytes, 0) "                           \
+	"THEN 2 * coalesce(bytes, 0) - coalesce(host_bytes, 0) ELSE 0 END"
 
 static void summary(struct rep *r)
 {
@@ -224,8 +228,8 @@ static void summary(struct rep *r)
 		card(w, "sum-vfs", "VFs enabled",
 		     one_int(r, "SELECT coalesce(sum(num_vfs), 0) FROM sriov_pf"), false);
 		card(w, "sum-vfs-used", "VFs in use",
-		     one_int(r, "SELECT coalesce(sum(min(coalesce(num_vfs, 0), " USED_VFS_SQL
-				")), 0) FROM sriov_pf p"),
+		     one_int(r, "SELECT coalesce(sum(CASE WHEN " USED_VFS_SQL " < coalesce(num_vfs, 0) "
+				"THEN " USED_VFS_SQL " ELSE coalesce(num_vfs, 0) END), 0) FROM sriov_pf p"),
 		     false);
 	}
 	if (r->has_odx) {
@@ -525,11 +529,13 @@ static void audit_section(struct rep *r)
 		rw_raw(w, "<p class=\"note\">No audits: run <code>vitk esxupdate audit</code>.</p></section>\n");
 		return;
 	}
-	a = query(r, "SELECT host_name, count(*) AS audits, sum(verdict = 'unsafe') AS unsafe, "
-		     "sum(verdict = 'review') AS review, sum(verdict = 'safe') AS safe, "
+	a = query(r, "SELECT host_name, count(*) AS audits, "
+		     "sum(CASE WHEN verdict = 'unsafe' THEN 1 ELSE 0 END) AS unsafe, "
+		     "sum(CASE WHEN verdict = 'review' THEN 1 ELSE 0 END) AS review, "
+		     "sum(CASE WHEN verdict = 'safe' THEN 1 ELSE 0 END) AS safe, "
 		     "max(audited_at) AS latest, (SELECT a2.verdict FROM esxupdate_audit a2 WHERE "
 		     "a2.host_name = a.host_name ORDER BY a2.audited_at DESC, a2.id DESC LIMIT 1) AS verdict "
-		     "FROM esxupdate_audit a GROUP BY host_name ORDER BY unsafe DESC, review DESC, host_name");
+		     "FROM esxupdate_audit a GROUP BY host_name ORDER BY 3 DESC, 4 DESC, 1");
 	if (!a)
 		return;
 	n = vitk_inventory_rows_count(a);
@@ -625,10 +631,10 @@ static void lun_section(struct rep *r)
 		return;
 	}
 	memset(bars, 0, sizeof(bars));
-	bars[0].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE token_capable AND xcopy_capable");
-	bars[1].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE token_capable AND NOT coalesce(xcopy_capable, 0)");
-	bars[2].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE xcopy_capable AND NOT coalesce(token_capable, 0)");
-	bars[3].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE NOT coalesce(token_capable, 0) AND NOT coalesce(xcopy_capable, 0)");
+	bars[0].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE coalesce(token_capable, 0) <> 0 AND coalesce(xcopy_capable, 0) <> 0");
+	bars[1].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE coalesce(token_capable, 0) <> 0 AND coalesce(xcopy_capable, 0) = 0");
+	bars[2].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE coalesce(xcopy_capable, 0) <> 0 AND coalesce(token_capable, 0) = 0");
+	bars[3].v[0] = (double)one_int(r, "SELECT count(*) FROM odx_lun WHERE coalesce(token_capable, 0) = 0 AND coalesce(xcopy_capable, 0) = 0");
 	for (size_t i = 0; i < 4; i++)
 		bars[i].label = kinds[i];
 	svg_hbars(w, "LUNs by offload capability", lun_series, 1, bars, 4);
