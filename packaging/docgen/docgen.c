@@ -619,6 +619,8 @@ static const char *arg_kind(const char *word)
 		return "pci";
 	if (strcmp(w, "JOB") == 0)
 		return "job";
+	if (strcmp(w, "TABLE") == 0)
+		return "table";
 	if (file_arg(w))
 		return "file";
 	return NULL;
@@ -759,6 +761,9 @@ static void gen_bash(FILE *f)
 	      "\tfor d in \"$root\"/bus/pci/devices/*; do\n"
 	      "\t\tif [ -e \"$d/sriov_totalvfs\" ] || { [ \"$1\" = pci ] && [ -e \"$d/physfn\" ]; }; then\n"
 	      "\t\t\techo \"${d##*/}\"\n\t\tfi\n\tdone\n}\n\n"
+	      "# the inventory's domain tables (read-only, quiet)\n"
+	      "_vitk_tables()\n{\n"
+	      "\tvitk -q -o csv \"$@\" inventory tables 2>/dev/null </dev/null | tail -n +2 | cut -d, -f2\n}\n\n"
 	      "# copy job ids from the inventory (read-only, quiet; nothing when there is none)\n"
 	      "_vitk_jobs()\n{\n"
 	      "\tvitk -q -o csv \"$@\" inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' \\\n"
@@ -820,6 +825,7 @@ static void gen_bash(FILE *f)
 	      "\t\tcase $kind in\n"
 	      "\t\tpf | pci) COMPREPLY=($(compgen -W \"$(_vitk_pci \"$kind\")\" -- \"$cur\")) ;;\n"
 	      "\t\tjob) COMPREPLY=($(compgen -W \"$(_vitk_jobs \"${db[@]}\")\" -- \"$cur\")) ;;\n"
+	      "\t\ttable) COMPREPLY=($(compgen -W \"$(_vitk_tables \"${db[@]}\")\" -- \"$cur\")) ;;\n"
 	      "\t\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	      "\t\tesac\n"
 	      "\tfi\n"
@@ -1003,6 +1009,9 @@ static void gen_zsh(FILE *f)
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\tjob)\n"
 	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' 2>/dev/null </dev/null | tail -n +2 | tr -d '\\r')\"})\n"
+	      "\t\t\tcompadd -a reply ;;\n"
+	      "\t\ttable)\n"
+	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory tables 2>/dev/null </dev/null | tail -n +2 | cut -d, -f2)\"})\n"
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\tfile) _files ;;\n"
 	      "\t\tesac\n"

@@ -104,6 +104,8 @@ got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx jobs '')
 [ "$got" = "job-1-1 job-1-0 job-0-1 job-0-0" ] || bad "vitk odx jobs <TAB>: '$got'"
 got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx copy --resume job-1)
 [ "$got" = "job-1-1 job-1-0" ] || bad "vitk odx copy --resume job-1<TAB>: '$got'"
+got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" inventory report sriov_p)
+[ "$got" = "sriov_pf" ] || bad "vitk inventory report sriov_p<TAB>: '$got'"
 
 # zsh, interactively (zpty drives a real zsh line editor with compinit and the _vitk file)
 mkdir -p "$tmp/fpath"

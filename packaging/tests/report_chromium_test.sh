@@ -103,6 +103,9 @@ browse "file://$OUT/demo-report.html" "$W/demo" --dump-dom >"$OUT/demo-report.do
 browse "file://$OUT/demo-report.html" "$W/shot" --window-size=1200,2600 \
 	--screenshot="$OUT/demo-report.png" >/dev/null
 [ -s "$OUT/demo-report.png" ] || bad "no screenshot"
+# the print stylesheet: the page prints (kept as an artifact too)
+browse "file://$OUT/demo-report.html" "$W/pdf" --print-to-pdf="$OUT/demo-report.pdf" >/dev/null
+head -c 5 "$OUT/demo-report.pdf" 2>/dev/null | grep -q '%PDF-' || bad "no PDF from print-to-pdf"
 DOM=$OUT/demo-report.dom.html
 grep -q '<h2 id="h-sriov">' "$DOM" || bad "the DOM has no SR-IOV section (chromium: $(tail -3 "$W/demo.stderr"))"
 
