@@ -3,16 +3,19 @@
 # rule and by tools/package.sh; the build itself is Bazel's).
 #
 #   build_deb.sh --out FILE.deb --vitk BIN --man-dir DIR --bash FILE --zsh FILE \
-#       --debian DIR --unit FILE... --example FILE... --readme PATH... [--debug-out FILE]
+#       --debian DIR --unit FILE... --example FILE... --readme PATH... [--debug-out FILE] \
+#       [--dbgsym-out FILE.ddeb]
 #
 # The binary is stripped into the package; its debug info (the opt build keeps
-# -g) goes to --debug-out, linked by .gnu_debuglink.  Depends come from
+# -g) goes to --debug-out, linked by .gnu_debuglink, and to a vitk-dbgsym
+# package (--dbgsym-out: /usr/lib/debug/.build-id/XX/YYY.debug, the layout
+# Debian's dbgsym packages use, found by gdb through the build id).  Depends come from
 # dpkg-shlibdeps over the binary (the Debian libraries it links).  The
 # vitk-sriov.service unit is the one `vitk sriov persist` writes, with the
 # system inventory /var/lib/vitk/inventory.db.  Nothing goes under /etc.
 set -euo pipefail
 umask 022
-out= vitk= mandir= bashc= zshc= debian= debug_out=
+out= vitk= mandir= bashc= zshc= debian= debug_out= dbgsym_out=
 units=() examples=() readmes=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--example) examples+=("$2") ;;
 	--readme) readmes+=("$2") ;;
 	--debug-out) debug_out=$2 ;;
+	--dbgsym-out) dbgsym_out=$2 ;;
 	*) echo "build_deb: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -98,3 +102,32 @@ chmod 0644 "$S/DEBIAN/md5sums"
 	dpkg-gencontrol -pvitk -Pdebian/vitk -Tdebian/vitk.substvars -Vmisc:Depends= -fdebian/files)
 find "$S" -type d -exec chmod 0755 {} +
 dpkg-deb --root-owner-group -Zxz --build "$S" "$out" >/dev/null
+
+if [ -n "$dbgsym_out" ]; then
+	id=$(readelf -n "$S/usr/bin/vitk" | awk '/Build ID:/ { print $3 }')
+	[ -n "$id" ] || { echo "build_deb: the binary has no build id" >&2; exit 1; }
+	G=$W/dbgsym
+	mkdir -p "$G/DEBIAN" "$G/usr/lib/debug/.build-id/${id:0:2}" "$G/usr/share/doc"
+	objcopy --only-keep-debug --compress-debug-sections "$vitk" "$G/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
+	chmod 0644 "$G/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug"
+	ln -s vitk "$G/usr/share/doc/vitk-dbgsym"
+	size=$(du -sk --apparent-size "$G/usr" | cut -f1)
+	cat >"$G/DEBIAN/control" <<CTRL
+Package: vitk-dbgsym
+Source: vitk
+Version: $version
+Auto-Built-Package: debug-symbols
+Architecture: amd64
+Maintainer: $(sed -n 's/^Maintainer: //p' "$debian/control")
+Installed-Size: $size
+Depends: vitk (= $version)
+Section: debug
+Priority: optional
+Description: debug symbols for vitk
+Build-Ids: $id
+CTRL
+	(cd "$G" && find usr -type f | LC_ALL=C sort | xargs md5sum) >"$G/DEBIAN/md5sums"
+	find "$G" -type d -exec chmod 0755 {} +
+	chmod 0644 "$G/DEBIAN/control" "$G/DEBIAN/md5sums"
+	dpkg-deb --root-owner-group -Zxz --build "$G" "$dbgsym_out" >/dev/null
+fi

@@ -2,6 +2,7 @@
 # Command three: the Debian package.  Installs what is missing, builds the
 # optimized vitk (--config=opt: -O2 with debug info) with its man pages and
 # completions, assembles dist/vitk_<version>_amd64.deb (debug info in
+# dist/vitk-dbgsym_<version>_amd64.ddeb, Debian's layout, and as a plain
 # dist/vitk_<version>_amd64.debug), and runs lintian over it (no errors).
 #   tools/package.sh && apt install ./dist/vitk_*_amd64.deb
 set -euo pipefail
@@ -15,6 +16,7 @@ mkdir -p dist
 deb=dist/vitk_${version}_${arch}.deb
 install -m 0644 "$BIN/vitk_amd64.deb" "$deb"
 install -m 0644 "$BIN/vitk.debug" "dist/vitk_${version}_${arch}.debug"
+install -m 0644 "$BIN/vitk-dbgsym_amd64.ddeb" "dist/vitk-dbgsym_${version}_${arch}.ddeb"
 lintian --fail-on error "$deb" 2>&1 | grep -v 'running with root privileges' || true
 lintian --fail-on error "$deb" >/dev/null 2>&1 || { echo "package: lintian reports errors" >&2; exit 1; }
 echo "$deb"
