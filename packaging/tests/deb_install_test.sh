@@ -46,15 +46,15 @@ got=$(in_root vitk --version)
 [ "$got" = "vitk $want" ] && echo "ok: vitk --version: $got" || bad "vitk --version: '$got', expected 'vitk $want'"
 
 page=$(in_root sh -c 'MANPAGER=cat MANWIDTH=100 man vitk-odx-copy 2>&1')
-if printf '%s\n' "$page" | grep -q 'vitk-odx-copy - Copy blocks' &&
-	printf '%s\n' "$page" | grep -q -- '-m, --method METHOD' &&
-	printf '%s\n' "$page" | grep -q 'One of: auto, token, xcopy, host'; then
+if grep -q 'vitk-odx-copy - Copy blocks' <<<"$page" && grep -q -- '-m, --method METHOD' <<<"$page" &&
+	grep -q 'One of: auto, token, xcopy, host' <<<"$page"; then
 	echo "ok: man vitk-odx-copy ($(printf '%s\n' "$page" | wc -l) lines)"
 else
 	printf '%s\n' "$page" | head -20
 	bad "man vitk-odx-copy"
 fi
-in_root sh -c 'MANPAGER=cat man vitk 2>/dev/null' | grep -q 'LIBISCSI_CHAP_PASSWORD' || bad "man vitk: no ENVIRONMENT"
+top=$(in_root sh -c 'MANPAGER=cat man vitk 2>/dev/null')
+grep -q 'LIBISCSI_CHAP_PASSWORD' <<<"$top" || bad "man vitk: no ENVIRONMENT"
 
 comp=$(in_root bash -c '
 	source /usr/share/bash-completion/bash_completion

@@ -5,7 +5,7 @@
 # but missing from a page or a completion fails, and so does an option in a
 # page or a completion that no table has.  A tampered page must fail too.
 set -uo pipefail
-OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5 GEN_FLEET=$6
+OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5 GEN_FLEET=$6 SOURCES=$7
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
@@ -106,6 +106,23 @@ got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx copy --resume job-1)
 [ "$got" = "job-1-1 job-1-0" ] || bad "vitk odx copy --resume job-1<TAB>: '$got'"
 got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" inventory report sriov_p)
 [ "$got" = "sriov_pf" ] || bad "vitk inventory report sriov_p<TAB>: '$got'"
+
+# vitk(1) ENVIRONMENT: every variable the libraries and the CLI read, and only those
+env_doc=$(awk '/^\.SH / { s = ($0 == ".SH ENVIRONMENT"); next } s && p { print; p = 0 } s && /^\.TP/ { p = 1 }' \
+		"$MANDIR/vitk.1" | sed 's/^\.B //; s/\\-/-/g' | tr ',' '\n' | tr -d ' ' | sed '/^$/d' | sort -u)
+srcs=$(awk '{ print $2 }' "$SOURCES")
+[ -n "$srcs" ] || bad "no sources in $SOURCES"
+for f in $srcs; do cat "$f"; done >"$tmp/all_sources.c"
+env_read=$(grep -oE 'getenv\("[A-Z][A-Z0-9_]*"\)' "$tmp/all_sources.c" | sed 's/getenv("//; s/")//' | grep -vx 'HOME' | sort -u)
+for e in $env_read; do
+	grep -qx "$e" <<<"$env_doc" || bad "vitk(1) ENVIRONMENT does not name $e (read by the sources)"
+done
+for e in $env_doc; do
+	case $e in LIBISCSI_*) continue ;; esac # read by libiscsi
+	grep -q "\"$e\"" "$tmp/all_sources.c" ||
+		bad "vitk(1) ENVIRONMENT names $e, which no source reads"
+done
+[ "$(wc -w <<<"$env_read")" -ge 5 ] || bad "only $(wc -w <<<"$env_read") environment variables found in the sources"
 
 # zsh, interactively (zpty drives a real zsh line editor with compinit and the _vitk file)
 mkdir -p "$tmp/fpath"
