@@ -5,7 +5,7 @@
 # but missing from a page or a completion fails, and so does an option in a
 # page or a completion that no table has.  A tampered page must fail too.
 set -uo pipefail
-OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5 GEN_FLEET=$6 SOURCES=$7
+OPTS=$1 MANDIR=$2 BASHC=$3 ZSHC=$4 VITK=$5 GEN_FLEET=$6 SOURCES=$7 EXIT_CODES_H=$8
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
@@ -123,6 +123,12 @@ for e in $env_doc; do
 		bad "vitk(1) ENVIRONMENT names $e, which no source reads"
 done
 [ "$(wc -w <<<"$env_read")" -ge 5 ] || bad "only $(wc -w <<<"$env_read") environment variables found in the sources"
+
+# vitk(1) EXIT STATUS: exactly the codes of cli/exit_codes.h
+codes_h=$(grep -oE 'CLI_EXIT_[A-Z_]+ = [0-9]+' "$EXIT_CODES_H" | awk '{ print $3 }' | sort -n | tr '\n' ' ')
+codes_doc=$(awk '/^\.SH / { s = ($0 == ".SH EXIT STATUS"); next } s && p { print; p = 0 } s && /^\.TP/ { p = 1 }' \
+	"$MANDIR/vitk.1" | sed 's/^\.B //' | sort -n | tr '\n' ' ')
+[ -n "$codes_h" ] && [ "$codes_h" = "$codes_doc" ] || bad "vitk(1) EXIT STATUS '$codes_doc' vs cli/exit_codes.h '$codes_h'"
 
 # zsh, interactively (zpty drives a real zsh line editor with compinit and the _vitk file)
 mkdir -p "$tmp/fpath"
