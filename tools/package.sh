@@ -17,6 +17,8 @@ deb=dist/vitk_${version}_${arch}.deb
 install -m 0644 "$BIN/vitk_amd64.deb" "$deb"
 install -m 0644 "$BIN/vitk.debug" "dist/vitk_${version}_${arch}.debug"
 install -m 0644 "$BIN/vitk-dbgsym_amd64.ddeb" "dist/vitk-dbgsym_${version}_${arch}.ddeb"
-lintian --fail-on error "$deb" 2>&1 | grep -v 'running with root privileges' || true
-lintian --fail-on error "$deb" >/dev/null 2>&1 || { echo "package: lintian reports errors" >&2; exit 1; }
+rc=0
+out=$(lintian --fail-on error "$deb" 2>&1) || rc=$?
+printf '%s\n' "$out" | grep -v 'running with root privileges' || true
+[ "$rc" -eq 0 ] || { echo "package: lintian reports errors" >&2; exit 1; }
 echo "$deb"
