@@ -134,23 +134,34 @@ codes_doc=$(awk '/^\.SH / { s = ($0 == ".SH EXIT STATUS"); next } s && p { print
 mkdir -p "$tmp/fpath"
 cp "$ZSHC" "$tmp/fpath/_vitk"
 cat >"$tmp/z.zsh" <<'ZSH'
+# wait (up to 30 s, the machine may be busy) until the output so far matches $2
 zmodload zsh/zpty
-zpty z env TERM=dumb zsh -f -i
-zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; PROMPT='> '; vitk() { :; }"
-zpty -w -n z $'vitk sriov set-\t'
-sleep 1
-zpty -w -n z $'\x03'
-sleep 0.3
-zpty -w -n z $'vitk odx copy --method \t\t'
-sleep 1
+expect() {
+	local line deadline=$((SECONDS + 30))
+	while ((SECONDS < deadline)); do
+		while zpty -r -t z line; do out+=$line; done
+		[[ $out == *$~1* ]] && return 0
+		sleep 0.2
+	done
+	return 1
+}
 out=
-while zpty -r -t z line; do out+=$line; done
-print -r -- "$out" | tr -d '\r'
+zpty z env TERM=dumb zsh -f -i
+zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; PROMPT='ready> '; vitk() { :; }"
+expect 'ready> ' || { print -r -- "no prompt: $out"; exit 1; }
+zpty -w -n z $'vitk sriov set-\t'
+expect 'vitk sriov set-vfs ' && print "ok set-vfs" || print -r -- "no set-vfs: $out"
+out=
+zpty -w -n z $'\x03'
+expect 'ready> ' || { print -r -- "no prompt after ^C: $out"; exit 1; }
+out=
+zpty -w -n z $'vitk odx copy --method \t\t'
+expect 'auto*host*token*xcopy' && print "ok method" || print -r -- "no method values: $out"
 zpty -d z
 ZSH
-zout=$(timeout 30 zsh -f "$tmp/z.zsh" "$tmp/fpath" 2>&1)
-grep -q 'vitk sriov set-vfs ' <<<"$zout" || bad "zsh: vitk sriov set-<TAB>: $(tail -c 300 <<<"$zout")"
-grep -qE 'auto +host +token +xcopy' <<<"$zout" || bad "zsh: --method <TAB><TAB>: $(tail -c 300 <<<"$zout")"
+zout=$(timeout 100 zsh -f "$tmp/z.zsh" "$tmp/fpath" 2>&1)
+grep -qx 'ok set-vfs' <<<"$zout" || bad "zsh: vitk sriov set-<TAB>: $(tail -c 300 <<<"$zout")"
+grep -qx 'ok method' <<<"$zout" || bad "zsh: --method <TAB><TAB>: $(tail -c 300 <<<"$zout")"
 
 echo "checked $nverbs verb pages; $(wc -l <"$OPTS") table options"
 exit $fail
