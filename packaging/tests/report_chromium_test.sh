@@ -99,6 +99,11 @@ HOSTARGS=(--host esx01 --host-vibs "$HOSTFX/hostA-viblist.txt" --host-vib-detail
 	>/dev/null || bad "the profile update audit"
 
 "$VITK" inventory html "$OUT/demo-report.html" || bad "inventory html"
+# the verb: stdout with -; a missing directory is exit 1 with a diagnostic
+[ "$("$VITK" inventory html - | head -c 15)" = "<!DOCTYPE html>" ] || bad "inventory html -"
+"$VITK" inventory html "$W/missing/x.html" 2>"$W/missing.err"
+[ $? -eq 1 ] || bad "inventory html into a missing directory: not exit 1"
+grep -q "cannot write '$W/missing/x.html'" "$W/missing.err" || bad "no diagnostic: $(cat "$W/missing.err")"
 browse "file://$OUT/demo-report.html" "$W/demo" --dump-dom >"$OUT/demo-report.dom.html"
 browse "file://$OUT/demo-report.html" "$W/shot" --window-size=1200,2600 \
 	--screenshot="$OUT/demo-report.png" >/dev/null
