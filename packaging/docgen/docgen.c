@@ -604,7 +604,33 @@ static bool file_arg(const char *argname)
  * What a positional argument is, from the verb's args_usage word: PCI
  * addresses from sysfs, job ids from the inventory, or files.
  */
-static const char *arg_kind(const char *word)
+static const char *arg_kind_one(const char *word);
+
+/*
+ * "TABLE|free-vfs|offload-savings": the kind of the first alternative that
+ * has one, with the literal (lowercase) alternatives in @literals
+ */
+static const char *arg_kind(const char *word, char *literals, size_t len)
+{
+	char buf[128], *save = NULL, *alt;
+	const char *kind = NULL;
+
+	literals[0] = '\0';
+	if (!strchr(word, '|') || strcmp(word, "FILE|-") == 0 || strcmp(word, "[FILE|-]") == 0)
+		return arg_kind_one(word);
+	snprintf(buf, sizeof(buf), "%s", word);
+	for (alt = strtok_r(buf, "|[]", &save); alt; alt = strtok_r(NULL, "|[]", &save)) {
+		const char *k = arg_kind_one(alt);
+
+		if (k && !kind)
+			kind = k;
+		else if (alt[0] >= 'a' && alt[0] <= 'z' && strlen(literals) + strlen(alt) + 2 < len)
+			snprintf(literals + strlen(literals), len - strlen(literals), " %s", alt);
+	}
+	return kind;
+}
+
+static const char *arg_kind_one(const char *word)
 {
 	char w[64];
 	size_t i = 0;
@@ -640,7 +666,8 @@ static void gen_args_cases(FILE *f, const char *indent)
 				continue;
 			snprintf(buf, sizeof(buf), "%s", v->args_usage);
 			for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save), idx++) {
-				const char *k = arg_kind(w);
+				char lit[96];
+				const char *k = arg_kind(w, lit, sizeof(lit));
 
 				if (strcmp(w, "|") == 0)
 					break; /* alternatives (odx token): not positional slots */
@@ -650,7 +677,7 @@ static void gen_args_cases(FILE *f, const char *indent)
 					snprintf(suffix, sizeof(suffix), " %d", idx);
 					fputs(indent, f);
 					print_verb_key_pattern(f, n, v, suffix);
-					fprintf(f, ") echo %s ;;\n", k);
+					fprintf(f, ") echo %s%s ;;\n", k, lit);
 				}
 			}
 		}
@@ -821,11 +848,12 @@ static void gen_bash(FILE *f)
 	      "\telif [ -z \"$verb\" ]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$(_vitk_verbs \"$noun\")\" -- \"$cur\"))\n"
 	      "\telse\n"
-	      "\t\tkind=$(_vitk_argkind \"$noun\" \"$verb\" \"$nargs\")\n"
+	      "\t\tlocal extra\n"
+	      "\t\tread -r kind extra <<<\"$(_vitk_argkind \"$noun\" \"$verb\" \"$nargs\")\"\n"
 	      "\t\tcase $kind in\n"
 	      "\t\tpf | pci) COMPREPLY=($(compgen -W \"$(_vitk_pci \"$kind\")\" -- \"$cur\")) ;;\n"
 	      "\t\tjob) COMPREPLY=($(compgen -W \"$(_vitk_jobs \"${db[@]}\")\" -- \"$cur\")) ;;\n"
-	      "\t\ttable) COMPREPLY=($(compgen -W \"$(_vitk_tables \"${db[@]}\")\" -- \"$cur\")) ;;\n"
+	      "\t\ttable) COMPREPLY=($(compgen -W \"$(_vitk_tables \"${db[@]}\") $extra\" -- \"$cur\")) ;;\n"
 	      "\t\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
 	      "\t\tesac\n"
 	      "\tfi\n"
@@ -996,7 +1024,9 @@ static void gen_zsh(FILE *f)
 	      "\telif [[ -z $verb ]]; then\n"
 	      "\t\t_vitk_verbs \"$noun\"; _describe -t verbs verb reply\n"
 	      "\telse\n"
-	      "\t\tkind=$(_vitk_argkind \"$noun\" \"$verb\" \"$nargs\")\n"
+	      "\t\tlocal -a kx\n"
+	      "\t\tkx=(${=\"$(_vitk_argkind \"$noun\" \"$verb\" \"$nargs\")\"})\n"
+	      "\t\tkind=${kx[1]-}\n"
 	      "\t\tcase $kind in\n"
 	      "\t\tpf | pci)\n"
 	      "\t\t\tlocal d root=${VITK_SYSFS_ROOT:-/sys}\n"
@@ -1011,7 +1041,7 @@ static void gen_zsh(FILE *f)
 	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory sql 'SELECT uuid FROM odx_job ORDER BY id DESC LIMIT 100' 2>/dev/null </dev/null | tail -n +2 | tr -d '\\r')\"})\n"
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\ttable)\n"
-	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory tables 2>/dev/null </dev/null | tail -n +2 | cut -d, -f2)\"})\n"
+	      "\t\t\treply=(${(f)\"$(vitk -q -o csv $db inventory tables 2>/dev/null </dev/null | tail -n +2 | cut -d, -f2)\"} ${kx[2,-1]})\n"
 	      "\t\t\tcompadd -a reply ;;\n"
 	      "\t\tfile) _files ;;\n"
 	      "\t\tesac\n"

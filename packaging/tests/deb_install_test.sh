@@ -37,7 +37,10 @@ in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=
 cp "$T/vitk.deb" "$R/tmp/vitk_${want}_amd64.deb"
 if ! in_root apt-get install -y -q "/tmp/vitk_${want}_amd64.deb" >"$T/apt.log" 2>&1; then
 	cat "$T/apt.log"
-	bad "apt install ./vitk_${want}_amd64.deb failed in the chroot (a Depends missing from packaging/tests/chroot-packages.txt?)"
+	missing=$(for p in $(dpkg-deb -f "$T/vitk.deb" Depends | tr ',' '\n' | awk '{ print $1 }'); do
+		in_root dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+	done)
+	bad "apt install ./vitk_${want}_amd64.deb failed in the chroot; Depends not in it: ${missing:-none} (packaging/tests/chroot-packages.txt)"
 	exit 1
 fi
 echo "installed: $(in_root dpkg-query -W -f='${Package} ${Version} ${Status}' vitk)"

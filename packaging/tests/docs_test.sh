@@ -106,6 +106,8 @@ got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" odx copy --resume job-1)
 [ "$got" = "job-1-1 job-1-0" ] || bad "vitk odx copy --resume job-1<TAB>: '$got'"
 got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" inventory report sriov_p)
 [ "$got" = "sriov_pf" ] || bad "vitk inventory report sriov_p<TAB>: '$got'"
+got=$(PATH=$tmp/bin:$PATH c vitk --db "$tmp/jobs.db" inventory report free)
+[ "$got" = "free-vfs" ] || bad "vitk inventory report free<TAB>: '$got'"
 
 # vitk(1) ENVIRONMENT: every variable the libraries and the CLI read, and only those
 env_doc=$(awk '/^\.SH / { s = ($0 == ".SH ENVIRONMENT"); next } s && p { print; p = 0 } s && /^\.TP/ { p = 1 }' \

@@ -31,4 +31,9 @@ if ! [ -e "$out/.complete" ]; then
 	touch "$out/.complete"
 fi
 ln -sfn "$key" "$cache/current"
+# chroots for older package lists are not used again
+for d in "$cache"/*/; do
+	d=${d%/}
+	[ "$(basename "$d")" = "$key" ] || [ "$(basename "$d")" = current ] || rm -rf "$d"
+done
 echo "$out"
