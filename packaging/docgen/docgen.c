@@ -345,17 +345,15 @@ static void close_page(FILE *f, const char *page)
 		die("cannot write %s.1", page);
 }
 
-static void load_text_for(struct text *t, const char *textdir, const char *page, bool required)
+/* the hand-written text of @page; every page must have one */
+static void load_text_for(struct text *t, const char *textdir, const char *page)
 {
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s.txt", textdir, page);
-	if (text_load(t, path) < 0) {
-		if (required)
-			die("%s: missing: every verb needs a hand-written DESCRIPTION and EXAMPLES",
-			    path);
-		return;
-	}
+	if (text_load(t, path) < 0)
+		die("%s: missing: every noun and verb needs a hand-written DESCRIPTION (verbs: and EXAMPLES)",
+		    path);
 }
 
 static void need(const struct text *t, const char *page, const char *sec)
@@ -382,7 +380,7 @@ static void man_verb(const char *textdir, const char *outdir, const struct cli_n
 
 	snprintf(page, sizeof(page), "vitk-%s-%s", n->name, v->name);
 	snprintf(nounpage, sizeof(nounpage), "vitk-%s", n->name);
-	load_text_for(&t, textdir, page, true);
+	load_text_for(&t, textdir, page);
 	need(&t, page, "DESCRIPTION");
 	need(&t, page, "EXAMPLES");
 	f = open_page(outdir, page);
@@ -433,7 +431,7 @@ static void man_noun(const char *textdir, const char *outdir, const struct cli_n
 	FILE *f;
 
 	snprintf(page, sizeof(page), "vitk-%s", n->name);
-	load_text_for(&t, textdir, page, true);
+	load_text_for(&t, textdir, page);
 	need(&t, page, "DESCRIPTION");
 	f = open_page(outdir, page);
 	roff_header(f, page, n->summary ? n->summary : n->name);
@@ -509,7 +507,7 @@ static void man_top(const char *textdir, const char *outdir)
 	struct text t;
 	FILE *f;
 
-	load_text_for(&t, textdir, "vitk", true);
+	load_text_for(&t, textdir, "vitk");
 	need(&t, "vitk", "DESCRIPTION");
 	f = open_page(outdir, "vitk");
 	roff_header(f, "vitk", "virtualization infrastructure toolkit");
