@@ -75,7 +75,7 @@ static int secret_read_file(const char *path, char **out)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return vitk_error_set(errno == ENOENT ? VITK_ENOTFOUND : VITK_EIO, errno,
-				      "cannot open secret file '%s': %s", path, strerror(errno));
+				      "cannot open secret file '%s'", path);
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		r = vitk_error_set(VITK_EPERM, 0, "secret file '%s' is not a regular file", path);
 		goto out;

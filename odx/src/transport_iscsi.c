@@ -268,7 +268,9 @@ static bool read_initiatorname(const char *path, char *out, size_t len)
 		if (strncmp(v, "InitiatorName=", 14) != 0)
 			continue;
 		v += 14;
-		e = v + strcspn(v, " \t\r\n#");
+		e = v + strcspn(v, "\r\n#");
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
 		*e = '\0';
 		if (*v && strlen(v) < len && strlen(v) <= 223 && /* RFC 3720 3.2.6.1: 223 bytes */
 		    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
@@ -310,19 +312,48 @@ int vitk_scsi_iscsi_default_initiator(char *out, size_t len, const char *etc_roo
 	return 0;
 }
 
+/*
+ * The user part of iscsi://user[%secret]@host/...: libiscsi drops a user
+ * without a secret (unless LIBISCSI_CHAP_PASSWORD is set), so it is read here.
+ */
+static void url_user(char *out, size_t len, const char *url)
+{
+	const char *p = url + 8, *slash = strchr(p, '/'), *at = NULL, *c;
+	size_t n;
+
+	out[0] = '\0';
+	for (c = p; *c && (!slash || c < slash); c++)
+		if (*c == '@')
+			at = c;
+	if (!at)
+		return;
+	n = strcspn(p, "%@");
+	if (n < len)
+		snprintf(out, len, "%.*s", (int)n, p);
+}
+
 /* the secrets: the options', else the URL's (which libiscsi may take from its environment) */
-static int set_chap(struct iscsi_tr *tr, const struct iscsi_url *u, const vitk_scsi_iscsi_options *o)
+static int set_chap(struct iscsi_tr *tr, const char *url, const struct iscsi_url *u,
+		    const vitk_scsi_iscsi_options *o)
 {
 	const char *pw = o && o->chap_secret ? o->chap_secret : u->passwd;
+	char user[256];
 	const char *tuser = o && o->target_user ? o->target_user : u->target_user;
 	const char *tpw = o && o->target_secret ? o->target_secret : u->target_passwd;
 
-	if (u->user[0] && iscsi_set_initiator_username_pwd(tr->ctx, u->user, pw) != 0)
+	url_user(user, sizeof(user), url);
+	if (!user[0])
+		snprintf(user, sizeof(user), "%s", u->user);
+	if (user[0] && !pw[0])
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "CHAP user '%s' has no secret: give --chap-secret-file or "
+				      "LIBISCSI_CHAP_PASSWORD", user);
+	if (user[0] && iscsi_set_initiator_username_pwd(tr->ctx, user, pw) != 0)
 		return vitk_error_set(VITK_EINVAL, 0, "iscsi: cannot set CHAP: %s",
 				      iscsi_get_error(tr->ctx));
 	if (!tuser || !tuser[0])
 		return 0;
-	if (!u->user[0])
+	if (!user[0])
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "mutual CHAP needs CHAP first: give the user in the URL "
 				      "(iscsi://USER@host/...)");
@@ -402,7 +433,7 @@ int vitk_scsi_transport_open_iscsi_with(vitk_scsi_transport **out, const char *u
 	iscsi_set_session_type(tr->ctx, ISCSI_SESSION_NORMAL);
 	iscsi_set_header_digest(tr->ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C);
 	iscsi_set_noautoreconnect(tr->ctx, 1);
-	r = set_chap(tr, u, o);
+	r = set_chap(tr, url, u, o);
 	if (r < 0)
 		goto out;
 	r = login(tr, u);
