@@ -95,6 +95,35 @@ LIBISCSI_CHAP_TARGET_PASSWORD=t-secret V odx probe --target-chap-user tgt $U/0 >
 	fail "a target that does not prove itself was accepted"
 grep -q "cannot log in" "$OUT/m2.err" && ok || fail "mutual: $(cat "$OUT/m2.err")"
 
+# --- mutual CHAP against a target that proves itself (secrets from files only)
+PORT2=13273
+printf 'alice:init-secret-9\n' >"$W/chap2"
+printf 'the-target:target-secret-9\n' >"$W/mutual2"
+printf 'target-secret-9\n' >"$W/tsecret"
+printf 'not-the-secret\n' >"$W/tbad"
+printf 'init-secret-9\n' >"$W/isecret"
+chmod 600 "$W/chap2" "$W/mutual2" "$W/tsecret" "$W/tbad" "$W/isecret"
+"$VITK" odx serve --portal 127.0.0.1:$PORT2 --iqn $IQN --lun "0=$W/a.img,size=8M" \
+	--chap-file "$W/chap2" --chap-mutual-file "$W/mutual2" 2>"$W/serve2.log" &
+PIDS+=($!)
+wait_port $PORT2 || { cat "$W/serve2.log"; exit 1; }
+M=iscsi://alice@127.0.0.1:$PORT2/$IQN/0
+V -o json odx probe --chap-secret-file "$W/isecret" --target-chap-user the-target \
+	--target-chap-secret-file "$W/tsecret" $M >"$OUT/m3.json" 2>"$OUT/m3.err" &&
+	ok || fail "mutual CHAP: $(cat "$OUT/m3.err")"
+V odx probe --chap-secret-file "$W/isecret" --target-chap-user the-target \
+	--target-chap-secret-file "$W/tbad" $M >/dev/null 2>"$OUT/m4.err" &&
+	fail "the initiator accepted a target that did not know the secret"
+grep -q "cannot log in" "$OUT/m4.err" && ok || fail "mutual, wrong secret: $(cat "$OUT/m4.err")"
+LIBISCSI_CHAP_PASSWORD=init-secret-9 LIBISCSI_CHAP_TARGET_PASSWORD=target-secret-9 \
+	V odx probe --target-chap-user the-target $M >/dev/null 2>"$OUT/m5.err" &&
+	ok || fail "mutual CHAP from the environment: $(cat "$OUT/m5.err")"
+for f in "$OUT"/m* "$DB" "$DB-wal"; do
+	for sec in init-secret-9 target-secret-9; do
+		if grep -a -q -- "$sec" "$f"; then fail "$sec is in $f"; else ok; fi
+	done
+done
+
 # --- the initiator name: open-iscsi's file, else machine-id; --initiator-name wins
 E=$W/etc
 mkdir -p "$E/iscsi"
