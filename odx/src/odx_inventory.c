@@ -69,9 +69,77 @@ static const vitk_inventory_table odx_tables[] = {
 static const vitk_inventory_domain odx_domain = { "odx", 2, odx_tables,
 						   VITK_ARRAY_SIZE(odx_tables) };
 
+/* update @col of row @id to @name without its password */
+static int scrub_one(vitk_inventory *inv, const char *table, int64_t id, const char *col,
+		     const char *name)
+{
+	char *shown = vitk_scsi_url_redact(name);
+	int r;
+
+	if (!shown)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	{
+		const char *sp = shown;
+		vitk_inventory_value v[] = { VITK_INV_S(col, sp) };
+
+		r = vitk_inventory_update(inv, table, id, v, 1);
+	}
+	free(shown);
+	return r;
+}
+
+/*
+ * Databases written before secrets were redacted may hold iscsi:// URLs
+ * with a password ("user%secret@") in odx_job.src/dst and odx_lun.name:
+ * rewrite them without it.  A LUN row whose redacted name already exists
+ * for its host is a duplicate and goes.  Cheap when there is nothing to do
+ * (one read-only query).
+ */
+static int scrub_secrets(vitk_inventory *inv)
+{
+	static const char *const q[] = {
+		"SELECT id, src AS name, 'src' AS col FROM odx_job WHERE src LIKE 'iscsi://%' "
+		"AND instr(src, '%') > 0 UNION ALL "
+		"SELECT id, dst, 'dst' FROM odx_job WHERE dst LIKE 'iscsi://%' AND instr(dst, '%') > 0",
+		"SELECT id, name, 'name' AS col FROM odx_lun WHERE name LIKE 'iscsi://%' "
+		"AND instr(name, '%') > 0",
+	};
+	vitk_inventory_rows *rows = NULL;
+	size_t t, i;
+	int r = 0;
+
+	for (t = 0; t < VITK_ARRAY_SIZE(q) && r == 0; t++) {
+		r = vitk_inventory_query(&rows, inv, q[t]);
+		for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+			const char *name = vitk_inventory_rows_get(rows, i, "name");
+			const char *col = vitk_inventory_rows_get(rows, i, "col");
+			int64_t id = vitk_inventory_rows_get_int(rows, i, "id");
+
+			r = scrub_one(inv, t == 0 ? "odx_job" : "odx_lun", id, col, name);
+			if (r < 0 && r != VITK_ENOMEM && t == 1) {
+				/* the redacted name exists: this row is a duplicate */
+				vitk_inventory_value m = VITK_INV_S("name", name);
+
+				vitk_error_clear();
+				r = vitk_inventory_delete(inv, "odx_lun", 0, &m, 1, NULL);
+			}
+			if (r < 0 && r != VITK_ENOMEM) {
+				/* a read-only inventory: the next writer scrubs it */
+				vitk_error_clear();
+				r = 0;
+			}
+		}
+		vitk_inventory_rows_free(rows);
+		rows = NULL;
+	}
+	return r;
+}
+
 int vitk_odx_inventory_register(vitk_inventory *inv)
 {
-	return vitk_inventory_register(inv, &odx_domain);
+	int r = vitk_inventory_register(inv, &odx_domain);
+
+	return r < 0 ? r : scrub_secrets(inv);
 }
 
 static const char *desig_type_str(uint8_t t)

@@ -160,12 +160,51 @@ static void test_security__lease(void **state)
 	vitk_inventory_free(inv);
 }
 
+/* rows written before redaction existed lose their secrets on the next open */
+static void test_security__old_rows_scrubbed(void **state)
+{
+	vitk_inventory *inv = NULL;
+	vitk_inventory_rows *rows = NULL;
+	int64_t host = 0;
+	vitk_inventory_value job[] = {
+		VITK_INV_S("uuid", "u-1"),
+		VITK_INV_S("src", "iscsi://u%olds3cret@h/iqn.x/0"),
+		VITK_INV_S("dst", "iscsi://u%olds3cret@h/iqn.x/1"),
+	};
+	vitk_inventory_value lun1[] = { VITK_INV_S("name", "iscsi://u%olds3cret@h/iqn.x/0") };
+	vitk_inventory_value lun2[] = { VITK_INV_S("name", "iscsi://u%olds3cret@h/iqn.x/1") };
+	vitk_inventory_value lun2b[] = { VITK_INV_S("name", "iscsi://u@h/iqn.x/1") };
+
+	(void)state;
+	assert_int_equal(vitk_inventory_open(&inv, ":memory:", 0), 0);
+	assert_int_equal(vitk_odx_inventory_register(inv), 0);
+	assert_int_equal(vitk_inventory_host_ensure(inv, "h1", "aa11", "linux", "local", &host), 0);
+	assert_int_equal(vitk_inventory_insert(inv, "odx_job", host, job, 3, NULL), 0);
+	assert_int_equal(vitk_inventory_insert(inv, "odx_lun", host, lun1, 1, NULL), 0);
+	assert_int_equal(vitk_inventory_insert(inv, "odx_lun", host, lun2, 1, NULL), 0);
+	assert_int_equal(vitk_inventory_insert(inv, "odx_lun", host, lun2b, 1, NULL), 0);
+	assert_int_equal(vitk_odx_inventory_register(inv), 0);
+	assert_int_equal(vitk_inventory_query(&rows, inv,
+					      "SELECT src, dst FROM odx_job"), 0);
+	assert_string_equal(vitk_inventory_rows_get(rows, 0, "src"), "iscsi://u@h/iqn.x/0");
+	assert_string_equal(vitk_inventory_rows_get(rows, 0, "dst"), "iscsi://u@h/iqn.x/1");
+	vitk_inventory_rows_free(rows);
+	assert_int_equal(vitk_inventory_query(&rows, inv,
+					      "SELECT name FROM odx_lun ORDER BY name"), 0);
+	assert_int_equal(vitk_inventory_rows_count(rows), 2); /* the duplicate went */
+	assert_string_equal(vitk_inventory_rows_get(rows, 0, "name"), "iscsi://u@h/iqn.x/0");
+	assert_string_equal(vitk_inventory_rows_get(rows, 1, "name"), "iscsi://u@h/iqn.x/1");
+	vitk_inventory_rows_free(rows);
+	vitk_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_security__url_redact),
 		cmocka_unit_test(test_security__default_initiator),
 		cmocka_unit_test(test_security__lease),
+		cmocka_unit_test(test_security__old_rows_scrubbed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
