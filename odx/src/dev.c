@@ -120,6 +120,12 @@ static int identify(vitk_odx_dev *d)
 	r = vitk_scsi_inquiry_parse(&inq, buf, res.din_got);
 	if (r < 0)
 		goto bad;
+	if (inq.peripheral_qualifier == 3) { /* SPC-4 6.6.2: no logical unit at this LUN */
+		r = vitk_error_set(VITK_ENOTSUP, 0,
+				   "%s: logical unit not supported (INQUIRY peripheral qualifier 3)",
+				   d->name);
+		goto out;
+	}
 	if (inq.device_type != 0) {
 		r = vitk_error_set(VITK_ENOTSUP, 0, "%s: peripheral device type 0x%02x is not a disk",
 				   d->name, inq.device_type);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
@@ -283,6 +284,46 @@ static bool read_initiatorname(const char *path, char *out, size_t len)
 	return found;
 }
 
+/*
+ * No machine-id (some containers): the host name, from @etc_root/hostname
+ * or, on the real system, gethostname(2), lower-cased to the characters an
+ * iSCSI name allows (RFC 3722).  "localhost" is no name: an error.
+ */
+static int host_initiator(char *out, size_t len, const char *etc_root)
+{
+	const char *etc = etc_root ? etc_root : "/etc";
+	char path[4096], host[256] = "";
+	size_t i, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/hostname", etc);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(host, sizeof(host), f))
+			host[0] = '\0';
+		fclose(f);
+	}
+	host[strcspn(host, " \t\r\n")] = '\0';
+	if (!host[0] && !etc_root && gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; host[i]; i++) {
+		char c = host[i] >= 'A' && host[i] <= 'Z' ? (char)(host[i] - 'A' + 'a') : host[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')
+			host[n++] = c;
+	}
+	host[n] = '\0';
+	if (!n || strcmp(host, "localhost") == 0 || strncmp(host, "localhost.", 10) == 0)
+		return vitk_error_set(VITK_ENOTFOUND, 0,
+				      "no initiator name: neither %s/iscsi/initiatorname.iscsi, a "
+				      "valid %s/machine-id nor a host name (give --initiator-name)",
+				      etc, etc);
+	if ((size_t)snprintf(out, len, "%s:host.%s", VITK_SCSI_ISCSI_INITIATOR_PREFIX, host) >= len)
+		return vitk_error_set(VITK_ERANGE, 0, "initiator name buffer too small");
+	return 0;
+}
+
 int vitk_scsi_iscsi_default_initiator(char *out, size_t len, const char *etc_root)
 {
 	const char *etc = etc_root ? etc_root : "/etc";
@@ -304,9 +345,7 @@ int vitk_scsi_iscsi_default_initiator(char *out, size_t len, const char *etc_roo
 	mid[strcspn(mid, "\r\n")] = '\0';
 	n = strlen(mid);
 	if (n != 32 || strspn(mid, "0123456789abcdef") != n)
-		return vitk_error_set(VITK_ENOTFOUND, 0,
-				      "no initiator name: neither %s/iscsi/initiatorname.iscsi nor a "
-				      "valid %s/machine-id (give --initiator-name)", etc, etc);
+		return host_initiator(out, len, etc_root);
 	if ((size_t)snprintf(out, len, "%s:%s", VITK_SCSI_ISCSI_INITIATOR_PREFIX, mid) >= len)
 		return vitk_error_set(VITK_ERANGE, 0, "initiator name buffer too small");
 	return 0;
@@ -366,9 +405,16 @@ static int set_chap(struct iscsi_tr *tr, const char *url, const struct iscsi_url
 	return 0;
 }
 
+/*
+ * TCP connect, then the login, with one deadline for both.  Not
+ * iscsi_full_connect_async(): its state is leaked when the context is
+ * destroyed during a login that never completes.  The unit attentions a new
+ * session may report are retried by the engine (dev.c).
+ */
 static int login(struct iscsi_tr *tr, const struct iscsi_url *u)
 {
 	struct pending *p = calloc(1, sizeof(*p));
+	uint64_t deadline = now_ms() + (uint64_t)tr->timeout_s * 1000u, now;
 	char what[600];
 	enum wait_res w;
 	int r = 0;
@@ -377,12 +423,29 @@ static int login(struct iscsi_tr *tr, const struct iscsi_url *u)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	snprintf(what, sizeof(what), "login to %.256s at %.256s", u->target, u->portal);
 	iscsi_set_timeout(tr->ctx, (int)tr->timeout_s + 2); /* our deadline comes first */
-	if (iscsi_full_connect_async(tr->ctx, u->portal, u->lun, on_done, p) != 0) {
+	if (iscsi_connect_async(tr->ctx, u->portal, on_done, p) != 0) {
 		free(p);
-		return vitk_error_set(VITK_EIO, ECONNREFUSED, "iscsi: cannot log in to '%s' at %s: %s",
-				      u->target, u->portal, iscsi_get_error(tr->ctx));
+		return vitk_error_set(VITK_EIO, 0, "iscsi: cannot connect to %s: %s", u->portal,
+				      iscsi_get_error(tr->ctx));
 	}
 	w = wait_done(tr->ctx, p, (uint64_t)tr->timeout_s * 1000u);
+	if (w != WAIT_DONE)
+		return give_up(tr, p, wait_error(tr->ctx, w, tr->timeout_s, what));
+	if (p->status != SCSI_STATUS_GOOD) {
+		free(p);
+		tr->dead = true;
+		return vitk_error_set(VITK_EIO, 0, "iscsi: cannot connect to %s: %s", u->portal,
+				      iscsi_get_error(tr->ctx));
+	}
+	memset(p, 0, sizeof(*p));
+	if (iscsi_login_async(tr->ctx, on_done, p) != 0) {
+		free(p);
+		tr->dead = true;
+		return vitk_error_set(VITK_EIO, 0, "iscsi: cannot log in to '%s' at %s: %s",
+				      u->target, u->portal, iscsi_get_error(tr->ctx));
+	}
+	now = now_ms();
+	w = wait_done(tr->ctx, p, deadline > now ? deadline - now : 0);
 	if (w != WAIT_DONE)
 		return give_up(tr, p, wait_error(tr->ctx, w, tr->timeout_s, what));
 	if (p->status != SCSI_STATUS_GOOD)

@@ -92,9 +92,14 @@ static void test_security__default_initiator(void **state)
 	    "InitiatorName=bad name with spaces;\nInitiatorName=iqn.1993-08.org.debian:01:abc\n");
 	assert_int_equal(vitk_scsi_iscsi_default_initiator(a, sizeof(a), e1), 0);
 	assert_string_equal(a, "iqn.1993-08.org.debian:01:abc");
-	/* a malformed machine-id is not used */
+	/* a malformed machine-id is not used; then the host name, never "localhost" */
 	put(e2, "machine-id", "not-hex\n");
 	assert_int_equal(vitk_scsi_iscsi_default_initiator(b, sizeof(b), e2), VITK_ENOTFOUND);
+	put(e2, "hostname", "localhost\n");
+	assert_int_equal(vitk_scsi_iscsi_default_initiator(b, sizeof(b), e2), VITK_ENOTFOUND);
+	put(e2, "hostname", "KVM07_Rack3\n");
+	assert_int_equal(vitk_scsi_iscsi_default_initiator(b, sizeof(b), e2), 0);
+	assert_string_equal(b, "iqn.2026-01.org.vitk:host.kvm07rack3");
 	free(e1);
 	free(e2);
 }

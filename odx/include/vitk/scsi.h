@@ -465,8 +465,10 @@ int vitk_scsi_transport_open_iscsi_with(vitk_scsi_transport **out, const char *u
 /**
  * vitk_scsi_iscsi_default_initiator() - this host's InitiatorName: the one in
  * @etc_root/iscsi/initiatorname.iscsi (open-iscsi's) when that file has a
- * valid one, else VITK_SCSI_ISCSI_INITIATOR_PREFIX ":" @etc_root/machine-id.
- * @etc_root: NULL for "/etc".  Return: 0 or VITK_ENOTFOUND (neither file).
+ * valid one, else VITK_SCSI_ISCSI_INITIATOR_PREFIX ":" @etc_root/machine-id,
+ * else (no machine-id, as in some containers) PREFIX ":host." the host name
+ * (@etc_root/hostname; gethostname() when @etc_root is NULL), never
+ * "localhost".  @etc_root: NULL for "/etc".  Return: 0 or VITK_ENOTFOUND.
  */
 int vitk_scsi_iscsi_default_initiator(char *out, size_t len, const char *etc_root);
 
