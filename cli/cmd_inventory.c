@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/odx.h>
 #include <vitk/str.h>
 
 #include "cli.h"
@@ -289,6 +290,8 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 				 vitk_error_last()->message);
 	r = vitk_inventory_import_limited(ctx->inv, buf, len, &lim, &doc.st);
 	free(buf);
+	if (r == 0) /* an export from an older vitk may carry iSCSI secrets: drop them now */
+		r = vitk_odx_inventory_register(ctx->inv);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot import '%s'", argv[0]);
 	if (ctx->quiet)

@@ -123,11 +123,14 @@ static int scrub_secrets(vitk_inventory *inv)
 				vitk_error_clear();
 				r = vitk_inventory_delete(inv, "odx_lun", 0, &m, 1, NULL);
 			}
-			if (r < 0 && r != VITK_ENOMEM) {
-				/* a read-only inventory: the next writer scrubs it */
-				vitk_error_clear();
-				r = 0;
-			}
+			if (r < 0 && r != VITK_ENOMEM)
+				/* read-only: refuse to show or export it rather than leak */
+				r = vitk_error_set(VITK_EDB, 0,
+						   "the inventory holds an iSCSI secret written by an "
+						   "older vitk (%s row %lld); run any 'vitk odx' "
+						   "command that writes (e.g. 'vitk odx jobs') once "
+						   "to remove it", t == 0 ? "odx_job" : "odx_lun",
+						   (long long)id);
 		}
 		vitk_inventory_rows_free(rows);
 		rows = NULL;

@@ -87,6 +87,26 @@ for f in "$OUT"/r* "$DB" "$DB-wal"; do
 	if grep -a -q -- "$SECRET" "$f"; then fail "the secret is in $f"; else ok; fi
 done
 
+# --- a database or export from an older vitk that stored a secret
+OLD=oldsecret-5t0red
+sqlite3 "$DB" "UPDATE odx_job SET src = 'iscsi://odxuser%$OLD@127.0.0.1:$PORT/$IQN/0' WHERE uuid = '$JOB2'"
+V inventory export "$OUT/old1.json" 2>"$OUT/old1.err"
+check "a read-only export of a database holding a secret is refused (exit 5)" -- [ $? = 5 ]
+grep -q "holds an iSCSI secret written by an older vitk" "$OUT/old1.err" && ok || fail "old db: $(cat "$OUT/old1.err")"
+V odx jobs >/dev/null 2>&1 || fail "jobs on the old database"
+V inventory export "$OUT/old2.json" 2>"$OUT/old2.err" && ok || fail "export after the scrub: $(cat "$OUT/old2.err")"
+check "the scrubbed src" -- [ "$(V -o json odx jobs "$JOB2" | jq -r .src)" = "$UN/0" ]
+sed "s|odxuser@127|odxuser%$OLD@127|g" "$OUT/old2.json" >"$W/old-export.json"
+grep -q "$OLD" "$W/old-export.json" && ok || fail "the old export has no secret to test with"
+"$VITK" --db "$W/fresh.db" inventory import "$W/old-export.json" >/dev/null 2>"$OUT/old3.err" ||
+	fail "import: $(cat "$OUT/old3.err")"
+"$VITK" --db "$W/fresh.db" inventory export "$OUT/old4.json" 2>"$OUT/old4.err" && ok ||
+	fail "export after import: $(cat "$OUT/old4.err")"
+for f in "$OUT"/old* "$DB" "$DB-wal" "$W/fresh.db" "$W/fresh.db-wal"; do
+	[ -e "$f" ] || continue
+	if grep -a -q -- "$OLD" "$f"; then fail "the old secret is in $f"; else ok; fi
+done
+
 # --- mutual CHAP: asked for without a secret is a usage error; a target that
 # cannot prove itself fails the login
 V odx probe --target-chap-user tgt $U/0 >/dev/null 2>"$OUT/m1.err"
