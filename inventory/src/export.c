@@ -45,6 +45,11 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 	/* host id -> index in "hosts" */
 	VITK_ARRAY(int64_t) hids = VITK_ARRAY_INIT;
 
+	if (inv->pg) {
+		r = vitk_error_set(VITK_ENOTSUP, 0, "export reads a local inventory, not '%s'",
+				   inv->path);
+		goto out;
+	}
 	if (!doc || !domains || !tables || !hosts || !rows) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
@@ -157,7 +162,8 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 		r = vitk_error_set(VITK_EIO, 0, "cannot write the export");
 out:
 	sqlite3_finalize(st);
-	sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL);
+	if (inv->db)
+		sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL);
 	vitk_array_clear(hids);
 	json_decref(doc);
 	json_decref(domains);
@@ -481,6 +487,11 @@ int vitk_inventory_import_limited(vitk_inventory *inv, const char *json, size_t 
 		memset(stats, 0, sizeof(*stats));
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	if (inv->pg)
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' is a central PostgreSQL inventory: import into a local "
+				      "inventory and `vitk inventory push --all-hosts` it",
+				      inv->path);
 	r = import_check_limits(json, len, limits ? limits : &defaults);
 	if (r < 0)
 		return r;
