@@ -142,7 +142,10 @@ int vitk_odx_inventory_register(vitk_inventory *inv)
 {
 	int r = vitk_inventory_register(inv, &odx_domain);
 
-	return r < 0 ? r : scrub_secrets(inv);
+	/* the central PostgreSQL store only receives rows pushed by a scrubbing vitk */
+	if (r < 0 || strcmp(vitk_inventory_backend(inv), "sqlite") != 0)
+		return r;
+	return scrub_secrets(inv);
 }
 
 static const char *desig_type_str(uint8_t t)
