@@ -191,7 +191,8 @@ static int iscsi_submit(void *self, const uint8_t *cdb, size_t cdb_len, void *di
 	if (task->status == SCSI_STATUS_CANCELLED || task->status == SCSI_STATUS_ERROR ||
 	    p->status == SCSI_STATUS_CANCELLED || p->status == SCSI_STATUS_ERROR) {
 		tr->dead = true;
-		r = vitk_error_set(VITK_EIO, 0, "iscsi: command 0x%02x: %s", cdb[0],
+		/* the task ended without a SCSI status: the session failed under it */
+		r = vitk_error_set(VITK_EIO, 0, "connection to the target lost (%s): %s", what,
 				   iscsi_get_error(tr->ctx));
 		goto out;
 	}

@@ -54,6 +54,7 @@ kill_case() {
 	check "$m: exit 4 after the target died (got $rc: $(cat "$W/$m.err"))" -- [ $rc = 4 ]
 	check "$m: failed within the deadline ($((t1 - t0)) ms)" -- [ $((t1 - t0)) -lt $(((T + 3) * 1000)) ]
 	grep -q "resume with --resume" "$W/$m.err" && ok || fail "$m: not resumable: $(cat "$W/$m.err")"
+	grep -q "connection to the target lost" "$W/$m.err" && ok || fail "$m: the cause: $(cat "$W/$m.err")"
 	job=$(job_of $m)
 	check "$m: the job is recorded as failed" -- \
 		[ "$(V -o json odx jobs "$job" | jq -r .result)" = failed ]
