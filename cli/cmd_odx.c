@@ -503,7 +503,6 @@ static int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
 
 #define CFG struct copy_cfg
 static const struct cli_opt odx_copy_opts[] = {
-	LOGIN_OPTS(CFG),
 	{ CLI_UINT(CFG, src_lba, "src-lba", 0, "N", "first source block (default 0)") },
 	{ CLI_UINT(CFG, dst_lba, "dst-lba", 0, "N", "first destination block (default 0)") },
 	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS",
@@ -521,30 +520,31 @@ static const struct cli_opt odx_copy_opts[] = {
 	  CLI_RANGE(1, 1u << 30) },
 	{ CLI_UINT(CFG, streams, "streams", 0, "N", "iSCSI host copy: sessions per side (default 8)"),
 	  CLI_RANGE(1, 32) },
+	LOGIN_OPTS(CFG),
 	CLI_OPT_END,
 };
 #undef CFG
 
 #define CFG struct zero_cfg
 static const struct cli_opt odx_zero_opts[] = {
-	LOGIN_OPTS(CFG),
 	{ CLI_UINT(CFG, lba, "lba", 0, "N", "first block to zero"), CLI_GIVEN(CFG, lba_given) },
 	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS", "blocks to zero"),
 	  CLI_GIVEN(CFG, count_given) },
 	{ CLI_FLAG(CFG, force, "force", 'f', "write even if the device is mounted or held") },
+	LOGIN_OPTS(CFG),
 	CLI_OPT_END,
 };
 #undef CFG
 
 #define CFG struct token_cfg
 static const struct cli_opt odx_token_opts[] = {
-	LOGIN_OPTS(CFG),
 	{ CLI_UINT(CFG, lba, "lba", 0, "N", "create: first source block; write: first destination block") },
 	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS", "create: blocks to cover (default: to the end)") },
 	{ CLI_UINT(CFG, inactivity_timeout, "inactivity-timeout", 0, "SECONDS",
 		   "create: token inactivity timeout (default: the device's)"),
 	  CLI_RANGE(0, 0xFFFFFFFFu) },
 	{ CLI_FLAG(CFG, force, "force", 'f', "write even if the device is mounted or held") },
+	LOGIN_OPTS(CFG),
 	CLI_OPT_END,
 };
 #undef CFG
