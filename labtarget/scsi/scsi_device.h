@@ -90,6 +90,10 @@ typedef struct {
 	/* in: the initiator's iSCSI name, for LUN masking; NULL: an unnamed
 	 * initiator, which sees only the LUNs without an allow list */
 	const char *initiator;
+	/* in: the initiator port's ISID (6 bytes; NULL: zeros); with
+	 * @initiator it names the I_T nexus that persistent reservations
+	 * register (SPC-4 5.13, TransportID format 01b) */
+	const uint8_t *isid;
 } tgt_cmd;
 
 /*

@@ -998,6 +998,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
+	cmd.isid = c->isid;           /* with the name: the initiator port (reservations) */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;

@@ -143,6 +143,7 @@ static void lun_free(tgt_lun *l)
 	free(l->allow);
 	if (l->fd >= 0)
 		close(l->fd);
+	pr__lun_free(l);
 	pthread_mutex_destroy(&l->caw_lock);
 	free(l->path);
 	free(l);
@@ -323,6 +324,12 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		goto out;
 	}
 	make_naa(l, d->iqn, abspath);
+	r = pr__lun_init(l);
+	if (r < 0) {
+		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
+				   cfg->lun, abspath);
+		goto out;
+	}
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -455,6 +462,7 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 	l = dev__find_lun(d, lun);
 	if (!l)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
+	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < l->nnexus; i++)
 		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
@@ -470,6 +478,8 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 
 	if (!d)
 		return;
+	for (i = 0; i < d->luns.size; i++)
+		pr__nexus_gone(d->luns.ptr[i], nexus);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < d->luns.size; i++) {
 		tgt_lun *l = d->luns.ptr[i];
@@ -562,6 +572,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
 		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+	else if (pr__conflict(d, l, cmd))
+		cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT;
 	else
 		handlers[idx](d, l, cmd);
 
