@@ -80,6 +80,13 @@ struct tgt_pr {
 	int holder;     /* index into regs of the holder; -1 for the all-registrants types */
 	bool aptpl;
 	char *state_path; /* NULL: nowhere to persist */
+	/* unit attentions queued under pr->lock, delivered after it is dropped
+	 * (dev->lock is never taken inside pr->lock) */
+	struct {
+		uint64_t nexus;
+		uint16_t asc;
+	} ua[PR_MAX_REGS];
+	size_t nua;
 	/* SPC-2 reservation */
 	bool legacy;
 	uint64_t legacy_nexus;
@@ -137,17 +144,40 @@ static bool is_holder(const struct tgt_pr *pr, int reg)
 	return type_all_regs(pr->type) || pr->holder == reg;
 }
 
-/* queue @asc for the session last seen on registration @i (dev->lock inside) */
+/* queue @asc for the session last seen on registration @r (pr->lock held) */
 static void ua_reg(tgt_device *d, tgt_lun *l, const pr_reg *r, uint16_t asc)
 {
-	size_t i;
+	struct tgt_pr *pr = l->pr;
 
-	if (!r->nexus)
+	(void)d;
+	if (!r->nexus || pr->nua == PR_MAX_REGS)
+		return;
+	pr->ua[pr->nua].nexus = r->nexus;
+	pr->ua[pr->nua].asc = asc;
+	pr->nua++;
+}
+
+/* drop pr->lock, then hand the queued unit attentions to the LUN's nexus table */
+static void unlock_deliver(tgt_device *d, tgt_lun *l)
+{
+	struct tgt_pr *pr = l->pr;
+	size_t n = pr->nua, i, j;
+	uint64_t nexus[PR_MAX_REGS];
+	uint16_t asc[PR_MAX_REGS];
+
+	for (i = 0; i < n; i++) {
+		nexus[i] = pr->ua[i].nexus;
+		asc[i] = pr->ua[i].asc;
+	}
+	pr->nua = 0;
+	pthread_mutex_unlock(&pr->lock);
+	if (!n)
 		return;
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < l->nnexus; i++)
-		if (l->nexus[i].nexus == r->nexus)
-			l->nexus[i].ua_asc = asc;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < l->nnexus; j++)
+			if (l->nexus[j].nexus == nexus[i])
+				l->nexus[j].ua_asc = asc[i];
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -897,5 +927,5 @@ void pr__out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		break;
 	}
 out:
-	pthread_mutex_unlock(&pr->lock);
+	unlock_deliver(d, l);
 }
