@@ -114,6 +114,8 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	unsigned lbppbe;  /* logical blocks per physical block exponent (512e: 3) */
+	bool sanitize;    /* SANITIZE enabled for this LUN */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
 	size_t nallow;
 	uint8_t naa[16];

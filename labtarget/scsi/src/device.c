@@ -214,6 +214,12 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	for (i = 0; i < d->luns.size; i++)
 		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
+	if (cfg->phys_block_size && cfg->phys_block_size != cfg->block_size &&
+	    !(cfg->block_size == 512 && cfg->phys_block_size == 4096))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "lun %u: physical block size %u with %u-byte blocks is not "
+				      "supported (the block size, or 4096 on 512)",
+				      cfg->lun, cfg->phys_block_size, cfg->block_size);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
@@ -228,6 +234,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	l->bs = cfg->block_size;
 	l->bs_shift = log2u(cfg->block_size);
 	l->ro = cfg->read_only;
+	l->lbppbe = cfg->phys_block_size > cfg->block_size ? log2u(cfg->phys_block_size) - l->bs_shift
+							   : 0;
+	l->sanitize = cfg->sanitize;
 	l->stats.lun = cfg->lun;
 
 	flags = (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;

@@ -98,13 +98,13 @@ static size_t vpd_block_limits(const tgt_lun *l, uint8_t *b)
 	vitk_put_be16(b + 2, 0x3c);
 	b[4] = 0x00;                                   /* WSNZ=0 */
 	b[5] = 255;                                    /* max COMPARE AND WRITE length */
-	vitk_put_be16(b + 6, 1);                       /* optimal transfer granularity */
+	vitk_put_be16(b + 6, (uint16_t)(1u << l->lbppbe)); /* optimal transfer granularity */
 	vitk_put_be32(b + 8, (8u << 20) >> l->bs_shift);  /* max transfer length */
 	vitk_put_be32(b + 12, (1u << 20) >> l->bs_shift); /* optimal transfer length */
 	vitk_put_be32(b + 16, 0);                      /* max prefetch */
 	vitk_put_be32(b + 20, 0xffffffffu);            /* max unmap LBA count */
 	vitk_put_be32(b + 24, 256);                    /* max unmap block descriptors */
-	vitk_put_be32(b + 28, 1);                      /* optimal unmap granularity */
+	vitk_put_be32(b + 28, 1u << l->lbppbe);        /* optimal unmap granularity: a physical block */
 	vitk_put_be32(b + 32, 0);                      /* UGAVALID=0 */
 	vitk_put_be64(b + 36, (1ull << 36) >> l->bs_shift); /* max write same length */
 	return 64;

@@ -66,9 +66,12 @@ typedef struct {
 	 * I/O, EXTENDED COPY and ROD tokens alike). */
 	const char *const *allow;
 	size_t nallow;
+	/* 0 or block_size; 4096 on a 512-byte LUN gives 512e */
+	uint32_t phys_block_size;
+	bool sanitize; /* offer SANITIZE (OVERWRITE, BLOCK ERASE, CRYPTO ERASE) */
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0 }
+#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0, 0, false }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {
