@@ -41,6 +41,8 @@ enum {
 #define TGT_NO_SA 0xFF /* the opcode has no service action */
 
 /* operation codes the shared constants do not name (SPC-2, SPC-4, SBC-4) */
+#define TGT_OP_MODE_SELECT6 0x15
+#define TGT_OP_MODE_SELECT10 0x55
 #define TGT_OP_RESERVE6 0x16
 #define TGT_OP_RELEASE6 0x17
 #define TGT_OP_SANITIZE 0x48
@@ -48,6 +50,10 @@ enum {
 #define TGT_OP_RELEASE10 0x57
 #define TGT_OP_PERSISTENT_RESERVE_IN 0x5E
 #define TGT_OP_PERSISTENT_RESERVE_OUT 0x5F
+/* SANITIZE: rows shown by RSOC only on LUNs configured with it */
+#define TGT_SANITIZE(X, sa, name) \
+	X(TGT_OP_SANITIZE, sa, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0, san__sanitize, name, \
+	  ((0x80 | 0x20 | (sa)), 0, 0, 0, 0, 0, 0xff, 0xff, 0x00))
 #define TGT_U_PRIN(sa) (sa, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00)
 #define TGT_U_PROUT(sa) (sa, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x00)
 #define TGT_PRIN(X, sa, name) \
@@ -96,6 +102,8 @@ typedef struct {
 	  (0x1f, 0xff, 0xff, 0xff, 0x00))                                                     \
 	X(VITK_SCSI_OP_INQUIRY, TGT_NO_SA, 6, TGT_DIR_IN, 3, 2, TGT_UNIT_BYTES, 0, spc__inquiry,     \
 	  "INQUIRY", (0x01, 0xff, 0xff, 0xff, 0x00))                                          \
+	X(TGT_OP_MODE_SELECT6, TGT_NO_SA, 6, TGT_DIR_OUT, 4, 1, TGT_UNIT_BYTES, 0, san__mode_select, \
+	  "MODE SELECT(6)", (0x11, 0, 0, 0xff, 0x00))                                         \
 	X(TGT_OP_RESERVE6, TGT_NO_SA, 6, TGT_DIR_NONE, 0, 0, 0, 0, pr__reserve, "RESERVE(6)",       \
 	  (0, 0, 0, 0, 0x00))                                                                 \
 	X(TGT_OP_RELEASE6, TGT_NO_SA, 6, TGT_DIR_NONE, 0, 0, 0, 0, pr__release, "RELEASE(6)",       \
@@ -125,6 +133,12 @@ typedef struct {
 	  TGT_CDB_ONE_BLOCK, sbc__write_same, "WRITE SAME(10)", TGT_U_RW10(0x08))             \
 	X(VITK_SCSI_OP_UNMAP, TGT_NO_SA, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0, sbc__unmap,      \
 	  "UNMAP", (0, 0, 0, 0, 0, 0x1f, 0xff, 0xff, 0x00))                                   \
+	TGT_SANITIZE(X, 0x01, "SANITIZE: OVERWRITE")                                                \
+	TGT_SANITIZE(X, 0x02, "SANITIZE: BLOCK ERASE")                                              \
+	TGT_SANITIZE(X, 0x03, "SANITIZE: CRYPTO ERASE")                                             \
+	TGT_SANITIZE(X, 0x1f, "SANITIZE: EXIT FAILURE MODE")                                        \
+	X(TGT_OP_MODE_SELECT10, TGT_NO_SA, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0,                \
+	  san__mode_select, "MODE SELECT(10)", (0x11, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00))       \
 	X(TGT_OP_RESERVE10, TGT_NO_SA, 10, TGT_DIR_NONE, 0, 0, 0, 0, pr__reserve, "RESERVE(10)",    \
 	  (0, 0, 0, 0, 0, 0, 0, 0, 0x00))                                                     \
 	X(TGT_OP_RELEASE10, TGT_NO_SA, 10, TGT_DIR_NONE, 0, 0, 0, 0, pr__release, "RELEASE(10)",    \

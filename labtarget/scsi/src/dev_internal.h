@@ -116,6 +116,7 @@ typedef struct tgt_lun {
 	bool is_blockdev;
 	unsigned lbppbe;  /* logical blocks per physical block exponent (512e: 3) */
 	bool sanitize;    /* SANITIZE enabled for this LUN */
+	bool swp;         /* Control mode page SWP: software write protect (atomic access) */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
 	size_t nallow;
 	uint8_t naa[16];
@@ -208,6 +209,11 @@ tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns,
 /* tpc.c */
 tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
 	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;
+
+/* sanitize.c: SANITIZE and MODE SELECT (the Control page's SWP) */
+tgt_handler san__sanitize, san__mode_select;
+/* spc.c: the Control mode page (12 bytes) as MODE SENSE returns it; pc 1: changeable */
+size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l);
 
 /* pr.c: persistent reservations and SPC-2 RESERVE/RELEASE */
 tgt_handler pr__in, pr__out, pr__reserve, pr__release;

@@ -77,6 +77,11 @@ static bool check_writable(tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		return false;
 	}
+	if (__atomic_load_n(&l->swp, __ATOMIC_RELAXED)) {
+		/* MODE SELECT set the Control page's SWP: LOGICAL UNIT SOFTWARE WRITE PROTECTED */
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, 0x2702);
+		return false;
+	}
 	return true;
 }
 

@@ -608,7 +608,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
-		if (luns[g->dst]->ro) {
+		if (luns[g->dst]->ro || __atomic_load_n(&luns[g->dst]->swp, __ATOMIC_RELAXED)) {
 			sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 			goto out;
 		}
@@ -1028,7 +1028,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense_of(cmd, &err);
 		goto out;
 	}
-	if (l->ro) {
+	if (l->ro || __atomic_load_n(&l->swp, __ATOMIC_RELAXED)) {
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
