@@ -228,6 +228,8 @@ void pr__nexus_gone(tgt_lun *l, uint64_t nexus); /* dev->lock NOT held */
 bool pr__conflict(tgt_device *d, tgt_lun *l, const tgt_cmd *cmd);
 /* may the copy manager, on behalf of @cmd's nexus, read/write @l? */
 bool pr__copy_conflict(tgt_lun *l, const tgt_cmd *cmd, bool write);
+/* the APTPL state file parser on @buf (fuzzing): 0 when it would load */
+int pr__parse_state(const uint8_t *buf, size_t len);
 
 void tpc__device_free(tgt_device *d);
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */

@@ -245,16 +245,13 @@ static int pr_save(const struct tgt_pr *pr)
 }
 
 /* the state file is input from disk: every field is checked */
-static int pr_load(struct tgt_pr *pr)
+static int pr_parse(struct tgt_pr *pr, FILE *f)
 {
-	FILE *f = fopen(pr->state_path, "re");
 	char line[512];
 	unsigned type = 0;
 	int holder = -1, n = 0;
 	bool head = false;
 
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long key;
 		unsigned isid[6];
@@ -301,6 +298,34 @@ static int pr_load(struct tgt_pr *pr)
 bad:
 	fclose(f);
 	return -1;
+}
+
+static int pr_load(struct tgt_pr *pr)
+{
+	FILE *f = fopen(pr->state_path, "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	return pr_parse(pr, f); /* closes f */
+}
+
+int pr__parse_state(const uint8_t *buf, size_t len)
+{
+	struct tgt_pr *pr = calloc(1, sizeof(*pr));
+	FILE *f;
+	int r;
+
+	if (!pr)
+		return -1;
+	pr->holder = -1;
+	f = len ? fmemopen((void *)(uintptr_t)buf, len, "r") : NULL;
+	r = f ? pr_parse(pr, f) : -1;
+	/* a state that loads is one the device can serve */
+	if (r == 0 && pr->type && !type_all_regs(pr->type) &&
+	    (pr->holder < 0 || (size_t)pr->holder >= pr->nregs))
+		abort();
+	free(pr);
+	return r;
 }
 
 int pr__lun_init(tgt_lun *l)
