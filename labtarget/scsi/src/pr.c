@@ -241,6 +241,19 @@ static int pr_save(const struct tgt_pr *pr)
 		unlink(tmp);
 		return -1;
 	}
+	/* the rename itself reaches the disk with the directory */
+	{
+		char *slash = strrchr(tmp, '/');
+		int dfd;
+
+		if (slash)
+			*slash = 0;
+		dfd = open(slash ? (slash == tmp ? "/" : tmp) : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
 	return 0;
 }
 
