@@ -29,4 +29,14 @@ assert open(sys.argv[1], "rb").read(8 * bs) == want
 PY
 	stop_serve "pr$bs" || fail "serve exited non-zero"
 done
+
+# --lun ...,pbs= takes 512 or 4096; 4096-byte blocks with pbs=512 is refused at start
+"$VITK" --db "$T/vitk.db" odx serve --portal "127.0.0.1:$port" --iqn "$IQN" \
+	--lun "0=$T/pr.img,pbs=1024" >/dev/null 2>"$T/pbs.err"
+[ $? -eq 2 ] && grep -q "physical block size '1024'" "$T/pbs.err" && ok ||
+	fail "pbs=1024 must be a usage error: $(cat "$T/pbs.err")"
+"$VITK" --db "$T/vitk.db" odx serve --portal "127.0.0.1:$port" --iqn "$IQN" \
+	--lun "0=$T/pr4k.img,size=1M,bs=4096,pbs=512" >/dev/null 2>"$T/pbs.err"
+[ $? -ne 0 ] && grep -q "physical block size 512" "$T/pbs.err" && ok ||
+	fail "bs=4096,pbs=512 must be refused: $(cat "$T/pbs.err")"
 finish
