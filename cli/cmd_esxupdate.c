@@ -12,10 +12,69 @@
 #include <string.h>
 
 #include <vitk/esxupdate.h>
+#include <vitk/str.h>
 
 #include "cli.h"
 
 /* ------------------------------------------------------------ helpers */
+
+/*
+ * Strings from depots and host captures shown in free text (cli_text keeps
+ * newlines, so a value with one could forge a line of the report): each value
+ * goes through cli_display_text(), which escapes newlines and control
+ * characters.  A few per line, freed together.
+ */
+struct shown {
+	char *s[8];
+	size_t n;
+};
+
+static const char *shown(struct shown *sh, const char *s)
+{
+	char *e;
+
+	if (!s || sh->n == VITK_ARRAY_SIZE(sh->s))
+		return s ? "?" : "";
+	e = cli_display_text(s);
+	if (!e)
+		return "?";
+	sh->s[sh->n++] = e;
+	return e;
+}
+
+static void shown_free(struct shown *sh)
+{
+	while (sh->n)
+		free(sh->s[--sh->n]);
+}
+
+/* multi-line text (the simulated esxcli output): every line escaped on its own, the line breaks kept */
+static char *shown_lines(const char *text)
+{
+	vitk_str out = VITK_STR_INIT, line = VITK_STR_INIT;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *e;
+
+		vitk_str_clear(&line);
+		vitk_str_put(&line, p, n);
+		e = line.ptr ? cli_display_text(line.ptr) : NULL;
+		if (!e) {
+			vitk_str_clear(&out);
+			break;
+		}
+		vitk_str_puts(&out, e);
+		free(e);
+		if (nl)
+			vitk_str_putc(&out, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+	vitk_str_clear(&line);
+	return vitk_str_detach(&out);
+}
 
 static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depot **out)
 {
@@ -24,8 +83,12 @@ static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depo
 
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot read depot");
-	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++)
-		cli_info(ctx, "%s", vitk_esxupdate_depot_note(*out, i));
+	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++) {
+		struct shown sh = { 0 };
+
+		cli_info(ctx, "%s", shown(&sh, vitk_esxupdate_depot_note(*out, i)));
+		shown_free(&sh);
+	}
 	return 0;
 }
 
@@ -122,8 +185,11 @@ static int depot_text(struct cli_ctx *ctx, const vitk_esxupdate_depot *d)
 	vitk_table *t = NULL;
 	int r;
 
-	cli_text(ctx, "Depot: %s (%s, sha256 %s)\n\nImage profiles:\n", vitk_esxupdate_depot_path(d),
+	struct shown sh = { 0 };
+
+	cli_text(ctx, "Depot: %s (%s, sha256 %s)\n\nImage profiles:\n", shown(&sh, vitk_esxupdate_depot_path(d)),
 		 vitk_esxupdate_depot_kind(d), vitk_esxupdate_depot_sha256(d));
+	shown_free(&sh);
 	r = print_table(ctx, vitk_esxupdate_depot_profiles_table(&t, d), &t);
 	cli_text(ctx, "\nBulletins:\n");
 	if (r == 0)
@@ -305,21 +371,26 @@ static const char *doc_str(const json_t *o, const char *key, const char *dflt)
 static int audit_text(struct cli_ctx *ctx, const vitk_esxupdate_audit *a, const json_t *doc, const char *profile)
 {
 	const json_t *h = json_object_get(doc, "host"), *rec = json_object_get(doc, "recommendation");
-	char *sim = vitk_esxupdate_result_text(vitk_esxupdate_audit_result(a));
+	char *raw = vitk_esxupdate_result_text(vitk_esxupdate_audit_result(a));
+	char *sim = raw ? shown_lines(raw) : NULL;
+	struct shown sh = { 0 };
 	vitk_table *t = NULL;
 	size_t i;
 	int r;
 
+	free(raw);
 	if (!sim)
 		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	cli_text(ctx, "Host:    %s (%lld VIBs, profile %s, acceptance %s, %lld PCI devices)\n", doc_str(h, "name", "?"),
-		 (long long)json_integer_value(json_object_get(h, "vib_count")), doc_str(h, "profile", "unknown"),
-		 doc_str(h, "acceptance", "unknown"), (long long)json_integer_value(json_object_get(h, "pci_devices")));
-	cli_text(ctx, "Depot:   %s\nCommand: %s\n", doc_str(json_object_get(doc, "depot"), "path", "?"),
-		 doc_str(doc, "command", "?"));
+	cli_text(ctx, "Host:    %s (%lld VIBs, profile %s, acceptance %s, %lld PCI devices)\n",
+		 shown(&sh, doc_str(h, "name", "?")), (long long)json_integer_value(json_object_get(h, "vib_count")),
+		 shown(&sh, doc_str(h, "profile", "unknown")), doc_str(h, "acceptance", "unknown"),
+		 (long long)json_integer_value(json_object_get(h, "pci_devices")));
+	cli_text(ctx, "Depot:   %s\nCommand: %s\n", shown(&sh, doc_str(json_object_get(doc, "depot"), "path", "?")),
+		 shown(&sh, doc_str(doc, "command", "?")));
 	if (json_string_value(json_object_get(doc, "profile_source")))
-		cli_text(ctx, "Profile: %s (VIB list from %s)\n", profile,
+		cli_text(ctx, "Profile: %s (VIB list from %s)\n", shown(&sh, profile),
 			 doc_str(doc, "profile_source", "?"));
+	shown_free(&sh);
 	cli_text(ctx, "\nSimulated esxcli output:\n%s\nPer-VIB classification:\n", sim);
 	free(sim);
 	r = print_table(ctx, vitk_esxupdate_audit_changes_table(&t, a), &t);
@@ -327,12 +398,16 @@ static int audit_text(struct cli_ctx *ctx, const vitk_esxupdate_audit *a, const 
 	if (r == 0)
 		r = print_table(ctx, vitk_esxupdate_audit_findings_table(&t, a), &t);
 	cli_text(ctx, "\nAssumptions (rules VMware does not document):\n");
-	for (i = 0; i < json_array_size(json_object_get(doc, "assumptions")); i++)
-		cli_text(ctx, "  - %s\n", json_string_value(json_array_get(json_object_get(doc, "assumptions"), i)));
+	for (i = 0; i < json_array_size(json_object_get(doc, "assumptions")); i++) {
+		cli_text(ctx, "  - %s\n",
+			 shown(&sh, json_string_value(json_array_get(json_object_get(doc, "assumptions"), i))));
+		shown_free(&sh);
+	}
 	cli_text(ctx, "\nVerdict: %s\n", doc_str(doc, "verdict", "?"));
 	if (json_string_value(json_object_get(rec, "command")))
-		cli_text(ctx, "Recommended (run first with --dry-run):\n  %s\n", doc_str(rec, "command", ""));
-	cli_text(ctx, "Why: %s\n", doc_str(rec, "explanation", ""));
+		cli_text(ctx, "Recommended (run first with --dry-run):\n  %s\n", shown(&sh, doc_str(rec, "command", "")));
+	cli_text(ctx, "Why: %s\n", shown(&sh, doc_str(rec, "explanation", "")));
+	shown_free(&sh);
 	return r;
 }
 
@@ -484,9 +559,12 @@ static int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (ctx->output == CLI_OUT_JSON) {
 		r = print_doc(ctx, vitk_esxupdate_diff_to_json(&doc, diff, argv[0], argv[1], cfg->all), &doc);
 	} else {
-		cli_text(ctx, "A: %s (acceptance %s)\nB: %s (acceptance %s)\n\n", argv[0],
-			 vitk_esxupdate_acceptance_name(diff->a_acceptance), argv[1],
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "A: %s (acceptance %s)\nB: %s (acceptance %s)\n\n", shown(&sh, argv[0]),
+			 vitk_esxupdate_acceptance_name(diff->a_acceptance), shown(&sh, argv[1]),
 			 vitk_esxupdate_acceptance_name(diff->b_acceptance));
+		shown_free(&sh);
 		r = print_table(ctx, vitk_esxupdate_diff_table(&t, diff, cfg->all), &t);
 	}
 	vitk_esxupdate_diff_free(diff);
@@ -516,7 +594,13 @@ static int vibs_diff(struct cli_ctx *ctx, const char *host)
 	r = vitk_esxupdate_snapshot_diff_latest(&diff, ctx->inv, host);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot diff");
-	cli_text(ctx, "%s: snapshot %s -> %s\n", host, diff->old_taken, diff->new_taken);
+	{
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "%s: snapshot %s -> %s\n", shown(&sh, host), shown(&sh, diff->old_taken),
+			 shown(&sh, diff->new_taken));
+		shown_free(&sh);
+	}
 	r = print_table(ctx, vitk_esxupdate_snapshot_diff_table(&t, diff), &t);
 	vitk_esxupdate_snapshot_diff_free(diff);
 	return r;
@@ -550,8 +634,12 @@ static int cmd_vibs(struct cli_ctx *ctx, int argc, char **argv)
 			r = cli_error_lib(ctx, r, "cannot read snapshot");
 	}
 	if (r == 0) {
-		cli_text(ctx, "%s: snapshot of %s (%s)\n", argv[0], vitk_inventory_rows_get(snaps, 0, "taken_at"),
-			 vitk_inventory_rows_get(snaps, 0, "source"));
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "%s: snapshot of %s (%s)\n", shown(&sh, argv[0]),
+			 shown(&sh, vitk_inventory_rows_get(snaps, 0, "taken_at")),
+			 shown(&sh, vitk_inventory_rows_get(snaps, 0, "source")));
+		shown_free(&sh);
 		r = print_table(ctx, cli_rows_to_table(&t, rows, skip), &t);
 	}
 	vitk_inventory_rows_free(rows);

@@ -9,9 +9,16 @@
 
 #define CLI_MAX_ARGS 256
 
-struct cli_parse_state {
+/* The global options, bound like a verb's options (cli_global_opts()). */
+struct cli_globals {
 	const char *db;
-	bool help, version, only_positional;
+	const char *output; /* table (or text), json, csv */
+	bool verbose, quiet, help, version;
+};
+
+struct cli_parse_state {
+	struct cli_globals g;
+	bool only_positional;
 	int rest;          /* index of the first unparsed argument */
 	const char *pos[CLI_MAX_ARGS];
 	int npos;

@@ -60,47 +60,40 @@ const char *cli_near_match(const char *word, const char *const *cands, size_t n)
 	return bestd <= (wl > 4 ? 3u : 2u) ? best : NULL;
 }
 
-/* the global options land in the context and the parse state (set_global), not in a config */
+#define G struct cli_globals
 static const struct cli_opt global_opts[] = {
-	{ CLI__SPEC("db", 0, CLI_OPT_T_STR, "PATH",
-		    "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)") },
-	{ CLI__SPEC("output", 'o', CLI_OPT_T_STR, "FMT", "output format: table, json or csv") },
-	{ CLI__SPEC("verbose", 'v', CLI_OPT_T_FLAG, NULL, "more detail on stderr") },
-	{ CLI__SPEC("quiet", 'q', CLI_OPT_T_FLAG, NULL, "only errors on stderr, no progress") },
-	{ CLI__SPEC("help", 'h', CLI_OPT_T_FLAG, NULL, "show help") },
-	{ CLI__SPEC("version", 0, CLI_OPT_T_FLAG, NULL, "print the version") },
+	{ CLI_STR(G, db, "db", 0, "PATH",
+		  "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)") },
+	{ CLI_STR(G, output, "output", 'o', "FMT", "output format: table, json or csv") },
+	{ CLI_FLAG(G, verbose, "verbose", 'v', "more detail on stderr") },
+	{ CLI_FLAG(G, quiet, "quiet", 'q', "only errors on stderr, no progress") },
+	{ CLI_FLAG(G, help, "help", 'h', "show help") },
+	{ CLI_FLAG(G, version, "version", 0, "print the version") },
 	CLI_OPT_END,
 };
+#undef G
 
 const struct cli_opt *cli_global_opts(void)
 {
 	return global_opts;
 }
 
-static int set_global(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
-		      const char *val)
+/* the global options that act on the context at once (later options may depend on them) */
+static int apply_globals(struct cli_ctx *ctx, const struct cli_globals *g)
 {
-	if (strcmp(o->name, "db") == 0) {
-		ps->db = val;
-	} else if (strcmp(o->name, "output") == 0) {
-		if (strcmp(val, "table") == 0 || strcmp(val, "text") == 0)
-			ctx->output = CLI_OUT_TABLE;
-		else if (strcmp(val, "json") == 0)
-			ctx->output = CLI_OUT_JSON;
-		else if (strcmp(val, "csv") == 0)
-			ctx->output = CLI_OUT_CSV;
-		else
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "unknown output format '%s' (use table, json or csv)", val);
-	} else if (strcmp(o->name, "verbose") == 0) {
-		ctx->verbose++;
-	} else if (strcmp(o->name, "quiet") == 0) {
-		ctx->quiet = true;
-	} else if (strcmp(o->name, "help") == 0) {
-		ps->help = true;
-	} else if (strcmp(o->name, "version") == 0) {
-		ps->version = true;
-	}
+	ctx->verbose = g->verbose;
+	ctx->quiet = g->quiet;
+	if (!g->output)
+		return 0;
+	if (strcmp(g->output, "table") == 0 || strcmp(g->output, "text") == 0)
+		ctx->output = CLI_OUT_TABLE;
+	else if (strcmp(g->output, "json") == 0)
+		ctx->output = CLI_OUT_JSON;
+	else if (strcmp(g->output, "csv") == 0)
+		ctx->output = CLI_OUT_CSV;
+	else
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "unknown output format '%s' (use table, json or csv)", g->output);
 	return 0;
 }
 
@@ -223,10 +216,10 @@ static void strv_clear(struct cli_strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
-/* the typed store: into the field of ctx->config that @o is bound to */
-static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, const char *spelled)
+/* the typed store: into the field of the config at @cfg that @o is bound to */
+static int bind(struct cli_ctx *ctx, unsigned char *cfg, const struct cli_opt *o, const char *val,
+		const char *spelled)
 {
-	unsigned char *cfg = ctx->config;
 	uint64_t u = 0;
 	int e = 0, r = 0;
 	bool yes = true;
@@ -264,10 +257,14 @@ static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, c
 static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
 		 const char *val, const char *spelled)
 {
-	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts))
-		return set_global(ctx, ps, o, val);
+	int r;
+
+	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts)) {
+		r = bind(ctx, (unsigned char *)&ps->g, o, val, spelled);
+		return r ? r : apply_globals(ctx, &ps->g);
+	}
 	VITK_ASSERT(o->bound && ctx->config); /* cli_verb_check() holds for every verb */
-	return bind(ctx, o, val, spelled);
+	return bind(ctx, ctx->config, o, val, spelled);
 }
 
 void cli_config_clear(const struct cli_opt *opts, void *config)
@@ -298,13 +295,68 @@ static int unknown_option(struct cli_ctx *ctx, const char *spelled)
 	return cli_error(ctx, CLI_EXIT_USAGE, "unknown option '%s' (see '--help')", spelled);
 }
 
+static int missing_value(struct cli_ctx *ctx, const struct cli_opt *o, const char *spelled)
+{
+	return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a value (%s)", spelled,
+			 o->argname ? o->argname : "VALUE");
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]; *i moves past a separate value */
+static int parse_long(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cli_opt *o = lookup_long(ctx->opts, name, n);
+	const char *val = NULL;
+	char spelled[96];
+
+	if (!o)
+		o = lookup_long(global_opts, name, n);
+	snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
+	if (!o)
+		return unknown_option(ctx, spelled);
+	if (o->type == CLI_OPT_T_FLAG && eq)
+		return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' takes no value", spelled);
+	if (o->type != CLI_OPT_T_FLAG && eq)
+		val = eq + 1;
+	else if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+		return missing_value(ctx, o, spelled);
+	else if (o->type != CLI_OPT_T_FLAG)
+		val = argv[++*i];
+	return store(ctx, ps, o, val, spelled);
+}
+
+/* "-x", bundled flags "-vq", "-xVALUE" or "-x VALUE" at argv[*i] */
+static int parse_short(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
+		const struct cli_opt *o = lookup_short(ctx->opts, *p);
+		char spelled[3] = { '-', *p, 0 };
+		int r;
+
+		if (!o)
+			o = lookup_short(global_opts, *p);
+		if (!o)
+			return unknown_option(ctx, spelled);
+		if (o->type != CLI_OPT_T_FLAG && p[1])
+			return store(ctx, ps, o, p + 1, spelled);
+		if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+			return missing_value(ctx, o, spelled);
+		if (o->type != CLI_OPT_T_FLAG)
+			return store(ctx, ps, o, argv[++*i], spelled);
+		r = store(ctx, ps, o, NULL, spelled);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional)
 {
-	int i, r;
-
-	for (i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		int r;
 
 		if (ps->only_positional || a[0] != '-' || a[1] == '\0') {
 			if (stop_at_positional) {
@@ -320,64 +372,9 @@ int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, ch
 			ps->only_positional = true;
 			continue;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			const struct cli_opt *o = lookup_long(ctx->opts, name, n);
-			const char *val = NULL;
-			char spelled[96];
-
-			if (!o)
-				o = lookup_long(global_opts, name, n);
-			snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				if (eq)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' takes no value", spelled);
-			} else if (eq) {
-				val = eq + 1;
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				val = argv[++i];
-			}
-			r = store(ctx, ps, o, val, spelled);
-			if (r)
-				return r;
-			continue;
-		}
-		/* short options, possibly bundled */
-		for (const char *p = a + 1; *p; p++) {
-			const struct cli_opt *o = lookup_short(ctx->opts, *p);
-			char spelled[3] = { '-', *p, 0 };
-
-			if (!o)
-				o = lookup_short(global_opts, *p);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				r = store(ctx, ps, o, NULL, spelled);
-				if (r)
-					return r;
-				continue;
-			}
-			if (p[1]) {
-				r = store(ctx, ps, o, p + 1, spelled);
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				r = store(ctx, ps, o, argv[++i], spelled);
-			}
-			if (r)
-				return r;
-			break;
-		}
+		r = a[1] == '-' ? parse_long(ctx, ps, argc, argv, &i) : parse_short(ctx, ps, argc, argv, &i);
+		if (r)
+			return r;
 	}
 	ps->rest = argc;
 	return 0;

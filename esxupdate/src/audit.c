@@ -41,6 +41,7 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	free(a->host_profile);
 	free(a->depot_path);
 	free(a->depot_sha256);
+	free(a->untied);
 	free(a);
 }
 
@@ -145,11 +146,21 @@ static const char *loss_word(vitk_esxupdate_driver_class c)
 static char *loss_target(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
 			 const vitk_esxupdate_change *c)
 {
-	bool guessed = false;
-	char *comp = vitk_esxupdate__component_text(h, d, c, &guessed), *t;
+	esxu_tie how = ESXU_TIE_NONE;
+	char *comp, *t;
 
-	if (guessed)
+	if (!a->untied_done) { /* once per audit: it looks at every host component */
+		a->untied = vitk_esxupdate__untied_text(h, d);
+		a->untied_done = true;
+	}
+	comp = vitk_esxupdate__component_text(h, d, c, a->untied, &how);
+
+	if (how == ESXU_TIE_NAME)
 		vitk_esxupdate__result_assume(a->res, "a host component named '<vendor>-<VIB name>' holds that VIB (no depot component lists it)");
+	else if (how == ESXU_TIE_VERSION)
+		vitk_esxupdate__result_assume(a->res, "a host component whose version is an installed VIB's holds that VIB (no depot component lists it, none is named after it)");
+	else if (how == ESXU_TIE_UNTIED)
+		vitk_esxupdate__result_assume(a->res, "the host's vendor components that no installed VIB is tied to (by the depot, the component's name or its version) are named as the possible holders of a lost VIB");
 	if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
 		t = vitk_esxupdate__printf("%s %s -> %s%s%s%s", c->name, c->from_version, c->to_version,
 					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
@@ -773,12 +784,129 @@ static int recommend_profile_then_components(vitk_esxupdate_audit *a, const vitk
 		*done = true;
 	} else if (r == 0 && safe) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	} else if (r == 0 && !sa->res->error && sa->crit.size) {
+		/* say why the vendor depot does not complete the plan */
+		char *lost = names_joined(comps.size ? &comps : &sa->crit);
+
+		if (!lost)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		else if (!comps.size)
+			vitk_str_putf(ex, " The vendor depot carries no component holding %s, so re-applying from it after 'profile update -p %s' cannot restore them.",
+				      lost, p->name);
+		else if (sb)
+			vitk_str_putf(ex, " Re-applying %s from the vendor depot after 'profile update -p %s' is not safe either (%s).",
+				      lost, p->name, not_safe_reason(sb));
+		free(lost);
 	}
 	free(second);
 	vitk_esxupdate__strv_dispose(&comps);
 	vitk_esxupdate_host_free(after);
 	vitk_esxupdate_audit_free(sa);
 	vitk_esxupdate_audit_free(sb);
+	return r;
+}
+
+/* ESXi 7.0 or later (components exist): a component list was given, or esx-base is 7.0 or newer */
+static bool host_has_components(const vitk_esxupdate_host *h)
+{
+	const vitk_esxupdate_vib *base = vitk_esxupdate_host_find(h, "esx-base");
+	return h->comps.size || (base && base->version && vitk_esxupdate_version_cmp(base->version, "7.0.0-0") >= 0);
+}
+
+/* "MRVL-E4-CNA-Driver-Bundle 5.0.402.0-1OEM... (Marvell; holds qedentv-ens)" for each host component to re-apply */
+static int reapply_list(vitk_str *out, esxu_strv *names, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			const esxu_strv *lost, bool *guessed)
+{
+	esxu_compv untied = VITK_ARRAY_INIT;
+	const vitk_esxupdate_component **holder = calloc(lost->size + 1, sizeof(*holder));
+	size_t i, k, n = 0;
+	int r = holder ? vitk_esxupdate__host_components_untied(h, d, &untied) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+
+	/* each lost VIB's holder: the tied component, else the only untied vendor component */
+	for (k = 0; r == 0 && k < lost->size; k++) {
+		esxu_tie how;
+
+		holder[k] = vitk_esxupdate__host_component_of(h, d, lost->ptr[k], &how);
+		if (!holder[k] && untied.size == 1)
+			holder[k] = untied.ptr[0];
+		*guessed = *guessed || (holder[k] && how != ESXU_TIE_DEPOT);
+	}
+	for (i = 0; r == 0 && i < h->comps.size; i++) {
+		const vitk_esxupdate_component *c = &h->comps.ptr[i];
+		vitk_str held = VITK_STR_INIT;
+
+		for (k = 0; k < lost->size; k++)
+			if (holder[k] == c)
+				vitk_str_putf(&held, "%s%s", held.size ? ", " : "", lost->ptr[k]);
+		if (held.size) {
+			vitk_str_putf(out, "%s%s %s (%s%s%s)", n++ ? ", " : "", c->name, c->version,
+				      c->vendor ? c->vendor : "", c->vendor ? "; holds " : "holds ", held.ptr);
+			r = vitk_esxupdate__strv_add(names, c->name);
+		}
+		if (held.oom)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		vitk_str_clear(&held);
+	}
+	free(holder);
+	vitk_array_clear(untied);
+	return r;
+}
+
+/*
+ * No vendor depot: the VMware profile plus the vendor's components cannot be
+ * simulated whole.  The profile update is simulated; the host components it
+ * costs the host are named from the host's component list, with what
+ * re-applying them needs and what could not be simulated.
+ */
+static int explain_reapply(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   const char *depot, const vitk_esxupdate_audit_options *o, vitk_str *ex)
+{
+	const vitk_esxupdate_profile *p = vmware_profile(d, vitk_esxupdate_host_find(h, "tools-light") != NULL);
+	vitk_esxupdate_command pu, ca;
+	vitk_esxupdate_audit *sa = NULL;
+	esxu_strv comps = VITK_ARRAY_INIT;
+	vitk_str list = VITK_STR_INIT;
+	char *lost = NULL, *second = NULL;
+	bool guessed = false;
+	int r;
+
+	if (!p || a->rec_cmd || (o && o->vendor_depot) || !host_has_components(h))
+		return 0;
+	memset(&pu, 0, sizeof(pu));
+	pu.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	pu.depot = (char *)depot;
+	pu.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &pu);
+	if (r < 0 || sa->res->error || !sa->crit.size)
+		goto out;
+	lost = names_joined(&sa->crit);
+	r = lost ? reapply_list(&list, &comps, h, d, &sa->crit, &guessed) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r < 0)
+		goto out;
+	vitk_str_putf(ex, " Without the vendor's depot the plan cannot be simulated whole. Plan: 'profile update' with profile %s (simulated: it costs the host the vendor driver(s) %s), then re-apply from the server vendor's depot its build for the new release of ",
+		      p->name, lost);
+	memset(&ca, 0, sizeof(ca));
+	ca.op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
+	ca.depot = (char *)"<vendor depot>";
+	ca.components = comps.ptr;
+	ca.ncomponents = comps.size;
+	ca.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	if (comps.size && (second = vitk_esxupdate_command_format(&ca)))
+		vitk_str_putf(ex, "host component(s) %s: %s.%s", list.ptr, second,
+			      guessed ? " Which component holds which VIB is inferred from the host's captures (see Assumptions)." : "");
+	else
+		vitk_str_puts(ex, h->comps.size ? "the component(s) holding them (no host component could be tied to them)."
+						: "the component(s) holding them (give the host's `esxcli software component list` with --host-components to name them).");
+	vitk_str_puts(ex, " The second command is not simulated: which VIBs and versions the vendor's build brings, whether they are newer than what the profile update installs, and which driver API levels they need are known only from the vendor's depot. Supply that depot with --vendor-depot ZIP to have both commands simulated.");
+	if (guessed)
+		vitk_esxupdate__result_assume(a->res, "the component to re-apply for a lost vendor VIB is the host component tied to it (by the depot, its name or its version), else the host's only vendor component tied to no installed VIB");
+	r = ex->oom || list.oom ? vitk_error_set(VITK_ENOMEM, 0, "out of memory") : 0;
+out:
+	free(lost);
+	free(second);
+	vitk_str_clear(&list);
+	vitk_esxupdate__strv_dispose(&comps);
+	vitk_esxupdate_audit_free(sa);
 	return r;
 }
 
@@ -855,6 +983,8 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = recommend_vib_forms(a, h, d, depot, &ex);
 	} else {
 		r = recommend_profile(a, h, d, cmd, depot, &ex);
+		if (r == 0)
+			r = explain_reapply(a, h, d, depot, o, &ex);
 	}
 	if (r == 0) {
 		a->explanation = vitk_str_detach(&ex);

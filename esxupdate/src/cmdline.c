@@ -200,6 +200,8 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	*out = NULL;
 	if (!line || strlen(line) > CMD_MAX)
 		return vitk_error_set(VITK_EINVAL, 0, "command: missing or longer than %d bytes", CMD_MAX);
+	if (vitk_esxupdate__has_ctl(line))
+		return vitk_error_set(VITK_EINVAL, 0, "command: a control character (newline, ESC, ...) in the command line: refused");
 	r = split_words(line, &w);
 	if (r < 0)
 		goto out;

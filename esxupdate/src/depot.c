@@ -714,12 +714,17 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 		[META_VIB] = "vib", [META_PROFILE] = "imageprofile", [META_BULLETIN] = "bulletin",
 		[META_VMWARE_XML] = "metadataresponse",
 	};
+	static const esxu_xml_kind kinds[] = {
+		[META_VIB] = ESXU_XML_VIB, [META_PROFILE] = ESXU_XML_PROFILE, [META_BULLETIN] = ESXU_XML_BULLETIN,
+		[META_VMWARE_XML] = ESXU_XML_VMWARE_XML,
+	};
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	char k[32];
 	int r;
 
-	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, vitk_esxupdate__xml_max(kinds[kind], d->opts.max_xml),
+				     what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
@@ -900,7 +905,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	struct archive *a = NULL;
 	struct entries es = { 0 };
 	xmlDoc *idx = NULL, *vidx = NULL;
-	esxu_strv metas = { 0 }, vdirs = { 0 };
+	esxu_strv metas = { 0 }, vdirs = { 0 }, vseen = { 0 };
 	const struct entry *e;
 	xmlNode *root, *vn, *mn;
 	char *vpath = NULL, *mpath = NULL, *vdir = NULL, what[600];
@@ -930,7 +935,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		goto out;
 	}
 	snprintf(what, sizeof(what), "'%s': index.xml", path);
-	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, vitk_esxupdate__xml_max(ESXU_XML_INDEX, d->opts.max_xml),
+				     what);
 	if (r < 0)
 		goto out;
 	root = xmlDocGetRootElement(idx);
@@ -944,11 +950,19 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 			continue;
 		indexfile = vitk_esxupdate__xml_child_text(vn, "indexfile");
 		relpath = vitk_esxupdate__xml_child_text(vn, "relativepath");
+		free(vpath);
+		vpath = NULL;
 		r = join_rel(&vpath, relpath, indexfile, path, "index.xml", "indexfile");
 		free(indexfile);
-		if (r == 0)
+		if (r == 0 && !vitk_esxupdate__strv_has(&vdirs, relpath ? relpath : ""))
 			r = vitk_esxupdate__strv_add(&vdirs, relpath ? relpath : "");
 		free(relpath);
+		if (r < 0)
+			goto out;
+		/* a vendor index named twice is read once (no work multiplied by repetition) */
+		if (vitk_esxupdate__strv_has(&vseen, vpath))
+			continue;
+		r = vitk_esxupdate__strv_add(&vseen, vpath);
 		if (r < 0)
 			goto out;
 		e = entries_find(&es, vpath);
@@ -961,7 +975,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		snprintf(what, sizeof(what), "'%s': %s", path, vpath);
 		xmlFreeDoc(vidx);
 		vidx = NULL;
-		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len,
+					     vitk_esxupdate__xml_max(ESXU_XML_INDEX, d->opts.max_xml), what);
 		if (r < 0)
 			goto out;
 		free(vdir);
@@ -1055,6 +1070,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 out:
 	vitk_esxupdate__strv_dispose(&metas);
 	vitk_esxupdate__strv_dispose(&vdirs);
+	vitk_esxupdate__strv_dispose(&vseen);
 	free(vpath);
 	free(mpath);
 	free(vdir);
@@ -1255,7 +1271,8 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 		xmlDoc *doc = NULL;
 		char k[16];
 
-		r = vitk_esxupdate__xml_read(&doc, es.ptr[0].data, es.ptr[0].len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&doc, es.ptr[0].data, es.ptr[0].len,
+					     vitk_esxupdate__xml_max(ESXU_XML_VIB, d->opts.max_xml), what);
 		if (r < 0)
 			goto out;
 		vitk_esxupdate__xml_key(xmlDocGetRootElement(doc), k, sizeof(k));

@@ -41,6 +41,13 @@ char *vitk_esxupdate__strndup(const char *s, size_t n);
 char *vitk_esxupdate__trim_dup(const char *s, size_t n); /* strip surrounding whitespace */
 char *vitk_esxupdate__printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool vitk_esxupdate__streq_ci(const char *a, const char *b);
+/*
+ * Does @s (may be NULL) hold a control character (below 0x20, or DEL)?
+ * Identifiers (VIB ids, names, vendors, versions, profile, bulletin and
+ * component names, the command line) with one are refused: they are printed
+ * inside esxcli's line-based output, where a newline would forge a line.
+ */
+bool vitk_esxupdate__has_ctl(const char *s);
 /* key normalisation: lowercase, drop ' ', '-', '_' ("Acceptance Level" -> "acceptancelevel") */
 void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n);
 
@@ -90,8 +97,40 @@ vitk_esxupdate_bool vitk_esxupdate__parse_bool(const char *s);
 
 /* ---- XML (libxml2, hardened) ---- */
 /*
+ * What an XML document is, for its size cap (each well above what VMware's
+ * tools write; docs/esxupdate-facts.md "Offline bundles"):
+ *   index.xml, vendor-index.xml: a few vendor / metadata entries (64 KiB);
+ *   a VIB descriptor (vibs/ member, descriptor.xml): one VIB with its PCI ID
+ *     tags and file list (4 MiB);
+ *   a bulletin (bulletins/ member): VIB ids (1 MiB);
+ *   an image profile (profiles/ member): VIB ids (1 MiB);
+ *   vmware.xml: every bulletin with its VIBs expanded (32 MiB);
+ *   an esxcli --formatter=xml capture: VITK_ESXUPDATE_INPUT_MAX (16 MiB).
+ */
+typedef enum {
+	ESXU_XML_INDEX,
+	ESXU_XML_VIB,
+	ESXU_XML_BULLETIN,
+	ESXU_XML_PROFILE,
+	ESXU_XML_VMWARE_XML,
+	ESXU_XML_CAPTURE,
+} esxu_xml_kind;
+
+#define ESXU_XML_INDEX_MAX ((size_t)64 << 10)
+#define ESXU_XML_VIB_MAX ((size_t)4 << 20)
+#define ESXU_XML_BULLETIN_MAX ((size_t)1 << 20)
+#define ESXU_XML_PROFILE_MAX ((size_t)1 << 20)
+#define ESXU_XML_VMWARE_XML_MAX ((size_t)32 << 20)
+
+/* the size cap of a document of @kind, lowered to @limit when that is smaller (0: none) */
+size_t vitk_esxupdate__xml_max(esxu_xml_kind kind, size_t limit);
+
+/*
  * Parse one document: network off, no DTD loading, no entity substitution;
- * documents that declare a DOCTYPE or ENTITY are refused; @max caps the size.
+ * documents that declare a DOCTYPE or ENTITY are refused; @max caps the size
+ * (vitk_esxupdate__xml_max()).  Cost is linear in @len: more than 64
+ * attributes on one element, elements nested more than 64 deep or more than
+ * 16 namespace declarations are refused before parsing (VITK_ERANGE).
  */
 int vitk_esxupdate__xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const char *what);
 /* local name of an element, normalised with esxu_norm_key */
@@ -129,18 +168,39 @@ struct vitk_esxupdate_host {
 
 void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
 /*
+ * How a host component is known to hold an installed VIB, strongest first:
+ * the depot's component of that name lists the VIB; guessed: the component
+ * is named "<vendor>-<VIB name>" (or the VIB name); guessed: its version is
+ * the VIB's (a component's version "might be the same" as its VIBs', ESXCLI
+ * Concepts and Examples 8.0, "Managing Hosts").  ESXU_TIE_UNTIED: no tie, the
+ * host's untied vendor components are named instead.
+ */
+typedef enum { ESXU_TIE_NONE, ESXU_TIE_DEPOT, ESXU_TIE_NAME, ESXU_TIE_VERSION, ESXU_TIE_UNTIED } esxu_tie;
+
+typedef VITK_ARRAY(const vitk_esxupdate_component *) esxu_compv;
+
+/* the host component holding installed VIB @vib (by name), or NULL; *how says how that is known */
+const vitk_esxupdate_component *vitk_esxupdate__host_component_of(const vitk_esxupdate_host *h,
+								 const vitk_esxupdate_depot *d, const char *vib,
+								 esxu_tie *how);
+/* the host's non-VMware components that hold no installed VIB by any tie (appended to @out) */
+int vitk_esxupdate__host_components_untied(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+					   esxu_compv *out);
+/* "no capture names its component; the host's only vendor component ... is X 1.0" (owned), NULL when none */
+char *vitk_esxupdate__untied_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d);
+/*
+ * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
+ * for a VIB change, when a host component holds that VIB; else a copy of
+ * @untied (vitk_esxupdate__untied_text(), computed once by the caller, may be
+ * NULL); NULL when neither (or on OOM).  *how as above.
+ */
+char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+				     const vitk_esxupdate_change *c, const char *untied, esxu_tie *how);
+/*
  * component apply: the depot components it takes (newest per name, -n
  * selected), weighed against the host's components; their VIBs go to @pool
  * (room for every depot VIB), the component lists and refused downgrades to @res.
  */
-/*
- * "component Intel-i40en 1.14.1.0-1OEM... -> Intel-i40en 1.8.1.137-1vmw..."
- * for a VIB change, when a host component holds that VIB (the depot's
- * component says so, or *guessed: the component is named "<vendor>-<vib>");
- * NULL when none does (or on OOM).
- */
-char *vitk_esxupdate__component_text(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
-				     const vitk_esxupdate_change *c, bool *guessed);
 int vitk_esxupdate__components_select(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
 				      const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
 				      const vitk_esxupdate_vib **pool, size_t *npool);
@@ -187,6 +247,8 @@ struct vitk_esxupdate_audit {
 	vitk_esxupdate_acceptance host_acceptance;
 	char *depot_path, *depot_sha256;
 	const char *profile_source; /* static string, NULL when -p names no depot profile */
+	char *untied;               /* vitk_esxupdate__untied_text(), once computed */
+	bool untied_done;
 };
 
 /* record a profile the host lists in the depot but the reader found no document for */

@@ -261,3 +261,11 @@ int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, siz
 	}
 	return 0;
 }
+
+bool vitk_esxupdate__has_ctl(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "esxu.h" /* white box: how host components are tied to VIBs */
 
 #define PATCH DEPOTFX "ESXi550-201403001.zip"
 #define STD "ESXi-5.5.0-20140302001-standard"
@@ -574,6 +575,43 @@ static vitk_esxupdate_host *host_hpe70(void)
 #define VMW80 DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip"
 #define HPE80 DEPOTFX "HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip"
 
+/* issue 11: host components tied to VIBs from the host side (no depot), strongest tie first */
+static void test_esxupdate_sim__host_component_ties(void **state)
+{
+	vitk_esxupdate_host *h = host_hpe70();
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_component *c;
+	esxu_compv untied = VITK_ARRAY_INIT;
+	esxu_tie how;
+
+	(void)state;
+	c = vitk_esxupdate__host_component_of(h, NULL, "nhpsa", &how); /* Microsemi-nhpsa: named after it */
+	assert_non_null(c);
+	assert_string_equal(c->name, "Microsemi-nhpsa");
+	assert_int_equal(how, ESXU_TIE_NAME);
+	c = vitk_esxupdate__host_component_of(h, NULL, "esx-base", &how); /* ESXi 7.0.3-0.50.20036589: same version */
+	assert_non_null(c);
+	assert_string_equal(c->name, "ESXi");
+	assert_int_equal(how, ESXU_TIE_VERSION);
+	c = vitk_esxupdate__host_component_of(h, NULL, "tools-light", &how);
+	assert_string_equal(c->name, "VMware-VM-Tools");
+	assert_int_equal(how, ESXU_TIE_VERSION);
+	assert_null(vitk_esxupdate__host_component_of(h, NULL, "qedentv-ens", &how));
+	assert_int_equal(how, ESXU_TIE_NONE);
+	/* the depot's component outranks a name or version tie */
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip", NULL), 0);
+	c = vitk_esxupdate__host_component_of(h, d, "i40en", &how);
+	assert_string_equal(c->name, "Intel-i40en");
+	assert_int_equal(how, ESXU_TIE_DEPOT);
+	/* the vendor components no installed VIB is tied to: only the Marvell bundle */
+	assert_int_equal(vitk_esxupdate__host_components_untied(h, d, &untied), 0);
+	assert_int_equal(untied.size, 1);
+	assert_string_equal(untied.ptr[0]->name, "MRVL-E4-CNA-Driver-Bundle");
+	vitk_array_clear(untied);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__component_apply(void **state)
 {
 	vitk_esxupdate_host *h = host_hpe70();
@@ -681,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
 		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
 		cmocka_unit_test(test_esxupdate_sim__dry_run_message),
+		cmocka_unit_test(test_esxupdate_sim__host_component_ties),
 		cmocka_unit_test(test_esxupdate_sim__component_apply),
 		cmocka_unit_test(test_esxupdate_sim__old_driver_vmkapi),
 	};

@@ -141,6 +141,19 @@ expect_in x "No image profile found with name 'ESXi-9-nope'"
 expect_in x 'id = ESXi-9-nope'
 expect_in x '^Verdict: review'
 
+# issue 10: untrusted text never reaches the terminal raw.  A command line with a newline or an ESC is
+# refused (it would be echoed inside esxcli's line-based output); a host capture's ESC and bidi override
+# are shown escaped in the text report
+NL_P=$'ESXi-9\nVerdict: safe'
+bad 2 'command: a control character .* refused' -- esxupdate audit --no-store "${HOSTA[@]}" --command "esxcli software profile update -d $PATCH -p '$NL_P'"
+printf 'x\n   Name: ESXi-5.5.0-\033]0;owned\007\xe2\x80\xaestandard\n   Vendor: VMware, Inc.\n' >"$TEST_TMPDIR/esc-profile.txt"
+run - 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --host-profile "$TEST_TMPDIR/esc-profile.txt" --depot $FX/ESXi550-201403001.zip --command "esxcli software vib install -d $PATCH"
+expect_in x 'profile ESXi-5.5.0-\\x1b\]0;owned\\x07\\u202estandard'
+checks=$((checks + 1))
+LC_ALL=C grep -q $'[\x1b\x07]' "$TEST_TMPDIR/out" && fail "audit text output carries a raw ESC or BEL"
+checks=$((checks + 1))
+grep -q $'\xe2\x80\xae' "$TEST_TMPDIR/out" && fail "audit text output carries a raw bidi override"
+
 # ESXi 7.0.3 HPE host, 8.0 U2 depots with components (VMware's, and HPE's with its add-on profile)
 HPE70=(--no-store --host esx70 --host-vibs $H/hpe703-viblist.txt --host-vib-details $H/hpe703-vibget.txt
 	--host-profile $H/hpe703-profile.txt --host-pci $H/hpe703-lspci.txt --host-components $H/hpe703-component-list.txt)
@@ -150,6 +163,19 @@ HPE80=HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip
 run audit_70_standard.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
 expect_in x 'CRITICAL +driver-removed +0000:37:00.0 1077:1634 loses its driver: qedentv-ens'
+# issue 11: without the vendor's depot, the plan names the host component to re-apply (tied from the host
+# side: MRVL-E4-CNA-Driver-Bundle is the only vendor component no installed VIB is tied to), says what the
+# operator must supply and what is not simulated; no command is recommended as proven safe
+expect_in x "the host's only vendor component without a known VIB is MRVL-E4-CNA-Driver-Bundle 5.0.402.0-1OEM"
+expect_in x "Plan: 'profile update' with profile ESXi-8.0U2-22380479-standard \(simulated: it costs the host the vendor driver\(s\) qedentv-ens\)"
+expect_in x "esxcli software component apply -d '<vendor depot>' -n MRVL-E4-CNA-Driver-Bundle --dry-run"
+expect_in x 'The second command is not simulated: .* Supply that depot with --vendor-depot ZIP'
+expect_not_in x '^Recommended'
+# a vendor depot that lacks the component is named as such (here VMware's own depot given as the vendor's)
+run - 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$VMW80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'The vendor depot carries no component holding qedentv-ens, so re-applying from it'
+expect_not_in x '^Recommended'
 # ... and with the vendor's depot at hand, its add-on profile is recommended (simulated safe)
 run audit_70_standard_vendor.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$HPE80 \
 	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
