@@ -78,6 +78,8 @@ expect_stderr "cannot connect to"
 expect_exit 0 -- C odx jobs
 expect_exit 0 -- C esxupdate history
 expect_exit 0 -- C inventory tables
+expect_exit 0 -- C inventory html "$W/fleet.html"
+grep -q "Content-Security-Policy" "$W/fleet.html" && grep -q "</html>" "$W/fleet.html" && ok || fail "html report of a central inventory"
 # central inventories are written only by push
 expect_exit 4 -- C inventory import "$DATA/fleet-export.json"
 expect_stderr "inventory push"
