@@ -11,6 +11,13 @@ static void copy_trim(char *dst, size_t cap, const uint8_t *src, size_t n)
 {
 	size_t i, o = 0;
 
+	/*
+	 * Trailing NULs are padding, not data: LIO counts the NUL that ends
+	 * its unit serial number in the VPD 0x80 page length (seen on Linux
+	 * 6.1's target_core_spc.c through the real-kernel test tier).
+	 */
+	while (n > 0 && src[n - 1] == 0)
+		n--;
 	for (i = 0; i < n && o + 1 < cap; i++) {
 		uint8_t c = src[i];
 

@@ -158,6 +158,17 @@ static void test_odx_codec__vpd_pages_serial_b0(void **state)
 	assert_false(vitk_scsi_vpd_pages_has(&p, 0xB1));
 	assert_int_equal(vitk_scsi_vpd_serial_parse(sn, sizeof(sn), p80, sizeof(p80)), 0);
 	assert_string_equal(sn, "SN01");
+	{
+		/* LIO: the page length counts the serial's terminating NUL */
+		static const uint8_t lio80[] = { 0, 0x80, 0, 5, 'a', 'b', 'c', '1', 0 };
+		static const uint8_t mid80[] = { 0, 0x80, 0, 3, 'a', 0, 'c' };
+
+		assert_int_equal(vitk_scsi_vpd_serial_parse(sn, sizeof(sn), lio80, sizeof(lio80)), 0);
+		assert_string_equal(sn, "abc1");
+		/* a NUL inside the serial is still shown, not hidden */
+		assert_int_equal(vitk_scsi_vpd_serial_parse(sn, sizeof(sn), mid80, sizeof(mid80)), 0);
+		assert_string_equal(sn, "a?c");
+	}
 	assert_int_equal(vitk_scsi_vpd_serial_parse(sn, sizeof(sn), p80, 4), VITK_EINVAL);
 	assert_int_equal(vitk_scsi_vpd_serial_parse(sn, sizeof(sn), p0, sizeof(p0)), VITK_EINVAL);
 

@@ -151,7 +151,11 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 			*din_got = put(din, din_len, b, 4 + n);
 			goto out;
 		case VITK_SCSI_VPD_UNIT_SERIAL:
-			n = strlen(f->serial);
+			/*
+			 * Like LIO (a real peer in tests/vm): the page length
+			 * counts the serial's terminating NUL.
+			 */
+			n = strlen(f->serial) + 1;
 			b[3] = (uint8_t)n;
 			memcpy(b + 4, f->serial, n);
 			*din_got = put(din, din_len, b, 4 + n);
