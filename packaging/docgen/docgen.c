@@ -692,6 +692,56 @@ static void print_verb_key_pattern(FILE *f, const struct cli_noun *n, const stru
 			fprintf(f, "|\"%s %s%s\"", n->name, a->name, suffix);
 }
 
+/*
+ * The case arms of _vitk_optarg, shared by bash and zsh: one arm per global
+ * option that takes a value, then one per verb option. Each arm opens with
+ * `arm_open`, lists the allowed values (or FILE / JOB) and ends with `arm_close`.
+ */
+static void gen_optarg_cases(FILE *f, const char *arm_open, const char *arm_close)
+{
+	for (const struct cli_opt *o = cli_global_opts(); o->name; o++) {
+		if (!opt_takes_value(o))
+			continue;
+		fprintf(f, "\t--%s", o->name);
+		if (o->short_name)
+			fprintf(f, "|-%c", o->short_name);
+		fputs(arm_open, f);
+		if (opt_values(o))
+			print_values(f, opt_values(o));
+		else if (file_arg(o->argname))
+			fputs("FILE", f);
+		fputs(arm_close, f);
+	}
+	fputs("\tesac\n\tcase \"$1 $2 $3\" in\n", f);
+	for (const struct cli_noun *n = cli_nouns; n->name; n++)
+		for (const struct cli_verb *v = n->verbs; v->name; v++) {
+			if (is_alias(v))
+				continue;
+			for (const struct cli_opt *o = v->opts; o && o->name; o++) {
+				char suffix[80];
+
+				if (!opt_takes_value(o))
+					continue;
+				fputs("\t", f);
+				snprintf(suffix, sizeof(suffix), " --%s", o->name);
+				print_verb_key_pattern(f, n, v, suffix);
+				if (o->short_name) {
+					snprintf(suffix, sizeof(suffix), " -%c", o->short_name);
+					fputs("|", f);
+					print_verb_key_pattern(f, n, v, suffix);
+				}
+				fputs(arm_open, f);
+				if (opt_values(o))
+					print_values(f, opt_values(o));
+				else if (file_arg(o->argname))
+					fputs("FILE", f);
+				else if (o->argname && strcmp(o->argname, "JOB") == 0)
+					fputs("JOB", f);
+				fputs(arm_close, f);
+			}
+		}
+}
+
 static void gen_bash(FILE *f)
 {
 	fputs("# bash completion for vitk(1).\n"
@@ -731,47 +781,7 @@ static void gen_bash(FILE *f)
 	      "# when they are enumerated, 'FILE' when the value is a path\n"
 	      "_vitk_optarg()\n{\n\tcase \"$3\" in\n",
 	      f);
-	for (const struct cli_opt *o = cli_global_opts(); o->name; o++) {
-		if (!opt_takes_value(o))
-			continue;
-		fprintf(f, "\t--%s", o->name);
-		if (o->short_name)
-			fprintf(f, "|-%c", o->short_name);
-		fputs(") echo '", f);
-		if (opt_values(o))
-			print_values(f, opt_values(o));
-		else if (file_arg(o->argname))
-			fputs("FILE", f);
-		fputs("'; return 0 ;;\n", f);
-	}
-	fputs("\tesac\n\tcase \"$1 $2 $3\" in\n", f);
-	for (const struct cli_noun *n = cli_nouns; n->name; n++)
-		for (const struct cli_verb *v = n->verbs; v->name; v++) {
-			if (is_alias(v))
-				continue;
-			for (const struct cli_opt *o = v->opts; o && o->name; o++) {
-				char suffix[80];
-
-				if (!opt_takes_value(o))
-					continue;
-				fputs("\t", f);
-				snprintf(suffix, sizeof(suffix), " --%s", o->name);
-				print_verb_key_pattern(f, n, v, suffix);
-				if (o->short_name) {
-					snprintf(suffix, sizeof(suffix), " -%c", o->short_name);
-					fputs("|", f);
-					print_verb_key_pattern(f, n, v, suffix);
-				}
-				fputs(") echo '", f);
-				if (opt_values(o))
-					print_values(f, opt_values(o));
-				else if (file_arg(o->argname))
-					fputs("FILE", f);
-				else if (o->argname && strcmp(o->argname, "JOB") == 0)
-					fputs("JOB", f);
-				fputs("'; return 0 ;;\n", f);
-			}
-		}
+	gen_optarg_cases(f, ") echo '", "'; return 0 ;;\n");
 	fputs("\tesac\n\treturn 1\n}\n\n", f);
 
 	fputs("# what positional argument N (0-based) of NOUN VERB is: pf, pci, job or file\n"
@@ -939,47 +949,7 @@ static void gen_zsh(FILE *f)
 	fputs("# success when option $3 takes a value; $reply: the allowed values, or (FILE)\n"
 	      "_vitk_optarg()\n{\n\treply=()\n\tcase \"$3\" in\n",
 	      f);
-	for (const struct cli_opt *o = cli_global_opts(); o->name; o++) {
-		if (!opt_takes_value(o))
-			continue;
-		fprintf(f, "\t--%s", o->name);
-		if (o->short_name)
-			fprintf(f, "|-%c", o->short_name);
-		fputs(") reply=(", f);
-		if (opt_values(o))
-			print_values(f, opt_values(o));
-		else if (file_arg(o->argname))
-			fputs("FILE", f);
-		fputs("); return 0 ;;\n", f);
-	}
-	fputs("\tesac\n\tcase \"$1 $2 $3\" in\n", f);
-	for (const struct cli_noun *n = cli_nouns; n->name; n++)
-		for (const struct cli_verb *v = n->verbs; v->name; v++) {
-			if (is_alias(v))
-				continue;
-			for (const struct cli_opt *o = v->opts; o && o->name; o++) {
-				char suffix[80];
-
-				if (!opt_takes_value(o))
-					continue;
-				fputs("\t", f);
-				snprintf(suffix, sizeof(suffix), " --%s", o->name);
-				print_verb_key_pattern(f, n, v, suffix);
-				if (o->short_name) {
-					snprintf(suffix, sizeof(suffix), " -%c", o->short_name);
-					fputs("|", f);
-					print_verb_key_pattern(f, n, v, suffix);
-				}
-				fputs(") reply=(", f);
-				if (opt_values(o))
-					print_values(f, opt_values(o));
-				else if (file_arg(o->argname))
-					fputs("FILE", f);
-				else if (o->argname && strcmp(o->argname, "JOB") == 0)
-					fputs("JOB", f);
-				fputs("); return 0 ;;\n", f);
-			}
-		}
+	gen_optarg_cases(f, ") reply=(", "); return 0 ;;\n");
 	fputs("\tesac\n\treturn 1\n}\n\n", f);
 
 	fputs("_vitk_argkind()\n{\n\tcase \"$1 $2 $3\" in\n", f);
