@@ -237,7 +237,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char tmp[4096];
 	FILE *f = stdout;
-	int r, fd;
+	int r, code;
 
 	if (argc == 0 || strcmp(argv[0], "-") == 0) {
 		r = vitk_inventory_export(ctx->inv, stdout);
@@ -245,24 +245,13 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	/* write beside the target, then rename: never a half-written export */
 	snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", argv[0]);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	}
+	f = cli_inventory_tmp_open(ctx, argv[0], tmp, &code);
+	if (!f)
+		return code;
 	r = vitk_inventory_export(ctx->inv, f);
-	if (fclose(f) != 0 && r == 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s'", argv[0]);
-	if (r == 0 && rename(tmp, argv[0]) < 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot rename to '%s'", argv[0]);
-	if (r < 0) {
-		unlink(tmp);
+	r = cli_inventory_tmp_commit(f, tmp, argv[0], r);
+	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot export to '%s'", argv[0]);
-	}
 	cli_info(ctx, "exported to '%s'", argv[0]);
 	return CLI_EXIT_OK;
 }
