@@ -693,6 +693,30 @@ static void print_verb_key_pattern(FILE *f, const struct cli_noun *n, const stru
 }
 
 /*
+ * The case arms of _vitk_opts, shared by bash and zsh: the global options
+ * under the empty key, then those of every verb that has options, each list
+ * written by `words` between `arm_open` and `arm_close`.
+ */
+static void gen_opts_cases(FILE *f, const char *arm_open, const char *arm_close,
+			   void (*words)(FILE *, const struct cli_opt *))
+{
+	fputs("\t' '", f);
+	fputs(arm_open, f);
+	words(f, cli_global_opts());
+	fputs(arm_close, f);
+	for (const struct cli_noun *n = cli_nouns; n->name; n++)
+		for (const struct cli_verb *v = n->verbs; v->name; v++) {
+			if (is_alias(v) || !v->opts || !v->opts[0].name)
+				continue;
+			fputs("\t", f);
+			print_verb_key_pattern(f, n, v, "");
+			fputs(arm_open, f);
+			words(f, v->opts);
+			fputs(arm_close, f);
+		}
+}
+
+/*
  * The case arms of _vitk_optarg, shared by bash and zsh: one arm per global
  * option that takes a value, then one per verb option. Each arm opens with
  * `arm_open`, lists the allowed values (or FILE / JOB) and ends with `arm_close`.
@@ -761,20 +785,9 @@ static void gen_bash(FILE *f)
 	fputs("\tesac\n}\n\n", f);
 
 	fputs("# the options of NOUN VERB (the global options for empty NOUN VERB)\n"
-	      "_vitk_opts()\n{\n\tcase \"$1 $2\" in\n\t' ') echo '",
+	      "_vitk_opts()\n{\n\tcase \"$1 $2\" in\n",
 	      f);
-	print_opt_words(f, cli_global_opts());
-	fputs("' ;;\n", f);
-	for (const struct cli_noun *n = cli_nouns; n->name; n++)
-		for (const struct cli_verb *v = n->verbs; v->name; v++) {
-			if (is_alias(v) || !v->opts || !v->opts[0].name)
-				continue;
-			fputs("\t", f);
-			print_verb_key_pattern(f, n, v, "");
-			fputs(") echo '", f);
-			print_opt_words(f, v->opts);
-			fputs("' ;;\n", f);
-		}
+	gen_opts_cases(f, ") echo '", "' ;;\n", print_opt_words);
 	fputs("\tesac\n}\n\n", f);
 
 	fputs("# success when option $3 of NOUN VERB takes a value; prints the allowed values\n"
@@ -931,19 +944,8 @@ static void gen_zsh(FILE *f)
 	}
 	fputs("\t*) reply=() ;;\n\tesac\n}\n\n", f);
 
-	fputs("_vitk_opts()\n{\n\tcase \"$1 $2\" in\n\t' ') reply=(", f);
-	zsh_opt_entries(f, cli_global_opts());
-	fputs(" ) ;;\n", f);
-	for (const struct cli_noun *n = cli_nouns; n->name; n++)
-		for (const struct cli_verb *v = n->verbs; v->name; v++) {
-			if (is_alias(v) || !v->opts || !v->opts[0].name)
-				continue;
-			fputs("\t", f);
-			print_verb_key_pattern(f, n, v, "");
-			fputs(") reply=(", f);
-			zsh_opt_entries(f, v->opts);
-			fputs(" ) ;;\n", f);
-		}
+	fputs("_vitk_opts()\n{\n\tcase \"$1 $2\" in\n", f);
+	gen_opts_cases(f, ") reply=(", " ) ;;\n", zsh_opt_entries);
 	fputs("\t*) reply=() ;;\n\tesac\n}\n\n", f);
 
 	fputs("# success when option $3 takes a value; $reply: the allowed values, or (FILE)\n"
