@@ -84,12 +84,7 @@ int vitk_scsi_vpd_pages_parse(vitk_scsi_vpd_pages *out, const uint8_t *buf, size
 
 bool vitk_scsi_vpd_pages_has(const vitk_scsi_vpd_pages *p, uint8_t page)
 {
-	size_t i;
-
-	for (i = 0; i < p->count; i++)
-		if (p->pages[i] == page)
-			return true;
-	return false;
+	return memchr(p->pages, page, p->count) != NULL;
 }
 
 int vitk_scsi_vpd_serial_parse(char *out, size_t cap, const uint8_t *buf, size_t len)
@@ -557,12 +552,7 @@ int vitk_scsi_rcop_parse(vitk_scsi_rcop *out, const uint8_t *buf, size_t len)
 
 bool vitk_scsi_rcop_has_desc(const vitk_scsi_rcop *r, uint8_t code)
 {
-	size_t i;
-
-	for (i = 0; i < r->nimpl_descs; i++)
-		if (r->impl_descs[i] == code)
-			return true;
-	return false;
+	return memchr(r->impl_descs, code, r->nimpl_descs) != NULL;
 }
 
 int vitk_scsi_rcs_lid1_parse(vitk_scsi_rcs_lid1 *out, const uint8_t *buf, size_t len)
