@@ -62,21 +62,28 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
-static int cmd_hosts(struct cli_ctx *ctx, int argc, char **argv)
+/* runs @sql and prints every column of its rows; @fail is the message when it fails */
+static int print_query(struct cli_ctx *ctx, const char *sql, const char *fail)
 {
 	vitk_inventory_rows *rows = NULL;
 	int r;
 
-	(void)argc;
-	(void)argv;
-	r = vitk_inventory_query(&rows, ctx->inv,
-				 "SELECT id, name, machine_id, kind, source, created_at, updated_at "
-				 "FROM hosts ORDER BY id");
+	r = vitk_inventory_query(&rows, ctx->inv, sql);
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot list hosts");
+		return cli_error_lib(ctx, r, "%s", fail);
 	r = print_rows(ctx, rows, NULL);
 	vitk_inventory_rows_free(rows);
 	return r;
+}
+
+static int cmd_hosts(struct cli_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return print_query(ctx,
+			   "SELECT id, name, machine_id, kind, source, created_at, updated_at "
+			   "FROM hosts ORDER BY id",
+			   "cannot list hosts");
 }
 
 static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
@@ -319,16 +326,8 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_sql(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_inventory_rows *rows = NULL;
-	int r;
-
 	(void)argc;
-	r = vitk_inventory_query(&rows, ctx->inv, argv[0]);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot run query");
-	r = print_rows(ctx, rows, NULL);
-	vitk_inventory_rows_free(rows);
-	return r;
+	return print_query(ctx, argv[0], "cannot run query");
 }
 
 static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
