@@ -62,21 +62,28 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
-static int cmd_hosts(struct cli_ctx *ctx, int argc, char **argv)
+/* runs @sql and prints every column of its rows; @fail is the message when it fails */
+static int print_query(struct cli_ctx *ctx, const char *sql, const char *fail)
 {
 	vitk_inventory_rows *rows = NULL;
 	int r;
 
-	(void)argc;
-	(void)argv;
-	r = vitk_inventory_query(&rows, ctx->inv,
-				 "SELECT id, name, machine_id, kind, source, created_at, updated_at "
-				 "FROM hosts ORDER BY id");
+	r = vitk_inventory_query(&rows, ctx->inv, sql);
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot list hosts");
+		return cli_error_lib(ctx, r, "%s", fail);
 	r = print_rows(ctx, rows, NULL);
 	vitk_inventory_rows_free(rows);
 	return r;
+}
+
+static int cmd_hosts(struct cli_ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return print_query(ctx,
+			   "SELECT id, name, machine_id, kind, source, created_at, updated_at "
+			   "FROM hosts ORDER BY id",
+			   "cannot list hosts");
 }
 
 static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
@@ -237,7 +244,7 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 {
 	char tmp[4096];
 	FILE *f = stdout;
-	int r, fd;
+	int r, code;
 
 	if (argc == 0 || strcmp(argv[0], "-") == 0) {
 		r = vitk_inventory_export(ctx->inv, stdout);
@@ -245,24 +252,13 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	/* write beside the target, then rename: never a half-written export */
 	snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", argv[0]);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	}
+	f = cli_inventory_tmp_open(ctx, argv[0], tmp, &code);
+	if (!f)
+		return code;
 	r = vitk_inventory_export(ctx->inv, f);
-	if (fclose(f) != 0 && r == 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s'", argv[0]);
-	if (r == 0 && rename(tmp, argv[0]) < 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot rename to '%s'", argv[0]);
-	if (r < 0) {
-		unlink(tmp);
+	r = cli_inventory_tmp_commit(f, tmp, argv[0], r);
+	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot export to '%s'", argv[0]);
-	}
 	cli_info(ctx, "exported to '%s'", argv[0]);
 	return CLI_EXIT_OK;
 }
@@ -330,16 +326,8 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_sql(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_inventory_rows *rows = NULL;
-	int r;
-
 	(void)argc;
-	r = vitk_inventory_query(&rows, ctx->inv, argv[0]);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot run query");
-	r = print_rows(ctx, rows, NULL);
-	vitk_inventory_rows_free(rows);
-	return r;
+	return print_query(ctx, argv[0], "cannot run query");
 }
 
 static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)

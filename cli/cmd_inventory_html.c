@@ -30,13 +30,43 @@ const struct cli_opt cli_inventory_html_opts[] = {
 };
 #undef CFG
 
+FILE *cli_inventory_tmp_open(const struct cli_ctx *ctx, const char *path, char *tmp, int *code)
+{
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		*code = cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		*code = cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
+	}
+	return f;
+}
+
+int cli_inventory_tmp_commit(FILE *f, const char *tmp, const char *path, int r)
+{
+	if (fclose(f) != 0 && r == 0)
+		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s'", path);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = vitk_error_set(VITK_EIO, errno, "cannot rename to '%s'", path);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
 int cli_inventory_html(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_inventory_html_cfg *cfg = ctx->config;
 	vitk_report_html_opts o = VITK_REPORT_HTML_OPTS_INIT;
 	char tmp[4096];
 	FILE *f;
-	int r, fd;
+	int r, code;
 
 	(void)argc;
 	o.title = cfg->title;
@@ -48,27 +78,16 @@ int cli_inventory_html(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", argv[0]) >= sizeof(tmp))
 		return cli_error(ctx, CLI_EXIT_USAGE, "path '%s' is too long", argv[0]);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot write '%s': %s", argv[0], strerror(errno));
-	}
+	f = cli_inventory_tmp_open(ctx, argv[0], tmp, &code);
+	if (!f)
+		return code;
 	r = vitk_report_html(ctx->inv, f, &o);
 	/* mkstemp made it 0600; a report is meant to be shared like any file the user writes */
 	if (r == 0 && fchmod(fileno(f), 0644) < 0)
 		r = vitk_error_set(VITK_EIO, errno, "cannot chmod '%s'", tmp);
-	if (fclose(f) != 0 && r == 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s'", argv[0]);
-	if (r == 0 && rename(tmp, argv[0]) < 0)
-		r = vitk_error_set(VITK_EIO, errno, "cannot rename to '%s'", argv[0]);
-	if (r < 0) {
-		unlink(tmp);
+	r = cli_inventory_tmp_commit(f, tmp, argv[0], r);
+	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot write the report to '%s'", argv[0]);
-	}
 	cli_info(ctx, "report written to '%s'", argv[0]);
 	return CLI_EXIT_OK;
 }

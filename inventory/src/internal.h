@@ -64,6 +64,13 @@ void inv_tables_clear(vitk_inventory *inv);
 int inv_parse_spec(const char *spec, inv_table *t);
 bool inv_reserved_column(const char *n);
 bool inv_spec_matches(const inv_table *t, const vitk_inventory_table *want);
+/*
+ * Compares a domain's recorded schema version (`found`, `have`) with the one
+ * registering: an error when the inventory is newer than this vitk, 1 when the
+ * version and every table spec match, 0 when the domain must be (re)created.
+ */
+int inv_domain_current(vitk_inventory *inv, const vitk_inventory_domain *domain, unsigned have,
+		       bool found);
 int inv_check_columns(const char *name, const vitk_inventory_column *cols, size_t n);
 void inv_spec_text(vitk_str *spec, const vitk_inventory_column *cols, size_t n);
 int inv_check_domain(const vitk_inventory_domain *domain);

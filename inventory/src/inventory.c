@@ -609,7 +609,7 @@ out:
 int vitk_inventory_register(vitk_inventory *inv, const vitk_inventory_domain *domain)
 {
 	unsigned have = 0;
-	bool found = false, uptodate;
+	bool found = false;
 	int r;
 
 	r = inv_check_domain(domain);
@@ -620,16 +620,10 @@ int vitk_inventory_register(vitk_inventory *inv, const vitk_inventory_domain *do
 	r = inv_domain_version(inv, domain->name, &have, &found);
 	if (r < 0)
 		return r;
-	if (found && have > domain->version)
-		return vitk_error_set(VITK_EDB, 0,
-				      "inventory '%s' has %s schema %u, newer than this vitk knows "
-				      "(%u): upgrade vitk",
-				      inv->path, domain->name, have, domain->version);
-	uptodate = found && have == domain->version;
-	for (size_t i = 0; uptodate && i < domain->ntables; i++)
-		uptodate = inv_spec_matches(inv_table_find(inv, domain->tables[i].name),
-					&domain->tables[i]);
-	if (uptodate || inv->readonly)
+	r = inv_domain_current(inv, domain, have, found);
+	if (r < 0)
+		return r;
+	if (r > 0 || inv->readonly)
 		return 0;
 	r = vitk_inventory_begin(inv);
 	if (r < 0)

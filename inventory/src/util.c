@@ -200,6 +200,23 @@ bool inv_spec_matches(const inv_table *t, const vitk_inventory_table *want)
 	return true;
 }
 
+int inv_domain_current(vitk_inventory *inv, const vitk_inventory_domain *domain, unsigned have,
+		       bool found)
+{
+	bool uptodate;
+
+	if (found && have > domain->version)
+		return vitk_error_set(VITK_EDB, 0,
+				      "inventory '%s' has %s schema %u, newer than this vitk knows "
+				      "(%u): upgrade vitk",
+				      inv->path, domain->name, have, domain->version);
+	uptodate = found && have == domain->version;
+	for (size_t i = 0; uptodate && i < domain->ntables; i++)
+		uptodate = inv_spec_matches(inv_table_find(inv, domain->tables[i].name),
+					    &domain->tables[i]);
+	return uptodate ? 1 : 0;
+}
+
 int inv_check_columns(const char *name, const vitk_inventory_column *cols, size_t n)
 {
 	if (!inv_valid_name(name))

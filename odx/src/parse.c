@@ -91,12 +91,7 @@ int vitk_scsi_vpd_pages_parse(vitk_scsi_vpd_pages *out, const uint8_t *buf, size
 
 bool vitk_scsi_vpd_pages_has(const vitk_scsi_vpd_pages *p, uint8_t page)
 {
-	size_t i;
-
-	for (i = 0; i < p->count; i++)
-		if (p->pages[i] == page)
-			return true;
-	return false;
+	return memchr(p->pages, page, p->count) != NULL;
 }
 
 int vitk_scsi_vpd_serial_parse(char *out, size_t cap, const uint8_t *buf, size_t len)
@@ -511,20 +506,34 @@ int vitk_scsi_segment_parse(vitk_scsi_segment *out, const uint8_t *buf, size_t l
 	return 0;
 }
 
+/*
+ * The length of parameter data whose first 4 bytes count the bytes that follow
+ * (RECEIVE COPY OPERATING PARAMETERS, RECEIVE ROD TOKEN INFORMATION): both the
+ * received length and the advertised one must cover `min` bytes. When the
+ * allocation length truncated the data, *total is what was received; the
+ * caller parses what it has.
+ */
+static int avail_len(const char *what, const uint8_t *buf, size_t len, size_t min, size_t *total)
+{
+	if (len < min)
+		return BAD("%s: data truncated (%zu bytes, need %zu)", what, len, min);
+	*total = 4u + vitk_get_be32(buf);
+	if (*total < min)
+		return BAD("%s: available data %zu too short", what, *total - 4);
+	if (*total > len)
+		*total = len;
+	return 0;
+}
+
 int vitk_scsi_rcop_parse(vitk_scsi_rcop *out, const uint8_t *buf, size_t len)
 {
 	size_t total, cnt, i;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 44)
-		return BAD("RECEIVE COPY OPERATING PARAMETERS: data truncated (%zu bytes, need 44)",
-			   len);
-	total = 4u + vitk_get_be32(buf);
-	if (total < 44)
-		return BAD("RECEIVE COPY OPERATING PARAMETERS: available data %zu too short",
-			   total - 4);
-	if (total > len)
-		total = len; /* allocation length truncated it; parse what we have */
+	r = avail_len("RECEIVE COPY OPERATING PARAMETERS", buf, len, 44, &total);
+	if (r < 0)
+		return r;
 	out->snlid = buf[4] & 1;
 	out->max_cscd_count = vitk_get_be16(buf + 8);
 	out->max_segment_count = vitk_get_be16(buf + 10);
@@ -550,12 +559,7 @@ int vitk_scsi_rcop_parse(vitk_scsi_rcop *out, const uint8_t *buf, size_t len)
 
 bool vitk_scsi_rcop_has_desc(const vitk_scsi_rcop *r, uint8_t code)
 {
-	size_t i;
-
-	for (i = 0; i < r->nimpl_descs; i++)
-		if (r->impl_descs[i] == code)
-			return true;
-	return false;
+	return memchr(r->impl_descs, code, r->nimpl_descs) != NULL;
 }
 
 int vitk_scsi_rcs_lid1_parse(vitk_scsi_rcs_lid1 *out, const uint8_t *buf, size_t len)
@@ -610,17 +614,12 @@ bool vitk_scsi_copy_status_in_progress(uint8_t status)
 int vitk_scsi_rrti_parse(vitk_scsi_rrti *out, const uint8_t *buf, size_t len)
 {
 	size_t total, s, toff;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 32)
-		return BAD("RECEIVE ROD TOKEN INFORMATION: data truncated (%zu bytes, need 32)",
-			   len);
-	total = 4u + vitk_get_be32(buf);
-	if (total < 32)
-		return BAD("RECEIVE ROD TOKEN INFORMATION: available data %zu too short",
-			   total - 4);
-	if (total > len)
-		total = len;
+	r = avail_len("RECEIVE ROD TOKEN INFORMATION", buf, len, 32, &total);
+	if (r < 0)
+		return r;
 	out->response_to_sa = buf[4] & 0x1F;
 	out->copy_status = buf[5] & 0x7F;
 	out->operation_counter = vitk_get_be16(buf + 6);

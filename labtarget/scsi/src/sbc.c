@@ -273,20 +273,31 @@ void sbc__write_verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	write_cmd(d, l, cmd, false);
 }
 
+/*
+ * SYNCHRONIZE CACHE and PRE-FETCH share their CDB layout in SBC-4: the 10-byte
+ * form has a 32-bit LBA at byte 2 and a 16-bit block count at byte 7, the
+ * 16-byte form a 64-bit LBA at byte 2 and a 32-bit count at byte 10. Decodes
+ * either form and checks the range; false when the sense data is already set.
+ */
+static bool cache_cdb_range(tgt_lun *l, tgt_cmd *cmd, uint8_t op10, uint64_t *lba, uint64_t *n)
+{
+	if (cmd->cdb[0] == op10) {
+		*lba = vitk_get_be32(cmd->cdb + 2);
+		*n = vitk_get_be16(cmd->cdb + 7);
+	} else {
+		*lba = vitk_get_be64(cmd->cdb + 2);
+		*n = vitk_get_be32(cmd->cdb + 10);
+	}
+	return check_range(l, cmd, *lba, *n);
+}
+
 void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint64_t lba, n;
 
 	(void)d;
 
-	if (cmd->cdb[0] == VITK_SCSI_OP_SYNCHRONIZE_CACHE10) {
-		lba = vitk_get_be32(cmd->cdb + 2);
-		n = vitk_get_be16(cmd->cdb + 7);
-	} else {
-		lba = vitk_get_be64(cmd->cdb + 2);
-		n = vitk_get_be32(cmd->cdb + 10);
-	}
-	if (!check_range(l, cmd, lba, n))
+	if (!cache_cdb_range(l, cmd, VITK_SCSI_OP_SYNCHRONIZE_CACHE10, &lba, &n))
 		return;
 	if (lba == l->nblocks && n == 0 && lba != 0) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_LBA_OUT_OF_RANGE);
@@ -302,14 +313,7 @@ void sbc__prefetch(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	(void)d;
 
-	if (cmd->cdb[0] == VITK_SCSI_OP_PRE_FETCH10) {
-		lba = vitk_get_be32(cmd->cdb + 2);
-		n = vitk_get_be16(cmd->cdb + 7);
-	} else {
-		lba = vitk_get_be64(cmd->cdb + 2);
-		n = vitk_get_be32(cmd->cdb + 10);
-	}
-	if (!check_range(l, cmd, lba, n))
+	if (!cache_cdb_range(l, cmd, VITK_SCSI_OP_PRE_FETCH10, &lba, &n))
 		return;
 	if (n)
 		(void)posix_fadvise(l->fd, (off_t)(lba << l->bs_shift), (off_t)(n << l->bs_shift),
