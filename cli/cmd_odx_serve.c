@@ -30,8 +30,9 @@
 
 #define CFG struct cli_odx_serve_cfg
 const struct cli_opt cli_odx_serve_opts[] = {
-	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
-		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
+	{ CLI_MULTI(CFG, portal, "portal", 'p', "HOST:PORT",
+		    "address to listen on (default 127.0.0.1:3260; other hosts only when given); "
+		    "repeat for multipath: each portal is a target port of the same LUNs") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
 	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro][,allow=IQN+IQN]",
 		    "serve PATH as LUN N (created sparse with size S when missing); allow= "
@@ -228,7 +229,7 @@ static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg
 	}
 	r = vitk_odx_target_listen(*out);
 	if (r < 0)
-		return cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o->portal);
+		return cli_error_lib(ctx, r, "serve: cannot listen");
 	return 0;
 }
 
@@ -398,17 +399,21 @@ static void warn_if_open(const struct cli_ctx *ctx, const vitk_odx_target_option
 {
 	char host[256];
 	uint16_t port;
+	size_t i;
 
-	if (o->chap_user || o->nallow || !o->portal ||
-	    vitk_odx_target_parse_portal(o->portal, host, sizeof(host), &port) < 0) {
-		vitk_error_clear();
-		return;
+	for (i = 0; i <= o->nmore_portals && !o->chap_user && !o->nallow; i++) {
+		const char *p = i == 0 ? o->portal : o->more_portals[i - 1];
+
+		if (!p || vitk_odx_target_parse_portal(p, host, sizeof(host), &port) < 0) {
+			vitk_error_clear();
+			continue;
+		}
+		if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
+		    strcmp(host, "localhost") != 0)
+			cli_warn(ctx, "serving on %s without CHAP or --allow: any host that "
+				      "reaches it may log in",
+				 p);
 	}
-	if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
-	    strcmp(host, "localhost") != 0)
-		cli_warn(ctx, "serving on %s without CHAP or --allow: any host that reaches it "
-			      "may log in",
-			 o->portal);
 }
 
 /* options -> library options (secrets and ACL resolved into @run) */
@@ -418,7 +423,9 @@ static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_c
 	int rc;
 
 	o->iqn = cfg->iqn;
-	o->portal = cfg->portal ? cfg->portal : "127.0.0.1:3260";
+	o->portal = cfg->portal.n ? cfg->portal.v[0] : "127.0.0.1:3260";
+	o->more_portals = cfg->portal.n > 1 ? cfg->portal.v + 1 : NULL;
+	o->nmore_portals = cfg->portal.n > 1 ? cfg->portal.n - 1 : 0;
 	o->max_bytes_per_command = cfg->max_bytes_per_command;
 	o->login_timeout_s = (uint32_t)cfg->login_timeout;
 	o->idle_timeout_s = (uint32_t)cfg->idle_timeout;

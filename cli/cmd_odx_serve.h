@@ -9,7 +9,7 @@
 
 /* `vitk odx serve` options, bound by the option parser (cli.h) */
 struct cli_odx_serve_cfg {
-	const char *portal;  /* NULL: 127.0.0.1:3260 */
+	struct cli_strv portal; /* every --portal; none: 127.0.0.1:3260 */
 	const char *iqn;
 	struct cli_strv lun; /* every --lun N=PATH[,size=S][,bs=B][,ro][,allow=IQN+IQN] */
 	const char *chap;    /* USER:SECRET (visible in ps: warned about) */

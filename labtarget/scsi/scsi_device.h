@@ -26,6 +26,10 @@ typedef struct {
 	uint32_t token_inactivity_default_s; /* 0: built-in default */
 	uint32_t token_inactivity_max_s;     /* 0: built-in default */
 	uint32_t tokens_per_nexus; /* live ROD tokens one I_T nexus may hold; 0: 128 */
+	/* target ports (iSCSI portals), relative target port identifiers
+	 * 1..target_ports, all in target port group 1 (implicit ALUA, every
+	 * port active/optimized); 0: one port */
+	uint16_t target_ports;
 } tgt_device_options;
 
 typedef struct {
@@ -83,6 +87,9 @@ typedef struct {
 	/* out: Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
+	/* in: the relative target port identifier of the port the command
+	 * came through (1..tgt_device_options.target_ports; 0: port 1) */
+	uint16_t rel_port;
 	/* in: identifies the I_T nexus (e.g. a per-session serial), so
 	 * copy-operation list identifiers and their status are per nexus as SPC
 	 * requires; 0 = unknown (all such commands share one namespace) */

@@ -662,8 +662,10 @@ static uint16_t alloc_tsih(vitk_odx_target *t)
 
 /*
  * Session reinstatement (RFC 7143 6.3.5): a new normal session from the
- * same initiator port (InitiatorName + ISID) replaces the old one, whose
- * connection is shut down so its thread ends and its nexus is released.
+ * same initiator port (InitiatorName + ISID) to the same target portal
+ * group (here: the same portal) replaces the old one, whose connection is
+ * shut down so its thread ends and its nexus is released.  A session from
+ * the same initiator port through another portal is another I_T nexus.
  */
 static void reinstate(struct cx *c)
 {
@@ -671,7 +673,7 @@ static void reinstate(struct cx *c)
 
 	pthread_mutex_lock(&c->t->lock);
 	for (o = c->t->conns; o; o = o->next) {
-		if (o == c->oc || !o->session || o->done)
+		if (o == c->oc || !o->session || o->done || o->portal != c->oc->portal)
 			continue;
 		if (memcmp(o->isid, c->isid, 6) == 0 && strcmp(o->initiator, c->initiator) == 0) {
 			LOGC(c, VITK_LOG_INFO, "reinstating the session of conn %u", o->id);
@@ -786,7 +788,11 @@ static int handle_login(struct cx *c)
 	for (i = 0; i < kv.count; i++)
 		negotiate_key(c, kv.pairs[i].key, kv.pairs[i].value, &out);
 	if (!c->discovery && !c->tpgt_sent) {
-		vitk_odx_target__textbuf_add(&out, "TargetPortalGroupTag", "1");
+		char tag[16];
+
+		/* each portal is its own target port: tag = relative port id */
+		snprintf(tag, sizeof(tag), "%u", c->oc->portal + 1);
+		vitk_odx_target__textbuf_add(&out, "TargetPortalGroupTag", tag);
 		c->tpgt_sent = true;
 	}
 	if (csg == 1 && !c->mrdsl_declared) {
@@ -997,6 +1003,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
 	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
+	cmd.rel_port = (uint16_t)(c->oc->portal + 1); /* the target port of the nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
@@ -1371,12 +1378,24 @@ static int handle_tmf(struct cx *c)
 	return r;
 }
 
-static void local_address(struct cx *c, char *buf, size_t len)
+/*
+ * TargetAddress of portal @idx: "HOST:PORT,TAG".  A wildcard portal
+ * (0.0.0.0, ::) or the connection's own portal is named by the address the
+ * initiator reached us on.
+ */
+static void portal_address(struct cx *c, unsigned idx, char *buf, size_t len)
 {
+	const struct odx_portal *pt = &c->t->portals[idx];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN] = "127.0.0.1";
+	bool wild = !strcmp(pt->host, "0.0.0.0") || !strcmp(pt->host, "::");
 
+	if (idx != c->oc->portal && !wild) {
+		snprintf(buf, len, strchr(pt->host, ':') ? "[%s]:%u,%u" : "%s:%u,%u", pt->host,
+			 pt->port, idx + 1);
+		return;
+	}
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host,
@@ -1384,11 +1403,11 @@ static void local_address(struct cx *c, char *buf, size_t len)
 		} else if (ss.ss_family == AF_INET6) {
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
 				  sizeof(host));
-			snprintf(buf, len, "[%s]:%u,1", host, c->t->port);
+			snprintf(buf, len, "[%s]:%u,%u", host, pt->port, idx + 1);
 			return;
 		}
 	}
-	snprintf(buf, len, "%s:%u,1", host, c->t->port);
+	snprintf(buf, len, "%s:%u,%u", host, pt->port, idx + 1);
 }
 
 static int handle_text(struct cx *c)
@@ -1414,14 +1433,17 @@ static int handle_text(struct cx *c)
 		const char *k = kv.pairs[i].key, *v = kv.pairs[i].value;
 
 		if (!strcmp(k, "SendTargets")) {
-			char addr[128];
+			char addr[300];
+			unsigned p;
 
 			/* an initiator outside the ACL is not told about the target */
 			if ((!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
 			     (!*v && !c->discovery)) && initiator_allowed(c)) {
-				local_address(c, addr, sizeof(addr));
 				vitk_odx_target__textbuf_add(&out, "TargetName", c->t->iqn);
-				vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
+				for (p = 0; p < c->t->nportals; p++) {
+					portal_address(c, p, addr, sizeof(addr));
+					vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
+				}
 			}
 		} else {
 			vitk_odx_target__textbuf_add(&out, k, "NotUnderstood");

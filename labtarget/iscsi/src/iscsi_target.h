@@ -25,11 +25,19 @@
 
 struct odx_conn;
 
+/* one portal = one target port: relative target port identifier and iSCSI
+ * target portal group tag are both its index + 1 */
+struct odx_portal {
+	char *spec; /* as given: "HOST:PORT" */
+	char host[256];
+	uint16_t port; /* after listen: the bound port */
+	int fd;        /* listening socket, -1 before listen */
+};
+
 struct vitk_odx_target {
 	char *iqn;
-	char *portal;
-	char host[256];
-	uint16_t port;
+	struct odx_portal portals[VITK_ODX_TARGET_MAX_PORTALS];
+	size_t nportals;
 	char *chap_user, *chap_secret;
 	char *mutual_user, *mutual_secret; /* mutual CHAP: how the target answers */
 	char **allow; /* initiator ACL; nallow 0: every initiator may log in */
@@ -43,7 +51,7 @@ struct vitk_odx_target {
 	} luns[ODX_TARGET_MAX_LUNS];
 	size_t nluns;
 
-	int listen_fd;
+	bool listening;
 	int stop_pipe[2];
 	pthread_mutex_t lock; /* conns list, tsih */
 	struct odx_conn *conns;
@@ -58,6 +66,7 @@ struct odx_conn {
 	vitk_odx_target *t;
 	int fd;
 	uint32_t id;
+	unsigned portal; /* index into t->portals: the target port */
 	char peer[80];
 	char addr[64]; /* the peer's address without the port */
 	pthread_t thread;

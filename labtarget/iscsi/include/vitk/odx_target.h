@@ -50,10 +50,21 @@ typedef struct {
 	uint32_t idle_timeout_s;        /* NOP-In ping after this long idle; 0: 60 */
 	uint32_t nop_timeout_s;         /* drop when the ping is not answered; 0: 30 */
 	uint32_t tokens_per_session;    /* live ROD tokens per session; 0: 128 */
+	/* multipath: more portals, each its own target port (relative target
+	 * port identifier 2, 3, ... after @portal's 1; iSCSI target portal
+	 * group tag the same number), serving the same LUNs with the same
+	 * identity; all ports form one ALUA target port group, every port
+	 * active/optimized.  At most VITK_ODX_TARGET_MAX_PORTALS in all. */
+	const char *const *more_portals;
+	size_t nmore_portals;
 } vitk_odx_target_options;
 
 /* every field 0 / NULL (written out: the header is also used from C++) */
-#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define VITK_ODX_TARGET_OPTIONS_INIT \
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+
+/* portals one target may listen on (target ports) */
+#define VITK_ODX_TARGET_MAX_PORTALS 16
 
 typedef struct {
 	unsigned int lun;
@@ -110,6 +121,10 @@ int vitk_odx_target_listen(vitk_odx_target *t);
 
 /** vitk_odx_target_port() - the bound TCP port (after listen), else 0. */
 uint16_t vitk_odx_target_port(const vitk_odx_target *t);
+
+/** vitk_odx_target_portal_port() - the bound TCP port of portal @idx
+ * (0: the first, then more_portals in order) after listen, else 0. */
+uint16_t vitk_odx_target_portal_port(const vitk_odx_target *t, size_t idx);
 
 /**
  * vitk_odx_target_run() - accept and serve connections until
