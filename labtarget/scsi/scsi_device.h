@@ -53,8 +53,10 @@ typedef struct {
 int tgt_device_new(tgt_device **out, const tgt_device_options *opts);
 /**
  * tgt_device_add_lun() - open (or create sparse, when missing and @cfg->size
- * is set) the backing file and add the LUN.  Add every LUN before the first
- * tgt_device_exec(): the LUN table is not locked.
+ * is set) the backing file and add the LUN.  The LUN table is not locked:
+ * add LUNs before the first tgt_device_exec(), or while the caller makes
+ * sure no tgt_device_exec() or task-management call runs (the iSCSI layer's
+ * exec lock).
  * Return: 0; VITK_EINVAL for a size that is not a multiple of the block size,
  * a file larger than size=, a duplicate LUN or block size other than 512/4096;
  * VITK_EIO when the file cannot be opened/created/sized.  The message names
@@ -139,6 +141,10 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun);
  * false for a LUN that does not exist */
 bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+/* tgt_device_luns_changed() - a LUN was added while serving: every I_T
+ * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
+ * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */
+void tgt_device_luns_changed(tgt_device *d);
 
 #ifdef __cplusplus
 }

@@ -1481,17 +1481,28 @@ static int handle_logout(struct cx *c)
 	return r;
 }
 
+/* the PDUs that may reach the device run under the target's exec lock */
+static int locked(struct cx *c, int (*fn)(struct cx *))
+{
+	int r;
+
+	pthread_rwlock_rdlock(&c->t->exec_lock);
+	r = fn(c);
+	pthread_rwlock_unlock(&c->t->exec_lock);
+	return r;
+}
+
 static int handle_ffp(struct cx *c)
 {
 	switch (c->bhs.opcode) {
 	case ISCSI_OP_SCSI_CMD:
-		return handle_scsi_cmd(c);
+		return locked(c, handle_scsi_cmd);
 	case ISCSI_OP_DATA_OUT:
-		return handle_data_out(c);
+		return locked(c, handle_data_out);
 	case ISCSI_OP_NOP_OUT:
 		return handle_nop_out(c);
 	case ISCSI_OP_TMF_REQ:
-		return handle_tmf(c);
+		return locked(c, handle_tmf);
 	case ISCSI_OP_TEXT_REQ:
 		return handle_text(c);
 	case ISCSI_OP_LOGOUT_REQ:
@@ -1553,8 +1564,12 @@ void *vitk_odx_target__conn_main(void *arg)
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
 		drop_tasks(c, true, 0);
-		if (c->ffp && !c->discovery)
-			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
+		if (c->ffp && !c->discovery) {
+			/* ERL 0: the session ends here */
+			pthread_rwlock_rdlock(&c->t->exec_lock);
+			tgt_device_nexus_gone(c->t->dev, oc->id);
+			pthread_rwlock_unlock(&c->t->exec_lock);
+		}
 		vitk_array_clear(c->login_acc);
 		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");

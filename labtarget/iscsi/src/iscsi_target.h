@@ -52,6 +52,15 @@ struct vitk_odx_target {
 	size_t nluns;
 
 	bool listening;
+	/*
+	 * Read-held by every command and task-management function while it
+	 * runs in the device; write-held by vitk_odx_target_add_lun() once
+	 * serving, so that the LUN tables (ours and the device's) change only
+	 * while nothing reads them.  Writer-preferring: a reload waits for the
+	 * commands in flight, new ones wait for the reload.
+	 */
+	pthread_rwlock_t exec_lock;
+	bool serving;
 	int stop_pipe[2];
 	pthread_mutex_t lock; /* conns list, tsih */
 	struct odx_conn *conns;

@@ -202,6 +202,14 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	t->stop_pipe[0] = t->stop_pipe[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
+	{
+		pthread_rwlockattr_t ra;
+
+		pthread_rwlockattr_init(&ra);
+		pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&t->exec_lock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
 	t->iqn = strdup(opts->iqn);
 	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
 	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
@@ -248,7 +256,31 @@ out:
 	return r;
 }
 
+static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
+
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
+{
+	bool serving;
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	serving = t->serving;
+	pthread_mutex_unlock(&t->lock);
+	if (!serving)
+		return add_lun(t, lun);
+	/* while serving: no command may look at the LUN tables meanwhile */
+	pthread_rwlock_wrlock(&t->exec_lock);
+	r = add_lun(t, lun);
+	if (r == 0)
+		tgt_device_luns_changed(t->dev); /* 3Fh/0Eh for the sessions */
+	pthread_rwlock_unlock(&t->exec_lock);
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u added (%s)", lun->lun,
+			 lun->path);
+	return r;
+}
+
+static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 {
 	tgt_lun_config cfg;
 	size_t i;
@@ -486,6 +518,9 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		if (r < 0)
 			return r;
 	}
+	pthread_mutex_lock(&t->lock);
+	t->serving = true;
+	pthread_mutex_unlock(&t->lock);
 	for (;;) {
 		struct pollfd pfd[1 + VITK_ODX_TARGET_MAX_PORTALS];
 		struct odx_conn *oc;
@@ -564,6 +599,9 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		pthread_mutex_unlock(&t->lock);
 	}
 	reap(t, true);
+	pthread_mutex_lock(&t->lock);
+	t->serving = false;
+	pthread_mutex_unlock(&t->lock);
 	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "stopped");
 	if (r == 0)
 		log_summary(t);
@@ -628,6 +666,7 @@ void vitk_odx_target_free(vitk_odx_target *t)
 		close(t->stop_pipe[1]);
 	tgt_device_free(t->dev);
 	pthread_mutex_destroy(&t->lock);
+	pthread_rwlock_destroy(&t->exec_lock);
 	free(t->iqn);
 	free(t->chap_user);
 	if (t->chap_secret)
