@@ -210,6 +210,8 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 		pthread_rwlock_init(&t->exec_lock, &ra);
 		pthread_rwlockattr_destroy(&ra);
 	}
+	pthread_mutex_init(&t->qlock, NULL);
+	pthread_cond_init(&t->qcond, NULL);
 	t->iqn = strdup(opts->iqn);
 	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
 	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
@@ -249,6 +251,13 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	r = tgt_device_new(&t->dev, &dopts);
 	if (r < 0)
 		goto out;
+	while (t->nworkers < ODX_TARGET_WORKERS &&
+	       pthread_create(&t->workers[t->nworkers], NULL, vitk_odx_target__worker_main, t) == 0)
+		t->nworkers++;
+	if (t->nworkers == 0) {
+		r = vitk_error_set(VITK_EIO, 0, "cannot start a worker thread");
+		goto out;
+	}
 	*out = t;
 	t = NULL;
 out:
@@ -655,6 +664,13 @@ void vitk_odx_target_free(vitk_odx_target *t)
 	if (!t)
 		return;
 	reap(t, true);
+	/* every connection has ended, and waited for its commands: no job is left */
+	pthread_mutex_lock(&t->qlock);
+	t->qstop = true;
+	pthread_cond_broadcast(&t->qcond);
+	pthread_mutex_unlock(&t->qlock);
+	while (t->nworkers > 0)
+		pthread_join(t->workers[--t->nworkers], NULL);
 	for (size_t i = 0; i < t->nportals; i++) {
 		if (t->portals[i].fd >= 0)
 			close(t->portals[i].fd);
@@ -667,6 +683,8 @@ void vitk_odx_target_free(vitk_odx_target *t)
 	tgt_device_free(t->dev);
 	pthread_mutex_destroy(&t->lock);
 	pthread_rwlock_destroy(&t->exec_lock);
+	pthread_mutex_destroy(&t->qlock);
+	pthread_cond_destroy(&t->qcond);
 	free(t->iqn);
 	free(t->chap_user);
 	if (t->chap_secret)

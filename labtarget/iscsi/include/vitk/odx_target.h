@@ -3,7 +3,7 @@
  * vitk lab iSCSI target: public entry points for `vitk odx serve`.
  *
  * A target serves file-backed LUNs over iSCSI (RFC 7143 subset) with a
- * thread per connection.  All sessions share one SCSI device model, so an
+ * thread per connection and a pool of worker threads for the commands.  All sessions share one SCSI device model, so an
  * EXTENDED COPY sent to one LUN can name another LUN of the same target.
  *
  * Lifecycle: vitk_odx_target_new() -> vitk_odx_target_add_lun() ... ->
@@ -109,7 +109,9 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
  * vitk_odx_target_add_lun() - open (or create sparse) a backing file as a LUN.
  * Return: 0, or a negative vitk_err: VITK_EIO when the file cannot be opened,
  * VITK_EINVAL when the size is not a multiple of the block size or the LUN
- * number is taken.  Only before vitk_odx_target_run().
+ * number is taken.  Also while vitk_odx_target_run() serves (from another
+ * thread): the LUN is added once the commands in flight ended, and every
+ * session that has used a LUN gets REPORTED LUNS DATA HAS CHANGED.
  */
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
 
