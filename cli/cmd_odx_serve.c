@@ -7,6 +7,12 @@
  * (stderr, see dispatch.c); --stats also prints the per-LUN counters on
  * stdout as a table (the library's document, vitk_odx_target_stats_table()).
  *
+ * As a service: --config FILE (cmd_odx_serve_config_priv.c) holds the whole
+ * definition; SIGHUP re-reads it on a reload thread and adds new LUNs (a
+ * served LUN is never changed or removed: refused with a warning); with
+ * $NOTIFY_SOCKET the sd_notify(3) states READY/RELOADING/STOPPING go to
+ * systemd.  See labtarget/iscsi/README.md "Running as a service".
+ *
  * Secrets: --chap-file / --chap-mutual-file (mode 0600 or stricter) or the
  * environment (VITK_TARGET_CHAP, VITK_TARGET_CHAP_MUTUAL), never needed on
  * the command line; --chap still works but warns that ps shows it.
@@ -541,15 +547,55 @@ static void *reload_main(void *arg)
 	}
 }
 
-/* SIGINT/SIGTERM stop the target; the pidfile exists while it serves */
+/* the reload thread and the SIGHUP pipe, when there is a --config to re-read */
+struct reloader_run {
+	struct reloader rl;
+	pthread_t thread;
+	int pipe[2];
+	bool on;
+};
+
+static void reloader_start(struct reloader_run *rr)
+{
+	if (!rr->rl.run->cmdline->config || pipe(rr->pipe) != 0)
+		return;
+	fcntl(rr->pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(rr->pipe[1], F_SETFD, FD_CLOEXEC);
+	rr->rl.run->reload_rd = rr->pipe[0];
+	rr->on = pthread_create(&rr->thread, NULL, reload_main, &rr->rl) == 0;
+	if (rr->on) {
+		g_reload_pipe = rr->pipe[1];
+	} else {
+		close(rr->pipe[0]);
+		close(rr->pipe[1]);
+	}
+}
+
+static void reloader_stop(struct reloader_run *rr)
+{
+	char q = 'q';
+
+	if (!rr->on)
+		return;
+	g_reload_pipe = -1;
+	if (write(rr->pipe[1], &q, 1) != 1) {
+		close(rr->pipe[1]); /* EOF ends it as well */
+		rr->pipe[1] = -1;
+	}
+	pthread_join(rr->thread, NULL);
+	close(rr->pipe[0]);
+	if (rr->pipe[1] >= 0)
+		close(rr->pipe[1]);
+}
+
+/* SIGINT/SIGTERM stop the target, SIGHUP re-reads --config; the pidfile
+ * exists while it serves */
 static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx_target *t,
 			      struct serve_run *run)
 {
 	struct sigaction sa, old_int, old_term, old_pipe, old_hup;
-	struct reloader rl = { ctx, t, run };
-	pthread_t reloader;
-	bool reloading = false;
-	int rc = 0, r, hp[2];
+	struct reloader_run rr = { .rl = { ctx, t, run } };
+	int rc = 0, r;
 
 	g_target = t;
 	memset(&sa, 0, sizeof(sa));
@@ -558,18 +604,7 @@ static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
-	if (run->cmdline->config && pipe(hp) == 0) {
-		fcntl(hp[0], F_SETFD, FD_CLOEXEC);
-		fcntl(hp[1], F_SETFD, FD_CLOEXEC);
-		run->reload_rd = hp[0];
-		reloading = pthread_create(&reloader, NULL, reload_main, &rl) == 0;
-		if (reloading) {
-			g_reload_pipe = hp[1];
-		} else {
-			close(hp[0]);
-			close(hp[1]);
-		}
-	}
+	reloader_start(&rr);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &old_pipe);
 	if (pidfile && write_pidfile(pidfile) < 0) {
@@ -582,19 +617,7 @@ static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx
 	if (rc == 0 && (r = vitk_odx_target_run(t)) < 0)
 		rc = cli_error_lib(ctx, r, "serve: serving failed");
 	notify("STOPPING=1");
-	if (reloading) {
-		char q = 'q';
-
-		g_reload_pipe = -1;
-		if (write(hp[1], &q, 1) != 1) {
-			close(hp[1]); /* EOF ends it as well */
-			hp[1] = -1;
-		}
-		pthread_join(reloader, NULL);
-		close(hp[0]);
-		if (hp[1] >= 0)
-			close(hp[1]);
-	}
+	reloader_stop(&rr);
 	sigaction(SIGHUP, &old_hup, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
