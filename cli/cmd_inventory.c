@@ -9,6 +9,7 @@
 #include <vitk/str.h>
 
 #include "cli.h"
+#include "cmd_inventory_html.h"
 
 #define IMPORT_MAX (1024u * 1024u * 1024u)
 
@@ -468,6 +469,11 @@ const struct cli_verb cli_inventory_verbs[] = {
 	{ .name = "check", .fn = cmd_check, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO,
 	  .summary = "integrity_check and foreign_key_check" },
+	/* `html` lives in cmd_inventory_html.c (the report library's page) */
+	{ .name = "html", .fn = cli_inventory_html, .opts = cli_inventory_html_opts,
+	  CLI_CONFIG(struct cli_inventory_html_cfg), .min_args = 1, .max_args = 1,
+	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "FILE|-",
+	  .summary = "Write the inventory as one self-contained HTML page with charts" },
 	{ .name = "ls", .alias_of = "hosts" },
 	{ .name = "stats", .alias_of = "show" },
 	{ 0 },

@@ -25,10 +25,10 @@ IQN=iqn.2026-01.bench.vitk:queue
 TIQN=iqn.2026-01.bench.vitk:tgtdq
 mkdir -p "$DIR"
 
-bazel build -c opt //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
-	bazel build -c opt //cli:vitk //bench/labtarget:target_bench
-VITK=$(bazel info -c opt bazel-bin 2>/dev/null)/cli/vitk
-BENCH=$(bazel info -c opt bazel-bin 2>/dev/null)/bench/labtarget/target_bench
+bazel build --config=opt //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
+	bazel build --config=opt //cli:vitk //bench/labtarget:target_bench
+VITK=$(bazel info --config=opt bazel-bin 2>/dev/null)/cli/vitk
+BENCH=$(bazel info --config=opt bazel-bin 2>/dev/null)/bench/labtarget/target_bench
 
 VPID=""
 TPID=""

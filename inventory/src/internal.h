@@ -115,6 +115,8 @@ int invpg_push_host(vitk_inventory *inv, const char *name, const char *machine_i
 /* push: one table's rows as COPY text (columns host_id, <declared>, created_at, updated_at) */
 int invpg_push_table(vitk_inventory *inv, const inv_table *t, const char *copy, size_t len,
 		     vitk_inventory_push_stats *st);
+/* push: recount the free-VF rollup of these central hosts (n == 0: all) */
+int invpg_rollup_refresh(vitk_inventory *inv, const int64_t *ids, size_t n);
 /* COPY text format escaping of one field (PostgreSQL docs, COPY "Text Format") */
 void invpg_copy_escape(vitk_str *out, const char *s);
 

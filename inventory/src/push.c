@@ -240,6 +240,8 @@ static int push_once(vitk_inventory *central, vitk_inventory *local, const int64
 			r = invpg_push_table(central, ct, copy.ptr, copy.size, st);
 	}
 	if (r == 0)
+		r = invpg_rollup_refresh(central, cids, n);
+	if (r == 0)
 		r = vitk_inventory_commit(central);
 	else
 		vitk_inventory_rollback(central);

@@ -209,6 +209,7 @@
 #define VITK_SCSI_ROD_TOKEN_LEN 512
 #define VITK_SCSI_ROD_TOKEN_LENGTH_FIELD 0x01F8 /* ROD TOKEN LENGTH: bytes after byte 7 */
 #define VITK_SCSI_ROD_TYPE_PIT_DEFAULT 0x00800000u
+#define VITK_SCSI_ROD_TYPE_PIT_PERSISTENT 0x00800002u /* survives writes to the source */
 #define VITK_SCSI_ROD_TYPE_PIT_ANY 0x0080FFFFu
 #define VITK_SCSI_ROD_TYPE_ZERO 0xFFFF0001u /* block device zero ROD token */
 

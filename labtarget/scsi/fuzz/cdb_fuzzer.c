@@ -72,9 +72,13 @@ static int init(void)
 	c.lun = 0, c.path = paths[0], c.size = 256 * 1024, c.block_size = 512;
 	if (tgt_device_add_lun(dev, &c) < 0)
 		return -1;
+	/* LUN 1 keeps token snapshots (copied where the filesystem cannot
+	 * reflink), LUN 2 revokes tokens on writes */
 	c.lun = 1, c.path = paths[1], c.size = 256 * 1024, c.block_size = 4096;
+	c.tokens = TGT_TOKENS_SNAPSHOT;
 	if (tgt_device_add_lun(dev, &c) < 0)
 		return -1;
+	c.tokens = TGT_TOKENS_REVOKE;
 	c.lun = 2, c.path = paths[2], c.size = 64 * 1024, c.block_size = 512;
 	if (tgt_device_add_lun(dev, &c) < 0)
 		return -1;

@@ -104,6 +104,8 @@ int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list
 		   tpc_sense *err);
 
 /* ---- device objects ---- */
+typedef struct tgt_snap tgt_snap;
+
 typedef struct tgt_lun {
 	unsigned lun;
 	char *path;
@@ -114,6 +116,7 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	tgt_snap *snap; /* token snapshot store; NULL: tokens are revoked by writes */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
 	size_t nallow;
 	uint8_t naa[16];
@@ -175,13 +178,46 @@ void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
 void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 
 /* lun.c (leaf): the LUN's NAA designator (4-byte header + 16), data movement
- * inside the target (copy_file_range with a fallback; zeroing) */
+ * inside the target (FICLONERANGE, copy_file_range, hole punching) */
 void lun__naa_designator(uint8_t *out20, const tgt_lun *l);
+
+/* one end of a data movement: a LUN's backing file or a token snapshot store */
+typedef struct {
+	int fd;
+	bool is_blockdev;
+} lun_file;
+
+/* how the bytes of a data movement were moved (tgt_lun_stats, --stats) */
+typedef struct {
+	uint64_t cloned; /* extents shared with FICLONERANGE */
+	uint64_t copied; /* data copied: copy_file_range or read/write */
+	uint64_t zeroed; /* holes punched (or zeroes written) for source holes */
+} lun_moved;
+
+lun_file lun__file(const tgt_lun *l);
+/* [so, so+len) of @s to [dof, dof+len) of @t; adds to *@m.  0 or -errno.
+ * Writes nothing outside the destination range. */
+int lun__move(const lun_file *s, uint64_t so, const lun_file *t, uint64_t dof, uint64_t len,
+	      lun_moved *m);
 int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
-		    uint64_t len);
+		    uint64_t len, lun_moved *m);
 int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
 /* LUN masking: may @initiator (NULL: unnamed) see @l? */
 bool lun__visible(const tgt_lun *l, const char *initiator);
+
+/*
+ * snap.c (leaf): a LUN's token snapshot store, an unnamed file next to the
+ * backing file.  Regions start on SNAP_ALIGN bytes and are reference counted:
+ * reserve() returns one held once; the last put() punches it out.
+ */
+#define SNAP_ALIGN (1ull << 20)
+int snap__open(tgt_snap **out, const char *lun_path); /* 0 or -errno */
+void snap__close(tgt_snap *s);
+bool snap__can_clone(tgt_snap *s); /* the filesystem shares extents (reflink) */
+lun_file snap__file(const tgt_snap *s);
+int snap__reserve(tgt_snap *s, uint64_t len, uint64_t *off);
+void snap__hold(tgt_snap *s, uint64_t off);
+void snap__put(tgt_snap *s, uint64_t off);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);

@@ -143,6 +143,7 @@ static void lun_free(tgt_lun *l)
 	free(l->allow);
 	if (l->fd >= 0)
 		close(l->fd);
+	snap__close(l->snap);
 	pthread_mutex_destroy(&l->caw_lock);
 	free(l->path);
 	free(l);
@@ -170,6 +171,35 @@ static unsigned log2u(uint32_t v)
 	while ((1u << s) < v)
 		s++;
 	return s;
+}
+
+/* the LUN's token snapshot store, as cfg->tokens asks (tgt_lun_config) */
+static int open_snap(tgt_lun *l, const tgt_lun_config *cfg)
+{
+	int e;
+
+	if (cfg->tokens == TGT_TOKENS_REVOKE || l->ro)
+		return 0; /* nothing can write a read-only LUN's token ranges */
+	if (l->is_blockdev)
+		return cfg->tokens == TGT_TOKENS_AUTO
+			       ? 0
+			       : vitk_error_set(VITK_EINVAL, 0,
+						"lun %u: snapshot tokens need a backing file, not a "
+						"block device",
+						l->lun);
+	e = snap__open(&l->snap, l->path);
+	if (e < 0)
+		return cfg->tokens == TGT_TOKENS_AUTO
+			       ? 0
+			       : vitk_error_set(VITK_EIO, -e,
+						"lun %u: cannot create the token snapshot file next "
+						"to '%s'",
+						l->lun, l->path);
+	if (cfg->tokens == TGT_TOKENS_AUTO && !snap__can_clone(l->snap)) {
+		snap__close(l->snap); /* would copy every token's data: revoke instead */
+		l->snap = NULL;
+	}
+	return 0;
 }
 
 /* the LUN's allow list (LUN masking), owned by the LUN */
@@ -213,6 +243,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	for (i = 0; i < d->luns.size; i++)
 		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
+	if (cfg->tokens < TGT_TOKENS_AUTO || cfg->tokens > TGT_TOKENS_SNAPSHOT)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: unknown token mode %d", cfg->lun,
+				      cfg->tokens);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
@@ -327,6 +360,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
+	r = open_snap(l, cfg);
+	if (r < 0)
+		goto out;
 
 	if (vitk_array_grow(d->luns, 1) < 0) {
 		r = VITK_ENOMEM;
