@@ -737,6 +737,33 @@ static void test_odx_target_conn__queueing_long_copy(void **state)
 	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
 	assert_int_equal(vitk_get_be32(p.h + 16), 0x777);
 	assert_int_equal(p.h[2], 1); /* the task had completed */
+
+	/* LUN RESET with a command of the LUN in flight: its status, then the reset */
+	gate_close(0x35);
+	fake_lun_resets = 0;
+	{
+		uint8_t sync[10] = { 0x35, 0 };
+		uint32_t sitt;
+
+		scsi_cmd(f, 0x81, 0, 0, sync, sizeof(sync));
+		sitt = f->itt;
+		gate_wait_inside();
+		memset(h, 0, 48);
+		h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+		h[1] = 0x85; /* LOGICAL UNIT RESET */
+		vitk_put_be64(h + 8, vitk_odx_target__lun_encode(0));
+		vitk_put_be32(h + 16, 0x778);
+		vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+		vitk_put_be32(h + 24, f->cmdsn);
+		send_pdu(f->fd, h, NULL, 0);
+		assert_int_equal(fake_lun_resets, 0); /* not while the command is inside */
+		gate_release();
+		assert_int_equal(await_status(f, sitt), 0);
+		assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+		assert_int_equal(vitk_get_be32(p.h + 16), 0x778);
+		assert_int_equal(p.h[2], 0);
+		assert_int_equal(fake_lun_resets, 1);
+	}
 	close(b.fd);
 }
 
