@@ -88,6 +88,8 @@ int inv_set_domain_version(vitk_inventory *inv, const char *domain, unsigned ver
 int inv_domain_version(vitk_inventory *inv, const char *domain, unsigned *out, bool *found);
 const char *inv_type_name(vitk_inventory_type t);
 int inv_type_parse(const char *s, vitk_inventory_type *out);
+/* import_scan.c: the heap jansson will need to parse @s (an over-estimate) */
+uint64_t inv_import_cost(const char *s, size_t len);
 
 
 /* pg.c: the PostgreSQL backend; the public functions delegate here when inv->pg is set */

@@ -275,6 +275,16 @@ expect_exit 0 -- push_as "$W/k" "$URL"
 [ "$(PSQL -c "SELECT count(*) FROM vitk.fleet_vf v JOIN vitk.hosts h ON h.id = v.host_id WHERE h.machine_id = 'cccccccccccccccccccccccccccccccc'")" = 3 ] && ok || fail "retry after kill"
 expect_exit 0 -- C inventory check
 
+# a domain of several tables (odx: odx_lun, odx_job) is registered whole in the
+# central store (regression: push grew its column array per table, not for all)
+mkdir -p "$W/m/etc" && echo multi01 >"$W/m/etc/hostname" && echo dddddddddddddddddddddddddddddddd >"$W/m/etc/machine-id"
+VITK_ETC_ROOT=$W/m/etc "$VITK" --db "$W/m/inv.db" odx jobs >/dev/null || fail "local odx tables"
+PSQL -c "CREATE DATABASE vitk_multi" >/dev/null || fail "create vitk_multi"
+URL_M="postgresql:///vitk_multi?host=$PGHOST&port=$PGPORT&user=postgres"
+expect_exit 0 -- env VITK_ETC_ROOT="$W/m/etc" "$VITK" --db "$W/m/inv.db" inventory push "$URL_M"
+[ "$(PSQL -d vitk_multi -c "SELECT count(*) FROM vitk.vitk_tables WHERE name IN ('odx_lun', 'odx_job')")" = 2 ] && ok || fail "odx tables not registered centrally"
+expect_exit 0 -- "$VITK" --db "$URL_M" odx jobs
+
 # a spec in the store is hostile too: names that are not names never reach SQL
 PSQL -c "UPDATE vitk.vitk_tables SET columns = columns || ',x;drop table vitk.hosts:text:0' WHERE name = 'fleet_vf'"
 expect_exit 5 -- C inventory hosts
