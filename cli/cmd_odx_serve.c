@@ -7,6 +7,12 @@
  * (stderr, see dispatch.c); --stats also prints the per-LUN counters on
  * stdout as a table (the library's document, vitk_odx_target_stats_table()).
  *
+ * As a service: --config FILE (cmd_odx_serve_config_priv.c) holds the whole
+ * definition; SIGHUP re-reads it on a reload thread and adds new LUNs (a
+ * served LUN is never changed or removed: refused with a warning); with
+ * $NOTIFY_SOCKET the sd_notify(3) states READY/RELOADING/STOPPING go to
+ * systemd.  See labtarget/iscsi/README.md "Running as a service".
+ *
  * Secrets: --chap-file / --chap-mutual-file (mode 0600 or stricter) or the
  * environment (VITK_TARGET_CHAP, VITK_TARGET_CHAP_MUTUAL), never needed on
  * the command line; --chap still works but warns that ps shows it.
@@ -17,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <vitk/array.h>
@@ -30,8 +39,12 @@
 
 #define CFG struct cli_odx_serve_cfg
 const struct cli_opt cli_odx_serve_opts[] = {
-	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
-		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
+	{ CLI_STR(CFG, config, "config", 'c', "FILE",
+		  "the target definition: one 'option = value' per line (long option names; "
+		  "labtarget/iscsi/README.md); SIGHUP re-reads it and adds new LUNs") },
+	{ CLI_MULTI(CFG, portal, "portal", 'p', "HOST:PORT",
+		    "address to listen on (default 127.0.0.1:3260; other hosts only when given); "
+		    "repeat for multipath: each portal is a target port of the same LUNs") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
 	{ CLI_MULTI(CFG, lun, "lun", 'l',
 		    "N=PATH[,size=S][,bs=512|4096][,pbs=4096][,ro][,sanitize][,allow=IQN+IQN]"
@@ -77,11 +90,46 @@ const struct cli_opt cli_odx_serve_opts[] = {
 #undef CFG
 
 static vitk_odx_target *g_target;
+static int g_reload_pipe = -1; /* write end: SIGHUP asks the reload thread */
 
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (sig == SIGHUP) {
+		char b = 'h';
+		ssize_t n = g_reload_pipe >= 0 ? write(g_reload_pipe, &b, 1) : 0;
+
+		(void)n;
+		return;
+	}
 	vitk_odx_target_stop(g_target);
+}
+
+/*
+ * systemd readiness (sd_notify(3) protocol, no libsystemd): one datagram
+ * to $NOTIFY_SOCKET ('@' = abstract namespace) when the unit is
+ * Type=notify; nothing otherwise.
+ */
+static void notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa;
+	size_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    (len = strlen(path)) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, len);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
 }
 
 #define LUN_MAX_ALLOW 64
@@ -234,71 +282,19 @@ static int write_pidfile(const char *path)
 	return rename(tmp, path);
 }
 
-/* new target, every --lun, listening: 0 or the exit code (message printed) */
-static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
-			const vitk_odx_target_options *o, vitk_odx_target **out)
-{
-	size_t i;
-	int r;
-
-	r = vitk_odx_target_new(out, o);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "serve: cannot create target '%s'", o->iqn);
-	for (i = 0; i < cfg->lun.n; i++) {
-		struct lun_spec ls;
-		int rc;
-
-		memset(&ls, 0, sizeof(ls));
-		ls.l.block_size = 512;
-		rc = parse_lun(ctx, cfg->lun.v[i], &ls);
-		r = rc == 0 ? vitk_odx_target_add_lun(*out, &ls.l) : 0;
-		lun_spec_clear(&ls);
-		if (rc != 0)
-			return rc;
-		if (r < 0)
-			return cli_error_lib(ctx, r, "serve");
-	}
-	r = vitk_odx_target_listen(*out);
-	if (r < 0)
-		return cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o->portal);
-	return 0;
-}
-
-/* SIGINT/SIGTERM stop the target; the pidfile exists while it serves */
-static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx_target *t)
-{
-	struct sigaction sa, old_int, old_term, old_pipe;
-	int rc = 0, r;
-
-	g_target = t;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, &old_pipe);
-	if (pidfile && write_pidfile(pidfile) < 0) {
-		rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s", pidfile,
-			       strerror(errno));
-		pidfile = NULL;
-	}
-	if (rc == 0 && (r = vitk_odx_target_run(t)) < 0)
-		rc = cli_error_lib(ctx, r, "serve: serving failed");
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	g_target = NULL;
-	if (pidfile)
-		unlink(pidfile);
-	return rc;
-}
-
 /* what the verb allocates besides the target: secrets and the ACL */
+struct served_lun {
+	unsigned lun;
+	char *spec; /* the --lun / lun = value it was added with */
+};
+
 struct serve_run {
 	char *chap, *mutual; /* "USER:SECRET", wiped on release */
 	char *acl_text;
 	VITK_ARRAY(const char *) allow;
+	VITK_ARRAY(struct served_lun) served;
+	const struct cli_odx_serve_cfg *cmdline; /* for re-reading --config */
+	int reload_rd;                            /* read end of the SIGHUP pipe */
 };
 
 static void wipe_free(char *s)
@@ -314,6 +310,9 @@ static void serve_run_clear(struct serve_run *run)
 	wipe_free(run->mutual);
 	free(run->acl_text);
 	vitk_array_clear(run->allow);
+	for (size_t i = 0; i < run->served.size; i++)
+		free(run->served.ptr[i].spec);
+	vitk_array_clear(run->served);
 }
 
 /*
@@ -430,17 +429,235 @@ static void warn_if_open(const struct cli_ctx *ctx, const vitk_odx_target_option
 {
 	char host[256];
 	uint16_t port;
+	size_t i;
 
-	if (o->chap_user || o->nallow || !o->portal ||
-	    vitk_odx_target_parse_portal(o->portal, host, sizeof(host), &port) < 0) {
-		vitk_error_clear();
+	for (i = 0; i <= o->nmore_portals && !o->chap_user && !o->nallow; i++) {
+		const char *p = i == 0 ? o->portal : o->more_portals[i - 1];
+
+		if (!p || vitk_odx_target_parse_portal(p, host, sizeof(host), &port) < 0) {
+			vitk_error_clear();
+			continue;
+		}
+		if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
+		    strcmp(host, "localhost") != 0)
+			cli_warn(ctx, "serving on %s without CHAP or --allow: any host that "
+				      "reaches it may log in",
+				 p);
+	}
+}
+
+/* one LUN spec into the target, remembered in @run for reloads */
+static int add_lun_spec(const struct cli_ctx *ctx, vitk_odx_target *t, const char *spec,
+			struct serve_run *run)
+{
+	struct served_lun sl;
+	struct lun_spec ls;
+	int rc, r;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.l.block_size = 512;
+	rc = parse_lun(ctx, spec, &ls);
+	r = rc == 0 ? vitk_odx_target_add_lun(t, &ls.l) : 0;
+	sl.lun = ls.l.lun;
+	lun_spec_clear(&ls);
+	if (rc != 0)
+		return rc;
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve");
+	sl.spec = strdup(spec);
+	if (!sl.spec || vitk_array_append(run->served, sl) < 0) {
+		free(sl.spec);
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	}
+	return 0;
+}
+
+/* new target, every LUN, listening: 0 or the exit code (message printed) */
+static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+			const vitk_odx_target_options *o, struct serve_run *run,
+			vitk_odx_target **out)
+{
+	size_t i;
+	int r;
+
+	r = vitk_odx_target_new(out, o);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot create target '%s'", o->iqn);
+	for (i = 0; i < cfg->lun.n; i++) {
+		int rc = add_lun_spec(ctx, *out, cfg->lun.v[i], run);
+
+		if (rc != 0)
+			return rc;
+	}
+	r = vitk_odx_target_listen(*out);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot listen");
+	return 0;
+}
+
+/* LUN @spec of a re-read config against what is served: add, keep or refuse */
+static void reload_lun(const struct cli_ctx *ctx, vitk_odx_target *t, const char *spec,
+		       struct serve_run *run, bool *seen, size_t nseen)
+{
+	struct lun_spec ls;
+	size_t i;
+
+	memset(&ls, 0, sizeof(ls));
+	if (parse_lun(ctx, spec, &ls) != 0)
+		return;
+	for (i = 0; i < run->served.size && run->served.ptr[i].lun != ls.l.lun; i++)
+		;
+	lun_spec_clear(&ls);
+	if (i == run->served.size) {
+		if (add_lun_spec(ctx, t, spec, run) == 0)
+			cli_info(ctx, "reload: lun %s added", spec);
 		return;
 	}
-	if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
-	    strcmp(host, "localhost") != 0)
-		cli_warn(ctx, "serving on %s without CHAP or --allow: any host that reaches it "
-			      "may log in",
-			 o->portal);
+	if (i < nseen)
+		seen[i] = true;
+	if (strcmp(run->served.ptr[i].spec, spec) != 0)
+		cli_warn(ctx, "reload: lun %u changed to '%s': refused, sessions may be using it "
+			      "(it stays '%s' until a restart)",
+			 ls.l.lun, spec, run->served.ptr[i].spec);
+}
+
+/*
+ * SIGHUP: re-read --config.  New LUNs are added (the sessions get REPORTED
+ * LUNS DATA HAS CHANGED); a LUN is never removed or changed under the
+ * sessions that may use it (refused and logged); the other settings apply
+ * at the next start.
+ */
+static void reload(const struct cli_ctx *ctx, vitk_odx_target *t, struct serve_run *run)
+{
+	struct cli_odx_serve_conf conf;
+	size_t i, nserved = run->served.size;
+	bool *seen = calloc(nserved + 1, sizeof(*seen));
+	char why[256];
+
+	memset(&conf, 0, sizeof(conf));
+	notify("RELOADING=1");
+	if (!seen) {
+		cli_warn(ctx, "reload: out of memory");
+	} else if (cli_odx_serve_conf_load(run->cmdline->config, run->cmdline, &conf, why,
+					   sizeof(why)) < 0) {
+		cli_warn(ctx, "reload: --config '%s': %s: nothing changed", run->cmdline->config,
+			 why);
+	} else {
+		for (i = 0; i < conf.cfg.lun.n; i++)
+			reload_lun(ctx, t, conf.cfg.lun.v[i], run, seen, nserved);
+		for (i = 0; i < nserved; i++)
+			if (!seen[i])
+				cli_warn(ctx, "reload: lun %u is gone from the config: refused, "
+					      "sessions may be using it (it stays until a restart)",
+					 run->served.ptr[i].lun);
+	}
+	cli_odx_serve_conf_clear(&conf);
+	free(seen);
+	notify("READY=1");
+}
+
+struct reloader {
+	const struct cli_ctx *ctx;
+	vitk_odx_target *t;
+	struct serve_run *run;
+};
+
+/* the reload thread: a byte 'h' per SIGHUP, 'q' (or EOF) to end */
+static void *reload_main(void *arg)
+{
+	struct reloader *rl = arg;
+
+	for (;;) {
+		char b;
+		ssize_t n = read(rl->run->reload_rd, &b, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || b == 'q')
+			return NULL;
+		reload(rl->ctx, rl->t, rl->run);
+	}
+}
+
+/* the reload thread and the SIGHUP pipe, when there is a --config to re-read */
+struct reloader_run {
+	struct reloader rl;
+	pthread_t thread;
+	int pipe[2];
+	bool on;
+};
+
+static void reloader_start(struct reloader_run *rr)
+{
+	if (!rr->rl.run->cmdline->config || pipe(rr->pipe) != 0)
+		return;
+	fcntl(rr->pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(rr->pipe[1], F_SETFD, FD_CLOEXEC);
+	rr->rl.run->reload_rd = rr->pipe[0];
+	rr->on = pthread_create(&rr->thread, NULL, reload_main, &rr->rl) == 0;
+	if (rr->on) {
+		g_reload_pipe = rr->pipe[1];
+	} else {
+		close(rr->pipe[0]);
+		close(rr->pipe[1]);
+	}
+}
+
+static void reloader_stop(struct reloader_run *rr)
+{
+	char q = 'q';
+
+	if (!rr->on)
+		return;
+	g_reload_pipe = -1;
+	if (write(rr->pipe[1], &q, 1) != 1) {
+		close(rr->pipe[1]); /* EOF ends it as well */
+		rr->pipe[1] = -1;
+	}
+	pthread_join(rr->thread, NULL);
+	close(rr->pipe[0]);
+	if (rr->pipe[1] >= 0)
+		close(rr->pipe[1]);
+}
+
+/* SIGINT/SIGTERM stop the target, SIGHUP re-reads --config; the pidfile
+ * exists while it serves */
+static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx_target *t,
+			      struct serve_run *run)
+{
+	struct sigaction sa, old_int, old_term, old_pipe, old_hup;
+	struct reloader_run rr = { .rl = { ctx, t, run } };
+	int rc = 0, r;
+
+	g_target = t;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	reloader_start(&rr);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+	if (pidfile && write_pidfile(pidfile) < 0) {
+		rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s", pidfile,
+			       strerror(errno));
+		pidfile = NULL;
+	}
+	if (rc == 0)
+		notify("READY=1");
+	if (rc == 0 && (r = vitk_odx_target_run(t)) < 0)
+		rc = cli_error_lib(ctx, r, "serve: serving failed");
+	notify("STOPPING=1");
+	reloader_stop(&rr);
+	sigaction(SIGHUP, &old_hup, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	g_target = NULL;
+	if (pidfile)
+		unlink(pidfile);
+	return rc;
 }
 
 /* options -> library options (secrets and ACL resolved into @run) */
@@ -450,7 +667,9 @@ static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_c
 	int rc;
 
 	o->iqn = cfg->iqn;
-	o->portal = cfg->portal ? cfg->portal : "127.0.0.1:3260";
+	o->portal = cfg->portal.n ? cfg->portal.v[0] : "127.0.0.1:3260";
+	o->more_portals = cfg->portal.n > 1 ? cfg->portal.v + 1 : NULL;
+	o->nmore_portals = cfg->portal.n > 1 ? cfg->portal.n - 1 : 0;
 	o->max_bytes_per_command = cfg->max_bytes_per_command;
 	o->login_timeout_s = (uint32_t)cfg->login_timeout;
 	o->idle_timeout_s = (uint32_t)cfg->idle_timeout;
@@ -458,7 +677,7 @@ static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_c
 	o->max_conns_per_address = (uint32_t)cfg->max_conns_per_address;
 	o->tokens_per_session = (uint32_t)cfg->tokens_per_session;
 	if (!o->iqn)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn (or iqn = in --config) is required");
 	if (cfg->lun.n == 0)
 		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
 	if ((rc = chap_source(ctx, "chap", cfg->chap, cfg->chap_file, "VITK_TARGET_CHAP",
@@ -480,19 +699,30 @@ int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_odx_serve_cfg *cfg = ctx->config;
 	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	struct cli_odx_serve_conf conf;
 	struct serve_run run;
 	vitk_odx_target *t = NULL;
 	vitk_table *stats = NULL;
-	int rc, r;
+	char why[256];
+	int rc = 0, r;
 
 	(void)argc;
 	(void)argv;
 	memset(&run, 0, sizeof(run));
-	rc = build_options(ctx, cfg, &run, &o);
+	memset(&conf, 0, sizeof(conf));
+	run.cmdline = cfg;
+	if (cfg->config) {
+		if (cli_odx_serve_conf_load(cfg->config, cfg, &conf, why, sizeof(why)) < 0)
+			rc = cli_error(ctx, CLI_EXIT_USAGE, "serve: --config '%s': %s",
+				       cfg->config, why);
+		cfg = &conf.cfg; /* the file, with the command line over it */
+	}
 	if (rc == 0)
-		rc = setup_target(ctx, cfg, &o, &t);
+		rc = build_options(ctx, cfg, &run, &o);
 	if (rc == 0)
-		rc = serve_until_signal(ctx, cfg->pidfile, t);
+		rc = setup_target(ctx, cfg, &o, &run, &t);
+	if (rc == 0)
+		rc = serve_until_signal(ctx, cfg->pidfile, t, &run);
 	if (rc == 0 && cfg->stats) {
 		r = vitk_odx_target_stats_table(t, &stats);
 		rc = r < 0 ? cli_error_lib(ctx, r, "serve: counters") : cli_print_table(ctx, stats);
@@ -500,5 +730,6 @@ int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 	vitk_table_free(stats);
 	vitk_odx_target_free(t);
 	serve_run_clear(&run);
+	cli_odx_serve_conf_clear(&conf);
 	return rc;
 }

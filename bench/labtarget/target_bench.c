@@ -5,6 +5,8 @@
  *   target_bench seqwrite PORTAL IQN LUN REQ_BYTES TOTAL_BYTES QDEPTH
  *   target_bench xcopy    PORTAL IQN SRC_LUN DST_LUN BYTES
  *   target_bench token    PORTAL IQN SRC_LUN DST_LUN BYTES
+ *   target_bench hostcopy PORTAL IQN SRC_LUN DST_LUN BYTES   READ(16)+WRITE(16) in 1 MiB
+ *       steps on one session: what a host does when the target has no copy offload
  *
  * Prints one line: "<what> <bytes> bytes <seconds> s <MB/s> MB/s".
  * Both LUNs must have 512-byte blocks.
@@ -290,8 +292,51 @@ static int token(char **a)
 	return 0;
 }
 
+/* ---- host-based copy (the fallback without EXTENDED COPY) ---- */
+
+static int hostcopy(char **a)
+{
+	int src = atoi(a[2]), dst = atoi(a[3]);
+	uint64_t bytes = strtoull(a[4], NULL, 0), off;
+	struct iscsi_context *ic = login(a[0], a[1], src);
+	const uint32_t step = 1u << 20;
+	double t0;
+
+	if (!ic || bytes % step)
+		return 1;
+	for (off = 0; off < 3; off++) { /* consume the destination's power-on unit attention */
+		struct scsi_task *t = iscsi_testunitready_sync(ic, dst);
+
+		if (t)
+			scsi_free_scsi_task(t);
+	}
+	t0 = now_s();
+	for (off = 0; off < bytes; off += step) {
+		struct scsi_task *r = iscsi_read16_sync(ic, src, off / BS, step, BS, 0, 0, 0, 0, 0);
+		struct scsi_task *w;
+
+		if (!r || r->status != SCSI_STATUS_GOOD || r->datain.size != (int)step) {
+			fprintf(stderr, "read16: %s\n", iscsi_get_error(ic));
+			return 1;
+		}
+		w = iscsi_write16_sync(ic, dst, off / BS, r->datain.data, step, BS, 0, 0, 0, 0, 0);
+		if (!w || w->status != SCSI_STATUS_GOOD) {
+			fprintf(stderr, "write16: %s\n", iscsi_get_error(ic));
+			return 1;
+		}
+		scsi_free_scsi_task(r);
+		scsi_free_scsi_task(w);
+	}
+	report("hostcopy", bytes, now_s() - t0);
+	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 7 && !strcmp(argv[1], "hostcopy"))
+		return hostcopy(argv + 2);
 	if (argc == 8 && !strcmp(argv[1], "seqwrite"))
 		return seqwrite(argv + 2);
 	if (argc == 7 && !strcmp(argv[1], "xcopy"))

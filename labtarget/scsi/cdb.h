@@ -39,6 +39,8 @@ enum {
 	TGT_CDB_TWICE = 1 << 4,       /* COMPARE AND WRITE: compare + write data */
 };
 #define TGT_NO_SA 0xFF /* the opcode has no service action */
+/* MAINTENANCE IN service action the shared constants do not name (SPC-4 6.36) */
+#define TGT_SA_REPORT_TARGET_PORT_GROUPS 0x0A
 
 /* operation codes the shared constants do not name (SPC-2, SPC-4, SBC-4) */
 #define TGT_OP_MODE_SELECT6 0x15
@@ -206,6 +208,9 @@ typedef struct {
 	   0))                                                                                      \
 	X(VITK_SCSI_OP_REPORT_LUNS, TGT_NO_SA, 12, TGT_DIR_IN, 6, 4, TGT_UNIT_BYTES, 0,             \
 	  spc__report_luns, "REPORT LUNS", (0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0x00)) \
+	X(VITK_SCSI_OP_MAINTENANCE_IN, TGT_SA_REPORT_TARGET_PORT_GROUPS, 12, TGT_DIR_IN, 6, 4,      \
+	  TGT_UNIT_BYTES, 0, spc__report_tpgs, "REPORT TARGET PORT GROUPS",                        \
+	  (0xea, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0x00))                                \
 	X(VITK_SCSI_OP_MAINTENANCE_IN, VITK_SCSI_SA_REPORT_SUPPORTED_OPCODES, 12, TGT_DIR_IN, 6, 4, \
 	  TGT_UNIT_BYTES, 0, spc__rsoc, "REPORT SUPPORTED OPERATION CODES",                         \
 	  (0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x00))                    \

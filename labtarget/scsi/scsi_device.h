@@ -26,6 +26,10 @@ typedef struct {
 	uint32_t token_inactivity_default_s; /* 0: built-in default */
 	uint32_t token_inactivity_max_s;     /* 0: built-in default */
 	uint32_t tokens_per_nexus; /* live ROD tokens one I_T nexus may hold; 0: 128 */
+	/* target ports (iSCSI portals), relative target port identifiers
+	 * 1..target_ports, all in target port group 1 (implicit ALUA, every
+	 * port active/optimized); 0: one port */
+	uint16_t target_ports;
 } tgt_device_options;
 
 typedef struct {
@@ -64,8 +68,10 @@ enum { TGT_TOKENS_AUTO = 0, TGT_TOKENS_REVOKE, TGT_TOKENS_SNAPSHOT };
 int tgt_device_new(tgt_device **out, const tgt_device_options *opts);
 /**
  * tgt_device_add_lun() - open (or create sparse, when missing and @cfg->size
- * is set) the backing file and add the LUN.  Add every LUN before the first
- * tgt_device_exec(): the LUN table is not locked.
+ * is set) the backing file and add the LUN.  The LUN table is not locked:
+ * add LUNs before the first tgt_device_exec(), or while the caller makes
+ * sure no tgt_device_exec() or task-management call runs (the iSCSI layer's
+ * exec lock).
  * Return: 0; VITK_EINVAL for a size that is not a multiple of the block size,
  * a file larger than size=, a duplicate LUN or block size other than 512/4096;
  * VITK_EIO when the file cannot be opened/created/sized.  The message names
@@ -98,6 +104,9 @@ typedef struct {
 	/* out: Data-In bytes the command had to return, before din_cap
 	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
 	size_t din_full;
+	/* in: the relative target port identifier of the port the command
+	 * came through (1..tgt_device_options.target_ports; 0: port 1) */
+	uint16_t rel_port;
 	/* in: identifies the I_T nexus (e.g. a per-session serial), so
 	 * copy-operation list identifiers and their status are per nexus as SPC
 	 * requires; 0 = unknown (all such commands share one namespace) */
@@ -157,6 +166,10 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun);
  * false for a LUN that does not exist */
 bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+/* tgt_device_luns_changed() - a LUN was added while serving: every I_T
+ * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
+ * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */
+void tgt_device_luns_changed(tgt_device *d);
 
 #ifdef __cplusplus
 }

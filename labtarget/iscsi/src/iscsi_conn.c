@@ -2,7 +2,8 @@
 /*
  * One iSCSI connection (= one session: MaxConnections=1): login, then the
  * full feature phase.  Runs on its own thread; SCSI commands go to the
- * target's shared tgt_device synchronously, in CmdSN order.
+ * target's shared tgt_device on the worker pool (SIMPLE) or on this thread
+ * (ORDERED, HEAD OF QUEUE), see dispatch() and labtarget/iscsi/README.md.
  */
 #include <errno.h>
 #include <poll.h>
@@ -46,7 +47,12 @@ struct task {
 	uint32_t r2tsn;
 	bool aborting;        /* ABORT TASK arrived: answer it when the burst ends */
 	uint32_t abort_itt;
+	uint8_t attr;         /* task attribute (RFC 7143 11.3.1.2): 0 untagged, 1 simple,
+			       * 2 ordered, 3 head of queue, 4 ACA */
 };
+
+#define TASK_ATTR_ORDERED 2
+#define TASK_ATTR_HEAD_OF_QUEUE 3
 
 struct cx {
 	struct odx_conn *oc;
@@ -80,6 +86,24 @@ struct cx {
 	struct task *tasks;
 	unsigned ntasks;
 	uint32_t next_ttt;
+	/* c->tx: socket writes and the sequence numbers in them (StatSN,
+	 * ExpCmdSN), and the commands running on the pool; c->done signals
+	 * the end of one of them */
+	pthread_mutex_t tx;
+	pthread_cond_t done;
+	unsigned inflight;
+	struct {
+		uint32_t itt;
+		uint64_t lun_raw;
+	} running[ODX_TARGET_CONN_INFLIGHT];
+};
+
+/* a command on its way to the pool */
+struct cmd_job {
+	struct odx_job job; /* first: the pool hands this back */
+	struct cx *c;
+	struct task *tk;
+	bool read_bit, write_bit;
 };
 
 #define LOGC(c, lvl, ...) conn_log((c), (lvl), __VA_ARGS__)
@@ -166,8 +190,9 @@ static uint32_t get_le32(const uint8_t *p)
 	       ((uint32_t)p[3] << 24);
 }
 
-/* header (+digest), data, padding (+digest) in one sendmsg, without copying the data */
-static int send_pdu(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint32_t dlen)
+/* header (+digest), data, padding (+digest) in one sendmsg, without copying the data;
+ * c->tx held */
+static int send_raw(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint32_t dlen)
 {
 	static const uint8_t zeros[4];
 	uint8_t head[ISCSI_BHS_LEN + 4], tail[8];
@@ -223,13 +248,31 @@ static int send_pdu(struct cx *c, const uint8_t *bhs, const uint8_t *data, uint3
 	}
 }
 
-static void put_sn(struct cx *c, uint8_t *bhs, bool advance_statsn)
+/*
+ * What a PDU's sequence numbers get at the moment it is sent, so that StatSN
+ * follows the wire order even with commands completing on worker threads:
+ * SN_STAT (StatSN, ExpCmdSN, MaxCmdSN; StatSN not advanced), SN_NEXT (the
+ * same, StatSN advanced: a response), SN_WINDOW (ExpCmdSN and MaxCmdSN only:
+ * a Data-In without status).
+ */
+enum sn_mode { SN_STAT, SN_NEXT, SN_WINDOW };
+
+/* one PDU, its sequence numbers stamped under c->tx */
+static int send_pdu(struct cx *c, uint8_t *bhs, const uint8_t *data, uint32_t dlen,
+		    enum sn_mode m)
 {
-	vitk_put_be32(bhs + 24, c->statsn);
-	if (advance_statsn)
+	int r;
+
+	pthread_mutex_lock(&c->tx);
+	if (m != SN_WINDOW)
+		vitk_put_be32(bhs + 24, c->statsn);
+	if (m == SN_NEXT)
 		c->statsn++;
 	vitk_put_be32(bhs + 28, c->exp_cmdsn);
 	vitk_put_be32(bhs + 32, c->exp_cmdsn + ODX_TARGET_CMD_WINDOW - 1);
+	r = send_raw(c, bhs, data, dlen);
+	pthread_mutex_unlock(&c->tx);
+	return r;
 }
 
 /* a target ping: NOP-In with a TTT the initiator must echo (RFC 7143 11.19) */
@@ -241,8 +284,7 @@ static int send_ping(struct cx *c)
 	if (c->next_ttt == ISCSI_RSVD_TAG)
 		c->next_ttt++;
 	vitk_put_be32(h + 20, c->next_ttt++);
-	put_sn(c, h, false); /* ITT ffffffff: StatSN is not advanced */
-	return send_pdu(c, h, NULL, 0);
+	return send_pdu(c, h, NULL, 0, SN_STAT); /* ITT ffffffff: StatSN is not advanced */
 }
 
 /*
@@ -338,8 +380,7 @@ static int send_reject(struct cx *c, uint8_t reason)
 
 	vitk_odx_target__bhs_init(h, ISCSI_OP_REJECT, 0x80, ISCSI_BHS_LEN, ISCSI_RSVD_TAG);
 	h[2] = reason;
-	put_sn(c, h, false);
-	return send_pdu(c, h, c->hdr, ISCSI_BHS_LEN);
+	return send_pdu(c, h, c->hdr, ISCSI_BHS_LEN, SN_STAT);
 }
 
 /* ---- login ---- */
@@ -495,10 +536,9 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 	h[3] = 0x00; /* version active */
 	memcpy(h + 8, c->isid, 6);
 	vitk_put_be16(h + 14, tsih);
-	put_sn(c, h, true);
 	h[36] = sclass;
 	h[37] = sdetail;
-	return send_pdu(c, h, tb ? tb->buf.ptr : NULL, dlen);
+	return send_pdu(c, h, tb ? tb->buf.ptr : NULL, dlen, SN_NEXT);
 }
 
 static int login_fail(struct cx *c, uint8_t sclass, uint8_t sdetail, const char *why)
@@ -662,8 +702,10 @@ static uint16_t alloc_tsih(vitk_odx_target *t)
 
 /*
  * Session reinstatement (RFC 7143 6.3.5): a new normal session from the
- * same initiator port (InitiatorName + ISID) replaces the old one, whose
- * connection is shut down so its thread ends and its nexus is released.
+ * same initiator port (InitiatorName + ISID) to the same target portal
+ * group (here: the same portal) replaces the old one, whose connection is
+ * shut down so its thread ends and its nexus is released.  A session from
+ * the same initiator port through another portal is another I_T nexus.
  */
 static void reinstate(struct cx *c)
 {
@@ -671,7 +713,7 @@ static void reinstate(struct cx *c)
 
 	pthread_mutex_lock(&c->t->lock);
 	for (o = c->t->conns; o; o = o->next) {
-		if (o == c->oc || !o->session || o->done)
+		if (o == c->oc || !o->session || o->done || o->portal != c->oc->portal)
 			continue;
 		if (memcmp(o->isid, c->isid, 6) == 0 && strcmp(o->initiator, c->initiator) == 0) {
 			LOGC(c, VITK_LOG_INFO, "reinstating the session of conn %u", o->id);
@@ -786,7 +828,11 @@ static int handle_login(struct cx *c)
 	for (i = 0; i < kv.count; i++)
 		negotiate_key(c, kv.pairs[i].key, kv.pairs[i].value, &out);
 	if (!c->discovery && !c->tpgt_sent) {
-		vitk_odx_target__textbuf_add(&out, "TargetPortalGroupTag", "1");
+		char tag[16];
+
+		/* each portal is its own target port: tag = relative port id */
+		snprintf(tag, sizeof(tag), "%u", c->oc->portal + 1);
+		vitk_odx_target__textbuf_add(&out, "TargetPortalGroupTag", tag);
 		c->tpgt_sent = true;
 	}
 	if (csg == 1 && !c->mrdsl_declared) {
@@ -853,8 +899,11 @@ static bool cmdsn_accept(struct cx *c)
 		     c->exp_cmdsn, max);
 		return false;
 	}
-	if (sn == c->exp_cmdsn)
+	if (sn == c->exp_cmdsn) {
+		pthread_mutex_lock(&c->tx); /* workers stamp it into their PDUs */
 		c->exp_cmdsn++;
+		pthread_mutex_unlock(&c->tx);
+	}
 	return true;
 }
 
@@ -888,9 +937,8 @@ static int send_scsi_rsp(struct cx *c, uint32_t itt, const tgt_cmd *cmd, uint8_t
 	vitk_odx_target__bhs_init(h, ISCSI_OP_SCSI_RSP, (uint8_t)(0x80 | resflags), dlen, itt);
 	h[2] = 0; /* command completed at target */
 	h[3] = cmd->status;
-	put_sn(c, h, true);
 	vitk_put_be32(h + 44, residual);
-	return send_pdu(c, h, sdata, dlen);
+	return send_pdu(c, h, sdata, dlen, SN_NEXT);
 }
 
 static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint8_t *data,
@@ -925,15 +973,11 @@ static int send_data_in(struct cx *c, uint32_t itt, uint64_t lun_raw, const uint
 		vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
 		if (last && with_status) {
 			h[3] = cmd->status;
-			put_sn(c, h, true);
 			vitk_put_be32(h + 44, residual);
-		} else {
-			vitk_put_be32(h + 28, c->exp_cmdsn);
-			vitk_put_be32(h + 32, c->exp_cmdsn + ODX_TARGET_CMD_WINDOW - 1);
 		}
 		vitk_put_be32(h + 36, datasn++);
 		vitk_put_be32(h + 40, off);
-		r = send_pdu(c, h, data + off, n);
+		r = send_pdu(c, h, data + off, n, last && with_status ? SN_NEXT : SN_WINDOW);
 		if (r < 0)
 			return r;
 		off += n;
@@ -997,6 +1041,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
 	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
+	cmd.rel_port = (uint16_t)(c->oc->portal + 1); /* the target port of the nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
 	cmd.isid = c->isid;           /* with the name: the initiator port (reservations) */
 
@@ -1117,23 +1162,111 @@ static int send_r2t(struct cx *c, struct task *tk)
 	vitk_odx_target__bhs_init(h, ISCSI_OP_R2T, 0x80, 0, tk->itt);
 	vitk_put_be64(h + 8, tk->lun_raw);
 	vitk_put_be32(h + 20, tk->ttt);
-	put_sn(c, h, false);
 	vitk_put_be32(h + 36, tk->r2tsn++);
 	vitk_put_be32(h + 40, tk->received);
 	vitk_put_be32(h + 44, len);
-	return send_pdu(c, h, NULL, 0);
+	return send_pdu(c, h, NULL, 0, SN_STAT);
+}
+
+/* a command on the device, holding the target's exec lock (LUN tables) */
+static int execute_locked(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&c->t->exec_lock);
+	r = execute(c, tk, read_bit, write_bit);
+	pthread_rwlock_unlock(&c->t->exec_lock);
+	return r;
+}
+
+/* a worker: execute, respond, leave the running set */
+static void cmd_job_run(struct odx_job *job)
+{
+	struct cmd_job *j = (struct cmd_job *)(void *)job;
+	struct cx *c = j->c;
+	unsigned i;
+
+	if (execute_locked(c, j->tk, j->read_bit, j->write_bit) < 0) {
+		LOGC(c, VITK_LOG_WARNING, "dropping connection: %s", vitk_error_last()->message);
+		shutdown(c->fd, SHUT_RDWR); /* the connection's thread sees it and ends */
+	}
+	pthread_mutex_lock(&c->tx);
+	for (i = 0; i < c->inflight; i++) {
+		if (c->running[i].itt == j->tk->itt && c->running[i].lun_raw == j->tk->lun_raw) {
+			c->running[i] = c->running[--c->inflight];
+			break;
+		}
+	}
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->tx);
+	task_free(j->tk);
+	free(j);
+}
+
+/* is a command matching (@itt, or every one of @lun_raw, or all) running? (c->tx held) */
+static bool running_match(const struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
+{
+	unsigned i;
+
+	for (i = 0; i < c->inflight; i++)
+		if (what == 0 || (what == 1 && c->running[i].itt == itt) ||
+		    (what == 2 && c->running[i].lun_raw == lun_raw))
+			return true;
+	return false;
+}
+
+/* wait until no running command matches (see running_match) */
+static void wait_running(struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
+{
+	pthread_mutex_lock(&c->tx);
+	while (running_match(c, what, itt, lun_raw))
+		pthread_cond_wait(&c->done, &c->tx);
+	pthread_mutex_unlock(&c->tx);
+}
+
+/*
+ * A command whose Data-Out (if any) is complete; takes @tk.  SIMPLE and
+ * untagged commands go to the pool (at most ODX_TARGET_CONN_INFLIGHT per
+ * connection: beyond, this thread waits, and stops reading); ORDERED waits
+ * for every running command and then runs here, before anything later is
+ * read; HEAD OF QUEUE runs here at once.  The device keeps the ordering
+ * SBC needs between commands that overlap (its own locks).
+ */
+static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
+{
+	struct cmd_job *j;
+	int r;
+
+	if (tk->attr == TASK_ATTR_ORDERED)
+		wait_running(c, 0, 0, 0);
+	if (tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE ||
+	    !(j = calloc(1, sizeof(*j)))) {
+		r = execute_locked(c, tk, read_bit, write_bit);
+		task_free(tk);
+		return r;
+	}
+	pthread_mutex_lock(&c->tx);
+	while (c->inflight >= ODX_TARGET_CONN_INFLIGHT)
+		pthread_cond_wait(&c->done, &c->tx);
+	c->running[c->inflight].itt = tk->itt;
+	c->running[c->inflight].lun_raw = tk->lun_raw;
+	c->inflight++;
+	pthread_mutex_unlock(&c->tx);
+	j->job.run = cmd_job_run;
+	j->c = c;
+	j->tk = tk;
+	j->read_bit = read_bit;
+	j->write_bit = write_bit;
+	vitk_odx_target__submit(c->t, &j->job);
+	return 0;
 }
 
 /* after a burst ended: execute, or ask for more */
 static int task_progress(struct cx *c, struct task *tk)
 {
-	int r;
-
 	if (tk->received >= tk->edtl) {
 		task_unlink(c, tk);
-		r = execute(c, tk, false, true);
-		task_free(tk);
-		return r;
+		return dispatch(c, tk, false, true);
 	}
 	return send_r2t(c, tk);
 }
@@ -1158,6 +1291,7 @@ static int handle_scsi_cmd(struct cx *c)
 	tk->itt = c->bhs.itt;
 	tk->lun_raw = c->bhs.lun_raw;
 	tk->edtl = vitk_get_be32(h + 20);
+	tk->attr = h[1] & 0x07;
 	r = vitk_odx_target__ahs_parse(h, c->ahs, c->bhs.ahs_len, tk->cdb, sizeof(tk->cdb),
 				       &tk->cdb_len);
 	if (r < 0) {
@@ -1165,11 +1299,8 @@ static int handle_scsi_cmd(struct cx *c)
 		task_free(tk);
 		return send_reject(c, ISCSI_REJECT_INVALID_PDU_FIELD);
 	}
-	if (!wbit || tk->edtl == 0) {
-		r = execute(c, tk, rbit, false);
-		task_free(tk);
-		return r;
-	}
+	if (!wbit || tk->edtl == 0)
+		return dispatch(c, tk, rbit, false);
 	if (tk->edtl > ODX_TARGET_MAX_XFER) {
 		tgt_cmd cmd;
 
@@ -1258,10 +1389,9 @@ static int handle_data_out(struct cx *c)
 		task_unlink(c, tk);
 		vitk_odx_target__bhs_init(th, ISCSI_OP_TMF_RSP, 0x80, 0, tk->abort_itt);
 		th[2] = 0; /* function complete */
-		put_sn(c, th, true);
 		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted", tk->itt);
 		task_free(tk);
-		return send_pdu(c, th, NULL, 0);
+		return send_pdu(c, th, NULL, 0, SN_NEXT);
 	}
 	return task_progress(c, tk);
 }
@@ -1277,8 +1407,7 @@ static int handle_nop_out(struct cx *c)
 	vitk_odx_target__bhs_init(h, ISCSI_OP_NOP_IN, 0x80, c->bhs.data_len, c->bhs.itt);
 	vitk_put_be64(h + 8, c->bhs.lun_raw);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
-	put_sn(c, h, true);
-	return send_pdu(c, h, c->data.ptr, c->bhs.data_len);
+	return send_pdu(c, h, c->data.ptr, c->bhs.data_len, SN_NEXT);
 }
 
 static void drop_tasks(struct cx *c, bool all, uint64_t lun_raw)
@@ -1369,19 +1498,30 @@ static int handle_tmf(struct cx *c)
 	LOGC(c, VITK_LOG_INFO, "task management function %u: response %u", fn, resp);
 	vitk_odx_target__bhs_init(h, ISCSI_OP_TMF_RSP, 0x80, 0, c->bhs.itt);
 	h[2] = resp;
-	put_sn(c, h, true);
-	r = send_pdu(c, h, NULL, 0);
+	r = send_pdu(c, h, NULL, 0, SN_NEXT);
 	if (fn == 7 && resp == 0)
 		c->closing = true; /* cold reset ends the connection */
 	return r;
 }
 
-static void local_address(struct cx *c, char *buf, size_t len)
+/*
+ * TargetAddress of portal @idx: "HOST:PORT,TAG".  A wildcard portal
+ * (0.0.0.0, ::) or the connection's own portal is named by the address the
+ * initiator reached us on.
+ */
+static void portal_address(struct cx *c, unsigned idx, char *buf, size_t len)
 {
+	const struct odx_portal *pt = &c->t->portals[idx];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[INET6_ADDRSTRLEN] = "127.0.0.1";
+	bool wild = !strcmp(pt->host, "0.0.0.0") || !strcmp(pt->host, "::");
 
+	if (idx != c->oc->portal && !wild) {
+		snprintf(buf, len, strchr(pt->host, ':') ? "[%s]:%u,%u" : "%s:%u,%u", pt->host,
+			 pt->port, idx + 1);
+		return;
+	}
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host,
@@ -1389,11 +1529,11 @@ static void local_address(struct cx *c, char *buf, size_t len)
 		} else if (ss.ss_family == AF_INET6) {
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
 				  sizeof(host));
-			snprintf(buf, len, "[%s]:%u,1", host, c->t->port);
+			snprintf(buf, len, "[%s]:%u,%u", host, pt->port, idx + 1);
 			return;
 		}
 	}
-	snprintf(buf, len, "%s:%u,1", host, c->t->port);
+	snprintf(buf, len, "%s:%u,%u", host, pt->port, idx + 1);
 }
 
 static int handle_text(struct cx *c)
@@ -1419,14 +1559,17 @@ static int handle_text(struct cx *c)
 		const char *k = kv.pairs[i].key, *v = kv.pairs[i].value;
 
 		if (!strcmp(k, "SendTargets")) {
-			char addr[128];
+			char addr[300];
+			unsigned p;
 
 			/* an initiator outside the ACL is not told about the target */
 			if ((!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
 			     (!*v && !c->discovery)) && initiator_allowed(c)) {
-				local_address(c, addr, sizeof(addr));
 				vitk_odx_target__textbuf_add(&out, "TargetName", c->t->iqn);
-				vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
+				for (p = 0; p < c->t->nportals; p++) {
+					portal_address(c, p, addr, sizeof(addr));
+					vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
+				}
 			}
 		} else {
 			vitk_odx_target__textbuf_add(&out, k, "NotUnderstood");
@@ -1434,8 +1577,7 @@ static int handle_text(struct cx *c)
 	}
 	vitk_odx_target__bhs_init(h, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)out.buf.size, c->bhs.itt);
 	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
-	put_sn(c, h, true);
-	r = send_pdu(c, h, out.buf.ptr, (uint32_t)out.buf.size);
+	r = send_pdu(c, h, out.buf.ptr, (uint32_t)out.buf.size, SN_NEXT);
 	vitk_odx_target__text_dispose(&kv);
 	vitk_odx_target__textbuf_dispose(&out);
 	return r;
@@ -1455,13 +1597,41 @@ static int handle_logout(struct cx *c)
 		resp = 1;
 	vitk_odx_target__bhs_init(h, ISCSI_OP_LOGOUT_RSP, 0x80, 0, c->bhs.itt);
 	h[2] = resp;
-	put_sn(c, h, true);
-	r = send_pdu(c, h, NULL, 0);
+	r = send_pdu(c, h, NULL, 0, SN_NEXT);
 	if (resp == 0) {
 		LOGC(c, VITK_LOG_INFO, "logout (reason %u)", reason);
 		c->closing = true;
 	}
 	return r;
+}
+
+/* the PDUs that may reach the device run under the target's exec lock */
+static int locked(struct cx *c, int (*fn)(struct cx *))
+{
+	int r;
+
+	pthread_rwlock_rdlock(&c->t->exec_lock);
+	r = fn(c);
+	pthread_rwlock_unlock(&c->t->exec_lock);
+	return r;
+}
+
+/*
+ * Before a task management function acts: the commands it affects that are
+ * running on the pool finish (their responses go out before the TMF's, as
+ * RFC 7143 11.5.1 asks); ABORT TASK then answers as for a task that had
+ * already completed (see handle_tmf).
+ */
+static void tmf_drain(struct cx *c)
+{
+	uint8_t fn = c->hdr[1] & 0x7f;
+
+	if (fn == 1)
+		wait_running(c, 1, c->bhs.ttt, 0);
+	else if (fn == 2 || fn == 4 || fn == 5)
+		wait_running(c, 2, 0, c->bhs.lun_raw);
+	else if (fn == 6 || fn == 7)
+		wait_running(c, 0, 0, 0);
 }
 
 static int handle_ffp(struct cx *c)
@@ -1474,7 +1644,8 @@ static int handle_ffp(struct cx *c)
 	case ISCSI_OP_NOP_OUT:
 		return handle_nop_out(c);
 	case ISCSI_OP_TMF_REQ:
-		return handle_tmf(c);
+		tmf_drain(c);
+		return locked(c, handle_tmf);
 	case ISCSI_OP_TEXT_REQ:
 		return handle_text(c);
 	case ISCSI_OP_LOGOUT_REQ:
@@ -1531,16 +1702,25 @@ void *vitk_odx_target__conn_main(void *arg)
 		c->immediate_data = true;
 		c->initial_r2t = true;
 		c->next_ttt = 1;
+		pthread_mutex_init(&c->tx, NULL);
+		pthread_cond_init(&c->done, NULL);
 		/* the whole login, however slowly its bytes trickle in */
 		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
+		wait_running(c, 0, 0, 0); /* the pool's commands of this session end first */
 		drop_tasks(c, true, 0);
-		if (c->ffp && !c->discovery)
-			tgt_device_nexus_gone(c->t->dev, oc->id); /* ERL 0: the session ends here */
+		if (c->ffp && !c->discovery) {
+			/* ERL 0: the session ends here */
+			pthread_rwlock_rdlock(&c->t->exec_lock);
+			tgt_device_nexus_gone(c->t->dev, oc->id);
+			pthread_rwlock_unlock(&c->t->exec_lock);
+		}
 		vitk_array_clear(c->login_acc);
 		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");
+		pthread_mutex_destroy(&c->tx);
+		pthread_cond_destroy(&c->done);
 		free(c);
 	}
 	shutdown(oc->fd, SHUT_RDWR);

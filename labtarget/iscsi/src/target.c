@@ -132,6 +132,39 @@ static void strv_free(char **v, size_t n)
 	free(v);
 }
 
+/* @opts->portal (default 127.0.0.1:3260) and every more_portals entry */
+static int add_portals(vitk_odx_target *t, const vitk_odx_target_options *opts)
+{
+	size_t i, j, n = 1 + (opts->more_portals ? opts->nmore_portals : 0);
+
+	if (n > VITK_ODX_TARGET_MAX_PORTALS)
+		return vitk_error_set(VITK_ERANGE, 0, "%zu portals: at most %d", n,
+				      VITK_ODX_TARGET_MAX_PORTALS);
+	for (i = 0; i < n; i++) {
+		const char *spec = i == 0 ? (opts->portal ? opts->portal : "127.0.0.1:3260")
+					  : opts->more_portals[i - 1];
+		struct odx_portal *p = &t->portals[i];
+		int r;
+
+		p->fd = -1;
+		if (!spec)
+			return vitk_error_set(VITK_EINVAL, 0, "portal %zu: missing", i + 1);
+		r = vitk_odx_target_parse_portal(spec, p->host, sizeof(p->host), &p->port);
+		if (r < 0)
+			return r;
+		for (j = 0; j < i; j++)
+			if (p->port != 0 && p->port == t->portals[j].port &&
+			    strcmp(p->host, t->portals[j].host) == 0)
+				return vitk_error_set(VITK_EINVAL, 0, "portal '%s' given twice",
+						      spec);
+		p->spec = strdup(spec);
+		if (!p->spec)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		t->nportals = i + 1;
+	}
+	return 0;
+}
+
 static uint32_t or_default(uint32_t v, uint32_t def)
 {
 	return v ? v : def;
@@ -167,11 +200,19 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	t->listen_fd = -1;
 	t->stop_pipe[0] = t->stop_pipe[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
+	{
+		pthread_rwlockattr_t ra;
+
+		pthread_rwlockattr_init(&ra);
+		pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&t->exec_lock, &ra);
+		pthread_rwlockattr_destroy(&ra);
+	}
+	pthread_mutex_init(&t->qlock, NULL);
+	pthread_cond_init(&t->qcond, NULL);
 	t->iqn = strdup(opts->iqn);
-	t->portal = strdup(opts->portal ? opts->portal : "127.0.0.1:3260");
 	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
 	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
 	t->mutual_user = opts->chap_mutual_user ? strdup(opts->chap_mutual_user) : NULL;
@@ -183,7 +224,7 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	t->mrdsl = opts->max_recv_data_segment_length ? opts->max_recv_data_segment_length
 						      : 262144;
 	t->next_tsih = 1;
-	if (!t->iqn || !t->portal || (opts->chap_user && (!t->chap_user || !t->chap_secret)) ||
+	if (!t->iqn || (opts->chap_user && (!t->chap_user || !t->chap_secret)) ||
 	    (opts->chap_mutual_user && (!t->mutual_user || !t->mutual_secret))) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
@@ -194,7 +235,7 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r < 0)
 		goto out;
-	r = vitk_odx_target_parse_portal(t->portal, t->host, sizeof(t->host), &t->port);
+	r = add_portals(t, opts);
 	if (r < 0)
 		goto out;
 	if (pipe(t->stop_pipe) < 0) {
@@ -206,9 +247,17 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	dopts.iqn = t->iqn;
 	dopts.max_bytes_per_command = opts->max_bytes_per_command;
 	dopts.tokens_per_nexus = opts->tokens_per_session;
+	dopts.target_ports = (uint16_t)t->nportals;
 	r = tgt_device_new(&t->dev, &dopts);
 	if (r < 0)
 		goto out;
+	while (t->nworkers < ODX_TARGET_WORKERS &&
+	       pthread_create(&t->workers[t->nworkers], NULL, vitk_odx_target__worker_main, t) == 0)
+		t->nworkers++;
+	if (t->nworkers == 0) {
+		r = vitk_error_set(VITK_EIO, 0, "cannot start a worker thread");
+		goto out;
+	}
 	*out = t;
 	t = NULL;
 out:
@@ -220,7 +269,31 @@ _Static_assert((int)VITK_ODX_TARGET_TOKENS_REVOKE == (int)TGT_TOKENS_REVOKE &&
 		       (int)VITK_ODX_TARGET_TOKENS_SNAPSHOT == (int)TGT_TOKENS_SNAPSHOT,
 	       "token modes");
 
+static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
+
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
+{
+	bool serving;
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	serving = t->serving;
+	pthread_mutex_unlock(&t->lock);
+	if (!serving)
+		return add_lun(t, lun);
+	/* while serving: no command may look at the LUN tables meanwhile */
+	pthread_rwlock_wrlock(&t->exec_lock);
+	r = add_lun(t, lun);
+	if (r == 0)
+		tgt_device_luns_changed(t->dev); /* 3Fh/0Eh for the sessions */
+	pthread_rwlock_unlock(&t->exec_lock);
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u added (%s)", lun->lun,
+			 lun->path);
+	return r;
+}
+
+static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 {
 	tgt_lun_config cfg;
 	size_t i;
@@ -270,7 +343,7 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	return 0;
 }
 
-int vitk_odx_target_listen(vitk_odx_target *t)
+static int listen_portal(const vitk_odx_target *t, struct odx_portal *pt)
 {
 	struct addrinfo hints, *res = NULL;
 	char port[8];
@@ -282,38 +355,39 @@ int vitk_odx_target_listen(vitk_odx_target *t)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", t->port);
-	gai = getaddrinfo(t->host, port, &hints, &res);
+	snprintf(port, sizeof(port), "%u", pt->port);
+	gai = getaddrinfo(pt->host, port, &hints, &res);
 	if (gai != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "portal '%s': cannot resolve host: %s", t->portal,
+		r = vitk_error_set(VITK_EINVAL, 0, "portal '%s': cannot resolve host: %s", pt->spec,
 				   gai_strerror(gai));
 		goto out;
 	}
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		r = vitk_error_set(VITK_EIO, errno, "portal '%s': socket failed", t->portal);
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': socket failed", pt->spec);
 		goto out;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
-		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot bind", t->portal);
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot bind", pt->spec);
 		goto out;
 	}
 	if (listen(fd, 64) < 0) {
-		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot listen", t->portal);
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot listen", pt->spec);
 		goto out;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET)
-			t->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			pt->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 		else if (ss.ss_family == AF_INET6)
-			t->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+			pt->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	}
-	t->listen_fd = fd;
+	pt->fd = fd;
 	fd = -1;
 	r = 0;
-	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "listening on %s port %u as %s (%zu LUNs)",
-		 t->host, t->port, t->iqn, t->nluns);
+	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN,
+		 "listening on %s port %u as %s (%zu LUNs, target port %u)", pt->host, pt->port,
+		 t->iqn, t->nluns, (unsigned)(pt - t->portals) + 1);
 out:
 	if (res)
 		freeaddrinfo(res);
@@ -322,9 +396,30 @@ out:
 	return r;
 }
 
+int vitk_odx_target_listen(vitk_odx_target *t)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < t->nportals; i++) {
+		if (t->portals[i].fd >= 0)
+			continue;
+		r = listen_portal(t, &t->portals[i]);
+		if (r < 0)
+			return r;
+	}
+	t->listening = true;
+	return 0;
+}
+
+uint16_t vitk_odx_target_portal_port(const vitk_odx_target *t, size_t idx)
+{
+	return t && idx < t->nportals && t->portals[idx].fd >= 0 ? t->portals[idx].port : 0;
+}
+
 uint16_t vitk_odx_target_port(const vitk_odx_target *t)
 {
-	return t && t->listen_fd >= 0 ? t->port : 0;
+	return vitk_odx_target_portal_port(t, 0);
 }
 
 /* join finished connection threads (all of them when @all, after shutting them down) */
@@ -434,17 +529,28 @@ int vitk_odx_target_run(vitk_odx_target *t)
 {
 	int r = 0;
 
-	if (t->listen_fd < 0) {
+	if (!t->listening) {
 		r = vitk_odx_target_listen(t);
 		if (r < 0)
 			return r;
 	}
+	pthread_mutex_lock(&t->lock);
+	t->serving = true;
+	pthread_mutex_unlock(&t->lock);
 	for (;;) {
-		struct pollfd pfd[2] = { { t->listen_fd, POLLIN, 0 }, { t->stop_pipe[0], POLLIN, 0 } };
+		struct pollfd pfd[1 + VITK_ODX_TARGET_MAX_PORTALS];
 		struct odx_conn *oc;
 		int fd, one = 1, pr;
+		size_t i, np = t->nportals;
+		unsigned portal = 0;
 
-		pr = poll(pfd, 2, 1000);
+		pfd[0].fd = t->stop_pipe[0];
+		pfd[0].events = POLLIN;
+		for (i = 0; i < np; i++) {
+			pfd[1 + i].fd = t->portals[i].fd;
+			pfd[1 + i].events = POLLIN;
+		}
+		pr = poll(pfd, 1 + np, 1000);
 		reap(t, false);
 		if (pr < 0 && errno == EINTR)
 			continue;
@@ -452,11 +558,15 @@ int vitk_odx_target_run(vitk_odx_target *t)
 			r = vitk_error_set(VITK_EIO, errno, "poll failed");
 			break;
 		}
-		if (pfd[1].revents)
+		if (pfd[0].revents)
 			break;
-		if (!(pfd[0].revents & POLLIN))
+		/* one connection per round; poll reports the other portals again */
+		for (i = 0; i < np && !(pfd[1 + i].revents & POLLIN); i++)
+			;
+		if (i == np)
 			continue;
-		fd = accept(t->listen_fd, NULL, NULL);
+		portal = (unsigned)i;
+		fd = accept(t->portals[portal].fd, NULL, NULL);
 		if (fd < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
 				continue;
@@ -477,6 +587,7 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		}
 		oc->t = t;
 		oc->fd = fd;
+		oc->portal = portal;
 		peer_name(fd, oc->peer, sizeof(oc->peer), oc->addr, sizeof(oc->addr));
 		pthread_mutex_lock(&t->lock);
 		oc->id = ++t->next_conn_id;
@@ -504,6 +615,9 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		pthread_mutex_unlock(&t->lock);
 	}
 	reap(t, true);
+	pthread_mutex_lock(&t->lock);
+	t->serving = false;
+	pthread_mutex_unlock(&t->lock);
 	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "stopped");
 	if (r == 0)
 		log_summary(t);
@@ -561,16 +675,28 @@ void vitk_odx_target_free(vitk_odx_target *t)
 	if (!t)
 		return;
 	reap(t, true);
-	if (t->listen_fd >= 0)
-		close(t->listen_fd);
+	/* every connection has ended, and waited for its commands: no job is left */
+	pthread_mutex_lock(&t->qlock);
+	t->qstop = true;
+	pthread_cond_broadcast(&t->qcond);
+	pthread_mutex_unlock(&t->qlock);
+	while (t->nworkers > 0)
+		pthread_join(t->workers[--t->nworkers], NULL);
+	for (size_t i = 0; i < t->nportals; i++) {
+		if (t->portals[i].fd >= 0)
+			close(t->portals[i].fd);
+		free(t->portals[i].spec);
+	}
 	if (t->stop_pipe[0] >= 0)
 		close(t->stop_pipe[0]);
 	if (t->stop_pipe[1] >= 0)
 		close(t->stop_pipe[1]);
 	tgt_device_free(t->dev);
 	pthread_mutex_destroy(&t->lock);
+	pthread_rwlock_destroy(&t->exec_lock);
+	pthread_mutex_destroy(&t->qlock);
+	pthread_cond_destroy(&t->qcond);
 	free(t->iqn);
-	free(t->portal);
 	free(t->chap_user);
 	if (t->chap_secret)
 		memset(t->chap_secret, 0, strlen(t->chap_secret));

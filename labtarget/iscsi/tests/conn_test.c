@@ -43,10 +43,74 @@ int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun);
 void __real_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
 void __wrap_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
 
+/*
+ * A gate on the device seam: a command with opcode gate_op stops inside the
+ * device until the test opens the gate -- a foreground copy as long as the
+ * test wants, without a clock.  gate_log records the order in which commands
+ * enter and leave the device ('<' + opcode on entry, '>' + opcode on exit).
+ */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static uint8_t gate_op;
+static bool gate_open = true;
+static unsigned gate_inside;
+static char gate_log[256];
+static size_t gate_nlog;
+
+static void gate_note(char what, uint8_t op)
+{
+	if (gate_nlog + 3 < sizeof(gate_log)) {
+		gate_log[gate_nlog++] = what;
+		gate_log[gate_nlog++] = (char)op;
+	}
+}
+
 int __wrap_tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 {
+	int r;
+
 	fake_last_nexus = cmd->nexus;
-	return __real_tgt_device_exec(d, cmd);
+	pthread_mutex_lock(&gate_mu);
+	gate_note('<', cmd->cdb[0]);
+	if (cmd->cdb[0] == gate_op && !gate_open) {
+		gate_inside++;
+		pthread_cond_broadcast(&gate_cv);
+		while (!gate_open)
+			pthread_cond_wait(&gate_cv, &gate_mu);
+		gate_inside--;
+	}
+	pthread_mutex_unlock(&gate_mu);
+	r = __real_tgt_device_exec(d, cmd);
+	pthread_mutex_lock(&gate_mu);
+	gate_note('>', cmd->cdb[0]);
+	pthread_mutex_unlock(&gate_mu);
+	return r;
+}
+
+static void gate_close(uint8_t op)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_op = op;
+	gate_open = false;
+	gate_nlog = 0;
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/* wait (no deadline: bazel's test timeout is the bound) until a command waits at the gate */
+static void gate_wait_inside(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	while (gate_inside == 0)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void gate_release(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_open = true;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
 }
 
 int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun)
@@ -241,14 +305,23 @@ static const char op_keys[] =
 	"MaxBurstLength=8192\0FirstBurstLength=262144\0InitialR2T=No\0ImmediateData=Yes\0"
 	"MaxConnections=4\0ErrorRecoveryLevel=2\0DefaultTime2Wait=2\0X-vendor-thing=1\0";
 
+static void login_isid(struct fixture *f, iscsi_text *resp, uint8_t isid);
+
 /* operational-stage login straight to full feature phase */
 static void login_normal(struct fixture *f, iscsi_text *resp)
+{
+	login_isid(f, resp, 7);
+}
+
+/* the same, as the initiator port with ISID ...@isid (another session) */
+static void login_isid(struct fixture *f, iscsi_text *resp, uint8_t isid)
 {
 	uint8_t h[48];
 	struct pdu p;
 
 	f->fd = dial();
 	login_hdr(h, 1, 3, true);
+	h[13] = isid;
 	send_pdu(f->fd, h, op_keys, sizeof(op_keys) - 1);
 	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
 	assert_int_equal(p.h[36], 0);
@@ -586,6 +659,145 @@ static void tmf(struct fixture *f, uint8_t fn, unsigned lun, uint32_t rtt, uint8
 	assert_int_equal(p.h[2], want);
 }
 
+/* READ(10) of 8 blocks (4 KiB) at LBA 0 with task attribute @attr; no wait */
+static uint32_t read4k(struct fixture *f, uint8_t attr)
+{
+	uint8_t cdb[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0 };
+
+	scsi_cmd(f, (uint8_t)(0xc0 | attr), 0, 4096, cdb, sizeof(cdb));
+	return f->itt;
+}
+
+/* the next PDUs up to the status of task @itt: 0 for GOOD, else the status */
+static int await_status(struct fixture *f, uint32_t itt)
+{
+	struct pdu p;
+
+	for (;;) {
+		int op = recv_pdu(f->fd, &p);
+
+		if (op < 0)
+			fail_msg("connection closed waiting for task 0x%x", itt);
+		if (vitk_get_be32(p.h + 16) != itt)
+			fail_msg("PDU 0x%02x of task 0x%x while waiting for 0x%x", op,
+				 vitk_get_be32(p.h + 16), itt);
+		if (op == ISCSI_OP_SCSI_RSP)
+			return p.h[3];
+		if (op == ISCSI_OP_DATA_IN && (p.h[1] & 0x01))
+			return p.h[3];
+	}
+}
+
+/*
+ * Command queueing: a long foreground EXTENDED COPY (held inside the device
+ * by the gate, however long the test likes) does not hold its session: a
+ * 4 KiB READ on the same session and on another session completes while
+ * the copy is still inside the device.  Then ABORT TASK of the copy: its
+ * response goes out before the TMF's.  No clock is involved.
+ */
+static void test_odx_target_conn__queueing_long_copy(void **state)
+{
+	struct fixture *f = *state, b;
+	uint8_t cdb[16] = { 0x83, 0x00 }, list[32], h[48];
+	struct pdu p;
+	uint32_t xitt, ttt;
+
+	login_normal(f, NULL);
+	b = *f;
+	login_isid(&b, NULL, 8); /* session B: another initiator port */
+	gate_close(0x83);
+	vitk_put_be32(cdb + 10, sizeof(list));
+	memset(list, 0, sizeof(list)); /* no descriptors: nothing to copy, GOOD */
+	scsi_cmd(f, 0xa1, 0, sizeof(list), cdb, sizeof(cdb)); /* W, F, SIMPLE */
+	xitt = f->itt;
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+	ttt = vitk_get_be32(p.h + 20);
+	data_out(f, ttt, 0, 0, list, sizeof(list), true);
+	gate_wait_inside(); /* the copy is in the device and stays there */
+
+	f->itt = xitt + 0x10;
+	assert_int_equal(await_status(f, read4k(f, 1)), 0);   /* session A: SIMPLE */
+	assert_int_equal(await_status(&b, read4k(&b, 1)), 0); /* session B */
+	assert_int_equal(await_status(f, read4k(f, 0)), 0);   /* A: untagged */
+	assert_int_equal(await_status(f, read4k(f, 3)), 0);   /* A: HEAD OF QUEUE */
+	pthread_mutex_lock(&gate_mu);
+	assert_int_equal(gate_inside, 1); /* the copy has not moved meanwhile */
+	pthread_mutex_unlock(&gate_mu);
+
+	/* ABORT TASK of the running copy: answered once it ended, after its status */
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x81;
+	vitk_put_be32(h + 16, 0x777);
+	vitk_put_be32(h + 20, xitt);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	gate_release();
+	assert_int_equal(await_status(f, xitt), 0);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), 0x777);
+	assert_int_equal(p.h[2], 1); /* the task had completed */
+
+	/* LUN RESET with a command of the LUN in flight: its status, then the reset */
+	gate_close(0x35);
+	fake_lun_resets = 0;
+	{
+		uint8_t sync[10] = { 0x35, 0 };
+		uint32_t sitt;
+
+		scsi_cmd(f, 0x81, 0, 0, sync, sizeof(sync));
+		sitt = f->itt;
+		gate_wait_inside();
+		memset(h, 0, 48);
+		h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+		h[1] = 0x85; /* LOGICAL UNIT RESET */
+		vitk_put_be64(h + 8, vitk_odx_target__lun_encode(0));
+		vitk_put_be32(h + 16, 0x778);
+		vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+		vitk_put_be32(h + 24, f->cmdsn);
+		send_pdu(f->fd, h, NULL, 0);
+		assert_int_equal(fake_lun_resets, 0); /* not while the command is inside */
+		gate_release();
+		assert_int_equal(await_status(f, sitt), 0);
+		assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+		assert_int_equal(vitk_get_be32(p.h + 16), 0x778);
+		assert_int_equal(p.h[2], 0);
+		assert_int_equal(fake_lun_resets, 1);
+	}
+	close(b.fd);
+}
+
+/*
+ * ORDERED (SAM-5 8.6): it starts only after every earlier command ended, and
+ * nothing after it starts before it ended.  The device's log of entries and
+ * exits shows the order.
+ */
+static void test_odx_target_conn__queueing_ordered(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t sync[10] = { 0x35, 0 }, tur[6] = { 0 };
+	uint32_t sitt, titt, ritt;
+	static const char want[] = { '<', 0x35, '>', 0x35, '<', 0x00, '>', 0x00, '<', 0x28,
+				     '>', 0x28 };
+
+	login_normal(f, NULL);
+	gate_close(0x35);
+	scsi_cmd(f, 0x81, 0, 0, sync, sizeof(sync)); /* SIMPLE, held at the gate */
+	sitt = f->itt;
+	gate_wait_inside();
+	scsi_cmd(f, 0x82, 0, 0, tur, sizeof(tur)); /* ORDERED: waits for the SYNC */
+	titt = f->itt;
+	ritt = read4k(f, 1);                          /* SIMPLE after it: waits too */
+	gate_release();
+	assert_int_equal(await_status(f, sitt), 0);
+	assert_int_equal(await_status(f, titt), 0);
+	assert_int_equal(await_status(f, ritt), 0);
+	pthread_mutex_lock(&gate_mu);
+	assert_int_equal(gate_nlog, sizeof(want));
+	assert_memory_equal(gate_log, want, sizeof(want));
+	pthread_mutex_unlock(&gate_mu);
+}
+
 static void test_odx_target_conn__task_management_and_logout(void **state)
 {
 	struct fixture *f = *state;
@@ -837,6 +1049,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__session_reinstatement,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__crc32c_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_long_copy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_ordered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__stats_and_portal, setup,
 						teardown),

@@ -241,7 +241,8 @@ tgt_handler sbc__test_unit_ready, sbc__read, sbc__write, sbc__write_verify, sbc_
 	sbc__read_capacity10, sbc__read_capacity16, sbc__get_lba_status, sbc__start_stop,
 	sbc__prevent_allow;
 /* spc.c */
-tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns, spc__rsoc;
+tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns, spc__rsoc,
+	spc__report_tpgs;
 /* tpc.c */
 tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
 	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;

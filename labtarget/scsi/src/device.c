@@ -517,6 +517,21 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 	return 0;
 }
 
+void tgt_device_luns_changed(tgt_device *d)
+{
+	size_t i, j;
+
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->luns.size; i++) {
+		tgt_lun *l = d->luns.ptr[i];
+
+		for (j = 0; j < l->nnexus; j++)
+			if (!l->nexus[j].ua_asc) /* a pending reset stays first */
+				l->nexus[j].ua_asc = VITK_SCSI_ASC_REPORTED_LUNS_CHANGED;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 {
 	size_t i, j;

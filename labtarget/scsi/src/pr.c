@@ -5,10 +5,12 @@
  * SPC-4 keeps for compatibility (SPC-4 5.13.3, CRH = 0).
  *
  * State is per LUN.  A registration belongs to an I_T nexus, named here by
- * the initiator port: iSCSI name + ISID (tgt_cmd.initiator/.isid, SPC-4
- * 7.6.4.6 TransportID format 01b).  The target has one target port, so the
- * target half of the nexus is implied; ALL_TG_PT and SPEC_I_PT are not
- * implemented and REPORT CAPABILITIES says so.  An SPC-2 reservation
+ * the initiator port -- iSCSI name + ISID (tgt_cmd.initiator/.isid, SPC-4
+ * 7.6.4.6 TransportID format 01b) -- and the target port it came through
+ * (tgt_cmd.rel_port: each portal is one, see labtarget/iscsi/README.md), so
+ * one initiator port on two paths is two I_T nexuses (SPC-4 5.13.1: a
+ * registration through one port is not one through another).  ALL_TG_PT and
+ * SPEC_I_PT are not implemented and REPORT CAPABILITIES says so.  An SPC-2 reservation
  * belongs to the session (tgt_cmd.nexus) and ends with it.
  *
  * APTPL: while the last REGISTER asked for it, registrations and the
@@ -68,6 +70,7 @@ typedef struct {
 	uint64_t key;
 	char name[PR_NAME_MAX];
 	uint8_t isid[6];
+	uint16_t rtpi;  /* relative target port identifier of the nexus */
 	uint64_t nexus; /* the session last seen on this initiator port (unit attentions) */
 } pr_reg;
 
@@ -122,19 +125,27 @@ static const uint8_t *cmd_isid(const tgt_cmd *cmd)
 	return cmd->isid ? cmd->isid : zero_isid;
 }
 
-static int find_port(const struct tgt_pr *pr, const char *name, const uint8_t *isid)
+/* the target port a command came through (0, unknown: port 1) */
+static uint16_t cmd_rtpi(const tgt_cmd *cmd)
+{
+	return cmd->rel_port ? cmd->rel_port : 1;
+}
+
+static int find_port(const struct tgt_pr *pr, const char *name, const uint8_t *isid,
+		     uint16_t rtpi)
 {
 	size_t i;
 
 	for (i = 0; i < pr->nregs; i++)
-		if (memcmp(pr->regs[i].isid, isid, 6) == 0 && strcmp(pr->regs[i].name, name) == 0)
+		if (memcmp(pr->regs[i].isid, isid, 6) == 0 && pr->regs[i].rtpi == rtpi &&
+		    strcmp(pr->regs[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
 static int find_reg(const struct tgt_pr *pr, const tgt_cmd *cmd)
 {
-	return find_port(pr, cmd_name(cmd), cmd_isid(cmd));
+	return find_port(pr, cmd_name(cmd), cmd_isid(cmd), cmd_rtpi(cmd));
 }
 
 static bool is_holder(const struct tgt_pr *pr, int reg)
@@ -232,8 +243,9 @@ static int pr_save(const struct tgt_pr *pr)
 	for (i = 0; i < pr->nregs; i++) {
 		const pr_reg *r = &pr->regs[i];
 
-		fprintf(f, "reg %016" PRIx64 " %02x%02x%02x%02x%02x%02x %s\n", r->key, r->isid[0],
-			r->isid[1], r->isid[2], r->isid[3], r->isid[4], r->isid[5], r->name);
+		fprintf(f, "reg %016" PRIx64 " %02x%02x%02x%02x%02x%02x %s %u\n", r->key,
+			r->isid[0], r->isid[1], r->isid[2], r->isid[3], r->isid[4], r->isid[5],
+			r->name, r->rtpi);
 	}
 	ok = fflush(f) == 0 && fsync(fd) == 0;
 	ok = (fclose(f) == 0) && ok;
@@ -267,8 +279,9 @@ static int pr_parse(struct tgt_pr *pr, FILE *f)
 
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long key;
-		unsigned isid[6];
+		unsigned isid[6], rtpi = 1;
 		char name[PR_NAME_MAX];
+		int nf;
 		uint32_t gen;
 		int k;
 
@@ -282,17 +295,21 @@ static int pr_parse(struct tgt_pr *pr, FILE *f)
 			pr->generation = gen;
 		} else if (sscanf(line, "reservation %u %d", &type, &holder) == 2) {
 			continue;
-		} else if (sscanf(line, "reg %16llx %2x%2x%2x%2x%2x%2x %223s", &key, &isid[0],
-				  &isid[1], &isid[2], &isid[3], &isid[4], &isid[5], name) == 8) {
+		} else if ((nf = sscanf(line, "reg %16llx %2x%2x%2x%2x%2x%2x %223s %u", &key,
+					&isid[0], &isid[1], &isid[2], &isid[3], &isid[4], &isid[5],
+					name, &rtpi)) == 8 ||
+			   nf == 9) {
+			/* the target port is the 9th field; files without it: port 1 */
 			pr_reg *r;
 
-			if (pr->nregs == PR_MAX_REGS || key == 0)
+			if (pr->nregs == PR_MAX_REGS || key == 0 || rtpi == 0 || rtpi > 0xffff)
 				goto bad;
 			r = &pr->regs[pr->nregs++];
 			memset(r, 0, sizeof(*r));
 			r->key = key;
 			for (k = 0; k < 6; k++)
 				r->isid[k] = (uint8_t)isid[k];
+			r->rtpi = (uint16_t)rtpi;
 			snprintf(r->name, sizeof(r->name), "%s", name);
 		} else {
 			goto bad;
@@ -643,7 +660,7 @@ void pr__in(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				p[12] = 0x01; /* R_HOLDER */
 				p[13] = pr->type;
 			}
-			vitk_put_be16(p + 18, 1); /* RELATIVE TARGET PORT IDENTIFIER: our one port */
+			vitk_put_be16(p + 18, pr->regs[i].rtpi); /* RELATIVE TARGET PORT IDENTIFIER */
 			t = transport_id(&pr->regs[i], p + 24, cap - n - 24);
 			vitk_put_be32(p + 20, (uint32_t)t);
 			n += 24 + t;
@@ -684,6 +701,7 @@ static void pr_register(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t key, u
 		memset(&pr->regs[me], 0, sizeof(pr->regs[me]));
 		snprintf(pr->regs[me].name, sizeof(pr->regs[me].name), "%s", cmd_name(cmd));
 		memcpy(pr->regs[me].isid, cmd_isid(cmd), 6);
+		pr->regs[me].rtpi = cmd_rtpi(cmd);
 		pr->regs[me].nexus = cmd->nexus;
 		pr->regs[me].key = sakey;
 	} else {
@@ -783,6 +801,7 @@ static void pr_move(struct tgt_pr *pr, tgt_cmd *cmd, int me, const uint8_t *p, s
 	uint64_t key = vitk_get_be64(p), sakey = vitk_get_be64(p + 8);
 	bool unreg = p[17] & 0x02, aptpl = p[17] & 0x01;
 	uint32_t tlen = vitk_get_be32(p + 20);
+	uint16_t rtpi = vitk_get_be16(p + 18); /* RELATIVE TARGET PORT IDENTIFIER */
 	const uint8_t *t = p + 24;
 	char name[PR_NAME_MAX];
 	uint8_t isid[6];
@@ -831,7 +850,11 @@ static void pr_move(struct tgt_pr *pr, tgt_cmd *cmd, int me, const uint8_t *p, s
 		}
 		isid[i] = (uint8_t)v;
 	}
-	dst = find_port(pr, name, isid);
+	if (rtpi == 0 || rtpi > (d->opts.target_ports ? d->opts.target_ports : 1)) {
+		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 18, -1);
+		return;
+	}
+	dst = find_port(pr, name, isid, rtpi);
 	if (dst == me) {
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 24, -1);
 		return;
@@ -846,6 +869,7 @@ static void pr_move(struct tgt_pr *pr, tgt_cmd *cmd, int me, const uint8_t *p, s
 		memset(&pr->regs[dst], 0, sizeof(pr->regs[dst]));
 		snprintf(pr->regs[dst].name, sizeof(pr->regs[dst].name), "%s", name);
 		memcpy(pr->regs[dst].isid, isid, 6);
+		pr->regs[dst].rtpi = rtpi;
 	}
 	pr->regs[dst].key = sakey;
 	pr->holder = dst;

@@ -12,6 +12,9 @@
 
 #include "dev_internal.h"
 
+/* the one target port group every port belongs to (implicit ALUA) */
+#define SPC_TPG_ID 1
+
 /* ---- INQUIRY ---- */
 
 static void put_str(uint8_t *dst, const char *s, size_t n)
@@ -30,7 +33,7 @@ static size_t inquiry_std(const tgt_lun *l, uint8_t *b)
 	b[2] = 0x06;        /* SPC-4 */
 	b[3] = 0x12;        /* HISUP, response data format 2 */
 	b[4] = 96 - 5;
-	b[5] = 0x08;        /* 3PC: third-party copy supported */
+	b[5] = 0x08 | 0x10; /* 3PC: third-party copy; TPGS 01b: implicit ALUA (SPC-4 6.6.2) */
 	b[7] = 0x02;        /* CMDQUE */
 	put_str(b + 8, "VITK", 8);
 	put_str(b + 16, "ODX LAB TARGET", 16);
@@ -68,7 +71,7 @@ static size_t vpd_serial(const tgt_lun *l, uint8_t *b)
 	return 4 + n;
 }
 
-static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
+static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, const tgt_cmd *cmd, uint8_t *b)
 {
 	size_t n = 4;
 	char t10[8 + 16 + 1 + 16 + 1];
@@ -88,6 +91,19 @@ static size_t vpd_devid(const tgt_device *d, const tgt_lun *l, uint8_t *b)
 	b[n + 3] = (uint8_t)tl;
 	memcpy(b + n + 4, t10, tl);
 	n += 4 + tl;
+	/* the target port the command came through (SPC-4 7.8.6.7): iSCSI
+	 * (protocol identifier 5, PIV), relative target port identifier */
+	b[n] = 0x51;
+	b[n + 1] = 0x94;
+	b[n + 3] = 4;
+	vitk_put_be16(b + n + 6, cmd->rel_port ? cmd->rel_port : 1);
+	n += 8;
+	/* its target port group (SPC-4 7.8.6.8): every port is in group 1 */
+	b[n] = 0x01;
+	b[n + 1] = 0x15;
+	b[n + 3] = 4;
+	vitk_put_be16(b + n + 6, SPC_TPG_ID);
+	n += 8;
 	vitk_put_be16(b + 2, (uint16_t)(n - 4));
 	return n;
 }
@@ -161,7 +177,7 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n = vpd_serial(l, b);
 		break;
 	case VITK_SCSI_VPD_DEVICE_ID:
-		n = vpd_devid(d, l, b);
+		n = vpd_devid(d, l, cmd, b);
 		break;
 	case VITK_SCSI_VPD_THIRD_PARTY_COPY:
 		n = tpc__vpd_8f(d, l, b, sizeof(b));
@@ -447,4 +463,45 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n = 4;
 	}
 	sense__put_din(cmd, b, n, alloc);
+}
+
+/* ---- REPORT TARGET PORT GROUPS (SPC-4 6.36) ---- */
+
+/*
+ * Implicit ALUA with one target port group: every target port (iSCSI
+ * portal) is active/optimized, so a multipath initiator (dm-multipath,
+ * ESXi NMP, Windows MPIO) may use every path alike.
+ */
+void spc__report_tpgs(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
+{
+	unsigned ports = d->opts.target_ports ? d->opts.target_ports : 1, i;
+	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
+	uint8_t fmt = cmd->cdb[1] >> 5;
+	size_t hdr = fmt == 1 ? 8 : 4, n;
+	uint8_t *b, *p;
+
+	(void)l;
+	if (fmt > 1) {
+		sense__invalid_cdb(cmd, 1, 7); /* PARAMETER DATA FORMAT */
+		return;
+	}
+	n = hdr + 8 + 4 * (size_t)ports;
+	b = calloc(1, n);
+	if (!b) {
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
+		return;
+	}
+	vitk_put_be32(b, (uint32_t)(n - 4));
+	if (fmt == 1)
+		b[4] = 0x10; /* extended header; implicit transition time 0 */
+	p = b + hdr;
+	p[0] = 0x00;                /* PREF 0, active/optimized */
+	p[1] = 0x01;                /* AO_SUP: the only state we use */
+	vitk_put_be16(p + 2, SPC_TPG_ID);
+	p[5] = 0x00;                /* no status */
+	p[7] = (uint8_t)ports;
+	for (i = 0; i < ports; i++)
+		vitk_put_be16(p + 8 + 4 * i + 2, (uint16_t)(i + 1));
+	sense__put_din(cmd, b, n, alloc);
+	free(b);
 }

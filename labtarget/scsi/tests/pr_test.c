@@ -435,6 +435,50 @@ static void test_unregister_holder(void **state)
 
 /* ---- REGISTER AND MOVE ---- */
 
+/*
+ * Multipath: the I_T nexus includes the target port.  Initiator port A
+ * registered through target port 1 is not registered through port 2; there
+ * it registers on its own, and READ FULL STATUS names both ports.
+ */
+static void test_target_ports(void **state)
+{
+	harness *h = *state;
+	static const nx A2 = { 44, "iqn.2026-01.test:a", { 0x40, 0, 0, 0, 0, 1 } };
+	uint8_t cdb[10] = { 0x5f, RES, WE, 0, 0, 0, 0, 0, 24, 0 }, p[24] = { 0 };
+	uint8_t rfs[10] = { 0x5e, 3, 0, 0, 0, 0, 0, 0x10, 0x00, 0 };
+
+	assert_int_equal(prout(h, &A, REG, 0, 0, 0xa), 0);
+	/* A through port 2: RESERVE with port 1's key is a conflict */
+	vitk_put_be64(p, 0xa);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = cdb, h->cmd.cdb_len = 10, h->cmd.dout = p, h->cmd.dout_len = 24;
+	h->cmd.nexus = A2.nexus, h->cmd.initiator = A2.name, h->cmd.isid = A2.isid;
+	h->cmd.rel_port = 2;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	assert_int_equal(h->cmd.status, CONFLICT);
+	/* REGISTER through port 2 */
+	cdb[1] = REG, cdb[2] = 0;
+	memset(p, 0, sizeof(p));
+	vitk_put_be64(p + 8, 0xb);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = cdb, h->cmd.cdb_len = 10, h->cmd.dout = p, h->cmd.dout_len = 24;
+	h->cmd.nexus = A2.nexus, h->cmd.initiator = A2.name, h->cmd.isid = A2.isid;
+	h->cmd.rel_port = 2;
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	assert_int_equal(h->cmd.status, 0);
+	/* READ FULL STATUS: two registrations, ports 1 and 2 */
+	assert_int_equal(run_as(h, &B, 0, rfs, sizeof(rfs), NULL, 0, 4096), 0);
+	assert_int_equal(vitk_get_be32(h->din), 2); /* PRgeneration */
+	assert_int_equal(vitk_get_be64(h->din + 8), 0xa);
+	assert_int_equal(vitk_get_be16(h->din + 8 + 18), 1);
+	{
+		size_t second = 8 + 24 + vitk_get_be32(h->din + 8 + 20);
+
+		assert_int_equal(vitk_get_be64(h->din + second), 0xb);
+		assert_int_equal(vitk_get_be16(h->din + second + 18), 2);
+	}
+}
+
 static uint8_t move(harness *h, const nx *n, uint8_t type, uint64_t key, uint64_t sakey,
 		    const char *tid, bool unreg)
 {
@@ -753,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unregister_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_and_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_manager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_manager_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aptpl_restart, setup, teardown),

@@ -141,6 +141,97 @@ static void test_device_inquiry__vpd_third_party_copy(void **state)
 	assert_int_equal(vitk_get_be32(dsc + 12), 256u << 20);
 }
 
+/* find the VPD 83h designator with association @assoc and type @type */
+static const uint8_t *find_83(const uint8_t *p, uint8_t assoc, uint8_t type)
+{
+	size_t len = vitk_get_be16(p + 2) + 4, off = 4;
+
+	while (off + 4 <= len) {
+		if (((p[off + 1] >> 4) & 3) == assoc && (p[off + 1] & 0x0f) == type)
+			return p + off;
+		off += 4 + p[off + 3];
+	}
+	return NULL;
+}
+
+/*
+ * Multipath (SPC-4 5.16 implicit ALUA): three target ports in one target
+ * port group.  TPGS 01b, the port the command came through and its group in
+ * VPD 83h, REPORT TARGET PORT GROUPS with every port active/optimized.
+ */
+static void test_device_alua__ports_and_groups(void **state)
+{
+	harness *h = *state;
+	tgt_device_options o = { 0 };
+	tgt_lun_config c = { 0 };
+	tgt_device *d = NULL;
+	uint8_t inq[6] = { 0x12, 0, 0, 0, 96, 0 };
+	uint8_t vpd[6] = { 0x12, 0x01, 0x83, 0x01, 0x00, 0 };
+	uint8_t rtpg[12] = { 0xa3, 0x0a, 0, 0, 0, 0, 0, 0, 0x04, 0x00, 0, 0 };
+	static const uint8_t want_rtpg[] = {
+		0, 0, 0, 0x14,         /* returned data length: 20 */
+		0x00, 0x01, 0, 1,      /* active/optimized, AO_SUP, group 1 */
+		0, 0, 0, 3,            /* status, vendor, 3 ports */
+		0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
+	};
+	const uint8_t *des;
+	tgt_cmd cmd;
+
+	(void)h;
+	o.iqn = "iqn.2026-01.io.vitk:mp";
+	o.target_ports = 3;
+	assert_int_equal(tgt_device_new(&d, &o), 0);
+	c.lun = 0, c.path = h->path[0], c.size = H_LUN0_BLOCKS * 512ull, c.block_size = 512;
+	assert_int_equal(tgt_device_add_lun(d, &c), 0);
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdb = inq, cmd.cdb_len = sizeof(inq), cmd.din = h->din, cmd.din_cap = 96;
+	assert_int_equal(tgt_device_exec(d, &cmd), 0);
+	assert_int_equal(cmd.status, 0);
+	assert_int_equal(h->din[5] & 0x30, 0x10); /* TPGS 01b: implicit */
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdb = vpd, cmd.cdb_len = sizeof(vpd), cmd.din = h->din, cmd.din_cap = 256;
+	cmd.rel_port = 2;
+	assert_int_equal(tgt_device_exec(d, &cmd), 0);
+	assert_int_equal(cmd.status, 0);
+	des = find_83(h->din, 1, 4); /* target port, relative target port identifier */
+	assert_non_null(des);
+	assert_int_equal(des[0], 0x51); /* iSCSI, binary */
+	assert_int_equal(des[1] & 0x80, 0x80); /* PIV */
+	assert_int_equal(des[3], 4);
+	assert_int_equal(vitk_get_be16(des + 6), 2);
+	des = find_83(h->din, 1, 5); /* target port group */
+	assert_non_null(des);
+	assert_int_equal(vitk_get_be16(des + 6), 1);
+	assert_non_null(find_83(h->din, 0, 3)); /* the LU's NAA stays */
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdb = rtpg, cmd.cdb_len = sizeof(rtpg), cmd.din = h->din, cmd.din_cap = 1024;
+	assert_int_equal(tgt_device_exec(d, &cmd), 0);
+	assert_int_equal(cmd.status, 0);
+	assert_int_equal(cmd.din_len, sizeof(want_rtpg));
+	assert_memory_equal(h->din, want_rtpg, sizeof(want_rtpg));
+	/* extended header: format 1, 8-byte header */
+	rtpg[1] = 0x20 | 0x0a;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdb = rtpg, cmd.cdb_len = sizeof(rtpg), cmd.din = h->din, cmd.din_cap = 1024;
+	assert_int_equal(tgt_device_exec(d, &cmd), 0);
+	assert_int_equal(cmd.din_len, sizeof(want_rtpg) + 4);
+	assert_int_equal(vitk_get_be32(h->din), sizeof(want_rtpg));
+	assert_int_equal(h->din[4], 0x10);
+	assert_memory_equal(h->din + 8, want_rtpg + 4, sizeof(want_rtpg) - 4);
+	/* format 2 does not exist */
+	rtpg[1] = 0x40 | 0x0a;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.cdb = rtpg, cmd.cdb_len = sizeof(rtpg), cmd.din = h->din, cmd.din_cap = 1024;
+	assert_int_equal(tgt_device_exec(d, &cmd), 0);
+	assert_int_equal(cmd.status, 2);
+	assert_int_equal(cmd.sense[2] & 0x0f, 0x05);
+	assert_int_equal(cmd.sense[12], 0x24);
+	tgt_device_free(d);
+}
+
 static void test_device_mode_sense__pages(void **state)
 {
 	harness *h = *state;
@@ -314,6 +405,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_inquiry__standard, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_inquiry__vpd_pages, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_inquiry__vpd_third_party_copy, h_setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_alua__ports_and_groups, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_mode_sense__pages, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_report_luns__all, h_setup, h_teardown),

@@ -3,7 +3,7 @@
  * vitk lab iSCSI target: public entry points for `vitk odx serve`.
  *
  * A target serves file-backed LUNs over iSCSI (RFC 7143 subset) with a
- * thread per connection.  All sessions share one SCSI device model, so an
+ * thread per connection and a pool of worker threads for the commands.  All sessions share one SCSI device model, so an
  * EXTENDED COPY sent to one LUN can name another LUN of the same target.
  *
  * Lifecycle: vitk_odx_target_new() -> vitk_odx_target_add_lun() ... ->
@@ -50,10 +50,21 @@ typedef struct {
 	uint32_t idle_timeout_s;        /* NOP-In ping after this long idle; 0: 60 */
 	uint32_t nop_timeout_s;         /* drop when the ping is not answered; 0: 30 */
 	uint32_t tokens_per_session;    /* live ROD tokens per session; 0: 128 */
+	/* multipath: more portals, each its own target port (relative target
+	 * port identifier 2, 3, ... after @portal's 1; iSCSI target portal
+	 * group tag the same number), serving the same LUNs with the same
+	 * identity; all ports form one ALUA target port group, every port
+	 * active/optimized.  At most VITK_ODX_TARGET_MAX_PORTALS in all. */
+	const char *const *more_portals;
+	size_t nmore_portals;
 } vitk_odx_target_options;
 
 /* every field 0 / NULL (written out: the header is also used from C++) */
-#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define VITK_ODX_TARGET_OPTIONS_INIT \
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+
+/* portals one target may listen on (target ports) */
+#define VITK_ODX_TARGET_MAX_PORTALS 16
 
 /*
  * What a write does to the ROD tokens of its LBAs.  REVOKE: revokes them.
@@ -121,7 +132,9 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
  * vitk_odx_target_add_lun() - open (or create sparse) a backing file as a LUN.
  * Return: 0, or a negative vitk_err: VITK_EIO when the file cannot be opened,
  * VITK_EINVAL when the size is not a multiple of the block size or the LUN
- * number is taken.  Only before vitk_odx_target_run().
+ * number is taken.  Also while vitk_odx_target_run() serves (from another
+ * thread): the LUN is added once the commands in flight ended, and every
+ * session that has used a LUN gets REPORTED LUNS DATA HAS CHANGED.
  */
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
 
@@ -133,6 +146,10 @@ int vitk_odx_target_listen(vitk_odx_target *t);
 
 /** vitk_odx_target_port() - the bound TCP port (after listen), else 0. */
 uint16_t vitk_odx_target_port(const vitk_odx_target *t);
+
+/** vitk_odx_target_portal_port() - the bound TCP port of portal @idx
+ * (0: the first, then more_portals in order) after listen, else 0. */
+uint16_t vitk_odx_target_portal_port(const vitk_odx_target *t, size_t idx);
 
 /**
  * vitk_odx_target_run() - accept and serve connections until

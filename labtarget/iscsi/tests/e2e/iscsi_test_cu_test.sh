@@ -14,8 +14,9 @@
 # test by test: a run fails on any failed test (but the two listed in
 # KNOWN_FAIL, with their reasons) and on any test that printed "[SKIPPED]"
 # for a reason not in ALLOWED_SKIP -- features the target deliberately lacks
-# (ORWRITE, WRITE ATOMIC(16), READ DEFECT DATA, removable media) and
-# multipath, until the target has a second portal.  A sanitizer report from
+# (ORWRITE, WRITE ATOMIC(16), READ DEFECT DATA, removable media).  The
+# target listens on a second portal and iscsi-test-cu gets a second URL
+# through it, so the MultipathIO tests run too.  A sanitizer report from
 # the target (asan config) fails it too.  Subsets for a quick run:
 #   bazel test //labtarget/iscsi:iscsi_test_cu_all_test --test_arg=SCSI.Inquiry
 . "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
@@ -35,14 +36,15 @@ done
 [ $# -gt 0 ] || set -- ALL # the BUILD targets pass no suite: ALL, or --test_arg
 command -v iscsi-test-cu >/dev/null || { fail "iscsi-test-cu missing (libiscsi-bin)"; finish; }
 port=${ISCSI_TEST_CU_PORT:-13285}
+port2=${ISCSI_TEST_CU_PORT2:-13306} # the second portal: a second path for MultipathIO
 
 # Skip reasons that do not fail a run: what the target deliberately does not
-# implement (labtarget/README.md, "Protocol subset"), multipath (one portal),
+# implement (labtarget/README.md, "Protocol subset"),
 # a read-only check on the writable LUN (the ReadOnly suite runs on LUN 2),
 # and a 4096-byte LUN having one logical block per physical block.
 ALLOWED_SKIP='ORWRITE is not implemented|WRITEATOMIC16 is not implemented'
 ALLOWED_SKIP+='|READDEFECTDATA1[02] is not implemented|[Ll]ogical unit is not removable'
-ALLOWED_SKIP+='|Media is not removable|Multipath unavailable'
+ALLOWED_SKIP+='|Media is not removable'
 [ -n "$pbs" ] || ALLOWED_SKIP+='|LBPPB < 2'
 # Failures that are not the target's:
 #   GetLBAStatus.UnmapSingle  with LBPPB > 1 the test asks for the status of
@@ -83,7 +85,7 @@ run_cu() {
 	local label=$1 lun=$2 suite=$3 allow=$ALLOWED_SKIP${4:+|$4}
 	local log=$T/cu.$1.log res=$T/cu.$1.res npass nskip nfail bad
 	timeout 1200 iscsi-test-cu --dataloss --allow-sanitize -t "$suite" \
-		"iscsi://127.0.0.1:$port/$IQN/$lun" >"$log" 2>&1
+		"iscsi://127.0.0.1:$port/$IQN/$lun" "iscsi://127.0.0.1:$port2/$IQN/$lun" >"$log" 2>&1
 	results "$log" >"$res"
 	npass=$(grep -c '^PASS' "$res")
 	nskip=$(grep -c '^SKIP' "$res")
@@ -113,7 +115,7 @@ if [ $ro -eq 1 ]; then
 	truncate -s 64M "$T/ro.img"
 	luns+=(--lun "2=$T/ro.img,ro")
 fi
-start_serve cu "$port" "${luns[@]}" || finish
+start_serve cu "$port" --portal "127.0.0.1:$port2" "${luns[@]}" || finish
 for suite in "$@"; do
 	run_cu "$suite" 0 "$suite" 'Logical unit is not write-protected'
 done

@@ -15,6 +15,10 @@
  *       sending a login one byte a second; exit 0 when the target closed every one of them
  *       within SECONDS; prints "closed=N refused=R last=S" (R: closed within 2 s)
  *
+ *   target_client hold PORTAL IQN LUN FILE        log in, wait (up to 30 s) until FILE
+ *       exists, then TEST UNIT READY and REPORT LUNS on the same session; prints
+ *       "tur=STATUS sense=K/ASC/ASCQ luns=N" (a unit attention shows in sense)
+ *
  * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
  * TARGET_CLIENT_INITIATOR sets the InitiatorName; TARGET_CLIENT_CHAP=USER:SECRET logs in
  * with CHAP, TARGET_CLIENT_MUTUAL=USER:SECRET also asks the target to authenticate itself.
@@ -622,8 +626,45 @@ static int do_loris(char **argv)
 	return closed == n ? 0 : 1;
 }
 
+static int do_hold(char **argv)
+{
+	int lun = atoi(argv[3]), i;
+	struct iscsi_context *ic = connect_lun(argv[1], argv[2], lun);
+	struct scsi_task *t;
+	struct scsi_reportluns_list *rl;
+	unsigned luns = 0;
+
+	if (!ic)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (i = 0; i < 600 && access(argv[4], F_OK) != 0; i++)
+		usleep(50000);
+	t = iscsi_testunitready_sync(ic, lun);
+	if (!t) {
+		fprintf(stderr, "TEST UNIT READY failed: %s\n", iscsi_get_error(ic));
+		iscsi_destroy_context(ic);
+		return 1;
+	}
+	printf("tur=%d sense=%x/%02x/%02x", t->status, t->sense.key, t->sense.ascq >> 8,
+	       t->sense.ascq & 0xff);
+	scsi_free_scsi_task(t);
+	t = iscsi_reportluns_sync(ic, 0, 4096);
+	rl = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+	if (rl)
+		luns = rl->num;
+	printf(" luns=%u\n", luns);
+	if (t)
+		scsi_free_scsi_task(t);
+	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 6 && !strcmp(argv[1], "hold"))
+		return do_hold(argv + 1);
 	if (argc == 7 && !strcmp(argv[1], "write"))
 		return do_write(argv + 1);
 	if (argc == 8 && !strcmp(argv[1], "read"))
