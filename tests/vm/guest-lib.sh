@@ -38,3 +38,38 @@ fill() { head -c "$(($2 * 1048576))" /dev/urandom | dd of="$1" oflag=direct bs=1
 # sum DEV: md5 of the whole device, read with O_DIRECT
 sum() { dd if="$1" iflag=direct bs=1M status=none | md5sum | cut -d' ' -f1; }
 # jget FILE FILTER without jq in the guest: the host checks JSON; guests use grep
+
+# --- LIO by raw configfs writes (targetcli needs D-Bus and costs seconds a call)
+CFS=/sys/kernel/config/target
+# lio_fileio NAME FILE SERIAL: a fileio backstore over FILE (which must exist)
+lio_fileio() {
+	local d=$CFS/core/fileio_0/$1
+	mkdir -p "$d" || return 1
+	echo "fd_dev_name=$2,fd_dev_size=$(stat -c %s "$2")" >"$d/control" || return 1
+	# an explicit unit serial gives VPD 0x83 its NAA designator (the XCOPY CSCD id)
+	echo "$3" >"$d/wwn/vpd_unit_serial" || return 1
+	echo 1 >"$d/enable"
+}
+# lio_loop WWN LUN BACKSTORE: export through tcm_loop (a local SCSI disk)
+lio_loop() {
+	local t=$CFS/loopback/$1/tpgt_1
+	mkdir -p "$t/lun/lun_$2" || return 1
+	[ -n "$(cat "$t/nexus" 2>/dev/null)" ] || echo "${1%?}f" >"$t/nexus" || return 1
+	ln -s "$CFS/core/fileio_0/$3" "$t/lun/lun_$2/$3"
+}
+# lio_iscsi IQN LUN BACKSTORE: export over iSCSI on 0.0.0.0:3260, open demo-mode
+# ACLs (no CHAP); the TPG is enabled by lio_iscsi_enable IQN
+lio_iscsi() {
+	local t=$CFS/iscsi/$1/tpgt_1
+	mkdir -p "$t/lun/lun_$2" || return 1
+	ln -s "$CFS/core/fileio_0/$3" "$t/lun/lun_$2/$3"
+}
+lio_iscsi_enable() {
+	local t=$CFS/iscsi/$1/tpgt_1
+	mkdir -p "$t/np/0.0.0.0:3260" &&
+		echo 0 >"$t/attrib/authentication" && echo 1 >"$t/attrib/generate_node_acls" &&
+		echo 0 >"$t/attrib/demo_mode_write_protect" && echo 1 >"$t/attrib/cache_dynamic_acls" &&
+		echo 1 >"$t/enable"
+}
+# fsame FILE1 LBA1 FILE2 LBA2 N: byte ranges of two files equal
+fsame() { cmp -n $(($5 * 512)) -i $(($2 * 512)):$(($4 * 512)) "$1" "$3"; }

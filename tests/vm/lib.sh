@@ -191,3 +191,35 @@ vm_finish() {
 	echo "$VM_NAME: $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+# lspci_vf_check LSPCI_VVV_FILE VITK_LIST_JSON PF: `lspci -D -vvv` (in the guest)
+# and `vitk sriov list --vfs -o json` agree on the PF's TotalVFs, VF offset,
+# stride and every VF address; the VF addresses follow from offset and stride
+# (PCIe SR-IOV: routing ID = PF's + offset + i * stride) and lspci lists each.
+lspci_vf_check() {
+	local lf=$1 jf=$2 pf=$3 tag=${4:-$3}
+	local blk tot off str
+	blk=$(awk -v pf="$pf" '/^[0-9a-f]{4}:/ { on = ($1 == pf) } on' "$lf")
+	tot=$(echo "$blk" | sed -n 's/.*Total VFs: \([0-9]*\).*/\1/p')
+	off=$(echo "$blk" | sed -n 's/.*VF offset: \([0-9]*\), stride: \([0-9]*\).*/\1/p')
+	str=$(echo "$blk" | sed -n 's/.*VF offset: \([0-9]*\), stride: \([0-9]*\).*/\2/p')
+	local pj=".[] | select(.addr == \"$pf\")"
+	check "$tag: lspci and vitk agree on TotalVFs ($tot)" -- [ -n "$tot" ] && [ "$(jget "$jf" "$pj | .total_vfs")" = "$tot" ]
+	check "$tag: lspci and vitk agree on VF offset ($off)" -- [ -n "$off" ] && [ "$(jget "$jf" "$pj | .capability.vf_offset")" = "$off" ]
+	check "$tag: lspci and vitk agree on VF stride ($str)" -- [ -n "$str" ] && [ "$(jget "$jf" "$pj | .capability.vf_stride")" = "$str" ]
+	local dom=${pf%%:*} b d f rid i n va want
+	IFS=':.' read -r _ b d f <<<"$pf"
+	rid=$(((16#$b << 8) | (16#$d << 3) | 16#$f))
+	n=$(jget "$jf" "$pj | .vfs | length")
+	local bad=0
+	for ((i = 0; i < n; i++)); do
+		va=$(jget "$jf" "$pj | .vfs[$i].addr")
+		local r=$((rid + off + i * str))
+		want=$(printf '%s:%02x:%02x.%x' "$dom" $((r >> 8)) $(((r >> 3) & 31)) $((r & 7)))
+		if [ "$va" != "$want" ] || ! grep -q "^$want " "$lf"; then
+			echo "  VF $i: vitk says $va, offset/stride give $want, lspci: $(grep -c "^$want " "$lf")"
+			bad=1
+		fi
+	done
+	check "$tag: all $n VF addresses agree (vitk, offset/stride, lspci)" -- [ "$bad" = 0 ] && [ "$n" -gt 0 ]
+}
