@@ -132,9 +132,8 @@ mv "$tmp/vmlinux" "$tmp/rootfs.img" "$tmp/initrd.gz" "$tmp/out/"
 rm -rf "$out"
 mv "$tmp/out" "$out"
 touch "$out/ready"
-# older guests are dead weight now
-for d in "$cache"/*/; do
-	[ "${d%/}" = "$out" ] || rm -rf "${d%/}"
-done
+# older guests are dead weight now (left alone for a day: a run may still use one)
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$key" ! -name '.build.*' -mmin +1440 \
+	-exec rm -rf {} +
 echo "build-guest: built $key in $(($(date +%s) - t0)) s" >&2
 echo "$out"

@@ -199,7 +199,7 @@ vm_finish() {
 lspci_vf_check() {
 	local lf=$1 jf=$2 pf=$3 tag=${4:-$3}
 	local blk tot off str
-	blk=$(awk -v pf="$pf" '/^[0-9a-f]{4}:/ { on = ($1 == pf) } on' "$lf")
+	blk=$(awk -v pf="$pf" '/^[0-9a-f]+:[0-9a-f]+:/ { on = ($1 == pf) } on' "$lf")
 	tot=$(echo "$blk" | sed -n 's/.*Total VFs: \([0-9]*\).*/\1/p')
 	off=$(echo "$blk" | sed -n 's/.*VF offset: \([0-9]*\), stride: \([0-9]*\).*/\1/p')
 	str=$(echo "$blk" | sed -n 's/.*VF offset: \([0-9]*\), stride: \([0-9]*\).*/\2/p')

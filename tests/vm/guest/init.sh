@@ -40,6 +40,21 @@ for n in /sys/class/net/*; do
 	ip addr add 10.0.2.15/24 dev "$dev"
 	ip route add default via 10.0.2.2
 done
+# The guest has no systemd; at boot it does the two things vitk's persisted
+# unit relies on, in systemd's order: load /etc/modules-load.d/*.conf
+# (systemd-modules-load), then run the ExecStart of every enabled vitk-*
+# unit in multi-user.target.wants (Type=oneshot).  Output: /vm/units.log.
+for f in /etc/modules-load.d/*.conf; do
+	[ -e "$f" ] || continue
+	sed 's/#.*//' "$f" | while read -r m; do [ -n "$m" ] && modprobe "$m"; done
+done
+for u in /etc/systemd/system/multi-user.target.wants/vitk-*.service; do
+	[ -e "$u" ] || continue
+	cmd=$(sed -n 's/^ExecStart=//p' "$u")
+	echo "unit $(basename "$u"): $cmd" >>/vm/units.log
+	timeout -k 5 120 $cmd </dev/null >>/vm/units.log 2>&1
+	echo "unit $(basename "$u"): rc=$?" >>/vm/units.log
+done
 if [ -e /vm/boot.sh ]; then
 	timeout -k 5 120 bash /vm/boot.sh </dev/null >/vm/boot.out 2>&1
 	echo $? >/vm/boot.rc
