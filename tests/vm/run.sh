@@ -48,7 +48,7 @@ trap 'rm -rf "$bins"' EXIT
 build_bin() { # CONFIG-ARGS... -> copies bazel-bin/cli/vitk to $bins/vitk.$name
 	local name=$1
 	shift
-	(cd "$root" && bazel build -q "$@" //cli:vitk >"$work/bazel-$name.log" 2>&1) ||
+	(cd "$root" && bazel build "$@" //cli:vitk >"$work/bazel-$name.log" 2>&1) ||
 		{ tail -20 "$work/bazel-$name.log" >&2; cannot "bazel build $* //cli:vitk failed"; }
 	cp "$root/bazel-bin/cli/vitk" "$bins/vitk.$name"
 }

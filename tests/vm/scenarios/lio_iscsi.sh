@@ -8,12 +8,13 @@ source "$(dirname "$0")/../lib.sh"
 IQN=iqn.2003-01.org.linux-iscsi.vitk:vmtier
 VM_NET=user,id=n0,hostfwd=tcp:127.0.0.1:13260-:3260 vm_boot lioi || { vm_finish; exit 1; }
 head -c $((40 * 1048576)) /dev/urandom >"$W/lioi.share/src.bin"
+head -c $((40 * 1048576)) /dev/urandom >"$W/lioi.share/dst.bin"
 N=70000
 U=iscsi://127.0.0.1:13260/$IQN
 
 gok lioi "LIO iSCSI target: two fileio LUNs on 0.0.0.0:3260" <<G
 modprobe target_core_mod && modprobe target_core_file && modprobe iscsi_target_mod || exit 1
-cp /vm/src.bin /root/a.img && head -c \$((40 * 1048576)) /dev/urandom >/root/b.img
+cp /vm/src.bin /root/a.img && cp /vm/dst.bin /root/b.img
 lio_fileio a /root/a.img 6001405aaaa00011 && lio_fileio b /root/b.img 6001405bbbb00012 &&
 	lio_iscsi $IQN 0 a && lio_iscsi $IQN 1 b && lio_iscsi_enable $IQN
 G

@@ -13,11 +13,12 @@ source "$(dirname "$0")/../lib.sh"
 vm_boot lio || { vm_finish; exit 1; }
 # the source's contents come from the host (urandom is slow under TCG)
 head -c $((40 * 1048576)) /dev/urandom >"$W/lio.share/src.bin"
+head -c $((40 * 1048576)) /dev/urandom >"$W/lio.share/dst.bin"
 N=70000 # blocks: > 65535, so one segment per command means exactly 2 commands
 
 gok lio "LIO: two fileio backstores exported through tcm_loop" <<'G'
 modprobe target_core_mod && modprobe target_core_file && modprobe tcm_loop || exit 1
-cp /vm/src.bin /root/a.img && truncate -s 40M /root/b.img
+cp /vm/src.bin /root/a.img && cp /vm/dst.bin /root/b.img
 lio_fileio a /root/a.img 6001405aaaa00001 && lio_fileio b /root/b.img 6001405bbbb00002 &&
 	lio_loop naa.5001405000000011 0 a && lio_loop naa.5001405000000011 1 b || exit 1
 wait_scsi LIO-ORG 2 && lsscsi -g
@@ -35,7 +36,6 @@ check "probe: token refused: no VPD 0x8F / POPULATE TOKEN" -- \
 
 gok lio "copy --method xcopy of $N blocks: offloaded, data and neighbours checked" <<G
 S=\$(sgN LIO-ORG 0) D=\$(sgN LIO-ORG 1) SD=\$(sdN LIO-ORG 0) DD=\$(sdN LIO-ORG 1)
-fill \$DD 40
 b=\$(rd \$DD 99 1 | md5sum) a=\$(rd \$DD $((100 + N)) 1 | md5sum)
 \$VITK -o json odx copy \$S \$D --src-lba 7 --dst-lba 100 --count $N --method xcopy >/vm/xcopy.json || exit 1
 same \$SD 7 \$DD 100 $N || { echo "data differs"; exit 1; }

@@ -5,13 +5,15 @@
 # O_DIRECT reads through /dev/sdX, not through vitk).
 source "$(dirname "$0")/../lib.sh"
 vm_boot sd || { vm_finish; exit 1; }
+# random contents come from the host (urandom is slow under TCG)
+head -c $((32 * 1048576)) /dev/urandom >"$W/sd.share/rand.bin"
 
 gok sd "load scsi_debug (two hosts, one store each) and fill the source" <<'G'
 modprobe sd_mod && modprobe sg && modprobe scsi_debug dev_size_mb=16 add_host=2 per_host_store=1
 wait_scsi Linux 2
 lsscsi -g
-fill $(sdN Linux 0) 16
-fill $(sdN Linux 1) 16
+head -c 16M /vm/rand.bin | dd of=$(sdN Linux 0) oflag=direct bs=1M status=none &&
+	tail -c 16M /vm/rand.bin | dd of=$(sdN Linux 1) oflag=direct bs=1M status=none
 G
 
 gok sd "probe: no 3PC on either disk, host copy is the verdict" <<'G'
