@@ -43,8 +43,8 @@ if ((${#bpo[@]})); then
 			[ -n "$mirror" ] || { echo "setup: no bookworm source configured; cannot add bookworm-backports" >&2; exit 1; }
 			printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 				"$mirror" | "${sudo_cmd[@]}" tee "$src" >/dev/null
-			"${sudo_cmd[@]}" apt-get update -q
 		fi
+		"${sudo_cmd[@]}" apt-get update -q
 		echo "setup: installing from bookworm-backports: ${need[*]}" >&2
 		"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends -t bookworm-backports "${need[@]}"
 	fi
