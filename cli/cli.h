@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vitk CLI framework: noun/verb tables, option tables that generate both
- * parsing and --help, the output layer (table / JSON / CSV) and exit codes.
+ * vitk CLI framework: noun/verb tables, option specs that bind to typed
+ * config fields and generate --help, the output layer (vitk_table as text /
+ * record / JSON / CSV), diagnostics and exit codes.  See cli/README.md.
  *
  * A verb body is "read options -> call library -> hand the result to the
  * output layer".  Verbs never printf results directly.
@@ -17,34 +18,126 @@
 
 #include <vitk/common.h>
 #include <vitk/inventory.h>
+#include <vitk/table.h>
 
 #include "exit_codes.h"
 
-/* ---- options ---- */
+/* ---- options ----
+ *
+ * Each verb declares a config struct and a table of option specs.  The
+ * parser stores every option straight into its field of the config (found
+ * by offsetof) while it reads the command line, checks numbers, ranges and
+ * allowed values there, and generates --help from the same table.  The
+ * verb finds the parsed config in ctx->config:
+ *
+ *	struct report_cfg {
+ *		const char *host;         NULL when not given
+ *		struct cli_strv where;    every --where, in order
+ *		uint64_t vlan;
+ *		bool vlan_given;          set when --vlan appeared
+ *		int method;               index into method_names
+ *		bool all_columns;
+ *	};
+ *	static const char *const method_names[] = { "auto", "token", "xcopy", "host", NULL };
+ *	#define CFG struct report_cfg
+ *	static const struct cli_opt report_opts[] = {
+ *		{ CLI_STR(CFG, host, "host", 'H', "HOST", "only rows of this host") },
+ *		{ CLI_MULTI(CFG, where, "where", 'w', "COL=VAL", "only rows whose column equals VAL") },
+ *		{ CLI_UINT(CFG, vlan, "vlan", 0, "ID", "VLAN tag"), CLI_RANGE(1, 4094),
+ *		  CLI_GIVEN(CFG, vlan_given) },
+ *		{ CLI_ENUM(CFG, method, "method", 'm', "HOW", method_names, "copy method") },
+ *		{ CLI_FLAG(CFG, all_columns, "all-columns", 'a', "include every column") },
+ *		CLI_OPT_END,
+ *	};
+ *	... { .name = "report", .fn = cmd_report, .opts = report_opts, CLI_CONFIG(CFG), ... }
+ *
+ *	static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+ *	{
+ *		const struct report_cfg *cfg = ctx->config;
+ *
+ * Field types are checked at compile time: flag -> bool, str -> const char *,
+ * uint and size -> uint64_t, enum -> int, multi -> struct cli_strv; a
+ * CLI_GIVEN() field is a bool.  Defaults: the config starts as a copy of the
+ * verb's .config_init (else all zero); a given option overwrites its field.
+ * A repeated non-multi option keeps its last value.  Parse errors are one
+ * line naming the option and the bad value, with the range or the allowed
+ * values; exit code CLI_EXIT_USAGE.  The framework frees what it allocated
+ * (the cli_strv arrays, the config) after the verb returns; strings point
+ * into argv.
+ */
 
 enum cli_opt_type {
 	CLI_OPT_T_END = 0,
-	CLI_OPT_T_FLAG,  /* --name */
-	CLI_OPT_T_STR,   /* --name VALUE */
-	CLI_OPT_T_UINT,  /* --name N (decimal or 0x hex) */
-	CLI_OPT_T_SIZE,  /* --name 1G */
-	CLI_OPT_T_MULTI, /* --name VALUE, repeatable */
+	CLI_OPT_T_FLAG,  /* --name                   -> bool */
+	CLI_OPT_T_STR,   /* --name VALUE             -> const char * */
+	CLI_OPT_T_UINT,  /* --name N (decimal, 0x)   -> uint64_t */
+	CLI_OPT_T_SIZE,  /* --name 1G (binary units) -> uint64_t */
+	CLI_OPT_T_MULTI, /* --name VALUE, repeatable -> struct cli_strv */
+	CLI_OPT_T_ENUM,  /* --name WORD from a list  -> int */
+};
+
+/*
+ * All values of a repeatable option, in command-line order: v[0..n-1], and
+ * v[n] == NULL once given.  Grown by the parser through <vitk/array.h>.
+ */
+struct cli_strv {
+	const char **v;
+	size_t n;
+	size_t asize; /* allocated entries; the parser's business */
 };
 
 struct cli_opt {
-	const char *name;
-	char short_name; /* 0 for none */
+	const char *name; /* long name, kebab-case; NULL ends the table */
+	char short_name;  /* 0 for none */
 	enum cli_opt_type type;
-	const char *argname;
+	const char *argname; /* "N", "PATH" in --help */
 	const char *help;
+	/* typed binding (CLI_FLAG ... CLI_MULTI set it) */
+	bool bound;
+	size_t offset;          /* of the field in the verb's config */
+	bool has_given;
+	size_t given_offset;    /* of a bool set when the option appears */
+	uint64_t min, max;      /* UINT/SIZE: accepted range, checked when max != 0 */
+	const char *const *values; /* ENUM: allowed names, NULL-terminated */
+	const int *enum_ints;   /* ENUM: value stored per name; NULL stores the index */
 };
 
-#define CLI_OPT_FLAG(n, s, h) { (n), (s), CLI_OPT_T_FLAG, NULL, (h) }
-#define CLI_OPT_STR(n, s, a, h) { (n), (s), CLI_OPT_T_STR, (a), (h) }
-#define CLI_OPT_UINT(n, s, a, h) { (n), (s), CLI_OPT_T_UINT, (a), (h) }
-#define CLI_OPT_SIZE(n, s, a, h) { (n), (s), CLI_OPT_T_SIZE, (a), (h) }
-#define CLI_OPT_MULTI(n, s, a, h) { (n), (s), CLI_OPT_T_MULTI, (a), (h) }
-#define CLI_OPT_END { NULL, 0, CLI_OPT_T_END, NULL, NULL }
+/* internal: offsetof(T, f), but only if T.f has type @type (else a compile error) */
+#define CLI__OFF(T, f, type) _Generic(((T *)0)->f, type: offsetof(T, f))
+#define CLI__SPEC(n, s, ty, a, h) .name = (n), .short_name = (s), .type = (ty), .argname = (a), .help = (h)
+
+/*
+ * Spec bodies: wrap each in braces, optionally followed by modifiers:
+ * { CLI_UINT(...), CLI_RANGE(1, 4094), CLI_GIVEN(T, vlan_given) }
+ */
+#define CLI_FLAG(T, f, n, s, h) CLI__SPEC(n, s, CLI_OPT_T_FLAG, NULL, h), .bound = true, .offset = CLI__OFF(T, f, bool)
+#define CLI_STR(T, f, n, s, a, h) CLI__SPEC(n, s, CLI_OPT_T_STR, a, h), .bound = true, .offset = CLI__OFF(T, f, const char *)
+#define CLI_UINT(T, f, n, s, a, h) CLI__SPEC(n, s, CLI_OPT_T_UINT, a, h), .bound = true, .offset = CLI__OFF(T, f, uint64_t)
+#define CLI_SIZE(T, f, n, s, a, h) CLI__SPEC(n, s, CLI_OPT_T_SIZE, a, h), .bound = true, .offset = CLI__OFF(T, f, uint64_t)
+#define CLI_MULTI(T, f, n, s, a, h)                                                                \
+	CLI__SPEC(n, s, CLI_OPT_T_MULTI, a, h), .bound = true, .offset = CLI__OFF(T, f, struct cli_strv)
+/* @vals: NULL-terminated allowed names; the field gets the index of the name given */
+#define CLI_ENUM(T, f, n, s, a, vals, h)                                                           \
+	CLI__SPEC(n, s, CLI_OPT_T_ENUM, a, h), .bound = true, .offset = CLI__OFF(T, f, int), .values = (vals)
+/* modifiers */
+#define CLI_RANGE(lo, hi) .min = (lo), .max = (hi)         /* UINT/SIZE; hi != 0 */
+#define CLI_GIVEN(T, f) .has_given = true, .given_offset = CLI__OFF(T, f, bool)
+#define CLI_ENUM_INTS(ints) .enum_ints = (ints)           /* ENUM: store ints[i], not i */
+#define CLI_OPT_END { .name = NULL }
+
+/* the verb's config: .config_size (and optionally .config_init = &defaults) */
+#define CLI_CONFIG(T) .config_size = sizeof(T)
+
+/*
+ * DEPRECATED: options looked up by name at run time (cli_flag/cli_str/
+ * cli_u64/cli_multi).  Kept until every noun has moved to the typed specs
+ * above; do not use in new code.
+ */
+#define CLI_OPT_FLAG(n, s, h) { CLI__SPEC(n, s, CLI_OPT_T_FLAG, NULL, h) }
+#define CLI_OPT_STR(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_STR, a, h) }
+#define CLI_OPT_UINT(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_UINT, a, h) }
+#define CLI_OPT_SIZE(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_SIZE, a, h) }
+#define CLI_OPT_MULTI(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_MULTI, a, h) }
 
 enum cli_output { CLI_OUT_TABLE = 0, CLI_OUT_JSON, CLI_OUT_CSV };
 
@@ -60,8 +153,9 @@ struct cli_ctx {
 	const char *db_path;     /* resolved path, NULL until the dispatcher resolves it */
 	vitk_inventory *inv;     /* open when the verb has CLI_NEEDS_INVENTORY */
 	int64_t host_id;         /* the local host's id in inv */
+	void *config;            /* the verb's parsed config (struct of .config_size bytes) */
 	const struct cli_opt *opts;
-	struct cli_optval *vals; /* parsed option values */
+	struct cli_optval *vals; /* parsed option values (deprecated by-name API) */
 };
 
 typedef int (*cli_verb_fn)(struct cli_ctx *ctx, int argc, char **argv);
@@ -80,6 +174,8 @@ struct cli_verb {
 	unsigned flags;
 	const char *args_usage; /* "SRC DST" */
 	const char *summary;
+	size_t config_size;      /* sizeof the config struct (CLI_CONFIG); 0: no config */
+	const void *config_init; /* defaults copied into the config first; NULL: zeros */
 };
 
 struct cli_noun {
@@ -94,7 +190,10 @@ extern const struct cli_verb cli_odx_verbs[];
 extern const struct cli_verb cli_sriov_verbs[];
 extern const struct cli_verb cli_esxupdate_verbs[];
 
-/* Option access (by long name).  Unknown names are programmer bugs. */
+/*
+ * DEPRECATED by-name option access (see above).  Unknown names are
+ * programmer bugs (asserted).
+ */
 bool cli_flag(const struct cli_ctx *ctx, const char *name);
 /* NULL when not given */
 const char *cli_str(const struct cli_ctx *ctx, const char *name);
@@ -102,6 +201,14 @@ const char *cli_str(const struct cli_ctx *ctx, const char *name);
 bool cli_u64(const struct cli_ctx *ctx, const char *name, uint64_t *out);
 /* all values of a MULTI option, in order; returns the count */
 size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const **out);
+
+/*
+ * Check a verb's option table against its config: every spec bound and
+ * inside .config_size, ranges and enum lists sane, no long or short name
+ * used twice (globals included).  0, or -1 with the reason in @why.  The
+ * cli tests run it over every verb of every noun.
+ */
+int cli_verb_check(const struct cli_verb *v, char *why, size_t why_len);
 
 /* ---- diagnostics (stderr) ---- */
 
@@ -120,16 +227,55 @@ void cli_warn(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((fo
 void cli_info(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_from_err(int r);
 
-/* ---- output layer ---- */
+/* ---- output layer ----
+ *
+ * Verbs get their results as a vitk_table (<vitk/table.h>), usually built
+ * by the library, and print it with one call; the --output format decides
+ * the rendering:
+ *
+ *   table  aligned columns, "-" for null, numbers right-aligned; text is
+ *          escaped for the terminal (control and bidi characters shown as
+ *          \n, \x1b, \u202e)
+ *   json   an array of objects (cli_print_record: one object)
+ *   csv    RFC 4180 with a header line
+ */
+int cli_print_table(const struct cli_ctx *ctx, const vitk_table *t);
+/* the first row as "key: value" lines (text), an object (JSON) or one row (CSV) */
+int cli_print_record(const struct cli_ctx *ctx, const vitk_table *t);
+/*
+ * One struct as a record: the columns bound to its members with
+ * VITK_TABLE_FIELD() (for small results such as "init" or "import").
+ */
+int cli_print_struct(const struct cli_ctx *ctx, const vitk_table_column *cols, size_t ncols,
+		     const void *rec);
+/*
+ * A vitk_table from inventory rows (column types follow the rows' declared
+ * types); columns named in the NULL-terminated @skip are left out.
+ */
+int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const char *const *skip);
+/*
+ * Print a JSON document (pretty, keys in insertion order).  For nested
+ * documents a library built; steals no reference.
+ */
+int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
+/*
+ * A text line on stdout in table mode only (headings, verdicts); ignored for
+ * json/csv.  Control and bidi characters are escaped as in tables, except
+ * the newlines, so pass untrusted text as an argument, never as @fmt.
+ */
+void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* @s with control, bidi and invalid UTF-8 bytes escaped for a terminal; free() it; NULL on OOM */
+char *cli_display_text(const char *s);
 
+/*
+ * DEPRECATED: cli_table, a table built column by column with cells set by
+ * key.  A thin shim over vitk_table kept until every noun has moved to
+ * vitk_table; do not use in new code.
+ */
 enum cli_col_type { CLI_COL_STR = 0, CLI_COL_INT, CLI_COL_REAL, CLI_COL_BOOL };
 
 typedef struct cli_table cli_table;
 
-/*
- * A table of rows.  Column keys are stable snake_case (JSON keys, CSV
- * header); the text header is the key upper-cased with '_' -> ' '.
- */
 cli_table *cli_table_new(void);
 void cli_table_free(cli_table *t);
 void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type);
@@ -140,30 +286,11 @@ void cli_table_set_int(cli_table *t, const char *key, int64_t v);
 void cli_table_set_real(cli_table *t, const char *key, double v);
 void cli_table_set_bool(cli_table *t, const char *key, bool v);
 size_t cli_table_rows(const cli_table *t);
-
-/*
- * Print: table -> aligned columns ("-" for null); JSON -> an array of
- * objects; CSV -> RFC 4180 with a header line.
- */
-int cli_table_print(const struct cli_ctx *ctx, const cli_table *t);
-/* one record: text -> "key: value" lines; JSON -> an object; CSV -> 1 row */
-int cli_record_print(const struct cli_ctx *ctx, const cli_table *t);
-/*
- * A table from inventory rows (column types follow the rows' declared
- * types); columns named in the NULL-terminated @skip are left out.
- */
+int cli_table_print(const struct cli_ctx *ctx, const cli_table *t);  /* = cli_print_table */
+int cli_record_print(const struct cli_ctx *ctx, const cli_table *t); /* = cli_print_record */
 cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *const *skip);
 /* the table as a JSON array (new reference), to embed in a larger document */
 json_t *cli_table_to_json(const cli_table *t);
-
-/*
- * Print an arbitrary JSON document (pretty, sorted keys are NOT forced so
- * key order is the insertion order).  Steals no reference.
- */
-int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
-
-/* a text line on stdout in table mode only (headings, verdicts); ignored for json/csv */
-void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- progress (stderr, only on a TTY and without -q) ---- */
 

@@ -6,26 +6,44 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/str.h>
+
 #include "cli.h"
 
 #define IMPORT_MAX (1024u * 1024u * 1024u)
 
-static int print_rows(struct cli_ctx *ctx, vitk_inventory_rows *rows, const char *const *skip)
+/* inventory rows as a table, printed in the --output format */
+static int print_rows(struct cli_ctx *ctx, const vitk_inventory_rows *rows, const char *const *skip)
 {
-	cli_table *t = cli_table_from_rows(rows, skip);
+	vitk_table *t = NULL;
 	int r;
 
-	if (!t)
-		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	r = cli_table_print(ctx, t);
-	cli_table_free(t);
+	r = cli_rows_to_table(&t, rows, skip);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "cannot format the result");
+	r = cli_print_table(ctx, t);
+	vitk_table_free(t);
 	return r;
 }
+
+struct init_doc {
+	const char *path;
+	int64_t schema;
+	const char *local_host;
+	const char *machine_id;
+};
+
+static const vitk_table_column init_cols[] = {
+	VITK_TABLE_FIELD(struct init_doc, path, "path"),
+	VITK_TABLE_FIELD(struct init_doc, schema, "schema"),
+	VITK_TABLE_FIELD(struct init_doc, local_host, "local_host"),
+	VITK_TABLE_FIELD(struct init_doc, machine_id, "machine_id"),
+};
 
 static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_inventory_rows *rows = NULL;
-	cli_table *t = cli_table_new();
+	struct init_doc doc = { ctx->db_path, VITK_INVENTORY_SCHEMA_VERSION, NULL, NULL };
 	int r;
 
 	(void)argc;
@@ -33,21 +51,11 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	r = vitk_inventory_query(&rows, ctx->inv,
 				 "SELECT name, machine_id FROM hosts WHERE id = (SELECT max(id) "
 				 "FROM hosts WHERE source = 'local')");
-	if (r < 0) {
-		cli_table_free(t);
+	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot read '%s'", ctx->db_path);
-	}
-	cli_table_add_column(t, "path", CLI_COL_STR);
-	cli_table_add_column(t, "schema", CLI_COL_INT);
-	cli_table_add_column(t, "local_host", CLI_COL_STR);
-	cli_table_add_column(t, "machine_id", CLI_COL_STR);
-	cli_table_add_row(t);
-	cli_table_set_str(t, "path", ctx->db_path);
-	cli_table_set_int(t, "schema", VITK_INVENTORY_SCHEMA_VERSION);
-	cli_table_set_str(t, "local_host", vitk_inventory_rows_get(rows, 0, "name"));
-	cli_table_set_str(t, "machine_id", vitk_inventory_rows_get(rows, 0, "machine_id"));
-	r = cli_record_print(ctx, t);
-	cli_table_free(t);
+	doc.local_host = vitk_inventory_rows_get(rows, 0, "name");
+	doc.machine_id = vitk_inventory_rows_get(rows, 0, "machine_id");
+	r = cli_print_struct(ctx, init_cols, VITK_ARRAY_SIZE(init_cols), &doc);
 	vitk_inventory_rows_free(rows);
 	return r;
 }
@@ -85,72 +93,100 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+struct report_cfg {
+	const char *host;
+	struct cli_strv where;
+	const char *order_by;
+	bool all_columns;
+};
+
+#define CFG struct report_cfg
 static const struct cli_opt report_opts[] = {
-	CLI_OPT_STR("host", 'H', "HOST", "only rows of this host (name, machine-id or id)"),
-	CLI_OPT_MULTI("where", 'w', "COL=VAL", "only rows whose column equals the value"),
-	CLI_OPT_STR("order-by", 0, "COL", "sort by this column (append ' DESC' to reverse)"),
-	CLI_OPT_FLAG("all-columns", 'a', "include created_at, updated_at and host_id"),
+	{ CLI_STR(CFG, host, "host", 'H', "HOST", "only rows of this host (name, machine-id or id)") },
+	{ CLI_MULTI(CFG, where, "where", 'w', "COL=VAL", "only rows whose column equals the value") },
+	{ CLI_STR(CFG, order_by, "order-by", 0, "COL", "sort by this column (append ' DESC' to reverse)") },
+	{ CLI_FLAG(CFG, all_columns, "all-columns", 'a', "include created_at, updated_at and host_id") },
 	CLI_OPT_END,
 };
+#undef CFG
+
+#define REPORT_MAX_WHERE 32
+
+/* --where COL=VAL filters as inventory matches; @names holds the column names */
+static int parse_where(struct cli_ctx *ctx, const struct cli_strv *where,
+		       vitk_inventory_value *match, char **names)
+{
+	if (where->n > REPORT_MAX_WHERE)
+		return cli_error(ctx, CLI_EXIT_USAGE, "at most %d --where filters", REPORT_MAX_WHERE);
+	for (size_t i = 0; i < where->n; i++) {
+		const char *eq = strchr(where->v[i], '=');
+
+		if (!eq || eq == where->v[i])
+			return cli_error(ctx, CLI_EXIT_USAGE, "--where needs COL=VAL, not '%s'",
+					 where->v[i]);
+		names[i] = strndup(where->v[i], (size_t)(eq - where->v[i]));
+		if (!names[i])
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		match[i] = VITK_INV_S(names[i], eq + 1);
+	}
+	return 0;
+}
+
+/* the report failed: say so, and name the tables when something was not found */
+static int report_error(struct cli_ctx *ctx, int r, const char *table)
+{
+	vitk_inventory_rows *tabs = NULL;
+	vitk_str msg = VITK_STR_INIT;
+
+	if (r != VITK_ENOTFOUND)
+		return cli_error_lib(ctx, r, "cannot report '%s'", table);
+	vitk_str_putf(&msg, "cannot report '%s': %s", table, vitk_error_last()->message);
+	if (vitk_inventory_tables(&tabs, ctx->inv) == 0) {
+		for (size_t i = 0; i < vitk_inventory_rows_count(tabs); i++)
+			vitk_str_putf(&msg, "%s%s", i ? " " : " (tables: ",
+				      vitk_inventory_rows_get(tabs, i, "table"));
+		vitk_str_puts(&msg, vitk_inventory_rows_count(tabs) ? ")" : "");
+	}
+	vitk_inventory_rows_free(tabs);
+	r = cli_error(ctx, CLI_EXIT_NOTFOUND, "%s", msg.oom ? "cannot report: out of memory" : msg.ptr);
+	vitk_str_clear(&msg);
+	return r;
+}
 
 static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const skip[] = { "host_id", "created_at", "updated_at", NULL };
-	vitk_inventory_value match[32];
-	char *copies[32] = { 0 };
-	const char *const *where = NULL;
-	size_t nwhere = cli_multi(ctx, "where", &where);
-	const char *host = cli_str(ctx, "host");
+	const struct report_cfg *cfg = ctx->config;
+	vitk_inventory_value match[REPORT_MAX_WHERE];
+	char *names[REPORT_MAX_WHERE] = { 0 };
 	vitk_inventory_rows *rows = NULL;
 	int64_t host_id = 0;
-	int r = 0, ret;
+	int r;
 
 	(void)argc;
-	if (strcmp(argv[0], "hosts") == 0 && nwhere == 0 && !host)
+	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host)
 		return cmd_hosts(ctx, 0, NULL);
-	if (nwhere > 32)
-		return cli_error(ctx, CLI_EXIT_USAGE, "at most 32 --where filters");
-	if (host) {
-		r = vitk_inventory_host_lookup(ctx->inv, host, &host_id);
-		if (r < 0)
-			return cli_error_lib(ctx, r, "cannot report");
-	}
-	for (size_t i = 0; i < nwhere; i++) {
-		char *eq;
-
-		copies[i] = strdup(where[i]);
-		eq = copies[i] ? strchr(copies[i], '=') : NULL;
-		if (!eq || eq == copies[i]) {
-			ret = cli_error(ctx, CLI_EXIT_USAGE, "--where needs COL=VAL, not '%s'",
-					where[i]);
+	r = parse_where(ctx, &cfg->where, match, names);
+	if (r)
+		goto out;
+	if (cfg->host) {
+		r = vitk_inventory_host_lookup(ctx->inv, cfg->host, &host_id);
+		if (r < 0) {
+			r = cli_error_lib(ctx, r, "cannot report");
 			goto out;
 		}
-		*eq = '\0';
-		match[i] = VITK_INV_S(copies[i], eq + 1);
 	}
-	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, nwhere,
-				  cli_str(ctx, "order-by"));
-	if (r < 0) {
-		ret = cli_error_lib(ctx, r, "cannot report '%s'", argv[0]);
-		if (r == VITK_ENOTFOUND) {
-			vitk_inventory_rows *tabs = NULL;
-
-			if (vitk_inventory_tables(&tabs, ctx->inv) == 0) {
-				fprintf(stderr, "tables:");
-				for (size_t i = 0; i < vitk_inventory_rows_count(tabs); i++)
-					fprintf(stderr, " %s", vitk_inventory_rows_get(tabs, i, "table"));
-				fprintf(stderr, "\n");
-			}
-			vitk_inventory_rows_free(tabs);
-		}
-		goto out;
-	}
-	ret = print_rows(ctx, rows, cli_flag(ctx, "all-columns") ? NULL : skip);
+	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
+				  cfg->order_by);
+	if (r < 0)
+		r = report_error(ctx, r, argv[0]);
+	else
+		r = print_rows(ctx, rows, cfg->all_columns ? NULL : skip);
 out:
-	for (size_t i = 0; i < nwhere; i++)
-		free(copies[i]);
+	for (size_t i = 0; i < REPORT_MAX_WHERE; i++)
+		free(names[i]);
 	vitk_inventory_rows_free(rows);
-	return ret;
+	return r;
 }
 
 static int cmd_tables(struct cli_ctx *ctx, int argc, char **argv)
@@ -202,86 +238,41 @@ static int cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static int read_stream(FILE *f, char **out, size_t *out_len)
-{
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap + 1);
+struct import_doc {
+	const char *file;
+	vitk_inventory_import_stats st;
+};
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= IMPORT_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0) {
-			if (ferror(f)) {
-				free(buf);
-				return -EIO;
-			}
-			break;
-		}
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*out_len = len;
-	return 0;
-}
+static const vitk_table_column import_cols[] = {
+	VITK_TABLE_FIELD(struct import_doc, file, "file"),
+	VITK_TABLE_FIELD(struct import_doc, st.hosts_added, "hosts_added"),
+	VITK_TABLE_FIELD(struct import_doc, st.rows_added, "rows_added"),
+	VITK_TABLE_FIELD(struct import_doc, st.rows_updated, "rows_updated"),
+	VITK_TABLE_FIELD(struct import_doc, st.rows_unchanged, "rows_unchanged"),
+};
 
 static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_inventory_import_stats st;
-	cli_table *t = NULL;
+	struct import_doc doc = { .file = argv[0] };
+	bool from_stdin = strcmp(argv[0], "-") == 0;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *f;
 	int r;
 
 	(void)argc;
-	f = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "rb");
-	if (!f)
-		return cli_error(ctx, errno == ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_FAIL,
-				 "cannot open '%s': %s", argv[0], strerror(errno));
-	r = read_stream(f, &buf, &len);
-	if (f != stdin)
-		fclose(f);
+	r = vitk_read_file(from_stdin ? "/dev/stdin" : argv[0], IMPORT_MAX, &buf, &len);
+	if (r == VITK_ERANGE)
+		return cli_error(ctx, CLI_EXIT_FAIL, "cannot read '%s': larger than 1 GiB", argv[0]);
 	if (r < 0)
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot read '%s': %s", argv[0],
-				 r == -EFBIG ? "larger than 1 GiB" : strerror(-r));
-	r = vitk_inventory_import(ctx->inv, buf, len, &st);
+		return cli_error(ctx, r == VITK_ENOTFOUND ? CLI_EXIT_NOTFOUND : CLI_EXIT_FAIL, "%s",
+				 vitk_error_last()->message);
+	r = vitk_inventory_import(ctx->inv, buf, len, &doc.st);
 	free(buf);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot import '%s'", argv[0]);
-	t = cli_table_new();
-	cli_table_add_column(t, "file", CLI_COL_STR);
-	cli_table_add_column(t, "hosts_added", CLI_COL_INT);
-	cli_table_add_column(t, "rows_added", CLI_COL_INT);
-	cli_table_add_column(t, "rows_updated", CLI_COL_INT);
-	cli_table_add_column(t, "rows_unchanged", CLI_COL_INT);
-	cli_table_add_row(t);
-	cli_table_set_str(t, "file", argv[0]);
-	cli_table_set_int(t, "hosts_added", (int64_t)st.hosts_added);
-	cli_table_set_int(t, "rows_added", (int64_t)st.rows_added);
-	cli_table_set_int(t, "rows_updated", (int64_t)st.rows_updated);
-	cli_table_set_int(t, "rows_unchanged", (int64_t)st.rows_unchanged);
-	r = ctx->quiet ? CLI_EXIT_OK : cli_record_print(ctx, t);
-	cli_table_free(t);
-	return r;
+	if (ctx->quiet)
+		return CLI_EXIT_OK;
+	return cli_print_struct(ctx, import_cols, VITK_ARRAY_SIZE(import_cols), &doc);
 }
 
 static int cmd_sql(struct cli_ctx *ctx, int argc, char **argv)
@@ -327,7 +318,8 @@ const struct cli_verb cli_inventory_verbs[] = {
 	  .flags = CLI_NEEDS_INVENTORY, .summary = "List the hosts in the inventory" },
 	{ .name = "show", .fn = cmd_show, .max_args = 0, .flags = CLI_NEEDS_INVENTORY,
 	  .summary = "Row counts per domain and table" },
-	{ .name = "report", .fn = cmd_report, .opts = report_opts, .min_args = 1, .max_args = 1,
+	{ .name = "report", .fn = cmd_report, .opts = report_opts, CLI_CONFIG(struct report_cfg),
+	  .min_args = 1, .max_args = 1,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "TABLE",
 	  .summary = "Print one inventory table, filtered by host and column values" },
 	{ .name = "tables", .fn = cmd_tables, .max_args = 0,

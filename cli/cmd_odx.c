@@ -3,10 +3,10 @@
  * vitk odx verbs: probe, copy, zero, token create|write|show, jobs (and
  * `serve`, the lab target, which lives in cmd_odx_serve.c).
  *
- * JSON keys are an interface: a job has method (token|xcopy|host), bytes
- * and host_bytes; every rejected method has a reason.
+ * Each verb parses its options into a config, calls one libvitk-odx entry
+ * point and renders the document the library returns (odx/README.md lists
+ * the JSON keys; they are an interface).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,917 +17,376 @@
 
 /* ----------------------------------------------------------------- helpers */
 
-static void open_opts(vitk_odx_open_options *o, bool ro)
+/* how the CLI opens devices: only the CLI maps environment variables onto the roots */
+static void cli_opener(vitk_odx_opener *op, vitk_odx_open_options *o)
 {
-	vitk_odx_open_options def = VITK_ODX_OPEN_OPTIONS_INIT;
+	static const vitk_odx_open_options def = VITK_ODX_OPEN_OPTIONS_INIT;
 
 	*o = def;
-	o->read_only = ro;
-	/* house-style R10: only the CLI maps environment variables onto roots */
 	if (getenv("VITK_PROC_ROOT"))
 		o->proc_root = getenv("VITK_PROC_ROOT");
 	if (getenv("VITK_SYSFS_ROOT"))
 		o->sys_root = getenv("VITK_SYSFS_ROOT");
 	o->initiator_iqn = getenv("VITK_ISCSI_INITIATOR");
+	memset(op, 0, sizeof(*op));
+	op->options = o;
 }
 
-static int open_dev(struct cli_ctx *ctx, vitk_odx_dev **d, const char *path, bool ro)
+/*
+ * Render a document: JSON as is; CSV from its table (or first record);
+ * text as its records (blank lines between, and after several) or its
+ * table, then its lines.
+ */
+static int print_doc(struct cli_ctx *ctx, const vitk_odx_doc *d)
 {
-	vitk_odx_open_options o;
-	int r;
+	size_t i;
+	int r = 0;
 
-	open_opts(&o, ro);
-	r = vitk_odx_dev_open(d, path, &o);
+	if (ctx->output == CLI_OUT_JSON)
+		return cli_json_print(ctx, d->json);
+	if (ctx->output == CLI_OUT_CSV)
+		return d->table ? cli_print_table(ctx, d->table) : cli_print_record(ctx, d->records[0]);
+	if (!d->nrecords)
+		r = cli_print_table(ctx, d->table);
+	for (i = 0; i < d->nrecords && r == 0; i++) {
+		if (i)
+			cli_text(ctx, "\n");
+		r = cli_print_record(ctx, d->records[i]);
+	}
+	if (d->nrecords > 1)
+		cli_text(ctx, "\n");
+	for (i = 0; i < d->nlines; i++)
+		cli_text(ctx, "%s\n", d->lines[i]);
+	return r;
+}
+
+/* print the document @build returned (@r), or say @what failed */
+static int print_built(struct cli_ctx *ctx, int r, vitk_odx_doc *doc, const char *what)
+{
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot open '%s'", path);
-	return 0;
+		return cli_error_lib(ctx, r, "%s", what);
+	r = print_doc(ctx, doc);
+	vitk_odx_doc_clear(doc);
+	return r;
 }
 
-static int get_u64(struct cli_ctx *ctx, const char *name, uint64_t def, uint64_t *out)
+/* the document of a run that succeeded */
+static int print_run(struct cli_ctx *ctx, const vitk_odx_job_result *res)
 {
-	*out = def;
-	(void)cli_u64(ctx, name, out);
-	return 0;
+	vitk_odx_doc doc;
+
+	return print_built(ctx, vitk_odx_job_result_doc(&doc, res), &doc, "cannot format the result");
 }
-
-static json_t *plan_rejected_json(const vitk_odx_plan *p)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		if (p->items[i].usable)
-			continue;
-		json_array_append_new(a, json_pack("{s:s, s:s}", "method",
-						   vitk_odx_method_str(p->items[i].method), "reason",
-						   p->items[i].reason));
-	}
-	return a;
-}
-
-static json_t *fallbacks_json(const vitk_odx_copy_result *res)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < res->nfallbacks; i++) {
-		const vitk_odx_fallback *f = &res->fallbacks[i];
-
-		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:s}", "from",
-						   vitk_odx_method_str(f->from), "to",
-						   vitk_odx_method_str(f->to), "at_block",
-						   (json_int_t)f->at_block, "reason", f->reason));
-	}
-	return a;
-}
-
-struct prog {
-	struct cli_progress *bar;
-	const vitk_odx_job *job;
-	vitk_inventory *inv;
-	uint64_t base_blocks;
-	uint64_t last_persist_ns;
-};
 
 static void on_progress(const vitk_odx_progress *p, void *payload)
 {
-	struct prog *pg = payload;
-
-	cli_progress_update(pg->bar, p->done_bytes, p->total_bytes, p->rate_bps,
+	cli_progress_update(payload, p->done_bytes, p->total_bytes, p->rate_bps,
 			    vitk_odx_method_str(p->method));
-}
-
-static int on_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
-{
-	struct prog *pg = payload;
-	uint64_t now = vitk_now_ns();
-
-	(void)m;
-	if (!pg->job || !pg->inv)
-		return 0;
-	/* persist at most ~4 times a second; a stale value only means re-copying a little */
-	if (now - pg->last_persist_ns < 250000000ull)
-		return 0;
-	pg->last_persist_ns = now;
-	if (vitk_odx_job_progress(pg->inv, pg->job, blocks_done) < 0)
-		vitk_error_clear(); /* progress is advisory; the final state is written at the end */
-	return 0;
-}
-
-/* the result of a data-moving verb: one record (text) or one object (JSON) */
-static int print_result(struct cli_ctx *ctx, const char *job, const char *src, const char *dst,
-			uint64_t src_lba, uint64_t dst_lba, uint64_t count,
-			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, bool ok)
-{
-	double secs = (double)res->duration_ns / 1e9;
-	cli_table *t = cli_table_new();
-	size_t i;
-	int r;
-
-	if (ctx->output == CLI_OUT_JSON) {
-		json_t *o = json_object();
-
-		if (job)
-			json_object_set_new(o, "job", json_string(job));
-		if (src)
-			json_object_set_new(o, "src", json_string(src));
-		json_object_set_new(o, "dst", json_string(dst));
-		json_object_set_new(o, "src_lba", json_integer((json_int_t)src_lba));
-		json_object_set_new(o, "dst_lba", json_integer((json_int_t)dst_lba));
-		json_object_set_new(o, "count", json_integer((json_int_t)count));
-		json_object_set_new(o, "method", json_string(vitk_odx_method_str(res->method)));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)res->bytes));
-		json_object_set_new(o, "host_bytes", json_integer((json_int_t)res->host_bytes));
-		json_object_set_new(o, "host_bytes_in", json_integer((json_int_t)res->host_bytes_in));
-		json_object_set_new(o, "host_bytes_out",
-				    json_integer((json_int_t)res->host_bytes_out));
-		json_object_set_new(o, "offload_blocks", json_integer((json_int_t)res->offload_blocks));
-		json_object_set_new(o, "host_blocks", json_integer((json_int_t)res->host_blocks));
-		json_object_set_new(o, "commands", json_integer((json_int_t)res->commands));
-		json_object_set_new(o, "duration_ms",
-				    json_integer((json_int_t)(res->duration_ns / 1000000)));
-		json_object_set_new(o, "verified", json_boolean(res->verified));
-		json_object_set_new(o, "result", json_string(ok ? "ok" : "failed"));
-		json_object_set_new(o, "rejected",
-				    plan ? plan_rejected_json(plan) : json_array());
-		json_object_set_new(o, "fallbacks", fallbacks_json(res));
-		r = cli_json_print(ctx, o);
-		json_decref(o);
-		cli_table_free(t);
-		return r;
-	}
-	cli_table_add_column(t, "job", CLI_COL_STR);
-	cli_table_add_column(t, "src", CLI_COL_STR);
-	cli_table_add_column(t, "dst", CLI_COL_STR);
-	cli_table_add_column(t, "src_lba", CLI_COL_INT);
-	cli_table_add_column(t, "dst_lba", CLI_COL_INT);
-	cli_table_add_column(t, "count", CLI_COL_INT);
-	cli_table_add_column(t, "method", CLI_COL_STR);
-	cli_table_add_column(t, "bytes", CLI_COL_INT);
-	cli_table_add_column(t, "host_bytes", CLI_COL_INT);
-	cli_table_add_column(t, "commands", CLI_COL_INT);
-	cli_table_add_column(t, "duration_ms", CLI_COL_INT);
-	cli_table_add_column(t, "mib_per_s", CLI_COL_REAL);
-	cli_table_add_column(t, "verified", CLI_COL_BOOL);
-	cli_table_add_column(t, "result", CLI_COL_STR);
-	cli_table_add_row(t);
-	cli_table_set_str(t, "job", job);
-	cli_table_set_str(t, "src", src);
-	cli_table_set_str(t, "dst", dst);
-	cli_table_set_int(t, "src_lba", (int64_t)src_lba);
-	cli_table_set_int(t, "dst_lba", (int64_t)dst_lba);
-	cli_table_set_int(t, "count", (int64_t)count);
-	cli_table_set_str(t, "method", vitk_odx_method_str(res->method));
-	cli_table_set_int(t, "bytes", (int64_t)res->bytes);
-	cli_table_set_int(t, "host_bytes", (int64_t)res->host_bytes);
-	cli_table_set_int(t, "commands", (int64_t)res->commands);
-	cli_table_set_int(t, "duration_ms", (int64_t)(res->duration_ns / 1000000));
-	cli_table_set_real(t, "mib_per_s", secs > 0 ? (double)res->bytes / secs / 1048576.0 : 0);
-	cli_table_set_bool(t, "verified", res->verified);
-	cli_table_set_str(t, "result", ok ? "ok" : "failed");
-	r = cli_record_print(ctx, t);
-	cli_table_free(t);
-	if (plan)
-		for (i = 0; i < 3; i++)
-			if (!plan->items[i].usable)
-				cli_text(ctx, "not %s: %s\n", vitk_odx_method_str(plan->items[i].method),
-					 plan->items[i].reason);
-	if (plan && plan->note[0])
-		cli_text(ctx, "note: %s\n", plan->note);
-	for (i = 0; i < res->nfallbacks; i++)
-		cli_text(ctx, "fallback at block %llu: %s -> %s: %s\n",
-			 (unsigned long long)res->fallbacks[i].at_block,
-			 vitk_odx_method_str(res->fallbacks[i].from),
-			 vitk_odx_method_str(res->fallbacks[i].to), res->fallbacks[i].reason);
-	return r;
 }
 
 /* ------------------------------------------------------------------- probe */
 
-static void pair_plan(vitk_odx_plan *p, const vitk_odx_dev *s, const vitk_odx_dev *d, int *rc)
-{
-	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	const vitk_odx_dev_info *di = vitk_odx_dev_get_info(d);
-
-	o.count = 1;
-	o.dst_lba = s == d ? di->blocks - 1 : 0;
-	*rc = vitk_odx_plan_make(p, s, d, &o);
-}
-
-static void probe_columns(cli_table *t)
-{
-	static const char *const cols[] = { "device", "vendor", "product", "serial", "designator",
-					    "copy_manager" };
-	size_t i;
-
-	for (i = 0; i < VITK_ARRAY_SIZE(cols); i++)
-		cli_table_add_column(t, cols[i], CLI_COL_STR);
-	cli_table_add_column(t, "block_size", CLI_COL_INT);
-	cli_table_add_column(t, "blocks", CLI_COL_INT);
-	cli_table_add_column(t, "tpc", CLI_COL_BOOL);
-	cli_table_add_column(t, "vpd_8f", CLI_COL_BOOL);
-	cli_table_add_column(t, "populate_token", CLI_COL_BOOL);
-	cli_table_add_column(t, "write_using_token", CLI_COL_BOOL);
-	cli_table_add_column(t, "xcopy_lid1", CLI_COL_BOOL);
-	cli_table_add_column(t, "max_token_transfer", CLI_COL_INT);
-	cli_table_add_column(t, "optimal_transfer", CLI_COL_INT);
-	cli_table_add_column(t, "max_range_descriptors", CLI_COL_INT);
-	cli_table_add_column(t, "max_segment_length", CLI_COL_INT);
-	cli_table_add_column(t, "max_segments", CLI_COL_INT);
-}
-
-static void probe_row(cli_table *t, const vitk_odx_dev_info *in)
-{
-	cli_table_add_row(t);
-	cli_table_set_str(t, "device", in->name);
-	cli_table_set_str(t, "vendor", in->vendor);
-	cli_table_set_str(t, "product", in->product);
-	cli_table_set_str(t, "serial", in->serial);
-	cli_table_set_str(t, "designator", in->designator.found ? in->designator.text : NULL);
-	cli_table_set_str(t, "copy_manager", in->copy_manager);
-	cli_table_set_int(t, "block_size", in->block_size);
-	cli_table_set_int(t, "blocks", (int64_t)in->blocks);
-	cli_table_set_bool(t, "tpc", in->tpc);
-	cli_table_set_bool(t, "vpd_8f", in->has_vpd_tpc);
-	cli_table_set_bool(t, "populate_token",
-			   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc, VITK_SCSI_SA_POPULATE_TOKEN));
-	cli_table_set_bool(t, "write_using_token",
-			   vitk_scsi_vpd_tpc_has_out(&in->vpd_tpc, VITK_SCSI_SA_WRITE_USING_TOKEN));
-	cli_table_set_bool(t, "xcopy_lid1", in->has_rcop);
-	cli_table_set_int(t, "max_token_transfer", (int64_t)in->vpd_tpc.max_token_transfer_size);
-	cli_table_set_int(t, "optimal_transfer", (int64_t)in->vpd_tpc.optimal_transfer_count);
-	cli_table_set_int(t, "max_range_descriptors", in->vpd_tpc.max_range_descriptors);
-	cli_table_set_int(t, "max_segment_length", in->rcop.max_segment_length);
-	cli_table_set_int(t, "max_segments", in->rcop.max_segment_count);
-}
-
 static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_odx_dev **devs = NULL;
-	cli_table *t = cli_table_new();
-	json_t *pairs = json_array();
-	int i, j, r = 0;
+	vitk_odx_open_options oo;
+	vitk_odx_opener op;
+	vitk_odx_probe_result pr;
+	vitk_odx_doc doc = { 0 };
+	int r;
 
-	devs = calloc((size_t)argc, sizeof(*devs));
-	if (!devs) {
-		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < argc; i++) {
-		r = open_dev(ctx, &devs[i], argv[i], true);
-		if (r)
-			goto out;
-		if (ctx->inv && vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, devs[i]) < 0) {
-			r = cli_error_lib(ctx, VITK_EDB, "cannot record '%s'", argv[i]);
-			goto out;
-		}
-	}
-	probe_columns(t);
-	for (i = 0; i < argc; i++)
-		probe_row(t, vitk_odx_dev_get_info(devs[i]));
-	for (i = 0; i < argc; i++) {
-		for (j = 0; j < argc; j++) {
-			vitk_odx_plan p;
-			int prc;
-			json_t *m = NULL;
-			size_t k;
-
-			if (i == j)
-				continue;
-			m = json_array();
-			pair_plan(&p, devs[i], devs[j], &prc);
-			for (k = 0; k < 3; k++)
-				json_array_append_new(
-					m, json_pack("{s:s, s:b, s:s?}", "method",
-						     vitk_odx_method_str(p.items[k].method), "usable",
-						     prc == 0 && p.items[k].usable, "reason",
-						     p.items[k].usable ? NULL : p.items[k].reason));
-			if (prc < 0) {
-				json_array_append_new(pairs, json_pack("{s:s, s:s, s:b, s:n, s:s, s:o}", "src", argv[i], "dst", argv[j], "offload", 0, "method", "reason", vitk_error_last()->message, "methods", m));
-				vitk_error_clear();
-				continue;
-			}
-			{
-				bool off = p.chosen == VITK_ODX_METHOD_TOKEN ||
-					   p.chosen == VITK_ODX_METHOD_XCOPY;
-				char because[2 * VITK_ODX_REASON_MAX + 16];
-
-				if (off)
-					snprintf(because, sizeof(because), "%s is usable",
-						 vitk_odx_method_str(p.chosen));
-				else
-					snprintf(because, sizeof(because), "token: %s; xcopy: %s",
-						 p.items[0].reason, p.items[1].reason);
-				json_array_append_new(
-					pairs, json_pack("{s:s, s:s, s:b, s:s, s:s, s:o}", "src", argv[i],
-							 "dst", argv[j], "offload", off, "method",
-							 vitk_odx_method_str(p.chosen), "reason",
-							 because, "methods", m));
-			}
-		}
-	}
-	if (ctx->output == CLI_OUT_JSON) {
-		json_t *doc = json_pack("{s:o, s:O}", "devices", cli_table_to_json(t), "pairs", pairs);
-
-		r = cli_json_print(ctx, doc);
-		json_decref(doc);
-	} else {
-		size_t k;
-
-		if (ctx->output == CLI_OUT_CSV) {
-			r = cli_table_print(ctx, t);
-		} else {
-			/* text: one "key: value" record per device (the table is too wide) */
-			for (i = 0; i < argc && r == 0; i++) {
-				cli_table *one = cli_table_new();
-
-				probe_columns(one);
-				probe_row(one, vitk_odx_dev_get_info(devs[i]));
-				if (i)
-					cli_text(ctx, "\n");
-				r = cli_record_print(ctx, one);
-				cli_table_free(one);
-			}
-			if (argc > 1)
-				cli_text(ctx, "\n");
-		}
-		for (k = 0; k < json_array_size(pairs); k++) {
-			json_t *pr = json_array_get(pairs, k);
-			bool off = json_is_true(json_object_get(pr, "offload"));
-
-			cli_text(ctx, "offload %s -> %s: %s %s\n",
-				 json_string_value(json_object_get(pr, "src")),
-				 json_string_value(json_object_get(pr, "dst")),
-				 off ? "yes," : "no because",
-				 json_string_value(json_object_get(pr, "reason")));
-		}
-	}
-out:
-	if (devs)
-		for (i = 0; i < argc; i++)
-			vitk_odx_dev_free(devs[i]);
-	free(devs);
-	json_decref(pairs);
-	cli_table_free(t);
+	cli_opener(&op, &oo);
+	r = vitk_odx_probe(&pr, ctx->inv, ctx->host_id, (const char *const *)argv, (size_t)argc, &op);
+	if (r == 0)
+		r = vitk_odx_probe_doc(&doc, &pr);
+	if (r < 0 && pr.failed == VITK_ODX_STAGE_OPEN)
+		r = cli_error_lib(ctx, r, "cannot open '%s'", pr.failed_name);
+	else if (r < 0 && pr.failed == VITK_ODX_STAGE_RECORD_LUN)
+		r = cli_error_lib(ctx, VITK_EDB, "cannot record '%s'", pr.failed_name);
+	else if (r < 0)
+		r = cli_error_lib(ctx, r, "cannot probe");
+	else
+		r = print_doc(ctx, &doc);
+	vitk_odx_doc_clear(&doc);
+	vitk_odx_probe_result_clear(&pr);
 	return r;
 }
 
 /* -------------------------------------------------------------------- copy */
 
-/* --dry-run: the plan, nothing sent beyond identification */
-static int print_plan(struct cli_ctx *ctx, const char *src, const char *dst,
-		      const vitk_odx_plan *p)
+struct copy_cfg {
+	uint64_t src_lba, dst_lba, count;
+	int method;
+	bool verify, dry_run, force;
+	const char *resume;
+	uint64_t max_blocks_per_command, buffer, streams;
+};
+
+static const char *const method_names[] = { "auto", "token", "xcopy", "host", NULL };
+static const int method_values[] = { VITK_ODX_METHOD_AUTO, VITK_ODX_METHOD_TOKEN,
+				     VITK_ODX_METHOD_XCOPY, VITK_ODX_METHOD_HOST };
+
+/* the request: a new job from SRC DST and the range, or --resume JOB */
+static int copy_request(struct cli_ctx *ctx, vitk_odx_job_request *req, int argc, char **argv)
 {
-	cli_table *t;
-	size_t i;
-	int r;
+	const struct copy_cfg *cfg = ctx->config;
+	vitk_odx_copy_options *o = &req->copy;
 
-	if (ctx->output == CLI_OUT_JSON) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:I, s:I, s:s?, s:o}", "src",
-				      src, "dst", dst, "src_lba", (json_int_t)p->src_lba, "dst_lba",
-				      (json_int_t)p->dst_lba, "count", (json_int_t)p->count,
-				      "method", vitk_odx_method_str(p->chosen), "blocks_per_command",
-				      (json_int_t)p->blocks_per_command, "commands",
-				      (json_int_t)p->commands, "note", p->note[0] ? p->note : NULL,
-				      "rejected", plan_rejected_json(p));
+	if (cfg->resume && argc != 0)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "--resume takes the source and destination from the job");
+	if (!cfg->resume && argc != 2)
+		return cli_error(ctx, CLI_EXIT_USAGE, "copy needs SRC and DST");
+	req->resume = cfg->resume;
+	req->src = argc == 2 ? argv[0] : NULL;
+	req->dst = argc == 2 ? argv[1] : NULL;
+	o->src_lba = cfg->src_lba;
+	o->dst_lba = cfg->dst_lba;
+	o->count = cfg->count;
+	o->method = (vitk_odx_method)cfg->method;
+	o->verify = cfg->verify;
+	o->force = cfg->force;
+	o->max_blocks_per_command = (uint32_t)cfg->max_blocks_per_command;
+	o->host_buffer_bytes = (uint32_t)cfg->buffer;
+	o->host_streams = (unsigned)cfg->streams;
+	req->dry_run = cfg->dry_run;
+	return 0;
+}
 
-		r = cli_json_print(ctx, o);
-		json_decref(o);
-		return r;
+static void on_started(const vitk_odx_job *job, const vitk_odx_plan *plan, void *payload)
+{
+	cli_info(payload, "job %s: %s -> %s, %llu blocks by %s", job->uuid, job->src, job->dst,
+		 (unsigned long long)plan->count, vitk_odx_method_str(plan->chosen));
+}
+
+/* a failed job run, with the context of the stage that failed */
+static int job_error(struct cli_ctx *ctx, const vitk_odx_job_result *res, int r)
+{
+	const vitk_odx_job *j = &res->job;
+
+	switch (res->failed) {
+	case VITK_ODX_STAGE_LOAD: return cli_error_lib(ctx, r, "cannot resume");
+	case VITK_ODX_STAGE_COMPLETED:
+		return cli_error(ctx, CLI_EXIT_FAIL, "job %s already completed", j->uuid);
+	case VITK_ODX_STAGE_OPEN: return cli_error_lib(ctx, r, "cannot open '%s'", res->failed_name);
+	case VITK_ODX_STAGE_PLAN:
+		return cli_error_lib(ctx, r, "refusing to copy '%s' to '%s'", j->src, j->dst);
+	case VITK_ODX_STAGE_RECORD_LUN:
+		return cli_error_lib(ctx, VITK_EDB, "cannot record the LUNs");
+	case VITK_ODX_STAGE_RECORD_JOB: return cli_error_lib(ctx, r, "cannot record the job");
+	case VITK_ODX_STAGE_FINISH:
+		return cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
+	default:
+		return cli_error_lib(ctx, r, "copy '%s' to '%s' failed (job %s, resume with --resume)",
+				     j->src, j->dst, j->uuid);
 	}
-	t = cli_table_new();
-	cli_table_add_column(t, "src", CLI_COL_STR);
-	cli_table_add_column(t, "dst", CLI_COL_STR);
-	cli_table_add_column(t, "src_lba", CLI_COL_INT);
-	cli_table_add_column(t, "dst_lba", CLI_COL_INT);
-	cli_table_add_column(t, "count", CLI_COL_INT);
-	cli_table_add_column(t, "method", CLI_COL_STR);
-	cli_table_add_column(t, "blocks_per_command", CLI_COL_INT);
-	cli_table_add_column(t, "commands", CLI_COL_INT);
-	cli_table_add_row(t);
-	cli_table_set_str(t, "src", src);
-	cli_table_set_str(t, "dst", dst);
-	cli_table_set_int(t, "src_lba", (int64_t)p->src_lba);
-	cli_table_set_int(t, "dst_lba", (int64_t)p->dst_lba);
-	cli_table_set_int(t, "count", (int64_t)p->count);
-	cli_table_set_str(t, "method", vitk_odx_method_str(p->chosen));
-	cli_table_set_int(t, "blocks_per_command", (int64_t)p->blocks_per_command);
-	cli_table_set_int(t, "commands", (int64_t)p->commands);
-	r = cli_record_print(ctx, t);
-	cli_table_free(t);
-	for (i = 0; i < 3; i++)
-		if (!p->items[i].usable)
-			cli_text(ctx, "not %s: %s\n", vitk_odx_method_str(p->items[i].method),
-				 p->items[i].reason);
-	if (p->note[0])
-		cli_text(ctx, "note: %s\n", p->note);
-	return r;
 }
 
 static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_dev *s = NULL, *d = NULL;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
-	vitk_odx_job job;
-	struct prog pg;
-	const char *resume = cli_str(ctx, "resume");
-	const char *method = cli_str(ctx, "method");
-	const char *src, *dst;
-	uint64_t v;
-	int r, rc;
-	bool have_job = false;
+	vitk_odx_job_request req = { .copy = VITK_ODX_COPY_OPTIONS_INIT };
+	vitk_odx_open_options oo;
+	vitk_odx_job_result res;
+	struct cli_progress *bar = NULL;
+	int r;
 
-	memset(&job, 0, sizeof(job));
-	memset(&pg, 0, sizeof(pg));
-	memset(&res, 0, sizeof(res));
-	if (resume) {
-		if (argc != 0)
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "--resume takes the source and destination from the job");
-		r = vitk_odx_job_load(ctx->inv, resume, &job);
-		if (r < 0)
-			return cli_error_lib(ctx, r, "cannot resume");
-		if (strcmp(job.result, "ok") == 0)
-			return cli_error(ctx, CLI_EXIT_FAIL, "job %s already completed", job.uuid);
-		src = job.src;
-		dst = job.dst;
-		o.src_lba = job.src_lba;
-		o.dst_lba = job.dst_lba;
-		o.count = job.count;
-		o.method = job.requested;
-		o.resume_blocks = job.blocks_done;
-		have_job = true;
-	} else {
-		if (argc != 2)
-			return cli_error(ctx, CLI_EXIT_USAGE, "copy needs SRC and DST");
-		src = argv[0];
-		dst = argv[1];
-		get_u64(ctx, "src-lba", 0, &o.src_lba);
-		get_u64(ctx, "dst-lba", 0, &o.dst_lba);
-		get_u64(ctx, "count", 0, &o.count);
-		if (method && vitk_odx_method_parse(method, &o.method) < 0)
-			return cli_error(ctx, CLI_EXIT_USAGE, "%s", vitk_error_last()->message);
-	}
-	o.verify = cli_flag(ctx, "verify");
-	o.force = cli_flag(ctx, "force");
-	if (cli_u64(ctx, "max-blocks-per-command", &v))
-		o.max_blocks_per_command = (uint32_t)(v > 0xFFFFFFFFu ? 0xFFFFFFFFu : v);
-	if (cli_u64(ctx, "streams", &v))
-		o.host_streams = (unsigned)(v > 32 ? 32 : v);
-	if (cli_u64(ctx, "buffer", &v))
-		o.host_buffer_bytes = (uint32_t)(v > (1u << 30) ? (1u << 30) : v);
-
-	r = open_dev(ctx, &s, src, true);
+	r = copy_request(ctx, &req, argc, argv);
 	if (r)
-		goto out;
-	if (strcmp(src, dst) == 0) {
-		d = s; /* the same LU: one session */
-	} else {
-		r = open_dev(ctx, &d, dst, false);
-		if (r)
-			goto out;
+		return r;
+	cli_opener(&req.opener, &oo);
+	if (!req.dry_run) {
+		bar = cli_progress_new(ctx, "copy");
+		req.copy.progress = on_progress;
+		req.copy.progress_payload = bar;
+		req.started = on_started;
+		req.started_payload = ctx;
 	}
-	r = vitk_odx_plan_make(&plan, s, d, &o);
-	if (r < 0) {
-		r = cli_error_lib(ctx, r, "refusing to copy '%s' to '%s'", src, dst);
-		goto out;
-	}
-	if (cli_flag(ctx, "dry-run")) {
-		r = print_plan(ctx, src, dst, &plan);
-		goto out;
-	}
-	if (vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, s) < 0 ||
-	    (d != s && vitk_odx_inventory_record_lun(ctx->inv, ctx->host_id, d) < 0)) {
-		r = cli_error_lib(ctx, VITK_EDB, "cannot record the LUNs");
-		goto out;
-	}
-	if (!have_job) {
-		snprintf(job.src, sizeof(job.src), "%s", src);
-		snprintf(job.dst, sizeof(job.dst), "%s", dst);
-		job.requested = o.method;
-		r = vitk_odx_job_start(ctx->inv, ctx->host_id, &job, &plan);
-		if (r < 0) {
-			r = cli_error_lib(ctx, r, "cannot record the job");
-			goto out;
-		}
-	}
-	cli_info(ctx, "job %s: %s -> %s, %llu blocks by %s", job.uuid, src, dst,
-		 (unsigned long long)plan.count, vitk_odx_method_str(plan.chosen));
-	pg.bar = cli_progress_new(ctx, "copy");
-	pg.job = &job;
-	pg.inv = ctx->inv;
-	o.progress = on_progress;
-	o.progress_payload = &pg;
-	o.on_chunk = on_chunk;
-	o.chunk_payload = &pg;
-	rc = vitk_odx_copy(&res, &plan, s, d, &o);
-	cli_progress_free(pg.bar);
-	job.blocks_done = o.resume_blocks + res.bytes / vitk_odx_dev_get_info(s)->block_size;
-	{
-		char err[VITK_ERROR_MESSAGE_MAX];
-
-		snprintf(err, sizeof(err), "%s", rc < 0 ? vitk_error_last()->message : "");
-		if (vitk_odx_job_finish(ctx->inv, &job, &res, &plan, rc, err) < 0) {
-			r = cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
-			goto out;
-		}
-		if (rc < 0) {
-			vitk_error_set(rc, 0, "%s", err);
-			r = cli_error_lib(ctx, rc, "copy '%s' to '%s' failed (job %s, resume with "
-						   "--resume)", src, dst, job.uuid);
-			goto out;
-		}
-	}
-	r = print_result(ctx, job.uuid, src, dst, plan.src_lba, plan.dst_lba, plan.count, &res,
-			 &plan, true);
-out:
-	if (d != s)
-		vitk_odx_dev_free(d);
-	vitk_odx_dev_free(s);
+	r = vitk_odx_job_run(ctx->inv, ctx->host_id, &req, &res);
+	cli_progress_free(bar);
+	r = r < 0 ? job_error(ctx, &res, r) : print_run(ctx, &res);
+	vitk_odx_job_result_clear(&res);
 	return r;
 }
 
 /* -------------------------------------------------------------------- zero */
 
+struct zero_cfg {
+	uint64_t lba, count;
+	bool lba_given, count_given, force;
+};
+
 static int cmd_zero(struct cli_ctx *ctx, int argc, char **argv)
 {
+	const struct zero_cfg *cfg = ctx->config;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_dev *d = NULL;
-	uint64_t lba, count;
+	vitk_odx_open_options oo;
+	vitk_odx_opener op;
+	vitk_odx_job_result res;
 	int r;
 
 	(void)argc;
-	if (!cli_u64(ctx, "lba", &lba) || !cli_u64(ctx, "count", &count))
+	if (!cfg->lba_given || !cfg->count_given)
 		return cli_error(ctx, CLI_EXIT_USAGE, "zero needs --lba and --count");
-	o.force = cli_flag(ctx, "force");
-	r = open_dev(ctx, &d, argv[0], false);
-	if (r)
-		return r;
-	r = vitk_odx_zero(&res, d, lba, count, &o);
-	if (r < 0) {
+	o.force = cfg->force;
+	cli_opener(&op, &oo);
+	r = vitk_odx_zero_run(&res, argv[0], cfg->lba, cfg->count, &o, &op);
+	if (r < 0 && res.failed == VITK_ODX_STAGE_OPEN)
+		r = cli_error_lib(ctx, r, "cannot open '%s'", argv[0]);
+	else if (r < 0)
 		r = cli_error_lib(ctx, r, "cannot zero '%s'", argv[0]);
-		goto out;
-	}
-	r = print_result(ctx, NULL, NULL, argv[0], lba, lba, count, &res, NULL, true);
-out:
-	vitk_odx_dev_free(d);
+	else
+		r = print_run(ctx, &res);
+	vitk_odx_job_result_clear(&res);
 	return r;
 }
 
 /* ------------------------------------------------------------------- token */
 
+struct token_cfg {
+	uint64_t lba, count, inactivity_timeout;
+	bool force;
+};
+
 static int token_show(struct cli_ctx *ctx, const char *path)
 {
-	vitk_odx_token_list *l = NULL;
-	cli_table *t = cli_table_new();
-	size_t i;
-	int r;
+	vitk_odx_doc doc;
 
-	r = vitk_odx_token_file_read(&l, path);
-	if (r < 0) {
-		cli_table_free(t);
-		return cli_error_lib(ctx, r, "cannot read token file");
-	}
-	cli_table_add_column(t, "index", CLI_COL_INT);
-	cli_table_add_column(t, "rod_type", CLI_COL_STR);
-	cli_table_add_column(t, "rod_type_name", CLI_COL_STR);
-	cli_table_add_column(t, "bytes", CLI_COL_INT);
-	cli_table_add_column(t, "token_bytes_represented", CLI_COL_INT);
-	cli_table_add_column(t, "copy_manager_token_id", CLI_COL_STR);
-	cli_table_add_column(t, "block_size", CLI_COL_INT);
-	cli_table_add_column(t, "zero_token", CLI_COL_BOOL);
-	for (i = 0; i < l->count; i++) {
-		const vitk_scsi_rod_token *p = &l->items[i].parsed;
-		char type[16], id[24];
-
-		snprintf(type, sizeof(type), "0x%08x", p->rod_type);
-		snprintf(id, sizeof(id), "0x%016llx", (unsigned long long)p->cm_token_id);
-		cli_table_add_row(t);
-		cli_table_set_int(t, "index", (int64_t)i);
-		cli_table_set_str(t, "rod_type", type);
-		cli_table_set_str(t, "rod_type_name", vitk_scsi_rod_type_str(p->rod_type));
-		cli_table_set_int(t, "bytes", (int64_t)l->items[i].bytes);
-		cli_table_set_int(t, "token_bytes_represented", (int64_t)p->bytes_represented);
-		cli_table_set_str(t, "copy_manager_token_id", id);
-		cli_table_set_int(t, "block_size", p->block_size);
-		cli_table_set_bool(t, "zero_token", p->is_zero_token);
-	}
-	r = cli_table_print(ctx, t);
-	cli_table_free(t);
-	vitk_odx_token_list_free(l);
-	return r;
+	return print_built(ctx, vitk_odx_token_file_doc(&doc, path), &doc, "cannot read token file");
 }
 
 static int cmd_token(struct cli_ctx *ctx, int argc, char **argv)
 {
+	const struct token_cfg *cfg = ctx->config;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_dev *d = NULL;
-	uint64_t lba = 0, count = 0;
+	vitk_odx_open_options oo;
+	vitk_odx_opener op;
+	vitk_odx_job_result res;
 	int r;
 
-	get_u64(ctx, "lba", 0, &lba);
-	get_u64(ctx, "count", 0, &count);
-	o.force = cli_flag(ctx, "force");
-	{
-		uint64_t ito;
-
-		if (cli_u64(ctx, "inactivity-timeout", &ito))
-			o.inactivity_timeout_s = (uint32_t)(ito > 0xFFFFFFFFu ? 0xFFFFFFFFu : ito);
-	}
-	if (strcmp(argv[0], "show") == 0) {
-		if (argc != 2)
-			return cli_error(ctx, CLI_EXIT_USAGE, "usage: vitk odx token show FILE");
+	o.force = cfg->force;
+	o.inactivity_timeout_s = (uint32_t)cfg->inactivity_timeout;
+	cli_opener(&op, &oo);
+	if (strcmp(argv[0], "show") == 0 && argc == 2)
 		return token_show(ctx, argv[1]);
-	}
-	if (strcmp(argv[0], "create") == 0) {
-		if (argc != 3)
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "usage: vitk odx token create DEV FILE [--lba N] [--count N]");
-		r = open_dev(ctx, &d, argv[1], true);
-		if (r)
-			return r;
-		r = vitk_odx_token_create(&res, d, lba, count, argv[2], &o);
-		if (r < 0) {
-			r = cli_error_lib(ctx, r, "cannot create tokens from '%s'", argv[1]);
-			goto out;
-		}
-		r = print_result(ctx, NULL, argv[1], argv[2], lba, lba,
-				 res.offload_blocks, &res, NULL, true);
-		goto out;
-	}
-	if (strcmp(argv[0], "write") == 0) {
-		if (argc != 3)
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "usage: vitk odx token write FILE DEV [--lba N]");
-		r = open_dev(ctx, &d, argv[2], false);
-		if (r)
-			return r;
-		r = vitk_odx_token_write(&res, d, argv[1], lba, &o);
-		if (r < 0) {
-			r = cli_error_lib(ctx, r, "cannot write tokens from '%s' to '%s'", argv[1],
-					  argv[2]);
-			goto out;
-		}
-		r = print_result(ctx, NULL, argv[1], argv[2], lba, lba, res.offload_blocks, &res,
-				 NULL, true);
-		goto out;
-	}
-	return cli_error(ctx, CLI_EXIT_USAGE, "unknown token action '%s' (create, write, show)",
-			 argv[0]);
-out:
-	vitk_odx_dev_free(d);
+	if (strcmp(argv[0], "create") == 0 && argc == 3)
+		r = vitk_odx_token_create_run(&res, argv[1], cfg->lba, cfg->count, argv[2], &o, &op);
+	else if (strcmp(argv[0], "write") == 0 && argc == 3)
+		r = vitk_odx_token_write_run(&res, argv[1], argv[2], cfg->lba, &o, &op);
+	else if (strcmp(argv[0], "show") == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "usage: vitk odx token show FILE");
+	else if (strcmp(argv[0], "create") == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "usage: vitk odx token create DEV FILE [--lba N] [--count N]");
+	else if (strcmp(argv[0], "write") == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "usage: vitk odx token write FILE DEV [--lba N]");
+	else
+		return cli_error(ctx, CLI_EXIT_USAGE, "unknown token action '%s' (create, write, show)",
+				 argv[0]);
+	if (r < 0 && res.failed == VITK_ODX_STAGE_OPEN)
+		r = cli_error_lib(ctx, r, "cannot open '%s'", res.failed_name);
+	else if (r < 0 && strcmp(argv[0], "create") == 0)
+		r = cli_error_lib(ctx, r, "cannot create tokens from '%s'", argv[1]);
+	else if (r < 0)
+		r = cli_error_lib(ctx, r, "cannot write tokens from '%s' to '%s'", argv[1], argv[2]);
+	else
+		r = print_run(ctx, &res);
+	vitk_odx_job_result_clear(&res);
 	return r;
 }
 
 /* -------------------------------------------------------------------- jobs */
 
-static json_t *job_json(const vitk_inventory_rows *rows, size_t i)
-{
-	static const char *const s_cols[] = { "uuid", "host", "src", "dst", "requested_method",
-					      "method", "result", "error", "created_at",
-					      "finished_at" };
-	static const char *const i_cols[] = { "src_lba", "dst_lba", "count", "blocks_done",
-					      "bytes", "host_bytes", "commands", "duration_ms",
-					      "runs" };
-	json_t *o = json_object();
-	size_t k;
-
-	for (k = 0; k < VITK_ARRAY_SIZE(s_cols); k++) {
-		const char *v = vitk_inventory_rows_get(rows, i, s_cols[k]);
-
-		json_object_set_new(o, strcmp(s_cols[k], "uuid") == 0 ? "job" : s_cols[k],
-				    v ? json_string(v) : json_null());
-	}
-	for (k = 0; k < VITK_ARRAY_SIZE(i_cols); k++)
-		json_object_set_new(o, i_cols[k],
-				    json_integer(vitk_inventory_rows_get_int(rows, i, i_cols[k])));
-	json_object_set_new(o, "verified", json_boolean(vitk_inventory_rows_get_int(rows, i, "verified")));
-	for (k = 0; k < 2; k++) {
-		const char *col = k ? "fallbacks" : "rejected";
-		const char *v = vitk_inventory_rows_get(rows, i, col);
-		json_t *arr = v ? json_loads(v, 0, NULL) : NULL;
-
-		json_object_set_new(o, col, arr ? arr : json_array());
-	}
-	return o;
-}
-
-/* `vitk odx jobs JOB`: one job with every rejected method and fallback */
-static int job_show(struct cli_ctx *ctx, const vitk_inventory_rows *rows, const char *id)
-{
-	size_t i, n = vitk_inventory_rows_count(rows), hit = (size_t)-1;
-	json_t *o;
-	cli_table *t;
-	size_t k;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		const char *u = vitk_inventory_rows_get(rows, i, "uuid");
-
-		if (u && strncmp(u, id, strlen(id)) == 0) {
-			if (hit != (size_t)-1)
-				return cli_error(ctx, CLI_EXIT_USAGE, "job id '%s' is ambiguous", id);
-			hit = i;
-		}
-	}
-	if (hit == (size_t)-1 || !id[0])
-		return cli_error(ctx, CLI_EXIT_NOTFOUND, "no copy job '%s'", id);
-	o = job_json(rows, hit);
-	if (ctx->output == CLI_OUT_JSON) {
-		r = cli_json_print(ctx, o);
-		json_decref(o);
-		return r;
-	}
-	t = cli_table_new();
-	{
-		const char *keys[] = { "job", "host", "src", "dst", "src_lba", "dst_lba", "count",
-				       "requested_method", "method", "blocks_done", "bytes",
-				       "host_bytes", "commands", "duration_ms", "runs", "verified",
-				       "result", "error", "created_at", "finished_at" };
-
-		for (k = 0; k < VITK_ARRAY_SIZE(keys); k++) {
-			json_t *v = json_object_get(o, keys[k]);
-
-			if (json_is_integer(v)) {
-				cli_table_add_column(t, keys[k], CLI_COL_INT);
-			} else if (json_is_boolean(v)) {
-				cli_table_add_column(t, keys[k], CLI_COL_BOOL);
-			} else {
-				cli_table_add_column(t, keys[k], CLI_COL_STR);
-			}
-		}
-		cli_table_add_row(t);
-		for (k = 0; k < VITK_ARRAY_SIZE(keys); k++) {
-			json_t *v = json_object_get(o, keys[k]);
-
-			if (json_is_integer(v))
-				cli_table_set_int(t, keys[k], json_integer_value(v));
-			else if (json_is_boolean(v))
-				cli_table_set_bool(t, keys[k], json_is_true(v));
-			else
-				cli_table_set_str(t, keys[k], json_string_value(v));
-		}
-	}
-	r = cli_record_print(ctx, t);
-	cli_table_free(t);
-	for (k = 0; k < json_array_size(json_object_get(o, "rejected")); k++) {
-		json_t *e = json_array_get(json_object_get(o, "rejected"), k);
-
-		cli_text(ctx, "not %s: %s\n", json_string_value(json_object_get(e, "method")),
-			 json_string_value(json_object_get(e, "reason")));
-	}
-	for (k = 0; k < json_array_size(json_object_get(o, "fallbacks")); k++) {
-		json_t *e = json_array_get(json_object_get(o, "fallbacks"), k);
-
-		cli_text(ctx, "fallback at block %lld: %s -> %s: %s\n",
-			 (long long)json_integer_value(json_object_get(e, "at_block")),
-			 json_string_value(json_object_get(e, "from")),
-			 json_string_value(json_object_get(e, "to")),
-			 json_string_value(json_object_get(e, "reason")));
-	}
-	json_decref(o);
-	return r;
-}
+struct jobs_cfg {
+	const char *host;
+};
 
 static int cmd_jobs(struct cli_ctx *ctx, int argc, char **argv)
 {
-	vitk_inventory_rows *rows = NULL;
-	const char *host = cli_str(ctx, "host");
-	int64_t host_id = 0;
-	cli_table *t = NULL;
-	size_t i, n;
+	const struct jobs_cfg *cfg = ctx->config;
+	vitk_odx_doc doc;
 	int r;
 
-	(void)argc;
-	(void)argv;
-	if (host) {
-		r = vitk_inventory_host_lookup(ctx->inv, host, &host_id);
-		if (r < 0)
-			return cli_error_lib(ctx, r, "unknown host '%s'", host);
-	}
-	r = vitk_inventory_select(&rows, ctx->inv, "odx_job", host_id, NULL, 0, "id");
+	r = vitk_odx_jobs_doc(&doc, ctx->inv, cfg->host, argc == 1 ? argv[0] : NULL);
+	if (r == VITK_EINVAL) /* an ambiguous job id */
+		return cli_error(ctx, CLI_EXIT_USAGE, "%s", vitk_error_last()->message);
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot list jobs");
-	n = vitk_inventory_rows_count(rows);
-	if (argc == 1) {
-		r = job_show(ctx, rows, argv[0]);
-		vitk_inventory_rows_free(rows);
-		return r;
-	}
-	if (ctx->output == CLI_OUT_JSON) {
-		json_t *a = json_array();
-
-		for (i = 0; i < n; i++) {
-			json_t *o = job_json(rows, i);
-
-			json_array_append_new(a, o);
-		}
-		r = cli_json_print(ctx, a);
-		json_decref(a);
-		goto out;
-	}
-	t = cli_table_new();
-	cli_table_add_column(t, "job", CLI_COL_STR);
-	cli_table_add_column(t, "host", CLI_COL_STR);
-	cli_table_add_column(t, "src", CLI_COL_STR);
-	cli_table_add_column(t, "dst", CLI_COL_STR);
-	cli_table_add_column(t, "count", CLI_COL_INT);
-	cli_table_add_column(t, "method", CLI_COL_STR);
-	cli_table_add_column(t, "bytes", CLI_COL_INT);
-	cli_table_add_column(t, "host_bytes", CLI_COL_INT);
-	cli_table_add_column(t, "commands", CLI_COL_INT);
-	cli_table_add_column(t, "duration_ms", CLI_COL_INT);
-	cli_table_add_column(t, "fallbacks", CLI_COL_INT);
-	cli_table_add_column(t, "result", CLI_COL_STR);
-	for (i = 0; i < n; i++) {
-		const char *fb = vitk_inventory_rows_get(rows, i, "fallbacks");
-		json_t *arr = fb ? json_loads(fb, 0, NULL) : NULL;
-
-		cli_table_add_row(t);
-		cli_table_set_str(t, "job", vitk_inventory_rows_get(rows, i, "uuid"));
-		cli_table_set_str(t, "host", vitk_inventory_rows_get(rows, i, "host"));
-		cli_table_set_str(t, "src", vitk_inventory_rows_get(rows, i, "src"));
-		cli_table_set_str(t, "dst", vitk_inventory_rows_get(rows, i, "dst"));
-		cli_table_set_int(t, "count", vitk_inventory_rows_get_int(rows, i, "count"));
-		cli_table_set_str(t, "method", vitk_inventory_rows_get(rows, i, "method"));
-		cli_table_set_int(t, "bytes", vitk_inventory_rows_get_int(rows, i, "bytes"));
-		cli_table_set_int(t, "host_bytes", vitk_inventory_rows_get_int(rows, i, "host_bytes"));
-		cli_table_set_int(t, "commands", vitk_inventory_rows_get_int(rows, i, "commands"));
-		cli_table_set_int(t, "duration_ms", vitk_inventory_rows_get_int(rows, i, "duration_ms"));
-		cli_table_set_int(t, "fallbacks", arr ? (int64_t)json_array_size(arr) : 0);
-		cli_table_set_str(t, "result", vitk_inventory_rows_get(rows, i, "result"));
-		json_decref(arr);
-	}
-	r = cli_table_print(ctx, t);
-out:
-	cli_table_free(t);
-	vitk_inventory_rows_free(rows);
+		return cli_error(ctx, cli_exit_from_err(r), "%s", vitk_error_last()->message);
+	r = print_doc(ctx, &doc);
+	vitk_odx_doc_clear(&doc);
 	return r;
 }
 
 /* ------------------------------------------------------------------ tables */
 
-static const struct cli_opt odx_probe_opts[] = {
-	CLI_OPT_END,
-};
-
+#define CFG struct copy_cfg
 static const struct cli_opt odx_copy_opts[] = {
-	CLI_OPT_UINT("src-lba", 0, "N", "first source block (default 0)"),
-	CLI_OPT_UINT("dst-lba", 0, "N", "first destination block (default 0)"),
-	CLI_OPT_UINT("count", 'c', "BLOCKS", "blocks to copy (default: to the end of the source)"),
-	CLI_OPT_STR("method", 'm', "METHOD", "auto, token, xcopy or host (default auto)"),
-	CLI_OPT_FLAG("verify", 0, "read both ranges back and compare them"),
-	CLI_OPT_FLAG("dry-run", 'n', "show the plan (method, commands, reasons) and copy nothing"),
-	CLI_OPT_STR("resume", 0, "JOB", "resume an interrupted copy job"),
-	CLI_OPT_FLAG("force", 'f', "write even if the destination is mounted or held"),
-	CLI_OPT_UINT("max-blocks-per-command", 0, "N", "cap the blocks moved by one command"),
-	CLI_OPT_SIZE("buffer", 0, "SIZE", "host copy buffer per command (default 4M)"),
-	CLI_OPT_UINT("streams", 0, "N", "iSCSI host copy: sessions per side (default 8, max 32)"),
+	{ CLI_UINT(CFG, src_lba, "src-lba", 0, "N", "first source block (default 0)") },
+	{ CLI_UINT(CFG, dst_lba, "dst-lba", 0, "N", "first destination block (default 0)") },
+	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS",
+		   "blocks to copy (default: to the end of the source)") },
+	{ CLI_ENUM(CFG, method, "method", 'm', "METHOD", method_names, "copy method (default auto)"),
+	  CLI_ENUM_INTS(method_values) },
+	{ CLI_FLAG(CFG, verify, "verify", 0, "read both ranges back and compare them") },
+	{ CLI_FLAG(CFG, dry_run, "dry-run", 'n',
+		   "show the plan (method, commands, reasons) and copy nothing") },
+	{ CLI_STR(CFG, resume, "resume", 0, "JOB", "resume an interrupted copy job") },
+	{ CLI_FLAG(CFG, force, "force", 'f', "write even if the destination is mounted or held") },
+	{ CLI_UINT(CFG, max_blocks_per_command, "max-blocks-per-command", 0, "N",
+		   "cap the blocks moved by one command"), CLI_RANGE(1, 0xFFFFFFFFu) },
+	{ CLI_SIZE(CFG, buffer, "buffer", 0, "SIZE", "host copy buffer per command (default 4M)"),
+	  CLI_RANGE(1, 1u << 30) },
+	{ CLI_UINT(CFG, streams, "streams", 0, "N", "iSCSI host copy: sessions per side (default 8)"),
+	  CLI_RANGE(1, 32) },
 	CLI_OPT_END,
 };
+#undef CFG
 
+#define CFG struct zero_cfg
 static const struct cli_opt odx_zero_opts[] = {
-	CLI_OPT_UINT("lba", 0, "N", "first block to zero"),
-	CLI_OPT_UINT("count", 'c', "BLOCKS", "blocks to zero"),
-	CLI_OPT_FLAG("force", 'f', "write even if the device is mounted or held"),
+	{ CLI_UINT(CFG, lba, "lba", 0, "N", "first block to zero"), CLI_GIVEN(CFG, lba_given) },
+	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS", "blocks to zero"),
+	  CLI_GIVEN(CFG, count_given) },
+	{ CLI_FLAG(CFG, force, "force", 'f', "write even if the device is mounted or held") },
 	CLI_OPT_END,
 };
+#undef CFG
 
+#define CFG struct token_cfg
 static const struct cli_opt odx_token_opts[] = {
-	CLI_OPT_UINT("lba", 0, "N", "create: first source block; write: first destination block"),
-	CLI_OPT_UINT("count", 'c', "BLOCKS", "create: blocks to cover (default: to the end)"),
-	CLI_OPT_UINT("inactivity-timeout", 0, "SECONDS",
-		     "create: token inactivity timeout (default: the device's)"),
-	CLI_OPT_FLAG("force", 'f', "write even if the device is mounted or held"),
+	{ CLI_UINT(CFG, lba, "lba", 0, "N", "create: first source block; write: first destination block") },
+	{ CLI_UINT(CFG, count, "count", 'c', "BLOCKS", "create: blocks to cover (default: to the end)") },
+	{ CLI_UINT(CFG, inactivity_timeout, "inactivity-timeout", 0, "SECONDS",
+		   "create: token inactivity timeout (default: the device's)"),
+	  CLI_RANGE(0, 0xFFFFFFFFu) },
+	{ CLI_FLAG(CFG, force, "force", 'f', "write even if the device is mounted or held") },
 	CLI_OPT_END,
 };
+#undef CFG
 
+#define CFG struct jobs_cfg
 static const struct cli_opt odx_jobs_opts[] = {
-	CLI_OPT_STR("host", 0, "HOST", "only jobs run on this host"),
+	{ CLI_STR(CFG, host, "host", 0, "HOST", "only jobs run on this host") },
 	CLI_OPT_END,
 };
+#undef CFG
 
 const struct cli_verb cli_odx_verbs[] = {
-	{ .name = "probe", .fn = cmd_probe, .opts = odx_probe_opts, .min_args = 1, .max_args = -1,
+	{ .name = "probe", .fn = cmd_probe, .min_args = 1, .max_args = -1,
 	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV...",
 	  .summary = "Show copy-offload capabilities and an offload verdict for each pair" },
-	{ .name = "copy", .fn = cmd_copy, .opts = odx_copy_opts, .min_args = 0, .max_args = 2,
-	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "SRC DST",
+	{ .name = "copy", .fn = cmd_copy, .opts = odx_copy_opts, CLI_CONFIG(struct copy_cfg),
+	  .min_args = 0, .max_args = 2, .flags = CLI_NEEDS_INVENTORY, .args_usage = "SRC DST",
 	  .summary = "Copy blocks with ODX token copy, EXTENDED COPY or the host" },
-	{ .name = "zero", .fn = cmd_zero, .opts = odx_zero_opts, .min_args = 1, .max_args = 1,
-	  .args_usage = "DEV", .summary = "Zero blocks (zero ROD token, WRITE SAME, host writes)" },
-	{ .name = "token", .fn = cmd_token, .opts = odx_token_opts, .min_args = 2, .max_args = 3,
-	  .args_usage = "create DEV FILE | write FILE DEV | show FILE",
+	{ .name = "zero", .fn = cmd_zero, .opts = odx_zero_opts, CLI_CONFIG(struct zero_cfg),
+	  .min_args = 1, .max_args = 1, .args_usage = "DEV",
+	  .summary = "Zero blocks (zero ROD token, WRITE SAME, host writes)" },
+	{ .name = "token", .fn = cmd_token, .opts = odx_token_opts, CLI_CONFIG(struct token_cfg),
+	  .min_args = 2, .max_args = 3, .args_usage = "create DEV FILE | write FILE DEV | show FILE",
 	  .summary = "Populate ROD tokens into a file, write from one, or show one" },
-	{ .name = "jobs", .fn = cmd_jobs, .opts = odx_jobs_opts, .min_args = 0, .max_args = 1,
-	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "[JOB]",
+	{ .name = "jobs", .fn = cmd_jobs, .opts = odx_jobs_opts, CLI_CONFIG(struct jobs_cfg),
+	  .min_args = 0, .max_args = 1, .flags = CLI_NEEDS_INVENTORY, .args_usage = "[JOB]",
 	  .summary = "List copy jobs, or show one with every reason and fallback" },
 	/* `serve` lives in cmd_odx_serve.c (the lab target); keep this entry */
 	{ .name = "serve", .fn = cli_odx_serve, .opts = cli_odx_serve_opts, .min_args = 0,
-	  .max_args = 0, .summary = "Serve file-backed LUNs as an iSCSI target with XCOPY and ODX" },
+	  .max_args = 0, CLI_CONFIG(struct cli_odx_serve_cfg), .summary = "Serve file-backed LUNs as an iSCSI target with XCOPY and ODX" },
 	{ 0 },
 };

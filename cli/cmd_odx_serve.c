@@ -2,16 +2,17 @@
 /*
  * vitk odx serve: the lab iSCSI target (file-backed LUNs, EXTENDED COPY, ODX).
  *
- * Runs in the foreground until SIGINT/SIGTERM, logs connections and errors
- * to stderr and prints per-LUN counters at shutdown (a table on stdout with
- * --stats, a one-line summary per LUN on stderr otherwise).
+ * Runs in the foreground until SIGINT/SIGTERM.  The target logs connections,
+ * errors and, at shutdown, one summary line per LUN through the library log
+ * (stderr, see dispatch.c); --stats also prints the per-LUN counters on
+ * stdout as a table (the library's document, vitk_odx_target_stats_table()).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <vitk/common.h>
@@ -21,49 +22,31 @@
 #include "cli.h"
 #include "cmd_odx_serve.h"
 
+#define CFG struct cli_odx_serve_cfg
 const struct cli_opt cli_odx_serve_opts[] = {
-	CLI_OPT_STR("portal", 'p', "HOST:PORT", "address to listen on (default 0.0.0.0:3260)"),
-	CLI_OPT_STR("iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)"),
-	CLI_OPT_MULTI("lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro]",
-		      "serve PATH as LUN N (created sparse with size S when missing)"),
-	CLI_OPT_STR("chap", 0, "USER:SECRET", "require one-way CHAP (MD5) at login"),
-	CLI_OPT_STR("pidfile", 0, "FILE", "write the process id here once listening"),
-	CLI_OPT_SIZE("max-bytes-per-command", 0, "SIZE",
-		     "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)"),
-	CLI_OPT_FLAG("stats", 0,
-		     "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
-		     "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
-		     "tokens_used, tokens_expired, opcodes {\"0x28\": n})"),
+	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
+		  "address to listen on (default 0.0.0.0:3260)") },
+	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
+	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro]",
+		    "serve PATH as LUN N (created sparse with size S when missing)") },
+	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET", "require one-way CHAP (MD5) at login") },
+	{ CLI_STR(CFG, pidfile, "pidfile", 0, "FILE", "write the process id here once listening") },
+	{ CLI_SIZE(CFG, max_bytes_per_command, "max-bytes-per-command", 0, "SIZE",
+		   "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)") },
+	{ CLI_FLAG(CFG, stats, "stats", 0,
+		   "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
+		   "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
+		   "tokens_used, tokens_expired, opcodes {\"0x28\": n})") },
 	CLI_OPT_END,
 };
+#undef CFG
 
 static vitk_odx_target *g_target;
-static volatile sig_atomic_t g_quiet;
-static volatile sig_atomic_t g_verbose;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	vitk_odx_target_stop(g_target);
-}
-
-static void serve_log(vitk_log_level level, const char *domain, const char *msg, void *payload)
-{
-	static const char *names[] = { "error", "warning", "info", "debug" };
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	(void)payload;
-	(void)domain;
-	if (level == VITK_LOG_DEBUG && !g_verbose)
-		return;
-	if (level == VITK_LOG_INFO && g_quiet)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "vitk: odx: serve: %s %s: %s\n", ts,
-		level <= VITK_LOG_DEBUG ? names[level] : "log", msg);
 }
 
 /* "N=PATH[,size=S][,bs=B][,ro]" */
@@ -129,189 +112,59 @@ out:
 	return rc;
 }
 
-static void opcode_summary(const vitk_odx_target_stats *s, char *buf, size_t len)
-{
-	size_t off = 0;
-	unsigned op;
-
-	buf[0] = '\0';
-	for (op = 0; op < 256 && off + 24 < len; op++) {
-		if (!s->cmds_by_opcode[op])
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%02x:%llu", off ? " " : "", op,
-					(unsigned long long)s->cmds_by_opcode[op]);
-	}
-}
-
-static int print_stats(struct cli_ctx *ctx, vitk_odx_target *t, bool table)
-{
-	cli_table *tb = NULL;
-	size_t i, n = vitk_odx_target_lun_count(t);
-	int rc = CLI_EXIT_OK;
-
-	if (table) {
-		tb = cli_table_new();
-		cli_table_add_column(tb, "lun", CLI_COL_INT);
-		cli_table_add_column(tb, "commands", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_read_wire", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_written_wire", CLI_COL_INT);
-		cli_table_add_column(tb, "bytes_copied_internal", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_created", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_used", CLI_COL_INT);
-		cli_table_add_column(tb, "tokens_expired", CLI_COL_INT);
-		cli_table_add_column(tb, "opcodes", CLI_COL_STR);
-	}
-	for (i = 0; i < n; i++) {
-		vitk_odx_target_stats s;
-		uint64_t total = 0;
-		char ops[2048];
-		unsigned op;
-
-		if (vitk_odx_target_lun_stats(t, i, &s) < 0)
-			continue;
-		for (op = 0; op < 256; op++)
-			total += s.cmds_by_opcode[op];
-		opcode_summary(&s, ops, sizeof(ops));
-		if (!ctx->quiet)
-			fprintf(stderr,
-				"vitk: odx: serve: lun %u: %llu commands, %llu bytes read, %llu "
-				"bytes written, %llu bytes copied, tokens %llu created %llu used "
-				"%llu expired\n",
-				s.lun, (unsigned long long)total,
-				(unsigned long long)s.bytes_read_wire,
-				(unsigned long long)s.bytes_written_wire,
-				(unsigned long long)s.bytes_copied_internal,
-				(unsigned long long)s.tokens_created,
-				(unsigned long long)s.tokens_used,
-				(unsigned long long)s.tokens_expired);
-		if (!tb)
-			continue;
-		cli_table_add_row(tb);
-		cli_table_set_int(tb, "lun", s.lun);
-		cli_table_set_int(tb, "commands", (int64_t)total);
-		cli_table_set_int(tb, "bytes_read_wire", (int64_t)s.bytes_read_wire);
-		cli_table_set_int(tb, "bytes_written_wire", (int64_t)s.bytes_written_wire);
-		cli_table_set_int(tb, "bytes_copied_internal", (int64_t)s.bytes_copied_internal);
-		cli_table_set_int(tb, "tokens_created", (int64_t)s.tokens_created);
-		cli_table_set_int(tb, "tokens_used", (int64_t)s.tokens_used);
-		cli_table_set_int(tb, "tokens_expired", (int64_t)s.tokens_expired);
-		cli_table_set_str(tb, "opcodes", ops);
-	}
-	if (tb && ctx->output == CLI_OUT_JSON) {
-		/* JSON: "opcodes" is an object {"0x28": 12, ...} instead of the text summary */
-		json_t *doc = cli_table_to_json(tb);
-		size_t row = 0;
-
-		for (i = 0; doc && i < n; i++) {
-			vitk_odx_target_stats s;
-			json_t *ops = json_object();
-			unsigned op;
-
-			if (vitk_odx_target_lun_stats(t, i, &s) < 0)
-				continue;
-			for (op = 0; op < 256; op++) {
-				char key[8];
-
-				if (!s.cmds_by_opcode[op])
-					continue;
-				snprintf(key, sizeof(key), "0x%02x", op);
-				json_object_set_new(ops, key, json_integer((json_int_t)s.cmds_by_opcode[op]));
-			}
-			json_object_set_new(json_array_get(doc, row++), "opcodes", ops);
-		}
-		if (!doc || cli_json_print(ctx, doc) != 0)
-			rc = CLI_EXIT_FAIL;
-		json_decref(doc);
-	} else if (tb) {
-		if (cli_table_print(ctx, tb) != 0)
-			rc = CLI_EXIT_FAIL;
-	}
-	cli_table_free(tb);
-	return rc;
-}
-
+/* the pid, then an atomic rename into place */
 static int write_pidfile(const char *path)
 {
-	char tmp[4096];
-	FILE *f;
+	char tmp[4096], line[32];
+	int fd, n, ok;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -1;
-	f = fopen(tmp, "w");
-	if (!f)
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0)
+	ok = write(fd, line, (size_t)n) == n;
+	if (close(fd) != 0 || !ok)
 		return -1;
 	return rename(tmp, path);
 }
 
-int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
+/* new target, every --lun, listening: 0 or the exit code (message printed) */
+static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+			const vitk_odx_target_options *o, vitk_odx_target **out)
 {
-	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
-	vitk_odx_target *t = NULL;
-	const char *const *luns = NULL;
-	const char *chap = cli_str(ctx, "chap"), *pidfile = cli_str(ctx, "pidfile");
-	char *chap_user = NULL, *colon;
-	struct sigaction sa, old_int, old_term, old_pipe;
-	bool sig_installed = false, pid_written = false;
-	size_t nluns, i;
-	uint64_t cap = 0;
-	int rc = CLI_EXIT_OK, r;
+	size_t i;
+	int r;
 
-	(void)argc;
-	(void)argv;
-	g_quiet = ctx->quiet;
-	g_verbose = ctx->verbose > 0;
-	o.iqn = cli_str(ctx, "iqn");
-	o.portal = cli_str(ctx, "portal") ? cli_str(ctx, "portal") : "0.0.0.0:3260";
-	if (!o.iqn)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
-	nluns = cli_multi(ctx, "lun", &luns);
-	if (nluns == 0)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
-	if (chap) {
-		chap_user = strdup(chap);
-		if (!chap_user)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		colon = strchr(chap_user, ':');
-		if (!colon || colon == chap_user || !colon[1]) {
-			rc = cli_error(ctx, CLI_EXIT_USAGE, "serve: --chap expects USER:SECRET");
-			goto out;
-		}
-		*colon = '\0';
-		o.chap_user = chap_user;
-		o.chap_secret = colon + 1;
-	}
-	if (cli_u64(ctx, "max-bytes-per-command", &cap))
-		o.max_bytes_per_command = cap;
-
-	vitk_set_log_fn(serve_log, NULL);
-	r = vitk_odx_target_new(&t, &o);
-	if (r < 0) {
-		rc = cli_error_lib(ctx, r, "serve: cannot create target '%s'", o.iqn);
-		goto out;
-	}
-	for (i = 0; i < nluns; i++) {
+	r = vitk_odx_target_new(out, o);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot create target '%s'", o->iqn);
+	for (i = 0; i < cfg->lun.n; i++) {
 		vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
 		char *path = NULL;
+		int rc = parse_lun(ctx, cfg->lun.v[i], &l, &path);
 
-		rc = parse_lun(ctx, luns[i], &l, &path);
 		if (rc != 0)
-			goto out;
+			return rc;
 		l.path = path;
-		r = vitk_odx_target_add_lun(t, &l);
-		if (r < 0)
-			rc = cli_error_lib(ctx, r, "serve");
+		r = vitk_odx_target_add_lun(*out, &l);
 		free(path);
 		if (r < 0)
-			goto out;
+			return cli_error_lib(ctx, r, "serve");
 	}
-	r = vitk_odx_target_listen(t);
-	if (r < 0) {
-		rc = cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o.portal);
-		goto out;
-	}
+	r = vitk_odx_target_listen(*out);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: cannot listen on '%s'", o->portal);
+	return 0;
+}
+
+/* SIGINT/SIGTERM stop the target; the pidfile exists while it serves */
+static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx_target *t)
+{
+	struct sigaction sa, old_int, old_term, old_pipe;
+	int rc = 0, r;
+
 	g_target = t;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -320,32 +173,62 @@ int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 	sigaction(SIGTERM, &sa, &old_term);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &old_pipe);
-	sig_installed = true;
-	if (pidfile) {
-		if (write_pidfile(pidfile) < 0) {
-			rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s",
-				       pidfile, strerror(errno));
-			goto out;
-		}
-		pid_written = true;
+	if (pidfile && write_pidfile(pidfile) < 0) {
+		rc = cli_error(ctx, CLI_EXIT_FAIL, "serve: cannot write pidfile '%s': %s", pidfile,
+			       strerror(errno));
+		pidfile = NULL;
 	}
-	r = vitk_odx_target_run(t);
-	if (r < 0) {
+	if (rc == 0 && (r = vitk_odx_target_run(t)) < 0)
 		rc = cli_error_lib(ctx, r, "serve: serving failed");
-		goto out;
-	}
-	rc = print_stats(ctx, t, cli_flag(ctx, "stats"));
-out:
-	if (sig_installed) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGPIPE, &old_pipe, NULL);
-	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	g_target = NULL;
-	if (pid_written)
+	if (pidfile)
 		unlink(pidfile);
+	return rc;
+}
+
+int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_odx_serve_cfg *cfg = ctx->config;
+	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	vitk_odx_target *t = NULL;
+	vitk_table *stats = NULL;
+	char *chap_user = NULL, *colon;
+	int rc, r;
+
+	(void)argc;
+	(void)argv;
+	o.iqn = cfg->iqn;
+	o.portal = cfg->portal ? cfg->portal : "0.0.0.0:3260";
+	o.max_bytes_per_command = cfg->max_bytes_per_command;
+	if (!o.iqn)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
+	if (cfg->lun.n == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
+	if (cfg->chap) {
+		chap_user = strdup(cfg->chap);
+		if (!chap_user)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		colon = strchr(chap_user, ':');
+		if (!colon || colon == chap_user || !colon[1]) {
+			free(chap_user);
+			return cli_error(ctx, CLI_EXIT_USAGE, "serve: --chap expects USER:SECRET");
+		}
+		*colon = '\0';
+		o.chap_user = chap_user;
+		o.chap_secret = colon + 1;
+	}
+	rc = setup_target(ctx, cfg, &o, &t);
+	if (rc == 0)
+		rc = serve_until_signal(ctx, cfg->pidfile, t);
+	if (rc == 0 && cfg->stats) {
+		r = vitk_odx_target_stats_table(t, &stats);
+		rc = r < 0 ? cli_error_lib(ctx, r, "serve: counters") : cli_print_table(ctx, stats);
+	}
+	vitk_table_free(stats);
 	vitk_odx_target_free(t);
-	vitk_set_log_fn(NULL, NULL);
 	free(chap_user);
 	return rc;
 }

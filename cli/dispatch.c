@@ -265,6 +265,15 @@ int cli_main(int argc, char **argv)
 	i++;
 	cli_free_vals(&ctx);
 	ctx.opts = verb->opts;
+	if (verb->config_size) {
+		ctx.config = calloc(1, verb->config_size);
+		if (!ctx.config) {
+			r = cli_error(&ctx, CLI_EXIT_FAIL, "out of memory");
+			goto out;
+		}
+		if (verb->config_init)
+			memcpy(ctx.config, verb->config_init, verb->config_size);
+	}
 	ps.npos = 0;
 	r = cli_parse_args(&ctx, &ps, argc - i, argv + i, false);
 	if (r)
@@ -294,6 +303,8 @@ int cli_main(int argc, char **argv)
 out:
 	vitk_set_log_fn(NULL, NULL);
 	vitk_inventory_free(ctx.inv);
+	cli_config_clear(ctx.opts, ctx.config);
+	free(ctx.config);
 	cli_free_vals(&ctx);
 	if (fflush(stdout) != 0 && r == 0)
 		r = CLI_EXIT_FAIL;

@@ -25,6 +25,8 @@ int cli_main(int argc, char **argv);
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional);
 void cli_free_vals(struct cli_ctx *ctx);
+/* free what the parser allocated inside a config (the cli_strv arrays), not the config itself */
+void cli_config_clear(const struct cli_opt *opts, void *config);
 const struct cli_opt *cli_global_opts(void);
 const char *cli_near_match(const char *word, const char *const *cands, size_t n);
 void cli_print_verb_help(FILE *f, const char *noun, const struct cli_verb *v);

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Option parsing from per-verb tables (house-style R12).  Our own small
- * parser: no global getopt state, exact long names, GNU-style
- * "--name=value", "--name value", "-x value", "-xVALUE" and "-vq".
+ * Option parsing from per-verb spec tables (see cli.h): each option is
+ * stored into its typed field of the verb's config while the command line
+ * is read, and --help is printed from the same table.  Our own small
+ * parser: no global getopt state, exact long names (a near miss gets a
+ * "did you mean"), GNU-style "--name=value", "--name value", "-x value",
+ * "-xVALUE" and bundled flags "-vq".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <vitk/array.h>
 
 #include "cli.h"
 #include "dispatch.h"
@@ -16,8 +21,7 @@ struct cli_optval {
 	bool given;
 	const char *str;
 	uint64_t u;
-	const char **multi;
-	size_t nmulti;
+	struct cli_strv multi;
 };
 
 static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
@@ -55,8 +59,8 @@ size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const 
 {
 	const struct cli_optval *v = find_val(ctx, name);
 
-	*out = (const char *const *)v->multi;
-	return v->nmulti;
+	*out = (const char *const *)v->multi.v;
+	return v->multi.n;
 }
 
 static size_t levenshtein(const char *a, const char *b)
@@ -161,6 +165,147 @@ static const struct cli_opt *lookup_short(const struct cli_opt *tab, char c)
 	return NULL;
 }
 
+/* "1G" for exact binary multiples, else the plain number: how --help and errors show sizes */
+static void fmt_size(char *buf, size_t len, uint64_t v)
+{
+	static const char units[] = "KMGTP";
+	int u = -1;
+
+	while (v && v % 1024 == 0 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
+}
+
+static void fmt_range(char *buf, size_t len, const struct cli_opt *o)
+{
+	char lo[32], hi[32];
+
+	if (o->type == CLI_OPT_T_SIZE) {
+		fmt_size(lo, sizeof(lo), o->min);
+		fmt_size(hi, sizeof(hi), o->max);
+	} else {
+		snprintf(lo, sizeof(lo), "%llu", (unsigned long long)o->min);
+		snprintf(hi, sizeof(hi), "%llu", (unsigned long long)o->max);
+	}
+	snprintf(buf, len, "%s..%s", lo, hi);
+}
+
+/* "a, b, c" */
+static void fmt_values(char *buf, size_t len, const char *const *values)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; values && values[i] && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", values[i]);
+}
+
+static int parse_number(struct cli_ctx *ctx, const struct cli_opt *o, const char *val,
+			const char *spelled, uint64_t *out)
+{
+	char range[80];
+
+	if (o->type == CLI_OPT_T_SIZE && vitk_parse_size(val, out) < 0)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "option '%s' needs a size such as 512K or 1G, not '%s'", spelled, val);
+	if (o->type == CLI_OPT_T_UINT && vitk_parse_u64(val, out) < 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a number, not '%s'", spelled,
+				 val);
+	vitk_error_clear();
+	if (o->max && (*out < o->min || *out > o->max)) {
+		fmt_range(range, sizeof(range), o);
+		return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a value in %s, not '%s'",
+				 spelled, range, val);
+	}
+	return 0;
+}
+
+static int parse_enum(struct cli_ctx *ctx, const struct cli_opt *o, const char *val,
+		      const char *spelled, int *out)
+{
+	char list[256];
+	const char *near;
+	size_t n = 0;
+
+	for (; o->values && o->values[n]; n++)
+		if (strcmp(o->values[n], val) == 0) {
+			*out = o->enum_ints ? o->enum_ints[n] : (int)n;
+			return 0;
+		}
+	fmt_values(list, sizeof(list), o->values);
+	near = cli_near_match(val, (const char *const *)o->values, n);
+	if (near)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "option '%s' needs one of %s, not '%s'; did you mean '%s'?", spelled,
+				 list, val, near);
+	return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs one of %s, not '%s'", spelled, list,
+			 val);
+}
+
+/* append @val to a cli_strv, keeping it NULL-terminated */
+static int strv_push(struct cli_strv *sv, const char *val)
+{
+	VITK_ARRAY(const char *) a = { sv->v, sv->n, sv->asize };
+
+	if (vitk_array_grow(a, 2) < 0)
+		return VITK_ENOMEM;
+	a.ptr[a.size++] = val;
+	a.ptr[a.size] = NULL;
+	sv->v = a.ptr;
+	sv->n = a.size;
+	sv->asize = a.asize;
+	return 0;
+}
+
+static void strv_clear(struct cli_strv *sv)
+{
+	free(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
+/* the typed store: into the field of ctx->config that @o is bound to */
+static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, const char *spelled)
+{
+	unsigned char *cfg = ctx->config;
+	uint64_t u = 0;
+	int e = 0, r = 0;
+	bool yes = true;
+
+	switch (o->type) {
+	case CLI_OPT_T_FLAG:
+		memcpy(cfg + o->offset, &yes, sizeof(yes));
+		break;
+	case CLI_OPT_T_STR:
+		memcpy(cfg + o->offset, &val, sizeof(val));
+		break;
+	case CLI_OPT_T_UINT:
+	case CLI_OPT_T_SIZE:
+		r = parse_number(ctx, o, val, spelled, &u);
+		if (r == 0)
+			memcpy(cfg + o->offset, &u, sizeof(u));
+		break;
+	case CLI_OPT_T_ENUM:
+		r = parse_enum(ctx, o, val, spelled, &e);
+		if (r == 0)
+			memcpy(cfg + o->offset, &e, sizeof(e));
+		break;
+	case CLI_OPT_T_MULTI:
+		if (strv_push((struct cli_strv *)(void *)(cfg + o->offset), val) < 0)
+			r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		break;
+	default:
+		break;
+	}
+	if (r == 0 && o->has_given)
+		memcpy(cfg + o->given_offset, &yes, sizeof(yes));
+	return r;
+}
+
 static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
 		 const char *val, const char *spelled)
 {
@@ -170,6 +315,12 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 
 	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts))
 		return set_global(ctx, ps, o, val);
+	if (o->bound && ctx->config) {
+		r = bind(ctx, o, val, spelled);
+		if (r)
+			return r;
+	}
+	/* the deprecated by-name values, kept in step until every noun has migrated */
 	idx = (size_t)(o - ctx->opts);
 	v = &ctx->vals[idx];
 	v->opt = o;
@@ -178,41 +329,35 @@ static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct c
 		v->given = true;
 		break;
 	case CLI_OPT_T_STR:
+	case CLI_OPT_T_ENUM:
 		v->given = true;
 		v->str = val;
 		break;
 	case CLI_OPT_T_UINT:
-		r = vitk_parse_u64(val, &v->u);
-		if (r < 0)
-			return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a number, not '%s'",
-					 spelled, val);
-		v->given = true;
-		v->str = val;
-		break;
 	case CLI_OPT_T_SIZE:
-		r = vitk_parse_size(val, &v->u);
-		if (r < 0)
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "option '%s' needs a size such as 512K or 1G, not '%s'",
-					 spelled, val);
+		r = parse_number(ctx, o, val, spelled, &v->u);
+		if (r)
+			return r;
 		v->given = true;
 		v->str = val;
 		break;
-	case CLI_OPT_T_MULTI: {
-		const char **nm = realloc(v->multi, (v->nmulti + 2) * sizeof(*nm));
-
-		if (!nm)
+	case CLI_OPT_T_MULTI:
+		if (strv_push(&v->multi, val) < 0)
 			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		v->multi = nm;
-		v->multi[v->nmulti++] = val;
-		v->multi[v->nmulti] = NULL;
 		v->given = true;
 		break;
-	}
 	default:
 		break;
 	}
 	return 0;
+}
+
+void cli_config_clear(const struct cli_opt *opts, void *config)
+{
+	for (size_t i = 0; config && opts && opts[i].name; i++) {
+		if (opts[i].bound && opts[i].type == CLI_OPT_T_MULTI)
+			strv_clear((struct cli_strv *)(void *)((unsigned char *)config + opts[i].offset));
+	}
 }
 
 static int unknown_option(struct cli_ctx *ctx, const char *spelled)
@@ -337,7 +482,7 @@ void cli_free_vals(struct cli_ctx *ctx)
 	while (ctx->opts && ctx->opts[n].name)
 		n++;
 	for (size_t i = 0; i < n; i++)
-		free(ctx->vals[i].multi);
+		strv_clear(&ctx->vals[i].multi);
 	free(ctx->vals);
 	ctx->vals = NULL;
 }
@@ -345,17 +490,29 @@ void cli_free_vals(struct cli_ctx *ctx)
 static void print_opt_table(FILE *f, const struct cli_opt *tab)
 {
 	for (size_t i = 0; tab && tab[i].name; i++) {
-		char left[80];
+		const struct cli_opt *o = &tab[i];
+		char left[80], extra[300] = "";
 
-		if (tab[i].short_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", tab[i].short_name,
-				 tab[i].name, tab[i].argname ? " " : "",
-				 tab[i].argname ? tab[i].argname : "");
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->argname ? " " : "", o->argname ? o->argname : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", tab[i].name,
-				 tab[i].argname ? " " : "", tab[i].argname ? tab[i].argname : "");
-		fprintf(f, "  %-30s %s%s\n", left, tab[i].help ? tab[i].help : "",
-			tab[i].type == CLI_OPT_T_MULTI ? " (repeatable)" : "");
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->argname ? " " : "",
+				 o->argname ? o->argname : "");
+		if (o->type == CLI_OPT_T_MULTI) {
+			snprintf(extra, sizeof(extra), " (repeatable)");
+		} else if (o->type == CLI_OPT_T_ENUM) {
+			char list[256];
+
+			fmt_values(list, sizeof(list), o->values);
+			snprintf(extra, sizeof(extra), " (one of: %s)", list);
+		} else if (o->max) {
+			char range[80];
+
+			fmt_range(range, sizeof(range), o);
+			snprintf(extra, sizeof(extra), " (range %s)", range);
+		}
+		fprintf(f, "  %-30s %s%s\n", left, o->help ? o->help : "", extra);
 	}
 }
 
@@ -375,4 +532,73 @@ void cli_print_verb_help(FILE *f, const char *noun, const struct cli_verb *v)
 void cli_print_global_help(FILE *f)
 {
 	print_opt_table(f, global_opts);
+}
+
+/* the size of the field an option type binds to */
+static size_t field_size(enum cli_opt_type type)
+{
+	switch (type) {
+	case CLI_OPT_T_FLAG: return sizeof(bool);
+	case CLI_OPT_T_STR: return sizeof(const char *);
+	case CLI_OPT_T_UINT:
+	case CLI_OPT_T_SIZE: return sizeof(uint64_t);
+	case CLI_OPT_T_ENUM: return sizeof(int);
+	case CLI_OPT_T_MULTI: return sizeof(struct cli_strv);
+	default: return 0;
+	}
+}
+
+static bool name_clash(const struct cli_opt *a, const struct cli_opt *b)
+{
+	return strcmp(a->name, b->name) == 0 || (a->short_name && a->short_name == b->short_name);
+}
+
+static int check_opt(const struct cli_verb *v, const struct cli_opt *o, char *why, size_t len)
+{
+	size_t fs = field_size(o->type);
+
+	if (fs == 0)
+		snprintf(why, len, "option '--%s' has no type", o->name);
+	else if (v->config_size && !o->bound)
+		snprintf(why, len, "option '--%s' is not bound to the config", o->name);
+	else if (o->bound && (!v->config_size || o->offset + fs > v->config_size))
+		snprintf(why, len, "option '--%s' lies outside the config", o->name);
+	else if (o->has_given && (!o->bound || o->given_offset + sizeof(bool) > v->config_size))
+		snprintf(why, len, "option '--%s' has its given flag outside the config", o->name);
+	else if (o->type == CLI_OPT_T_ENUM && (!o->values || !o->values[0]))
+		snprintf(why, len, "option '--%s' has no allowed values", o->name);
+	else if (o->max && (o->min > o->max ||
+			    (o->type != CLI_OPT_T_UINT && o->type != CLI_OPT_T_SIZE)))
+		snprintf(why, len, "option '--%s' has a bad range", o->name);
+	else
+		return 0;
+	return -1;
+}
+
+int cli_verb_check(const struct cli_verb *v, char *why, size_t why_len)
+{
+	const struct cli_opt *o = v->opts;
+
+	why[0] = '\0';
+	if (v->config_init && !v->config_size) {
+		snprintf(why, why_len, "defaults without a config size");
+		return -1;
+	}
+	for (size_t i = 0; o && o[i].name; i++) {
+		if (check_opt(v, &o[i], why, why_len) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (name_clash(&o[i], &o[j])) {
+				snprintf(why, why_len, "options '--%s' and '--%s' share a name",
+					 o[j].name, o[i].name);
+				return -1;
+			}
+		for (size_t j = 0; global_opts[j].name; j++)
+			if (name_clash(&o[i], &global_opts[j])) {
+				snprintf(why, why_len, "option '--%s' hides the global '--%s'",
+					 o[i].name, global_opts[j].name);
+				return -1;
+			}
+	}
+	return 0;
 }

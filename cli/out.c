@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The output layer (house-style R13): one table abstraction printed as an
- * aligned table, JSON or CSV; diagnostics; the progress bar.
+ * The output layer: a vitk_table rendered as aligned text, a record view,
+ * JSON or CSV (one rendering path for every verb); diagnostics on stderr;
+ * the progress bar.
+ *
+ * Text is untrusted: device strings, imported rows and job errors can hold
+ * terminal escape sequences.  Text and record output therefore show control
+ * characters, bidirectional-override characters and invalid UTF-8 as
+ * visible escapes (\n, \x1b, \u202e); JSON and CSV keep the exact bytes
+ * under their own quoting.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -10,207 +17,185 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
+#include <vitk/str.h>
+
 #include "cli.h"
 
-struct cell {
-	bool set;
-	enum cli_col_type type;
-	char *s;
-	int64_t i;
-	double d;
-	bool b;
-};
+/* ------------------------------------------------------- display escaping */
 
-struct column {
-	char *key;
-	enum cli_col_type type;
-};
-
-struct cli_table {
-	struct column *cols;
-	size_t ncols;
-	struct cell *cells; /* nrows * ncols; grows */
-	size_t nrows, cap;
-	bool oom;
-};
-
-cli_table *cli_table_new(void)
+/* Code points that reorder or hide text on a terminal (Unicode UAX #9 controls, line separators). */
+static bool hidden_codepoint(uint32_t cp)
 {
-	return calloc(1, sizeof(cli_table));
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-void cli_table_free(cli_table *t)
+/* Length of the valid UTF-8 sequence at @s (1..4) with its code point, or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 {
-	if (!t)
-		return;
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->cells[r * t->ncols + c].s);
-	for (size_t c = 0; c < t->ncols; c++)
-		free(t->cols[c].key);
-	free(t->cols);
-	free(t->cells);
-	free(t);
-}
+	size_t n;
+	uint32_t v;
 
-void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type)
-{
-	struct column *nc;
-
-	VITK_ASSERT(t->nrows == 0);
-	nc = realloc(t->cols, (t->ncols + 1) * sizeof(*nc));
-	if (!nc) {
-		t->oom = true;
-		return;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
 	}
-	t->cols = nc;
-	t->cols[t->ncols].key = strdup(key);
-	t->cols[t->ncols].type = type;
-	t->ncols++;
-}
-
-void cli_table_add_row(cli_table *t)
-{
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct cell *nc = realloc(t->cells, cap * (t->ncols ? t->ncols : 1) * sizeof(*nc));
-
-		if (!nc) {
-			t->oom = true;
-			return;
-		}
-		t->cells = nc;
-		t->cap = cap;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		v = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		v = s[0] & 0x07;
+	} else {
+		return 0;
 	}
-	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(struct cell));
-	t->nrows++;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+	if (n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff)))
+		return 0;
+	if (n == 4 && (v < 0x10000 || v > 0x10ffff))
+		return 0;
+	*cp = v;
+	return n;
 }
 
-static struct cell *cur_cell(cli_table *t, const char *key)
+/*
+ * @s escaped for a terminal.  With @keep_lines (free text from cli_text())
+ * newlines and tabs stay, and bytes that are not UTF-8 pass unchanged.
+ */
+static char *escape(const char *s, bool keep_lines)
 {
-	if (t->nrows == 0 || t->oom)
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	char *out = malloc(len * 6 + 1); /* worst case: every byte becomes 6 characters */
+	char *w = out;
+
+	if (!out)
 		return NULL;
-	for (size_t c = 0; c < t->ncols; c++)
-		if (strcmp(t->cols[c].key, key) == 0)
-			return &t->cells[(t->nrows - 1) * t->ncols + c];
-	VITK_ASSERT(!"no such column");
-	return NULL;
-}
+	while (*p) {
+		uint32_t cp = 0;
+		size_t n = utf8_seq(p, &cp);
 
-void cli_table_set_str(cli_table *t, const char *key, const char *v)
-{
-	struct cell *c = cur_cell(t, key);
-
-	if (!c)
-		return;
-	free(c->s);
-	c->s = NULL;
-	c->set = v != NULL;
-	c->type = CLI_COL_STR;
-	if (v) {
-		c->s = strdup(v);
-		if (!c->s)
-			t->oom = true;
+		if (n == 0 && keep_lines) { /* cli_text() may get a sequence a byte at a time */
+			*w++ = (char)*p++;
+			continue;
+		}
+		if (n == 0) { /* not UTF-8: show the byte */
+			w += sprintf(w, "\\x%02x", *p++);
+			continue;
+		}
+		if (cp == '\n' && keep_lines) {
+			*w++ = '\n';
+		} else if (cp == '\n') {
+			w += sprintf(w, "\\n");
+		} else if (cp == '\r') {
+			w += sprintf(w, "\\r");
+		} else if (cp == '\t' && keep_lines) {
+			*w++ = '\t';
+		} else if (cp == '\t') {
+			w += sprintf(w, "\\t");
+		} else if (cp < 0x20 || cp == 0x7f) {
+			w += sprintf(w, "\\x%02x", (unsigned)cp);
+		} else if (hidden_codepoint(cp)) {
+			w += sprintf(w, "\\u%04x", (unsigned)cp);
+		} else {
+			memcpy(w, p, n);
+			w += n;
+		}
+		p += n;
 	}
+	*w = '\0';
+	return out;
 }
 
-void cli_table_set_int(cli_table *t, const char *key, int64_t v)
+char *cli_display_text(const char *s)
 {
-	struct cell *c = cur_cell(t, key);
-
-	if (!c)
-		return;
-	c->set = true;
-	c->type = CLI_COL_INT;
-	c->i = v;
+	return escape(s, false);
 }
 
-void cli_table_set_real(cli_table *t, const char *key, double v)
-{
-	struct cell *c = cur_cell(t, key);
+/* ----------------------------------------------------------- cell values */
 
-	if (!c)
-		return;
-	c->set = true;
-	c->type = CLI_COL_REAL;
-	c->d = v;
+static bool is_numeric(vitk_table_type type)
+{
+	return type == VITK_TABLE_INT || type == VITK_TABLE_REAL;
 }
 
-void cli_table_set_bool(cli_table *t, const char *key, bool v)
+/*
+ * The text of a cell, newly allocated: "-" (text) or NULL (CSV) for null,
+ * numbers, yes/no, strings and compact JSON.  @display escapes it for a terminal.
+ */
+static char *cell_text(const vitk_table *t, size_t row, size_t col, bool display, bool *oom)
 {
-	struct cell *c = cur_cell(t, key);
+	char buf[64], *s = NULL, *raw = NULL;
 
-	if (!c)
-		return;
-	c->set = true;
-	c->type = CLI_COL_BOOL;
-	c->b = v;
-}
-
-size_t cli_table_rows(const cli_table *t)
-{
-	return t ? t->nrows : 0;
-}
-
-static const char *cell_text(const struct cell *c, char *buf, size_t len)
-{
-	if (!c->set)
-		return "-";
-	switch (c->type) {
-	case CLI_COL_INT:
-		snprintf(buf, len, "%lld", (long long)c->i);
-		return buf;
-	case CLI_COL_REAL:
-		snprintf(buf, len, "%.6g", c->d);
-		return buf;
-	case CLI_COL_BOOL:
-		return c->b ? "yes" : "no";
+	if (vitk_table_is_null(t, row, col))
+		return display ? strdup("-") : NULL;
+	switch (vitk_table_column_at(t, col)->type) {
+	case VITK_TABLE_INT:
+		snprintf(buf, sizeof(buf), "%lld", (long long)vitk_table_get_int(t, row, col));
+		s = strdup(buf);
+		break;
+	case VITK_TABLE_REAL:
+		snprintf(buf, sizeof(buf), "%.6g", vitk_table_get_real(t, row, col));
+		s = strdup(buf);
+		break;
+	case VITK_TABLE_BOOL:
+		s = strdup(vitk_table_get_bool(t, row, col) ? "yes" : "no");
+		break;
+	case VITK_TABLE_JSON:
+		raw = json_dumps(vitk_table_get_json(t, row, col),
+				 JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+		s = raw && display ? cli_display_text(raw) : raw;
+		if (s != raw)
+			free(raw);
+		break;
 	default:
-		return c->s;
+		s = display ? cli_display_text(vitk_table_get_str(t, row, col))
+			    : strdup(vitk_table_get_str(t, row, col));
+		break;
 	}
+	if (!s)
+		*oom = true;
+	return s;
 }
 
-static json_t *cell_json(const struct cell *c, enum cli_col_type coltype)
+/* all cells of rows [0, @nrows) as text, row-major; NULL on out-of-memory */
+static char **table_texts(const vitk_table *t, size_t nrows, bool display)
 {
-	if (!c->set)
-		return json_null();
-	switch (c->type) {
-	case CLI_COL_INT:
-		return json_integer(c->i);
-	case CLI_COL_REAL:
-		return json_real(c->d);
-	case CLI_COL_BOOL:
-		return json_boolean(c->b);
-	default:
-		/* a string cell in an int column stays a string: never guess */
-		(void)coltype;
-		return json_string(c->s);
+	size_t ncols = vitk_table_ncolumns(t);
+	char **txt = calloc(nrows * ncols + 1, sizeof(*txt));
+	bool oom = false;
+
+	if (!txt)
+		return NULL;
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++)
+			txt[r * ncols + c] = cell_text(t, r, c, display, &oom);
+	if (oom) {
+		for (size_t i = 0; i < nrows * ncols; i++)
+			free(txt[i]);
+		free(txt);
+		return NULL;
 	}
+	return txt;
 }
 
-json_t *cli_table_to_json(const cli_table *t)
+static void free_texts(char **txt, size_t n)
 {
-	json_t *arr = json_array();
-
-	for (size_t r = 0; arr && r < t->nrows; r++) {
-		json_t *o = json_object();
-
-		for (size_t c = 0; c < t->ncols; c++)
-			json_object_set_new(o, t->cols[c].key,
-					    cell_json(&t->cells[r * t->ncols + c], t->cols[c].type));
-		json_array_append_new(arr, o);
-	}
-	return arr;
+	for (size_t i = 0; txt && i < n; i++)
+		free(txt[i]);
+	free(txt);
 }
 
-static json_t *record_json(const cli_table *t)
-{
-	json_t *o = json_object();
-
-	for (size_t c = 0; t->nrows && c < t->ncols; c++)
-		json_object_set_new(o, t->cols[c].key, cell_json(&t->cells[c], t->cols[c].type));
-	return o;
-}
+/* ------------------------------------------------------------- renderers */
 
 int cli_json_print(const struct cli_ctx *ctx, json_t *doc)
 {
@@ -221,6 +206,7 @@ int cli_json_print(const struct cli_ctx *ctx, json_t *doc)
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
+/* RFC 4180 field: quoted when it holds a comma, quote or line break, or starts with a space */
 static void csv_field(FILE *f, const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL || (s[0] && (isspace((unsigned char)s[0])));
@@ -238,29 +224,28 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void print_csv(const cli_table *t, size_t rows)
+static void print_csv(const vitk_table *t, char **txt, size_t nrows)
 {
-	char buf[64];
+	size_t ncols = vitk_table_ncolumns(t);
 
-	for (size_t c = 0; c < t->ncols; c++) {
+	for (size_t c = 0; c < ncols; c++) {
 		if (c)
 			fputc(',', stdout);
-		csv_field(stdout, t->cols[c].key);
+		csv_field(stdout, vitk_table_column_at(t, c)->key);
 	}
 	fputs("\r\n", stdout);
-	for (size_t r = 0; r < rows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct cell *cell = &t->cells[r * t->ncols + c];
-
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols; c++) {
 			if (c)
 				fputc(',', stdout);
-			if (cell->set)
-				csv_field(stdout, cell_text(cell, buf, sizeof(buf)));
+			if (txt[r * ncols + c])
+				csv_field(stdout, txt[r * ncols + c]);
 		}
 		fputs("\r\n", stdout);
 	}
 }
 
+/* the text header of a key: upper case, '_' -> ' ' */
 static void header_text(const char *key, char *out, size_t len)
 {
 	size_t i;
@@ -281,47 +266,44 @@ static size_t text_width(const char *s)
 	return w;
 }
 
-static void print_text_table(const cli_table *t)
+static void print_text_table(const vitk_table *t, char **txt)
 {
-	size_t *w = calloc(t->ncols + 1, sizeof(*w));
-	char buf[64], hdr[128];
+	size_t ncols = vitk_table_ncolumns(t), nrows = vitk_table_nrows(t);
+	size_t *w = calloc(ncols + 1, sizeof(*w));
+	char hdr[128];
 
 	if (!w)
 		return;
-	for (size_t c = 0; c < t->ncols; c++) {
-		header_text(t->cols[c].key, hdr, sizeof(hdr));
+	for (size_t c = 0; c < ncols; c++) {
+		header_text(vitk_table_column_at(t, c)->key, hdr, sizeof(hdr));
 		w[c] = text_width(hdr);
-		for (size_t r = 0; r < t->nrows; r++) {
-			size_t l = text_width(cell_text(&t->cells[r * t->ncols + c], buf, sizeof(buf)));
+		for (size_t r = 0; r < nrows; r++) {
+			size_t l = text_width(txt[r * ncols + c]);
 
 			if (l > w[c])
 				w[c] = l;
 		}
 	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		header_text(t->cols[c].key, hdr, sizeof(hdr));
-		if (c + 1 == t->ncols)
+	for (size_t c = 0; c < ncols; c++) {
+		header_text(vitk_table_column_at(t, c)->key, hdr, sizeof(hdr));
+		if (c + 1 == ncols)
 			printf("%s", hdr);
 		else
 			printf("%-*s  ", (int)w[c], hdr);
 	}
 	putchar('\n');
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct cell *cell = &t->cells[r * t->ncols + c];
-			const char *s = cell_text(cell, buf, sizeof(buf));
+	for (size_t r = 0; r < nrows; r++) {
+		for (size_t c = 0; c < ncols; c++) {
+			const char *s = txt[r * ncols + c];
 			size_t pad = w[c] - text_width(s);
-			bool num = cell->set ? (cell->type == CLI_COL_INT || cell->type == CLI_COL_REAL)
-					     : (t->cols[c].type == CLI_COL_INT ||
-						t->cols[c].type == CLI_COL_REAL);
 
-			if (num)
+			if (is_numeric(vitk_table_column_at(t, c)->type))
 				printf("%*s%s", (int)pad, "", s);
-			else if (c + 1 == t->ncols)
+			else if (c + 1 == ncols)
 				printf("%s", s);
 			else
 				printf("%s%*s", s, (int)pad, "");
-			if (c + 1 < t->ncols)
+			if (c + 1 < ncols)
 				fputs("  ", stdout);
 		}
 		putchar('\n');
@@ -329,72 +311,162 @@ static void print_text_table(const cli_table *t)
 	free(w);
 }
 
-int cli_table_print(const struct cli_ctx *ctx, const cli_table *t)
+static void print_text_record(const vitk_table *t, char **txt)
 {
-	json_t *j;
-	int r;
+	size_t ncols = vitk_table_ncolumns(t), w = 0;
+	char hdr[128];
 
-	if (t->oom)
-		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	switch (ctx->output) {
-	case CLI_OUT_JSON:
-		j = cli_table_to_json(t);
-		r = cli_json_print(ctx, j);
-		json_decref(j);
-		return r;
-	case CLI_OUT_CSV:
-		print_csv(t, t->nrows);
-		break;
-	default:
-		print_text_table(t);
-		break;
+	for (size_t c = 0; c < ncols; c++)
+		if (strlen(vitk_table_column_at(t, c)->key) > w)
+			w = strlen(vitk_table_column_at(t, c)->key);
+	for (size_t c = 0; vitk_table_nrows(t) && c < ncols; c++) {
+		snprintf(hdr, sizeof(hdr), "%s:", vitk_table_column_at(t, c)->key);
+		for (char *p = hdr; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		printf("%-*s %s\n", (int)w + 1, hdr, txt[c]);
 	}
+}
+
+static int print_json_table(const struct cli_ctx *ctx, const vitk_table *t, bool record)
+{
+	json_t *j = NULL;
+	int r = 0;
+
+	if (record && vitk_table_nrows(t) == 0)
+		j = json_object(); /* a record that is not there: an empty object */
+	else if (record)
+		r = vitk_table_row_to_json(&j, t, 0);
+	else
+		r = vitk_table_to_json(&j, t);
+	if (r == 0 && !j)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r < 0)
+		return cli_error_lib(ctx, r, "cannot format the result");
+	r = cli_json_print(ctx, j);
+	json_decref(j);
+	return r;
+}
+
+static int render(const struct cli_ctx *ctx, const vitk_table *t, bool record)
+{
+	size_t nrows = record && vitk_table_nrows(t) ? 1 : vitk_table_nrows(t);
+	bool display = ctx->output == CLI_OUT_TABLE;
+	char **txt;
+
+	if (vitk_table_error(t))
+		return cli_error_lib(ctx, vitk_table_error(t), "cannot format the result");
+	if (ctx->output == CLI_OUT_JSON)
+		return print_json_table(ctx, t, record);
+	txt = table_texts(t, nrows, display);
+	if (!txt)
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (ctx->output == CLI_OUT_CSV)
+		print_csv(t, txt, nrows);
+	else if (record)
+		print_text_record(t, txt);
+	else
+		print_text_table(t, txt);
+	free_texts(txt, nrows * vitk_table_ncolumns(t));
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
-int cli_record_print(const struct cli_ctx *ctx, const cli_table *t)
+int cli_print_table(const struct cli_ctx *ctx, const vitk_table *t)
 {
-	char buf[64], hdr[128];
-	size_t w = 0;
-	json_t *j;
+	return render(ctx, t, false);
+}
+
+int cli_print_record(const struct cli_ctx *ctx, const vitk_table *t)
+{
+	return render(ctx, t, true);
+}
+
+int cli_print_struct(const struct cli_ctx *ctx, const vitk_table_column *cols, size_t ncols,
+		     const void *rec)
+{
+	vitk_table *t = NULL;
 	int r;
 
-	if (t->oom)
-		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	switch (ctx->output) {
-	case CLI_OUT_JSON:
-		j = record_json(t);
-		r = cli_json_print(ctx, j);
-		json_decref(j);
-		return r;
-	case CLI_OUT_CSV:
-		print_csv(t, t->nrows ? 1 : 0);
-		break;
-	default:
-		for (size_t c = 0; c < t->ncols; c++)
-			if (strlen(t->cols[c].key) > w)
-				w = strlen(t->cols[c].key);
-		for (size_t c = 0; t->nrows && c < t->ncols; c++) {
-			snprintf(hdr, sizeof(hdr), "%s:", t->cols[c].key);
-			for (char *p = hdr; *p; p++)
-				if (*p == '_')
-					*p = ' ';
-			printf("%-*s %s\n", (int)w + 1, hdr, cell_text(&t->cells[c], buf, sizeof(buf)));
-		}
-		break;
+	r = vitk_table_new(&t, cols, ncols);
+	if (r == 0)
+		r = vitk_table_add_record(t, rec);
+	if (r < 0) {
+		vitk_table_free(t);
+		return cli_error_lib(ctx, r, "cannot format the result");
 	}
-	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+	r = cli_print_record(ctx, t);
+	vitk_table_free(t);
+	return r;
+}
+
+int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const char *const *skip)
+{
+	size_t nc = vitk_inventory_rows_ncolumns(rows), n = 0;
+	vitk_table_column *cols = calloc(nc + 1, sizeof(*cols));
+	size_t *src = calloc(nc + 1, sizeof(*src)); /* table column -> rows column */
+	vitk_table *t = NULL;
+	int r = VITK_ENOMEM;
+
+	*out = NULL;
+	if (!cols || !src)
+		goto out;
+	for (size_t c = 0; c < nc; c++) {
+		const char *name = vitk_inventory_rows_column_name(rows, c);
+		vitk_inventory_type ty = vitk_inventory_rows_column_type(rows, c);
+		bool keep = true;
+
+		for (size_t s = 0; skip && skip[s]; s++)
+			if (strcmp(skip[s], name) == 0)
+				keep = false;
+		if (!keep)
+			continue;
+		cols[n].key = name;
+		cols[n].type = ty == VITK_INV_INT ? VITK_TABLE_INT
+			       : ty == VITK_INV_REAL ? VITK_TABLE_REAL : VITK_TABLE_STR;
+		src[n++] = c;
+	}
+	r = vitk_table_new(&t, cols, n);
+	for (size_t row = 0; r == 0 && row < vitk_inventory_rows_count(rows); row++) {
+		r = vitk_table_add_row(t);
+		for (size_t c = 0; r == 0 && c < n; c++) {
+			if (vitk_inventory_rows_is_null(rows, row, src[c]))
+				continue;
+			if (cols[c].type == VITK_TABLE_INT)
+				r = vitk_table_set_int(t, c, vitk_inventory_rows_int(rows, row, src[c]));
+			else if (cols[c].type == VITK_TABLE_REAL)
+				r = vitk_table_set_real(t, c, vitk_inventory_rows_real(rows, row, src[c]));
+			else
+				r = vitk_table_set_str(t, c, vitk_inventory_rows_text(rows, row, src[c]));
+		}
+	}
+	if (r == 0) {
+		*out = t;
+		t = NULL;
+	}
+out:
+	vitk_table_free(t);
+	free(cols);
+	free(src);
+	return r;
 }
 
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
+	vitk_str buf = VITK_STR_INIT;
+	char *shown = NULL;
 	va_list ap;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vitk_str_vputf(&buf, fmt, ap);
 	va_end(ap);
+	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
+	if (!buf.oom)
+		shown = escape(buf.ptr, true);
+	fputs(shown ? shown : "", stdout);
+	free(shown);
+	vitk_str_clear(&buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */
@@ -564,51 +636,165 @@ void cli_progress_free(struct cli_progress *p)
 	free(p);
 }
 
+
+/* ------------------------------------------ deprecated cli_table (shim) */
+
+/*
+ * cli_table keeps the old "add columns by name, set cells by key" calls
+ * working on top of vitk_table until every noun builds vitk_tables itself.
+ * The vitk_table is made when the first row is added (columns are fixed
+ * from then on) or when the table is printed.
+ */
+struct cli_table {
+	VITK_ARRAY(vitk_table_column) cols; /* keys owned */
+	vitk_table *t;
+	bool oom;
+};
+
+cli_table *cli_table_new(void)
+{
+	return calloc(1, sizeof(cli_table));
+}
+
+void cli_table_free(cli_table *t)
+{
+	if (!t)
+		return;
+	for (size_t c = 0; c < t->cols.size; c++)
+		free((char *)t->cols.ptr[c].key);
+	vitk_array_clear(t->cols);
+	vitk_table_free(t->t);
+	free(t);
+}
+
+static vitk_table_type shim_type(enum cli_col_type type)
+{
+	switch (type) {
+	case CLI_COL_INT: return VITK_TABLE_INT;
+	case CLI_COL_REAL: return VITK_TABLE_REAL;
+	case CLI_COL_BOOL: return VITK_TABLE_BOOL;
+	default: return VITK_TABLE_STR;
+	}
+}
+
+void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type)
+{
+	vitk_table_column col = VITK_TABLE_COLUMN(NULL, shim_type(type));
+
+	VITK_ASSERT(!t->t);
+	col.key = strdup(key);
+	if (!col.key || vitk_array_append(t->cols, col) < 0) {
+		free((char *)col.key);
+		t->oom = true;
+	}
+}
+
+static vitk_table *shim_table(cli_table *t)
+{
+	if (!t->t && !t->oom && vitk_table_new(&t->t, t->cols.ptr, t->cols.size) < 0)
+		t->oom = true;
+	return t->t;
+}
+
+void cli_table_add_row(cli_table *t)
+{
+	if (shim_table(t) && vitk_table_add_row(t->t) < 0)
+		t->oom = true;
+}
+
+/* the column of @key; only once a row exists (cells before a row are ignored, as always) */
+static bool shim_col(cli_table *t, const char *key, size_t *col)
+{
+	if (!t->t || t->oom || vitk_table_nrows(t->t) == 0)
+		return false;
+	if (vitk_table_column_find(t->t, key, col) < 0)
+		VITK_ASSERT(!"no such column");
+	return true;
+}
+
+void cli_table_set_str(cli_table *t, const char *key, const char *v)
+{
+	size_t c;
+
+	if (shim_col(t, key, &c))
+		vitk_table_set_str(t->t, c, v);
+}
+
+void cli_table_set_int(cli_table *t, const char *key, int64_t v)
+{
+	size_t c;
+
+	if (shim_col(t, key, &c))
+		vitk_table_set_int(t->t, c, v);
+}
+
+void cli_table_set_real(cli_table *t, const char *key, double v)
+{
+	size_t c;
+
+	if (shim_col(t, key, &c))
+		vitk_table_set_real(t->t, c, v);
+}
+
+void cli_table_set_bool(cli_table *t, const char *key, bool v)
+{
+	size_t c;
+
+	if (shim_col(t, key, &c))
+		vitk_table_set_bool(t->t, c, v);
+}
+
+size_t cli_table_rows(const cli_table *t)
+{
+	return t && t->t ? vitk_table_nrows(t->t) : 0;
+}
+
+int cli_table_print(const struct cli_ctx *ctx, const cli_table *t)
+{
+	vitk_table *vt = shim_table((cli_table *)t);
+
+	if (!vt)
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	return cli_print_table(ctx, vt);
+}
+
+int cli_record_print(const struct cli_ctx *ctx, const cli_table *t)
+{
+	vitk_table *vt = shim_table((cli_table *)t);
+
+	if (!vt)
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	return cli_print_record(ctx, vt);
+}
+
+json_t *cli_table_to_json(const cli_table *t)
+{
+	vitk_table *vt = shim_table((cli_table *)t);
+	json_t *j = NULL;
+
+	if (vt && vitk_table_to_json(&j, vt) < 0)
+		return NULL;
+	return j;
+}
+
 cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *const *skip)
 {
 	cli_table *t = cli_table_new();
-	size_t nc = vitk_inventory_rows_ncolumns(rows);
-	bool *keep = calloc(nc + 1, sizeof(bool));
 
-	if (!t || !keep) {
-		free(keep);
+	if (!t || cli_rows_to_table(&t->t, rows, skip) < 0) {
 		cli_table_free(t);
 		return NULL;
 	}
-	for (size_t c = 0; c < nc; c++) {
-		const char *name = vitk_inventory_rows_column_name(rows, c);
-		vitk_inventory_type ty = vitk_inventory_rows_column_type(rows, c);
+	/* the shim's own column list, for cli_table_set_* by key */
+	for (size_t c = 0; c < vitk_table_ncolumns(t->t); c++) {
+		vitk_table_column col = *vitk_table_column_at(t->t, c);
 
-		keep[c] = true;
-		for (size_t s = 0; skip && skip[s]; s++)
-			if (strcmp(skip[s], name) == 0)
-				keep[c] = false;
-		if (keep[c])
-			cli_table_add_column(t, name,
-					     ty == VITK_INV_INT ? CLI_COL_INT
-					     : ty == VITK_INV_REAL ? CLI_COL_REAL
-								   : CLI_COL_STR);
-	}
-	for (size_t r = 0; r < vitk_inventory_rows_count(rows); r++) {
-		cli_table_add_row(t);
-		for (size_t c = 0; c < nc; c++) {
-			const char *name = vitk_inventory_rows_column_name(rows, c);
-
-			if (!keep[c] || vitk_inventory_rows_is_null(rows, r, c))
-				continue;
-			switch (vitk_inventory_rows_column_type(rows, c)) {
-			case VITK_INV_INT:
-				cli_table_set_int(t, name, vitk_inventory_rows_int(rows, r, c));
-				break;
-			case VITK_INV_REAL:
-				cli_table_set_real(t, name, vitk_inventory_rows_real(rows, r, c));
-				break;
-			default:
-				cli_table_set_str(t, name, vitk_inventory_rows_text(rows, r, c));
-				break;
-			}
+		col.key = strdup(col.key);
+		if (!col.key || vitk_array_append(t->cols, col) < 0) {
+			free((char *)col.key);
+			cli_table_free(t);
+			return NULL;
 		}
 	}
-	free(keep);
 	return t;
 }

@@ -2,6 +2,9 @@
 // The public headers are C++-safe (extern "C", no C-only constructs in declarations).
 #include <vitk/error.h>
 #include <vitk/common.h>
+#include <vitk/array.h>
+#include <vitk/str.h>
+#include <vitk/table.h>
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
 #include <vitk/sriov.h>

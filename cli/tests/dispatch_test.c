@@ -141,6 +141,54 @@ static void test_cli_out__formats(void **state)
 	free(err);
 }
 
+/* untrusted text: escaped in table and record output, exact in JSON and CSV */
+static void test_cli_out__escapes_terminal_controls(void **state)
+{
+	char db[600], file[600], *out, *err;
+	const char *tmp = getenv("TEST_TMPDIR");
+	const char *q = "SELECT char(27) || '[2J' || char(10) || 'x' || char(8238) || 'y' AS a, "
+			"CAST(X'ff' AS TEXT) AS b";
+
+	(void)state;
+	snprintf(db, sizeof(db), "--db=%s/escape.db", tmp ? tmp : "/tmp");
+	assert_int_equal(run(&out, &err, 5, db, "-q", "inventory", "init"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 5, db, "inventory", "sql", q), 0);
+	assert_string_equal(out, "A                  B\n\\x1b[2J\\nx\\u202ey  \\xff\n");
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 7, db, "-o", "csv", "inventory", "sql", q), 0);
+	assert_string_equal(out, "a,b\r\n\"\x1b[2J\nx\xe2\x80\xaey\",\xff\r\n");
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 6, db, "-ojson", "inventory", "sql", q), 0);
+	assert_string_equal(out, "[\n  {\n    \"a\": \"\\u001B[2J\\nx\xe2\x80\xaey\",\n"
+				 "    \"b\": \"\xef\xbf\xbd\"\n  }\n]\n");
+	free(out);
+	free(err);
+	/* record view: a file name with a newline and an escape in it */
+	snprintf(file, sizeof(file), "%s/evil\n\x1b]0;t\a.json", tmp ? tmp : "/tmp");
+	assert_int_equal(run(&out, &err, 5, db, "inventory", "export", file), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 5, db, "inventory", "import", file), 0);
+	assert_non_null(strstr(out, "/evil\\n\\x1b]0;t\\x07.json\nhosts added:"));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+	free(err);
+	/* free text lines (cli_text) keep their line ends but not escape sequences */
+	snprintf(db, sizeof(db), "--db=%s/esc\x1b[2J\xe2\x80\xae.db", tmp ? tmp : "/tmp");
+	assert_int_equal(run(&out, &err, 5, db, "-q", "inventory", "init"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run(&out, &err, 4, db, "inventory", "show"), 0);
+	assert_non_null(strstr(out, "/esc\\x1b[2J\\u202e.db\n"));
+	assert_null(strchr(out, 0x1b));
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TEST_TMPDIR");
@@ -148,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_cli_dispatch__version_and_help),
 		cmocka_unit_test(test_cli_dispatch__usage_errors),
 		cmocka_unit_test(test_cli_out__formats),
+		cmocka_unit_test(test_cli_out__escapes_terminal_controls),
 	};
 
 	snprintf(out_path, sizeof(out_path), "%s/out.txt", tmp ? tmp : "/tmp");

@@ -5,6 +5,7 @@
 
 #include <vitk/error.h>
 
+static _Thread_local char message[VITK_ERROR_MESSAGE_MAX];
 static _Thread_local vitk_error last_error = {
 	.code = VITK_OK, .os_errno = 0, .scsi_status = -1,
 	.scsi_sense_key = -1, .asc = -1, .ascq = -1, .message = "",
@@ -12,6 +13,8 @@ static _Thread_local vitk_error last_error = {
 
 const vitk_error *vitk_error_last(void)
 {
+	/* A thread-local address is no constant initialiser; point at it here. */
+	last_error.message = message;
 	return &last_error;
 }
 
@@ -23,12 +26,12 @@ void vitk_error_clear(void)
 	last_error.scsi_sense_key = -1;
 	last_error.asc = -1;
 	last_error.ascq = -1;
-	last_error.message[0] = '\0';
+	message[0] = '\0';
 }
 
 static void set_message(const char *fmt, va_list ap)
 {
-	vsnprintf(last_error.message, sizeof(last_error.message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 }
 
 int vitk_error_set(vitk_err code, int os_errno, const char *fmt, ...)
@@ -42,9 +45,9 @@ int vitk_error_set(vitk_err code, int os_errno, const char *fmt, ...)
 	set_message(fmt, ap);
 	va_end(ap);
 	if (os_errno) {
-		size_t n = strlen(last_error.message);
+		size_t n = strlen(message);
 
-		snprintf(last_error.message + n, sizeof(last_error.message) - n, ": %s",
+		snprintf(message + n, sizeof(message) - n, ": %s",
 			 strerror(os_errno));
 	}
 	return code;
@@ -77,15 +80,15 @@ int vitk_error_prefix(const char *fmt, ...)
 	va_end(ap);
 	size_t plen = strlen(prefix), olen;
 
-	memcpy(old, last_error.message, sizeof(old));
+	memcpy(old, message, sizeof(old));
 	olen = strlen(old);
-	if (plen > sizeof(last_error.message) - 1)
-		plen = sizeof(last_error.message) - 1;
-	if (olen > sizeof(last_error.message) - 1 - plen)
-		olen = sizeof(last_error.message) - 1 - plen;
-	memcpy(last_error.message, prefix, plen);
-	memcpy(last_error.message + plen, old, olen);
-	last_error.message[plen + olen] = '\0';
+	if (plen > sizeof(message) - 1)
+		plen = sizeof(message) - 1;
+	if (olen > sizeof(message) - 1 - plen)
+		olen = sizeof(message) - 1 - plen;
+	memcpy(message, prefix, plen);
+	memcpy(message + plen, old, olen);
+	message[plen + olen] = '\0';
 	return last_error.code;
 }
 

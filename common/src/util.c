@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <vitk/common.h>
+#include <vitk/str.h>
 
 static vitk_log_fn log_fn;
 static void *log_payload;
@@ -112,8 +113,8 @@ const char *vitk_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 
 int vitk_read_file(const char *path, size_t max, char **out, size_t *out_len)
 {
-	char *buf = NULL;
-	size_t cap = 4096, len = 0;
+	vitk_str buf = VITK_STR_INIT;
+	char chunk[4096];
 	int fd = -1, r = 0;
 
 	*out = NULL;
@@ -121,32 +122,9 @@ int vitk_read_file(const char *path, size_t max, char **out, size_t *out_len)
 	if (fd < 0)
 		return vitk_error_set(errno == ENOENT ? VITK_ENOTFOUND : VITK_EIO, errno,
 				      "cannot open '%s'", path);
-	buf = malloc(cap + 1);
-	if (!buf) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory reading '%s'", path);
-		goto out;
-	}
 	for (;;) {
-		ssize_t n;
+		ssize_t n = read(fd, chunk, sizeof(chunk));
 
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= max) {
-				r = vitk_error_set(VITK_ERANGE, 0, "'%s' is larger than %zu bytes",
-						   path, max);
-				goto out;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory reading '%s'",
-						   path);
-				goto out;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -155,15 +133,22 @@ int vitk_read_file(const char *path, size_t max, char **out, size_t *out_len)
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		if ((size_t)n > max - buf.size) {
+			r = vitk_error_set(VITK_ERANGE, 0, "'%s' is larger than %zu bytes", path, max);
+			goto out;
+		}
+		if (vitk_str_put(&buf, chunk, (size_t)n) < 0) {
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory reading '%s'", path);
+			goto out;
+		}
 	}
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
 	if (out_len)
-		*out_len = len;
+		*out_len = buf.size;
+	*out = vitk_str_detach(&buf);
+	if (!*out)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory reading '%s'", path);
 out:
-	free(buf);
+	vitk_str_clear(&buf);
 	close(fd);
 	return r;
 }

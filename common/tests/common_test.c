@@ -32,6 +32,23 @@ static void test_common_error__errno_appended(void **state)
 	assert_int_equal(vitk_error_last()->os_errno, 2);
 }
 
+static void test_common_error__long_message_truncated(void **state)
+{
+	char big[2 * VITK_ERROR_MESSAGE_MAX];
+
+	(void)state;
+	memset(big, 'm', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	vitk_error_set(VITK_EINVAL, 0, "%s", big);
+	assert_int_equal(strlen(vitk_error_last()->message), VITK_ERROR_MESSAGE_MAX - 1);
+	vitk_error_prefix("ctx: ");
+	assert_int_equal(strlen(vitk_error_last()->message), VITK_ERROR_MESSAGE_MAX - 1);
+	assert_memory_equal(vitk_error_last()->message, "ctx: mmm", 8);
+	vitk_error_clear();
+	assert_non_null(vitk_error_last()->message);
+	assert_string_equal(vitk_error_last()->message, "");
+}
+
 static void test_common_error__scsi(void **state)
 {
 	(void)state;
@@ -110,6 +127,15 @@ static void test_common_read_file__cap(void **state)
 	buf = NULL;
 	assert_int_equal(vitk_read_file(path, 5000, &buf, &len), VITK_ERANGE);
 	assert_null(buf);
+	/* exactly at the cap is fine, one byte over is not (also below one read's size) */
+	assert_int_equal(vitk_read_file(path, 10000, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(vitk_read_file(path, 9999, &buf, &len), VITK_ERANGE);
+	assert_null(buf);
+	assert_int_equal(vitk_read_file(path, 100, &buf, &len), VITK_ERANGE);
+	assert_null(buf);
 	unlink(path);
 	assert_int_equal(vitk_read_file(path, 5000, &buf, &len), VITK_ENOTFOUND);
 }
@@ -119,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_common_error__set_and_clear),
 		cmocka_unit_test(test_common_error__errno_appended),
+		cmocka_unit_test(test_common_error__long_message_truncated),
 		cmocka_unit_test(test_common_error__scsi),
 		cmocka_unit_test(test_common_parse__u64),
 		cmocka_unit_test(test_common_parse__size),

@@ -2,7 +2,7 @@
 /* Fuzz the VIB descriptor, bulletin and image profile parsers. */
 #include <stdint.h>
 
-#include <vitk/esxupdate.h>
+#include <vitk/sys/esxupdate.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

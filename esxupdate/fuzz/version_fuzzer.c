@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		b = a;
 	(void)vitk_esxupdate_version_check(a);
 	(void)vitk_esxupdate_release_decode(a, &ri);
+	vitk_esxupdate_release_info_clear(&ri);
 	/* antisymmetry and reflexivity must hold for any input */
 	if (vitk_esxupdate_version_cmp(a, b) != -vitk_esxupdate_version_cmp(b, a) ||
 	    vitk_esxupdate_version_cmp(a, a) != 0)

@@ -12,15 +12,6 @@
 
 #include "esxu.h"
 
-struct vitk_esxupdate_audit {
-	vitk_esxupdate_result *res;
-	vitk_esxupdate_finding *f;
-	size_t nf, fcap;
-	char *rec_cmd, *rec_profile, *explanation;
-	const char *verdict;
-	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
-};
-
 const char *vitk_esxupdate_severity_name(vitk_esxupdate_severity s)
 {
 	switch (s) {
@@ -38,32 +29,35 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	if (!a)
 		return;
 	vitk_esxupdate_result_free(a->res);
-	for (i = 0; i < a->nf; i++) {
-		free(a->f[i].code);
-		free(a->f[i].message);
+	for (i = 0; i < a->f.size; i++) {
+		free(a->f.ptr[i].code);
+		free(a->f.ptr[i].message);
 	}
-	free(a->f);
+	vitk_array_clear(a->f);
 	free(a->rec_cmd);
 	free(a->rec_profile);
 	free(a->explanation);
 	vitk_esxupdate__strv_dispose(&a->crit);
+	free(a->host_profile);
+	free(a->depot_path);
+	free(a->depot_sha256);
 	free(a);
 }
 
 const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a) { return a->res; }
-size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a) { return a->nf; }
+size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a) { return a->f.size; }
 
 const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i)
 {
-	return i < a->nf ? &a->f[i] : NULL;
+	return i < a->f.size ? &a->f.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_audit_count(const vitk_esxupdate_audit *a, vitk_esxupdate_severity s)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < a->nf; i++)
-		n += a->f[i].severity == s;
+	for (i = 0; i < a->f.size; i++)
+		n += a->f.ptr[i].severity == s;
 	return n;
 }
 
@@ -81,26 +75,19 @@ static int add_finding(vitk_esxupdate_audit *a, vitk_esxupdate_severity s, const
 
 	if (!msg)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (a->nf == a->fcap) {
-		size_t ncap = a->fcap ? a->fcap * 2 : 16;
-		vitk_esxupdate_finding *p = realloc(a->f, ncap * sizeof(*p));
-
-		if (!p) {
-			free(msg);
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		}
-		a->f = p;
-		a->fcap = ncap;
+	f = vitk_array_push(a->f);
+	if (!f) {
+		free(msg);
+		return VITK_ENOMEM;
 	}
-	f = &a->f[a->nf];
 	f->severity = s;
 	f->code = vitk_esxupdate__strdup(code);
 	f->message = msg;
 	if (!f->code) {
 		free(msg);
+		a->f.size--;
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	a->nf++;
 	return 0;
 }
 
@@ -158,15 +145,15 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			   esxu_strv *names)
 {
 	const vitk_esxupdate_result *res = a->res;
-	const char *fail_prefix = res->removal_refused.n ? "with --ok-to-remove: "
+	const char *fail_prefix = res->removal_refused.size ? "with --ok-to-remove: "
 							  : "if forced through with -f: ";
 	size_t i, k;
 	int r = 0;
 
-	for (i = 0; i < res->nchanges && r == 0; i++) {
-		const vitk_esxupdate_change *c = &res->changes[i];
+	for (i = 0; i < res->changes.size && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes.ptr[i];
 		const vitk_esxupdate_vib *hv;
-		esxu_buf devs = { 0 };
+		vitk_str devs = VITK_STR_INIT;
 		char target[300];
 		vitk_esxupdate_severity sev;
 		const char *code;
@@ -187,17 +174,17 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 		else
 			snprintf(target, sizeof(target), "%s %s -> removed (%s)", c->name,
 				 c->from_version, c->reason);
-		for (k = 0; k < h->npci; k++) {
-			const vitk_esxupdate_pci_dev *d = &h->pci[k];
+		for (k = 0; k < h->pci.size; k++) {
+			const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
 
 			if (!dev_uses(d, hv))
 				continue;
-			vitk_esxupdate__buf_printf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
+			vitk_str_putf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
 					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
 			ndev++;
 		}
 		if (devs.oom) {
-			vitk_esxupdate__buf_dispose(&devs);
+			vitk_str_clear(&devs);
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		}
 		/* name the heuristics this finding rests on */
@@ -225,7 +212,7 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 			r = add_finding(a, sev, code,
 					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
 						    fails ? fail_prefix : "",
-						    devs.s, ndev == 1 ? "loses its driver" : "lose their driver", target,
+						    devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
 						    loss_word(c->driver)));
 		else
 			r = add_finding(a, sev, code,
@@ -235,9 +222,9 @@ static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h
 						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
 											      : "driver removed",
 						    target,
-						    h->npci ? " (no host device matched)" : "",
+						    h->pci.size ? " (no host device matched)" : "",
 						    loss_word(c->driver)));
-		vitk_esxupdate__buf_dispose(&devs);
+		vitk_str_clear(&devs);
 		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
 			r = vitk_esxupdate__strv_add(names, c->name);
 	}
@@ -251,8 +238,8 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	size_t i, n_inst = 0, n_up = 0, n_down = 0, n_rm = 0, n_skip = 0, n_kept_vendor = 0;
 	int r = 0;
 
-	for (i = 0; i < res->nchanges && r == 0; i++) {
-		const vitk_esxupdate_change *c = &res->changes[i];
+	for (i = 0; i < res->changes.size && r == 0; i++) {
+		const vitk_esxupdate_change *c = &res->changes.ptr[i];
 		const vitk_esxupdate_vib *from = c->from_id ? vitk_esxupdate_host_find(h, c->name) : NULL;
 		const vitk_esxupdate_vib *to = c->to_id ? vitk_esxupdate_depot_find_id(d, c->to_id) : NULL;
 
@@ -289,22 +276,22 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 			r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "vib-file-missing",
 					vitk_esxupdate__printf("%s: the bundle has no '%s'", c->to_id, to->relative_path));
 	}
-	for (i = 0; i < res->acc_errors.n && r == 0; i++)
+	for (i = 0; i < res->acc_errors.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "acceptance-bypassed" : "acceptance-violation",
-				vitk_esxupdate__printf("%s%s", res->acc_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->acc_errors.ptr[i],
 					    res->checks_bypassed ? " (bypassed by -f/--no-sig-check: the host acceptance level would drop)" : ""));
-	for (i = 0; i < res->dep_errors.n && r == 0; i++)
+	for (i = 0; i < res->dep_errors.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING,
 				res->checks_bypassed ? "dependency-forced" : "dependency-error",
-				vitk_esxupdate__printf("%s%s", res->dep_errors.v[i],
+				vitk_esxupdate__printf("%s%s", res->dep_errors.ptr[i],
 					    res->checks_bypassed ? " (bypassed by -f)" : ""));
-	for (i = 0; i < res->conflict_errors.n && r == 0; i++)
-		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.v[i]));
-	for (i = 0; i < res->half_applied.n && r == 0; i++)
+	for (i = 0; i < res->conflict_errors.size && r == 0; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "conflict", vitk_esxupdate__strdup(res->conflict_errors.ptr[i]));
+	for (i = 0; i < res->half_applied.size && r == 0; i++)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
 				vitk_esxupdate__printf("%s: vib update installs no new VIBs, the patch would be only half applied",
-					    res->half_applied.v[i]));
+					    res->half_applied.ptr[i]));
 	/* profile install applies the profile's host acceptance level */
 	if (r == 0 && res->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL && res->profile && h->acceptance) {
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, res->profile);
@@ -317,12 +304,16 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 						    vitk_esxupdate_acceptance_name(pr->acceptance), pr->name));
 		}
 	}
-	if (r == 0 && res->removal_refused.n)
+	if (r == 0 && res->removal_refused.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused",
 				vitk_esxupdate__printf("profile install would remove %zu installed VIB(s) and fails without --ok-to-remove",
-					    res->removal_refused.n));
-	if (r == 0 && res->error && !res->removal_refused.n && !res->dep_errors.n &&
-	    !res->acc_errors.n && !res->conflict_errors.n)
+					    res->removal_refused.size));
+	if (r == 0 && res->no_profile)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found",
+				vitk_esxupdate__printf("the depot carries no image profile named '%s': esxcli stops with [NoMatchError] and changes nothing",
+						       res->profile_wanted ? res->profile_wanted : "?"));
+	else if (r == 0 && res->error && !res->removal_refused.size && !res->dep_errors.size &&
+		 !res->acc_errors.size && !res->conflict_errors.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
 				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
 	if (r == 0)
@@ -336,7 +327,7 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 	if (r == 0 && res->maint && !res->error)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "maintenance-mode",
 				vitk_esxupdate__strdup("VIBs require maintenance mode: enter maintenance mode first"));
-	/* facts §2.5 heuristic: vendor other than VMware, or a name not starting ESXi- = OEM image */
+	/* docs/esxupdate-facts.md "OEM images": vendor other than VMware, or a name not starting ESXi- */
 	if (r == 0 && h->profile &&
 	    ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0))
 		r = add_finding(a, VITK_ESXUPDATE_SEV_INFO, "oem-image",
@@ -352,6 +343,7 @@ static bool vmware_vendor(const char *v)
 		     vitk_esxupdate__streq_ci(v, "VMW"));
 }
 
+/* docs/esxupdate-facts.md "OEM images": a creator other than VMware, or a name not starting "ESXi-" */
 static bool is_oem_profile(const vitk_esxupdate_profile *p)
 {
 	return (p->vendor && !vmware_vendor(p->vendor)) || strncmp(p->name, "ESXi-", 5) != 0;
@@ -364,59 +356,310 @@ static bool ends_with(const char *s, const char *sfx)
 	return a >= b && strcmp(s + a - b, sfx) == 0;
 }
 
-/* the profile to recommend; @why gets a short reason */
-static const vitk_esxupdate_profile *choose_profile(const vitk_esxupdate_host *h,
-						    const vitk_esxupdate_depot *d,
-						    const vitk_esxupdate_command *cmd, const char **why)
+static bool host_runs_oem_image(const vitk_esxupdate_host *h)
 {
-	const vitk_esxupdate_profile *best = NULL;
-	bool tools = vitk_esxupdate_host_find(h, "tools-light") != NULL;
-	const char *want = tools ? "-standard" : "-no-tools";
+	return h->profile &&
+	       ((h->profile_vendor && !vmware_vendor(h->profile_vendor)) || strncmp(h->profile, "ESXi-", 5) != 0);
+}
+
+/* the first vendor NIC/storage driver installed on the host, or NULL */
+static const char *host_vendor_driver(const vitk_esxupdate_host *h)
+{
 	size_t i;
 
-	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
-		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
+	for (i = 0; i < h->vibs.size; i++) {
+		vitk_esxupdate_driver_class c = vitk_esxupdate_vib_driver_class(&h->vibs.ptr[i]);
 
-		if (is_oem_profile(p) && (!best || strcmp(p->name, best->name) > 0))
-			best = p;
-	}
-	if (best) {
-		*why = "the depot carries an OEM image profile, which keeps the vendor drivers";
-		return best;
-	}
-	if (cmd->profile && vitk_esxupdate_depot_find_profile(d, cmd->profile)) {
-		*why = "the profile named in the intended command";
-		return vitk_esxupdate_depot_find_profile(d, cmd->profile);
-	}
-	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
-		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
-
-		/* prefer the full (security + bugfix) profile over the "s" security-only one */
-		if (ends_with(p->name, want) && (!best || strcmp(p->name, best->name) > 0 ||
-						 (ends_with(best->name, tools ? "s-standard" : "s-no-tools") &&
-						  !ends_with(p->name, tools ? "s-standard" : "s-no-tools"))))
-			best = p;
-	}
-	if (best) {
-		*why = tools ? "the host has VMware Tools (tools-light): the -standard profile keeps them"
-			     : "the host has no tools-light: the -no-tools profile";
-		return best;
-	}
-	if (vitk_esxupdate_depot_profile_count(d)) {
-		*why = "the only kind of profile in the depot";
-		return vitk_esxupdate_depot_profile(d, 0);
+		if ((c == VITK_ESXUPDATE_DRIVER_NIC || c == VITK_ESXUPDATE_DRIVER_STORAGE) &&
+		    vitk_esxupdate_vib_is_vendor(&h->vibs.ptr[i]))
+			return h->vibs.ptr[i].name;
 	}
 	return NULL;
 }
 
-static char *names_joined(const esxu_strv *sv)
+/* a candidate profile for the recommendation, and why it was picked */
+struct pick {
+	const vitk_esxupdate_profile *p;
+	char *why;
+};
+
+#define PICKS_MAX 3
+
+static int add_pick(struct pick *picks, size_t *n, const vitk_esxupdate_profile *p, char *why)
 {
-	esxu_buf b = { 0 };
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", sv->v[i]);
-	return vitk_esxupdate__buf_take(&b);
+	if (!why)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	for (i = 0; i < *n; i++)
+		if (picks[i].p == p || *n >= PICKS_MAX) {
+			free(why);
+			return 0;
+		}
+	picks[*n].p = p;
+	picks[(*n)++].why = why;
+	return 0;
+}
+
+/* the depot's OEM profile for an OEM host: same creator as the host image first */
+static const vitk_esxupdate_profile *oem_profile(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d)
+{
+	const vitk_esxupdate_profile *best = NULL;
+	size_t i;
+
+	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
+		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
+		bool same = h->profile_vendor && p->vendor && vitk_esxupdate__streq_ci(p->vendor, h->profile_vendor);
+		bool best_same = best && h->profile_vendor && best->vendor &&
+				 vitk_esxupdate__streq_ci(best->vendor, h->profile_vendor);
+
+		if (!is_oem_profile(p))
+			continue;
+		if (!best || (same && !best_same) || (same == best_same && strcmp(p->name, best->name) > 0))
+			best = p;
+	}
+	return best;
+}
+
+/* the VMware -standard (host has tools-light) or -no-tools profile, full rather than security-only */
+static const vitk_esxupdate_profile *vmware_profile(const vitk_esxupdate_depot *d, bool tools)
+{
+	const char *want = tools ? "-standard" : "-no-tools", *sec = tools ? "s-standard" : "s-no-tools";
+	const vitk_esxupdate_profile *best = NULL;
+	size_t i;
+
+	for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++) {
+		const vitk_esxupdate_profile *p = vitk_esxupdate_depot_profile(d, i);
+
+		if (is_oem_profile(p) || !ends_with(p->name, want))
+			continue;
+		if (!best || (ends_with(best->name, sec) && !ends_with(p->name, sec)) ||
+		    (ends_with(best->name, sec) == ends_with(p->name, sec) && strcmp(p->name, best->name) > 0))
+			best = p;
+	}
+	return best;
+}
+
+/* the profiles worth simulating, best first: OEM (for an OEM host), the intended one, -standard/-no-tools */
+static int choose_profiles(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   const vitk_esxupdate_command *cmd, struct pick *picks, size_t *n)
+{
+	bool tools = vitk_esxupdate_host_find(h, "tools-light") != NULL;
+	const vitk_esxupdate_profile *p;
+	int r = 0;
+
+	*n = 0;
+	p = host_runs_oem_image(h) || (!h->profile && host_vendor_driver(h)) ? oem_profile(h, d) : NULL;
+	if (p && h->profile)
+		r = add_pick(picks, n, p,
+			     vitk_esxupdate__printf("the host runs the OEM image '%s'%s%s%s and this is the depot's OEM profile (creator '%s'), which carries the vendor's drivers",
+						    h->profile, h->profile_vendor ? " (" : "",
+						    h->profile_vendor ? h->profile_vendor : "", h->profile_vendor ? ")" : "",
+						    p->vendor));
+	else if (p)
+		r = add_pick(picks, n, p,
+			     vitk_esxupdate__printf("the host carries vendor drivers (%s, ...) and this is the depot's OEM profile (creator '%s'); no `profile get` capture says which image the host runs",
+						    host_vendor_driver(h), p->vendor));
+	p = cmd->profile ? vitk_esxupdate_depot_find_profile(d, cmd->profile) : NULL;
+	if (r == 0 && p)
+		r = add_pick(picks, n, p, vitk_esxupdate__strdup("the profile named in the intended command"));
+	p = vmware_profile(d, tools);
+	if (r == 0 && p)
+		r = add_pick(picks, n, p,
+			     vitk_esxupdate__printf("%s%s%s%s",
+						    tools ? "the host has VMware Tools (tools-light): the -standard profile keeps them"
+							  : "the host has no tools-light: the -no-tools profile matches it",
+						    host_runs_oem_image(h) && !oem_profile(h, d) ? "; the depot has no OEM profile for the host's OEM image '" : "",
+						    host_runs_oem_image(h) && !oem_profile(h, d) ? h->profile : "",
+						    host_runs_oem_image(h) && !oem_profile(h, d) ? "', and profile update leaves its vendor VIBs in place" : ""));
+	return r;
+}
+
+static char *names_joined(const esxu_strv *sv)
+{
+	vitk_str b = VITK_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < sv->size; i++)
+		vitk_str_putf(&b, "%s%s", i ? ", " : "", sv->ptr[i]);
+	return vitk_str_detach(&b);
+}
+
+/* simulate @c; *safe when it has no finding above INFO and does not fail */
+static int try_command(const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+		       const vitk_esxupdate_command *c, vitk_esxupdate_audit **out, bool *safe)
+{
+	int r = vitk_esxupdate_audit_run__inner(out, h, d, c);
+
+	*safe = r == 0 && !(*out)->res->error && !vitk_esxupdate_audit_count(*out, VITK_ESXUPDATE_SEV_CRITICAL) &&
+		!vitk_esxupdate_audit_count(*out, VITK_ESXUPDATE_SEV_WARNING) &&
+		(*out)->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].size > 0;
+	return r;
+}
+
+/* one line on why a simulated command is not safe */
+static const char *not_safe_reason(const vitk_esxupdate_audit *sa)
+{
+	if (sa->res->error)
+		return "it fails";
+	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL))
+		return "it still removes or downgrades vendor drivers";
+	if (sa->res->half_applied.size)
+		return "it leaves a bulletin half applied";
+	if (!vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING) && !sa->res->lists[VITK_ESXUPDATE_LIST_INSTALLED].size)
+		return "it would install nothing";
+	return "it has warnings";
+}
+
+static int set_recommendation(vitk_esxupdate_audit *a, vitk_esxupdate_command *c, const char *profile)
+{
+	c->flags |= VITK_ESXUPDATE_F_DRY_RUN;
+	a->rec_cmd = vitk_esxupdate_command_format(c);
+	if (profile)
+		a->rec_profile = vitk_esxupdate__strdup(profile);
+	return a->rec_cmd && (!profile || a->rec_profile) ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+}
+
+/*
+ * No image profile in the depot: the vib namespace forms, each simulated.
+ * 'vib update -d' first; then 'vib install -n' of the VIBs a full install
+ * would add or upgrade, minus those that replace an installed VIB.
+ */
+static int recommend_vib_forms(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			       const vitk_esxupdate_depot *d, const char *depot, vitk_str *ex)
+{
+	vitk_esxupdate_command c;
+	vitk_esxupdate_audit *sa = NULL, *all = NULL;
+	esxu_strv names = { 0 }, replacers = { 0 };
+	bool safe = false;
+	size_t i;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.op = VITK_ESXUPDATE_OP_VIB_UPDATE;
+	c.depot = (char *)depot;
+	r = try_command(h, d, &c, &sa, &safe);
+	if (r == 0 && safe) {
+		vitk_str_puts(ex, " 'vib update -d' only updates VIBs already installed; simulated here it keeps every vendor driver and has no warning.");
+		r = set_recommendation(a, &c, NULL);
+		goto out;
+	}
+	if (r == 0)
+		vitk_str_putf(ex, " 'vib update -d' is not safe here (%s).", not_safe_reason(sa));
+	memset(&c, 0, sizeof(c));
+	c.op = VITK_ESXUPDATE_OP_VIB_INSTALL;
+	c.depot = (char *)depot;
+	if (r == 0)
+		r = vitk_esxupdate_audit_run__inner(&all, h, d, &c);
+	for (i = 0; r == 0 && i < all->res->changes.size; i++)
+		if (all->res->changes.ptr[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		    strncmp(all->res->changes.ptr[i].reason, "replaced by ", 12) == 0)
+			r = vitk_esxupdate__strv_add(&replacers, all->res->changes.ptr[i].reason + 12);
+	for (i = 0; r == 0 && i < all->res->changes.size; i++) {
+		const vitk_esxupdate_change *ch = &all->res->changes.ptr[i];
+
+		if ((ch->action == VITK_ESXUPDATE_ACT_INSTALLED || ch->action == VITK_ESXUPDATE_ACT_UPGRADED) &&
+		    !vitk_esxupdate__strv_has(&replacers, ch->name))
+			r = vitk_esxupdate__strv_add(&names, ch->name);
+	}
+	if (r < 0)
+		goto out;
+	if (names.size == 0) {
+		vitk_str_puts(ex, " No VIB of the depot can be installed without downgrading or replacing an installed one: no safe command.");
+		goto out;
+	}
+	c.vibnames = names.ptr;
+	c.nvibnames = names.size;
+	vitk_esxupdate_audit_free(sa);
+	sa = NULL;
+	r = try_command(h, d, &c, &sa, &safe);
+	if (r == 0 && safe) {
+		vitk_str_puts(ex, " 'vib install -n' with only the VIBs that are new or newer than the installed ones, simulated here, keeps every vendor driver and has no warning.");
+		r = set_recommendation(a, &c, NULL);
+	} else if (r == 0) {
+		vitk_str_putf(ex, " 'vib install -n' of the new and newer VIBs is not safe either (%s): no safe command.",
+					   not_safe_reason(sa));
+	}
+out:
+	vitk_esxupdate_audit_free(sa);
+	vitk_esxupdate_audit_free(all);
+	vitk_esxupdate__strv_dispose(&names);
+	vitk_esxupdate__strv_dispose(&replacers);
+	return r;
+}
+
+/* 'profile update -p' with the first candidate profile whose simulation is safe */
+static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd, const char *depot,
+			     vitk_str *ex)
+{
+	struct pick picks[PICKS_MAX];
+	vitk_esxupdate_command c;
+	vitk_esxupdate_audit *sa = NULL;
+	size_t n = 0, i;
+	bool safe;
+	int r;
+
+	r = choose_profiles(h, d, cmd, picks, &n);
+	for (i = 0; r == 0 && i < n; i++) {
+		memset(&c, 0, sizeof(c));
+		c.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+		c.depot = (char *)depot;
+		c.profile = picks[i].p->name;
+		vitk_esxupdate_audit_free(sa);
+		sa = NULL;
+		r = vitk_esxupdate_audit_run__inner(&sa, h, d, &c);
+		if (r < 0)
+			break;
+		safe = !sa->res->error && !vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL);
+		if (!safe) {
+			vitk_str_putf(ex, " 'profile update -p %s' is not safe for this host either (%s).",
+						   c.profile, not_safe_reason(sa));
+			continue;
+		}
+		vitk_str_putf(ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
+					   c.profile, picks[i].why);
+		if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING))
+			vitk_str_putf(ex, "; it still has %zu warning(s) to review",
+						   vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING));
+		vitk_str_puts(ex, ". Run it with --dry-run first, then again without.");
+		r = set_recommendation(a, &c, c.profile);
+		break;
+	}
+	if (r == 0 && !a->rec_cmd)
+		vitk_str_puts(ex, n ? " No profile of the depot is safe for this host, so no command is recommended."
+					      : " The depot has no -standard, -no-tools or OEM profile to recommend.");
+	for (i = 0; i < n; i++)
+		free(picks[i].why);
+	vitk_esxupdate_audit_free(sa);
+	return r;
+}
+
+/* what is wrong with the intended command, in one or two sentences */
+static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
+{
+	switch (cmd->op) {
+	case VITK_ESXUPDATE_OP_VIB_INSTALL:
+		vitk_str_puts(ex, cmd->nviburls
+					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
+					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
+		break;
+	case VITK_ESXUPDATE_OP_VIB_UPDATE:
+		vitk_str_puts(ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
+		break;
+	case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
+		vitk_str_puts(ex, res->no_profile
+					  ? "'profile install -p' names an image profile the depot does not carry."
+					  : "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
+		break;
+	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
+		vitk_str_puts(ex, res->no_profile
+					  ? "'profile update -p' names an image profile the depot does not carry."
+					  : (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
+					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
+					  : "'profile update' as written still has findings to review.");
+		break;
+	}
 }
 
 static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
@@ -425,98 +668,43 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 {
 	size_t ncrit = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL);
 	size_t nwarn = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING);
-	const vitk_esxupdate_profile *p;
+	const char *depot = cmd->depot ? cmd->depot : cmd->viburls[0];
 	vitk_esxupdate_command safe;
-	vitk_esxupdate_audit *sa = NULL;
-	const char *why = "";
-	char *names = NULL, *intended = NULL, *cmdtext = NULL;
-	esxu_buf ex = { 0 };
+	char *names = NULL;
+	vitk_str ex = VITK_STR_INIT;
 	int r = 0;
 
 	if (ncrit == 0 && nwarn == 0) {
 		a->verdict = "safe";
 		safe = *cmd;
-		safe.flags |= VITK_ESXUPDATE_F_DRY_RUN;
-		a->rec_cmd = vitk_esxupdate_command_format(&safe);
 		a->explanation = vitk_esxupdate__strdup("No risk found: the intended command keeps every vendor NIC/storage driver. Run it with --dry-run first and compare the VIB lists with this report.");
-		if (cmd->profile)
-			a->rec_profile = vitk_esxupdate__strdup(cmd->profile);
-		return (a->rec_cmd && a->explanation) ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		r = set_recommendation(a, &safe, cmd->profile);
+		return r == 0 && a->explanation ? r : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
 	a->verdict = ncrit ? "unsafe" : "review";
 	names = names_joined(critical_names);
-	intended = vitk_esxupdate_command_format(cmd);
-	if (!names || !intended) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	switch (cmd->op) {
-	case VITK_ESXUPDATE_OP_VIB_INSTALL:
-		vitk_esxupdate__buf_add(&ex, cmd->nviburls
-					  ? "'vib install -v' installs the given VIB over the host image: a same-name VIB is upgraded or downgraded whatever its vendor, and VIBs it replaces are removed."
-					  : "'vib install -d' installs every VIB of the bundle over the host image: same-name VIBs are upgraded or downgraded whatever their vendor, and VIBs they replace are removed.");
-		break;
-	case VITK_ESXUPDATE_OP_VIB_UPDATE:
-		vitk_esxupdate__buf_add(&ex, "'vib update' only updates VIBs already installed and adds nothing new, so a patch can be left half applied; VMware advises the profile namespace for patches.");
-		break;
-	case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
-		vitk_esxupdate__buf_add(&ex, "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
-		break;
-	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
-		vitk_esxupdate__buf_add(&ex, (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
-					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
-					  : "'profile update' as written still has findings to review.");
-		break;
-	}
+	if (!names)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	explain_intended(&ex, cmd, a->res);
 	if (ncrit)
-		vitk_esxupdate__buf_printf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->n, names);
+		vitk_str_putf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->size, names);
 	else
-		vitk_esxupdate__buf_printf(&ex, " Here it has %zu warning(s).", nwarn);
-	p = choose_profile(h, d, cmd, &why);
-	if (!p) {
-		vitk_esxupdate__buf_add(&ex, critical_names->n
-					  ? " The depot has no image profile, so no profile update can be recommended: do not apply it to this host; take these drivers from the vendor's (OEM) depot or custom image instead."
-					  : " The depot has no image profile, so no profile update can be recommended: install only the VIBs you need with -n NAME, after checking each.");
-		goto done;
+		vitk_str_putf(&ex, " Here it has %zu warning(s).", nwarn);
+	if (vitk_esxupdate_depot_profile_count(d) == 0) {
+		vitk_str_puts(&ex, vitk_esxupdate_depot_bulletin_count(d)
+					  ? " The depot carries no image profile, only bulletins, so no 'profile update -p' can be recommended (a bulletin id is not a profile name: esxcli would answer [NoMatchError])."
+					  : " The depot carries no image profile, so no 'profile update -p' can be recommended.");
+		r = recommend_vib_forms(a, h, d, depot, &ex);
+	} else {
+		r = recommend_profile(a, h, d, cmd, depot, &ex);
 	}
-	memset(&safe, 0, sizeof(safe));
-	safe.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
-	safe.depot = cmd->depot ? cmd->depot : cmd->viburls[0];
-	safe.profile = p->name;
-	safe.flags = 0;
-	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &safe);
-	if (r < 0)
-		goto out;
-	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL) || sa->res->error) {
-		vitk_esxupdate__buf_printf(&ex, " Even 'profile update -p %s' is not safe for this host (%s), so no command is recommended.",
-				p->name, sa->res->error ? "it fails" : "it still removes or downgrades vendor drivers");
-		goto done;
+	if (r == 0) {
+		a->explanation = vitk_str_detach(&ex);
+		if (!a->explanation)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	safe.flags = VITK_ESXUPDATE_F_DRY_RUN;
-	cmdtext = vitk_esxupdate_command_format(&safe);
-	if (!cmdtext) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	a->rec_cmd = cmdtext;
-	cmdtext = NULL;
-	a->rec_profile = vitk_esxupdate__strdup(p->name);
-	vitk_esxupdate__buf_printf(&ex, " Use 'profile update' with profile %s (%s): it upgrades from the profile, never removes VIBs and never downgrades without --allow-downgrades",
-			p->name, why);
-	if (vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING))
-		vitk_esxupdate__buf_printf(&ex, "; it still has %zu warning(s) to review",
-				vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_WARNING));
-	vitk_esxupdate__buf_add(&ex, ". Run it with --dry-run first, then again without.");
-done:
-	a->explanation = vitk_esxupdate__buf_take(&ex);
-	if (!a->explanation)
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-out:
-	vitk_esxupdate__buf_dispose(&ex);
-	vitk_esxupdate_audit_free(sa);
+	vitk_str_clear(&ex);
 	free(names);
-	free(intended);
-	free(cmdtext);
 	return r;
 }
 
@@ -554,6 +742,24 @@ static int cmp_finding(const void *x, const void *y)
 	return 0;
 }
 
+/* what the audit document says about its inputs */
+static int keep_inputs(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+		       const vitk_esxupdate_command *cmd)
+{
+	const vitk_esxupdate_profile *p = cmd->profile ? vitk_esxupdate_depot_find_profile(d, cmd->profile) : NULL;
+
+	a->host_vibs = h->vibs.size;
+	a->host_pci = h->pci.size;
+	a->host_acceptance = h->acceptance;
+	a->host_profile = h->profile ? vitk_esxupdate__strdup(h->profile) : NULL;
+	a->depot_path = vitk_esxupdate__strdup(vitk_esxupdate_depot_path(d));
+	a->depot_sha256 = vitk_esxupdate__strdup(vitk_esxupdate_depot_sha256(d));
+	a->profile_source = p ? p->source : NULL;
+	if ((h->profile && !a->host_profile) || !a->depot_path || !a->depot_sha256)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return 0;
+}
+
 int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
 {
@@ -566,18 +772,20 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 	if (r < 0)
 		return r;
 	r = recommend(a, host, depot, cmd, &a->crit);
+	if (r == 0)
+		r = keep_inputs(a, host, depot, cmd);
 	if (r < 0)
 		goto out;
 	/* stable order: severity, then the order found (qsort is not stable: do insertion) */
-	for (i = 1; i < a->nf; i++) {
-		vitk_esxupdate_finding t = a->f[i];
+	for (i = 1; i < a->f.size; i++) {
+		vitk_esxupdate_finding t = a->f.ptr[i];
 		size_t j = i;
 
-		while (j > 0 && cmp_finding(&a->f[j - 1], &t) > 0) {
-			a->f[j] = a->f[j - 1];
+		while (j > 0 && cmp_finding(&a->f.ptr[j - 1], &t) > 0) {
+			a->f.ptr[j] = a->f.ptr[j - 1];
 			j--;
 		}
-		a->f[j] = t;
+		a->f.ptr[j] = t;
 	}
 	*out = a;
 	a = NULL;

@@ -46,7 +46,7 @@ const char *vitk_esxupdate_op_name(vitk_esxupdate_op op)
 static int split_words(const char *line, esxu_strv *out)
 {
 	const char *p = line;
-	esxu_buf w = { 0 };
+	vitk_str w = VITK_STR_INIT;
 	int r = 0;
 
 	for (;;) {
@@ -56,9 +56,7 @@ static int split_words(const char *line, esxu_strv *out)
 			p++;
 		if (!*p)
 			break;
-		w.len = 0;
-		if (w.s)
-			w.s[0] = '\0';
+		vitk_str_truncate(&w, 0);
 		while (*p && !isspace((unsigned char)*p)) {
 			have = true;
 			if (*p == '\'') {
@@ -68,14 +66,14 @@ static int split_words(const char *line, esxu_strv *out)
 					r = vitk_error_set(VITK_EINVAL, 0, "command: unterminated ' quote");
 					goto out;
 				}
-				vitk_esxupdate__buf_addn(&w, p + 1, (size_t)(e - p - 1));
+				vitk_str_put(&w, p + 1, (size_t)(e - p - 1));
 				p = e + 1;
 			} else if (*p == '"') {
 				p++;
 				while (*p && *p != '"') {
 					if (*p == '\\' && p[1])
 						p++;
-					vitk_esxupdate__buf_addn(&w, p, 1);
+					vitk_str_put(&w, p, 1);
 					p++;
 				}
 				if (*p != '"') {
@@ -84,7 +82,7 @@ static int split_words(const char *line, esxu_strv *out)
 				}
 				p++;
 			} else if (*p == '\\' && p[1]) {
-				vitk_esxupdate__buf_addn(&w, p + 1, 1);
+				vitk_str_put(&w, p + 1, 1);
 				p += 2;
 			} else if (*p == ';' || *p == '|' || *p == '&' || *p == '`' || *p == '$') {
 				r = vitk_error_set(VITK_EINVAL, 0,
@@ -92,7 +90,7 @@ static int split_words(const char *line, esxu_strv *out)
 						   *p);
 				goto out;
 			} else {
-				vitk_esxupdate__buf_addn(&w, p, 1);
+				vitk_str_put(&w, p, 1);
 				p++;
 			}
 		}
@@ -101,17 +99,17 @@ static int split_words(const char *line, esxu_strv *out)
 			goto out;
 		}
 		if (have) {
-			if (out->n >= WORDS_MAX) {
+			if (out->size >= WORDS_MAX) {
 				r = vitk_error_set(VITK_EINVAL, 0, "command: too many words");
 				goto out;
 			}
-			r = vitk_esxupdate__strv_add(out, w.s ? w.s : "");
+			r = vitk_esxupdate__strv_add(out, w.ptr);
 			if (r < 0)
 				goto out;
 		}
 	}
 out:
-	vitk_esxupdate__buf_dispose(&w);
+	vitk_str_clear(&w);
 	return r;
 }
 
@@ -140,21 +138,11 @@ static const struct {
 
 static int add_str(char ***list, size_t *n, const char *v, const char *opt)
 {
-	char **p;
-
 	if (!*v)
 		return vitk_error_set(VITK_EINVAL, 0, "command: empty %s", opt);
 	if (*n >= 256)
 		return vitk_error_set(VITK_EINVAL, 0, "command: too many %s", opt);
-	p = realloc(*list, (*n + 1) * sizeof(*p));
-	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	*list = p;
-	p[*n] = vitk_esxupdate__strdup(v);
-	if (!p[*n])
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	(*n)++;
-	return 0;
+	return vitk_esxupdate__strlist_add(list, n, v);
 }
 
 static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const char *spelled)
@@ -210,44 +198,44 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 		goto out;
 	}
 	/* optional prompt/path: "[root@esx:~] esxcli", "/bin/esxcli", "localcli" */
-	while (i < w.n && w.v[i][0] == '[')
+	while (i < w.size && w.ptr[i][0] == '[')
 		i++;
-	if (i < w.n) {
-		const char *b = strrchr(w.v[i], '/');
+	if (i < w.size) {
+		const char *b = strrchr(w.ptr[i], '/');
 
-		b = b ? b + 1 : w.v[i];
+		b = b ? b + 1 : w.ptr[i];
 		if (strcmp(b, "esxcli") == 0 || strcmp(b, "localcli") == 0)
 			i++;
 	}
 	/* esxcli global options before the namespace (--server=... etc.) are skipped */
-	while (i < w.n && strncmp(w.v[i], "--", 2) == 0)
+	while (i < w.size && strncmp(w.ptr[i], "--", 2) == 0)
 		i++;
-	if (i + 2 >= w.n || strcmp(w.v[i], "software") != 0) {
+	if (i + 2 >= w.size || strcmp(w.ptr[i], "software") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0,
 				   "command: expected 'esxcli software vib|profile install|update ...'");
 		goto out;
 	}
 	i++;
-	if (i + 1 >= w.n) {
+	if (i + 1 >= w.size) {
 		r = vitk_error_set(VITK_EINVAL, 0, "command: missing namespace and verb after 'software'");
 		goto out;
 	}
-	if (strcmp(w.v[i], "vib") == 0 && strcmp(w.v[i + 1], "install") == 0)
+	if (strcmp(w.ptr[i], "vib") == 0 && strcmp(w.ptr[i + 1], "install") == 0)
 		c->op = VITK_ESXUPDATE_OP_VIB_INSTALL;
-	else if (strcmp(w.v[i], "vib") == 0 && strcmp(w.v[i + 1], "update") == 0)
+	else if (strcmp(w.ptr[i], "vib") == 0 && strcmp(w.ptr[i + 1], "update") == 0)
 		c->op = VITK_ESXUPDATE_OP_VIB_UPDATE;
-	else if (strcmp(w.v[i], "profile") == 0 && strcmp(w.v[i + 1], "install") == 0)
+	else if (strcmp(w.ptr[i], "profile") == 0 && strcmp(w.ptr[i + 1], "install") == 0)
 		c->op = VITK_ESXUPDATE_OP_PROFILE_INSTALL;
-	else if (strcmp(w.v[i], "profile") == 0 && strcmp(w.v[i + 1], "update") == 0)
+	else if (strcmp(w.ptr[i], "profile") == 0 && strcmp(w.ptr[i + 1], "update") == 0)
 		c->op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
 	else {
 		r = vitk_error_set(VITK_ENOTSUP, 0,
 				   "command: 'software %s %s' is not simulated (vib install|update, profile install|update)",
-				   w.v[i], w.v[i + 1]);
+				   w.ptr[i], w.ptr[i + 1]);
 		goto out;
 	}
-	for (i += 2; i < w.n; i++) {
-		const char *a = w.v[i];
+	for (i += 2; i < w.size; i++) {
+		const char *a = w.ptr[i];
 		bool matched = false;
 
 		if (strncmp(a, "--", 2) == 0) {
@@ -268,8 +256,8 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 					r = apply_opt(c, k, "", a);
 				} else if (eq) {
 					r = apply_opt(c, k, eq + 1, a);
-				} else if (i + 1 < w.n) {
-					r = apply_opt(c, k, w.v[++i], a);
+				} else if (i + 1 < w.size) {
+					r = apply_opt(c, k, w.ptr[++i], a);
 				} else {
 					r = vitk_error_set(VITK_EINVAL, 0, "command: option '%s' needs a value", a);
 				}
@@ -289,8 +277,8 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 					r = apply_opt(c, k, "", a);
 				} else if (a[2]) {
 					r = apply_opt(c, k, a[2] == '=' ? a + 3 : a + 2, a);
-				} else if (i + 1 < w.n) {
-					r = apply_opt(c, k, w.v[++i], a);
+				} else if (i + 1 < w.size) {
+					r = apply_opt(c, k, w.ptr[++i], a);
 				} else {
 					r = vitk_error_set(VITK_EINVAL, 0, "command: option '%s' needs a value", a);
 				}
@@ -371,7 +359,7 @@ out:
 	return r;
 }
 
-static void add_quoted(esxu_buf *b, const char *s)
+static void add_quoted(vitk_str *b, const char *s)
 {
 	const char *p;
 	bool plain = *s != '\0';
@@ -380,54 +368,54 @@ static void add_quoted(esxu_buf *b, const char *s)
 		if (!isalnum((unsigned char)*p) && !strchr("/._-:=+,@%", *p))
 			plain = false;
 	if (plain) {
-		vitk_esxupdate__buf_add(b, s);
+		vitk_str_puts(b, s);
 		return;
 	}
-	vitk_esxupdate__buf_add(b, "'");
+	vitk_str_puts(b, "'");
 	for (p = s; *p; p++) {
 		if (*p == '\'')
-			vitk_esxupdate__buf_add(b, "'\\''");
+			vitk_str_puts(b, "'\\''");
 		else
-			vitk_esxupdate__buf_addn(b, p, 1);
+			vitk_str_put(b, p, 1);
 	}
-	vitk_esxupdate__buf_add(b, "'");
+	vitk_str_puts(b, "'");
 }
 
 char *vitk_esxupdate_command_format(const vitk_esxupdate_command *c)
 {
-	esxu_buf b = { 0 };
+	vitk_str b = VITK_STR_INIT;
 	size_t i;
 
-	vitk_esxupdate__buf_printf(&b, "esxcli software %s", vitk_esxupdate_op_name(c->op));
+	vitk_str_putf(&b, "esxcli software %s", vitk_esxupdate_op_name(c->op));
 	if (c->depot) {
-		vitk_esxupdate__buf_add(&b, " -d ");
+		vitk_str_puts(&b, " -d ");
 		add_quoted(&b, c->depot);
 	}
 	for (i = 0; i < c->nviburls; i++) {
-		vitk_esxupdate__buf_add(&b, " -v ");
+		vitk_str_puts(&b, " -v ");
 		add_quoted(&b, c->viburls[i]);
 	}
 	if (c->profile) {
-		vitk_esxupdate__buf_add(&b, " -p ");
+		vitk_str_puts(&b, " -p ");
 		add_quoted(&b, c->profile);
 	}
 	for (i = 0; i < c->nvibnames; i++) {
-		vitk_esxupdate__buf_add(&b, " -n ");
+		vitk_str_puts(&b, " -n ");
 		add_quoted(&b, c->vibnames[i]);
 	}
 	if (c->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE)
-		vitk_esxupdate__buf_add(&b, " --ok-to-remove");
+		vitk_str_puts(&b, " --ok-to-remove");
 	if (c->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
-		vitk_esxupdate__buf_add(&b, " --allow-downgrades");
+		vitk_str_puts(&b, " --allow-downgrades");
 	if (c->flags & VITK_ESXUPDATE_F_FORCE)
-		vitk_esxupdate__buf_add(&b, " -f");
+		vitk_str_puts(&b, " -f");
 	if (c->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK)
-		vitk_esxupdate__buf_add(&b, " --no-sig-check");
+		vitk_str_puts(&b, " --no-sig-check");
 	if (c->flags & VITK_ESXUPDATE_F_MAINTENANCE_MODE)
-		vitk_esxupdate__buf_add(&b, " --maintenance-mode");
+		vitk_str_puts(&b, " --maintenance-mode");
 	if (c->flags & VITK_ESXUPDATE_F_NO_LIVE_INSTALL)
-		vitk_esxupdate__buf_add(&b, " --no-live-install");
+		vitk_str_puts(&b, " --no-live-install");
 	if (c->flags & VITK_ESXUPDATE_F_DRY_RUN)
-		vitk_esxupdate__buf_add(&b, " --dry-run");
-	return vitk_esxupdate__buf_take(&b);
+		vitk_str_puts(&b, " --dry-run");
+	return vitk_str_detach(&b);
 }

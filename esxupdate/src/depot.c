@@ -34,8 +34,8 @@ struct entry {
 };
 
 struct entries {
-	struct entry *v;
-	size_t n, cap;
+	struct entry *ptr; /* a vitk/array.h array: ptr, size, asize */
+	size_t size, asize;
 	uint64_t kept;
 	bool sorted; /* v is sorted by name: bsearch */
 };
@@ -50,25 +50,23 @@ struct vitk_esxupdate_depot {
 	char *path;
 	char sha256[65];
 	const char *kind;
-	vitk_esxupdate_vib *vibs;
-	size_t nvibs, vcap;
-	vitk_esxupdate_bulletin *bulletins;
-	size_t nbul, bcap;
-	vitk_esxupdate_profile *profiles;
-	size_t nprof, pcap;
+	VITK_ARRAY(vitk_esxupdate_vib) vibs;
+	VITK_ARRAY(vitk_esxupdate_bulletin) bulletins;
+	VITK_ARRAY(vitk_esxupdate_profile) profiles;
 	vitk_esxupdate_depot_options opts;
 	struct vib_index ix;
+	esxu_strv notes; /* members the reader skipped ("Unrecognized file ...") */
 };
 
 static void entries_dispose(struct entries *es)
 {
 	size_t i;
 
-	for (i = 0; i < es->n; i++) {
-		free(es->v[i].name);
-		free(es->v[i].data);
+	for (i = 0; i < es->size; i++) {
+		free(es->ptr[i].name);
+		free(es->ptr[i].data);
 	}
-	free(es->v);
+	vitk_array_clear(*es);
 	memset(es, 0, sizeof(*es));
 }
 
@@ -81,17 +79,17 @@ static const struct entry *entries_find(const struct entries *es, const char *na
 {
 	size_t i;
 
-	if (es->n == 0)
+	if (es->size == 0)
 		return NULL;
 	if (es->sorted) {
 		struct entry key;
 
 		key.name = (char *)name;
-		return bsearch(&key, es->v, es->n, sizeof(*es->v), cmp_entry);
+		return bsearch(&key, es->ptr, es->size, sizeof(*es->ptr), cmp_entry);
 	}
-	for (i = 0; i < es->n; i++)
-		if (strcmp(es->v[i].name, name) == 0)
-			return &es->v[i];
+	for (i = 0; i < es->size; i++)
+		if (strcmp(es->ptr[i].name, name) == 0)
+			return &es->ptr[i];
 	return NULL;
 }
 
@@ -176,6 +174,53 @@ out:
 	return r;
 }
 
+/* inflate a kept entry into e->data (NUL-terminated), at most @keep_cap bytes */
+static int inflate_entry(struct archive *a, struct entry *e, const char *what, size_t keep_cap,
+			 uint64_t *kept)
+{
+	vitk_str buf = VITK_STR_INIT;
+	char chunk[65536];
+	int r = 0;
+
+	for (;;) {
+		la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+
+		if (got < 0) {
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is corrupt or truncated: %s", what,
+					   e->name, archive_error_string(a) ? archive_error_string(a) : "read error");
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if ((size_t)got > keep_cap - buf.size) {
+			r = vitk_error_set(VITK_ERANGE, 0, "%s: entry '%s' inflates beyond %zu bytes (zip bomb?): refused",
+					   what, e->name, keep_cap);
+			goto out;
+		}
+		r = vitk_str_put(&buf, chunk, (size_t)got);
+		if (r < 0)
+			goto out;
+	}
+	if (e->size >= 0 && (int64_t)buf.size != e->size) {
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: entry '%s' is truncated: %zu of %lld bytes", what,
+				   e->name, buf.size, (long long)e->size);
+		goto out;
+	}
+	*kept += buf.size;
+	if (*kept > STORE_MAX_TOTAL) {
+		r = vitk_error_set(VITK_ERANGE, 0, "%s: metadata larger than %llu bytes in total: refused", what,
+				   (unsigned long long)STORE_MAX_TOTAL);
+		goto out;
+	}
+	e->len = buf.size;
+	e->data = vitk_str_detach(&buf);
+	if (!e->data)
+		r = VITK_ENOMEM;
+out:
+	vitk_str_clear(&buf);
+	return r;
+}
+
 static int read_entries(struct archive *a, struct entries *es, const char *what,
 			const vitk_esxupdate_depot_options *o, bool (*keep)(const char *name),
 			size_t keep_cap, bool hash_vibs)
@@ -197,12 +242,12 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 					      what, archive_error_string(a) ? archive_error_string(a) : "unknown error");
 		name = archive_entry_pathname(ae);
 		if (!name)
-			return vitk_error_set(VITK_EINVAL, 0, "%s: entry %zu has no name", what, es->n + 1);
+			return vitk_error_set(VITK_EINVAL, 0, "%s: entry %zu has no name", what, es->size + 1);
 		if (!name_is_safe(name))
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "%s: entry '%s' escapes the archive (absolute path or '..'): refused",
 					      what, name);
-		if (es->n >= o->max_entries)
+		if (es->size >= o->max_entries)
 			return vitk_error_set(VITK_ERANGE, 0, "%s: more than %zu entries: refused", what,
 					      o->max_entries);
 		if (archive_entry_filetype(ae) == AE_IFDIR)
@@ -218,22 +263,13 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 						      "%s: declared uncompressed size exceeds %llu bytes at entry '%s' (zip bomb?)",
 						      what, (unsigned long long)o->max_total, name);
 		}
-		if (es->n == es->cap) {
-			size_t ncap = es->cap ? es->cap * 2 : 32;
-			struct entry *p = realloc(es->v, ncap * sizeof(*p));
-
-			if (!p)
-				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			es->v = p;
-			es->cap = ncap;
-		}
-		e = &es->v[es->n];
-		memset(e, 0, sizeof(*e));
+		e = vitk_array_push(*es);
+		if (!e)
+			return VITK_ENOMEM;
 		e->name = vitk_esxupdate__strdup(strip_dot(name));
 		if (!e->name)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		e->size = sz;
-		es->n++;
 		if (!keep(e->name)) {
 			if (hash_vibs && ends_with_ci(e->name, ".vib")) {
 				r = hash_entry(a, e, what);
@@ -246,83 +282,12 @@ static int read_entries(struct archive *a, struct entries *es, const char *what,
 			return vitk_error_set(VITK_ERANGE, 0,
 					      "%s: entry '%s' declares %lld bytes, over the %zu byte limit",
 					      what, e->name, (long long)sz, keep_cap);
-		{
-			size_t cap = sz > 0 ? (size_t)sz + 1 : 4096, len = 0;
-			char *buf = malloc(cap + 1);
+		r = inflate_entry(a, e, what, keep_cap, &es->kept);
+		if (r < 0)
+			return r;
 
-			if (!buf)
-				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			for (;;) {
-				la_ssize_t got;
-
-				if (len == cap) {
-					size_t ncap = cap * 2;
-					char *p;
-
-					if (cap > keep_cap) {
-						free(buf);
-						return vitk_error_set(VITK_ERANGE, 0,
-								      "%s: entry '%s' inflates beyond %zu bytes (zip bomb?): refused",
-								      what, e->name, keep_cap);
-					}
-					if (ncap > keep_cap + 1)
-						ncap = keep_cap + 1;
-					p = realloc(buf, ncap + 1);
-					if (!p) {
-						free(buf);
-						return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-					}
-					buf = p;
-					cap = ncap;
-				}
-				got = archive_read_data(a, buf + len, cap - len);
-				if (got < 0) {
-					r = vitk_error_set(VITK_EINVAL, 0,
-							   "%s: entry '%s' is corrupt or truncated: %s",
-							   what, e->name,
-							   archive_error_string(a) ? archive_error_string(a) : "read error");
-					free(buf);
-					return r;
-				}
-				if (got == 0)
-					break;
-				len += (size_t)got;
-				if (len > keep_cap) {
-					free(buf);
-					return vitk_error_set(VITK_ERANGE, 0,
-							      "%s: entry '%s' inflates beyond %zu bytes (zip bomb?): refused",
-							      what, e->name, keep_cap);
-				}
-			}
-			if (sz >= 0 && (int64_t)len != sz) {
-				free(buf);
-				return vitk_error_set(VITK_EINVAL, 0,
-						      "%s: entry '%s' is truncated: %zu of %lld bytes",
-						      what, e->name, len, (long long)sz);
-			}
-			es->kept += len;
-			if (es->kept > STORE_MAX_TOTAL) {
-				free(buf);
-				return vitk_error_set(VITK_ERANGE, 0,
-						      "%s: metadata larger than %llu bytes in total: refused",
-						      what, (unsigned long long)STORE_MAX_TOTAL);
-			}
-			buf[len] = '\0';
-			e->data = buf;
-			e->len = len;
-		}
 	}
 	return 0;
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return true;
-	return false;
 }
 
 static bool ends_with(const char *s, const char *sfx)
@@ -340,6 +305,49 @@ static bool keep_outer(const char *name)
 static bool keep_xml(const char *name)
 {
 	return ends_with(name, ".xml");
+}
+
+/*
+ * Members of a metadata zip are classified by their folder, never by their
+ * extension (docs/esxupdate-facts.md, "metadata.zip"): VMware's writer names
+ * image profiles "profiles/<name><hash>" without one.
+ */
+enum meta_kind {
+	META_UNKNOWN = 0,
+	META_VIB,           /* vibs/ */
+	META_PROFILE,       /* profiles/ */
+	META_BULLETIN,      /* bulletins/ */
+	META_NOTIFICATIONS, /* notifications.xml: recognised, not used */
+	META_VMWARE_XML     /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+};
+
+static enum meta_kind meta_classify(const char *name)
+{
+	static const struct {
+		const char *prefix;
+		enum meta_kind kind;
+	} folders[] = {
+		{ "vibs/", META_VIB },
+		{ "profiles/", META_PROFILE },
+		{ "bulletins/", META_BULLETIN },
+	};
+	size_t i;
+
+	for (i = 0; i < VITK_ARRAY_SIZE(folders); i++)
+		if (strncmp(name, folders[i].prefix, strlen(folders[i].prefix)) == 0)
+			return name[strlen(folders[i].prefix)] ? folders[i].kind : META_UNKNOWN;
+	if (strcmp(name, "notifications.xml") == 0)
+		return META_NOTIFICATIONS;
+	if (strcmp(name, "vmware.xml") == 0)
+		return META_VMWARE_XML;
+	return META_UNKNOWN;
+}
+
+static bool keep_meta(const char *name)
+{
+	enum meta_kind k = meta_classify(name);
+
+	return k != META_UNKNOWN && k != META_NOTIFICATIONS;
 }
 
 static struct archive *zip_reader(void)
@@ -370,12 +378,12 @@ const char *vitk_esxupdate_depot_kind(const vitk_esxupdate_depot *d)
 
 size_t vitk_esxupdate_depot_vib_count(const vitk_esxupdate_depot *d)
 {
-	return d ? d->nvibs : 0;
+	return d ? d->vibs.size : 0;
 }
 
 const vitk_esxupdate_vib *vitk_esxupdate_depot_vib(const vitk_esxupdate_depot *d, size_t i)
 {
-	return d && i < d->nvibs ? &d->vibs[i] : NULL;
+	return d && i < d->vibs.size ? &d->vibs.ptr[i] : NULL;
 }
 
 static uint64_t hash_str(const char *s);
@@ -388,36 +396,36 @@ const vitk_esxupdate_vib *vitk_esxupdate_depot_find_id(const vitk_esxupdate_depo
 		size_t slot = hash_str(id) & (d->ix.cap - 1);
 
 		while (d->ix.slots[slot] != (size_t)-1) {
-			if (strcmp(d->vibs[d->ix.slots[slot]].id, id) == 0)
-				return &d->vibs[d->ix.slots[slot]];
+			if (strcmp(d->vibs.ptr[d->ix.slots[slot]].id, id) == 0)
+				return &d->vibs.ptr[d->ix.slots[slot]];
 			slot = (slot + 1) & (d->ix.cap - 1);
 		}
 		return NULL;
 	}
-	for (i = 0; d && i < d->nvibs; i++)
-		if (strcmp(d->vibs[i].id, id) == 0)
-			return &d->vibs[i];
+	for (i = 0; d && i < d->vibs.size; i++)
+		if (strcmp(d->vibs.ptr[i].id, id) == 0)
+			return &d->vibs.ptr[i];
 	return NULL;
 }
 
 size_t vitk_esxupdate_depot_bulletin_count(const vitk_esxupdate_depot *d)
 {
-	return d ? d->nbul : 0;
+	return d ? d->bulletins.size : 0;
 }
 
 const vitk_esxupdate_bulletin *vitk_esxupdate_depot_bulletin(const vitk_esxupdate_depot *d, size_t i)
 {
-	return d && i < d->nbul ? &d->bulletins[i] : NULL;
+	return d && i < d->bulletins.size ? &d->bulletins.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d)
 {
-	return d ? d->nprof : 0;
+	return d ? d->profiles.size : 0;
 }
 
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i)
 {
-	return d && i < d->nprof ? &d->profiles[i] : NULL;
+	return d && i < d->profiles.size ? &d->profiles.ptr[i] : NULL;
 }
 
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
@@ -425,9 +433,9 @@ const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxup
 {
 	size_t i;
 
-	for (i = 0; d && i < d->nprof; i++)
-		if (strcmp(d->profiles[i].name, name) == 0)
-			return &d->profiles[i];
+	for (i = 0; d && i < d->profiles.size; i++)
+		if (strcmp(d->profiles.ptr[i].name, name) == 0)
+			return &d->profiles.ptr[i];
 	return NULL;
 }
 
@@ -437,18 +445,29 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 
 	if (!d)
 		return;
-	for (i = 0; i < d->nvibs; i++)
-		vitk_esxupdate__vib_dispose(&d->vibs[i]);
-	free(d->vibs);
-	for (i = 0; i < d->nbul; i++)
-		vitk_esxupdate__bulletin_dispose(&d->bulletins[i]);
-	free(d->bulletins);
-	for (i = 0; i < d->nprof; i++)
-		vitk_esxupdate__profile_dispose(&d->profiles[i]);
-	free(d->profiles);
+	for (i = 0; i < d->vibs.size; i++)
+		vitk_esxupdate__vib_dispose(&d->vibs.ptr[i]);
+	vitk_array_clear(d->vibs);
+	for (i = 0; i < d->bulletins.size; i++)
+		vitk_esxupdate__bulletin_dispose(&d->bulletins.ptr[i]);
+	vitk_array_clear(d->bulletins);
+	for (i = 0; i < d->profiles.size; i++)
+		vitk_esxupdate__profile_dispose(&d->profiles.ptr[i]);
+	vitk_array_clear(d->profiles);
 	free(d->ix.slots);
+	vitk_esxupdate__strv_dispose(&d->notes);
 	free(d->path);
 	free(d);
+}
+
+size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->notes.size : 0;
+}
+
+const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->notes.size ? d->notes.ptr[i] : NULL;
 }
 
 /* ------------------------------------------------------------ building */
@@ -463,12 +482,27 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* fields a VIB record lacks, moved over from another record of the same VIB */
+static void take_missing(vitk_esxupdate_vib *keep, vitk_esxupdate_vib *other)
+{
+	if (!keep->relative_path) {
+		keep->relative_path = other->relative_path;
+		other->relative_path = NULL;
+	}
+	if (!keep->sha256) {
+		keep->sha256 = other->sha256;
+		other->sha256 = NULL;
+	}
+	if (keep->reboot_required == VITK_ESXUPDATE_UNSET)
+		keep->reboot_required = other->reboot_required;
+}
+
 static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esxupdate_vib *v,
 			 bool authoritative)
 {
 	size_t slot, i;
 
-	if (ix->cap == 0 || d->nvibs * 2 >= ix->cap) {
+	if (ix->cap == 0 || d->vibs.size * 2 >= ix->cap) {
 		size_t ncap = ix->cap ? ix->cap * 2 : 256;
 		size_t *ns = malloc(ncap * sizeof(*ns));
 
@@ -476,8 +510,8 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		for (i = 0; i < ncap; i++)
 			ns[i] = (size_t)-1;
-		for (i = 0; i < d->nvibs; i++) {
-			slot = hash_str(d->vibs[i].id) & (ncap - 1);
+		for (i = 0; i < d->vibs.size; i++) {
+			slot = hash_str(d->vibs.ptr[i].id) & (ncap - 1);
 			while (ns[slot] != (size_t)-1)
 				slot = (slot + 1) & (ncap - 1);
 			ns[slot] = i;
@@ -488,34 +522,16 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 	}
 	slot = hash_str(v->id) & (ix->cap - 1);
 	while (ix->slots[slot] != (size_t)-1) {
-		vitk_esxupdate_vib *o = &d->vibs[ix->slots[slot]];
+		vitk_esxupdate_vib *o = &d->vibs.ptr[ix->slots[slot]];
 
 		if (strcmp(o->id, v->id) == 0) {
 			/* descriptor beats an inline summary; keep the richer fields */
 			if (authoritative) {
-				if (!v->relative_path && o->relative_path) {
-					v->relative_path = o->relative_path;
-					o->relative_path = NULL;
-				}
-				if (!v->sha256 && o->sha256) {
-					v->sha256 = o->sha256;
-					o->sha256 = NULL;
-				}
-				if (v->reboot_required == VITK_ESXUPDATE_UNSET)
-					v->reboot_required = o->reboot_required;
+				take_missing(v, o);
 				vitk_esxupdate__vib_dispose(o);
 				*o = *v;
 			} else {
-				if (!o->relative_path && v->relative_path) {
-					o->relative_path = v->relative_path;
-					v->relative_path = NULL;
-				}
-				if (!o->sha256 && v->sha256) {
-					o->sha256 = v->sha256;
-					v->sha256 = NULL;
-				}
-				if (o->reboot_required == VITK_ESXUPDATE_UNSET)
-					o->reboot_required = v->reboot_required;
+				take_missing(o, v);
 				vitk_esxupdate__vib_dispose(v);
 			}
 			memset(v, 0, sizeof(*v));
@@ -523,17 +539,10 @@ static int depot_add_vib(vitk_esxupdate_depot *d, struct vib_index *ix, vitk_esx
 		}
 		slot = (slot + 1) & (ix->cap - 1);
 	}
-	if (d->nvibs == d->vcap) {
-		size_t ncap = d->vcap ? d->vcap * 2 : 64;
-		vitk_esxupdate_vib *p = realloc(d->vibs, ncap * sizeof(*p));
-
-		if (!p)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		d->vibs = p;
-		d->vcap = ncap;
-	}
-	ix->slots[slot] = d->nvibs;
-	d->vibs[d->nvibs++] = *v;
+	if (vitk_array_grow(d->vibs, 1) < 0)
+		return VITK_ENOMEM;
+	ix->slots[slot] = d->vibs.size;
+	d->vibs.ptr[d->vibs.size++] = *v;
 	memset(v, 0, sizeof(*v));
 	return 0;
 }
@@ -542,21 +551,14 @@ static int depot_add_bulletin(vitk_esxupdate_depot *d, vitk_esxupdate_bulletin *
 {
 	size_t i;
 
-	for (i = 0; i < d->nbul; i++)
-		if (strcmp(d->bulletins[i].id, b->id) == 0) {
+	for (i = 0; i < d->bulletins.size; i++)
+		if (strcmp(d->bulletins.ptr[i].id, b->id) == 0) {
 			vitk_esxupdate__bulletin_dispose(b);
 			return 0;
 		}
-	if (d->nbul == d->bcap) {
-		size_t ncap = d->bcap ? d->bcap * 2 : 16;
-		vitk_esxupdate_bulletin *p = realloc(d->bulletins, ncap * sizeof(*p));
-
-		if (!p)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		d->bulletins = p;
-		d->bcap = ncap;
-	}
-	d->bulletins[d->nbul++] = *b;
+	if (vitk_array_grow(d->bulletins, 1) < 0)
+		return VITK_ENOMEM;
+	d->bulletins.ptr[d->bulletins.size++] = *b;
 	memset(b, 0, sizeof(*b));
 	return 0;
 }
@@ -565,21 +567,14 @@ static int depot_add_profile(vitk_esxupdate_depot *d, vitk_esxupdate_profile *p)
 {
 	size_t i;
 
-	for (i = 0; i < d->nprof; i++)
-		if (strcmp(d->profiles[i].name, p->name) == 0) {
+	for (i = 0; i < d->profiles.size; i++)
+		if (strcmp(d->profiles.ptr[i].name, p->name) == 0) {
 			vitk_esxupdate__profile_dispose(p);
 			return 0;
 		}
-	if (d->nprof == d->pcap) {
-		size_t ncap = d->pcap ? d->pcap * 2 : 8;
-		vitk_esxupdate_profile *q = realloc(d->profiles, ncap * sizeof(*q));
-
-		if (!q)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		d->profiles = q;
-		d->pcap = ncap;
-	}
-	d->profiles[d->nprof++] = *p;
+	if (vitk_array_grow(d->profiles, 1) < 0)
+		return VITK_ENOMEM;
+	d->profiles.ptr[d->profiles.size++] = *p;
 	memset(p, 0, sizeof(*p));
 	return 0;
 }
@@ -591,30 +586,99 @@ struct inline_ctx {
 	int err;
 };
 
+static int add_vib_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+		       const char *what, bool authoritative);
+
 static void on_inline_vib(void *vctx, const xmlNode *vibnode)
 {
 	struct inline_ctx *c = vctx;
+
+	if (c->err == 0)
+		c->err = add_vib_doc(c->d, c->ix, vibnode, c->what, false);
+}
+
+static int add_vib_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+		       const char *what, bool authoritative)
+{
 	vitk_esxupdate_vib v;
 	int r;
 
-	if (c->err)
-		return;
 	memset(&v, 0, sizeof(v));
 	v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required = VITK_ESXUPDATE_UNSET;
-	r = vitk_esxupdate__vib_from_xml(&v, vibnode, c->what);
+	r = vitk_esxupdate__vib_from_xml(&v, root, what);
 	if (r == 0)
-		r = depot_add_vib(c->d, c->ix, &v, false);
+		r = depot_add_vib(d, ix, &v, authoritative);
 	vitk_esxupdate__vib_dispose(&v);
-	if (r < 0)
-		c->err = r;
+	return r;
 }
 
-/* one XML document of the metadata zip: classify by its root element */
-static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *e,
-			 const char *what)
+static int add_bulletin_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+			    const char *what, bool inline_vibs)
 {
+	vitk_esxupdate_bulletin b;
+	struct inline_ctx ic = { d, ix, what, 0 };
+	int r;
+
+	memset(&b, 0, sizeof(b));
+	r = vitk_esxupdate__bulletin_from_xml(&b, root, what, inline_vibs ? on_inline_vib : NULL, &ic);
+	if (r == 0)
+		r = ic.err;
+	if (r == 0)
+		r = depot_add_bulletin(d, &b);
+	vitk_esxupdate__bulletin_dispose(&b);
+	return r;
+}
+
+static int add_profile_doc(vitk_esxupdate_depot *d, const xmlNode *root, const char *what,
+			   const char *member)
+{
+	vitk_esxupdate_profile p;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	r = vitk_esxupdate__profile_from_xml(&p, root, what);
+	if (r == 0) {
+		p.document = vitk_esxupdate__strdup(member);
+		if (!p.document)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	if (r == 0)
+		r = depot_add_profile(d, &p);
+	vitk_esxupdate__profile_dispose(&p);
+	return r;
+}
+
+/* vmware.xml (legacy clients' copy): bulletins with inline VIBs, and the profiles older depots put there */
+static int load_vmware_xml(vitk_esxupdate_depot *d, struct vib_index *ix, const xmlNode *root,
+			   const char *what, const char *member)
+{
+	const xmlNode *n;
+	int r = 0;
+
+	for (n = root->children; n && r == 0; n = n->next) {
+		char ck[32];
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		vitk_esxupdate__xml_key(n, ck, sizeof(ck));
+		if (strcmp(ck, "bulletin") == 0)
+			r = add_bulletin_doc(d, ix, n, what, true);
+		else if (strcmp(ck, "imageprofile") == 0)
+			r = add_profile_doc(d, n, what, member);
+	}
+	return r;
+}
+
+/* one member of the metadata zip, of the kind its folder says */
+static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entry *e,
+			 enum meta_kind kind, const char *what)
+{
+	static const char *const roots[] = {
+		[META_VIB] = "vib", [META_PROFILE] = "imageprofile", [META_BULLETIN] = "bulletin",
+		[META_VMWARE_XML] = "metadataresponse",
+	};
 	xmlDoc *doc = NULL;
-	xmlNode *root, *n;
+	xmlNode *root;
 	char k[32];
 	int r;
 
@@ -623,64 +687,61 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 		return r;
 	root = xmlDocGetRootElement(doc);
 	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "vib") == 0) {
-		vitk_esxupdate_vib v;
-
-		memset(&v, 0, sizeof(v));
-		v.maintenance_mode = v.live_install = v.live_remove = v.reboot_required =
-			VITK_ESXUPDATE_UNSET;
-		r = vitk_esxupdate__vib_from_xml(&v, root, what);
-		if (r == 0)
-			r = depot_add_vib(d, ix, &v, true);
-		vitk_esxupdate__vib_dispose(&v);
-	} else if (strcmp(k, "bulletin") == 0) {
-		vitk_esxupdate_bulletin b;
-
-		memset(&b, 0, sizeof(b));
-		r = vitk_esxupdate__bulletin_from_xml(&b, root, what, NULL, NULL);
-		if (r == 0)
-			r = depot_add_bulletin(d, &b);
-		vitk_esxupdate__bulletin_dispose(&b);
-	} else if (strcmp(k, "imageprofile") == 0) {
-		vitk_esxupdate_profile p;
-
-		memset(&p, 0, sizeof(p));
-		r = vitk_esxupdate__profile_from_xml(&p, root, what);
-		if (r == 0)
-			r = depot_add_profile(d, &p);
-		vitk_esxupdate__profile_dispose(&p);
-	} else if (strcmp(k, "metadataresponse") == 0) {
-		/* vmware.xml: bulletins with inline VIB summaries, maybe profiles */
-		for (n = root->children; n && r == 0; n = n->next) {
-			char ck[32];
-
-			if (n->type != XML_ELEMENT_NODE)
-				continue;
-			vitk_esxupdate__xml_key(n, ck, sizeof(ck));
-			if (strcmp(ck, "bulletin") == 0) {
-				vitk_esxupdate_bulletin b;
-				struct inline_ctx ic = { d, ix, what, 0 };
-
-				memset(&b, 0, sizeof(b));
-				r = vitk_esxupdate__bulletin_from_xml(&b, n, what, on_inline_vib, &ic);
-				if (r == 0)
-					r = ic.err;
-				if (r == 0)
-					r = depot_add_bulletin(d, &b);
-				vitk_esxupdate__bulletin_dispose(&b);
-			} else if (strcmp(ck, "imageprofile") == 0) {
-				vitk_esxupdate_profile p;
-
-				memset(&p, 0, sizeof(p));
-				r = vitk_esxupdate__profile_from_xml(&p, n, what);
-				if (r == 0)
-					r = depot_add_profile(d, &p);
-				vitk_esxupdate__profile_dispose(&p);
-			}
-		}
-	}
-	/* vendorList / metaList copies and unknown documents are ignored */
+	if (strcmp(k, roots[kind]) != 0)
+		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <%s> in this folder",
+				   what, (const char *)root->name, roots[kind]);
+	else if (kind == META_VIB)
+		r = add_vib_doc(d, ix, root, what, true);
+	else if (kind == META_BULLETIN)
+		r = add_bulletin_doc(d, ix, root, what, false);
+	else if (kind == META_PROFILE)
+		r = add_profile_doc(d, root, what, e->name);
+	else
+		r = load_vmware_xml(d, ix, root, what, e->name);
 	xmlFreeDoc(doc);
+	return r;
+}
+
+static int note_unrecognized(vitk_esxupdate_depot *d, const char *what, const char *member)
+{
+	char *s = vitk_esxupdate__printf("%s: unrecognized file '%s' skipped", what, member);
+	int r;
+
+	if (!s)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	r = vitk_esxupdate__strv_add(&d->notes, s);
+	free(s);
+	return r;
+}
+
+/* vibs/, bulletins/, profiles/; vmware.xml only when neither vibs/ nor bulletins/ exists */
+static int load_meta_entries(vitk_esxupdate_depot *d, struct vib_index *ix, const struct entries *es,
+			     const char *what)
+{
+	bool folders = false;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < es->size; i++) {
+		enum meta_kind k = meta_classify(es->ptr[i].name);
+
+		folders = folders || k == META_VIB || k == META_BULLETIN;
+	}
+	for (i = 0; i < es->size && r == 0; i++) {
+		const struct entry *e = &es->ptr[i];
+		enum meta_kind k = meta_classify(e->name);
+		char *ewhat;
+
+		if (k == META_UNKNOWN) {
+			r = note_unrecognized(d, what, e->name);
+			continue;
+		}
+		if (k == META_NOTIFICATIONS || (k == META_VMWARE_XML && folders) || !e->data)
+			continue;
+		ewhat = vitk_esxupdate__printf("%s entry '%s'", what, e->name);
+		r = ewhat ? load_meta_doc(d, ix, e, k, ewhat) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		free(ewhat);
+	}
 	return r;
 }
 
@@ -689,11 +750,12 @@ static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 {
 	struct archive *a = NULL;
 	struct entries es = { 0 };
-	char what[512];
-	size_t i;
+	char *what;
 	int r;
 
-	snprintf(what, sizeof(what), "%s: metadata zip '%s'", bundle, mz->name);
+	what = vitk_esxupdate__printf("%s: metadata zip '%s'", bundle, mz->name);
+	if (!what)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (mz->len < 4 || memcmp(mz->data, "PK", 2) != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: not a zip archive", what);
 		goto out;
@@ -708,24 +770,35 @@ static int load_metadata_zip(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 				   archive_error_string(a) ? archive_error_string(a) : "unknown");
 		goto out;
 	}
-	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
-	if (r < 0)
-		goto out;
-	for (i = 0; i < es.n; i++) {
-		char ewhat[700];
-
-		if (!es.v[i].data)
-			continue;
-		snprintf(ewhat, sizeof(ewhat), "%s entry '%s'", what, es.v[i].name);
-		r = load_meta_doc(d, ix, &es.v[i], ewhat);
-		if (r < 0)
-			goto out;
-	}
+	r = read_entries(a, &es, what, &d->opts, keep_meta, d->opts.max_xml, false);
+	if (r == 0)
+		r = load_meta_entries(d, ix, &es, what);
 out:
 	if (a)
 		archive_read_free(a);
 	entries_dispose(&es);
+	free(what);
 	return r;
+}
+
+/*
+ * Every VIB an image profile names must be in the depot (esximage refuses
+ * such metadata too: "VIBs ... from image profile ... cannot be found").
+ */
+static int check_profiles(const vitk_esxupdate_depot *d, const char *path)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->profiles.size; i++) {
+		const vitk_esxupdate_profile *p = &d->profiles.ptr[i];
+
+		for (k = 0; k < p->nvib_ids; k++)
+			if (!vitk_esxupdate_depot_find_id(d, p->vib_ids[k]))
+				return vitk_error_set(VITK_EINVAL, 0,
+						      "'%s': metadata member '%s': VIBs %s from image profile '%s' cannot be found in metadata",
+						      path, p->document ? p->document : "?", p->vib_ids[k], p->name);
+	}
+	return 0;
 }
 
 /* join a directory prefix (may be empty) and a relative name; refuse escapes */
@@ -776,8 +849,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	r = read_entries(a, &es, what, &d->opts, keep_outer, d->opts.max_metadata, d->opts.verify_vibs);
 	if (r < 0)
 		goto out;
-	if (es.n > 1)
-		qsort(es.v, es.n, sizeof(*es.v), cmp_entry);
+	if (es.size > 1)
+		qsort(es.ptr, es.size, sizeof(*es.ptr), cmp_entry);
 	es.sorted = true;
 	e = entries_find(&es, "index.xml");
 	if (!e) {
@@ -861,62 +934,26 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		free(vpath);
 		vpath = NULL;
 	}
-	if (vdirs.n == 0) {
+	if (vdirs.size == 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "'%s': index.xml lists no <vendor>", path);
 		goto out;
 	}
-	if (metas.n == 0) {
+	if (metas.size == 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "'%s': the vendor index lists no <metadata> <url>",
 				   path);
 		goto out;
 	}
-	for (i = 0; i < metas.n; i++) {
-		r = load_metadata_zip(d, &d->ix, entries_find(&es, metas.v[i]), path);
+	for (i = 0; i < metas.size; i++) {
+		r = load_metadata_zip(d, &d->ix, entries_find(&es, metas.ptr[i]), path);
 		if (r < 0)
 			goto out;
 	}
-	/*
-	 * No profile document (the layout is not public, facts §8): fall back to
-	 * roll-up bulletins ("... all VIBs" / releaseType rollup), one profile
-	 * per bulletin, named after it; the audit names this source.
-	 */
-	if (d->nprof == 0) {
-		for (i = 0; i < d->nbul && r == 0; i++) {
-			const vitk_esxupdate_bulletin *b = &d->bulletins[i];
-			vitk_esxupdate_profile p;
-			size_t k;
-
-			if (!(b->summary && contains_ci(b->summary, "all VIBs")) &&
-			    !(b->release_type && strcasecmp(b->release_type, "rollup") == 0))
-				continue;
-			memset(&p, 0, sizeof(p));
-			p.source = "bulletin-rollup";
-			p.name = vitk_esxupdate__strdup(b->id);
-			p.vendor = vitk_esxupdate__strdup(b->vendor);
-			p.vib_ids = calloc(b->nvib_ids + 1, sizeof(*p.vib_ids));
-			if (!p.name || !p.vib_ids) {
-				vitk_esxupdate__profile_dispose(&p);
-				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-				goto out;
-			}
-			for (k = 0; k < b->nvib_ids; k++) {
-				p.vib_ids[k] = vitk_esxupdate__strdup(b->vib_ids[k]);
-				if (!p.vib_ids[k]) {
-					vitk_esxupdate__profile_dispose(&p);
-					r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-					goto out;
-				}
-				p.nvib_ids++;
-			}
-			r = depot_add_profile(d, &p);
-			vitk_esxupdate__profile_dispose(&p);
-			if (r < 0)
-				goto out;
-		}
-	}
+	r = check_profiles(d, path);
+	if (r < 0)
+		goto out;
 	/* which VIB files are really in the bundle */
-	for (i = 0; i < d->nvibs; i++) {
-		vitk_esxupdate_vib *v = &d->vibs[i];
+	for (i = 0; i < d->vibs.size; i++) {
+		vitk_esxupdate_vib *v = &d->vibs.ptr[i];
 		size_t k;
 
 		const struct entry *fe;
@@ -932,12 +969,12 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 			}
 			continue;
 		}
-		for (k = 0; k < vdirs.n && !v->file_present; k++) {
+		for (k = 0; k < vdirs.size && !v->file_present; k++) {
 			char *j = NULL;
 
-			if (!*vdirs.v[k] || !name_is_safe(v->relative_path))
+			if (!*vdirs.ptr[k] || !name_is_safe(v->relative_path))
 				continue;
-			if (join_rel(&j, vdirs.v[k], v->relative_path, path, "", "") == 0 &&
+			if (join_rel(&j, vdirs.ptr[k], v->relative_path, path, "", "") == 0 &&
 			    entries_find(&es, j))
 				v->file_present = true;
 			free(j);
@@ -1014,28 +1051,16 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 									   what, lineno, item);
 						} else {
 							*sp = '\0';
-							for (i = 0; i < d->nvibs && !v; i++)
-								if (strcmp(d->vibs[i].name, item) == 0 &&
-								    strcmp(d->vibs[i].version, sp + 1) == 0)
-									v = &d->vibs[i];
+							for (i = 0; i < d->vibs.size && !v; i++)
+								if (strcmp(d->vibs.ptr[i].name, item) == 0 &&
+								    strcmp(d->vibs.ptr[i].version, sp + 1) == 0)
+									v = &d->vibs.ptr[i];
 							if (!v)
 								r = vitk_error_set(VITK_EINVAL, 0,
 										   "%s line %zu: VIB '%s %s' is not in the depot",
 										   what, lineno, item, sp + 1);
-							else {
-								char **np = realloc(p.vib_ids, (p.nvib_ids + 1) * sizeof(*np));
-
-								if (!np)
-									r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-								else {
-									p.vib_ids = np;
-									np[p.nvib_ids] = vitk_esxupdate__strdup(v->id);
-									if (np[p.nvib_ids])
-										p.nvib_ids++;
-									else
-										r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-								}
-							}
+							else
+								r = vitk_esxupdate__strlist_add(&p.vib_ids, &p.nvib_ids, v->id);
 						}
 					}
 					free(item);
@@ -1054,10 +1079,10 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 		goto out;
 	}
 	/* replace a profile of the same name */
-	for (i = 0; i < d->nprof; i++)
-		if (strcmp(d->profiles[i].name, p.name) == 0) {
-			vitk_esxupdate__profile_dispose(&d->profiles[i]);
-			d->profiles[i] = p;
+	for (i = 0; i < d->profiles.size; i++)
+		if (strcmp(d->profiles.ptr[i].name, p.name) == 0) {
+			vitk_esxupdate__profile_dispose(&d->profiles.ptr[i]);
+			d->profiles.ptr[i] = p;
 			memset(&p, 0, sizeof(p));
 			goto out;
 		}
@@ -1139,9 +1164,9 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 	r = read_entries(a, &es, what, &d->opts, keep_xml, d->opts.max_xml, false);
 	if (r < 0)
 		goto out;
-	if (es.n == 0 || strcmp(es.v[0].name, "descriptor.xml") != 0) {
+	if (es.size == 0 || strcmp(es.ptr[0].name, "descriptor.xml") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "'%s': first ar member is '%s', expected descriptor.xml",
-				   path, es.n ? es.v[0].name : "(none)");
+				   path, es.size ? es.ptr[0].name : "(none)");
 		goto out;
 	}
 	if (!entries_find(&es, "sig.pkcs7")) {
@@ -1153,7 +1178,7 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 		xmlDoc *doc = NULL;
 		char k[16];
 
-		r = vitk_esxupdate__xml_read(&doc, es.v[0].data, es.v[0].len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&doc, es.ptr[0].data, es.ptr[0].len, d->opts.max_xml, what);
 		if (r < 0)
 			goto out;
 		vitk_esxupdate__xml_key(xmlDocGetRootElement(doc), k, sizeof(k));
@@ -1298,7 +1323,7 @@ int vitk_esxupdate_depot_open(vitk_esxupdate_depot **out, const char *path,
 	}
 	if (r < 0)
 		goto out;
-	if (d->nvibs == 0) {
+	if (d->vibs.size == 0) {
 		r = vitk_error_set(VITK_EINVAL, 0, "'%s': the depot holds no VIB", path);
 		goto out;
 	}

@@ -9,33 +9,30 @@
 
 #include <libxml/tree.h>
 
-#include <vitk/esxupdate.h>
+#include <vitk/array.h>
+#include <vitk/str.h>
 
-/* ---- small growable string buffer ---- */
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom;
-} esxu_buf;
+#include <vitk/sys/esxupdate.h>
 
-void vitk_esxupdate__buf_add(esxu_buf *b, const char *s);
-void vitk_esxupdate__buf_addn(esxu_buf *b, const char *s, size_t n);
-void vitk_esxupdate__buf_printf(esxu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* take ownership of the text ("" if empty); NULL on OOM */
-char *vitk_esxupdate__buf_take(esxu_buf *b);
-void vitk_esxupdate__buf_dispose(esxu_buf *b);
-
-/* ---- string vector ---- */
-typedef struct {
-	char **v;
-	size_t n, cap;
-} esxu_strv;
+/* ---- string vector (owned strings) ---- */
+typedef VITK_ARRAY(char *) esxu_strv;
 
 int vitk_esxupdate__strv_add(esxu_strv *sv, const char *s);
 int vitk_esxupdate__strv_addn(esxu_strv *sv, const char *s, size_t n);
 void vitk_esxupdate__strv_dispose(esxu_strv *sv);
 void vitk_esxupdate__strv_sort(esxu_strv *sv);
 bool vitk_esxupdate__strv_has(const esxu_strv *sv, const char *s);
+
+/*
+ * Room for one more item in a public { items, count } list (grown by
+ * vitk/array.h; a public list keeps no capacity, so its allocation is its
+ * count).  Return: the list, maybe moved, with item @count zero-filled; or
+ * NULL with VITK_ENOMEM recorded and @items untouched.
+ */
+void *vitk_esxupdate__list_grow(void *items, size_t count, size_t item_size);
+
+/* append a copy of @s to a public { char **, count } list */
+int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s);
 
 /* bounded copy, always NUL-terminated (truncates) */
 void vitk_esxupdate__strlcpy(char *dst, const char *src, size_t cap);
@@ -46,6 +43,16 @@ char *vitk_esxupdate__printf(const char *fmt, ...) __attribute__((format(printf,
 bool vitk_esxupdate__streq_ci(const char *a, const char *b);
 /* key normalisation: lowercase, drop ' ', '-', '_' ("Acceptance Level" -> "acceptancelevel") */
 void vitk_esxupdate__norm_key(char *dst, size_t cap, const char *src, size_t n);
+
+/* ---- lines of a capture ---- */
+typedef struct {
+	const char *p, *end;
+	size_t lineno; /* of the line last returned */
+} esxu_lines;
+
+/* next line without its terminator (and a trailing '\r'); false at the end */
+bool vitk_esxupdate__next_line(esxu_lines *ls, const char **s, size_t *n);
+bool vitk_esxupdate__blank(const char *s, size_t n);
 
 /* ---- VIB helpers ---- */
 vitk_esxupdate_vib *vitk_esxupdate__vib_new(void);
@@ -91,17 +98,19 @@ void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p);
 
 /* ---- host internals for the simulator ---- */
 struct vitk_esxupdate_host {
-	vitk_esxupdate_vib *vibs;
-	size_t nvibs, cap;
-	vitk_esxupdate_pci_dev *pci;
-	size_t npci, pcicap;
+	VITK_ARRAY(vitk_esxupdate_vib) vibs;
+	VITK_ARRAY(vitk_esxupdate_pci_dev) pci;
 	char *profile;
 	char *profile_vendor;
 	vitk_esxupdate_acceptance acceptance;
 	char list_format[16];
+	VITK_ARRAY(vitk_esxupdate_component) comps;
 	size_t *byname; /* indexes of vibs sorted by name (rebuilt after each parse) */
 	size_t nbyname;
 };
+
+void vitk_esxupdate__component_dispose(vitk_esxupdate_component *c);
+void vitk_esxupdate__host_components_free(vitk_esxupdate_host *h);
 
 /* rebuild h->byname; on OOM lookups fall back to a linear scan */
 void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h);
@@ -115,18 +124,34 @@ struct vitk_esxupdate_result {
 	unsigned flags;
 	char *header, *message, *error;
 	bool reboot, maint;
-	esxu_strv lists[3];
-	vitk_esxupdate_change *changes;
-	size_t nchanges, ccap;
+	esxu_strv lists[VITK_ESXUPDATE_LIST_COUNT];
+	VITK_ARRAY(vitk_esxupdate_change) changes;
 	esxu_strv assumptions;
 	/* for the risk analysis */
 	esxu_strv dep_errors, conflict_errors, acc_errors, removal_refused, half_applied;
 	bool checks_bypassed; /* -f / --no-sig-check let the operation pass its checks */
+	bool no_profile;      /* -p names no profile of the depot: [NoMatchError], nothing planned */
+	char *profile_wanted; /* the -p of the command (profile ops) */
+	bool bootbank_ops, locker_ops; /* VIBs of that kind are installed or removed (dry-run installers) */
 	char *profile;        /* profile name used (profile ops) */
 };
 
 /* record an undocumented rule applied to this result (deduplicated) */
 int vitk_esxupdate__result_assume(vitk_esxupdate_result *r, const char *text);
+
+struct vitk_esxupdate_audit {
+	vitk_esxupdate_result *res;
+	VITK_ARRAY(vitk_esxupdate_finding) f;
+	char *rec_cmd, *rec_profile, *explanation;
+	const char *verdict;
+	esxu_strv crit; /* names of the vendor drivers with CRITICAL findings */
+	/* the inputs, as the audit document reports them */
+	size_t host_vibs, host_pci;
+	char *host_profile;
+	vitk_esxupdate_acceptance host_acceptance;
+	char *depot_path, *depot_sha256;
+	const char *profile_source; /* static string, NULL when -p names no depot profile */
+};
 
 int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 				    const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);

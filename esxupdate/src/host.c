@@ -33,16 +33,16 @@ static void clear_vibs(vitk_esxupdate_host *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->nvibs; i++)
-		vitk_esxupdate__vib_dispose(&h->vibs[i]);
-	h->nvibs = 0;
+	for (i = 0; i < h->vibs.size; i++)
+		vitk_esxupdate__vib_dispose(&h->vibs.ptr[i]);
+	h->vibs.size = 0;
 }
 
 static const vitk_esxupdate_host *sort_host; /* qsort has no context argument */
 
 static int cmp_byname(const void *a, const void *b)
 {
-	return strcmp(sort_host->vibs[*(const size_t *)a].name, sort_host->vibs[*(const size_t *)b].name);
+	return strcmp(sort_host->vibs.ptr[*(const size_t *)a].name, sort_host->vibs.ptr[*(const size_t *)b].name);
 }
 
 void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h)
@@ -52,18 +52,18 @@ void vitk_esxupdate__host_reindex(vitk_esxupdate_host *h)
 	free(h->byname);
 	h->byname = NULL;
 	h->nbyname = 0;
-	for (i = 0; i < h->nvibs; i++)
-		if (!h->vibs[i].name)
+	for (i = 0; i < h->vibs.size; i++)
+		if (!h->vibs.ptr[i].name)
 			return;
-	h->byname = malloc((h->nvibs + 1) * sizeof(*h->byname));
+	h->byname = malloc((h->vibs.size + 1) * sizeof(*h->byname));
 	if (!h->byname)
 		return;
-	for (i = 0; i < h->nvibs; i++)
+	for (i = 0; i < h->vibs.size; i++)
 		h->byname[i] = i;
 	sort_host = h;
-	qsort(h->byname, h->nvibs, sizeof(*h->byname), cmp_byname);
+	qsort(h->byname, h->vibs.size, sizeof(*h->byname), cmp_byname);
 	sort_host = NULL;
-	h->nbyname = h->nvibs;
+	h->nbyname = h->vibs.size;
 }
 
 void vitk_esxupdate_host_free(vitk_esxupdate_host *h)
@@ -74,15 +74,16 @@ void vitk_esxupdate_host_free(vitk_esxupdate_host *h)
 		return;
 	free(h->byname);
 	clear_vibs(h);
-	free(h->vibs);
-	for (i = 0; i < h->npci; i++) {
-		free(h->pci[i].address);
-		free(h->pci[i].vmkname);
-		free(h->pci[i].module);
+	vitk_array_clear(h->vibs);
+	for (i = 0; i < h->pci.size; i++) {
+		free(h->pci.ptr[i].address);
+		free(h->pci.ptr[i].vmkname);
+		free(h->pci.ptr[i].module);
 	}
-	free(h->pci);
+	vitk_array_clear(h->pci);
 	free(h->profile);
 	free(h->profile_vendor);
+	vitk_esxupdate__host_components_free(h);
 	free(h);
 }
 
@@ -90,23 +91,13 @@ static vitk_esxupdate_vib *host_add_vib(vitk_esxupdate_host *h)
 {
 	vitk_esxupdate_vib *v;
 
-	if (h->nvibs >= HOST_MAX_VIBS) {
+	if (h->vibs.size >= HOST_MAX_VIBS) {
 		vitk_error_set(VITK_ERANGE, 0, "more than %d VIBs", HOST_MAX_VIBS);
 		return NULL;
 	}
-	if (h->nvibs == h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 64;
-		vitk_esxupdate_vib *p = realloc(h->vibs, ncap * sizeof(*p));
-
-		if (!p) {
-			vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			return NULL;
-		}
-		h->vibs = p;
-		h->cap = ncap;
-	}
-	v = &h->vibs[h->nvibs++];
-	memset(v, 0, sizeof(*v));
+	v = vitk_array_push(h->vibs);
+	if (!v)
+		return NULL;
 	v->maintenance_mode = v->live_install = v->live_remove = v->reboot_required =
 		VITK_ESXUPDATE_UNSET;
 	return v;
@@ -114,27 +105,27 @@ static vitk_esxupdate_vib *host_add_vib(vitk_esxupdate_host *h)
 
 size_t vitk_esxupdate_host_vib_count(const vitk_esxupdate_host *h)
 {
-	return h ? h->nvibs : 0;
+	return h ? h->vibs.size : 0;
 }
 
 const vitk_esxupdate_vib *vitk_esxupdate_host_vib(const vitk_esxupdate_host *h, size_t i)
 {
-	return h && i < h->nvibs ? &h->vibs[i] : NULL;
+	return h && i < h->vibs.size ? &h->vibs.ptr[i] : NULL;
 }
 
 const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h, const char *name)
 {
 	size_t i;
 
-	if (h && h->byname && h->nbyname == h->nvibs) {
+	if (h && h->byname && h->nbyname == h->vibs.size) {
 		size_t lo = 0, hi = h->nbyname;
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			int c = strcmp(h->vibs[h->byname[mid]].name, name);
+			int c = strcmp(h->vibs.ptr[h->byname[mid]].name, name);
 
 			if (c == 0)
-				return &h->vibs[h->byname[mid]];
+				return &h->vibs.ptr[h->byname[mid]];
 			if (c < 0)
 				lo = mid + 1;
 			else
@@ -142,20 +133,20 @@ const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h,
 		}
 		return NULL;
 	}
-	for (i = 0; h && i < h->nvibs; i++)
-		if (h->vibs[i].name && strcmp(h->vibs[i].name, name) == 0)
-			return &h->vibs[i];
+	for (i = 0; h && i < h->vibs.size; i++)
+		if (h->vibs.ptr[i].name && strcmp(h->vibs.ptr[i].name, name) == 0)
+			return &h->vibs.ptr[i];
 	return NULL;
 }
 
 size_t vitk_esxupdate_host_pci_count(const vitk_esxupdate_host *h)
 {
-	return h ? h->npci : 0;
+	return h ? h->pci.size : 0;
 }
 
 const vitk_esxupdate_pci_dev *vitk_esxupdate_host_pci(const vitk_esxupdate_host *h, size_t i)
 {
-	return h && i < h->npci ? &h->pci[i] : NULL;
+	return h && i < h->pci.size ? &h->pci.ptr[i] : NULL;
 }
 
 const char *vitk_esxupdate_host_profile(const vitk_esxupdate_host *h)
@@ -171,42 +162,6 @@ vitk_esxupdate_acceptance vitk_esxupdate_host_acceptance(const vitk_esxupdate_ho
 const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h)
 {
 	return h && h->list_format[0] ? h->list_format : NULL;
-}
-
-/* ------------------------------------------------------------ lines */
-
-struct lines {
-	const char *p, *end;
-	size_t lineno;
-};
-
-/* next line without its terminator; false at end */
-static bool next_line(struct lines *ls, const char **s, size_t *n)
-{
-	const char *e;
-
-	if (ls->p >= ls->end)
-		return false;
-	e = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
-	if (!e)
-		e = ls->end;
-	*s = ls->p;
-	*n = (size_t)(e - ls->p);
-	if (*n && (*s)[*n - 1] == '\r')
-		(*n)--;
-	ls->p = e < ls->end ? e + 1 : e;
-	ls->lineno++;
-	return true;
-}
-
-static bool blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isspace((unsigned char)s[i]))
-			return false;
-	return true;
 }
 
 static int check_input(const char *buf, size_t len, const char *what)
@@ -296,7 +251,7 @@ static int check_dupes(vitk_esxupdate_host *h, const char *what)
 
 	vitk_esxupdate__host_reindex(h);
 	for (i = 0; h->byname && i + 1 < h->nbyname; i++) {
-		const vitk_esxupdate_vib *a = &h->vibs[h->byname[i]], *b = &h->vibs[h->byname[i + 1]];
+		const vitk_esxupdate_vib *a = &h->vibs.ptr[h->byname[i]], *b = &h->vibs.ptr[h->byname[i + 1]];
 
 		if (strcmp(a->name, b->name) == 0)
 			return vitk_error_set(VITK_EINVAL, 0, "%s: VIB '%s' listed twice (%s and %s)", what,
@@ -317,7 +272,7 @@ struct col {
 
 static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *prev = NULL, *s;
 	size_t prevn = 0, n, ncols = 0, i, sepline = 0;
 	struct col cols[MAX_COLS];
@@ -325,7 +280,7 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 	int r;
 
 	/* find the dashed separator line: only '-' and ' ', at least one run of 3+ dashes */
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		bool ok = n >= 3 && s[0] == '-';
 
 		for (i = 0; ok && i < n; i++)
@@ -335,7 +290,7 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 			sepline = ls.lineno;
 			break;
 		}
-		if (!blank(s, n)) {
+		if (!vitk_esxupdate__blank(s, n)) {
 			prev = s;
 			prevn = n;
 		}
@@ -392,10 +347,10 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 				      "%s line %zu: header has no 'Name' and 'Version' columns", what,
 				      sepline - 1);
 	clear_vibs(h);
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		vitk_esxupdate_vib *v;
 
-		if (blank(s, n))
+		if (vitk_esxupdate__blank(s, n))
 			continue;
 		if (n > LINE_MAX_LEN)
 			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: line too long", what,
@@ -425,12 +380,12 @@ static int parse_list_text(vitk_esxupdate_host *h, const char *buf, size_t len, 
 			 * in the gap before the next column, means the row does
 			 * not line up with the separator line.
 			 */
-			if (s[st] == ' ' && !blank(s + st, en - st))
+			if (s[st] == ' ' && !vitk_esxupdate__blank(s + st, en - st))
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "%s line %zu: column '%s' does not start at offset %zu (shifted columns)",
 						      what, ls.lineno, cols[i].title, st);
 			if (i + 1 < ncols && cols[i].end < n && cols[i].end < en &&
-			    !blank(s + cols[i].end, en - cols[i].end))
+			    !vitk_esxupdate__blank(s + cols[i].end, en - cols[i].end))
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "%s line %zu: text in the gap after column '%s' (shifted columns)",
 						      what, ls.lineno, cols[i].title);
@@ -465,13 +420,11 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 		      size_t *lineno)
 {
 	const char *p = *pp;
-	esxu_buf f = { 0 };
+	vitk_str f = VITK_STR_INIT;
 	int r = 0;
 
 	for (;;) {
-		f.len = 0;
-		if (f.s)
-			f.s[0] = '\0';
+		vitk_str_truncate(&f, 0);
 		if (p < end && *p == '"') {
 			p++;
 			for (;;) {
@@ -483,7 +436,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 				}
 				if (*p == '"') {
 					if (p + 1 < end && p[1] == '"') {
-						vitk_esxupdate__buf_addn(&f, "\"", 1);
+						vitk_str_put(&f, "\"", 1);
 						p += 2;
 						continue;
 					}
@@ -492,7 +445,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 				}
 				if (*p == '\n')
 					(*lineno)++;
-				vitk_esxupdate__buf_addn(&f, p, 1);
+				vitk_str_put(&f, p, 1);
 				p++;
 			}
 		} else {
@@ -500,18 +453,18 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 
 			while (p < end && *p != ',' && *p != '\n' && *p != '\r')
 				p++;
-			vitk_esxupdate__buf_addn(&f, st, (size_t)(p - st));
+			vitk_str_put(&f, st, (size_t)(p - st));
 		}
 		if (f.oom) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
 		}
-		if (sv->n >= 64) {
+		if (sv->size >= 64) {
 			r = vitk_error_set(VITK_EINVAL, 0, "%s line %zu: more than 64 fields", what,
 					   *lineno);
 			goto out;
 		}
-		r = vitk_esxupdate__strv_add(sv, f.s ? f.s : "");
+		r = vitk_esxupdate__strv_add(sv, f.ptr);
 		if (r < 0)
 			goto out;
 		if (p < end && *p == ',') {
@@ -532,7 +485,7 @@ static int csv_record(const char **pp, const char *end, esxu_strv *sv, const cha
 		goto out;
 	}
 out:
-	vitk_esxupdate__buf_dispose(&f);
+	vitk_str_clear(&f);
 	*pp = p;
 	return r;
 }
@@ -549,8 +502,8 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 	r = csv_record(&p, end, &hdr, what, &lineno);
 	if (r < 0)
 		goto out;
-	for (i = 0; i < hdr.n; i++) {
-		map[i] = field_of(hdr.v[i], strlen(hdr.v[i]));
+	for (i = 0; i < hdr.size; i++) {
+		map[i] = field_of(hdr.ptr[i], strlen(hdr.ptr[i]));
 		have_name |= map[i] == F_NAME;
 		have_version |= map[i] == F_VERSION;
 		have_id |= map[i] == F_ID;
@@ -569,12 +522,12 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 		r = csv_record(&p, end, &row, what, &lineno);
 		if (r < 0)
 			goto out;
-		if (row.n == 1 && blank(row.v[0], strlen(row.v[0])))
+		if (row.size == 1 && vitk_esxupdate__blank(row.ptr[0], strlen(row.ptr[0])))
 			continue;
-		if (row.n != hdr.n) {
+		if (row.size != hdr.size) {
 			r = vitk_error_set(VITK_EINVAL, 0,
 					   "%s line %zu: %zu fields, the header has %zu (shifted columns)",
-					   what, startline, row.n, hdr.n);
+					   what, startline, row.size, hdr.size);
 			goto out;
 		}
 		v = host_add_vib(h);
@@ -582,8 +535,8 @@ static int parse_list_csv(vitk_esxupdate_host *h, const char *buf, size_t len, c
 			r = vitk_error_prefix("%s: ", what);
 			goto out;
 		}
-		for (i = 0; i < row.n; i++) {
-			r = set_field(v, map[i], row.v[i], strlen(row.v[i]));
+		for (i = 0; i < row.size; i++) {
+			r = set_field(v, map[i], row.ptr[i], strlen(row.ptr[i]));
 			if (r < 0)
 				goto out;
 		}
@@ -648,8 +601,8 @@ static int join_constraints(vitk_esxupdate_constraints *c, const esxu_strv *vals
 	size_t i;
 	int r;
 
-	for (i = 0; i < vals->n; i++) {
-		r = vitk_esxupdate__constraints_parse_text(c, vals->v[i], what, field);
+	for (i = 0; i < vals->size; i++) {
+		r = vitk_esxupdate__constraints_parse_text(c, vals->ptr[i], what, field);
 		if (r < 0)
 			return r;
 	}
@@ -661,7 +614,7 @@ static int apply_detail(vitk_esxupdate_vib *v, const char *key, const esxu_strv 
 			const char *what)
 {
 	char k[48];
-	const char *one = vals->n ? vals->v[0] : "";
+	const char *one = vals->size ? vals->ptr[0] : "";
 	size_t i;
 	int r = 0;
 
@@ -684,9 +637,9 @@ static int apply_detail(vitk_esxupdate_vib *v, const char *key, const esxu_strv 
 		r = join_constraints(&v->provides, vals, what, "Provides");
 	} else if (strcmp(k, "tags") == 0) {
 		v->has_relations = true;
-		for (i = 0; i < vals->n && r == 0; i++) {
+		for (i = 0; i < vals->size && r == 0; i++) {
 			/* text form is "a, b, c"; xml form one per element */
-			const char *p = vals->v[i];
+			const char *p = vals->ptr[i];
 
 			while (p && *p && r == 0) {
 				const char *e = strchr(p, ',');
@@ -725,11 +678,11 @@ static vitk_esxupdate_vib *detail_target(vitk_esxupdate_host *h, const vitk_esxu
 		const vitk_esxupdate_vib *f = vitk_esxupdate_host_find(h, tmp->name);
 
 		if (f)
-			return &h->vibs[f - h->vibs];
+			return &h->vibs.ptr[f - h->vibs.ptr];
 	}
-	for (i = 0; i < h->nvibs; i++)
-		if (tmp->id && h->vibs[i].id && strcmp(tmp->id, h->vibs[i].id) == 0)
-			return &h->vibs[i];
+	for (i = 0; i < h->vibs.size; i++)
+		if (tmp->id && h->vibs.ptr[i].id && strcmp(tmp->id, h->vibs.ptr[i].id) == 0)
+			return &h->vibs.ptr[i];
 	v = host_add_vib(h);
 	return v;
 }
@@ -959,7 +912,7 @@ int vitk_esxupdate_host_parse_vib_list(vitk_esxupdate_host *h, const char *buf, 
 int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, size_t len,
 				      const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s, *p;
 	size_t n, blocks = 0;
 	vitk_esxupdate_vib tmp;
@@ -975,8 +928,8 @@ int vitk_esxupdate_host_parse_vib_get(vitk_esxupdate_host *h, const char *buf, s
 	if (p < buf + len && *p == '<')
 		return parse_xml_structs(h, p, (size_t)(buf + len - p), what, true);
 	tmp_init(&tmp);
-	while (next_line(&ls, &s, &n)) {
-		if (blank(s, n))
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
+		if (vitk_esxupdate__blank(s, n))
 			continue;
 		if (n > LINE_MAX_LEN) {
 			r = vitk_error_set(VITK_EINVAL, 0, "%s line %zu: line too long", what, ls.lineno);
@@ -1055,7 +1008,7 @@ out:
 int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, size_t len,
 				      const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n;
 	bool any = false;
@@ -1064,11 +1017,11 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 	r = check_input(buf, len, what);
 	if (r < 0)
 		return r;
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		char *line;
 		const char *colon;
 
-		if (blank(s, n) || s[0] == '[')
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[')
 			continue;
 		line = vitk_esxupdate__trim_dup(s, n);
 		if (!line)
@@ -1145,22 +1098,13 @@ static vitk_esxupdate_pci_dev *host_add_pci(vitk_esxupdate_host *h)
 {
 	vitk_esxupdate_pci_dev *d;
 
-	if (h->npci >= HOST_MAX_PCI) {
+	if (h->pci.size >= HOST_MAX_PCI) {
 		vitk_error_set(VITK_ERANGE, 0, "more than %d PCI devices", HOST_MAX_PCI);
 		return NULL;
 	}
-	if (h->npci == h->pcicap) {
-		size_t ncap = h->pcicap ? h->pcicap * 2 : 16;
-		vitk_esxupdate_pci_dev *p = realloc(h->pci, ncap * sizeof(*p));
-
-		if (!p) {
-			vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			return NULL;
-		}
-		h->pci = p;
-		h->pcicap = ncap;
-	}
-	d = &h->pci[h->npci++];
+	d = vitk_array_push(h->pci);
+	if (!d)
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	return d;
 }
@@ -1206,17 +1150,17 @@ static bool is_pci_addr(const char *s, size_t n)
 /* `esxcli hardware pci list`: blocks of "   Key: value" under an address line */
 static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	vitk_esxupdate_pci_dev *d = NULL;
 	const char *s;
 	size_t n;
 	int r = 0;
 
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		const char *colon;
 		char k[48], *val;
 
-		if (blank(s, n) || s[0] == '[')
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[')
 			continue;
 		if (!isspace((unsigned char)s[0])) {
 			char *addr = vitk_esxupdate__trim_dup(s, n);
@@ -1286,17 +1230,17 @@ static int parse_pci_esxcli(vitk_esxupdate_host *h, const char *buf, size_t len,
  */
 static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n;
 
-	while (next_line(&ls, &s, &n)) {
+	while (vitk_esxupdate__next_line(&ls, &s, &n)) {
 		char *line, *sp, *p;
 		vitk_esxupdate_pci_dev *d;
 		unsigned int vid = 0, did = 0, cls = 0;
 		bool ids = false;
 
-		if (blank(s, n) || s[0] == '[' || isspace((unsigned char)s[0]))
+		if (vitk_esxupdate__blank(s, n) || s[0] == '[' || isspace((unsigned char)s[0]))
 			continue;
 		line = vitk_esxupdate__strndup(s, n);
 		if (!line)
@@ -1364,7 +1308,7 @@ static int parse_pci_lspci(vitk_esxupdate_host *h, const char *buf, size_t len, 
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what)
 {
-	struct lines ls = { buf, buf + len, 0 };
+	esxu_lines ls = { buf, buf + len, 0 };
 	const char *s;
 	size_t n, i;
 	bool esxcli = false;
@@ -1373,20 +1317,20 @@ int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_
 	r = check_input(buf, len, what);
 	if (r < 0)
 		return r;
-	for (i = 0; i < h->npci; i++) {
-		free(h->pci[i].address);
-		free(h->pci[i].vmkname);
-		free(h->pci[i].module);
+	for (i = 0; i < h->pci.size; i++) {
+		free(h->pci.ptr[i].address);
+		free(h->pci.ptr[i].vmkname);
+		free(h->pci.ptr[i].module);
 	}
-	h->npci = 0;
+	h->pci.size = 0;
 	/* esxcli form if any indented "Key: value" line follows */
-	while (next_line(&ls, &s, &n))
+	while (vitk_esxupdate__next_line(&ls, &s, &n))
 		if (n > 2 && isspace((unsigned char)s[0]) && memchr(s, ':', n)) {
 			esxcli = true;
 			break;
 		}
 	r = esxcli ? parse_pci_esxcli(h, buf, len, what) : parse_pci_lspci(h, buf, len, what);
-	if (r == 0 && h->npci == 0)
+	if (r == 0 && h->pci.size == 0)
 		r = vitk_error_set(VITK_EINVAL, 0, "%s: no PCI device found", what);
 	return r;
 }

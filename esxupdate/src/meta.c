@@ -177,36 +177,45 @@ int vitk_esxupdate__vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, con
 	return vitk_esxupdate__vib_complete(v, what);
 }
 
+/*
+ * One metadata document whose root element must be <@root_key> (normalised);
+ * @root_name is the spelling named in the error.  *doc is freed by the caller.
+ */
+static int read_doc(xmlDoc **doc, xmlNode **root, const char *buf, size_t len, const char *what,
+		    const char *root_key, const char *root_name)
+{
+	char k[32];
+	int r;
+
+	*doc = NULL;
+	r = vitk_esxupdate__xml_read(doc, buf, len, META_XML_MAX, what);
+	if (r < 0)
+		return r;
+	*root = xmlDocGetRootElement(*doc);
+	vitk_esxupdate__xml_key(*root, k, sizeof(k));
+	if (strcmp(k, root_key) != 0)
+		return vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <%s>", what,
+				      (const char *)(*root)->name, root_name);
+	return 0;
+}
+
 int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t len, const char *what)
 {
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_vib *v = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "vib") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <vib>", what,
-				   (const char *)root->name);
-		goto out;
-	}
-	v = vitk_esxupdate__vib_new();
-	if (!v) {
+	r = read_doc(&doc, &root, buf, len, what, "vib", "vib");
+	if (r == 0 && !(v = vitk_esxupdate__vib_new()))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__vib_from_xml(v, root, what);
+	if (r == 0) {
+		*out = v;
+		v = NULL;
 	}
-	r = vitk_esxupdate__vib_from_xml(v, root, what);
-	if (r < 0)
-		goto out;
-	*out = v;
-	v = NULL;
-out:
 	vitk_esxupdate_vib_free(v);
 	xmlFreeDoc(doc);
 	return r;
@@ -216,19 +225,9 @@ out:
 
 static int add_id(char ***ids, size_t *n, const char *id)
 {
-	char **p;
-
 	if (*n >= 100000)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 100000 VIB references");
-	p = realloc(*ids, (*n + 1) * sizeof(*p));
-	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	*ids = p;
-	p[*n] = vitk_esxupdate__strdup(id);
-	if (!p[*n])
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	(*n)++;
-	return 0;
+	return vitk_esxupdate__strlist_add(ids, n, id);
 }
 
 static void free_ids(char **ids, size_t n)
@@ -246,6 +245,10 @@ void vitk_esxupdate__bulletin_dispose(vitk_esxupdate_bulletin *b)
 	free(b->vendor);
 	free(b->summary);
 	free(b->release_type);
+	free(b->component_name);
+	free(b->component_display_name);
+	free(b->component_version);
+	free(b->component_display_version);
 	free_ids(b->vib_ids, b->nvib_ids);
 	memset(b, 0, sizeof(*b));
 }
@@ -278,6 +281,20 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 			set_str(&b->summary, vitk_esxupdate__xml_text(n));
 		else if (strcmp(k, "releasetype") == 0)
 			set_str(&b->release_type, vitk_esxupdate__xml_text(n));
+		else if (strcmp(k, "componentnamespec") == 0) {
+			/* <componentNameSpec name="Intel-i40en" uiString="..."/> (7.0+ components) */
+			set_str(&b->component_name, vitk_esxupdate__xml_attr(n, "name"));
+			set_str(&b->component_display_name, vitk_esxupdate__xml_attr(n, "uiString"));
+		} else if (strcmp(k, "componentversionspec") == 0) {
+			char *v = vitk_esxupdate__xml_attr(n, "version");
+
+			if (v && *v && vitk_esxupdate_version_check(v) < 0) {
+				free(v);
+				return vitk_error_prefix("%s: <componentVersionSpec>: ", what);
+			}
+			set_str(&b->component_version, v);
+			set_str(&b->component_display_version, vitk_esxupdate__xml_attr(n, "uiString"));
+		}
 		else if (strcmp(k, "viblist") == 0) {
 			for (c = n->children; c; c = c->next) {
 				char ck[16], *id = NULL;
@@ -302,6 +319,9 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 	}
 	if (!b->id || !*b->id)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin without an <id>", what);
+	if ((b->component_name && *b->component_name) != (b->component_version && *b->component_version))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin '%s' has a component name or version, not both",
+				      what, b->id);
 	return 0;
 }
 
@@ -311,31 +331,18 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_bulletin *b = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "bulletin") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <bulletin>",
-				   what, (const char *)root->name);
-		goto out;
-	}
-	b = calloc(1, sizeof(*b));
-	if (!b) {
+	r = read_doc(&doc, &root, buf, len, what, "bulletin", "bulletin");
+	if (r == 0 && !(b = calloc(1, sizeof(*b))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__bulletin_from_xml(b, root, what, NULL, NULL);
+	if (r == 0) {
+		*out = b;
+		b = NULL;
 	}
-	r = vitk_esxupdate__bulletin_from_xml(b, root, what, NULL, NULL);
-	if (r < 0)
-		goto out;
-	*out = b;
-	b = NULL;
-out:
 	vitk_esxupdate_bulletin_free(b);
 	xmlFreeDoc(doc);
 	return r;
@@ -348,6 +355,7 @@ void vitk_esxupdate__profile_dispose(vitk_esxupdate_profile *p)
 	free(p->name);
 	free(p->vendor);
 	free(p->description);
+	free(p->document);
 	free_ids(p->vib_ids, p->nvib_ids);
 	memset(p, 0, sizeof(*p));
 }
@@ -360,19 +368,72 @@ void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p)
 	free(p);
 }
 
+/* one <viblist> child: <vib><vib-id>..</vib-id></vib> (esximage), bare <vibid>, or <vib> with vendor/name/version */
+static int profile_vib_ref(const xmlNode *c, const char *what, char **out)
+{
+	char ck[16];
+	int r = 0;
+
+	*out = NULL;
+	vitk_esxupdate__xml_key(c, ck, sizeof(ck));
+	if (strcmp(ck, "vibid") == 0) {
+		*out = vitk_esxupdate__xml_text(c);
+	} else if (strcmp(ck, "vib") == 0) {
+		*out = vitk_esxupdate__xml_child_text(c, "vibid");
+		if (!*out) {
+			vitk_esxupdate_vib tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			r = vitk_esxupdate__vib_from_xml(&tmp, c, what);
+			if (r == 0 && !(*out = vitk_esxupdate__strdup(tmp.id)))
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			vitk_esxupdate__vib_dispose(&tmp);
+		}
+	}
+	return r;
+}
+
+static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const char *what)
+{
+	const xmlNode *c;
+	int r = 0;
+
+	for (c = list->children; c && r == 0; c = c->next) {
+		char *id = NULL;
+		size_t i;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		r = profile_vib_ref(c, what, &id);
+		for (i = 0; r == 0 && id && i < p->nvib_ids; i++)
+			if (strcmp(p->vib_ids[i], id) == 0)
+				r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice",
+						   what, p->name ? p->name : "?", id);
+		if (r == 0 && id && *id)
+			r = add_id(&p->vib_ids, &p->nvib_ids, id);
+		free(id);
+	}
+	return r;
+}
+
 /*
- * The profile layout is not public (facts §8): accept <imageProfile> with
- * <name>, <creator>|<vendor>, <description>, <hostacceptance>|<acceptancelevel>
- * and <viblist> holding <vib><vibid>..</vibid></vib>, bare <vibid>, or
- * <vib> with <vendor>/<name>/<version> children.  Unknown elements ignored.
+ * An image profile, esximage's schema first (docs/esxupdate-facts.md, "image
+ * profile document"): <imageprofile> with <name>, <creator>, <profileID>,
+ * <creationtime>, <modifiedtime>, <serialno>, <description>, <readonly>,
+ * <viblist><vib><vib-id>..</vib-id></vib>..</viblist>, <acceptancelevel>.
+ * Older spellings stay accepted: <imageProfile>, <vendor> for the creator,
+ * <hostacceptance>, bare <vibid> and <vib> with vendor/name/version.
+ * Element names are normalised, so <vib-id> and <vibid> are one key.
+ * Unknown elements are ignored.  name and creator are required; a VIB listed
+ * twice is an error.
  */
 int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *root, const char *what)
 {
-	const xmlNode *n, *c;
+	const xmlNode *n;
 	int r = 0;
 
 	p->source = "profile-xml";
-	for (n = root->children; n; n = n->next) {
+	for (n = root->children; n && r == 0; n = n->next) {
 		char k[32];
 
 		if (n->type != XML_ELEMENT_NODE)
@@ -390,39 +451,15 @@ int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *r
 
 			p->acceptance = vitk_esxupdate_acceptance_parse(t);
 			free(t);
-		} else if (strcmp(k, "viblist") == 0) {
-			for (c = n->children; c; c = c->next) {
-				char ck[16], *id = NULL;
-
-				if (c->type != XML_ELEMENT_NODE)
-					continue;
-				vitk_esxupdate__xml_key(c, ck, sizeof(ck));
-				if (strcmp(ck, "vibid") == 0) {
-					id = vitk_esxupdate__xml_text(c);
-				} else if (strcmp(ck, "vib") == 0) {
-					id = vitk_esxupdate__xml_child_text(c, "vibid");
-					if (!id) {
-						vitk_esxupdate_vib tmp;
-
-						memset(&tmp, 0, sizeof(tmp));
-						r = vitk_esxupdate__vib_from_xml(&tmp, c, what);
-						if (r == 0)
-							id = vitk_esxupdate__strdup(tmp.id);
-						vitk_esxupdate__vib_dispose(&tmp);
-						if (r < 0)
-							return r;
-					}
-				}
-				if (id && *id)
-					r = add_id(&p->vib_ids, &p->nvib_ids, id);
-				free(id);
-				if (r < 0)
-					return r;
-			}
-		}
+		} else if (strcmp(k, "viblist") == 0)
+			r = profile_viblist(p, n, what);
 	}
+	if (r < 0)
+		return r;
 	if (!p->name || !*p->name)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile without a <name>", what);
+	if (!p->vendor || !*p->vendor)
+		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' without a <creator>", what, p->name);
 	return 0;
 }
 
@@ -432,31 +469,18 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 	xmlDoc *doc = NULL;
 	vitk_esxupdate_profile *p = NULL;
 	xmlNode *root;
-	char k[32];
 	int r;
 
 	*out = NULL;
-	r = vitk_esxupdate__xml_read(&doc, buf, len, META_XML_MAX, what);
-	if (r < 0)
-		return r;
-	root = xmlDocGetRootElement(doc);
-	vitk_esxupdate__xml_key(root, k, sizeof(k));
-	if (strcmp(k, "imageprofile") != 0) {
-		r = vitk_error_set(VITK_EINVAL, 0, "%s: root element is <%s>, expected <imageProfile>",
-				   what, (const char *)root->name);
-		goto out;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
+	r = read_doc(&doc, &root, buf, len, what, "imageprofile", "imageProfile");
+	if (r == 0 && !(p = calloc(1, sizeof(*p))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
+	if (r == 0)
+		r = vitk_esxupdate__profile_from_xml(p, root, what);
+	if (r == 0) {
+		*out = p;
+		p = NULL;
 	}
-	r = vitk_esxupdate__profile_from_xml(p, root, what);
-	if (r < 0)
-		goto out;
-	*out = p;
-	p = NULL;
-out:
 	vitk_esxupdate_profile_free(p);
 	xmlFreeDoc(doc);
 	return r;

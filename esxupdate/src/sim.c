@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The esxcli software simulator.  The documented semantics (facts §1) are
- * applied directly; every rule that VMware does not document is recorded as
- * an assumption in the result so an operator can see what was inferred.
+ * The esxcli software simulator.  The documented semantics (esxcli help
+ * texts, docs/esxupdate-facts.md "Commands") are applied directly; every
+ * rule that VMware does not document is recorded as an assumption in the
+ * result so an operator can see what was inferred.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,17 +63,17 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	free(r->header);
 	free(r->message);
 	free(r->error);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_dispose(&r->lists[i]);
-	for (i = 0; i < r->nchanges; i++) {
-		free(r->changes[i].name);
-		free(r->changes[i].from_id);
-		free(r->changes[i].from_version);
-		free(r->changes[i].to_id);
-		free(r->changes[i].to_version);
-		free(r->changes[i].reason);
+	for (i = 0; i < r->changes.size; i++) {
+		free(r->changes.ptr[i].name);
+		free(r->changes.ptr[i].from_id);
+		free(r->changes.ptr[i].from_version);
+		free(r->changes.ptr[i].to_id);
+		free(r->changes.ptr[i].to_version);
+		free(r->changes.ptr[i].reason);
 	}
-	free(r->changes);
+	vitk_array_clear(r->changes);
 	vitk_esxupdate__strv_dispose(&r->assumptions);
 	vitk_esxupdate__strv_dispose(&r->dep_errors);
 	vitk_esxupdate__strv_dispose(&r->conflict_errors);
@@ -80,6 +81,7 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	vitk_esxupdate__strv_dispose(&r->removal_refused);
 	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
+	free(r->profile_wanted);
 	free(r);
 }
 
@@ -89,31 +91,31 @@ const char *vitk_esxupdate_result_error(const vitk_esxupdate_result *r) { return
 bool vitk_esxupdate_result_reboot_required(const vitk_esxupdate_result *r) { return r->reboot; }
 bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r) { return r->maint; }
 
-size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, int which)
+size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which)
 {
-	return which >= 0 && which < 3 ? r->lists[which].n : 0;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT ? r->lists[which].size : 0;
 }
 
-const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, int which, size_t i)
+const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i)
 {
-	return which >= 0 && which < 3 && i < r->lists[which].n ? r->lists[which].v[i] : NULL;
+	return (unsigned)which < VITK_ESXUPDATE_LIST_COUNT && i < r->lists[which].size ? r->lists[which].ptr[i] : NULL;
 }
 
-size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->nchanges; }
+size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r) { return r->changes.size; }
 
 const vitk_esxupdate_change *vitk_esxupdate_result_change(const vitk_esxupdate_result *r, size_t i)
 {
-	return i < r->nchanges ? &r->changes[i] : NULL;
+	return i < r->changes.size ? &r->changes.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_result_assumption_count(const vitk_esxupdate_result *r)
 {
-	return r->assumptions.n;
+	return r->assumptions.size;
 }
 
 const char *vitk_esxupdate_result_assumption(const vitk_esxupdate_result *r, size_t i)
 {
-	return i < r->assumptions.n ? r->assumptions.v[i] : NULL;
+	return i < r->assumptions.size ? r->assumptions.ptr[i] : NULL;
 }
 
 static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate_action a,
@@ -121,17 +123,9 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 {
 	vitk_esxupdate_change *c;
 
-	if (r->nchanges == r->ccap) {
-		size_t ncap = r->ccap ? r->ccap * 2 : 64;
-		vitk_esxupdate_change *p = realloc(r->changes, ncap * sizeof(*p));
-
-		if (!p)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		r->changes = p;
-		r->ccap = ncap;
-	}
-	c = &r->changes[r->nchanges];
-	memset(c, 0, sizeof(*c));
+	c = vitk_array_push(r->changes); /* zero-filled; freed with the result on failure */
+	if (!c)
+		return VITK_ENOMEM;
 	c->name = vitk_esxupdate__strdup(name);
 	c->action = a;
 	if (from) {
@@ -147,7 +141,6 @@ static int add_change(vitk_esxupdate_result *r, const char *name, vitk_esxupdate
 	if (from && c->driver == VITK_ESXUPDATE_DRIVER_NONE && to)
 		c->driver = vitk_esxupdate_vib_driver_class(to);
 	c->vendor = from ? vitk_esxupdate_vib_is_vendor(from) : false;
-	r->nchanges++;
 	if (!c->name || !c->reason || (from && (!c->from_id || !c->from_version)) ||
 	    (to && (!c->to_id || !c->to_version)))
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -158,7 +151,7 @@ static long host_index(const vitk_esxupdate_host *h, const char *name)
 {
 	const vitk_esxupdate_vib *v = vitk_esxupdate_host_find(h, name);
 
-	return v ? (long)(v - h->vibs) : -1;
+	return v ? (long)(v - h->vibs.ptr) : -1;
 }
 
 /* next host VIB (from constraint @from_constraint on) that one of @c's <replaces> matches, or -1 */
@@ -170,8 +163,8 @@ static long first_replaced_host(const vitk_esxupdate_host *h, const vitk_esxupda
 	for (j = from_constraint; j < c->replaces.count; j++) {
 		long k = host_index(h, c->replaces.items[j].name);
 
-		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs[k].name, c->name) != 0 &&
-		    vitk_esxupdate__constraint_matches_vib(&c->replaces.items[j], &h->vibs[k], false)) {
+		if (k >= 0 && hst[k] == 0 && strcmp(h->vibs.ptr[k].name, c->name) != 0 &&
+		    vitk_esxupdate__constraint_matches_vib(&c->replaces.items[j], &h->vibs.ptr[k], false)) {
 			*next = j + 1;
 			return k;
 		}
@@ -256,15 +249,16 @@ static int pick_candidates(struct plan *p)
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, cmd->profile);
 
 		if (!pr) {
-			esxu_buf b = { 0 };
-
-			for (i = 0; i < vitk_esxupdate_depot_profile_count(d); i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "",
-						vitk_esxupdate_depot_profile(d, i)->name);
-			r = vitk_error_set(VITK_ENOTFOUND, 0,
-					   "image profile '%s' is not in the depot (profiles: %s)",
-					   cmd->profile, b.s && *b.s ? b.s : "none");
-			vitk_esxupdate__buf_dispose(&b);
+			/* esxcli: esximage's NoMatchError (code 13), the console adds "id = NAME" */
+			free(p->r->error);
+			p->r->error = vitk_esxupdate__printf("[NoMatchError]\n No image profile found with name '%s'\n id = %s\nPlease refer to the log file for more details.",
+							     cmd->profile, cmd->profile);
+			if (!p->r->error) {
+				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+				goto out;
+			}
+			p->r->no_profile = true;
+			assume(p->r, "the layout of the [NoMatchError] for a missing -p profile (message, 'id = NAME', log hint) is modelled on esxcli 8.0 console output");
 			goto out;
 		}
 		p->r->profile = vitk_esxupdate__strdup(pr->name);
@@ -279,9 +273,7 @@ static int pick_candidates(struct plan *p)
 			}
 			pool[npool++] = v;
 		}
-		if (strcmp(pr->source, "bulletin-rollup") == 0)
-			assume(p->r, "no image profile document in the depot: the profile is the roll-up bulletin's VIB list");
-		else if (strcmp(pr->source, "sources-profile-get") == 0)
+		if (strcmp(pr->source, "sources-profile-get") == 0)
 			assume(p->r, "the image profile's VIB list comes from the operator's `sources profile get` capture, not from the depot");
 	} else {
 		for (j = 0; j < cmd->nviburls; j++) {
@@ -388,11 +380,11 @@ static int plan_ops(struct plan *p)
 	int r = 0;
 
 	/* the (few) host VIBs that carry <replaces> */
-	rep = calloc(h->nvibs + 1, sizeof(*rep));
+	rep = calloc(h->vibs.size + 1, sizeof(*rep));
 	if (!rep)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (k = 0; k < h->nvibs; k++)
-		if (h->vibs[k].replaces.count)
+	for (k = 0; k < h->vibs.size; k++)
+		if (h->vibs.ptr[k].replaces.count)
 			rep[nrep++] = k;
 	for (i = 0; i < p->ncand; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
@@ -401,7 +393,7 @@ static int plan_ops(struct plan *p)
 
 		p->cpeer[i] = hi;
 		if (hi >= 0)
-			cmp = vib_cmp(c, &h->vibs[hi]);
+			cmp = vib_cmp(c, &h->vibs.ptr[hi]);
 		if (hi >= 0) {
 			if (cmp == 0) {
 				p->creason[i] = "same version already installed";
@@ -433,7 +425,7 @@ static int plan_ops(struct plan *p)
 			long obs = -1;
 
 			for (k = 0; k < nrep && obs < 0; k++)
-				if (list_matches(&h->vibs[rep[k]].replaces, c))
+				if (list_matches(&h->vibs.ptr[rep[k]].replaces, c))
 					obs = (long)rep[k];
 			if (obs >= 0) {
 				assume(p->r, "a depot VIB that an installed VIB replaces (obsoletes) is skipped");
@@ -468,7 +460,7 @@ static int plan_ops(struct plan *p)
 			if (hk < 0)
 				break;
 			if (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) {
-				/* -f "bypasses checks for ... obsolescence" (esxcli help, facts §1.2) */
+				/* -f "bypasses checks for ... obsolescence" (esxcli help of -f) */
 				assume(p->r, "with -f the obsolescence step is bypassed: installed VIBs named in another VIB's <replaces> stay installed");
 				p->hst[hk] = H_KEEP;
 				break;
@@ -481,7 +473,7 @@ static int plan_ops(struct plan *p)
 	}
 	if (op == VITK_ESXUPDATE_OP_PROFILE_INSTALL) {
 		/* a host VIB with a same-name candidate has cpeer pointing at it */
-		bool *in = calloc(h->nvibs + 1, sizeof(*in));
+		bool *in = calloc(h->vibs.size + 1, sizeof(*in));
 
 		if (!in) {
 			free(rep);
@@ -490,7 +482,7 @@ static int plan_ops(struct plan *p)
 		for (i = 0; i < p->ncand; i++)
 			if (p->cpeer[i] >= 0)
 				in[p->cpeer[i]] = true;
-		for (k = 0; k < h->nvibs; k++)
+		for (k = 0; k < h->vibs.size; k++)
 			if (p->hst[k] == H_KEEP && !in[k])
 				p->hst[k] = H_DROPPED;
 		free(in);
@@ -505,12 +497,12 @@ static int final_image(struct plan *p, const vitk_esxupdate_vib ***out, size_t *
 	const vitk_esxupdate_vib **img;
 	size_t i, m = 0;
 
-	img = calloc(p->h->nvibs + p->ncand + 1, sizeof(*img));
+	img = calloc(p->h->vibs.size + p->ncand + 1, sizeof(*img));
 	if (!img)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (i = 0; i < p->h->nvibs; i++)
+	for (i = 0; i < p->h->vibs.size; i++)
 		if (p->hst[i] == H_KEEP)
-			img[m++] = &p->h->vibs[i];
+			img[m++] = &p->h->vibs.ptr[i];
 	for (i = 0; i < p->ncand; i++)
 		if (p->cact[i])
 			img[m++] = p->cand[i];
@@ -638,7 +630,7 @@ static int check_image(struct plan *p)
 	assume(p->r, "Depends and Conflicts are checked over the whole resulting image (kept and new VIBs), Provides satisfy Depends");
 	if (host_unknown)
 		assume(p->r, "VIBs without `vib get` details (Depends/Conflicts/Provides) are assumed to be satisfied");
-	if (p->r->conflict_errors.n)
+	if (p->r->conflict_errors.size)
 		assume(p->r, "the wording of conflict errors is modelled on the [DependencyError] text, not verified");
 	/* acceptance: every VIB to be installed must be at least as trusted as the host level */
 	if (hl == VITK_ESXUPDATE_ACC_UNKNOWN) {
@@ -662,8 +654,6 @@ static int check_image(struct plan *p)
 				free(line);
 			}
 		}
-		if (p->r->acc_errors.n)
-			assume(p->r, "the [AcceptanceLevelError] wording is reproduced from memory of esxcli output, not from a verified capture");
 	}
 out:
 	free(idx);
@@ -676,56 +666,52 @@ static int build_error(struct plan *p)
 	vitk_esxupdate_result *res = p->r;
 	bool force = (p->cmd->flags & VITK_ESXUPDATE_F_FORCE) != 0;
 	bool nosig = (p->cmd->flags & VITK_ESXUPDATE_F_NO_SIG_CHECK) != 0;
-	esxu_buf b = { 0 };
+	bool dep, acc;
+	vitk_str b = VITK_STR_INIT;
 	size_t i;
 
 	if (res->error)
 		return 0; /* NoMatchError already */
-	if (res->removal_refused.n) {
-		vitk_esxupdate__buf_add(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
-		for (i = 0; i < res->removal_refused.n; i++)
-			vitk_esxupdate__buf_printf(&b, "%s%s", i ? ", " : "", res->removal_refused.v[i]);
-		vitk_esxupdate__buf_add(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
+	if (res->removal_refused.size) {
+		vitk_str_puts(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
+		for (i = 0; i < res->removal_refused.size; i++)
+			vitk_str_putf(&b, "%s%s", i ? ", " : "", res->removal_refused.ptr[i]);
+		vitk_str_puts(&b, ".\n Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.");
 		assume(res, "the wording of the profile install removal error is modelled on the --ok-to-remove help text, not verified");
 	}
-	if (res->dep_errors.n || res->conflict_errors.n) {
-		if (force) {
-			res->checks_bypassed = true;
-			assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			if (res->dep_errors.n) {
-				vitk_esxupdate__buf_add(&b, "[DependencyError]");
-				for (i = 0; i < res->dep_errors.n; i++)
-					vitk_esxupdate__buf_printf(&b, "\n%s", res->dep_errors.v[i]);
-			}
-			for (i = 0; i < res->conflict_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "%s%s", i == 0 ? (b.len ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
-						res->conflict_errors.v[i]);
+	if ((res->dep_errors.size || res->conflict_errors.size) && force) {
+		res->checks_bypassed = true;
+		assume(res, "-f/--force bypasses dependency, conflict and acceptance checks (documented), so the operation proceeds");
+	}
+	if (res->acc_errors.size && (force || nosig))
+		res->checks_bypassed = true;
+	dep = res->dep_errors.size && !force;
+	acc = res->acc_errors.size && !force && !nosig;
+	if (dep || acc) {
+		vitk_str_puts(&b, b.size ? "\n[DependencyError]" : "[DependencyError]");
+		for (i = 0; dep && i < res->dep_errors.size; i++)
+			vitk_str_putf(&b, "\n%s", res->dep_errors.ptr[i]);
+		for (i = 0; acc && i < res->acc_errors.size; i++)
+			vitk_str_putf(&b, "\n%s", res->acc_errors.ptr[i]);
+		if (acc) {
+			vitk_str_puts(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
+			assume(res, "acceptance-level errors are reported under [DependencyError], as esxcli on ESXi 5.5 does (later releases use [AcceptanceConfigError])");
 		}
 	}
-	if (res->acc_errors.n) {
-		if (force || nosig) {
-			res->checks_bypassed = true;
-		} else {
-			if (b.len)
-				vitk_esxupdate__buf_add(&b, "\n");
-			vitk_esxupdate__buf_add(&b, "[AcceptanceLevelError]");
-			for (i = 0; i < res->acc_errors.n; i++)
-				vitk_esxupdate__buf_printf(&b, "\n%s", res->acc_errors.v[i]);
-			vitk_esxupdate__buf_add(&b, "\nTo change the host acceptance level, use the 'esxcli software acceptance set' command.");
-		}
-	}
-	if (b.oom)
+	for (i = 0; !force && i < res->conflict_errors.size; i++)
+		vitk_str_putf(&b, "%s%s", i == 0 ? (b.size ? "\n[ConflictError]\n" : "[ConflictError]\n") : "\n",
+					   res->conflict_errors.ptr[i]);
+	if (b.oom) {
+		vitk_str_clear(&b);
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (b.len) {
-		vitk_esxupdate__buf_add(&b, "\nPlease refer to the log file for more details.");
-		res->error = vitk_esxupdate__buf_take(&b);
+	}
+	if (b.size) {
+		vitk_str_puts(&b, "\nPlease refer to the log file for more details.");
+		res->error = vitk_str_detach(&b);
 		if (!res->error)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
-	vitk_esxupdate__buf_dispose(&b);
+	vitk_str_clear(&b);
 	return 0;
 }
 
@@ -757,7 +743,7 @@ static int check_half_applied(struct plan *p)
 	for (bi = 0; bi < vitk_esxupdate_depot_bulletin_count(d) && r == 0; bi++) {
 		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, bi);
 		size_t applied = 0, nsk = 0;
-		esxu_buf sk = { 0 };
+		vitk_str sk = VITK_STR_INIT;
 
 		for (i = 0; i < b->nvib_ids; i++) {
 			struct cid key = { b->vib_ids[i], 0 };
@@ -769,20 +755,20 @@ static int check_half_applied(struct plan *p)
 			j = f->i;
 			if (p->cact[j])
 				applied++;
-			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs[p->cpeer[j]]) > 0) {
-				vitk_esxupdate__buf_printf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
+			else if (p->cpeer[j] < 0 || vib_cmp(p->cand[j], &p->h->vibs.ptr[p->cpeer[j]]) > 0) {
+				vitk_str_putf(&sk, "%s%s", nsk ? ", " : "", p->cand[j]->name);
 				nsk++;
 			}
 		}
 		if (applied && nsk) {
 			char *line = vitk_esxupdate__printf("bulletin %s: %zu VIB(s) updated but %zu skipped (%s)", b->id,
-						 applied, nsk, sk.s ? sk.s : "");
+						 applied, nsk, sk.ptr);
 
 			if (!line || vitk_esxupdate__strv_add(&p->r->half_applied, line) < 0)
 				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(line);
 		}
-		vitk_esxupdate__buf_dispose(&sk);
+		vitk_str_clear(&sk);
 	}
 	free(ix);
 	return r;
@@ -805,12 +791,12 @@ static int fill_result(struct plan *p)
 
 	for (i = 0; i < p->ncand && r == 0; i++) {
 		const vitk_esxupdate_vib *c = p->cand[i];
-		const vitk_esxupdate_vib *peer = p->cpeer[i] >= 0 ? &h->vibs[p->cpeer[i]] : NULL;
+		const vitk_esxupdate_vib *peer = p->cpeer[i] >= 0 ? &h->vibs.ptr[p->cpeer[i]] : NULL;
 
 		if (!p->cact[i]) {
 			r = add_change(res, c->name, VITK_ESXUPDATE_ACT_SKIPPED, peer, c, p->creason[i]);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[2], c->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_SKIPPED], c->id);
 			continue;
 		}
 		if (peer) {
@@ -824,7 +810,8 @@ static int fill_result(struct plan *p)
 				       p->creason[i] ? p->creason[i] : "new VIB");
 		}
 		if (r == 0)
-			r = vitk_esxupdate__strv_add(&res->lists[0], c->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_INSTALLED], c->id);
+		*(is_bootbank(c) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (c->reboot_required == VITK_ESXUPDATE_YES || c->live_install == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -837,8 +824,8 @@ static int fill_result(struct plan *p)
 		if (c->maintenance_mode == VITK_ESXUPDATE_YES)
 			res->maint = true;
 	}
-	for (i = 0; i < h->nvibs && r == 0; i++) {
-		const vitk_esxupdate_vib *v = &h->vibs[i];
+	for (i = 0; i < h->vibs.size && r == 0; i++) {
+		const vitk_esxupdate_vib *v = &h->vibs.ptr[i];
 		char *why = NULL;
 
 		switch (p->hst[i]) {
@@ -850,7 +837,7 @@ static int fill_result(struct plan *p)
 		}
 		case H_UPGRADED:
 		case H_DOWNGRADED:
-			r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+			r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_REPLACED:
 			why = vitk_esxupdate__printf("replaced by %s", p->hby[i]);
@@ -858,17 +845,18 @@ static int fill_result(struct plan *p)
 				: vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			free(why);
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			break;
 		case H_DROPPED:
 			r = add_change(res, v->name, VITK_ESXUPDATE_ACT_REMOVED_PROFILE, v, NULL,
 				       "not in the image profile");
 			if (r == 0)
-				r = vitk_esxupdate__strv_add(&res->lists[1], v->id);
+				r = vitk_esxupdate__strv_add(&res->lists[VITK_ESXUPDATE_LIST_REMOVED], v->id);
 			if (r == 0 && !(p->cmd->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE))
 				r = vitk_esxupdate__strv_add(&res->removal_refused, v->id);
 			break;
 		}
+		*(is_bootbank(v) ? &res->bootbank_ops : &res->locker_ops) = true;
 		if (v->live_remove == VITK_ESXUPDATE_NO) {
 			res->reboot = true;
 			assume(res, "a VIB whose metadata says rebootRequired, or that allows no live install/remove, needs a reboot");
@@ -885,9 +873,9 @@ static int fill_result(struct plan *p)
 	if (unknown_live)
 		assume(res, "a bootbank VIB whose live-install/remove flags are unknown needs a reboot");
 	assume(res, "maintenance mode is required only when a VIB to be installed or removed says so");
-	if (res->nchanges > 1)
-		qsort(res->changes, res->nchanges, sizeof(*res->changes), cmp_change);
-	for (i = 0; i < 3; i++)
+	if (res->changes.size > 1)
+		qsort(res->changes.ptr, res->changes.size, sizeof(*res->changes.ptr), cmp_change);
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 		vitk_esxupdate__strv_sort(&res->lists[i]);
 	return 0;
 }
@@ -897,7 +885,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 {
 	struct plan p;
 	vitk_esxupdate_result *res = NULL;
-	size_t nh = host->nvibs, nd = vitk_esxupdate_depot_vib_count(depot);
+	size_t nh = host->vibs.size, nd = vitk_esxupdate_depot_vib_count(depot);
 	int r;
 
 	*out = NULL;
@@ -907,6 +895,10 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	res->op = cmd->op;
 	res->flags = cmd->flags;
+	if (cmd->profile && !(res->profile_wanted = vitk_esxupdate__strdup(cmd->profile))) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	p.h = host;
 	p.d = depot;
 	p.cmd = cmd;
@@ -927,6 +919,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 	r = pick_candidates(&p);
 	if (r < 0)
 		goto out;
+	if (res->no_profile)
+		goto finish; /* esxcli stops at the NoMatchError: nothing is planned */
 	r = plan_ops(&p);
 	if (r == 0) {
 		size_t i;
@@ -948,6 +942,7 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		r = build_error(&p);
 	if (r < 0)
 		goto out;
+finish:
 	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
 				  ? "Installation Result"
@@ -959,12 +954,15 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 
 		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
-		res->message = vitk_esxupdate__strdup("Dryrun only, host not changed.");
-		assume(res, "the --dry-run message text is modelled, not verified");
+		res->message = vitk_esxupdate__printf("Dryrun only, host not changed. The following installers will be applied: [%s%s%s]",
+						      res->bootbank_ops ? "BootBankInstaller" : "",
+						      res->bootbank_ops && res->locker_ops ? ", " : "",
+						      res->locker_ops ? "LockerInstaller" : "");
+		assume(res, "the installers named in the dry-run message follow the kinds of VIBs installed or removed (bootbank: BootBankInstaller, locker: LockerInstaller)");
 	} else if (res->reboot) {
 		res->message = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
 						   cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE

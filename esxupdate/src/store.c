@@ -102,15 +102,15 @@ static int put_snapshot(vitk_inventory *inv, int64_t hid, const char *host_name,
 			VITK_INV_S("list_format", vitk_esxupdate_host_list_format(h)),
 			VITK_INV_S("profile", vitk_esxupdate_host_profile(h)),
 			VITK_INV_S("acceptance", h->acceptance ? vitk_esxupdate_acceptance_name(h->acceptance) : NULL),
-			VITK_INV_I("vib_count", h->nvibs),
+			VITK_INV_I("vib_count", h->vibs.size),
 		};
 
 		r = vitk_inventory_insert(inv, "esxupdate_snapshot", hid, v, VITK_ARRAY_SIZE(v), NULL);
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < h->nvibs; i++) {
-		const vitk_esxupdate_vib *x = &h->vibs[i];
+	for (i = 0; i < h->vibs.size; i++) {
+		const vitk_esxupdate_vib *x = &h->vibs.ptr[i];
 		vitk_inventory_value v[] = {
 			VITK_INV_S("snapshot_uuid", uuid),
 			VITK_INV_S("name", x->name),
@@ -324,10 +324,10 @@ static const char *find_version(vitk_inventory_rows *rows, const char *name)
 
 static int add_item(vitk_esxupdate_snapshot_diff *d, const char *name, const char *o, const char *n)
 {
-	vitk_esxupdate_snapshot_change *p = realloc(d->items, (d->count + 1) * sizeof(*p));
+	vitk_esxupdate_snapshot_change *p = vitk_esxupdate__list_grow(d->items, d->count, sizeof(*d->items));
 
 	if (!p)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		return VITK_ENOMEM;
 	d->items = p;
 	p = &d->items[d->count++];
 	p->name = vitk_esxupdate__strdup(name);

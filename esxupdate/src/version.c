@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VibVersion = "<version>-<release>", compared component by component, left
- * to right (facts §3).  Components are split on '.'; each is "<digits><suffix>":
- * the digits compare as a number, then the suffix byte-wise.
+ * to right (docs/esxupdate-facts.md "Version strings").  Components are split
+ * on '.'; each is "<digits><suffix>": the digits compare as a number, then
+ * the suffix byte-wise.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -158,24 +159,21 @@ int vitk_esxupdate_version_cmp(const char *a, const char *b)
 	return cmp_part(da + 1, strlen(da + 1), db + 1, strlen(db + 1));
 }
 
-int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_info *out)
+void vitk_esxupdate_release_info_clear(vitk_esxupdate_release_info *ri)
 {
-	vitk_esxupdate_release_info ri = VITK_ESXUPDATE_RELEASE_INFO_INIT;
-	const char *rel, *p;
-	char comps[6][24];
-	size_t nc = 0, k;
-	int r;
+	if (!ri)
+		return;
+	free(ri->tag_text);
+	free(ri->esxi);
+	*ri = (vitk_esxupdate_release_info)VITK_ESXUPDATE_RELEASE_INFO_INIT;
+}
 
-	r = vitk_esxupdate_version_check(version);
-	if (r < 0)
-		return r;
-	rel = strchr(version, '-');
-	if (!rel) {
-		*out = ri;
-		return 0;
-	}
-	rel++;
-	p = rel;
+/* the release split on '.', at most 6 components of at most 23 bytes */
+static size_t release_comps(const char *rel, char comps[6][24])
+{
+	const char *p = rel;
+	size_t nc = 0, k;
+
 	while (*p && nc < 6) {
 		k = 0;
 		while (*p && *p != '.') {
@@ -188,35 +186,63 @@ int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_in
 		if (*p == '.')
 			p++;
 	}
-	if (nc >= 1) {
-		const char *c = comps[0];
-		size_t d = 0;
+	return nc;
+}
 
-		while (isdigit((unsigned char)c[d]))
-			d++;
-		if (d && c[d] && d < 20) {
-			ri.release = strtoull(c, NULL, 10);
-			vitk_esxupdate__strlcpy(ri.tag_text, c + d, sizeof(ri.tag_text));
-			if (strcmp(ri.tag_text, "vmw") == 0)
-				ri.tag = VITK_ESXUPDATE_TAG_VMW;
-			else if (strcmp(ri.tag_text, "OEM") == 0 || strcmp(ri.tag_text, "oem") == 0)
-				ri.tag = VITK_ESXUPDATE_TAG_OEM;
-			else
-				ri.tag = VITK_ESXUPDATE_TAG_OTHER;
-			/* "<n><tag>.<esx>.<u>.<p>.<build>" */
-			if (nc >= 2 && strlen(comps[1]) == 3 && isdigit((unsigned char)comps[1][0]) &&
-			    isdigit((unsigned char)comps[1][1]) && isdigit((unsigned char)comps[1][2]))
-				snprintf(ri.esxi, sizeof(ri.esxi), "%c.%c.%c", comps[1][0], comps[1][1],
-					 comps[1][2]);
-			if (nc >= 5 && strlen(comps[nc - 1]) < 20)
-				ri.build = strtoull(comps[nc - 1], NULL, 10);
-		} else if (d == strlen(c) && d > 0 && d < 20) {
-			/* untagged base VIB release "<u>.<p>.<build>" */
-			ri.release = strtoull(c, NULL, 10);
-			if (nc >= 3 && strlen(comps[nc - 1]) < 20)
-				ri.build = strtoull(comps[nc - 1], NULL, 10);
+/* "<n><tag>.<esx>.<u>.<p>.<build>" (tagged) or "<u>.<p>.<build>" (base VIB) */
+static int decode_comps(vitk_esxupdate_release_info *ri, char comps[6][24], size_t nc)
+{
+	const char *c = comps[0];
+	size_t d = 0;
+
+	while (isdigit((unsigned char)c[d]))
+		d++;
+	if (d && c[d] && d < 20) {
+		ri->release = strtoull(c, NULL, 10);
+		ri->tag_text = vitk_esxupdate__strdup(c + d);
+		if (!ri->tag_text)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		if (strcmp(ri->tag_text, "vmw") == 0)
+			ri->tag = VITK_ESXUPDATE_TAG_VMW;
+		else if (strcmp(ri->tag_text, "OEM") == 0 || strcmp(ri->tag_text, "oem") == 0)
+			ri->tag = VITK_ESXUPDATE_TAG_OEM;
+		else
+			ri->tag = VITK_ESXUPDATE_TAG_OTHER;
+		if (nc >= 2 && strlen(comps[1]) == 3 && isdigit((unsigned char)comps[1][0]) &&
+		    isdigit((unsigned char)comps[1][1]) && isdigit((unsigned char)comps[1][2])) {
+			ri->esxi = vitk_esxupdate__printf("%c.%c.%c", comps[1][0], comps[1][1], comps[1][2]);
+			if (!ri->esxi)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		}
+		if (nc >= 5 && strlen(comps[nc - 1]) < 20)
+			ri->build = strtoull(comps[nc - 1], NULL, 10);
+	} else if (d == strlen(c) && d > 0 && d < 20) {
+		ri->release = strtoull(c, NULL, 10);
+		if (nc >= 3 && strlen(comps[nc - 1]) < 20)
+			ri->build = strtoull(comps[nc - 1], NULL, 10);
 	}
-	*out = ri;
 	return 0;
+}
+
+int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_info *out)
+{
+	char comps[6][24];
+	const char *rel;
+	size_t nc;
+	int r;
+
+	vitk_esxupdate_release_info_clear(out);
+	r = vitk_esxupdate_version_check(version);
+	if (r < 0)
+		return r;
+	rel = strchr(version, '-');
+	if (!rel)
+		return 0;
+	nc = release_comps(rel + 1, comps);
+	if (nc == 0)
+		return 0;
+	r = decode_comps(out, comps, nc);
+	if (r < 0)
+		vitk_esxupdate_release_info_clear(out);
+	return r;
 }

@@ -36,8 +36,8 @@ static void test_esxupdate_depot__bundle(void **state)
 	assert_int_equal(v->ntags, 4);
 	assert_int_equal(v->maintenance_mode, VITK_ESXUPDATE_YES);
 	assert_int_equal(v->live_install, VITK_ESXUPDATE_NO);
-	/* from vmware.xml's inline summary, merged into the descriptor */
-	assert_int_equal(v->reboot_required, VITK_ESXUPDATE_YES);
+	/* vmware.xml is the legacy clients' copy: not read when vibs/ exists */
+	assert_int_equal(v->reboot_required, VITK_ESXUPDATE_UNSET);
 	assert_string_equal(v->relative_path,
 			    "vib20/net-be2net/VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820.vib");
 	assert_true(v->file_present);
@@ -49,14 +49,20 @@ static void test_esxupdate_depot__bundle(void **state)
 	assert_int_equal(v->replaces.count, 1);
 	assert_string_equal(v->replaces.items[0].name, "scsi-megaraid-perc9");
 	v = vitk_esxupdate_depot_find_id(d, "VMware_bootbank_esx-base_5.5.0-1.16.1746018");
-	assert_int_equal(v->provides.count, 2);
-	assert_string_equal(v->provides.items[1].version, "9.2.2.0");
+	assert_int_equal(v->provides.count, 4);
+	assert_string_equal(v->provides.items[0].name, "vmkapi_2_2_0_0");
+	assert_string_equal(v->provides.items[2].name, "vmkapi_2_0_0_0");
+	assert_string_equal(v->provides.items[3].version, "9.2.2.0");
 	p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-standard");
 	assert_non_null(p);
 	assert_int_equal(p->nvib_ids, 8);
 	assert_string_equal(p->vendor, "VMware, Inc.");
 	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
 	assert_string_equal(p->source, "profile-xml");
+	/* member named as esximage writes it: quoted name + hash, no extension */
+	assert_non_null(p->document);
+	assert_memory_equal(p->document, "profiles/ESXi-5.5.0-20140302001-standard", 40);
+	assert_null(strstr(p->document, ".xml"));
 	for (i = 0; i < p->nvib_ids; i++)
 		assert_non_null(vitk_esxupdate_depot_find_id(d, p->vib_ids[i]));
 	assert_int_equal(vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-no-tools")->nvib_ids, 7);
@@ -67,7 +73,52 @@ static void test_esxupdate_depot__bundle(void **state)
 	assert_non_null(b);
 	assert_int_equal(b->nvib_ids, 2);
 	assert_string_equal(b->release_type, "patch");
+	/* vendor-index.xml inside the metadata zip is not a metadata document: a note for -v */
+	assert_int_equal(vitk_esxupdate_depot_note_count(d), 1);
+	assert_non_null(strstr(vitk_esxupdate_depot_note(d, 0), "unrecognized file 'vendor-index.xml' skipped"));
 	vitk_esxupdate_depot_free(d);
+}
+
+/* the shapes older fixtures and depots have stay readable, with the same content */
+static void test_esxupdate_depot__older_shapes(void **state)
+{
+	static const char *const files[] = { "legacy-depot.zip", "vmwarexml-depot.zip" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < VITK_ARRAY_SIZE(files); i++) {
+		vitk_esxupdate_depot *d = NULL;
+		char path[256];
+		const vitk_esxupdate_profile *p;
+
+		snprintf(path, sizeof(path), DEPOTFX "%s", files[i]);
+		if (vitk_esxupdate_depot_open(&d, path, NULL) != 0)
+			fail_msg("%s: %s", files[i], vitk_error_last()->message);
+		assert_int_equal(vitk_esxupdate_depot_vib_count(d), 8);
+		assert_int_equal(vitk_esxupdate_depot_bulletin_count(d), 5);
+		assert_int_equal(vitk_esxupdate_depot_profile_count(d), 3);
+		p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-standard");
+		assert_non_null(p);
+		assert_int_equal(p->nvib_ids, 8);
+		assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_PARTNER);
+		assert_string_equal(p->vendor, "VMware, Inc.");
+		vitk_esxupdate_depot_free(d);
+	}
+}
+
+/* a profile naming a VIB that is not in the depot: an error naming both (and the member) */
+static void test_esxupdate_depot__profile_missing_vib(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "missing-vib.zip", NULL), VITK_EINVAL);
+	assert_null(d);
+	assert_non_null(strstr(vitk_error_last()->message,
+			       "': metadata member 'profiles/ESXi-5.5.0-20140302001-standard"));
+	assert_non_null(strstr(vitk_error_last()->message,
+			       ": VIBs VMware_bootbank_net-bnx2x_1.78.80.v55.3-1vmw.550.0.0.1331820 from image profile "
+			       "'ESXi-5.5.0-20140302001-standard' cannot be found in metadata"));
 }
 
 static void test_esxupdate_depot__tampered_vib(void **state)
@@ -95,13 +146,11 @@ static void test_esxupdate_depot__profile_sources(void **state)
 	static const char bad[] = "X\n   Name: X\n   VIBs: esx-base 9.9-9\n";
 
 	(void)state;
-	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "rollup-only.zip", NULL), 0);
-	/* no profile document: the roll-up bulletin stands in, and says so */
-	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
-	p = vitk_esxupdate_depot_profile(d, 0);
-	assert_string_equal(p->name, "ESXi550-201403001");
-	assert_string_equal(p->source, "bulletin-rollup");
-	assert_int_equal(p->nvib_ids, 8);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "bulletin-only.zip", NULL), 0);
+	/* no profile document: a bulletin is never turned into a profile */
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 0);
+	assert_int_equal(vitk_esxupdate_depot_bulletin_count(d), 1);
+	(void)p;
 	/* the operator's capture of `sources profile get` adds the real profile */
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, txt, len, "spg.txt"), 0);
 	p = vitk_esxupdate_depot_find_profile(d, "ESXi-5.5.0-20140302001-no-tools");
@@ -113,7 +162,7 @@ static void test_esxupdate_depot__profile_sources(void **state)
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, bad, strlen(bad), "b.txt"), VITK_EINVAL);
 	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
-	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 2);
+	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
 	free(txt);
 	vitk_esxupdate_depot_free(d);
 }
@@ -230,7 +279,25 @@ static void test_esxupdate_depot__xml_parsers(void **state)
 	static const char noname[] = "<vib><version>1.0-1</version></vib>";
 	static const char badver[] = "<vib><name>x</name><version>1..0-1</version></vib>";
 	static const char badrel[] = "<vib><name>x</name><version>1.0-1</version><relationships><depends><constraint name=\"a\" relation=\"~=\" version=\"1\"/></depends></relationships></vib>";
+	static const char comp[] =
+		"<bulletin><id>Intel-i40en_1.14.1.0-1OEM.700.1.0.15843807</id><vendor>Intel</vendor>"
+		"<componentNameSpec name=\"Intel-i40en\" uiString=\"Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters\"/>"
+		"<componentVersionSpec version=\"1.14.1.0-1OEM.700.1.0.15843807\" uiString=\"1.14.1.0\"/>"
+		"<releaseDate>2021-07-16T00:00:00</releaseDate>"
+		"<vibList><vibID>INT_bootbank_i40en_1.14.1.0-1OEM.700.1.0.15843807</vibID></vibList></bulletin>";
+	static const char halfcomp[] = "<bulletin><id>X</id><componentNameSpec name=\"X\"/></bulletin>";
 	static const char bul[] = "<bulletin><id>B1</id><vendor>V</vendor><vibList><vibID>V_bootbank_a_1.0-1</vibID></vibList></bulletin>";
+	static const char esxi[] =
+		"<imageprofile><name>ESXi-6.0.0-20150704001-no-tools</name><creator>VMware, Inc.</creator>"
+		"<profileID>x</profileID><creationtime>2015-07-04T00:00:00</creationtime><modifiedtime>2015-07-04T00:00:00</modifiedtime>"
+		"<serialno>1</serialno><description>d</description><readonly>true</readonly>"
+		"<viblist><vib><vib-id>VMware_bootbank_esx-base_6.0.0-1.0.1</vib-id></vib>"
+		"<vib><vib-id>VMware_bootbank_net-tg3_3.1-1vmw.600.0.0.1</vib-id></vib></viblist>"
+		"<acceptancelevel>certified</acceptancelevel><rulelist/></imageprofile>";
+	static const char dup[] = "<imageprofile><name>P</name><creator>C</creator><viblist>"
+				  "<vib><vib-id>V_bootbank_a_1.0-1</vib-id></vib><vib><vib-id>V_bootbank_a_1.0-1</vib-id></vib></viblist></imageprofile>";
+	static const char nocreator[] = "<imageprofile><name>P</name><viblist/></imageprofile>";
+	static const char noname_p[] = "<imageprofile><creator>C</creator></imageprofile>";
 	static const char prof[] = "<ImageProfile><Name>P1</Name><Vendor>OEM</Vendor><AcceptanceLevel>partner</AcceptanceLevel>"
 				   "<VibList><vib><vendor>V</vendor><name>a</name><version>1.0-1</version></vib><vibid>V_bootbank_b_2.0-1</vibid></VibList></ImageProfile>";
 	vitk_esxupdate_vib *v = NULL;
@@ -258,8 +325,33 @@ static void test_esxupdate_depot__xml_parsers(void **state)
 	assert_string_equal(b->id, "B1");
 	assert_int_equal(b->nvib_ids, 1);
 	vitk_esxupdate_bulletin_free(b);
+	/* a 7.0+ component: a bulletin with componentNameSpec/componentVersionSpec */
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, comp, strlen(comp), "c.xml"), 0);
+	assert_string_equal(b->component_name, "Intel-i40en");
+	assert_string_equal(b->component_display_name, "Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters");
+	assert_string_equal(b->component_version, "1.14.1.0-1OEM.700.1.0.15843807");
+	assert_string_equal(b->component_display_version, "1.14.1.0");
+	assert_int_equal(b->nvib_ids, 1);
+	vitk_esxupdate_bulletin_free(b);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, halfcomp, strlen(halfcomp), "c.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "c.xml: bulletin 'X' has a component name or version, not both");
 	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, "<bulletin/>", 11, "b.xml"), VITK_EINVAL);
 	assert_string_equal(vitk_error_last()->message, "b.xml: bulletin without an <id>");
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, esxi, strlen(esxi), "p.xml"), 0);
+	assert_string_equal(p->name, "ESXi-6.0.0-20150704001-no-tools");
+	assert_string_equal(p->vendor, "VMware, Inc.");
+	assert_int_equal(p->acceptance, VITK_ESXUPDATE_ACC_CERTIFIED);
+	assert_int_equal(p->nvib_ids, 2);
+	assert_string_equal(p->vib_ids[1], "VMware_bootbank_net-tg3_3.1-1vmw.600.0.0.1");
+	vitk_esxupdate_profile_free(p);
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, dup, strlen(dup), "p.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "p.xml: image profile 'P' lists VIB 'V_bootbank_a_1.0-1' twice");
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, nocreator, strlen(nocreator), "p.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "p.xml: image profile 'P' without a <creator>");
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, noname_p, strlen(noname_p), "p.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "p.xml: image profile without a <name>");
+	assert_null(p);
+	/* the older spellings: <ImageProfile>, <Vendor>, bare <vibid>, <vib> by vendor/name/version */
 	assert_int_equal(vitk_esxupdate_profile_parse(&p, prof, strlen(prof), "p.xml"), 0);
 	assert_string_equal(p->name, "P1");
 	assert_string_equal(p->vendor, "OEM");
@@ -274,6 +366,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_esxupdate_depot__bundle),
+		cmocka_unit_test(test_esxupdate_depot__older_shapes),
+		cmocka_unit_test(test_esxupdate_depot__profile_missing_vib),
 		cmocka_unit_test(test_esxupdate_depot__single_vib),
 		cmocka_unit_test(test_esxupdate_depot__tampered_vib),
 		cmocka_unit_test(test_esxupdate_depot__profile_sources),

@@ -259,6 +259,50 @@ static void test_esxupdate_host__lspci_short_class(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* 7.0 and 8.0 `esxcli software component list` (8.0 adds Platforms) */
+static void test_esxupdate_host__component_list(void **state)
+{
+	static const char *const files[] = { HOSTFX "hpe703-component-list.txt", HOSTFX "hpe803-component-list.txt" };
+	static const char dup[] = "Name  Version\n----  -------\nA     1.0-1\nA     2.0-1\n";
+	static const char badver[] = "Name  Version\n----  -------\nA     1..0-1\n";
+	size_t f;
+
+	(void)state;
+	for (f = 0; f < VITK_ARRAY_SIZE(files); f++) {
+		vitk_esxupdate_host *h = NULL;
+		const vitk_esxupdate_component *c;
+		size_t len;
+		char *buf = tu_read(files[f], &len);
+
+		assert_int_equal(vitk_esxupdate_host_new(&h), 0);
+		if (vitk_esxupdate_host_parse_component_list(h, buf, len, files[f]) != 0)
+			fail_msg("%s", vitk_error_last()->message);
+		assert_int_equal(vitk_esxupdate_host_component_count(h), 5);
+		c = vitk_esxupdate_host_component(h, 2);
+		assert_string_equal(c->name, "Intel-i40en");
+		assert_string_equal(c->display_name, "Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters");
+		assert_string_equal(c->version, "1.14.1.0-1OEM.700.1.0.15843807");
+		assert_string_equal(c->display_version, "i40en-1.14.1.0");
+		assert_string_equal(c->vendor, "Intel");
+		assert_string_equal(c->release_date, "07-16-2021");
+		assert_int_equal(c->acceptance, VITK_ESXUPDATE_ACC_CERTIFIED);
+		if (f == 0)
+			assert_null(c->platforms);
+		else
+			assert_string_equal(c->platforms, "host");
+		assert_string_equal(vitk_esxupdate_host_component(h, 0)->display_version, "7.0 Update 3g - 20036589");
+		assert_int_equal(vitk_esxupdate_host_parse_component_list(h, dup, strlen(dup), "d.txt"), VITK_EINVAL);
+		assert_string_equal(vitk_error_last()->message, "d.txt line 4: component 'A' listed twice");
+		assert_int_equal(vitk_esxupdate_host_component_count(h), 0);
+		assert_int_equal(vitk_esxupdate_host_parse_component_list(h, badver, strlen(badver), "b.txt"), VITK_EINVAL);
+		assert_non_null(strstr(vitk_error_last()->message, "b.txt line 3: component 'A': malformed version '1..0-1'"));
+		assert_int_equal(vitk_esxupdate_host_parse_component_list(h, "x\n", 2, "n.txt"), VITK_EINVAL);
+		assert_non_null(strstr(vitk_error_last()->message, "not `esxcli software component list` output"));
+		free(buf);
+		vitk_esxupdate_host_free(h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_host__vib_get_bad),
 		cmocka_unit_test(test_esxupdate_host__profile_pci),
 		cmocka_unit_test(test_esxupdate_host__lspci_short_class),
+		cmocka_unit_test(test_esxupdate_host__component_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

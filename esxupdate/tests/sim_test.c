@@ -172,10 +172,10 @@ static void test_esxupdate_sim__vib_install_incident(void **state)
 	assert_null(vitk_esxupdate_result_error(r));
 	assert_string_equal(vitk_esxupdate_result_header(r), "Installation Result");
 	assert_true(vitk_esxupdate_result_reboot_required(r));
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 8);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 6);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 0);
-	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "Emulex_bootbank_net-be2net_10.0.725.0-1OEM.550.0.0.1331820");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 8);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 6);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 0);
+	assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_REMOVED, 0), "Emulex_bootbank_net-be2net_10.0.725.0-1OEM.550.0.0.1331820");
 	c = change(r, "net-be2net");
 	assert_int_equal(c->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
 	assert_true(c->vendor);
@@ -235,8 +235,8 @@ static void test_esxupdate_sim__profile_update_safe(void **state)
 	assert_int_equal(change(r, "esx-base")->action, VITK_ESXUPDATE_ACT_UPGRADED);
 	assert_int_equal(change(r, "lsi-mr3")->action, VITK_ESXUPDATE_ACT_INSTALLED);
 	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_KEPT);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 3); /* old esx-base, net-tg3, tools-light */
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 3);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 3); /* old esx-base, net-tg3, tools-light */
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 3);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_INFO, "vendor-driver-kept",
@@ -285,7 +285,7 @@ static void test_esxupdate_sim__profile_install_refused(void **state)
 			    "Hewlett-Packard_bootbank_hpnmi_550.2.3.5-1198610.\n"
 			    " Use 'profile update' to preserve installed VIBs, or --ok-to-remove to allow their removal.\n"
 			    "Please refer to the log file for more details.");
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 0);
 	assert_int_equal(change(r, "hp-ams")->action, VITK_ESXUPDATE_ACT_REMOVED_PROFILE);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "removal-refused", NULL));
@@ -295,7 +295,7 @@ static void test_esxupdate_sim__profile_install_refused(void **state)
 	a = run(h, PATCH, "esxcli software profile install -d /x.zip -p " STD " --ok-to-remove");
 	r = vitk_esxupdate_audit_result(a);
 	assert_null(vitk_esxupdate_result_error(r));
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 9);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 9);
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 3);
 	vitk_esxupdate_audit_free(a);
 	vitk_esxupdate_host_free(h);
@@ -312,8 +312,8 @@ static void test_esxupdate_sim__vib_update_half(void **state)
 	assert_int_equal(change(r, "esx-tboot")->action, VITK_ESXUPDATE_ACT_SKIPPED);
 	assert_string_equal(change(r, "esx-tboot")->reason, "not installed on the host: vib update installs no new VIBs");
 	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_SKIPPED);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 3);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 2), 5);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 3);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_SKIPPED), 5);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "half-applied",
 				"bulletin ESXi550-201403401-BG: 1 VIB(s) updated but 1 skipped (esx-tboot)"));
 	assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 0);
@@ -329,8 +329,8 @@ static void test_esxupdate_sim__replaces(void **state)
 	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
 
 	(void)state;
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
-	assert_string_equal(vitk_esxupdate_result_list(r, 1, 0), "LSI_bootbank_scsi-megaraid-perc9_6.901.55.00-1OEM.550.0.0.1331820");
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
+	assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_REMOVED, 0), "LSI_bootbank_scsi-megaraid-perc9_6.901.55.00-1OEM.550.0.0.1331820");
 	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_REMOVED_REPLACED);
 	assert_string_equal(change(r, "scsi-megaraid-perc9")->reason, "replaced by lsi-mr3");
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-removed",
@@ -340,7 +340,7 @@ static void test_esxupdate_sim__replaces(void **state)
 	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n lsi-mr3 -f");
 	r = vitk_esxupdate_audit_result(a);
 	assert_int_equal(change(r, "scsi-megaraid-perc9")->action, VITK_ESXUPDATE_ACT_KEPT);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 1), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_REMOVED), 0);
 	vitk_esxupdate_audit_free(a);
 	/* -n selector that matches nothing: the esxcli NoMatchError */
 	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n nosuchvib");
@@ -369,9 +369,9 @@ static void test_esxupdate_sim__vibname_forms(void **state)
 		snprintf(line, sizeof(line), "esxcli software vib install -d /x.zip -n %s", forms[i]);
 		a = run(h, PATCH, line);
 		r = vitk_esxupdate_audit_result(a);
-		if (vitk_esxupdate_result_list_count(r, 0) != 1)
-			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, 0));
-		assert_string_equal(vitk_esxupdate_result_list(r, 0, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
+		if (vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED) != 1)
+			fail_msg("-n %s: %zu installed", forms[i], vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED));
+		assert_string_equal(vitk_esxupdate_result_list(r, VITK_ESXUPDATE_LIST_INSTALLED, 0), "VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820");
 		assert_int_equal(vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL), 1);
 		vitk_esxupdate_audit_free(a);
 	}
@@ -401,13 +401,13 @@ static void test_esxupdate_sim__viburl(void **state)
 
 	(void)state;
 	assert_int_equal(change(r, "net-be2net")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_CRITICAL, "driver-downgraded", "vmnic0 19a2:0710"));
 	vitk_esxupdate_audit_free(a);
 	/* from a bundle, -v picks the VIB file by name */
 	a = run(h, PATCH, "esxcli software vib install -v /vmfs/volumes/ds1/VMware_bootbank_scsi-hpsa_5.5.0-44vmw.550.0.0.1331820.vib");
 	r = vitk_esxupdate_audit_result(a);
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 1);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 1);
 	assert_int_equal(change(r, "scsi-hpsa")->action, VITK_ESXUPDATE_ACT_DOWNGRADED);
 	vitk_esxupdate_audit_free(a);
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
@@ -452,7 +452,7 @@ static void test_esxupdate_sim__depends_provides(void **state)
 			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires vmkapi_2_2_0_0, but the requirement cannot be satisfied within the ImageProfile.\n"
 			    "VIB VMW_bootbank_net-be2net_4.6.100.0v-1vmw.550.0.0.1331820 requires com.vmware.driverAPI-9.2.2.0 >= 9.2.2.0, but the requirement cannot be satisfied within the ImageProfile.\n"
 			    "Please refer to the log file for more details.");
-	assert_int_equal(vitk_esxupdate_result_list_count(r, 0), 0);
+	assert_int_equal(vitk_esxupdate_result_list_count(r, VITK_ESXUPDATE_LIST_INSTALLED), 0);
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "dependency-error", "requires vmkapi_2_2_0_0"));
 	vitk_esxupdate_audit_free(a);
 	/* -f bypasses it (documented) and the audit says so */
@@ -472,13 +472,17 @@ static void test_esxupdate_sim__acceptance(void **state)
 
 	(void)state;
 	assert_string_equal(vitk_esxupdate_result_error(r),
-			    "[AcceptanceLevelError]\n"
+			    "[DependencyError]\n"
 			    "VIB virtuallyGhetto_bootbank_ghettoVCB_1.0.0-0.0.0's acceptance level is community, which is not compliant with the ImageProfile acceptance level partner\n"
 			    "To change the host acceptance level, use the 'esxcli software acceptance set' command.\n"
 			    "Please refer to the log file for more details.");
 	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "acceptance-violation", NULL));
-	assert_null(vitk_esxupdate_audit_recommended_command(a)); /* no profile in that depot */
-	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "The depot has no image profile"));
+	/* no profile in that depot, and neither vib form is safe */
+	assert_null(vitk_esxupdate_audit_recommended_command(a));
+	assert_null(vitk_esxupdate_audit_recommended_profile(a));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "The depot carries no image profile, only bulletins"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "'vib update -d' is not safe here (it would install nothing)"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "'vib install -n' of the new and newer VIBs is not safe either (it fails): no safe command."));
 	vitk_esxupdate_audit_free(a);
 	a = run(h, DEPOTFX "ghettoVCB-offline-bundle.zip", "esxcli software vib install -d /tmp/g.zip --no-sig-check");
 	r = vitk_esxupdate_audit_result(a);
@@ -511,7 +515,8 @@ static void test_esxupdate_sim__oem_profile_and_compare(void **state)
 
 	(void)state;
 	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), "HP-ESXi-5.5.0-Update1-iso-5.72");
-	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a), "OEM image profile"));
+	assert_non_null(strstr(vitk_esxupdate_audit_explanation(a),
+			       "(the host runs the OEM image 'HP-ESXi-5.5.0-iso-5.72' (Hewlett-Packard) and this is the depot's OEM profile (creator 'Hewlett-Packard')"));
 	vitk_esxupdate_audit_free(a);
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
 	assert_int_equal(vitk_esxupdate_profile_compare(&diff, d, "ESXi-5.5.0-20140301001s-standard", STD), 0);
@@ -532,6 +537,27 @@ static void test_esxupdate_sim__oem_profile_and_compare(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* esxcli's dry-run message names the installers of the VIB kinds touched, profile update prints "Update Result" */
+static void test_esxupdate_sim__dry_run_message(void **state)
+{
+	vitk_esxupdate_host *h = host_a();
+	vitk_esxupdate_audit *a = run(h, PATCH, "esxcli software profile update -d /x.zip -p " STD " --dry-run");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+
+	(void)state;
+	assert_string_equal(vitk_esxupdate_result_header(r), "Update Result");
+	assert_string_equal(vitk_esxupdate_result_message(r),
+			    "Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller, LockerInstaller]");
+	vitk_esxupdate_audit_free(a);
+	a = run(h, PATCH, "esxcli software vib install -d /x.zip -n net-tg3 --dry-run");
+	r = vitk_esxupdate_audit_result(a);
+	assert_string_equal(vitk_esxupdate_result_header(r), "Installation Result");
+	assert_string_equal(vitk_esxupdate_result_message(r),
+			    "Dryrun only, host not changed. The following installers will be applied: [BootBankInstaller]");
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__unknown_profile(void **state)
 {
 	vitk_esxupdate_host *h = host_a();
@@ -542,11 +568,16 @@ static void test_esxupdate_sim__unknown_profile(void **state)
 	(void)state;
 	assert_int_equal(vitk_esxupdate_depot_open(&d, PATCH, NULL), 0);
 	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software profile update -d x -p ESXi-6.0-nope"), 0);
-	assert_int_equal(vitk_esxupdate_audit_run(&a, h, d, c), VITK_ENOTFOUND);
-	assert_string_equal(vitk_error_last()->message,
-			    "image profile 'ESXi-6.0-nope' is not in the depot (profiles: ESXi-5.5.0-20140302001-standard, "
-			    "ESXi-5.5.0-20140302001-no-tools, ESXi-5.5.0-20140301001s-standard)");
-	assert_null(a);
+	/* as esxcli: a [NoMatchError] result, not a failure of the audit; the real profile is recommended */
+	assert_int_equal(vitk_esxupdate_audit_run(&a, h, d, c), 0);
+	assert_string_equal(vitk_esxupdate_result_error(vitk_esxupdate_audit_result(a)),
+			    "[NoMatchError]\n No image profile found with name 'ESXi-6.0-nope'\n id = ESXi-6.0-nope\n"
+			    "Please refer to the log file for more details.");
+	assert_int_equal(vitk_esxupdate_result_change_count(vitk_esxupdate_audit_result(a)), 0);
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found", "no image profile named 'ESXi-6.0-nope'"));
+	assert_string_not_equal(vitk_esxupdate_audit_verdict(a), "safe");
+	assert_string_equal(vitk_esxupdate_audit_recommended_profile(a), "ESXi-5.5.0-20140302001-standard");
+	vitk_esxupdate_audit_free(a);
 	vitk_esxupdate_command_free(c);
 	vitk_esxupdate_depot_free(d);
 	vitk_esxupdate_host_free(h);
@@ -572,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__tampered),
 		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
 		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
+		cmocka_unit_test(test_esxupdate_sim__dry_run_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

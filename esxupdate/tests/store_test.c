@@ -126,8 +126,8 @@ static void test_esxupdate_store__all_or_nothing(void **state)
 	vitk_esxupdate_host *h = tu_host(HOSTFX "hostA-viblist.txt", NULL, NULL, NULL);
 
 	(void)state;
-	free(h->vibs[5].version); /* NOT NULL column: the 6th VIB row insert fails */
-	h->vibs[5].version = NULL;
+	free(h->vibs.ptr[5].version); /* NOT NULL column: the 6th VIB row insert fails */
+	h->vibs.ptr[5].version = NULL;
 	assert_true(vitk_esxupdate_store_snapshot(inv, "esx01", h, "a", NULL) < 0);
 	assert_int_equal(count(inv, "esxupdate_snapshot"), 0);
 	assert_int_equal(count(inv, "esxupdate_snapshot_vib"), 0);

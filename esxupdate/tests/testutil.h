@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vitk/esxupdate.h>
+#include <vitk/sys/esxupdate.h>
 
 #define HOSTFX "esxupdate/tests/fixtures/host/"
 #define DEPOTFX "esxupdate/fx/"

@@ -22,11 +22,11 @@ static const struct cmp_case cases[] = {
 	{ "1.0-10", "1.0-9", 1 },                     /* numeric, not lexical */
 	{ "1.10-1", "1.9-1", 1 },
 	{ "2.0-1", "1.99-99", 1 },                    /* version before release */
-	{ "1.0-3vmw.550.3.78.3248547", "1.0-2vmw.600.0.0.2494585", 1 }, /* facts §3: left to right */
+	{ "1.0-3vmw.550.3.78.3248547", "1.0-2vmw.600.0.0.2494585", 1 }, /* docs/esxupdate-facts.md: left to right */
 	{ "10.0.725.0-1OEM.550.0.0.1331820", "4.6.100.0v-1vmw.550.0.0.1331820", 1 },
 	{ "5.5.0.84-1OEM.550.0.0.1331820", "5.5.0-44vmw.550.0.0.1331820", 1 }, /* longer version wins */
 	{ "3.21.4-1OEM.550.0.0.1331820", "3.7.13.7.14iov-20vmw.550.0.0.1331820", 1 },
-	{ "1.72-1", "1.7a-1", 1 },                    /* x.72 outranks x.7a (facts §3) */
+	{ "1.72-1", "1.7a-1", 1 },                    /* x.72 outranks x.7a */
 	{ "1.7a-1", "1.7-1", 1 },                     /* then the suffix: "" < "a" */
 	{ "1.7b-1", "1.7a-1", 1 },
 	{ "3.123c.v55.5-1vmw.550.1.16.1746018", "3.123c.v55.5-1vmw.550.0.0.1331820", 1 },
@@ -131,12 +131,14 @@ static void test_esxupdate_version__release_tags(void **state)
 	assert_int_equal(vitk_esxupdate_release_decode("5.5.0-0.0.1331820", &ri), 0);
 	assert_int_equal(ri.tag, VITK_ESXUPDATE_TAG_NONE);
 	assert_int_equal(ri.build, 1331820);
-	assert_string_equal(ri.esxi, "");
+	assert_null(ri.esxi);
+	assert_null(ri.tag_text);
 
 	assert_int_equal(vitk_esxupdate_release_decode("7.0.0-A00", &ri), 0);
 	assert_int_equal(ri.tag, VITK_ESXUPDATE_TAG_NONE);
 
 	assert_int_equal(vitk_esxupdate_release_decode("x..y", &ri), VITK_EINVAL);
+	vitk_esxupdate_release_info_clear(&ri);
 }
 
 static void test_esxupdate_version__acceptance(void **state)

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include <vitk/common.h>
+#include <vitk/str.h>
 
 #include "internal.h"
 
@@ -40,11 +41,10 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 	json_t *doc = json_object(), *domains = json_object(), *tables = json_object();
 	json_t *hosts = json_array(), *rows = json_object();
 	sqlite3_stmt *st = NULL;
-	char now[21], sql[8192];
+	char now[21];
 	int r = 0, rc;
 	/* host id -> index in "hosts" */
-	int64_t *hids = NULL;
-	size_t nh = 0;
+	VITK_ARRAY(int64_t) hids = VITK_ARRAY_INIT;
 
 	if (!doc || !domains || !tables || !hosts || !rows) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -75,16 +75,17 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *h = json_object();
-		int64_t *nids = realloc(hids, (nh + 1) * sizeof(*nids));
+		json_t *h = NULL;
 
-		if (!h || !nids) {
-			json_decref(h);
+		if (vitk_array_append(hids, sqlite3_column_int64(st, 0)) < 0) {
+			r = VITK_ENOMEM;
+			goto out;
+		}
+		h = json_object();
+		if (!h) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
 		}
-		hids = nids;
-		hids[nh++] = sqlite3_column_int64(st, 0);
 		json_object_set_new(h, "name", cell_json(st, 1));
 		json_object_set_new(h, "machine_id", cell_json(st, 2));
 		json_object_set_new(h, "kind", cell_json(st, 3));
@@ -95,28 +96,34 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 	sqlite3_finalize(st);
 	st = NULL;
 	json_object_set(doc, "hosts", hosts);
-	for (size_t i = 0; i < inv->ntables; i++) {
-		const inv_table *t = &inv->tables[i];
+	for (size_t i = 0; i < inv->tables.size; i++) {
+		const inv_table *t = &inv->tables.ptr[i];
 		json_t *spec = json_object(), *cols = json_array(), *arr = json_array();
-		size_t len;
+		vitk_str sql = VITK_STR_INIT;
 
-		for (size_t c = 0; c < t->ncols; c++) {
+		for (size_t c = 0; c < t->cols.size; c++) {
 			json_t *cj = json_object();
 
-			json_object_set_new(cj, "name", json_string(t->cols[c].name));
-			json_object_set_new(cj, "type", json_string(inv_type_name(t->cols[c].type)));
-			json_object_set_new(cj, "flags", json_integer(t->cols[c].flags));
+			json_object_set_new(cj, "name", json_string(t->cols.ptr[c].name));
+			json_object_set_new(cj, "type", json_string(inv_type_name(t->cols.ptr[c].type)));
+			json_object_set_new(cj, "flags", json_integer(t->cols.ptr[c].flags));
 			json_array_append_new(cols, cj);
 		}
 		json_object_set_new(spec, "domain", json_string(t->domain));
 		json_object_set_new(spec, "columns", cols);
 		json_object_set_new(tables, t->name, spec);
-		len = (size_t)snprintf(sql, sizeof(sql), "SELECT host_id, created_at, updated_at");
-		for (size_t c = 0; c < t->ncols && len < sizeof(sql) - 80; c++)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s",
-						t->cols[c].name);
-		snprintf(sql + len, sizeof(sql) - len, " FROM %s ORDER BY id", t->name);
-		if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		vitk_str_puts(&sql, "SELECT host_id, created_at, updated_at");
+		for (size_t c = 0; c < t->cols.size; c++)
+			vitk_str_putf(&sql, ", %s", t->cols.ptr[c].name);
+		vitk_str_putf(&sql, " FROM %s ORDER BY id", t->name);
+		if (sql.oom) {
+			json_decref(arr);
+			r = VITK_ENOMEM;
+			goto out;
+		}
+		rc = sqlite3_prepare_v2(inv->db, sql.ptr, -1, &st, NULL);
+		vitk_str_clear(&sql);
+		if (rc != SQLITE_OK) {
 			/* spec recorded but table missing: export it empty */
 			json_object_set_new(rows, t->name, arr);
 			continue;
@@ -126,13 +133,13 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 			int64_t hid = sqlite3_column_int64(st, 0);
 			size_t hx = 0;
 
-			while (hx < nh && hids[hx] != hid)
+			while (hx < hids.size && hids.ptr[hx] != hid)
 				hx++;
 			json_object_set_new(row, "host", json_integer((json_int_t)hx));
 			json_object_set_new(row, "created_at", cell_json(st, 1));
 			json_object_set_new(row, "updated_at", cell_json(st, 2));
-			for (size_t c = 0; c < t->ncols; c++)
-				json_object_set_new(row, t->cols[c].name, cell_json(st, (int)c + 3));
+			for (size_t c = 0; c < t->cols.size; c++)
+				json_object_set_new(row, t->cols.ptr[c].name, cell_json(st, (int)c + 3));
 			json_array_append_new(arr, row);
 		}
 		sqlite3_finalize(st);
@@ -152,7 +159,7 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 out:
 	sqlite3_finalize(st);
 	sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL);
-	free(hids);
+	vitk_array_clear(hids);
 	json_decref(doc);
 	json_decref(domains);
 	json_decref(tables);
@@ -333,72 +340,69 @@ static void bind_json(sqlite3_stmt *st, int idx, json_t *v)
 static int merge_row(vitk_inventory *inv, const inv_table *t, int64_t host_id, json_t *row,
 		     int *what)
 {
-	char sql[16384];
-	size_t len = 0;
+	vitk_str sql = VITK_STR_INIT;
 	sqlite3_stmt *st = NULL;
 	int r, idx = 1, rc;
 	int64_t existing = 0;
 	bool same = false;
 
 	/* 1. find the matching row: by KEY columns, or (no keys) by every column */
-	len = (size_t)snprintf(sql, sizeof(sql), "SELECT id");
-	for (size_t c = 0; c < t->ncols; c++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s IS ?", t->cols[c].name);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, " FROM %s WHERE host_id = ?",
-				t->name);
-	for (size_t c = 0; c < t->ncols; c++)
-		if (!t->nkeys || (t->cols[c].flags & VITK_INV_COL_KEY))
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND %s IS ?",
-						t->cols[c].name);
+	vitk_str_puts(&sql, "SELECT id");
+	for (size_t c = 0; c < t->cols.size; c++)
+		vitk_str_putf(&sql, ", %s IS ?", t->cols.ptr[c].name);
+	vitk_str_putf(&sql, " FROM %s WHERE host_id = ?", t->name);
+	for (size_t c = 0; c < t->cols.size; c++)
+		if (!t->nkeys || (t->cols.ptr[c].flags & VITK_INV_COL_KEY))
+			vitk_str_putf(&sql, " AND %s IS ?", t->cols.ptr[c].name);
 	if (!t->nkeys)
-		snprintf(sql + len, sizeof(sql) - len, " AND created_at IS ?");
-	r = inv_prepare(inv, sql, &st);
+		vitk_str_puts(&sql, " AND created_at IS ?");
+	r = sql.oom ? VITK_ENOMEM : inv_prepare(inv, sql.ptr, &st);
 	if (r < 0)
-		return r;
-	for (size_t c = 0; c < t->ncols; c++)
-		bind_json(st, idx++, json_object_get(row, t->cols[c].name));
+		goto out;
+	for (size_t c = 0; c < t->cols.size; c++)
+		bind_json(st, idx++, json_object_get(row, t->cols.ptr[c].name));
 	sqlite3_bind_int64(st, idx++, host_id);
-	for (size_t c = 0; c < t->ncols; c++)
-		if (!t->nkeys || (t->cols[c].flags & VITK_INV_COL_KEY))
-			bind_json(st, idx++, json_object_get(row, t->cols[c].name));
+	for (size_t c = 0; c < t->cols.size; c++)
+		if (!t->nkeys || (t->cols.ptr[c].flags & VITK_INV_COL_KEY))
+			bind_json(st, idx++, json_object_get(row, t->cols.ptr[c].name));
 	if (!t->nkeys)
 		bind_json(st, idx++, json_object_get(row, "created_at"));
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		existing = sqlite3_column_int64(st, 0);
 		same = true;
-		for (size_t c = 0; c < t->ncols; c++)
+		for (size_t c = 0; c < t->cols.size; c++)
 			same = same && sqlite3_column_int(st, (int)c + 1);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return inv_db_error(inv, "cannot merge rows");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		r = inv_db_error(inv, "cannot merge rows");
+		goto out;
+	}
 	if (existing && same) {
 		*what = 2;
-		return 0;
+		goto out;
 	}
+	vitk_str_truncate(&sql, 0);
 	if (existing) {
-		len = (size_t)snprintf(sql, sizeof(sql), "UPDATE %s SET updated_at = ?", t->name);
-		for (size_t c = 0; c < t->ncols; c++)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s = ?",
-						t->cols[c].name);
-		snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?");
+		vitk_str_putf(&sql, "UPDATE %s SET updated_at = ?", t->name);
+		for (size_t c = 0; c < t->cols.size; c++)
+			vitk_str_putf(&sql, ", %s = ?", t->cols.ptr[c].name);
+		vitk_str_puts(&sql, " WHERE id = ?");
 		*what = 1;
 	} else {
-		len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s (updated_at", t->name);
-		for (size_t c = 0; c < t->ncols; c++)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s",
-						t->cols[c].name);
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					", host_id, created_at) VALUES (?");
-		for (size_t c = 0; c < t->ncols + 2; c++)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", ?");
-		snprintf(sql + len, sizeof(sql) - len, ")");
+		vitk_str_putf(&sql, "INSERT INTO %s (updated_at", t->name);
+		for (size_t c = 0; c < t->cols.size; c++)
+			vitk_str_putf(&sql, ", %s", t->cols.ptr[c].name);
+		vitk_str_puts(&sql, ", host_id, created_at) VALUES (?");
+		for (size_t c = 0; c < t->cols.size + 2; c++)
+			vitk_str_puts(&sql, ", ?");
+		vitk_str_puts(&sql, ")");
 		*what = 0;
 	}
-	r = inv_prepare(inv, sql, &st);
+	r = sql.oom ? VITK_ENOMEM : inv_prepare(inv, sql.ptr, &st);
 	if (r < 0)
-		return r;
+		goto out;
 	idx = 1;
 	{
 		json_t *ua = json_object_get(row, "updated_at");
@@ -409,8 +413,8 @@ static int merge_row(vitk_inventory *inv, const inv_table *t, int64_t host_id, j
 			bind_json(st, idx++, ua);
 		else
 			sqlite3_bind_text(st, idx++, now, -1, SQLITE_TRANSIENT);
-		for (size_t c = 0; c < t->ncols; c++)
-			bind_json(st, idx++, json_object_get(row, t->cols[c].name));
+		for (size_t c = 0; c < t->cols.size; c++)
+			bind_json(st, idx++, json_object_get(row, t->cols.ptr[c].name));
 		if (existing) {
 			sqlite3_bind_int64(st, idx++, existing);
 		} else {
@@ -426,9 +430,11 @@ static int merge_row(vitk_inventory *inv, const inv_table *t, int64_t host_id, j
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return vitk_error_set(VITK_EDB, 0, "cannot merge a row into '%s': %s", t->name,
-				      sqlite3_errmsg(inv->db));
-	return 0;
+		r = vitk_error_set(VITK_EDB, 0, "cannot merge a row into '%s': %s", t->name,
+				   sqlite3_errmsg(inv->db));
+out:
+	vitk_str_clear(&sql);
+	return r;
 }
 
 int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,

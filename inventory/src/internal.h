@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <vitk/array.h>
 #include <vitk/inventory.h>
 
 #include "rows.h"
@@ -22,8 +23,7 @@ typedef struct {
 typedef struct {
 	char *name;
 	char *domain;
-	size_t ncols;
-	inv_col *cols;
+	VITK_ARRAY(inv_col) cols;
 	size_t nkeys;
 } inv_table;
 
@@ -38,8 +38,7 @@ struct vitk_inventory {
 	char *path;
 	bool readonly;
 	int depth; /* transaction nesting */
-	size_t ntables;
-	inv_table *tables;
+	VITK_ARRAY(inv_table) tables;
 	inv_stmt cache[INV_STMT_CACHE];
 	uint64_t tick;
 	/* last write_row() shape, so repeated inserts skip building SQL */

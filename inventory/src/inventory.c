@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <vitk/common.h>
+#include <vitk/str.h>
 
 #include "internal.h"
 
@@ -113,16 +114,16 @@ static void cache_clear(vitk_inventory *inv)
 
 static void tables_clear(vitk_inventory *inv)
 {
-	for (size_t i = 0; i < inv->ntables; i++) {
-		for (size_t c = 0; c < inv->tables[i].ncols; c++)
-			free(inv->tables[i].cols[c].name);
-		free(inv->tables[i].cols);
-		free(inv->tables[i].name);
-		free(inv->tables[i].domain);
+	for (size_t i = 0; i < inv->tables.size; i++) {
+		inv_table *t = &inv->tables.ptr[i];
+
+		for (size_t c = 0; c < t->cols.size; c++)
+			free(t->cols.ptr[c].name);
+		vitk_array_clear(t->cols);
+		free(t->name);
+		free(t->domain);
 	}
-	free(inv->tables);
-	inv->tables = NULL;
-	inv->ntables = 0;
+	vitk_array_clear(inv->tables);
 	inv->last_table = NULL;
 }
 
@@ -259,10 +260,15 @@ static int count_user_tables(vitk_inventory *inv, int *out)
 	return r;
 }
 
-static int check_version(vitk_inventory *inv, int ver, int app_id)
+/* Read user_version and application_id; refuse foreign and newer files. */
+static int check_version(vitk_inventory *inv, int *out_ver)
 {
-	int ntables = 0, r;
+	int ver = 0, app_id = 0, ntables = 0, r;
 
+	r = read_user_version(inv, &ver, &app_id);
+	if (r < 0)
+		return r;
+	*out_ver = ver;
 	if (ver > VITK_INVENTORY_SCHEMA_VERSION)
 		return vitk_error_set(VITK_EDB, 0,
 				      "'%s' has inventory schema %d, newer than this vitk knows (%d): "
@@ -286,13 +292,10 @@ static int check_version(vitk_inventory *inv, int ver, int app_id)
 
 static int migrate(vitk_inventory *inv)
 {
-	int ver = 0, app_id = 0, r;
+	int ver = 0, r;
 	char pragma[64];
 
-	r = read_user_version(inv, &ver, &app_id);
-	if (r < 0)
-		return r;
-	r = check_version(inv, ver, app_id);
+	r = check_version(inv, &ver);
 	if (r < 0 || ver == VITK_INVENTORY_SCHEMA_VERSION)
 		return r;
 	if (inv->readonly)
@@ -302,10 +305,7 @@ static int migrate(vitk_inventory *inv)
 	if (r < 0)
 		return vitk_error_prefix("cannot lock '%s': ", inv->path);
 	/* another process may have migrated while we waited for the lock */
-	r = read_user_version(inv, &ver, &app_id);
-	if (r < 0)
-		goto fail;
-	r = check_version(inv, ver, app_id);
+	r = check_version(inv, &ver);
 	if (r < 0)
 		goto fail;
 	for (; ver < VITK_INVENTORY_SCHEMA_VERSION; ver++) {
@@ -369,13 +369,10 @@ int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)
 	if (r < 0)
 		goto out;
 	if (!inv->readonly && !memory) {
-		int ver = 0, app_id = 0;
+		int ver = 0;
 
 		/* refuse foreign files before switching their journal mode */
-		r = read_user_version(inv, &ver, &app_id);
-		if (r < 0)
-			goto out;
-		r = check_version(inv, ver, app_id);
+		r = check_version(inv, &ver);
 		if (r < 0)
 			goto out;
 		r = inv_exec(inv, "PRAGMA journal_mode = WAL");
@@ -496,9 +493,9 @@ void vitk_inventory_rollback(vitk_inventory *inv)
 
 const inv_table *inv_table_find(vitk_inventory *inv, const char *name)
 {
-	for (size_t i = 0; i < inv->ntables; i++)
-		if (strcmp(inv->tables[i].name, name) == 0)
-			return &inv->tables[i];
+	for (size_t i = 0; i < inv->tables.size; i++)
+		if (strcmp(inv->tables.ptr[i].name, name) == 0)
+			return &inv->tables.ptr[i];
 	return NULL;
 }
 
@@ -514,30 +511,30 @@ static int parse_spec(const char *spec, inv_table *t)
 		char *c1 = strchr(tok, ':'), *c2;
 		inv_col *nc;
 
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')) || t->ncols >= INV_MAX_COLUMNS) {
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')) || t->cols.size >= INV_MAX_COLUMNS) {
 			r = vitk_error_set(VITK_EDB, 0, "table '%s' has a corrupt column spec",
 					   t->name);
 			goto out;
 		}
 		*c1 = *c2 = '\0';
-		nc = realloc(t->cols, (t->ncols + 1) * sizeof(*nc));
+		nc = vitk_array_push(t->cols);
 		if (!nc) {
+			r = VITK_ENOMEM;
+			goto out;
+		}
+		nc->name = strdup(tok);
+		if (!nc->name) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
 		}
-		t->cols = nc;
-		memset(&nc[t->ncols], 0, sizeof(*nc));
-		nc[t->ncols].name = strdup(tok);
-		if (!nc[t->ncols].name || inv_type_parse(c1 + 1, &nc[t->ncols].type) < 0) {
+		if (inv_type_parse(c1 + 1, &nc->type) < 0) {
 			r = vitk_error_set(VITK_EDB, 0, "table '%s' has a corrupt column spec",
 					   t->name);
-			t->ncols++;
 			goto out;
 		}
-		nc[t->ncols].flags = (unsigned)strtoul(c2 + 1, NULL, 10);
-		if (nc[t->ncols].flags & VITK_INV_COL_KEY)
+		nc->flags = (unsigned)strtoul(c2 + 1, NULL, 10);
+		if (nc->flags & VITK_INV_COL_KEY)
 			t->nkeys++;
-		t->ncols++;
 	}
 out:
 	free(copy);
@@ -554,22 +551,19 @@ int inv_tables_load(vitk_inventory *inv)
 			       -1, &st, NULL) != SQLITE_OK)
 		return inv_db_error(inv, "cannot read table specs");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		inv_table *nt = realloc(inv->tables, (inv->ntables + 1) * sizeof(*nt));
+		inv_table *nt = vitk_array_push(inv->tables);
 
 		if (!nt) {
+			r = VITK_ENOMEM;
+			goto out;
+		}
+		nt->name = strdup((const char *)sqlite3_column_text(st, 0));
+		nt->domain = strdup((const char *)sqlite3_column_text(st, 1));
+		if (!nt->name || !nt->domain) {
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
 		}
-		inv->tables = nt;
-		memset(&nt[inv->ntables], 0, sizeof(*nt));
-		nt[inv->ntables].name = strdup((const char *)sqlite3_column_text(st, 0));
-		nt[inv->ntables].domain = strdup((const char *)sqlite3_column_text(st, 1));
-		inv->ntables++;
-		if (!nt[inv->ntables - 1].name || !nt[inv->ntables - 1].domain) {
-			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			goto out;
-		}
-		r = parse_spec((const char *)sqlite3_column_text(st, 2), &nt[inv->ntables - 1]);
+		r = parse_spec((const char *)sqlite3_column_text(st, 2), nt);
 		if (r < 0)
 			goto out;
 	}
@@ -661,8 +655,8 @@ static bool reserved_column(const char *n)
 int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		     const vitk_inventory_column *cols, size_t n)
 {
-	char *sql = NULL, *spec = NULL;
-	size_t cap = 1024 + n * 160, len = 0, slen = 0, nkeys = 0;
+	vitk_str sql = VITK_STR_INIT, spec = VITK_STR_INIT;
+	size_t nkeys = 0;
 	sqlite3_stmt *st = NULL;
 	int r = 0;
 
@@ -684,42 +678,30 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 						      "table '%s': duplicate column '%s'", name,
 						      cols[i].name);
 	}
-	sql = malloc(cap);
-	spec = malloc(cap);
-	if (!sql || !spec) {
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	spec[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		slen += (size_t)snprintf(spec + slen, cap - slen, "%s%s:%s:%u", i ? "," : "",
-					 cols[i].name, inv_type_name(cols[i].type), cols[i].flags);
+		vitk_str_putf(&spec, "%s%s:%s:%u", i ? "," : "", cols[i].name,
+			      inv_type_name(cols[i].type), cols[i].flags);
 	if (!table_exists(inv, name)) {
-		len = (size_t)snprintf(sql, cap,
-				       "CREATE TABLE %s (id INTEGER PRIMARY KEY, host_id INTEGER "
-				       "NOT NULL REFERENCES hosts(id) ON DELETE CASCADE",
-				       name);
+		vitk_str_putf(&sql,
+			      "CREATE TABLE %s (id INTEGER PRIMARY KEY, host_id INTEGER "
+			      "NOT NULL REFERENCES hosts(id) ON DELETE CASCADE",
+			      name);
 		for (size_t i = 0; i < n; i++) {
-			len += (size_t)snprintf(sql + len, cap - len, ", %s %s%s", cols[i].name,
-						sql_type(cols[i].type),
-						(cols[i].flags & VITK_INV_COL_NOTNULL) ? " NOT NULL"
-										       : "");
+			vitk_str_putf(&sql, ", %s %s%s", cols[i].name, sql_type(cols[i].type),
+				      (cols[i].flags & VITK_INV_COL_NOTNULL) ? " NOT NULL" : "");
 			if (cols[i].flags & VITK_INV_COL_KEY)
 				nkeys++;
 		}
-		len += (size_t)snprintf(sql + len, cap - len,
-					", created_at TEXT NOT NULL, updated_at TEXT NOT NULL");
+		vitk_str_puts(&sql, ", created_at TEXT NOT NULL, updated_at TEXT NOT NULL");
 		if (nkeys) {
-			len += (size_t)snprintf(sql + len, cap - len, ", UNIQUE(host_id");
+			vitk_str_puts(&sql, ", UNIQUE(host_id");
 			for (size_t i = 0; i < n; i++)
-				if (cols[i].flags & VITK_INV_COL_KEY) {
-					len += (size_t)snprintf(sql + len, cap - len, ", %s",
-								cols[i].name);
-				}
-			len += (size_t)snprintf(sql + len, cap - len, ")");
+				if (cols[i].flags & VITK_INV_COL_KEY)
+					vitk_str_putf(&sql, ", %s", cols[i].name);
+			vitk_str_puts(&sql, ")");
 		}
-		snprintf(sql + len, cap - len, "); CREATE INDEX %s_host ON %s(host_id);", name, name);
-		r = inv_exec(inv, sql);
+		vitk_str_putf(&sql, "); CREATE INDEX %s_host ON %s(host_id);", name, name);
+		r = sql.oom ? VITK_ENOMEM : inv_exec(inv, sql.ptr);
 		if (r < 0) {
 			vitk_error_prefix("cannot create table '%s': ", name);
 			goto out;
@@ -728,15 +710,20 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		for (size_t i = 0; i < n; i++) {
 			if (column_exists(inv, name, cols[i].name))
 				continue;
-			snprintf(sql, cap, "ALTER TABLE %s ADD COLUMN %s %s", name, cols[i].name,
-				 sql_type(cols[i].type));
-			r = inv_exec(inv, sql);
+			vitk_str_truncate(&sql, 0);
+			vitk_str_putf(&sql, "ALTER TABLE %s ADD COLUMN %s %s", name, cols[i].name,
+				      sql_type(cols[i].type));
+			r = sql.oom ? VITK_ENOMEM : inv_exec(inv, sql.ptr);
 			if (r < 0) {
 				vitk_error_prefix("cannot add column '%s' to '%s': ", cols[i].name,
 						  name);
 				goto out;
 			}
 		}
+	}
+	if (spec.oom) {
+		r = VITK_ENOMEM;
+		goto out;
 	}
 	r = inv_prepare(inv,
 			"INSERT INTO vitk_tables(name, domain, columns) VALUES(?, ?, ?) "
@@ -747,24 +734,24 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, spec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, spec.ptr, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = inv_db_error(inv, "cannot record table spec");
 	sqlite3_reset(st);
 out:
-	free(sql);
-	free(spec);
+	vitk_str_clear(&sql);
+	vitk_str_clear(&spec);
 	return r;
 }
 
 static bool spec_matches(const inv_table *t, const vitk_inventory_table *want)
 {
-	if (!t || t->ncols != want->ncolumns)
+	if (!t || t->cols.size != want->ncolumns)
 		return false;
-	for (size_t i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i].name, want->columns[i].name) != 0 ||
-		    t->cols[i].type != want->columns[i].type ||
-		    t->cols[i].flags != want->columns[i].flags)
+	for (size_t i = 0; i < t->cols.size; i++)
+		if (strcmp(t->cols.ptr[i].name, want->columns[i].name) != 0 ||
+		    t->cols.ptr[i].type != want->columns[i].type ||
+		    t->cols.ptr[i].flags != want->columns[i].flags)
 			return false;
 	return true;
 }

@@ -12,16 +12,15 @@
 #include <unistd.h>
 
 #include <vitk/common.h>
+#include <vitk/str.h>
 
 #include "internal.h"
 
-#define SQL_MAX 16384
-
 static const inv_col *col_find(const inv_table *t, const char *name)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		if (strcmp(t->cols[i].name, name) == 0)
-			return &t->cols[i];
+	for (size_t i = 0; i < t->cols.size; i++)
+		if (strcmp(t->cols.ptr[i].name, name) == 0)
+			return &t->cols.ptr[i];
 	return NULL;
 }
 
@@ -51,6 +50,20 @@ static int check_values(const inv_table *t, const vitk_inventory_value *vals, si
 						      vals[i].column);
 	}
 	return 0;
+}
+
+/* What every write checks first: writable, a registered table, declared columns. */
+static int writable_table(vitk_inventory *inv, const char *table,
+			  const vitk_inventory_value *vals, size_t n, const inv_table **out)
+{
+	int r;
+
+	if (inv->readonly)
+		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	r = need_table(inv, table, out);
+	if (r < 0)
+		return r;
+	return check_values(*out, vals, n);
 }
 
 static void bind_value(sqlite3_stmt *st, int idx, const vitk_inventory_value *v)
@@ -91,36 +104,30 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 		     const vitk_inventory_value *vals, size_t n, int64_t *out_id, bool upsert)
 {
 	const inv_table *t = NULL;
-	char *sql = NULL;
-	size_t len = 0;
+	vitk_str sql = VITK_STR_INIT;
 	sqlite3_stmt *st = NULL;
 	int r, rc, idx = 1;
 	bool do_upsert;
 
 	if (out_id)
 		*out_id = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
-	if (r < 0)
-		return r;
-	r = check_values(t, vals, n);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
 	do_upsert = upsert && t->nkeys > 0;
 	if (do_upsert) {
 		/* every key column must be given */
-		for (size_t i = 0; i < t->ncols; i++) {
+		for (size_t i = 0; i < t->cols.size; i++) {
 			bool given = false;
 
-			if (!(t->cols[i].flags & VITK_INV_COL_KEY))
+			if (!(t->cols.ptr[i].flags & VITK_INV_COL_KEY))
 				continue;
 			for (size_t j = 0; j < n; j++)
-				given |= strcmp(vals[j].column, t->cols[i].name) == 0;
+				given |= strcmp(vals[j].column, t->cols.ptr[i].name) == 0;
 			if (!given)
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "upsert into '%s' needs key column '%s'",
-						      t->name, t->cols[i].name);
+						      t->name, t->cols.ptr[i].name);
 		}
 	}
 	/* the statement depends only on table, column order and upsert-ness */
@@ -137,54 +144,48 @@ static int write_row(vitk_inventory *inv, const char *table, int64_t host_id,
 			goto have_stmt;
 		}
 	}
-	sql = malloc(SQL_MAX);
-	if (!sql)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	len += (size_t)snprintf(sql + len, SQL_MAX - len, "INSERT INTO %s (host_id", t->name);
+	vitk_str_putf(&sql, "INSERT INTO %s (host_id", t->name);
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, SQL_MAX - len, ", %s", vals[i].column);
-	len += (size_t)snprintf(sql + len, SQL_MAX - len, ", created_at, updated_at) VALUES (?");
+		vitk_str_putf(&sql, ", %s", vals[i].column);
+	vitk_str_puts(&sql, ", created_at, updated_at) VALUES (?");
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, SQL_MAX - len, ", ?");
-	len += (size_t)snprintf(sql + len, SQL_MAX - len, ", ?, ?)");
+		vitk_str_puts(&sql, ", ?");
+	vitk_str_puts(&sql, ", ?, ?)");
 	if (do_upsert) {
 		bool first = true;
 
-		len += (size_t)snprintf(sql + len, SQL_MAX - len, " ON CONFLICT(host_id");
-		for (size_t i = 0; i < t->ncols; i++)
-			if (t->cols[i].flags & VITK_INV_COL_KEY)
-				len += (size_t)snprintf(sql + len, SQL_MAX - len, ", %s",
-							t->cols[i].name);
-		len += (size_t)snprintf(sql + len, SQL_MAX - len, ") DO UPDATE SET ");
+		vitk_str_puts(&sql, " ON CONFLICT(host_id");
+		for (size_t i = 0; i < t->cols.size; i++)
+			if (t->cols.ptr[i].flags & VITK_INV_COL_KEY)
+				vitk_str_putf(&sql, ", %s", t->cols.ptr[i].name);
+		vitk_str_puts(&sql, ") DO UPDATE SET ");
 		for (size_t i = 0; i < n; i++) {
 			if (col_find(t, vals[i].column)->flags & VITK_INV_COL_KEY)
 				continue;
-			len += (size_t)snprintf(sql + len, SQL_MAX - len, "%s%s = excluded.%s",
-						first ? "" : ", ", vals[i].column, vals[i].column);
+			vitk_str_putf(&sql, "%s%s = excluded.%s", first ? "" : ", ", vals[i].column,
+				      vals[i].column);
 			first = false;
 		}
-		len += (size_t)snprintf(sql + len, SQL_MAX - len,
-					"%supdated_at = excluded.updated_at WHERE 0", first ? "" : ", ");
+		vitk_str_putf(&sql, "%supdated_at = excluded.updated_at WHERE 0", first ? "" : ", ");
 		for (size_t i = 0; i < n; i++) {
 			if (col_find(t, vals[i].column)->flags & VITK_INV_COL_KEY)
 				continue;
-			len += (size_t)snprintf(sql + len, SQL_MAX - len,
-						" OR %s IS NOT excluded.%s", vals[i].column,
-						vals[i].column);
+			vitk_str_putf(&sql, " OR %s IS NOT excluded.%s", vals[i].column,
+				      vals[i].column);
 		}
 	}
-	if (len >= SQL_MAX - 32) {
-		r = vitk_error_set(VITK_EINVAL, 0, "too many columns for '%s'", t->name);
+	if (sql.oom) {
+		r = VITK_ENOMEM;
 		goto out;
 	}
-	r = inv_prepare(inv, sql, &st);
+	r = inv_prepare(inv, sql.ptr, &st);
 	if (r < 0)
 		goto out;
 	free(inv->last_sql);
 	for (size_t i = 0; i < inv->last_ncols; i++)
 		free(inv->last_cols[i]);
 	inv->last_ncols = 0;
-	inv->last_sql = strdup(sql);
+	inv->last_sql = strdup(sql.ptr);
 	inv->last_table = t;
 	inv->last_upsert = do_upsert;
 	for (size_t i = 0; inv->last_sql && i < n; i++) {
@@ -218,19 +219,16 @@ have_stmt:
 			*out_id = sqlite3_last_insert_rowid(inv->db);
 		} else {
 			/* look the row up by its key */
-			if (!sql)
-				sql = malloc(SQL_MAX);
-			if (!sql) {
-				r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-				goto out;
-			}
-			len = (size_t)snprintf(sql, SQL_MAX, "SELECT id FROM %s WHERE host_id = ?",
-					       t->name);
+			vitk_str_truncate(&sql, 0);
+			vitk_str_putf(&sql, "SELECT id FROM %s WHERE host_id = ?", t->name);
 			for (size_t i = 0; i < n; i++)
 				if (col_find(t, vals[i].column)->flags & VITK_INV_COL_KEY)
-					len += (size_t)snprintf(sql + len, SQL_MAX - len,
-								" AND %s IS ?", vals[i].column);
-			r = inv_prepare(inv, sql, &st);
+					vitk_str_putf(&sql, " AND %s IS ?", vals[i].column);
+			if (sql.oom) {
+				r = VITK_ENOMEM;
+				goto out;
+			}
+			r = inv_prepare(inv, sql.ptr, &st);
 			if (r < 0)
 				goto out;
 			idx = 1;
@@ -248,7 +246,7 @@ have_stmt:
 out_err_host:
 	r = vitk_error_last()->code;
 out:
-	free(sql);
+	vitk_str_clear(&sql);
 	return r;
 }
 
@@ -268,26 +266,20 @@ int vitk_inventory_update(vitk_inventory *inv, const char *table, int64_t id,
 			  const vitk_inventory_value *vals, size_t n)
 {
 	const inv_table *t = NULL;
-	char sql[SQL_MAX];
-	size_t len = 0;
+	vitk_str sql = VITK_STR_INIT;
 	sqlite3_stmt *st = NULL;
 	char now[21];
 	int r, idx = 1;
 
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
+	r = writable_table(inv, table, vals, n, &t);
 	if (r < 0)
 		return r;
-	r = check_values(t, vals, n);
-	if (r < 0)
-		return r;
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "UPDATE %s SET updated_at = ?",
-				t->name);
-	for (size_t i = 0; i < n && len < sizeof(sql) - 64; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s = ?", vals[i].column);
-	snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?");
-	r = inv_prepare(inv, sql, &st);
+	vitk_str_putf(&sql, "UPDATE %s SET updated_at = ?", t->name);
+	for (size_t i = 0; i < n; i++)
+		vitk_str_putf(&sql, ", %s = ?", vals[i].column);
+	vitk_str_puts(&sql, " WHERE id = ?");
+	r = sql.oom ? VITK_ENOMEM : inv_prepare(inv, sql.ptr, &st);
+	vitk_str_clear(&sql);
 	if (r < 0)
 		return r;
 	vitk_inventory_now(now);
@@ -305,40 +297,33 @@ int vitk_inventory_update(vitk_inventory *inv, const char *table, int64_t id,
 	return r;
 }
 
-static size_t append_where(char *sql, size_t len, size_t cap, int64_t host_id,
-			   const vitk_inventory_value *match, size_t n, const char *prefix)
+static void append_where(vitk_str *sql, int64_t host_id, const vitk_inventory_value *match,
+			 size_t n, const char *prefix)
 {
-	len += (size_t)snprintf(sql + len, cap - len, " WHERE 1");
+	vitk_str_puts(sql, " WHERE 1");
 	if (host_id > 0)
-		len += (size_t)snprintf(sql + len, cap - len, " AND %shost_id = ?", prefix);
-	for (size_t i = 0; i < n && len < cap - 64; i++)
-		len += (size_t)snprintf(sql + len, cap - len, " AND %s%s IS ?", prefix,
-					match[i].column);
-	return len;
+		vitk_str_putf(sql, " AND %shost_id = ?", prefix);
+	for (size_t i = 0; i < n; i++)
+		vitk_str_putf(sql, " AND %s%s IS ?", prefix, match[i].column);
 }
 
 int vitk_inventory_delete(vitk_inventory *inv, const char *table, int64_t host_id,
 			  const vitk_inventory_value *match, size_t n, int64_t *out_deleted)
 {
 	const inv_table *t = NULL;
-	char sql[SQL_MAX];
-	size_t len;
+	vitk_str sql = VITK_STR_INIT;
 	sqlite3_stmt *st = NULL;
 	int r, idx = 1;
 
 	if (out_deleted)
 		*out_deleted = 0;
-	if (inv->readonly)
-		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
-	r = need_table(inv, table, &t);
+	r = writable_table(inv, table, match, n, &t);
 	if (r < 0)
 		return r;
-	r = check_values(t, match, n);
-	if (r < 0)
-		return r;
-	len = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM %s", t->name);
-	append_where(sql, len, sizeof(sql), host_id, match, n, "");
-	r = inv_prepare(inv, sql, &st);
+	vitk_str_putf(&sql, "DELETE FROM %s", t->name);
+	append_where(&sql, host_id, match, n, "");
+	r = sql.oom ? VITK_ENOMEM : inv_prepare(inv, sql.ptr, &st);
+	vitk_str_clear(&sql);
 	if (r < 0)
 		return r;
 	if (host_id > 0)
@@ -381,11 +366,11 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 			  const char *order_by)
 {
 	const inv_table *t = NULL;
-	char sql[SQL_MAX], ocol[INV_NAME_MAX];
-	size_t len = 0;
+	vitk_str sql = VITK_STR_INIT;
+	char ocol[INV_NAME_MAX];
 	sqlite3_stmt *st = NULL;
 	bool desc = false;
-	int r, idx = 1;
+	int r, rc, idx = 1;
 
 	*out = NULL;
 	r = need_table(inv, table, &t);
@@ -397,19 +382,20 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 	if (order_by && !valid_order(t, order_by, ocol, sizeof(ocol), &desc))
 		return vitk_error_set(VITK_EINVAL, 0, "cannot order '%s' by '%s'", t->name,
 				      order_by);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-				"SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
-	for (size_t i = 0; i < t->ncols && len < sizeof(sql) - 128; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", t.%s AS %s",
-					t->cols[i].name, t->cols[i].name);
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-				", t.created_at AS created_at, t.updated_at AS updated_at "
-				"FROM %s t JOIN hosts h ON h.id = t.host_id",
-				t->name);
-	len = append_where(sql, len, sizeof(sql), host_id, match, n, "t.");
-	snprintf(sql + len, sizeof(sql) - len, " ORDER BY t.%s%s, t.id", order_by ? ocol : "id",
-		 desc ? " DESC" : "");
-	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK)
+	vitk_str_puts(&sql, "SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
+	for (size_t i = 0; i < t->cols.size; i++)
+		vitk_str_putf(&sql, ", t.%s AS %s", t->cols.ptr[i].name, t->cols.ptr[i].name);
+	vitk_str_putf(&sql,
+		      ", t.created_at AS created_at, t.updated_at AS updated_at "
+		      "FROM %s t JOIN hosts h ON h.id = t.host_id",
+		      t->name);
+	append_where(&sql, host_id, match, n, "t.");
+	vitk_str_putf(&sql, " ORDER BY t.%s%s, t.id", order_by ? ocol : "id", desc ? " DESC" : "");
+	if (sql.oom)
+		return VITK_ENOMEM;
+	rc = sqlite3_prepare_v2(inv->db, sql.ptr, -1, &st, NULL);
+	vitk_str_clear(&sql);
+	if (rc != SQLITE_OK)
 		return inv_db_error(inv, "cannot query inventory");
 	if (host_id > 0)
 		sqlite3_bind_int64(st, idx++, host_id);
@@ -419,8 +405,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 	sqlite3_finalize(st);
 	if (r == 0) {
 		/* declared types for the generic columns */
-		for (size_t c = 0; c < t->ncols; c++)
-			(*out)->types[c + 3] = t->cols[c].type;
+		for (size_t c = 0; c < t->cols.size; c++)
+			(*out)->types[c + 3] = t->cols.ptr[c].type;
 		(*out)->types[0] = (*out)->types[1] = VITK_INV_INT;
 	}
 	return r;
@@ -662,9 +648,9 @@ int vitk_inventory_counts(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (size_t i = 0; i <= inv->ntables; i++) {
-		const char *dom = i == 0 ? "inventory" : inv->tables[i - 1].domain;
-		const char *tab = i == 0 ? "hosts" : inv->tables[i - 1].name;
+	for (size_t i = 0; i <= inv->tables.size; i++) {
+		const char *dom = i == 0 ? "inventory" : inv->tables.ptr[i - 1].domain;
+		const char *tab = i == 0 ? "hosts" : inv->tables.ptr[i - 1].name;
 		sqlite3_stmt *st = NULL;
 		const char *vals[3];
 
@@ -701,19 +687,18 @@ int vitk_inventory_tables(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (size_t i = 0; i < inv->ntables; i++) {
-		char cols[4096];
-		size_t len = 0;
+	for (size_t i = 0; i < inv->tables.size; i++) {
+		const inv_table *t = &inv->tables.ptr[i];
+		vitk_str cols = VITK_STR_INIT;
 		const char *vals[3];
 
-		cols[0] = '\0';
-		for (size_t c = 0; c < inv->tables[i].ncols && len < sizeof(cols) - 80; c++)
-			len += (size_t)snprintf(cols + len, sizeof(cols) - len, "%s%s",
-						c ? "," : "", inv->tables[i].cols[c].name);
-		vals[0] = inv->tables[i].domain;
-		vals[1] = inv->tables[i].name;
-		vals[2] = cols;
-		r = inv_rows_add_text_row(rows, vals);
+		for (size_t c = 0; c < t->cols.size; c++)
+			vitk_str_putf(&cols, "%s%s", c ? "," : "", t->cols.ptr[c].name);
+		vals[0] = t->domain;
+		vals[1] = t->name;
+		vals[2] = cols.ptr;
+		r = cols.oom ? VITK_ENOMEM : inv_rows_add_text_row(rows, vals);
+		vitk_str_clear(&cols);
 		if (r < 0)
 			break;
 	}

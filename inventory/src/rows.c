@@ -10,40 +10,37 @@
 
 static int arena_put(vitk_inventory_rows *r, const char *s, size_t n, uint32_t *off)
 {
-	if (r->arena_len + n + 1 > ROWS_MAX_BYTES)
+	if (r->arena.size + n + 1 > ROWS_MAX_BYTES)
 		return vitk_error_set(VITK_ERANGE, 0, "result set is larger than 4 GiB");
-	if (r->arena_len + n + 1 > r->arena_cap) {
-		size_t cap = r->arena_cap ? r->arena_cap : 4096;
-		char *na;
-
-		while (cap < r->arena_len + n + 1)
-			cap *= 2;
-		na = realloc(r->arena, cap);
-		if (!na)
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		r->arena = na;
-		r->arena_cap = cap;
-	}
-	memcpy(r->arena + r->arena_len, s, n);
-	r->arena[r->arena_len + n] = '\0';
-	*off = (uint32_t)r->arena_len;
-	r->arena_len += n + 1;
+	if (vitk_array_grow(r->arena, n + 1) < 0)
+		return VITK_ENOMEM;
+	memcpy(r->arena.ptr + r->arena.size, s, n);
+	r->arena.ptr[r->arena.size + n] = '\0';
+	*off = (uint32_t)r->arena.size;
+	r->arena.size += n + 1;
 	return 0;
 }
 
-static int grow_rows(vitk_inventory_rows *r)
+/*
+ * Room for row nrows: ncols empty (NULL) cells.  A row left half-filled by an
+ * earlier failure is overwritten; nrows counts complete rows only.
+ */
+static int row_start(vitk_inventory_rows *r, inv_cell **row)
 {
-	inv_cell *nc;
-	size_t cap;
+	r->cells.size = r->nrows * r->ncols;
+	if (vitk_array_grow(r->cells, r->ncols) < 0)
+		return VITK_ENOMEM;
+	*row = NULL;
+	for (size_t c = 0; c < r->ncols; c++) {
+		inv_cell *cell = &r->cells.ptr[r->cells.size + c];
 
-	if (r->nrows < r->cap_rows)
-		return 0;
-	cap = r->cap_rows ? r->cap_rows * 2 : 16;
-	nc = realloc(r->cells, cap * r->ncols * sizeof(*nc) + 1);
-	if (!nc)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	r->cells = nc;
-	r->cap_rows = cap;
+		memset(cell, 0, sizeof(*cell));
+		cell->off = UINT32_MAX;
+		cell->kind = SQLITE_NULL;
+		if (c == 0)
+			*row = cell;
+	}
+	r->cells.size += r->ncols;
 	return 0;
 }
 
@@ -78,6 +75,7 @@ static vitk_inventory_type type_from_decl(const char *decl)
 int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st)
 {
 	vitk_inventory_rows *r = NULL;
+	inv_cell *row = NULL;
 	size_t ncols = (size_t)sqlite3_column_count(st), c;
 	int rc, ret = 0;
 
@@ -103,19 +101,17 @@ int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st)
 			ret = vitk_error_set(VITK_EDB, 0, "query failed: %s", sqlite3_errmsg(db));
 			goto out;
 		}
-		ret = grow_rows(r);
+		ret = row_start(r, &row);
 		if (ret < 0)
 			goto out;
 		for (c = 0; c < ncols; c++) {
-			inv_cell *cell = &r->cells[r->nrows * ncols + c];
+			inv_cell *cell = &row[c];
 			int kind = sqlite3_column_type(st, (int)c);
 			char num[64];
 			const char *txt = NULL;
 			size_t tlen = 0;
 
-			memset(cell, 0, sizeof(*cell));
 			cell->kind = (uint8_t)kind;
-			cell->off = UINT32_MAX;
 			switch (kind) {
 			case SQLITE_INTEGER:
 				cell->i = sqlite3_column_int64(st, (int)c);
@@ -182,16 +178,14 @@ vitk_inventory_rows *inv_rows_new(size_t ncols, const char *const *names)
 
 int inv_rows_add_text_row(vitk_inventory_rows *r, const char *const *vals)
 {
-	int ret = grow_rows(r);
+	inv_cell *row = NULL;
+	int ret = row_start(r, &row);
 
 	if (ret < 0)
 		return ret;
 	for (size_t c = 0; c < r->ncols; c++) {
-		inv_cell *cell = &r->cells[r->nrows * r->ncols + c];
+		inv_cell *cell = &row[c];
 
-		memset(cell, 0, sizeof(*cell));
-		cell->off = UINT32_MAX;
-		cell->kind = SQLITE_NULL;
 		if (vals[c]) {
 			cell->kind = SQLITE_TEXT;
 			ret = arena_put(r, vals[c], strlen(vals[c]), &cell->off);
@@ -242,7 +236,7 @@ static const inv_cell *cell_at(const vitk_inventory_rows *rows, size_t row, size
 {
 	if (!rows || row >= rows->nrows || col >= rows->ncols)
 		return NULL;
-	return &rows->cells[row * rows->ncols + col];
+	return &rows->cells.ptr[row * rows->ncols + col];
 }
 
 bool vitk_inventory_rows_is_null(const vitk_inventory_rows *rows, size_t row, size_t col)
@@ -258,7 +252,7 @@ const char *vitk_inventory_rows_text(const vitk_inventory_rows *rows, size_t row
 
 	if (!c || c->off == UINT32_MAX)
 		return NULL;
-	return rows->arena + c->off;
+	return rows->arena.ptr + c->off;
 }
 
 int64_t vitk_inventory_rows_int(const vitk_inventory_rows *rows, size_t row, size_t col)
@@ -280,7 +274,7 @@ double vitk_inventory_rows_real(const vitk_inventory_rows *rows, size_t row, siz
 		return c->d;
 	if (c->kind == SQLITE_INTEGER)
 		return (double)c->i;
-	return strtod(rows->arena + c->off, NULL);
+	return strtod(rows->arena.ptr + c->off, NULL);
 }
 
 const char *vitk_inventory_rows_get(const vitk_inventory_rows *rows, size_t row, const char *col)
@@ -306,7 +300,7 @@ void vitk_inventory_rows_free(vitk_inventory_rows *rows)
 			free(rows->names[c]);
 	free(rows->names);
 	free(rows->types);
-	free(rows->cells);
-	free(rows->arena);
+	vitk_array_clear(rows->cells);
+	vitk_array_clear(rows->arena);
 	free(rows);
 }

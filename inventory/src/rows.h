@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <vitk/array.h>
 #include <vitk/inventory.h>
 
 typedef struct {
@@ -20,10 +21,9 @@ struct vitk_inventory_rows {
 	size_t ncols;
 	char **names;
 	vitk_inventory_type *types;
-	size_t nrows, cap_rows;
-	inv_cell *cells;
-	char *arena;
-	size_t arena_len, arena_cap;
+	size_t nrows;
+	VITK_ARRAY(inv_cell) cells; /* nrows * ncols, row-major */
+	VITK_ARRAY(char) arena;     /* NUL-terminated texts, addressed by inv_cell.off */
 };
 
 /* Step @st to completion, collecting every row.  Does not finalize @st. */

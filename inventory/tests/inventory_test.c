@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <vitk/inventory.h>
+#include <vitk/str.h>
 
 static const vitk_inventory_column vf_cols[] = {
 	{ "pf", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
@@ -382,6 +383,98 @@ static void test_inventory_concurrency__two_processes(void **state)
 	vitk_inventory_free(inv);
 }
 
+/*
+ * The widest table the inventory accepts: 128 columns with 63-character
+ * names.  Every SQL statement built for it (create, import merge, export,
+ * select, update, upsert, delete, the tables report) is longer than 16 KiB.
+ */
+#define WIDE_NCOLS 128
+
+static void wide_name(char *buf, size_t i)
+{
+	snprintf(buf, 64, "c%03zu_%058d", i, 0);
+	for (char *p = buf + 5; *p; p++)
+		*p = 'x';
+}
+
+static void test_inventory_wide__longest_statements(void **state)
+{
+	vitk_str doc = VITK_STR_INIT;
+	vitk_inventory *inv = NULL, *back = NULL;
+	vitk_inventory_import_stats st;
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value vals[WIDE_NCOLS];
+	char names[WIDE_NCOLS][64], values[WIDE_NCOLS][16];
+	char *buf = NULL;
+	size_t len = 0;
+	int64_t host = 0, id = 0, deleted = 0;
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < WIDE_NCOLS; i++) {
+		wide_name(names[i], i);
+		assert_int_equal(strlen(names[i]), 63);
+		snprintf(values[i], sizeof(values[i]), "v%zu", i);
+	}
+	vitk_str_puts(&doc, "{\"format\": \"vitk-inventory\", \"schema\": 1, "
+			    "\"domains\": {\"wide\": 1}, \"tables\": {\"wide_t\": "
+			    "{\"domain\": \"wide\", \"columns\": [");
+	for (size_t i = 0; i < WIDE_NCOLS; i++)
+		vitk_str_putf(&doc, "%s{\"name\": \"%s\", \"type\": \"text\", \"flags\": 0}",
+			      i ? ", " : "", names[i]);
+	vitk_str_puts(&doc, "]}}, \"hosts\": [{\"name\": \"w1\", \"machine_id\": \"cc33\"}], "
+			    "\"rows\": {\"wide_t\": [{\"host\": 0, \"created_at\": "
+			    "\"2026-01-01T00:00:00Z\"");
+	for (size_t i = 0; i < WIDE_NCOLS; i++)
+		vitk_str_putf(&doc, ", \"%s\": \"%s\"", names[i], values[i]);
+	vitk_str_puts(&doc, "}]}}");
+	assert_false(doc.oom);
+
+	assert_int_equal(vitk_inventory_open(&inv, ":memory:", 0), 0);
+	assert_int_equal(vitk_inventory_import(inv, doc.ptr, doc.size, &st), 0);
+	assert_int_equal(st.rows_added, 1);
+	assert_int_equal(vitk_inventory_import(inv, doc.ptr, doc.size, &st), 0);
+	assert_int_equal(st.rows_unchanged, 1);
+	vitk_str_clear(&doc);
+
+	assert_int_equal(vitk_inventory_select(&rows, inv, "wide_t", 0, NULL, 0, names[127]), 0);
+	assert_int_equal(vitk_inventory_rows_count(rows), 1);
+	assert_int_equal(vitk_inventory_rows_ncolumns(rows), 3 + WIDE_NCOLS + 2);
+	assert_string_equal(vitk_inventory_rows_get(rows, 0, names[0]), "v0");
+	assert_string_equal(vitk_inventory_rows_get(rows, 0, names[127]), "v127");
+	id = vitk_inventory_rows_get_int(rows, 0, "id");
+	host = vitk_inventory_rows_get_int(rows, 0, "host_id");
+	vitk_inventory_rows_free(rows);
+
+	/* the tables report lists every column */
+	assert_int_equal(vitk_inventory_tables(&rows, inv), 0);
+	assert_int_equal(strlen(vitk_inventory_rows_get(rows, 0, "columns")),
+			 WIDE_NCOLS * 63 + WIDE_NCOLS - 1);
+	vitk_inventory_rows_free(rows);
+
+	for (size_t i = 0; i < WIDE_NCOLS; i++)
+		vals[i] = VITK_INV_S(names[i], "u");
+	assert_int_equal(vitk_inventory_update(inv, "wide_t", id, vals, WIDE_NCOLS), 0);
+	assert_int_equal(vitk_inventory_insert(inv, "wide_t", host, vals, WIDE_NCOLS, NULL), 0);
+
+	/* export carries every column; a fresh inventory gets both rows back */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(vitk_inventory_export(inv, f), 0);
+	fclose(f);
+	assert_int_equal(vitk_inventory_open(&back, ":memory:", 0), 0);
+	assert_int_equal(vitk_inventory_import(back, buf, len, &st), 0);
+	assert_int_equal(st.rows_added, 2);
+	free(buf);
+	assert_int_equal(vitk_inventory_select(&rows, back, "wide_t", 0, vals, WIDE_NCOLS, NULL), 0);
+	assert_int_equal(vitk_inventory_rows_count(rows), 2);
+	assert_string_equal(vitk_inventory_rows_get(rows, 1, names[127]), "u");
+	vitk_inventory_rows_free(rows);
+	assert_int_equal(vitk_inventory_delete(back, "wide_t", 0, vals, WIDE_NCOLS, &deleted), 0);
+	assert_int_equal(deleted, 2);
+	vitk_inventory_free(back);
+	vitk_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_inventory_hosts__name_only_adopted),
 		cmocka_unit_test(test_inventory_check__healthy),
 		cmocka_unit_test(test_inventory_concurrency__two_processes),
+		cmocka_unit_test(test_inventory_wide__longest_statements),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

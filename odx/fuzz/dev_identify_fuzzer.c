@@ -73,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.count = 1;
 		o.dst_lba = vitk_odx_dev_get_info(d)->blocks - 1;
 		(void)vitk_odx_plan_make(&p, d, d, &o);
+		vitk_odx_plan_clear(&p);
 		vitk_odx_dev_free(d);
 	}
 	return 0;

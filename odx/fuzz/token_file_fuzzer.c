@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -125,7 +125,7 @@ int vitk_scsi_cscd_e4_build(uint8_t out[32], const vitk_scsi_designator *d, uint
 		return vitk_error_set(VITK_EINVAL, 0, "CSCD 0xE4: block size %u out of range",
 				      block_size);
 	memset(out, 0, 32);
-	out[0] = 0xE4;
+	out[0] = VITK_SCSI_CSCD_IDENTIFICATION;
 	out[1] = 0x00; /* LU ID type 0, NUL 0, peripheral device type 0 (disk) */
 	memcpy(out + 4, d->raw, 4u + d->len);
 	out[4 + 3] = d->len;
@@ -144,15 +144,15 @@ int vitk_scsi_xcopy_lid1_build(uint8_t *out, size_t cap, uint8_t list_id, uint8_
 	if (ncscd == 0 || ncscd > 0xFFFF / 32)
 		return vitk_error_set(VITK_EINVAL, 0, "EXTENDED COPY: %zu CSCD descriptors", ncscd);
 	for (i = 0; i < nseg; i++) {
-		if (segs[i].type == 0x02)
+		if (segs[i].type == VITK_SCSI_SEG_BLOCK_TO_BLOCK)
 			seg_len += VITK_SCSI_SEG02_LEN;
-		else if (segs[i].type == 0x0A)
+		else if (segs[i].type == VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET)
 			seg_len += VITK_SCSI_SEG0A_LEN;
 		else
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "EXTENDED COPY: segment type 0x%02x not supported",
 					      segs[i].type);
-		if (segs[i].type == 0x02 && segs[i].count > VITK_SCSI_SEG02_MAX_BLOCKS)
+		if (segs[i].type == VITK_SCSI_SEG_BLOCK_TO_BLOCK && segs[i].count > VITK_SCSI_SEG02_MAX_BLOCKS)
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "EXTENDED COPY: segment 0x02 count %u > 65535 blocks",
 					      segs[i].count);
@@ -181,7 +181,7 @@ int vitk_scsi_xcopy_lid1_build(uint8_t *out, size_t cap, uint8_t list_id, uint8_
 		p[1] = (uint8_t)((s->dc ? 2 : 0) | (s->cat ? 1 : 0));
 		vitk_put_be16(p + 4, s->src_index);
 		vitk_put_be16(p + 6, s->dst_index);
-		if (s->type == 0x02) {
+		if (s->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
 			vitk_put_be16(p + 2, 0x18);
 			vitk_put_be16(p + 10, (uint16_t)s->count);
 			off += VITK_SCSI_SEG02_LEN;
@@ -252,9 +252,9 @@ int vitk_scsi_write_using_token_build(uint8_t *out, size_t cap, bool immed, bool
 
 void vitk_scsi_rod_token_zero(uint8_t out[512])
 {
-	memset(out, 0, 512);
+	memset(out, 0, VITK_SCSI_ROD_TOKEN_LEN);
 	vitk_put_be32(out, VITK_SCSI_ROD_TYPE_ZERO);
-	vitk_put_be16(out + 6, 0x01F8);
+	vitk_put_be16(out + 6, VITK_SCSI_ROD_TOKEN_LENGTH_FIELD);
 }
 
 int vitk_scsi_rrti_build(uint8_t *out, size_t cap, const vitk_scsi_rrti *in)

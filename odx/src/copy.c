@@ -4,7 +4,7 @@
  * token copy (POPULATE TOKEN -> RRTI -> WRITE USING TOKEN -> RRTI),
  * EXTENDED COPY(LID1) or host copy, with fallbacks recorded as they happen.
  * Every command's LBAs are computed from (range start + blocks done), never
- * from a running iterator that might not advance (ddpt's multi-command bug).
+ * from a running iterator that might not advance (odx/README.md).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <vitk/array.h>
+#include <vitk/str.h>
 
 #include "odx_internal.h"
 
@@ -142,17 +145,63 @@ static size_t xcopy_segs_per_cmd(const vitk_odx_dev *dst, const vitk_odx_copy_op
 	return n ? n : 1;
 }
 
-static void reject(vitk_odx_plan_item *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reject(vitk_odx_plan_item *it, const char *fmt, ...)
+/* a formatted string the caller frees; NULL on out-of-memory (recorded) */
+static char *vfmt(const char *f, va_list ap) __attribute__((format(printf, 1, 0)));
+static char *vfmt(const char *f, va_list ap)
+{
+	vitk_str s = VITK_STR_INIT;
+
+	vitk_str_vputf(&s, f, ap);
+	return vitk_str_detach(&s);
+}
+
+char *vitk_odx__strf(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	s = vfmt(f, ap);
+	va_end(ap);
+	return s;
+}
+
+/* not usable, and why; an item keeps its first reason */
+static void reject(vitk_odx_plan_item *it, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static void reject(vitk_odx_plan_item *it, const char *f, ...)
 {
 	va_list ap;
 
 	if (!it->usable)
-		return; /* keep the first reason */
+		return;
 	it->usable = false;
-	va_start(ap, fmt);
-	vsnprintf(it->reason, sizeof(it->reason), fmt, ap);
+	va_start(ap, f);
+	it->reason = vfmt(f, ap);
 	va_end(ap);
+}
+
+void vitk_odx_plan_clear(vitk_odx_plan *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < VITK_ODX_NITEMS; i++)
+		free(p->items[i].reason);
+	free(p->note);
+	memset(p, 0, sizeof(*p));
+}
+
+void vitk_odx_copy_result_clear(vitk_odx_copy_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nfallbacks; i++)
+		free(r->fallbacks[i].reason);
+	free(r->fallbacks);
+	memset(r, 0, sizeof(*r));
 }
 
 static void plan_token(vitk_odx_plan_item *it, const vitk_odx_dev *src, const vitk_odx_dev *dst)
@@ -218,15 +267,18 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		       const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	const vitk_odx_method order[3] = { VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_XCOPY,
-					   VITK_ODX_METHOD_HOST };
+	const vitk_odx_method order[VITK_ODX_NITEMS] = {
+		[VITK_ODX_ITEM_TOKEN] = VITK_ODX_METHOD_TOKEN,
+		[VITK_ODX_ITEM_XCOPY] = VITK_ODX_METHOD_XCOPY,
+		[VITK_ODX_ITEM_HOST] = VITK_ODX_METHOD_HOST,
+	};
 	uint64_t count, bpc, remain;
 	size_t i;
 
 	if (!o)
 		o = &defaults;
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < VITK_ODX_NITEMS; i++) {
 		p->items[i].method = order[i];
 		p->items[i].usable = true;
 	}
@@ -242,7 +294,7 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 				      (unsigned long long)o->src_lba, (unsigned long long)count,
 				      src->name, (unsigned long long)src->info.blocks);
 	if (src->info.block_size != dst->info.block_size) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ODX_NITEMS; i++)
 			reject(&p->items[i], "block sizes differ (%u vs %u)", src->info.block_size,
 			       dst->info.block_size);
 		return vitk_error_set(VITK_EINVAL, 0, "block sizes differ (%u vs %u)",
@@ -270,11 +322,11 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 	p->count = count;
 	remain = count - o->resume_blocks;
 
-	plan_token(&p->items[0], src, dst);
-	plan_xcopy(&p->items[1], src, dst);
+	plan_token(&p->items[VITK_ODX_ITEM_TOKEN], src, dst);
+	plan_xcopy(&p->items[VITK_ODX_ITEM_XCOPY], src, dst);
 
 	if (o->method != VITK_ODX_METHOD_AUTO) {
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < VITK_ODX_NITEMS; i++) {
 			if (order[i] == o->method)
 				continue;
 			if (p->items[i].usable)
@@ -283,14 +335,14 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		}
 	}
 	p->chosen = VITK_ODX_METHOD_AUTO;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < VITK_ODX_NITEMS; i++) {
 		if (p->items[i].usable && (o->method == VITK_ODX_METHOD_AUTO || order[i] == o->method)) {
 			p->chosen = order[i];
 			break;
 		}
 	}
 	if (p->chosen == VITK_ODX_METHOD_AUTO) {
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < VITK_ODX_NITEMS; i++)
 			if (order[i] == o->method)
 				break;
 		return vitk_error_set(VITK_ENOTSUP, 0, "method %s is not usable: %s",
@@ -302,9 +354,8 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		p->blocks_per_command = bpc;
 		p->commands = div_up(remain, bpc);
 		if (p->commands > 1)
-			snprintf(p->note, sizeof(p->note),
-				 "range exceeds max token transfer size, split into %llu commands",
-				 (unsigned long long)p->commands);
+			p->note = vitk_odx__strf("range exceeds max token transfer size, split into %llu commands",
+				       (unsigned long long)p->commands);
 		break;
 	case VITK_ODX_METHOD_XCOPY: {
 		uint64_t seg = xcopy_blocks_per_seg(dst, o);
@@ -313,11 +364,10 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 		p->blocks_per_command = seg * nseg;
 		p->commands = div_up(remain, p->blocks_per_command);
 		if (p->commands > 1)
-			snprintf(p->note, sizeof(p->note),
-				 "range exceeds %llu blocks per EXTENDED COPY (%zu segment%s of %llu), "
-				 "split into %llu commands",
-				 (unsigned long long)p->blocks_per_command, nseg, nseg > 1 ? "s" : "",
-				 (unsigned long long)seg, (unsigned long long)p->commands);
+			p->note = vitk_odx__strf("range exceeds %llu blocks per EXTENDED COPY (%zu segment%s of "
+				      "%llu), split into %llu commands",
+				      (unsigned long long)p->blocks_per_command, nseg, nseg > 1 ? "s" : "",
+				      (unsigned long long)seg, (unsigned long long)p->commands);
 		break;
 	}
 	default: {
@@ -349,25 +399,32 @@ struct eng {
 	uint64_t extra_in, extra_out, extra_cmds; /* extra sessions (multi-stream host copy) */
 };
 
+typedef VITK_ARRAY(vitk_odx_fallback) fallback_array;
+
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, const char *fmt, ...)
 {
+	vitk_odx_copy_result *res = e->res;
+	fallback_array a = { res->fallbacks, res->nfallbacks, res->nfallbacks };
 	vitk_odx_fallback *f;
 	va_list ap;
 
-	if (e->res->nfallbacks >= VITK_ODX_MAX_FALLBACKS)
-		return;
-	f = &e->res->fallbacks[e->res->nfallbacks++];
-	f->from = from;
-	f->to = to;
-	f->at_block = e->done;
-	va_start(ap, fmt);
-	vsnprintf(f->reason, sizeof(f->reason), fmt, ap);
-	va_end(ap);
+	/* one fallback per method change: a handful; on out-of-memory it is only logged */
+	f = vitk_array_push(a);
+	res->fallbacks = a.ptr;
+	res->nfallbacks = a.size;
+	if (f) {
+		f->from = from;
+		f->to = to;
+		f->at_block = e->done;
+		va_start(ap, fmt);
+		f->reason = vfmt(fmt, ap);
+		va_end(ap);
+	}
 	vitk_log(VITK_LOG_INFO, "odx", "falling back from %s to %s at block %llu: %s",
 		 vitk_odx_method_str(from), vitk_odx_method_str(to), (unsigned long long)e->done,
-		 f->reason);
+		 f && f->reason ? f->reason : "(out of memory)");
 }
 
 static int advance(struct eng *e, uint64_t blocks, bool offloaded)
@@ -933,10 +990,11 @@ static int wut_written(struct eng *e, vitk_odx_dev *d, uint32_t lid, uint32_t as
 enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
 
 /*
- * Blocks per WRITE USING TOKEN: like Windows, split a ROD into writes of the
- * destination's optimal transfer count (64 MiB when it gives none), at most
- * 256 MiB each, so every
- * command finishes in bounded time and progress (and --resume) advance.
+ * Blocks per WRITE USING TOKEN: like Windows (Microsoft, "Windows Storage
+ * Offloaded Data Transfer"; odx/README.md "Facts"), split a ROD into writes of
+ * the destination's optimal transfer count (64 MiB when it gives none), at
+ * most 256 MiB each, so every command finishes in bounded time and progress
+ * (and --resume) advance.
  */
 #define WUT_MAX_BYTES (256ull << 20)
 #define WUT_DEFAULT_BYTES (64ull << 20) /* no optimal transfer count given */
@@ -983,6 +1041,33 @@ static int send_tpc_out(struct eng *e, vitk_odx_dev *d, uint8_t sa, const uint8_
 	}
 }
 
+/* POPULATE TOKEN of the one range @rg of @d (with the options' inactivity timeout) */
+static int send_pt(struct eng *e, vitk_odx_dev *d, const vitk_scsi_range *rg, uint32_t *lid,
+		   vitk_scsi_result *res)
+{
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	int n;
+
+	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, rg,
+					   1);
+	if (n < 0)
+		return n;
+	return send_tpc_out(e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, lid, res);
+}
+
+/* WRITE USING TOKEN of @token from @rod_off blocks into it to the one range @wr of @d */
+static int send_wut(struct eng *e, vitk_odx_dev *d, uint64_t rod_off, const uint8_t *token,
+		    const vitk_scsi_range *wr, uint32_t *lid, vitk_scsi_result *res)
+{
+	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	int n;
+
+	n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token, wr, 1);
+	if (n < 0)
+		return n;
+	return send_tpc_out(e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, lid, res);
+}
+
 static void sense_reason(char *buf, size_t len, const char *what, const vitk_scsi_result *res)
 {
 	char desc[160];
@@ -992,24 +1077,32 @@ static void sense_reason(char *buf, size_t len, const char *what, const vitk_scs
 }
 
 /* One PT and the WUTs that drain it.  Returns TOK_* or < 0. */
+/*
+ * Stuck, refused or garbage (timeout, check condition, malformed data): the
+ * device answered and the host can still copy; its message becomes the reason.
+ */
+static bool device_gave_up(int r, char *why, size_t wlen)
+{
+	if (r != VITK_ETIMEDOUT && r != VITK_ESCSI && r != VITK_EINVAL)
+		return false;
+	copy_str(why, wlen, vitk_error_last()->message);
+	vitk_error_clear();
+	return true;
+}
+
 static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 {
-	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	vitk_scsi_rrti info;
 	vitk_scsi_result res;
 	vitk_scsi_range rg;
 	uint64_t represented, rod_off = 0;
 	uint32_t lid;
-	int n, r, stalls = 0;
+	int r, stalls = 0;
 
 	rg.lba = e->src_lba + e->done;
 	rg.blocks = (uint32_t)min64(e->count - e->done, bpc);
-	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, &rg,
-					   1);
-	if (n < 0)
-		return n;
-	r = send_tpc_out(e, e->src, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &res);
+	r = send_pt(e, e->src, &rg, &lid, &res);
 	if (r < 0)
 		return r;
 	if (res.status != VITK_SCSI_STATUS_GOOD) {
@@ -1017,12 +1110,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
-	if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
-		/* stuck, refused or garbage: the device answered, the host can still copy */
-		copy_str(why, wlen, vitk_error_last()->message);
-		vitk_error_clear();
+	if (device_gave_up(r, why, wlen))
 		return TOK_FALLBACK;
-	}
 	if (r < 0)
 		return r;
 	if (info.copy_status != VITK_SCSI_COPY_DONE && info.copy_status != VITK_SCSI_COPY_DONE_PARTIAL &&
@@ -1049,12 +1138,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 
 		wr.lba = e->dst_lba + e->done;
 		wr.blocks = (uint32_t)min64(represented - rod_off, wut_cap(e->dst));
-		n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token,
-						      &wr, 1);
-		if (n < 0)
-			return n;
-		r = send_tpc_out(e, e->dst, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-				 &res);
+		r = send_wut(e, e->dst, rod_off, token, &wr, &lid, &res);
 		if (r < 0)
 			return r;
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
@@ -1065,11 +1149,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 			return TOK_FALLBACK;
 		}
 		r = wut_written(e, e->dst, lid, wr.blocks, &got);
-		if (r == VITK_ETIMEDOUT || r == VITK_ESCSI || r == VITK_EINVAL) {
-			copy_str(why, wlen, vitk_error_last()->message);
-			vitk_error_clear();
+		if (device_gave_up(r, why, wlen))
 			return TOK_FALLBACK;
-		}
 		if (r < 0)
 			return r;
 		if (got > wr.blocks) {
@@ -1097,7 +1178,7 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 
 static int token_copy(struct eng *e, const vitk_odx_plan *p)
 {
-	char why[VITK_ODX_REASON_MAX];
+	char why[ODX_WHY_MAX];
 	int r;
 
 	e->cur = VITK_ODX_METHOD_TOKEN;
@@ -1181,7 +1262,7 @@ static int xcopy_copy(struct eng *e, const vitk_odx_plan *p)
 			break;
 		}
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
-			char why[VITK_ODX_REASON_MAX];
+			char why[ODX_WHY_MAX];
 
 			sense_reason(why, sizeof(why), "EXTENDED COPY", &res);
 			fallback(e, VITK_ODX_METHOD_XCOPY, VITK_ODX_METHOD_HOST, "%s", why);
@@ -1296,15 +1377,15 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	memset(res, 0, sizeof(*res));
 	memset(&e, 0, sizeof(e));
 	r = vitk_odx_plan_make(&plan, src, dst, o);
-	if (plan_out)
-		*plan_out = plan;
 	if (r < 0)
-		return r;
+		goto out;
 	res->method = plan.chosen;
 	if (!o->force) {
 		r = vitk_odx_dev_check_in_use(dst);
-		if (r < 0)
-			return vitk_error_prefix("refusing to write (use --force): ");
+		if (r < 0) {
+			r = vitk_error_prefix("refusing to write (use --force): ");
+			goto out;
+		}
 	}
 	e.src = src;
 	e.dst = dst;
@@ -1335,6 +1416,11 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 		r = verify(&e);
 	res->duration_ns = vitk_now_ns() - e.t0;
 	free(e.buf);
+out:
+	if (plan_out)
+		*plan_out = plan;
+	else
+		vitk_odx_plan_clear(&plan);
 	return r;
 }
 
@@ -1364,7 +1450,7 @@ static int zero_write_same(struct eng *e, vitk_odx_dev *d)
 		if (r < 0)
 			goto out;
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
-			char why[VITK_ODX_REASON_MAX];
+			char why[ODX_WHY_MAX];
 
 			sense_reason(why, sizeof(why), "WRITE SAME(16)", &res);
 			fallback(e, VITK_ODX_METHOD_WRITE_SAME, VITK_ODX_METHOD_HOST, "%s", why);
@@ -1434,8 +1520,8 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 		  const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	char why[VITK_ODX_REASON_MAX];
-	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN], pl[VITK_SCSI_WUT_HDR_LEN + 16];
+	char why[ODX_WHY_MAX];
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	struct eng e;
 	struct ctr c0, c1;
 	int r = 0;
@@ -1480,16 +1566,8 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 			vitk_scsi_result sr;
 			uint64_t got;
 			uint32_t lid;
-			int n;
 
-			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, 0, token,
-							      &wr, 1);
-			if (n < 0) {
-				r = n;
-				goto out;
-			}
-			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-					 &sr);
+			r = send_wut(&e, d, 0, token, &wr, &lid, &sr);
 			if (r < 0)
 				goto out;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
@@ -1617,12 +1695,12 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 			  uint64_t count, const char *path, const vitk_odx_copy_options *o)
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
-	uint8_t pl[64], rec[VITK_ODX_TOKEN_RECORD_LEN];
+	uint8_t rec[VITK_ODX_TOKEN_RECORD_LEN];
 	struct eng e;
 	FILE *f = NULL;
 	uint64_t max;
 	struct ctr c0, c1;
-	char why[VITK_ODX_REASON_MAX];
+	char why[ODX_WHY_MAX];
 	int r = 0;
 
 	if (!o)
@@ -1673,15 +1751,8 @@ int vitk_odx_token_create(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t l
 		vitk_scsi_result sr;
 		vitk_scsi_rrti info;
 		uint32_t lid;
-		int n;
 
-		n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, o->inactivity_timeout_s,
-						   &rg, 1);
-		if (n < 0) {
-			r = n;
-			goto out;
-		}
-		r = send_tpc_out(&e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, &lid, &sr);
+		r = send_pt(&e, d, &rg, &lid, &sr);
 		if (r < 0)
 			goto out;
 		if (sr.status != VITK_SCSI_STATUS_GOOD) {
@@ -1729,7 +1800,6 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 {
 	static const vitk_odx_copy_options defaults = VITK_ODX_COPY_OPTIONS_INIT;
 	vitk_odx_token_list *l = NULL;
-	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	struct eng e;
 	uint64_t total = 0;
 	struct ctr c0, c1;
@@ -1790,20 +1860,12 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 			vitk_scsi_result sr;
 			uint32_t lid;
 			uint64_t got;
-			int n;
 
-			n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off,
-							      l->items[i].token, &wr, 1);
-			if (n < 0) {
-				r = n;
-				goto done;
-			}
-			r = send_tpc_out(&e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, &lid,
-					 &sr);
+			r = send_wut(&e, d, rod_off, l->items[i].token, &wr, &lid, &sr);
 			if (r < 0)
 				goto done;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
-				char why[VITK_ODX_REASON_MAX];
+				char why[ODX_WHY_MAX];
 
 				sense_reason(why, sizeof(why), "WRITE USING TOKEN", &sr);
 				r = vitk_error_set_scsi(sr.status, sr.sense_parsed.sense_key,

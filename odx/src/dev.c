@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Device open/identify, command retries, mounted/held checks. */
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <vitk/str.h>
 
 #include "odx_internal.h"
 
@@ -121,9 +124,9 @@ static int identify(vitk_odx_dev *d)
 				   d->name, inq.device_type);
 		goto out;
 	}
-	memcpy(in->vendor, inq.vendor, sizeof(in->vendor));
-	memcpy(in->product, inq.product, sizeof(in->product));
-	memcpy(in->revision, inq.revision, sizeof(in->revision));
+	memcpy(d->vendor, inq.vendor, sizeof(d->vendor));
+	memcpy(d->product, inq.product, sizeof(d->product));
+	memcpy(d->revision, inq.revision, sizeof(d->revision));
 	in->tpc = inq.tpc;
 
 	memset(&pages, 0, sizeof(pages));
@@ -141,7 +144,7 @@ static int identify(vitk_odx_dev *d)
 		r = inquiry_vpd(d, 0x80, buf, cap, &got);
 		if (r < 0)
 			goto out;
-		r = vitk_scsi_vpd_serial_parse(in->serial, sizeof(in->serial), buf, got);
+		r = vitk_scsi_vpd_serial_parse(d->serial, sizeof(d->serial), buf, got);
 		if (r < 0)
 			goto bad;
 	}
@@ -205,8 +208,8 @@ out:
 
 static void set_roots(vitk_odx_dev *d, const vitk_odx_open_options *o)
 {
-	snprintf(d->proc_root, sizeof(d->proc_root), "%s", o && o->proc_root ? o->proc_root : "/proc");
-	snprintf(d->sys_root, sizeof(d->sys_root), "%s", o && o->sys_root ? o->sys_root : "/sys");
+	d->proc_root = strdup(o && o->proc_root ? o->proc_root : "/proc");
+	d->sys_root = strdup(o && o->sys_root ? o->sys_root : "/sys");
 }
 
 int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t, const char *name,
@@ -226,9 +229,18 @@ int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t,
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	}
 	d->info.name = d->name;
+	d->info.vendor = d->vendor;
+	d->info.product = d->product;
+	d->info.revision = d->revision;
+	d->info.serial = d->serial;
+	d->info.copy_manager = d->copy_manager;
 	set_roots(d, o);
+	if (!d->proc_root || !d->sys_root) {
+		vitk_odx_dev_free(d);
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	}
 	if (copy_manager)
-		snprintf(d->info.copy_manager, sizeof(d->info.copy_manager), "%s", copy_manager);
+		snprintf(d->copy_manager, sizeof(d->copy_manager), "%s", copy_manager);
 	r = identify(d);
 	if (r < 0) {
 		vitk_odx_dev_free(d);
@@ -255,7 +267,7 @@ static int iscsi_session_open(void *payload, vitk_scsi_transport **out)
 {
 	const vitk_odx_dev *d = payload;
 
-	return vitk_scsi_transport_open_iscsi(out, d->name, d->initiator[0] ? d->initiator : NULL);
+	return vitk_scsi_transport_open_iscsi(out, d->name, d->initiator);
 }
 
 static void iscsi_session_close(void *payload, vitk_scsi_transport *t)
@@ -296,14 +308,17 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	}
 	(*out)->owns_transport = true;
 	(*out)->local = !iscsi;
-	if (o && o->initiator_iqn)
-		snprintf((*out)->initiator, sizeof((*out)->initiator), "%s", o->initiator_iqn);
+	if (o && o->initiator_iqn && !((*out)->initiator = strdup(o->initiator_iqn))) {
+		vitk_odx_dev_free(*out);
+		*out = NULL;
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	}
 	if (iscsi)
 		vitk_odx_dev_set_session_opener(*out, iscsi_session_open, iscsi_session_close, *out);
 	if ((*out)->local) {
 		/* local LUs: the copy manager is the array, named by vendor/product */
-		snprintf((*out)->info.copy_manager, sizeof((*out)->info.copy_manager), "local:%s/%s",
-			 (*out)->info.vendor, (*out)->info.product);
+		snprintf((*out)->copy_manager, sizeof((*out)->copy_manager), "local:%s/%s",
+			 (*out)->vendor, (*out)->product);
 	}
 	return 0;
 }
@@ -315,6 +330,9 @@ void vitk_odx_dev_free(vitk_odx_dev *d)
 	if (d->owns_transport)
 		vitk_scsi_transport_free(d->t);
 	free(d->name);
+	free(d->initiator);
+	free(d->proc_root);
+	free(d->sys_root);
 	free(d);
 }
 
@@ -330,15 +348,30 @@ vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d)
 
 /* ---- mounted / held ---- */
 
+/* a path built from a root: never cut short (a wrong path would skip the check) */
+static char *pathf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *pathf(const char *fmt, ...)
+{
+	vitk_str s = VITK_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vitk_str_vputf(&s, fmt, ap);
+	va_end(ap);
+	return vitk_str_detach(&s);
+}
+
 static int mounted(const char *proc_root, unsigned maj, unsigned min, char *where, size_t wlen)
 {
-	char path[512], *line = NULL;
+	char *path = pathf("%s/self/mountinfo", proc_root), *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 	int found = 0;
 
-	snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+	if (!path)
+		return VITK_ENOMEM;
 	f = fopen(path, "re");
+	free(path);
 	if (!f)
 		return 0;
 	while (getline(&line, &cap, f) > 0) {
@@ -359,13 +392,15 @@ static int mounted(const char *proc_root, unsigned maj, unsigned min, char *wher
 
 static int held(const char *sys_root, unsigned maj, unsigned min, char *who, size_t wlen)
 {
-	char path[512];
+	char *path = pathf("%s/dev/block/%u:%u/holders", sys_root, maj, min);
 	struct dirent *e;
 	DIR *dir;
 	int found = 0;
 
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u/holders", sys_root, maj, min);
+	if (!path)
+		return VITK_ENOMEM;
 	dir = opendir(path);
+	free(path);
 	if (!dir)
 		return 0;
 	for (;;) {
@@ -386,19 +421,23 @@ static int check_devnum(const char *name, const char *proc_root, const char *sys
 			unsigned maj, unsigned min, const char *label)
 {
 	char what[256];
+	int r;
 
-	if (mounted(proc_root, maj, min, what, sizeof(what)))
+	r = mounted(proc_root, maj, min, what, sizeof(what));
+	if (r > 0)
 		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is mounted on '%s'", name, label,
 				      what);
-	if (held(sys_root, maj, min, what, sizeof(what)))
+	if (r == 0)
+		r = held(sys_root, maj, min, what, sizeof(what));
+	if (r > 0)
 		return vitk_error_set(VITK_EBUSY, 0, "'%s'%s is held by '%s'", name, label, what);
-	return 0;
+	return r; /* 0, or VITK_ENOMEM (recorded by pathf) */
 }
 
 int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 				 const char *proc_root, const char *sys_root)
 {
-	char path[512], label[300];
+	char *path, label[300];
 	struct dirent *e;
 	DIR *dir;
 	int r;
@@ -407,33 +446,39 @@ int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
 	if (r < 0)
 		return r;
 	/* partitions: /sys/dev/block/M:m/<part>/{partition,dev} */
-	snprintf(path, sizeof(path), "%s/dev/block/%u:%u", sys_root, maj, min);
+	path = pathf("%s/dev/block/%u:%u", sys_root, maj, min);
+	if (!path)
+		return VITK_ENOMEM;
 	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while (r == 0) {
+	while (dir && r == 0) {
 		e = readdir(dir);
 		if (!e)
 			break;
-		char f[1100], *txt = NULL;
+		char *part = NULL, *dev = NULL, *txt = NULL;
 		size_t n;
 		unsigned a, b;
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(f, sizeof(f), "%s/%s/partition", path, e->d_name);
-		if (access(f, F_OK) != 0)
-			continue;
-		snprintf(f, sizeof(f), "%s/%s/dev", path, e->d_name);
-		if (vitk_read_file(f, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
-			snprintf(label, sizeof(label), " (partition %s)", e->d_name);
+		part = pathf("%s/%s/partition", path, e->d_name);
+		dev = pathf("%s/%s/dev", path, e->d_name);
+		if (!part || !dev)
+			r = VITK_ENOMEM;
+		else if (access(part, F_OK) != 0)
+			; /* not a partition */
+		else if (vitk_read_file(dev, 64, &txt, &n) == 0 && sscanf(txt, "%u:%u", &a, &b) == 2) {
+			snprintf(label, sizeof(label), " (partition %.255s)", e->d_name);
 			r = check_devnum(name, proc_root, sys_root, a, b, label);
 		} else {
 			vitk_error_clear();
 		}
+		free(part);
+		free(dev);
 		free(txt);
 	}
-	closedir(dir);
+	if (dir)
+		closedir(dir);
+	free(path);
 	return r;
 }
 
@@ -446,35 +491,39 @@ static int char_to_block(const char *path, const char *sys_root, unsigned *maj, 
 
 	base = base ? base + 1 : path;
 	for (k = 0; k < VITK_ARRAY_SIZE(classes); k++) {
-		char dir_path[512];
+		char *dir_path = pathf("%s/class/%s/%s/device/block", sys_root, classes[k], base);
 		struct dirent *e;
 		DIR *dir;
 		int found = 0;
 
-		snprintf(dir_path, sizeof(dir_path), "%s/class/%s/%s/device/block", sys_root,
-			 classes[k], base);
+		if (!dir_path)
+			return VITK_ENOMEM;
 		dir = opendir(dir_path);
-		if (!dir)
-			continue;
-		while (!found) {
+		while (dir && !found) {
 			e = readdir(dir);
 			if (!e)
 				break;
-			char dev[1100], *line = NULL;
+			char *dev, *line = NULL;
 			size_t n;
 
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(dev, sizeof(dev), "%s/%s/dev", dir_path, e->d_name);
-			if (vitk_read_file(dev, 64, &line, &n) == 0 && sscanf(line, "%u:%u", maj, min) == 2)
+			dev = pathf("%s/%s/dev", dir_path, e->d_name);
+			if (!dev)
+				found = VITK_ENOMEM;
+			else if (vitk_read_file(dev, 64, &line, &n) == 0 &&
+				 sscanf(line, "%u:%u", maj, min) == 2)
 				found = 1;
 			else
 				vitk_error_clear();
+			free(dev);
 			free(line);
 		}
-		closedir(dir);
+		if (dir)
+			closedir(dir);
+		free(dir_path);
 		if (found)
-			return 1;
+			return found;
 	}
 	return 0;
 }
@@ -487,8 +536,10 @@ int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const ch
 	if (stat(path, &st) != 0)
 		return 0;
 	if (S_ISCHR(st.st_mode)) {
-		if (!char_to_block(path, sys_root, &maj, &min))
-			return 0;
+		int r = char_to_block(path, sys_root, &maj, &min);
+
+		if (r <= 0)
+			return r; /* not behind a disk, or out of memory */
 	} else if (S_ISBLK(st.st_mode)) {
 		maj = major(st.st_rdev);
 		min = minor(st.st_rdev);

@@ -2,20 +2,25 @@
 #ifndef VITK_ODX_INTERNAL_H
 #define VITK_ODX_INTERNAL_H
 
+#include <vitk/inventory.h>
 #include <vitk/odx.h>
+#include <vitk/table.h>
+#include <vitk/sys/odx.h>
 
 struct vitk_odx_dev {
 	vitk_odx_dev_info info;
 	vitk_scsi_transport *t;
 	bool owns_transport;
 	bool local;      /* a local device node (sg/sd/bsg) */
-	char initiator[224];
+	char *initiator; /* NULL: the transport's default */
 	vitk_odx_session_open_fn open_session; /* NULL: no extra sessions */
 	vitk_odx_session_close_fn close_session;
 	void *session_payload;
 	char *name;
-	char proc_root[256];
-	char sys_root[256];
+	/* the storage behind info's strings */
+	char vendor[9], product[17], revision[5], serial[65];
+	char copy_manager[256];
+	char *proc_root, *sys_root; /* owned */
 };
 
 #define ODX_TIMEOUT_SHORT_MS 60000u
@@ -23,6 +28,7 @@ struct vitk_odx_dev {
 #define ODX_UA_RETRIES 5
 #define ODX_BUSY_RETRIES 10
 #define ODX_LID_RETRIES 10
+#define ODX_WHY_MAX 256 /* a reason built while the engine runs (device messages are cut) */
 
 /*
  * Send a command with UNIT ATTENTION / BUSY retries.  Return 0 with @res
@@ -41,5 +47,18 @@ int vitk_odx__exec_ok(vitk_odx_dev *d, const char *what, const uint8_t *cdb, siz
 void vitk_odx__describe(char *buf, size_t len, const vitk_scsi_result *res);
 
 void vitk_odx__sleep_ms(unsigned ms);
+
+/* result.c: the rejected methods and the fallbacks as JSON arrays (new references; NULL on OOM) */
+json_t *vitk_odx__rejected_json(const vitk_odx_plan *p);
+json_t *vitk_odx__fallbacks_json(const vitk_odx_copy_result *res);
+
+/*
+ * odx_inventory.c: the row of odx_job rows whose uuid starts with @id.
+ * Return: 0, VITK_ENOTFOUND ("no copy job"), VITK_EINVAL ("ambiguous").
+ */
+int vitk_odx__job_find(const vitk_inventory_rows *rows, const char *id, size_t *hit);
+
+/* a formatted string the caller frees; NULL on out-of-memory (recorded) */
+char *vitk_odx__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

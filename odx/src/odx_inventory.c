@@ -91,8 +91,8 @@ int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vi
 	o.dst_lba = in->blocks - o.count;
 	memset(&p, 0, sizeof(p));
 	if (in->blocks >= 2 && vitk_odx_plan_make(&p, d, d, &o) == 0) {
-		token = p.items[0].usable;
-		xcopy = p.items[1].usable;
+		token = p.items[VITK_ODX_ITEM_TOKEN].usable;
+		xcopy = p.items[VITK_ODX_ITEM_XCOPY].usable;
 	} else {
 		vitk_error_clear();
 		token = xcopy = false;
@@ -116,14 +116,41 @@ int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vi
 		VITK_INV_I("optimal_transfer", in->vpd_tpc.optimal_transfer_count),
 		VITK_INV_I("max_segment_length", in->rcop.max_segment_length),
 	};
+	vitk_odx_plan_clear(&p);
 	return vitk_inventory_upsert(inv, "odx_lun", host_id, v, VITK_ARRAY_SIZE(v), NULL);
+}
+
+void vitk_odx_job_clear(vitk_odx_job *job)
+{
+	if (!job)
+		return;
+	free(job->uuid);
+	free(job->src);
+	free(job->dst);
+	free(job->result);
+	memset(job, 0, sizeof(*job));
+}
+
+/* replace *@dst by a copy of @src ("" for NULL) */
+static int set_str(char **dst, const char *src)
+{
+	char *c = strdup(src ? src : "");
+
+	if (!c)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	free(*dst);
+	*dst = c;
+	return 0;
 }
 
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan)
 {
-	vitk_inventory_uuid(job->uuid);
-	snprintf(job->result, sizeof(job->result), "running");
+	char uuid[37];
+
+	vitk_inventory_uuid(uuid);
+	if (set_str(&job->uuid, uuid) < 0 || set_str(&job->result, "running") < 0)
+		return VITK_ENOMEM;
 	job->blocks_done = 0;
 	const char *uuidp = job->uuid, *srcp = job->src, *dstp = job->dst;
 	vitk_inventory_value v[] = {
@@ -169,12 +196,11 @@ int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
 			const char *error)
 {
 	vitk_inventory_rows *rows = NULL;
-	json_t *rej = json_array(), *fb = json_array();
+	json_t *rej = NULL, *fb = NULL;
 	char *rej_s = NULL, *fb_s = NULL, now[21];
 	int64_t prev_bytes = 0, prev_host = 0, prev_cmds = 0, prev_ms = 0, runs = 0;
 	const char *uuidp = job->uuid;
 	vitk_inventory_value match = VITK_INV_S("uuid", uuidp);
-	size_t i;
 	int r;
 
 	r = vitk_inventory_select(&rows, inv, "odx_job", 0, &match, 1, NULL);
@@ -187,24 +213,19 @@ int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
 		prev_ms = vitk_inventory_rows_get_int(rows, 0, "duration_ms");
 		runs = vitk_inventory_rows_get_int(rows, 0, "runs");
 	}
-	for (i = 0; i < 3; i++) {
-		if (plan->items[i].usable)
-			continue;
-		json_array_append_new(rej, json_pack("{s:s, s:s}", "method",
-						     vitk_odx_method_str(plan->items[i].method),
-						     "reason", plan->items[i].reason));
-	}
-	for (i = 0; i < res->nfallbacks; i++) {
-		const vitk_odx_fallback *f = &res->fallbacks[i];
-
-		json_array_append_new(fb, json_pack("{s:s, s:s, s:I, s:s}", "from",
-						    vitk_odx_method_str(f->from), "to",
-						    vitk_odx_method_str(f->to), "at_block",
-						    (json_int_t)f->at_block, "reason", f->reason));
+	rej = vitk_odx__rejected_json(plan);
+	fb = vitk_odx__fallbacks_json(res);
+	if (!rej || !fb) {
+		r = VITK_ENOMEM;
+		goto out;
 	}
 	rej_s = json_text(rej);
 	fb_s = json_text(fb);
 	rej = fb = NULL;
+	if (!rej_s || !fb_s) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	vitk_inventory_now(now);
 	{
 		const char *nowp = now;
@@ -234,40 +255,49 @@ out:
 	return r;
 }
 
+int vitk_odx__job_find(const vitk_inventory_rows *rows, const char *id, size_t *hit)
+{
+	size_t i, n = vitk_inventory_rows_count(rows), len = strlen(id);
+
+	*hit = (size_t)-1;
+	for (i = 0; len && i < n; i++) {
+		const char *u = vitk_inventory_rows_get(rows, i, "uuid");
+
+		if (!u || strncmp(u, id, len) != 0)
+			continue;
+		if (*hit != (size_t)-1)
+			return vitk_error_set(VITK_EINVAL, 0, "job id '%s' is ambiguous", id);
+		*hit = i;
+	}
+	if (*hit == (size_t)-1)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "no copy job '%s'", id);
+	return 0;
+}
+
 int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out)
 {
 	vitk_inventory_rows *rows = NULL;
-	size_t i, n, hit = (size_t)-1, len = strlen(uuid);
+	size_t hit;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (len == 0)
+	if (!uuid[0])
 		return vitk_error_set(VITK_EINVAL, 0, "empty job id");
 	r = vitk_inventory_select(&rows, inv, "odx_job", 0, NULL, 0, NULL);
 	if (r < 0)
 		return r;
-	n = vitk_inventory_rows_count(rows);
-	for (i = 0; i < n; i++) {
-		const char *u = vitk_inventory_rows_get(rows, i, "uuid");
-
-		if (u && strncmp(u, uuid, len) == 0) {
-			if (hit != (size_t)-1) {
-				r = vitk_error_set(VITK_EINVAL, 0, "job id '%s' is ambiguous", uuid);
-				goto out;
-			}
-			hit = i;
-		}
-	}
-	if (hit == (size_t)-1) {
-		r = vitk_error_set(VITK_ENOTFOUND, 0, "no copy job '%s'", uuid);
+	r = vitk_odx__job_find(rows, uuid, &hit);
+	if (r < 0)
+		goto out;
+	out->id = vitk_inventory_rows_get_int(rows, hit, "id");
+	if (set_str(&out->uuid, vitk_inventory_rows_get(rows, hit, "uuid")) < 0 ||
+	    set_str(&out->src, vitk_inventory_rows_get(rows, hit, "src")) < 0 ||
+	    set_str(&out->dst, vitk_inventory_rows_get(rows, hit, "dst")) < 0 ||
+	    set_str(&out->result, vitk_inventory_rows_get(rows, hit, "result")) < 0) {
+		vitk_odx_job_clear(out);
+		r = VITK_ENOMEM;
 		goto out;
 	}
-	out->id = vitk_inventory_rows_get_int(rows, hit, "id");
-	snprintf(out->uuid, sizeof(out->uuid), "%s", vitk_inventory_rows_get(rows, hit, "uuid"));
-	snprintf(out->src, sizeof(out->src), "%s",
-		 vitk_inventory_rows_get(rows, hit, "src") ? vitk_inventory_rows_get(rows, hit, "src") : "");
-	snprintf(out->dst, sizeof(out->dst), "%s",
-		 vitk_inventory_rows_get(rows, hit, "dst") ? vitk_inventory_rows_get(rows, hit, "dst") : "");
 	out->src_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "src_lba");
 	out->dst_lba = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "dst_lba");
 	out->count = (uint64_t)vitk_inventory_rows_get_int(rows, hit, "count");
@@ -277,8 +307,6 @@ int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out)
 		vitk_error_clear();
 		out->requested = VITK_ODX_METHOD_AUTO;
 	}
-	snprintf(out->result, sizeof(out->result), "%s",
-		 vitk_inventory_rows_get(rows, hit, "result") ? vitk_inventory_rows_get(rows, hit, "result") : "");
 	r = 0;
 out:
 	vitk_inventory_rows_free(rows);

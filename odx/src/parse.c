@@ -74,7 +74,7 @@ int vitk_scsi_vpd_pages_parse(vitk_scsi_vpd_pages *out, const uint8_t *buf, size
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = vpd_header(buf, len, 0x00, &n);
+	r = vpd_header(buf, len, VITK_SCSI_VPD_SUPPORTED_PAGES, &n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && out->count < VITK_SCSI_VPD_MAX_PAGES; i++)
@@ -100,7 +100,7 @@ int vitk_scsi_vpd_serial_parse(char *out, size_t cap, const uint8_t *buf, size_t
 	if (cap == 0)
 		return BAD("VPD page 0x80: no room for the serial number");
 	out[0] = '\0';
-	r = vpd_header(buf, len, 0x80, &n);
+	r = vpd_header(buf, len, VITK_SCSI_VPD_UNIT_SERIAL, &n);
 	if (r < 0)
 		return r;
 	copy_trim(out, cap, buf + 4, n);
@@ -124,7 +124,7 @@ int vitk_scsi_vpd_devid_parse(vitk_scsi_designator *out, const uint8_t *buf, siz
 	int best = 0, r;
 
 	memset(out, 0, sizeof(*out));
-	r = vpd_header(buf, len, 0x83, &n);
+	r = vpd_header(buf, len, VITK_SCSI_VPD_DEVICE_ID, &n);
 	if (r < 0)
 		return r;
 	off = 4;
@@ -174,7 +174,7 @@ int vitk_scsi_vpd_block_limits_parse(vitk_scsi_vpd_block_limits *out, const uint
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = vpd_header(buf, len, 0xB0, &n);
+	r = vpd_header(buf, len, VITK_SCSI_VPD_BLOCK_LIMITS, &n);
 	if (r < 0)
 		return r;
 	end = 4 + n;
@@ -209,6 +209,47 @@ bool vitk_scsi_vpd_tpc_has_in(const vitk_scsi_vpd_tpc *t, uint8_t sa)
 				   "(need %u)",                                                    \
 				   type, dl - 4, (unsigned)(min)-4);                               \
 	} while (0)
+
+/*
+ * The ROD device type specific features descriptors inside ROD Token
+ * Features (SPC-4 7.8.17.8): each has a 4-byte header (DESCRIPTOR FORMAT in
+ * bits 7-5 and PERIPHERAL DEVICE TYPE in bits 4-0 of byte 0, DESCRIPTOR
+ * LENGTH in bytes 2-3).  The block one (format 000b, type 00h, 7.8.17.8.2)
+ * has a length of exactly 002Ch; any other length is a malformed page, as
+ * sg_vpd treats it, not something to read fields out of.
+ */
+static int rod_features_subdescs(vitk_scsi_vpd_tpc *t, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t sl;
+
+		if (len - off < 4)
+			return BAD("VPD page 0x8f: ROD device type specific descriptor at byte %zu "
+				   "of the ROD token features truncated",
+				   off);
+		sl = 4u + vitk_get_be16(p + off + 2);
+		if (sl > len - off)
+			return BAD("VPD page 0x8f: ROD device type specific descriptor at byte %zu "
+				   "has length %zu past the end (%zu)",
+				   off, sl - 4, len - off - 4);
+		if (p[off] == 0x00) { /* format 000b, peripheral device type 00h: block */
+			const uint8_t *b = p + off;
+
+			if (sl - 4 != VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN)
+				return BAD("VPD page 0x8f: block ROD device type specific features "
+					   "descriptor length 0x%04zx (want 0x%04x)",
+					   sl - 4, VITK_SCSI_TPC_BLOCK_ROD_FEATURES_LEN);
+			t->has_block_rod = true;
+			t->block_rod_granularity = vitk_get_be16(b + 6);
+			t->block_rod_max_bytes = vitk_get_be64(b + 8);
+			t->block_rod_optimal_bytes = vitk_get_be64(b + 16);
+		}
+		off += sl;
+	}
+	return 0;
+}
 
 static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_t dl)
 {
@@ -261,7 +302,8 @@ static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_
 		break;
 	}
 	case VITK_SCSI_TPC_PARAM_DATA:
-		/* SPC-4: max inline data length at bytes 16-19 (sg_vpd reads 17; see facts) */
+		/* SPC-4 7.8.17.5: max inline data length at bytes 16-19 (sg_vpd reads 17;
+		 * docs/scsi-third-party-copy.md) */
 		NEED(20);
 		t->has_param_data = true;
 		t->max_cscd_count = vitk_get_be16(d + 8);
@@ -323,15 +365,7 @@ static int tpc_desc(vitk_scsi_vpd_tpc *t, uint16_t type, const uint8_t *d, size_
 			return BAD("VPD page 0x8f: ROD device type specific descriptors length %zu "
 				   "exceeds descriptor length %zu",
 				   ll, dl - 4);
-		if (ll >= 40) {
-			const uint8_t *b = d + 48;
-
-			t->has_block_rod = true;
-			t->block_rod_granularity = vitk_get_be16(b + 6);
-			t->block_rod_max_bytes = vitk_get_be64(b + 8);
-			t->block_rod_optimal_bytes = vitk_get_be64(b + 16);
-		}
-		break;
+		return rod_features_subdescs(t, d + 48, ll);
 	}
 	case VITK_SCSI_TPC_ROD_TYPES: {
 		size_t ll;
@@ -389,7 +423,7 @@ int vitk_scsi_vpd_tpc_parse(vitk_scsi_vpd_tpc *out, const uint8_t *buf, size_t l
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = vpd_header(buf, len, 0x8F, &n);
+	r = vpd_header(buf, len, VITK_SCSI_VPD_THIRD_PARTY_COPY, &n);
 	if (r < 0)
 		return r;
 	off = 4;
@@ -444,14 +478,14 @@ int vitk_scsi_segment_parse(vitk_scsi_segment *out, const uint8_t *buf, size_t l
 	out->type = buf[0];
 	out->dc = (buf[1] & 2) != 0;
 	out->cat = (buf[1] & 1) != 0;
-	if (buf[0] == 0x02) {
+	if (buf[0] == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
 		if (dl != 0x18)
 			return BAD("segment descriptor 0x02: descriptor length 0x%04x (want 0x0018)",
 				   dl);
 		if (len < VITK_SCSI_SEG02_LEN)
 			return BAD("segment descriptor 0x02: truncated (%zu bytes)", len);
 		out->count = vitk_get_be16(buf + 10);
-	} else if (buf[0] == 0x0A) {
+	} else if (buf[0] == VITK_SCSI_SEG_BLOCK_TO_BLOCK_OFFSET) {
 		if (dl != 0x1C)
 			return BAD("segment descriptor 0x0a: descriptor length 0x%04x (want 0x001c)",
 				   dl);
@@ -626,7 +660,7 @@ int vitk_scsi_rod_token_parse(vitk_scsi_rod_token *out, const uint8_t *buf, size
 		return BAD("ROD token: truncated (%zu bytes, need 512)", len);
 	out->rod_type = vitk_get_be32(buf);
 	out->token_length = vitk_get_be16(buf + 6);
-	if (out->token_length != 0x01F8)
+	if (out->token_length != VITK_SCSI_ROD_TOKEN_LENGTH_FIELD)
 		return BAD("ROD token: token length field 0x%04x (want 0x01f8)", out->token_length);
 	out->cm_token_id = vitk_get_be64(buf + 8);
 	memcpy(out->creator_cscd, buf + 16, 32);
@@ -650,11 +684,11 @@ const char *vitk_scsi_rod_type_str(uint32_t t)
 	switch (t) {
 	case 0x00000000u: return "copy manager internal";
 	case 0x00010000u: return "access upon reference";
-	case 0x00800000u: return "point in time default";
+	case VITK_SCSI_ROD_TYPE_PIT_DEFAULT: return "point in time default";
 	case 0x00800001u: return "point in time change vulnerable";
 	case 0x00800002u: return "point in time persistent";
 	case 0x00800003u: return "point in time copy on write";
-	case 0x0080FFFFu: return "point in time any";
+	case VITK_SCSI_ROD_TYPE_PIT_ANY: return "point in time any";
 	case VITK_SCSI_ROD_TYPE_ZERO: return "block device zero";
 	default: break;
 	}

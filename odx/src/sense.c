@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Sense data (fixed and descriptor formats) and the ASC/ASCQ text table. */
+/* Sense data (fixed and descriptor formats, SPC-4 4.5) and the ASC/ASCQ text table (4.5.6). */
 #include <string.h>
 
 #include <vitk/scsi.h>
@@ -13,7 +13,7 @@ int vitk_scsi_sense_parse(vitk_scsi_sense *out, const uint8_t *buf, size_t len)
 		return vitk_error_set(VITK_EINVAL, 0, "sense: empty sense data");
 	rc = buf[0] & 0x7F;
 	out->response_code = rc;
-	if (rc == 0x70 || rc == 0x71) {
+	if (rc == VITK_SCSI_SENSE_FIXED_CURRENT || rc == VITK_SCSI_SENSE_FIXED_DEFERRED) {
 		size_t total;
 
 		/* fixed: key @2, additional length @7, ASC/ASCQ @12/13 */
@@ -29,7 +29,7 @@ int vitk_scsi_sense_parse(vitk_scsi_sense *out, const uint8_t *buf, size_t len)
 					      "sense: fixed format additional length %u too short "
 					      "for ASC/ASCQ",
 					      buf[7]);
-		out->deferred = rc == 0x71;
+		out->deferred = rc == VITK_SCSI_SENSE_FIXED_DEFERRED;
 		out->sense_key = buf[2] & 0x0F;
 		out->info_valid = (buf[0] & 0x80) != 0;
 		out->information = vitk_get_be32(buf + 3);
@@ -42,7 +42,7 @@ int vitk_scsi_sense_parse(vitk_scsi_sense *out, const uint8_t *buf, size_t len)
 		}
 		return 0;
 	}
-	if (rc == 0x72 || rc == 0x73) {
+	if (rc == VITK_SCSI_SENSE_DESC_CURRENT || rc == VITK_SCSI_SENSE_DESC_DEFERRED) {
 		size_t total, off;
 
 		if (len < 8)
@@ -50,7 +50,7 @@ int vitk_scsi_sense_parse(vitk_scsi_sense *out, const uint8_t *buf, size_t len)
 					      "sense: descriptor format truncated (%zu bytes, need 8)",
 					      len);
 		out->descriptor_format = true;
-		out->deferred = rc == 0x73;
+		out->deferred = rc == VITK_SCSI_SENSE_DESC_DEFERRED;
 		out->sense_key = buf[1] & 0x0F;
 		out->asc = buf[2];
 		out->ascq = buf[3];
@@ -97,60 +97,60 @@ int vitk_scsi_sense_parse(vitk_scsi_sense *out, const uint8_t *buf, size_t len)
 size_t vitk_scsi_sense_build_fixed(uint8_t *buf, size_t cap, uint8_t key, uint8_t asc,
 				   uint8_t ascq)
 {
-	if (cap < 18)
+	if (cap < VITK_SCSI_SENSE_FIXED_LEN)
 		return 0;
-	memset(buf, 0, 18);
-	buf[0] = 0x70;
+	memset(buf, 0, VITK_SCSI_SENSE_FIXED_LEN);
+	buf[0] = VITK_SCSI_SENSE_FIXED_CURRENT;
 	buf[2] = key & 0x0F;
 	buf[7] = 10;
 	buf[12] = asc;
 	buf[13] = ascq;
-	return 18;
+	return VITK_SCSI_SENSE_FIXED_LEN;
 }
 
 static const struct {
-	uint8_t asc, ascq;
+	unsigned code; /* ASC << 8 | ASCQ */
 	const char *text;
 } asc_table[] = {
-	{ 0x00, 0x00, "no additional sense information" },
-	{ 0x00, 0x16, "operation in progress" },
-	{ 0x04, 0x00, "logical unit not ready" },
-	{ 0x0D, 0x00, "error detected by third party temporary initiator" },
-	{ 0x0D, 0x01, "third party device failure" },
-	{ 0x0D, 0x02, "copy target device not reachable" },
-	{ 0x0D, 0x03, "incorrect copy target device type" },
-	{ 0x0D, 0x04, "copy target device data underrun" },
-	{ 0x0D, 0x05, "copy target device data overrun" },
-	{ 0x11, 0x00, "unrecovered read error" },
-	{ 0x1A, 0x00, "parameter list length error" },
-	{ 0x20, 0x00, "invalid command operation code" },
-	{ 0x21, 0x00, "logical block address out of range" },
-	{ 0x23, 0x00, "invalid token operation, cause not reportable" },
-	{ 0x23, 0x01, "invalid token operation, unsupported token type" },
-	{ 0x23, 0x02, "invalid token operation, remote token usage not supported" },
-	{ 0x23, 0x03, "invalid token operation, remote rod token creation not supported" },
-	{ 0x23, 0x04, "invalid token operation, token unknown" },
-	{ 0x23, 0x05, "invalid token operation, token corrupt" },
-	{ 0x23, 0x06, "invalid token operation, token revoked" },
-	{ 0x23, 0x07, "invalid token operation, token expired" },
-	{ 0x23, 0x08, "invalid token operation, token cancelled" },
-	{ 0x23, 0x09, "invalid token operation, token deleted" },
-	{ 0x23, 0x0A, "invalid token operation, invalid token length" },
-	{ 0x24, 0x00, "invalid field in cdb" },
-	{ 0x25, 0x00, "logical unit not supported" },
-	{ 0x26, 0x00, "invalid field in parameter list" },
-	{ 0x26, 0x06, "too many target descriptors" },
-	{ 0x26, 0x07, "unsupported target descriptor type code" },
-	{ 0x26, 0x08, "too many segment descriptors" },
-	{ 0x26, 0x09, "unsupported segment descriptor type code" },
-	{ 0x27, 0x00, "write protected" },
-	{ 0x28, 0x00, "not ready to ready change, medium may have changed" },
-	{ 0x29, 0x00, "power on, reset, or bus device reset occurred" },
-	{ 0x2A, 0x01, "mode parameters changed" },
-	{ 0x2A, 0x09, "capacity data has changed" },
-	{ 0x3F, 0x0E, "reported luns data has changed" },
-	{ 0x55, 0x0C, "insufficient resources to create rod" },
-	{ 0x55, 0x0D, "insufficient resources to create rod token" },
+	{ VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, "no additional sense information" },
+	{ VITK_SCSI_ASC_OPERATION_IN_PROGRESS, "operation in progress" },
+	{ VITK_SCSI_ASC_LUN_NOT_READY, "logical unit not ready" },
+	{ VITK_SCSI_ASC_3PC_TEMPORARY_INITIATOR_ERROR, "error detected by third party temporary initiator" },
+	{ VITK_SCSI_ASC_3PC_DEVICE_FAILURE, "third party device failure" },
+	{ VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE, "copy target device not reachable" },
+	{ VITK_SCSI_ASC_COPY_TARGET_BAD_TYPE, "incorrect copy target device type" },
+	{ VITK_SCSI_ASC_COPY_TARGET_UNDERRUN, "copy target device data underrun" },
+	{ VITK_SCSI_ASC_COPY_TARGET_OVERRUN, "copy target device data overrun" },
+	{ VITK_SCSI_ASC_READ_ERROR, "unrecovered read error" },
+	{ VITK_SCSI_ASC_PARAM_LIST_LENGTH_ERROR, "parameter list length error" },
+	{ VITK_SCSI_ASC_INVALID_OPCODE, "invalid command operation code" },
+	{ VITK_SCSI_ASC_LBA_OUT_OF_RANGE, "logical block address out of range" },
+	{ VITK_SCSI_ASC_TOKEN_OPERATION, "invalid token operation, cause not reportable" },
+	{ VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE, "invalid token operation, unsupported token type" },
+	{ VITK_SCSI_ASC_TOKEN_REMOTE_UNSUPPORTED, "invalid token operation, remote token usage not supported" },
+	{ VITK_SCSI_ASC_TOKEN_REMOTE_CREATE_UNSUPPORTED, "invalid token operation, remote rod token creation not supported" },
+	{ VITK_SCSI_ASC_TOKEN_UNKNOWN, "invalid token operation, token unknown" },
+	{ VITK_SCSI_ASC_TOKEN_CORRUPT, "invalid token operation, token corrupt" },
+	{ VITK_SCSI_ASC_TOKEN_REVOKED, "invalid token operation, token revoked" },
+	{ VITK_SCSI_ASC_TOKEN_EXPIRED, "invalid token operation, token expired" },
+	{ VITK_SCSI_ASC_TOKEN_CANCELLED, "invalid token operation, token cancelled" },
+	{ VITK_SCSI_ASC_TOKEN_DELETED, "invalid token operation, token deleted" },
+	{ VITK_SCSI_ASC_TOKEN_INVALID_LENGTH, "invalid token operation, invalid token length" },
+	{ VITK_SCSI_ASC_INVALID_FIELD_IN_CDB, "invalid field in cdb" },
+	{ VITK_SCSI_ASC_LUN_NOT_SUPPORTED, "logical unit not supported" },
+	{ VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, "invalid field in parameter list" },
+	{ VITK_SCSI_ASC_TOO_MANY_TARGET_DESCRIPTORS, "too many target descriptors" },
+	{ VITK_SCSI_ASC_UNSUPPORTED_TARGET_DESCRIPTOR, "unsupported target descriptor type code" },
+	{ VITK_SCSI_ASC_TOO_MANY_SEGMENT_DESCRIPTORS, "too many segment descriptors" },
+	{ VITK_SCSI_ASC_UNSUPPORTED_SEGMENT_DESCRIPTOR, "unsupported segment descriptor type code" },
+	{ VITK_SCSI_ASC_WRITE_PROTECTED, "write protected" },
+	{ VITK_SCSI_ASC_NOT_READY_TO_READY_CHANGE, "not ready to ready change, medium may have changed" },
+	{ VITK_SCSI_ASC_POWER_ON_OR_RESET, "power on, reset, or bus device reset occurred" },
+	{ VITK_SCSI_ASC_MODE_PARAMETERS_CHANGED, "mode parameters changed" },
+	{ VITK_SCSI_ASC_CAPACITY_DATA_CHANGED, "capacity data has changed" },
+	{ VITK_SCSI_ASC_REPORTED_LUNS_CHANGED, "reported luns data has changed" },
+	{ VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD, "insufficient resources to create rod" },
+	{ VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN, "insufficient resources to create rod token" },
 };
 
 const char *vitk_scsi_asc_str(uint8_t asc, uint8_t ascq)
@@ -158,7 +158,7 @@ const char *vitk_scsi_asc_str(uint8_t asc, uint8_t ascq)
 	size_t i;
 
 	for (i = 0; i < VITK_ARRAY_SIZE(asc_table); i++)
-		if (asc_table[i].asc == asc && asc_table[i].ascq == ascq)
+		if (asc_table[i].code == VITK_SCSI_ASC_PAIR(asc, ascq))
 			return asc_table[i].text;
 	return NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Golden byte vectors for every builder and parser (tables in the facts doc). */
+/* Golden byte vectors for every builder and parser (layouts: SPC-4, SBC-4; see odx/README.md "Facts"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,7 +176,7 @@ static void test_odx_codec__vpd_pages_serial_b0(void **state)
 	assert_int_equal(bl.max_write_same_length, 0);
 }
 
-/* A VPD 0x8F page with every descriptor type from the facts. */
+/* A VPD 0x8F page with every descriptor type the parser decodes (SPC-4 Third Party Copy VPD page). */
 static size_t build_tpc_page(uint8_t *b)
 {
 	size_t o = 4;
@@ -219,18 +219,20 @@ static size_t build_tpc_page(uint8_t *b)
 		memcpy(b + o, ci, sizeof(ci));
 		o += sizeof(ci);
 	}
-	/* 0x0106 ROD token features, len 0x2C + 40 of block ROD data */
+	/* 0x0106 ROD token features: 48 bytes, then the 48-byte block ROD device
+	 * type specific features descriptor (length 002Ch, SPC-4 7.8.17.8.2) */
 	vitk_put_be16(b + o, 0x0106);
-	vitk_put_be16(b + o + 2, 44 + 40);
+	vitk_put_be16(b + o + 2, 44 + 48);
 	b[o + 4] = 0x01;
 	vitk_put_be32(b + o + 16, 1);
 	vitk_put_be32(b + o + 20, 86400);
 	vitk_put_be32(b + o + 24, 3600);
-	vitk_put_be16(b + o + 46, 40);
+	vitk_put_be16(b + o + 46, 48);
+	vitk_put_be16(b + o + 48 + 2, 0x002C);
 	vitk_put_be16(b + o + 48 + 6, 1);
 	vitk_put_be64(b + o + 48 + 8, 64ull << 20);
 	vitk_put_be64(b + o + 48 + 16, 8ull << 20);
-	o += 48 + 40;
+	o += 48 + 48;
 	/* 0x0108 ROD types: PIT default (in+out), zero (in) */
 	vitk_put_be16(b + o, 0x0108);
 	vitk_put_be16(b + o + 2, 4 + 128);
@@ -265,6 +267,19 @@ static size_t build_tpc_page(uint8_t *b)
 	o += 8;
 	vitk_put_be16(b + 2, (uint16_t)(o - 4));
 	return o;
+}
+
+/* byte offset of the VPD 0x8F descriptor of @type in page @b, 0 if absent */
+static size_t find_tpc_desc(const uint8_t *b, size_t n, uint16_t type)
+{
+	size_t o = 4;
+
+	while (o + 4 <= n) {
+		if (vitk_get_be16(b + o) == type)
+			return o;
+		o += 4u + vitk_get_be16(b + o + 2);
+	}
+	return 0;
 }
 
 static void test_odx_codec__vpd_tpc_all_descriptors(void **state)
@@ -309,6 +324,30 @@ static void test_odx_codec__vpd_tpc_all_descriptors(void **state)
 	assert_int_equal(t.max_stream_transfer_size, 65536);
 	assert_int_equal(t.held_data_limit, 1 << 20);
 	assert_int_equal(t.nunknown, 1);
+
+	assert_int_equal(t.block_rod_granularity, 1);
+	assert_int_equal(t.block_rod_optimal_bytes, 8ull << 20);
+
+	/* the block ROD sub-descriptor must say 002Ch (sg_vpd rejects anything
+	 * else); a length of 0 is what vitk's target used to send (issue 17) */
+	{
+		size_t rf = find_tpc_desc(b, n, 0x0106);
+
+		assert_true(rf > 0);
+		assert_int_equal(vitk_get_be16(b + rf + 48 + 2), 0x002C);
+		vitk_put_be16(b + rf + 48 + 2, 0x0000);
+		assert_int_equal(vitk_scsi_vpd_tpc_parse(&t, b, n), VITK_EINVAL);
+		assert_string_equal(vitk_error_last()->message,
+				    "VPD page 0x8f: block ROD device type specific features "
+				    "descriptor length 0x0000 (want 0x002c)");
+		vitk_put_be16(b + rf + 48 + 2, 0x0028);
+		assert_int_equal(vitk_scsi_vpd_tpc_parse(&t, b, n), VITK_EINVAL);
+		/* longer than the area the ROD token features descriptor gives it */
+		vitk_put_be16(b + rf + 48 + 2, 0x0030);
+		assert_int_equal(vitk_scsi_vpd_tpc_parse(&t, b, n), VITK_EINVAL);
+		assert_non_null(strstr(vitk_error_last()->message, "past the end"));
+		n = build_tpc_page(b);
+	}
 
 	/* ROD limits descriptor shortened to 12 bytes: clear error naming it */
 	vitk_put_be16(b + 4 + 2, 12);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 #include "fake_scsi.h"
 
@@ -174,8 +175,8 @@ static void test_odx_engine__token_pt_rrti_wut(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
+	vitk_odx_copy_result res = { 0 };
+	vitk_odx_plan plan = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 8192, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 8192, 16u << 20, 1);
@@ -189,6 +190,8 @@ static void test_odx_engine__token_pt_rrti_wut(void **state)
 	o.src_lba = 100;
 	o.dst_lba = 2000;
 	o.count = 64;
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(plan.chosen, VITK_ODX_METHOD_TOKEN);
@@ -202,14 +205,16 @@ static void test_odx_engine__token_pt_rrti_wut(void **state)
 	assert_true(res.host_bytes < 4096);
 	assert_int_equal(w->src.reads + w->dst.writes, 0);
 	assert_copied(w, 100, 2000, 64);
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__token_split_exact_lbas(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
+	vitk_odx_copy_result res = { 0 };
+	vitk_odx_plan plan = { 0 };
 	uint32_t lid = 0x100;
 	uint64_t done;
 
@@ -230,20 +235,24 @@ static void test_odx_engine__token_split_exact_lbas(void **state)
 	o.src_lba = 1000;
 	o.dst_lba = 5000;
 	o.count = 350;
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), 0);
 	assert_int_equal(plan.commands, 4);
 	assert_string_equal(plan.note, "range exceeds max token transfer size, split into 4 commands");
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 350);
 	assert_copied(w, 1000, 5000, 350);
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	/* one 100-block token drained by WUTs of the destination's optimal transfer count (40) */
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -261,17 +270,19 @@ static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
 	o.src_lba = 500;
 	o.dst_lba = 7000;
 	o.count = 100;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 100);
 	assert_copied(w, 500, 7000, 100);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__wut_without_rrti_is_complete(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 
 	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
@@ -284,6 +295,7 @@ static void test_odx_engine__wut_without_rrti_is_complete(void **state)
 	arm(w);
 	o.dst_lba = 300;
 	o.count = 100;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 100);
@@ -307,18 +319,20 @@ static void test_odx_engine__wut_without_rrti_is_complete(void **state)
 	o.src_lba = 100;
 	o.dst_lba = 900;
 	o.count = 50;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 50);
 	assert_int_equal(res.nfallbacks, 0);
 	assert_copied(w, 100, 900, 50);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__token_partial_transfer_continues_offset(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
@@ -339,18 +353,20 @@ static void test_odx_engine__token_partial_transfer_continues_offset(void **stat
 	arm(w);
 	o.dst_lba = 3000;
 	o.count = 128;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 128);
 	assert_int_equal(res.nfallbacks, 0);
 	assert_copied(w, 0, 3000, 128);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__token_expired_falls_back_to_host(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 
 	fake_scsi_enable_3pc(&w->src, 100, 0, 16u << 20, 1);
@@ -368,6 +384,7 @@ static void test_odx_engine__token_expired_falls_back_to_host(void **state)
 	o.dst_lba = 4000;
 	o.count = 250;
 	o.host_buffer_bytes = 64 * BS;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
@@ -389,13 +406,14 @@ static void test_odx_engine__token_expired_falls_back_to_host(void **state)
 	assert_int_equal(res.host_bytes_out, 150 * BS + 2 * 32 + 2 * 552);
 	assert_int_equal(res.host_bytes, res.host_bytes_in + res.host_bytes_out);
 	assert_copied(w, 0, 4000, 250);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__lid_busy_unit_attention_busy(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -420,17 +438,19 @@ static void test_odx_engine__lid_busy_unit_attention_busy(void **state)
 	o.src_lba = 10;
 	o.dst_lba = 500;
 	o.count = 20;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 20);
 	assert_copied(w, 10, 500, 20);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__stuck_operation_aborted_then_host(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -447,6 +467,7 @@ static void test_odx_engine__stuck_operation_aborted_then_host(void **state)
 	o.count = 30;
 	o.dst_lba = 30;
 	o.max_polls = 2;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.nfallbacks, 1);
@@ -454,13 +475,14 @@ static void test_odx_engine__stuck_operation_aborted_then_host(void **state)
 			    "fake-src: copy operation 256 still in progress after 2 polls (aborted)");
 	assert_int_equal(res.host_blocks, 30);
 	assert_copied(w, 0, 30, 30);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__malformed_sense_falls_back(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	static const uint8_t junk[] = { 0x72, 0x05 }; /* descriptor format cut at 2 bytes */
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -473,19 +495,21 @@ static void test_odx_engine__malformed_sense_falls_back(void **state)
 	arm(w);
 	o.count = 30;
 	o.dst_lba = 60;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.nfallbacks, 1);
 	assert_string_equal(res.fallbacks[0].reason,
 			    "POPULATE TOKEN failed: CHECK CONDITION with malformed sense data");
 	assert_copied(w, 0, 60, 30);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__garbage_rrti_falls_back(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	static const uint8_t junk[20] = { 0, 0, 0, 16, 0x10, 0x01 }; /* 20 of 32 header bytes */
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -498,6 +522,7 @@ static void test_odx_engine__garbage_rrti_falls_back(void **state)
 	arm(w);
 	o.count = 40;
 	o.dst_lba = 40;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.nfallbacks, 1);
@@ -505,19 +530,22 @@ static void test_odx_engine__garbage_rrti_falls_back(void **state)
 			    "fake-src: RECEIVE ROD TOKEN INFORMATION: data truncated (20 bytes, need 32)");
 	assert_int_equal(res.host_blocks, 40);
 	assert_copied(w, 0, 40, 40);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__plan_reasons_no_3pc(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
+	vitk_odx_copy_result res = { 0 };
+	vitk_odx_plan plan = { 0 };
 
 	/* like tgtd: no 3PC bit, no VPD 0x8F, RCOP rejected */
 	open_both(w, "cm", "cm");
 	o.count = 100;
 	o.dst_lba = 100;
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
 	assert_int_equal(plan.chosen, VITK_ODX_METHOD_HOST);
 	assert_false(plan.items[0].usable);
@@ -531,16 +559,20 @@ static void test_odx_engine__plan_reasons_no_3pc(void **state)
 	/* the same with --method token: refused, nothing sent */
 	w->src.nlog = w->dst.nlog = 0;
 	o.method = VITK_ODX_METHOD_TOKEN;
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), VITK_ENOTSUP);
 	assert_non_null(strstr(vitk_error_last()->message, "no 3PC"));
 	assert_int_equal(w->src.nlog + w->dst.nlog, 0);
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__plan_reasons_capabilities(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_plan plan;
+	vitk_odx_plan plan = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
@@ -548,55 +580,63 @@ static void test_odx_engine__plan_reasons_capabilities(void **state)
 	w->dst.vpd8f[4 + 36 + 9] = 0x10;
 	open_both(w, "array-a", "array-b");
 	o.count = 10;
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), 0);
 	assert_string_equal(plan.items[0].reason, "WRITE USING TOKEN not in Supported Commands");
 	assert_string_equal(plan.items[1].reason,
 			    "source and destination are on different copy managers");
 	assert_int_equal(plan.chosen, VITK_ODX_METHOD_HOST);
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__safety_refusals_send_nothing(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	open_both(w, "cm", "cm");
 	o.count = 100;
 	o.dst_lba = NBLK - 50;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERANGE);
 	assert_non_null(strstr(vitk_error_last()->message, "past the capacity"));
 	/* overlap on the same LU */
 	o.dst_lba = 50;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->s, &o), VITK_EINVAL);
 	assert_non_null(strstr(vitk_error_last()->message, "overlap"));
 	/* source past the end */
 	o.src_lba = NBLK;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERANGE);
 	assert_int_equal(w->src.nlog + w->dst.nlog, 0);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__block_size_mismatch(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_plan plan;
+	vitk_odx_plan plan = { 0 };
 
 	fake_scsi_dispose(&w->dst);
 	fake_scsi_init(&w->dst, "DST4K", 2, 4096, 1024);
 	open_both(w, "cm", "cm");
 	o.count = 8;
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_plan_make(&plan, w->s, w->d, &o), VITK_EINVAL);
 	assert_string_equal(plan.items[0].reason, "block sizes differ (512 vs 4096)");
 	assert_string_equal(vitk_error_last()->message, "block sizes differ (512 vs 4096)");
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__xcopy_split_exact_segments(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
-	vitk_odx_plan plan;
+	vitk_odx_copy_result res = { 0 };
+	vitk_odx_plan plan = { 0 };
 	uint8_t cscd[64];
 	uint64_t off;
 	uint8_t lid = 1;
@@ -641,6 +681,8 @@ static void test_odx_engine__xcopy_split_exact_segments(void **state)
 	o.src_lba = 7;
 	o.dst_lba = 6000;
 	o.count = 300;
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 	assert_int_equal(vitk_odx_copy(&res, &plan, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(plan.chosen, VITK_ODX_METHOD_XCOPY);
@@ -650,13 +692,15 @@ static void test_odx_engine__xcopy_split_exact_segments(void **state)
 	assert_int_equal(res.offload_blocks, 300);
 	assert_int_equal(w->dst.nscript, 3);
 	assert_copied(w, 7, 6000, 300);
+	vitk_odx_copy_result_clear(&res);
+	vitk_odx_plan_clear(&plan);
 }
 
 static void test_odx_engine__xcopy_unreachable_falls_back(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
@@ -672,6 +716,7 @@ static void test_odx_engine__xcopy_unreachable_falls_back(void **state)
 	o.dst_lba = 40;
 	o.method = VITK_ODX_METHOD_XCOPY;
 	o.verify = true;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.nfallbacks, 1);
@@ -681,13 +726,14 @@ static void test_odx_engine__xcopy_unreachable_falls_back(void **state)
 	assert_true(res.verified);
 	assert_int_equal(res.verify_bytes, 2 * 40 * BS);
 	assert_copied(w, 0, 40, 40);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__verify_detects_mismatch(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
@@ -701,17 +747,19 @@ static void test_odx_engine__verify_detects_mismatch(void **state)
 	o.count = 16;
 	o.dst_lba = 100;
 	o.verify = true;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERROR);
 	assert_string_equal(vitk_error_last()->message,
 			    "verify: 'fake-dst' block 100 differs from 'fake-src' block 0");
 	assert_false(res.verified);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__resume_starts_at_offset(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
@@ -724,16 +772,18 @@ static void test_odx_engine__resume_starts_at_offset(void **state)
 	o.dst_lba = 1000;
 	o.count = 256;
 	o.resume_blocks = 200;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.bytes, 56 * BS);
 	assert_copied(w, 200, 1200, 56);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__zero_token_then_write_same(void **state)
 {
 	struct world *w = *state;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	fake_scsi_cmd *c;
 	uint8_t z[512];
 	static uint8_t zeros[64 * BS];
@@ -772,6 +822,7 @@ static void test_odx_engine__zero_token_then_write_same(void **state)
 	c->copy_blocks = 24;
 	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 24, false);
 	arm(w);
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_zero(&res, w->d, 300, 64, NULL), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
@@ -793,6 +844,7 @@ static void test_odx_engine__zero_token_then_write_same(void **state)
 	c->dout_len = (size_t)len;
 	add_status(c, 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x23, 0x01);
 	arm(w);
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_zero(&res, w->d, 1000, 64, NULL), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.method, VITK_ODX_METHOD_WRITE_SAME);
@@ -808,18 +860,21 @@ static void test_odx_engine__zero_token_then_write_same(void **state)
 	vitk_odx_dev_free(w->d);
 	w->d = NULL;
 	assert_int_equal(vitk_odx_dev_open_with_transport(&w->d, &w->dst.t, "fake-dst", "cm", NULL), 0);
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_zero(&res, w->d, 2000, 64, NULL), 0);
 	assert_int_equal(res.method, VITK_ODX_METHOD_HOST);
 	assert_int_equal(res.nfallbacks, 2);
 	assert_memory_equal(w->dst.disk + 2000 * BS, zeros, 64 * BS);
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_zero(&res, w->d, NBLK - 10, 64, NULL), VITK_ERANGE);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__token_files(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 	vitk_odx_token_list *l = NULL;
 	char path[] = "/tmp/odx_tokXXXXXX";
 	int fd = mkstemp(path);
@@ -840,11 +895,13 @@ static void test_odx_engine__token_files(void **state)
 	add_rrti(w, false, 0x1101, 0x11, VITK_SCSI_COPY_DONE, 30, false);
 	arm(w);
 	o.inactivity_timeout_s = 3601; /* the fake's maximum is 3600 s: refused, nothing sent */
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), VITK_EINVAL);
 	assert_string_equal(vitk_error_last()->message,
 			    "inactivity timeout 3601 s exceeds the maximum 3600 s of 'fake-src'");
 	assert_int_equal(w->src.nlog, 0);
 	o.inactivity_timeout_s = 0;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), 0);
 	assert_int_equal(vitk_odx_token_file_read(&l, path), 0);
 	assert_int_equal(l->count, 2);
@@ -853,12 +910,15 @@ static void test_odx_engine__token_files(void **state)
 	assert_int_equal(l->items[0].parsed.cm_token_id, 0xC0FFEE);
 	vitk_odx_token_list_free(l);
 	/* create refuses to overwrite an existing file */
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_token_create(&res, w->s, 50, 130, path, &o), VITK_EINVAL);
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_token_write(&res, w->d, path, 700, &o), 0);
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 130);
 	assert_copied(w, 50, 700, 130);
 	/* writing past the capacity is refused */
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_token_write(&res, w->d, path, NBLK - 100, &o), VITK_ERANGE);
 	unlink(path);
 	/* garbage token file */
@@ -868,6 +928,7 @@ static void test_odx_engine__token_files(void **state)
 		assert_non_null(strstr(vitk_error_last()->message, "token file: record 0"));
 		assert_int_equal(vitk_odx_token_list_parse(&l, junk, 100), VITK_EINVAL);
 	}
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__garbage_vpd_names_device(void **state)
@@ -908,7 +969,7 @@ static void test_odx_engine__host_progress_and_interrupt(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	open_both(w, NULL, NULL);
 	o.count = 256;
@@ -918,6 +979,7 @@ static void test_odx_engine__host_progress_and_interrupt(void **state)
 	o.on_chunk = on_chunk;
 	progress_calls = 0;
 	nchunk = 0;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_EBUSY);
 	assert_int_equal(nchunk, 2);
 	assert_int_equal(chunk_marks[0], 64);
@@ -927,13 +989,14 @@ static void test_odx_engine__host_progress_and_interrupt(void **state)
 	assert_copied(w, 0, 4096, 128);
 	/* the block after the interruption point is untouched */
 	assert_int_equal(w->dst.disk[(4096 + 128) * BS], fake_scsi_pattern(&w->dst, 4096 + 128, 0));
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__streams_host_copy_and_verify(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	/* extra sessions (as over iSCSI): 1000 blocks in 64-block chunks on 4 streams */
 	open_both(w, "cm", "cm");
@@ -945,6 +1008,7 @@ static void test_odx_engine__streams_host_copy_and_verify(void **state)
 	o.host_buffer_bytes = 64 * BS;
 	o.host_streams = 4;
 	o.verify = true;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
 	assert_int_equal(res.host_blocks, 1000);
 	assert_int_equal(res.host_bytes_in, 1000 * BS);
@@ -955,6 +1019,7 @@ static void test_odx_engine__streams_host_copy_and_verify(void **state)
 	/* the main sessions moved no data: the streams did */
 	assert_int_equal(w->src.reads + w->dst.writes, 0);
 	assert_copied(w, 3, 2001, 1000);
+	vitk_odx_copy_result_clear(&res);
 }
 
 static uint64_t last_chunk_done;
@@ -974,7 +1039,7 @@ static void test_odx_engine__streams_read_error_keeps_resume_point(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	w->src.bad_lba = 3 + 700; /* inside the 11th 64-block chunk (640..703) */
 	open_both(w, "cm", "cm");
@@ -988,6 +1053,7 @@ static void test_odx_engine__streams_read_error_keeps_resume_point(void **state)
 	o.on_chunk = record_chunk;
 	last_chunk_done = 0;
 	chunk_went_back = false;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ESCSI);
 	assert_false(chunk_went_back);
 	assert_non_null(strstr(vitk_error_last()->message, "unrecovered read error"));
@@ -1000,13 +1066,14 @@ static void test_odx_engine__streams_read_error_keeps_resume_point(void **state)
 	assert_memory_equal(w->dst.disk + 2001 * BS, w->src.disk + 3 * BS, res.host_blocks * BS);
 	assert_int_equal(w->dst.disk[2000 * BS], fake_scsi_pattern(&w->dst, 2000, 0));
 	assert_int_equal(w->dst.disk[3001 * BS], fake_scsi_pattern(&w->dst, 3001, 0));
+	vitk_odx_copy_result_clear(&res);
 }
 
 static void test_odx_engine__streams_verify_finds_first_difference(void **state)
 {
 	struct world *w = *state;
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	vitk_odx_copy_result res;
+	vitk_odx_copy_result res = { 0 };
 
 	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
 	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
@@ -1023,11 +1090,13 @@ static void test_odx_engine__streams_verify_finds_first_difference(void **state)
 	o.dst_lba = 1000;
 	o.host_buffer_bytes = 64 * BS;
 	o.verify = true;
+	vitk_odx_copy_result_clear(&res);
 	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), VITK_ERROR);
 	assert_scripts_done(w);
 	assert_string_equal(vitk_error_last()->message,
 			    "verify: 'fake-dst' block 1300 differs from 'fake-src' block 300");
 	assert_false(res.verified);
+	vitk_odx_copy_result_clear(&res);
 }
 
 int main(void)

@@ -54,8 +54,8 @@ void fake_scsi_enable_3pc(fake_scsi *f, uint64_t mtts, uint64_t otc, uint32_t ma
 
 	f->tpc = true;
 	memset(b, 0, sizeof(f->vpd8f));
-	b[1] = 0x8F;
-	vitk_put_be16(b + o, 0x0000);
+	b[1] = VITK_SCSI_VPD_THIRD_PARTY_COPY;
+	vitk_put_be16(b + o, VITK_SCSI_TPC_ROD_LIMITS);
 	vitk_put_be16(b + o + 2, 0x20);
 	vitk_put_be16(b + o + 10, 1);
 	vitk_put_be32(b + o + 12, 3600);
@@ -138,25 +138,25 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 			goto illegal;
 		b[1] = cdb[2];
 		switch (cdb[2]) {
-		case 0x00:
+		case VITK_SCSI_VPD_SUPPORTED_PAGES:
 			n = 0;
-			b[4 + n++] = 0x00;
-			b[4 + n++] = 0x80;
-			b[4 + n++] = 0x83;
+			b[4 + n++] = VITK_SCSI_VPD_SUPPORTED_PAGES;
+			b[4 + n++] = VITK_SCSI_VPD_UNIT_SERIAL;
+			b[4 + n++] = VITK_SCSI_VPD_DEVICE_ID;
 			if (f->vpd8f_len)
-				b[4 + n++] = 0x8F;
+				b[4 + n++] = VITK_SCSI_VPD_THIRD_PARTY_COPY;
 			if (f->vpdb0_len)
-				b[4 + n++] = 0xB0;
+				b[4 + n++] = VITK_SCSI_VPD_BLOCK_LIMITS;
 			b[3] = (uint8_t)n;
 			*din_got = put(din, din_len, b, 4 + n);
 			goto out;
-		case 0x80:
+		case VITK_SCSI_VPD_UNIT_SERIAL:
 			n = strlen(f->serial);
 			b[3] = (uint8_t)n;
 			memcpy(b + 4, f->serial, n);
 			*din_got = put(din, din_len, b, 4 + n);
 			goto out;
-		case 0x83:
+		case VITK_SCSI_VPD_DEVICE_ID:
 			b[3] = 20;
 			b[4] = 0x01;
 			b[5] = 0x03;
@@ -164,12 +164,12 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 			memcpy(b + 8, f->naa, 16);
 			*din_got = put(din, din_len, b, 24);
 			goto out;
-		case 0x8F:
+		case VITK_SCSI_VPD_THIRD_PARTY_COPY:
 			if (!f->vpd8f_len)
 				goto illegal;
 			*din_got = put(din, din_len, f->vpd8f, f->vpd8f_len);
 			goto out;
-		case 0xB0:
+		case VITK_SCSI_VPD_BLOCK_LIMITS:
 			if (!f->vpdb0_len)
 				goto illegal;
 			*din_got = put(din, din_len, f->vpdb0, f->vpdb0_len);
@@ -190,14 +190,16 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 		uint32_t cnt = vitk_get_be32(cdb + 10);
 
 		if (lba > f->blocks || cnt > f->blocks - lba) {
-			check(sense, sense_len, status, 5, 0x21, 0);
+			check(sense, sense_len, status, VITK_SCSI_KEY_ILLEGAL_REQUEST,
+			      VITK_SCSI_ASC_OF(VITK_SCSI_ASC_LBA_OUT_OF_RANGE), 0);
 			fail(f, "I/O past the end of the disk", cdb);
 			goto out;
 		}
 		if (cdb[0] == VITK_SCSI_OP_READ16) {
 			f->reads++;
 			if (f->bad_lba && lba <= f->bad_lba && f->bad_lba < lba + cnt) {
-				check(sense, sense_len, status, VITK_SCSI_KEY_MEDIUM_ERROR, 0x11, 0);
+				check(sense, sense_len, status, VITK_SCSI_KEY_MEDIUM_ERROR,
+				      VITK_SCSI_ASC_OF(VITK_SCSI_ASC_READ_ERROR), 0);
 				goto out;
 			}
 			if (din_len != (size_t)cnt * f->block_size)
@@ -300,7 +302,8 @@ static int submit(void *self, const uint8_t *cdb, size_t cdb_len, void *din, siz
 		goto out;
 	}
 illegal:
-	check(sense, sense_len, status, 5, 0x20, 0);
+	check(sense, sense_len, status, VITK_SCSI_KEY_ILLEGAL_REQUEST,
+	      VITK_SCSI_ASC_OF(VITK_SCSI_ASC_INVALID_OPCODE), 0);
 out:
 	if (*status != 2)
 		*sense_len = 0;

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A scripted SCSI device for odx unit tests (testonly).
+ * A scripted SCSI device for odx unit tests (testonly, //odx:fake_scsi).
+ *
+ * Layer: the initiator's transport seam.  A fake_scsi is a
+ * vitk_scsi_transport (<vitk/scsi.h>) that answers CDBs in memory, so the
+ * odx codec, planner and engine run without sg or iSCSI.  It is the only
+ * SCSI fake in the tree: the lab target's own tests (labtarget/) run the
+ * real device model behind its iSCSI layer instead of a stand-in, and the
+ * e2e tests run odx against the real target (`vitk odx serve`).
  *
  * Identification (INQUIRY, VPD pages, READ CAPACITY(16), RCOP) is answered
  * from the fake's configuration; READ(16)/WRITE(16)/WRITE SAME(16) act on an

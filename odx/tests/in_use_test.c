@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Mounted/held detection against fake /proc and /sys trees (house-style R10). */
+/* Mounted/held detection against fake /proc and /sys trees (the roots are options, never hard-coded). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 static char root[256];
 
@@ -73,6 +74,37 @@ static void test_odx_in_use__mounted_held_partition(void **state)
 	assert_int_equal(vitk_odx_devnum_check_in_use(8, 16, "/dev/sdb", "/nonexistent", "/nonexistent"), 0);
 }
 
+/* roots longer than any fixed path buffer: the checks must still look in the right place */
+static void test_odx_in_use__long_roots(void **state)
+{
+	char base[1000], proc[1100], sys[1100], cmd[2400], file[1200];
+	size_t n;
+	FILE *f;
+	(void)state;
+
+	n = (size_t)snprintf(base, sizeof(base), "%s/inuse-long/",
+			     getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
+	while (n + 101 < 900) { /* ~900 characters in directories of 100 */
+		memset(base + n, 'd', 99);
+		base[n + 99] = '/';
+		n += 100;
+		base[n] = '\0';
+	}
+	snprintf(proc, sizeof(proc), "%sproc", base);
+	snprintf(sys, sizeof(sys), "%ssys", base);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/self' '%s/dev/block/8:64/holders/md0'", proc, sys);
+	assert_int_equal(system(cmd), 0);
+	snprintf(file, sizeof(file), "%s/self/mountinfo", proc);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("40 1 8:80 / /srv rw - ext4 /dev/sdf rw\n", f);
+	fclose(f);
+	assert_int_equal(vitk_odx_devnum_check_in_use(8, 64, "/dev/sde", proc, sys), VITK_EBUSY);
+	assert_string_equal(vitk_error_last()->message, "'/dev/sde' is held by 'md0'");
+	assert_int_equal(vitk_odx_devnum_check_in_use(8, 80, "/dev/sdf", proc, sys), VITK_EBUSY);
+	assert_string_equal(vitk_error_last()->message, "'/dev/sdf' is mounted on '/srv'");
+}
+
 static void test_odx_in_use__sg_open_missing(void **state)
 {
 	vitk_odx_dev *d = NULL;
@@ -93,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_odx_in_use__mounted_held_partition),
+		cmocka_unit_test(test_odx_in_use__long_roots),
 		cmocka_unit_test(test_odx_in_use__sg_open_missing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include <vitk/inventory.h>
 #include <vitk/odx.h>
+#include <vitk/sys/odx.h>
 
 #include "fake_scsi.h"
 
@@ -48,18 +49,20 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 
 	/* a job: start, progress, finish with a rejected method and a fallback */
 	memset(&job, 0, sizeof(job));
-	strcpy(job.src, "iscsi://x/iqn/0");
-	strcpy(job.dst, "iscsi://x/iqn/1");
+	memset(&back, 0, sizeof(back));
+	job.src = strdup("iscsi://x/iqn/0");
+	job.dst = strdup("iscsi://x/iqn/1");
 	job.requested = VITK_ODX_METHOD_AUTO;
 	o.count = 100;
 	o.dst_lba = 200;
 	assert_int_equal(vitk_odx_plan_make(&plan, d, d, &o), 0);
 	plan.items[1].usable = false;
-	strcpy(plan.items[1].reason, "no 3PC / EXTENDED COPY unsupported");
+	plan.items[1].reason = strdup("no 3PC / EXTENDED COPY unsupported");
 	assert_int_equal(vitk_odx_job_start(inv, host, &job, &plan), 0);
 	assert_int_equal(strlen(job.uuid), 36);
 	assert_int_equal(vitk_odx_job_progress(inv, &job, 40), 0);
 	assert_int_equal(vitk_odx_job_load(inv, job.uuid, &back), 0);
+	assert_int_equal(back.id, job.id);
 	assert_int_equal(back.blocks_done, 40);
 	assert_string_equal(back.result, "running");
 	assert_int_equal(back.count, 100);
@@ -70,8 +73,10 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 		char pfx[9];
 		memcpy(pfx, job.uuid, 8);
 		pfx[8] = 0;
+		vitk_odx_job_clear(&back);
 		assert_int_equal(vitk_odx_job_load(inv, pfx, &back), 0);
 		assert_string_equal(back.uuid, job.uuid);
+		vitk_odx_job_clear(&back);
 	}
 	assert_int_equal(vitk_odx_job_load(inv, "nope", &back), VITK_ENOTFOUND);
 
@@ -81,10 +86,12 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	res.host_bytes = 1234;
 	res.commands = 7;
 	res.nfallbacks = 1;
+	res.fallbacks = calloc(1, sizeof(*res.fallbacks));
+	assert_non_null(res.fallbacks);
 	res.fallbacks[0].from = VITK_ODX_METHOD_TOKEN;
 	res.fallbacks[0].to = VITK_ODX_METHOD_HOST;
 	res.fallbacks[0].at_block = 60;
-	strcpy(res.fallbacks[0].reason, "token expired");
+	res.fallbacks[0].reason = strdup("token expired");
 	job.blocks_done = 100;
 	assert_int_equal(vitk_odx_job_finish(inv, &job, &res, &plan, 0, NULL), 0);
 	/* a second run (resume) adds its counters */
@@ -102,6 +109,9 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 			    "[{\"from\":\"token\",\"to\":\"host\",\"at_block\":60,\"reason\":\"token expired\"}]");
 	vitk_inventory_rows_free(rows);
 
+	vitk_odx_job_clear(&job);
+	vitk_odx_plan_clear(&plan);
+	vitk_odx_copy_result_clear(&res);
 	vitk_odx_dev_free(d);
 	fake_scsi_dispose(&f);
 	vitk_inventory_free(inv);

@@ -14,7 +14,7 @@ static void use(vitk_sriov_esxi_host *h)
 	size_t n = 0;
 
 	if (vitk_sriov_esxi_max_vfs(&c, &n, h) == 0)
-		free(c);
+		vitk_sriov_esxi_cmds_free(c, n);
 	if (h->n_ports && vitk_sriov_esxi_vmx(&v, h, h->ports[0].name, 1, 0, VITK_SRIOV_VMX_51, NULL) == 0)
 		free(v);
 	if (h->n_ports && vitk_sriov_esxi_vmx(&v, h, h->ports[0].name, 0, 3, VITK_SRIOV_VMX_55, "pg") == 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,6 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool is_pf = false;
 
 	if (vitk_sriov_nodedev_parse(&pf, &is_pf, (const char *)data, size) == 0)
-		free(pf.vfs);
+		vitk_sriov_pf_clear(&pf);
 	return 0;
 }

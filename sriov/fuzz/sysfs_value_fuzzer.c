@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

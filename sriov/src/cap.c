@@ -55,7 +55,6 @@ int vitk_sriov_cap_parse(vitk_sriov_cap *out, const uint8_t *cfg, size_t len, co
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	out->version = 1;
 	if (!what)
 		what = "device";
 	r = has_pcie_cap(cfg, len, what);

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Control: VF count (the kernel's EBUSY/ERANGE/ENOENT rules) and driver binding. */
+/*
+ * Control: VF count (the kernel's EBUSY/ERANGE/ENOENT rules), driver binding
+ * and VF settings (discovery finds the PF netdev, netlink_vf.c builds the
+ * RTM_SETLINK request).  The kernel's rules for these writes (drivers/pci/iov.c,
+ * Documentation/ABI/testing/sysfs-bus-pci) are summarised in docs/sriov.md.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,7 @@ static int numvfs_error(const vitk_sriov_pf_info *pf, int e, unsigned n)
 	case ENOENT:
 		return vitk_error_set(VITK_ENOTSUP, e,
 				      "cannot write 'sriov_numvfs' on '%s': driver '%s' does not support SR-IOV configuration via sysfs",
-				      pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+				      pf->addr, pf->driver ? pf->driver : "(none bound)");
 	case ENOMEM:
 		return vitk_error_set(VITK_ENOMEM, e,
 				      "cannot write 'sriov_numvfs' on '%s': not enough MMIO resources or bus numbers for %u VFs (try booting with pci=realloc)",
@@ -46,12 +51,12 @@ static int write_dev(vitk_sriov *ctx, const char *addr, const char *attr, const 
 }
 
 int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
-			      const char *const *in_use, size_t n_in_use, unsigned *actual)
+			      const vitk_sriov_taken *in_use, unsigned *actual)
 {
 	vitk_sriov_pf_info *pf = NULL;
 	char val[16];
 	unsigned cur, now = 0;
-	size_t i, j;
+	size_t i;
 	int r, e;
 
 	if (actual)
@@ -62,7 +67,7 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 	if (!pf->has_sysfs) {
 		r = vitk_error_set(VITK_ENOTSUP, 0,
 				   "'%s': no 'sriov_numvfs' attribute: driver '%s' does not manage SR-IOV",
-				   pf->addr, pf->driver[0] ? pf->driver : "(none bound)");
+				   pf->addr, pf->driver ? pf->driver : "(none bound)");
 		goto out;
 	}
 	if (n > pf->sysfs_totalvfs) {
@@ -80,13 +85,12 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 	/* refuse to pull VFs from under running domains */
 	if (!(flags & VITK_SRIOV_SET_FORCE) && cur != 0) {
 		for (i = 0; i < pf->n_vfs; i++)
-			for (j = 0; j < n_in_use; j++)
-				if (!strcmp(pf->vfs[i].addr, in_use[j])) {
-					r = vitk_error_set(VITK_EBUSY, 0,
-							   "'%s': VF %u (%s) is in use by a domain; detach it first or use --force",
-							   pf->addr, pf->vfs[i].index, pf->vfs[i].addr);
-					goto out;
-				}
+			if (vitk_sriov_taken_lookup(in_use, pf->vfs[i].addr)) {
+				r = vitk_error_set(VITK_EBUSY, 0,
+						   "'%s': VF %u (%s) is in use by a domain; detach it first or use --force",
+						   pf->addr, pf->vfs[i].index, pf->vfs[i].addr);
+				goto out;
+			}
 	}
 	if (pf->autoprobe >= 0 && n > 0) {
 		const char *want = (flags & VITK_SRIOV_SET_NO_AUTOPROBE) ? "0" : "1";
@@ -181,4 +185,48 @@ int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
 	if (to_host && !strcmp(after, "vfio-pci"))
 		return vitk_error_set(VITK_EIO, 0, "'%s': still bound to vfio-pci", norm);
 	return 0;
+}
+
+int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg)
+{
+	vitk_sriov_pf_info *pf = NULL;
+	uint8_t *req = NULL, *rep = NULL;
+	size_t req_len = 0, rep_len = 0;
+	char attr[64];
+	unsigned ifindex = 0;
+	int r;
+
+	r = vitk_sriov_pf_get(&pf, ctx, pf_addr, VITK_SRIOV_SCAN_NO_VF_STATE | VITK_SRIOV_SCAN_NO_NAMES);
+	if (r < 0)
+		return r;
+	if (pf->n_netdevs == 0) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0,
+				   "'%s': PF has no network interface (driver '%s'): cannot set VF %u",
+				   pf->addr, pf->driver ? pf->driver : "none", cfg->vf);
+		goto out;
+	}
+	if (cfg->vf >= pf->n_vfs) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "'%s': no VF %u (%zu VFs enabled)", pf->addr,
+				   cfg->vf, pf->n_vfs);
+		goto out;
+	}
+	snprintf(attr, sizeof(attr), "net/%s/ifindex", pf->netdevs[0]);
+	r = vitk_sriov__read_uint(ctx, pf->addr, attr, &ifindex);
+	if (r < 0)
+		goto out;
+	r = vitk_sriov_nl_build_setlink(&req, &req_len, (int)ifindex, cfg);
+	if (r < 0)
+		goto out;
+	r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
+	if (r < 0) {
+		r = vitk_error_set(VITK_EIO, -r, "cannot set VF %u on '%s' (%s): %s", cfg->vf,
+				   pf->netdevs[0], pf->addr, strerror(-r));
+		goto out;
+	}
+	r = 0;
+out:
+	free(req);
+	free(rep);
+	vitk_sriov_pf_free(pf);
+	return r;
 }

@@ -2,6 +2,7 @@
 /* Desired state: JSON (strict, bounded), idempotent apply, systemd persistence. */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,7 @@
 
 #include <jansson.h>
 
-/*
- * Change texts are deliberately truncated to their fixed fields, and persist
- * checks the root length before building paths.
- */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include <vitk/array.h>
 
 #include "sriov_priv.h"
 
@@ -28,10 +25,17 @@ void vitk_sriov_desired_free(vitk_sriov_desired *d)
 
 	if (!d)
 		return;
-	for (i = 0; i < d->n_pfs; i++)
+	for (i = 0; i < d->n_pfs; i++) {
+		size_t j;
+
+		for (j = 0; j < d->pfs[i].n_vfs; j++)
+			free(d->pfs[i].vfs[j].driver);
 		free(d->pfs[i].vfs);
+		free(d->pfs[i].pf);
+		free(d->pfs[i].driver);
+	}
 	free(d->pfs);
-	free(d->exclude);
+	vitk_sriov__strv_free(d->exclude, d->n_exclude);
 	free(d);
 }
 
@@ -102,19 +106,17 @@ static int get_bool(json_t *obj, const char *key, bool *out, bool *present, cons
 	return 0;
 }
 
-static int get_driver(json_t *obj, char out[VITK_SRIOV_NAME_MAX], const char *where)
+static int get_driver(json_t *obj, char **out, const char *where)
 {
 	json_t *v = json_object_get(obj, "driver");
 
-	out[0] = '\0';
 	if (!v)
 		return 0;
 	if (!json_is_string(v) || !driver_ok(json_string_value(v)))
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "desired state: %s: 'driver' must be a driver name ('vfio-pci', 'host', ...)",
 				      where);
-	memcpy(out, json_string_value(v), strlen(json_string_value(v)) + 1);
-	return 0;
+	return vitk_sriov__strset(out, json_string_value(v));
 }
 
 static int parse_vf(json_t *o, vitk_sriov_desired_vf *vf, const char *pfwhere, unsigned num_vfs)
@@ -169,7 +171,7 @@ static int parse_vf(json_t *o, vitk_sriov_desired_vf *vf, const char *pfwhere, u
 	if (r == 0)
 		r = get_bool(o, "spoofchk", &vf->spoofchk, &vf->has_spoofchk, where);
 	if (r == 0)
-		r = get_driver(o, vf->driver, where);
+		r = get_driver(o, &vf->driver, where);
 	return r;
 }
 
@@ -177,17 +179,20 @@ static int parse_pf(json_t *o, vitk_sriov_desired_pf *pf)
 {
 	static const char *const keys[] = { "pf", "num_vfs", "autoprobe", "driver", "vfs", NULL };
 	json_t *addr = json_object_get(o, "pf"), *vfs;
-	char where[48];
+	char where[48], norm[VITK_SRIOV_ADDR_MAX];
 	bool present, ap;
 	size_t i, j;
 	int r;
 
 	if (!json_is_object(o))
 		return vitk_error_set(VITK_EINVAL, 0, "desired state: 'pfs' entries must be objects");
-	if (!json_is_string(addr) || vitk_sriov_addr_normalize(pf->pf, json_string_value(addr)) < 0)
+	if (!json_is_string(addr) || vitk_sriov_addr_normalize(norm, json_string_value(addr)) < 0)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "desired state: PF entry needs 'pf' with a PCI address");
-	snprintf(where, sizeof(where), "PF %s", pf->pf);
+	r = vitk_sriov__strset(&pf->pf, norm);
+	if (r < 0)
+		return r;
+	snprintf(where, sizeof(where), "PF %s", norm);
 	r = check_keys(o, keys, where);
 	if (r < 0)
 		return r;
@@ -200,7 +205,7 @@ static int parse_pf(json_t *o, vitk_sriov_desired_pf *pf)
 	if (r < 0)
 		return r;
 	pf->autoprobe = present ? (ap ? 1 : 0) : -1;
-	r = get_driver(o, pf->driver, where);
+	r = get_driver(o, &pf->driver, where);
 	if (r < 0)
 		return r;
 	vfs = json_object_get(o, "vfs");
@@ -212,6 +217,7 @@ static int parse_pf(json_t *o, vitk_sriov_desired_pf *pf)
 	if (!pf->vfs)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	for (i = 0; i < json_array_size(vfs); i++) {
+		pf->n_vfs = i + 1; /* owned (and freed) from here on */
 		r = parse_vf(json_array_get(vfs, i), &pf->vfs[i], where, pf->num_vfs);
 		if (r < 0)
 			return r;
@@ -220,7 +226,6 @@ static int parse_pf(json_t *o, vitk_sriov_desired_pf *pf)
 				return vitk_error_set(VITK_EINVAL, 0,
 						      "desired state: %s: VF %u listed twice", where,
 						      pf->vfs[i].index);
-		pf->n_vfs = i + 1;
 	}
 	return 0;
 }
@@ -298,13 +303,17 @@ int vitk_sriov_desired_from_json(vitk_sriov_desired **out, const char *json, siz
 		}
 		for (i = 0; i < json_array_size(ex); i++) {
 			json_t *a = json_array_get(ex, i);
+			char norm[VITK_SRIOV_ADDR_MAX];
 
 			if (!json_is_string(a) ||
-			    vitk_sriov_addr_normalize(d->exclude[i], json_string_value(a)) < 0) {
+			    vitk_sriov_addr_normalize(norm, json_string_value(a)) < 0) {
 				r = vitk_error_set(VITK_EINVAL, 0,
 						   "desired state: 'exclude' entry %zu is not a PCI address", i);
 				goto out;
 			}
+			r = vitk_sriov__strset(&d->exclude[i], norm);
+			if (r < 0)
+				goto out;
 			d->n_exclude = i + 1;
 		}
 	}
@@ -316,7 +325,7 @@ out:
 	return r;
 }
 
-int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
+int vitk_sriov__desired_doc(json_t **out, const vitk_sriov_desired *d)
 {
 	json_t *root = json_object(), *pfs = json_array(), *ex = json_array();
 	size_t i, j;
@@ -336,7 +345,7 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
 		json_object_set_new(o, "num_vfs", json_integer(p->num_vfs));
 		if (p->autoprobe >= 0)
 			json_object_set_new(o, "autoprobe", json_boolean(p->autoprobe));
-		if (p->driver[0])
+		if (p->driver)
 			json_object_set_new(o, "driver", json_string(p->driver));
 		for (j = 0; j < p->n_vfs; j++) {
 			const vitk_sriov_desired_vf *v = &p->vfs[j];
@@ -356,7 +365,7 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
 				json_object_set_new(vo, "trust", json_boolean(v->trust));
 			if (v->has_spoofchk)
 				json_object_set_new(vo, "spoofchk", json_boolean(v->spoofchk));
-			if (v->driver[0])
+			if (v->driver)
 				json_object_set_new(vo, "driver", json_string(v->driver));
 			json_array_append_new(vfs, vo);
 		}
@@ -370,9 +379,8 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
 	for (i = 0; i < d->n_exclude; i++)
 		json_array_append_new(ex, json_string(d->exclude[i]));
 	json_object_set(root, "exclude", ex);
-	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!*out)
-		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	*out = root;
+	root = NULL;
 out:
 	json_decref(pfs);
 	json_decref(ex);
@@ -380,12 +388,34 @@ out:
 	return r;
 }
 
+int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d)
+{
+	json_t *doc = NULL;
+	int r;
+
+	*out = NULL;
+	r = vitk_sriov__desired_doc(&doc, d);
+	if (r < 0)
+		return r;
+	*out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return *out ? 0 : vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+}
+
 /* ------------------------------------------------------------------ apply */
 
 void vitk_sriov_change_list_free(vitk_sriov_change_list *l)
 {
+	size_t i;
+
 	if (!l)
 		return;
+	for (i = 0; i < l->count; i++) {
+		free(l->items[i].subject);
+		free(l->items[i].action);
+		free(l->items[i].detail);
+		free(l->items[i].error);
+	}
 	free(l->items);
 	free(l);
 }
@@ -393,15 +423,20 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l)
 static vitk_sriov_change *change_add(vitk_sriov_change_list *l, const char *subject,
 				     const char *action)
 {
-	vitk_sriov_change *n = realloc(l->items, (l->count + 1) * sizeof(*n));
+	VITK_ARRAY(vitk_sriov_change) a = { l->items, l->count, l->count };
+	vitk_sriov_change *n = vitk_array_push(a);
 
 	if (!n)
 		return NULL;
-	l->items = n;
-	n = &l->items[l->count++];
-	memset(n, 0, sizeof(*n));
-	snprintf(n->subject, sizeof(n->subject), "%s", subject);
-	snprintf(n->action, sizeof(n->action), "%s", action);
+	l->items = a.ptr;
+	n->detail = strdup("");
+	if (!n->detail || vitk_sriov__strset(&n->subject, subject) < 0 ||
+	    vitk_sriov__strset(&n->action, action) < 0) {
+		free(n->subject);
+		free(n->detail);
+		return NULL;
+	}
+	l->count = a.size;
 	return n;
 }
 
@@ -409,7 +444,8 @@ static void change_result(vitk_sriov_change *c, int r, int *first)
 {
 	c->result = r;
 	if (r < 0) {
-		snprintf(c->error, sizeof(c->error), "%s", vitk_error_last()->message);
+		/* on out-of-memory the error text is lost, the result code stays */
+		vitk_sriov__strset(&c->error, vitk_error_last()->message);
 		if (!*first)
 			*first = r;
 		vitk_error_clear();
@@ -427,7 +463,7 @@ static const vitk_sriov_desired_vf *desired_vf(const vitk_sriov_desired_pf *p, u
 }
 
 static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov_desired_pf *dp,
-		    unsigned flags, const char *const *in_use, size_t n_in_use, int *first)
+		    unsigned flags, const vitk_sriov_taken *in_use, int *first)
 {
 	bool dry = flags & VITK_SRIOV_APPLY_DRY_RUN;
 	vitk_sriov_pf_info *pf = NULL;
@@ -447,8 +483,9 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 		c = change_add(l, pf->addr, "autoprobe");
 		if (!c)
 			goto oom;
-		snprintf(c->detail, sizeof(c->detail), "sriov_drivers_autoprobe %d -> %d",
-			 pf->autoprobe, dp->autoprobe);
+		if (vitk_sriov__strsetf(&c->detail, "sriov_drivers_autoprobe %d -> %d",
+					pf->autoprobe, dp->autoprobe) < 0)
+			goto oom;
 		if (!dry) {
 			char *path = vitk_sriov__dev_path(ctx, pf->addr, "sriov_drivers_autoprobe");
 			int e = path ? vitk_sriov__write_attr(ctx, path, dp->autoprobe ? "1" : "0")
@@ -470,9 +507,10 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 		c = change_add(l, pf->addr, "set-num-vfs");
 		if (!c)
 			goto oom;
-		snprintf(c->detail, sizeof(c->detail), "VFs %u -> %u", pf->sysfs_numvfs, dp->num_vfs);
+		if (vitk_sriov__strsetf(&c->detail, "VFs %u -> %u", pf->sysfs_numvfs, dp->num_vfs) < 0)
+			goto oom;
 		if (!dry) {
-			r = vitk_sriov_pf_set_num_vfs(ctx, pf->addr, dp->num_vfs, sf, in_use, n_in_use,
+			r = vitk_sriov_pf_set_num_vfs(ctx, pf->addr, dp->num_vfs, sf, in_use,
 						      &actual);
 			if (r == 0 && actual != dp->num_vfs)
 				r = vitk_error_set(VITK_ERANGE, 0,
@@ -495,22 +533,23 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 	for (i = 0; i < pf->n_vfs && i < dp->num_vfs; i++) {
 		const vitk_sriov_vf_info *vf = &pf->vfs[i];
 		const vitk_sriov_desired_vf *dv = desired_vf(dp, vf->index);
-		const char *drv = dv && dv->driver[0] ? dv->driver : dp->driver;
+		const char *drv = dv && dv->driver ? dv->driver : dp->driver;
 		vitk_sriov_vf_config cfg = VITK_SRIOV_VF_STATE_INIT;
 		char detail[160] = "";
 		size_t dl = 0;
 
-		if (drv[0]) {
-			bool need = !strcmp(drv, "host")
-					    ? (!strcmp(vf->driver, "vfio-pci") || vf->driver_override[0])
-					    : strcmp(vf->driver, drv) != 0;
+		if (drv) {
+			const char *cur = vf->driver ? vf->driver : "";
+			bool need = !strcmp(drv, "host") ? (!strcmp(cur, "vfio-pci") || vf->driver_override)
+							 : strcmp(cur, drv) != 0;
 
 			if (need) {
 				c = change_add(l, vf->addr, "bind");
 				if (!c)
 					goto oom;
-				snprintf(c->detail, sizeof(c->detail), "%s -> %s",
-					 vf->driver[0] ? vf->driver : "(none)", drv);
+				if (vitk_sriov__strsetf(&c->detail, "%s -> %s",
+							vf->driver ? vf->driver : "(none)", drv) < 0)
+					goto oom;
 				if (!dry)
 					change_result(c, vitk_sriov_vf_bind(ctx, vf->addr, drv), first);
 			}
@@ -559,7 +598,8 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 		c = change_add(l, vf->addr, "vf-config");
 		if (!c)
 			goto oom;
-		snprintf(c->detail, sizeof(c->detail), "VF %u: %s", vf->index, detail);
+		if (vitk_sriov__strsetf(&c->detail, "VF %u: %s", vf->index, detail) < 0)
+			goto oom;
 		if (!dry)
 			change_result(c, vitk_sriov_vf_configure(ctx, pf->addr, &cfg), first);
 	}
@@ -572,7 +612,7 @@ oom:
 }
 
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags, const char *const *in_use, size_t n_in_use)
+		     unsigned flags, const vitk_sriov_taken *in_use)
 {
 	vitk_sriov_change_list *l = calloc(1, sizeof(*l));
 	int first = 0, r = 0;
@@ -582,7 +622,7 @@ int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_s
 	if (!l)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	for (i = 0; i < d->n_pfs && r == 0; i++)
-		r = apply_pf(l, ctx, &d->pfs[i], flags, in_use, n_in_use, &first);
+		r = apply_pf(l, ctx, &d->pfs[i], flags, in_use, &first);
 	if (r < 0) {
 		vitk_sriov_change_list_free(l);
 		return r;
@@ -593,7 +633,7 @@ int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_s
 			if (l->items[i].result < 0)
 				return vitk_error_set((vitk_err)l->items[i].result, 0, "%s: %s: %s",
 						      l->items[i].subject, l->items[i].action,
-						      l->items[i].error);
+						      l->items[i].error ? l->items[i].error : "");
 	}
 	return 0;
 }
@@ -621,6 +661,21 @@ static int mkdirs(const char *path)
 	return 0;
 }
 
+/* snprintf into a path buffer; a path that does not fit is an error, never cut */
+static int path_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int path_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return vitk_error_set(VITK_EINVAL, 0, "path too long: '%.60s...'", buf);
+	return 0;
+}
+
 static bool unit_arg_ok(const char *s)
 {
 	/* no whitespace, quotes, % or newlines: keeps ExecStart a plain word list */
@@ -642,8 +697,6 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 
 	if (unit_path)
 		*unit_path = NULL;
-	if (!o || o->version != 1)
-		return vitk_error_set(VITK_EINVAL, 0, "unsupported persist options");
 	if (strchr(unit, '/') || strlen(unit) < 9 || strcmp(unit + strlen(unit) - 8, ".service") ||
 	    !unit_arg_ok(unit))
 		return vitk_error_set(VITK_EINVAL, 0, "invalid unit name '%.60s'", unit);
@@ -658,13 +711,19 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		     o->sysfs_root ? " --sysfs-root " : "", o->sysfs_root ? o->sysfs_root : "");
 	if (n < 0 || (size_t)n >= sizeof(exec))
 		return vitk_error_set(VITK_EINVAL, 0, "ExecStart line too long");
-	snprintf(dir, sizeof(dir), "%s/etc/systemd/system", root);
-	snprintf(wants, sizeof(wants), "%s/multi-user.target.wants", dir);
-	r = mkdirs(wants);
+	r = path_fmt(dir, sizeof(dir), "%s/etc/systemd/system", root);
+	if (r == 0)
+		r = path_fmt(wants, sizeof(wants), "%s/multi-user.target.wants", dir);
+	if (r == 0)
+		r = path_fmt(path, sizeof(path), "%s/%s", dir, unit);
+	if (r == 0)
+		r = path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, unit);
+	if (r == 0)
+		r = path_fmt(link, sizeof(link), "%s/%s", wants, unit);
+	if (r == 0)
+		r = mkdirs(wants);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/%s", dir, unit);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, unit);
 	f = fopen(tmp, "w");
 	if (!f)
 		return vitk_error_set(VITK_EIO, errno, "cannot write '%s': %s", tmp, strerror(errno));
@@ -705,9 +764,10 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		unlink(tmp);
 		return r;
 	}
-	snprintf(link, sizeof(link), "%s/%s", wants, unit);
 	unlink(link);
-	snprintf(tmp, sizeof(tmp), "../%s", unit);
+	r = path_fmt(tmp, sizeof(tmp), "../%s", unit);
+	if (r < 0)
+		return r;
 	if (symlink(tmp, link) < 0)
 		return vitk_error_set(VITK_EIO, errno, "cannot enable '%s': %s", link, strerror(errno));
 	if (unit_path) {

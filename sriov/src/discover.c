@@ -5,7 +5,7 @@
  * capability decoder, cross-checked.
  *
  * libpci's error callback is declared noreturn and its default calls exit().
- * A library must never exit (R8), so while libpci runs we install a handler
+ * A library must never exit (docs/architecture.md), so while libpci runs we install a handler
  * that records the message and longjmps back to the entry point, which then
  * frees the libpci state and returns an error.  libpci has no user pointer in
  * the callback, hence the thread-local jump buffer.
@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <pci/pci.h>
+
+#include <vitk/array.h>
 
 #include "sriov_priv.h"
 
@@ -50,64 +52,85 @@ static int cmp_pf(const void *a, const void *b)
 	return strcmp(((const vitk_sriov_pf_info *)a)->addr, ((const vitk_sriov_pf_info *)b)->addr);
 }
 
-static void list_netdevs(vitk_sriov *ctx, const char *addr, char names[][VITK_SRIOV_IFNAME_MAX],
-			 size_t max, size_t *n)
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the netdev names of @addr (at most @max, sorted: readdir order is arbitrary) */
+static int list_netdevs(vitk_sriov *ctx, const char *addr, char ***names, size_t max, size_t *n)
 {
 	char *path = vitk_sriov__dev_path(ctx, addr, "net");
 	DIR *d;
 	struct dirent *e;
-	size_t i, j;
+	int r = 0;
 
+	*names = NULL;
 	*n = 0;
 	if (!path)
-		return;
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	d = opendir(path);
 	free(path);
 	if (!d)
-		return;
-	for (e = readdir(d); e; e = readdir(d)) {
+		return 0;
+	*names = calloc(max, sizeof(**names));
+	if (!*names)
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	for (e = r == 0 ? readdir(d) : NULL; e && *n < max; e = readdir(d)) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= VITK_SRIOV_IFNAME_MAX)
 			continue;
-		if (*n < max) {
-			memcpy(names[*n], e->d_name, strlen(e->d_name) + 1);
-			(*n)++;
-		}
+		r = vitk_sriov__strset(&(*names)[*n], e->d_name);
+		if (r < 0)
+			break;
+		(*n)++;
 	}
 	closedir(d);
-	/* readdir order is arbitrary: sort for determinism */
-	for (i = 1; i < *n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char t[VITK_SRIOV_IFNAME_MAX];
-
-			memcpy(t, names[j], sizeof(t));
-			memcpy(names[j], names[j - 1], sizeof(t));
-			memcpy(names[j - 1], t, sizeof(t));
-		}
+	if (r < 0) {
+		vitk_sriov__strv_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return r;
+	}
+	qsort(*names, *n, sizeof(**names), cmp_str);
+	return 0;
 }
 
-static void read_optional_str(vitk_sriov *ctx, const char *addr, const char *attr, char *out,
-			      size_t outlen)
+/* an optional attribute's first line into *@out (NULL when missing or empty) */
+static int read_optional(vitk_sriov *ctx, const char *addr, const char *attr, char **out)
 {
 	char *buf = NULL;
-	size_t n;
+	int r;
 
-	out[0] = '\0';
+	free(*out);
+	*out = NULL;
 	if (vitk_sriov__read_attr(ctx, addr, attr, &buf) < 0) {
 		vitk_error_clear();
-		return;
+		return 0;
 	}
-	n = strcspn(buf, "\n");
-	buf[n] = '\0';
-	if (n < outlen)
-		memcpy(out, buf, n + 1);
+	buf[strcspn(buf, "\n")] = '\0';
+	r = vitk_sriov__strset(out, buf);
 	free(buf);
+	return r;
+}
+
+/* the basename of symlink @link of @addr into *@out (NULL when there is none) */
+static int read_link_optional(vitk_sriov *ctx, const char *addr, const char *link, char **out)
+{
+	char base[256];
+
+	if (vitk_sriov__read_link_base(ctx, addr, link, base, sizeof(base)) < 0) {
+		vitk_error_clear();
+		return vitk_sriov__strset(out, NULL);
+	}
+	return vitk_sriov__strset(out, base);
 }
 
 static int vf_fill(vitk_sriov *ctx, vitk_sriov_vf_info *vf)
 {
 	char *dir = vitk_sriov__dev_path(ctx, vf->addr, NULL);
-	char names[1][VITK_SRIOV_IFNAME_MAX];
+	char **names = NULL;
 	size_t n = 0;
+	int r;
 
 	if (!dir)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
@@ -115,22 +138,27 @@ static int vf_fill(vitk_sriov *ctx, vitk_sriov_vf_info *vf)
 	free(dir);
 	if (!vf->present)
 		return 0;
-	if (vitk_sriov__read_link_base(ctx, vf->addr, "driver", vf->driver, sizeof(vf->driver)) < 0)
-		vitk_error_clear();
-	read_optional_str(ctx, vf->addr, "driver_override", vf->driver_override,
-			  sizeof(vf->driver_override));
-	if (!strcmp(vf->driver_override, "(null)"))
-		vf->driver_override[0] = '\0';
-	list_netdevs(ctx, vf->addr, names, 1, &n);
+	r = read_link_optional(ctx, vf->addr, "driver", &vf->driver);
+	if (r == 0)
+		r = read_optional(ctx, vf->addr, "driver_override", &vf->driver_override);
+	if (r == 0 && vf->driver_override && !strcmp(vf->driver_override, "(null)"))
+		r = vitk_sriov__strset(&vf->driver_override, NULL);
+	if (r == 0)
+		r = list_netdevs(ctx, vf->addr, &names, 1, &n);
+	if (r < 0)
+		return r;
 	if (n) {
-		char attr[64], op[16];
+		char attr[64], *op = NULL;
 
-		memcpy(vf->netdev, names[0], sizeof(vf->netdev));
+		vf->netdev = names[0];
+		names[0] = NULL;
 		snprintf(attr, sizeof(attr), "net/%s/operstate", vf->netdev);
-		read_optional_str(ctx, vf->addr, attr, op, sizeof(op));
-		vf->host_used = !strcmp(op, "up");
+		r = read_optional(ctx, vf->addr, attr, &op);
+		vf->host_used = op && !strcmp(op, "up");
+		free(op);
 	}
-	return 0;
+	vitk_sriov__strv_free(names, n);
+	return r;
 }
 
 static int vfs_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, bool dump)
@@ -148,33 +176,30 @@ static int vfs_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, bool dump)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	pf->vfs_from_links = false;
 	if (!dump) {
-		char link[16];
 		char addr[VITK_SRIOV_ADDR_MAX];
 
-		snprintf(link, sizeof(link), "virtfn0");
-		if (vitk_sriov__read_link_base(ctx, pf->addr, link, addr, sizeof(addr)) == 0)
+		if (vitk_sriov__read_link_base(ctx, pf->addr, "virtfn0", addr, sizeof(addr)) == 0)
 			pf->vfs_from_links = true;
 		else
 			vitk_error_clear();
 	}
 	for (i = 0; i < num; i++) {
 		vitk_sriov_vf_info *vf = &pf->vfs[i];
+		char addr[VITK_SRIOV_ADDR_MAX];
 
-		vf->version = 1;
 		vf->index = i;
 		if (pf->vfs_from_links) {
 			char link[24];
 
 			snprintf(link, sizeof(link), "virtfn%u", i);
-			r = vitk_sriov__read_link_base(ctx, pf->addr, link, vf->addr,
-						       sizeof(vf->addr));
-			if (r < 0)
-				return r;
+			r = vitk_sriov__read_link_base(ctx, pf->addr, link, addr, sizeof(addr));
 		} else {
-			r = vitk_sriov_vf_addr(vf->addr, pf->addr, off, stride, i);
-			if (r < 0)
-				return r;
+			r = vitk_sriov_vf_addr(addr, pf->addr, off, stride, i);
 		}
+		if (r == 0)
+			r = vitk_sriov__strset(&vf->addr, addr);
+		if (r < 0)
+			return r;
 		pf->n_vfs = i + 1;
 		if (!dump) {
 			r = vf_fill(ctx, vf);
@@ -207,22 +232,23 @@ static void vf_state_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf)
 	free(st);
 }
 
-static void add_mismatch(vitk_sriov_pf_info *pf, const char *fmt, ...)
+/* append "; <finding>" to pf->mismatch */
+static int add_mismatch(vitk_sriov_pf_info *pf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void add_mismatch(vitk_sriov_pf_info *pf, const char *fmt, ...)
+static int add_mismatch(vitk_sriov_pf_info *pf, const char *fmt, ...)
 {
-	size_t used = strlen(pf->mismatch);
+	char *piece = NULL;
 	va_list ap;
+	int r;
 
-	if (used && used + 2 < sizeof(pf->mismatch)) {
-		memcpy(pf->mismatch + used, "; ", 3);
-		used += 2;
-	}
-	if (used >= sizeof(pf->mismatch) - 1)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(pf->mismatch + used, sizeof(pf->mismatch) - used, fmt, ap);
+	r = vitk_sriov__vstrsetf(&piece, fmt, ap);
 	va_end(ap);
+	if (r == 0)
+		r = vitk_sriov__strsetf(&pf->mismatch, "%s%s%s", pf->mismatch ? pf->mismatch : "",
+				pf->mismatch ? "; " : "", piece);
+	free(piece);
+	return r;
 }
 
 /* sriov_* attributes: all or nothing; a malformed value is an error naming it */
@@ -262,28 +288,31 @@ static int sysfs_sriov_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf)
 	return 0;
 }
 
-static void cross_check(vitk_sriov_pf_info *pf)
+static int cross_check(vitk_sriov_pf_info *pf)
 {
+	int r = 0;
+
 	if (!pf->has_cap || !pf->has_sysfs)
-		return;
+		return 0;
 	if (pf->sysfs_totalvfs != pf->cap.total_vfs)
-		add_mismatch(pf, "sriov_totalvfs %u, capability TotalVFs %u (driver limit)",
-			     pf->sysfs_totalvfs, pf->cap.total_vfs);
-	if (pf->sysfs_numvfs != pf->cap.num_vfs)
-		add_mismatch(pf, "sriov_numvfs %u, capability NumVFs %u", pf->sysfs_numvfs,
-			     pf->cap.num_vfs);
-	if ((pf->sysfs_numvfs != 0) != pf->cap.vf_enable)
-		add_mismatch(pf, "sriov_numvfs %u but VF Enable is %s", pf->sysfs_numvfs,
-			     pf->cap.vf_enable ? "on" : "off");
-	if (pf->sysfs_offset != pf->cap.vf_offset)
-		add_mismatch(pf, "sriov_offset %u, capability First VF Offset %u",
-			     pf->sysfs_offset, pf->cap.vf_offset);
-	if (pf->sysfs_stride != pf->cap.vf_stride)
-		add_mismatch(pf, "sriov_stride %u, capability VF Stride %u", pf->sysfs_stride,
-			     pf->cap.vf_stride);
-	if (pf->sysfs_vf_device != pf->cap.vf_device)
-		add_mismatch(pf, "sriov_vf_device %04x, capability VF Device ID %04x",
-			     pf->sysfs_vf_device, pf->cap.vf_device);
+		r = add_mismatch(pf, "sriov_totalvfs %u, capability TotalVFs %u (driver limit)",
+				 pf->sysfs_totalvfs, pf->cap.total_vfs);
+	if (r == 0 && pf->sysfs_numvfs != pf->cap.num_vfs)
+		r = add_mismatch(pf, "sriov_numvfs %u, capability NumVFs %u", pf->sysfs_numvfs,
+				 pf->cap.num_vfs);
+	if (r == 0 && (pf->sysfs_numvfs != 0) != pf->cap.vf_enable)
+		r = add_mismatch(pf, "sriov_numvfs %u but VF Enable is %s", pf->sysfs_numvfs,
+				 pf->cap.vf_enable ? "on" : "off");
+	if (r == 0 && pf->sysfs_offset != pf->cap.vf_offset)
+		r = add_mismatch(pf, "sriov_offset %u, capability First VF Offset %u",
+				 pf->sysfs_offset, pf->cap.vf_offset);
+	if (r == 0 && pf->sysfs_stride != pf->cap.vf_stride)
+		r = add_mismatch(pf, "sriov_stride %u, capability VF Stride %u", pf->sysfs_stride,
+				 pf->cap.vf_stride);
+	if (r == 0 && pf->sysfs_vf_device != pf->cap.vf_device)
+		r = add_mismatch(pf, "sriov_vf_device %04x, capability VF Device ID %04x",
+				 pf->sysfs_vf_device, pf->cap.vf_device);
+	return r;
 }
 
 int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *cfg,
@@ -293,13 +322,13 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 	char why[VITK_ERROR_MESSAGE_MAX] = "";
 	int r;
 
-	pf->version = 1;
 	pf->numa_node = -1;
 	pf->iommu_group = -1;
 	pf->dev_port = -1;
 	pf->autoprobe = -1;
-	memcpy(pf->adapter, pf->addr, 10);
-	pf->adapter[10] = '\0';
+	r = vitk_sriov__strsetf(&pf->adapter, "%.10s", pf->addr);
+	if (r < 0)
+		return r;
 	r = vitk_sriov_cap_parse(&pf->cap, cfg, cfg_len, pf->addr);
 	if (r == 0) {
 		pf->has_cap = true;
@@ -323,6 +352,7 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 		if (vitk_sriov__read_attr(ctx, pf->addr, "numa_node", &s) == 0) {
 			r = vitk_sriov_parse_int(s, &node, "numa_node");
 			free(s);
+			s = NULL;
 			if (r < 0)
 				return vitk_error_prefix("'%s': ", pf->addr);
 			pf->numa_node = node < 0 ? -1 : node;
@@ -334,22 +364,27 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 			pf->iommu_group = (int)i;
 		else
 			vitk_error_clear();
-		if (vitk_sriov__read_link_base(ctx, pf->addr, "driver", pf->driver,
-					       sizeof(pf->driver)) < 0)
-			vitk_error_clear();
-		list_netdevs(ctx, pf->addr, pf->netdevs, VITK_SRIOV_MAX_NETDEVS, &pf->n_netdevs);
-		if (pf->n_netdevs) {
+		r = read_link_optional(ctx, pf->addr, "driver", &pf->driver);
+		if (r == 0)
+			r = list_netdevs(ctx, pf->addr, &pf->netdevs, VITK_SRIOV_MAX_NETDEVS,
+					 &pf->n_netdevs);
+		if (r == 0 && pf->n_netdevs) {
 			char attr[64];
 
 			snprintf(attr, sizeof(attr), "net/%s/phys_port_name", pf->netdevs[0]);
-			read_optional_str(ctx, pf->addr, attr, pf->phys_port_name,
-					  sizeof(pf->phys_port_name));
+			r = read_optional(ctx, pf->addr, attr, &pf->phys_port_name);
 			snprintf(attr, sizeof(attr), "net/%s/dev_port", pf->netdevs[0]);
-			read_optional_str(ctx, pf->addr, attr, buf, sizeof(buf));
-			if (buf[0] && vitk_sriov_parse_int(buf, &node, "dev_port") == 0)
-				pf->dev_port = node;
-			vitk_error_clear();
+			if (r == 0)
+				r = read_optional(ctx, pf->addr, attr, &s);
+			if (r == 0 && s) {
+				if (vitk_sriov_parse_int(s, &node, "dev_port") == 0)
+					pf->dev_port = node;
+				vitk_error_clear();
+			}
+			free(s);
 		}
+		if (r < 0)
+			return r;
 	}
 	if (!pf->has_cap && !pf->has_sysfs) {
 		if (why[0])
@@ -357,8 +392,9 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 		return vitk_error_set(VITK_ENOTSUP, 0, "'%s': device has no SR-IOV capability",
 				      pf->addr);
 	}
-	cross_check(pf);
-	r = vfs_fill(ctx, pf, dump);
+	r = cross_check(pf);
+	if (r == 0)
+		r = vfs_fill(ctx, pf, dump);
 	if (r < 0)
 		return r;
 	if (!dump && !(flags & VITK_SRIOV_SCAN_NO_VF_STATE))
@@ -412,18 +448,36 @@ out:
 	return r;
 }
 
-static void pf_info_dispose(vitk_sriov_pf_info *pf)
+void vitk_sriov_pf_clear(vitk_sriov_pf_info *pf)
 {
+	size_t i;
+
+	for (i = 0; i < pf->n_vfs; i++) {
+		vitk_sriov_vf_info *vf = &pf->vfs[i];
+
+		free(vf->addr);
+		free(vf->driver);
+		free(vf->driver_override);
+		free(vf->netdev);
+		free(vf->domain);
+	}
 	free(pf->vfs);
-	pf->vfs = NULL;
-	pf->n_vfs = 0;
+	free(pf->addr);
+	free(pf->vendor_name);
+	free(pf->device_name);
+	free(pf->driver);
+	vitk_sriov__strv_free(pf->netdevs, pf->n_netdevs);
+	free(pf->phys_port_name);
+	free(pf->adapter);
+	free(pf->mismatch);
+	memset(pf, 0, sizeof(*pf));
 }
 
 void vitk_sriov_pf_free(vitk_sriov_pf_info *pf)
 {
 	if (!pf)
 		return;
-	pf_info_dispose(pf);
+	vitk_sriov_pf_clear(pf);
 	free(pf);
 }
 
@@ -434,7 +488,7 @@ void vitk_sriov_pf_list_free(vitk_sriov_pf_list *list)
 	if (!list)
 		return;
 	for (i = 0; i < list->count; i++)
-		pf_info_dispose(&list->items[i]);
+		vitk_sriov_pf_clear(&list->items[i]);
 	free(list->items);
 	free(list);
 }
@@ -455,7 +509,7 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 	return NULL;
 }
 
-static bool is_vf(vitk_sriov *ctx, const char *addr)
+bool vitk_sriov_is_vf(vitk_sriov *ctx, const char *addr)
 {
 	return vitk_sriov__attr_exists(ctx, addr, "physfn");
 }
@@ -507,7 +561,7 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 				r = vitk_error_set(VITK_ENOTFOUND, 0, "no PCI device '%s'", only);
 				goto out;
 			}
-			if (is_vf(ctx, only)) {
+			if (vitk_sriov_is_vf(ctx, only)) {
 				r = vitk_error_set(VITK_ENOTSUP, 0,
 						   "'%s' is a virtual function, not a PF", only);
 				goto out;
@@ -570,7 +624,7 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 		if (only && strcmp(addr, only))
 			continue;
 		found_only = true;
-		if (!dump && !only && is_vf(ctx, addr))
+		if (!dump && !only && vitk_sriov_is_vf(ctx, addr))
 			continue;
 		if (pci_read_block(d, 0, cfg, 4096))
 			clen = 4096;
@@ -586,20 +640,24 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 			}
 			continue;
 		}
-		if (list->count == cap_items) {
-			size_t nc = cap_items ? cap_items * 2 : 16;
-			vitk_sriov_pf_info *ni = realloc(list->items, nc * sizeof(*ni));
+		{
+			/* owned by the list from here on, so a libpci longjmp frees it too */
+			VITK_ARRAY(vitk_sriov_pf_info) pfs = { list->items, list->count, cap_items };
 
-			if (!ni) {
-				r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			pf = vitk_array_push(pfs);
+			list->items = pfs.ptr;
+			cap_items = pfs.asize;
+			if (!pf) {
+				r = VITK_ENOMEM;
 				goto out;
 			}
-			list->items = ni;
-			cap_items = nc;
+			list->count = pfs.size;
 		}
-		pf = &list->items[list->count];
-		memset(pf, 0, sizeof(*pf));
-		memcpy(pf->addr, addr, sizeof(addr));
+		rr = vitk_sriov__strset(&pf->addr, addr);
+		if (rr < 0) {
+			r = rr;
+			goto out;
+		}
 		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS);
 		pf->vendor_id = d->vendor_id;
 		pf->device_id = d->device_id;
@@ -608,7 +666,8 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 		rr = vitk_sriov__pf_fill(ctx, pf, cfg, clen, flags);
 		if (rr == VITK_ENOTSUP && !only) {
 			vitk_error_clear();
-			pf_info_dispose(pf);
+			vitk_sriov_pf_clear(pf);
+			list->count--;
 			continue;
 		}
 		if (rr < 0 && !only) {
@@ -619,11 +678,11 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 			}
 			vitk_log(VITK_LOG_WARNING, "sriov", "skipping %s", vitk_error_last()->message);
 			vitk_error_clear();
-			pf_info_dispose(pf);
+			vitk_sriov_pf_clear(pf);
+			list->count--;
 			continue;
 		}
 		if (rr < 0) {
-			pf_info_dispose(pf);
 			r = rr;
 			goto out;
 		}
@@ -633,13 +692,17 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 
 			n = pci_lookup_name(a, nb, sizeof(nb),
 					    PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, pf->vendor_id);
-			snprintf(pf->vendor_name, sizeof(pf->vendor_name), "%s", n ? n : "");
+			rr = vitk_sriov__strset(&pf->vendor_name, n);
 			n = pci_lookup_name(a, nb, sizeof(nb),
 					    PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, pf->vendor_id,
 					    pf->device_id);
-			snprintf(pf->device_name, sizeof(pf->device_name), "%s", n ? n : "");
+			if (rr == 0)
+				rr = vitk_sriov__strset(&pf->device_name, n);
+			if (rr < 0) {
+				r = rr;
+				goto out;
+			}
 		}
-		list->count++;
 	}
 	pci_jump = NULL;
 	if (only && !found_only) {

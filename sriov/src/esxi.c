@@ -12,9 +12,9 @@
 
 #include <jansson.h>
 
-#include "sriov_priv.h"
+#include <vitk/array.h>
 
-#pragma GCC diagnostic ignored "-Wformat-truncation" /* fixed-size text fields */
+#include "sriov_priv.h"
 
 #define ESXI_MAX_PORTS 256
 #define ESXI_MAX_BYTES (1u << 20)
@@ -22,9 +22,18 @@
 
 void vitk_sriov_esxi_host_free(vitk_sriov_esxi_host *h)
 {
+	size_t i;
+
 	if (!h)
 		return;
+	for (i = 0; i < h->n_ports; i++) {
+		free(h->ports[i].name);
+		free(h->ports[i].addr);
+		free(h->ports[i].driver);
+	}
 	free(h->ports);
+	free(h->host);
+	free(h->system_uuid);
 	free(h);
 }
 
@@ -84,8 +93,14 @@ int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *u)
 	if (!ok)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "ESXi host: 'system_uuid' must look like 4c4c4544-0047-3010-8031-b4c04f4e5931");
-	snprintf(h->system_uuid, sizeof(h->system_uuid), "%s", u);
-	return 0;
+	return vitk_sriov__strset(&h->system_uuid, u);
+}
+
+int vitk_sriov_esxi_host_set_name(vitk_sriov_esxi_host *h, const char *name)
+{
+	if (!name || !name_ok(name, VITK_SRIOV_NAME_MAX))
+		return vitk_error_set(VITK_EINVAL, 0, "ESXi host: 'host' must be a host name");
+	return vitk_sriov__strset(&h->host, name);
 }
 
 int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs)
@@ -134,11 +149,13 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 		goto out;
 	}
 	v = json_object_get(root, "host");
-	if (v && (!json_is_string(v) || !name_ok(json_string_value(v), sizeof(h->host)))) {
+	if (v && (!json_is_string(v) || !name_ok(json_string_value(v), VITK_SRIOV_NAME_MAX))) {
 		r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: 'host' must be a host name");
 		goto out;
 	}
-	snprintf(h->host, sizeof(h->host), "%s", v ? json_string_value(v) : "");
+	r = vitk_sriov__strset(&h->host, v ? json_string_value(v) : NULL);
+	if (r < 0)
+		goto out;
 	v = json_object_get(root, "system_uuid");
 	if (v) {
 		r = vitk_sriov_esxi_host_set_uuid(h, json_is_string(v) ? json_string_value(v) : "");
@@ -160,9 +177,10 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 	for (i = 0; i < json_array_size(ports); i++) {
 		json_t *p = json_array_get(ports, i);
 		vitk_sriov_esxi_port *pt = &h->ports[i];
-		char where[48];
+		char where[48], norm[VITK_SRIOV_ADDR_MAX];
 		json_t *nm, *pci, *drv;
 
+		h->n_ports = i + 1; /* owned by the host from here on */
 		snprintf(where, sizeof(where), "port %zu", i);
 		if (!json_is_object(p)) {
 			r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: %s must be an object", where);
@@ -171,22 +189,26 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 		nm = json_object_get(p, "name");
 		pci = json_object_get(p, "pci");
 		drv = json_object_get(p, "driver");
-		if (!json_is_string(nm) || !name_ok(json_string_value(nm), sizeof(pt->name))) {
+		if (!json_is_string(nm) || !name_ok(json_string_value(nm), VITK_SRIOV_IFNAME_MAX)) {
 			r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: %s: 'name' must be a vmnic name", where);
 			goto out;
 		}
-		snprintf(pt->name, sizeof(pt->name), "%s", json_string_value(nm));
-		snprintf(where, sizeof(where), "port %s", pt->name);
-		if (!json_is_string(pci) || vitk_sriov_addr_normalize(pt->addr, json_string_value(pci)) < 0) {
+		snprintf(where, sizeof(where), "port %s", json_string_value(nm));
+		if (!json_is_string(pci) || vitk_sriov_addr_normalize(norm, json_string_value(pci)) < 0) {
 			r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: %s: 'pci' must be a PCI address", where);
 			goto out;
 		}
-		if (!json_is_string(drv) || !name_ok(json_string_value(drv), sizeof(pt->driver))) {
+		if (!json_is_string(drv) || !name_ok(json_string_value(drv), VITK_SRIOV_NAME_MAX)) {
 			r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: %s: 'driver' must be a module name", where);
 			goto out;
 		}
-		snprintf(pt->driver, sizeof(pt->driver), "%s", json_string_value(drv));
-		r = json_hex16(p, "vendor_id", &pt->vendor_id, where, false);
+		r = vitk_sriov__strset(&pt->name, json_string_value(nm));
+		if (r == 0)
+			r = vitk_sriov__strset(&pt->addr, norm);
+		if (r == 0)
+			r = vitk_sriov__strset(&pt->driver, json_string_value(drv));
+		if (r == 0)
+			r = json_hex16(p, "vendor_id", &pt->vendor_id, where, false);
 		if (r == 0)
 			r = json_hex16(p, "device_id", &pt->device_id, where, false);
 		if (r == 0)
@@ -204,7 +226,6 @@ int vitk_sriov_esxi_host_from_json(vitk_sriov_esxi_host **out, const char *json,
 				r = vitk_error_set(VITK_EINVAL, 0, "ESXi host: %s listed twice", where);
 				goto out;
 			}
-		h->n_ports = i + 1;
 	}
 	*out = h;
 	h = NULL;
@@ -318,7 +339,7 @@ int vitk_sriov_esxi_parse_sriovnic_list(vitk_sriov_esxi_host **out, const char *
 			continue;
 		{
 			vitk_sriov_esxi_port *pt;
-			char f[3][VITK_SRIOV_NAME_MAX];
+			char f[3][VITK_SRIOV_NAME_MAX], norm[VITK_SRIOV_ADDR_MAX];
 			int want[3] = { col_name, col_pci, col_drv };
 			int k;
 
@@ -348,22 +369,27 @@ int vitk_sriov_esxi_parse_sriovnic_list(vitk_sriov_esxi_host **out, const char *
 				f[k][t] = '\0';
 			}
 			pt = &h->ports[h->n_ports];
-			if (!name_ok(f[0], sizeof(pt->name))) {
+			if (!name_ok(f[0], VITK_SRIOV_IFNAME_MAX)) {
 				r = vitk_error_set(VITK_EINVAL, 0, "sriovnic list line %zu: bad Name '%.20s'", line, f[0]);
 				goto out;
 			}
-			if (vitk_sriov_addr_normalize(pt->addr, f[1]) < 0) {
+			if (vitk_sriov_addr_normalize(norm, f[1]) < 0) {
 				r = vitk_error_set(VITK_EINVAL, 0, "sriovnic list line %zu: bad PCI Device '%.20s'",
 						   line, f[1]);
 				goto out;
 			}
-			if (!name_ok(f[2], sizeof(pt->driver))) {
+			if (!name_ok(f[2], VITK_SRIOV_NAME_MAX)) {
 				r = vitk_error_set(VITK_EINVAL, 0, "sriovnic list line %zu: bad Driver '%.20s'", line, f[2]);
 				goto out;
 			}
-			snprintf(pt->name, sizeof(pt->name), "%s", f[0]);
-			snprintf(pt->driver, sizeof(pt->driver), "%s", f[2]);
 			h->n_ports++;
+			r = vitk_sriov__strset(&pt->name, f[0]);
+			if (r == 0)
+				r = vitk_sriov__strset(&pt->addr, norm);
+			if (r == 0)
+				r = vitk_sriov__strset(&pt->driver, f[2]);
+			if (r < 0)
+				goto out;
 		}
 	}
 	(void)col_desc;
@@ -388,6 +414,38 @@ static int cmp_port_addr(const void *a, const void *b)
 		      (*(const vitk_sriov_esxi_port *const *)b)->addr);
 }
 
+void vitk_sriov_esxi_cmds_free(vitk_sriov_esxi_cmd *cmds, size_t n)
+{
+	size_t i;
+
+	for (i = 0; cmds && i < n; i++) {
+		free(cmds[i].driver);
+		free(cmds[i].command);
+		vitk_sriov__strv_free(cmds[i].ports, cmds[i].n_ports);
+	}
+	free(cmds);
+}
+
+/* add port @pt to the command of its driver */
+static int cmd_add_port(vitk_sriov_esxi_cmd *c, const vitk_sriov_esxi_port *pt)
+{
+	VITK_ARRAY(char *) a = { c->ports, c->n_ports, c->n_ports };
+	char *port = NULL;
+	int r;
+
+	r = vitk_sriov__strsetf(&port, "%s (%s)", pt->name, pt->addr);
+	if (r == 0 && vitk_array_append(a, port) < 0)
+		r = VITK_ENOMEM;
+	if (r < 0) {
+		free(port);
+		return r;
+	}
+	c->ports = a.ptr;
+	c->n_ports = a.size;
+	return vitk_sriov__strsetf(&c->command, "%s%s%u", c->command, a.size > 1 ? "," : "",
+				   pt->max_vfs);
+}
+
 int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h)
 {
 	vitk_sriov_esxi_cmd *cmds = NULL;
@@ -409,44 +467,40 @@ int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sri
 		sorted[i] = &h->ports[i];
 	qsort(sorted, h->n_ports, sizeof(*sorted), cmp_port_addr);
 	/* drivers in order of their first port, ports in PCI order */
-	for (i = 0; i < h->n_ports; i++) {
+	for (i = 0; i < h->n_ports && r == 0; i++) {
 		vitk_sriov_esxi_cmd *c = NULL;
-		size_t len;
 
 		for (j = 0; j < nc; j++)
 			if (!strcmp(cmds[j].driver, sorted[i]->driver))
 				c = &cmds[j];
 		if (!c) {
 			c = &cmds[nc++];
-			snprintf(c->driver, sizeof(c->driver), "%s", sorted[i]->driver);
-			snprintf(c->command, sizeof(c->command),
-				 "esxcli system module parameters set -m %s -p max_vfs=", c->driver);
+			r = vitk_sriov__strset(&c->driver, sorted[i]->driver);
+			if (r == 0)
+				r = vitk_sriov__strsetf(&c->command,
+							"esxcli system module parameters set -m %s -p max_vfs=",
+							c->driver);
 		}
-		if (c->n_ports >= VITK_ARRAY_SIZE(c->ports)) {
-			r = vitk_error_set(VITK_ERANGE, 0, "driver '%s' has more than %zu ports", c->driver,
-					   VITK_ARRAY_SIZE(c->ports));
-			goto out;
-		}
-		len = strlen(c->command);
-		snprintf(c->command + len, sizeof(c->command) - len, "%s%u", c->n_ports ? "," : "",
-			 sorted[i]->max_vfs);
-		snprintf(c->ports[c->n_ports++], sizeof(c->ports[0]), "%s (%s)", sorted[i]->name,
-			 sorted[i]->addr);
+		if (r == 0)
+			r = cmd_add_port(c, sorted[i]);
 	}
+	if (r < 0)
+		goto out;
 	*out = cmds;
 	*n = nc;
 	cmds = NULL;
 out:
 	free(sorted);
-	free(cmds);
+	vitk_sriov_esxi_cmds_free(cmds, nc);
 	return r;
 }
 
 int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
-			unsigned vf_index, unsigned slot, int form, const char *network)
+			unsigned vf_index, unsigned slot, vitk_sriov_vmx_form form,
+			const char *network)
 {
 	const vitk_sriov_esxi_port *pt = NULL;
-	char vf[VITK_SRIOV_ADDR_MAX], buf[1024];
+	char vf[VITK_SRIOV_ADDR_MAX];
 	unsigned d, b, s, f;
 	size_t i;
 	int r;
@@ -471,14 +525,14 @@ int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *p
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "port %s: the 5.1 form needs 'vendor_id' and 'vf_device_id'",
 					      pt->name);
-		if (!h->system_uuid[0])
+		if (!h->system_uuid)
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "the 5.1 form needs the host's 'system_uuid' (esxcli system uuid get)");
 		r = vitk_sriov_vf_addr(vf, pt->addr, pt->vf_offset, pt->vf_stride, vf_index);
 		if (r < 0)
 			return r;
 		vitk_sriov__addr_parse(vf, &d, &b, &s, &f);
-		snprintf(buf, sizeof(buf),
+		return vitk_sriov__strsetf(out,
 			 "pciPassthru%u.present = \"TRUE\"\n"
 			 "pciPassthru%u.deviceId = \"%x\"\n"
 			 "pciPassthru%u.vendorId = \"%x\"\n"
@@ -493,8 +547,8 @@ int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *p
 			return vitk_error_set(VITK_EINVAL, 0,
 					      "the 5.5+ form needs a port group name without quotes");
 		vitk_sriov__addr_parse(pt->addr, &d, &b, &s, &f);
-		/* pfId is the PF's bus:dev.fn in zero-padded decimal (see the facts, §6) */
-		snprintf(buf, sizeof(buf),
+		/* pfId is the PF's bus:dev.fn in zero-padded decimal (docs/sriov.md, "ESXi") */
+		return vitk_sriov__strsetf(out,
 			 "# SR-IOV passthrough adapter (VMs compatible with ESXi 5.5 and later).\n"
 			 "# Key set taken from public automation code, not VMware documentation.\n"
 			 "pciPassthru%u.present = \"TRUE\"\n"
@@ -506,9 +560,6 @@ int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *p
 			 "pciPassthru%u.systemId = \"BYPASS\"\n"
 			 "pciPassthru%u.allowMTUChange = \"TRUE\"\n",
 			 slot, slot, network, slot, b, s, f, slot, b, s, f, slot, slot, slot, slot);
-	} else {
-		return vitk_error_set(VITK_EINVAL, 0, "unknown .vmx form %d", form);
 	}
-	*out = strdup(buf);
-	return *out ? 0 : vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	return vitk_error_set(VITK_EINVAL, 0, "unknown .vmx form %d", (int)form);
 }

@@ -15,6 +15,8 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
 #define NODEDEV_XML_MAX (1u << 20)
@@ -347,26 +349,8 @@ out:
 
 static int addr_from(xmlNodePtr a, char out[VITK_SRIOV_ADDR_MAX]);
 
-static int taken_push(vitk_sriov_taken_list *l, const char *vf, const char *dom)
-{
-	char (*nv)[VITK_SRIOV_ADDR_MAX] = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-	char (*nr)[96];
-
-	if (!nv)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->vf = nv;
-	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-	if (!nr)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->reason = nr;
-	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
-	snprintf(l->reason[l->count], sizeof(l->reason[0]), "used by running domain '%.60s'", dom);
-	l->count++;
-	return 0;
-}
-
 /* PCI source addresses of <interface type='hostdev'> and <hostdev type='pci'> */
-static int collect_sources(vitk_sriov_taken_list *l, const char *xml, const char *dom)
+static int collect_sources(vitk_sriov_taken *t, const char *xml, const char *dom)
 {
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
@@ -390,7 +374,7 @@ static int collect_sources(vitk_sriov_taken_list *l, const char *xml, const char
 					vitk_error_clear();
 					continue;
 				}
-				r = taken_push(l, addr, dom);
+				r = vitk_sriov__taken_addf(t, addr, "used by running domain '%.60s'", dom);
 			}
 		}
 	}
@@ -462,7 +446,6 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 	int have = 0, r = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	pf->version = 1;
 	pf->numa_node = -1;
 	pf->iommu_group = -1;
 	pf->dev_port = -1;
@@ -485,8 +468,10 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 				if (k->type == XML_ELEMENT_NODE && !xmlStrcmp(k->name, BAD_CAST "name")) {
 					xmlChar *t = xmlNodeGetContent(k);
 
-					snprintf(pf->driver, sizeof(pf->driver), "%s", t ? (char *)t : "");
+					r = vitk_sriov__strset(&pf->driver, (char *)t);
 					xmlFree(t);
+					if (r < 0)
+						goto out;
 				}
 		} else if (!xmlStrcmp(c->name, BAD_CAST "capability")) {
 			xmlChar *t = xmlGetProp(c, BAD_CAST "type");
@@ -526,10 +511,10 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 			if (r == 0) {
 				if (prod) {
 					pf->device_id = (uint16_t)id;
-					snprintf(pf->device_name, sizeof(pf->device_name), "%s", t ? (char *)t : "");
+					r = vitk_sriov__strset(&pf->device_name, (char *)t);
 				} else {
 					pf->vendor_id = (uint16_t)id;
-					snprintf(pf->vendor_name, sizeof(pf->vendor_name), "%s", t ? (char *)t : "");
+					r = vitk_sriov__strset(&pf->vendor_name, (char *)t);
 				}
 			}
 			xmlFree(t);
@@ -567,6 +552,7 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 				pf->sysfs_totalvfs = (unsigned)m;
 			}
 			for (k = c->children; k; k = k->next) {
+				char addr[VITK_SRIOV_ADDR_MAX];
 				vitk_sriov_vf_info *nv;
 
 				if (k->type != XML_ELEMENT_NODE || xmlStrcmp(k->name, BAD_CAST "address"))
@@ -576,20 +562,24 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 							   NODEDEV_MAX_VFS);
 					goto out;
 				}
-				nv = realloc(pf->vfs, (pf->n_vfs + 1) * sizeof(*nv));
-				if (!nv) {
-					r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-					goto out;
+				{
+					VITK_ARRAY(vitk_sriov_vf_info) a = { pf->vfs, pf->n_vfs, pf->n_vfs };
+
+					nv = vitk_array_push(a);
+					if (!nv) {
+						r = VITK_ENOMEM;
+						goto out;
+					}
+					pf->vfs = a.ptr;
+					pf->n_vfs = a.size;
 				}
-				pf->vfs = nv;
-				memset(&nv[pf->n_vfs], 0, sizeof(nv[0]));
-				nv[pf->n_vfs].version = 1;
-				nv[pf->n_vfs].index = (unsigned)pf->n_vfs;
-				nv[pf->n_vfs].present = true;
-				r = addr_from(k, nv[pf->n_vfs].addr);
+				nv->index = (unsigned)pf->n_vfs - 1;
+				nv->present = true;
+				r = addr_from(k, addr);
+				if (r == 0)
+					r = vitk_sriov__strset(&nv->addr, addr);
 				if (r < 0)
 					goto out;
-				pf->n_vfs++;
 			}
 			pf->sysfs_numvfs = (unsigned)pf->n_vfs;
 			pf->vfs_from_links = true;
@@ -603,35 +593,26 @@ int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xm
 		r = vitk_error_set(VITK_EINVAL, 0, "nodedev XML: PCI capability without domain/bus/slot/function");
 		goto out;
 	}
-	snprintf(pf->addr, sizeof(pf->addr), "%04lx:%02lx:%02lx.%lu", dom, bus, slot, fn);
-	memcpy(pf->adapter, pf->addr, 10);
-	pf->adapter[10] = '\0';
+	r = vitk_sriov__strsetf(&pf->addr, "%04lx:%02lx:%02lx.%lu", dom, bus, slot, fn);
+	if (r == 0)
+		r = vitk_sriov__strsetf(&pf->adapter, "%04lx:%02lx:%02lx", dom, bus, slot);
 	if (pf->sysfs_totalvfs < pf->n_vfs)
 		pf->sysfs_totalvfs = (unsigned)pf->n_vfs;
 out:
-	if (r < 0) {
-		free(pf->vfs);
-		pf->vfs = NULL;
-		pf->n_vfs = 0;
-	}
+	if (r < 0)
+		vitk_sriov_pf_clear(pf);
 	xmlFreeDoc(doc);
 	return r;
 }
 
-int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v)
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
 	virDomainPtr *doms = NULL;
 	int n, i, r = 0;
 
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	n = virConnectListAllDomains(v->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-	if (n < 0) {
-		r = virt_err(VITK_EIO, "cannot list running domains");
-		goto out;
-	}
+	if (n < 0)
+		return virt_err(VITK_EIO, "cannot list running domains");
 	for (i = 0; i < n && r == 0; i++) {
 		char *x = virDomainGetXMLDesc(doms[i], 0);
 
@@ -639,21 +620,13 @@ int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *
 			r = virt_err(VITK_EIO, "cannot get a domain's XML");
 			break;
 		}
-		r = collect_sources(l, x, virDomainGetName(doms[i]) ? virDomainGetName(doms[i]) : "?");
+		r = collect_sources(t, x, virDomainGetName(doms[i]) ? virDomainGetName(doms[i]) : "?");
 		free(x);
 	}
-out:
 	for (i = 0; doms && i < n; i++)
 		virDomainFree(doms[i]);
 	free(doms);
-	if (r < 0) {
-		free(l->vf);
-		free(l->reason);
-		free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return r;
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -715,7 +688,7 @@ int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v
 		if (is_pf)
 			l->count++;
 		else
-			free(l->items[l->count].vfs);
+			vitk_sriov_pf_clear(&l->items[l->count]);
 	}
 	qsort(l->items, l->count, sizeof(l->items[0]), cmp_addr);
 	*out = l;

@@ -2,7 +2,8 @@
 /*
  * VF settings over rtnetlink.  Requests are built with libnl-route-3
  * (rtnl_link_vf_* + rtnl_link_build_change_request); replies (outside bytes)
- * are parsed by our own bounded attribute walker.
+ * are parsed by our own bounded attribute walker.  Attribute layout:
+ * include/uapi/linux/if_link.h (IFLA_VFINFO_LIST, IFLA_VF_*) in the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/sriov.h>
+
+#include <vitk/array.h>
 
 #include "sriov_priv.h"
 
@@ -261,7 +264,6 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 	bool have_vf = false;
 
 	memset(st, 0, sizeof(*st));
-	st->version = 1;
 	for (;;) {
 		r = vf_nla_next(&it, &type, &a, &alen);
 		if (r <= 0)
@@ -387,8 +389,7 @@ static int parse_vf_info(const uint8_t *d, size_t len, vitk_sriov_vf_state *st)
 int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
 			     vitk_sriov_vf_state **out, size_t *n)
 {
-	vitk_sriov_vf_state *vfs = NULL;
-	size_t count = 0, cap = 0;
+	VITK_ARRAY(vitk_sriov_vf_state) vfs = VITK_ARRAY_INIT;
 	bool first = true;
 	int r = 0;
 
@@ -448,26 +449,21 @@ int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
 						break;
 					if (t2 != IFLA_VF_INFO)
 						continue;
-					if (count >= NL_MAX_VFS) {
+					vitk_sriov_vf_state *st;
+
+					if (vfs.size >= NL_MAX_VFS) {
 						r = vitk_error_set(VITK_EINVAL, 0,
 								   "netlink: more than %d VFs", NL_MAX_VFS);
 						goto out;
 					}
-					if (count == cap) {
-						size_t nc = cap ? cap * 2 : 8;
-						vitk_sriov_vf_state *nv = realloc(vfs, nc * sizeof(*nv));
-
-						if (!nv) {
-							r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-							goto out;
-						}
-						vfs = nv;
-						cap = nc;
+					st = vitk_array_push(vfs);
+					if (!st) {
+						r = VITK_ENOMEM;
+						goto out;
 					}
-					r = parse_vf_info(a2, l2, &vfs[count]);
+					r = parse_vf_info(a2, l2, st);
 					if (r < 0)
 						goto out;
-					count++;
 				}
 				if (r < 0)
 					goto out;
@@ -481,12 +477,12 @@ int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
 		buf += mlen;
 		len -= mlen;
 	}
-	*out = vfs;
-	*n = count;
-	vfs = NULL;
+	*out = vfs.ptr;
+	*n = vfs.size;
+	vfs.ptr = NULL;
 	r = 0;
 out:
-	free(vfs);
+	vitk_array_clear(vfs);
 	return r;
 }
 
@@ -496,8 +492,8 @@ int vitk_sriov__real_transact(void *self, const uint8_t *req, size_t req_len, ui
 			      size_t *reply_len)
 {
 	struct nl_sock *sk = NULL;
-	uint8_t *copy = NULL, *acc = NULL;
-	size_t acc_len = 0;
+	uint8_t *copy = NULL;
+	VITK_ARRAY(uint8_t) acc = VITK_ARRAY_INIT;
 	struct nlmsghdr *h;
 	uint32_t seq = (uint32_t)time(NULL);
 	int r = 0, e;
@@ -561,23 +557,20 @@ int vitk_sriov__real_transact(void *self, const uint8_t *req, size_t req_len, ui
 				done = true;
 				break;
 			}
-			if (acc_len + mh.nlmsg_len > NL_REPLY_MAX) {
+			if (acc.size + mh.nlmsg_len > NL_REPLY_MAX) {
 				free(buf);
 				r = -E2BIG;
 				goto out;
-			} else {
-				uint8_t *na = realloc(acc, acc_len + NLMSG_ALIGN(mh.nlmsg_len));
-
-				if (!na) {
-					free(buf);
-					r = -ENOMEM;
-					goto out;
-				}
-				acc = na;
-				memset(acc + acc_len, 0, NLMSG_ALIGN(mh.nlmsg_len));
-				memcpy(acc + acc_len, p, mh.nlmsg_len);
-				acc_len += NLMSG_ALIGN(mh.nlmsg_len);
 			}
+			if (vitk_array_grow(acc, NLMSG_ALIGN(mh.nlmsg_len)) < 0) {
+				vitk_error_clear(); /* the transport reports errno values */
+				free(buf);
+				r = -ENOMEM;
+				goto out;
+			}
+			memset(acc.ptr + acc.size, 0, NLMSG_ALIGN(mh.nlmsg_len));
+			memcpy(acc.ptr + acc.size, p, mh.nlmsg_len);
+			acc.size += NLMSG_ALIGN(mh.nlmsg_len);
 			if (NLMSG_ALIGN(mh.nlmsg_len) >= left)
 				break;
 			left -= NLMSG_ALIGN(mh.nlmsg_len);
@@ -586,12 +579,12 @@ int vitk_sriov__real_transact(void *self, const uint8_t *req, size_t req_len, ui
 		free(buf);
 	}
 	if (r == 0) {
-		*reply = acc;
-		*reply_len = acc_len;
-		acc = NULL;
+		*reply = acc.ptr;
+		*reply_len = acc.size;
+		acc.ptr = NULL;
 	}
 out:
-	free(acc);
+	vitk_array_clear(acc);
 	free(copy);
 	nl_socket_free(sk);
 	return r;
@@ -620,49 +613,5 @@ int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state
 out:
 	free(req);
 	free(rep);
-	return r;
-}
-
-int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg)
-{
-	vitk_sriov_pf_info *pf = NULL;
-	uint8_t *req = NULL, *rep = NULL;
-	size_t req_len = 0, rep_len = 0;
-	char attr[64];
-	unsigned ifindex = 0;
-	int r;
-
-	r = vitk_sriov_pf_get(&pf, ctx, pf_addr, VITK_SRIOV_SCAN_NO_VF_STATE | VITK_SRIOV_SCAN_NO_NAMES);
-	if (r < 0)
-		return r;
-	if (pf->n_netdevs == 0) {
-		r = vitk_error_set(VITK_ENOTFOUND, 0,
-				   "'%s': PF has no network interface (driver '%s'): cannot set VF %u",
-				   pf->addr, pf->driver[0] ? pf->driver : "none", cfg->vf);
-		goto out;
-	}
-	if (cfg->vf >= pf->n_vfs) {
-		r = vitk_error_set(VITK_ENOTFOUND, 0, "'%s': no VF %u (%zu VFs enabled)", pf->addr,
-				   cfg->vf, pf->n_vfs);
-		goto out;
-	}
-	snprintf(attr, sizeof(attr), "net/%s/ifindex", pf->netdevs[0]);
-	r = vitk_sriov__read_uint(ctx, pf->addr, attr, &ifindex);
-	if (r < 0)
-		goto out;
-	r = vitk_sriov_nl_build_setlink(&req, &req_len, (int)ifindex, cfg);
-	if (r < 0)
-		goto out;
-	r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
-	if (r < 0) {
-		r = vitk_error_set(VITK_EIO, -r, "cannot set VF %u on '%s' (%s): %s", cfg->vf,
-				   pf->netdevs[0], pf->addr, strerror(-r));
-		goto out;
-	}
-	r = 0;
-out:
-	free(req);
-	free(rep);
-	vitk_sriov_pf_free(pf);
 	return r;
 }

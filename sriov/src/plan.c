@@ -13,28 +13,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vitk/array.h>
+
 #include "sriov_priv.h"
 
-#pragma GCC diagnostic ignored "-Wformat-truncation" /* notes are bounded texts */
 
 static int add_text(char ***arr, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int add_text(char ***arr, size_t *n, const char *fmt, ...)
 {
-	char buf[512];
-	char **na;
+	VITK_ARRAY(char *) a = { *arr, *n, *n };
+	char *text = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	r = vitk_sriov__vstrsetf(&text, fmt, ap);
 	va_end(ap);
-	na = realloc(*arr, (*n + 1) * sizeof(*na));
-	if (!na)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	*arr = na;
-	na[*n] = strdup(buf);
-	if (!na[*n])
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	(*n)++;
+	if (r < 0)
+		return r;
+	if (vitk_array_append(a, text) < 0) {
+		free(text);
+		return VITK_ENOMEM;
+	}
+	*arr = a.ptr;
+	*n = a.size;
 	return 0;
 }
 
@@ -48,21 +50,16 @@ void vitk_sriov_plan_free(vitk_sriov_plan *p)
 		free(p->notes[i]);
 	for (i = 0; i < p->n_warnings; i++)
 		free(p->warnings[i]);
+	for (i = 0; i < p->n_picks; i++) {
+		free(p->picks[i].vf);
+		free(p->picks[i].pf);
+		free(p->picks[i].adapter);
+		free(p->picks[i].pf_netdev);
+	}
 	free(p->notes);
 	free(p->warnings);
 	free(p->picks);
 	free(p);
-}
-
-static const char *taken_reason(const vitk_sriov_plan_request *req, const char *vf)
-{
-	size_t i;
-
-	for (i = 0; i < req->n_taken; i++)
-		if (!strcmp(req->taken[i], vf))
-			return req->taken_reason && req->taken_reason[i] ? req->taken_reason[i]
-									 : "taken";
-	return NULL;
 }
 
 struct cand_pf {
@@ -91,7 +88,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 	int r = 0;
 
 	*out = NULL;
-	if (!req || req->version != 1 || !req->vm || !req->vm[0] || req->count == 0 ||
+	if (!req || !req->vm || !req->vm[0] || req->count == 0 ||
 	    req->count > 64)
 		return vitk_error_set(VITK_EINVAL, 0, "plan: need a VM name and a count of 1..64");
 	p = calloc(1, sizeof(*p));
@@ -151,11 +148,11 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 		}
 		for (j = 0; j < pf->n_vfs; j++) {
 			const vitk_sriov_vf_info *vf = &pf->vfs[j];
-			const char *why = taken_reason(req, vf->addr);
+			const char *why = vitk_sriov_taken_lookup(req->taken, vf->addr);
 
 			if (!why && vf->host_used)
 				why = "used by the host (netdev up)";
-			if (!why && vf->domain[0])
+			if (!why && vf->domain)
 				why = "assigned to a domain";
 			if (why) {
 				r = add_text(&p->notes, &p->n_notes, "rejected %s (VF %u of %s): %s",
@@ -223,13 +220,17 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 
 			pf_used = best->used > 0;
 			adapter_used = best_key[2] != 0;
-			memcpy(pk->vf, vf->addr, sizeof(pk->vf));
-			memcpy(pk->pf, best->pf->addr, sizeof(pk->pf));
-			memcpy(pk->adapter, best->pf->adapter, sizeof(pk->adapter));
+			p->n_picks++; /* owned by the plan from here on */
 			pk->vf_index = vf->index;
 			pk->numa_node = best->pf->numa_node;
-			if (best->pf->n_netdevs)
-				memcpy(pk->pf_netdev, best->pf->netdevs[0], sizeof(pk->pf_netdev));
+			if (vitk_sriov__strset(&pk->vf, vf->addr) < 0 ||
+			    vitk_sriov__strset(&pk->pf, best->pf->addr) < 0 ||
+			    vitk_sriov__strset(&pk->adapter, best->pf->adapter) < 0 ||
+			    vitk_sriov__strset(&pk->pf_netdev,
+					       best->pf->n_netdevs ? best->pf->netdevs[0] : NULL) < 0) {
+				r = VITK_ENOMEM;
+				goto out;
+			}
 			snprintf(why, sizeof(why), "%s%s%s, %zu free VFs on the PF, lowest free index",
 				 k == 0 ? "first pick" : pf_used ? "only PFs already used remain"
 					  : adapter_used ? "a PF not used yet (but on an adapter already used)"
@@ -252,7 +253,7 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 				if (r < 0)
 					goto out;
 			}
-			for (j = 0; j < p->n_picks; j++) {
+			for (j = 0; j + 1 < p->n_picks; j++) {
 				if (!strcmp(p->picks[j].pf, pk->pf))
 					r = add_text(&p->warnings, &p->n_warnings,
 						     "%s and %s share PF %s: traffic between them stays in the NIC's switch, but the pair gives no redundancy",
@@ -266,7 +267,6 @@ int vitk_sriov_plan_compute(vitk_sriov_plan **out, const vitk_sriov_pf_list *pfs
 			}
 			best->used++;
 			best->next++;
-			p->n_picks++;
 		}
 	}
 	if (p->n_picks < req->count) {

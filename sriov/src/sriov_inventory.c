@@ -97,7 +97,7 @@ static int record_pf(vitk_inventory *inv, int64_t host_id, const vitk_sriov_pf_i
 		r = vitk_sriov_inventory_history(inv, host_id, "num-vfs-changed", pf->addr, d);
 	} else if (vitk_inventory_rows_count(rows) == 0) {
 		r = vitk_sriov_inventory_history(inv, host_id, "pf-discovered", pf->addr,
-						 pf->device_name[0] ? pf->device_name : NULL);
+						 pf->device_name);
 	}
 	vitk_inventory_rows_free(rows);
 	if (r < 0)
@@ -110,9 +110,9 @@ static int record_pf(vitk_inventory *inv, int64_t host_id, const vitk_sriov_pf_i
 			VITK_INV_S("addr", pf->addr),
 			VITK_INV_S("vendor_id", vid),
 			VITK_INV_S("device_id", did),
-			VITK_INV_S("vendor_name", pf->vendor_name[0] ? pf->vendor_name : NULL),
-			VITK_INV_S("device_name", pf->device_name[0] ? pf->device_name : NULL),
-			VITK_INV_S("driver", pf->driver[0] ? pf->driver : NULL),
+			VITK_INV_S("vendor_name", pf->vendor_name),
+			VITK_INV_S("device_name", pf->device_name),
+			VITK_INV_S("driver", pf->driver),
 			VITK_INV_S("netdev", pf->n_netdevs ? pf->netdevs[0] : NULL),
 			VITK_INV_S("adapter", pf->adapter),
 			VITK_INV_I("numa_node", pf->numa_node),
@@ -123,7 +123,7 @@ static int record_pf(vitk_inventory *inv, int64_t host_id, const vitk_sriov_pf_i
 			VITK_INV_I("vf_stride", pf->has_sysfs ? pf->sysfs_stride : pf->cap.vf_stride),
 			VITK_INV_S("vf_device", vfd),
 			VITK_INV_I("autoprobe", pf->autoprobe),
-			VITK_INV_S("mismatch", pf->mismatch[0] ? pf->mismatch : NULL),
+			VITK_INV_S("mismatch", pf->mismatch),
 		};
 
 		r = vitk_inventory_upsert(inv, "sriov_pf", host_id, v, VITK_ARRAY_SIZE(v), NULL);
@@ -137,8 +137,8 @@ static int record_pf(vitk_inventory *inv, int64_t host_id, const vitk_sriov_pf_i
 			VITK_INV_S("addr", vf->addr),
 			VITK_INV_S("pf", pf->addr),
 			VITK_INV_I("vf_index", vf->index),
-			VITK_INV_S("driver", vf->driver[0] ? vf->driver : NULL),
-			VITK_INV_S("netdev", vf->netdev[0] ? vf->netdev : NULL),
+			VITK_INV_S("driver", vf->driver),
+			VITK_INV_S("netdev", vf->netdev),
 			VITK_INV_NULL("mac"),
 			VITK_INV_NULL("vlan"),
 		};
@@ -218,7 +218,7 @@ int vitk_sriov_inventory_save_desired(vitk_inventory *inv, int64_t host_id,
 			VITK_INV_I("num_vfs", p->num_vfs),
 			p->autoprobe >= 0 ? VITK_INV_I("autoprobe", p->autoprobe)
 					  : VITK_INV_NULL("autoprobe"),
-			VITK_INV_S("driver", p->driver[0] ? p->driver : NULL),
+			VITK_INV_S("driver", p->driver),
 		};
 
 		r = vitk_inventory_insert(inv, "sriov_desired_pf", host_id, v, VITK_ARRAY_SIZE(v),
@@ -235,7 +235,7 @@ int vitk_sriov_inventory_save_desired(vitk_inventory *inv, int64_t host_id,
 				f->has_trust ? VITK_INV_I("trust", f->trust) : VITK_INV_NULL("trust"),
 				f->has_spoofchk ? VITK_INV_I("spoofchk", f->spoofchk)
 						: VITK_INV_NULL("spoofchk"),
-				VITK_INV_S("driver", f->driver[0] ? f->driver : NULL),
+				VITK_INV_S("driver", f->driver),
 			};
 
 			if (f->has_mac) {
@@ -293,13 +293,19 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 		int ci = vitk_inventory_rows_column_index(pr, "autoprobe");
 
 		d->n_pfs = i + 1;
-		snprintf(p->pf, sizeof(p->pf), "%s", s ? s : "");
+		if (!s) {
+			r = vitk_error_set(VITK_EINVAL, 0, "sriov_desired_pf row %zu without 'pf'", i);
+			goto out;
+		}
+		r = vitk_sriov__strset(&p->pf, s);
+		if (r == 0)
+			r = vitk_sriov__strset(&p->driver, vitk_inventory_rows_get(pr, i, "driver"));
+		if (r < 0)
+			goto out;
 		p->num_vfs = (unsigned)vitk_inventory_rows_get_int(pr, i, "num_vfs");
 		p->autoprobe = vitk_inventory_rows_is_null(pr, i, (size_t)ci)
 				       ? -1
 				       : (int)vitk_inventory_rows_get_int(pr, i, "autoprobe");
-		s = vitk_inventory_rows_get(pr, i, "driver");
-		snprintf(p->driver, sizeof(p->driver), "%s", s ? s : "");
 		p->vfs = calloc(vitk_inventory_rows_count(vr) + 1, sizeof(*p->vfs));
 		if (!p->vfs) {
 			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
@@ -324,8 +330,9 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 			f->trust = vitk_inventory_rows_get_int(vr, j, "trust") != 0;
 			f->has_spoofchk = vitk_inventory_rows_get(vr, j, "spoofchk") != NULL;
 			f->spoofchk = vitk_inventory_rows_get_int(vr, j, "spoofchk") != 0;
-			s = vitk_inventory_rows_get(vr, j, "driver");
-			snprintf(f->driver, sizeof(f->driver), "%s", s ? s : "");
+			r = vitk_sriov__strset(&f->driver, vitk_inventory_rows_get(vr, j, "driver"));
+			if (r < 0)
+				goto out;
 		}
 	}
 	n = vitk_inventory_rows_count(er);
@@ -338,9 +345,12 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 		for (i = 0; i < n; i++) {
 			const char *s = vitk_inventory_rows_get(er, i, "vf");
 
-			snprintf(d->exclude[i], sizeof(d->exclude[i]), "%s", s ? s : "");
+			if (!s)
+				continue;
+			r = vitk_sriov__strset(&d->exclude[d->n_exclude++], s);
+			if (r < 0)
+				goto out;
 		}
-		d->n_exclude = n;
 	}
 	*out = d;
 	d = NULL;
@@ -352,41 +362,7 @@ out:
 	return r;
 }
 
-void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l)
-{
-	if (!l)
-		return;
-	free(l->vf);
-	free(l->reason);
-	free(l);
-}
-
-static int taken_add(vitk_sriov_taken_list *l, const char *vf, const char *reason)
-{
-	char (*nv)[VITK_SRIOV_ADDR_MAX];
-	char (*nr)[96];
-	size_t i;
-
-	if (!vf)
-		return 0;
-	for (i = 0; i < l->count; i++)
-		if (!strcmp(l->vf[i], vf))
-			return 0; /* first reason wins */
-	nv = realloc(l->vf, (l->count + 1) * sizeof(*nv));
-	if (!nv)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->vf = nv;
-	nr = realloc(l->reason, (l->count + 1) * sizeof(*nr));
-	if (!nr)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	l->reason = nr;
-	snprintf(l->vf[l->count], sizeof(l->vf[0]), "%s", vf);
-	snprintf(l->reason[l->count], sizeof(l->reason[0]), "%s", reason);
-	l->count++;
-	return 0;
-}
-
-static int add_assigned(vitk_sriov_taken_list *l, vitk_inventory *inv, int64_t host_id)
+static int add_assigned(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id)
 {
 	vitk_inventory_rows *rows = NULL;
 	vitk_inventory_value m[] = { VITK_INV_S("state", "attached") };
@@ -395,70 +371,53 @@ static int add_assigned(vitk_sriov_taken_list *l, vitk_inventory *inv, int64_t h
 
 	r = vitk_inventory_select(&rows, inv, "sriov_assignment", host_id, m, 1, "vf");
 	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
-		char reason[96];
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
 
-		snprintf(reason, sizeof(reason), "attached to domain '%.60s'",
-			 vitk_inventory_rows_get(rows, i, "domain") ?: "?");
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+		if (vf)
+			r = vitk_sriov__taken_addf(t, vf, "attached to domain '%.60s'",
+						   vitk_inventory_rows_get(rows, i, "domain") ?: "?");
 	}
 	vitk_inventory_rows_free(rows);
 	return r;
 }
 
-int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id)
+int vitk_sriov_inventory_in_use(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
-	int r;
-
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	r = add_assigned(l, inv, host_id);
-	if (r < 0) {
-		vitk_sriov_taken_list_free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return add_assigned(t, inv, host_id);
 }
 
-int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+int vitk_sriov_inventory_taken(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id,
 			       const char *except_vm)
 {
-	vitk_sriov_taken_list *l = calloc(1, sizeof(*l));
 	vitk_inventory_rows *rows = NULL;
 	size_t i;
 	int r;
 
-	*out = NULL;
-	if (!l)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	r = vitk_inventory_select(&rows, inv, "sriov_exclude", host_id, NULL, 0, "vf");
-	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), "excluded (host use)");
+	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
+
+		if (vf)
+			r = vitk_sriov_taken_add(t, vf, "excluded (host use)");
+	}
 	vitk_inventory_rows_free(rows);
 	rows = NULL;
 	if (r == 0)
-		r = add_assigned(l, inv, host_id);
+		r = add_assigned(t, inv, host_id);
 	if (r == 0)
 		r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, NULL, 0, "vf");
 	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
 		const char *vm = vitk_inventory_rows_get(rows, i, "vm");
-		char reason[96];
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
 
-		if (except_vm && vm && !strcmp(vm, except_vm))
+		if (!vf || (except_vm && vm && !strcmp(vm, except_vm)))
 			continue;
-		snprintf(reason, sizeof(reason), "reserved for VM '%.30s' (plan %.36s)", vm ? vm : "?",
-			 vitk_inventory_rows_get(rows, i, "plan_id") ?: "?");
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"), reason);
+		r = vitk_sriov__taken_addf(t, vf, "reserved for VM '%.30s' (plan %.36s)",
+					   vm ? vm : "?",
+					   vitk_inventory_rows_get(rows, i, "plan_id") ?: "?");
 	}
 	vitk_inventory_rows_free(rows);
-	if (r < 0) {
-		vitk_sriov_taken_list_free(l);
-		return r;
-	}
-	*out = l;
-	return 0;
+	return r;
 }
 
 int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
@@ -498,17 +457,29 @@ int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const cha
 	return vitk_inventory_commit(inv);
 }
 
-int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
-				  int *vlan, vitk_inventory *inv, int64_t host_id,
-				  const char *plan_id)
+void vitk_sriov_reservation_free(vitk_sriov_reservation *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n_vfs; i++)
+		free(r->vfs[i]);
+	free(r->vfs);
+	free(r->vm);
+	free(r);
+}
+
+int vitk_sriov_inventory_plan_get(vitk_sriov_reservation **out, vitk_inventory *inv,
+				  int64_t host_id, const char *plan_id)
 {
 	vitk_inventory_rows *rows = NULL;
 	vitk_inventory_value m[] = { VITK_INV_S("plan_id", plan_id) };
-	vitk_sriov_taken_list *l = NULL;
-	size_t i;
+	vitk_sriov_reservation *res = NULL;
+	size_t i, n;
 	int r;
 
-	*vfs = NULL;
+	*out = NULL;
 	r = vitk_inventory_select(&rows, inv, "sriov_reservation", host_id, m, 1, "vf");
 	if (r == 0 && vitk_inventory_rows_count(rows) == 0) {
 		vitk_inventory_value mv[] = { VITK_INV_S("vm", plan_id) };
@@ -519,28 +490,39 @@ int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIO
 	}
 	if (r < 0)
 		goto out;
-	if (vitk_inventory_rows_count(rows) == 0) {
+	n = vitk_inventory_rows_count(rows);
+	if (n == 0) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0, "no reservation '%s'", plan_id);
 		goto out;
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
+	res = calloc(1, sizeof(*res));
+	if (res) {
+		res->vfs = calloc(n, sizeof(*res->vfs));
+		res->vm = strdup(vitk_inventory_rows_get(rows, 0, "vm") ?: "");
+	}
+	if (!res || !res->vfs || !res->vm) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++)
-		r = taken_add(l, vitk_inventory_rows_get(rows, i, "vf"),
-			      vitk_inventory_rows_get(rows, i, "pf") ?: "");
-	if (r < 0)
-		goto out;
-	snprintf(vm, VITK_SRIOV_NAME_MAX, "%s", vitk_inventory_rows_get(rows, 0, "vm") ?: "");
-	*vlan = vitk_inventory_rows_get(rows, 0, "vlan")
-			? (int)vitk_inventory_rows_get_int(rows, 0, "vlan")
-			: -1;
-	*vfs = l;
-	l = NULL;
+	for (i = 0; i < n; i++) {
+		const char *vf = vitk_inventory_rows_get(rows, i, "vf");
+
+		if (!vf)
+			continue;
+		res->vfs[res->n_vfs] = strdup(vf);
+		if (!res->vfs[res->n_vfs]) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
+		res->n_vfs++;
+	}
+	res->vlan = vitk_inventory_rows_get(rows, 0, "vlan")
+			    ? (int)vitk_inventory_rows_get_int(rows, 0, "vlan")
+			    : -1;
+	*out = res;
+	res = NULL;
 out:
-	vitk_sriov_taken_list_free(l);
+	vitk_sriov_reservation_free(res);
 	vitk_inventory_rows_free(rows);
 	return r;
 }
@@ -652,42 +634,52 @@ int vitk_sriov_inventory_annotate(vitk_inventory *inv, int64_t host_id, vitk_sri
 
 		for (i = 0; vf && dom && i < pfs->count; i++)
 			for (j = 0; j < pfs->items[i].n_vfs; j++)
-				if (!strcmp(pfs->items[i].vfs[j].addr, vf))
-					snprintf(pfs->items[i].vfs[j].domain,
-						 sizeof(pfs->items[i].vfs[j].domain), "%s", dom);
+				if (!strcmp(pfs->items[i].vfs[j].addr, vf) && r == 0)
+					r = vitk_sriov__strset(&pfs->items[i].vfs[j].domain, dom);
 	}
 	vitk_inventory_rows_free(rows);
-	return 0;
+	return r;
 }
 
 int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_host *h,
 				   int64_t *host_id)
 {
-	vitk_sriov_pf_list pl;
-	vitk_sriov_pf_info *items = NULL;
+	vitk_sriov_pf_list *pl = NULL;
 	int64_t hid = 0;
 	size_t i;
 	int r;
 
-	if (!h->host[0])
+	if (!h->host)
 		return vitk_error_set(VITK_EINVAL, 0, "the ESXi host has no name to record it under");
-	r = vitk_inventory_host_ensure(inv, h->host, h->system_uuid[0] ? h->system_uuid : NULL,
-				       "esxi", "import", &hid);
+	r = vitk_inventory_host_ensure(inv, h->host, h->system_uuid, "esxi", "import", &hid);
 	if (r < 0)
 		return r;
-	items = calloc(h->n_ports ? h->n_ports : 1, sizeof(*items));
-	if (!items)
-		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	pl = calloc(1, sizeof(*pl));
+	if (pl)
+		pl->items = calloc(h->n_ports ? h->n_ports : 1, sizeof(*pl->items));
+	if (!pl || !pl->items) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < h->n_ports; i++) {
 		const vitk_sriov_esxi_port *pt = &h->ports[i];
-		vitk_sriov_pf_info *pf = &items[i];
+		vitk_sriov_pf_info *pf = &pl->items[pl->count++];
 
-		pf->version = 1;
-		memcpy(pf->addr, pt->addr, sizeof(pf->addr));
-		memcpy(pf->adapter, pf->addr, 10);
-		snprintf(pf->driver, sizeof(pf->driver), "%s", pt->driver);
-		snprintf(pf->netdevs[0], sizeof(pf->netdevs[0]), "%s", pt->name);
+		pf->netdevs = calloc(1, sizeof(*pf->netdevs));
+		if (!pf->netdevs) {
+			r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+			goto out;
+		}
 		pf->n_netdevs = 1;
+		r = vitk_sriov__strset(&pf->addr, pt->addr);
+		if (r == 0)
+			r = vitk_sriov__strsetf(&pf->adapter, "%.10s", pt->addr);
+		if (r == 0)
+			r = vitk_sriov__strset(&pf->driver, pt->driver);
+		if (r == 0)
+			r = vitk_sriov__strset(&pf->netdevs[0], pt->name);
+		if (r < 0)
+			goto out;
 		pf->vendor_id = pt->vendor_id;
 		pf->device_id = pt->device_id;
 		pf->numa_node = -1;
@@ -700,12 +692,11 @@ int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_ho
 		pf->sysfs_stride = pt->vf_stride;
 		pf->sysfs_vf_device = pt->vf_device_id;
 	}
-	pl.items = items;
-	pl.count = h->n_ports;
-	r = vitk_sriov_inventory_record_scan(inv, hid, &pl);
-	free(items);
+	r = vitk_sriov_inventory_record_scan(inv, hid, pl);
 	if (r == 0 && host_id)
 		*host_id = hid;
+out:
+	vitk_sriov_pf_list_free(pl);
 	return r;
 }
 
@@ -754,22 +745,34 @@ int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *i
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
-	snprintf(h->host, sizeof(h->host), "%s", vitk_inventory_rows_get(hr, 0, "name") ?: "");
+	r = vitk_sriov__strset(&h->host, vitk_inventory_rows_get(hr, 0, "name"));
+	if (r < 0)
+		goto out;
 	if (vitk_sriov_esxi_host_set_uuid(h, vitk_inventory_rows_get(hr, 0, "machine_id")) < 0)
 		vitk_error_clear(); /* recorded without a system UUID */
 	for (i = 0; i < n; i++) {
 		vitk_sriov_esxi_port *pt = &h->ports[i];
 
-		snprintf(pt->name, sizeof(pt->name), "%s", vitk_inventory_rows_get(rows, i, "netdev") ?: "");
-		snprintf(pt->addr, sizeof(pt->addr), "%s", vitk_inventory_rows_get(rows, i, "addr") ?: "");
-		snprintf(pt->driver, sizeof(pt->driver), "%s", vitk_inventory_rows_get(rows, i, "driver") ?: "");
+		h->n_ports = i + 1;
+		r = vitk_sriov__strset(&pt->name, vitk_inventory_rows_get(rows, i, "netdev"));
+		if (r == 0)
+			r = vitk_sriov__strset(&pt->addr, vitk_inventory_rows_get(rows, i, "addr"));
+		if (r == 0)
+			r = vitk_sriov__strset(&pt->driver, vitk_inventory_rows_get(rows, i, "driver"));
+		if (r < 0)
+			goto out;
+		if (!pt->name || !pt->addr || !pt->driver) {
+			r = vitk_error_set(VITK_EINVAL, 0,
+					   "ESXi host '%s': a recorded port lacks its name, address or driver",
+					   host);
+			goto out;
+		}
 		pt->vendor_id = hex16(vitk_inventory_rows_get(rows, i, "vendor_id"));
 		pt->device_id = hex16(vitk_inventory_rows_get(rows, i, "device_id"));
 		pt->vf_device_id = hex16(vitk_inventory_rows_get(rows, i, "vf_device"));
 		pt->vf_offset = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_offset");
 		pt->vf_stride = (unsigned)vitk_inventory_rows_get_int(rows, i, "vf_stride");
 		pt->max_vfs = (unsigned)vitk_inventory_rows_get_int(rows, i, "num_vfs");
-		h->n_ports = i + 1;
 	}
 	if (h->n_ports == 0) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0, "no SR-IOV ports recorded for ESXi host '%s'", host);

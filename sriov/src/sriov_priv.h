@@ -3,11 +3,13 @@
 #ifndef VITK_SRIOV_PRIV_H
 #define VITK_SRIOV_PRIV_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 #define SRIOV_ATTR_MAX 4096 /* cap on any sysfs attribute we read */
 #define SRIOV_CONFIG_MAX 4096
@@ -70,8 +72,24 @@ int vitk_sriov__real_transact(void *self, const uint8_t *req, size_t req_len, ui
 int vitk_sriov__nl_build_getlink(uint8_t **out, size_t *out_len, const char *ifname);
 
 /* discover.c */
+
 int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *cfg,
 			size_t cfg_len, unsigned flags);
+
+/* util.c: replace *@dst (freed) with a copy of @src (NULL or "": NULL); VITK_ENOMEM */
+int vitk_sriov__strset(char **dst, const char *src);
+/* replace *@dst with a formatted string (never NULL on success); VITK_ENOMEM */
+int vitk_sriov__strsetf(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vitk_sriov__vstrsetf(char **dst, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* free a vector of @n strings and the vector */
+void vitk_sriov__strv_free(char **v, size_t n);
+
+/* taken.c: add @vf with a printf-style reason */
+int vitk_sriov__taken_addf(vitk_sriov_taken *t, const char *vf, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* desired.c: the desired-state document (what vitk_sriov_desired_to_json() serialises) */
+int vitk_sriov__desired_doc(json_t **out, const vitk_sriov_desired *d);
 
 /* dump.c: check an lspci -xxxx capture before libpci reads it */
 int vitk_sriov__dump_validate(const char *text, size_t len, size_t *n_devices);

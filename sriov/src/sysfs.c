@@ -40,9 +40,6 @@ int vitk_sriov_open(vitk_sriov **out, const vitk_sriov_options *opts)
 	*out = NULL;
 	if (!opts)
 		opts = &def;
-	if (opts->version != 1)
-		return vitk_error_set(VITK_EINVAL, 0, "unsupported sriov options version %u",
-				      opts->version);
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");

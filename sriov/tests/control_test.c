@@ -20,7 +20,7 @@ static bool exists(const struct tenv *e, const char *rel)
 	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", e->root, rel);
+	fake_fmt(path, sizeof(path), "%s/%s", e->root, rel);
 	return lstat(path, &st) == 0;
 }
 
@@ -42,7 +42,7 @@ static void test_sriov_control__enable_and_change(void **state)
 
 	(void)state;
 	host(&e, 0);
-	if (vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4, 0, NULL, 0, &actual) != 0)
+	if (vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4, 0, NULL, &actual) != 0)
 		fail_msg("%s", vitk_error_last()->message);
 	assert_int_equal(actual, 4);
 	s = rd(&e, "bus/pci/devices/0000:01:00.0/sriov_numvfs");
@@ -56,7 +56,7 @@ static void test_sriov_control__enable_and_change(void **state)
 		char path[PATH_MAX];
 		FILE *cf;
 
-		snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/config", e.root);
+		fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/config", e.root);
 		cf = fopen(path, "rb");
 		assert_non_null(cf);
 		assert_int_equal(fread(cfg, 1, sizeof(cfg), cf), sizeof(cfg));
@@ -67,7 +67,7 @@ static void test_sriov_control__enable_and_change(void **state)
 	assert_true(c.vf_enable);
 
 	/* N -> M goes through 0 (the kernel's EBUSY rule) */
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 2, 0, NULL, 0, &actual), 0);
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 2, 0, NULL, &actual), 0);
 	assert_int_equal(actual, 2);
 	log = fake_sysfs_write_log(e.root);
 	assert_string_equal(log, "bus/pci/devices/0000:01:00.0/sriov_numvfs 4\n"
@@ -78,12 +78,12 @@ static void test_sriov_control__enable_and_change(void **state)
 	assert_false(exists(&e, "bus/pci/devices/0000:02:10.4"));
 	assert_true(exists(&e, "bus/pci/devices/0000:02:10.2"));
 	/* same count: nothing written */
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 2, 0, NULL, 0, &actual), 0);
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 2, 0, NULL, &actual), 0);
 	log = fake_sysfs_write_log(e.root);
 	assert_int_equal(strlen(log), strlen("bus/pci/devices/0000:01:00.0/sriov_numvfs 4\n") * 3);
 	free(log);
 	/* disable */
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 0, 0, NULL, 0, &actual), 0);
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "0000:01:00.0", 0, 0, NULL, &actual), 0);
 	assert_int_equal(actual, 0);
 	assert_false(exists(&e, "bus/pci/devices/0000:02:10.0"));
 	tenv_done(&e);
@@ -96,46 +96,54 @@ static void test_sriov_control__errors(void **state)
 	fake_pf_spec s;
 	(void)state;
 	host(&e, 2);
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 9, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 9, 0, NULL, &actual),
 			 VITK_ERANGE);
 	assert_msg_contains("cannot write 'sriov_numvfs' on '0000:01:00.0': 9 is above sriov_totalvfs (8)");
 	/* kernel-side failures */
 	assert_int_equal(fake_sysfs_fail_next(e.root, "sriov_numvfs", EBUSY), 0);
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, &actual),
 			 VITK_EBUSY);
 	assert_msg_contains("VFs already enabled");
 	assert_int_equal(fake_sysfs_fail_next(e.root, "sriov_numvfs", ENOMEM), 0);
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, &actual),
 			 VITK_ENOMEM);
 	assert_msg_contains("pci=realloc");
 	/* in use by a domain: refused, nothing written */
 	{
-		const char *used[] = { "0000:02:10.2" };
+		vitk_sriov_taken *used = NULL;
+		char *before, *after;
 
-		free(fake_sysfs_write_log(e.root));
-		assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4, 0, used, 1, &actual),
+		assert_int_equal(vitk_sriov_taken_new(&used), 0);
+		assert_int_equal(vitk_sriov_taken_add(used, "0000:02:10.2", "attached to domain 'vm1'"), 0);
+		before = fake_sysfs_write_log(e.root);
+		assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4, 0, used, &actual),
 				 VITK_EBUSY);
 		assert_msg_contains("VF 1 (0000:02:10.2) is in use by a domain");
+		after = fake_sysfs_write_log(e.root);
+		assert_string_equal(before, after); /* nothing written */
+		free(before);
+		free(after);
 		assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 4,
-							   VITK_SRIOV_SET_FORCE, used, 1, &actual),
+							   VITK_SRIOV_SET_FORCE, used, &actual),
 				 0);
 		assert_int_equal(actual, 4);
+		vitk_sriov_taken_free(used);
 	}
 	/* a PF without a driver: ENOENT from the kernel */
 	fake_fixture_82576(&s, "0000:05:00.0", NULL);
 	s.driver = NULL;
 	assert_int_equal(fake_sysfs_add_pf(e.root, &s), 0);
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "05:00.0", 1, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "05:00.0", 1, 0, NULL, &actual),
 			 VITK_ENOTSUP);
 	assert_msg_contains("'0000:05:00.0': driver '(none bound)' does not support SR-IOV configuration via sysfs");
 	/* a PF without SR-IOV */
 	fake_fixture_no_sriov(&s, "0000:06:00.0", NULL);
 	assert_int_equal(fake_sysfs_add_pf(e.root, &s), 0);
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "06:00.0", 1, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "06:00.0", 1, 0, NULL, &actual),
 			 VITK_ENOTSUP);
 	assert_msg_contains("'0000:06:00.0': device has no SR-IOV capability");
 	/* unknown address */
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "07:00.0", 1, 0, NULL, 0, &actual),
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "07:00.0", 1, 0, NULL, &actual),
 			 VITK_ENOTFOUND);
 	tenv_done(&e);
 }
@@ -154,7 +162,7 @@ static void test_sriov_control__partial_and_autoprobe(void **state)
 	assert_int_equal(fake_sysfs_add_pf(e.root, &s), 0);
 	tenv_open(&e);
 	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 6, VITK_SRIOV_SET_NO_AUTOPROBE,
-						   NULL, 0, &actual),
+						   NULL, &actual),
 			 0);
 	assert_int_equal(actual, 3);
 	v = rd(&e, "bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe");

@@ -109,7 +109,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	host(&e);
 	assert_int_equal(vitk_sriov_desired_from_json(&d, doc, strlen(doc)), 0);
 	/* dry run: says what would change, changes nothing */
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, VITK_SRIOV_APPLY_DRY_RUN, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, VITK_SRIOV_APPLY_DRY_RUN, NULL), 0);
 	assert_true(l->count >= 2);
 	assert_string_equal(l->items[0].action, "set-num-vfs");
 	assert_string_equal(l->items[0].detail, "VFs 2 -> 4");
@@ -118,7 +118,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	assert_string_equal(s, "2\n");
 	free(s);
 
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), 0);
 	for (i = 0; i < l->count; i++)
 		assert_int_equal(l->items[i].result, 0);
 	assert_string_equal(l->items[0].subject, "0000:01:00.0");
@@ -150,7 +150,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	{
 		char p[PATH_MAX];
 
-		snprintf(p, sizeof(p), "%s/bus/pci/drivers/vfio-pci/0000:02:10.3", e.root);
+		fake_fmt(p, sizeof(p), "%s/bus/pci/drivers/vfio-pci/0000:02:10.3", e.root);
 		assert_int_equal(access(p, F_OK), 0);
 	}
 	assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
@@ -162,7 +162,7 @@ static void test_sriov_desired__apply_converges(void **state)
 	free(st);
 
 	/* second run: nothing to do */
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), 0);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), 0);
 	if (l->count)
 		fail_msg("second apply changed %s %s %s", l->items[0].subject, l->items[0].action,
 			 l->items[0].detail);
@@ -182,7 +182,7 @@ static void test_sriov_desired__apply_errors(void **state)
 	(void)state;
 	host(&e);
 	assert_int_equal(vitk_sriov_desired_from_json(&d, j, strlen(j)), 0);
-	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL, 0), VITK_ERANGE);
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), VITK_ERANGE);
 	assert_msg_contains("0000:01:00.0: set-num-vfs: cannot write 'sriov_numvfs' on '0000:01:00.0': 9 is above sriov_totalvfs (8)");
 	assert_int_equal(l->count, 3);
 	assert_int_equal(l->items[0].result, VITK_ERANGE);
@@ -202,11 +202,11 @@ static void test_sriov_desired__persist(void **state)
 	ssize_t n;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/persistroot", tmp ? tmp : "/tmp");
+	fake_fmt(root, sizeof(root), "%s/persistroot", tmp ? tmp : "/tmp");
 	o.root = root;
 	o.db_path = "/var/lib/vitk/inventory.db";
 	assert_int_equal(vitk_sriov_persist(&o, &unit), 0);
-	snprintf(link, sizeof(link), "%s/etc/systemd/system/vitk-sriov.service", root);
+	fake_fmt(link, sizeof(link), "%s/etc/systemd/system/vitk-sriov.service", root);
 	assert_string_equal(unit, link);
 	text = tslurp("%s", unit);
 	assert_non_null(text);
@@ -216,7 +216,7 @@ static void test_sriov_desired__persist(void **state)
 	assert_non_null(strstr(text, "\nExecStart=/usr/bin/vitk --db /var/lib/vitk/inventory.db sriov apply\n"));
 	assert_non_null(strstr(text, "\nWantedBy=multi-user.target\n"));
 	free(text);
-	snprintf(link, sizeof(link), "%s/etc/systemd/system/multi-user.target.wants/vitk-sriov.service",
+	fake_fmt(link, sizeof(link), "%s/etc/systemd/system/multi-user.target.wants/vitk-sriov.service",
 		 root);
 	n = readlink(link, tgt, sizeof(tgt) - 1);
 	assert_true(n > 0);

@@ -64,7 +64,7 @@ static void test_sriov_discover__scan(void **state)
 	assert_int_equal(p->sysfs_stride, 2);
 	assert_int_equal(p->sysfs_vf_device, 0x10ca);
 	assert_int_equal(p->autoprobe, 1);
-	assert_string_equal(p->mismatch, "");
+	assert_null(p->mismatch);
 	assert_true(p->vfs_from_links);
 	assert_int_equal(p->n_vfs, 2);
 	assert_string_equal(p->vfs[0].addr, "0000:02:10.0");
@@ -92,7 +92,7 @@ static void test_sriov_discover__scan(void **state)
 	assert_int_equal(p->n_vfs, 4);
 	assert_string_equal(p->vfs[3].addr, "0002:01:00.4");
 	assert_string_equal(p->vfs[3].driver, "thunder-nicvf");
-	assert_string_equal(p->vfs[3].netdev, "");
+	assert_null(p->vfs[3].netdev);
 	assert_non_null(vitk_sriov_pf_list_find_vf(l, "0002:01:00.2", &p));
 	assert_string_equal(p->addr, "0002:01:00.0");
 	assert_null(vitk_sriov_pf_list_find_vf(l, "0002:01:00.7", NULL));
@@ -101,7 +101,7 @@ static void test_sriov_discover__scan(void **state)
 	{
 		char path[PATH_MAX];
 
-		snprintf(path, sizeof(path), "%s/class/net/enp1s0f01/operstate", e.root);
+		fake_fmt(path, sizeof(path), "%s/class/net/enp1s0f01/operstate", e.root);
 		tspit(path, "up\n");
 		assert_int_equal(vitk_sriov_scan(&l, e.ctx, 0), 0);
 		assert_true(l->items[0].vfs[1].host_used);
@@ -131,19 +131,19 @@ static void test_sriov_discover__errors(void **state)
 	assert_null(pf);
 
 	/* a non-numeric sysfs value */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/sriov_totalvfs", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/sriov_totalvfs", e.root);
 	tspit(path, "lots\n");
 	assert_int_equal(vitk_sriov_pf_get(&pf, e.ctx, "01:00.1", 0), VITK_EINVAL);
 	assert_msg_contains("'0000:01:00.1': sysfs attribute 'sriov_totalvfs': not a decimal number");
 	tspit(path, "8\n");
 	/* a missing mandatory file: libpci would exit(); we name the device and file */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/irq", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/irq", e.root);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(vitk_sriov_pf_get(&pf, e.ctx, "01:00.1", 0), VITK_ENOTFOUND);
 	assert_msg_contains("'0000:01:00.1': missing sysfs attribute 'irq'");
 	tspit(path, "17\n");
 	/* libpci reads 'vendor' while scanning: its error handler fires, we diagnose */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/vendor", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/vendor", e.root);
 	assert_int_equal(unlink(path), 0);
 	{
 		vitk_sriov_pf_list *l = NULL;
@@ -154,7 +154,7 @@ static void test_sriov_discover__errors(void **state)
 	}
 	tspit(path, "0x8086\n");
 	/* truncated config: unreadable */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/config", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.1/config", e.root);
 	assert_int_equal(truncate(path, 40), 0);
 	assert_int_equal(vitk_sriov_pf_get(&pf, e.ctx, "01:00.1", 0), VITK_EINVAL);
 	assert_msg_contains("'0000:01:00.1': config space unreadable or truncated");
@@ -176,12 +176,12 @@ static void test_sriov_discover__cross_check_and_fallback(void **state)
 	(void)state;
 	build_host(&e);
 	/* no virtfn links (e.g. a captured tree): offset/stride arithmetic */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/virtfn0", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/virtfn0", e.root);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/virtfn1", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/virtfn1", e.root);
 	unlink(path);
 	/* a driver that lowered TotalVFs */
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/sriov_totalvfs", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/sriov_totalvfs", e.root);
 	tspit(path, "7\n");
 	assert_int_equal(vitk_sriov_pf_get(&pf, e.ctx, "01:00.0", 0), 0);
 	assert_false(pf->vfs_from_links);
@@ -243,7 +243,7 @@ static void test_sriov_discover__dump(void **state)
 	const char *tmp = getenv("TEST_TMPDIR");
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/thunderx.dump", tmp ? tmp : "/tmp");
+	fake_fmt(path, sizeof(path), "%s/thunderx.dump", tmp ? tmp : "/tmp");
 	write_dump(path);
 	o.dump_file = path;
 	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);
@@ -289,12 +289,12 @@ static void test_sriov_discover__libpci_error_handler(void **state)
 	const char *tmp = getenv("TEST_TMPDIR");
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/nodevs", tmp ? tmp : "/tmp");
-	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	fake_fmt(root, sizeof(root), "%s/nodevs", tmp ? tmp : "/tmp");
+	fake_fmt(path, sizeof(path), "%s/bus/pci", root);
 	mkdir(root, 0755);
-	snprintf(path, sizeof(path), "%s/bus", root);
+	fake_fmt(path, sizeof(path), "%s/bus", root);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/bus/pci", root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci", root);
 	mkdir(path, 0755); /* but no devices/ */
 	o.sysfs_root = root;
 	assert_int_equal(vitk_sriov_open(&ctx, &o), 0);

@@ -28,7 +28,7 @@ static void test_sriov_esxi__max_vfs(void **state)
 	assert_string_equal(c[0].ports[0], "vmnic2 (0000:04:00.0)");
 	assert_string_equal(c[1].command, "esxcli system module parameters set -m be2net -p max_vfs=16,8");
 	assert_string_equal(c[1].ports[1], "vmnic5 (0000:07:00.1)");
-	free(c);
+	vitk_sriov_esxi_cmds_free(c, n);
 	vitk_sriov_esxi_host_free(h);
 	free(js);
 }

@@ -6,5 +6,5 @@ int main(void)
 {
 	vitk_sriov_options o = VITK_SRIOV_OPTIONS_INIT;
 
-	return o.version == 1 ? 0 : 1;
+	return o.sysfs_root == NULL ? 0 : 1;
 }

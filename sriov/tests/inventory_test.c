@@ -56,7 +56,7 @@ static void test_sriov_inventory__record_scan(void **state)
 	vitk_inventory_rows_free(rows);
 	assert_int_equal(count_rows(inv, host, "sriov_vf", NULL, 0), 4);
 	/* fewer VFs: rows go, history says so */
-	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 2, 0, NULL, 0, &actual), 0);
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 2, 0, NULL, &actual), 0);
 	assert_int_equal(vitk_sriov_scan(&l, e.ctx, 0), 0);
 	assert_int_equal(vitk_sriov_inventory_record_scan(inv, host, l), 0);
 	vitk_sriov_pf_list_free(l);
@@ -105,9 +105,10 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 	int64_t host;
 	vitk_sriov_plan plan;
 	vitk_sriov_plan_pick picks[2];
-	vitk_sriov_taken_list *t = NULL;
-	char vm[VITK_SRIOV_NAME_MAX], mac[18], mac2[18];
-	int vlan = 0;
+	vitk_sriov_taken *t = NULL;
+	vitk_sriov_reservation *res = NULL;
+	const char *why = NULL;
+	char mac[18], mac2[18];
 	const char *doc = "{\"pfs\": [], \"exclude\": [\"0000:02:10.4\"]}";
 	vitk_sriov_desired *d = NULL;
 
@@ -118,30 +119,36 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 	vitk_sriov_desired_free(d);
 	memset(&plan, 0, sizeof(plan));
 	memset(picks, 0, sizeof(picks));
-	strcpy(picks[0].vf, "0000:02:10.0");
-	strcpy(picks[0].pf, "0000:01:00.0");
-	strcpy(picks[1].vf, "0000:82:10.0");
-	strcpy(picks[1].pf, "0000:81:00.0");
+	picks[0].vf = "0000:02:10.0";
+	picks[0].pf = "0000:01:00.0";
+	picks[1].vf = "0000:82:10.0";
+	picks[1].pf = "0000:81:00.0";
 	plan.picks = picks;
 	plan.n_picks = 2;
 	assert_int_equal(vitk_sriov_inventory_reserve(inv, host, "plan-1", "vm1", 42, &plan), 0);
-	assert_int_equal(vitk_sriov_inventory_taken(&t, inv, host, NULL), 0);
-	assert_int_equal(t->count, 3);
-	assert_string_equal(t->vf[0], "0000:02:10.4");
-	assert_string_equal(t->reason[0], "excluded (host use)");
-	assert_string_equal(t->reason[1], "reserved for VM 'vm1' (plan plan-1)");
-	vitk_sriov_taken_list_free(t);
-	assert_int_equal(vitk_sriov_inventory_taken(&t, inv, host, "vm1"), 0);
-	assert_int_equal(t->count, 1);
-	vitk_sriov_taken_list_free(t);
-	assert_int_equal(vitk_sriov_inventory_plan_get(&t, vm, &vlan, inv, host, "plan-1"), 0);
-	assert_int_equal(t->count, 2);
-	assert_string_equal(vm, "vm1");
-	assert_int_equal(vlan, 42);
-	vitk_sriov_taken_list_free(t);
-	assert_int_equal(vitk_sriov_inventory_plan_get(&t, vm, &vlan, inv, host, "vm1"), 0);
-	vitk_sriov_taken_list_free(t);
-	assert_int_equal(vitk_sriov_inventory_plan_get(&t, vm, &vlan, inv, host, "nope"), VITK_ENOTFOUND);
+	assert_int_equal(vitk_sriov_taken_new(&t), 0);
+	assert_int_equal(vitk_sriov_inventory_taken(t, inv, host, NULL), 0);
+	assert_int_equal(vitk_sriov_taken_count(t), 3);
+	assert_string_equal(vitk_sriov_taken_get(t, 0, &why), "0000:02:10.4");
+	assert_string_equal(why, "excluded (host use)");
+	assert_string_equal(vitk_sriov_taken_get(t, 1, &why), "0000:02:10.0");
+	assert_string_equal(why, "reserved for VM 'vm1' (plan plan-1)");
+	vitk_sriov_taken_free(t);
+	assert_int_equal(vitk_sriov_taken_new(&t), 0);
+	assert_int_equal(vitk_sriov_inventory_taken(t, inv, host, "vm1"), 0);
+	assert_int_equal(vitk_sriov_taken_count(t), 1);
+	vitk_sriov_taken_free(t);
+	assert_int_equal(vitk_sriov_inventory_plan_get(&res, inv, host, "plan-1"), 0);
+	assert_int_equal(res->n_vfs, 2);
+	assert_string_equal(res->vfs[0], "0000:02:10.0");
+	assert_string_equal(res->vfs[1], "0000:82:10.0");
+	assert_string_equal(res->vm, "vm1");
+	assert_int_equal(res->vlan, 42);
+	vitk_sriov_reservation_free(res);
+	assert_int_equal(vitk_sriov_inventory_plan_get(&res, inv, host, "vm1"), 0);
+	vitk_sriov_reservation_free(res);
+	assert_int_equal(vitk_sriov_inventory_plan_get(&res, inv, host, "nope"), VITK_ENOTFOUND);
+	assert_null(res);
 	/* stable MAC: generated once, then the same */
 	assert_int_equal(vitk_sriov_inventory_mac(mac, inv, host, "vm1", "0000:02:10.0"), 0);
 	assert_int_equal(strncmp(mac, "52:54:00:", 9), 0);
@@ -150,13 +157,14 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 	/* assignment */
 	assert_int_equal(vitk_sriov_inventory_assign(inv, host, "0000:02:10.0", "vm1", "test:///default",
 						     mac, 42, true), 0);
-	assert_int_equal(vitk_sriov_inventory_in_use(&t, inv, host), 0);
-	assert_int_equal(t->count, 1);
-	assert_string_equal(t->reason[0], "attached to domain 'vm1'");
-	vitk_sriov_taken_list_free(t);
-	assert_int_equal(vitk_sriov_inventory_plan_get(&t, vm, &vlan, inv, host, "plan-1"), 0);
-	assert_int_equal(t->count, 1); /* the attached VF left the reservation */
-	vitk_sriov_taken_list_free(t);
+	assert_int_equal(vitk_sriov_taken_new(&t), 0);
+	assert_int_equal(vitk_sriov_inventory_in_use(t, inv, host), 0);
+	assert_int_equal(vitk_sriov_taken_count(t), 1);
+	assert_string_equal(vitk_sriov_taken_lookup(t, "0000:02:10.0"), "attached to domain 'vm1'");
+	vitk_sriov_taken_free(t);
+	assert_int_equal(vitk_sriov_inventory_plan_get(&res, inv, host, "plan-1"), 0);
+	assert_int_equal(res->n_vfs, 1); /* the attached VF left the reservation */
+	vitk_sriov_reservation_free(res);
 	{
 		vitk_sriov_pf_list l;
 		vitk_sriov_pf_info pf;
@@ -164,19 +172,21 @@ static void test_sriov_inventory__reserve_assign_mac(void **state)
 
 		memset(&pf, 0, sizeof(pf));
 		memset(&vf, 0, sizeof(vf));
-		strcpy(vf.addr, "0000:02:10.0");
+		vf.addr = "0000:02:10.0";
 		pf.vfs = &vf;
 		pf.n_vfs = 1;
 		l.items = &pf;
 		l.count = 1;
 		assert_int_equal(vitk_sriov_inventory_annotate(inv, host, &l), 0);
 		assert_string_equal(vf.domain, "vm1");
+		free(vf.domain);
 	}
 	assert_int_equal(vitk_sriov_inventory_assign(inv, host, "0000:02:10.0", "vm1", "test:///default",
 						     mac, 42, false), 0);
-	assert_int_equal(vitk_sriov_inventory_in_use(&t, inv, host), 0);
-	assert_int_equal(t->count, 0);
-	vitk_sriov_taken_list_free(t);
+	assert_int_equal(vitk_sriov_taken_new(&t), 0);
+	assert_int_equal(vitk_sriov_inventory_in_use(t, inv, host), 0);
+	assert_int_equal(vitk_sriov_taken_count(t), 0);
+	vitk_sriov_taken_free(t);
 	/* MAC survives detach */
 	assert_int_equal(vitk_sriov_inventory_mac(mac2, inv, host, "vm1", "0000:02:10.0"), 0);
 	assert_string_equal(mac, mac2);

@@ -11,7 +11,7 @@ static int setup(void **state)
 	(void)state;
 	if (!realpath("sriov/tests/data/libvirt/node.xml", abs))
 		return -1;
-	snprintf(uri, sizeof(uri), "test://%s", abs);
+	fake_fmt(uri, sizeof(uri), "test://%s", abs);
 	return 0;
 }
 
@@ -118,15 +118,17 @@ static void test_sriov_libvirt__attach_detach_config(void **state)
 static void test_sriov_libvirt__vfs_in_use(void **state)
 {
 	vitk_sriov_virt *v = NULL;
-	vitk_sriov_taken_list *t = NULL;
+	vitk_sriov_taken *t = NULL;
+	const char *why = NULL;
 
 	(void)state;
 	assert_int_equal(vitk_sriov_virt_open(&v, uri), 0);
-	assert_int_equal(vitk_sriov_libvirt_vfs_in_use(&t, v), 0);
-	assert_int_equal(t->count, 1);
-	assert_string_equal(t->vf[0], "0000:02:10.3");
-	assert_string_equal(t->reason[0], "used by running domain 'vm2'");
-	vitk_sriov_taken_list_free(t);
+	assert_int_equal(vitk_sriov_taken_new(&t), 0);
+	assert_int_equal(vitk_sriov_libvirt_vfs_in_use(t, v), 0);
+	assert_int_equal(vitk_sriov_taken_count(t), 1);
+	assert_string_equal(vitk_sriov_taken_get(t, 0, &why), "0000:02:10.3");
+	assert_string_equal(why, "used by running domain 'vm2'");
+	vitk_sriov_taken_free(t);
 	vitk_sriov_virt_free(v);
 }
 

@@ -22,22 +22,23 @@ static vitk_sriov_pf_list *host(void)
 	for (i = 0; i < l->count; i++) {
 		vitk_sriov_pf_info *p = &l->items[i];
 
-		p->version = 1;
-		strcpy(p->addr, pfs[i].addr);
-		memcpy(p->adapter, p->addr, 10);
-		p->adapter[10] = '\0';
+		p->addr = strdup(pfs[i].addr);
+		p->adapter = strndup(p->addr, 10);
 		p->numa_node = pfs[i].numa;
 		p->n_netdevs = 1;
-		strcpy(p->netdevs[0], pfs[i].netdev);
+		p->netdevs = calloc(1, sizeof(*p->netdevs));
+		p->netdevs[0] = strdup(pfs[i].netdev);
 		p->n_vfs = pfs[i].nvf;
 		p->vfs = calloc(p->n_vfs, sizeof(*p->vfs));
 		for (j = 0; j < p->n_vfs; j++) {
+			char a[VITK_SRIOV_ADDR_MAX];
+
 			p->vfs[j].index = (unsigned)j;
 			p->vfs[j].present = true;
-			assert_int_equal(vitk_sriov_vf_addr(p->vfs[j].addr, p->addr,
-							    i == 3 ? 1 : 0x180, i == 3 ? 1 : 2,
-							    (unsigned)j),
+			assert_int_equal(vitk_sriov_vf_addr(a, p->addr, i == 3 ? 1 : 0x180,
+							    i == 3 ? 1 : 2, (unsigned)j),
 					 0);
+			p->vfs[j].addr = strdup(a);
 		}
 	}
 	return l;
@@ -135,15 +136,15 @@ static void test_sriov_plan__taken_and_shortage(void **state)
 	vitk_sriov_pf_list *l = host();
 	vitk_sriov_plan_request q = VITK_SRIOV_PLAN_REQUEST_INIT;
 	vitk_sriov_plan *p = NULL;
-	const char *taken[] = { "0000:02:10.0", "0000:82:10.0" };
-	const char *why[] = { "excluded (host use)", "reserved for VM 'db1' (plan x)" };
+	vitk_sriov_taken *taken = NULL;
 
 	(void)state;
+	assert_int_equal(vitk_sriov_taken_new(&taken), 0);
+	assert_int_equal(vitk_sriov_taken_add(taken, "0000:02:10.0", "excluded (host use)"), 0);
+	assert_int_equal(vitk_sriov_taken_add(taken, "0000:82:10.0", "reserved for VM 'db1' (plan x)"), 0);
 	l->items[2].vfs[1].host_used = true;
 	q.vm = "vm2";
 	q.taken = taken;
-	q.taken_reason = why;
-	q.n_taken = 2;
 	assert_int_equal(vitk_sriov_plan_compute(&p, l, &q), 0);
 	assert_string_equal(p->picks[0].vf, "0000:02:10.1");
 	assert_string_equal(p->picks[1].vf, "0002:01:00.1");
@@ -159,6 +160,7 @@ static void test_sriov_plan__taken_and_shortage(void **state)
 	vitk_sriov_plan_free(p);
 	q.vm = NULL;
 	assert_int_equal(vitk_sriov_plan_compute(&p, l, &q), VITK_EINVAL);
+	vitk_sriov_taken_free(taken);
 	vitk_sriov_pf_list_free(l);
 }
 

@@ -61,7 +61,7 @@ static void test_sriov_sysfs__addr(void **state)
 	assert_int_equal(vitk_sriov_addr_normalize(out, "0000:01:00.0.1"), VITK_EINVAL);
 }
 
-/* the kernel's BDF arithmetic, checked against the facts' verified values */
+/* the kernel's VF address arithmetic (docs/sriov.md, "Kernel sysfs interface") */
 static void test_sriov_sysfs__vf_addr(void **state)
 {
 	char out[VITK_SRIOV_ADDR_MAX];
@@ -102,7 +102,7 @@ static void test_sriov_sysfs__read_attr(void **state)
 	assert_int_equal(v, 8);
 	assert_int_equal(vitk_sriov__read_attr(e.ctx, "0000:01:00.0", "nope", &buf), VITK_ENOTFOUND);
 	assert_msg_contains("'0000:01:00.0': missing sysfs attribute 'nope'");
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/sriov_totalvfs", e.root);
+	fake_fmt(path, sizeof(path), "%s/bus/pci/devices/0000:01:00.0/sriov_totalvfs", e.root);
 	tspit(path, "eight\n");
 	assert_int_equal(vitk_sriov__read_uint(e.ctx, "0000:01:00.0", "sriov_totalvfs", &v),
 			 VITK_EINVAL);

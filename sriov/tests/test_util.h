@@ -4,7 +4,6 @@
 #define VITK_SRIOV_TEST_UTIL_H
 
 /* test paths are bounded by PATH_MAX */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +18,7 @@
 #include <cmocka.h>
 
 #include <vitk/sriov.h>
+#include <vitk/sys/sriov.h>
 
 #include "fake_netlink.h"
 #include "fake_sysfs.h"

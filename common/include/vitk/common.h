@@ -41,7 +41,7 @@ typedef void (*vitk_log_fn)(vitk_log_level level, const char *domain, const char
 
 /**
  * vitk_set_log_fn() - install the process-wide log callback.
- * Libraries are silent unless one is set (house-style R8).  NULL removes it.
+ * Libraries never print; they are silent unless one is set.  NULL removes it.
  */
 void vitk_set_log_fn(vitk_log_fn fn, void *payload);
 

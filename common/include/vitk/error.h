@@ -27,6 +27,7 @@ typedef enum {
 	VITK_ETIMEDOUT = -12 /* operation timed out */
 } vitk_err;
 
+/* Messages longer than this (including the NUL) are truncated. */
 #define VITK_ERROR_MESSAGE_MAX 512
 
 typedef struct {
@@ -36,7 +37,7 @@ typedef struct {
 	int scsi_sense_key; /* -1 if none */
 	int asc;            /* -1 if none */
 	int ascq;           /* -1 if none */
-	char message[VITK_ERROR_MESSAGE_MAX];
+	const char *message; /* never NULL; "" when clear; changes with the next error */
 } vitk_error;
 
 /**

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,19 +65,25 @@ typedef enum {
 	VITK_ESXUPDATE_TAG_OTHER     /* another alphabetic tag (e.g. "vft" community) */
 } vitk_esxupdate_tag;
 
+/** Release tag of a VibVersion; strings owned, released by vitk_esxupdate_release_info_clear(). */
 typedef struct {
-	unsigned int version;      /* 1 */
 	vitk_esxupdate_tag tag;
-	char tag_text[16];         /* "vmw", "OEM", "vft" ... or "" */
+	char *tag_text;            /* "vmw", "OEM", "vft" ..., NULL when untagged */
 	uint64_t release;          /* the number before the tag ("1" of "1OEM") */
-	char esxi[16];             /* "5.5.0" from "550", "" if unknown */
+	char *esxi;                /* "5.5.0" from "550", NULL if unknown */
 	uint64_t build;            /* ESXi build number the VIB was built against, 0 if unknown */
 } vitk_esxupdate_release_info;
 
-#define VITK_ESXUPDATE_RELEASE_INFO_INIT { 1, VITK_ESXUPDATE_TAG_NONE, "", 0, "", 0 }
+#define VITK_ESXUPDATE_RELEASE_INFO_INIT { .tag = VITK_ESXUPDATE_TAG_NONE }
 
-/** vitk_esxupdate_release_decode() - decode the release tag of a VibVersion. */
+/**
+ * vitk_esxupdate_release_decode() - decode the release tag of a VibVersion.
+ * @out: initialised with VITK_ESXUPDATE_RELEASE_INFO_INIT (or a previous
+ * result, which is released first).
+ * Return: 0, VITK_EINVAL (malformed version), VITK_ENOMEM.
+ */
 int vitk_esxupdate_release_decode(const char *version, vitk_esxupdate_release_info *out);
+void vitk_esxupdate_release_info_clear(vitk_esxupdate_release_info *ri);
 
 /* ---------------------------------------------------------- acceptance */
 
@@ -195,6 +202,29 @@ int vitk_esxupdate_host_parse_profile(vitk_esxupdate_host *h, const char *buf, s
 int vitk_esxupdate_host_parse_pci(vitk_esxupdate_host *h, const char *buf, size_t len,
 				  const char *what);
 
+/** An ESXi 7.0/8.0 component installed on the host (`esxcli software component list`). */
+typedef struct {
+	char *name;            /* "Intel-i40en" */
+	char *display_name;
+	char *version;         /* "1.14.1.0-1OEM.700.1.0.15843807" */
+	char *display_version; /* "1.14.1.0" */
+	char *vendor;
+	char *release_date;    /* as printed ("07-16-2021") */
+	vitk_esxupdate_acceptance acceptance;
+	char *platforms;       /* 8.0 "Platforms" column ("host"), NULL on 7.0 */
+} vitk_esxupdate_component;
+
+/**
+ * vitk_esxupdate_host_parse_component_list() - `esxcli software component
+ * list` text of a 7.0 or 8.0 host (columns from the separator line).
+ * Replaces the host's component list.
+ * Return: 0, VITK_EINVAL (malformed, a component twice, bad version), VITK_ERANGE.
+ */
+int vitk_esxupdate_host_parse_component_list(vitk_esxupdate_host *h, const char *buf, size_t len,
+					     const char *what);
+size_t vitk_esxupdate_host_component_count(const vitk_esxupdate_host *h);
+const vitk_esxupdate_component *vitk_esxupdate_host_component(const vitk_esxupdate_host *h, size_t i);
+
 size_t vitk_esxupdate_host_vib_count(const vitk_esxupdate_host *h);
 const vitk_esxupdate_vib *vitk_esxupdate_host_vib(const vitk_esxupdate_host *h, size_t i);
 const vitk_esxupdate_vib *vitk_esxupdate_host_find(const vitk_esxupdate_host *h, const char *name);
@@ -210,6 +240,10 @@ const char *vitk_esxupdate_host_list_format(const vitk_esxupdate_host *h);
 
 typedef struct vitk_esxupdate_depot vitk_esxupdate_depot;
 
+/**
+ * A bulletin.  On ESXi 7.0 and later a bulletin with a componentNameSpec and
+ * componentVersionSpec is a component; its vib_ids are the component's VIBs.
+ */
 typedef struct {
 	char *id;
 	char *vendor;
@@ -217,21 +251,30 @@ typedef struct {
 	char *release_type; /* "patch", "extension", "rollup" ... */
 	char **vib_ids;
 	size_t nvib_ids;
+	char *component_name;            /* componentNameSpec@name ("Intel-i40en"), NULL if not a component */
+	char *component_display_name;    /* componentNameSpec@uiString */
+	char *component_version;         /* componentVersionSpec@version */
+	char *component_display_version; /* componentVersionSpec@uiString */
 } vitk_esxupdate_bulletin;
 
+/**
+ * An image profile: a document under profiles/ of a metadata zip (or, in
+ * older depots, inside vmware.xml), or an operator's `sources profile get`
+ * capture.  A bulletin is never turned into a profile.
+ */
 typedef struct {
 	char *name;
-	char *vendor;
+	char *vendor;       /* <creator> (or the older <vendor>) */
 	char *description;
 	vitk_esxupdate_acceptance acceptance;
 	char **vib_ids;
 	size_t nvib_ids;
-	const char *source; /* "profile-xml", "bulletin-rollup" or "sources-profile-get" (static string) */
+	const char *source; /* "profile-xml" or "sources-profile-get" (static string) */
+	char *document;     /* the metadata member it was read from ("profiles/..."), NULL for a capture */
 } vitk_esxupdate_profile;
 
 /* caps (defaults; tests may lower them through the options) */
 typedef struct {
-	unsigned int version;       /* 1 */
 	size_t max_entries;         /* entries per archive (default 65536) */
 	uint64_t max_total;         /* declared uncompressed total of the bundle (default 8 GiB) */
 	size_t max_xml;             /* one XML document (default 32 MiB) */
@@ -240,7 +283,8 @@ typedef struct {
 } vitk_esxupdate_depot_options;
 
 #define VITK_ESXUPDATE_DEPOT_OPTIONS_INIT                                                          \
-	{ 1, 65536, (uint64_t)8 << 30, (size_t)32 << 20, (size_t)64 << 20, true }
+	{ .max_entries = 65536, .max_total = (uint64_t)8 << 30, .max_xml = (size_t)32 << 20,          \
+	  .max_metadata = (size_t)64 << 20, .verify_vibs = true }
 
 /**
  * vitk_esxupdate_depot_open() - read an offline bundle .zip (index.xml ->
@@ -267,6 +311,13 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/**
+ * Notes about members the reader skipped (a metadata zip member outside
+ * vibs/, profiles/, bulletins/ and the known files), one line each, for a
+ * verbose display.
+ */
+size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 
 /**
  * vitk_esxupdate_depot_add_profile_text() - add (or replace) an image profile
@@ -278,20 +329,6 @@ const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxup
  */
 int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
 					  const char *what);
-
-/* Pure parsers of one XML document (used by the depot reader and the fuzzers). */
-
-/** A VIB descriptor (descriptor.xml or a metadata vibs/ entry).  *out freed with vitk_esxupdate_vib_free(). */
-int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t len, const char *what);
-void vitk_esxupdate_vib_free(vitk_esxupdate_vib *v);
-/** A bulletin (a metadata bulletins/ entry).  Freed with vitk_esxupdate_bulletin_free(). */
-int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf, size_t len,
-				  const char *what);
-void vitk_esxupdate_bulletin_free(vitk_esxupdate_bulletin *b);
-/** An image profile (tolerant: element names are matched case-insensitively). */
-int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, size_t len,
-				 const char *what);
-void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p);
 
 /* ------------------------------------------------------------- command */
 
@@ -394,9 +431,17 @@ const char *vitk_esxupdate_result_message(const vitk_esxupdate_result *r);
 const char *vitk_esxupdate_result_error(const vitk_esxupdate_result *r);
 bool vitk_esxupdate_result_reboot_required(const vitk_esxupdate_result *r);
 bool vitk_esxupdate_result_maintenance_required(const vitk_esxupdate_result *r);
-/* lists: which 0 = installed, 1 = removed, 2 = skipped (VIB IDs, sorted) */
-size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, int which);
-const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, int which, size_t i);
+/** The three VIB lists of an esxcli result. */
+typedef enum {
+	VITK_ESXUPDATE_LIST_INSTALLED = 0, /* "VIBs Installed" */
+	VITK_ESXUPDATE_LIST_REMOVED,       /* "VIBs Removed" */
+	VITK_ESXUPDATE_LIST_SKIPPED,       /* "VIBs Skipped" */
+	VITK_ESXUPDATE_LIST_COUNT
+} vitk_esxupdate_list;
+
+/* VIB IDs of one list, sorted */
+size_t vitk_esxupdate_result_list_count(const vitk_esxupdate_result *r, vitk_esxupdate_list which);
+const char *vitk_esxupdate_result_list(const vitk_esxupdate_result *r, vitk_esxupdate_list which, size_t i);
 size_t vitk_esxupdate_result_change_count(const vitk_esxupdate_result *r);
 const vitk_esxupdate_change *vitk_esxupdate_result_change(const vitk_esxupdate_result *r, size_t i);
 size_t vitk_esxupdate_result_assumption_count(const vitk_esxupdate_result *r);
@@ -489,6 +534,46 @@ typedef struct {
 int vitk_esxupdate_snapshot_diff_latest(vitk_esxupdate_snapshot_diff **out, vitk_inventory *inv,
 					const char *host_name);
 void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
+
+/* ----------------------------------------------------------- documents */
+/*
+ * Result documents: lists as vitk_table (columns declared once, rendered by
+ * the caller as text, JSON or CSV), nested documents as JSON objects made
+ * from them.  Keys are listed in esxupdate/README.md.  Each *out belongs to
+ * the caller (vitk_table_free(), json_decref(), free()).
+ */
+
+/** Depot lists: profiles (name, vendor, acceptance, vibs, source), bulletins (id, vendor, release_type, vibs, summary), VIBs (name, version, vendor, acceptance, driver, file, checksum). */
+int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
+int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[]. */
+int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
+
+/** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */
+int vitk_esxupdate_audit_changes_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/** Findings, most severe first: severity, code, message. */
+int vitk_esxupdate_audit_findings_table(vitk_table **out, const vitk_esxupdate_audit *a);
+/**
+ * The audit document: host{name, vib_count, profile, acceptance, pci_devices},
+ * depot{path, sha256}, command, profile_source, result{header, message,
+ * error, reboot_required, maintenance_mode_required, vibs_installed[],
+ * vibs_removed[], vibs_skipped[]}, changes[], findings[], assumptions[],
+ * verdict, recommendation{command, profile, explanation}, audit_uuid.
+ * @host_name, @command_line (as the operator wrote it), @audit_uuid: NULL allowed.
+ */
+int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, const char *host_name,
+				 const char *command_line, const char *audit_uuid);
+/** The simulated esxcli output as esxcli prints it ("Update Result\n   Message: ..."); NULL on OOM. */
+char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r);
+
+/** Profile comparison rows (name, change, a_version, b_version); @all keeps "equal" rows. */
+int vitk_esxupdate_diff_table(vitk_table **out, const vitk_esxupdate_diff *diff, bool all);
+/** The comparison document: profile_a, profile_b, a_acceptance, b_acceptance, vibs[]. */
+int vitk_esxupdate_diff_to_json(json_t **out, const vitk_esxupdate_diff *diff, const char *profile_a,
+				const char *profile_b, bool all);
+/** Snapshot changes: name, change (added/removed/changed), old_version, new_version. */
+int vitk_esxupdate_snapshot_diff_table(vitk_table **out, const vitk_esxupdate_snapshot_diff *d);
 
 #ifdef __cplusplus
 }

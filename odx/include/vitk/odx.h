@@ -13,6 +13,7 @@
 
 #include <vitk/common.h>
 #include <vitk/scsi.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,22 +25,23 @@ typedef struct vitk_odx_dev vitk_odx_dev;
 /* ---------------------------------------------------------------- device */
 
 typedef struct {
-	unsigned version;
 	bool read_only;
 	const char *initiator_iqn; /* NULL: built-in default */
-	const char *proc_root;     /* "/proc" (house-style R10) */
-	const char *sys_root;      /* "/sys" */
+	const char *proc_root;     /* "/proc"; a test tree in tests (the CLI maps VITK_PROC_ROOT) */
+	const char *sys_root;      /* "/sys" (VITK_SYSFS_ROOT) */
 } vitk_odx_open_options;
-#define VITK_ODX_OPEN_OPTIONS_INIT { 1, false, NULL, "/proc", "/sys" }
+/* the defaults; NULL roots mean "/proc" and "/sys" too */
+#define VITK_ODX_OPEN_OPTIONS_INIT { .proc_root = "/proc", .sys_root = "/sys" }
 
 typedef struct {
+	/* strings are owned by the device and never NULL ("" when unknown) */
 	const char *name; /* path or URL given at open */
-	char vendor[9];
-	char product[17];
-	char revision[5];
-	char serial[65];
+	const char *vendor;
+	const char *product;
+	const char *revision;
+	const char *serial;
 	vitk_scsi_designator designator; /* best LU designator (NAA > EUI-64 > T10 > vendor) */
-	char copy_manager[256];          /* who executes copies for this LU ("iscsi:portal/iqn") */
+	const char *copy_manager;        /* who executes copies for this LU ("iscsi:portal/iqn") */
 	uint32_t block_size;
 	uint64_t blocks;
 	bool tpc; /* 3PC bit */
@@ -102,23 +104,6 @@ vitk_scsi_transport *vitk_odx_dev_transport(vitk_odx_dev *d);
  */
 int vitk_odx_dev_check_in_use(const vitk_odx_dev *d);
 
-/**
- * vitk_odx_devnum_check_in_use() - the same check for block device @maj:@min
- * (and, through @sys_root/dev/block/M:m/<part>/dev, its partitions) under
- * explicit roots; @name is used in the message.
- * Return: 0, or VITK_EBUSY naming the mount point or the holder.
- */
-int vitk_odx_devnum_check_in_use(unsigned maj, unsigned min, const char *name,
-				 const char *proc_root, const char *sys_root);
-
-/**
- * vitk_odx_path_check_in_use() - the check for a device node: a block
- * device by its number, a char node (/dev/sgN, /dev/bsg/...) through
- * @sys_root/class/{scsi_generic,bsg}/NAME/device/block/<disk>/dev.
- * Return: 0 (free, or not a device node), VITK_EBUSY.
- */
-int vitk_odx_path_check_in_use(const char *path, const char *proc_root, const char *sys_root);
-
 /* ----------------------------------------------------------- copy engine */
 
 typedef enum {
@@ -148,7 +133,6 @@ typedef void (*vitk_odx_progress_fn)(const vitk_odx_progress *p, void *payload);
 typedef int (*vitk_odx_chunk_fn)(uint64_t blocks_done, vitk_odx_method method, void *payload);
 
 typedef struct {
-	unsigned version;
 	uint64_t src_lba;
 	uint64_t dst_lba;
 	uint64_t count; /* blocks; 0: from src_lba to the end of the source */
@@ -167,28 +151,38 @@ typedef struct {
 	vitk_odx_chunk_fn on_chunk;
 	void *chunk_payload;
 } vitk_odx_copy_options;
-#define VITK_ODX_COPY_OPTIONS_INIT { .version = 1 }
-
-#define VITK_ODX_REASON_MAX 256
+#define VITK_ODX_COPY_OPTIONS_INIT { .method = VITK_ODX_METHOD_AUTO } /* every other field 0 */
 
 typedef struct {
 	vitk_odx_method method;
 	bool usable;
-	char reason[VITK_ODX_REASON_MAX]; /* why not usable; or a note when usable */
+	char *reason; /* why not usable (owned); NULL when usable */
 } vitk_odx_plan_item;
+
+/* where each method's item is in vitk_odx_plan.items */
+enum {
+	VITK_ODX_ITEM_TOKEN = 0,
+	VITK_ODX_ITEM_XCOPY = 1,
+	VITK_ODX_ITEM_HOST = 2,
+	VITK_ODX_NITEMS = 3
+};
 
 typedef struct {
 	vitk_odx_method chosen;
-	vitk_odx_plan_item items[3]; /* token, xcopy, host (in that order) */
+	vitk_odx_plan_item items[VITK_ODX_NITEMS]; /* token, xcopy, host: VITK_ODX_ITEM_* */
 	uint64_t src_lba, dst_lba, count; /* resolved range */
 	uint64_t blocks_per_command;
 	uint64_t commands; /* estimated data-moving commands for the chosen method */
-	char note[VITK_ODX_REASON_MAX];
+	char *note;        /* how the range is split (owned); NULL: nothing to say */
 } vitk_odx_plan;
+
+/** vitk_odx_plan_clear() - free the plan's strings and zero it.  NULL ok. */
+void vitk_odx_plan_clear(vitk_odx_plan *p);
 
 /**
  * vitk_odx_plan_make() - choose a method and explain every rejected one.
- * Sends nothing.  Safety refusals (range past capacity, overlap on the same
+ * Sends nothing.  @out is overwritten (not freed): vitk_odx_plan_clear() it
+ * after use, also after a failure.  Safety refusals (range past capacity, overlap on the same
  * LU, zero-length) return an error; an unusable forced method returns
  * VITK_ENOTSUP with the plan filled in and the reason in the message.
  * Return: 0, VITK_ERANGE, VITK_EINVAL, VITK_ENOTSUP.
@@ -196,12 +190,10 @@ typedef struct {
 int vitk_odx_plan_make(vitk_odx_plan *out, const vitk_odx_dev *src, const vitk_odx_dev *dst,
 		       const vitk_odx_copy_options *o);
 
-#define VITK_ODX_MAX_FALLBACKS 8
-
 typedef struct {
 	vitk_odx_method from, to;
 	uint64_t at_block; /* offset into the copy (blocks) where the fallback started */
-	char reason[VITK_ODX_REASON_MAX];
+	char *reason;      /* owned */
 } vitk_odx_fallback;
 
 typedef struct {
@@ -216,14 +208,21 @@ typedef struct {
 	uint64_t verify_bytes;  /* bytes read back by --verify */
 	uint64_t duration_ns;
 	bool verified;
+	vitk_odx_fallback *fallbacks; /* owned, in the order they happened */
 	size_t nfallbacks;
-	vitk_odx_fallback fallbacks[VITK_ODX_MAX_FALLBACKS];
 } vitk_odx_copy_result;
+
+/**
+ * vitk_odx_copy_result_clear() - free the fallbacks and zero @r.  NULL ok.
+ * Every function filling a vitk_odx_copy_result overwrites it (without
+ * freeing): clear it after each use, also after a failure.
+ */
+void vitk_odx_copy_result_clear(vitk_odx_copy_result *r);
 
 /**
  * vitk_odx_copy() - copy a block range from @src to @dst.
  * @res: filled even on failure (what was done until then)
- * @plan: optional, receives the plan
+ * @plan: optional, receives the plan (vitk_odx_plan_clear() it)
  * Return: 0; VITK_ERANGE/VITK_EINVAL (refused, nothing sent); VITK_EBUSY
  * (destination mounted/held); VITK_ESCSI/VITK_EIO (device); VITK_ERROR
  * (verify mismatch).
@@ -258,11 +257,9 @@ typedef struct {
 	size_t count;
 } vitk_odx_token_list;
 
-/** Parse token-file bytes (pure).  @out owned: vitk_odx_token_list_free(). */
-int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, size_t len);
-void vitk_odx_token_list_free(vitk_odx_token_list *l);
-/** Read and parse a token file. */
+/** Read and parse a token file.  @out owned: vitk_odx_token_list_free(). */
 int vitk_odx_token_file_read(vitk_odx_token_list **out, const char *path);
+void vitk_odx_token_list_free(vitk_odx_token_list *l);
 
 /**
  * vitk_odx_token_create() - POPULATE TOKEN over @lba/@count (split by the
@@ -287,30 +284,195 @@ int vitk_odx_inventory_register(vitk_inventory *inv);
 int vitk_odx_inventory_record_lun(vitk_inventory *inv, int64_t host_id, const vitk_odx_dev *d);
 
 typedef struct {
-	int64_t id; /* row id in this database (not stable across import) */
-	char uuid[37];
-	char src[512], dst[512];
+	int64_t id;   /* row id in this database (not stable across import) */
+	char *uuid;   /* owned, like every string here: vitk_odx_job_clear() */
+	char *src, *dst;
 	uint64_t src_lba, dst_lba, count;
 	vitk_odx_method requested;
 	uint64_t blocks_done;
-	char result[16]; /* "running", "ok", "failed" */
+	char *result; /* "running", "ok", "failed" */
 } vitk_odx_job;
 
-/** Create a job row (result "running"); @job->uuid is filled. */
-int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
-		       const vitk_odx_plan *plan);
-/** Persist progress (blocks done, counting any earlier runs) after a chunk. */
-int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
+/** vitk_odx_job_clear() - free the job's strings and zero it. */
+void vitk_odx_job_clear(vitk_odx_job *job);
+
 /**
- * Final state of a job: result "ok" or "failed" (@rc < 0, @error), the
- * method, counters (added to those of earlier runs when resumed), every
- * rejected method with its reason and every fallback with its reason.
+ * Load a job by uuid (or unique uuid prefix) into @out (overwritten, not
+ * freed; vitk_odx_job_clear() it after use).  VITK_ENOTFOUND if none, VITK_EINVAL if ambiguous.
  */
-int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
-			const vitk_odx_copy_result *res, const vitk_odx_plan *plan, int rc,
-			const char *error);
-/** Load a job by uuid (or unique uuid prefix).  VITK_ENOTFOUND if none. */
 int vitk_odx_job_load(vitk_inventory *inv, const char *uuid, vitk_odx_job *out);
+
+/* ------------------------------------------------------------- workflows */
+/*
+ * The workflows behind `vitk odx copy|probe|zero`, for any embedder: open
+ * the devices by name, plan, record, copy, record the outcome.  A failure
+ * says in which stage it happened (and on which device), so that a caller
+ * can tell "refused, nothing sent" from "failed, resume the job".
+ */
+
+/** Open @name for a workflow (@read_only for sources). */
+typedef int (*vitk_odx_dev_open_fn)(void *payload, const char *name, bool read_only,
+				    vitk_odx_dev **out);
+
+typedef struct {
+	const vitk_odx_open_options *options; /* NULL: defaults; read_only is set per device */
+	vitk_odx_dev_open_fn open;            /* NULL: vitk_odx_dev_open() */
+	void *payload;
+} vitk_odx_opener;
+
+typedef enum {
+	VITK_ODX_STAGE_NONE = 0,   /* no failure */
+	VITK_ODX_STAGE_LOAD,       /* loading the job to resume */
+	VITK_ODX_STAGE_COMPLETED,  /* the job to resume has completed already */
+	VITK_ODX_STAGE_OPEN,       /* opening a device (failed_name) */
+	VITK_ODX_STAGE_PLAN,       /* refused by the planner: nothing sent */
+	VITK_ODX_STAGE_RECORD_LUN, /* recording a LUN (failed_name) */
+	VITK_ODX_STAGE_RECORD_JOB, /* creating the job row */
+	VITK_ODX_STAGE_COPY,       /* the copy (or zeroing) failed; a job can be resumed */
+	VITK_ODX_STAGE_FINISH      /* recording the job's final state */
+} vitk_odx_stage;
+
+/* called once the job row exists, before the first command that moves data */
+typedef void (*vitk_odx_job_started_fn)(const vitk_odx_job *job, const vitk_odx_plan *plan,
+					void *payload);
+
+typedef struct {
+	const char *src, *dst; /* a new job: device paths or iscsi:// URLs */
+	const char *resume;    /* or resume this job (uuid or unique prefix): src, dst, range
+				* and method come from it, the first block not written yet too */
+	vitk_odx_copy_options copy; /* range and method (new jobs), the rest for every run;
+				     * ->progress and ->on_chunk are called as by vitk_odx_copy() */
+	bool dry_run;          /* plan only: nothing is written or recorded */
+	vitk_odx_opener opener;
+	vitk_odx_job_started_fn started;
+	void *started_payload;
+} vitk_odx_job_request;
+
+typedef struct {
+	vitk_odx_stage failed;     /* VITK_ODX_STAGE_NONE on success */
+	const char *failed_name;   /* the device of an OPEN or RECORD_LUN failure (borrowed) */
+	vitk_odx_job job;          /* src/dst from the start; uuid once recorded or loaded */
+	bool planned;              /* plan is valid */
+	vitk_odx_plan plan;
+	bool ran;                  /* the copy ran (not a dry run): copy is valid */
+	vitk_odx_copy_result copy; /* this run's counters */
+} vitk_odx_job_result;
+
+/**
+ * vitk_odx_job_run() - run a recorded copy job end to end: load it (resume)
+ * or take @req's devices, open them, plan, record both LUNs and the job,
+ * copy with progress persisted as blocks_done, and record the result with
+ * every rejected method and fallback.  A dry run stops after the plan.
+ * @inv: the inventory (odx tables registered); @host_id: the host running it
+ * @out: always filled as far as the run got; vitk_odx_job_result_clear() it
+ * Return: 0 or the error of the failed stage (out->failed); the error
+ * message is the one of that stage.
+ */
+int vitk_odx_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
+		     vitk_odx_job_result *out);
+void vitk_odx_job_result_clear(vitk_odx_job_result *r);
+
+/**
+ * vitk_odx_zero_run() - open @name read-write and zero @count blocks at @lba
+ * (vitk_odx_zero()).  @out->job.dst names the device, the range is in
+ * @out->job; out->failed is OPEN or COPY on failure.
+ */
+int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, uint64_t count,
+		      const vitk_odx_copy_options *o, const vitk_odx_opener *op);
+
+typedef struct {
+	const char *src, *dst;       /* device names (borrowed from the caller's @names) */
+	bool refused;                /* the planner refused the pair: reason is why */
+	bool offload;                /* token or xcopy would be used */
+	vitk_odx_method method;      /* the method auto would choose (not when refused) */
+	char *reason;                /* "token is usable" or why nothing offloads */
+	vitk_odx_plan plan;          /* every method: usable or why not */
+} vitk_odx_probe_pair;
+
+typedef struct {
+	vitk_odx_stage failed;       /* OPEN or RECORD_LUN on failure */
+	const char *failed_name;
+	vitk_odx_dev **devs;         /* opened read-only, in the order given */
+	size_t ndevs;
+	vitk_odx_probe_pair *pairs;  /* every ordered pair of two different devices */
+	size_t npairs;
+} vitk_odx_probe_result;
+
+/**
+ * vitk_odx_probe() - identify @n devices, record them as LUNs (when @inv is
+ * not NULL) and give an offload verdict with its reason for every ordered
+ * pair (a one-block copy plan; within one LU to its last block).
+ */
+int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
+		   const char *const *names, size_t n, const vitk_odx_opener *op);
+void vitk_odx_probe_result_clear(vitk_odx_probe_result *r);
+
+/**
+ * vitk_odx_token_create_run() - open @dev read-only and POPULATE TOKEN over
+ * @lba/@count into the token file @path (vitk_odx_token_create()).
+ * out->job: src @dev, dst @path, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
+			      uint64_t count, const char *path, const vitk_odx_copy_options *o,
+			      const vitk_odx_opener *op);
+
+/**
+ * vitk_odx_token_write_run() - open @dev read-write and WRITE USING TOKEN
+ * from every token in @path from @lba on (vitk_odx_token_write()).
+ * out->job: src @path, dst @dev, the range; out->failed OPEN or COPY.
+ */
+int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
+			     uint64_t lba, const vitk_odx_copy_options *o, const vitk_odx_opener *op);
+
+/* ------------------------------------------------------------- documents */
+/*
+ * Every odx result as a document, built here so that every caller gets the
+ * same fields (the JSON keys are an interface, see odx/README.md):
+ *
+ *   json     the whole document (an object or an array)
+ *   table    its rows, for CSV and for an aligned text table
+ *   records  for text: "key: value" records (one row each), printed instead
+ *            of the table, separated by blank lines (one more after them
+ *            when there are several)
+ *   lines    for text: sentences after the table or records ("not token:
+ *            ...", "fallback at block ...", "offload A -> B: yes, ...")
+ *
+ * A document with records and no table gives CSV from its first record.
+ */
+typedef struct {
+	json_t *json;
+	vitk_table *table;
+	vitk_table **records;
+	size_t nrecords;
+	char **lines;
+	size_t nlines;
+} vitk_odx_doc;
+
+/** vitk_odx_doc_clear() - free everything in @d and zero it.  NULL ok. */
+void vitk_odx_doc_clear(vitk_odx_doc *d);
+
+/**
+ * vitk_odx_job_result_doc() - the document of a copy, zero or token run
+ * ({job, src, dst, src_lba, dst_lba, count, method, bytes, host_bytes, ...,
+ * rejected, fallbacks}; job and src are left out when absent), or of a dry
+ * run's plan ({src, dst, ..., blocks_per_command, commands, note, rejected}).
+ */
+int vitk_odx_job_result_doc(vitk_odx_doc *out, const vitk_odx_job_result *r);
+
+/** vitk_odx_probe_doc() - {devices: [...], pairs: [{src, dst, offload, method, reason, methods}]}. */
+int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *r);
+
+/** vitk_odx_token_file_doc() - the records of the token file @path, one row each. */
+int vitk_odx_token_file_doc(vitk_odx_doc *out, const char *path);
+
+/**
+ * vitk_odx_jobs_doc() - the copy jobs in @inv (of host @host, NULL: all):
+ * a list, or with @job (a uuid or a unique prefix) that one job with every
+ * rejected method and fallback.
+ * Return: 0; VITK_ENOTFOUND (unknown host or job), VITK_EINVAL (ambiguous
+ * prefix), VITK_EDB.  Messages name the host or job.
+ */
+int vitk_odx_jobs_doc(vitk_odx_doc *out, vitk_inventory *inv, const char *host, const char *job);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
  * (or struct in, bytes out).  Parsers check every length against the buffer
  * they are given and fail with VITK_EINVAL and a message naming the page or
  * structure and the field.  Wire layouts: docs/scsi-third-party-copy.md
- * (SPC-4 / SBC-3).  All multi-byte fields are big-endian.
+ * (SPC-4 / SBC-4).  All multi-byte fields are big-endian.
  */
 #ifndef VITK_SCSI_H
 #define VITK_SCSI_H
@@ -16,59 +16,14 @@
 #include <stdint.h>
 
 #include <vitk/common.h>
+#include <vitk/scsi_constants.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ------------------------------------------------------------ constants */
-
-#define VITK_SCSI_STATUS_GOOD 0x00
-#define VITK_SCSI_STATUS_CHECK_CONDITION 0x02
-#define VITK_SCSI_STATUS_BUSY 0x08
-#define VITK_SCSI_STATUS_RESERVATION_CONFLICT 0x18
-#define VITK_SCSI_STATUS_TASK_SET_FULL 0x28
-
-#define VITK_SCSI_KEY_NO_SENSE 0x0
-#define VITK_SCSI_KEY_NOT_READY 0x2
-#define VITK_SCSI_KEY_MEDIUM_ERROR 0x3
-#define VITK_SCSI_KEY_HARDWARE_ERROR 0x4
-#define VITK_SCSI_KEY_ILLEGAL_REQUEST 0x5
-#define VITK_SCSI_KEY_UNIT_ATTENTION 0x6
-#define VITK_SCSI_KEY_DATA_PROTECT 0x7
-#define VITK_SCSI_KEY_ABORTED_COMMAND 0xB
-#define VITK_SCSI_KEY_COPY_ABORTED 0xA
-
-#define VITK_SCSI_OP_INQUIRY 0x12
-#define VITK_SCSI_OP_READ16 0x88
-#define VITK_SCSI_OP_WRITE16 0x8A
-#define VITK_SCSI_OP_WRITE_SAME16 0x93
-#define VITK_SCSI_OP_SERVICE_ACTION_IN16 0x9E
-#define VITK_SCSI_SA_READ_CAPACITY16 0x10
-#define VITK_SCSI_OP_3PC_OUT 0x83
-#define VITK_SCSI_OP_3PC_IN 0x84
-
-/* THIRD PARTY COPY OUT service actions */
-#define VITK_SCSI_SA_XCOPY_LID1 0x00
-#define VITK_SCSI_SA_XCOPY_LID4 0x01
-#define VITK_SCSI_SA_POPULATE_TOKEN 0x10
-#define VITK_SCSI_SA_WRITE_USING_TOKEN 0x11
-#define VITK_SCSI_SA_COPY_OPERATION_ABORT 0x1C
-/* THIRD PARTY COPY IN service actions */
-#define VITK_SCSI_SA_RCS_LID1 0x00
-#define VITK_SCSI_SA_RCD_LID1 0x01
-#define VITK_SCSI_SA_RCOP 0x03
-#define VITK_SCSI_SA_RCFD_LID1 0x04
-#define VITK_SCSI_SA_RCS_LID4 0x05
-#define VITK_SCSI_SA_RCD_LID4 0x06
-#define VITK_SCSI_SA_RRTI 0x07
-#define VITK_SCSI_SA_REPORT_ALL_ROD_TOKENS 0x08
-
-#define VITK_SCSI_ROD_TOKEN_LEN 512
-#define VITK_SCSI_ROD_TYPE_ZERO 0xFFFF0001u
-#define VITK_SCSI_ROD_TYPE_PIT_DEFAULT 0x00800000u
-
-#define VITK_SCSI_SENSE_MAX 252
+/* Status codes, sense keys, ASC/ASCQ, opcodes, service actions, VPD and
+ * third-party copy code points: <vitk/scsi_constants.h> (shared with the lab target). */
 
 /* --------------------------------------------------------------- sense */
 
@@ -153,11 +108,6 @@ bool vitk_scsi_vpd_pages_has(const vitk_scsi_vpd_pages *p, uint8_t page);
 /** VPD 0x80 Unit Serial Number into @out (NUL-terminated, trimmed, truncated to @cap-1). */
 int vitk_scsi_vpd_serial_parse(char *out, size_t cap, const uint8_t *buf, size_t len);
 
-#define VITK_SCSI_DESIG_NAA 3
-#define VITK_SCSI_DESIG_EUI64 2
-#define VITK_SCSI_DESIG_T10 1
-#define VITK_SCSI_DESIG_VENDOR 0
-
 typedef struct {
 	bool found;
 	uint8_t code_set;
@@ -186,19 +136,6 @@ typedef struct {
 /** VPD 0xB0 Block Limits (fields past the page length are 0). */
 int vitk_scsi_vpd_block_limits_parse(vitk_scsi_vpd_block_limits *out, const uint8_t *buf,
 				     size_t len);
-
-/* VPD 0x8F third-party copy descriptors (type codes) */
-#define VITK_SCSI_TPC_ROD_LIMITS 0x0000
-#define VITK_SCSI_TPC_SUPPORTED_CMDS 0x0001
-#define VITK_SCSI_TPC_PARAM_DATA 0x0004
-#define VITK_SCSI_TPC_SUPPORTED_DESCS 0x0008
-#define VITK_SCSI_TPC_CSCD_IDS 0x000C
-#define VITK_SCSI_TPC_COPY_GROUP_ID 0x000D
-#define VITK_SCSI_TPC_ROD_FEATURES 0x0106
-#define VITK_SCSI_TPC_ROD_TYPES 0x0108
-#define VITK_SCSI_TPC_GENERAL_COPY_OPS 0x8001
-#define VITK_SCSI_TPC_STREAM_COPY_OPS 0x9101
-#define VITK_SCSI_TPC_HELD_DATA 0xC001
 
 #define VITK_SCSI_TPC_MAX_ITEMS 32
 
@@ -269,7 +206,7 @@ typedef struct {
 	size_t nunknown; /* descriptors of other types (skipped) */
 } vitk_scsi_vpd_tpc;
 
-/** VPD 0x8F Third-party Copy, every descriptor type listed in the facts. */
+/** VPD 0x8F Third-party Copy (SPC-4 7.8.17), the descriptor types in docs/scsi-third-party-copy.md. */
 int vitk_scsi_vpd_tpc_parse(vitk_scsi_vpd_tpc *out, const uint8_t *buf, size_t len);
 bool vitk_scsi_vpd_tpc_has_out(const vitk_scsi_vpd_tpc *t, uint8_t sa);
 bool vitk_scsi_vpd_tpc_has_in(const vitk_scsi_vpd_tpc *t, uint8_t sa);
@@ -294,10 +231,6 @@ int vitk_scsi_capacity_parse(vitk_scsi_capacity *out, const uint8_t *buf, size_t
 #define VITK_SCSI_SEG0A_LEN 32
 #define VITK_SCSI_XCOPY_HDR_LEN 16
 #define VITK_SCSI_SEG02_MAX_BLOCKS 65535u
-
-#define VITK_SCSI_LIST_ID_USAGE_HOLD 0
-#define VITK_SCSI_LIST_ID_USAGE_DISCARD 2
-#define VITK_SCSI_LIST_ID_USAGE_NONE 3
 
 typedef struct {
 	uint8_t type;           /* 0x02 (blocks) or 0x0A (bytes with offsets) */
@@ -385,7 +318,7 @@ typedef struct {
  * vitk_scsi_populate_token_build() - POPULATE TOKEN parameter list.
  * @rod_type: 0 leaves RTV clear (the copy manager chooses)
  * @inactivity_timeout: seconds, 0 = device default
- * Range descriptors start at byte 16 (not 15: see ddpt's off-by-one in the facts).
+ * Range descriptors start at byte 16 (ddpt 0.97 writes them at 15: docs/scsi-third-party-copy.md).
  * Return: bytes written, VITK_EINVAL, VITK_ERANGE.
  */
 int vitk_scsi_populate_token_build(uint8_t *out, size_t cap, bool immed, uint32_t rod_type,
@@ -403,16 +336,6 @@ int vitk_scsi_write_using_token_build(uint8_t *out, size_t cap, bool immed, bool
 /** Parse the range descriptors of a PT (@hdr_len 16) or WUT (@hdr_len 536) list (tests/fakes). */
 int vitk_scsi_range_list_parse(vitk_scsi_range *out, size_t max, size_t *nout, const uint8_t *buf,
 			       size_t len, size_t hdr_len);
-
-/* COPY OPERATION STATUS values in RRTI / RCS(LID4) */
-#define VITK_SCSI_COPY_DONE 0x01
-#define VITK_SCSI_COPY_DONE_ERRORS 0x02
-#define VITK_SCSI_COPY_DONE_PARTIAL 0x03
-#define VITK_SCSI_COPY_DONE_RESIDUAL 0x04
-#define VITK_SCSI_COPY_IN_PROGRESS_UNKNOWN 0x10
-#define VITK_SCSI_COPY_IN_PROGRESS_FG 0x11
-#define VITK_SCSI_COPY_IN_PROGRESS_BG 0x12
-#define VITK_SCSI_COPY_TERMINATED 0x60
 
 typedef struct {
 	uint8_t response_to_sa;
@@ -433,9 +356,6 @@ typedef struct {
 int vitk_scsi_rrti_parse(vitk_scsi_rrti *out, const uint8_t *buf, size_t len);
 /** Copy status still in progress (10h-12h)? */
 bool vitk_scsi_copy_status_in_progress(uint8_t status);
-
-#define VITK_SCSI_UNITS_BYTES 0x00
-#define VITK_SCSI_UNITS_BLOCKS 0xF1
 
 /**
  * vitk_scsi_transfer_count_blocks() - convert a TRANSFER COUNT in @units
@@ -469,7 +389,8 @@ const char *vitk_scsi_rod_type_str(uint32_t rod_type);
 /* --------------------------------------------------------- transport seam */
 
 /*
- * The injectable device backend (house-style R9).  submit() sends one CDB.
+ * The injectable device backend (tests use a scripted one, odx/tests/fake_scsi.h).
+ * submit() sends one CDB.
  * It returns 0 when the command produced a SCSI status (GOOD or not: look at
  * *status and the sense), and a negative vitk_err only for transport
  * failures (connection lost, ioctl error), with vitk_error_last() set.

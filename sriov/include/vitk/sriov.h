@@ -4,9 +4,13 @@
  *
  * Every filesystem root is a parameter (sysfs_root, persist root) and every
  * write to sysfs or rtnetlink goes through an injectable ops struct, so the
- * whole library runs against a fake tree in tests (house-style R9/R10).
- * The library never prints, logs or exits; libpci's error handler (which
- * exits by default) is replaced while libpci runs.
+ * whole library runs against a fake tree in tests (sriov/README.md, "Seams").
+ * Kernel, libvirt and ESXi behaviour relied on: docs/sriov.md.
+ * The library never prints or exits and logs only through the optional
+ * vitk_log() callback; libpci's error handler (which exits by default) is
+ * replaced while libpci runs.  Workflows (discover, set-vfs, apply, plan,
+ * attach, ESXi) return their results as documents (vitk_table / JSON, see
+ * "documents" below); sriov/README.md maps the API.
  */
 #ifndef VITK_SRIOV_H
 #define VITK_SRIOV_H
@@ -18,14 +22,15 @@
 
 #include <vitk/common.h>
 #include <vitk/inventory.h>
+#include <vitk/table.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define VITK_SRIOV_ADDR_MAX 16 /* "0000:01:00.0" + NUL, domains up to 4 hex digits */
-#define VITK_SRIOV_NAME_MAX 64
-#define VITK_SRIOV_IFNAME_MAX 16
+#define VITK_SRIOV_NAME_MAX 64    /* longest accepted driver/host name + 1 */
+#define VITK_SRIOV_IFNAME_MAX 16  /* IFNAMSIZ */
 #define VITK_SRIOV_MAX_NETDEVS 4
 
 /* ------------------------------------------------------------- seams */
@@ -60,7 +65,6 @@ typedef struct vitk_sriov_netlink_ops {
 typedef struct vitk_sriov vitk_sriov;
 
 typedef struct {
-	unsigned int version;
 	const char *sysfs_root;                   /* NULL: "/sys" */
 	const char *pci_ids;                      /* NULL: libpci's default ID database */
 	const char *dump_file;                    /* lspci -xxxx capture: read-only discovery */
@@ -68,7 +72,7 @@ typedef struct {
 	const vitk_sriov_netlink_ops *netlink_ops; /* NULL: a real NETLINK_ROUTE socket */
 	bool no_netlink;                          /* do not query VF state */
 } vitk_sriov_options;
-#define VITK_SRIOV_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL, false }
+#define VITK_SRIOV_OPTIONS_INIT { .sysfs_root = NULL }
 
 /**
  * vitk_sriov_open() - create a context.  The options are copied.
@@ -88,7 +92,6 @@ const char *vitk_sriov_sysfs_root(const vitk_sriov *ctx);
 #define VITK_SRIOV_CTRL_ARI 0x0010
 
 typedef struct {
-	unsigned int version;
 	uint16_t offset; /* of the capability in config space */
 	uint8_t cap_version;
 	uint32_t caps;
@@ -141,7 +144,6 @@ enum {
 
 /* The VF settings kept by the PF driver (rtnetlink IFLA_VF_*). */
 typedef struct {
-	unsigned int version;
 	uint32_t vf;
 	bool has_mac;
 	uint8_t mac[6];
@@ -159,7 +161,7 @@ typedef struct {
 	uint32_t min_tx_rate; /* Mbit/s */
 	uint32_t max_tx_rate;
 } vitk_sriov_vf_state;
-#define VITK_SRIOV_VF_STATE_INIT { .version = 1 }
+#define VITK_SRIOV_VF_STATE_INIT { .vf = 0 }
 
 /** Parse "aa:bb:cc:dd:ee:ff".  Return 0 or VITK_EINVAL. */
 int vitk_sriov_mac_parse(uint8_t mac[6], const char *s);
@@ -170,36 +172,39 @@ const char *vitk_sriov_link_state_str(uint32_t state);
 
 /* --------------------------------------------------------- discovery */
 
+/*
+ * Discovery results.  Every string is owned by the struct (NULL when the
+ * value is unknown or absent unless noted) and released with the list or PF
+ * that holds it: vitk_sriov_pf_free(), vitk_sriov_pf_list_free().
+ */
 typedef struct {
-	unsigned int version;
-	char addr[VITK_SRIOV_ADDR_MAX];
+	char *addr;                              /* never NULL */
 	unsigned int index;
-	char driver[VITK_SRIOV_NAME_MAX];        /* "" when unbound */
-	char driver_override[VITK_SRIOV_NAME_MAX];
-	char netdev[VITK_SRIOV_IFNAME_MAX];      /* "" when none */
+	char *driver;                            /* NULL when unbound */
+	char *driver_override;
+	char *netdev;                            /* NULL when none */
 	bool present;                            /* the device directory exists */
 	bool host_used;                          /* its netdev is up on the host */
 	bool has_state;
 	vitk_sriov_vf_state state;
-	char domain[VITK_SRIOV_NAME_MAX];        /* libvirt domain using it, "" if none */
+	char *domain;                            /* libvirt domain using it, NULL if none */
 } vitk_sriov_vf_info;
 
 typedef struct {
-	unsigned int version;
-	char addr[VITK_SRIOV_ADDR_MAX];
+	char *addr;      /* never NULL */
 	uint16_t vendor_id;
 	uint16_t device_id;
 	uint32_t class_code;
-	char vendor_name[VITK_SRIOV_NAME_MAX * 2];
-	char device_name[VITK_SRIOV_NAME_MAX * 2];
-	char driver[VITK_SRIOV_NAME_MAX];
-	size_t n_netdevs;
-	char netdevs[VITK_SRIOV_MAX_NETDEVS][VITK_SRIOV_IFNAME_MAX];
-	char phys_port_name[VITK_SRIOV_NAME_MAX];
+	char *vendor_name;
+	char *device_name;
+	char *driver;
+	size_t n_netdevs; /* at most VITK_SRIOV_MAX_NETDEVS */
+	char **netdevs;
+	char *phys_port_name;
 	int dev_port;    /* -1 unknown */
 	int numa_node;   /* -1 unknown */
 	int iommu_group; /* -1 none */
-	char adapter[VITK_SRIOV_ADDR_MAX]; /* "dddd:bb:dd": the physical card */
+	char *adapter;   /* "dddd:bb:dd": the physical card; never NULL */
 	bool has_cap;
 	vitk_sriov_cap cap;
 	bool has_sysfs;  /* sriov_* attributes present (a driver with SR-IOV support) */
@@ -209,7 +214,7 @@ typedef struct {
 	unsigned sysfs_stride;
 	uint16_t sysfs_vf_device;
 	int autoprobe;   /* sriov_drivers_autoprobe, -1 unknown */
-	char mismatch[256]; /* cross-check findings, "" when consistent */
+	char *mismatch;  /* cross-check findings, NULL when consistent */
 	bool vfs_from_links; /* VF list came from virtfnN, else offset/stride */
 	size_t n_vfs;
 	vitk_sriov_vf_info *vfs;
@@ -239,11 +244,65 @@ int vitk_sriov_scan(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags);
  */
 int vitk_sriov_pf_get(vitk_sriov_pf_info **out, vitk_sriov *ctx, const char *addr, unsigned flags);
 void vitk_sriov_pf_free(vitk_sriov_pf_info *pf);
+/** vitk_sriov_pf_clear() - free what @pf owns (strings, VFs) and zero it; not @pf itself. */
+void vitk_sriov_pf_clear(vitk_sriov_pf_info *pf);
 void vitk_sriov_pf_list_free(vitk_sriov_pf_list *list);
 /** Find a VF anywhere in @list (borrowed), setting *pf_out to its PF.  NULL if none. */
 const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *list,
 						     const char *vf_addr,
 						     const vitk_sriov_pf_info **pf_out);
+
+/* --------------------------------------------------------- taken VFs */
+
+/*
+ * vitk_sriov_taken - a set of VF addresses that must not be changed or
+ * planned, each with a reason ("excluded (host use)", "attached to domain
+ * 'vm1'", "used by running domain 'vm2'", ...).  Opaque.  Insertion order is
+ * kept; adding a VF that is already in the set keeps its first reason.
+ */
+typedef struct vitk_sriov_taken vitk_sriov_taken;
+
+/** vitk_sriov_taken_new() - an empty set.  Return: 0, VITK_ENOMEM. */
+int vitk_sriov_taken_new(vitk_sriov_taken **out);
+/** vitk_sriov_taken_free() - NULL ok. */
+void vitk_sriov_taken_free(vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_add() - add @vf with @reason (NULL: "taken"); both copied.
+ * Return: 0 (also when @vf is already there), VITK_EINVAL (empty @vf),
+ * VITK_ENOMEM (the set is unchanged).
+ */
+int vitk_sriov_taken_add(vitk_sriov_taken *t, const char *vf, const char *reason);
+/** vitk_sriov_taken_merge() - add every entry of @from (NULL ok), in order. */
+int vitk_sriov_taken_merge(vitk_sriov_taken *t, const vitk_sriov_taken *from);
+/** vitk_sriov_taken_lookup() - the reason @vf is taken (borrowed), NULL if it is not. */
+const char *vitk_sriov_taken_lookup(const vitk_sriov_taken *t, const char *vf);
+/** vitk_sriov_taken_count() - entries in @t (NULL: 0). */
+size_t vitk_sriov_taken_count(const vitk_sriov_taken *t);
+/**
+ * vitk_sriov_taken_get() - entry @i (insertion order): the VF address, and its
+ * reason in *@reason (optional).  Both borrowed.  NULL when @i >= count.
+ */
+const char *vitk_sriov_taken_get(const vitk_sriov_taken *t, size_t i, const char **reason);
+
+/* What to discover, and where to record it. */
+typedef struct {
+	const char *uri;       /* libvirt node devices on this URI instead of sysfs; NULL: sysfs */
+	const char *pf;        /* only this PF (short address ok); NULL: all PFs */
+	unsigned flags;        /* VITK_SRIOV_SCAN_* (sysfs and dumps only) */
+	vitk_inventory *inv;   /* annotate VFs with their domains and record the scan; NULL: none */
+	int64_t host_id;
+} vitk_sriov_discover_request;
+
+/**
+ * vitk_sriov_discover() - the PFs (and VFs) of this host: from sysfs or the
+ * lspci capture @ctx was opened with, or from libvirt's node devices on
+ * @q->uri (then @ctx may be NULL).  A local sysfs scan is annotated with the
+ * inventory's assignments and recorded in it; a failure to record is logged
+ * as a warning (vitk_log()), not returned.  @out owned.
+ * Return: 0, VITK_ENOTFOUND (no such PF), VITK_ENOTSUP, VITK_EINVAL, VITK_EIO.
+ */
+int vitk_sriov_discover(vitk_sriov_pf_list **out, vitk_sriov *ctx,
+			const vitk_sriov_discover_request *q);
 
 /* ----------------------------------------------------------- control */
 
@@ -253,13 +312,14 @@ const vitk_sriov_vf_info *vitk_sriov_pf_list_find_vf(const vitk_sriov_pf_list *l
 /**
  * vitk_sriov_pf_set_num_vfs() - change the VF count of PF @addr.
  * Writes 0 first when changing N->M (the kernel's EBUSY rule), reads back
- * and stores the count the driver really enabled in *@actual.  @in_use lists
- * VF addresses used by domains; changing the count is refused (VITK_EBUSY)
- * if any of the PF's VFs is in it, unless VITK_SRIOV_SET_FORCE.
+ * and stores the count the driver really enabled in *@actual.  @in_use (NULL
+ * ok) holds the VFs used by domains (vitk_sriov_in_use()); changing the count
+ * is refused (VITK_EBUSY) if any of the PF's VFs is in it, unless
+ * VITK_SRIOV_SET_FORCE.
  * Return: 0, VITK_ENOTFOUND, VITK_ENOTSUP, VITK_ERANGE, VITK_EBUSY, VITK_ENOMEM, VITK_EIO.
  */
 int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, unsigned flags,
-			      const char *const *in_use, size_t n_in_use, unsigned *actual);
+			      const vitk_sriov_taken *in_use, unsigned *actual);
 
 /**
  * vitk_sriov_vf_bind() - bind VF @addr to @driver ("vfio-pci", any driver
@@ -285,33 +345,6 @@ int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sri
  */
 int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state **out, size_t *n);
 
-/* ----------------------------------------------------------- netlink */
-
-/**
- * vitk_sriov_nl_build_setlink() - build RTM_SETLINK for @ifindex carrying one
- * IFLA_VF_INFO with every has_* attribute of @cfg.  *@out malloc'd bytes.
- */
-int vitk_sriov_nl_build_setlink(uint8_t **out, size_t *out_len, int ifindex,
-				const vitk_sriov_vf_config *cfg);
-
-/**
- * vitk_sriov_nl_parse_link() - parse one or more RTM_NEWLINK/SETLINK messages
- * (outside bytes: every length is checked) and return the VF states found
- * in IFLA_VFINFO_LIST.  *@ifindex gets the first message's index.
- * @out: malloc'd (free()), may be NULL with *n == 0.
- */
-int vitk_sriov_nl_parse_link(const uint8_t *buf, size_t len, int *ifindex,
-			     vitk_sriov_vf_state **out, size_t *n);
-
-/* -------------------------------------------------- sysfs value parsers */
-
-/** Decimal unsigned ("8\n"). @what names the attribute in errors. */
-int vitk_sriov_parse_uint(const char *s, unsigned *out, const char *what);
-/** Hex with or without 0x ("0x8086\n", "10ca"). */
-int vitk_sriov_parse_hex(const char *s, uint32_t max, uint32_t *out, const char *what);
-/** Signed decimal ("-1\n"). */
-int vitk_sriov_parse_int(const char *s, int *out, const char *what);
-
 /* ----------------------------------------------------- desired state */
 
 typedef struct {
@@ -325,14 +358,14 @@ typedef struct {
 	bool trust;
 	bool has_spoofchk;
 	bool spoofchk;
-	char driver[VITK_SRIOV_NAME_MAX]; /* "" keep, "vfio-pci", "host" */
+	char *driver; /* NULL keep, "vfio-pci", "host" */
 } vitk_sriov_desired_vf;
 
 typedef struct {
-	char pf[VITK_SRIOV_ADDR_MAX];
+	char *pf;
 	unsigned num_vfs;
 	int autoprobe; /* -1 leave, 0, 1 */
-	char driver[VITK_SRIOV_NAME_MAX]; /* default for all VFs: "" keep, "vfio-pci", "host" */
+	char *driver;  /* default for all VFs: NULL keep, "vfio-pci", "host" */
 	size_t n_vfs;
 	vitk_sriov_desired_vf *vfs;
 } vitk_sriov_desired_pf;
@@ -341,7 +374,7 @@ typedef struct {
 	size_t n_pfs;
 	vitk_sriov_desired_pf *pfs;
 	size_t n_exclude;
-	char (*exclude)[VITK_SRIOV_ADDR_MAX]; /* VFs never handed to VMs (host use) */
+	char **exclude; /* VFs never handed to VMs (host use) */
 } vitk_sriov_desired;
 
 /** Parse the desired-state JSON document.  @out owned: vitk_sriov_desired_free(). */
@@ -351,11 +384,11 @@ int vitk_sriov_desired_to_json(char **out, const vitk_sriov_desired *d);
 void vitk_sriov_desired_free(vitk_sriov_desired *d);
 
 typedef struct {
-	char subject[VITK_SRIOV_ADDR_MAX + 8]; /* PF or VF address */
-	char action[32];                       /* "set-num-vfs", "bind", "vf-config", "autoprobe" */
-	char detail[160];
-	int result; /* 0 ok, negative vitk_err */
-	char error[160];
+	char *subject; /* PF or VF address */
+	char *action;  /* "set-num-vfs", "bind", "vf-config", "autoprobe", "inspect" */
+	char *detail;  /* "" when there is nothing to add */
+	int result;    /* 0 ok, negative vitk_err */
+	char *error;   /* NULL when result is 0 */
 } vitk_sriov_change;
 
 typedef struct {
@@ -371,19 +404,19 @@ void vitk_sriov_change_list_free(vitk_sriov_change_list *l);
  * vitk_sriov_apply() - converge the host to @d.  Compares every setting with
  * the discovered state and changes only what differs, so a second run
  * returns an empty list.  Returns the first failure but attempts the rest.
+ * @in_use (NULL ok): VFs used by domains, as for vitk_sriov_pf_set_num_vfs().
  */
 int vitk_sriov_apply(vitk_sriov_change_list **out, vitk_sriov *ctx, const vitk_sriov_desired *d,
-		     unsigned flags, const char *const *in_use, size_t n_in_use);
+		     unsigned flags, const vitk_sriov_taken *in_use);
 
 typedef struct {
-	unsigned int version;
 	const char *root;      /* "" or "/" for the real system; tests use a temp dir */
 	const char *vitk_path; /* ExecStart binary, NULL: /usr/bin/vitk */
 	const char *db_path;   /* --db for the unit; NULL: default */
 	const char *sysfs_root; /* NULL: default */
 	const char *unit_name; /* NULL: vitk-sriov.service */
 } vitk_sriov_persist_options;
-#define VITK_SRIOV_PERSIST_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, NULL }
+#define VITK_SRIOV_PERSIST_OPTIONS_INIT { .root = NULL }
 
 /**
  * vitk_sriov_persist() - write <root>/etc/systemd/system/<unit> (oneshot,
@@ -402,26 +435,24 @@ typedef enum {
 } vitk_sriov_numa_policy;
 
 typedef struct {
-	unsigned int version;
 	const char *vm;
 	unsigned count;
 	int numa_node; /* -1 any */
 	vitk_sriov_numa_policy policy;
 	int vlan;      /* -1 none */
-	/* VFs that must not be chosen, with the reason ("excluded", "reserved by vm1", ...) */
-	const char *const *taken;
-	const char *const *taken_reason;
-	size_t n_taken;
+	/* VFs that must not be chosen, with the reason (vitk_sriov_unavailable()); NULL: none */
+	const vitk_sriov_taken *taken;
 } vitk_sriov_plan_request;
-#define VITK_SRIOV_PLAN_REQUEST_INIT { 1, NULL, 2, -1, VITK_SRIOV_NUMA_PREFERRED, -1, NULL, NULL, 0 }
+#define VITK_SRIOV_PLAN_REQUEST_INIT                                                               \
+	{ .count = 2, .numa_node = -1, .policy = VITK_SRIOV_NUMA_PREFERRED, .vlan = -1 }
 
 typedef struct {
-	char vf[VITK_SRIOV_ADDR_MAX];
-	char pf[VITK_SRIOV_ADDR_MAX];
-	char adapter[VITK_SRIOV_ADDR_MAX];
+	char *vf;
+	char *pf;
+	char *adapter;
 	unsigned vf_index;
 	int numa_node;
-	char pf_netdev[VITK_SRIOV_IFNAME_MAX];
+	char *pf_netdev; /* NULL when the PF has none */
 } vitk_sriov_plan_pick;
 
 typedef struct {
@@ -460,21 +491,16 @@ int vitk_sriov_inventory_load_desired(vitk_sriov_desired **out, vitk_inventory *
 int vitk_sriov_inventory_history(vitk_inventory *inv, int64_t host_id, const char *event,
 				 const char *subject, const char *detail);
 
-/** VFs that must not be planned: excluded, reserved by another VM, assigned. */
-typedef struct {
-	size_t count;
-	char (*vf)[VITK_SRIOV_ADDR_MAX];
-	char (*reason)[96];
-} vitk_sriov_taken_list;
-void vitk_sriov_taken_list_free(vitk_sriov_taken_list *l);
 /**
- * vitk_sriov_inventory_taken() - the host's taken VFs.  Reservations of
- * @except_vm (may be NULL) are not counted, so re-planning a VM is stable.
+ * vitk_sriov_inventory_taken() - add the VFs that must not be planned to @t:
+ * excluded (host use), attached to domains, reserved for another VM.
+ * Reservations of @except_vm (may be NULL) are not counted, so re-planning a
+ * VM is stable.
  */
-int vitk_sriov_inventory_taken(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id,
+int vitk_sriov_inventory_taken(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id,
 			       const char *except_vm);
-/** VFs attached to domains (for set-vfs refusals); same list type. */
-int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv, int64_t host_id);
+/** vitk_sriov_inventory_in_use() - add the VFs recorded as attached to domains to @t. */
+int vitk_sriov_inventory_in_use(vitk_sriov_taken *t, vitk_inventory *inv, int64_t host_id);
 
 /**
  * vitk_sriov_inventory_reserve() - record @plan as reservation @plan_id for
@@ -482,10 +508,17 @@ int vitk_sriov_inventory_in_use(vitk_sriov_taken_list **out, vitk_inventory *inv
  */
 int vitk_sriov_inventory_reserve(vitk_inventory *inv, int64_t host_id, const char *plan_id,
 				 const char *vm, int vlan, const vitk_sriov_plan *plan);
-/** The VFs of reservation @plan_id (or of VM @plan_id); @vfs owned (taken list type). */
-int vitk_sriov_inventory_plan_get(vitk_sriov_taken_list **vfs, char vm[VITK_SRIOV_NAME_MAX],
-				  int *vlan, vitk_inventory *inv, int64_t host_id,
-				  const char *plan_id);
+/* The VFs reserved by one plan. */
+typedef struct {
+	char *vm;     /* the VM the plan was made for */
+	int vlan;     /* -1 none */
+	size_t n_vfs;
+	char **vfs;   /* VF addresses */
+} vitk_sriov_reservation;
+void vitk_sriov_reservation_free(vitk_sriov_reservation *r);
+/** The reservation @plan_id (or the reservation of VM @plan_id).  @out owned. */
+int vitk_sriov_inventory_plan_get(vitk_sriov_reservation **out, vitk_inventory *inv,
+				  int64_t host_id, const char *plan_id);
 /**
  * vitk_sriov_inventory_mac() - the stable MAC of @vf in @domain: the desired
  * state's MAC if any, else the stored one, else a new one that is stored.
@@ -523,7 +556,7 @@ void vitk_sriov_virt_free(vitk_sriov_virt *v);
  * vitk_sriov_libvirt_attach() / _detach() - attach the interface XML to
  * domain @domain, or detach the interface whose source is @vf_addr.  When the
  * driver has no device attach (the test driver) and only CONFIG is asked, the
- * persistent definition is edited and redefined instead (facts §4).
+ * persistent definition is edited and redefined instead (docs/sriov.md, "libvirt").
  */
 int vitk_sriov_libvirt_attach(vitk_sriov_virt *v, const char *domain, const char *xml,
 			      unsigned flags);
@@ -533,22 +566,79 @@ int vitk_sriov_libvirt_detach(vitk_sriov_virt *v, const char *domain, const char
 int vitk_sriov_libvirt_domain_xml(char **out, vitk_sriov_virt *v, const char *domain,
 				  bool inactive);
 /**
- * vitk_sriov_libvirt_vfs_in_use() - PCI devices given to running domains
- * (<interface type='hostdev'> and <hostdev type='pci'> sources), with the
- * reason "used by running domain 'NAME'".  @out owned.
+ * vitk_sriov_libvirt_vfs_in_use() - add the PCI devices given to running
+ * domains (<interface type='hostdev'> and <hostdev type='pci'> sources) to
+ * @t, with the reason "used by running domain 'NAME'".
  */
-int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken_list **out, vitk_sriov_virt *v);
+int vitk_sriov_libvirt_vfs_in_use(vitk_sriov_taken *t, vitk_sriov_virt *v);
 /** PFs and VFs from libvirt's node devices (virt_functions capabilities). */
 int vitk_sriov_libvirt_nodedev_scan(vitk_sriov_pf_list **out, vitk_sriov_virt *v);
-/** Parse one nodedev XML document into @pf (pure; used by the scan and tests). */
-int vitk_sriov_nodedev_parse(vitk_sriov_pf_info *pf, bool *is_pf, const char *xml, size_t len);
+
+/* ------------------------------------------- in-use rule and attach */
+
+/**
+ * vitk_sriov_in_use() - the VFs used by domains: those the inventory records
+ * as attached, then (when @uri is not NULL) the PCI devices of the domains
+ * running on libvirt @uri.  This is the set that vitk_sriov_pf_set_num_vfs()
+ * and vitk_sriov_apply() refuse to pull from under a domain.  @out owned.
+ */
+int vitk_sriov_in_use(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+		      const char *uri);
+/**
+ * vitk_sriov_unavailable() - the VFs the planner must not choose for VM @vm:
+ * excluded, attached, reserved for another VM (vitk_sriov_inventory_taken()),
+ * then the devices of the domains running on @uri (NULL: libvirt not asked).
+ */
+int vitk_sriov_unavailable(vitk_sriov_taken **out, vitk_inventory *inv, int64_t host_id,
+			   const char *vm, const char *uri);
+
+typedef struct {
+	const char *domain; /* required */
+	const char *vf;     /* one VF, or ... */
+	const char *plan;   /* ... the VFs of a reservation (plan ID or VM name) */
+	int vlan;           /* -1: the reservation's VLAN (none for a single VF) */
+	const char *uri;    /* libvirt URI; NULL: libvirt's default */
+	unsigned flags;     /* VITK_SRIOV_AFFECT_* */
+} vitk_sriov_attach_request;
+#define VITK_SRIOV_ATTACH_REQUEST_INIT { .vlan = -1 }
+
+typedef struct {
+	char *domain;
+	char *vf;
+	char *mac;
+	int vlan; /* -1 none */
+} vitk_sriov_attachment;
+
+typedef struct {
+	size_t count;
+	vitk_sriov_attachment *items; /* the VFs attached, in order */
+	size_t n_warnings;
+	char **warnings; /* e.g. the plan was made for another VM */
+} vitk_sriov_attach_result;
+void vitk_sriov_attach_result_free(vitk_sriov_attach_result *r);
+
+/**
+ * vitk_sriov_attach() - attach one VF or a reservation's VFs to a domain:
+ * for each VF the stable MAC (vitk_sriov_inventory_mac()), the interface XML,
+ * the libvirt attach, and the assignment record.  Stops at the first failure
+ * (message "cannot attach VF to 'DOMAIN': ..."); *@out then still holds the
+ * VFs attached so far and the warnings (NULL only when nothing was started).
+ */
+int vitk_sriov_attach(vitk_sriov_attach_result **out, vitk_inventory *inv, int64_t host_id,
+		      const vitk_sriov_attach_request *req);
+/**
+ * vitk_sriov_detach() - detach @vf from @domain on libvirt @uri (NULL: the
+ * default) and record it.  Message on failure: "cannot detach VF from 'DOMAIN': ...".
+ */
+int vitk_sriov_detach(vitk_inventory *inv, int64_t host_id, const char *uri, const char *domain,
+		      const char *vf, unsigned flags);
 
 /* ------------------------------------------------------------- ESXi */
 
 typedef struct {
-	char name[VITK_SRIOV_IFNAME_MAX];   /* vmnic4 */
-	char addr[VITK_SRIOV_ADDR_MAX];     /* PF PCI address */
-	char driver[VITK_SRIOV_NAME_MAX];
+	char *name;            /* vmnic4 */
+	char *addr;            /* PF PCI address */
+	char *driver;
 	uint16_t vendor_id;
 	uint16_t device_id;    /* PF */
 	uint16_t vf_device_id; /* 0 unknown */
@@ -558,8 +648,8 @@ typedef struct {
 } vitk_sriov_esxi_port;
 
 typedef struct {
-	char host[VITK_SRIOV_NAME_MAX];
-	char system_uuid[40];
+	char *host;        /* NULL unknown */
+	char *system_uuid; /* NULL unknown */
 	size_t n_ports;
 	vitk_sriov_esxi_port *ports;
 } vitk_sriov_esxi_host;
@@ -576,21 +666,24 @@ void vitk_sriov_esxi_host_free(vitk_sriov_esxi_host *h);
  * ports enriched (>= 0).
  */
 int vitk_sriov_esxi_host_enrich(vitk_sriov_esxi_host *h, const vitk_sriov_pf_list *pfs);
+/** Set the host's name (checked: letters, digits, '_', '-', '.'; below VITK_SRIOV_NAME_MAX). */
+int vitk_sriov_esxi_host_set_name(vitk_sriov_esxi_host *h, const char *name);
 /** Set the host's system UUID (checked: 8-4-4-4-12 hex). */
 int vitk_sriov_esxi_host_set_uuid(vitk_sriov_esxi_host *h, const char *uuid);
 
 typedef struct {
-	char driver[VITK_SRIOV_NAME_MAX];
-	char command[512];
+	char *driver;
+	char *command;
 	size_t n_ports;
-	char ports[16][VITK_SRIOV_IFNAME_MAX + VITK_SRIOV_ADDR_MAX + 4];
+	char **ports; /* "vmnic4 (0000:03:00.0)" */
 } vitk_sriov_esxi_cmd;
 
 /**
  * vitk_sriov_esxi_max_vfs() - one esxcli command per driver, ports in PCI
- * order.  *@out malloc'd array of *@n commands (free()).
+ * order.  *@out: *@n commands, free with vitk_sriov_esxi_cmds_free().
  */
 int vitk_sriov_esxi_max_vfs(vitk_sriov_esxi_cmd **out, size_t *n, const vitk_sriov_esxi_host *h);
+void vitk_sriov_esxi_cmds_free(vitk_sriov_esxi_cmd *cmds, size_t n);
 
 /**
  * vitk_sriov_inventory_esxi_save() - record an ESXi host (kind "esxi",
@@ -603,8 +696,11 @@ int vitk_sriov_inventory_esxi_save(vitk_inventory *inv, const vitk_sriov_esxi_ho
 int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *inv,
 				   const char *host);
 
-#define VITK_SRIOV_VMX_51 1
-#define VITK_SRIOV_VMX_55 2
+/* .vmx forms (docs/sriov.md, "ESXi") */
+typedef enum {
+	VITK_SRIOV_VMX_51 = 1, /* a PCI passthrough device (VMs of ESXi 5.1) */
+	VITK_SRIOV_VMX_55 = 2  /* the SR-IOV passthrough adapter (ESXi 5.5 and later) */
+} vitk_sriov_vmx_form;
 
 /**
  * vitk_sriov_esxi_vmx() - the .vmx passthrough stanza for VF @vf_index of port
@@ -613,7 +709,167 @@ int vitk_sriov_inventory_esxi_load(vitk_sriov_esxi_host **out, vitk_inventory *i
  * *@out malloc'd.
  */
 int vitk_sriov_esxi_vmx(char **out, const vitk_sriov_esxi_host *h, const char *port,
-			unsigned vf_index, unsigned slot, int form, const char *network);
+			unsigned vf_index, unsigned slot, vitk_sriov_vmx_form form,
+			const char *network);
+
+/* -------------------------------------------------------- workflows */
+
+/*
+ * Where a workflow looks and what it records: the host's inventory (NULL: no
+ * records, nothing taken from it) and a libvirt URI whose running domains
+ * count as VF users (NULL: libvirt is not asked).  A failure to record a
+ * history event is logged as a warning (vitk_log()), not returned.
+ */
+typedef struct {
+	vitk_inventory *inv;
+	int64_t host_id;
+	const char *uri;
+} vitk_sriov_site;
+
+/**
+ * vitk_sriov_is_vf() - whether @addr (normalised) is a virtual function in
+ * the sysfs tree of @ctx (it has a physfn link).
+ */
+bool vitk_sriov_is_vf(vitk_sriov *ctx, const char *addr);
+
+/**
+ * vitk_sriov_set_vfs() - set the VF count of PF @pf, refusing to pull VFs
+ * from under domains (vitk_sriov_in_use() of @site) unless
+ * VITK_SRIOV_SET_FORCE, and record a "set-vfs" event.  *@actual: the count
+ * the driver enabled.
+ */
+int vitk_sriov_set_vfs(vitk_sriov *ctx, const vitk_sriov_site *site, const char *pf, unsigned n,
+		       unsigned flags, unsigned *actual);
+
+#define VITK_SRIOV_RATE_MAX 0x1u /* the request sets max_tx_rate */
+#define VITK_SRIOV_RATE_MIN 0x2u /* the request sets min_tx_rate */
+
+/**
+ * vitk_sriov_vf_set() - vitk_sriov_vf_configure() for VF @cfg->vf of PF @pf,
+ * and a "vf-set" event.  IFLA_VF_RATE carries both rates: the one not named
+ * in @rates (VITK_SRIOV_RATE_*) keeps its current value.
+ */
+int vitk_sriov_vf_set(vitk_sriov *ctx, const vitk_sriov_site *site, const char *pf,
+		      const vitk_sriov_vf_config *cfg, unsigned rates);
+
+/** vitk_sriov_bind_vf() - vitk_sriov_vf_bind() and a "bind" event. */
+int vitk_sriov_bind_vf(vitk_sriov *ctx, const vitk_sriov_site *site, const char *vf,
+		       const char *driver);
+
+/**
+ * vitk_sriov_import_desired() - read the desired-state JSON file @path and
+ * store it as the host's desired state in @site->inv.
+ */
+int vitk_sriov_import_desired(const vitk_sriov_site *site, const char *path);
+/** vitk_sriov_export_desired() - the host's stored desired state as a JSON document. */
+int vitk_sriov_export_desired(json_t **out, const vitk_sriov_site *site);
+
+/** vitk_sriov_persist_unit() - vitk_sriov_persist() and a "persist" event; *@unit_path required. */
+int vitk_sriov_persist_unit(const vitk_sriov_site *site, const vitk_sriov_persist_options *o,
+			    char **unit_path);
+
+/**
+ * vitk_sriov_apply_desired() - converge the host to its stored desired state:
+ * vitk_sriov_apply() with the VFs in use on @site, a history event per change
+ * (not for a dry run), then the host's new state recorded.  VITK_ENOTFOUND
+ * when no desired state is stored and @allow_empty is false.  Like
+ * vitk_sriov_apply(), *@out holds the changes even when one failed.
+ */
+int vitk_sriov_apply_desired(vitk_sriov_change_list **out, vitk_sriov *ctx,
+			     const vitk_sriov_site *site, unsigned flags, bool allow_empty);
+
+/* A plan as the planner's result and its reservation. */
+typedef struct {
+	vitk_sriov_plan *plan;
+	char *plan_id; /* "p-xxxxxxxx"; NULL when not reserved */
+	char *vm;
+	int vlan;      /* -1 none */
+} vitk_sriov_vm_plan;
+void vitk_sriov_vm_plan_free(vitk_sriov_vm_plan *p);
+
+/**
+ * vitk_sriov_plan_vm() - discover the host's VFs (recorded in @site->inv),
+ * take out those unavailable for @req->vm (vitk_sriov_unavailable()), plan,
+ * and unless @no_reserve record the plan as a reservation with a stable ID
+ * derived from the VM and its VFs.  @req->taken is ignored.  On VITK_ENOTFOUND
+ * (not enough VFs) *@out still holds the plan with the notes explaining why.
+ */
+int vitk_sriov_plan_vm(vitk_sriov_vm_plan **out, vitk_sriov *ctx, const vitk_sriov_site *site,
+		       const vitk_sriov_plan_request *req, bool no_reserve);
+
+/* What to compute for an ESXi host. */
+typedef struct {
+	/* the host: exactly one of these three */
+	const char *host_json;     /* path of a JSON host description */
+	const char *sriovnic_list; /* path of captured `esxcli network sriovnic list` output */
+	const char *host;          /* a host recorded in the inventory (name, machine-id or id) */
+	const char *name;          /* record a sriovnic_list capture under this host name */
+	const char *system_uuid;   /* the host's `esxcli system uuid get` */
+	const char *lspci;         /* path of the host's `lspci -xxxx` capture: VF IDs, offset, stride */
+	const char *const *sets;   /* "PORT=N": desired VF count of a port */
+	size_t n_sets;
+	const char *vmx;           /* "PORT:VF": also the .vmx stanza of this VF; NULL: none */
+	vitk_sriov_vmx_form form;
+	unsigned slot;             /* pciPassthru slot */
+	const char *network;       /* port group (5.5+ form) */
+} vitk_sriov_esxi_request;
+
+typedef struct {
+	vitk_sriov_esxi_host *host;
+	size_t n_cmds;
+	vitk_sriov_esxi_cmd *cmds; /* one esxcli command per driver */
+	char *vmx;                 /* NULL unless asked for */
+	const char *warning;       /* why max_vfs is fragile (static text) */
+} vitk_sriov_esxi_result;
+void vitk_sriov_esxi_result_free(vitk_sriov_esxi_result *r);
+
+/**
+ * vitk_sriov_esxi_run() - load or parse the host, apply the name, UUID, lspci
+ * details and VF counts of @q, compute the max_vfs commands and the optional
+ * .vmx stanza, and record a host read from a file in @inv (NULL: not
+ * recorded; a failure to record is logged as a warning).  @out owned.
+ */
+int vitk_sriov_esxi_run(vitk_sriov_esxi_result **out, vitk_inventory *inv,
+			const vitk_sriov_esxi_request *q);
+
+/* -------------------------------------------------------- documents */
+
+/*
+ * Result documents (<vitk/table.h>): the fields of each are declared once,
+ * in sriov/src/document.c.  Tables are the text/CSV views; the JSON documents
+ * keep their keys stable (sriov/README.md lists them).  Every function
+ * returns 0, VITK_ENOMEM or VITK_EINVAL; @out is owned by the caller
+ * (vitk_table_free(), json_decref()).
+ */
+/** One row per PF: pf id driver netdev numa total_vfs num_vfs adapter name. */
+int vitk_sriov_pf_table(vitk_table **out, const vitk_sriov_pf_list *l);
+/**
+ * One row per VF of @l (only VF @vf when not NULL): pf vf addr driver netdev
+ * mac vlan qos spoofchk trust link max_rate domain.
+ */
+int vitk_sriov_vf_table(vitk_table **out, const vitk_sriov_pf_list *l, const char *vf);
+/** One PF in detail as a record of texts (capability and sysfs summaries, cross-check). */
+int vitk_sriov_pf_record(vitk_table **out, const vitk_sriov_pf_info *pf);
+/** The PFs as a JSON array of PF objects (with a "vfs" array when @with_vfs). */
+int vitk_sriov_pf_list_to_json(json_t **out, const vitk_sriov_pf_list *l, bool with_vfs);
+/** One PF object with its VFs. */
+int vitk_sriov_pf_to_json(json_t **out, const vitk_sriov_pf_info *pf);
+/** VF @vf of @l as an object with its PF's "pf" and "pf_netdev"; VITK_ENOTFOUND if absent. */
+int vitk_sriov_vf_to_json(json_t **out, const vitk_sriov_pf_list *l, const char *vf);
+/** The picks of a plan (text view): vf pf pf_netdev adapter numa. */
+int vitk_sriov_plan_table(vitk_table **out, const vitk_sriov_plan *p);
+/** {plan_id vm vlan picks[{vf vf_index pf pf_netdev adapter numa_node}] notes[] warnings[]} */
+int vitk_sriov_vm_plan_to_json(json_t **out, const vitk_sriov_vm_plan *vp);
+/** The changes of an apply (text view): subject action detail result (planned/failed/done). */
+int vitk_sriov_changes_table(vitk_table **out, const vitk_sriov_change_list *l, bool dry_run);
+/** {dry_run changed changes[{subject action detail ok error}]} */
+int vitk_sriov_changes_to_json(json_t **out, const vitk_sriov_change_list *l, bool dry_run);
+/** The VFs attached: domain vf mac vlan. */
+int vitk_sriov_attach_table(vitk_table **out, const vitk_sriov_attach_result *res);
+/** One row per esxcli command: driver command ports[]. */
+int vitk_sriov_esxi_commands_table(vitk_table **out, const vitk_sriov_esxi_result *res);
+/** {host commands[{driver command ports[]}] warning vmx} */
+int vitk_sriov_esxi_result_to_json(json_t **out, const vitk_sriov_esxi_result *res);
 
 #ifdef __cplusplus
 }

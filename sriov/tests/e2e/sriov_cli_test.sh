@@ -116,7 +116,7 @@ golden bind.out V sriov bind 02:10.4 vfio-pci
 golden list_vfs_after.out V sriov list --vfs 01:00.0
 golden bind_host.out V sriov bind 02:10.4 host
 expect_exit 2 V -q sriov vf set 01:00.0 1 --spoofchk maybe
-expect_stderr "vitk: sriov: --spoofchk must be on or off"
+expect_stderr "vitk: sriov: option '--spoofchk' needs one of on, off, not 'maybe'"
 
 # N -> M goes through 0, and --no-autoprobe leaves the new VFs unbound
 : >"$SYS/.fake/writes.log"

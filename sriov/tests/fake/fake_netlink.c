@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* paths are bounded by PATH_MAX; truncation would only shorten a test path */
-#pragma GCC diagnostic ignored "-Wformat-truncation"
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -16,7 +15,10 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include <vitk/sys/sriov.h>
+
 #include "fake_netlink.h"
+#include "fake_sysfs.h"
 
 #define MAXVF 512
 
@@ -38,7 +40,6 @@ static int rd(const char *path, char *buf, size_t len)
 static void defaults(vitk_sriov_vf_state *s, unsigned vf)
 {
 	memset(s, 0, sizeof(*s));
-	s->version = 1;
 	s->vf = vf;
 	s->has_mac = true;
 	s->has_vlan = true;
@@ -58,7 +59,7 @@ static int load(const char *root, int ifindex, vitk_sriov_vf_state *st, unsigned
 
 	for (i = 0; i < n; i++)
 		defaults(&st[i], i);
-	snprintf(path, sizeof(path), "%s/.fake/nl/%d", root, ifindex);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl/%d", root, ifindex);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -90,9 +91,9 @@ static int save(const char *root, int ifindex, const vitk_sriov_vf_state *st, un
 	FILE *f;
 	unsigned i;
 
-	snprintf(path, sizeof(path), "%s/.fake/nl", root);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl", root);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/.fake/nl/%d", root, ifindex);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl/%d", root, ifindex);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -110,11 +111,11 @@ static int link_info(const char *root, const char *name, int *ifindex, unsigned 
 {
 	char path[PATH_MAX], buf[64];
 
-	snprintf(path, sizeof(path), "%s/class/net/%s/ifindex", root, name);
+	fake_fmt(path, sizeof(path), "%s/class/net/%s/ifindex", root, name);
 	if (rd(path, buf, sizeof(buf)) < 0)
 		return -ENODEV;
 	*ifindex = atoi(buf);
-	snprintf(path, sizeof(path), "%s/class/net/%s/../../sriov_numvfs", root, name);
+	fake_fmt(path, sizeof(path), "%s/class/net/%s/../../sriov_numvfs", root, name);
 	*numvfs = rd(path, buf, sizeof(buf)) == 0 ? (unsigned)atoi(buf) : 0;
 	if (*numvfs > MAXVF)
 		*numvfs = MAXVF;
@@ -128,16 +129,16 @@ static int name_of(const char *root, int ifindex, char *name, size_t len)
 	struct dirent *e;
 	int r = -ENODEV;
 
-	snprintf(path, sizeof(path), "%s/class/net", root);
+	fake_fmt(path, sizeof(path), "%s/class/net", root);
 	d = opendir(path);
 	if (!d)
 		return -ENODEV;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/class/net/%s/ifindex", root, e->d_name);
+		fake_fmt(path, sizeof(path), "%s/class/net/%s/ifindex", root, e->d_name);
 		if (rd(path, buf, sizeof(buf)) == 0 && atoi(buf) == ifindex) {
-			snprintf(name, len, "%s", e->d_name);
+			fake_fmt(name, len, "%s", e->d_name);
 			r = 0;
 			break;
 		}
@@ -151,7 +152,7 @@ static void logline(const char *root, const char *what)
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/.fake/nl.log", root);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl.log", root);
 	f = fopen(path, "a");
 	if (f) {
 		fprintf(f, "%s\n", what);
@@ -244,7 +245,7 @@ static int fake_transact(void *self, const uint8_t *req, size_t req_len, uint8_t
 
 	*reply = NULL;
 	*reply_len = 0;
-	snprintf(path, sizeof(path), "%s/.fake/nl_fail", root);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
 	if (rd(path, buf, sizeof(buf)) == 0) {
 		unlink(path);
 		return -atoi(buf);
@@ -350,7 +351,7 @@ int fake_netlink_fail_next(const char *root, int err)
 	char path[PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/.fake/nl_fail", root);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -365,7 +366,7 @@ int fake_netlink_setlink_count(const char *root)
 	FILE *f;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/.fake/nl.log", root);
+	fake_fmt(path, sizeof(path), "%s/.fake/nl.log", root);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;

@@ -76,10 +76,12 @@ void fake_sysfs_ops(vitk_sriov_sysfs_ops *ops, const char *root);
 int fake_sysfs_fail_next(const char *root, const char *attr, int err);
 /** The write log ("<path relative to root> <value>" lines), malloc'd. */
 char *fake_sysfs_write_log(const char *root);
+/** snprintf() that aborts on truncation (test paths are bounded by PATH_MAX). */
+void fake_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /** Remove the tree. */
 int fake_sysfs_remove(const char *root);
 
-/* Fixtures from real register values (sriov-facts.md §5). */
+/* Fixtures from real register values (docs/sriov.md, "SR-IOV extended capability"). */
 void fake_fixture_82576(fake_pf_spec *s, const char *addr, const char *netdev);
 void fake_fixture_thunderx(fake_pf_spec *s, const char *addr, const char *netdev);
 void fake_fixture_no_sriov(fake_pf_spec *s, const char *addr, const char *netdev);

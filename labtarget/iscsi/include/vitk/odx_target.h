@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vitk lab iSCSI target: public entry points for `vitk odx serve`.
+ *
+ * A target serves file-backed LUNs over iSCSI (RFC 7143 subset) with a
+ * thread per connection.  All sessions share one SCSI device model, so an
+ * EXTENDED COPY sent to one LUN can name another LUN of the same target.
+ *
+ * Lifecycle: vitk_odx_target_new() -> vitk_odx_target_add_lun() ... ->
+ * vitk_odx_target_listen() -> vitk_odx_target_run() (blocks until
+ * vitk_odx_target_stop(), which is async-signal-safe) ->
+ * vitk_odx_target_lun_stats() -> vitk_odx_target_free().
+ *
+ * The library reports connections and errors only through the vitk_log
+ * callback (domain "odx-target").
+ */
+#ifndef VITK_ODX_TARGET_H
+#define VITK_ODX_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vitk/common.h>
+#include <vitk/table.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vitk_odx_target vitk_odx_target;
+
+typedef struct {
+	const char *iqn;          /* target name (required) */
+	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port */
+	const char *chap_user;    /* NULL: AuthMethod=None accepted */
+	const char *chap_secret;  /* required when chap_user is set */
+	uint64_t max_bytes_per_command; /* 0: no cap (XCOPY/ODX truncation knob) */
+	uint32_t max_recv_data_segment_length; /* 0: 262144 */
+} vitk_odx_target_options;
+
+#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
+
+typedef struct {
+	unsigned int lun;
+	const char *path;    /* backing file; created sparse when missing */
+	uint64_t size;       /* bytes; 0: the existing file's size */
+	uint32_t block_size; /* 512 or 4096 */
+	bool read_only;
+} vitk_odx_target_lun;
+
+#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false }
+
+/** Per-LUN counters (a snapshot). */
+typedef struct {
+	unsigned int lun;
+	uint64_t cmds_by_opcode[256];
+	uint64_t bytes_read_wire;       /* Data-In */
+	uint64_t bytes_written_wire;    /* Data-Out */
+	uint64_t bytes_copied_internal; /* XCOPY / WRITE USING TOKEN inside the target */
+	uint64_t tokens_created, tokens_used, tokens_expired;
+} vitk_odx_target_stats;
+
+/**
+ * vitk_odx_target_parse_portal() - split "HOST:PORT" / "[V6]:PORT".
+ * @host: receives the host part (NUL-terminated), @host_len its size.
+ * Return: 0, or VITK_EINVAL with the error record naming the field.
+ */
+int vitk_odx_target_parse_portal(const char *portal, char *host, size_t host_len, uint16_t *port);
+
+/**
+ * vitk_odx_target_new() - create a target (no socket yet).
+ * Return: 0 and an owned handle in *out (release with vitk_odx_target_free()),
+ * or a negative vitk_err (VITK_EINVAL for bad options).
+ */
+int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *opts);
+
+/**
+ * vitk_odx_target_add_lun() - open (or create sparse) a backing file as a LUN.
+ * Return: 0, or a negative vitk_err: VITK_EIO when the file cannot be opened,
+ * VITK_EINVAL when the size is not a multiple of the block size or the LUN
+ * number is taken.  Only before vitk_odx_target_run().
+ */
+int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
+
+/**
+ * vitk_odx_target_listen() - bind and listen on the portal.
+ * Return: 0, or VITK_EIO (errno in the record) / VITK_EINVAL.
+ */
+int vitk_odx_target_listen(vitk_odx_target *t);
+
+/** vitk_odx_target_port() - the bound TCP port (after listen), else 0. */
+uint16_t vitk_odx_target_port(const vitk_odx_target *t);
+
+/**
+ * vitk_odx_target_run() - accept and serve connections until
+ * vitk_odx_target_stop(); then closes every connection and joins its thread.
+ * Return: 0 after a stop, or a negative vitk_err if accepting failed.
+ */
+int vitk_odx_target_run(vitk_odx_target *t);
+
+/**
+ * vitk_odx_target_stop() - ask vitk_odx_target_run() to return.
+ * Async-signal-safe (writes one byte to a pipe); may be called from any thread.
+ */
+void vitk_odx_target_stop(vitk_odx_target *t);
+
+/** Number of LUNs added. */
+size_t vitk_odx_target_lun_count(const vitk_odx_target *t);
+
+/**
+ * vitk_odx_target_lun_stats() - counters of the @idx-th LUN (ascending LUN order).
+ * Return: 0, or VITK_ENOTFOUND when @idx is out of range.
+ */
+int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_target_stats *out);
+
+/**
+ * vitk_odx_target_stats_table() - the per-LUN counters as a result document,
+ * one row per LUN in ascending order.  Columns: lun, commands,
+ * bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created,
+ * tokens_used, tokens_expired (integers) and opcodes (an object mapping
+ * "0x28"-style opcodes to command counts; only opcodes that were seen).
+ * Return: 0 and a table in *out (vitk_table_free()), or VITK_ENOMEM.
+ */
+int vitk_odx_target_stats_table(const vitk_odx_target *t, vitk_table **out);
+
+/** vitk_odx_target_free() - stop (if running), release everything.  NULL ok. */
+void vitk_odx_target_free(vitk_odx_target *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VITK_ODX_TARGET_H */

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/* The serve loop: listening socket, a thread per connection, clean stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <vitk/common.h>
+#include <vitk/error.h>
+#include <vitk/odx_target.h>
+
+#include "iscsi_target.h"
+
+int vitk_odx_target_parse_portal(const char *portal, char *host, size_t host_len, uint16_t *port)
+{
+	const char *colon, *hs = portal, *he;
+	uint64_t p;
+
+	if (!portal || !*portal)
+		return vitk_error_set(VITK_EINVAL, 0, "portal: empty");
+	if (portal[0] == '[') {
+		he = strchr(portal, ']');
+		if (!he || he[1] != ':')
+			return vitk_error_set(VITK_EINVAL, 0, "portal '%s': expected [ADDR]:PORT",
+					      portal);
+		hs = portal + 1;
+		colon = he + 1;
+	} else {
+		colon = strrchr(portal, ':');
+		if (!colon)
+			return vitk_error_set(VITK_EINVAL, 0, "portal '%s': expected HOST:PORT",
+					      portal);
+		he = colon;
+	}
+	if ((size_t)(he - hs) + 1 > host_len || he == hs)
+		return vitk_error_set(VITK_EINVAL, 0, "portal '%s': bad host part", portal);
+	if (vitk_parse_u64(colon + 1, &p) < 0 || p > 65535)
+		return vitk_error_set(VITK_EINVAL, 0, "portal '%s': bad port '%s'", portal,
+				      colon + 1);
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static bool iqn_valid(const char *iqn)
+{
+	size_t i, n = strlen(iqn);
+
+	if (n == 0 || n > 223)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = iqn[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+		      ch == '-' || ch == ':'))
+			return false;
+	}
+	return true;
+}
+
+int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *opts)
+{
+	vitk_odx_target *t = NULL;
+	tgt_device_options dopts;
+	int r;
+
+	*out = NULL;
+	if (!opts)
+		return vitk_error_set(VITK_EINVAL, 0, "target options: missing");
+	if (!opts->iqn || !iqn_valid(opts->iqn))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "target name '%s' is not a valid iSCSI name (lowercase "
+				      "letters, digits, '.', '-', ':')",
+				      opts->iqn ? opts->iqn : "");
+	if ((opts->chap_user == NULL) != (opts->chap_secret == NULL))
+		return vitk_error_set(VITK_EINVAL, 0, "chap: user and secret go together");
+	if (opts->chap_secret && (strlen(opts->chap_secret) == 0 || strlen(opts->chap_secret) > 255))
+		return vitk_error_set(VITK_EINVAL, 0, "chap: secret must be 1..255 bytes");
+	if (opts->max_recv_data_segment_length &&
+	    (opts->max_recv_data_segment_length < 512 ||
+	     opts->max_recv_data_segment_length > 16777215))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "MaxRecvDataSegmentLength %u out of range 512..16777215",
+				      opts->max_recv_data_segment_length);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	t->listen_fd = -1;
+	t->stop_pipe[0] = t->stop_pipe[1] = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	t->iqn = strdup(opts->iqn);
+	t->portal = strdup(opts->portal ? opts->portal : "0.0.0.0:3260");
+	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
+	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
+	t->mrdsl = opts->max_recv_data_segment_length ? opts->max_recv_data_segment_length
+						      : 262144;
+	t->next_tsih = 1;
+	if (!t->iqn || !t->portal || (opts->chap_user && (!t->chap_user || !t->chap_secret))) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	r = vitk_odx_target_parse_portal(t->portal, t->host, sizeof(t->host), &t->port);
+	if (r < 0)
+		goto out;
+	if (pipe(t->stop_pipe) < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "cannot create the stop pipe");
+		goto out;
+	}
+	fcntl(t->stop_pipe[1], F_SETFL, O_NONBLOCK);
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.iqn = t->iqn;
+	dopts.max_bytes_per_command = opts->max_bytes_per_command;
+	r = tgt_device_new(&t->dev, &dopts);
+	if (r < 0)
+		goto out;
+	*out = t;
+	t = NULL;
+out:
+	vitk_odx_target_free(t);
+	return r;
+}
+
+int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
+{
+	tgt_lun_config cfg;
+	size_t i;
+	int r;
+
+	if (!lun || !lun->path)
+		return vitk_error_set(VITK_EINVAL, 0, "lun: bad configuration");
+	if (lun->lun >= 16384)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: number out of range 0..16383",
+				      lun->lun);
+	if (t->nluns == ODX_TARGET_MAX_LUNS)
+		return vitk_error_set(VITK_ERANGE, 0, "lun %u: more than %u LUNs", lun->lun,
+				      ODX_TARGET_MAX_LUNS);
+	for (i = 0; i < t->nluns; i++)
+		if (t->luns[i].lun == lun->lun)
+			return vitk_error_set(VITK_EINVAL, 0, "lun %u: given twice", lun->lun);
+	if (lun->block_size != 512 && lun->block_size != 4096)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: block size %u is not 512 or 4096",
+				      lun->lun, lun->block_size);
+	if (lun->size % lun->block_size != 0)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "lun %u: size %llu is not a multiple of the block size %u",
+				      lun->lun, (unsigned long long)lun->size, lun->block_size);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.lun = lun->lun;
+	cfg.path = lun->path;
+	cfg.size = lun->size;
+	cfg.block_size = lun->block_size;
+	cfg.read_only = lun->read_only;
+	r = tgt_device_add_lun(t->dev, &cfg);
+	if (r < 0)
+		return r;
+	t->luns[t->nluns].lun = lun->lun;
+	t->luns[t->nluns].block_size = lun->block_size;
+	t->nluns++;
+	return 0;
+}
+
+int vitk_odx_target_listen(vitk_odx_target *t)
+{
+	struct addrinfo hints, *res = NULL;
+	char port[8];
+	int fd = -1, one = 1, r, gai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", t->port);
+	gai = getaddrinfo(t->host, port, &hints, &res);
+	if (gai != 0) {
+		r = vitk_error_set(VITK_EINVAL, 0, "portal '%s': cannot resolve host: %s", t->portal,
+				   gai_strerror(gai));
+		goto out;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': socket failed", t->portal);
+		goto out;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot bind", t->portal);
+		goto out;
+	}
+	if (listen(fd, 64) < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "portal '%s': cannot listen", t->portal);
+		goto out;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			t->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			t->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	t->listen_fd = fd;
+	fd = -1;
+	r = 0;
+	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "listening on %s port %u as %s (%zu LUNs)",
+		 t->host, t->port, t->iqn, t->nluns);
+out:
+	if (res)
+		freeaddrinfo(res);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+uint16_t vitk_odx_target_port(const vitk_odx_target *t)
+{
+	return t && t->listen_fd >= 0 ? t->port : 0;
+}
+
+/* join finished connection threads (all of them when @all, after shutting them down) */
+static void reap(vitk_odx_target *t, bool all)
+{
+	for (;;) {
+		struct odx_conn **pp, *found = NULL;
+
+		pthread_mutex_lock(&t->lock);
+		for (pp = &t->conns; *pp; pp = &(*pp)->next) {
+			if ((*pp)->done || all) {
+				found = *pp;
+				*pp = found->next;
+				t->nconns--;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (!found)
+			return;
+		if (all)
+			shutdown(found->fd, SHUT_RDWR);
+		pthread_join(found->thread, NULL);
+		close(found->fd);
+		free(found);
+	}
+}
+
+static void peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host,
+				  sizeof(host));
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host,
+				  sizeof(host));
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		}
+	}
+	if (strchr(host, ':'))
+		snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		snprintf(buf, len, "%s:%u", host, port);
+}
+
+/* one INFO line per LUN with its counters, when serving ends */
+static void log_summary(const vitk_odx_target *t)
+{
+	size_t i, n = vitk_odx_target_lun_count(t);
+
+	for (i = 0; i < n; i++) {
+		vitk_odx_target_stats s;
+		uint64_t total = 0;
+		unsigned op;
+
+		if (vitk_odx_target_lun_stats(t, i, &s) < 0)
+			continue;
+		for (op = 0; op < 256; op++)
+			total += s.cmds_by_opcode[op];
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN,
+			 "lun %u: %llu commands, %llu bytes read, %llu bytes written, %llu bytes "
+			 "copied, tokens %llu created %llu used %llu expired",
+			 s.lun, (unsigned long long)total, (unsigned long long)s.bytes_read_wire,
+			 (unsigned long long)s.bytes_written_wire,
+			 (unsigned long long)s.bytes_copied_internal,
+			 (unsigned long long)s.tokens_created, (unsigned long long)s.tokens_used,
+			 (unsigned long long)s.tokens_expired);
+	}
+}
+
+int vitk_odx_target_run(vitk_odx_target *t)
+{
+	int r = 0;
+
+	if (t->listen_fd < 0) {
+		r = vitk_odx_target_listen(t);
+		if (r < 0)
+			return r;
+	}
+	for (;;) {
+		struct pollfd pfd[2] = { { t->listen_fd, POLLIN, 0 }, { t->stop_pipe[0], POLLIN, 0 } };
+		struct odx_conn *oc;
+		int fd, one = 1, pr;
+
+		pr = poll(pfd, 2, 1000);
+		reap(t, false);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0) {
+			r = vitk_error_set(VITK_EIO, errno, "poll failed");
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fd = accept(t->listen_fd, NULL, NULL);
+		if (fd < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+				continue;
+			vitk_log(VITK_LOG_ERROR, ODX_TARGET_LOG_DOMAIN, "accept failed: %s",
+				 strerror(errno));
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+				/* wait for a connection to end instead of spinning */
+				poll(NULL, 0, 100);
+			}
+			continue;
+		}
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		oc = calloc(1, sizeof(*oc));
+		if (!oc) {
+			close(fd);
+			continue;
+		}
+		oc->t = t;
+		oc->fd = fd;
+		peer_name(fd, oc->peer, sizeof(oc->peer));
+		pthread_mutex_lock(&t->lock);
+		oc->id = ++t->next_conn_id;
+		pthread_mutex_unlock(&t->lock);
+		pthread_mutex_lock(&t->lock);
+		if (t->nconns >= ODX_TARGET_MAX_CONNS) {
+			pthread_mutex_unlock(&t->lock);
+			vitk_log(VITK_LOG_WARNING, ODX_TARGET_LOG_DOMAIN,
+				 "refusing %s: %d connections already", oc->peer,
+				 ODX_TARGET_MAX_CONNS);
+			close(fd);
+			free(oc);
+			continue;
+		}
+		t->nconns++;
+		pthread_mutex_unlock(&t->lock);
+		if (pthread_create(&oc->thread, NULL, vitk_odx_target__conn_main, oc) != 0) {
+			vitk_log(VITK_LOG_ERROR, ODX_TARGET_LOG_DOMAIN,
+				 "cannot start a thread for %s", oc->peer);
+			pthread_mutex_lock(&t->lock);
+			t->nconns--;
+			pthread_mutex_unlock(&t->lock);
+			close(fd);
+			free(oc);
+			continue;
+		}
+		pthread_mutex_lock(&t->lock);
+		oc->next = t->conns;
+		t->conns = oc;
+		pthread_mutex_unlock(&t->lock);
+	}
+	reap(t, true);
+	vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "stopped");
+	if (r == 0)
+		log_summary(t);
+	return r;
+}
+
+void vitk_odx_target_stop(vitk_odx_target *t)
+{
+	char b = 1;
+	ssize_t n;
+
+	if (!t || t->stop_pipe[1] < 0)
+		return;
+	n = write(t->stop_pipe[1], &b, 1);
+	(void)n;
+}
+
+size_t vitk_odx_target_lun_count(const vitk_odx_target *t)
+{
+	return t ? t->nluns : 0;
+}
+
+int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_target_stats *out)
+{
+	unsigned luns[ODX_TARGET_MAX_LUNS];
+	size_t n;
+	tgt_lun_stats s;
+	int r;
+
+	n = tgt_device_luns(t->dev, luns, ODX_TARGET_MAX_LUNS);
+	if (idx >= n)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "lun index %zu: no such LUN", idx);
+	memset(&s, 0, sizeof(s));
+	r = tgt_device_stats(t->dev, luns[idx], &s);
+	if (r < 0)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->lun = luns[idx];
+	memcpy(out->cmds_by_opcode, s.cmds_by_opcode, sizeof(out->cmds_by_opcode));
+	out->bytes_read_wire = s.bytes_read_wire;
+	out->bytes_written_wire = s.bytes_written_wire;
+	out->bytes_copied_internal = s.bytes_copied_internal;
+	out->tokens_created = s.tokens_created;
+	out->tokens_used = s.tokens_used;
+	out->tokens_expired = s.tokens_expired;
+	return 0;
+}
+
+void vitk_odx_target_free(vitk_odx_target *t)
+{
+	if (!t)
+		return;
+	reap(t, true);
+	if (t->listen_fd >= 0)
+		close(t->listen_fd);
+	if (t->stop_pipe[0] >= 0)
+		close(t->stop_pipe[0]);
+	if (t->stop_pipe[1] >= 0)
+		close(t->stop_pipe[1]);
+	tgt_device_free(t->dev);
+	pthread_mutex_destroy(&t->lock);
+	free(t->iqn);
+	free(t->portal);
+	free(t->chap_user);
+	if (t->chap_secret)
+		memset(t->chap_secret, 0, strlen(t->chap_secret));
+	free(t->chap_secret);
+	free(t);
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Protocol tests of the iSCSI layer at the byte level: the real target code
+ * (target.c, iscsi_conn.c) on 127.0.0.1:13286 over the real device model
+ * (//labtarget/scsi, sparse backing files in a temporary directory), driven
+ * by hand-built PDUs.  What the iSCSI layer hands the device (the I_T nexus,
+ * LUN resets, nexus loss) is observed by spies linked in front of the device
+ * seam with -Wl,--wrap (see BUILD).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <vitk/common.h>
+#include <vitk/error.h>
+#include <vitk/odx_target.h>
+
+#include "iscsi_pdu.h"
+#include "labtarget/scsi/scsi_device.h"
+
+#define PORT 13286
+
+/* spies on the device seam: record, then call the real device model */
+static uint64_t fake_last_nexus;
+static uint64_t fake_nexus_gone;
+static unsigned fake_lun_resets;
+
+int __real_tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
+int __wrap_tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
+int __real_tgt_device_lun_reset(tgt_device *d, unsigned lun);
+int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun);
+void __real_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+void __wrap_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+
+int __wrap_tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
+{
+	fake_last_nexus = cmd->nexus;
+	return __real_tgt_device_exec(d, cmd);
+}
+
+int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun)
+{
+	int r = __real_tgt_device_lun_reset(d, lun);
+
+	if (r == 0)
+		fake_lun_resets++;
+	return r;
+}
+
+void __wrap_tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
+{
+	fake_nexus_gone = nexus;
+	__real_tgt_device_nexus_gone(d, nexus);
+}
+#define IQN "iqn.2026-01.test.vitk:conn"
+
+struct fixture {
+	char dir[256], lun0[300], lun3[300];
+	vitk_odx_target *t;
+	pthread_t th;
+	int fd;
+	uint32_t cmdsn, itt;
+};
+
+struct pdu {
+	uint8_t h[48];
+	uint8_t data[65536];
+	uint32_t len;
+};
+
+static void *runner(void *arg)
+{
+	vitk_odx_target_run(arg);
+	return NULL;
+}
+
+static int start(void **state, const char *chap_secret)
+{
+	static struct fixture f;
+	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "%s/conntestXXXXXX",
+		 getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp");
+	if (!mkdtemp(f.dir))
+		return -1;
+	snprintf(f.lun0, sizeof(f.lun0), "%s/lun0.img", f.dir);
+	snprintf(f.lun3, sizeof(f.lun3), "%s/lun3.img", f.dir);
+	o.iqn = IQN;
+	o.portal = "127.0.0.1:13286";
+	if (chap_secret) {
+		o.chap_user = "alice";
+		o.chap_secret = chap_secret;
+	}
+	if (vitk_odx_target_new(&f.t, &o) < 0)
+		return -1;
+	l.path = f.lun0;
+	l.size = 1024 * 1024;
+	if (vitk_odx_target_add_lun(f.t, &l) < 0)
+		return -1;
+	l.path = f.lun3;
+	l.lun = 3;
+	l.block_size = 4096;
+	if (vitk_odx_target_add_lun(f.t, &l) < 0)
+		return -1;
+	if (vitk_odx_target_listen(f.t) < 0)
+		return -1;
+	if (pthread_create(&f.th, NULL, runner, f.t) != 0)
+		return -1;
+	f.fd = -1;
+	f.itt = 0x100;
+	*state = &f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return start(state, NULL);
+}
+
+static int setup_chap(void **state)
+{
+	return start(state, "correct-horse");
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->fd >= 0)
+		close(f->fd);
+	vitk_odx_target_stop(f->t);
+	pthread_join(f->th, NULL);
+	vitk_odx_target_free(f->t);
+	unlink(f->lun0);
+	unlink(f->lun3);
+	rmdir(f->dir);
+	return 0;
+}
+
+static int dial(void)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(PORT);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void send_pdu(int fd, const uint8_t *h, const void *data, uint32_t len)
+{
+	uint8_t pad[4] = { 0 };
+	uint8_t hh[48];
+
+	memcpy(hh, h, 48);
+	vitk_put_be24(hh + 5, len);
+	assert_int_equal(send(fd, hh, 48, MSG_NOSIGNAL), 48);
+	if (len) {
+		assert_int_equal(send(fd, data, len, MSG_NOSIGNAL), (ssize_t)len);
+		if (iscsi_pad4(len) != len)
+			assert_int_equal(send(fd, pad, iscsi_pad4(len) - len, MSG_NOSIGNAL),
+					 (ssize_t)(iscsi_pad4(len) - len));
+	}
+}
+
+static int recv_full(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* returns the opcode, or -1 when the connection was closed */
+static int recv_pdu(int fd, struct pdu *p)
+{
+	uint32_t padded;
+
+	if (recv_full(fd, p->h, 48) < 0)
+		return -1;
+	p->len = vitk_get_be24(p->h + 5);
+	padded = iscsi_pad4(p->len);
+	assert_true(padded <= sizeof(p->data));
+	assert_int_equal(p->h[4], 0); /* no AHS from the target */
+	if (recv_full(fd, p->data, padded) < 0)
+		return -1;
+	return p->h[0] & 0x3f;
+}
+
+static void login_hdr(uint8_t *h, int csg, int nsg, bool transit)
+{
+	memset(h, 0, 48);
+	h[0] = 0x43;
+	h[1] = (uint8_t)((transit ? 0x80 : 0) | (csg << 2) | nsg);
+	h[8] = 0x80;
+	h[13] = 7; /* ISID */
+	vitk_put_be32(h + 16, 1);
+	vitk_put_be32(h + 24, 1000); /* CmdSN */
+}
+
+static void text_of(const struct pdu *p, iscsi_text *t)
+{
+	assert_int_equal(vitk_odx_target__text_parse(t, p->data, p->len), 0);
+}
+
+static const char *kv(const iscsi_text *t, const char *k)
+{
+	const char *v = vitk_odx_target__text_get(t, k);
+
+	if (!v)
+		fail_msg("key %s missing from the response", k);
+	return v;
+}
+
+static const char op_keys[] =
+	"InitiatorName=iqn.2026-01.test:init\0SessionType=Normal\0TargetName=" IQN "\0"
+	"HeaderDigest=None,CRC32C\0DataDigest=None\0MaxRecvDataSegmentLength=4096\0"
+	"MaxBurstLength=8192\0FirstBurstLength=262144\0InitialR2T=No\0ImmediateData=Yes\0"
+	"MaxConnections=4\0ErrorRecoveryLevel=2\0DefaultTime2Wait=2\0X-vendor-thing=1\0";
+
+/* operational-stage login straight to full feature phase */
+static void login_normal(struct fixture *f, iscsi_text *resp)
+{
+	uint8_t h[48];
+	struct pdu p;
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, op_keys, sizeof(op_keys) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 0);
+	assert_int_equal(p.h[37], 0);
+	assert_int_equal(p.h[1], 0x80 | (1 << 2) | 3);
+	assert_int_not_equal(vitk_get_be16(p.h + 14), 0); /* TSIH */
+	assert_int_equal(vitk_get_be32(p.h + 16), 1);
+	assert_int_equal(vitk_get_be32(p.h + 28), 1000); /* ExpCmdSN */
+	assert_int_equal(vitk_get_be32(p.h + 32), 1000 + 31);
+	f->cmdsn = 1000;
+	if (resp)
+		text_of(&p, resp);
+}
+
+static void scsi_cmd(struct fixture *f, uint8_t flags, unsigned lun, uint32_t edtl,
+		     const uint8_t *cdb, size_t cdb_len)
+{
+	uint8_t h[48];
+
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = flags;
+	vitk_put_be64(h + 8, vitk_odx_target__lun_encode(lun));
+	vitk_put_be32(h + 16, ++f->itt);
+	vitk_put_be32(h + 20, edtl);
+	vitk_put_be32(h + 24, f->cmdsn++);
+	memcpy(h + 32, cdb, cdb_len);
+	send_pdu(f->fd, h, NULL, 0);
+}
+
+static void test_odx_target_conn__operational_negotiation(void **state)
+{
+	struct fixture *f = *state;
+	iscsi_text t;
+
+	login_normal(f, &t);
+	assert_string_equal(kv(&t, "HeaderDigest"), "None");
+	assert_string_equal(kv(&t, "DataDigest"), "None");
+	assert_string_equal(kv(&t, "MaxBurstLength"), "8192");
+	assert_string_equal(kv(&t, "FirstBurstLength"), "262144");
+	assert_string_equal(kv(&t, "InitialR2T"), "Yes");
+	assert_string_equal(kv(&t, "ImmediateData"), "No");
+	assert_string_equal(kv(&t, "MaxConnections"), "1");
+	assert_string_equal(kv(&t, "ErrorRecoveryLevel"), "0");
+	assert_string_equal(kv(&t, "DefaultTime2Wait"), "2");
+	assert_string_equal(kv(&t, "X-vendor-thing"), "NotUnderstood");
+	assert_string_equal(kv(&t, "TargetPortalGroupTag"), "1");
+	assert_string_equal(kv(&t, "MaxRecvDataSegmentLength"), "262144");
+	assert_null(vitk_odx_target__text_get(&t, "InitiatorName"));
+	vitk_odx_target__text_dispose(&t);
+}
+
+static void test_odx_target_conn__unknown_target_name(void **state)
+{
+	struct fixture *f = *state;
+	static const char keys[] = "InitiatorName=iqn.2026-01.test:init\0TargetName=iqn.x:nope\0";
+	uint8_t h[48];
+	struct pdu p;
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, keys, sizeof(keys) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 2);
+	assert_int_equal(p.h[37], 3); /* not found */
+	assert_int_equal(recv_pdu(f->fd, &p), -1);
+}
+
+static void chap_login(struct fixture *f, const char *secret, bool expect_ok)
+{
+	static const char k1[] = "InitiatorName=iqn.2026-01.test:init\0SessionType=Normal\0"
+				 "TargetName=" IQN "\0AuthMethod=CHAP,None\0";
+	static const char k2[] = "CHAP_A=7,5\0";
+	uint8_t h[48], chal[64], buf[1 + 64 + 64], md[16];
+	char k3[256], hex[40];
+	struct pdu p;
+	iscsi_text t;
+	int n, i, k3len;
+	unsigned id;
+	size_t sl = strlen(secret);
+
+	f->fd = dial();
+	login_hdr(h, 0, 1, true);
+	send_pdu(f->fd, h, k1, sizeof(k1) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 0);
+	assert_int_equal(p.h[1] & 0x80, 0); /* no transit before authentication */
+	text_of(&p, &t);
+	assert_string_equal(kv(&t, "AuthMethod"), "CHAP");
+	vitk_odx_target__text_dispose(&t);
+
+	send_pdu(f->fd, h, k2, sizeof(k2) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	text_of(&p, &t);
+	assert_string_equal(kv(&t, "CHAP_A"), "5");
+	id = (unsigned)atoi(kv(&t, "CHAP_I"));
+	n = vitk_odx_target__chap_decode(kv(&t, "CHAP_C"), chal, sizeof(chal));
+	assert_true(n >= 16);
+	vitk_odx_target__text_dispose(&t);
+
+	buf[0] = (uint8_t)id;
+	memcpy(buf + 1, secret, sl);
+	memcpy(buf + 1 + sl, chal, (size_t)n);
+	vitk_odx_target__md5(buf, 1 + sl + (size_t)n, md);
+	strcpy(hex, "0x");
+	for (i = 0; i < 16; i++)
+		sprintf(hex + 2 + 2 * i, "%02x", md[i]);
+	k3len = snprintf(k3, sizeof(k3), "CHAP_N=alice%cCHAP_R=%s%c", 0, hex, 0);
+	send_pdu(f->fd, h, k3, (uint32_t)k3len);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	if (!expect_ok) {
+		assert_int_equal(p.h[36], 2);
+		assert_int_equal(p.h[37], 1); /* authentication failure */
+		assert_int_equal(recv_pdu(f->fd, &p), -1);
+		return;
+	}
+	assert_int_equal(p.h[36], 0);
+	assert_int_equal(p.h[1], 0x80 | (0 << 2) | 1); /* transit 0 -> 1 */
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, "MaxRecvDataSegmentLength=8192", 30);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 0);
+	assert_int_equal(p.h[1], 0x80 | (1 << 2) | 3);
+	f->cmdsn = 1000;
+}
+
+static void test_odx_target_conn__chap_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct pdu p;
+	static const uint8_t tur[6] = { 0 };
+
+	chap_login(f, "correct-horse", true);
+	scsi_cmd(f, 0x80, 0, 0, tur, sizeof(tur));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+}
+
+static void test_odx_target_conn__chap_wrong_secret(void **state)
+{
+	chap_login(*state, "battery-staple", false);
+}
+
+static void test_odx_target_conn__chap_required(void **state)
+{
+	struct fixture *f = *state;
+	struct pdu p;
+	uint8_t h[48];
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, op_keys, sizeof(op_keys) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 2);
+	assert_int_equal(p.h[37], 1);
+}
+
+static void data_out(struct fixture *f, uint32_t ttt, uint32_t datasn, uint32_t off,
+		     const uint8_t *d, uint32_t len, bool final)
+{
+	uint8_t h[48];
+
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_DATA_OUT;
+	h[1] = final ? 0x80 : 0;
+	vitk_put_be32(h + 16, f->itt);
+	vitk_put_be32(h + 20, ttt);
+	vitk_put_be32(h + 36, datasn);
+	vitk_put_be32(h + 40, off);
+	send_pdu(f->fd, h, d, len);
+}
+
+static void test_odx_target_conn__r2t_write_and_data_in(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t w[12288], cdb[10] = { 0x2a, 0, 0, 0, 0, 8, 0, 0, 24, 0 };
+	uint32_t off, r2tsn = 0, got = 0, datasn = 0;
+	struct pdu p;
+	unsigned i;
+
+	for (i = 0; i < sizeof(w); i++)
+		w[i] = (uint8_t)(i * 7 + 3);
+	login_normal(f, NULL);
+	/* WRITE(10) 24 blocks at LBA 8: two R2Ts (MaxBurstLength 8192) */
+	scsi_cmd(f, 0xa0, 0, sizeof(w), cdb, sizeof(cdb));
+	for (off = 0; off < sizeof(w);) {
+		uint32_t ttt, len, sent;
+
+		assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+		assert_int_equal(vitk_get_be32(p.h + 16), f->itt);
+		assert_int_equal(vitk_get_be32(p.h + 36), r2tsn++);
+		assert_int_equal(vitk_get_be32(p.h + 40), off);
+		len = vitk_get_be32(p.h + 44);
+		assert_int_equal(len, off == 0 ? 8192 : 4096);
+		ttt = vitk_get_be32(p.h + 20);
+		assert_int_not_equal(ttt, ISCSI_RSVD_TAG);
+		/* PDUs of at most 4096: the target declared 262144, we stay lower */
+		for (sent = 0; sent < len; sent += 4096)
+			data_out(f, ttt, sent / 4096, off + sent, w + off + sent, 4096,
+				 sent + 4096 == len);
+		off += len;
+	}
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+	assert_int_equal(p.h[1], 0x80); /* no residual */
+
+	/* READ(10) back: Data-In in 4096-byte PDUs (our MRDSL), status in the last */
+	cdb[0] = 0x28;
+	scsi_cmd(f, 0xc0, 0, sizeof(w), cdb, sizeof(cdb));
+	for (;;) {
+		assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+		assert_true(p.len <= 4096);
+		assert_int_equal(vitk_get_be32(p.h + 36), datasn++);
+		assert_int_equal(vitk_get_be32(p.h + 40), got);
+		assert_memory_equal(p.data, w + got, p.len);
+		got += p.len;
+		if (p.h[1] & 0x01)
+			break;
+	}
+	assert_int_equal(got, sizeof(w));
+	assert_int_equal(p.h[1] & 0x80, 0x80);
+	assert_int_equal(p.h[3], 0);
+	assert_int_equal(datasn, 3);
+}
+
+static void test_odx_target_conn__residuals(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t cdb[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	struct pdu p;
+
+	login_normal(f, NULL);
+	/* 1 block, EDTL 1024: underflow 512 */
+	scsi_cmd(f, 0xc0, 0, 1024, cdb, sizeof(cdb));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.len, 512);
+	assert_int_equal(p.h[1], 0x80 | 0x02 | 0x01);
+	assert_int_equal(vitk_get_be32(p.h + 44), 512);
+	/* 2 blocks, EDTL 512: overflow 512, only 512 bytes sent */
+	cdb[8] = 2;
+	scsi_cmd(f, 0xc0, 0, 512, cdb, sizeof(cdb));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.len, 512);
+	assert_int_equal(p.h[1], 0x80 | 0x04 | 0x01);
+	assert_int_equal(vitk_get_be32(p.h + 44), 512);
+	/* WRITE(10) 1 block with EDTL 0: overflow 512, GOOD (nothing written) */
+	cdb[0] = 0x2a;
+	cdb[8] = 1;
+	scsi_cmd(f, 0xa0, 0, 0, cdb, sizeof(cdb));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+	assert_int_equal(p.h[1], 0x80 | 0x04);
+	assert_int_equal(vitk_get_be32(p.h + 44), 512);
+}
+
+static void test_odx_target_conn__report_luns_and_missing_lun(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t rl[12] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0 };
+	uint8_t tur[6] = { 0 }, inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	struct pdu p;
+
+	login_normal(f, NULL);
+	scsi_cmd(f, 0xc0, 0, 64, rl, sizeof(rl));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.len, 24);
+	assert_int_equal(vitk_get_be32(p.data), 16);
+	assert_true(vitk_get_be64(p.data + 8) == 0);
+	assert_true(vitk_get_be64(p.data + 16) == 0x0003000000000000ull);
+	assert_int_equal(p.h[1] & 0x07, 0x02 | 0x01); /* underflow, status */
+
+	scsi_cmd(f, 0x80, 5, 0, tur, sizeof(tur));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 2);
+	assert_int_equal(vitk_get_be16(p.data), 18);
+	assert_int_equal(p.data[2 + 2] & 0x0f, 5);
+	assert_int_equal(p.data[2 + 12], 0x25);
+
+	scsi_cmd(f, 0xc0, 5, 36, inq, sizeof(inq));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.data[0], 0x7f);
+}
+
+static void test_odx_target_conn__discovery_sendtargets(void **state)
+{
+	struct fixture *f = *state;
+	static const char k[] = "InitiatorName=iqn.2026-01.test:init\0SessionType=Discovery\0";
+	uint8_t h[48];
+	struct pdu p;
+	iscsi_text t;
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, k, sizeof(k) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP);
+	assert_int_equal(p.h[36], 0);
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_TEXT_REQ;
+	h[1] = 0x80;
+	vitk_put_be32(h + 16, 77);
+	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+	vitk_put_be32(h + 24, 1000);
+	send_pdu(f->fd, h, "SendTargets=All", 16);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TEXT_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), 77);
+	text_of(&p, &t);
+	assert_string_equal(kv(&t, "TargetName"), IQN);
+	assert_string_equal(kv(&t, "TargetAddress"), "127.0.0.1:13286,1");
+	vitk_odx_target__text_dispose(&t);
+	/* SCSI commands have no place in a discovery session */
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = 0x80;
+	vitk_put_be32(h + 24, 1001);
+	send_pdu(f->fd, h, NULL, 0);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_REJECT);
+	assert_int_equal(p.h[2], ISCSI_REJECT_PROTOCOL_ERROR);
+}
+
+static void tmf(struct fixture *f, uint8_t fn, unsigned lun, uint32_t rtt, uint8_t want)
+{
+	uint8_t h[48];
+	struct pdu p;
+
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x80 | fn;
+	vitk_put_be64(h + 8, vitk_odx_target__lun_encode(lun));
+	vitk_put_be32(h + 16, ++f->itt);
+	vitk_put_be32(h + 20, rtt);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), f->itt);
+	assert_int_equal(p.h[2], want);
+}
+
+static void test_odx_target_conn__task_management_and_logout(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t cdb[10] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0 }, h[48];
+	uint8_t blk[512];
+	struct pdu p;
+	uint32_t witt, ttt;
+
+	login_normal(f, NULL);
+	fake_lun_resets = 0;
+	tmf(f, 1, 0, 0x4242, 1);  /* ABORT TASK of an unknown task: does not exist */
+	tmf(f, 5, 0, 0, 0);       /* LUN RESET */
+	assert_int_equal(fake_lun_resets, 1);
+	tmf(f, 5, 9, 0, 2);       /* LUN RESET of a missing LUN */
+	tmf(f, 6, 0, 0, 0);       /* TARGET WARM RESET: every LUN */
+	assert_int_equal(fake_lun_resets, 3);
+	tmf(f, 8, 0, 0, 4);       /* TASK REASSIGN at ERL 0 */
+
+	/* ABORT TASK of a write waiting for its R2T data: answered after the burst */
+	scsi_cmd(f, 0xa0, 0, 512, cdb, sizeof(cdb));
+	witt = f->itt;
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+	ttt = vitk_get_be32(p.h + 20);
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x81;
+	vitk_put_be32(h + 16, 0x999);
+	vitk_put_be32(h + 20, witt);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	memset(blk, 0xee, sizeof(blk));
+	f->itt = witt;
+	data_out(f, ttt, 0, 0, blk, sizeof(blk), true);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), 0x999);
+	assert_int_equal(p.h[2], 0);
+
+	/* NOP-Out ping echoes its data */
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_NOP_OUT;
+	h[1] = 0x80;
+	vitk_put_be32(h + 16, 0x55);
+	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, "hello", 5);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_NOP_IN);
+	assert_int_equal(vitk_get_be32(p.h + 16), 0x55);
+	assert_int_equal(p.len, 5);
+	assert_memory_equal(p.data, "hello", 5);
+
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_LOGOUT_REQ;
+	h[1] = 0x80;
+	vitk_put_be32(h + 16, 0x66);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGOUT_RSP);
+	assert_int_equal(p.h[2], 0);
+	assert_int_equal(recv_pdu(f->fd, &p), -1);
+	/* the device saw this session's nexus on its commands, then its end */
+	assert_true(fake_last_nexus != 0);
+	for (int i = 0; i < 200 && fake_nexus_gone != fake_last_nexus; i++)
+		usleep(10000); /* the connection thread finishes after closing */
+	assert_true(fake_nexus_gone == fake_last_nexus);
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* PDU with CRC32C header and data digests; @bad_hd corrupts the header digest */
+static void send_pdu_dig(int fd, const uint8_t *h, const uint8_t *data, uint32_t len, bool bad_hd)
+{
+	uint8_t buf[48 + 4 + 8192 + 4];
+	size_t n = 0;
+	uint32_t padded = iscsi_pad4(len);
+
+	assert_true(len <= 8192);
+	memcpy(buf, h, 48);
+	vitk_put_be24(buf + 5, len);
+	le32(buf + 48, vitk_odx_target__crc32c(0, buf, 48, true, true) ^ (bad_hd ? 1u : 0u));
+	n = 52;
+	if (len) {
+		memset(buf + n, 0, padded);
+		memcpy(buf + n, data, len);
+		le32(buf + n + padded, vitk_odx_target__crc32c(0, buf + n, padded, true, true));
+		n += padded + 4;
+	}
+	assert_int_equal(send(fd, buf, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+static int recv_pdu_dig(int fd, struct pdu *p)
+{
+	uint8_t d[4];
+	uint32_t padded;
+
+	if (recv_full(fd, p->h, 48) < 0 || recv_full(fd, d, 4) < 0)
+		return -1;
+	assert_int_equal(vitk_odx_target__crc32c(0, p->h, 48, true, true),
+			 (uint32_t)(d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24));
+	p->len = vitk_get_be24(p->h + 5);
+	padded = iscsi_pad4(p->len);
+	if (padded) {
+		if (recv_full(fd, p->data, padded) < 0 || recv_full(fd, d, 4) < 0)
+			return -1;
+		assert_int_equal(vitk_odx_target__crc32c(0, p->data, padded, true, true),
+				 (uint32_t)(d[0] | d[1] << 8 | d[2] << 16 | (uint32_t)d[3] << 24));
+	}
+	return p->h[0] & 0x3f;
+}
+
+static void test_odx_target_conn__crc32c_digests(void **state)
+{
+	struct fixture *f = *state;
+	static const char keys[] =
+		"InitiatorName=iqn.2026-01.test:init\0SessionType=Normal\0TargetName=" IQN "\0"
+		"HeaderDigest=CRC32C,None\0DataDigest=CRC32C\0MaxRecvDataSegmentLength=8192\0";
+	uint8_t h[48], blk[1000], cdb[10] = { 0x2a, 0, 0, 0, 0, 4, 0, 0, 2, 0 };
+	struct pdu p;
+	iscsi_text t;
+	uint32_t ttt;
+	unsigned i;
+
+	f->fd = dial();
+	login_hdr(h, 1, 3, true);
+	send_pdu(f->fd, h, keys, sizeof(keys) - 1);
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_LOGIN_RSP); /* login: no digests */
+	assert_int_equal(p.h[36], 0);
+	text_of(&p, &t);
+	assert_string_equal(kv(&t, "HeaderDigest"), "CRC32C");
+	assert_string_equal(kv(&t, "DataDigest"), "CRC32C");
+	vitk_odx_target__text_dispose(&t);
+
+	/* WRITE(10) of 2 blocks at LBA 4 in PDUs of 1000 bytes (padding inside the digest) */
+	for (i = 0; i < sizeof(blk); i++)
+		blk[i] = (uint8_t)(i ^ 0x5a);
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = 0xa0;
+	vitk_put_be32(h + 16, 0x31);
+	vitk_put_be32(h + 20, 1024);
+	vitk_put_be32(h + 24, 1000);
+	memcpy(h + 32, cdb, sizeof(cdb));
+	send_pdu_dig(f->fd, h, NULL, 0, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_R2T);
+	ttt = vitk_get_be32(p.h + 20);
+	assert_int_equal(vitk_get_be32(p.h + 44), 1024);
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_DATA_OUT;
+	vitk_put_be32(h + 16, 0x31);
+	vitk_put_be32(h + 20, ttt);
+	send_pdu_dig(f->fd, h, blk, 1000, false);
+	h[1] = 0x80;
+	vitk_put_be32(h + 36, 1);
+	vitk_put_be32(h + 40, 1000);
+	send_pdu_dig(f->fd, h, blk, 24, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+
+	cdb[0] = 0x28;
+	memset(h, 0, 48);
+	h[0] = ISCSI_OP_SCSI_CMD;
+	h[1] = 0xc0;
+	vitk_put_be32(h + 16, 0x32);
+	vitk_put_be32(h + 20, 1024);
+	vitk_put_be32(h + 24, 1001);
+	memcpy(h + 32, cdb, sizeof(cdb));
+	send_pdu_dig(f->fd, h, NULL, 0, false);
+	assert_int_equal(recv_pdu_dig(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.len, 1024);
+	assert_memory_equal(p.data, blk, 1000);
+	assert_memory_equal(p.data + 1000, blk, 24);
+
+	/* a corrupted header digest ends the connection (ErrorRecoveryLevel 0) */
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_NOP_OUT;
+	h[1] = 0x80;
+	vitk_put_be32(h + 16, 0x33);
+	vitk_put_be32(h + 20, ISCSI_RSVD_TAG);
+	send_pdu_dig(f->fd, h, NULL, 0, true);
+	assert_int_equal(recv_pdu(f->fd, &p), -1);
+}
+
+static void test_odx_target_conn__session_reinstatement(void **state)
+{
+	struct fixture *f = *state;
+	int first;
+	struct pdu p;
+	uint8_t tur[6] = { 0 };
+
+	login_normal(f, NULL);
+	first = f->fd;
+	/* the same InitiatorName and ISID log in again: the old session goes */
+	login_normal(f, NULL);
+	assert_int_equal(recv_pdu(first, &p), -1);
+	close(first);
+	scsi_cmd(f, 0x80, 0, 0, tur, sizeof(tur));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(p.h[3], 0);
+}
+
+static void test_odx_target_conn__stats_and_portal(void **state)
+{
+	struct fixture *f = *state;
+	vitk_odx_target_stats s;
+	char host[64];
+	uint16_t port;
+
+	assert_int_equal(vitk_odx_target_port(f->t), PORT);
+	assert_int_equal(vitk_odx_target_lun_count(f->t), 2);
+	assert_int_equal(vitk_odx_target_lun_stats(f->t, 1, &s), 0);
+	assert_int_equal(s.lun, 3);
+	assert_int_equal(vitk_odx_target_lun_stats(f->t, 2, &s), VITK_ENOTFOUND);
+	assert_int_equal(vitk_odx_target_parse_portal("[::1]:3260", host, sizeof(host), &port), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 3260);
+	assert_int_equal(vitk_odx_target_parse_portal("h:99999", host, sizeof(host), &port),
+			 VITK_EINVAL);
+	assert_int_equal(vitk_odx_target_parse_portal("nocolon", host, sizeof(host), &port),
+			 VITK_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__operational_negotiation,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__unknown_target_name, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__chap_ok, setup_chap,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__chap_wrong_secret,
+						setup_chap, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__chap_required, setup_chap,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__r2t_write_and_data_in, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__residuals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__report_luns_and_missing_lun,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__discovery_sendtargets, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__task_management_and_logout,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__session_reinstatement,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__crc32c_digests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__stats_and_portal, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seam between the lab target's iSCSI layer (iscsi_*.c) and its SCSI
+ * device model + copy manager (src/device.c, sbc.c, spc.c, tpc.c).
+ *
+ * One tgt_device holds every LUN of one target so that EXTENDED COPY and
+ * ROD tokens can move data between its LUNs.  tgt_device_exec() is
+ * thread-safe: several connections may call it at once.
+ */
+#ifndef VITK_LABTARGET_SCSI_DEVICE_H
+#define VITK_LABTARGET_SCSI_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tgt_device tgt_device;
+
+typedef struct {
+	const char *iqn;               /* target name; seeds NAA designators */
+	uint64_t max_bytes_per_command; /* 0: no cap (ODX/XCOPY truncation knob) */
+	uint32_t token_inactivity_default_s; /* 0: built-in default */
+	uint32_t token_inactivity_max_s;     /* 0: built-in default */
+} tgt_device_options;
+
+typedef struct {
+	unsigned lun;
+	const char *path;   /* backing file; created sparse when missing */
+	uint64_t size;      /* bytes; 0: use the existing file's size */
+	uint32_t block_size; /* 512 or 4096 */
+	bool read_only;
+} tgt_lun_config;
+
+/**
+ * tgt_device_new() - create a device with no LUNs; @opts is copied.
+ * Return: 0 with *out owned by the caller (release with tgt_device_free()),
+ * or a negative vitk_err with vitk_error_last() set (missing iqn, default
+ * inactivity timeout above the maximum).
+ */
+int tgt_device_new(tgt_device **out, const tgt_device_options *opts);
+/**
+ * tgt_device_add_lun() - open (or create sparse, when missing and @cfg->size
+ * is set) the backing file and add the LUN.  Add every LUN before the first
+ * tgt_device_exec(): the LUN table is not locked.
+ * Return: 0; VITK_EINVAL for a size that is not a multiple of the block size,
+ * a file larger than size=, a duplicate LUN or block size other than 512/4096;
+ * VITK_EIO when the file cannot be opened/created/sized.  The message names
+ * the LUN and the path.  A file created by a failed call is removed.
+ */
+int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg);
+/** tgt_device_free() - abort and join background copies, close files; NULL ok. */
+void tgt_device_free(tgt_device *d);
+size_t tgt_device_lun_count(const tgt_device *d);
+/* LUN numbers in ascending order, for REPORT LUNS at the iSCSI layer;
+ * returns the total count (may exceed @max) */
+size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max);
+
+#define TGT_SENSE_MAX 252
+
+typedef struct {
+	/* in */
+	uint64_t lun;
+	const uint8_t *cdb;
+	size_t cdb_len;
+	const uint8_t *dout;  /* all Data-Out, collected by the iSCSI layer */
+	size_t dout_len;
+	uint8_t *din;         /* Data-In buffer supplied by the caller */
+	size_t din_cap;       /* = initiator's expected data transfer length (capped) */
+	/* out */
+	size_t din_len;       /* bytes placed in din */
+	uint8_t status;       /* SAM status: 0 GOOD, 2 CHECK CONDITION, 8 BUSY, 0x18 RESERVATION CONFLICT */
+	uint8_t sense[TGT_SENSE_MAX];
+	size_t sense_len;     /* fixed-format sense (0x70) unless stated otherwise */
+	/* out: Data-In bytes the command had to return, before din_cap
+	 * truncation (>= din_len); lets the iSCSI layer report residual overflow */
+	size_t din_full;
+	/* in: identifies the I_T nexus (e.g. a per-session serial), so
+	 * copy-operation list identifiers and their status are per nexus as SPC
+	 * requires; 0 = unknown (all such commands share one namespace) */
+	uint64_t nexus;
+} tgt_cmd;
+
+/*
+ * Execute one SCSI command.  Always fills status/sense; returns 0 when a
+ * SCSI status was produced (even CHECK CONDITION), negative only for
+ * internal failures.
+ */
+int tgt_device_exec(tgt_device *d, tgt_cmd *cmd);
+
+/* Per-LUN counters for `vitk odx serve --stats` and the shutdown summary. */
+typedef struct {
+	unsigned lun;
+	uint64_t cmds_by_opcode[256];
+	uint64_t bytes_read_wire;     /* Data-In */
+	uint64_t bytes_written_wire;  /* Data-Out */
+	uint64_t bytes_copied_internal; /* XCOPY/WUT data moved inside the target */
+	uint64_t tokens_created, tokens_used, tokens_expired;
+} tgt_lun_stats;
+
+/** tgt_device_stats() - a consistent snapshot.  Return: 0 or VITK_ENOTFOUND. */
+int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
+
+/*
+ * Task management hooks.  tgt_device_lun_reset(): a LOGICAL UNIT
+ * RESET (or, once per LUN, a TARGET WARM/COLD RESET) of @lun: running
+ * background copies on it are aborted, PREVENT is released, and every I_T
+ * nexus that has used the LUN gets a UNIT ATTENTION 29h/03h on its next
+ * command (INQUIRY and REPORT LUNS do not consume it; REQUEST SENSE returns
+ * it as sense data).
+ * Return: 0, or VITK_ENOTFOUND for an unknown LUN.
+ *
+ * tgt_device_nexus_gone(): the I_T nexus @nexus ended (session logout or
+ * connection loss); its unit attentions and finished copy-status records are
+ * dropped.
+ */
+int tgt_device_lun_reset(tgt_device *d, unsigned lun);
+void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to //labtarget/scsi: the device and LUN objects, the sense
+ * helpers and the pure third-party-copy parameter-list parsers.
+ */
+#ifndef VITK_LABTARGET_DEV_INTERNAL_H
+#define VITK_LABTARGET_DEV_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vitk/array.h>
+#include <vitk/scsi_constants.h>
+
+#include "labtarget/scsi/cdb.h"
+#include "labtarget/scsi/scsi_device.h"
+
+/* A sense triple produced by the pure parsers. */
+typedef struct {
+	uint8_t key;
+	uint16_t asc;  /* asc << 8 | ascq */
+	int32_t field; /* byte of the parameter list at fault (sense-key specific), -1: none */
+} tpc_sense;
+
+/* ---- copy manager limits (advertised in RCOP and VPD 0x8F) ---- */
+#define TPC_MAX_CSCD 16
+#define TPC_MAX_SEGMENTS 64
+#define TPC_MAX_DESC_LIST_LEN 4096
+#define TPC_MAX_SEGMENT_LEN (256u * 1024 * 1024)
+#define TPC_MAX_RANGES 64
+#define TPC_MAX_TOKEN_BLOCKS_BYTES (1ull << 36) /* 64 GiB per token */
+#define TPC_OPTIMAL_TRANSFER_BYTES (64ull * 1024 * 1024)
+#define TPC_DEFAULT_INACTIVITY_S 60
+#define TPC_MAX_INACTIVITY_S 3600
+#define TPC_MAX_TOKENS 1024
+
+/* ---- parsed EXTENDED COPY(LID1) list ---- */
+typedef struct {
+	uint8_t type;       /* 0xE4 */
+	uint8_t lu_id_type; /* bits 7-6 of byte 1 */
+	bool nul;
+	uint8_t pdt;
+	uint8_t code_set, assoc, desig_type, desig_len;
+	uint8_t desig[20];
+	bool pad;
+	uint32_t block_len;
+} tpc_cscd;
+
+typedef struct {
+	uint8_t type; /* 0x02 or 0x0A */
+	bool dc, cat;
+	uint16_t src, dst; /* CSCD indexes */
+	uint32_t count;    /* blocks (0x02) or bytes (0x0A) */
+	uint64_t src_lba, dst_lba;
+	uint16_t src_off, dst_off; /* byte offsets (0x0A) */
+} tpc_seg;
+
+typedef struct {
+	uint8_t list_id;
+	uint8_t list_id_usage; /* 0 hold, 2 discard, 3 none */
+	uint8_t priority;
+	bool str;
+	size_t ncscd, nseg;
+	tpc_cscd cscd[TPC_MAX_CSCD];
+	tpc_seg seg[TPC_MAX_SEGMENTS];
+} tpc_xcopy_list;
+
+typedef struct {
+	uint64_t lba;
+	uint32_t nblocks;
+} tpc_range;
+
+typedef struct {
+	bool immed, rtv;
+	uint32_t inactivity_s;
+	uint32_t rod_type;
+	size_t nranges;
+	tpc_range ranges[TPC_MAX_RANGES];
+} tpc_pt_list;
+
+typedef struct {
+	bool immed, del_tkn;
+	uint64_t offset; /* blocks into the ROD */
+	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
+	size_t nranges;
+	tpc_range ranges[TPC_MAX_RANGES];
+} tpc_wut_list;
+
+/*
+ * Pure parsers of the parameter lists the initiator sends.  @p/@len are the
+ * Data-Out bytes actually received (already capped to the CDB's parameter
+ * list length).  Return 0, or -1 with *err set to the sense to report.
+ */
+int tpc__parse_xcopy(const uint8_t *p, size_t len, tpc_xcopy_list *out, tpc_sense *err);
+int tpc__parse_pt(const uint8_t *p, size_t len, size_t max_ranges, tpc_pt_list *out,
+		  tpc_sense *err);
+int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list *out,
+		   tpc_sense *err);
+
+/* ---- device objects ---- */
+typedef struct tgt_lun {
+	unsigned lun;
+	char *path;
+	int fd;
+	uint64_t size;
+	uint64_t nblocks;
+	uint32_t bs;
+	unsigned bs_shift;
+	bool ro;
+	bool is_blockdev;
+	uint8_t naa[16];
+	char serial[33];
+	tgt_lun_stats stats; /* under dev->lock */
+	pthread_mutex_t caw_lock;
+	bool prevent;
+	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
+	size_t nnexus;
+	struct {
+		uint64_t nexus;
+		uint16_t ua_asc;
+	} nexus[64];
+} tgt_lun;
+
+struct tpc_token;
+struct tpc_op;
+
+struct tgt_device {
+	pthread_mutex_t lock; /* tokens, ops, stats */
+	char *iqn;
+	tgt_device_options opts;
+	uint32_t ito_default, ito_max;
+	VITK_ARRAY(tgt_lun *) luns; /* ascending LUN number */
+	struct tpc_token *tokens;
+	size_t ntokens;
+	uint64_t token_seq;
+	uint8_t token_secret[16];
+	struct tpc_op *ops;
+	uint64_t op_seq;
+	bool shutting_down;
+	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
+	/* tests only: called before each chunk a WRITE USING TOKEN moves */
+	void (*chunk_hook)(void *arg);
+	void *chunk_hook_arg;
+};
+
+/* sense.c (leaf): how a command ends -- sense data, Data-In */
+void sense__set(tgt_cmd *cmd, uint8_t key, uint16_t asc); /* asc: ASC << 8 | ASCQ */
+/* ... with the INFORMATION field set to @info (UINT64_MAX: none) */
+void sense__info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info);
+/* ILLEGAL REQUEST with a sense-key specific field pointer: @in_cdb selects
+ * INVALID FIELD IN CDB vs PARAMETER LIST; @bit is 0-7, or -1 for none */
+void sense__field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit);
+void sense__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
+/* Data-In: @len bytes of @buf, capped to the allocation length and din_cap */
+void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
+
+/* lun.c (leaf): the LUN's NAA designator (4-byte header + 16), data movement
+ * inside the target (copy_file_range with a fallback; zeroing) */
+void lun__naa_designator(uint8_t *out20, const tgt_lun *l);
+int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
+		    uint64_t len);
+int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
+
+/* device.c */
+tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
+
+/* tpc.c: a write to [lba, lba+n) of @l revokes overlapping tokens */
+void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n);
+
+/*
+ * Command handlers, one per row of the descriptor table (labtarget/scsi/cdb.h,
+ * dispatched by device.c).  Each returns after setting status/sense; @l is
+ * NULL only for REPORT LUNS.
+ */
+typedef void tgt_handler(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+/* sbc.c */
+tgt_handler sbc__test_unit_ready, sbc__read, sbc__write, sbc__write_verify, sbc__verify,
+	sbc__sync_cache, sbc__prefetch, sbc__write_same, sbc__unmap, sbc__compare_and_write,
+	sbc__read_capacity10, sbc__read_capacity16, sbc__get_lba_status, sbc__start_stop,
+	sbc__prevent_allow;
+/* spc.c */
+tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns, spc__rsoc;
+/* tpc.c */
+tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
+	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;
+
+void tpc__device_free(tgt_device *d);
+void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */
+void tpc__nexus_gone(tgt_device *d, uint64_t nexus);  /* dev->lock held */
+size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *buf, size_t cap);
+
+#endif
