@@ -155,9 +155,9 @@ gshow() {
 }
 
 gok() {
-	local vm=$1 step=$2
+	local vm=$1 step=$2 t0=$SECONDS
 	if g "$@"; then
-		ok "$vm: $step"
+		ok "$vm: $step ($((SECONDS - t0)) s)"
 	else
 		fail "$vm: $step (rc $GRC)"
 		gshow "$vm"
