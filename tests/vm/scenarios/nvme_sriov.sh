@@ -75,4 +75,15 @@ vf=\$(basename \$(readlink /sys/bus/pci/devices/$PF/virtfn0))
 \$VITK sriov bind \$vf vfio-pci
 G
 check "no IOMMU: the error names the missing IOMMU" -- gout_has 'IOMMU|iommu'
+
+# the kernel's other refusals of sriov_numvfs, as vitk reports them
+gfail nv "set-vfs above TotalVFs is refused" <<G
+\$VITK sriov set-vfs $PF 5
+G
+check "set-vfs 5: the error names sriov_totalvfs (4)" -- gout_has 'above sriov_totalvfs \(4\)'
+gfail nv "set-vfs on a PF without a driver is refused" <<G
+\$VITK sriov set-vfs $PF 0 && echo $PF >/sys/bus/pci/drivers/nvme/unbind || exit 99
+\$VITK sriov set-vfs $PF 2
+G
+check "set-vfs without PF driver: the error says no driver is bound" -- gout_has 'none bound'
 vm_finish
