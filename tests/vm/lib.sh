@@ -84,9 +84,12 @@ vm_boot() {
 		"$@" </dev/null >"$W/$vm.qemu.log" 2>&1 &
 	VM_PID[$vm]=$!
 	VM_N[$vm]=0
-	local i
+	local i t0=$SECONDS
 	for ((i = 0; i < 1200; i++)); do
-		[ -e "$share/ready" ] && return 0
+		if [ -e "$share/ready" ]; then
+			echo "  ($vm: up after $((SECONDS - t0)) s)"
+			return 0
+		fi
 		kill -0 "${VM_PID[$vm]}" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -100,11 +103,12 @@ vm_halt() {
 	local vm=$1 pid=${VM_PID[$1]:-}
 	[ -n "$pid" ] || return 0
 	touch "$W/$vm.share/halt"
-	local i
+	local i t0=$SECONDS
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	echo "  ($vm: off after $((SECONDS - t0)) s)"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	VM_PID[$vm]=
