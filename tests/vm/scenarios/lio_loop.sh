@@ -57,6 +57,13 @@ check "auto: xcopy" -- [ "$(jget "$J" .method)" = xcopy ]
 check "auto: token rejected for no VPD 0x8F / POPULATE TOKEN" -- \
 	jq -e '.rejected[] | select(.method == "token") | .reason | test("VPD page \\(0x8F\\)|POPULATE TOKEN")' "$J"
 
+gok lio "copy --method xcopy on /dev/sdX paths: offloaded, data checked" <<'G'
+$VITK -o json odx copy $(sdN LIO-ORG 0) $(sdN LIO-ORG 1) --src-lba 5000 --dst-lba 40000 --count 3000 \
+	--method xcopy >/vm/xcopy-sd.json && same $(sdN LIO-ORG 0) 5000 $(sdN LIO-ORG 1) 40000 3000
+G
+check "xcopy on sd: method xcopy, no fallback" -- \
+	[ "$(jget "$W/lio.share/xcopy-sd.json" '.method + (.fallbacks | length | tostring)')" = xcopy0 ]
+
 gfail lio "copy --method token is refused" <<'G'
 $VITK odx copy $(sgN LIO-ORG 0) $(sgN LIO-ORG 1) --count 2048 --method token
 G
