@@ -121,6 +121,9 @@ for r in "${runs[@]}"; do
 		grep -E '^(FAIL|SKIP|  )' "$log" | head -60 | sed "s/^/  $r| /"
 	fi
 done
+# keep the logs and the small JSON results, not the disks and data files
+find "$work" \( -name '*.qcow2' -o -name '*.img' -o -name '*.bin' -o -name '*.before' \) -delete 2>/dev/null
+rm -rf "$work"/*/*.share/bin
 echo "vm: logs in $work; binaries $((t_bin - t0)) s, guest $((t_guest - t_bin)) s, scenarios $(($(date +%s) - t_guest)) s"
 echo "vm: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
