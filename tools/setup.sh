@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 lst() { sed 's/#.*//' "$@" | tr -s ' \t' '\n' | sed '/^$/d' | sort -u; }
 mapfile -t bpo < <(lst tools/packages/backports.txt)
-mapfile -t pkgs < <(lst $(ls tools/packages/*.txt | grep -v '/backports\.txt$'))
+lists=()
+for f in tools/packages/*.txt; do [ "$f" = tools/packages/backports.txt ] || lists+=("$f"); done
+mapfile -t pkgs < <(lst "${lists[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -76,7 +76,8 @@ fi
 run_one() {
 	local spec=$1 name=${1%%:*} variant=normal
 	[ "$spec" != "$name" ] && variant=${spec#*:}
-	local wd=$work/$name-$variant s=$(date +%s)
+	local wd=$work/$name-$variant s
+	s=$(date +%s)
 	mkdir -p "$wd"
 	if [ ! -x "$here/scenarios/$name.sh" ]; then
 		echo "SKIP: no scenario '$name'" >"$wd.log"
@@ -87,7 +88,6 @@ run_one() {
 	fi
 	echo "took=$(($(date +%s) - s))" >>"$wd.log"
 }
-running=()
 for r in "${runs[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	echo "vm: start $r" >&2

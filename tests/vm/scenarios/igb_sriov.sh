@@ -5,6 +5,7 @@
 # `ip -d link show` and with vitk; apply must be idempotent; persist must
 # make a second boot of the same guest image converge.
 source "$(dirname "$0")/../lib.sh"
+# shellcheck disable=SC2054 # the commas are QEMU option syntax
 IGB=(-device pcie-root-port,id=rp1,chassis=2,slot=2
 	-netdev user,id=n1,restrict=on -device igb,netdev=n1,bus=rp1)
 vm_boot igb "${IGB[@]}" || { vm_finish; exit 1; }

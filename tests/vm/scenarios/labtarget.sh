@@ -19,7 +19,7 @@ done
 "$VITK" -o json odx serve --portal 127.0.0.1:3260 --iqn $IQN "${luns[@]}" --stats \
 	--pidfile "$W/serve.pid" >"$W/stats.json" 2>"$W/serve.log" &
 SERVE=$!
-HOSTPIDS+=($SERVE)
+HOSTPIDS+=("$SERVE")
 for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
 [ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
 for l in 1 3 5 7 9; do cp "$W/lun$l.img" "$W/lun$l.before"; done

@@ -3,6 +3,7 @@
 # (sriov_max_vfs) behind a PCIe root port, an emulated IOMMU (intel-iommu)
 # for vfio-pci; then the same guest booted without an IOMMU.
 source "$(dirname "$0")/../lib.sh"
+# shellcheck disable=SC2054 # the commas are QEMU option syntax
 NVME=(-device pcie-root-port,id=rp0,chassis=1,slot=1
 	-device nvme-subsys,id=subsys0,nqn=nqn.2026-01.lab.vitk:nvme
 	-device nvme,serial=vitk0001,id=nvme0,bus=rp0,subsys=subsys0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4,max_ioqpairs=10,msix_qsize=5)
