@@ -32,7 +32,7 @@ FAIL=0
 declare -A VM_PID VM_N
 HOSTPIDS=()
 # Per-VM wall-clock limit; a guest command's own default limit.
-VM_TIMEOUT=${VM_TIMEOUT:-240}
+VM_TIMEOUT=${VM_TIMEOUT:-400}
 GTIMEOUT=${GTIMEOUT:-60}
 
 ok() {
