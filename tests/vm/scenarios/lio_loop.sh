@@ -64,6 +64,17 @@ G
 check "xcopy on sd: method xcopy, no fallback" -- \
 	[ "$(jget "$W/lio.share/xcopy-sd.json" '.method + (.fallbacks | length | tostring)')" = xcopy0 ]
 
+# zeroing: LIO has no block device zero ROD token, so WRITE SAME(16) it is
+gok lio "zero 1000 blocks: WRITE SAME on LIO, zeros read back, neighbours intact" <<'G'
+D=$(sdN LIO-ORG 1)
+b=$(rd $D 59999 1 | md5sum) a=$(rd $D 61000 1 | md5sum)
+$VITK -o json odx zero $(sgN LIO-ORG 1) --lba 60000 --count 1000 >/vm/zero.json &&
+	cmp <(rd $D 60000 1000) <(head -c $((1000 * 512)) /dev/zero) &&
+	[ "$b" = "$(rd $D 59999 1 | md5sum)" ] && [ "$a" = "$(rd $D 61000 1 | md5sum)" ]
+G
+check "zero: method write_same" -- [ "$(jget "$W/lio.share/zero.json" .method)" = write_same ]
+check "zero: no host writes of data" -- [ "$(jget "$W/lio.share/zero.json" .host_bytes)" -lt 65536 ]
+
 gfail lio "copy --method token is refused" <<'G'
 $VITK odx copy $(sgN LIO-ORG 0) $(sgN LIO-ORG 1) --count 2048 --method token
 G

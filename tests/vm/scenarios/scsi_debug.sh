@@ -34,7 +34,7 @@ for kind in sg sd; do
 S=\$(${kind}N Linux 0) D=\$(${kind}N Linux 1)
 SD=\$(sdN Linux 0) DD=\$(sdN Linux 1)
 before=\$(rd \$DD 1999 1 | md5sum); after=\$(rd \$DD 22000 1 | md5sum)
-\$VITK -o json odx copy \$S \$D --src-lba 100 --dst-lba 2000 --count 20000 --method auto >/vm/copy-$kind.json
+\$VITK -o json odx copy \$S \$D --src-lba 100 --dst-lba 2000 --count 20000 --method auto --verify >/vm/copy-$kind.json
 same \$SD 100 \$DD 2000 20000 || { echo "data differs"; exit 1; }
 [ "\$before" = "\$(rd \$DD 1999 1 | md5sum)" ] || { echo "block before the range written"; exit 1; }
 [ "\$after" = "\$(rd \$DD 22000 1 | md5sum)" ] || { echo "block after the range written"; exit 1; }
@@ -45,6 +45,7 @@ G
 	check "copy on $kind: both offload methods rejected with a reason" -- \
 		[ "$(jget "$J" '[.rejected[] | select(.reason | test("3PC"))] | length')" = 2 ]
 	check "copy on $kind: host bytes = 2 x data" -- [ "$(jget "$J" .host_bytes)" = $((2 * 20000 * 512)) ]
+	check "copy on $kind: --verify read both ranges back" -- [ "$(jget "$J" .verified)" = true ]
 done
 
 gfail sd "copy --method xcopy is refused (no 3PC), destination untouched" <<'G'
