@@ -80,6 +80,24 @@ $VITK odx copy $(sgN LIO-ORG 0) $(sgN LIO-ORG 1) --count 2048 --method token
 G
 check "token refusal names the reason" -- gout_has 'VPD page \(0x8F\)|POPULATE TOKEN'
 
+# held: a device-mapper target on top makes the disk a holder's slave
+# (/sys/block/sdX/holders/dm-0), as LVM or multipath would
+gok lio "dmsetup: a linear dm device on the destination" <<'G'
+modprobe dm_mod && D=$(sdN LIO-ORG 1) &&
+	dmsetup create vmheld --table "0 $(blockdev --getsz $D) linear $D 0" && ls /sys/block/${D#/dev/}/holders
+G
+gfail lio "copy onto the held destination is refused" <<'G'
+D=$(sdN LIO-ORG 1); s=$(sum $D)
+$VITK odx copy $(sgN LIO-ORG 0) $(sgN LIO-ORG 1) --count 2048; rc=$?
+[ "$s" = "$(sum $D)" ] || echo "HELD DESTINATION CHANGED"
+exit $rc
+G
+check "held refusal names the holder" -- gout_has 'held by'
+check "held destination untouched" -- ! gout_has 'CHANGED'
+gok lio "dmsetup remove" <<'G'
+dmsetup remove vmheld
+G
+
 gok lio "mkfs + mount the destination disk" <<'G'
 # no lazy init thread, and frozen: nothing but vitk could change the disk now
 mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 $(sdN LIO-ORG 1) && mkdir -p /mnt/d &&
