@@ -92,7 +92,7 @@ struct cli_opt {
 	enum cli_opt_type type;
 	const char *argname; /* "N", "PATH" in --help */
 	const char *help;
-	/* typed binding (CLI_FLAG ... CLI_MULTI set it) */
+	/* typed binding (CLI_FLAG ... CLI_MULTI set it; only the global options are unbound) */
 	bool bound;
 	size_t offset;          /* of the field in the verb's config */
 	bool has_given;
@@ -128,20 +128,7 @@ struct cli_opt {
 /* the verb's config: .config_size (and optionally .config_init = &defaults) */
 #define CLI_CONFIG(T) .config_size = sizeof(T)
 
-/*
- * DEPRECATED: options looked up by name at run time (cli_flag/cli_str/
- * cli_u64/cli_multi).  Kept until every noun has moved to the typed specs
- * above; do not use in new code.
- */
-#define CLI_OPT_FLAG(n, s, h) { CLI__SPEC(n, s, CLI_OPT_T_FLAG, NULL, h) }
-#define CLI_OPT_STR(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_STR, a, h) }
-#define CLI_OPT_UINT(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_UINT, a, h) }
-#define CLI_OPT_SIZE(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_SIZE, a, h) }
-#define CLI_OPT_MULTI(n, s, a, h) { CLI__SPEC(n, s, CLI_OPT_T_MULTI, a, h) }
-
 enum cli_output { CLI_OUT_TABLE = 0, CLI_OUT_JSON, CLI_OUT_CSV };
-
-struct cli_optval; /* private to opt.c */
 
 struct cli_ctx {
 	const char *prog;   /* "vitk" */
@@ -154,8 +141,7 @@ struct cli_ctx {
 	vitk_inventory *inv;     /* open when the verb has CLI_NEEDS_INVENTORY */
 	int64_t host_id;         /* the local host's id in inv */
 	void *config;            /* the verb's parsed config (struct of .config_size bytes) */
-	const struct cli_opt *opts;
-	struct cli_optval *vals; /* parsed option values (deprecated by-name API) */
+	const struct cli_opt *opts; /* the verb's option specs */
 };
 
 typedef int (*cli_verb_fn)(struct cli_ctx *ctx, int argc, char **argv);
@@ -189,18 +175,6 @@ extern const struct cli_verb cli_inventory_verbs[];
 extern const struct cli_verb cli_odx_verbs[];
 extern const struct cli_verb cli_sriov_verbs[];
 extern const struct cli_verb cli_esxupdate_verbs[];
-
-/*
- * DEPRECATED by-name option access (see above).  Unknown names are
- * programmer bugs (asserted).
- */
-bool cli_flag(const struct cli_ctx *ctx, const char *name);
-/* NULL when not given */
-const char *cli_str(const struct cli_ctx *ctx, const char *name);
-/* true when given; value in *out (UINT and SIZE options) */
-bool cli_u64(const struct cli_ctx *ctx, const char *name, uint64_t *out);
-/* all values of a MULTI option, in order; returns the count */
-size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const **out);
 
 /*
  * Check a verb's option table against its config: every spec bound and
@@ -266,31 +240,6 @@ int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* @s with control, bidi and invalid UTF-8 bytes escaped for a terminal; free() it; NULL on OOM */
 char *cli_display_text(const char *s);
-
-/*
- * DEPRECATED: cli_table, a table built column by column with cells set by
- * key.  A thin shim over vitk_table kept until every noun has moved to
- * vitk_table; do not use in new code.
- */
-enum cli_col_type { CLI_COL_STR = 0, CLI_COL_INT, CLI_COL_REAL, CLI_COL_BOOL };
-
-typedef struct cli_table cli_table;
-
-cli_table *cli_table_new(void);
-void cli_table_free(cli_table *t);
-void cli_table_add_column(cli_table *t, const char *key, enum cli_col_type type);
-/* start a new row; cells default to null */
-void cli_table_add_row(cli_table *t);
-void cli_table_set_str(cli_table *t, const char *key, const char *v); /* NULL -> null */
-void cli_table_set_int(cli_table *t, const char *key, int64_t v);
-void cli_table_set_real(cli_table *t, const char *key, double v);
-void cli_table_set_bool(cli_table *t, const char *key, bool v);
-size_t cli_table_rows(const cli_table *t);
-int cli_table_print(const struct cli_ctx *ctx, const cli_table *t);  /* = cli_print_table */
-int cli_record_print(const struct cli_ctx *ctx, const cli_table *t); /* = cli_print_record */
-cli_table *cli_table_from_rows(const vitk_inventory_rows *rows, const char *const *skip);
-/* the table as a JSON array (new reference), to embed in a larger document */
-json_t *cli_table_to_json(const cli_table *t);
 
 /* ---- progress (stderr, only on a TTY and without -q) ---- */
 

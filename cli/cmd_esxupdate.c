@@ -12,10 +12,69 @@
 #include <string.h>
 
 #include <vitk/esxupdate.h>
+#include <vitk/str.h>
 
 #include "cli.h"
 
 /* ------------------------------------------------------------ helpers */
+
+/*
+ * Strings from depots and host captures shown in free text (cli_text keeps
+ * newlines, so a value with one could forge a line of the report): each value
+ * goes through cli_display_text(), which escapes newlines and control
+ * characters.  A few per line, freed together.
+ */
+struct shown {
+	char *s[8];
+	size_t n;
+};
+
+static const char *shown(struct shown *sh, const char *s)
+{
+	char *e;
+
+	if (!s || sh->n == VITK_ARRAY_SIZE(sh->s))
+		return s ? "?" : "";
+	e = cli_display_text(s);
+	if (!e)
+		return "?";
+	sh->s[sh->n++] = e;
+	return e;
+}
+
+static void shown_free(struct shown *sh)
+{
+	while (sh->n)
+		free(sh->s[--sh->n]);
+}
+
+/* multi-line text (the simulated esxcli output): every line escaped on its own, the line breaks kept */
+static char *shown_lines(const char *text)
+{
+	vitk_str out = VITK_STR_INIT, line = VITK_STR_INIT;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *e;
+
+		vitk_str_clear(&line);
+		vitk_str_put(&line, p, n);
+		e = line.ptr ? cli_display_text(line.ptr) : NULL;
+		if (!e) {
+			vitk_str_clear(&out);
+			break;
+		}
+		vitk_str_puts(&out, e);
+		free(e);
+		if (nl)
+			vitk_str_putc(&out, '\n');
+		p += n + (nl ? 1 : 0);
+	}
+	vitk_str_clear(&line);
+	return vitk_str_detach(&out);
+}
 
 static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depot **out)
 {
@@ -24,8 +83,12 @@ static int open_depot(struct cli_ctx *ctx, const char *path, vitk_esxupdate_depo
 
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot read depot");
-	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++)
-		cli_info(ctx, "%s", vitk_esxupdate_depot_note(*out, i));
+	for (i = 0; i < vitk_esxupdate_depot_note_count(*out); i++) {
+		struct shown sh = { 0 };
+
+		cli_info(ctx, "%s", shown(&sh, vitk_esxupdate_depot_note(*out, i)));
+		shown_free(&sh);
+	}
 	return 0;
 }
 
@@ -48,9 +111,9 @@ static int load(struct cli_ctx *ctx, vitk_esxupdate_host *h, const char *file,
 	return 0;
 }
 
-/* the host captures shared by audit and snapshot (snapshot has no --host-pci) */
+/* the host captures shared by audit and snapshot (snapshot has no --host-pci, --host-components) */
 struct host_files {
-	const char *vibs, *vib_details, *profile, *pci;
+	const char *vibs, *vib_details, *profile, *pci, *components;
 };
 
 /* the host state from its captures; on failure the error is printed and *out is NULL */
@@ -71,6 +134,8 @@ static int load_host(struct cli_ctx *ctx, const char *verb, const struct host_fi
 		r = load(ctx, h, f->profile, vitk_esxupdate_host_parse_profile, "--host-profile");
 	if (!r)
 		r = load(ctx, h, f->pci, vitk_esxupdate_host_parse_pci, "--host-pci");
+	if (!r)
+		r = load(ctx, h, f->components, vitk_esxupdate_host_parse_component_list, "--host-components");
 	if (r) {
 		vitk_esxupdate_host_free(h);
 		return r;
@@ -120,8 +185,11 @@ static int depot_text(struct cli_ctx *ctx, const vitk_esxupdate_depot *d)
 	vitk_table *t = NULL;
 	int r;
 
-	cli_text(ctx, "Depot: %s (%s, sha256 %s)\n\nImage profiles:\n", vitk_esxupdate_depot_path(d),
+	struct shown sh = { 0 };
+
+	cli_text(ctx, "Depot: %s (%s, sha256 %s)\n\nImage profiles:\n", shown(&sh, vitk_esxupdate_depot_path(d)),
 		 vitk_esxupdate_depot_kind(d), vitk_esxupdate_depot_sha256(d));
+	shown_free(&sh);
 	r = print_table(ctx, vitk_esxupdate_depot_profiles_table(&t, d), &t);
 	cli_text(ctx, "\nBulletins:\n");
 	if (r == 0)
@@ -129,6 +197,10 @@ static int depot_text(struct cli_ctx *ctx, const vitk_esxupdate_depot *d)
 	cli_text(ctx, "\nVIBs:\n");
 	if (r == 0)
 		r = print_table(ctx, vitk_esxupdate_depot_vibs_table(&t, d), &t);
+	if (r == 0 && vitk_esxupdate_depot_image_count(d)) { /* 7.0+ depots only */
+		cli_text(ctx, "\nBase images, add-ons and manifests:\n");
+		r = print_table(ctx, vitk_esxupdate_depot_images_table(&t, d), &t);
+	}
 	return r;
 }
 
@@ -165,7 +237,9 @@ struct audit_cfg {
 	struct host_files host;
 	const char *host_name;
 	const char *depot;
+	const char *vendor_depot;
 	struct cli_strv depot_profiles;
+	const char *depot_profile_list;
 	const char *command;
 	bool no_store;
 };
@@ -176,9 +250,12 @@ static const struct cli_opt audit_opts[] = {
 	{ CLI_STR(CFG, host.vib_details, "host-vib-details", 0, "FILE", "`esxcli software vib get` output (text or xml)") },
 	{ CLI_STR(CFG, host.profile, "host-profile", 0, "FILE", "`esxcli software profile get` / `acceptance get` output") },
 	{ CLI_STR(CFG, host.pci, "host-pci", 0, "FILE", "`lspci -nn` or `esxcli hardware pci list` output") },
+	{ CLI_STR(CFG, host.components, "host-components", 0, "FILE", "`esxcli software component list` output (ESXi 7.0/8.0)") },
 	{ CLI_STR(CFG, host_name, "host", 0, "NAME", "ESXi host name for the inventory (default: vib list file name)") },
 	{ CLI_STR(CFG, depot, "depot", 'd', "ZIP", "the offline bundle (or .vib) the command would use") },
+	{ CLI_STR(CFG, vendor_depot, "vendor-depot", 0, "ZIP", "the server vendor's depot (add-on profile), next to --depot on the host") },
 	{ CLI_MULTI(CFG, depot_profiles, "depot-profile", 0, "FILE", "`esxcli software sources profile get -d ZIP -p P` output") },
+	{ CLI_STR(CFG, depot_profile_list, "depot-profile-list", 0, "FILE", "`esxcli software sources profile list -d ZIP` output (warns about profiles not read)") },
 	{ CLI_STR(CFG, command, "command", 'c', "CMDLINE", "the exact esxcli command you intend to run") },
 	{ CLI_FLAG(CFG, no_store, "no-store", 0, "do not record the snapshot, depot and audit") },
 	CLI_OPT_END,
@@ -191,6 +268,8 @@ struct audit_in {
 	vitk_esxupdate_host *host;
 	vitk_esxupdate_depot *depot;
 	char *host_name;
+	vitk_esxupdate_depot *vendor;
+	char *vendor_path; /* the vendor depot as the host sees it: next to the command's depot */
 };
 
 static void audit_in_free(struct audit_in *in)
@@ -199,6 +278,26 @@ static void audit_in_free(struct audit_in *in)
 	vitk_esxupdate_host_free(in->host);
 	vitk_esxupdate_depot_free(in->depot);
 	free(in->host_name);
+	vitk_esxupdate_depot_free(in->vendor);
+	free(in->vendor_path);
+}
+
+/* --vendor-depot: read it, and name it in the directory of the command's depot */
+static int vendor_input(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct audit_in *in)
+{
+	const char *on_host = in->cmd->depot ? in->cmd->depot : in->cmd->viburls[0];
+	const char *dir_end = strrchr(on_host, '/'), *base = strrchr(cfg->vendor_depot, '/');
+	size_t n = dir_end ? (size_t)(dir_end - on_host + 1) : 0;
+	int r = open_depot(ctx, cfg->vendor_depot, &in->vendor);
+
+	base = base ? base + 1 : cfg->vendor_depot;
+	if (r == 0 && !(in->vendor_path = malloc(n + strlen(base) + 1)))
+		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (r == 0) {
+		memcpy(in->vendor_path, on_host, n);
+		strcpy(in->vendor_path + n, base);
+	}
+	return r;
 }
 
 /* the ESXi host's name: --host, else the vib list file name without directory and extension */
@@ -214,6 +313,19 @@ static char *host_name_of(const struct audit_cfg *cfg)
 	if (dot && dot != s)
 		*dot = '\0';
 	return s;
+}
+
+/* --depot-profile-list: the profiles the host sees in the depot, checked against those read */
+static int profile_list_input(struct cli_ctx *ctx, const char *file, vitk_esxupdate_depot *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r = vitk_read_file(file, VITK_ESXUPDATE_INPUT_MAX, &buf, &len);
+
+	if (r == 0)
+		r = vitk_esxupdate_depot_check_profile_list(d, buf, len, file);
+	free(buf);
+	return r < 0 ? cli_error_lib(ctx, r, "cannot use --depot-profile-list") : 0;
 }
 
 static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct audit_in *in)
@@ -238,6 +350,10 @@ static int audit_inputs(struct cli_ctx *ctx, const struct audit_cfg *cfg, struct
 		if (r < 0)
 			r = cli_error_lib(ctx, r, "cannot use --depot-profile");
 	}
+	if (!r && cfg->depot_profile_list)
+		r = profile_list_input(ctx, cfg->depot_profile_list, in->depot);
+	if (!r && cfg->vendor_depot)
+		r = vendor_input(ctx, cfg, in);
 	if (!r && !(in->host_name = host_name_of(cfg)))
 		r = cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 	return r;
@@ -255,21 +371,26 @@ static const char *doc_str(const json_t *o, const char *key, const char *dflt)
 static int audit_text(struct cli_ctx *ctx, const vitk_esxupdate_audit *a, const json_t *doc, const char *profile)
 {
 	const json_t *h = json_object_get(doc, "host"), *rec = json_object_get(doc, "recommendation");
-	char *sim = vitk_esxupdate_result_text(vitk_esxupdate_audit_result(a));
+	char *raw = vitk_esxupdate_result_text(vitk_esxupdate_audit_result(a));
+	char *sim = raw ? shown_lines(raw) : NULL;
+	struct shown sh = { 0 };
 	vitk_table *t = NULL;
 	size_t i;
 	int r;
 
+	free(raw);
 	if (!sim)
 		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	cli_text(ctx, "Host:    %s (%lld VIBs, profile %s, acceptance %s, %lld PCI devices)\n", doc_str(h, "name", "?"),
-		 (long long)json_integer_value(json_object_get(h, "vib_count")), doc_str(h, "profile", "unknown"),
-		 doc_str(h, "acceptance", "unknown"), (long long)json_integer_value(json_object_get(h, "pci_devices")));
-	cli_text(ctx, "Depot:   %s\nCommand: %s\n", doc_str(json_object_get(doc, "depot"), "path", "?"),
-		 doc_str(doc, "command", "?"));
+	cli_text(ctx, "Host:    %s (%lld VIBs, profile %s, acceptance %s, %lld PCI devices)\n",
+		 shown(&sh, doc_str(h, "name", "?")), (long long)json_integer_value(json_object_get(h, "vib_count")),
+		 shown(&sh, doc_str(h, "profile", "unknown")), doc_str(h, "acceptance", "unknown"),
+		 (long long)json_integer_value(json_object_get(h, "pci_devices")));
+	cli_text(ctx, "Depot:   %s\nCommand: %s\n", shown(&sh, doc_str(json_object_get(doc, "depot"), "path", "?")),
+		 shown(&sh, doc_str(doc, "command", "?")));
 	if (json_string_value(json_object_get(doc, "profile_source")))
-		cli_text(ctx, "Profile: %s (VIB list from %s)\n", profile,
+		cli_text(ctx, "Profile: %s (VIB list from %s)\n", shown(&sh, profile),
 			 doc_str(doc, "profile_source", "?"));
+	shown_free(&sh);
 	cli_text(ctx, "\nSimulated esxcli output:\n%s\nPer-VIB classification:\n", sim);
 	free(sim);
 	r = print_table(ctx, vitk_esxupdate_audit_changes_table(&t, a), &t);
@@ -277,12 +398,16 @@ static int audit_text(struct cli_ctx *ctx, const vitk_esxupdate_audit *a, const 
 	if (r == 0)
 		r = print_table(ctx, vitk_esxupdate_audit_findings_table(&t, a), &t);
 	cli_text(ctx, "\nAssumptions (rules VMware does not document):\n");
-	for (i = 0; i < json_array_size(json_object_get(doc, "assumptions")); i++)
-		cli_text(ctx, "  - %s\n", json_string_value(json_array_get(json_object_get(doc, "assumptions"), i)));
+	for (i = 0; i < json_array_size(json_object_get(doc, "assumptions")); i++) {
+		cli_text(ctx, "  - %s\n",
+			 shown(&sh, json_string_value(json_array_get(json_object_get(doc, "assumptions"), i))));
+		shown_free(&sh);
+	}
 	cli_text(ctx, "\nVerdict: %s\n", doc_str(doc, "verdict", "?"));
 	if (json_string_value(json_object_get(rec, "command")))
-		cli_text(ctx, "Recommended (run first with --dry-run):\n  %s\n", doc_str(rec, "command", ""));
-	cli_text(ctx, "Why: %s\n", doc_str(rec, "explanation", ""));
+		cli_text(ctx, "Recommended (run first with --dry-run):\n  %s\n", shown(&sh, doc_str(rec, "command", "")));
+	cli_text(ctx, "Why: %s\n", shown(&sh, doc_str(rec, "explanation", "")));
+	shown_free(&sh);
 	return r;
 }
 
@@ -319,7 +444,9 @@ static int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_error(ctx, CLI_EXIT_USAGE, "audit needs --host-vibs FILE, --depot ZIP and --command \"esxcli ...\"");
 	r = audit_inputs(ctx, cfg, &in);
 	if (r == 0) {
-		r = vitk_esxupdate_audit_run(&a, in.host, in.depot, in.cmd);
+		vitk_esxupdate_audit_options o = { .vendor_depot = in.vendor, .vendor_depot_path = in.vendor_path };
+
+		r = vitk_esxupdate_audit_run_ex(&a, in.host, in.depot, in.cmd, &o);
 		if (r < 0)
 			r = cli_error_lib(ctx, r, "cannot simulate the command");
 	}
@@ -432,9 +559,12 @@ static int cmd_compare(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (ctx->output == CLI_OUT_JSON) {
 		r = print_doc(ctx, vitk_esxupdate_diff_to_json(&doc, diff, argv[0], argv[1], cfg->all), &doc);
 	} else {
-		cli_text(ctx, "A: %s (acceptance %s)\nB: %s (acceptance %s)\n\n", argv[0],
-			 vitk_esxupdate_acceptance_name(diff->a_acceptance), argv[1],
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "A: %s (acceptance %s)\nB: %s (acceptance %s)\n\n", shown(&sh, argv[0]),
+			 vitk_esxupdate_acceptance_name(diff->a_acceptance), shown(&sh, argv[1]),
 			 vitk_esxupdate_acceptance_name(diff->b_acceptance));
+		shown_free(&sh);
 		r = print_table(ctx, vitk_esxupdate_diff_table(&t, diff, cfg->all), &t);
 	}
 	vitk_esxupdate_diff_free(diff);
@@ -464,7 +594,13 @@ static int vibs_diff(struct cli_ctx *ctx, const char *host)
 	r = vitk_esxupdate_snapshot_diff_latest(&diff, ctx->inv, host);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot diff");
-	cli_text(ctx, "%s: snapshot %s -> %s\n", host, diff->old_taken, diff->new_taken);
+	{
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "%s: snapshot %s -> %s\n", shown(&sh, host), shown(&sh, diff->old_taken),
+			 shown(&sh, diff->new_taken));
+		shown_free(&sh);
+	}
 	r = print_table(ctx, vitk_esxupdate_snapshot_diff_table(&t, diff), &t);
 	vitk_esxupdate_snapshot_diff_free(diff);
 	return r;
@@ -498,8 +634,12 @@ static int cmd_vibs(struct cli_ctx *ctx, int argc, char **argv)
 			r = cli_error_lib(ctx, r, "cannot read snapshot");
 	}
 	if (r == 0) {
-		cli_text(ctx, "%s: snapshot of %s (%s)\n", argv[0], vitk_inventory_rows_get(snaps, 0, "taken_at"),
-			 vitk_inventory_rows_get(snaps, 0, "source"));
+		struct shown sh = { 0 };
+
+		cli_text(ctx, "%s: snapshot of %s (%s)\n", shown(&sh, argv[0]),
+			 shown(&sh, vitk_inventory_rows_get(snaps, 0, "taken_at")),
+			 shown(&sh, vitk_inventory_rows_get(snaps, 0, "source")));
+		shown_free(&sh);
 		r = print_table(ctx, cli_rows_to_table(&t, rows, skip), &t);
 	}
 	vitk_inventory_rows_free(rows);

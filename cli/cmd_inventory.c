@@ -43,7 +43,8 @@ static const vitk_table_column init_cols[] = {
 static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
 	vitk_inventory_rows *rows = NULL;
-	struct init_doc doc = { ctx->db_path, VITK_INVENTORY_SCHEMA_VERSION, NULL, NULL };
+	struct init_doc doc = { vitk_inventory_path(ctx->inv), VITK_INVENTORY_SCHEMA_VERSION, NULL,
+				NULL };
 	int r;
 
 	(void)argc;
@@ -52,7 +53,7 @@ static int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 				 "SELECT name, machine_id FROM hosts WHERE id = (SELECT max(id) "
 				 "FROM hosts WHERE source = 'local')");
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot read '%s'", ctx->db_path);
+		return cli_error_lib(ctx, r, "cannot read '%s'", vitk_inventory_path(ctx->inv));
 	doc.local_host = vitk_inventory_rows_get(rows, 0, "name");
 	doc.machine_id = vitk_inventory_rows_get(rows, 0, "machine_id");
 	r = cli_print_struct(ctx, init_cols, VITK_ARRAY_SIZE(init_cols), &doc);
@@ -87,7 +88,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	r = vitk_inventory_counts(&rows, ctx->inv);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot count rows");
-	cli_text(ctx, "inventory: %s\n", ctx->db_path);
+	cli_text(ctx, "inventory: %s\n", vitk_inventory_path(ctx->inv));
 	r = print_rows(ctx, rows, NULL);
 	vitk_inventory_rows_free(rows);
 	return r;
@@ -95,6 +96,7 @@ static int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 
 struct report_cfg {
 	const char *host;
+	const char *host_glob;
 	struct cli_strv where;
 	const char *order_by;
 	bool all_columns;
@@ -103,6 +105,7 @@ struct report_cfg {
 #define CFG struct report_cfg
 static const struct cli_opt report_opts[] = {
 	{ CLI_STR(CFG, host, "host", 'H', "HOST", "only rows of this host (name, machine-id or id)") },
+	{ CLI_STR(CFG, host_glob, "host-glob", 'g', "PATTERN", "only rows of hosts whose name matches this shell pattern") },
 	{ CLI_MULTI(CFG, where, "where", 'w', "COL=VAL", "only rows whose column equals the value") },
 	{ CLI_STR(CFG, order_by, "order-by", 0, "COL", "sort by this column (append ' DESC' to reverse)") },
 	{ CLI_FLAG(CFG, all_columns, "all-columns", 'a', "include created_at, updated_at and host_id") },
@@ -153,6 +156,23 @@ static int report_error(struct cli_ctx *ctx, int r, const char *table)
 	return r;
 }
 
+/* report free-vfs | offload-savings: aggregates across hosts */
+static int fleet_report(struct cli_ctx *ctx, const char *name, const struct report_cfg *cfg)
+{
+	vitk_inventory_rows *rows = NULL;
+	int r;
+
+	if (cfg->host || cfg->where.n || cfg->order_by)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "'%s' takes --host-glob, not --host, --where or --order-by", name);
+	r = vitk_inventory_fleet_report(&rows, ctx->inv, name, cfg->host_glob);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "cannot report '%s'", name);
+	r = print_rows(ctx, rows, NULL);
+	vitk_inventory_rows_free(rows);
+	return r;
+}
+
 static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const skip[] = { "host_id", "created_at", "updated_at", NULL };
@@ -164,8 +184,12 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host)
+	if (strcmp(argv[0], "hosts") == 0 && cfg->where.n == 0 && !cfg->host && !cfg->host_glob)
 		return cmd_hosts(ctx, 0, NULL);
+	if (strchr(argv[0], '-'))
+		return fleet_report(ctx, argv[0], cfg);
+	if (cfg->host && cfg->host_glob)
+		return cli_error(ctx, CLI_EXIT_USAGE, "give --host or --host-glob, not both");
 	r = parse_where(ctx, &cfg->where, match, names);
 	if (r)
 		goto out;
@@ -176,8 +200,12 @@ static int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
-				  cfg->order_by);
+	if (cfg->host_glob)
+		r = vitk_inventory_select_glob(&rows, ctx->inv, argv[0], cfg->host_glob, match,
+					       cfg->where.n, cfg->order_by);
+	else
+		r = vitk_inventory_select(&rows, ctx->inv, argv[0], host_id, match, cfg->where.n,
+					  cfg->order_by);
 	if (r < 0)
 		r = report_error(ctx, r, argv[0]);
 	else
@@ -298,9 +326,12 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	r = vitk_inventory_check(&rows, ctx->inv);
 	if (r < 0)
-		return cli_error_lib(ctx, r, "cannot check '%s'", ctx->db_path);
+		return cli_error_lib(ctx, r, "cannot check '%s'", vitk_inventory_path(ctx->inv));
 	if (vitk_inventory_rows_count(rows) == 0) {
-		cli_text(ctx, "%s: ok (integrity_check, foreign_key_check)\n", ctx->db_path);
+		cli_text(ctx, "%s: ok (%s)\n", vitk_inventory_path(ctx->inv),
+			 ctx->inv && strcmp(vitk_inventory_backend(ctx->inv), "postgresql") == 0
+				 ? "indexes, tables, foreign keys"
+				 : "integrity_check, foreign_key_check");
 		if (ctx->output != CLI_OUT_TABLE)
 			print_rows(ctx, rows, NULL);
 		vitk_inventory_rows_free(rows);
@@ -308,7 +339,105 @@ static int cmd_check(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	print_rows(ctx, rows, NULL);
 	vitk_inventory_rows_free(rows);
-	return cli_error(ctx, CLI_EXIT_DB, "'%s' failed its integrity check", ctx->db_path);
+	return cli_error(ctx, CLI_EXIT_DB, "'%s' failed its integrity check",
+			 vitk_inventory_path(ctx->inv));
+}
+
+struct push_cfg {
+	struct cli_strv hosts;
+	bool all_hosts;
+};
+
+#define CFG struct push_cfg
+static const struct cli_opt push_opts[] = {
+	{ CLI_MULTI(CFG, hosts, "host", 'H', "HOST", "push this local host (name, machine-id or id) instead of the local machine") },
+	{ CLI_FLAG(CFG, all_hosts, "all-hosts", 0, "push every host of the local inventory (imported captures too)") },
+	CLI_OPT_END,
+};
+#undef CFG
+
+struct push_doc {
+	const char *central;
+	vitk_inventory_push_stats st;
+};
+
+static const vitk_table_column push_cols[] = {
+	VITK_TABLE_FIELD(struct push_doc, central, "central"),
+	VITK_TABLE_FIELD(struct push_doc, st.hosts, "hosts"),
+	VITK_TABLE_FIELD(struct push_doc, st.hosts_added, "hosts_added"),
+	VITK_TABLE_FIELD(struct push_doc, st.rows_added, "rows_added"),
+	VITK_TABLE_FIELD(struct push_doc, st.rows_updated, "rows_updated"),
+	VITK_TABLE_FIELD(struct push_doc, st.rows_unchanged, "rows_unchanged"),
+	VITK_TABLE_FIELD(struct push_doc, st.attempts, "attempts"),
+};
+
+/* the local host ids to push: --host, --all-hosts, or the local machine */
+static int push_hosts(struct cli_ctx *ctx, const struct push_cfg *cfg, int64_t **ids, size_t *n)
+{
+	vitk_inventory_rows *rows = NULL;
+	size_t want = cfg->all_hosts ? 0 : cfg->hosts.n ? cfg->hosts.n : 1;
+	int r = 0;
+
+	if (cfg->all_hosts) {
+		r = vitk_inventory_query(&rows, ctx->inv, "SELECT id FROM hosts ORDER BY id");
+		if (r < 0)
+			return cli_error_lib(ctx, r, "cannot list hosts");
+		want = vitk_inventory_rows_count(rows);
+	}
+	*ids = calloc(want + 1, sizeof(**ids));
+	if (!*ids) {
+		vitk_inventory_rows_free(rows);
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	}
+	for (size_t i = 0; r == 0 && i < want; i++) {
+		if (rows)
+			(*ids)[i] = vitk_inventory_rows_int(rows, i, 0);
+		else if (cfg->hosts.n)
+			r = vitk_inventory_host_lookup(ctx->inv, cfg->hosts.v[i], &(*ids)[i]);
+		else if (!((*ids)[i] = ctx->host_id))
+			r = vitk_error_set(VITK_ENOTFOUND, 0,
+					   "this machine is not in '%s': run `vitk inventory init` first",
+					   ctx->db_path);
+	}
+	vitk_inventory_rows_free(rows);
+	*n = want;
+	if (r == 0)
+		return 0;
+	free(*ids);
+	*ids = NULL;
+	return cli_error_lib(ctx, r, "cannot push");
+}
+
+static int cmd_push(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *target = argc > 0 ? argv[0] : getenv("VITK_PUSH_URL");
+	struct push_doc doc = { 0 };
+	vitk_inventory *central = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!target || !*target)
+		return cli_error(ctx, CLI_EXIT_USAGE, "push needs URL or $VITK_PUSH_URL");
+	r = push_hosts(ctx, ctx->config, &ids, &n);
+	if (r)
+		return r;
+	r = vitk_inventory_open(&central, target, 0);
+	if (r == 0) {
+		doc.central = vitk_inventory_path(central);
+		if (strcmp(doc.central, target) != 0 && strstr(doc.central, "***"))
+			cli_warn(ctx, "a password in the URL is visible to every local user; "
+				      "use ~/.pgpass, PGPASSFILE or a service file");
+		r = vitk_inventory_push(central, ctx->inv, ids, n, &doc.st);
+	}
+	free(ids);
+	if (r < 0) {
+		vitk_inventory_free(central);
+		return cli_error(ctx, CLI_EXIT_DB, "%s", vitk_error_last()->message);
+	}
+	r = ctx->quiet ? CLI_EXIT_OK : cli_print_struct(ctx, push_cols, VITK_ARRAY_SIZE(push_cols), &doc);
+	vitk_inventory_free(central);
+	return r;
 }
 
 const struct cli_verb cli_inventory_verbs[] = {
@@ -320,8 +449,8 @@ const struct cli_verb cli_inventory_verbs[] = {
 	  .summary = "Row counts per domain and table" },
 	{ .name = "report", .fn = cmd_report, .opts = report_opts, CLI_CONFIG(struct report_cfg),
 	  .min_args = 1, .max_args = 1,
-	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "TABLE",
-	  .summary = "Print one inventory table, filtered by host and column values" },
+	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "TABLE|free-vfs|offload-savings",
+	  .summary = "Print one inventory table, filtered by host and column values, or a fleet aggregate" },
 	{ .name = "tables", .fn = cmd_tables, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .summary = "List the domain tables and their columns" },
 	{ .name = "export", .fn = cmd_export, .max_args = 1,
@@ -333,6 +462,9 @@ const struct cli_verb cli_inventory_verbs[] = {
 	{ .name = "sql", .fn = cmd_sql, .min_args = 1, .max_args = 1,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "\"SELECT ...\"",
 	  .summary = "Run one read-only SELECT against the inventory" },
+	{ .name = "push", .fn = cmd_push, .opts = push_opts, CLI_CONFIG(struct push_cfg),
+	  .max_args = 1, .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "[URL]",
+	  .summary = "Upsert this host's rows into a central PostgreSQL inventory (one transaction)" },
 	{ .name = "check", .fn = cmd_check, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO,
 	  .summary = "integrity_check and foreign_key_check" },

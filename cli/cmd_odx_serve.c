@@ -6,6 +6,10 @@
  * errors and, at shutdown, one summary line per LUN through the library log
  * (stderr, see dispatch.c); --stats also prints the per-LUN counters on
  * stdout as a table (the library's document, vitk_odx_target_stats_table()).
+ *
+ * Secrets: --chap-file / --chap-mutual-file (mode 0600 or stricter) or the
+ * environment (VITK_TARGET_CHAP, VITK_TARGET_CHAP_MUTUAL), never needed on
+ * the command line; --chap still works but warns that ps shows it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <vitk/array.h>
 #include <vitk/common.h>
 #include <vitk/error.h>
 #include <vitk/odx_target.h>
@@ -25,14 +31,38 @@
 #define CFG struct cli_odx_serve_cfg
 const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
-		  "address to listen on (default 0.0.0.0:3260)") },
+		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
-	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro]",
-		    "serve PATH as LUN N (created sparse with size S when missing)") },
-	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET", "require one-way CHAP (MD5) at login") },
+	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro][,allow=IQN+IQN]",
+		    "serve PATH as LUN N (created sparse with size S when missing); allow= "
+		    "shows it only to those initiators") },
+	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET",
+		  "require one-way CHAP (MD5) at login; visible in ps, prefer --chap-file") },
+	{ CLI_STR(CFG, chap_file, "chap-file", 0, "FILE",
+		  "USER:SECRET for CHAP from FILE (mode 0600; or $VITK_TARGET_CHAP)") },
+	{ CLI_STR(CFG, chap_mutual, "chap-mutual", 0, "USER:SECRET",
+		  "name and secret the target answers mutual CHAP with; visible in ps") },
+	{ CLI_STR(CFG, chap_mutual_file, "chap-mutual-file", 0, "FILE",
+		  "USER:SECRET for mutual CHAP from FILE (mode 0600; or $VITK_TARGET_CHAP_MUTUAL)") },
+	{ CLI_MULTI(CFG, allow, "allow", 0, "IQN",
+		    "initiator allowed to log in (repeatable); others get 0202 at login") },
+	{ CLI_STR(CFG, acl_file, "acl-file", 0, "FILE",
+		  "initiators allowed to log in, one name per line ('#' comments)") },
 	{ CLI_STR(CFG, pidfile, "pidfile", 0, "FILE", "write the process id here once listening") },
 	{ CLI_SIZE(CFG, max_bytes_per_command, "max-bytes-per-command", 0, "SIZE",
 		   "cap XCOPY/WRITE USING TOKEN work per command (partial transfers)") },
+	{ CLI_UINT(CFG, login_timeout, "login-timeout", 0, "SECONDS",
+		   "deadline of a whole login (default 30)"), CLI_RANGE(1, 3600) },
+	{ CLI_UINT(CFG, idle_timeout, "idle-timeout", 0, "SECONDS",
+		   "ping an idle session with NOP-In after this long (default 60)"),
+	  CLI_RANGE(1, 86400) },
+	{ CLI_UINT(CFG, nop_timeout, "nop-timeout", 0, "SECONDS",
+		   "drop a session that leaves the ping unanswered this long (default 30)"),
+	  CLI_RANGE(1, 3600) },
+	{ CLI_UINT(CFG, max_conns_per_address, "max-conns-per-address", 0, "N",
+		   "connections one initiator address may hold (default 64)"), CLI_RANGE(1, 256) },
+	{ CLI_UINT(CFG, tokens_per_session, "tokens-per-session", 0, "N",
+		   "live ROD tokens one session may hold (default 128)"), CLI_RANGE(1, 1024) },
 	{ CLI_FLAG(CFG, stats, "stats", 0,
 		   "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
 		   "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
@@ -49,15 +79,81 @@ static void on_signal(int sig)
 	vitk_odx_target_stop(g_target);
 }
 
-/* "N=PATH[,size=S][,bs=B][,ro]" */
-static int parse_lun(const struct cli_ctx *ctx, const char *spec, vitk_odx_target_lun *l,
-		     char **path_out)
+#define LUN_MAX_ALLOW 64
+
+/* one parsed --lun: the library's view plus the strings it points into */
+struct lun_spec {
+	vitk_odx_target_lun l;
+	char *path;
+	char *allow_buf;
+	const char *allow[LUN_MAX_ALLOW];
+};
+
+static void lun_spec_clear(struct lun_spec *ls)
+{
+	free(ls->path);
+	free(ls->allow_buf);
+	memset(ls, 0, sizeof(*ls));
+}
+
+/* "allow=IQN1+IQN2": the names (checked by the library) */
+static int parse_allow(const struct cli_ctx *ctx, const char *spec, const char *v,
+		       struct lun_spec *ls)
+{
+	char *save = NULL, *tok;
+
+	free(ls->allow_buf);
+	ls->allow_buf = strdup(v);
+	if (!ls->allow_buf)
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	ls->l.nallow = 0;
+	for (tok = strtok_r(ls->allow_buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+		if (ls->l.nallow == LUN_MAX_ALLOW)
+			return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': more than %d initiators",
+					 spec, LUN_MAX_ALLOW);
+		ls->allow[ls->l.nallow++] = tok;
+	}
+	if (ls->l.nallow == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': allow= names no initiator",
+				 spec);
+	ls->l.allow = ls->allow;
+	return 0;
+}
+
+/* one ",key[=value]" of a --lun */
+static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char *tok,
+			 struct lun_spec *ls)
+{
+	uint64_t v;
+
+	if (strncmp(tok, "size=", 5) == 0) {
+		if (vitk_parse_size(tok + 5, &v) < 0 || v == 0)
+			return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': bad size '%s'", spec,
+					 tok + 5);
+		ls->l.size = v;
+	} else if (strncmp(tok, "bs=", 3) == 0) {
+		if (vitk_parse_u64(tok + 3, &v) < 0 || (v != 512 && v != 4096))
+			return cli_error(ctx, CLI_EXIT_USAGE,
+					 "--lun '%s': block size '%s' is not 512 or 4096", spec,
+					 tok + 3);
+		ls->l.block_size = (uint32_t)v;
+	} else if (strcmp(tok, "ro") == 0) {
+		ls->l.read_only = true;
+	} else if (strncmp(tok, "allow=", 6) == 0) {
+		return parse_allow(ctx, spec, tok + 6, ls);
+	} else {
+		return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
+	}
+	return 0;
+}
+
+/* "N=PATH[,size=S][,bs=B][,ro][,allow=IQN+IQN]" */
+static int parse_lun(const struct cli_ctx *ctx, const char *spec, struct lun_spec *ls)
 {
 	char *dup = strdup(spec), *eq, *tok, *save = NULL;
 	uint64_t v;
 	int rc = CLI_EXIT_USAGE;
 
-	*path_out = NULL;
 	if (!dup)
 		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
 	eq = strchr(dup, '=');
@@ -71,43 +167,19 @@ static int parse_lun(const struct cli_ctx *ctx, const char *spec, vitk_odx_targe
 			  dup);
 		goto out;
 	}
-	l->lun = (unsigned)v;
+	ls->l.lun = (unsigned)v;
 	tok = strtok_r(eq + 1, ",", &save);
 	if (!tok || !*tok) {
 		cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': missing PATH", spec);
 		goto out;
 	}
-	*path_out = strdup(tok);
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-		if (strncmp(tok, "size=", 5) == 0) {
-			if (vitk_parse_size(tok + 5, &v) < 0 || v == 0) {
-				cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': bad size '%s'", spec,
-					  tok + 5);
-				goto out;
-			}
-			l->size = v;
-		} else if (strncmp(tok, "bs=", 3) == 0) {
-			if (vitk_parse_u64(tok + 3, &v) < 0 || (v != 512 && v != 4096)) {
-				cli_error(ctx, CLI_EXIT_USAGE,
-					  "--lun '%s': block size '%s' is not 512 or 4096", spec,
-					  tok + 3);
-				goto out;
-			}
-			l->block_size = (uint32_t)v;
-		} else if (strcmp(tok, "ro") == 0) {
-			l->read_only = true;
-		} else {
-			cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
-			goto out;
-		}
-	}
-	rc = 0;
+	ls->path = strdup(tok);
+	ls->l.path = ls->path;
+	rc = ls->path ? 0 : cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	while (rc == 0 && (tok = strtok_r(NULL, ",", &save)) != NULL)
+		rc = parse_lun_opt(ctx, spec, tok, ls);
 out:
 	vitk_error_clear();
-	if (rc != 0) {
-		free(*path_out);
-		*path_out = NULL;
-	}
 	free(dup);
 	return rc;
 }
@@ -141,15 +213,16 @@ static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg
 	if (r < 0)
 		return cli_error_lib(ctx, r, "serve: cannot create target '%s'", o->iqn);
 	for (i = 0; i < cfg->lun.n; i++) {
-		vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
-		char *path = NULL;
-		int rc = parse_lun(ctx, cfg->lun.v[i], &l, &path);
+		struct lun_spec ls;
+		int rc;
 
+		memset(&ls, 0, sizeof(ls));
+		ls.l.block_size = 512;
+		rc = parse_lun(ctx, cfg->lun.v[i], &ls);
+		r = rc == 0 ? vitk_odx_target_add_lun(*out, &ls.l) : 0;
+		lun_spec_clear(&ls);
 		if (rc != 0)
 			return rc;
-		l.path = path;
-		r = vitk_odx_target_add_lun(*out, &l);
-		free(path);
 		if (r < 0)
 			return cli_error_lib(ctx, r, "serve");
 	}
@@ -189,38 +262,203 @@ static int serve_until_signal(struct cli_ctx *ctx, const char *pidfile, vitk_odx
 	return rc;
 }
 
+/* what the verb allocates besides the target: secrets and the ACL */
+struct serve_run {
+	char *chap, *mutual; /* "USER:SECRET", wiped on release */
+	char *acl_text;
+	VITK_ARRAY(const char *) allow;
+};
+
+static void wipe_free(char *s)
+{
+	if (s)
+		memset(s, 0, strlen(s));
+	free(s);
+}
+
+static void serve_run_clear(struct serve_run *run)
+{
+	wipe_free(run->chap);
+	wipe_free(run->mutual);
+	free(run->acl_text);
+	vitk_array_clear(run->allow);
+}
+
+/*
+ * A secret file: a regular file nobody but its owner may read or write
+ * (mode 0600 or stricter), holding USER:SECRET on its first line.
+ */
+static int read_secret_file(const struct cli_ctx *ctx, const char *opt, const char *path,
+			    char **out)
+{
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	if (stat(path, &st) < 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s '%s': %s", opt, path,
+				 strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s '%s': not a regular file", opt,
+				 path);
+	if (st.st_mode & 077)
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "serve: %s '%s' has mode %04o: group or others may read it "
+				 "(chmod 600 it)",
+				 opt, path, (unsigned)(st.st_mode & 07777));
+	r = vitk_read_file(path, 4096, out, &len);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: %s '%s'", opt, path);
+	(*out)[strcspn(*out, "\r\n")] = '\0';
+	return 0;
+}
+
+/*
+ * USER:SECRET for one CHAP direction from its flag, its file or the
+ * environment (one source at most); *out NULL when none is given.
+ */
+static int chap_source(const struct cli_ctx *ctx, const char *flag, const char *flag_value,
+		       const char *file, const char *env, char **out)
+{
+	const char *ev = getenv(env);
+	char opt[32];
+
+	*out = NULL;
+	snprintf(opt, sizeof(opt), "--%s-file", flag);
+	if (flag_value && file)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: give --%s or --%s-file, not both",
+				 flag, flag);
+	if (file)
+		return read_secret_file(ctx, opt, file, out);
+	if (flag_value)
+		cli_warn(ctx, "--%s puts the secret on the command line, where ps and "
+			      "/proc/PID/cmdline show it; use --%s-file FILE or $%s",
+			 flag, flag, env);
+	if (!flag_value && ev && *ev)
+		flag_value = ev;
+	if (flag_value && !(*out = strdup(flag_value)))
+		return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (flag_value && flag_value != ev) {
+		/* the option's value lives in argv: blank it there, so that
+		 * /proc/PID/cmdline shows it only until now */
+		char *sep = strchr((char *)flag_value, ':');
+
+		if (sep)
+			memset(sep + 1, '*', strlen(sep + 1));
+	}
+	return 0;
+}
+
+/* "USER:SECRET" split in place into *user and *secret */
+static int split_chap(const struct cli_ctx *ctx, const char *what, char *s, const char **user,
+		      const char **secret)
+{
+	char *colon = s ? strchr(s, ':') : NULL;
+
+	if (!s)
+		return 0;
+	if (!colon || colon == s || !colon[1])
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: %s expects USER:SECRET", what);
+	*colon = '\0';
+	*user = s;
+	*secret = colon + 1;
+	return 0;
+}
+
+/* --allow and --acl-file into one list (names are checked by the library) */
+static int collect_acl(const struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+		       struct serve_run *run)
+{
+	char *line, *save = NULL;
+	size_t i, len;
+	int r;
+
+	for (i = 0; i < cfg->allow.n; i++)
+		if (vitk_array_append(run->allow, cfg->allow.v[i]) < 0)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	if (!cfg->acl_file)
+		return 0;
+	r = vitk_read_file(cfg->acl_file, 1u << 20, &run->acl_text, &len);
+	if (r < 0)
+		return cli_error_lib(ctx, r, "serve: --acl-file '%s'", cfg->acl_file);
+	for (line = strtok_r(run->acl_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		line[strcspn(line, " \t\r#")] = '\0';
+		if (*line && vitk_array_append(run->allow, (const char *)line) < 0)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+	}
+	if (run->allow.size == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --acl-file '%s' names no initiator",
+				 cfg->acl_file);
+	return 0;
+}
+
+/* a portal anyone may reach, with nothing that checks who logs in */
+static void warn_if_open(const struct cli_ctx *ctx, const vitk_odx_target_options *o)
+{
+	char host[256];
+	uint16_t port;
+
+	if (o->chap_user || o->nallow || !o->portal ||
+	    vitk_odx_target_parse_portal(o->portal, host, sizeof(host), &port) < 0) {
+		vitk_error_clear();
+		return;
+	}
+	if (strncmp(host, "127.", 4) != 0 && strcmp(host, "::1") != 0 &&
+	    strcmp(host, "localhost") != 0)
+		cli_warn(ctx, "serving on %s without CHAP or --allow: any host that reaches it "
+			      "may log in",
+			 o->portal);
+}
+
+/* options -> library options (secrets and ACL resolved into @run) */
+static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+			 struct serve_run *run, vitk_odx_target_options *o)
+{
+	int rc;
+
+	o->iqn = cfg->iqn;
+	o->portal = cfg->portal ? cfg->portal : "127.0.0.1:3260";
+	o->max_bytes_per_command = cfg->max_bytes_per_command;
+	o->login_timeout_s = (uint32_t)cfg->login_timeout;
+	o->idle_timeout_s = (uint32_t)cfg->idle_timeout;
+	o->nop_timeout_s = (uint32_t)cfg->nop_timeout;
+	o->max_conns_per_address = (uint32_t)cfg->max_conns_per_address;
+	o->tokens_per_session = (uint32_t)cfg->tokens_per_session;
+	if (!o->iqn)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
+	if (cfg->lun.n == 0)
+		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
+	if ((rc = chap_source(ctx, "chap", cfg->chap, cfg->chap_file, "VITK_TARGET_CHAP",
+			      &run->chap)) != 0 ||
+	    (rc = chap_source(ctx, "chap-mutual", cfg->chap_mutual, cfg->chap_mutual_file,
+			      "VITK_TARGET_CHAP_MUTUAL", &run->mutual)) != 0 ||
+	    (rc = split_chap(ctx, "CHAP", run->chap, &o->chap_user, &o->chap_secret)) != 0 ||
+	    (rc = split_chap(ctx, "mutual CHAP", run->mutual, &o->chap_mutual_user,
+			     &o->chap_mutual_secret)) != 0 ||
+	    (rc = collect_acl(ctx, cfg, run)) != 0)
+		return rc;
+	o->allow = run->allow.ptr;
+	o->nallow = run->allow.size;
+	warn_if_open(ctx, o);
+	return 0;
+}
+
 int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_odx_serve_cfg *cfg = ctx->config;
 	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	struct serve_run run;
 	vitk_odx_target *t = NULL;
 	vitk_table *stats = NULL;
-	char *chap_user = NULL, *colon;
 	int rc, r;
 
 	(void)argc;
 	(void)argv;
-	o.iqn = cfg->iqn;
-	o.portal = cfg->portal ? cfg->portal : "0.0.0.0:3260";
-	o.max_bytes_per_command = cfg->max_bytes_per_command;
-	if (!o.iqn)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: --iqn is required");
-	if (cfg->lun.n == 0)
-		return cli_error(ctx, CLI_EXIT_USAGE, "serve: at least one --lun N=PATH is required");
-	if (cfg->chap) {
-		chap_user = strdup(cfg->chap);
-		if (!chap_user)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		colon = strchr(chap_user, ':');
-		if (!colon || colon == chap_user || !colon[1]) {
-			free(chap_user);
-			return cli_error(ctx, CLI_EXIT_USAGE, "serve: --chap expects USER:SECRET");
-		}
-		*colon = '\0';
-		o.chap_user = chap_user;
-		o.chap_secret = colon + 1;
-	}
-	rc = setup_target(ctx, cfg, &o, &t);
+	memset(&run, 0, sizeof(run));
+	rc = build_options(ctx, cfg, &run, &o);
+	if (rc == 0)
+		rc = setup_target(ctx, cfg, &o, &t);
 	if (rc == 0)
 		rc = serve_until_signal(ctx, cfg->pidfile, t);
 	if (rc == 0 && cfg->stats) {
@@ -229,6 +467,6 @@ int cli_odx_serve(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	vitk_table_free(stats);
 	vitk_odx_target_free(t);
-	free(chap_user);
+	serve_run_clear(&run);
 	return rc;
 }

@@ -127,7 +127,9 @@ static int open_inventory(struct cli_ctx *ctx, const struct cli_verb *v, const c
 	if (cli_resolve_db_path(dbopt, path, plen) < 0)
 		return cli_error(ctx, CLI_EXIT_DB, "cannot find the inventory: set --db or $VITK_DB");
 	ctx->db_path = path;
-	if (!ro && strcmp(path, ":memory:") != 0) {
+	/* a PostgreSQL URL or conninfo has no directory to create */
+	if (!ro && strcmp(path, ":memory:") != 0 && !strstr(path, "://") &&
+	    !(strchr(path, '=') && !strchr(path, '/'))) {
 		char dir[4096];
 		char *slash;
 
@@ -192,120 +194,145 @@ static void log_to_stderr(vitk_log_level level, const char *domain, const char *
 		names[level <= VITK_LOG_DEBUG ? level : VITK_LOG_DEBUG], msg);
 }
 
+/* a phase of cli_main() that did not end the run */
+#define CLI_CONTINUE (-1)
+
+/* global options before the noun; --version; the main help */
+static int start(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	int r = cli_parse_args(ctx, ps, argc - 1, argv + 1, true);
+
+	if (r)
+		return r;
+	if (ps->g.version) {
+		printf("vitk %s\n", VITK_VERSION);
+		return CLI_EXIT_OK;
+	}
+	*i = 1 + ps->rest;
+	if (*i >= argc) {
+		print_main_help(ps->g.help ? stdout : stderr);
+		return ps->g.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[*i], "help") == 0) {
+		print_main_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	return CLI_CONTINUE;
+}
+
+/* the noun at argv[*i], then the global options between noun and verb; the noun's help */
+static int pick_noun(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
+		     int *i, const struct cli_noun **out)
+{
+	const struct cli_noun *noun = find_noun(argv[*i]);
+	struct cli_parse_state between = *ps;
+	const char *cands[64];
+	size_t n;
+	int r;
+
+	if (!noun) {
+		for (n = 0; cli_nouns[n].name && n < VITK_ARRAY_SIZE(cands); n++)
+			cands[n] = cli_nouns[n].name;
+		return unknown_word(ctx, "command", argv[*i], cands, n, "vitk --help");
+	}
+	ctx->noun = noun->name;
+	(*i)++;
+	between.rest = 0;
+	r = cli_parse_args(ctx, &between, argc - *i, argv + *i, true);
+	if (r)
+		return r;
+	ps->g = between.g;
+	*i += between.rest;
+	if (*i >= argc) {
+		print_noun_help(ps->g.help ? stdout : stderr, noun);
+		return ps->g.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	*out = noun;
+	return CLI_CONTINUE;
+}
+
+/* the verb at argv[*i] with its options and arguments; the verb's help */
+static int pick_verb(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_noun *noun,
+		     int argc, char **argv, int i, const struct cli_verb **out)
+{
+	const struct cli_verb *verb = find_verb(noun, argv[i]);
+	const char *cands[64];
+	char hint[64];
+	size_t n;
+	int r;
+
+	if (!verb) {
+		for (n = 0; noun->verbs[n].name && n < VITK_ARRAY_SIZE(cands); n++)
+			cands[n] = noun->verbs[n].name;
+		snprintf(hint, sizeof(hint), "vitk %s --help", noun->name);
+		return unknown_word(ctx, "verb", argv[i], cands, n, hint);
+	}
+	ctx->verb = verb->name;
+	ctx->opts = verb->opts;
+	if (verb->config_size) {
+		ctx->config = calloc(1, verb->config_size);
+		if (!ctx->config)
+			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
+		if (verb->config_init)
+			memcpy(ctx->config, verb->config_init, verb->config_size);
+	}
+	ps->npos = 0;
+	r = cli_parse_args(ctx, ps, argc - i - 1, argv + i + 1, false);
+	if (r)
+		return r;
+	if (ps->g.help) {
+		cli_print_verb_help(stdout, noun->name, verb);
+		return CLI_EXIT_OK;
+	}
+	if (ps->npos < verb->min_args || (verb->max_args >= 0 && ps->npos > verb->max_args))
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "wrong number of arguments for '%s' (got %d); usage: vitk %s %s%s%s",
+				 verb->name, ps->npos, noun->name, verb->name,
+				 verb->args_usage ? " " : "", verb->args_usage ? verb->args_usage : "");
+	*out = verb;
+	return CLI_CONTINUE;
+}
+
+/* open what the verb needs, run it */
+static int run_verb(struct cli_ctx *ctx, const struct cli_parse_state *ps,
+		    const struct cli_verb *verb)
+{
+	char dbpath[4096];
+	int r = 0;
+
+	/* library log messages: info and above by default, debug with -v, none but errors with -q */
+	vitk_set_log_fn(log_to_stderr, ctx);
+	if (verb->flags & CLI_NEEDS_INVENTORY)
+		r = open_inventory(ctx, verb, ps->g.db, dbpath, sizeof(dbpath));
+	else if (cli_resolve_db_path(ps->g.db, dbpath, sizeof(dbpath)) == 0)
+		ctx->db_path = dbpath;
+	if (r == 0)
+		r = verb->fn(ctx, ps->npos, (char **)ps->pos);
+	vitk_set_log_fn(NULL, NULL);
+	vitk_inventory_free(ctx->inv);
+	ctx->inv = NULL;
+	ctx->db_path = NULL;
+	return r;
+}
+
 int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { .prog = "vitk", .output = CLI_OUT_TABLE };
 	struct cli_parse_state ps = { 0 };
-	const struct cli_noun *noun;
-	const struct cli_verb *verb;
-	const char *cands[64];
-	char dbpath[4096];
-	size_t n = 0;
-	int r, i;
+	const struct cli_noun *noun = NULL;
+	const struct cli_verb *verb = NULL;
+	int r, i = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	/* global options before the noun */
-	ctx.opts = NULL;
-	r = cli_parse_args(&ctx, &ps, argc - 1, argv + 1, true);
-	if (r)
-		goto out;
-	if (ps.version) {
-		printf("vitk %s\n", VITK_VERSION);
-		r = CLI_EXIT_OK;
-		goto out;
-	}
-	i = 1 + ps.rest;
-	if (i >= argc) {
-		print_main_help(ps.help ? stdout : stderr);
-		r = ps.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-		goto out;
-	}
-	if (strcmp(argv[i], "help") == 0) {
-		print_main_help(stdout);
-		r = CLI_EXIT_OK;
-		goto out;
-	}
-	noun = find_noun(argv[i]);
-	if (!noun) {
-		for (n = 0; cli_nouns[n].name; n++)
-			cands[n] = cli_nouns[n].name;
-		r = unknown_word(&ctx, "command", argv[i], cands, n, "vitk --help");
-		goto out;
-	}
-	ctx.noun = noun->name;
-	i++;
-	/* flags between noun and verb: only help and globals */
-	{
-		struct cli_parse_state ps2 = ps;
-
-		ps2.rest = 0;
-		r = cli_parse_args(&ctx, &ps2, argc - i, argv + i, true);
-		if (r)
-			goto out;
-		ps.help = ps2.help;
-		ps.db = ps2.db;
-		i += ps2.rest;
-	}
-	if (i >= argc) {
-		print_noun_help(ps.help ? stdout : stderr, noun);
-		r = ps.help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-		goto out;
-	}
-	verb = find_verb(noun, argv[i]);
-	if (!verb) {
-		char hint[64];
-
-		for (n = 0; noun->verbs[n].name && n < 63; n++)
-			cands[n] = noun->verbs[n].name;
-		snprintf(hint, sizeof(hint), "vitk %s --help", noun->name);
-		r = unknown_word(&ctx, "verb", argv[i], cands, n, hint);
-		goto out;
-	}
-	ctx.verb = verb->name;
-	i++;
-	cli_free_vals(&ctx);
-	ctx.opts = verb->opts;
-	if (verb->config_size) {
-		ctx.config = calloc(1, verb->config_size);
-		if (!ctx.config) {
-			r = cli_error(&ctx, CLI_EXIT_FAIL, "out of memory");
-			goto out;
-		}
-		if (verb->config_init)
-			memcpy(ctx.config, verb->config_init, verb->config_size);
-	}
-	ps.npos = 0;
-	r = cli_parse_args(&ctx, &ps, argc - i, argv + i, false);
-	if (r)
-		goto out;
-	if (ps.help) {
-		cli_print_verb_help(stdout, noun->name, verb);
-		r = CLI_EXIT_OK;
-		goto out;
-	}
-	if (ps.npos < verb->min_args || (verb->max_args >= 0 && ps.npos > verb->max_args)) {
-		r = cli_error(&ctx, CLI_EXIT_USAGE,
-			      "wrong number of arguments for '%s' (got %d); usage: vitk %s %s%s%s",
-			      verb->name, ps.npos, noun->name, verb->name,
-			      verb->args_usage ? " " : "", verb->args_usage ? verb->args_usage : "");
-		goto out;
-	}
-	/* library log messages: info and above by default, debug with -v, none but errors with -q */
-	vitk_set_log_fn(log_to_stderr, &ctx);
-	if (verb->flags & CLI_NEEDS_INVENTORY) {
-		r = open_inventory(&ctx, verb, ps.db, dbpath, sizeof(dbpath));
-		if (r)
-			goto out;
-	} else if (cli_resolve_db_path(ps.db, dbpath, sizeof(dbpath)) == 0) {
-		ctx.db_path = dbpath;
-	}
-	r = verb->fn(&ctx, ps.npos, (char **)ps.pos);
-out:
-	vitk_set_log_fn(NULL, NULL);
-	vitk_inventory_free(ctx.inv);
+	r = start(&ctx, &ps, argc, argv, &i);
+	if (r == CLI_CONTINUE)
+		r = pick_noun(&ctx, &ps, argc, argv, &i, &noun);
+	if (r == CLI_CONTINUE)
+		r = pick_verb(&ctx, &ps, noun, argc, argv, i, &verb);
+	if (r == CLI_CONTINUE)
+		r = run_verb(&ctx, &ps, verb);
 	cli_config_clear(ctx.opts, ctx.config);
 	free(ctx.config);
-	cli_free_vals(&ctx);
 	if (fflush(stdout) != 0 && r == 0)
 		r = CLI_EXIT_FAIL;
 	return r;

@@ -9,9 +9,16 @@
 
 #define CLI_MAX_ARGS 256
 
-struct cli_parse_state {
+/* The global options, bound like a verb's options (cli_global_opts()). */
+struct cli_globals {
 	const char *db;
-	bool help, version, only_positional;
+	const char *output; /* table (or text), json, csv */
+	bool verbose, quiet, help, version;
+};
+
+struct cli_parse_state {
+	struct cli_globals g;
+	bool only_positional;
 	int rest;          /* index of the first unparsed argument */
 	const char *pos[CLI_MAX_ARGS];
 	int npos;
@@ -24,7 +31,6 @@ int cli_main(int argc, char **argv);
 
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional);
-void cli_free_vals(struct cli_ctx *ctx);
 /* free what the parser allocated inside a config (the cli_strv arrays), not the config itself */
 void cli_config_clear(const struct cli_opt *opts, void *config);
 const struct cli_opt *cli_global_opts(void);

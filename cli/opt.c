@@ -16,53 +16,6 @@
 #include "cli.h"
 #include "dispatch.h"
 
-struct cli_optval {
-	const struct cli_opt *opt;
-	bool given;
-	const char *str;
-	uint64_t u;
-	struct cli_strv multi;
-};
-
-static const struct cli_optval *find_val(const struct cli_ctx *ctx, const char *name)
-{
-	if (ctx->opts && ctx->vals)
-		for (size_t i = 0; ctx->opts[i].name; i++)
-			if (strcmp(ctx->opts[i].name, name) == 0)
-				return &ctx->vals[i];
-	VITK_ASSERT(!"option not declared for this verb");
-	return NULL;
-}
-
-bool cli_flag(const struct cli_ctx *ctx, const char *name)
-{
-	return find_val(ctx, name)->given;
-}
-
-const char *cli_str(const struct cli_ctx *ctx, const char *name)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	return v->given ? v->str : NULL;
-}
-
-bool cli_u64(const struct cli_ctx *ctx, const char *name, uint64_t *out)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	if (v->given && out)
-		*out = v->u;
-	return v->given;
-}
-
-size_t cli_multi(const struct cli_ctx *ctx, const char *name, const char *const **out)
-{
-	const struct cli_optval *v = find_val(ctx, name);
-
-	*out = (const char *const *)v->multi.v;
-	return v->multi.n;
-}
-
 static size_t levenshtein(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
@@ -107,45 +60,40 @@ const char *cli_near_match(const char *word, const char *const *cands, size_t n)
 	return bestd <= (wl > 4 ? 3u : 2u) ? best : NULL;
 }
 
+#define G struct cli_globals
 static const struct cli_opt global_opts[] = {
-	CLI_OPT_STR("db", 0, "PATH", "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)"),
-	CLI_OPT_STR("output", 'o', "FMT", "output format: table, json or csv"),
-	CLI_OPT_FLAG("verbose", 'v', "more detail on stderr"),
-	CLI_OPT_FLAG("quiet", 'q', "only errors on stderr, no progress"),
-	CLI_OPT_FLAG("help", 'h', "show help"),
-	CLI_OPT_FLAG("version", 0, "print the version"),
+	{ CLI_STR(G, db, "db", 0, "PATH",
+		  "inventory database (default $VITK_DB, else $XDG_DATA_HOME/vitk/inventory.db)") },
+	{ CLI_STR(G, output, "output", 'o', "FMT", "output format: table, json or csv") },
+	{ CLI_FLAG(G, verbose, "verbose", 'v', "more detail on stderr") },
+	{ CLI_FLAG(G, quiet, "quiet", 'q', "only errors on stderr, no progress") },
+	{ CLI_FLAG(G, help, "help", 'h', "show help") },
+	{ CLI_FLAG(G, version, "version", 0, "print the version") },
 	CLI_OPT_END,
 };
+#undef G
 
 const struct cli_opt *cli_global_opts(void)
 {
 	return global_opts;
 }
 
-static int set_global(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
-		      const char *val)
+/* the global options that act on the context at once (later options may depend on them) */
+static int apply_globals(struct cli_ctx *ctx, const struct cli_globals *g)
 {
-	if (strcmp(o->name, "db") == 0) {
-		ps->db = val;
-	} else if (strcmp(o->name, "output") == 0) {
-		if (strcmp(val, "table") == 0 || strcmp(val, "text") == 0)
-			ctx->output = CLI_OUT_TABLE;
-		else if (strcmp(val, "json") == 0)
-			ctx->output = CLI_OUT_JSON;
-		else if (strcmp(val, "csv") == 0)
-			ctx->output = CLI_OUT_CSV;
-		else
-			return cli_error(ctx, CLI_EXIT_USAGE,
-					 "unknown output format '%s' (use table, json or csv)", val);
-	} else if (strcmp(o->name, "verbose") == 0) {
-		ctx->verbose++;
-	} else if (strcmp(o->name, "quiet") == 0) {
-		ctx->quiet = true;
-	} else if (strcmp(o->name, "help") == 0) {
-		ps->help = true;
-	} else if (strcmp(o->name, "version") == 0) {
-		ps->version = true;
-	}
+	ctx->verbose = g->verbose;
+	ctx->quiet = g->quiet;
+	if (!g->output)
+		return 0;
+	if (strcmp(g->output, "table") == 0 || strcmp(g->output, "text") == 0)
+		ctx->output = CLI_OUT_TABLE;
+	else if (strcmp(g->output, "json") == 0)
+		ctx->output = CLI_OUT_JSON;
+	else if (strcmp(g->output, "csv") == 0)
+		ctx->output = CLI_OUT_CSV;
+	else
+		return cli_error(ctx, CLI_EXIT_USAGE,
+				 "unknown output format '%s' (use table, json or csv)", g->output);
 	return 0;
 }
 
@@ -268,10 +216,10 @@ static void strv_clear(struct cli_strv *sv)
 	memset(sv, 0, sizeof(*sv));
 }
 
-/* the typed store: into the field of ctx->config that @o is bound to */
-static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, const char *spelled)
+/* the typed store: into the field of the config at @cfg that @o is bound to */
+static int bind(struct cli_ctx *ctx, unsigned char *cfg, const struct cli_opt *o, const char *val,
+		const char *spelled)
 {
-	unsigned char *cfg = ctx->config;
 	uint64_t u = 0;
 	int e = 0, r = 0;
 	bool yes = true;
@@ -309,47 +257,14 @@ static int bind(struct cli_ctx *ctx, const struct cli_opt *o, const char *val, c
 static int store(struct cli_ctx *ctx, struct cli_parse_state *ps, const struct cli_opt *o,
 		 const char *val, const char *spelled)
 {
-	struct cli_optval *v;
-	size_t idx;
 	int r;
 
-	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts))
-		return set_global(ctx, ps, o, val);
-	if (o->bound && ctx->config) {
-		r = bind(ctx, o, val, spelled);
-		if (r)
-			return r;
+	if (o >= global_opts && o < global_opts + VITK_ARRAY_SIZE(global_opts)) {
+		r = bind(ctx, (unsigned char *)&ps->g, o, val, spelled);
+		return r ? r : apply_globals(ctx, &ps->g);
 	}
-	/* the deprecated by-name values, kept in step until every noun has migrated */
-	idx = (size_t)(o - ctx->opts);
-	v = &ctx->vals[idx];
-	v->opt = o;
-	switch (o->type) {
-	case CLI_OPT_T_FLAG:
-		v->given = true;
-		break;
-	case CLI_OPT_T_STR:
-	case CLI_OPT_T_ENUM:
-		v->given = true;
-		v->str = val;
-		break;
-	case CLI_OPT_T_UINT:
-	case CLI_OPT_T_SIZE:
-		r = parse_number(ctx, o, val, spelled, &v->u);
-		if (r)
-			return r;
-		v->given = true;
-		v->str = val;
-		break;
-	case CLI_OPT_T_MULTI:
-		if (strv_push(&v->multi, val) < 0)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-		v->given = true;
-		break;
-	default:
-		break;
-	}
-	return 0;
+	VITK_ASSERT(o->bound && ctx->config); /* cli_verb_check() holds for every verb */
+	return bind(ctx, ctx->config, o, val, spelled);
 }
 
 void cli_config_clear(const struct cli_opt *opts, void *config)
@@ -380,21 +295,68 @@ static int unknown_option(struct cli_ctx *ctx, const char *spelled)
 	return cli_error(ctx, CLI_EXIT_USAGE, "unknown option '%s' (see '--help')", spelled);
 }
 
+static int missing_value(struct cli_ctx *ctx, const struct cli_opt *o, const char *spelled)
+{
+	return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' needs a value (%s)", spelled,
+			 o->argname ? o->argname : "VALUE");
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]; *i moves past a separate value */
+static int parse_long(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t n = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cli_opt *o = lookup_long(ctx->opts, name, n);
+	const char *val = NULL;
+	char spelled[96];
+
+	if (!o)
+		o = lookup_long(global_opts, name, n);
+	snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
+	if (!o)
+		return unknown_option(ctx, spelled);
+	if (o->type == CLI_OPT_T_FLAG && eq)
+		return cli_error(ctx, CLI_EXIT_USAGE, "option '%s' takes no value", spelled);
+	if (o->type != CLI_OPT_T_FLAG && eq)
+		val = eq + 1;
+	else if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+		return missing_value(ctx, o, spelled);
+	else if (o->type != CLI_OPT_T_FLAG)
+		val = argv[++*i];
+	return store(ctx, ps, o, val, spelled);
+}
+
+/* "-x", bundled flags "-vq", "-xVALUE" or "-x VALUE" at argv[*i] */
+static int parse_short(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv, int *i)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
+		const struct cli_opt *o = lookup_short(ctx->opts, *p);
+		char spelled[3] = { '-', *p, 0 };
+		int r;
+
+		if (!o)
+			o = lookup_short(global_opts, *p);
+		if (!o)
+			return unknown_option(ctx, spelled);
+		if (o->type != CLI_OPT_T_FLAG && p[1])
+			return store(ctx, ps, o, p + 1, spelled);
+		if (o->type != CLI_OPT_T_FLAG && *i + 1 >= argc)
+			return missing_value(ctx, o, spelled);
+		if (o->type != CLI_OPT_T_FLAG)
+			return store(ctx, ps, o, argv[++*i], spelled);
+		r = store(ctx, ps, o, NULL, spelled);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, char **argv,
 		   bool stop_at_positional)
 {
-	size_t nopts = 0;
-	int i, r;
-
-	while (ctx->opts && ctx->opts[nopts].name)
-		nopts++;
-	if (!ctx->vals) {
-		ctx->vals = calloc(nopts + 1, sizeof(*ctx->vals));
-		if (!ctx->vals)
-			return cli_error(ctx, CLI_EXIT_FAIL, "out of memory");
-	}
-	for (i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		int r;
 
 		if (ps->only_positional || a[0] != '-' || a[1] == '\0') {
 			if (stop_at_positional) {
@@ -410,81 +372,12 @@ int cli_parse_args(struct cli_ctx *ctx, struct cli_parse_state *ps, int argc, ch
 			ps->only_positional = true;
 			continue;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t n = eq ? (size_t)(eq - name) : strlen(name);
-			const struct cli_opt *o = lookup_long(ctx->opts, name, n);
-			const char *val = NULL;
-			char spelled[96];
-
-			if (!o)
-				o = lookup_long(global_opts, name, n);
-			snprintf(spelled, sizeof(spelled), "--%.*s", (int)(n < 80 ? n : 80), name);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				if (eq)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' takes no value", spelled);
-			} else if (eq) {
-				val = eq + 1;
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				val = argv[++i];
-			}
-			r = store(ctx, ps, o, val, spelled);
-			if (r)
-				return r;
-			continue;
-		}
-		/* short options, possibly bundled */
-		for (const char *p = a + 1; *p; p++) {
-			const struct cli_opt *o = lookup_short(ctx->opts, *p);
-			char spelled[3] = { '-', *p, 0 };
-
-			if (!o)
-				o = lookup_short(global_opts, *p);
-			if (!o)
-				return unknown_option(ctx, spelled);
-			if (o->type == CLI_OPT_T_FLAG) {
-				r = store(ctx, ps, o, NULL, spelled);
-				if (r)
-					return r;
-				continue;
-			}
-			if (p[1]) {
-				r = store(ctx, ps, o, p + 1, spelled);
-			} else {
-				if (i + 1 >= argc)
-					return cli_error(ctx, CLI_EXIT_USAGE,
-							 "option '%s' needs a value (%s)", spelled,
-							 o->argname ? o->argname : "VALUE");
-				r = store(ctx, ps, o, argv[++i], spelled);
-			}
-			if (r)
-				return r;
-			break;
-		}
+		r = a[1] == '-' ? parse_long(ctx, ps, argc, argv, &i) : parse_short(ctx, ps, argc, argv, &i);
+		if (r)
+			return r;
 	}
 	ps->rest = argc;
 	return 0;
-}
-
-void cli_free_vals(struct cli_ctx *ctx)
-{
-	size_t n = 0;
-
-	if (!ctx->vals)
-		return;
-	while (ctx->opts && ctx->opts[n].name)
-		n++;
-	for (size_t i = 0; i < n; i++)
-		strv_clear(&ctx->vals[i].multi);
-	free(ctx->vals);
-	ctx->vals = NULL;
 }
 
 static void print_opt_table(FILE *f, const struct cli_opt *tab)
@@ -559,7 +452,7 @@ static int check_opt(const struct cli_verb *v, const struct cli_opt *o, char *wh
 
 	if (fs == 0)
 		snprintf(why, len, "option '--%s' has no type", o->name);
-	else if (v->config_size && !o->bound)
+	else if (!o->bound)
 		snprintf(why, len, "option '--%s' is not bound to the config", o->name);
 	else if (o->bound && (!v->config_size || o->offset + fs > v->config_size))
 		snprintf(why, len, "option '--%s' lies outside the config", o->name);

@@ -89,7 +89,6 @@ static int parse(struct test_cfg *cfg, ...)
 	n = read(fd, err, sizeof(err) - 1);
 	close(fd);
 	err[n > 0 ? n : 0] = '\0';
-	cli_free_vals(&ctx);
 	return r;
 }
 
@@ -244,6 +243,27 @@ static void test_cli_opt__help_from_the_table(void **state)
 	free(buf);
 }
 
+/* the global options are bound the same way, into struct cli_globals */
+static void test_cli_opt__globals(void **state)
+{
+	struct cli_ctx ctx = { .prog = "vitk" };
+	struct cli_parse_state ps = { 0 };
+	char *argv[] = { "-vq", "--output=json", "--db", "x.db", "-h", "inventory", NULL };
+
+	(void)state;
+	assert_int_equal(cli_parse_args(&ctx, &ps, 6, argv, true), 0);
+	assert_int_equal(ps.rest, 5); /* stopped at the noun */
+	assert_int_equal(ctx.output, CLI_OUT_JSON);
+	assert_int_equal(ctx.verbose, 1);
+	assert_true(ctx.quiet);
+	assert_true(ps.g.help);
+	assert_false(ps.g.version);
+	assert_string_equal(ps.g.db, "x.db");
+	argv[0] = "-otext";
+	assert_int_equal(cli_parse_args(&ctx, &ps, 1, argv, true), 0);
+	assert_int_equal(ctx.output, CLI_OUT_TABLE);
+}
+
 static void test_cli_opt__table_check(void **state)
 {
 	struct bad_cfg {
@@ -251,7 +271,7 @@ static void test_cli_opt__table_check(void **state)
 		bool y;
 	};
 	static const char *const none[] = { NULL };
-	static const struct cli_opt unbound[] = { CLI_OPT_FLAG("y", 0, "y"), CLI_OPT_END };
+	static const struct cli_opt unbound[] = { { .name = "y", .type = CLI_OPT_T_FLAG }, CLI_OPT_END };
 	static const struct cli_opt clash[] = { { CLI_FLAG(struct bad_cfg, y, "yes", 'o', "y") },
 						CLI_OPT_END };
 	static const struct cli_opt twice[] = { { CLI_FLAG(struct bad_cfg, y, "yes", 'y', "y") },
@@ -305,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_cli_opt__repeatable),
 		cmocka_unit_test(test_cli_opt__unknown_near_miss),
 		cmocka_unit_test(test_cli_opt__help_from_the_table),
+		cmocka_unit_test(test_cli_opt__globals),
 		cmocka_unit_test(test_cli_opt__table_check),
 	};
 

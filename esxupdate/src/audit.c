@@ -41,6 +41,7 @@ void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a)
 	free(a->host_profile);
 	free(a->depot_path);
 	free(a->depot_sha256);
+	free(a->untied);
 	free(a);
 }
 
@@ -141,90 +142,123 @@ static const char *loss_word(vitk_esxupdate_driver_class c)
 	}
 }
 
-static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, bool fails,
-			   esxu_strv *names)
+/* "net-be2net 10.0-1OEM -> 4.6-1vmw" or "... -> removed (replaced by x)", plus the host component holding it */
+static char *loss_target(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			 const vitk_esxupdate_change *c)
+{
+	esxu_tie how = ESXU_TIE_NONE;
+	char *comp, *t;
+
+	if (!a->untied_done) { /* once per audit: it looks at every host component */
+		a->untied = vitk_esxupdate__untied_text(h, d);
+		a->untied_done = true;
+	}
+	comp = vitk_esxupdate__component_text(h, d, c, a->untied, &how);
+
+	if (how == ESXU_TIE_NAME)
+		vitk_esxupdate__result_assume(a->res, "a host component named '<vendor>-<VIB name>' holds that VIB (no depot component lists it)");
+	else if (how == ESXU_TIE_VERSION)
+		vitk_esxupdate__result_assume(a->res, "a host component whose version is an installed VIB's holds that VIB (no depot component lists it, none is named after it)");
+	else if (how == ESXU_TIE_UNTIED)
+		vitk_esxupdate__result_assume(a->res, "the host's vendor components that no installed VIB is tied to (by the depot, the component's name or its version) are named as the possible holders of a lost VIB");
+	if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
+		t = vitk_esxupdate__printf("%s %s -> %s%s%s%s", c->name, c->from_version, c->to_version,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	else
+		t = vitk_esxupdate__printf("%s %s -> removed (%s)%s%s%s", c->name, c->from_version, c->reason,
+					   comp ? " (" : "", comp ? comp : "", comp ? ")" : "");
+	free(comp);
+	return t;
+}
+
+/* "vmnic0 19a2:0710, vmnic1 19a2:0710": the host devices that use driver VIB @hv */
+static size_t devices_using(const vitk_esxupdate_host *h, const vitk_esxupdate_vib *hv, vitk_str *devs)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < h->pci.size; k++) {
+		const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
+
+		if (!dev_uses(d, hv))
+			continue;
+		vitk_str_putf(devs, "%s%s %04x:%04x", n ? ", " : "", d->vmkname ? d->vmkname : d->address,
+			      d->vendor_id, d->device_id);
+		n++;
+	}
+	return n;
+}
+
+/* name the heuristics a driver finding rests on */
+static void note_heuristics(vitk_esxupdate_audit *a, const vitk_esxupdate_vib *hv, const vitk_esxupdate_change *c,
+			    size_t ndev)
+{
+	uint32_t ids[1];
+	bool tagged = false;
+	size_t t;
+
+	for (t = 0; t < hv->ntags; t++)
+		if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
+			tagged = true;
+	if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
+	if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
+		vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
+	if (c->vendor)
+		vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
+}
+
+/* one downgraded or removed driver: CRITICAL for a vendor NIC/storage driver, else WARNING */
+static int driver_finding(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			  const vitk_esxupdate_change *c, bool fails, vitk_esxupdate_severity *sev)
+{
+	const vitk_esxupdate_vib *hv = vitk_esxupdate_host_find(h, c->name);
+	const char *fail_prefix = a->res->removal_refused.size ? "with --ok-to-remove: " : "if forced through with -f: ";
+	const char *code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
+	vitk_str devs = VITK_STR_INIT;
+	char *target = loss_target(a, h, d, c);
+	size_t ndev = devices_using(h, hv, &devs);
+	int r;
+
+	note_heuristics(a, hv, c, ndev);
+	*sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
+								      : VITK_ESXUPDATE_SEV_WARNING;
+	if (fails && *sev == VITK_ESXUPDATE_SEV_CRITICAL)
+		*sev = VITK_ESXUPDATE_SEV_WARNING;
+	if (!target || devs.oom)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	else if (ndev)
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
+						       loss_word(c->driver)));
+	else
+		r = add_finding(a, *sev, code,
+				vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.", fails ? fail_prefix : "",
+						       c->vendor ? "vendor" : "VMware", class_word(c->driver),
+						       c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded" : "driver removed",
+						       target, h->pci.size ? " (no host device matched)" : "", loss_word(c->driver)));
+	free(target);
+	vitk_str_clear(&devs);
+	return r;
+}
+
+static int driver_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   bool fails, esxu_strv *names)
 {
 	const vitk_esxupdate_result *res = a->res;
-	const char *fail_prefix = res->removal_refused.size ? "with --ok-to-remove: "
-							  : "if forced through with -f: ";
-	size_t i, k;
+	size_t i;
 	int r = 0;
 
 	for (i = 0; i < res->changes.size && r == 0; i++) {
 		const vitk_esxupdate_change *c = &res->changes.ptr[i];
-		const vitk_esxupdate_vib *hv;
-		vitk_str devs = VITK_STR_INIT;
-		char target[300];
 		vitk_esxupdate_severity sev;
-		const char *code;
-		size_t ndev = 0;
 
-		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED &&
-		    c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
+		if (c->action != VITK_ESXUPDATE_ACT_DOWNGRADED && c->action != VITK_ESXUPDATE_ACT_REMOVED_REPLACED &&
 		    c->action != VITK_ESXUPDATE_ACT_REMOVED_PROFILE)
 			continue;
-		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE)
+		if (c->driver == VITK_ESXUPDATE_DRIVER_NONE || !vitk_esxupdate_host_find(h, c->name))
 			continue;
-		hv = vitk_esxupdate_host_find(h, c->name);
-		if (!hv)
-			continue;
-		if (c->action == VITK_ESXUPDATE_ACT_DOWNGRADED)
-			snprintf(target, sizeof(target), "%s %s -> %s", c->name, c->from_version,
-				 c->to_version);
-		else
-			snprintf(target, sizeof(target), "%s %s -> removed (%s)", c->name,
-				 c->from_version, c->reason);
-		for (k = 0; k < h->pci.size; k++) {
-			const vitk_esxupdate_pci_dev *d = &h->pci.ptr[k];
-
-			if (!dev_uses(d, hv))
-				continue;
-			vitk_str_putf(&devs, "%s%s %04x:%04x", ndev ? ", " : "",
-					d->vmkname ? d->vmkname : d->address, d->vendor_id, d->device_id);
-			ndev++;
-		}
-		if (devs.oom) {
-			vitk_str_clear(&devs);
-			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-		}
-		/* name the heuristics this finding rests on */
-		{
-			uint32_t ids[1];
-			bool tagged = false;
-			size_t t;
-
-			for (t = 0; t < hv->ntags; t++)
-				if (vitk_esxupdate__streq_ci(hv->tags[t], "driver") || vitk_esxupdate__streq_ci(hv->tags[t], "module"))
-					tagged = true;
-			if (!tagged && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a VIB without driver/module/PCIID tags (no `vib get` details) is a NIC/storage driver when its name matches a known driver pattern (net-, scsi-, elxnet, lpfc, nhpsa, ...)");
-			if (ndev && !vitk_esxupdate__vib_pciids(hv, ids, 1))
-				vitk_esxupdate__result_assume(a->res, "a host device uses a driver VIB when its vmkernel module name matches the VIB name without the net-/scsi- prefix");
-			if (c->vendor)
-				vitk_esxupdate__result_assume(a->res, "a vendor build is a VIB with an OEM release tag, or from a vendor other than VMware/VMW");
-		}
-		code = c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver-downgraded" : "driver-removed";
-		sev = (c->vendor && c->driver != VITK_ESXUPDATE_DRIVER_OTHER) ? VITK_ESXUPDATE_SEV_CRITICAL
-									      : VITK_ESXUPDATE_SEV_WARNING;
-		if (fails && sev == VITK_ESXUPDATE_SEV_CRITICAL)
-			sev = VITK_ESXUPDATE_SEV_WARNING;
-		if (ndev)
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s: %s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    devs.ptr, ndev == 1 ? "loses its driver" : "lose their driver", target,
-						    loss_word(c->driver)));
-		else
-			r = add_finding(a, sev, code,
-					vitk_esxupdate__printf("%s%s %s%s: %s%s. Host may lose %s after reboot.",
-						    fails ? fail_prefix : "",
-						    c->vendor ? "vendor" : "VMware", class_word(c->driver),
-						    c->action == VITK_ESXUPDATE_ACT_DOWNGRADED ? "driver downgraded"
-											      : "driver removed",
-						    target,
-						    h->pci.size ? " (no host device matched)" : "",
-						    loss_word(c->driver)));
-		vitk_str_clear(&devs);
+		r = driver_finding(a, h, d, c, fails, &sev);
 		if (r == 0 && sev == VITK_ESXUPDATE_SEV_CRITICAL && !vitk_esxupdate__strv_has(names, c->name))
 			r = vitk_esxupdate__strv_add(names, c->name);
 	}
@@ -312,7 +346,14 @@ static int other_findings(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-not-found",
 				vitk_esxupdate__printf("the depot carries no image profile named '%s': esxcli stops with [NoMatchError] and changes nothing",
 						       res->profile_wanted ? res->profile_wanted : "?"));
-	else if (r == 0 && res->error && !res->removal_refused.size && !res->dep_errors.size &&
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_unread_profile_count(d); i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "profile-unread",
+				vitk_esxupdate__printf("the host lists image profile '%s' in the depot, but no document for it was read: capture `esxcli software sources profile get -d DEPOT -p %s` and give it with --depot-profile",
+						       vitk_esxupdate_depot_unread_profile(d, i), vitk_esxupdate_depot_unread_profile(d, i)));
+	for (i = 0; r == 0 && i < res->comp_downgrades.size; i++)
+		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "component-downgrade-refused",
+				vitk_esxupdate__strdup(res->comp_downgrades.ptr[i]));
+	if (r == 0 && res->error && !res->no_profile && !res->comp_downgrades.size && !res->removal_refused.size && !res->dep_errors.size &&
 		 !res->acc_errors.size && !res->conflict_errors.size)
 		r = add_finding(a, VITK_ESXUPDATE_SEV_WARNING, "command-fails",
 				vitk_esxupdate__strdup("the command fails as written (see the result message)"));
@@ -635,6 +676,240 @@ static int recommend_profile(vitk_esxupdate_audit *a, const vitk_esxupdate_host 
 	return r;
 }
 
+/*
+ * The vendor's depot, when the operator gave one: 'profile update' with its
+ * own (OEM) profile, simulated against that depot.  *done when recommended.
+ */
+static int recommend_vendor(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+			    const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = o && o->vendor_depot ? oem_profile(h, o->vendor_depot) : NULL;
+	vitk_esxupdate_command c;
+	vitk_esxupdate_audit *sa = NULL;
+	int r;
+
+	*done = false;
+	if (!p)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	c.depot = (char *)o->vendor_depot_path;
+	c.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, o->vendor_depot, &c);
+	if (r == 0 && (sa->res->error || vitk_esxupdate_audit_count(sa, VITK_ESXUPDATE_SEV_CRITICAL))) {
+		vitk_str_putf(ex, " The vendor depot's profile %s is not safe for this host either (%s).", p->name,
+			      not_safe_reason(sa));
+	} else if (r == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with the vendor depot's own profile %s (creator '%s'): it carries the vendor's drivers built for this release, upgrades from the profile and never removes VIBs. Run it with --dry-run first, then again without.",
+			      p->name, p->vendor);
+		r = set_recommendation(a, &c, p->name);
+		*done = r == 0;
+	}
+	vitk_esxupdate_audit_free(sa);
+	return r;
+}
+
+static bool replaces_any(const vitk_esxupdate_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->changes.size; i++)
+		if (res->changes.ptr[i].action == VITK_ESXUPDATE_ACT_REMOVED_REPLACED)
+			return true;
+	return false;
+}
+
+/* the vendor depot's components holding the VIBs named in @lost ("-n A -n B" selectors) */
+static int vendor_components(const vitk_esxupdate_depot *vd, const esxu_strv *lost, esxu_strv *out)
+{
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < vitk_esxupdate_depot_bulletin_count(vd); i++) {
+		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(vd, i);
+
+		for (k = 0; r == 0 && b->component_name && k < b->nvib_ids; k++) {
+			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_find_id(vd, b->vib_ids[k]);
+
+			if (v && vitk_esxupdate__strv_has(lost, v->name) && !vitk_esxupdate__strv_has(out, b->component_name))
+				r = vitk_esxupdate__strv_add(out, b->component_name);
+		}
+	}
+	return r;
+}
+
+/*
+ * No safe profile, but the vendor's depot has the components the VMware
+ * profile would cost the host: 'profile update' with the VMware profile, then
+ * 'component apply' of those components, the second simulated on the host as
+ * the first leaves it.  *done when recommended.
+ */
+static int recommend_profile_then_components(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
+					     const vitk_esxupdate_depot *d, const char *depot,
+					     const vitk_esxupdate_audit_options *o, vitk_str *ex, bool *done)
+{
+	const vitk_esxupdate_profile *p = vmware_profile(d, vitk_esxupdate_host_find(h, "tools-light") != NULL);
+	vitk_esxupdate_command pu, ca;
+	vitk_esxupdate_audit *sa = NULL, *sb = NULL;
+	vitk_esxupdate_host *after = NULL;
+	esxu_strv comps = VITK_ARRAY_INIT;
+	char *second = NULL;
+	bool safe = false;
+	int r;
+
+	*done = false;
+	if (!p || !o || !o->vendor_depot)
+		return 0;
+	memset(&pu, 0, sizeof(pu));
+	pu.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	pu.depot = (char *)depot;
+	pu.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &pu);
+	if (r == 0 && !sa->res->error)
+		r = vendor_components(o->vendor_depot, &sa->crit, &comps);
+	if (r == 0 && comps.size && !sa->res->error)
+		r = vitk_esxupdate__host_after(&after, h, sa->res, d);
+	memset(&ca, 0, sizeof(ca));
+	ca.op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
+	ca.depot = (char *)o->vendor_depot_path;
+	ca.components = comps.ptr;
+	ca.ncomponents = comps.size;
+	ca.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	if (r == 0 && after)
+		r = try_command(after, o->vendor_depot, &ca, &sb, &safe);
+	if (r == 0 && safe && (second = vitk_esxupdate_command_format(&ca)) &&
+	    (r = set_recommendation(a, &pu, p->name)) == 0) {
+		vitk_str_putf(ex, " Use 'profile update' with profile %s, then re-apply the vendor's components from its depot: %s (simulated on the host as the profile update leaves it: it restores the vendor drivers and has no warning).",
+			      p->name, second);
+		*done = true;
+	} else if (r == 0 && safe) {
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	} else if (r == 0 && !sa->res->error && sa->crit.size) {
+		/* say why the vendor depot does not complete the plan */
+		char *lost = names_joined(comps.size ? &comps : &sa->crit);
+
+		if (!lost)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		else if (!comps.size)
+			vitk_str_putf(ex, " The vendor depot carries no component holding %s, so re-applying from it after 'profile update -p %s' cannot restore them.",
+				      lost, p->name);
+		else if (sb)
+			vitk_str_putf(ex, " Re-applying %s from the vendor depot after 'profile update -p %s' is not safe either (%s).",
+				      lost, p->name, not_safe_reason(sb));
+		free(lost);
+	}
+	free(second);
+	vitk_esxupdate__strv_dispose(&comps);
+	vitk_esxupdate_host_free(after);
+	vitk_esxupdate_audit_free(sa);
+	vitk_esxupdate_audit_free(sb);
+	return r;
+}
+
+/* ESXi 7.0 or later (components exist): a component list was given, or esx-base is 7.0 or newer */
+static bool host_has_components(const vitk_esxupdate_host *h)
+{
+	const vitk_esxupdate_vib *base = vitk_esxupdate_host_find(h, "esx-base");
+	return h->comps.size || (base && base->version && vitk_esxupdate_version_cmp(base->version, "7.0.0-0") >= 0);
+}
+
+/* "MRVL-E4-CNA-Driver-Bundle 5.0.402.0-1OEM... (Marvell; holds qedentv-ens)" for each host component to re-apply */
+static int reapply_list(vitk_str *out, esxu_strv *names, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			const esxu_strv *lost, bool *guessed)
+{
+	esxu_compv untied = VITK_ARRAY_INIT;
+	const vitk_esxupdate_component **holder = calloc(lost->size + 1, sizeof(*holder));
+	size_t i, k, n = 0;
+	int r = holder ? vitk_esxupdate__host_components_untied(h, d, &untied) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+
+	/* each lost VIB's holder: the tied component, else the only untied vendor component */
+	for (k = 0; r == 0 && k < lost->size; k++) {
+		esxu_tie how;
+
+		holder[k] = vitk_esxupdate__host_component_of(h, d, lost->ptr[k], &how);
+		if (!holder[k] && untied.size == 1)
+			holder[k] = untied.ptr[0];
+		*guessed = *guessed || (holder[k] && how != ESXU_TIE_DEPOT);
+	}
+	for (i = 0; r == 0 && i < h->comps.size; i++) {
+		const vitk_esxupdate_component *c = &h->comps.ptr[i];
+		vitk_str held = VITK_STR_INIT;
+
+		for (k = 0; k < lost->size; k++)
+			if (holder[k] == c)
+				vitk_str_putf(&held, "%s%s", held.size ? ", " : "", lost->ptr[k]);
+		if (held.size) {
+			vitk_str_putf(out, "%s%s %s (%s%s%s)", n++ ? ", " : "", c->name, c->version,
+				      c->vendor ? c->vendor : "", c->vendor ? "; holds " : "holds ", held.ptr);
+			r = vitk_esxupdate__strv_add(names, c->name);
+		}
+		if (held.oom)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		vitk_str_clear(&held);
+	}
+	free(holder);
+	vitk_array_clear(untied);
+	return r;
+}
+
+/*
+ * No vendor depot: the VMware profile plus the vendor's components cannot be
+ * simulated whole.  The profile update is simulated; the host components it
+ * costs the host are named from the host's component list, with what
+ * re-applying them needs and what could not be simulated.
+ */
+static int explain_reapply(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, const vitk_esxupdate_depot *d,
+			   const char *depot, const vitk_esxupdate_audit_options *o, vitk_str *ex)
+{
+	const vitk_esxupdate_profile *p = vmware_profile(d, vitk_esxupdate_host_find(h, "tools-light") != NULL);
+	vitk_esxupdate_command pu, ca;
+	vitk_esxupdate_audit *sa = NULL;
+	esxu_strv comps = VITK_ARRAY_INIT;
+	vitk_str list = VITK_STR_INIT;
+	char *lost = NULL, *second = NULL;
+	bool guessed = false;
+	int r;
+
+	if (!p || a->rec_cmd || (o && o->vendor_depot) || !host_has_components(h))
+		return 0;
+	memset(&pu, 0, sizeof(pu));
+	pu.op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	pu.depot = (char *)depot;
+	pu.profile = p->name;
+	r = vitk_esxupdate_audit_run__inner(&sa, h, d, &pu);
+	if (r < 0 || sa->res->error || !sa->crit.size)
+		goto out;
+	lost = names_joined(&sa->crit);
+	r = lost ? reapply_list(&list, &comps, h, d, &sa->crit, &guessed) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r < 0)
+		goto out;
+	vitk_str_putf(ex, " Without the vendor's depot the plan cannot be simulated whole. Plan: 'profile update' with profile %s (simulated: it costs the host the vendor driver(s) %s), then re-apply from the server vendor's depot its build for the new release of ",
+		      p->name, lost);
+	memset(&ca, 0, sizeof(ca));
+	ca.op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
+	ca.depot = (char *)"<vendor depot>";
+	ca.components = comps.ptr;
+	ca.ncomponents = comps.size;
+	ca.flags = VITK_ESXUPDATE_F_DRY_RUN;
+	if (comps.size && (second = vitk_esxupdate_command_format(&ca)))
+		vitk_str_putf(ex, "host component(s) %s: %s.%s", list.ptr, second,
+			      guessed ? " Which component holds which VIB is inferred from the host's captures (see Assumptions)." : "");
+	else
+		vitk_str_puts(ex, h->comps.size ? "the component(s) holding them (no host component could be tied to them)."
+						: "the component(s) holding them (give the host's `esxcli software component list` with --host-components to name them).");
+	vitk_str_puts(ex, " The second command is not simulated: which VIBs and versions the vendor's build brings, whether they are newer than what the profile update installs, and which driver API levels they need are known only from the vendor's depot. Supply that depot with --vendor-depot ZIP to have both commands simulated.");
+	if (guessed)
+		vitk_esxupdate__result_assume(a->res, "the component to re-apply for a lost vendor VIB is the host component tied to it (by the depot, its name or its version), else the host's only vendor component tied to no installed VIB");
+	r = ex->oom || list.oom ? vitk_error_set(VITK_ENOMEM, 0, "out of memory") : 0;
+out:
+	free(lost);
+	free(second);
+	vitk_str_clear(&list);
+	vitk_esxupdate__strv_dispose(&comps);
+	vitk_esxupdate_audit_free(sa);
+	return r;
+}
+
 /* what is wrong with the intended command, in one or two sentences */
 static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, const vitk_esxupdate_result *res)
 {
@@ -652,9 +927,14 @@ static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, co
 					  ? "'profile install -p' names an image profile the depot does not carry."
 					  : "'profile install' replaces the whole image with the profile and removes every installed VIB the profile lacks.");
 		break;
+	case VITK_ESXUPDATE_OP_COMPONENT_APPLY:
+		vitk_str_puts(ex, "'component apply' installs the depot's components over the host's: a component's VIBs replace installed VIBs of the same name whatever their vendor, and a component older than the installed one is refused.");
+		break;
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE:
 		vitk_str_puts(ex, res->no_profile
 					  ? "'profile update -p' names an image profile the depot does not carry."
+					  : replaces_any(res)
+					  ? "'profile update' keeps installed VIBs it has no newer version of, but removes those a profile VIB replaces or obsoletes, whatever their vendor."
 					  : (cmd->flags & VITK_ESXUPDATE_F_ALLOW_DOWNGRADES)
 					  ? "'profile update --allow-downgrades' also downgrades installed VIBs that are newer than the profile's, including vendor drivers."
 					  : "'profile update' as written still has findings to review.");
@@ -664,8 +944,9 @@ static void explain_intended(vitk_str *ex, const vitk_esxupdate_command *cmd, co
 
 static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		     const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
-		     const esxu_strv *critical_names)
+		     const vitk_esxupdate_audit_options *o, const esxu_strv *critical_names)
 {
+	bool done = false;
 	size_t ncrit = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_CRITICAL);
 	size_t nwarn = vitk_esxupdate_audit_count(a, VITK_ESXUPDATE_SEV_WARNING);
 	const char *depot = cmd->depot ? cmd->depot : cmd->viburls[0];
@@ -690,13 +971,20 @@ static int recommend(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h,
 		vitk_str_putf(&ex, " Here it would remove or downgrade %zu vendor driver(s): %s.", critical_names->size, names);
 	else
 		vitk_str_putf(&ex, " Here it has %zu warning(s).", nwarn);
-	if (vitk_esxupdate_depot_profile_count(d) == 0) {
+	r = recommend_vendor(a, h, o, &ex, &done);
+	if (r == 0 && !done)
+		r = recommend_profile_then_components(a, h, d, depot, o, &ex, &done);
+	if (r < 0 || done) {
+		/* the vendor's own profile, or the VMware profile plus the vendor's components */
+	} else if (vitk_esxupdate_depot_profile_count(d) == 0) {
 		vitk_str_puts(&ex, vitk_esxupdate_depot_bulletin_count(d)
 					  ? " The depot carries no image profile, only bulletins, so no 'profile update -p' can be recommended (a bulletin id is not a profile name: esxcli would answer [NoMatchError])."
 					  : " The depot carries no image profile, so no 'profile update -p' can be recommended.");
 		r = recommend_vib_forms(a, h, d, depot, &ex);
 	} else {
 		r = recommend_profile(a, h, d, cmd, depot, &ex);
+		if (r == 0)
+			r = explain_reapply(a, h, d, depot, o, &ex);
 	}
 	if (r == 0) {
 		a->explanation = vitk_str_detach(&ex);
@@ -721,7 +1009,7 @@ int vitk_esxupdate_audit_run__inner(vitk_esxupdate_audit **out, const vitk_esxup
 	r = vitk_esxupdate_simulate(&a->res, host, depot, cmd);
 	if (r < 0)
 		goto out;
-	r = driver_findings(a, host, a->res->error != NULL, &a->crit);
+	r = driver_findings(a, host, depot, a->res->error != NULL, &a->crit);
 	if (r == 0)
 		r = other_findings(a, host, depot);
 	if (r < 0)
@@ -763,6 +1051,13 @@ static int keep_inputs(vitk_esxupdate_audit *a, const vitk_esxupdate_host *h, co
 int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd)
 {
+	return vitk_esxupdate_audit_run_ex(out, host, depot, cmd, NULL);
+}
+
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts)
+{
 	vitk_esxupdate_audit *a = NULL;
 	size_t i;
 	int r;
@@ -771,7 +1066,7 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 	r = vitk_esxupdate_audit_run__inner(&a, host, depot, cmd);
 	if (r < 0)
 		return r;
-	r = recommend(a, host, depot, cmd, &a->crit);
+	r = recommend(a, host, depot, cmd, opts, &a->crit);
 	if (r == 0)
 		r = keep_inputs(a, host, depot, cmd);
 	if (r < 0)

@@ -28,6 +28,9 @@ void vitk_esxupdate_command_free(vitk_esxupdate_command *c)
 	for (i = 0; i < c->nviburls; i++)
 		free(c->viburls[i]);
 	free(c->viburls);
+	for (i = 0; i < c->ncomponents; i++)
+		free(c->components[i]);
+	free(c->components);
 	free(c);
 }
 
@@ -38,6 +41,7 @@ const char *vitk_esxupdate_op_name(vitk_esxupdate_op op)
 	case VITK_ESXUPDATE_OP_VIB_UPDATE: return "vib update";
 	case VITK_ESXUPDATE_OP_PROFILE_INSTALL: return "profile install";
 	case VITK_ESXUPDATE_OP_PROFILE_UPDATE: return "profile update";
+	case VITK_ESXUPDATE_OP_COMPONENT_APPLY: return "component apply";
 	}
 	return "?";
 }
@@ -113,7 +117,7 @@ out:
 	return r;
 }
 
-enum optkind { O_DEPOT, O_PROFILE, O_VIBNAME, O_FLAG, O_IGNORED_VAL, O_VIBURL };
+enum optkind { O_DEPOT, O_PROFILE, O_VIBNAME, O_FLAG, O_IGNORED_VAL, O_VIBURL, O_COMPONENT };
 
 static const struct {
 	const char *lng;
@@ -125,6 +129,7 @@ static const struct {
 	{ "profile", 'p', O_PROFILE, 0 },
 	{ "vibname", 'n', O_VIBNAME, 0 },
 	{ "viburl", 'v', O_VIBURL, 0 },
+	{ "component", 0, O_COMPONENT, 0 }, /* -n of component apply: see apply_opt */
 	{ "force", 'f', O_FLAG, VITK_ESXUPDATE_F_FORCE },
 	{ "no-sig-check", 0, O_FLAG, VITK_ESXUPDATE_F_NO_SIG_CHECK },
 	{ "dry-run", 0, O_FLAG, VITK_ESXUPDATE_F_DRY_RUN },
@@ -167,7 +172,13 @@ static int apply_opt(vitk_esxupdate_command *c, size_t k, const char *val, const
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		break;
 	case O_VIBNAME:
+		if (c->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY) /* component apply's -n is --component */
+			return add_str(&c->components, &c->ncomponents, val, "-n/--component");
 		return add_str(&c->vibnames, &c->nvibnames, val, "-n/--vibname");
+	case O_COMPONENT:
+		if (c->op != VITK_ESXUPDATE_OP_COMPONENT_APPLY)
+			return vitk_error_set(VITK_EINVAL, 0, "command: --component is only valid for 'software component apply'");
+		return add_str(&c->components, &c->ncomponents, val, "-n/--component");
 	case O_VIBURL:
 		return add_str(&c->viburls, &c->nviburls, val, "-v/--viburl");
 	case O_FLAG:
@@ -189,6 +200,8 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 	*out = NULL;
 	if (!line || strlen(line) > CMD_MAX)
 		return vitk_error_set(VITK_EINVAL, 0, "command: missing or longer than %d bytes", CMD_MAX);
+	if (vitk_esxupdate__has_ctl(line))
+		return vitk_error_set(VITK_EINVAL, 0, "command: a control character (newline, ESC, ...) in the command line: refused");
 	r = split_words(line, &w);
 	if (r < 0)
 		goto out;
@@ -212,7 +225,7 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 		i++;
 	if (i + 2 >= w.size || strcmp(w.ptr[i], "software") != 0) {
 		r = vitk_error_set(VITK_EINVAL, 0,
-				   "command: expected 'esxcli software vib|profile install|update ...'");
+				   "command: expected 'esxcli software vib|profile install|update ...' or 'esxcli software component apply ...'");
 		goto out;
 	}
 	i++;
@@ -228,9 +241,11 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 		c->op = VITK_ESXUPDATE_OP_PROFILE_INSTALL;
 	else if (strcmp(w.ptr[i], "profile") == 0 && strcmp(w.ptr[i + 1], "update") == 0)
 		c->op = VITK_ESXUPDATE_OP_PROFILE_UPDATE;
+	else if (strcmp(w.ptr[i], "component") == 0 && strcmp(w.ptr[i + 1], "apply") == 0)
+		c->op = VITK_ESXUPDATE_OP_COMPONENT_APPLY;
 	else {
 		r = vitk_error_set(VITK_ENOTSUP, 0,
-				   "command: 'software %s %s' is not simulated (vib install|update, profile install|update)",
+				   "command: 'software %s %s' is not simulated (vib install|update, profile install|update, component apply)",
 				   w.ptr[i], w.ptr[i + 1]);
 		goto out;
 	}
@@ -325,6 +340,11 @@ int vitk_esxupdate_command_parse(vitk_esxupdate_command **out, const char *line)
 				   vitk_esxupdate_op_name(c->op));
 		goto out;
 	}
+	if (c->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY && (c->nviburls || (c->flags & VITK_ESXUPDATE_F_FORCE))) {
+		r = vitk_error_set(VITK_EINVAL, 0, "command: %s is not valid for 'software component apply'",
+				   c->nviburls ? "-v/--viburl" : "-f/--force");
+		goto out;
+	}
 	if ((c->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE) && c->op != VITK_ESXUPDATE_OP_PROFILE_INSTALL) {
 		r = vitk_error_set(VITK_EINVAL, 0, "command: --ok-to-remove is only valid for 'software profile install'");
 		goto out;
@@ -402,6 +422,10 @@ char *vitk_esxupdate_command_format(const vitk_esxupdate_command *c)
 	for (i = 0; i < c->nvibnames; i++) {
 		vitk_str_puts(&b, " -n ");
 		add_quoted(&b, c->vibnames[i]);
+	}
+	for (i = 0; i < c->ncomponents; i++) {
+		vitk_str_puts(&b, " -n ");
+		add_quoted(&b, c->components[i]);
 	}
 	if (c->flags & VITK_ESXUPDATE_F_OK_TO_REMOVE)
 		vitk_str_puts(&b, " --ok-to-remove");

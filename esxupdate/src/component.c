@@ -19,7 +19,7 @@
 enum cfield { C_NONE, C_NAME, C_DNAME, C_VERSION, C_DVERSION, C_VENDOR, C_DATE, C_ACC, C_PLATFORMS };
 
 struct ccol {
-	size_t start, end;
+	size_t start;
 	enum cfield f;
 };
 
@@ -118,56 +118,22 @@ static int set_cell(vitk_esxupdate_component *c, enum cfield f, const char *s, s
 /* the separator line's dash runs, the header line above it names them */
 static int read_header(esxu_lines *ls, struct ccol *cols, size_t *ncols, const char *what)
 {
-	const char *prev = NULL, *s = NULL;
-	size_t prevn = 0, n = 0, i;
+	esxu_col hc[COMP_COLS_MAX];
 	bool name = false, version = false;
+	size_t i;
+	int r;
 
-	for (;;) {
-		bool sep;
-
-		if (!vitk_esxupdate__next_line(ls, &s, &n))
-			return vitk_error_set(VITK_EINVAL, 0,
-					      "%s: no column separator line ('----  ----') found: not `esxcli software component list` output",
-					      what);
-		sep = n >= 3 && s[0] == '-';
-		for (i = 0; sep && i < n; i++)
-			sep = s[i] == '-' || s[i] == ' ';
-		if (sep && prev)
-			break;
-		if (!vitk_esxupdate__blank(s, n)) {
-			prev = s;
-			prevn = n;
-		}
-	}
-	*ncols = 0;
-	for (i = 0; i < n;) {
-		while (i < n && s[i] == ' ')
-			i++;
-		if (i >= n)
-			break;
-		if (*ncols == COMP_COLS_MAX)
-			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: more than %d columns", what,
-					      ls->lineno, COMP_COLS_MAX);
-		cols[*ncols].start = i;
-		while (i < n && s[i] == '-')
-			i++;
-		cols[(*ncols)++].end = i;
-	}
-	for (i = 0; i < *ncols; i++) {
-		size_t st = cols[i].start, en = i + 1 < *ncols ? cols[i + 1].start : prevn;
-
-		if (st >= prevn || prev[st] == ' ')
-			return vitk_error_set(VITK_EINVAL, 0,
-					      "%s line %zu: header is not aligned with the separator line (shifted columns)",
-					      what, ls->lineno - 1);
-		cols[i].f = cfield_of(prev + st, (en < prevn ? en : prevn) - st);
+	r = vitk_esxupdate__table_header(ls, hc, COMP_COLS_MAX, ncols, what, "esxcli software component list");
+	for (i = 0; r == 0 && i < *ncols; i++) {
+		cols[i].start = hc[i].start;
+		cols[i].f = cfield_of(hc[i].title, hc[i].title_len);
 		name |= cols[i].f == C_NAME;
 		version |= cols[i].f == C_VERSION;
 	}
-	if (!name || !version)
-		return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: header has no 'Name' and 'Version' columns",
-				      what, ls->lineno - 1);
-	return 0;
+	if (r == 0 && (!name || !version))
+		r = vitk_error_set(VITK_EINVAL, 0, "%s line %zu: header has no 'Name' and 'Version' columns", what,
+				   ls->lineno - 1);
+	return r;
 }
 
 static int check_component(const vitk_esxupdate_host *h, const vitk_esxupdate_component *c, const char *what,
@@ -224,5 +190,141 @@ int vitk_esxupdate_host_parse_component_list(vitk_esxupdate_host *h, const char 
 	}
 	if (r < 0)
 		clear_components(h);
+	return r;
+}
+
+/* ------------------------------------------------ component apply */
+
+typedef VITK_ARRAY(const vitk_esxupdate_bulletin *) comp_refs;
+
+static void note(vitk_esxupdate_result *res, const char *text, int *r)
+{
+	if (*r == 0 && !vitk_esxupdate__strv_has(&res->assumptions, text))
+		*r = vitk_esxupdate__strv_add(&res->assumptions, text);
+}
+
+/* "name" or "name:version" selects bulletin @b */
+static bool selected(const vitk_esxupdate_command *cmd, const vitk_esxupdate_bulletin *b)
+{
+	size_t i, n = strlen(b->component_name);
+
+	if (cmd->ncomponents == 0)
+		return true;
+	for (i = 0; i < cmd->ncomponents; i++) {
+		const char *s = cmd->components[i];
+
+		if (strcmp(s, b->component_name) == 0 ||
+		    (strncmp(s, b->component_name, n) == 0 && s[n] == ':' && strcmp(s + n + 1, b->component_version) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* the newest selected component of each name in the depot */
+static int newest_components(const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
+			     comp_refs *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < vitk_esxupdate_depot_bulletin_count(d); i++) {
+		const vitk_esxupdate_bulletin *b = vitk_esxupdate_depot_bulletin(d, i);
+		bool replaced = false;
+
+		if (!b->component_name || !selected(cmd, b))
+			continue;
+		for (k = 0; k < out->size; k++)
+			if (strcmp(out->ptr[k]->component_name, b->component_name) == 0) {
+				if (vitk_esxupdate_version_cmp(b->component_version, out->ptr[k]->component_version) > 0)
+					out->ptr[k] = b;
+				replaced = true;
+			}
+		if (!replaced && vitk_array_append(*out, b) < 0)
+			return VITK_ENOMEM;
+	}
+	return 0;
+}
+
+static const vitk_esxupdate_component *host_component(const vitk_esxupdate_host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->comps.size; i++)
+		if (strcmp(h->comps.ptr[i].name, name) == 0)
+			return &h->comps.ptr[i];
+	return NULL;
+}
+
+static int comp_list_add(esxu_strv *l, const char *name, const char *version)
+{
+	char *s = vitk_esxupdate__printf("%s_%s", name, version);
+	int r = s ? vitk_esxupdate__strv_add(l, s) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+
+	free(s);
+	return r;
+}
+
+/* one depot component against the host's: apply it, skip it, or refuse the downgrade */
+static int weigh_component(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
+			   const vitk_esxupdate_bulletin *b, bool *apply)
+{
+	const vitk_esxupdate_component *hc = host_component(h, b->component_name);
+	int cmp = hc ? vitk_esxupdate_version_cmp(b->component_version, hc->version) : 1;
+	char *line;
+	int r;
+
+	*apply = cmp > 0;
+	if (cmp == 0)
+		return comp_list_add(&res->comp_lists[VITK_ESXUPDATE_LIST_SKIPPED], b->component_name,
+				     b->component_version);
+	if (cmp > 0) {
+		r = comp_list_add(&res->comp_lists[VITK_ESXUPDATE_LIST_INSTALLED], b->component_name,
+				  b->component_version);
+		if (r == 0 && hc)
+			r = comp_list_add(&res->comp_lists[VITK_ESXUPDATE_LIST_REMOVED], hc->name, hc->version);
+		return r;
+	}
+	line = vitk_esxupdate__printf("Downgrades of manually added Components %s(%s) are not supported. "
+				      "Add the Components of matching or higher version to the image.",
+				      hc->name, hc->version);
+	r = line ? vitk_esxupdate__strv_add(&res->comp_downgrades, line) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	free(line);
+	return r;
+}
+
+int vitk_esxupdate__components_select(vitk_esxupdate_result *res, const vitk_esxupdate_host *h,
+				      const vitk_esxupdate_depot *d, const vitk_esxupdate_command *cmd,
+				      const vitk_esxupdate_vib **pool, size_t *npool)
+{
+	comp_refs comps = VITK_ARRAY_INIT;
+	size_t i, k;
+	int r;
+
+	r = newest_components(d, cmd, &comps);
+	if (r == 0 && comps.size == 0) {
+		res->error = vitk_esxupdate__printf("[NoMatchError]\n No component matching %s in the depot\nPlease refer to the log file for more details.",
+						    cmd->ncomponents ? cmd->components[0] : "any name");
+		if (!res->error)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		note(res, "the [NoMatchError] text for a component apply that selects nothing is modelled", &r);
+	}
+	if (h->comps.size == 0)
+		note(res, "no `component list` capture: every component of the depot counts as new on the host", &r);
+	note(res, "component apply applies the newest selected component of each name; its VIBs replace installed VIBs as vib install does", &r);
+	for (i = 0; r == 0 && i < comps.size; i++) {
+		bool apply = false;
+
+		r = weigh_component(res, h, comps.ptr[i], &apply);
+		for (k = 0; r == 0 && apply && k < comps.ptr[i]->nvib_ids; k++) {
+			const vitk_esxupdate_vib *v = vitk_esxupdate_depot_find_id(d, comps.ptr[i]->vib_ids[k]);
+
+			if (v)
+				pool[(*npool)++] = v;
+		}
+	}
+	if (r == 0 && res->comp_downgrades.size)
+		note(res, "a component downgrade is refused with vLCM's wording (Broadcom KB 440252); the esxcli text is not known", &r);
+	for (i = 0; r == 0 && i < VITK_ESXUPDATE_LIST_COUNT; i++)
+		vitk_esxupdate__strv_sort(&res->comp_lists[i]);
+	vitk_array_clear(comps);
 	return r;
 }

@@ -53,9 +53,11 @@ struct vitk_esxupdate_depot {
 	VITK_ARRAY(vitk_esxupdate_vib) vibs;
 	VITK_ARRAY(vitk_esxupdate_bulletin) bulletins;
 	VITK_ARRAY(vitk_esxupdate_profile) profiles;
+	VITK_ARRAY(vitk_esxupdate_image) images;
 	vitk_esxupdate_depot_options opts;
 	struct vib_index ix;
 	esxu_strv notes; /* members the reader skipped ("Unrecognized file ...") */
+	esxu_strv unread; /* profiles a host lists in the depot that the reader did not find */
 };
 
 static void entries_dispose(struct entries *es)
@@ -318,7 +320,10 @@ enum meta_kind {
 	META_PROFILE,       /* profiles/ */
 	META_BULLETIN,      /* bulletins/ */
 	META_NOTIFICATIONS, /* notifications.xml: recognised, not used */
-	META_VMWARE_XML     /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+	META_VMWARE_XML,    /* vmware.xml: read only when there is no vibs/ or bulletins/ folder */
+	META_BASEIMAGE,     /* baseimages/ (7.0+, form not confirmed: read tolerantly) */
+	META_ADDON,         /* addons/ */
+	META_MANIFEST       /* manifests/ */
 };
 
 static enum meta_kind meta_classify(const char *name)
@@ -330,6 +335,9 @@ static enum meta_kind meta_classify(const char *name)
 		{ "vibs/", META_VIB },
 		{ "profiles/", META_PROFILE },
 		{ "bulletins/", META_BULLETIN },
+		{ "baseimages/", META_BASEIMAGE },
+		{ "addons/", META_ADDON },
+		{ "manifests/", META_MANIFEST },
 	};
 	size_t i;
 
@@ -454,10 +462,39 @@ void vitk_esxupdate_depot_free(vitk_esxupdate_depot *d)
 	for (i = 0; i < d->profiles.size; i++)
 		vitk_esxupdate__profile_dispose(&d->profiles.ptr[i]);
 	vitk_array_clear(d->profiles);
+	for (i = 0; i < d->images.size; i++)
+		vitk_esxupdate__image_dispose(&d->images.ptr[i]);
+	vitk_array_clear(d->images);
 	free(d->ix.slots);
 	vitk_esxupdate__strv_dispose(&d->notes);
+	vitk_esxupdate__strv_dispose(&d->unread);
 	free(d->path);
 	free(d);
+}
+
+size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->images.size : 0;
+}
+
+const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->images.size ? &d->images.ptr[i] : NULL;
+}
+
+int vitk_esxupdate__depot_unread(vitk_esxupdate_depot *d, const char *name)
+{
+	return vitk_esxupdate__strv_has(&d->unread, name) ? 0 : vitk_esxupdate__strv_add(&d->unread, name);
+}
+
+size_t vitk_esxupdate_depot_unread_profile_count(const vitk_esxupdate_depot *d)
+{
+	return d ? d->unread.size : 0;
+}
+
+const char *vitk_esxupdate_depot_unread_profile(const vitk_esxupdate_depot *d, size_t i)
+{
+	return d && i < d->unread.size ? d->unread.ptr[i] : NULL;
 }
 
 size_t vitk_esxupdate_depot_note_count(const vitk_esxupdate_depot *d)
@@ -677,12 +714,17 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 		[META_VIB] = "vib", [META_PROFILE] = "imageprofile", [META_BULLETIN] = "bulletin",
 		[META_VMWARE_XML] = "metadataresponse",
 	};
+	static const esxu_xml_kind kinds[] = {
+		[META_VIB] = ESXU_XML_VIB, [META_PROFILE] = ESXU_XML_PROFILE, [META_BULLETIN] = ESXU_XML_BULLETIN,
+		[META_VMWARE_XML] = ESXU_XML_VMWARE_XML,
+	};
 	xmlDoc *doc = NULL;
 	xmlNode *root;
 	char k[32];
 	int r;
 
-	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&doc, e->data, e->len, vitk_esxupdate__xml_max(kinds[kind], d->opts.max_xml),
+				     what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);
@@ -699,6 +741,34 @@ static int load_meta_doc(vitk_esxupdate_depot *d, struct vib_index *ix, const st
 	else
 		r = load_vmware_xml(d, ix, root, what, e->name);
 	xmlFreeDoc(doc);
+	return r;
+}
+
+/* a base image / add-on / manifest: kept when it reads as one, else a note (the form is not confirmed) */
+static int load_image_doc(vitk_esxupdate_depot *d, const struct entry *e, enum meta_kind k, const char *what)
+{
+	vitk_esxupdate_image im;
+	char *note;
+	int r;
+
+	memset(&im, 0, sizeof(im));
+	im.kind = k == META_BASEIMAGE ? VITK_ESXUPDATE_IMAGE_BASE
+		  : k == META_ADDON  ? VITK_ESXUPDATE_IMAGE_ADDON
+				     : VITK_ESXUPDATE_IMAGE_MANIFEST;
+	r = vitk_esxupdate__image_from_json(&im, e->data, e->len, what);
+	if (r == VITK_EINVAL) {
+		vitk_esxupdate__image_dispose(&im);
+		note = vitk_esxupdate__printf("%s: not read (%s)", what, vitk_error_last()->message);
+		r = note ? vitk_esxupdate__strv_add(&d->notes, note) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		free(note);
+		return r;
+	}
+	if (r == 0 && !(im.document = vitk_esxupdate__strdup(e->name)))
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r == 0 && vitk_array_append(d->images, im) < 0)
+		r = VITK_ENOMEM;
+	if (r < 0)
+		vitk_esxupdate__image_dispose(&im);
 	return r;
 }
 
@@ -739,7 +809,12 @@ static int load_meta_entries(vitk_esxupdate_depot *d, struct vib_index *ix, cons
 		if (k == META_NOTIFICATIONS || (k == META_VMWARE_XML && folders) || !e->data)
 			continue;
 		ewhat = vitk_esxupdate__printf("%s entry '%s'", what, e->name);
-		r = ewhat ? load_meta_doc(d, ix, e, k, ewhat) : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		if (!ewhat)
+			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		else if (k == META_BASEIMAGE || k == META_ADDON || k == META_MANIFEST)
+			r = load_image_doc(d, e, k, ewhat);
+		else
+			r = load_meta_doc(d, ix, e, k, ewhat);
 		free(ewhat);
 	}
 	return r;
@@ -830,7 +905,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 	struct archive *a = NULL;
 	struct entries es = { 0 };
 	xmlDoc *idx = NULL, *vidx = NULL;
-	esxu_strv metas = { 0 }, vdirs = { 0 };
+	esxu_strv metas = { 0 }, vdirs = { 0 }, vseen = { 0 };
 	const struct entry *e;
 	xmlNode *root, *vn, *mn;
 	char *vpath = NULL, *mpath = NULL, *vdir = NULL, what[600];
@@ -860,7 +935,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		goto out;
 	}
 	snprintf(what, sizeof(what), "'%s': index.xml", path);
-	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, d->opts.max_xml, what);
+	r = vitk_esxupdate__xml_read(&idx, e->data, e->len, vitk_esxupdate__xml_max(ESXU_XML_INDEX, d->opts.max_xml),
+				     what);
 	if (r < 0)
 		goto out;
 	root = xmlDocGetRootElement(idx);
@@ -874,11 +950,19 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 			continue;
 		indexfile = vitk_esxupdate__xml_child_text(vn, "indexfile");
 		relpath = vitk_esxupdate__xml_child_text(vn, "relativepath");
+		free(vpath);
+		vpath = NULL;
 		r = join_rel(&vpath, relpath, indexfile, path, "index.xml", "indexfile");
 		free(indexfile);
-		if (r == 0)
+		if (r == 0 && !vitk_esxupdate__strv_has(&vdirs, relpath ? relpath : ""))
 			r = vitk_esxupdate__strv_add(&vdirs, relpath ? relpath : "");
 		free(relpath);
+		if (r < 0)
+			goto out;
+		/* a vendor index named twice is read once (no work multiplied by repetition) */
+		if (vitk_esxupdate__strv_has(&vseen, vpath))
+			continue;
+		r = vitk_esxupdate__strv_add(&vseen, vpath);
 		if (r < 0)
 			goto out;
 		e = entries_find(&es, vpath);
@@ -891,7 +975,8 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 		snprintf(what, sizeof(what), "'%s': %s", path, vpath);
 		xmlFreeDoc(vidx);
 		vidx = NULL;
-		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&vidx, e->data, e->len,
+					     vitk_esxupdate__xml_max(ESXU_XML_INDEX, d->opts.max_xml), what);
 		if (r < 0)
 			goto out;
 		free(vdir);
@@ -985,6 +1070,7 @@ static int load_bundle(vitk_esxupdate_depot *d, const char *path)
 out:
 	vitk_esxupdate__strv_dispose(&metas);
 	vitk_esxupdate__strv_dispose(&vdirs);
+	vitk_esxupdate__strv_dispose(&vseen);
 	free(vpath);
 	free(mpath);
 	free(vdir);
@@ -1078,6 +1164,13 @@ int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *b
 				   what);
 		goto out;
 	}
+	/* a capture of a profile the reader missed: it is no longer unread */
+	for (i = 0; i < d->unread.size; i++)
+		if (strcmp(d->unread.ptr[i], p.name) == 0) {
+			free(d->unread.ptr[i]);
+			d->unread.ptr[i] = d->unread.ptr[--d->unread.size];
+			break;
+		}
 	/* replace a profile of the same name */
 	for (i = 0; i < d->profiles.size; i++)
 		if (strcmp(d->profiles.ptr[i].name, p.name) == 0) {
@@ -1178,7 +1271,8 @@ static int load_vib(vitk_esxupdate_depot *d, const char *path, FILE *f, uint64_t
 		xmlDoc *doc = NULL;
 		char k[16];
 
-		r = vitk_esxupdate__xml_read(&doc, es.ptr[0].data, es.ptr[0].len, d->opts.max_xml, what);
+		r = vitk_esxupdate__xml_read(&doc, es.ptr[0].data, es.ptr[0].len,
+					     vitk_esxupdate__xml_max(ESXU_XML_VIB, d->opts.max_xml), what);
 		if (r < 0)
 			goto out;
 		vitk_esxupdate__xml_key(xmlDocGetRootElement(doc), k, sizeof(k));

@@ -134,6 +134,34 @@ int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot
 	return table_done(out, t);
 }
 
+enum { IM_KIND = 0, IM_COMPONENTS = 5, IM_REMOVED = 6 };
+static const vitk_table_column image_cols[] = {
+	[IM_KIND] = VITK_TABLE_COLUMN("kind", VITK_TABLE_STR),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, name, "name"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, version, "version"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, vendor, "vendor"),
+	VITK_TABLE_FIELD(vitk_esxupdate_image, document, "document"),
+	[IM_COMPONENTS] = VITK_TABLE_COLUMN("components", VITK_TABLE_INT),
+	[IM_REMOVED] = VITK_TABLE_COLUMN("removed_components", VITK_TABLE_INT),
+};
+
+int vitk_esxupdate_depot_images_table(vitk_table **out, const vitk_esxupdate_depot *d)
+{
+	vitk_table *t = table_new(image_cols, VITK_ARRAY_SIZE(image_cols));
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; t && i < vitk_esxupdate_depot_image_count(d); i++) {
+		const vitk_esxupdate_image *im = vitk_esxupdate_depot_image(d, i);
+
+		vitk_table_add_record(t, im);
+		vitk_table_set_str(t, IM_KIND, vitk_esxupdate_image_kind_name(im->kind));
+		vitk_table_set_int(t, IM_COMPONENTS, (int64_t)im->ncomponents);
+		vitk_table_set_int(t, IM_REMOVED, (int64_t)im->nremoved);
+	}
+	return table_done(out, t);
+}
+
 /* set @key of @doc to the JSON array of table @t (freed), after its builder returned @r */
 static void put_table(json_t *doc, const char *key, vitk_table *t, int *r)
 {
@@ -168,6 +196,9 @@ int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d)
 	if (r == 0)
 		r = vitk_esxupdate_depot_vibs_table(&t, d);
 	put_table(doc, "vibs", r == 0 ? t : NULL, &r);
+	if (r == 0)
+		r = vitk_esxupdate_depot_images_table(&t, d);
+	put_table(doc, "images", r == 0 ? t : NULL, &r);
 	if (r < 0) {
 		json_decref(doc);
 		return r;
@@ -276,6 +307,11 @@ static json_t *result_json(const vitk_esxupdate_result *r)
 		[VITK_ESXUPDATE_LIST_REMOVED] = "vibs_removed",
 		[VITK_ESXUPDATE_LIST_SKIPPED] = "vibs_skipped",
 	};
+	static const char *const comp_keys[VITK_ESXUPDATE_LIST_COUNT] = {
+		[VITK_ESXUPDATE_LIST_INSTALLED] = "components_installed",
+		[VITK_ESXUPDATE_LIST_REMOVED] = "components_removed",
+		[VITK_ESXUPDATE_LIST_SKIPPED] = "components_skipped",
+	};
 	json_t *o = json_object();
 	size_t w;
 	int rc = 0;
@@ -289,6 +325,8 @@ static json_t *result_json(const vitk_esxupdate_result *r)
 	put(o, "maintenance_mode_required", json_boolean(r->maint), &rc);
 	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++)
 		put(o, keys[w], strv_json(&r->lists[w]), &rc);
+	for (w = 0; r->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY && w < VITK_ESXUPDATE_LIST_COUNT; w++)
+		put(o, comp_keys[w], strv_json(&r->comp_lists[w]), &rc);
 	if (rc < 0) {
 		json_decref(o);
 		return NULL;
@@ -356,32 +394,57 @@ int vitk_esxupdate_audit_to_json(json_t **out, const vitk_esxupdate_audit *a, co
 	return 0;
 }
 
+/* "   VIBs Installed: a, b" lines */
+static void lists_text(vitk_str *s, const char *const *names, const esxu_strv *lists)
+{
+	size_t w, i;
+
+	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++) {
+		vitk_str_putf(s, "   %s:", names[w]);
+		for (i = 0; i < lists[w].size; i++)
+			vitk_str_putf(s, "%s %s", i ? "," : "", lists[w].ptr[i]);
+		vitk_str_puts(s, "\n");
+	}
+}
+
+/* "   Message: ..." (multi-line esxcli errors keep their line breaks, indented) */
+static void message_text(vitk_str *s, const char *msg)
+{
+	vitk_str_puts(s, "   Message: ");
+	for (; *msg; msg++) {
+		if (*msg == '\n')
+			vitk_str_puts(s, "\n   ");
+		else
+			vitk_str_putc(s, *msg);
+	}
+	vitk_str_puts(s, "\n");
+}
+
 char *vitk_esxupdate_result_text(const vitk_esxupdate_result *r)
 {
-	static const char *const names[VITK_ESXUPDATE_LIST_COUNT] = {
+	static const char *const vib_names[VITK_ESXUPDATE_LIST_COUNT] = {
 		[VITK_ESXUPDATE_LIST_INSTALLED] = "VIBs Installed",
 		[VITK_ESXUPDATE_LIST_REMOVED] = "VIBs Removed",
 		[VITK_ESXUPDATE_LIST_SKIPPED] = "VIBs Skipped",
 	};
+	static const char *const comp_names[VITK_ESXUPDATE_LIST_COUNT] = {
+		[VITK_ESXUPDATE_LIST_INSTALLED] = "Components Installed",
+		[VITK_ESXUPDATE_LIST_REMOVED] = "Components Removed",
+		[VITK_ESXUPDATE_LIST_SKIPPED] = "Components Skipped",
+	};
 	vitk_str s = VITK_STR_INIT;
-	const char *p;
-	size_t w, i;
 
-	vitk_str_putf(&s, "%s\n   Message: ", r->header);
-	/* multi-line esxcli errors keep their line breaks, indented */
-	for (p = r->message; *p; p++) {
-		if (*p == '\n')
-			vitk_str_puts(&s, "\n   ");
-		else
-			vitk_str_putc(&s, *p);
+	vitk_str_putf(&s, "%s\n", r->header);
+	if (r->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY) {
+		/* component apply prints its component lists first, then the message */
+		lists_text(&s, comp_names, r->comp_lists);
+		message_text(&s, r->message);
+		vitk_str_putf(&s, "   Reboot Required: %s\n", r->reboot ? "true" : "false");
+		return vitk_str_detach(&s);
 	}
-	vitk_str_putf(&s, "\n   Reboot Required: %s\n", r->reboot ? "true" : "false");
-	for (w = 0; w < VITK_ESXUPDATE_LIST_COUNT; w++) {
-		vitk_str_putf(&s, "   %s:", names[w]);
-		for (i = 0; i < r->lists[w].size; i++)
-			vitk_str_putf(&s, "%s %s", i ? "," : "", r->lists[w].ptr[i]);
-		vitk_str_puts(&s, "\n");
-	}
+	message_text(&s, r->message);
+	vitk_str_putf(&s, "   Reboot Required: %s\n", r->reboot ? "true" : "false");
+	lists_text(&s, vib_names, r->lists);
 	return vitk_str_detach(&s);
 }
 

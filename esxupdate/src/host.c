@@ -766,7 +766,7 @@ static int parse_xml_structs(vitk_esxupdate_host *h, const char *buf, size_t len
 	int r;
 
 	tmp_init(&tmp);
-	r = vitk_esxupdate__xml_read(&doc, buf, len, VITK_ESXUPDATE_INPUT_MAX, what);
+	r = vitk_esxupdate__xml_read(&doc, buf, len, vitk_esxupdate__xml_max(ESXU_XML_CAPTURE, 0), what);
 	if (r < 0)
 		return r;
 	root = xmlDocGetRootElement(doc);

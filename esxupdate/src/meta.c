@@ -13,8 +13,6 @@
 
 #include "esxu.h"
 
-#define META_XML_MAX ((size_t)32 << 20)
-
 static int set_str(char **dst, char *val)
 {
 	if (!val)
@@ -182,13 +180,13 @@ int vitk_esxupdate__vib_from_xml(vitk_esxupdate_vib *v, const xmlNode *root, con
  * @root_name is the spelling named in the error.  *doc is freed by the caller.
  */
 static int read_doc(xmlDoc **doc, xmlNode **root, const char *buf, size_t len, const char *what,
-		    const char *root_key, const char *root_name)
+		    esxu_xml_kind kind, const char *root_key, const char *root_name)
 {
 	char k[32];
 	int r;
 
 	*doc = NULL;
-	r = vitk_esxupdate__xml_read(doc, buf, len, META_XML_MAX, what);
+	r = vitk_esxupdate__xml_read(doc, buf, len, vitk_esxupdate__xml_max(kind, 0), what);
 	if (r < 0)
 		return r;
 	*root = xmlDocGetRootElement(*doc);
@@ -207,7 +205,7 @@ int vitk_esxupdate_vib_parse(vitk_esxupdate_vib **out, const char *buf, size_t l
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "vib", "vib");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_VIB, "vib", "vib");
 	if (r == 0 && !(v = vitk_esxupdate__vib_new()))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)
@@ -228,6 +226,16 @@ static int add_id(char ***ids, size_t *n, const char *id)
 	if (*n >= 100000)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 100000 VIB references");
 	return vitk_esxupdate__strlist_add(ids, n, id);
+}
+
+static bool ids_have_ctl(char *const *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (vitk_esxupdate__has_ctl(ids[i]))
+			return true;
+	return false;
 }
 
 static void free_ids(char **ids, size_t n)
@@ -322,6 +330,10 @@ int vitk_esxupdate__bulletin_from_xml(vitk_esxupdate_bulletin *b, const xmlNode 
 	if ((b->component_name && *b->component_name) != (b->component_version && *b->component_version))
 		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin '%s' has a component name or version, not both",
 				      what, b->id);
+	if (vitk_esxupdate__has_ctl(b->id) || vitk_esxupdate__has_ctl(b->component_name) ||
+	    vitk_esxupdate__has_ctl(b->component_version) || ids_have_ctl(b->vib_ids, b->nvib_ids))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: bulletin with a control character in its id, component or VIB ids: refused",
+				      what);
 	return 0;
 }
 
@@ -334,7 +346,7 @@ int vitk_esxupdate_bulletin_parse(vitk_esxupdate_bulletin **out, const char *buf
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "bulletin", "bulletin");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_BULLETIN, "bulletin", "bulletin");
 	if (r == 0 && !(b = calloc(1, sizeof(*b))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)
@@ -393,6 +405,33 @@ static int profile_vib_ref(const xmlNode *c, const char *what, char **out)
 	return r;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* a VIB listed twice is an error (esximage); sorted copy, so a long list costs n log n */
+static int profile_no_twice(const vitk_esxupdate_profile *p, const char *what)
+{
+	char **ids;
+	size_t i;
+	int r = 0;
+
+	if (p->nvib_ids < 2)
+		return 0;
+	ids = malloc(p->nvib_ids * sizeof(*ids));
+	if (!ids)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	memcpy(ids, p->vib_ids, p->nvib_ids * sizeof(*ids));
+	qsort(ids, p->nvib_ids, sizeof(*ids), cmp_str);
+	for (i = 1; i < p->nvib_ids && r == 0; i++)
+		if (strcmp(ids[i - 1], ids[i]) == 0)
+			r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice", what,
+					   p->name ? p->name : "?", ids[i]);
+	free(ids);
+	return r;
+}
+
 static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const char *what)
 {
 	const xmlNode *c;
@@ -400,20 +439,15 @@ static int profile_viblist(vitk_esxupdate_profile *p, const xmlNode *list, const
 
 	for (c = list->children; c && r == 0; c = c->next) {
 		char *id = NULL;
-		size_t i;
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		r = profile_vib_ref(c, what, &id);
-		for (i = 0; r == 0 && id && i < p->nvib_ids; i++)
-			if (strcmp(p->vib_ids[i], id) == 0)
-				r = vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' lists VIB '%s' twice",
-						   what, p->name ? p->name : "?", id);
 		if (r == 0 && id && *id)
 			r = add_id(&p->vib_ids, &p->nvib_ids, id);
 		free(id);
 	}
-	return r;
+	return r == 0 ? profile_no_twice(p, what) : r;
 }
 
 /*
@@ -460,6 +494,9 @@ int vitk_esxupdate__profile_from_xml(vitk_esxupdate_profile *p, const xmlNode *r
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile without a <name>", what);
 	if (!p->vendor || !*p->vendor)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile '%s' without a <creator>", what, p->name);
+	if (vitk_esxupdate__has_ctl(p->name) || vitk_esxupdate__has_ctl(p->vendor) || ids_have_ctl(p->vib_ids, p->nvib_ids))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: image profile with a control character in its name, creator or VIB ids: refused",
+				      what);
 	return 0;
 }
 
@@ -472,7 +509,7 @@ int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, 
 	int r;
 
 	*out = NULL;
-	r = read_doc(&doc, &root, buf, len, what, "imageprofile", "imageProfile");
+	r = read_doc(&doc, &root, buf, len, what, ESXU_XML_PROFILE, "imageprofile", "imageProfile");
 	if (r == 0 && !(p = calloc(1, sizeof(*p))))
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	if (r == 0)

@@ -82,6 +82,9 @@ void vitk_esxupdate_result_free(vitk_esxupdate_result *r)
 	vitk_esxupdate__strv_dispose(&r->half_applied);
 	free(r->profile);
 	free(r->profile_wanted);
+	for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
+		vitk_esxupdate__strv_dispose(&r->comp_lists[i]);
+	vitk_esxupdate__strv_dispose(&r->comp_downgrades);
 	free(r);
 }
 
@@ -245,7 +248,11 @@ static int pick_candidates(struct plan *p)
 	pool = calloc(vitk_esxupdate_depot_vib_count(d) + 1, sizeof(*pool));
 	if (!pool)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	if (cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || cmd->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
+	if (cmd->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY) {
+		r = vitk_esxupdate__components_select(p->r, p->h, d, cmd, pool, &npool);
+		if (r < 0)
+			goto out;
+	} else if (cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL || cmd->op == VITK_ESXUPDATE_OP_PROFILE_UPDATE) {
 		const vitk_esxupdate_profile *pr = vitk_esxupdate_depot_find_profile(d, cmd->profile);
 
 		if (!pr) {
@@ -402,6 +409,7 @@ static int plan_ops(struct plan *p)
 			switch (op) {
 			case VITK_ESXUPDATE_OP_VIB_INSTALL:
 			case VITK_ESXUPDATE_OP_PROFILE_INSTALL:
+			case VITK_ESXUPDATE_OP_COMPONENT_APPLY:
 				break;
 			case VITK_ESXUPDATE_OP_VIB_UPDATE:
 				if (cmp < 0) {
@@ -672,6 +680,8 @@ static int build_error(struct plan *p)
 
 	if (res->error)
 		return 0; /* NoMatchError already */
+	for (i = 0; i < res->comp_downgrades.size; i++)
+		vitk_str_putf(&b, "%s%s", i ? "\n" : "", res->comp_downgrades.ptr[i]);
 	if (res->removal_refused.size) {
 		vitk_str_puts(&b, "[ProfileVibRemoval]\n Applying the image profile would remove the following VIBs: ");
 		for (i = 0; i < res->removal_refused.size; i++)
@@ -944,7 +954,8 @@ int vitk_esxupdate_simulate(vitk_esxupdate_result **out, const vitk_esxupdate_ho
 		goto out;
 finish:
 	res->header = vitk_esxupdate__strdup(cmd->op == VITK_ESXUPDATE_OP_VIB_INSTALL ||
-					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL
+					  cmd->op == VITK_ESXUPDATE_OP_PROFILE_INSTALL ||
+					  cmd->op == VITK_ESXUPDATE_OP_COMPONENT_APPLY
 				  ? "Installation Result"
 				  : "Update Result");
 	if (cmd->op == VITK_ESXUPDATE_OP_VIB_UPDATE)
@@ -954,8 +965,10 @@ finish:
 
 		res->message = vitk_esxupdate__strdup(res->error);
 		/* esxcli changes nothing when it errors out */
-		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++)
+		for (i = 0; i < VITK_ESXUPDATE_LIST_COUNT; i++) {
 			vitk_esxupdate__strv_dispose(&res->lists[i]);
+			vitk_esxupdate__strv_dispose(&res->comp_lists[i]);
+		}
 		res->reboot = false;
 	} else if (cmd->flags & VITK_ESXUPDATE_F_DRY_RUN) {
 		res->message = vitk_esxupdate__printf("Dryrun only, host not changed. The following installers will be applied: [%s%s%s]",

@@ -214,3 +214,58 @@ int vitk_esxupdate__strlist_add(char ***list, size_t *n, const char *s)
 	(*n)++;
 	return 0;
 }
+
+int vitk_esxupdate__table_header(esxu_lines *ls, esxu_col *cols, size_t max, size_t *ncols, const char *what,
+				 const char *command)
+{
+	const char *prev = NULL, *s = NULL;
+	size_t prevn = 0, n = 0, i;
+
+	for (;;) {
+		bool sep;
+
+		if (!vitk_esxupdate__next_line(ls, &s, &n))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "%s: no column separator line ('----  ----') found: not `%s` output", what, command);
+		sep = n >= 3 && s[0] == '-';
+		for (i = 0; sep && i < n; i++)
+			sep = s[i] == '-' || s[i] == ' ';
+		if (sep && prev)
+			break;
+		if (!vitk_esxupdate__blank(s, n)) {
+			prev = s;
+			prevn = n;
+		}
+	}
+	*ncols = 0;
+	for (i = 0; i < n;) {
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i >= n)
+			break;
+		if (*ncols == max)
+			return vitk_error_set(VITK_EINVAL, 0, "%s line %zu: more than %zu columns", what, ls->lineno, max);
+		cols[(*ncols)++].start = i;
+		while (i < n && s[i] == '-')
+			i++;
+	}
+	for (i = 0; i < *ncols; i++) {
+		size_t st = cols[i].start, en = i + 1 < *ncols ? cols[i + 1].start : prevn;
+
+		if (st >= prevn || prev[st] == ' ')
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "%s line %zu: header is not aligned with the separator line (shifted columns)",
+					      what, ls->lineno - 1);
+		cols[i].title = prev + st;
+		cols[i].title_len = (en < prevn ? en : prevn) - st;
+	}
+	return 0;
+}
+
+bool vitk_esxupdate__has_ctl(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}

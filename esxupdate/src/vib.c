@@ -75,6 +75,8 @@ int vitk_esxupdate__constraints_add(vitk_esxupdate_constraints *c, const char *n
 
 	if (c->count >= 4096)
 		return vitk_error_set(VITK_ERANGE, 0, "more than 4096 constraints");
+	if (vitk_esxupdate__has_ctl(name) || vitk_esxupdate__has_ctl(version))
+		return vitk_error_set(VITK_EINVAL, 0, "a constraint with a control character in its name or version: refused");
 	p = vitk_esxupdate__list_grow(c->items, c->count, sizeof(*c->items));
 	if (!p)
 		return VITK_ENOMEM;
@@ -202,6 +204,10 @@ int vitk_esxupdate__vib_complete(vitk_esxupdate_vib *v, const char *what)
 	}
 	if (!v->name || !*v->name)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: VIB without a name", what);
+	if (vitk_esxupdate__has_ctl(v->name) || vitk_esxupdate__has_ctl(v->id) || vitk_esxupdate__has_ctl(v->vendor) ||
+	    vitk_esxupdate__has_ctl(v->type) || vitk_esxupdate__has_ctl(v->version))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: VIB with a control character in its id, name, vendor, type or version: refused",
+				      what);
 	if (!v->version)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: VIB '%s' without a version", what,
 				      v->name);

@@ -2,7 +2,17 @@
 /*
  * Hardened libxml2 use: network off, no DTD loading, no entity
  * substitution, and documents declaring a DOCTYPE or ENTITY are refused
- * outright (billion laughs, XXE).  Every document has a size cap.
+ * outright (billion laughs, XXE).  Every document has a size cap by its kind.
+ *
+ * Bounded cost: libxml2 2.9 checks an element's attributes for duplicates
+ * pair by pair and appends each one to the end of the element's list, so one
+ * element with n attributes costs n^2.  A linear pre-scan of the bytes
+ * refuses documents with more than XML_ATTRS_MAX attributes on one element,
+ * more than XML_DEPTH_MAX open elements or more than XML_NS_MAX namespace
+ * declarations before libxml2 sees them; the parse is then linear in the
+ * document size (at most XML_ATTRS_MAX steps per attribute).  The bytes are
+ * read as UTF-8 whatever the document declares (esximage and esxcli write
+ * UTF-8), so the pre-scan and the parser see the same markup.
  */
 #include <ctype.h>
 #include <string.h>
@@ -12,6 +22,25 @@
 #include <libxml/xmlerror.h>
 
 #include "esxu.h"
+
+#define XML_ATTRS_MAX 64 /* attributes on one element: esximage writes at most 4 */
+#define XML_DEPTH_MAX 64 /* open elements: esximage documents nest about 6 deep */
+#define XML_NS_MAX 16    /* xmlns declarations in one document: esximage writes none */
+
+size_t vitk_esxupdate__xml_max(esxu_xml_kind kind, size_t limit)
+{
+	static const size_t caps[] = {
+		[ESXU_XML_INDEX] = ESXU_XML_INDEX_MAX,
+		[ESXU_XML_VIB] = ESXU_XML_VIB_MAX,
+		[ESXU_XML_BULLETIN] = ESXU_XML_BULLETIN_MAX,
+		[ESXU_XML_PROFILE] = ESXU_XML_PROFILE_MAX,
+		[ESXU_XML_VMWARE_XML] = ESXU_XML_VMWARE_XML_MAX,
+		[ESXU_XML_CAPTURE] = VITK_ESXUPDATE_INPUT_MAX,
+	};
+	size_t cap = (size_t)kind < VITK_ARRAY_SIZE(caps) ? caps[kind] : ESXU_XML_INDEX_MAX;
+
+	return limit && limit < cap ? limit : cap;
+}
 
 static bool has_ci(const char *buf, size_t len, const char *needle)
 {
@@ -23,6 +52,102 @@ static bool has_ci(const char *buf, size_t len, const char *needle)
 		if (buf[i] == '<' && strncasecmp(buf + i, needle, n) == 0)
 			return true;
 	return false;
+}
+
+/* the offset just past @end (a short literal) at or after @i, or @len when it never comes */
+static size_t skip_past(const char *buf, size_t len, size_t i, const char *end)
+{
+	size_t n = strlen(end);
+
+	for (; i + n <= len; i++)
+		if (buf[i] == end[0] && memcmp(buf + i, end, n) == 0)
+			return i + n;
+	return len;
+}
+
+/*
+ * One start tag from its '<' at @i: its attributes are counted (every '='
+ * outside a quoted value), namespace declarations added to *ns.  Returns the
+ * offset past its '>' and whether it closes itself; the caller checks the caps.
+ */
+static size_t scan_tag(const char *buf, size_t len, size_t i, size_t *attrs, size_t *ns, bool *empty)
+{
+	size_t tok = 0;
+	bool in_tok = false;
+	char quote = 0;
+
+	*attrs = 0;
+	*empty = false;
+	for (i++; i < len; i++) {
+		char c = buf[i];
+
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'') {
+			quote = c;
+			in_tok = false;
+		} else if (c == '>') {
+			*empty = buf[i - 1] == '/';
+			return i + 1;
+		} else if (c == '=') {
+			(*attrs)++;
+			if (len - tok >= 5 && memcmp(buf + tok, "xmlns", 5) == 0)
+				(*ns)++;
+			in_tok = false;
+		} else if (isspace((unsigned char)c)) {
+			in_tok = false;
+		} else if (!in_tok) {
+			tok = i;
+			in_tok = true;
+		}
+	}
+	return len;
+}
+
+/* refuse, in one pass, what would make libxml2's cost grow faster than the document */
+static int prescan(const char *buf, size_t len, const char *what)
+{
+	size_t i = 0, depth = 0, ns = 0, attrs;
+	bool empty;
+
+	if (memchr(buf, '\0', len))
+		return vitk_error_set(VITK_EINVAL, 0, "%s: XML with NUL bytes (UTF-16 or UTF-32?): refused", what);
+	while (i < len) {
+		const char *lt = memchr(buf + i, '<', len - i);
+
+		if (!lt)
+			break;
+		i = (size_t)(lt - buf);
+		if (len - i >= 4 && memcmp(buf + i, "<!--", 4) == 0) {
+			i = skip_past(buf, len, i + 4, "-->");
+		} else if (len - i >= 9 && memcmp(buf + i, "<![CDATA[", 9) == 0) {
+			i = skip_past(buf, len, i + 9, "]]>");
+		} else if (len - i >= 2 && buf[i + 1] == '?') {
+			i = skip_past(buf, len, i + 2, "?>");
+		} else if (len - i >= 2 && (buf[i + 1] == '!' || buf[i + 1] == '/')) {
+			if (buf[i + 1] == '/' && depth)
+				depth--;
+			i = skip_past(buf, len, i + 2, ">");
+		} else {
+			i = scan_tag(buf, len, i, &attrs, &ns, &empty);
+			if (attrs > XML_ATTRS_MAX)
+				return vitk_error_set(VITK_ERANGE, 0,
+						      "%s: an element with %zu attributes (limit %d): refused",
+						      what, attrs, XML_ATTRS_MAX);
+			if (ns > XML_NS_MAX)
+				return vitk_error_set(VITK_ERANGE, 0,
+						      "%s: more than %d namespace declarations: refused", what,
+						      XML_NS_MAX);
+			if (!empty && ++depth > XML_DEPTH_MAX)
+				return vitk_error_set(VITK_ERANGE, 0,
+						      "%s: elements nested more than %d deep: refused", what,
+						      XML_DEPTH_MAX);
+		}
+	}
+	return 0;
 }
 
 int vitk_esxupdate__xml_read(xmlDoc **out, const char *buf, size_t len, size_t max, const char *what)
@@ -43,12 +168,15 @@ int vitk_esxupdate__xml_read(xmlDoc **out, const char *buf, size_t len, size_t m
 	if (has_ci(buf, len, "<!ENTITY"))
 		return vitk_error_set(VITK_EINVAL, 0, "%s: XML declares an entity (<!ENTITY>): refused",
 				      what);
+	r = prescan(buf, len, what);
+	if (r < 0)
+		return r;
 	ctx = xmlNewParserCtxt();
 	if (!ctx)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	doc = xmlCtxtReadMemory(ctx, buf, (int)len, NULL, NULL,
+	doc = xmlCtxtReadMemory(ctx, buf, (int)len, NULL, "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
+					XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC);
 	if (!doc) {
 		const xmlError *e = xmlCtxtGetLastError(ctx);
 		char msg[160] = "not well-formed";

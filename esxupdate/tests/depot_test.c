@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "esxu.h" /* white box: the XML reader's caps */
 
 static void test_esxupdate_depot__bundle(void **state)
 {
@@ -121,6 +122,44 @@ static void test_esxupdate_depot__profile_missing_vib(void **state)
 			       "'ESXi-5.5.0-20140302001-standard' cannot be found in metadata"));
 }
 
+/* 7.0+ image documents: read for the schema's fields, a member that is not one becomes a note */
+static void test_esxupdate_depot__image_documents(void **state)
+{
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_image *im;
+	size_t i;
+	bool noted = false;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip", NULL), 0);
+	assert_int_equal(vitk_esxupdate_depot_image_count(d), 1);
+	im = vitk_esxupdate_depot_image(d, 0);
+	assert_int_equal(im->kind, VITK_ESXUPDATE_IMAGE_BASE);
+	assert_string_equal(im->name, "ESXi");
+	assert_string_equal(im->version, "8.0.2-0.0.22380479");
+	assert_string_equal(im->display_version, "8.0 U2 - 22380479");
+	assert_int_equal(im->ncomponents, 3);
+	assert_string_equal(im->components[2].name, "Intel-i40en");
+	assert_string_equal(im->components[2].version, "1.8.1.137-1vmw.802.0.0.22380479");
+	assert_string_equal(im->document, "baseimages/ESXi-8.0.2-0.0.22380479.json");
+	vitk_esxupdate_depot_free(d);
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip", NULL), 0);
+	assert_int_equal(vitk_esxupdate_depot_image_count(d), 1);
+	im = vitk_esxupdate_depot_image(d, 0);
+	assert_int_equal(im->kind, VITK_ESXUPDATE_IMAGE_ADDON);
+	assert_string_equal(im->name, "HPE-Custom-AddOn");
+	assert_string_equal(im->version, "802.0.0.11.5.0-6");
+	assert_string_equal(im->vendor, "Hewlett Packard Enterprise");
+	assert_int_equal(im->ncomponents, 2);
+	assert_string_equal(im->components[1].name, "MRVL-E4-CNA-Driver-Bundle");
+	assert_int_equal(im->nremoved, 1);
+	assert_string_equal(im->removed[0], "VMware-qedentv");
+	for (i = 0; i < vitk_esxupdate_depot_note_count(d); i++)
+		noted |= strstr(vitk_esxupdate_depot_note(d, i), "entry 'manifests/hpe-hsp.xml': not read (") != NULL;
+	assert_true(noted);
+	vitk_esxupdate_depot_free(d);
+}
+
 static void test_esxupdate_depot__tampered_vib(void **state)
 {
 	vitk_esxupdate_depot_options o = VITK_ESXUPDATE_DEPOT_OPTIONS_INIT;
@@ -163,6 +202,13 @@ static void test_esxupdate_depot__profile_sources(void **state)
 	assert_string_equal(vitk_error_last()->message, "b.txt line 3: VIB 'esx-base 9.9-9' is not in the depot");
 	assert_int_equal(vitk_esxupdate_depot_add_profile_text(d, "nothing\n", 8, "n.txt"), VITK_EINVAL);
 	assert_int_equal(vitk_esxupdate_depot_profile_count(d), 1);
+	/* the host's `sources profile list` names -standard too: no document was read for it */
+	free(txt);
+	txt = tu_read(HOSTFX "sources-profile-list.txt", &len);
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, txt, len, "spl.txt"), 0);
+	assert_int_equal(vitk_esxupdate_depot_unread_profile_count(d), 1);
+	assert_string_equal(vitk_esxupdate_depot_unread_profile(d, 0), "ESXi-5.5.0-20140302001-standard");
+	assert_int_equal(vitk_esxupdate_depot_check_profile_list(d, "x\n", 2, "n.txt"), VITK_EINVAL);
 	free(txt);
 	vitk_esxupdate_depot_free(d);
 }
@@ -195,6 +241,8 @@ static void test_esxupdate_depot__bad_input(void **state)
 		{ "zipslip.zip", VITK_EINVAL, "': entry '../../evil.xml' escapes the archive (absolute path or '..'): refused" },
 		{ "zipbomb.zip", VITK_ERANGE, "': entry 'big.xml' declares 80000000 bytes, over the 67108864 byte limit" },
 		{ "dtd.zip", VITK_EINVAL, "': index.xml: XML declares a DTD (<!DOCTYPE>): refused" },
+		{ "bigindex.zip", VITK_ERANGE, "': index.xml: XML document of 868972 bytes exceeds the 65536 byte limit" },
+		{ "attrs.zip", VITK_ERANGE, "': index.xml: an element with 5000 attributes (limit 64): refused" },
 		{ "novendor.zip", VITK_ENOTFOUND, "': index.xml names vendor index 'vendor-index.xml' but the bundle has no such entry" },
 		{ "outside.zip", VITK_EINVAL, "': vendor-index.xml <url> '../metadata.zip' points outside the bundle: refused" },
 		{ "remote-url.zip", VITK_EINVAL, "': vendor-index.xml <url> 'http://hostupdate.example.com/metadata.zip' points outside the bundle: refused" },
@@ -220,6 +268,119 @@ static void test_esxupdate_depot__bad_input(void **state)
 		snprintf(want, sizeof(want), "'%s%s", path, cases[i].msg);
 		assert_string_equal(vitk_error_last()->message, want);
 	}
+}
+
+/* a buffer of @n elements <e a0="" ... /> with @per attributes each, inside <r> */
+static char *attrs_doc(size_t n, size_t per, size_t *len)
+{
+	size_t cap = 64 + n * (8 + per * 12), o = 0, i, k;
+	char *b = malloc(cap);
+
+	assert_non_null(b);
+	o += (size_t)snprintf(b + o, cap - o, "<r>");
+	for (i = 0; i < n; i++) {
+		o += (size_t)snprintf(b + o, cap - o, "<e");
+		for (k = 0; k < per; k++)
+			o += (size_t)snprintf(b + o, cap - o, " a%zu=\"\"", k);
+		o += (size_t)snprintf(b + o, cap - o, "/>");
+	}
+	o += (size_t)snprintf(b + o, cap - o, "</r>");
+	*len = o;
+	return b;
+}
+
+/*
+ * issue 10: XML cost is linear in the document.  One element with 1M
+ * attributes is refused by the pre-scan (libxml2 2.9 would spend n^2 on it);
+ * the same 1M attributes spread 10 per element parse.  Outcomes only, no timing.
+ */
+static void test_esxupdate_depot__xml_bounded(void **state)
+{
+	xmlDoc *doc = NULL;
+	size_t len, i;
+	char *b, deep[2 * 70 * 4 + 1] = "", ns[16 * 24 + 32] = "<r";
+
+	(void)state;
+	b = attrs_doc(1, 1000000, &len);
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, b, len, vitk_esxupdate__xml_max(ESXU_XML_VMWARE_XML, 0), "big"),
+			 VITK_ERANGE);
+	assert_string_equal(vitk_error_last()->message, "big: an element with 1000000 attributes (limit 64): refused");
+	assert_null(doc);
+	free(b);
+
+	b = attrs_doc(100000, 10, &len);
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, b, len, vitk_esxupdate__xml_max(ESXU_XML_VMWARE_XML, 0), "many"),
+			 0);
+	assert_non_null(doc);
+	assert_non_null(xmlDocGetRootElement(doc)->last);
+	assert_non_null(xmlDocGetRootElement(doc)->last->properties);
+	xmlFreeDoc(doc);
+	doc = NULL;
+	/* the same document as an index is over the 64 KiB cap of its kind */
+	assert_int_equal(vitk_esxupdate__xml_max(ESXU_XML_INDEX, (size_t)32 << 20), (size_t)64 << 10);
+	assert_int_equal(vitk_esxupdate__xml_max(ESXU_XML_VMWARE_XML, 1000), 1000);
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, b, len, vitk_esxupdate__xml_max(ESXU_XML_INDEX, 0), "idx"),
+			 VITK_ERANGE);
+	assert_non_null(strstr(vitk_error_last()->message, "exceeds the 65536 byte limit"));
+	free(b);
+
+	/* exactly 64 attributes pass; quoted '>' and '=' are not markup */
+	b = attrs_doc(1, 64, &len);
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, b, len, 1 << 20, "64"), 0);
+	xmlFreeDoc(doc);
+	doc = NULL;
+	free(b);
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, "<r a='=>=' b=\">\"/>", 18, 1 << 20, "q"), 0);
+	xmlFreeDoc(doc);
+	doc = NULL;
+
+	/* nesting and namespace declarations are bounded too */
+	for (i = 0; i < 70; i++)
+		strcat(deep, "<a>");
+	for (i = 0; i < 70; i++)
+		strcat(deep, "</a>");
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, deep, strlen(deep), 1 << 20, "deep"), VITK_ERANGE);
+	assert_string_equal(vitk_error_last()->message, "deep: elements nested more than 64 deep: refused");
+	for (i = 0; i < 17; i++)
+		snprintf(ns + strlen(ns), sizeof(ns) - strlen(ns), " xmlns:n%zu='u%zu'", i, i);
+	strcat(ns, "/>");
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, ns, strlen(ns), 1 << 20, "ns"), VITK_ERANGE);
+	assert_string_equal(vitk_error_last()->message, "ns: more than 16 namespace declarations: refused");
+	/* UTF-16 (NUL bytes) could hide markup from the pre-scan */
+	assert_int_equal(vitk_esxupdate__xml_read(&doc, "<\0r\0/\0>\0", 8, 1 << 20, "u16"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message, "u16: XML with NUL bytes (UTF-16 or UTF-32?): refused");
+	assert_null(doc);
+}
+
+/* issue 10: identifiers are printed inside esxcli's line-based output: a newline in one is refused */
+static void test_esxupdate_depot__control_chars(void **state)
+{
+	static const char vib[] = "<vib><type>bootbank</type><name>net&#10;Verdict: safe</name>"
+				  "<version>1.0-1</version><vendor>V</vendor></vib>";
+	static const char bul[] = "<bulletin><id>B&#9;x</id><vibList><vibID>V_bootbank_a_1.0-1</vibID></vibList></bulletin>";
+	static const char prof[] = "<imageprofile><name>P</name><creator>C</creator><viblist><vib>"
+				   "<vib-id>V_bootbank_a&#13;_1.0-1</vib-id></vib></viblist></imageprofile>";
+	vitk_esxupdate_vib *v = NULL;
+	vitk_esxupdate_bulletin *b = NULL;
+	vitk_esxupdate_profile *p = NULL;
+	vitk_esxupdate_command *c = NULL;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_vib_parse(&v, vib, strlen(vib), "d.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "d.xml: VIB with a control character in its id, name, vendor, type or version: refused");
+	assert_null(v);
+	assert_int_equal(vitk_esxupdate_bulletin_parse(&b, bul, strlen(bul), "b.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "b.xml: bulletin with a control character in its id, component or VIB ids: refused");
+	assert_null(b);
+	assert_int_equal(vitk_esxupdate_profile_parse(&p, prof, strlen(prof), "p.xml"), VITK_EINVAL);
+	assert_string_equal(vitk_error_last()->message,
+			    "p.xml: image profile with a control character in its name, creator or VIB ids: refused");
+	assert_null(p);
+	assert_int_equal(vitk_esxupdate_command_parse(&c, "esxcli software profile update -d /d.zip -p 'A\nB'"),
+			 VITK_EINVAL);
+	assert_null(c);
 }
 
 /* an empty zip (only the end-of-central-directory record): no entries at all */
@@ -367,6 +528,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_esxupdate_depot__bundle),
 		cmocka_unit_test(test_esxupdate_depot__older_shapes),
+		cmocka_unit_test(test_esxupdate_depot__image_documents),
 		cmocka_unit_test(test_esxupdate_depot__profile_missing_vib),
 		cmocka_unit_test(test_esxupdate_depot__single_vib),
 		cmocka_unit_test(test_esxupdate_depot__tampered_vib),
@@ -375,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_depot__caps),
 		cmocka_unit_test(test_esxupdate_depot__empty_zip),
 		cmocka_unit_test(test_esxupdate_depot__xml_parsers),
+		cmocka_unit_test(test_esxupdate_depot__xml_bounded),
+		cmocka_unit_test(test_esxupdate_depot__control_chars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,7 +278,7 @@ static void test_esxupdate_host__component_list(void **state)
 		if (vitk_esxupdate_host_parse_component_list(h, buf, len, files[f]) != 0)
 			fail_msg("%s", vitk_error_last()->message);
 		assert_int_equal(vitk_esxupdate_host_component_count(h), 5);
-		c = vitk_esxupdate_host_component(h, 2);
+		c = vitk_esxupdate_host_component(h, 1);
 		assert_string_equal(c->name, "Intel-i40en");
 		assert_string_equal(c->display_name, "Network driver for Intel(R) X710/XL710/XXV710/X722 Adapters");
 		assert_string_equal(c->version, "1.14.1.0-1OEM.700.1.0.15843807");
@@ -291,6 +291,14 @@ static void test_esxupdate_host__component_list(void **state)
 		else
 			assert_string_equal(c->platforms, "host");
 		assert_string_equal(vitk_esxupdate_host_component(h, 0)->display_version, "7.0 Update 3g - 20036589");
+		if (f == 1) { /* an 8.0 vib list has a Platforms column too: read like 7.0's */
+			static const char vl80[] = "Name   Version             Vendor  Acceptance Level  Install Date  Platforms\n"
+						   "-----  ------------------  ------  ----------------  ------------  ---------\n"
+						   "i40en  2.5.3.0-1vmw.802.0  VMW     VMwareCertified   2023-09-21    host\n";
+
+			assert_int_equal(vitk_esxupdate_host_parse_vib_list(h, vl80, strlen(vl80), "vl80.txt"), 0);
+			assert_string_equal(vitk_esxupdate_host_vib(h, 0)->version, "2.5.3.0-1vmw.802.0");
+		}
 		assert_int_equal(vitk_esxupdate_host_parse_component_list(h, dup, strlen(dup), "d.txt"), VITK_EINVAL);
 		assert_string_equal(vitk_error_last()->message, "d.txt line 4: component 'A' listed twice");
 		assert_int_equal(vitk_esxupdate_host_component_count(h), 0);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "esxu.h" /* white box: how host components are tied to VIBs */
 
 #define PATCH DEPOTFX "ESXi550-201403001.zip"
 #define STD "ESXi-5.5.0-20140302001-standard"
@@ -105,8 +106,10 @@ static void test_esxupdate_command__bad(void **state)
 		{ "esxcli software vib install -d x.zip --bogus", VITK_EINVAL, "command: unknown option '--bogus' for 'software vib install'" },
 		{ "esxcli software vib install -v /tmp/x.vib -d x.zip", VITK_ENOTSUP, "command: -d and -v together are not supported; audit one source at a time" },
 		{ "esxcli software profile update -v /tmp/x.vib -p P", VITK_EINVAL, "command: -v/--viburl is not valid for 'software profile update'" },
-		{ "esxcli software vib remove -n x", VITK_ENOTSUP, "command: 'software vib remove' is not simulated (vib install|update, profile install|update)" },
-		{ "esxcli network nic list", VITK_EINVAL, "command: expected 'esxcli software vib|profile install|update ...'" },
+		{ "esxcli software vib remove -n x", VITK_ENOTSUP, "command: 'software vib remove' is not simulated (vib install|update, profile install|update, component apply)" },
+		{ "esxcli network nic list", VITK_EINVAL, "command: expected 'esxcli software vib|profile install|update ...' or 'esxcli software component apply ...'" },
+		{ "esxcli software component apply -d x.zip -f", VITK_EINVAL, "command: -f/--force is not valid for 'software component apply'" },
+		{ "esxcli software vib install -d x.zip --component=A", VITK_EINVAL, "command: --component is only valid for 'software component apply'" },
 		{ "esxcli software vib install -d 'x.zip", VITK_EINVAL, "command: unterminated ' quote" },
 		{ "esxcli software vib install -d x.zip; reboot", VITK_EINVAL, "command: shell metacharacter ';' not supported; paste one esxcli command" },
 		{ "esxcli software vib install -d x.zip -p P", VITK_EINVAL, "command: -p/--profile is not valid for 'software vib install'" },
@@ -558,6 +561,118 @@ static void test_esxupdate_sim__dry_run_message(void **state)
 	vitk_esxupdate_host_free(h);
 }
 
+/* ESXi 7.0.3 HPE host with its component list */
+static vitk_esxupdate_host *host_hpe70(void)
+{
+	vitk_esxupdate_host *h = tu_host(HOSTFX "hpe703-viblist.txt", HOSTFX "hpe703-vibget.txt",
+					 HOSTFX "hpe703-profile.txt", HOSTFX "hpe703-lspci.txt");
+
+	if (tu_parse(h, vitk_esxupdate_host_parse_component_list, HOSTFX "hpe703-component-list.txt") < 0)
+		fail_msg("%s", vitk_error_last()->message);
+	return h;
+}
+
+#define VMW80 DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip"
+#define HPE80 DEPOTFX "HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip"
+
+/* issue 11: host components tied to VIBs from the host side (no depot), strongest tie first */
+static void test_esxupdate_sim__host_component_ties(void **state)
+{
+	vitk_esxupdate_host *h = host_hpe70();
+	vitk_esxupdate_depot *d = NULL;
+	const vitk_esxupdate_component *c;
+	esxu_compv untied = VITK_ARRAY_INIT;
+	esxu_tie how;
+
+	(void)state;
+	c = vitk_esxupdate__host_component_of(h, NULL, "nhpsa", &how); /* Microsemi-nhpsa: named after it */
+	assert_non_null(c);
+	assert_string_equal(c->name, "Microsemi-nhpsa");
+	assert_int_equal(how, ESXU_TIE_NAME);
+	c = vitk_esxupdate__host_component_of(h, NULL, "esx-base", &how); /* ESXi 7.0.3-0.50.20036589: same version */
+	assert_non_null(c);
+	assert_string_equal(c->name, "ESXi");
+	assert_int_equal(how, ESXU_TIE_VERSION);
+	c = vitk_esxupdate__host_component_of(h, NULL, "tools-light", &how);
+	assert_string_equal(c->name, "VMware-VM-Tools");
+	assert_int_equal(how, ESXU_TIE_VERSION);
+	assert_null(vitk_esxupdate__host_component_of(h, NULL, "qedentv-ens", &how));
+	assert_int_equal(how, ESXU_TIE_NONE);
+	/* the depot's component outranks a name or version tie */
+	assert_int_equal(vitk_esxupdate_depot_open(&d, DEPOTFX "VMware-ESXi-8.0U2-22380479-depot.zip", NULL), 0);
+	c = vitk_esxupdate__host_component_of(h, d, "i40en", &how);
+	assert_string_equal(c->name, "Intel-i40en");
+	assert_int_equal(how, ESXU_TIE_DEPOT);
+	/* the vendor components no installed VIB is tied to: only the Marvell bundle */
+	assert_int_equal(vitk_esxupdate__host_components_untied(h, d, &untied), 0);
+	assert_int_equal(untied.size, 1);
+	assert_string_equal(untied.ptr[0]->name, "MRVL-E4-CNA-Driver-Bundle");
+	vitk_array_clear(untied);
+	vitk_esxupdate_depot_free(d);
+	vitk_esxupdate_host_free(h);
+}
+
+static void test_esxupdate_sim__component_apply(void **state)
+{
+	vitk_esxupdate_host *h = host_hpe70();
+	vitk_esxupdate_audit *a = run(h, HPE80, "esxcli software component apply -d /x.zip -n Intel-i40en");
+	const vitk_esxupdate_result *r = vitk_esxupdate_audit_result(a);
+	char *text = vitk_esxupdate_result_text(r);
+
+	(void)state;
+	/* the vendor's newer component: applied, the old one removed, its VIB upgraded */
+	assert_null(vitk_esxupdate_result_error(r));
+	assert_string_equal(text, "Installation Result\n"
+				  "   Components Installed: Intel-i40en_1.16.2.0-1OEM.800.1.0.20613240\n"
+				  "   Components Removed: Intel-i40en_1.14.1.0-1OEM.700.1.0.15843807\n"
+				  "   Components Skipped:\n"
+				  "   Message: The update completed successfully, but the system needs to be rebooted for the changes to be effective.\n"
+				  "   Reboot Required: true\n");
+	assert_int_equal(change(r, "i40en")->action, VITK_ESXUPDATE_ACT_UPGRADED);
+	assert_int_equal(change(r, "qedentv")->action, VITK_ESXUPDATE_ACT_KEPT);
+	assert_string_equal(vitk_esxupdate_audit_verdict(a), "safe");
+	free(text);
+	vitk_esxupdate_audit_free(a);
+	/* VMware's older inbox build of the same component: refused, nothing changes */
+	a = run(h, VMW80, "esxcli software component apply -d /x.zip -n Intel-i40en:1.8.1.137-1vmw.802.0.0.22380479");
+	r = vitk_esxupdate_audit_result(a);
+	assert_string_equal(vitk_esxupdate_result_error(r),
+			    "Downgrades of manually added Components Intel-i40en(1.14.1.0-1OEM.700.1.0.15843807) are not supported. "
+			    "Add the Components of matching or higher version to the image.\n"
+			    "Please refer to the log file for more details.");
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "component-downgrade-refused", "Intel-i40en(1.14.1.0-1OEM"));
+	assert_int_equal(change(r, "i40en")->action, VITK_ESXUPDATE_ACT_KEPT);
+	vitk_esxupdate_audit_free(a);
+	/* a component the depot does not carry */
+	a = run(h, VMW80, "esxcli software component apply -d /x.zip -n Nope");
+	assert_non_null(strstr(vitk_esxupdate_result_error(vitk_esxupdate_audit_result(a)), "[NoMatchError]\n No component matching Nope"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
+/* an old OEM driver that needs an API level the new base no longer provides: [DependencyError] */
+static void test_esxupdate_sim__old_driver_vmkapi(void **state)
+{
+	static const char qedi[] =
+		"QLC_bootbank_qedi_2.10.15.0-1OEM.670.0.0.8169922\n"
+		"   Name: qedi\n   Version: 2.10.15.0-1OEM.670.0.0.8169922\n   Type: bootbank\n   Vendor: QLC\n"
+		"   Acceptance Level: VMwareCertified\n   Depends: vmkapi_2_2_0_0\n   Tags: driver, module, PCIID 10778084\n";
+	vitk_esxupdate_host *h = host_hpe70();
+	vitk_esxupdate_audit *a;
+	const vitk_esxupdate_result *r;
+
+	(void)state;
+	assert_int_equal(vitk_esxupdate_host_parse_vib_get(h, qedi, strlen(qedi), "qedi.txt"), 0);
+	a = run(h, VMW80, "esxcli software profile update -d /x.zip -p ESXi-8.0U2-22380479-standard");
+	r = vitk_esxupdate_audit_result(a);
+	assert_non_null(strstr(vitk_esxupdate_result_error(r),
+			       "[DependencyError]\nVIB QLC_bootbank_qedi_2.10.15.0-1OEM.670.0.0.8169922 requires vmkapi_2_2_0_0, "
+			       "but the requirement cannot be satisfied within the ImageProfile."));
+	assert_true(has_finding(a, VITK_ESXUPDATE_SEV_WARNING, "dependency-error", "qedi"));
+	vitk_esxupdate_audit_free(a);
+	vitk_esxupdate_host_free(h);
+}
+
 static void test_esxupdate_sim__unknown_profile(void **state)
 {
 	vitk_esxupdate_host *h = host_a();
@@ -604,6 +719,9 @@ int main(void)
 		cmocka_unit_test(test_esxupdate_sim__oem_profile_and_compare),
 		cmocka_unit_test(test_esxupdate_sim__unknown_profile),
 		cmocka_unit_test(test_esxupdate_sim__dry_run_message),
+		cmocka_unit_test(test_esxupdate_sim__host_component_ties),
+		cmocka_unit_test(test_esxupdate_sim__component_apply),
+		cmocka_unit_test(test_esxupdate_sim__old_driver_vmkapi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,11 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 	/* host id -> index in "hosts" */
 	VITK_ARRAY(int64_t) hids = VITK_ARRAY_INIT;
 
+	if (inv->pg) {
+		r = vitk_error_set(VITK_ENOTSUP, 0, "export reads a local inventory, not '%s'",
+				   inv->path);
+		goto out;
+	}
 	if (!doc || !domains || !tables || !hosts || !rows) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
@@ -158,7 +163,8 @@ int vitk_inventory_export(vitk_inventory *inv, FILE *f)
 		r = vitk_error_set(VITK_EIO, 0, "cannot write the export");
 out:
 	sqlite3_finalize(st);
-	sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL);
+	if (inv->db)
+		sqlite3_exec(inv->db, "COMMIT", NULL, NULL, NULL);
 	vitk_array_clear(hids);
 	json_decref(doc);
 	json_decref(domains);
@@ -454,6 +460,11 @@ int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 		memset(stats, 0, sizeof(*stats));
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	if (inv->pg)
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' is a central PostgreSQL inventory: import into a local "
+				      "inventory and `vitk inventory push --all-hosts` it",
+				      inv->path);
 	if (len > IMPORT_MAX_BYTES)
 		return vitk_error_set(VITK_ERANGE, 0, "export is larger than 1 GiB");
 	doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);

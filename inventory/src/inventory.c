@@ -112,98 +112,6 @@ static void cache_clear(vitk_inventory *inv)
 	}
 }
 
-static void tables_clear(vitk_inventory *inv)
-{
-	for (size_t i = 0; i < inv->tables.size; i++) {
-		inv_table *t = &inv->tables.ptr[i];
-
-		for (size_t c = 0; c < t->cols.size; c++)
-			free(t->cols.ptr[c].name);
-		vitk_array_clear(t->cols);
-		free(t->name);
-		free(t->domain);
-	}
-	vitk_array_clear(inv->tables);
-	inv->last_table = NULL;
-}
-
-void vitk_inventory_now(char out[21])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void vitk_inventory_uuid(char out[37])
-{
-	uint8_t b[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	if (fd >= 0) {
-		while (got < sizeof(b)) {
-			ssize_t n = read(fd, b + got, sizeof(b) - got);
-
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-		close(fd);
-	}
-	if (got < sizeof(b)) {
-		uint64_t x = vitk_now_ns() ^ ((uint64_t)getpid() << 32);
-
-		for (size_t i = 0; i < sizeof(b); i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			b[i] = (uint8_t)x;
-		}
-	}
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
-}
-
-bool inv_valid_name(const char *s)
-{
-	size_t n = 0;
-
-	if (!s || !*s || !islower((unsigned char)*s))
-		return false;
-	for (; *s; s++, n++)
-		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
-			return false;
-	return n < INV_NAME_MAX;
-}
-
-const char *inv_type_name(vitk_inventory_type t)
-{
-	switch (t) {
-	case VITK_INV_INT: return "int";
-	case VITK_INV_REAL: return "real";
-	default: return "text";
-	}
-}
-
-int inv_type_parse(const char *s, vitk_inventory_type *out)
-{
-	if (strcmp(s, "int") == 0)
-		*out = VITK_INV_INT;
-	else if (strcmp(s, "real") == 0)
-		*out = VITK_INV_REAL;
-	else if (strcmp(s, "text") == 0)
-		*out = VITK_INV_TEXT;
-	else
-		return VITK_EINVAL;
-	return 0;
-}
-
 static const char *sql_type(vitk_inventory_type t)
 {
 	switch (t) {
@@ -335,26 +243,33 @@ fail:
 int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)
 {
 	vitk_inventory *inv = NULL;
-	bool memory = strcmp(path, ":memory:") == 0;
+	bool memory = strcmp(path, ":memory:") == 0, pg = inv_is_pg_target(path);
 	int oflags, r = 0;
 	struct stat sb;
 
 	*out = NULL;
-	if (!memory && (flags & (VITK_INVENTORY_NO_CREATE | VITK_INVENTORY_READONLY))) {
+	if (!memory && !pg && (flags & (VITK_INVENTORY_NO_CREATE | VITK_INVENTORY_READONLY))) {
 		if (stat(path, &sb) < 0)
 			return vitk_error_set(VITK_ENOTFOUND, errno, "cannot open inventory '%s'",
 					      path);
 	}
-	if (!memory && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (!memory && !pg && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is a directory", path);
 	inv = calloc(1, sizeof(*inv));
 	if (!inv)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	inv->path = strdup(path);
+	inv->path = pg ? inv_redact(path) : strdup(path);
 	inv->readonly = (flags & VITK_INVENTORY_READONLY) != 0;
 	if (!inv->path) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
+	}
+	if (pg) {
+		r = invpg_open(inv, path, flags);
+		if (r < 0)
+			goto out;
+		*out = inv;
+		return 0;
 	}
 	oflags = SQLITE_OPEN_NOMUTEX | (inv->readonly ? SQLITE_OPEN_READONLY
 						       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -399,8 +314,9 @@ void vitk_inventory_free(vitk_inventory *inv)
 {
 	if (!inv)
 		return;
+	invpg_free(inv);
 	cache_clear(inv);
-	tables_clear(inv);
+	inv_tables_clear(inv);
 	if (inv->db)
 		sqlite3_close(inv->db);
 	free(inv->last_sql);
@@ -408,20 +324,6 @@ void vitk_inventory_free(vitk_inventory *inv)
 		free(inv->last_cols[i]);
 	free(inv->path);
 	free(inv);
-}
-
-const char *inv_now(vitk_inventory *inv)
-{
-	time_t t = time(NULL);
-
-	if ((long long)t != inv->now_sec) {
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(inv->now, sizeof(inv->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		inv->now_sec = (long long)t;
-	}
-	return inv->now;
 }
 
 const char *vitk_inventory_path(const vitk_inventory *inv)
@@ -438,6 +340,8 @@ int vitk_inventory_begin(vitk_inventory *inv)
 
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	if (inv->pg)
+		return invpg_begin(inv);
 	if (inv->depth == 0)
 		r = inv_exec(inv, "BEGIN IMMEDIATE");
 	else {
@@ -455,6 +359,8 @@ int vitk_inventory_commit(vitk_inventory *inv)
 	char sql[64];
 	int r;
 
+	if (inv->pg)
+		return invpg_commit(inv);
 	if (inv->depth <= 0)
 		return vitk_error_set(VITK_EINVAL, 0, "commit without a transaction");
 	if (inv->depth == 1)
@@ -475,6 +381,10 @@ void vitk_inventory_rollback(vitk_inventory *inv)
 {
 	char sql[96];
 
+	if (inv && inv->pg) {
+		invpg_rollback(inv);
+		return;
+	}
 	if (!inv || inv->depth <= 0)
 		return;
 	if (inv->depth == 1) {
@@ -491,62 +401,12 @@ void vitk_inventory_rollback(vitk_inventory *inv)
 
 /* ----------------------------------------------------------- table specs */
 
-const inv_table *inv_table_find(vitk_inventory *inv, const char *name)
-{
-	for (size_t i = 0; i < inv->tables.size; i++)
-		if (strcmp(inv->tables.ptr[i].name, name) == 0)
-			return &inv->tables.ptr[i];
-	return NULL;
-}
-
-/* columns spec text: "name:type:flags,name:type:flags" */
-static int parse_spec(const char *spec, inv_table *t)
-{
-	char *copy = strdup(spec), *save = NULL, *tok;
-	int r = 0;
-
-	if (!copy)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *c1 = strchr(tok, ':'), *c2;
-		inv_col *nc;
-
-		if (!c1 || !(c2 = strchr(c1 + 1, ':')) || t->cols.size >= INV_MAX_COLUMNS) {
-			r = vitk_error_set(VITK_EDB, 0, "table '%s' has a corrupt column spec",
-					   t->name);
-			goto out;
-		}
-		*c1 = *c2 = '\0';
-		nc = vitk_array_push(t->cols);
-		if (!nc) {
-			r = VITK_ENOMEM;
-			goto out;
-		}
-		nc->name = strdup(tok);
-		if (!nc->name) {
-			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-			goto out;
-		}
-		if (inv_type_parse(c1 + 1, &nc->type) < 0) {
-			r = vitk_error_set(VITK_EDB, 0, "table '%s' has a corrupt column spec",
-					   t->name);
-			goto out;
-		}
-		nc->flags = (unsigned)strtoul(c2 + 1, NULL, 10);
-		if (nc->flags & VITK_INV_COL_KEY)
-			t->nkeys++;
-	}
-out:
-	free(copy);
-	return r;
-}
-
 int inv_tables_load(vitk_inventory *inv)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
 
-	tables_clear(inv);
+	inv_tables_clear(inv);
 	if (sqlite3_prepare_v2(inv->db, "SELECT name, domain, columns FROM vitk_tables ORDER BY name",
 			       -1, &st, NULL) != SQLITE_OK)
 		return inv_db_error(inv, "cannot read table specs");
@@ -563,7 +423,7 @@ int inv_tables_load(vitk_inventory *inv)
 			r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 			goto out;
 		}
-		r = parse_spec((const char *)sqlite3_column_text(st, 2), nt);
+		r = inv_parse_spec((const char *)sqlite3_column_text(st, 2), nt);
 		if (r < 0)
 			goto out;
 	}
@@ -646,12 +506,6 @@ static bool column_exists(vitk_inventory *inv, const char *table, const char *co
 	return found;
 }
 
-static bool reserved_column(const char *n)
-{
-	return strcmp(n, "id") == 0 || strcmp(n, "host_id") == 0 || strcmp(n, "host") == 0 ||
-	       strcmp(n, "created_at") == 0 || strcmp(n, "updated_at") == 0;
-}
-
 int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 		     const vitk_inventory_column *cols, size_t n)
 {
@@ -660,27 +514,10 @@ int inv_create_table(vitk_inventory *inv, const char *domain, const char *name,
 	sqlite3_stmt *st = NULL;
 	int r = 0;
 
-	if (!inv_valid_name(name))
-		return vitk_error_set(VITK_EINVAL, 0, "invalid table name '%s'", name ? name : "");
-	if (n == 0 || n > INV_MAX_COLUMNS)
-		return vitk_error_set(VITK_EINVAL, 0, "table '%s' needs 1..%d columns", name,
-				      INV_MAX_COLUMNS);
-	for (size_t i = 0; i < n; i++) {
-		if (!inv_valid_name(cols[i].name) || reserved_column(cols[i].name))
-			return vitk_error_set(VITK_EINVAL, 0, "table '%s': invalid column name '%s'",
-					      name, cols[i].name ? cols[i].name : "");
-		if (cols[i].type < VITK_INV_TEXT || cols[i].type > VITK_INV_REAL)
-			return vitk_error_set(VITK_EINVAL, 0, "table '%s': column '%s' has no type",
-					      name, cols[i].name);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(cols[i].name, cols[j].name) == 0)
-				return vitk_error_set(VITK_EINVAL, 0,
-						      "table '%s': duplicate column '%s'", name,
-						      cols[i].name);
-	}
-	for (size_t i = 0; i < n; i++)
-		vitk_str_putf(&spec, "%s%s:%s:%u", i ? "," : "", cols[i].name,
-			      inv_type_name(cols[i].type), cols[i].flags);
+	r = inv_check_columns(name, cols, n);
+	if (r < 0)
+		return r;
+	inv_spec_text(&spec, cols, n);
 	if (!table_exists(inv, name)) {
 		vitk_str_putf(&sql,
 			      "CREATE TABLE %s (id INTEGER PRIMARY KEY, host_id INTEGER "
@@ -744,36 +581,17 @@ out:
 	return r;
 }
 
-static bool spec_matches(const inv_table *t, const vitk_inventory_table *want)
-{
-	if (!t || t->cols.size != want->ncolumns)
-		return false;
-	for (size_t i = 0; i < t->cols.size; i++)
-		if (strcmp(t->cols.ptr[i].name, want->columns[i].name) != 0 ||
-		    t->cols.ptr[i].type != want->columns[i].type ||
-		    t->cols.ptr[i].flags != want->columns[i].flags)
-			return false;
-	return true;
-}
-
 int vitk_inventory_register(vitk_inventory *inv, const vitk_inventory_domain *domain)
 {
 	unsigned have = 0;
 	bool found = false, uptodate;
-	size_t plen;
 	int r;
 
-	if (!domain || !inv_valid_name(domain->name) || domain->version == 0)
-		return vitk_error_set(VITK_EINVAL, 0, "invalid domain specification");
-	plen = strlen(domain->name);
-	for (size_t i = 0; i < domain->ntables; i++) {
-		const char *tn = domain->tables[i].name;
-
-		if (!tn || strncmp(tn, domain->name, plen) != 0 || tn[plen] != '_')
-			return vitk_error_set(VITK_EINVAL, 0,
-					      "table '%s' must be named '%s_...'", tn ? tn : "",
-					      domain->name);
-	}
+	r = inv_check_domain(domain);
+	if (r < 0)
+		return r;
+	if (inv->pg)
+		return invpg_register(inv, domain);
 	r = inv_domain_version(inv, domain->name, &have, &found);
 	if (r < 0)
 		return r;
@@ -784,7 +602,7 @@ int vitk_inventory_register(vitk_inventory *inv, const vitk_inventory_domain *do
 				      inv->path, domain->name, have, domain->version);
 	uptodate = found && have == domain->version;
 	for (size_t i = 0; uptodate && i < domain->ntables; i++)
-		uptodate = spec_matches(inv_table_find(inv, domain->tables[i].name),
+		uptodate = inv_spec_matches(inv_table_find(inv, domain->tables[i].name),
 					&domain->tables[i]);
 	if (uptodate || inv->readonly)
 		return 0;
@@ -816,4 +634,9 @@ int vitk_inventory_register(vitk_inventory *inv, const vitk_inventory_domain *do
 fail:
 	vitk_inventory_rollback(inv);
 	return r;
+}
+
+const char *vitk_inventory_backend(const vitk_inventory *inv)
+{
+	return inv && inv->pg ? "postgresql" : "sqlite";
 }

@@ -60,6 +60,11 @@ static int writable_table(vitk_inventory *inv, const char *table,
 
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0, "inventory '%s' is open read-only", inv->path);
+	if (inv->pg)
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s' is a central PostgreSQL inventory: hosts write to it "
+				      "with `vitk inventory push`",
+				      inv->path);
 	r = need_table(inv, table, out);
 	if (r < 0)
 		return r;
@@ -361,9 +366,27 @@ static bool valid_order(const inv_table *t, const char *order, char *col, size_t
 	return col_find(t, col) != NULL;
 }
 
+static int select_rows(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+		       int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		       size_t n, const char *order_by);
+
 int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
 			  int64_t host_id, const vitk_inventory_value *match, size_t n,
 			  const char *order_by)
+{
+	return select_rows(out, inv, table, host_id, NULL, match, n, order_by);
+}
+
+int vitk_inventory_select_glob(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+			       const char *host_glob, const vitk_inventory_value *match, size_t n,
+			       const char *order_by)
+{
+	return select_rows(out, inv, table, 0, host_glob, match, n, order_by);
+}
+
+static int select_rows(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+		       int64_t host_id, const char *host_glob, const vitk_inventory_value *match,
+		       size_t n, const char *order_by)
 {
 	const inv_table *t = NULL;
 	vitk_str sql = VITK_STR_INIT;
@@ -382,6 +405,9 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 	if (order_by && !valid_order(t, order_by, ocol, sizeof(ocol), &desc))
 		return vitk_error_set(VITK_EINVAL, 0, "cannot order '%s' by '%s'", t->name,
 				      order_by);
+	if (inv->pg)
+		return invpg_select(out, inv, t, host_id, host_glob, match, n,
+				    order_by ? ocol : NULL, desc);
 	vitk_str_puts(&sql, "SELECT t.id AS id, t.host_id AS host_id, h.name AS host");
 	for (size_t i = 0; i < t->cols.size; i++)
 		vitk_str_putf(&sql, ", t.%s AS %s", t->cols.ptr[i].name, t->cols.ptr[i].name);
@@ -390,6 +416,8 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 		      "FROM %s t JOIN hosts h ON h.id = t.host_id",
 		      t->name);
 	append_where(&sql, host_id, match, n, "t.");
+	if (host_glob)
+		vitk_str_puts(&sql, " AND h.name GLOB ?");
 	vitk_str_putf(&sql, " ORDER BY t.%s%s, t.id", order_by ? ocol : "id", desc ? " DESC" : "");
 	if (sql.oom)
 		return VITK_ENOMEM;
@@ -401,6 +429,15 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 		sqlite3_bind_int64(st, idx++, host_id);
 	for (size_t i = 0; i < n; i++)
 		bind_value(st, idx++, &match[i]);
+	if (host_glob) {
+		char *g = inv_glob_sqlite(host_glob);
+
+		if (!g) {
+			sqlite3_finalize(st);
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		sqlite3_bind_text(st, idx++, g, -1, free);
+	}
 	r = inv_rows_collect(out, inv->db, st);
 	sqlite3_finalize(st);
 	if (r == 0) {
@@ -445,6 +482,8 @@ int vitk_inventory_query(vitk_inventory_rows **out, vitk_inventory *inv, const c
 	int r;
 
 	*out = NULL;
+	if (inv->pg)
+		return invpg_query(out, inv, sql);
 	sqlite3_set_authorizer(inv->db, ro_authorizer, NULL);
 	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, &tail) != SQLITE_OK) {
 		r = vitk_error_set(VITK_EINVAL, 0, "query refused: %s", sqlite3_errmsg(inv->db));
@@ -535,6 +574,8 @@ int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char
 		return vitk_error_set(VITK_EINVAL, 0, "host needs a name");
 	if (machine_id && !*machine_id)
 		machine_id = NULL;
+	if (inv->pg)
+		return invpg_host_ensure(inv, name, machine_id, kind, source, out_id);
 	if (machine_id) {
 		id = host_unique(inv, "SELECT id FROM hosts WHERE machine_id = ?", machine_id, &r);
 		if (r < 0)
@@ -620,6 +661,8 @@ int vitk_inventory_host_lookup(vitk_inventory *inv, const char *name_or_id, int6
 	int r;
 
 	*out_id = 0;
+	if (inv->pg)
+		return invpg_host_lookup(inv, name_or_id, out_id);
 	r = inv_prepare(inv,
 			"SELECT id FROM hosts WHERE CAST(id AS TEXT) = ?1 OR machine_id = ?1 OR "
 			"name = ?1 ORDER BY (CAST(id AS TEXT) = ?1) DESC, (machine_id = ?1) DESC, id "
@@ -655,7 +698,14 @@ int vitk_inventory_counts(vitk_inventory_rows **out, vitk_inventory *inv)
 		const char *vals[3];
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tab);
-		if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK ||
+		if (inv->pg) {
+			int64_t n = 0;
+
+			r = invpg_count(inv, tab, &n);
+			if (r < 0)
+				goto out;
+			snprintf(num, sizeof(num), "%lld", (long long)n);
+		} else if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW) {
 			/* registered in another binary but table missing: report 0 */
 			snprintf(num, sizeof(num), "0");
@@ -720,6 +770,10 @@ int vitk_inventory_check(vitk_inventory_rows **out, vitk_inventory *inv)
 	*out = NULL;
 	if (!rows)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (inv->pg) {
+		vitk_inventory_rows_free(rows);
+		return invpg_check(out, inv);
+	}
 	if (sqlite3_prepare_v2(inv->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
 		r = inv_db_error(inv, "integrity_check failed");
 		goto out;

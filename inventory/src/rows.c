@@ -198,6 +198,45 @@ int inv_rows_add_text_row(vitk_inventory_rows *r, const char *const *vals)
 	return 0;
 }
 
+int inv_rows_add_typed_row(vitk_inventory_rows *r, const char *const *vals)
+{
+	inv_cell *row = NULL;
+	int ret = row_start(r, &row);
+
+	if (ret < 0)
+		return ret;
+	for (size_t c = 0; c < r->ncols; c++) {
+		inv_cell *cell = &row[c];
+		const char *txt = vals[c];
+		char num[64];
+
+		if (!txt)
+			continue;
+		switch (r->types[c]) {
+		case VITK_INV_INT:
+			cell->kind = SQLITE_INTEGER;
+			cell->i = strtoll(txt, NULL, 10);
+			break;
+		case VITK_INV_REAL:
+			/* the same text as the SQLite backend gives */
+			cell->kind = SQLITE_FLOAT;
+			cell->d = strtod(txt, NULL);
+			snprintf(num, sizeof(num), "%.17g", cell->d);
+			txt = num;
+			break;
+		default:
+			cell->kind = SQLITE_TEXT;
+			cell->i = strtoll(txt, NULL, 10);
+			break;
+		}
+		ret = arena_put(r, txt, strlen(txt), &cell->off);
+		if (ret < 0)
+			return ret;
+	}
+	r->nrows++;
+	return 0;
+}
+
 size_t vitk_inventory_rows_count(const vitk_inventory_rows *rows)
 {
 	return rows ? rows->nrows : 0;

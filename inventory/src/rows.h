@@ -31,5 +31,7 @@ int inv_rows_collect(vitk_inventory_rows **out, sqlite3 *db, sqlite3_stmt *st);
 /* An empty result with these text column names (for synthetic reports). */
 vitk_inventory_rows *inv_rows_new(size_t ncols, const char *const *names);
 int inv_rows_add_text_row(vitk_inventory_rows *r, const char *const *vals);
+/* a row of texts parsed by the result's column types (NULL: SQL NULL) */
+int inv_rows_add_typed_row(vitk_inventory_rows *r, const char *const *vals);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct {
 	uint64_t max_bytes_per_command; /* 0: no cap (ODX/XCOPY truncation knob) */
 	uint32_t token_inactivity_default_s; /* 0: built-in default */
 	uint32_t token_inactivity_max_s;     /* 0: built-in default */
+	uint32_t tokens_per_nexus; /* live ROD tokens one I_T nexus may hold; 0: 128 */
 } tgt_device_options;
 
 typedef struct {
@@ -33,6 +34,10 @@ typedef struct {
 	uint64_t size;      /* bytes; 0: use the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* LUN masking: initiator names that see the LUN (copied); nallow 0:
+	 * every initiator.  A masked LUN does not exist for the others. */
+	const char *const *allow;
+	size_t nallow;
 } tgt_lun_config;
 
 /**
@@ -82,6 +87,9 @@ typedef struct {
 	 * copy-operation list identifiers and their status are per nexus as SPC
 	 * requires; 0 = unknown (all such commands share one namespace) */
 	uint64_t nexus;
+	/* in: the initiator's iSCSI name, for LUN masking; NULL: an unnamed
+	 * initiator, which sees only the LUNs without an allow list */
+	const char *initiator;
 } tgt_cmd;
 
 /*
@@ -115,9 +123,14 @@ int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out);
  *
  * tgt_device_nexus_gone(): the I_T nexus @nexus ended (session logout or
  * connection loss); its unit attentions and finished copy-status records are
- * dropped.
+ * dropped, and its live ROD tokens no longer count against any quota: they
+ * stay usable (a token may be written by another session) but are the first
+ * to be cancelled when the token table is full.
  */
 int tgt_device_lun_reset(tgt_device *d, unsigned lun);
+/* tgt_device_lun_visible() - whether @initiator may see @lun (LUN masking);
+ * false for a LUN that does not exist */
+bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
 
 #ifdef __cplusplus

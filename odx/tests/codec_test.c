@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Golden byte vectors for every builder and parser (layouts: SPC-4, SBC-4; see odx/README.md "Facts"). */
+/* Golden byte vectors for every builder and parser (layouts: docs/scsi-third-party-copy.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -311,6 +311,41 @@ size_t vitk_esxupdate_depot_profile_count(const vitk_esxupdate_depot *d);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_profile(const vitk_esxupdate_depot *d, size_t i);
 const vitk_esxupdate_profile *vitk_esxupdate_depot_find_profile(const vitk_esxupdate_depot *d,
 								const char *name);
+/** ESXi 7.0+ image documents of a metadata zip (baseimages/, addons/, manifests/). */
+typedef enum {
+	VITK_ESXUPDATE_IMAGE_BASE = 0, /* baseimages/ */
+	VITK_ESXUPDATE_IMAGE_ADDON,    /* addons/ */
+	VITK_ESXUPDATE_IMAGE_MANIFEST  /* manifests/ (hardware support packages) */
+} vitk_esxupdate_image_kind;
+
+const char *vitk_esxupdate_image_kind_name(vitk_esxupdate_image_kind k); /* "base-image", "add-on", "manifest" */
+
+typedef struct {
+	char *name;
+	char *version; /* NULL when the document gives none */
+} vitk_esxupdate_component_ref;
+
+/**
+ * A base image, vendor add-on or manifest, read tolerantly (its on-disk form
+ * is not confirmed): the fields the vSphere Automation schemas name, other
+ * keys ignored.  A member that is not such a JSON object becomes a note.
+ */
+typedef struct {
+	vitk_esxupdate_image_kind kind;
+	char *name;            /* display_name, nameSpec.name or name */
+	char *version;         /* version or versionSpec.version */
+	char *display_version; /* display_version or versionSpec.uiString */
+	char *vendor;
+	vitk_esxupdate_component_ref *components;
+	size_t ncomponents;
+	char **removed;        /* removed_components (add-ons) */
+	size_t nremoved;
+	char *document;        /* the metadata member it was read from */
+} vitk_esxupdate_image;
+
+size_t vitk_esxupdate_depot_image_count(const vitk_esxupdate_depot *d);
+const vitk_esxupdate_image *vitk_esxupdate_depot_image(const vitk_esxupdate_depot *d, size_t i);
+
 /**
  * Notes about members the reader skipped (a metadata zip member outside
  * vibs/, profiles/, bulletins/ and the known files), one line each, for a
@@ -330,13 +365,25 @@ const char *vitk_esxupdate_depot_note(const vitk_esxupdate_depot *d, size_t i);
 int vitk_esxupdate_depot_add_profile_text(vitk_esxupdate_depot *d, const char *buf, size_t len,
 					  const char *what);
 
+/**
+ * vitk_esxupdate_depot_check_profile_list() - the text of `esxcli software
+ * sources profile list -d BUNDLE` captured on a host: every profile it names
+ * that the reader found no document for (and no `sources profile get`
+ * capture added) is recorded as unread; the audit warns about each.
+ * Return: 0, VITK_EINVAL (not that output).
+ */
+int vitk_esxupdate_depot_check_profile_list(vitk_esxupdate_depot *d, const char *buf, size_t len, const char *what);
+size_t vitk_esxupdate_depot_unread_profile_count(const vitk_esxupdate_depot *d);
+const char *vitk_esxupdate_depot_unread_profile(const vitk_esxupdate_depot *d, size_t i);
+
 /* ------------------------------------------------------------- command */
 
 typedef enum {
 	VITK_ESXUPDATE_OP_VIB_INSTALL = 1,
 	VITK_ESXUPDATE_OP_VIB_UPDATE,
 	VITK_ESXUPDATE_OP_PROFILE_INSTALL,
-	VITK_ESXUPDATE_OP_PROFILE_UPDATE
+	VITK_ESXUPDATE_OP_PROFILE_UPDATE,
+	VITK_ESXUPDATE_OP_COMPONENT_APPLY /* ESXi 7.0+: esxcli software component apply */
 } vitk_esxupdate_op;
 
 #define VITK_ESXUPDATE_F_FORCE 0x01u
@@ -355,6 +402,8 @@ typedef struct {
 	size_t nvibnames;
 	char **viburls;  /* -v, vib ops only (instead of -d) */
 	size_t nviburls;
+	char **components; /* -n/--component "name" or "name:version", component apply only */
+	size_t ncomponents;
 	unsigned flags;
 } vitk_esxupdate_command;
 
@@ -362,6 +411,7 @@ typedef struct {
  * vitk_esxupdate_command_parse() - parse a pasted esxcli command line
  * ("esxcli software vib install -d /vmfs/.../x.zip", "--depot=", "-p",
  * "--profile=", "-n", "--vibname=", flags; shell quoting honoured).
+ * "esxcli software component apply -d DEPOT [-n NAME[:VERSION]]" (7.0+) too.
  * "-v/--viburl" (vib install/update) is accepted instead of -d: the audit's
  * depot must then be that .vib (or a bundle holding a VIB file of that name).
  * Return: 0, VITK_EINVAL (unknown option, missing depot/profile, option not
@@ -459,6 +509,22 @@ int vitk_esxupdate_audit_run(vitk_esxupdate_audit **out, const vitk_esxupdate_ho
 			     const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd);
 void vitk_esxupdate_audit_free(vitk_esxupdate_audit *a);
 
+/** What else the recommendation may use. */
+typedef struct {
+	/* the vendor's depot (OEM add-on profile), and its path as the host sees it (for -d) */
+	const vitk_esxupdate_depot *vendor_depot;
+	const char *vendor_depot_path;
+} vitk_esxupdate_audit_options;
+
+/**
+ * vitk_esxupdate_audit_run_ex() - vitk_esxupdate_audit_run() with options:
+ * with a vendor depot, 'profile update' with the vendor's own profile is
+ * simulated and recommended first when it is safe.  @opts may be NULL.
+ */
+int vitk_esxupdate_audit_run_ex(vitk_esxupdate_audit **out, const vitk_esxupdate_host *host,
+				const vitk_esxupdate_depot *depot, const vitk_esxupdate_command *cmd,
+				const vitk_esxupdate_audit_options *opts);
+
 const vitk_esxupdate_result *vitk_esxupdate_audit_result(const vitk_esxupdate_audit *a);
 size_t vitk_esxupdate_audit_finding_count(const vitk_esxupdate_audit *a);
 const vitk_esxupdate_finding *vitk_esxupdate_audit_finding(const vitk_esxupdate_audit *a, size_t i);
@@ -547,7 +613,9 @@ void vitk_esxupdate_snapshot_diff_free(vitk_esxupdate_snapshot_diff *d);
 int vitk_esxupdate_depot_profiles_table(vitk_table **out, const vitk_esxupdate_depot *d);
 int vitk_esxupdate_depot_bulletins_table(vitk_table **out, const vitk_esxupdate_depot *d);
 int vitk_esxupdate_depot_vibs_table(vitk_table **out, const vitk_esxupdate_depot *d);
-/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[]. */
+/** 7.0+ image documents: kind, name, version, vendor, document, components, removed_components (counts). */
+int vitk_esxupdate_depot_images_table(vitk_table **out, const vitk_esxupdate_depot *d);
+/** The depot document: path, sha256, kind, profiles[], bulletins[], vibs[], images[]. */
 int vitk_esxupdate_depot_to_json(json_t **out, const vitk_esxupdate_depot *d);
 
 /** Per-VIB classification: name, action, from_version, to_version, build, driver, vendor_build, reason. */

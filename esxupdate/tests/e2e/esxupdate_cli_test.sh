@@ -121,6 +121,13 @@ run audit_oem.json 10 -- esxupdate audit -o json --no-store --host esx01 --host-
 run audit_profile_text.out 0 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
 	--depot-profile $H/sources-profile-get.txt --command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
 
+# the host's `sources profile list` names a profile the reader found no document for: a WARNING says so
+run - 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
+	--depot-profile $H/sources-profile-get.txt --depot-profile-list $H/sources-profile-list.txt \
+	--command "esxcli software profile update -d $PATCH -p ESXi-5.5.0-20140302001-no-tools"
+expect_in x "WARNING +profile-unread +the host lists image profile 'ESXi-5.5.0-20140302001-standard' in the depot"
+expect_not_in x "profile-unread +the host lists image profile 'ESXi-5.5.0-20140302001-no-tools'"
+
 # a depot with bulletins only: no -p is offered; the vib forms are simulated (vib install -n is safe here)
 run audit_bulletin_only.out 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --depot $FX/bulletin-only.zip \
 	--command "esxcli software vib install -d /vmfs/volumes/datastore1/bulletin-only.zip"
@@ -133,6 +140,67 @@ run audit_no_such_profile.out 10 -- esxupdate audit --no-store "${HOSTA[@]}" --c
 expect_in x "No image profile found with name 'ESXi-9-nope'"
 expect_in x 'id = ESXi-9-nope'
 expect_in x '^Verdict: review'
+
+# issue 10: untrusted text never reaches the terminal raw.  A command line with a newline or an ESC is
+# refused (it would be echoed inside esxcli's line-based output); a host capture's ESC and bidi override
+# are shown escaped in the text report
+NL_P=$'ESXi-9\nVerdict: safe'
+bad 2 'command: a control character .* refused' -- esxupdate audit --no-store "${HOSTA[@]}" --command "esxcli software profile update -d $PATCH -p '$NL_P'"
+printf 'x\n   Name: ESXi-5.5.0-\033]0;owned\007\xe2\x80\xaestandard\n   Vendor: VMware, Inc.\n' >"$TEST_TMPDIR/esc-profile.txt"
+run - 10 -- esxupdate audit --no-store "${HOSTA_ONLY[@]}" --host-profile "$TEST_TMPDIR/esc-profile.txt" --depot $FX/ESXi550-201403001.zip --command "esxcli software vib install -d $PATCH"
+expect_in x 'profile ESXi-5.5.0-\\x1b\]0;owned\\x07\\u202estandard'
+checks=$((checks + 1))
+LC_ALL=C grep -q $'[\x1b\x07]' "$TEST_TMPDIR/out" && fail "audit text output carries a raw ESC or BEL"
+checks=$((checks + 1))
+grep -q $'\xe2\x80\xae' "$TEST_TMPDIR/out" && fail "audit text output carries a raw bidi override"
+
+# ESXi 7.0.3 HPE host, 8.0 U2 depots with components (VMware's, and HPE's with its add-on profile)
+HPE70=(--no-store --host esx70 --host-vibs $H/hpe703-viblist.txt --host-vib-details $H/hpe703-vibget.txt
+	--host-profile $H/hpe703-profile.txt --host-pci $H/hpe703-lspci.txt --host-components $H/hpe703-component-list.txt)
+VMW80=VMware-ESXi-8.0U2-22380479-depot.zip
+HPE80=HPE-Custom-AddOn_802.0.0.11.5.0-6-depot.zip
+# VMware's -standard profile over the HPE host: the vendor NIC driver its inbox qedentv replaces is lost
+run audit_70_standard.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'CRITICAL +driver-removed +0000:37:00.0 1077:1634 loses its driver: qedentv-ens'
+# issue 11: without the vendor's depot, the plan names the host component to re-apply (tied from the host
+# side: MRVL-E4-CNA-Driver-Bundle is the only vendor component no installed VIB is tied to), says what the
+# operator must supply and what is not simulated; no command is recommended as proven safe
+expect_in x "the host's only vendor component without a known VIB is MRVL-E4-CNA-Driver-Bundle 5.0.402.0-1OEM"
+expect_in x "Plan: 'profile update' with profile ESXi-8.0U2-22380479-standard \(simulated: it costs the host the vendor driver\(s\) qedentv-ens\)"
+expect_in x "esxcli software component apply -d '<vendor depot>' -n MRVL-E4-CNA-Driver-Bundle --dry-run"
+expect_in x 'The second command is not simulated: .* Supply that depot with --vendor-depot ZIP'
+expect_not_in x '^Recommended'
+# a vendor depot that lacks the component is named as such (here VMware's own depot given as the vendor's)
+run - 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$VMW80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'The vendor depot carries no component holding qedentv-ens, so re-applying from it'
+expect_not_in x '^Recommended'
+# ... and with the vendor's depot at hand, its add-on profile is recommended (simulated safe)
+run audit_70_standard_vendor.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 --vendor-depot $FX/$HPE80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x "profile update -d /vmfs/volumes/ds1/$HPE80 -p HPE-Custom-AddOn_802.0.0.11.5.0-6 --dry-run"
+# ... and with a vendor's async driver depot (no profile): the VMware profile, then its components re-applied
+run audit_70_standard_components.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
+	--vendor-depot $FX/MRVL-E4-CNA-Driver-Bundle-depot.zip \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$VMW80 -p ESXi-8.0U2-22380479-standard"
+expect_in x 'then re-apply the vendor.s components from its depot: esxcli software component apply -d /vmfs/volumes/ds1/MRVL-E4-CNA-Driver-Bundle-depot.zip -n MRVL-E4-CNA-Driver-Bundle --dry-run'
+# vib install -d of VMware's depot: the Intel-i40en component is downgraded (named with its component)
+run audit_70_vib_install.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
+	--command "esxcli software vib install -d /vmfs/volumes/ds1/$VMW80"
+expect_in x 'component Intel-i40en 1.14.1.0-1OEM.700.1.0.15843807 -> Intel-i40en 1.8.1.137-1vmw'
+# the vendor depot's own profile: safe
+run audit_70_vendor_profile.out 0 -- esxupdate audit "${HPE70[@]}" --depot $FX/$HPE80 \
+	--command "esxcli software profile update -d /vmfs/volumes/ds1/$HPE80 -p HPE-Custom-AddOn_802.0.0.11.5.0-6"
+expect_not_in x 'CRITICAL|WARNING'
+# component apply of one async driver: VMware's older inbox build is refused, HPE's newer one is safe
+run audit_70_component_downgrade.out 10 -- esxupdate audit "${HPE70[@]}" --depot $FX/$VMW80 \
+	--command "esxcli software component apply -d /vmfs/volumes/ds1/$VMW80 -n Intel-i40en"
+expect_in x 'Downgrades of manually added Components Intel-i40en\(1.14.1.0-1OEM.700.1.0.15843807\) are not supported'
+run audit_70_component_apply.json 0 -- esxupdate audit -o json "${HPE70[@]}" --depot $FX/$HPE80 \
+	--command "esxcli software component apply -d /vmfs/volumes/ds1/$HPE80 -n Intel-i40en"
+
+run depot_80_addon.out 0 -- esxupdate depot --no-store $FX/$HPE80
 
 run compare.out 0 -- esxupdate compare --depot $FX/ESXi550-201403001.zip ESXi-5.5.0-20140301001s-standard $STD
 run compare.json 0 -- esxupdate compare -o json --all --depot $FX/ESXi550-201403001.zip $STD ESXi-5.5.0-20140302001-no-tools

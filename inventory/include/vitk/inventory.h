@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vitk inventory: the one SQLite store shared by every vitk library.
+ * vitk inventory: the store shared by every vitk library -- one SQLite file
+ * per host, and for a fleet one central PostgreSQL inventory behind the same
+ * functions (docs/fleet.md).
  *
- * No caller ever sees sqlite3*.  A domain library (odx, sriov, esxupdate)
+ * No caller ever sees sqlite3* or a libpq connection.  A domain library (odx, sriov, esxupdate)
  * declares its tables as column specs and registers them once per open;
  * inventory creates them, adds new columns on upgrade, records the domain's
  * schema version and refuses a database written by a newer vitk.
@@ -44,12 +46,20 @@ typedef struct vitk_inventory_rows vitk_inventory_rows;
 /**
  * vitk_inventory_open() - open (and create/migrate) an inventory database.
  * @out: the handle; free with vitk_inventory_free()
- * @path: file path, or ":memory:"
+ * @path: file path, or ":memory:"; or a central PostgreSQL inventory as a
+ *        "postgresql://" URL or a libpq conninfo ("service=fleet",
+ *        "dbname=vitk host=..."), see docs/fleet.md
  * @flags: VITK_INVENTORY_*
  *
- * Turns on WAL, busy_timeout and foreign keys and applies the core schema
- * migrations in one transaction.  A file that is not a database, or one
- * whose schema is newer than this binary knows, is refused and left as is.
+ * SQLite: turns on WAL, busy_timeout and foreign keys and applies the core
+ * schema migrations in one transaction.  A file that is not a database, or
+ * one whose schema is newer than this binary knows, is refused and left as is.
+ *
+ * PostgreSQL: connects through libpq (passwords come from PGPASSFILE,
+ * ~/.pgpass, PGPASSWORD or the service file, never from vitk), and applies
+ * the migrations in one transaction under an advisory lock.  A central
+ * inventory is read with the same functions; rows reach it only through
+ * vitk_inventory_push() (the row writers return VITK_ENOTSUP).
  *
  * Return: 0, VITK_ENOTFOUND (NO_CREATE and missing), VITK_EDB.
  */
@@ -58,8 +68,14 @@ int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags);
 /** vitk_inventory_free() - close the database.  NULL is ignored. */
 void vitk_inventory_free(vitk_inventory *inv);
 
-/** vitk_inventory_path() - the path given at open (borrowed). */
+/**
+ * vitk_inventory_path() - the path given at open (borrowed); for PostgreSQL
+ * the URL or conninfo with any password replaced by "***".
+ */
 const char *vitk_inventory_path(const vitk_inventory *inv);
+
+/** vitk_inventory_backend() - "sqlite" or "postgresql". */
+const char *vitk_inventory_backend(const vitk_inventory *inv);
 
 /* ---------------------------------------------------------------- schema */
 
@@ -124,6 +140,9 @@ int vitk_inventory_host_ensure(vitk_inventory *inv, const char *name, const char
  * vitk_inventory_host_local() - register the machine we run on, from
  * @etc_root/hostname (else gethostname()) and @etc_root/machine-id.
  * @etc_root: normally "/etc"
+ *
+ * On a central PostgreSQL inventory whose role may not add this machine (a
+ * push or report role, docs/fleet.md) this returns 0 with *out_id = 0.
  */
 int vitk_inventory_host_local(vitk_inventory *inv, const char *etc_root, int64_t *out_id);
 
@@ -198,6 +217,27 @@ int vitk_inventory_select(vitk_inventory_rows **out, vitk_inventory *inv, const 
 			  const char *order_by);
 
 /**
+ * vitk_inventory_select_glob() - vitk_inventory_select() over the hosts whose
+ * name matches the shell pattern @host_glob ('*', '?', '[...]'; NULL: all).
+ */
+int vitk_inventory_select_glob(vitk_inventory_rows **out, vitk_inventory *inv, const char *table,
+			       const char *host_glob, const vitk_inventory_value *match, size_t n,
+			       const char *order_by);
+
+/**
+ * vitk_inventory_fleet_report() - an aggregate across hosts, on either backend.
+ * @name: "free-vfs" (per host and NUMA node: VFs, assigned, reserved,
+ *        excluded, free) or "offload-savings" (per host and array, i.e. source
+ *        LUN vendor and product: jobs, bytes, host_bytes, saved_bytes)
+ * @host_glob: only hosts whose name matches this shell pattern; NULL: all
+ *
+ * Return: 0, VITK_ENOTFOUND (unknown @name; the message lists the names),
+ * VITK_EDB.
+ */
+int vitk_inventory_fleet_report(vitk_inventory_rows **out, vitk_inventory *inv, const char *name,
+				const char *host_glob);
+
+/**
  * vitk_inventory_query() - run one read-only SELECT (for `inventory sql` and
  * reports).  The statement runs under an authorizer that refuses writes,
  * ATTACH and PRAGMA changes.  Parameters: none.
@@ -260,6 +300,39 @@ typedef struct {
  */
 int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 			  vitk_inventory_import_stats *stats);
+
+/* ------------------------------------------------------------------ push */
+
+typedef struct {
+	size_t hosts;          /* hosts pushed */
+	size_t hosts_added;    /* of which new to the central inventory */
+	size_t rows_added;
+	size_t rows_updated;
+	size_t rows_unchanged;
+	unsigned attempts;     /* 1 unless a serialization failure or deadlock was retried */
+} vitk_inventory_push_stats;
+
+/**
+ * vitk_inventory_push() - upsert hosts' rows from a local inventory into a
+ * central PostgreSQL one, in one transaction.
+ * @central: opened on a PostgreSQL target
+ * @local: a local (SQLite) inventory
+ * @host_ids: the local hosts to push (normally the one local host)
+ *
+ * The merge rules are import's: hosts by machine-id (by name when they have
+ * none), rows by (host, KEY columns), keyless rows by every column plus
+ * created_at; rows are never deleted.  Pushing the same rows twice changes
+ * nothing.  A push that fails or is interrupted at any point leaves the
+ * central inventory as it was; serialization failures and deadlocks are
+ * retried with backoff (at most 8 attempts, 60 s).  Every table of @local
+ * must be registered in @central with all its columns.
+ *
+ * Return: 0, VITK_ENOTSUP (wrong backends), VITK_EPERM (the role may not
+ * write these hosts), VITK_EBUSY (still conflicting after the retries),
+ * VITK_EINVAL, VITK_EDB.
+ */
+int vitk_inventory_push(vitk_inventory *central, vitk_inventory *local, const int64_t *host_ids,
+			size_t nhosts, vitk_inventory_push_stats *stats);
 
 /* --------------------------------------------------------------- helpers */
 

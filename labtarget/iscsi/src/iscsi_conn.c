@@ -5,12 +5,12 @@
  * target's shared tgt_device synchronously, in CmdSN order.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -54,6 +54,9 @@ struct cx {
 	int fd;
 	/* session */
 	bool ffp, discovery, closing;
+	uint64_t deadline_ns;     /* reads fail after this (vitk_now_ns); 0: none */
+	const char *deadline_why; /* what the deadline is for, for the message */
+	uint32_t deadline_s;
 	uint8_t isid[6];
 	uint16_t tsih, cid;
 	uint32_t statsn, exp_cmdsn;
@@ -96,18 +99,48 @@ static void conn_log(struct cx *c, vitk_log_level lvl, const char *fmt, ...)
 
 /* ---- socket io ---- */
 
-static int read_full(int fd, void *buf, size_t len)
+/* wait until the socket is readable; VITK_ETIMEDOUT once c->deadline_ns passed */
+static int wait_readable(struct cx *c)
+{
+	for (;;) {
+		struct pollfd p = { c->fd, POLLIN, 0 };
+		uint64_t now = vitk_now_ns();
+		int r;
+
+		if (!c->deadline_ns)
+			return 0;
+		if (now >= c->deadline_ns)
+			return vitk_error_set(VITK_ETIMEDOUT, 0, "%s within %u s", c->deadline_why,
+					      c->deadline_s);
+		r = poll(&p, 1, (int)((c->deadline_ns - now + 999999) / 1000000));
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return vitk_error_set(VITK_EIO, errno, "poll failed");
+	}
+}
+
+static void set_deadline(struct cx *c, uint32_t seconds, const char *why)
+{
+	c->deadline_ns = vitk_now_ns() + (uint64_t)seconds * 1000000000ull;
+	c->deadline_why = why;
+	c->deadline_s = seconds;
+}
+
+/* @len bytes, each recv under the current deadline (a whole login, one PDU) */
+static int read_full(struct cx *c, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = recv(fd, p, len, 0);
+		ssize_t n;
+		int r = wait_readable(c);
 
+		if (r < 0)
+			return r;
+		n = recv(c->fd, p, len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return vitk_error_set(VITK_ETIMEDOUT, 0, "login not finished within %d s",
-					      ODX_TARGET_LOGIN_TIMEOUT_S);
 		if (n < 0)
 			return vitk_error_set(VITK_EIO, errno, "recv failed");
 		if (n == 0)
@@ -116,14 +149,6 @@ static int read_full(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-
-static void set_recv_timeout(int fd, int seconds)
-{
-	struct timeval tv = { seconds, 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 /* send header + data (+ padding) in one write */
@@ -207,6 +232,44 @@ static void put_sn(struct cx *c, uint8_t *bhs, bool advance_statsn)
 	vitk_put_be32(bhs + 32, c->exp_cmdsn + ODX_TARGET_CMD_WINDOW - 1);
 }
 
+/* a target ping: NOP-In with a TTT the initiator must echo (RFC 7143 11.19) */
+static int send_ping(struct cx *c)
+{
+	uint8_t h[ISCSI_BHS_LEN];
+
+	vitk_odx_target__bhs_init(h, ISCSI_OP_NOP_IN, 0x80, 0, ISCSI_RSVD_TAG);
+	if (c->next_ttt == ISCSI_RSVD_TAG)
+		c->next_ttt++;
+	vitk_put_be32(h + 20, c->next_ttt++);
+	put_sn(c, h, false); /* ITT ffffffff: StatSN is not advanced */
+	return send_pdu(c, h, NULL, 0);
+}
+
+/*
+ * Full feature phase: wait for the next PDU.  A session idle for idle_s gets
+ * a NOP-In ping and is dropped when nothing arrives within nop_s; then the
+ * PDU itself must arrive within idle_s + nop_s.
+ */
+static int await_pdu(struct cx *c)
+{
+	int r;
+
+	set_deadline(c, c->t->idle_s, "idle");
+	r = wait_readable(c);
+	if (r == VITK_ETIMEDOUT) {
+		vitk_error_clear();
+		r = send_ping(c);
+		if (r < 0)
+			return r;
+		set_deadline(c, c->t->nop_s, "initiator did not answer the NOP-In ping");
+		r = wait_readable(c);
+	}
+	if (r < 0)
+		return r;
+	set_deadline(c, c->t->idle_s + c->t->nop_s, "PDU not complete");
+	return 0;
+}
+
 /*
  * Read one PDU into c->hdr / c->ahs / c->data.  Return 0, VITK_ENOTSUP for
  * an unknown opcode whose data was consumed (caller rejects), other
@@ -217,7 +280,9 @@ static int read_pdu(struct cx *c)
 	uint32_t padded;
 	int r;
 
-	r = read_full(c->fd, c->hdr, ISCSI_BHS_LEN);
+	if (c->ffp && (r = await_pdu(c)) < 0)
+		return r;
+	r = read_full(c, c->hdr, ISCSI_BHS_LEN);
 	if (r < 0)
 		return r;
 	r = vitk_odx_target__bhs_parse(&c->bhs, c->hdr, ISCSI_BHS_LEN, c->rx_limit);
@@ -227,7 +292,7 @@ static int read_pdu(struct cx *c)
 		return vitk_error_set(VITK_EINVAL, 0, "pdu: DataSegmentLength %u over %u",
 				      c->bhs.data_len, c->rx_limit);
 	if (c->bhs.ahs_len) {
-		int r2 = read_full(c->fd, c->ahs, c->bhs.ahs_len);
+		int r2 = read_full(c, c->ahs, c->bhs.ahs_len);
 
 		if (r2 < 0)
 			return r2;
@@ -235,7 +300,7 @@ static int read_pdu(struct cx *c)
 	if (c->hdr_digest) {
 		uint8_t d[4];
 		uint32_t crc;
-		int r2 = read_full(c->fd, d, 4);
+		int r2 = read_full(c, d, 4);
 
 		if (r2 < 0)
 			return r2;
@@ -249,14 +314,14 @@ static int read_pdu(struct cx *c)
 	if (vitk_array_grow(c->data, padded) < 0) /* data.size stays 0: a buffer */
 		return VITK_ENOMEM;
 	if (padded) {
-		int r2 = read_full(c->fd, c->data.ptr, padded);
+		int r2 = read_full(c, c->data.ptr, padded);
 
 		if (r2 < 0)
 			return r2;
 	}
 	if (c->data_digest && padded) {
 		uint8_t d[4];
-		int r2 = read_full(c->fd, d, 4);
+		int r2 = read_full(c, d, 4);
 
 		if (r2 < 0)
 			return r2;
@@ -438,9 +503,26 @@ static int send_login_rsp(struct cx *c, uint8_t flags, uint8_t sclass, uint8_t s
 
 static int login_fail(struct cx *c, uint8_t sclass, uint8_t sdetail, const char *why)
 {
-	LOGC(c, VITK_LOG_WARNING, "login refused (%02x%02x): %s", sclass, sdetail, why);
+	char msg[256];
+
+	/* @why may be vitk_error_last()->message, which the error below overwrites */
+	snprintf(msg, sizeof(msg), "%s", why);
+	LOGC(c, VITK_LOG_WARNING, "login refused (%02x%02x): %s", sclass, sdetail, msg);
 	(void)send_login_rsp(c, 0, sclass, sdetail, NULL, 0);
-	return vitk_error_set(VITK_EPERM, 0, "login refused: %s", why);
+	return vitk_error_set(VITK_EPERM, 0, "login refused: %s", msg);
+}
+
+/* the target's initiator ACL (LIO-style): empty allows everyone */
+static bool initiator_allowed(const struct cx *c)
+{
+	size_t i;
+
+	if (c->t->nallow == 0)
+		return true;
+	for (i = 0; i < c->t->nallow; i++)
+		if (strcmp(c->t->allow[i], c->initiator) == 0)
+			return true;
+	return false;
 }
 
 static void hex_encode(char *out, const uint8_t *in, size_t len)
@@ -455,6 +537,40 @@ static void hex_encode(char *out, const uint8_t *in, size_t len)
 		out[3 + 2 * i] = hx[in[i] & 15];
 	}
 	out[2 + 2 * len] = '\0';
+}
+
+/*
+ * Mutual CHAP (RFC 7143 12.1.3): the initiator, once authenticated, sent its
+ * own CHAP_I and CHAP_C; the target answers with its own name and secret.
+ * Refused when the target has none, and when the challenge is ours
+ * reflected back.  Return 0, or <0 after a refusal was sent.
+ */
+static int chap_mutual(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
+{
+	const char *ci = vitk_odx_target__text_get(kv, "CHAP_I");
+	const char *cc = vitk_odx_target__text_get(kv, "CHAP_C");
+	char hex[2 + 2 * 16 + 1];
+	uint8_t chal[1024], md[16];
+	uint64_t id;
+	int n;
+
+	if (!ci || !cc)
+		return login_fail(c, 2, 7, "mutual CHAP: CHAP_I and CHAP_C go together");
+	if (!c->t->mutual_user)
+		return login_fail(c, 2, 1, "mutual CHAP asked for, no target secret configured");
+	n = vitk_odx_target__chap_decode(cc, chal, sizeof(chal));
+	if (!parse_num(ci, 0, 255, &id) || n < 1)
+		return login_fail(c, 2, 0, "mutual CHAP: bad CHAP_I or CHAP_C");
+	if ((size_t)n == sizeof(c->chap_challenge) &&
+	    memcmp(chal, c->chap_challenge, sizeof(c->chap_challenge)) == 0)
+		return login_fail(c, 2, 1, "mutual CHAP: our own challenge reflected");
+	if (!vitk_odx_target__chap_response((uint8_t)id, c->t->mutual_secret, chal, (size_t)n, md))
+		return login_fail(c, 3, 0, "mutual CHAP: cannot compute the response");
+	hex_encode(hex, md, sizeof(md));
+	vitk_odx_target__textbuf_add(out, "CHAP_N", c->t->mutual_user);
+	vitk_odx_target__textbuf_add(out, "CHAP_R", hex);
+	LOGC(c, VITK_LOG_INFO, "mutual CHAP: answered as '%s'", c->t->mutual_user);
+	return 0;
 }
 
 /* Security-stage keys.  Return 0 to go on, <0 after a refusal was sent. */
@@ -514,14 +630,19 @@ static int login_security(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out
 
 		if (!n || !rs)
 			return login_fail(c, 2, 7, "CHAP_N/CHAP_R missing");
-		if (vitk_odx_target__text_get(kv, "CHAP_I") || vitk_odx_target__text_get(kv, "CHAP_C"))
-			return login_fail(c, 2, 1, "mutual CHAP is not supported");
 		rl = vitk_odx_target__chap_decode(rs, resp, sizeof(resp));
 		if (strcmp(n, c->t->chap_user) != 0 || rl < 0 ||
 		    !vitk_odx_target__chap_check(c->chap_id, c->t->chap_secret, c->chap_challenge,
 						 sizeof(c->chap_challenge), resp, (size_t)rl))
 			return login_fail(c, 2, 1, "CHAP authentication failed");
 		LOGC(c, VITK_LOG_INFO, "CHAP user '%s' authenticated", n);
+		if (vitk_odx_target__text_get(kv, "CHAP_I") ||
+		    vitk_odx_target__text_get(kv, "CHAP_C")) {
+			int r = chap_mutual(c, kv, out);
+
+			if (r < 0)
+				return r;
+		}
 		c->auth = AUTH_DONE;
 	}
 	return 0;
@@ -645,6 +766,10 @@ static int handle_login(struct cx *c)
 		} else if (strcmp(tn, c->t->iqn) != 0) {
 			r = login_fail(c, 2, 3, "unknown TargetName");
 			goto out;
+		} else if (!initiator_allowed(c)) {
+			/* 0202: initiator not authorized (RFC 7143 11.13.5) */
+			r = login_fail(c, 2, 2, "initiator not authorized");
+			goto out;
 		}
 	}
 	if (csg == 0) {
@@ -697,7 +822,7 @@ static int handle_login(struct cx *c)
 		if (!c->discovery)
 			reinstate(c);
 		c->ffp = true;
-		set_recv_timeout(c->fd, 0); /* sessions may idle as long as they like */
+		c->deadline_ns = 0; /* from now on per PDU, see await_pdu() */
 		c->hdr_digest = c->hdr_digest_neg;
 		c->data_digest = c->data_digest_neg;
 		c->rx_limit = c->mrdsl_declared ? c->our_mrdsl : LOGIN_MRDSL;
@@ -872,6 +997,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	 * answers for it (INQUIRY qualifier 3, LOGICAL UNIT NOT SUPPORTED) */
 	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
+	cmd.initiator = c->initiator; /* LUN masking */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
@@ -1206,7 +1332,8 @@ static int handle_tmf(struct cx *c)
 	case 4: /* CLEAR TASK SET */
 	case 5: /* LOGICAL UNIT RESET */
 		if (vitk_odx_target__lun_decode(c->bhs.lun_raw, &lun) < 0 ||
-		    !vitk_odx_target__lun_block_size(c->t, lun)) {
+		    !vitk_odx_target__lun_block_size(c->t, lun) ||
+		    !tgt_device_lun_visible(c->t->dev, lun, c->initiator)) {
 			vitk_error_clear();
 			resp = 2;
 			break;
@@ -1289,8 +1416,9 @@ static int handle_text(struct cx *c)
 		if (!strcmp(k, "SendTargets")) {
 			char addr[128];
 
-			if (!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
-			    (!*v && !c->discovery)) {
+			/* an initiator outside the ACL is not told about the target */
+			if ((!strcmp(v, "All") || !strcmp(v, c->t->iqn) ||
+			     (!*v && !c->discovery)) && initiator_allowed(c)) {
 				local_address(c, addr, sizeof(addr));
 				vitk_odx_target__textbuf_add(&out, "TargetName", c->t->iqn);
 				vitk_odx_target__textbuf_add(&out, "TargetAddress", addr);
@@ -1398,7 +1526,8 @@ void *vitk_odx_target__conn_main(void *arg)
 		c->immediate_data = true;
 		c->initial_r2t = true;
 		c->next_ttt = 1;
-		set_recv_timeout(c->fd, ODX_TARGET_LOGIN_TIMEOUT_S);
+		/* the whole login, however slowly its bytes trickle in */
+		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
 		drop_tasks(c, true, 0);

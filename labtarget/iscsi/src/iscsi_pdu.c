@@ -361,20 +361,32 @@ int vitk_odx_target__chap_decode(const char *s, uint8_t *out, size_t cap)
 	return -1;
 }
 
-bool vitk_odx_target__chap_check(uint8_t id, const char *secret, const uint8_t *challenge,
-				 size_t challenge_len, const uint8_t *response, size_t response_len)
+bool vitk_odx_target__chap_response(uint8_t id, const char *secret, const uint8_t *challenge,
+				    size_t challenge_len, uint8_t out[16])
 {
 	uint8_t buf[1 + 256 + 1024];
-	uint8_t md[16];
-	size_t sl = strlen(secret), i;
-	uint8_t diff = 0;
+	size_t sl = strlen(secret);
 
-	if (response_len != 16 || sl > 256 || challenge_len > 1024)
+	if (sl > 256 || challenge_len > 1024)
 		return false;
 	buf[0] = id;
 	memcpy(buf + 1, secret, sl);
 	memcpy(buf + 1 + sl, challenge, challenge_len);
-	vitk_odx_target__md5(buf, 1 + sl + challenge_len, md);
+	vitk_odx_target__md5(buf, 1 + sl + challenge_len, out);
+	memset(buf, 0, sizeof(buf)); /* the secret */
+	return true;
+}
+
+bool vitk_odx_target__chap_check(uint8_t id, const char *secret, const uint8_t *challenge,
+				 size_t challenge_len, const uint8_t *response, size_t response_len)
+{
+	uint8_t md[16];
+	size_t i;
+	uint8_t diff = 0;
+
+	if (response_len != 16 ||
+	    !vitk_odx_target__chap_response(id, secret, challenge, challenge_len, md))
+		return false;
 	for (i = 0; i < 16; i++)
 		diff |= (uint8_t)(md[i] ^ response[i]);
 	return diff == 0;

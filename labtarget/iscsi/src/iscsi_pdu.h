@@ -151,6 +151,10 @@ uint32_t vitk_odx_target__crc32c(uint32_t crc, const void *buf, size_t len, bool
 
 /* ---- CHAP ---- */
 
+/* CHAP_R = MD5(id || secret || challenge) (RFC 1994).  Return: false when the
+ * secret (> 256 bytes) or challenge (> 1024 bytes) is too long. */
+bool vitk_odx_target__chap_response(uint8_t id, const char *secret, const uint8_t *challenge,
+				    size_t challenge_len, uint8_t out[16]);
 /* CHAP_R check: MD5(id || secret || challenge) == response. Return: true if equal. */
 bool vitk_odx_target__chap_check(uint8_t id, const char *secret, const uint8_t *challenge,
 				 size_t challenge_len, const uint8_t *response, size_t response_len);

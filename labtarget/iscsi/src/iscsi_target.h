@@ -18,7 +18,10 @@
 #define ODX_TARGET_CMD_WINDOW 32u
 #define ODX_TARGET_MAX_XFER (64u * 1024u * 1024u) /* per-command data buffer cap */
 #define ODX_TARGET_MAX_CONNS 256        /* connections beyond this are closed at once */
-#define ODX_TARGET_LOGIN_TIMEOUT_S 30   /* a login that stalls this long is dropped */
+#define ODX_TARGET_LOGIN_TIMEOUT_S 30   /* default deadline of a whole login */
+#define ODX_TARGET_CONNS_PER_ADDR 64    /* default cap of connections from one address */
+#define ODX_TARGET_IDLE_S 60            /* default: NOP-In ping after this long idle */
+#define ODX_TARGET_NOP_S 30             /* default: drop when the ping stays unanswered */
 
 struct odx_conn;
 
@@ -28,7 +31,11 @@ struct vitk_odx_target {
 	char host[256];
 	uint16_t port;
 	char *chap_user, *chap_secret;
+	char *mutual_user, *mutual_secret; /* mutual CHAP: how the target answers */
+	char **allow; /* initiator ACL; nallow 0: every initiator may log in */
+	size_t nallow;
 	uint32_t mrdsl;
+	uint32_t login_timeout_s, conns_per_addr, idle_s, nop_s;
 	tgt_device *dev;
 	struct {
 		unsigned lun;
@@ -52,6 +59,7 @@ struct odx_conn {
 	int fd;
 	uint32_t id;
 	char peer[80];
+	char addr[64]; /* the peer's address without the port */
 	pthread_t thread;
 	bool done; /* set by the thread when it is about to exit (under t->lock) */
 	/* set under t->lock once a normal session reaches full feature phase */

@@ -67,6 +67,76 @@ static bool iqn_valid(const char *iqn)
 	return true;
 }
 
+/* mutual CHAP needs one-way CHAP and its own secret (RFC 7143 12.1.3) */
+static int check_mutual(const vitk_odx_target_options *o)
+{
+	if (!o->chap_mutual_user && !o->chap_mutual_secret)
+		return 0;
+	if (!o->chap_mutual_user || !o->chap_mutual_secret || !*o->chap_mutual_user)
+		return vitk_error_set(VITK_EINVAL, 0, "mutual chap: user and secret go together");
+	if (!o->chap_user)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "mutual chap: needs one-way chap (the initiator's secret)");
+	if (strlen(o->chap_mutual_secret) == 0 || strlen(o->chap_mutual_secret) > 255)
+		return vitk_error_set(VITK_EINVAL, 0, "mutual chap: secret must be 1..255 bytes");
+	if (strcmp(o->chap_mutual_secret, o->chap_secret) == 0)
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "mutual chap: the target's secret must differ from the "
+				      "initiator's (RFC 7143 12.1.3)");
+	return 0;
+}
+
+/* an initiator name for an ACL: iqn./eui./naa. names as RFC 3722 allows them */
+static bool initiator_name_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 223)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-' || s[i] == ':'))
+			return false;
+	return true;
+}
+
+/* a NULL-free copy of @n strings; NULL (and *out NULL) when @n is 0 */
+static int strv_dup(char ***out, const char *const *v, size_t n)
+{
+	size_t i;
+
+	*out = NULL;
+	if (n == 0 || !v)
+		return 0;
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return VITK_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!v[i] || !initiator_name_valid(v[i]))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "allowed initiator '%s' is not a valid iSCSI name",
+					      v[i] ? v[i] : "");
+		(*out)[i] = strdup(v[i]);
+		if (!(*out)[i])
+			return VITK_ENOMEM;
+	}
+	return 0;
+}
+
+static void strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v ? v : def;
+}
+
 int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *opts)
 {
 	vitk_odx_target *t = NULL;
@@ -85,6 +155,9 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 		return vitk_error_set(VITK_EINVAL, 0, "chap: user and secret go together");
 	if (opts->chap_secret && (strlen(opts->chap_secret) == 0 || strlen(opts->chap_secret) > 255))
 		return vitk_error_set(VITK_EINVAL, 0, "chap: secret must be 1..255 bytes");
+	r = check_mutual(opts);
+	if (r < 0)
+		return r;
 	if (opts->max_recv_data_segment_length &&
 	    (opts->max_recv_data_segment_length < 512 ||
 	     opts->max_recv_data_segment_length > 16777215))
@@ -98,16 +171,29 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	t->stop_pipe[0] = t->stop_pipe[1] = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	t->iqn = strdup(opts->iqn);
-	t->portal = strdup(opts->portal ? opts->portal : "0.0.0.0:3260");
+	t->portal = strdup(opts->portal ? opts->portal : "127.0.0.1:3260");
 	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
 	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
+	t->mutual_user = opts->chap_mutual_user ? strdup(opts->chap_mutual_user) : NULL;
+	t->mutual_secret = opts->chap_mutual_secret ? strdup(opts->chap_mutual_secret) : NULL;
+	t->login_timeout_s = or_default(opts->login_timeout_s, ODX_TARGET_LOGIN_TIMEOUT_S);
+	t->conns_per_addr = or_default(opts->max_conns_per_address, ODX_TARGET_CONNS_PER_ADDR);
+	t->idle_s = or_default(opts->idle_timeout_s, ODX_TARGET_IDLE_S);
+	t->nop_s = or_default(opts->nop_timeout_s, ODX_TARGET_NOP_S);
 	t->mrdsl = opts->max_recv_data_segment_length ? opts->max_recv_data_segment_length
 						      : 262144;
 	t->next_tsih = 1;
-	if (!t->iqn || !t->portal || (opts->chap_user && (!t->chap_user || !t->chap_secret))) {
+	if (!t->iqn || !t->portal || (opts->chap_user && (!t->chap_user || !t->chap_secret)) ||
+	    (opts->chap_mutual_user && (!t->mutual_user || !t->mutual_secret))) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
+	r = strv_dup(&t->allow, opts->allow, opts->nallow);
+	t->nallow = t->allow ? opts->nallow : 0;
+	if (r == VITK_ENOMEM)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r < 0)
+		goto out;
 	r = vitk_odx_target_parse_portal(t->portal, t->host, sizeof(t->host), &t->port);
 	if (r < 0)
 		goto out;
@@ -119,6 +205,7 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.iqn = t->iqn;
 	dopts.max_bytes_per_command = opts->max_bytes_per_command;
+	dopts.tokens_per_nexus = opts->tokens_per_session;
 	r = tgt_device_new(&t->dev, &dopts);
 	if (r < 0)
 		goto out;
@@ -159,6 +246,14 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	cfg.size = lun->size;
 	cfg.block_size = lun->block_size;
 	cfg.read_only = lun->read_only;
+	cfg.allow = lun->allow;
+	cfg.nallow = lun->allow ? lun->nallow : 0;
+	for (i = 0; i < cfg.nallow; i++)
+		if (!lun->allow[i] || !initiator_name_valid(lun->allow[i]))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "lun %u: allowed initiator '%s' is not a valid iSCSI "
+					      "name",
+					      lun->lun, lun->allow[i] ? lun->allow[i] : "");
 	r = tgt_device_add_lun(t->dev, &cfg);
 	if (r < 0)
 		return r;
@@ -251,7 +346,8 @@ static void reap(vitk_odx_target *t, bool all)
 	}
 }
 
-static void peer_name(int fd, char *buf, size_t len)
+/* "ADDR:PORT" (or "[V6]:PORT") into @buf, the address alone into @addr */
+static void peer_name(int fd, char *buf, size_t len, char *addr, size_t addr_len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -273,6 +369,33 @@ static void peer_name(int fd, char *buf, size_t len)
 		snprintf(buf, len, "[%s]:%u", host, port);
 	else
 		snprintf(buf, len, "%s:%u", host, port);
+	snprintf(addr, addr_len, "%s", host);
+}
+
+/*
+ * Room for one more connection (t->lock held): under the target's cap, and
+ * under the cap per initiator address, so that one host cannot lock every
+ * other one out.  The refusal is logged.
+ */
+static bool conn_admit(vitk_odx_target *t, const struct odx_conn *oc)
+{
+	const struct odx_conn *o;
+	uint32_t same = 0;
+
+	if (t->nconns >= ODX_TARGET_MAX_CONNS) {
+		vitk_log(VITK_LOG_WARNING, ODX_TARGET_LOG_DOMAIN,
+			 "refusing %s: %d connections already", oc->peer, ODX_TARGET_MAX_CONNS);
+		return false;
+	}
+	for (o = t->conns; o; o = o->next)
+		if (!o->done && strcmp(o->addr, oc->addr) == 0)
+			same++;
+	if (same >= t->conns_per_addr) {
+		vitk_log(VITK_LOG_WARNING, ODX_TARGET_LOG_DOMAIN,
+			 "refusing %s: %u connections from %s already", oc->peer, same, oc->addr);
+		return false;
+	}
+	return true;
 }
 
 /* one INFO line per LUN with its counters, when serving ends */
@@ -347,16 +470,11 @@ int vitk_odx_target_run(vitk_odx_target *t)
 		}
 		oc->t = t;
 		oc->fd = fd;
-		peer_name(fd, oc->peer, sizeof(oc->peer));
+		peer_name(fd, oc->peer, sizeof(oc->peer), oc->addr, sizeof(oc->addr));
 		pthread_mutex_lock(&t->lock);
 		oc->id = ++t->next_conn_id;
-		pthread_mutex_unlock(&t->lock);
-		pthread_mutex_lock(&t->lock);
-		if (t->nconns >= ODX_TARGET_MAX_CONNS) {
+		if (!conn_admit(t, oc)) {
 			pthread_mutex_unlock(&t->lock);
-			vitk_log(VITK_LOG_WARNING, ODX_TARGET_LOG_DOMAIN,
-				 "refusing %s: %d connections already", oc->peer,
-				 ODX_TARGET_MAX_CONNS);
 			close(fd);
 			free(oc);
 			continue;
@@ -446,5 +564,10 @@ void vitk_odx_target_free(vitk_odx_target *t)
 	if (t->chap_secret)
 		memset(t->chap_secret, 0, strlen(t->chap_secret));
 	free(t->chap_secret);
+	free(t->mutual_user);
+	if (t->mutual_secret)
+		memset(t->mutual_secret, 0, strlen(t->mutual_secret));
+	free(t->mutual_secret);
+	strv_free(t->allow, t->nallow);
 	free(t);
 }

@@ -24,6 +24,9 @@ typedef struct {
 	int32_t field; /* byte of the parameter list at fault (sense-key specific), -1: none */
 } tpc_sense;
 
+/* SBC-4 thin provisioning: a write the LUN cannot allocate space for */
+#define TGT_ASC_SPACE_ALLOC_FAILED_WP 0x2707
+
 /* ---- copy manager limits (advertised in RCOP and VPD 0x8F) ---- */
 #define TPC_MAX_CSCD 16
 #define TPC_MAX_SEGMENTS 64
@@ -35,6 +38,7 @@ typedef struct {
 #define TPC_DEFAULT_INACTIVITY_S 60
 #define TPC_MAX_INACTIVITY_S 3600
 #define TPC_MAX_TOKENS 1024
+#define TPC_TOKENS_PER_NEXUS 128 /* default quota of live tokens per I_T nexus */
 
 /* ---- parsed EXTENDED COPY(LID1) list ---- */
 typedef struct {
@@ -110,6 +114,8 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
+	size_t nallow;
 	uint8_t naa[16];
 	char serial[33];
 	tgt_lun_stats stats; /* under dev->lock */
@@ -143,6 +149,10 @@ struct tgt_device {
 	/* tests only: called before each chunk a WRITE USING TOKEN moves */
 	void (*chunk_hook)(void *arg);
 	void *chunk_hook_arg;
+	/* tests only: a write seam; a negative errno fails the write of the
+	 * block commands at byte @off of @l before it reaches the file */
+	int (*write_fault)(void *arg, const tgt_lun *l, uint64_t off);
+	void *write_fault_arg;
 };
 
 /* sense.c (leaf): how a command ends -- sense data, Data-In */
@@ -153,6 +163,14 @@ void sense__info(tgt_cmd *cmd, uint8_t key, uint16_t asc, uint64_t info);
  * INVALID FIELD IN CDB vs PARAMETER LIST; @bit is 0-7, or -1 for none */
 void sense__field(tgt_cmd *cmd, uint16_t asc, bool in_cdb, uint16_t byte, int bit);
 void sense__invalid_cdb(tgt_cmd *cmd, uint16_t byte, int bit);
+/* A failed write to the backing file (@err a negative errno) as sense, and
+ * one log line with the LUN, LBA and errno: ENOSPC/EDQUOT on a file (a thin
+ * LUN out of space) is DATA PROTECT, SPACE ALLOCATION FAILED WRITE PROTECT
+ * (SBC-4, thin provisioning: resource exhaustion); anything else MEDIUM
+ * ERROR, WRITE ERROR */
+void sense__write_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
+/* ... and a failed read: MEDIUM ERROR, UNRECOVERED READ ERROR, logged the same way */
+void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
 /* Data-In: @len bytes of @buf, capped to the allocation length and din_cap */
 void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 
@@ -162,6 +180,8 @@ void lun__naa_designator(uint8_t *out20, const tgt_lun *l);
 int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
 		    uint64_t len);
 int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
+/* LUN masking: may @initiator (NULL: unnamed) see @l? */
+bool lun__visible(const tgt_lun *l, const char *initiator);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);

@@ -134,8 +134,13 @@ out:
 
 static void lun_free(tgt_lun *l)
 {
+	size_t i;
+
 	if (!l)
 		return;
+	for (i = 0; i < l->nallow; i++)
+		free(l->allow[i]);
+	free(l->allow);
 	if (l->fd >= 0)
 		close(l->fd);
 	pthread_mutex_destroy(&l->caw_lock);
@@ -165,6 +170,25 @@ static unsigned log2u(uint32_t v)
 	while ((1u << s) < v)
 		s++;
 	return s;
+}
+
+/* the LUN's allow list (LUN masking), owned by the LUN */
+static int copy_allow(tgt_lun *l, const tgt_lun_config *cfg)
+{
+	size_t i;
+
+	if (cfg->nallow == 0 || !cfg->allow)
+		return 0;
+	l->allow = calloc(cfg->nallow, sizeof(*l->allow));
+	if (!l->allow)
+		return -1;
+	for (i = 0; i < cfg->nallow; i++) {
+		l->allow[i] = strdup(cfg->allow[i] ? cfg->allow[i] : "");
+		if (!l->allow[i])
+			return -1;
+		l->nallow++;
+	}
+	return 0;
 }
 
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
@@ -299,6 +323,10 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		goto out;
 	}
 	make_naa(l, d->iqn, abspath);
+	if (copy_allow(l, cfg) < 0) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 
 	if (vitk_array_grow(d->luns, 1) < 0) {
 		r = VITK_ENOMEM;
@@ -341,6 +369,13 @@ tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun)
 		if (d->luns.ptr[i]->lun == lun)
 			return d->luns.ptr[i];
 	return NULL;
+}
+
+bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator)
+{
+	const tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
+
+	return l && lun__visible(l, initiator);
 }
 
 int tgt_device_stats(const tgt_device *d, unsigned lun, tgt_lun_stats *out)
@@ -484,6 +519,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		return 0;
 	}
 	l = dev__find_lun(d, cmd->lun);
+	if (l && !lun__visible(l, cmd->initiator))
+		l = NULL; /* LUN masking: to this initiator there is no such LU */
 	if (!l) {
 		if (op == VITK_SCSI_OP_INQUIRY)
 			inquiry_no_lun(cmd);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-LUN helpers shared by the command files: the LUN's NAA designator
- * and data movement between backing files (copy_file_range with a
- * pread/pwrite fallback, hole punching for zeroes).  A leaf: it calls
- * nothing else in the device model.
+ * Per-LUN helpers shared by the command files: the LUN's NAA designator,
+ * LUN masking, and data movement between backing files (copy_file_range
+ * with a pread/pwrite fallback, hole punching for zeroes).  A leaf: it
+ * calls nothing else in the device model.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +21,18 @@ void lun__naa_designator(uint8_t *out, const tgt_lun *l)
 	out[2] = 0;
 	out[3] = 16;
 	memcpy(out + 4, l->naa, 16);
+}
+
+bool lun__visible(const tgt_lun *l, const char *initiator)
+{
+	size_t i;
+
+	if (l->nallow == 0)
+		return true;
+	for (i = 0; initiator && i < l->nallow; i++)
+		if (strcmp(l->allow[i], initiator) == 0)
+			return true;
+	return false;
 }
 
 static int copy_fallback(tgt_lun *src, uint64_t so, tgt_lun *dst, uint64_t dof, uint64_t len)

@@ -121,6 +121,7 @@ void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct rw rw;
 	uint64_t bytes;
 	size_t n;
+	int r;
 
 	(void)d;
 
@@ -133,8 +134,8 @@ void sbc__read(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	bytes = rw.n << l->bs_shift;
 	n = bytes > cmd->din_cap ? cmd->din_cap : (size_t)bytes;
-	if (n && pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift) < 0) {
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+	if (n && (r = pread_full(l->fd, cmd->din, n, rw.lba << l->bs_shift)) < 0) {
+		sense__read_failed(cmd, l, rw.lba, r);
 		return;
 	}
 	cmd->din_len = n;
@@ -148,6 +149,8 @@ static int write_blocks(tgt_device *d, tgt_lun *l, uint64_t lba, const uint8_t *
 	int r;
 
 	tpc__revoke_overlap(d, l, lba, (len + l->bs - 1) >> l->bs_shift);
+	if (d->write_fault && (r = d->write_fault(d->write_fault_arg, l, lba << l->bs_shift)) < 0)
+		return r;
 	r = pwrite_full(l->fd, buf, len, lba << l->bs_shift);
 	if (r == 0 && fua)
 		r = fdatasync(l->fd) < 0 ? -errno : 0;
@@ -159,6 +162,7 @@ static void write_cmd(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, bool fua)
 {
 	struct rw rw;
 	uint64_t bytes;
+	int r;
 
 	parse_rw(cmd->cdb, &rw);
 	if (rw.prot) {
@@ -175,8 +179,9 @@ static void write_cmd(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, bool fua)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_CDB);
 		return;
 	}
-	if (write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, fua) < 0)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	r = write_blocks(d, l, rw.lba, cmd->dout, (size_t)bytes, fua);
+	if (r < 0)
+		sense__write_failed(cmd, l, rw.lba, r);
 }
 
 void sbc__write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -252,7 +257,7 @@ void sbc__verify(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	at = compare_medium(l, rw.lba << l->bs_shift, cmd->dout, bytes,
 			    bytchk == 3 ? l->bs : 0, &err);
 	if (err)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, rw.lba, err);
 	else if (at >= 0)
 		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
 }
@@ -283,7 +288,7 @@ void sbc__sync_cache(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		return;
 	}
 	if (fdatasync(l->fd) < 0 && errno != EINVAL)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		sense__write_failed(cmd, l, lba, -errno);
 }
 
 void sbc__prefetch(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -388,7 +393,7 @@ void sbc__write_same(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 out:
 	free(buf);
 	if (r < 0)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+		sense__write_failed(cmd, l, lba + done, r < -1 ? r : -errno);
 }
 
 void sbc__unmap(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -451,7 +456,7 @@ void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	uint64_t n = c[13];
 	size_t bytes = (size_t)(n << l->bs_shift);
 	int64_t at;
-	int err = 0;
+	int err = 0, r;
 
 	if (c[1] >> 5) {
 		sense__invalid_cdb(cmd, 1, 7); /* WRPROTECT */
@@ -474,11 +479,11 @@ void sbc__compare_and_write(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	pthread_mutex_lock(&l->caw_lock);
 	at = compare_medium(l, lba << l->bs_shift, cmd->dout, bytes, 0, &err);
 	if (err)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+		sense__read_failed(cmd, l, lba, err);
 	else if (at >= 0)
 		sense__info(cmd, VITK_SCSI_KEY_MISCOMPARE, VITK_SCSI_ASC_MISCOMPARE_DURING_VERIFY, (uint64_t)at);
-	else if (write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08) < 0)
-		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	else if ((r = write_blocks(d, l, lba, cmd->dout + bytes, bytes, c[1] & 0x08)) < 0)
+		sense__write_failed(cmd, l, lba, r);
 	pthread_mutex_unlock(&l->caw_lock);
 }
 

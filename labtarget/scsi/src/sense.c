@@ -6,6 +6,7 @@
  * initiator's buffer.  A leaf: every command file calls it, it calls
  * nothing else in the device model.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <vitk/common.h>
@@ -60,4 +61,27 @@ void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc)
 		n = 0;
 	cmd->din_len = n;
 	cmd->din_full = len < alloc ? len : alloc;
+}
+
+void sense__write_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err)
+{
+	int e = err < 0 ? -err : err;
+	bool no_space = (e == ENOSPC || e == EDQUOT) && !l->is_blockdev;
+
+	if (no_space)
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, TGT_ASC_SPACE_ALLOC_FAILED_WP);
+	else
+		sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_WRITE_ERROR);
+	vitk_log(VITK_LOG_ERROR, "odx-target", "lun %u: write at lba %llu failed: %s (errno %d): %s",
+		 l->lun, (unsigned long long)lba, strerror(e), e,
+		 no_space ? "space allocation failed, write protect" : "write error");
+}
+
+void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err)
+{
+	int e = err < 0 ? -err : err;
+
+	sense__set(cmd, VITK_SCSI_KEY_MEDIUM_ERROR, VITK_SCSI_ASC_READ_ERROR);
+	vitk_log(VITK_LOG_ERROR, "odx-target", "lun %u: read at lba %llu failed: %s (errno %d)",
+		 l->lun, (unsigned long long)lba, strerror(e), e);
 }

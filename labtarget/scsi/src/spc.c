@@ -303,12 +303,33 @@ void spc__request_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 /* ---- REPORT LUNS ---- */
 
+/* the LUN entries the session may see (LUN masking), into @out when set; the count */
+static size_t report_visible(const tgt_device *d, const tgt_cmd *cmd, uint8_t *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; out && i < d->luns.size; i++) {
+		unsigned lun = d->luns.ptr[i]->lun;
+
+		if (!lun__visible(d->luns.ptr[i], cmd->initiator))
+			continue;
+		if (lun < 256) {
+			out[8 * k + 1] = (uint8_t)lun;
+		} else { /* flat space addressing */
+			out[8 * k] = (uint8_t)(0x40 | (lun >> 8));
+			out[8 * k + 1] = (uint8_t)lun;
+		}
+		k++;
+	}
+	return k;
+}
+
 void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	uint32_t alloc = vitk_get_be32(cmd->cdb + 6);
 	uint8_t sel = cmd->cdb[2];
 	uint8_t *b = NULL;
-	size_t n = 8 + 8 * d->luns.size, i;
+	size_t n = 8 + 8 * d->luns.size;
 
 	(void)l; /* NULL: REPORT LUNS answers for every LUN number */
 	if (sel > 0x02 && sel != 0x10 && sel != 0x11 && sel != 0x12) {
@@ -326,17 +347,8 @@ void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		return;
 	}
+	n = 8 + 8 * report_visible(d, cmd, n > 8 ? b + 8 : NULL);
 	vitk_put_be32(b, (uint32_t)(n - 8));
-	for (i = 0; n > 8 && i < d->luns.size; i++) {
-		unsigned lun = d->luns.ptr[i]->lun;
-
-		if (lun < 256) {
-			b[8 + 8 * i + 1] = (uint8_t)lun;
-		} else { /* flat space addressing */
-			b[8 + 8 * i] = (uint8_t)(0x40 | (lun >> 8));
-			b[8 + 8 * i + 1] = (uint8_t)lun;
-		}
-	}
 	sense__put_din(cmd, b, n, alloc);
 	free(b);
 }

@@ -27,6 +27,8 @@ enum { TOK_VALID = 0, TOK_REVOKED, TOK_EXPIRED, TOK_DELETED, TOK_CANCELLED };
 struct tpc_token {
 	struct tpc_token *next;
 	uint64_t id;
+	uint64_t nexus; /* the I_T nexus that made it (its quota) */
+	bool orphan;    /* that nexus is gone: first to be reclaimed */
 	uint8_t bytes[VITK_SCSI_ROD_TOKEN_LEN];
 	tgt_lun *lun;
 	size_t nranges;
@@ -244,6 +246,52 @@ static size_t tokens_valid(tgt_device *d, uint64_t now)
 			n++;
 	}
 	return n;
+}
+
+static uint32_t nexus_quota(const tgt_device *d)
+{
+	return d->opts.tokens_per_nexus ? d->opts.tokens_per_nexus : TPC_TOKENS_PER_NEXUS;
+}
+
+/* cancel the oldest live token whose session is gone; false if there is none */
+static bool token_reclaim_orphan(tgt_device *d)
+{
+	struct tpc_token *t, *oldest = NULL;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && t->orphan && (!oldest || t->id < oldest->id))
+			oldest = t;
+	if (oldest)
+		oldest->state = TOK_CANCELLED;
+	return oldest != NULL;
+}
+
+/*
+ * Room for one more token of @nexus: under the nexus' quota, and a free slot
+ * in the table (reclaimed from a gone session when needed).  One session
+ * cannot fill the table for everyone (issue 10, token table fairness).
+ */
+static bool token_room(tgt_device *d, uint64_t nexus, uint64_t now)
+{
+	struct tpc_token *t;
+	size_t mine = 0;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->state == TOK_VALID && !t->orphan && t->nexus == nexus)
+			mine++;
+	if (mine >= nexus_quota(d))
+		return false;
+	return tokens_valid(d, now) < TPC_MAX_TOKENS || token_reclaim_orphan(d);
+}
+
+/* the session @nexus ended: its live tokens stay usable but count for nobody */
+static void tokens_orphan(tgt_device *d, uint64_t nexus)
+{
+	struct tpc_token *t;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->nexus == nexus)
+			t->orphan = true;
 }
 
 /* drop the oldest dead tokens once the list holds more than 2 * TPC_MAX_TOKENS */
@@ -478,7 +526,13 @@ void tpc__rcop(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 /* ---- EXTENDED COPY(LID1) ---- */
 
-static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
+/*
+ * The LUN a CSCD names, among the LUNs @initiator may see: a masked LUN is
+ * as unreachable as one that does not exist (the copy manager must not be a
+ * way around LUN masking; CVE-2020-28374 was LIO's XCOPY missing this).
+ */
+static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, const char *initiator,
+			     tpc_sense *err)
 {
 	size_t i;
 
@@ -495,6 +549,8 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, tpc_sense *err)
 	for (i = 0; i < d->luns.size; i++) {
 		tgt_lun *l = d->luns.ptr[i];
 
+		if (!lun__visible(l, initiator))
+			continue;
 		if (c->assoc == 0 && c->desig_type == VITK_SCSI_DESIG_NAA && c->desig_len == 16 &&
 		    memcmp(c->desig, l->naa, 16) == 0)
 			return l;
@@ -533,7 +589,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	for (i = 0; i < x->ncscd; i++) {
-		luns[i] = resolve_cscd(d, &x->cscd[i], &err);
+		luns[i] = resolve_cscd(d, &x->cscd[i], cmd->initiator, &err);
 		if (!luns[i]) {
 			sense_of(cmd, &err);
 			goto out;
@@ -711,6 +767,7 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
+	t->nexus = cmd->nexus; /* its quota */
 
 	pthread_mutex_lock(&d->lock);
 	op = op_find(d, cmd->nexus, list_id);
@@ -719,7 +776,7 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
 		goto out;
 	}
-	if (tokens_valid(d, now) >= TPC_MAX_TOKENS) {
+	if (!token_room(d, cmd->nexus, now)) {
 		pthread_mutex_unlock(&d->lock);
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
 		goto out;
@@ -1012,6 +1069,13 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense_of(cmd, &err);
 			goto out;
 		}
+		if (!lun__visible(t->lun, cmd->initiator)) {
+			/* a token is usable only by sessions that see its source LUN */
+			pthread_mutex_unlock(&d->lock);
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED,
+				   VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			goto out;
+		}
 		off_bytes = w->offset << l->bs_shift;
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
@@ -1221,6 +1285,7 @@ void tpc__nexus_gone(tgt_device *d, uint64_t nexus)
 			op_unlink_free(d, o);
 		o = next;
 	}
+	tokens_orphan(d, nexus);
 }
 
 void tpc__device_free(tgt_device *d)

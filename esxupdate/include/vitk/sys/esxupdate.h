@@ -24,6 +24,10 @@ void vitk_esxupdate_bulletin_free(vitk_esxupdate_bulletin *b);
 int vitk_esxupdate_profile_parse(vitk_esxupdate_profile **out, const char *buf, size_t len,
 				 const char *what);
 void vitk_esxupdate_profile_free(vitk_esxupdate_profile *p);
+/** A base-image / add-on / manifest JSON document.  Freed with vitk_esxupdate_image_free(). */
+int vitk_esxupdate_image_parse(vitk_esxupdate_image **out, vitk_esxupdate_image_kind kind, const char *buf,
+			       size_t len, const char *what);
+void vitk_esxupdate_image_free(vitk_esxupdate_image *im);
 
 #ifdef __cplusplus
 }

@@ -31,14 +31,29 @@ typedef struct vitk_odx_target vitk_odx_target;
 
 typedef struct {
 	const char *iqn;          /* target name (required) */
-	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; port 0 picks a free port */
+	const char *portal;       /* "HOST:PORT" or "[V6]:PORT"; NULL: 127.0.0.1:3260; port 0
+				   * picks a free port */
 	const char *chap_user;    /* NULL: AuthMethod=None accepted */
 	const char *chap_secret;  /* required when chap_user is set */
+	/* mutual CHAP (RFC 7143 12.1.3): the name and secret the target answers
+	 * an initiator's challenge with; NULL: an initiator that asks is refused */
+	const char *chap_mutual_user;
+	const char *chap_mutual_secret;
+	/* initiator names allowed to log in to the target (LIO-style ACL);
+	 * nallow 0: every initiator; unlisted ones get 0202 at login */
+	const char *const *allow;
+	size_t nallow;
 	uint64_t max_bytes_per_command; /* 0: no cap (XCOPY/ODX truncation knob) */
 	uint32_t max_recv_data_segment_length; /* 0: 262144 */
+	uint32_t login_timeout_s;       /* the whole login, from accept; 0: 30 */
+	uint32_t max_conns_per_address; /* connections from one address; 0: 64 */
+	uint32_t idle_timeout_s;        /* NOP-In ping after this long idle; 0: 60 */
+	uint32_t nop_timeout_s;         /* drop when the ping is not answered; 0: 30 */
+	uint32_t tokens_per_session;    /* live ROD tokens per session; 0: 128 */
 } vitk_odx_target_options;
 
-#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, 0 }
+/* every field 0 / NULL (written out: the header is also used from C++) */
+#define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 typedef struct {
 	unsigned int lun;
@@ -46,9 +61,14 @@ typedef struct {
 	uint64_t size;       /* bytes; 0: the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* LUN masking: initiator names that see this LUN; nallow 0: everyone
+	 * who may log in.  Others find no LUN at this number (REPORT LUNS,
+	 * I/O, EXTENDED COPY and ROD tokens alike). */
+	const char *const *allow;
+	size_t nallow;
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false }
+#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0 }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {

@@ -9,7 +9,16 @@
  *       RRTI, WRITE USING TOKEN to DST; prints "pt=S wut=S status=XX transfer=N"
  *       (SCSI statuses, RRTI copy operation status and transfer count of the WUT)
  *
+ *   target_client flood PORTAL IQN LUN MAX        POPULATE TOKENs (inactivity 3600 s) on one
+ *       session until one fails or MAX succeeded; prints "tokens=N sense=K/ASC/ASCQ"
+ *   target_client loris HOST PORT N SRC SECONDS    N connections from address SRC, each
+ *       sending a login one byte a second; exit 0 when the target closed every one of them
+ *       within SECONDS; prints "closed=N refused=R last=S" (R: closed within 2 s)
+ *
  * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
+ * TARGET_CLIENT_INITIATOR sets the InitiatorName; TARGET_CLIENT_CHAP=USER:SECRET logs in
+ * with CHAP, TARGET_CLIENT_MUTUAL=USER:SECRET also asks the target to authenticate itself.
+ * A failed WRITE prints its sense as "sense K/ASC/ASCQ".
  *
  * Raw scenarios (exit 0 when the target behaved as RFC 7143 asks):
  *   garbage      48 bytes of 0xff before login: the connection is dropped
@@ -21,13 +30,16 @@
  *   truncated    half a header, then close
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <iscsi/iscsi.h>
@@ -35,12 +47,32 @@
 
 #define CHUNK (1024 * 1024)
 
+/* "USER:SECRET" from @env into CHAP credentials (mutual: the target's) */
+static int env_chap(struct iscsi_context *ic, const char *env, bool mutual)
+{
+	const char *v = getenv(env), *colon = v ? strchr(v, ':') : NULL;
+	char user[256];
+
+	if (!colon)
+		return 0;
+	snprintf(user, sizeof(user), "%.*s", (int)(colon - v), v);
+	return mutual ? iscsi_set_target_username_pwd(ic, user, colon + 1)
+		      : iscsi_set_initiator_username_pwd(ic, user, colon + 1);
+}
+
 static struct iscsi_context *connect_lun(const char *portal, const char *iqn, int lun)
 {
-	struct iscsi_context *ic = iscsi_create_context("iqn.2026-01.test:target-client");
+	const char *name = getenv("TARGET_CLIENT_INITIATOR");
+	struct iscsi_context *ic =
+		iscsi_create_context(name ? name : "iqn.2026-01.test:target-client");
 
 	if (!ic) {
 		fprintf(stderr, "cannot create libiscsi context\n");
+		return NULL;
+	}
+	if (env_chap(ic, "TARGET_CLIENT_CHAP", false) || env_chap(ic, "TARGET_CLIENT_MUTUAL", true)) {
+		fprintf(stderr, "cannot set CHAP credentials: %s\n", iscsi_get_error(ic));
+		iscsi_destroy_context(ic);
 		return NULL;
 	}
 	iscsi_set_targetname(ic, iqn);
@@ -85,6 +117,10 @@ static int do_write(char **argv)
 		if (!t || t->status != SCSI_STATUS_GOOD) {
 			fprintf(stderr, "WRITE16 at lba %llu failed: %s\n", (unsigned long long)lba,
 				iscsi_get_error(ic));
+			if (t && t->status == SCSI_STATUS_CHECK_CONDITION)
+				fprintf(stderr, "sense %x/%02x/%02x\n", (unsigned)t->sense.key,
+					(unsigned)(t->sense.ascq >> 8) & 0xff,
+					(unsigned)t->sense.ascq & 0xff);
 			if (t)
 				scsi_free_scsi_task(t);
 			goto out;
@@ -244,6 +280,45 @@ static int do_odx(char **argv)
 				    ((uint64_t)t->datain.data[22] << 8) | t->datain.data[23]));
 	scsi_free_scsi_task(t);
 	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return 0;
+}
+
+/* ---- token table flood ---- */
+
+static int do_flood(char **argv)
+{
+	int lun = atoi(argv[3]);
+	unsigned max = (unsigned)atoi(argv[4]), n;
+	struct iscsi_context *ic = connect_lun(argv[1], argv[2], lun);
+	uint8_t pt[32];
+
+	if (!ic)
+		return 1;
+	for (n = 0; n < max; n++) {
+		struct scsi_task *t;
+
+		memset(pt, 0, sizeof(pt));
+		be16(pt, sizeof(pt) - 2);
+		be32(pt + 4, 3600); /* inactivity timeout: an hour */
+		be16(pt + 14, 16);
+		be64(pt + 16, n % 1024);
+		be32(pt + 24, 1);
+		t = tpc(ic, lun, 0x83, 0x10, 1000 + n, pt, sizeof(pt), 0);
+		if (!t)
+			return 1;
+		if (t->status != SCSI_STATUS_GOOD) {
+			printf("tokens=%u sense=%x/%02x/%02x\n", n, (unsigned)t->sense.key,
+			       (unsigned)(t->sense.ascq >> 8) & 0xff, (unsigned)t->sense.ascq & 0xff);
+			fflush(stdout);
+			scsi_free_scsi_task(t);
+			sleep(60); /* the session stays logged in until the caller kills us */
+			iscsi_destroy_context(ic);
+			return 0;
+		}
+		scsi_free_scsi_task(t);
+	}
+	printf("tokens=%u sense=0/00/00\n", n);
 	iscsi_destroy_context(ic);
 	return 0;
 }
@@ -480,6 +555,73 @@ static int do_raw(char **argv)
 	return 2;
 }
 
+/* slow loris: N logins that never finish, one byte a second each */
+static int do_loris(char **argv)
+{
+	static const char keys[] = "InitiatorName=iqn.2026-01.test:loris\0TargetName=x\0";
+	int port = atoi(argv[2]), n = atoi(argv[3]), limit = atoi(argv[5]);
+	int *fds = calloc((size_t)n, sizeof(int)), i, open_left, refused = 0, closed = 0;
+	double *when = calloc((size_t)n, sizeof(double)), last = 0;
+	uint8_t pdu[48 + sizeof(keys)];
+	struct timespec t0, now;
+
+	if (!fds || !when || n <= 0)
+		return 2;
+	memset(pdu, 0, sizeof(pdu));
+	pdu[0] = 0x43;
+	pdu[1] = 0x87;
+	pdu[7] = sizeof(keys) - 1;
+	memcpy(pdu + 48, keys, sizeof(keys) - 1);
+	for (i = 0; i < n; i++) {
+		struct sockaddr_in sa;
+
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sa, 0, sizeof(sa));
+		sa.sin_family = AF_INET;
+		inet_pton(AF_INET, argv[4], &sa.sin_addr);
+		if (fds[i] < 0 || bind(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return 2;
+		sa.sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, argv[1], &sa.sin_addr);
+		if (connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return 2;
+		when[i] = -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int sec = 0; sec <= limit; sec++) {
+		open_left = 0;
+		for (i = 0; i < n; i++) {
+			char c;
+
+			if (when[i] >= 0)
+				continue;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			ssize_t got = recv(fds[i], &c, 1, MSG_DONTWAIT);
+
+			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+			    (sec < (int)sizeof(pdu) &&
+			     send(fds[i], pdu + sec, 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)) {
+				when[i] = (double)(now.tv_sec - t0.tv_sec) +
+					  (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+				closed++;
+				refused += when[i] < 2.0;
+				last = when[i] > last ? when[i] : last;
+				continue;
+			}
+			open_left++;
+		}
+		if (!open_left)
+			break;
+		sleep(1);
+	}
+	printf("closed=%d refused=%d last=%.1f\n", closed, refused, last);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	free(when);
+	return closed == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 7 && !strcmp(argv[1], "write"))
@@ -490,6 +632,10 @@ int main(int argc, char **argv)
 		return do_raw(argv + 1);
 	if (argc == 7 && !strcmp(argv[1], "odx"))
 		return do_odx(argv + 1);
+	if (argc == 6 && !strcmp(argv[1], "flood"))
+		return do_flood(argv + 1);
+	if (argc == 7 && !strcmp(argv[1], "loris"))
+		return do_loris(argv + 1);
 	fprintf(stderr, "usage: see the comment at the top of target_client.c\n");
 	return 2;
 }
