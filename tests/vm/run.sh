@@ -100,7 +100,7 @@ run_one() {
 		echo "SKIP: no scenario '$name'" >"$wd.log"
 	else
 		VM_GUEST=$guest VM_VITK=$bins/vitk.$variant VM_WORK=$wd VM_VARIANT=$variant \
-			timeout -k 10 600 "$here/scenarios/$name.sh" >"$wd.log" 2>&1
+			timeout -k 10 900 "$here/scenarios/$name.sh" >"$wd.log" 2>&1
 		echo "exit=$?" >>"$wd.log"
 	fi
 	echo "took=$(($(date +%s) - s))" >>"$wd.log"

@@ -25,7 +25,7 @@ for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
 for l in 1 3 5 7 9; do cp "$W/lun$l.img" "$W/lun$l.before"; done
 
 vm_boot lab || { vm_finish; exit 1; }
-gok lab "open-iscsi: hand-made node record for 10.0.2.2, login, 10 LUNs" 90 <<G
+gok lab "open-iscsi: hand-made node record for 10.0.2.2, login, 10 LUNs" 180 <<G
 modprobe iscsi_tcp && iscsid || exit 1
 sleep 0.5
 iscsiadm -m node -o new -T $IQN -p 10.0.2.2:3260 >/dev/null &&
