@@ -33,9 +33,13 @@ const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_STR(CFG, portal, "portal", 'p', "HOST:PORT",
 		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
-	{ CLI_MULTI(CFG, lun, "lun", 'l', "N=PATH[,size=S][,bs=512|4096][,ro][,allow=IQN+IQN]",
-		    "serve PATH as LUN N (created sparse with size S when missing); allow= "
-		    "shows it only to those initiators") },
+	{ CLI_MULTI(CFG, lun, "lun", 'l',
+		    "N=PATH[,size=S][,bs=512|4096][,pbs=4096][,ro][,sanitize][,allow=IQN+IQN]"
+		    "[,tokens=auto|revoke|snapshot]",
+		    "serve PATH as LUN N (created sparse with size S when missing); pbs=4096 on "
+		    "512-byte blocks: 512e; sanitize: offer SANITIZE; allow= shows it only to "
+		    "those initiators; tokens: writes revoke ROD tokens, or tokens keep a "
+		    "snapshot (auto: where reflink makes it cheap)") },
 	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET",
 		  "require one-way CHAP (MD5) at login; visible in ps, prefer --chap-file") },
 	{ CLI_STR(CFG, chap_file, "chap-file", 0, "FILE",
@@ -66,7 +70,8 @@ const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_FLAG(CFG, stats, "stats", 0,
 		   "print the per-LUN counters on stdout at shutdown (-o json: lun, commands, "
 		   "bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created, "
-		   "tokens_used, tokens_expired, opcodes {\"0x28\": n})") },
+		   "tokens_used, tokens_expired, bytes_cloned, bytes_copied, bytes_zeroed, "
+		   "bytes_token_snapshot, opcodes {\"0x28\": n})") },
 	CLI_OPT_END,
 };
 #undef CFG
@@ -120,6 +125,23 @@ static int parse_allow(const struct cli_ctx *ctx, const char *spec, const char *
 	return 0;
 }
 
+/* "tokens=auto|revoke|snapshot" */
+static int parse_tokens(const struct cli_ctx *ctx, const char *spec, const char *v,
+			struct lun_spec *ls)
+{
+	static const char *const modes[] = { "auto", "revoke", "snapshot" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcmp(v, modes[i]) == 0) {
+			ls->l.tokens = (vitk_odx_target_tokens)i;
+			return 0;
+		}
+	}
+	return cli_error(ctx, CLI_EXIT_USAGE,
+			 "--lun '%s': tokens '%s' is not auto, revoke or snapshot", spec, v);
+}
+
 /* one ",key[=value]" of a --lun */
 static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char *tok,
 			 struct lun_spec *ls)
@@ -139,15 +161,25 @@ static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char
 		ls->l.block_size = (uint32_t)v;
 	} else if (strcmp(tok, "ro") == 0) {
 		ls->l.read_only = true;
+	} else if (strncmp(tok, "pbs=", 4) == 0) {
+		if (vitk_parse_u64(tok + 4, &v) < 0 || (v != 512 && v != 4096))
+			return cli_error(ctx, CLI_EXIT_USAGE,
+					 "--lun '%s': physical block size '%s' is not 512 or 4096",
+					 spec, tok + 4);
+		ls->l.phys_block_size = (uint32_t)v;
+	} else if (strcmp(tok, "sanitize") == 0) {
+		ls->l.sanitize = true;
 	} else if (strncmp(tok, "allow=", 6) == 0) {
 		return parse_allow(ctx, spec, tok + 6, ls);
+	} else if (strncmp(tok, "tokens=", 7) == 0) {
+		return parse_tokens(ctx, spec, tok + 7, ls);
 	} else {
 		return cli_error(ctx, CLI_EXIT_USAGE, "--lun '%s': unknown option '%s'", spec, tok);
 	}
 	return 0;
 }
 
-/* "N=PATH[,size=S][,bs=B][,ro][,allow=IQN+IQN]" */
+/* "N=PATH[,size=S][,bs=B][,pbs=P][,ro][,sanitize][,allow=IQN+IQN]" */
 static int parse_lun(const struct cli_ctx *ctx, const char *spec, struct lun_spec *ls)
 {
 	char *dup = strdup(spec), *eq, *tok, *save = NULL;

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # bench/labtarget: `vitk odx serve` vs tgtd (same backing file, same loopback,
-# same libiscsi initiators), and the copy manager vs `cp --reflink=never`.
+# same libiscsi initiators), the copy manager vs `cp --reflink=never`, and on
+# an XFS filesystem made here (loop device, private mount namespace; root,
+# xfsprogs) the copy manager vs `cp --reflink=always`.
 # Not a test: run it by hand, read the ratios.  Ports 13290-13299.
 #
 #   bench/labtarget/run.sh            # 256 MiB read/write file, 1 GiB copies
 #   SIZE_MB=64 COPY_MB=256 bench/labtarget/run.sh
+#   REFLINK=0 bench/labtarget/run.sh  # without the XFS part
 # Copy times include the final sync, like the cp time; best of RUNS (2).
+# Build: --config=opt (-c opt, debug info kept).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+export PATH="$PATH:/usr/sbin:/sbin"
+REFLINK=${REFLINK:-1}
+if [ "$REFLINK" = 1 ] && [ "${LABTARGET_BENCH_NS:-}" != 1 ]; then
+	[ "$(id -u)" = 0 ] || { echo "the XFS part needs root (REFLINK=0 skips it)" >&2; exit 1; }
+	LABTARGET_BENCH_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
 DIR=${BENCH_DIR:-/tmp/vitk-bench-target}
 SIZE_MB=${SIZE_MB:-256}
 COPY_MB=${COPY_MB:-1024}
@@ -19,10 +29,11 @@ IQN=iqn.2026-01.bench.vitk:odx
 TIQN=iqn.2026-01.bench.vitk:tgtd
 mkdir -p "$DIR"
 
-bazel build -c opt //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
-	bazel build -c opt //cli:vitk //bench/labtarget:target_bench
-VITK=$(bazel info -c opt bazel-bin 2>/dev/null)/cli/vitk
-BENCH=$(bazel info -c opt bazel-bin 2>/dev/null)/bench/labtarget/target_bench
+OPT=(--config=opt)
+bazel build "${OPT[@]}" //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
+	bazel build "${OPT[@]}" //cli:vitk //bench/labtarget:target_bench
+VITK=$(bazel info "${OPT[@]}" bazel-bin 2>/dev/null)/cli/vitk
+BENCH=$(bazel info "${OPT[@]}" bazel-bin 2>/dev/null)/bench/labtarget/target_bench
 
 VPID=""
 TPID=""
@@ -129,4 +140,52 @@ done
 printf "cp --reflink=never %8s s\n" "$cp_s"
 printf "EXTENDED COPY      %8s s   ratio %s x cp time (target <= 1.3)\n" "$x_s" "$(ratio "$x_s" "$cp_s")"
 printf "token copy         %8s s   ratio %s x cp time (target <= 1.3)\n" "$k_s" "$(ratio "$k_s" "$cp_s")"
+
+# copy manager vs cp --reflink=always on XFS.  "alone": the commands' time
+# as target_bench measures it (after login); "wall": start-up, login and the
+# final sync included, like the cp time.
+reflink_part() {
+	local X=$DIR/xfs run t0 c_s="" xa="" xw="" ka="" kw="" mode
+	truncate -s $((3 * COPY_MB + 512))M "$DIR/xfs.img"
+	mkfs.xfs -q -f -m reflink=1 "$DIR/xfs.img"
+	mkdir -p "$X"
+	mount -o loop "$DIR/xfs.img" "$X"
+	cp "$DIR/src.img" "$X/src.img"
+	sync
+	for run in $(seq "$RUNS"); do
+		rm -f "$X/cp.img"
+		sync
+		t0=$(date +%s.%N)
+		cp --reflink=always "$X/src.img" "$X/cp.img"
+		sync
+		c_s=$(best "$c_s" "$(elapsed "$t0")")
+		for mode in xcopy token; do
+			rm -f "$X/dst.img"
+			truncate -s $((COPY_MB * 1048576)) "$X/dst.img"
+			sync
+			start_vitk 13294 --lun "0=$X/src.img" --lun "1=$X/dst.img"
+			t0=$(date +%s.%N)
+			"$BENCH" $mode 127.0.0.1:13294 "$IQN" 0 1 $((COPY_MB * 1048576)) >"$DIR/$mode.out"
+			sync
+			if [ $mode = xcopy ]; then
+				xw=$(best "$xw" "$(elapsed "$t0")")
+				xa=$(best "$xa" "$(awk '{print $4}' "$DIR/$mode.out")")
+			else
+				kw=$(best "$kw" "$(elapsed "$t0")")
+				ka=$(best "$ka" "$(awk '{print $4}' "$DIR/$mode.out")")
+			fi
+			stop_vitk
+			cmp "$X/src.img" "$X/dst.img" || { echo "$mode on XFS: destination differs" >&2; exit 1; }
+		done
+	done
+	umount "$X"
+	rm -f "$DIR/xfs.img"
+	echo "== copy on XFS: ${COPY_MB} MiB, copy manager vs cp --reflink=always (best of $RUNS)"
+	printf "cp --reflink=always %8s s\n" "$c_s"
+	printf "EXTENDED COPY alone %8s s   ratio %s x cp time (target <= 1.1); wall %s s, ratio %s\n" \
+		"$xa" "$(ratio "$xa" "$c_s")" "$xw" "$(ratio "$xw" "$c_s")"
+	printf "token copy alone    %8s s   ratio %s x cp time (target <= 1.1); wall %s s, ratio %s\n" \
+		"$ka" "$(ratio "$ka" "$c_s")" "$kw" "$(ratio "$kw" "$c_s")"
+}
+[ "$REFLINK" = 1 ] && reflink_part
 rm -f "$DIR"/*.img

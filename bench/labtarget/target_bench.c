@@ -66,7 +66,7 @@ static struct iscsi_context *login(const char *portal, const char *iqn, int lun)
 
 static void report(const char *what, uint64_t bytes, double secs)
 {
-	printf("%s %llu bytes %.3f s %.1f MB/s\n", what, (unsigned long long)bytes, secs,
+	printf("%s %llu bytes %.6f s %.1f MB/s\n", what, (unsigned long long)bytes, secs,
 	       (double)bytes / secs / 1e6);
 }
 

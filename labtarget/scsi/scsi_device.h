@@ -34,11 +34,26 @@ typedef struct {
 	uint64_t size;      /* bytes; 0: use the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* physical block size: 0 or @block_size, or 4096 on a 512-byte LUN
+	 * (512e: READ CAPACITY(16) reports 8 logical blocks per physical block
+	 * and the unmap granularity follows) */
+	uint32_t phys_block_size;
+	bool sanitize; /* SANITIZE is offered (it erases the whole LUN) */
 	/* LUN masking: initiator names that see the LUN (copied); nallow 0:
 	 * every initiator.  A masked LUN does not exist for the others. */
 	const char *const *allow;
 	size_t nallow;
+	int tokens;          /* TGT_TOKENS_*: what a write does to the tokens of its LBAs */
 } tgt_lun_config;
+
+/*
+ * Point in time for POPULATE TOKEN.  REVOKE: a write to a token's source
+ * ranges revokes it.  SNAPSHOT: the ranges are saved (reflinked where the
+ * filesystem can, else copied) into a hidden file next to the LUN and the
+ * token survives writes.  AUTO: SNAPSHOT where the filesystem can reflink,
+ * REVOKE elsewhere (ext4, block devices).
+ */
+enum { TGT_TOKENS_AUTO = 0, TGT_TOKENS_REVOKE, TGT_TOKENS_SNAPSHOT };
 
 /**
  * tgt_device_new() - create a device with no LUNs; @opts is copied.
@@ -90,6 +105,10 @@ typedef struct {
 	/* in: the initiator's iSCSI name, for LUN masking; NULL: an unnamed
 	 * initiator, which sees only the LUNs without an allow list */
 	const char *initiator;
+	/* in: the initiator port's ISID (6 bytes; NULL: zeros); with
+	 * @initiator it names the I_T nexus that persistent reservations
+	 * register (SPC-4 5.13, TransportID format 01b) */
+	const uint8_t *isid;
 } tgt_cmd;
 
 /*
@@ -106,6 +125,12 @@ typedef struct {
 	uint64_t bytes_read_wire;     /* Data-In */
 	uint64_t bytes_written_wire;  /* Data-Out */
 	uint64_t bytes_copied_internal; /* XCOPY/WUT data moved inside the target */
+	/* how: bytes_cloned + bytes_copied + bytes_zeroed ==
+	 * bytes_copied_internal + bytes_token_snapshot */
+	uint64_t bytes_cloned;  /* extents shared (FICLONERANGE), no data written */
+	uint64_t bytes_copied;  /* data copied (copy_file_range, read/write) */
+	uint64_t bytes_zeroed;  /* zero token and source holes: deallocated */
+	uint64_t bytes_token_snapshot; /* source ranges saved by POPULATE TOKEN */
 	uint64_t tokens_created, tokens_used, tokens_expired;
 } tgt_lun_stats;
 

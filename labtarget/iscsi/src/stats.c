@@ -21,6 +21,10 @@ enum {
 	COL_TOKENS_CREATED,
 	COL_TOKENS_USED,
 	COL_TOKENS_EXPIRED,
+	COL_BYTES_CLONED,
+	COL_BYTES_COPIED,
+	COL_BYTES_ZEROED,
+	COL_BYTES_TOKEN_SNAPSHOT,
 	COL_OPCODES,
 };
 
@@ -33,6 +37,10 @@ static const vitk_table_column stats_cols[] = {
 	[COL_TOKENS_CREATED] = VITK_TABLE_COLUMN("tokens_created", VITK_TABLE_INT),
 	[COL_TOKENS_USED] = VITK_TABLE_COLUMN("tokens_used", VITK_TABLE_INT),
 	[COL_TOKENS_EXPIRED] = VITK_TABLE_COLUMN("tokens_expired", VITK_TABLE_INT),
+	[COL_BYTES_CLONED] = VITK_TABLE_COLUMN("bytes_cloned", VITK_TABLE_INT),
+	[COL_BYTES_COPIED] = VITK_TABLE_COLUMN("bytes_copied", VITK_TABLE_INT),
+	[COL_BYTES_ZEROED] = VITK_TABLE_COLUMN("bytes_zeroed", VITK_TABLE_INT),
+	[COL_BYTES_TOKEN_SNAPSHOT] = VITK_TABLE_COLUMN("bytes_token_snapshot", VITK_TABLE_INT),
 	[COL_OPCODES] = VITK_TABLE_COLUMN("opcodes", VITK_TABLE_JSON),
 };
 
@@ -75,6 +83,10 @@ static void add_lun_row(vitk_table *tb, const vitk_odx_target_stats *s)
 	vitk_table_set_int(tb, COL_TOKENS_CREATED, (int64_t)s->tokens_created);
 	vitk_table_set_int(tb, COL_TOKENS_USED, (int64_t)s->tokens_used);
 	vitk_table_set_int(tb, COL_TOKENS_EXPIRED, (int64_t)s->tokens_expired);
+	vitk_table_set_int(tb, COL_BYTES_CLONED, (int64_t)s->bytes_cloned);
+	vitk_table_set_int(tb, COL_BYTES_COPIED, (int64_t)s->bytes_copied);
+	vitk_table_set_int(tb, COL_BYTES_ZEROED, (int64_t)s->bytes_zeroed);
+	vitk_table_set_int(tb, COL_BYTES_TOKEN_SNAPSHOT, (int64_t)s->bytes_token_snapshot);
 	if (ops)
 		vitk_table_set_json(tb, COL_OPCODES, ops);
 	else

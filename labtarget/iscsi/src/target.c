@@ -216,6 +216,10 @@ out:
 	return r;
 }
 
+_Static_assert((int)VITK_ODX_TARGET_TOKENS_REVOKE == (int)TGT_TOKENS_REVOKE &&
+		       (int)VITK_ODX_TARGET_TOKENS_SNAPSHOT == (int)TGT_TOKENS_SNAPSHOT,
+	       "token modes");
+
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 {
 	tgt_lun_config cfg;
@@ -246,6 +250,9 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	cfg.size = lun->size;
 	cfg.block_size = lun->block_size;
 	cfg.read_only = lun->read_only;
+	cfg.tokens = (int)lun->tokens; /* the same numbers as TGT_TOKENS_* */
+	cfg.phys_block_size = lun->phys_block_size;
+	cfg.sanitize = lun->sanitize;
 	cfg.allow = lun->allow;
 	cfg.nallow = lun->allow ? lun->nallow : 0;
 	for (i = 0; i < cfg.nallow; i++)
@@ -542,6 +549,10 @@ int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_tar
 	out->tokens_created = s.tokens_created;
 	out->tokens_used = s.tokens_used;
 	out->tokens_expired = s.tokens_expired;
+	out->bytes_cloned = s.bytes_cloned;
+	out->bytes_copied = s.bytes_copied;
+	out->bytes_zeroed = s.bytes_zeroed;
+	out->bytes_token_snapshot = s.bytes_token_snapshot;
 	return 0;
 }
 

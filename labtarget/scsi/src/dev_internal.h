@@ -104,6 +104,8 @@ int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list
 		   tpc_sense *err);
 
 /* ---- device objects ---- */
+typedef struct tgt_snap tgt_snap;
+
 typedef struct tgt_lun {
 	unsigned lun;
 	char *path;
@@ -114,11 +116,16 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	unsigned lbppbe;  /* logical blocks per physical block exponent (512e: 3) */
+	bool sanitize;    /* SANITIZE enabled for this LUN */
+	bool swp;         /* Control mode page SWP: software write protect (atomic access) */
+	tgt_snap *snap; /* token snapshot store; NULL: tokens are revoked by writes */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
 	size_t nallow;
 	uint8_t naa[16];
 	char serial[33];
 	tgt_lun_stats stats; /* under dev->lock */
+	struct tgt_pr *pr;   /* reservations (pr.c) */
 	pthread_mutex_t caw_lock;
 	bool prevent;
 	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
@@ -175,13 +182,46 @@ void sense__read_failed(tgt_cmd *cmd, const tgt_lun *l, uint64_t lba, int err);
 void sense__put_din(tgt_cmd *cmd, const uint8_t *buf, size_t len, size_t alloc);
 
 /* lun.c (leaf): the LUN's NAA designator (4-byte header + 16), data movement
- * inside the target (copy_file_range with a fallback; zeroing) */
+ * inside the target (FICLONERANGE, copy_file_range, hole punching) */
 void lun__naa_designator(uint8_t *out20, const tgt_lun *l);
+
+/* one end of a data movement: a LUN's backing file or a token snapshot store */
+typedef struct {
+	int fd;
+	bool is_blockdev;
+} lun_file;
+
+/* how the bytes of a data movement were moved (tgt_lun_stats, --stats) */
+typedef struct {
+	uint64_t cloned; /* extents shared with FICLONERANGE */
+	uint64_t copied; /* data copied: copy_file_range or read/write */
+	uint64_t zeroed; /* holes punched (or zeroes written) for source holes */
+} lun_moved;
+
+lun_file lun__file(const tgt_lun *l);
+/* [so, so+len) of @s to [dof, dof+len) of @t; adds to *@m.  0 or -errno.
+ * Writes nothing outside the destination range. */
+int lun__move(const lun_file *s, uint64_t so, const lun_file *t, uint64_t dof, uint64_t len,
+	      lun_moved *m);
 int lun__copy_range(tgt_lun *src, uint64_t src_off, tgt_lun *dst, uint64_t dst_off,
-		    uint64_t len);
+		    uint64_t len, lun_moved *m);
 int lun__zero_range(tgt_lun *l, uint64_t off, uint64_t len);
 /* LUN masking: may @initiator (NULL: unnamed) see @l? */
 bool lun__visible(const tgt_lun *l, const char *initiator);
+
+/*
+ * snap.c (leaf): a LUN's token snapshot store, an unnamed file next to the
+ * backing file.  Regions start on SNAP_ALIGN bytes and are reference counted:
+ * reserve() returns one held once; the last put() punches it out.
+ */
+#define SNAP_ALIGN (1ull << 20)
+int snap__open(tgt_snap **out, const char *lun_path); /* 0 or -errno */
+void snap__close(tgt_snap *s);
+bool snap__can_clone(tgt_snap *s); /* the filesystem shares extents (reflink) */
+lun_file snap__file(const tgt_snap *s);
+int snap__reserve(tgt_snap *s, uint64_t len, uint64_t *off);
+void snap__hold(tgt_snap *s, uint64_t off);
+void snap__put(tgt_snap *s, uint64_t off);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
@@ -205,6 +245,27 @@ tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns,
 /* tpc.c */
 tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
 	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;
+
+/* sanitize.c: SANITIZE and MODE SELECT (the Control page's SWP) */
+tgt_handler san__sanitize, san__mode_select;
+/* spc.c: the Control mode page (12 bytes) as MODE SENSE returns it; pc 1: changeable */
+size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l);
+
+/* pr.c: persistent reservations and SPC-2 RESERVE/RELEASE */
+tgt_handler pr__in, pr__out, pr__reserve, pr__release;
+/* set up the LUN's reservation state (and load PATH.pr when present);
+ * VITK_EINVAL for a damaged state file */
+int pr__lun_init(tgt_lun *l);
+void pr__lun_free(tgt_lun *l);
+const char *pr__state_path(const tgt_lun *l);
+void pr__lun_reset(tgt_lun *l);                 /* dev->lock NOT held */
+void pr__nexus_gone(tgt_lun *l, uint64_t nexus); /* dev->lock NOT held */
+/* RESERVATION CONFLICT for @cmd on its LUN (SPC-4 5.13.1 table 63)? */
+bool pr__conflict(tgt_device *d, tgt_lun *l, const tgt_cmd *cmd);
+/* may the copy manager, on behalf of @cmd's nexus, read/write @l? */
+bool pr__copy_conflict(tgt_lun *l, const tgt_cmd *cmd, bool write);
+/* the APTPL state file parser on @buf (fuzzing): 0 when it would load */
+int pr__parse_state(const uint8_t *buf, size_t len);
 
 void tpc__device_free(tgt_device *d);
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */

@@ -143,6 +143,8 @@ static void lun_free(tgt_lun *l)
 	free(l->allow);
 	if (l->fd >= 0)
 		close(l->fd);
+	snap__close(l->snap);
+	pr__lun_free(l);
 	pthread_mutex_destroy(&l->caw_lock);
 	free(l->path);
 	free(l);
@@ -170,6 +172,35 @@ static unsigned log2u(uint32_t v)
 	while ((1u << s) < v)
 		s++;
 	return s;
+}
+
+/* the LUN's token snapshot store, as cfg->tokens asks (tgt_lun_config) */
+static int open_snap(tgt_lun *l, const tgt_lun_config *cfg)
+{
+	int e;
+
+	if (cfg->tokens == TGT_TOKENS_REVOKE || l->ro)
+		return 0; /* nothing can write a read-only LUN's token ranges */
+	if (l->is_blockdev)
+		return cfg->tokens == TGT_TOKENS_AUTO
+			       ? 0
+			       : vitk_error_set(VITK_EINVAL, 0,
+						"lun %u: snapshot tokens need a backing file, not a "
+						"block device",
+						l->lun);
+	e = snap__open(&l->snap, l->path);
+	if (e < 0)
+		return cfg->tokens == TGT_TOKENS_AUTO
+			       ? 0
+			       : vitk_error_set(VITK_EIO, -e,
+						"lun %u: cannot create the token snapshot file next "
+						"to '%s'",
+						l->lun, l->path);
+	if (cfg->tokens == TGT_TOKENS_AUTO && !snap__can_clone(l->snap)) {
+		snap__close(l->snap); /* would copy every token's data: revoke instead */
+		l->snap = NULL;
+	}
+	return 0;
 }
 
 /* the LUN's allow list (LUN masking), owned by the LUN */
@@ -213,6 +244,15 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	for (i = 0; i < d->luns.size; i++)
 		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
+	if (cfg->tokens < TGT_TOKENS_AUTO || cfg->tokens > TGT_TOKENS_SNAPSHOT)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: unknown token mode %d", cfg->lun,
+				      cfg->tokens);
+	if (cfg->phys_block_size && cfg->phys_block_size != cfg->block_size &&
+	    !(cfg->block_size == 512 && cfg->phys_block_size == 4096))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "lun %u: physical block size %u with %u-byte blocks is not "
+				      "supported (the block size, or 4096 on 512)",
+				      cfg->lun, cfg->phys_block_size, cfg->block_size);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
@@ -227,6 +267,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	l->bs = cfg->block_size;
 	l->bs_shift = log2u(cfg->block_size);
 	l->ro = cfg->read_only;
+	l->lbppbe = cfg->phys_block_size > cfg->block_size ? log2u(cfg->phys_block_size) - l->bs_shift
+							   : 0;
+	l->sanitize = cfg->sanitize;
 	l->stats.lun = cfg->lun;
 
 	flags = (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
@@ -323,10 +366,19 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		goto out;
 	}
 	make_naa(l, d->iqn, abspath);
+	r = pr__lun_init(l);
+	if (r < 0) {
+		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
+				   cfg->lun, abspath);
+		goto out;
+	}
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
+	r = open_snap(l, cfg);
+	if (r < 0)
+		goto out;
 
 	if (vitk_array_grow(d->luns, 1) < 0) {
 		r = VITK_ENOMEM;
@@ -455,6 +507,7 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 	l = dev__find_lun(d, lun);
 	if (!l)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
+	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < l->nnexus; i++)
 		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
@@ -470,6 +523,8 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 
 	if (!d)
 		return;
+	for (i = 0; i < d->luns.size; i++)
+		pr__nexus_gone(d->luns.ptr[i], nexus);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < d->luns.size; i++) {
 		tgt_lun *l = d->luns.ptr[i];
@@ -562,6 +617,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
 		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+	else if (pr__conflict(d, l, cmd))
+		cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT;
 	else
 		handlers[idx](d, l, cmd);
 

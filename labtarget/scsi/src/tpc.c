@@ -5,12 +5,15 @@
  * STATUS / OPERATING PARAMETERS / FAILURE DETAILS / ROD TOKEN INFORMATION
  * (THIRD PARTY COPY IN, 84h), plus VPD page 8Fh.
  *
- * Data never passes through this process: segments are moved with
- * copy_file_range() between backing files (lun__copy_range), which lets the
- * filesystem reflink or copy in the kernel.
+ * Data never passes through this process: segments and token writes are
+ * cloned (FICLONERANGE) or copied in the kernel between backing files
+ * (lun__move, lun.c).
  *
- * Tokens are point-in-time by revocation: a write that overlaps a token's
- * source ranges revokes it (23h/06h).  Copy-operation records are keyed by
+ * Tokens are point in time either by revocation -- a write that overlaps a
+ * token's source ranges revokes it (23h/06h) -- or, on LUNs with a snapshot
+ * store (snap.c), by a copy of the ranges taken at POPULATE TOKEN time, which
+ * later writes do not touch (ROD type 00800002h, docs/scsi-third-party-copy.md).
+ * Copy-operation records are keyed by
  * (tgt_cmd.nexus, list id); an iSCSI layer that leaves nexus at 0 makes all
  * initiators share one list-id namespace.
  */
@@ -37,6 +40,20 @@ struct tpc_token {
 	uint32_t ito_s;
 	uint64_t last_use_ns;
 	int state;
+	/* snapshot tokens (t->lun->snap): range i saved at snap_base + snap_at[i] */
+	bool snap;       /* holds its region of the store */
+	bool snap_ready; /* saved: writes to the source ranges no longer matter */
+	uint64_t snap_base;
+	uint64_t snap_at[TPC_MAX_RANGES];
+};
+
+/* what a POPULATE TOKEN saves into its snapshot region, outside the lock */
+struct snap_plan {
+	tgt_snap *store;
+	uint64_t id, base;
+	size_t n;
+	tpc_range r[TPC_MAX_RANGES];
+	uint64_t at[TPC_MAX_RANGES];
 };
 
 struct tpc_op {
@@ -226,13 +243,33 @@ static void op_finish(struct tpc_op *o, const tgt_cmd *cmd, uint8_t ok_state)
 
 /* ---- tokens (dev->lock held) ---- */
 
+/* the token stops being usable; its snapshot region is let go */
+static void token_kill(struct tpc_token *t, int state)
+{
+	t->state = state;
+	if (t->snap) {
+		snap__put(t->lun->snap, t->snap_base);
+		t->snap = false;
+	}
+}
+
 static void token_expire_check(tgt_device *d, struct tpc_token *t, uint64_t now)
 {
 	(void)d;
 	if (t->state == TOK_VALID && now - t->last_use_ns > (uint64_t)t->ito_s * 1000000000ull) {
-		t->state = TOK_EXPIRED;
+		token_kill(t, TOK_EXPIRED);
 		t->lun->stats.tokens_expired++;
 	}
+}
+
+static struct tpc_token *token_find(tgt_device *d, uint64_t id)
+{
+	struct tpc_token *t = NULL;
+
+	for (t = d->tokens; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
 }
 
 static size_t tokens_valid(tgt_device *d, uint64_t now)
@@ -262,7 +299,7 @@ static bool token_reclaim_orphan(tgt_device *d)
 		if (t->state == TOK_VALID && t->orphan && (!oldest || t->id < oldest->id))
 			oldest = t;
 	if (oldest)
-		oldest->state = TOK_CANCELLED;
+		token_kill(oldest, TOK_CANCELLED);
 	return oldest != NULL;
 }
 
@@ -326,11 +363,11 @@ void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t
 
 	pthread_mutex_lock(&d->lock);
 	for (t = d->tokens; t; t = t->next) {
-		if (t->state != TOK_VALID || t->lun != l)
-			continue;
+		if (t->state != TOK_VALID || t->lun != l || t->snap_ready)
+			continue; /* a saved snapshot does not care */
 		for (i = 0; i < t->nranges; i++) {
 			if (ranges_overlap(t->ranges[i].lba, t->ranges[i].nblocks, lba, n)) {
-				t->state = TOK_REVOKED;
+				token_kill(t, TOK_REVOKED);
 				break;
 			}
 		}
@@ -354,7 +391,8 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 	size_t i;
 
 	memset(b, 0, VITK_SCSI_ROD_TOKEN_LEN);
-	vitk_put_be32(b, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
+	/* the default point-in-time type resolves to persistent on snapshot LUNs */
+	vitk_put_be32(b, t->snap ? VITK_SCSI_ROD_TYPE_PIT_PERSISTENT : VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
 	vitk_put_be16(b + 6, VITK_SCSI_ROD_TOKEN_LENGTH_FIELD);
 	vitk_put_be64(b + 8, t->id);
 	cscd_for_lun(b + 16, t->lun);
@@ -382,6 +420,29 @@ static void token_build(tgt_device *d, struct tpc_token *t)
 }
 
 /* ---- VPD 0x8F and RCOP ---- */
+
+/*
+ * 0108h supported ROD types, 64-byte descriptors in ascending type order.
+ * A snapshot LUN also names "point in time copy - persistent": its tokens
+ * survive writes to their source ranges.
+ */
+static size_t vpd_rod_types(const tgt_lun *l, uint8_t *b, size_t n)
+{
+	size_t nd = 0, k = n + 8;
+
+	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_TYPES);
+	vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
+	b[k + 64 * nd++ + 4] = 0x03; /* TOKEN_IN, TOKEN_OUT */
+	if (l->snap) {
+		vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_PIT_PERSISTENT);
+		b[k + 64 * nd++ + 4] = 0x03;
+	}
+	vitk_put_be32(b + k + 64 * nd, VITK_SCSI_ROD_TYPE_ZERO);
+	b[k + 64 * nd++ + 4] = 0x02; /* TOKEN_IN only */
+	vitk_put_be16(b + n + 2, (uint16_t)(4 + 64 * nd));
+	vitk_put_be16(b + n + 6, (uint16_t)(64 * nd));
+	return k + 64 * nd;
+}
 
 size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap)
 {
@@ -473,14 +534,7 @@ size_t tpc__vpd_8f(const tgt_device *d, const tgt_lun *l, uint8_t *b, size_t cap
 	n += 48 + 48;
 
 	/* 0108h supported ROD types */
-	vitk_put_be16(b + n, VITK_SCSI_TPC_ROD_TYPES);
-	vitk_put_be16(b + n + 2, 4 + 128);
-	vitk_put_be16(b + n + 6, 128);
-	vitk_put_be32(b + n + 8, VITK_SCSI_ROD_TYPE_PIT_DEFAULT);
-	b[n + 8 + 4] = 0x03; /* TOKEN_IN, TOKEN_OUT */
-	vitk_put_be32(b + n + 72, VITK_SCSI_ROD_TYPE_ZERO);
-	b[n + 72 + 4] = 0x02; /* TOKEN_IN only */
-	n += 8 + 128;
+	n = vpd_rod_types(l, b, n);
 
 	/* 8001h general copy operations */
 	vitk_put_be16(b + n, VITK_SCSI_TPC_GENERAL_COPY_OPS);
@@ -566,6 +620,136 @@ static tgt_lun *resolve_cscd(tgt_device *d, const tpc_cscd *c, const char *initi
 	return NULL;
 }
 
+/*
+ * A run of segments that continue each other (same LUNs, contiguous source
+ * and destination bytes): moved as one range, so the filesystem can share
+ * whole blocks although 02h segments end at 65535 blocks (SPC-4 6.4.6.3),
+ * which is not a multiple of the 4 KiB filesystem block with 512-byte LBAs.
+ */
+struct xrun {
+	tgt_lun *s, *t;
+	uint64_t so, to, len;
+};
+
+static void stats_moved(tgt_lun *l, uint64_t bytes, const lun_moved *m)
+{
+	l->stats.bytes_copied_internal += bytes;
+	l->stats.bytes_cloned += m->cloned;
+	l->stats.bytes_copied += m->copied;
+	l->stats.bytes_zeroed += m->zeroed;
+}
+
+enum { SEG_OK, SEG_UNDERRUN, SEG_OVERRUN };
+
+/* the byte extents of a segment, or why it is out of range */
+static int seg_extent(const tpc_seg *g, tgt_lun *s, tgt_lun *t, struct xrun *e)
+{
+	uint64_t so, to, bytes;
+
+	if (g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
+		bytes = (uint64_t)g->count * (g->dc ? t->bs : s->bs);
+		so = g->src_lba << s->bs_shift;
+		to = g->dst_lba << t->bs_shift;
+	} else {
+		bytes = g->count;
+		so = (g->src_lba << s->bs_shift) + g->src_off;
+		to = (g->dst_lba << t->bs_shift) + g->dst_off;
+	}
+	if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks || so > s->size ||
+	    bytes > s->size - so)
+		return SEG_UNDERRUN;
+	if (to > t->size || bytes > t->size - to)
+		return SEG_OVERRUN;
+	e->s = s;
+	e->t = t;
+	e->so = so;
+	e->to = to;
+	e->len = bytes;
+	return SEG_OK;
+}
+
+static void seg_sense(tgt_cmd *cmd, int why, size_t i)
+{
+	if (why == SEG_UNDERRUN) {
+		sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
+		return;
+	}
+	/*
+	 * Writing past the destination's capacity.  libiscsi 1.19
+	 * (ValidSegDescr) accepts only COPY ABORTED with no additional sense,
+	 * 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be used; the
+	 * INFORMATION field carries the failing segment.
+	 */
+	sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
+}
+
+static bool run_joins(const struct xrun *run, const struct xrun *e)
+{
+	if (!run->len || run->s != e->s || run->t != e->t || e->so != run->so + run->len ||
+	    e->to != run->to + run->len || run->len + e->len > (1ull << 30))
+		return false;
+	/* within one LUN, only when the joined ranges do not overlap */
+	return run->s != run->t ||
+	       !ranges_overlap(run->so, run->len + e->len, run->to, run->len + e->len);
+}
+
+/* move a run; @nseg segments are then done.  False with the sense set. */
+static bool run_flush(tgt_device *d, tgt_cmd *cmd, struct xrun *run, struct tpc_op *op,
+		      size_t nseg, uint64_t *copied)
+{
+	tgt_lun *t = run->t;
+	lun_moved m = { 0, 0, 0 };
+
+	if (!run->len)
+		return true;
+	tpc__revoke_overlap(d, t, run->to >> t->bs_shift,
+			    ((run->to + run->len + t->bs - 1) >> t->bs_shift) - (run->to >> t->bs_shift));
+	if (lun__copy_range(run->s, run->so, t, run->to, run->len, &m) < 0) {
+		sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+		return false;
+	}
+	*copied += run->len;
+	pthread_mutex_lock(&d->lock);
+	stats_moved(t, run->len, &m);
+	if (op)
+		op->segments = (uint16_t)nseg;
+	pthread_mutex_unlock(&d->lock);
+	run->len = 0;
+	return true;
+}
+
+/* the segments in order, joined into runs; returns the bytes moved */
+static uint64_t xcopy_run(tgt_device *d, tgt_cmd *cmd, const tpc_xcopy_list *x, tgt_lun **luns,
+			  struct tpc_op *op)
+{
+	struct xrun run = { NULL, NULL, 0, 0, 0 }, e;
+	uint64_t copied = 0;
+	size_t i;
+
+	for (i = 0; i < x->nseg; i++) {
+		const tpc_seg *g = &x->seg[i];
+		int why = seg_extent(g, luns[g->src], luns[g->dst], &e);
+
+		if (why != SEG_OK) {
+			/* the segments before this one are done first */
+			if (run_flush(d, cmd, &run, op, i, &copied))
+				seg_sense(cmd, why, i);
+			return copied;
+		}
+		if (e.len == 0)
+			continue;
+		if (run_joins(&run, &e)) {
+			run.len += e.len;
+			continue;
+		}
+		if (!run_flush(d, cmd, &run, op, i, &copied))
+			return copied;
+		run = e;
+	}
+	run_flush(d, cmd, &run, op, x->nseg, &copied);
+	return copied;
+}
+
 void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
@@ -608,8 +792,13 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
-		if (luns[g->dst]->ro) {
+		if (luns[g->dst]->ro || __atomic_load_n(&luns[g->dst]->swp, __ATOMIC_RELAXED)) {
 			sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+			goto out;
+		}
+		if (pr__copy_conflict(luns[g->dst], cmd, true) ||
+		    pr__copy_conflict(luns[g->src], cmd, false)) {
+			cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT; /* SPC-4 5.13.1 */
 			goto out;
 		}
 		bytes = g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
@@ -634,55 +823,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	pthread_mutex_unlock(&d->lock);
 
-	for (i = 0; i < x->nseg; i++) {
-		const tpc_seg *g = &x->seg[i];
-		tgt_lun *s = luns[g->src], *t = luns[g->dst];
-		uint64_t so, to, bytes;
-		int r;
-
-		if (g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK) {
-			bytes = (uint64_t)g->count * (g->dc ? t->bs : s->bs);
-			so = g->src_lba << s->bs_shift;
-			to = g->dst_lba << t->bs_shift;
-			if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks)
-				so = UINT64_MAX; /* force the bound checks below */
-		} else {
-			bytes = g->count;
-			so = (g->src_lba << s->bs_shift) + g->src_off;
-			to = (g->dst_lba << t->bs_shift) + g->dst_off;
-			if (g->src_lba > s->nblocks || g->dst_lba > t->nblocks)
-				so = UINT64_MAX;
-		}
-		if (so == UINT64_MAX || so > s->size || bytes > s->size - so) {
-			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNDERRUN);
-			break;
-		}
-		if (to > t->size || bytes > t->size - to) {
-			/*
-			 * Writing past the destination's capacity.  libiscsi 1.19
-			 * (ValidSegDescr) accepts only COPY ABORTED with no additional
-			 * sense, 08h/04h or 0Dh/02h here, so 0Dh/05h (overrun) cannot be
-			 * used; the INFORMATION field carries the failing segment.
-			 */
-			sense__info(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE, i);
-			break;
-		}
-		if (bytes == 0)
-			continue;
-		tpc__revoke_overlap(d, t, to >> t->bs_shift,
-				    ((to + bytes + t->bs - 1) >> t->bs_shift) - (to >> t->bs_shift));
-		r = lun__copy_range(s, so, t, to, bytes);
-		if (r < 0) {
-			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
-			break;
-		}
-		copied += bytes;
-		pthread_mutex_lock(&d->lock);
-		t->stats.bytes_copied_internal += bytes;
-		if (op)
-			op->segments = (uint16_t)(i + 1);
-		pthread_mutex_unlock(&d->lock);
-	}
+	copied = xcopy_run(d, cmd, x, luns, op);
 	if (op) {
 		pthread_mutex_lock(&d->lock);
 		op->transfer_count = copied;
@@ -694,6 +835,142 @@ out:
 	free(x);
 }
 
+/*
+ * Where each range of a snapshot token goes in its region: at the same
+ * offset modulo SNAP_ALIGN as in the LUN, so that reflinking it is possible
+ * (FICLONERANGE wants equal block alignment on both sides).  Returns the
+ * region's length.
+ */
+static uint64_t snap_layout(struct tpc_token *t)
+{
+	uint64_t at = 0;
+	size_t i;
+
+	for (i = 0; i < t->nranges; i++) {
+		uint64_t off = t->ranges[i].lba << t->lun->bs_shift;
+
+		at = (at + SNAP_ALIGN - 1) / SNAP_ALIGN * SNAP_ALIGN + off % SNAP_ALIGN;
+		t->snap_at[i] = at;
+		at += (uint64_t)t->ranges[i].nblocks << t->lun->bs_shift;
+	}
+	return at;
+}
+
+/* a snapshot region for @t, held twice (token, filler); the plan to fill it */
+static bool snap_begin(struct tpc_token *t, struct snap_plan *plan)
+{
+	uint64_t len = snap_layout(t);
+
+	if (snap__reserve(t->lun->snap, len, &t->snap_base) < 0)
+		return false;
+	snap__hold(t->lun->snap, t->snap_base);
+	t->snap = true;
+	plan->store = t->lun->snap;
+	plan->base = t->snap_base;
+	plan->n = t->nranges;
+	memcpy(plan->r, t->ranges, t->nranges * sizeof(t->ranges[0]));
+	memcpy(plan->at, t->snap_at, t->nranges * sizeof(t->snap_at[0]));
+	return true;
+}
+
+/*
+ * Register @t (an op record for @list_id in progress, a token id, a
+ * snapshot region on snapshot LUNs) under the lock.  False with the sense
+ * set; @t still belongs to the caller then.
+ */
+static bool token_insert(tgt_device *d, tgt_cmd *cmd, struct tpc_token *t, uint32_t list_id,
+			 struct tpc_op **opp, struct snap_plan *plan)
+{
+	struct tpc_op *op = NULL;
+	tgt_lun *l = t->lun;
+	bool ok = false;
+
+	pthread_mutex_lock(&d->lock);
+	op = op_find(d, cmd->nexus, list_id);
+	if (op_running(op))
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+	else if (!token_room(d, t->nexus, t->last_use_ns) || (l->snap && !snap_begin(t, plan)))
+		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
+	else if (!(op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN)))
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
+	else
+		ok = true;
+	if (!ok && t->snap) {
+		snap__put(l->snap, t->snap_base);
+		snap__put(l->snap, t->snap_base);
+		t->snap = false;
+	}
+	if (ok) {
+		t->id = d->token_seq++;
+		plan->id = t->id;
+		token_build(d, t);
+		t->next = d->tokens;
+		d->tokens = t;
+		d->ntokens++;
+		l->stats.tokens_created++;
+		*opp = op;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+/* save the token's ranges into its region (outside the lock); 0 or -errno */
+static int snap_fill(tgt_device *d, tgt_lun *l, const struct snap_plan *plan)
+{
+	lun_file src = lun__file(l), dst = snap__file(l->snap);
+	lun_moved m = { 0, 0, 0 };
+	uint64_t bytes = 0;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < plan->n && r == 0; i++) {
+		uint64_t len = (uint64_t)plan->r[i].nblocks << l->bs_shift;
+
+		r = lun__move(&src, plan->r[i].lba << l->bs_shift, &dst, plan->base + plan->at[i],
+			      len, &m);
+		bytes += r == 0 ? len : 0;
+	}
+	pthread_mutex_lock(&d->lock);
+	l->stats.bytes_token_snapshot += bytes;
+	l->stats.bytes_cloned += m.cloned;
+	l->stats.bytes_copied += m.copied;
+	l->stats.bytes_zeroed += m.zeroed;
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/*
+ * End the POPULATE TOKEN: a saved snapshot makes the token independent of
+ * later writes (one that raced with the saving has revoked it already); the
+ * op record gets the token.  @fill_r: the saving failed.
+ */
+static void token_publish(tgt_device *d, tgt_cmd *cmd, struct tpc_op *op,
+			  const struct snap_plan *plan, bool partial, int fill_r)
+{
+	struct tpc_token *t = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	t = token_find(d, plan->id);
+	if (t && t->snap && fill_r < 0)
+		token_kill(t, TOK_CANCELLED);
+	else if (t && t->snap && t->state == TOK_VALID)
+		t->snap_ready = true;
+	if (plan->n)
+		snap__put(plan->store, plan->base); /* the filler's hold */
+	if (fill_r < 0 || !t) {
+		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+	} else {
+		op->has_token = true;
+		memcpy(op->token, t->bytes, VITK_SCSI_ROD_TOKEN_LEN);
+		op->transfer_count = t->nblocks;
+		op->segments = (uint16_t)t->nranges;
+	}
+	op->units = VITK_SCSI_UNITS_BLOCKS;
+	op_finish(op, cmd, partial ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE);
+	tokens_trim(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* ---- POPULATE TOKEN ---- */
 
 void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
@@ -702,17 +979,20 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t plen = vitk_get_be32(cmd->cdb + 10);
 	tpc_pt_list *pt = NULL;
 	struct tpc_token *t = NULL;
+	struct snap_plan *plan = NULL;
 	struct tpc_op *op = NULL;
 	tpc_sense err = { 0, 0, -1 };
 	uint64_t total = 0, cap_blocks = 0, now = d->now_ns();
 	bool partial = false;
 	size_t i;
+	int fill_r;
 
 	if (!param_list_ready(cmd, plen))
 		return;
 	pt = malloc(sizeof(*pt));
 	t = calloc(1, sizeof(*t));
-	if (!pt || !t) {
+	plan = calloc(1, sizeof(*plan));
+	if (!pt || !t || !plan) {
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
 		goto out;
 	}
@@ -721,7 +1001,8 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	if (pt->rtv && pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT &&
-	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY) {
+	    pt->rod_type != VITK_SCSI_ROD_TYPE_PIT_ANY &&
+	    !(pt->rod_type == VITK_SCSI_ROD_TYPE_PIT_PERSISTENT && l->snap)) {
 		sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* ROD TYPE */
 		goto out;
 	}
@@ -768,41 +1049,13 @@ void tpc__populate_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	t->ito_s = pt->inactivity_s ? pt->inactivity_s : d->ito_default;
 	t->last_use_ns = now;
 	t->nexus = cmd->nexus; /* its quota */
-
-	pthread_mutex_lock(&d->lock);
-	op = op_find(d, cmd->nexus, list_id);
-	if (op_running(op)) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_OPERATION_IN_PROGRESS);
+	if (!token_insert(d, cmd, t, list_id, &op, plan))
 		goto out;
-	}
-	if (!token_room(d, cmd->nexus, now)) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_NO_RESOURCES_FOR_ROD_TOKEN);
-		goto out;
-	}
-	op = op_new(d, cmd->nexus, list_id, l->lun, VITK_SCSI_SA_POPULATE_TOKEN);
-	if (!op) {
-		pthread_mutex_unlock(&d->lock);
-		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_SYSTEM_RESOURCE_FAILURE);
-		goto out;
-	}
-	t->id = d->token_seq++;
-	token_build(d, t);
-	t->next = d->tokens;
-	d->tokens = t;
-	d->ntokens++;
-	l->stats.tokens_created++;
-	op->has_token = true;
-	memcpy(op->token, t->bytes, VITK_SCSI_ROD_TOKEN_LEN);
-	op->transfer_count = t->nblocks;
-	op->units = VITK_SCSI_UNITS_BLOCKS;
-	op->segments = (uint16_t)t->nranges;
-	op_finish(op, cmd, partial ? VITK_SCSI_COPY_DONE_PARTIAL : VITK_SCSI_COPY_DONE);
-	tokens_trim(d);
-	pthread_mutex_unlock(&d->lock);
-	t = NULL;
+	t = NULL; /* on the device's list now */
+	fill_r = plan->n ? snap_fill(d, l, plan) : 0;
+	token_publish(d, cmd, op, plan, partial, fill_r);
 out:
+	free(plan);
 	free(t);
 	free(pt);
 }
@@ -812,10 +1065,13 @@ out:
 struct wut_job {
 	tgt_device *d;
 	struct tpc_op *op;
-	tgt_lun *src, *dst;
+	lun_file src; /* the source LUN's backing file, or its token snapshot store */
+	tgt_lun *dst;
 	bool zero;
 	uint64_t token_id; /* 0 for the zero token */
 	bool del_tkn;
+	tgt_snap *snap; /* a snapshot token's store, its region held by the job */
+	uint64_t snap_base;
 	/* source extents after the offset, in bytes, and destination ranges */
 	size_t nsrc;
 	struct {
@@ -883,6 +1139,31 @@ static int token_state_now(tgt_device *d, uint64_t id)
 	return TOK_DELETED;
 }
 
+/* @bytes of the token's data, from extent *@si at *@s_used on, to byte @to */
+static int wut_chunk(struct wut_job *j, uint64_t to, uint64_t bytes, size_t *si,
+		     uint64_t *s_used, lun_moved *m)
+{
+	lun_file dst = lun__file(j->dst);
+	uint64_t left = bytes;
+	int r = 0;
+
+	while (left > 0 && r == 0) {
+		uint64_t n = j->ext[*si].len - *s_used;
+
+		if (n > left)
+			n = left;
+		r = lun__move(&j->src, j->ext[*si].off + *s_used, &dst, to, n, m);
+		*s_used += n;
+		to += n;
+		left -= n;
+		if (*s_used == j->ext[*si].len) {
+			(*si)++;
+			*s_used = 0;
+		}
+	}
+	return r;
+}
+
 /* run the data movement of a WUT job; fills job->result and the op record */
 static void wut_run(struct wut_job *j)
 {
@@ -894,6 +1175,7 @@ static void wut_run(struct wut_job *j)
 	int r = 0;
 	bool aborted = false, revoked = false;
 	tgt_cmd *res = &j->result;
+	lun_moved m;
 
 	res->status = 0;
 	res->sense_len = 0;
@@ -920,26 +1202,12 @@ static void wut_run(struct wut_job *j)
 				break;
 
 			tpc__revoke_overlap(d, dst, lba, chunk);
+			memset(&m, 0, sizeof(m));
 			if (j->zero) {
 				r = lun__zero_range(dst, lba << dst->bs_shift, bytes);
+				m.zeroed = bytes;
 			} else {
-				uint64_t left = bytes, to = lba << dst->bs_shift;
-
-				while (left > 0 && r == 0) {
-					uint64_t n = j->ext[si].len - s_used;
-
-					if (n > left)
-						n = left;
-					r = lun__copy_range(j->src, j->ext[si].off + s_used, dst, to,
-							    n);
-					s_used += n;
-					to += n;
-					left -= n;
-					if (s_used == j->ext[si].len) {
-						si++;
-						s_used = 0;
-					}
-				}
+				r = wut_chunk(j, lba << dst->bs_shift, bytes, &si, &s_used, &m);
 			}
 			if (r < 0)
 				break;
@@ -947,7 +1215,7 @@ static void wut_run(struct wut_job *j)
 			lba += chunk;
 			nb -= chunk;
 			pthread_mutex_lock(&d->lock);
-			dst->stats.bytes_copied_internal += bytes;
+			stats_moved(dst, bytes, &m);
 			if (j->op)
 				j->op->transfer_count = done_blocks;
 			pthread_mutex_unlock(&d->lock);
@@ -971,7 +1239,7 @@ static void wut_run(struct wut_job *j)
 
 		for (t = d->tokens; t; t = t->next)
 			if (t->id == j->token_id && t->state == TOK_VALID)
-				t->state = TOK_DELETED;
+				token_kill(t, TOK_DELETED);
 	}
 	if (j->op) {
 		uint8_t st;
@@ -987,6 +1255,8 @@ static void wut_run(struct wut_job *j)
 		op_finish(j->op, res, st);
 		j->op->state = st;
 	}
+	if (j->snap)
+		snap__put(j->snap, j->snap_base);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -1023,7 +1293,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense_of(cmd, &err);
 		goto out;
 	}
-	if (l->ro) {
+	if (l->ro || __atomic_load_n(&l->swp, __ATOMIC_RELAXED)) {
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
@@ -1034,7 +1304,8 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		goto out;
 	}
 	rod_type = vitk_get_be32(w->token);
-	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO) {
+	if (rod_type != VITK_SCSI_ROD_TYPE_PIT_DEFAULT && rod_type != VITK_SCSI_ROD_TYPE_ZERO &&
+	    rod_type != VITK_SCSI_ROD_TYPE_PIT_PERSISTENT) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_TOKEN_UNSUPPORTED_TYPE);
 		goto out;
 	}
@@ -1076,6 +1347,12 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 				   VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
+		if (pr__copy_conflict(t->lun, cmd, false)) {
+			/* the source is held Exclusive Access by another nexus */
+			pthread_mutex_unlock(&d->lock);
+			cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT;
+			goto out;
+		}
 		off_bytes = w->offset << l->bs_shift;
 		if (w->offset > (t->nblocks << t->lun->bs_shift) >> l->bs_shift ||
 		    off_bytes >= t->nblocks << t->lun->bs_shift) {
@@ -1083,11 +1360,12 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1); /* OFFSET INTO ROD */
 			goto out;
 		}
-		j->src = t->lun;
+		j->src = t->snap ? snap__file(t->lun->snap) : lun__file(t->lun);
 		j->token_id = t->id;
 		skip = off_bytes;
 		for (i = 0; i < t->nranges; i++) {
-			uint64_t off = t->ranges[i].lba << t->lun->bs_shift;
+			uint64_t off = t->snap ? t->snap_base + t->snap_at[i]
+					       : t->ranges[i].lba << t->lun->bs_shift;
 			uint64_t len = (uint64_t)t->ranges[i].nblocks << t->lun->bs_shift;
 
 			if (skip >= len) {
@@ -1124,6 +1402,11 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	j->op = op;
 	op->units = VITK_SCSI_UNITS_BLOCKS;
 	op->segments = (uint16_t)w->nranges;
+	if (t && t->snap) { /* the region outlives the token while this runs */
+		j->snap = t->lun->snap;
+		j->snap_base = t->snap_base;
+		snap__hold(j->snap, j->snap_base);
+	}
 	if (w->immed) {
 		op->state = VITK_SCSI_COPY_IN_PROGRESS_BG;
 		op->job = j;

@@ -63,6 +63,8 @@ static inline tgt_device *h_new_device(harness *h, uint64_t cap, uint32_t ito_de
 	o.token_inactivity_max_s = ito_max;
 	assert_int_equal(tgt_device_new(&d, &o), 0);
 
+	/* the tests assume tokens revoked by writes, whatever the filesystem */
+	c.tokens = TGT_TOKENS_REVOKE;
 	c.lun = 0, c.path = h->path[0], c.size = H_LUN0_BLOCKS * 512ull, c.block_size = 512;
 	assert_int_equal(tgt_device_add_lun(d, &c), 0);
 	c.lun = 1, c.path = h->path[1];

@@ -55,6 +55,18 @@ typedef struct {
 /* every field 0 / NULL (written out: the header is also used from C++) */
 #define VITK_ODX_TARGET_OPTIONS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
 
+/*
+ * What a write does to the ROD tokens of its LBAs.  REVOKE: revokes them.
+ * SNAPSHOT: nothing; POPULATE TOKEN saved the ranges into a hidden file next
+ * to the LUN (reflinked on XFS and btrfs, copied elsewhere).  AUTO: SNAPSHOT
+ * where the filesystem can reflink, else REVOKE.
+ */
+typedef enum {
+	VITK_ODX_TARGET_TOKENS_AUTO = 0,
+	VITK_ODX_TARGET_TOKENS_REVOKE,
+	VITK_ODX_TARGET_TOKENS_SNAPSHOT,
+} vitk_odx_target_tokens;
+
 typedef struct {
 	unsigned int lun;
 	const char *path;    /* backing file; created sparse when missing */
@@ -66,9 +78,14 @@ typedef struct {
 	 * I/O, EXTENDED COPY and ROD tokens alike). */
 	const char *const *allow;
 	size_t nallow;
+	vitk_odx_target_tokens tokens; /* point in time of POPULATE TOKEN */
+	/* 0 or block_size; 4096 on a 512-byte LUN gives 512e */
+	uint32_t phys_block_size;
+	bool sanitize; /* offer SANITIZE (OVERWRITE, BLOCK ERASE, CRYPTO ERASE) */
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0 }
+#define VITK_ODX_TARGET_LUN_INIT \
+	{ 0, NULL, 0, 512, false, NULL, 0, VITK_ODX_TARGET_TOKENS_AUTO, 0, false }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {
@@ -78,6 +95,12 @@ typedef struct {
 	uint64_t bytes_written_wire;    /* Data-Out */
 	uint64_t bytes_copied_internal; /* XCOPY / WRITE USING TOKEN inside the target */
 	uint64_t tokens_created, tokens_used, tokens_expired;
+	/* how the copy manager moved them: cloned + copied + zeroed ==
+	 * bytes_copied_internal + bytes_token_snapshot */
+	uint64_t bytes_cloned;         /* extents shared (reflink), no data written */
+	uint64_t bytes_copied;         /* data copied */
+	uint64_t bytes_zeroed;         /* zero token and source holes, deallocated */
+	uint64_t bytes_token_snapshot; /* token source ranges saved at POPULATE TOKEN */
 } vitk_odx_target_stats;
 
 /**
@@ -137,7 +160,8 @@ int vitk_odx_target_lun_stats(const vitk_odx_target *t, size_t idx, vitk_odx_tar
  * vitk_odx_target_stats_table() - the per-LUN counters as a result document,
  * one row per LUN in ascending order.  Columns: lun, commands,
  * bytes_read_wire, bytes_written_wire, bytes_copied_internal, tokens_created,
- * tokens_used, tokens_expired (integers) and opcodes (an object mapping
+ * tokens_used, tokens_expired, bytes_cloned, bytes_copied, bytes_zeroed,
+ * bytes_token_snapshot (integers) and opcodes (an object mapping
  * "0x28"-style opcodes to command counts; only opcodes that were seen).
  * Return: 0 and a table in *out (vitk_table_free()), or VITK_ENOMEM.
  */
