@@ -288,14 +288,14 @@ static int fake_transact(void *self, const uint8_t *req, size_t req_len, uint8_t
 
 	*reply = NULL;
 	*reply_len = 0;
-	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
-	if (rd(path, buf, sizeof(buf)) == 0) {
-		unlink(path);
-		return -atoi(buf);
-	}
 	if (req_len < sizeof(h) + sizeof(struct ifinfomsg))
 		return -EINVAL;
 	memcpy(&h, req, sizeof(h));
+	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
+	if (h.nlmsg_type == RTM_SETLINK && rd(path, buf, sizeof(buf)) == 0) {
+		unlink(path);
+		return -atoi(buf);
+	}
 	st = calloc(MAXVF, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
