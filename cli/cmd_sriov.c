@@ -465,8 +465,9 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		if (l->items[i].result < 0)
 			cli_error(ctx, 0, "%s: %s", l->items[i].subject,
 				  l->items[i].error ? l->items[i].error : "");
+	/* a failed change fails the run (exit 1, so systemd sees it); the rest were applied */
 	if (ar < 0)
-		r = cli_exit_from_err(ar);
+		r = CLI_EXIT_FAIL;
 	vitk_sriov_change_list_free(l);
 	return r;
 }

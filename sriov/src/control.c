@@ -156,6 +156,11 @@ int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
 	}
 	if (!to_host && !strcmp(cur, driver))
 		return 0; /* already there */
+	/* vfio-pci's probe fails without an IOMMU group, and drivers_probe hides that */
+	if (!strcmp(driver, "vfio-pci") && !vitk_sriov__attr_exists(ctx, norm, "iommu_group"))
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "'%s': cannot bind to vfio-pci: the device has no IOMMU group (no iommu_group link; enable the IOMMU, e.g. intel_iommu=on or amd_iommu=on)",
+				      norm);
 	e = write_dev(ctx, norm, "driver_override", to_host ? "\n" : driver);
 	if (e < 0)
 		return vitk_error_set(VITK_EIO, -e, "cannot write 'driver_override' on '%s': %s",
@@ -187,15 +192,87 @@ int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
 	return 0;
 }
 
-int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg)
+/*
+ * VF settings go one per RTM_SETLINK, in the kernel's own order (do_setvfinfo():
+ * MAC, VLAN, rate, spoofchk, link state, trust).  The kernel applies a request's
+ * VF attributes in order and stops at the first the driver refuses, and drivers
+ * refuse single settings (igb: no ndo_set_vf_link_state, EOPNOTSUPP; no minimum
+ * tx rate, EINVAL): one request per setting lets the others still apply, and
+ * each refusal is named with its setting, value, PF netdev and driver.
+ */
+static void one_setting(vitk_sriov_vf_config *one, const vitk_sriov_vf_config *cfg, unsigned bit,
+			char *what, size_t what_len)
+{
+	char m[18];
+
+	*one = (vitk_sriov_vf_config)VITK_SRIOV_VF_STATE_INIT;
+	one->vf = cfg->vf;
+	switch (bit) {
+	case VITK_SRIOV__SETTING_MAC:
+		one->has_mac = true;
+		memcpy(one->mac, cfg->mac, 6);
+		vitk_sriov_mac_format(m, cfg->mac);
+		snprintf(what, what_len, "mac %s", m);
+		break;
+	case VITK_SRIOV__SETTING_VLAN:
+		one->has_vlan = true;
+		one->vlan = cfg->vlan;
+		one->qos = cfg->qos;
+		one->vlan_proto = cfg->vlan_proto;
+		snprintf(what, what_len, "vlan %u qos %u", cfg->vlan, cfg->qos);
+		break;
+	case VITK_SRIOV__SETTING_RATE:
+		one->has_rate = true;
+		one->min_tx_rate = cfg->min_tx_rate;
+		one->max_tx_rate = cfg->max_tx_rate;
+		snprintf(what, what_len, "rate min_tx_rate %u max_tx_rate %u (Mbit/s)",
+			 cfg->min_tx_rate, cfg->max_tx_rate);
+		break;
+	case VITK_SRIOV__SETTING_SPOOFCHK:
+		one->has_spoofchk = true;
+		one->spoofchk = cfg->spoofchk;
+		snprintf(what, what_len, "spoofchk %s", cfg->spoofchk ? "on" : "off");
+		break;
+	case VITK_SRIOV__SETTING_LINK_STATE:
+		one->has_link_state = true;
+		one->link_state = cfg->link_state;
+		snprintf(what, what_len, "link_state %s", vitk_sriov_link_state_str(cfg->link_state));
+		break;
+	default: /* VITK_SRIOV__SETTING_TRUST */
+		one->has_trust = true;
+		one->trust = cfg->trust;
+		snprintf(what, what_len, "trust %s", cfg->trust ? "on" : "off");
+		break;
+	}
+}
+
+unsigned vitk_sriov__vf_settings(const vitk_sriov_vf_config *cfg)
+{
+	return (cfg->has_mac ? VITK_SRIOV__SETTING_MAC : 0) |
+	       (cfg->has_vlan ? VITK_SRIOV__SETTING_VLAN : 0) |
+	       (cfg->has_rate ? VITK_SRIOV__SETTING_RATE : 0) |
+	       (cfg->has_spoofchk ? VITK_SRIOV__SETTING_SPOOFCHK : 0) |
+	       (cfg->has_link_state ? VITK_SRIOV__SETTING_LINK_STATE : 0) |
+	       (cfg->has_trust ? VITK_SRIOV__SETTING_TRUST : 0);
+}
+
+int vitk_sriov__vf_configure_each(vitk_sriov *ctx, const char *pf_addr,
+				  const vitk_sriov_vf_config *cfg, unsigned *failed)
 {
 	vitk_sriov_pf_info *pf = NULL;
 	uint8_t *req = NULL, *rep = NULL;
 	size_t req_len = 0, rep_len = 0;
-	char attr[64];
-	unsigned ifindex = 0;
-	int r;
+	char attr[64], what[96];
+	char *msg = NULL;
+	unsigned ifindex = 0, bit, want;
+	int r, first_errno = 0;
 
+	*failed = 0;
+	r = vitk_sriov_nl_build_setlink(&req, &req_len, 0, cfg); /* validates the whole request */
+	free(req);
+	req = NULL;
+	if (r < 0)
+		return r;
 	r = vitk_sriov_pf_get(&pf, ctx, pf_addr, VITK_SRIOV_SCAN_NO_VF_STATE | VITK_SRIOV_SCAN_NO_NAMES);
 	if (r < 0)
 		return r;
@@ -214,19 +291,48 @@ int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sri
 	r = vitk_sriov__read_uint(ctx, pf->addr, attr, &ifindex);
 	if (r < 0)
 		goto out;
-	r = vitk_sriov_nl_build_setlink(&req, &req_len, (int)ifindex, cfg);
-	if (r < 0)
-		goto out;
-	r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
-	if (r < 0) {
-		r = vitk_error_set(VITK_EIO, -r, "cannot set VF %u on '%s' (%s): %s", cfg->vf,
-				   pf->netdevs[0], pf->addr, strerror(-r));
-		goto out;
+	want = vitk_sriov__vf_settings(cfg);
+	for (bit = 1; bit <= VITK_SRIOV__SETTING_TRUST; bit <<= 1) {
+		vitk_sriov_vf_config one;
+
+		if (!(want & bit))
+			continue;
+		one_setting(&one, cfg, bit, what, sizeof(what));
+		r = vitk_sriov_nl_build_setlink(&req, &req_len, (int)ifindex, &one);
+		if (r < 0)
+			goto out;
+		r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
+		free(req);
+		free(rep);
+		req = rep = NULL;
+		if (r < 0) {
+			*failed |= bit;
+			if (!first_errno)
+				first_errno = -r;
+			if (vitk_sriov__strsetf(&msg, "%s%scannot set VF %u %s on '%s' (%s, driver '%s'): %s",
+						msg ? msg : "", msg ? "; " : "", cfg->vf, what,
+						pf->netdevs[0], pf->addr,
+						pf->driver ? pf->driver : "none", strerror(-r)) < 0) {
+				r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+				goto out;
+			}
+		}
 	}
 	r = 0;
+	/* os_errno 0: each part already carries its errno text once */
+	if (*failed)
+		r = vitk_error_set(first_errno == EOPNOTSUPP ? VITK_ENOTSUP : VITK_EIO, 0, "%s", msg);
 out:
+	free(msg);
 	free(req);
 	free(rep);
 	vitk_sriov_pf_free(pf);
 	return r;
+}
+
+int vitk_sriov_vf_configure(vitk_sriov *ctx, const char *pf_addr, const vitk_sriov_vf_config *cfg)
+{
+	unsigned failed;
+
+	return vitk_sriov__vf_configure_each(ctx, pf_addr, cfg, &failed);
 }

@@ -462,6 +462,39 @@ static const vitk_sriov_desired_vf *desired_vf(const vitk_sriov_desired_pf *p, u
 	return NULL;
 }
 
+/* a partly refused vf-config lists each setting's outcome in its detail */
+static int settings_outcome(vitk_sriov_change *c, unsigned vf, const vitk_sriov_vf_config *cfg,
+			    unsigned failed)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ VITK_SRIOV__SETTING_MAC, "mac" },
+		{ VITK_SRIOV__SETTING_VLAN, "vlan" },
+		{ VITK_SRIOV__SETTING_RATE, "rate" },
+		{ VITK_SRIOV__SETTING_SPOOFCHK, "spoofchk" },
+		{ VITK_SRIOV__SETTING_LINK_STATE, "link_state" },
+		{ VITK_SRIOV__SETTING_TRUST, "trust" },
+	};
+	unsigned want = vitk_sriov__vf_settings(cfg);
+	char *d = NULL;
+	size_t i;
+	int r = vitk_sriov__strsetf(&d, "%s; VF %u:", c->detail, vf);
+
+	for (i = 0; r == 0 && i < sizeof(names) / sizeof(names[0]); i++)
+		if (want & names[i].bit)
+			r = vitk_sriov__strsetf(&d, "%s %s %s", d, names[i].name,
+						(failed & names[i].bit) ? "failed" : "applied");
+	if (r == 0) {
+		free(c->detail);
+		c->detail = d;
+		return 0;
+	}
+	free(d);
+	return r;
+}
+
 static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov_desired_pf *dp,
 		    unsigned flags, const vitk_sriov_taken *in_use, int *first)
 {
@@ -600,8 +633,16 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 			goto oom;
 		if (vitk_sriov__strsetf(&c->detail, "VF %u: %s", vf->index, detail) < 0)
 			goto oom;
-		if (!dry)
-			change_result(c, vitk_sriov_vf_configure(ctx, pf->addr, &cfg), first);
+		if (!dry) {
+			unsigned failed = 0;
+
+			r = vitk_sriov__vf_configure_each(ctx, pf->addr, &cfg, &failed);
+			if (failed && settings_outcome(c, vf->index, &cfg, failed) < 0) {
+				vitk_error_clear();
+				goto oom;
+			}
+			change_result(c, r, first);
+		}
 	}
 done:
 	vitk_sriov_pf_free(pf);

@@ -69,6 +69,19 @@ int vitk_sriov__addr_parse(const char *s, unsigned *dom, unsigned *bus, unsigned
 			   unsigned *fn);
 
 /* netlink_vf.c */
+/* VF settings, one RTM_SETLINK each, in the kernel's order (control.c) */
+enum {
+	VITK_SRIOV__SETTING_MAC = 1u << 0,
+	VITK_SRIOV__SETTING_VLAN = 1u << 1,
+	VITK_SRIOV__SETTING_RATE = 1u << 2,
+	VITK_SRIOV__SETTING_SPOOFCHK = 1u << 3,
+	VITK_SRIOV__SETTING_LINK_STATE = 1u << 4,
+	VITK_SRIOV__SETTING_TRUST = 1u << 5,
+};
+unsigned vitk_sriov__vf_settings(const vitk_sriov_vf_config *cfg);
+/* every setting is tried; *failed gets the refused ones, the error names each */
+int vitk_sriov__vf_configure_each(vitk_sriov *ctx, const char *pf_addr,
+				  const vitk_sriov_vf_config *cfg, unsigned *failed);
 int vitk_sriov__real_transact(void *self, const uint8_t *req, size_t req_len, uint8_t **reply,
 			      size_t *reply_len);
 int vitk_sriov__nl_build_getlink(uint8_t **out, size_t *out_len, const char *ifname);

@@ -206,6 +206,42 @@ static void test_sriov_control__bind(void **state)
 	tenv_done(&e);
 }
 
+/* without an IOMMU group vfio-pci cannot bind: refused up front, with the reason */
+static void test_sriov_control__bind_no_iommu(void **state)
+{
+	vitk_sriov_sysfs_ops ops;
+	struct tenv e;
+	char p[PATH_MAX];
+	char *v;
+
+	(void)state;
+	host(&e, 2);
+	fake_fmt(p, sizeof(p), "%s/bus/pci/devices/0000:02:10.2/iommu_group", e.root);
+	assert_int_equal(unlink(p), 0);
+	free(fake_sysfs_write_log(e.root));
+	assert_int_equal(vitk_sriov_vf_bind(e.ctx, "02:10.2", "vfio-pci"), VITK_ENOTSUP);
+	assert_string_equal(vitk_error_last()->message,
+			    "'0000:02:10.2': cannot bind to vfio-pci: the device has no IOMMU group (no iommu_group link; enable the IOMMU, e.g. intel_iommu=on or amd_iommu=on)");
+	v = fake_sysfs_write_log(e.root);
+	assert_string_equal(v ? v : "", ""); /* nothing written: still on igbvf */
+	free(v);
+	assert_true(exists(&e, "bus/pci/drivers/igbvf/0000:02:10.2"));
+	/* the fake, like the kernel: drivers_probe succeeds, the VF stays unbound */
+	fake_sysfs_ops(&ops, e.root);
+	fake_fmt(p, sizeof(p), "%s/bus/pci/devices/0000:02:10.2/driver_override", e.root);
+	assert_int_equal(ops.write(ops.self, p, "vfio-pci", 8), 0);
+	fake_fmt(p, sizeof(p), "%s/bus/pci/devices/0000:02:10.2/driver/unbind", e.root);
+	assert_int_equal(ops.write(ops.self, p, "0000:02:10.2", 12), 0);
+	fake_fmt(p, sizeof(p), "%s/bus/pci/drivers_probe", e.root);
+	assert_int_equal(ops.write(ops.self, p, "0000:02:10.2", 12), 0);
+	assert_false(exists(&e, "bus/pci/devices/0000:02:10.2/driver"));
+	assert_false(exists(&e, "bus/pci/drivers/vfio-pci/0000:02:10.2"));
+	/* a VF with its group binds as before */
+	assert_int_equal(vitk_sriov_vf_bind(e.ctx, "02:10.0", "vfio-pci"), 0);
+	assert_true(exists(&e, "bus/pci/drivers/vfio-pci/0000:02:10.0"));
+	tenv_done(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_sriov_control__errors),
 		cmocka_unit_test(test_sriov_control__partial_and_autoprobe),
 		cmocka_unit_test(test_sriov_control__bind),
+		cmocka_unit_test(test_sriov_control__bind_no_iommu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

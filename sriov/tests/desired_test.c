@@ -193,6 +193,48 @@ static void test_sriov_desired__apply_errors(void **state)
 	tenv_done(&e);
 }
 
+/* a refused VF setting fails its change, not the apply: the rest still runs */
+static void test_sriov_desired__apply_refused_setting(void **state)
+{
+	struct tenv e;
+	vitk_sriov_desired *d = NULL;
+	vitk_sriov_change_list *l = NULL;
+	vitk_sriov_vf_state *st = NULL;
+	size_t n = 0;
+	const char *j = "{\"pfs\": [{\"pf\": \"01:00.0\", \"num_vfs\": 2, \"vfs\": ["
+			"{\"index\": 0, \"mac\": \"52:54:00:00:00:10\", \"vlan\": 100, \"trust\": true},"
+			"{\"index\": 1, \"spoofchk\": false}]}]}";
+
+	(void)state;
+	host(&e);
+	assert_int_equal(vitk_sriov_desired_from_json(&d, j, strlen(j)), 0);
+	assert_int_equal(fake_netlink_fail_next(e.root, EPERM), 0); /* the first: VF 0's MAC */
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), VITK_EIO);
+	assert_string_equal(vitk_error_last()->message,
+			    "0000:02:10.0: vf-config: cannot set VF 0 mac 52:54:00:00:00:10 on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not permitted");
+	assert_int_equal(l->count, 2);
+	assert_int_equal(l->items[0].result, VITK_EIO);
+	assert_string_equal(l->items[0].detail,
+			    "VF 0: mac 52:54:00:00:00:10 vlan 100 qos 0 trust on; VF 0: mac failed vlan applied trust applied");
+	assert_int_equal(l->items[1].result, 0);
+	assert_string_equal(l->items[1].detail, "VF 1: spoofchk off");
+	vitk_sriov_change_list_free(l);
+	assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(st[0].mac[5], 0x00);
+	assert_int_equal(st[0].vlan, 100);
+	assert_true(st[0].trust);
+	assert_false(st[1].spoofchk);
+	free(st);
+	/* the next run retries only the MAC */
+	assert_int_equal(vitk_sriov_apply(&l, e.ctx, d, 0, NULL), 0);
+	assert_int_equal(l->count, 1);
+	assert_string_equal(l->items[0].detail, "VF 0: mac 52:54:00:00:00:10");
+	vitk_sriov_change_list_free(l);
+	vitk_sriov_desired_free(d);
+	tenv_done(&e);
+}
+
 static void test_sriov_desired__persist(void **state)
 {
 	vitk_sriov_persist_options o = VITK_SRIOV_PERSIST_OPTIONS_INIT;
@@ -240,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_sriov_desired__json_errors),
 		cmocka_unit_test(test_sriov_desired__apply_converges),
 		cmocka_unit_test(test_sriov_desired__apply_errors),
+		cmocka_unit_test(test_sriov_desired__apply_refused_setting),
 		cmocka_unit_test(test_sriov_desired__persist),
 	};
 

@@ -163,8 +163,16 @@ static void test_sriov_netlink__configure_and_query(void **state)
 
 	(void)state;
 	host(&e);
-	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &c), 0);
-	assert_int_equal(fake_netlink_setlink_count(e.root), 1);
+	/*
+	 * igb refuses link state (EOPNOTSUPP) and a minimum rate (EINVAL): one
+	 * request per setting, so the other four still apply, and the error
+	 * names each refused setting with its value, the netdev and the driver.
+	 */
+	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &c), VITK_EIO);
+	assert_string_equal(vitk_error_last()->message,
+			    "cannot set VF 3 rate min_tx_rate 100 max_tx_rate 1000 (Mbit/s) on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Invalid argument; "
+			    "cannot set VF 3 link_state disable on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not supported");
+	assert_int_equal(fake_netlink_setlink_count(e.root), 6);
 	assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(st[3].vf, 3);
@@ -175,12 +183,40 @@ static void test_sriov_netlink__configure_and_query(void **state)
 	assert_int_equal(st[3].vlan_proto, 0x88a8);
 	assert_false(st[3].spoofchk);
 	assert_true(st[3].trust);
-	assert_int_equal(st[3].link_state, VITK_SRIOV_LINK_DISABLE);
-	assert_int_equal(st[3].min_tx_rate, 100);
-	assert_int_equal(st[3].max_tx_rate, 1000);
+	assert_int_equal(st[3].link_state, VITK_SRIOV_LINK_AUTO);
+	assert_int_equal(st[3].min_tx_rate, 0);
+	assert_int_equal(st[3].max_tx_rate, 0);
 	assert_int_equal(st[0].vlan, 0);
 	assert_true(st[0].spoofchk);
 	free(st);
+	/* igb takes a maximum rate alone */
+	{
+		vitk_sriov_vf_config r = VITK_SRIOV_VF_STATE_INIT;
+
+		r.vf = 3;
+		r.has_rate = true;
+		r.max_tx_rate = 1000;
+		assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &r), 0);
+		assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
+		assert_int_equal(st[3].max_tx_rate, 1000);
+		free(st);
+	}
+	/* a driver that takes every setting */
+	{
+		fake_pf_spec s;
+
+		fake_fixture_thunderx(&s, "0000:05:00.0", "enp5s0");
+		s.initial_num_vfs = 4;
+		assert_int_equal(fake_sysfs_add_pf(e.root, &s), 0);
+		assert_int_equal(vitk_sriov_vf_configure(e.ctx, "05:00.0", &c), 0);
+		assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp5s0", &st, &n), 0);
+		assert_int_equal(n, 4);
+		assert_int_equal(st[3].link_state, VITK_SRIOV_LINK_DISABLE);
+		assert_int_equal(st[3].min_tx_rate, 100);
+		assert_int_equal(st[3].max_tx_rate, 1000);
+		assert_true(st[3].trust);
+		free(st);
+	}
 	/* discovery shows it per VF */
 	assert_int_equal(vitk_sriov_pf_get(&pf, e.ctx, "01:00.0", 0), 0);
 	assert_true(pf->vfs[3].has_state);
@@ -204,9 +240,17 @@ static void test_sriov_netlink__configure_and_query(void **state)
 	c.vf = 0;
 	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.1", &c), VITK_ENOTFOUND);
 	assert_msg_contains("'0000:01:00.1': PF has no network interface");
+	c.has_link_state = false;
+	c.has_rate = false;
 	assert_int_equal(fake_netlink_fail_next(e.root, EOPNOTSUPP), 0);
-	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &c), VITK_EIO);
-	assert_msg_contains("cannot set VF 0 on 'enp1s0f0' (0000:01:00.0)");
+	assert_int_equal(vitk_sriov_vf_configure(e.ctx, "01:00.0", &c), VITK_ENOTSUP);
+	assert_string_equal(vitk_error_last()->message,
+			    "cannot set VF 0 mac 02:11:22:33:44:55 on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not supported");
+	/* the refused MAC did not block the settings after it */
+	assert_int_equal(vitk_sriov_vf_query(e.ctx, "enp1s0f0", &st, &n), 0);
+	assert_int_equal(st[0].vlan, 42);
+	assert_true(st[0].trust);
+	free(st);
 	assert_int_equal(vitk_sriov_vf_query(e.ctx, "nosuch0", &st, &n), VITK_ENOTFOUND);
 	tenv_done(&e);
 }

@@ -110,11 +110,21 @@ mv "$TEST_TMPDIR/irq" "$SYS/bus/pci/devices/0000:01:00.1/irq"
 # ---- control
 golden set_vfs.out V sriov set-vfs 01:00.0 4
 grep -q '^bus/pci/devices/0000:01:00.0/sriov_numvfs 4$' "$SYS/.fake/writes.log" && ok || fail "no numvfs write"
+# the fake PF is igb: it takes a maximum rate but no minimum rate and no link state (below)
 golden vf_set.out V sriov vf set 01:00.0 1 --mac 52:54:00:12:34:56 --vlan 100 --qos 3 --proto 802.1ad \
-	--spoofchk off --trust on --state enable --max-rate 1000 --min-rate 100
+	--spoofchk off --trust on --max-rate 1000
 golden bind.out V sriov bind 02:10.4 vfio-pci
 golden list_vfs_after.out V sriov list --vfs 01:00.0
 golden bind_host.out V sriov bind 02:10.4 host
+# what igb refuses is named per setting; the MAC of the same call is still set
+expect_exit 4 V -q sriov vf set 01:00.0 2 --mac 52:54:00:12:34:57 --state enable --min-rate 100
+expect_stderr "vitk: sriov: cannot set VF 2 rate min_tx_rate 100 max_tx_rate 0 (Mbit/s) on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Invalid argument; cannot set VF 2 link_state enable on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not supported"
+V -o json sriov list --vfs 01:00.0 | grep -q '"mac": *"52:54:00:12:34:57"' && ok || fail "MAC of the refused vf set not applied"
+# vfio-pci without an IOMMU group: refused with the reason, nothing written
+mv "$SYS/bus/pci/devices/0000:02:10.4/iommu_group" "$TEST_TMPDIR/iommu_group"
+expect_exit 4 V -q sriov bind 02:10.4 vfio-pci
+expect_stderr "vitk: sriov: '0000:02:10.4': cannot bind to vfio-pci: the device has no IOMMU group (no iommu_group link; enable the IOMMU, e.g. intel_iommu=on or amd_iommu=on)"
+mv "$TEST_TMPDIR/iommu_group" "$SYS/bus/pci/devices/0000:02:10.4/iommu_group"
 expect_exit 2 V -q sriov vf set 01:00.0 1 --spoofchk maybe
 expect_stderr "vitk: sriov: option '--spoofchk' needs one of on, off, not 'maybe'"
 
@@ -138,6 +148,13 @@ golden persist.out V sriov persist --root "$TEST_TMPDIR/root" --vitk /usr/local/
 normalise <"$TEST_TMPDIR/root/etc/systemd/system/vitk-sriov.service" >"$TEST_TMPDIR/unit"
 if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$TEST_TMPDIR/unit" "$UPDATE_GOLDEN_DIR/vitk-sriov.service"; fi
 diff -u "$GOLDEN_DIR/vitk-sriov.service" "$TEST_TMPDIR/unit" && ok || fail "unit differs"
+# a refused change fails the run with 1 (the unit must not report success); the rest is applied
+V -q sriov vf set 01:00.0 0 --vlan 7 --trust off >/dev/null || fail "vf set before the refused apply"
+echo 1 >"$SYS/.fake/nl_fail" # the next RTM_SETLINK (VF 0's VLAN) fails with EPERM
+expect_exit 1 V -q sriov apply
+expect_stderr "vitk: sriov: 0000:02:10.0: cannot set VF 0 vlan 10 qos 0 on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not permitted"
+V -o json sriov list --vfs 01:00.0 | grep -q '"trust": *true' && ok || fail "trust not applied after the refused VLAN"
+expect_exit 0 V -q sriov apply
 [ "$(readlink "$TEST_TMPDIR/root/etc/systemd/system/multi-user.target.wants/vitk-sriov.service")" = \
 	"../vitk-sriov.service" ] && ok || fail "unit not enabled"
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,47 @@ static int link_info(const char *root, const char *name, int *ifindex, unsigned 
 	if (*numvfs > MAXVF)
 		*numvfs = MAXVF;
 	return 0;
+}
+
+/*
+ * What real PF drivers refuse (the real-kernel tier, tests/vm, found these):
+ * igb has no ndo_set_vf_link_state (EOPNOTSUPP) and igb_ndo_set_vf_bw()
+ * refuses a minimum tx rate (EINVAL).  Other drivers accept everything here.
+ */
+enum { REFUSE_LINK_STATE = 1, REFUSE_MIN_RATE = 2 };
+
+static const struct {
+	const char *driver;
+	unsigned refuse;
+} refusals[] = {
+	{ "igb", REFUSE_LINK_STATE | REFUSE_MIN_RATE },
+};
+
+static bool refuses(const char *driver, unsigned what)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (!strcmp(refusals[i].driver, driver))
+			return refusals[i].refuse & what;
+	return false;
+}
+
+/* the driver bound to the PF behind netdev NAME ("" when none) */
+static void pf_driver(const char *root, const char *name, char *out, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *b;
+	ssize_t k;
+
+	out[0] = '\0';
+	fake_fmt(path, sizeof(path), "%s/class/net/%s/../../driver", root, name);
+	k = readlink(path, link, sizeof(link) - 1);
+	if (k <= 0)
+		return;
+	link[k] = '\0';
+	b = strrchr(link, '/');
+	fake_fmt(out, len, "%s", b ? b + 1 : link);
 }
 
 static int name_of(const char *root, int ifindex, char *name, size_t len)
@@ -240,19 +282,20 @@ static int fake_transact(void *self, const uint8_t *req, size_t req_len, uint8_t
 	struct nlmsghdr h;
 	char path[PATH_MAX], buf[32], name[64];
 	vitk_sriov_vf_state *st = NULL;
-	int ifindex = 0, r = 0;
+	char drv[64];
+	int ifindex = 0, r = 0, e;
 	unsigned n = 0, i;
 
 	*reply = NULL;
 	*reply_len = 0;
-	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
-	if (rd(path, buf, sizeof(buf)) == 0) {
-		unlink(path);
-		return -atoi(buf);
-	}
 	if (req_len < sizeof(h) + sizeof(struct ifinfomsg))
 		return -EINVAL;
 	memcpy(&h, req, sizeof(h));
+	fake_fmt(path, sizeof(path), "%s/.fake/nl_fail", root);
+	if (h.nlmsg_type == RTM_SETLINK && rd(path, buf, sizeof(buf)) == 0) {
+		unlink(path);
+		return -atoi(buf);
+	}
 	st = calloc(MAXVF, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -301,6 +344,13 @@ static int fake_transact(void *self, const uint8_t *req, size_t req_len, uint8_t
 			goto out;
 		}
 		load(root, ifindex, st, n);
+		pf_driver(root, name, drv, sizeof(drv));
+		/*
+		 * Like do_setvfinfo() in net/core/rtnetlink.c: the VF attributes are
+		 * applied in the kernel's order (MAC, VLAN, rate, spoofchk, link
+		 * state, trust) and the first one the driver refuses ends the
+		 * request; what was applied before it stays applied.
+		 */
 		for (k = 0; k < nreq && r == 0; k++) {
 			const vitk_sriov_vf_state *q = &req_st[k];
 
@@ -316,22 +366,29 @@ static int fake_transact(void *self, const uint8_t *req, size_t req_len, uint8_t
 				st[i].qos = q->qos;
 				st[i].vlan_proto = q->vlan_proto;
 			}
-			if (q->has_spoofchk)
-				st[i].spoofchk = q->spoofchk;
-			if (q->has_trust)
-				st[i].trust = q->trust;
-			if (q->has_link_state)
-				st[i].link_state = q->link_state;
 			if (q->has_rate) {
+				r = refuses(drv, REFUSE_MIN_RATE) && q->min_tx_rate ? -EINVAL : 0;
+				if (r < 0)
+					break;
 				st[i].min_tx_rate = q->min_tx_rate;
 				st[i].max_tx_rate = q->max_tx_rate;
 			}
+			if (q->has_spoofchk)
+				st[i].spoofchk = q->spoofchk;
+			if (q->has_link_state) {
+				r = refuses(drv, REFUSE_LINK_STATE) ? -EOPNOTSUPP : 0;
+				if (r < 0)
+					break;
+				st[i].link_state = q->link_state;
+			}
+			if (q->has_trust)
+				st[i].trust = q->trust;
 		}
 		free(req_st);
-		if (r == 0) {
-			logline(root, "setlink");
-			r = save(root, ifindex, st, n);
-		}
+		logline(root, r == 0 ? "setlink" : "setlink-refused");
+		e = save(root, ifindex, st, n);
+		if (r == 0)
+			r = e;
 	} else {
 		r = -EOPNOTSUPP;
 	}

@@ -356,6 +356,16 @@ static int do_bind(const char *root, const char *addr, const char *drv)
 	P(path, "%s/driver", dir);
 	if (access(path, F_OK) == 0)
 		return -EBUSY;
+	/*
+	 * Like the real kernel (found by tests/vm nvme_sriov): vfio-pci's probe
+	 * fails (-EINVAL, vfio_iommu_group_get()) for a device without an IOMMU
+	 * group; through drivers_probe that error is swallowed and the device
+	 * stays unbound.
+	 */
+	P(path, "%s/iommu_group", dir);
+	if (!strcmp(drv, "vfio-pci") && access(path, F_OK) < 0)
+		return -EINVAL;
+	P(path, "%s/driver", dir);
 	P(tgt, "../../../bus/pci/drivers/%s", drv);
 	if (symlink(tgt, path) < 0)
 		return -errno;
