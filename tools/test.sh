@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command two: install what is missing, build, and run every test -- unit,
 # end-to-end, fuzz-driver and conformance tests -- normally and under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the real-kernel tier
+# (tests/vm/run.sh, both builds of vitk inside Debian's kernel under QEMU).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh || { echo "setup failed" >&2; exit 1; }
@@ -28,8 +29,34 @@ run() {
 		echo "bazel test ($name) exited $rc; log: $logdir/$name.log"
 	fi
 }
+# bazel-bin follows the last build's config: keep each config's vitk binary
+# for the real-kernel tier right after its run
 run default
+cp bazel-bin/cli/vitk "$logdir/vitk.normal" 2>/dev/null || true
 run asan --config=asan
+cp bazel-bin/cli/vitk "$logdir/vitk.asan" 2>/dev/null || true
+
+# The real-kernel tier (tests/vm/, README "Real-kernel test tier"): Debian's
+# kernel under QEMU.  It fails loudly when the host cannot run it; a skip
+# counts as a failure.
+echo "==> real-kernel tier (tests/vm/run.sh)"
+vm_env=()
+[ -x "$logdir/vitk.normal" ] && vm_env+=(VITK_VM_BIN="$logdir/vitk.normal")
+[ -x "$logdir/vitk.asan" ] && vm_env+=(VITK_VM_ASAN_BIN="$logdir/vitk.asan")
+env "${vm_env[@]}" tests/vm/run.sh 2>&1 | tee "$logdir/vm.log" | grep -vE '^(ok - |  )' || true
+vm_rc=${PIPESTATUS[0]}
+vm_line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$logdir/vm.log" | tail -1)
+if [ -n "$vm_line" ]; then
+	vp=$(echo "$vm_line" | sed 's/^vm: \([0-9]*\) passed.*/\1/')
+	vf=$(echo "$vm_line" | sed 's/.* \([0-9]*\) failed.*/\1/')
+	pass=$((pass + vp))
+	fail=$((fail + vf))
+	if [ "$vm_rc" -ne 0 ] && [ "$vf" -eq 0 ]; then fail=$((fail + 1)); fi
+else
+	fail=$((fail + 1))
+	echo "real-kernel tier: no result line (exit $vm_rc); log: $logdir/vm.log"
+fi
+[ "$vm_rc" -eq 0 ] || status=1
 echo
 echo "test logs: bazel-testlogs/ (last run: asan); summaries: $logdir"
 echo "$pass passed, $fail failed"
