@@ -200,7 +200,7 @@ static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 		req.started = on_started;
 		req.started_payload = ctx;
 	}
-	r = vitk_odx_job_run(ctx->inv, ctx->host_id, &req, &res);
+	r = vitk_odx_copy_job_run(ctx->inv, ctx->host_id, &req, &res);
 	cli_progress_free(bar);
 	r = r < 0 ? job_error(ctx, &res, r) : print_run(ctx, &res);
 	vitk_odx_job_result_clear(&res);

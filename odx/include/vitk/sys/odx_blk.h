@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <vitk/array.h>
+#include <vitk/odx.h>
 
 /* One target line of a dm table, as DM_DEVICE_TABLE returns it. */
 typedef struct {
@@ -134,5 +135,19 @@ int vitk_odx_fiemap_parse(vitk_odx_file_extents *out, const void *buf, size_t le
 
 /* FIEMAP (after fsync) of the open file FD, whole file, through the ioctl. */
 int vitk_odx_fiemap_fd(vitk_odx_file_extents *out, int fd, uint64_t file_size);
+
+/* ---- copy jobs between stacked block devices ---- */
+
+/* Whether PATH is a block device other than a whole SCSI disk (an LV, a partition, a map). */
+bool vitk_odx_blk_is_stacked(const char *path, const vitk_odx_blk_env *env);
+
+/*
+ * vitk_odx_copy_job_run() with explicit seams: a job whose source or
+ * destination is stacked is resolved, copied piece by piece on the SCSI disks
+ * with the coherency steps of blk_copy.c, and its layers recorded in
+ * odx_job_layer; any other job is vitk_odx_job_run().
+ */
+int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
+			 const vitk_odx_blk_env *env, vitk_odx_job_result *out);
 
 #endif /* VITK_SYS_ODX_BLK_H */
