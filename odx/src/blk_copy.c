@@ -20,6 +20,8 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stdarg.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -51,7 +53,7 @@ static const vitk_inventory_column layer_cols[] = {
 };
 
 static const vitk_inventory_table blk_tables[] = {
-	{ "odx_job_layer", layer_cols, VITK_ARRAY_SIZE(layer_cols) },
+	{ "odx_blk_layer", layer_cols, VITK_ARRAY_SIZE(layer_cols) },
 };
 
 static const vitk_inventory_domain blk_domain = { "odx_blk", 1, blk_tables,
@@ -80,7 +82,7 @@ bool vitk_odx_blk_is_stacked(const char *path, const vitk_odx_blk_env *env)
 	struct stat st;
 	ssize_t n;
 
-	if (!path || path[0] != '/' || stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+	if (!path || strstr(path, "://") || stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
 		return false;
 	snprintf(link, sizeof(link), "%s/dev/block/%u:%u", root, major(st.st_rdev), minor(st.st_rdev));
 	n = readlink(link, target, sizeof(target) - 1);
@@ -94,7 +96,7 @@ bool vitk_odx_blk_is_stacked(const char *path, const vitk_odx_blk_env *env)
 }
 
 /* Another process holds DEVT open for writing (/proc/PID/fdinfo flags), or it is mounted rw. */
-static int source_writers(dev_t devt, const char *proc_root, char *who, size_t cap)
+static int source_writers(const struct stat *src, const char *proc_root, char *who, size_t cap)
 {
 	char path[512], line[512];
 	DIR *procs;
@@ -110,7 +112,8 @@ static int source_writers(dev_t devt, const char *proc_root, char *who, size_t c
 			char opts[256];
 
 			if (sscanf(line, "%*s %*s %u:%u %*s %*s %255s", &ma, &mi, opts) == 3 &&
-			    makedev(ma, mi) == devt && (strncmp(opts, "rw", 2) == 0)) {
+			    S_ISBLK(src->st_mode) && makedev(ma, mi) == src->st_rdev &&
+			    strncmp(opts, "rw", 2) == 0) {
 				snprintf(who, cap, "it is mounted read-write");
 				fclose(f);
 				return 1;
@@ -140,7 +143,10 @@ static int source_writers(dev_t devt, const char *proc_root, char *who, size_t c
 			if (fd->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "%s/%.20s", dir, fd->d_name);
-			if (stat(path, &st) < 0 || !S_ISBLK(st.st_mode) || st.st_rdev != devt)
+			if (stat(path, &st) < 0)
+				continue;
+			if (S_ISBLK(src->st_mode) ? !S_ISBLK(st.st_mode) || st.st_rdev != src->st_rdev
+						  : st.st_dev != src->st_dev || st.st_ino != src->st_ino)
 				continue;
 			snprintf(path, sizeof(path), "%s/%.20s/fdinfo/%.20s", proc_root, p->d_name,
 				 fd->d_name);
@@ -206,8 +212,10 @@ static int plan_refused(vitk_odx_plan *p, const char *reason, vitk_odx_method re
 
 struct side {
 	const char *path;
-	vitk_odx_blk_map map;
+	vitk_odx_blk_map map; /* for a file: its filesystem's map, with the file's ranges */
 	int fd;
+	bool file;   /* a regular file */
+	bool create; /* a destination file that does not exist yet */
 };
 
 static int record_layers(vitk_inventory *inv, int64_t host_id, const char *uuid, const char *side,
@@ -221,7 +229,7 @@ static int record_layers(vitk_inventory *inv, int64_t host_id, const char *uuid,
 			VITK_INV_S("dev", dev),  VITK_INV_S("kind", kind), VITK_INV_S("detail", detail),
 		};
 		int64_t id;
-		int r = vitk_inventory_insert(inv, "odx_job_layer", host_id, v, VITK_ARRAY_SIZE(v), &id);
+		int r = vitk_inventory_insert(inv, "odx_blk_layer", host_id, v, VITK_ARRAY_SIZE(v), &id);
 
 		if (r < 0)
 			return r;
@@ -332,29 +340,46 @@ static int host_copy(vitk_odx_copy_result *res, int sfd, int dfd, uint64_t soff,
 	return r;
 }
 
-static int open_sides(struct side *s, struct side *d, const vitk_odx_copy_options *o,
+static int open_sides(struct side *s, struct side *d, const vitk_odx_copy_options *o, bool dry_run,
 		      vitk_odx_job_result *out)
 {
+	struct stat st;
 	char who[160];
 
 	s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0)
+	if (s->fd < 0 || fstat(s->fd, &st) < 0)
 		return bfail(out, VITK_ODX_STAGE_OPEN, s->path,
 			     vitk_error_set(VITK_EIO, errno, "%s", s->path));
-	if (!o->force) {
-		struct stat st;
-
-		if (fstat(s->fd, &st) == 0 && source_writers(st.st_rdev, "/proc", who, sizeof(who)))
-			return bfail(out, VITK_ODX_STAGE_PLAN, NULL,
-				     vitk_error_set(VITK_EBUSY, 0,
-						    "refusing to copy from %s: %s (use --force)", s->path,
-						    who));
-	}
+	s->file = S_ISREG(st.st_mode);
+	if (!dry_run && !o->force && source_writers(&st, "/proc", who, sizeof(who)))
+		return bfail(out, VITK_ODX_STAGE_PLAN, NULL,
+			     vitk_error_set(VITK_EBUSY, 0, "refusing to copy from %s: %s (use --force)",
+					    s->path, who));
 	/* the dirty pages reach the array before it reads the blocks */
-	if (fsync(s->fd) < 0 || ioctl(s->fd, BLKFLSBUF, 0) < 0)
+	if (!dry_run && (fsync(s->fd) < 0 || (!s->file && ioctl(s->fd, BLKFLSBUF, 0) < 0)))
 		return bfail(out, VITK_ODX_STAGE_OPEN, s->path,
 			     vitk_error_set(VITK_EIO, errno, "%s: flushing the page cache", s->path));
-	d->fd = open(d->path, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (stat(d->path, &st) < 0) {
+		if (errno != ENOENT)
+			return bfail(out, VITK_ODX_STAGE_OPEN, d->path,
+				     vitk_error_set(VITK_EIO, errno, "%s", d->path));
+		d->create = d->file = true;
+		return 0;
+	}
+	d->file = S_ISREG(st.st_mode);
+	if (d->file) {
+		d->fd = open(d->path, (dry_run ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		/* exclusive by convention: an advisory lock for the whole copy */
+		if (d->fd >= 0 && !dry_run && flock(d->fd, LOCK_EX | LOCK_NB) < 0)
+			return bfail(out, VITK_ODX_STAGE_OPEN, d->path,
+				     vitk_error_set(VITK_EBUSY, errno, "%s: locked by another process",
+						    d->path));
+		if (d->fd >= 0 && !dry_run && fsync(d->fd) < 0)
+			return bfail(out, VITK_ODX_STAGE_OPEN, d->path,
+				     vitk_error_set(VITK_EIO, errno, "%s: fsync", d->path));
+	} else {
+		d->fd = open(d->path, (dry_run ? O_RDONLY : O_RDWR | O_EXCL) | O_CLOEXEC);
+	}
 	if (d->fd < 0)
 		return bfail(out, VITK_ODX_STAGE_OPEN, d->path,
 			     vitk_error_set(errno == EBUSY ? VITK_EBUSY : VITK_EIO, errno,
@@ -362,6 +387,98 @@ static int open_sides(struct side *s, struct side *d, const vitk_odx_copy_option
 					    "device?)",
 					    d->path));
 	return 0;
+}
+
+static int side_refuse(struct side *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int side_refuse(struct side *x, const char *fmt, ...)
+{
+	vitk_str str;
+	va_list ap;
+
+	vitk_str_init(&str);
+	va_start(ap, fmt);
+	vitk_str_vputf(&str, fmt, ap);
+	va_end(ap);
+	free(x->map.reason);
+	x->map.reason = vitk_str_detach(&str);
+	x->map.offloadable = false;
+	vitk_array_clear(x->map.ranges);
+	return x->map.reason ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+}
+
+/*
+ * A file: FIEMAP (after the fsync above) on the map of its filesystem's device.
+ * A destination file must be written everywhere and share no blocks.
+ */
+static int resolve_file(struct side *x, bool dst, const vitk_odx_blk_env *env)
+{
+	vitk_odx_file_extents ext = VITK_ARRAY_INIT;
+	vitk_odx_blk_ranges ranges = VITK_ARRAY_INIT;
+	struct stat st;
+	int r;
+
+	if (fstat(x->fd, &st) < 0)
+		return vitk_error_set(VITK_EIO, errno, "%s", x->path);
+	r = vitk_odx_blk_resolve_devt(&x->map, major(st.st_dev), minor(st.st_dev), env);
+	if (r == VITK_ENOTFOUND) { /* tmpfs, overlay, btrfs subvolumes: no block device */
+		r = side_refuse(x, "%s: its filesystem is on no block device", x->path);
+		x->map.size_bytes = (uint64_t)st.st_size;
+		return r;
+	}
+	if (r < 0)
+		return r;
+	x->map.size_bytes = (uint64_t)st.st_size;
+	if (!x->map.offloadable)
+		return 0;
+	r = vitk_odx_fiemap_fd(&ext, x->fd, (uint64_t)st.st_size);
+	if (r == VITK_ENOTSUP) {
+		r = side_refuse(x, "%s (file): %s", x->path, vitk_error_last()->message);
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; dst && i < ext.size; i++) {
+		if (ext.ptr[i].kind != VITK_ODX_EXT_DATA) {
+			r = side_refuse(x, "%s (file): holes or unwritten extents at byte %llu; the "
+				       "filesystem would keep them unwritten (reading zeros) after an "
+				       "array-side copy",
+				       x->path, (unsigned long long)ext.ptr[i].logical);
+			goto out;
+		}
+		if (ext.ptr[i].shared) {
+			r = side_refuse(x, "%s (file): blocks shared with another file (reflink) at "
+				       "byte %llu",
+				       x->path, (unsigned long long)ext.ptr[i].logical);
+			goto out;
+		}
+	}
+	r = vitk_odx_blk_file_ranges(&ranges, &x->map, &ext, (uint64_t)st.st_size);
+	if (r == VITK_ENOTSUP) {
+		r = side_refuse(x, "%s (file): %s", x->path, vitk_error_last()->message);
+		goto out;
+	}
+	if (r == 0) {
+		vitk_array_clear(x->map.ranges);
+		x->map.ranges = ranges;
+		ranges.ptr = NULL;
+		ranges.size = ranges.asize = 0;
+	}
+out:
+	vitk_array_clear(ext);
+	vitk_array_clear(ranges);
+	return r;
+}
+
+static int resolve_side(struct side *x, bool dst, const vitk_odx_blk_env *env)
+{
+	if (x->create)
+		return side_refuse(x, "%s (new file): Linux cannot mark a new file's extents written "
+				   "without zeroing them, so an array-side copy into it would read "
+				   "back as zeros; copying by host",
+				   x->path);
+	if (x->file)
+		return resolve_file(x, dst, env);
+	return vitk_odx_blk_resolve_path(&x->map, x->path, env);
 }
 
 static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
@@ -386,6 +503,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		dblocks = d->map.size_bytes / bs;
 	}
 	count = o->count ? o->count : (o->src_lba < sblocks ? sblocks - o->src_lba : 0);
+	if (d->create)
+		dblocks = o->dst_lba + count;
 	if (o->src_lba > sblocks || count > sblocks - o->src_lba || o->dst_lba > dblocks ||
 	    count > dblocks - o->dst_lba || count == 0)
 		return bfail(out, VITK_ODX_STAGE_PLAN, NULL,
@@ -461,8 +580,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		goto out;
 	}
 	if (!req->resume) {
-		if ((r = vitk_odx_job_start(inv, host_id, &out->job, &out->plan)) < 0 ||
-		    (r = vitk_inventory_register(inv, &blk_domain)) < 0 ||
+		if ((r = vitk_inventory_register(inv, &blk_domain)) < 0 ||
+		    (r = vitk_odx_job_start(inv, host_id, &out->job, &out->plan)) < 0 ||
 		    (r = record_layers(inv, host_id, out->job.uuid, "src", &s->map)) < 0 ||
 		    (r = record_layers(inv, host_id, out->job.uuid, "dst", &d->map)) < 0) {
 			r = bfail(out, VITK_ODX_STAGE_RECORD_JOB, NULL, r);
@@ -473,6 +592,14 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		req->started(&out->job, &out->plan, req->started_payload);
 	out->copy.method = out->plan.chosen;
 	done = o->resume_blocks;
+	if (!offload && d->create) {
+		d->fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (d->fd < 0) {
+			r = bfail(out, VITK_ODX_STAGE_OPEN, d->path,
+				  vitk_error_set(VITK_EIO, errno, "%s: cannot create", d->path));
+			goto out;
+		}
+	}
 	if (!offload) {
 		rc = host_copy(&out->copy, s->fd, d->fd, (o->src_lba + done) * bs,
 			       (o->dst_lba + done) * bs, (count - done) * bs);
@@ -501,7 +628,10 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			po.force = true;
 			po.on_chunk = piece_chunk;
 			po.chunk_payload = &run;
-			rc = vitk_odx_copy(&pr, NULL, sd, dd, &po);
+			if (p->zero)
+				rc = vitk_odx_zero(&pr, dd, p->dst_lba + skip, p->count - skip, &po);
+			else
+				rc = vitk_odx_copy(&pr, NULL, sd, dd, &po);
 			if (rc == 0)
 				done = at + p->count;
 			else
@@ -515,7 +645,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		snprintf(err, sizeof(err), "%s", vitk_error_last()->message);
 	/* readers of the destination see what the array wrote */
 	drop_cache(d->fd);
-	drop_disk_cache(d->map.disk);
+	if (!d->file)
+		drop_disk_cache(d->map.disk);
 	out->ran = true;
 	out->job.blocks_done = done;
 	r = vitk_odx_job_finish(inv, &out->job, &out->copy, &out->plan, rc, err);
@@ -536,6 +667,16 @@ out:
 	vitk_odx_dev_free(dd);
 	vitk_odx_dev_free(sd);
 	return r;
+}
+
+/* a job for this file: a stacked block device or a regular file */
+static bool routed(const char *path, const vitk_odx_blk_env *env)
+{
+	struct stat st;
+
+	if (path && !strstr(path, "://") && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	return vitk_odx_blk_is_stacked(path, env);
 }
 
 int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
@@ -567,7 +708,7 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 			return bfail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
 		job->requested = o.method;
 	}
-	if (!vitk_odx_blk_is_stacked(job->src, env) && !vitk_odx_blk_is_stacked(job->dst, env)) {
+	if (!routed(job->src, env) && !routed(job->dst, env)) {
 		vitk_odx_job_request plain = *req;
 
 		vitk_odx_job_result_clear(out);
@@ -575,16 +716,16 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 	}
 	s.path = job->src;
 	d.path = job->dst;
-	if ((r = vitk_odx_blk_resolve_path(&s.map, s.path, env)) < 0) {
+	if ((r = open_sides(&s, &d, &o, req->dry_run, out)) < 0)
+		goto out;
+	if ((r = resolve_side(&s, false, env)) < 0) {
 		r = bfail(out, VITK_ODX_STAGE_OPEN, s.path, r);
 		goto out;
 	}
-	if ((r = vitk_odx_blk_resolve_path(&d.map, d.path, env)) < 0) {
+	if ((r = resolve_side(&d, true, env)) < 0) {
 		r = bfail(out, VITK_ODX_STAGE_OPEN, d.path, r);
 		goto out;
 	}
-	if (!req->dry_run && (r = open_sides(&s, &d, &o, out)) < 0)
-		goto out;
 	r = stacked_copy(inv, host_id, req, &o, &s, &d, out);
 out:
 	if (s.fd >= 0)

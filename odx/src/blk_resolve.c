@@ -645,6 +645,79 @@ int vitk_odx_blk_resolve_name(vitk_odx_blk_map *out, const char *name, const vit
 	return rc;
 }
 
+int vitk_odx_blk_resolve_devt(vitk_odx_blk_map *out, unsigned major, unsigned minor,
+			      const vitk_odx_blk_env *env)
+{
+	resolver r = {0};
+	char name[72];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	r.root = env && env->sysfs_root ? env->sysfs_root : "/sys";
+	rc = name_of_devt(&r, major, minor, name, sizeof(name));
+	if (rc < 0)
+		return rc;
+	return vitk_odx_blk_resolve_name(out, name, env);
+}
+
+int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *fs,
+			     const vitk_odx_file_extents *x, uint64_t file_size)
+{
+	uint64_t bs = fs->block_size;
+
+	if (!bs || file_size % bs)
+		return vitk_error_set(VITK_ENOTSUP, 0,
+				      "the file's size is not a multiple of the disk's %llu-byte blocks",
+				      (unsigned long long)bs);
+	for (size_t i = 0; i < x->size; i++) {
+		const vitk_odx_file_extent *e = &x->ptr[i];
+		uint64_t skip, n;
+
+		if (e->logical % bs || e->length % bs || (e->kind == VITK_ODX_EXT_DATA && e->physical % bs))
+			return vitk_error_set(VITK_ENOTSUP, 0, "extent at byte %llu is not aligned to the "
+					      "disk's %llu-byte blocks",
+					      (unsigned long long)e->logical, (unsigned long long)bs);
+		n = e->length / bs;
+		if (e->kind == VITK_ODX_EXT_ZERO) {
+			vitk_odx_blk_range z = { 0, n, true };
+			vitk_odx_blk_range *l = out->size ? &out->ptr[out->size - 1] : NULL;
+
+			if (l && l->zero)
+				l->count += n;
+			else if (vitk_array_append(*out, z) < 0)
+				return VITK_ENOMEM;
+			continue;
+		}
+		/* physical bytes are offsets into the filesystem's device: walk its ranges */
+		skip = e->physical / bs;
+		for (size_t j = 0; j < fs->ranges.size && n; j++) {
+			vitk_odx_blk_range r = fs->ranges.ptr[j];
+			vitk_odx_blk_range *l;
+
+			if (skip >= r.count) {
+				skip -= r.count;
+				continue;
+			}
+			r.lba += skip;
+			r.count -= skip;
+			skip = 0;
+			if (r.count > n)
+				r.count = n;
+			n -= r.count;
+			l = out->size ? &out->ptr[out->size - 1] : NULL;
+			if (l && !l->zero && l->lba + l->count == r.lba)
+				l->count += r.count;
+			else if (vitk_array_append(*out, r) < 0)
+				return VITK_ENOMEM;
+		}
+		if (n)
+			return vitk_error_set(VITK_EINVAL, 0, "extent at byte %llu is past the end of "
+					      "the filesystem's device",
+					      (unsigned long long)e->logical);
+	}
+	return 0;
+}
+
 int vitk_odx_blk_resolve_path(vitk_odx_blk_map *out, const char *path, const vitk_odx_blk_env *env)
 {
 	resolver r = {0};
@@ -687,9 +760,10 @@ int vitk_odx_blk_pieces_make(vitk_odx_blk_pieces *out, const vitk_odx_blk_ranges
 			p = vitk_array_push(*out);
 			if (!p)
 				return VITK_ENOMEM;
-			p->src_lba = src->ptr[i].lba + si;
+			p->src_lba = src->ptr[i].zero ? 0 : src->ptr[i].lba + si;
 			p->dst_lba = dst->ptr[j].lba + dj;
 			p->count = n;
+			p->zero = src->ptr[i].zero;
 		}
 		si += n;
 		dj += n;

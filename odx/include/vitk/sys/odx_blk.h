@@ -51,6 +51,7 @@ typedef struct {
 typedef struct {
 	uint64_t lba;   /* in the SCSI disk's logical blocks */
 	uint64_t count;
+	bool zero;      /* a file's hole or unwritten extent: reads as zeros, lba unused */
 } vitk_odx_blk_range;
 
 typedef VITK_ARRAY(vitk_odx_blk_layer) vitk_odx_blk_layers;
@@ -84,6 +85,10 @@ typedef struct {
  */
 int vitk_odx_blk_resolve_name(vitk_odx_blk_map *out, const char *name, const vitk_odx_blk_env *env);
 
+/* The same for a device number. */
+int vitk_odx_blk_resolve_devt(vitk_odx_blk_map *out, unsigned major, unsigned minor,
+			      const vitk_odx_blk_env *env);
+
 /* The same for a path (a block device node or a /dev/VG/LV link), via stat(). */
 int vitk_odx_blk_resolve_path(vitk_odx_blk_map *out, const char *path, const vitk_odx_blk_env *env);
 
@@ -93,6 +98,7 @@ int vitk_odx_blk_resolve_path(vitk_odx_blk_map *out, const char *path, const vit
  */
 typedef struct {
 	uint64_t src_lba, dst_lba, count;
+	bool zero; /* write zeros at dst_lba (the source reads as zeros there) */
 } vitk_odx_blk_piece;
 
 typedef VITK_ARRAY(vitk_odx_blk_piece) vitk_odx_blk_pieces;
@@ -133,6 +139,15 @@ typedef VITK_ARRAY(vitk_odx_file_extent) vitk_odx_file_extents;
 int vitk_odx_fiemap_parse(vitk_odx_file_extents *out, const void *buf, size_t len,
 			  uint64_t file_size, bool *last);
 
+/*
+ * A file's extents on the map of its filesystem's device -> ranges of the
+ * SCSI disk (DATA) and zero ranges (holes, unwritten), in file order, in
+ * FS->block_size blocks.  Refuses (VITK_ENOTSUP, reason in the message) a
+ * file size or extent not aligned to the disk's blocks.
+ */
+int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *fs,
+			     const vitk_odx_file_extents *x, uint64_t file_size);
+
 /* FIEMAP (after fsync) of the open file FD, whole file, through the ioctl. */
 int vitk_odx_fiemap_fd(vitk_odx_file_extents *out, int fd, uint64_t file_size);
 
@@ -145,7 +160,7 @@ bool vitk_odx_blk_is_stacked(const char *path, const vitk_odx_blk_env *env);
  * vitk_odx_copy_job_run() with explicit seams: a job whose source or
  * destination is stacked is resolved, copied piece by piece on the SCSI disks
  * with the coherency steps of blk_copy.c, and its layers recorded in
- * odx_job_layer; any other job is vitk_odx_job_run().
+ * odx_blk_layer; any other job is vitk_odx_job_run().
  */
 int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
 			 const vitk_odx_blk_env *env, vitk_odx_job_result *out);
