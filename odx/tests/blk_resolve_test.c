@@ -236,7 +236,7 @@ static void test_pieces(void **state)
 {
 	vitk_odx_blk_ranges s = VITK_ARRAY_INIT, d = VITK_ARRAY_INIT;
 	vitk_odx_blk_pieces p = VITK_ARRAY_INIT;
-	vitk_odx_blk_range r1 = {100, 10}, r2 = {500, 20}, r3 = {1000, 25};
+	vitk_odx_blk_range r1 = {100, 10, false}, r2 = {500, 20, false}, r3 = {1000, 25, false};
 
 	(void)state;
 	assert_int_equal(vitk_array_append(s, r1), 0);
@@ -330,6 +330,53 @@ static void test_fiemap(void **state)
 	vitk_array_clear(x);
 }
 
+/* A file with data, a hole and an unwritten extent on sda1 (512-byte blocks). */
+static void test_file_ranges(void **state)
+{
+	vitk_odx_blk_map m;
+	vitk_odx_file_extents x = VITK_ARRAY_INIT;
+	vitk_odx_blk_ranges r = VITK_ARRAY_INIT, d = VITK_ARRAY_INIT;
+	vitk_odx_blk_pieces p = VITK_ARRAY_INIT;
+	vitk_odx_file_extent e1 = {0, 4096, 8192, VITK_ODX_EXT_DATA, false};
+	vitk_odx_file_extent e2 = {8192, 0, 4096, VITK_ODX_EXT_ZERO, false};
+	vitk_odx_file_extent e3 = {12288, 0, 4096, VITK_ODX_EXT_ZERO, false};
+	vitk_odx_file_extent e4 = {16384, 12288, 4096, VITK_ODX_EXT_DATA, false};
+	vitk_odx_blk_range lv = {5000, 40, false};
+
+	(void)state;
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "sda1", &env), 0);
+	assert_int_equal(vitk_array_append(x, e1), 0);
+	assert_int_equal(vitk_array_append(x, e2), 0);
+	assert_int_equal(vitk_array_append(x, e3), 0);
+	assert_int_equal(vitk_array_append(x, e4), 0);
+	assert_int_equal(vitk_odx_blk_file_ranges(&r, &m, &x, 20480), 0);
+	/* data 8 blocks at sda1 block 8 = sda 2056, zeros 16 blocks (merged), then data at 2072
+	 * which is adjacent to nothing before it (a zero range sits between) */
+	assert_int_equal(r.size, 3);
+	assert_int_equal(r.ptr[0].lba, 2048 + 8);
+	assert_int_equal(r.ptr[0].count, 16);
+	assert_false(r.ptr[0].zero);
+	assert_true(r.ptr[1].zero);
+	assert_int_equal(r.ptr[1].count, 16);
+	assert_int_equal(r.ptr[2].lba, 2048 + 24);
+	assert_int_equal(r.ptr[2].count, 8);
+	assert_int_equal(vitk_array_append(d, lv), 0);
+	assert_int_equal(vitk_odx_blk_pieces_make(&p, &r, &d, 40), 0);
+	assert_int_equal(p.size, 3);
+	assert_true(p.ptr[1].zero);
+	assert_int_equal(p.ptr[1].dst_lba, 5016);
+	assert_int_equal(p.ptr[2].src_lba, 2072);
+	assert_int_equal(p.ptr[2].dst_lba, 5032);
+	vitk_array_clear(p);
+	vitk_array_clear(r);
+	/* a size that is not whole blocks is refused */
+	assert_int_equal(vitk_odx_blk_file_ranges(&r, &m, &x, 20481), VITK_ENOTSUP);
+	vitk_array_clear(r);
+	vitk_array_clear(d);
+	vitk_array_clear(x);
+	vitk_odx_blk_map_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,7 +384,7 @@ int main(void)
 		cmocka_unit_test(test_lvm_segments), cmocka_unit_test(test_nested_dm_4k),
 		cmocka_unit_test(test_multipath),    cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_pieces),
-		cmocka_unit_test(test_fiemap),
+		cmocka_unit_test(test_fiemap),       cmocka_unit_test(test_file_ranges),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
