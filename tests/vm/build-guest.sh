@@ -27,7 +27,11 @@ done
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" ||
 	die "busybox-static is not installed (tools/setup.sh)"
 
-mapfile -t pkgs < <(sed 's/#.*//' "$here/guest-packages.txt" | tr -s ' \t' '\n' | sed '/^$/d')
+# plus $VM_EXTRA_PKGS: run.sh adds the packages that own the libraries the vitk
+# binaries under test load (ldd + dpkg -S), so a new library dependency of
+# vitk reaches the guest without anyone editing the list
+mapfile -t pkgs < <({ sed 's/#.*//' "$here/guest-packages.txt"; echo "${VM_EXTRA_PKGS:-}"; } |
+	tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 (run apt-get update; a cold build needs the Debian mirror)"
 # versions apt would install now: the key changes when any of them does
@@ -38,7 +42,8 @@ fi
 key=$( {
 	echo "$suite $kpkg"
 	printf '%s\n' "$versions"
-	cat "$here/guest-packages.txt" "$here/build-guest.sh" "$here"/guest/*
+	printf '%s\n' "${pkgs[@]}"
+	cat "$here/build-guest.sh" "$here"/guest/*
 } | sha256sum | cut -c1-16)
 out=$cache/$key
 if [ -e "$out/ready" ]; then

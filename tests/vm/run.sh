@@ -58,6 +58,19 @@ if [ -n "${VITK_VM_BIN:-}" ]; then cp "$VITK_VM_BIN" "$bins/vitk.normal"; else b
 if [ -n "${VITK_VM_ASAN_BIN:-}" ]; then cp "$VITK_VM_ASAN_BIN" "$bins/vitk.asan"; else build_bin asan --config=asan; fi
 t_bin=$(date +%s)
 
+# the Debian packages that own every library the binaries load, for the guest
+rt_pkgs() {
+	local b p
+	for b in "$@"; do ldd "$b"; done | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
+		while read -r p; do
+			dpkg -S "$p" 2>/dev/null || dpkg -S "$(readlink -f "$p")" 2>/dev/null ||
+				dpkg -S "${p#/usr}" 2>/dev/null || dpkg -S "/usr$p" 2>/dev/null ||
+				echo "vm: no Debian package owns $p (vitk needs it in the guest)" >&2
+		done | sed 's/:.*//' | sort -u
+}
+VM_EXTRA_PKGS=$(rt_pkgs "$bins/vitk.normal" "$bins/vitk.asan" | tr '\n' ' ')
+export VM_EXTRA_PKGS
+echo "vm: vitk's runtime packages: $VM_EXTRA_PKGS" >"$work/runtime-packages.txt"
 guest=$("$here/build-guest.sh" 2>"$work/build-guest.log") ||
 	{ cat "$work/build-guest.log" >&2; cannot "guest build failed (a cold build needs root and the Debian mirror)"; }
 cat "$work/build-guest.log" >&2
