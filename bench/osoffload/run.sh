@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# OS-level offload benchmark (issue 13): clone a 1 GiB LVM LV on LUNs of
+# `vitk odx serve`, attached through open-iscsi in a real-kernel guest (the
+# tests/vm tier), by `vitk odx copy --method token` and by `dd` of the same LVs
+# in the same run; prints both times, the ratio and the host bytes.
+# (qemu-img is not in the guest image; dd with O_DIRECT and 4 MiB blocks is the
+# host-copy baseline.)
+#   bench/osoffload/run.sh            # builds //cli:vitk
+#   VITK_VM_BIN=/path/vitk bench/osoffload/run.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(mktemp -d /tmp/vitk-osbench.XXXXXX)
+if [ -n "${VITK_VM_BIN:-}" ]; then
+	cp "$VITK_VM_BIN" "$work/vitk"
+else
+	(cd "$root" && bazel build //cli:vitk >"$work/bazel.log" 2>&1) || { tail "$work/bazel.log"; exit 1; }
+	cp "$root/bazel-bin/cli/vitk" "$work/vitk"
+fi
+guest=$("$root/tests/vm/build-guest.sh" 2>"$work/build-guest.log") || { cat "$work/build-guest.log"; exit 1; }
+mkdir -p "$work/run"
+VM_GUEST=$guest VM_VITK=$work/vitk VM_WORK=$work/run VM_VARIANT=normal \
+	timeout -k 10 1200 "$here/bench_vm.sh" 2>&1 | tee "$work/bench.log"
+find "$work" -name '*.img' -o -name '*.qcow2' | xargs -r rm -f
