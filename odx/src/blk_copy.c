@@ -286,6 +286,68 @@ static void add_result(vitk_odx_copy_result *sum, vitk_odx_copy_result *piece, u
 	vitk_odx_copy_result_clear(piece);
 }
 
+/* transport bytes of both devices (once when they are the same LU) */
+static void wire(vitk_odx_dev *s, vitk_odx_dev *d, uint64_t *in, uint64_t *out)
+{
+	vitk_scsi_transport *st = vitk_odx_dev_transport(s), *dt = vitk_odx_dev_transport(d);
+
+	*in = st->bytes_in + (dt != st ? dt->bytes_in : 0);
+	*out = st->bytes_out + (dt != st ? dt->bytes_out : 0);
+}
+
+/*
+ * How many pieces from I go into one multi-range token: consecutive data
+ * pieces, within both devices' maximum range descriptors and the smaller
+ * maximum token transfer size (VPD 8Fh ROD token features).
+ */
+static size_t group_len(const vitk_odx_blk_pieces *p, size_t i, vitk_odx_dev *s, vitk_odx_dev *d)
+{
+	const vitk_odx_dev_info *a = vitk_odx_dev_get_info(s), *b = vitk_odx_dev_get_info(d);
+	uint64_t maxr = 64, maxb = UINT64_MAX, sum = 0;
+	size_t n = 0;
+
+	if (!a->has_vpd_tpc || !b->has_vpd_tpc || !a->vpd_tpc.has_rod_limits ||
+	    !b->vpd_tpc.has_rod_limits)
+		return 0;
+	if (a->vpd_tpc.max_range_descriptors < maxr)
+		maxr = a->vpd_tpc.max_range_descriptors;
+	if (b->vpd_tpc.max_range_descriptors < maxr)
+		maxr = b->vpd_tpc.max_range_descriptors;
+	if (a->vpd_tpc.max_token_transfer_size && a->vpd_tpc.max_token_transfer_size < maxb)
+		maxb = a->vpd_tpc.max_token_transfer_size;
+	if (b->vpd_tpc.max_token_transfer_size && b->vpd_tpc.max_token_transfer_size < maxb)
+		maxb = b->vpd_tpc.max_token_transfer_size;
+	while (i + n < p->size && n < maxr && !p->ptr[i + n].zero && p->ptr[i + n].count <= UINT32_MAX &&
+	       sum + p->ptr[i + n].count <= maxb)
+		sum += p->ptr[i + n++].count;
+	return n;
+}
+
+/* One token for N pieces; 0 copied (counted in RES), 1 not (copy them piece by piece), < 0 */
+static int token_group(vitk_odx_copy_result *res, vitk_odx_dev *s, vitk_odx_dev *d,
+		       const vitk_odx_blk_piece *p, size_t n, uint64_t blocks, uint32_t bs)
+{
+	uint64_t in0, out0, in1, out1, cmds = 0, t0 = vitk_now_ns();
+	char why[256] = "";
+	int g;
+
+	wire(s, d, &in0, &out0);
+	g = vitk_odx_blk_token_group(s, d, p, n, &cmds, why, sizeof(why));
+	wire(s, d, &in1, &out1);
+	res->commands += cmds;
+	res->host_bytes_in += in1 - in0;
+	res->host_bytes_out += out1 - out0;
+	res->host_bytes += (in1 - in0) + (out1 - out0);
+	res->duration_ns += vitk_now_ns() - t0;
+	if (g == 0) {
+		res->offload_blocks += blocks;
+		res->bytes += blocks * bs;
+	} else if (g > 0) {
+		vitk_log(VITK_LOG_INFO, "odx", "multi-range token of %zu ranges not used: %s", n, why);
+	}
+	return g;
+}
+
 struct piece_run {
 	vitk_inventory *inv;
 	const vitk_odx_job *job;
@@ -618,6 +680,29 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			if (at + p->count <= o->resume_blocks) {
 				at += p->count;
 				continue;
+			}
+			if (o->resume_blocks <= at && out->plan.chosen == VITK_ODX_METHOD_TOKEN) {
+				size_t gn = group_len(&pieces, i, sd, dd);
+				uint64_t blocks = 0;
+
+				for (size_t k = 0; k < gn; k++)
+					blocks += pieces.ptr[i + k].count;
+				if (gn >= 2) {
+					int g = token_group(&out->copy, sd, dd, &pieces.ptr[i], gn, blocks, bs);
+
+					if (g < 0) {
+						rc = g;
+						break;
+					}
+					if (g == 0) {
+						at += blocks;
+						done = at;
+						i += gn - 1;
+						if (vitk_odx_job_progress(inv, &out->job, done) < 0)
+							vitk_error_clear();
+						continue;
+					}
+				}
 			}
 			if (o->resume_blocks > at)
 				skip = o->resume_blocks - at;

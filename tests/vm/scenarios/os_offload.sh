@@ -64,7 +64,7 @@ $VITK -o json odx copy /dev/vg/src /dev/vg/tok --method token >/vm/dirty.json ||
 cmp <(dd if=/dev/vg/tok iflag=direct bs=1M skip=10 count=4 status=none) /vm/dirty.bin
 G
 
-gok osoff "an LV in three PV segments, copied by token" 300 <<G
+gok osoff "an LV in three PV segments, copied with one multi-range token" 300 <<G
 A=\$(sdN VITK 0) B=\$(sdN VITK 1)
 lvcreate -q "$LVMC" -an -Zn -L 4M -n seg vg \$A && lvcreate -q "$LVMC" -an -Zn -L 4M -n pad1 vg \$A &&
 	lvextend -q "$LVMC" -L +4M vg/seg \$A && lvcreate -q "$LVMC" -an -Zn -L 4M -n pad2 vg \$A &&
@@ -79,6 +79,8 @@ G
 J=$W/osoff.share/seg.json
 check "segments: method token, no fallback" -- [ "$(jget "$J" '.method + (.fallbacks | length | tostring)')" = token0 ]
 check "segments: all 12 MiB offloaded" -- [ "$(jget "$J" '.offload_blocks')" = $((12 * 2048)) ]
+# one multi-range token: POPULATE TOKEN (3 ranges), RRTI, WRITE USING TOKEN, RRTI
+check "segments: one multi-range token (4 commands)" -- [ "$(jget "$J" '.commands')" = 4 ]
 
 # ---- refusals, each naming its layer
 gok osoff "thin, crypt, md, loop and a mounted LV set up" 180 <<G

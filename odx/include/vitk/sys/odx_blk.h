@@ -165,4 +165,14 @@ bool vitk_odx_blk_is_stacked(const char *path, const vitk_odx_blk_env *env);
 int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
 			 const vitk_odx_blk_env *env, vitk_odx_job_result *out);
 
+/*
+ * Copy the N pieces P (none zero, each < 2^32 blocks, N <= 64) with ONE ROD
+ * token: a POPULATE TOKEN listing every source range, a WRITE USING TOKEN
+ * listing every destination range.  0: all copied; 1: not (WHY says why; the
+ * caller copies the group piece by piece); < 0: transport failure.
+ * *COMMANDS counts the commands sent.
+ */
+int vitk_odx_blk_token_group(vitk_odx_dev *src, vitk_odx_dev *dst, const vitk_odx_blk_piece *p,
+			     size_t n, uint64_t *commands, char *why, size_t wlen);
+
 #endif /* VITK_SYS_ODX_BLK_H */
