@@ -94,7 +94,7 @@ int vitk_odx_blk_token_group(vitk_odx_dev *src, vitk_odx_dev *dst, const vitk_od
 	vitk_scsi_range sr[MR_MAX_RANGES], dr[MR_MAX_RANGES];
 	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + MR_MAX_RANGES * VITK_SCSI_RANGE_DESC_LEN], cdb[16];
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
-	vitk_scsi_transport *st = vitk_odx_dev_transport(src), *dt = vitk_odx_dev_transport(dst);
+	vitk_scsi_transport *st, *dt;
 	vitk_scsi_result res;
 	vitk_scsi_rrti info;
 	uint64_t total = 0;
@@ -116,6 +116,8 @@ int vitk_odx_blk_token_group(vitk_odx_dev *src, vitk_odx_dev *dst, const vitk_od
 		dr[i].blocks = (uint32_t)p[i].count;
 		total += p[i].count;
 	}
+	st = vitk_odx_dev_transport(src);
+	dt = vitk_odx_dev_transport(dst);
 	len = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, 0, sr, n);
 	if (len < 0)
 		return len;
