@@ -469,6 +469,15 @@ void vitk_odx_doc_clear(vitk_odx_doc *d);
  */
 int vitk_odx_job_result_doc(vitk_odx_doc *out, const vitk_odx_job_result *r);
 
+/**
+ * vitk_odx_resolve_doc() - how each block device (an LV, a partition, a
+ * multipath map, a disk) resolves to a SCSI disk: one row per layer, top
+ * first ({device, layer, dev, kind, detail}); JSON {devices: [{device,
+ * offloadable, sg, block_size, reason, layers, ranges}]}; a line per device
+ * saying where it can be offloaded or which layer refuses and why.
+ */
+int vitk_odx_resolve_doc(vitk_odx_doc *out, const char *const *names, size_t n);
+
 /** vitk_odx_probe_doc() - {devices: [...], pairs: [{src, dst, offload, method, reason, methods}]}. */
 int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *r);
 

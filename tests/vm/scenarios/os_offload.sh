@@ -36,6 +36,17 @@ lvcreate -q "$LVMC" -an -Zn -L 256M -n src vg \$A && lvcreate -q "$LVMC" -an -Zn
 dd if=/vm/src.bin of=/dev/vg/src bs=1M oflag=direct status=none && ls -l /dev/vg/ && dmsetup table
 G
 
+gok osoff "resolve /dev/vg/src: dm linear on an sd disk with its sg node" <<'G'
+$VITK -o json odx resolve /dev/vg/src >/vm/resolve.json
+G
+J=$W/osoff.share/resolve.json
+check "resolve: offloadable on an sg node" -- [ "$(jget "$J" '.devices[0].offloadable')" = true ] &&
+	jq -e '.devices[0].sg | test("^/dev/sg[0-9]+$")' "$J"
+check "resolve: layers dm-linear (LVM LV vg-src), then the disk" -- \
+	[ "$(jget "$J" '[.devices[0].layers[].kind] | join(",")')" = dm-linear,disk ] &&
+	jq -e '.devices[0].layers[0].detail | test("LVM LV vg-src")' "$J"
+check "resolve: one range of 256 MiB" -- [ "$(jget "$J" '.devices[0].ranges | map(.count) | add')" = $((256 * 2048)) ]
+
 gok osoff "copy /dev/vg/src -> /dev/vg/tok --method token" 300 <<'G'
 $VITK -o json odx copy /dev/vg/src /dev/vg/tok --method token >/vm/tok.json || exit 1
 sum /dev/vg/tok >/vm/tok.md5
@@ -105,6 +116,10 @@ refusal() { # NAME SRC DST PATTERN: --method token is refused and says PATTERN
 G
 	check "refused: $1: the reason names the layer ($4)" -- gout_has "$4"
 }
+gok osoff "resolve explains the thin device per layer" <<'G'
+$VITK odx resolve /dev/mapper/thin
+G
+check "resolve thin: the dm-thin layer and its reason" -- gout_has 'not offloadable: dm-[0-9]+ \(dm-thin\)'
 refusal thin /dev/mapper/thin /dev/vg/dst 'dm-[0-9]+ \(dm-thin\): dm-thin'
 refusal crypt /dev/mapper/cr /dev/vg/dst 'dm-[0-9]+ \(dm-crypt\): dm-crypt'
 refusal md /dev/md0 /dev/vg/dst 'md0 \(md\): md RAID'
