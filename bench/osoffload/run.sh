@@ -7,6 +7,7 @@
 # host-copy baseline.)
 #   bench/osoffload/run.sh            # builds //cli:vitk
 #   VITK_VM_BIN=/path/vitk bench/osoffload/run.sh
+#   OSBENCH_MIB=128 bench/osoffload/run.sh   # smaller LVs (dd under TCG is slow)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,6 +20,6 @@ else
 fi
 guest=$("$root/tests/vm/build-guest.sh" 2>"$work/build-guest.log") || { cat "$work/build-guest.log"; exit 1; }
 mkdir -p "$work/run"
-VM_GUEST=$guest VM_VITK=$work/vitk VM_WORK=$work/run VM_VARIANT=normal \
-	timeout -k 10 1200 "$here/bench_vm.sh" 2>&1 | tee "$work/bench.log"
+VM_GUEST=$guest VM_VITK=$work/vitk VM_WORK=$work/run VM_VARIANT=normal VM_TIMEOUT=3600 \
+	timeout -k 10 3600 "$here/bench_vm.sh" 2>&1 | tee "$work/bench.log"
 find "$work" -name '*.img' -o -name '*.qcow2' | xargs -r rm -f

@@ -105,7 +105,7 @@ check "segments: one multi-range token (4 commands)" -- [ "$(jget "$J" '.command
 # ---- refusals, each naming its layer
 gok osoff "thin, crypt, md, loop and a mounted LV set up" 180 <<G
 A=\$(sdN VITK 0)
-modprobe dm_thin_pool; modprobe dm_crypt; modprobe raid1
+modprobe -a dm_thin_pool dm_crypt xts aes_generic raid1 loop || exit 1
 lvcreate -q "$LVMC" -an -Zn -L 16M -n meta vg \$A && lvcreate -q "$LVMC" -an -Zn -L 32M -n data vg \$A &&
 	lvcreate -q "$LVMC" -an -Zn -L 32M -n dst vg \$A && lvcreate -q "$LVMC" -an -Zn -L 32M -n m1 vg \$A &&
 	lvcreate -q "$LVMC" -an -Zn -L 32M -n m2 vg \$A && lvcreate -q "$LVMC" -an -Zn -L 32M -n fs vg \$A &&
