@@ -84,6 +84,25 @@ $VITK -o json odx copy /dev/vg/src /dev/vg/tok --method token >/vm/dirty.json ||
 cmp <(dd if=/dev/vg/tok iflag=direct bs=1M skip=10 count=4 status=none) /vm/dirty.bin
 G
 
+# a source another process holds open for writing is refused, unless --force
+gfail osoff "a source open for writing elsewhere is refused" <<'G'
+sleep 20 3<>/dev/vg/src &
+sleep 0.5
+$VITK odx copy /dev/vg/src /dev/vg/tok --method token --count 2048
+rc=$?
+kill %1
+exit $rc
+G
+check "writer refusal: names the process" -- gout_has 'refusing to copy from /dev/vg/src: process [0-9]+ has it open for writing'
+gok osoff "... and copied with --force" <<'G'
+sleep 20 3<>/dev/vg/src &
+sleep 0.5
+$VITK odx copy /dev/vg/src /dev/vg/tok --method token --count 2048 --force
+rc=$?
+kill %1
+exit $rc
+G
+
 gok osoff "an LV in three PV segments, copied with one multi-range token" 300 <<G
 A=\$(sdN VITK 0) B=\$(sdN VITK 1)
 lvcreate -q "$LVMC" -an -Zn -L 4M -n seg vg \$A && lvcreate -q "$LVMC" -an -Zn -L 4M -n pad1 vg \$A &&
@@ -111,9 +130,12 @@ lvcreate -q "$LVMC" -an -Zn -L 16M -n meta vg \$A && lvcreate -q "$LVMC" -an -Zn
 	lvcreate -q "$LVMC" -an -Zn -L 32M -n m2 vg \$A && lvcreate -q "$LVMC" -an -Zn -L 32M -n fs vg \$A &&
 	vgchange -q "$LVMC" -ay vg || exit 1
 dd if=/dev/zero of=/dev/vg/meta bs=1M count=1 oflag=direct status=none
-dmsetup create pool --table "0 65536 thin-pool /dev/vg/meta /dev/vg/data 128 0" &&
-	dmsetup message pool 0 "create_thin 0" && dmsetup create thin --table "0 65536 thin /dev/mapper/pool 0" || exit 1
-dmsetup create cr --table "0 65536 crypt aes-xts-plain64 \$(printf '%064d' 7) 0 /dev/vg/m1 0" || exit 1
+# no udev in the guest: dmsetup mknodes makes the /dev/mapper nodes
+dmsetup create pool --table "0 65536 thin-pool /dev/vg/meta /dev/vg/data 128 0" && dmsetup mknodes pool &&
+	dmsetup message pool 0 "create_thin 0" && dmsetup create thin --table "0 65536 thin /dev/mapper/pool 0" &&
+	dmsetup mknodes thin || exit 1
+dmsetup create cr --table "0 65536 crypt aes-xts-plain64 \$(printf '%064d' 7) 0 /dev/vg/m1 0" &&
+	dmsetup mknodes cr || exit 1
 mdadm --create /dev/md0 --run -q --level=1 --raid-devices=2 --metadata=1.0 /dev/vg/m2 missing || exit 1
 truncate -s 32M /root/loop.img && losetup /dev/loop0 /root/loop.img || exit 1
 mkfs.ext4 -q /dev/vg/fs && mkdir -p /mnt/fs && mount /dev/vg/fs /mnt/fs || exit 1
