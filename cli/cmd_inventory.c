@@ -6,11 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <vitk/odx.h>
 #include <vitk/str.h>
 
 #include "cli.h"
+#include "cmd_inventory_html.h"
 
-#define IMPORT_MAX (1024u * 1024u * 1024u)
 
 /* inventory rows as a table, printed in the --output format */
 static int print_rows(struct cli_ctx *ctx, const vitk_inventory_rows *rows, const char *const *skip)
@@ -279,8 +280,25 @@ static const vitk_table_column import_cols[] = {
 	VITK_TABLE_FIELD(struct import_doc, st.rows_unchanged, "rows_unchanged"),
 };
 
+struct import_cfg {
+	uint64_t max_size, max_memory;
+};
+
+#define CFG struct import_cfg
+static const struct cli_opt import_opts[] = {
+	{ CLI_SIZE(CFG, max_size, "max-size", 0, "SIZE", "refuse a larger file (default 256M)"),
+	  CLI_RANGE(1, 1ull << 40) },
+	{ CLI_SIZE(CFG, max_memory, "max-memory", 0, "SIZE",
+		   "refuse a document whose parse would need more memory (default 512M)"),
+	  CLI_RANGE(1, 1ull << 40) },
+	CLI_OPT_END,
+};
+#undef CFG
+
 static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 {
+	const struct import_cfg *cfg = ctx->config;
+	vitk_inventory_import_limits lim = VITK_INVENTORY_IMPORT_LIMITS_INIT;
 	struct import_doc doc = { .file = argv[0] };
 	bool from_stdin = strcmp(argv[0], "-") == 0;
 	char *buf = NULL;
@@ -288,14 +306,21 @@ static int cmd_import(struct cli_ctx *ctx, int argc, char **argv)
 	int r;
 
 	(void)argc;
-	r = vitk_read_file(from_stdin ? "/dev/stdin" : argv[0], IMPORT_MAX, &buf, &len);
+	if (cfg->max_size)
+		lim.max_bytes = cfg->max_size;
+	if (cfg->max_memory)
+		lim.max_memory = cfg->max_memory;
+	r = vitk_read_file(from_stdin ? "/dev/stdin" : argv[0], (size_t)lim.max_bytes, &buf, &len);
 	if (r == VITK_ERANGE)
-		return cli_error(ctx, CLI_EXIT_FAIL, "cannot read '%s': larger than 1 GiB", argv[0]);
+		return cli_error(ctx, CLI_EXIT_FAIL, "cannot read '%s': larger than %llu bytes (--max-size)",
+				 argv[0], (unsigned long long)lim.max_bytes);
 	if (r < 0)
 		return cli_error(ctx, r == VITK_ENOTFOUND ? CLI_EXIT_NOTFOUND : CLI_EXIT_FAIL, "%s",
 				 vitk_error_last()->message);
-	r = vitk_inventory_import(ctx->inv, buf, len, &doc.st);
+	r = vitk_inventory_import_limited(ctx->inv, buf, len, &lim, &doc.st);
 	free(buf);
+	if (r == 0) /* an export from an older vitk may carry iSCSI secrets: drop them now */
+		r = vitk_odx_inventory_register(ctx->inv);
 	if (r < 0)
 		return cli_error_lib(ctx, r, "cannot import '%s'", argv[0]);
 	if (ctx->quiet)
@@ -456,7 +481,8 @@ const struct cli_verb cli_inventory_verbs[] = {
 	{ .name = "export", .fn = cmd_export, .max_args = 1,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "[FILE|-]",
 	  .summary = "Write the whole inventory as one JSON document" },
-	{ .name = "import", .fn = cmd_import, .min_args = 1, .max_args = 1,
+	{ .name = "import", .fn = cmd_import, .opts = import_opts, CLI_CONFIG(struct import_cfg),
+	  .min_args = 1, .max_args = 1,
 	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "FILE|-",
 	  .summary = "Merge another inventory's export (all or nothing, idempotent)" },
 	{ .name = "sql", .fn = cmd_sql, .min_args = 1, .max_args = 1,
@@ -468,6 +494,11 @@ const struct cli_verb cli_inventory_verbs[] = {
 	{ .name = "check", .fn = cmd_check, .max_args = 0,
 	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO,
 	  .summary = "integrity_check and foreign_key_check" },
+	/* `html` lives in cmd_inventory_html.c (the report library's page) */
+	{ .name = "html", .fn = cli_inventory_html, .opts = cli_inventory_html_opts,
+	  CLI_CONFIG(struct cli_inventory_html_cfg), .min_args = 1, .max_args = 1,
+	  .flags = CLI_NEEDS_INVENTORY | CLI_INVENTORY_RO, .args_usage = "FILE|-",
+	  .summary = "Write the inventory as one self-contained HTML page with charts" },
 	{ .name = "ls", .alias_of = "hosts" },
 	{ .name = "stats", .alias_of = "show" },
 	{ 0 },

@@ -34,10 +34,12 @@ const struct cli_opt cli_odx_serve_opts[] = {
 		  "address to listen on (default 127.0.0.1:3260; other hosts only when given)") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
 	{ CLI_MULTI(CFG, lun, "lun", 'l',
-		    "N=PATH[,size=S][,bs=512|4096][,ro][,allow=IQN+IQN][,tokens=auto|revoke|snapshot]",
-		    "serve PATH as LUN N (created sparse with size S when missing); allow= "
-		    "shows it only to those initiators; tokens: writes revoke ROD tokens, or "
-		    "tokens keep a snapshot (auto: where reflink makes it cheap)") },
+		    "N=PATH[,size=S][,bs=512|4096][,pbs=4096][,ro][,sanitize][,allow=IQN+IQN]"
+		    "[,tokens=auto|revoke|snapshot]",
+		    "serve PATH as LUN N (created sparse with size S when missing); pbs=4096 on "
+		    "512-byte blocks: 512e; sanitize: offer SANITIZE; allow= shows it only to "
+		    "those initiators; tokens: writes revoke ROD tokens, or tokens keep a "
+		    "snapshot (auto: where reflink makes it cheap)") },
 	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET",
 		  "require one-way CHAP (MD5) at login; visible in ps, prefer --chap-file") },
 	{ CLI_STR(CFG, chap_file, "chap-file", 0, "FILE",
@@ -159,6 +161,14 @@ static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char
 		ls->l.block_size = (uint32_t)v;
 	} else if (strcmp(tok, "ro") == 0) {
 		ls->l.read_only = true;
+	} else if (strncmp(tok, "pbs=", 4) == 0) {
+		if (vitk_parse_u64(tok + 4, &v) < 0 || (v != 512 && v != 4096))
+			return cli_error(ctx, CLI_EXIT_USAGE,
+					 "--lun '%s': physical block size '%s' is not 512 or 4096",
+					 spec, tok + 4);
+		ls->l.phys_block_size = (uint32_t)v;
+	} else if (strcmp(tok, "sanitize") == 0) {
+		ls->l.sanitize = true;
 	} else if (strncmp(tok, "allow=", 6) == 0) {
 		return parse_allow(ctx, spec, tok + 6, ls);
 	} else if (strncmp(tok, "tokens=", 7) == 0) {
@@ -169,7 +179,7 @@ static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char
 	return 0;
 }
 
-/* "N=PATH[,size=S][,bs=B][,ro][,allow=IQN+IQN]" */
+/* "N=PATH[,size=S][,bs=B][,pbs=P][,ro][,sanitize][,allow=IQN+IQN]" */
 static int parse_lun(const struct cli_ctx *ctx, const char *spec, struct lun_spec *ls)
 {
 	char *dup = strdup(spec), *eq, *tok, *save = NULL;

@@ -496,11 +496,18 @@ static void vdiag(const struct cli_ctx *ctx, const char *kind, const char *fmt, 
 			w--;
 		*w = '\0';
 	}
-	fflush(stdout);
-	if (ctx && ctx->noun)
-		fprintf(stderr, "vitk: %s: %s%s\n", ctx->noun, kind, msg);
-	else
-		fprintf(stderr, "vitk: %s%s\n", kind, msg);
+	/* bidi overrides, C1 controls and bytes that are not UTF-8: visible, inert */
+	{
+		char *safe = escape(msg, false);
+		const char *shown = safe ? safe : "(message not shown: out of memory)";
+
+		fflush(stdout);
+		if (ctx && ctx->noun)
+			fprintf(stderr, "vitk: %s: %s%s\n", ctx->noun, kind, shown);
+		else
+			fprintf(stderr, "vitk: %s%s\n", kind, shown);
+		free(safe);
+	}
 }
 
 int cli_error(const struct cli_ctx *ctx, int exit_code, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #include <vitk/esxupdate.h>
 #include <vitk/sys/esxupdate.h>
 #include <vitk/odx_target.h>
+#include <vitk/report.h>
 
 int main(void)
 {

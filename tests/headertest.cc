@@ -10,6 +10,7 @@
 #include <vitk/sriov.h>
 #include <vitk/esxupdate.h>
 #include <vitk/odx_target.h>
+#include <vitk/report.h>
 
 int main()
 {

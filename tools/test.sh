@@ -6,6 +6,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh || { echo "setup failed" >&2; exit 1; }
+# the package install test's Debian chroot: built once (needs the mirror), cached
+packaging/tests/make_chroot.sh >/dev/null ||
+	echo "warning: no chroot for //packaging:deb_install_test (packaging/tests/make_chroot.sh)" >&2
 
 logdir=$(mktemp -d /tmp/vitk-test.XXXXXX)
 pass=0

@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS=${REPS:-9}
-bazel build -c opt //bench/esxupdate:gen_bench //bench/esxupdate:bench_audit //cli:vitk >/dev/null 2>&1
-BIN=bazel-bin/bench/esxupdate
+bazel build --config=opt //bench/esxupdate:gen_bench //bench/esxupdate:bench_audit //cli:vitk >/dev/null 2>&1
+OPT_BIN=$(bazel info --config=opt bazel-bin 2>/dev/null)
+BIN=$OPT_BIN/bench/esxupdate
 W=$(mktemp -d /tmp/vitk-bench-esxu.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 CMD="esxcli software vib install -d /vmfs/volumes/ds1/depot.zip"
@@ -24,7 +25,7 @@ for k in 1 4; do
 	[ "$k" = 1 ] && RSS=$(sed -E 's/.*peak_rss_mb=([0-9.]+).*/\1/' <<<"$out")
 	# the real binary, end to end (also parses argv, opens the inventory... --no-store)
 	t0=$(date +%s%N)
-	/usr/bin/time -f "%M" -o "$W/rss" bazel-bin/cli/vitk --db "$W/b.db" esxupdate audit --no-store \
+	/usr/bin/time -f "%M" -o "$W/rss" "$OPT_BIN/cli/vitk" --db "$W/b.db" esxupdate audit --no-store \
 		--host-vibs "$W/k$k/host-vibs.txt" --depot "$W/k$k/depot.zip" --command "$CMD" >/dev/null || [ $? -eq 10 ]
 	t1=$(date +%s%N)
 	echo "vitk binary    x$k: wall_ms=$(( (t1 - t0) / 1000000 )) peak_rss_mb=$(tail -1 "$W/rss" | awk '{printf "%.1f", $1/1024}')"

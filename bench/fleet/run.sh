@@ -20,9 +20,9 @@ PUSHERS=${PUSHERS:-4}
 NPF=$(((ROWS + 249) / 250))
 W=$(mktemp -d /tmp/vitk-bench-fleet.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-bazel build -c opt //cli:vitk >/dev/null 2>&1
+bazel build --config=opt //cli:vitk >/dev/null 2>&1
 # a copy: a later build with other options repoints bazel-bin
-cp "$(bazel info -c opt bazel-bin 2>/dev/null)/cli/vitk" "$W/vitk"
+cp "$(bazel info --config=opt bazel-bin 2>/dev/null)/cli/vitk" "$W/vitk"
 VITK=$W/vitk
 source tests/e2e/pg_lib.sh
 pg_start -c shared_buffers=512MB -c max_wal_size=4GB -c checkpoint_timeout=30min

@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${N:-100000}
 ROUNDS=${ROUNDS:-5}
-bazel build -c opt //bench/inventory:inventory_bench >/dev/null 2>&1
-BIN=bazel-bin/bench/inventory/inventory_bench
+bazel build --config=opt //bench/inventory:inventory_bench >/dev/null 2>&1
+BIN=$(bazel info --config=opt bazel-bin 2>/dev/null)/bench/inventory/inventory_bench
 W=$(mktemp -d /tmp/vitk-bench-inv.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 

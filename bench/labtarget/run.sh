@@ -9,7 +9,7 @@
 #   SIZE_MB=64 COPY_MB=256 bench/labtarget/run.sh
 #   REFLINK=0 bench/labtarget/run.sh  # without the XFS part
 # Copy times include the final sync, like the cp time; best of RUNS (2).
-# Build: -c opt --copt=-g.
+# Build: --config=opt (-c opt, debug info kept).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -29,7 +29,7 @@ IQN=iqn.2026-01.bench.vitk:odx
 TIQN=iqn.2026-01.bench.vitk:tgtd
 mkdir -p "$DIR"
 
-OPT=(-c opt --copt=-g)
+OPT=(--config=opt)
 bazel build "${OPT[@]}" //cli:vitk //bench/labtarget:target_bench >/dev/null 2>&1 ||
 	bazel build "${OPT[@]}" //cli:vitk //bench/labtarget:target_bench
 VITK=$(bazel info "${OPT[@]}" bazel-bin 2>/dev/null)/cli/vitk

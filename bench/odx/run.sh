@@ -9,7 +9,7 @@
 # ratios.  ext4 cannot share extents: there the copy manager copies in the
 # kernel (page-cache memcpy), the bound that the ext4 ratios measure.
 # Usage: bench/odx/run.sh [SIZE_MIB] [PORT] [FILESYSTEMS]   (root; needs qemu-utils
-#   qemu-block-extra, xfsprogs, btrfs-progs; an opt build: -c opt --copt=-g)
+#   qemu-block-extra, xfsprogs, btrfs-progs; an opt build: --config=opt)
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 SIZE_MIB=${1:-1024}
@@ -19,8 +19,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${ODX_BENCH_NS:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || { echo "loop mounts need root" >&2; exit 1; }
 	command -v qemu-img >/dev/null || { echo "qemu-img missing: apt-get install qemu-utils qemu-block-extra" >&2; exit 1; }
-	(cd "$ROOT" && bazel build -c opt --copt=-g //cli:vitk >/dev/null 2>&1) || { echo "bazel build -c opt //cli:vitk failed" >&2; exit 1; }
-	VITK=${VITK:-$(cd "$ROOT" && bazel info -c opt --copt=-g bazel-bin 2>/dev/null)/cli/vitk}
+	(cd "$ROOT" && bazel build --config=opt //cli:vitk >/dev/null 2>&1) || { echo "bazel build --config=opt //cli:vitk failed" >&2; exit 1; }
+	VITK=${VITK:-$(cd "$ROOT" && bazel info --config=opt bazel-bin 2>/dev/null)/cli/vitk}
 	export VITK
 	ODX_BENCH_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi

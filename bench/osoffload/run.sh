@@ -18,6 +18,11 @@ else
 	(cd "$root" && bazel build //cli:vitk >"$work/bazel.log" 2>&1) || { tail "$work/bazel.log"; exit 1; }
 	cp "$root/bazel-bin/cli/vitk" "$work/vitk"
 fi
+# the guest needs the Debian packages of vitk's libraries (as tests/vm/run.sh does)
+VM_EXTRA_PKGS=$(ldd "$work/vitk" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
+	while read -r p; do dpkg -S "$p" 2>/dev/null || dpkg -S "$(readlink -f "$p")" 2>/dev/null ||
+		dpkg -S "${p#/usr}" 2>/dev/null || dpkg -S "/usr$p" 2>/dev/null; done | sed 's/:.*//' | sort -u | tr '\n' ' ')
+export VM_EXTRA_PKGS
 guest=$("$root/tests/vm/build-guest.sh" 2>"$work/build-guest.log") || { cat "$work/build-guest.log"; exit 1; }
 mkdir -p "$work/run"
 VM_GUEST=$guest VM_VITK=$work/vitk VM_WORK=$work/run VM_VARIANT=normal VM_TIMEOUT=3600 \

@@ -8,9 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}
-bazel build //cli:vitk //sriov:fake_tree >/dev/null 2>&1 || bazel build //cli:vitk //sriov:fake_tree
-VITK=$(pwd)/bazel-bin/cli/vitk
-TREE=$(pwd)/bazel-bin/sriov/fake_tree
+# vitk optimized; the tree builder (a test fixture, not measured) in the default config
+bazel build --config=opt //cli:vitk >/dev/null 2>&1 || bazel build --config=opt //cli:vitk
+bazel build //sriov:fake_tree >/dev/null 2>&1 || bazel build //sriov:fake_tree
+VITK=$(bazel info --config=opt bazel-bin 2>/dev/null)/cli/vitk
+TREE=$(bazel info bazel-bin 2>/dev/null)/sriov/fake_tree
 WORK=$(mktemp -d /tmp/vitk-bench-sriov.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export VITK_ETC_ROOT=$(pwd)/sriov/tests/data/etc VITK_NO_PROGRESS=1

@@ -24,7 +24,6 @@
 #include "internal.h"
 
 #define EXPORT_FORMAT "vitk-inventory"
-#define IMPORT_MAX_BYTES (1024u * 1024u * 1024u)
 
 static json_t *cell_json(sqlite3_stmt *st, int c)
 {
@@ -443,9 +442,37 @@ out:
 	return r;
 }
 
+/* refuse a document over @lim before jansson allocates anything for it */
+static int import_check_limits(const char *json, size_t len,
+			       const vitk_inventory_import_limits *lim)
+{
+	uint64_t cost;
+
+	if (len > lim->max_bytes)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "export is %zu bytes, more than the import limit of %llu",
+				      len, (unsigned long long)lim->max_bytes);
+	cost = inv_import_cost(json, len);
+	if (cost > lim->max_memory)
+		return vitk_error_set(VITK_ERANGE, 0,
+				      "export would need about %llu MiB to parse, more than the "
+				      "import limit of %llu MiB (too many small values)",
+				      (unsigned long long)(cost >> 20),
+				      (unsigned long long)(lim->max_memory >> 20));
+	return 0;
+}
+
 int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 			  vitk_inventory_import_stats *stats)
 {
+	return vitk_inventory_import_limited(inv, json, len, NULL, stats);
+}
+
+int vitk_inventory_import_limited(vitk_inventory *inv, const char *json, size_t len,
+				  const vitk_inventory_import_limits *limits,
+				  vitk_inventory_import_stats *stats)
+{
+	static const vitk_inventory_import_limits defaults = VITK_INVENTORY_IMPORT_LIMITS_INIT;
 	vitk_inventory_import_stats st = { 0 };
 	json_error_t jerr;
 	json_t *doc = NULL, *hosts, *domains;
@@ -465,8 +492,9 @@ int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 				      "'%s' is a central PostgreSQL inventory: import into a local "
 				      "inventory and `vitk inventory push --all-hosts` it",
 				      inv->path);
-	if (len > IMPORT_MAX_BYTES)
-		return vitk_error_set(VITK_ERANGE, 0, "export is larger than 1 GiB");
+	r = import_check_limits(json, len, limits ? limits : &defaults);
+	if (r < 0)
+		return r;
 	doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
 		return vitk_error_set(VITK_EINVAL, 0, "not valid JSON: %s at line %d column %d",

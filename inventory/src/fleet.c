@@ -18,6 +18,7 @@ typedef struct {
 	const char *name;
 	const char *select; /* up to WHERE; "%s" receives the host filter */
 	const char *group;  /* GROUP BY ... ORDER BY host; "%s" receives the host collation */
+	const char *pg;     /* PostgreSQL: from a rollup kept by push, else NULL (as select) */
 } fleet_report;
 
 static const fleet_report reports[] = {
@@ -42,7 +43,14 @@ static const fleet_report reports[] = {
 	  "CAST(sum(c.vfs - c.assigned - c.reserved - c.excluded) AS bigint) AS free "
 	  "FROM per_pf c JOIN hosts h ON h.id = c.host_id "
 	  "LEFT JOIN sriov_pf p ON p.host_id = c.host_id AND p.addr = c.pf",
-	  " GROUP BY h.name, p.numa_node ORDER BY h.name%s, p.numa_node" },
+	  " GROUP BY h.name, p.numa_node ORDER BY h.name%s, p.numa_node",
+	  /* the same counts per host and PF, kept by every push (src/pg.c ROLLUP_SELECT) */
+	  "SELECT h.name AS host, p.numa_node AS numa_node, CAST(sum(c.vfs) AS bigint) AS vfs, "
+	  "CAST(sum(c.assigned) AS bigint) AS assigned, CAST(sum(c.reserved) AS bigint) AS reserved, "
+	  "CAST(sum(c.excluded) AS bigint) AS excluded, "
+	  "CAST(sum(c.vfs - c.assigned - c.reserved - c.excluded) AS bigint) AS free "
+	  "FROM vitk_rollup_vfs c JOIN hosts h ON h.id = c.host_id "
+	  "LEFT JOIN sriov_pf p ON p.host_id = c.host_id AND p.addr = c.pf WHERE %s" },
 	{ "offload-savings",
 	  /* bytes the array copied that never crossed the host (odx_job.bytes - host_bytes) */
 	  "SELECT h.name AS host, coalesce(l.vendor, '?') || ' ' || coalesce(l.product, '?') AS "
@@ -52,7 +60,7 @@ static const fleet_report reports[] = {
 	  "FROM odx_job j JOIN hosts h ON h.id = j.host_id "
 	  "LEFT JOIN odx_lun l ON l.host_id = j.host_id AND l.name = j.src "
 	  "WHERE j.result = 'ok' AND %s",
-	  " GROUP BY h.name, 2 ORDER BY h.name%s, 2" },
+	  " GROUP BY h.name, 2 ORDER BY h.name%s, 2", NULL },
 };
 
 int vitk_inventory_fleet_report(vitk_inventory_rows **out, vitk_inventory *inv, const char *name,
@@ -72,7 +80,7 @@ int vitk_inventory_fleet_report(vitk_inventory_rows **out, vitk_inventory *inv, 
 				      "no fleet report '%s' (reports: free-vfs offload-savings)",
 				      name ? name : "");
 	/* host filter: PostgreSQL regular expression or SQLite GLOB; byte order for names */
-	vitk_str_putf(&sql, rep->select,
+	vitk_str_putf(&sql, inv->pg && rep->pg ? rep->pg : rep->select,
 		      !host_glob ? "true" : inv->pg ? "h.name ~ $1" : "h.name GLOB ?1");
 	vitk_str_putf(&sql, rep->group, inv->pg ? " COLLATE \"C\"" : "");
 	if (sql.oom)

@@ -88,6 +88,8 @@ int inv_set_domain_version(vitk_inventory *inv, const char *domain, unsigned ver
 int inv_domain_version(vitk_inventory *inv, const char *domain, unsigned *out, bool *found);
 const char *inv_type_name(vitk_inventory_type t);
 int inv_type_parse(const char *s, vitk_inventory_type *out);
+/* import_scan.c: the heap jansson will need to parse @s (an over-estimate) */
+uint64_t inv_import_cost(const char *s, size_t len);
 
 
 /* pg.c: the PostgreSQL backend; the public functions delegate here when inv->pg is set */
@@ -115,6 +117,8 @@ int invpg_push_host(vitk_inventory *inv, const char *name, const char *machine_i
 /* push: one table's rows as COPY text (columns host_id, <declared>, created_at, updated_at) */
 int invpg_push_table(vitk_inventory *inv, const inv_table *t, const char *copy, size_t len,
 		     vitk_inventory_push_stats *st);
+/* push: recount the free-VF rollup of these central hosts (n == 0: all) */
+int invpg_rollup_refresh(vitk_inventory *inv, const int64_t *ids, size_t n);
 /* COPY text format escaping of one field (PostgreSQL docs, COPY "Text Format") */
 void invpg_copy_escape(vitk_str *out, const char *s);
 

@@ -240,6 +240,26 @@ fail:
 	return r;
 }
 
+/*
+ * A database vitk creates is readable by its owner only (it records hosts,
+ * devices and jobs): create the file 0600 before SQLite opens it.  SQLite
+ * gives its -wal and -shm files the database file's mode.  An existing file
+ * keeps its mode.
+ */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	return vitk_error_set(VITK_EDB, errno, "cannot create inventory '%s': %s", path,
+			      strerror(errno));
+}
+
 int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)
 {
 	vitk_inventory *inv = NULL;
@@ -270,6 +290,11 @@ int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)
 			goto out;
 		*out = inv;
 		return 0;
+	}
+	if (!memory && !inv->readonly && !(flags & VITK_INVENTORY_NO_CREATE)) {
+		r = create_private(path);
+		if (r < 0)
+			goto out;
 	}
 	oflags = SQLITE_OPEN_NOMUTEX | (inv->readonly ? SQLITE_OPEN_READONLY
 						       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -39,6 +39,13 @@ struct inv_pg {
 	int depth; /* transaction nesting */
 };
 
+/*
+ * The central schema's own version (in vitk.vitk_meta): the core tables of
+ * VITK_INVENTORY_SCHEMA_VERSION plus what only a fleet store has (2: the
+ * free-VF rollup).
+ */
+#define PG_SCHEMA_VERSION 2
+
 /* Ordered core migrations: step i brings the schema from i to i+1. */
 static const char *const pg_migrations[] = {
 	/* 0 -> 1 */
@@ -88,9 +95,48 @@ static const char *const pg_migrations[] = {
 	"  TO vitk_push, vitk_report;"
 	"GRANT SELECT, INSERT, UPDATE ON vitk.hosts TO vitk_push;"
 	"GRANT SELECT ON vitk.hosts TO vitk_report;",
+	/*
+	 * 1 -> 2: VF counts per host and PF, kept by every push in its own
+	 * transaction (invpg_rollup_refresh()), so that `report free-vfs` over a
+	 * fleet reads thousands of rows, not millions (bench/fleet).
+	 */
+	"CREATE TABLE vitk.vitk_rollup_vfs ("
+	"  host_id bigint NOT NULL REFERENCES vitk.hosts(id) ON DELETE CASCADE,"
+	"  pf text NOT NULL, vfs bigint NOT NULL, assigned bigint NOT NULL,"
+	"  reserved bigint NOT NULL, excluded bigint NOT NULL, PRIMARY KEY (host_id, pf));"
+	"ALTER TABLE vitk.vitk_rollup_vfs ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY rollup_report ON vitk.vitk_rollup_vfs FOR SELECT TO vitk_report USING (true);"
+	"CREATE POLICY rollup_push ON vitk.vitk_rollup_vfs TO vitk_push"
+	"  USING (host_id IN (SELECT unnest(vitk.push_host_ids())))"
+	"  WITH CHECK (host_id IN (SELECT unnest(vitk.push_host_ids())));"
+	"GRANT SELECT ON vitk.vitk_rollup_vfs TO vitk_report;"
+	"GRANT SELECT, INSERT, DELETE ON vitk.vitk_rollup_vfs TO vitk_push;",
 };
 
-_Static_assert(VITK_ARRAY_SIZE(pg_migrations) == VITK_INVENTORY_SCHEMA_VERSION,
+/*
+ * The rollup's rows, of every host or of some.  The
+ * same counting as the live `free-vfs` in fleet.c (a VF is assigned, else
+ * reserved, else excluded, else free); the e2e test compares the two.
+ */
+#define ROLLUP_SELECT_WHERE(F)                                                                     \
+	"SELECT v.host_id, coalesce(v.pf, '') AS pf, count(*) AS vfs, "                            \
+	"sum(CASE WHEN a.vf IS NOT NULL THEN 1 ELSE 0 END) AS assigned, "                          \
+	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NOT NULL THEN 1 ELSE 0 END) AS reserved, "         \
+	"sum(CASE WHEN a.vf IS NULL AND r.vf IS NULL AND x.vf IS NOT NULL THEN 1 ELSE 0 END) "     \
+	"AS excluded FROM (SELECT host_id, pf, addr FROM vitk.sriov_vf WHERE " F ") v "            \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_assignment WHERE " F ") a "                 \
+	"ON a.host_id = v.host_id AND a.vf = v.addr "                                              \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_reservation WHERE " F ") r "                \
+	"ON r.host_id = v.host_id AND r.vf = v.addr "                                              \
+	"LEFT JOIN (SELECT host_id, vf FROM vitk.sriov_exclude WHERE " F ") x "                    \
+	"ON x.host_id = v.host_id AND x.vf = v.addr GROUP BY v.host_id, coalesce(v.pf, '')"
+/* every host */
+#define ROLLUP_ALL ROLLUP_SELECT_WHERE("true")
+/* the hosts in $1 (a bigint[]): each table's (host_id, ...) index finds their rows */
+#define ROLLUP_HOSTS ROLLUP_SELECT_WHERE("host_id = ANY ($1::bigint[])")
+
+
+_Static_assert(VITK_ARRAY_SIZE(pg_migrations) == PG_SCHEMA_VERSION,
 	       "one PostgreSQL migration per schema version");
 
 static void pg_quiet(void *arg, const char *msg)
@@ -226,6 +272,47 @@ out:
 	return r;
 }
 
+static int tables_load(vitk_inventory *inv);
+
+static bool rollup_sources(vitk_inventory *inv)
+{
+	return inv_table_find(inv, "sriov_vf") && inv_table_find(inv, "sriov_assignment") &&
+	       inv_table_find(inv, "sriov_reservation") && inv_table_find(inv, "sriov_exclude");
+}
+
+/* recount the rollup of @ids (n == 0: of every host) inside the caller's transaction */
+int invpg_rollup_refresh(vitk_inventory *inv, const int64_t *ids, size_t n)
+{
+	vitk_str arr = VITK_STR_INIT;
+	const char *param;
+	PGresult *res = NULL;
+	int r;
+
+	if (!rollup_sources(inv))
+		return 0;
+	vitk_str_putc(&arr, '{');
+	for (size_t i = 0; i < n; i++)
+		vitk_str_putf(&arr, "%s%" PRId64, i ? "," : "", ids[i]);
+	vitk_str_putc(&arr, '}');
+	if (arr.oom)
+		return VITK_ENOMEM;
+	param = arr.ptr;
+	r = pg_params(inv,
+		      n ? "DELETE FROM vitk.vitk_rollup_vfs WHERE host_id = ANY ($1::bigint[])"
+			: "DELETE FROM vitk.vitk_rollup_vfs",
+		      n ? 1 : 0, &param, &res, "cannot refresh the VF rollup");
+	PQclear(res);
+	res = NULL;
+	if (r == 0)
+		r = pg_params(inv,
+			      n ? "INSERT INTO vitk.vitk_rollup_vfs " ROLLUP_HOSTS
+				: "INSERT INTO vitk.vitk_rollup_vfs " ROLLUP_ALL,
+			      n ? 1 : 0, &param, &res, "cannot refresh the VF rollup");
+	PQclear(res);
+	vitk_str_clear(&arr);
+	return r;
+}
+
 /* ------------------------------------------------------------ open/close */
 
 /* the schema version recorded in vitk.vitk_meta; 0 when there is none */
@@ -262,11 +349,11 @@ static int read_schema(vitk_inventory *inv, int *out)
 	}
 	*out = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (*out > VITK_INVENTORY_SCHEMA_VERSION)
+	if (*out > PG_SCHEMA_VERSION)
 		return vitk_error_set(VITK_EDB, 0,
 				      "'%s' has inventory schema %d, newer than this vitk knows (%d): "
 				      "upgrade vitk",
-				      inv->path, *out, VITK_INVENTORY_SCHEMA_VERSION);
+				      inv->path, *out, PG_SCHEMA_VERSION);
 	return 0;
 }
 
@@ -276,7 +363,7 @@ static int migrate(vitk_inventory *inv)
 	int ver = 0, r;
 
 	r = read_schema(inv, &ver);
-	if (r < 0 || ver == VITK_INVENTORY_SCHEMA_VERSION)
+	if (r < 0 || ver == PG_SCHEMA_VERSION)
 		return r;
 	if (inv->readonly)
 		return vitk_error_set(VITK_EDB, 0,
@@ -299,11 +386,17 @@ static int migrate(vitk_inventory *inv)
 		goto fail;
 	if (ver == 0)
 		r = pg_exec(inv, "CREATE SCHEMA IF NOT EXISTS vitk", "cannot create schema vitk");
-	for (; r == 0 && ver < VITK_INVENTORY_SCHEMA_VERSION; ver++) {
+	for (; r == 0 && ver < PG_SCHEMA_VERSION; ver++) {
 		r = pg_exec(inv, pg_migrations[ver], "migration failed");
 		if (r < 0)
 			vitk_error_prefix("migrating '%s' to schema %d: ", inv->path, ver + 1);
 	}
+	if (r < 0)
+		goto fail;
+	/* a store that had VFs before the rollup existed: count them once */
+	r = tables_load(inv);
+	if (r == 0)
+		r = invpg_rollup_refresh(inv, NULL, 0);
 	if (r < 0)
 		goto fail;
 	snprintf(sql, sizeof(sql),
@@ -967,6 +1060,12 @@ int invpg_check(vitk_inventory_rows **out, vitk_inventory *inv)
 		      "WHERE c.relnamespace = 'vitk'::regnamespace AND NOT i.indisvalid "
 		      "UNION ALL SELECT 'table', 'registered table ' || name || ' is missing' "
 		      "FROM vitk.vitk_tables WHERE to_regclass('vitk.' || quote_ident(name)) IS NULL");
+	if (rollup_sources(inv))
+		vitk_str_puts(&sql,
+			      " UNION ALL SELECT 'rollup', 'VF counts of host ' || host_id || ' PF ' || "
+			      "pf || ' are stale (push that host again)' FROM ((SELECT * FROM "
+			      "vitk.vitk_rollup_vfs EXCEPT " ROLLUP_ALL ") UNION (" ROLLUP_ALL
+			      " EXCEPT SELECT * FROM vitk.vitk_rollup_vfs)) d");
 	for (size_t i = 0; i < inv->tables.size; i++)
 		vitk_str_putf(&sql,
 			      " UNION ALL SELECT 'foreign_key', '%s row ' || t.id || ' references "

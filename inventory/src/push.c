@@ -136,13 +136,18 @@ static int register_domain(vitk_inventory *central, vitk_inventory *local, const
 	VITK_ARRAY(vitk_inventory_table) tabs = VITK_ARRAY_INIT;
 	VITK_ARRAY(vitk_inventory_column) cols = VITK_ARRAY_INIT;
 	vitk_inventory_domain dom = { .name = name, .version = version };
-	size_t at = 0;
+	size_t at = 0, ncols = 0;
 	int r = 0;
 
+	/*
+	 * Room for every column of every table of the domain at once: the
+	 * tables point into @cols, so it must not move while they are built.
+	 */
 	for (size_t t = 0; t < local->tables.size; t++)
-		if (strcmp(local->tables.ptr[t].domain, name) == 0 &&
-		    vitk_array_grow(cols, local->tables.ptr[t].cols.size) < 0)
-			r = VITK_ENOMEM;
+		if (strcmp(local->tables.ptr[t].domain, name) == 0)
+			ncols += local->tables.ptr[t].cols.size;
+	if (ncols && vitk_array_grow(cols, ncols) < 0)
+		r = VITK_ENOMEM;
 	for (size_t t = 0; r == 0 && t < local->tables.size; t++) {
 		const inv_table *lt = &local->tables.ptr[t];
 		vitk_inventory_table *nt;
@@ -239,6 +244,8 @@ static int push_once(vitk_inventory *central, vitk_inventory *local, const int64
 		if (r == 0 && nrows)
 			r = invpg_push_table(central, ct, copy.ptr, copy.size, st);
 	}
+	if (r == 0)
+		r = invpg_rollup_refresh(central, cids, n);
 	if (r == 0)
 		r = vitk_inventory_commit(central);
 	else

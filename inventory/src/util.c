@@ -134,9 +134,12 @@ const inv_table *inv_table_find(vitk_inventory *inv, const char *name)
 /* columns spec text: "name:type:flags,name:type:flags" */
 int inv_parse_spec(const char *spec, inv_table *t)
 {
-	char *copy = strdup(spec), *save = NULL, *tok;
+	char *copy = NULL, *save = NULL, *tok;
 	int r = 0;
 
+	if (!inv_valid_name(t->name) || !inv_valid_name(t->domain))
+		return vitk_error_set(VITK_EDB, 0, "the inventory records an invalid table name");
+	copy = strdup(spec);
 	if (!copy)
 		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -149,6 +152,12 @@ int inv_parse_spec(const char *spec, inv_table *t)
 			goto out;
 		}
 		*c1 = *c2 = '\0';
+		/* names from a stored spec reach SQL text: the same rule as at registration */
+		if (!inv_valid_name(tok)) {
+			r = vitk_error_set(VITK_EDB, 0, "table '%s' has a corrupt column spec",
+					   t->name);
+			goto out;
+		}
 		nc = vitk_array_push(t->cols);
 		if (!nc) {
 			r = VITK_ENOMEM;

@@ -40,6 +40,29 @@ enum {
 };
 #define TGT_NO_SA 0xFF /* the opcode has no service action */
 
+/* operation codes the shared constants do not name (SPC-2, SPC-4, SBC-4) */
+#define TGT_OP_MODE_SELECT6 0x15
+#define TGT_OP_MODE_SELECT10 0x55
+#define TGT_OP_RESERVE6 0x16
+#define TGT_OP_RELEASE6 0x17
+#define TGT_OP_SANITIZE 0x48
+#define TGT_OP_RESERVE10 0x56
+#define TGT_OP_RELEASE10 0x57
+#define TGT_OP_PERSISTENT_RESERVE_IN 0x5E
+#define TGT_OP_PERSISTENT_RESERVE_OUT 0x5F
+/* SANITIZE: rows shown by RSOC only on LUNs configured with it */
+#define TGT_SANITIZE(X, sa, name) \
+	X(TGT_OP_SANITIZE, sa, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0, san__sanitize, name, \
+	  ((0x80 | 0x20 | (sa)), 0, 0, 0, 0, 0, 0xff, 0xff, 0x00))
+#define TGT_U_PRIN(sa) (sa, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00)
+#define TGT_U_PROUT(sa) (sa, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x00)
+#define TGT_PRIN(X, sa, name) \
+	X(TGT_OP_PERSISTENT_RESERVE_IN, sa, 10, TGT_DIR_IN, 7, 2, TGT_UNIT_BYTES, 0, pr__in, name, \
+	  TGT_U_PRIN(sa))
+#define TGT_PROUT(X, sa, name) \
+	X(TGT_OP_PERSISTENT_RESERVE_OUT, sa, 10, TGT_DIR_OUT, 5, 4, TGT_UNIT_BYTES, 0, pr__out, \
+	  name, TGT_U_PROUT(sa))
+
 typedef struct {
 	uint8_t op;
 	uint8_t sa;      /* TGT_NO_SA, or CDB byte 1 bits 4-0 */
@@ -79,6 +102,12 @@ typedef struct {
 	  (0x1f, 0xff, 0xff, 0xff, 0x00))                                                     \
 	X(VITK_SCSI_OP_INQUIRY, TGT_NO_SA, 6, TGT_DIR_IN, 3, 2, TGT_UNIT_BYTES, 0, spc__inquiry,     \
 	  "INQUIRY", (0x01, 0xff, 0xff, 0xff, 0x00))                                          \
+	X(TGT_OP_MODE_SELECT6, TGT_NO_SA, 6, TGT_DIR_OUT, 4, 1, TGT_UNIT_BYTES, 0, san__mode_select, \
+	  "MODE SELECT(6)", (0x11, 0, 0, 0xff, 0x00))                                         \
+	X(TGT_OP_RESERVE6, TGT_NO_SA, 6, TGT_DIR_NONE, 0, 0, 0, 0, pr__reserve, "RESERVE(6)",       \
+	  (0, 0, 0, 0, 0x00))                                                                 \
+	X(TGT_OP_RELEASE6, TGT_NO_SA, 6, TGT_DIR_NONE, 0, 0, 0, 0, pr__release, "RELEASE(6)",       \
+	  (0, 0, 0, 0, 0x00))                                                                 \
 	X(VITK_SCSI_OP_MODE_SENSE6, TGT_NO_SA, 6, TGT_DIR_IN, 4, 1, TGT_UNIT_BYTES, 0,              \
 	  spc__mode_sense, "MODE SENSE(6)", (0x08, 0xff, 0xff, 0xff, 0x00))                   \
 	X(VITK_SCSI_OP_START_STOP_UNIT, TGT_NO_SA, 6, TGT_DIR_NONE, 0, 0, 0, 0, sbc__start_stop,    \
@@ -104,8 +133,30 @@ typedef struct {
 	  TGT_CDB_ONE_BLOCK, sbc__write_same, "WRITE SAME(10)", TGT_U_RW10(0x08))             \
 	X(VITK_SCSI_OP_UNMAP, TGT_NO_SA, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0, sbc__unmap,      \
 	  "UNMAP", (0, 0, 0, 0, 0, 0x1f, 0xff, 0xff, 0x00))                                   \
+	TGT_SANITIZE(X, 0x01, "SANITIZE: OVERWRITE")                                                \
+	TGT_SANITIZE(X, 0x02, "SANITIZE: BLOCK ERASE")                                              \
+	TGT_SANITIZE(X, 0x03, "SANITIZE: CRYPTO ERASE")                                             \
+	TGT_SANITIZE(X, 0x1f, "SANITIZE: EXIT FAILURE MODE")                                        \
+	X(TGT_OP_MODE_SELECT10, TGT_NO_SA, 10, TGT_DIR_OUT, 7, 2, TGT_UNIT_BYTES, 0,                \
+	  san__mode_select, "MODE SELECT(10)", (0x11, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00))       \
+	X(TGT_OP_RESERVE10, TGT_NO_SA, 10, TGT_DIR_NONE, 0, 0, 0, 0, pr__reserve, "RESERVE(10)",    \
+	  (0, 0, 0, 0, 0, 0, 0, 0, 0x00))                                                     \
+	X(TGT_OP_RELEASE10, TGT_NO_SA, 10, TGT_DIR_NONE, 0, 0, 0, 0, pr__release, "RELEASE(10)",    \
+	  (0, 0, 0, 0, 0, 0, 0, 0, 0x00))                                                     \
 	X(VITK_SCSI_OP_MODE_SENSE10, TGT_NO_SA, 10, TGT_DIR_IN, 7, 2, TGT_UNIT_BYTES, 0,            \
 	  spc__mode_sense, "MODE SENSE(10)", (0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0x00))   \
+	TGT_PRIN(X, 0, "PERSISTENT RESERVE IN: READ KEYS")                                             \
+	TGT_PRIN(X, 1, "PERSISTENT RESERVE IN: READ RESERVATION")                                      \
+	TGT_PRIN(X, 2, "PERSISTENT RESERVE IN: REPORT CAPABILITIES")                                   \
+	TGT_PRIN(X, 3, "PERSISTENT RESERVE IN: READ FULL STATUS")                                      \
+	TGT_PROUT(X, 0, "PERSISTENT RESERVE OUT: REGISTER")                                            \
+	TGT_PROUT(X, 1, "PERSISTENT RESERVE OUT: RESERVE")                                             \
+	TGT_PROUT(X, 2, "PERSISTENT RESERVE OUT: RELEASE")                                             \
+	TGT_PROUT(X, 3, "PERSISTENT RESERVE OUT: CLEAR")                                               \
+	TGT_PROUT(X, 4, "PERSISTENT RESERVE OUT: PREEMPT")                                             \
+	TGT_PROUT(X, 5, "PERSISTENT RESERVE OUT: PREEMPT AND ABORT")                                   \
+	TGT_PROUT(X, 6, "PERSISTENT RESERVE OUT: REGISTER AND IGNORE EXISTING KEY")                    \
+	TGT_PROUT(X, 7, "PERSISTENT RESERVE OUT: REGISTER AND MOVE")                                   \
 	X(VITK_SCSI_OP_3PC_OUT, VITK_SCSI_SA_XCOPY_LID1, 16, TGT_DIR_OUT, 10, 4, TGT_UNIT_BYTES, 0, \
 	  tpc__xcopy_lid1, "EXTENDED COPY(LID1)", TGT_U_SA16(0x00, 0x00, 0x00, 0xff))         \
 	X(VITK_SCSI_OP_3PC_OUT, VITK_SCSI_SA_POPULATE_TOKEN, 16, TGT_DIR_OUT, 10, 4,                \

@@ -34,6 +34,11 @@ typedef struct {
 	uint64_t size;      /* bytes; 0: use the existing file's size */
 	uint32_t block_size; /* 512 or 4096 */
 	bool read_only;
+	/* physical block size: 0 or @block_size, or 4096 on a 512-byte LUN
+	 * (512e: READ CAPACITY(16) reports 8 logical blocks per physical block
+	 * and the unmap granularity follows) */
+	uint32_t phys_block_size;
+	bool sanitize; /* SANITIZE is offered (it erases the whole LUN) */
 	/* LUN masking: initiator names that see the LUN (copied); nallow 0:
 	 * every initiator.  A masked LUN does not exist for the others. */
 	const char *const *allow;
@@ -100,6 +105,10 @@ typedef struct {
 	/* in: the initiator's iSCSI name, for LUN masking; NULL: an unnamed
 	 * initiator, which sees only the LUNs without an allow list */
 	const char *initiator;
+	/* in: the initiator port's ISID (6 bytes; NULL: zeros); with
+	 * @initiator it names the I_T nexus that persistent reservations
+	 * register (SPC-4 5.13, TransportID format 01b) */
+	const uint8_t *isid;
 } tgt_cmd;
 
 /*

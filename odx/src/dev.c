@@ -45,7 +45,8 @@ int vitk_odx__exec(vitk_odx_dev *d, const uint8_t *cdb, size_t cdb_len, void *di
 	int ua = 0, busy = 0, r;
 
 	for (;;) {
-		r = vitk_scsi_exec(d->t, cdb, cdb_len, din, din_len, dout, dout_len, timeout_ms, res);
+		r = vitk_scsi_exec(d->t, cdb, cdb_len, din, din_len, dout, dout_len,
+				   d->timeout_ms ? d->timeout_ms : timeout_ms, res);
 		if (r < 0)
 			return vitk_error_prefix("%s: ", d->name);
 		if (res->status == VITK_SCSI_STATUS_CHECK_CONDITION && res->sense_ok &&
@@ -119,6 +120,12 @@ static int identify(vitk_odx_dev *d)
 	r = vitk_scsi_inquiry_parse(&inq, buf, res.din_got);
 	if (r < 0)
 		goto bad;
+	if (inq.peripheral_qualifier == 3) { /* SPC-4 6.6.2: no logical unit at this LUN */
+		r = vitk_error_set(VITK_ENOTSUP, 0,
+				   "%s: logical unit not supported (INQUIRY peripheral qualifier 3)",
+				   d->name);
+		goto out;
+	}
 	if (inq.device_type != 0) {
 		r = vitk_error_set(VITK_ENOTSUP, 0, "%s: peripheral device type 0x%02x is not a disk",
 				   d->name, inq.device_type);
@@ -223,12 +230,13 @@ int vitk_odx_dev_open_with_transport(vitk_odx_dev **out, vitk_scsi_transport *t,
 	if (!d)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	d->t = t;
-	d->name = strdup(name ? name : t->kind ? t->kind : "device");
+	d->name = vitk_scsi_url_redact(name ? name : t->kind ? t->kind : "device");
 	if (!d->name) {
 		free(d);
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 	}
 	d->info.name = d->name;
+	d->timeout_ms = o && o->timeout_s ? o->timeout_s * 1000u : 0;
 	d->info.vendor = d->vendor;
 	d->info.product = d->product;
 	d->info.revision = d->revision;
@@ -267,7 +275,55 @@ static int iscsi_session_open(void *payload, vitk_scsi_transport **out)
 {
 	const vitk_odx_dev *d = payload;
 
-	return vitk_scsi_transport_open_iscsi(out, d->name, d->initiator);
+	return vitk_scsi_transport_open_iscsi_with(out, d->url, &d->iscsi);
+}
+
+static void iscsi_options(vitk_scsi_iscsi_options *io, const vitk_odx_open_options *o)
+{
+	memset(io, 0, sizeof(*io));
+	if (!o)
+		return;
+	io->initiator_iqn = o->initiator_iqn;
+	io->etc_root = o->etc_root;
+	io->chap_secret = o->chap_secret;
+	io->target_user = o->target_user;
+	io->target_secret = o->target_secret;
+	io->timeout_s = o->timeout_s;
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
+/* keep what more sessions need: the URL and the login options (owned copies) */
+static int keep_login(vitk_odx_dev *d, const char *url, const vitk_scsi_iscsi_options *io)
+{
+	bool oom = false;
+
+	d->url = dup_or_null(url, &oom);
+	d->iscsi.initiator_iqn = dup_or_null(io->initiator_iqn, &oom);
+	d->iscsi.etc_root = dup_or_null(io->etc_root, &oom);
+	d->iscsi.chap_secret = dup_or_null(io->chap_secret, &oom);
+	d->iscsi.target_user = dup_or_null(io->target_user, &oom);
+	d->iscsi.target_secret = dup_or_null(io->target_secret, &oom);
+	d->iscsi.timeout_s = io->timeout_s;
+	return oom ? vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory") : 0;
+}
+
+static void free_secret(const char *s)
+{
+	volatile char *v = (volatile char *)(uintptr_t)s;
+
+	if (!s)
+		return;
+	while (*v) /* not left in freed memory */
+		*v++ = '\0';
+	free((char *)(uintptr_t)s);
 }
 
 static void iscsi_session_close(void *payload, vitk_scsi_transport *t)
@@ -292,8 +348,11 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	int r;
 
 	*out = NULL;
+	vitk_scsi_iscsi_options io;
+
+	iscsi_options(&io, o);
 	if (iscsi) {
-		r = vitk_scsi_transport_open_iscsi(&t, path, o ? o->initiator_iqn : NULL);
+		r = vitk_scsi_transport_open_iscsi_with(&t, path, &io);
 		iscsi_copy_manager(cm, sizeof(cm), path);
 	} else {
 		r = vitk_scsi_transport_open_sg(&t, path, o ? o->read_only : false);
@@ -308,7 +367,8 @@ int vitk_odx_dev_open(vitk_odx_dev **out, const char *path, const vitk_odx_open_
 	}
 	(*out)->owns_transport = true;
 	(*out)->local = !iscsi;
-	if (o && o->initiator_iqn && !((*out)->initiator = strdup(o->initiator_iqn))) {
+	if ((o && o->initiator_iqn && !((*out)->initiator = strdup(o->initiator_iqn))) ||
+	    (iscsi && keep_login(*out, path, &io) < 0)) {
 		vitk_odx_dev_free(*out);
 		*out = NULL;
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
@@ -330,6 +390,12 @@ void vitk_odx_dev_free(vitk_odx_dev *d)
 	if (d->owns_transport)
 		vitk_scsi_transport_free(d->t);
 	free(d->name);
+	free_secret(d->url);
+	free((char *)(uintptr_t)d->iscsi.initiator_iqn);
+	free((char *)(uintptr_t)d->iscsi.etc_root);
+	free_secret(d->iscsi.chap_secret);
+	free((char *)(uintptr_t)d->iscsi.target_user);
+	free_secret(d->iscsi.target_secret);
 	free(d->initiator);
 	free(d->proc_root);
 	free(d->sys_root);

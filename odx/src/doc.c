@@ -503,6 +503,9 @@ static void job_record(struct job_rec *j, const vitk_inventory_rows *rows, size_
 	I(duration_ms), I(runs);
 #undef S
 #undef I
+	/* a "running" row whose owner is gone was interrupted (kill, crash, reboot) */
+	if (j->result && strcmp(j->result, "running") == 0 && !vitk_odx__job_row_running(rows, i))
+		j->result = "interrupted";
 	j->verified = vitk_inventory_rows_get_int(rows, i, "verified") != 0;
 	j->rejected = stored_array(rows, i, "rejected");
 	j->fallbacks = stored_array(rows, i, "fallbacks");

@@ -16,7 +16,10 @@ struct vitk_odx_dev {
 	vitk_odx_session_open_fn open_session; /* NULL: no extra sessions */
 	vitk_odx_session_close_fn close_session;
 	void *session_payload;
-	char *name;
+	char *name;      /* as shown and stored: an iscsi:// URL without its password */
+	char *url;       /* as given (may hold a password): only to open more sessions */
+	vitk_scsi_iscsi_options iscsi; /* how more sessions log in (owned strings) */
+	unsigned timeout_ms; /* every command's deadline; 0: the engine's per-command ones */
 	/* the storage behind info's strings */
 	char vendor[9], product[17], revision[5], serial[65];
 	char copy_manager[256];
@@ -57,6 +60,10 @@ json_t *vitk_odx__fallbacks_json(const vitk_odx_copy_result *res);
  * Return: 0, VITK_ENOTFOUND ("no copy job"), VITK_EINVAL ("ambiguous").
  */
 int vitk_odx__job_find(const vitk_inventory_rows *rows, const char *id, size_t *hit);
+/* the lease: is the owner process (host, pid, start time; or heartbeat) alive? */
+bool vitk_odx__owner_alive(const char *host, int64_t pid, int64_t started, int64_t heartbeat);
+/* row @i has result "running" and a live owner (else it was interrupted) */
+bool vitk_odx__job_row_running(const vitk_inventory_rows *rows, size_t i);
 
 /* a formatted string the caller frees; NULL on out-of-memory (recorded) */
 char *vitk_odx__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

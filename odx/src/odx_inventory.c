@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The odx domain in the inventory: LUNs and copy jobs. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -50,6 +54,11 @@ static const vitk_inventory_column job_cols[] = {
 	{ "fallbacks", VITK_INV_TEXT, 0 }, /* JSON [{from, to, at_block, reason}] */
 	{ "verified", VITK_INV_INT, 0 },
 	{ "finished_at", VITK_INV_TEXT, 0 },
+	/* the lease (domain version 2): who runs the job, and when it last said so */
+	{ "owner_host", VITK_INV_TEXT, 0 },
+	{ "owner_pid", VITK_INV_INT, 0 },
+	{ "owner_started", VITK_INV_INT, 0 }, /* the owner's start time, /proc/PID/stat field 22 */
+	{ "heartbeat", VITK_INV_INT, 0 },      /* seconds since the epoch */
 };
 
 static const vitk_inventory_table odx_tables[] = {
@@ -57,12 +66,86 @@ static const vitk_inventory_table odx_tables[] = {
 	{ "odx_job", job_cols, VITK_ARRAY_SIZE(job_cols) },
 };
 
-static const vitk_inventory_domain odx_domain = { "odx", 1, odx_tables,
+static const vitk_inventory_domain odx_domain = { "odx", 2, odx_tables,
 						   VITK_ARRAY_SIZE(odx_tables) };
+
+/* update @col of row @id to @name without its password */
+static int scrub_one(vitk_inventory *inv, const char *table, int64_t id, const char *col,
+		     const char *name)
+{
+	char *shown = vitk_scsi_url_redact(name);
+	int r;
+
+	if (!shown)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	{
+		const char *sp = shown;
+		vitk_inventory_value v[] = { VITK_INV_S(col, sp) };
+
+		r = vitk_inventory_update(inv, table, id, v, 1);
+	}
+	free(shown);
+	return r;
+}
+
+/*
+ * Databases written before secrets were redacted may hold iscsi:// URLs
+ * with a password ("user%secret@") in odx_job.src/dst and odx_lun.name:
+ * rewrite them without it.  A LUN row whose redacted name already exists
+ * for its host is a duplicate and goes.  Cheap when there is nothing to do
+ * (one read-only query).
+ */
+static int scrub_secrets(vitk_inventory *inv)
+{
+	static const char *const q[] = {
+		"SELECT id, src AS name, 'src' AS col FROM odx_job WHERE src LIKE 'iscsi://%' "
+		"AND instr(src, '%') > 0 UNION ALL "
+		"SELECT id, dst, 'dst' FROM odx_job WHERE dst LIKE 'iscsi://%' AND instr(dst, '%') > 0",
+		"SELECT id, name, 'name' AS col FROM odx_lun WHERE name LIKE 'iscsi://%' "
+		"AND instr(name, '%') > 0",
+	};
+	vitk_inventory_rows *rows = NULL;
+	size_t t, i;
+	int r = 0;
+
+	for (t = 0; t < VITK_ARRAY_SIZE(q) && r == 0; t++) {
+		r = vitk_inventory_query(&rows, inv, q[t]);
+		for (i = 0; r == 0 && i < vitk_inventory_rows_count(rows); i++) {
+			const char *name = vitk_inventory_rows_get(rows, i, "name");
+			const char *col = vitk_inventory_rows_get(rows, i, "col");
+			int64_t id = vitk_inventory_rows_get_int(rows, i, "id");
+
+			r = scrub_one(inv, t == 0 ? "odx_job" : "odx_lun", id, col, name);
+			if (r < 0 && r != VITK_ENOMEM && t == 1) {
+				/* the redacted name exists: this row is a duplicate */
+				vitk_inventory_value m = VITK_INV_S("name", name);
+
+				vitk_error_clear();
+				r = vitk_inventory_delete(inv, "odx_lun", 0, &m, 1, NULL);
+			}
+			if (r < 0 && r != VITK_ENOMEM)
+				/* read-only: refuse to show or export it rather than leak */
+				r = vitk_error_set(VITK_EDB, 0,
+						   "the inventory holds an iSCSI secret written by an "
+						   "older vitk (%s row %lld); run any 'vitk odx' "
+						   "command that writes (e.g. 'vitk odx jobs') once "
+						   "to remove it", t == 0 ? "odx_job" : "odx_lun",
+						   (long long)id);
+		}
+		vitk_inventory_rows_free(rows);
+		rows = NULL;
+	}
+	return r;
+}
 
 int vitk_odx_inventory_register(vitk_inventory *inv)
 {
-	return vitk_inventory_register(inv, &odx_domain);
+	int r = vitk_inventory_register(inv, &odx_domain);
+
+	/* the central PostgreSQL store only receives rows pushed by a scrubbing vitk */
+	if (r < 0 || strcmp(vitk_inventory_backend(inv), "sqlite") != 0)
+		return r;
+	return scrub_secrets(inv);
 }
 
 static const char *desig_type_str(uint8_t t)
@@ -143,11 +226,145 @@ static int set_str(char **dst, const char *src)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ lease */
+
+/*
+ * A job's owner is a process: its host name, pid and start time (so that a
+ * recycled pid is not mistaken for the owner).  On this host the owner is
+ * alive while that process exists; a job owned by another host is alive
+ * while its heartbeat is recent.
+ */
+#define LEASE_STALE_S 300 /* another host's job: no heartbeat for this long = gone */
+
+/* field 22 of /proc/@pid/stat (proc(5): starttime, clock ticks after boot); 0 if gone */
+static int64_t proc_started(long pid)
+{
+	char path[64], buf[1024], *p;
+	long long v = 0;
+	size_t n;
+	FILE *f;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces and ')' */
+	if (!p)
+		return 0;
+	/* after ") " comes field 3 */
+	for (field = 3, p++; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 22 || sscanf(p, "%lld", &v) != 1)
+		return 0;
+	return (int64_t)v;
+}
+
+static void local_host(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
+bool vitk_odx__owner_alive(const char *host, int64_t pid, int64_t started, int64_t heartbeat)
+{
+	char me[256];
+
+	local_host(me, sizeof(me));
+	if (host && strcmp(host, me) == 0)
+		return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
+		       proc_started((long)pid) == started;
+	return heartbeat > 0 && (int64_t)time(NULL) - heartbeat < LEASE_STALE_S;
+}
+
+bool vitk_odx__job_row_running(const vitk_inventory_rows *rows, size_t i)
+{
+	const char *result = vitk_inventory_rows_get(rows, i, "result");
+
+	return result && strcmp(result, "running") == 0 &&
+	       vitk_odx__owner_alive(vitk_inventory_rows_get(rows, i, "owner_host"),
+				     vitk_inventory_rows_get_int(rows, i, "owner_pid"),
+				     vitk_inventory_rows_get_int(rows, i, "owner_started"),
+				     vitk_inventory_rows_get_int(rows, i, "heartbeat"));
+}
+
+/* this process as the owner: host, pid, start time, heartbeat now */
+struct owner {
+	char host[256];
+	int64_t pid, started, heartbeat;
+};
+
+static void owner_self(struct owner *o)
+{
+	local_host(o->host, sizeof(o->host));
+	o->pid = (int64_t)getpid();
+	o->started = proc_started((long)getpid());
+	o->heartbeat = (int64_t)time(NULL);
+}
+
+int vitk_odx_job_claim(vitk_inventory *inv, vitk_odx_job *job)
+{
+	vitk_inventory_rows *rows = NULL;
+	struct owner me;
+	const char *uuidp = job->uuid;
+	vitk_inventory_value match = VITK_INV_S("uuid", uuidp);
+	int r;
+
+	owner_self(&me);
+	r = vitk_inventory_begin(inv); /* BEGIN IMMEDIATE: one claimer at a time */
+	if (r < 0)
+		return r;
+	r = vitk_inventory_select(&rows, inv, "odx_job", 0, &match, 1, NULL);
+	if (r < 0)
+		goto fail;
+	if (vitk_inventory_rows_count(rows) != 1) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "no copy job '%s'", job->uuid);
+		goto fail;
+	}
+	if (vitk_odx__job_row_running(rows, 0)) {
+		const char *h = vitk_inventory_rows_get(rows, 0, "owner_host");
+
+		r = vitk_error_set(VITK_EBUSY, 0,
+				   "job %s is running (pid %lld on %s): not resumed twice; wait "
+				   "for it, or stop that process first",
+				   job->uuid, (long long)vitk_inventory_rows_get_int(rows, 0, "owner_pid"),
+				   h ? h : "?");
+		goto fail;
+	}
+	{
+		const char *hostp = me.host;
+		vitk_inventory_value v[] = {
+			VITK_INV_S("result", "running"),
+			VITK_INV_S("owner_host", hostp),
+			VITK_INV_I("owner_pid", me.pid),
+			VITK_INV_I("owner_started", me.started),
+			VITK_INV_I("heartbeat", me.heartbeat),
+		};
+		r = vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
+	}
+	if (r < 0)
+		goto fail;
+	vitk_inventory_rows_free(rows);
+	return vitk_inventory_commit(inv);
+fail:
+	vitk_inventory_rows_free(rows);
+	vitk_inventory_rollback(inv);
+	return r;
+}
+
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan)
 {
+	struct owner me;
+	const char *hostp = me.host;
 	char uuid[37];
 
+	owner_self(&me);
 	vitk_inventory_uuid(uuid);
 	if (set_str(&job->uuid, uuid) < 0 || set_str(&job->result, "running") < 0)
 		return VITK_ENOMEM;
@@ -169,6 +386,10 @@ int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		VITK_INV_I("duration_ms", 0),
 		VITK_INV_I("runs", 0),
 		VITK_INV_S("result", "running"),
+		VITK_INV_S("owner_host", hostp),
+		VITK_INV_I("owner_pid", me.pid),
+		VITK_INV_I("owner_started", me.started),
+		VITK_INV_I("heartbeat", me.heartbeat),
 	};
 	job->src_lba = plan->src_lba;
 	job->dst_lba = plan->dst_lba;
@@ -178,9 +399,10 @@ int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 
 int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done)
 {
-	vitk_inventory_value v[] = { VITK_INV_I("blocks_done", blocks_done) };
+	vitk_inventory_value v[] = { VITK_INV_I("blocks_done", blocks_done),
+				     VITK_INV_I("heartbeat", (int64_t)time(NULL)) };
 
-	return vitk_inventory_update(inv, "odx_job", job->id, v, 1);
+	return vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
 }
 
 static char *json_text(json_t *j)

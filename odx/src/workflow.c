@@ -34,6 +34,14 @@ static int dup_str(char **dst, const char *src)
 	return *dst ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 }
 
+/* a device name as it is stored and shown: an iscsi:// URL loses its password */
+static int dup_shown(char **dst, const char *name)
+{
+	free(*dst);
+	*dst = vitk_scsi_url_redact(name ? name : "");
+	return *dst ? 0 : vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+}
+
 static int fail(vitk_odx_job_result *out, vitk_odx_stage stage, const char *name, int r)
 {
 	out->failed = stage;
@@ -87,7 +95,7 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 		if (!req->src || !req->dst)
 			return fail(out, VITK_ODX_STAGE_OPEN, NULL,
 				    vitk_error_set(VITK_EINVAL, 0, "a copy needs a source and a destination"));
-		if (dup_str(&job->src, req->src) < 0 || dup_str(&job->dst, req->dst) < 0)
+		if (dup_shown(&job->src, req->src) < 0 || dup_shown(&job->dst, req->dst) < 0)
 			return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
 		job->requested = o->method;
 		return 0;
@@ -98,6 +106,11 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 	if (strcmp(job->result, "ok") == 0)
 		return fail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 			    vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
+	if (!req->dry_run) {
+		r = vitk_odx_job_claim(inv, job); /* refused while another run owns it */
+		if (r < 0)
+			return fail(out, VITK_ODX_STAGE_LOAD, NULL, r);
+	}
 	o->src_lba = job->src_lba;
 	o->dst_lba = job->dst_lba;
 	o->count = job->count;
@@ -110,16 +123,19 @@ static int job_open(const vitk_odx_job_request *req, vitk_odx_job_result *out, v
 		    vitk_odx_dev **d)
 {
 	const vitk_odx_job *job = &out->job;
+	/* a new job opens the names as given; a resumed one has no password in them */
+	const char *src = req->resume ? job->src : req->src;
+	const char *dst = req->resume ? job->dst : req->dst;
 	int r;
 
-	r = open_named(&req->opener, job->src, true, s);
+	r = open_named(&req->opener, src, true, s);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_OPEN, job->src, r);
-	if (strcmp(job->src, job->dst) == 0) {
+	if (strcmp(src, dst) == 0) {
 		*d = *s; /* the same LU: one session */
 		return 0;
 	}
-	r = open_named(&req->opener, job->dst, false, d);
+	r = open_named(&req->opener, dst, false, d);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_OPEN, job->dst, r);
 	return 0;
@@ -225,7 +241,7 @@ static int one_dev_run(vitk_odx_job_result *out, enum one_dev_op what, const cha
 
 	r = open_named(op, name, what == OP_TOKEN_CREATE, &d);
 	if (r < 0)
-		return fail(out, VITK_ODX_STAGE_OPEN, name, r);
+		return fail(out, VITK_ODX_STAGE_OPEN, what == OP_TOKEN_CREATE ? job->src : job->dst, r);
 	if (what == OP_ZERO)
 		r = vitk_odx_zero(&out->copy, d, job->dst_lba, job->count, o);
 	else if (what == OP_TOKEN_CREATE)
@@ -248,7 +264,7 @@ static int one_dev_job(vitk_odx_job_result *out, const char *src, const char *ds
 	memset(out, 0, sizeof(*out));
 	out->job.src_lba = out->job.dst_lba = lba;
 	out->job.count = count;
-	if ((src && dup_str(&out->job.src, src) < 0) || dup_str(&out->job.dst, dst) < 0)
+	if ((src && dup_shown(&out->job.src, src) < 0) || dup_shown(&out->job.dst, dst) < 0)
 		return fail(out, VITK_ODX_STAGE_OPEN, NULL, VITK_ENOMEM);
 	return 0;
 }
@@ -258,7 +274,7 @@ int vitk_odx_zero_run(vitk_odx_job_result *out, const char *name, uint64_t lba, 
 {
 	int r = one_dev_job(out, NULL, name, lba, count);
 
-	return r < 0 ? r : one_dev_run(out, OP_ZERO, out->job.dst, NULL, o, op);
+	return r < 0 ? r : one_dev_run(out, OP_ZERO, name, NULL, o, op);
 }
 
 int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_t lba,
@@ -267,7 +283,7 @@ int vitk_odx_token_create_run(vitk_odx_job_result *out, const char *dev, uint64_
 {
 	int r = one_dev_job(out, dev, path, lba, count);
 
-	return r < 0 ? r : one_dev_run(out, OP_TOKEN_CREATE, out->job.src, path, o, op);
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_CREATE, dev, path, o, op);
 }
 
 int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const char *dev,
@@ -275,7 +291,7 @@ int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const c
 {
 	int r = one_dev_job(out, path, dev, lba, 0);
 
-	return r < 0 ? r : one_dev_run(out, OP_TOKEN_WRITE, out->job.dst, path, o, op);
+	return r < 0 ? r : one_dev_run(out, OP_TOKEN_WRITE, dev, path, o, op);
 }
 
 /* ---------------------------------------------------------------- probe */
@@ -361,8 +377,9 @@ int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host
 		for (j = 0; j < n; j++) {
 			if (i == j)
 				continue;
-			r = probe_pair(&out->pairs[out->npairs++], names[i], out->devs[i], names[j],
-				       out->devs[j]);
+			/* the names as shown: without a URL's password */
+			r = probe_pair(&out->pairs[out->npairs++], out->devs[i]->info.name,
+				       out->devs[i], out->devs[j]->info.name, out->devs[j]);
 			if (r < 0)
 				return r;
 		}

@@ -615,6 +615,9 @@ static void test_odx_codec__sense_fixed_and_descriptor(void **state)
 	assert_string_equal(vitk_scsi_asc_str(0x23, 0x07), "invalid token operation, token expired");
 	assert_string_equal(vitk_scsi_asc_str(0x00, 0x16), "operation in progress");
 	assert_null(vitk_scsi_asc_str(0x7E, 0x7E));
+	/* a thin LU out of space, a failed write (SBC-4 4.7.3.6, SPC-4 table "ASC and ASCQ assignments") */
+	assert_string_equal(vitk_scsi_asc_str(0x27, 0x07), "space allocation failed write protect");
+	assert_string_equal(vitk_scsi_asc_str(0x0C, 0x00), "write error");
 	assert_string_equal(vitk_scsi_sense_key_str(0xA), "COPY ABORTED");
 	assert_int_equal(vitk_scsi_sense_parse(&s, b, 13), VITK_EINVAL);
 

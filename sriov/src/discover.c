@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pci/pci.h>
@@ -178,10 +179,14 @@ static int vfs_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, bool dump)
 	if (!dump) {
 		char addr[VITK_SRIOV_ADDR_MAX];
 
-		if (vitk_sriov__read_link_base(ctx, pf->addr, "virtfn0", addr, sizeof(addr)) == 0)
+		r = vitk_sriov__read_link_base(ctx, pf->addr, "virtfn0", addr, sizeof(addr));
+		if (r == VITK_EINVAL) /* a loop, or a link out of the tree: reported */
+			return r;
+		if (r == 0)
 			pf->vfs_from_links = true;
 		else
 			vitk_error_clear();
+		r = 0;
 	}
 	for (i = 0; i < num; i++) {
 		vitk_sriov_vf_info *vf = &pf->vfs[i];
@@ -402,6 +407,52 @@ int vitk_sriov__pf_fill(vitk_sriov *ctx, vitk_sriov_pf_info *pf, const uint8_t *
 	return 0;
 }
 
+/*
+ * libpci opens a device's files with a blocking open(2): a FIFO in a
+ * captured tree would hang it.  Before libpci runs, every file directly in
+ * each device directory must be a regular file (or a directory or link, as
+ * sysfs has them).  stat(2) does not open, so it cannot block.
+ */
+static int special_files(vitk_sriov *ctx)
+{
+	char *path = vitk_sriov__path(ctx->sysfs_root, "bus/pci/devices", NULL, NULL);
+	DIR *d = NULL, *dd = NULL;
+	struct dirent *e, *f;
+	int r = 0;
+
+	if (!path)
+		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+	d = opendir(path);
+	for (e = d ? readdir(d) : NULL; r == 0 && e; e = readdir(d)) {
+		char *dir;
+
+		if (e->d_name[0] == '.')
+			continue;
+		dir = vitk_sriov__dev_path(ctx, e->d_name, NULL);
+		dd = dir ? opendir(dir) : NULL;
+		for (f = dd ? readdir(dd) : NULL; r == 0 && f; f = readdir(dd)) {
+			struct stat sb;
+
+			if (f->d_type != DT_UNKNOWN && f->d_type != DT_FIFO && f->d_type != DT_CHR &&
+			    f->d_type != DT_BLK && f->d_type != DT_SOCK && f->d_type != DT_LNK)
+				continue;
+			if (fstatat(dirfd(dd), f->d_name, &sb, 0) == 0 && !S_ISREG(sb.st_mode) &&
+			    !S_ISDIR(sb.st_mode))
+				r = vitk_error_set(VITK_EINVAL, 0,
+						   "'%s': sysfs file '%s' is not a regular file",
+						   e->d_name, f->d_name);
+		}
+		if (dd)
+			closedir(dd);
+		dd = NULL;
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+	free(path);
+	return r;
+}
+
 /* libpci failed: find the device that made it fail and say which file */
 static int diagnose(vitk_sriov *ctx, const char *only)
 {
@@ -582,6 +633,11 @@ static int scan_impl(vitk_sriov_pf_list **out, vitk_sriov *ctx, unsigned flags, 
 				vitk_error_prefix("'%s': ", ctx->dump_file);
 		}
 		free(text);
+		if (r < 0)
+			goto out;
+	}
+	if (!dump) {
+		r = special_files(ctx);
 		if (r < 0)
 			goto out;
 	}

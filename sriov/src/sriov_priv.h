@@ -51,6 +51,8 @@ char *vitk_sriov__dev_path(const vitk_sriov *ctx, const char *addr, const char *
 char *vitk_sriov__path(const char *a, const char *b, const char *c, const char *d);
 /* read an attribute (capped); ENOTFOUND when missing, message names dev+attr */
 int vitk_sriov__read_attr(const vitk_sriov *ctx, const char *addr, const char *attr, char **out);
+/* a whole regular file (O_NONBLOCK, fstat-checked): VITK_EPERM for a FIFO, device or socket */
+int vitk_sriov__read_regular(const char *path, size_t max, char **out, size_t *out_len);
 int vitk_sriov__read_uint(const vitk_sriov *ctx, const char *addr, const char *attr,
 			  unsigned *out);
 int vitk_sriov__read_hex(const vitk_sriov *ctx, const char *addr, const char *attr, uint32_t max,

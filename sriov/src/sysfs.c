@@ -112,6 +112,61 @@ char *vitk_sriov__dev_path(const vitk_sriov *ctx, const char *addr, const char *
 	return p;
 }
 
+/*
+ * Read a whole file that must be a regular one: a captured tree is input
+ * from elsewhere, and a FIFO or a device node in it must neither block nor
+ * be read.  Opened O_NONBLOCK (open(2) of a FIFO does not wait for a
+ * writer), then checked with fstat(2).  VITK_EPERM: not a regular file.
+ */
+int vitk_sriov__read_regular(const char *path, size_t max, char **out, size_t *out_len)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int fd, r = 0;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return vitk_error_set(errno == ENOENT ? VITK_ENOTFOUND : VITK_EIO, errno,
+				      "cannot open '%s'", path);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		r = vitk_error_set(VITK_EPERM, 0, "'%s' is not a regular file", path);
+		goto out;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = vitk_error_set(VITK_EIO, errno, "cannot read '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			r = vitk_error_set(VITK_ERANGE, 0, "'%s' is larger than %zu bytes", path, max);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (out_len)
+		*out_len = len;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
 int vitk_sriov__read_attr(const vitk_sriov *ctx, const char *addr, const char *attr, char **out)
 {
 	char *path = NULL;
@@ -123,7 +178,12 @@ int vitk_sriov__read_attr(const vitk_sriov *ctx, const char *addr, const char *a
 	path = vitk_sriov__dev_path(ctx, addr, attr);
 	if (!path)
 		return vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
-	r = vitk_read_file(path, SRIOV_ATTR_MAX, &buf, &len);
+	r = vitk_sriov__read_regular(path, SRIOV_ATTR_MAX, &buf, &len);
+	if (r == VITK_EPERM) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': sysfs attribute '%s' is not a regular file",
+				   addr, attr);
+		goto out;
+	}
 	if (r < 0) {
 		int e = vitk_error_last()->os_errno;
 
@@ -275,6 +335,58 @@ int vitk_sriov__read_hex(const vitk_sriov *ctx, const char *addr, const char *at
 	return r;
 }
 
+/*
+ * A link in a captured tree may loop or lead out of the tree: neither may be
+ * taken for a device.  The link must resolve (realpath(3)) inside the sysfs
+ * root; a dangling one (ENOENT) is allowed, as captures leave some out.
+ * VITK_EINVAL names the device and the link.
+ */
+static int link_check(const vitk_sriov *ctx, const char *path, const char *addr,
+		      const char *link)
+{
+	char *root = realpath(ctx->sysfs_root, NULL), *to = NULL;
+	size_t n;
+	int r = 0;
+
+	if (!root)
+		return 0; /* the root itself is checked where it is opened */
+	to = realpath(path, NULL);
+	if (!to && errno == ELOOP)
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': link '%s' loops", addr, link);
+	else if (to) {
+		n = strlen(root);
+		if (!(strncmp(to, root, n) == 0 && (to[n] == '/' || to[n] == '\0' ||
+						    (n == 1 && root[0] == '/'))))
+			r = vitk_error_set(VITK_EINVAL, 0,
+					   "'%s': link '%s' points outside the sysfs tree (%s)", addr,
+					   link, ctx->sysfs_root);
+	}
+	free(to);
+	free(root);
+	return r;
+}
+
+static bool hex_run(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* a virtfn link's target must be named as a PCI address: DDDD:BB:DD.F (domains up to 8 digits) */
+static bool pci_addr_like(const char *s)
+{
+	size_t dom = strcspn(s, ":");
+
+	return dom >= 4 && dom <= 8 && hex_run(s, dom) && strlen(s + dom) == 8 &&
+	       s[dom] == ':' && hex_run(s + dom + 1, 2) && s[dom + 3] == ':' &&
+	       hex_run(s + dom + 4, 2) && s[dom + 6] == '.' && s[dom + 7] >= '0' &&
+	       s[dom + 7] <= '7';
+}
+
 int vitk_sriov__read_link_base(const vitk_sriov *ctx, const char *addr, const char *link,
 			       char *out, size_t outlen)
 {
@@ -295,11 +407,20 @@ int vitk_sriov__read_link_base(const vitk_sriov *ctx, const char *addr, const ch
 		goto out;
 	}
 	target[n] = '\0';
+	r = link_check(ctx, path, addr, link);
+	if (r < 0)
+		goto out;
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
 	if (strlen(base) >= outlen) {
 		r = vitk_error_set(VITK_EINVAL, 0, "'%s': link '%s' target name too long", addr,
 				   link);
+		goto out;
+	}
+	if ((strncmp(link, "virtfn", 6) == 0 || strcmp(link, "physfn") == 0) &&
+	    !pci_addr_like(base)) {
+		r = vitk_error_set(VITK_EINVAL, 0, "'%s': link '%s' does not name a PCI device",
+				   addr, link);
 		goto out;
 	}
 	memcpy(out, base, strlen(base) + 1);

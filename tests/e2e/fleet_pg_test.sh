@@ -32,7 +32,7 @@ golden_pg inventory_init.txt -- C inventory init
 golden_pg inventory_hosts.txt -- C inventory hosts
 golden_pg inventory_hosts.json -- C -o json inventory hosts
 golden_pg inventory_hosts.csv -- C inventory hosts -o csv
-[ "$(PSQL -c "SELECT value FROM vitk.vitk_meta WHERE key = 'schema'")" = 1 ] && ok || fail "schema version"
+[ "$(PSQL -c "SELECT value FROM vitk.vitk_meta WHERE key = 'schema'")" = 2 ] && ok || fail "schema version"
 C inventory init >/dev/null && ok || fail "second init"
 
 # --- push a local inventory with imported hosts: report and sql goldens ------
@@ -78,6 +78,8 @@ expect_stderr "cannot connect to"
 expect_exit 0 -- C odx jobs
 expect_exit 0 -- C esxupdate history
 expect_exit 0 -- C inventory tables
+expect_exit 0 -- C inventory html "$W/fleet.html"
+grep -q "Content-Security-Policy" "$W/fleet.html" && grep -q "</html>" "$W/fleet.html" && ok || fail "html report of a central inventory"
 # central inventories are written only by push
 expect_exit 4 -- C inventory import "$DATA/fleet-export.json"
 expect_stderr "inventory push"
@@ -232,6 +234,24 @@ for g in 'kvm*' '*0?' '[ek]*' '[!e]*' '[^e]*' 'x.*' '*)' "x'*" '[' 'h*-[ab]' '*[
 	done
 done
 [ "$(C -o csv inventory report free-vfs --host-glob 'nohost*' | wc -l)" = 1 ] && ok || fail "glob matched nothing"
+# free-vfs on PostgreSQL reads the rollup each push keeps: check finds it stale
+# after a change behind push's back, the next push recounts it
+[ "$(PSQL -c "SELECT sum(vfs) FROM vitk.vitk_rollup_vfs")" = 5 ] && ok || fail "rollup not kept by push"
+PSQL -c "DELETE FROM vitk.sriov_assignment" >/dev/null
+expect_exit 5 -- C inventory check
+grep -q "rollup.*stale" "$TEST_TMPDIR/stdout" && ok || fail "check did not report the stale rollup: $(cat "$TEST_TMPDIR/stdout")"
+expect_exit 0 -- "$VITK" --db "$AG" inventory push "$URL"
+C -o csv inventory report free-vfs --host-glob 'ops*' | cmp -s - "$W/fv.csv" && ok || fail "push did not recount the rollup"
+expect_exit 0 -- C inventory check
+# a store of schema 1 (no rollup) is migrated to 2 and the rollup counted from its rows
+PSQL -c "DROP TABLE vitk.vitk_rollup_vfs; UPDATE vitk.vitk_meta SET value = '1' WHERE key = 'schema'" >/dev/null
+expect_exit 0 -- C inventory init
+[ "$(PSQL -c "SELECT value FROM vitk.vitk_meta WHERE key = 'schema'")" = 2 ] && ok || fail "not migrated to 2"
+C -o csv inventory report free-vfs --host-glob 'ops*' | cmp -s - "$W/fv.csv" && ok || fail "migration did not count the rollup"
+PSQL -c "UPDATE vitk.vitk_meta SET value = '3' WHERE key = 'schema'" >/dev/null
+expect_exit 5 -- C inventory hosts
+expect_stderr "newer than this vitk knows"
+PSQL -c "UPDATE vitk.vitk_meta SET value = '2' WHERE key = 'schema'" >/dev/null
 expect_exit 2 -- C inventory report free-vfs --host opsbox
 expect_exit 3 -- C inventory report no-such-report
 
@@ -256,5 +276,22 @@ wait_for 30 sh -c "[ \"\$(psql -X -At -c \"SELECT count(*) FROM pg_stat_activity
 expect_exit 0 -- push_as "$W/k" "$URL"
 [ "$(PSQL -c "SELECT count(*) FROM vitk.fleet_vf v JOIN vitk.hosts h ON h.id = v.host_id WHERE h.machine_id = 'cccccccccccccccccccccccccccccccc'")" = 3 ] && ok || fail "retry after kill"
 expect_exit 0 -- C inventory check
+
+# a domain of several tables (odx: odx_lun, odx_job) is registered whole in the
+# central store (regression: push grew its column array per table, not for all)
+mkdir -p "$W/m/etc" && echo multi01 >"$W/m/etc/hostname" && echo dddddddddddddddddddddddddddddddd >"$W/m/etc/machine-id"
+VITK_ETC_ROOT=$W/m/etc "$VITK" --db "$W/m/inv.db" odx jobs >/dev/null || fail "local odx tables"
+PSQL -c "CREATE DATABASE vitk_multi" >/dev/null || fail "create vitk_multi"
+URL_M="postgresql:///vitk_multi?host=$PGHOST&port=$PGPORT&user=postgres"
+expect_exit 0 -- env VITK_ETC_ROOT="$W/m/etc" "$VITK" --db "$W/m/inv.db" inventory push "$URL_M"
+[ "$(PSQL -d vitk_multi -c "SELECT count(*) FROM vitk.vitk_tables WHERE name IN ('odx_lun', 'odx_job')")" = 2 ] && ok || fail "odx tables not registered centrally"
+expect_exit 0 -- "$VITK" --db "$URL_M" odx jobs
+
+# a spec in the store is hostile too: names that are not names never reach SQL
+PSQL -c "UPDATE vitk.vitk_tables SET columns = columns || ',x;drop table vitk.hosts:text:0' WHERE name = 'fleet_vf'"
+expect_exit 5 -- C inventory hosts
+expect_stderr "corrupt column spec"
+expect_exit 5 -- push_as "$W/k" "$URL"
+[ "$(count hosts)" -ge 6 ] && ok || fail "hosts table damaged by a hostile spec"
 
 finish

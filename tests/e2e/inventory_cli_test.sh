@@ -44,6 +44,11 @@ expect_exit 2 -- "$VITK" inventory hots
 expect_stderr "unknown verb 'hots'; did you mean 'hosts'\?"
 expect_exit 2 -- V inventory hosts --outptu json
 expect_stderr "unknown option '--outptu'; did you mean '--output'\?"
+# hostile text in a diagnostic: bidi override, C1 CSI, bytes that are not
+# UTF-8 and ESC come out visible and inert, on one line
+expect_exit 3 -- V inventory report "$(printf 'x\xe2\x80\xaey\xc2\x9bz\xff\x1b[31m')"
+expect_stderr "no inventory table 'x\\\\u202ey\\\\u009bz\\\\xff \\[31m'"
+LC_ALL=C grep -q "$(printf '\xe2\x80\xae')" "$TEST_TMPDIR/stderr" && fail "bidi override reached stderr raw" || ok
 expect_exit 2 -- V inventory report
 expect_stderr "wrong number of arguments for 'report'"
 expect_exit 2 -- V -o yaml inventory hosts

@@ -301,6 +301,28 @@ typedef struct {
 int vitk_inventory_import(vitk_inventory *inv, const char *json, size_t len,
 			  vitk_inventory_import_stats *stats);
 
+/**
+ * Limits of one import.  @max_bytes caps the document; @max_memory caps the
+ * heap its parse may take, estimated from a scan of the bytes before
+ * anything is parsed (a document of many small values costs far more than
+ * its size).  Either one exceeded: VITK_ERANGE, nothing read or written.
+ */
+typedef struct {
+	uint64_t max_bytes;
+	uint64_t max_memory;
+} vitk_inventory_import_limits;
+
+#define VITK_INVENTORY_IMPORT_MAX_BYTES (256ull << 20)
+#define VITK_INVENTORY_IMPORT_MAX_MEMORY (512ull << 20)
+#define VITK_INVENTORY_IMPORT_LIMITS_INIT                                                        \
+	{ .max_bytes = VITK_INVENTORY_IMPORT_MAX_BYTES,                                          \
+	  .max_memory = VITK_INVENTORY_IMPORT_MAX_MEMORY }
+
+/** vitk_inventory_import() with explicit @limits (NULL: the defaults above). */
+int vitk_inventory_import_limited(vitk_inventory *inv, const char *json, size_t len,
+				  const vitk_inventory_import_limits *limits,
+				  vitk_inventory_import_stats *stats);
+
 /* ------------------------------------------------------------------ push */
 
 typedef struct {

@@ -998,6 +998,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	cmd.lun = lun_ok ? lun : UINT64_MAX;
 	cmd.nexus = c->oc->id; /* one connection per session: the I_T nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
+	cmd.isid = c->isid;           /* with the name: the initiator port (reservations) */
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
@@ -1044,6 +1045,10 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	} else {
 		cmd.dout = tk->buf;
 		cmd.dout_len = write_bit ? (need_out < tk->received ? need_out : tk->received) : 0;
+		/* COMPARE AND WRITE checks that Data-Out is exactly twice its
+		 * blocks (SBC-4 5.3): it sees all of it */
+		if (write_bit && desc && (desc->flags & TGT_CDB_TWICE))
+			cmd.dout_len = tk->received;
 		r = tgt_device_exec(c->t->dev, &cmd);
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],

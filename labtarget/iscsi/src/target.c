@@ -251,6 +251,8 @@ int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	cfg.block_size = lun->block_size;
 	cfg.read_only = lun->read_only;
 	cfg.tokens = (int)lun->tokens; /* the same numbers as TGT_TOKENS_* */
+	cfg.phys_block_size = lun->phys_block_size;
+	cfg.sanitize = lun->sanitize;
 	cfg.allow = lun->allow;
 	cfg.nallow = lun->allow ? lun->nallow : 0;
 	for (i = 0; i < cfg.nallow; i++)

@@ -48,8 +48,13 @@ static void cleanup(void)
 	int i;
 
 	tgt_device_free(dev);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
+		char pr[620];
+
 		unlink(paths[i]);
+		snprintf(pr, sizeof(pr), "%s.pr", paths[i]); /* APTPL state (PROUT) */
+		unlink(pr);
+	}
 	rmdir(dir);
 }
 
@@ -70,12 +75,14 @@ static int init(void)
 	if (tgt_device_new(&dev, &o) < 0)
 		return -1;
 	c.lun = 0, c.path = paths[0], c.size = 256 * 1024, c.block_size = 512;
+	c.sanitize = true; /* SANITIZE, too; the others refuse it */
 	if (tgt_device_add_lun(dev, &c) < 0)
 		return -1;
 	/* LUN 1 keeps token snapshots (copied where the filesystem cannot
 	 * reflink), LUN 2 revokes tokens on writes */
 	c.lun = 1, c.path = paths[1], c.size = 256 * 1024, c.block_size = 4096;
 	c.tokens = TGT_TOKENS_SNAPSHOT;
+	c.sanitize = false;
 	if (tgt_device_add_lun(dev, &c) < 0)
 		return -1;
 	c.tokens = TGT_TOKENS_REVOKE;
@@ -140,7 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (cmd.din_len > cmd.din_cap || cmd.sense_len > TGT_SENSE_MAX)
 		abort();
-	if (cmd.status != 0 && cmd.status != 2)
+	if (cmd.status != 0 && cmd.status != 2 && cmd.status != 0x18)
+		abort();
+	if (cmd.status == 0x18 && cmd.sense_len != 0) /* RESERVATION CONFLICT has no sense */
 		abort();
 	if (cmd.status == 2 && cmd.sense_len < 18)
 		abort();

@@ -116,12 +116,16 @@ typedef struct tgt_lun {
 	unsigned bs_shift;
 	bool ro;
 	bool is_blockdev;
+	unsigned lbppbe;  /* logical blocks per physical block exponent (512e: 3) */
+	bool sanitize;    /* SANITIZE enabled for this LUN */
+	bool swp;         /* Control mode page SWP: software write protect (atomic access) */
 	tgt_snap *snap; /* token snapshot store; NULL: tokens are revoked by writes */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
 	size_t nallow;
 	uint8_t naa[16];
 	char serial[33];
 	tgt_lun_stats stats; /* under dev->lock */
+	struct tgt_pr *pr;   /* reservations (pr.c) */
 	pthread_mutex_t caw_lock;
 	bool prevent;
 	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
@@ -241,6 +245,27 @@ tgt_handler spc__request_sense, spc__inquiry, spc__mode_sense, spc__report_luns,
 /* tpc.c */
 tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__copy_abort,
 	tpc__rcs_lid1, tpc__rcop, tpc__rcfd_lid1, tpc__rcs_lid4, tpc__rrti;
+
+/* sanitize.c: SANITIZE and MODE SELECT (the Control page's SWP) */
+tgt_handler san__sanitize, san__mode_select;
+/* spc.c: the Control mode page (12 bytes) as MODE SENSE returns it; pc 1: changeable */
+size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l);
+
+/* pr.c: persistent reservations and SPC-2 RESERVE/RELEASE */
+tgt_handler pr__in, pr__out, pr__reserve, pr__release;
+/* set up the LUN's reservation state (and load PATH.pr when present);
+ * VITK_EINVAL for a damaged state file */
+int pr__lun_init(tgt_lun *l);
+void pr__lun_free(tgt_lun *l);
+const char *pr__state_path(const tgt_lun *l);
+void pr__lun_reset(tgt_lun *l);                 /* dev->lock NOT held */
+void pr__nexus_gone(tgt_lun *l, uint64_t nexus); /* dev->lock NOT held */
+/* RESERVATION CONFLICT for @cmd on its LUN (SPC-4 5.13.1 table 63)? */
+bool pr__conflict(tgt_device *d, tgt_lun *l, const tgt_cmd *cmd);
+/* may the copy manager, on behalf of @cmd's nexus, read/write @l? */
+bool pr__copy_conflict(tgt_lun *l, const tgt_cmd *cmd, bool write);
+/* the APTPL state file parser on @buf (fuzzing): 0 when it would load */
+int pr__parse_state(const uint8_t *buf, size_t len);
 
 void tpc__device_free(tgt_device *d);
 void tpc__lun_reset(tgt_device *d, const tgt_lun *l);  /* dev->lock held */

@@ -144,6 +144,7 @@ static void lun_free(tgt_lun *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	snap__close(l->snap);
+	pr__lun_free(l);
 	pthread_mutex_destroy(&l->caw_lock);
 	free(l->path);
 	free(l);
@@ -246,6 +247,12 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	if (cfg->tokens < TGT_TOKENS_AUTO || cfg->tokens > TGT_TOKENS_SNAPSHOT)
 		return vitk_error_set(VITK_EINVAL, 0, "lun %u: unknown token mode %d", cfg->lun,
 				      cfg->tokens);
+	if (cfg->phys_block_size && cfg->phys_block_size != cfg->block_size &&
+	    !(cfg->block_size == 512 && cfg->phys_block_size == 4096))
+		return vitk_error_set(VITK_EINVAL, 0,
+				      "lun %u: physical block size %u with %u-byte blocks is not "
+				      "supported (the block size, or 4096 on 512)",
+				      cfg->lun, cfg->phys_block_size, cfg->block_size);
 	if (cfg->size % cfg->block_size)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
@@ -260,6 +267,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	l->bs = cfg->block_size;
 	l->bs_shift = log2u(cfg->block_size);
 	l->ro = cfg->read_only;
+	l->lbppbe = cfg->phys_block_size > cfg->block_size ? log2u(cfg->phys_block_size) - l->bs_shift
+							   : 0;
+	l->sanitize = cfg->sanitize;
 	l->stats.lun = cfg->lun;
 
 	flags = (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
@@ -356,6 +366,12 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		goto out;
 	}
 	make_naa(l, d->iqn, abspath);
+	r = pr__lun_init(l);
+	if (r < 0) {
+		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
+				   cfg->lun, abspath);
+		goto out;
+	}
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -491,6 +507,7 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 	l = dev__find_lun(d, lun);
 	if (!l)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
+	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < l->nnexus; i++)
 		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
@@ -506,6 +523,8 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)
 
 	if (!d)
 		return;
+	for (i = 0; i < d->luns.size; i++)
+		pr__nexus_gone(d->luns.ptr[i], nexus);
 	pthread_mutex_lock(&d->lock);
 	for (i = 0; i < d->luns.size; i++) {
 		tgt_lun *l = d->luns.ptr[i];
@@ -598,6 +617,8 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
 		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
+	else if (pr__conflict(d, l, cmd))
+		cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT;
 	else
 		handlers[idx](d, l, cmd);
 

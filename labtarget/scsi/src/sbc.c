@@ -77,6 +77,11 @@ static bool check_writable(tgt_lun *l, tgt_cmd *cmd)
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		return false;
 	}
+	if (__atomic_load_n(&l->swp, __ATOMIC_RELAXED)) {
+		/* MODE SELECT set the Control page's SWP: LOGICAL UNIT SOFTWARE WRITE PROTECTED */
+		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, 0x2702);
+		return false;
+	}
 	return true;
 }
 
@@ -511,7 +516,7 @@ void sbc__read_capacity16(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 	vitk_put_be64(buf, l->nblocks - 1);
 	vitk_put_be32(buf + 8, l->bs);
-	buf[13] = 0; /* one logical block per physical block */
+	buf[13] = (uint8_t)l->lbppbe; /* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (512e: 3) */
 	buf[14] = 0x80 | 0x40; /* LBPME, LBPRZ: unmapped blocks read as zero */
 	sense__put_din(cmd, buf, sizeof(buf), vitk_get_be32(cmd->cdb + 10));
 }

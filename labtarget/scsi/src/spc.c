@@ -98,24 +98,26 @@ static size_t vpd_block_limits(const tgt_lun *l, uint8_t *b)
 	vitk_put_be16(b + 2, 0x3c);
 	b[4] = 0x00;                                   /* WSNZ=0 */
 	b[5] = 255;                                    /* max COMPARE AND WRITE length */
-	vitk_put_be16(b + 6, 1);                       /* optimal transfer granularity */
+	vitk_put_be16(b + 6, (uint16_t)(1u << l->lbppbe)); /* optimal transfer granularity */
 	vitk_put_be32(b + 8, (8u << 20) >> l->bs_shift);  /* max transfer length */
 	vitk_put_be32(b + 12, (1u << 20) >> l->bs_shift); /* optimal transfer length */
 	vitk_put_be32(b + 16, 0);                      /* max prefetch */
 	vitk_put_be32(b + 20, 0xffffffffu);            /* max unmap LBA count */
 	vitk_put_be32(b + 24, 256);                    /* max unmap block descriptors */
-	vitk_put_be32(b + 28, 1);                      /* optimal unmap granularity */
+	vitk_put_be32(b + 28, 1u << l->lbppbe);        /* optimal unmap granularity: a physical block */
 	vitk_put_be32(b + 32, 0);                      /* UGAVALID=0 */
 	vitk_put_be64(b + 36, (1ull << 36) >> l->bs_shift); /* max write same length */
 	return 64;
 }
 
-static size_t vpd_block_chars(uint8_t *b)
+static size_t vpd_block_chars(const tgt_lun *l, uint8_t *b)
 {
 	b[1] = VITK_SCSI_VPD_BLOCK_CHARACTERISTICS;
 	vitk_put_be16(b + 2, 0x3c);
 	vitk_put_be16(b + 4, 0x0001); /* non-rotating medium */
-	b[7] = 0;                      /* form factor not reported */
+	/* WABEREQ, WACEREQ 01b: a read after BLOCK/CRYPTO ERASE succeeds
+	 * (the blocks read as zeros); form factor not reported */
+	b[7] = l->sanitize ? 0x50 : 0;
 	return 64;
 }
 
@@ -168,7 +170,7 @@ void spc__inquiry(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n = vpd_block_limits(l, b);
 		break;
 	case VITK_SCSI_VPD_BLOCK_CHARACTERISTICS:
-		n = vpd_block_chars(b);
+		n = vpd_block_chars(l, b);
 		break;
 	case VITK_SCSI_VPD_LOGICAL_BLOCK_PROVISIONING:
 		n = vpd_lbp(b);
@@ -193,11 +195,15 @@ static size_t page_caching(uint8_t *p, uint8_t pc)
 	return 20;
 }
 
-static size_t page_control(uint8_t *p, uint8_t pc)
+size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l)
 {
 	memset(p, 0, 12);
 	p[0] = VITK_SCSI_MODE_PAGE_CONTROL;
 	p[1] = 0x0a;
+	if (pc == 1)
+		p[4] = 0x08; /* SWP is changeable (MODE SELECT, sanitize.c) */
+	else if (__atomic_load_n(&l->swp, __ATOMIC_RELAXED))
+		p[4] = 0x08;
 	if (pc != 1) {
 		p[2] = 0x00;             /* TST=0, D_SENSE=0: fixed-format sense */
 		p[3] = 0x10;             /* queue algorithm modifier 1 (unrestricted) */
@@ -224,6 +230,7 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t alloc = ten ? vitk_get_be16(c + 7) : c[4];
 	uint8_t b[512];
 	size_t hdr = ten ? 8 : 4, n, bdl = 0;
+	bool wp = l->ro || __atomic_load_n(&l->swp, __ATOMIC_RELAXED);
 
 	(void)d;
 	if (pc == 3) {
@@ -254,14 +261,14 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		n += page_caching(b + n, pc);
 		break;
 	case VITK_SCSI_MODE_PAGE_CONTROL:
-		n += page_control(b + n, pc);
+		n += spc__page_control(b + n, pc, l);
 		break;
 	case VITK_SCSI_MODE_PAGE_INFO_EXCEPTIONS:
 		n += page_iec(b + n, pc);
 		break;
 	case VITK_SCSI_MODE_PAGE_ALL:
 		n += page_caching(b + n, pc);
-		n += page_control(b + n, pc);
+		n += spc__page_control(b + n, pc, l);
 		n += page_iec(b + n, pc);
 		break;
 	default:
@@ -271,12 +278,12 @@ void spc__mode_sense(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	/* device-specific parameter: WP for read-only LUNs, DPOFUA supported */
 	if (ten) {
 		vitk_put_be16(b, (uint16_t)(n - 2));
-		b[3] = (uint8_t)((l->ro ? 0x80 : 0) | 0x10);
+		b[3] = (uint8_t)((wp ? 0x80 : 0) | 0x10);
 		b[4] = llbaa && bdl ? 0x01 : 0;
 		vitk_put_be16(b + 6, (uint16_t)bdl);
 	} else {
 		b[0] = (uint8_t)(n - 1);
-		b[2] = (uint8_t)((l->ro ? 0x80 : 0) | 0x10);
+		b[2] = (uint8_t)((wp ? 0x80 : 0) | 0x10);
 		b[3] = (uint8_t)bdl;
 	}
 	sense__put_din(cmd, b, n, alloc);
@@ -355,6 +362,12 @@ void spc__report_luns(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 
 /* ---- REPORT SUPPORTED OPERATION CODES ---- */
 
+/* SANITIZE is offered only by LUNs configured with it */
+static bool row_hidden(const tgt_lun *l, const tgt_cdb_desc *r)
+{
+	return r->op == TGT_OP_SANITIZE && !l->sanitize;
+}
+
 void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 {
 	const uint8_t *c = cmd->cdb;
@@ -365,11 +378,10 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	size_t ntab, i, n = 0;
 	const tgt_cdb_desc *t = tgt_cdb_table(&ntab);
 	const tgt_cdb_desc *e = NULL;
-	uint8_t b[4 + 64 * 20];
+	uint8_t b[4 + 96 * 20];
 
 	(void)d;
-	(void)l;
-	if (ntab > 64) { /* b[] holds 64 descriptors with timeouts */
+	if (ntab > 96) { /* b[] holds 96 descriptors with timeouts */
 		sense__set(cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		return;
 	}
@@ -379,6 +391,8 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		for (i = 0; i < ntab; i++) {
 			uint8_t *p = b + n;
 
+			if (row_hidden(l, &t[i]))
+				continue;
 			p[0] = t[i].op;
 			vitk_put_be16(p + 2, t[i].sa != TGT_NO_SA ? t[i].sa : 0);
 			p[5] = (uint8_t)((t[i].sa != TGT_NO_SA ? 0x01 : 0) | (rctd ? 0x02 : 0));
@@ -411,6 +425,8 @@ void spc__rsoc(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		if (t[i].op != rop)
 			continue;
 		if (t[i].sa != TGT_NO_SA && (opts == 1 || t[i].sa != rsa))
+			continue;
+		if (row_hidden(l, &t[i]))
 			continue;
 		e = &t[i];
 		break;

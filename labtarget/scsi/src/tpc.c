@@ -792,8 +792,13 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
 			goto out;
 		}
-		if (luns[g->dst]->ro) {
+		if (luns[g->dst]->ro || __atomic_load_n(&luns[g->dst]->swp, __ATOMIC_RELAXED)) {
 			sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
+			goto out;
+		}
+		if (pr__copy_conflict(luns[g->dst], cmd, true) ||
+		    pr__copy_conflict(luns[g->src], cmd, false)) {
+			cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT; /* SPC-4 5.13.1 */
 			goto out;
 		}
 		bytes = g->type == VITK_SCSI_SEG_BLOCK_TO_BLOCK ? (uint64_t)g->count * (g->dc ? luns[g->dst]->bs
@@ -1288,7 +1293,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		sense_of(cmd, &err);
 		goto out;
 	}
-	if (l->ro) {
+	if (l->ro || __atomic_load_n(&l->swp, __ATOMIC_RELAXED)) {
 		sense__set(cmd, VITK_SCSI_KEY_DATA_PROTECT, VITK_SCSI_ASC_WRITE_PROTECTED);
 		goto out;
 	}
@@ -1340,6 +1345,12 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 			pthread_mutex_unlock(&d->lock);
 			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED,
 				   VITK_SCSI_ASC_COPY_TARGET_UNREACHABLE);
+			goto out;
+		}
+		if (pr__copy_conflict(t->lun, cmd, false)) {
+			/* the source is held Exclusive Access by another nexus */
+			pthread_mutex_unlock(&d->lock);
+			cmd->status = VITK_SCSI_STATUS_RESERVATION_CONFLICT;
 			goto out;
 		}
 		off_bytes = w->offset << l->bs_shift;

@@ -26,9 +26,15 @@ typedef struct vitk_odx_dev vitk_odx_dev;
 
 typedef struct {
 	bool read_only;
-	const char *initiator_iqn; /* NULL: built-in default */
+	const char *initiator_iqn; /* NULL: this host's (vitk_scsi_iscsi_default_initiator()) */
 	const char *proc_root;     /* "/proc"; a test tree in tests (the CLI maps VITK_PROC_ROOT) */
 	const char *sys_root;      /* "/sys" (VITK_SYSFS_ROOT) */
+	const char *etc_root;      /* NULL: "/etc" (initiatorname.iscsi, machine-id) */
+	unsigned timeout_s;        /* every login and command; 0: 30 s */
+	/* iSCSI CHAP secrets, never stored or shown (see vitk_scsi_iscsi_options) */
+	const char *chap_secret;   /* NULL: the URL's, else LIBISCSI_CHAP_PASSWORD */
+	const char *target_user;   /* mutual CHAP: require the target to prove this name */
+	const char *target_secret;
 } vitk_odx_open_options;
 /* the defaults; NULL roots mean "/proc" and "/sys" too */
 #define VITK_ODX_OPEN_OPTIONS_INIT { .proc_root = "/proc", .sys_root = "/sys" }

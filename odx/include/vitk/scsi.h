@@ -437,6 +437,49 @@ int vitk_scsi_exec(vitk_scsi_transport *t, const uint8_t *cdb, size_t cdb_len, v
 int vitk_scsi_transport_open_iscsi(vitk_scsi_transport **out, const char *url,
 				   const char *initiator_iqn);
 
+/* "iqn.2026-01.org.vitk:<machine-id>": the default initiator name without open-iscsi's file */
+#define VITK_SCSI_ISCSI_INITIATOR_PREFIX "iqn.2026-01.org.vitk"
+
+/** How vitk_scsi_transport_open_iscsi_with() logs in. */
+typedef struct {
+	const char *initiator_iqn; /* NULL: vitk_scsi_iscsi_default_initiator(etc_root) */
+	const char *etc_root;      /* NULL: "/etc" */
+	const char *chap_secret;   /* NULL: the URL's password, else LIBISCSI_CHAP_PASSWORD */
+	const char *target_user;   /* mutual CHAP: the name the target must prove (NULL: none,
+				    * or the URL's ?target_user= / LIBISCSI_CHAP_TARGET_USERNAME) */
+	const char *target_secret; /* its secret (NULL: LIBISCSI_CHAP_TARGET_PASSWORD) */
+	unsigned timeout_s;        /* login and every command; 0: 30 s */
+} vitk_scsi_iscsi_options;
+
+/**
+ * vitk_scsi_transport_open_iscsi_with() - log in with @o (NULL: defaults).
+ * The login and every command have a deadline (@o->timeout_s); past it the
+ * call fails with VITK_ETIMEDOUT ("target did not answer within N s") and
+ * the session is unusable.  A closed connection fails with VITK_EIO.  With a
+ * target user, the login fails unless the target proves that name (mutual
+ * CHAP, RFC 7143 12.1.3).  Error messages never contain the URL's password.
+ */
+int vitk_scsi_transport_open_iscsi_with(vitk_scsi_transport **out, const char *url,
+					const vitk_scsi_iscsi_options *o);
+
+/**
+ * vitk_scsi_iscsi_default_initiator() - this host's InitiatorName: the one in
+ * @etc_root/iscsi/initiatorname.iscsi (open-iscsi's) when that file has a
+ * valid one, else VITK_SCSI_ISCSI_INITIATOR_PREFIX ":" @etc_root/machine-id,
+ * else (no machine-id, as in some containers) PREFIX ":host." the host name
+ * (@etc_root/hostname; gethostname() when @etc_root is NULL), never
+ * "localhost".  @etc_root: NULL for "/etc".  Return: 0 or VITK_ENOTFOUND.
+ */
+int vitk_scsi_iscsi_default_initiator(char *out, size_t len, const char *etc_root);
+
+/**
+ * vitk_scsi_url_redact() - @name as it may be shown and stored: an iscsi://
+ * URL loses the password of its user part ("user%secret@" -> "user@") and
+ * its target_password= argument; anything else is copied.  malloc'd; NULL
+ * on out of memory.
+ */
+char *vitk_scsi_url_redact(const char *name);
+
 /** vitk_scsi_transport_open_sg() - sg_pt transport for /dev/sgN, /dev/sdX, /dev/bsg/H:C:T:L. */
 int vitk_scsi_transport_open_sg(vitk_scsi_transport **out, const char *path, bool read_only);
 

@@ -79,9 +79,13 @@ typedef struct {
 	const char *const *allow;
 	size_t nallow;
 	vitk_odx_target_tokens tokens; /* point in time of POPULATE TOKEN */
+	/* 0 or block_size; 4096 on a 512-byte LUN gives 512e */
+	uint32_t phys_block_size;
+	bool sanitize; /* offer SANITIZE (OVERWRITE, BLOCK ERASE, CRYPTO ERASE) */
 } vitk_odx_target_lun;
 
-#define VITK_ODX_TARGET_LUN_INIT { 0, NULL, 0, 512, false, NULL, 0, VITK_ODX_TARGET_TOKENS_AUTO }
+#define VITK_ODX_TARGET_LUN_INIT \
+	{ 0, NULL, 0, 512, false, NULL, 0, VITK_ODX_TARGET_TOKENS_AUTO, 0, false }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {

@@ -41,6 +41,13 @@ int vitk_odx_token_list_parse(vitk_odx_token_list **out, const uint8_t *buf, siz
  */
 int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 		       const vitk_odx_plan *plan);
+/**
+ * Take the lease of a job to resume: VITK_EBUSY when its row says "running"
+ * and its owner (host, pid and start time; another host's: a heartbeat in
+ * the last 5 minutes) is alive.  Otherwise the row becomes "running", owned
+ * by this process.  One transaction: of two claimers, one wins.
+ */
+int vitk_odx_job_claim(vitk_inventory *inv, vitk_odx_job *job);
 /** Persist progress (blocks done, counting any earlier runs) after a chunk. */
 int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
 /**

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two initiators fight over a persistent reservation (SPC-4 5.13) on one
+ * LUN of `vitk odx serve`, through libiscsi:
+ *
+ *   pr_client PORTAL_A PORTAL_B IQN LUN BS
+ *
+ * Initiator A logs in through PORTAL_A, B through PORTAL_B (the same portal
+ * when the target has one).  A registers and takes Write Exclusive; A
+ * writes pattern 1; B's write gets RESERVATION CONFLICT, B's read works and
+ * returns pattern 1; B preempts A; A's next command gets REGISTRATIONS
+ * PREEMPTED, its write RESERVATION CONFLICT; B writes pattern 2; both read
+ * pattern 2 back; READ RESERVATION names B's key.  Prints one line per step;
+ * exit 0 when every step saw exactly what it expected.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <iscsi/iscsi.h>
+#include <iscsi/scsi-lowlevel.h>
+
+#define BLOCKS 8
+#define KEY_A 0xa1a1a1a1a1a1a1a1ull
+#define KEY_B 0xb2b2b2b2b2b2b2b2ull
+
+static int failures;
+
+static void check(bool ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+	if (!ok)
+		failures++;
+}
+
+static struct iscsi_context *login(const char *portal, const char *iqn, int lun,
+				   const char *name)
+{
+	struct iscsi_context *ic = iscsi_create_context(name);
+
+	if (!ic)
+		return NULL;
+	iscsi_set_targetname(ic, iqn);
+	iscsi_set_session_type(ic, ISCSI_SESSION_NORMAL);
+	iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_NONE);
+	if (iscsi_full_connect_sync(ic, portal, lun) != 0) {
+		fprintf(stderr, "login to %s as %s failed: %s\n", portal, name,
+			iscsi_get_error(ic));
+		iscsi_destroy_context(ic);
+		return NULL;
+	}
+	return ic;
+}
+
+/* status of a finished task (freed); -1 when libiscsi failed to send it */
+static int status_of(struct scsi_task *t, uint8_t *key, uint16_t *asc)
+{
+	int s;
+
+	if (!t)
+		return -1;
+	s = t->status;
+	if (key)
+		*key = (uint8_t)t->sense.key;
+	if (asc)
+		*asc = (uint16_t)t->sense.ascq;
+	scsi_free_scsi_task(t);
+	return s;
+}
+
+static void clear_ua(struct iscsi_context *ic, int lun)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (status_of(iscsi_testunitready_sync(ic, lun), NULL, NULL) == SCSI_STATUS_GOOD)
+			return;
+}
+
+static int prout(struct iscsi_context *ic, int lun, int sa, int type, uint64_t key,
+		 uint64_t sakey)
+{
+	struct scsi_persistent_reserve_out_basic p;
+
+	memset(&p, 0, sizeof(p));
+	p.reservation_key = key;
+	p.service_action_reservation_key = sakey;
+	return status_of(iscsi_persistent_reserve_out_sync(ic, lun, sa, 0, type, &p), NULL, NULL);
+}
+
+static int write_blocks(struct iscsi_context *ic, int lun, int bs, uint8_t *buf)
+{
+	return status_of(iscsi_write16_sync(ic, lun, 0, buf, (uint32_t)(BLOCKS * bs), bs, 0, 0, 0,
+					    0, 0),
+			 NULL, NULL);
+}
+
+static int read_blocks(struct iscsi_context *ic, int lun, int bs, uint8_t *out)
+{
+	struct scsi_task *t =
+		iscsi_read16_sync(ic, lun, 0, (uint32_t)(BLOCKS * bs), bs, 0, 0, 0, 0, 0);
+	int s;
+
+	if (!t)
+		return -1;
+	s = t->status;
+	if (s == SCSI_STATUS_GOOD && t->datain.size == BLOCKS * bs)
+		memcpy(out, t->datain.data, (size_t)(BLOCKS * bs));
+	else if (s == SCSI_STATUS_GOOD)
+		s = -2;
+	scsi_free_scsi_task(t);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	struct iscsi_context *a, *b;
+	struct scsi_task *t;
+	uint8_t *p1, *p2, *rd;
+	uint8_t key = 0;
+	uint16_t asc = 0;
+	int lun, bs, i;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: pr_client PORTAL_A PORTAL_B IQN LUN BS\n");
+		return 2;
+	}
+	lun = atoi(argv[4]);
+	bs = atoi(argv[5]);
+	if (bs != 512 && bs != 4096)
+		return 2;
+	p1 = malloc((size_t)(BLOCKS * bs));
+	p2 = malloc((size_t)(BLOCKS * bs));
+	rd = malloc((size_t)(BLOCKS * bs));
+	if (!p1 || !p2 || !rd)
+		return 2;
+	for (i = 0; i < BLOCKS * bs; i++) {
+		p1[i] = (uint8_t)(0x11 + i * 7);
+		p2[i] = (uint8_t)(0x22 + i * 13);
+	}
+	a = login(argv[1], argv[3], lun, "iqn.2026-01.test:pr-a");
+	b = login(argv[2], argv[3], lun, "iqn.2026-01.test:pr-b");
+	if (!a || !b)
+		return 1;
+	clear_ua(a, lun);
+	clear_ua(b, lun);
+
+	check(prout(a, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+		    KEY_A) == SCSI_STATUS_GOOD,
+	      "A registers");
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+		    KEY_B) == SCSI_STATUS_GOOD,
+	      "B registers");
+	check(prout(a, lun, SCSI_PERSISTENT_RESERVE_RESERVE,
+		    SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE, KEY_A, 0) == SCSI_STATUS_GOOD,
+	      "A reserves Write Exclusive");
+	check(write_blocks(a, lun, bs, p1) == SCSI_STATUS_GOOD, "A (holder) writes pattern 1");
+	check(write_blocks(b, lun, bs, p2) == SCSI_STATUS_RESERVATION_CONFLICT,
+	      "B's write: RESERVATION CONFLICT");
+	check(read_blocks(b, lun, bs, rd) == SCSI_STATUS_GOOD &&
+		      memcmp(rd, p1, (size_t)(BLOCKS * bs)) == 0,
+	      "B reads pattern 1 (Write Exclusive lets reads through)");
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_PREEMPT,
+		    SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE, KEY_B, KEY_A) == SCSI_STATUS_GOOD,
+	      "B preempts A");
+	check(status_of(iscsi_testunitready_sync(a, lun), &key, &asc) ==
+			      SCSI_STATUS_CHECK_CONDITION &&
+		      key == SCSI_SENSE_UNIT_ATTENTION && asc == 0x2a05,
+	      "A: UNIT ATTENTION, REGISTRATIONS PREEMPTED");
+	check(write_blocks(a, lun, bs, p1) == SCSI_STATUS_RESERVATION_CONFLICT,
+	      "A's write: RESERVATION CONFLICT");
+	check(write_blocks(b, lun, bs, p2) == SCSI_STATUS_GOOD, "B (new holder) writes pattern 2");
+	check(read_blocks(a, lun, bs, rd) == SCSI_STATUS_GOOD &&
+		      memcmp(rd, p2, (size_t)(BLOCKS * bs)) == 0,
+	      "A reads pattern 2 back");
+	check(read_blocks(b, lun, bs, rd) == SCSI_STATUS_GOOD &&
+		      memcmp(rd, p2, (size_t)(BLOCKS * bs)) == 0,
+	      "B reads pattern 2 back");
+	t = iscsi_persistent_reserve_in_sync(a, lun, SCSI_PERSISTENT_RESERVE_READ_RESERVATION,
+					     256);
+	{
+		struct scsi_persistent_reserve_in_read_reservation *rr =
+			t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+
+		check(rr && rr->reserved && rr->reservation_key == KEY_B &&
+			      rr->pr_type == SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE,
+		      "READ RESERVATION: B holds Write Exclusive");
+		if (t)
+			scsi_free_scsi_task(t);
+	}
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_CLEAR, 0, KEY_B, 0) == SCSI_STATUS_GOOD,
+	      "B clears");
+	iscsi_logout_sync(a);
+	iscsi_logout_sync(b);
+	iscsi_destroy_context(a);
+	iscsi_destroy_context(b);
+	free(p1);
+	free(p2);
+	free(rd);
+	printf("failures=%d\n", failures);
+	return failures ? 1 : 0;
+}
