@@ -272,6 +272,18 @@ static int cmd_probe(struct cli_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/* ----------------------------------------------------------------- resolve */
+
+static int cmd_resolve(struct cli_ctx *ctx, int argc, char **argv)
+{
+	vitk_odx_doc doc = { 0 };
+	int r = vitk_odx_resolve_doc(&doc, (const char *const *)argv, (size_t)argc);
+
+	r = r < 0 ? cli_error_lib(ctx, r, "cannot resolve") : print_doc(ctx, &doc);
+	vitk_odx_doc_clear(&doc);
+	return r;
+}
+
 /* -------------------------------------------------------------------- copy */
 
 struct copy_cfg {
@@ -365,7 +377,7 @@ static int cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 		req.started = on_started;
 		req.started_payload = ctx;
 	}
-	r = vitk_odx_job_run(ctx->inv, ctx->host_id, &req, &res);
+	r = vitk_odx_copy_job_run(ctx->inv, ctx->host_id, &req, &res);
 	cli_progress_free(bar);
 	r = r < 0 ? job_error(ctx, &res, r) : print_run(ctx, &res);
 	vitk_odx_job_result_clear(&res);
@@ -568,6 +580,8 @@ const struct cli_verb cli_odx_verbs[] = {
 	  .min_args = 1, .max_args = -1,
 	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV...",
 	  .summary = "Show copy-offload capabilities and an offload verdict for each pair" },
+	{ .name = "resolve", .fn = cmd_resolve, .min_args = 1, .max_args = -1, .args_usage = "DEV...",
+	  .summary = "Show how block devices (LVs, partitions, multipath) map to SCSI disks, per layer" },
 	{ .name = "copy", .fn = cmd_copy, .opts = odx_copy_opts, CLI_CONFIG(struct copy_cfg),
 	  .min_args = 0, .max_args = 2, .flags = CLI_NEEDS_INVENTORY, .args_usage = "SRC DST",
 	  .summary = "Copy blocks with ODX token copy, EXTENDED COPY or the host" },

@@ -86,7 +86,8 @@ debootstrap --variant=minbase --include="$incl" $suite "$tmp/root" "$mirror" >"$
 # --- modules: the closure of what the scenarios load, nothing else
 want="virtio_pci virtio_blk virtio_net ext4 9p 9pnet_virtio scsi_debug sg sd_mod target_core_mod
  target_core_file target_core_iblock iscsi_target_mod tcm_loop iscsi_tcp nvme igb igbvf vfio-pci
- vfio_iommu_type1 loop crc32c_generic dm_mod"
+ vfio_iommu_type1 loop crc32c_generic dm_mod
+ dm_thin_pool dm_crypt xts aes_generic raid1 md_mod"
 depmod -b "$tmp/k" "$kver"
 mods() { for m in "$@"; do modprobe -d "$tmp/k" -S "$kver" --show-depends "$m"; done | awk '$1 == "insmod" { print $2 }'; }
 mdst=$tmp/root/lib/modules/$kver

@@ -379,6 +379,16 @@ int vitk_odx_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_re
 void vitk_odx_job_result_clear(vitk_odx_job_result *r);
 
 /**
+ * vitk_odx_copy_job_run() - vitk_odx_job_run(), and also for block devices
+ * stacked on SCSI LUNs (LVM LVs, partitions, multipath maps): they are
+ * resolved to ranges of their SCSI disks and copied there, with the page
+ * caches kept coherent; a layer that cannot be offloaded gives its reason and
+ * (method auto/host) a host copy through the block devices.
+ */
+int vitk_odx_copy_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
+			  vitk_odx_job_result *out);
+
+/**
  * vitk_odx_zero_run() - open @name read-write and zero @count blocks at @lba
  * (vitk_odx_zero()).  @out->job.dst names the device, the range is in
  * @out->job; out->failed is OPEN or COPY on failure.
@@ -464,6 +474,15 @@ void vitk_odx_doc_clear(vitk_odx_doc *d);
  * run's plan ({src, dst, ..., blocks_per_command, commands, note, rejected}).
  */
 int vitk_odx_job_result_doc(vitk_odx_doc *out, const vitk_odx_job_result *r);
+
+/**
+ * vitk_odx_resolve_doc() - how each block device (an LV, a partition, a
+ * multipath map, a disk) resolves to a SCSI disk: one row per layer, top
+ * first ({device, layer, dev, kind, detail}); JSON {devices: [{device,
+ * offloadable, sg, block_size, reason, layers, ranges}]}; a line per device
+ * saying where it can be offloaded or which layer refuses and why.
+ */
+int vitk_odx_resolve_doc(vitk_odx_doc *out, const char *const *names, size_t n);
 
 /** vitk_odx_probe_doc() - {devices: [...], pairs: [{src, dst, offload, method, reason, methods}]}. */
 int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *r);
