@@ -701,10 +701,14 @@ static int print_esxi(struct cli_ctx *ctx, const vitk_sriov_esxi_result *res)
 		cli_text(ctx, "# %s ports in PCI order:", res->cmds[i].driver);
 		for (j = 0; j < res->cmds[i].n_ports; j++)
 			cli_text(ctx, " %s", res->cmds[i].ports[j]);
-		cli_text(ctx, "\n%s\n", res->cmds[i].command);
+		cli_text(ctx, "\n");
+		cli_text_block(ctx, res->cmds[i].command);
+		cli_text(ctx, "\n");
 	}
-	if (res->vmx)
-		cli_text(ctx, "\n%s", res->vmx);
+	if (res->vmx) {
+		cli_text(ctx, "\n");
+		cli_text_block(ctx, res->vmx);
+	}
 	return CLI_EXIT_OK;
 }
 
