@@ -465,9 +465,13 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		if (l->items[i].result < 0)
 			cli_error(ctx, 0, "%s: %s", l->items[i].subject,
 				  l->items[i].error ? l->items[i].error : "");
-	/* a failed change fails the run (exit 1, so systemd sees it); the rest were applied */
+	/*
+	 * a failed change fails the run (non-zero, so systemd sees it), with the
+	 * exit code of the first failure as for any verb (3 not found, 4 refused
+	 * by the device or driver); the rest were applied
+	 */
 	if (ar < 0)
-		r = CLI_EXIT_FAIL;
+		r = cli_exit_from_err(ar);
 	vitk_sriov_change_list_free(l);
 	return r;
 }
