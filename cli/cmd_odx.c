@@ -578,8 +578,9 @@ static const struct cli_opt odx_jobs_opts[] = {
 const struct cli_verb cli_odx_verbs[] = {
 	{ .name = "probe", .fn = cmd_probe, .opts = odx_probe_opts, CLI_CONFIG(struct probe_cfg),
 	  .min_args = 1, .max_args = -1,
-	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV...",
-	  .summary = "Show copy-offload capabilities and an offload verdict for each pair" },
+	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV|FILE...",
+	  .summary = "Show copy-offload capabilities (per layer for block devices and files) and "
+		     "an offload verdict for each pair" },
 	{ .name = "resolve", .fn = cmd_resolve, .min_args = 1, .max_args = -1, .args_usage = "DEV...",
 	  .summary = "Show how block devices (LVs, partitions, multipath) map to SCSI disks, per layer" },
 	{ .name = "copy", .fn = cmd_copy, .opts = odx_copy_opts, CLI_CONFIG(struct copy_cfg),
