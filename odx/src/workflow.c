@@ -109,7 +109,8 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 	r = vitk_odx_job_load(inv, req->resume, job);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_LOAD, NULL, r);
-	if (strcmp(job->result, "ok") == 0)
+	/* a completed job with --verify: compare both ranges again, copy nothing */
+	if (strcmp(job->result, "ok") == 0 && !o->verify)
 		return fail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 			    vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
 	if (!req->dry_run) {
@@ -121,7 +122,7 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 	o->dst_lba = job->dst_lba;
 	o->count = job->count;
 	o->method = job->requested;
-	o->resume_blocks = job->blocks_done;
+	o->resume_blocks = strcmp(job->result, "ok") == 0 ? job->count : job->blocks_done;
 	return 0;
 }
 
