@@ -521,7 +521,9 @@ static const struct cli_opt odx_copy_opts[] = {
 		   "blocks to copy (default: to the end of the source)") },
 	{ CLI_ENUM(CFG, method, "method", 'm', "METHOD", method_names, "copy method (default auto)"),
 	  CLI_ENUM_INTS(method_values) },
-	{ CLI_FLAG(CFG, verify, "verify", 0, "read both ranges back and compare them") },
+	{ CLI_FLAG(CFG, verify, "verify", 0,
+		   "read both ranges back and compare them (with --resume of a finished job: "
+		   "only compare)") },
 	{ CLI_FLAG(CFG, dry_run, "dry-run", 'n',
 		   "show the plan (method, commands, reasons) and copy nothing") },
 	{ CLI_STR(CFG, resume, "resume", 0, "JOB", "resume an interrupted copy job") },

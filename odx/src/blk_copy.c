@@ -756,7 +756,7 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 		if (r < 0)
 			return bfail(out, VITK_ODX_STAGE_LOAD, NULL, r);
 		/* a completed job with --verify: compare both sides again, copy nothing */
-		verify_only = strcmp(job->result, "ok") == 0 && o.verify && routed_job(job, env);
+		verify_only = strcmp(job->result, "ok") == 0 && o.verify;
 		if (strcmp(job->result, "ok") == 0 && !verify_only)
 			return bfail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 				     vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
