@@ -41,23 +41,9 @@
 #include <vitk/sys/odx.h>
 #include <vitk/sys/odx_blk.h>
 
+#include "odx_internal.h"
+
 #define HOST_BUF (4u << 20)
-
-static const vitk_inventory_column layer_cols[] = {
-	{ "job", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "side", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "idx", VITK_INV_INT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "dev", VITK_INV_TEXT, 0 },
-	{ "kind", VITK_INV_TEXT, 0 },
-	{ "detail", VITK_INV_TEXT, 0 },
-};
-
-static const vitk_inventory_table blk_tables[] = {
-	{ "odx_blk_layer", layer_cols, VITK_ARRAY_SIZE(layer_cols) },
-};
-
-static const vitk_inventory_domain blk_domain = { "odx_blk", 1, blk_tables,
-						   VITK_ARRAY_SIZE(blk_tables) };
 
 static int bfail(vitk_odx_job_result *out, vitk_odx_stage stage, const char *name, int r)
 {
@@ -217,25 +203,6 @@ struct side {
 	bool file;   /* a regular file */
 	bool create; /* a destination file that does not exist yet */
 };
-
-static int record_layers(vitk_inventory *inv, int64_t host_id, const char *uuid, const char *side,
-			 const vitk_odx_blk_map *m)
-{
-	for (size_t i = 0; i < m->layers.size; i++) {
-		const vitk_odx_blk_layer *l = &m->layers.ptr[i];
-		const char *dev = l->dev, *kind = l->kind, *detail = l->detail;
-		vitk_inventory_value v[] = {
-			VITK_INV_S("job", uuid), VITK_INV_S("side", side), VITK_INV_I("idx", (int64_t)i),
-			VITK_INV_S("dev", dev),  VITK_INV_S("kind", kind), VITK_INV_S("detail", detail),
-		};
-		int64_t id;
-		int r = vitk_inventory_insert(inv, "odx_blk_layer", host_id, v, VITK_ARRAY_SIZE(v), &id);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
 
 /* [skip, skip+n) blocks of a range list */
 static int slice(vitk_odx_blk_ranges *out, const vitk_odx_blk_ranges *in, uint64_t skip, uint64_t n)
@@ -789,10 +756,12 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		goto out;
 	}
 	if (!req->resume) {
-		if ((r = vitk_inventory_register(inv, &blk_domain)) < 0 ||
+		if ((r = vitk_odx__blk_register(inv)) < 0 ||
 		    (r = vitk_odx_job_start(inv, host_id, &out->job, &out->plan)) < 0 ||
-		    (r = record_layers(inv, host_id, out->job.uuid, "src", &s->map)) < 0 ||
-		    (r = record_layers(inv, host_id, out->job.uuid, "dst", &d->map)) < 0) {
+		    (r = vitk_odx__blk_layers_record(inv, host_id, out->job.uuid, "src", &s->map,
+						     s->path)) < 0 ||
+		    (r = vitk_odx__blk_layers_record(inv, host_id, out->job.uuid, "dst", &d->map,
+						     d->path)) < 0) {
 			r = bfail(out, VITK_ODX_STAGE_RECORD_JOB, NULL, r);
 			goto out;
 		}
@@ -822,7 +791,10 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		bool pack = false;
 		size_t i = 0;
 
-		if (out->plan.chosen == VITK_ODX_METHOD_XCOPY && pieces.size > 1) {
+		/* --verify of a finished job: every piece compared, nothing copied */
+		bool verify_all = o->verify && from >= count;
+
+		if (out->plan.chosen == VITK_ODX_METHOD_XCOPY && pieces.size > 1 && !verify_all) {
 			vitk_odx_blk_xcopy_limits_get(&xc.limits, devs, 2, o->max_blocks_per_command);
 			/* a copy manager of one segment per command (LIO): piece by piece */
 			pack = xc.limits.max_segments > 1;
@@ -834,7 +806,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			struct piece_run run = { inv, &out->job, &req->copy, at };
 			uint64_t skip = 0;
 
-			if (at + p->count <= from) {
+			/* done pieces are skipped, unless all of them are verified again */
+			if (at + p->count <= from && (!verify_all || p->zero)) {
 				at += p->count;
 				i++;
 				continue;
@@ -938,12 +911,19 @@ static bool routed(const char *path, const vitk_odx_blk_env *env)
 	return vitk_odx_blk_is_stacked(path, env);
 }
 
+/* a job of this file: the plain LUN path (vitk_odx_job_run) claims its own lease */
+static bool routed_job(const vitk_odx_job *job, const vitk_odx_blk_env *env)
+{
+	return routed(job->src, env) || routed(job->dst, env);
+}
+
 int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
 			 const vitk_odx_blk_env *env, vitk_odx_job_result *out)
 {
 	vitk_odx_copy_options o = req->copy;
 	struct side s = { .fd = -1 }, d = { .fd = -1 };
 	vitk_odx_job *job = &out->job;
+	bool verify_only = false;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -951,14 +931,19 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 		r = vitk_odx_job_load(inv, req->resume, job);
 		if (r < 0)
 			return bfail(out, VITK_ODX_STAGE_LOAD, NULL, r);
-		if (strcmp(job->result, "ok") == 0)
+		/* a completed job with --verify: compare both sides again, copy nothing */
+		verify_only = strcmp(job->result, "ok") == 0 && o.verify;
+		if (strcmp(job->result, "ok") == 0 && !verify_only)
 			return bfail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 				     vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
+		/* refused while another run owns it (the lease, as for LUN jobs) */
+		if (!req->dry_run && routed_job(job, env) && (r = vitk_odx_job_claim(inv, job)) < 0)
+			return bfail(out, VITK_ODX_STAGE_LOAD, NULL, r);
 		o.src_lba = job->src_lba;
 		o.dst_lba = job->dst_lba;
 		o.count = job->count;
 		o.method = job->requested;
-		o.resume_blocks = job->blocks_done;
+		o.resume_blocks = verify_only ? job->count : job->blocks_done;
 	} else {
 		if (!req->src || !req->dst)
 			return bfail(out, VITK_ODX_STAGE_OPEN, NULL,
@@ -983,6 +968,14 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 	}
 	if ((r = resolve_side(&d, true, env)) < 0) {
 		r = bfail(out, VITK_ODX_STAGE_OPEN, d.path, r);
+		goto out;
+	}
+	/* a resumed job continues only on the stack it started on (blk_job.c) */
+	if (req->resume &&
+	    ((r = vitk_odx__blk_register(inv)) < 0 ||
+	     (!s.file && (r = vitk_odx__blk_layers_check(inv, job->uuid, "src", &s.map, s.path)) < 0) ||
+	     (!d.file && (r = vitk_odx__blk_layers_check(inv, job->uuid, "dst", &d.map, d.path)) < 0))) {
+		r = bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 		goto out;
 	}
 	r = stacked_copy(inv, host_id, req, &o, &s, &d, out);

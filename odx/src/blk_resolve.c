@@ -280,6 +280,9 @@ static int refuse(resolver *r, const char *dev, const char *kind, const char *wh
 	if (!r->refused) {
 		vitk_str s;
 
+		for (size_t i = 0; i < r->map->layers.size; i++)
+			if (strcmp(r->map->layers.ptr[i].dev, dev) == 0)
+				r->map->layers.ptr[i].refused = true;
 		vitk_str_init(&s);
 		vitk_str_putf(&s, "%s (%s): %s", dev, kind, why);
 		r->map->reason = vitk_str_detach(&s);

@@ -46,6 +46,7 @@ typedef struct {
 	char *dev;    /* kernel name: dm-2, sda1, sda */
 	char *kind;   /* disk, partition, dm-linear, dm-multipath, dm-thin, ... */
 	char *detail; /* what the layer contributed, or why it is refused */
+	bool refused; /* this layer gave the map's reason */
 } vitk_odx_blk_layer;
 
 typedef struct {
@@ -150,6 +151,18 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 
 /* FIEMAP (after fsync) of the open file FD, whole file, through the ioctl. */
 int vitk_odx_fiemap_fd(vitk_odx_file_extents *out, int fd, uint64_t file_size);
+
+/* ---- probe ---- */
+
+/*
+ * vitk_odx_probe() with explicit seams: a name that is a regular file or a
+ * block device other than a whole SCSI disk is resolved (layers, and per
+ * layer and per copy method whether it allows the method, or why not); its
+ * SCSI disk, if any, is opened and probed like a LUN.  Other names are LUNs.
+ */
+int vitk_odx_blk_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
+		       const char *const *names, size_t n, const vitk_odx_opener *op,
+		       const vitk_odx_blk_env *env);
 
 /* ---- copy jobs between stacked block devices ---- */
 
