@@ -79,7 +79,7 @@ static void run(unsigned first_lid, uint64_t pt_count, int want)
 	rrti(&ss[1], bufs[1], lid(first_lid), VITK_SCSI_SA_POPULATE_TOKEN, pt_count, true);
 	fake_scsi_expect(&src, ss, 2);
 	/* WRITE USING TOKEN listing the three destination ranges, then its RRTI */
-	len = vitk_scsi_write_using_token_build(bufs[2], 1200, false, false, 0, token, dr, 3);
+	len = vitk_scsi_write_using_token_build(bufs[2], 1200, false, true, 0, token, dr, 3);
 	memset(&ds[0], 0, sizeof(ds[0]));
 	ds[0].cdb_len = 16;
 	vitk_scsi_cdb_write_using_token(ds[0].cdb, lid(first_lid + 1), (uint32_t)len, 0);
