@@ -62,14 +62,14 @@ gok pr "sg_persist: read keys (through A)" <<'G'
 sg_persist --in --read-keys $(sgN VITK 0)
 G
 check "read keys: PRgeneration 0x2, two keys" -- gout_has 'PR generation=0x2, 2 registered reservation keys'
-check "read keys: 0x1 and 0x2 listed" -- gout_has '^ +0x1$' && gout_has '^ +0x2$'
+check "read keys: 0x1 and 0x2 listed" -- eval "gout_has '^ +0x1$' && gout_has '^ +0x2$'"
 gok pr "sg_persist: read full status (through B)" <<'G'
 sg_persist --in --read-full-status $(sgN VITK 1)
 G
 # two registrants, one initiator name, two ISIDs: two I_T nexuses
 isids=$(grep -oE ',i,0x[0-9a-fA-F]+' "$GOUT" | sort -u | wc -l)
-check "read full status: two registrants with distinct ISIDs ($isids)" -- [ "$isids" = 2 ] &&
-	[ "$(grep -cE '^ +Key=0x[12]$' "$GOUT")" = 2 ]
+check "read full status: two registrants with distinct ISIDs ($isids)" -- eval '[ "$isids" = 2 ] &&
+	[ "$(grep -cE "^ +Key=0x[12]$" "$GOUT")" = 2 ]'
 
 gok pr "sg_persist: A reserves Write Exclusive (type 1) with key 0x1" <<'G'
 sg_persist --out --reserve --param-rk=0x1 --prout-type=1 $(sgN VITK 0)
@@ -109,8 +109,8 @@ check "read reservation: PREEMPT made PRgeneration 0x3" -- gout_has 'PR generati
 gok pr "sg_persist: read keys (through B)" <<'G'
 sg_persist --in --read-keys $(sgN VITK 1)
 G
-check "read keys: only 0x2 left (A's registration gone)" -- gout_has 'PR generation=0x3, 1 registered reservation key' &&
-	gout_has '^ +0x2$' && ! gout_has '^ +0x1$'
+check "read keys: only 0x2 left (A's registration gone)" -- eval "gout_has 'PR generation=0x3, 1 registered reservation key' &&
+	gout_has '^ +0x2$' && ! gout_has '^ +0x1$'"
 
 gok pr "B (new holder) writes" <<G
 $(wr 1 b2)

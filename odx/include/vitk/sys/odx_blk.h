@@ -38,6 +38,24 @@ typedef int (*vitk_odx_dm_table_fn)(void *payload, unsigned major, unsigned mino
 /* The libdevmapper provider (payload unused). */
 int vitk_odx_dm_table_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
 
+/* The targets' status lines (DM_DEVICE_STATUS; params = the status text). */
+int vitk_odx_dm_status_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
+
+/* One path of a dm multipath target's status: the kernel's view (A or F). */
+typedef struct {
+	unsigned major, minor;
+	bool active; /* "A"; false for "F": the map has failed the path */
+} vitk_odx_dm_mpath_path;
+
+typedef VITK_ARRAY(vitk_odx_dm_mpath_path) vitk_odx_dm_mpath_paths;
+
+/*
+ * A multipath target's status (the part after its type: "2 0 1 0 1 1 A 0 2 2
+ * 8:0 F 1 0 1 8:32 A 0 0 1") -> its paths, appended to *out.  Hostile input:
+ * 0, VITK_EINVAL (malformed, counts over 1024) or VITK_ENOMEM.
+ */
+int vitk_odx_dm_mpath_status_parse(vitk_odx_dm_mpath_paths *out, const char *status);
+
 /* "MAJ:MIN OFFSET" of a linear target -> its parts.  Hostile input: 0 or VITK_EINVAL. */
 int vitk_odx_dm_linear_parse(const char *params, unsigned *major, unsigned *minor, uint64_t *offset);
 
@@ -76,6 +94,9 @@ typedef struct {
 	const char *sysfs_root;          /* NULL: "/sys" */
 	vitk_odx_dm_table_fn dm_table;   /* NULL: libdevmapper */
 	void *dm_payload;
+	/* the status lines (multipath: which paths the map has failed); NULL:
+	 * libdevmapper when dm_table is NULL too, else no status is read */
+	vitk_odx_dm_table_fn dm_status;
 } vitk_odx_blk_env;
 
 /*
