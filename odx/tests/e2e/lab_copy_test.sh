@@ -65,7 +65,16 @@ dd if="$W/a.img" of="$W/b.img" bs=$BS skip=11048 seek=10000 count=1 conv=notrunc
 # --- token copy split into many commands (exact LBAs: data must match everywhere)
 copy_case token_split 5 30001 10000 token --max-blocks-per-command 1536
 check "token_split: offload only" -- [ "$(jget "$W/token_split.json" .host_blocks)" = 0 ]
-check "token_split: >= 7 PT+WUT rounds" -- [ "$(jget "$W/token_split.json" .commands)" -ge 28 ]
+# one token of all 10000 blocks, 7 WRITE USING TOKENs of <= 1536 at increasing OFFSET INTO ROD
+check "token_split: 1 PT+RRTI, 7 WUT+RRTI" -- [ "$(jget "$W/token_split.json" .commands)" = 16 ]
+
+# --- > 200 commands by token (the target allows 128 live tokens per session):
+# one token drained by 256 writes of 128 blocks, no host fallback
+copy_case token_many 40000 60000 32768 token --max-blocks-per-command 128
+check "token_many: 1 PT+RRTI, 256 WUT+RRTI" -- [ "$(jget "$W/token_many.json" .commands)" = 514 ]
+check "token_many: no fallbacks" -- [ "$(jget "$W/token_many.json" '.fallbacks | length')" = 0 ]
+check "token_many: offload only" -- [ "$(jget "$W/token_many.json" .host_blocks)" = 0 ]
+check "token_many: host_bytes < 1 MiB" -- [ "$(jget "$W/token_many.json" .host_bytes)" -lt 1048576 ]
 
 # --- EXTENDED COPY, several commands
 copy_case xcopy 100 50003 20000 xcopy --max-blocks-per-command 4096 --verify

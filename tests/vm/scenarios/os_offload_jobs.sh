@@ -17,7 +17,7 @@ MB=700
 truncate -s ${MB}M "$W/lun0.img" "$W/lun1.img"
 "$VITK" odx serve --portal 127.0.0.1:3260 --iqn $IQN \
 	--lun "0=$W/lun0.img,size=${MB}M" --lun "1=$W/lun1.img,size=${MB}M" \
-	--tokens-per-session 1024 --pidfile "$W/serve.pid" 2>"$W/serve.log" &
+	--pidfile "$W/serve.pid" 2>"$W/serve.log" &
 SERVE=$!
 HOSTPIDS+=("$SERVE")
 for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
