@@ -106,7 +106,7 @@ check "probe: 5 stacks, 20 pairs" -- jqe "$J" '(.stacks | length) == 5 and (.pai
 # killed METHOD LV: start the copy in the background, kill -9 it once its job row shows progress
 killed() {
 	gok osjobs "copy src -> $2 --method $1 killed with -9 once the job shows progress" 300 <<G
-\$VITK odx copy /dev/vg/src /dev/vg/$2 --method $1 --max-blocks-per-command 2048 >/vm/killed.$1.out 2>&1 &
+\$VITK odx copy /dev/vg/src /dev/vg/$2 --method $1 --max-blocks-per-command 256 >/vm/killed.$1.out 2>&1 &
 P=\$!
 for i in \$(seq 1200); do
 	# no jq in the guest: the running job's blocks_done from the compact JSON
