@@ -350,6 +350,12 @@ static int job_error(struct cli_ctx *ctx, const vitk_odx_job_result *res, int r)
 	case VITK_ODX_STAGE_FINISH:
 		return cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
 	default:
+		/* every block written (a failed --verify): a resume has nothing to copy */
+		if (res->ran && j->count && j->blocks_done >= j->count)
+			return cli_error_lib(ctx, r,
+					     "copy '%s' to '%s' failed after every block was written "
+					     "(job %s, nothing left to resume)",
+					     j->src, j->dst, j->uuid);
 		return cli_error_lib(ctx, r, "copy '%s' to '%s' failed (job %s, resume with --resume)",
 				     j->src, j->dst, j->uuid);
 	}

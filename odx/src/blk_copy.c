@@ -392,13 +392,21 @@ struct piece_run {
 	const vitk_odx_job *job;
 	const vitk_odx_copy_options *caller;
 	uint64_t base;
+	const vitk_odx_copy_result *sum; /* the pieces done in this run */
+	const vitk_odx_copy_result *cur; /* the piece the engine copies, or NULL */
 };
 
 static int piece_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
 {
 	struct piece_run *p = payload;
+	vitk_odx_copy_result run = { 0 };
 
-	if (vitk_odx_job_progress(p->inv, p->job, p->base + blocks_done) < 0)
+	/* this run's counters so far: a killed run keeps them (vitk_odx_job_claim) */
+	run.bytes = p->sum->bytes + (p->cur ? p->cur->bytes : 0);
+	run.host_bytes = p->sum->host_bytes + (p->cur ? p->cur->host_bytes : 0);
+	run.commands = p->sum->commands + (p->cur ? p->cur->commands : 0);
+	run.duration_ns = p->sum->duration_ns + (p->cur ? p->cur->duration_ns : 0);
+	if (vitk_odx_job_progress_run(p->inv, p->job, p->base + blocks_done, &run) < 0)
 		vitk_error_clear(); /* the final state is written at the end */
 	if (p->caller->on_chunk)
 		return p->caller->on_chunk(p->base + blocks_done, m, p->caller->chunk_payload);
@@ -803,7 +811,7 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			vitk_odx_blk_piece *p = &pieces.ptr[i];
 			vitk_odx_copy_options po = *o;
 			vitk_odx_copy_result pr = {0};
-			struct piece_run run = { inv, &out->job, &req->copy, at };
+			struct piece_run run = { inv, &out->job, &req->copy, at, &out->copy, &pr };
 			uint64_t skip = 0;
 
 			/* done pieces are skipped, unless all of them are verified again */
@@ -842,7 +850,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 						at += blocks;
 						done = at;
 						i += gn;
-						if (vitk_odx_job_progress(inv, &out->job, done) < 0)
+						if (vitk_odx_job_progress_run(inv, &out->job, done,
+									      &out->copy) < 0)
 							vitk_error_clear();
 						continue;
 					}

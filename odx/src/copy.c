@@ -420,8 +420,16 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 
 /* ---------------------------------------------------------------- engine */
 
+struct ctr {
+	uint64_t in, out, cmds;
+};
+
 struct eng {
 	vitk_odx_dev *src, *dst;
+	/* transport counters at the start, for the live counters of res (live) */
+	struct ctr c0;
+	const vitk_odx_dev *ca, *cb;
+	bool live;
 	const vitk_odx_copy_options *o;
 	vitk_odx_copy_result *res;
 	uint64_t src_lba, dst_lba, count; /* whole range */
@@ -464,6 +472,22 @@ static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, co
 		 f && f->reason ? f->reason : "(out of memory)");
 }
 
+static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c);
+static void account(vitk_odx_copy_result *res, const struct ctr *c0, const struct ctr *c1,
+		    const struct eng *e);
+
+/* the counters of res so far (the final ones are written at the end the same way) */
+static void live_counters(struct eng *e)
+{
+	struct ctr c1;
+
+	if (!e->live)
+		return;
+	snap(e->ca, e->cb, &c1);
+	account(e->res, &e->c0, &c1, e);
+	e->res->duration_ns = vitk_now_ns() - e->t0;
+}
+
 static int advance(struct eng *e, uint64_t blocks, bool offloaded)
 {
 	uint32_t bs = e->dst->info.block_size;
@@ -486,8 +510,10 @@ static int advance(struct eng *e, uint64_t blocks, bool offloaded)
 		pr.method = e->cur;
 		e->o->progress(&pr, e->o->progress_payload);
 	}
-	if (e->o->on_chunk)
+	if (e->o->on_chunk) {
+		live_counters(e); /* the hook may persist them (a killed run keeps its counters) */
 		return e->o->on_chunk(e->done, e->cur, e->o->chunk_payload);
+	}
 	return 0;
 }
 
@@ -1423,10 +1449,6 @@ out:
 	return r;
 }
 
-struct ctr {
-	uint64_t in, out, cmds;
-};
-
 static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c)
 {
 	c->in = a->t->bytes_in;
@@ -1485,6 +1507,10 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	e.lid1 = 1;
 	e.t0 = vitk_now_ns();
 	snap(src, dst, &c0);
+	e.c0 = c0;
+	e.ca = src;
+	e.cb = dst;
+	e.live = true;
 	switch (plan.chosen) {
 	case VITK_ODX_METHOD_TOKEN:
 		r = token_copy(&e, &plan);
@@ -1636,6 +1662,10 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 	e.lid = TOKEN_LID_BASE;
 	e.t0 = vitk_now_ns();
 	snap(d, NULL, &c0);
+	e.c0 = c0;
+	e.ca = d;
+	e.cb = NULL;
+	e.live = true;
 	vitk_scsi_rod_token_zero(token);
 	if (zero_token_usable(d, why, sizeof(why))) {
 		uint64_t max = d->info.vpd_tpc.max_token_transfer_size;

@@ -72,6 +72,7 @@ struct run {
 	const vitk_odx_job *job;
 	const vitk_odx_copy_options *caller;
 	uint64_t last_persist_ns;
+	const vitk_odx_copy_result *res; /* the engine's, counters kept up to date */
 };
 
 /* persist blocks_done (advisory: a stale value only re-copies a little), then the caller's hook */
@@ -82,7 +83,7 @@ static int on_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
 
 	if (now - run->last_persist_ns >= PERSIST_INTERVAL_NS) {
 		run->last_persist_ns = now;
-		if (vitk_odx_job_progress(run->inv, run->job, blocks_done) < 0)
+		if (vitk_odx_job_progress_run(run->inv, run->job, blocks_done, run->res) < 0)
 			vitk_error_clear(); /* the final state is written at the end */
 	}
 	if (run->caller->on_chunk)
@@ -174,7 +175,7 @@ static int job_record(vitk_inventory *inv, int64_t host_id, bool resumed,
 static int job_copy(vitk_inventory *inv, const vitk_odx_job_request *req, vitk_odx_copy_options *o,
 		    vitk_odx_job_result *out, vitk_odx_dev *s, vitk_odx_dev *d)
 {
-	struct run run = { inv, &out->job, &req->copy, 0 };
+	struct run run = { inv, &out->job, &req->copy, 0, &out->copy };
 	char err[VITK_ERROR_MESSAGE_MAX];
 	int rc, r;
 

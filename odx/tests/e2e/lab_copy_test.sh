@@ -59,6 +59,8 @@ printf 'X' | dd of="$W/b.img" bs=1 seek=$(((1000 + 9000) * BS + 100)) conv=notru
 V odx copy --resume "$job" --verify >/dev/null 2>"$W/reverify2.err"
 check "reverify after a change: exit 1 (the operation failed)" -- test $? = 1
 check "reverify after a change: names the block" -- grep -qF "verify: '$U/1' block 10000 differs from '$U/0' block 11048" "$W/reverify2.err"
+check "reverify after a change: nothing to resume" -- grep -qF "failed after every block was written (job $job, nothing left to resume)" "$W/reverify2.err"
+check "reverify after a change: no --resume advice" -- eval '! grep -q "resume with --resume" "$W/reverify2.err"'
 check "reverify after a change: job failed" -- [ "$(V -o json odx jobs "$job" | jq -r .result)" = failed ]
 dd if="$W/a.img" of="$W/b.img" bs=$BS skip=11048 seek=10000 count=1 conv=notrunc status=none
 
