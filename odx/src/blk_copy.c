@@ -253,6 +253,23 @@ static void add_result(vitk_odx_copy_result *sum, vitk_odx_copy_result *piece, u
 	vitk_odx_copy_result_clear(piece);
 }
 
+/* transport bytes of N devices (each transport once) */
+static void wire_all(vitk_odx_dev *const *devs, size_t n, uint64_t *in, uint64_t *out)
+{
+	*in = *out = 0;
+	for (size_t i = 0; i < n; i++) {
+		vitk_scsi_transport *t = vitk_odx_dev_transport(devs[i]);
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = vitk_odx_dev_transport(devs[k]) == t;
+		if (!seen) {
+			*in += t->bytes_in;
+			*out += t->bytes_out;
+		}
+	}
+}
+
 /* transport bytes of both devices (once when they are the same LU) */
 static void wire(vitk_odx_dev *s, vitk_odx_dev *d, uint64_t *in, uint64_t *out)
 {
@@ -284,8 +301,10 @@ static size_t group_len(const vitk_odx_blk_pieces *p, size_t i, vitk_odx_dev *s,
 		maxb = a->vpd_tpc.max_token_transfer_size;
 	if (b->vpd_tpc.max_token_transfer_size && b->vpd_tpc.max_token_transfer_size < maxb)
 		maxb = b->vpd_tpc.max_token_transfer_size;
+	/* one token lives on one source disk and is written to one destination disk */
 	while (i + n < p->size && n < maxr && !p->ptr[i + n].zero && p->ptr[i + n].count <= UINT32_MAX &&
-	       sum + p->ptr[i + n].count <= maxb)
+	       sum + p->ptr[i + n].count <= maxb && p->ptr[i + n].src_disk == p->ptr[i].src_disk &&
+	       p->ptr[i + n].dst_disk == p->ptr[i].dst_disk)
 		sum += p->ptr[i + n++].count;
 	return n;
 }
@@ -323,14 +342,16 @@ typedef VITK_ARRAY(vitk_odx_blk_xpiece) xpieces;
  * plan's), or one command sequence per piece.  Nothing is sent.
  */
 static void pieces_note(vitk_str *note, vitk_odx_plan *plan, const vitk_odx_blk_pieces *pieces,
-			const xpieces *xp, const xpieces *dpieces, vitk_odx_dev *sd, vitk_odx_dev *dd,
-			const vitk_odx_copy_options *o)
+			const xpieces *xp, const xpieces *dpieces, vitk_odx_dev *const *devs, size_t ns,
+			size_t nd, const vitk_odx_copy_options *o)
 {
 	if (plan->chosen == VITK_ODX_METHOD_TOKEN) {
 		size_t tokens = 0, single = 0;
 
 		for (size_t i = 0; i < pieces->size;) {
-			size_t gn = pieces->ptr[i].zero ? 0 : group_len(pieces, i, sd, dd);
+			const vitk_odx_blk_piece *q = &pieces->ptr[i];
+			size_t gn = q->zero ? 0
+					    : group_len(pieces, i, devs[q->src_disk], devs[ns + q->dst_disk]);
 
 			if (gn >= 2) {
 				tokens++;
@@ -345,14 +366,13 @@ static void pieces_note(vitk_str *note, vitk_odx_plan *plan, const vitk_odx_blk_
 			vitk_str_putf(note, ", %zu piece%s on %s own", single, single == 1 ? "" : "s",
 				      single == 1 ? "its" : "their");
 	} else if (plan->chosen == VITK_ODX_METHOD_XCOPY) {
-		vitk_odx_dev *devs[2] = { sd, dd };
-		vitk_odx_blk_xcopy x = { devs, 2, xp->ptr, xp->size, dpieces->ptr, dpieces->size,
+		vitk_odx_blk_xcopy x = { devs, ns + nd, xp->ptr, xp->size, dpieces->ptr, dpieces->size,
 					 { 0 }, 1 };
 		vitk_odx_blk_xcopy_cmd *c = malloc(sizeof(*c));
 		size_t pos = 0, cmds = 0, zeros = 0;
 		uint64_t off = 0;
 
-		vitk_odx_blk_xcopy_limits_get(&x.limits, devs, 2, o->max_blocks_per_command);
+		vitk_odx_blk_xcopy_limits_get(&x.limits, devs, ns + nd, o->max_blocks_per_command);
 		if (!c || x.limits.max_segments < 2) {
 			vitk_str_putf(note, ": one EXTENDED COPY per piece (the copy manager takes %zu "
 				      "segment per command)", x.limits.max_segments);
@@ -414,21 +434,23 @@ static int piece_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
 }
 
 /*
- * For blk_xcopy.c: the pieces, from device 0 (the source) to device 1 (the
- * destination), and the requested destination ranges.
+ * For blk_xcopy.c: the pieces, from the source's disks (devices 0..ns-1) to
+ * the destination's (ns..), and the requested destination ranges.
  */
 static int xpieces_make(xpieces *xp, xpieces *allowed, const vitk_odx_blk_pieces *p,
-			const vitk_odx_blk_ranges *dr)
+			const vitk_odx_blk_ranges *dr, size_t ns)
 {
 	for (size_t i = 0; i < p->size; i++) {
 		vitk_odx_blk_xpiece x = { p->ptr[i].src_lba, p->ptr[i].dst_lba, p->ptr[i].count,
-					  p->ptr[i].zero, 0, 1 };
+					  p->ptr[i].zero, p->ptr[i].src_disk,
+					  (uint16_t)(ns + p->ptr[i].dst_disk) };
 
 		if (vitk_array_append(*xp, x) < 0)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 	}
 	for (size_t i = 0; i < dr->size; i++) {
-		vitk_odx_blk_xpiece a = { 0, dr->ptr[i].lba, dr->ptr[i].count, dr->ptr[i].zero, 0, 1 };
+		vitk_odx_blk_xpiece a = { 0, dr->ptr[i].lba, dr->ptr[i].count, dr->ptr[i].zero, 0,
+					  (uint16_t)(ns + dr->ptr[i].disk) };
 
 		if (vitk_array_append(*allowed, a) < 0)
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
@@ -448,7 +470,6 @@ static int xcopy_packed(vitk_odx_copy_result *res, vitk_odx_blk_xcopy *x, size_t
 			uint64_t *at, uint64_t *from, uint32_t bs, struct piece_run *run)
 {
 	vitk_odx_blk_xcopy_cmd *c = malloc(sizeof(*c));
-	vitk_odx_dev *s = x->devs[0], *d = x->devs[1];
 	int g = 0;
 
 	if (!c)
@@ -457,9 +478,9 @@ static int xcopy_packed(vitk_odx_copy_result *res, vitk_odx_blk_xcopy *x, size_t
 		uint64_t in0, out0, in1, out1, t0 = vitk_now_ns();
 		char why[256] = "";
 
-		wire(s, d, &in0, &out0);
+		wire_all(x->devs, x->ndevs, &in0, &out0);
 		g = vitk_odx_blk_xcopy_send(x, c, &res->commands, why, sizeof(why));
-		wire(s, d, &in1, &out1);
+		wire_all(x->devs, x->ndevs, &in1, &out1);
 		res->host_bytes_in += in1 - in0;
 		res->host_bytes_out += out1 - out0;
 		res->host_bytes += (in1 - in0) + (out1 - out0);
@@ -667,7 +688,10 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 {
 	const vitk_odx_opener *op = &req->opener;
 	vitk_odx_open_options oo = VITK_ODX_OPEN_OPTIONS_INIT;
-	vitk_odx_dev *sd = NULL, *dd = NULL;
+	/* the source's disks, then the destination's: each opened once (its sg node) */
+	vitk_odx_dev *devs[2 * VITK_ODX_BLK_MAX_DISKS] = { NULL };
+	size_t ns = 0, nd = 0;
+	vitk_odx_dev *sd = NULL, *dd = NULL; /* the first of each side: the plan's devices */
 	vitk_odx_blk_ranges sr = VITK_ARRAY_INIT, dr = VITK_ARRAY_INIT;
 	vitk_odx_blk_pieces pieces = VITK_ARRAY_INIT;
 	xpieces xp = VITK_ARRAY_INIT, dpieces = VITK_ARRAY_INIT;
@@ -705,22 +729,50 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		if (r < 0)
 			return bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 	} else {
-		oo.read_only = true;
-		r = op->open ? op->open(op->payload, s->map.sg, true, &sd) : vitk_odx_dev_open(&sd, s->map.sg, &oo);
-		if (r < 0)
-			return bfail(out, VITK_ODX_STAGE_OPEN, s->path, r);
-		oo.read_only = false;
-		r = op->open ? op->open(op->payload, d->map.sg, false, &dd) : vitk_odx_dev_open(&dd, d->map.sg, &oo);
-		if (r < 0) {
-			r = bfail(out, VITK_ODX_STAGE_OPEN, d->path, r);
+		for (size_t k = 0; k < s->map.disks.size + d->map.disks.size; k++) {
+			bool src = k < s->map.disks.size;
+			const char *sg = src ? s->map.disks.ptr[k].sg
+					     : d->map.disks.ptr[k - s->map.disks.size].sg;
+
+			oo.read_only = src;
+			r = op->open ? op->open(op->payload, sg, src, &devs[k])
+				     : vitk_odx_dev_open(&devs[k], sg, &oo);
+			if (r < 0) {
+				r = bfail(out, VITK_ODX_STAGE_OPEN, src ? s->path : d->path, r);
+				goto out;
+			}
+			if (src)
+				ns++;
+			else
+				nd++;
+		}
+		if (!ns || !nd) {
+			r = bfail(out, VITK_ODX_STAGE_PLAN, NULL,
+				  vitk_error_set(VITK_EINVAL, 0, "a side has no SCSI disk"));
 			goto out;
 		}
 		if ((r = slice(&sr, &s->map.ranges, o->src_lba, count)) < 0 ||
 		    (r = slice(&dr, &d->map.ranges, o->dst_lba, count)) < 0 ||
 		    (r = vitk_odx_blk_pieces_make(&pieces, &sr, &dr, count)) < 0 ||
-		    (r = xpieces_make(&xp, &dpieces, &pieces, &dr)) < 0) {
+		    (r = xpieces_make(&xp, &dpieces, &pieces, &dr, ns)) < 0) {
 			r = bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 			goto out;
+		}
+		for (size_t k = 0; k < pieces.size; k++)
+			if (pieces.ptr[k].src_disk >= ns || pieces.ptr[k].dst_disk >= nd) {
+				r = bfail(out, VITK_ODX_STAGE_PLAN, NULL,
+					  vitk_error_set(VITK_EINVAL, 0, "a range names no disk"));
+				goto out;
+			}
+		/* the plan is made on the devices of the first data piece */
+		for (size_t k = 0; k < pieces.size && !sd; k++)
+			if (!pieces.ptr[k].zero) {
+				sd = devs[pieces.ptr[k].src_disk];
+				dd = devs[ns + pieces.ptr[k].dst_disk];
+			}
+		if (!sd) {
+			sd = devs[0];
+			dd = devs[ns + pieces.ptr[0].dst_disk];
 		}
 		{
 			vitk_odx_copy_options po = *o;
@@ -744,7 +796,7 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 				vitk_str_init(&note);
 				vitk_str_putf(&note, "%zu pieces (segments of %s and %s)", pieces.size,
 					      s->path, d->path);
-				pieces_note(&note, &out->plan, &pieces, &xp, &dpieces, sd, dd, o);
+				pieces_note(&note, &out->plan, &pieces, &xp, &dpieces, devs, ns, nd, o);
 				vitk_str_putf(&note, "%s%s", out->plan.note ? "; " : "",
 					      out->plan.note ? out->plan.note : "");
 				free(out->plan.note);
@@ -758,11 +810,11 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 	out->job.count = count;
 	if (req->dry_run)
 		goto out;
-	if (offload && ((r = vitk_odx_inventory_record_lun(inv, host_id, sd)) < 0 ||
-			(r = vitk_odx_inventory_record_lun(inv, host_id, dd)) < 0)) {
-		r = bfail(out, VITK_ODX_STAGE_RECORD_LUN, s->path, r);
-		goto out;
-	}
+	for (size_t k = 0; offload && k < ns + nd; k++)
+		if ((r = vitk_odx_inventory_record_lun(inv, host_id, devs[k])) < 0) {
+			r = bfail(out, VITK_ODX_STAGE_RECORD_LUN, s->path, r);
+			goto out;
+		}
 	if (!req->resume) {
 		if ((r = vitk_odx__blk_register(inv)) < 0 ||
 		    (r = vitk_odx_job_start(inv, host_id, &out->job, &out->plan)) < 0 ||
@@ -793,8 +845,7 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		done += out->copy.bytes / bs;
 	} else {
 		uint64_t at = 0, from = o->resume_blocks;
-		vitk_odx_dev *devs[2] = { sd, dd };
-		vitk_odx_blk_xcopy xc = { devs, 2, xp.ptr, xp.size, dpieces.ptr, dpieces.size,
+		vitk_odx_blk_xcopy xc = { devs, ns + nd, xp.ptr, xp.size, dpieces.ptr, dpieces.size,
 					  { 0 }, 1 };
 		bool pack = false;
 		size_t i = 0;
@@ -803,7 +854,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		bool verify_all = o->verify && from >= count;
 
 		if (out->plan.chosen == VITK_ODX_METHOD_XCOPY && pieces.size > 1 && !verify_all) {
-			vitk_odx_blk_xcopy_limits_get(&xc.limits, devs, 2, o->max_blocks_per_command);
+			vitk_odx_blk_xcopy_limits_get(&xc.limits, devs, ns + nd,
+						      o->max_blocks_per_command);
 			/* a copy manager of one segment per command (LIO): piece by piece */
 			pack = xc.limits.max_segments > 1;
 		}
@@ -812,6 +864,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			vitk_odx_copy_options po = *o;
 			vitk_odx_copy_result pr = {0};
 			struct piece_run run = { inv, &out->job, &req->copy, at, &out->copy, &pr };
+			/* this piece's disks (a device may span several) */
+			vitk_odx_dev *psd = devs[p->src_disk], *pdd = devs[ns + p->dst_disk];
 			uint64_t skip = 0;
 
 			/* done pieces are skipped, unless all of them are verified again */
@@ -834,13 +888,14 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 				continue;
 			}
 			if (from <= at && out->plan.chosen == VITK_ODX_METHOD_TOKEN) {
-				size_t gn = group_len(&pieces, i, sd, dd);
+				size_t gn = group_len(&pieces, i, psd, pdd);
 				uint64_t blocks = 0;
 
 				for (size_t k = 0; k < gn; k++)
 					blocks += pieces.ptr[i + k].count;
 				if (gn >= 2) {
-					int g = token_group(&out->copy, sd, dd, &pieces.ptr[i], gn, blocks, bs);
+					int g = token_group(&out->copy, psd, pdd, &pieces.ptr[i], gn, blocks,
+							    bs);
 
 					if (g < 0) {
 						rc = g;
@@ -867,9 +922,9 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			po.on_chunk = piece_chunk;
 			po.chunk_payload = &run;
 			if (p->zero)
-				rc = vitk_odx_zero(&pr, dd, p->dst_lba + skip, p->count - skip, &po);
+				rc = vitk_odx_zero(&pr, pdd, p->dst_lba + skip, p->count - skip, &po);
 			else
-				rc = vitk_odx_copy(&pr, NULL, sd, dd, &po);
+				rc = vitk_odx_copy(&pr, NULL, psd, pdd, &po);
 			if (rc == 0)
 				done = at + p->count;
 			else
@@ -884,8 +939,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		snprintf(err, sizeof(err), "%s", vitk_error_last()->message);
 	/* readers of the destination see what the array wrote */
 	drop_cache(d->fd);
-	if (!d->file)
-		drop_disk_cache(d->map.disk);
+	for (size_t k = 0; !d->file && k < d->map.disks.size; k++)
+		drop_disk_cache(d->map.disks.ptr[k].name);
 	out->ran = true;
 	out->job.blocks_done = done;
 	r = vitk_odx_job_finish(inv, &out->job, &out->copy, &out->plan, rc, err);
@@ -905,8 +960,8 @@ out:
 	vitk_array_clear(pieces);
 	vitk_array_clear(xp);
 	vitk_array_clear(dpieces);
-	vitk_odx_dev_free(dd);
-	vitk_odx_dev_free(sd);
+	for (size_t k = 0; k < ns + nd; k++)
+		vitk_odx_dev_free(devs[k]);
 	return r;
 }
 

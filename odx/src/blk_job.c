@@ -48,19 +48,25 @@ static char *map_detail(const vitk_odx_blk_map *m)
 	vitk_str s = VITK_STR_INIT;
 
 	for (size_t i = 0; i < m->ranges.size; i++) {
-		uint64_t v[3] = { m->ranges.ptr[i].lba, m->ranges.ptr[i].count, m->ranges.ptr[i].zero };
+		/* the disk index counts only when not 0: one-disk digests stay as they were */
+		uint64_t v[4] = { m->ranges.ptr[i].lba, m->ranges.ptr[i].count, m->ranges.ptr[i].zero,
+				  m->ranges.ptr[i].disk };
 
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < (v[3] ? 4u : 3u); k++)
 			for (int b = 0; b < 64; b += 8) {
 				h ^= (v[k] >> b) & 0xff;
 				h *= 1099511628211ull;
 			}
 	}
 	vitk_str_putf(&s, "%llu bytes", (unsigned long long)m->size_bytes);
-	if (m->offloadable)
-		vitk_str_putf(&s, ", %u-byte blocks on %s, %zu range%s (digest %016llx)", m->block_size,
-			      m->sg ? m->sg : "", m->ranges.size, m->ranges.size == 1 ? "" : "s",
-			      (unsigned long long)h);
+	if (m->offloadable) {
+		vitk_str_putf(&s, ", %u-byte blocks on %s", m->block_size, m->sg ? m->sg : "");
+		/* every disk of a device that spans several */
+		for (size_t i = 1; i < m->disks.size; i++)
+			vitk_str_putf(&s, " + %s", m->disks.ptr[i].sg);
+		vitk_str_putf(&s, ", %zu range%s (digest %016llx)", m->ranges.size,
+			      m->ranges.size == 1 ? "" : "s", (unsigned long long)h);
+	}
 	else
 		vitk_str_putf(&s, ", not offloadable");
 	return vitk_str_detach(&s);

@@ -50,7 +50,7 @@
 #define SYS_VALUE_MAX 4096
 
 typedef struct {
-	char *disk;
+	uint16_t disk; /* index into the map's disks */
 	uint64_t sector, count;
 } sector_range;
 
@@ -85,6 +85,11 @@ void vitk_odx_blk_map_clear(vitk_odx_blk_map *m)
 	free(m->disk);
 	free(m->sg);
 	free(m->reason);
+	for (size_t i = 0; i < m->disks.size; i++) {
+		free(m->disks.ptr[i].name);
+		free(m->disks.ptr[i].sg);
+	}
+	vitk_array_clear(m->disks);
 	for (size_t i = 0; i < m->layers.size; i++) {
 		free(m->layers.ptr[i].dev);
 		free(m->layers.ptr[i].kind);
@@ -311,6 +316,7 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 	DIR *d;
 	struct dirent *e;
 	sector_range *sr;
+	size_t di;
 	int rc;
 
 	if (!sys_exists(r, "class/block/%s/device", name))
@@ -337,18 +343,33 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 		return rc;
 	if (sector > size || count > size - sector)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: range past the end of the disk", name);
-	if (r->map->disk && strcmp(r->map->disk, name) != 0) {
-		char why[200];
+	/* a device may span several disks (a VG over several LUNs): one entry each */
+	for (di = 0; di < r->map->disks.size; di++)
+		if (strcmp(r->map->disks.ptr[di].name, name) == 0)
+			break;
+	if (di == r->map->disks.size) {
+		vitk_odx_blk_disk nd = { strdup(name), strdup(sg) };
 
-		snprintf(why, sizeof(why), "the device spans two SCSI disks (%.60s and %.60s)",
-			 r->map->disk, name);
-		return refuse(r, name, "disk", why);
-	}
-	if (!r->map->disk) {
-		r->map->disk = strdup(name);
-		r->map->sg = strdup(sg);
-		if (!r->map->disk || !r->map->sg)
+		if (di >= VITK_ODX_BLK_MAX_DISKS) {
+			char why[120];
+
+			free(nd.name);
+			free(nd.sg);
+			snprintf(why, sizeof(why), "the device spans more than %d SCSI disks",
+				 VITK_ODX_BLK_MAX_DISKS);
+			return refuse(r, name, "disk", why);
+		}
+		if (!nd.name || !nd.sg || vitk_array_append(r->map->disks, nd) < 0) {
+			free(nd.name);
+			free(nd.sg);
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		if (di == 0) {
+			r->map->disk = strdup(name);
+			r->map->sg = strdup(sg);
+			if (!r->map->disk || !r->map->sg)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
 	}
 	if ((rc = add_layer(r, name, "disk", "SCSI disk, sg node %s", sg)) < 0)
 		return rc;
@@ -359,7 +380,7 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 	sr = vitk_array_push(r->sectors);
 	if (!sr)
 		return VITK_ENOMEM;
-	sr->disk = r->map->disk;
+	sr->disk = (uint16_t)di;
 	sr->sector = sector;
 	sr->count = count;
 	return 0;
@@ -720,18 +741,34 @@ static int resolve(resolver *r, const char *name, uint64_t sector, uint64_t coun
 	return resolve_disk(r, name, sector, count);
 }
 
-/* Sectors -> LBAs of the disk; adjacent ranges merged. */
+/* Sectors -> LBAs of the disks (one logical block size for all); adjacent ranges merged. */
 static int to_lbas(resolver *r)
 {
 	vitk_odx_blk_map *m = r->map;
-	uint64_t bs, per;
+	uint64_t bs = 0, per;
 	int rc;
 
-	if ((rc = sys_u64(r, &bs, m->disk, "queue/logical_block_size")) < 0)
-		return rc;
-	if (bs < 512 || bs > 65536 || bs % 512)
-		return vitk_error_set(VITK_EINVAL, 0, "%s: bad logical block size %llu", m->disk,
-				      (unsigned long long)bs);
+	for (size_t i = 0; i < m->disks.size; i++) {
+		const char *dn = m->disks.ptr[i].name;
+		uint64_t b;
+
+		if ((rc = sys_u64(r, &b, dn, "queue/logical_block_size")) < 0)
+			return rc;
+		if (b < 512 || b > 65536 || b % 512)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: bad logical block size %llu", dn,
+					      (unsigned long long)b);
+		if (i && b != bs) {
+			char why[200];
+
+			snprintf(why, sizeof(why),
+				 "the device spans disks of different logical block sizes (%.40s: "
+				 "%llu, %.40s: %llu)",
+				 m->disks.ptr[0].name, (unsigned long long)bs, dn,
+				 (unsigned long long)b);
+			return refuse(r, dn, "disk", why);
+		}
+		bs = b;
+	}
 	m->block_size = (uint32_t)bs;
 	per = bs / 512;
 	for (size_t i = 0; i < r->sectors.size; i++) {
@@ -743,9 +780,9 @@ static int to_lbas(resolver *r)
 
 			snprintf(why, sizeof(why), "a segment is not aligned to the disk's %llu-byte blocks",
 				 (unsigned long long)bs);
-			return refuse(r, m->disk, "disk", why);
+			return refuse(r, m->disks.ptr[s->disk].name, "disk", why);
 		}
-		if (last && last->lba + last->count == s->sector / per) {
+		if (last && last->disk == s->disk && last->lba + last->count == s->sector / per) {
 			last->count += s->count / per;
 			continue;
 		}
@@ -754,6 +791,8 @@ static int to_lbas(resolver *r)
 			return VITK_ENOMEM;
 		last->lba = s->sector / per;
 		last->count = s->count / per;
+		last->zero = false;
+		last->disk = s->disk;
 	}
 	return 0;
 }
@@ -831,7 +870,7 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 					      (unsigned long long)e->logical, (unsigned long long)bs);
 		n = e->length / bs;
 		if (e->kind == VITK_ODX_EXT_ZERO) {
-			vitk_odx_blk_range z = { 0, n, true };
+			vitk_odx_blk_range z = { 0, n, true, 0 };
 			vitk_odx_blk_range *l = out->size ? &out->ptr[out->size - 1] : NULL;
 
 			if (l && l->zero)
@@ -857,7 +896,7 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 				r.count = n;
 			n -= r.count;
 			l = out->size ? &out->ptr[out->size - 1] : NULL;
-			if (l && !l->zero && l->lba + l->count == r.lba)
+			if (l && !l->zero && l->disk == r.disk && l->lba + l->count == r.lba)
 				l->count += r.count;
 			else if (vitk_array_append(*out, r) < 0)
 				return VITK_ENOMEM;
@@ -916,6 +955,8 @@ int vitk_odx_blk_pieces_make(vitk_odx_blk_pieces *out, const vitk_odx_blk_ranges
 			p->dst_lba = dst->ptr[j].lba + dj;
 			p->count = n;
 			p->zero = src->ptr[i].zero;
+			p->src_disk = src->ptr[i].zero ? 0 : src->ptr[i].disk;
+			p->dst_disk = dst->ptr[j].disk;
 		}
 		si += n;
 		dj += n;

@@ -53,7 +53,7 @@ static void rrti(fake_scsi_cmd *c, uint8_t *b, uint32_t l, uint8_t sa, uint64_t 
 static void run(unsigned first_lid, uint64_t pt_count, int want)
 {
 	const vitk_odx_blk_piece p[3] = {
-		{ 1000, 5000, 64, false }, { 200, 5064, 32, false }, { 3000, 5096, 16, false },
+		{ 1000, 5000, 64, false, 0, 0 }, { 200, 5064, 32, false, 0, 0 }, { 3000, 5096, 16, false, 0, 0 },
 	};
 	vitk_scsi_range sr[3] = { { 1000, 64 }, { 200, 32 }, { 3000, 16 } };
 	vitk_scsi_range dr[3] = { { 5000, 64 }, { 5064, 32 }, { 5096, 16 } };
@@ -121,7 +121,7 @@ static void test_truncated(void **state)
 
 static void test_limits(void **state)
 {
-	vitk_odx_blk_piece z = { 0, 0, 8, true };
+	vitk_odx_blk_piece z = { 0, 0, 8, true, 0, 0 };
 	uint64_t cmds = 0;
 	char why[128];
 

@@ -71,16 +71,29 @@ typedef struct {
 	uint64_t lba;   /* in the SCSI disk's logical blocks */
 	uint64_t count;
 	bool zero;      /* a file's hole or unwritten extent: reads as zeros, lba unused */
+	uint16_t disk;  /* the disk: an index into the map's disks */
 } vitk_odx_blk_range;
+
+/* A SCSI disk under a device (an LV on a VG of several LUNs has several). */
+typedef struct {
+	char *name; /* kernel name (sdX) */
+	char *sg;   /* "/dev/sgN" */
+} vitk_odx_blk_disk;
+
+#define VITK_ODX_BLK_MAX_DISKS 16
 
 typedef VITK_ARRAY(vitk_odx_blk_layer) vitk_odx_blk_layers;
 typedef VITK_ARRAY(vitk_odx_blk_range) vitk_odx_blk_ranges;
+typedef VITK_ARRAY(vitk_odx_blk_disk) vitk_odx_blk_disks;
 
 typedef struct {
 	char *top;          /* kernel name of the device asked about */
-	char *disk;         /* kernel name of the SCSI disk (sdX), or NULL */
+	char *disk;         /* kernel name of the (first) SCSI disk (sdX), or NULL */
 	char *sg;           /* "/dev/sgN" of that disk, or NULL */
-	uint32_t block_size; /* the disk's logical block size */
+	/* every SCSI disk the ranges lie on, in the order first reached (disks[0] is
+	 * disk/sg; at most VITK_ODX_BLK_MAX_DISKS, all of one logical block size) */
+	vitk_odx_blk_disks disks;
+	uint32_t block_size; /* the disks' logical block size */
 	uint64_t size_bytes; /* the top device's size */
 	vitk_odx_blk_ranges ranges; /* in the order of the top device's bytes */
 	vitk_odx_blk_layers layers;
@@ -121,6 +134,7 @@ int vitk_odx_blk_resolve_path(vitk_odx_blk_map *out, const char *path, const vit
 typedef struct {
 	uint64_t src_lba, dst_lba, count;
 	bool zero; /* write zeros at dst_lba (the source reads as zeros there) */
+	uint16_t src_disk, dst_disk; /* the ranges' disks (indexes into each map's disks) */
 } vitk_odx_blk_piece;
 
 typedef VITK_ARRAY(vitk_odx_blk_piece) vitk_odx_blk_pieces;
