@@ -49,6 +49,7 @@ struct task {
 	uint32_t abort_itt;
 	uint8_t attr;         /* task attribute (RFC 7143 11.3.1.2): 0 untagged, 1 simple,
 			       * 2 ordered, 3 head of queue, 4 ACA */
+	uint64_t seq;         /* arrival order on the connection (PREEMPT AND ABORT) */
 };
 
 #define TASK_ATTR_ORDERED 2
@@ -95,7 +96,22 @@ struct cx {
 	struct {
 		uint32_t itt;
 		uint64_t lun_raw;
-	} running[ODX_TARGET_CONN_INFLIGHT];
+		uint64_t seq;
+		bool started; /* in execute(); else still queued for the pool */
+	} running[ODX_TARGET_CONN_INFLIGHT + 1]; /* + a HEAD OF QUEUE/ORDERED one */
+	/*
+	 * PREEMPT AND ABORT from another session (c->tx): every command of
+	 * LUN @lun_raw that arrived before @upto (task seq) is aborted -- TAS
+	 * = 0, so it ends without a response, and a queued one never runs.
+	 * abort_refs counts the sessions waiting for our running commands to
+	 * leave the device; the connection is not freed before it is 0.
+	 */
+	uint64_t next_seq;
+	struct {
+		uint64_t lun_raw, upto;
+	} aborts[ODX_TARGET_MAX_LUNS];
+	size_t naborts;
+	unsigned abort_refs;
 };
 
 /* a command on its way to the pool */
@@ -724,6 +740,7 @@ static void reinstate(struct cx *c)
 	memcpy(c->oc->isid, c->isid, 6);
 	snprintf(c->oc->initiator, sizeof(c->oc->initiator), "%s", c->initiator);
 	c->oc->session = true;
+	c->oc->cx = c;
 	pthread_mutex_unlock(&c->t->lock);
 }
 
@@ -1006,6 +1023,108 @@ static void task_unlink(struct cx *c, struct task *tk)
 	}
 }
 
+/* ---- PREEMPT AND ABORT (SPC-4 5.13.11.2.5, SAM-5 5.6) ---- */
+
+/* was a command of @lun_raw that arrived as @seq aborted by another session? (c->tx held) */
+static bool aborted_locked(const struct cx *c, uint64_t lun_raw, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < c->naborts; i++)
+		if (c->aborts[i].lun_raw == lun_raw && seq < c->aborts[i].upto)
+			return true;
+	return false;
+}
+
+static bool task_aborted(struct cx *c, const struct task *tk)
+{
+	bool a;
+
+	pthread_mutex_lock(&c->tx);
+	a = aborted_locked(c, tk->lun_raw, tk->seq);
+	pthread_mutex_unlock(&c->tx);
+	if (a)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted by PREEMPT AND ABORT: no status", tk->itt);
+	return a;
+}
+
+/* is the session of @o one of the I_T nexuses @ports names? (t->lock held) */
+static bool conn_preempted(const struct odx_conn *o, const tgt_port *ports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i].rel_port == o->portal + 1 && memcmp(ports[i].isid, o->isid, 6) == 0 &&
+		    strcmp(ports[i].name, o->initiator) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A PERSISTENT RESERVE OUT PREEMPT AND ABORT of session @c ended GOOD and
+ * removed the registrations of @ports: every command of theirs on @lun is
+ * aborted.  Queued ones (for the pool, behind an ORDERED one, or waiting
+ * for Data-Out) never reach the device; running ones finish in the device
+ * -- this waits for them, so that none writes after our status -- and none
+ * of them gets a response (TAS = 0 in the Control mode page).  Each such
+ * session then gets COMMANDS CLEARED BY ANOTHER INITIATOR after its
+ * REGISTRATIONS PREEMPTED.  The PROUT's own session is never touched.
+ */
+static void abort_preempted(struct cx *c, unsigned lun, uint64_t lun_raw, const tgt_port *ports,
+			    size_t n)
+{
+	struct cx *victims[ODX_TARGET_MAX_CONNS];
+	size_t nv = 0, i, k;
+	struct odx_conn *o;
+
+	pthread_mutex_lock(&c->t->lock);
+	for (o = c->t->conns; o && nv < ODX_TARGET_MAX_CONNS; o = o->next) {
+		struct cx *v = o->cx;
+
+		if (!v || v == c || !o->session || !conn_preempted(o, ports, n))
+			continue;
+		pthread_mutex_lock(&v->tx);
+		for (k = 0; k < v->naborts; k++)
+			if (v->aborts[k].lun_raw == lun_raw)
+				break;
+		if (k == v->naborts && k < ODX_TARGET_MAX_LUNS)
+			v->naborts++;
+		if (k < v->naborts) {
+			v->aborts[k].lun_raw = lun_raw;
+			v->aborts[k].upto = v->next_seq; /* everything received so far */
+		}
+		v->abort_refs++;
+		pthread_mutex_unlock(&v->tx);
+		victims[nv++] = v;
+	}
+	pthread_mutex_unlock(&c->t->lock);
+	for (i = 0; i < nv; i++) {
+		struct cx *v = victims[i];
+
+		LOGC(c, VITK_LOG_INFO, "PREEMPT AND ABORT: aborting the commands of conn %u on LUN %u",
+		     v->oc->id, lun);
+		pthread_mutex_lock(&v->tx);
+		for (;;) {
+			bool busy = false;
+
+			for (k = 0; k < v->inflight; k++)
+				if (v->running[k].started && v->running[k].lun_raw == lun_raw &&
+				    aborted_locked(v, lun_raw, v->running[k].seq))
+					busy = true;
+			if (!busy)
+				break;
+			pthread_cond_wait(&v->done, &v->tx);
+		}
+		pthread_mutex_unlock(&v->tx);
+		if (tgt_device_commands_cleared(c->t->dev, lun, v->oc->id) < 0)
+			vitk_error_clear();
+		pthread_mutex_lock(&v->tx);
+		v->abort_refs--;
+		pthread_cond_broadcast(&v->done);
+		pthread_mutex_unlock(&v->tx);
+	}
+}
+
 /* Execute a command whose Data-Out (if any) is complete; sends the response. */
 static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
@@ -1019,6 +1138,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	uint8_t *din = NULL;
 	int idx = tgt_cdb_lookup(tk->cdb, tk->cdb_len);
 	const tgt_cdb_desc *desc = NULL;
+	tgt_port preempted[TGT_PR_MAX_PORTS];
 	int r;
 
 	if (idx >= 0) {
@@ -1044,6 +1164,8 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	cmd.rel_port = (uint16_t)(c->oc->portal + 1); /* the target port of the nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
 	cmd.isid = c->isid;           /* with the name: the initiator port (reservations) */
+	cmd.preempted = preempted;    /* PREEMPT AND ABORT: whose commands to abort */
+	cmd.preempted_cap = TGT_PR_MAX_PORTS;
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
@@ -1085,7 +1207,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		} else {
 			set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_IU);
 		}
-		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
+		r = task_aborted(c, tk) ? 0 : send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
 	} else {
 		cmd.dout = tk->buf;
@@ -1100,6 +1222,15 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 			     vitk_error_last()->message);
 			set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		}
+		if (r == 0 && cmd.status == 0 && cmd.npreempted)
+			abort_preempted(c, lun, tk->lun_raw, preempted,
+					cmd.npreempted < TGT_PR_MAX_PORTS ? cmd.npreempted
+									  : TGT_PR_MAX_PORTS);
+	}
+	/* aborted meanwhile by another session's PREEMPT AND ABORT: no response */
+	if (task_aborted(c, tk)) {
+		r = 0;
+		goto out;
 	}
 respond:
 	if (cmd.status != 0)
@@ -1184,9 +1315,20 @@ static void cmd_job_run(struct odx_job *job)
 {
 	struct cmd_job *j = (struct cmd_job *)(void *)job;
 	struct cx *c = j->c;
+	bool skip;
 	unsigned i;
 
-	if (execute_locked(c, j->tk, j->read_bit, j->write_bit) < 0) {
+	/* a queued command aborted by PREEMPT AND ABORT never runs */
+	pthread_mutex_lock(&c->tx);
+	skip = aborted_locked(c, j->tk->lun_raw, j->tk->seq);
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == j->tk->itt && c->running[i].lun_raw == j->tk->lun_raw)
+			c->running[i].started = !skip;
+	pthread_mutex_unlock(&c->tx);
+	if (skip)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted by PREEMPT AND ABORT before it ran",
+		     j->tk->itt);
+	else if (execute_locked(c, j->tk, j->read_bit, j->write_bit) < 0) {
 		LOGC(c, VITK_LOG_WARNING, "dropping connection: %s", vitk_error_last()->message);
 		shutdown(c->fd, SHUT_RDWR); /* the connection's thread sees it and ends */
 	}
@@ -1235,13 +1377,36 @@ static void wait_running(struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
 static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
 	struct cmd_job *j;
+	unsigned i;
 	int r;
 
 	if (tk->attr == TASK_ATTR_ORDERED)
 		wait_running(c, 0, 0, 0);
+	if (task_aborted(c, tk)) { /* PREEMPT AND ABORT while it waited (Data-Out, ORDERED) */
+		task_free(tk);
+		return 0;
+	}
 	if (tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE ||
 	    !(j = calloc(1, sizeof(*j)))) {
+		/* on this thread; in the running set so that an abort waits for it */
+		pthread_mutex_lock(&c->tx);
+		i = c->inflight++;
+		c->running[i].itt = tk->itt;
+		c->running[i].lun_raw = tk->lun_raw;
+		c->running[i].seq = tk->seq;
+		c->running[i].started = true;
+		pthread_mutex_unlock(&c->tx);
 		r = execute_locked(c, tk, read_bit, write_bit);
+		pthread_mutex_lock(&c->tx);
+		for (i = 0; i < c->inflight; i++) {
+			if (c->running[i].itt == tk->itt && c->running[i].lun_raw == tk->lun_raw &&
+			    c->running[i].seq == tk->seq) {
+				c->running[i] = c->running[--c->inflight];
+				break;
+			}
+		}
+		pthread_cond_broadcast(&c->done);
+		pthread_mutex_unlock(&c->tx);
 		task_free(tk);
 		return r;
 	}
@@ -1250,6 +1415,8 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		pthread_cond_wait(&c->done, &c->tx);
 	c->running[c->inflight].itt = tk->itt;
 	c->running[c->inflight].lun_raw = tk->lun_raw;
+	c->running[c->inflight].seq = tk->seq;
+	c->running[c->inflight].started = false;
 	c->inflight++;
 	pthread_mutex_unlock(&c->tx);
 	j->job.run = cmd_job_run;
@@ -1292,6 +1459,9 @@ static int handle_scsi_cmd(struct cx *c)
 	tk->lun_raw = c->bhs.lun_raw;
 	tk->edtl = vitk_get_be32(h + 20);
 	tk->attr = h[1] & 0x07;
+	pthread_mutex_lock(&c->tx); /* a PREEMPT AND ABORT reads it */
+	tk->seq = c->next_seq++;
+	pthread_mutex_unlock(&c->tx);
 	r = vitk_odx_target__ahs_parse(h, c->ahs, c->bhs.ahs_len, tk->cdb, sizeof(tk->cdb),
 				       &tk->cdb_len);
 	if (r < 0) {
@@ -1708,7 +1878,14 @@ void *vitk_odx_target__conn_main(void *arg)
 		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
+		pthread_mutex_lock(&oc->t->lock);
+		oc->cx = NULL; /* no new PREEMPT AND ABORT reaches us */
+		pthread_mutex_unlock(&oc->t->lock);
 		wait_running(c, 0, 0, 0); /* the pool's commands of this session end first */
+		pthread_mutex_lock(&c->tx); /* and the aborts that wait for them let go */
+		while (c->abort_refs)
+			pthread_cond_wait(&c->done, &c->tx);
+		pthread_mutex_unlock(&c->tx);
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery) {
 			/* ERL 0: the session ends here */

@@ -133,6 +133,7 @@ typedef struct tgt_lun {
 	struct {
 		uint64_t nexus;
 		uint16_t ua_asc;
+		uint16_t ua_next; /* a second one, reported after ua_asc (pr.c) */
 	} nexus[64];
 } tgt_lun;
 

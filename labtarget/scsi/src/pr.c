@@ -62,6 +62,7 @@ enum {
 #define PR_ASC_RESERVATIONS_RELEASED 0x2A04
 #define PR_ASC_REGISTRATIONS_PREEMPTED 0x2A05
 #define PR_ASC_INSUFFICIENT_REG_RESOURCES 0x5504
+#define PR_ASC_COMMANDS_CLEARED 0x2F00 /* COMMANDS CLEARED BY ANOTHER INITIATOR */
 
 #define PR_MAX_REGS 64
 #define PR_NAME_MAX 224 /* iSCSI names are at most 223 bytes (RFC 3720 3.2.6.1) */
@@ -153,6 +154,21 @@ static bool is_holder(const struct tgt_pr *pr, int reg)
 	if (!pr->type || reg < 0)
 		return false;
 	return type_all_regs(pr->type) || pr->holder == reg;
+}
+
+/* PREEMPT AND ABORT: name the I_T nexus of @r, whose registration goes, to the caller */
+static void note_preempted(tgt_cmd *cmd, const pr_reg *r)
+{
+	tgt_port *p;
+
+	if (!cmd || (cmd->cdb[1] & 0x1f) != PROUT_PREEMPT_ABORT || !cmd->preempted ||
+	    cmd->npreempted >= cmd->preempted_cap)
+		return;
+	p = &cmd->preempted[cmd->npreempted++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", r->name);
+	memcpy(p->isid, r->isid, 6);
+	p->rel_port = r->rtpi;
 }
 
 /* queue @asc for the session last seen on registration @r (pr->lock held) */
@@ -733,7 +749,8 @@ static void pr_register(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t key, u
 }
 
 /* remove every registration with @key but @keep; returns how many (UA 2A/05 to them) */
-static size_t preempt_key(struct tgt_pr *pr, uint64_t key, int *keep, tgt_device *d, tgt_lun *l)
+static size_t preempt_key(struct tgt_pr *pr, tgt_cmd *cmd, uint64_t key, int *keep, tgt_device *d,
+			  tgt_lun *l)
 {
 	size_t n = 0;
 	int i;
@@ -742,6 +759,7 @@ static size_t preempt_key(struct tgt_pr *pr, uint64_t key, int *keep, tgt_device
 		if (pr->regs[i].key != key || i == *keep)
 			continue;
 		ua_reg(d, l, &pr->regs[i], PR_ASC_REGISTRATIONS_PREEMPTED);
+		note_preempted(cmd, &pr->regs[i]);
 		remove_reg(pr, i);
 		if (*keep > i)
 			(*keep)--;
@@ -764,7 +782,7 @@ static void pr_preempt(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t sakey, 
 			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1);
 			return;
 		}
-		if (preempt_key(pr, sakey, &me, d, l) == 0) {
+		if (preempt_key(pr, cmd, sakey, &me, d, l) == 0) {
 			conflict(cmd);
 			return;
 		}
@@ -776,12 +794,13 @@ static void pr_preempt(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t sakey, 
 				if ((int)i == me)
 					continue;
 				ua_reg(d, l, &pr->regs[i], PR_ASC_REGISTRATIONS_PREEMPTED);
+				note_preempted(cmd, &pr->regs[i]);
 				remove_reg(pr, (int)i);
 				if (me > (int)i)
 					me--;
 			}
 		} else {
-			(void)preempt_key(pr, sakey, &me, d, l);
+			(void)preempt_key(pr, cmd, sakey, &me, d, l);
 		}
 		pr->type = type;
 		pr->holder = type_all_regs(type) ? -1 : me;
@@ -984,10 +1003,41 @@ void pr__out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		pr_changed(pr, cmd);
 		break;
 	}
-	default: /* PREEMPT, PREEMPT AND ABORT (no queued tasks to abort here) */
+	default: /* PREEMPT, PREEMPT AND ABORT (the caller aborts the tasks: see tgt_cmd) */
 		pr_preempt(pr, cmd, me, sakey, type, d, l);
 		break;
 	}
 out:
+	if (cmd->status != 0)
+		cmd->npreempted = 0; /* nothing changed: nothing to abort */
 	unlock_deliver(d, l);
+}
+
+int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
+{
+	tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
+	size_t j;
+
+	if (!l)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "commands cleared: lun %u does not exist",
+				      lun);
+	pthread_mutex_lock(&d->lock);
+	for (j = 0; j < l->nnexus; j++)
+		if (l->nexus[j].nexus == nexus)
+			break;
+	if (j == l->nnexus && j < VITK_ARRAY_SIZE(l->nexus)) {
+		l->nexus[j].nexus = nexus; /* its only commands never reached the device */
+		l->nexus[j].ua_asc = 0;
+		l->nexus[j].ua_next = 0;
+		l->nnexus++;
+	}
+	if (j < l->nnexus) {
+		/* after the REGISTRATIONS PREEMPTED the preempt queued (SAM-5 5.14) */
+		if (!l->nexus[j].ua_asc)
+			l->nexus[j].ua_asc = PR_ASC_COMMANDS_CLEARED;
+		else if (l->nexus[j].ua_asc != PR_ASC_COMMANDS_CLEARED)
+			l->nexus[j].ua_next = PR_ASC_COMMANDS_CLEARED;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
 }
