@@ -192,6 +192,11 @@ void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
  * a unit attention already pending (SAM-5 5.6, 5.14).  Return: 0, or
  * VITK_ENOTFOUND for an unknown LUN. */
 int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus);
+/* tgt_device_ua_restore() - a command that reported unit attention @asc
+ * (ASC << 8 | ASCQ) to @nexus on @lun was aborted before its status went
+ * out: the condition is pending again, ahead of any other.
+ * Return: 0, or VITK_ENOTFOUND for an unknown LUN. */
+int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc);
 /* tgt_device_luns_changed() - a LUN was added while serving: every I_T
  * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
  * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */

@@ -1216,6 +1216,10 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		 * blocks (SBC-4 5.3): it sees all of it */
 		if (write_bit && desc && (desc->flags & TGT_CDB_TWICE))
 			cmd.dout_len = tk->received;
+		if (task_aborted(c, tk)) { /* PREEMPT AND ABORT: it never runs */
+			r = 0;
+			goto out;
+		}
 		r = tgt_device_exec(c->t->dev, &cmd);
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
@@ -1227,8 +1231,14 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 					cmd.npreempted < TGT_PR_MAX_PORTS ? cmd.npreempted
 									  : TGT_PR_MAX_PORTS);
 	}
-	/* aborted meanwhile by another session's PREEMPT AND ABORT: no response */
+	/* aborted meanwhile by another session's PREEMPT AND ABORT: no
+	 * response; a unit attention it took stays pending */
 	if (task_aborted(c, tk)) {
+		if (lun_ok && cmd.status == VITK_SCSI_STATUS_CHECK_CONDITION &&
+		    cmd.sense_len >= 14 && (cmd.sense[2] & 0x0f) == VITK_SCSI_KEY_UNIT_ATTENTION &&
+		    tgt_device_ua_restore(c->t->dev, lun, c->oc->id,
+					  (uint16_t)(cmd.sense[12] << 8 | cmd.sense[13])) < 0)
+			vitk_error_clear();
 		r = 0;
 		goto out;
 	}

@@ -1013,13 +1013,15 @@ out:
 	unlock_deliver(d, l);
 }
 
-int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
+/* queue unit attention @asc for @nexus on @lun: behind a pending one, or
+ * (@front) ahead of it */
+static int ua_queue(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc, bool front)
 {
 	tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
 	size_t j;
 
 	if (!l)
-		return vitk_error_set(VITK_ENOTFOUND, 0, "commands cleared: lun %u does not exist",
+		return vitk_error_set(VITK_ENOTFOUND, 0, "unit attention: lun %u does not exist",
 				      lun);
 	pthread_mutex_lock(&d->lock);
 	for (j = 0; j < l->nnexus; j++)
@@ -1031,13 +1033,28 @@ int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
 		l->nexus[j].ua_next = 0;
 		l->nnexus++;
 	}
-	if (j < l->nnexus) {
-		/* after the REGISTRATIONS PREEMPTED the preempt queued (SAM-5 5.14) */
-		if (!l->nexus[j].ua_asc)
-			l->nexus[j].ua_asc = PR_ASC_COMMANDS_CLEARED;
-		else if (l->nexus[j].ua_asc != PR_ASC_COMMANDS_CLEARED)
-			l->nexus[j].ua_next = PR_ASC_COMMANDS_CLEARED;
+	if (j < l->nnexus && l->nexus[j].ua_asc != asc) {
+		if (!l->nexus[j].ua_asc) {
+			l->nexus[j].ua_asc = asc;
+		} else if (front) {
+			l->nexus[j].ua_next = l->nexus[j].ua_asc;
+			l->nexus[j].ua_asc = asc;
+		} else {
+			l->nexus[j].ua_next = asc;
+		}
 	}
 	pthread_mutex_unlock(&d->lock);
 	return 0;
+}
+
+int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
+{
+	/* after the REGISTRATIONS PREEMPTED the preempt queued: the order they
+	 * were established in (SAM-5 5.14) */
+	return ua_queue(d, lun, nexus, PR_ASC_COMMANDS_CLEARED, false);
+}
+
+int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc)
+{
+	return ua_queue(d, lun, nexus, asc, true);
 }
