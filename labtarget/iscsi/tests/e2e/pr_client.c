@@ -12,12 +12,24 @@
  * PREEMPTED, its write RESERVATION CONFLICT; B writes pattern 2; both read
  * pattern 2 back; READ RESERVATION names B's key.  Prints one line per step;
  * exit 0 when every step saw exactly what it expected.
+ *
+ *   pr_client PORTAL_A PORTAL_B IQN LUN BS abort
+ *
+ * PREEMPT AND ABORT (SPC-4 5.13.11.2.5): A holds Write Exclusive and has two
+ * WRITEs in the task set -- the target's R2Ts for them arrived, A holds
+ * their Data-Out back -- when B preempts A's key and aborts.  Then A sends
+ * the Data-Out: neither WRITE is ever answered (TAS = 0) or lands on the
+ * medium; A's next commands see REGISTRATIONS PREEMPTED, then COMMANDS
+ * CLEARED BY ANOTHER INITIATOR; B holds Exclusive Access, PRgeneration 3;
+ * B writes pattern 2 to blocks 0-7 (blocks 8-15 stay zero).
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <poll.h>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
@@ -114,6 +126,126 @@ static int read_blocks(struct iscsi_context *ic, int lun, int bs, uint8_t *out)
 	return s;
 }
 
+/* completion of one of A's WRITEs that should never complete */
+static void write_cb(struct iscsi_context *ic, int status, void *data, void *priv)
+{
+	(void)ic;
+	(void)status;
+	(void)data;
+	(*(int *)priv)++;
+}
+
+/* one poll + service round for @ic with @events; false on error or 10 s of nothing */
+static bool pump(struct iscsi_context *ic, short events)
+{
+	struct pollfd pfd = { .fd = iscsi_get_fd(ic), .events = events };
+
+	if (poll(&pfd, 1, 10000) <= 0)
+		return false;
+	return iscsi_service(ic, pfd.revents & (events | POLLERR | POLLHUP)) == 0;
+}
+
+/* answers to A's aborted WRITEs; static: libiscsi cancels (and calls back)
+ * the two still-pending tasks when A's context is destroyed at the end */
+static int answered;
+
+static int run_abort(struct iscsi_context *a, struct iscsi_context *b, int lun, int bs)
+{
+	uint8_t *pa = malloc((size_t)(BLOCKS * bs)), *p2 = malloc((size_t)(BLOCKS * bs));
+	uint8_t *rd = malloc((size_t)(BLOCKS * bs)), key = 0;
+	uint16_t asc = 0;
+	int i;
+	struct scsi_task *t;
+
+	if (!pa || !p2 || !rd)
+		return 2;
+	memset(pa, 0xa5, (size_t)(BLOCKS * bs));
+	for (i = 0; i < BLOCKS * bs; i++)
+		p2[i] = (uint8_t)(0x22 + i * 13);
+	check(prout(a, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+		    KEY_A) == SCSI_STATUS_GOOD,
+	      "A registers");
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+		    KEY_B) == SCSI_STATUS_GOOD,
+	      "B registers");
+	check(prout(a, lun, SCSI_PERSISTENT_RESERVE_RESERVE,
+		    SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE, KEY_A, 0) == SCSI_STATUS_GOOD,
+	      "A reserves Write Exclusive");
+
+	/* two WRITEs of A's: commands out, R2Ts in, Data-Out held in libiscsi's queue */
+	if (!iscsi_write16_task(a, lun, 0, pa, (uint32_t)(BLOCKS * bs), bs, 0, 0, 0, 0, 0,
+				write_cb, &answered) ||
+	    !iscsi_write16_task(a, lun, BLOCKS, pa, (uint32_t)(BLOCKS * bs), bs, 0, 0, 0, 0, 0,
+				write_cb, &answered)) {
+		check(false, "A queues two WRITEs");
+		return 1;
+	}
+	while (iscsi_out_queue_length(a) > 0)
+		if (!pump(a, POLLOUT))
+			break;
+	check(iscsi_out_queue_length(a) == 0, "A's two WRITE commands are sent");
+	while (iscsi_out_queue_length(a) < 2)
+		if (!pump(a, POLLIN))
+			break;
+	check(iscsi_out_queue_length(a) == 2 && answered == 0,
+	      "both R2Ts arrived; A holds the Data-Out back");
+
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_PREEMPT_AND_ABORT,
+		    SCSI_PERSISTENT_RESERVE_TYPE_EXCLUSIVE_ACCESS, KEY_B, KEY_A) == SCSI_STATUS_GOOD,
+	      "B: PREEMPT AND ABORT of A's key (Exclusive Access)");
+	/* now A sends the Data-Out; the target drops both WRITEs without a word */
+	while (iscsi_out_queue_length(a) > 0)
+		if (!pump(a, POLLOUT | POLLIN))
+			break;
+	check(iscsi_out_queue_length(a) == 0, "A sent the Data-Out");
+	check(status_of(iscsi_testunitready_sync(a, lun), &key, &asc) ==
+			      SCSI_STATUS_CHECK_CONDITION &&
+		      key == SCSI_SENSE_UNIT_ATTENTION && asc == 0x2a05,
+	      "A: UNIT ATTENTION, REGISTRATIONS PREEMPTED");
+	check(status_of(iscsi_testunitready_sync(a, lun), &key, &asc) ==
+			      SCSI_STATUS_CHECK_CONDITION &&
+		      key == SCSI_SENSE_UNIT_ATTENTION && asc == 0x2f00,
+	      "A: UNIT ATTENTION, COMMANDS CLEARED BY ANOTHER INITIATOR");
+	check(status_of(iscsi_testunitready_sync(a, lun), NULL, NULL) == SCSI_STATUS_GOOD,
+	      "A: TEST UNIT READY GOOD (no more unit attentions)");
+	check(read_blocks(a, lun, bs, rd) == SCSI_STATUS_RESERVATION_CONFLICT,
+	      "A's read: RESERVATION CONFLICT (Exclusive Access, A unregistered)");
+	check(answered == 0, "neither aborted WRITE was answered");
+	check(iscsi_queue_length(a) == 2, "libiscsi still waits for both (no status came)");
+	check(status_of(iscsi_testunitready_sync(b, lun), NULL, NULL) == SCSI_STATUS_GOOD,
+	      "B: no unit attention");
+	check(write_blocks(b, lun, bs, p2) == SCSI_STATUS_GOOD, "B (new holder) writes pattern 2");
+	t = iscsi_persistent_reserve_in_sync(b, lun, SCSI_PERSISTENT_RESERVE_READ_RESERVATION,
+					     256);
+	{
+		struct scsi_persistent_reserve_in_read_reservation *rr =
+			t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+
+		check(rr && rr->prgeneration == 3 && rr->reserved &&
+			      rr->reservation_key == KEY_B &&
+			      rr->pr_type == SCSI_PERSISTENT_RESERVE_TYPE_EXCLUSIVE_ACCESS,
+		      "READ RESERVATION: B holds Exclusive Access, PRgeneration 3");
+		if (t)
+			scsi_free_scsi_task(t);
+	}
+	t = iscsi_persistent_reserve_in_sync(b, lun, SCSI_PERSISTENT_RESERVE_READ_KEYS, 256);
+	{
+		struct scsi_persistent_reserve_in_read_keys *rk =
+			t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+
+		check(rk && rk->prgeneration == 3 && rk->num_keys == 1 && rk->keys[0] == KEY_B,
+		      "READ KEYS: only B's key, PRgeneration 3");
+		if (t)
+			scsi_free_scsi_task(t);
+	}
+	check(prout(b, lun, SCSI_PERSISTENT_RESERVE_CLEAR, 0, KEY_B, 0) == SCSI_STATUS_GOOD,
+	      "B clears");
+	free(pa);
+	free(p2);
+	free(rd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct iscsi_context *a, *b;
@@ -123,14 +255,15 @@ int main(int argc, char **argv)
 	uint16_t asc = 0;
 	int lun, bs, i;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: pr_client PORTAL_A PORTAL_B IQN LUN BS\n");
+	if (argc != 6 && !(argc == 7 && strcmp(argv[6], "abort") == 0)) {
+		fprintf(stderr, "usage: pr_client PORTAL_A PORTAL_B IQN LUN BS [abort]\n");
 		return 2;
 	}
 	lun = atoi(argv[4]);
 	bs = atoi(argv[5]);
 	if (bs != 512 && bs != 4096)
 		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	p1 = malloc((size_t)(BLOCKS * bs));
 	p2 = malloc((size_t)(BLOCKS * bs));
 	rd = malloc((size_t)(BLOCKS * bs));
@@ -146,6 +279,19 @@ int main(int argc, char **argv)
 		return 1;
 	clear_ua(a, lun);
 	clear_ua(b, lun);
+	if (argc == 7) {
+		if (run_abort(a, b, lun, bs) != 0)
+			failures++;
+		/* A's session still has the two aborted WRITEs: no logout wait */
+		iscsi_destroy_context(a);
+		iscsi_logout_sync(b);
+		iscsi_destroy_context(b);
+		free(p1);
+		free(p2);
+		free(rd);
+		printf("failures=%d\n", failures);
+		return failures ? 1 : 0;
+	}
 
 	check(prout(a, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
 		    KEY_A) == SCSI_STATUS_GOOD,
