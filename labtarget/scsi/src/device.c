@@ -367,11 +367,8 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	}
 	make_naa(l, d->iqn, abspath);
 	r = pr__lun_init(l);
-	if (r < 0) {
-		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
-				   cfg->lun, abspath);
-		goto out;
-	}
+	if (r < 0)
+		goto out; /* the message names the file and the reason */
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;

@@ -224,11 +224,34 @@ static void remove_reg(struct tgt_pr *pr, int i)
 
 /*
  * PATH.pr, text:
- *   vitk-pr 1
+ *   vitk-pr 2
  *   generation G
  *   reservation TYPE HOLDER        (TYPE 0: none; HOLDER: index or -1)
- *   reg KEY ISID NAME              (KEY and ISID in hex)
+ *   reg KEY ISID NAME RTPI         (KEY and ISID in hex)
+ *   end                            (version 2: a file without it was cut short)
+ * Version 1 files (no "end" line) are still read.
  */
+
+/* fsync the directory holding @path, so that a rename or unlink in it lasts */
+static int sync_dir(const char *path)
+{
+	char dir[4200];
+	char *slash;
+	int dfd, r;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	dfd = open(slash ? (slash == dir ? "/" : dir) : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	r = fsync(dfd);
+	close(dfd);
+	return r;
+}
+
 static int pr_save(const struct tgt_pr *pr)
 {
 	char tmp[4200];
@@ -238,10 +261,11 @@ static int pr_save(const struct tgt_pr *pr)
 
 	if (!pr->state_path)
 		return -1;
-	if (!pr->aptpl) {
-		if (unlink(pr->state_path) < 0 && errno != ENOENT)
-			return -1;
-		return 0;
+	if (!pr->aptpl || (pr->nregs == 0 && !pr->type)) {
+		/* nothing to keep (APTPL off, or no registration left) */
+		if (unlink(pr->state_path) < 0)
+			return errno == ENOENT ? 0 : -1;
+		return sync_dir(pr->state_path);
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", pr->state_path) >= sizeof(tmp))
 		return -1;
@@ -254,7 +278,7 @@ static int pr_save(const struct tgt_pr *pr)
 		unlink(tmp);
 		return -1;
 	}
-	fprintf(f, "vitk-pr 1\ngeneration %" PRIu32 "\nreservation %u %d\n", pr->generation,
+	fprintf(f, "vitk-pr 2\ngeneration %" PRIu32 "\nreservation %u %d\n", pr->generation,
 		pr->type, pr->type ? pr->holder : -1);
 	for (i = 0; i < pr->nregs; i++) {
 		const pr_reg *r = &pr->regs[i];
@@ -263,6 +287,7 @@ static int pr_save(const struct tgt_pr *pr)
 			r->isid[0], r->isid[1], r->isid[2], r->isid[3], r->isid[4], r->isid[5],
 			r->name, r->rtpi);
 	}
+	fputs("end\n", f);
 	ok = fflush(f) == 0 && fsync(fd) == 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, pr->state_path) < 0) {
@@ -270,28 +295,22 @@ static int pr_save(const struct tgt_pr *pr)
 		return -1;
 	}
 	/* the rename itself reaches the disk with the directory */
-	{
-		char *slash = strrchr(tmp, '/');
-		int dfd;
-
-		if (slash)
-			*slash = 0;
-		dfd = open(slash ? (slash == tmp ? "/" : tmp) : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	}
-	return 0;
+	return sync_dir(pr->state_path);
 }
 
-/* the state file is input from disk: every field is checked */
-static int pr_parse(struct tgt_pr *pr, FILE *f)
+#define BAD(...)                                               \
+	do {                                                   \
+		snprintf(why, whylen, __VA_ARGS__);            \
+		goto bad;                                      \
+	} while (0)
+
+/* the state file is input from disk: every field is checked; @why gets the reason */
+static int pr_parse(struct tgt_pr *pr, FILE *f, char *why, size_t whylen)
 {
 	char line[512];
-	unsigned type = 0;
+	unsigned type = 0, version = 0;
 	int holder = -1, n = 0;
-	bool head = false;
+	bool ended = false, gen_seen = false, res_seen = false;
 
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long key;
@@ -301,63 +320,98 @@ static int pr_parse(struct tgt_pr *pr, FILE *f)
 		uint32_t gen;
 		int k;
 
+		n++;
 		if (!strchr(line, '\n'))
-			goto bad;
-		if (n++ == 0) {
-			if (strcmp(line, "vitk-pr 1\n") != 0)
-				goto bad;
-			head = true;
+			BAD("line %d: %s", n, feof(f) ? "cut short (no newline)" : "too long");
+		if (ended)
+			BAD("line %d: text after the end line", n);
+		if (n == 1) {
+			if (strcmp(line, "vitk-pr 1\n") == 0)
+				version = 1;
+			else if (strcmp(line, "vitk-pr 2\n") == 0)
+				version = 2;
+			else
+				BAD("line 1: not a vitk reservation state file (no 'vitk-pr 1|2' header)");
+		} else if (version == 2 && strcmp(line, "end\n") == 0) {
+			ended = true;
 		} else if (sscanf(line, "generation %" SCNu32, &gen) == 1) {
 			pr->generation = gen;
+			gen_seen = true;
 		} else if (sscanf(line, "reservation %u %d", &type, &holder) == 2) {
-			continue;
+			res_seen = true;
 		} else if ((nf = sscanf(line, "reg %16llx %2x%2x%2x%2x%2x%2x %223s %u", &key,
 					&isid[0], &isid[1], &isid[2], &isid[3], &isid[4], &isid[5],
 					name, &rtpi)) == 8 ||
 			   nf == 9) {
 			/* the target port is the 9th field; files without it: port 1 */
 			pr_reg *r;
+			uint8_t b[6];
 
-			if (pr->nregs == PR_MAX_REGS || key == 0 || rtpi == 0 || rtpi > 0xffff)
-				goto bad;
+			if (pr->nregs == PR_MAX_REGS)
+				BAD("line %d: more than %d registrations", n, PR_MAX_REGS);
+			if (key == 0)
+				BAD("line %d: reservation key 0", n);
+			if (rtpi == 0 || rtpi > 0xffff)
+				BAD("line %d: target port %u out of range", n, rtpi);
+			for (k = 0; k < 6; k++)
+				b[k] = (uint8_t)isid[k];
+			if (find_port(pr, name, b, (uint16_t)rtpi) >= 0)
+				BAD("line %d: initiator port registered twice", n);
 			r = &pr->regs[pr->nregs++];
 			memset(r, 0, sizeof(*r));
 			r->key = key;
-			for (k = 0; k < 6; k++)
-				r->isid[k] = (uint8_t)isid[k];
+			memcpy(r->isid, b, 6);
 			r->rtpi = (uint16_t)rtpi;
 			snprintf(r->name, sizeof(r->name), "%s", name);
 		} else {
-			goto bad;
+			BAD("line %d: not understood", n);
 		}
 	}
+	if (ferror(f))
+		BAD("read error");
 	fclose(f);
-	if (!head)
-		return -1;
-	if (type && (!type_valid((uint8_t)type) || pr->nregs == 0 ||
-		     (!type_all_regs((uint8_t)type) && (holder < 0 || (size_t)holder >= pr->nregs))))
-		return -1;
+	f = NULL;
+	if (n == 0)
+		BAD("empty file");
+	if (version == 2 && !ended)
+		BAD("cut short (no end line)");
+	if (!gen_seen || !res_seen)
+		BAD("no %s line", gen_seen ? "reservation" : "generation");
+	if (type && !type_valid((uint8_t)type))
+		BAD("reservation type %u is not one of SPC-4's", type);
+	if (type && pr->nregs == 0)
+		BAD("a reservation without registrations");
+	if (type && !type_all_regs((uint8_t)type) && (holder < 0 || (size_t)holder >= pr->nregs))
+		BAD("reservation holder %d of %zu registrations", holder, pr->nregs);
 	pr->type = (uint8_t)type;
 	pr->holder = type_all_regs(pr->type) ? -1 : holder;
 	pr->aptpl = true;
 	return 0;
 bad:
-	fclose(f);
+	if (f)
+		fclose(f);
 	return -1;
 }
 
-static int pr_load(struct tgt_pr *pr)
+#undef BAD
+
+static int pr_load(struct tgt_pr *pr, char *why, size_t whylen)
 {
 	FILE *f = fopen(pr->state_path, "re");
 
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
-	return pr_parse(pr, f); /* closes f */
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	return pr_parse(pr, f, why, whylen); /* closes f */
 }
 
 int pr__parse_state(const uint8_t *buf, size_t len)
 {
 	struct tgt_pr *pr = calloc(1, sizeof(*pr));
+	char why[160];
 	FILE *f;
 	int r;
 
@@ -365,7 +419,7 @@ int pr__parse_state(const uint8_t *buf, size_t len)
 		return -1;
 	pr->holder = -1;
 	f = len ? fmemopen((void *)(uintptr_t)buf, len, "r") : NULL;
-	r = f ? pr_parse(pr, f) : -1;
+	r = f ? pr_parse(pr, f, why, sizeof(why)) : -1;
 	/* a state that loads is one the device can serve */
 	if (r == 0 && pr->type && !type_all_regs(pr->type) &&
 	    (pr->holder < 0 || (size_t)pr->holder >= pr->nregs))
@@ -389,11 +443,18 @@ int pr__lun_init(tgt_lun *l)
 		pr->state_path = NULL;
 		return VITK_ENOMEM;
 	}
-	if (pr_load(pr) < 0) {
-		pr->nregs = 0;
-		pr->type = 0;
-		pr->generation = 0;
-		return VITK_EINVAL;
+	{
+		char why[160] = "";
+
+		if (pr_load(pr, why, sizeof(why)) < 0) {
+			pr->nregs = 0;
+			pr->type = 0;
+			pr->generation = 0;
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "lun %u: reservation state file '%s': %s (fix or "
+					      "remove it; it is not overwritten)",
+					      l->lun, pr->state_path, why);
+		}
 	}
 	return 0;
 }

@@ -910,6 +910,75 @@ static void test_aptpl_damaged_file(void **state)
 	fclose(f);
 	assert_int_equal(tgt_device_add_lun(d, &c), 0);
 	tgt_device_free(d);
+
+	/* each kind of damage: VITK_EINVAL, one message naming the file and why */
+	{
+		static const struct {
+			const char *text, *why;
+		} bad[] = {
+			{ "", "empty file" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\n"
+			  "reg 00000000000000aa 400000000001 x 1\n",
+			  "cut short (no end line)" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\nreg 00000000000000aa 4000",
+			  "line 4: cut short (no newline)" },
+			{ "PK\x03\x04 zip\n", "line 1: not a vitk reservation state file" },
+			{ "vitk-pr 2\ngeneration 4\nend\n", "no reservation line" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\nend\nreg 1 400000000001 x\n",
+			  "line 5: text after the end line" },
+			{ "vitk-pr 2\ngeneration 1\nreservation 0 -1\n"
+			  "reg 00000000000000aa 400000000001 x 1\n"
+			  "reg 00000000000000bb 400000000001 x 1\nend\n",
+			  "line 5: initiator port registered twice" },
+			{ "vitk-pr 2\ngeneration 1\nreservation 2 0\n"
+			  "reg 00000000000000aa 400000000001 x 1\nend\n",
+			  "reservation type 2 is not one of SPC-4's" },
+		};
+		size_t i;
+
+		for (i = 0; i < VITK_ARRAY_SIZE(bad); i++) {
+			char want[900];
+
+			f = fopen(pr, "w");
+			assert_non_null(f);
+			fputs(bad[i].text, f);
+			fclose(f);
+			assert_int_equal(tgt_device_new(&d, &o), 0);
+			assert_int_equal(tgt_device_add_lun(d, &c), VITK_EINVAL);
+			snprintf(want, sizeof(want), "lun 0: reservation state file '%s': %s", pr,
+				 bad[i].why);
+			if (strncmp(vitk_error_last()->message, want, strlen(want)) != 0)
+				fail_msg("case %zu: '%s', want '%s...'", i, vitk_error_last()->message,
+					 want);
+			tgt_device_free(d);
+		}
+	}
+}
+
+/* the state file is replaced whole; with no registration left it is removed */
+static void test_aptpl_file_lifecycle(void **state)
+{
+	harness *h = *state;
+	char pr[700], buf[800] = "";
+	struct stat st;
+	FILE *f;
+
+	snprintf(pr, sizeof(pr), "%s.pr", h->path[0]);
+	assert_int_equal(prout_lun(h, &A, 0, REG, 0, 0, 0xaa, 0x01), 0);
+	assert_int_equal(prout(h, &A, RES, WE, 0xaa, 0), 0);
+	f = fopen(pr, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "vitk-pr 2\ngeneration 1\nreservation 1 0\n"
+				 "reg 00000000000000aa 400000000001 iqn.2026-01.test:a 1\nend\n");
+	snprintf(buf, sizeof(buf), "%s.tmp", pr);
+	assert_int_equal(stat(buf, &st), -1); /* renamed into place */
+	assert_int_equal(prout(h, &A, CLR, 0, 0xaa, 0), 0);
+	assert_int_equal(stat(pr, &st), -1);
+	reopen(h);
+	assert_int_equal(prin(h, &A, 0), 0);
+	assert_int_equal(vitk_get_be32(h->din + 4), 0);
 }
 
 int main(void)
@@ -932,6 +1001,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_manager_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aptpl_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aptpl_damaged_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aptpl_file_lifecycle, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
