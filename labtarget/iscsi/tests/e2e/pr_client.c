@@ -22,6 +22,19 @@
  * medium; A's next commands see REGISTRATIONS PREEMPTED, then COMMANDS
  * CLEARED BY ANOTHER INITIATOR; B holds Exclusive Access, PRgeneration 3;
  * B writes pattern 2 to blocks 0-7 (blocks 8-15 stay zero).
+ *
+ *   pr_client PORTAL_A PORTAL_B IQN LUN BS aptpl-setup|aptpl-check|aptpl-clear|aptpl-empty
+ *
+ * APTPL across a restart of the target (run by serve_pr_aptpl_test.sh; C
+ * is a third, unregistered initiator on PORTAL_A; every initiator port has
+ * a fixed ISID so that it is the same I_T nexus after the restart):
+ *   setup  B registers (APTPL 0), then A (APTPL 1: it applies to all), A
+ *          reserves Write Exclusive Registrants Only; prints READ FULL STATUS
+ *   check  (after a restart) READ KEYS, READ RESERVATION, REPORT CAPABILITIES
+ *          and READ FULL STATUS show it all, PRgeneration 2; C's WRITE
+ *          conflicts, B's and A's do not; prints READ FULL STATUS
+ *   clear  A clears (APTPL bit set: CLEAR ignores it)
+ *   empty  (after a restart) nothing: no keys, no reservation, PRgeneration 0
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,6 +68,8 @@ static struct iscsi_context *login(const char *portal, const char *iqn, int lun,
 	if (!ic)
 		return NULL;
 	iscsi_set_targetname(ic, iqn);
+	/* a fixed ISID per initiator: the same initiator port after a restart */
+	iscsi_set_isid_oui(ic, 0x1a2b3c, (uint32_t)(name[strlen(name) - 1] & 0xff));
 	iscsi_set_session_type(ic, ISCSI_SESSION_NORMAL);
 	iscsi_set_header_digest(ic, ISCSI_HEADER_DIGEST_NONE);
 	if (iscsi_full_connect_sync(ic, portal, lun) != 0) {
@@ -91,15 +106,22 @@ static void clear_ua(struct iscsi_context *ic, int lun)
 			return;
 }
 
-static int prout(struct iscsi_context *ic, int lun, int sa, int type, uint64_t key,
-		 uint64_t sakey)
+static int prout_aptpl(struct iscsi_context *ic, int lun, int sa, int type, uint64_t key,
+		       uint64_t sakey, bool aptpl)
 {
 	struct scsi_persistent_reserve_out_basic p;
 
 	memset(&p, 0, sizeof(p));
 	p.reservation_key = key;
 	p.service_action_reservation_key = sakey;
+	p.aptpl = aptpl;
 	return status_of(iscsi_persistent_reserve_out_sync(ic, lun, sa, 0, type, &p), NULL, NULL);
+}
+
+static int prout(struct iscsi_context *ic, int lun, int sa, int type, uint64_t key,
+		 uint64_t sakey)
+{
+	return prout_aptpl(ic, lun, sa, type, key, sakey, false);
 }
 
 static int write_blocks(struct iscsi_context *ic, int lun, int bs, uint8_t *buf)
@@ -246,6 +268,122 @@ static int run_abort(struct iscsi_context *a, struct iscsi_context *b, int lun, 
 	return 0;
 }
 
+/* PERSISTENT RESERVE IN @sa, raw: the length, or -1 (data in @out, up to @cap) */
+static int prin_raw(struct iscsi_context *ic, int lun, int sa, uint8_t *out, size_t cap)
+{
+	struct scsi_task *t = iscsi_persistent_reserve_in_sync(ic, lun, sa, (uint16_t)cap);
+	int n = -1;
+
+	if (t && t->status == SCSI_STATUS_GOOD && (size_t)t->datain.size <= cap) {
+		memcpy(out, t->datain.data, (size_t)t->datain.size);
+		n = t->datain.size;
+	}
+	if (t)
+		scsi_free_scsi_task(t);
+	return n;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* one READ FULL STATUS descriptor: key, holder/type, port, TransportID name */
+static bool full_entry(const uint8_t *d, uint64_t key, bool holder, uint8_t type, uint16_t rtpi,
+		       const char *name)
+{
+	char want[300];
+	uint32_t tl = be32(d + 20);
+
+	snprintf(want, sizeof(want), "%s,i,0x", name);
+	return be64(d) == key && (d[12] & 1) == holder && d[13] == (holder ? type : 0) &&
+	       (d[18] << 8 | d[19]) == rtpi && tl >= 24 && (d[24] & 0xcf) == 0x45 &&
+	       strncmp((const char *)d + 28, want, strlen(want)) == 0 &&
+	       strlen((const char *)d + 28) == strlen(want) + 12;
+}
+
+static int run_aptpl(struct iscsi_context *a, struct iscsi_context *b, struct iscsi_context *c,
+		     int lun, int bs, const char *phase)
+{
+	uint8_t buf[1024], *blk = calloc(1, (size_t)(BLOCKS * bs));
+	int n, i;
+
+	if (!blk)
+		return 2;
+	if (strcmp(phase, "aptpl-setup") == 0) {
+		check(prout_aptpl(b, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY,
+				  0, 0, KEY_B, false) == SCSI_STATUS_GOOD,
+		      "B registers (APTPL 0)");
+		check(prout_aptpl(a, lun, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY,
+				  0, 0, KEY_A, true) == SCSI_STATUS_GOOD,
+		      "A registers (APTPL 1)");
+		check(prout(a, lun, SCSI_PERSISTENT_RESERVE_RESERVE,
+			    SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE_REGISTRANTS_ONLY, KEY_A,
+			    0) == SCSI_STATUS_GOOD,
+		      "A reserves Write Exclusive Registrants Only");
+	} else if (strcmp(phase, "aptpl-clear") == 0) {
+		check(prout_aptpl(a, lun, SCSI_PERSISTENT_RESERVE_CLEAR, 0, KEY_A, 0, true) ==
+			      SCSI_STATUS_GOOD,
+		      "A clears");
+		n = prin_raw(a, lun, SCSI_PERSISTENT_RESERVE_READ_KEYS, buf, sizeof(buf));
+		check(n == 8 && be32(buf) == 3 && be32(buf + 4) == 0,
+		      "READ KEYS: none, PRgeneration 3");
+		free(blk);
+		return 0;
+	} else if (strcmp(phase, "aptpl-empty") == 0) {
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_READ_KEYS, buf, sizeof(buf));
+		check(n == 8 && be32(buf) == 0 && be32(buf + 4) == 0,
+		      "after the restart READ KEYS: none, PRgeneration 0");
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_READ_RESERVATION, buf, sizeof(buf));
+		check(n == 8 && be32(buf + 4) == 0, "READ RESERVATION: none");
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_REPORT_CAPABILITIES, buf, sizeof(buf));
+		check(n == 8 && (buf[2] & 0x01) && !(buf[3] & 0x01),
+		      "REPORT CAPABILITIES: PTPL_C 1, PTPL_A 0");
+		check(write_blocks(c, lun, bs, blk) == SCSI_STATUS_GOOD,
+		      "C (unregistered) writes: nothing reserved");
+		free(blk);
+		return 0;
+	} else {
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_READ_KEYS, buf, sizeof(buf));
+		check(n == 24 && be32(buf) == 2 && be32(buf + 4) == 16 && be64(buf + 8) == KEY_B &&
+			      be64(buf + 16) == KEY_A,
+		      "READ KEYS: B's and A's keys, PRgeneration 2");
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_READ_RESERVATION, buf, sizeof(buf));
+		check(n == 24 && be32(buf) == 2 && be32(buf + 4) == 16 && be64(buf + 8) == KEY_A &&
+			      buf[8 + 13] == SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE_REGISTRANTS_ONLY,
+		      "READ RESERVATION: A holds Write Exclusive Registrants Only");
+		n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_REPORT_CAPABILITIES, buf, sizeof(buf));
+		check(n == 8 && (buf[2] & 0x0d) == 0x01 && (buf[3] & 0x01),
+		      "REPORT CAPABILITIES: PTPL_C 1, PTPL_A 1, SIP_C 0, ATP_C 0");
+		check(write_blocks(c, lun, bs, blk) == SCSI_STATUS_RESERVATION_CONFLICT,
+		      "C's write (not registered): RESERVATION CONFLICT");
+		for (i = 0; i < BLOCKS * bs; i++)
+			blk[i] = (uint8_t)(0x33 + i * 5);
+		check(write_blocks(b, lun, bs, blk) == SCSI_STATUS_GOOD,
+		      "B's write (registrant): GOOD");
+		check(write_blocks(a, lun, bs, blk) == SCSI_STATUS_GOOD, "A's write (holder): GOOD");
+	}
+	/* READ FULL STATUS: B through port 2, A through port 1 and the holder */
+	n = prin_raw(c, lun, SCSI_PERSISTENT_RESERVE_READ_FULL_STATUS, buf, sizeof(buf));
+	check(n > 8 && be32(buf) == 2 && (uint32_t)n == 8 + be32(buf + 4) &&
+		      full_entry(buf + 8, KEY_B, false, 0, 2, "iqn.2026-01.test:pr-b") &&
+		      full_entry(buf + 8 + 24 + be32(buf + 8 + 20), KEY_A, true,
+				 SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE_REGISTRANTS_ONLY, 1,
+				 "iqn.2026-01.test:pr-a"),
+	      "READ FULL STATUS: keys, holder, type, target ports, TransportIDs");
+	printf("fullstatus ");
+	for (i = 0; i < n; i++)
+		printf("%02x", buf[i]);
+	printf("\n");
+	free(blk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct iscsi_context *a, *b;
@@ -255,8 +393,10 @@ int main(int argc, char **argv)
 	uint16_t asc = 0;
 	int lun, bs, i;
 
-	if (argc != 6 && !(argc == 7 && strcmp(argv[6], "abort") == 0)) {
-		fprintf(stderr, "usage: pr_client PORTAL_A PORTAL_B IQN LUN BS [abort]\n");
+	if (argc != 6 && !(argc == 7 && (strcmp(argv[6], "abort") == 0 ||
+					  strncmp(argv[6], "aptpl-", 6) == 0))) {
+		fprintf(stderr, "usage: pr_client PORTAL_A PORTAL_B IQN LUN BS "
+				"[abort|aptpl-setup|aptpl-check|aptpl-clear|aptpl-empty]\n");
 		return 2;
 	}
 	lun = atoi(argv[4]);
@@ -279,6 +419,26 @@ int main(int argc, char **argv)
 		return 1;
 	clear_ua(a, lun);
 	clear_ua(b, lun);
+	if (argc == 7 && strncmp(argv[6], "aptpl-", 6) == 0) {
+		struct iscsi_context *c = login(argv[1], argv[3], lun, "iqn.2026-01.test:pr-c");
+
+		if (!c)
+			return 1;
+		clear_ua(c, lun);
+		if (run_aptpl(a, b, c, lun, bs, argv[6]) != 0)
+			failures++;
+		iscsi_logout_sync(c);
+		iscsi_destroy_context(c);
+		iscsi_logout_sync(a);
+		iscsi_logout_sync(b);
+		iscsi_destroy_context(a);
+		iscsi_destroy_context(b);
+		free(p1);
+		free(p2);
+		free(rd);
+		printf("failures=%d\n", failures);
+		return failures ? 1 : 0;
+	}
 	if (argc == 7) {
 		if (run_abort(a, b, lun, bs) != 0)
 			failures++;
