@@ -1309,17 +1309,6 @@ static int send_r2t(struct cx *c, struct task *tk)
 	return send_pdu(c, h, NULL, 0, SN_STAT);
 }
 
-/* a command on the device, holding the target's exec lock (LUN tables) */
-static int execute_locked(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
-{
-	int r;
-
-	pthread_rwlock_rdlock(&c->t->exec_lock);
-	r = execute(c, tk, read_bit, write_bit);
-	pthread_rwlock_unlock(&c->t->exec_lock);
-	return r;
-}
-
 /* a worker: execute, respond, leave the running set */
 static void cmd_job_run(struct odx_job *job)
 {
@@ -1328,7 +1317,11 @@ static void cmd_job_run(struct odx_job *job)
 	bool skip;
 	unsigned i;
 
-	/* a queued command aborted by PREEMPT AND ABORT never runs */
+	/* a queued command aborted by PREEMPT AND ABORT never runs.  "started"
+	 * only once the exec lock is held: a PREEMPT AND ABORT holds it while it
+	 * waits for started commands, and a waiting writer (a LUN being added)
+	 * would keep a not-yet-reader out -- a cycle */
+	pthread_rwlock_rdlock(&c->t->exec_lock);
 	pthread_mutex_lock(&c->tx);
 	skip = aborted_locked(c, j->tk->lun_raw, j->tk->seq);
 	for (i = 0; i < c->inflight; i++)
@@ -1338,10 +1331,11 @@ static void cmd_job_run(struct odx_job *job)
 	if (skip)
 		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted by PREEMPT AND ABORT before it ran",
 		     j->tk->itt);
-	else if (execute_locked(c, j->tk, j->read_bit, j->write_bit) < 0) {
+	else if (execute(c, j->tk, j->read_bit, j->write_bit) < 0) {
 		LOGC(c, VITK_LOG_WARNING, "dropping connection: %s", vitk_error_last()->message);
 		shutdown(c->fd, SHUT_RDWR); /* the connection's thread sees it and ends */
 	}
+	pthread_rwlock_unlock(&c->t->exec_lock);
 	pthread_mutex_lock(&c->tx);
 	for (i = 0; i < c->inflight; i++) {
 		if (c->running[i].itt == j->tk->itt && c->running[i].lun_raw == j->tk->lun_raw) {
@@ -1398,7 +1392,9 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 	}
 	if (tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE ||
 	    !(j = calloc(1, sizeof(*j)))) {
-		/* on this thread; in the running set so that an abort waits for it */
+		/* on this thread; in the running set (once the exec lock is
+		 * held, see cmd_job_run) so that an abort waits for it */
+		pthread_rwlock_rdlock(&c->t->exec_lock);
 		pthread_mutex_lock(&c->tx);
 		i = c->inflight++;
 		c->running[i].itt = tk->itt;
@@ -1406,7 +1402,8 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		c->running[i].seq = tk->seq;
 		c->running[i].started = true;
 		pthread_mutex_unlock(&c->tx);
-		r = execute_locked(c, tk, read_bit, write_bit);
+		r = execute(c, tk, read_bit, write_bit);
+		pthread_rwlock_unlock(&c->t->exec_lock);
 		pthread_mutex_lock(&c->tx);
 		for (i = 0; i < c->inflight; i++) {
 			if (c->running[i].itt == tk->itt && c->running[i].lun_raw == tk->lun_raw &&

@@ -792,6 +792,24 @@ static void test_odx_target_conn__queueing_long_copy(void **state)
 	close(b.fd);
 }
 
+/* the target's log line that says a PREEMPT AND ABORT has marked its victims */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t log_cv = PTHREAD_COND_INITIALIZER;
+static bool log_abort_seen;
+
+static void log_watch(vitk_log_level level, const char *domain, const char *msg, void *payload)
+{
+	(void)level;
+	(void)domain;
+	(void)payload;
+	if (strstr(msg, "PREEMPT AND ABORT: aborting the commands of conn")) {
+		pthread_mutex_lock(&log_mu);
+		log_abort_seen = true;
+		pthread_cond_broadcast(&log_cv);
+		pthread_mutex_unlock(&log_mu);
+	}
+}
+
 /* PERSISTENT RESERVE OUT @sa/@type with key/sakey; returns the status */
 static int prout_pdu(struct fixture *f, uint8_t sa, uint8_t type, uint64_t key, uint64_t sakey)
 {
@@ -860,6 +878,8 @@ static void test_odx_target_conn__preempt_and_abort(void **state)
 	FILE *fp;
 	size_t i;
 
+	log_abort_seen = false;
+	vitk_set_log_fn(log_watch, NULL);
 	login_normal(f, NULL);
 	b = *f;
 	login_isid(&b, NULL, 8); /* session B: another initiator port */
@@ -893,8 +913,21 @@ static void test_odx_target_conn__preempt_and_abort(void **state)
 	assert_int_equal(recv_pdu(b.fd, &p), ISCSI_OP_R2T);
 	data_out(&b, vitk_get_be32(p.h + 20), 0, 0, prm, sizeof(prm), true);
 	gate_wait_log('>', 0x5f); /* the preempt is done in the device ... */
+	{
+		struct timespec dl;
+
+		/* ... and A's commands are marked aborted (the target says so) */
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 30;
+		pthread_mutex_lock(&log_mu);
+		while (!log_abort_seen)
+			if (pthread_cond_timedwait(&log_cv, &log_mu, &dl) != 0)
+				break;
+		pthread_mutex_unlock(&log_mu);
+		assert_true(log_abort_seen);
+	}
 	pthread_mutex_lock(&gate_mu);
-	assert_int_equal(gate_inside, 1); /* ... and A's WRITE still inside */
+	assert_int_equal(gate_inside, 1); /* ... while A's WRITE is still inside */
 	pthread_mutex_unlock(&gate_mu);
 	gate_release();
 	assert_int_equal(await_status(&b, pa_itt), 0);
@@ -949,6 +982,7 @@ static void test_odx_target_conn__preempt_and_abort(void **state)
 	assert_int_equal(vitk_get_be32(in), 3);
 	assert_int_equal(vitk_get_be32(in + 4), 8);
 	assert_int_equal(vitk_get_be64(in + 8), 0xbb);
+	vitk_set_log_fn(NULL, NULL);
 	close(b.fd);
 }
 

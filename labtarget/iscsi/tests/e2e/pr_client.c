@@ -148,12 +148,15 @@ static int read_blocks(struct iscsi_context *ic, int lun, int bs, uint8_t *out)
 	return s;
 }
 
-/* completion of one of A's WRITEs that should never complete */
+/* completion of one of A's WRITEs that should never complete; libiscsi
+ * cancels them when A's context goes (then the task is ours to free) */
 static void write_cb(struct iscsi_context *ic, int status, void *data, void *priv)
 {
 	(void)ic;
-	(void)status;
-	(void)data;
+	if (status == SCSI_STATUS_CANCELLED) {
+		scsi_free_scsi_task(data);
+		return;
+	}
 	(*(int *)priv)++;
 }
 
