@@ -98,7 +98,11 @@ struct cx {
 		uint64_t lun_raw;
 		uint64_t seq;
 		bool started; /* in execute(); else still queued for the pool */
+		tgt_cmd *cmd; /* while in the device: ABORT TASK reaches it here */
 	} running[ODX_TARGET_CONN_INFLIGHT + 1]; /* + a HEAD OF QUEUE/ORDERED one */
+	/* ABORT TASK stopped task @tmf_stopped_itt in the device (c->tx) */
+	bool tmf_stopped;
+	uint32_t tmf_stopped_itt;
 	/*
 	 * PREEMPT AND ABORT from another session (c->tx): every command of
 	 * LUN @lun_raw that arrived before @upto (task seq) is aborted -- TAS
@@ -1125,6 +1129,32 @@ static void abort_preempted(struct cx *c, unsigned lun, uint64_t lun_raw, const 
 	}
 }
 
+/*
+ * Task @tk's @cmd enters (@in) or leaves the device.  While it is inside,
+ * ABORT TASK finds it in the running set (tmf_drain).  Returns true when it
+ * left because ABORT TASK stopped it early: it then gets no response.
+ */
+static bool running_cmd(struct cx *c, const struct task *tk, tgt_cmd *cmd, bool in)
+{
+	bool stopped = false;
+	unsigned i;
+
+	pthread_mutex_lock(&c->tx);
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == tk->itt && c->running[i].lun_raw == tk->lun_raw &&
+		    c->running[i].seq == tk->seq)
+			c->running[i].cmd = in ? cmd : NULL;
+	if (!in && __atomic_load_n(&cmd->abort_req, __ATOMIC_ACQUIRE) == 2) {
+		c->tmf_stopped = true;
+		c->tmf_stopped_itt = tk->itt;
+		stopped = true;
+	}
+	pthread_mutex_unlock(&c->tx);
+	if (stopped)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x stopped in the device by ABORT TASK", tk->itt);
+	return stopped;
+}
+
 /* Execute a command whose Data-Out (if any) is complete; sends the response. */
 static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
@@ -1220,7 +1250,12 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 			r = 0;
 			goto out;
 		}
+		running_cmd(c, tk, &cmd, true);
 		r = tgt_device_exec(c->t->dev, &cmd);
+		if (running_cmd(c, tk, &cmd, false)) {
+			r = 0; /* ABORT TASK ended it: no response (its TMF answers) */
+			goto out;
+		}
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
 			     vitk_error_last()->message);
@@ -1622,6 +1657,14 @@ static int handle_tmf(struct cx *c)
 		for (tk = c->tasks; tk; tk = tk->next)
 			if (tk->itt == rtt)
 				break;
+		pthread_mutex_lock(&c->tx);
+		if (c->tmf_stopped && c->tmf_stopped_itt == rtt) {
+			/* stopped in the device (tmf_drain): aborted, not completed */
+			c->tmf_stopped = false;
+			pthread_mutex_unlock(&c->tx);
+			break;
+		}
+		pthread_mutex_unlock(&c->tx);
 		if (tk) {
 			/*
 			 * The task is waiting for Data-Out we asked for: let the
@@ -1803,8 +1846,22 @@ static void tmf_drain(struct cx *c)
 {
 	uint8_t fn = c->hdr[1] & 0x7f;
 
-	if (fn == 1)
+	if (fn == 1) {
+		unsigned i;
+
+		/* a command with a cancellation point (a long copy) stops at it */
+		pthread_mutex_lock(&c->tx);
+		c->tmf_stopped = false;
+		for (i = 0; i < c->inflight; i++) {
+			if (c->running[i].itt == c->bhs.ttt && c->running[i].cmd) {
+				__atomic_store_n(&c->running[i].cmd->abort_req, 1, __ATOMIC_RELEASE);
+				LOGC(c, VITK_LOG_INFO, "ABORT TASK 0x%08x: asked to stop in the device",
+				     c->bhs.ttt);
+			}
+		}
+		pthread_mutex_unlock(&c->tx);
 		wait_running(c, 1, c->bhs.ttt, 0);
+	}
 	else if (fn == 2 || fn == 4 || fn == 5)
 		wait_running(c, 2, 0, c->bhs.lun_raw);
 	else if (fn == 6 || fn == 7)

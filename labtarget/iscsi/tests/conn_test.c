@@ -795,13 +795,19 @@ static void test_odx_target_conn__queueing_long_copy(void **state)
 /* the target's log line that says a PREEMPT AND ABORT has marked its victims */
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t log_cv = PTHREAD_COND_INITIALIZER;
-static bool log_abort_seen;
+static bool log_abort_seen, log_tmf_seen;
 
 static void log_watch(vitk_log_level level, const char *domain, const char *msg, void *payload)
 {
 	(void)level;
 	(void)domain;
 	(void)payload;
+	if (strstr(msg, "ABORT TASK 0x") && strstr(msg, ": asked to stop")) {
+		pthread_mutex_lock(&log_mu);
+		log_tmf_seen = true;
+		pthread_cond_broadcast(&log_cv);
+		pthread_mutex_unlock(&log_mu);
+	}
 	if (strstr(msg, "PREEMPT AND ABORT: aborting the commands of conn")) {
 		pthread_mutex_lock(&log_mu);
 		log_abort_seen = true;
@@ -984,6 +990,78 @@ static void test_odx_target_conn__preempt_and_abort(void **state)
 	assert_int_equal(vitk_get_be64(in + 8), 0xbb);
 	vitk_set_log_fn(NULL, NULL);
 	close(b.fd);
+}
+
+/*
+ * ABORT TASK of a WRITE USING TOKEN running in the device (held there by the
+ * gate): the copy stops at its cancellation point before its first chunk,
+ * gets no response, the TMF answers "function complete" and the blocks it
+ * would have zeroed keep their data.  (An EXTENDED COPY has no such point:
+ * queueing_long_copy shows it running to its end.)
+ */
+static void test_odx_target_conn__abort_task_stops_copy(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t cdb[16] = { 0x83, 0x11 }, list[552], h[48], back[8 * 512], pat[8 * 512];
+	struct pdu p;
+	uint32_t witt;
+	FILE *fp;
+
+	memset(pat, 0x99, sizeof(pat));
+	fp = fopen(f->lun0, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(pat, 1, sizeof(pat), fp), sizeof(pat));
+	fclose(fp);
+	log_tmf_seen = false;
+	vitk_set_log_fn(log_watch, NULL);
+	login_normal(f, NULL);
+	/* WRITE USING TOKEN, list id 7: the zero token over LBA 0-7 */
+	memset(list, 0, sizeof(list));
+	vitk_put_be16(list, sizeof(list) - 2);
+	vitk_put_be32(list + 16, 0xffff0001);
+	vitk_put_be16(list + 16 + 6, 0x01f8);
+	vitk_put_be16(list + 534, 16);
+	vitk_put_be32(list + 536 + 8, 8);
+	vitk_put_be32(cdb + 6, 7);
+	vitk_put_be32(cdb + 10, sizeof(list));
+	gate_close(0x83);
+	scsi_cmd(f, 0xa1, 0, sizeof(list), cdb, sizeof(cdb));
+	witt = f->itt;
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+	data_out(f, vitk_get_be32(p.h + 20), 0, 0, list, sizeof(list), true);
+	gate_wait_inside();
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x81;
+	vitk_put_be32(h + 16, 0x779);
+	vitk_put_be32(h + 20, witt);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	/* the conn thread has flagged the copy once the TMF is parked in
+	 * tmf_drain; release only then: wait for the flag to show */
+	{
+		struct timespec dl;
+
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 30;
+		pthread_mutex_lock(&log_mu);
+		while (!log_tmf_seen)
+			if (pthread_cond_timedwait(&log_cv, &log_mu, &dl) != 0)
+				break;
+		pthread_mutex_unlock(&log_mu);
+	}
+	gate_release();
+	/* the first PDU is the TMF response: the copy is not answered */
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), 0x779);
+	assert_int_equal(p.h[2], 0); /* function complete */
+	assert_int_equal(tur_sense(f), 0);
+	fp = fopen(f->lun0, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(back, 1, sizeof(back), fp), sizeof(back));
+	fclose(fp);
+	assert_memory_equal(back, pat, sizeof(back));
+	vitk_set_log_fn(NULL, NULL);
 }
 
 /*
@@ -1272,6 +1350,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_long_copy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__preempt_and_abort, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__abort_task_stops_copy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_ordered, setup,
 						teardown),
