@@ -129,6 +129,34 @@ check "A's write: RESERVATION CONFLICT" -- gout_has '[Rr]eservation [Cc]onflict'
 check "data: exactly B's last write is there, A's refused write is not" -- host_has b2
 check "data: nothing outside the 8 blocks written" -- host_rest_untouched
 
+# PREEMPT AND ABORT (what fence_scsi's peers send to cut a node off): A
+# registers again, B preempts and aborts it; A sees REGISTRATIONS PREEMPTED,
+# then COMMANDS CLEARED BY ANOTHER INITIATOR (2Fh/00h), and stays fenced
+gok pr "sg_persist: A registers again (key 0x3)" <<'G'
+sg_persist --out --register --param-sark=0x3 $(sgN VITK 0)
+G
+gok pr "sg_persist: B preempts and aborts A (rk 0x2, sark 0x3, type 1)" <<'G'
+sg_persist --out --preempt-abort --param-rk=0x2 --param-sark=0x3 --prout-type=1 $(sgN VITK 1)
+G
+gok pr "sg_persist: read keys after PREEMPT AND ABORT (through B)" <<'G'
+sg_persist --in --read-keys $(sgN VITK 1)
+G
+check "read keys: only 0x2, PRgeneration 0x5 (register, then preempt and abort)" -- eval "gout_has 'PR generation=0x5, 1 registered reservation key' &&
+	gout_has '^ +0x2$' && ! gout_has '^ +0x3$'"
+g pr "A: first unit attention after PREEMPT AND ABORT (sg_turs)" <<'G'
+sg_turs -v $(sgN VITK 0)
+G
+check "A: unit attention REGISTRATIONS PREEMPTED first" -- gout_has '[Rr]egistrations preempted'
+g pr "A: second unit attention after PREEMPT AND ABORT (sg_turs)" <<'G'
+sg_turs -v $(sgN VITK 0)
+G
+check "A: unit attention COMMANDS CLEARED BY ANOTHER INITIATOR next" -- gout_has '[Cc]ommands cleared by another initiator'
+gfail pr "A's write after PREEMPT AND ABORT (sg_raw) is refused" <<G
+$(wr 0 a2)
+G
+check "A's write: RESERVATION CONFLICT after PREEMPT AND ABORT" -- gout_has '[Rr]eservation [Cc]onflict'
+check "data: still exactly B's last write" -- host_has b2
+
 gok pr "logout both sessions" <<G
 iscsiadm -m node -T $IQN --logout
 G
