@@ -17,8 +17,16 @@ truncate -s ${MB}M "$W/lun0.img" "$W/lun1.img"
 	--pidfile "$W/serve.pid" >"$W/stats.json" 2>"$W/serve.log" &
 SERVE=$!
 HOSTPIDS+=("$SERVE")
-for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
-[ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
+# a second target (another copy manager) with one LUN, for an LV across targets
+IQN2=iqn.2026-01.lab.vitk:osspan2
+truncate -s 100M "$W/lun2.img"
+"$VITK" -o json odx serve --portal 127.0.0.1:3262 --iqn $IQN2 --lun "0=$W/lun2.img,size=100M" \
+	--stats --pidfile "$W/serve2.pid" >"$W/stats2.json" 2>"$W/serve2.log" &
+SERVE2=$!
+HOSTPIDS+=("$SERVE2")
+for _ in $(seq 100); do [ -s "$W/serve.pid" ] && [ -s "$W/serve2.pid" ] && break; sleep 0.1; done
+[ -s "$W/serve.pid" ] && [ -s "$W/serve2.pid" ] ||
+	{ fail "lab targets did not start: $(tail -3 "$W/serve.log" "$W/serve2.log")"; vm_finish; exit 1; }
 
 vm_boot osspan || { vm_finish; exit 1; }
 head -c $((128 * 1048576)) /dev/urandom >"$W/osspan.share/src.bin"
@@ -136,9 +144,48 @@ check "resume: the resumed run copied the rest, offloaded, no fallback" -- \
 check "resume: the recorded layers list both disks of each side" -- \
 	jqe "$SH/layers.json" '([.[] | .side + ":" + .kind] | join(",")) == "dst:dm-linear,dst:disk,dst:disk,dst:map,src:dm-linear,src:disk,src:disk,src:map" and ([.[] | select(.kind == "map") | .detail | test("512-byte blocks on /dev/sg[0-9]+ \\+ /dev/sg[0-9]+, 2 ranges")] == [true, true])'
 
+# ---- an LV across two targets: the pieces on the second target's LUN cannot be
+# offloaded to the first's (its copy manager refuses the other target's token and
+# cannot reach its LU): they fall back to the host, the rest is offloaded
+gok osspan "a second target's LUN in the VG; LV xt on LUN 0 of each target, cloned" 240 <<G
+iscsiadm -m node -o new -T $IQN2 -p 10.0.2.2:3262 >/dev/null &&
+	iscsiadm -m node -T $IQN2 -p 10.0.2.2:3262 --login && wait_scsi VITK 3 || exit 1
+A=\$(sdN VITK 0) B=\$(sdN VITK 1) C=\$(sdN VITK 2)
+pvcreate -q "$LVMC" \$C && vgextend -q "$LVMC" vg \$C || exit 1
+lvcreate -q "$LVMC" -an -Zn -L 16M -n xt vg \$A && lvextend -q "$LVMC" -L +16M vg/xt \$C &&
+	lvcreate -q "$LVMC" -an -Zn -L 32M -n xtt vg \$B && lvcreate -q "$LVMC" -an -Zn -L 32M -n xtx vg \$B &&
+	vgchange -q "$LVMC" -ay vg || exit 1
+dd if=/vm/src.bin of=/dev/vg/xt bs=1M count=32 oflag=direct status=none || exit 1
+echo "\$(cat /sys/class/block/\${A#/dev/}/dev) \$(cat /sys/class/block/\${B#/dev/}/dev) \$(cat /sys/class/block/\${C#/dev/}/dev)" >/vm/devs3
+dmsetup table >/vm/tables3
+\$VITK -o json odx copy /dev/vg/xt /dev/vg/xtt --method token >/vm/xtt.json || exit 1
+\$VITK -o json odx copy /dev/vg/xt /dev/vg/xtx --method xcopy >/vm/xtx.json
+G
+# lv_sha3 LV: lv_sha over the three LUNs
+lv_sha3() {
+	local a b c
+	read -r a b c <"$SH/devs3"
+	grep "^vg-$1: " "$SH/tables3" | while read -r _ _ n _ devt off; do
+		case $devt in "$a") f=$W/lun0.img ;; "$b") f=$W/lun1.img ;; "$c") f=$W/lun2.img ;; *) echo "?"; continue ;; esac
+		tail -c +$((off * 512 + 1)) "$f" | head -c $((n * 512))
+	done | sha256sum | cut -d' ' -f1
+}
+want32=$(head -c $((32 * 1048576)) "$SH/src.bin" | sha256sum | cut -d' ' -f1)
+check "across targets: xt lies on LUN 0 of each target" -- \
+	eval '[ "$(grep "^vg-xt: " "$SH/tables3" | awk "{print \$5}" | tr "\n" " ")" = "$(cut -d" " -f1 "$SH/devs3") $(cut -d" " -f3 "$SH/devs3") " ]'
+for m in xtt:token xtx:xcopy; do
+	lv=${m%%:*} J=$SH/$lv.json
+	check "across targets, ${m#*:}: sha256 of the clone == the source's" -- [ "$(lv_sha3 $lv)" = "$want32" ]
+	check "across targets, ${m#*:}: the first target's half offloaded, the other by host" -- \
+		jqe "$J" '.offload_blocks == 32768 and .host_blocks == 32768'
+	check "across targets, ${m#*:}: one fallback to host at block 32768, with a reason" -- \
+		jqe "$J" '[.fallbacks[] | .to] == ["host"] and .fallbacks[0].at_block == 32768 and (.fallbacks[0].reason | length) > 0'
+	echo "across targets, ${m#*:}: $(jget "$J" '.fallbacks[0].reason')"
+done
+
 vm_halt osspan
-kill -TERM $SERVE
-wait $SERVE
+kill -TERM $SERVE $SERVE2
+wait $SERVE $SERVE2
 S=$W/stats.json
 stat() { jq "[.[] | .$1] | add" "$S"; }
 check "stats: the target copied the clones inside (>= 2 x 64 + 128 MiB)" -- [ "$(stat bytes_copied_internal)" -ge $(((2 * 64 + 128) * 1048576)) ]
