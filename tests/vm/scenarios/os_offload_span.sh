@@ -8,6 +8,9 @@
 # Checked: the resolve document lists both disks, sha256 of each clone (on
 # the host, from the LUNs' backing files along the clone's dm table), no
 # fallback, few host bytes, and the target's --stats (bytes copied inside).
+# Then an LV across two targets (a second `vitk odx serve`): the piece that
+# would need a copy between the targets falls back to the host, with the copy
+# manager's reason; the rest is offloaded.
 source "$(dirname "$0")/../lib.sh"
 IQN=iqn.2026-01.lab.vitk:osspan
 MB=400
