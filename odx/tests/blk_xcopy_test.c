@@ -276,6 +276,41 @@ static void test_two_source_devices(void **state)
 }
 
 /* a piece longer than the maximum segment length (100 blocks) becomes 100 + 100 + 50 */
+/*
+ * An LV over two LUNs cloned to one laid the other way (os_offload_span.sh):
+ * destinations on two devices too.  3 CSCDs in the order first named, one
+ * command, received by the first segment's destination (device 1).
+ */
+static void test_two_destination_devices(void **state)
+{
+	const vitk_odx_blk_xpiece p[2] = {
+		{ 1000, 5000, 64, false, 0, 1 }, { 200, 7000, 32, false, 2, 0 },
+	};
+	vitk_odx_blk_xcopy x;
+	uint8_t *l = lists[0];
+	size_t n = 0;
+	uint64_t blocks;
+
+	(void)state;
+	setup(65535 * 512, 16, 4);
+	n += hdr(l, 1, 3, 2);
+	n += cscd(l + n, 0);
+	n += cscd(l + n, 1);
+	n += cscd(l + n, 2);
+	n += seg(l + n, 0, 1, 64, 1000, 5000);
+	n += seg(l + n, 2, 0, 32, 200, 7000); /* CSCD 2 (device 2) -> CSCD 0 (device 0) */
+	assert_int_equal(n, 16 + 96 + 56);
+	expect_cmd(0, l, n);
+	fake_scsi_expect(&fk[1], script, 1);
+	fake_scsi_expect(&fk[0], NULL, 0);
+	xcopy_init(&x, p, 2, NULL, 0);
+	assert_int_equal(run_all(&x, &blocks), 1);
+	assert_int_equal(blocks, 96);
+	assert_script_done(1);
+	assert_int_equal(fake_scsi_count_op(&fk[0], 0x83), 0); /* nothing to device 0 */
+	teardown();
+}
+
 static void test_long_piece_split(void **state)
 {
 	const vitk_odx_blk_xpiece p[2] = {
@@ -429,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_three_pieces_one_command),
 		cmocka_unit_test(test_segment_limit),
 		cmocka_unit_test(test_two_source_devices),
+		cmocka_unit_test(test_two_destination_devices),
 		cmocka_unit_test(test_long_piece_split),
 		cmocka_unit_test(test_split_across_commands_and_resume),
 		cmocka_unit_test(test_one_segment_manager),
