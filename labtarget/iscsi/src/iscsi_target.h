@@ -71,9 +71,10 @@ struct vitk_odx_target {
 	bool listening;
 	/*
 	 * Read-held by every command and task-management function while it
-	 * runs in the device; write-held by vitk_odx_target_add_lun() once
-	 * serving, so that the LUN tables (ours and the device's) change only
-	 * while nothing reads them.  Writer-preferring: a reload waits for the
+	 * runs in the device; write-held by vitk_odx_target_add_lun(),
+	 * _remove_lun() and _change_lun() once serving (the last two also hold
+	 * t->lock to count the sessions), so that the LUN tables (ours and the
+	 * device's) change only while nothing reads them.  Writer-preferring: a reload waits for the
 	 * commands in flight, new ones wait for the reload.
 	 */
 	pthread_rwlock_t exec_lock;

@@ -343,6 +343,165 @@ static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	return 0;
 }
 
+/* sessions (full feature phase, normal) whose initiator sees @lun; t->lock held */
+static unsigned lun_sessions(const vitk_odx_target *t, unsigned lun)
+{
+	const struct odx_conn *o;
+	unsigned n = 0;
+
+	for (o = t->conns; o; o = o->next)
+		if (o->session && !o->done && tgt_device_lun_visible(t->dev, lun, o->initiator))
+			n++;
+	return n;
+}
+
+/* a bit per connection (list order, at most ODX_TARGET_MAX_CONNS): does its
+ * session see @lun?  t->lock held */
+static void lun_seen_by(const vitk_odx_target *t, unsigned lun, uint8_t *bits)
+{
+	const struct odx_conn *o;
+	size_t i = 0;
+
+	memset(bits, 0, ODX_TARGET_MAX_CONNS / 8);
+	for (o = t->conns; o && i < ODX_TARGET_MAX_CONNS; o = o->next, i++)
+		if (o->session && !o->done && tgt_device_lun_visible(t->dev, lun, o->initiator))
+			bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static size_t lun_slot(const vitk_odx_target *t, unsigned lun)
+{
+	size_t i;
+
+	for (i = 0; i < t->nluns && t->luns[i].lun != lun; i++)
+		;
+	return i;
+}
+
+/*
+ * The LUN table changes only with every command and task-management function
+ * out of the device (exec_lock held for writing) and with logins that would
+ * reach full feature phase held off (t->lock): the sessions counted are all
+ * there are until both are let go.
+ */
+static void table_lock(vitk_odx_target *t)
+{
+	pthread_rwlock_wrlock(&t->exec_lock);
+	pthread_mutex_lock(&t->lock);
+}
+
+static void table_unlock(vitk_odx_target *t)
+{
+	pthread_mutex_unlock(&t->lock);
+	pthread_rwlock_unlock(&t->exec_lock);
+}
+
+int vitk_odx_target_remove_lun(vitk_odx_target *t, unsigned lun, unsigned *sessions)
+{
+	unsigned n = 0;
+	size_t i;
+	int r;
+
+	table_lock(t);
+	i = lun_slot(t, lun);
+	if (i == t->nluns) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "lun %u is not served", lun);
+	} else if ((n = lun_sessions(t, lun)) > 0) {
+		r = vitk_error_set(VITK_EBUSY, 0, "lun %u: %u session%s use%s it", lun, n,
+				   n == 1 ? "" : "s", n == 1 ? "s" : "");
+	} else {
+		r = tgt_device_remove_lun(t->dev, lun);
+		if (r == 0) {
+			memmove(&t->luns[i], &t->luns[i + 1], (t->nluns - i - 1) * sizeof(t->luns[0]));
+			t->nluns--;
+			tgt_device_luns_changed(t->dev); /* 3Fh/0Eh */
+		}
+	}
+	table_unlock(t);
+	if (sessions)
+		*sessions = n;
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u removed", lun);
+	return r;
+}
+
+/* @lun with sessions on it: only a larger size (or the same) */
+static int change_used(vitk_odx_target *t, const vitk_odx_target_lun *lun, bool size_only,
+		       uint64_t cur, unsigned n)
+{
+	const char *s = n == 1 ? "" : "s", *v = n == 1 ? "s" : "";
+
+	if (!size_only)
+		return vitk_error_set(VITK_EBUSY, 0, "lun %u: %u session%s use%s it", lun->lun, n,
+				      s, v);
+	if (lun->size && lun->size < cur)
+		return vitk_error_set(VITK_EBUSY, 0,
+				      "lun %u: shrinking from %llu to %llu bytes: %u session%s "
+				      "use%s it",
+				      lun->lun, (unsigned long long)cur,
+				      (unsigned long long)lun->size, n, s, v);
+	return lun->size ? tgt_device_lun_grow(t->dev, lun->lun, lun->size) : 0;
+}
+
+int vitk_odx_target_change_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun,
+			       bool size_only, unsigned *sessions)
+{
+	tgt_lun_config cfg;
+	uint64_t cur;
+	unsigned n = 0;
+	size_t i;
+	int r;
+
+	if (!lun || !lun->path || (lun->block_size != 512 && lun->block_size != 4096))
+		return vitk_error_set(VITK_EINVAL, 0, "lun: bad configuration");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.lun = lun->lun;
+	cfg.path = lun->path;
+	cfg.size = lun->size;
+	cfg.block_size = lun->block_size;
+	cfg.read_only = lun->read_only;
+	cfg.tokens = (int)lun->tokens;
+	cfg.phys_block_size = lun->phys_block_size;
+	cfg.sanitize = lun->sanitize;
+	cfg.allow = lun->allow;
+	cfg.nallow = lun->allow ? lun->nallow : 0;
+	for (i = 0; i < cfg.nallow; i++)
+		if (!lun->allow[i] || !initiator_name_valid(lun->allow[i]))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "lun %u: allowed initiator '%s' is not a valid iSCSI "
+					      "name",
+					      lun->lun, lun->allow[i] ? lun->allow[i] : "");
+	table_lock(t);
+	i = lun_slot(t, lun->lun);
+	cur = tgt_device_lun_size(t->dev, lun->lun);
+	if (i == t->nluns) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "lun %u is not served", lun->lun);
+	} else if ((n = lun_sessions(t, lun->lun)) > 0 || (size_only && lun->size >= cur)) {
+		/* in use, or only grown: in place, the LUN's nexuses get 2Ah/09h */
+		r = n > 0 ? change_used(t, lun, size_only, cur, n)
+			  : (lun->size ? tgt_device_lun_grow(t->dev, lun->lun, lun->size) : 0);
+	} else {
+		uint8_t before[ODX_TARGET_MAX_CONNS / 8], after[ODX_TARGET_MAX_CONNS / 8];
+
+		lun_seen_by(t, lun->lun, before);
+		r = tgt_device_replace_lun(t->dev, &cfg);
+		if (r == 0) {
+			t->luns[i].block_size = lun->block_size;
+			/* a new allow list shows it to (or hides it from) a session */
+			lun_seen_by(t, lun->lun, after);
+			if (memcmp(before, after, sizeof(before)) != 0)
+				tgt_device_luns_changed(t->dev);
+		}
+	}
+	table_unlock(t);
+	if (sessions)
+		*sessions = n;
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u changed (%s, %llu bytes)",
+			 lun->lun, lun->path,
+			 (unsigned long long)tgt_device_lun_size(t->dev, lun->lun));
+	return r;
+}
+
 static int listen_portal(const vitk_odx_target *t, struct odx_portal *pt)
 {
 	struct addrinfo hints, *res = NULL;

@@ -225,6 +225,13 @@ void snap__put(tgt_snap *s, uint64_t off);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
+/* a LUN object for @cfg, not in the table yet (lun_change.c: @replacing) */
+int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_lun **out);
+void dev__lun_free(tgt_lun *l);
+/* tpc.c: a background copy reads or writes @l (it cannot go now) */
+bool tpc__lun_busy(tgt_device *d, const tgt_lun *l); /* dev->lock held */
+/* tpc.c: @l leaves the device: its tokens and finished copy records go */
+void tpc__lun_gone(tgt_device *d, const tgt_lun *l); /* dev->lock held */
 
 /* tpc.c: a write to [lba, lba+n) of @l revokes overlapping tokens */
 void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Reloads racing commands (port 13342): one session hammers READ(16)s on LUN 0
+# while the config is reloaded 40 times (LUN 1 added and removed and LUN 2
+# replaced with another option, both masked from the session; LUN 0 grown
+# under it).  Every READ returns its 4 KiB or a unit attention, the target
+# keeps serving and exits 0 (built with --config=asan: no use-after-free, no
+# leak).
+. "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
+
+port=13342
+conf=$T/target.conf
+A=iqn.2026-01.test:race-a
+write_conf() { # round
+	{
+		echo "iqn = $IQN"
+		echo "portal = 127.0.0.1:$port"
+		echo "pidfile = $T/svc.pid"
+		echo "lun = 0=$T/l0.img,size=$((16 + $1))M"
+		[ $(($1 % 2)) -eq 1 ] && echo "lun = 1=$T/l1.img,size=4M,allow=iqn.2026-01.test:nobody"
+		if [ $(($1 % 3)) -eq 0 ]; then
+			echo "lun = 2=$T/l2.img,size=4M,allow=iqn.2026-01.test:nobody"
+		else
+			echo "lun = 2=$T/l2.img,size=4M,ro,allow=iqn.2026-01.test:nobody"
+		fi
+	} >"$conf.tmp" && mv "$conf.tmp" "$conf"
+}
+write_conf 0
+"$VITK" --db "$T/vitk.db" odx serve --config "$conf" >"$T/svc.out" 2>"$T/svc.err" &
+spid=$!
+SERVE_PIDS="$SERVE_PIDS $spid"
+for i in $(seq 1 200); do [ -s "$T/svc.pid" ] && break; sleep 0.05; done
+[ -s "$T/svc.pid" ] && ok || fail "serve did not start: $(cat "$T/svc.err")"
+TARGET_CLIENT_INITIATOR=$A "$CLIENT" hammer "127.0.0.1:$port" "$IQN" 0 "$T/stop" \
+	>"$T/hammer.out" 2>"$T/hammer.err" &
+hpid=$!
+for i in $(seq 1 200); do grep -q ready "$T/hammer.out" && break; sleep 0.05; done
+grep -q ready "$T/hammer.out" && ok || fail "hammer did not log in: $(cat "$T/hammer.err")"
+for round in $(seq 1 40); do
+	write_conf "$round"
+	kill -HUP "$spid"
+	# the next round once this one is applied (lun 0 grows every round)
+	for i in $(seq 1 200); do
+		grep -q "lun 0 changed ($T/l0.img, $(((16 + round) * 1048576)) bytes)" "$T/svc.err" && break
+		sleep 0.05
+	done
+done
+grep -q "lun 0 changed ($T/l0.img, $((56 * 1048576)) bytes)" "$T/svc.err" && ok ||
+	fail "the reloads did not all apply: $(tail -5 "$T/svc.err")"
+[ "$(stat -c %s "$T/l0.img")" = $((56 * 1048576)) ] && ok || fail "l0.img: $(stat -c %s "$T/l0.img")"
+adds=$(grep -c "lun 1 added" "$T/svc.err")
+removes=$(grep -c "lun 1 removed" "$T/svc.err")
+changes=$(grep -c "lun 2 changed" "$T/svc.err")
+[ "$adds" = 20 ] && [ "$removes" = 20 ] && [ "$changes" -ge 26 ] && ok ||
+	fail "lun 1 added $adds / removed $removes times (want 20 each), lun 2 changed $changes"
+touch "$T/stop"
+wait $hpid
+rc=$?
+read -r reads ua errors < <(sed -n 's/^reads=\([0-9]*\) ua=\([0-9]*\) errors=\([0-9]*\)$/\1 \2 \3/p' "$T/hammer.out")
+[ $rc -eq 0 ] && [ "${errors:-1}" = 0 ] && [ "${reads:-0}" -gt 0 ] && ok ||
+	fail "hammer: rc $rc, $(cat "$T/hammer.out") $(tail -3 "$T/hammer.err")"
+[ "${ua:-0}" -gt 0 ] && ok || fail "no unit attention seen by the hammering session: $(cat "$T/hammer.out")"
+kill -0 "$spid" && ok || fail "target died"
+kill -TERM "$spid"
+wait "$spid" && ok || fail "serve did not exit 0: $(tail -5 "$T/svc.err")"
+! grep -q "AddressSanitizer\|LeakSanitizer\|ThreadSanitizer" "$T/svc.err" && ok ||
+	fail "sanitizer: $(grep -A20 Sanitizer "$T/svc.err" | head -30)"
+echo "hammer: $(cat "$T/hammer.out")"
+finish
