@@ -295,6 +295,9 @@ struct serve_run {
 	VITK_ARRAY(struct served_lun) served;
 	const struct cli_odx_serve_cfg *cmdline; /* for re-reading --config */
 	int reload_rd;                            /* read end of the SIGHUP pipe */
+	/* CHAP from the command line or the environment (not a file): a reload
+	 * keeps it, it cannot re-read it (into run->chap / run->mutual) */
+	const char *fixed_chap[2], *fixed_mutual[2];
 };
 
 static void wipe_free(char *s)
@@ -644,13 +647,68 @@ static void reload_change(const struct cli_ctx *ctx, vitk_odx_target *t, struct 
 	}
 }
 
+/* one CHAP direction for new logins: its file re-read, else what the
+ * command line or the environment gave at the start */
+static int reload_secret(const struct cli_ctx *ctx, const char *opt, const char *file,
+			 const char *const fixed[2], char **buf, const char **user,
+			 const char **secret)
+{
+	int rc;
+
+	if (!file) {
+		*user = fixed[0];
+		*secret = fixed[1];
+		return 0;
+	}
+	rc = read_secret_file(ctx, opt, file, buf);
+	return rc ? rc : split_chap(ctx, opt, *buf, user, secret);
+}
+
+/* CHAP and the ACL of the re-read config, for the logins to come: 0, or -1
+ * (printed) and nothing changed */
+static int reload_access(const struct cli_ctx *ctx, vitk_odx_target *t,
+			 const struct cli_odx_serve_cfg *cfg, struct serve_run *run)
+{
+	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	struct serve_run acl;
+	char *chap = NULL, *mutual = NULL;
+	int rc, r = 0;
+
+	memset(&acl, 0, sizeof(acl));
+	rc = reload_secret(ctx, "--chap-file", cfg->chap_file, run->fixed_chap, &chap,
+			   &o.chap_user, &o.chap_secret);
+	if (rc == 0)
+		rc = reload_secret(ctx, "--chap-mutual-file", cfg->chap_mutual_file,
+				   run->fixed_mutual, &mutual, &o.chap_mutual_user,
+				   &o.chap_mutual_secret);
+	if (rc == 0)
+		rc = collect_acl(ctx, cfg, &acl);
+	if (rc == 0) {
+		o.allow = acl.allow.ptr;
+		o.nallow = acl.allow.size;
+		r = vitk_odx_target_set_access(t, &o);
+		if (r < 0) {
+			cli_warn(ctx, "reload: %s", vitk_error_last()->message);
+			vitk_error_clear();
+		}
+	}
+	if (rc != 0 || r < 0)
+		cli_warn(ctx, "reload: --config '%s': CHAP or ACL unusable: nothing changed",
+			 cfg->config);
+	wipe_free(chap);
+	wipe_free(mutual);
+	serve_run_clear(&acl);
+	return rc != 0 || r < 0 ? -1 : 0;
+}
+
 /*
  * SIGHUP: re-read --config.  The file must parse as a whole (every lun =
  * too), else nothing changes.  Then LUNs gone from it are removed, changed
  * ones changed, new ones added (vitk_odx_target_remove_lun / _change_lun /
  * _add_lun: a LUN a session reaches is only ever grown, other changes to it
- * are refused and logged and apply at a later reload).  The other settings
- * apply at the next start.
+ * are refused and logged and apply at a later reload).  CHAP (files re-read)
+ * and the initiator ACL apply to new logins, before the LUNs change; the
+ * other settings apply at the next start.
  */
 static void reload(const struct cli_ctx *ctx, vitk_odx_target *t, struct serve_run *run)
 {
@@ -668,7 +726,7 @@ static void reload(const struct cli_ctx *ctx, vitk_odx_target *t, struct serve_r
 			 why);
 		goto out;
 	}
-	if (plan_build(ctx, &conf.cfg, &plan) < 0)
+	if (plan_build(ctx, &conf.cfg, &plan) < 0 || reload_access(ctx, t, &conf.cfg, run) < 0)
 		goto out;
 	/* removals first: a LUN number may move to another file */
 	for (i = 0; i < run->served.size;) {
@@ -837,6 +895,14 @@ static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_c
 		return rc;
 	o->allow = run->allow.ptr;
 	o->nallow = run->allow.size;
+	if (!cfg->chap_file) {
+		run->fixed_chap[0] = o->chap_user;
+		run->fixed_chap[1] = o->chap_secret;
+	}
+	if (!cfg->chap_mutual_file) {
+		run->fixed_mutual[0] = o->chap_mutual_user;
+		run->fixed_mutual[1] = o->chap_mutual_secret;
+	}
 	warn_if_open(ctx, o);
 	return 0;
 }

@@ -170,6 +170,17 @@ int vitk_odx_target_change_lun(vitk_odx_target *t, const vitk_odx_target_lun *lu
 			       bool size_only, unsigned int *sessions);
 
 /**
+ * vitk_odx_target_set_access() - new CHAP settings and initiator ACL
+ * (chap_user, chap_secret, chap_mutual_user, chap_mutual_secret, allow and
+ * nallow of @opts, checked as vitk_odx_target_new() checks them; the other
+ * fields are ignored) for the connections that come from now on.  Logged-in
+ * sessions, and logins under way, keep the rules they started with (as LIO
+ * does with ACL changes).  Logs what changed, never a secret.
+ * Return: 0, or VITK_EINVAL / VITK_ENOMEM (nothing changed).
+ */
+int vitk_odx_target_set_access(vitk_odx_target *t, const vitk_odx_target_options *opts);
+
+/**
  * vitk_odx_target_listen() - bind and listen on the portal.
  * Return: 0, or VITK_EIO (errno in the record) / VITK_EINVAL.
  */

@@ -33,8 +33,8 @@ for i in $(seq 1 200); do [ -s "$T/svc.pid" ] && break; sleep 0.05; done
 TARGET_CLIENT_INITIATOR=$A "$CLIENT" hammer "127.0.0.1:$port" "$IQN" 0 "$T/stop" \
 	>"$T/hammer.out" 2>"$T/hammer.err" &
 hpid=$!
-for i in $(seq 1 200); do grep -q ready "$T/hammer.out" && break; sleep 0.05; done
-grep -q ready "$T/hammer.out" && ok || fail "hammer did not log in: $(cat "$T/hammer.err")"
+for i in $(seq 1 200); do grep -qs ready "$T/hammer.out" && break; sleep 0.05; done
+grep -qs ready "$T/hammer.out" && ok || fail "hammer did not log in: $(cat "$T/hammer.err")"
 for round in $(seq 1 40); do
 	write_conf "$round"
 	kill -HUP "$spid"

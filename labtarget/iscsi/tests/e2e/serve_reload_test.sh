@@ -5,7 +5,8 @@
 # the session uses refused with a log line that names the LUN, the change and
 # the session count; growing it applied online with CAPACITY DATA HAS CHANGED
 # (06h/2Ah/09h) and the new capacity in READ CAPACITY(16); a config with an
-# error changes nothing.
+# error changes nothing; a new ACL and CHAP secret refuse new logins while the
+# session of the initiator taken off the ACL goes on.
 . "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 port=13341
@@ -18,6 +19,8 @@ write_conf() { # LUN lines on stdin
 		echo "iqn = $IQN"
 		echo "portal = 127.0.0.1:$port"
 		echo "pidfile = $T/svc.pid"
+		for n in $ACL; do echo "allow = $n"; done
+		[ -n "$CHAP" ] && echo "chap-file = $CHAP"
 		cat
 	} >"$conf.tmp" && mv "$conf.tmp" "$conf"
 }
@@ -40,6 +43,8 @@ step() {
 	grep "^step=$1 " "$T/steps.out"
 }
 size_of() { stat -c %s "$1"; }
+ACL="$A $B"
+CHAP=
 
 write_conf <<CONF
 lun = 0=$T/l0.img,size=16M
@@ -55,8 +60,8 @@ for i in $(seq 1 200); do [ -s "$T/svc.pid" ] && break; sleep 0.05; done
 TARGET_CLIENT_INITIATOR=$A "$CLIENT" steps "127.0.0.1:$port" "$IQN" 0 "$T" 4 \
 	>"$T/steps.out" 2>"$T/steps.err" &
 cpid=$!
-for i in $(seq 1 200); do grep -q ready "$T/steps.out" && break; sleep 0.05; done
-grep -q ready "$T/steps.out" && ok || fail "session did not log in: $(cat "$T/steps.err")"
+for i in $(seq 1 200); do grep -qs ready "$T/steps.out" && break; sleep 0.05; done
+grep -qs ready "$T/steps.out" && ok || fail "session did not log in: $(cat "$T/steps.err")"
 
 # 1. lun 2 (masked from the session) removed, lun 1 (idle) shrunk, lun 0
 #    (in use) shrink refused
@@ -105,19 +110,42 @@ lun = 0=$T/l3.img,size=4M
 CONF
 reload "nothing changed"
 grep -q "lun 0 given twice: nothing changed" "$T/svc.err" && ok || fail "duplicate lun: $(tail -3 "$T/svc.err")"
+printf 'bob:reload-secret-17\n' >"$T/chap644" && chmod 644 "$T/chap644"
+CHAP=$T/chap644 write_conf <<CONF
+lun = 0=$T/l0.img,size=64M
+CONF
+reload "nothing changed"
+grep -q "chap-file '$T/chap644' has mode 0644" "$T/svc.err" && ok ||
+	fail "a readable CHAP file: $(tail -3 "$T/svc.err")"
+[ "$(size_of "$T/l0.img")" = $((32 * M)) ] && ok || fail "a bad CHAP file changed lun 0"
 line=$(step 3)
 [ "$line" = "step=3 tur=0 sense=0/00/00 cap=33554432 luns=1" ] && ok ||
 	fail "after the bad configs: '$line' (want no unit attention, 32 MiB, 1 LUN)"
 
-# 4. an option of the idle lun 1 (ro): a new session cannot write it
+# 4. (applied with 5.) the ACL without A and a CHAP secret: new logins follow
+#    them, A's session goes on (step 4 below); the secret never shows in the log
+ACL=$B
+printf 'bob:reload-secret-17\n' >"$T/chap" && chmod 600 "$T/chap"
+CHAP=$T/chap
+# 5. an option of the idle lun 1 (ro): a new session cannot write it
 write_conf <<CONF
 lun = 0=$T/l0.img,size=32M
 lun = 1=$T/l1.img,size=4M,ro,allow=$B
 CONF
 reload "lun 1 changed"
 [ "$(grep -c "lun 1 changed" "$T/svc.err")" = 2 ] && ok || fail "ro on lun 1: $(tail -3 "$T/svc.err")"
+grep -q "new logins: CHAP user 'bob', mutual CHAP off, 1 initiator allowed (logged-in sessions keep running)" "$T/svc.err" &&
+	ok || fail "no log line for the new CHAP/ACL: $(tail -4 "$T/svc.err")"
+! grep -q "reload-secret-17" "$T/svc.err" && ok || fail "the CHAP secret is in the log"
 head -c 4096 /dev/urandom >"$T/blk"
-TARGET_CLIENT_INITIATOR=$B "$CLIENT" write "127.0.0.1:$port" "$IQN" 1 512 "$T/blk" 2>"$T/w.err"
+TARGET_CLIENT_INITIATOR=$A TARGET_CLIENT_CHAP=bob:reload-secret-17 "$CLIENT" write \
+	"127.0.0.1:$port" "$IQN" 0 512 "$T/blk" 2>/dev/null
+[ $? -ne 0 ] && grep -q "login refused (0202): initiator not authorized" "$T/svc.err" && ok ||
+	fail "a new login of the removed initiator A was not refused: $(tail -3 "$T/svc.err")"
+TARGET_CLIENT_INITIATOR=$B "$CLIENT" write "127.0.0.1:$port" "$IQN" 1 512 "$T/blk" 2>/dev/null
+[ $? -ne 0 ] && grep -q "login refused (0201): CHAP required" "$T/svc.err" && ok ||
+	fail "a login without CHAP was not refused: $(tail -3 "$T/svc.err")"
+TARGET_CLIENT_INITIATOR=$B TARGET_CLIENT_CHAP=bob:reload-secret-17 "$CLIENT" write "127.0.0.1:$port" "$IQN" 1 512 "$T/blk" 2>"$T/w.err"
 [ $? -ne 0 ] && grep -q "sense 7/27/00" "$T/w.err" && ok ||
 	fail "a write to the read-only lun 1 was not refused with 7/27/00: $(cat "$T/w.err")"
 line=$(step 4)
@@ -125,7 +153,7 @@ line=$(step 4)
 	fail "the session after lun 1 became read-only: '$line'"
 wait $cpid && ok || fail "the session failed: $(cat "$T/steps.err")"
 
-# 5. with the session gone, lun 0 may shrink
+# 6. with the session gone, lun 0 may shrink
 write_conf <<CONF
 lun = 0=$T/l0.img,size=8M
 lun = 1=$T/l1.img,size=4M,ro,allow=$B
