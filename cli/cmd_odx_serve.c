@@ -8,8 +8,9 @@
  * stdout as a table (the library's document, vitk_odx_target_stats_table()).
  *
  * As a service: --config FILE (cmd_odx_serve_config_priv.c) holds the whole
- * definition; SIGHUP re-reads it on a reload thread and adds new LUNs (a
- * served LUN is never changed or removed: refused with a warning); with
+ * definition; SIGHUP re-reads it on a reload thread (LUNs added, removed or
+ * changed where no session reaches them, grown under sessions; CHAP and ACL
+ * for new logins; see reload()); with
  * $NOTIFY_SOCKET the sd_notify(3) states READY/RELOADING/STOPPING go to
  * systemd.  See labtarget/iscsi/README.md "Running as a service".
  *
@@ -41,7 +42,8 @@
 const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_STR(CFG, config, "config", 'c', "FILE",
 		  "the target definition: one 'option = value' per line (long option names; "
-		  "labtarget/iscsi/README.md); SIGHUP re-reads it and adds new LUNs") },
+		  "labtarget/iscsi/README.md); SIGHUP re-reads it: LUNs added, removed, "
+		  "changed or grown, CHAP and ACL for new logins") },
 	{ CLI_MULTI(CFG, portal, "portal", 'p', "HOST:PORT",
 		    "address to listen on (default 127.0.0.1:3260; other hosts only when given); "
 		    "repeat for multipath: each portal is a target port of the same LUNs") },
