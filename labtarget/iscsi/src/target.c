@@ -536,7 +536,8 @@ int vitk_odx_target_change_lun(vitk_odx_target *t, const vitk_odx_target_lun *lu
 	cur = tgt_device_lun_size(t->dev, lun->lun);
 	if (i == t->nluns) {
 		r = vitk_error_set(VITK_ENOTFOUND, 0, "lun %u is not served", lun->lun);
-	} else if ((n = lun_sessions(t, lun->lun)) > 0 || (size_only && lun->size >= cur)) {
+	} else if ((n = lun_sessions(t, lun->lun)) > 0 ||
+		   (size_only && (lun->size == 0 || lun->size >= cur))) {
 		/* in use, or only grown: in place, the LUN's nexuses get 2Ah/09h */
 		r = n > 0 ? change_used(t, lun, size_only, cur, n)
 			  : (lun->size ? tgt_device_lun_grow(t->dev, lun->lun, lun->size) : 0);
