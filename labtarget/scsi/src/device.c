@@ -7,7 +7,8 @@
  * copy manager: EXTENDED COPY and ROD tokens).
  *
  * Locking: dev->lock guards tokens, copy operations and counters.  The LUN
- * table is fixed once the first command runs (add every LUN before serving).
+ * table changes only while no command runs (the caller's exclusion: LUNs
+ * added here, removed/replaced/grown in lun_change.c).
  * Data moves outside the lock with pread/pwrite/copy_file_range, which are
  * safe to run concurrently on one file descriptor.
  */

@@ -24,8 +24,11 @@
  *       session, print "step=K tur=STATUS sense=K/ASC/ASCQ cap=BYTES luns=N" and create
  *       DIR/done.K (cap=-STATUS when READ CAPACITY failed)
  *   target_client hammer PORTAL IQN LUN STOPFILE  READ(16)s of 4 KiB at LBAs 0..255 on
- *       one session until STOPFILE exists (at most 120 s); a unit attention is counted
- *       and the READ retried; prints "reads=N ua=U errors=E", exit 1 on any error
+ *       one session until STOPFILE exists (at most 120 s), each followed by a TEST UNIT
+ *       READY to LUN+1 or LUN+2 (masked from the session: LOGICAL UNIT NOT SUPPORTED,
+ *       counted as absent) and every 8th by REPORT LUNS; a unit attention is counted
+ *       and the command retried; prints "reads=N ua=U absent=A errors=E", exit 1 on
+ *       any error
  *
  * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
  * TARGET_CLIENT_INITIATOR sets the InitiatorName; TARGET_CLIENT_CHAP=USER:SECRET logs in
@@ -739,7 +742,7 @@ static int do_hammer(char **argv)
 	int lun = atoi(argv[3]);
 	struct iscsi_context *ic = connect_lun(argv[1], argv[2], lun);
 	struct timespec t0, now;
-	unsigned long reads = 0, ua = 0, errors = 0;
+	unsigned long reads = 0, ua = 0, absent = 0, errors = 0, i = 0;
 
 	if (!ic)
 		return 1;
@@ -758,16 +761,41 @@ static int do_hammer(char **argv)
 		} else {
 			errors++;
 			fprintf(stderr, "READ16 failed: %s\n", iscsi_get_error(ic));
-			if (!t)
-				break; /* the session is gone */
 		}
 		if (t)
 			scsi_free_scsi_task(t);
+		else
+			break; /* the session is gone */
+		/* the LUNs a reload changes: looked up (and found masked) meanwhile */
+		t = iscsi_testunitready_sync(ic, lun + 1 + (int)(i++ % 2));
+		if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
+		    t->sense.key == SCSI_SENSE_ILLEGAL_REQUEST && t->sense.ascq == 0x2500) {
+			absent++;
+		} else if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
+			   t->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
+			ua++;
+		} else {
+			errors++;
+			fprintf(stderr, "TEST UNIT READY to a masked LUN: status %d: %s\n",
+				t ? t->status : -1, iscsi_get_error(ic));
+		}
+		if (t)
+			scsi_free_scsi_task(t);
+		if (i % 8 == 0) {
+			t = iscsi_reportluns_sync(ic, 0, 4096);
+			if (!t || (t->status != SCSI_STATUS_GOOD &&
+				   t->sense.key != SCSI_SENSE_UNIT_ATTENTION)) {
+				errors++;
+				fprintf(stderr, "REPORT LUNS failed: %s\n", iscsi_get_error(ic));
+			}
+			if (t)
+				scsi_free_scsi_task(t);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - t0.tv_sec > 120)
 			break;
 	}
-	printf("reads=%lu ua=%lu errors=%lu\n", reads, ua, errors);
+	printf("reads=%lu ua=%lu absent=%lu errors=%lu\n", reads, ua, absent, errors);
 	iscsi_logout_sync(ic);
 	iscsi_destroy_context(ic);
 	return errors ? 1 : 0;
