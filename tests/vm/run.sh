@@ -27,7 +27,7 @@ done
 # scenarios whose vitk also runs as the ASan + UBSan build: every sg, iSCSI and
 # rtnetlink parser path.  nvme_sriov (sysfs writes only) is left out of the
 # default set for the 5-minute budget; `run.sh nvme_sriov:asan` runs it.
-ASAN_SCENARIOS="scsi_debug lio_loop labtarget lab_pr lio_iscsi igb_sriov"
+ASAN_SCENARIOS="scsi_debug lio_loop labtarget lab_pr lab_reload lio_iscsi igb_sriov"
 
 t0=$(date +%s)
 cannot() {
