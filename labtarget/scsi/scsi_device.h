@@ -184,9 +184,9 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun);
  * false for a LUN that does not exist */
 bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
-/* tgt_device_luns_changed() - a LUN was added while serving: every I_T
- * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
- * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */
+/* tgt_device_luns_changed() - a LUN was added or removed while serving:
+ * every I_T nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA
+ * HAS CHANGED (3Fh/0Eh) there, after a pending unit attention (one deep) */
 void tgt_device_luns_changed(tgt_device *d);
 
 #ifdef __cplusplus

@@ -133,6 +133,7 @@ typedef struct tgt_lun {
 	struct {
 		uint64_t nexus;
 		uint16_t ua_asc;
+		uint16_t ua_next; /* reported after ua_asc (dev__ua_add), 0: none */
 	} nexus[64];
 } tgt_lun;
 
@@ -228,6 +229,9 @@ tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
 /* a LUN object for @cfg, not in the table yet (lun_change.c: @replacing) */
 int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_lun **out);
 void dev__lun_free(tgt_lun *l);
+/* queue unit attention @asc for the @i-th nexus of @l behind a pending one
+ * (one deep; a duplicate is not queued); dev->lock held */
+void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc);
 /* tpc.c: a background copy reads or writes @l (it cannot go now) */
 bool tpc__lun_busy(tgt_device *d, const tgt_lun *l); /* dev->lock held */
 /* tpc.c: @l leaves the device: its tokens and finished copy records go */

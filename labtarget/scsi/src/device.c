@@ -516,11 +516,14 @@ static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume
 		}
 		l->nexus[i].nexus = nexus;
 		l->nexus[i].ua_asc = 0;
+		l->nexus[i].ua_next = 0;
 		l->nnexus++;
 	}
 	ua = l->nexus[i].ua_asc;
-	if (consume)
-		l->nexus[i].ua_asc = 0;
+	if (consume) {
+		l->nexus[i].ua_asc = l->nexus[i].ua_next;
+		l->nexus[i].ua_next = 0;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return ua;
 }
@@ -537,8 +540,10 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
 	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < l->nnexus; i++)
+	for (i = 0; i < l->nnexus; i++) {
 		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
+		l->nexus[i].ua_next = 0;
+	}
 	l->prevent = false;
 	tpc__lun_reset(d, l);
 	pthread_mutex_unlock(&d->lock);
@@ -554,10 +559,17 @@ void tgt_device_luns_changed(tgt_device *d)
 		tgt_lun *l = d->luns.ptr[i];
 
 		for (j = 0; j < l->nnexus; j++)
-			if (!l->nexus[j].ua_asc) /* a pending reset stays first */
-				l->nexus[j].ua_asc = VITK_SCSI_ASC_REPORTED_LUNS_CHANGED;
+			dev__ua_add(l, j, VITK_SCSI_ASC_REPORTED_LUNS_CHANGED);
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc)
+{
+	if (!l->nexus[i].ua_asc)
+		l->nexus[i].ua_asc = asc;
+	else if (l->nexus[i].ua_asc != asc && !l->nexus[i].ua_next)
+		l->nexus[i].ua_next = asc; /* a pending reset stays first */
 }
 
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)

@@ -44,12 +44,23 @@ static void grow_in_place(void **state)
 	h_assert_good(h);
 	assert_int_equal(blocks_of(h, 0), 2ull * H_LUN0_BLOCKS);
 	assert_int_equal(tgt_device_lun_size(h->dev, 0), 2ull * H_LUN0_BLOCKS * 512);
+	/* grown and then another LUN added: both unit attentions, in order */
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 3ull * H_LUN0_BLOCKS * 512), 0);
+	tgt_device_luns_changed(h->dev);
+	tgt_device_luns_changed(h->dev); /* the same one twice: reported once */
+	H_RUN(h, 0, cdb_tur, NULL, 0, 0);
+	h_assert_sense(h, VITK_SCSI_KEY_UNIT_ATTENTION, 0x2a, 0x09);
+	H_RUN(h, 0, cdb_tur, NULL, 0, 0);
+	h_assert_sense(h, VITK_SCSI_KEY_UNIT_ATTENTION, 0x3f, 0x0e);
+	H_RUN(h, 0, cdb_tur, NULL, 0, 0);
+	h_assert_good(h);
+	assert_int_equal(blocks_of(h, 0), 3ull * H_LUN0_BLOCKS);
 	/* LUN 1 was not touched: no unit attention there */
 	H_RUN(h, 1, cdb_tur, NULL, 0, 0);
 	h_assert_good(h);
 	/* never smaller, never off the block size */
 	assert_int_equal(tgt_device_lun_grow(h->dev, 0, H_LUN0_BLOCKS * 512ull), VITK_EINVAL);
-	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 2ull * H_LUN0_BLOCKS * 512 + 100),
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 3ull * H_LUN0_BLOCKS * 512 + 100),
 			 VITK_EINVAL);
 	assert_int_equal(tgt_device_lun_grow(h->dev, 9, 1 << 20), VITK_ENOTFOUND);
 	/* a read-only LUN grows only as far as its file */
