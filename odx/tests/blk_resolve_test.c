@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static int setup(void **state)
 	(void)state;
 	env.sysfs_root = fake_sysblk_root();
 	env.dm_table = fake_dm_table;
+	env.dm_status = fake_dm_status;
 	/* sda: 1 GiB, 512-byte blocks, sda1 from sector 2048 */
 	fake_sysblk_disk("sda", "8:0", 2097152, 512, "sg0", "running");
 	fake_sysblk_part("sda", "sda1", "8:1", 2048, 2095104);
@@ -150,6 +152,74 @@ static void test_multipath(void **state)
 	assert_string_equal(m.sg, "/dev/sg3"); /* sdc is offline */
 	assert_true(has_layer(&m, "dm-3", "dm-multipath", "mpatha: path sdd of 2 (sdc, sdd)"));
 	vitk_odx_blk_map_clear(&m);
+}
+
+static void expect_refused(const char *name, const char *reason);
+
+/* the real kernel's maps: a path the map has failed ("F" in its status) may
+ * still be a running SCSI device (tests/vm/scenarios/os_offload_mpath.sh) */
+static void test_multipath_dm_failed(void **state)
+{
+	vitk_odx_blk_map m;
+
+	(void)state;
+	fake_sysblk_disk("sdf", "8:80", 2097152, 512, "sg5", "running");
+	fake_sysblk_disk("sdg", "8:96", 2097152, 512, "sg6", "running");
+	fake_sysblk_dm("dm-4", "253:4", 2097152, "mpathb", "mpath-3601", "sdf sdg");
+	fake_dm_set(4, "0 2097152 multipath 0 1 alua 1 1 service-time 0 2 2 8:80 1 1 8:96 1 1");
+	/* no status: the first running path */
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), 0);
+	assert_true(m.offloadable);
+	assert_string_equal(m.sg, "/dev/sg5");
+	vitk_odx_blk_map_clear(&m);
+	/* sdf failed in the map: sdg, whatever sdf's SCSI state says */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0 1 8:96 A 0 0 1");
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), 0);
+	assert_true(m.offloadable);
+	assert_string_equal(m.sg, "/dev/sg6");
+	assert_true(has_layer(&m, "dm-4", "dm-multipath", "mpathb: path sdg of 2 (sdf, sdg)"));
+	vitk_odx_blk_map_clear(&m);
+	/* both failed in the map */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0 1 8:96 F 2 0 1");
+	expect_refused("dm-4", "dm-4 (dm-multipath): no active path: the map has failed every running path");
+	/* a status vitk cannot read is an error, not a guess */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0");
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), VITK_EINVAL);
+	vitk_odx_blk_map_clear(&m);
+	fake_dm_status_set(4, NULL);
+}
+
+static void expect_mpath(const char *status, int rc, const char *want)
+{
+	vitk_odx_dm_mpath_paths p = VITK_ARRAY_INIT;
+	char got[256] = "";
+
+	assert_int_equal(vitk_odx_dm_mpath_status_parse(&p, status), rc);
+	for (size_t i = 0; i < p.size; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u:%u %c", i ? ", " : "",
+			 p.ptr[i].major, p.ptr[i].minor, p.ptr[i].active ? 'A' : 'F');
+	if (rc == 0 && strcmp(got, want) != 0)
+		fail_msg("\"%s\": paths \"%s\", want \"%s\"", status, got, want);
+	vitk_array_clear(p);
+}
+
+static void test_mpath_status_parse(void **state)
+{
+	(void)state;
+	/* service-time (2 selector args per path), one group */
+	expect_mpath("2 0 1 0 1 1 A 0 2 2 8:0 F 1 0 1 8:32 A 0 0 1", 0, "8:0 F, 8:32 A");
+	/* failover: two groups; round-robin (no selector args); a hardware handler arg */
+	expect_mpath("2 1 0 1 alua 2 1 A 0 1 0 8:16 A 0 E 0 1 0 65:0 F 12", 0, "8:16 A, 65:0 F");
+	expect_mpath("2 0 0 0 0 0", 0, "");
+	expect_mpath("", VITK_EINVAL, NULL);
+	expect_mpath("2 0 1 0 1 1 A 0 2 2 8:0 F 1 0", VITK_EINVAL, NULL);        /* truncated */
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8:0 X 1 0 1", VITK_EINVAL, NULL);      /* state */
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8:0 AF 1 0 1", VITK_EINVAL, NULL);
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8x0 A 1 0 1", VITK_EINVAL, NULL);      /* devt */
+	expect_mpath("2 0 1 0 99999 1 A 0 1 2 8:0 A 1 0 1", VITK_EINVAL, NULL);  /* groups */
+	expect_mpath("2 0 1 0 1 1 A 0 1025 0", VITK_EINVAL, NULL);               /* paths */
+	expect_mpath("4294967297 0", VITK_EINVAL, NULL);
+	expect_mpath(NULL, VITK_EINVAL, NULL);
 }
 
 static void expect_refused(const char *name, const char *reason)
@@ -382,7 +452,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_disk),   cmocka_unit_test(test_partition),
 		cmocka_unit_test(test_lvm_segments), cmocka_unit_test(test_nested_dm_4k),
-		cmocka_unit_test(test_multipath),    cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_multipath),    cmocka_unit_test(test_multipath_dm_failed),
+		cmocka_unit_test(test_mpath_status_parse),    cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_fiemap),       cmocka_unit_test(test_file_ranges),
 	};

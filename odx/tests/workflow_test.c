@@ -210,6 +210,40 @@ static void test_odx_workflow__resume_from_first_unwritten_block(void **state)
 	vitk_odx_job_result_clear(&res);
 }
 
+/* --resume JOB --verify of a finished job: nothing written, both ranges read and compared */
+static void test_odx_workflow__verify_finished_job(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_job_request req = request(w, 10, 100, 200);
+	vitk_odx_job_result res, v;
+
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &res), 0);
+	assert_copied(w, 10, 100, 200);
+	req = request(w, 0, 0, 0);
+	req.src = req.dst = NULL;
+	req.resume = res.job.uuid;
+	req.copy.verify = true;
+	w->dst.writes = 0;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &v), 0);
+	assert_true(v.copy.verified);
+	assert_int_equal(v.copy.bytes, 0);
+	assert_int_equal(v.copy.verify_bytes, 2 * 200 * BS);
+	assert_int_equal(w->dst.writes, 0);
+	assert_string_equal(v.job.result, "ok");
+	vitk_odx_job_result_clear(&v);
+
+	/* one byte of destination block 100 + 150 changes behind the job's back */
+	w->dst.disk[(100 + 150) * BS + 7] ^= 0xff;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &v), VITK_ERROR);
+	assert_int_equal(v.failed, VITK_ODX_STAGE_COPY);
+	assert_string_equal(vitk_error_last()->message,
+			    "verify: 'dst' block 250 differs from 'src' block 160");
+	assert_string_equal(v.job.result, "failed");
+	assert_int_equal(w->dst.writes, 0);
+	vitk_odx_job_result_clear(&v);
+	vitk_odx_job_result_clear(&res);
+}
+
 static void test_odx_workflow__dry_run_and_refusals_record_nothing(void **state)
 {
 	struct world *w = *state;
@@ -423,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_odx_workflow__new_job_records_luns_job_and_reasons,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_workflow__verify_finished_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__resume_from_first_unwritten_block,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__dry_run_and_refusals_record_nothing,

@@ -394,11 +394,8 @@ int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_
 	}
 	make_naa(l, d->iqn, abspath);
 	r = pr__lun_init(l);
-	if (r < 0) {
-		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
-				   cfg->lun, abspath);
-		goto out;
-	}
+	if (r < 0)
+		goto out; /* the message names the file and the reason */
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -609,6 +606,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	cmd->din_full = 0;
 	cmd->status = 0;
 	cmd->sense_len = 0;
+	cmd->npreempted = 0;
 	if (!cmd->cdb || cmd->cdb_len == 0) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		return 0;
