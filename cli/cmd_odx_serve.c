@@ -8,8 +8,9 @@
  * stdout as a table (the library's document, vitk_odx_target_stats_table()).
  *
  * As a service: --config FILE (cmd_odx_serve_config_priv.c) holds the whole
- * definition; SIGHUP re-reads it on a reload thread and adds new LUNs (a
- * served LUN is never changed or removed: refused with a warning); with
+ * definition; SIGHUP re-reads it on a reload thread (LUNs added, removed or
+ * changed where no session reaches them, grown under sessions; CHAP and ACL
+ * for new logins; see reload()); with
  * $NOTIFY_SOCKET the sd_notify(3) states READY/RELOADING/STOPPING go to
  * systemd.  See labtarget/iscsi/README.md "Running as a service".
  *
@@ -41,7 +42,8 @@
 const struct cli_opt cli_odx_serve_opts[] = {
 	{ CLI_STR(CFG, config, "config", 'c', "FILE",
 		  "the target definition: one 'option = value' per line (long option names; "
-		  "labtarget/iscsi/README.md); SIGHUP re-reads it and adds new LUNs") },
+		  "labtarget/iscsi/README.md); SIGHUP re-reads it: LUNs added, removed, "
+		  "changed or grown, CHAP and ACL for new logins") },
 	{ CLI_MULTI(CFG, portal, "portal", 'p', "HOST:PORT",
 		    "address to listen on (default 127.0.0.1:3260; other hosts only when given); "
 		    "repeat for multipath: each portal is a target port of the same LUNs") },
@@ -295,6 +297,9 @@ struct serve_run {
 	VITK_ARRAY(struct served_lun) served;
 	const struct cli_odx_serve_cfg *cmdline; /* for re-reading --config */
 	int reload_rd;                            /* read end of the SIGHUP pipe */
+	/* CHAP from the command line or the environment (not a file): a reload
+	 * keeps it, it cannot re-read it (into run->chap / run->mutual) */
+	const char *fixed_chap[2], *fixed_mutual[2];
 };
 
 static void wipe_free(char *s)
@@ -495,64 +500,265 @@ static int setup_target(struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg
 	return 0;
 }
 
-/* LUN @spec of a re-read config against what is served: add, keep or refuse */
-static void reload_lun(const struct cli_ctx *ctx, vitk_odx_target *t, const char *spec,
-		       struct serve_run *run, bool *seen, size_t nseen)
+/* the same allow list (order included: it is the config's text) */
+static bool same_allow(const struct lun_spec *a, const struct lun_spec *b)
 {
-	struct lun_spec ls;
 	size_t i;
 
-	memset(&ls, 0, sizeof(ls));
-	if (parse_lun(ctx, spec, &ls) != 0)
-		return;
-	for (i = 0; i < run->served.size && run->served.ptr[i].lun != ls.l.lun; i++)
-		;
-	lun_spec_clear(&ls);
-	if (i == run->served.size) {
-		if (add_lun_spec(ctx, t, spec, run) == 0)
-			cli_info(ctx, "reload: lun %s added", spec);
+	if (a->l.nallow != b->l.nallow)
+		return false;
+	for (i = 0; i < a->l.nallow; i++)
+		if (strcmp(a->allow[i], b->allow[i]) != 0)
+			return false;
+	return true;
+}
+
+/* what differs between two parsed specs, for the log ("size, ro"); false
+ * when nothing but the size does */
+static bool describe_change(const struct lun_spec *o, const struct lun_spec *n, char *buf,
+			    size_t len)
+{
+	const struct {
+		bool differs;
+		const char *what;
+	} f[] = {
+		{ strcmp(o->path, n->path) != 0, "path" },
+		{ o->l.block_size != n->l.block_size, "bs" },
+		{ o->l.phys_block_size != n->l.phys_block_size, "pbs" },
+		{ o->l.read_only != n->l.read_only, "ro" },
+		{ o->l.sanitize != n->l.sanitize, "sanitize" },
+		{ o->l.tokens != n->l.tokens, "tokens" },
+		{ !same_allow(o, n), "allow" },
+	};
+	bool other = false;
+	size_t i, at;
+
+	at = (size_t)snprintf(buf, len, "%s", n->l.size && o->l.size != n->l.size ? "size" : "");
+	for (i = 0; i < VITK_ARRAY_SIZE(f); i++) {
+		if (!f[i].differs)
+			continue;
+		other = true;
+		if (at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", f[i].what);
+	}
+	return other;
+}
+
+/* one parsed spec per LUN of the re-read config */
+struct reload_plan {
+	size_t n;
+	struct lun_spec *ls;
+	const char **spec;
+};
+
+static void plan_clear(struct reload_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		lun_spec_clear(&p->ls[i]);
+	free(p->ls);
+	free(p->spec);
+	memset(p, 0, sizeof(*p));
+}
+
+/* every LUN of @conf parsed, numbers unique: 0, else -1 (message printed) */
+static int plan_build(const struct cli_ctx *ctx, const struct cli_odx_serve_cfg *cfg,
+		      struct reload_plan *p)
+{
+	size_t i, j;
+
+	memset(p, 0, sizeof(*p));
+	p->ls = calloc(cfg->lun.n + 1, sizeof(*p->ls));
+	p->spec = calloc(cfg->lun.n + 1, sizeof(*p->spec));
+	if (!p->ls || !p->spec) {
+		cli_warn(ctx, "reload: out of memory: nothing changed");
+		return -1;
+	}
+	for (i = 0; i < cfg->lun.n; i++, p->n++) {
+		p->ls[i].l.block_size = 512;
+		p->spec[i] = cfg->lun.v[i];
+		if (parse_lun(ctx, cfg->lun.v[i], &p->ls[i]) != 0) {
+			p->n++;
+			cli_warn(ctx, "reload: --config '%s': nothing changed", cfg->config);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (p->ls[j].l.lun == p->ls[i].l.lun) {
+				p->n++;
+				cli_warn(ctx, "reload: --config '%s': lun %u given twice: nothing "
+					      "changed",
+					 cfg->config, p->ls[i].l.lun);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* a served LUN the config no longer names: removed unless a session reaches it */
+static bool reload_remove(const struct cli_ctx *ctx, vitk_odx_target *t, struct served_lun *sl)
+{
+	int r = vitk_odx_target_remove_lun(t, sl->lun, NULL);
+
+	if (r == 0) {
+		cli_info(ctx, "reload: lun %u removed (was '%s')", sl->lun, sl->spec);
+		return true;
+	}
+	cli_warn(ctx, "reload: removing lun %u refused: %s: it stays '%s'", sl->lun,
+		 vitk_error_last()->message, sl->spec);
+	vitk_error_clear();
+	return false;
+}
+
+/* a served LUN whose spec changed: in place, replaced, or refused */
+static void reload_change(const struct cli_ctx *ctx, vitk_odx_target *t, struct served_lun *sl,
+			  const struct lun_spec *nls, const char *spec)
+{
+	struct lun_spec old;
+	char what[96];
+	unsigned n = 0;
+	char *dup;
+	bool other;
+	int r;
+
+	memset(&old, 0, sizeof(old));
+	old.l.block_size = 512;
+	if (parse_lun(ctx, sl->spec, &old) != 0)
+		return; /* it was accepted once: cannot happen */
+	other = describe_change(&old, nls, what, sizeof(what));
+	lun_spec_clear(&old);
+	if (!*what && !other) { /* only text moved, or size= dropped: nothing to do */
+		dup = strdup(spec);
+		if (dup) {
+			free(sl->spec);
+			sl->spec = dup;
+		}
 		return;
 	}
-	if (i < nseen)
-		seen[i] = true;
-	if (strcmp(run->served.ptr[i].spec, spec) != 0)
-		cli_warn(ctx, "reload: lun %u changed to '%s': refused, sessions may be using it "
-			      "(it stays '%s' until a restart)",
-			 ls.l.lun, spec, run->served.ptr[i].spec);
+	r = vitk_odx_target_change_lun(t, &nls->l, !other, &n);
+	if (r < 0) {
+		cli_warn(ctx, "reload: changing lun %u (%s) to '%s' refused: %s: it stays '%s'",
+			 sl->lun, what, spec, vitk_error_last()->message, sl->spec);
+		vitk_error_clear();
+		return;
+	}
+	cli_info(ctx, "reload: lun %u changed (%s) to '%s'%s", sl->lun, what, spec,
+		 n ? " online" : "");
+	dup = strdup(spec);
+	if (dup) {
+		free(sl->spec);
+		sl->spec = dup;
+	}
+}
+
+/* one CHAP direction for new logins: its file re-read, else what the
+ * command line or the environment gave at the start */
+static int reload_secret(const struct cli_ctx *ctx, const char *opt, const char *file,
+			 const char *const fixed[2], char **buf, const char **user,
+			 const char **secret)
+{
+	int rc;
+
+	if (!file) {
+		*user = fixed[0];
+		*secret = fixed[1];
+		return 0;
+	}
+	rc = read_secret_file(ctx, opt, file, buf);
+	return rc ? rc : split_chap(ctx, opt, *buf, user, secret);
+}
+
+/* CHAP and the ACL of the re-read config, for the logins to come: 0, or -1
+ * (printed) and nothing changed */
+static int reload_access(const struct cli_ctx *ctx, vitk_odx_target *t,
+			 const struct cli_odx_serve_cfg *cfg, struct serve_run *run)
+{
+	vitk_odx_target_options o = VITK_ODX_TARGET_OPTIONS_INIT;
+	struct serve_run acl;
+	char *chap = NULL, *mutual = NULL;
+	int rc, r = 0;
+
+	memset(&acl, 0, sizeof(acl));
+	rc = reload_secret(ctx, "--chap-file", cfg->chap_file, run->fixed_chap, &chap,
+			   &o.chap_user, &o.chap_secret);
+	if (rc == 0)
+		rc = reload_secret(ctx, "--chap-mutual-file", cfg->chap_mutual_file,
+				   run->fixed_mutual, &mutual, &o.chap_mutual_user,
+				   &o.chap_mutual_secret);
+	if (rc == 0)
+		rc = collect_acl(ctx, cfg, &acl);
+	if (rc == 0) {
+		o.allow = acl.allow.ptr;
+		o.nallow = acl.allow.size;
+		r = vitk_odx_target_set_access(t, &o);
+		if (r < 0) {
+			cli_warn(ctx, "reload: %s", vitk_error_last()->message);
+			vitk_error_clear();
+		}
+	}
+	if (rc != 0 || r < 0)
+		cli_warn(ctx, "reload: --config '%s': CHAP or ACL unusable: nothing changed",
+			 cfg->config);
+	wipe_free(chap);
+	wipe_free(mutual);
+	serve_run_clear(&acl);
+	return rc != 0 || r < 0 ? -1 : 0;
 }
 
 /*
- * SIGHUP: re-read --config.  New LUNs are added (the sessions get REPORTED
- * LUNS DATA HAS CHANGED); a LUN is never removed or changed under the
- * sessions that may use it (refused and logged); the other settings apply
- * at the next start.
+ * SIGHUP: re-read --config.  The file must parse as a whole (every lun =
+ * too), else nothing changes.  Then LUNs gone from it are removed, changed
+ * ones changed, new ones added (vitk_odx_target_remove_lun / _change_lun /
+ * _add_lun: a LUN a session reaches is only ever grown, other changes to it
+ * are refused and logged and apply at a later reload).  CHAP (files re-read)
+ * and the initiator ACL apply to new logins, before the LUNs change; the
+ * other settings apply at the next start.
  */
 static void reload(const struct cli_ctx *ctx, vitk_odx_target *t, struct serve_run *run)
 {
 	struct cli_odx_serve_conf conf;
-	size_t i, nserved = run->served.size;
-	bool *seen = calloc(nserved + 1, sizeof(*seen));
+	struct reload_plan plan;
+	size_t i, j;
 	char why[256];
 
 	memset(&conf, 0, sizeof(conf));
+	memset(&plan, 0, sizeof(plan));
 	notify("RELOADING=1");
-	if (!seen) {
-		cli_warn(ctx, "reload: out of memory");
-	} else if (cli_odx_serve_conf_load(run->cmdline->config, run->cmdline, &conf, why,
-					   sizeof(why)) < 0) {
+	if (cli_odx_serve_conf_load(run->cmdline->config, run->cmdline, &conf, why, sizeof(why)) <
+	    0) {
 		cli_warn(ctx, "reload: --config '%s': %s: nothing changed", run->cmdline->config,
 			 why);
-	} else {
-		for (i = 0; i < conf.cfg.lun.n; i++)
-			reload_lun(ctx, t, conf.cfg.lun.v[i], run, seen, nserved);
-		for (i = 0; i < nserved; i++)
-			if (!seen[i])
-				cli_warn(ctx, "reload: lun %u is gone from the config: refused, "
-					      "sessions may be using it (it stays until a restart)",
-					 run->served.ptr[i].lun);
+		goto out;
 	}
+	if (plan_build(ctx, &conf.cfg, &plan) < 0 || reload_access(ctx, t, &conf.cfg, run) < 0)
+		goto out;
+	/* removals first: a LUN number may move to another file */
+	for (i = 0; i < run->served.size;) {
+		struct served_lun *sl = &run->served.ptr[i];
+
+		for (j = 0; j < plan.n && plan.ls[j].l.lun != sl->lun; j++)
+			;
+		if (j == plan.n && reload_remove(ctx, t, sl)) {
+			free(sl->spec);
+			memmove(sl, sl + 1, (run->served.size - i - 1) * sizeof(*sl));
+			run->served.size--;
+			continue;
+		}
+		i++;
+	}
+	for (j = 0; j < plan.n; j++) {
+		for (i = 0; i < run->served.size && run->served.ptr[i].lun != plan.ls[j].l.lun; i++)
+			;
+		if (i == run->served.size) {
+			if (add_lun_spec(ctx, t, plan.spec[j], run) == 0)
+				cli_info(ctx, "reload: lun %s added", plan.spec[j]);
+			else
+				vitk_error_clear();
+		} else if (strcmp(run->served.ptr[i].spec, plan.spec[j]) != 0) {
+			reload_change(ctx, t, &run->served.ptr[i], &plan.ls[j], plan.spec[j]);
+		}
+	}
+out:
+	plan_clear(&plan);
 	cli_odx_serve_conf_clear(&conf);
-	free(seen);
 	notify("READY=1");
 }
 
@@ -691,6 +897,14 @@ static int build_options(const struct cli_ctx *ctx, const struct cli_odx_serve_c
 		return rc;
 	o->allow = run->allow.ptr;
 	o->nallow = run->allow.size;
+	if (!cfg->chap_file) {
+		run->fixed_chap[0] = o->chap_user;
+		run->fixed_chap[1] = o->chap_secret;
+	}
+	if (!cfg->chap_mutual_file) {
+		run->fixed_mutual[0] = o->chap_mutual_user;
+		run->fixed_mutual[1] = o->chap_mutual_secret;
+	}
 	warn_if_open(ctx, o);
 	return 0;
 }

@@ -78,6 +78,24 @@ int tgt_device_new(tgt_device **out, const tgt_device_options *opts);
  * the LUN and the path.  A file created by a failed call is removed.
  */
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg);
+/*
+ * LUNs changing while serving (a reload).  The same rule as for
+ * tgt_device_add_lun(): no tgt_device_exec() or task-management call may run
+ * meanwhile.  tgt_device_remove_lun(): the LUN, its ROD tokens and finished
+ * copy records go.  tgt_device_replace_lun(): a new LUN object for @cfg takes
+ * the place of @cfg->lun (a smaller size= cuts the backing file; reservations
+ * that are not APTPL and tokens are dropped); the old one stays when the new
+ * one cannot be opened.  Both: VITK_EBUSY while a background WRITE USING
+ * TOKEN reads or writes the LUN, VITK_ENOTFOUND for an unknown LUN.
+ * tgt_device_lun_grow(): the LUN grows in place to @size bytes (the file is
+ * extended) and every I_T nexus that used it gets UNIT ATTENTION, CAPACITY
+ * DATA HAS CHANGED (2Ah/09h); VITK_EINVAL for a smaller size.
+ */
+int tgt_device_remove_lun(tgt_device *d, unsigned lun);
+int tgt_device_replace_lun(tgt_device *d, const tgt_lun_config *cfg);
+int tgt_device_lun_grow(tgt_device *d, unsigned lun, uint64_t size);
+/* tgt_device_lun_size() - the LUN's size in bytes, 0 for an unknown LUN */
+uint64_t tgt_device_lun_size(const tgt_device *d, unsigned lun);
 /** tgt_device_free() - abort and join background copies, close files; NULL ok. */
 void tgt_device_free(tgt_device *d);
 size_t tgt_device_lun_count(const tgt_device *d);
@@ -204,9 +222,9 @@ int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus);
  * out: the condition is pending again, ahead of any other.
  * Return: 0, or VITK_ENOTFOUND for an unknown LUN. */
 int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc);
-/* tgt_device_luns_changed() - a LUN was added while serving: every I_T
- * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
- * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */
+/* tgt_device_luns_changed() - a LUN was added or removed while serving:
+ * every I_T nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA
+ * HAS CHANGED (3Fh/0Eh) there, after a pending unit attention (one deep) */
 void tgt_device_luns_changed(tgt_device *d);
 
 #ifdef __cplusplus

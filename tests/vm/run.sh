@@ -28,7 +28,7 @@ done
 # rtnetlink and dm-multipath status parser path.  nvme_sriov (sysfs writes
 # only) and the longer os_offload* scenarios are left out of the default set
 # for the time budget; `run.sh nvme_sriov:asan` (etc.) runs them.
-ASAN_SCENARIOS="scsi_debug lio_loop labtarget lab_pr lio_iscsi igb_sriov os_offload_mpath"
+ASAN_SCENARIOS="scsi_debug lio_loop labtarget lab_pr lab_reload lio_iscsi igb_sriov os_offload_mpath"
 
 t0=$(date +%s)
 cannot() {

@@ -58,6 +58,7 @@ struct task {
 struct cx {
 	struct odx_conn *oc;
 	vitk_odx_target *t;
+	struct odx_access *acc; /* CHAP and ACL in force when the connection came */
 	int fd;
 	/* session */
 	bool ffp, discovery, closing;
@@ -577,10 +578,10 @@ static bool initiator_allowed(const struct cx *c)
 {
 	size_t i;
 
-	if (c->t->nallow == 0)
+	if (c->acc->nallow == 0)
 		return true;
-	for (i = 0; i < c->t->nallow; i++)
-		if (strcmp(c->t->allow[i], c->initiator) == 0)
+	for (i = 0; i < c->acc->nallow; i++)
+		if (strcmp(c->acc->allow[i], c->initiator) == 0)
 			return true;
 	return false;
 }
@@ -616,7 +617,7 @@ static int chap_mutual(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
 
 	if (!ci || !cc)
 		return login_fail(c, 2, 7, "mutual CHAP: CHAP_I and CHAP_C go together");
-	if (!c->t->mutual_user)
+	if (!c->acc->mutual_user)
 		return login_fail(c, 2, 1, "mutual CHAP asked for, no target secret configured");
 	n = vitk_odx_target__chap_decode(cc, chal, sizeof(chal));
 	if (!parse_num(ci, 0, 255, &id) || n < 1)
@@ -624,12 +625,12 @@ static int chap_mutual(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
 	if ((size_t)n == sizeof(c->chap_challenge) &&
 	    memcmp(chal, c->chap_challenge, sizeof(c->chap_challenge)) == 0)
 		return login_fail(c, 2, 1, "mutual CHAP: our own challenge reflected");
-	if (!vitk_odx_target__chap_response((uint8_t)id, c->t->mutual_secret, chal, (size_t)n, md))
+	if (!vitk_odx_target__chap_response((uint8_t)id, c->acc->mutual_secret, chal, (size_t)n, md))
 		return login_fail(c, 3, 0, "mutual CHAP: cannot compute the response");
 	hex_encode(hex, md, sizeof(md));
-	vitk_odx_target__textbuf_add(out, "CHAP_N", c->t->mutual_user);
+	vitk_odx_target__textbuf_add(out, "CHAP_N", c->acc->mutual_user);
 	vitk_odx_target__textbuf_add(out, "CHAP_R", hex);
-	LOGC(c, VITK_LOG_INFO, "mutual CHAP: answered as '%s'", c->t->mutual_user);
+	LOGC(c, VITK_LOG_INFO, "mutual CHAP: answered as '%s'", c->acc->mutual_user);
 	return 0;
 }
 
@@ -637,7 +638,7 @@ static int chap_mutual(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
 static int login_security(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out)
 {
 	const char *am = vitk_odx_target__text_get(kv, "AuthMethod");
-	bool chap = c->t->chap_user != NULL;
+	bool chap = c->acc->chap_user != NULL;
 
 	if (c->auth == AUTH_NONE_YET) {
 		if (!am) {
@@ -691,8 +692,8 @@ static int login_security(struct cx *c, const iscsi_text *kv, iscsi_textbuf *out
 		if (!n || !rs)
 			return login_fail(c, 2, 7, "CHAP_N/CHAP_R missing");
 		rl = vitk_odx_target__chap_decode(rs, resp, sizeof(resp));
-		if (strcmp(n, c->t->chap_user) != 0 || rl < 0 ||
-		    !vitk_odx_target__chap_check(c->chap_id, c->t->chap_secret, c->chap_challenge,
+		if (strcmp(n, c->acc->chap_user) != 0 || rl < 0 ||
+		    !vitk_odx_target__chap_check(c->chap_id, c->acc->chap_secret, c->chap_challenge,
 						 sizeof(c->chap_challenge), resp, (size_t)rl))
 			return login_fail(c, 2, 1, "CHAP authentication failed");
 		LOGC(c, VITK_LOG_INFO, "CHAP user '%s' authenticated", n);
@@ -840,7 +841,7 @@ static int handle_login(struct cx *c)
 		if (r < 0)
 			goto out;
 	} else if (c->auth != AUTH_DONE) {
-		if (c->t->chap_user) {
+		if (c->acc->chap_user) {
 			r = login_fail(c, 2, 1, "CHAP required, security stage skipped");
 			goto out;
 		}
@@ -869,7 +870,7 @@ static int handle_login(struct cx *c)
 	}
 	/* may we transit? */
 	if (transit && csg == 0 && c->auth != AUTH_DONE) {
-		if (c->auth == AUTH_NONE_YET && !c->t->chap_user)
+		if (c->auth == AUTH_NONE_YET && !c->acc->chap_user)
 			c->auth = AUTH_DONE;
 		else
 			transit = false;
@@ -1926,6 +1927,7 @@ void *vitk_odx_target__conn_main(void *arg)
 	if (c) {
 		c->oc = oc;
 		c->t = oc->t;
+		c->acc = vitk_odx_target__access_get(oc->t);
 		c->fd = oc->fd;
 		c->csg = -1;
 		c->peer_mrdsl = LOGIN_MRDSL;
@@ -1960,6 +1962,7 @@ void *vitk_odx_target__conn_main(void *arg)
 		vitk_array_clear(c->login_acc);
 		vitk_array_clear(c->data);
 		LOGC(c, VITK_LOG_INFO, "closed");
+		vitk_odx_target__access_put(c->t, c->acc);
 		pthread_mutex_destroy(&c->tx);
 		pthread_cond_destroy(&c->done);
 		free(c);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <vitk/odx_target.h>
 
@@ -24,6 +25,49 @@
 #define ODX_TARGET_NOP_S 30             /* default: drop when the ping stays unanswered */
 
 struct odx_conn;
+
+/*
+ * What a login checks: CHAP secrets and the initiator ACL.  Immutable once
+ * made; reference counted under t->lock (the target holds one, every
+ * connection one from accept to close), so a reload that swaps it never
+ * changes the rules in the middle of a login and frees (and wipes) the old
+ * one when the last connection that started under it ends.
+ */
+struct odx_access {
+	unsigned refs;
+	char *chap_user, *chap_secret;
+	char *mutual_user, *mutual_secret; /* mutual CHAP: how the target answers */
+	char **allow; /* initiator ACL; nallow 0: every initiator may log in */
+	size_t nallow;
+};
+
+static inline void vitk_odx_target__wipe_free(char *s)
+{
+	if (s) {
+		volatile char *v = s;
+
+		while (*v)
+			*v++ = 0;
+	}
+	free(s);
+}
+
+/* the last reference: secrets wiped */
+static inline void vitk_odx_target__access_free(struct odx_access *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	free(a->chap_user);
+	vitk_odx_target__wipe_free(a->chap_secret);
+	free(a->mutual_user);
+	vitk_odx_target__wipe_free(a->mutual_secret);
+	for (i = 0; a->allow && i < a->nallow; i++)
+		free(a->allow[i]);
+	free(a->allow);
+	free(a);
+}
 
 /*
  * Command queueing (SAM-5 task attributes): SIMPLE (and untagged) commands
@@ -55,10 +99,10 @@ struct vitk_odx_target {
 	char *iqn;
 	struct odx_portal portals[VITK_ODX_TARGET_MAX_PORTALS];
 	size_t nportals;
-	char *chap_user, *chap_secret;
-	char *mutual_user, *mutual_secret; /* mutual CHAP: how the target answers */
-	char **allow; /* initiator ACL; nallow 0: every initiator may log in */
-	size_t nallow;
+	/* CHAP and the initiator ACL for logins (t->lock; swapped by
+	 * vitk_odx_target_set_access(), a connection holds the one it started
+	 * with) */
+	struct odx_access *acc;
 	uint32_t mrdsl;
 	uint32_t login_timeout_s, conns_per_addr, idle_s, nop_s;
 	tgt_device *dev;
@@ -71,9 +115,10 @@ struct vitk_odx_target {
 	bool listening;
 	/*
 	 * Read-held by every command and task-management function while it
-	 * runs in the device; write-held by vitk_odx_target_add_lun() once
-	 * serving, so that the LUN tables (ours and the device's) change only
-	 * while nothing reads them.  Writer-preferring: a reload waits for the
+	 * runs in the device; write-held by vitk_odx_target_add_lun(),
+	 * _remove_lun() and _change_lun() once serving (the last two also hold
+	 * t->lock to count the sessions), so that the LUN tables (ours and the
+	 * device's) change only while nothing reads them.  Writer-preferring: a reload waits for the
 	 * commands in flight, new ones wait for the reload.
 	 */
 	pthread_rwlock_t exec_lock;
@@ -153,6 +198,31 @@ static inline void vitk_odx_target__submit(vitk_odx_target *t, struct odx_job *j
 	t->qtail = j;
 	pthread_cond_signal(&t->qcond);
 	pthread_mutex_unlock(&t->qlock);
+}
+
+/* the access rules in force now, held until vitk_odx_target__access_put() */
+static inline struct odx_access *vitk_odx_target__access_get(vitk_odx_target *t)
+{
+	struct odx_access *a;
+
+	pthread_mutex_lock(&t->lock);
+	a = t->acc;
+	a->refs++;
+	pthread_mutex_unlock(&t->lock);
+	return a;
+}
+
+static inline void vitk_odx_target__access_put(vitk_odx_target *t, struct odx_access *a)
+{
+	bool last;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&t->lock);
+	last = --a->refs == 0;
+	pthread_mutex_unlock(&t->lock);
+	if (last)
+		vitk_odx_target__access_free(a);
 }
 
 /*

@@ -123,13 +123,89 @@ static int strv_dup(char ***out, const char *const *v, size_t n)
 	return 0;
 }
 
-static void strv_free(char **v, size_t n)
+/* CHAP and the ACL of @opts, checked, as a new odx_access (one reference) */
+static int access_new(const vitk_odx_target_options *opts, struct odx_access **out)
+{
+	struct odx_access *a;
+	int r;
+
+	*out = NULL;
+	if ((opts->chap_user == NULL) != (opts->chap_secret == NULL))
+		return vitk_error_set(VITK_EINVAL, 0, "chap: user and secret go together");
+	if (opts->chap_secret && (strlen(opts->chap_secret) == 0 || strlen(opts->chap_secret) > 255))
+		return vitk_error_set(VITK_EINVAL, 0, "chap: secret must be 1..255 bytes");
+	r = check_mutual(opts);
+	if (r < 0)
+		return r;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	a->refs = 1;
+	a->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
+	a->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
+	a->mutual_user = opts->chap_mutual_user ? strdup(opts->chap_mutual_user) : NULL;
+	a->mutual_secret = opts->chap_mutual_secret ? strdup(opts->chap_mutual_secret) : NULL;
+	if ((opts->chap_user && (!a->chap_user || !a->chap_secret)) ||
+	    (opts->chap_mutual_user && (!a->mutual_user || !a->mutual_secret))) {
+		vitk_odx_target__access_free(a);
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	r = strv_dup(&a->allow, opts->allow, opts->nallow);
+	a->nallow = a->allow ? opts->nallow : 0;
+	if (r == VITK_ENOMEM)
+		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	if (r < 0) {
+		vitk_odx_target__access_free(a); /* the copied names, NULL after them */
+		return r;
+	}
+	*out = a;
+	return 0;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool access_same(const struct odx_access *a, const struct odx_access *b)
 {
 	size_t i;
 
-	for (i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
+	if (!str_eq(a->chap_user, b->chap_user) || !str_eq(a->chap_secret, b->chap_secret) ||
+	    !str_eq(a->mutual_user, b->mutual_user) ||
+	    !str_eq(a->mutual_secret, b->mutual_secret) || a->nallow != b->nallow)
+		return false;
+	for (i = 0; i < a->nallow; i++)
+		if (strcmp(a->allow[i], b->allow[i]) != 0)
+			return false;
+	return true;
+}
+
+int vitk_odx_target_set_access(vitk_odx_target *t, const vitk_odx_target_options *opts)
+{
+	struct odx_access *a = NULL, *old;
+	bool same;
+	int r;
+
+	if (!t || !opts)
+		return vitk_error_set(VITK_EINVAL, 0, "set access: missing argument");
+	r = access_new(opts, &a);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&t->lock);
+	old = t->acc;
+	same = access_same(old, a);
+	t->acc = a;
+	pthread_mutex_unlock(&t->lock);
+	vitk_odx_target__access_put(t, old);
+	if (!same) /* what changed, never a secret */
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN,
+			 "new logins: CHAP %s%s%s, mutual CHAP %s, %zu initiator%s allowed%s "
+			 "(logged-in sessions keep running)",
+			 a->chap_user ? "user '" : "off", a->chap_user ? a->chap_user : "",
+			 a->chap_user ? "'" : "", a->mutual_user ? "on" : "off", a->nallow,
+			 a->nallow == 1 ? "" : "s", a->nallow ? "" : " (all)");
+	return 0;
 }
 
 /* @opts->portal (default 127.0.0.1:3260) and every more_portals entry */
@@ -184,13 +260,6 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 				      "target name '%s' is not a valid iSCSI name (lowercase "
 				      "letters, digits, '.', '-', ':')",
 				      opts->iqn ? opts->iqn : "");
-	if ((opts->chap_user == NULL) != (opts->chap_secret == NULL))
-		return vitk_error_set(VITK_EINVAL, 0, "chap: user and secret go together");
-	if (opts->chap_secret && (strlen(opts->chap_secret) == 0 || strlen(opts->chap_secret) > 255))
-		return vitk_error_set(VITK_EINVAL, 0, "chap: secret must be 1..255 bytes");
-	r = check_mutual(opts);
-	if (r < 0)
-		return r;
 	if (opts->max_recv_data_segment_length &&
 	    (opts->max_recv_data_segment_length < 512 ||
 	     opts->max_recv_data_segment_length > 16777215))
@@ -213,10 +282,6 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	pthread_mutex_init(&t->qlock, NULL);
 	pthread_cond_init(&t->qcond, NULL);
 	t->iqn = strdup(opts->iqn);
-	t->chap_user = opts->chap_user ? strdup(opts->chap_user) : NULL;
-	t->chap_secret = opts->chap_secret ? strdup(opts->chap_secret) : NULL;
-	t->mutual_user = opts->chap_mutual_user ? strdup(opts->chap_mutual_user) : NULL;
-	t->mutual_secret = opts->chap_mutual_secret ? strdup(opts->chap_mutual_secret) : NULL;
 	t->login_timeout_s = or_default(opts->login_timeout_s, ODX_TARGET_LOGIN_TIMEOUT_S);
 	t->conns_per_addr = or_default(opts->max_conns_per_address, ODX_TARGET_CONNS_PER_ADDR);
 	t->idle_s = or_default(opts->idle_timeout_s, ODX_TARGET_IDLE_S);
@@ -224,15 +289,11 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 	t->mrdsl = opts->max_recv_data_segment_length ? opts->max_recv_data_segment_length
 						      : 262144;
 	t->next_tsih = 1;
-	if (!t->iqn || (opts->chap_user && (!t->chap_user || !t->chap_secret)) ||
-	    (opts->chap_mutual_user && (!t->mutual_user || !t->mutual_secret))) {
+	if (!t->iqn) {
 		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	r = strv_dup(&t->allow, opts->allow, opts->nallow);
-	t->nallow = t->allow ? opts->nallow : 0;
-	if (r == VITK_ENOMEM)
-		r = vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	r = access_new(opts, &t->acc);
 	if (r < 0)
 		goto out;
 	r = add_portals(t, opts);
@@ -341,6 +402,166 @@ static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	t->luns[t->nluns].block_size = lun->block_size;
 	t->nluns++;
 	return 0;
+}
+
+/* sessions (full feature phase, normal) whose initiator sees @lun; t->lock held */
+static unsigned lun_sessions(const vitk_odx_target *t, unsigned lun)
+{
+	const struct odx_conn *o;
+	unsigned n = 0;
+
+	for (o = t->conns; o; o = o->next)
+		if (o->session && !o->done && tgt_device_lun_visible(t->dev, lun, o->initiator))
+			n++;
+	return n;
+}
+
+/* a bit per connection (list order, at most ODX_TARGET_MAX_CONNS): does its
+ * session see @lun?  t->lock held */
+static void lun_seen_by(const vitk_odx_target *t, unsigned lun, uint8_t *bits)
+{
+	const struct odx_conn *o;
+	size_t i = 0;
+
+	memset(bits, 0, ODX_TARGET_MAX_CONNS / 8);
+	for (o = t->conns; o && i < ODX_TARGET_MAX_CONNS; o = o->next, i++)
+		if (o->session && !o->done && tgt_device_lun_visible(t->dev, lun, o->initiator))
+			bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static size_t lun_slot(const vitk_odx_target *t, unsigned lun)
+{
+	size_t i;
+
+	for (i = 0; i < t->nluns && t->luns[i].lun != lun; i++)
+		;
+	return i;
+}
+
+/*
+ * The LUN table changes only with every command and task-management function
+ * out of the device (exec_lock held for writing) and with logins that would
+ * reach full feature phase held off (t->lock): the sessions counted are all
+ * there are until both are let go.
+ */
+static void table_lock(vitk_odx_target *t)
+{
+	pthread_rwlock_wrlock(&t->exec_lock);
+	pthread_mutex_lock(&t->lock);
+}
+
+static void table_unlock(vitk_odx_target *t)
+{
+	pthread_mutex_unlock(&t->lock);
+	pthread_rwlock_unlock(&t->exec_lock);
+}
+
+int vitk_odx_target_remove_lun(vitk_odx_target *t, unsigned lun, unsigned *sessions)
+{
+	unsigned n = 0;
+	size_t i;
+	int r;
+
+	table_lock(t);
+	i = lun_slot(t, lun);
+	if (i == t->nluns) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "lun %u is not served", lun);
+	} else if ((n = lun_sessions(t, lun)) > 0) {
+		r = vitk_error_set(VITK_EBUSY, 0, "lun %u: %u session%s use%s it", lun, n,
+				   n == 1 ? "" : "s", n == 1 ? "s" : "");
+	} else {
+		r = tgt_device_remove_lun(t->dev, lun);
+		if (r == 0) {
+			memmove(&t->luns[i], &t->luns[i + 1], (t->nluns - i - 1) * sizeof(t->luns[0]));
+			t->nluns--;
+			tgt_device_luns_changed(t->dev); /* 3Fh/0Eh */
+		}
+	}
+	table_unlock(t);
+	if (sessions)
+		*sessions = n;
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u removed", lun);
+	return r;
+}
+
+/* @lun with sessions on it: only a larger size (or the same) */
+static int change_used(vitk_odx_target *t, const vitk_odx_target_lun *lun, bool size_only,
+		       uint64_t cur, unsigned n)
+{
+	const char *s = n == 1 ? "" : "s", *v = n == 1 ? "s" : "";
+
+	if (!size_only)
+		return vitk_error_set(VITK_EBUSY, 0, "lun %u: %u session%s use%s it", lun->lun, n,
+				      s, v);
+	if (lun->size && lun->size < cur)
+		return vitk_error_set(VITK_EBUSY, 0,
+				      "lun %u: shrinking from %llu to %llu bytes: %u session%s "
+				      "use%s it",
+				      lun->lun, (unsigned long long)cur,
+				      (unsigned long long)lun->size, n, s, v);
+	return lun->size ? tgt_device_lun_grow(t->dev, lun->lun, lun->size) : 0;
+}
+
+int vitk_odx_target_change_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun,
+			       bool size_only, unsigned *sessions)
+{
+	tgt_lun_config cfg;
+	uint64_t cur;
+	unsigned n = 0;
+	size_t i;
+	int r;
+
+	if (!lun || !lun->path || (lun->block_size != 512 && lun->block_size != 4096))
+		return vitk_error_set(VITK_EINVAL, 0, "lun: bad configuration");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.lun = lun->lun;
+	cfg.path = lun->path;
+	cfg.size = lun->size;
+	cfg.block_size = lun->block_size;
+	cfg.read_only = lun->read_only;
+	cfg.tokens = (int)lun->tokens;
+	cfg.phys_block_size = lun->phys_block_size;
+	cfg.sanitize = lun->sanitize;
+	cfg.allow = lun->allow;
+	cfg.nallow = lun->allow ? lun->nallow : 0;
+	for (i = 0; i < cfg.nallow; i++)
+		if (!lun->allow[i] || !initiator_name_valid(lun->allow[i]))
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "lun %u: allowed initiator '%s' is not a valid iSCSI "
+					      "name",
+					      lun->lun, lun->allow[i] ? lun->allow[i] : "");
+	table_lock(t);
+	i = lun_slot(t, lun->lun);
+	cur = tgt_device_lun_size(t->dev, lun->lun);
+	if (i == t->nluns) {
+		r = vitk_error_set(VITK_ENOTFOUND, 0, "lun %u is not served", lun->lun);
+	} else if ((n = lun_sessions(t, lun->lun)) > 0 ||
+		   (size_only && (lun->size == 0 || lun->size >= cur))) {
+		/* in use, or only grown: in place, the LUN's nexuses get 2Ah/09h */
+		r = n > 0 ? change_used(t, lun, size_only, cur, n)
+			  : (lun->size ? tgt_device_lun_grow(t->dev, lun->lun, lun->size) : 0);
+	} else {
+		uint8_t before[ODX_TARGET_MAX_CONNS / 8], after[ODX_TARGET_MAX_CONNS / 8];
+
+		lun_seen_by(t, lun->lun, before);
+		r = tgt_device_replace_lun(t->dev, &cfg);
+		if (r == 0) {
+			t->luns[i].block_size = lun->block_size;
+			/* a new allow list shows it to (or hides it from) a session */
+			lun_seen_by(t, lun->lun, after);
+			if (memcmp(before, after, sizeof(before)) != 0)
+				tgt_device_luns_changed(t->dev);
+		}
+	}
+	table_unlock(t);
+	if (sessions)
+		*sessions = n;
+	if (r == 0)
+		vitk_log(VITK_LOG_INFO, ODX_TARGET_LOG_DOMAIN, "lun %u changed (%s, %llu bytes)",
+			 lun->lun, lun->path,
+			 (unsigned long long)tgt_device_lun_size(t->dev, lun->lun));
+	return r;
 }
 
 static int listen_portal(const vitk_odx_target *t, struct odx_portal *pt)
@@ -697,14 +918,7 @@ void vitk_odx_target_free(vitk_odx_target *t)
 	pthread_mutex_destroy(&t->qlock);
 	pthread_cond_destroy(&t->qcond);
 	free(t->iqn);
-	free(t->chap_user);
-	if (t->chap_secret)
-		memset(t->chap_secret, 0, strlen(t->chap_secret));
-	free(t->chap_secret);
-	free(t->mutual_user);
-	if (t->mutual_secret)
-		memset(t->mutual_secret, 0, strlen(t->mutual_secret));
-	free(t->mutual_secret);
-	strv_free(t->allow, t->nallow);
+	/* every connection has ended: the target's reference is the last */
+	vitk_odx_target__access_free(t->acc);
 	free(t);
 }

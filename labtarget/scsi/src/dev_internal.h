@@ -133,7 +133,7 @@ typedef struct tgt_lun {
 	struct {
 		uint64_t nexus;
 		uint16_t ua_asc;
-		uint16_t ua_next; /* a second one, reported after ua_asc (pr.c) */
+		uint16_t ua_next; /* a second one, reported after ua_asc (pr.c, dev__ua_add) */
 	} nexus[64];
 } tgt_lun;
 
@@ -226,6 +226,16 @@ void snap__put(tgt_snap *s, uint64_t off);
 
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
+/* a LUN object for @cfg, not in the table yet (lun_change.c: @replacing) */
+int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_lun **out);
+void dev__lun_free(tgt_lun *l);
+/* queue unit attention @asc for the @i-th nexus of @l behind a pending one
+ * (one deep; a duplicate is not queued); dev->lock held */
+void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc);
+/* tpc.c: a background copy reads or writes @l (it cannot go now) */
+bool tpc__lun_busy(tgt_device *d, const tgt_lun *l); /* dev->lock held */
+/* tpc.c: @l leaves the device: its tokens and finished copy records go */
+void tpc__lun_gone(tgt_device *d, const tgt_lun *l); /* dev->lock held */
 
 /* tpc.c: a write to [lba, lba+n) of @l revokes overlapping tokens */
 void tpc__revoke_overlap(tgt_device *d, const tgt_lun *l, uint64_t lba, uint64_t n);

@@ -7,7 +7,8 @@
  * copy manager: EXTENDED COPY and ROD tokens).
  *
  * Locking: dev->lock guards tokens, copy operations and counters.  The LUN
- * table is fixed once the first command runs (add every LUN before serving).
+ * table changes only while no command runs (the caller's exclusion: LUNs
+ * added here, removed/replaced/grown in lun_change.c).
  * Data moves outside the lock with pread/pwrite/copy_file_range, which are
  * safe to run concurrently on one file descriptor.
  */
@@ -225,13 +226,36 @@ static int copy_allow(tgt_lun *l, const tgt_lun_config *cfg)
 int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 {
 	tgt_lun *l = NULL;
+	size_t i;
+	int r = dev__lun_open(d, cfg, false, &l);
+
+	if (r < 0)
+		return r;
+	if (vitk_array_grow(d->luns, 1) < 0) {
+		dev__lun_free(l);
+		return VITK_ENOMEM;
+	}
+	/* keep ascending LUN order */
+	for (i = d->luns.size; i > 0 && d->luns.ptr[i - 1]->lun > l->lun; i--)
+		d->luns.ptr[i] = d->luns.ptr[i - 1];
+	d->luns.ptr[i] = l;
+	d->luns.size++;
+	return 0;
+}
+
+/* a new LUN object for @cfg (not yet in the table); @replacing: @cfg->lun
+ * may exist (lun_change.c swaps it) and a larger file is cut to size= */
+int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_lun **out)
+{
+	tgt_lun *l = NULL;
 	struct stat st;
 	char abspath[PATH_MAX];
-	bool created = false;
+	bool created = false, cut = false;
 	int flags;
 	size_t i;
 	int r = 0;
 
+	*out = NULL;
 	if (!d || !cfg || !cfg->path || !*cfg->path)
 		return vitk_error_set(VITK_EINVAL, 0, "lun: backing file path is missing");
 	if (cfg->lun > 16383)
@@ -241,7 +265,7 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: block size %u is not supported (512 or 4096)",
 				      cfg->lun, cfg->block_size);
-	for (i = 0; i < d->luns.size; i++)
+	for (i = 0; i < d->luns.size && !replacing; i++)
 		if (d->luns.ptr[i]->lun == cfg->lun)
 			return vitk_error_set(VITK_EINVAL, 0, "lun %u: defined twice", cfg->lun);
 	if (cfg->tokens < TGT_TOKENS_AUTO || cfg->tokens > TGT_TOKENS_SNAPSHOT)
@@ -317,6 +341,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 
 		if (cfg->size == 0) {
 			l->size = fsz;
+		} else if (fsz > cfg->size && replacing && !cfg->read_only) {
+			l->size = cfg->size; /* shrunk: cut once everything else is ready */
+			cut = true;
 		} else if (fsz > cfg->size) {
 			r = vitk_error_set(VITK_EINVAL, 0,
 					   "lun %u: backing file '%s' is %llu bytes, larger than "
@@ -376,22 +403,23 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	r = open_snap(l, cfg);
 	if (r < 0)
 		goto out;
-
-	if (vitk_array_grow(d->luns, 1) < 0) {
-		r = VITK_ENOMEM;
+	if (cut && ftruncate(l->fd, (off_t)l->size) < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "lun %u: cannot shrink '%s' to %llu bytes",
+				   cfg->lun, cfg->path, (unsigned long long)l->size);
 		goto out;
 	}
-	/* keep ascending LUN order */
-	for (i = d->luns.size; i > 0 && d->luns.ptr[i - 1]->lun > l->lun; i--)
-		d->luns.ptr[i] = d->luns.ptr[i - 1];
-	d->luns.ptr[i] = l;
-	d->luns.size++;
+	*out = l;
 	l = NULL;
 out:
 	if (l && created)
 		unlink(cfg->path);
 	lun_free(l);
 	return r;
+}
+
+void dev__lun_free(tgt_lun *l)
+{
+	lun_free(l);
 }
 
 size_t tgt_device_lun_count(const tgt_device *d)
@@ -528,10 +556,17 @@ void tgt_device_luns_changed(tgt_device *d)
 		tgt_lun *l = d->luns.ptr[i];
 
 		for (j = 0; j < l->nnexus; j++)
-			if (!l->nexus[j].ua_asc) /* a pending reset stays first */
-				l->nexus[j].ua_asc = VITK_SCSI_ASC_REPORTED_LUNS_CHANGED;
+			dev__ua_add(l, j, VITK_SCSI_ASC_REPORTED_LUNS_CHANGED);
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc)
+{
+	if (!l->nexus[i].ua_asc)
+		l->nexus[i].ua_asc = asc;
+	else if (l->nexus[i].ua_asc != asc && !l->nexus[i].ua_next)
+		l->nexus[i].ua_next = asc; /* a pending reset stays first */
 }
 
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus)

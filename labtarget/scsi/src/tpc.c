@@ -1603,3 +1603,47 @@ void tpc__device_free(tgt_device *d)
 		free(t);
 	}
 }
+
+/* a job that reads or writes @l: its destination, its source file or its
+ * source LUN's snapshot store */
+static bool job_uses(const struct wut_job *j, const tgt_lun *l)
+{
+	return j && (j->dst == l || (l->fd >= 0 && j->src.fd == l->fd) ||
+		     (l->snap && (j->snap == l->snap ||
+				  j->src.fd == snap__file(l->snap).fd)));
+}
+
+bool tpc__lun_busy(tgt_device *d, const tgt_lun *l)
+{
+	const struct tpc_op *o;
+
+	for (o = d->ops; o; o = o->next)
+		if (o->has_thread && op_running(o) && job_uses(o->job, l))
+			return true;
+	return false;
+}
+
+void tpc__lun_gone(tgt_device *d, const tgt_lun *l)
+{
+	struct tpc_op *o = d->ops, *next;
+	struct tpc_token **pp = &d->tokens, *t;
+
+	/* finished background copies of @l: their thread is joined, the record
+	 * (and the job that points at the LUN) freed */
+	while (o) {
+		next = o->next;
+		if (o->lun == l->lun || (o->has_thread && job_uses(o->job, l)))
+			op_unlink_free(d, o);
+		o = next;
+	}
+	while ((t = *pp) != NULL) {
+		if (t->lun != l) {
+			pp = &t->next;
+			continue;
+		}
+		token_kill(t, TOK_REVOKED); /* lets go of its snapshot region */
+		*pp = t->next;
+		free(t);
+		d->ntokens--;
+	}
+}

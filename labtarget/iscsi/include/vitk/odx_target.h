@@ -139,6 +139,48 @@ int vitk_odx_target_new(vitk_odx_target **out, const vitk_odx_target_options *op
 int vitk_odx_target_add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun);
 
 /**
+ * vitk_odx_target_remove_lun() - stop serving @lun (also while serving).
+ * Refused while a logged-in session can reach the LUN (a session whose
+ * initiator passes the LUN's allow list; the target ACL is not consulted:
+ * a session stays logged in when its initiator leaves it).  Otherwise the
+ * LUN goes once the commands in flight ended, with its ROD tokens, and the
+ * remaining sessions get REPORTED LUNS DATA HAS CHANGED.
+ * @sessions: NULL, or receives the number of sessions that reach the LUN.
+ * Return: 0; VITK_EBUSY (the message counts the sessions, or names the
+ * background copy that uses the LUN); VITK_ENOTFOUND for an unknown LUN.
+ */
+int vitk_odx_target_remove_lun(vitk_odx_target *t, unsigned int lun, unsigned int *sessions);
+
+/**
+ * vitk_odx_target_change_lun() - give the served LUN @lun->lun a new
+ * configuration (also while serving).  @size_only: @lun differs from the
+ * served one in its size alone (0: unchanged).  A larger size is applied in
+ * place, also under sessions (arrays grow LUNs online): the file is
+ * extended and every I_T nexus that used the LUN gets CAPACITY DATA HAS
+ * CHANGED (2Ah/09h).  Anything else (shrinking, a path, block size, ro,
+ * pbs, sanitize, tokens or allow change) needs a LUN no session can reach
+ * (see vitk_odx_target_remove_lun()): the LUN is then replaced by a new one
+ * (a smaller size cuts the backing file; ROD tokens and reservations that
+ * are not APTPL are dropped); sessions get REPORTED LUNS DATA HAS CHANGED
+ * when the allow list may show or hide it.
+ * Return: 0; VITK_EBUSY as for removal (nothing changed); VITK_EINVAL /
+ * VITK_EIO for a configuration the LUN cannot take (the old one stays).
+ */
+int vitk_odx_target_change_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun,
+			       bool size_only, unsigned int *sessions);
+
+/**
+ * vitk_odx_target_set_access() - new CHAP settings and initiator ACL
+ * (chap_user, chap_secret, chap_mutual_user, chap_mutual_secret, allow and
+ * nallow of @opts, checked as vitk_odx_target_new() checks them; the other
+ * fields are ignored) for the connections that come from now on.  Logged-in
+ * sessions, and logins under way, keep the rules they started with (as LIO
+ * does with ACL changes).  Logs what changed, never a secret.
+ * Return: 0, or VITK_EINVAL / VITK_ENOMEM (nothing changed).
+ */
+int vitk_odx_target_set_access(vitk_odx_target *t, const vitk_odx_target_options *opts);
+
+/**
  * vitk_odx_target_listen() - bind and listen on the portal.
  * Return: 0, or VITK_EIO (errno in the record) / VITK_EINVAL.
  */

@@ -3,8 +3,9 @@
 # definition from the file (two portals, a LUN, limits, the pidfile), the
 # sd_notify datagrams of a Type=notify unit, SIGHUP adding a LUN (the open
 # session gets REPORTED LUNS DATA HAS CHANGED, 06h/3Fh/0Eh, and then sees two
-# LUNs), a changed and a removed LUN refused and logged, and config errors
-# named by line.
+# LUNs), an option change of the LUN a session uses refused and logged, an
+# unused LUN removed, and config errors named by line (serve_reload_test.sh
+# has the rest of reloading).
 . "${TEST_SRCDIR:-$0.runfiles}/vitk/labtarget/iscsi/tests/e2e/serve_lib.sh"
 
 p1=13302
@@ -58,25 +59,25 @@ grep -q "Portal:127.0.0.1:$p1,1" <<<"$out" && grep -q "Portal:127.0.0.1:$p2,2" <
 "$CLIENT" hold "127.0.0.1:$p1" "$IQN" 0 "$T/go" >"$T/hold.out" 2>&1 &
 hpid=$!
 for i in $(seq 1 100); do grep -q ready "$T/hold.out" && break; sleep 0.05; done
-sed -i "s|size=16M|size=32M|" "$conf"               # a change: refused
+sed -i "s|size=16M|size=16M,ro|" "$conf"            # a change under a session: refused
 echo "lun = 1=$T/s1.img,size=8M" >>"$conf"           # an addition
 kill -HUP "$spid"
 for i in $(seq 1 100); do grep -q "lun 1 added" "$T/svc.err" && break; sleep 0.05; done
 grep -q "lun 1 added" "$T/svc.err" && ok || fail "SIGHUP did not add lun 1: $(cat "$T/svc.err")"
-grep -q "reload: lun 0 changed to .*refused" "$T/svc.err" && ok ||
-	fail "changing lun 0 was not refused and logged"
+grep -q "reload: changing lun 0 (ro) to '0=$T/s0.img,size=16M,ro' refused: lun 0: 1 session uses it: it stays '0=$T/s0.img,size=16M'" "$T/svc.err" && ok ||
+	fail "changing lun 0 was not refused and logged: $(grep 'lun 0' "$T/svc.err")"
 touch "$T/go"
 wait $hpid
 grep -qx "tur=2 sense=6/3f/0e luns=2" "$T/hold.out" && ok ||
 	fail "open session after the reload: $(cat "$T/hold.out") (want the 3Fh/0Eh unit attention, 2 LUNs)"
 grep -q "RELOADING=1" "$T/notify.log" && ok || fail "no RELOADING=1 around the reload"
 
-# removing a LUN is refused as well
+# the session has logged out: removing a LUN is done
 sed -i "/^lun = 1=/d" "$conf"
 kill -HUP "$spid"
-for i in $(seq 1 100); do grep -q "lun 1 is gone" "$T/svc.err" && break; sleep 0.05; done
-grep -q "reload: lun 1 is gone from the config: refused" "$T/svc.err" && ok ||
-	fail "removing lun 1 was not refused and logged"
+for i in $(seq 1 100); do grep -q "lun 1 removed" "$T/svc.err" && break; sleep 0.05; done
+grep -q "odx-target: info: lun 1 removed" "$T/svc.err" && ok ||
+	fail "removing the unused lun 1: $(tail -3 "$T/svc.err")"
 # a broken file on reload changes nothing, the target keeps serving
 echo "no-such-key = 1" >>"$conf"
 kill -HUP "$spid"

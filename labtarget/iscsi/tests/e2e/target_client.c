@@ -19,6 +19,17 @@
  *       exists, then TEST UNIT READY and REPORT LUNS on the same session; prints
  *       "tur=STATUS sense=K/ASC/ASCQ luns=N" (a unit attention shows in sense)
  *
+ *   target_client steps PORTAL IQN LUN DIR N     log in, then N times: wait (up to 30 s)
+ *       for DIR/go.K, TEST UNIT READY, READ CAPACITY(16) and REPORT LUNS on the same
+ *       session, print "step=K tur=STATUS sense=K/ASC/ASCQ cap=BYTES luns=N" and create
+ *       DIR/done.K (cap=-STATUS when READ CAPACITY failed)
+ *   target_client hammer PORTAL IQN LUN STOPFILE  READ(16)s of 4 KiB at LBAs 0..255 on
+ *       one session until STOPFILE exists (at most 120 s), each followed by a TEST UNIT
+ *       READY to LUN+1 or LUN+2 (masked from the session: LOGICAL UNIT NOT SUPPORTED,
+ *       counted as absent) and every 8th by REPORT LUNS; a unit attention is counted
+ *       and the command retried; prints "reads=N ua=U absent=A errors=E", exit 1 on
+ *       any error
+ *
  * TARGET_CLIENT_DIGEST=crc32c makes read/write log in with HeaderDigest=CRC32C.
  * TARGET_CLIENT_INITIATOR sets the InitiatorName; TARGET_CLIENT_CHAP=USER:SECRET logs in
  * with CHAP, TARGET_CLIENT_MUTUAL=USER:SECRET also asks the target to authenticate itself.
@@ -661,8 +672,141 @@ static int do_hold(char **argv)
 	return 0;
 }
 
+/* wait up to 30 s for @path */
+static bool wait_file(const char *path, int tenths)
+{
+	int i;
+
+	for (i = 0; i < tenths && access(path, F_OK) != 0; i++)
+		usleep(100000);
+	return access(path, F_OK) == 0;
+}
+
+static int do_steps(char **argv)
+{
+	int lun = atoi(argv[3]), n = atoi(argv[5]), k;
+	struct iscsi_context *ic = connect_lun(argv[1], argv[2], lun);
+	char path[4096];
+
+	if (!ic)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (k = 1; k <= n; k++) {
+		struct scsi_task *t;
+		struct scsi_readcapacity16 *rc;
+		struct scsi_reportluns_list *rl;
+		long long cap;
+		unsigned luns = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/go.%d", argv[4], k);
+		if (!wait_file(path, 300)) {
+			fprintf(stderr, "no %s within 30 s\n", path);
+			break;
+		}
+		t = iscsi_testunitready_sync(ic, lun);
+		if (!t) {
+			fprintf(stderr, "TEST UNIT READY failed: %s\n", iscsi_get_error(ic));
+			break;
+		}
+		printf("step=%d tur=%d sense=%x/%02x/%02x", k, t->status, t->sense.key,
+		       t->sense.ascq >> 8, t->sense.ascq & 0xff);
+		scsi_free_scsi_task(t);
+		t = iscsi_readcapacity16_sync(ic, lun);
+		rc = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+		cap = rc ? (long long)((rc->returned_lba + 1) * rc->block_length)
+			 : -(long long)(t ? t->status : 255);
+		if (t)
+			scsi_free_scsi_task(t);
+		t = iscsi_reportluns_sync(ic, 0, 4096);
+		rl = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+		if (rl)
+			luns = rl->num;
+		if (t)
+			scsi_free_scsi_task(t);
+		printf(" cap=%lld luns=%u\n", cap, luns);
+		fflush(stdout);
+		snprintf(path, sizeof(path), "%s/done.%d", argv[4], k);
+		f = fopen(path, "w");
+		if (f)
+			fclose(f);
+	}
+	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return k > n ? 0 : 1;
+}
+
+static int do_hammer(char **argv)
+{
+	int lun = atoi(argv[3]);
+	struct iscsi_context *ic = connect_lun(argv[1], argv[2], lun);
+	struct timespec t0, now;
+	unsigned long reads = 0, ua = 0, absent = 0, errors = 0, i = 0;
+
+	if (!ic)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (access(argv[4], F_OK) != 0) {
+		struct scsi_task *t = iscsi_read16_sync(ic, lun, reads % 256 * 8, 4096, 512, 0, 0,
+							0, 0, 0);
+
+		if (t && t->status == SCSI_STATUS_GOOD && t->datain.size == 4096) {
+			reads++;
+		} else if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
+			   t->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
+			ua++;
+		} else {
+			errors++;
+			fprintf(stderr, "READ16 failed: %s\n", iscsi_get_error(ic));
+		}
+		if (t)
+			scsi_free_scsi_task(t);
+		else
+			break; /* the session is gone */
+		/* the LUNs a reload changes: looked up (and found masked) meanwhile */
+		t = iscsi_testunitready_sync(ic, lun + 1 + (int)(i++ % 2));
+		if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
+		    t->sense.key == SCSI_SENSE_ILLEGAL_REQUEST && t->sense.ascq == 0x2500) {
+			absent++;
+		} else if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
+			   t->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
+			ua++;
+		} else {
+			errors++;
+			fprintf(stderr, "TEST UNIT READY to a masked LUN: status %d: %s\n",
+				t ? t->status : -1, iscsi_get_error(ic));
+		}
+		if (t)
+			scsi_free_scsi_task(t);
+		if (i % 8 == 0) {
+			t = iscsi_reportluns_sync(ic, 0, 4096);
+			if (!t || (t->status != SCSI_STATUS_GOOD &&
+				   t->sense.key != SCSI_SENSE_UNIT_ATTENTION)) {
+				errors++;
+				fprintf(stderr, "REPORT LUNS failed: %s\n", iscsi_get_error(ic));
+			}
+			if (t)
+				scsi_free_scsi_task(t);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec > 120)
+			break;
+	}
+	printf("reads=%lu ua=%lu absent=%lu errors=%lu\n", reads, ua, absent, errors);
+	iscsi_logout_sync(ic);
+	iscsi_destroy_context(ic);
+	return errors ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 7 && !strcmp(argv[1], "steps"))
+		return do_steps(argv + 1);
+	if (argc == 6 && !strcmp(argv[1], "hammer"))
+		return do_hammer(argv + 1);
 	if (argc == 6 && !strcmp(argv[1], "hold"))
 		return do_hold(argv + 1);
 	if (argc == 7 && !strcmp(argv[1], "write"))
