@@ -62,7 +62,6 @@ enum {
 #define PR_ASC_RESERVATIONS_RELEASED 0x2A04
 #define PR_ASC_REGISTRATIONS_PREEMPTED 0x2A05
 #define PR_ASC_INSUFFICIENT_REG_RESOURCES 0x5504
-#define PR_ASC_COMMANDS_CLEARED 0x2F00 /* COMMANDS CLEARED BY ANOTHER INITIATOR */
 
 #define PR_MAX_REGS 64
 #define PR_NAME_MAX 224 /* iSCSI names are at most 223 bytes (RFC 3720 3.2.6.1) */
@@ -1074,48 +1073,3 @@ out:
 	unlock_deliver(d, l);
 }
 
-/* queue unit attention @asc for @nexus on @lun: behind a pending one, or
- * (@front) ahead of it */
-static int ua_queue(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc, bool front)
-{
-	tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
-	size_t j;
-
-	if (!l)
-		return vitk_error_set(VITK_ENOTFOUND, 0, "unit attention: lun %u does not exist",
-				      lun);
-	pthread_mutex_lock(&d->lock);
-	for (j = 0; j < l->nnexus; j++)
-		if (l->nexus[j].nexus == nexus)
-			break;
-	if (j == l->nnexus && j < VITK_ARRAY_SIZE(l->nexus)) {
-		l->nexus[j].nexus = nexus; /* its only commands never reached the device */
-		l->nexus[j].ua_asc = 0;
-		l->nexus[j].ua_next = 0;
-		l->nnexus++;
-	}
-	if (j < l->nnexus && l->nexus[j].ua_asc != asc) {
-		if (!l->nexus[j].ua_asc) {
-			l->nexus[j].ua_asc = asc;
-		} else if (front) {
-			l->nexus[j].ua_next = l->nexus[j].ua_asc;
-			l->nexus[j].ua_asc = asc;
-		} else {
-			l->nexus[j].ua_next = asc;
-		}
-	}
-	pthread_mutex_unlock(&d->lock);
-	return 0;
-}
-
-int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
-{
-	/* after the REGISTRATIONS PREEMPTED the preempt queued: the order they
-	 * were established in (SAM-5 5.14) */
-	return ua_queue(d, lun, nexus, PR_ASC_COMMANDS_CLEARED, false);
-}
-
-int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc)
-{
-	return ua_queue(d, lun, nexus, asc, true);
-}
