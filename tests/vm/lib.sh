@@ -54,6 +54,22 @@ check() {
 	"$@" >/dev/null 2>&1
 	if [ $(($? == 0)) -ne $neg ]; then ok "$desc"; else fail "$desc"; fi
 }
+# serve_start OUT ARGS...: the lab target, `$VITK ARGS --pidfile $W/serve.pid`
+# (ARGS an `odx serve` command line), in the background on the host side of
+# the namespace with stdout to OUT and stderr to $W/serve.log; waits up to
+# 10 s for the pidfile (written once it listens).  Sets SERVE; the scenario's
+# end stops it (HOSTPIDS).  1, with the log's tail as a failure, if it did
+# not start.
+serve_start() {
+	local out=$1
+	shift
+	"$VITK" "$@" --pidfile "$W/serve.pid" >"$out" 2>"$W/serve.log" &
+	SERVE=$!
+	HOSTPIDS+=("$SERVE")
+	for _ in $(seq 100); do [ -s "$W/serve.pid" ] && return 0; sleep 0.1; done
+	fail "lab target did not start: $(tail -3 "$W/serve.log")"
+	return 1
+}
 # jget FILE FILTER: one jq value as raw text
 jget() { jq -r "$2" "$1" 2>/dev/null; }
 

@@ -16,12 +16,8 @@ NB=8
 IMG=$W/lun0.img
 head -c $((16 * 1048576)) /dev/urandom >"$IMG"
 cp "$IMG" "$W/lun0.before"
-"$VITK" odx serve --portal 127.0.0.1:3260 --portal 127.0.0.1:3261 --iqn $IQN \
-	--lun "0=$IMG,size=16M" --pidfile "$W/serve.pid" >"$W/serve.out" 2>"$W/serve.log" &
-SERVE=$!
-HOSTPIDS+=("$SERVE")
-for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
-[ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
+serve_start "$W/serve.out" odx serve --portal 127.0.0.1:3260 --portal 127.0.0.1:3261 --iqn $IQN \
+	--lun "0=$IMG,size=16M" || { vm_finish; exit 1; }
 
 vm_boot pr || { vm_finish; exit 1; }
 S=$W/pr.share

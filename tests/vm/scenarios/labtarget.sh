@@ -16,12 +16,7 @@ for l in 0 1 2 3 4 5 6 7 8 9; do
 	head -c $((MB * 1048576)) /dev/urandom >"$W/lun$l.img"
 	luns+=(--lun "$l=$W/lun$l.img,size=${MB}M")
 done
-"$VITK" -o json odx serve --portal 127.0.0.1:3260 --iqn $IQN "${luns[@]}" --stats \
-	--pidfile "$W/serve.pid" >"$W/stats.json" 2>"$W/serve.log" &
-SERVE=$!
-HOSTPIDS+=("$SERVE")
-for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
-[ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
+serve_start "$W/stats.json" -o json odx serve --portal 127.0.0.1:3260 --iqn $IQN "${luns[@]}" --stats || { vm_finish; exit 1; }
 for l in 1 3 5 7 9; do cp "$W/lun$l.img" "$W/lun$l.before"; done
 
 vm_boot lab || { vm_finish; exit 1; }

@@ -15,13 +15,8 @@ source "$(dirname "$0")/../lib.sh"
 IQN=iqn.2026-01.lab.vitk:osjobs
 MB=700
 truncate -s ${MB}M "$W/lun0.img" "$W/lun1.img"
-"$VITK" odx serve --portal 127.0.0.1:3260 --iqn $IQN \
-	--lun "0=$W/lun0.img,size=${MB}M" --lun "1=$W/lun1.img,size=${MB}M" \
-	--pidfile "$W/serve.pid" 2>"$W/serve.log" &
-SERVE=$!
-HOSTPIDS+=("$SERVE")
-for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
-[ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
+serve_start "$W/serve.out" odx serve --portal 127.0.0.1:3260 --iqn $IQN \
+	--lun "0=$W/lun0.img,size=${MB}M" --lun "1=$W/lun1.img,size=${MB}M" || { vm_finish; exit 1; }
 
 vm_boot osjobs || { vm_finish; exit 1; }
 SH=$W/osjobs.share

@@ -19,13 +19,8 @@ IQN=iqn.2026-01.lab.vitk:osmpath
 MB=300
 LV=64 # MiB per LV
 truncate -s ${MB}M "$W/lun0.img" "$W/lun1.img"
-"$VITK" -o json odx serve --portal 127.0.0.1:3260 --portal 127.0.0.1:3261 --iqn $IQN \
-	--lun "0=$W/lun0.img,size=${MB}M" --lun "1=$W/lun1.img,size=${MB}M" --stats \
-	--pidfile "$W/serve.pid" >"$W/stats.json" 2>"$W/serve.log" &
-SERVE=$!
-HOSTPIDS+=("$SERVE")
-for _ in $(seq 100); do [ -s "$W/serve.pid" ] && break; sleep 0.1; done
-[ -s "$W/serve.pid" ] || { fail "lab target did not start: $(tail -3 "$W/serve.log")"; vm_finish; exit 1; }
+serve_start "$W/stats.json" -o json odx serve --portal 127.0.0.1:3260 --portal 127.0.0.1:3261 --iqn $IQN \
+	--lun "0=$W/lun0.img,size=${MB}M" --lun "1=$W/lun1.img,size=${MB}M" --stats || { vm_finish; exit 1; }
 
 vm_boot mp || { vm_finish; exit 1; }
 S=$W/mp.share
