@@ -95,6 +95,9 @@ struct cx {
 	struct {
 		uint32_t itt;
 		uint64_t lun_raw;
+		/* a SANITIZE: it may run for minutes, its operation belongs to
+		 * the LUN, and task management does not wait for it */
+		bool long_op;
 	} running[ODX_TARGET_CONN_INFLIGHT];
 };
 
@@ -1203,14 +1206,28 @@ static void cmd_job_run(struct odx_job *job)
 	free(j);
 }
 
-/* is a command matching (@itt, or every one of @lun_raw, or all) running? (c->tx held) */
+/* is a command matching (@itt, or every one of @lun_raw, or all but a
+ * SANITIZE, or all: what 0-3) running? (c->tx held) */
 static bool running_match(const struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
 {
 	unsigned i;
 
 	for (i = 0; i < c->inflight; i++)
-		if (what == 0 || (what == 1 && c->running[i].itt == itt) ||
-		    (what == 2 && c->running[i].lun_raw == lun_raw))
+		if (what == 3 ||
+		    (!c->running[i].long_op &&
+		     (what == 0 || (what == 1 && c->running[i].itt == itt) ||
+		      (what == 2 && c->running[i].lun_raw == lun_raw))))
+			return true;
+	return false;
+}
+
+/* is task @itt a running SANITIZE? (c->tx held) */
+static bool running_long_op(const struct cx *c, uint32_t itt)
+{
+	unsigned i;
+
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == itt && c->running[i].long_op)
 			return true;
 	return false;
 }
@@ -1250,6 +1267,7 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		pthread_cond_wait(&c->done, &c->tx);
 	c->running[c->inflight].itt = tk->itt;
 	c->running[c->inflight].lun_raw = tk->lun_raw;
+	c->running[c->inflight].long_op = tk->cdb[0] == TGT_OP_SANITIZE;
 	c->inflight++;
 	pthread_mutex_unlock(&c->tx);
 	j->job.run = cmd_job_run;
@@ -1458,7 +1476,11 @@ static int handle_tmf(struct cx *c)
 			LOGC(c, VITK_LOG_INFO, "ABORT TASK 0x%08x: waiting for its Data-Out", rtt);
 			return 0;
 		} else {
-			resp = 1; /* task does not exist: already completed */
+			/* a running SANITIZE completes with its operation (see
+			 * tmf_drain): not aborted; else already completed */
+			pthread_mutex_lock(&c->tx);
+			resp = running_long_op(c, rtt) ? 255 : 1; /* 255: function rejected */
+			pthread_mutex_unlock(&c->tx);
 		}
 		break;
 	}
@@ -1620,7 +1642,10 @@ static int locked(struct cx *c, int (*fn)(struct cx *))
  * Before a task management function acts: the commands it affects that are
  * running on the pool finish (their responses go out before the TMF's, as
  * RFC 7143 11.5.1 asks); ABORT TASK then answers as for a task that had
- * already completed (see handle_tmf).
+ * already completed (see handle_tmf).  A running SANITIZE is not waited
+ * for: its sanitize operation belongs to the LUN and outlives task
+ * management (SBC-4 4.11), so the TMF is answered at once and the
+ * SANITIZE's status follows when the operation ends.
  */
 static void tmf_drain(struct cx *c)
 {
@@ -1708,7 +1733,7 @@ void *vitk_odx_target__conn_main(void *arg)
 		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
-		wait_running(c, 0, 0, 0); /* the pool's commands of this session end first */
+		wait_running(c, 3, 0, 0); /* the pool's commands of this session end first */
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery) {
 			/* ERL 0: the session ends here */

@@ -141,6 +141,7 @@ static void lun_free(tgt_lun *l)
 	for (i = 0; i < l->nallow; i++)
 		free(l->allow[i]);
 	free(l->allow);
+	san__lun_free(l); /* first: its thread writes the file */
 	if (l->fd >= 0)
 		close(l->fd);
 	snap__close(l->snap);
@@ -156,6 +157,8 @@ void tgt_device_free(tgt_device *d)
 
 	if (!d)
 		return;
+	for (i = 0; i < d->luns.size; i++)
+		san__lun_stop(d->luns.ptr[i]); /* its thread revokes tokens */
 	tpc__device_free(d);
 	for (i = 0; i < d->luns.size; i++)
 		lun_free(d->luns.ptr[i]);
@@ -257,6 +260,9 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
 				      cfg->lun, (unsigned long long)cfg->size, cfg->block_size);
+	if (cfg->sanitize_time_s > TGT_SANITIZE_TIME_MAX)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: sanitize time %u s is over %u s",
+				      cfg->lun, cfg->sanitize_time_s, TGT_SANITIZE_TIME_MAX);
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -379,6 +385,10 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	r = open_snap(l, cfg);
 	if (r < 0)
 		goto out;
+	if (l->sanitize && san__lun_init(l, d, cfg->sanitize_time_s) < 0) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 
 	if (vitk_array_grow(d->luns, 1) < 0) {
 		r = VITK_ENOMEM;
@@ -628,7 +638,9 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	}
 
 	/* unknown commands are refused after the LUN and unit attention checks */
-	if (idx == TGT_CDB_UNKNOWN_OP)
+	if (san__gate(d, l, cmd))
+		; /* SANITIZE IN PROGRESS, or failed (sanitize.c) */
+	else if (idx == TGT_CDB_UNKNOWN_OP)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
 		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */
