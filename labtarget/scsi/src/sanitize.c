@@ -226,6 +226,7 @@ static void *san_thread(void *arg)
 {
 	struct san_state *s = arg;
 	tgt_lun *l = s->l;
+	uint64_t fail_lba;
 	int r = 0;
 
 	if (s->sa == SAN_OVERWRITE) {
@@ -252,14 +253,15 @@ static void *san_thread(void *arg)
 	s->result = r;
 	s->failed = r < 0;
 	s->failed_ause = s->ause;
-	s->active = false;
+	fail_lba = s->fail_lba;
+	s->active = false; /* the next operation may start: @s is not ours any more */
 	s->seq++;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	if (r < 0)
 		vitk_log(VITK_LOG_ERROR, "odx-target",
 			 "lun %u: sanitize failed at lba %llu (errno %d): failure mode", l->lun,
-			 (unsigned long long)s->fail_lba, -r);
+			 (unsigned long long)fail_lba, -r);
 	return NULL;
 }
 
@@ -318,6 +320,7 @@ static void start(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, uint8_t sa, const uin
 {
 	struct san_state *s = l->san;
 	bool immed = cmd->cdb[1] & 0x80, join;
+	pthread_t old;
 	uint64_t seq;
 	int e;
 
@@ -327,13 +330,9 @@ static void start(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, uint8_t sa, const uin
 		pthread_mutex_unlock(&s->mu);
 		return;
 	}
-	join = s->have_thread;
-	s->have_thread = false;
-	pthread_mutex_unlock(&s->mu);
-	if (join) /* the previous operation's thread has ended its work */
-		pthread_join(s->thread, NULL);
-
-	pthread_mutex_lock(&s->mu);
+	/* claimed: from here on the LUN is sanitizing */
+	s->active = true;
+	s->work_done = false;
 	s->sa = sa;
 	s->ause = cmd->cdb[1] & 0x20;
 	if (plen)
@@ -342,10 +341,16 @@ static void start(tgt_device *d, tgt_lun *l, tgt_cmd *cmd, uint8_t sa, const uin
 	s->start_ns = d->now_ns();
 	s->done = 0;
 	s->total = l->size;
-	s->work_done = false;
-	s->active = true;
 	seq = s->seq;
-	e = pthread_create(&s->thread, NULL, san_thread, s);
+	join = s->have_thread;
+	old = s->thread;
+	s->have_thread = false;
+	pthread_mutex_unlock(&s->mu);
+	if (join) /* the previous operation's thread, past its last access */
+		pthread_join(old, NULL);
+
+	pthread_mutex_lock(&s->mu);
+	e = s->stop ? ECANCELED : pthread_create(&s->thread, NULL, san_thread, s);
 	if (e != 0) {
 		s->active = false;
 		pthread_mutex_unlock(&s->mu);
