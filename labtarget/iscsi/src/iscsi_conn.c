@@ -1256,7 +1256,10 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 
 	if (tk->attr == TASK_ATTR_ORDERED)
 		wait_running(c, 0, 0, 0);
-	if (tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE ||
+	/* a SANITIZE goes to the pool whatever its attribute: with IMMED=0 it
+	 * lasts as long as its operation, and this thread keeps reading */
+	if (((tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE) &&
+	     tk->cdb[0] != TGT_OP_SANITIZE) ||
 	    !(j = calloc(1, sizeof(*j)))) {
 		r = execute_locked(c, tk, read_bit, write_bit);
 		task_free(tk);
