@@ -233,11 +233,19 @@ int cli_rows_to_table(vitk_table **out, const vitk_inventory_rows *rows, const c
  */
 int cli_json_print(const struct cli_ctx *ctx, json_t *doc);
 /*
- * A text line on stdout in table mode only (headings, verdicts); ignored for
- * json/csv.  Control and bidi characters are escaped as in tables, except
- * the newlines, so pass untrusted text as an argument, never as @fmt.
+ * Text on stdout in table mode only (headings, verdicts); ignored for
+ * json/csv.  @fmt is a literal and its newlines make the lines; every
+ * argument is escaped as a table cell is (control and bidi characters and
+ * newlines), so pass untrusted text as an argument, never as @fmt.
+ * Supports the C99 conversions except %n.
  */
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A multi-line block a library built (simulated esxcli output, a .vmx
+ * stanza), table mode only: control and bidi characters escaped, its lines
+ * and tabs kept.
+ */
+void cli_text_block(const struct cli_ctx *ctx, const char *block);
 /* @s with control, bidi and invalid UTF-8 bytes escaped for a terminal; free() it; NULL on OOM */
 char *cli_display_text(const char *s);
 

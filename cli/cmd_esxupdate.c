@@ -19,10 +19,10 @@
 /* ------------------------------------------------------------ helpers */
 
 /*
- * Strings from depots and host captures shown in free text (cli_text keeps
- * newlines, so a value with one could forge a line of the report): each value
- * goes through cli_display_text(), which escapes newlines and control
- * characters.  A few per line, freed together.
+ * Strings from depots and host captures shown in free text: each value goes
+ * through cli_display_text(), which escapes newlines and control characters
+ * (cli_text() escapes its arguments too; this keeps the values escaped when
+ * they are joined into a block first).  A few per line, freed together.
  */
 struct shown {
 	char *s[8];
@@ -391,7 +391,9 @@ static int audit_text(struct cli_ctx *ctx, const vitk_esxupdate_audit *a, const 
 		cli_text(ctx, "Profile: %s (VIB list from %s)\n", shown(&sh, profile),
 			 doc_str(doc, "profile_source", "?"));
 	shown_free(&sh);
-	cli_text(ctx, "\nSimulated esxcli output:\n%s\nPer-VIB classification:\n", sim);
+	cli_text(ctx, "\nSimulated esxcli output:\n");
+	cli_text_block(ctx, sim);
+	cli_text(ctx, "\nPer-VIB classification:\n");
 	free(sim);
 	r = print_table(ctx, vitk_esxupdate_audit_changes_table(&t, a), &t);
 	cli_text(ctx, "\nFindings:\n");

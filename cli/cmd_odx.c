@@ -350,6 +350,12 @@ static int job_error(struct cli_ctx *ctx, const vitk_odx_job_result *res, int r)
 	case VITK_ODX_STAGE_FINISH:
 		return cli_error_lib(ctx, VITK_EDB, "cannot record the job result");
 	default:
+		/* every block written (a failed --verify): a resume has nothing to copy */
+		if (res->ran && j->count && j->blocks_done >= j->count)
+			return cli_error_lib(ctx, r,
+					     "copy '%s' to '%s' failed after every block was written "
+					     "(job %s, nothing left to resume)",
+					     j->src, j->dst, j->uuid);
 		return cli_error_lib(ctx, r, "copy '%s' to '%s' failed (job %s, resume with --resume)",
 				     j->src, j->dst, j->uuid);
 	}
@@ -521,7 +527,9 @@ static const struct cli_opt odx_copy_opts[] = {
 		   "blocks to copy (default: to the end of the source)") },
 	{ CLI_ENUM(CFG, method, "method", 'm', "METHOD", method_names, "copy method (default auto)"),
 	  CLI_ENUM_INTS(method_values) },
-	{ CLI_FLAG(CFG, verify, "verify", 0, "read both ranges back and compare them") },
+	{ CLI_FLAG(CFG, verify, "verify", 0,
+		   "read both ranges back and compare them (with --resume of a finished job: "
+		   "only compare)") },
 	{ CLI_FLAG(CFG, dry_run, "dry-run", 'n',
 		   "show the plan (method, commands, reasons) and copy nothing") },
 	{ CLI_STR(CFG, resume, "resume", 0, "JOB", "resume an interrupted copy job") },
@@ -578,8 +586,9 @@ static const struct cli_opt odx_jobs_opts[] = {
 const struct cli_verb cli_odx_verbs[] = {
 	{ .name = "probe", .fn = cmd_probe, .opts = odx_probe_opts, CLI_CONFIG(struct probe_cfg),
 	  .min_args = 1, .max_args = -1,
-	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV...",
-	  .summary = "Show copy-offload capabilities and an offload verdict for each pair" },
+	  .flags = CLI_NEEDS_INVENTORY, .args_usage = "DEV|FILE...",
+	  .summary = "Show copy-offload capabilities (per layer for block devices and files) and "
+		     "an offload verdict for each pair" },
 	{ .name = "resolve", .fn = cmd_resolve, .min_args = 1, .max_args = -1, .args_usage = "DEV...",
 	  .summary = "Show how block devices (LVs, partitions, multipath) map to SCSI disks, per layer" },
 	{ .name = "copy", .fn = cmd_copy, .opts = odx_copy_opts, CLI_CONFIG(struct copy_cfg),

@@ -465,9 +465,13 @@ static int cmd_apply(struct cli_ctx *ctx, int argc, char **argv)
 		if (l->items[i].result < 0)
 			cli_error(ctx, 0, "%s: %s", l->items[i].subject,
 				  l->items[i].error ? l->items[i].error : "");
-	/* a failed change fails the run (exit 1, so systemd sees it); the rest were applied */
+	/*
+	 * a failed change fails the run (non-zero, so systemd sees it), with the
+	 * exit code of the first failure as for any verb (3 not found, 4 refused
+	 * by the device or driver); the rest were applied
+	 */
 	if (ar < 0)
-		r = CLI_EXIT_FAIL;
+		r = cli_exit_from_err(ar);
 	vitk_sriov_change_list_free(l);
 	return r;
 }
@@ -701,10 +705,14 @@ static int print_esxi(struct cli_ctx *ctx, const vitk_sriov_esxi_result *res)
 		cli_text(ctx, "# %s ports in PCI order:", res->cmds[i].driver);
 		for (j = 0; j < res->cmds[i].n_ports; j++)
 			cli_text(ctx, " %s", res->cmds[i].ports[j]);
-		cli_text(ctx, "\n%s\n", res->cmds[i].command);
+		cli_text(ctx, "\n");
+		cli_text_block(ctx, res->cmds[i].command);
+		cli_text(ctx, "\n");
 	}
-	if (res->vmx)
-		cli_text(ctx, "\n%s", res->vmx);
+	if (res->vmx) {
+		cli_text(ctx, "\n");
+		cli_text_block(ctx, res->vmx);
+	}
 	return CLI_EXIT_OK;
 }
 

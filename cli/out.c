@@ -12,6 +12,8 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,23 +451,142 @@ out:
 	return r;
 }
 
+/*
+ * One conversion of @fmt (from '%' up to and including its conversion
+ * character) formatted from @ap into @buf, with any '*' width or precision
+ * taken from @ap first, as printf does.  The length modifier decides the
+ * argument's type; the compiler has already checked it (format attribute).
+ * -1 for a conversion cli_text() does not support (%n, unknown).
+ */
+static int put_conversion(vitk_str *buf, const char *spec, size_t len, va_list *ap)
+{
+	char f[32], conv = spec[len - 1];
+	int star[2], nstar = 0;
+	const char *lm;
+	size_t i;
+
+	if (len >= sizeof(f))
+		return -1;
+	memcpy(f, spec, len);
+	f[len] = '\0';
+	for (i = 1; i < len - 1; i++)
+		if (spec[i] == '*' && nstar < 2)
+			star[nstar++] = va_arg(*ap, int);
+	for (lm = f + 1; *lm && strchr("-+ #0123456789.*", *lm); lm++)
+		;
+#define PUT(type)                                                                                  \
+	(nstar == 2 ? vitk_str_putf(buf, f, star[0], star[1], va_arg(*ap, type))                     \
+	 : nstar    ? vitk_str_putf(buf, f, star[0], va_arg(*ap, type))                              \
+		    : vitk_str_putf(buf, f, va_arg(*ap, type)))
+	switch (conv) {
+	case 'd':
+	case 'i':
+		if (lm[0] == 'l' && lm[1] == 'l')
+			return PUT(long long);
+		if (lm[0] == 'l')
+			return PUT(long);
+		if (lm[0] == 'z' || lm[0] == 't')
+			return PUT(ptrdiff_t);
+		if (lm[0] == 'j')
+			return PUT(intmax_t);
+		return PUT(int);
+	case 'u':
+	case 'x':
+	case 'X':
+	case 'o':
+		if (lm[0] == 'l' && lm[1] == 'l')
+			return PUT(unsigned long long);
+		if (lm[0] == 'l')
+			return PUT(unsigned long);
+		if (lm[0] == 'z' || lm[0] == 't')
+			return PUT(size_t);
+		if (lm[0] == 'j')
+			return PUT(uintmax_t);
+		return PUT(unsigned);
+	case 'c':
+		return PUT(int);
+	case 's':
+		return PUT(const char *);
+	case 'p':
+		return PUT(void *);
+	case 'e':
+	case 'E':
+	case 'f':
+	case 'F':
+	case 'g':
+	case 'G':
+	case 'a':
+	case 'A':
+		if (lm[0] == 'L')
+			return PUT(long double);
+		return PUT(double);
+	default:
+		return -1;
+	}
+#undef PUT
+}
+
+/*
+ * @fmt's own text stays as written (it is a literal of ours: its newlines
+ * make the lines); every argument is escaped like a table cell, newlines
+ * included, so a value from a device, a depot or an import can never forge a
+ * line.  Multi-line blocks that a library built go through cli_text_block().
+ */
 void cli_text(const struct cli_ctx *ctx, const char *fmt, ...)
 {
-	vitk_str buf = VITK_STR_INIT;
-	char *shown = NULL;
+	vitk_str out = VITK_STR_INIT, arg = VITK_STR_INIT;
+	const char *p = fmt;
 	va_list ap;
 
 	if (ctx->output != CLI_OUT_TABLE)
 		return;
 	va_start(ap, fmt);
-	vitk_str_vputf(&buf, fmt, ap);
+	while (*p && !out.oom) {
+		const char *pct = strchr(p, '%');
+		size_t len;
+		char *shown;
+
+		if (!pct) {
+			vitk_str_puts(&out, p);
+			break;
+		}
+		vitk_str_put(&out, p, (size_t)(pct - p));
+		if (pct[1] == '%') {
+			vitk_str_put(&out, "%", 1);
+			p = pct + 2;
+			continue;
+		}
+		len = 1 + strspn(pct + 1, "-+ #0123456789.*hljztL");
+		if (!pct[len]) /* a lone '%' at the end: the compiler rejects it; print it */
+			len--;
+		len++;
+		vitk_str_clear(&arg);
+		if (put_conversion(&arg, pct, len, &ap) < 0 || arg.oom)
+			break;
+		shown = escape(arg.ptr ? arg.ptr : "", false);
+		if (!shown)
+			break;
+		vitk_str_puts(&out, shown);
+		free(shown);
+		p = pct + len;
+	}
 	va_end(ap);
-	/* the arguments may be device or imported text: neutralise escapes, keep the lines */
-	if (!buf.oom)
-		shown = escape(buf.ptr, true);
+	if (!out.oom && out.ptr)
+		fputs(out.ptr, stdout);
+	vitk_str_clear(&arg);
+	vitk_str_clear(&out);
+}
+
+void cli_text_block(const struct cli_ctx *ctx, const char *block)
+{
+	char *shown;
+
+	if (ctx->output != CLI_OUT_TABLE || !block)
+		return;
+	/* control characters and bidi overrides escaped, the block's own lines kept */
+	shown = escape(block, true);
 	fputs(shown ? shown : "", stdout);
 	free(shown);
-	vitk_str_clear(&buf);
 }
 
 /* ------------------------------------------------------------ diagnostics */

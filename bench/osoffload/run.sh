@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # OS-level offload benchmark (issue 13): clone a 1 GiB LVM LV on LUNs of
 # `vitk odx serve`, attached through open-iscsi in a real-kernel guest (the
-# tests/vm tier), by `vitk odx copy --method token` and by `dd` of the same LVs
-# in the same run; prints both times, the ratio and the host bytes.
-# (qemu-img is not in the guest image; dd with O_DIRECT and 4 MiB blocks is the
-# host-copy baseline.)
+# tests/vm tier), by `vitk odx copy --method token`, by `dd` (O_DIRECT, 4 MiB)
+# and by `qemu-img convert -n -O raw -t none -T none` of the same LVs in the
+# same run; prints the times, both ratios and the host bytes of each method
+# (the host copies': sectors read and written on the LUNs' sd devices).
 #   bench/osoffload/run.sh            # builds //cli:vitk
 #   VITK_VM_BIN=/path/vitk bench/osoffload/run.sh
 #   OSBENCH_MIB=128 bench/osoffload/run.sh   # smaller LVs (dd under TCG is slow)

@@ -1383,7 +1383,7 @@ int vitk_esxupdate_depot_open(vitk_esxupdate_depot **out, const char *path,
 	f = fopen(path, "rb");
 	if (!f) {
 		r = vitk_error_set(errno == ENOENT ? VITK_ENOTFOUND : VITK_EIO, errno,
-				   "cannot open '%s': %s", path, strerror(errno));
+				   "cannot open '%s'", path);
 		goto out;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -256,8 +256,7 @@ static int create_private(const char *path)
 	}
 	if (errno == EEXIST)
 		return 0;
-	return vitk_error_set(VITK_EDB, errno, "cannot create inventory '%s': %s", path,
-			      strerror(errno));
+	return vitk_error_set(VITK_EDB, errno, "cannot create inventory '%s'", path);
 }
 
 int vitk_inventory_open(vitk_inventory **out, const char *path, unsigned flags)

@@ -90,6 +90,14 @@ size_t tgt_device_lun_count(const tgt_device *d);
  * returns the total count (may exceed @max) */
 size_t tgt_device_luns(const tgt_device *d, unsigned *out, size_t max);
 
+/* an I_T nexus as reservations name it: initiator port and target port */
+#define TGT_PR_MAX_PORTS 64
+typedef struct tgt_port {
+	char name[224]; /* iSCSI name, NUL-terminated */
+	uint8_t isid[6];
+	uint16_t rel_port; /* relative target port identifier (1..) */
+} tgt_port;
+
 #define TGT_SENSE_MAX 252
 
 typedef struct {
@@ -123,7 +131,26 @@ typedef struct {
 	 * @initiator it names the I_T nexus that persistent reservations
 	 * register (SPC-4 5.13, TransportID format 01b) */
 	const uint8_t *isid;
+	/* in/out: PERSISTENT RESERVE OUT PREEMPT AND ABORT (SPC-4 5.13.11.2.5).
+	 * The caller supplies room for @preempted_cap initiator ports; when the
+	 * command ends GOOD the device lists there, @npreempted of them, the I_T
+	 * nexuses (initiator port + target port) whose registrations it removed.
+	 * The caller then aborts every command of theirs on this LUN (SAM-5 5.6;
+	 * the Control mode page says TAS = 0: no status for them) and calls
+	 * tgt_device_commands_cleared() for each of their sessions.
+	 * TGT_PR_MAX_PORTS entries are always enough. */
+	tgt_port *preempted;
+	size_t preempted_cap;
+	size_t npreempted;
+	/* in/out, atomic (__atomic_*): ABORT TASK of this command while another
+	 * thread runs it.  The caller stores 1; a command with a clean
+	 * cancellation point -- a foreground WRITE USING TOKEN, between its
+	 * chunks of at most 64 MiB -- stops there, having written the chunks
+	 * before it only, stores 2 and ends COPY ABORTED.  Other commands run
+	 * to their end and leave it 1. */
+	int abort_req;
 } tgt_cmd;
+
 
 /*
  * Execute one SCSI command.  Always fills status/sense; returns 0 when a
@@ -171,6 +198,17 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun);
  * false for a LUN that does not exist */
 bool tgt_device_lun_visible(const tgt_device *d, unsigned lun, const char *initiator);
 void tgt_device_nexus_gone(tgt_device *d, uint64_t nexus);
+/* tgt_device_commands_cleared() - commands of I_T nexus @nexus on @lun were
+ * aborted by another nexus (PREEMPT AND ABORT, TAS = 0): it gets UNIT
+ * ATTENTION, COMMANDS CLEARED BY ANOTHER INITIATOR (2Fh/00h) there, after
+ * a unit attention already pending (SAM-5 5.6, 5.14).  Return: 0, or
+ * VITK_ENOTFOUND for an unknown LUN. */
+int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus);
+/* tgt_device_ua_restore() - a command that reported unit attention @asc
+ * (ASC << 8 | ASCQ) to @nexus on @lun was aborted before its status went
+ * out: the condition is pending again, ahead of any other.
+ * Return: 0, or VITK_ENOTFOUND for an unknown LUN. */
+int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc);
 /* tgt_device_luns_changed() - a LUN was added while serving: every I_T
  * nexus that has used a LUN gets UNIT ATTENTION, REPORTED LUNS DATA HAS
  * CHANGED (3Fh/0Eh) there, unless a unit attention is already pending */

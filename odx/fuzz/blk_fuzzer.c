@@ -2,8 +2,9 @@
 /*
  * Bytes the block resolver takes from outside: device-mapper tables (a table
  * loaded by anyone with CAP_SYS_ADMIN, through libdevmapper), the linear
- * target's parameters and FIEMAP results.  The first byte picks the parser;
- * tables are resolved over a small fake sysfs tree made once.
+ * target's parameters, multipath status lines and FIEMAP results.  The first
+ * byte picks the parser; tables are resolved over a small fake sysfs tree
+ * made once.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,7 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned ma, mi;
 		uint64_t off;
 
+		vitk_odx_dm_mpath_paths paths = VITK_ARRAY_INIT;
+
 		(void)vitk_odx_dm_linear_parse(text, &ma, &mi, &off);
+		(void)vitk_odx_dm_mpath_status_parse(&paths, text);
+		vitk_array_clear(paths);
 	} else {
 		vitk_odx_blk_map m;
 		char *second = strstr(text, "\n\n");

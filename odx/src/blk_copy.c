@@ -41,23 +41,9 @@
 #include <vitk/sys/odx.h>
 #include <vitk/sys/odx_blk.h>
 
+#include "odx_internal.h"
+
 #define HOST_BUF (4u << 20)
-
-static const vitk_inventory_column layer_cols[] = {
-	{ "job", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "side", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "idx", VITK_INV_INT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
-	{ "dev", VITK_INV_TEXT, 0 },
-	{ "kind", VITK_INV_TEXT, 0 },
-	{ "detail", VITK_INV_TEXT, 0 },
-};
-
-static const vitk_inventory_table blk_tables[] = {
-	{ "odx_blk_layer", layer_cols, VITK_ARRAY_SIZE(layer_cols) },
-};
-
-static const vitk_inventory_domain blk_domain = { "odx_blk", 1, blk_tables,
-						   VITK_ARRAY_SIZE(blk_tables) };
 
 static int bfail(vitk_odx_job_result *out, vitk_odx_stage stage, const char *name, int r)
 {
@@ -218,25 +204,6 @@ struct side {
 	bool create; /* a destination file that does not exist yet */
 };
 
-static int record_layers(vitk_inventory *inv, int64_t host_id, const char *uuid, const char *side,
-			 const vitk_odx_blk_map *m)
-{
-	for (size_t i = 0; i < m->layers.size; i++) {
-		const vitk_odx_blk_layer *l = &m->layers.ptr[i];
-		const char *dev = l->dev, *kind = l->kind, *detail = l->detail;
-		vitk_inventory_value v[] = {
-			VITK_INV_S("job", uuid), VITK_INV_S("side", side), VITK_INV_I("idx", (int64_t)i),
-			VITK_INV_S("dev", dev),  VITK_INV_S("kind", kind), VITK_INV_S("detail", detail),
-		};
-		int64_t id;
-		int r = vitk_inventory_insert(inv, "odx_blk_layer", host_id, v, VITK_ARRAY_SIZE(v), &id);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 /* [skip, skip+n) blocks of a range list */
 static int slice(vitk_odx_blk_ranges *out, const vitk_odx_blk_ranges *in, uint64_t skip, uint64_t n)
 {
@@ -286,6 +253,23 @@ static void add_result(vitk_odx_copy_result *sum, vitk_odx_copy_result *piece, u
 	vitk_odx_copy_result_clear(piece);
 }
 
+/* transport bytes of N devices (each transport once) */
+static void wire_all(vitk_odx_dev *const *devs, size_t n, uint64_t *in, uint64_t *out)
+{
+	*in = *out = 0;
+	for (size_t i = 0; i < n; i++) {
+		vitk_scsi_transport *t = vitk_odx_dev_transport(devs[i]);
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = vitk_odx_dev_transport(devs[k]) == t;
+		if (!seen) {
+			*in += t->bytes_in;
+			*out += t->bytes_out;
+		}
+	}
+}
+
 /* transport bytes of both devices (once when they are the same LU) */
 static void wire(vitk_odx_dev *s, vitk_odx_dev *d, uint64_t *in, uint64_t *out)
 {
@@ -317,8 +301,10 @@ static size_t group_len(const vitk_odx_blk_pieces *p, size_t i, vitk_odx_dev *s,
 		maxb = a->vpd_tpc.max_token_transfer_size;
 	if (b->vpd_tpc.max_token_transfer_size && b->vpd_tpc.max_token_transfer_size < maxb)
 		maxb = b->vpd_tpc.max_token_transfer_size;
+	/* one token lives on one source disk and is written to one destination disk */
 	while (i + n < p->size && n < maxr && !p->ptr[i + n].zero && p->ptr[i + n].count <= UINT32_MAX &&
-	       sum + p->ptr[i + n].count <= maxb)
+	       sum + p->ptr[i + n].count <= maxb && p->ptr[i + n].src_disk == p->ptr[i].src_disk &&
+	       p->ptr[i + n].dst_disk == p->ptr[i].dst_disk)
 		sum += p->ptr[i + n++].count;
 	return n;
 }
@@ -348,22 +334,175 @@ static int token_group(vitk_odx_copy_result *res, vitk_odx_dev *s, vitk_odx_dev 
 	return g;
 }
 
+typedef VITK_ARRAY(vitk_odx_blk_xpiece) xpieces;
+
+/*
+ * What the pieces of a block plan become, per method, for the plan's note:
+ * multi-range tokens, packed EXTENDED COPY commands (whose count becomes the
+ * plan's), or one command sequence per piece.  Nothing is sent.
+ */
+static void pieces_note(vitk_str *note, vitk_odx_plan *plan, const vitk_odx_blk_pieces *pieces,
+			const xpieces *xp, const xpieces *dpieces, vitk_odx_dev *const *devs, size_t ns,
+			size_t nd, const vitk_odx_copy_options *o)
+{
+	if (plan->chosen == VITK_ODX_METHOD_TOKEN) {
+		size_t tokens = 0, single = 0;
+
+		for (size_t i = 0; i < pieces->size;) {
+			const vitk_odx_blk_piece *q = &pieces->ptr[i];
+			size_t gn = q->zero ? 0
+					    : group_len(pieces, i, devs[q->src_disk], devs[ns + q->dst_disk]);
+
+			if (gn >= 2) {
+				tokens++;
+				i += gn;
+			} else {
+				single++;
+				i++;
+			}
+		}
+		vitk_str_putf(note, ": %zu multi-range token%s", tokens, tokens == 1 ? "" : "s");
+		if (single)
+			vitk_str_putf(note, ", %zu piece%s on %s own", single, single == 1 ? "" : "s",
+				      single == 1 ? "its" : "their");
+	} else if (plan->chosen == VITK_ODX_METHOD_XCOPY) {
+		vitk_odx_blk_xcopy x = { devs, ns + nd, xp->ptr, xp->size, dpieces->ptr, dpieces->size,
+					 { 0 }, 1 };
+		vitk_odx_blk_xcopy_cmd *c = malloc(sizeof(*c));
+		size_t pos = 0, cmds = 0, zeros = 0;
+		uint64_t off = 0;
+
+		vitk_odx_blk_xcopy_limits_get(&x.limits, devs, ns + nd, o->max_blocks_per_command);
+		if (!c || x.limits.max_segments < 2) {
+			vitk_str_putf(note, ": one EXTENDED COPY per piece (the copy manager takes %zu "
+				      "segment per command)", x.limits.max_segments);
+			free(c);
+			return;
+		}
+		while (pos < pieces->size) {
+			if (pieces->ptr[pos].zero) {
+				zeros++;
+				pos++;
+				off = 0;
+			} else if (vitk_odx_blk_xcopy_pack(c, &x, pos, off) == 0) {
+				cmds++;
+				pos = c->end_pos;
+				off = c->end_off;
+			} else {
+				break;
+			}
+		}
+		free(c);
+		if (pos < pieces->size) {
+			vitk_str_putf(note, ": one EXTENDED COPY per piece (a segment does not fit the "
+				      "copy manager's limits)");
+			return;
+		}
+		vitk_str_putf(note, ": %zu EXTENDED COPY command%s of up to %zu segments and %zu "
+			      "CSCDs", cmds, cmds == 1 ? "" : "s", x.limits.max_segments,
+			      x.limits.max_cscds);
+		if (zeros)
+			vitk_str_putf(note, ", %zu zeroed piece%s", zeros, zeros == 1 ? "" : "s");
+		plan->commands = cmds;
+	}
+}
+
 struct piece_run {
 	vitk_inventory *inv;
 	const vitk_odx_job *job;
 	const vitk_odx_copy_options *caller;
 	uint64_t base;
+	const vitk_odx_copy_result *sum; /* the pieces done in this run */
+	const vitk_odx_copy_result *cur; /* the piece the engine copies, or NULL */
 };
 
 static int piece_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
 {
 	struct piece_run *p = payload;
+	vitk_odx_copy_result run = { 0 };
 
-	if (vitk_odx_job_progress(p->inv, p->job, p->base + blocks_done) < 0)
+	/* this run's counters so far: a killed run keeps them (vitk_odx_job_claim) */
+	run.bytes = p->sum->bytes + (p->cur ? p->cur->bytes : 0);
+	run.host_bytes = p->sum->host_bytes + (p->cur ? p->cur->host_bytes : 0);
+	run.commands = p->sum->commands + (p->cur ? p->cur->commands : 0);
+	run.duration_ns = p->sum->duration_ns + (p->cur ? p->cur->duration_ns : 0);
+	if (vitk_odx_job_progress_run(p->inv, p->job, p->base + blocks_done, &run) < 0)
 		vitk_error_clear(); /* the final state is written at the end */
 	if (p->caller->on_chunk)
 		return p->caller->on_chunk(p->base + blocks_done, m, p->caller->chunk_payload);
 	return 0;
+}
+
+/*
+ * For blk_xcopy.c: the pieces, from the source's disks (devices 0..ns-1) to
+ * the destination's (ns..), and the requested destination ranges.
+ */
+static int xpieces_make(xpieces *xp, xpieces *allowed, const vitk_odx_blk_pieces *p,
+			const vitk_odx_blk_ranges *dr, size_t ns)
+{
+	for (size_t i = 0; i < p->size; i++) {
+		vitk_odx_blk_xpiece x = { p->ptr[i].src_lba, p->ptr[i].dst_lba, p->ptr[i].count,
+					  p->ptr[i].zero, p->ptr[i].src_disk,
+					  (uint16_t)(ns + p->ptr[i].dst_disk) };
+
+		if (vitk_array_append(*xp, x) < 0)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	for (size_t i = 0; i < dr->size; i++) {
+		vitk_odx_blk_xpiece a = { 0, dr->ptr[i].lba, dr->ptr[i].count, dr->ptr[i].zero, 0,
+					  (uint16_t)(ns + dr->ptr[i].disk) };
+
+		if (vitk_array_append(*allowed, a) < 0)
+			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	return 0;
+}
+
+/*
+ * EXTENDED COPY commands packed from piece *I (*FROM - *AT blocks into it) on,
+ * until a zero piece, the end, or a command that fails.  After each command
+ * the job's progress is the end of that command; *I, *AT (blocks before piece
+ * *I) and *FROM (the first block not copied) follow.  0: stopped at a zero
+ * piece or the end; 1: a command failed (its pieces are left to the caller);
+ * < 0: a transport failure or the caller's on_chunk.
+ */
+static int xcopy_packed(vitk_odx_copy_result *res, vitk_odx_blk_xcopy *x, size_t *i,
+			uint64_t *at, uint64_t *from, uint32_t bs, struct piece_run *run)
+{
+	vitk_odx_blk_xcopy_cmd *c = malloc(sizeof(*c));
+	int g = 0;
+
+	if (!c)
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	while (g == 0 && vitk_odx_blk_xcopy_pack(c, x, *i, *from - *at) == 0) {
+		uint64_t in0, out0, in1, out1, t0 = vitk_now_ns();
+		char why[256] = "";
+
+		wire_all(x->devs, x->ndevs, &in0, &out0);
+		g = vitk_odx_blk_xcopy_send(x, c, &res->commands, why, sizeof(why));
+		wire_all(x->devs, x->ndevs, &in1, &out1);
+		res->host_bytes_in += in1 - in0;
+		res->host_bytes_out += out1 - out0;
+		res->host_bytes += (in1 - in0) + (out1 - out0);
+		res->duration_ns += vitk_now_ns() - t0;
+		if (g > 0)
+			vitk_log(VITK_LOG_INFO, "odx",
+				 "EXTENDED COPY of %zu segments not used, copying piece by piece: %s",
+				 c->nseg, why);
+		if (g != 0)
+			break;
+		res->offload_blocks += c->blocks;
+		res->bytes += c->blocks * bs;
+		while (*i < c->end_pos)
+			*at += x->pieces[(*i)++].count;
+		*from = *at + c->end_off;
+		run->base = 0;
+		g = piece_chunk(*from, VITK_ODX_METHOD_XCOPY, run);
+		if (g > 0)
+			g = 0;
+	}
+	free(c);
+	return g;
 }
 
 /* The host copy through the block devices themselves (a layer refused the offload). */
@@ -549,9 +688,13 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 {
 	const vitk_odx_opener *op = &req->opener;
 	vitk_odx_open_options oo = VITK_ODX_OPEN_OPTIONS_INIT;
-	vitk_odx_dev *sd = NULL, *dd = NULL;
+	/* the source's disks, then the destination's: each opened once (its sg node) */
+	vitk_odx_dev *devs[2 * VITK_ODX_BLK_MAX_DISKS] = { NULL };
+	size_t ns = 0, nd = 0;
+	vitk_odx_dev *sd = NULL, *dd = NULL; /* the first of each side: the plan's devices */
 	vitk_odx_blk_ranges sr = VITK_ARRAY_INIT, dr = VITK_ARRAY_INIT;
 	vitk_odx_blk_pieces pieces = VITK_ARRAY_INIT;
+	xpieces xp = VITK_ARRAY_INIT, dpieces = VITK_ARRAY_INIT;
 	bool offload = s->map.offloadable && d->map.offloadable;
 	uint32_t bs = offload ? s->map.block_size : 512;
 	uint64_t sblocks = s->map.size_bytes / bs, dblocks = d->map.size_bytes / bs, count, done = 0;
@@ -586,21 +729,50 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		if (r < 0)
 			return bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 	} else {
-		oo.read_only = true;
-		r = op->open ? op->open(op->payload, s->map.sg, true, &sd) : vitk_odx_dev_open(&sd, s->map.sg, &oo);
-		if (r < 0)
-			return bfail(out, VITK_ODX_STAGE_OPEN, s->path, r);
-		oo.read_only = false;
-		r = op->open ? op->open(op->payload, d->map.sg, false, &dd) : vitk_odx_dev_open(&dd, d->map.sg, &oo);
-		if (r < 0) {
-			r = bfail(out, VITK_ODX_STAGE_OPEN, d->path, r);
+		for (size_t k = 0; k < s->map.disks.size + d->map.disks.size; k++) {
+			bool src = k < s->map.disks.size;
+			const char *sg = src ? s->map.disks.ptr[k].sg
+					     : d->map.disks.ptr[k - s->map.disks.size].sg;
+
+			oo.read_only = src;
+			r = op->open ? op->open(op->payload, sg, src, &devs[k])
+				     : vitk_odx_dev_open(&devs[k], sg, &oo);
+			if (r < 0) {
+				r = bfail(out, VITK_ODX_STAGE_OPEN, src ? s->path : d->path, r);
+				goto out;
+			}
+			if (src)
+				ns++;
+			else
+				nd++;
+		}
+		if (!ns || !nd) {
+			r = bfail(out, VITK_ODX_STAGE_PLAN, NULL,
+				  vitk_error_set(VITK_EINVAL, 0, "a side has no SCSI disk"));
 			goto out;
 		}
 		if ((r = slice(&sr, &s->map.ranges, o->src_lba, count)) < 0 ||
 		    (r = slice(&dr, &d->map.ranges, o->dst_lba, count)) < 0 ||
-		    (r = vitk_odx_blk_pieces_make(&pieces, &sr, &dr, count)) < 0) {
+		    (r = vitk_odx_blk_pieces_make(&pieces, &sr, &dr, count)) < 0 ||
+		    (r = xpieces_make(&xp, &dpieces, &pieces, &dr, ns)) < 0) {
 			r = bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 			goto out;
+		}
+		for (size_t k = 0; k < pieces.size; k++)
+			if (pieces.ptr[k].src_disk >= ns || pieces.ptr[k].dst_disk >= nd) {
+				r = bfail(out, VITK_ODX_STAGE_PLAN, NULL,
+					  vitk_error_set(VITK_EINVAL, 0, "a range names no disk"));
+				goto out;
+			}
+		/* the plan is made on the devices of the first data piece */
+		for (size_t k = 0; k < pieces.size && !sd; k++)
+			if (!pieces.ptr[k].zero) {
+				sd = devs[pieces.ptr[k].src_disk];
+				dd = devs[ns + pieces.ptr[k].dst_disk];
+			}
+		if (!sd) {
+			sd = devs[0];
+			dd = devs[ns + pieces.ptr[0].dst_disk];
 		}
 		{
 			vitk_odx_copy_options po = *o;
@@ -622,8 +794,10 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 				vitk_str note;
 
 				vitk_str_init(&note);
-				vitk_str_putf(&note, "%zu pieces (segments of %s and %s)%s%s", pieces.size,
-					      s->path, d->path, out->plan.note ? "; " : "",
+				vitk_str_putf(&note, "%zu pieces (segments of %s and %s)", pieces.size,
+					      s->path, d->path);
+				pieces_note(&note, &out->plan, &pieces, &xp, &dpieces, devs, ns, nd, o);
+				vitk_str_putf(&note, "%s%s", out->plan.note ? "; " : "",
 					      out->plan.note ? out->plan.note : "");
 				free(out->plan.note);
 				out->plan.note = vitk_str_detach(&note);
@@ -636,16 +810,18 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 	out->job.count = count;
 	if (req->dry_run)
 		goto out;
-	if (offload && ((r = vitk_odx_inventory_record_lun(inv, host_id, sd)) < 0 ||
-			(r = vitk_odx_inventory_record_lun(inv, host_id, dd)) < 0)) {
-		r = bfail(out, VITK_ODX_STAGE_RECORD_LUN, s->path, r);
-		goto out;
-	}
+	for (size_t k = 0; offload && k < ns + nd; k++)
+		if ((r = vitk_odx_inventory_record_lun(inv, host_id, devs[k])) < 0) {
+			r = bfail(out, VITK_ODX_STAGE_RECORD_LUN, s->path, r);
+			goto out;
+		}
 	if (!req->resume) {
-		if ((r = vitk_inventory_register(inv, &blk_domain)) < 0 ||
+		if ((r = vitk_odx__blk_register(inv)) < 0 ||
 		    (r = vitk_odx_job_start(inv, host_id, &out->job, &out->plan)) < 0 ||
-		    (r = record_layers(inv, host_id, out->job.uuid, "src", &s->map)) < 0 ||
-		    (r = record_layers(inv, host_id, out->job.uuid, "dst", &d->map)) < 0) {
+		    (r = vitk_odx__blk_layers_record(inv, host_id, out->job.uuid, "src", &s->map,
+						     s->path)) < 0 ||
+		    (r = vitk_odx__blk_layers_record(inv, host_id, out->job.uuid, "dst", &d->map,
+						     d->path)) < 0) {
 			r = bfail(out, VITK_ODX_STAGE_RECORD_JOB, NULL, r);
 			goto out;
 		}
@@ -668,27 +844,58 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		out->copy.host_blocks = out->copy.bytes / bs;
 		done += out->copy.bytes / bs;
 	} else {
-		uint64_t at = 0;
+		uint64_t at = 0, from = o->resume_blocks;
+		vitk_odx_blk_xcopy xc = { devs, ns + nd, xp.ptr, xp.size, dpieces.ptr, dpieces.size,
+					  { 0 }, 1 };
+		bool pack = false;
+		size_t i = 0;
 
-		for (size_t i = 0; i < pieces.size && rc == 0; i++) {
+		/* --verify of a finished job: every piece compared, nothing copied */
+		bool verify_all = o->verify && from >= count;
+
+		if (out->plan.chosen == VITK_ODX_METHOD_XCOPY && pieces.size > 1 && !verify_all) {
+			vitk_odx_blk_xcopy_limits_get(&xc.limits, devs, ns + nd,
+						      o->max_blocks_per_command);
+			/* a copy manager of one segment per command (LIO): piece by piece */
+			pack = xc.limits.max_segments > 1;
+		}
+		while (i < pieces.size && rc == 0) {
 			vitk_odx_blk_piece *p = &pieces.ptr[i];
 			vitk_odx_copy_options po = *o;
 			vitk_odx_copy_result pr = {0};
-			struct piece_run run = { inv, &out->job, &req->copy, at };
+			struct piece_run run = { inv, &out->job, &req->copy, at, &out->copy, &pr };
+			/* this piece's disks (a device may span several) */
+			vitk_odx_dev *psd = devs[p->src_disk], *pdd = devs[ns + p->dst_disk];
 			uint64_t skip = 0;
 
-			if (at + p->count <= o->resume_blocks) {
+			/* done pieces are skipped, unless all of them are verified again */
+			if (at + p->count <= from && (!verify_all || p->zero)) {
 				at += p->count;
+				i++;
 				continue;
 			}
-			if (o->resume_blocks <= at && out->plan.chosen == VITK_ODX_METHOD_TOKEN) {
-				size_t gn = group_len(&pieces, i, sd, dd);
+			if (pack && !p->zero) {
+				uint64_t from0 = from;
+				int g = xcopy_packed(&out->copy, &xc, &i, &at, &from, bs, &run);
+
+				if (g < 0)
+					rc = g;
+				/* a failed command, or none fits the limits: the rest piece by
+				 * piece (the engine falls back to the host) */
+				else if (g > 0 || from == from0)
+					pack = false;
+				done = from;
+				continue;
+			}
+			if (from <= at && out->plan.chosen == VITK_ODX_METHOD_TOKEN) {
+				size_t gn = group_len(&pieces, i, psd, pdd);
 				uint64_t blocks = 0;
 
 				for (size_t k = 0; k < gn; k++)
 					blocks += pieces.ptr[i + k].count;
 				if (gn >= 2) {
-					int g = token_group(&out->copy, sd, dd, &pieces.ptr[i], gn, blocks, bs);
+					int g = token_group(&out->copy, psd, pdd, &pieces.ptr[i], gn, blocks,
+							    bs);
 
 					if (g < 0) {
 						rc = g;
@@ -697,15 +904,16 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 					if (g == 0) {
 						at += blocks;
 						done = at;
-						i += gn - 1;
-						if (vitk_odx_job_progress(inv, &out->job, done) < 0)
+						i += gn;
+						if (vitk_odx_job_progress_run(inv, &out->job, done,
+									      &out->copy) < 0)
 							vitk_error_clear();
 						continue;
 					}
 				}
 			}
-			if (o->resume_blocks > at)
-				skip = o->resume_blocks - at;
+			if (from > at)
+				skip = from - at;
 			po.src_lba = p->src_lba;
 			po.dst_lba = p->dst_lba;
 			po.count = p->count;
@@ -714,15 +922,16 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 			po.on_chunk = piece_chunk;
 			po.chunk_payload = &run;
 			if (p->zero)
-				rc = vitk_odx_zero(&pr, dd, p->dst_lba + skip, p->count - skip, &po);
+				rc = vitk_odx_zero(&pr, pdd, p->dst_lba + skip, p->count - skip, &po);
 			else
-				rc = vitk_odx_copy(&pr, NULL, sd, dd, &po);
+				rc = vitk_odx_copy(&pr, NULL, psd, pdd, &po);
 			if (rc == 0)
 				done = at + p->count;
 			else
 				done = at + skip + pr.bytes / bs;
 			add_result(&out->copy, &pr, at);
 			at += p->count;
+			i++;
 		}
 		out->copy.method = out->plan.chosen;
 	}
@@ -730,8 +939,8 @@ static int stacked_copy(vitk_inventory *inv, int64_t host_id, const vitk_odx_job
 		snprintf(err, sizeof(err), "%s", vitk_error_last()->message);
 	/* readers of the destination see what the array wrote */
 	drop_cache(d->fd);
-	if (!d->file)
-		drop_disk_cache(d->map.disk);
+	for (size_t k = 0; !d->file && k < d->map.disks.size; k++)
+		drop_disk_cache(d->map.disks.ptr[k].name);
 	out->ran = true;
 	out->job.blocks_done = done;
 	r = vitk_odx_job_finish(inv, &out->job, &out->copy, &out->plan, rc, err);
@@ -749,8 +958,10 @@ out:
 	vitk_array_clear(sr);
 	vitk_array_clear(dr);
 	vitk_array_clear(pieces);
-	vitk_odx_dev_free(dd);
-	vitk_odx_dev_free(sd);
+	vitk_array_clear(xp);
+	vitk_array_clear(dpieces);
+	for (size_t k = 0; k < ns + nd; k++)
+		vitk_odx_dev_free(devs[k]);
 	return r;
 }
 
@@ -764,12 +975,19 @@ static bool routed(const char *path, const vitk_odx_blk_env *env)
 	return vitk_odx_blk_is_stacked(path, env);
 }
 
+/* a job of this file: the plain LUN path (vitk_odx_job_run) claims its own lease */
+static bool routed_job(const vitk_odx_job *job, const vitk_odx_blk_env *env)
+{
+	return routed(job->src, env) || routed(job->dst, env);
+}
+
 int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_job_request *req,
 			 const vitk_odx_blk_env *env, vitk_odx_job_result *out)
 {
 	vitk_odx_copy_options o = req->copy;
 	struct side s = { .fd = -1 }, d = { .fd = -1 };
 	vitk_odx_job *job = &out->job;
+	bool verify_only = false;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -777,14 +995,19 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 		r = vitk_odx_job_load(inv, req->resume, job);
 		if (r < 0)
 			return bfail(out, VITK_ODX_STAGE_LOAD, NULL, r);
-		if (strcmp(job->result, "ok") == 0)
+		/* a completed job with --verify: compare both sides again, copy nothing */
+		verify_only = strcmp(job->result, "ok") == 0 && o.verify;
+		if (strcmp(job->result, "ok") == 0 && !verify_only)
 			return bfail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 				     vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
+		/* refused while another run owns it (the lease, as for LUN jobs) */
+		if (!req->dry_run && routed_job(job, env) && (r = vitk_odx_job_claim(inv, job)) < 0)
+			return bfail(out, VITK_ODX_STAGE_LOAD, NULL, r);
 		o.src_lba = job->src_lba;
 		o.dst_lba = job->dst_lba;
 		o.count = job->count;
 		o.method = job->requested;
-		o.resume_blocks = job->blocks_done;
+		o.resume_blocks = verify_only ? job->count : job->blocks_done;
 	} else {
 		if (!req->src || !req->dst)
 			return bfail(out, VITK_ODX_STAGE_OPEN, NULL,
@@ -809,6 +1032,14 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 	}
 	if ((r = resolve_side(&d, true, env)) < 0) {
 		r = bfail(out, VITK_ODX_STAGE_OPEN, d.path, r);
+		goto out;
+	}
+	/* a resumed job continues only on the stack it started on (blk_job.c) */
+	if (req->resume &&
+	    ((r = vitk_odx__blk_register(inv)) < 0 ||
+	     (!s.file && (r = vitk_odx__blk_layers_check(inv, job->uuid, "src", &s.map, s.path)) < 0) ||
+	     (!d.file && (r = vitk_odx__blk_layers_check(inv, job->uuid, "dst", &d.map, d.path)) < 0))) {
+		r = bfail(out, VITK_ODX_STAGE_PLAN, NULL, r);
 		goto out;
 	}
 	r = stacked_copy(inv, host_id, req, &o, &s, &d, out);

@@ -45,25 +45,36 @@ static int add_line(vitk_odx_doc *out, char *line)
 static json_t *map_json(const char *name, const vitk_odx_blk_map *m)
 {
 	json_t *o = json_object(), *layers = json_array(), *ranges = json_array();
+	json_t *disks = json_array();
 
-	if (!o || !layers || !ranges) {
+	if (!o || !layers || !ranges || !disks) {
 		json_decref(o);
 		json_decref(layers);
 		json_decref(ranges);
+		json_decref(disks);
 		return NULL;
 	}
+	/* every SCSI disk under the device (an LV on a VG of several LUNs spans several) */
+	for (size_t i = 0; m->offloadable && i < m->disks.size; i++)
+		json_array_append_new(disks, json_pack("{s:s, s:s}", "disk", m->disks.ptr[i].name,
+						       "sg", m->disks.ptr[i].sg));
 	for (size_t i = 0; i < m->layers.size; i++)
 		json_array_append_new(layers, json_pack("{s:s, s:s, s:s}", "dev", m->layers.ptr[i].dev,
 							"kind", m->layers.ptr[i].kind, "detail",
 							m->layers.ptr[i].detail));
 	for (size_t i = 0; i < m->ranges.size; i++)
-		json_array_append_new(ranges, json_pack("{s:I, s:I}", "lba", (json_int_t)m->ranges.ptr[i].lba,
-							"count", (json_int_t)m->ranges.ptr[i].count));
+		json_array_append_new(ranges, json_pack("{s:I, s:I, s:s}", "lba",
+							(json_int_t)m->ranges.ptr[i].lba, "count",
+							(json_int_t)m->ranges.ptr[i].count, "sg",
+							m->ranges.ptr[i].disk < m->disks.size
+								? m->disks.ptr[m->ranges.ptr[i].disk].sg
+								: ""));
 	json_object_set_new(o, "device", json_string(name));
 	json_object_set_new(o, "offloadable", json_boolean(m->offloadable));
 	json_object_set_new(o, "sg", m->sg && m->offloadable ? json_string(m->sg) : json_null());
 	json_object_set_new(o, "block_size", json_integer(m->block_size));
 	json_object_set_new(o, "reason", m->reason ? json_string(m->reason) : json_null());
+	json_object_set_new(o, "disks", disks);
 	json_object_set_new(o, "layers", layers);
 	json_object_set_new(o, "ranges", ranges);
 	return o;
@@ -112,10 +123,13 @@ int vitk_odx_resolve_doc(vitk_odx_doc *out, const char *const *names, size_t n)
 		}
 		if (r == 0) {
 			vitk_str_init(&line);
-			if (m.offloadable)
-				vitk_str_putf(&line, "%s: offloadable on %s, %zu range%s of %u-byte blocks",
-					      names[i], m.sg, m.ranges.size, m.ranges.size == 1 ? "" : "s",
-					      m.block_size);
+			if (m.offloadable) {
+				vitk_str_putf(&line, "%s: offloadable on %s", names[i], m.sg);
+				for (size_t k = 1; k < m.disks.size; k++)
+					vitk_str_putf(&line, " + %s", m.disks.ptr[k].sg);
+				vitk_str_putf(&line, ", %zu range%s of %u-byte blocks", m.ranges.size,
+					      m.ranges.size == 1 ? "" : "s", m.block_size);
+			}
 			else
 				vitk_str_putf(&line, "%s: not offloadable: %s", names[i], m.reason);
 			r = add_line(out, vitk_str_detach(&line));

@@ -12,6 +12,14 @@
  * - A dm "linear" target's parameters are "<dev> <offset>" in sectors; with
  *   libdevmapper the device is always printed as MAJ:MIN
  *   (Documentation/admin-guide/device-mapper/linear.rst).
+ * - A dm "multipath" target's status line lists, per priority group, each
+ *   path as "MAJ:MIN A|F FAIL_COUNT" followed by its path selector's
+ *   arguments: "<#features> <features> <#hw handler args> <args>
+ *   <#groups> <next group> { <group state> <#group args> <args> <#paths>
+ *   <#selector args> { <path> <A|F> <fail count> <selector args> } }"
+ *   (Documentation/admin-guide/device-mapper, drivers/md/dm-mpath.c).  F is
+ *   a path the kernel's map has failed (an I/O error, or multipathd's
+ *   checker): its SCSI device may still say "running".
  * - A SCSI disk's `device` link is its SCSI device, whose `scsi_generic/`
  *   directory names its sg node, and whose `state` is "running" when usable
  *   (drivers/scsi/scsi_sysfs.c).  queue/logical_block_size is the LBA size.
@@ -42,7 +50,7 @@
 #define SYS_VALUE_MAX 4096
 
 typedef struct {
-	char *disk;
+	uint16_t disk; /* index into the map's disks */
 	uint64_t sector, count;
 } sector_range;
 
@@ -51,6 +59,7 @@ typedef VITK_ARRAY(sector_range) sector_ranges;
 typedef struct {
 	const char *root;
 	vitk_odx_dm_table_fn dm_table;
+	vitk_odx_dm_table_fn dm_status; /* NULL: none */
 	void *dm_payload;
 	vitk_odx_blk_map *map;
 	sector_ranges sectors;
@@ -76,6 +85,11 @@ void vitk_odx_blk_map_clear(vitk_odx_blk_map *m)
 	free(m->disk);
 	free(m->sg);
 	free(m->reason);
+	for (size_t i = 0; i < m->disks.size; i++) {
+		free(m->disks.ptr[i].name);
+		free(m->disks.ptr[i].sg);
+	}
+	vitk_array_clear(m->disks);
 	for (size_t i = 0; i < m->layers.size; i++) {
 		free(m->layers.ptr[i].dev);
 		free(m->layers.ptr[i].kind);
@@ -280,6 +294,9 @@ static int refuse(resolver *r, const char *dev, const char *kind, const char *wh
 	if (!r->refused) {
 		vitk_str s;
 
+		for (size_t i = 0; i < r->map->layers.size; i++)
+			if (strcmp(r->map->layers.ptr[i].dev, dev) == 0)
+				r->map->layers.ptr[i].refused = true;
 		vitk_str_init(&s);
 		vitk_str_putf(&s, "%s (%s): %s", dev, kind, why);
 		r->map->reason = vitk_str_detach(&s);
@@ -299,6 +316,7 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 	DIR *d;
 	struct dirent *e;
 	sector_range *sr;
+	size_t di;
 	int rc;
 
 	if (!sys_exists(r, "class/block/%s/device", name))
@@ -325,18 +343,33 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 		return rc;
 	if (sector > size || count > size - sector)
 		return vitk_error_set(VITK_EINVAL, 0, "%s: range past the end of the disk", name);
-	if (r->map->disk && strcmp(r->map->disk, name) != 0) {
-		char why[200];
+	/* a device may span several disks (a VG over several LUNs): one entry each */
+	for (di = 0; di < r->map->disks.size; di++)
+		if (strcmp(r->map->disks.ptr[di].name, name) == 0)
+			break;
+	if (di == r->map->disks.size) {
+		vitk_odx_blk_disk nd = { strdup(name), strdup(sg) };
 
-		snprintf(why, sizeof(why), "the device spans two SCSI disks (%.60s and %.60s)",
-			 r->map->disk, name);
-		return refuse(r, name, "disk", why);
-	}
-	if (!r->map->disk) {
-		r->map->disk = strdup(name);
-		r->map->sg = strdup(sg);
-		if (!r->map->disk || !r->map->sg)
+		if (di >= VITK_ODX_BLK_MAX_DISKS) {
+			char why[120];
+
+			free(nd.name);
+			free(nd.sg);
+			snprintf(why, sizeof(why), "the device spans more than %d SCSI disks",
+				 VITK_ODX_BLK_MAX_DISKS);
+			return refuse(r, name, "disk", why);
+		}
+		if (!nd.name || !nd.sg || vitk_array_append(r->map->disks, nd) < 0) {
+			free(nd.name);
+			free(nd.sg);
 			return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
+		if (di == 0) {
+			r->map->disk = strdup(name);
+			r->map->sg = strdup(sg);
+			if (!r->map->disk || !r->map->sg)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+		}
 	}
 	if ((rc = add_layer(r, name, "disk", "SCSI disk, sg node %s", sg)) < 0)
 		return rc;
@@ -347,7 +380,7 @@ static int resolve_disk(resolver *r, const char *name, uint64_t sector, uint64_t
 	sr = vitk_array_push(r->sectors);
 	if (!sr)
 		return VITK_ENOMEM;
-	sr->disk = r->map->disk;
+	sr->disk = (uint16_t)di;
 	sr->sector = sector;
 	sr->count = count;
 	return 0;
@@ -414,19 +447,143 @@ static const char *dm_refusal(const char *type)
 	return NULL;
 }
 
-static int resolve_multipath(resolver *r, const char *name, const char *label, uint64_t sector,
-			     uint64_t count, int depth)
+#define MPATH_MAX_COUNT 1024
+
+/* the next space-separated token of *p as an unsigned count <= MPATH_MAX_COUNT */
+static int mpath_count(const char **p, unsigned *out)
 {
-	char path[PATH_MAX], state[64], chosen[72] = "", all[256] = "";
+	unsigned v = 0;
+	int digits = 0;
+
+	while (**p == ' ')
+		(*p)++;
+	for (; **p >= '0' && **p <= '9'; (*p)++) {
+		if (++digits > 5)
+			return VITK_EINVAL;
+		v = v * 10 + (unsigned)(**p - '0');
+	}
+	if (!digits || (**p != ' ' && **p != '\0') || v > MPATH_MAX_COUNT)
+		return VITK_EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* skip the next token of *p; VITK_EINVAL at the end of the text */
+static int mpath_skip(const char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+	if (!**p)
+		return VITK_EINVAL;
+	while (**p && **p != ' ')
+		(*p)++;
+	return 0;
+}
+
+static int mpath_skip_n(const char **p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (mpath_skip(p) < 0)
+			return VITK_EINVAL;
+	return 0;
+}
+
+int vitk_odx_dm_mpath_status_parse(vitk_odx_dm_mpath_paths *out, const char *status)
+{
+	const char *p = status;
+	unsigned n, groups, paths, args, total = 0;
+
+	if (!status)
+		return vitk_error_set(VITK_EINVAL, 0, "multipath status: none");
+	/* features, hardware handler arguments, then the groups */
+	if (mpath_count(&p, &n) < 0 || mpath_skip_n(&p, n) < 0 || mpath_count(&p, &n) < 0 ||
+	    mpath_skip_n(&p, n) < 0 || mpath_count(&p, &groups) < 0 || mpath_skip(&p) < 0)
+		goto bad;
+	for (unsigned g = 0; g < groups; g++) {
+		if (mpath_skip(&p) < 0 || mpath_count(&p, &n) < 0 || mpath_skip_n(&p, n) < 0 ||
+		    mpath_count(&p, &paths) < 0 || mpath_count(&p, &args) < 0)
+			goto bad;
+		for (unsigned i = 0; i < paths; i++) {
+			vitk_odx_dm_mpath_path *x;
+			unsigned ma, mi;
+			const char *end;
+			char st;
+
+			while (*p == ' ')
+				p++;
+			if (++total > MPATH_MAX_COUNT || parse_devt(p, &ma, &mi, &end) < 0 || *end != ' ')
+				goto bad;
+			p = end + 1;
+			st = *p;
+			if ((st != 'A' && st != 'F') || (p[1] != ' ' && p[1] != '\0'))
+				goto bad;
+			p++;
+			/* the fail count, then the selector's arguments */
+			if (mpath_skip(&p) < 0 || mpath_skip_n(&p, args) < 0)
+				goto bad;
+			x = vitk_array_push(*out);
+			if (!x)
+				return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			x->major = ma;
+			x->minor = mi;
+			x->active = st == 'A';
+		}
+	}
+	return 0;
+bad:
+	return vitk_error_set(VITK_EINVAL, 0, "malformed multipath status at byte %zu",
+			      (size_t)(p - status));
+}
+
+/*
+ * The paths of map MAJOR:MINOR the kernel has failed, as "MAJ:MIN" strings
+ * in *failed (space-separated, with a leading and trailing space).  No status
+ * provider: none.
+ */
+static int mpath_failed(resolver *r, unsigned major, unsigned minor, vitk_str *failed)
+{
+	vitk_odx_dm_table t = VITK_ARRAY_INIT;
+	vitk_odx_dm_mpath_paths paths = VITK_ARRAY_INIT;
+	int rc = 0;
+
+	if (vitk_str_puts(failed, " ") < 0)
+		return VITK_ENOMEM;
+	if (!r->dm_status)
+		return 0;
+	if ((rc = r->dm_status(r->dm_payload, major, minor, &t)) < 0)
+		return rc;
+	for (size_t i = 0; i < t.size && rc == 0; i++)
+		if (t.ptr[i].type && strcmp(t.ptr[i].type, "multipath") == 0)
+			rc = vitk_odx_dm_mpath_status_parse(&paths, t.ptr[i].params);
+	for (size_t i = 0; i < paths.size && rc == 0; i++)
+		if (!paths.ptr[i].active)
+			rc = vitk_str_putf(failed, "%u:%u ", paths.ptr[i].major, paths.ptr[i].minor);
+	vitk_array_clear(paths);
+	vitk_odx_dm_table_clear(&t);
+	return rc;
+}
+
+static int resolve_multipath(resolver *r, const char *name, unsigned major, unsigned minor,
+			     const char *label, uint64_t sector, uint64_t count, int depth)
+{
+	char path[PATH_MAX], state[64], devt[40], chosen[72] = "", all[256] = "";
 	struct dirent **ents = NULL;
-	int n, rc, paths = 0;
+	int n, rc, paths = 0, running = 0;
+	vitk_str failed;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/class/block/%s/slaves", r->root, name) >=
 	    sizeof(path))
 		return vitk_error_set(VITK_EINVAL, 0, "sysfs path too long");
+	vitk_str_init(&failed);
+	if ((rc = mpath_failed(r, major, minor, &failed)) < 0) {
+		vitk_str_clear(&failed);
+		return rc;
+	}
 	n = scandir(path, &ents, NULL, alphasort);
-	if (n < 0)
+	if (n < 0) {
+		vitk_str_clear(&failed);
 		return refuse(r, name, "dm-multipath", "no paths listed in sysfs");
+	}
 	for (int i = 0; i < n; i++) {
 		const char *p = ents[i]->d_name;
 
@@ -438,15 +595,28 @@ static int resolve_multipath(resolver *r, const char *name, const char *label, u
 				strcat(all, ", ");
 			strcat(all, p);
 		}
-		if (!chosen[0] && sys_read(r, state, sizeof(state), "class/block/%s/device/state", p) == 0 &&
-		    strcmp(state, "running") == 0)
-			strcpy(chosen, p);
+		if (chosen[0] || sys_read(r, state, sizeof(state), "class/block/%s/device/state", p) < 0 ||
+		    strcmp(state, "running") != 0)
+			continue;
+		running++;
+		/* a path the map has failed is not used, whatever its SCSI state */
+		if (sys_read(r, devt + 1, sizeof(devt) - 2, "class/block/%s/dev", p) == 0) {
+			devt[0] = ' ';
+			strcat(devt, " ");
+			if (strstr(failed.ptr, devt))
+				continue;
+		}
+		strcpy(chosen, p);
 	}
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
 	free(ents);
-	if (!chosen[0])
+	vitk_str_clear(&failed);
+	if (!running)
 		return refuse(r, name, "dm-multipath", "no running path");
+	if (!chosen[0])
+		return refuse(r, name, "dm-multipath",
+			      "no active path: the map has failed every running path");
 	if ((rc = add_layer(r, name, "dm-multipath", "%s: path %s of %d (%s)", label, chosen, paths,
 			    all)) < 0)
 		return rc;
@@ -503,7 +673,7 @@ static int resolve_dm(resolver *r, const char *name, uint64_t sector, uint64_t c
 		e = end_sector < g->start + g->length ? end_sector : g->start + g->length;
 		covered = e;
 		if (strcmp(g->type, "multipath") == 0) {
-			rc = resolve_multipath(r, name, label, s, e - s, depth);
+			rc = resolve_multipath(r, name, major, minor, label, s, e - s, depth);
 			continue;
 		}
 		if (strcmp(g->type, "linear") != 0) {
@@ -571,18 +741,34 @@ static int resolve(resolver *r, const char *name, uint64_t sector, uint64_t coun
 	return resolve_disk(r, name, sector, count);
 }
 
-/* Sectors -> LBAs of the disk; adjacent ranges merged. */
+/* Sectors -> LBAs of the disks (one logical block size for all); adjacent ranges merged. */
 static int to_lbas(resolver *r)
 {
 	vitk_odx_blk_map *m = r->map;
-	uint64_t bs, per;
+	uint64_t bs = 0, per;
 	int rc;
 
-	if ((rc = sys_u64(r, &bs, m->disk, "queue/logical_block_size")) < 0)
-		return rc;
-	if (bs < 512 || bs > 65536 || bs % 512)
-		return vitk_error_set(VITK_EINVAL, 0, "%s: bad logical block size %llu", m->disk,
-				      (unsigned long long)bs);
+	for (size_t i = 0; i < m->disks.size; i++) {
+		const char *dn = m->disks.ptr[i].name;
+		uint64_t b;
+
+		if ((rc = sys_u64(r, &b, dn, "queue/logical_block_size")) < 0)
+			return rc;
+		if (b < 512 || b > 65536 || b % 512)
+			return vitk_error_set(VITK_EINVAL, 0, "%s: bad logical block size %llu", dn,
+					      (unsigned long long)b);
+		if (i && b != bs) {
+			char why[200];
+
+			snprintf(why, sizeof(why),
+				 "the device spans disks of different logical block sizes (%.40s: "
+				 "%llu, %.40s: %llu)",
+				 m->disks.ptr[0].name, (unsigned long long)bs, dn,
+				 (unsigned long long)b);
+			return refuse(r, dn, "disk", why);
+		}
+		bs = b;
+	}
 	m->block_size = (uint32_t)bs;
 	per = bs / 512;
 	for (size_t i = 0; i < r->sectors.size; i++) {
@@ -594,9 +780,9 @@ static int to_lbas(resolver *r)
 
 			snprintf(why, sizeof(why), "a segment is not aligned to the disk's %llu-byte blocks",
 				 (unsigned long long)bs);
-			return refuse(r, m->disk, "disk", why);
+			return refuse(r, m->disks.ptr[s->disk].name, "disk", why);
 		}
-		if (last && last->lba + last->count == s->sector / per) {
+		if (last && last->disk == s->disk && last->lba + last->count == s->sector / per) {
 			last->count += s->count / per;
 			continue;
 		}
@@ -605,6 +791,8 @@ static int to_lbas(resolver *r)
 			return VITK_ENOMEM;
 		last->lba = s->sector / per;
 		last->count = s->count / per;
+		last->zero = false;
+		last->disk = s->disk;
 	}
 	return 0;
 }
@@ -618,6 +806,9 @@ int vitk_odx_blk_resolve_name(vitk_odx_blk_map *out, const char *name, const vit
 	memset(out, 0, sizeof(*out));
 	r.root = env && env->sysfs_root ? env->sysfs_root : "/sys";
 	r.dm_table = env && env->dm_table ? env->dm_table : vitk_odx_dm_table_libdm;
+	r.dm_status = env && env->dm_status ? env->dm_status
+		      : env && env->dm_table ? NULL
+					     : vitk_odx_dm_status_libdm;
 	r.dm_payload = env ? env->dm_payload : NULL;
 	r.map = out;
 	if (!name || !valid_name(name))
@@ -679,7 +870,7 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 					      (unsigned long long)e->logical, (unsigned long long)bs);
 		n = e->length / bs;
 		if (e->kind == VITK_ODX_EXT_ZERO) {
-			vitk_odx_blk_range z = { 0, n, true };
+			vitk_odx_blk_range z = { 0, n, true, 0 };
 			vitk_odx_blk_range *l = out->size ? &out->ptr[out->size - 1] : NULL;
 
 			if (l && l->zero)
@@ -705,7 +896,7 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 				r.count = n;
 			n -= r.count;
 			l = out->size ? &out->ptr[out->size - 1] : NULL;
-			if (l && !l->zero && l->lba + l->count == r.lba)
+			if (l && !l->zero && l->disk == r.disk && l->lba + l->count == r.lba)
 				l->count += r.count;
 			else if (vitk_array_append(*out, r) < 0)
 				return VITK_ENOMEM;
@@ -764,6 +955,8 @@ int vitk_odx_blk_pieces_make(vitk_odx_blk_pieces *out, const vitk_odx_blk_ranges
 			p->dst_lba = dst->ptr[j].lba + dj;
 			p->count = n;
 			p->zero = src->ptr[i].zero;
+			p->src_disk = src->ptr[i].zero ? 0 : src->ptr[i].disk;
+			p->dst_disk = dst->ptr[j].disk;
 		}
 		si += n;
 		dj += n;
@@ -791,21 +984,21 @@ static void dm_silent(int level, const char *file, int line, int dm_errno_or_cla
 	(void)f;
 }
 
-int vitk_odx_dm_table_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+static int dm_targets(int task, const char *what, unsigned major, unsigned minor,
+		      vitk_odx_dm_table *out)
 {
 	struct dm_task *dmt;
 	void *next = NULL;
 	int rc = 0;
 
-	(void)payload;
 	dm_log_with_errno_init(dm_silent);
-	dmt = dm_task_create(DM_DEVICE_TABLE);
+	dmt = dm_task_create(task);
 	if (!dmt)
 		return vitk_error_set(VITK_ENOMEM, 0, "libdevmapper: no task");
 	if (!dm_task_set_major(dmt, (int)major) || !dm_task_set_minor(dmt, (int)minor) ||
 	    !dm_task_run(dmt)) {
 		dm_task_destroy(dmt);
-		return vitk_error_set(VITK_EIO, errno, "libdevmapper: table of %u:%u", major, minor);
+		return vitk_error_set(VITK_EIO, errno, "libdevmapper: %s of %u:%u", what, major, minor);
 	}
 	do {
 		uint64_t start = 0, length = 0;
@@ -833,4 +1026,16 @@ int vitk_odx_dm_table_libdm(void *payload, unsigned major, unsigned minor, vitk_
 	} while (next);
 	dm_task_destroy(dmt);
 	return rc;
+}
+
+int vitk_odx_dm_table_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+{
+	(void)payload;
+	return dm_targets(DM_DEVICE_TABLE, "table", major, minor, out);
+}
+
+int vitk_odx_dm_status_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+{
+	(void)payload;
+	return dm_targets(DM_DEVICE_STATUS, "status", major, minor, out);
 }

@@ -10,7 +10,9 @@
  * blocks than asked, or a write that reports fewer, makes the caller copy the
  * group again piece by piece with the engine (which handles truncation,
  * expired tokens and the host fallback).  Copying the same blocks twice is
- * harmless: the source does not change while the job runs.
+ * harmless: the source does not change while the job runs.  The WRITE USING
+ * TOKEN sets DEL_TKN: the token is used once, and the copy manager frees its
+ * slot at once instead of after the inactivity timeout.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -138,7 +140,7 @@ int vitk_odx_blk_token_group(vitk_odx_dev *src, vitk_odx_dev *dst, const vitk_od
 		return 1;
 	}
 	memcpy(token, info.token, sizeof(token));
-	len = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, 0, token, dr, n);
+	len = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, true, 0, token, dr, n);
 	if (len < 0)
 		return len;
 	lid = next_lid();

@@ -111,6 +111,43 @@ static uint64_t token_blocks_per_cmd(const vitk_odx_dev *src, const vitk_odx_dev
 	return n;
 }
 
+/*
+ * Blocks one POPULATE TOKEN asks for: the devices' maximum token transfer
+ * sizes only.  --max-blocks-per-command limits each WRITE USING TOKEN (at
+ * increasing OFFSET INTO ROD), not the token: a token per small command would
+ * exhaust the copy manager's token table (55h/0Dh) on long copies.
+ */
+static uint64_t token_pt_blocks(const vitk_odx_dev *src, const vitk_odx_dev *dst)
+{
+	uint64_t n = 0xFFFFFFFFull;
+
+	if (src->info.vpd_tpc.max_token_transfer_size)
+		n = min64(n, src->info.vpd_tpc.max_token_transfer_size);
+	if (dst->info.vpd_tpc.max_token_transfer_size)
+		n = min64(n, dst->info.vpd_tpc.max_token_transfer_size);
+	return n;
+}
+
+/*
+ * The INACTIVITY TIMEOUT a POPULATE TOKEN asks for: the caller's, else a
+ * modest ODX_TOKEN_ITO_S when the source's default is longer (a token the
+ * copy no longer needs -- after an interruption, say -- then holds its slot
+ * in the copy manager's table for less time), else 0 (the device default).
+ */
+#define ODX_TOKEN_ITO_S 30u
+
+static uint32_t token_ito(const vitk_odx_dev *src, const vitk_odx_copy_options *o)
+{
+	uint32_t def = src->info.vpd_tpc.default_inactivity_timeout;
+	uint32_t max = src->info.vpd_tpc.max_inactivity_timeout;
+
+	if (o->inactivity_timeout_s)
+		return o->inactivity_timeout_s;
+	if (def > ODX_TOKEN_ITO_S && (!max || max >= ODX_TOKEN_ITO_S))
+		return ODX_TOKEN_ITO_S;
+	return 0;
+}
+
 static uint64_t xcopy_blocks_per_seg(const vitk_odx_dev *dst, const vitk_odx_copy_options *o)
 {
 	uint64_t n = VITK_SCSI_SEG02_MAX_BLOCKS;
@@ -383,8 +420,16 @@ int vitk_odx_plan_make(vitk_odx_plan *p, const vitk_odx_dev *src, const vitk_odx
 
 /* ---------------------------------------------------------------- engine */
 
+struct ctr {
+	uint64_t in, out, cmds;
+};
+
 struct eng {
 	vitk_odx_dev *src, *dst;
+	/* transport counters at the start, for the live counters of res (live) */
+	struct ctr c0;
+	const vitk_odx_dev *ca, *cb;
+	bool live;
 	const vitk_odx_copy_options *o;
 	vitk_odx_copy_result *res;
 	uint64_t src_lba, dst_lba, count; /* whole range */
@@ -427,6 +472,22 @@ static void fallback(struct eng *e, vitk_odx_method from, vitk_odx_method to, co
 		 f && f->reason ? f->reason : "(out of memory)");
 }
 
+static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c);
+static void account(vitk_odx_copy_result *res, const struct ctr *c0, const struct ctr *c1,
+		    const struct eng *e);
+
+/* the counters of res so far (the final ones are written at the end the same way) */
+static void live_counters(struct eng *e)
+{
+	struct ctr c1;
+
+	if (!e->live)
+		return;
+	snap(e->ca, e->cb, &c1);
+	account(e->res, &e->c0, &c1, e);
+	e->res->duration_ns = vitk_now_ns() - e->t0;
+}
+
 static int advance(struct eng *e, uint64_t blocks, bool offloaded)
 {
 	uint32_t bs = e->dst->info.block_size;
@@ -449,8 +510,10 @@ static int advance(struct eng *e, uint64_t blocks, bool offloaded)
 		pr.method = e->cur;
 		e->o->progress(&pr, e->o->progress_payload);
 	}
-	if (e->o->on_chunk)
+	if (e->o->on_chunk) {
+		live_counters(e); /* the hook may persist them (a killed run keeps its counters) */
 		return e->o->on_chunk(e->done, e->cur, e->o->chunk_payload);
+	}
 	return 0;
 }
 
@@ -987,7 +1050,7 @@ static int wut_written(struct eng *e, vitk_odx_dev *d, uint32_t lid, uint32_t as
 	return 0;
 }
 
-enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2 };
+enum tok_outcome { TOK_OK = 0, TOK_FALLBACK = 1, TOK_REPOPULATE = 2, TOK_NO_ROOM = 3 };
 
 /*
  * Blocks per WRITE USING TOKEN: like Windows (Microsoft, "Windows Storage
@@ -1041,28 +1104,31 @@ static int send_tpc_out(struct eng *e, vitk_odx_dev *d, uint8_t sa, const uint8_
 	}
 }
 
-/* POPULATE TOKEN of the one range @rg of @d (with the options' inactivity timeout) */
+/* POPULATE TOKEN of the one range @rg of @d (inactivity timeout: token_ito()) */
 static int send_pt(struct eng *e, vitk_odx_dev *d, const vitk_scsi_range *rg, uint32_t *lid,
 		   vitk_scsi_result *res)
 {
 	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	int n;
 
-	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, e->o->inactivity_timeout_s, rg,
-					   1);
+	n = vitk_scsi_populate_token_build(pl, sizeof(pl), false, 0, token_ito(d, e->o), rg, 1);
 	if (n < 0)
 		return n;
 	return send_tpc_out(e, d, VITK_SCSI_SA_POPULATE_TOKEN, pl, (size_t)n, lid, res);
 }
 
-/* WRITE USING TOKEN of @token from @rod_off blocks into it to the one range @wr of @d */
+/*
+ * WRITE USING TOKEN of @token from @rod_off blocks into it to the one range @wr
+ * of @d; @del_tkn: the copy manager deletes the token when the command ends
+ * (SBC-4 DEL_TKN), set on the write that asks for the rest of the ROD.
+ */
 static int send_wut(struct eng *e, vitk_odx_dev *d, uint64_t rod_off, const uint8_t *token,
-		    const vitk_scsi_range *wr, uint32_t *lid, vitk_scsi_result *res)
+		    const vitk_scsi_range *wr, bool del_tkn, uint32_t *lid, vitk_scsi_result *res)
 {
 	uint8_t pl[VITK_SCSI_WUT_HDR_LEN + 16];
 	int n;
 
-	n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, false, rod_off, token, wr, 1);
+	n = vitk_scsi_write_using_token_build(pl, sizeof(pl), false, del_tkn, rod_off, token, wr, 1);
 	if (n < 0)
 		return n;
 	return send_tpc_out(e, d, VITK_SCSI_SA_WRITE_USING_TOKEN, pl, (size_t)n, lid, res);
@@ -1090,7 +1156,7 @@ static bool device_gave_up(int r, char *why, size_t wlen)
 	return true;
 }
 
-static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
+static int token_round(struct eng *e, uint64_t bpc, uint64_t wut_max, char *why, size_t wlen)
 {
 	uint8_t token[VITK_SCSI_ROD_TOKEN_LEN];
 	vitk_scsi_rrti info;
@@ -1107,7 +1173,8 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		return r;
 	if (res.status != VITK_SCSI_STATUS_GOOD) {
 		sense_reason(why, wlen, "POPULATE TOKEN", &res);
-		return TOK_FALLBACK;
+		/* the token table is full: tokens expire, so wait (token_copy) */
+		return is_asc(&res, 0x55, 0x0D) ? TOK_NO_ROOM : TOK_FALLBACK;
 	}
 	r = rrti_wait(e, e->src, lid, &info);
 	if (device_gave_up(r, why, wlen))
@@ -1137,8 +1204,9 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 		uint64_t got;
 
 		wr.lba = e->dst_lba + e->done;
-		wr.blocks = (uint32_t)min64(represented - rod_off, wut_cap(e->dst));
-		r = send_wut(e, e->dst, rod_off, token, &wr, &lid, &res);
+		wr.blocks = (uint32_t)min64(represented - rod_off, min64(wut_cap(e->dst), wut_max));
+		r = send_wut(e, e->dst, rod_off, token, &wr, rod_off + wr.blocks == represented, &lid,
+			     &res);
 		if (r < 0)
 			return r;
 		if (res.status != VITK_SCSI_STATUS_GOOD) {
@@ -1176,18 +1244,62 @@ static int token_round(struct eng *e, uint64_t bpc, char *why, size_t wlen)
 	return TOK_OK;
 }
 
+/*
+ * How long a copy waits for room in a full token table (55h/0Dh) before it
+ * falls back to the host: the tokens of earlier copies expire after their
+ * inactivity timeout (SPC-4 has no command that releases a ROD token; DEL_TKN
+ * of WRITE USING TOKEN is the only early delete), so wait for about one
+ * timeout -- the one this copy asks for, else the device default -- plus a
+ * little, and never longer than ODX_NO_ROOM_MAX_S.
+ */
+#define ODX_NO_ROOM_SLACK_S 5u
+#define ODX_NO_ROOM_MAX_S 120u
+
+static uint64_t no_room_wait_ns(const vitk_odx_dev *src, const vitk_odx_copy_options *o)
+{
+	uint64_t s = token_ito(src, o);
+
+	if (!s)
+		s = src->info.vpd_tpc.default_inactivity_timeout;
+	if (!s)
+		s = 60;
+	s += ODX_NO_ROOM_SLACK_S;
+	if (s > ODX_NO_ROOM_MAX_S)
+		s = ODX_NO_ROOM_MAX_S;
+	return s * 1000000000ull;
+}
+
 static int token_copy(struct eng *e, const vitk_odx_plan *p)
 {
 	char why[ODX_WHY_MAX];
+	uint64_t pt_blocks = token_pt_blocks(e->src, e->dst), deadline = 0;
+	uint64_t wut_max = e->o->max_blocks_per_command ? e->o->max_blocks_per_command : UINT32_MAX;
 	int r;
 
+	(void)p;
 	e->cur = VITK_ODX_METHOD_TOKEN;
 	while (e->done < e->count) {
-		r = token_round(e, p->blocks_per_command, why, sizeof(why));
+		r = token_round(e, pt_blocks, wut_max, why, sizeof(why));
 		if (r < 0)
 			return r;
 		if (r == TOK_REPOPULATE)
 			continue;
+		if (r == TOK_NO_ROOM) {
+			uint64_t now = vitk_now_ns();
+
+			if (!deadline)
+				deadline = now + no_room_wait_ns(e->src, e->o);
+			if (now < deadline) {
+				vitk_log(VITK_LOG_DEBUG, "odx",
+					 "%s: no room for a ROD token, waiting for tokens to expire",
+					 e->src->name);
+				vitk_odx__sleep_ms(poll_delay(e, 1000));
+				continue;
+			}
+			r = TOK_FALLBACK;
+		} else if (r == TOK_OK) {
+			deadline = 0;
+		}
 		if (r == TOK_FALLBACK) {
 			fallback(e, VITK_ODX_METHOD_TOKEN, VITK_ODX_METHOD_HOST, "%s", why);
 			return host_copy(e);
@@ -1337,10 +1449,6 @@ out:
 	return r;
 }
 
-struct ctr {
-	uint64_t in, out, cmds;
-};
-
 static void snap(const vitk_odx_dev *a, const vitk_odx_dev *b, struct ctr *c)
 {
 	c->in = a->t->bytes_in;
@@ -1399,6 +1507,10 @@ int vitk_odx_copy(vitk_odx_copy_result *res, vitk_odx_plan *plan_out, vitk_odx_d
 	e.lid1 = 1;
 	e.t0 = vitk_now_ns();
 	snap(src, dst, &c0);
+	e.c0 = c0;
+	e.ca = src;
+	e.cb = dst;
+	e.live = true;
 	switch (plan.chosen) {
 	case VITK_ODX_METHOD_TOKEN:
 		r = token_copy(&e, &plan);
@@ -1550,6 +1662,10 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 	e.lid = TOKEN_LID_BASE;
 	e.t0 = vitk_now_ns();
 	snap(d, NULL, &c0);
+	e.c0 = c0;
+	e.ca = d;
+	e.cb = NULL;
+	e.live = true;
 	vitk_scsi_rod_token_zero(token);
 	if (zero_token_usable(d, why, sizeof(why))) {
 		uint64_t max = d->info.vpd_tpc.max_token_transfer_size;
@@ -1567,7 +1683,7 @@ int vitk_odx_zero(vitk_odx_copy_result *res, vitk_odx_dev *d, uint64_t lba, uint
 			uint64_t got;
 			uint32_t lid;
 
-			r = send_wut(&e, d, 0, token, &wr, &lid, &sr);
+			r = send_wut(&e, d, 0, token, &wr, false, &lid, &sr);
 			if (r < 0)
 				goto out;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {
@@ -1861,7 +1977,7 @@ int vitk_odx_token_write(vitk_odx_copy_result *res, vitk_odx_dev *d, const char 
 			uint32_t lid;
 			uint64_t got;
 
-			r = send_wut(&e, d, rod_off, l->items[i].token, &wr, &lid, &sr);
+			r = send_wut(&e, d, rod_off, l->items[i].token, &wr, false, &lid, &sr);
 			if (r < 0)
 				goto done;
 			if (sr.status != VITK_SCSI_STATUS_GOOD) {

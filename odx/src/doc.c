@@ -354,6 +354,177 @@ static int pairs_json(json_t **out, vitk_odx_doc *d, const vitk_odx_probe_result
 	return r;
 }
 
+/* --------------------------------------- probe of block devices and files */
+
+struct layer_rec {
+	const char *device;
+	int64_t layer;
+	const char *dev, *kind, *detail;
+	char *token, *xcopy, *host; /* "yes", or "no: why" */
+};
+
+static const vitk_table_column layer_cols[] = {
+	FIELD(struct layer_rec, device), FIELD(struct layer_rec, layer),
+	FIELD(struct layer_rec, dev),	 FIELD(struct layer_rec, kind),
+	FIELD(struct layer_rec, detail), FIELD(struct layer_rec, token),
+	FIELD(struct layer_rec, xcopy),	 FIELD(struct layer_rec, host),
+};
+
+/* the layer table without the device column: one stack's "layers" */
+#define LAYER_JSON_COLS (VITK_ARRAY_SIZE(layer_cols) - 1)
+
+static char *allows(const char *why)
+{
+	vitk_str s = VITK_STR_INIT;
+
+	if (why)
+		vitk_str_putf(&s, "no: %s", why);
+	else
+		vitk_str_puts(&s, "yes");
+	return vitk_str_detach(&s);
+}
+
+static json_t *plan_methods_json(const vitk_odx_plan *p)
+{
+	vitk_table *t = NULL;
+	json_t *j = NULL;
+	int r = vitk_table_new(&t, method_cols, VITK_ARRAY_SIZE(method_cols));
+
+	for (size_t k = 0; r == 0 && k < VITK_ODX_NITEMS; k++) {
+		const vitk_odx_plan_item *it = &p->items[k];
+		struct method_rec m = { vitk_odx_method_str(it->method), it->usable,
+					it->usable ? NULL : it->reason };
+
+		r = vitk_table_add_record(t, &m);
+	}
+	if (r == 0)
+		r = vitk_table_to_json(&j, t);
+	vitk_table_free(t);
+	return r == 0 ? j : NULL;
+}
+
+/* one stack: its rows in @out's table (and records when @records), its JSON in @stacks */
+static int stack_doc(vitk_odx_doc *out, json_t *stacks, const vitk_odx_probe_stack *st,
+		     bool records)
+{
+	vitk_table *lt = NULL;
+	json_t *layers = NULL, *o;
+	int r;
+
+	r = vitk_table_new(&lt, layer_cols + 1, LAYER_JSON_COLS);
+	for (size_t i = 0; r == 0 && i < st->nlayers; i++) {
+		const vitk_odx_probe_layer *l = &st->layers[i];
+		struct layer_rec rec = { st->name, (int64_t)i, l->dev, l->kind, l->detail,
+					 allows(l->why[VITK_ODX_ITEM_TOKEN]),
+					 allows(l->why[VITK_ODX_ITEM_XCOPY]),
+					 allows(l->why[VITK_ODX_ITEM_HOST]) };
+
+		if (!rec.token || !rec.xcopy || !rec.host)
+			r = VITK_ENOMEM;
+		if (r == 0)
+			r = vitk_table_add_record(out->table, &rec);
+		if (r == 0)
+			r = vitk_table_add_record(lt, &rec);
+		if (r == 0 && records)
+			r = add_record(out, layer_cols, VITK_ARRAY_SIZE(layer_cols), &rec);
+		free(rec.token);
+		free(rec.xcopy);
+		free(rec.host);
+	}
+	if (r == 0)
+		r = vitk_table_to_json(&layers, lt);
+	vitk_table_free(lt);
+	if (r < 0)
+		return r;
+	o = json_pack("{s:s, s:b, s:b, s:s?, s:I, s:I, s:s?, s:o?, s:o}", "device", st->name,
+		      "file", st->file, "offloadable", st->offloadable, "sg", st->sg,
+		      "block_size", (json_int_t)st->block_size, "ranges", (json_int_t)st->nranges,
+		      "reason", st->reason, "methods", plan_methods_json(&st->plan), "layers",
+		      layers);
+	if (!o || json_array_append_new(stacks, o) < 0)
+		return VITK_ENOMEM;
+	for (size_t k = 0; r == 0 && k < VITK_ODX_NITEMS; k++) {
+		const vitk_odx_plan_item *it = &st->plan.items[k];
+
+		r = add_line(out, "%s: %s %s%s%s", st->name, vitk_odx_method_str(it->method),
+			     it->usable ? "yes" : "no", it->usable ? "" : ", ",
+			     it->usable ? "" : it->reason ? it->reason : "");
+	}
+	return r;
+}
+
+/* a LUN's capabilities in one sentence (text, when its record is not shown) */
+static int lun_line(vitk_odx_doc *out, const struct dev_rec *d)
+{
+	return add_line(out,
+			"LUN %s (%s %s): 3PC %s; POPULATE TOKEN %s, WRITE USING TOKEN %s (max token "
+			"transfer %llu blocks, optimal %u, %u range descriptors); EXTENDED COPY %s "
+			"(%u segments of at most %u bytes)",
+			d->device, d->vendor ? d->vendor : "", d->product ? d->product : "",
+			d->tpc ? "yes" : "no", d->populate_token ? "yes" : "no",
+			d->write_using_token ? "yes" : "no",
+			(unsigned long long)d->max_token_transfer, d->optimal_transfer,
+			(unsigned)d->max_range_descriptors, d->xcopy_lid1 ? "yes" : "no",
+			(unsigned)d->max_segments, d->max_segment_length);
+}
+
+/*
+ * The probe of block devices and files: the table has a row per layer
+ * (CSV, text), JSON {devices, stacks, pairs}; one name alone is shown as
+ * records (each layer, then its LUN).
+ */
+static int probe_stacks_doc(vitk_odx_doc *out, const vitk_odx_probe_result *pr)
+{
+	json_t *devices = NULL, *pairs = NULL, *stacks = json_array();
+	vitk_table *devt = NULL;
+	bool one = pr->nstacks == 1 && pr->ndevs == 0;
+	struct dev_rec rec;
+	int r;
+
+	if (!stacks)
+		return VITK_ENOMEM;
+	r = vitk_table_new(&out->table, layer_cols, VITK_ARRAY_SIZE(layer_cols));
+	if (r == 0)
+		r = vitk_table_new(&devt, dev_cols, VITK_ARRAY_SIZE(dev_cols));
+	for (size_t i = 0; r == 0 && i < pr->nstacks; i++)
+		r = stack_doc(out, stacks, &pr->stacks[i], one);
+	/* the LUNs: the names that are LUNs, then the stacks' disks (each once) */
+	for (size_t i = 0; r == 0 && i < pr->ndevs + pr->nstacks; i++) {
+		const vitk_odx_dev *d = i < pr->ndevs ? pr->devs[i] : pr->stacks[i - pr->ndevs].dev;
+		const vitk_odx_dev_info *in = d ? vitk_odx_dev_get_info(d) : NULL;
+		bool seen = false;
+
+		if (!in)
+			continue;
+		for (size_t k = 0; k < vitk_table_nrows(devt) && !seen; k++)
+			seen = strcmp(vitk_table_get_str(devt, k, 0), in->name) == 0;
+		if (seen)
+			continue;
+		dev_record(&rec, in);
+		r = vitk_table_add_record(devt, &rec);
+		if (r == 0)
+			r = one ? add_record(out, dev_cols, VITK_ARRAY_SIZE(dev_cols), &rec)
+				: lun_line(out, &rec);
+	}
+	if (r == 0)
+		r = vitk_table_to_json(&devices, devt);
+	if (r == 0)
+		r = pairs_json(&pairs, out, pr);
+	if (r == 0) {
+		out->json = json_pack("{s:O, s:O, s:O}", "devices", devices, "stacks", stacks,
+				      "pairs", pairs);
+		if (!out->json)
+			r = VITK_ENOMEM;
+	}
+	vitk_table_free(devt);
+	json_decref(devices);
+	json_decref(pairs);
+	json_decref(stacks);
+	if (r < 0 && !vitk_error_last()->message[0])
+		vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	return r;
+}
+
 int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *pr)
 {
 	json_t *devices = NULL, *pairs = NULL;
@@ -362,6 +533,12 @@ int vitk_odx_probe_doc(vitk_odx_doc *out, const vitk_odx_probe_result *pr)
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (pr->nstacks) {
+		r = probe_stacks_doc(out, pr);
+		if (r < 0)
+			vitk_odx_doc_clear(out);
+		return r;
+	}
 	r = vitk_table_new(&out->table, dev_cols, VITK_ARRAY_SIZE(dev_cols));
 	for (i = 0; r == 0 && i < pr->ndevs; i++) {
 		dev_record(&rec, vitk_odx_dev_get_info(pr->devs[i]));

@@ -6,6 +6,7 @@
 #include <vitk/odx.h>
 #include <vitk/table.h>
 #include <vitk/sys/odx.h>
+#include <vitk/sys/odx_blk.h>
 
 struct vitk_odx_dev {
 	vitk_odx_dev_info info;
@@ -67,5 +68,17 @@ bool vitk_odx__job_row_running(const vitk_inventory_rows *rows, size_t i);
 
 /* a formatted string the caller frees; NULL on out-of-memory (recorded) */
 char *vitk_odx__strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * blk_job.c: the resolved layers of a block-device job (odx_blk_layer): the
+ * domain, the rows of one side (its layers, then a "map" row: size, block
+ * size, sg node, a digest of the ranges) and, on resume, VITK_EINVAL naming
+ * the first row that differs.
+ */
+int vitk_odx__blk_register(vitk_inventory *inv);
+int vitk_odx__blk_layers_record(vitk_inventory *inv, int64_t host_id, const char *uuid,
+				const char *side, const vitk_odx_blk_map *m, const char *top);
+int vitk_odx__blk_layers_check(vitk_inventory *inv, const char *uuid, const char *side,
+			       const vitk_odx_blk_map *m, const char *top);
 
 #endif

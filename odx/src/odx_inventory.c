@@ -59,6 +59,12 @@ static const vitk_inventory_column job_cols[] = {
 	{ "owner_pid", VITK_INV_INT, 0 },
 	{ "owner_started", VITK_INV_INT, 0 }, /* the owner's start time, /proc/PID/stat field 22 */
 	{ "heartbeat", VITK_INV_INT, 0 },      /* seconds since the epoch */
+	/* domain version 3: the counters of the run in progress, written with its progress;
+	 * added to the totals when it finishes, or by the next claim when it was killed */
+	{ "run_bytes", VITK_INV_INT, 0 },
+	{ "run_host_bytes", VITK_INV_INT, 0 },
+	{ "run_commands", VITK_INV_INT, 0 },
+	{ "run_duration_ms", VITK_INV_INT, 0 },
 };
 
 static const vitk_inventory_table odx_tables[] = {
@@ -66,7 +72,7 @@ static const vitk_inventory_table odx_tables[] = {
 	{ "odx_job", job_cols, VITK_ARRAY_SIZE(job_cols) },
 };
 
-static const vitk_inventory_domain odx_domain = { "odx", 2, odx_tables,
+static const vitk_inventory_domain odx_domain = { "odx", 3, odx_tables,
 						   VITK_ARRAY_SIZE(odx_tables) };
 
 /* update @col of row @id to @name without its password */
@@ -337,6 +343,12 @@ int vitk_odx_job_claim(vitk_inventory *inv, vitk_odx_job *job)
 		goto fail;
 	}
 	{
+		/* a run killed before it finished left its counters: they and it count now */
+		int64_t rb = vitk_inventory_rows_get_int(rows, 0, "run_bytes");
+		int64_t rh = vitk_inventory_rows_get_int(rows, 0, "run_host_bytes");
+		int64_t rc = vitk_inventory_rows_get_int(rows, 0, "run_commands");
+		int64_t rd = vitk_inventory_rows_get_int(rows, 0, "run_duration_ms");
+		bool left = rb || rh || rc || rd;
 		const char *hostp = me.host;
 		vitk_inventory_value v[] = {
 			VITK_INV_S("result", "running"),
@@ -344,6 +356,16 @@ int vitk_odx_job_claim(vitk_inventory *inv, vitk_odx_job *job)
 			VITK_INV_I("owner_pid", me.pid),
 			VITK_INV_I("owner_started", me.started),
 			VITK_INV_I("heartbeat", me.heartbeat),
+			VITK_INV_I("bytes", vitk_inventory_rows_get_int(rows, 0, "bytes") + rb),
+			VITK_INV_I("host_bytes", vitk_inventory_rows_get_int(rows, 0, "host_bytes") + rh),
+			VITK_INV_I("commands", vitk_inventory_rows_get_int(rows, 0, "commands") + rc),
+			VITK_INV_I("duration_ms",
+				   vitk_inventory_rows_get_int(rows, 0, "duration_ms") + rd),
+			VITK_INV_I("runs", vitk_inventory_rows_get_int(rows, 0, "runs") + (left ? 1 : 0)),
+			VITK_INV_I("run_bytes", 0),
+			VITK_INV_I("run_host_bytes", 0),
+			VITK_INV_I("run_commands", 0),
+			VITK_INV_I("run_duration_ms", 0),
 		};
 		r = vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
 	}
@@ -399,10 +421,22 @@ int vitk_odx_job_start(vitk_inventory *inv, int64_t host_id, vitk_odx_job *job,
 
 int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done)
 {
-	vitk_inventory_value v[] = { VITK_INV_I("blocks_done", blocks_done),
-				     VITK_INV_I("heartbeat", (int64_t)time(NULL)) };
+	return vitk_odx_job_progress_run(inv, job, blocks_done, NULL);
+}
 
-	return vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
+int vitk_odx_job_progress_run(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done,
+			      const vitk_odx_copy_result *run)
+{
+	vitk_inventory_value v[] = {
+		VITK_INV_I("blocks_done", blocks_done),
+		VITK_INV_I("heartbeat", (int64_t)time(NULL)),
+		VITK_INV_I("run_bytes", run ? (int64_t)run->bytes : 0),
+		VITK_INV_I("run_host_bytes", run ? (int64_t)run->host_bytes : 0),
+		VITK_INV_I("run_commands", run ? (int64_t)run->commands : 0),
+		VITK_INV_I("run_duration_ms", run ? (int64_t)(run->duration_ns / 1000000) : 0),
+	};
+
+	return vitk_inventory_update(inv, "odx_job", job->id, v, run ? VITK_ARRAY_SIZE(v) : 2);
 }
 
 static char *json_text(json_t *j)
@@ -465,6 +499,10 @@ int vitk_odx_job_finish(vitk_inventory *inv, const vitk_odx_job *job,
 			VITK_INV_S("fallbacks", fb_s),
 			VITK_INV_I("verified", res->verified),
 			VITK_INV_S("finished_at", nowp),
+			VITK_INV_I("run_bytes", 0),
+			VITK_INV_I("run_host_bytes", 0),
+			VITK_INV_I("run_commands", 0),
+			VITK_INV_I("run_duration_ms", 0),
 		};
 		r = vitk_inventory_update(inv, "odx_job", job->id, v, VITK_ARRAY_SIZE(v));
 	}

@@ -4,11 +4,17 @@
  * job, zeroing, token files and the probe of several devices with a verdict
  * per pair.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <vitk/inventory.h>
+#include <vitk/sys/odx_blk.h>
 
 #include "odx_internal.h"
 
@@ -66,6 +72,7 @@ struct run {
 	const vitk_odx_job *job;
 	const vitk_odx_copy_options *caller;
 	uint64_t last_persist_ns;
+	const vitk_odx_copy_result *res; /* the engine's, counters kept up to date */
 };
 
 /* persist blocks_done (advisory: a stale value only re-copies a little), then the caller's hook */
@@ -76,7 +83,7 @@ static int on_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
 
 	if (now - run->last_persist_ns >= PERSIST_INTERVAL_NS) {
 		run->last_persist_ns = now;
-		if (vitk_odx_job_progress(run->inv, run->job, blocks_done) < 0)
+		if (vitk_odx_job_progress_run(run->inv, run->job, blocks_done, run->res) < 0)
 			vitk_error_clear(); /* the final state is written at the end */
 	}
 	if (run->caller->on_chunk)
@@ -103,7 +110,8 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 	r = vitk_odx_job_load(inv, req->resume, job);
 	if (r < 0)
 		return fail(out, VITK_ODX_STAGE_LOAD, NULL, r);
-	if (strcmp(job->result, "ok") == 0)
+	/* a completed job with --verify: compare both ranges again, copy nothing */
+	if (strcmp(job->result, "ok") == 0 && !o->verify)
 		return fail(out, VITK_ODX_STAGE_COMPLETED, NULL,
 			    vitk_error_set(VITK_EINVAL, 0, "job %s already completed", job->uuid));
 	if (!req->dry_run) {
@@ -115,7 +123,7 @@ static int job_prepare(vitk_inventory *inv, const vitk_odx_job_request *req,
 	o->dst_lba = job->dst_lba;
 	o->count = job->count;
 	o->method = job->requested;
-	o->resume_blocks = job->blocks_done;
+	o->resume_blocks = strcmp(job->result, "ok") == 0 ? job->count : job->blocks_done;
 	return 0;
 }
 
@@ -167,7 +175,7 @@ static int job_record(vitk_inventory *inv, int64_t host_id, bool resumed,
 static int job_copy(vitk_inventory *inv, const vitk_odx_job_request *req, vitk_odx_copy_options *o,
 		    vitk_odx_job_result *out, vitk_odx_dev *s, vitk_odx_dev *d)
 {
-	struct run run = { inv, &out->job, &req->copy, 0 };
+	struct run run = { inv, &out->job, &req->copy, 0, &out->copy };
 	char err[VITK_ERROR_MESSAGE_MAX];
 	int rc, r;
 
@@ -296,6 +304,22 @@ int vitk_odx_token_write_run(vitk_odx_job_result *out, const char *path, const c
 
 /* ---------------------------------------------------------------- probe */
 
+static void probe_stack_clear(vitk_odx_probe_stack *st)
+{
+	for (size_t i = 0; i < st->nlayers; i++) {
+		free(st->layers[i].dev);
+		free(st->layers[i].kind);
+		free(st->layers[i].detail);
+		for (size_t k = 0; k < VITK_ODX_NITEMS; k++)
+			free(st->layers[i].why[k]);
+	}
+	free(st->layers);
+	free(st->sg);
+	free(st->reason);
+	vitk_odx_dev_free(st->dev);
+	vitk_odx_plan_clear(&st->plan);
+}
+
 void vitk_odx_probe_result_clear(vitk_odx_probe_result *r)
 {
 	size_t i;
@@ -308,14 +332,17 @@ void vitk_odx_probe_result_clear(vitk_odx_probe_result *r)
 		free(r->pairs[i].reason);
 		vitk_odx_plan_clear(&r->pairs[i].plan);
 	}
+	for (i = 0; i < r->nstacks; i++)
+		probe_stack_clear(&r->stacks[i]);
 	free(r->devs);
 	free(r->pairs);
+	free(r->stacks);
 	memset(r, 0, sizeof(*r));
 }
 
-/* the verdict for one ordered pair: a one-block copy plan (within one LU: to its last block) */
-static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_dev *s,
-		      const char *dst, const vitk_odx_dev *d)
+/* the verdict for one ordered pair: a one-block copy plan from @slba to @dlba */
+static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_dev *s, uint64_t slba,
+		      const char *dst, const vitk_odx_dev *d, uint64_t dlba)
 {
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
 	const vitk_odx_plan_item *it = p->plan.items;
@@ -323,7 +350,8 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 	p->src = src;
 	p->dst = dst;
 	o.count = 1;
-	o.dst_lba = s == d ? d->info.blocks - 1 : 0;
+	o.src_lba = slba;
+	o.dst_lba = dlba;
 	if (vitk_odx_plan_make(&p->plan, s, d, &o) < 0) {
 		p->refused = true;
 		p->reason = vitk_odx__strf("%s", vitk_error_last()->message);
@@ -344,6 +372,37 @@ static int probe_pair(vitk_odx_probe_pair *p, const char *src, const vitk_odx_de
 	return 0;
 }
 
+/* a plan in which a layer refuses both offload methods with @why: host only */
+static int plan_host_only(vitk_odx_plan *p, const char *why)
+{
+	static const vitk_odx_method m[VITK_ODX_NITEMS] = { VITK_ODX_METHOD_TOKEN,
+							    VITK_ODX_METHOD_XCOPY,
+							    VITK_ODX_METHOD_HOST };
+
+	memset(p, 0, sizeof(*p));
+	p->chosen = VITK_ODX_METHOD_HOST;
+	for (int i = 0; i < VITK_ODX_NITEMS; i++) {
+		p->items[i].method = m[i];
+		p->items[i].usable = i == VITK_ODX_ITEM_HOST;
+		if (i != VITK_ODX_ITEM_HOST && dup_str(&p->items[i].reason, why) < 0)
+			return VITK_ENOMEM;
+	}
+	return 0;
+}
+
+/* a pair with a side that a layer refuses: host only, the layer's reason for token and xcopy */
+static int probe_pair_refused(vitk_odx_probe_pair *p, const char *src, const char *dst,
+			      const char *why)
+{
+	p->src = src;
+	p->dst = dst;
+	p->method = VITK_ODX_METHOD_HOST;
+	if (plan_host_only(&p->plan, why) < 0)
+		return VITK_ENOMEM;
+	p->reason = vitk_odx__strf("token: %s; xcopy: %s", why, why);
+	return p->reason ? 0 : VITK_ENOMEM;
+}
+
 static int probe_fail(vitk_odx_probe_result *out, vitk_odx_stage stage, const char *name, int r)
 {
 	out->failed = stage;
@@ -351,37 +410,310 @@ static int probe_fail(vitk_odx_probe_result *out, vitk_odx_stage stage, const ch
 	return r;
 }
 
+/*
+ * Whether @name is probed as a stack: a regular file (*file), or a block
+ * device other than a whole SCSI disk (*m resolved).  0: a LUN.
+ */
+static int probe_classify(const char *name, const vitk_odx_blk_env *env, vitk_odx_blk_map *m,
+			  bool *file)
+{
+	struct stat st;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	*file = false;
+	if (strstr(name, "://") || stat(name, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode)) {
+		*file = true;
+		return 1;
+	}
+	if (!S_ISBLK(st.st_mode))
+		return 0;
+	r = vitk_odx_blk_resolve_path(m, name, env);
+	if (r < 0)
+		return r;
+	if (m->offloadable && m->layers.size == 1 && strcmp(m->layers.ptr[0].kind, "disk") == 0) {
+		vitk_odx_blk_map_clear(m); /* a whole SCSI disk: probed as a LUN */
+		return 0;
+	}
+	return 1;
+}
+
+static vitk_odx_probe_layer *stack_layer(vitk_odx_probe_stack *st, const char *dev,
+					 const char *kind, const char *detail)
+{
+	vitk_odx_probe_layer *l = realloc(st->layers, (st->nlayers + 1) * sizeof(*l));
+
+	if (!l)
+		return NULL;
+	st->layers = l;
+	l = &st->layers[st->nlayers++];
+	memset(l, 0, sizeof(*l));
+	l->dev = strdup(dev);
+	l->kind = strdup(kind);
+	l->detail = strdup(detail);
+	return l->dev && l->kind && l->detail ? l : NULL;
+}
+
+/* the layer refuses both offload methods with @why */
+static int layer_refuses(vitk_odx_probe_layer *l, const char *why)
+{
+	if (dup_str(&l->why[VITK_ODX_ITEM_TOKEN], why) < 0 ||
+	    dup_str(&l->why[VITK_ODX_ITEM_XCOPY], why) < 0)
+		return VITK_ENOMEM;
+	return 0;
+}
+
+/*
+ * A file: its own layer (FIEMAP: what is written, what reads as zeros), on
+ * the map of its filesystem's device (*m).  Sets st->reason when the file
+ * itself cannot be offloaded.
+ */
+static int probe_file(vitk_odx_probe_stack *st, vitk_odx_blk_map *m, const char *path,
+		      const vitk_odx_blk_env *env)
+{
+	vitk_odx_file_extents ext = VITK_ARRAY_INIT;
+	vitk_odx_blk_ranges ranges = VITK_ARRAY_INIT;
+	uint64_t written = 0, zeros = 0, shared = 0;
+	vitk_odx_probe_layer *l;
+	struct stat sb;
+	char *detail = NULL;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		r = vitk_error_set(VITK_EIO, errno, "%s", path);
+		goto out;
+	}
+	r = vitk_odx_blk_resolve_devt(m, major(sb.st_dev), minor(sb.st_dev), env);
+	if (r == VITK_ENOTFOUND) { /* tmpfs, overlay, btrfs subvolumes: no block device */
+		vitk_error_clear();
+		st->reason = vitk_odx__strf("%s (file): its filesystem is on no block device", path);
+		l = stack_layer(st, path, "file", "its filesystem is on no block device");
+		r = !st->reason || !l || layer_refuses(l, st->reason) < 0 ? VITK_ENOMEM : 0;
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	if (!m->offloadable) {
+		detail = vitk_odx__strf("%llu bytes on %s", (unsigned long long)sb.st_size, m->top);
+		r = detail && stack_layer(st, path, "file", detail) ? 0 : VITK_ENOMEM;
+		goto out;
+	}
+	r = vitk_odx_fiemap_fd(&ext, fd, (uint64_t)sb.st_size);
+	if (r == 0)
+		r = vitk_odx_blk_file_ranges(&ranges, m, &ext, (uint64_t)sb.st_size);
+	if (r == VITK_ENOTSUP) { /* inline, encoded, delalloc, unaligned...: the file refuses */
+		const char *why = vitk_error_last()->message;
+
+		st->reason = vitk_odx__strf("%s (file): %s", path, why);
+		l = st->reason ? stack_layer(st, path, "file", why) : NULL;
+		r = !l || layer_refuses(l, why) < 0 ? VITK_ENOMEM : 0;
+		vitk_error_clear();
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < ext.size; i++) {
+		if (ext.ptr[i].kind == VITK_ODX_EXT_DATA)
+			written += ext.ptr[i].length;
+		else
+			zeros += ext.ptr[i].length;
+		if (ext.ptr[i].shared)
+			shared += ext.ptr[i].length;
+	}
+	detail = vitk_odx__strf("FIEMAP: %llu bytes written, %llu in holes or unwritten extents "
+				"(zeroed on a destination), %llu shared%s",
+				(unsigned long long)written, (unsigned long long)zeros,
+				(unsigned long long)shared,
+				zeros || shared ? "; not a destination: it must be written "
+						  "everywhere and share no blocks" : "");
+	if (!detail || !stack_layer(st, path, "file", detail)) {
+		r = VITK_ENOMEM;
+		goto out;
+	}
+	/* the file's ranges replace its filesystem's */
+	vitk_array_clear(m->ranges);
+	m->ranges = ranges;
+	memset(&ranges, 0, sizeof(ranges));
+out:
+	free(detail);
+	vitk_array_clear(ext);
+	vitk_array_clear(ranges);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* the methods of one stack: a one-block plan on its disk, reasons naming the disk layer */
+static int probe_stack_plan(vitk_odx_probe_stack *st)
+{
+	const vitk_odx_dev_info *in = vitk_odx_dev_get_info(st->dev);
+	vitk_odx_probe_layer *disk = &st->layers[st->nlayers - 1];
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	int r;
+
+	o.count = 1;
+	o.src_lba = st->first_lba;
+	o.dst_lba = st->first_lba + 1 < in->blocks ? in->blocks - 1 : 0;
+	r = vitk_odx_plan_make(&st->plan, st->dev, st->dev, &o);
+	if (r < 0) {
+		char why[VITK_ERROR_MESSAGE_MAX];
+
+		snprintf(why, sizeof(why), "%s", vitk_error_last()->message);
+		vitk_odx_plan_clear(&st->plan);
+		vitk_error_clear();
+		if (plan_host_only(&st->plan, why) < 0)
+			return VITK_ENOMEM;
+	}
+	for (int k = 0; k < VITK_ODX_NITEMS; k++) {
+		vitk_odx_plan_item *it = &st->plan.items[k];
+		char *named;
+
+		if (it->usable || !it->reason)
+			continue;
+		if (dup_str(&disk->why[k], it->reason) < 0)
+			return VITK_ENOMEM;
+		named = vitk_odx__strf("%s (%s, %s): %s", disk->dev, disk->kind, st->sg, it->reason);
+		if (!named)
+			return VITK_ENOMEM;
+		free(it->reason);
+		it->reason = named;
+	}
+	return 0;
+}
+
+/* resolve, then open and record the disk under @m (if any) */
+static int probe_stack(vitk_odx_probe_result *out, vitk_odx_probe_stack *st, vitk_odx_blk_map *m,
+		       bool file, vitk_inventory *inv, int64_t host_id, const vitk_odx_opener *op,
+		       const vitk_odx_blk_env *env)
+{
+	int r;
+
+	st->file = file;
+	if (file && (r = probe_file(st, m, st->name, env)) < 0)
+		return probe_fail(out, VITK_ODX_STAGE_OPEN, st->name, r);
+	for (size_t i = 0; i < m->layers.size; i++) {
+		const vitk_odx_blk_layer *b = &m->layers.ptr[i];
+		vitk_odx_probe_layer *l = stack_layer(st, b->dev, b->kind, b->detail);
+
+		if (!l || (b->refused && layer_refuses(l, b->detail) < 0))
+			return VITK_ENOMEM;
+	}
+	if (!st->reason && !m->offloadable && m->reason)
+		st->reason = strdup(m->reason);
+	if (st->reason || !m->offloadable) {
+		if (!st->reason)
+			st->reason = strdup("not offloadable");
+		return st->reason && plan_host_only(&st->plan, st->reason) == 0 ? 0 : VITK_ENOMEM;
+	}
+	st->offloadable = true;
+	st->block_size = m->block_size;
+	st->nranges = m->ranges.size;
+	for (size_t i = 0; i < m->ranges.size; i++)
+		if (!m->ranges.ptr[i].zero) {
+			st->first_lba = m->ranges.ptr[i].lba;
+			break;
+		}
+	if (dup_str(&st->sg, m->sg) < 0)
+		return VITK_ENOMEM;
+	r = open_named(op, st->sg, true, &st->dev);
+	if (r < 0)
+		return probe_fail(out, VITK_ODX_STAGE_OPEN, st->name, r);
+	if (inv && (r = vitk_odx_inventory_record_lun(inv, host_id, st->dev)) < 0)
+		return probe_fail(out, VITK_ODX_STAGE_RECORD_LUN, st->name, r);
+	return probe_stack_plan(st);
+}
+
+/* one probed name: a LUN or a stack, as the pairs see it */
+struct probe_ent {
+	const char *name;
+	const vitk_odx_dev *dev; /* NULL: refused by a layer */
+	uint64_t lba;
+	const char *refused;
+	bool lun;
+};
+
+int vitk_odx_blk_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
+		       const char *const *names, size_t n, const vitk_odx_opener *op,
+		       const vitk_odx_blk_env *env)
+{
+	struct probe_ent *ents;
+	size_t i, j;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	ents = calloc(n ? n : 1, sizeof(*ents));
+	out->devs = calloc(n ? n : 1, sizeof(*out->devs));
+	out->stacks = calloc(n ? n : 1, sizeof(*out->stacks));
+	out->pairs = calloc(n > 1 ? n * (n - 1) : 1, sizeof(*out->pairs));
+	if (!ents || !out->devs || !out->stacks || !out->pairs) {
+		free(ents);
+		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		vitk_odx_blk_map m;
+		bool file;
+
+		r = probe_classify(names[i], env, &m, &file);
+		if (r < 0) {
+			r = probe_fail(out, VITK_ODX_STAGE_OPEN, names[i], r);
+		} else if (r == 1) {
+			vitk_odx_probe_stack *st = &out->stacks[out->nstacks++];
+
+			st->name = names[i];
+			st->arg = i;
+			r = probe_stack(out, st, &m, file, inv, host_id, op, env);
+			if (r == VITK_ENOMEM && !vitk_error_last()->message[0])
+				vitk_error_set(VITK_ENOMEM, 0, "out of memory");
+			ents[i] = (struct probe_ent){ st->name, st->dev, st->first_lba,
+						      st->offloadable ? NULL : st->reason, false };
+		} else {
+			r = open_named(op, names[i], true, &out->devs[out->ndevs]);
+			if (r < 0) {
+				r = probe_fail(out, VITK_ODX_STAGE_OPEN, names[i], r);
+				break;
+			}
+			out->ndevs++;
+			if (inv) {
+				r = vitk_odx_inventory_record_lun(inv, host_id, out->devs[out->ndevs - 1]);
+				if (r < 0)
+					r = probe_fail(out, VITK_ODX_STAGE_RECORD_LUN, names[i], r);
+			}
+			/* the names as shown: without a URL's password */
+			ents[i] = (struct probe_ent){ out->devs[out->ndevs - 1]->info.name,
+						      out->devs[out->ndevs - 1], 0, NULL, true };
+		}
+		vitk_odx_blk_map_clear(&m);
+	}
+	for (i = 0; i < n && r == 0; i++)
+		for (j = 0; j < n && r == 0; j++) {
+			vitk_odx_probe_pair *p;
+			const struct probe_ent *a = &ents[i], *b = &ents[j];
+
+			if (i == j)
+				continue;
+			p = &out->pairs[out->npairs++];
+			if (a->refused || b->refused)
+				r = probe_pair_refused(p, a->name, b->name,
+						       a->refused ? a->refused : b->refused);
+			else if (a->lun && b->lun) /* within one LU: to its last block */
+				r = probe_pair(p, a->name, a->dev, 0, b->name, b->dev,
+					       a->dev == b->dev ? b->dev->info.blocks - 1 : 0);
+			else
+				r = probe_pair(p, a->name, a->dev, a->lba, b->name, b->dev, b->lba);
+		}
+	free(ents);
+	return r;
+}
+
 int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
 		   const char *const *names, size_t n, const vitk_odx_opener *op)
 {
-	size_t i, j;
-	int r;
+	vitk_odx_blk_env env = { 0 };
 
-	memset(out, 0, sizeof(*out));
-	out->devs = calloc(n ? n : 1, sizeof(*out->devs));
-	out->pairs = calloc(n > 1 ? n * (n - 1) : 1, sizeof(*out->pairs));
-	if (!out->devs || !out->pairs)
-		return vitk_error_set(VITK_ENOMEM, 0, "out of memory");
-	for (i = 0; i < n; i++) {
-		r = open_named(op, names[i], true, &out->devs[i]);
-		if (r < 0)
-			return probe_fail(out, VITK_ODX_STAGE_OPEN, names[i], r);
-		out->ndevs++;
-		if (inv) {
-			r = vitk_odx_inventory_record_lun(inv, host_id, out->devs[i]);
-			if (r < 0)
-				return probe_fail(out, VITK_ODX_STAGE_RECORD_LUN, names[i], r);
-		}
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			if (i == j)
-				continue;
-			/* the names as shown: without a URL's password */
-			r = probe_pair(&out->pairs[out->npairs++], out->devs[i]->info.name,
-				       out->devs[i], out->devs[j]->info.name, out->devs[j]);
-			if (r < 0)
-				return r;
-		}
-	return 0;
+	/* the opener's /sys root (tests move it) is the resolver's too */
+	env.sysfs_root = op && op->options ? op->options->sys_root : NULL;
+	return vitk_odx_blk_probe(out, inv, host_id, names, n, op, &env);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static int setup(void **state)
 	(void)state;
 	env.sysfs_root = fake_sysblk_root();
 	env.dm_table = fake_dm_table;
+	env.dm_status = fake_dm_status;
 	/* sda: 1 GiB, 512-byte blocks, sda1 from sector 2048 */
 	fake_sysblk_disk("sda", "8:0", 2097152, 512, "sg0", "running");
 	fake_sysblk_part("sda", "sda1", "8:1", 2048, 2095104);
@@ -32,6 +34,8 @@ static int setup(void **state)
 	fake_sysblk_disk("sdd", "8:48", 2097152, 512, "sg3", "running");
 	/* sde has no sg node */
 	fake_sysblk_disk("sde", "8:64", 2048, 512, NULL, "running");
+	/* sdf: a second LUN of 512-byte blocks, for LVs that span two disks */
+	fake_sysblk_disk("sdf", "8:80", 2097152, 512, "sg4", "running");
 	fake_sysblk_other("nvme0n1", "259:0", 2048);
 	fake_sysblk_other("loop0", "7:0", 2048);
 	fake_sysblk_other("md0", "9:0", 2048);
@@ -112,6 +116,48 @@ static void test_lvm_segments(void **state)
 	vitk_odx_blk_map_clear(&m);
 }
 
+/*
+ * An LV over a VG of two LUNs (sda, sdf): each range names its disk, each
+ * disk is listed once with its sg node and has its own layer; ranges on
+ * different disks are never merged, not even when their LBAs touch.
+ */
+static void test_lv_spans_two_disks(void **state)
+{
+	vitk_odx_blk_map m;
+
+	(void)state;
+	fake_sysblk_dm("dm-11", "253:11", 5120, "vg-span2", "LVM-s2", "sda sdf");
+	fake_dm_set(11, "0 1024 linear 8:0 2048\n"
+			"1024 2048 linear 8:80 3072\n"
+			"3072 1024 linear 8:0 3072\n"
+			"4096 1024 linear 8:80 5120\n");
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-11", &env), 0);
+	assert_true(m.offloadable);
+	assert_int_equal(m.block_size, 512);
+	assert_string_equal(m.disk, "sda");
+	assert_string_equal(m.sg, "/dev/sg0");
+	assert_int_equal(m.disks.size, 2);
+	assert_string_equal(m.disks.ptr[0].name, "sda");
+	assert_string_equal(m.disks.ptr[0].sg, "/dev/sg0");
+	assert_string_equal(m.disks.ptr[1].name, "sdf");
+	assert_string_equal(m.disks.ptr[1].sg, "/dev/sg4");
+	/* sda 2048+1024 ends at 3072, where the sdf range starts: other disk, not merged;
+	 * sdf 3072+2048 and sdf 5120+1024 touch but an sda range lies between them */
+	assert_int_equal(m.ranges.size, 4);
+	expect_range(&m, 0, 2048, 1024);
+	assert_int_equal(m.ranges.ptr[0].disk, 0);
+	expect_range(&m, 1, 3072, 2048);
+	assert_int_equal(m.ranges.ptr[1].disk, 1);
+	expect_range(&m, 2, 3072, 1024);
+	assert_int_equal(m.ranges.ptr[2].disk, 0);
+	expect_range(&m, 3, 5120, 1024);
+	assert_int_equal(m.ranges.ptr[3].disk, 1);
+	assert_true(has_layer(&m, "dm-11", "dm-linear", "LVM LV vg-span2: 4 segments"));
+	assert_true(has_layer(&m, "sda", "disk", "/dev/sg0"));
+	assert_true(has_layer(&m, "sdf", "disk", "/dev/sg4"));
+	vitk_odx_blk_map_clear(&m);
+}
+
 /* dm on dm on a 4 KiB disk: sectors become 4 KiB LBAs. */
 static void test_nested_dm_4k(void **state)
 {
@@ -152,6 +198,74 @@ static void test_multipath(void **state)
 	vitk_odx_blk_map_clear(&m);
 }
 
+static void expect_refused(const char *name, const char *reason);
+
+/* the real kernel's maps: a path the map has failed ("F" in its status) may
+ * still be a running SCSI device (tests/vm/scenarios/os_offload_mpath.sh) */
+static void test_multipath_dm_failed(void **state)
+{
+	vitk_odx_blk_map m;
+
+	(void)state;
+	fake_sysblk_disk("sdf", "8:80", 2097152, 512, "sg5", "running");
+	fake_sysblk_disk("sdg", "8:96", 2097152, 512, "sg6", "running");
+	fake_sysblk_dm("dm-4", "253:4", 2097152, "mpathb", "mpath-3601", "sdf sdg");
+	fake_dm_set(4, "0 2097152 multipath 0 1 alua 1 1 service-time 0 2 2 8:80 1 1 8:96 1 1");
+	/* no status: the first running path */
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), 0);
+	assert_true(m.offloadable);
+	assert_string_equal(m.sg, "/dev/sg5");
+	vitk_odx_blk_map_clear(&m);
+	/* sdf failed in the map: sdg, whatever sdf's SCSI state says */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0 1 8:96 A 0 0 1");
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), 0);
+	assert_true(m.offloadable);
+	assert_string_equal(m.sg, "/dev/sg6");
+	assert_true(has_layer(&m, "dm-4", "dm-multipath", "mpathb: path sdg of 2 (sdf, sdg)"));
+	vitk_odx_blk_map_clear(&m);
+	/* both failed in the map */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0 1 8:96 F 2 0 1");
+	expect_refused("dm-4", "dm-4 (dm-multipath): no active path: the map has failed every running path");
+	/* a status vitk cannot read is an error, not a guess */
+	fake_dm_status_set(4, "0 2097152 multipath 2 0 1 0 1 1 A 0 2 2 8:80 F 1 0");
+	assert_int_equal(vitk_odx_blk_resolve_name(&m, "dm-4", &env), VITK_EINVAL);
+	vitk_odx_blk_map_clear(&m);
+	fake_dm_status_set(4, NULL);
+}
+
+static void expect_mpath(const char *status, int rc, const char *want)
+{
+	vitk_odx_dm_mpath_paths p = VITK_ARRAY_INIT;
+	char got[256] = "";
+
+	assert_int_equal(vitk_odx_dm_mpath_status_parse(&p, status), rc);
+	for (size_t i = 0; i < p.size; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u:%u %c", i ? ", " : "",
+			 p.ptr[i].major, p.ptr[i].minor, p.ptr[i].active ? 'A' : 'F');
+	if (rc == 0 && strcmp(got, want) != 0)
+		fail_msg("\"%s\": paths \"%s\", want \"%s\"", status, got, want);
+	vitk_array_clear(p);
+}
+
+static void test_mpath_status_parse(void **state)
+{
+	(void)state;
+	/* service-time (2 selector args per path), one group */
+	expect_mpath("2 0 1 0 1 1 A 0 2 2 8:0 F 1 0 1 8:32 A 0 0 1", 0, "8:0 F, 8:32 A");
+	/* failover: two groups; round-robin (no selector args); a hardware handler arg */
+	expect_mpath("2 1 0 1 alua 2 1 A 0 1 0 8:16 A 0 E 0 1 0 65:0 F 12", 0, "8:16 A, 65:0 F");
+	expect_mpath("2 0 0 0 0 0", 0, "");
+	expect_mpath("", VITK_EINVAL, NULL);
+	expect_mpath("2 0 1 0 1 1 A 0 2 2 8:0 F 1 0", VITK_EINVAL, NULL);        /* truncated */
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8:0 X 1 0 1", VITK_EINVAL, NULL);      /* state */
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8:0 AF 1 0 1", VITK_EINVAL, NULL);
+	expect_mpath("2 0 1 0 1 1 A 0 1 2 8x0 A 1 0 1", VITK_EINVAL, NULL);      /* devt */
+	expect_mpath("2 0 1 0 99999 1 A 0 1 2 8:0 A 1 0 1", VITK_EINVAL, NULL);  /* groups */
+	expect_mpath("2 0 1 0 1 1 A 0 1025 0", VITK_EINVAL, NULL);               /* paths */
+	expect_mpath("4294967297 0", VITK_EINVAL, NULL);
+	expect_mpath(NULL, VITK_EINVAL, NULL);
+}
+
 static void expect_refused(const char *name, const char *reason)
 {
 	vitk_odx_blk_map m;
@@ -189,10 +303,11 @@ static void test_refusals(void **state)
 	fake_sysblk_dm("dm-8", "253:8", 1024, "vg-onloop", "LVM-l", "loop0");
 	fake_dm_set(8, "0 1024 linear 7:0 0");
 	expect_refused("dm-8", "loop0 (loop)");
-	/* an LV with one segment on sda, one on sdb */
+	/* an LV with one segment on sda, one on sdb: disks of different block sizes */
 	fake_sysblk_dm("dm-9", "253:9", 2048, "vg-span", "LVM-x", "sda sdb");
 	fake_dm_set(9, "0 1024 linear 8:0 0\n1024 1024 linear 8:16 0");
-	expect_refused("dm-9", "spans two SCSI disks (sda and sdb)");
+	expect_refused("dm-9", "sdb (disk): the device spans disks of different logical block "
+			       "sizes (sda: 512, sdb: 4096)");
 }
 
 static void test_malformed(void **state)
@@ -236,7 +351,7 @@ static void test_pieces(void **state)
 {
 	vitk_odx_blk_ranges s = VITK_ARRAY_INIT, d = VITK_ARRAY_INIT;
 	vitk_odx_blk_pieces p = VITK_ARRAY_INIT;
-	vitk_odx_blk_range r1 = {100, 10, false}, r2 = {500, 20, false}, r3 = {1000, 25, false};
+	vitk_odx_blk_range r1 = {100, 10, false, 0}, r2 = {500, 20, false, 1}, r3 = {1000, 25, false, 2};
 
 	(void)state;
 	assert_int_equal(vitk_array_append(s, r1), 0);
@@ -250,6 +365,11 @@ static void test_pieces(void **state)
 	assert_int_equal(p.ptr[1].src_lba, 500);
 	assert_int_equal(p.ptr[1].dst_lba, 1010);
 	assert_int_equal(p.ptr[1].count, 15);
+	/* each piece carries its ranges' disks */
+	assert_int_equal(p.ptr[0].src_disk, 0);
+	assert_int_equal(p.ptr[0].dst_disk, 2);
+	assert_int_equal(p.ptr[1].src_disk, 1);
+	assert_int_equal(p.ptr[1].dst_disk, 2);
 	vitk_array_clear(p);
 	assert_int_equal(vitk_odx_blk_pieces_make(&p, &s, &d, 26), VITK_ERANGE);
 	vitk_array_clear(p);
@@ -341,7 +461,7 @@ static void test_file_ranges(void **state)
 	vitk_odx_file_extent e2 = {8192, 0, 4096, VITK_ODX_EXT_ZERO, false};
 	vitk_odx_file_extent e3 = {12288, 0, 4096, VITK_ODX_EXT_ZERO, false};
 	vitk_odx_file_extent e4 = {16384, 12288, 4096, VITK_ODX_EXT_DATA, false};
-	vitk_odx_blk_range lv = {5000, 40, false};
+	vitk_odx_blk_range lv = {5000, 40, false, 0};
 
 	(void)state;
 	assert_int_equal(vitk_odx_blk_resolve_name(&m, "sda1", &env), 0);
@@ -381,8 +501,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_disk),   cmocka_unit_test(test_partition),
-		cmocka_unit_test(test_lvm_segments), cmocka_unit_test(test_nested_dm_4k),
-		cmocka_unit_test(test_multipath),    cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_lvm_segments), cmocka_unit_test(test_lv_spans_two_disks),
+		cmocka_unit_test(test_nested_dm_4k),
+		cmocka_unit_test(test_multipath),    cmocka_unit_test(test_multipath_dm_failed),
+		cmocka_unit_test(test_mpath_status_parse),    cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_malformed),    cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_fiemap),       cmocka_unit_test(test_file_ranges),
 	};

@@ -53,7 +53,7 @@ static void rrti(fake_scsi_cmd *c, uint8_t *b, uint32_t l, uint8_t sa, uint64_t 
 static void run(unsigned first_lid, uint64_t pt_count, int want)
 {
 	const vitk_odx_blk_piece p[3] = {
-		{ 1000, 5000, 64, false }, { 200, 5064, 32, false }, { 3000, 5096, 16, false },
+		{ 1000, 5000, 64, false, 0, 0 }, { 200, 5064, 32, false, 0, 0 }, { 3000, 5096, 16, false, 0, 0 },
 	};
 	vitk_scsi_range sr[3] = { { 1000, 64 }, { 200, 32 }, { 3000, 16 } };
 	vitk_scsi_range dr[3] = { { 5000, 64 }, { 5064, 32 }, { 5096, 16 } };
@@ -79,7 +79,7 @@ static void run(unsigned first_lid, uint64_t pt_count, int want)
 	rrti(&ss[1], bufs[1], lid(first_lid), VITK_SCSI_SA_POPULATE_TOKEN, pt_count, true);
 	fake_scsi_expect(&src, ss, 2);
 	/* WRITE USING TOKEN listing the three destination ranges, then its RRTI */
-	len = vitk_scsi_write_using_token_build(bufs[2], 1200, false, false, 0, token, dr, 3);
+	len = vitk_scsi_write_using_token_build(bufs[2], 1200, false, true, 0, token, dr, 3);
 	memset(&ds[0], 0, sizeof(ds[0]));
 	ds[0].cdb_len = 16;
 	vitk_scsi_cdb_write_using_token(ds[0].cdb, lid(first_lid + 1), (uint32_t)len, 0);
@@ -121,7 +121,7 @@ static void test_truncated(void **state)
 
 static void test_limits(void **state)
 {
-	vitk_odx_blk_piece z = { 0, 0, 8, true };
+	vitk_odx_blk_piece z = { 0, 0, 8, true, 0, 0 };
 	uint64_t cmds = 0;
 	char why[128];
 

@@ -124,13 +124,14 @@ static void add_rrti_units(struct world *w, bool on_src, uint32_t lid, uint8_t s
 	c->din_len = (size_t)len;
 }
 
-static fake_scsi_cmd *add_wut(struct world *w, uint32_t lid, uint64_t off, uint64_t lba,
-			      uint32_t n, uint64_t src_lba, uint32_t copied)
+/* a WRITE USING TOKEN at OFFSET INTO ROD @off; @del: DEL_TKN (byte 2 bit 1) expected */
+static fake_scsi_cmd *add_wut_x(struct world *w, uint32_t lid, uint64_t off, uint64_t lba,
+				uint32_t n, uint64_t src_lba, uint32_t copied, bool del)
 {
 	fake_scsi_cmd *c = &w->ds[w->nds++];
 	vitk_scsi_range rg = { lba, n };
 	uint8_t *pl = nbuf(w);
-	int len = vitk_scsi_write_using_token_build(pl, 600, false, false, off, w->token, &rg, 1);
+	int len = vitk_scsi_write_using_token_build(pl, 600, false, del, off, w->token, &rg, 1);
 
 	memset(c, 0, sizeof(*c));
 	c->cdb_len = 16;
@@ -144,6 +145,20 @@ static fake_scsi_cmd *add_wut(struct world *w, uint32_t lid, uint64_t off, uint6
 		c->copy_blocks = copied;
 	}
 	return c;
+}
+
+/* the write that asks for the rest of the ROD: DEL_TKN set */
+static fake_scsi_cmd *add_wut(struct world *w, uint32_t lid, uint64_t off, uint64_t lba,
+			      uint32_t n, uint64_t src_lba, uint32_t copied)
+{
+	return add_wut_x(w, lid, off, lba, n, src_lba, copied, true);
+}
+
+/* a write that leaves part of the ROD (or a token from a file): DEL_TKN clear */
+static fake_scsi_cmd *add_wut_keep(struct world *w, uint32_t lid, uint64_t off, uint64_t lba,
+				   uint32_t n, uint64_t src_lba, uint32_t copied)
+{
+	return add_wut_x(w, lid, off, lba, n, src_lba, copied, false);
 }
 
 static void arm(struct world *w)
@@ -260,9 +275,9 @@ static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
 	open_both(w, "cm", "cm");
 	add_pt(w, 0x100, 500, 100);
 	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
-	add_wut(w, 0x101, 0, 7000, 40, 500, 40);
+	add_wut_keep(w, 0x101, 0, 7000, 40, 500, 40);
 	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 40, false);
-	add_wut(w, 0x102, 40, 7040, 40, 540, 40);
+	add_wut_keep(w, 0x102, 40, 7040, 40, 540, 40);
 	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_DONE, 40, false);
 	add_wut(w, 0x103, 80, 7080, 20, 580, 20);
 	add_rrti(w, false, 0x103, 0x11, VITK_SCSI_COPY_DONE, 20, false);
@@ -275,6 +290,104 @@ static void test_odx_engine__token_wut_split_by_optimal_transfer(void **state)
 	assert_scripts_done(w);
 	assert_int_equal(res.offload_blocks, 100);
 	assert_copied(w, 500, 7000, 100);
+	vitk_odx_copy_result_clear(&res);
+}
+
+/*
+ * --max-blocks-per-command limits the writes, not the token: one POPULATE
+ * TOKEN of the whole 100 blocks, WRITE USING TOKENs of 40 at OFFSET INTO ROD
+ * 0, 40, 80, DEL_TKN on the last; a source whose default inactivity timeout
+ * (60 s) is above 30 s is asked for 30 s.  The bytes are checked by hand too.
+ */
+static void test_odx_engine__token_one_rod_many_writes(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res = { 0 };
+	const fake_scsi_cmd *pt, *wut[3];
+	vitk_scsi_range rg = { 500, 100 };
+	uint8_t *pl;
+	int len;
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	vitk_put_be32(w->src.vpd8f + 4 + 16, 60); /* default inactivity timeout */
+	open_both(w, "cm", "cm");
+	pl = nbuf(w);
+	len = vitk_scsi_populate_token_build(pl, 600, false, 0, 30, &rg, 1);
+	pt = &w->ss[w->nss];
+	add_pt(w, 0x100, 500, 100);
+	w->ss[w->nss - 1].dout = pl;
+	w->ss[w->nss - 1].dout_len = (size_t)len;
+	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
+	wut[0] = add_wut_keep(w, 0x101, 0, 7000, 40, 500, 40);
+	add_rrti(w, false, 0x101, 0x11, VITK_SCSI_COPY_DONE, 40, false);
+	wut[1] = add_wut_keep(w, 0x102, 40, 7040, 40, 540, 40);
+	add_rrti(w, false, 0x102, 0x11, VITK_SCSI_COPY_DONE, 40, false);
+	wut[2] = add_wut(w, 0x103, 80, 7080, 20, 580, 20);
+	add_rrti(w, false, 0x103, 0x11, VITK_SCSI_COPY_DONE, 20, false);
+	/* the expected lists, byte by byte: INACTIVITY TIMEOUT 30, range 500+100 */
+	assert_int_equal(pt->dout_len, 32);
+	assert_memory_equal(pt->dout, ((const uint8_t[]){ 0, 30, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 0, 0,
+							   0, 16, 0, 0, 0, 0, 0, 0, 0x01, 0xF4, 0,
+							   0, 0, 100, 0, 0, 0, 0 }),
+			    32);
+	for (int i = 0; i < 3; i++) {
+		/* DEL_TKN only on the last; OFFSET INTO ROD 0, 40, 80 (bytes 8-15) */
+		assert_int_equal(wut[i]->dout[2], i == 2 ? 0x02 : 0x00);
+		assert_memory_equal(wut[i]->dout + 8, ((const uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 }), 7);
+		assert_int_equal(wut[i]->dout[15], 40 * i);
+		assert_int_equal(vitk_get_be32(wut[i]->dout + 536 + 8), i == 2 ? 20 : 40);
+	}
+	arm(w);
+	o.src_lba = 500;
+	o.dst_lba = 7000;
+	o.count = 100;
+	o.max_blocks_per_command = 40;
+	vitk_odx_copy_result_clear(&res);
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(fake_scsi_count_op(&w->src, 0x83), 1); /* one token */
+	assert_int_equal(res.offload_blocks, 100);
+	assert_int_equal(res.nfallbacks, 0);
+	assert_copied(w, 500, 7000, 100);
+	vitk_odx_copy_result_clear(&res);
+}
+
+/*
+ * A full token table (55h/0Dh on POPULATE TOKEN): the copy waits for tokens
+ * to expire and populates again, no host fallback.
+ */
+static void test_odx_engine__token_table_full_waits(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
+	vitk_odx_copy_result res = { 0 };
+
+	fake_scsi_enable_3pc(&w->src, 65536, 0, 16u << 20, 1);
+	fake_scsi_enable_3pc(&w->dst, 65536, 0, 16u << 20, 1);
+	open_both(w, "cm", "cm");
+	add_pt(w, 0x100, 0, 64);
+	add_status(&w->ss[w->nss - 1], 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x55, 0x0D);
+	add_pt(w, 0x101, 0, 64);
+	add_status(&w->ss[w->nss - 1], 2, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x55, 0x0D);
+	add_pt(w, 0x102, 0, 64);
+	add_rrti(w, true, 0x102, 0x10, VITK_SCSI_COPY_DONE, 64, true);
+	add_wut(w, 0x103, 0, 2000, 64, 0, 64);
+	add_rrti(w, false, 0x103, 0x11, VITK_SCSI_COPY_DONE, 64, false);
+	arm(w);
+	o.dst_lba = 2000;
+	o.count = 64;
+	o.poll_delay_cap_ms = 1; /* the wait between tries */
+	vitk_odx_copy_result_clear(&res);
+	assert_int_equal(vitk_odx_copy(&res, NULL, w->s, w->d, &o), 0);
+	assert_scripts_done(w);
+	assert_int_equal(res.method, VITK_ODX_METHOD_TOKEN);
+	assert_int_equal(res.offload_blocks, 64);
+	assert_int_equal(res.host_blocks, 0);
+	assert_int_equal(res.nfallbacks, 0);
+	assert_int_equal(w->src.reads + w->dst.writes, 0);
+	assert_copied(w, 0, 2000, 64);
 	vitk_odx_copy_result_clear(&res);
 }
 
@@ -889,9 +1002,9 @@ static void test_odx_engine__token_files(void **state)
 	add_rrti(w, true, 0x100, 0x10, VITK_SCSI_COPY_DONE, 100, true);
 	add_pt(w, 0x101, 150, 30);
 	add_rrti(w, true, 0x101, 0x10, VITK_SCSI_COPY_DONE, 30, true);
-	add_wut(w, 0x1100, 0, 700, 100, 50, 100);
+	add_wut_keep(w, 0x1100, 0, 700, 100, 50, 100);
 	add_rrti(w, false, 0x1100, 0x11, VITK_SCSI_COPY_DONE, 100, false);
-	add_wut(w, 0x1101, 0, 800, 30, 150, 30);
+	add_wut_keep(w, 0x1101, 0, 800, 30, 150, 30);
 	add_rrti(w, false, 0x1101, 0x11, VITK_SCSI_COPY_DONE, 30, false);
 	arm(w);
 	o.inactivity_timeout_s = 3601; /* the fake's maximum is 3600 s: refused, nothing sent */
@@ -1105,6 +1218,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_pt_rrti_wut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_split_exact_lbas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_wut_split_by_optimal_transfer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_one_rod_many_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_engine__token_table_full_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__wut_without_rrti_is_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_partial_transfer_continues_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_engine__token_expired_falls_back_to_host, setup, teardown),

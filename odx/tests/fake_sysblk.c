@@ -14,6 +14,7 @@
 
 static char root[256];
 static char *tables[64];
+static char *statuses[64];
 
 static void mkdirs(const char *rel)
 {
@@ -176,23 +177,29 @@ void fake_dm_set(unsigned minor, const char *table)
 	tables[minor] = table ? strdup(table) : NULL;
 }
 
+void fake_dm_status_set(unsigned minor, const char *status)
+{
+	if (minor >= 64)
+		abort();
+	free(statuses[minor]);
+	statuses[minor] = status ? strdup(status) : NULL;
+}
+
 void fake_dm_reset(void)
 {
 	for (unsigned i = 0; i < 64; i++) {
 		free(tables[i]);
 		tables[i] = NULL;
+		free(statuses[i]);
+		statuses[i] = NULL;
 	}
 }
 
-int fake_dm_table(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+static int lines(const char *text, vitk_odx_dm_table *out)
 {
 	char *copy, *save = NULL;
 
-	(void)payload;
-	(void)major;
-	if (minor >= 64 || !tables[minor])
-		return vitk_error_set(VITK_ENOTFOUND, 0, "fake dm: no table for minor %u", minor);
-	copy = strdup(tables[minor]);
+	copy = strdup(text);
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long start, length;
 		char type[64];
@@ -211,4 +218,23 @@ int fake_dm_table(void *payload, unsigned major, unsigned minor, vitk_odx_dm_tab
 	}
 	free(copy);
 	return 0;
+}
+
+int fake_dm_table(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+{
+	(void)payload;
+	(void)major;
+	if (minor >= 64 || !tables[minor])
+		return vitk_error_set(VITK_ENOTFOUND, 0, "fake dm: no table for minor %u", minor);
+	return lines(tables[minor], out);
+}
+
+/* A map without a status set has none (no targets): the resolver sees no failed path. */
+int fake_dm_status(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out)
+{
+	(void)payload;
+	(void)major;
+	if (minor >= 64)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "fake dm: no device for minor %u", minor);
+	return statuses[minor] ? lines(statuses[minor], out) : 0;
 }

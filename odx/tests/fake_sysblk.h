@@ -28,5 +28,8 @@ void fake_sysblk_dm(const char *name, const char *devt, uint64_t sectors, const 
 void fake_dm_set(unsigned minor, const char *table);
 void fake_dm_reset(void);
 int fake_dm_table(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
+/* The status of dm minor MINOR, lines "START LENGTH TYPE STATUS" (NULL: none). */
+void fake_dm_status_set(unsigned minor, const char *status);
+int fake_dm_status(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
 
 #endif

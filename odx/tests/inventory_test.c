@@ -117,10 +117,178 @@ static void test_odx_inventory__lun_and_job_lifecycle(void **state)
 	vitk_inventory_free(inv);
 }
 
+static void set_int(vitk_inventory *inv, int64_t id, const char *col, int64_t val)
+{
+	vitk_inventory_value v[] = { VITK_INV_I(col, val) };
+
+	assert_int_equal(vitk_inventory_update(inv, "odx_job", id, v, 1), 0);
+}
+
+static int64_t job_int(vitk_inventory *inv, const char *uuid, const char *col)
+{
+	vitk_inventory_rows *rows = NULL;
+	vitk_inventory_value m = VITK_INV_S("uuid", uuid);
+	int64_t v;
+
+	assert_int_equal(vitk_inventory_select(&rows, inv, "odx_job", 0, &m, 1, NULL), 0);
+	assert_int_equal(vitk_inventory_rows_count(rows), 1);
+	v = vitk_inventory_rows_get_int(rows, 0, col);
+	vitk_inventory_rows_free(rows);
+	return v;
+}
+
+/*
+ * A run killed with -9 never finishes: its counters, written with each
+ * progress update, are added to the totals (and the run counted) by the next
+ * claim; a finished run adds its own and clears them.
+ */
+static void test_odx_inventory__killed_run_keeps_counters(void **state)
+{
+	vitk_inventory *inv = NULL;
+	vitk_odx_job job = { 0 }, again = { 0 };
+	vitk_odx_plan plan = { 0 };
+	vitk_odx_copy_result run = { 0 }, res = { 0 };
+	int64_t host = 0;
+	(void)state;
+
+	assert_int_equal(vitk_inventory_open(&inv, ":memory:", 0), 0);
+	assert_int_equal(vitk_odx_inventory_register(inv), 0);
+	assert_int_equal(vitk_inventory_host_ensure(inv, "h1", "m1", "linux", "local", &host), 0);
+	job.src = strdup("iscsi://x/iqn/0");
+	job.dst = strdup("iscsi://x/iqn/1");
+	plan.count = 1000;
+	assert_int_equal(vitk_odx_job_start(inv, host, &job, &plan), 0);
+	run.bytes = 400 * 512;
+	run.host_bytes = 2222;
+	run.commands = 9;
+	run.duration_ns = 7000000;
+	assert_int_equal(vitk_odx_job_progress_run(inv, &job, 400, &run), 0);
+	assert_int_equal(job_int(inv, job.uuid, "blocks_done"), 400);
+	assert_int_equal(job_int(inv, job.uuid, "run_bytes"), 400 * 512);
+	assert_int_equal(job_int(inv, job.uuid, "bytes"), 0);
+	/* killed here: the owner is gone (another start time), the next run claims it */
+	set_int(inv, job.id, "owner_started", 1);
+	assert_int_equal(vitk_odx_job_load(inv, job.uuid, &again), 0);
+	assert_int_equal(vitk_odx_job_claim(inv, &again), 0);
+	assert_int_equal(job_int(inv, job.uuid, "bytes"), 400 * 512);
+	assert_int_equal(job_int(inv, job.uuid, "host_bytes"), 2222);
+	assert_int_equal(job_int(inv, job.uuid, "commands"), 9);
+	assert_int_equal(job_int(inv, job.uuid, "duration_ms"), 7);
+	assert_int_equal(job_int(inv, job.uuid, "runs"), 1);
+	assert_int_equal(job_int(inv, job.uuid, "run_bytes"), 0);
+	assert_int_equal(job_int(inv, job.uuid, "run_commands"), 0);
+	/* the resumed run finishes: its counters added, runs 2 */
+	res.bytes = 600 * 512;
+	res.host_bytes = 1000;
+	res.commands = 4;
+	assert_int_equal(vitk_odx_job_progress_run(inv, &again, 700, &res), 0);
+	again.blocks_done = 1000;
+	assert_int_equal(vitk_odx_job_finish(inv, &again, &res, &plan, 0, NULL), 0);
+	assert_int_equal(job_int(inv, job.uuid, "bytes"), 1000 * 512);
+	assert_int_equal(job_int(inv, job.uuid, "host_bytes"), 3222);
+	assert_int_equal(job_int(inv, job.uuid, "commands"), 13);
+	assert_int_equal(job_int(inv, job.uuid, "runs"), 2);
+	assert_int_equal(job_int(inv, job.uuid, "run_bytes"), 0);
+	/* a claim after a finished run adds nothing */
+	set_int(inv, job.id, "owner_started", 1);
+	assert_int_equal(vitk_odx_job_claim(inv, &again), 0);
+	assert_int_equal(job_int(inv, job.uuid, "runs"), 2);
+	assert_int_equal(job_int(inv, job.uuid, "bytes"), 1000 * 512);
+	vitk_odx_job_clear(&job);
+	vitk_odx_job_clear(&again);
+	vitk_inventory_free(inv);
+}
+
+/* the odx domain as version 2 wrote it (before the run_* columns) */
+static const vitk_inventory_column v2_lun_cols[] = {
+	{ "name", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
+	{ "serial", VITK_INV_TEXT, 0 },
+};
+static const vitk_inventory_column v2_job_cols[] = {
+	{ "uuid", VITK_INV_TEXT, VITK_INV_COL_KEY | VITK_INV_COL_NOTNULL },
+	{ "src", VITK_INV_TEXT, 0 },
+	{ "dst", VITK_INV_TEXT, 0 },
+	{ "src_lba", VITK_INV_INT, 0 },
+	{ "dst_lba", VITK_INV_INT, 0 },
+	{ "count", VITK_INV_INT, 0 },
+	{ "requested_method", VITK_INV_TEXT, 0 },
+	{ "method", VITK_INV_TEXT, 0 },
+	{ "blocks_done", VITK_INV_INT, 0 },
+	{ "bytes", VITK_INV_INT, 0 },
+	{ "host_bytes", VITK_INV_INT, 0 },
+	{ "commands", VITK_INV_INT, 0 },
+	{ "duration_ms", VITK_INV_INT, 0 },
+	{ "runs", VITK_INV_INT, 0 },
+	{ "result", VITK_INV_TEXT, 0 },
+	{ "error", VITK_INV_TEXT, 0 },
+	{ "rejected", VITK_INV_TEXT, 0 },
+	{ "fallbacks", VITK_INV_TEXT, 0 },
+	{ "verified", VITK_INV_INT, 0 },
+	{ "finished_at", VITK_INV_TEXT, 0 },
+	{ "owner_host", VITK_INV_TEXT, 0 },
+	{ "owner_pid", VITK_INV_INT, 0 },
+	{ "owner_started", VITK_INV_INT, 0 },
+	{ "heartbeat", VITK_INV_INT, 0 },
+};
+static const vitk_inventory_table v2_tables[] = {
+	{ "odx_lun", v2_lun_cols, 2 },
+	{ "odx_job", v2_job_cols, sizeof(v2_job_cols) / sizeof(v2_job_cols[0]) },
+};
+static const vitk_inventory_domain v2_domain = { "odx", 2, v2_tables, 2 };
+
+/* a database of domain version 2 with an interrupted job: upgraded in place, the job resumable */
+static void test_odx_inventory__migrate_from_v2(void **state)
+{
+	vitk_inventory *inv = NULL;
+	vitk_inventory_rows *rows = NULL;
+	vitk_odx_job job = { 0 };
+	int64_t host = 0, id = 0;
+	(void)state;
+
+	assert_int_equal(vitk_inventory_open(&inv, ":memory:", 0), 0);
+	assert_int_equal(vitk_inventory_register(inv, &v2_domain), 0);
+	assert_int_equal(vitk_inventory_host_ensure(inv, "h1", "m1", "linux", "local", &host), 0);
+	{
+		vitk_inventory_value v[] = {
+			VITK_INV_S("uuid", "11111111-2222-3333-4444-555555555555"),
+			VITK_INV_S("src", "iscsi://x/iqn/0"), VITK_INV_S("dst", "iscsi://x/iqn/1"),
+			VITK_INV_I("count", 100), VITK_INV_I("blocks_done", 30),
+			VITK_INV_I("bytes", 512), VITK_INV_I("runs", 1),
+			VITK_INV_S("result", "running"), VITK_INV_S("requested_method", "auto"),
+			VITK_INV_I("owner_pid", 1), VITK_INV_I("owner_started", 1),
+			VITK_INV_S("owner_host", "elsewhere"), VITK_INV_I("heartbeat", 1),
+		};
+		assert_int_equal(vitk_inventory_insert(inv, "odx_job", host, v,
+						       sizeof(v) / sizeof(v[0]), &id), 0);
+	}
+	assert_int_equal(vitk_inventory_select(&rows, inv, "odx_job", 0, NULL, 0, NULL), 0);
+	assert_true(vitk_inventory_rows_column_index(rows, "run_bytes") < 0);
+	vitk_inventory_rows_free(rows);
+	/* this vitk's domain: version 3 adds the columns, the row keeps its values */
+	assert_int_equal(vitk_odx_inventory_register(inv), 0);
+	assert_int_equal(vitk_inventory_select(&rows, inv, "odx_job", 0, NULL, 0, NULL), 0);
+	assert_true(vitk_inventory_rows_column_index(rows, "run_bytes") >= 0);
+	assert_true(vitk_inventory_rows_column_index(rows, "run_commands") >= 0);
+	assert_int_equal(vitk_inventory_rows_get_int(rows, 0, "blocks_done"), 30);
+	vitk_inventory_rows_free(rows);
+	assert_int_equal(vitk_odx_job_load(inv, "11111111", &job), 0);
+	assert_int_equal(job.blocks_done, 30);
+	/* the old row has no run counters: the claim adds no run and no bytes */
+	assert_int_equal(vitk_odx_job_claim(inv, &job), 0);
+	assert_int_equal(job_int(inv, job.uuid, "runs"), 1);
+	assert_int_equal(job_int(inv, job.uuid, "bytes"), 512);
+	/* and an older vitk (domain version 2) is now refused */
+	assert_int_equal(vitk_inventory_register(inv, &v2_domain), VITK_EDB);
+	vitk_odx_job_clear(&job);
+	vitk_inventory_free(inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_odx_inventory__lun_and_job_lifecycle),
+		cmocka_unit_test(test_odx_inventory__killed_run_keeps_counters),
+		cmocka_unit_test(test_odx_inventory__migrate_from_v2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,6 +210,95 @@ static void test_odx_workflow__resume_from_first_unwritten_block(void **state)
 	vitk_odx_job_result_clear(&res);
 }
 
+struct seen {
+	vitk_inventory *inv;
+	int64_t blocks_done, run_bytes, run_host_bytes, run_commands, bytes;
+	bool done;
+};
+
+/* the caller's hook sees the job row as a kill -9 right now would leave it */
+static int row_at_first_chunk(uint64_t blocks_done, vitk_odx_method m, void *payload)
+{
+	struct seen *s = payload;
+	vitk_inventory_rows *rows = NULL;
+
+	(void)blocks_done;
+	(void)m;
+	if (s->done)
+		return 0;
+	s->done = true;
+	assert_int_equal(vitk_inventory_select(&rows, s->inv, "odx_job", 0, NULL, 0, NULL), 0);
+	s->blocks_done = vitk_inventory_rows_get_int(rows, 0, "blocks_done");
+	s->run_bytes = vitk_inventory_rows_get_int(rows, 0, "run_bytes");
+	s->run_host_bytes = vitk_inventory_rows_get_int(rows, 0, "run_host_bytes");
+	s->run_commands = vitk_inventory_rows_get_int(rows, 0, "run_commands");
+	s->bytes = vitk_inventory_rows_get_int(rows, 0, "bytes");
+	vitk_inventory_rows_free(rows);
+	return 0;
+}
+
+/* the first progress update carries the run's counters; the finish adds them once */
+static void test_odx_workflow__progress_persists_run_counters(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_job_request req = request(w, 0, 500, 256);
+	vitk_odx_job_result res;
+	vitk_inventory_rows *rows = NULL;
+	struct seen seen = { w->inv, 0, 0, 0, 0, 0, false };
+
+	req.copy.on_chunk = row_at_first_chunk;
+	req.copy.chunk_payload = &seen;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &res), 0);
+	assert_true(seen.done);
+	/* host copy in 64-block chunks: after the first, 64 blocks and their bytes */
+	assert_int_equal(seen.blocks_done, 64);
+	assert_int_equal(seen.run_bytes, 64 * BS);
+	assert_true(seen.run_commands >= 2);            /* a READ and a WRITE at least */
+	assert_true(seen.run_host_bytes >= 2 * 64 * BS); /* read in, written out */
+	assert_int_equal(seen.bytes, 0);                /* the totals wait for the finish */
+	assert_int_equal(vitk_inventory_select(&rows, w->inv, "odx_job", 0, NULL, 0, NULL), 0);
+	assert_int_equal(vitk_inventory_rows_get_int(rows, 0, "bytes"), 256 * BS);
+	assert_int_equal(vitk_inventory_rows_get_int(rows, 0, "commands"), (int64_t)res.copy.commands);
+	assert_int_equal(vitk_inventory_rows_get_int(rows, 0, "runs"), 1);
+	assert_int_equal(vitk_inventory_rows_get_int(rows, 0, "run_bytes"), 0);
+	vitk_inventory_rows_free(rows);
+	vitk_odx_job_result_clear(&res);
+}
+
+/* --resume JOB --verify of a finished job: nothing written, both ranges read and compared */
+static void test_odx_workflow__verify_finished_job(void **state)
+{
+	struct world *w = *state;
+	vitk_odx_job_request req = request(w, 10, 100, 200);
+	vitk_odx_job_result res, v;
+
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &res), 0);
+	assert_copied(w, 10, 100, 200);
+	req = request(w, 0, 0, 0);
+	req.src = req.dst = NULL;
+	req.resume = res.job.uuid;
+	req.copy.verify = true;
+	w->dst.writes = 0;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &v), 0);
+	assert_true(v.copy.verified);
+	assert_int_equal(v.copy.bytes, 0);
+	assert_int_equal(v.copy.verify_bytes, 2 * 200 * BS);
+	assert_int_equal(w->dst.writes, 0);
+	assert_string_equal(v.job.result, "ok");
+	vitk_odx_job_result_clear(&v);
+
+	/* one byte of destination block 100 + 150 changes behind the job's back */
+	w->dst.disk[(100 + 150) * BS + 7] ^= 0xff;
+	assert_int_equal(vitk_odx_job_run(w->inv, w->host, &req, &v), VITK_ERROR);
+	assert_int_equal(v.failed, VITK_ODX_STAGE_COPY);
+	assert_string_equal(vitk_error_last()->message,
+			    "verify: 'dst' block 250 differs from 'src' block 160");
+	assert_string_equal(v.job.result, "failed");
+	assert_int_equal(w->dst.writes, 0);
+	vitk_odx_job_result_clear(&v);
+	vitk_odx_job_result_clear(&res);
+}
+
 static void test_odx_workflow__dry_run_and_refusals_record_nothing(void **state)
 {
 	struct world *w = *state;
@@ -423,6 +512,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_odx_workflow__new_job_records_luns_job_and_reasons,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_workflow__progress_persists_run_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_workflow__verify_finished_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__resume_from_first_unwritten_block,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_workflow__dry_run_and_refusals_record_nothing,

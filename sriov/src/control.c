@@ -33,8 +33,8 @@ static int numvfs_error(const vitk_sriov_pf_info *pf, int e, unsigned n)
 				      "cannot write 'sriov_numvfs' on '%s': not enough MMIO resources or bus numbers for %u VFs (try booting with pci=realloc)",
 				      pf->addr, n);
 	default:
-		return vitk_error_set(VITK_EIO, e, "cannot write 'sriov_numvfs' on '%s': %s",
-				      pf->addr, strerror(e));
+		return vitk_error_set(VITK_EIO, e, "cannot write 'sriov_numvfs' on '%s'",
+				      pf->addr);
 	}
 }
 
@@ -99,8 +99,8 @@ int vitk_sriov_pf_set_num_vfs(vitk_sriov *ctx, const char *addr, unsigned n, uns
 			e = write_dev(ctx, pf->addr, "sriov_drivers_autoprobe", want);
 			if (e < 0) {
 				r = vitk_error_set(VITK_EIO, -e,
-						   "cannot write 'sriov_drivers_autoprobe' on '%s': %s",
-						   pf->addr, strerror(-e));
+						   "cannot write 'sriov_drivers_autoprobe' on '%s'",
+						   pf->addr);
 				goto out;
 			}
 		}
@@ -163,13 +163,13 @@ int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
 				      norm);
 	e = write_dev(ctx, norm, "driver_override", to_host ? "\n" : driver);
 	if (e < 0)
-		return vitk_error_set(VITK_EIO, -e, "cannot write 'driver_override' on '%s': %s",
-				      norm, strerror(-e));
+		return vitk_error_set(VITK_EIO, -e, "cannot write 'driver_override' on '%s'",
+				      norm);
 	if (cur[0]) {
 		e = write_dev(ctx, norm, "driver/unbind", norm);
 		if (e < 0)
-			return vitk_error_set(VITK_EIO, -e, "cannot unbind '%s' from '%s': %s", norm,
-					      cur, strerror(-e));
+			return vitk_error_set(VITK_EIO, -e, "cannot unbind '%s' from '%s'", norm,
+					      cur);
 	}
 	probe = vitk_sriov__path(ctx->sysfs_root, "bus/pci/drivers_probe", NULL, NULL);
 	if (!probe)
@@ -177,8 +177,7 @@ int vitk_sriov_vf_bind(vitk_sriov *ctx, const char *addr, const char *driver)
 	e = vitk_sriov__write_attr(ctx, probe, norm);
 	free(probe);
 	if (e < 0)
-		return vitk_error_set(VITK_EIO, -e, "cannot write 'drivers_probe' for '%s': %s", norm,
-				      strerror(-e));
+		return vitk_error_set(VITK_EIO, -e, "cannot write 'drivers_probe' for '%s'", norm);
 	if (vitk_sriov__read_link_base(ctx, norm, "driver", after, sizeof(after)) < 0) {
 		vitk_error_clear();
 		after[0] = '\0';

@@ -526,8 +526,8 @@ static int apply_pf(vitk_sriov_change_list *l, vitk_sriov *ctx, const vitk_sriov
 
 			free(path);
 			change_result(c, e < 0 ? vitk_error_set(VITK_EIO, -e,
-								"cannot write 'sriov_drivers_autoprobe' on '%s': %s",
-								pf->addr, strerror(-e))
+								"cannot write 'sriov_drivers_autoprobe' on '%s'",
+								pf->addr)
 					       : 0,
 				      first);
 		}
@@ -695,8 +695,7 @@ static int mkdirs(const char *path)
 
 			tmp[i] = '\0';
 			if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-				return vitk_error_set(VITK_EIO, errno, "cannot create '%s': %s", tmp,
-						      strerror(errno));
+				return vitk_error_set(VITK_EIO, errno, "cannot create '%s'", tmp);
 			tmp[i] = ch;
 		}
 	return 0;
@@ -767,7 +766,7 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		return r;
 	f = fopen(tmp, "w");
 	if (!f)
-		return vitk_error_set(VITK_EIO, errno, "cannot write '%s': %s", tmp, strerror(errno));
+		return vitk_error_set(VITK_EIO, errno, "cannot write '%s'", tmp);
 	/*
 	 * Ordering: VFs, their drivers and MACs must exist before anything
 	 * configures the network or starts guests: Before=network-pre.target
@@ -796,12 +795,12 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 		"WantedBy=multi-user.target\n",
 		exec);
 	if (fclose(f) != 0) {
-		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s': %s", tmp, strerror(errno));
+		r = vitk_error_set(VITK_EIO, errno, "cannot write '%s'", tmp);
 		unlink(tmp);
 		return r;
 	}
 	if (rename(tmp, path) < 0) {
-		r = vitk_error_set(VITK_EIO, errno, "cannot rename '%s': %s", tmp, strerror(errno));
+		r = vitk_error_set(VITK_EIO, errno, "cannot rename '%s'", tmp);
 		unlink(tmp);
 		return r;
 	}
@@ -810,7 +809,7 @@ int vitk_sriov_persist(const vitk_sriov_persist_options *o, char **unit_path)
 	if (r < 0)
 		return r;
 	if (symlink(tmp, link) < 0)
-		return vitk_error_set(VITK_EIO, errno, "cannot enable '%s': %s", link, strerror(errno));
+		return vitk_error_set(VITK_EIO, errno, "cannot enable '%s'", link);
 	if (unit_path) {
 		*unit_path = strdup(path);
 		if (!*unit_path)

@@ -604,7 +604,7 @@ int vitk_sriov_vf_query(vitk_sriov *ctx, const char *ifname, vitk_sriov_vf_state
 	r = ctx->nl_ops.transact(ctx->nl_ops.self, req, req_len, &rep, &rep_len);
 	if (r < 0) {
 		r = vitk_error_set(r == -ENODEV ? VITK_ENOTFOUND : VITK_EIO, -r,
-				   "netlink: cannot get link '%s': %s", ifname, strerror(-r));
+				   "netlink: cannot get link '%s'", ifname);
 		goto out;
 	}
 	r = vitk_sriov_nl_parse_link(rep, rep_len, NULL, out, n);

@@ -195,8 +195,8 @@ int vitk_sriov__read_attr(const vitk_sriov *ctx, const char *addr, const char *a
 					   "'%s': sysfs attribute '%s' is larger than %d bytes",
 					   addr, attr, SRIOV_ATTR_MAX);
 		else
-			r = vitk_error_set(VITK_EIO, e, "'%s': cannot read sysfs attribute '%s': %s",
-					   addr, attr, strerror(e ? e : EIO));
+			r = vitk_error_set(VITK_EIO, e ? e : EIO, "'%s': cannot read sysfs attribute '%s'",
+					   addr, attr);
 		goto out;
 	}
 	if (strlen(buf) != len) {

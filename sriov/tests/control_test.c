@@ -108,6 +108,11 @@ static void test_sriov_control__errors(void **state)
 	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, &actual),
 			 VITK_ENOMEM);
 	assert_msg_contains("pci=realloc");
+	/* the catch-all: the errno text once, from vitk_error_set's os_errno */
+	assert_int_equal(fake_sysfs_fail_next(e.root, "sriov_numvfs", EIO), 0);
+	assert_int_equal(vitk_sriov_pf_set_num_vfs(e.ctx, "01:00.0", 0, 0, NULL, &actual), VITK_EIO);
+	assert_string_equal(vitk_error_last()->message,
+			    "cannot write 'sriov_numvfs' on '0000:01:00.0': Input/output error");
 	/* in use by a domain: refused, nothing written */
 	{
 		vitk_sriov_taken *used = NULL;
@@ -236,6 +241,11 @@ static void test_sriov_control__bind_no_iommu(void **state)
 	assert_int_equal(ops.write(ops.self, p, "0000:02:10.2", 12), 0);
 	assert_false(exists(&e, "bus/pci/devices/0000:02:10.2/driver"));
 	assert_false(exists(&e, "bus/pci/drivers/vfio-pci/0000:02:10.2"));
+	/* a failed driver_override write names the attribute and the errno once */
+	assert_int_equal(fake_sysfs_fail_next(e.root, "driver_override", EACCES), 0);
+	assert_int_equal(vitk_sriov_vf_bind(e.ctx, "02:10.0", "vfio-pci"), VITK_EIO);
+	assert_string_equal(vitk_error_last()->message,
+			    "cannot write 'driver_override' on '0000:02:10.0': Permission denied");
 	/* a VF with its group binds as before */
 	assert_int_equal(vitk_sriov_vf_bind(e.ctx, "02:10.0", "vfio-pci"), 0);
 	assert_true(exists(&e, "bus/pci/drivers/vfio-pci/0000:02:10.0"));

@@ -87,7 +87,8 @@ debootstrap --variant=minbase --include="$incl" $suite "$tmp/root" "$mirror" >"$
 want="virtio_pci virtio_blk virtio_net ext4 9p 9pnet_virtio scsi_debug sg sd_mod target_core_mod
  target_core_file target_core_iblock iscsi_target_mod tcm_loop iscsi_tcp nvme igb igbvf vfio-pci
  vfio_iommu_type1 loop crc32c_generic dm_mod
- dm_thin_pool dm_crypt xts aes_generic raid1 md_mod"
+ dm_thin_pool dm_crypt xts aes_generic raid1 md_mod
+ dm_multipath dm_round_robin dm_service_time scsi_dh_alua"
 depmod -b "$tmp/k" "$kver"
 mods() { for m in "$@"; do modprobe -d "$tmp/k" -S "$kver" --show-depends "$m"; done | awk '$1 == "insmod" { print $2 }'; }
 mdst=$tmp/root/lib/modules/$kver

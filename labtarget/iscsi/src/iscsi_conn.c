@@ -49,6 +49,7 @@ struct task {
 	uint32_t abort_itt;
 	uint8_t attr;         /* task attribute (RFC 7143 11.3.1.2): 0 untagged, 1 simple,
 			       * 2 ordered, 3 head of queue, 4 ACA */
+	uint64_t seq;         /* arrival order on the connection (PREEMPT AND ABORT) */
 };
 
 #define TASK_ATTR_ORDERED 2
@@ -95,10 +96,29 @@ struct cx {
 	struct {
 		uint32_t itt;
 		uint64_t lun_raw;
+		uint64_t seq;
+		bool started; /* in execute(); else still queued for the pool */
+		tgt_cmd *cmd; /* while in the device: ABORT TASK reaches it here */
 		/* a SANITIZE: it may run for minutes, its operation belongs to
 		 * the LUN, and task management does not wait for it */
 		bool long_op;
-	} running[ODX_TARGET_CONN_INFLIGHT];
+	} running[ODX_TARGET_CONN_INFLIGHT + 1]; /* + a HEAD OF QUEUE/ORDERED one */
+	/* ABORT TASK stopped task @tmf_stopped_itt in the device (c->tx) */
+	bool tmf_stopped;
+	uint32_t tmf_stopped_itt;
+	/*
+	 * PREEMPT AND ABORT from another session (c->tx): every command of
+	 * LUN @lun_raw that arrived before @upto (task seq) is aborted -- TAS
+	 * = 0, so it ends without a response, and a queued one never runs.
+	 * abort_refs counts the sessions waiting for our running commands to
+	 * leave the device; the connection is not freed before it is 0.
+	 */
+	uint64_t next_seq;
+	struct {
+		uint64_t lun_raw, upto;
+	} aborts[ODX_TARGET_MAX_LUNS];
+	size_t naborts;
+	unsigned abort_refs;
 };
 
 /* a command on its way to the pool */
@@ -727,6 +747,7 @@ static void reinstate(struct cx *c)
 	memcpy(c->oc->isid, c->isid, 6);
 	snprintf(c->oc->initiator, sizeof(c->oc->initiator), "%s", c->initiator);
 	c->oc->session = true;
+	c->oc->cx = c;
 	pthread_mutex_unlock(&c->t->lock);
 }
 
@@ -1009,6 +1030,134 @@ static void task_unlink(struct cx *c, struct task *tk)
 	}
 }
 
+/* ---- PREEMPT AND ABORT (SPC-4 5.13.11.2.5, SAM-5 5.6) ---- */
+
+/* was a command of @lun_raw that arrived as @seq aborted by another session? (c->tx held) */
+static bool aborted_locked(const struct cx *c, uint64_t lun_raw, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < c->naborts; i++)
+		if (c->aborts[i].lun_raw == lun_raw && seq < c->aborts[i].upto)
+			return true;
+	return false;
+}
+
+static bool task_aborted(struct cx *c, const struct task *tk)
+{
+	bool a;
+
+	pthread_mutex_lock(&c->tx);
+	a = aborted_locked(c, tk->lun_raw, tk->seq);
+	pthread_mutex_unlock(&c->tx);
+	if (a)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted by PREEMPT AND ABORT: no status", tk->itt);
+	return a;
+}
+
+/* is the session of @o one of the I_T nexuses @ports names? (t->lock held) */
+static bool conn_preempted(const struct odx_conn *o, const tgt_port *ports, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i].rel_port == o->portal + 1 && memcmp(ports[i].isid, o->isid, 6) == 0 &&
+		    strcmp(ports[i].name, o->initiator) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A PERSISTENT RESERVE OUT PREEMPT AND ABORT of session @c ended GOOD and
+ * removed the registrations of @ports: every command of theirs on @lun is
+ * aborted.  Queued ones (for the pool, behind an ORDERED one, or waiting
+ * for Data-Out) never reach the device; running ones finish in the device
+ * -- this waits for them, so that none writes after our status -- and none
+ * of them gets a response (TAS = 0 in the Control mode page).  Each such
+ * session then gets COMMANDS CLEARED BY ANOTHER INITIATOR after its
+ * REGISTRATIONS PREEMPTED.  The PROUT's own session is never touched.
+ */
+static void abort_preempted(struct cx *c, unsigned lun, uint64_t lun_raw, const tgt_port *ports,
+			    size_t n)
+{
+	struct cx *victims[ODX_TARGET_MAX_CONNS];
+	size_t nv = 0, i, k;
+	struct odx_conn *o;
+
+	pthread_mutex_lock(&c->t->lock);
+	for (o = c->t->conns; o && nv < ODX_TARGET_MAX_CONNS; o = o->next) {
+		struct cx *v = o->cx;
+
+		if (!v || v == c || !o->session || !conn_preempted(o, ports, n))
+			continue;
+		pthread_mutex_lock(&v->tx);
+		for (k = 0; k < v->naborts; k++)
+			if (v->aborts[k].lun_raw == lun_raw)
+				break;
+		if (k == v->naborts && k < ODX_TARGET_MAX_LUNS)
+			v->naborts++;
+		if (k < v->naborts) {
+			v->aborts[k].lun_raw = lun_raw;
+			v->aborts[k].upto = v->next_seq; /* everything received so far */
+		}
+		v->abort_refs++;
+		pthread_mutex_unlock(&v->tx);
+		victims[nv++] = v;
+	}
+	pthread_mutex_unlock(&c->t->lock);
+	for (i = 0; i < nv; i++) {
+		struct cx *v = victims[i];
+
+		LOGC(c, VITK_LOG_INFO, "PREEMPT AND ABORT: aborting the commands of conn %u on LUN %u",
+		     v->oc->id, lun);
+		pthread_mutex_lock(&v->tx);
+		for (;;) {
+			bool busy = false;
+
+			for (k = 0; k < v->inflight; k++)
+				if (v->running[k].started && v->running[k].lun_raw == lun_raw &&
+				    aborted_locked(v, lun_raw, v->running[k].seq))
+					busy = true;
+			if (!busy)
+				break;
+			pthread_cond_wait(&v->done, &v->tx);
+		}
+		pthread_mutex_unlock(&v->tx);
+		if (tgt_device_commands_cleared(c->t->dev, lun, v->oc->id) < 0)
+			vitk_error_clear();
+		pthread_mutex_lock(&v->tx);
+		v->abort_refs--;
+		pthread_cond_broadcast(&v->done);
+		pthread_mutex_unlock(&v->tx);
+	}
+}
+
+/*
+ * Task @tk's @cmd enters (@in) or leaves the device.  While it is inside,
+ * ABORT TASK finds it in the running set (tmf_drain).  Returns true when it
+ * left because ABORT TASK stopped it early: it then gets no response.
+ */
+static bool running_cmd(struct cx *c, const struct task *tk, tgt_cmd *cmd, bool in)
+{
+	bool stopped = false;
+	unsigned i;
+
+	pthread_mutex_lock(&c->tx);
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == tk->itt && c->running[i].lun_raw == tk->lun_raw &&
+		    c->running[i].seq == tk->seq)
+			c->running[i].cmd = in ? cmd : NULL;
+	if (!in && __atomic_load_n(&cmd->abort_req, __ATOMIC_ACQUIRE) == 2) {
+		c->tmf_stopped = true;
+		c->tmf_stopped_itt = tk->itt;
+		stopped = true;
+	}
+	pthread_mutex_unlock(&c->tx);
+	if (stopped)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x stopped in the device by ABORT TASK", tk->itt);
+	return stopped;
+}
+
 /* Execute a command whose Data-Out (if any) is complete; sends the response. */
 static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
@@ -1022,6 +1171,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	uint8_t *din = NULL;
 	int idx = tgt_cdb_lookup(tk->cdb, tk->cdb_len);
 	const tgt_cdb_desc *desc = NULL;
+	tgt_port preempted[TGT_PR_MAX_PORTS];
 	int r;
 
 	if (idx >= 0) {
@@ -1047,6 +1197,8 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 	cmd.rel_port = (uint16_t)(c->oc->portal + 1); /* the target port of the nexus */
 	cmd.initiator = c->initiator; /* LUN masking */
 	cmd.isid = c->isid;           /* with the name: the initiator port (reservations) */
+	cmd.preempted = preempted;    /* PREEMPT AND ABORT: whose commands to abort */
+	cmd.preempted_cap = TGT_PR_MAX_PORTS;
 
 	/* Data-In buffer: the EDTL; the device reports overflow in din_full */
 	cap = read_bit ? tk->edtl : 0;
@@ -1088,7 +1240,7 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		} else {
 			set_sense(&cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_FIELD_IN_IU);
 		}
-		r = send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
+		r = task_aborted(c, tk) ? 0 : send_scsi_rsp(c, tk->itt, &cmd, resflags, residual);
 		goto out;
 	} else {
 		cmd.dout = tk->buf;
@@ -1097,12 +1249,36 @@ static int execute(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 		 * blocks (SBC-4 5.3): it sees all of it */
 		if (write_bit && desc && (desc->flags & TGT_CDB_TWICE))
 			cmd.dout_len = tk->received;
+		if (task_aborted(c, tk)) { /* PREEMPT AND ABORT: it never runs */
+			r = 0;
+			goto out;
+		}
+		running_cmd(c, tk, &cmd, true);
 		r = tgt_device_exec(c->t->dev, &cmd);
+		if (running_cmd(c, tk, &cmd, false)) {
+			r = 0; /* ABORT TASK ended it: no response (its TMF answers) */
+			goto out;
+		}
 		if (r < 0) {
 			LOGC(c, VITK_LOG_ERROR, "device failed opcode 0x%02x: %s", tk->cdb[0],
 			     vitk_error_last()->message);
 			set_sense(&cmd, VITK_SCSI_KEY_HARDWARE_ERROR, VITK_SCSI_ASC_INTERNAL_TARGET_FAILURE);
 		}
+		if (r == 0 && cmd.status == 0 && cmd.npreempted)
+			abort_preempted(c, lun, tk->lun_raw, preempted,
+					cmd.npreempted < TGT_PR_MAX_PORTS ? cmd.npreempted
+									  : TGT_PR_MAX_PORTS);
+	}
+	/* aborted meanwhile by another session's PREEMPT AND ABORT: no
+	 * response; a unit attention it took stays pending */
+	if (task_aborted(c, tk)) {
+		if (lun_ok && cmd.status == VITK_SCSI_STATUS_CHECK_CONDITION &&
+		    cmd.sense_len >= 14 && (cmd.sense[2] & 0x0f) == VITK_SCSI_KEY_UNIT_ATTENTION &&
+		    tgt_device_ua_restore(c->t->dev, lun, c->oc->id,
+					  (uint16_t)(cmd.sense[12] << 8 | cmd.sense[13])) < 0)
+			vitk_error_clear();
+		r = 0;
+		goto out;
 	}
 respond:
 	if (cmd.status != 0)
@@ -1171,28 +1347,33 @@ static int send_r2t(struct cx *c, struct task *tk)
 	return send_pdu(c, h, NULL, 0, SN_STAT);
 }
 
-/* a command on the device, holding the target's exec lock (LUN tables) */
-static int execute_locked(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
-{
-	int r;
-
-	pthread_rwlock_rdlock(&c->t->exec_lock);
-	r = execute(c, tk, read_bit, write_bit);
-	pthread_rwlock_unlock(&c->t->exec_lock);
-	return r;
-}
-
 /* a worker: execute, respond, leave the running set */
 static void cmd_job_run(struct odx_job *job)
 {
 	struct cmd_job *j = (struct cmd_job *)(void *)job;
 	struct cx *c = j->c;
+	bool skip;
 	unsigned i;
 
-	if (execute_locked(c, j->tk, j->read_bit, j->write_bit) < 0) {
+	/* a queued command aborted by PREEMPT AND ABORT never runs.  "started"
+	 * only once the exec lock is held: a PREEMPT AND ABORT holds it while it
+	 * waits for started commands, and a waiting writer (a LUN being added)
+	 * would keep a not-yet-reader out -- a cycle */
+	pthread_rwlock_rdlock(&c->t->exec_lock);
+	pthread_mutex_lock(&c->tx);
+	skip = aborted_locked(c, j->tk->lun_raw, j->tk->seq);
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == j->tk->itt && c->running[i].lun_raw == j->tk->lun_raw)
+			c->running[i].started = !skip;
+	pthread_mutex_unlock(&c->tx);
+	if (skip)
+		LOGC(c, VITK_LOG_INFO, "task 0x%08x aborted by PREEMPT AND ABORT before it ran",
+		     j->tk->itt);
+	else if (execute(c, j->tk, j->read_bit, j->write_bit) < 0) {
 		LOGC(c, VITK_LOG_WARNING, "dropping connection: %s", vitk_error_last()->message);
 		shutdown(c->fd, SHUT_RDWR); /* the connection's thread sees it and ends */
 	}
+	pthread_rwlock_unlock(&c->t->exec_lock);
 	pthread_mutex_lock(&c->tx);
 	for (i = 0; i < c->inflight; i++) {
 		if (c->running[i].itt == j->tk->itt && c->running[i].lun_raw == j->tk->lun_raw) {
@@ -1252,16 +1433,43 @@ static void wait_running(struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
 static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit)
 {
 	struct cmd_job *j;
+	unsigned i;
 	int r;
 
 	if (tk->attr == TASK_ATTR_ORDERED)
 		wait_running(c, 0, 0, 0);
+	if (task_aborted(c, tk)) { /* PREEMPT AND ABORT while it waited (Data-Out, ORDERED) */
+		task_free(tk);
+		return 0;
+	}
 	/* a SANITIZE goes to the pool whatever its attribute: with IMMED=0 it
 	 * lasts as long as its operation, and this thread keeps reading */
 	if (((tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE) &&
 	     tk->cdb[0] != TGT_OP_SANITIZE) ||
 	    !(j = calloc(1, sizeof(*j)))) {
-		r = execute_locked(c, tk, read_bit, write_bit);
+		/* on this thread; in the running set (once the exec lock is
+		 * held, see cmd_job_run) so that an abort waits for it */
+		pthread_rwlock_rdlock(&c->t->exec_lock);
+		pthread_mutex_lock(&c->tx);
+		i = c->inflight++;
+		c->running[i].itt = tk->itt;
+		c->running[i].lun_raw = tk->lun_raw;
+		c->running[i].seq = tk->seq;
+		c->running[i].started = true;
+		c->running[i].long_op = false; /* never a SANITIZE (see above) */
+		pthread_mutex_unlock(&c->tx);
+		r = execute(c, tk, read_bit, write_bit);
+		pthread_rwlock_unlock(&c->t->exec_lock);
+		pthread_mutex_lock(&c->tx);
+		for (i = 0; i < c->inflight; i++) {
+			if (c->running[i].itt == tk->itt && c->running[i].lun_raw == tk->lun_raw &&
+			    c->running[i].seq == tk->seq) {
+				c->running[i] = c->running[--c->inflight];
+				break;
+			}
+		}
+		pthread_cond_broadcast(&c->done);
+		pthread_mutex_unlock(&c->tx);
 		task_free(tk);
 		return r;
 	}
@@ -1270,6 +1478,8 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		pthread_cond_wait(&c->done, &c->tx);
 	c->running[c->inflight].itt = tk->itt;
 	c->running[c->inflight].lun_raw = tk->lun_raw;
+	c->running[c->inflight].seq = tk->seq;
+	c->running[c->inflight].started = false;
 	c->running[c->inflight].long_op = tk->cdb[0] == TGT_OP_SANITIZE;
 	c->inflight++;
 	pthread_mutex_unlock(&c->tx);
@@ -1313,6 +1523,9 @@ static int handle_scsi_cmd(struct cx *c)
 	tk->lun_raw = c->bhs.lun_raw;
 	tk->edtl = vitk_get_be32(h + 20);
 	tk->attr = h[1] & 0x07;
+	pthread_mutex_lock(&c->tx); /* a PREEMPT AND ABORT reads it */
+	tk->seq = c->next_seq++;
+	pthread_mutex_unlock(&c->tx);
 	r = vitk_odx_target__ahs_parse(h, c->ahs, c->bhs.ahs_len, tk->cdb, sizeof(tk->cdb),
 				       &tk->cdb_len);
 	if (r < 0) {
@@ -1466,6 +1679,14 @@ static int handle_tmf(struct cx *c)
 		for (tk = c->tasks; tk; tk = tk->next)
 			if (tk->itt == rtt)
 				break;
+		pthread_mutex_lock(&c->tx);
+		if (c->tmf_stopped && c->tmf_stopped_itt == rtt) {
+			/* stopped in the device (tmf_drain): aborted, not completed */
+			c->tmf_stopped = false;
+			pthread_mutex_unlock(&c->tx);
+			break;
+		}
+		pthread_mutex_unlock(&c->tx);
 		if (tk) {
 			/*
 			 * The task is waiting for Data-Out we asked for: let the
@@ -1654,8 +1875,22 @@ static void tmf_drain(struct cx *c)
 {
 	uint8_t fn = c->hdr[1] & 0x7f;
 
-	if (fn == 1)
+	if (fn == 1) {
+		unsigned i;
+
+		/* a command with a cancellation point (a long copy) stops at it */
+		pthread_mutex_lock(&c->tx);
+		c->tmf_stopped = false;
+		for (i = 0; i < c->inflight; i++) {
+			if (c->running[i].itt == c->bhs.ttt && c->running[i].cmd) {
+				__atomic_store_n(&c->running[i].cmd->abort_req, 1, __ATOMIC_RELEASE);
+				LOGC(c, VITK_LOG_INFO, "ABORT TASK 0x%08x: asked to stop in the device",
+				     c->bhs.ttt);
+			}
+		}
+		pthread_mutex_unlock(&c->tx);
 		wait_running(c, 1, c->bhs.ttt, 0);
+	}
 	else if (fn == 2 || fn == 4 || fn == 5)
 		wait_running(c, 2, 0, c->bhs.lun_raw);
 	else if (fn == 6 || fn == 7)
@@ -1736,7 +1971,14 @@ void *vitk_odx_target__conn_main(void *arg)
 		set_deadline(c, oc->t->login_timeout_s, "login not finished");
 		LOGC(c, VITK_LOG_INFO, "connected");
 		serve(c);
+		pthread_mutex_lock(&oc->t->lock);
+		oc->cx = NULL; /* no new PREEMPT AND ABORT reaches us */
+		pthread_mutex_unlock(&oc->t->lock);
 		wait_running(c, 3, 0, 0); /* the pool's commands of this session end first */
+		pthread_mutex_lock(&c->tx); /* and the aborts that wait for them let go */
+		while (c->abort_refs)
+			pthread_cond_wait(&c->done, &c->tx);
+		pthread_mutex_unlock(&c->tx);
 		drop_tasks(c, true, 0);
 		if (c->ffp && !c->discovery) {
 			/* ERL 0: the session ends here */

@@ -108,6 +108,10 @@ struct odx_conn {
 	bool session;
 	uint8_t isid[6];
 	char initiator[256];
+	/* the connection's private state (iscsi_conn.c), set with @session and
+	 * cleared under t->lock before it goes: PREEMPT AND ABORT reaches the
+	 * commands of other sessions through it */
+	void *cx;
 };
 
 /* thread entry: serves one connection until logout/EOF/error */

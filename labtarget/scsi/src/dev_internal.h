@@ -134,6 +134,7 @@ typedef struct tgt_lun {
 	struct {
 		uint64_t nexus;
 		uint16_t ua_asc;
+		uint16_t ua_next; /* a second one, reported after ua_asc (pr.c) */
 	} nexus[64];
 } tgt_lun;
 
@@ -266,7 +267,7 @@ size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l);
 /* pr.c: persistent reservations and SPC-2 RESERVE/RELEASE */
 tgt_handler pr__in, pr__out, pr__reserve, pr__release;
 /* set up the LUN's reservation state (and load PATH.pr when present);
- * VITK_EINVAL for a damaged state file */
+ * VITK_EINVAL for a damaged state file (the message names it and why) */
 int pr__lun_init(tgt_lun *l);
 void pr__lun_free(tgt_lun *l);
 const char *pr__state_path(const tgt_lun *l);

@@ -373,11 +373,8 @@ int tgt_device_add_lun(tgt_device *d, const tgt_lun_config *cfg)
 	}
 	make_naa(l, d->iqn, abspath);
 	r = pr__lun_init(l);
-	if (r < 0) {
-		r = vitk_error_set(r, 0, "lun %u: cannot read the reservation state file '%s.pr'",
-				   cfg->lun, abspath);
-		goto out;
-	}
+	if (r < 0)
+		goto out; /* the message names the file and the reason */
 	if (copy_allow(l, cfg) < 0) {
 		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
 		goto out;
@@ -498,11 +495,14 @@ static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume
 		}
 		l->nexus[i].nexus = nexus;
 		l->nexus[i].ua_asc = 0;
+		l->nexus[i].ua_next = 0;
 		l->nnexus++;
 	}
 	ua = l->nexus[i].ua_asc;
-	if (consume)
-		l->nexus[i].ua_asc = 0;
+	if (consume) {
+		l->nexus[i].ua_asc = l->nexus[i].ua_next;
+		l->nexus[i].ua_next = 0;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return ua;
 }
@@ -519,8 +519,10 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
 	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < l->nnexus; i++)
+	for (i = 0; i < l->nnexus; i++) {
 		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
+		l->nexus[i].ua_next = 0;
+	}
 	l->prevent = false;
 	tpc__lun_reset(d, l);
 	pthread_mutex_unlock(&d->lock);
@@ -579,6 +581,7 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	cmd->din_full = 0;
 	cmd->status = 0;
 	cmd->sense_len = 0;
+	cmd->npreempted = 0;
 	if (!cmd->cdb || cmd->cdb_len == 0) {
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 		return 0;

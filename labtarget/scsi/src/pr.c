@@ -62,6 +62,7 @@ enum {
 #define PR_ASC_RESERVATIONS_RELEASED 0x2A04
 #define PR_ASC_REGISTRATIONS_PREEMPTED 0x2A05
 #define PR_ASC_INSUFFICIENT_REG_RESOURCES 0x5504
+#define PR_ASC_COMMANDS_CLEARED 0x2F00 /* COMMANDS CLEARED BY ANOTHER INITIATOR */
 
 #define PR_MAX_REGS 64
 #define PR_NAME_MAX 224 /* iSCSI names are at most 223 bytes (RFC 3720 3.2.6.1) */
@@ -155,6 +156,21 @@ static bool is_holder(const struct tgt_pr *pr, int reg)
 	return type_all_regs(pr->type) || pr->holder == reg;
 }
 
+/* PREEMPT AND ABORT: name the I_T nexus of @r, whose registration goes, to the caller */
+static void note_preempted(tgt_cmd *cmd, const pr_reg *r)
+{
+	tgt_port *p;
+
+	if (!cmd || (cmd->cdb[1] & 0x1f) != PROUT_PREEMPT_ABORT || !cmd->preempted ||
+	    cmd->npreempted >= cmd->preempted_cap)
+		return;
+	p = &cmd->preempted[cmd->npreempted++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", r->name);
+	memcpy(p->isid, r->isid, 6);
+	p->rel_port = r->rtpi;
+}
+
 /* queue @asc for the session last seen on registration @r (pr->lock held) */
 static void ua_reg(tgt_device *d, tgt_lun *l, const pr_reg *r, uint16_t asc)
 {
@@ -208,11 +224,34 @@ static void remove_reg(struct tgt_pr *pr, int i)
 
 /*
  * PATH.pr, text:
- *   vitk-pr 1
+ *   vitk-pr 2
  *   generation G
  *   reservation TYPE HOLDER        (TYPE 0: none; HOLDER: index or -1)
- *   reg KEY ISID NAME              (KEY and ISID in hex)
+ *   reg KEY ISID NAME RTPI         (KEY and ISID in hex)
+ *   end                            (version 2: a file without it was cut short)
+ * Version 1 files (no "end" line) are still read.
  */
+
+/* fsync the directory holding @path, so that a rename or unlink in it lasts */
+static int sync_dir(const char *path)
+{
+	char dir[4200];
+	char *slash;
+	int dfd, r;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	dfd = open(slash ? (slash == dir ? "/" : dir) : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	r = fsync(dfd);
+	close(dfd);
+	return r;
+}
+
 static int pr_save(const struct tgt_pr *pr)
 {
 	char tmp[4200];
@@ -222,10 +261,11 @@ static int pr_save(const struct tgt_pr *pr)
 
 	if (!pr->state_path)
 		return -1;
-	if (!pr->aptpl) {
-		if (unlink(pr->state_path) < 0 && errno != ENOENT)
-			return -1;
-		return 0;
+	if (!pr->aptpl || (pr->nregs == 0 && !pr->type)) {
+		/* nothing to keep (APTPL off, or no registration left) */
+		if (unlink(pr->state_path) < 0)
+			return errno == ENOENT ? 0 : -1;
+		return sync_dir(pr->state_path);
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", pr->state_path) >= sizeof(tmp))
 		return -1;
@@ -238,7 +278,7 @@ static int pr_save(const struct tgt_pr *pr)
 		unlink(tmp);
 		return -1;
 	}
-	fprintf(f, "vitk-pr 1\ngeneration %" PRIu32 "\nreservation %u %d\n", pr->generation,
+	fprintf(f, "vitk-pr 2\ngeneration %" PRIu32 "\nreservation %u %d\n", pr->generation,
 		pr->type, pr->type ? pr->holder : -1);
 	for (i = 0; i < pr->nregs; i++) {
 		const pr_reg *r = &pr->regs[i];
@@ -247,6 +287,7 @@ static int pr_save(const struct tgt_pr *pr)
 			r->isid[0], r->isid[1], r->isid[2], r->isid[3], r->isid[4], r->isid[5],
 			r->name, r->rtpi);
 	}
+	fputs("end\n", f);
 	ok = fflush(f) == 0 && fsync(fd) == 0;
 	ok = (fclose(f) == 0) && ok;
 	if (!ok || rename(tmp, pr->state_path) < 0) {
@@ -254,28 +295,22 @@ static int pr_save(const struct tgt_pr *pr)
 		return -1;
 	}
 	/* the rename itself reaches the disk with the directory */
-	{
-		char *slash = strrchr(tmp, '/');
-		int dfd;
-
-		if (slash)
-			*slash = 0;
-		dfd = open(slash ? (slash == tmp ? "/" : tmp) : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	}
-	return 0;
+	return sync_dir(pr->state_path);
 }
 
-/* the state file is input from disk: every field is checked */
-static int pr_parse(struct tgt_pr *pr, FILE *f)
+#define BAD(...)                                               \
+	do {                                                   \
+		snprintf(why, whylen, __VA_ARGS__);            \
+		goto bad;                                      \
+	} while (0)
+
+/* the state file is input from disk: every field is checked; @why gets the reason */
+static int pr_parse(struct tgt_pr *pr, FILE *f, char *why, size_t whylen)
 {
 	char line[512];
-	unsigned type = 0;
+	unsigned type = 0, version = 0;
 	int holder = -1, n = 0;
-	bool head = false;
+	bool ended = false, gen_seen = false, res_seen = false;
 
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long key;
@@ -285,63 +320,98 @@ static int pr_parse(struct tgt_pr *pr, FILE *f)
 		uint32_t gen;
 		int k;
 
+		n++;
 		if (!strchr(line, '\n'))
-			goto bad;
-		if (n++ == 0) {
-			if (strcmp(line, "vitk-pr 1\n") != 0)
-				goto bad;
-			head = true;
+			BAD("line %d: %s", n, feof(f) ? "cut short (no newline)" : "too long");
+		if (ended)
+			BAD("line %d: text after the end line", n);
+		if (n == 1) {
+			if (strcmp(line, "vitk-pr 1\n") == 0)
+				version = 1;
+			else if (strcmp(line, "vitk-pr 2\n") == 0)
+				version = 2;
+			else
+				BAD("line 1: not a vitk reservation state file (no 'vitk-pr 1|2' header)");
+		} else if (version == 2 && strcmp(line, "end\n") == 0) {
+			ended = true;
 		} else if (sscanf(line, "generation %" SCNu32, &gen) == 1) {
 			pr->generation = gen;
+			gen_seen = true;
 		} else if (sscanf(line, "reservation %u %d", &type, &holder) == 2) {
-			continue;
+			res_seen = true;
 		} else if ((nf = sscanf(line, "reg %16llx %2x%2x%2x%2x%2x%2x %223s %u", &key,
 					&isid[0], &isid[1], &isid[2], &isid[3], &isid[4], &isid[5],
 					name, &rtpi)) == 8 ||
 			   nf == 9) {
 			/* the target port is the 9th field; files without it: port 1 */
 			pr_reg *r;
+			uint8_t b[6];
 
-			if (pr->nregs == PR_MAX_REGS || key == 0 || rtpi == 0 || rtpi > 0xffff)
-				goto bad;
+			if (pr->nregs == PR_MAX_REGS)
+				BAD("line %d: more than %d registrations", n, PR_MAX_REGS);
+			if (key == 0)
+				BAD("line %d: reservation key 0", n);
+			if (rtpi == 0 || rtpi > 0xffff)
+				BAD("line %d: target port %u out of range", n, rtpi);
+			for (k = 0; k < 6; k++)
+				b[k] = (uint8_t)isid[k];
+			if (find_port(pr, name, b, (uint16_t)rtpi) >= 0)
+				BAD("line %d: initiator port registered twice", n);
 			r = &pr->regs[pr->nregs++];
 			memset(r, 0, sizeof(*r));
 			r->key = key;
-			for (k = 0; k < 6; k++)
-				r->isid[k] = (uint8_t)isid[k];
+			memcpy(r->isid, b, 6);
 			r->rtpi = (uint16_t)rtpi;
 			snprintf(r->name, sizeof(r->name), "%s", name);
 		} else {
-			goto bad;
+			BAD("line %d: not understood", n);
 		}
 	}
+	if (ferror(f))
+		BAD("read error");
 	fclose(f);
-	if (!head)
-		return -1;
-	if (type && (!type_valid((uint8_t)type) || pr->nregs == 0 ||
-		     (!type_all_regs((uint8_t)type) && (holder < 0 || (size_t)holder >= pr->nregs))))
-		return -1;
+	f = NULL;
+	if (n == 0)
+		BAD("empty file");
+	if (version == 2 && !ended)
+		BAD("cut short (no end line)");
+	if (!gen_seen || !res_seen)
+		BAD("no %s line", gen_seen ? "reservation" : "generation");
+	if (type && !type_valid((uint8_t)type))
+		BAD("reservation type %u is not one of SPC-4's", type);
+	if (type && pr->nregs == 0)
+		BAD("a reservation without registrations");
+	if (type && !type_all_regs((uint8_t)type) && (holder < 0 || (size_t)holder >= pr->nregs))
+		BAD("reservation holder %d of %zu registrations", holder, pr->nregs);
 	pr->type = (uint8_t)type;
 	pr->holder = type_all_regs(pr->type) ? -1 : holder;
 	pr->aptpl = true;
 	return 0;
 bad:
-	fclose(f);
+	if (f)
+		fclose(f);
 	return -1;
 }
 
-static int pr_load(struct tgt_pr *pr)
+#undef BAD
+
+static int pr_load(struct tgt_pr *pr, char *why, size_t whylen)
 {
 	FILE *f = fopen(pr->state_path, "re");
 
-	if (!f)
-		return errno == ENOENT ? 0 : -1;
-	return pr_parse(pr, f); /* closes f */
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	return pr_parse(pr, f, why, whylen); /* closes f */
 }
 
 int pr__parse_state(const uint8_t *buf, size_t len)
 {
 	struct tgt_pr *pr = calloc(1, sizeof(*pr));
+	char why[160];
 	FILE *f;
 	int r;
 
@@ -349,7 +419,7 @@ int pr__parse_state(const uint8_t *buf, size_t len)
 		return -1;
 	pr->holder = -1;
 	f = len ? fmemopen((void *)(uintptr_t)buf, len, "r") : NULL;
-	r = f ? pr_parse(pr, f) : -1;
+	r = f ? pr_parse(pr, f, why, sizeof(why)) : -1;
 	/* a state that loads is one the device can serve */
 	if (r == 0 && pr->type && !type_all_regs(pr->type) &&
 	    (pr->holder < 0 || (size_t)pr->holder >= pr->nregs))
@@ -373,11 +443,18 @@ int pr__lun_init(tgt_lun *l)
 		pr->state_path = NULL;
 		return VITK_ENOMEM;
 	}
-	if (pr_load(pr) < 0) {
-		pr->nregs = 0;
-		pr->type = 0;
-		pr->generation = 0;
-		return VITK_EINVAL;
+	{
+		char why[160] = "";
+
+		if (pr_load(pr, why, sizeof(why)) < 0) {
+			pr->nregs = 0;
+			pr->type = 0;
+			pr->generation = 0;
+			return vitk_error_set(VITK_EINVAL, 0,
+					      "lun %u: reservation state file '%s': %s (fix or "
+					      "remove it; it is not overwritten)",
+					      l->lun, pr->state_path, why);
+		}
 	}
 	return 0;
 }
@@ -733,7 +810,8 @@ static void pr_register(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t key, u
 }
 
 /* remove every registration with @key but @keep; returns how many (UA 2A/05 to them) */
-static size_t preempt_key(struct tgt_pr *pr, uint64_t key, int *keep, tgt_device *d, tgt_lun *l)
+static size_t preempt_key(struct tgt_pr *pr, tgt_cmd *cmd, uint64_t key, int *keep, tgt_device *d,
+			  tgt_lun *l)
 {
 	size_t n = 0;
 	int i;
@@ -742,6 +820,7 @@ static size_t preempt_key(struct tgt_pr *pr, uint64_t key, int *keep, tgt_device
 		if (pr->regs[i].key != key || i == *keep)
 			continue;
 		ua_reg(d, l, &pr->regs[i], PR_ASC_REGISTRATIONS_PREEMPTED);
+		note_preempted(cmd, &pr->regs[i]);
 		remove_reg(pr, i);
 		if (*keep > i)
 			(*keep)--;
@@ -764,7 +843,7 @@ static void pr_preempt(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t sakey, 
 			sense__field(cmd, VITK_SCSI_ASC_INVALID_FIELD_IN_PARAM_LIST, false, 8, -1);
 			return;
 		}
-		if (preempt_key(pr, sakey, &me, d, l) == 0) {
+		if (preempt_key(pr, cmd, sakey, &me, d, l) == 0) {
 			conflict(cmd);
 			return;
 		}
@@ -776,12 +855,13 @@ static void pr_preempt(struct tgt_pr *pr, tgt_cmd *cmd, int me, uint64_t sakey, 
 				if ((int)i == me)
 					continue;
 				ua_reg(d, l, &pr->regs[i], PR_ASC_REGISTRATIONS_PREEMPTED);
+				note_preempted(cmd, &pr->regs[i]);
 				remove_reg(pr, (int)i);
 				if (me > (int)i)
 					me--;
 			}
 		} else {
-			(void)preempt_key(pr, sakey, &me, d, l);
+			(void)preempt_key(pr, cmd, sakey, &me, d, l);
 		}
 		pr->type = type;
 		pr->holder = type_all_regs(type) ? -1 : me;
@@ -984,10 +1064,58 @@ void pr__out(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		pr_changed(pr, cmd);
 		break;
 	}
-	default: /* PREEMPT, PREEMPT AND ABORT (no queued tasks to abort here) */
+	default: /* PREEMPT, PREEMPT AND ABORT (the caller aborts the tasks: see tgt_cmd) */
 		pr_preempt(pr, cmd, me, sakey, type, d, l);
 		break;
 	}
 out:
+	if (cmd->status != 0)
+		cmd->npreempted = 0; /* nothing changed: nothing to abort */
 	unlock_deliver(d, l);
+}
+
+/* queue unit attention @asc for @nexus on @lun: behind a pending one, or
+ * (@front) ahead of it */
+static int ua_queue(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc, bool front)
+{
+	tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
+	size_t j;
+
+	if (!l)
+		return vitk_error_set(VITK_ENOTFOUND, 0, "unit attention: lun %u does not exist",
+				      lun);
+	pthread_mutex_lock(&d->lock);
+	for (j = 0; j < l->nnexus; j++)
+		if (l->nexus[j].nexus == nexus)
+			break;
+	if (j == l->nnexus && j < VITK_ARRAY_SIZE(l->nexus)) {
+		l->nexus[j].nexus = nexus; /* its only commands never reached the device */
+		l->nexus[j].ua_asc = 0;
+		l->nexus[j].ua_next = 0;
+		l->nnexus++;
+	}
+	if (j < l->nnexus && l->nexus[j].ua_asc != asc) {
+		if (!l->nexus[j].ua_asc) {
+			l->nexus[j].ua_asc = asc;
+		} else if (front) {
+			l->nexus[j].ua_next = l->nexus[j].ua_asc;
+			l->nexus[j].ua_asc = asc;
+		} else {
+			l->nexus[j].ua_next = asc;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int tgt_device_commands_cleared(tgt_device *d, unsigned lun, uint64_t nexus)
+{
+	/* after the REGISTRATIONS PREEMPTED the preempt queued: the order they
+	 * were established in (SAM-5 5.14) */
+	return ua_queue(d, lun, nexus, PR_ASC_COMMANDS_CLEARED, false);
+}
+
+int tgt_device_ua_restore(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc)
+{
+	return ua_queue(d, lun, nexus, asc, true);
 }

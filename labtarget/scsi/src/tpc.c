@@ -1083,6 +1083,7 @@ struct wut_job {
 	uint64_t requested;   /* destination blocks the ranges asked for */
 	bool capped;          /* truncated by max_bytes_per_command */
 	bool short_token;     /* the token ran out before the ranges */
+	int *cancel;          /* foreground: the command's abort_req (ABORT TASK) */
 	tgt_cmd result;       /* status + sense of the copy */
 };
 
@@ -1196,6 +1197,12 @@ static void wut_run(struct wut_job *j)
 				d->chunk_hook(d->chunk_hook_arg);
 			pthread_mutex_lock(&d->lock);
 			aborted = j->op && j->op->abort_req;
+			/* ABORT TASK of a foreground copy: the cancellation point */
+			if (!aborted && j->cancel &&
+			    __atomic_load_n(j->cancel, __ATOMIC_ACQUIRE) != 0) {
+				__atomic_store_n(j->cancel, 2, __ATOMIC_RELEASE);
+				aborted = true;
+			}
 			revoked = !j->zero && token_state_now(d, j->token_id) == TOK_REVOKED;
 			pthread_mutex_unlock(&d->lock);
 			if (aborted || revoked)
@@ -1418,6 +1425,7 @@ void tpc__write_using_token(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		}
 		op->job = NULL;
 	}
+	j->cancel = &cmd->abort_req;
 	pthread_mutex_unlock(&d->lock);
 	wut_run(j);
 	cmd->status = j->result.status;

@@ -626,6 +626,49 @@ static void test_device_odx__abort_running_and_list_id_busy(void **state)
 	sem_destroy(&hook_go);
 }
 
+/* ABORT TASK of a running foreground WRITE USING TOKEN: the caller's flag
+ * (set here from the chunk hook, as another thread would) stops it at the
+ * chunk boundary, before anything is written */
+static void abort_hook(void *arg)
+{
+	harness *h = arg;
+
+	__atomic_store_n(&h->cmd.abort_req, 1, __ATOMIC_RELEASE);
+}
+
+static void test_device_odx__abort_task_foreground(void **state)
+{
+	harness *h = *state;
+	uint8_t zt[512] = { 0 };
+	uint64_t dl[1] = { 0 };
+	uint32_t dn[1] = { 64 };
+	size_t len, i;
+
+	memset(buf, 0x99, 64 * 512);
+	h_file_write(h, 1, 0, buf, 64 * 512);
+	vitk_put_be32(zt, 0xffff0001); /* the block device zero token */
+	vitk_put_be16(zt + 6, 0x01f8);
+	len = wut_list(pl, 0, 0, zt, 1, dl, dn);
+	h->dev->chunk_hook = abort_hook;
+	h->dev->chunk_hook_arg = h;
+	assert_int_equal(wut(h, 1, 5, pl, len), 2);
+	h->dev->chunk_hook = NULL;
+	h_assert_sense(h, VITK_SCSI_KEY_COPY_ABORTED, 0x00, 0x00);
+	assert_int_equal(h->cmd.abort_req, 2); /* it stopped because of the flag */
+	h_file_read(h, 1, 0, buf2, 64 * 512);
+	for (i = 0; i < 64 * 512; i++)
+		if (buf2[i] != 0x99)
+			fail_msg("byte %zu is %02x: the aborted copy wrote", i, buf2[i]);
+	assert_int_equal(rrti(h, 1, 5), 0x60); /* operation terminated */
+	assert_int_equal(rrti_count(h), 0);
+	/* without the flag the same copy runs (and leaves it 0) */
+	assert_int_equal(wut(h, 1, 6, pl, len), 0);
+	assert_int_equal(h->cmd.abort_req, 0);
+	h_file_read(h, 1, 0, buf2, 64 * 512);
+	assert_int_equal(buf2[0], 0);
+	assert_int_equal(buf2[64 * 512 - 1], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +685,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_odx__list_length_and_ranges, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__zero_token, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_odx__abort_task_foreground, h_setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__cap_partial_usage, setup_cap,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_odx__immed_and_abort, h_setup,

@@ -388,6 +388,135 @@ static void test_preempt(void **state)
 	assert_int_equal(prout(h, &C, REG, 0, 0xcc, 0), CONFLICT); /* C is gone */
 }
 
+/* ---- PREEMPT AND ABORT: whose commands the caller aborts, and the unit attentions ---- */
+
+/* PREEMPT AND ABORT as @n, with room for the preempted ports in @ports */
+static uint8_t prout_abort(harness *h, const nx *n, uint8_t type, uint64_t key, uint64_t sakey,
+			   tgt_port *ports, size_t cap)
+{
+	uint8_t cdb[10] = { 0x5f, PRE_ABORT, type, 0, 0, 0, 0, 0, 24, 0 };
+	uint8_t p[24] = { 0 };
+
+	vitk_put_be64(p, key);
+	vitk_put_be64(p + 8, sakey);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	h->cmd.cdb = cdb;
+	h->cmd.cdb_len = sizeof(cdb);
+	h->cmd.dout = p;
+	h->cmd.dout_len = sizeof(p);
+	h->cmd.nexus = n->nexus;
+	h->cmd.initiator = n->name;
+	h->cmd.isid = n->isid;
+	h->cmd.preempted = ports;
+	h->cmd.preempted_cap = cap;
+	h->cmd.npreempted = 99; /* the device sets it */
+	assert_int_equal(tgt_device_exec(h->dev, &h->cmd), 0);
+	return h->cmd.status;
+}
+
+/* the whole fixed-format sense of a unit attention, byte for byte */
+static void expect_ua_bytes(harness *h, const nx *n, uint8_t asc, uint8_t ascq)
+{
+	uint8_t tur[6] = { 0 };
+	uint8_t want[18] = { 0x70, 0, 0x06, 0, 0, 0, 0, 10, 0, 0, 0, 0, asc, ascq, 0, 0, 0, 0 };
+
+	assert_int_equal(run_as(h, n, 0, tur, 6, NULL, 0, 0), 2);
+	assert_int_equal(h->cmd.sense_len, 18);
+	assert_memory_equal(h->cmd.sense, want, 18);
+}
+
+static void test_preempt_and_abort(void **state)
+{
+	harness *h = *state;
+	tgt_port ports[TGT_PR_MAX_PORTS];
+	uint8_t tur[6] = { 0 };
+
+	assert_int_equal(prout(h, &A, REG, 0, 0, 0xaa), 0);
+	assert_int_equal(prout(h, &B, REG, 0, 0, 0xbb), 0);
+	assert_int_equal(prout(h, &C, REG, 0, 0, 0xcc), 0);
+	assert_int_equal(prout(h, &A, RES, WE, 0xaa, 0), 0);
+	tur_clear(h, &A);
+	tur_clear(h, &C);
+	assert_int_equal(prin(h, &B, 0), 3);
+
+	/* not registered / wrong key: RESERVATION CONFLICT, nothing to abort */
+	assert_int_equal(prout_abort(h, &B, EA, 0xb0, 0xaa, ports, TGT_PR_MAX_PORTS), CONFLICT);
+	assert_int_equal(h->cmd.npreempted, 0);
+	/* SERVICE ACTION RESERVATION KEY 0 against a reservation that is not
+	 * all-registrants: INVALID FIELD IN PARAMETER LIST, pointing at byte 8 */
+	assert_int_equal(prout_abort(h, &B, EA, 0xbb, 0, ports, TGT_PR_MAX_PORTS), 2);
+	h_assert_sense(h, VITK_SCSI_KEY_ILLEGAL_REQUEST, 0x26, 0x00);
+	assert_int_equal(h->cmd.sense[15], 0x80); /* SKSV, C/D 0 (parameter list) */
+	assert_int_equal(vitk_get_be16(h->cmd.sense + 16), 8);
+	assert_int_equal(h->cmd.npreempted, 0);
+	assert_int_equal(prin(h, &B, 0), 3); /* no generation spent */
+
+	/* B preempts A's reservation and aborts: exactly A's I_T nexus is named
+	 * (not C, A's name with another ISID, not B itself) */
+	memset(ports, 0xee, sizeof(ports));
+	assert_int_equal(prout_abort(h, &B, EA, 0xbb, 0xaa, ports, TGT_PR_MAX_PORTS), 0);
+	assert_int_equal(h->cmd.npreempted, 1);
+	assert_string_equal(ports[0].name, A.name);
+	assert_memory_equal(ports[0].isid, A.isid, 6);
+	assert_int_equal(ports[0].rel_port, 1);
+	assert_int_equal(prin(h, &B, 1), 4);
+	assert_int_equal(vitk_get_be64(h->din + 8), 0xbb);
+	assert_int_equal(h->din[8 + 13], EA);
+	prin(h, &B, 0);
+	assert_int_equal(vitk_get_be32(h->din + 4), 16); /* B and C */
+	assert_int_equal(vitk_get_be64(h->din + 8), 0xbb);
+	assert_int_equal(vitk_get_be64(h->din + 16), 0xcc);
+
+	/* the iSCSI layer aborted A's commands: REGISTRATIONS PREEMPTED first,
+	 * then COMMANDS CLEARED BY ANOTHER INITIATOR, then nothing */
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 9, A.nexus), VITK_ENOTFOUND);
+	expect_ua_bytes(h, &A, 0x2a, 0x05);
+	expect_ua_bytes(h, &A, 0x2f, 0x00);
+	assert_int_equal(run_as(h, &A, 0, tur, 6, NULL, 0, 0), 0);
+	assert_int_equal(rw(h, &A, false), CONFLICT); /* Exclusive Access, A unregistered */
+	/* C lost nothing, hears of the type change only */
+	expect_ua_bytes(h, &C, 0x2a, 0x04);
+	assert_int_equal(run_as(h, &C, 0, tur, 6, NULL, 0, 0), 0);
+	/* a commands-cleared with no unit attention pending comes alone */
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, C.nexus), 0);
+	expect_ua_bytes(h, &C, 0x2f, 0x00);
+	assert_int_equal(run_as(h, &C, 0, tur, 6, NULL, 0, 0), 0);
+
+	/* plain PREEMPT names nobody (and takes A's registration: A's key is
+	 * not the holder's) */
+	assert_int_equal(prout(h, &A, REG, 0, 0, 0xaa), 0);
+	memset(&h->cmd, 0, sizeof(h->cmd));
+	assert_int_equal(prout(h, &B, PRE, EA, 0xbb, 0xaa), 0);
+	assert_int_equal(h->cmd.npreempted, 0);
+	tur_clear(h, &A);
+	tur_clear(h, &C);
+
+	/* all-registrants: key 0 preempts every other registrant (A and C again) */
+	assert_int_equal(prout(h, &A, REG, 0, 0, 0xaa), 0);
+	assert_int_equal(prout(h, &B, REL, EA, 0xbb, 0), 0);
+	assert_int_equal(prout(h, &B, RES, WE_AR, 0xbb, 0), 0);
+	assert_int_equal(prin(h, &A, 0), 7); /* REG 5, PREEMPT 6, REG 7 */
+	assert_int_equal(prout_abort(h, &A, WE, 0xaa, 0, ports, TGT_PR_MAX_PORTS), 0);
+	assert_int_equal(h->cmd.npreempted, 2);
+	assert_true((strcmp(ports[0].name, B.name) == 0 && ports[1].isid[5] == 3) ||
+		    (strcmp(ports[1].name, B.name) == 0 && ports[0].isid[5] == 3));
+	assert_int_equal(prin(h, &A, 0), 8);
+	assert_int_equal(vitk_get_be32(h->din + 4), 8);
+	prin(h, &A, 1);
+	assert_int_equal(vitk_get_be64(h->din + 8), 0xaa);
+	assert_int_equal(h->din[8 + 13], WE);
+	/* room for one port only: the device fills what there is room for */
+	expect_ua_bytes(h, &B, 0x2a, 0x05);
+	expect_ua_bytes(h, &C, 0x2a, 0x05);
+	assert_int_equal(prout(h, &B, REG, 0, 0, 0xbb), 0);
+	assert_int_equal(prout(h, &C, REG, 0, 0, 0xbb), 0);
+	assert_int_equal(prout_abort(h, &A, WE, 0xaa, 0xbb, ports, 1), 0);
+	assert_int_equal(h->cmd.npreempted, 1);
+	assert_int_equal(prin(h, &A, 0), 11);
+	assert_int_equal(vitk_get_be32(h->din + 4), 8);
+}
+
 static void test_preempt_all_registrants(void **state)
 {
 	harness *h = *state;
@@ -781,6 +910,75 @@ static void test_aptpl_damaged_file(void **state)
 	fclose(f);
 	assert_int_equal(tgt_device_add_lun(d, &c), 0);
 	tgt_device_free(d);
+
+	/* each kind of damage: VITK_EINVAL, one message naming the file and why */
+	{
+		static const struct {
+			const char *text, *why;
+		} bad[] = {
+			{ "", "empty file" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\n"
+			  "reg 00000000000000aa 400000000001 x 1\n",
+			  "cut short (no end line)" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\nreg 00000000000000aa 4000",
+			  "line 4: cut short (no newline)" },
+			{ "PK\x03\x04 zip\n", "line 1: not a vitk reservation state file" },
+			{ "vitk-pr 2\ngeneration 4\nend\n", "no reservation line" },
+			{ "vitk-pr 2\ngeneration 4\nreservation 0 -1\nend\nreg 1 400000000001 x\n",
+			  "line 5: text after the end line" },
+			{ "vitk-pr 2\ngeneration 1\nreservation 0 -1\n"
+			  "reg 00000000000000aa 400000000001 x 1\n"
+			  "reg 00000000000000bb 400000000001 x 1\nend\n",
+			  "line 5: initiator port registered twice" },
+			{ "vitk-pr 2\ngeneration 1\nreservation 2 0\n"
+			  "reg 00000000000000aa 400000000001 x 1\nend\n",
+			  "reservation type 2 is not one of SPC-4's" },
+		};
+		size_t i;
+
+		for (i = 0; i < VITK_ARRAY_SIZE(bad); i++) {
+			char want[900];
+
+			f = fopen(pr, "w");
+			assert_non_null(f);
+			fputs(bad[i].text, f);
+			fclose(f);
+			assert_int_equal(tgt_device_new(&d, &o), 0);
+			assert_int_equal(tgt_device_add_lun(d, &c), VITK_EINVAL);
+			snprintf(want, sizeof(want), "lun 0: reservation state file '%s': %s", pr,
+				 bad[i].why);
+			if (strncmp(vitk_error_last()->message, want, strlen(want)) != 0)
+				fail_msg("case %zu: '%s', want '%s...'", i, vitk_error_last()->message,
+					 want);
+			tgt_device_free(d);
+		}
+	}
+}
+
+/* the state file is replaced whole; with no registration left it is removed */
+static void test_aptpl_file_lifecycle(void **state)
+{
+	harness *h = *state;
+	char pr[700], buf[800] = "";
+	struct stat st;
+	FILE *f;
+
+	snprintf(pr, sizeof(pr), "%s.pr", h->path[0]);
+	assert_int_equal(prout_lun(h, &A, 0, REG, 0, 0, 0xaa, 0x01), 0);
+	assert_int_equal(prout(h, &A, RES, WE, 0xaa, 0), 0);
+	f = fopen(pr, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "vitk-pr 2\ngeneration 1\nreservation 1 0\n"
+				 "reg 00000000000000aa 400000000001 iqn.2026-01.test:a 1\nend\n");
+	snprintf(buf, sizeof(buf), "%s.tmp", pr);
+	assert_int_equal(stat(buf, &st), -1); /* renamed into place */
+	assert_int_equal(prout(h, &A, CLR, 0, 0xaa, 0), 0);
+	assert_int_equal(stat(pr, &st), -1);
+	reopen(h);
+	assert_int_equal(prin(h, &A, 0), 0);
+	assert_int_equal(vitk_get_be32(h->din + 4), 0);
 }
 
 int main(void)
@@ -794,6 +992,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preempt_all_registrants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preempt_and_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unregister_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_and_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve6, setup, teardown),
@@ -802,6 +1001,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_manager_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aptpl_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aptpl_damaged_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aptpl_file_lifecycle, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

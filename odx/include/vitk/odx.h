@@ -405,6 +405,31 @@ typedef struct {
 	vitk_odx_plan plan;          /* every method: usable or why not */
 } vitk_odx_probe_pair;
 
+/* One layer of a probed block device or file, top first, and what it allows. */
+typedef struct {
+	char *dev;    /* kernel name (dm-2, sdb1, sdb), or the file's path */
+	char *kind;   /* file, partition, dm-linear, dm-multipath, dm-thin, md, loop, disk, ... */
+	char *detail; /* what the layer contributes, or why it refuses */
+	char *why[VITK_ODX_NITEMS]; /* per method (VITK_ODX_ITEM_*): NULL allowed here, else why not */
+} vitk_odx_probe_layer;
+
+/* A probed block device other than a whole SCSI disk (an LV, a partition, a map) or a file. */
+typedef struct {
+	const char *name;            /* as given (borrowed from the caller's @names) */
+	size_t arg;                  /* its index in @names */
+	bool file;                   /* a regular file, mapped with FIEMAP */
+	bool offloadable;            /* it resolves to ranges of one SCSI disk */
+	char *sg;                    /* that disk's sg node (offloadable only) */
+	uint32_t block_size;         /* the disk's logical block size (offloadable only) */
+	uint64_t first_lba;          /* the disk block of its first byte (offloadable only) */
+	size_t nranges;              /* ranges on the disk (offloadable only) */
+	char *reason;                /* not offloadable: "LAYER (kind): why" */
+	vitk_odx_probe_layer *layers;
+	size_t nlayers;
+	vitk_odx_dev *dev;           /* the disk, opened read-only (offloadable only) */
+	vitk_odx_plan plan;          /* per method: usable, or why not, naming the layer */
+} vitk_odx_probe_stack;
+
 typedef struct {
 	vitk_odx_stage failed;       /* OPEN or RECORD_LUN on failure */
 	const char *failed_name;
@@ -412,12 +437,19 @@ typedef struct {
 	size_t ndevs;
 	vitk_odx_probe_pair *pairs;  /* every ordered pair of two different devices */
 	size_t npairs;
+	vitk_odx_probe_stack *stacks; /* the names that are block devices or files, in order */
+	size_t nstacks;
 } vitk_odx_probe_result;
 
 /**
  * vitk_odx_probe() - identify @n devices, record them as LUNs (when @inv is
  * not NULL) and give an offload verdict with its reason for every ordered
- * pair (a one-block copy plan; within one LU to its last block).
+ * pair (a one-block copy plan; within one LU to its last block).  A name
+ * that is a regular file or a block device other than a whole SCSI disk (an
+ * LV, a partition, a dm or md device) is resolved instead: it goes to
+ * @out->stacks with its layers and, per layer and per method, why not; its
+ * SCSI disk (if it reaches one) is opened and recorded like a LUN, and its
+ * pairs are planned on that disk.  @out->devs then holds the other names.
  */
 int vitk_odx_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
 		   const char *const *names, size_t n, const vitk_odx_opener *op);

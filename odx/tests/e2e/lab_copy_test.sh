@@ -49,10 +49,34 @@ check "token: host_bytes < 1 MiB" -- [ "$(jget "$W/token.json" .host_bytes)" -lt
 check "token: no fallbacks" -- [ "$(jget "$W/token.json" '.fallbacks | length')" = 0 ]
 check "token: read back through libiscsi (--verify)" -- [ "$(jget "$W/token.json" .verified)" = true ]
 
+# --- --resume JOB --verify of the finished token job: compares, copies nothing
+job=$(jget "$W/token.json" .job)
+V -o json odx copy --resume "$job" --verify >"$W/reverify.json" 2>"$W/reverify.err"
+check "reverify: exit 0 ($(cat "$W/reverify.err"))" -- test $? = 0
+check "reverify: verified, nothing copied" -- [ "$(jget "$W/reverify.json" '[.verified, .bytes, .commands] | map(tostring) | join(",")')" = "true,0,0" ]
+# one byte of destination block 1000 + 9000 changes in the backing file, behind the target's back
+printf 'X' | dd of="$W/b.img" bs=1 seek=$(((1000 + 9000) * BS + 100)) conv=notrunc status=none
+V odx copy --resume "$job" --verify >/dev/null 2>"$W/reverify2.err"
+check "reverify after a change: exit 1 (the operation failed)" -- test $? = 1
+check "reverify after a change: names the block" -- grep -qF "verify: '$U/1' block 10000 differs from '$U/0' block 11048" "$W/reverify2.err"
+check "reverify after a change: nothing to resume" -- grep -qF "failed after every block was written (job $job, nothing left to resume)" "$W/reverify2.err"
+check "reverify after a change: no --resume advice" -- eval '! grep -q "resume with --resume" "$W/reverify2.err"'
+check "reverify after a change: job failed" -- [ "$(V -o json odx jobs "$job" | jq -r .result)" = failed ]
+dd if="$W/a.img" of="$W/b.img" bs=$BS skip=11048 seek=10000 count=1 conv=notrunc status=none
+
 # --- token copy split into many commands (exact LBAs: data must match everywhere)
 copy_case token_split 5 30001 10000 token --max-blocks-per-command 1536
 check "token_split: offload only" -- [ "$(jget "$W/token_split.json" .host_blocks)" = 0 ]
-check "token_split: >= 7 PT+WUT rounds" -- [ "$(jget "$W/token_split.json" .commands)" -ge 28 ]
+# one token of all 10000 blocks, 7 WRITE USING TOKENs of <= 1536 at increasing OFFSET INTO ROD
+check "token_split: 1 PT+RRTI, 7 WUT+RRTI" -- [ "$(jget "$W/token_split.json" .commands)" = 16 ]
+
+# --- > 200 commands by token (the target allows 128 live tokens per session):
+# one token drained by 256 writes of 128 blocks, no host fallback
+copy_case token_many 40000 60000 32768 token --max-blocks-per-command 128
+check "token_many: 1 PT+RRTI, 256 WUT+RRTI" -- [ "$(jget "$W/token_many.json" .commands)" = 514 ]
+check "token_many: no fallbacks" -- [ "$(jget "$W/token_many.json" '.fallbacks | length')" = 0 ]
+check "token_many: offload only" -- [ "$(jget "$W/token_many.json" .host_blocks)" = 0 ]
+check "token_many: host_bytes < 1 MiB" -- [ "$(jget "$W/token_many.json" .host_bytes)" -lt 1048576 ]
 
 # --- EXTENDED COPY, several commands
 copy_case xcopy 100 50003 20000 xcopy --max-blocks-per-command 4096 --verify

@@ -148,10 +148,11 @@ golden persist.out V sriov persist --root "$TEST_TMPDIR/root" --vitk /usr/local/
 normalise <"$TEST_TMPDIR/root/etc/systemd/system/vitk-sriov.service" >"$TEST_TMPDIR/unit"
 if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then cp "$TEST_TMPDIR/unit" "$UPDATE_GOLDEN_DIR/vitk-sriov.service"; fi
 diff -u "$GOLDEN_DIR/vitk-sriov.service" "$TEST_TMPDIR/unit" && ok || fail "unit differs"
-# a refused change fails the run with 1 (the unit must not report success); the rest is applied
+# a refused change fails the run with the first failure's code, 4 for a driver
+# refusal (the unit must not report success); the rest is applied
 V -q sriov vf set 01:00.0 0 --vlan 7 --trust off >/dev/null || fail "vf set before the refused apply"
 echo 1 >"$SYS/.fake/nl_fail" # the next RTM_SETLINK (VF 0's VLAN) fails with EPERM
-expect_exit 1 V -q sriov apply
+expect_exit 4 V -q sriov apply
 expect_stderr "vitk: sriov: 0000:02:10.0: cannot set VF 0 vlan 10 qos 0 on 'enp1s0f0' (0000:01:00.0, driver 'igb'): Operation not permitted"
 V -o json sriov list --vfs 01:00.0 | grep -q '"trust": *true' && ok || fail "trust not applied after the refused VLAN"
 expect_exit 0 V -q sriov apply

@@ -487,16 +487,19 @@ static int vf_create(const char *root, const char *pf, const char *pfdir, unsign
 	P(path, "%s/physfn", dir);
 	P(tgt, "../%s", pf);
 	unlink(path);
-	symlink(tgt, path);
+	if (symlink(tgt, path) < 0)
+		return -errno;
 	P(path, "%s/virtfn%u", pfdir, i);
 	P(tgt, "../%s", vf);
 	unlink(path);
-	symlink(tgt, path);
+	if (symlink(tgt, path) < 0)
+		return -errno;
 	domain_of(vf, dom);
 	P(path, "%s/bus/pci/devices/%s", root, vf);
 	P(tgt, "../../../devices/pci%s:00/%s", dom, vf);
 	unlink(path);
-	symlink(tgt, path);
+	if (symlink(tgt, path) < 0)
+		return -errno;
 	if (rfmt(buf, sizeof(buf), "%s/.fake/%s/iommu_base", root, pf) == 0)
 		group = atoi(buf) + 1 + (int)i;
 	set_iommu(root, dir, group);

@@ -62,14 +62,14 @@ gok pr "sg_persist: read keys (through A)" <<'G'
 sg_persist --in --read-keys $(sgN VITK 0)
 G
 check "read keys: PRgeneration 0x2, two keys" -- gout_has 'PR generation=0x2, 2 registered reservation keys'
-check "read keys: 0x1 and 0x2 listed" -- gout_has '^ +0x1$' && gout_has '^ +0x2$'
+check "read keys: 0x1 and 0x2 listed" -- eval "gout_has '^ +0x1$' && gout_has '^ +0x2$'"
 gok pr "sg_persist: read full status (through B)" <<'G'
 sg_persist --in --read-full-status $(sgN VITK 1)
 G
 # two registrants, one initiator name, two ISIDs: two I_T nexuses
 isids=$(grep -oE ',i,0x[0-9a-fA-F]+' "$GOUT" | sort -u | wc -l)
-check "read full status: two registrants with distinct ISIDs ($isids)" -- [ "$isids" = 2 ] &&
-	[ "$(grep -cE '^ +Key=0x[12]$' "$GOUT")" = 2 ]
+check "read full status: two registrants with distinct ISIDs ($isids)" -- eval '[ "$isids" = 2 ] &&
+	[ "$(grep -cE "^ +Key=0x[12]$" "$GOUT")" = 2 ]'
 
 gok pr "sg_persist: A reserves Write Exclusive (type 1) with key 0x1" <<'G'
 sg_persist --out --reserve --param-rk=0x1 --prout-type=1 $(sgN VITK 0)
@@ -109,8 +109,8 @@ check "read reservation: PREEMPT made PRgeneration 0x3" -- gout_has 'PR generati
 gok pr "sg_persist: read keys (through B)" <<'G'
 sg_persist --in --read-keys $(sgN VITK 1)
 G
-check "read keys: only 0x2 left (A's registration gone)" -- gout_has 'PR generation=0x3, 1 registered reservation key' &&
-	gout_has '^ +0x2$' && ! gout_has '^ +0x1$'
+check "read keys: only 0x2 left (A's registration gone)" -- eval "gout_has 'PR generation=0x3, 1 registered reservation key' &&
+	gout_has '^ +0x2$' && ! gout_has '^ +0x1$'"
 
 gok pr "B (new holder) writes" <<G
 $(wr 1 b2)
@@ -128,6 +128,34 @@ G
 check "A's write: RESERVATION CONFLICT" -- gout_has '[Rr]eservation [Cc]onflict'
 check "data: exactly B's last write is there, A's refused write is not" -- host_has b2
 check "data: nothing outside the 8 blocks written" -- host_rest_untouched
+
+# PREEMPT AND ABORT (what fence_scsi's peers send to cut a node off): A
+# registers again, B preempts and aborts it; A sees REGISTRATIONS PREEMPTED,
+# then COMMANDS CLEARED BY ANOTHER INITIATOR (2Fh/00h), and stays fenced
+gok pr "sg_persist: A registers again (key 0x3)" <<'G'
+sg_persist --out --register --param-sark=0x3 $(sgN VITK 0)
+G
+gok pr "sg_persist: B preempts and aborts A (rk 0x2, sark 0x3, type 1)" <<'G'
+sg_persist --out --preempt-abort --param-rk=0x2 --param-sark=0x3 --prout-type=1 $(sgN VITK 1)
+G
+gok pr "sg_persist: read keys after PREEMPT AND ABORT (through B)" <<'G'
+sg_persist --in --read-keys $(sgN VITK 1)
+G
+check "read keys: only 0x2, PRgeneration 0x5 (register, then preempt and abort)" -- eval "gout_has 'PR generation=0x5, 1 registered reservation key' &&
+	gout_has '^ +0x2$' && ! gout_has '^ +0x3$'"
+g pr "A: first unit attention after PREEMPT AND ABORT (sg_turs)" <<'G'
+sg_turs -v $(sgN VITK 0)
+G
+check "A: unit attention REGISTRATIONS PREEMPTED first" -- gout_has '[Rr]egistrations preempted'
+g pr "A: second unit attention after PREEMPT AND ABORT (sg_turs)" <<'G'
+sg_turs -v $(sgN VITK 0)
+G
+check "A: unit attention COMMANDS CLEARED BY ANOTHER INITIATOR next" -- gout_has '[Cc]ommands cleared by another initiator'
+gfail pr "A's write after PREEMPT AND ABORT (sg_raw) is refused" <<G
+$(wr 0 a2)
+G
+check "A's write: RESERVATION CONFLICT after PREEMPT AND ABORT" -- gout_has '[Rr]eservation [Cc]onflict'
+check "data: still exactly B's last write" -- host_has b2
 
 gok pr "logout both sessions" <<G
 iscsiadm -m node -T $IQN --logout

@@ -75,7 +75,7 @@ gfail lab "ddpt --odx is refused: ILLEGAL REQUEST / LBA OUT OF RANGE" <<G
 ddpt -v if=\$(sgN VITK 8) of=\$(sgN VITK 9) bs=512 skip=10,$N seek=500,$N --odx
 G
 check "ddpt --odx: sense key ILLEGAL REQUEST" -- gout_has 'Sense key: Illegal Request'
-check "ddpt --odx: LOGICAL BLOCK ADDRESS OUT OF RANGE" -- gout_has 'Logical block address out of range' && gout_has 'Early termination: LBA out of range'
+check "ddpt --odx: LOGICAL BLOCK ADDRESS OUT OF RANGE" -- eval "gout_has 'Logical block address out of range' && gout_has 'Early termination: LBA out of range'"
 check "ddpt --odx: nothing outside the range written" -- host_outside_untouched 9 500 $N
 
 # independent parsers: every page decodes with no garbage / unknown entries
@@ -127,8 +127,8 @@ check "stats: the target printed per-LUN counters" -- [ "$(jq length "$S")" = 10
 for pair in "0 1 vitk-token" "2 3 vitk-xcopy" "4 5 sg_xcopy" "6 7 ddpt-xcopy"; do
 	set -- $pair
 	check "stats $3: $((N * BS)) bytes copied inside the target" -- [ "$(stat bytes_copied_internal $1 $2)" = $((N * BS)) ]
-	check "stats $3: host wire < 1 MiB" -- [ "$(stat bytes_read_wire $1 $2)" -lt 1048576 ] &&
-		[ "$(stat bytes_written_wire $1 $2)" -lt 1048576 ]
+	check "stats $3: host wire < 1 MiB" -- eval "[ \"\$(stat bytes_read_wire $1 $2)\" -lt 1048576 ] &&
+		[ \"\$(stat bytes_written_wire $1 $2)\" -lt 1048576 ]"
 done
 check "stats: vitk token copy made tokens on LUN 0" -- [ "$(stat tokens_created 0)" -ge 1 ]
 check "stats: no token from the zero-block POPULATE TOKEN or ddpt --odx" -- [ "$(stat tokens_created 8 9)" = 0 ]

@@ -6,7 +6,8 @@
 # the host, from the LUNs' backing files at the LVs' dm offsets; reading
 # 256 MiB back through iSCSI under TCG takes minutes), the target's --stats (bytes copied inside, a small wire
 # count), the source's dirty pages reaching the clone, an LV in three PV
-# segments, and the refusals that name their layer (thin, crypt, md, loop,
+# segments (one multi-range token; one 3-segment EXTENDED COPY), and the
+# refusals that name their layer (thin, crypt, md, loop,
 # a mounted destination).
 source "$(dirname "$0")/../lib.sh"
 IQN=iqn.2026-01.lab.vitk:osoffload
@@ -121,6 +122,28 @@ check "segments: all 12 MiB offloaded" -- [ "$(jget "$J" '.offload_blocks')" = $
 # one multi-range token: POPULATE TOKEN (3 ranges), RRTI, WRITE USING TOKEN, RRTI
 check "segments: one multi-range token (4 commands)" -- [ "$(jget "$J" '.commands')" = 4 ]
 
+# the same LV by xcopy (issue 13): its three pieces in ONE EXTENDED COPY of three
+# segments.  The clone is on the source's LUN (LUN 0), where the only other
+# THIRD PARTY COPY OUT commands are POPULATE TOKENs, so the target's stats
+# give LUN 0's EXTENDED COPY count as its 83h commands minus its tokens created.
+gok osoff "the LV in three PV segments, cloned by xcopy" 300 <<G
+A=\$(sdN VITK 0)
+lvcreate -q "$LVMC" -an -Zn -L 12M -n segx vg \$A && vgchange -q "$LVMC" -ay vg || exit 1
+[ "\$(dmsetup table vg-segx | wc -l)" = 1 ] || exit 1
+dmsetup table vg-segx | sed 's/^/vg-segx: /' >>/vm/tables
+\$VITK -o json odx copy /dev/vg/seg /dev/vg/segx --method xcopy >/vm/segx.json || exit 1
+\$VITK -o json odx copy /dev/vg/seg /dev/vg/segx --method xcopy --dry-run >/vm/segx-plan.json
+G
+J=$W/osoff.share/segx.json
+check "segments by xcopy: method xcopy, no fallback" -- [ "$(jget "$J" '.method + (.fallbacks | length | tostring)')" = xcopy0 ]
+check "segments by xcopy: all 12 MiB offloaded" -- [ "$(jget "$J" '.offload_blocks')" = $((12 * 2048)) ]
+check "segments by xcopy: sha256 of the clone == the source's first 12 MiB" -- \
+	[ "$(lv_sha segx)" = "$(head -c 12582912 "$W/osoff.share/src.bin" | sha256sum | cut -d' ' -f1)" ]
+check "segments by xcopy: the initiator sent one command" -- [ "$(jget "$J" '.commands')" = 1 ]
+check "segments by xcopy: the plan says 1 EXTENDED COPY command" -- \
+	jqe "$W/osoff.share/segx-plan.json" '.commands == 1 and (.note | test("3 pieces .*: 1 EXTENDED COPY command of up to"))'
+echo "segments by xcopy: $(jget "$J" '.commands') commands, $(jget "$J" '.duration_ms') ms"
+
 # ---- refusals, each naming its layer
 gok osoff "thin, crypt, md, loop and a mounted LV set up" 180 <<G
 A=\$(sdN VITK 0)
@@ -171,4 +194,7 @@ S=$W/stats.json
 stat() { jq "[.[] | .$1] | add" "$S"; }
 check "stats: the target copied the clones inside (>= 3 x 256 MiB)" -- [ "$(stat bytes_copied_internal)" -ge $((3 * 268435456)) ]
 echo "stats: copied inside $(stat bytes_copied_internal), wire read $(stat bytes_read_wire), wire written $(stat bytes_written_wire)"
+xc0=$(jq '[.[] | select(.lun == 0) | ((.opcodes["0x83"] // 0) - .tokens_created)] | add' "$S")
+check "stats: exactly one EXTENDED COPY on LUN 0 (the 3-segment clone by xcopy)" -- [ "$xc0" = 1 ]
+echo "stats: LUN 0 EXTENDED COPY commands $xc0"
 vm_finish

@@ -51,6 +51,15 @@ int vitk_odx_job_claim(vitk_inventory *inv, vitk_odx_job *job);
 /** Persist progress (blocks done, counting any earlier runs) after a chunk. */
 int vitk_odx_job_progress(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done);
 /**
+ * The same, with the counters of the run so far (@run: bytes, host_bytes,
+ * commands, duration_ns; NULL: none).  They are kept apart from the totals
+ * and added to them by vitk_odx_job_finish(), or, when the run was killed
+ * before it finished, by the next vitk_odx_job_claim() (which also counts the
+ * killed run in runs).
+ */
+int vitk_odx_job_progress_run(vitk_inventory *inv, const vitk_odx_job *job, uint64_t blocks_done,
+			      const vitk_odx_copy_result *run);
+/**
  * Final state of a job: result "ok" or "failed" (@rc < 0, @error), the
  * method, counters (added to those of earlier runs when resumed), every
  * rejected method with its reason and every fallback with its reason.

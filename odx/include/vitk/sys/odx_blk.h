@@ -38,6 +38,24 @@ typedef int (*vitk_odx_dm_table_fn)(void *payload, unsigned major, unsigned mino
 /* The libdevmapper provider (payload unused). */
 int vitk_odx_dm_table_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
 
+/* The targets' status lines (DM_DEVICE_STATUS; params = the status text). */
+int vitk_odx_dm_status_libdm(void *payload, unsigned major, unsigned minor, vitk_odx_dm_table *out);
+
+/* One path of a dm multipath target's status: the kernel's view (A or F). */
+typedef struct {
+	unsigned major, minor;
+	bool active; /* "A"; false for "F": the map has failed the path */
+} vitk_odx_dm_mpath_path;
+
+typedef VITK_ARRAY(vitk_odx_dm_mpath_path) vitk_odx_dm_mpath_paths;
+
+/*
+ * A multipath target's status (the part after its type: "2 0 1 0 1 1 A 0 2 2
+ * 8:0 F 1 0 1 8:32 A 0 0 1") -> its paths, appended to *out.  Hostile input:
+ * 0, VITK_EINVAL (malformed, counts over 1024) or VITK_ENOMEM.
+ */
+int vitk_odx_dm_mpath_status_parse(vitk_odx_dm_mpath_paths *out, const char *status);
+
 /* "MAJ:MIN OFFSET" of a linear target -> its parts.  Hostile input: 0 or VITK_EINVAL. */
 int vitk_odx_dm_linear_parse(const char *params, unsigned *major, unsigned *minor, uint64_t *offset);
 
@@ -46,22 +64,36 @@ typedef struct {
 	char *dev;    /* kernel name: dm-2, sda1, sda */
 	char *kind;   /* disk, partition, dm-linear, dm-multipath, dm-thin, ... */
 	char *detail; /* what the layer contributed, or why it is refused */
+	bool refused; /* this layer gave the map's reason */
 } vitk_odx_blk_layer;
 
 typedef struct {
 	uint64_t lba;   /* in the SCSI disk's logical blocks */
 	uint64_t count;
 	bool zero;      /* a file's hole or unwritten extent: reads as zeros, lba unused */
+	uint16_t disk;  /* the disk: an index into the map's disks */
 } vitk_odx_blk_range;
+
+/* A SCSI disk under a device (an LV on a VG of several LUNs has several). */
+typedef struct {
+	char *name; /* kernel name (sdX) */
+	char *sg;   /* "/dev/sgN" */
+} vitk_odx_blk_disk;
+
+#define VITK_ODX_BLK_MAX_DISKS 16
 
 typedef VITK_ARRAY(vitk_odx_blk_layer) vitk_odx_blk_layers;
 typedef VITK_ARRAY(vitk_odx_blk_range) vitk_odx_blk_ranges;
+typedef VITK_ARRAY(vitk_odx_blk_disk) vitk_odx_blk_disks;
 
 typedef struct {
 	char *top;          /* kernel name of the device asked about */
-	char *disk;         /* kernel name of the SCSI disk (sdX), or NULL */
+	char *disk;         /* kernel name of the (first) SCSI disk (sdX), or NULL */
 	char *sg;           /* "/dev/sgN" of that disk, or NULL */
-	uint32_t block_size; /* the disk's logical block size */
+	/* every SCSI disk the ranges lie on, in the order first reached (disks[0] is
+	 * disk/sg; at most VITK_ODX_BLK_MAX_DISKS, all of one logical block size) */
+	vitk_odx_blk_disks disks;
+	uint32_t block_size; /* the disks' logical block size */
 	uint64_t size_bytes; /* the top device's size */
 	vitk_odx_blk_ranges ranges; /* in the order of the top device's bytes */
 	vitk_odx_blk_layers layers;
@@ -75,6 +107,9 @@ typedef struct {
 	const char *sysfs_root;          /* NULL: "/sys" */
 	vitk_odx_dm_table_fn dm_table;   /* NULL: libdevmapper */
 	void *dm_payload;
+	/* the status lines (multipath: which paths the map has failed); NULL:
+	 * libdevmapper when dm_table is NULL too, else no status is read */
+	vitk_odx_dm_table_fn dm_status;
 } vitk_odx_blk_env;
 
 /*
@@ -99,6 +134,7 @@ int vitk_odx_blk_resolve_path(vitk_odx_blk_map *out, const char *path, const vit
 typedef struct {
 	uint64_t src_lba, dst_lba, count;
 	bool zero; /* write zeros at dst_lba (the source reads as zeros there) */
+	uint16_t src_disk, dst_disk; /* the ranges' disks (indexes into each map's disks) */
 } vitk_odx_blk_piece;
 
 typedef VITK_ARRAY(vitk_odx_blk_piece) vitk_odx_blk_pieces;
@@ -151,6 +187,18 @@ int vitk_odx_blk_file_ranges(vitk_odx_blk_ranges *out, const vitk_odx_blk_map *f
 /* FIEMAP (after fsync) of the open file FD, whole file, through the ioctl. */
 int vitk_odx_fiemap_fd(vitk_odx_file_extents *out, int fd, uint64_t file_size);
 
+/* ---- probe ---- */
+
+/*
+ * vitk_odx_probe() with explicit seams: a name that is a regular file or a
+ * block device other than a whole SCSI disk is resolved (layers, and per
+ * layer and per copy method whether it allows the method, or why not); its
+ * SCSI disk, if any, is opened and probed like a LUN.  Other names are LUNs.
+ */
+int vitk_odx_blk_probe(vitk_odx_probe_result *out, vitk_inventory *inv, int64_t host_id,
+		       const char *const *names, size_t n, const vitk_odx_opener *op,
+		       const vitk_odx_blk_env *env);
+
 /* ---- copy jobs between stacked block devices ---- */
 
 /* Whether PATH is a block device other than a whole SCSI disk (an LV, a partition, a map). */
@@ -174,5 +222,81 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
  */
 int vitk_odx_blk_token_group(vitk_odx_dev *src, vitk_odx_dev *dst, const vitk_odx_blk_piece *p,
 			     size_t n, uint64_t *commands, char *why, size_t wlen);
+
+/*
+ * ---- multi-segment EXTENDED COPY (LID1) for the pieces of a plan ----
+ *
+ * Pieces (source range -> destination range, on devices devs[src_dev] and
+ * devs[dst_dev]) packed into as few EXTENDED COPY commands as the limits of
+ * every device allow: one identification CSCD (E4h) per distinct device, one
+ * or more 02h segments per piece (a piece longer than a segment is split).
+ */
+#define VITK_ODX_BLK_XCOPY_MAX_SEGMENTS 256
+#define VITK_ODX_BLK_XCOPY_MAX_CSCDS 16
+
+/* a piece of a plan on several devices: src_dev and dst_dev index vitk_odx_blk_xcopy.devs */
+typedef struct {
+	uint64_t src_lba, dst_lba, count;
+	bool zero; /* never packed: a zero piece ends a command */
+	uint16_t src_dev, dst_dev;
+} vitk_odx_blk_xpiece;
+
+typedef struct {
+	size_t max_segments;           /* per command */
+	size_t max_cscds;              /* per command */
+	uint32_t max_desc_list_length; /* CSCD + segment descriptor bytes */
+	uint64_t seg_blocks;           /* blocks per segment (<= 65535) */
+	uint64_t cmd_blocks;           /* blocks per command (--max-blocks-per-command) */
+} vitk_odx_blk_xcopy_limits;
+
+/*
+ * The lowest RECEIVE COPY OPERATING PARAMETERS limits of DEVS (the source's
+ * and the destination's, whichever receives a command); a device without RCOP
+ * adds none; limits nobody gives are 64 segments and 2 CSCDs.
+ * MAX_BLOCKS_PER_COMMAND (0: none) caps segments and commands.
+ */
+void vitk_odx_blk_xcopy_limits_get(vitk_odx_blk_xcopy_limits *out, vitk_odx_dev *const *devs,
+				   size_t ndevs, uint64_t max_blocks_per_command);
+
+typedef struct {
+	vitk_odx_dev *const *devs; /* the devices that pieces name by index */
+	size_t ndevs;
+	const vitk_odx_blk_xpiece *pieces; /* in the order of the plan's blocks */
+	size_t npieces;
+	/* the requested destination ranges (dst_dev, dst_lba, count): no segment may leave them */
+	const vitk_odx_blk_xpiece *allowed;
+	size_t nallowed;
+	vitk_odx_blk_xcopy_limits limits;
+	uint8_t list_id; /* the next LIST IDENTIFIER (0: start at 1); advanced per command */
+} vitk_odx_blk_xcopy;
+
+typedef struct {
+	uint16_t dev[VITK_ODX_BLK_XCOPY_MAX_CSCDS]; /* CSCD i describes devs[dev[i]] */
+	size_t ncscd;
+	vitk_scsi_segment seg[VITK_ODX_BLK_XCOPY_MAX_SEGMENTS];
+	size_t nseg;
+	uint16_t receiver;       /* devs[receiver] gets the command: the first segment's destination */
+	uint64_t blocks;         /* blocks the command copies */
+	size_t end_pos;          /* where the next command starts: piece end_pos, */
+	uint64_t end_off;        /* end_off blocks into it */
+} vitk_odx_blk_xcopy_cmd;
+
+/*
+ * Pack one command from piece POS, OFF blocks into it, stopping before a zero
+ * piece.  Nothing is sent.  0: packed (OUT); 1: nothing to pack (a zero piece
+ * or the end).
+ */
+int vitk_odx_blk_xcopy_pack(vitk_odx_blk_xcopy_cmd *out, const vitk_odx_blk_xcopy *x, size_t pos,
+			    uint64_t off);
+
+/*
+ * Check every segment of C against X->allowed (VITK_ERANGE, nothing sent,
+ * when one leaves them), build the parameter list and send it to
+ * devs[C->receiver] (the next list identifier on OPERATION IN PROGRESS).
+ * 0: GOOD; 1: another status (WHY says which; the caller copies those pieces
+ * another way); < 0: transport failure.  *COMMANDS counts the commands sent.
+ */
+int vitk_odx_blk_xcopy_send(vitk_odx_blk_xcopy *x, const vitk_odx_blk_xcopy_cmd *c,
+			    uint64_t *commands, char *why, size_t wlen);
 
 #endif /* VITK_SYS_ODX_BLK_H */
