@@ -49,10 +49,12 @@ const struct cli_opt cli_odx_serve_opts[] = {
 		    "repeat for multipath: each portal is a target port of the same LUNs") },
 	{ CLI_STR(CFG, iqn, "iqn", 0, "IQN", "target name, e.g. iqn.2026-01.lab.vitk:odx (required)") },
 	{ CLI_MULTI(CFG, lun, "lun", 'l',
-		    "N=PATH[,size=S][,bs=512|4096][,pbs=4096][,ro][,sanitize][,allow=IQN+IQN]"
-		    "[,tokens=auto|revoke|snapshot]",
+		    "N=PATH[,size=S][,bs=512|4096][,pbs=4096][,ro][,sanitize][,sanitize_time=SECONDS]"
+		    "[,allow=IQN+IQN][,tokens=auto|revoke|snapshot]",
 		    "serve PATH as LUN N (created sparse with size S when missing); pbs=4096 on "
-		    "512-byte blocks: 512e; sanitize: offer SANITIZE; allow= shows it only to "
+		    "512-byte blocks: 512e; sanitize: offer SANITIZE; sanitize_time: a sanitize "
+		    "takes that long at least, like a drive (default 0: as long as the erase, "
+		    "at most 3600); allow= shows it only to "
 		    "those initiators; tokens: writes revoke ROD tokens, or tokens keep a "
 		    "snapshot (auto: where reflink makes it cheap)") },
 	{ CLI_STR(CFG, chap, "chap", 0, "USER:SECRET",
@@ -219,6 +221,12 @@ static int parse_lun_opt(const struct cli_ctx *ctx, const char *spec, const char
 		ls->l.phys_block_size = (uint32_t)v;
 	} else if (strcmp(tok, "sanitize") == 0) {
 		ls->l.sanitize = true;
+	} else if (strncmp(tok, "sanitize_time=", 14) == 0) {
+		if (vitk_parse_u64(tok + 14, &v) < 0 || v > 3600)
+			return cli_error(ctx, CLI_EXIT_USAGE,
+					 "--lun '%s': sanitize_time '%s' is not 0..3600 seconds",
+					 spec, tok + 14);
+		ls->l.sanitize_time_s = (uint32_t)v;
 	} else if (strncmp(tok, "allow=", 6) == 0) {
 		return parse_allow(ctx, spec, tok + 6, ls);
 	} else if (strncmp(tok, "tokens=", 7) == 0) {

@@ -43,6 +43,9 @@ typedef struct {
 	 * and the unmap granularity follows) */
 	uint32_t phys_block_size;
 	bool sanitize; /* SANITIZE is offered (it erases the whole LUN) */
+	/* a sanitize operation lasts at least this long (seconds, at most
+	 * TGT_SANITIZE_TIME_MAX), like a drive's; 0: as long as the erase */
+	uint32_t sanitize_time_s;
 	/* LUN masking: initiator names that see the LUN (copied); nallow 0:
 	 * every initiator.  A masked LUN does not exist for the others. */
 	const char *const *allow;
@@ -57,6 +60,8 @@ typedef struct {
  * token survives writes.  AUTO: SNAPSHOT where the filesystem can reflink,
  * REVOKE elsewhere (ext4, block devices).
  */
+#define TGT_SANITIZE_TIME_MAX 3600u
+
 enum { TGT_TOKENS_AUTO = 0, TGT_TOKENS_REVOKE, TGT_TOKENS_SNAPSHOT };
 
 /**

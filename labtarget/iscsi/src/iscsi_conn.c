@@ -100,6 +100,9 @@ struct cx {
 		uint64_t seq;
 		bool started; /* in execute(); else still queued for the pool */
 		tgt_cmd *cmd; /* while in the device: ABORT TASK reaches it here */
+		/* a SANITIZE: it may run for minutes, its operation belongs to
+		 * the LUN, and task management does not wait for it */
+		bool long_op;
 	} running[ODX_TARGET_CONN_INFLIGHT + 1]; /* + a HEAD OF QUEUE/ORDERED one */
 	/* ABORT TASK stopped task @tmf_stopped_itt in the device (c->tx) */
 	bool tmf_stopped;
@@ -1385,14 +1388,28 @@ static void cmd_job_run(struct odx_job *job)
 	free(j);
 }
 
-/* is a command matching (@itt, or every one of @lun_raw, or all) running? (c->tx held) */
+/* is a command matching (@itt, or every one of @lun_raw, or all but a
+ * SANITIZE, or all: what 0-3) running? (c->tx held) */
 static bool running_match(const struct cx *c, int what, uint32_t itt, uint64_t lun_raw)
 {
 	unsigned i;
 
 	for (i = 0; i < c->inflight; i++)
-		if (what == 0 || (what == 1 && c->running[i].itt == itt) ||
-		    (what == 2 && c->running[i].lun_raw == lun_raw))
+		if (what == 3 ||
+		    (!c->running[i].long_op &&
+		     (what == 0 || (what == 1 && c->running[i].itt == itt) ||
+		      (what == 2 && c->running[i].lun_raw == lun_raw))))
+			return true;
+	return false;
+}
+
+/* is task @itt a running SANITIZE? (c->tx held) */
+static bool running_long_op(const struct cx *c, uint32_t itt)
+{
+	unsigned i;
+
+	for (i = 0; i < c->inflight; i++)
+		if (c->running[i].itt == itt && c->running[i].long_op)
 			return true;
 	return false;
 }
@@ -1426,7 +1443,10 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		task_free(tk);
 		return 0;
 	}
-	if (tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE ||
+	/* a SANITIZE goes to the pool whatever its attribute: with IMMED=0 it
+	 * lasts as long as its operation, and this thread keeps reading */
+	if (((tk->attr == TASK_ATTR_ORDERED || tk->attr == TASK_ATTR_HEAD_OF_QUEUE) &&
+	     tk->cdb[0] != TGT_OP_SANITIZE) ||
 	    !(j = calloc(1, sizeof(*j)))) {
 		/* on this thread; in the running set (once the exec lock is
 		 * held, see cmd_job_run) so that an abort waits for it */
@@ -1437,6 +1457,7 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 		c->running[i].lun_raw = tk->lun_raw;
 		c->running[i].seq = tk->seq;
 		c->running[i].started = true;
+		c->running[i].long_op = false; /* never a SANITIZE (see above) */
 		pthread_mutex_unlock(&c->tx);
 		r = execute(c, tk, read_bit, write_bit);
 		pthread_rwlock_unlock(&c->t->exec_lock);
@@ -1460,6 +1481,7 @@ static int dispatch(struct cx *c, struct task *tk, bool read_bit, bool write_bit
 	c->running[c->inflight].lun_raw = tk->lun_raw;
 	c->running[c->inflight].seq = tk->seq;
 	c->running[c->inflight].started = false;
+	c->running[c->inflight].long_op = tk->cdb[0] == TGT_OP_SANITIZE;
 	c->inflight++;
 	pthread_mutex_unlock(&c->tx);
 	j->job.run = cmd_job_run;
@@ -1679,7 +1701,11 @@ static int handle_tmf(struct cx *c)
 			LOGC(c, VITK_LOG_INFO, "ABORT TASK 0x%08x: waiting for its Data-Out", rtt);
 			return 0;
 		} else {
-			resp = 1; /* task does not exist: already completed */
+			/* a running SANITIZE completes with its operation (see
+			 * tmf_drain): not aborted; else already completed */
+			pthread_mutex_lock(&c->tx);
+			resp = running_long_op(c, rtt) ? 255 : 1; /* 255: function rejected */
+			pthread_mutex_unlock(&c->tx);
 		}
 		break;
 	}
@@ -1841,7 +1867,10 @@ static int locked(struct cx *c, int (*fn)(struct cx *))
  * Before a task management function acts: the commands it affects that are
  * running on the pool finish (their responses go out before the TMF's, as
  * RFC 7143 11.5.1 asks); ABORT TASK then answers as for a task that had
- * already completed (see handle_tmf).
+ * already completed (see handle_tmf).  A running SANITIZE is not waited
+ * for: its sanitize operation belongs to the LUN and outlives task
+ * management (SBC-4 4.11), so the TMF is answered at once and the
+ * SANITIZE's status follows when the operation ends.
  */
 static void tmf_drain(struct cx *c)
 {
@@ -1947,7 +1976,7 @@ void *vitk_odx_target__conn_main(void *arg)
 		pthread_mutex_lock(&oc->t->lock);
 		oc->cx = NULL; /* no new PREEMPT AND ABORT reaches us */
 		pthread_mutex_unlock(&oc->t->lock);
-		wait_running(c, 0, 0, 0); /* the pool's commands of this session end first */
+		wait_running(c, 3, 0, 0); /* the pool's commands of this session end first */
 		pthread_mutex_lock(&c->tx); /* and the aborts that wait for them let go */
 		while (c->abort_refs)
 			pthread_cond_wait(&c->done, &c->tx);

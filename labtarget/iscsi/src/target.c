@@ -387,6 +387,7 @@ static int add_lun(vitk_odx_target *t, const vitk_odx_target_lun *lun)
 	cfg.tokens = (int)lun->tokens; /* the same numbers as TGT_TOKENS_* */
 	cfg.phys_block_size = lun->phys_block_size;
 	cfg.sanitize = lun->sanitize;
+	cfg.sanitize_time_s = lun->sanitize_time_s;
 	cfg.allow = lun->allow;
 	cfg.nallow = lun->allow ? lun->nallow : 0;
 	for (i = 0; i < cfg.nallow; i++)

@@ -118,6 +118,7 @@ typedef struct tgt_lun {
 	bool is_blockdev;
 	unsigned lbppbe;  /* logical blocks per physical block exponent (512e: 3) */
 	bool sanitize;    /* SANITIZE enabled for this LUN */
+	struct san_state *san; /* its sanitize operation (sanitize.c); NULL without SANITIZE */
 	bool swp;         /* Control mode page SWP: software write protect (atomic access) */
 	tgt_snap *snap; /* token snapshot store; NULL: tokens are revoked by writes */
 	char **allow; /* LUN masking: initiator names that see the LUN; nallow 0: all */
@@ -260,6 +261,16 @@ tgt_handler tpc__xcopy_lid1, tpc__populate_token, tpc__write_using_token, tpc__c
 
 /* sanitize.c: SANITIZE and MODE SELECT (the Control page's SWP) */
 tgt_handler san__sanitize, san__mode_select;
+/* the LUN's sanitize state; @min_s: an operation lasts this long at least */
+int san__lun_init(tgt_lun *l, tgt_device *d, uint32_t min_s);
+void san__lun_stop(tgt_lun *l); /* end a running operation early, join its thread */
+void san__lun_free(tgt_lun *l);
+/* a sanitize operation in progress (or failed) answers @cmd instead of its
+ * handler: true when @cmd has its status */
+bool san__gate(tgt_device *d, tgt_lun *l, tgt_cmd *cmd);
+/* tests only: wait until the operation ended (@work_only: its writes did);
+ * false when @timeout_ms passed first */
+bool san__wait(tgt_lun *l, bool work_only, unsigned timeout_ms);
 /* spc.c: the Control mode page (12 bytes) as MODE SENSE returns it; pc 1: changeable */
 size_t spc__page_control(uint8_t *p, uint8_t pc, const tgt_lun *l);
 

@@ -142,6 +142,7 @@ static void lun_free(tgt_lun *l)
 	for (i = 0; i < l->nallow; i++)
 		free(l->allow[i]);
 	free(l->allow);
+	san__lun_free(l); /* first: its thread writes the file */
 	if (l->fd >= 0)
 		close(l->fd);
 	snap__close(l->snap);
@@ -157,6 +158,8 @@ void tgt_device_free(tgt_device *d)
 
 	if (!d)
 		return;
+	for (i = 0; i < d->luns.size; i++)
+		san__lun_stop(d->luns.ptr[i]); /* its thread revokes tokens */
 	tpc__device_free(d);
 	for (i = 0; i < d->luns.size; i++)
 		lun_free(d->luns.ptr[i]);
@@ -281,6 +284,9 @@ int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_
 		return vitk_error_set(VITK_EINVAL, 0,
 				      "lun %u: size %llu is not a multiple of the block size %u",
 				      cfg->lun, (unsigned long long)cfg->size, cfg->block_size);
+	if (cfg->sanitize_time_s > TGT_SANITIZE_TIME_MAX)
+		return vitk_error_set(VITK_EINVAL, 0, "lun %u: sanitize time %u s is over %u s",
+				      cfg->lun, cfg->sanitize_time_s, TGT_SANITIZE_TIME_MAX);
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -403,6 +409,10 @@ int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_
 	r = open_snap(l, cfg);
 	if (r < 0)
 		goto out;
+	if (l->sanitize && san__lun_init(l, d, cfg->sanitize_time_s) < 0) {
+		r = vitk_error_set(VITK_ENOMEM, ENOMEM, "out of memory");
+		goto out;
+	}
 	if (cut && ftruncate(l->fd, (off_t)l->size) < 0) {
 		r = vitk_error_set(VITK_EIO, errno, "lun %u: cannot shrink '%s' to %llu bytes",
 				   cfg->lun, cfg->path, (unsigned long long)l->size);
@@ -712,7 +722,9 @@ int tgt_device_exec(tgt_device *d, tgt_cmd *cmd)
 	}
 
 	/* unknown commands are refused after the LUN and unit attention checks */
-	if (idx == TGT_CDB_UNKNOWN_OP)
+	if (san__gate(d, l, cmd))
+		; /* SANITIZE IN PROGRESS, or failed (sanitize.c) */
+	else if (idx == TGT_CDB_UNKNOWN_OP)
 		sense__set(cmd, VITK_SCSI_KEY_ILLEGAL_REQUEST, VITK_SCSI_ASC_INVALID_OPCODE);
 	else if (idx == TGT_CDB_UNKNOWN_SA)
 		sense__invalid_cdb(cmd, 1, 4); /* SERVICE ACTION */

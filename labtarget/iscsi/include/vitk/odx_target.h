@@ -93,10 +93,13 @@ typedef struct {
 	/* 0 or block_size; 4096 on a 512-byte LUN gives 512e */
 	uint32_t phys_block_size;
 	bool sanitize; /* offer SANITIZE (OVERWRITE, BLOCK ERASE, CRYPTO ERASE) */
+	/* a sanitize operation lasts at least this many seconds (0..3600), as
+	 * on a drive that needs minutes; 0: as long as the erase itself */
+	uint32_t sanitize_time_s;
 } vitk_odx_target_lun;
 
 #define VITK_ODX_TARGET_LUN_INIT \
-	{ 0, NULL, 0, 512, false, NULL, 0, VITK_ODX_TARGET_TOKENS_AUTO, 0, false }
+	{ 0, NULL, 0, 512, false, NULL, 0, VITK_ODX_TARGET_TOKENS_AUTO, 0, false, 0 }
 
 /** Per-LUN counters (a snapshot). */
 typedef struct {
