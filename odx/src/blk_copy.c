@@ -542,7 +542,7 @@ static int host_copy(vitk_odx_copy_result *res, int sfd, int dfd, uint64_t soff,
 }
 
 static int open_sides(struct side *s, struct side *d, const vitk_odx_copy_options *o, bool dry_run,
-		      vitk_odx_job_result *out)
+		      const vitk_odx_blk_env *env, vitk_odx_job_result *out)
 {
 	struct stat st;
 	char who[160];
@@ -557,9 +557,19 @@ static int open_sides(struct side *s, struct side *d, const vitk_odx_copy_option
 			     vitk_error_set(VITK_EBUSY, 0, "refusing to copy from %s: %s (use --force)",
 					    s->path, who));
 	/* the dirty pages reach the array before it reads the blocks */
-	if (!dry_run && (fsync(s->fd) < 0 || (!s->file && ioctl(s->fd, BLKFLSBUF, 0) < 0)))
+	if (!dry_run && (fsync(s->fd) < 0 || (!s->file && ioctl(s->fd, BLKFLSBUF, 0) < 0))) {
+		int e = errno;
+
+		/* a layer that cannot reach the disk (a map without a path) says why */
+		if (!s->file && vitk_odx_blk_resolve_path(&s->map, s->path, env) == 0 &&
+		    !s->map.offloadable && s->map.reason)
+			return bfail(out, VITK_ODX_STAGE_OPEN, s->path,
+				     vitk_error_set(VITK_EIO, e, "%s: flushing the page cache (%s)",
+						    s->path, s->map.reason));
+		vitk_error_clear();
 		return bfail(out, VITK_ODX_STAGE_OPEN, s->path,
-			     vitk_error_set(VITK_EIO, errno, "%s: flushing the page cache", s->path));
+			     vitk_error_set(VITK_EIO, e, "%s: flushing the page cache", s->path));
+	}
 	if (stat(d->path, &st) < 0) {
 		if (errno != ENOENT)
 			return bfail(out, VITK_ODX_STAGE_OPEN, d->path,
@@ -1024,7 +1034,7 @@ int vitk_odx_blk_job_run(vitk_inventory *inv, int64_t host_id, const vitk_odx_jo
 	}
 	s.path = job->src;
 	d.path = job->dst;
-	if ((r = open_sides(&s, &d, &o, req->dry_run, out)) < 0)
+	if ((r = open_sides(&s, &d, &o, req->dry_run, env, out)) < 0)
 		goto out;
 	if ((r = resolve_side(&s, false, env)) < 0) {
 		r = bfail(out, VITK_ODX_STAGE_OPEN, s.path, r);

@@ -235,6 +235,7 @@ gfail mp "a token copy from a map with no running path fails" 120 <<'G'
 $VITK odx copy /dev/vg/src /dev/vg/tok --method token --count 2048
 G
 echo "  copy: $(tail -3 "$GOUT")"
+check "copy: the failed flush names the multipath layer" -- gout_has "flushing the page cache \($(path 0 dm) \(dm-multipath\): no running path"
 # ---- the other failure: portal :3261's session logged out (its sd devices go away)
 gok mp "paths back (running, reinstated in the maps); portal :3261 logged out" 180 <<G
 for d in $A0 $A1 $B0; do echo running >/sys/block/\$d/device/state || exit 1; done
