@@ -384,8 +384,10 @@ static char *allows(const char *why)
 	return vitk_str_detach(&s);
 }
 
-static json_t *plan_methods_json(const vitk_odx_plan *p)
+/* a stack's methods: a usable one's reason is what it does not cover (st->across) */
+static json_t *plan_methods_json(const vitk_odx_probe_stack *st)
 {
+	const vitk_odx_plan *p = &st->plan;
 	vitk_table *t = NULL;
 	json_t *j = NULL;
 	int r = vitk_table_new(&t, method_cols, VITK_ARRAY_SIZE(method_cols));
@@ -393,7 +395,7 @@ static json_t *plan_methods_json(const vitk_odx_plan *p)
 	for (size_t k = 0; r == 0 && k < VITK_ODX_NITEMS; k++) {
 		const vitk_odx_plan_item *it = &p->items[k];
 		struct method_rec m = { vitk_odx_method_str(it->method), it->usable,
-					it->usable ? NULL : it->reason };
+					it->usable ? st->across[k] : it->reason };
 
 		r = vitk_table_add_record(t, &m);
 	}
@@ -439,16 +441,18 @@ static int stack_doc(vitk_odx_doc *out, json_t *stacks, const vitk_odx_probe_sta
 	o = json_pack("{s:s, s:b, s:b, s:s?, s:I, s:I, s:s?, s:o?, s:o}", "device", st->name,
 		      "file", st->file, "offloadable", st->offloadable, "sg", st->sg,
 		      "block_size", (json_int_t)st->block_size, "ranges", (json_int_t)st->nranges,
-		      "reason", st->reason, "methods", plan_methods_json(&st->plan), "layers",
+		      "reason", st->reason, "methods", plan_methods_json(st), "layers",
 		      layers);
 	if (!o || json_array_append_new(stacks, o) < 0)
 		return VITK_ENOMEM;
 	for (size_t k = 0; r == 0 && k < VITK_ODX_NITEMS; k++) {
 		const vitk_odx_plan_item *it = &st->plan.items[k];
 
+		const char *why = it->usable ? st->across[k] : it->reason;
+
 		r = add_line(out, "%s: %s %s%s%s", st->name, vitk_odx_method_str(it->method),
-			     it->usable ? "yes" : "no", it->usable ? "" : ", ",
-			     it->usable ? "" : it->reason ? it->reason : "");
+			     it->usable ? "yes" : "no", why ? ", " : it->usable ? "" : ", ",
+			     why ? why : "");
 	}
 	return r;
 }
@@ -468,6 +472,26 @@ static int lun_line(vitk_odx_doc *out, const struct dev_rec *d)
 			(unsigned)d->max_segments, d->max_segment_length);
 }
 
+/* the LUN @d (NULL: none) in @devt, once, and as a record (@one) or a line */
+static int lun_doc(vitk_odx_doc *out, vitk_table *devt, const vitk_odx_dev *d, bool one)
+{
+	const vitk_odx_dev_info *in = d ? vitk_odx_dev_get_info(d) : NULL;
+	struct dev_rec rec;
+	int r;
+
+	if (!in)
+		return 0;
+	for (size_t k = 0; k < vitk_table_nrows(devt); k++)
+		if (strcmp(vitk_table_get_str(devt, k, 0), in->name) == 0)
+			return 0;
+	dev_record(&rec, in);
+	r = vitk_table_add_record(devt, &rec);
+	if (r == 0)
+		r = one ? add_record(out, dev_cols, VITK_ARRAY_SIZE(dev_cols), &rec)
+			: lun_line(out, &rec);
+	return r;
+}
+
 /*
  * The probe of block devices and files: the table has a row per layer
  * (CSV, text), JSON {devices, stacks, pairs}; one name alone is shown as
@@ -478,7 +502,6 @@ static int probe_stacks_doc(vitk_odx_doc *out, const vitk_odx_probe_result *pr)
 	json_t *devices = NULL, *pairs = NULL, *stacks = json_array();
 	vitk_table *devt = NULL;
 	bool one = pr->nstacks == 1 && pr->ndevs == 0;
-	struct dev_rec rec;
 	int r;
 
 	if (!stacks)
@@ -488,23 +511,13 @@ static int probe_stacks_doc(vitk_odx_doc *out, const vitk_odx_probe_result *pr)
 		r = vitk_table_new(&devt, dev_cols, VITK_ARRAY_SIZE(dev_cols));
 	for (size_t i = 0; r == 0 && i < pr->nstacks; i++)
 		r = stack_doc(out, stacks, &pr->stacks[i], one);
-	/* the LUNs: the names that are LUNs, then the stacks' disks (each once) */
+	/* the LUNs: the names that are LUNs, then each stack's disks (each once) */
 	for (size_t i = 0; r == 0 && i < pr->ndevs + pr->nstacks; i++) {
-		const vitk_odx_dev *d = i < pr->ndevs ? pr->devs[i] : pr->stacks[i - pr->ndevs].dev;
-		const vitk_odx_dev_info *in = d ? vitk_odx_dev_get_info(d) : NULL;
-		bool seen = false;
+		const vitk_odx_probe_stack *st = i < pr->ndevs ? NULL : &pr->stacks[i - pr->ndevs];
+		size_t nd = st ? st->ndisks : 1;
 
-		if (!in)
-			continue;
-		for (size_t k = 0; k < vitk_table_nrows(devt) && !seen; k++)
-			seen = strcmp(vitk_table_get_str(devt, k, 0), in->name) == 0;
-		if (seen)
-			continue;
-		dev_record(&rec, in);
-		r = vitk_table_add_record(devt, &rec);
-		if (r == 0)
-			r = one ? add_record(out, dev_cols, VITK_ARRAY_SIZE(dev_cols), &rec)
-				: lun_line(out, &rec);
+		for (size_t x = 0; r == 0 && x < nd; x++)
+			r = lun_doc(out, devt, st ? st->disks[x].dev : pr->devs[i], one);
 	}
 	if (r == 0)
 		r = vitk_table_to_json(&devices, devt);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <vitk/inventory.h>
+#include <vitk/str.h>
 #include <vitk/sys/odx_blk.h>
 
 #include "odx_internal.h"
@@ -316,7 +317,15 @@ static void probe_stack_clear(vitk_odx_probe_stack *st)
 	free(st->layers);
 	free(st->sg);
 	free(st->reason);
-	vitk_odx_dev_free(st->dev);
+	for (size_t i = 0; i < st->ndisks; i++) {
+		free(st->disks[i].name);
+		free(st->disks[i].sg);
+		vitk_odx_dev_free(st->disks[i].dev);
+		vitk_odx_plan_clear(&st->disks[i].plan);
+	}
+	free(st->disks);
+	for (size_t k = 0; k < VITK_ODX_NITEMS; k++)
+		free(st->across[k]);
 	vitk_odx_plan_clear(&st->plan);
 }
 
@@ -546,49 +555,144 @@ out:
 	return r;
 }
 
-/* the methods of one stack: a one-block plan on its disk, reasons naming the disk layer */
-static int probe_stack_plan(vitk_odx_probe_stack *st)
+/* the layer of the disk @name (the resolver adds one per disk), or NULL */
+static vitk_odx_probe_layer *disk_layer(vitk_odx_probe_stack *st, const char *name)
 {
-	const vitk_odx_dev_info *in = vitk_odx_dev_get_info(st->dev);
-	vitk_odx_probe_layer *disk = &st->layers[st->nlayers - 1];
+	for (size_t i = 0; i < st->nlayers; i++)
+		if (strcmp(st->layers[i].dev, name) == 0 && strcmp(st->layers[i].kind, "disk") == 0)
+			return &st->layers[i];
+	return NULL;
+}
+
+/*
+ * A one-block plan from @slba on @s to @dlba on @d into *p; a refusal of the
+ * planner (a range, block sizes) becomes a host-only plan with its message.
+ */
+static int probe_plan(vitk_odx_plan *p, const vitk_odx_dev *s, uint64_t slba, const vitk_odx_dev *d,
+		      uint64_t dlba)
+{
 	vitk_odx_copy_options o = VITK_ODX_COPY_OPTIONS_INIT;
-	int r;
 
 	o.count = 1;
-	o.src_lba = st->first_lba;
-	o.dst_lba = st->first_lba + 1 < in->blocks ? in->blocks - 1 : 0;
-	r = vitk_odx_plan_make(&st->plan, st->dev, st->dev, &o);
-	if (r < 0) {
+	o.src_lba = slba;
+	o.dst_lba = dlba;
+	if (vitk_odx_plan_make(p, s, d, &o) < 0) {
 		char why[VITK_ERROR_MESSAGE_MAX];
 
 		snprintf(why, sizeof(why), "%s", vitk_error_last()->message);
-		vitk_odx_plan_clear(&st->plan);
+		vitk_odx_plan_clear(p);
 		vitk_error_clear();
-		if (plan_host_only(&st->plan, why) < 0)
+		if (plan_host_only(p, why) < 0)
 			return VITK_ENOMEM;
-	}
-	for (int k = 0; k < VITK_ODX_NITEMS; k++) {
-		vitk_odx_plan_item *it = &st->plan.items[k];
-		char *named;
-
-		if (it->usable || !it->reason)
-			continue;
-		if (dup_str(&disk->why[k], it->reason) < 0)
-			return VITK_ENOMEM;
-		named = vitk_odx__strf("%s (%s, %s): %s", disk->dev, disk->kind, st->sg, it->reason);
-		if (!named)
-			return VITK_ENOMEM;
-		free(it->reason);
-		it->reason = named;
 	}
 	return 0;
 }
 
-/* resolve, then open and record the disk under @m (if any) */
+/* "sdb (disk, /dev/sg1)": a disk as the reasons name it */
+static void disk_label(char *buf, size_t n, const vitk_odx_probe_stack *st, size_t k)
+{
+	snprintf(buf, n, "%s (disk, %s)", st->disks[k].name, st->disks[k].sg);
+}
+
+/*
+ * The methods of one stack.  Each disk: a one-block plan within it, from its
+ * first block of the device to its last block; the disk's layer gets each
+ * refusal.  The stack: a method is usable when every disk allows it, else the
+ * reason names each disk that refuses ("sdb (disk, /dev/sg1): why; ...").
+ * A method usable on every disk but refused from one disk to another (the
+ * pair the copy path would plan for a piece that crosses them, e.g. two
+ * copy managers) gets st->across: such pieces would go by host.
+ */
+static int probe_stack_plan(vitk_odx_probe_stack *st, const uint64_t *lbas, size_t first)
+{
+	const vitk_odx_plan *fp;
+	vitk_odx_plan cross;
+	char label[2][160];
+	int r = 0;
+
+	for (size_t d = 0; d < st->ndisks; d++) {
+		const vitk_odx_dev_info *in = vitk_odx_dev_get_info(st->disks[d].dev);
+		vitk_odx_probe_layer *l = disk_layer(st, st->disks[d].name);
+
+		r = probe_plan(&st->disks[d].plan, st->disks[d].dev, lbas[d], st->disks[d].dev,
+			       lbas[d] + 1 < in->blocks ? in->blocks - 1 : 0);
+		for (int k = 0; r == 0 && l && k < VITK_ODX_NITEMS; k++) {
+			const vitk_odx_plan_item *it = &st->disks[d].plan.items[k];
+
+			if (!it->usable && it->reason)
+				r = dup_str(&l->why[k], it->reason);
+		}
+		if (r < 0)
+			return r;
+	}
+	/* the stack's plan: the first disk's range and estimates, every disk's verdicts */
+	fp = &st->disks[first].plan;
+	st->plan = *fp;
+	st->plan.note = NULL;
+	for (int k = 0; k < VITK_ODX_NITEMS; k++) {
+		vitk_odx_plan_item *it = &st->plan.items[k];
+		vitk_str why = VITK_STR_INIT;
+
+		it->reason = NULL;
+		it->usable = true;
+		for (size_t d = 0; d < st->ndisks; d++) {
+			const vitk_odx_plan_item *di = &st->disks[d].plan.items[k];
+
+			if (di->usable)
+				continue;
+			it->usable = false;
+			disk_label(label[0], sizeof(label[0]), st, d);
+			vitk_str_putf(&why, "%s%s: %s", why.size ? "; " : "", label[0],
+				      di->reason ? di->reason : "");
+		}
+		if (!it->usable && !(it->reason = vitk_str_detach(&why)))
+			return VITK_ENOMEM;
+		vitk_str_clear(&why);
+	}
+	if (fp->note && !(st->plan.note = strdup(fp->note)))
+		return VITK_ENOMEM;
+	if (!st->plan.items[fp->chosen == VITK_ODX_METHOD_TOKEN   ? VITK_ODX_ITEM_TOKEN
+			    : fp->chosen == VITK_ODX_METHOD_XCOPY ? VITK_ODX_ITEM_XCOPY
+								  : VITK_ODX_ITEM_HOST]
+		     .usable)
+		st->plan.chosen = st->plan.items[VITK_ODX_ITEM_XCOPY].usable ? VITK_ODX_METHOD_XCOPY
+									     : VITK_ODX_METHOD_HOST;
+	/* pieces that cross disks: every ordered pair, the first refusal per method */
+	for (size_t a = 0; a < st->ndisks; a++)
+		for (size_t b = 0; b < st->ndisks; b++) {
+			if (a == b)
+				continue;
+			if (probe_plan(&cross, st->disks[a].dev, lbas[a], st->disks[b].dev, lbas[b]) < 0)
+				return VITK_ENOMEM;
+			disk_label(label[0], sizeof(label[0]), st, a);
+			disk_label(label[1], sizeof(label[1]), st, b);
+			for (int k = 0; k < VITK_ODX_ITEM_HOST; k++) {
+				const vitk_odx_plan_item *it = &cross.items[k];
+
+				if (!st->plan.items[k].usable || it->usable || st->across[k])
+					continue;
+				st->across[k] = vitk_odx__strf(
+					"within each disk only: pieces from %s to %s would go by host (%s)",
+					label[0], label[1], it->reason ? it->reason : "refused");
+				if (!st->across[k]) {
+					vitk_odx_plan_clear(&cross);
+					return VITK_ENOMEM;
+				}
+			}
+			vitk_odx_plan_clear(&cross);
+		}
+	return 0;
+}
+
+/* resolve, then open and record the disks under @m (if any) */
 static int probe_stack(vitk_odx_probe_result *out, vitk_odx_probe_stack *st, vitk_odx_blk_map *m,
 		       bool file, vitk_inventory *inv, int64_t host_id, const vitk_odx_opener *op,
 		       const vitk_odx_blk_env *env)
 {
+	uint64_t lbas[VITK_ODX_BLK_MAX_DISKS] = { 0 };
+	bool seen[VITK_ODX_BLK_MAX_DISKS] = { false };
+	size_t first = 0;
+	bool found = false;
 	int r;
 
 	st->file = file;
@@ -603,6 +707,10 @@ static int probe_stack(vitk_odx_probe_result *out, vitk_odx_probe_stack *st, vit
 	}
 	if (!st->reason && !m->offloadable && m->reason)
 		st->reason = strdup(m->reason);
+	if (!st->reason && m->offloadable &&
+	    (m->disks.size == 0 || m->disks.size > VITK_ODX_BLK_MAX_DISKS))
+		st->reason = vitk_odx__strf("%s: no SCSI disk, or more than %d", st->name,
+					    VITK_ODX_BLK_MAX_DISKS);
 	if (st->reason || !m->offloadable) {
 		if (!st->reason)
 			st->reason = strdup("not offloadable");
@@ -611,19 +719,39 @@ static int probe_stack(vitk_odx_probe_result *out, vitk_odx_probe_stack *st, vit
 	st->offloadable = true;
 	st->block_size = m->block_size;
 	st->nranges = m->ranges.size;
-	for (size_t i = 0; i < m->ranges.size; i++)
-		if (!m->ranges.ptr[i].zero) {
-			st->first_lba = m->ranges.ptr[i].lba;
-			break;
+	/* each disk's first block of the device's data; the device's first byte */
+	for (size_t i = 0; i < m->ranges.size; i++) {
+		const vitk_odx_blk_range *g = &m->ranges.ptr[i];
+
+		if (g->zero || g->disk >= m->disks.size || seen[g->disk])
+			continue;
+		seen[g->disk] = true;
+		lbas[g->disk] = g->lba;
+		if (!found) {
+			found = true;
+			first = g->disk;
+			st->first_lba = g->lba;
 		}
+	}
 	if (dup_str(&st->sg, m->sg) < 0)
 		return VITK_ENOMEM;
-	r = open_named(op, st->sg, true, &st->dev);
-	if (r < 0)
-		return probe_fail(out, VITK_ODX_STAGE_OPEN, st->name, r);
-	if (inv && (r = vitk_odx_inventory_record_lun(inv, host_id, st->dev)) < 0)
-		return probe_fail(out, VITK_ODX_STAGE_RECORD_LUN, st->name, r);
-	return probe_stack_plan(st);
+	st->disks = calloc(m->disks.size, sizeof(*st->disks));
+	if (!st->disks)
+		return VITK_ENOMEM;
+	for (size_t d = 0; d < m->disks.size; d++) {
+		vitk_odx_probe_disk *pd = &st->disks[st->ndisks++];
+
+		if (dup_str(&pd->name, m->disks.ptr[d].name) < 0 ||
+		    dup_str(&pd->sg, m->disks.ptr[d].sg) < 0)
+			return VITK_ENOMEM;
+		r = open_named(op, pd->sg, true, &pd->dev);
+		if (r < 0)
+			return probe_fail(out, VITK_ODX_STAGE_OPEN, st->name, r);
+		if (inv && (r = vitk_odx_inventory_record_lun(inv, host_id, pd->dev)) < 0)
+			return probe_fail(out, VITK_ODX_STAGE_RECORD_LUN, st->name, r);
+	}
+	st->dev = st->disks[first].dev;
+	return probe_stack_plan(st, lbas, first);
 }
 
 /* one probed name: a LUN or a stack, as the pairs see it */

@@ -34,12 +34,16 @@
 
 static vitk_odx_blk_env env;
 static fake_scsi disk0; /* behind /dev/sg0 (sda) */
+static fake_scsi disk1; /* behind /dev/sg1 (sdb) */
+static const char *disk1_cm; /* disk1's copy manager (disk0's is "cm") */
 static char nodes[512];
 
 static int open_fake(void *payload, const char *name, bool read_only, vitk_odx_dev **out)
 {
 	(void)payload;
 	(void)read_only;
+	if (strcmp(name, "/dev/sg1") == 0)
+		return vitk_odx_dev_open_with_transport(out, &disk1.t, name, disk1_cm, NULL);
 	if (strcmp(name, "/dev/sg0") != 0)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "no device '%s'", name);
 	return vitk_odx_dev_open_with_transport(out, &disk0.t, name, "cm", NULL);
@@ -89,8 +93,15 @@ static int setup(void **state)
 	fake_dm_set(5, "0 2048 crypt aes-xts-plain64 :64:logon:cryptsetup:x 0 8:1 32768");
 	fake_sysblk_dm("dm-3", "253:3", NBLK, "mpatha", "mpath-3600", "sdc sdd");
 	fake_dm_set(3, "0 8192 multipath 0 0 1 1 service-time 0 2 1 8:32 1 8:48 1");
+	/* an LV over two disks: 512 sectors at sector 5120 of sda1, 512 at sector 2048 of sdb */
+	fake_sysblk_disk("sdb", "8:16", NBLK, 512, "sg1", "running");
+	fake_sysblk_dm("dm-6", "253:6", 1024, "vg-span", "LVM-sp", "sda1 sdb");
+	fake_dm_set(6, "0 512 linear 8:1 5120\n512 512 linear 8:16 2048");
 	fake_scsi_init(&disk0, "DISK0001", 1, 512, NBLK);
 	fake_scsi_enable_3pc(&disk0, 65536, 0, 16u << 20, 1);
+	fake_scsi_init(&disk1, "DISK0002", 2, 512, NBLK);
+	fake_scsi_enable_3pc(&disk1, 65536, 0, 16u << 20, 1);
+	disk1_cm = "cm";
 	return 0;
 }
 
@@ -98,6 +109,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	fake_scsi_dispose(&disk0);
+	fake_scsi_dispose(&disk1);
 	fake_dm_reset();
 	fake_sysblk_remove();
 	return 0;
@@ -431,6 +443,166 @@ static void test_pair_same_disk(void **state)
 	vitk_odx_probe_result_clear(&pr);
 }
 
+/* The layers and disks of the LV over sda1 and sdb. */
+static const vitk_odx_probe_stack *probe_span(vitk_odx_probe_result *pr)
+{
+	const vitk_odx_probe_stack *st;
+
+	probe1(pr, node("span", 253, 6));
+	st = &pr->stacks[0];
+	assert_true(st->offloadable);
+	assert_null(st->reason);
+	assert_string_equal(st->sg, "/dev/sg0");
+	assert_int_equal(st->first_lba, 2048 + 5120);
+	assert_int_equal(st->nranges, 2);
+	assert_int_equal(st->ndisks, 2);
+	assert_string_equal(st->disks[0].name, "sda");
+	assert_string_equal(st->disks[0].sg, "/dev/sg0");
+	assert_string_equal(st->disks[1].name, "sdb");
+	assert_string_equal(st->disks[1].sg, "/dev/sg1");
+	assert_ptr_equal(st->dev, st->disks[0].dev);
+	assert_string_equal(vitk_odx_dev_get_info(st->disks[1].dev)->name, "/dev/sg1");
+	/* each disk planned within itself, from its first block of the LV */
+	assert_int_equal(st->disks[0].plan.src_lba, 2048 + 5120);
+	assert_int_equal(st->disks[1].plan.src_lba, 2048);
+	assert_int_equal(st->disks[1].plan.dst_lba, NBLK - 1);
+	assert_int_equal(st->nlayers, 4);
+	expect_layer(st, 0, "dm-6", "dm-linear", "LVM LV vg-span: 2 segments", NULL, NULL);
+	expect_layer(st, 1, "sda1", "partition", "starts at sector 2048 of sda", NULL, NULL);
+	return st;
+}
+
+/* An LV over two 3PC disks of one copy manager: both disks listed, offload on every piece. */
+static void test_span_two_disks(void **state)
+{
+	vitk_odx_probe_result pr;
+	const vitk_odx_probe_stack *st;
+	vitk_odx_doc doc;
+	json_t *devs;
+
+	(void)state;
+	st = probe_span(&pr);
+	expect_layer(st, 2, "sda", "disk", "SCSI disk, sg node /dev/sg0", NULL, NULL);
+	expect_layer(st, 3, "sdb", "disk", "SCSI disk, sg node /dev/sg1", NULL, NULL);
+	assert_int_equal(st->plan.chosen, VITK_ODX_METHOD_TOKEN);
+	for (int k = 0; k < VITK_ODX_NITEMS; k++) {
+		assert_true(st->plan.items[k].usable);
+		assert_null(st->plan.items[k].reason);
+		assert_null(st->across[k]);
+	}
+	assert_int_equal(vitk_odx_probe_doc(&doc, &pr), 0);
+	/* records: four layers, then both LUNs */
+	assert_int_equal(doc.nrecords, 6);
+	assert_string_equal(vitk_table_get_str(doc.records[3], 0, 2), "sdb");
+	assert_string_equal(vitk_table_get_str(doc.records[4], 0, 0), "/dev/sg0");
+	assert_string_equal(vitk_table_get_str(doc.records[5], 0, 0), "/dev/sg1");
+	devs = json_object_get(doc.json, "devices");
+	assert_int_equal(json_array_size(devs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(devs, 1), "device")),
+			    "/dev/sg1");
+	assert_json(json_object_get(json_array_get(json_object_get(doc.json, "stacks"), 0),
+				    "methods"),
+		    "[{\"method\":\"token\",\"reason\":null,\"usable\":true},"
+		    "{\"method\":\"xcopy\",\"reason\":null,\"usable\":true},"
+		    "{\"method\":\"host\",\"reason\":null,\"usable\":true}]");
+	vitk_odx_doc_clear(&doc);
+	vitk_odx_probe_result_clear(&pr);
+}
+
+/* One of the two disks has no 3PC: no offload, and the reasons name that disk. */
+static void test_span_disk_without_3pc(void **state)
+{
+	vitk_odx_probe_result pr;
+	const vitk_odx_probe_stack *st;
+	vitk_odx_doc doc;
+
+	(void)state;
+	fake_scsi_dispose(&disk1);
+	fake_scsi_init(&disk1, "DISK0002", 2, 512, NBLK);
+	st = probe_span(&pr);
+	expect_layer(st, 2, "sda", "disk", "SCSI disk, sg node /dev/sg0", NULL, NULL);
+	expect_layer(st, 3, "sdb", "disk", "SCSI disk, sg node /dev/sg1",
+		     "no 3PC / ODX token copy unsupported (neither device has the 3PC bit)",
+		     "no 3PC / EXTENDED COPY unsupported");
+	assert_int_equal(st->plan.chosen, VITK_ODX_METHOD_HOST);
+	assert_false(st->plan.items[VITK_ODX_ITEM_TOKEN].usable);
+	assert_string_equal(st->plan.items[VITK_ODX_ITEM_TOKEN].reason,
+			    "sdb (disk, /dev/sg1): no 3PC / ODX token copy unsupported (neither "
+			    "device has the 3PC bit)");
+	assert_false(st->plan.items[VITK_ODX_ITEM_XCOPY].usable);
+	assert_string_equal(st->plan.items[VITK_ODX_ITEM_XCOPY].reason,
+			    "sdb (disk, /dev/sg1): no 3PC / EXTENDED COPY unsupported");
+	assert_true(st->plan.items[VITK_ODX_ITEM_HOST].usable);
+	assert_null(st->across[VITK_ODX_ITEM_TOKEN]);
+	assert_null(st->across[VITK_ODX_ITEM_XCOPY]);
+	assert_int_equal(vitk_odx_probe_doc(&doc, &pr), 0);
+	assert_json(json_object_get(json_array_get(json_object_get(doc.json, "stacks"), 0),
+				    "methods"),
+		    "[{\"method\":\"token\",\"reason\":\"sdb (disk, /dev/sg1): no 3PC / ODX token "
+		    "copy unsupported (neither device has the 3PC bit)\",\"usable\":false},"
+		    "{\"method\":\"xcopy\",\"reason\":\"sdb (disk, /dev/sg1): no 3PC / EXTENDED "
+		    "COPY unsupported\",\"usable\":false},"
+		    "{\"method\":\"host\",\"reason\":null,\"usable\":true}]");
+	vitk_odx_doc_clear(&doc);
+	vitk_odx_probe_result_clear(&pr);
+}
+
+/* Two disks behind different copy managers: offload within each disk, across them by host. */
+static void test_span_two_copy_managers(void **state)
+{
+	static const char across[] =
+		"within each disk only: pieces from sda (disk, /dev/sg0) to sdb (disk, /dev/sg1) "
+		"would go by host (source and destination are on different copy managers)";
+	vitk_odx_probe_result pr;
+	const vitk_odx_probe_stack *st;
+	vitk_odx_doc doc;
+	char want[1024];
+
+	(void)state;
+	disk1_cm = "cm2";
+	st = probe_span(&pr);
+	expect_layer(st, 2, "sda", "disk", "SCSI disk, sg node /dev/sg0", NULL, NULL);
+	expect_layer(st, 3, "sdb", "disk", "SCSI disk, sg node /dev/sg1", NULL, NULL);
+	assert_int_equal(st->plan.chosen, VITK_ODX_METHOD_TOKEN);
+	for (int k = 0; k < VITK_ODX_NITEMS; k++) {
+		assert_true(st->plan.items[k].usable);
+		assert_null(st->plan.items[k].reason);
+	}
+	assert_non_null(st->across[VITK_ODX_ITEM_TOKEN]);
+	assert_non_null(st->across[VITK_ODX_ITEM_XCOPY]);
+	assert_string_equal(st->across[VITK_ODX_ITEM_TOKEN], across);
+	assert_string_equal(st->across[VITK_ODX_ITEM_XCOPY], across);
+	assert_null(st->across[VITK_ODX_ITEM_HOST]);
+	assert_int_equal(vitk_odx_probe_doc(&doc, &pr), 0);
+	snprintf(want, sizeof(want),
+		 "[{\"method\":\"token\",\"reason\":\"%s\",\"usable\":true},"
+		 "{\"method\":\"xcopy\",\"reason\":\"%s\",\"usable\":true},"
+		 "{\"method\":\"host\",\"reason\":null,\"usable\":true}]",
+		 across, across);
+	assert_json(json_object_get(json_array_get(json_object_get(doc.json, "stacks"), 0),
+				    "methods"),
+		    want);
+	vitk_odx_doc_clear(&doc);
+	/* several names: the text lines say it too */
+	vitk_odx_probe_result_clear(&pr);
+	{
+		const char *names[] = { node("span", 253, 6), node("lv", 253, 0) };
+
+		assert_int_equal(vitk_odx_blk_probe(&pr, NULL, 0, names, 2, &opener, &env), 0);
+		assert_int_equal(vitk_odx_probe_doc(&doc, &pr), 0);
+		snprintf(want, sizeof(want), "%s: token yes, %s", names[0], across);
+		assert_string_equal(doc.lines[0], want);
+		snprintf(want, sizeof(want), "%s: host yes", names[0]);
+		assert_string_equal(doc.lines[2], want);
+		snprintf(want, sizeof(want), "%s: token yes", names[1]);
+		assert_string_equal(doc.lines[3], want);
+		/* the LUNs: sda and sdb once each */
+		assert_int_equal(json_array_size(json_object_get(doc.json, "devices")), 2);
+		vitk_odx_doc_clear(&doc);
+	}
+	vitk_odx_probe_result_clear(&pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +614,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pair_same_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_span_two_disks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_span_disk_without_3pc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_span_two_copy_managers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

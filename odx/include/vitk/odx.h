@@ -413,21 +413,35 @@ typedef struct {
 	char *why[VITK_ODX_NITEMS]; /* per method (VITK_ODX_ITEM_*): NULL allowed here, else why not */
 } vitk_odx_probe_layer;
 
+/* One SCSI disk under a probed stack (an LV on a VG of several LUNs has several). */
+typedef struct {
+	char *name;        /* kernel name (sdb) */
+	char *sg;          /* its sg node */
+	vitk_odx_dev *dev; /* opened read-only */
+	vitk_odx_plan plan; /* a one-block plan within this disk */
+} vitk_odx_probe_disk;
+
 /* A probed block device other than a whole SCSI disk (an LV, a partition, a map) or a file. */
 typedef struct {
 	const char *name;            /* as given (borrowed from the caller's @names) */
 	size_t arg;                  /* its index in @names */
 	bool file;                   /* a regular file, mapped with FIEMAP */
-	bool offloadable;            /* it resolves to ranges of one SCSI disk */
-	char *sg;                    /* that disk's sg node (offloadable only) */
-	uint32_t block_size;         /* the disk's logical block size (offloadable only) */
+	bool offloadable;            /* it resolves to ranges of SCSI disks */
+	char *sg;                    /* the first disk's sg node (offloadable only) */
+	uint32_t block_size;         /* the disks' logical block size (offloadable only) */
 	uint64_t first_lba;          /* the disk block of its first byte (offloadable only) */
-	size_t nranges;              /* ranges on the disk (offloadable only) */
+	size_t nranges;              /* ranges on the disks (offloadable only) */
 	char *reason;                /* not offloadable: "LAYER (kind): why" */
 	vitk_odx_probe_layer *layers;
 	size_t nlayers;
-	vitk_odx_dev *dev;           /* the disk, opened read-only (offloadable only) */
-	vitk_odx_plan plan;          /* per method: usable, or why not, naming the layer */
+	vitk_odx_dev *dev;           /* the disk of its first byte (one of disks[], not owned) */
+	vitk_odx_plan plan;          /* per method: usable (on every disk), or why not, naming
+				      * the layer or each disk that refuses */
+	vitk_odx_probe_disk *disks;  /* every SCSI disk, in the order first reached (offloadable) */
+	size_t ndisks;
+	/* per method usable on every disk but not from one disk to another (different copy
+	 * managers): "within each disk only: ..." (the copy goes by host for such pieces) */
+	char *across[VITK_ODX_NITEMS];
 } vitk_odx_probe_stack;
 
 typedef struct {
