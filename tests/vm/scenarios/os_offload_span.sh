@@ -186,6 +186,16 @@ for m in xtt:token xtx:xcopy; do
 	echo "across targets, ${m#*:}: $(jget "$J" '.fallbacks[0].reason')"
 done
 
+# ---- the probe of the spanning LV covers both disks (each LUN probed, each method on each)
+gok osspan "probe /dev/vg/src: both disks" 60 <<'G'
+$VITK -o json odx probe /dev/vg/src >/vm/probe.json && $VITK odx probe /dev/vg/src
+G
+J=$SH/probe.json
+check "probe: both disks listed (a disk layer each with its sg node, both LUNs probed)" -- \
+	jqe "$J" '([.stacks[0].layers[] | select(.kind == "disk") | .detail | test("^SCSI disk, sg node /dev/sg[0-9]+$")] == [true, true]) and (.devices | length) == 2 and .devices[0].device != .devices[1].device and ([.devices[].tpc] == [true, true])'
+check "probe: token and xcopy possible on every disk and across them, no reason" -- \
+	jqe "$J" '.stacks[0].offloadable and ([.stacks[0].methods[] | .method + ":" + (.usable | tostring)] | join(",")) == "token:true,xcopy:true,host:true" and ([.stacks[0].methods[].reason] == [null, null, null]) and ([.stacks[0].layers[] | .token, .xcopy] | unique) == ["yes"]'
+
 vm_halt osspan
 kill -TERM $SERVE $SERVE2
 wait $SERVE $SERVE2
