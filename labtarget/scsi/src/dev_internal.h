@@ -158,7 +158,8 @@ struct tgt_device {
 	uint64_t op_seq;
 	bool shutting_down;
 	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
-	/* tests only: called before each chunk a WRITE USING TOKEN moves */
+	/* tests only: called before each chunk a WRITE USING TOKEN or an
+	 * EXTENDED COPY moves (at its cancellation point) */
 	void (*chunk_hook)(void *arg);
 	void *chunk_hook_arg;
 	/* tests only: a write seam; a negative errno fails the write of the
