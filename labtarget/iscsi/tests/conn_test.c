@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -139,10 +140,11 @@ static void gate_release(void)
 }
 
 /*
- * A second gate inside the copy manager: the data movement of a copy
- * (lun__copy_range, private to //labtarget/scsi; its types are opaque here)
- * waits while copy_gate_closed -- after the copy's unit attention and
- * reservation checks and its first cancellation point.
+ * A second gate inside the device: the data movement of a copy
+ * (lun__copy_range) or an erase (lun__zero_range: SANITIZE BLOCK ERASE on
+ * its own thread), private to //labtarget/scsi with types opaque here,
+ * waits while copy_gate_closed -- after the command's unit attention and
+ * reservation checks and a copy's first cancellation point.
  */
 struct tgt_lun;
 int __real_lun__copy_range(struct tgt_lun *src, uint64_t src_off, struct tgt_lun *dst,
@@ -165,6 +167,31 @@ int __wrap_lun__copy_range(struct tgt_lun *src, uint64_t src_off, struct tgt_lun
 	}
 	pthread_mutex_unlock(&gate_mu);
 	return __real_lun__copy_range(src, src_off, dst, dst_off, len, m);
+}
+
+int __real_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len);
+int __wrap_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len);
+
+int __wrap_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len)
+{
+	pthread_mutex_lock(&gate_mu);
+	if (copy_gate_closed) {
+		copy_gate_inside++;
+		pthread_cond_broadcast(&gate_cv);
+		while (copy_gate_closed)
+			pthread_cond_wait(&gate_cv, &gate_mu);
+		copy_gate_inside--;
+	}
+	pthread_mutex_unlock(&gate_mu);
+	return __real_lun__zero_range(l, off, len);
+}
+
+static void copy_gate_open(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	copy_gate_closed = false;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
 }
 
 int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun)
@@ -256,6 +283,8 @@ static int setup_chap(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+
+	copy_gate_open(); /* a test that failed with a data movement held */
 
 	if (f->fd >= 0)
 		close(f->fd);
@@ -1164,6 +1193,24 @@ static uint32_t xcopy_held(struct fixture *f, uint8_t id, const uint8_t *naa20)
 	return f->itt;
 }
 
+/* wait (30 s at most) until a data movement waits at the copy gate */
+static void copy_gate_wait_inside(void)
+{
+	struct timespec dl;
+	bool in;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 30;
+	pthread_mutex_lock(&gate_mu);
+	while (copy_gate_inside == 0)
+		if (pthread_cond_timedwait(&gate_cv, &gate_mu, &dl) != 0)
+			break;
+	in = copy_gate_inside > 0;
+	pthread_mutex_unlock(&gate_mu);
+	if (!in)
+		fail_msg("no data movement reached the copy gate within 30 s");
+}
+
 /*
  * EXTENDED COPY(LID1) on LUN0, list id @id: blocks 8-11 to 0-3, then 12-15
  * to 20-23 (two runs), held inside the first one's data movement
@@ -1197,19 +1244,8 @@ static uint32_t xcopy_two_held(struct fixture *f, uint8_t id, const uint8_t *naa
 	scsi_cmd(f, 0xa1, 0, sizeof(list), cdb, sizeof(cdb));
 	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
 	data_out(f, vitk_get_be32(p.h + 20), 0, 0, list, sizeof(list), true);
-	pthread_mutex_lock(&gate_mu);
-	while (copy_gate_inside == 0) /* bazel's test timeout bounds this */
-		pthread_cond_wait(&gate_cv, &gate_mu);
-	pthread_mutex_unlock(&gate_mu);
+	copy_gate_wait_inside();
 	return f->itt;
-}
-
-static void copy_gate_open(void)
-{
-	pthread_mutex_lock(&gate_mu);
-	copy_gate_closed = false;
-	pthread_cond_broadcast(&gate_cv);
-	pthread_mutex_unlock(&gate_mu);
 }
 
 /*
@@ -1338,6 +1374,66 @@ static void test_odx_target_conn__preempt_and_abort_stops_xcopy(void **state)
 	expect_block(f, 23, 0x33);
 	vitk_set_log_fn(NULL, NULL);
 	close(b.fd);
+}
+
+/*
+ * Task management does not wait for a running SANITIZE: its operation
+ * belongs to the LUN (SBC-4 4.11) and runs on its own thread.  A BLOCK
+ * ERASE (IMMED=0) held inside its erase by the gate: ABORT TASK naming it
+ * answers "function rejected" (255), ABORT TASK SET and LUN RESET answer
+ * "function complete", all while the erase is still held; the erase then
+ * ends, the SANITIZE gets GOOD and the LUN reads back zeroes.
+ */
+static void test_odx_target_conn__tmf_does_not_wait_for_sanitize(void **state)
+{
+	struct fixture *f = *state;
+	vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
+	uint8_t san[10] = { 0x48, 0x02 }, blk[4096], back[4096], zero[4096] = { 0 };
+	struct timeval tv = { 30, 0 };
+	char path[320];
+	uint32_t sitt;
+	struct pdu p;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/san.img", f->dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	memset(blk, 0xab, sizeof(blk));
+	assert_int_equal(fwrite(blk, 1, sizeof(blk), fp), sizeof(blk));
+	fclose(fp);
+	l.lun = 5;
+	l.path = path;
+	l.size = 1024 * 1024;
+	l.sanitize = true;
+	assert_int_equal(vitk_odx_target_add_lun(f->t, &l), 0);
+	login_normal(f, NULL);
+	/* a TMF that waited would leave recv() to time out: a failure, not a hang */
+	assert_int_equal(setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+
+	pthread_mutex_lock(&gate_mu);
+	copy_gate_closed = true;
+	pthread_mutex_unlock(&gate_mu);
+	scsi_cmd(f, 0x81, 5, 0, san, sizeof(san)); /* BLOCK ERASE, IMMED=0 */
+	sitt = f->itt;
+	copy_gate_wait_inside();
+
+	tmf(f, 1, 5, sitt, 255);         /* ABORT TASK: function rejected */
+	tmf(f, 2, 5, ISCSI_RSVD_TAG, 0); /* ABORT TASK SET: function complete */
+	tmf(f, 5, 5, ISCSI_RSVD_TAG, 0); /* LOGICAL UNIT RESET: function complete */
+	pthread_mutex_lock(&gate_mu);
+	assert_int_equal(copy_gate_inside, 1); /* the erase is still held */
+	pthread_mutex_unlock(&gate_mu);
+
+	copy_gate_open();
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), sitt);
+	assert_int_equal(p.h[3], 0); /* GOOD */
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(back, 1, sizeof(back), fp), sizeof(back));
+	fclose(fp);
+	assert_memory_equal(back, zero, sizeof(back));
+	unlink(path);
 }
 
 /*
@@ -1632,6 +1728,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__abort_task_stops_xcopy, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__preempt_and_abort_stops_xcopy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__tmf_does_not_wait_for_sanitize,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_ordered, setup,
 						teardown),
