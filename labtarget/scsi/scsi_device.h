@@ -162,8 +162,9 @@ typedef struct {
 	size_t npreempted;
 	/* in/out, atomic (__atomic_*): ABORT TASK of this command while another
 	 * thread runs it.  The caller stores 1; a command with a clean
-	 * cancellation point -- a foreground WRITE USING TOKEN, between its
-	 * chunks of at most 64 MiB -- stops there, having written the chunks
+	 * cancellation point -- a foreground WRITE USING TOKEN or EXTENDED
+	 * COPY, before each chunk of at most 64 MiB it moves (an EXTENDED COPY
+	 * also between segments) -- stops there, having written the chunks
 	 * before it only, stores 2 and ends COPY ABORTED.  Other commands run
 	 * to their end and leave it 1. */
 	int abort_req;

@@ -1072,7 +1072,8 @@ static bool conn_preempted(const struct odx_conn *o, const tgt_port *ports, size
  * A PERSISTENT RESERVE OUT PREEMPT AND ABORT of session @c ended GOOD and
  * removed the registrations of @ports: every command of theirs on @lun is
  * aborted.  Queued ones (for the pool, behind an ORDERED one, or waiting
- * for Data-Out) never reach the device; running ones finish in the device
+ * for Data-Out) never reach the device; running ones finish in the device,
+ * a long copy at its next cancellation point (tgt_cmd.abort_req)
  * -- this waits for them, so that none writes after our status -- and none
  * of them gets a response (TAS = 0 in the Control mode page).  Each such
  * session then gets COMMANDS CLEARED BY ANOTHER INITIATOR after its
@@ -1100,6 +1101,17 @@ static void abort_preempted(struct cx *c, unsigned lun, uint64_t lun_raw, const 
 		if (k < v->naborts) {
 			v->aborts[k].lun_raw = lun_raw;
 			v->aborts[k].upto = v->next_seq; /* everything received so far */
+		}
+		/* a running command with a cancellation point (a long copy)
+		 * stops at it, as for ABORT TASK (0 -> 1: a 2 stays) */
+		for (k = 0; k < v->inflight; k++) {
+			int zero = 0;
+
+			if (v->running[k].cmd && v->running[k].lun_raw == lun_raw &&
+			    aborted_locked(v, lun_raw, v->running[k].seq))
+				__atomic_compare_exchange_n(&v->running[k].cmd->abort_req, &zero, 1,
+							    false, __ATOMIC_ACQ_REL,
+							    __ATOMIC_ACQUIRE);
 		}
 		v->abort_refs++;
 		pthread_mutex_unlock(&v->tx);
@@ -1149,8 +1161,12 @@ static bool running_cmd(struct cx *c, const struct task *tk, tgt_cmd *cmd, bool 
 		    c->running[i].seq == tk->seq)
 			c->running[i].cmd = in ? cmd : NULL;
 	if (!in && __atomic_load_n(&cmd->abort_req, __ATOMIC_ACQUIRE) == 2) {
-		c->tmf_stopped = true;
-		c->tmf_stopped_itt = tk->itt;
+		/* ABORT TASK answers "function complete"; stopped by a PREEMPT
+		 * AND ABORT, no TMF waits for it */
+		if (!aborted_locked(c, tk->lun_raw, tk->seq)) {
+			c->tmf_stopped = true;
+			c->tmf_stopped_itt = tk->itt;
+		}
 		stopped = true;
 	}
 	pthread_mutex_unlock(&c->tx);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +139,61 @@ static void gate_release(void)
 	pthread_mutex_unlock(&gate_mu);
 }
 
+/*
+ * A second gate inside the device: the data movement of a copy
+ * (lun__copy_range) or an erase (lun__zero_range: SANITIZE BLOCK ERASE on
+ * its own thread), private to //labtarget/scsi with types opaque here,
+ * waits while copy_gate_closed -- after the command's unit attention and
+ * reservation checks and a copy's first cancellation point.
+ */
+struct tgt_lun;
+int __real_lun__copy_range(struct tgt_lun *src, uint64_t src_off, struct tgt_lun *dst,
+			   uint64_t dst_off, uint64_t len, void *m);
+int __wrap_lun__copy_range(struct tgt_lun *src, uint64_t src_off, struct tgt_lun *dst,
+			   uint64_t dst_off, uint64_t len, void *m);
+static bool copy_gate_closed;
+static unsigned copy_gate_inside;
+
+int __wrap_lun__copy_range(struct tgt_lun *src, uint64_t src_off, struct tgt_lun *dst,
+			   uint64_t dst_off, uint64_t len, void *m)
+{
+	pthread_mutex_lock(&gate_mu);
+	if (copy_gate_closed) {
+		copy_gate_inside++;
+		pthread_cond_broadcast(&gate_cv);
+		while (copy_gate_closed)
+			pthread_cond_wait(&gate_cv, &gate_mu);
+		copy_gate_inside--;
+	}
+	pthread_mutex_unlock(&gate_mu);
+	return __real_lun__copy_range(src, src_off, dst, dst_off, len, m);
+}
+
+int __real_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len);
+int __wrap_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len);
+
+int __wrap_lun__zero_range(struct tgt_lun *l, uint64_t off, uint64_t len)
+{
+	pthread_mutex_lock(&gate_mu);
+	if (copy_gate_closed) {
+		copy_gate_inside++;
+		pthread_cond_broadcast(&gate_cv);
+		while (copy_gate_closed)
+			pthread_cond_wait(&gate_cv, &gate_mu);
+		copy_gate_inside--;
+	}
+	pthread_mutex_unlock(&gate_mu);
+	return __real_lun__zero_range(l, off, len);
+}
+
+static void copy_gate_open(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	copy_gate_closed = false;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
 int __wrap_tgt_device_lun_reset(tgt_device *d, unsigned lun)
 {
 	int r = __real_tgt_device_lun_reset(d, lun);
@@ -227,6 +283,8 @@ static int setup_chap(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+
+	copy_gate_open(); /* a test that failed with a data movement held */
 
 	if (f->fd >= 0)
 		close(f->fd);
@@ -996,8 +1054,8 @@ static void test_odx_target_conn__preempt_and_abort(void **state)
  * ABORT TASK of a WRITE USING TOKEN running in the device (held there by the
  * gate): the copy stops at its cancellation point before its first chunk,
  * gets no response, the TMF answers "function complete" and the blocks it
- * would have zeroed keep their data.  (An EXTENDED COPY has no such point:
- * queueing_long_copy shows it running to its end.)
+ * would have zeroed keep their data.  (queueing_long_copy's EXTENDED COPY
+ * moves nothing, so it meets no cancellation point and ends GOOD.)
  */
 static void test_odx_target_conn__abort_task_stops_copy(void **state)
 {
@@ -1062,6 +1120,320 @@ static void test_odx_target_conn__abort_task_stops_copy(void **state)
 	fclose(fp);
 	assert_memory_equal(back, pat, sizeof(back));
 	vitk_set_log_fn(NULL, NULL);
+}
+
+/* the LUN0 file's 512-byte block @lba is all @v */
+static void expect_block(struct fixture *f, unsigned lba, uint8_t v)
+{
+	uint8_t b[512];
+	FILE *fp = fopen(f->lun0, "rb");
+	size_t i;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)lba * 512, SEEK_SET), 0);
+	assert_int_equal(fread(b, 1, sizeof(b), fp), sizeof(b));
+	fclose(fp);
+	for (i = 0; i < sizeof(b); i++)
+		if (b[i] != v)
+			fail_msg("LUN0 block %u byte %zu is %02x, not %02x", lba, i, b[i], v);
+}
+
+/* LUN0's NAA designation descriptor (VPD 83h): it names the LUN in a CSCD */
+static void lun0_naa(struct fixture *f, uint8_t *naa20)
+{
+	uint8_t inq[6] = { 0x12, 0x01, 0x83, 0x00, 0xff, 0x00 };
+	struct pdu p;
+
+	scsi_cmd(f, 0xc1, 0, 255, inq, sizeof(inq));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_DATA_IN);
+	assert_int_equal(p.h[3], 0);
+	assert_true(p.len >= 24);
+	assert_int_equal(p.data[4 + 1] & 0x0f, 3); /* NAA */
+	memcpy(naa20, p.data + 4, 20);
+}
+
+/* LUN0 blocks 0-7 hold 0x99, blocks 8-15 0x55 */
+static void seed_16(struct fixture *f)
+{
+	uint8_t blk[16 * 512];
+	FILE *fp;
+
+	memset(blk, 0x99, 8 * 512);
+	memset(blk + 8 * 512, 0x55, 8 * 512);
+	fp = fopen(f->lun0, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(blk, 1, sizeof(blk), fp), sizeof(blk));
+	fclose(fp);
+}
+
+/* EXTENDED COPY(LID1) on LUN0, list id @id, blocks 8-15 to 0-7, held in the device */
+static uint32_t xcopy_held(struct fixture *f, uint8_t id, const uint8_t *naa20)
+{
+	uint8_t cdb[16] = { 0x83, 0x00 }, list[16 + 32 + 28];
+	struct pdu p;
+
+	memset(list, 0, sizeof(list));
+	list[0] = id;
+	vitk_put_be16(list + 2, 32);
+	vitk_put_be32(list + 8, 28);
+	list[16] = 0xe4;
+	memcpy(list + 16 + 4, naa20, 20);
+	vitk_put_be24(list + 16 + 29, 512);
+	list[48] = 0x02; /* block to block */
+	vitk_put_be16(list + 48 + 2, 0x18);
+	vitk_put_be16(list + 48 + 10, 8);
+	vitk_put_be64(list + 48 + 12, 8);
+	vitk_put_be64(list + 48 + 20, 0);
+	vitk_put_be32(cdb + 10, sizeof(list));
+	gate_close(0x83);
+	scsi_cmd(f, 0xa1, 0, sizeof(list), cdb, sizeof(cdb));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+	data_out(f, vitk_get_be32(p.h + 20), 0, 0, list, sizeof(list), true);
+	gate_wait_inside();
+	return f->itt;
+}
+
+/* wait (30 s at most) until a data movement waits at the copy gate */
+static void copy_gate_wait_inside(void)
+{
+	struct timespec dl;
+	bool in;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 30;
+	pthread_mutex_lock(&gate_mu);
+	while (copy_gate_inside == 0)
+		if (pthread_cond_timedwait(&gate_cv, &gate_mu, &dl) != 0)
+			break;
+	in = copy_gate_inside > 0;
+	pthread_mutex_unlock(&gate_mu);
+	if (!in)
+		fail_msg("no data movement reached the copy gate within 30 s");
+}
+
+/*
+ * EXTENDED COPY(LID1) on LUN0, list id @id: blocks 8-11 to 0-3, then 12-15
+ * to 20-23 (two runs), held inside the first one's data movement
+ */
+static uint32_t xcopy_two_held(struct fixture *f, uint8_t id, const uint8_t *naa20)
+{
+	uint8_t cdb[16] = { 0x83, 0x00 }, list[16 + 32 + 2 * 28];
+	struct pdu p;
+	int i;
+
+	memset(list, 0, sizeof(list));
+	list[0] = id;
+	vitk_put_be16(list + 2, 32);
+	vitk_put_be32(list + 8, 2 * 28);
+	list[16] = 0xe4;
+	memcpy(list + 16 + 4, naa20, 20);
+	vitk_put_be24(list + 16 + 29, 512);
+	for (i = 0; i < 2; i++) {
+		uint8_t *g = list + 48 + 28 * i;
+
+		g[0] = 0x02;
+		vitk_put_be16(g + 2, 0x18);
+		vitk_put_be16(g + 10, 4);
+		vitk_put_be64(g + 12, 8 + 4 * (uint64_t)i);
+		vitk_put_be64(g + 20, 20 * (uint64_t)i);
+	}
+	vitk_put_be32(cdb + 10, sizeof(list));
+	pthread_mutex_lock(&gate_mu);
+	copy_gate_closed = true;
+	pthread_mutex_unlock(&gate_mu);
+	scsi_cmd(f, 0xa1, 0, sizeof(list), cdb, sizeof(cdb));
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_R2T);
+	data_out(f, vitk_get_be32(p.h + 20), 0, 0, list, sizeof(list), true);
+	copy_gate_wait_inside();
+	return f->itt;
+}
+
+/*
+ * ABORT TASK of an EXTENDED COPY running in the device (held there by the
+ * gate): it stops at its cancellation point before its first chunk, gets no
+ * response (TAS = 0), the TMF answers "function complete" and the
+ * destination blocks keep their data.  The same copy not aborted writes them.
+ */
+static void test_odx_target_conn__abort_task_stops_xcopy(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t h[48], naa[20];
+	struct pdu p;
+	uint32_t xitt;
+
+	seed_16(f);
+	log_tmf_seen = false;
+	vitk_set_log_fn(log_watch, NULL);
+	login_normal(f, NULL);
+	lun0_naa(f, naa);
+
+	xitt = xcopy_held(f, 5, naa);
+	memset(h, 0, 48);
+	h[0] = 0x40 | ISCSI_OP_TMF_REQ;
+	h[1] = 0x81;
+	vitk_put_be32(h + 16, 0x77a);
+	vitk_put_be32(h + 20, xitt);
+	vitk_put_be32(h + 24, f->cmdsn);
+	send_pdu(f->fd, h, NULL, 0);
+	{
+		struct timespec dl;
+
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 30;
+		pthread_mutex_lock(&log_mu);
+		while (!log_tmf_seen)
+			if (pthread_cond_timedwait(&log_cv, &log_mu, &dl) != 0)
+				break;
+		pthread_mutex_unlock(&log_mu);
+	}
+	assert_true(log_tmf_seen);
+	gate_release();
+	/* the first PDU is the TMF response: the copy is not answered */
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_TMF_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), 0x77a);
+	assert_int_equal(p.h[2], 0); /* function complete */
+	assert_int_equal(tur_sense(f), 0);
+	expect_block(f, 0, 0x99);
+	expect_block(f, 7, 0x99);
+
+	/* not aborted, the same copy writes the blocks */
+	xitt = xcopy_held(f, 6, naa);
+	gate_release();
+	assert_int_equal(await_status(f, xitt), 0);
+	expect_block(f, 0, 0x55);
+	expect_block(f, 7, 0x55);
+	expect_block(f, 8, 0x55);
+	vitk_set_log_fn(NULL, NULL);
+}
+
+/*
+ * PREEMPT AND ABORT of a session whose EXTENDED COPY is moving data (held in
+ * its first run by the copy gate, past its unit attention and reservation
+ * checks): the copy stops at the cancellation point before its second run
+ * and gets no response (TAS = 0), the PREEMPT AND ABORT ends GOOD, the
+ * preempted session hears REGISTRATIONS PREEMPTED then COMMANDS CLEARED;
+ * the first run's blocks were written, the second run's were not.
+ */
+static void test_odx_target_conn__preempt_and_abort_stops_xcopy(void **state)
+{
+	struct fixture *f = *state, b;
+	uint8_t pa_cdb[10] = { 0x5f, 5, 3, 0, 0, 0, 0, 0, 24, 0 }, prm[24] = { 0 }, naa[20];
+	uint8_t z[8 * 512] = { 0 };
+	uint32_t pa_itt;
+	struct pdu p;
+	FILE *fp;
+
+	seed_16(f);
+	fp = fopen(f->lun0, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 16 * 512, SEEK_SET), 0);
+	memset(z, 0x33, sizeof(z)); /* blocks 16-23 */
+	assert_int_equal(fwrite(z, 1, sizeof(z), fp), sizeof(z));
+	fclose(fp);
+	log_abort_seen = false;
+	vitk_set_log_fn(log_watch, NULL);
+	login_normal(f, NULL);
+	b = *f;
+	login_isid(&b, NULL, 8); /* session B: another initiator port */
+	assert_int_equal(prout_pdu(f, 0, 0, 0, 0xaa), 0);  /* A registers */
+	assert_int_equal(prout_pdu(&b, 0, 0, 0, 0xbb), 0); /* B registers */
+	lun0_naa(f, naa);
+	(void)xcopy_two_held(f, 7, naa);
+
+	/* no reservation: PREEMPT AND ABORT removes A's registration, aborts A's commands */
+	vitk_put_be64(prm, 0xbb);
+	vitk_put_be64(prm + 8, 0xaa);
+	scsi_cmd(&b, 0xa1, 0, sizeof(prm), pa_cdb, sizeof(pa_cdb));
+	pa_itt = b.itt;
+	assert_int_equal(recv_pdu(b.fd, &p), ISCSI_OP_R2T);
+	data_out(&b, vitk_get_be32(p.h + 20), 0, 0, prm, sizeof(prm), true);
+	{
+		struct timespec dl;
+
+		/* A's copy is flagged before the target says it aborts A's commands */
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 30;
+		pthread_mutex_lock(&log_mu);
+		while (!log_abort_seen)
+			if (pthread_cond_timedwait(&log_cv, &log_mu, &dl) != 0)
+				break;
+		pthread_mutex_unlock(&log_mu);
+		assert_true(log_abort_seen);
+	}
+	copy_gate_open();
+	assert_int_equal(await_status(&b, pa_itt), 0);
+	/* the copy is not answered: A's next PDU answers its TEST UNIT READY */
+	assert_int_equal(tur_sense(f), 0x2a05); /* REGISTRATIONS PREEMPTED */
+	assert_int_equal(tur_sense(f), 0x2f00); /* COMMANDS CLEARED BY ANOTHER INITIATOR */
+	assert_int_equal(tur_sense(f), 0);
+	expect_block(f, 0, 0x55); /* the first run, moving when the abort came */
+	expect_block(f, 3, 0x55);
+	expect_block(f, 4, 0x99); /* never a destination */
+	expect_block(f, 19, 0x33);
+	expect_block(f, 20, 0x33); /* the second run: not written */
+	expect_block(f, 23, 0x33);
+	vitk_set_log_fn(NULL, NULL);
+	close(b.fd);
+}
+
+/*
+ * Task management does not wait for a running SANITIZE: its operation
+ * belongs to the LUN (SBC-4 4.11) and runs on its own thread.  A BLOCK
+ * ERASE (IMMED=0) held inside its erase by the gate: ABORT TASK naming it
+ * answers "function rejected" (255), ABORT TASK SET and LUN RESET answer
+ * "function complete", all while the erase is still held; the erase then
+ * ends, the SANITIZE gets GOOD and the LUN reads back zeroes.
+ */
+static void test_odx_target_conn__tmf_does_not_wait_for_sanitize(void **state)
+{
+	struct fixture *f = *state;
+	vitk_odx_target_lun l = VITK_ODX_TARGET_LUN_INIT;
+	uint8_t san[10] = { 0x48, 0x02 }, blk[4096], back[4096], zero[4096] = { 0 };
+	struct timeval tv = { 30, 0 };
+	char path[320];
+	uint32_t sitt;
+	struct pdu p;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/san.img", f->dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	memset(blk, 0xab, sizeof(blk));
+	assert_int_equal(fwrite(blk, 1, sizeof(blk), fp), sizeof(blk));
+	fclose(fp);
+	l.lun = 5;
+	l.path = path;
+	l.size = 1024 * 1024;
+	l.sanitize = true;
+	assert_int_equal(vitk_odx_target_add_lun(f->t, &l), 0);
+	login_normal(f, NULL);
+	/* a TMF that waited would leave recv() to time out: a failure, not a hang */
+	assert_int_equal(setsockopt(f->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+
+	pthread_mutex_lock(&gate_mu);
+	copy_gate_closed = true;
+	pthread_mutex_unlock(&gate_mu);
+	scsi_cmd(f, 0x81, 5, 0, san, sizeof(san)); /* BLOCK ERASE, IMMED=0 */
+	sitt = f->itt;
+	copy_gate_wait_inside();
+
+	tmf(f, 1, 5, sitt, 255);         /* ABORT TASK: function rejected */
+	tmf(f, 2, 5, ISCSI_RSVD_TAG, 0); /* ABORT TASK SET: function complete */
+	tmf(f, 5, 5, ISCSI_RSVD_TAG, 0); /* LOGICAL UNIT RESET: function complete */
+	pthread_mutex_lock(&gate_mu);
+	assert_int_equal(copy_gate_inside, 1); /* the erase is still held */
+	pthread_mutex_unlock(&gate_mu);
+
+	copy_gate_open();
+	assert_int_equal(recv_pdu(f->fd, &p), ISCSI_OP_SCSI_RSP);
+	assert_int_equal(vitk_get_be32(p.h + 16), sitt);
+	assert_int_equal(p.h[3], 0); /* GOOD */
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(back, 1, sizeof(back), fp), sizeof(back));
+	fclose(fp);
+	assert_memory_equal(back, zero, sizeof(back));
+	unlink(path);
 }
 
 /*
@@ -1353,6 +1725,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__abort_task_stops_copy, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__abort_task_stops_xcopy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__preempt_and_abort_stops_xcopy,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_odx_target_conn__tmf_does_not_wait_for_sanitize,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__queueing_ordered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_odx_target_conn__stats_and_portal, setup,

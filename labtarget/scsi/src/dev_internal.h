@@ -104,6 +104,8 @@ int tpc__parse_wut(const uint8_t *p, size_t len, size_t max_ranges, tpc_wut_list
 		   tpc_sense *err);
 
 /* ---- device objects ---- */
+/* unit attentions queued per I_T nexus and LUN (SAM-5 5.14) */
+#define TGT_UA_QUEUE 4
 typedef struct tgt_snap tgt_snap;
 
 typedef struct tgt_lun {
@@ -129,12 +131,13 @@ typedef struct tgt_lun {
 	struct tgt_pr *pr;   /* reservations (pr.c) */
 	pthread_mutex_t caw_lock;
 	bool prevent;
-	/* I_T nexuses seen on this LUN and their pending unit attention (0: none) */
+	/* I_T nexuses seen on this LUN and their pending unit attentions, oldest
+	 * first, reported one per command (ua.c) */
 	size_t nnexus;
 	struct {
 		uint64_t nexus;
-		uint16_t ua_asc;
-		uint16_t ua_next; /* a second one, reported after ua_asc (pr.c, dev__ua_add) */
+		uint8_t nua;
+		uint16_t ua[TGT_UA_QUEUE];
 	} nexus[64];
 } tgt_lun;
 
@@ -155,7 +158,8 @@ struct tgt_device {
 	uint64_t op_seq;
 	bool shutting_down;
 	uint64_t (*now_ns)(void); /* monotonic clock; tests substitute a fake */
-	/* tests only: called before each chunk a WRITE USING TOKEN moves */
+	/* tests only: called before each chunk a WRITE USING TOKEN or an
+	 * EXTENDED COPY moves (at its cancellation point) */
 	void (*chunk_hook)(void *arg);
 	void *chunk_hook_arg;
 	/* tests only: a write seam; a negative errno fails the write of the
@@ -225,14 +229,27 @@ int snap__reserve(tgt_snap *s, uint64_t len, uint64_t *off);
 void snap__hold(tgt_snap *s, uint64_t off);
 void snap__put(tgt_snap *s, uint64_t off);
 
+/*
+ * ua.c (leaf): the unit attentions pending for the @i-th nexus of @l, oldest
+ * first (SAM-5 5.14); dev->lock held.  ua__add queues @asc behind the
+ * pending ones: a duplicate is merged with the one queued, a power-on or
+ * reset (ASC 29h) clears the others, and with TGT_UA_QUEUE pending the new
+ * one is dropped (the oldest are kept; they are reported first anyway).
+ * ua__push(..., true) puts @asc ahead of them (a unit attention taken by a
+ * command that was then aborted; full: the newest goes).
+ */
+void ua__add(tgt_lun *l, size_t i, uint16_t asc);
+void ua__push(tgt_lun *l, size_t i, uint16_t asc, bool front);
+/* the first pending (0: none), removed when @consume */
+uint16_t ua__head(tgt_lun *l, size_t i, bool consume);
+/* the index of @nexus in @l's nexus table, or @l->nnexus */
+size_t ua__index(const tgt_lun *l, uint64_t nexus);
+
 /* device.c */
 tgt_lun *dev__find_lun(const tgt_device *d, uint64_t lun);
 /* a LUN object for @cfg, not in the table yet (lun_change.c: @replacing) */
 int dev__lun_open(tgt_device *d, const tgt_lun_config *cfg, bool replacing, tgt_lun **out);
 void dev__lun_free(tgt_lun *l);
-/* queue unit attention @asc for the @i-th nexus of @l behind a pending one
- * (one deep; a duplicate is not queued); dev->lock held */
-void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc);
 /* tpc.c: a background copy reads or writes @l (it cannot go now) */
 bool tpc__lun_busy(tgt_device *d, const tgt_lun *l); /* dev->lock held */
 /* tpc.c: @l leaves the device: its tokens and finished copy records go */

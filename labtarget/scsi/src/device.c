@@ -522,15 +522,10 @@ static uint16_t nexus_ua(tgt_device *d, tgt_lun *l, uint64_t nexus, bool consume
 			i = l->nnexus;
 		}
 		l->nexus[i].nexus = nexus;
-		l->nexus[i].ua_asc = 0;
-		l->nexus[i].ua_next = 0;
+		l->nexus[i].nua = 0;
 		l->nnexus++;
 	}
-	ua = l->nexus[i].ua_asc;
-	if (consume) {
-		l->nexus[i].ua_asc = l->nexus[i].ua_next;
-		l->nexus[i].ua_next = 0;
-	}
+	ua = ua__head(l, i, consume);
 	pthread_mutex_unlock(&d->lock);
 	return ua;
 }
@@ -547,10 +542,8 @@ int tgt_device_lun_reset(tgt_device *d, unsigned lun)
 		return vitk_error_set(VITK_ENOTFOUND, 0, "lun reset: lun %u does not exist", lun);
 	pr__lun_reset(l);
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < l->nnexus; i++) {
-		l->nexus[i].ua_asc = VITK_SCSI_ASC_BUS_DEVICE_RESET;
-		l->nexus[i].ua_next = 0;
-	}
+	for (i = 0; i < l->nnexus; i++)
+		ua__add(l, i, VITK_SCSI_ASC_BUS_DEVICE_RESET); /* clears the others */
 	l->prevent = false;
 	tpc__lun_reset(d, l);
 	pthread_mutex_unlock(&d->lock);
@@ -566,21 +559,13 @@ void tgt_device_luns_changed(tgt_device *d)
 		tgt_lun *l = d->luns.ptr[i];
 
 		for (j = 0; j < l->nnexus; j++)
-			dev__ua_add(l, j, VITK_SCSI_ASC_REPORTED_LUNS_CHANGED);
+			ua__add(l, j, VITK_SCSI_ASC_REPORTED_LUNS_CHANGED);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
 
-void dev__ua_add(tgt_lun *l, size_t i, uint16_t asc)
-{
-	if (!l->nexus[i].ua_asc)
-		l->nexus[i].ua_asc = asc;
-	else if (l->nexus[i].ua_asc != asc && !l->nexus[i].ua_next)
-		l->nexus[i].ua_next = asc; /* a pending reset stays first */
-}
-
-/* queue unit attention @asc for @nexus on @lun: behind a pending one, or
- * (@front) ahead of it */
+/* queue unit attention @asc for @nexus on @lun: behind the pending ones, or
+ * (@front) ahead of them */
 static int ua_queue(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc, bool front)
 {
 	tgt_lun *l = d ? dev__find_lun(d, lun) : NULL;
@@ -590,25 +575,14 @@ static int ua_queue(tgt_device *d, unsigned lun, uint64_t nexus, uint16_t asc, b
 		return vitk_error_set(VITK_ENOTFOUND, 0, "unit attention: lun %u does not exist",
 				      lun);
 	pthread_mutex_lock(&d->lock);
-	for (j = 0; j < l->nnexus; j++)
-		if (l->nexus[j].nexus == nexus)
-			break;
+	j = ua__index(l, nexus);
 	if (j == l->nnexus && j < VITK_ARRAY_SIZE(l->nexus)) {
 		l->nexus[j].nexus = nexus; /* its only commands never reached the device */
-		l->nexus[j].ua_asc = 0;
-		l->nexus[j].ua_next = 0;
+		l->nexus[j].nua = 0;
 		l->nnexus++;
 	}
-	if (j < l->nnexus && l->nexus[j].ua_asc != asc) {
-		if (!l->nexus[j].ua_asc) {
-			l->nexus[j].ua_asc = asc;
-		} else if (front) {
-			l->nexus[j].ua_next = l->nexus[j].ua_asc;
-			l->nexus[j].ua_asc = asc;
-		} else {
-			l->nexus[j].ua_next = asc;
-		}
-	}
+	if (j < l->nnexus)
+		ua__push(l, j, asc, front);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }

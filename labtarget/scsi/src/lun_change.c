@@ -130,7 +130,7 @@ int tgt_device_lun_grow(tgt_device *d, unsigned lun, uint64_t size)
 	l->nblocks = size >> l->bs_shift;
 	/* SBC-4 4.6: CAPACITY DATA HAS CHANGED to every I_T nexus of the LUN */
 	for (i = 0; i < l->nnexus; i++)
-		dev__ua_add(l, i, VITK_SCSI_ASC_CAPACITY_DATA_CHANGED);
+		ua__add(l, i, VITK_SCSI_ASC_CAPACITY_DATA_CHANGED);
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }

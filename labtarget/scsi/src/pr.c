@@ -200,10 +200,11 @@ static void unlock_deliver(tgt_device *d, tgt_lun *l)
 	if (!n)
 		return;
 	pthread_mutex_lock(&d->lock);
-	for (i = 0; i < n; i++)
-		for (j = 0; j < l->nnexus; j++)
-			if (l->nexus[j].nexus == nexus[i])
-				l->nexus[j].ua_asc = asc[i];
+	for (i = 0; i < n; i++) {
+		j = ua__index(l, nexus[i]);
+		if (j < l->nnexus)
+			ua__add(l, j, asc[i]);
+	}
 	pthread_mutex_unlock(&d->lock);
 }
 

@@ -533,7 +533,7 @@ void san__mode_select(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 		pthread_mutex_lock(&d->lock);
 		for (i = 0; i < l->nnexus; i++)
 			if (l->nexus[i].nexus != cmd->nexus)
-				l->nexus[i].ua_asc = VITK_SCSI_ASC_MODE_PARAMETERS_CHANGED;
+				ua__add(l, i, VITK_SCSI_ASC_MODE_PARAMETERS_CHANGED);
 		pthread_mutex_unlock(&d->lock);
 	}
 	cmd->status = 0;

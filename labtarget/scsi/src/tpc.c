@@ -693,38 +693,83 @@ static bool run_joins(const struct xrun *run, const struct xrun *e)
 	       !ranges_overlap(run->so, run->len + e->len, run->to, run->len + e->len);
 }
 
-/* move a run; @nseg segments are then done.  False with the sense set. */
-static bool run_flush(tgt_device *d, tgt_cmd *cmd, struct xrun *run, struct tpc_op *op,
-		      size_t nseg, uint64_t *copied)
+/* the most a copy moves between two cancellation points */
+#define TPC_CHUNK_BYTES (64ull << 20)
+
+/*
+ * ABORT TASK of the foreground command @cmd (its abort_req, stored by
+ * another thread): checked before each chunk a copy moves.  True when it
+ * stops here; abort_req then says 2 (the caller sends no response).
+ */
+static bool cancel_point(tgt_device *d, tgt_cmd *cmd)
+{
+	if (d->chunk_hook)
+		d->chunk_hook(d->chunk_hook_arg);
+	if (!cmd || __atomic_load_n(&cmd->abort_req, __ATOMIC_ACQUIRE) == 0)
+		return false;
+	__atomic_store_n(&cmd->abort_req, 2, __ATOMIC_RELEASE);
+	return true;
+}
+
+enum { RUN_OK, RUN_FAILED, RUN_ABORTED };
+
+/*
+ * Move a run in chunks of at most TPC_CHUNK_BYTES, with a cancellation point
+ * before each; @nseg segments are then done.  RUN_FAILED and RUN_ABORTED
+ * with the sense set; an aborted run has written the chunks before the
+ * cancellation point only (all inside the run's destination range).
+ */
+static int run_flush(tgt_device *d, tgt_cmd *cmd, struct xrun *run, struct tpc_op *op,
+		     size_t nseg, uint64_t *copied)
 {
 	tgt_lun *t = run->t;
-	lun_moved m = { 0, 0, 0 };
+	uint64_t done = 0;
 
 	if (!run->len)
-		return true;
-	tpc__revoke_overlap(d, t, run->to >> t->bs_shift,
-			    ((run->to + run->len + t->bs - 1) >> t->bs_shift) - (run->to >> t->bs_shift));
-	if (lun__copy_range(run->s, run->so, t, run->to, run->len, &m) < 0) {
-		sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
-		return false;
+		return RUN_OK;
+	while (done < run->len) {
+		uint64_t n = run->len - done;
+		lun_moved m = { 0, 0, 0 };
+
+		if (n > TPC_CHUNK_BYTES)
+			n = TPC_CHUNK_BYTES;
+		if (cancel_point(d, cmd)) {
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_NO_ADDITIONAL_SENSE);
+			run->len = 0;
+			return RUN_ABORTED;
+		}
+		tpc__revoke_overlap(d, t, (run->to + done) >> t->bs_shift,
+				    ((run->to + done + n + t->bs - 1) >> t->bs_shift) -
+					    ((run->to + done) >> t->bs_shift));
+		if (lun__copy_range(run->s, run->so + done, t, run->to + done, n, &m) < 0) {
+			sense__set(cmd, VITK_SCSI_KEY_COPY_ABORTED, VITK_SCSI_ASC_3PC_DEVICE_FAILURE);
+			return RUN_FAILED;
+		}
+		done += n;
+		*copied += n;
+		pthread_mutex_lock(&d->lock);
+		stats_moved(t, n, &m);
+		if (op)
+			op->transfer_count = *copied;
+		pthread_mutex_unlock(&d->lock);
 	}
-	*copied += run->len;
 	pthread_mutex_lock(&d->lock);
-	stats_moved(t, run->len, &m);
 	if (op)
 		op->segments = (uint16_t)nseg;
 	pthread_mutex_unlock(&d->lock);
 	run->len = 0;
-	return true;
+	return RUN_OK;
 }
 
-/* the segments in order, joined into runs; returns the bytes moved */
+/* the segments in order, joined into runs; returns the bytes moved.
+ * *@aborted: ABORT TASK stopped it at a cancellation point */
 static uint64_t xcopy_run(tgt_device *d, tgt_cmd *cmd, const tpc_xcopy_list *x, tgt_lun **luns,
-			  struct tpc_op *op)
+			  struct tpc_op *op, bool *aborted)
 {
 	struct xrun run = { NULL, NULL, 0, 0, 0 }, e;
 	uint64_t copied = 0;
 	size_t i;
+	int r;
 
 	for (i = 0; i < x->nseg; i++) {
 		const tpc_seg *g = &x->seg[i];
@@ -732,8 +777,10 @@ static uint64_t xcopy_run(tgt_device *d, tgt_cmd *cmd, const tpc_xcopy_list *x, 
 
 		if (why != SEG_OK) {
 			/* the segments before this one are done first */
-			if (run_flush(d, cmd, &run, op, i, &copied))
+			r = run_flush(d, cmd, &run, op, i, &copied);
+			if (r == RUN_OK)
 				seg_sense(cmd, why, i);
+			*aborted = r == RUN_ABORTED;
 			return copied;
 		}
 		if (e.len == 0)
@@ -742,11 +789,14 @@ static uint64_t xcopy_run(tgt_device *d, tgt_cmd *cmd, const tpc_xcopy_list *x, 
 			run.len += e.len;
 			continue;
 		}
-		if (!run_flush(d, cmd, &run, op, i, &copied))
+		r = run_flush(d, cmd, &run, op, i, &copied);
+		if (r != RUN_OK) {
+			*aborted = r == RUN_ABORTED;
 			return copied;
+		}
 		run = e;
 	}
-	run_flush(d, cmd, &run, op, x->nseg, &copied);
+	*aborted = run_flush(d, cmd, &run, op, x->nseg, &copied) == RUN_ABORTED;
 	return copied;
 }
 
@@ -759,6 +809,7 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	struct tpc_op *op = NULL;
 	tpc_sense err = { 0, 0, -1 };
 	uint64_t copied = 0;
+	bool aborted = false;
 	size_t i;
 
 	if (!param_list_ready(cmd, plen))
@@ -823,12 +874,14 @@ void tpc__xcopy_lid1(tgt_device *d, tgt_lun *l, tgt_cmd *cmd)
 	}
 	pthread_mutex_unlock(&d->lock);
 
-	copied = xcopy_run(d, cmd, x, luns, op);
+	copied = xcopy_run(d, cmd, x, luns, op, &aborted);
 	if (op) {
 		pthread_mutex_lock(&d->lock);
 		op->transfer_count = copied;
 		op->units = VITK_SCSI_UNITS_BYTES;
 		op_finish(op, cmd, VITK_SCSI_COPY_DONE);
+		if (aborted)
+			op->state = VITK_SCSI_COPY_TERMINATED;
 		pthread_mutex_unlock(&d->lock);
 	}
 out:
@@ -1189,8 +1242,8 @@ static void wut_run(struct wut_job *j)
 			/* chunks of at most 64 MiB so progress and abort are visible */
 			uint64_t chunk = nb, bytes;
 
-			if ((chunk << dst->bs_shift) > (64ull << 20))
-				chunk = (64ull << 20) >> dst->bs_shift;
+			if ((chunk << dst->bs_shift) > TPC_CHUNK_BYTES)
+				chunk = TPC_CHUNK_BYTES >> dst->bs_shift;
 			bytes = chunk << dst->bs_shift;
 
 			if (d->chunk_hook)

@@ -517,6 +517,81 @@ static void test_preempt_and_abort(void **state)
 	assert_int_equal(vitk_get_be32(h->din + 4), 8);
 }
 
+/* ---- the unit-attention queue of an I_T nexus (SAM-5 5.14) ---- */
+
+static void expect_good(harness *h, const nx *n)
+{
+	uint8_t tur[6] = { 0 };
+
+	assert_int_equal(run_as(h, n, 0, tur, 6, NULL, 0, 0), 0);
+}
+
+static void test_ua_queue(void **state)
+{
+	harness *h = *state;
+
+	assert_int_equal(prout(h, &A, REG, 0, 0, 0xaa), 0);
+	assert_int_equal(prout(h, &B, REG, 0, 0, 0xbb), 0);
+	tur_clear(h, &A);
+	tur_clear(h, &B);
+
+	/* four producers, each queued behind the last, duplicates merged */
+	assert_int_equal(prout(h, &B, PRE, EA, 0xbb, 0xaa), 0); /* A's registration goes */
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 2ull * H_LUN0_BLOCKS * 512), 0);
+	tgt_device_luns_changed(h->dev);
+	tgt_device_luns_changed(h->dev);
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 3ull * H_LUN0_BLOCKS * 512), 0);
+	expect_ua_bytes(h, &A, 0x2a, 0x05); /* REGISTRATIONS PREEMPTED */
+	expect_ua_bytes(h, &A, 0x2f, 0x00); /* COMMANDS CLEARED BY ANOTHER INITIATOR */
+	expect_ua_bytes(h, &A, 0x2a, 0x09); /* CAPACITY DATA HAS CHANGED */
+	expect_ua_bytes(h, &A, 0x3f, 0x0e); /* REPORTED LUNS DATA HAS CHANGED */
+	expect_good(h, &A);
+	/* B, not preempted, heard the other two */
+	expect_ua_bytes(h, &B, 0x2a, 0x09);
+	expect_ua_bytes(h, &B, 0x3f, 0x0e);
+	expect_good(h, &B);
+
+	/* full (four pending): a new one at the end is dropped, the oldest stay;
+	 * one restored ahead of them pushes out the newest */
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 4ull * H_LUN0_BLOCKS * 512), 0);
+	tgt_device_luns_changed(h->dev);
+	assert_int_equal(tgt_device_ua_restore(h->dev, 0, A.nexus, 0x2a05), 0);
+	assert_int_equal(tgt_device_ua_restore(h->dev, 0, A.nexus, 0x2a01), 0);
+	tgt_device_luns_changed(h->dev); /* no room: dropped */
+	expect_ua_bytes(h, &A, 0x2a, 0x01);
+	expect_ua_bytes(h, &A, 0x2a, 0x05);
+	expect_ua_bytes(h, &A, 0x2f, 0x00);
+	expect_ua_bytes(h, &A, 0x2a, 0x09);
+	expect_good(h, &A);
+	/* a restored duplicate moves to the head instead of being queued twice */
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	tgt_device_luns_changed(h->dev);
+	assert_int_equal(tgt_device_ua_restore(h->dev, 0, A.nexus, 0x3f0e), 0);
+	expect_ua_bytes(h, &A, 0x3f, 0x0e);
+	expect_ua_bytes(h, &A, 0x2f, 0x00);
+	expect_good(h, &A);
+
+	/* a LUN reset leaves only its own unit attention; later ones queue behind it */
+	tur_clear(h, &B);
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	tgt_device_luns_changed(h->dev);
+	assert_int_equal(tgt_device_lun_grow(h->dev, 0, 5ull * H_LUN0_BLOCKS * 512), 0);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	expect_ua_bytes(h, &A, 0x29, 0x03); /* BUS DEVICE RESET FUNCTION OCCURRED */
+	expect_good(h, &A);
+	expect_ua_bytes(h, &B, 0x29, 0x03);
+	expect_good(h, &B);
+	assert_int_equal(tgt_device_commands_cleared(h->dev, 0, A.nexus), 0);
+	assert_int_equal(tgt_device_lun_reset(h->dev, 0), 0);
+	tgt_device_luns_changed(h->dev);
+	expect_ua_bytes(h, &A, 0x29, 0x03);
+	expect_ua_bytes(h, &A, 0x3f, 0x0e);
+	expect_good(h, &A);
+}
+
 static void test_preempt_all_registrants(void **state)
 {
 	harness *h = *state;
@@ -993,6 +1068,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_preempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preempt_all_registrants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preempt_and_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ua_queue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unregister_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_and_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve6, setup, teardown),

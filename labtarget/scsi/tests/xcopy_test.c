@@ -4,6 +4,7 @@
  * DETAILS through tgt_device_exec(), data checked in the backing files.
  */
 #include "harness.h"
+#include "dev_internal.h" /* chunk_hook */
 
 static uint8_t buf[1 << 20];
 static uint8_t buf2[1 << 20];
@@ -381,6 +382,128 @@ static void test_device_rcr__list_ids_per_nexus(void **state)
 	h_assert_sense(h, 0x05, 0x24, 0x00);
 }
 
+/*
+ * ABORT TASK of a running 1 GiB EXTENDED COPY: four 256 MiB segments joined
+ * into one run, moved in 64 MiB chunks.  The caller's flag (stored from the
+ * chunk hook before the third chunk, as the iSCSI layer's thread would)
+ * stops it there: the first 128 MiB of the destination range hold the
+ * source, nothing after them and nothing outside the range was written.
+ */
+#define BIG (1ull << 30)
+#define MIB (1ull << 20)
+#define DST_AT (32 * MIB) /* the destination range starts here */
+
+static int abort_calls;
+
+static void abort_third_chunk(void *arg)
+{
+	harness *h = arg;
+
+	if (++abort_calls == 3)
+		__atomic_store_n(&h->cmd.abort_req, 1, __ATOMIC_RELEASE);
+}
+
+static void big_lun(harness *h, unsigned lun, const char *path, uint64_t size)
+{
+	tgt_lun_config c = { 0 };
+
+	c.tokens = TGT_TOKENS_REVOKE;
+	c.lun = lun, c.path = path, c.size = size, c.block_size = 512;
+	assert_int_equal(tgt_device_add_lun(h->dev, &c), 0);
+}
+
+static void put_at(const char *path, uint64_t off, uint8_t v)
+{
+	uint8_t b[512];
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	memset(b, v, sizeof(b));
+	assert_int_equal(pwrite(fd, b, sizeof(b), (off_t)off), (ssize_t)sizeof(b));
+	close(fd);
+}
+
+static uint8_t byte_at(const char *path, uint64_t off)
+{
+	uint8_t b[512];
+	size_t i;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, b, sizeof(b), (off_t)off), (ssize_t)sizeof(b));
+	close(fd);
+	for (i = 1; i < sizeof(b); i++)
+		if (b[i] != b[0])
+			fail_msg("block at %llu is not uniform", (unsigned long long)off);
+	return b[0];
+}
+
+static void test_device_xcopy__abort_task_mid_copy(void **state)
+{
+	harness *h = *state;
+	char sp[700], dp[700];
+	uint8_t c[16];
+	size_t n = 16 + 64;
+	uint64_t k;
+
+	snprintf(sp, sizeof(sp), "%s/bigs.img", h->dir);
+	snprintf(dp, sizeof(dp), "%s/bigd.img", h->dir);
+	big_lun(h, 4, sp, BIG);
+	big_lun(h, 5, dp, BIG + 64 * MIB);
+	/* a marker block on each side of every 64 MiB boundary: the source's
+	 * says which, the destination's is 0x77 (before and after the range too) */
+	for (k = 0; k <= 16; k++) {
+		if (k > 0)
+			put_at(sp, k * 64 * MIB - 512, (uint8_t)(0x80 + k));
+		if (k < 16)
+			put_at(sp, k * 64 * MIB, (uint8_t)(0x10 + k));
+		put_at(dp, DST_AT + k * 64 * MIB - 512, 0x77);
+		put_at(dp, DST_AT + k * 64 * MIB, 0x77);
+	}
+	cscd_for(h, 4, pl + 16);
+	cscd_for(h, 5, pl + 48);
+	for (k = 0; k < 4; k++)
+		n += seg0a(pl + n, 0, 1, 256 * MIB, k * 256 * MIB / 512,
+			   (DST_AT + k * 256 * MIB) / 512, 0, 0);
+	header(pl, 3, 0, 64, n - 16 - 64);
+	abort_calls = 0;
+	h->dev->chunk_hook = abort_third_chunk;
+	h->dev->chunk_hook_arg = h;
+	assert_int_equal(xcopy(h, 4, pl, n), 2);
+	h->dev->chunk_hook = NULL;
+	h_assert_sense(h, VITK_SCSI_KEY_COPY_ABORTED, 0x00, 0x00);
+	assert_int_equal(h->cmd.abort_req, 2); /* it stopped because of the flag */
+	assert_int_equal(abort_calls, 3);      /* at the third chunk, not at the end */
+
+	assert_int_equal(byte_at(dp, DST_AT - 512), 0x77); /* before the range */
+	for (k = 0; k <= 16; k++) {
+		/* chunks 0 and 1 (bytes [0, 128 MiB) of the range) were copied */
+		if (k > 0)
+			assert_int_equal(byte_at(dp, DST_AT + k * 64 * MIB - 512),
+					 k <= 2 ? 0x80 + k : 0x77);
+		assert_int_equal(byte_at(dp, DST_AT + k * 64 * MIB), k < 2 ? 0x10 + k : 0x77);
+	}
+	/* RECEIVE COPY STATUS(LID1): ended with errors, 128 MiB moved, no
+	 * segment completed (the four are one run) */
+	h_cdb_tpc(c, 0x84, 0x00, 3, 12);
+	assert_int_equal(H_RUN(h, 4, c, NULL, 0, 12), 0);
+	assert_int_equal(h->din[4], 0x02);
+	assert_int_equal(vitk_get_be16(h->din + 5), 0);
+	assert_int_equal(h->din[7], 0x00);
+	assert_int_equal(vitk_get_be32(h->din + 8), 128 * MIB);
+
+	/* without the flag the same copy runs to its end */
+	assert_int_equal(xcopy(h, 4, pl, n), 0);
+	assert_int_equal(h->cmd.abort_req, 0);
+	for (k = 1; k <= 16; k++)
+		assert_int_equal(byte_at(dp, DST_AT + k * 64 * MIB - 512), 0x80 + k);
+	assert_int_equal(byte_at(dp, DST_AT + 16 * 64 * MIB), 0x77); /* after the range */
+	assert_int_equal(tgt_device_remove_lun(h->dev, 4), 0);
+	assert_int_equal(tgt_device_remove_lun(h->dev, 5), 0);
+	unlink(sp);
+	unlink(dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +524,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device_rcr__discard_and_no_list_id, h_setup,
 						h_teardown),
 		cmocka_unit_test_setup_teardown(test_device_rcr__list_ids_per_nexus, h_setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_device_xcopy__abort_task_mid_copy, h_setup,
 						h_teardown),
 	};
 
