@@ -171,8 +171,7 @@ static void test_write_error(void **state)
 	FILE *f = fopen("/dev/full", "w");
 
 	(void)state;
-	if (!f)
-		skip();
+	assert_non_null(f); /* /dev/full is always there on Linux: never a silent skip */
 	assert_int_equal(vitk_report_html(inv, f, NULL), VITK_EIO);
 	fclose(f);
 	assert_int_equal(vitk_report_html(NULL, stdout, NULL), VITK_EINVAL);
